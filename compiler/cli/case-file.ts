@@ -1,0 +1,68 @@
+/**
+ * Case files: a request's facts, optionally with the member's state, a description and the
+ * expected determination. Either the facts object itself, or { "input": {…}, … }.
+ */
+import { readFileSync } from "node:fs";
+
+export class CaseFileError extends Error {}
+
+export interface CaseExpectation {
+  readonly outcome?: string;
+  readonly pathway?: string | null;
+  readonly unmet?: readonly string[];
+  readonly missing?: readonly string[];
+}
+
+export interface CaseFile {
+  readonly description?: string;
+  readonly state?: string;
+  readonly input: Record<string, unknown>;
+  readonly expect?: CaseExpectation;
+}
+
+const caseKeys = ["description", "state", "input", "expect"];
+const expectKeys = ["outcome", "pathway", "unmet", "missing"];
+const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info"];
+
+export function readCaseFile(path: string): CaseFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new CaseFileError(`cannot read the case file ${path}`);
+  }
+  return parseCase(text, path);
+}
+
+export function parseCase(text: string, path: string): CaseFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new CaseFileError(`${path} is not valid JSON: ${detail}`);
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) throw new CaseFileError(`${path}: expected a JSON object`);
+  const record = data as Record<string, unknown>;
+  if (!("input" in record)) return { input: record };
+  const problems: string[] = [];
+  for (const key of Object.keys(record)) if (!caseKeys.includes(key)) problems.push(`'${key}' is not a case field (the fields are ${caseKeys.join(", ")})`);
+  const input = record.input;
+  if (input === null || typeof input !== "object" || Array.isArray(input)) problems.push("'input' must be an object of facts");
+  if (record.state !== undefined && typeof record.state !== "string") problems.push("'state' must be a text such as \"WA\"");
+  if (record.description !== undefined && typeof record.description !== "string") problems.push("'description' must be a text");
+  const expect = record.expect as Record<string, unknown> | undefined;
+  if (expect !== undefined) {
+    if (expect === null || typeof expect !== "object" || Array.isArray(expect)) problems.push("'expect' must be an object");
+    else {
+      for (const key of Object.keys(expect)) if (!expectKeys.includes(key)) problems.push(`'expect.${key}' is not an expectation (they are ${expectKeys.join(", ")})`);
+      if (expect.outcome !== undefined && !outcomes.includes(expect.outcome as string)) problems.push(`'expect.outcome' must be one of ${outcomes.join(", ")}`);
+      for (const key of ["unmet", "missing"]) {
+        const v = expect[key];
+        if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) problems.push(`'expect.${key}' must be a list of texts`);
+      }
+    }
+  }
+  if (problems.length) throw new CaseFileError(`${path}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  return record as unknown as CaseFile;
+}

@@ -1,0 +1,56 @@
+/**
+ * A determination as a reviewer reads it: the outcome, then the reasons in the guideline's words,
+ * then the trace.
+ */
+import type { Determination, TraceEntry } from "../../runtime/determination.js";
+
+const outcomeText: Record<Determination["outcome"], string> = {
+  meets: "MEETS the guideline",
+  "does-not-meet": "DOES NOT MEET the guideline",
+  excluded: "EXCLUDED from consideration under this guideline",
+  "not-covered": "NOT COVERED",
+  "needs-info": "NEEDS INFORMATION",
+};
+
+const mark: Record<TraceEntry["result"], string> = { true: "✓", false: "✗", unknown: "?", "not-applicable": "–" };
+
+function cite(refs: string): string {
+  return refs ? ` [${refs}]` : "";
+}
+
+export function formatDetermination(d: Determination): string {
+  const lines: string[] = [];
+  lines.push(`${d.policy.id} ${d.policy.title} (version ${d.policy.version})${d.state ? ` — member in ${d.state}` : ""}`);
+  lines.push(`Outcome: ${outcomeText[d.outcome]}`);
+  if (d.pathway) {
+    const p = d.pathways.find((x) => x.id === d.pathway);
+    if (p) lines.push(`Pathway: ${p.wording}${cite(p.refs)}`);
+  }
+  for (const o of d.overlays) lines.push(`Overlay: ${o.title} (${o.state}) — ${o.applies === "true" ? "applies" : o.applies === "false" ? "does not apply to this member" : "may apply (unknown)"}`);
+  if (d.reasons.length) {
+    lines.push("", "Reasons:");
+    for (const r of d.reasons) lines.push(`  - ${r}`);
+  }
+  if (d.unmet.length) {
+    lines.push("", d.outcome === "does-not-meet" ? "Not met:" : "Applies:");
+    for (const u of d.unmet) lines.push(`  - "${u.wording}"${cite(u.refs)} (${u.id}; ${u.section})`);
+  }
+  if (d.missing.length) {
+    lines.push("", "Missing facts (document these to decide):");
+    for (const m of d.missing) lines.push(`  - ${m.fact}: ${m.description}`);
+  }
+  if (d.pathways.length && d.outcome !== "meets") {
+    lines.push("", "Pathways:");
+    for (const p of d.pathways) lines.push(`  ${mark[p.result]} ${p.wording}${cite(p.refs)}`);
+  }
+  if (d.trace.length) {
+    lines.push("", "Trace:");
+    for (const t of d.trace) {
+      const values = Object.entries(t.values)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(", ");
+      lines.push(`  ${mark[t.result]} ${t.id}: ${t.wording.length > 100 ? `${t.wording.slice(0, 99)}…` : t.wording}${values ? `  {${values}}` : ""}`);
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,155 @@
+/**
+ * polc, the command-line tool. A thin layer: each command calls the compiler or the runtime and
+ * turns the result into text and an exit code (0 fine, 1 policy errors, 2 usage or input errors).
+ */
+import { Command, CommanderError } from "commander";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { compileFiles, type CompileResult } from "../compile.js";
+import { renderDiagnostic } from "../diagnostics.js";
+import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
+import { evaluateProgram } from "../../runtime/evaluate.js";
+import { validateInput } from "../../runtime/validate.js";
+import { readCaseFile, CaseFileError } from "./case-file.js";
+import { formatDetermination } from "./format-determination.js";
+
+export class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+};
+
+/** Every `.pol` file under a folder (or the file itself), sorted, so builds are deterministic. */
+export function polFilesUnder(path: string): string[] {
+  if (!existsSync(path)) throw new UsageError(`no such file or folder: ${path}`);
+  if (statSync(path).isFile()) return [path];
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith(".pol")) found.push(full);
+    }
+  };
+  walk(path);
+  return found;
+}
+
+function reportDiagnostics(result: CompileResult, io: Io): boolean {
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  for (const d of result.diagnostics) io.err(renderDiagnostic(d, result.sources));
+  if (errors.length) io.err(`${errors.length} error${errors.length === 1 ? "" : "s"} in ${new Set(errors.map((e) => e.span.file)).size} file${new Set(errors.map((e) => e.span.file)).size === 1 ? "" : "s"}`);
+  return errors.length === 0;
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("polc")
+    .description("Compile and run medical-necessity policies written in pol")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError("(run polc --help, or polc COMMAND --help, for usage)")
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
+
+  program
+    .command("build")
+    .description("compile every policy under a folder into TypeScript modules and Markdown docs")
+    .argument("[dir]", "folder of .pol files", "policies")
+    .option("--out <dir>", "folder for the generated TypeScript modules", "generated")
+    .option("--docs <dir>", "folder for the generated Markdown", "docs")
+    .action(async (dir: string, options: { out: string; docs: string }) => {
+      const result = compileFiles(polFilesUnder(dir));
+      if (!reportDiagnostics(result, io)) {
+        exitCode = 1;
+        return;
+      }
+      const dirs = { code: options.out, docs: options.docs };
+      const files = await renderOutputs(result, dirs);
+      const { written, removed } = writeOutputs(files, dirs, process.cwd());
+      io.out(`built ${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"}: ${written.length} file${written.length === 1 ? "" : "s"} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
+    });
+
+  program
+    .command("check")
+    .description("check .pol files and report every error with its place; exit 1 when there are errors")
+    .argument("<files...>", ".pol files or folders")
+    .action((paths: string[]) => {
+      const result = compileFiles(paths.flatMap(polFilesUnder));
+      if (!reportDiagnostics(result, io)) exitCode = 1;
+      else io.out(`no errors in ${result.files.size} file${result.files.size === 1 ? "" : "s"}`);
+    });
+
+  program
+    .command("eval")
+    .description("evaluate one case against a policy and print the determination")
+    .argument("<policy>", "a policy id (NIA_CG_300) or the .pol file that declares it")
+    .argument("<case>", "a case file (JSON): the request's facts, or { \"input\": {…}, \"state\": \"WA\" }")
+    .option("--state <code>", "the member's state; overlays for it apply (for example WA)")
+    .option("--library <dir>", "folder of .pol files that holds the policy and its overlays", "policies")
+    .option("--json", "print the determination as JSON")
+    .action((policyArg: string, casePath: string, options: { state?: string; library: string; json?: boolean }) => {
+      const files = policyArg.endsWith(".pol") ? [...new Set([resolve(policyArg), ...polFilesUnder(options.library).map((p) => resolve(p))])] : polFilesUnder(options.library);
+      const result = compileFiles(files);
+      if (!reportDiagnostics(result, io)) {
+        exitCode = 1;
+        return;
+      }
+      const compiled = policyArg.endsWith(".pol")
+        ? result.policies.find((p) => resolve(p.policy.span.file) === resolve(policyArg))
+        : result.policies.find((p) => p.policy.name === policyArg);
+      if (!compiled) {
+        const known = result.policies.map((p) => p.policy.name).join(", ");
+        throw new UsageError(`no policy '${policyArg}' in ${options.library} (the policies are: ${known || "none"})`);
+      }
+      const testCase = readCaseFile(casePath);
+      const state = options.state ?? testCase.state;
+      if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) throw new UsageError(`--state expects a two-letter state code like WA, not '${state}'`);
+      const problems = validateInput(compiled.program, testCase.input);
+      if (problems.length) {
+        io.err(`${casePath}: the case does not match ${compiled.policy.name}'s input:`);
+        for (const p of problems) io.err(`  - input.${p.path}: ${p.message}`);
+        exitCode = 2;
+        return;
+      }
+      const determination = evaluateProgram(compiled.program, testCase.input, { state: state?.toUpperCase() });
+      io.out(options.json ? JSON.stringify(determination, null, 2) : formatDetermination(determination));
+    });
+
+  program
+    .command("docs")
+    .description("generate only the Markdown docs for every policy under a folder")
+    .argument("[dir]", "folder of .pol files", "policies")
+    .option("--docs <dir>", "folder for the generated Markdown", "docs")
+    .action(async (dir: string, options: { docs: string }) => {
+      const result = compileFiles(polFilesUnder(dir));
+      if (!reportDiagnostics(result, io)) {
+        exitCode = 1;
+        return;
+      }
+      const dirs = { code: "generated", docs: options.docs };
+      const files = (await renderOutputs(result, dirs)).filter((f) => !f.path.endsWith(".ts"));
+      const { written } = writeOutputs(files, { code: join(options.docs, ".none"), docs: options.docs }, process.cwd());
+      io.out(`docs for ${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"}: ${written.length} written`);
+    });
+
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
+    }
+    if (e instanceof UsageError || e instanceof CaseFileError || e instanceof BuildRefusal) {
+      io.err(`polc: ${e.message}`);
+      return 2;
+    }
+    io.err(`polc: internal error: ${e instanceof Error ? e.message : String(e)}\nPlease report this with the file that caused it.`);
+    return 70;
+  }
+}

@@ -1,0 +1,552 @@
+/**
+ * From the concrete syntax tree to the AST. Recovery may leave rules half-built, so every child
+ * is treated as possibly absent; tokens inserted by recovery have no position and borrow one.
+ */
+import type { CstNode, IToken } from "chevrotain";
+import type * as C from "../grammar/cst.generated.js";
+import type * as A from "./ast.js";
+import { error, type Diagnostic } from "./diagnostics.js";
+
+export function cstToAst(cst: C.FileCstNode, file: string, diagnostics: Diagnostic[]): A.PolFile {
+  return new Builder(file, diagnostics).build(cst);
+}
+
+class Builder {
+  private lastSpan: A.Span;
+
+  constructor(
+    private readonly file: string,
+    private readonly diagnostics: Diagnostic[],
+  ) {
+    this.lastSpan = { file, start: 0, end: 0, line: 1, column: 1 };
+  }
+
+  private span(token: IToken | undefined): A.Span {
+    if (!token || Number.isNaN(token.startOffset) || token.startLine === undefined || Number.isNaN(token.startLine)) {
+      return this.lastSpan;
+    }
+    const span: A.Span = {
+      file: this.file,
+      start: token.startOffset,
+      end: (token.endOffset ?? token.startOffset) + 1,
+      line: token.startLine,
+      column: token.startColumn ?? 1,
+    };
+    this.lastSpan = { ...span, start: span.end, column: span.column + (span.end - span.start), end: span.end };
+    return span;
+  }
+
+  private nodeSpan(node: CstNode | undefined): A.Span {
+    const first = node ? firstToken(node) : undefined;
+    const last = node ? lastToken(node) : undefined;
+    const start = this.span(first);
+    if (!last || Number.isNaN(last.endOffset ?? NaN)) return start;
+    return { ...start, end: Math.max(start.end, (last.endOffset ?? last.startOffset) + 1) };
+  }
+
+  private text(token: IToken | undefined): string {
+    if (!token || token.isInsertedInRecovery) return "";
+    const raw = token.image;
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      this.diagnostics.push(error("POL001", this.span(token), "this text has an escape that is not allowed", { hint: "use \\\" for a quote and \\\\ for a backslash" }));
+      return raw.slice(1, -1);
+    }
+  }
+
+  private name(token: IToken | undefined): { name: string; nameSpan: A.Span } {
+    return { name: token && !token.isInsertedInRecovery ? token.image : "", nameSpan: this.span(token) };
+  }
+
+  build(cst: C.FileCstNode): A.PolFile {
+    const imports = (cst.children.importDecl ?? []).map((node) => ({
+      kind: "Import" as const,
+      path: this.text(node.children.StringLiteral?.[0]),
+      span: this.nodeSpan(node),
+    }));
+    const declarations: A.Declaration[] = [];
+    const policies: A.PolicyDecl[] = [];
+    const overlays: A.OverlayDecl[] = [];
+    for (const item of cst.children.topItem ?? []) {
+      const c = item.children;
+      if (c.policyDecl) policies.push(this.policy(c.policyDecl[0]));
+      else if (c.overlayDecl) overlays.push(this.overlay(c.overlayDecl[0]));
+      else if (c.factDecl) declarations.push(this.fact(c.factDecl[0]));
+      else if (c.groupDecl) declarations.push(this.group(c.groupDecl[0]));
+      else if (c.enumDecl) declarations.push(this.enumDecl(c.enumDecl[0]));
+      else if (c.recordDecl) declarations.push(this.record(c.recordDecl[0]));
+      else if (c.defineDecl) declarations.push(this.define(c.defineDecl[0]));
+      else if (c.criterionDecl) declarations.push(this.requirement(c.criterionDecl[0].children.requirementHead?.[0], "criterion"));
+    }
+    return { kind: "File", path: this.file, imports, declarations, policies, overlays };
+  }
+
+  private fact(node: C.FactDeclCstNode): A.FactDecl {
+    const c = node.children;
+    return {
+      kind: "Fact",
+      ...this.name(c.Identifier?.[0]),
+      type: this.typeRef(c.typeRef?.[0]),
+      doc: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private typeRef(node: C.TypeRefCstNode | undefined): A.TypeRef {
+    const c = node?.children;
+    const min = c?.min ? this.signedNumber(c.min[0]) : undefined;
+    const max = c?.max ? this.signedNumber(c.max[0]) : undefined;
+    return {
+      kind: "TypeRef",
+      name: c?.Identifier?.[0]?.image ?? "",
+      list: Boolean(c?.List),
+      range: min !== undefined && max !== undefined ? { min, max } : undefined,
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private signedNumber(node: C.SignedNumberCstNode): number {
+    const value = Number(node.children.NumberLiteral?.[0]?.image ?? "0");
+    return node.children.Minus ? -value : value;
+  }
+
+  private group(node: C.GroupDeclCstNode): A.GroupDecl {
+    const c = node.children;
+    const members: (A.FactDecl | A.GroupDecl)[] = [];
+    // Keep source order between facts and nested groups.
+    const children = [...(c.factDecl ?? []), ...(c.groupDecl ?? [])].sort((a, b) => offsetOf(a) - offsetOf(b));
+    for (const child of children) {
+      members.push(child.name === "factDecl" ? this.fact(child as C.FactDeclCstNode) : this.group(child as C.GroupDeclCstNode));
+    }
+    return {
+      kind: "Group",
+      ...this.name(c.Identifier?.[0]),
+      doc: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
+      members,
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private enumDecl(node: C.EnumDeclCstNode): A.EnumDecl {
+    const c = node.children;
+    return {
+      kind: "Enum",
+      ...this.name(c.Identifier?.[0]),
+      doc: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
+      members: (c.enumMember ?? []).map((m) => ({
+        ...this.name(m.children.Identifier?.[0]),
+        label: m.children.StringLiteral ? this.text(m.children.StringLiteral[0]) : undefined,
+      })),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private record(node: C.RecordDeclCstNode): A.RecordDecl {
+    const c = node.children;
+    return {
+      kind: "Record",
+      ...this.name(c.Identifier?.[0]),
+      doc: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
+      fields: (c.fieldDecl ?? []).map((f) => ({
+        ...this.name(f.children.Identifier?.[0]),
+        type: this.typeRef(f.children.typeRef?.[0]),
+        doc: f.children.StringLiteral ? this.text(f.children.StringLiteral[0]) : undefined,
+      })),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private define(node: C.DefineDeclCstNode): A.DefineDecl {
+    const c = node.children;
+    return {
+      kind: "Define",
+      ...this.name(c.Identifier?.[0]),
+      params: (c.paramList?.[0]?.children.param ?? []).map((p) => ({
+        ...this.name(p.children.Identifier?.[0]),
+        type: this.typeRef(p.children.typeRef?.[0]),
+      })),
+      wording: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
+      refs: this.refs(c.refs?.[0]),
+      body: this.expression(c.expression?.[0]),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private requirement(node: C.RequirementHeadCstNode | undefined, role: "criterion" | "pathway"): A.RequirementDecl {
+    const c = node?.children;
+    return {
+      kind: "Requirement",
+      role,
+      ...this.name(c?.Identifier?.[0]),
+      wording: this.text(c?.StringLiteral?.[0]),
+      refs: this.refs(c?.refs?.[0]),
+      when: c?.whenClause ? this.expression(c.whenClause[0].children.expression?.[0]) : undefined,
+      body: c?.groupBody ? this.groupBody(c.groupBody[0]) : this.expression(c?.expression?.[0]),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private refs(node: C.RefsCstNode | undefined): A.RefRange[] {
+    return (node?.children.refRange ?? []).map((r) => {
+      const from = Number(r.children.from?.[0]?.image ?? NaN);
+      const to = r.children.to ? Number(r.children.to[0].image) : from;
+      const span = this.nodeSpan(r);
+      if (to < from) this.diagnostics.push(error("POL019", span, `reference range ${from}-${to} runs backwards`));
+      return { from, to, span };
+    });
+  }
+
+  private groupBody(node: C.GroupBodyCstNode): A.GroupBody {
+    const c = node.children;
+    const q = c.quantifier?.[0]?.children;
+    let quantifier: A.Quantifier = { kind: "all" };
+    if (q?.Any) quantifier = { kind: "any" };
+    else if (q?.None) quantifier = { kind: "none" };
+    else if (q?.At) {
+      const n = Number(q.NumberLiteral?.[0]?.image ?? "1");
+      quantifier = q.Most ? { kind: "atMost", n } : { kind: "atLeast", n };
+    }
+    return {
+      kind: "GroupBody",
+      quantifier,
+      wording: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
+      refs: this.refs(c.refs?.[0]),
+      items: (c.item ?? []).map((i) => this.item(i)),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private item(node: C.ItemCstNode): A.Item {
+    const c = node.children;
+    if (c.criterionDecl) return this.requirement(c.criterionDecl[0].children.requirementHead?.[0], "criterion");
+    if (c.pathwayDecl) return this.requirement(c.pathwayDecl[0].children.requirementHead?.[0], "pathway");
+    if (c.useItem) {
+      const token = c.useItem[0].children.Identifier?.[0];
+      return { kind: "Use", name: token?.isInsertedInRecovery ? "" : (token?.image ?? ""), span: this.nodeSpan(c.useItem[0]) };
+    }
+    if (c.noteItem) return this.note(c.noteItem[0]);
+    return this.groupBody(c.groupBody![0]);
+  }
+
+  private note(node: C.NoteItemCstNode): A.NoteItem {
+    const c = node.children;
+    const nameToken = c.Identifier?.[0];
+    return {
+      kind: "Note",
+      name: nameToken?.image,
+      nameSpan: nameToken ? this.span(nameToken) : undefined,
+      text: this.text(c.StringLiteral?.[0]),
+      refs: this.refs(c.refs?.[0]),
+      when: c.whenClause ? this.expression(c.whenClause[0].children.expression?.[0]) : undefined,
+      rule: c.expression ? this.expression(c.expression[0]) : undefined,
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private documentBody(members: C.PolicyMemberCstNode[]) {
+    const properties: A.Property[] = [];
+    const cpt: A.CptGroup[] = [];
+    const sections: A.Section[] = [];
+    const applies: A.AppliesClause[] = [];
+    const references: A.Reference[] = [];
+    const history: A.HistoryEntry[] = [];
+    const order: ("section" | "references" | "history")[] = [];
+    let effective: { from: string; to: string; span: A.Span } | undefined;
+    for (const member of members) {
+      const c = member.children;
+      if (c.property) {
+        const p = c.property[0].children;
+        properties.push({ key: p.Identifier?.[0]?.image ?? "", value: this.text(p.StringLiteral?.[0]), span: this.nodeSpan(c.property[0]) });
+      } else if (c.cptDecl) {
+        const d = c.cptDecl[0].children;
+        cpt.push({
+          label: this.text(d.StringLiteral?.[0]),
+          codes: (d.cptCode ?? []).map((code) => ({ code: code.children.NumberLiteral?.[0]?.image ?? "", addOn: Boolean(code.children.Plus) })),
+          span: this.nodeSpan(c.cptDecl[0]),
+        });
+      } else if (c.effectiveDecl) {
+        const d = c.effectiveDecl[0].children;
+        effective = { from: d.from?.[0]?.image ?? "", to: d.to?.[0]?.image ?? "", span: this.nodeSpan(c.effectiveDecl[0]) };
+      } else if (c.section) {
+        sections.push(this.section(c.section[0]));
+        order.push("section");
+      } else if (c.appliesDecl) {
+        const d = c.appliesDecl[0].children;
+        applies.push({
+          mode: d.When ? "when" : "unless",
+          wording: d.StringLiteral ? this.text(d.StringLiteral[0]) : undefined,
+          refs: this.refs(d.refs?.[0]),
+          condition: this.expression(d.expression?.[0]),
+          span: this.nodeSpan(c.appliesDecl[0]),
+        });
+      } else if (c.referencesDecl) {
+        order.push("references");
+        for (const entry of c.referencesDecl[0].children.referenceEntry ?? []) {
+          references.push({
+            number: Number(entry.children.NumberLiteral?.[0]?.image ?? NaN),
+            text: this.text(entry.children.StringLiteral?.[0]),
+            span: this.nodeSpan(entry),
+          });
+        }
+      } else if (c.historyDecl) {
+        order.push("history");
+        for (const entry of c.historyDecl[0].children.historyEntry ?? []) {
+          history.push({ date: this.text(entry.children.date?.[0]), summary: this.text(entry.children.summary?.[0]) });
+        }
+      }
+    }
+    return { properties, cpt, effective, sections, applies, references, history, order };
+  }
+
+  private policy(node: C.PolicyDeclCstNode): A.PolicyDecl {
+    const c = node.children;
+    return {
+      kind: "Policy",
+      ...this.name(c.Identifier?.[0]),
+      title: this.text(c.StringLiteral?.[0]),
+      ...this.documentBody(c.policyMember ?? []),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private overlay(node: C.OverlayDeclCstNode): A.OverlayDecl {
+    const c = node.children;
+    return {
+      kind: "Overlay",
+      ...this.name(c.name?.[0]),
+      title: this.text(c.StringLiteral?.[0]),
+      refs: this.refs(c.refs?.[0]),
+      target: c.target?.[0]?.image ?? "",
+      targetSpan: this.span(c.target?.[0]),
+      state: c.state?.[0]?.image ?? "",
+      ...this.documentBody(c.policyMember ?? []),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private section(node: C.SectionCstNode): A.Section {
+    const c = node.children;
+    const k = c.sectionKind?.[0]?.children;
+    const sectionKind: A.SectionKind = k?.Indications
+      ? "indications"
+      : k?.Requirements
+        ? "requirements"
+        : k?.Exclusions
+          ? "exclusions"
+          : k?.Contraindications
+            ? "contraindications"
+            : k?.Notes
+              ? "notes"
+              : "not-covered";
+    return {
+      kind: "Section",
+      sectionKind,
+      title: this.text(c.StringLiteral?.[0]),
+      refs: this.refs(c.refs?.[0]),
+      when: c.whenClause ? this.expression(c.whenClause[0].children.expression?.[0]) : undefined,
+      items: (c.item ?? []).map((i) => this.item(i)),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  // ── Expressions ─────────────────────────────────────────────────────────────────────────
+
+  expression(node: C.ExpressionCstNode | undefined): A.Expr {
+    if (!node) return this.placeholder();
+    return this.chain(node.children.operands ?? [], node.children.Unless ?? [], "unless", (n) => this.or(n));
+  }
+
+  private placeholder(): A.Expr {
+    return { kind: "Bool", value: false, span: this.lastSpan };
+  }
+
+  private chain<N>(operands: N[], operators: IToken[], op: A.BinaryOp, sub: (n: N) => A.Expr): A.Expr {
+    if (operands.length === 0) return this.placeholder();
+    let result = sub(operands[0]);
+    for (let i = 1; i < operands.length; i++) {
+      const right = sub(operands[i]);
+      result = { kind: "Binary", op, left: result, right, opSpan: this.span(operators[i - 1]), span: join(result.span, right.span) };
+    }
+    return result;
+  }
+
+  private or(node: C.OrExprCstNode): A.Expr {
+    return this.chain(node.children.operands ?? [], node.children.Or ?? [], "or", (n) => this.and(n));
+  }
+
+  private and(node: C.AndExprCstNode): A.Expr {
+    return this.chain(node.children.operands ?? [], node.children.And ?? [], "and", (n) => this.not(n));
+  }
+
+  private not(node: C.NotExprCstNode): A.Expr {
+    const c = node.children;
+    if (c.Not) {
+      const span = this.span(c.Not[0]);
+      const operand = c.notExpr ? this.not(c.notExpr[0]) : this.placeholder();
+      return { kind: "Not", operand, span: join(span, operand.span) };
+    }
+    return c.comparison ? this.comparison(c.comparison[0]) : this.placeholder();
+  }
+
+  private comparison(node: C.ComparisonCstNode): A.Expr {
+    const c = node.children;
+    const left = c.left ? this.additive(c.left[0]) : this.placeholder();
+    if (c.ComparisonOperator) {
+      const token = c.ComparisonOperator[0];
+      const op = comparisonOps[token.tokenType.name] ?? "=";
+      const right = c.right ? this.additive(c.right[0]) : this.placeholder();
+      return { kind: "Binary", op, left, right, opSpan: this.span(token), span: join(left.span, right.span) };
+    }
+    if (c.In) {
+      const members = (c.setLiteral?.[0]?.children.Identifier ?? []).map((t) => ({ name: t.image, span: this.span(t) }));
+      return { kind: "In", operand: left, members, negated: Boolean(c.negated), span: this.nodeSpan(node) };
+    }
+    const dateOp: [IToken[] | undefined, A.BinaryOp][] = [
+      [c.Within, "within"],
+      [c.Before, "before"],
+      [c.After, "after"],
+    ];
+    for (const [tokens, op] of dateOp) {
+      if (tokens) {
+        const right = c.right ? this.additive(c.right[0]) : this.placeholder();
+        return { kind: "Binary", op, left, right, opSpan: this.span(tokens[0]), span: join(left.span, right.span) };
+      }
+    }
+    if (c.Known) return { kind: "Known", operand: left, negated: Boolean(c.isNot), span: this.nodeSpan(node) };
+    return left;
+  }
+
+  private additive(node: C.AdditiveCstNode): A.Expr {
+    const c = node.children;
+    const operands = c.operands ?? [];
+    if (operands.length === 0) return this.placeholder();
+    let result = this.postfix(operands[0]);
+    const operators = c.operators ?? [];
+    for (let i = 1; i < operands.length; i++) {
+      const right = this.postfix(operands[i]);
+      const token = operators[i - 1];
+      const op: A.BinaryOp = token?.tokenType.name === "Plus" ? "+" : "-";
+      result = { kind: "Binary", op, left: result, right, opSpan: this.span(token), span: join(result.span, right.span) };
+    }
+    return result;
+  }
+
+  private postfix(node: C.PostfixCstNode): A.Expr {
+    const c = node.children;
+    let result = c.primary ? this.primary(c.primary[0]) : this.placeholder();
+    for (const field of c.fields ?? []) {
+      const fieldSpan = this.span(field);
+      result = { kind: "Field", object: result, field: field.isInsertedInRecovery ? "" : field.image, fieldSpan, span: join(result.span, fieldSpan) };
+    }
+    return result;
+  }
+
+  private primary(node: C.PrimaryCstNode): A.Expr {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    if (c.numberLiteral) return this.number(c.numberLiteral[0]);
+    if (c.DateLiteral) return { kind: "Date", value: c.DateLiteral[0].image, span };
+    if (c.True) return { kind: "Bool", value: true, span };
+    if (c.False) return { kind: "Bool", value: false, span };
+    if (c.reference) {
+      const r = c.reference[0].children;
+      const token = r.Identifier?.[0];
+      return {
+        kind: "Ref",
+        name: token && !token.isInsertedInRecovery ? token.image : "",
+        args: r.LParen ? (r.args ?? []).map((a) => this.expression(a)) : undefined,
+        span,
+      };
+    }
+    if (c.queryExpr) return this.query(c.queryExpr[0]);
+    if (c.timeExpr) {
+      const t = c.timeExpr[0].children;
+      const from = t.from ? this.postfix(t.from[0]) : this.placeholder();
+      const to = t.to ? this.postfix(t.to[0]) : undefined;
+      return { kind: "Time", from, to, span };
+    }
+    return this.expression(c.expression?.[0]);
+  }
+
+  private number(node: C.NumberLiteralCstNode): A.NumberLit {
+    const c = node.children;
+    const magnitude = Number(c.NumberLiteral?.[0]?.image ?? "0");
+    const value = c.Minus ? -magnitude : magnitude;
+    let unit: A.NumberLit["unit"];
+    if (c.Percent) unit = "percent";
+    else if (c.DurationUnit) unit = unitOf(c.DurationUnit[0]);
+    return { kind: "Number", value, unit, span: this.nodeSpan(node) };
+  }
+
+  private query(node: C.QueryExprCstNode): A.QueryExpr {
+    const c = node.children;
+    const op = (c.op?.[0]?.image ?? "count") as A.QueryOp;
+    const binder = c.binder?.[0];
+    return {
+      kind: "Query",
+      op,
+      binder: binder && !binder.isInsertedInRecovery ? binder.image : "",
+      binderSpan: this.span(binder),
+      source: c.source ? this.additive(c.source[0]) : this.placeholder(),
+      filter: c.filter ? this.expression(c.filter[0]) : undefined,
+      body: c.body ? this.expression(c.body[0]) : undefined,
+      merge: c.merge
+        ? {
+            first: c.first?.[0]?.image ?? "",
+            second: c.second?.[0]?.image ?? "",
+            condition: this.expression(c.merge[0]),
+            span: this.span(c.Counting?.[0]),
+          }
+        : undefined,
+      span: this.nodeSpan(node),
+    };
+  }
+}
+
+const comparisonOps: Record<string, A.BinaryOp> = {
+  GreaterEqual: ">=",
+  LessEqual: "<=",
+  NotEqual: "!=",
+  Equal: "=",
+  Less: "<",
+  Greater: ">",
+};
+
+function unitOf(token: IToken): A.DurationUnit {
+  const name = token.tokenType.name;
+  if (name === "Days") return "days";
+  if (name === "Weeks") return "weeks";
+  if (name === "Months") return "months";
+  return "years";
+}
+
+function join(a: A.Span, b: A.Span): A.Span {
+  return { ...a, end: Math.max(a.end, b.end) };
+}
+
+function offsetOf(node: CstNode): number {
+  return firstToken(node)?.startOffset ?? 0;
+}
+
+function firstToken(node: CstNode): IToken | undefined {
+  let best: IToken | undefined;
+  for (const children of Object.values(node.children)) {
+    for (const child of children) {
+      const token = "image" in child ? (child as IToken) : firstToken(child as CstNode);
+      if (token && !Number.isNaN(token.startOffset) && (!best || token.startOffset < best.startOffset)) best = token;
+    }
+  }
+  return best;
+}
+
+function lastToken(node: CstNode): IToken | undefined {
+  let best: IToken | undefined;
+  for (const children of Object.values(node.children)) {
+    for (const child of children) {
+      const token = "image" in child ? (child as IToken) : lastToken(child as CstNode);
+      if (token && !Number.isNaN(token.startOffset) && (!best || token.startOffset > best.startOffset)) best = token;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,134 @@
+/**
+ * Every message the compiler can give, in one catalogue with stable codes, and the one
+ * diagnostic shape that every phase reports through. Nothing in the compiler throws at the user.
+ */
+import type { Span } from "./ast.js";
+
+export const messages = {
+  POL001: "unexpected character",
+  POL002: "syntax error",
+  POL003: "cannot read file",
+  POL004: "import cycle",
+  POL005: "unknown import",
+  POL010: "duplicate name",
+  POL011: "unknown name",
+  POL012: "unknown type",
+  POL013: "unknown field",
+  POL014: "unknown enum value",
+  POL015: "reserved name",
+  POL016: "unknown policy",
+  POL017: "unknown property",
+  POL018: "invalid range",
+  POL019: "invalid reference",
+  POL020: "type mismatch",
+  POL021: "value out of range",
+  POL022: "wrong number of arguments",
+  POL023: "invalid date",
+  POL024: "recursive definition",
+  POL025: "not a list",
+  POL026: "missing date field",
+  POL027: "invalid group",
+  POL028: "misplaced item",
+  POL029: "missing property",
+  POL030: "too many errors",
+  POL031: "unknown state",
+} as const;
+
+export type DiagnosticCode = keyof typeof messages;
+
+export interface Related {
+  readonly message: string;
+  readonly span: Span;
+}
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: "error" | "warning";
+  readonly message: string;
+  readonly span: Span;
+  readonly related?: readonly Related[];
+  readonly hint?: string;
+}
+
+export const maxDiagnostics = 100;
+
+export function error(code: DiagnosticCode, span: Span, message: string, extra: { hint?: string; related?: Related[] } = {}): Diagnostic {
+  return { code, severity: "error", message, span, ...extra };
+}
+
+/** Sorted by file and position; repeats at one position dropped; capped with a closing line. */
+export function finalizeDiagnostics(all: readonly Diagnostic[]): Diagnostic[] {
+  const sorted = [...all].sort(
+    (a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start || a.code.localeCompare(b.code),
+  );
+  const seen = new Set<string>();
+  const unique: Diagnostic[] = [];
+  for (const d of sorted) {
+    const key = `${d.span.file}:${d.span.start}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(d);
+  }
+  if (unique.length <= maxDiagnostics) return unique;
+  const kept = unique.slice(0, maxDiagnostics);
+  const last = kept[kept.length - 1];
+  kept.push(
+    error("POL030", last.span, `too many errors: ${unique.length - maxDiagnostics} more not shown; fix these and check again`),
+  );
+  return kept;
+}
+
+/** `file:line:col: error POL011: message`, the source line, and a caret under the place. */
+export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, string>): string {
+  const lines = [`${d.span.file}:${d.span.line}:${d.span.column}: ${d.severity} ${d.code}: ${d.message}`];
+  lines.push(...codeFrame(d.span, sources));
+  if (d.hint) lines.push(`  = ${d.hint}`);
+  for (const r of d.related ?? []) {
+    lines.push(`  ${r.span.file}:${r.span.line}:${r.span.column}: ${r.message}`);
+  }
+  return lines.join("\n");
+}
+
+function codeFrame(span: Span, sources: ReadonlyMap<string, string>): string[] {
+  const text = sources.get(span.file);
+  if (text === undefined) return [];
+  const lineText = text.split(/\r?\n/)[span.line - 1];
+  if (lineText === undefined) return [];
+  const gutter = String(span.line);
+  const shown = lineText.length > 200 ? lineText.slice(Math.max(0, span.column - 80), span.column + 120) : lineText;
+  const caretColumn = lineText.length > 200 ? Math.min(span.column - 1, 80) : span.column - 1;
+  const width = Math.max(1, Math.min(span.end - span.start, shown.length - caretColumn));
+  return [
+    `${" ".repeat(gutter.length)} |`,
+    `${gutter} | ${shown}`,
+    `${" ".repeat(gutter.length)} | ${" ".repeat(Math.max(0, caretColumn))}${"^".repeat(width)}`,
+  ];
+}
+
+/** The closest known name, for "did you mean …?". */
+export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return Infinity;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -1,0 +1,64 @@
+/**
+ * Prints an expression back as pol source, with only the parentheses its precedence needs. The
+ * docs show each criterion's rule this way, beside the guideline's wording.
+ */
+import type { Expr } from "./ast.js";
+
+const precedence: Record<string, number> = { unless: 1, or: 2, and: 3, not: 4, compare: 5, "+": 6, "-": 6, primary: 7 };
+
+function levelOf(e: Expr): number {
+  switch (e.kind) {
+    case "Binary":
+      if (e.op === "unless" || e.op === "or" || e.op === "and") return precedence[e.op];
+      if (e.op === "+" || e.op === "-") return precedence["+"];
+      return precedence.compare;
+    case "Not":
+      return precedence.not;
+    case "In":
+    case "Known":
+      return precedence.compare;
+    default:
+      return precedence.primary;
+  }
+}
+
+function wrap(e: Expr, min: number): string {
+  const text = printExpr(e);
+  return levelOf(e) < min ? `(${text})` : text;
+}
+
+export function printExpr(e: Expr): string {
+  switch (e.kind) {
+    case "Number":
+      return `${e.value}${e.unit === "percent" ? "%" : e.unit ? ` ${e.value === 1 ? e.unit.replace(/s$/, "") : e.unit}` : ""}`;
+    case "Date":
+      return e.value;
+    case "Bool":
+      return String(e.value);
+    case "Ref":
+      return e.args ? `${e.name}(${e.args.map(printExpr).join(", ")})` : e.name;
+    case "Field":
+      return `${wrap(e.object, precedence.primary)}.${e.field}`;
+    case "Not":
+      return `not ${wrap(e.operand, precedence.not)}`;
+    case "In":
+      return `${wrap(e.operand, precedence["+"])} ${e.negated ? "not in" : "in"} {${e.members.map((m) => m.name).join(", ")}}`;
+    case "Known":
+      return `${wrap(e.operand, precedence["+"])} is ${e.negated ? "not " : ""}known`;
+    case "Time":
+      return e.to ? `time between ${wrap(e.from, precedence.primary)} and ${wrap(e.to, precedence.primary)}` : `time since ${wrap(e.from, precedence.primary)}`;
+    case "Query": {
+      let text = `${e.op}(${e.binder} in ${printExpr(e.source)}`;
+      if (e.filter) text += ` where ${printExpr(e.filter)}`;
+      if (e.body) text += `: ${printExpr(e.body)}`;
+      if (e.merge) text += `, counting ${e.merge.first} and ${e.merge.second} as one when ${printExpr(e.merge.condition)}`;
+      return `${text})`;
+    }
+    case "Binary": {
+      const level = levelOf(e);
+      const op = e.op === "within" ? "within last" : e.op;
+      // Left-associative: the right operand needs parentheses at the same level.
+      return `${wrap(e.left, level)} ${op} ${wrap(e.right, level + 1)}`;
+    }
+  }
+}

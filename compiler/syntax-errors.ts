@@ -1,0 +1,125 @@
+/**
+ * Lexer and parser errors in plain words: what was found, what the grammar expected there, and
+ * where. Chevrotain's own messages name internal token types; these name what an author types.
+ */
+import type { IRecognitionException, IToken } from "chevrotain";
+import type { ParseOutput } from "../grammar/parser.js";
+import type { Span } from "./ast.js";
+import { error, type Diagnostic } from "./diagnostics.js";
+
+/** What the author should write where a rule failed, by grammar rule. */
+const expectedByRule: Record<string, string> = {
+  file: "an import, a declaration, a policy or an overlay",
+  topItem: "a declaration (fact, group, enum, record, define, criterion), a policy or an overlay",
+  factDecl: "a fact: fact NAME: TYPE \"what to look for in the chart\"",
+  typeRef: "a type such as boolean, number 0 to 10, percent, duration, date, an enum or list of RECORD",
+  groupDecl: "facts inside the group's { }",
+  enumDecl: "the enum's values, separated by commas",
+  recordDecl: "fields: NAME: TYPE \"description\"",
+  fieldDecl: "a field: NAME: TYPE \"description\"",
+  defineDecl: "a definition: define NAME \"wording\": expression",
+  requirementHead: "NAME \"the guideline's wording\" [references]: a condition or a list",
+  groupBody: "a list: all of { … }, any of { … }, none of { … } or at least N of { … }",
+  quantifier: "all, any, none, at least N or at most N",
+  item: "a bullet: criterion, pathway, use NAME, note, or a nested list",
+  useItem: "the name of a criterion after 'use'",
+  noteItem: "a note: note \"text\"",
+  policyDecl: "policy NAME \"title\" { … }",
+  overlayDecl: "overlay NAME \"title\" for POLICY in state XX { … }",
+  policyMember: "a property, cpt, effective, a section, applies, references or history",
+  property: "a property value in quotes",
+  cptDecl: "cpt \"region\": 62320, 62321, +64480",
+  effectiveDecl: "effective 2024-01-01 to 2024-12-31",
+  section: "a section: indications, requirements, exclusions, contraindications, notes or not covered, with a title",
+  sectionKind: "indications, requirements, exclusions, contraindications, notes or not covered",
+  appliesDecl: "applies unless \"wording\": condition",
+  refs: "reference numbers like [2-5, 7]",
+  refRange: "a reference number",
+  referencesDecl: "numbered references: 1 \"text\"",
+  historyDecl: "history entries: \"date\" \"summary\"",
+  expression: "a condition",
+  comparison: "a value to compare",
+  additive: "a value",
+  postfix: "a value",
+  primary: "a value: a fact, a number, a date, true, false, a question over a list, or '('",
+  numberLiteral: "a number",
+  queryExpr: "a question over a list: count(p in LIST where …)",
+  timeExpr: "time since DATE or time between DATE and DATE",
+  setLiteral: "values in braces: {lumbar, sacral}",
+  reference: "a name",
+};
+
+export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const endSpan = endOf(text, file);
+  for (const e of parsed.lexErrors) {
+    const character = text.slice(e.offset, e.offset + e.length);
+    const shown = character.length > 20 ? `${character.slice(0, 20)}…` : character;
+    const hint = character.startsWith('"') ? "a quoted text must end with \" on the same line" : undefined;
+    diagnostics.push(
+      error("POL001", { file, start: e.offset, end: e.offset + Math.max(1, Math.min(e.length, 40)), line: e.line, column: e.column }, `unexpected character ${JSON.stringify(shown)}`, { hint }),
+    );
+  }
+  for (const e of parsed.parseErrors) diagnostics.push(parseDiagnostic(e, file, endSpan, parsed.tokens));
+  return diagnostics;
+}
+
+function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, tokens: IToken[]): Diagnostic {
+  const token = e.token;
+  const atEnd = token.tokenType?.name === "EOF" || Number.isNaN(token.startOffset);
+  const span: Span = atEnd
+    ? lastTokenEnd(tokens, file) ?? endSpan
+    : { file, start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1, line: token.startLine ?? 1, column: token.startColumn ?? 1 };
+  const found = atEnd ? "the end of the file" : `'${clip(token.image)}'`;
+  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
+  let expected = expectedByRule[rule] ?? "something else";
+  if (e.name === "MismatchedTokenException") {
+    const match = /-->\s*(.+?)\s*<--/.exec(e.message);
+    if (match) expected = labelOf(match[1]);
+  }
+  if (e.name === "NotAllInputParsedException") {
+    return error("POL002", span, `unexpected ${found}: expected ${expectedByRule.topItem}`, {
+      hint: token.image === "}" ? "this '}' closes nothing; check the braces above" : undefined,
+    });
+  }
+  return error("POL002", span, `expected ${expected}, but found ${found}`);
+}
+
+const tokenLabels: Record<string, string> = {
+  RCurly: "'}'",
+  LCurly: "'{'",
+  RParen: "')'",
+  LParen: "'('",
+  RSquare: "']'",
+  LSquare: "'['",
+  Colon: "':'",
+  Comma: "','",
+  Identifier: "a name",
+  StringLiteral: "a quoted text",
+  NumberLiteral: "a number",
+  DateLiteral: "a date like 2024-01-31",
+};
+
+function labelOf(name: string): string {
+  if (tokenLabels[name]) return tokenLabels[name];
+  if (/^'.*'$/.test(name)) return name;
+  return `'${name.toLowerCase()}'`;
+}
+
+function clip(image: string): string {
+  return image.length > 30 ? `${image.slice(0, 30)}…` : image;
+}
+
+function endOf(text: string, file: string): Span {
+  const lines = text.split(/\r?\n/);
+  const line = lines.length;
+  const column = (lines[lines.length - 1] ?? "").length + 1;
+  return { file, start: text.length, end: text.length, line, column };
+}
+
+function lastTokenEnd(tokens: IToken[], file: string): Span | undefined {
+  const last = tokens[tokens.length - 1];
+  if (!last || Number.isNaN(last.startOffset)) return undefined;
+  const end = (last.endOffset ?? last.startOffset) + 1;
+  return { file, start: end, end: end + 1, line: last.endLine ?? last.startLine ?? 1, column: (last.endColumn ?? last.startColumn ?? 0) + 1 };
+}

@@ -1,0 +1,579 @@
+/**
+ * The pol grammar as a pure Chevrotain CstParser: no embedded actions. The compiler's
+ * `cst-to-ast` visitor gives the tree its meaning. Recovery is on, so one run reports several
+ * syntax errors and later stages still get a tree.
+ */
+import { CstParser, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
+import * as T from "./tokens.js";
+
+class PolParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
+    this.performSelfAnalysis();
+  }
+
+  public file = this.RULE("file", () => {
+    this.MANY(() => this.SUBRULE(this.importDecl));
+    this.MANY2(() => this.SUBRULE(this.topItem));
+  });
+
+  private importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.Import);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  private topItem = this.RULE("topItem", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.policyDecl) },
+      { ALT: () => this.SUBRULE(this.overlayDecl) },
+      { ALT: () => this.SUBRULE(this.factDecl) },
+      { ALT: () => this.SUBRULE(this.groupDecl) },
+      { ALT: () => this.SUBRULE(this.enumDecl) },
+      { ALT: () => this.SUBRULE(this.recordDecl) },
+      { ALT: () => this.SUBRULE(this.defineDecl) },
+      { ALT: () => this.SUBRULE(this.criterionDecl) },
+    ]);
+  });
+
+  // ── Declarations of facts and their types ────────────────────────────────────────────────
+
+  private factDecl = this.RULE("factDecl", () => {
+    this.CONSUME(T.Fact);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+  });
+
+  private typeRef = this.RULE("typeRef", () => {
+    this.OPTION(() => {
+      this.CONSUME(T.List);
+      this.CONSUME(T.Of);
+    });
+    this.CONSUME(T.Identifier);
+    this.OPTION2(() => {
+      this.SUBRULE(this.signedNumber, { LABEL: "min" });
+      this.CONSUME(T.To);
+      this.SUBRULE2(this.signedNumber, { LABEL: "max" });
+    });
+  });
+
+  private signedNumber = this.RULE("signedNumber", () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.CONSUME(T.NumberLiteral);
+  });
+
+  private groupDecl = this.RULE("groupDecl", () => {
+    this.CONSUME(T.Group);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.factDecl) }, { ALT: () => this.SUBRULE(this.groupDecl) }]));
+    this.CONSUME(T.RCurly);
+  });
+
+  private enumDecl = this.RULE("enumDecl", () => {
+    this.CONSUME(T.Enum);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.CONSUME(T.LCurly);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.enumMember) });
+    this.CONSUME(T.RCurly);
+  });
+
+  private enumMember = this.RULE("enumMember", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+  });
+
+  private recordDecl = this.RULE("recordDecl", () => {
+    this.CONSUME(T.Record);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.fieldDecl));
+    this.CONSUME(T.RCurly);
+  });
+
+  private fieldDecl = this.RULE("fieldDecl", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+  });
+
+  // ── Definitions and criteria ─────────────────────────────────────────────────────────────
+
+  private defineDecl = this.RULE("defineDecl", () => {
+    this.CONSUME(T.Define);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.paramList));
+    this.OPTION2(() => this.CONSUME(T.StringLiteral));
+    this.OPTION3(() => this.SUBRULE(this.refs));
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expression);
+  });
+
+  private paramList = this.RULE("paramList", () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.param) });
+    this.CONSUME(T.RParen);
+  });
+
+  private param = this.RULE("param", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+  });
+
+  private criterionDecl = this.RULE("criterionDecl", () => {
+    this.CONSUME(T.Criterion);
+    this.SUBRULE(this.requirementHead);
+  });
+
+  private pathwayDecl = this.RULE("pathwayDecl", () => {
+    this.CONSUME(T.Pathway);
+    this.SUBRULE(this.requirementHead);
+  });
+
+  /** `NAME "wording" [refs] when CONDITION: body` — shared by criteria and pathways. */
+  private requirementHead = this.RULE("requirementHead", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => this.SUBRULE(this.refs));
+    this.OPTION2(() => this.SUBRULE(this.whenClause));
+    this.CONSUME(T.Colon);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.groupBody) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
+  });
+
+  private whenClause = this.RULE("whenClause", () => {
+    this.CONSUME(T.When);
+    this.SUBRULE(this.expression);
+  });
+
+  private refs = this.RULE("refs", () => {
+    this.CONSUME(T.LSquare);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.refRange) });
+    this.CONSUME(T.RSquare);
+  });
+
+  private refRange = this.RULE("refRange", () => {
+    this.CONSUME(T.NumberLiteral, { LABEL: "from" });
+    this.OPTION(() => {
+      this.CONSUME(T.Minus);
+      this.CONSUME2(T.NumberLiteral, { LABEL: "to" });
+    });
+  });
+
+  /** `all of { … }`, `any of`, `none of`, `at least N of`, `at most N of`. */
+  private groupBody = this.RULE("groupBody", () => {
+    this.SUBRULE(this.quantifier);
+    this.CONSUME(T.Of);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.OPTION2(() => this.SUBRULE(this.refs));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.item));
+    this.CONSUME(T.RCurly);
+  });
+
+  private quantifier = this.RULE("quantifier", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.All) },
+      { ALT: () => this.CONSUME(T.Any) },
+      { ALT: () => this.CONSUME(T.None) },
+      {
+        ALT: () => {
+          this.CONSUME(T.At);
+          this.OR2([{ ALT: () => this.CONSUME(T.Least) }, { ALT: () => this.CONSUME(T.Most) }]);
+          this.CONSUME(T.NumberLiteral);
+        },
+      },
+    ]);
+  });
+
+  /** One bullet of a list. */
+  private item = this.RULE("item", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.criterionDecl) },
+      { ALT: () => this.SUBRULE(this.pathwayDecl) },
+      { ALT: () => this.SUBRULE(this.useItem) },
+      { ALT: () => this.SUBRULE(this.noteItem) },
+      { ALT: () => this.SUBRULE(this.groupBody) },
+    ]);
+  });
+
+  private useItem = this.RULE("useItem", () => {
+    this.CONSUME(T.Use);
+    this.CONSUME(T.Identifier);
+  });
+
+  /** A note is text; with a name and a rule after a colon it is also checked. */
+  private noteItem = this.RULE("noteItem", () => {
+    this.CONSUME(T.Note);
+    this.OPTION(() => this.CONSUME(T.Identifier));
+    this.CONSUME(T.StringLiteral);
+    this.OPTION2(() => this.SUBRULE(this.refs));
+    this.OPTION3(() => {
+      this.OPTION4(() => this.SUBRULE(this.whenClause));
+      this.CONSUME(T.Colon);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  // ── Policies and overlays ────────────────────────────────────────────────────────────────
+
+  private policyDecl = this.RULE("policyDecl", () => {
+    this.CONSUME(T.Policy);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.policyMember));
+    this.CONSUME(T.RCurly);
+  });
+
+  private overlayDecl = this.RULE("overlayDecl", () => {
+    this.CONSUME(T.Overlay);
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => this.SUBRULE(this.refs));
+    this.CONSUME(T.For);
+    this.CONSUME2(T.Identifier, { LABEL: "target" });
+    this.CONSUME(T.In);
+    this.CONSUME(T.State);
+    this.CONSUME3(T.Identifier, { LABEL: "state" });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.policyMember));
+    this.CONSUME(T.RCurly);
+  });
+
+  private policyMember = this.RULE("policyMember", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.property) },
+      { ALT: () => this.SUBRULE(this.cptDecl) },
+      { ALT: () => this.SUBRULE(this.effectiveDecl) },
+      { ALT: () => this.SUBRULE(this.section) },
+      { ALT: () => this.SUBRULE(this.appliesDecl) },
+      { ALT: () => this.SUBRULE(this.referencesDecl) },
+      { ALT: () => this.SUBRULE(this.historyDecl) },
+    ]);
+  });
+
+  private property = this.RULE("property", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  private cptDecl = this.RULE("cptDecl", () => {
+    this.CONSUME(T.Cpt);
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(T.Colon);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.cptCode) });
+  });
+
+  private cptCode = this.RULE("cptCode", () => {
+    this.OPTION(() => this.CONSUME(T.Plus));
+    this.CONSUME(T.NumberLiteral);
+  });
+
+  private effectiveDecl = this.RULE("effectiveDecl", () => {
+    this.CONSUME(T.Effective);
+    this.CONSUME(T.DateLiteral, { LABEL: "from" });
+    this.CONSUME(T.To);
+    this.CONSUME2(T.DateLiteral, { LABEL: "to" });
+  });
+
+  private section = this.RULE("section", () => {
+    this.SUBRULE(this.sectionKind);
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => this.SUBRULE(this.refs));
+    this.OPTION2(() => this.SUBRULE(this.whenClause));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.item));
+    this.CONSUME(T.RCurly);
+  });
+
+  private sectionKind = this.RULE("sectionKind", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Indications) },
+      { ALT: () => this.CONSUME(T.Requirements) },
+      { ALT: () => this.CONSUME(T.Exclusions) },
+      { ALT: () => this.CONSUME(T.Contraindications) },
+      { ALT: () => this.CONSUME(T.Notes) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.CONSUME(T.Covered);
+        },
+      },
+    ]);
+  });
+
+  /** `applies unless "wording" [refs]: condition` limits an overlay's reach. */
+  private appliesDecl = this.RULE("appliesDecl", () => {
+    this.CONSUME(T.Applies);
+    this.OR([{ ALT: () => this.CONSUME(T.Unless) }, { ALT: () => this.CONSUME(T.When) }]);
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.OPTION2(() => this.SUBRULE(this.refs));
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expression);
+  });
+
+  private referencesDecl = this.RULE("referencesDecl", () => {
+    this.CONSUME(T.References);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.referenceEntry));
+    this.CONSUME(T.RCurly);
+  });
+
+  private referenceEntry = this.RULE("referenceEntry", () => {
+    this.CONSUME(T.NumberLiteral);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  private historyDecl = this.RULE("historyDecl", () => {
+    this.CONSUME(T.History);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.historyEntry));
+    this.CONSUME(T.RCurly);
+  });
+
+  private historyEntry = this.RULE("historyEntry", () => {
+    this.CONSUME(T.StringLiteral, { LABEL: "date" });
+    this.CONSUME2(T.StringLiteral, { LABEL: "summary" });
+  });
+
+  // ── Expressions, loosest binding first ───────────────────────────────────────────────────
+
+  public expression = this.RULE("expression", () => {
+    this.SUBRULE(this.orExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.Unless);
+      this.SUBRULE2(this.orExpr, { LABEL: "operands" });
+    });
+  });
+
+  private orExpr = this.RULE("orExpr", () => {
+    this.SUBRULE(this.andExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
+    });
+  });
+
+  private andExpr = this.RULE("andExpr", () => {
+    this.SUBRULE(this.notExpr, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.notExpr, { LABEL: "operands" });
+    });
+  });
+
+  private notExpr = this.RULE("notExpr", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notExpr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  private comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.additive, { LABEL: "left" });
+    this.OPTION(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.ComparisonOperator);
+            this.SUBRULE2(this.additive, { LABEL: "right" });
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION2(() => this.CONSUME(T.Not, { LABEL: "negated" }));
+            this.CONSUME(T.In);
+            this.SUBRULE(this.setLiteral);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Within);
+            this.CONSUME(T.Last);
+            this.SUBRULE3(this.additive, { LABEL: "right" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Before);
+            this.SUBRULE4(this.additive, { LABEL: "right" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.After);
+            this.SUBRULE5(this.additive, { LABEL: "right" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Is);
+            this.OPTION3(() => this.CONSUME2(T.Not, { LABEL: "isNot" }));
+            this.CONSUME(T.Known);
+          },
+        },
+      ]),
+    );
+  });
+
+  private setLiteral = this.RULE("setLiteral", () => {
+    this.CONSUME(T.LCurly);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
+    this.CONSUME(T.RCurly);
+  });
+
+  private additive = this.RULE("additive", () => {
+    this.SUBRULE(this.postfix, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: "operators" }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: "operators" }) }]);
+      this.SUBRULE2(this.postfix, { LABEL: "operands" });
+    });
+  });
+
+  private postfix = this.RULE("postfix", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME(T.Identifier, { LABEL: "fields" });
+    });
+  });
+
+  private primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.numberLiteral) },
+      { ALT: () => this.CONSUME(T.DateLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.SUBRULE(this.reference) },
+      { ALT: () => this.SUBRULE(this.queryExpr) },
+      { ALT: () => this.SUBRULE(this.timeExpr) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+
+  /** `6`, `50%`, `2 weeks`. */
+  private numberLiteral = this.RULE("numberLiteral", () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.CONSUME(T.NumberLiteral);
+    this.OPTION2(() =>
+      this.OR([{ ALT: () => this.CONSUME(T.Percent) }, { ALT: () => this.CONSUME(T.DurationUnit) }]),
+    );
+  });
+
+  /** A name, or a call of a definition with parameters: `conservative_therapy(6 weeks)`. */
+  private reference = this.RULE("reference", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "args" }) });
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  /** Questions over a list: `count(p in injections where p.region = region)`. */
+  private queryExpr = this.RULE("queryExpr", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Count, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Exists, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Every, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Select, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Latest, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Earliest, { LABEL: "op" }) },
+    ]);
+    this.CONSUME(T.LParen);
+    this.CONSUME(T.Identifier, { LABEL: "binder" });
+    this.CONSUME(T.In);
+    this.SUBRULE(this.additive, { LABEL: "source" });
+    this.OPTION(() => {
+      this.CONSUME(T.Where);
+      this.SUBRULE(this.expression, { LABEL: "filter" });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Colon);
+      this.SUBRULE2(this.expression, { LABEL: "body" });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.Comma);
+      this.CONSUME(T.Counting);
+      this.CONSUME2(T.Identifier, { LABEL: "first" });
+      this.CONSUME(T.And);
+      this.CONSUME3(T.Identifier, { LABEL: "second" });
+      this.CONSUME(T.As);
+      this.CONSUME(T.One);
+      this.CONSUME(T.When);
+      this.SUBRULE3(this.expression, { LABEL: "merge" });
+    });
+    this.CONSUME(T.RParen);
+  });
+
+  /** `time since d`, `time between a and b`. */
+  private timeExpr = this.RULE("timeExpr", () => {
+    this.CONSUME(T.Time);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Since);
+          this.SUBRULE(this.postfix, { LABEL: "from" });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Between);
+          this.SUBRULE2(this.postfix, { LABEL: "from" });
+          this.CONSUME(T.And);
+          this.SUBRULE3(this.postfix, { LABEL: "to" });
+        },
+      },
+    ]);
+  });
+}
+
+/** One parser per process: self-analysis is costly. */
+export const polParser = new PolParser();
+
+export interface ParseOutput {
+  cst: CstNode;
+  tokens: IToken[];
+  comments: IToken[];
+  lexErrors: { offset: number; line: number; column: number; length: number; message: string }[];
+  parseErrors: IRecognitionException[];
+}
+
+export function parsePol(text: string): ParseOutput {
+  const lexed = T.polLexer.tokenize(text);
+  polParser.input = lexed.tokens;
+  const cst = polParser.file();
+  return {
+    cst,
+    tokens: lexed.tokens,
+    comments: lexed.groups.comments ?? [],
+    lexErrors: lexed.errors.map((e) => ({
+      offset: e.offset,
+      line: e.line ?? 1,
+      column: e.column ?? 1,
+      length: e.length,
+      message: e.message,
+    })),
+    parseErrors: [...polParser.errors],
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * What `evaluate` returns: the outcome and everything a reviewer or a letter needs to explain it.
+ */
+
+export type Outcome = "meets" | "does-not-meet" | "excluded" | "not-covered" | "needs-info";
+
+/** Three-valued results as they appear in a determination. */
+export type TruthValue = "true" | "false" | "unknown";
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface CriterionRef {
+  /** The criterion's id in the policy. */
+  readonly id: string;
+  /** The guideline's own wording. */
+  readonly wording: string;
+  /** The guideline's reference numbers, as printed ("2-5"), or "". */
+  readonly refs: string;
+  /** The title of the section the criterion stands in. */
+  readonly section: string;
+}
+
+export interface PathwayResult extends CriterionRef {
+  readonly result: TruthValue;
+  /** The criteria of this pathway that are not met. */
+  readonly unmet: readonly CriterionRef[];
+}
+
+export interface MissingFact {
+  /** Where the fact lives in the input, e.g. `pain.average` or `prior_procedures[2].relief_percent`. */
+  readonly fact: string;
+  /** What a reviewer should look for in the chart. */
+  readonly description: string;
+}
+
+export interface OverlayResult {
+  readonly id: string;
+  readonly title: string;
+  readonly state: string;
+  readonly applies: TruthValue;
+}
+
+export interface TraceEntry extends CriterionRef {
+  readonly result: TruthValue | "not-applicable";
+  /** The facts the criterion read, by input path, with the values it saw (null when undocumented). */
+  readonly values: Readonly<Record<string, JsonValue>>;
+}
+
+export interface Determination {
+  readonly outcome: Outcome;
+  readonly policy: { readonly id: string; readonly title: string; readonly version: string };
+  readonly state: string | null;
+  /** The indication pathway that is met, if any. */
+  readonly pathway: string | null;
+  readonly pathways: readonly PathwayResult[];
+  /** The criteria not met, or the exclusion, contraindication or non-covered service that applies. */
+  readonly unmet: readonly CriterionRef[];
+  /** The undocumented facts that would decide a needs-info outcome. */
+  readonly missing: readonly MissingFact[];
+  readonly overlays: readonly OverlayResult[];
+  /** One plain sentence per reason, in the guideline's words. */
+  readonly reasons: readonly string[];
+  readonly trace: readonly TraceEntry[];
+}
+
+export interface EvaluateOptions {
+  /** The member's state; overlays for that state apply (for example "WA"). */
+  readonly state?: string;
+  /** Leave out the per-criterion trace, for batch work that needs only outcomes. */
+  readonly trace?: boolean;
+}

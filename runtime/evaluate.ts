@@ -1,0 +1,662 @@
+/**
+ * Runs a checked policy against one request. Facts absent from the input are unknown, and
+ * unknowns flow through the logic (see tri.ts) up to the outcome.
+ */
+import type { ComparisonOp, FactSchema, FieldType, IrExpr, IrRequirement, IrSection, Program } from "./program.js";
+import type { CriterionRef, Determination, EvaluateOptions, JsonValue, MissingFact, Outcome, PathwayResult, TraceEntry } from "./determination.js";
+import { and, not, or, truthText, Unknown, unknownOf, type Tri } from "./tri.js";
+import { addLength, parseIsoDate, type Length } from "./dates.js";
+
+interface RecordValue {
+  readonly kind: "record";
+  readonly path: string;
+  readonly record: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+interface ListItem {
+  readonly rec: RecordValue;
+  readonly member: Tri;
+}
+interface ListValue {
+  readonly kind: "list";
+  readonly items: readonly ListItem[];
+}
+/** A count whose filter was unknown for some entries: somewhere from lo to hi. */
+interface CountRange {
+  readonly kind: "range";
+  readonly lo: number;
+  readonly hi: number;
+  readonly unknown: Unknown;
+}
+interface Span {
+  readonly kind: "span";
+  readonly from: number;
+  readonly to: number;
+}
+/** What `latest(…)` gives when no entry matches. */
+const NONE = { kind: "none" } as const;
+
+type Value = boolean | number | string | Length | Span | RecordValue | ListValue | CountRange | typeof NONE | Unknown;
+
+interface Frame {
+  readonly values: Record<string, JsonValue>;
+}
+
+class Evaluation {
+  readonly dos: number | Unknown;
+  private readonly memo = new Map<string, Tri>();
+  private readonly frames: Frame[] = [];
+  readonly trace: TraceEntry[] = [];
+  readonly sectionOf = new Map<string, string>();
+  private readonly factTypes = new Map<string, FieldType>();
+  private readonly recordTypes = new Map<string, Map<string, FieldType>>();
+
+  constructor(
+    readonly program: Program,
+    private readonly input: Readonly<Record<string, unknown>>,
+    private readonly tracing: boolean,
+  ) {
+    for (const fact of program.facts) this.factTypes.set(fact.path, fact.type);
+    for (const [name, fields] of Object.entries(program.records)) {
+      this.recordTypes.set(name, new Map(fields.map((f) => [f.path, f.type])));
+    }
+    const raw = input.date_of_service;
+    const parsed = typeof raw === "string" ? parseIsoDate(raw) : undefined;
+    this.dos = parsed ?? new Unknown(new Set(["date_of_service"]));
+  }
+
+  // ── Requirements ─────────────────────────────────────────────────────────────────────────
+
+  requirement(id: string, section: string): Tri {
+    const cached = this.memo.get(id);
+    if (cached !== undefined) return cached;
+    const r = this.program.requirements[id];
+    const slot = this.trace.length;
+    if (this.tracing) this.trace.push(undefined as unknown as TraceEntry);
+    const frame: Frame = { values: {} };
+    this.frames.push(frame);
+    const applicable: Tri = r.when ? this.tri(r.when, new Map()) : true;
+    let result: Tri;
+    if (applicable === false) result = true;
+    else {
+      const value = r.rule ? this.tri(r.rule, new Map()) : this.group(r, section);
+      result = applicable === true ? value : or([not(applicable), value]);
+    }
+    this.frames.pop();
+    this.memo.set(id, result);
+    if (this.tracing) {
+      this.trace[slot] = {
+        id,
+        wording: r.wording,
+        refs: r.refs,
+        section: this.sectionOf.get(id) ?? section,
+        result: applicable === false ? "not-applicable" : truthText(result),
+        values: frame.values,
+      };
+    }
+    return result;
+  }
+
+  private group(r: IrRequirement, section: string): Tri {
+    const g = r.group!;
+    // Every bullet is evaluated, so that the trace shows the whole list.
+    const values = g.items.map((item) => this.requirement(item, section));
+    switch (g.quantifier) {
+      case "all":
+        return and(values);
+      case "any":
+        return or(values);
+      case "none":
+        return not(or(values));
+      case "atLeast":
+      case "atMost": {
+        const yes = values.filter((v) => v === true).length;
+        const unknowns = values.filter((v): v is Unknown => v instanceof Unknown);
+        if (g.quantifier === "atLeast") {
+          if (yes >= g.n) return true;
+          if (yes + unknowns.length < g.n) return false;
+        } else {
+          if (yes + unknowns.length <= g.n) return true;
+          if (yes > g.n) return false;
+        }
+        return unknownOf(unknowns);
+      }
+    }
+  }
+
+  /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
+  section(s: IrSection, gate: Tri): Tri {
+    const triggers = s.kind === "exclusions" || s.kind === "contraindications" || s.kind === "not-covered";
+    const when = s.when ? and([gate, this.tri(s.when, new Map())]) : gate;
+    if (when === false) return !triggers;
+    let value: Tri;
+    if (s.kind === "indications") {
+      const pathways = s.items.filter((id) => this.program.requirements[id].role === "pathway");
+      const others = s.items.filter((id) => this.program.requirements[id].role !== "pathway");
+      const pathwayValues = pathways.map((id) => this.requirement(id, s.title));
+      value = and([or(pathwayValues), ...others.map((id) => this.requirement(id, s.title))]);
+    } else {
+      const values = s.items.map((id) => this.requirement(id, s.title));
+      value = triggers ? or(values) : and(values);
+    }
+    return triggers ? and([when, value]) : or([not(when), value]);
+  }
+
+  // ── Expressions ──────────────────────────────────────────────────────────────────────────
+
+  tri(e: IrExpr, env: Env): Tri {
+    const v = this.eval(e, env);
+    if (typeof v === "boolean" || v instanceof Unknown) return v;
+    return false;
+  }
+
+  eval(e: IrExpr, env: Env): Value {
+    switch (e.k) {
+      case "bool":
+      case "num":
+      case "enum":
+        return e.v;
+      case "date":
+        return parseIsoDate(e.v)!;
+      case "dur":
+        return { amount: e.amount, unit: e.unit };
+      case "dos":
+        return this.dos;
+      case "fact":
+        return this.fact(e.path);
+      case "var":
+        return env.get(e.name) ?? NONE;
+      case "field":
+        return this.field(this.eval(e.of, env), e.field);
+      case "and": {
+        const parts: Tri[] = [];
+        for (const arg of e.args) {
+          const v = this.tri(arg, env);
+          if (v === false && !this.tracing) return false;
+          parts.push(v);
+        }
+        return and(parts);
+      }
+      case "or": {
+        const parts: Tri[] = [];
+        for (const arg of e.args) {
+          const v = this.tri(arg, env);
+          if (v === true && !this.tracing) return true;
+          parts.push(v);
+        }
+        return or(parts);
+      }
+      case "not":
+        return not(this.tri(e.arg, env));
+      case "cmp":
+        return this.compare(e.op, this.eval(e.a, env), this.eval(e.b, env), e.kind);
+      case "in": {
+        const v = this.eval(e.arg, env);
+        if (v instanceof Unknown) return v;
+        return typeof v === "string" && e.values.includes(v);
+      }
+      case "known": {
+        const v = this.eval(e.arg, env);
+        return !(v instanceof Unknown) && v !== NONE;
+      }
+      case "arith":
+        return this.arith(e.op, this.eval(e.a, env), this.eval(e.b, env), e.kind);
+      case "within": {
+        const day = this.eval(e.arg, env);
+        const window = this.eval(e.window, env);
+        const dos = this.dos;
+        const unknowns = [day, window, dos].filter((v): v is Unknown => v instanceof Unknown);
+        if (unknowns.length) return unknownOf(unknowns);
+        if (typeof day !== "number" || typeof dos !== "number") return false;
+        const start = isSpan(window) ? dos - (window.to - window.from) : addLength(dos, window as Length, -1);
+        return day >= start && day <= dos;
+      }
+      case "call": {
+        const def = this.program.definitions[e.def];
+        const inner: Env = new Map();
+        def.params.forEach((name, i) => inner.set(name, this.eval(e.args[i], env)));
+        return this.eval(def.body, inner);
+      }
+      case "crit":
+        return this.requirement(e.id, this.sectionOf.get(e.id) ?? "");
+      case "query":
+        return this.query(e, env);
+      case "span": {
+        const from = this.eval(e.from, env);
+        const to = e.to ? this.eval(e.to, env) : this.dos;
+        const unknowns = [from, to].filter((v): v is Unknown => v instanceof Unknown);
+        if (unknowns.length) return unknownOf(unknowns);
+        if (typeof from !== "number" || typeof to !== "number") return NONE;
+        return { kind: "span", from, to };
+      }
+      case "later_of":
+      case "earlier_of": {
+        const values = e.args.map((a) => this.eval(a, env));
+        const unknowns = values.filter((v): v is Unknown => v instanceof Unknown);
+        if (unknowns.length) return unknownOf(unknowns);
+        const days = values.filter((v): v is number => typeof v === "number");
+        if (days.length === 0) return NONE;
+        return e.k === "later_of" ? Math.max(...days) : Math.min(...days);
+      }
+      case "recent_run":
+        return this.recentRun(this.eval(e.list, env), this.eval(e.gap, env));
+    }
+  }
+
+  private record(path: string, value: Value | JsonValue): void {
+    if (!this.tracing || this.frames.length === 0) return;
+    const json = toJson(value);
+    for (const frame of this.frames) frame.values[path] = json;
+  }
+
+  private fact(path: string): Value {
+    let raw: unknown = this.input;
+    for (const part of path.split(".")) {
+      raw = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>)[part] : undefined;
+    }
+    const type = this.factTypes.get(path);
+    const value = convert(raw, type, path, this.recordTypes);
+    if (type?.t === "list" && !(value instanceof Unknown)) this.record(path, `${(value as ListValue).items.length} entries`);
+    else this.record(path, raw === undefined ? null : (raw as JsonValue));
+    return value;
+  }
+
+  private field(object: Value, field: string): Value {
+    if (object instanceof Unknown) return object;
+    if (object === NONE || typeof object !== "object" || !("kind" in object) || object.kind !== "record") return NONE;
+    const raw = object.data[field];
+    const path = `${object.path}.${field}`;
+    const type = this.recordTypes.get(object.record)?.get(field);
+    this.record(path, raw === undefined ? null : (raw as JsonValue));
+    return convert(raw, type, path, this.recordTypes);
+  }
+
+  private compare(op: ComparisonOp, a: Value, b: Value, kind: string): Tri {
+    const unknowns: Unknown[] = [];
+    for (const v of [a, b]) {
+      if (v instanceof Unknown) unknowns.push(v);
+      else if (isRange(v)) {
+        // A count range is only unknown if the comparison cannot tell; handled below.
+      }
+    }
+    if (unknowns.length) return unknownOf(unknowns);
+    if (a === NONE || b === NONE) return false;
+    if (kind === "duration") {
+      const pair = this.durationPair(a, b);
+      if (pair instanceof Unknown) return pair;
+      return compareIntervals(op, [pair[0], pair[0]], [pair[1], pair[1]], undefined);
+    }
+    if (kind === "number" || kind === "date") {
+      const ia = interval(a);
+      const ib = interval(b);
+      const rangeUnknown = [a, b].filter(isRange).map((r) => r.unknown);
+      return compareIntervals(op, ia, ib, rangeUnknown.length ? unknownOf(rangeUnknown) : undefined);
+    }
+    const equal = a === b;
+    return op === "=" ? equal : op === "!=" ? !equal : false;
+  }
+
+  /** Two durations as comparable day numbers, anchored calendar-correctly. */
+  private durationPair(a: Value, b: Value): [number, number] | Unknown {
+    if (isSpan(a) && isSpan(b)) return [a.to - a.from, b.to - b.from];
+    if (isSpan(a)) return [a.to, addLength(a.from, b as Length, 1)];
+    if (isSpan(b)) return [addLength(b.from, a as Length, 1), b.to];
+    if (this.dos instanceof Unknown) return this.dos;
+    // Two lengths: both measured back from the date of service; the longer reaches further back.
+    return [-addLength(this.dos, a as Length, -1), -addLength(this.dos, b as Length, -1)];
+  }
+
+  private arith(op: "+" | "-", a: Value, b: Value, kind: "number" | "date"): Value {
+    const unknowns = [a, b].filter((v): v is Unknown => v instanceof Unknown);
+    if (unknowns.length) return unknownOf(unknowns);
+    if (a === NONE || b === NONE) return NONE;
+    const sign = op === "+" ? 1 : -1;
+    if (kind === "date") {
+      if (isSpan(b)) return (a as number) + sign * (b.to - b.from);
+      return addLength(a as number, b as Length, sign);
+    }
+    if (isRange(a) || isRange(b)) {
+      const [alo, ahi] = interval(a);
+      const [blo, bhi] = interval(b);
+      const lo = op === "+" ? alo + blo : alo - bhi;
+      const hi = op === "+" ? ahi + bhi : ahi - blo;
+      const unknown = unknownOf([a, b].filter(isRange).map((r) => r.unknown));
+      return lo === hi ? lo : { kind: "range", lo, hi, unknown };
+    }
+    return (a as number) + sign * (b as number);
+  }
+
+  private query(e: Extract<IrExpr, { k: "query" }>, env: Env): Value {
+    const source = this.eval(e.source, env);
+    if (source instanceof Unknown) return source;
+    if (!isList(source)) return e.op === "count" ? 0 : e.op === "every" ? true : e.op === "exists" ? false : NONE;
+    const included: { item: ListItem; inc: Tri }[] = source.items.map((item) => {
+      if (!e.filter) return { item, inc: item.member };
+      const inner = new Map(env);
+      inner.set(e.binder, item.rec);
+      return { item, inc: and([item.member, this.tri(e.filter, inner)]) };
+    });
+    switch (e.op) {
+      case "count":
+        return e.merge ? this.countMerged(included, e.merge, env) : countOf(included.map((i) => i.inc));
+      case "exists":
+        return or(included.map((i) => i.inc));
+      case "every":
+        return and(
+          included.map(({ item, inc }) => {
+            const inner = new Map(env);
+            inner.set(e.binder, item.rec);
+            return or([not(inc), this.tri(e.body!, inner)]);
+          }),
+        );
+      case "select":
+        return { kind: "list", items: included.filter((i) => i.inc !== false).map((i) => ({ rec: i.item.rec, member: i.inc })) };
+      case "latest":
+      case "earliest":
+        return this.extreme(included, e.op === "latest");
+    }
+  }
+
+  private extreme(included: { item: ListItem; inc: Tri }[], latest: boolean): Value {
+    let best: { rec: RecordValue; day: number } | undefined;
+    const dated = included
+      .filter((i) => i.inc !== false)
+      .map((i) => ({ ...i, day: this.field(i.item.rec, "date") }))
+      .filter((i): i is typeof i & { day: number } => typeof i.day === "number");
+    for (const i of dated) {
+      if (i.inc === true && (!best || (latest ? i.day > best.day : i.day < best.day))) best = { rec: i.item.rec, day: i.day };
+    }
+    const doubtful = dated.filter((i) => i.inc instanceof Unknown && (!best || (latest ? i.day >= best.day : i.day <= best.day)));
+    if (doubtful.length) return unknownOf(doubtful.map((i) => i.inc as Unknown));
+    return best ? best.rec : NONE;
+  }
+
+  private countMerged(included: { item: ListItem; inc: Tri }[], merge: { a: string; b: string; cond: IrExpr }, env: Env): Value {
+    // Entries that certainly count are merged where the pair condition is certainly (or possibly) true.
+    const sure = included.filter((i) => i.inc === true).map((i) => i.item.rec);
+    const doubtful = included.filter((i) => i.inc instanceof Unknown);
+    const definite = new UnionFind(sure.length);
+    const possible = new UnionFind(sure.length);
+    const unknowns: Unknown[] = doubtful.map((i) => i.inc as Unknown);
+    for (let i = 0; i < sure.length; i++) {
+      for (let j = i + 1; j < sure.length; j++) {
+        const inner = new Map(env);
+        inner.set(merge.a, sure[i]);
+        inner.set(merge.b, sure[j]);
+        const v = this.tri(merge.cond, inner);
+        if (v === true) definite.union(i, j);
+        if (v !== false) possible.union(i, j);
+        if (v instanceof Unknown) unknowns.push(v);
+      }
+    }
+    const lo = possible.groups();
+    const hi = definite.groups() + doubtful.length;
+    return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns) };
+  }
+
+  private recentRun(list: Value, gap: Value): Value {
+    if (list instanceof Unknown) return list;
+    if (gap instanceof Unknown) return gap;
+    if (this.dos instanceof Unknown) return this.dos;
+    if (!isList(list)) return { kind: "list", items: [] };
+    const dated = list.items
+      .map((item) => ({ item, day: this.field(item.rec, "date") }))
+      .filter((i): i is { item: ListItem; day: number } => typeof i.day === "number" && i.day <= (this.dos as number))
+      .sort((x, y) => y.day - x.day);
+    const run: ListItem[] = [];
+    let cursor = this.dos;
+    for (const { item, day } of dated) {
+      const reach = isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1);
+      if (reach <= cursor) break;
+      run.push(item);
+      cursor = day;
+    }
+    return { kind: "list", items: run.reverse() };
+  }
+}
+
+type Env = Map<string, Value>;
+
+class UnionFind {
+  private readonly parent: number[];
+  constructor(n: number) {
+    this.parent = Array.from({ length: n }, (_, i) => i);
+  }
+  find(i: number): number {
+    while (this.parent[i] !== i) i = this.parent[i] = this.parent[this.parent[i]];
+    return i;
+  }
+  union(a: number, b: number): void {
+    this.parent[this.find(a)] = this.find(b);
+  }
+  groups(): number {
+    return this.parent.filter((_, i) => this.find(i) === i).length;
+  }
+}
+
+function countOf(values: readonly Tri[]): Value {
+  let lo = 0;
+  const unknowns: Unknown[] = [];
+  for (const v of values) {
+    if (v === true) lo++;
+    else if (v instanceof Unknown) unknowns.push(v);
+  }
+  return unknowns.length ? { kind: "range", lo, hi: lo + unknowns.length, unknown: unknownOf(unknowns) } : lo;
+}
+
+function isSpan(v: Value): v is Span {
+  return typeof v === "object" && v !== null && "kind" in v && v.kind === "span";
+}
+function isRange(v: Value): v is CountRange {
+  return typeof v === "object" && v !== null && "kind" in v && v.kind === "range";
+}
+function isList(v: Value): v is ListValue {
+  return typeof v === "object" && v !== null && "kind" in v && v.kind === "list";
+}
+
+function interval(v: Value): [number, number] {
+  if (isRange(v)) return [v.lo, v.hi];
+  return [v as number, v as number];
+}
+
+function compareIntervals(op: ComparisonOp, [alo, ahi]: [number, number], [blo, bhi]: [number, number], unknown: Unknown | undefined): Tri {
+  let verdict: boolean | undefined;
+  switch (op) {
+    case "<":
+      verdict = ahi < blo ? true : alo >= bhi ? false : undefined;
+      break;
+    case "<=":
+      verdict = ahi <= blo ? true : alo > bhi ? false : undefined;
+      break;
+    case ">":
+      verdict = alo > bhi ? true : ahi <= blo ? false : undefined;
+      break;
+    case ">=":
+      verdict = alo >= bhi ? true : ahi < blo ? false : undefined;
+      break;
+    case "=":
+      verdict = alo === ahi && blo === bhi && alo === blo ? true : ahi < blo || bhi < alo ? false : undefined;
+      break;
+    case "!=":
+      verdict = alo === ahi && blo === bhi && alo === blo ? false : ahi < blo || bhi < alo ? true : undefined;
+      break;
+  }
+  return verdict ?? unknown ?? new Unknown(new Set());
+}
+
+/** Input JSON to a runtime value; absent or null is unknown, naming the fact's path. */
+function convert(raw: unknown, type: FieldType | undefined, path: string, records: ReadonlyMap<string, ReadonlyMap<string, FieldType>>): Value {
+  if (raw === undefined || raw === null) return new Unknown(new Set([path]));
+  switch (type?.t) {
+    case "date":
+      return typeof raw === "string" ? (parseIsoDate(raw) ?? new Unknown(new Set([path]))) : new Unknown(new Set([path]));
+    case "duration":
+      return raw as Length;
+    case "list": {
+      if (!Array.isArray(raw)) return new Unknown(new Set([path]));
+      const record = type.record;
+      return {
+        kind: "list",
+        items: raw.map((data, i) => ({ rec: { kind: "record", path: `${path}[${i}]`, record, data: data as Record<string, unknown> }, member: true })),
+      };
+    }
+    default:
+      return raw as boolean | number | string;
+  }
+}
+
+function toJson(value: Value | JsonValue): JsonValue {
+  if (value instanceof Unknown) return null;
+  if (typeof value === "object" && value !== null && "kind" in value) return null;
+  return value as JsonValue;
+}
+
+// ── The determination ──────────────────────────────────────────────────────────────────────
+
+export function evaluateProgram(program: Program, input: Readonly<Record<string, unknown>>, options: EvaluateOptions = {}): Determination {
+  const tracing = options.trace !== false;
+  const ev = new Evaluation(program, input, tracing);
+  const state = options.state ?? null;
+  const label = (items: readonly string[], title: string): void => {
+    for (const id of items) {
+      if (ev.sectionOf.has(id)) continue;
+      ev.sectionOf.set(id, title);
+      label(program.requirements[id].group?.items ?? [], title);
+    }
+  };
+  for (const s of program.sections) label(s.items, s.title);
+  for (const o of program.overlays) for (const s of o.sections) label(s.items, s.title);
+
+  const overlays = program.overlays.map((overlay) => {
+    const selected = state !== null && overlay.state.toUpperCase() === state.toUpperCase();
+    const applies: Tri = selected
+      ? and(overlay.applies.map((clause) => (clause.mode === "unless" ? not(ev.tri(clause.cond, new Map())) : ev.tri(clause.cond, new Map()))))
+      : false;
+    return { overlay, selected, applies };
+  });
+
+  const sections = [
+    ...program.sections.map((s) => ({ s, gate: true as Tri })),
+    ...overlays.filter((o) => o.selected).flatMap((o) => o.overlay.sections.map((s) => ({ s, gate: o.applies }))),
+  ];
+  const results = sections.map(({ s, gate }) => ({ s, value: ev.section(s, gate) }));
+  const anyOf = (kind: IrSection["kind"]) => or(results.filter((r) => r.s.kind === kind).map((r) => r.value));
+  const notCovered = anyOf("not-covered");
+  const excluded = anyOf("exclusions");
+  const contraindicated = anyOf("contraindications");
+  const satisfied = and(results.filter((r) => !["not-covered", "exclusions", "contraindications"].includes(r.s.kind)).map((r) => r.value));
+
+  let outcome: Outcome;
+  let deciding: Tri[] = [];
+  if (notCovered === true) outcome = "not-covered";
+  else if (excluded === true) outcome = "excluded";
+  else if (contraindicated === true) outcome = "does-not-meet";
+  else if (satisfied === false) outcome = "does-not-meet";
+  else if (notCovered === false && excluded === false && contraindicated === false && satisfied === true) outcome = "meets";
+  else {
+    outcome = "needs-info";
+    deciding = [notCovered, excluded, contraindicated, satisfied];
+  }
+
+  const requirementRef = (id: string): CriterionRef => {
+    const r = program.requirements[id];
+    return { id, wording: r.wording, refs: r.refs, section: ev.sectionOf.get(id) ?? "" };
+  };
+  const unmetOf = (id: string, out: CriterionRef[]) => {
+    const r = program.requirements[id];
+    if (ev.requirement(id, "") !== false) return;
+    if (!r.group || r.group.quantifier === "none" || r.group.quantifier === "atLeast" || r.group.quantifier === "atMost") {
+      out.push(requirementRef(id));
+      return;
+    }
+    for (const item of r.group.items) unmetOf(item, out);
+  };
+
+  const pathways: PathwayResult[] = [];
+  for (const { s } of sections) {
+    if (s.kind !== "indications") continue;
+    for (const id of s.items) {
+      if (program.requirements[id].role !== "pathway") continue;
+      const unmet: CriterionRef[] = [];
+      unmetOf(id, unmet);
+      pathways.push({ ...requirementRef(id), result: truthText(ev.requirement(id, s.title)), unmet });
+    }
+  }
+  const matched = pathways.find((p) => p.result === "true");
+
+  const unmet: CriterionRef[] = [];
+  const reasons: string[] = [];
+  const triggeredIn = (kind: IrSection["kind"]) =>
+    results
+      .filter((r) => r.s.kind === kind && r.value === true)
+      .flatMap((r) => r.s.items.filter((id) => ev.requirement(id, r.s.title) === true).map(requirementRef));
+  if (outcome === "not-covered") {
+    for (const ref of triggeredIn("not-covered")) {
+      unmet.push(ref);
+      reasons.push(`Not covered: ${ref.wording}`);
+    }
+  } else if (outcome === "excluded") {
+    for (const ref of triggeredIn("exclusions")) {
+      unmet.push(ref);
+      reasons.push(`Excluded from consideration under this guideline: ${ref.wording}`);
+    }
+  } else if (outcome === "does-not-meet") {
+    for (const ref of triggeredIn("contraindications")) {
+      unmet.push(ref);
+      reasons.push(`Contraindication: ${ref.wording}`);
+    }
+    for (const r of results) {
+      if (r.value !== false || ["not-covered", "exclusions", "contraindications"].includes(r.s.kind)) continue;
+      if (r.s.kind === "indications") {
+        const failed = r.s.items.filter((id) => program.requirements[id].role !== "pathway" && ev.requirement(id, r.s.title) === false);
+        if (!pathways.some((p) => p.section === r.s.title && p.result === "true")) {
+          reasons.push(`No indication is met under "${r.s.title}".`);
+          for (const p of pathways.filter((p) => p.section === r.s.title)) {
+            for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
+          }
+        }
+        for (const id of failed) unmetOf(id, unmet);
+      } else {
+        for (const id of r.s.items) unmetOf(id, unmet);
+      }
+    }
+    for (const u of unmet) if (!reasons.some((x) => x.endsWith(u.wording))) reasons.push(`Not met: ${u.wording}`);
+  } else if (outcome === "meets") {
+    reasons.push(matched ? `Meets: ${matched.wording}` : "Meets the guideline's criteria.");
+  }
+
+  const missing: MissingFact[] = [];
+  if (outcome === "needs-info") {
+    const facts = new Set<string>();
+    for (const d of deciding) if (d instanceof Unknown) for (const f of d.missing) facts.add(f);
+    for (const fact of [...facts].sort()) missing.push({ fact, description: describeFact(program, fact) });
+    reasons.push(`More information is needed: ${missing.map((m) => m.description).join("; ")}`);
+  }
+
+  return {
+    outcome,
+    policy: { id: program.id, title: program.title, version: program.version },
+    state,
+    pathway: matched?.id ?? null,
+    pathways,
+    unmet,
+    missing,
+    overlays: overlays.filter((o) => o.selected).map((o) => ({ id: o.overlay.id, title: o.overlay.title, state: o.overlay.state, applies: truthText(o.applies) })),
+    reasons,
+    trace: tracing ? ev.trace.filter(Boolean) : [],
+  };
+}
+
+function describeFact(program: Program, path: string): string {
+  const direct = program.facts.find((f) => f.path === path);
+  if (direct) return direct.description;
+  // prior_procedures[2].relief_percent → the record field's description.
+  const match = /^(.*)\[(\d+)\]\.(\w+)$/.exec(path);
+  if (match) {
+    const list = program.facts.find((f) => f.path === match[1]);
+    const record = list?.type.t === "list" ? program.records[list.type.record] : undefined;
+    const field: FactSchema | undefined = record?.find((f) => f.path === match[3]);
+    if (field) return `${field.description} (entry ${Number(match[2]) + 1} of ${match[1]})`;
+  }
+  return path;
+}
