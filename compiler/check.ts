@@ -154,8 +154,8 @@ export class ProgramBuilder {
     const n = body.quantifier.kind === "atLeast" || body.quantifier.kind === "atMost" ? body.quantifier.n : 0;
     if ((body.quantifier.kind === "atLeast" || body.quantifier.kind === "atMost") && (n < 1 || n > items.length)) {
       this.diagnostics.push(
-        error("POL027", body.span, `'${body.quantifier.kind === "atLeast" ? "at least" : "at most"} ${n} of' needs between 1 and ${items.length} bullets to count`, {
-          hint: `this list has ${items.length} bullet${items.length === 1 ? "" : "s"}`,
+        error("POL027", body.span, `'${body.quantifier.kind === "atLeast" ? "at least" : "at most"} ${n} of' cannot count ${n} among ${items.length} bullet${items.length === 1 ? "" : "s"}`, {
+          hint: `give a number from 1 to ${items.length}, or add the missing bullets`,
         }),
       );
     }
@@ -425,12 +425,14 @@ export class ProgramBuilder {
     let left = this.expr(expr.left, scope, locals);
     let right: Typed;
     // A bare name on the other side of an enum is one of its values.
-    if (left.ty.t === "enum" && expr.right.kind === "Ref" && !expr.right.args && !locals.has(expr.right.name)) {
-      right = this.enumValue(left.ty.decl, expr.right.name, expr.right.span);
+    const isBareValue = (side: A.Expr, decl: A.EnumDecl) =>
+      side.kind === "Ref" && !side.args && !locals.has(side.name) && (decl.members.some((m) => m.name === side.name) || (!scope.has(side.name) && side.name !== "date_of_service"));
+    if (left.ty.t === "enum" && isBareValue(expr.right, left.ty.decl)) {
+      right = this.enumValue(left.ty.decl, (expr.right as A.RefExpr).name, expr.right.span);
     } else {
       right = this.expr(expr.right, scope, locals);
-      if (right.ty.t === "enum" && expr.left.kind === "Ref" && !expr.left.args && !scope.has(expr.left.name) && !locals.has(expr.left.name)) {
-        left = this.enumValue(right.ty.decl, expr.left.name, expr.left.span);
+      if (right.ty.t === "enum" && isBareValue(expr.left, right.ty.decl)) {
+        left = this.enumValue(right.ty.decl, (expr.left as A.RefExpr).name, expr.left.span);
       }
     }
     const a = left.ty;

@@ -18,6 +18,7 @@ import { error, finalizeDiagnostics, suggest, type Diagnostic } from "./diagnost
 import { buildScopes, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
 import { ProgramBuilder } from "./check.js";
 import { syntaxDiagnostics } from "./syntax-errors.js";
+import { isValidIsoDate } from "../runtime/dates.js";
 
 export interface CompiledPolicy {
   readonly program: Program;
@@ -116,6 +117,7 @@ function compileSources(
     files.set(shown, file);
     const imported: string[] = [];
     for (const imp of file.imports) {
+      if (!imp.path) continue; // a syntax error has already been reported
       const target = resolve(dirname(absolute), imp.path);
       if (read(target) === undefined) {
         diagnostics.push(error("POL005", imp.span, `cannot find the imported file '${imp.path}'`, { hint: `looked for ${display(target)}` }));
@@ -235,6 +237,14 @@ function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnos
   }
   if (doc.kind === "Policy" && doc.name && !seen.has("version")) {
     diagnostics.push(error("POL029", doc.nameSpan, `policy '${doc.name}' needs a version`, { hint: 'add: version "2024"' }));
+  }
+  if (doc.effective) {
+    for (const date of [doc.effective.from, doc.effective.to]) {
+      if (date && !isValidIsoDate(date)) diagnostics.push(error("POL023", doc.effective.span, `${date} is not a date in the calendar`));
+    }
+    if (isValidIsoDate(doc.effective.from) && isValidIsoDate(doc.effective.to) && doc.effective.from > doc.effective.to) {
+      diagnostics.push(error("POL018", doc.effective.span, `the effective period ends (${doc.effective.to}) before it starts (${doc.effective.from})`));
+    }
   }
   const refNumbers = new Set(doc.references.map((r) => r.number));
   if (doc.references.length > 0) {

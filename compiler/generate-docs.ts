@@ -15,7 +15,12 @@ export function docsFileName(policyId: string): string {
 
 /** Markdown-safe text: HTML is shown, never interpreted. */
 export function md(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|");
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`);
 }
 
 function refs(list: readonly A.RefRange[]): string {
@@ -98,16 +103,27 @@ const sectionMeaning: Record<A.SectionKind, string> = {
   "not-covered": "If any item applies, the service is not covered.",
 };
 
-function requirementsOf(compiled: CompiledPolicy, files: ReadonlyMap<string, A.PolFile>): Map<string, A.RequirementDecl> {
+/** Every named criterion, wherever it is declared, so that `use NAME` can show its wording. */
+function requirementsOf(files: ReadonlyMap<string, A.PolFile>): Map<string, A.RequirementDecl> {
   const map = new Map<string, A.RequirementDecl>();
-  for (const file of files.values()) for (const decl of file.declarations) if (decl.kind === "Requirement") map.set(decl.name, decl);
-  void compiled;
+  const walk = (items: readonly A.Item[]) => {
+    for (const item of items) {
+      if (item.kind === "Requirement") {
+        map.set(item.name, item);
+        if (item.body.kind === "GroupBody") walk(item.body.items);
+      } else if (item.kind === "GroupBody") walk(item.items);
+    }
+  };
+  for (const file of files.values()) {
+    walk(file.declarations.filter((d): d is A.RequirementDecl => d.kind === "Requirement"));
+    for (const doc of [...file.policies, ...file.overlays]) for (const s of doc.sections) walk(s.items);
+  }
   return map;
 }
 
 export function generatePolicyPage(compiled: CompiledPolicy, files: ReadonlyMap<string, A.PolFile>): string {
   const { policy, program } = compiled;
-  const writer = new PageWriter(requirementsOf(compiled, files));
+  const writer = new PageWriter(requirementsOf(files));
   const out = writer.lines;
   const property = (key: string) => policy.properties.find((p) => p.key === key)?.value;
   out.push(docsBanner);

@@ -47,6 +47,20 @@ const expectedByRule: Record<string, string> = {
   timeExpr: "time since DATE or time between DATE and DATE",
   setLiteral: "values in braces: {lumbar, sacral}",
   reference: "a name",
+  notExpr: "a condition",
+  orExpr: "a condition",
+  andExpr: "a condition",
+  paramList: "parameters: (NAME: TYPE, …)",
+  param: "a parameter: NAME: TYPE",
+  criterionDecl: "a criterion: criterion NAME \"wording\": condition",
+  pathwayDecl: "a pathway: pathway NAME \"wording\": all of { … }",
+  whenClause: "a condition after 'when'",
+  enumMember: "an enum value: NAME \"label\"",
+  cptCode: "a CPT code like 62320 or +64480",
+  referenceEntry: "a numbered reference: 1 \"text\"",
+  historyEntry: "a history entry: \"date\" \"summary\"",
+  importDecl: "the imported file in quotes: import \"../common/history.pol\"",
+  signedNumber: "a number",
 };
 
 export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: string): Diagnostic[] {
@@ -60,7 +74,15 @@ export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: strin
       error("POL001", { file, start: e.offset, end: e.offset + Math.max(1, Math.min(e.length, 40)), line: e.line, column: e.column }, `unexpected character ${JSON.stringify(shown)}`, { hint }),
     );
   }
-  for (const e of parsed.parseErrors) diagnostics.push(parseDiagnostic(e, file, endSpan, parsed.tokens));
+  // A bad character (an unterminated quote, say) makes the parser trip over what follows it on
+  // the same line: those follow-on errors are dropped, the lexer's error says it all.
+  const lexedLines = new Map<number, number>();
+  for (const e of parsed.lexErrors) lexedLines.set(e.line, Math.min(lexedLines.get(e.line) ?? Infinity, e.offset));
+  for (const e of parsed.parseErrors) {
+    const line = e.token.startLine;
+    if (line !== undefined && !Number.isNaN(line) && lexedLines.has(line) && e.token.startOffset >= lexedLines.get(line)!) continue;
+    diagnostics.push(parseDiagnostic(e, file, endSpan, parsed.tokens));
+  }
   return diagnostics;
 }
 
@@ -73,11 +95,15 @@ function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, 
   const found = atEnd ? "the end of the file" : `'${clip(token.image)}'`;
   const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
   let expected = expectedByRule[rule] ?? "something else";
+  let endExpected = false;
   if (e.name === "MismatchedTokenException") {
     const match = /-->\s*(.+?)\s*<--/.exec(e.message);
-    if (match) expected = labelOf(match[1]);
+    if (match) {
+      endExpected = match[1] === "EOF";
+      expected = labelOf(match[1]);
+    }
   }
-  if (e.name === "NotAllInputParsedException") {
+  if (e.name === "NotAllInputParsedException" || endExpected) {
     return error("POL002", span, `unexpected ${found}: expected ${expectedByRule.topItem}`, {
       hint: token.image === "}" ? "this '}' closes nothing; check the braces above" : undefined,
     });
@@ -102,7 +128,8 @@ const tokenLabels: Record<string, string> = {
 
 function labelOf(name: string): string {
   if (tokenLabels[name]) return tokenLabels[name];
-  if (/^'.*'$/.test(name)) return name;
+  // Labels are either quoted words ('policy') or descriptions (a number); both read as they are.
+  if (/^'.*'$/.test(name) || /^an? /.test(name)) return name;
   return `'${name.toLowerCase()}'`;
 }
 

@@ -334,8 +334,7 @@ export const program: Program = {
     },
     acute_radicular_pain: {
       id: "acute_radicular_pain",
-      wording:
-        "For the treatment of acute pain or exacerbation of chronic radicular pain — ALL of the following must be met",
+      wording: "For the treatment of acute pain or exacerbation of chronic radicular pain",
       refs: "1",
       role: "pathway",
       group: {
@@ -388,8 +387,7 @@ export const program: Program = {
     },
     spinal_stenosis: {
       id: "spinal_stenosis",
-      wording:
-        "For the treatment of spinal stenosis causing axial or radicular pain — ALL of the following must be met",
+      wording: "For the treatment of spinal stenosis causing axial or radicular pain",
       refs: "1",
       role: "pathway",
       group: { quantifier: "all", n: 0, items: ["stenosis_diagnosis", "severe_pain", "conservative_six_weeks"] },
@@ -411,8 +409,7 @@ export const program: Program = {
     },
     failed_back_surgery: {
       id: "failed_back_surgery",
-      wording:
-        "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain — ALL of the following must be met",
+      wording: "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
       refs: "1, 6, 7",
       role: "pathway",
       group: {
@@ -454,8 +451,7 @@ export const program: Program = {
     },
     surgical_planning: {
       id: "surgical_planning",
-      wording:
-        "For a diagnostic transforaminal injection to identify the pain generator for surgical planning — ALL of the following must be met",
+      wording: "For a diagnostic transforaminal injection to identify the pain generator for surgical planning",
       refs: "",
       role: "pathway",
       group: { quantifier: "all", n: 0, items: ["surgical_planning_request", "severe_pain", "preoperative_plan"] },
@@ -578,7 +574,7 @@ export const program: Program = {
     },
     "NIA_CG_300.section4.2": {
       id: "NIA_CG_300.section4.2",
-      wording: "",
+      wording: "One of the following",
       refs: "",
       role: "group",
       group: { quantifier: "any", n: 0, items: ["initial_phase_relief", "initial_phase_retry"] },
