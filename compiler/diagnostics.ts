@@ -3,6 +3,7 @@
  * diagnostic shape that every phase reports through. Nothing in the compiler throws at the user.
  */
 import type { Span } from "./ast.js";
+import { closestName } from "../runtime/closest-name.js";
 
 export const messages = {
   POL001: "unexpected character",
@@ -107,28 +108,5 @@ function codeFrame(span: Span, sources: ReadonlyMap<string, string>): string[] {
 
 /** The closest known name, for "did you mean …?". */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      bestDistance = distance;
-      best = candidate;
-    }
-  }
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  return bestDistance <= limit ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return Infinity;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
+  return closestName(name, candidates);
 }

@@ -4,6 +4,7 @@
  */
 import type { FactSchema, FieldType, Program } from "./program.js";
 import { parseIsoDate } from "./dates.js";
+import { closestName } from "./closest-name.js";
 
 export interface InputProblem {
   /** The field's path in the input, e.g. `prior_procedures[1].date`. */
@@ -59,7 +60,7 @@ function checkObject(program: Program, node: Node, value: Record<string, unknown
     const expected = node.children.get(key);
     if (!expected) {
       const known = [...node.children.keys()];
-      const guess = closest(key, known);
+      const guess = closestName(key, known);
       problems.push({ path, message: `is not a fact of this policy${guess ? ` (did you mean '${guess}'?)` : ""}` });
       continue;
     }
@@ -135,7 +136,7 @@ function checkValue(program: Program, type: FieldType, value: unknown, path: str
         for (const [key, fieldValue] of Object.entries(record)) {
           const field = fields.find((f) => f.path === key);
           if (!field) {
-            const guess = closest(key, fields.map((f) => f.path));
+            const guess = closestName(key, fields.map((f) => f.path));
             problems.push({ path: `${entryPath}.${key}`, message: `is not a field of ${type.record}${guess ? ` (did you mean '${guess}'?)` : ""}` });
           } else if (fieldValue !== undefined && fieldValue !== null) {
             checkValue(program, field.type, fieldValue, `${entryPath}.${key}`, problems);
@@ -154,28 +155,4 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
   return String(value);
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const score = distance(word.toLowerCase(), c.toLowerCase());
-    if (score < bestScore) [best, bestScore] = [c, score];
-  }
-  return bestScore <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }
