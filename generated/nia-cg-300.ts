@@ -379,7 +379,30 @@ export const program: Program = {
             k: "and",
             args: [
               { k: "fact", path: "conservative_therapy.ongoing" },
-              { k: "query", op: "exists", binder: "p", source: { k: "call", def: "region_injections", args: [] } },
+              {
+                k: "query",
+                op: "exists",
+                binder: "p",
+                source: { k: "fact", path: "prior_procedures" },
+                filter: {
+                  k: "and",
+                  args: [
+                    {
+                      k: "in",
+                      arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
+                      values: ["epidural_injection", "facet_injection", "sacroiliac_injection", "intrathecal_trial"],
+                    },
+                    {
+                      k: "call",
+                      def: "same_region",
+                      args: [
+                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
+                        { k: "fact", path: "request.region" },
+                      ],
+                    },
+                  ],
+                },
+              },
             ],
           },
         ],
@@ -768,11 +791,15 @@ export const program: Program = {
                     kind: "enum",
                   },
                   {
-                    k: "cmp",
-                    op: "!=",
-                    a: { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    b: { k: "fact", path: "request.region" },
-                    kind: "enum",
+                    k: "not",
+                    arg: {
+                      k: "call",
+                      def: "same_region",
+                      args: [
+                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
+                        { k: "fact", path: "request.region" },
+                      ],
+                    },
                   },
                   {
                     k: "cmp",
@@ -936,6 +963,22 @@ export const program: Program = {
     },
   },
   definitions: {
+    same_region: {
+      params: ["a", "b"],
+      body: {
+        k: "or",
+        args: [
+          { k: "cmp", op: "=", a: { k: "var", name: "a" }, b: { k: "var", name: "b" }, kind: "enum" },
+          {
+            k: "and",
+            args: [
+              { k: "in", arg: { k: "var", name: "a" }, values: ["lumbar", "sacral"] },
+              { k: "in", arg: { k: "var", name: "b" }, values: ["lumbar", "sacral"] },
+            ],
+          },
+        ],
+      },
+    },
     region_injections: {
       params: [],
       body: {
@@ -954,11 +997,12 @@ export const program: Program = {
               kind: "enum",
             },
             {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "region" },
-              b: { k: "fact", path: "request.region" },
-              kind: "enum",
+              k: "call",
+              def: "same_region",
+              args: [
+                { k: "field", of: { k: "var", name: "p" }, field: "region" },
+                { k: "fact", path: "request.region" },
+              ],
             },
           ],
         },
@@ -997,11 +1041,12 @@ export const program: Program = {
                       kind: "enum",
                     },
                     {
-                      k: "cmp",
-                      op: "=",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "region" },
-                      b: { k: "fact", path: "request.region" },
-                      kind: "enum",
+                      k: "call",
+                      def: "same_region",
+                      args: [
+                        { k: "field", of: { k: "var", name: "s" }, field: "region" },
+                        { k: "fact", path: "request.region" },
+                      ],
                     },
                     {
                       k: "cmp",
@@ -1157,11 +1202,15 @@ export const program: Program = {
               k: "and",
               args: [
                 {
-                  k: "cmp",
-                  op: "!=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                  b: { k: "fact", path: "request.region" },
-                  kind: "enum",
+                  k: "not",
+                  arg: {
+                    k: "call",
+                    def: "same_region",
+                    args: [
+                      { k: "field", of: { k: "var", name: "p" }, field: "region" },
+                      { k: "fact", path: "request.region" },
+                    ],
+                  },
                 },
                 { k: "fact", path: "same_day_medical_reason" },
               ],
@@ -1170,11 +1219,12 @@ export const program: Program = {
               k: "and",
               args: [
                 {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                  b: { k: "fact", path: "request.region" },
-                  kind: "enum",
+                  k: "call",
+                  def: "same_region",
+                  args: [
+                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
+                    { k: "fact", path: "request.region" },
+                  ],
                 },
                 {
                   k: "cmp",
@@ -1189,11 +1239,12 @@ export const program: Program = {
               k: "and",
               args: [
                 {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                  b: { k: "fact", path: "request.region" },
-                  kind: "enum",
+                  k: "call",
+                  def: "same_region",
+                  args: [
+                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
+                    { k: "fact", path: "request.region" },
+                  ],
                 },
                 { k: "fact", path: "synovial_cyst_confirmed_on_imaging" },
                 {

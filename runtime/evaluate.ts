@@ -573,8 +573,9 @@ export function evaluateProgram(program: Program, input: Readonly<Record<string,
   };
 
   const pathways: PathwayResult[] = [];
-  for (const { s } of sections) {
-    if (s.kind !== "indications") continue;
+  for (const { s, gate } of sections) {
+    // Pathways of a section that does not apply (the first-injection indications on a repeat) are not reported.
+    if (s.kind !== "indications" || and([gate, s.when ? ev.tri(s.when, new Map()) : true]) === false) continue;
     for (const id of s.items) {
       if (program.requirements[id].role !== "pathway") continue;
       const unmet: CriterionRef[] = [];
