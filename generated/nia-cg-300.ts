@@ -23,8 +23,12 @@ export type ProcedureKind =
   | "facet_injection"
   | "facet_denervation"
   | "sacroiliac_injection"
+  | "medial_branch_block"
   | "sympathetic_block"
   | "intrathecal_trial"
+  | "infusion_pump"
+  | "spinal_cord_stimulator_trial"
+  | "spinal_cord_stimulator"
   | "spinal_surgery"
   | "other_procedure";
 
@@ -48,6 +52,8 @@ export interface Procedure {
   readonly side?: Side | null;
   /** The injection was therapeutic (not diagnostic) */
   readonly therapeutic?: boolean | null;
+  /** The block used local anesthetic only */
+  readonly local_anesthetic_only?: boolean | null;
   /** Pain relief obtained after the procedure, as a percentage */
   readonly relief_percent?: number | null;
   /** How long that relief lasted */
@@ -284,13 +290,7 @@ export const program: Program = {
       wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
       refs: "2-5",
       role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
+      rule: { k: "call", def: "severe_pain_documented", args: [] },
     },
     acute_duration: {
       id: "acute_duration",
@@ -357,54 +357,11 @@ export const program: Program = {
       refs: "2, 3",
       role: "criterion",
       rule: {
-        k: "or",
+        k: "call",
+        def: "failed_or_ongoing_conservative_therapy",
         args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
-              {
-                k: "call",
-                def: "conservative_therapy_lasted",
-                args: [
-                  { k: "dur", amount: 6, unit: "weeks" },
-                  { k: "dur", amount: 6, unit: "months" },
-                ],
-              },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              {
-                k: "query",
-                op: "exists",
-                binder: "p",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
-                    {
-                      k: "in",
-                      arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                      values: ["epidural_injection", "facet_injection", "sacroiliac_injection", "intrathecal_trial"],
-                    },
-                    {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                  ],
-                },
-              },
-            ],
-          },
+          { k: "dur", amount: 6, unit: "weeks" },
+          { k: "dur", amount: 6, unit: "months" },
         ],
       },
     },
@@ -655,13 +612,7 @@ export const program: Program = {
       refs: "2, 3, 5",
       role: "criterion",
       when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
+      rule: { k: "call", def: "severe_pain_documented", args: [] },
     },
     ongoing_conservative_therapy: {
       id: "ongoing_conservative_therapy",
@@ -979,8 +930,8 @@ export const program: Program = {
         ],
       },
     },
-    region_injections: {
-      params: [],
+    prior_in_region: {
+      params: ["kind"],
       body: {
         k: "query",
         op: "select",
@@ -993,7 +944,7 @@ export const program: Program = {
               k: "cmp",
               op: "=",
               a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "enum", v: "epidural_injection" },
+              b: { k: "var", name: "kind" },
               kind: "enum",
             },
             {
@@ -1008,15 +959,19 @@ export const program: Program = {
         },
       },
     },
-    episode_injections: {
+    region_injections: {
       params: [],
+      body: { k: "call", def: "prior_in_region", args: [{ k: "enum", v: "epidural_injection" }] },
+    },
+    episode_of: {
+      params: ["procedures"],
       body: {
         k: "query",
         op: "select",
         binder: "p",
         source: {
           k: "recent_run",
-          list: { k: "call", def: "region_injections", args: [] },
+          list: { k: "var", name: "procedures" },
           gap: { k: "dur", amount: 2, unit: "years" },
         },
         filter: {
@@ -1063,6 +1018,10 @@ export const program: Program = {
         },
       },
     },
+    episode_injections: {
+      params: [],
+      body: { k: "call", def: "episode_of", args: [{ k: "call", def: "region_injections", args: [] }] },
+    },
     initial_request: {
       params: [],
       body: {
@@ -1071,6 +1030,16 @@ export const program: Program = {
         a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
         b: { k: "num", v: 0 },
         kind: "number",
+      },
+    },
+    severe_pain_documented: {
+      params: [],
+      body: {
+        k: "or",
+        args: [
+          { k: "fact", path: "pain.functional_disability" },
+          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
+        ],
       },
     },
     conservative_therapy_lasted: {
@@ -1127,6 +1096,66 @@ export const program: Program = {
         args: [
           { k: "fact", path: "conservative_therapy.inactive_components" },
           { k: "call", def: "active_modality", args: [] },
+        ],
+      },
+    },
+    failed_or_ongoing_conservative_therapy: {
+      params: ["minimum", "window"],
+      body: {
+        k: "or",
+        args: [
+          {
+            k: "and",
+            args: [
+              { k: "fact", path: "conservative_therapy.failed" },
+              { k: "call", def: "conservative_therapy_complete", args: [] },
+              {
+                k: "call",
+                def: "conservative_therapy_lasted",
+                args: [
+                  { k: "var", name: "minimum" },
+                  { k: "var", name: "window" },
+                ],
+              },
+            ],
+          },
+          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
+          {
+            k: "and",
+            args: [
+              { k: "fact", path: "conservative_therapy.ongoing" },
+              {
+                k: "query",
+                op: "exists",
+                binder: "p",
+                source: { k: "fact", path: "prior_procedures" },
+                filter: {
+                  k: "and",
+                  args: [
+                    {
+                      k: "in",
+                      arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
+                      values: [
+                        "epidural_injection",
+                        "facet_injection",
+                        "medial_branch_block",
+                        "sacroiliac_injection",
+                        "intrathecal_trial",
+                      ],
+                    },
+                    {
+                      k: "call",
+                      def: "same_region",
+                      args: [
+                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
+                        { k: "fact", path: "request.region" },
+                      ],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
         ],
       },
     },
@@ -1520,8 +1549,12 @@ export const program: Program = {
             "facet_injection",
             "facet_denervation",
             "sacroiliac_injection",
+            "medial_branch_block",
             "sympathetic_block",
             "intrathecal_trial",
+            "infusion_pump",
+            "spinal_cord_stimulator_trial",
+            "spinal_cord_stimulator",
             "spinal_surgery",
             "other_procedure",
           ],
@@ -1536,6 +1569,7 @@ export const program: Program = {
       { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
       { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
       { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
+      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
       {
         path: "relief_percent",
         type: { t: "number", min: 0, max: 100 },
