@@ -23,7 +23,7 @@ export async function renderOutputs(result: CompileResult, dirs: { code: string;
     const source = compiled.policy.span.file.split("\\").join("/");
     const ts = generateModule(compiled, source);
     files.push({ path: join(dirs.code, moduleFileName(compiled.policy.name)), text: await format(ts, { parser: "typescript", printWidth: 120 }) });
-    const page = generatePolicyPage(compiled, result.files);
+    const page = generatePolicyPage(compiled, result.scopes);
     files.push({ path: join(dirs.docs, "policies", docsFileName(compiled.policy.name)), text: await format(page, { parser: "markdown", printWidth: 120, proseWrap: "preserve" }) });
   }
   files.push({ path: join(dirs.docs, "index.md"), text: await format(generateIndex(result.policies), { parser: "markdown", printWidth: 120 }) });

@@ -109,7 +109,7 @@ export class ProgramBuilder {
           break;
         }
         case "Note":
-          if (item.name) {
+          if (item.name && item.rule) {
             const entry = scope.get(item.name);
             if (entry?.kind === "requirement") {
               this.requirement(item.name, entry.decl, scope, "note");
@@ -209,6 +209,9 @@ export class ProgramBuilder {
         return this.inSet(expr, scope, locals);
       case "Known": {
         const operand = this.expr(expr.operand, scope, locals);
+        if (operand.ty.t === "group") {
+          this.diagnostics.push(error("POL020", expr.operand.span, `'is known' asks about one fact; '${operand.ty.entry.decl.name}' is a group of facts`, { hint: "ask about a fact in the group, like group.fact is known" }));
+        }
         const known: IrExpr = { k: "known", arg: operand.ir };
         return { ir: expr.negated ? { k: "not", arg: known } : known, ty: booleanTy };
       }
@@ -504,8 +507,10 @@ export class ProgramBuilder {
       return { ir: { k: "bool", v: false }, ty: booleanTy };
     }
     for (const member of expr.members) this.enumValue(operand.ty.decl, member.name, member.span);
-    const ir: IrExpr = { k: "in", arg: operand.ir, values: expr.members.map((m) => m.name) };
-    return { ir: expr.negated ? { k: "not", arg: ir } : ir, ty: booleanTy };
+    const ir: IrExpr = expr.negated
+      ? { k: "in", arg: operand.ir, values: expr.members.map((m) => m.name), negated: true }
+      : { k: "in", arg: operand.ir, values: expr.members.map((m) => m.name) };
+    return { ir, ty: booleanTy };
   }
 
   private query(expr: A.QueryExpr, scope: Scope, locals: Locals): Typed {
@@ -560,6 +565,16 @@ export class ProgramBuilder {
 
   // ── Types and facts ──────────────────────────────────────────────────────────────────────
 
+  /** A fact's type: anything but a single record, which the input could not tell apart from a group. */
+  factType(decl: A.FactDecl, scope: Scope): Ty {
+    const ty = this.typeRef(decl.type, scope);
+    if (ty.t === "record") {
+      this.diagnostics.push(error("POL012", decl.type.span, `a fact cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}', or a group of facts` }));
+      return errorTy;
+    }
+    return ty;
+  }
+
   typeRef(ref: A.TypeRef, scope: Scope): Ty {
     const range = ref.range;
     if (range && range.min > range.max) this.diagnostics.push(error("POL018", ref.span, `the range ${range.min} to ${range.max} is empty`));
@@ -599,7 +614,7 @@ export class ProgramBuilder {
 
   private useFact(entry: Extract<SymbolEntry, { kind: "fact" }>): Ty {
     const scope = this.scopeOf(entry.decl.span);
-    const ty = this.typeRef(entry.decl.type, scope);
+    const ty = this.factType(entry.decl, scope);
     const named = ty.t === "number" ? { ...ty, name: entry.decl.name } : ty;
     if (!this.facts.has(entry.path)) {
       this.facts.set(entry.path, { path: entry.path, type: fieldType(ty), description: entry.decl.doc ?? entry.decl.name });

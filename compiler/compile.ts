@@ -36,6 +36,8 @@ export interface CompiledPolicy {
 
 export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
+  /** What each file can see, by file. */
+  readonly scopes: ReadonlyMap<string, Scope>;
   readonly sources: ReadonlyMap<string, string>;
   readonly files: ReadonlyMap<string, A.PolFile>;
   readonly policies: readonly CompiledPolicy[];
@@ -142,7 +144,7 @@ function compileSources(
     for (const decl of file.declarations) {
       if (decl.kind === "Define") builder.define(decl);
       else if (decl.kind === "Requirement") builder.requirement(decl.name, decl, scope);
-      else if (decl.kind === "Fact") builder.typeRef(decl.type, scope);
+      else if (decl.kind === "Fact") builder.factType(decl, scope);
       else if (decl.kind === "Record") for (const f of decl.fields) builder.typeRef(f.type, scope);
       else if (decl.kind === "Group") checkGroupTypes(decl, builder, scope);
     }
@@ -198,28 +200,31 @@ function compileSources(
       records: Object.fromEntries(builder.records),
     };
     const scope = scopes.get(policy.span.file) ?? new Map();
+    // Names are resolved where the policy and its overlays can see them, never library-wide.
+    const visible = new Map<string, Scope>([[policy.span.file, scope]]);
+    for (const o of overlayDecls) visible.set(o.span.file, scopes.get(o.span.file) ?? new Map());
     policies.push({
       program,
       policy,
       overlays: overlayDecls,
       definitions: Object.keys(builder.definitions)
-        .map((name) => findDecl(scopes, name, "define"))
+        .map((name) => findDecl(visible, name, "define"))
         .filter((d): d is A.DefineDecl => d?.kind === "Define"),
-      groupDocs: groupDocsOf(scopes, program.facts),
-      typeNames: typeNamesOf(scopes, scope, program),
-      enums: enumsOf(scopes, program),
+      groupDocs: groupDocsOf(visible, program.facts),
+      typeNames: typeNamesOf(visible, program),
+      enums: enumsOf(visible, program),
       records: Object.keys(program.records)
-        .map((name) => findDecl(scopes, name, "record"))
+        .map((name) => findDecl(visible, name, "record"))
         .filter((d): d is A.RecordDecl => d?.kind === "Record"),
     });
   }
 
-  return { diagnostics: finalizeDiagnostics(diagnostics), sources, files, policies };
+  return { diagnostics: finalizeDiagnostics(diagnostics), scopes, sources, files, policies };
 }
 
 function checkGroupTypes(group: A.GroupDecl, builder: ProgramBuilder, scope: Scope): void {
   for (const member of group.members) {
-    if (member.kind === "Fact") builder.typeRef(member.type, scope);
+    if (member.kind === "Fact") builder.factType(member, scope);
     else checkGroupTypes(member, builder, scope);
   }
 }
@@ -325,7 +330,7 @@ function groupDocsOf(scopes: ReadonlyMap<string, Scope>, facts: readonly FactSch
   return docs;
 }
 
-function typeNamesOf(scopes: ReadonlyMap<string, Scope>, _scope: Scope, program: Program): Map<string, string> {
+function typeNamesOf(scopes: ReadonlyMap<string, Scope>, program: Program): Map<string, string> {
   const names = new Map<string, string>();
   const lookupFact = (path: string): A.FactDecl | undefined => {
     const parts = path.split(".");
@@ -353,7 +358,7 @@ function typeNamesOf(scopes: ReadonlyMap<string, Scope>, _scope: Scope, program:
 
 function enumsOf(scopes: ReadonlyMap<string, Scope>, program: Program): A.EnumDecl[] {
   const names = new Set<string>();
-  const typeNames = typeNamesOf(scopes, new Map(), program);
+  const typeNames = typeNamesOf(scopes, program);
   for (const [path, name] of typeNames) {
     const fact = program.facts.find((f) => f.path === path);
     const [record, field] = path.split(".");

@@ -262,7 +262,10 @@ class Builder {
         const d = c.cptDecl[0].children;
         cpt.push({
           label: this.text(d.StringLiteral?.[0]),
-          codes: (d.cptCode ?? []).map((code) => ({ code: code.children.NumberLiteral?.[0]?.image ?? "", addOn: Boolean(code.children.Plus) })),
+          codes: (d.cptCode ?? []).map((code) => ({
+            code: (code.children.NumberLiteral ?? code.children.CodeLiteral)?.[0]?.image ?? "",
+            addOn: Boolean(code.children.Plus),
+          })),
           span: this.nodeSpan(c.cptDecl[0]),
         });
       } else if (c.effectiveDecl) {

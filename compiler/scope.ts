@@ -49,7 +49,7 @@ export function ownSymbols(file: A.PolFile, diagnostics: Diagnostic[]): Map<stri
         add(item.name, { kind: "requirement", decl: item });
         if (item.body.kind === "GroupBody") addRequirementsIn(item.body.items);
       } else if (item.kind === "GroupBody") addRequirementsIn(item.items);
-      else if (item.kind === "Note" && item.name && item.nameSpan) {
+      else if (item.kind === "Note" && item.name && item.nameSpan && item.rule) {
         // A checked note is a requirement too; it is named like one.
         add(item.name, {
           kind: "requirement",

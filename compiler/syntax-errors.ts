@@ -4,6 +4,7 @@
  */
 import type { IRecognitionException, IToken } from "chevrotain";
 import type { ParseOutput } from "../grammar/parser.js";
+import { reservedWords } from "../grammar/tokens.js";
 import type { Span } from "./ast.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 
@@ -108,7 +109,10 @@ function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, 
       hint: token.image === "}" ? "this '}' closes nothing; check the braces above" : undefined,
     });
   }
-  return error("POL002", span, `expected ${expected}, but found ${found}`);
+  const reserved = !atEnd && expected === "a name" && reservedWords.includes(token.image);
+  return error("POL002", span, `expected ${expected}, but found ${found}`, {
+    hint: reserved ? `'${token.image}' is a word of the language and cannot be a name; choose another, like ${token.image}_value` : undefined,
+  });
 }
 
 const tokenLabels: Record<string, string> = {

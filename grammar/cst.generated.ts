@@ -393,7 +393,8 @@ export interface CptCodeCstNode extends CstNode {
 
 export type CptCodeCstChildren = {
   Plus?: IToken[];
-  NumberLiteral: IToken[];
+  NumberLiteral?: IToken[];
+  CodeLiteral?: IToken[];
 };
 
 export interface EffectiveDeclCstNode extends CstNode {

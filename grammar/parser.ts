@@ -275,7 +275,7 @@ class PolParser extends CstParser {
 
   private cptCode = this.RULE("cptCode", () => {
     this.OPTION(() => this.CONSUME(T.Plus));
-    this.CONSUME(T.NumberLiteral);
+    this.OR([{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.CodeLiteral) }]);
   });
 
   private effectiveDecl = this.RULE("effectiveDecl", () => {

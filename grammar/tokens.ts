@@ -95,6 +95,8 @@ export const Years = unit("Years", /years?\b/);
 /** Strings hold the guideline's own wording; they may not span lines. */
 export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\.)*"/, label: "a quoted text" });
 export const DateLiteral = createToken({ name: "DateLiteral", pattern: /\d{4}-\d{2}-\d{2}/, label: "a date like 2024-01-31" });
+/** A code that mixes digits and letters, such as the CPT category III code 0213T. */
+export const CodeLiteral = createToken({ name: "CodeLiteral", pattern: /\d+[A-Za-z][A-Za-z0-9]*/, label: "a code like 0213T" });
 export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /\d+(?:\.\d+)?/, label: "a number" });
 
 export const ComparisonOperator = createToken({ name: "ComparisonOperator", pattern: Lexer.NA, label: "a comparison (=, !=, <, <=, >, >=)" });
@@ -126,6 +128,7 @@ export const allTokens: TokenType[] = [
   Comment,
   StringLiteral,
   DateLiteral,
+  CodeLiteral,
   NumberLiteral,
   ...keywords,
   DurationUnit,

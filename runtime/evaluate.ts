@@ -193,7 +193,9 @@ class Evaluation {
       case "in": {
         const v = this.eval(e.arg, env);
         if (v instanceof Unknown) return v;
-        return typeof v === "string" && e.values.includes(v);
+        // Like every comparison, a test on an entry that does not exist is false, negated or not.
+        if (typeof v !== "string") return false;
+        return e.values.includes(v) !== Boolean(e.negated);
       }
       case "known": {
         const v = this.eval(e.arg, env);
@@ -227,6 +229,8 @@ class Evaluation {
         const unknowns = [from, to].filter((v): v is Unknown => v instanceof Unknown);
         if (unknowns.length) return unknownOf(unknowns);
         if (typeof from !== "number" || typeof to !== "number") return NONE;
+        // "time between a and b" is the same whichever comes first; "time since d" runs from d to the date of service.
+        if (e.to) return { kind: "span", from: Math.min(from, to), to: Math.max(from, to) };
         return { kind: "span", from, to };
       }
       case "later_of":
@@ -372,46 +376,67 @@ class Evaluation {
   }
 
   private countMerged(included: { item: ListItem; inc: Tri }[], merge: { a: string; b: string; cond: IrExpr }, env: Env): Value {
-    // Entries that certainly count are merged where the pair condition is certainly (or possibly) true.
-    const sure = included.filter((i) => i.inc === true).map((i) => i.item.rec);
-    const doubtful = included.filter((i) => i.inc instanceof Unknown);
-    const definite = new UnionFind(sure.length);
-    const possible = new UnionFind(sure.length);
-    const unknowns: Unknown[] = doubtful.map((i) => i.inc as Unknown);
-    for (let i = 0; i < sure.length; i++) {
-      for (let j = i + 1; j < sure.length; j++) {
-        const inner = new Map(env);
-        inner.set(merge.a, sure[i]);
-        inner.set(merge.b, sure[j]);
-        const v = this.tri(merge.cond, inner);
-        if (v === true) definite.union(i, j);
+    // Entries that certainly count, and those that may: pairs are merged where the condition is
+    // certainly true (for the most entries) or possibly true (for the fewest).
+    const candidates = included.filter((i) => i.inc !== false);
+    const sure = candidates.map((i) => i.inc === true);
+    const definite = new UnionFind(candidates.length);
+    const possible = new UnionFind(candidates.length);
+    const unknowns: Unknown[] = candidates.filter((i) => i.inc instanceof Unknown).map((i) => i.inc as Unknown);
+    for (let i = 0; i < candidates.length; i++) {
+      for (let j = i + 1; j < candidates.length; j++) {
+        // Counting two entries as one is symmetric: the condition may hold either way round.
+        const v = or([this.pairCondition(merge, candidates[i].item.rec, candidates[j].item.rec, env), this.pairCondition(merge, candidates[j].item.rec, candidates[i].item.rec, env)]);
+        if (v === true && sure[i] && sure[j]) definite.union(i, j);
         if (v !== false) possible.union(i, j);
         if (v instanceof Unknown) unknowns.push(v);
       }
     }
-    const lo = possible.groups();
-    const hi = definite.groups() + doubtful.length;
+    const sureRoots = (uf: UnionFind) => new Set(candidates.map((_, i) => i).filter((i) => sure[i]).map((i) => uf.find(i))).size;
+    const lo = sureRoots(possible);
+    const hi = sureRoots(definite) + sure.filter((x) => !x).length;
     return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns) };
+  }
+
+  private pairCondition(merge: { a: string; b: string; cond: IrExpr }, first: RecordValue, second: RecordValue, env: Env): Tri {
+    const inner = new Map(env);
+    inner.set(merge.a, first);
+    inner.set(merge.b, second);
+    return this.tri(merge.cond, inner);
   }
 
   private recentRun(list: Value, gap: Value): Value {
     if (list instanceof Unknown) return list;
     if (gap instanceof Unknown) return gap;
-    if (this.dos instanceof Unknown) return this.dos;
+    const dos = this.dos;
+    if (dos instanceof Unknown) return dos;
     if (!isList(list)) return { kind: "list", items: [] };
     const dated = list.items
       .map((item) => ({ item, day: this.field(item.rec, "date") }))
-      .filter((i): i is { item: ListItem; day: number } => typeof i.day === "number" && i.day <= (this.dos as number))
+      .filter((i): i is { item: ListItem; day: number } => typeof i.day === "number" && i.day <= dos)
       .sort((x, y) => y.day - x.day);
-    const run: ListItem[] = [];
-    let cursor = this.dos;
-    for (const { item, day } of dated) {
-      const reach = isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1);
-      if (reach <= cursor) break;
-      run.push(item);
-      cursor = day;
-    }
-    return { kind: "list", items: run.reverse() };
+    // Walks back from the date of service while each step is shorter than the gap.
+    const walk = (entries: typeof dated): Set<ListItem> => {
+      const run = new Set<ListItem>();
+      let cursor = dos;
+      for (const { item, day } of entries) {
+        const reach = isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1);
+        if (reach <= cursor) break;
+        run.add(item);
+        cursor = day;
+      }
+      return run;
+    };
+    // An entry that may or may not be in the list may bridge a gap: entries reached only through
+    // such a bridge are in the run only possibly.
+    const widest = walk(dated);
+    const surest = walk(dated.filter((d) => d.item.member === true));
+    const bridges = dated.filter((d) => d.item.member instanceof Unknown && widest.has(d.item)).map((d) => d.item.member as Unknown);
+    const items = dated
+      .filter((d) => widest.has(d.item))
+      .map(({ item }) => ({ rec: item.rec, member: surest.has(item) || item.member !== true ? item.member : unknownOf(bridges) }))
+      .reverse();
+    return { kind: "list", items };
   }
 }
 

@@ -22,7 +22,7 @@ export type IrExpr =
   | { readonly k: "or"; readonly args: readonly IrExpr[] }
   | { readonly k: "not"; readonly arg: IrExpr }
   | { readonly k: "cmp"; readonly op: ComparisonOp; readonly a: IrExpr; readonly b: IrExpr; readonly kind: ValueKind }
-  | { readonly k: "in"; readonly arg: IrExpr; readonly values: readonly string[] }
+  | { readonly k: "in"; readonly arg: IrExpr; readonly values: readonly string[]; readonly negated?: boolean }
   | { readonly k: "known"; readonly arg: IrExpr }
   | { readonly k: "arith"; readonly op: "+" | "-"; readonly a: IrExpr; readonly b: IrExpr; readonly kind: "number" | "date" }
   | { readonly k: "within"; readonly arg: IrExpr; readonly window: IrExpr }

@@ -1,0 +1,110 @@
+/**
+ * Evaluation semantics that are easy to get wrong: uncertainty through history questions,
+ * entries that do not exist, and the shape of what counts as a checked item.
+ */
+import { describe, expect, it } from "vitest";
+import { compileText } from "../compiler/compile.js";
+import { evaluateProgram } from "../runtime/evaluate.js";
+import type { Determination } from "../runtime/determination.js";
+
+const header = `
+enum region { cervical, lumbar }
+record visit { date: date "Date" region: region "Region" }
+fact visits: list of visit "Visits"
+`;
+
+function run(body: string, input: Record<string, unknown>): Determination {
+  const result = compileText({ "p.pol": `${header}\npolicy P "Probe" {\n  version "1"\n  requirements "R" {\n${body}\n  }\n}\n` });
+  expect(result.diagnostics.map((d) => d.message)).toEqual([]);
+  return evaluateProgram(result.policies[0].program, { date_of_service: "2024-06-01", ...input });
+}
+
+const result = (d: Determination, id: string) => d.trace.find((t) => t.id === id)?.result;
+
+describe("history questions under uncertainty", () => {
+  const visits = (middleRegion: string | null) => [
+    { date: "2023-01-01", region: "lumbar" },
+    { date: "2021-06-01", region: middleRegion },
+    { date: "2019-09-01", region: "lumbar" },
+  ];
+  const body = `    criterion run_of_three "three in the run": count(p in recent_run(select(v in visits where v.region = lumbar), 2 years)) >= 3`;
+
+  it("an entry that may belong to the list may bridge a gap: the answer is unknown, naming its fact", () => {
+    const d = run(body, { visits: visits(null) });
+    expect(result(d, "run_of_three")).toBe("unknown");
+    expect(d.missing.map((m) => m.fact)).toEqual(["visits[1].region"]);
+  });
+
+  it("once the entry is known not to belong, the run stops at the gap", () => {
+    expect(result(run(body, { visits: visits("cervical") }), "run_of_three")).toBe("false");
+    expect(result(run(body, { visits: visits("lumbar") }), "run_of_three")).toBe("true");
+  });
+
+  const merged = `    criterion one_visit "one visit": count(p in visits where p.region = lumbar, counting p and q as one when time between p.date and q.date < 7 days) = 1`;
+  const week = (middle: string | null) => [
+    { date: "2023-01-01", region: "lumbar" },
+    { date: "2023-01-07", region: middle },
+    { date: "2023-01-13", region: "lumbar" },
+  ];
+
+  it("counting two entries as one: an uncertain entry that could join two others leaves the count unknown", () => {
+    expect(result(run(merged, { visits: week(null) }), "one_visit")).toBe("unknown");
+    expect(result(run(merged, { visits: week("lumbar") }), "one_visit")).toBe("true");
+    expect(result(run(merged, { visits: week("cervical") }), "one_visit")).toBe("false");
+  });
+
+  it("counting two entries as one does not depend on the order of the list", () => {
+    const asc = [
+      { date: "2023-01-01", region: "lumbar" },
+      { date: "2023-01-05", region: "lumbar" },
+    ];
+    expect(result(run(merged, { visits: asc }), "one_visit")).toBe("true");
+    expect(result(run(merged, { visits: [...asc].reverse() }), "one_visit")).toBe("true");
+  });
+});
+
+describe("an entry that does not exist", () => {
+  const body = `
+    criterion ne "ne": latest(p in visits).region != lumbar
+    criterion notin "notin": latest(p in visits).region not in {lumbar}
+    criterion negated "negated": not (time since latest(p in visits).date < 2 weeks)
+    criterion is_known "known": latest(p in visits) is known`;
+
+  it("every comparison with it is false, and only an explicit not turns that around", () => {
+    const d = run(body, { visits: [] });
+    expect([result(d, "ne"), result(d, "notin"), result(d, "negated"), result(d, "is_known")]).toEqual(["false", "false", "true", "false"]);
+  });
+});
+
+describe("what the checker accepts", () => {
+  it("a named note without a rule is text, not a checked item", () => {
+    const source = `fact a: boolean "A"\npolicy P "P" {\n  version "1"\n  exclusions "E" {\n    note heading "These requests are excluded:"\n    criterion x "X": a\n  }\n}\n`;
+    const compiled = compileText({ "p.pol": source });
+    expect(compiled.diagnostics).toEqual([]);
+    const d = evaluateProgram(compiled.policies[0].program, { date_of_service: "2024-01-01", a: false });
+    expect(d.outcome).toBe("meets");
+  });
+
+  it("a fact cannot hold a single record", () => {
+    const compiled = compileText({ "p.pol": `record r { date: date "D" }\nfact single: r "One"\n` });
+    expect(compiled.diagnostics.map((d) => `${d.code} ${d.message} (${d.hint})`)).toEqual([
+      "POL012 a fact cannot hold a single r (use 'list of r', or a group of facts)",
+    ]);
+  });
+
+  it("CPT codes may mix digits and letters", () => {
+    const compiled = compileText({ "p.pol": `policy P "P" {\n  version "1"\n  cpt "Category III": 0213T, +0214T\n}\n` });
+    expect(compiled.diagnostics).toEqual([]);
+    expect(compiled.policies[0].policy.cpt[0].codes).toEqual([
+      { code: "0213T", addOn: false },
+      { code: "0214T", addOn: true },
+    ]);
+  });
+
+  it("a reserved word used as a name is called one", () => {
+    const compiled = compileText({ "p.pol": `criterion known "K": true\n` });
+    expect(compiled.diagnostics.map((d) => `${d.message} / ${d.hint}`)).toEqual([
+      "expected a name, but found 'known' / 'known' is a word of the language and cannot be a name; choose another, like known_value",
+    ]);
+  });
+});
