@@ -8,7 +8,7 @@ import { join, relative, resolve } from "node:path";
 import { format } from "prettier";
 import type { CompileResult } from "./compile.js";
 import { generateModule, generatedBanner, moduleFileName } from "./generate-ts.js";
-import { docsBanner, docsFileName, generateIndex, generatePolicyPage } from "./generate-docs.js";
+import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, generatePolicyPage } from "./generate-docs.js";
 
 export interface OutputFile {
   /** Path relative to the output root (`generated/…` or `docs/…`). */
@@ -27,6 +27,7 @@ export async function renderOutputs(result: CompileResult, dirs: { code: string;
     files.push({ path: join(dirs.docs, "policies", docsFileName(compiled.policy.name)), text: await format(page, { parser: "markdown", printWidth: 120, proseWrap: "preserve" }) });
   }
   files.push({ path: join(dirs.docs, "index.md"), text: await format(generateIndex(result.policies), { parser: "markdown", printWidth: 120 }) });
+  files.push({ path: join(dirs.docs, "criteria.md"), text: await format(generateCriteriaReport(result.policies), { parser: "markdown", printWidth: 120 }) });
   return files;
 }
 

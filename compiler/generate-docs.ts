@@ -238,11 +238,59 @@ function anchor(heading: string): string {
 }
 
 export function generateIndex(policies: readonly CompiledPolicy[]): string {
-  const out: string[] = [docsBanner, "", "# Policy library", "", "| Guideline | Title | CPT codes | Overlays |", "|---|---|---|---|"];
+  const out: string[] = [docsBanner, "", "# Policy library", "", "How many criteria each guideline encodes, section by section: [criteria.md](criteria.md).", "", "| Guideline | Title | CPT codes | Overlays |", "|---|---|---|---|"];
   for (const p of policies) {
     const cpt = p.policy.cpt.map((g) => `${md(g.label)}: ${g.codes.map((c) => (c.addOn ? `+${c.code}` : c.code)).join(", ")}`).join("<br>");
     const overlays = p.overlays.map((o) => `${md(o.state)} (${code(o.name)})`).join(", ") || "—";
     out.push(`| [${md(p.policy.name)}](policies/${docsFileName(p.policy.name)}) | ${md(p.policy.title)} | ${cpt} | ${overlays} |`);
+  }
+  out.push("");
+  return out.join("\n");
+}
+
+/** Checked criteria (not lists) reachable from a section, each counted once. */
+function countCriteria(program: CompiledPolicy["program"], items: readonly string[], seen: Set<string>): number {
+  let count = 0;
+  for (const id of items) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const r = program.requirements[id];
+    if (r.group) count += countCriteria(program, r.group.items, seen);
+    else count++;
+  }
+  return count;
+}
+
+const reportColumns: readonly [A.SectionKind, string][] = [
+  ["indications", "Indications"],
+  ["requirements", "Repeat and other requirements"],
+  ["notes", "Checked notes"],
+  ["exclusions", "Exclusions"],
+  ["contraindications", "Contraindications"],
+];
+
+/**
+ * How many criteria each policy encodes in each kind of section, and in each state overlay, so
+ * that a reviewer can compare the counts with the published guideline.
+ */
+export function generateCriteriaReport(policies: readonly CompiledPolicy[]): string {
+  const out: string[] = [docsBanner, "", "# Criteria encoded per guideline", ""];
+  out.push("Each number counts the checked criteria (bullets with a rule, not the lists that group them) in that kind of section; a criterion used in two places counts once per section kind.");
+  out.push("");
+  out.push(`| Guideline | ${reportColumns.map(([, label]) => label).join(" | ")} | State overlays | Total |`);
+  out.push(`|---|${reportColumns.map(() => "---:").join("|")}|---|---:|`);
+  for (const { program, policy } of policies) {
+    const counts = reportColumns.map(([kind]) => {
+      const seen = new Set<string>();
+      return program.sections.filter((s) => s.kind === kind).reduce((n, s) => n + countCriteria(program, s.items, seen), 0);
+    });
+    const overlayCounts = program.overlays.map((o) => {
+      const seen = new Set<string>();
+      const n = o.sections.reduce((sum, s) => sum + countCriteria(program, s.items, seen), 0);
+      return { label: `${o.state}: ${n}`, n };
+    });
+    const total = counts.reduce((a, b) => a + b, 0) + overlayCounts.reduce((a, b) => a + b.n, 0);
+    out.push(`| [${md(policy.name)}](policies/${docsFileName(policy.name)}) | ${counts.join(" | ")} | ${overlayCounts.map((o) => o.label).join(", ") || "—"} | ${total} |`);
   }
   out.push("");
   return out.join("\n");
