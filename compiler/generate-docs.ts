@@ -64,9 +64,12 @@ class PageWriter {
           if (item.rule) {
             this.lines.push(`${pad}- ${md(item.text)}${refs(item.refs)}`);
             this.lines.push(`${pad}  - Checked as ${code(item.name ?? "")}${item.when ? ` when ${code(printExpr(item.when))}` : ""}: ${code(printExpr(item.rule))}`);
+          } else if (depth === 0) {
+            // A paragraph after a list must be separated from it, or Markdown nests it in the last bullet.
+            if (this.lines.length && this.lines[this.lines.length - 1] !== "") this.lines.push("");
+            this.lines.push(`${md(item.text)}${refs(item.refs)}`, "");
           } else {
-            this.lines.push(`${pad}${depth === 0 ? "" : "- "}${md(item.text)}${refs(item.refs)}`);
-            if (depth === 0) this.lines.push("");
+            this.lines.push(`${pad}- ${md(item.text)}${refs(item.refs)}`);
           }
           break;
         case "GroupBody":

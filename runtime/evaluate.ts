@@ -375,27 +375,50 @@ class Evaluation {
     return best ? best.rec : NONE;
   }
 
+  /**
+   * `count(…, counting p and q as one when …)`: each entry is counted together with at most one
+   * other (a right and a left injection make one procedure; a third makes a second). Pairs are
+   * matched in date order. With uncertain entries or conditions the count is a range.
+   */
   private countMerged(included: { item: ListItem; inc: Tri }[], merge: { a: string; b: string; cond: IrExpr }, env: Env): Value {
-    // Entries that certainly count, and those that may: pairs are merged where the condition is
-    // certainly true (for the most entries) or possibly true (for the fewest).
-    const candidates = included.filter((i) => i.inc !== false);
+    const dayOf = (rec: RecordValue) => {
+      const day = this.field(rec, "date");
+      return typeof day === "number" ? day : Infinity;
+    };
+    const candidates = included.filter((i) => i.inc !== false).sort((x, y) => dayOf(x.item.rec) - dayOf(y.item.rec));
     const sure = candidates.map((i) => i.inc === true);
-    const definite = new UnionFind(candidates.length);
-    const possible = new UnionFind(candidates.length);
     const unknowns: Unknown[] = candidates.filter((i) => i.inc instanceof Unknown).map((i) => i.inc as Unknown);
+    const edges = candidates.map(() => new Array<Tri>(candidates.length).fill(false));
     for (let i = 0; i < candidates.length; i++) {
       for (let j = i + 1; j < candidates.length; j++) {
         // Counting two entries as one is symmetric: the condition may hold either way round.
-        const v = or([this.pairCondition(merge, candidates[i].item.rec, candidates[j].item.rec, env), this.pairCondition(merge, candidates[j].item.rec, candidates[i].item.rec, env)]);
-        if (v === true && sure[i] && sure[j]) definite.union(i, j);
-        if (v !== false) possible.union(i, j);
+        const [a, b] = [candidates[i].item.rec, candidates[j].item.rec];
+        const v = or([this.pairCondition(merge, a, b, env), this.pairCondition(merge, b, a, env)]);
+        edges[i][j] = edges[j][i] = v;
         if (v instanceof Unknown) unknowns.push(v);
       }
     }
-    const sureRoots = (uf: UnionFind) => new Set(candidates.map((_, i) => i).filter((i) => sure[i]).map((i) => uf.find(i))).size;
-    const lo = sureRoots(possible);
-    const hi = sureRoots(definite) + sure.filter((x) => !x).length;
-    return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns) };
+    /** How many entries the count gives when `members` are in and `usable` edges pair them. */
+    const counted = (members: readonly boolean[], usable: (v: Tri) => boolean): number => {
+      const matched = members.map((m) => !m);
+      let count = members.filter(Boolean).length;
+      for (let i = 0; i < candidates.length; i++) {
+        if (matched[i]) continue;
+        for (let j = i + 1; j < candidates.length; j++) {
+          if (!matched[j] && usable(edges[i][j])) {
+            matched[i] = matched[j] = true;
+            count--;
+            break;
+          }
+        }
+      }
+      return count;
+    };
+    // Fewest: only the certain entries, paired wherever pairing is possible. Most: every entry
+    // that may count, paired only where pairing is certain.
+    const lo = counted(sure, (v) => v !== false);
+    const hi = counted(candidates.map(() => true), (v) => v === true);
+    return lo === hi ? lo : { kind: "range", lo: Math.min(lo, hi), hi: Math.max(lo, hi), unknown: unknownOf(unknowns) };
   }
 
   private pairCondition(merge: { a: string; b: string; cond: IrExpr }, first: RecordValue, second: RecordValue, env: Env): Tri {
@@ -441,23 +464,6 @@ class Evaluation {
 }
 
 type Env = Map<string, Value>;
-
-class UnionFind {
-  private readonly parent: number[];
-  constructor(n: number) {
-    this.parent = Array.from({ length: n }, (_, i) => i);
-  }
-  find(i: number): number {
-    while (this.parent[i] !== i) i = this.parent[i] = this.parent[this.parent[i]];
-    return i;
-  }
-  union(a: number, b: number): void {
-    this.parent[this.find(a)] = this.find(b);
-  }
-  groups(): number {
-    return this.parent.filter((_, i) => this.find(i) === i).length;
-  }
-}
 
 function countOf(values: readonly Tri[]): Value {
   let lo = 0;

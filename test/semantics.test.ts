@@ -40,17 +40,30 @@ describe("history questions under uncertainty", () => {
     expect(result(run(body, { visits: visits("lumbar") }), "run_of_three")).toBe("true");
   });
 
-  const merged = `    criterion one_visit "one visit": count(p in visits where p.region = lumbar, counting p and q as one when time between p.date and q.date < 7 days) = 1`;
+  const merged = `    criterion one_visit "one visit": count(p in visits where p.region = lumbar, counting p and q as one when time between p.date and q.date < 7 days) = 1
+    criterion two_visits "two visits": count(p in visits where p.region = lumbar, counting p and q as one when time between p.date and q.date < 7 days) = 2`;
   const week = (middle: string | null) => [
     { date: "2023-01-01", region: "lumbar" },
     { date: "2023-01-07", region: middle },
     { date: "2023-01-13", region: "lumbar" },
   ];
 
-  it("counting two entries as one: an uncertain entry that could join two others leaves the count unknown", () => {
-    expect(result(run(merged, { visits: week(null) }), "one_visit")).toBe("unknown");
-    expect(result(run(merged, { visits: week("lumbar") }), "one_visit")).toBe("true");
-    expect(result(run(merged, { visits: week("cervical") }), "one_visit")).toBe("false");
+  it("counting two entries as one pairs each entry with at most one other", () => {
+    // Three visits a week apart: the first two pair, the third counts on its own.
+    const d = run(merged, { visits: week("lumbar") });
+    expect([result(d, "one_visit"), result(d, "two_visits")]).toEqual(["false", "true"]);
+  });
+
+  it("an uncertain entry leaves the count unknown only when it could change it", () => {
+    // Whether or not the middle visit is lumbar, the count is 2.
+    expect(result(run(merged, { visits: week(null) }), "two_visits")).toBe("true");
+    const close = [
+      { date: "2023-01-01", region: "lumbar" },
+      { date: "2023-02-01", region: null },
+    ];
+    const d = run(merged, { visits: close });
+    expect(result(d, "one_visit")).toBe("unknown");
+    expect(d.missing.map((m) => m.fact)).toEqual(["visits[1].region"]);
   });
 
   it("counting two entries as one does not depend on the order of the list", () => {
