@@ -223,6 +223,7 @@ export type DurationUnit = "days" | "weeks" | "months" | "years";
 
 export type Expr =
   | NumberLit
+  | TextLit
   | DateLit
   | BoolLit
   | RefExpr
@@ -238,6 +239,13 @@ export interface NumberLit {
   readonly kind: "Number";
   readonly value: number;
   readonly unit?: "percent" | DurationUnit;
+  readonly span: Span;
+}
+
+/** A quoted text in a condition, compared with a text fact: `request.level = "C3-4"`. */
+export interface TextLit {
+  readonly kind: "Text";
+  readonly value: string;
   readonly span: Span;
 }
 

@@ -191,6 +191,8 @@ export class ProgramBuilder {
           return { ir: { k: "dur", amount: expr.value, unit: expr.unit }, ty: { t: "duration" } };
         }
         return { ir: { k: "num", v: expr.value }, ty: { t: "number" } };
+      case "Text":
+        return { ir: { k: "text", v: expr.value }, ty: { t: "text" } };
       case "Date":
         if (!isValidIsoDate(expr.value)) {
           this.diagnostics.push(error("POL023", expr.span, `${expr.value} is not a date in the calendar`));

@@ -450,6 +450,7 @@ class Builder {
     const span = this.nodeSpan(node);
     if (c.numberLiteral) return this.number(c.numberLiteral[0]);
     if (c.DateLiteral) return { kind: "Date", value: c.DateLiteral[0].image, span };
+    if (c.StringLiteral) return { kind: "Text", value: this.text(c.StringLiteral[0]), span };
     if (c.True) return { kind: "Bool", value: true, span };
     if (c.False) return { kind: "Bool", value: false, span };
     if (c.reference) {

@@ -33,6 +33,8 @@ export function printExpr(e: Expr): string {
       return `${e.value}${e.unit === "percent" ? "%" : e.unit ? ` ${e.value === 1 ? e.unit.replace(/s$/, "") : e.unit}` : ""}`;
     case "Date":
       return e.value;
+    case "Text":
+      return JSON.stringify(e.value);
     case "Bool":
       return String(e.value);
     case "Ref":

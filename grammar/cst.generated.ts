@@ -601,6 +601,7 @@ export interface PrimaryCstNode extends CstNode {
 export type PrimaryCstChildren = {
   numberLiteral?: NumberLiteralCstNode[];
   DateLiteral?: IToken[];
+  StringLiteral?: IToken[];
   True?: IToken[];
   False?: IToken[];
   reference?: ReferenceCstNode[];

@@ -456,6 +456,7 @@ class PolParser extends CstParser {
     this.OR([
       { ALT: () => this.SUBRULE(this.numberLiteral) },
       { ALT: () => this.CONSUME(T.DateLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
       { ALT: () => this.SUBRULE(this.reference) },

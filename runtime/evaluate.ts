@@ -155,6 +155,7 @@ class Evaluation {
       case "bool":
       case "num":
       case "enum":
+      case "text":
         return e.v;
       case "date":
         return parseIsoDate(e.v)!;

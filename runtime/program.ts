@@ -14,6 +14,7 @@ export type IrExpr =
   | { readonly k: "date"; readonly v: string }
   | { readonly k: "dur"; readonly amount: number; readonly unit: DurationUnit }
   | { readonly k: "enum"; readonly v: string }
+  | { readonly k: "text"; readonly v: string }
   | { readonly k: "fact"; readonly path: string }
   | { readonly k: "dos" }
   | { readonly k: "var"; readonly name: string }

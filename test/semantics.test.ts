@@ -120,4 +120,11 @@ describe("what the checker accepts", () => {
       "expected a name, but found 'known' / 'known' is a word of the language and cannot be a name; choose another, like known_value",
     ]);
   });
+
+  it("a quoted text in a condition compares with a text fact", () => {
+    const compiled = compileText({ "p.pol": `fact level: text "Level"\npolicy P "P" {\n  version "1"\n  requirements "R" {\n    criterion c "C3-4": level = "C3-4"\n  }\n}\n` });
+    expect(compiled.diagnostics).toEqual([]);
+    const outcome = (level: string) => evaluateProgram(compiled.policies[0].program, { date_of_service: "2024-01-01", level }).outcome;
+    expect([outcome("C3-4"), outcome("C5-6")]).toEqual(["meets", "does-not-meet"]);
+  });
 });
