@@ -45,6 +45,7 @@ interface Frame {
 class Evaluation {
   readonly dos: number | Unknown;
   private readonly memo = new Map<string, Tri>();
+  private readonly traced = new Set<string>();
   private readonly frames: Frame[] = [];
   readonly trace: TraceEntry[] = [];
   readonly sectionOf = new Map<string, string>();
@@ -67,24 +68,34 @@ class Evaluation {
 
   // ── Requirements ─────────────────────────────────────────────────────────────────────────
 
-  requirement(id: string, section: string): Tri {
-    const cached = this.memo.get(id);
+  /**
+   * Whether a requirement is met; with `trigger`, whether it applies (for exclusions,
+   * contraindications and non-covered services). A requirement whose `when` does not hold is met,
+   * and does not apply: it neither blocks a request nor excludes it.
+   */
+  requirement(id: string, section: string, trigger = false): Tri {
+    const key = trigger ? `!${id}` : id;
+    const cached = this.memo.get(key);
     if (cached !== undefined) return cached;
     const r = this.program.requirements[id];
+    const traced = this.tracing && !this.traced.has(id);
     const slot = this.trace.length;
-    if (this.tracing) this.trace.push(undefined as unknown as TraceEntry);
+    if (traced) {
+      this.traced.add(id);
+      this.trace.push(undefined as unknown as TraceEntry);
+    }
     const frame: Frame = { values: {} };
     this.frames.push(frame);
     const applicable: Tri = r.when ? this.tri(r.when, new Map()) : true;
     let result: Tri;
-    if (applicable === false) result = true;
+    if (applicable === false) result = !trigger;
     else {
-      const value = r.rule ? this.tri(r.rule, new Map()) : this.group(r, section);
-      result = applicable === true ? value : or([not(applicable), value]);
+      const value = r.rule ? this.tri(r.rule, new Map()) : this.group(r, section, trigger);
+      result = applicable === true ? value : trigger ? and([applicable, value]) : or([not(applicable), value]);
     }
     this.frames.pop();
-    this.memo.set(id, result);
-    if (this.tracing) {
+    this.memo.set(key, result);
+    if (traced) {
       this.trace[slot] = {
         id,
         wording: r.wording,
@@ -97,10 +108,10 @@ class Evaluation {
     return result;
   }
 
-  private group(r: IrRequirement, section: string): Tri {
+  private group(r: IrRequirement, section: string, trigger: boolean): Tri {
     const g = r.group!;
     // Every bullet is evaluated, so that the trace shows the whole list.
-    const values = g.items.map((item) => this.requirement(item, section));
+    const values = g.items.map((item) => this.requirement(item, section, trigger));
     switch (g.quantifier) {
       case "all":
         return and(values);
@@ -136,7 +147,7 @@ class Evaluation {
       const pathwayValues = pathways.map((id) => this.requirement(id, s.title));
       value = and([or(pathwayValues), ...others.map((id) => this.requirement(id, s.title))]);
     } else {
-      const values = s.items.map((id) => this.requirement(id, s.title));
+      const values = s.items.map((id) => this.requirement(id, s.title, triggers));
       value = triggers ? or(values) : and(values);
     }
     return triggers ? and([when, value]) : or([not(when), value]);
@@ -605,24 +616,28 @@ export function evaluateProgram(program: Program, input: Readonly<Record<string,
   };
 
   const pathways: PathwayResult[] = [];
+  const surelyApplies = new Set<string>();
   for (const { s, gate } of sections) {
-    // Pathways of a section that does not apply (the first-injection indications on a repeat) are not reported.
-    if (s.kind !== "indications" || and([gate, s.when ? ev.tri(s.when, new Map()) : true]) === false) continue;
+    // Pathways of a section that does not apply (the first-injection indications on a repeat) are
+    // not reported; one is "the" pathway only where its section surely applies.
+    const applies = s.kind === "indications" ? and([gate, s.when ? ev.tri(s.when, new Map()) : true]) : false;
+    if (applies === false) continue;
     for (const id of s.items) {
       if (program.requirements[id].role !== "pathway") continue;
       const unmet: CriterionRef[] = [];
       unmetOf(id, unmet);
       pathways.push({ ...requirementRef(id), result: truthText(ev.requirement(id, s.title)), unmet });
+      if (applies === true) surelyApplies.add(id);
     }
   }
-  const matched = pathways.find((p) => p.result === "true");
+  const matched = pathways.find((p) => p.result === "true" && surelyApplies.has(p.id));
 
   const unmet: CriterionRef[] = [];
   const reasons: string[] = [];
   const triggeredIn = (kind: IrSection["kind"]) =>
     results
       .filter((r) => r.s.kind === kind && r.value === true)
-      .flatMap((r) => r.s.items.filter((id) => ev.requirement(id, r.s.title) === true).map(requirementRef));
+      .flatMap((r) => r.s.items.filter((id) => ev.requirement(id, r.s.title, true) === true).map(requirementRef));
   if (outcome === "not-covered") {
     for (const ref of triggeredIn("not-covered")) {
       unmet.push(ref);

@@ -127,4 +127,17 @@ describe("what the checker accepts", () => {
     const outcome = (level: string) => evaluateProgram(compiled.policies[0].program, { date_of_service: "2024-01-01", level }).outcome;
     expect([outcome("C3-4"), outcome("C5-6")]).toEqual(["meets", "does-not-meet"]);
   });
+
+  it("an exclusion or contraindication whose 'when' does not hold does not apply", () => {
+    const source = `fact trial: boolean "Trial"\nfact habitus: boolean "Habitus"\npolicy P "P" {\n  version "1"\n  contraindications "C" {\n    criterion body "Body habitus" when trial: habitus\n  }\n}\n`;
+    const compiled = compileText({ "p.pol": source });
+    expect(compiled.diagnostics).toEqual([]);
+    const outcome = (input: Record<string, unknown>) => evaluateProgram(compiled.policies[0].program, { date_of_service: "2024-01-01", ...input }).outcome;
+    expect([outcome({ trial: false, habitus: true }), outcome({ trial: true, habitus: true }), outcome({ habitus: false }), outcome({ habitus: true })]).toEqual([
+      "meets",
+      "does-not-meet",
+      "meets",
+      "needs-info",
+    ]);
+  });
 });
