@@ -10,7 +10,6 @@ export interface Length {
 }
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
-const msPerDay = 86_400_000;
 
 export function isValidIsoDate(text: string): boolean {
   return parseIsoDate(text) !== undefined;
@@ -22,15 +21,44 @@ export function parseIsoDate(text: string): number | undefined {
   if (!match) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  return Date.UTC(year, month - 1, day) / msPerDay;
+  return daysFromCivil(year, month, day);
 }
 
 export function formatDay(day: number): string {
-  return new Date(day * msPerDay).toISOString().slice(0, 10);
+  const { year, month, day: d } = civilFromDays(day);
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+const monthLengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && isLeap(year) ? 29 : monthLengths[month - 1];
+}
+
+// Day numbers from calendar dates and back, without Date objects (H. Hinnant's civil algorithms).
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
 /** Adds (or with a negative sign, subtracts) a duration, clamping to the end of a shorter month. */
@@ -50,13 +78,11 @@ export function addLength(day: number, length: Length, sign: 1 | -1): number {
 
 function addMonths(day: number, months: number): number {
   const whole = Math.trunc(months);
-  const date = new Date(day * msPerDay);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth() + whole;
-  const targetYear = year + Math.floor(month / 12);
-  const targetMonth = ((month % 12) + 12) % 12;
-  const clamped = Math.min(date.getUTCDate(), daysInMonth(targetYear, targetMonth + 1));
-  let result = Date.UTC(targetYear, targetMonth, clamped) / msPerDay;
+  const date = civilFromDays(day);
+  const monthIndex = date.month - 1 + whole;
+  const year = date.year + Math.floor(monthIndex / 12);
+  const month = (((monthIndex % 12) + 12) % 12) + 1;
+  let result = daysFromCivil(year, month, Math.min(date.day, daysInMonth(year, month)));
   // A fractional month counts as its share of 30 days; policies rarely need it, but it must not be lost.
   const fraction = months - whole;
   if (fraction !== 0) result += Math.round(fraction * 30);

@@ -12,6 +12,8 @@ interface RecordValue {
   readonly path: string;
   readonly record: string;
   readonly data: Readonly<Record<string, unknown>>;
+  /** Fields already converted, so that each is parsed once. */
+  readonly fields: Map<string, Value>;
 }
 interface ListItem {
   readonly rec: RecordValue;
@@ -46,6 +48,10 @@ class Evaluation {
   readonly dos: number | Unknown;
   private readonly memo = new Map<string, Tri>();
   private readonly traced = new Set<string>();
+  private readonly calls = new Map<string, { value: Value; reads: [string, JsonValue][] }>();
+  private readonly identities = new WeakMap<object, number>();
+  private nextIdentity = 0;
+  private readonly factValues = new Map<string, { value: Value; json: JsonValue }>();
   private readonly frames: Frame[] = [];
   readonly trace: TraceEntry[] = [];
   readonly sectionOf = new Map<string, string>();
@@ -86,11 +92,11 @@ class Evaluation {
     }
     const frame: Frame = { values: {} };
     this.frames.push(frame);
-    const applicable: Tri = r.when ? this.tri(r.when, new Map()) : true;
+    const applicable: Tri = r.when ? this.tri(r.when, null) : true;
     let result: Tri;
     if (applicable === false) result = !trigger;
     else {
-      const value = r.rule ? this.tri(r.rule, new Map()) : this.group(r, section, trigger);
+      const value = r.rule ? this.tri(r.rule, null) : this.group(r, section, trigger);
       result = applicable === true ? value : trigger ? and([applicable, value]) : or([not(applicable), value]);
     }
     this.frames.pop();
@@ -138,7 +144,7 @@ class Evaluation {
   /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
   section(s: IrSection, gate: Tri): Tri {
     const triggers = s.kind === "exclusions" || s.kind === "contraindications" || s.kind === "not-covered";
-    const when = s.when ? and([gate, this.tri(s.when, new Map())]) : gate;
+    const when = s.when ? and([gate, this.tri(s.when, null)]) : gate;
     if (when === false) return !triggers;
     let value: Tri;
     if (s.kind === "indications") {
@@ -177,7 +183,7 @@ class Evaluation {
       case "fact":
         return this.fact(e.path);
       case "var":
-        return env.get(e.name) ?? NONE;
+        return lookup(env, e.name) ?? NONE;
       case "field":
         return this.field(this.eval(e.of, env), e.field);
       case "and": {
@@ -225,12 +231,8 @@ class Evaluation {
         const start = isSpan(window) ? dos - (window.to - window.from) : addLength(dos, window as Length, -1);
         return day >= start && day <= dos;
       }
-      case "call": {
-        const def = this.program.definitions[e.def];
-        const inner: Env = new Map();
-        def.params.forEach((name, i) => inner.set(name, this.eval(e.args[i], env)));
-        return this.eval(def.body, inner);
-      }
+      case "call":
+        return this.call(e, env);
       case "crit":
         return this.requirement(e.id, this.sectionOf.get(e.id) ?? "");
       case "query":
@@ -259,6 +261,41 @@ class Evaluation {
     }
   }
 
+  /**
+   * Definitions are pure, so each is computed once per request and argument values; the facts
+   * it read are replayed into the trace of every criterion that uses it.
+   */
+  private call(e: Extract<IrExpr, { k: "call" }>, env: Env): Value {
+    const def = this.program.definitions[e.def];
+    let inner: Env = null;
+    let key = e.def;
+    for (let i = 0; i < def.params.length; i++) {
+      const value = this.eval(e.args[i], env);
+      inner = bind(inner, def.params[i], value);
+      key += `\u0000${this.identity(value)}`;
+    }
+    const cached = this.calls.get(key);
+    if (cached) {
+      for (const [path, json] of cached.reads) this.record(path, json);
+      return cached.value;
+    }
+    const frame: Frame = { values: {} };
+    this.frames.push(frame);
+    const value = this.eval(def.body, inner);
+    this.frames.pop();
+    const reads = Object.entries(frame.values);
+    for (const [path, json] of reads) this.record(path, json);
+    this.calls.set(key, { value, reads });
+    return value;
+  }
+
+  private identity(value: Value): string {
+    if (typeof value !== "object" || value === null) return `${typeof value}:${String(value)}`;
+    let id = this.identities.get(value);
+    if (id === undefined) this.identities.set(value, (id = ++this.nextIdentity));
+    return `#${id}`;
+  }
+
   private record(path: string, value: Value | JsonValue): void {
     if (!this.tracing || this.frames.length === 0) return;
     const json = toJson(value);
@@ -266,14 +303,20 @@ class Evaluation {
   }
 
   private fact(path: string): Value {
+    const cached = this.factValues.get(path);
+    if (cached) {
+      this.record(path, cached.json);
+      return cached.value;
+    }
     let raw: unknown = this.input;
     for (const part of path.split(".")) {
       raw = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>)[part] : undefined;
     }
     const type = this.factTypes.get(path);
     const value = convert(raw, type, path, this.recordTypes);
-    if (type?.t === "list" && !(value instanceof Unknown)) this.record(path, `${(value as ListValue).items.length} entries`);
-    else this.record(path, raw === undefined ? null : (raw as JsonValue));
+    const json: JsonValue = type?.t === "list" && !(value instanceof Unknown) ? `${(value as ListValue).items.length} entries` : raw === undefined ? null : (raw as JsonValue);
+    this.factValues.set(path, { value, json });
+    this.record(path, json);
     return value;
   }
 
@@ -282,9 +325,12 @@ class Evaluation {
     if (object === NONE || typeof object !== "object" || !("kind" in object) || object.kind !== "record") return NONE;
     const raw = object.data[field];
     const path = `${object.path}.${field}`;
-    const type = this.recordTypes.get(object.record)?.get(field);
     this.record(path, raw === undefined ? null : (raw as JsonValue));
-    return convert(raw, type, path, this.recordTypes);
+    const cached = object.fields.get(field);
+    if (cached !== undefined) return cached;
+    const value = convert(raw, this.recordTypes.get(object.record)?.get(field), path, this.recordTypes);
+    object.fields.set(field, value);
+    return value;
   }
 
   private compare(op: ComparisonOp, a: Value, b: Value, kind: string): Tri {
@@ -348,9 +394,7 @@ class Evaluation {
     if (!isList(source)) return e.op === "count" ? 0 : e.op === "every" ? true : e.op === "exists" ? false : NONE;
     const included: { item: ListItem; inc: Tri }[] = source.items.map((item) => {
       if (!e.filter) return { item, inc: item.member };
-      const inner = new Map(env);
-      inner.set(e.binder, item.rec);
-      return { item, inc: and([item.member, this.tri(e.filter, inner)]) };
+      return { item, inc: and([item.member, this.tri(e.filter, bind(env, e.binder, item.rec))]) };
     });
     switch (e.op) {
       case "count":
@@ -360,9 +404,7 @@ class Evaluation {
       case "every":
         return and(
           included.map(({ item, inc }) => {
-            const inner = new Map(env);
-            inner.set(e.binder, item.rec);
-            return or([not(inc), this.tri(e.body!, inner)]);
+            return or([not(inc), this.tri(e.body!, bind(env, e.binder, item.rec))]);
           }),
         );
       case "select":
@@ -434,10 +476,7 @@ class Evaluation {
   }
 
   private pairCondition(merge: { a: string; b: string; cond: IrExpr }, first: RecordValue, second: RecordValue, env: Env): Tri {
-    const inner = new Map(env);
-    inner.set(merge.a, first);
-    inner.set(merge.b, second);
-    return this.tri(merge.cond, inner);
+    return this.tri(merge.cond, bind(bind(env, merge.a, first), merge.b, second));
   }
 
   private recentRun(list: Value, gap: Value): Value {
@@ -475,7 +514,17 @@ class Evaluation {
   }
 }
 
-type Env = Map<string, Value>;
+/** Names bound by queries and definition parameters: a chain, cheap to extend. */
+type Env = { readonly name: string; readonly value: Value; readonly next: Env } | null;
+
+function bind(env: Env, name: string, value: Value): Env {
+  return { name, value, next: env };
+}
+
+function lookup(env: Env, name: string): Value | undefined {
+  for (let e = env; e; e = e.next) if (e.name === name) return e.value;
+  return undefined;
+}
 
 function countOf(values: readonly Tri[]): Value {
   let lo = 0;
@@ -540,7 +589,7 @@ function convert(raw: unknown, type: FieldType | undefined, path: string, record
       const record = type.record;
       return {
         kind: "list",
-        items: raw.map((data, i) => ({ rec: { kind: "record", path: `${path}[${i}]`, record, data: data as Record<string, unknown> }, member: true })),
+        items: raw.map((data, i) => ({ rec: { kind: "record", path: `${path}[${i}]`, record, data: data as Record<string, unknown>, fields: new Map() }, member: true })),
       };
     }
     default:
@@ -573,7 +622,7 @@ export function evaluateProgram(program: Program, input: Readonly<Record<string,
   const overlays = program.overlays.map((overlay) => {
     const selected = state !== null && overlay.state.toUpperCase() === state.toUpperCase();
     const applies: Tri = selected
-      ? and(overlay.applies.map((clause) => (clause.mode === "unless" ? not(ev.tri(clause.cond, new Map())) : ev.tri(clause.cond, new Map()))))
+      ? and(overlay.applies.map((clause) => (clause.mode === "unless" ? not(ev.tri(clause.cond, null)) : ev.tri(clause.cond, null))))
       : false;
     return { overlay, selected, applies };
   });
@@ -620,7 +669,7 @@ export function evaluateProgram(program: Program, input: Readonly<Record<string,
   for (const { s, gate } of sections) {
     // Pathways of a section that does not apply (the first-injection indications on a repeat) are
     // not reported; one is "the" pathway only where its section surely applies.
-    const applies = s.kind === "indications" ? and([gate, s.when ? ev.tri(s.when, new Map()) : true]) : false;
+    const applies = s.kind === "indications" ? and([gate, s.when ? ev.tri(s.when, null) : true]) : false;
     if (applies === false) continue;
     for (const id of s.items) {
       if (program.requirements[id].role !== "pathway") continue;
