@@ -259,6 +259,8 @@ export interface BoolLit {
   readonly kind: "Bool";
   readonly value: boolean;
   readonly span: Span;
+  /** Stands where the parser recovered from a syntax error: already reported, never checked. */
+  readonly recovered?: boolean;
 }
 
 export interface RefExpr {

@@ -180,7 +180,7 @@ export class ProgramBuilder {
   expr(expr: A.Expr, scope: Scope, locals: Locals): Typed {
     switch (expr.kind) {
       case "Bool":
-        return { ir: { k: "bool", v: expr.value }, ty: booleanTy };
+        return { ir: { k: "bool", v: expr.value }, ty: expr.recovered ? errorTy : booleanTy };
       case "Number":
         if (expr.unit === "percent") {
           if (expr.value < 0 || expr.value > 100) this.diagnostics.push(error("POL021", expr.span, `a percentage is between 0% and 100%, not ${expr.value}%`));
@@ -203,8 +203,11 @@ export class ProgramBuilder {
         return this.ref(expr, scope, locals);
       case "Field":
         return this.field(expr, scope, locals);
-      case "Not":
-        return { ir: { k: "not", arg: this.condition(expr.operand, scope, locals) }, ty: booleanTy };
+      case "Not": {
+        // not not a = a, also with unknowns; collapsing keeps long chains of 'not' shallow.
+        const arg = this.condition(expr.operand, scope, locals);
+        return { ir: arg.k === "not" ? arg.arg : { k: "not", arg }, ty: booleanTy };
+      }
       case "Binary":
         return this.binary(expr, scope, locals);
       case "In":
@@ -220,6 +223,7 @@ export class ProgramBuilder {
       case "Query":
         return this.query(expr, scope, locals);
       case "Time": {
+        if (expr.from.kind === "Bool" && expr.from.recovered) return { ir: { k: "bool", v: false }, ty: errorTy };
         const from = this.expect(expr.from, scope, locals, "date", "time since/between needs a date");
         if (!expr.to) return { ir: { k: "span", from }, ty: { t: "duration" } };
         const to = this.expect(expr.to, scope, locals, "date", "time between needs two dates");
@@ -381,11 +385,20 @@ export class ProgramBuilder {
       case "and":
       case "or":
       case "unless": {
+        // A chain `a and b and c` is one list, gathered without recursion however long it is.
+        const operands: A.Expr[] = [];
+        let node: A.Expr = expr;
+        while (node.kind === "Binary" && node.op === expr.op) {
+          operands.push(node.right);
+          node = node.left;
+        }
+        operands.push(node);
+        operands.reverse();
         const k = expr.op === "and" ? "and" : "or";
-        const left = this.condition(expr.left, scope, locals);
-        const right = this.condition(expr.right, scope, locals);
-        // Flatten chains so that traces and evaluation see one list.
-        const args = [...(left.k === k ? left.args : [left]), ...(right.k === k ? right.args : [right])];
+        const args = operands.flatMap((operand) => {
+          const ir = this.condition(operand, scope, locals);
+          return ir.k === k ? ir.args : [ir];
+        });
         return { ir: { k, args }, ty: booleanTy };
       }
       case "+":
@@ -408,6 +421,12 @@ export class ProgramBuilder {
   }
 
   private arithmetic(expr: A.BinaryExpr, scope: Scope, locals: Locals): Typed {
+    let terms = 1;
+    for (let node: A.Expr = expr; node.kind === "Binary" && (node.op === "+" || node.op === "-"); node = node.left) terms++;
+    if (terms > maxTerms) {
+      this.diagnostics.push(error("POL032", expr.span, `this sum has ${terms} terms; at most ${maxTerms} are allowed`, { hint: "split it into named definitions" }));
+      return { ir: { k: "num", v: 0 }, ty: errorTy };
+    }
     const left = this.expr(expr.left, scope, locals);
     const right = this.expr(expr.right, scope, locals);
     const op = expr.op as "+" | "-";
@@ -502,6 +521,8 @@ export class ProgramBuilder {
 
   private inSet(expr: A.InExpr, scope: Scope, locals: Locals): Typed {
     const operand = this.expr(expr.operand, scope, locals);
+    // An empty set is a syntax error, already reported.
+    if (expr.members.length === 0) return { ir: { k: "bool", v: false }, ty: errorTy };
     if (operand.ty.t !== "enum") {
       if (operand.ty.t !== "error") {
         this.diagnostics.push(error("POL020", expr.operand.span, `'in {…}' needs a value from a list of choices, but this is ${describeType(operand.ty)}`));
@@ -578,6 +599,8 @@ export class ProgramBuilder {
   }
 
   typeRef(ref: A.TypeRef, scope: Scope): Ty {
+    // A type the parser could not read is a syntax error, already reported.
+    if (!ref.name) return errorTy;
     const range = ref.range;
     if (range && range.min > range.max) this.diagnostics.push(error("POL018", ref.span, `the range ${range.min} to ${range.max} is empty`));
     const withRange = (ty: Ty): Ty => {
@@ -639,6 +662,9 @@ export class ProgramBuilder {
 }
 
 export type Locals = Map<string, Ty>;
+
+/** Sums are evaluated by recursion, so their length is bounded like nesting. */
+const maxTerms = 64;
 
 function compatible(expected: Ty, actual: Ty): boolean {
   if (expected.t === "error" || actual.t === "error") return true;

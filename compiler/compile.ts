@@ -12,12 +12,13 @@ import { dirname, relative, resolve } from "node:path";
 import type * as A from "./ast.js";
 import type { FactSchema, IrOverlay, Program } from "../runtime/program.js";
 import type * as C from "../grammar/cst.generated.js";
-import { parsePol } from "../grammar/parser.js";
+import { lexPol, parsePol } from "../grammar/parser.js";
+import { nestingDiagnostic } from "./nesting-limit.js";
 import { cstToAst } from "./cst-to-ast.js";
 import { error, finalizeDiagnostics, suggest, type Diagnostic } from "./diagnostics.js";
 import { buildScopes, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
 import { ProgramBuilder } from "./check.js";
-import { syntaxDiagnostics } from "./syntax-errors.js";
+import { spoiltParts, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 
 export interface CompiledPolicy {
@@ -98,6 +99,7 @@ function compileSources(
 ): CompileResult {
   // 1. Parse, following imports.
   const files = new Map<string, A.PolFile>();
+  const spoilt: { file: string; start: number; end: number }[] = [];
   const importsOf = new Map<string, string[]>();
   const queue = [...entries];
   const requested = new Set<string>();
@@ -113,8 +115,17 @@ function compileSources(
     const text = read(absolute);
     if (text === undefined) continue;
     const shown = display(absolute);
-    const parsed = parsePol(text);
+    const lexed = lexPol(text);
+    const tooDeep = nestingDiagnostic(lexed.tokens, shown);
+    if (tooDeep) {
+      diagnostics.push(tooDeep);
+      files.set(shown, { kind: "File", path: shown, imports: [], declarations: [], policies: [], overlays: [] });
+      importsOf.set(shown, []);
+      continue;
+    }
+    const parsed = parsePol(text, lexed);
     diagnostics.push(...syntaxDiagnostics(parsed, shown, text));
+    for (const [start, end] of spoiltParts(parsed)) spoilt.push({ file: shown, start, end });
     const file = cstToAst(parsed.cst as C.FileCstNode, shown, diagnostics);
     files.set(shown, file);
     const imported: string[] = [];
@@ -219,7 +230,11 @@ function compileSources(
     });
   }
 
-  return { diagnostics: finalizeDiagnostics(diagnostics), scopes, sources, files, policies };
+  // Checking a part spoilt by a syntax error only echoes that error.
+  const kept = diagnostics.filter(
+    (d) => d.code === "POL001" || d.code === "POL002" || !spoilt.some((s) => s.file === d.span.file && d.span.start >= s.start && d.span.start <= s.end),
+  );
+  return { diagnostics: finalizeDiagnostics(kept), scopes, sources, files, policies };
 }
 
 function checkGroupTypes(group: A.GroupDecl, builder: ProgramBuilder, scope: Scope): void {

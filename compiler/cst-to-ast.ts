@@ -190,7 +190,8 @@ class Builder {
   private refs(node: C.RefsCstNode | undefined): A.RefRange[] {
     return (node?.children.refRange ?? []).map((r) => {
       const from = Number(r.children.from?.[0]?.image ?? NaN);
-      const to = r.children.to ? Number(r.children.to[0].image) : from;
+      const toToken = r.children.to?.[0];
+      const to = toToken && !toToken.isInsertedInRecovery ? Number(toToken.image) : from;
       const span = this.nodeSpan(r);
       if (to < from) this.diagnostics.push(error("POL019", span, `reference range ${from}-${to} runs backwards`));
       return { from, to, span };
@@ -361,7 +362,7 @@ class Builder {
   }
 
   private placeholder(): A.Expr {
-    return { kind: "Bool", value: false, span: this.lastSpan };
+    return { kind: "Bool", value: false, span: this.lastSpan, recovered: true };
   }
 
   private chain<N>(operands: N[], operators: IToken[], op: A.BinaryOp, sub: (n: N) => A.Expr): A.Expr {

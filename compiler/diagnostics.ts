@@ -33,6 +33,7 @@ export const messages = {
   POL029: "missing property",
   POL030: "too many errors",
   POL031: "unknown state",
+  POL032: "nested too deeply",
 } as const;
 
 export type DiagnosticCode = keyof typeof messages;
@@ -49,6 +50,13 @@ export interface Diagnostic {
   readonly span: Span;
   readonly related?: readonly Related[];
   readonly hint?: string;
+  /** On the "too many errors" line: how many were left out. */
+  readonly omitted?: number;
+}
+
+/** How many errors a run found, counting those left out after the cap. */
+export function errorCount(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.reduce((n, d) => (d.code === "POL030" ? n + (d.omitted ?? 0) : d.severity === "error" ? n + 1 : n), 0);
 }
 
 export const maxDiagnostics = 100;
@@ -73,9 +81,8 @@ export function finalizeDiagnostics(all: readonly Diagnostic[]): Diagnostic[] {
   if (unique.length <= maxDiagnostics) return unique;
   const kept = unique.slice(0, maxDiagnostics);
   const last = kept[kept.length - 1];
-  kept.push(
-    error("POL030", last.span, `too many errors: ${unique.length - maxDiagnostics} more not shown; fix these and check again`),
-  );
+  const omitted = unique.length - maxDiagnostics;
+  kept.push({ ...error("POL030", last.span, `too many errors: ${omitted} more not shown; fix these and check again`), omitted });
   return kept;
 }
 
@@ -93,7 +100,8 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
 function codeFrame(span: Span, sources: ReadonlyMap<string, string>): string[] {
   const text = sources.get(span.file);
   if (text === undefined) return [];
-  const lineText = text.split(/\r?\n/)[span.line - 1];
+  // Lines end as the lexer counts them: \n, \r\n or a lone \r.
+  const lineText = text.split(/\r\n|\r|\n/)[span.line - 1];
   if (lineText === undefined) return [];
   const gutter = String(span.line);
   const shown = lineText.length > 200 ? lineText.slice(Math.max(0, span.column - 80), span.column + 120) : lineText;

@@ -21,7 +21,10 @@ export function md(text: string): string {
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`);
+    .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`)
+    // Control and bidirectional characters are shown by name, never passed on raw.
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
 }
 
 function refs(list: readonly A.RefRange[]): string {

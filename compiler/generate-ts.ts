@@ -12,15 +12,30 @@ export function moduleFileName(policyId: string): string {
   return `${policyId.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.ts`;
 }
 
+/**
+ * Characters that end a line in JavaScript (and so a `//` comment), control characters, and
+ * bidirectional controls, which can make code display differently from what it is.
+ */
+// eslint-disable-next-line no-control-regex
+const unsafeCharacters = /[\u0000-\u001f\u007f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeUnsafe(text: string): string {
+  return text.replace(unsafeCharacters, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A string literal for any text: JSON, with every unsafe character escaped as \uXXXX. */
+export function literal(value: unknown): string {
+  return escapeUnsafe(JSON.stringify(value));
+}
+
+/** Text that can stand inside a comment: it cannot end the comment or the line. */
+export function commentText(text: string): string {
+  return escapeUnsafe(text.replace(/\*\//g, "*\\/"));
+}
+
 /** A doc comment whose text cannot close the comment or break out of it. */
 export function docComment(text: string, indent = ""): string {
-  const safe = text
-    .replace(/\*\//g, "*\\/")
-    .replace(/[\r\n\u2028\u2029]+/g, " ")
-    // Control characters (NUL and the like) have no place in a comment.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return `${indent}/** ${safe} */\n`;
+  return `${indent}/** ${commentText(text)} */\n`;
 }
 
 const reservedTypeNames = new Set(["Input", "Determination", "Duration", "IsoDate", "Program", "EvaluateOptions", "Date", "Record", "Array", "Object", "String", "Number", "Boolean", "Map", "Set", "Promise", "Error", "Function", "Symbol"]);
@@ -43,7 +58,7 @@ interface InputNode {
 export function generateModule(compiled: CompiledPolicy, sourcePath: string): string {
   const { program, policy } = compiled;
   const out: string[] = [];
-  out.push(`${generatedBanner} Source: ${JSON.stringify(sourcePath)}.`);
+  out.push(`${generatedBanner} Source: ${commentText(JSON.stringify(sourcePath))}.`);
   out.push(`// Rebuild with: npm run build`);
   out.push("");
   out.push(`import { checkedEvaluate, type Determination, type Duration, type EvaluateOptions, type IsoDate, type Program } from "../runtime/index.js";`);
@@ -52,7 +67,7 @@ export function generateModule(compiled: CompiledPolicy, sourcePath: string): st
 
   for (const decl of compiled.enums) {
     if (decl.doc) out.push(docComment(decl.doc).trimEnd());
-    out.push(`export type ${typeName(decl.name)} = ${decl.members.map((m) => JSON.stringify(m.name)).join(" | ")};`);
+    out.push(`export type ${typeName(decl.name)} = ${decl.members.map((m) => literal(m.name)).join(" | ")};`);
     out.push("");
   }
 
@@ -101,10 +116,10 @@ export function generateModule(compiled: CompiledPolicy, sourcePath: string): st
     source: sourcePath,
   };
   out.push(docComment(`What the guideline says about itself: number, title, dates, CPT codes, overlays.`).trimEnd());
-  out.push(`export const metadata = ${JSON.stringify(metadata)} as const;`);
+  out.push(`export const metadata = ${literal(metadata)} as const;`);
   out.push("");
   out.push(docComment("The checked policy, as data the runtime evaluates.").trimEnd());
-  out.push(`export const program: Program = ${JSON.stringify(program)};`);
+  out.push(`export const program: Program = ${literal(program)};`);
   out.push("");
   out.push(
     docComment(
@@ -147,7 +162,7 @@ function tsType(type: FieldType, name: string | undefined): string {
     case "duration":
       return "Duration";
     case "enum":
-      return name ? typeName(name) : type.values.map((v) => JSON.stringify(v)).join(" | ");
+      return name ? typeName(name) : type.values.map((v) => literal(v)).join(" | ");
     case "list":
       return `readonly ${typeName(type.record)}[]`;
   }

@@ -58,6 +58,20 @@ export function printExpr(e: Expr): string {
     }
     case "Binary": {
       const level = levelOf(e);
+      if (e.op === "and" || e.op === "or" || e.op === "unless") {
+        // A chain is printed from a list, without recursion however long it is.
+        const operands: Expr[] = [];
+        let node: Expr = e;
+        while (node.kind === "Binary" && node.op === e.op) {
+          operands.push(node.right);
+          node = node.left;
+        }
+        operands.push(node);
+        return operands
+          .reverse()
+          .map((operand, i) => wrap(operand, i === 0 ? level : level + 1))
+          .join(` ${e.op} `);
+      }
       const op = e.op === "within" ? "within last" : e.op;
       // Left-associative: the right operand needs parentheses at the same level.
       return `${wrap(e.left, level)} ${op} ${wrap(e.right, level + 1)}`;

@@ -2,7 +2,8 @@
  * Lexer and parser errors in plain words: what was found, what the grammar expected there, and
  * where. Chevrotain's own messages name internal token types; these name what an author types.
  */
-import type { IRecognitionException, IToken } from "chevrotain";
+import type { CstNode, IRecognitionException, IToken } from "chevrotain";
+import type * as C from "../grammar/cst.generated.js";
 import type { ParseOutput } from "../grammar/parser.js";
 import { reservedWords } from "../grammar/tokens.js";
 import type { Span } from "./ast.js";
@@ -64,6 +65,45 @@ const expectedByRule: Record<string, string> = {
   signedNumber: "a number",
 };
 
+/**
+ * The parts of a file that a syntax error spoils: each top-level declaration, or each member of
+ * a policy or overlay. Only the first syntax error in a part is reported, and the checker's
+ * complaints about a spoilt part are dropped: they are nearly always echoes of the first error.
+ */
+export function spoiltParts(parsed: ParseOutput): [number, number][] {
+  const units: CstNode[] = [];
+  const file = parsed.cst as C.FileCstNode;
+  for (const top of file.children.topItem ?? []) {
+    const decl = top.children.policyDecl?.[0] ?? top.children.overlayDecl?.[0];
+    if (decl) units.push(...(decl.children.policyMember ?? []));
+    else units.push(top);
+  }
+  for (const imp of file.children.importDecl ?? []) units.push(imp);
+  const ranges = units.map((u) => tokenRange(u)).filter((r): r is [number, number] => r !== undefined);
+  return ranges.filter(([start, end]) =>
+    parsed.parseErrors.some((e) => !Number.isNaN(e.token.startOffset) && e.token.startOffset >= start && e.token.startOffset <= end),
+  );
+}
+
+function tokenRange(node: CstNode): [number, number] | undefined {
+  let start = Infinity;
+  let end = -Infinity;
+  const walk = (n: CstNode) => {
+    for (const children of Object.values(n.children)) {
+      for (const child of children) {
+        if ("image" in child) {
+          const t = child as IToken;
+          if (Number.isNaN(t.startOffset)) continue;
+          start = Math.min(start, t.startOffset);
+          end = Math.max(end, t.endOffset ?? t.startOffset);
+        } else walk(child as CstNode);
+      }
+    }
+  };
+  walk(node);
+  return start <= end ? [start, end] : undefined;
+}
+
 export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const endSpan = endOf(text, file);
@@ -79,9 +119,14 @@ export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: strin
   // the same line: those follow-on errors are dropped, the lexer's error says it all.
   const lexedLines = new Map<number, number>();
   for (const e of parsed.lexErrors) lexedLines.set(e.line, Math.min(lexedLines.get(e.line) ?? Infinity, e.offset));
+  const parts = spoiltParts(parsed);
+  const reported = new Set<number>();
   for (const e of parsed.parseErrors) {
     const line = e.token.startLine;
     if (line !== undefined && !Number.isNaN(line) && lexedLines.has(line) && e.token.startOffset >= lexedLines.get(line)!) continue;
+    const part = parts.findIndex(([start, end]) => e.token.startOffset >= start && e.token.startOffset <= end);
+    if (part >= 0 && reported.has(part)) continue;
+    if (part >= 0) reported.add(part);
     diagnostics.push(parseDiagnostic(e, file, endSpan, parsed.tokens));
   }
   return diagnostics;
@@ -142,7 +187,7 @@ function clip(image: string): string {
 }
 
 function endOf(text: string, file: string): Span {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   const line = lines.length;
   const column = (lines[lines.length - 1] ?? "").length + 1;
   return { file, start: text.length, end: text.length, line, column };
@@ -152,5 +197,5 @@ function lastTokenEnd(tokens: IToken[], file: string): Span | undefined {
   const last = tokens[tokens.length - 1];
   if (!last || Number.isNaN(last.startOffset)) return undefined;
   const end = (last.endOffset ?? last.startOffset) + 1;
-  return { file, start: end, end: end + 1, line: last.endLine ?? last.startLine ?? 1, column: (last.endColumn ?? last.startColumn ?? 0) + 1 };
+  return { file, start: end, end, line: last.endLine ?? last.startLine ?? 1, column: (last.endColumn ?? last.startColumn ?? 0) + 1 };
 }

@@ -560,8 +560,12 @@ export interface ParseOutput {
   parseErrors: IRecognitionException[];
 }
 
-export function parsePol(text: string): ParseOutput {
-  const lexed = T.polLexer.tokenize(text);
+/** Lexes only: the tokens, for checks that must run before parsing. */
+export function lexPol(text: string) {
+  return T.polLexer.tokenize(text);
+}
+
+export function parsePol(text: string, lexed = lexPol(text)): ParseOutput {
   polParser.input = lexed.tokens;
   const cst = polParser.file();
   return {

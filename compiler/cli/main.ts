@@ -6,7 +6,7 @@ import { Command, CommanderError } from "commander";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compileFiles, type CompileResult } from "../compile.js";
-import { renderDiagnostic } from "../diagnostics.js";
+import { errorCount, renderDiagnostic } from "../diagnostics.js";
 import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
 import { evaluateProgram } from "../../runtime/evaluate.js";
 import { validateInput } from "../../runtime/validate.js";
@@ -44,7 +44,9 @@ export function polFilesUnder(path: string): string[] {
 function reportDiagnostics(result: CompileResult, io: Io): boolean {
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   for (const d of result.diagnostics) io.err(renderDiagnostic(d, result.sources));
-  if (errors.length) io.err(`${errors.length} error${errors.length === 1 ? "" : "s"} in ${new Set(errors.map((e) => e.span.file)).size} file${new Set(errors.map((e) => e.span.file)).size === 1 ? "" : "s"}`);
+  const count = errorCount(result.diagnostics);
+  const files = new Set(errors.map((e) => e.span.file)).size;
+  if (count) io.err(`${count} error${count === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`);
   return errors.length === 0;
 }
 

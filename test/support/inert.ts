@@ -1,0 +1,180 @@
+/**
+ * Payloads that would run, or break out of a string, a comment or an HTML page, if policy text
+ * were pasted into generated code unescaped; a policy that carries them everywhere text goes;
+ * and a proof, over the TypeScript syntax tree, that a generated module is data only.
+ */
+import ts from "typescript";
+
+/** Set by any payload that manages to run. */
+export const pwnedFlag = "__POL_PWNED__";
+
+export const payloads = {
+  quotes: `He said "stop" and 'go' — ‘curly’ “quotes”`,
+  backticks: "`${process.exit(1)}` and `rm -rf /`",
+  template: "${process.exit(1)}",
+  closeComment: `*/ globalThis.${pwnedFlag} = "comment"; /*`,
+  script: `</script><script>globalThis.${pwnedFlag} = "script"</script>`,
+  newlines: `first line\nprocess.exit(1);\r\n globalThis.${pwnedFlag} = "newline";\u2028globalThis.${pwnedFlag} = "ls";\u2029//`,
+  nul: "before\u0000after \u0007 bell",
+  rtl: "\u202eevil\u202c and \u200fmark\u200e",
+  emoji: "👩‍⚕️ 💉 🇺🇸 e\u0301",
+  breakout: `"; process.exit(1); //`,
+  singleBreakout: `'); globalThis.${pwnedFlag} = "single"; //`,
+  backslash: "C:\\path\\to\\file \\u0000 \\n not escapes",
+} as const;
+
+export type PayloadKey = keyof typeof payloads;
+export const payloadKeys = Object.keys(payloads) as PayloadKey[];
+
+/** A pol text literal for any string: JSON's escapes (\" \\ \n \u0000 …) on one line. */
+export function polText(value: string): string {
+  // JSON.stringify leaves U+2028 and U+2029 raw; they are fine inside a pol text, but escape them
+  // too so that the source file stays one statement per line in every editor.
+  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+export const policyId = "INERT_TEST";
+export const overlayId = "INERT_WA";
+
+/** Every place policy text can go, each holding a payload. */
+export function inertPolicy(): string {
+  const p = (k: PayloadKey) => polText(payloads[k]);
+  const criteria = payloadKeys.map((k) => `      criterion c_${k} ${p(k)} [1]: flag`).join("\n");
+  const historyLines = payloadKeys.map((k) => `    ${p(k)} ${p(k)}`).join("\n");
+  return [
+    `fact flag: boolean ${p("breakout")}`,
+    `group g ${p("closeComment")} {`,
+    `  fact inner: number 0 to 10 ${p("newlines")}`,
+    `}`,
+    `enum kind ${p("script")} { k_a ${p("template")}, k_b ${p("backticks")} }`,
+    `fact kind_value: kind ${p("nul")}`,
+    `record proc ${p("rtl")} {`,
+    `  date: date ${p("closeComment")}`,
+    `  kind: kind ${p("singleBreakout")}`,
+    `}`,
+    `fact history_list: list of proc ${p("emoji")}`,
+    `define d ${p("quotes")} [1]: flag and g.inner >= 0 and kind_value = k_a`,
+    `criterion top ${p("backslash")}: d or exists(x in history_list where x.kind = k_b)`,
+    ``,
+    `policy ${policyId} ${p("closeComment")} {`,
+    `  guideline ${p("breakout")}`,
+    `  version ${p("script")}`,
+    `  original_date ${p("newlines")}`,
+    `  last_revised ${p("template")}`,
+    `  implementation_date ${p("rtl")}`,
+    `  cpt ${p("singleBreakout")}: 62320, +64480`,
+    `  indications ${p("script")} [1] {`,
+    `    pathway main_path ${p("closeComment")}: all of ${p("backticks")} [1] {`,
+    criteria,
+    `      use top`,
+    `    }`,
+    `  }`,
+    `  notes ${p("newlines")} {`,
+    `    note ${p("breakout")} [1]`,
+    `    note checked_note ${p("nul")} [1]: flag`,
+    `  }`,
+    `  exclusions ${p("emoji")} {`,
+    `    criterion excluded_when ${p("template")}: not flag and flag`,
+    `  }`,
+    `  references {`,
+    ...payloadKeys.map((k, i) => `    ${i + 1} ${p(k)}`),
+    `  }`,
+    `  history {`,
+    historyLines,
+    `  }`,
+    `}`,
+    ``,
+    `overlay ${overlayId} ${p("script")} [1] for ${policyId} in state WA {`,
+    `  applies unless ${p("breakout")}: g.inner > 9`,
+    `  requirements ${p("closeComment")} {`,
+    `    criterion wa_rule ${p("singleBreakout")}: flag`,
+    `  }`,
+    `  references {`,
+    `    1 ${p("script")}`,
+    `  }`,
+    `}`,
+    ``,
+  ].join("\n");
+}
+
+/** Identifiers that inert, generated code never needs. */
+const forbiddenIdentifiers = new Set(["process", "globalThis", "window", "document", "eval", "Function", "require", "alert", "exit", "setTimeout", "fetch", "import", pwnedFlag]);
+
+export interface InertnessReport {
+  /** Everything in the module that is not plain data or types, by line. */
+  readonly problems: string[];
+  /** The module's text with every string literal and comment removed. */
+  readonly codeOnly: string;
+}
+
+function isPlainData(node: ts.Node): boolean {
+  if (ts.isStringLiteral(node) || ts.isNumericLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return true;
+  if (node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isPrefixUnaryExpression(node)) return node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand);
+  if (ts.isArrayLiteralExpression(node)) return node.elements.every(isPlainData);
+  if (ts.isObjectLiteralExpression(node)) {
+    return node.properties.every((p) => ts.isPropertyAssignment(p) && (ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) || ts.isNumericLiteral(p.name)) && isPlainData(p.initializer));
+  }
+  if (ts.isAsExpression(node)) return isPlainData(node.expression); // `as const`
+  return false;
+}
+
+/**
+ * Proves a generated module inert: its statements are imports, type declarations, constants whose
+ * values are plain data, and `evaluate`, whose only call is checkedEvaluate; no forbidden name
+ * appears anywhere outside a string or a comment.
+ */
+export function inertness(fileName: string, text: string): InertnessReport {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const problems: string[] = [];
+  const where = (node: ts.Node) => `line ${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isInterfaceDeclaration(statement)) continue;
+    if (ts.isVariableStatement(statement)) {
+      for (const decl of statement.declarationList.declarations) {
+        if (!decl.initializer || !isPlainData(decl.initializer)) problems.push(`${where(decl)}: ${decl.name.getText(source)} is not plain data`);
+      }
+      continue;
+    }
+    if (ts.isFunctionDeclaration(statement) && statement.name?.text === "evaluate") continue;
+    problems.push(`${where(statement)}: unexpected statement ${ts.SyntaxKind[statement.kind]}: ${statement.getText(source).slice(0, 120)}`);
+  }
+  const visit = (node: ts.Node) => {
+    if (ts.isIdentifier(node) && forbiddenIdentifiers.has(node.text)) problems.push(`${where(node)}: identifier ${node.text}`);
+    if (ts.isCallExpression(node) && node.expression.getText(source) !== "checkedEvaluate") problems.push(`${where(node)}: call ${node.getText(source).slice(0, 120)}`);
+    if (ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node) || ts.isTemplateExpression(node) || ts.isBinaryExpression(node)) {
+      problems.push(`${where(node)}: ${ts.SyntaxKind[node.kind]} ${node.getText(source).slice(0, 120)}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  // The same with the scanner: code outside strings and comments.
+  const scanner = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, text);
+  let codeOnly = "";
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.StringLiteral || kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral) codeOnly += '""';
+    else if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) codeOnly += " ";
+    else codeOnly += scanner.getTokenText();
+  }
+  return { problems, codeOnly };
+}
+
+/** Type-checks files with the project's compiler options; returns the messages. */
+export function typeCheck(rootNames: string[]): string[] {
+  const program = ts.createProgram(rootNames, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: [],
+    // The runtime needs no DOM; leaving it out halves the time.
+    lib: ["lib.es2022.d.ts"],
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file && d.start !== undefined ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : "";
+    return `${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+  });
+}
