@@ -54,19 +54,20 @@ class Evaluation {
   private readonly factValues = new Map<string, { value: Value; json: JsonValue }>();
   private readonly frames: Frame[] = [];
   readonly trace: TraceEntry[] = [];
-  readonly sectionOf = new Map<string, string>();
-  private readonly factTypes = new Map<string, FieldType>();
-  private readonly recordTypes = new Map<string, Map<string, FieldType>>();
+
+  private readonly factTypes: ReadonlyMap<string, FieldType>;
+  private readonly recordTypes: ReadonlyMap<string, ReadonlyMap<string, FieldType>>;
+  readonly sectionOf: ReadonlyMap<string, string>;
 
   constructor(
     readonly program: Program,
     private readonly input: Readonly<Record<string, unknown>>,
     private readonly tracing: boolean,
   ) {
-    for (const fact of program.facts) this.factTypes.set(fact.path, fact.type);
-    for (const [name, fields] of Object.entries(program.records)) {
-      this.recordTypes.set(name, new Map(fields.map((f) => [f.path, f.type])));
-    }
+    const prepared = prepare(program);
+    this.factTypes = prepared.factTypes;
+    this.recordTypes = prepared.recordTypes;
+    this.sectionOf = prepared.sectionOf;
     const raw = input.date_of_service;
     const parsed = typeof raw === "string" ? parseIsoDate(raw) : undefined;
     this.dos = parsed ?? new Unknown(new Set(["date_of_service"]));
@@ -175,7 +176,7 @@ class Evaluation {
       case "text":
         return e.v;
       case "date":
-        return parseIsoDate(e.v)!;
+        return literalDay(e.v);
       case "dur":
         return { amount: e.amount, unit: e.unit };
       case "dos":
@@ -603,21 +604,51 @@ function toJson(value: Value | JsonValue): JsonValue {
   return value as JsonValue;
 }
 
+/** What a program needs at every evaluation, computed once per program. */
+interface Prepared {
+  readonly factTypes: ReadonlyMap<string, FieldType>;
+  readonly recordTypes: ReadonlyMap<string, ReadonlyMap<string, FieldType>>;
+  /** The title of the section each requirement first stands in. */
+  readonly sectionOf: ReadonlyMap<string, string>;
+}
+
+const preparedPrograms = new WeakMap<Program, Prepared>();
+
+function prepare(program: Program): Prepared {
+  const known = preparedPrograms.get(program);
+  if (known) return known;
+  const factTypes = new Map(program.facts.map((f) => [f.path, f.type]));
+  const recordTypes = new Map(Object.entries(program.records).map(([name, fields]) => [name, new Map(fields.map((f) => [f.path, f.type]))]));
+  const sectionOf = new Map<string, string>();
+  const label = (items: readonly string[], title: string): void => {
+    for (const id of items) {
+      if (sectionOf.has(id)) continue;
+      sectionOf.set(id, title);
+      label(program.requirements[id].group?.items ?? [], title);
+    }
+  };
+  for (const s of program.sections) label(s.items, s.title);
+  for (const o of program.overlays) for (const s of o.sections) label(s.items, s.title);
+  const prepared = { factTypes, recordTypes, sectionOf };
+  preparedPrograms.set(program, prepared);
+  return prepared;
+}
+
+const literalDays = new Map<string, number>();
+
+/** Date literals were checked by the compiler; each is parsed once. */
+function literalDay(text: string): number {
+  let day = literalDays.get(text);
+  if (day === undefined) literalDays.set(text, (day = parseIsoDate(text)!));
+  return day;
+}
+
 // ── The determination ──────────────────────────────────────────────────────────────────────
 
 export function evaluateProgram(program: Program, input: Readonly<Record<string, unknown>>, options: EvaluateOptions = {}): Determination {
   const tracing = options.trace !== false;
   const ev = new Evaluation(program, input, tracing);
   const state = options.state ?? null;
-  const label = (items: readonly string[], title: string): void => {
-    for (const id of items) {
-      if (ev.sectionOf.has(id)) continue;
-      ev.sectionOf.set(id, title);
-      label(program.requirements[id].group?.items ?? [], title);
-    }
-  };
-  for (const s of program.sections) label(s.items, s.title);
-  for (const o of program.overlays) for (const s of o.sections) label(s.items, s.title);
 
   const overlays = program.overlays.map((overlay) => {
     const selected = state !== null && overlay.state.toUpperCase() === state.toUpperCase();
