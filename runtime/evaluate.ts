@@ -244,8 +244,7 @@ class Evaluation {
         const unknowns = [from, to].filter((v): v is Unknown => v instanceof Unknown);
         if (unknowns.length) return unknownOf(unknowns);
         if (typeof from !== "number" || typeof to !== "number") return NONE;
-        // "time between a and b" is the same whichever comes first; "time since d" runs from d to the date of service.
-        if (e.to) return { kind: "span", from: Math.min(from, to), to: Math.max(from, to) };
+        // From the first date to the second: negative when the second comes first.
         return { kind: "span", from, to };
       }
       case "later_of":
@@ -446,9 +445,8 @@ class Evaluation {
     const edges = candidates.map(() => new Array<Tri>(candidates.length).fill(false));
     for (let i = 0; i < candidates.length; i++) {
       for (let j = i + 1; j < candidates.length; j++) {
-        // Counting two entries as one is symmetric: the condition may hold either way round.
-        const [a, b] = [candidates[i].item.rec, candidates[j].item.rec];
-        const v = or([this.pairCondition(merge, a, b, env), this.pairCondition(merge, b, a, env)]);
+        // Entries are in date order, so the first name is always the earlier entry.
+        const v = this.pairCondition(merge, candidates[i].item.rec, candidates[j].item.rec, env);
         edges[i][j] = edges[j][i] = v;
         if (v instanceof Unknown) unknowns.push(v);
       }

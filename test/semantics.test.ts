@@ -66,7 +66,7 @@ describe("history questions under uncertainty", () => {
     expect(d.missing.map((m) => m.fact)).toEqual(["visits[1].region"]);
   });
 
-  it("counting two entries as one does not depend on the order of the list", () => {
+  it("counting two entries as one takes them in date order, whatever the order of the list", () => {
     const asc = [
       { date: "2023-01-01", region: "lumbar" },
       { date: "2023-01-05", region: "lumbar" },
