@@ -12,6 +12,7 @@ import { evaluateProgram } from "../../runtime/evaluate.js";
 import { validateInput } from "../../runtime/validate.js";
 import { readCaseFile, CaseFileError } from "./case-file.js";
 import { formatDetermination } from "./format-determination.js";
+import { batchCommand } from "./batch.js";
 
 export class UsageError extends Error {}
 
@@ -91,11 +92,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .command("eval")
     .description("evaluate one case against a policy and print the determination")
     .argument("<policy>", "a policy id (NIA_CG_300) or the .pol file that declares it")
-    .argument("<case>", "a case file (JSON): the request's facts, or { \"input\": {…}, \"state\": \"WA\" }")
+    .argument("[case]", "a case file (JSON): the request's facts, or { \"input\": {…}, \"state\": \"WA\" }")
     .option("--state <code>", "the member's state; overlays for it apply (for example WA)")
     .option("--library <dir>", "folder of .pol files that holds the policy and its overlays", "policies")
     .option("--json", "print the determination as JSON")
-    .action((policyArg: string, casePath: string, options: { state?: string; library: string; json?: boolean }) => {
+    .option("--batch <file>", "evaluate every case of an NDJSON file (one per line, - for stdin); print one JSON determination per line, in order")
+    .option("--workers <n>", "with --batch: worker threads (default: one per core)")
+    .option("--trace", "with --batch: include each determination's trace")
+    .action(async (policyArg: string, casePath: string | undefined, options: { state?: string; library: string; json?: boolean; batch?: string; workers?: string; trace?: boolean }) => {
       const files = policyArg.endsWith(".pol") ? [...new Set([resolve(policyArg), ...polFilesUnder(options.library).map((p) => resolve(p))])] : polFilesUnder(options.library);
       const result = compileFiles(files);
       if (!reportDiagnostics(result, io)) {
@@ -109,6 +113,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         const known = result.policies.map((p) => p.policy.name).join(", ");
         throw new UsageError(`no policy '${policyArg}' in ${options.library} (the policies are: ${known || "none"})`);
       }
+      if (options.batch !== undefined) {
+        exitCode = await batchCommand(compiled.program, options.batch, options, io);
+        return;
+      }
+      if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
       const testCase = readCaseFile(casePath);
       const state = options.state ?? testCase.state;
       if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) throw new UsageError(`--state expects a two-letter state code like WA, not '${state}'`);

@@ -1,0 +1,635 @@
+/**
+ * NIA_CG_300 (with its Washington overlay) written by hand in TypeScript: the practical ceiling
+ * for an evaluator of this policy. Three-valued logic is done by hand: a value is `true`,
+ * `false` or an `Unk` that carries the input paths it depends on, so that a needs-info outcome
+ * lists exactly the facts the generated module lists.
+ *
+ * It returns the outcome, the sorted ids of the unmet criteria (or of the exclusions and
+ * contraindications that apply) and the sorted paths of the missing facts, as the generated
+ * module does. It does not validate the input (the benchmark validates nothing on this side;
+ * the generated `evaluate` validates first, see bench/run.ts for both figures).
+ *
+ * Written from policies/nia/cg300-epidural-spine-injections.pol, policies/common/*.pol and
+ * policies/washington/cg300-wa-spinal-injections.pol; the comments quote the policy's rules.
+ */
+import type { Input } from "../generated/nia-cg-300.js";
+
+export type Outcome = "meets" | "does-not-meet" | "excluded" | "not-covered" | "needs-info";
+
+export interface HandResult {
+  readonly outcome: Outcome;
+  /** Sorted criterion ids. */
+  readonly unmet: string[];
+  /** Sorted fact paths (needs-info only). */
+  readonly missing: string[];
+}
+
+// ── Three-valued logic ────────────────────────────────────────────────────────────────────────
+//
+// Written without closures in the hot path: under tsx (esbuild's keepNames), every function
+// created at run time costs a call that names it.
+
+/** Unknown, with the input paths it came from (possibly repeated; made a set at the end). */
+class Unk {
+  constructor(readonly m: readonly string[]) {}
+}
+type T = boolean | Unk;
+
+function unk(path: string): Unk {
+  return new Unk([path]);
+}
+function join(a: Unk, b: Unk): Unk {
+  return new Unk(a.m.concat(b.m));
+}
+function and2(a: T, b: T): T {
+  if (a === false || b === false) return false;
+  if (a === true) return b;
+  if (b === true) return a;
+  return join(a, b);
+}
+function or2(a: T, b: T): T {
+  if (a === true || b === true) return true;
+  if (a === false) return b;
+  if (b === false) return a;
+  return join(a, b);
+}
+function and3(a: T, b: T, c: T): T {
+  return a === false || b === false || c === false ? false : and2(and2(a, b), c);
+}
+function or3(a: T, b: T, c: T): T {
+  return a === true || b === true || c === true ? true : or2(or2(a, b), c);
+}
+function not(a: T): T {
+  return a instanceof Unk ? a : !a;
+}
+/** A yes/no fact: its value, or unknown naming its path. */
+function fb(v: boolean | null | undefined, path: string): T {
+  return v === undefined || v === null ? unk(path) : v;
+}
+/** A criterion with `when`, given the rule's value: not applicable (met) when the condition is false. */
+function applies(when: T, value: T): T {
+  return when === false ? true : when === true ? value : or2(when, value);
+}
+
+/** A count over entries some of which may or may not count: from lo to hi. */
+interface Range {
+  readonly lo: number;
+  readonly hi: number;
+  readonly u: Unk;
+}
+type Count = number | Range | Unk;
+
+function countMembers(list: readonly Member[]): number | Range {
+  let lo = 0;
+  let n = 0;
+  let u: Unk | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i].m;
+    if (m === true) lo++;
+    else if (m instanceof Unk) {
+      n++;
+      u = u ? join(u, m) : m;
+    }
+  }
+  return u ? { lo, hi: lo + n, u } : lo;
+}
+function lt(c: Count, k: number): T {
+  if (c instanceof Unk) return c;
+  if (typeof c === "number") return c < k;
+  return c.hi < k ? true : c.lo >= k ? false : c.u;
+}
+function ge(c: Count, k: number): T {
+  if (c instanceof Unk) return c;
+  if (typeof c === "number") return c >= k;
+  return c.lo >= k ? true : c.hi < k ? false : c.u;
+}
+function eq(c: Count, k: number): T {
+  if (c instanceof Unk) return c;
+  if (typeof c === "number") return c === k;
+  return c.hi < k || k < c.lo ? false : c.u;
+}
+
+// ── Calendar (days since 1970-01-01; a month is a calendar month) ─────────────────────────────
+
+function parseDay(s: string): number {
+  const y = (s.charCodeAt(0) - 48) * 1000 + (s.charCodeAt(1) - 48) * 100 + (s.charCodeAt(2) - 48) * 10 + (s.charCodeAt(3) - 48);
+  const m = (s.charCodeAt(5) - 48) * 10 + (s.charCodeAt(6) - 48);
+  const d = (s.charCodeAt(8) - 48) * 10 + (s.charCodeAt(9) - 48);
+  return daysFromCivil(y, m, d);
+}
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+function daysInMonth(y: number, m: number): number {
+  if (m !== 2) return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+}
+/** day + months, clamped to the end of a shorter month; a fraction of a month counts as its share of 30 days. */
+function addMonths(day: number, months: number): number {
+  const whole = Math.trunc(months);
+  // civil from days
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const month = m - 1 + whole;
+  const ty = y + Math.floor(month / 12);
+  const tm = (((month % 12) + 12) % 12) + 1;
+  const dim = daysInMonth(ty, tm);
+  let result = daysFromCivil(ty, tm, d < dim ? d : dim);
+  const fraction = months - whole;
+  if (fraction !== 0) result += Math.round(fraction * 30);
+  return result;
+}
+interface Len {
+  readonly amount: number;
+  readonly unit: "days" | "weeks" | "months" | "years";
+}
+function addLen(day: number, len: Len, sign: 1 | -1): number {
+  const a = len.amount * sign;
+  switch (len.unit) {
+    case "days":
+      return day + Math.round(a);
+    case "weeks":
+      return day + Math.round(a * 7);
+    case "months":
+      return addMonths(day, a);
+    case "years":
+      return addMonths(day, a * 12);
+  }
+}
+
+// ── History ──────────────────────────────────────────────────────────────────────────────────
+
+type Procedure = NonNullable<Input["prior_procedures"]>[number];
+type Region = Procedure["region"];
+interface Entry {
+  readonly i: number;
+  readonly day: number;
+  readonly p: Procedure;
+}
+/** An entry of a selected list, with whether it belongs (true or unknown). */
+interface Member {
+  readonly e: Entry;
+  readonly m: T;
+}
+
+function lumbosacral(r: string): boolean {
+  return r === "lumbar" || r === "sacral";
+}
+/** same_region(p.region, request.region): equal, or both lumbar/sacral ("sacral counts with lumbar"). */
+function sameRegion(e: Entry, b: Region): T {
+  const a = e.p.region;
+  const ua = a === undefined || a === null ? unk(`prior_procedures[${e.i}].region`) : undefined;
+  const ub = b === undefined || b === null ? unk("request.region") : undefined;
+  const equal: T = ua ? (ub ? join(ua, ub) : ua) : ub ? ub : a === b;
+  if (equal === true) return true;
+  return or2(equal, and2(ua ?? lumbosacral(a!), ub ?? lumbosacral(b!)));
+}
+/** p.kind = kind */
+function kindIs(e: Entry, kind: string): T {
+  const k = e.p.kind;
+  return k === undefined || k === null ? unk(`prior_procedures[${e.i}].kind`) : k === kind;
+}
+const spinalInjections = new Set(["epidural_injection", "facet_injection", "medial_branch_block", "sacroiliac_injection", "intrathecal_trial"]);
+/** A record field's value, or unknown naming `prior_procedures[i].field`. */
+function field<K extends keyof Procedure>(e: Entry, name: K): NonNullable<Procedure[K]> | Unk {
+  const v = e.p[name];
+  return v === undefined || v === null ? unk(`prior_procedures[${e.i}].${name}`) : (v as NonNullable<Procedure[K]>);
+}
+function byDayDescending(x: Member, y: Member): number {
+  return y.e.day - x.e.day;
+}
+/** Walks back from the date of service while each step is shorter than 2 years; how many entries it keeps. */
+function walk(dated: readonly Member[], dos: number, onlySure: boolean, keep: boolean[]): void {
+  let cursor = dos;
+  for (let i = 0; i < dated.length; i++) {
+    const x = dated[i];
+    if (onlySure && x.m !== true) continue;
+    if (addMonths(x.e.day, 24) <= cursor) break;
+    keep[i] = true;
+    cursor = x.e.day;
+  }
+}
+/**
+ * recent_run(list, 2 years): going back from the date of service, each entry is kept while it is
+ * less than 2 years before the next kept one. An entry that may or may not belong can bridge a
+ * gap; entries reached only through such a bridge are in the run only possibly.
+ */
+function recentRun(list: readonly Member[], dos: number): Member[] {
+  const dated: Member[] = [];
+  for (let i = 0; i < list.length; i++) if (list[i].e.day <= dos) dated.push(list[i]);
+  dated.sort(byDayDescending);
+  const widest: boolean[] = new Array(dated.length).fill(false);
+  const surest: boolean[] = new Array(dated.length).fill(false);
+  walk(dated, dos, false, widest);
+  walk(dated, dos, true, surest);
+  let bridges: Unk | undefined;
+  for (let i = 0; i < dated.length; i++) {
+    const m = dated[i].m;
+    if (m instanceof Unk && widest[i]) bridges = bridges ? join(bridges, m) : m;
+  }
+  const out: Member[] = [];
+  for (let i = dated.length - 1; i >= 0; i--) {
+    if (!widest[i]) continue;
+    const x = dated[i];
+    out.push(surest[i] || x.m !== true ? x : { e: x.e, m: bridges ?? new Unk([]) });
+  }
+  return out;
+}
+/** latest(…) or earliest(…): the entry, `null` for none, or unknown. */
+function extreme(list: readonly Member[], latest: boolean): Entry | null | Unk {
+  let best: Entry | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x.m === true && (!best || (latest ? x.e.day > best.day : x.e.day < best.day))) best = x.e;
+  }
+  let doubt: Unk | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x.m instanceof Unk && (!best || (latest ? x.e.day >= best.day : x.e.day <= best.day))) doubt = doubt ? join(doubt, x.m) : x.m;
+  }
+  return doubt ?? best ?? null;
+}
+/** count(p in region_injections where p.date within last N months) */
+function countWithin(list: readonly Member[] | Unk, dos: number, months: number): Count {
+  if (list instanceof Unk) return list;
+  const start = addMonths(dos, -months);
+  let lo = 0;
+  let n = 0;
+  let u: Unk | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x.e.day < start || x.e.day > dos) continue;
+    if (x.m === true) lo++;
+    else if (x.m instanceof Unk) {
+      n++;
+      u = u ? join(u, x.m) : x.m;
+    }
+  }
+  return u ? { lo, hi: lo + n, u } : lo;
+}
+/** conservative_therapy_lasted(minimum, window): time between later_of(start, date_of_service - window) and end >= minimum */
+function lasted(ct: NonNullable<Input["conservative_therapy"]>, dos: number, minimumDays: number, windowMonths: number): T {
+  const start = ct.start;
+  const end = ct.end;
+  const us = start === undefined || start === null ? unk("conservative_therapy.start") : undefined;
+  const ue = end === undefined || end === null ? unk("conservative_therapy.end") : undefined;
+  if (us) return ue ? join(us, ue) : us;
+  if (ue) return ue;
+  const windowStart = addMonths(dos, -windowMonths);
+  const s = parseDay(start!);
+  const from = s > windowStart ? s : windowStart;
+  const to = parseDay(end!);
+  // The span runs from `from` to `to`: negative, and never long enough, when the course ended first.
+  return to >= from + minimumDays;
+}
+/** time since latest(p in episode_injections).date >= 2 weeks */
+function spaced(latest: Entry | null | Unk, dos: number): T {
+  return latest instanceof Unk ? latest : latest === null ? false : dos >= latest.day + 14;
+}
+
+// ── The policy ───────────────────────────────────────────────────────────────────────────────
+
+const noGroup = {};
+
+export function evaluateHandwritten(input: Input, state?: string | null): HandResult {
+  const dos = parseDay(input.date_of_service);
+  const request: NonNullable<Input["request"]> = input.request ?? noGroup;
+  const pain: NonNullable<Input["pain"]> = input.pain ?? noGroup;
+  const ct: NonNullable<Input["conservative_therapy"]> = input.conservative_therapy ?? noGroup;
+  const hep: NonNullable<Input["home_exercise_program"]> = input.home_exercise_program ?? noGroup;
+  const dx: NonNullable<Input["diagnosis"]> = input.diagnosis ?? noGroup;
+  const epi: NonNullable<Input["epidural"]> = input.epidural ?? noGroup;
+  const purpose: NonNullable<Input["purpose"]> = input.purpose ?? noGroup;
+  const findings: NonNullable<Input["findings"]> = input.findings ?? noGroup;
+  const reqRegion = request.region;
+
+  // ── History: region_injections and episode_injections ──
+  const raw = input.prior_procedures;
+  const historyUnknown = raw === undefined || raw === null ? unk("prior_procedures") : undefined;
+  const entries: Entry[] = [];
+  const inRegion: T[] = [];
+  // region_injections: select(p in prior_procedures where p.kind = epidural_injection and same_region(p.region, request.region))
+  let regionInjections: Member[] | Unk;
+  // episode_injections: select(p in recent_run(region_injections, 2 years) where not new_pathology
+  //   and not exists(s in prior_procedures where s.kind = spinal_surgery and same_region(s.region, request.region) and s.date after p.date))
+  let episode: Member[] | Unk;
+  if (historyUnknown) {
+    regionInjections = historyUnknown;
+    episode = historyUnknown;
+  } else {
+    const ri: Member[] = [];
+    const surgeryDays: number[] = [];
+    const surgeryMembers: T[] = [];
+    for (let i = 0; i < raw!.length; i++) {
+      const p = raw![i];
+      const e: Entry = { i, day: parseDay(p.date), p };
+      entries.push(e);
+      const r = sameRegion(e, reqRegion);
+      inRegion.push(r);
+      const m = and2(kindIs(e, "epidural_injection"), r);
+      if (m !== false) ri.push({ e, m });
+      const s = and2(kindIs(e, "spinal_surgery"), r);
+      if (s !== false) {
+        surgeryDays.push(e.day);
+        surgeryMembers.push(s);
+      }
+    }
+    regionInjections = ri;
+    const notNewPathology = not(fb(input.new_pathology, "new_pathology"));
+    const ep: Member[] = [];
+    const run = recentRun(ri, dos);
+    for (let k = 0; k < run.length; k++) {
+      const x = run[k];
+      let surgeryAfter: T = false;
+      for (let j = 0; j < surgeryDays.length; j++) if (surgeryDays[j] > x.e.day) surgeryAfter = or2(surgeryAfter, surgeryMembers[j]);
+      const m = and3(x.m, notNewPathology, not(surgeryAfter));
+      if (m !== false) ep.push(m === x.m ? x : { e: x.e, m });
+    }
+    episode = ep;
+  }
+  const episodeCount: Count = episode instanceof Unk ? episode : countMembers(episode);
+
+  // initial_request: count(p in episode_injections) = 0
+  const initial = eq(episodeCount, 0);
+  const notInitial = not(initial);
+  // in_initial_phase: count >= 1 and count < 3
+  const initialPhase = and2(ge(episodeCount, 1), lt(episodeCount, 3));
+  // in_first_year: time since earliest(p in episode_injections).date < 1 year
+  let firstYear: T;
+  if (episode instanceof Unk) firstYear = episode;
+  else {
+    const first = extreme(episode, false);
+    firstYear = first instanceof Unk ? first : first === null ? false : dos < addMonths(first.day, 12);
+  }
+
+  // severe_pain_documented: pain.functional_disability or pain.average >= 6
+  const average = pain.average;
+  const severe = or2(fb(pain.functional_disability, "pain.functional_disability"), average === undefined || average === null ? unk("pain.average") : average >= 6);
+  // Two durations compare by measuring both back from the date of service.
+  const painDuration = pain.duration;
+  const painBack = painDuration === undefined || painDuration === null ? undefined : addLen(dos, painDuration, -1);
+  const threeMonthsBack = addMonths(dos, -3);
+
+  const failed = fb(ct.failed, "conservative_therapy.failed");
+  const reasonNotDone = fb(ct.medical_reason_not_done, "conservative_therapy.medical_reason_not_done");
+  const ongoing = fb(ct.ongoing, "conservative_therapy.ongoing");
+  // home_exercise_program_complete, active_modality
+  const hepComplete = and2(
+    fb(hep.prescription, "home_exercise_program.prescription"),
+    or2(fb(hep.completion_documented, "home_exercise_program.completion_documented"), fb(hep.inability_medical_reason, "home_exercise_program.inability_medical_reason")),
+  );
+  const activeModality = or3(fb(ct.physical_therapy, "conservative_therapy.physical_therapy"), fb(ct.chiropractic_care, "conservative_therapy.chiropractic_care"), hepComplete);
+  const approach = epi.approach;
+
+  // ── INDICATIONS (when initial_request): four pathways ──
+  let indications: T = true;
+  let acuteSymptoms: T = true;
+  let acuteDuration: T = true;
+  let twoWeeks: T = true;
+  let stenosisDx: T = true;
+  let sixWeeks: T = true;
+  let fbsDx: T = true;
+  let medicalReason: T = true;
+  let planningRequest: T = true;
+  let preopPlan: T = true;
+  if (initial !== false) {
+    acuteSymptoms = fb(pain.acute_radicular_symptoms, "pain.acute_radicular_symptoms");
+    // pain.duration < 3 months
+    acuteDuration = painBack === undefined ? unk("pain.duration") : painBack > threeMonthsBack;
+    // (failed and conservative_therapy_lasted(2 weeks, 6 months)) unless medical_reason_not_done
+    twoWeeks = or2(failed === false ? false : and2(failed, lasted(ct, dos, 14, 6)), reasonNotDone);
+    const acute = and2(and2(acuteSymptoms, severe), and2(acuteDuration, twoWeeks));
+    // failed_or_ongoing_conservative_therapy(6 weeks, 6 months)
+    let priorSpinal: T;
+    if (historyUnknown) priorSpinal = historyUnknown;
+    else {
+      priorSpinal = false;
+      for (let i = 0; i < entries.length && priorSpinal !== true; i++) {
+        const k = entries[i].p.kind;
+        const kindOk: T = k === undefined || k === null ? unk(`prior_procedures[${i}].kind`) : spinalInjections.has(k);
+        priorSpinal = or2(priorSpinal, and2(kindOk, inRegion[i]));
+      }
+    }
+    const complete = and2(fb(ct.inactive_components, "conservative_therapy.inactive_components"), activeModality);
+    sixWeeks = or3(failed === false ? false : and3(failed, complete, lasted(ct, dos, 42, 6)), reasonNotDone, and2(ongoing, priorSpinal));
+    stenosisDx = fb(dx.spinal_stenosis, "diagnosis.spinal_stenosis");
+    const stenosis = and3(stenosisDx, severe, sixWeeks);
+    fbsDx = fb(dx.failed_back_surgery, "diagnosis.failed_back_surgery");
+    medicalReason = fb(input.injection_medical_reason, "injection_medical_reason");
+    const fbs = and2(and2(fbsDx, severe), and2(medicalReason, sixWeeks));
+    planningRequest = and2(fb(dx.surgical_planning, "diagnosis.surgical_planning"), approach === undefined || approach === null ? unk("epidural.approach") : approach === "transforaminal");
+    preopPlan = fb(input.preoperative_evaluation_and_plan, "preoperative_evaluation_and_plan");
+    const planning = and3(planningRequest, severe, preopPlan);
+    const any = or2(or2(acute, stenosis), or2(fbs, planning));
+    indications = initial === true ? any : or2(initial, any);
+  }
+
+  // ── NOTE: epidural.approach != transforaminal or epidural.levels <= 2 ──
+  const levels = epi.levels;
+  const twoLevels = or2(approach === undefined || approach === null ? unk("epidural.approach") : approach !== "transforaminal", levels === undefined || levels === null ? unk("epidural.levels") : levels <= 2);
+
+  // ── INDICATIONS FOR REPEAT INJECTIONS ──
+  let initialPhaseRelief: T = true;
+  let initialPhaseRetry: T = true;
+  if (initialPhase !== false) {
+    const latest = episode instanceof Unk ? episode : extreme(episode, true);
+    const isSpaced = spaced(latest, dos);
+    // … and (latest.relief_percent >= 30% or latest.functional_improvement)
+    let relief: T;
+    if (isSpaced === false) relief = false;
+    else if (latest instanceof Unk) relief = latest;
+    else if (latest === null) relief = false;
+    else {
+      const rp = field(latest, "relief_percent");
+      relief = or2(rp instanceof Unk ? rp : rp >= 30, field(latest, "functional_improvement"));
+    }
+    initialPhaseRelief = applies(initialPhase, and2(isSpaced, relief));
+    initialPhaseRetry = applies(initialPhase, and3(isSpaced, fb(input.unsuccessful_injection_retry, "unsuccessful_injection_retry"), fb(input.pain_generator_in_question, "pain_generator_in_question")));
+  }
+  const oneOf = or2(initialPhaseRelief, initialPhaseRetry);
+
+  // every(p in episode_injections where p.therapeutic: (p.relief_percent >= 50% or p.functional_improvement) and p.relief_duration >= 2 months)
+  const afterWhen = and2(notInitial, not(initialPhase));
+  let afterInitial: T = true;
+  if (afterWhen !== false) {
+    let all: T;
+    if (episode instanceof Unk) all = episode;
+    else {
+      all = true;
+      const twoMonthsBack = addMonths(dos, -2);
+      for (let k = 0; k < episode.length && all !== false; k++) {
+        const x = episode[k];
+        const inc = and2(x.m, field(x.e, "therapeutic"));
+        if (inc === false) continue;
+        const rp = field(x.e, "relief_percent");
+        const rd = field(x.e, "relief_duration");
+        const body = and2(or2(rp instanceof Unk ? rp : rp >= 50, field(x.e, "functional_improvement")), rd instanceof Unk ? rd : addLen(dos, rd, -1) <= twoMonthsBack);
+        all = and2(all, or2(not(inc), body));
+      }
+    }
+    afterInitial = applies(afterWhen, all);
+  }
+  const continuingPain = applies(notInitial, severe);
+  const ongoingTherapy = notInitial === false ? true : applies(notInitial, or2(and2(ongoing, activeModality), reasonNotDone));
+  const firstYearWhen = and2(notInitial, firstYear);
+  const firstYearLimit = firstYearWhen === false ? true : applies(firstYearWhen, lt(episodeCount, 6));
+  const laterYearWhen = and2(notInitial, not(firstYear));
+  let laterYearLimit: T = true;
+  if (laterYearWhen !== false) {
+    const c = countWithin(regionInjections, dos, 12);
+    laterYearLimit = applies(laterYearWhen, or2(lt(c, 4), and2(fb(input.special_circumstances, "special_circumstances"), lt(c, 6))));
+  }
+  // not exists(p in prior_procedures where p.kind = epidural_injection and not same_region(p.region, request.region) and time since p.date < 7 days)
+  //   unless different_region_medical_reason or same_day_medical_reason
+  let otherRegionRecently: T;
+  if (historyUnknown) otherRegionRecently = historyUnknown;
+  else {
+    otherRegionRecently = false;
+    for (let i = 0; i < entries.length && otherRegionRecently !== true; i++) {
+      if (dos < entries[i].day + 7) otherRegionRecently = or2(otherRegionRecently, and2(kindIs(entries[i], "epidural_injection"), not(inRegion[i])));
+    }
+  }
+  const sameDayReason = fb(input.same_day_medical_reason, "same_day_medical_reason");
+  const differentRegions = or3(not(otherRegionRecently), fb(input.different_region_medical_reason, "different_region_medical_reason"), sameDayReason);
+  // same_date_of_service_allowed(epidural_injection): every(p in prior_procedures where p.date = date_of_service and p.kind != spinal_surgery:
+  //   (not same_region and same_day_medical_reason) or (same_region and p.kind = epidural_injection) or (same_region and synovial_cyst_confirmed_on_imaging and p.kind = facet_injection))
+  let sameDate: T;
+  if (historyUnknown) sameDate = historyUnknown;
+  else {
+    sameDate = true;
+    for (let i = 0; i < entries.length && sameDate !== false; i++) {
+      const e = entries[i];
+      if (e.day !== dos) continue;
+      const k = e.p.kind;
+      const inc: T = k === undefined || k === null ? unk(`prior_procedures[${i}].kind`) : k !== "spinal_surgery";
+      if (inc === false) continue;
+      const sr = inRegion[i];
+      const body = or3(
+        and2(not(sr), sameDayReason),
+        and2(sr, kindIs(e, "epidural_injection")),
+        and3(sr, fb(input.synovial_cyst_confirmed_on_imaging, "synovial_cyst_confirmed_on_imaging"), kindIs(e, "facet_injection")),
+      );
+      sameDate = and2(sameDate, or2(not(inc), body));
+    }
+  }
+  const repeat = and2(
+    and2(and2(oneOf, afterInitial), and2(continuingPain, ongoingTherapy)),
+    and2(and2(firstYearLimit, laterYearLimit), and2(differentRegions, sameDate)),
+  );
+
+  // ── EXCLUSIONS, CONTRAINDICATIONS ──
+  const ex1 = fb(purpose.intrathecal_before_pump, "purpose.intrathecal_before_pump");
+  const ex2 = fb(purpose.chemotherapy_catheter, "purpose.chemotherapy_catheter");
+  const ex3 = fb(purpose.postoperative_pain_control, "purpose.postoperative_pain_control");
+  const ex4 = fb(purpose.surgical_anesthesia, "purpose.surgical_anesthesia");
+  const excluded = or2(or2(ex1, ex2), or2(ex3, ex4));
+  const ci1 = fb(findings.active_infection, "findings.active_infection");
+  const ci2 = fb(findings.puncture_site_infection, "findings.puncture_site_infection");
+  const ci3 = fb(findings.severe_stenosis_obstruction, "findings.severe_stenosis_obstruction");
+  const contraindicated = or3(ci1, ci2, ci3);
+
+  // ── Washington overlay: applies unless systemic_inflammatory_disease; its requirements when request.therapeutic and pain.duration >= 3 months ──
+  let waSection: T = true;
+  let wa1: T = true;
+  let wa2: T = true;
+  let wa3: T = true;
+  let wa4: T = true;
+  let wa5: T = true;
+  if (state !== undefined && state !== null && state.toUpperCase() === "WA") {
+    const gate = not(fb(input.systemic_inflammatory_disease, "systemic_inflammatory_disease"));
+    const when = and3(gate, fb(request.therapeutic, "request.therapeutic"), painBack === undefined ? unk("pain.duration") : painBack <= threeMonthsBack);
+    if (when !== false) {
+      const guidance = request.image_guidance;
+      let meaningful: T;
+      if (regionInjections instanceof Unk) meaningful = regionInjections;
+      else {
+        meaningful = false;
+        for (let k = 0; k < regionInjections.length; k++) meaningful = or2(meaningful, and2(regionInjections[k].m, field(regionInjections[k].e, "clinically_meaningful_improvement")));
+      }
+      wa1 = fb(input.radicular_pain, "radicular_pain");
+      wa2 = guidance === undefined || guidance === null ? unk("request.image_guidance") : guidance === "fluoroscopy" || guidance === "ct";
+      wa3 = failed;
+      // count(p in region_injections) < 2 or exists(p in region_injections where p.clinically_meaningful_improvement)
+      wa4 = or2(lt(regionInjections instanceof Unk ? regionInjections : countMembers(regionInjections), 2), meaningful);
+      // count(p in region_injections where p.date within last 6 months) < 3
+      wa5 = lt(countWithin(regionInjections, dos, 6), 3);
+      const coverage = and2(and3(wa1, wa2, wa3), and2(wa4, wa5));
+      waSection = when === true ? coverage : or2(when, coverage);
+    }
+  }
+
+  const satisfied = and2(and2(indications, twoLevels), and2(repeat, waSection));
+
+  // ── The outcome ──
+  let outcome: Outcome;
+  const unmet: string[] = [];
+  let missing: string[] = [];
+  if (excluded === true) {
+    outcome = "excluded";
+    if (ex1 === true) unmet.push("intrathecal_before_pump");
+    if (ex2 === true) unmet.push("chemotherapy_catheter");
+    if (ex3 === true) unmet.push("postoperative_pain_control");
+    if (ex4 === true) unmet.push("surgical_anesthesia");
+  } else if (contraindicated === true || satisfied === false) {
+    outcome = "does-not-meet";
+    if (contraindicated === true) {
+      if (ci1 === true) unmet.push("active_infection");
+      if (ci2 === true) unmet.push("puncture_site_infection");
+      if (ci3 === true) unmet.push("severe_stenosis_obstruction");
+    }
+    if (indications === false) {
+      // every pathway failed: each failed criterion of each pathway, once
+      if (acuteSymptoms === false) unmet.push("acute_radicular_symptoms");
+      if (severe === false) unmet.push("severe_pain");
+      if (acuteDuration === false) unmet.push("acute_duration");
+      if (twoWeeks === false) unmet.push("conservative_two_weeks");
+      if (stenosisDx === false) unmet.push("stenosis_diagnosis");
+      if (sixWeeks === false) unmet.push("conservative_six_weeks");
+      if (fbsDx === false) unmet.push("failed_back_surgery_diagnosis");
+      if (medicalReason === false) unmet.push("medical_reason_for_injection");
+      if (planningRequest === false) unmet.push("surgical_planning_request");
+      if (preopPlan === false) unmet.push("preoperative_plan");
+    }
+    if (twoLevels === false) unmet.push("two_transforaminal_levels");
+    if (repeat === false) {
+      if (oneOf === false) unmet.push("initial_phase_relief", "initial_phase_retry");
+      if (afterInitial === false) unmet.push("after_initial_phase");
+      if (continuingPain === false) unmet.push("continuing_pain");
+      if (ongoingTherapy === false) unmet.push("ongoing_conservative_therapy");
+      if (firstYearLimit === false) unmet.push("first_year_limit");
+      if (laterYearLimit === false) unmet.push("later_year_limit");
+      if (differentRegions === false) unmet.push("different_regions_interval");
+      if (sameDate === false) unmet.push("same_date_of_service");
+    }
+    if (waSection === false) {
+      if (wa1 === false) unmet.push("wa_radicular_pain");
+      if (wa2 === false) unmet.push("wa_image_guidance");
+      if (wa3 === false) unmet.push("wa_failed_conservative_therapy");
+      if (wa4 === false) unmet.push("wa_meaningful_improvement");
+      if (wa5 === false) unmet.push("wa_three_in_six_months");
+    }
+    unmet.sort();
+  } else if (excluded === false && contraindicated === false && satisfied === true) {
+    outcome = "meets";
+  } else {
+    outcome = "needs-info";
+    const facts = new Set<string>();
+    if (excluded instanceof Unk) for (const f of excluded.m) facts.add(f);
+    if (contraindicated instanceof Unk) for (const f of contraindicated.m) facts.add(f);
+    if (satisfied instanceof Unk) for (const f of satisfied.m) facts.add(f);
+    missing = [...facts].sort();
+  }
+  return { outcome, unmet, missing };
+}

@@ -1,0 +1,285 @@
+/**
+ * `npm run bench`: evaluator, compiler and batch figures, one a line as `name: value unit`
+ * (ratios as `ratio.NAME: X`); lines starting with `#` are comments (machine, settings, how long
+ * each part took).
+ *
+ *   npm run bench                      # everything (about 2–3 minutes on 2 cores)
+ *   npm run bench -- --only eval,compile,batch,profile   # some parts only
+ *   npm run bench -- --quick           # fewer samples, a 10 s batch budget
+ *
+ * Environment: BENCH_BATCH_CASES (default 1000000), BENCH_BATCH_BUDGET_S (default 40): the
+ * batch run is stopped after its budget and the throughput is taken over what it did.
+ *
+ * Method: every figure has warm-up runs first and is the median of several samples. Evaluator
+ * throughput is measured on the same stratified set of corpus cases (every 40th case of the
+ * 10 000) for every evaluator; a sample is as many whole passes over the set as fit in the
+ * sample time (at least one).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { evaluate, program } from "../generated/nia-cg-300.js";
+import { evaluateProgram } from "../runtime/evaluate.js";
+import { validateInput } from "../runtime/validate.js";
+import { compileFiles, compileText } from "../compiler/compile.js";
+import { renderOutputs } from "../compiler/build.js";
+import { polFilesUnder } from "../compiler/cli/main.js";
+import { generateCorpus, type CorpusCase } from "./corpus.js";
+import { evaluateHandwritten } from "./handwritten-cg300.js";
+import { createJreEvaluator } from "./json-rules-engine-cg300.js";
+import { syntheticPolicy } from "./synthetic.js";
+import { profileEvaluator } from "./profile.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+process.chdir(root);
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const onlyArg = args.find((a) => a.startsWith("--only"));
+const only = onlyArg ? new Set((onlyArg.includes("=") ? onlyArg.split("=")[1] : args[args.indexOf(onlyArg) + 1]).split(",")) : undefined;
+const wants = (part: string) => !only || only.has(part);
+
+const figures: Record<string, number> = {};
+function figure(name: string, value: number, unit: string): number {
+  figures[name] = value;
+  const shown = value >= 100 ? Math.round(value).toString() : value >= 10 ? value.toFixed(1) : value.toFixed(3);
+  console.log(`${name}: ${shown}${unit ? ` ${unit}` : ""}`);
+  return value;
+}
+const ratio = (name: string, value: number) => figure(`ratio.${name}`, value, "");
+const comment = (text: string) => console.log(`# ${text}`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
+  const t = performance.now();
+  const r = await f();
+  comment(`${label} took ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return r;
+}
+
+// ── Evaluators ───────────────────────────────────────────────────────────────────────────────
+
+/** Evaluations per second: warm-up, then the median of `samples` samples of ≥ `sampleMs` each. */
+function syncRate(set: readonly CorpusCase[], f: (c: CorpusCase) => unknown, samples: number, sampleMs: number): number {
+  const pass = () => {
+    for (const c of set) f(c);
+  };
+  const sample = () => {
+    const t = performance.now();
+    let n = 0;
+    do {
+      pass();
+      n += set.length;
+    } while (performance.now() - t < sampleMs);
+    return n / ((performance.now() - t) / 1000);
+  };
+  sample(); // warm-up
+  return median(Array.from({ length: samples }, sample));
+}
+async function asyncRate(set: readonly CorpusCase[], f: (c: CorpusCase) => Promise<unknown>, samples: number, sampleMs: number): Promise<number> {
+  const sample = async () => {
+    const t = performance.now();
+    let n = 0;
+    do {
+      for (const c of set) await f(c);
+      n += set.length;
+    } while (performance.now() - t < sampleMs);
+    return n / ((performance.now() - t) / 1000);
+  };
+  await sample(); // warm-up
+  const rates: number[] = [];
+  for (let i = 0; i < samples; i++) rates.push(await sample());
+  return median(rates);
+}
+
+async function benchEvaluators(corpus: readonly CorpusCase[]): Promise<void> {
+  const set = corpus.filter((_, i) => i % 40 === 0);
+  const samples = quick ? 3 : 5;
+  const ms = quick ? 300 : 700;
+  comment(`evaluator set: ${set.length} corpus cases (every 40th), ${set.reduce((n, c) => n + (c.input.prior_procedures?.length ?? 0), 0) / set.length} prior procedures on average; ${samples} samples of ≥ ${ms} ms after a warm-up`);
+  const trace = figure("eval.generated.cg300", syncRate(set, (c) => evaluate(c.input, { state: c.state }), samples, ms), "evals/s");
+  const noTrace = figure("eval.generated_no_trace.cg300", syncRate(set, (c) => evaluate(c.input, { state: c.state, trace: false }), samples, ms), "evals/s");
+  figure("eval.evaluate_program_no_trace.cg300", syncRate(set, (c) => evaluateProgram(program, c.input as unknown as Record<string, unknown>, { state: c.state, trace: false }), samples, ms), "evals/s");
+  figure("eval.validate_input.cg300", syncRate(set, (c) => validateInput(program, c.input), samples, ms), "validations/s");
+  const hand = figure("eval.handwritten.cg300", syncRate(set, (c) => evaluateHandwritten(c.input, c.state), samples, ms), "evals/s");
+  const jreEvaluate = createJreEvaluator();
+  const jre = figure("eval.json_rules_engine.cg300", await asyncRate(set, (c) => jreEvaluate(c.input, c.state), samples, ms), "evals/s");
+  ratio("generated_vs_handwritten", hand / noTrace);
+  ratio("generated_vs_json_rules_engine", noTrace / jre);
+  ratio("trace_cost", noTrace / trace);
+  comment("generated_vs_handwritten = hand-written evals/s ÷ generated (no trace) evals/s: how many times slower the generated module is (target ≤ 1.5)");
+  comment("generated_vs_json_rules_engine = generated (no trace) ÷ json-rules-engine: how many times faster (target ≥ 50); trace_cost = no trace ÷ trace");
+}
+
+// ── Compiler ─────────────────────────────────────────────────────────────────────────────────
+
+function runPolc(argv: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ["bin/polc.js", ...argv], { cwd: root, encoding: "utf8" });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`polc ${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return ms;
+}
+
+async function benchCompiler(): Promise<void> {
+  const files = polFilesUnder("policies");
+  const compileOnce = () => {
+    const t = performance.now();
+    const r = compileFiles(files);
+    const ms = performance.now() - t;
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length) throw new Error(`the policy library has ${errors.length} errors`);
+    return ms;
+  };
+  const runs = quick ? 3 : 5;
+  compileOnce();
+  compileOnce();
+  figure("compile.library.inprocess", median(Array.from({ length: runs }, compileOnce)), "ms");
+  const lines = files.reduce((n, f) => n + readFileSync(f, "utf8").split("\n").length, 0);
+  comment(`library: ${files.length} .pol files, ${lines} lines; in-process = compileFiles (parse, check, lower) after 2 warm-ups`);
+
+  const renderOnce = async () => {
+    const t = performance.now();
+    await renderOutputs(compileFiles(files), { code: "generated", docs: "docs" });
+    return performance.now() - t;
+  };
+  await renderOnce();
+  const renders: number[] = [];
+  for (let i = 0; i < (quick ? 1 : 3); i++) renders.push(await renderOnce());
+  figure("build.library.inprocess", median(renders), "ms");
+  comment("build in-process = compileFiles + renderOutputs (TypeScript and Markdown generation, Prettier), nothing written");
+
+  // New processes: the first run may also fill tsx's transform cache; the median of 3 absorbs it.
+  const dir = mkdtempSync(join(tmpdir(), "pol-bench-build-"));
+  try {
+    const cold = quick ? 1 : 3;
+    let k = 0;
+    const build = () => runPolc(["build", "policies", "--out", join(dir, `gen${k}`), "--docs", join(dir, `docs${k++}`)]);
+    figure("compile.library.cold", median(Array.from({ length: cold }, build)), "ms");
+    comment("cold = a new process: node bin/polc.js build policies --out <tmp> --docs <tmp> (start-up, compile, TypeScript and Markdown generation, Prettier, writing)");
+    figure("compile.library.cold_check", median(Array.from({ length: cold }, () => runPolc(["check", "policies"]))), "ms");
+    figure("polc.startup", median(Array.from({ length: cold }, () => runPolc(["--version"]))), "ms");
+    comment("cold_check = node bin/polc.js check policies (start-up and compile only); startup = node bin/polc.js --version (node, tsx, loading the compiler)");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const perLine: Record<number, number> = {};
+  for (const [size, reps] of [
+    [1_000, quick ? 3 : 7],
+    [10_000, quick ? 1 : 3],
+    [100_000, 1],
+  ] as const) {
+    const { text, lines: n } = syntheticPolicy(size);
+    const once = () => {
+      const t = performance.now();
+      const r = compileText({ "synthetic.pol": text });
+      const ms = performance.now() - t;
+      const errors = r.diagnostics.filter((d) => d.severity === "error");
+      if (errors.length || r.policies.length !== 1) throw new Error(`the synthetic policy of ${size} lines does not compile: ${errors[0]?.message}`);
+      return ms;
+    };
+    if (size < 100_000) once(); // warm-up (the 100k run follows the smaller ones' warm-up)
+    const ms = median(Array.from({ length: reps }, once));
+    perLine[size] = ms / n;
+    figure(`compile.synthetic.${size}`, n / (ms / 1000), "lines/s");
+    comment(`synthetic ${size}: ${n} lines in ${ms.toFixed(0)} ms (median of ${reps})`);
+  }
+  ratio("compile_linearity", perLine[100_000] / perLine[1_000]);
+  comment("compile_linearity = time per line at 100k lines ÷ time per line at 1k lines (1 = linear)");
+}
+
+// ── Batch ────────────────────────────────────────────────────────────────────────────────────
+
+function writeCases(path: string, corpus: readonly CorpusCase[], count: number): number {
+  const block = corpus.map((c) => JSON.stringify(c.state === undefined ? c.input : { input: c.input, state: c.state })).join("\n") + "\n";
+  const fd = openSync(path, "w");
+  let bytes = 0;
+  try {
+    for (let written = 0; written < count; written += corpus.length) {
+      const take = Math.min(corpus.length, count - written);
+      const text = take === corpus.length ? block : block.split("\n").slice(0, take).join("\n") + "\n";
+      bytes += writeSync(fd, text);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+function peakRssKb(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
+  const cases = Number(process.env.BENCH_BATCH_CASES ?? 1_000_000);
+  const budget = Number(process.env.BENCH_BATCH_BUDGET_S ?? (quick ? 10 : 40));
+  const workers = availableParallelism();
+  const dir = mkdtempSync(join(tmpdir(), "pol-bench-batch-"));
+  const file = join(dir, "cases.ndjson");
+  try {
+    const bytes = await timed(`writing ${cases} cases`, () => writeCases(file, corpus, cases));
+    comment(`batch input: ${cases} cases cycling the corpus, ${(bytes / 1e6).toFixed(0)} MB; polc eval NIA_CG_300 --batch <file> --workers ${workers}, output piped back and counted; budget ${budget} s`);
+    const started = performance.now();
+    const child = spawn(process.execPath, ["bin/polc.js", "eval", "NIA_CG_300", "--batch", file, "--workers", String(workers)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let lines = 0;
+    let firstAt: number | undefined;
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      firstAt ??= performance.now();
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    });
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()).length > 10_000 && (stderr = stderr.slice(-10_000)));
+    let peak = 0;
+    const poll = setInterval(() => (peak = Math.max(peak, peakRssKb(child.pid!) ?? 0)), 50);
+    let stopped = false;
+    const timer = setTimeout(() => {
+      stopped = true;
+      peak = Math.max(peak, peakRssKb(child.pid!) ?? 0);
+      child.kill("SIGTERM");
+    }, budget * 1000);
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    const seconds = (performance.now() - started) / 1000;
+    clearTimeout(timer);
+    clearInterval(poll);
+    if (!stopped && code !== 0) throw new Error(`the batch failed (exit ${code}): ${stderr}`);
+    figure("batch.cases", lines, "cases");
+    figure("batch.seconds", seconds, "s");
+    figure("batch.cases_per_s", lines / seconds, "cases/s");
+    figure("batch.peak_rss_mb", peak / 1024, "MB");
+    if (firstAt !== undefined) figure("batch.first_output_s", (firstAt - started) / 1000, "s");
+    if (stopped) {
+      figure("batch.projected_1m_s", 1_000_000 / (lines / seconds), "s");
+      comment(`the batch was stopped after its ${budget} s budget with ${lines} of ${cases} cases done; cases_per_s includes start-up (compiling the library, starting the workers)`);
+    } else comment(`the batch finished all ${lines} cases`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ── Main ─────────────────────────────────────────────────────────────────────────────────────
+
+const started = performance.now();
+comment(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), available parallelism ${availableParallelism()}${quick ? ", --quick" : ""}`);
+const corpus = await timed("generating the corpus", () => generateCorpus());
+if (wants("eval")) await timed("evaluators", () => benchEvaluators(corpus));
+if (wants("compile")) await timed("compiler", () => benchCompiler());
+if (wants("batch")) await timed("batch", () => benchBatch(corpus));
+if (wants("profile")) {
+  await timed("profile", async () => {
+    const { summary, path } = await profileEvaluator(quick ? 3 : 5, false, corpus.filter((_, i) => i % 40 === 0));
+    comment(`profile of the generated evaluator (evaluate, trace off) on the evaluator set: ${path}; self time:`);
+    for (const e of summary.functions.slice(0, 12)) comment(`${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name} (${e.location})`);
+  });
+}
+comment(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -1,0 +1,365 @@
+/**
+ * `polc eval <policy> --batch cases.ndjson`: evaluates many cases, one JSON object a line, and
+ * writes one determination a line, in input order.
+ *
+ * - A line is the request's facts, or `{"input": {…}, "state": "WA"}` like a case file; `--state`
+ *   overrides the line's state. Blank lines are skipped.
+ * - A line that is not JSON, or whose input does not match the policy, gives
+ *   `{"line": N, "error": "…"}` (N counts from 1) and the batch goes on.
+ * - Memory stays constant: lines are read as a stream, sent to the workers in chunks, and at most
+ *   a few chunks per worker are in flight (read, being evaluated, or waiting for their turn to be
+ *   written); reading waits while that many are in flight and writing waits for the output.
+ * - Evaluation runs on worker threads (one per core by default). Each worker receives the
+ *   compiled policy once, as data, and evaluates whole chunks of lines.
+ * - A progress line is drawn on stderr, only when stderr is a terminal.
+ *
+ * The workers run this same file. Node 20 does not apply `--import tsx` given in a worker's
+ * `execArgv` to the worker's own entry point, so each worker starts from a small script that
+ * registers tsx's loader in the worker, then imports this module.
+ */
+import { createReadStream } from "node:fs";
+import { once } from "node:events";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { Program } from "../../runtime/program.js";
+import { evaluateProgram } from "../../runtime/evaluate.js";
+import { validateInput } from "../../runtime/validate.js";
+
+export interface BatchOptions {
+  /** The member's state for every line; overrides a line's own `state`. */
+  readonly state?: string;
+  /** Worker threads: a number, or undefined for one per core; 0 evaluates on the calling thread. */
+  readonly workers?: number | string;
+  /** Include each determination's trace (off by default). */
+  readonly trace?: boolean;
+  /** Lines per chunk sent to a worker. */
+  readonly chunkSize?: number;
+  /** Where determinations go (default stdout). */
+  readonly output?: NodeJS.WritableStream;
+  /** Where progress goes (default stderr); drawn only when it is a terminal, unless `progress` says otherwise. */
+  readonly progressStream?: NodeJS.WritableStream;
+  readonly progress?: boolean;
+}
+
+export interface BatchSummary {
+  /** Non-blank lines read. */
+  readonly lines: number;
+  /** Lines that gave a determination. */
+  readonly evaluated: number;
+  /** Lines that gave `{"line", "error"}`. */
+  readonly errors: number;
+  readonly workers: number;
+  readonly seconds: number;
+}
+
+interface WorkerConfig {
+  readonly polcBatch: true;
+  readonly program: Program;
+  readonly state?: string;
+  readonly trace: boolean;
+}
+interface ChunkRequest {
+  readonly id: number;
+  /** Line number of the first line of `text`. */
+  readonly first: number;
+  /** The chunk's lines, joined with "\n" (a JSON line cannot hold a raw newline). */
+  readonly text: string;
+}
+interface ChunkResult {
+  readonly id: number;
+  readonly out: string;
+  readonly evaluated: number;
+  readonly errors: number;
+}
+
+// ── One line ─────────────────────────────────────────────────────────────────────────────────
+
+const caseKeys = new Set(["description", "state", "input", "expect"]);
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The output line for one input line (without its newline), and whether it is an error. */
+export function evaluateLine(config: Omit<WorkerConfig, "polcBatch">, line: string, lineNumber: number): { text: string; error: boolean } {
+  const fail = (message: string) => ({ text: JSON.stringify({ line: lineNumber, error: message }), error: true });
+  let data: unknown;
+  try {
+    data = JSON.parse(line);
+  } catch (e) {
+    return fail(`not valid JSON: ${describeError(e)}`);
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return fail('expected a JSON object: the request\'s facts, or {"input": {…}, "state": "WA"}');
+  let input = data as Record<string, unknown>;
+  let state = config.state;
+  if ("input" in input) {
+    const wrapper = input;
+    const unknown = Object.keys(wrapper).filter((k) => !caseKeys.has(k));
+    if (unknown.length) return fail(`${unknown.map((k) => `'${k}'`).join(", ")} ${unknown.length === 1 ? "is not a case field" : "are not case fields"} (the fields are description, state, input, expect)`);
+    if (wrapper.input === null || typeof wrapper.input !== "object" || Array.isArray(wrapper.input)) return fail("'input' must be an object of facts");
+    if (wrapper.state !== undefined && typeof wrapper.state !== "string") return fail("'state' must be a text such as \"WA\"");
+    input = wrapper.input as Record<string, unknown>;
+    state ??= wrapper.state as string | undefined;
+  }
+  if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) return fail(`the state must be a two-letter code like WA, not '${state}'`);
+  const problems = validateInput(config.program, input);
+  if (problems.length) return fail(problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
+  try {
+    const determination = evaluateProgram(config.program, input, { state: state?.toUpperCase(), trace: config.trace });
+    return { text: JSON.stringify(determination), error: false };
+  } catch (e) {
+    return fail(`internal error: ${describeError(e)}`);
+  }
+}
+
+function evaluateChunk(config: Omit<WorkerConfig, "polcBatch">, request: ChunkRequest): ChunkResult {
+  const lines = request.text.split("\n");
+  let out = "";
+  let evaluated = 0;
+  let errors = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() === "") continue;
+    const result = evaluateLine(config, line, request.first + i);
+    out += `${result.text}\n`;
+    if (result.error) errors++;
+    else evaluated++;
+  }
+  return { id: request.id, out, evaluated, errors };
+}
+
+// ── Worker side ──────────────────────────────────────────────────────────────────────────────
+
+if (!isMainThread && parentPort && (workerData as WorkerConfig | undefined)?.polcBatch) {
+  const config = workerData as WorkerConfig;
+  const port = parentPort;
+  port.on("message", (request: ChunkRequest) => port.postMessage(evaluateChunk(config, request)));
+  port.postMessage({ ready: true });
+}
+
+/** Starts a worker running this module, with tsx's loader registered inside the worker. */
+function startWorker(config: WorkerConfig): Worker {
+  const self = import.meta.url;
+  let tsxApi: string;
+  try {
+    tsxApi = import.meta.resolve("tsx/esm/api");
+  } catch {
+    tsxApi = pathToFileURL(createRequire(self).resolve("tsx/esm/api")).href;
+  }
+  const bootstrap = `
+    const { parentPort } = require("node:worker_threads");
+    const fatal = (e) => parentPort.postMessage({ fatal: String((e && e.stack) || e) });
+    ${self.endsWith(".ts") ? `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(self)}); })` : `import(${JSON.stringify(self)})`}.catch(fatal);
+  `;
+  return new Worker(bootstrap, { eval: true, workerData: config });
+}
+
+// ── Main side ────────────────────────────────────────────────────────────────────────────────
+
+function workerCount(value: number | string | undefined): number {
+  if (value === undefined) return Math.max(1, availableParallelism());
+  const n = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new BatchUsageError(`--workers expects a whole number from 0 to 256, not '${value}'`);
+  return n;
+}
+
+export class BatchUsageError extends Error {}
+
+/** Evaluates every line of `file` (or stdin for "-") and writes the determinations in order. */
+export async function runBatch(program: Program, file: string, options: BatchOptions = {}): Promise<BatchSummary> {
+  const started = performance.now();
+  const workers = workerCount(options.workers);
+  if (options.state !== undefined && !/^[A-Za-z]{2}$/.test(options.state)) throw new BatchUsageError(`--state expects a two-letter state code like WA, not '${options.state}'`);
+  const chunkSize = options.chunkSize ?? 256;
+  const output = options.output ?? process.stdout;
+  const progressStream = options.progressStream ?? process.stderr;
+  const showProgress = options.progress ?? Boolean((progressStream as NodeJS.WriteStream).isTTY);
+  const config: WorkerConfig = { polcBatch: true, program, state: options.state, trace: options.trace ?? false };
+
+  const input = file === "-" ? process.stdin : createReadStream(file);
+  const opened = file === "-" ? Promise.resolve() : once(input, "open").then(() => undefined);
+  await opened.catch((e: unknown) => {
+    throw new BatchUsageError(`cannot read ${file}: ${describeError(e)}`);
+  });
+  let totalBytes: number | undefined;
+  if (file !== "-") {
+    const { statSync } = await import("node:fs");
+    totalBytes = statSync(file).size;
+  }
+
+  // Results come back in any order; they are written in chunk order.
+  const ready = new Map<number, ChunkResult>();
+  let nextToWrite = 0;
+  let inFlight = 0;
+  const maxInFlight = Math.max(2, workers * 3);
+  let wakeReader: (() => void) | undefined;
+  let failure: Error | undefined;
+  let failed: (() => void) | undefined;
+  let lines = 0;
+  let evaluated = 0;
+  let errors = 0;
+  let bytesRead = 0;
+  let writing = false;
+  let drained: (() => void) | undefined;
+
+  const flush = async () => {
+    if (writing) return;
+    writing = true;
+    try {
+      while (ready.has(nextToWrite)) {
+        const result = ready.get(nextToWrite)!;
+        ready.delete(nextToWrite);
+        nextToWrite++;
+        evaluated += result.evaluated;
+        errors += result.errors;
+        if (result.out && !output.write(result.out)) await once(output, "drain");
+        inFlight--;
+        wakeReader?.();
+        if (inFlight === 0) drained?.();
+      }
+    } finally {
+      writing = false;
+    }
+  };
+  const deliver = (result: ChunkResult) => {
+    ready.set(result.id, result);
+    flush().catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
+  };
+  const fail = (e: Error) => {
+    failure ??= e;
+    failed?.();
+    wakeReader?.();
+    drained?.();
+  };
+
+  // Workers.
+  const pool: { worker: Worker; busy: number }[] = [];
+  const readyWorkers: Promise<void>[] = [];
+  for (let i = 0; i < workers; i++) {
+    const worker = startWorker(config);
+    const slot = { worker, busy: 0 };
+    pool.push(slot);
+    readyWorkers.push(
+      new Promise<void>((resolve, reject) => {
+        worker.on("message", (m: ChunkResult | { ready: true } | { fatal: string }) => {
+          if ("ready" in m) resolve();
+          else if ("fatal" in m) {
+            const e = new Error(`a batch worker could not start: ${m.fatal}`);
+            reject(e);
+            fail(e);
+          } else {
+            slot.busy--;
+            deliver(m);
+          }
+        });
+        worker.on("error", (e) => {
+          reject(e);
+          fail(e);
+        });
+      }),
+    );
+  }
+
+  // Progress.
+  let progressTimer: NodeJS.Timeout | undefined;
+  const drawProgress = (final = false) => {
+    const seconds = (performance.now() - started) / 1000;
+    const done = evaluated + errors;
+    const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+    let bar = "";
+    if (totalBytes) {
+      const fraction = Math.min(1, bytesRead / totalBytes);
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+    }
+    progressStream.write(`\r${bar}${done.toLocaleString("en-US")} cases, ${rate.toLocaleString("en-US")}/s${errors ? `, ${errors.toLocaleString("en-US")} errors` : ""}\u001b[K${final ? "\n" : ""}`);
+  };
+  if (showProgress) progressTimer = setInterval(() => drawProgress(), 200).unref();
+
+  // A reader that goes away (`| head`) ends the batch: EPIPE stops the reading and the workers.
+  const onOutputError = (e: Error) => fail(e);
+  output.on("error", onOutputError);
+  const closeAll = async () => {
+    if (progressTimer) clearInterval(progressTimer);
+    output.off("error", onOutputError);
+    await Promise.all(pool.map((p) => p.worker.terminate()));
+  };
+
+  try {
+    if (workers > 0) {
+      await Promise.race([Promise.all(readyWorkers), new Promise<never>((_, reject) => (failed = () => reject(failure)))]);
+      failed = undefined;
+    }
+    let nextId = 0;
+    const dispatch = async (chunk: string[], first: number) => {
+      while (inFlight >= maxInFlight && !failure) await new Promise<void>((resolve) => (wakeReader = resolve));
+      wakeReader = undefined;
+      if (failure) throw failure;
+      const request: ChunkRequest = { id: nextId++, first, text: chunk.join("\n") };
+      inFlight++;
+      if (workers === 0) {
+        deliver(evaluateChunk(config, request));
+        return;
+      }
+      let target = pool[0];
+      for (const p of pool) if (p.busy < target.busy) target = p;
+      target.busy++;
+      target.worker.postMessage(request);
+    };
+
+    const reader = createInterface({ input, crlfDelay: Infinity });
+    let chunk: string[] = [];
+    let first = 1;
+    let lineNumber = 0;
+    for await (const line of reader) {
+      lineNumber++;
+      bytesRead += line.length + 1;
+      if (line.trim() !== "") lines++;
+      chunk.push(line);
+      if (chunk.length >= chunkSize) {
+        await dispatch(chunk, first);
+        chunk = [];
+        first = lineNumber + 1;
+      }
+    }
+    if (chunk.length) await dispatch(chunk, first);
+    while (inFlight > 0 && !failure) await new Promise<void>((resolve) => (drained = resolve));
+    if (failure) throw failure;
+  } finally {
+    await closeAll();
+  }
+  if (showProgress) drawProgress(true);
+  return { lines, evaluated, errors, workers, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The CLI entry: runs the batch and returns the exit code: 0 when every line was evaluated, 2
+ * when some line could not be (its `{"line", "error"}` is in the output) or on a usage error.
+ */
+export async function batchCommand(
+  program: Program,
+  file: string,
+  options: { state?: string; workers?: string; trace?: boolean },
+  io: { err: (text: string) => void },
+): Promise<number> {
+  try {
+    const summary = await runBatch(program, file, { state: options.state, workers: options.workers, trace: options.trace });
+    if (summary.errors > 0) {
+      io.err(`polc: ${summary.errors.toLocaleString("en-US")} of ${summary.lines.toLocaleString("en-US")} lines could not be evaluated; each has a {"line", "error"} line in the output`);
+      return 2;
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof BatchUsageError) {
+      io.err(`polc: ${e.message}`);
+      return 2;
+    }
+    // The output was closed by its reader (`polc eval … --batch f | head`): stop quietly.
+    if ((e as NodeJS.ErrnoException).code === "EPIPE") return 0;
+    throw e;
+  }
+}
