@@ -56,6 +56,7 @@ class Evaluation {
   readonly trace: TraceEntry[] = [];
 
   private readonly factTypes: ReadonlyMap<string, FieldType>;
+  private readonly factParts: ReadonlyMap<string, readonly string[]>;
   private readonly recordTypes: ReadonlyMap<string, ReadonlyMap<string, FieldType>>;
   readonly sectionOf: ReadonlyMap<string, string>;
 
@@ -66,6 +67,7 @@ class Evaluation {
   ) {
     const prepared = prepare(program);
     this.factTypes = prepared.factTypes;
+    this.factParts = prepared.factParts;
     this.recordTypes = prepared.recordTypes;
     this.sectionOf = prepared.sectionOf;
     const raw = input.date_of_service;
@@ -268,16 +270,25 @@ class Evaluation {
   private call(e: Extract<IrExpr, { k: "call" }>, env: Env): Value {
     const def = this.program.definitions[e.def];
     let inner: Env = null;
-    let key = e.def;
+    let worthKeeping = def.params.length === 0;
     for (let i = 0; i < def.params.length; i++) {
       const value = this.eval(e.args[i], env);
       inner = bind(inner, def.params[i], value);
-      key += `\u0000${this.identity(value)}`;
+      if (typeof value === "object" && value !== null && !(value instanceof Unknown)) worthKeeping = true;
     }
+    // A definition over plain values (same_region(a, b)) is cheaper to recompute than to look up.
+    if (!worthKeeping && !this.tracing) return this.eval(def.body, inner);
+    let key = e.def;
+    for (let b = inner; b; b = b.next) key += `\u0000${this.identity(b.value)}`;
     const cached = this.calls.get(key);
     if (cached) {
       for (const [path, json] of cached.reads) this.record(path, json);
       return cached.value;
+    }
+    if (!this.tracing) {
+      const value = this.eval(def.body, inner);
+      this.calls.set(key, { value, reads: [] });
+      return value;
     }
     const frame: Frame = { values: {} };
     this.frames.push(frame);
@@ -309,7 +320,7 @@ class Evaluation {
       return cached.value;
     }
     let raw: unknown = this.input;
-    for (const part of path.split(".")) {
+    for (const part of this.factParts.get(path) ?? path.split(".")) {
       raw = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>)[part] : undefined;
     }
     const type = this.factTypes.get(path);
@@ -605,6 +616,7 @@ function toJson(value: Value | JsonValue): JsonValue {
 /** What a program needs at every evaluation, computed once per program. */
 interface Prepared {
   readonly factTypes: ReadonlyMap<string, FieldType>;
+  readonly factParts: ReadonlyMap<string, readonly string[]>;
   readonly recordTypes: ReadonlyMap<string, ReadonlyMap<string, FieldType>>;
   /** The title of the section each requirement first stands in. */
   readonly sectionOf: ReadonlyMap<string, string>;
@@ -616,6 +628,7 @@ function prepare(program: Program): Prepared {
   const known = preparedPrograms.get(program);
   if (known) return known;
   const factTypes = new Map(program.facts.map((f) => [f.path, f.type]));
+  const factParts = new Map(program.facts.map((f) => [f.path, f.path.split(".")]));
   const recordTypes = new Map(Object.entries(program.records).map(([name, fields]) => [name, new Map(fields.map((f) => [f.path, f.type]))]));
   const sectionOf = new Map<string, string>();
   const label = (items: readonly string[], title: string): void => {
@@ -627,7 +640,7 @@ function prepare(program: Program): Prepared {
   };
   for (const s of program.sections) label(s.items, s.title);
   for (const o of program.overlays) for (const s of o.sections) label(s.items, s.title);
-  const prepared = { factTypes, recordTypes, sectionOf };
+  const prepared = { factTypes, factParts, recordTypes, sectionOf };
   preparedPrograms.set(program, prepared);
   return prepared;
 }

@@ -40,6 +40,19 @@ function treeOf(facts: readonly FactSchema[]): Node {
   return root;
 }
 
+const trees = new WeakMap<Program, Node>();
+
+/** The tree of expected fields, built once per program. */
+function treeFor(program: Program): Node {
+  let tree = trees.get(program);
+  if (!tree) {
+    tree = treeOf(program.facts);
+    tree.children.set("date_of_service", { children: new Map(), fact: { path: "date_of_service", type: { t: "date" }, description: "" } });
+    trees.set(program, tree);
+  }
+  return tree;
+}
+
 export function validateInput(program: Program, input: unknown): InputProblem[] {
   const problems: InputProblem[] = [];
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
@@ -48,8 +61,7 @@ export function validateInput(program: Program, input: unknown): InputProblem[] 
   const dos = (input as Record<string, unknown>).date_of_service;
   if (dos === undefined || dos === null) problems.push({ path: "date_of_service", message: "is required: the date the service is requested for, like 2024-03-15" });
   else if (typeof dos !== "string" || parseIsoDate(dos) === undefined) problems.push({ path: "date_of_service", message: `expected a calendar date like 2024-03-15, got ${describe(dos)}` });
-  const tree = treeOf(program.facts);
-  tree.children.set("date_of_service", { children: new Map(), fact: { path: "date_of_service", type: { t: "date" }, description: "" } });
+  const tree = treeFor(program);
   checkObject(program, tree, input as Record<string, unknown>, "", problems, new Set(["date_of_service"]));
   return problems;
 }
