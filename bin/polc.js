@@ -1,7 +1,31 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: tsx registers its loader, then the CLI starts.
-import { register } from "tsx/esm/api";
+// Starts polc: from the bundle (dist/polc.mjs, made by bin/bundle.mjs) when it is newer than
+// every source file, otherwise from the TypeScript sources through tsx.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-register();
-const { main } = await import("../compiler/cli/main.ts");
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bundle = `${root}dist/polc.mjs`;
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+const fresh =
+  existsSync(bundle) &&
+  statSync(bundle).mtimeMs >= Math.max(...["grammar", "compiler", "runtime"].map((d) => newestSource(`${root}${d}`)));
+
+let main;
+if (fresh) ({ main } = await import(bundle));
+else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../compiler/cli/main.ts"));
+}
 process.exitCode = await main(process.argv);

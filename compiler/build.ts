@@ -4,11 +4,15 @@
  * replaced or removed, and the output of a build depends on nothing but its sources.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
-import { format } from "prettier";
 import type { CompileResult } from "./compile.js";
 import { generateModule, generatedBanner, moduleFileName } from "./generate-ts.js";
 import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, generatePolicyPage } from "./generate-docs.js";
+
+/** The formatting depends on Prettier's version too. */
+const prettierVersion = (createRequire(import.meta.url)("prettier/package.json") as { version: string }).version;
 
 export interface OutputFile {
   /** Path relative to the output root (`generated/…` or `docs/…`). */
@@ -16,19 +20,48 @@ export interface OutputFile {
   readonly text: string;
 }
 
-/** All generated files of a library, formatted with Prettier. */
-export async function renderOutputs(result: CompileResult, dirs: { code: string; docs: string }): Promise<OutputFile[]> {
-  const files: OutputFile[] = [];
+type Formatting = { readonly parser: "typescript" | "markdown"; readonly printWidth: number; readonly proseWrap?: "preserve" };
+
+const typescript: Formatting = { parser: "typescript", printWidth: 120 };
+const markdown: Formatting = { parser: "markdown", printWidth: 120, proseWrap: "preserve" };
+
+/**
+ * All generated files of a library, formatted with Prettier. Each file ends with a digest of its
+ * unformatted text and the formatting; when `previous` gives a file with the same digest, it is
+ * reused as it is, so a rebuild formats only what changed. The result is the same either way.
+ */
+export async function renderOutputs(
+  result: CompileResult,
+  dirs: { code: string; docs: string },
+  previous: (path: string) => string | undefined = () => undefined,
+): Promise<OutputFile[]> {
+  const raw: { path: string; text: string; formatting: Formatting }[] = [];
   for (const compiled of result.policies) {
     const source = compiled.policy.span.file.split("\\").join("/");
-    const ts = generateModule(compiled, source);
-    files.push({ path: join(dirs.code, moduleFileName(compiled.policy.name)), text: await format(ts, { parser: "typescript", printWidth: 120 }) });
-    const page = generatePolicyPage(compiled, result.scopes);
-    files.push({ path: join(dirs.docs, "policies", docsFileName(compiled.policy.name)), text: await format(page, { parser: "markdown", printWidth: 120, proseWrap: "preserve" }) });
+    raw.push({ path: join(dirs.code, moduleFileName(compiled.policy.name)), text: generateModule(compiled, source), formatting: typescript });
+    raw.push({ path: join(dirs.docs, "policies", docsFileName(compiled.policy.name)), text: generatePolicyPage(compiled, result.scopes), formatting: markdown });
   }
-  files.push({ path: join(dirs.docs, "index.md"), text: await format(generateIndex(result.policies), { parser: "markdown", printWidth: 120 }) });
-  files.push({ path: join(dirs.docs, "criteria.md"), text: await format(generateCriteriaReport(result.policies), { parser: "markdown", printWidth: 120 }) });
+  raw.push({ path: join(dirs.docs, "index.md"), text: generateIndex(result.policies), formatting: markdown });
+  raw.push({ path: join(dirs.docs, "criteria.md"), text: generateCriteriaReport(result.policies), formatting: markdown });
+
+  const files: OutputFile[] = [];
+  let prettier: typeof import("prettier") | undefined;
+  for (const { path, text, formatting } of raw) {
+    const digestLine = formatting.parser === "typescript" ? `// polc digest: ${digest(text, formatting)}\n` : `<!-- polc digest: ${digest(text, formatting)} -->\n`;
+    const old = previous(path);
+    if (old?.endsWith(digestLine)) {
+      files.push({ path, text: old });
+      continue;
+    }
+    // Prettier is large: it is loaded only when there is output to format.
+    prettier ??= await import("prettier");
+    files.push({ path, text: (await prettier.format(text, formatting)) + digestLine });
+  }
   return files;
+}
+
+function digest(text: string, formatting: Formatting): string {
+  return createHash("sha256").update(`${prettierVersion}\u0000${JSON.stringify(formatting)}\u0000${text}`).digest("hex").slice(0, 16);
 }
 
 export class BuildRefusal extends Error {}

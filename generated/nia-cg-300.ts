@@ -1594,3 +1594,4 @@ export const program: Program = {
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options);
 }
+// polc digest: b3ca6705b1ae5445

@@ -1523,3 +1523,4 @@ export const program: Program = {
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options);
 }
+// polc digest: dbfe1aec8226c724

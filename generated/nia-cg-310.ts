@@ -994,3 +994,4 @@ export const program: Program = {
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options);
 }
+// polc digest: a52382aa37494807

@@ -1133,3 +1133,4 @@ export const program: Program = {
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options);
 }
+// polc digest: 9bef6217a828549f

@@ -2067,3 +2067,4 @@ export const program: Program = {
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options);
 }
+// polc digest: d4cf937f68407af6

@@ -42,6 +42,15 @@ export function polFilesUnder(path: string): string[] {
   return found;
 }
 
+/** What an earlier build wrote at a path, so that unchanged outputs are not formatted again. */
+function previousOutput(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 function reportDiagnostics(result: CompileResult, io: Io): boolean {
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   for (const d of result.diagnostics) io.err(renderDiagnostic(d, result.sources));
@@ -73,7 +82,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return;
       }
       const dirs = { code: options.out, docs: options.docs };
-      const files = await renderOutputs(result, dirs);
+      const files = await renderOutputs(result, dirs, previousOutput);
       const { written, removed } = writeOutputs(files, dirs, process.cwd());
       io.out(`built ${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"}: ${written.length} file${written.length === 1 ? "" : "s"} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
     });
@@ -144,7 +153,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return;
       }
       const dirs = { code: "generated", docs: options.docs };
-      const files = (await renderOutputs(result, dirs)).filter((f) => !f.path.endsWith(".ts"));
+      const files = (await renderOutputs(result, dirs, previousOutput)).filter((f) => !f.path.endsWith(".ts"));
       const { written } = writeOutputs(files, { code: join(options.docs, ".none"), docs: options.docs }, process.cwd());
       io.out(`docs for ${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"}: ${written.length} written`);
     });
