@@ -200,8 +200,12 @@ function section(s: A.Section, writer: PageWriter, level: number): void {
   const out = writer.lines;
   out.push(`${"#".repeat(level)} ${md(s.title)}${refs(s.refs)}`);
   out.push("");
-  out.push(`*${sectionMeaning[s.sectionKind]}*${s.when ? ` Applies when ${code(printExpr(s.when))}.` : ""}`);
-  out.push("");
+  // A notes section of text alone has nothing to check, so it says nothing about checking.
+  const checked = s.sectionKind !== "notes" || s.items.some((i) => i.kind !== "Note" || i.rule);
+  if (checked || s.when) {
+    out.push(`${checked ? `*${sectionMeaning[s.sectionKind]}*` : ""}${checked && s.when ? " " : ""}${s.when ? `Applies when ${code(printExpr(s.when))}.` : ""}`);
+    out.push("");
+  }
   writer.items(s.items, 0);
   if (out[out.length - 1] !== "") out.push("");
 }
