@@ -4,7 +4,7 @@
  * goes on, so that one run reports everything.
  */
 import type * as A from "./ast.js";
-import type { ComparisonOp, DurationUnit, FactSchema, FieldType, IrExpr, IrRequirement, IrSection } from "../runtime/program.js";
+import type { ComparisonOp, FactSchema, FieldType, IrExpr, IrRequirement, IrSection } from "../runtime/program.js";
 import { error, suggest, type Diagnostic } from "./diagnostics.js";
 import { builtinNames, builtinTypes, type Scope, type SymbolEntry } from "./scope.js";
 import { isValidIsoDate } from "../runtime/dates.js";
@@ -291,17 +291,14 @@ export class ProgramBuilder {
         return { ir: { k: "bool", v: false }, ty: errorTy };
       case "requirement":
         this.requirement(entry.decl.name, entry.decl, this.scopeOf(entry.decl.span));
-        if (this.inProgressHas(entry.decl.name)) {
+        // Still being lowered means the criterion reached itself through its own rule.
+        if (this.inProgress.has(entry.decl.name)) {
           this.diagnostics.push(error("POL024", expr.span, `criterion '${expr.name}' depends on itself`));
         }
         return { ir: { k: "crit", id: entry.decl.name }, ty: booleanTy };
       case "define":
         return this.call(expr, entry.decl, scope, locals);
     }
-  }
-
-  private inProgressHas(name: string): boolean {
-    return this.inProgress.has(name);
   }
 
   private call(expr: A.RefExpr, decl: A.DefineDecl, scope: Scope, locals: Locals): Typed {
@@ -707,4 +704,3 @@ export function formatRefs(refs: readonly A.RefRange[]): string {
   return refs.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`)).join(", ");
 }
 
-export type { DurationUnit };

@@ -324,7 +324,7 @@ class Evaluation {
       raw = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>)[part] : undefined;
     }
     const type = this.factTypes.get(path);
-    const value = convert(raw, type, path, this.recordTypes);
+    const value = convert(raw, type, path);
     const json: JsonValue = type?.t === "list" && !(value instanceof Unknown) ? `${(value as ListValue).items.length} entries` : raw === undefined ? null : (raw as JsonValue);
     this.factValues.set(path, { value, json });
     this.record(path, json);
@@ -339,7 +339,7 @@ class Evaluation {
     this.record(path, raw === undefined ? null : (raw as JsonValue));
     const cached = object.fields.get(field);
     if (cached !== undefined) return cached;
-    const value = convert(raw, this.recordTypes.get(object.record)?.get(field), path, this.recordTypes);
+    const value = convert(raw, this.recordTypes.get(object.record)?.get(field), path);
     object.fields.set(field, value);
     return value;
   }
@@ -587,7 +587,7 @@ function compareIntervals(op: ComparisonOp, [alo, ahi]: [number, number], [blo, 
 }
 
 /** Input JSON to a runtime value; absent or null is unknown, naming the fact's path. */
-function convert(raw: unknown, type: FieldType | undefined, path: string, records: ReadonlyMap<string, ReadonlyMap<string, FieldType>>): Value {
+function convert(raw: unknown, type: FieldType | undefined, path: string): Value {
   if (raw === undefined || raw === null) return new Unknown(new Set([path]));
   switch (type?.t) {
     case "date":
