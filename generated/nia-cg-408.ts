@@ -908,8 +908,8 @@ export const program: Program = {
     },
     chronic_intractable_pain: {
       id: "chronic_intractable_pain",
-      wording: "Chronic intractable pain (chronic pain is pain that continues or recurs ≥ 90 days)",
-      refs: "24",
+      wording: "for the treatment of chronic intractable pain",
+      refs: "",
       role: "criterion",
       rule: {
         k: "and",
@@ -2067,4 +2067,4 @@ export const program: Program = {
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options);
 }
-// polc digest: d4cf937f68407af6
+// polc digest: 7fff9ad3ada3d2f4
