@@ -93,8 +93,9 @@ class Evaluation {
       this.traced.add(id);
       this.trace.push(undefined as unknown as TraceEntry);
     }
-    const frame: Frame = { values: {} };
-    this.frames.push(frame);
+    // The facts read are collected only for the trace.
+    const frame: Frame | undefined = this.tracing ? { values: {} } : undefined;
+    if (frame) this.frames.push(frame);
     const applicable: Tri = r.when ? this.tri(r.when, null) : true;
     let result: Tri;
     if (applicable === false) result = !trigger;
@@ -102,7 +103,7 @@ class Evaluation {
       const value = r.rule ? this.tri(r.rule, null) : this.group(r, section, trigger);
       result = applicable === true ? value : trigger ? and([applicable, value]) : or([not(applicable), value]);
     }
-    this.frames.pop();
+    if (frame) this.frames.pop();
     this.memo.set(key, result);
     if (traced) {
       this.trace[slot] = {
@@ -111,7 +112,7 @@ class Evaluation {
         refs: r.refs,
         section: this.sectionOf.get(id) ?? section,
         result: applicable === false ? "not-applicable" : truthText(result),
-        values: frame.values,
+        values: frame?.values ?? {},
       };
     }
     return result;
