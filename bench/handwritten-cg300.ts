@@ -13,6 +13,7 @@
  * policies/washington/cg300-wa-spinal-injections.pol; the comments quote the policy's rules.
  */
 import type { Input } from "../generated/nia-cg-300.js";
+import { addLength, parseIsoDate } from "../runtime/dates.js";
 
 export type Outcome = "meets" | "does-not-meet" | "excluded" | "not-covered" | "needs-info";
 
@@ -109,65 +110,16 @@ function eq(c: Count, k: number): T {
   return c.hi < k || k < c.lo ? false : c.u;
 }
 
-// ── Calendar (days since 1970-01-01; a month is a calendar month) ─────────────────────────────
+// ── Calendar: the runtime's calendar arithmetic, as a hand-written service would use a date library ──
 
+/** Dates reaching here have passed validation. */
 function parseDay(s: string): number {
-  const y = (s.charCodeAt(0) - 48) * 1000 + (s.charCodeAt(1) - 48) * 100 + (s.charCodeAt(2) - 48) * 10 + (s.charCodeAt(3) - 48);
-  const m = (s.charCodeAt(5) - 48) * 10 + (s.charCodeAt(6) - 48);
-  const d = (s.charCodeAt(8) - 48) * 10 + (s.charCodeAt(9) - 48);
-  return daysFromCivil(y, m, d);
+  return parseIsoDate(s)!;
 }
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-function daysInMonth(y: number, m: number): number {
-  if (m !== 2) return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-}
-/** day + months, clamped to the end of a shorter month; a fraction of a month counts as its share of 30 days. */
 function addMonths(day: number, months: number): number {
-  const whole = Math.trunc(months);
-  // civil from days
-  const z = day + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  const month = m - 1 + whole;
-  const ty = y + Math.floor(month / 12);
-  const tm = (((month % 12) + 12) % 12) + 1;
-  const dim = daysInMonth(ty, tm);
-  let result = daysFromCivil(ty, tm, d < dim ? d : dim);
-  const fraction = months - whole;
-  if (fraction !== 0) result += Math.round(fraction * 30);
-  return result;
+  return addLength(day, { amount: months, unit: "months" }, 1);
 }
-interface Len {
-  readonly amount: number;
-  readonly unit: "days" | "weeks" | "months" | "years";
-}
-function addLen(day: number, len: Len, sign: 1 | -1): number {
-  const a = len.amount * sign;
-  switch (len.unit) {
-    case "days":
-      return day + Math.round(a);
-    case "weeks":
-      return day + Math.round(a * 7);
-    case "months":
-      return addMonths(day, a);
-    case "years":
-      return addMonths(day, a * 12);
-  }
-}
+const addLen = addLength;
 
 // ── History ──────────────────────────────────────────────────────────────────────────────────
 
