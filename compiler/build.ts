@@ -14,6 +14,12 @@ import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, genera
 /** The formatting depends on Prettier's version too. */
 const prettierVersion = (createRequire(import.meta.url)("prettier/package.json") as { version: string }).version;
 
+/** Where outputs go; without `code`, only the Markdown is rendered and kept up to date. */
+export interface OutputDirs {
+  readonly code?: string;
+  readonly docs: string;
+}
+
 export interface OutputFile {
   /** Path relative to the output root (`generated/…` or `docs/…`). */
   readonly path: string;
@@ -32,13 +38,13 @@ const markdown: Formatting = { parser: "markdown", printWidth: 120, proseWrap: "
  */
 export async function renderOutputs(
   result: CompileResult,
-  dirs: { code: string; docs: string },
+  dirs: OutputDirs,
   previous: (path: string) => string | undefined = () => undefined,
 ): Promise<OutputFile[]> {
   const raw: { path: string; text: string; formatting: Formatting }[] = [];
   for (const compiled of result.policies) {
     const source = compiled.policy.span.file.split("\\").join("/");
-    raw.push({ path: join(dirs.code, moduleFileName(compiled.policy.name)), text: generateModule(compiled, source), formatting: typescript });
+    if (dirs.code !== undefined) raw.push({ path: join(dirs.code, moduleFileName(compiled.policy.name)), text: generateModule(compiled, source), formatting: typescript });
     raw.push({ path: join(dirs.docs, "policies", docsFileName(compiled.policy.name)), text: generatePolicyPage(compiled, result.scopes), formatting: markdown });
   }
   raw.push({ path: join(dirs.docs, "index.md"), text: generateIndex(result.policies), formatting: markdown });
@@ -74,7 +80,7 @@ function isGenerated(text: string): boolean {
  * Writes the outputs. Refuses, before writing anything, when a target exists that polc did not
  * generate; removes generated files that no policy produces any more.
  */
-export function writeOutputs(files: readonly OutputFile[], dirs: { code: string; docs: string }, base: string): { written: string[]; removed: string[] } {
+export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, base: string): { written: string[]; removed: string[] } {
   const refusals: string[] = [];
   for (const file of files) {
     const target = resolve(base, file.path);
@@ -97,7 +103,7 @@ export function writeOutputs(files: readonly OutputFile[], dirs: { code: string;
   }
   const wanted = new Set(files.map((f) => resolve(base, f.path)));
   const removed: string[] = [];
-  for (const dir of [dirs.code, join(dirs.docs, "policies"), dirs.docs]) {
+  for (const dir of [...(dirs.code === undefined ? [] : [dirs.code]), join(dirs.docs, "policies"), dirs.docs]) {
     const absolute = resolve(base, dir);
     if (!existsSync(absolute)) continue;
     for (const name of readdirSync(absolute)) {

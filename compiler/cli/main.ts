@@ -42,6 +42,11 @@ export function polFilesUnder(path: string): string[] {
   return found;
 }
 
+/** "1 file", "3 files". */
+function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 /** What an earlier build wrote at a path, so that unchanged outputs are not formatted again. */
 function previousOutput(path: string): string | undefined {
   try {
@@ -54,9 +59,8 @@ function previousOutput(path: string): string | undefined {
 function reportDiagnostics(result: CompileResult, io: Io): boolean {
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   for (const d of result.diagnostics) io.err(renderDiagnostic(d, result.sources));
-  const count = errorCount(result.diagnostics);
-  const files = new Set(errors.map((e) => e.span.file)).size;
-  if (count) io.err(`${count} error${count === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`);
+  const total = errorCount(result.diagnostics);
+  if (total) io.err(`${count(total, "error")} in ${count(new Set(errors.map((e) => e.span.file)).size, "file")}`);
   return errors.length === 0;
 }
 
@@ -84,7 +88,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       const dirs = { code: options.out, docs: options.docs };
       const files = await renderOutputs(result, dirs, previousOutput);
       const { written, removed } = writeOutputs(files, dirs, process.cwd());
-      io.out(`built ${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"}: ${written.length} file${written.length === 1 ? "" : "s"} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
+      io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
     });
 
   program
@@ -94,7 +98,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .action((paths: string[]) => {
       const result = compileFiles(paths.flatMap(polFilesUnder));
       if (!reportDiagnostics(result, io)) exitCode = 1;
-      else io.out(`no errors in ${result.files.size} file${result.files.size === 1 ? "" : "s"}`);
+      else io.out(`no errors in ${count(result.files.size, "file")}`);
     });
 
   program
@@ -152,10 +156,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         exitCode = 1;
         return;
       }
-      const dirs = { code: "generated", docs: options.docs };
-      const files = (await renderOutputs(result, dirs, previousOutput)).filter((f) => !f.path.endsWith(".ts"));
-      const { written } = writeOutputs(files, { code: join(options.docs, ".none"), docs: options.docs }, process.cwd());
-      io.out(`docs for ${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"}: ${written.length} written`);
+      const dirs = { docs: options.docs };
+      const files = await renderOutputs(result, dirs, previousOutput);
+      const { written } = writeOutputs(files, dirs, process.cwd());
+      io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);
     });
 
   try {
