@@ -100,7 +100,7 @@ function compileSources(
   // 1. Parse, following imports.
   const files = new Map<string, A.PolFile>();
   const spoilt: { file: string; start: number; end: number }[] = [];
-  const importsOf = new Map<string, string[]>();
+  const importsOf = new Map<string, ImportEdge[]>();
   const queue = [...entries];
   const requested = new Set<string>();
   for (const entry of entries) {
@@ -128,7 +128,7 @@ function compileSources(
     for (const [start, end] of spoiltParts(parsed)) spoilt.push({ file: shown, start, end });
     const file = cstToAst(parsed.cst as C.FileCstNode, shown, diagnostics);
     files.set(shown, file);
-    const imported: string[] = [];
+    const imported: ImportEdge[] = [];
     for (const imp of file.imports) {
       if (!imp.path) continue; // a syntax error has already been reported
       const target = resolve(dirname(absolute), imp.path);
@@ -136,7 +136,7 @@ function compileSources(
         diagnostics.push(error("POL005", imp.span, `cannot find the imported file '${imp.path}'`, { hint: `looked for ${display(target)}` }));
         continue;
       }
-      imported.push(display(target));
+      imported.push({ target: display(target), span: imp.span });
       queue.push(target);
     }
     importsOf.set(shown, imported);
@@ -146,7 +146,12 @@ function compileSources(
   // 2. Names.
   const own = new Map<string, Map<string, SymbolEntry>>();
   for (const [path, file] of files) own.set(path, ownSymbols(file, diagnostics));
-  const scopes = buildScopes(files, own, importsOf, diagnostics);
+  const scopes = buildScopes(
+    files,
+    own,
+    new Map([...importsOf].map(([path, edges]) => [path, edges.map((e) => e.target)])),
+    diagnostics,
+  );
 
   // 3. Every declaration, reached or not.
   for (const [path, file] of files) {
@@ -297,25 +302,25 @@ function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnos
   }
 }
 
-function reportImportCycles(files: ReadonlyMap<string, A.PolFile>, importsOf: ReadonlyMap<string, readonly string[]>, diagnostics: Diagnostic[]): void {
+/** One import of a file: the file it names, and where the import is written. */
+interface ImportEdge {
+  readonly target: string;
+  readonly span: A.Span;
+}
+
+function reportImportCycles(files: ReadonlyMap<string, A.PolFile>, importsOf: ReadonlyMap<string, readonly ImportEdge[]>, diagnostics: Diagnostic[]): void {
   const state = new Map<string, "visiting" | "done">();
   const visit = (path: string, trail: string[]) => {
     state.set(path, "visiting");
-    for (const next of importsOf.get(path) ?? []) {
-      if (state.get(next) === "visiting") {
-        const file = files.get(path);
-        const imp = file?.imports.find((i) => path === next || resolveDisplay(path, i.path) === next) ?? file?.imports[0];
-        const cycle = [...trail.slice(trail.indexOf(next)), path, next];
-        if (imp) diagnostics.push(error("POL004", imp.span, `import cycle: ${cycle.join(" → ")}`, { hint: "move the shared declarations into a file both can import" }));
-      } else if (!state.has(next)) visit(next, [...trail, path]);
+    for (const { target, span } of importsOf.get(path) ?? []) {
+      if (state.get(target) === "visiting") {
+        const cycle = [...trail.slice(trail.indexOf(target) === -1 ? trail.length : trail.indexOf(target)), path, target];
+        diagnostics.push(error("POL004", span, `import cycle: ${cycle.join(" → ")}`, { hint: "move the shared declarations into a file both can import" }));
+      } else if (!state.has(target)) visit(target, [...trail, path]);
     }
     state.set(path, "done");
   };
   for (const path of files.keys()) if (!state.has(path)) visit(path, []);
-}
-
-function resolveDisplay(from: string, importPath: string): string {
-  return relative(process.cwd(), resolve(dirname(resolve(process.cwd(), from)), importPath));
 }
 
 function findDecl(scopes: ReadonlyMap<string, Scope>, name: string, kind: SymbolEntry["kind"]): A.Declaration | undefined {
