@@ -219,6 +219,7 @@ function compileSources(
     // Names are resolved where the policy and its overlays can see them, never library-wide.
     const visible = new Map<string, Scope>([[policy.span.file, scope]]);
     for (const o of overlayDecls) visible.set(o.span.file, scopes.get(o.span.file) ?? new Map());
+    const typeNames = typeNamesOf(visible, program);
     policies.push({
       program,
       policy,
@@ -227,8 +228,8 @@ function compileSources(
         .map((name) => findDecl(visible, name, "define"))
         .filter((d): d is A.DefineDecl => d?.kind === "Define"),
       groupDocs: groupDocsOf(visible, program.facts),
-      typeNames: typeNamesOf(visible, program),
-      enums: enumsOf(visible, program),
+      typeNames,
+      enums: enumsOf(visible, program, typeNames),
       records: Object.keys(program.records)
         .map((name) => findDecl(visible, name, "record"))
         .filter((d): d is A.RecordDecl => d?.kind === "Record"),
@@ -376,9 +377,9 @@ function typeNamesOf(scopes: ReadonlyMap<string, Scope>, program: Program): Map<
   return names;
 }
 
-function enumsOf(scopes: ReadonlyMap<string, Scope>, program: Program): A.EnumDecl[] {
+/** The enums the policy's facts and record fields use, by the names `typeNamesOf` found. */
+function enumsOf(scopes: ReadonlyMap<string, Scope>, program: Program, typeNames: ReadonlyMap<string, string>): A.EnumDecl[] {
   const names = new Set<string>();
-  const typeNames = typeNamesOf(scopes, program);
   for (const [path, name] of typeNames) {
     const fact = program.facts.find((f) => f.path === path);
     const [record, field] = path.split(".");
