@@ -1,0 +1,236 @@
+/**
+ * From requirement results to a determination: the outcome, the pathway, the unmet criteria, the
+ * missing facts and the reasons in the guideline's words. Both evaluators (the interpreter in
+ * evaluate.ts and the compiled evaluators of generated modules) answer the same questions, and
+ * this file turns the answers into the same determination.
+ */
+import type { FactSchema, IrExpr, IrSection, Program, SectionKind } from "./program.js";
+import type { CriterionRef, Determination, MissingFact, Outcome, PathwayResult, TraceEntry } from "./determination.js";
+import { and, not, or, truthText, Unknown, type Tri } from "./tri.js";
+
+/** What the determination needs from an evaluator. */
+export interface RequirementResults {
+  /**
+   * Whether a requirement is met; with `trigger`, whether it applies (for exclusions,
+   * contraindications and non-covered services). `section` names where it is asked from, for the trace.
+   */
+  requirement(id: string, section: string, trigger: boolean): Tri;
+  /** A section's `when` or an overlay's applicability clause. */
+  condition(expr: IrExpr): Tri;
+}
+
+interface SectionLayout {
+  readonly section: IrSection;
+  readonly triggers: boolean;
+  readonly pathways: readonly string[];
+  readonly others: readonly string[];
+}
+
+/** What the determination needs to know of a program, worked out once per program. */
+export interface Layout {
+  /** The title of the section each requirement first stands in. */
+  readonly sectionOf: ReadonlyMap<string, string>;
+  readonly sections: readonly SectionLayout[];
+  readonly overlaySections: readonly (readonly SectionLayout[])[];
+  readonly refs: ReadonlyMap<string, CriterionRef>;
+}
+
+const layouts = new WeakMap<Program, Layout>();
+
+const triggering: ReadonlySet<SectionKind> = new Set(["exclusions", "contraindications", "not-covered"]);
+
+export function layoutOf(program: Program): Layout {
+  const known = layouts.get(program);
+  if (known) return known;
+  const sectionOf = new Map<string, string>();
+  const label = (items: readonly string[], title: string): void => {
+    for (const id of items) {
+      if (sectionOf.has(id)) continue;
+      sectionOf.set(id, title);
+      label(program.requirements[id].group?.items ?? [], title);
+    }
+  };
+  for (const s of program.sections) label(s.items, s.title);
+  for (const o of program.overlays) for (const s of o.sections) label(s.items, s.title);
+  const layoutSection = (section: IrSection): SectionLayout => ({
+    section,
+    triggers: triggering.has(section.kind),
+    pathways: section.items.filter((id) => program.requirements[id].role === "pathway"),
+    others: section.items.filter((id) => program.requirements[id].role !== "pathway"),
+  });
+  const refs = new Map<string, CriterionRef>();
+  for (const [id, r] of Object.entries(program.requirements)) {
+    refs.set(id, Object.freeze({ id, wording: r.wording, refs: r.refs, section: sectionOf.get(id) ?? "" }));
+  }
+  const layout: Layout = {
+    sectionOf,
+    sections: program.sections.map(layoutSection),
+    overlaySections: program.overlays.map((o) => o.sections.map(layoutSection)),
+    refs,
+  };
+  layouts.set(program, layout);
+  return layout;
+}
+
+/** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
+function sectionValue(ev: RequirementResults, layout: SectionLayout, when: Tri): Tri {
+  const s = layout.section;
+  if (when === false) return !layout.triggers;
+  let value: Tri;
+  if (s.kind === "indications") {
+    const parts: Tri[] = [or(layout.pathways.map((id) => ev.requirement(id, s.title, false)))];
+    for (const id of layout.others) parts.push(ev.requirement(id, s.title, false));
+    value = and(parts);
+  } else {
+    const values = s.items.map((id) => ev.requirement(id, s.title, layout.triggers));
+    value = layout.triggers ? or(values) : and(values);
+  }
+  return layout.triggers ? and([when, value]) : or([not(when), value]);
+}
+
+interface SectionResult {
+  readonly layout: SectionLayout;
+  readonly gate: Tri;
+  /** The gate and the section's own `when`. */
+  readonly when: Tri;
+  readonly value: Tri;
+}
+
+export function determine(program: Program, ev: RequirementResults, state: string | null, trace: readonly TraceEntry[]): Determination {
+  const layout = layoutOf(program);
+  const overlays = program.overlays.map((overlay, index) => {
+    const selected = state !== null && overlay.state.toUpperCase() === state.toUpperCase();
+    const applies: Tri = selected ? and(overlay.applies.map((clause) => (clause.mode === "unless" ? not(ev.condition(clause.cond)) : ev.condition(clause.cond)))) : false;
+    return { overlay, index, selected, applies };
+  });
+
+  const results: SectionResult[] = [];
+  const add = (l: SectionLayout, gate: Tri) => {
+    const when = l.section.when ? and([gate, ev.condition(l.section.when)]) : gate;
+    results.push({ layout: l, gate, when, value: sectionValue(ev, l, when) });
+  };
+  for (const l of layout.sections) add(l, true);
+  for (const o of overlays) if (o.selected) for (const l of layout.overlaySections[o.index]) add(l, o.applies);
+
+  const anyOf = (kind: SectionKind) => or(results.filter((r) => r.layout.section.kind === kind).map((r) => r.value));
+  const notCovered = anyOf("not-covered");
+  const excluded = anyOf("exclusions");
+  const contraindicated = anyOf("contraindications");
+  const satisfied = and(results.filter((r) => !r.layout.triggers).map((r) => r.value));
+
+  let outcome: Outcome;
+  let deciding: Tri[] = [];
+  if (notCovered === true) outcome = "not-covered";
+  else if (excluded === true) outcome = "excluded";
+  else if (contraindicated === true) outcome = "does-not-meet";
+  else if (satisfied === false) outcome = "does-not-meet";
+  else if (notCovered === false && excluded === false && contraindicated === false && satisfied === true) outcome = "meets";
+  else {
+    outcome = "needs-info";
+    deciding = [notCovered, excluded, contraindicated, satisfied];
+  }
+
+  const refOf = (id: string): CriterionRef => layout.refs.get(id)!;
+  const unmetOf = (id: string, out: CriterionRef[]) => {
+    if (ev.requirement(id, "", false) !== false) return;
+    const group = program.requirements[id].group;
+    if (!group || group.quantifier === "none" || group.quantifier === "atLeast" || group.quantifier === "atMost") {
+      out.push(refOf(id));
+      return;
+    }
+    for (const item of group.items) unmetOf(item, out);
+  };
+
+  const pathways: PathwayResult[] = [];
+  const surelyApplies = new Set<string>();
+  for (const r of results) {
+    // Pathways of a section that does not apply (the first-injection indications on a repeat) are
+    // not reported; one is "the" pathway only where its section surely applies.
+    const s = r.layout.section;
+    if (s.kind !== "indications" || r.when === false) continue;
+    for (const id of r.layout.pathways) {
+      const unmet: CriterionRef[] = [];
+      unmetOf(id, unmet);
+      pathways.push({ ...refOf(id), result: truthText(ev.requirement(id, s.title, false)), unmet });
+      if (r.when === true) surelyApplies.add(id);
+    }
+  }
+  const matched = pathways.find((p) => p.result === "true" && surelyApplies.has(p.id));
+
+  const unmet: CriterionRef[] = [];
+  const reasons: string[] = [];
+  const triggeredIn = (kind: SectionKind) =>
+    results
+      .filter((r) => r.layout.section.kind === kind && r.value === true)
+      .flatMap((r) => r.layout.section.items.filter((id) => ev.requirement(id, r.layout.section.title, true) === true).map(refOf));
+  if (outcome === "not-covered") {
+    for (const ref of triggeredIn("not-covered")) {
+      unmet.push(ref);
+      reasons.push(`Not covered: ${ref.wording}`);
+    }
+  } else if (outcome === "excluded") {
+    for (const ref of triggeredIn("exclusions")) {
+      unmet.push(ref);
+      reasons.push(`Excluded from consideration under this guideline: ${ref.wording}`);
+    }
+  } else if (outcome === "does-not-meet") {
+    for (const ref of triggeredIn("contraindications")) {
+      unmet.push(ref);
+      reasons.push(`Contraindication: ${ref.wording}`);
+    }
+    for (const r of results) {
+      if (r.value !== false || r.layout.triggers) continue;
+      const s = r.layout.section;
+      if (s.kind === "indications") {
+        const failed = r.layout.others.filter((id) => ev.requirement(id, s.title, false) === false);
+        if (!pathways.some((p) => p.section === s.title && p.result === "true")) {
+          reasons.push(`No indication is met under "${s.title}".`);
+          for (const p of pathways.filter((p) => p.section === s.title)) {
+            for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
+          }
+        }
+        for (const id of failed) unmetOf(id, unmet);
+      } else {
+        for (const id of s.items) unmetOf(id, unmet);
+      }
+    }
+    for (const u of unmet) if (!reasons.some((x) => x.endsWith(u.wording))) reasons.push(`Not met: ${u.wording}`);
+  } else if (outcome === "meets") {
+    reasons.push(matched ? `Meets: ${matched.wording}` : "Meets the guideline's criteria.");
+  }
+
+  const missing: MissingFact[] = [];
+  if (outcome === "needs-info") {
+    const facts = new Set<string>();
+    for (const d of deciding) if (d instanceof Unknown) for (const f of d.missing) facts.add(f);
+    for (const fact of [...facts].sort()) missing.push({ fact, description: describeFact(program, fact) });
+    reasons.push(`More information is needed: ${missing.map((m) => m.description).join("; ")}`);
+  }
+
+  return {
+    outcome,
+    policy: { id: program.id, title: program.title, version: program.version },
+    state,
+    pathway: matched?.id ?? null,
+    pathways,
+    unmet,
+    missing,
+    overlays: overlays.filter((o) => o.selected).map((o) => ({ id: o.overlay.id, title: o.overlay.title, state: o.overlay.state, applies: truthText(o.applies) })),
+    reasons,
+    trace,
+  };
+}
+
+function describeFact(program: Program, path: string): string {
+  const direct = program.facts.find((f) => f.path === path);
+  if (direct) return direct.description;
+  // prior_procedures[2].relief_percent → the record field's description.
+  const match = /^(.*)\[(\d+)\]\.(\w+)$/.exec(path);
+  if (match) {
+    const list = program.facts.find((f) => f.path === match[1]);
+    const record = list?.type.t === "list" ? program.records[list.type.record] : undefined;
+    const field: FactSchema | undefined = record?.find((f) => f.path === match[3]);
+    if (field) return `${field.description} (entry ${Number(match[2]) + 1} of ${match[1]})`;
+  }
+  return path;
+}
