@@ -9,6 +9,7 @@ import {
   type IsoDate,
   type Program,
 } from "../runtime/index.js";
+import * as k from "../runtime/kernel.js";
 export type { Determination, EvaluateOptions } from "../runtime/index.js";
 
 /** Approach of the epidural injection */
@@ -1590,8 +1591,2402 @@ export const program: Program = {
   },
 };
 
-/** Evaluates a request against NIA_CG_300 Epidural Spine Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays. */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options);
+// ── The policy's logic, compiled: what evaluate runs when the trace is off ──
+
+const L0: k.Length = { amount: 3, unit: "months" };
+const L1: k.Length = { amount: 2, unit: "weeks" };
+const L2: k.Length = { amount: 6, unit: "months" };
+const G3: readonly number[] = [0, 1, 2, 3];
+const L4: k.Length = { amount: 6, unit: "weeks" };
+const G5: readonly number[] = [5, 1, 6];
+const G6: readonly number[] = [8, 1, 9, 6];
+const G7: readonly number[] = [11, 1, 12];
+const G8: readonly number[] = [15, 16];
+const L9: k.Length = { amount: 2, unit: "months" };
+const L10: k.Length = { amount: 12, unit: "months" };
+const L11: k.Length = { amount: 7, unit: "days" };
+const S12: ReadonlySet<string> = new Set(["fluoroscopy", "ct"]);
+const G13: readonly number[] = [32, 33, 34, 35, 36];
+const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const S16: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "medial_branch_block",
+  "sacroiliac_injection",
+  "intrathecal_trial",
+]);
+const L17: k.Length = { amount: 1, unit: "years" };
+const S18: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "facet_denervation",
+  "sacroiliac_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+  "intrathecal_trial",
+  "infusion_pump",
+  "spinal_cord_stimulator_trial",
+  "spinal_cord_stimulator",
+  "spinal_surgery",
+  "other_procedure",
+]);
+const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
+const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
+const S22: ReadonlySet<string> = new Set(["interlaminar", "transforaminal", "caudal"]);
+
+/** Fact pain.acute_radicular_symptoms. */
+function fact_0(c: k.Context): k.Value {
+  let v = c.facts[0];
+  if (v === undefined)
+    c.facts[0] = v = k.plainFact(
+      k.group(c.input["pain"])?.["acute_radicular_symptoms"],
+      "pain.acute_radicular_symptoms",
+    );
+  return v;
 }
-// polc digest: b3ca6705b1ae5445
+
+/** Requirement acute_radicular_symptoms. */
+function req_0(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_0(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement severe_pain. */
+function req_1(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain.duration. */
+function fact_1(c: k.Context): k.Value {
+  let v = c.facts[1];
+  if (v === undefined) c.facts[1] = v = k.plainFact(k.group(c.input["pain"])?.["duration"], "pain.duration");
+  return v;
+}
+
+/** Requirement acute_duration. */
+function req_2(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_1(c);
+  const t2: k.Tri = k.compare("<", t1, L0, "duration", c.dos);
+  return t2;
+}
+
+/** Fact conservative_therapy.failed. */
+function fact_2(c: k.Context): k.Value {
+  let v = c.facts[2];
+  if (v === undefined)
+    c.facts[2] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  return v;
+}
+
+/** Fact conservative_therapy.medical_reason_not_done. */
+function fact_3(c: k.Context): k.Value {
+  let v = c.facts[3];
+  if (v === undefined)
+    c.facts[3] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
+      "conservative_therapy.medical_reason_not_done",
+    );
+  return v;
+}
+
+/** Requirement conservative_two_weeks. */
+function req_3(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_2(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_7(c, L1, L2);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t7: k.Value = fact_3(c);
+    const t8: k.Tri = k.asTri(t7);
+    if (t8 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t8 !== false) t1 = k.addUnknown(t1, t8);
+  }
+  return t1;
+}
+
+/** Requirement acute_radicular_pain. */
+function req_4(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G3, trigger);
+}
+
+/** Fact diagnosis.spinal_stenosis. */
+function fact_4(c: k.Context): k.Value {
+  let v = c.facts[4];
+  if (v === undefined)
+    c.facts[4] = v = k.plainFact(k.group(c.input["diagnosis"])?.["spinal_stenosis"], "diagnosis.spinal_stenosis");
+  return v;
+}
+
+/** Requirement stenosis_diagnosis. */
+function req_5(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement conservative_six_weeks. */
+function req_6(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_11(c, L4, L2);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement spinal_stenosis. */
+function req_7(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G5, trigger);
+}
+
+/** Fact diagnosis.failed_back_surgery. */
+function fact_5(c: k.Context): k.Value {
+  let v = c.facts[5];
+  if (v === undefined)
+    c.facts[5] = v = k.plainFact(
+      k.group(c.input["diagnosis"])?.["failed_back_surgery"],
+      "diagnosis.failed_back_surgery",
+    );
+  return v;
+}
+
+/** Requirement failed_back_surgery_diagnosis. */
+function req_8(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact injection_medical_reason. */
+function fact_6(c: k.Context): k.Value {
+  let v = c.facts[6];
+  if (v === undefined) c.facts[6] = v = k.plainFact(c.input["injection_medical_reason"], "injection_medical_reason");
+  return v;
+}
+
+/** Requirement medical_reason_for_injection. */
+function req_9(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement failed_back_surgery. */
+function req_10(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G6, trigger);
+}
+
+/** Fact diagnosis.surgical_planning. */
+function fact_7(c: k.Context): k.Value {
+  let v = c.facts[7];
+  if (v === undefined)
+    c.facts[7] = v = k.plainFact(k.group(c.input["diagnosis"])?.["surgical_planning"], "diagnosis.surgical_planning");
+  return v;
+}
+
+/** Fact epidural.approach. */
+function fact_8(c: k.Context): k.Value {
+  let v = c.facts[8];
+  if (v === undefined) c.facts[8] = v = k.plainFact(k.group(c.input["epidural"])?.["approach"], "epidural.approach");
+  return v;
+}
+
+/** Requirement surgical_planning_request. */
+function req_11(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_7(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_8(c);
+    const t5: k.Tri = k.compare("=", t4, "transforaminal", "enum", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact preoperative_evaluation_and_plan. */
+function fact_9(c: k.Context): k.Value {
+  let v = c.facts[9];
+  if (v === undefined)
+    c.facts[9] = v = k.plainFact(c.input["preoperative_evaluation_and_plan"], "preoperative_evaluation_and_plan");
+  return v;
+}
+
+/** Requirement preoperative_plan. */
+function req_12(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_9(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement surgical_planning. */
+function req_13(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G7, trigger);
+}
+
+/** Fact epidural.levels. */
+function fact_10(c: k.Context): k.Value {
+  let v = c.facts[10];
+  if (v === undefined) c.facts[10] = v = k.plainFact(k.group(c.input["epidural"])?.["levels"], "epidural.levels");
+  return v;
+}
+
+/** Requirement two_transforaminal_levels. */
+function req_14(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_8(c);
+    const t3: k.Tri = k.compare("!=", t2, "transforaminal", "enum", c.dos);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_10(c);
+    const t5: k.Tri = k.compare("<=", t4, 2, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement initial_phase_relief. */
+function req_15(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_12(c);
+  const t2: k.Tri = k.asTri(t1);
+  if (t2 === false) return !trigger;
+  let t3: k.Tri = true;
+  t3_done: {
+    const t4: k.Value = def_4(c);
+    let t5: k.Value;
+    if (t4 instanceof k.Unknown) t5 = t4;
+    else if (!k.isList(t4)) t5 = k.emptyQuery("latest");
+    else {
+      const t6: k.Included[] = [];
+      for (const t7 of t4.items) {
+        const v1 = t7.rec;
+        let t8: k.Tri = t7.member;
+        if (t8 !== false) t6.push({ rec: v1, inc: t8 });
+      }
+      t5 = k.extreme(t6, true, c.readField);
+    }
+    const t9: k.Value = k.dateField(t5, "date");
+    const t10: k.Value = k.span(t9, c.dos);
+    const t11: k.Tri = k.compare(">=", t10, L1, "duration", c.dos);
+    if (t11 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t11 !== true) t3 = k.addUnknown(t3, t11);
+    let t12: k.Tri = false;
+    t12_done: {
+      const t13: k.Value = def_4(c);
+      let t14: k.Value;
+      if (t13 instanceof k.Unknown) t14 = t13;
+      else if (!k.isList(t13)) t14 = k.emptyQuery("latest");
+      else {
+        const t15: k.Included[] = [];
+        for (const t16 of t13.items) {
+          const v2 = t16.rec;
+          let t17: k.Tri = t16.member;
+          if (t17 !== false) t15.push({ rec: v2, inc: t17 });
+        }
+        t14 = k.extreme(t15, true, c.readField);
+      }
+      const t18: k.Value = k.field(t14, "relief_percent");
+      const t19: k.Tri = k.compare(">=", t18, 30, "number", c.dos);
+      if (t19 === true) {
+        t12 = true;
+        break t12_done;
+      }
+      if (t19 !== false) t12 = k.addUnknown(t12, t19);
+      const t20: k.Value = def_4(c);
+      let t21: k.Value;
+      if (t20 instanceof k.Unknown) t21 = t20;
+      else if (!k.isList(t20)) t21 = k.emptyQuery("latest");
+      else {
+        const t22: k.Included[] = [];
+        for (const t23 of t20.items) {
+          const v3 = t23.rec;
+          let t24: k.Tri = t23.member;
+          if (t24 !== false) t22.push({ rec: v3, inc: t24 });
+        }
+        t21 = k.extreme(t22, true, c.readField);
+      }
+      const t25: k.Value = k.field(t21, "functional_improvement");
+      const t26: k.Tri = k.asTri(t25);
+      if (t26 === true) {
+        t12 = true;
+        break t12_done;
+      }
+      if (t26 !== false) t12 = k.addUnknown(t12, t26);
+    }
+    if (t12 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t12 !== true) t3 = k.addUnknown(t3, t12);
+  }
+  return k.whenApplies(t2, t3, trigger);
+}
+
+/** Fact unsuccessful_injection_retry. */
+function fact_11(c: k.Context): k.Value {
+  let v = c.facts[11];
+  if (v === undefined)
+    c.facts[11] = v = k.plainFact(c.input["unsuccessful_injection_retry"], "unsuccessful_injection_retry");
+  return v;
+}
+
+/** Fact pain_generator_in_question. */
+function fact_12(c: k.Context): k.Value {
+  let v = c.facts[12];
+  if (v === undefined)
+    c.facts[12] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
+  return v;
+}
+
+/** Requirement initial_phase_retry. */
+function req_16(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_12(c);
+  const t2: k.Tri = k.asTri(t1);
+  if (t2 === false) return !trigger;
+  let t3: k.Tri = true;
+  t3_done: {
+    const t4: k.Value = def_4(c);
+    let t5: k.Value;
+    if (t4 instanceof k.Unknown) t5 = t4;
+    else if (!k.isList(t4)) t5 = k.emptyQuery("latest");
+    else {
+      const t6: k.Included[] = [];
+      for (const t7 of t4.items) {
+        const v4 = t7.rec;
+        let t8: k.Tri = t7.member;
+        if (t8 !== false) t6.push({ rec: v4, inc: t8 });
+      }
+      t5 = k.extreme(t6, true, c.readField);
+    }
+    const t9: k.Value = k.dateField(t5, "date");
+    const t10: k.Value = k.span(t9, c.dos);
+    const t11: k.Tri = k.compare(">=", t10, L1, "duration", c.dos);
+    if (t11 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t11 !== true) t3 = k.addUnknown(t3, t11);
+    const t12: k.Value = fact_11(c);
+    const t13: k.Tri = k.asTri(t12);
+    if (t13 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t13 !== true) t3 = k.addUnknown(t3, t13);
+    const t14: k.Value = fact_12(c);
+    const t15: k.Tri = k.asTri(t14);
+    if (t15 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t15 !== true) t3 = k.addUnknown(t3, t15);
+  }
+  return k.whenApplies(t2, t3, trigger);
+}
+
+/** Requirement NIA_CG_300.section4.2. */
+function req_17(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G8, trigger);
+}
+
+/** Requirement after_initial_phase. */
+function req_18(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_5(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_12(c);
+    const t6: k.Tri = k.asTri(t5);
+    const t7: k.Tri = k.not(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+  }
+  if (t1 === false) return !trigger;
+  const t8: k.Value = def_4(c);
+  let t9: k.Tri;
+  if (t8 instanceof k.Unknown) t9 = t8;
+  else if (!k.isList(t8)) t9 = true;
+  else {
+    t9 = true;
+    t9_done: {
+      for (const t10 of t8.items) {
+        const v5 = t10.rec;
+        let t11: k.Tri = t10.member;
+        if (t11 !== false) {
+          const t12: k.Value = k.field(v5, "therapeutic");
+          const t13: k.Tri = k.asTri(t12);
+          t11 = k.and2(t11, t13);
+        }
+        if (t11 !== false) {
+          let t14: k.Tri = true;
+          t14_done: {
+            let t15: k.Tri = false;
+            t15_done: {
+              const t16: k.Value = k.field(v5, "relief_percent");
+              const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
+              if (t17 === true) {
+                t15 = true;
+                break t15_done;
+              }
+              if (t17 !== false) t15 = k.addUnknown(t15, t17);
+              const t18: k.Value = k.field(v5, "functional_improvement");
+              const t19: k.Tri = k.asTri(t18);
+              if (t19 === true) {
+                t15 = true;
+                break t15_done;
+              }
+              if (t19 !== false) t15 = k.addUnknown(t15, t19);
+            }
+            if (t15 === false) {
+              t14 = false;
+              break t14_done;
+            }
+            if (t15 !== true) t14 = k.addUnknown(t14, t15);
+            const t20: k.Value = k.field(v5, "relief_duration");
+            const t21: k.Tri = k.compare(">=", t20, L9, "duration", c.dos);
+            if (t21 === false) {
+              t14 = false;
+              break t14_done;
+            }
+            if (t21 !== true) t14 = k.addUnknown(t14, t21);
+          }
+          const t22: k.Tri = k.orNot(t11, t14);
+          if (t22 === false) {
+            t9 = false;
+            break t9_done;
+          }
+          if (t22 !== true) t9 = k.addUnknown(t9, t22);
+        }
+      }
+    }
+  }
+  return k.whenApplies(t1, t9, trigger);
+}
+
+/** Requirement continuing_pain. */
+function req_19(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  const t4: k.Value = def_6(c);
+  const t5: k.Tri = k.asTri(t4);
+  return k.whenApplies(t3, t5, trigger);
+}
+
+/** Fact conservative_therapy.ongoing. */
+function fact_13(c: k.Context): k.Value {
+  let v = c.facts[13];
+  if (v === undefined)
+    c.facts[13] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["ongoing"],
+      "conservative_therapy.ongoing",
+    );
+  return v;
+}
+
+/** Requirement ongoing_conservative_therapy. */
+function req_20(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  let t4: k.Tri = false;
+  t4_done: {
+    let t5: k.Tri = true;
+    t5_done: {
+      const t6: k.Value = fact_13(c);
+      const t7: k.Tri = k.asTri(t6);
+      if (t7 === false) {
+        t5 = false;
+        break t5_done;
+      }
+      if (t7 !== true) t5 = k.addUnknown(t5, t7);
+      const t8: k.Value = def_9(c);
+      const t9: k.Tri = k.asTri(t8);
+      if (t9 === false) {
+        t5 = false;
+        break t5_done;
+      }
+      if (t9 !== true) t5 = k.addUnknown(t5, t9);
+    }
+    if (t5 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t5 !== false) t4 = k.addUnknown(t4, t5);
+    const t10: k.Value = fact_3(c);
+    const t11: k.Tri = k.asTri(t10);
+    if (t11 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t11 !== false) t4 = k.addUnknown(t4, t11);
+  }
+  return k.whenApplies(t3, t4, trigger);
+}
+
+/** Requirement first_year_limit. */
+function req_21(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_5(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_13(c);
+    const t6: k.Tri = k.asTri(t5);
+    if (t6 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t6 !== true) t1 = k.addUnknown(t1, t6);
+  }
+  if (t1 === false) return !trigger;
+  const t7: k.Value = def_4(c);
+  let t8: k.Value;
+  if (t7 instanceof k.Unknown) t8 = t7;
+  else if (!k.isList(t7)) t8 = k.emptyQuery("count");
+  else {
+    let t9 = 0;
+    const t10: k.Unknown[] = [];
+    for (const t11 of t7.items) {
+      const v6 = t11.rec;
+      let t12: k.Tri = t11.member;
+      if (t12 === true) t9++;
+      else if (t12 !== false) t10.push(t12);
+    }
+    t8 = t10.length === 0 ? t9 : k.range(t9, t10);
+  }
+  const t13: k.Tri = k.compare("<", t8, 6, "number", c.dos);
+  return k.whenApplies(t1, t13, trigger);
+}
+
+/** Fact special_circumstances. */
+function fact_14(c: k.Context): k.Value {
+  let v = c.facts[14];
+  if (v === undefined) c.facts[14] = v = k.plainFact(c.input["special_circumstances"], "special_circumstances");
+  return v;
+}
+
+/** Requirement later_year_limit. */
+function req_22(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_5(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_13(c);
+    const t6: k.Tri = k.asTri(t5);
+    const t7: k.Tri = k.not(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+  }
+  if (t1 === false) return !trigger;
+  let t8: k.Tri = false;
+  t8_done: {
+    const t9: k.Value = def_2(c);
+    let t10: k.Value;
+    if (t9 instanceof k.Unknown) t10 = t9;
+    else if (!k.isList(t9)) t10 = k.emptyQuery("count");
+    else {
+      let t11 = 0;
+      const t12: k.Unknown[] = [];
+      for (const t13 of t9.items) {
+        const v7 = t13.rec;
+        let t14: k.Tri = t13.member;
+        if (t14 !== false) {
+          const t15: k.Value = k.dateField(v7, "date");
+          const t16: k.Tri = k.within(t15, L10, c.dos);
+          t14 = k.and2(t14, t16);
+        }
+        if (t14 === true) t11++;
+        else if (t14 !== false) t12.push(t14);
+      }
+      t10 = t12.length === 0 ? t11 : k.range(t11, t12);
+    }
+    const t17: k.Tri = k.compare("<", t10, 4, "number", c.dos);
+    if (t17 === true) {
+      t8 = true;
+      break t8_done;
+    }
+    if (t17 !== false) t8 = k.addUnknown(t8, t17);
+    let t18: k.Tri = true;
+    t18_done: {
+      const t19: k.Value = fact_14(c);
+      const t20: k.Tri = k.asTri(t19);
+      if (t20 === false) {
+        t18 = false;
+        break t18_done;
+      }
+      if (t20 !== true) t18 = k.addUnknown(t18, t20);
+      const t21: k.Value = def_2(c);
+      let t22: k.Value;
+      if (t21 instanceof k.Unknown) t22 = t21;
+      else if (!k.isList(t21)) t22 = k.emptyQuery("count");
+      else {
+        let t23 = 0;
+        const t24: k.Unknown[] = [];
+        for (const t25 of t21.items) {
+          const v8 = t25.rec;
+          let t26: k.Tri = t25.member;
+          if (t26 !== false) {
+            const t27: k.Value = k.dateField(v8, "date");
+            const t28: k.Tri = k.within(t27, L10, c.dos);
+            t26 = k.and2(t26, t28);
+          }
+          if (t26 === true) t23++;
+          else if (t26 !== false) t24.push(t26);
+        }
+        t22 = t24.length === 0 ? t23 : k.range(t23, t24);
+      }
+      const t29: k.Tri = k.compare("<", t22, 6, "number", c.dos);
+      if (t29 === false) {
+        t18 = false;
+        break t18_done;
+      }
+      if (t29 !== true) t18 = k.addUnknown(t18, t29);
+    }
+    if (t18 === true) {
+      t8 = true;
+      break t8_done;
+    }
+    if (t18 !== false) t8 = k.addUnknown(t8, t18);
+  }
+  return k.whenApplies(t1, t8, trigger);
+}
+
+/** Fact prior_procedures. */
+function fact_15(c: k.Context): k.Value {
+  let v = c.facts[15];
+  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  return v;
+}
+
+/** Fact request.region. */
+function fact_16(c: k.Context): k.Value {
+  let v = c.facts[16];
+  if (v === undefined) c.facts[16] = v = k.plainFact(k.group(c.input["request"])?.["region"], "request.region");
+  return v;
+}
+
+/** Fact different_region_medical_reason. */
+function fact_17(c: k.Context): k.Value {
+  let v = c.facts[17];
+  if (v === undefined)
+    c.facts[17] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
+  return v;
+}
+
+/** Fact same_day_medical_reason. */
+function fact_18(c: k.Context): k.Value {
+  let v = c.facts[18];
+  if (v === undefined) c.facts[18] = v = k.plainFact(c.input["same_day_medical_reason"], "same_day_medical_reason");
+  return v;
+}
+
+/** Requirement different_regions_interval. */
+function req_23(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_15(c);
+    let t3: k.Tri;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = false;
+    else {
+      t3 = false;
+      t3_done: {
+        for (const t4 of t2.items) {
+          const v9 = t4.rec;
+          let t5: k.Tri = t4.member;
+          if (t5 !== false) {
+            let t6: k.Tri = true;
+            t6_done: {
+              const t7: k.Value = k.field(v9, "kind");
+              const t8: k.Tri = k.compare("=", t7, "epidural_injection", "enum", c.dos);
+              if (t8 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t8 !== true) t6 = k.addUnknown(t6, t8);
+              const t9: k.Value = k.field(v9, "region");
+              const t10: k.Value = fact_16(c);
+              const t11: k.Value = def_0(c, t9, t10);
+              const t12: k.Tri = k.asTri(t11);
+              const t13: k.Tri = k.not(t12);
+              if (t13 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t13 !== true) t6 = k.addUnknown(t6, t13);
+              const t14: k.Value = k.dateField(v9, "date");
+              const t15: k.Value = k.span(t14, c.dos);
+              const t16: k.Tri = k.compare("<", t15, L11, "duration", c.dos);
+              if (t16 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t16 !== true) t6 = k.addUnknown(t6, t16);
+            }
+            t5 = k.and2(t5, t6);
+          }
+          if (t5 === true) {
+            t3 = true;
+            break t3_done;
+          }
+          if (t5 !== false) t3 = k.addUnknown(t3, t5);
+        }
+      }
+    }
+    const t17: k.Tri = k.not(t3);
+    if (t17 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t17 !== false) t1 = k.addUnknown(t1, t17);
+    const t18: k.Value = fact_17(c);
+    const t19: k.Tri = k.asTri(t18);
+    if (t19 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t19 !== false) t1 = k.addUnknown(t1, t19);
+    const t20: k.Value = fact_18(c);
+    const t21: k.Tri = k.asTri(t20);
+    if (t21 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t21 !== false) t1 = k.addUnknown(t1, t21);
+  }
+  return t1;
+}
+
+/** Requirement same_date_of_service. */
+function req_24(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_14(c, "epidural_injection");
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.intrathecal_before_pump. */
+function fact_19(c: k.Context): k.Value {
+  let v = c.facts[19];
+  if (v === undefined)
+    c.facts[19] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["intrathecal_before_pump"],
+      "purpose.intrathecal_before_pump",
+    );
+  return v;
+}
+
+/** Requirement intrathecal_before_pump. */
+function req_25(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_19(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.chemotherapy_catheter. */
+function fact_20(c: k.Context): k.Value {
+  let v = c.facts[20];
+  if (v === undefined)
+    c.facts[20] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["chemotherapy_catheter"],
+      "purpose.chemotherapy_catheter",
+    );
+  return v;
+}
+
+/** Requirement chemotherapy_catheter. */
+function req_26(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_20(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.postoperative_pain_control. */
+function fact_21(c: k.Context): k.Value {
+  let v = c.facts[21];
+  if (v === undefined)
+    c.facts[21] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["postoperative_pain_control"],
+      "purpose.postoperative_pain_control",
+    );
+  return v;
+}
+
+/** Requirement postoperative_pain_control. */
+function req_27(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_21(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.surgical_anesthesia. */
+function fact_22(c: k.Context): k.Value {
+  let v = c.facts[22];
+  if (v === undefined)
+    c.facts[22] = v = k.plainFact(k.group(c.input["purpose"])?.["surgical_anesthesia"], "purpose.surgical_anesthesia");
+  return v;
+}
+
+/** Requirement surgical_anesthesia. */
+function req_28(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_22(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.active_infection. */
+function fact_23(c: k.Context): k.Value {
+  let v = c.facts[23];
+  if (v === undefined)
+    c.facts[23] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  return v;
+}
+
+/** Requirement active_infection. */
+function req_29(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_23(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.puncture_site_infection. */
+function fact_24(c: k.Context): k.Value {
+  let v = c.facts[24];
+  if (v === undefined)
+    c.facts[24] = v = k.plainFact(
+      k.group(c.input["findings"])?.["puncture_site_infection"],
+      "findings.puncture_site_infection",
+    );
+  return v;
+}
+
+/** Requirement puncture_site_infection. */
+function req_30(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_24(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.severe_stenosis_obstruction. */
+function fact_25(c: k.Context): k.Value {
+  let v = c.facts[25];
+  if (v === undefined)
+    c.facts[25] = v = k.plainFact(
+      k.group(c.input["findings"])?.["severe_stenosis_obstruction"],
+      "findings.severe_stenosis_obstruction",
+    );
+  return v;
+}
+
+/** Requirement severe_stenosis_obstruction. */
+function req_31(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_25(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact radicular_pain. */
+function fact_26(c: k.Context): k.Value {
+  let v = c.facts[26];
+  if (v === undefined) c.facts[26] = v = k.plainFact(c.input["radicular_pain"], "radicular_pain");
+  return v;
+}
+
+/** Requirement wa_radicular_pain. */
+function req_32(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_26(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact request.image_guidance. */
+function fact_27(c: k.Context): k.Value {
+  let v = c.facts[27];
+  if (v === undefined)
+    c.facts[27] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  return v;
+}
+
+/** Requirement wa_image_guidance. */
+function req_33(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_27(c);
+  const t2: k.Tri = k.isIn(t1, S12, false);
+  return t2;
+}
+
+/** Requirement wa_failed_conservative_therapy. */
+function req_34(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_2(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement wa_meaningful_improvement. */
+function req_35(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = def_2(c);
+    let t3: k.Value;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = k.emptyQuery("count");
+    else {
+      let t4 = 0;
+      const t5: k.Unknown[] = [];
+      for (const t6 of t2.items) {
+        const v10 = t6.rec;
+        let t7: k.Tri = t6.member;
+        if (t7 === true) t4++;
+        else if (t7 !== false) t5.push(t7);
+      }
+      t3 = t5.length === 0 ? t4 : k.range(t4, t5);
+    }
+    const t8: k.Tri = k.compare("<", t3, 2, "number", c.dos);
+    if (t8 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t8 !== false) t1 = k.addUnknown(t1, t8);
+    const t9: k.Value = def_2(c);
+    let t10: k.Tri;
+    if (t9 instanceof k.Unknown) t10 = t9;
+    else if (!k.isList(t9)) t10 = false;
+    else {
+      t10 = false;
+      t10_done: {
+        for (const t11 of t9.items) {
+          const v11 = t11.rec;
+          let t12: k.Tri = t11.member;
+          if (t12 !== false) {
+            const t13: k.Value = k.field(v11, "clinically_meaningful_improvement");
+            const t14: k.Tri = k.asTri(t13);
+            t12 = k.and2(t12, t14);
+          }
+          if (t12 === true) {
+            t10 = true;
+            break t10_done;
+          }
+          if (t12 !== false) t10 = k.addUnknown(t10, t12);
+        }
+      }
+    }
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+  }
+  return t1;
+}
+
+/** Requirement wa_three_in_six_months. */
+function req_36(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_2(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v12 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 !== false) {
+        const t7: k.Value = k.dateField(v12, "date");
+        const t8: k.Tri = k.within(t7, L2, c.dos);
+        t6 = k.and2(t6, t8);
+      }
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  const t9: k.Tri = k.compare("<", t2, 3, "number", c.dos);
+  return t9;
+}
+
+/** Requirement wa_epidural_coverage. */
+function req_37(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G13, trigger);
+}
+
+function cond_0(c: k.Context): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact systemic_inflammatory_disease. */
+function fact_28(c: k.Context): k.Value {
+  let v = c.facts[28];
+  if (v === undefined)
+    c.facts[28] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
+  return v;
+}
+
+function cond_1(c: k.Context): k.Tri {
+  const t1: k.Value = fact_28(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact request.therapeutic. */
+function fact_29(c: k.Context): k.Value {
+  let v = c.facts[29];
+  if (v === undefined)
+    c.facts[29] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
+  return v;
+}
+
+function cond_2(c: k.Context): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_29(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_1(c);
+    const t5: k.Tri = k.compare(">=", t4, L0, "duration", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Definition same_region. */
+function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Tri = k.compare("=", a0, a1, "enum", c.dos);
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    let t3: k.Tri = true;
+    t3_done: {
+      const t4: k.Tri = k.isIn(a0, S14, false);
+      if (t4 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t4 !== true) t3 = k.addUnknown(t3, t4);
+      const t5: k.Tri = k.isIn(a1, S14, false);
+      if (t5 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t5 !== true) t3 = k.addUnknown(t3, t5);
+    }
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+  }
+  return t1;
+}
+
+/** Definition prior_in_region. */
+function def_1(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(0);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_15(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v13 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v13, "kind");
+          const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = k.field(v13, "region");
+          const t10: k.Value = fact_16(c);
+          const t11: k.Value = def_0(c, t9, t10);
+          const t12: k.Tri = k.asTri(t11);
+          if (t12 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t12 !== true) t6 = k.addUnknown(t6, t12);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v13, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition region_injections. */
+function def_2(c: k.Context): k.Value {
+  const known = c.defs[2];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_1(c, "epidural_injection");
+  c.defs[2] = t1;
+  return t1;
+}
+
+/** Fact new_pathology. */
+function fact_30(c: k.Context): k.Value {
+  let v = c.facts[30];
+  if (v === undefined) c.facts[30] = v = k.plainFact(c.input["new_pathology"], "new_pathology");
+  return v;
+}
+
+/** Definition episode_of. */
+function def_3(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(1);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v14 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = fact_30(c);
+          const t8: k.Tri = k.asTri(t7);
+          const t9: k.Tri = k.not(t8);
+          if (t9 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t9 !== true) t6 = k.addUnknown(t6, t9);
+          const t10: k.Value = fact_15(c);
+          let t11: k.Tri;
+          if (t10 instanceof k.Unknown) t11 = t10;
+          else if (!k.isList(t10)) t11 = false;
+          else {
+            t11 = false;
+            t11_done: {
+              for (const t12 of t10.items) {
+                const v15 = t12.rec;
+                let t13: k.Tri = t12.member;
+                if (t13 !== false) {
+                  let t14: k.Tri = true;
+                  t14_done: {
+                    const t15: k.Value = k.field(v15, "kind");
+                    const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
+                    if (t16 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t16 !== true) t14 = k.addUnknown(t14, t16);
+                    const t17: k.Value = k.field(v15, "region");
+                    const t18: k.Value = fact_16(c);
+                    const t19: k.Value = def_0(c, t17, t18);
+                    const t20: k.Tri = k.asTri(t19);
+                    if (t20 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t20 !== true) t14 = k.addUnknown(t14, t20);
+                    const t21: k.Value = k.dateField(v15, "date");
+                    const t22: k.Value = k.dateField(v14, "date");
+                    const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
+                    if (t23 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t23 !== true) t14 = k.addUnknown(t14, t23);
+                  }
+                  t13 = k.and2(t13, t14);
+                }
+                if (t13 === true) {
+                  t11 = true;
+                  break t11_done;
+                }
+                if (t13 !== false) t11 = k.addUnknown(t11, t13);
+              }
+            }
+          }
+          const t24: k.Tri = k.not(t11);
+          if (t24 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t24 !== true) t6 = k.addUnknown(t6, t24);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v14, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition episode_injections. */
+function def_4(c: k.Context): k.Value {
+  const known = c.defs[4];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_2(c);
+  const t2: k.Value = def_3(c, t1);
+  c.defs[4] = t2;
+  return t2;
+}
+
+/** Definition initial_request. */
+function def_5(c: k.Context): k.Value {
+  const known = c.defs[5];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v16 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  const t7: k.Tri = k.compare("=", t2, 0, "number", c.dos);
+  c.defs[5] = t7;
+  return t7;
+}
+
+/** Fact pain.functional_disability. */
+function fact_31(c: k.Context): k.Value {
+  let v = c.facts[31];
+  if (v === undefined)
+    c.facts[31] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  return v;
+}
+
+/** Fact pain.average. */
+function fact_32(c: k.Context): k.Value {
+  let v = c.facts[32];
+  if (v === undefined) c.facts[32] = v = k.plainFact(k.group(c.input["pain"])?.["average"], "pain.average");
+  return v;
+}
+
+/** Definition severe_pain_documented. */
+function def_6(c: k.Context): k.Value {
+  const known = c.defs[6];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_31(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_32(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[6] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.start. */
+function fact_33(c: k.Context): k.Value {
+  let v = c.facts[33];
+  if (v === undefined)
+    c.facts[33] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  return v;
+}
+
+/** Fact conservative_therapy.end. */
+function fact_34(c: k.Context): k.Value {
+  let v = c.facts[34];
+  if (v === undefined)
+    c.facts[34] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  return v;
+}
+
+/** Definition conservative_therapy_lasted. */
+function def_7(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  const t1: k.Value = fact_33(c);
+  const t2: k.Value = k.arith("-", c.dos, a1, "date");
+  const t3: k.Value = k.extremeDay([t1, t2], true);
+  const t4: k.Value = fact_34(c);
+  const t5: k.Value = k.span(t3, t4);
+  const t6: k.Tri = k.compare(">=", t5, a0, "duration", c.dos);
+  return t6;
+}
+
+/** Fact home_exercise_program.prescription. */
+function fact_35(c: k.Context): k.Value {
+  let v = c.facts[35];
+  if (v === undefined)
+    c.facts[35] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["prescription"],
+      "home_exercise_program.prescription",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.completion_documented. */
+function fact_36(c: k.Context): k.Value {
+  let v = c.facts[36];
+  if (v === undefined)
+    c.facts[36] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["completion_documented"],
+      "home_exercise_program.completion_documented",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.inability_medical_reason. */
+function fact_37(c: k.Context): k.Value {
+  let v = c.facts[37];
+  if (v === undefined)
+    c.facts[37] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
+      "home_exercise_program.inability_medical_reason",
+    );
+  return v;
+}
+
+/** Definition home_exercise_program_complete. */
+function def_8(c: k.Context): k.Value {
+  const known = c.defs[8];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_35(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_36(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_37(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  c.defs[8] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.physical_therapy. */
+function fact_38(c: k.Context): k.Value {
+  let v = c.facts[38];
+  if (v === undefined)
+    c.facts[38] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
+      "conservative_therapy.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.chiropractic_care. */
+function fact_39(c: k.Context): k.Value {
+  let v = c.facts[39];
+  if (v === undefined)
+    c.facts[39] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
+      "conservative_therapy.chiropractic_care",
+    );
+  return v;
+}
+
+/** Definition active_modality. */
+function def_9(c: k.Context): k.Value {
+  const known = c.defs[9];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_38(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_39(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = def_8(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  c.defs[9] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.inactive_components. */
+function fact_40(c: k.Context): k.Value {
+  let v = c.facts[40];
+  if (v === undefined)
+    c.facts[40] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["inactive_components"],
+      "conservative_therapy.inactive_components",
+    );
+  return v;
+}
+
+/** Definition conservative_therapy_complete. */
+function def_10(c: k.Context): k.Value {
+  const known = c.defs[10];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_40(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_9(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[10] = t1;
+  return t1;
+}
+
+/** Definition failed_or_ongoing_conservative_therapy. */
+function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_2(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_10(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+      const t7: k.Value = def_7(c, a0, a1);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t8 !== true) t2 = k.addUnknown(t2, t8);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t9: k.Value = fact_3(c);
+    const t10: k.Tri = k.asTri(t9);
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+    let t11: k.Tri = true;
+    t11_done: {
+      const t12: k.Value = fact_13(c);
+      const t13: k.Tri = k.asTri(t12);
+      if (t13 === false) {
+        t11 = false;
+        break t11_done;
+      }
+      if (t13 !== true) t11 = k.addUnknown(t11, t13);
+      const t14: k.Value = fact_15(c);
+      let t15: k.Tri;
+      if (t14 instanceof k.Unknown) t15 = t14;
+      else if (!k.isList(t14)) t15 = false;
+      else {
+        t15 = false;
+        t15_done: {
+          for (const t16 of t14.items) {
+            const v17 = t16.rec;
+            let t17: k.Tri = t16.member;
+            if (t17 !== false) {
+              let t18: k.Tri = true;
+              t18_done: {
+                const t19: k.Value = k.field(v17, "kind");
+                const t20: k.Tri = k.isIn(t19, S16, false);
+                if (t20 === false) {
+                  t18 = false;
+                  break t18_done;
+                }
+                if (t20 !== true) t18 = k.addUnknown(t18, t20);
+                const t21: k.Value = k.field(v17, "region");
+                const t22: k.Value = fact_16(c);
+                const t23: k.Value = def_0(c, t21, t22);
+                const t24: k.Tri = k.asTri(t23);
+                if (t24 === false) {
+                  t18 = false;
+                  break t18_done;
+                }
+                if (t24 !== true) t18 = k.addUnknown(t18, t24);
+              }
+              t17 = k.and2(t17, t18);
+            }
+            if (t17 === true) {
+              t15 = true;
+              break t15_done;
+            }
+            if (t17 !== false) t15 = k.addUnknown(t15, t17);
+          }
+        }
+      }
+      if (t15 === false) {
+        t11 = false;
+        break t11_done;
+      }
+      if (t15 !== true) t11 = k.addUnknown(t11, t15);
+    }
+    if (t11 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t11 !== false) t1 = k.addUnknown(t1, t11);
+  }
+  return t1;
+}
+
+/** Definition in_initial_phase. */
+function def_12(c: k.Context): k.Value {
+  const known = c.defs[12];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_4(c);
+    let t3: k.Value;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = k.emptyQuery("count");
+    else {
+      let t4 = 0;
+      const t5: k.Unknown[] = [];
+      for (const t6 of t2.items) {
+        const v18 = t6.rec;
+        let t7: k.Tri = t6.member;
+        if (t7 === true) t4++;
+        else if (t7 !== false) t5.push(t7);
+      }
+      t3 = t5.length === 0 ? t4 : k.range(t4, t5);
+    }
+    const t8: k.Tri = k.compare(">=", t3, 1, "number", c.dos);
+    if (t8 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t8 !== true) t1 = k.addUnknown(t1, t8);
+    const t9: k.Value = def_4(c);
+    let t10: k.Value;
+    if (t9 instanceof k.Unknown) t10 = t9;
+    else if (!k.isList(t9)) t10 = k.emptyQuery("count");
+    else {
+      let t11 = 0;
+      const t12: k.Unknown[] = [];
+      for (const t13 of t9.items) {
+        const v19 = t13.rec;
+        let t14: k.Tri = t13.member;
+        if (t14 === true) t11++;
+        else if (t14 !== false) t12.push(t14);
+      }
+      t10 = t12.length === 0 ? t11 : k.range(t11, t12);
+    }
+    const t15: k.Tri = k.compare("<", t10, 3, "number", c.dos);
+    if (t15 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t15 !== true) t1 = k.addUnknown(t1, t15);
+  }
+  c.defs[12] = t1;
+  return t1;
+}
+
+/** Definition in_first_year. */
+function def_13(c: k.Context): k.Value {
+  const known = c.defs[13];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("earliest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v20 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) t3.push({ rec: v20, inc: t5 });
+    }
+    t2 = k.extreme(t3, false, c.readField);
+  }
+  const t6: k.Value = k.dateField(t2, "date");
+  const t7: k.Value = k.span(t6, c.dos);
+  const t8: k.Tri = k.compare("<", t7, L17, "duration", c.dos);
+  c.defs[13] = t8;
+  return t8;
+}
+
+/** Fact synovial_cyst_confirmed_on_imaging. */
+function fact_41(c: k.Context): k.Value {
+  let v = c.facts[41];
+  if (v === undefined)
+    c.facts[41] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  return v;
+}
+
+/** Definition same_date_of_service_allowed. */
+function def_14(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(2);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_15(c);
+  let t2: k.Tri;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = true;
+  else {
+    t2 = true;
+    t2_done: {
+      for (const t3 of t1.items) {
+        const v21 = t3.rec;
+        let t4: k.Tri = t3.member;
+        if (t4 !== false) {
+          let t5: k.Tri = true;
+          t5_done: {
+            const t6: k.Value = k.dateField(v21, "date");
+            const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
+            if (t7 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t7 !== true) t5 = k.addUnknown(t5, t7);
+            const t8: k.Value = k.field(v21, "kind");
+            const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
+            if (t9 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t9 !== true) t5 = k.addUnknown(t5, t9);
+          }
+          t4 = k.and2(t4, t5);
+        }
+        if (t4 !== false) {
+          let t10: k.Tri = false;
+          t10_done: {
+            let t11: k.Tri = true;
+            t11_done: {
+              const t12: k.Value = k.field(v21, "region");
+              const t13: k.Value = fact_16(c);
+              const t14: k.Value = def_0(c, t12, t13);
+              const t15: k.Tri = k.asTri(t14);
+              const t16: k.Tri = k.not(t15);
+              if (t16 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t16 !== true) t11 = k.addUnknown(t11, t16);
+              const t17: k.Value = fact_18(c);
+              const t18: k.Tri = k.asTri(t17);
+              if (t18 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t18 !== true) t11 = k.addUnknown(t11, t18);
+            }
+            if (t11 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t11 !== false) t10 = k.addUnknown(t10, t11);
+            let t19: k.Tri = true;
+            t19_done: {
+              const t20: k.Value = k.field(v21, "region");
+              const t21: k.Value = fact_16(c);
+              const t22: k.Value = def_0(c, t20, t21);
+              const t23: k.Tri = k.asTri(t22);
+              if (t23 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t23 !== true) t19 = k.addUnknown(t19, t23);
+              const t24: k.Value = k.field(v21, "kind");
+              const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
+              if (t25 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t25 !== true) t19 = k.addUnknown(t19, t25);
+            }
+            if (t19 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t19 !== false) t10 = k.addUnknown(t10, t19);
+            let t26: k.Tri = true;
+            t26_done: {
+              const t27: k.Value = k.field(v21, "region");
+              const t28: k.Value = fact_16(c);
+              const t29: k.Value = def_0(c, t27, t28);
+              const t30: k.Tri = k.asTri(t29);
+              if (t30 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t30 !== true) t26 = k.addUnknown(t26, t30);
+              const t31: k.Value = fact_41(c);
+              const t32: k.Tri = k.asTri(t31);
+              if (t32 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t32 !== true) t26 = k.addUnknown(t26, t32);
+              let t33: k.Tri = false;
+              t33_done: {
+                let t34: k.Tri = true;
+                t34_done: {
+                  const t35: k.Tri = k.compare("=", a0, "facet_injection", "enum", c.dos);
+                  if (t35 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t35 !== true) t34 = k.addUnknown(t34, t35);
+                  const t36: k.Value = k.field(v21, "kind");
+                  const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
+                  if (t37 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t37 !== true) t34 = k.addUnknown(t34, t37);
+                }
+                if (t34 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t34 !== false) t33 = k.addUnknown(t33, t34);
+                let t38: k.Tri = true;
+                t38_done: {
+                  const t39: k.Tri = k.compare("=", a0, "epidural_injection", "enum", c.dos);
+                  if (t39 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t39 !== true) t38 = k.addUnknown(t38, t39);
+                  const t40: k.Value = k.field(v21, "kind");
+                  const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
+                  if (t41 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t41 !== true) t38 = k.addUnknown(t38, t41);
+                }
+                if (t38 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t38 !== false) t33 = k.addUnknown(t33, t38);
+              }
+              if (t33 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t33 !== true) t26 = k.addUnknown(t26, t33);
+            }
+            if (t26 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t26 !== false) t10 = k.addUnknown(t10, t26);
+          }
+          const t42: k.Tri = k.orNot(t4, t10);
+          if (t42 === false) {
+            t2 = false;
+            break t2_done;
+          }
+          if (t42 !== true) t2 = k.addUnknown(t2, t42);
+        }
+      }
+    }
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+function wf_record_0(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S18.has(v))) return false;
+  }
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["local_anesthetic_only"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["relief_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  v = value["relief_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["clinically_meaningful_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_1(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["image_guidance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_2(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["acute_radicular_symptoms"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["functional_disability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["average"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+  }
+  v = value["duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_3(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["start"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["end"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["medical_reason_not_done"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inactive_components"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chiropractic_care"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ongoing"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_4(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["spinal_stenosis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["failed_back_surgery"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["surgical_planning"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_5(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["prescription"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["completion_documented"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inability_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_6(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["approach"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S22.has(v))) return false;
+  }
+  v = value["levels"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 1, 10, true)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_7(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["intrathecal_before_pump"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chemotherapy_catheter"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["postoperative_pain_control"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["surgical_anesthesia"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_8(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["active_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["puncture_site_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["severe_stenosis_obstruction"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wellFormed(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date_of_service"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["prior_procedures"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  }
+  v = value["request"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_1(v)) return false;
+  }
+  v = value["new_pathology"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_2(v)) return false;
+  }
+  v = value["conservative_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_3(v)) return false;
+  }
+  v = value["diagnosis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_4(v)) return false;
+  }
+  v = value["home_exercise_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_5(v)) return false;
+  }
+  v = value["injection_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["epidural"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_6(v)) return false;
+  }
+  v = value["preoperative_evaluation_and_plan"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["unsuccessful_injection_retry"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["pain_generator_in_question"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["special_circumstances"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["different_region_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["same_day_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["synovial_cyst_confirmed_on_imaging"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["purpose"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_7(v)) return false;
+  }
+  v = value["findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_8(v)) return false;
+  }
+  v = value["systemic_inflammatory_disease"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["radicular_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+/** The compiled functions, linked to the program they were compiled from. */
+const evaluator = k.link(
+  program,
+  [
+    req_0,
+    req_1,
+    req_2,
+    req_3,
+    req_4,
+    req_5,
+    req_6,
+    req_7,
+    req_8,
+    req_9,
+    req_10,
+    req_11,
+    req_12,
+    req_13,
+    req_14,
+    req_15,
+    req_16,
+    req_17,
+    req_18,
+    req_19,
+    req_20,
+    req_21,
+    req_22,
+    req_23,
+    req_24,
+    req_25,
+    req_26,
+    req_27,
+    req_28,
+    req_29,
+    req_30,
+    req_31,
+    req_32,
+    req_33,
+    req_34,
+    req_35,
+    req_36,
+    req_37,
+  ],
+  [cond_0, cond_1, cond_2],
+  42,
+  15,
+  wellFormed,
+);
+
+/** Evaluates a request against NIA_CG_300 Epidural Spine Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+// polc digest: a40635fdaf81162f

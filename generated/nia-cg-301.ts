@@ -9,6 +9,7 @@ import {
   type IsoDate,
   type Program,
 } from "../runtime/index.js";
+import * as k from "../runtime/kernel.js";
 export type { Determination, EvaluateOptions } from "../runtime/index.js";
 
 /** Image guidance used for the procedure */
@@ -1760,8 +1761,2692 @@ export const program: Program = {
   },
 };
 
-/** Evaluates a request against NIA_CG_301 Paravertebral Facet Joint Injections or Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays. */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options);
+// ── The policy's logic, compiled: what evaluate runs when the trace is off ──
+
+const L0: k.Length = { amount: 3, unit: "months" };
+const L1: k.Length = { amount: 6, unit: "weeks" };
+const L2: k.Length = { amount: 6, unit: "months" };
+const G3: readonly number[] = [0, 1, 2, 3, 4, 5];
+const S4: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound"]);
+const G5: readonly number[] = [8, 9];
+const G6: readonly number[] = [10, 11];
+const L7: k.Length = { amount: 2, unit: "months" };
+const L8: k.Length = { amount: 1, unit: "months" };
+const G9: readonly number[] = [15, 16];
+const G10: readonly number[] = [18, 19];
+const S11: ReadonlySet<string> = new Set(["facet_injection", "medial_branch_block"]);
+const L12: k.Length = { amount: 7, unit: "days" };
+const G13: readonly number[] = [31, 32, 33];
+const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const S16: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "medial_branch_block",
+  "sacroiliac_injection",
+  "intrathecal_trial",
+]);
+const L17: k.Length = { amount: 2, unit: "weeks" };
+const L18: k.Length = { amount: 12, unit: "months" };
+const S19: ReadonlySet<string> = new Set(["left", "right"]);
+const S20: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "facet_denervation",
+  "sacroiliac_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+  "intrathecal_trial",
+  "infusion_pump",
+  "spinal_cord_stimulator_trial",
+  "spinal_cord_stimulator",
+  "spinal_surgery",
+  "other_procedure",
+]);
+const S21: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
+const S22: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+const S23: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
+
+/** Fact diagnosis.mainly_axial_pain. */
+function fact_0(c: k.Context): k.Value {
+  let v = c.facts[0];
+  if (v === undefined)
+    c.facts[0] = v = k.plainFact(k.group(c.input["diagnosis"])?.["mainly_axial_pain"], "diagnosis.mainly_axial_pain");
+  return v;
 }
-// polc digest: 7061725263132367
+
+/** Fact diagnosis.synovial_cyst_stenosis. */
+function fact_1(c: k.Context): k.Value {
+  let v = c.facts[1];
+  if (v === undefined)
+    c.facts[1] = v = k.plainFact(
+      k.group(c.input["diagnosis"])?.["synovial_cyst_stenosis"],
+      "diagnosis.synovial_cyst_stenosis",
+    );
+  return v;
+}
+
+/** Requirement axial_pain. */
+function req_0(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_0(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_1(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact other_source.sacroiliac_joint. */
+function fact_2(c: k.Context): k.Value {
+  let v = c.facts[2];
+  if (v === undefined)
+    c.facts[2] = v = k.plainFact(
+      k.group(c.input["other_source"])?.["sacroiliac_joint"],
+      "other_source.sacroiliac_joint",
+    );
+  return v;
+}
+
+/** Fact other_source.discogenic. */
+function fact_3(c: k.Context): k.Value {
+  let v = c.facts[3];
+  if (v === undefined)
+    c.facts[3] = v = k.plainFact(k.group(c.input["other_source"])?.["discogenic"], "other_source.discogenic");
+  return v;
+}
+
+/** Fact other_source.disc_herniation. */
+function fact_4(c: k.Context): k.Value {
+  let v = c.facts[4];
+  if (v === undefined)
+    c.facts[4] = v = k.plainFact(k.group(c.input["other_source"])?.["disc_herniation"], "other_source.disc_herniation");
+  return v;
+}
+
+/** Fact other_source.radiculitis. */
+function fact_5(c: k.Context): k.Value {
+  let v = c.facts[5];
+  if (v === undefined)
+    c.facts[5] = v = k.plainFact(k.group(c.input["other_source"])?.["radiculitis"], "other_source.radiculitis");
+  return v;
+}
+
+/** Requirement no_other_pain_source. */
+function req_1(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_2(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_3(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = fact_4(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+    const t8: k.Value = fact_5(c);
+    const t9: k.Tri = k.asTri(t8);
+    if (t9 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t9 !== false) t1 = k.addUnknown(t1, t9);
+  }
+  const t10: k.Tri = k.not(t1);
+  return t10;
+}
+
+/** Fact diagnosis.chronic_lumbar_spondylolysis. */
+function fact_6(c: k.Context): k.Value {
+  let v = c.facts[6];
+  if (v === undefined)
+    c.facts[6] = v = k.plainFact(
+      k.group(c.input["diagnosis"])?.["chronic_lumbar_spondylolysis"],
+      "diagnosis.chronic_lumbar_spondylolysis",
+    );
+  return v;
+}
+
+/** Fact diagnosis.pars_defect_on_imaging. */
+function fact_7(c: k.Context): k.Value {
+  let v = c.facts[7];
+  if (v === undefined)
+    c.facts[7] = v = k.plainFact(
+      k.group(c.input["diagnosis"])?.["pars_defect_on_imaging"],
+      "diagnosis.pars_defect_on_imaging",
+    );
+  return v;
+}
+
+/** Requirement pars_defect_imaging. */
+function req_2(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  if (t2 === false) return !trigger;
+  const t3: k.Value = fact_7(c);
+  const t4: k.Tri = k.asTri(t3);
+  return k.whenApplies(t2, t4, trigger);
+}
+
+/** Requirement severe_pain. */
+function req_3(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain.duration. */
+function fact_8(c: k.Context): k.Value {
+  let v = c.facts[8];
+  if (v === undefined) c.facts[8] = v = k.plainFact(k.group(c.input["pain"])?.["duration"], "pain.duration");
+  return v;
+}
+
+/** Requirement chronic_duration. */
+function req_4(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_8(c);
+  const t2: k.Tri = k.compare(">=", t1, L0, "duration", c.dos);
+  return t2;
+}
+
+/** Requirement conservative_six_weeks. */
+function req_5(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_10(c, L1, L2);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement facet_or_pars_pain. */
+function req_6(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G3, trigger);
+}
+
+/** Fact request.image_guidance. */
+function fact_9(c: k.Context): k.Value {
+  let v = c.facts[9];
+  if (v === undefined)
+    c.facts[9] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  return v;
+}
+
+/** Requirement imaging_guidance. */
+function req_7(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_9(c);
+  const t2: k.Tri = k.isIn(t1, S4, false);
+  return t2;
+}
+
+/** Requirement diagnostic_phase_spacing. */
+function req_8(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_13(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement diagnostic_phase_improvement. */
+function req_9(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = def_12(c);
+    const t3: k.Value = k.field(t2, "relief_percent");
+    const t4: k.Tri = k.compare(">=", t3, 50, "number", c.dos);
+    if (t4 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t4 !== false) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_12(c);
+    const t6: k.Value = k.field(t5, "functional_improvement");
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  return t1;
+}
+
+/** Requirement diagnostic_phase_relief. */
+function req_10(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_11(c);
+  const t2: k.Tri = k.asTri(t1);
+  if (t2 === false) return !trigger;
+  return k.whenApplies(t2, k.allOf(c, G5, trigger), trigger);
+}
+
+/** Fact request.level. */
+function fact_10(c: k.Context): k.Value {
+  let v = c.facts[10];
+  if (v === undefined) c.facts[10] = v = k.plainFact(k.group(c.input["request"])?.["level"], "request.level");
+  return v;
+}
+
+/** Fact facet.kind. */
+function fact_11(c: k.Context): k.Value {
+  let v = c.facts[11];
+  if (v === undefined) c.facts[11] = v = k.plainFact(k.group(c.input["facet"])?.["kind"], "facet.kind");
+  return v;
+}
+
+/** Fact technique_changed. */
+function fact_12(c: k.Context): k.Value {
+  let v = c.facts[12];
+  if (v === undefined) c.facts[12] = v = k.plainFact(c.input["technique_changed"], "technique_changed");
+  return v;
+}
+
+/** Fact pain_generator_in_question. */
+function fact_13(c: k.Context): k.Value {
+  let v = c.facts[13];
+  if (v === undefined)
+    c.facts[13] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
+  return v;
+}
+
+/** Fact multi_level_pathology. */
+function fact_14(c: k.Context): k.Value {
+  let v = c.facts[14];
+  if (v === undefined) c.facts[14] = v = k.plainFact(c.input["multi_level_pathology"], "multi_level_pathology");
+  return v;
+}
+
+/** Requirement first_injection_unsuccessful. */
+function req_11(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_11(c);
+  const t2: k.Tri = k.asTri(t1);
+  if (t2 === false) return !trigger;
+  let t3: k.Tri = true;
+  t3_done: {
+    const t4: k.Value = def_13(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t5 !== true) t3 = k.addUnknown(t3, t5);
+    let t6: k.Tri = false;
+    t6_done: {
+      const t7: k.Value = fact_10(c);
+      const t8: k.Value = def_12(c);
+      const t9: k.Value = k.field(t8, "level");
+      const t10: k.Tri = k.compare("!=", t7, t9, "text", c.dos);
+      if (t10 === true) {
+        t6 = true;
+        break t6_done;
+      }
+      if (t10 !== false) t6 = k.addUnknown(t6, t10);
+      const t11: k.Value = fact_11(c);
+      const t12: k.Value = def_12(c);
+      const t13: k.Value = k.field(t12, "kind");
+      const t14: k.Tri = k.compare("!=", t11, t13, "enum", c.dos);
+      if (t14 === true) {
+        t6 = true;
+        break t6_done;
+      }
+      if (t14 !== false) t6 = k.addUnknown(t6, t14);
+      const t15: k.Value = fact_12(c);
+      const t16: k.Tri = k.asTri(t15);
+      if (t16 === true) {
+        t6 = true;
+        break t6_done;
+      }
+      if (t16 !== false) t6 = k.addUnknown(t6, t16);
+    }
+    if (t6 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t6 !== true) t3 = k.addUnknown(t3, t6);
+    let t17: k.Tri = false;
+    t17_done: {
+      const t18: k.Value = fact_13(c);
+      const t19: k.Tri = k.asTri(t18);
+      if (t19 === true) {
+        t17 = true;
+        break t17_done;
+      }
+      if (t19 !== false) t17 = k.addUnknown(t17, t19);
+      const t20: k.Value = fact_14(c);
+      const t21: k.Tri = k.asTri(t20);
+      if (t21 === true) {
+        t17 = true;
+        break t17_done;
+      }
+      if (t21 !== false) t17 = k.addUnknown(t17, t21);
+    }
+    if (t17 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t17 !== true) t3 = k.addUnknown(t3, t17);
+  }
+  return k.whenApplies(t2, t3, trigger);
+}
+
+/** Requirement NIA_CG_301.section4.2. */
+function req_12(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G6, trigger);
+}
+
+/** Requirement after_diagnostic_phase. */
+function req_13(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_4(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_11(c);
+    const t6: k.Tri = k.asTri(t5);
+    const t7: k.Tri = k.not(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+  }
+  if (t1 === false) return !trigger;
+  const t8: k.Value = def_3(c);
+  let t9: k.Tri;
+  if (t8 instanceof k.Unknown) t9 = t8;
+  else if (!k.isList(t8)) t9 = true;
+  else {
+    t9 = true;
+    t9_done: {
+      for (const t10 of t8.items) {
+        const v1 = t10.rec;
+        let t11: k.Tri = t10.member;
+        if (t11 !== false) {
+          const t12: k.Value = k.field(v1, "therapeutic");
+          const t13: k.Tri = k.asTri(t12);
+          t11 = k.and2(t11, t13);
+        }
+        if (t11 !== false) {
+          let t14: k.Tri = true;
+          t14_done: {
+            let t15: k.Tri = false;
+            t15_done: {
+              const t16: k.Value = k.field(v1, "relief_percent");
+              const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
+              if (t17 === true) {
+                t15 = true;
+                break t15_done;
+              }
+              if (t17 !== false) t15 = k.addUnknown(t15, t17);
+              const t18: k.Value = k.field(v1, "functional_improvement");
+              const t19: k.Tri = k.asTri(t18);
+              if (t19 === true) {
+                t15 = true;
+                break t15_done;
+              }
+              if (t19 !== false) t15 = k.addUnknown(t15, t19);
+            }
+            if (t15 === false) {
+              t14 = false;
+              break t14_done;
+            }
+            if (t15 !== true) t14 = k.addUnknown(t14, t15);
+            const t20: k.Value = k.field(v1, "relief_duration");
+            const t21: k.Tri = k.compare(">=", t20, L7, "duration", c.dos);
+            if (t21 === false) {
+              t14 = false;
+              break t14_done;
+            }
+            if (t21 !== true) t14 = k.addUnknown(t14, t21);
+          }
+          const t22: k.Tri = k.orNot(t11, t14);
+          if (t22 === false) {
+            t9 = false;
+            break t9_done;
+          }
+          if (t22 !== true) t9 = k.addUnknown(t9, t22);
+        }
+      }
+    }
+  }
+  return k.whenApplies(t1, t9, trigger);
+}
+
+/** Requirement continuing_pain. */
+function req_14(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  const t4: k.Value = def_5(c);
+  const t5: k.Tri = k.asTri(t4);
+  return k.whenApplies(t3, t5, trigger);
+}
+
+/** Fact conservative_therapy.ongoing. */
+function fact_15(c: k.Context): k.Value {
+  let v = c.facts[15];
+  if (v === undefined)
+    c.facts[15] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["ongoing"],
+      "conservative_therapy.ongoing",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.medical_reason_not_done. */
+function fact_16(c: k.Context): k.Value {
+  let v = c.facts[16];
+  if (v === undefined)
+    c.facts[16] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
+      "conservative_therapy.medical_reason_not_done",
+    );
+  return v;
+}
+
+/** Requirement ongoing_active_therapy. */
+function req_15(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_15(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_7(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t7: k.Value = fact_16(c);
+    const t8: k.Tri = k.asTri(t7);
+    if (t8 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t8 !== false) t1 = k.addUnknown(t1, t8);
+  }
+  return t1;
+}
+
+/** Fact request.therapeutic. */
+function fact_17(c: k.Context): k.Value {
+  let v = c.facts[17];
+  if (v === undefined)
+    c.facts[17] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
+  return v;
+}
+
+/** Requirement diagnostic_within_one_month. */
+function req_16(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_17(c);
+    const t3: k.Tri = k.compare("=", t2, false, "boolean", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_12(c);
+    const t5: k.Value = k.dateField(t4, "date");
+    const t6: k.Value = k.span(t5, c.dos);
+    const t7: k.Tri = k.compare("<=", t6, L8, "duration", c.dos);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+  }
+  return t1;
+}
+
+/** Requirement ongoing_conservative_therapy. */
+function req_17(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  return k.whenApplies(t3, k.anyOf(c, G9, trigger), trigger);
+}
+
+/** Requirement two_diagnostic_procedures. */
+function req_18(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_14(c);
+    const t3: boolean = k.known(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_3(c);
+    let t6: k.Value;
+    if (t5 instanceof k.Unknown) t6 = t5;
+    else if (!k.isList(t5)) t6 = k.emptyQuery("count");
+    else {
+      let t7 = 0;
+      const t8: k.Unknown[] = [];
+      for (const t9 of t5.items) {
+        const v2 = t9.rec;
+        let t10: k.Tri = t9.member;
+        if (t10 !== false) {
+          const t11: k.Value = k.field(v2, "therapeutic");
+          const t12: k.Tri = k.compare("=", t11, false, "boolean", c.dos);
+          t10 = k.and2(t10, t12);
+        }
+        if (t10 === true) t7++;
+        else if (t10 !== false) t8.push(t10);
+      }
+      t6 = t8.length === 0 ? t7 : k.range(t7, t8);
+    }
+    const t13: k.Tri = k.compare("<", t6, 2, "number", c.dos);
+    if (t13 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t13 !== true) t1 = k.addUnknown(t1, t13);
+  }
+  return t1;
+}
+
+/** Fact after_rf.successful. */
+function fact_18(c: k.Context): k.Value {
+  let v = c.facts[18];
+  if (v === undefined)
+    c.facts[18] = v = k.plainFact(k.group(c.input["after_rf"])?.["successful"], "after_rf.successful");
+  return v;
+}
+
+/** Fact after_rf.different_levels. */
+function fact_19(c: k.Context): k.Value {
+  let v = c.facts[19];
+  if (v === undefined)
+    c.facts[19] = v = k.plainFact(k.group(c.input["after_rf"])?.["different_levels"], "after_rf.different_levels");
+  return v;
+}
+
+/** Fact prior_procedures. */
+function fact_20(c: k.Context): k.Value {
+  let v = c.facts[20];
+  if (v === undefined) c.facts[20] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  return v;
+}
+
+/** Fact request.region. */
+function fact_21(c: k.Context): k.Value {
+  let v = c.facts[21];
+  if (v === undefined) c.facts[21] = v = k.plainFact(k.group(c.input["request"])?.["region"], "request.region");
+  return v;
+}
+
+/** Requirement repeat_diagnostic_after_rf. */
+function req_19(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_14(c);
+    const t3: boolean = k.known(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_18(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+    let t6: k.Tri = false;
+    t6_done: {
+      const t7: k.Value = fact_13(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t6 = true;
+        break t6_done;
+      }
+      if (t8 !== false) t6 = k.addUnknown(t6, t8);
+      const t9: k.Value = fact_19(c);
+      const t10: k.Tri = k.asTri(t9);
+      if (t10 === true) {
+        t6 = true;
+        break t6_done;
+      }
+      if (t10 !== false) t6 = k.addUnknown(t6, t10);
+      const t11: k.Value = fact_20(c);
+      let t12: k.Tri;
+      if (t11 instanceof k.Unknown) t12 = t11;
+      else if (!k.isList(t11)) t12 = false;
+      else {
+        t12 = false;
+        t12_done: {
+          for (const t13 of t11.items) {
+            const v3 = t13.rec;
+            let t14: k.Tri = t13.member;
+            if (t14 !== false) {
+              let t15: k.Tri = true;
+              t15_done: {
+                const t16: k.Value = k.field(v3, "kind");
+                const t17: k.Tri = k.compare("=", t16, "spinal_surgery", "enum", c.dos);
+                if (t17 === false) {
+                  t15 = false;
+                  break t15_done;
+                }
+                if (t17 !== true) t15 = k.addUnknown(t15, t17);
+                const t18: k.Value = k.field(v3, "region");
+                const t19: k.Value = fact_21(c);
+                const t20: k.Value = def_0(c, t18, t19);
+                const t21: k.Tri = k.asTri(t20);
+                if (t21 === false) {
+                  t15 = false;
+                  break t15_done;
+                }
+                if (t21 !== true) t15 = k.addUnknown(t15, t21);
+                const t22: k.Value = k.dateField(v3, "date");
+                const t23: k.Value = def_14(c);
+                const t24: k.Value = k.dateField(t23, "date");
+                const t25: k.Tri = k.compare(">", t22, t24, "date", c.dos);
+                if (t25 === false) {
+                  t15 = false;
+                  break t15_done;
+                }
+                if (t25 !== true) t15 = k.addUnknown(t15, t25);
+              }
+              t14 = k.and2(t14, t15);
+            }
+            if (t14 === true) {
+              t12 = true;
+              break t12_done;
+            }
+            if (t14 !== false) t12 = k.addUnknown(t12, t14);
+          }
+        }
+      }
+      if (t12 === true) {
+        t6 = true;
+        break t6_done;
+      }
+      if (t12 !== false) t6 = k.addUnknown(t6, t12);
+    }
+    if (t6 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t6 !== true) t1 = k.addUnknown(t1, t6);
+    const t26: k.Value = def_3(c);
+    let t27: k.Value;
+    if (t26 instanceof k.Unknown) t27 = t26;
+    else if (!k.isList(t26)) t27 = k.emptyQuery("count");
+    else {
+      let t28 = 0;
+      const t29: k.Unknown[] = [];
+      for (const t30 of t26.items) {
+        const v4 = t30.rec;
+        let t31: k.Tri = t30.member;
+        if (t31 !== false) {
+          let t32: k.Tri = true;
+          t32_done: {
+            const t33: k.Value = k.field(v4, "therapeutic");
+            const t34: k.Tri = k.compare("=", t33, false, "boolean", c.dos);
+            if (t34 === false) {
+              t32 = false;
+              break t32_done;
+            }
+            if (t34 !== true) t32 = k.addUnknown(t32, t34);
+            const t35: k.Value = k.dateField(v4, "date");
+            const t36: k.Value = def_14(c);
+            const t37: k.Value = k.dateField(t36, "date");
+            const t38: k.Tri = k.compare(">", t35, t37, "date", c.dos);
+            if (t38 === false) {
+              t32 = false;
+              break t32_done;
+            }
+            if (t38 !== true) t32 = k.addUnknown(t32, t38);
+          }
+          t31 = k.and2(t31, t32);
+        }
+        if (t31 === true) t28++;
+        else if (t31 !== false) t29.push(t31);
+      }
+      t27 = t29.length === 0 ? t28 : k.range(t28, t29);
+    }
+    const t39: k.Tri = k.compare("<", t27, 2, "number", c.dos);
+    if (t39 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t39 !== true) t1 = k.addUnknown(t1, t39);
+  }
+  return t1;
+}
+
+/** Requirement diagnostic_maximum. */
+function req_20(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_4(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = fact_17(c);
+    const t6: k.Tri = k.compare("=", t5, false, "boolean", c.dos);
+    if (t6 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t6 !== true) t1 = k.addUnknown(t1, t6);
+  }
+  if (t1 === false) return !trigger;
+  return k.whenApplies(t1, k.anyOf(c, G10, trigger), trigger);
+}
+
+/** Fact unusual_circumstances. */
+function fact_22(c: k.Context): k.Value {
+  let v = c.facts[22];
+  if (v === undefined) c.facts[22] = v = k.plainFact(c.input["unusual_circumstances"], "unusual_circumstances");
+  return v;
+}
+
+/** Requirement four_per_twelve_months. */
+function req_21(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  let t4: k.Tri = false;
+  t4_done: {
+    const t5: k.Value = def_15(c);
+    const t6: k.Tri = k.compare("<", t5, 4, "number", c.dos);
+    if (t6 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t6 !== false) t4 = k.addUnknown(t4, t6);
+    let t7: k.Tri = true;
+    t7_done: {
+      const t8: k.Value = def_16(c);
+      const t9: k.Tri = k.asTri(t8);
+      if (t9 === false) {
+        t7 = false;
+        break t7_done;
+      }
+      if (t9 !== true) t7 = k.addUnknown(t7, t9);
+      const t10: k.Value = def_15(c);
+      const t11: k.Tri = k.compare("<=", t10, 4, "number", c.dos);
+      if (t11 === false) {
+        t7 = false;
+        break t7_done;
+      }
+      if (t11 !== true) t7 = k.addUnknown(t7, t11);
+    }
+    if (t7 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t7 !== false) t4 = k.addUnknown(t4, t7);
+    const t12: k.Value = fact_22(c);
+    const t13: k.Tri = k.asTri(t12);
+    if (t13 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t13 !== false) t4 = k.addUnknown(t4, t13);
+  }
+  return k.whenApplies(t3, t4, trigger);
+}
+
+/** Fact different_region_medical_reason. */
+function fact_23(c: k.Context): k.Value {
+  let v = c.facts[23];
+  if (v === undefined)
+    c.facts[23] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
+  return v;
+}
+
+/** Fact same_day_medical_reason. */
+function fact_24(c: k.Context): k.Value {
+  let v = c.facts[24];
+  if (v === undefined) c.facts[24] = v = k.plainFact(c.input["same_day_medical_reason"], "same_day_medical_reason");
+  return v;
+}
+
+/** Requirement different_regions_interval. */
+function req_22(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_20(c);
+    let t3: k.Tri;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = false;
+    else {
+      t3 = false;
+      t3_done: {
+        for (const t4 of t2.items) {
+          const v5 = t4.rec;
+          let t5: k.Tri = t4.member;
+          if (t5 !== false) {
+            let t6: k.Tri = true;
+            t6_done: {
+              const t7: k.Value = k.field(v5, "kind");
+              const t8: k.Tri = k.isIn(t7, S11, false);
+              if (t8 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t8 !== true) t6 = k.addUnknown(t6, t8);
+              const t9: k.Value = k.field(v5, "region");
+              const t10: k.Value = fact_21(c);
+              const t11: k.Value = def_0(c, t9, t10);
+              const t12: k.Tri = k.asTri(t11);
+              const t13: k.Tri = k.not(t12);
+              if (t13 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t13 !== true) t6 = k.addUnknown(t6, t13);
+              const t14: k.Value = k.dateField(v5, "date");
+              const t15: k.Value = k.span(t14, c.dos);
+              const t16: k.Tri = k.compare("<", t15, L12, "duration", c.dos);
+              if (t16 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t16 !== true) t6 = k.addUnknown(t6, t16);
+            }
+            t5 = k.and2(t5, t6);
+          }
+          if (t5 === true) {
+            t3 = true;
+            break t3_done;
+          }
+          if (t5 !== false) t3 = k.addUnknown(t3, t5);
+        }
+      }
+    }
+    const t17: k.Tri = k.not(t3);
+    if (t17 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t17 !== false) t1 = k.addUnknown(t1, t17);
+    const t18: k.Value = fact_23(c);
+    const t19: k.Tri = k.asTri(t18);
+    if (t19 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t19 !== false) t1 = k.addUnknown(t1, t19);
+    const t20: k.Value = fact_24(c);
+    const t21: k.Tri = k.asTri(t20);
+    if (t21 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t21 !== false) t1 = k.addUnknown(t1, t21);
+  }
+  return t1;
+}
+
+/** Requirement same_date_of_service. */
+function req_23(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_11(c);
+  const t2: k.Value = def_17(c, t1);
+  const t3: k.Tri = k.asTri(t2);
+  return t3;
+}
+
+/** Fact purpose.sacral_lateral_branch_block. */
+function fact_25(c: k.Context): k.Value {
+  let v = c.facts[25];
+  if (v === undefined)
+    c.facts[25] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["sacral_lateral_branch_block"],
+      "purpose.sacral_lateral_branch_block",
+    );
+  return v;
+}
+
+/** Requirement sacral_lateral_branch_block. */
+function req_24(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_25(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.atlantoaxial_joint_injection. */
+function fact_26(c: k.Context): k.Value {
+  let v = c.facts[26];
+  if (v === undefined)
+    c.facts[26] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["atlantoaxial_joint_injection"],
+      "purpose.atlantoaxial_joint_injection",
+    );
+  return v;
+}
+
+/** Requirement atlantoaxial_joint_injection. */
+function req_25(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_26(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.occipital_nerve_block. */
+function fact_27(c: k.Context): k.Value {
+  let v = c.facts[27];
+  if (v === undefined)
+    c.facts[27] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["occipital_nerve_block"],
+      "purpose.occipital_nerve_block",
+    );
+  return v;
+}
+
+/** Requirement occipital_nerve_block. */
+function req_26(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_27(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.hardware_injection. */
+function fact_28(c: k.Context): k.Value {
+  let v = c.facts[28];
+  if (v === undefined)
+    c.facts[28] = v = k.plainFact(k.group(c.input["purpose"])?.["hardware_injection"], "purpose.hardware_injection");
+  return v;
+}
+
+/** Requirement hardware_injection. */
+function req_27(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_28(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.active_infection. */
+function fact_29(c: k.Context): k.Value {
+  let v = c.facts[29];
+  if (v === undefined)
+    c.facts[29] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  return v;
+}
+
+/** Requirement active_infection. */
+function req_28(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_29(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.puncture_site_infection. */
+function fact_30(c: k.Context): k.Value {
+  let v = c.facts[30];
+  if (v === undefined)
+    c.facts[30] = v = k.plainFact(
+      k.group(c.input["findings"])?.["puncture_site_infection"],
+      "findings.puncture_site_infection",
+    );
+  return v;
+}
+
+/** Requirement puncture_site_infection. */
+function req_29(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_30(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.no_percutaneous_access. */
+function fact_31(c: k.Context): k.Value {
+  let v = c.facts[31];
+  if (v === undefined)
+    c.facts[31] = v = k.plainFact(
+      k.group(c.input["findings"])?.["no_percutaneous_access"],
+      "findings.no_percutaneous_access",
+    );
+  return v;
+}
+
+/** Requirement no_percutaneous_access. */
+function req_30(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_31(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement wa_therapeutic_medial_branch_block. */
+function req_31(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_11(c);
+    const t3: k.Tri = k.compare("=", t2, "medial_branch_block", "enum", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_17(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact intradiscal_injection. */
+function fact_32(c: k.Context): k.Value {
+  let v = c.facts[32];
+  if (v === undefined) c.facts[32] = v = k.plainFact(c.input["intradiscal_injection"], "intradiscal_injection");
+  return v;
+}
+
+/** Requirement wa_intradiscal_injection. */
+function req_32(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_32(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement wa_facet_injection. */
+function req_33(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_11(c);
+  const t2: k.Tri = k.compare("=", t1, "facet_injection", "enum", c.dos);
+  return t2;
+}
+
+/** Requirement wa_not_covered. */
+function req_34(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G13, trigger);
+}
+
+function cond_0(c: k.Context): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Definition same_region. */
+function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Tri = k.compare("=", a0, a1, "enum", c.dos);
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    let t3: k.Tri = true;
+    t3_done: {
+      const t4: k.Tri = k.isIn(a0, S14, false);
+      if (t4 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t4 !== true) t3 = k.addUnknown(t3, t4);
+      const t5: k.Tri = k.isIn(a1, S14, false);
+      if (t5 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t5 !== true) t3 = k.addUnknown(t3, t5);
+    }
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+  }
+  return t1;
+}
+
+/** Definition region_facet_procedures. */
+function def_1(c: k.Context): k.Value {
+  const known = c.defs[1];
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_20(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v6 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v6, "kind");
+          const t8: k.Tri = k.isIn(t7, S11, false);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = k.field(v6, "region");
+          const t10: k.Value = fact_21(c);
+          const t11: k.Value = def_0(c, t9, t10);
+          const t12: k.Tri = k.asTri(t11);
+          if (t12 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t12 !== true) t6 = k.addUnknown(t6, t12);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v6, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  c.defs[1] = t2;
+  return t2;
+}
+
+/** Fact new_pathology. */
+function fact_33(c: k.Context): k.Value {
+  let v = c.facts[33];
+  if (v === undefined) c.facts[33] = v = k.plainFact(c.input["new_pathology"], "new_pathology");
+  return v;
+}
+
+/** Definition episode_of. */
+function def_2(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(0);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v7 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = fact_33(c);
+          const t8: k.Tri = k.asTri(t7);
+          const t9: k.Tri = k.not(t8);
+          if (t9 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t9 !== true) t6 = k.addUnknown(t6, t9);
+          const t10: k.Value = fact_20(c);
+          let t11: k.Tri;
+          if (t10 instanceof k.Unknown) t11 = t10;
+          else if (!k.isList(t10)) t11 = false;
+          else {
+            t11 = false;
+            t11_done: {
+              for (const t12 of t10.items) {
+                const v8 = t12.rec;
+                let t13: k.Tri = t12.member;
+                if (t13 !== false) {
+                  let t14: k.Tri = true;
+                  t14_done: {
+                    const t15: k.Value = k.field(v8, "kind");
+                    const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
+                    if (t16 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t16 !== true) t14 = k.addUnknown(t14, t16);
+                    const t17: k.Value = k.field(v8, "region");
+                    const t18: k.Value = fact_21(c);
+                    const t19: k.Value = def_0(c, t17, t18);
+                    const t20: k.Tri = k.asTri(t19);
+                    if (t20 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t20 !== true) t14 = k.addUnknown(t14, t20);
+                    const t21: k.Value = k.dateField(v8, "date");
+                    const t22: k.Value = k.dateField(v7, "date");
+                    const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
+                    if (t23 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t23 !== true) t14 = k.addUnknown(t14, t23);
+                  }
+                  t13 = k.and2(t13, t14);
+                }
+                if (t13 === true) {
+                  t11 = true;
+                  break t11_done;
+                }
+                if (t13 !== false) t11 = k.addUnknown(t11, t13);
+              }
+            }
+          }
+          const t24: k.Tri = k.not(t11);
+          if (t24 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t24 !== true) t6 = k.addUnknown(t6, t24);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v7, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition episode_injections. */
+function def_3(c: k.Context): k.Value {
+  const known = c.defs[3];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_1(c);
+  const t2: k.Value = def_2(c, t1);
+  c.defs[3] = t2;
+  return t2;
+}
+
+/** Definition initial_request. */
+function def_4(c: k.Context): k.Value {
+  const known = c.defs[4];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_3(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v9 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  const t7: k.Tri = k.compare("=", t2, 0, "number", c.dos);
+  c.defs[4] = t7;
+  return t7;
+}
+
+/** Fact pain.functional_disability. */
+function fact_34(c: k.Context): k.Value {
+  let v = c.facts[34];
+  if (v === undefined)
+    c.facts[34] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  return v;
+}
+
+/** Fact pain.average. */
+function fact_35(c: k.Context): k.Value {
+  let v = c.facts[35];
+  if (v === undefined) c.facts[35] = v = k.plainFact(k.group(c.input["pain"])?.["average"], "pain.average");
+  return v;
+}
+
+/** Definition severe_pain_documented. */
+function def_5(c: k.Context): k.Value {
+  const known = c.defs[5];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_34(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_35(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[5] = t1;
+  return t1;
+}
+
+/** Fact home_exercise_program.prescription. */
+function fact_36(c: k.Context): k.Value {
+  let v = c.facts[36];
+  if (v === undefined)
+    c.facts[36] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["prescription"],
+      "home_exercise_program.prescription",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.completion_documented. */
+function fact_37(c: k.Context): k.Value {
+  let v = c.facts[37];
+  if (v === undefined)
+    c.facts[37] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["completion_documented"],
+      "home_exercise_program.completion_documented",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.inability_medical_reason. */
+function fact_38(c: k.Context): k.Value {
+  let v = c.facts[38];
+  if (v === undefined)
+    c.facts[38] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
+      "home_exercise_program.inability_medical_reason",
+    );
+  return v;
+}
+
+/** Definition home_exercise_program_complete. */
+function def_6(c: k.Context): k.Value {
+  const known = c.defs[6];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_36(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_37(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_38(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  c.defs[6] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.physical_therapy. */
+function fact_39(c: k.Context): k.Value {
+  let v = c.facts[39];
+  if (v === undefined)
+    c.facts[39] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
+      "conservative_therapy.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.chiropractic_care. */
+function fact_40(c: k.Context): k.Value {
+  let v = c.facts[40];
+  if (v === undefined)
+    c.facts[40] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
+      "conservative_therapy.chiropractic_care",
+    );
+  return v;
+}
+
+/** Definition active_modality. */
+function def_7(c: k.Context): k.Value {
+  const known = c.defs[7];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_39(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_40(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = def_6(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  c.defs[7] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.inactive_components. */
+function fact_41(c: k.Context): k.Value {
+  let v = c.facts[41];
+  if (v === undefined)
+    c.facts[41] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["inactive_components"],
+      "conservative_therapy.inactive_components",
+    );
+  return v;
+}
+
+/** Definition conservative_therapy_complete. */
+function def_8(c: k.Context): k.Value {
+  const known = c.defs[8];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_41(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_7(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[8] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.start. */
+function fact_42(c: k.Context): k.Value {
+  let v = c.facts[42];
+  if (v === undefined)
+    c.facts[42] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  return v;
+}
+
+/** Fact conservative_therapy.end. */
+function fact_43(c: k.Context): k.Value {
+  let v = c.facts[43];
+  if (v === undefined)
+    c.facts[43] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  return v;
+}
+
+/** Definition conservative_therapy_lasted. */
+function def_9(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  const t1: k.Value = fact_42(c);
+  const t2: k.Value = k.arith("-", c.dos, a1, "date");
+  const t3: k.Value = k.extremeDay([t1, t2], true);
+  const t4: k.Value = fact_43(c);
+  const t5: k.Value = k.span(t3, t4);
+  const t6: k.Tri = k.compare(">=", t5, a0, "duration", c.dos);
+  return t6;
+}
+
+/** Fact conservative_therapy.failed. */
+function fact_44(c: k.Context): k.Value {
+  let v = c.facts[44];
+  if (v === undefined)
+    c.facts[44] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  return v;
+}
+
+/** Definition failed_or_ongoing_conservative_therapy. */
+function def_10(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_44(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_8(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+      const t7: k.Value = def_9(c, a0, a1);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t8 !== true) t2 = k.addUnknown(t2, t8);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t9: k.Value = fact_16(c);
+    const t10: k.Tri = k.asTri(t9);
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+    let t11: k.Tri = true;
+    t11_done: {
+      const t12: k.Value = fact_15(c);
+      const t13: k.Tri = k.asTri(t12);
+      if (t13 === false) {
+        t11 = false;
+        break t11_done;
+      }
+      if (t13 !== true) t11 = k.addUnknown(t11, t13);
+      const t14: k.Value = fact_20(c);
+      let t15: k.Tri;
+      if (t14 instanceof k.Unknown) t15 = t14;
+      else if (!k.isList(t14)) t15 = false;
+      else {
+        t15 = false;
+        t15_done: {
+          for (const t16 of t14.items) {
+            const v10 = t16.rec;
+            let t17: k.Tri = t16.member;
+            if (t17 !== false) {
+              let t18: k.Tri = true;
+              t18_done: {
+                const t19: k.Value = k.field(v10, "kind");
+                const t20: k.Tri = k.isIn(t19, S16, false);
+                if (t20 === false) {
+                  t18 = false;
+                  break t18_done;
+                }
+                if (t20 !== true) t18 = k.addUnknown(t18, t20);
+                const t21: k.Value = k.field(v10, "region");
+                const t22: k.Value = fact_21(c);
+                const t23: k.Value = def_0(c, t21, t22);
+                const t24: k.Tri = k.asTri(t23);
+                if (t24 === false) {
+                  t18 = false;
+                  break t18_done;
+                }
+                if (t24 !== true) t18 = k.addUnknown(t18, t24);
+              }
+              t17 = k.and2(t17, t18);
+            }
+            if (t17 === true) {
+              t15 = true;
+              break t15_done;
+            }
+            if (t17 !== false) t15 = k.addUnknown(t15, t17);
+          }
+        }
+      }
+      if (t15 === false) {
+        t11 = false;
+        break t11_done;
+      }
+      if (t15 !== true) t11 = k.addUnknown(t11, t15);
+    }
+    if (t11 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t11 !== false) t1 = k.addUnknown(t1, t11);
+  }
+  return t1;
+}
+
+/** Definition in_diagnostic_phase. */
+function def_11(c: k.Context): k.Value {
+  const known = c.defs[11];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_3(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v11 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  const t7: k.Tri = k.compare("=", t2, 1, "number", c.dos);
+  c.defs[11] = t7;
+  return t7;
+}
+
+/** Definition previous_injection. */
+function def_12(c: k.Context): k.Value {
+  const known = c.defs[12];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_3(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("latest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v12 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) t3.push({ rec: v12, inc: t5 });
+    }
+    t2 = k.extreme(t3, true, c.readField);
+  }
+  c.defs[12] = t2;
+  return t2;
+}
+
+/** Definition diagnostic_phase_interval. */
+function def_13(c: k.Context): k.Value {
+  const known = c.defs[13];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = def_12(c);
+    const t3: k.Value = k.dateField(t2, "date");
+    const t4: k.Value = k.span(t3, c.dos);
+    const t5: k.Tri = k.compare(">=", t4, L17, "duration", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    let t6: k.Tri = true;
+    t6_done: {
+      const t7: k.Value = def_12(c);
+      const t8: k.Value = k.field(t7, "therapeutic");
+      const t9: k.Tri = k.compare("=", t8, false, "boolean", c.dos);
+      if (t9 === false) {
+        t6 = false;
+        break t6_done;
+      }
+      if (t9 !== true) t6 = k.addUnknown(t6, t9);
+      const t10: k.Value = def_12(c);
+      const t11: k.Value = k.field(t10, "local_anesthetic_only");
+      const t12: k.Tri = k.asTri(t11);
+      if (t12 === false) {
+        t6 = false;
+        break t6_done;
+      }
+      if (t12 !== true) t6 = k.addUnknown(t6, t12);
+      const t13: k.Value = def_12(c);
+      const t14: k.Value = k.dateField(t13, "date");
+      const t15: k.Value = k.span(t14, c.dos);
+      const t16: k.Tri = k.compare(">=", t15, L12, "duration", c.dos);
+      if (t16 === false) {
+        t6 = false;
+        break t6_done;
+      }
+      if (t16 !== true) t6 = k.addUnknown(t6, t16);
+    }
+    if (t6 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t6 !== false) t1 = k.addUnknown(t1, t6);
+  }
+  c.defs[13] = t1;
+  return t1;
+}
+
+/** Definition last_rf_neurolysis. */
+function def_14(c: k.Context): k.Value {
+  const known = c.defs[14];
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_20(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("latest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v13 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v13, "kind");
+          const t8: k.Tri = k.compare("=", t7, "facet_denervation", "enum", c.dos);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = k.field(v13, "region");
+          const t10: k.Value = fact_21(c);
+          const t11: k.Value = def_0(c, t9, t10);
+          const t12: k.Tri = k.asTri(t11);
+          if (t12 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t12 !== true) t6 = k.addUnknown(t6, t12);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v13, inc: t5 });
+    }
+    t2 = k.extreme(t3, true, c.readField);
+  }
+  c.defs[14] = t2;
+  return t2;
+}
+
+/** Definition facet_procedures_12_months. */
+function def_15(c: k.Context): k.Value {
+  const known = c.defs[15];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_1(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v14 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        const t6: k.Value = k.dateField(v14, "date");
+        const t7: k.Tri = k.within(t6, L18, c.dos);
+        t5 = k.and2(t5, t7);
+      }
+      if (t5 !== false) t3.push({ rec: v14, inc: t5 });
+    }
+    t2 = k.countMerged(
+      t3,
+      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+        let t2_p1: k.Tri = true;
+        t2_p1_done: {
+          const t2_p2: k.Value = k.field(t2_a, "side");
+          const t2_p3: k.Tri = k.isIn(t2_p2, S19, false);
+          if (t2_p3 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
+          const t2_p4: k.Value = k.field(t2_b, "side");
+          const t2_p5: k.Tri = k.isIn(t2_p4, S19, false);
+          if (t2_p5 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
+          const t2_p6: k.Value = k.field(t2_a, "side");
+          const t2_p7: k.Value = k.field(t2_b, "side");
+          const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
+          if (t2_p8 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
+          const t2_p9: k.Value = k.field(t2_a, "level");
+          const t2_p10: k.Value = k.field(t2_b, "level");
+          const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
+          if (t2_p11 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
+          const t2_p12: k.Value = k.dateField(t2_a, "date");
+          const t2_p13: k.Value = k.dateField(t2_b, "date");
+          const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
+          const t2_p15: k.Value = k.dateField(t2_a, "date");
+          const t2_p16: k.Value = k.dateField(t2_b, "date");
+          const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
+          const t2_p18: k.Value = k.span(t2_p14, t2_p17);
+          const t2_p19: k.Tri = k.compare("<=", t2_p18, L8, "duration", c.dos);
+          if (t2_p19 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p19 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p19);
+        }
+        return t2_p1;
+      },
+      c.readField,
+    );
+  }
+  c.defs[15] = t2;
+  return t2;
+}
+
+/** Fact request.side. */
+function fact_45(c: k.Context): k.Value {
+  let v = c.facts[45];
+  if (v === undefined) c.facts[45] = v = k.plainFact(k.group(c.input["request"])?.["side"], "request.side");
+  return v;
+}
+
+/** Definition request_joins_prior. */
+function def_16(c: k.Context): k.Value {
+  const known = c.defs[16];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_45(c);
+    const t3: k.Tri = k.isIn(t2, S19, false);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_1(c);
+    let t5: k.Tri;
+    if (t4 instanceof k.Unknown) t5 = t4;
+    else if (!k.isList(t4)) t5 = false;
+    else {
+      t5 = false;
+      t5_done: {
+        for (const t6 of t4.items) {
+          const v15 = t6.rec;
+          let t7: k.Tri = t6.member;
+          if (t7 !== false) {
+            let t8: k.Tri = true;
+            t8_done: {
+              const t9: k.Value = k.field(v15, "side");
+              const t10: k.Tri = k.isIn(t9, S19, false);
+              if (t10 === false) {
+                t8 = false;
+                break t8_done;
+              }
+              if (t10 !== true) t8 = k.addUnknown(t8, t10);
+              const t11: k.Value = k.field(v15, "side");
+              const t12: k.Value = fact_45(c);
+              const t13: k.Tri = k.compare("!=", t11, t12, "enum", c.dos);
+              if (t13 === false) {
+                t8 = false;
+                break t8_done;
+              }
+              if (t13 !== true) t8 = k.addUnknown(t8, t13);
+              const t14: k.Value = k.field(v15, "level");
+              const t15: k.Value = fact_10(c);
+              const t16: k.Tri = k.compare("=", t14, t15, "text", c.dos);
+              if (t16 === false) {
+                t8 = false;
+                break t8_done;
+              }
+              if (t16 !== true) t8 = k.addUnknown(t8, t16);
+              const t17: k.Value = k.dateField(v15, "date");
+              const t18: k.Tri = k.within(t17, L8, c.dos);
+              if (t18 === false) {
+                t8 = false;
+                break t8_done;
+              }
+              if (t18 !== true) t8 = k.addUnknown(t8, t18);
+            }
+            t7 = k.and2(t7, t8);
+          }
+          if (t7 === true) {
+            t5 = true;
+            break t5_done;
+          }
+          if (t7 !== false) t5 = k.addUnknown(t5, t7);
+        }
+      }
+    }
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[16] = t1;
+  return t1;
+}
+
+/** Fact synovial_cyst_confirmed_on_imaging. */
+function fact_46(c: k.Context): k.Value {
+  let v = c.facts[46];
+  if (v === undefined)
+    c.facts[46] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  return v;
+}
+
+/** Definition same_date_of_service_allowed. */
+function def_17(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(1);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_20(c);
+  let t2: k.Tri;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = true;
+  else {
+    t2 = true;
+    t2_done: {
+      for (const t3 of t1.items) {
+        const v16 = t3.rec;
+        let t4: k.Tri = t3.member;
+        if (t4 !== false) {
+          let t5: k.Tri = true;
+          t5_done: {
+            const t6: k.Value = k.dateField(v16, "date");
+            const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
+            if (t7 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t7 !== true) t5 = k.addUnknown(t5, t7);
+            const t8: k.Value = k.field(v16, "kind");
+            const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
+            if (t9 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t9 !== true) t5 = k.addUnknown(t5, t9);
+          }
+          t4 = k.and2(t4, t5);
+        }
+        if (t4 !== false) {
+          let t10: k.Tri = false;
+          t10_done: {
+            let t11: k.Tri = true;
+            t11_done: {
+              const t12: k.Value = k.field(v16, "region");
+              const t13: k.Value = fact_21(c);
+              const t14: k.Value = def_0(c, t12, t13);
+              const t15: k.Tri = k.asTri(t14);
+              const t16: k.Tri = k.not(t15);
+              if (t16 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t16 !== true) t11 = k.addUnknown(t11, t16);
+              const t17: k.Value = fact_24(c);
+              const t18: k.Tri = k.asTri(t17);
+              if (t18 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t18 !== true) t11 = k.addUnknown(t11, t18);
+            }
+            if (t11 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t11 !== false) t10 = k.addUnknown(t10, t11);
+            let t19: k.Tri = true;
+            t19_done: {
+              const t20: k.Value = k.field(v16, "region");
+              const t21: k.Value = fact_21(c);
+              const t22: k.Value = def_0(c, t20, t21);
+              const t23: k.Tri = k.asTri(t22);
+              if (t23 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t23 !== true) t19 = k.addUnknown(t19, t23);
+              const t24: k.Value = k.field(v16, "kind");
+              const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
+              if (t25 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t25 !== true) t19 = k.addUnknown(t19, t25);
+            }
+            if (t19 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t19 !== false) t10 = k.addUnknown(t10, t19);
+            let t26: k.Tri = true;
+            t26_done: {
+              const t27: k.Value = k.field(v16, "region");
+              const t28: k.Value = fact_21(c);
+              const t29: k.Value = def_0(c, t27, t28);
+              const t30: k.Tri = k.asTri(t29);
+              if (t30 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t30 !== true) t26 = k.addUnknown(t26, t30);
+              const t31: k.Value = fact_46(c);
+              const t32: k.Tri = k.asTri(t31);
+              if (t32 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t32 !== true) t26 = k.addUnknown(t26, t32);
+              let t33: k.Tri = false;
+              t33_done: {
+                let t34: k.Tri = true;
+                t34_done: {
+                  const t35: k.Tri = k.compare("=", a0, "facet_injection", "enum", c.dos);
+                  if (t35 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t35 !== true) t34 = k.addUnknown(t34, t35);
+                  const t36: k.Value = k.field(v16, "kind");
+                  const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
+                  if (t37 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t37 !== true) t34 = k.addUnknown(t34, t37);
+                }
+                if (t34 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t34 !== false) t33 = k.addUnknown(t33, t34);
+                let t38: k.Tri = true;
+                t38_done: {
+                  const t39: k.Tri = k.compare("=", a0, "epidural_injection", "enum", c.dos);
+                  if (t39 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t39 !== true) t38 = k.addUnknown(t38, t39);
+                  const t40: k.Value = k.field(v16, "kind");
+                  const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
+                  if (t41 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t41 !== true) t38 = k.addUnknown(t38, t41);
+                }
+                if (t38 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t38 !== false) t33 = k.addUnknown(t33, t38);
+              }
+              if (t33 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t33 !== true) t26 = k.addUnknown(t26, t33);
+            }
+            if (t26 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t26 !== false) t10 = k.addUnknown(t10, t26);
+          }
+          const t42: k.Tri = k.orNot(t4, t10);
+          if (t42 === false) {
+            t2 = false;
+            break t2_done;
+          }
+          if (t42 !== true) t2 = k.addUnknown(t2, t42);
+        }
+      }
+    }
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+function wf_record_0(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  }
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S22.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["local_anesthetic_only"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["relief_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  v = value["relief_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["clinically_meaningful_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_1(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
+  }
+  v = value["image_guidance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S23.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S22.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_2(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["mainly_axial_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["synovial_cyst_stenosis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chronic_lumbar_spondylolysis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["pars_defect_on_imaging"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_3(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["sacroiliac_joint"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["discogenic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["disc_herniation"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["radiculitis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_4(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["functional_disability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["average"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+  }
+  v = value["duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_5(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inactive_components"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chiropractic_care"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["start"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["end"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["medical_reason_not_done"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ongoing"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_6(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["prescription"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["completion_documented"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inability_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_7(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_8(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["successful"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["different_levels"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_9(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["sacral_lateral_branch_block"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["atlantoaxial_joint_injection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["occipital_nerve_block"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["hardware_injection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_10(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["active_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["puncture_site_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["no_percutaneous_access"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wellFormed(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date_of_service"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["prior_procedures"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  }
+  v = value["request"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_1(v)) return false;
+  }
+  v = value["new_pathology"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["diagnosis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_2(v)) return false;
+  }
+  v = value["other_source"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_3(v)) return false;
+  }
+  v = value["pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_4(v)) return false;
+  }
+  v = value["conservative_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_5(v)) return false;
+  }
+  v = value["home_exercise_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_6(v)) return false;
+  }
+  v = value["facet"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_7(v)) return false;
+  }
+  v = value["technique_changed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["pain_generator_in_question"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["multi_level_pathology"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["after_rf"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_8(v)) return false;
+  }
+  v = value["unusual_circumstances"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["different_region_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["same_day_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["synovial_cyst_confirmed_on_imaging"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["purpose"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_9(v)) return false;
+  }
+  v = value["findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_10(v)) return false;
+  }
+  v = value["intradiscal_injection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+/** The compiled functions, linked to the program they were compiled from. */
+const evaluator = k.link(
+  program,
+  [
+    req_0,
+    req_1,
+    req_2,
+    req_3,
+    req_4,
+    req_5,
+    req_6,
+    req_7,
+    req_8,
+    req_9,
+    req_10,
+    req_11,
+    req_12,
+    req_13,
+    req_14,
+    req_15,
+    req_16,
+    req_17,
+    req_18,
+    req_19,
+    req_20,
+    req_21,
+    req_22,
+    req_23,
+    req_24,
+    req_25,
+    req_26,
+    req_27,
+    req_28,
+    req_29,
+    req_30,
+    req_31,
+    req_32,
+    req_33,
+    req_34,
+  ],
+  [cond_0],
+  47,
+  18,
+  wellFormed,
+);
+
+/** Evaluates a request against NIA_CG_301 Paravertebral Facet Joint Injections or Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+// polc digest: 6ba8de26bd8b59fa

@@ -9,6 +9,7 @@ import {
   type IsoDate,
   type Program,
 } from "../runtime/index.js";
+import * as k from "../runtime/kernel.js";
 export type { Determination, EvaluateOptions } from "../runtime/index.js";
 
 /** Technique of the requested facet joint denervation */
@@ -1519,8 +1520,2247 @@ export const program: Program = {
   },
 };
 
-/** Evaluates a request against NIA_CG_302 Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis). Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays. */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options);
+// ── The policy's logic, compiled: what evaluate runs when the trace is off ──
+
+const L0: k.Length = { amount: 3, unit: "months" };
+const L1: k.Length = { amount: 6, unit: "weeks" };
+const L2: k.Length = { amount: 6, unit: "months" };
+const G3: readonly number[] = [0, 1, 2, 3, 4];
+const S4: ReadonlySet<string> = new Set(["fluoroscopy", "ct"]);
+const S5: ReadonlySet<string> = new Set(["traditional_radiofrequency", "cooled_radiofrequency"]);
+const L6: k.Length = { amount: 4, unit: "months" };
+const G7: readonly number[] = [22, 23];
+const G8: readonly number[] = [32, 33];
+const S9: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const S10: ReadonlySet<string> = new Set(["left", "right"]);
+const L11: k.Length = { amount: 1, unit: "months" };
+const L12: k.Length = { amount: 12, unit: "months" };
+const S13: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "facet_denervation",
+  "sacroiliac_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+  "intrathecal_trial",
+  "infusion_pump",
+  "spinal_cord_stimulator_trial",
+  "spinal_cord_stimulator",
+  "spinal_surgery",
+  "other_procedure",
+]);
+const S14: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
+const S15: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+const S16: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
+const S17: ReadonlySet<string> = new Set([
+  "traditional_radiofrequency",
+  "cooled_radiofrequency",
+  "pulsed_radiofrequency",
+  "cryoablation",
+  "laser_ablation",
+]);
+
+/** Fact pain_source.sacroiliac_joint. */
+function fact_0(c: k.Context): k.Value {
+  let v = c.facts[0];
+  if (v === undefined)
+    c.facts[0] = v = k.plainFact(k.group(c.input["pain_source"])?.["sacroiliac_joint"], "pain_source.sacroiliac_joint");
+  return v;
 }
-// polc digest: dbfe1aec8226c724
+
+/** Fact pain_source.discogenic. */
+function fact_1(c: k.Context): k.Value {
+  let v = c.facts[1];
+  if (v === undefined)
+    c.facts[1] = v = k.plainFact(k.group(c.input["pain_source"])?.["discogenic"], "pain_source.discogenic");
+  return v;
+}
+
+/** Fact pain_source.disc_herniation. */
+function fact_2(c: k.Context): k.Value {
+  let v = c.facts[2];
+  if (v === undefined)
+    c.facts[2] = v = k.plainFact(k.group(c.input["pain_source"])?.["disc_herniation"], "pain_source.disc_herniation");
+  return v;
+}
+
+/** Fact pain_source.radiculitis. */
+function fact_3(c: k.Context): k.Value {
+  let v = c.facts[3];
+  if (v === undefined)
+    c.facts[3] = v = k.plainFact(k.group(c.input["pain_source"])?.["radiculitis"], "pain_source.radiculitis");
+  return v;
+}
+
+/** Requirement not_other_pain_source. */
+function req_0(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_0(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = fact_1(c);
+    const t6: k.Tri = k.asTri(t5);
+    const t7: k.Tri = k.not(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+    const t8: k.Value = fact_2(c);
+    const t9: k.Tri = k.asTri(t8);
+    const t10: k.Tri = k.not(t9);
+    if (t10 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t10 !== true) t1 = k.addUnknown(t1, t10);
+    const t11: k.Value = fact_3(c);
+    const t12: k.Tri = k.asTri(t11);
+    const t13: k.Tri = k.not(t12);
+    if (t13 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t13 !== true) t1 = k.addUnknown(t1, t13);
+  }
+  return t1;
+}
+
+/** Requirement severe_pain. */
+function req_1(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain.duration. */
+function fact_4(c: k.Context): k.Value {
+  let v = c.facts[4];
+  if (v === undefined) c.facts[4] = v = k.plainFact(k.group(c.input["pain"])?.["duration"], "pain.duration");
+  return v;
+}
+
+/** Requirement pain_three_months. */
+function req_2(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_4(c);
+  const t2: k.Tri = k.compare(">=", t1, L0, "duration", c.dos);
+  return t2;
+}
+
+/** Fact mbb_relief_outlasted_anesthetic. */
+function fact_5(c: k.Context): k.Value {
+  let v = c.facts[5];
+  if (v === undefined)
+    c.facts[5] = v = k.plainFact(c.input["mbb_relief_outlasted_anesthetic"], "mbb_relief_outlasted_anesthetic");
+  return v;
+}
+
+/** Requirement medial_branch_block_response. */
+function req_3(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_6(c);
+    let t3: k.Tri;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = false;
+    else {
+      t3 = false;
+      t3_done: {
+        for (const t4 of t2.items) {
+          const v1 = t4.rec;
+          let t5: k.Tri = t4.member;
+          if (t5 !== false) {
+            let t6: k.Tri = true;
+            t6_done: {
+              let t7: k.Tri = false;
+              t7_done: {
+                const t8: k.Value = k.field(v1, "relief_percent");
+                const t9: k.Tri = k.compare(">=", t8, 70, "number", c.dos);
+                if (t9 === true) {
+                  t7 = true;
+                  break t7_done;
+                }
+                if (t9 !== false) t7 = k.addUnknown(t7, t9);
+                const t10: k.Value = k.field(v1, "functional_improvement");
+                const t11: k.Tri = k.asTri(t10);
+                if (t11 === true) {
+                  t7 = true;
+                  break t7_done;
+                }
+                if (t11 !== false) t7 = k.addUnknown(t7, t11);
+              }
+              if (t7 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t7 !== true) t6 = k.addUnknown(t6, t7);
+              const t12: k.Value = k.field(v1, "relief_duration");
+              const t13: k.Tri = k.compare("<", t12, L0, "duration", c.dos);
+              if (t13 === false) {
+                t6 = false;
+                break t6_done;
+              }
+              if (t13 !== true) t6 = k.addUnknown(t6, t13);
+            }
+            t5 = k.and2(t5, t6);
+          }
+          if (t5 === true) {
+            t3 = true;
+            break t3_done;
+          }
+          if (t5 !== false) t3 = k.addUnknown(t3, t5);
+        }
+      }
+    }
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t14: k.Value = fact_5(c);
+    const t15: k.Tri = k.asTri(t14);
+    if (t15 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t15 !== true) t1 = k.addUnknown(t1, t15);
+  }
+  return t1;
+}
+
+/** Fact conservative_therapy.failed. */
+function fact_6(c: k.Context): k.Value {
+  let v = c.facts[6];
+  if (v === undefined)
+    c.facts[6] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  return v;
+}
+
+/** Fact conservative_therapy.medical_reason_not_done. */
+function fact_7(c: k.Context): k.Value {
+  let v = c.facts[7];
+  if (v === undefined)
+    c.facts[7] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
+      "conservative_therapy.medical_reason_not_done",
+    );
+  return v;
+}
+
+/** Requirement conservative_six_weeks. */
+function req_4(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_6(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_9(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+      const t7: k.Value = def_10(c, L1, L2);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t8 !== true) t2 = k.addUnknown(t2, t8);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t9: k.Value = fact_7(c);
+    const t10: k.Tri = k.asTri(t9);
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+  }
+  return t1;
+}
+
+/** Requirement facet_mediated_pain. */
+function req_5(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G3, trigger);
+}
+
+/** Fact request.image_guidance. */
+function fact_8(c: k.Context): k.Value {
+  let v = c.facts[8];
+  if (v === undefined)
+    c.facts[8] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  return v;
+}
+
+/** Requirement fluoroscopic_or_ct_guidance. */
+function req_6(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_8(c);
+  const t2: k.Tri = k.isIn(t1, S4, false);
+  return t2;
+}
+
+/** Fact denervation.technique. */
+function fact_9(c: k.Context): k.Value {
+  let v = c.facts[9];
+  if (v === undefined)
+    c.facts[9] = v = k.plainFact(k.group(c.input["denervation"])?.["technique"], "denervation.technique");
+  return v;
+}
+
+/** Requirement radiofrequency_definition. */
+function req_7(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_9(c);
+  const t2: k.Tri = k.isIn(t1, S5, false);
+  return t2;
+}
+
+/** Requirement prior_positive_response. */
+function req_8(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  let t4: k.Tri = true;
+  t4_done: {
+    let t5: k.Tri = false;
+    t5_done: {
+      const t6: k.Value = def_3(c);
+      let t7: k.Value;
+      if (t6 instanceof k.Unknown) t7 = t6;
+      else if (!k.isList(t6)) t7 = k.emptyQuery("latest");
+      else {
+        const t8: k.Included[] = [];
+        for (const t9 of t6.items) {
+          const v2 = t9.rec;
+          let t10: k.Tri = t9.member;
+          if (t10 !== false) t8.push({ rec: v2, inc: t10 });
+        }
+        t7 = k.extreme(t8, true, c.readField);
+      }
+      const t11: k.Value = k.field(t7, "relief_percent");
+      const t12: k.Tri = k.compare(">=", t11, 50, "number", c.dos);
+      if (t12 === true) {
+        t5 = true;
+        break t5_done;
+      }
+      if (t12 !== false) t5 = k.addUnknown(t5, t12);
+      const t13: k.Value = def_3(c);
+      let t14: k.Value;
+      if (t13 instanceof k.Unknown) t14 = t13;
+      else if (!k.isList(t13)) t14 = k.emptyQuery("latest");
+      else {
+        const t15: k.Included[] = [];
+        for (const t16 of t13.items) {
+          const v3 = t16.rec;
+          let t17: k.Tri = t16.member;
+          if (t17 !== false) t15.push({ rec: v3, inc: t17 });
+        }
+        t14 = k.extreme(t15, true, c.readField);
+      }
+      const t18: k.Value = k.field(t14, "functional_improvement");
+      const t19: k.Tri = k.asTri(t18);
+      if (t19 === true) {
+        t5 = true;
+        break t5_done;
+      }
+      if (t19 !== false) t5 = k.addUnknown(t5, t19);
+    }
+    if (t5 === false) {
+      t4 = false;
+      break t4_done;
+    }
+    if (t5 !== true) t4 = k.addUnknown(t4, t5);
+    const t20: k.Value = def_3(c);
+    let t21: k.Value;
+    if (t20 instanceof k.Unknown) t21 = t20;
+    else if (!k.isList(t20)) t21 = k.emptyQuery("latest");
+    else {
+      const t22: k.Included[] = [];
+      for (const t23 of t20.items) {
+        const v4 = t23.rec;
+        let t24: k.Tri = t23.member;
+        if (t24 !== false) t22.push({ rec: v4, inc: t24 });
+      }
+      t21 = k.extreme(t22, true, c.readField);
+    }
+    const t25: k.Value = k.field(t21, "relief_duration");
+    const t26: k.Tri = k.compare(">=", t25, L6, "duration", c.dos);
+    if (t26 === false) {
+      t4 = false;
+      break t4_done;
+    }
+    if (t26 !== true) t4 = k.addUnknown(t4, t26);
+  }
+  return k.whenApplies(t3, t4, trigger);
+}
+
+/** Requirement continuing_pain. */
+function req_9(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  const t4: k.Value = def_5(c);
+  const t5: k.Tri = k.asTri(t4);
+  return k.whenApplies(t3, t5, trigger);
+}
+
+/** Fact conservative_therapy.ongoing. */
+function fact_10(c: k.Context): k.Value {
+  let v = c.facts[10];
+  if (v === undefined)
+    c.facts[10] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["ongoing"],
+      "conservative_therapy.ongoing",
+    );
+  return v;
+}
+
+/** Requirement ongoing_conservative_therapy. */
+function req_10(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  let t4: k.Tri = false;
+  t4_done: {
+    let t5: k.Tri = true;
+    t5_done: {
+      const t6: k.Value = fact_10(c);
+      const t7: k.Tri = k.asTri(t6);
+      if (t7 === false) {
+        t5 = false;
+        break t5_done;
+      }
+      if (t7 !== true) t5 = k.addUnknown(t5, t7);
+      const t8: k.Value = def_9(c);
+      const t9: k.Tri = k.asTri(t8);
+      if (t9 === false) {
+        t5 = false;
+        break t5_done;
+      }
+      if (t9 !== true) t5 = k.addUnknown(t5, t9);
+    }
+    if (t5 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t5 !== false) t4 = k.addUnknown(t4, t5);
+    const t10: k.Value = fact_7(c);
+    const t11: k.Tri = k.asTri(t10);
+    if (t11 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t11 !== false) t4 = k.addUnknown(t4, t11);
+  }
+  return k.whenApplies(t3, t4, trigger);
+}
+
+/** Requirement twelve_month_limit. */
+function req_11(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  let t4: k.Tri = false;
+  t4_done: {
+    const t5: k.Value = def_11(c);
+    const t6: k.Tri = k.compare("<", t5, 2, "number", c.dos);
+    if (t6 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t6 !== false) t4 = k.addUnknown(t4, t6);
+    let t7: k.Tri = true;
+    t7_done: {
+      const t8: k.Value = def_12(c);
+      const t9: k.Tri = k.asTri(t8);
+      if (t9 === false) {
+        t7 = false;
+        break t7_done;
+      }
+      if (t9 !== true) t7 = k.addUnknown(t7, t9);
+      const t10: k.Value = def_11(c);
+      const t11: k.Tri = k.compare("<=", t10, 2, "number", c.dos);
+      if (t11 === false) {
+        t7 = false;
+        break t7_done;
+      }
+      if (t11 !== true) t7 = k.addUnknown(t7, t11);
+    }
+    if (t7 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t7 !== false) t4 = k.addUnknown(t4, t7);
+  }
+  return k.whenApplies(t3, t4, trigger);
+}
+
+/** Requirement same_date_of_service. */
+function req_12(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_13(c, "facet_denervation");
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.sacroiliac_or_sacral_lateral_branch. */
+function fact_11(c: k.Context): k.Value {
+  let v = c.facts[11];
+  if (v === undefined)
+    c.facts[11] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["sacroiliac_or_sacral_lateral_branch"],
+      "purpose.sacroiliac_or_sacral_lateral_branch",
+    );
+  return v;
+}
+
+/** Requirement sacroiliac_denervation. */
+function req_13(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_11(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.active_infection. */
+function fact_12(c: k.Context): k.Value {
+  let v = c.facts[12];
+  if (v === undefined)
+    c.facts[12] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  return v;
+}
+
+/** Requirement active_infection. */
+function req_14(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_12(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.puncture_site_infection. */
+function fact_13(c: k.Context): k.Value {
+  let v = c.facts[13];
+  if (v === undefined)
+    c.facts[13] = v = k.plainFact(
+      k.group(c.input["findings"])?.["puncture_site_infection"],
+      "findings.puncture_site_infection",
+    );
+  return v;
+}
+
+/** Requirement puncture_site_infection. */
+function req_15(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_13(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact age. */
+function fact_14(c: k.Context): k.Value {
+  let v = c.facts[14];
+  if (v === undefined) c.facts[14] = v = k.plainFact(c.input["age"], "age");
+  return v;
+}
+
+/** Requirement wa_lumbar_age. */
+function req_16(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_14(c);
+  const t2: k.Tri = k.compare(">", t1, 17, "number", c.dos);
+  return t2;
+}
+
+/** Fact wa_facet.continuous_pain_referable_to_facet. */
+function fact_15(c: k.Context): k.Value {
+  let v = c.facts[15];
+  if (v === undefined)
+    c.facts[15] = v = k.plainFact(
+      k.group(c.input["wa_facet"])?.["continuous_pain_referable_to_facet"],
+      "wa_facet.continuous_pain_referable_to_facet",
+    );
+  return v;
+}
+
+/** Requirement wa_lumbar_six_months. */
+function req_17(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_4(c);
+    const t3: k.Tri = k.compare(">=", t2, L2, "duration", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_15(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact wa_facet.radicular_pain. */
+function fact_16(c: k.Context): k.Value {
+  let v = c.facts[16];
+  if (v === undefined)
+    c.facts[16] = v = k.plainFact(k.group(c.input["wa_facet"])?.["radicular_pain"], "wa_facet.radicular_pain");
+  return v;
+}
+
+/** Requirement wa_lumbar_non_radicular. */
+function req_18(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_16(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Requirement wa_lumbar_unresponsive. */
+function req_19(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact wa_facet.other_structural_cause. */
+function fact_17(c: k.Context): k.Value {
+  let v = c.facts[17];
+  if (v === undefined)
+    c.facts[17] = v = k.plainFact(
+      k.group(c.input["wa_facet"])?.["other_structural_cause"],
+      "wa_facet.other_structural_cause",
+    );
+  return v;
+}
+
+/** Requirement wa_lumbar_no_structural_cause. */
+function req_20(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_17(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Fact wa_facet.other_spine_pain_syndrome. */
+function fact_18(c: k.Context): k.Value {
+  let v = c.facts[18];
+  if (v === undefined)
+    c.facts[18] = v = k.plainFact(
+      k.group(c.input["wa_facet"])?.["other_spine_pain_syndrome"],
+      "wa_facet.other_spine_pain_syndrome",
+    );
+  return v;
+}
+
+/** Requirement wa_lumbar_no_other_syndrome. */
+function req_21(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_18(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Fact wa_facet.differential_blocks. */
+function fact_19(c: k.Context): k.Value {
+  let v = c.facts[19];
+  if (v === undefined)
+    c.facts[19] = v = k.plainFact(
+      k.group(c.input["wa_facet"])?.["differential_blocks"],
+      "wa_facet.differential_blocks",
+    );
+  return v;
+}
+
+/** Requirement wa_lumbar_blocks. */
+function req_22(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_6(c);
+    let t3: k.Value;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = k.emptyQuery("count");
+    else {
+      let t4 = 0;
+      const t5: k.Unknown[] = [];
+      for (const t6 of t2.items) {
+        const v5 = t6.rec;
+        let t7: k.Tri = t6.member;
+        if (t7 !== false) {
+          const t8: k.Value = k.field(v5, "relief_percent");
+          const t9: k.Tri = k.compare(">=", t8, 80, "number", c.dos);
+          t7 = k.and2(t7, t9);
+        }
+        if (t7 === true) t4++;
+        else if (t7 !== false) t5.push(t7);
+      }
+      t3 = t5.length === 0 ? t4 : k.range(t4, t5);
+    }
+    const t10: k.Tri = k.compare(">=", t3, 2, "number", c.dos);
+    if (t10 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t10 !== true) t1 = k.addUnknown(t1, t10);
+    const t11: k.Value = fact_19(c);
+    const t12: k.Tri = k.asTri(t11);
+    if (t12 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t12 !== true) t1 = k.addUnknown(t1, t12);
+  }
+  return t1;
+}
+
+/** Fact wa_facet.joints. */
+function fact_20(c: k.Context): k.Value {
+  let v = c.facts[20];
+  if (v === undefined) c.facts[20] = v = k.plainFact(k.group(c.input["wa_facet"])?.["joints"], "wa_facet.joints");
+  return v;
+}
+
+/** Requirement wa_lumbar_joints. */
+function req_23(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_20(c);
+    const t3: k.Tri = k.compare("<=", t2, 2, "number", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_14(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement wa_lumbar_selection. */
+function req_24(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G7, trigger);
+}
+
+/** Fact wa_facet.cervical_levels_c3_4_to_c6_7. */
+function fact_21(c: k.Context): k.Value {
+  let v = c.facts[21];
+  if (v === undefined)
+    c.facts[21] = v = k.plainFact(
+      k.group(c.input["wa_facet"])?.["cervical_levels_c3_4_to_c6_7"],
+      "wa_facet.cervical_levels_c3_4_to_c6_7",
+    );
+  return v;
+}
+
+/** Requirement wa_cervical_levels. */
+function req_25(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_21(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement wa_cervical_age. */
+function req_26(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_14(c);
+  const t2: k.Tri = k.compare(">", t1, 17, "number", c.dos);
+  return t2;
+}
+
+/** Requirement wa_cervical_six_months. */
+function req_27(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_4(c);
+    const t3: k.Tri = k.compare(">=", t2, L2, "duration", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_15(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement wa_cervical_non_radicular. */
+function req_28(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_16(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Requirement wa_cervical_unresponsive. */
+function req_29(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement wa_cervical_no_structural_cause. */
+function req_30(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_17(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Requirement wa_cervical_no_other_syndrome. */
+function req_31(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_18(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Requirement wa_cervical_blocks. */
+function req_32(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_6(c);
+    let t3: k.Value;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = k.emptyQuery("count");
+    else {
+      let t4 = 0;
+      const t5: k.Unknown[] = [];
+      for (const t6 of t2.items) {
+        const v6 = t6.rec;
+        let t7: k.Tri = t6.member;
+        if (t7 !== false) {
+          const t8: k.Value = k.field(v6, "relief_percent");
+          const t9: k.Tri = k.compare("=", t8, 100, "number", c.dos);
+          t7 = k.and2(t7, t9);
+        }
+        if (t7 === true) t4++;
+        else if (t7 !== false) t5.push(t7);
+      }
+      t3 = t5.length === 0 ? t4 : k.range(t4, t5);
+    }
+    const t10: k.Tri = k.compare(">=", t3, 2, "number", c.dos);
+    if (t10 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t10 !== true) t1 = k.addUnknown(t1, t10);
+    const t11: k.Value = fact_19(c);
+    const t12: k.Tri = k.asTri(t11);
+    if (t12 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t12 !== true) t1 = k.addUnknown(t1, t12);
+  }
+  return t1;
+}
+
+/** Requirement wa_cervical_joints. */
+function req_33(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_20(c);
+    const t3: k.Tri = k.compare("=", t2, 1, "number", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_14(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement wa_cervical_selection. */
+function req_34(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G8, trigger);
+}
+
+/** Fact request.region. */
+function fact_22(c: k.Context): k.Value {
+  let v = c.facts[22];
+  if (v === undefined) c.facts[22] = v = k.plainFact(k.group(c.input["request"])?.["region"], "request.region");
+  return v;
+}
+
+/** Requirement wa_thoracic. */
+function req_35(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_22(c);
+  const t2: k.Tri = k.compare("=", t1, "thoracic", "enum", c.dos);
+  return t2;
+}
+
+/** Fact wa_facet.for_headache. */
+function fact_23(c: k.Context): k.Value {
+  let v = c.facts[23];
+  if (v === undefined)
+    c.facts[23] = v = k.plainFact(k.group(c.input["wa_facet"])?.["for_headache"], "wa_facet.for_headache");
+  return v;
+}
+
+/** Requirement wa_headache. */
+function req_36(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_23(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+function cond_0(c: k.Context): k.Tri {
+  const t1: k.Value = def_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+function cond_1(c: k.Context): k.Tri {
+  const t1: k.Value = fact_22(c);
+  const t2: k.Tri = k.isIn(t1, S9, false);
+  return t2;
+}
+
+function cond_2(c: k.Context): k.Tri {
+  const t1: k.Value = fact_22(c);
+  const t2: k.Tri = k.compare("=", t1, "cervical", "enum", c.dos);
+  return t2;
+}
+
+/** Definition same_region. */
+function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Tri = k.compare("=", a0, a1, "enum", c.dos);
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    let t3: k.Tri = true;
+    t3_done: {
+      const t4: k.Tri = k.isIn(a0, S9, false);
+      if (t4 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t4 !== true) t3 = k.addUnknown(t3, t4);
+      const t5: k.Tri = k.isIn(a1, S9, false);
+      if (t5 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t5 !== true) t3 = k.addUnknown(t3, t5);
+    }
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+  }
+  return t1;
+}
+
+/** Fact prior_procedures. */
+function fact_24(c: k.Context): k.Value {
+  let v = c.facts[24];
+  if (v === undefined) c.facts[24] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  return v;
+}
+
+/** Definition prior_in_region. */
+function def_1(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(0);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_24(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v7 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v7, "kind");
+          const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = k.field(v7, "region");
+          const t10: k.Value = fact_22(c);
+          const t11: k.Value = def_0(c, t9, t10);
+          const t12: k.Tri = k.asTri(t11);
+          if (t12 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t12 !== true) t6 = k.addUnknown(t6, t12);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v7, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition region_denervations. */
+function def_2(c: k.Context): k.Value {
+  const known = c.defs[2];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_1(c, "facet_denervation");
+  c.defs[2] = t1;
+  return t1;
+}
+
+/** Fact request.side. */
+function fact_25(c: k.Context): k.Value {
+  let v = c.facts[25];
+  if (v === undefined) c.facts[25] = v = k.plainFact(k.group(c.input["request"])?.["side"], "request.side");
+  return v;
+}
+
+/** Fact request.level. */
+function fact_26(c: k.Context): k.Value {
+  let v = c.facts[26];
+  if (v === undefined) c.facts[26] = v = k.plainFact(k.group(c.input["request"])?.["level"], "request.level");
+  return v;
+}
+
+/** Definition earlier_denervations. */
+function def_3(c: k.Context): k.Value {
+  const known = c.defs[3];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_2(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v8 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v8, "side");
+          const t8: k.Tri = k.isIn(t7, S10, false);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = fact_25(c);
+          const t10: k.Tri = k.isIn(t9, S10, false);
+          if (t10 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t10 !== true) t6 = k.addUnknown(t6, t10);
+          const t11: k.Value = k.field(v8, "side");
+          const t12: k.Value = fact_25(c);
+          const t13: k.Tri = k.compare("!=", t11, t12, "enum", c.dos);
+          if (t13 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t13 !== true) t6 = k.addUnknown(t6, t13);
+          const t14: k.Value = k.field(v8, "level");
+          const t15: k.Value = fact_26(c);
+          const t16: k.Tri = k.compare("=", t14, t15, "text", c.dos);
+          if (t16 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t16 !== true) t6 = k.addUnknown(t6, t16);
+          const t17: k.Value = k.dateField(v8, "date");
+          const t18: k.Value = k.span(t17, c.dos);
+          const t19: k.Tri = k.compare("<=", t18, L11, "duration", c.dos);
+          if (t19 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t19 !== true) t6 = k.addUnknown(t6, t19);
+        }
+        const t20: k.Tri = k.not(t6);
+        t5 = k.and2(t5, t20);
+      }
+      if (t5 !== false) t3.push({ rec: v8, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  c.defs[3] = t2;
+  return t2;
+}
+
+/** Definition initial_request. */
+function def_4(c: k.Context): k.Value {
+  const known = c.defs[4];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_3(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v9 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  const t7: k.Tri = k.compare("=", t2, 0, "number", c.dos);
+  c.defs[4] = t7;
+  return t7;
+}
+
+/** Fact pain.functional_disability. */
+function fact_27(c: k.Context): k.Value {
+  let v = c.facts[27];
+  if (v === undefined)
+    c.facts[27] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  return v;
+}
+
+/** Fact pain.average. */
+function fact_28(c: k.Context): k.Value {
+  let v = c.facts[28];
+  if (v === undefined) c.facts[28] = v = k.plainFact(k.group(c.input["pain"])?.["average"], "pain.average");
+  return v;
+}
+
+/** Definition severe_pain_documented. */
+function def_5(c: k.Context): k.Value {
+  const known = c.defs[5];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_27(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_28(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[5] = t1;
+  return t1;
+}
+
+/** Definition region_medial_branch_blocks. */
+function def_6(c: k.Context): k.Value {
+  const known = c.defs[6];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_1(c, "medial_branch_block");
+  c.defs[6] = t1;
+  return t1;
+}
+
+/** Fact home_exercise_program.prescription. */
+function fact_29(c: k.Context): k.Value {
+  let v = c.facts[29];
+  if (v === undefined)
+    c.facts[29] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["prescription"],
+      "home_exercise_program.prescription",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.completion_documented. */
+function fact_30(c: k.Context): k.Value {
+  let v = c.facts[30];
+  if (v === undefined)
+    c.facts[30] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["completion_documented"],
+      "home_exercise_program.completion_documented",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.inability_medical_reason. */
+function fact_31(c: k.Context): k.Value {
+  let v = c.facts[31];
+  if (v === undefined)
+    c.facts[31] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
+      "home_exercise_program.inability_medical_reason",
+    );
+  return v;
+}
+
+/** Definition home_exercise_program_complete. */
+function def_7(c: k.Context): k.Value {
+  const known = c.defs[7];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_29(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_30(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_31(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  c.defs[7] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.physical_therapy. */
+function fact_32(c: k.Context): k.Value {
+  let v = c.facts[32];
+  if (v === undefined)
+    c.facts[32] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
+      "conservative_therapy.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.chiropractic_care. */
+function fact_33(c: k.Context): k.Value {
+  let v = c.facts[33];
+  if (v === undefined)
+    c.facts[33] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
+      "conservative_therapy.chiropractic_care",
+    );
+  return v;
+}
+
+/** Definition active_modality. */
+function def_8(c: k.Context): k.Value {
+  const known = c.defs[8];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_32(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_33(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = def_7(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  c.defs[8] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.inactive_components. */
+function fact_34(c: k.Context): k.Value {
+  let v = c.facts[34];
+  if (v === undefined)
+    c.facts[34] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["inactive_components"],
+      "conservative_therapy.inactive_components",
+    );
+  return v;
+}
+
+/** Definition conservative_therapy_complete. */
+function def_9(c: k.Context): k.Value {
+  const known = c.defs[9];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_34(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_8(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[9] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.start. */
+function fact_35(c: k.Context): k.Value {
+  let v = c.facts[35];
+  if (v === undefined)
+    c.facts[35] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  return v;
+}
+
+/** Fact conservative_therapy.end. */
+function fact_36(c: k.Context): k.Value {
+  let v = c.facts[36];
+  if (v === undefined)
+    c.facts[36] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  return v;
+}
+
+/** Definition conservative_therapy_lasted. */
+function def_10(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  const t1: k.Value = fact_35(c);
+  const t2: k.Value = k.arith("-", c.dos, a1, "date");
+  const t3: k.Value = k.extremeDay([t1, t2], true);
+  const t4: k.Value = fact_36(c);
+  const t5: k.Value = k.span(t3, t4);
+  const t6: k.Tri = k.compare(">=", t5, a0, "duration", c.dos);
+  return t6;
+}
+
+/** Definition denervations_in_12_months. */
+function def_11(c: k.Context): k.Value {
+  const known = c.defs[11];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_2(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v10 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        const t6: k.Value = k.dateField(v10, "date");
+        const t7: k.Tri = k.within(t6, L12, c.dos);
+        t5 = k.and2(t5, t7);
+      }
+      if (t5 !== false) t3.push({ rec: v10, inc: t5 });
+    }
+    t2 = k.countMerged(
+      t3,
+      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+        let t2_p1: k.Tri = true;
+        t2_p1_done: {
+          const t2_p2: k.Value = k.field(t2_a, "side");
+          const t2_p3: k.Tri = k.isIn(t2_p2, S10, false);
+          if (t2_p3 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
+          const t2_p4: k.Value = k.field(t2_b, "side");
+          const t2_p5: k.Tri = k.isIn(t2_p4, S10, false);
+          if (t2_p5 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
+          const t2_p6: k.Value = k.field(t2_a, "side");
+          const t2_p7: k.Value = k.field(t2_b, "side");
+          const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
+          if (t2_p8 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
+          const t2_p9: k.Value = k.field(t2_a, "level");
+          const t2_p10: k.Value = k.field(t2_b, "level");
+          const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
+          if (t2_p11 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
+          const t2_p12: k.Value = k.dateField(t2_a, "date");
+          const t2_p13: k.Value = k.dateField(t2_b, "date");
+          const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
+          const t2_p15: k.Value = k.dateField(t2_a, "date");
+          const t2_p16: k.Value = k.dateField(t2_b, "date");
+          const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
+          const t2_p18: k.Value = k.span(t2_p14, t2_p17);
+          const t2_p19: k.Tri = k.compare("<=", t2_p18, L11, "duration", c.dos);
+          if (t2_p19 === false) {
+            t2_p1 = false;
+            break t2_p1_done;
+          }
+          if (t2_p19 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p19);
+        }
+        return t2_p1;
+      },
+      c.readField,
+    );
+  }
+  c.defs[11] = t2;
+  return t2;
+}
+
+/** Definition completes_opposite_side. */
+function def_12(c: k.Context): k.Value {
+  const known = c.defs[12];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_2(c);
+  let t2: k.Tri;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = false;
+  else {
+    t2 = false;
+    t2_done: {
+      for (const t3 of t1.items) {
+        const v11 = t3.rec;
+        let t4: k.Tri = t3.member;
+        if (t4 !== false) {
+          let t5: k.Tri = true;
+          t5_done: {
+            const t6: k.Value = k.field(v11, "side");
+            const t7: k.Tri = k.isIn(t6, S10, false);
+            if (t7 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t7 !== true) t5 = k.addUnknown(t5, t7);
+            const t8: k.Value = fact_25(c);
+            const t9: k.Tri = k.isIn(t8, S10, false);
+            if (t9 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t9 !== true) t5 = k.addUnknown(t5, t9);
+            const t10: k.Value = k.field(v11, "side");
+            const t11: k.Value = fact_25(c);
+            const t12: k.Tri = k.compare("!=", t10, t11, "enum", c.dos);
+            if (t12 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t12 !== true) t5 = k.addUnknown(t5, t12);
+            const t13: k.Value = k.field(v11, "level");
+            const t14: k.Value = fact_26(c);
+            const t15: k.Tri = k.compare("=", t13, t14, "text", c.dos);
+            if (t15 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t15 !== true) t5 = k.addUnknown(t5, t15);
+            const t16: k.Value = k.dateField(v11, "date");
+            const t17: k.Value = k.span(t16, c.dos);
+            const t18: k.Tri = k.compare("<=", t17, L11, "duration", c.dos);
+            if (t18 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t18 !== true) t5 = k.addUnknown(t5, t18);
+          }
+          t4 = k.and2(t4, t5);
+        }
+        if (t4 === true) {
+          t2 = true;
+          break t2_done;
+        }
+        if (t4 !== false) t2 = k.addUnknown(t2, t4);
+      }
+    }
+  }
+  c.defs[12] = t2;
+  return t2;
+}
+
+/** Fact same_day_medical_reason. */
+function fact_37(c: k.Context): k.Value {
+  let v = c.facts[37];
+  if (v === undefined) c.facts[37] = v = k.plainFact(c.input["same_day_medical_reason"], "same_day_medical_reason");
+  return v;
+}
+
+/** Fact synovial_cyst_confirmed_on_imaging. */
+function fact_38(c: k.Context): k.Value {
+  let v = c.facts[38];
+  if (v === undefined)
+    c.facts[38] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  return v;
+}
+
+/** Definition same_date_of_service_allowed. */
+function def_13(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(1);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_24(c);
+  let t2: k.Tri;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = true;
+  else {
+    t2 = true;
+    t2_done: {
+      for (const t3 of t1.items) {
+        const v12 = t3.rec;
+        let t4: k.Tri = t3.member;
+        if (t4 !== false) {
+          let t5: k.Tri = true;
+          t5_done: {
+            const t6: k.Value = k.dateField(v12, "date");
+            const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
+            if (t7 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t7 !== true) t5 = k.addUnknown(t5, t7);
+            const t8: k.Value = k.field(v12, "kind");
+            const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
+            if (t9 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t9 !== true) t5 = k.addUnknown(t5, t9);
+          }
+          t4 = k.and2(t4, t5);
+        }
+        if (t4 !== false) {
+          let t10: k.Tri = false;
+          t10_done: {
+            let t11: k.Tri = true;
+            t11_done: {
+              const t12: k.Value = k.field(v12, "region");
+              const t13: k.Value = fact_22(c);
+              const t14: k.Value = def_0(c, t12, t13);
+              const t15: k.Tri = k.asTri(t14);
+              const t16: k.Tri = k.not(t15);
+              if (t16 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t16 !== true) t11 = k.addUnknown(t11, t16);
+              const t17: k.Value = fact_37(c);
+              const t18: k.Tri = k.asTri(t17);
+              if (t18 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t18 !== true) t11 = k.addUnknown(t11, t18);
+            }
+            if (t11 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t11 !== false) t10 = k.addUnknown(t10, t11);
+            let t19: k.Tri = true;
+            t19_done: {
+              const t20: k.Value = k.field(v12, "region");
+              const t21: k.Value = fact_22(c);
+              const t22: k.Value = def_0(c, t20, t21);
+              const t23: k.Tri = k.asTri(t22);
+              if (t23 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t23 !== true) t19 = k.addUnknown(t19, t23);
+              const t24: k.Value = k.field(v12, "kind");
+              const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
+              if (t25 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t25 !== true) t19 = k.addUnknown(t19, t25);
+            }
+            if (t19 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t19 !== false) t10 = k.addUnknown(t10, t19);
+            let t26: k.Tri = true;
+            t26_done: {
+              const t27: k.Value = k.field(v12, "region");
+              const t28: k.Value = fact_22(c);
+              const t29: k.Value = def_0(c, t27, t28);
+              const t30: k.Tri = k.asTri(t29);
+              if (t30 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t30 !== true) t26 = k.addUnknown(t26, t30);
+              const t31: k.Value = fact_38(c);
+              const t32: k.Tri = k.asTri(t31);
+              if (t32 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t32 !== true) t26 = k.addUnknown(t26, t32);
+              let t33: k.Tri = false;
+              t33_done: {
+                let t34: k.Tri = true;
+                t34_done: {
+                  const t35: k.Tri = k.compare("=", a0, "facet_injection", "enum", c.dos);
+                  if (t35 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t35 !== true) t34 = k.addUnknown(t34, t35);
+                  const t36: k.Value = k.field(v12, "kind");
+                  const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
+                  if (t37 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t37 !== true) t34 = k.addUnknown(t34, t37);
+                }
+                if (t34 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t34 !== false) t33 = k.addUnknown(t33, t34);
+                let t38: k.Tri = true;
+                t38_done: {
+                  const t39: k.Tri = k.compare("=", a0, "epidural_injection", "enum", c.dos);
+                  if (t39 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t39 !== true) t38 = k.addUnknown(t38, t39);
+                  const t40: k.Value = k.field(v12, "kind");
+                  const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
+                  if (t41 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t41 !== true) t38 = k.addUnknown(t38, t41);
+                }
+                if (t38 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t38 !== false) t33 = k.addUnknown(t33, t38);
+              }
+              if (t33 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t33 !== true) t26 = k.addUnknown(t26, t33);
+            }
+            if (t26 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t26 !== false) t10 = k.addUnknown(t10, t26);
+          }
+          const t42: k.Tri = k.orNot(t4, t10);
+          if (t42 === false) {
+            t2 = false;
+            break t2_done;
+          }
+          if (t42 !== true) t2 = k.addUnknown(t2, t42);
+        }
+      }
+    }
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition wa_improvement_before_further_neurotomy. */
+function def_14(c: k.Context): k.Value {
+  const known = c.defs[14];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = def_2(c);
+    let t3: k.Value;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = k.emptyQuery("latest");
+    else {
+      const t4: k.Included[] = [];
+      for (const t5 of t2.items) {
+        const v13 = t5.rec;
+        let t6: k.Tri = t5.member;
+        if (t6 !== false) t4.push({ rec: v13, inc: t6 });
+      }
+      t3 = k.extreme(t4, true, c.readField);
+    }
+    const t7: boolean = k.known(t3);
+    const t8: k.Tri = k.not(t7);
+    if (t8 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t8 !== false) t1 = k.addUnknown(t1, t8);
+    let t9: k.Tri = true;
+    t9_done: {
+      const t10: k.Value = def_2(c);
+      let t11: k.Value;
+      if (t10 instanceof k.Unknown) t11 = t10;
+      else if (!k.isList(t10)) t11 = k.emptyQuery("latest");
+      else {
+        const t12: k.Included[] = [];
+        for (const t13 of t10.items) {
+          const v14 = t13.rec;
+          let t14: k.Tri = t13.member;
+          if (t14 !== false) t12.push({ rec: v14, inc: t14 });
+        }
+        t11 = k.extreme(t12, true, c.readField);
+      }
+      const t15: k.Value = k.field(t11, "clinically_meaningful_improvement");
+      const t16: k.Tri = k.asTri(t15);
+      if (t16 === false) {
+        t9 = false;
+        break t9_done;
+      }
+      if (t16 !== true) t9 = k.addUnknown(t9, t16);
+      const t17: k.Value = def_2(c);
+      let t18: k.Value;
+      if (t17 instanceof k.Unknown) t18 = t17;
+      else if (!k.isList(t17)) t18 = k.emptyQuery("latest");
+      else {
+        const t19: k.Included[] = [];
+        for (const t20 of t17.items) {
+          const v15 = t20.rec;
+          let t21: k.Tri = t20.member;
+          if (t21 !== false) t19.push({ rec: v15, inc: t21 });
+        }
+        t18 = k.extreme(t19, true, c.readField);
+      }
+      const t22: k.Value = k.field(t18, "relief_duration");
+      const t23: k.Tri = k.compare(">=", t22, L2, "duration", c.dos);
+      if (t23 === false) {
+        t9 = false;
+        break t9_done;
+      }
+      if (t23 !== true) t9 = k.addUnknown(t9, t23);
+    }
+    if (t9 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t9 !== false) t1 = k.addUnknown(t1, t9);
+  }
+  c.defs[14] = t1;
+  return t1;
+}
+
+function wf_record_0(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S13.has(v))) return false;
+  }
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S14.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S15.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["local_anesthetic_only"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["relief_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  v = value["relief_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["clinically_meaningful_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_1(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S14.has(v))) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S15.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["image_guidance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S16.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_2(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["sacroiliac_joint"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["discogenic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["disc_herniation"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["radiculitis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_3(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["functional_disability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["average"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+  }
+  v = value["duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_4(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inactive_components"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chiropractic_care"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["start"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["end"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["medical_reason_not_done"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ongoing"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_5(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["prescription"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["completion_documented"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inability_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_6(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["technique"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S17.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_7(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["sacroiliac_or_sacral_lateral_branch"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_8(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["active_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["puncture_site_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_9(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["continuous_pain_referable_to_facet"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["radicular_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["other_structural_cause"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["other_spine_pain_syndrome"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["differential_blocks"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["joints"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 1, 20, true)) return false;
+  }
+  v = value["cervical_levels_c3_4_to_c6_7"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["for_headache"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wellFormed(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date_of_service"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["prior_procedures"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  }
+  v = value["request"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_1(v)) return false;
+  }
+  v = value["pain_source"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_2(v)) return false;
+  }
+  v = value["pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_3(v)) return false;
+  }
+  v = value["mbb_relief_outlasted_anesthetic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["conservative_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_4(v)) return false;
+  }
+  v = value["home_exercise_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_5(v)) return false;
+  }
+  v = value["denervation"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_6(v)) return false;
+  }
+  v = value["same_day_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["synovial_cyst_confirmed_on_imaging"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["purpose"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_7(v)) return false;
+  }
+  v = value["findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_8(v)) return false;
+  }
+  v = value["age"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 120, true)) return false;
+  }
+  v = value["wa_facet"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_9(v)) return false;
+  }
+  return seen === keys;
+}
+
+/** The compiled functions, linked to the program they were compiled from. */
+const evaluator = k.link(
+  program,
+  [
+    req_0,
+    req_1,
+    req_2,
+    req_3,
+    req_4,
+    req_5,
+    req_6,
+    req_7,
+    req_8,
+    req_9,
+    req_10,
+    req_11,
+    req_12,
+    req_13,
+    req_14,
+    req_15,
+    req_16,
+    req_17,
+    req_18,
+    req_19,
+    req_20,
+    req_21,
+    req_22,
+    req_23,
+    req_24,
+    req_25,
+    req_26,
+    req_27,
+    req_28,
+    req_29,
+    req_30,
+    req_31,
+    req_32,
+    req_33,
+    req_34,
+    req_35,
+    req_36,
+  ],
+  [cond_0, cond_1, cond_2],
+  39,
+  15,
+  wellFormed,
+);
+
+/** Evaluates a request against NIA_CG_302 Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis). Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+// polc digest: 8af017ff4b133ef9

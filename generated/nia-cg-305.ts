@@ -9,6 +9,7 @@ import {
   type IsoDate,
   type Program,
 } from "../runtime/index.js";
+import * as k from "../runtime/kernel.js";
 export type { Determination, EvaluateOptions } from "../runtime/index.js";
 
 /** Image guidance used for the procedure */
@@ -1768,8 +1769,2719 @@ export const program: Program = {
   },
 };
 
-/** Evaluates a request against NIA_CG_305 Sacroiliac Joint Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays. */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options);
+// ── The policy's logic, compiled: what evaluate runs when the trace is off ──
+
+const G0: readonly number[] = [2, 3, 4, 5, 6, 7, 8];
+const L1: k.Length = { amount: 3, unit: "months" };
+const L2: k.Length = { amount: 6, unit: "weeks" };
+const L3: k.Length = { amount: 6, unit: "months" };
+const G4: readonly number[] = [0, 1, 9, 10, 11];
+const G5: readonly number[] = [17, 18, 19, 20, 21];
+const G6: readonly number[] = [22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32];
+const G7: readonly number[] = [13, 14, 15, 16, 33];
+const S8: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound"]);
+const L9: k.Length = { amount: 2, unit: "weeks" };
+const L10: k.Length = { amount: 2, unit: "months" };
+const L11: k.Length = { amount: 12, unit: "months" };
+const S12: ReadonlySet<string> = new Set(["fluoroscopy", "ct"]);
+const G13: readonly number[] = [47, 48, 49];
+const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const S16: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "medial_branch_block",
+  "sacroiliac_injection",
+  "intrathecal_trial",
+]);
+const S17: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+]);
+const S18: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "facet_denervation",
+  "sacroiliac_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+  "intrathecal_trial",
+  "infusion_pump",
+  "spinal_cord_stimulator_trial",
+  "spinal_cord_stimulator",
+  "spinal_surgery",
+  "other_procedure",
+]);
+const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
+const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
+
+/** Fact low_back_pain.primarily_axial. */
+function fact_0(c: k.Context): k.Value {
+  let v = c.facts[0];
+  if (v === undefined)
+    c.facts[0] = v = k.plainFact(
+      k.group(c.input["low_back_pain"])?.["primarily_axial"],
+      "low_back_pain.primarily_axial",
+    );
+  return v;
 }
-// polc digest: 3325384cf7a527d7
+
+/** Fact low_back_pain.below_l5. */
+function fact_1(c: k.Context): k.Value {
+  let v = c.facts[1];
+  if (v === undefined)
+    c.facts[1] = v = k.plainFact(k.group(c.input["low_back_pain"])?.["below_l5"], "low_back_pain.below_l5");
+  return v;
+}
+
+/** Requirement axial_low_back_pain. */
+function req_0(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_0(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_1(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement severe_pain. */
+function req_1(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact provocative_exam.distraction. */
+function fact_2(c: k.Context): k.Value {
+  let v = c.facts[2];
+  if (v === undefined)
+    c.facts[2] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["distraction"], "provocative_exam.distraction");
+  return v;
+}
+
+/** Requirement distraction_test. */
+function req_2(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_2(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact provocative_exam.compression. */
+function fact_3(c: k.Context): k.Value {
+  let v = c.facts[3];
+  if (v === undefined)
+    c.facts[3] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["compression"], "provocative_exam.compression");
+  return v;
+}
+
+/** Requirement compression_test. */
+function req_3(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_3(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact provocative_exam.thigh_thrust. */
+function fact_4(c: k.Context): k.Value {
+  let v = c.facts[4];
+  if (v === undefined)
+    c.facts[4] = v = k.plainFact(
+      k.group(c.input["provocative_exam"])?.["thigh_thrust"],
+      "provocative_exam.thigh_thrust",
+    );
+  return v;
+}
+
+/** Requirement thigh_thrust_test. */
+function req_4(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact provocative_exam.faber. */
+function fact_5(c: k.Context): k.Value {
+  let v = c.facts[5];
+  if (v === undefined)
+    c.facts[5] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["faber"], "provocative_exam.faber");
+  return v;
+}
+
+/** Requirement faber_test. */
+function req_5(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact provocative_exam.posterior_shear. */
+function fact_6(c: k.Context): k.Value {
+  let v = c.facts[6];
+  if (v === undefined)
+    c.facts[6] = v = k.plainFact(
+      k.group(c.input["provocative_exam"])?.["posterior_shear"],
+      "provocative_exam.posterior_shear",
+    );
+  return v;
+}
+
+/** Requirement posterior_shear_test. */
+function req_6(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact provocative_exam.yeoman. */
+function fact_7(c: k.Context): k.Value {
+  let v = c.facts[7];
+  if (v === undefined)
+    c.facts[7] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["yeoman"], "provocative_exam.yeoman");
+  return v;
+}
+
+/** Requirement yeoman_test. */
+function req_7(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_7(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact provocative_exam.gaenslen. */
+function fact_8(c: k.Context): k.Value {
+  let v = c.facts[8];
+  if (v === undefined)
+    c.facts[8] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["gaenslen"], "provocative_exam.gaenslen");
+  return v;
+}
+
+/** Requirement gaenslen_test. */
+function req_8(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_8(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement provocative_findings. */
+function req_9(c: k.Context, trigger: boolean): k.Tri {
+  return k.countOfItems(c, G0, trigger, 1, true);
+}
+
+/** Fact pain.duration. */
+function fact_9(c: k.Context): k.Value {
+  let v = c.facts[9];
+  if (v === undefined) c.facts[9] = v = k.plainFact(k.group(c.input["pain"])?.["duration"], "pain.duration");
+  return v;
+}
+
+/** Requirement sij_pain_duration. */
+function req_10(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_9(c);
+  const t2: k.Tri = k.compare(">=", t1, L1, "duration", c.dos);
+  return t2;
+}
+
+/** Requirement conservative_six_weeks. */
+function req_11(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_11(c, L2, L3);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement sij_pain. */
+function req_12(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G4, trigger);
+}
+
+/** Requirement spa_pain_duration. */
+function req_13(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_9(c);
+  const t2: k.Tri = k.compare(">=", t1, L1, "duration", c.dos);
+  return t2;
+}
+
+/** Fact spa.onset_age. */
+function fact_10(c: k.Context): k.Value {
+  let v = c.facts[10];
+  if (v === undefined) c.facts[10] = v = k.plainFact(k.group(c.input["spa"])?.["onset_age"], "spa.onset_age");
+  return v;
+}
+
+/** Requirement spa_onset_age. */
+function req_14(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_10(c);
+  const t2: k.Tri = k.compare("<", t1, 45, "number", c.dos);
+  return t2;
+}
+
+/** Fact pain_program.in_place. */
+function fact_11(c: k.Context): k.Value {
+  let v = c.facts[11];
+  if (v === undefined)
+    c.facts[11] = v = k.plainFact(k.group(c.input["pain_program"])?.["in_place"], "pain_program.in_place");
+  return v;
+}
+
+/** Fact pain_program.physical_therapy. */
+function fact_12(c: k.Context): k.Value {
+  let v = c.facts[12];
+  if (v === undefined)
+    c.facts[12] = v = k.plainFact(
+      k.group(c.input["pain_program"])?.["physical_therapy"],
+      "pain_program.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact pain_program.home_exercise. */
+function fact_13(c: k.Context): k.Value {
+  let v = c.facts[13];
+  if (v === undefined)
+    c.facts[13] = v = k.plainFact(k.group(c.input["pain_program"])?.["home_exercise"], "pain_program.home_exercise");
+  return v;
+}
+
+/** Fact pain_program.patient_education. */
+function fact_14(c: k.Context): k.Value {
+  let v = c.facts[14];
+  if (v === undefined)
+    c.facts[14] = v = k.plainFact(
+      k.group(c.input["pain_program"])?.["patient_education"],
+      "pain_program.patient_education",
+    );
+  return v;
+}
+
+/** Fact pain_program.psychosocial_support. */
+function fact_15(c: k.Context): k.Value {
+  let v = c.facts[15];
+  if (v === undefined)
+    c.facts[15] = v = k.plainFact(
+      k.group(c.input["pain_program"])?.["psychosocial_support"],
+      "pain_program.psychosocial_support",
+    );
+  return v;
+}
+
+/** Fact pain_program.oral_medication. */
+function fact_16(c: k.Context): k.Value {
+  let v = c.facts[16];
+  if (v === undefined)
+    c.facts[16] = v = k.plainFact(
+      k.group(c.input["pain_program"])?.["oral_medication"],
+      "pain_program.oral_medication",
+    );
+  return v;
+}
+
+/** Requirement comprehensive_program. */
+function req_15(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_11(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_12(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_13(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+      const t9: k.Value = fact_14(c);
+      const t10: k.Tri = k.asTri(t9);
+      if (t10 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t10 !== false) t4 = k.addUnknown(t4, t10);
+      const t11: k.Value = fact_15(c);
+      const t12: k.Tri = k.asTri(t11);
+      if (t12 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t12 !== false) t4 = k.addUnknown(t4, t12);
+      const t13: k.Value = fact_16(c);
+      const t14: k.Tri = k.asTri(t13);
+      if (t14 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t14 !== false) t4 = k.addUnknown(t4, t14);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  return t1;
+}
+
+/** Fact sacroiliitis.mri_active_inflammation. */
+function fact_17(c: k.Context): k.Value {
+  let v = c.facts[17];
+  if (v === undefined)
+    c.facts[17] = v = k.plainFact(
+      k.group(c.input["sacroiliitis"])?.["mri_active_inflammation"],
+      "sacroiliitis.mri_active_inflammation",
+    );
+  return v;
+}
+
+/** Fact sacroiliitis.radiographic_grade_left. */
+function fact_18(c: k.Context): k.Value {
+  let v = c.facts[18];
+  if (v === undefined)
+    c.facts[18] = v = k.plainFact(
+      k.group(c.input["sacroiliitis"])?.["radiographic_grade_left"],
+      "sacroiliitis.radiographic_grade_left",
+    );
+  return v;
+}
+
+/** Fact sacroiliitis.radiographic_grade_right. */
+function fact_19(c: k.Context): k.Value {
+  let v = c.facts[19];
+  if (v === undefined)
+    c.facts[19] = v = k.plainFact(
+      k.group(c.input["sacroiliitis"])?.["radiographic_grade_right"],
+      "sacroiliitis.radiographic_grade_right",
+    );
+  return v;
+}
+
+/** Requirement sacroiliitis_on_imaging. */
+function req_16(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_17(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = true;
+    t4_done: {
+      const t5: k.Value = fact_18(c);
+      const t6: k.Tri = k.compare(">", t5, 2, "number", c.dos);
+      if (t6 === false) {
+        t4 = false;
+        break t4_done;
+      }
+      if (t6 !== true) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_19(c);
+      const t8: k.Tri = k.compare(">", t7, 2, "number", c.dos);
+      if (t8 === false) {
+        t4 = false;
+        break t4_done;
+      }
+      if (t8 !== true) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t4 !== false) t1 = k.addUnknown(t1, t4);
+    const t9: k.Value = fact_18(c);
+    const t10: k.Tri = k.compare(">=", t9, 3, "number", c.dos);
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+    const t11: k.Value = fact_19(c);
+    const t12: k.Tri = k.compare(">=", t11, 3, "number", c.dos);
+    if (t12 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t12 !== false) t1 = k.addUnknown(t1, t12);
+  }
+  return t1;
+}
+
+/** Requirement ibp_onset_age. */
+function req_17(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_10(c);
+  const t2: k.Tri = k.compare("<", t1, 45, "number", c.dos);
+  return t2;
+}
+
+/** Fact spa.insidious_onset. */
+function fact_20(c: k.Context): k.Value {
+  let v = c.facts[20];
+  if (v === undefined)
+    c.facts[20] = v = k.plainFact(k.group(c.input["spa"])?.["insidious_onset"], "spa.insidious_onset");
+  return v;
+}
+
+/** Requirement ibp_insidious_onset. */
+function req_18(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_20(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.improvement_with_exercise. */
+function fact_21(c: k.Context): k.Value {
+  let v = c.facts[21];
+  if (v === undefined)
+    c.facts[21] = v = k.plainFact(
+      k.group(c.input["spa"])?.["improvement_with_exercise"],
+      "spa.improvement_with_exercise",
+    );
+  return v;
+}
+
+/** Requirement ibp_improvement_with_exercise. */
+function req_19(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_21(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.no_improvement_with_rest. */
+function fact_22(c: k.Context): k.Value {
+  let v = c.facts[22];
+  if (v === undefined)
+    c.facts[22] = v = k.plainFact(
+      k.group(c.input["spa"])?.["no_improvement_with_rest"],
+      "spa.no_improvement_with_rest",
+    );
+  return v;
+}
+
+/** Requirement ibp_no_improvement_with_rest. */
+function req_20(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_22(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.night_pain. */
+function fact_23(c: k.Context): k.Value {
+  let v = c.facts[23];
+  if (v === undefined) c.facts[23] = v = k.plainFact(k.group(c.input["spa"])?.["night_pain"], "spa.night_pain");
+  return v;
+}
+
+/** Requirement ibp_night_pain. */
+function req_21(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_23(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement inflammatory_back_pain. */
+function req_22(c: k.Context, trigger: boolean): k.Tri {
+  return k.countOfItems(c, G5, trigger, 4, true);
+}
+
+/** Fact spa.arthritis. */
+function fact_24(c: k.Context): k.Value {
+  let v = c.facts[24];
+  if (v === undefined) c.facts[24] = v = k.plainFact(k.group(c.input["spa"])?.["arthritis"], "spa.arthritis");
+  return v;
+}
+
+/** Requirement spa_arthritis. */
+function req_23(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_24(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.heel_enthesitis. */
+function fact_25(c: k.Context): k.Value {
+  let v = c.facts[25];
+  if (v === undefined)
+    c.facts[25] = v = k.plainFact(k.group(c.input["spa"])?.["heel_enthesitis"], "spa.heel_enthesitis");
+  return v;
+}
+
+/** Requirement spa_heel_enthesitis. */
+function req_24(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_25(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.uveitis. */
+function fact_26(c: k.Context): k.Value {
+  let v = c.facts[26];
+  if (v === undefined) c.facts[26] = v = k.plainFact(k.group(c.input["spa"])?.["uveitis"], "spa.uveitis");
+  return v;
+}
+
+/** Requirement spa_uveitis. */
+function req_25(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_26(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.dactylitis. */
+function fact_27(c: k.Context): k.Value {
+  let v = c.facts[27];
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["spa"])?.["dactylitis"], "spa.dactylitis");
+  return v;
+}
+
+/** Requirement spa_dactylitis. */
+function req_26(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_27(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.psoriasis. */
+function fact_28(c: k.Context): k.Value {
+  let v = c.facts[28];
+  if (v === undefined) c.facts[28] = v = k.plainFact(k.group(c.input["spa"])?.["psoriasis"], "spa.psoriasis");
+  return v;
+}
+
+/** Requirement spa_psoriasis. */
+function req_27(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_28(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.crohns_colitis. */
+function fact_29(c: k.Context): k.Value {
+  let v = c.facts[29];
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["spa"])?.["crohns_colitis"], "spa.crohns_colitis");
+  return v;
+}
+
+/** Requirement spa_crohns_colitis. */
+function req_28(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_29(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.nsaid_response. */
+function fact_30(c: k.Context): k.Value {
+  let v = c.facts[30];
+  if (v === undefined) c.facts[30] = v = k.plainFact(k.group(c.input["spa"])?.["nsaid_response"], "spa.nsaid_response");
+  return v;
+}
+
+/** Requirement spa_nsaid_response. */
+function req_29(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_30(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.family_history. */
+function fact_31(c: k.Context): k.Value {
+  let v = c.facts[31];
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["spa"])?.["family_history"], "spa.family_history");
+  return v;
+}
+
+/** Requirement spa_family_history. */
+function req_30(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_31(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.hla_b27. */
+function fact_32(c: k.Context): k.Value {
+  let v = c.facts[32];
+  if (v === undefined) c.facts[32] = v = k.plainFact(k.group(c.input["spa"])?.["hla_b27"], "spa.hla_b27");
+  return v;
+}
+
+/** Requirement spa_hla_b27. */
+function req_31(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_32(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spa.elevated_crp. */
+function fact_33(c: k.Context): k.Value {
+  let v = c.facts[33];
+  if (v === undefined) c.facts[33] = v = k.plainFact(k.group(c.input["spa"])?.["elevated_crp"], "spa.elevated_crp");
+  return v;
+}
+
+/** Requirement spa_elevated_crp. */
+function req_32(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_33(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement spa_features. */
+function req_33(c: k.Context, trigger: boolean): k.Tri {
+  return k.countOfItems(c, G6, trigger, 1, true);
+}
+
+/** Requirement spondyloarthritis. */
+function req_34(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G7, trigger);
+}
+
+/** Fact request.image_guidance. */
+function fact_34(c: k.Context): k.Value {
+  let v = c.facts[34];
+  if (v === undefined)
+    c.facts[34] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  return v;
+}
+
+/** Requirement imaging_guidance. */
+function req_35(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_34(c);
+  const t2: k.Tri = k.isIn(t1, S8, false);
+  return t2;
+}
+
+/** Requirement initial_phase_relief. */
+function req_36(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_13(c);
+  const t2: k.Tri = k.asTri(t1);
+  if (t2 === false) return !trigger;
+  let t3: k.Tri = true;
+  t3_done: {
+    const t4: k.Value = def_4(c);
+    let t5: k.Value;
+    if (t4 instanceof k.Unknown) t5 = t4;
+    else if (!k.isList(t4)) t5 = k.emptyQuery("latest");
+    else {
+      const t6: k.Included[] = [];
+      for (const t7 of t4.items) {
+        const v1 = t7.rec;
+        let t8: k.Tri = t7.member;
+        if (t8 !== false) t6.push({ rec: v1, inc: t8 });
+      }
+      t5 = k.extreme(t6, true, c.readField);
+    }
+    const t9: k.Value = k.dateField(t5, "date");
+    const t10: k.Value = k.span(t9, c.dos);
+    const t11: k.Tri = k.compare(">=", t10, L9, "duration", c.dos);
+    if (t11 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t11 !== true) t3 = k.addUnknown(t3, t11);
+    let t12: k.Tri = false;
+    t12_done: {
+      const t13: k.Value = def_4(c);
+      let t14: k.Value;
+      if (t13 instanceof k.Unknown) t14 = t13;
+      else if (!k.isList(t13)) t14 = k.emptyQuery("latest");
+      else {
+        const t15: k.Included[] = [];
+        for (const t16 of t13.items) {
+          const v2 = t16.rec;
+          let t17: k.Tri = t16.member;
+          if (t17 !== false) t15.push({ rec: v2, inc: t17 });
+        }
+        t14 = k.extreme(t15, true, c.readField);
+      }
+      const t18: k.Value = k.field(t14, "relief_percent");
+      const t19: k.Tri = k.compare(">=", t18, 50, "number", c.dos);
+      if (t19 === true) {
+        t12 = true;
+        break t12_done;
+      }
+      if (t19 !== false) t12 = k.addUnknown(t12, t19);
+      const t20: k.Value = def_4(c);
+      let t21: k.Value;
+      if (t20 instanceof k.Unknown) t21 = t20;
+      else if (!k.isList(t20)) t21 = k.emptyQuery("latest");
+      else {
+        const t22: k.Included[] = [];
+        for (const t23 of t20.items) {
+          const v3 = t23.rec;
+          let t24: k.Tri = t23.member;
+          if (t24 !== false) t22.push({ rec: v3, inc: t24 });
+        }
+        t21 = k.extreme(t22, true, c.readField);
+      }
+      const t25: k.Value = k.field(t21, "functional_improvement");
+      const t26: k.Tri = k.asTri(t25);
+      if (t26 === true) {
+        t12 = true;
+        break t12_done;
+      }
+      if (t26 !== false) t12 = k.addUnknown(t12, t26);
+    }
+    if (t12 === false) {
+      t3 = false;
+      break t3_done;
+    }
+    if (t12 !== true) t3 = k.addUnknown(t3, t12);
+  }
+  return k.whenApplies(t2, t3, trigger);
+}
+
+/** Requirement after_initial_phase. */
+function req_37(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_5(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_13(c);
+    const t6: k.Tri = k.asTri(t5);
+    const t7: k.Tri = k.not(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+  }
+  if (t1 === false) return !trigger;
+  const t8: k.Value = def_4(c);
+  let t9: k.Tri;
+  if (t8 instanceof k.Unknown) t9 = t8;
+  else if (!k.isList(t8)) t9 = true;
+  else {
+    t9 = true;
+    t9_done: {
+      for (const t10 of t8.items) {
+        const v4 = t10.rec;
+        let t11: k.Tri = t10.member;
+        if (t11 !== false) {
+          const t12: k.Value = k.field(v4, "therapeutic");
+          const t13: k.Tri = k.asTri(t12);
+          t11 = k.and2(t11, t13);
+        }
+        if (t11 !== false) {
+          let t14: k.Tri = true;
+          t14_done: {
+            let t15: k.Tri = false;
+            t15_done: {
+              const t16: k.Value = k.field(v4, "relief_percent");
+              const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
+              if (t17 === true) {
+                t15 = true;
+                break t15_done;
+              }
+              if (t17 !== false) t15 = k.addUnknown(t15, t17);
+              const t18: k.Value = k.field(v4, "functional_improvement");
+              const t19: k.Tri = k.asTri(t18);
+              if (t19 === true) {
+                t15 = true;
+                break t15_done;
+              }
+              if (t19 !== false) t15 = k.addUnknown(t15, t19);
+            }
+            if (t15 === false) {
+              t14 = false;
+              break t14_done;
+            }
+            if (t15 !== true) t14 = k.addUnknown(t14, t15);
+            const t20: k.Value = k.field(v4, "relief_duration");
+            const t21: k.Tri = k.compare(">=", t20, L10, "duration", c.dos);
+            if (t21 === false) {
+              t14 = false;
+              break t14_done;
+            }
+            if (t21 !== true) t14 = k.addUnknown(t14, t21);
+          }
+          const t22: k.Tri = k.orNot(t11, t14);
+          if (t22 === false) {
+            t9 = false;
+            break t9_done;
+          }
+          if (t22 !== true) t9 = k.addUnknown(t9, t22);
+        }
+      }
+    }
+  }
+  return k.whenApplies(t1, t9, trigger);
+}
+
+/** Requirement continuing_pain. */
+function req_38(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  const t4: k.Value = def_6(c);
+  const t5: k.Tri = k.asTri(t4);
+  return k.whenApplies(t3, t5, trigger);
+}
+
+/** Fact conservative_therapy.ongoing. */
+function fact_35(c: k.Context): k.Value {
+  let v = c.facts[35];
+  if (v === undefined)
+    c.facts[35] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["ongoing"],
+      "conservative_therapy.ongoing",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.medical_reason_not_done. */
+function fact_36(c: k.Context): k.Value {
+  let v = c.facts[36];
+  if (v === undefined)
+    c.facts[36] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
+      "conservative_therapy.medical_reason_not_done",
+    );
+  return v;
+}
+
+/** Requirement ongoing_conservative_therapy. */
+function req_39(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  let t4: k.Tri = false;
+  t4_done: {
+    let t5: k.Tri = true;
+    t5_done: {
+      const t6: k.Value = fact_35(c);
+      const t7: k.Tri = k.asTri(t6);
+      if (t7 === false) {
+        t5 = false;
+        break t5_done;
+      }
+      if (t7 !== true) t5 = k.addUnknown(t5, t7);
+      const t8: k.Value = def_8(c);
+      const t9: k.Tri = k.asTri(t8);
+      if (t9 === false) {
+        t5 = false;
+        break t5_done;
+      }
+      if (t9 !== true) t5 = k.addUnknown(t5, t9);
+    }
+    if (t5 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t5 !== false) t4 = k.addUnknown(t4, t5);
+    const t10: k.Value = fact_36(c);
+    const t11: k.Tri = k.asTri(t10);
+    if (t11 === true) {
+      t4 = true;
+      break t4_done;
+    }
+    if (t11 !== false) t4 = k.addUnknown(t4, t11);
+  }
+  return k.whenApplies(t3, t4, trigger);
+}
+
+/** Fact provocative_exam.date. */
+function fact_37(c: k.Context): k.Value {
+  let v = c.facts[37];
+  if (v === undefined)
+    c.facts[37] = v = k.dateFact(k.group(c.input["provocative_exam"])?.["date"], "provocative_exam.date");
+  return v;
+}
+
+/** Requirement repeat_provocative_findings. */
+function req_40(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_5(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_14(c);
+    let t6: k.Tri;
+    if (t5 instanceof k.Unknown) t6 = t5;
+    else if (!k.isList(t5)) t6 = false;
+    else {
+      t6 = false;
+      t6_done: {
+        for (const t7 of t5.items) {
+          const v5 = t7.rec;
+          let t8: k.Tri = t7.member;
+          if (t8 === true) {
+            t6 = true;
+            break t6_done;
+          }
+          if (t8 !== false) t6 = k.addUnknown(t6, t8);
+        }
+      }
+    }
+    if (t6 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t6 !== true) t1 = k.addUnknown(t1, t6);
+  }
+  if (t1 === false) return !trigger;
+  let t9: k.Tri = true;
+  t9_done: {
+    const t10: k.Tri = c.req(9, false);
+    if (t10 === false) {
+      t9 = false;
+      break t9_done;
+    }
+    if (t10 !== true) t9 = k.addUnknown(t9, t10);
+    const t11: k.Value = fact_37(c);
+    const t12: k.Value = def_14(c);
+    let t13: k.Value;
+    if (t12 instanceof k.Unknown) t13 = t12;
+    else if (!k.isList(t12)) t13 = k.emptyQuery("latest");
+    else {
+      const t14: k.Included[] = [];
+      for (const t15 of t12.items) {
+        const v6 = t15.rec;
+        let t16: k.Tri = t15.member;
+        if (t16 !== false) t14.push({ rec: v6, inc: t16 });
+      }
+      t13 = k.extreme(t14, true, c.readField);
+    }
+    const t17: k.Value = k.dateField(t13, "date");
+    const t18: k.Tri = k.compare(">", t11, t17, "date", c.dos);
+    if (t18 === false) {
+      t9 = false;
+      break t9_done;
+    }
+    if (t18 !== true) t9 = k.addUnknown(t9, t18);
+  }
+  return k.whenApplies(t1, t9, trigger);
+}
+
+/** Requirement twelve_month_limit. */
+function req_41(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_2(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v7 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        const t6: k.Value = k.dateField(v7, "date");
+        const t7: k.Tri = k.within(t6, L11, c.dos);
+        t5 = k.and2(t5, t7);
+      }
+      if (t5 !== false) t3.push({ rec: v7, inc: t5 });
+    }
+    t2 = k.countMerged(
+      t3,
+      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+        const t2_p1: k.Value = k.dateField(t2_a, "date");
+        const t2_p2: k.Value = k.dateField(t2_b, "date");
+        const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
+        return t2_p3;
+      },
+      c.readField,
+    );
+  }
+  const t8: k.Tri = k.compare("<", t2, 4, "number", c.dos);
+  return t8;
+}
+
+/** Requirement same_date_of_service. */
+function req_42(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_15(c, "sacroiliac_injection");
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.sacral_lateral_branch_block. */
+function fact_38(c: k.Context): k.Value {
+  let v = c.facts[38];
+  if (v === undefined)
+    c.facts[38] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["sacral_lateral_branch_block"],
+      "purpose.sacral_lateral_branch_block",
+    );
+  return v;
+}
+
+/** Requirement sacral_lateral_branch_block. */
+function req_43(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_38(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact purpose.sij_radiofrequency_denervation. */
+function fact_39(c: k.Context): k.Value {
+  let v = c.facts[39];
+  if (v === undefined)
+    c.facts[39] = v = k.plainFact(
+      k.group(c.input["purpose"])?.["sij_radiofrequency_denervation"],
+      "purpose.sij_radiofrequency_denervation",
+    );
+  return v;
+}
+
+/** Requirement sij_radiofrequency_denervation. */
+function req_44(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_39(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.active_infection. */
+function fact_40(c: k.Context): k.Value {
+  let v = c.facts[40];
+  if (v === undefined)
+    c.facts[40] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  return v;
+}
+
+/** Requirement active_infection. */
+function req_45(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_40(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.puncture_site_infection. */
+function fact_41(c: k.Context): k.Value {
+  let v = c.facts[41];
+  if (v === undefined)
+    c.facts[41] = v = k.plainFact(
+      k.group(c.input["findings"])?.["puncture_site_infection"],
+      "findings.puncture_site_infection",
+    );
+  return v;
+}
+
+/** Requirement puncture_site_infection. */
+function req_46(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_41(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement wa_image_guidance. */
+function req_47(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_34(c);
+  const t2: k.Tri = k.isIn(t1, S12, false);
+  return t2;
+}
+
+/** Fact conservative_therapy.failed. */
+function fact_42(c: k.Context): k.Value {
+  let v = c.facts[42];
+  if (v === undefined)
+    c.facts[42] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  return v;
+}
+
+/** Requirement wa_failed_conservative_therapy. */
+function req_48(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_42(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement wa_meaningful_improvement. */
+function req_49(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = def_2(c);
+    let t3: k.Value;
+    if (t2 instanceof k.Unknown) t3 = t2;
+    else if (!k.isList(t2)) t3 = k.emptyQuery("count");
+    else {
+      let t4 = 0;
+      const t5: k.Unknown[] = [];
+      for (const t6 of t2.items) {
+        const v8 = t6.rec;
+        let t7: k.Tri = t6.member;
+        if (t7 === true) t4++;
+        else if (t7 !== false) t5.push(t7);
+      }
+      t3 = t5.length === 0 ? t4 : k.range(t4, t5);
+    }
+    const t8: k.Tri = k.compare("<", t3, 1, "number", c.dos);
+    if (t8 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t8 !== false) t1 = k.addUnknown(t1, t8);
+    const t9: k.Value = def_2(c);
+    let t10: k.Tri;
+    if (t9 instanceof k.Unknown) t10 = t9;
+    else if (!k.isList(t9)) t10 = false;
+    else {
+      t10 = false;
+      t10_done: {
+        for (const t11 of t9.items) {
+          const v9 = t11.rec;
+          let t12: k.Tri = t11.member;
+          if (t12 !== false) {
+            const t13: k.Value = k.field(v9, "clinically_meaningful_improvement");
+            const t14: k.Tri = k.asTri(t13);
+            t12 = k.and2(t12, t14);
+          }
+          if (t12 === true) {
+            t10 = true;
+            break t10_done;
+          }
+          if (t12 !== false) t10 = k.addUnknown(t10, t12);
+        }
+      }
+    }
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+  }
+  return t1;
+}
+
+/** Requirement wa_sij_coverage. */
+function req_50(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G13, trigger);
+}
+
+function cond_0(c: k.Context): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact systemic_inflammatory_disease. */
+function fact_43(c: k.Context): k.Value {
+  let v = c.facts[43];
+  if (v === undefined)
+    c.facts[43] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
+  return v;
+}
+
+function cond_1(c: k.Context): k.Tri {
+  const t1: k.Value = fact_43(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact request.therapeutic. */
+function fact_44(c: k.Context): k.Value {
+  let v = c.facts[44];
+  if (v === undefined)
+    c.facts[44] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
+  return v;
+}
+
+function cond_2(c: k.Context): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_44(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_9(c);
+    const t5: k.Tri = k.compare(">=", t4, L1, "duration", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Definition same_region. */
+function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Tri = k.compare("=", a0, a1, "enum", c.dos);
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    let t3: k.Tri = true;
+    t3_done: {
+      const t4: k.Tri = k.isIn(a0, S14, false);
+      if (t4 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t4 !== true) t3 = k.addUnknown(t3, t4);
+      const t5: k.Tri = k.isIn(a1, S14, false);
+      if (t5 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t5 !== true) t3 = k.addUnknown(t3, t5);
+    }
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+  }
+  return t1;
+}
+
+/** Fact prior_procedures. */
+function fact_45(c: k.Context): k.Value {
+  let v = c.facts[45];
+  if (v === undefined) c.facts[45] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  return v;
+}
+
+/** Fact request.region. */
+function fact_46(c: k.Context): k.Value {
+  let v = c.facts[46];
+  if (v === undefined) c.facts[46] = v = k.plainFact(k.group(c.input["request"])?.["region"], "request.region");
+  return v;
+}
+
+/** Definition prior_in_region. */
+function def_1(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(0);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_45(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v10 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v10, "kind");
+          const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = k.field(v10, "region");
+          const t10: k.Value = fact_46(c);
+          const t11: k.Value = def_0(c, t9, t10);
+          const t12: k.Tri = k.asTri(t11);
+          if (t12 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t12 !== true) t6 = k.addUnknown(t6, t12);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v10, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition sij_injections. */
+function def_2(c: k.Context): k.Value {
+  const known = c.defs[2];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_1(c, "sacroiliac_injection");
+  c.defs[2] = t1;
+  return t1;
+}
+
+/** Fact new_pathology. */
+function fact_47(c: k.Context): k.Value {
+  let v = c.facts[47];
+  if (v === undefined) c.facts[47] = v = k.plainFact(c.input["new_pathology"], "new_pathology");
+  return v;
+}
+
+/** Definition episode_of. */
+function def_3(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(1);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v11 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = fact_47(c);
+          const t8: k.Tri = k.asTri(t7);
+          const t9: k.Tri = k.not(t8);
+          if (t9 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t9 !== true) t6 = k.addUnknown(t6, t9);
+          const t10: k.Value = fact_45(c);
+          let t11: k.Tri;
+          if (t10 instanceof k.Unknown) t11 = t10;
+          else if (!k.isList(t10)) t11 = false;
+          else {
+            t11 = false;
+            t11_done: {
+              for (const t12 of t10.items) {
+                const v12 = t12.rec;
+                let t13: k.Tri = t12.member;
+                if (t13 !== false) {
+                  let t14: k.Tri = true;
+                  t14_done: {
+                    const t15: k.Value = k.field(v12, "kind");
+                    const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
+                    if (t16 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t16 !== true) t14 = k.addUnknown(t14, t16);
+                    const t17: k.Value = k.field(v12, "region");
+                    const t18: k.Value = fact_46(c);
+                    const t19: k.Value = def_0(c, t17, t18);
+                    const t20: k.Tri = k.asTri(t19);
+                    if (t20 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t20 !== true) t14 = k.addUnknown(t14, t20);
+                    const t21: k.Value = k.dateField(v12, "date");
+                    const t22: k.Value = k.dateField(v11, "date");
+                    const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
+                    if (t23 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t23 !== true) t14 = k.addUnknown(t14, t23);
+                  }
+                  t13 = k.and2(t13, t14);
+                }
+                if (t13 === true) {
+                  t11 = true;
+                  break t11_done;
+                }
+                if (t13 !== false) t11 = k.addUnknown(t11, t13);
+              }
+            }
+          }
+          const t24: k.Tri = k.not(t11);
+          if (t24 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t24 !== true) t6 = k.addUnknown(t6, t24);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v11, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition episode_injections. */
+function def_4(c: k.Context): k.Value {
+  const known = c.defs[4];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_2(c);
+  const t2: k.Value = def_3(c, t1);
+  c.defs[4] = t2;
+  return t2;
+}
+
+/** Definition initial_request. */
+function def_5(c: k.Context): k.Value {
+  const known = c.defs[5];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v13 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  const t7: k.Tri = k.compare("=", t2, 0, "number", c.dos);
+  c.defs[5] = t7;
+  return t7;
+}
+
+/** Fact pain.functional_disability. */
+function fact_48(c: k.Context): k.Value {
+  let v = c.facts[48];
+  if (v === undefined)
+    c.facts[48] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  return v;
+}
+
+/** Fact pain.average. */
+function fact_49(c: k.Context): k.Value {
+  let v = c.facts[49];
+  if (v === undefined) c.facts[49] = v = k.plainFact(k.group(c.input["pain"])?.["average"], "pain.average");
+  return v;
+}
+
+/** Definition severe_pain_documented. */
+function def_6(c: k.Context): k.Value {
+  const known = c.defs[6];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_48(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_49(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[6] = t1;
+  return t1;
+}
+
+/** Fact home_exercise_program.prescription. */
+function fact_50(c: k.Context): k.Value {
+  let v = c.facts[50];
+  if (v === undefined)
+    c.facts[50] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["prescription"],
+      "home_exercise_program.prescription",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.completion_documented. */
+function fact_51(c: k.Context): k.Value {
+  let v = c.facts[51];
+  if (v === undefined)
+    c.facts[51] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["completion_documented"],
+      "home_exercise_program.completion_documented",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.inability_medical_reason. */
+function fact_52(c: k.Context): k.Value {
+  let v = c.facts[52];
+  if (v === undefined)
+    c.facts[52] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
+      "home_exercise_program.inability_medical_reason",
+    );
+  return v;
+}
+
+/** Definition home_exercise_program_complete. */
+function def_7(c: k.Context): k.Value {
+  const known = c.defs[7];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_50(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_51(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_52(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  c.defs[7] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.physical_therapy. */
+function fact_53(c: k.Context): k.Value {
+  let v = c.facts[53];
+  if (v === undefined)
+    c.facts[53] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
+      "conservative_therapy.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.chiropractic_care. */
+function fact_54(c: k.Context): k.Value {
+  let v = c.facts[54];
+  if (v === undefined)
+    c.facts[54] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
+      "conservative_therapy.chiropractic_care",
+    );
+  return v;
+}
+
+/** Definition active_modality. */
+function def_8(c: k.Context): k.Value {
+  const known = c.defs[8];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_53(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_54(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = def_7(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  c.defs[8] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.inactive_components. */
+function fact_55(c: k.Context): k.Value {
+  let v = c.facts[55];
+  if (v === undefined)
+    c.facts[55] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["inactive_components"],
+      "conservative_therapy.inactive_components",
+    );
+  return v;
+}
+
+/** Definition conservative_therapy_complete. */
+function def_9(c: k.Context): k.Value {
+  const known = c.defs[9];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_55(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_8(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[9] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.start. */
+function fact_56(c: k.Context): k.Value {
+  let v = c.facts[56];
+  if (v === undefined)
+    c.facts[56] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  return v;
+}
+
+/** Fact conservative_therapy.end. */
+function fact_57(c: k.Context): k.Value {
+  let v = c.facts[57];
+  if (v === undefined)
+    c.facts[57] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  return v;
+}
+
+/** Definition conservative_therapy_lasted. */
+function def_10(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  const t1: k.Value = fact_56(c);
+  const t2: k.Value = k.arith("-", c.dos, a1, "date");
+  const t3: k.Value = k.extremeDay([t1, t2], true);
+  const t4: k.Value = fact_57(c);
+  const t5: k.Value = k.span(t3, t4);
+  const t6: k.Tri = k.compare(">=", t5, a0, "duration", c.dos);
+  return t6;
+}
+
+/** Definition failed_or_ongoing_conservative_therapy. */
+function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_42(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_9(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+      const t7: k.Value = def_10(c, a0, a1);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t8 !== true) t2 = k.addUnknown(t2, t8);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t9: k.Value = fact_36(c);
+    const t10: k.Tri = k.asTri(t9);
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+    let t11: k.Tri = true;
+    t11_done: {
+      const t12: k.Value = fact_35(c);
+      const t13: k.Tri = k.asTri(t12);
+      if (t13 === false) {
+        t11 = false;
+        break t11_done;
+      }
+      if (t13 !== true) t11 = k.addUnknown(t11, t13);
+      const t14: k.Value = fact_45(c);
+      let t15: k.Tri;
+      if (t14 instanceof k.Unknown) t15 = t14;
+      else if (!k.isList(t14)) t15 = false;
+      else {
+        t15 = false;
+        t15_done: {
+          for (const t16 of t14.items) {
+            const v14 = t16.rec;
+            let t17: k.Tri = t16.member;
+            if (t17 !== false) {
+              let t18: k.Tri = true;
+              t18_done: {
+                const t19: k.Value = k.field(v14, "kind");
+                const t20: k.Tri = k.isIn(t19, S16, false);
+                if (t20 === false) {
+                  t18 = false;
+                  break t18_done;
+                }
+                if (t20 !== true) t18 = k.addUnknown(t18, t20);
+                const t21: k.Value = k.field(v14, "region");
+                const t22: k.Value = fact_46(c);
+                const t23: k.Value = def_0(c, t21, t22);
+                const t24: k.Tri = k.asTri(t23);
+                if (t24 === false) {
+                  t18 = false;
+                  break t18_done;
+                }
+                if (t24 !== true) t18 = k.addUnknown(t18, t24);
+              }
+              t17 = k.and2(t17, t18);
+            }
+            if (t17 === true) {
+              t15 = true;
+              break t15_done;
+            }
+            if (t17 !== false) t15 = k.addUnknown(t15, t17);
+          }
+        }
+      }
+      if (t15 === false) {
+        t11 = false;
+        break t11_done;
+      }
+      if (t15 !== true) t11 = k.addUnknown(t11, t15);
+    }
+    if (t11 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t11 !== false) t1 = k.addUnknown(t1, t11);
+  }
+  return t1;
+}
+
+/** Definition episode_sessions. */
+function def_12(c: k.Context): k.Value {
+  const known = c.defs[12];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v15 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) t3.push({ rec: v15, inc: t5 });
+    }
+    t2 = k.countMerged(
+      t3,
+      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+        const t2_p1: k.Value = k.dateField(t2_a, "date");
+        const t2_p2: k.Value = k.dateField(t2_b, "date");
+        const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
+        return t2_p3;
+      },
+      c.readField,
+    );
+  }
+  c.defs[12] = t2;
+  return t2;
+}
+
+/** Definition in_initial_phase. */
+function def_13(c: k.Context): k.Value {
+  const known = c.defs[13];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_12(c);
+  const t2: k.Tri = k.compare("=", t1, 1, "number", c.dos);
+  c.defs[13] = t2;
+  return t2;
+}
+
+/** Definition other_injections_since_last_sij. */
+function def_14(c: k.Context): k.Value {
+  const known = c.defs[14];
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_45(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v16 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v16, "kind");
+          const t8: k.Tri = k.isIn(t7, S17, false);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = k.field(v16, "region");
+          const t10: k.Tri = k.isIn(t9, S14, false);
+          if (t10 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t10 !== true) t6 = k.addUnknown(t6, t10);
+          const t11: k.Value = k.dateField(v16, "date");
+          const t12: k.Value = def_2(c);
+          let t13: k.Value;
+          if (t12 instanceof k.Unknown) t13 = t12;
+          else if (!k.isList(t12)) t13 = k.emptyQuery("latest");
+          else {
+            const t14: k.Included[] = [];
+            for (const t15 of t12.items) {
+              const v17 = t15.rec;
+              let t16: k.Tri = t15.member;
+              if (t16 !== false) t14.push({ rec: v17, inc: t16 });
+            }
+            t13 = k.extreme(t14, true, c.readField);
+          }
+          const t17: k.Value = k.dateField(t13, "date");
+          const t18: k.Tri = k.compare(">", t11, t17, "date", c.dos);
+          if (t18 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t18 !== true) t6 = k.addUnknown(t6, t18);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v16, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  c.defs[14] = t2;
+  return t2;
+}
+
+/** Fact same_day_medical_reason. */
+function fact_58(c: k.Context): k.Value {
+  let v = c.facts[58];
+  if (v === undefined) c.facts[58] = v = k.plainFact(c.input["same_day_medical_reason"], "same_day_medical_reason");
+  return v;
+}
+
+/** Fact synovial_cyst_confirmed_on_imaging. */
+function fact_59(c: k.Context): k.Value {
+  let v = c.facts[59];
+  if (v === undefined)
+    c.facts[59] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  return v;
+}
+
+/** Definition same_date_of_service_allowed. */
+function def_15(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(2);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_45(c);
+  let t2: k.Tri;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = true;
+  else {
+    t2 = true;
+    t2_done: {
+      for (const t3 of t1.items) {
+        const v18 = t3.rec;
+        let t4: k.Tri = t3.member;
+        if (t4 !== false) {
+          let t5: k.Tri = true;
+          t5_done: {
+            const t6: k.Value = k.dateField(v18, "date");
+            const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
+            if (t7 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t7 !== true) t5 = k.addUnknown(t5, t7);
+            const t8: k.Value = k.field(v18, "kind");
+            const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
+            if (t9 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t9 !== true) t5 = k.addUnknown(t5, t9);
+          }
+          t4 = k.and2(t4, t5);
+        }
+        if (t4 !== false) {
+          let t10: k.Tri = false;
+          t10_done: {
+            let t11: k.Tri = true;
+            t11_done: {
+              const t12: k.Value = k.field(v18, "region");
+              const t13: k.Value = fact_46(c);
+              const t14: k.Value = def_0(c, t12, t13);
+              const t15: k.Tri = k.asTri(t14);
+              const t16: k.Tri = k.not(t15);
+              if (t16 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t16 !== true) t11 = k.addUnknown(t11, t16);
+              const t17: k.Value = fact_58(c);
+              const t18: k.Tri = k.asTri(t17);
+              if (t18 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t18 !== true) t11 = k.addUnknown(t11, t18);
+            }
+            if (t11 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t11 !== false) t10 = k.addUnknown(t10, t11);
+            let t19: k.Tri = true;
+            t19_done: {
+              const t20: k.Value = k.field(v18, "region");
+              const t21: k.Value = fact_46(c);
+              const t22: k.Value = def_0(c, t20, t21);
+              const t23: k.Tri = k.asTri(t22);
+              if (t23 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t23 !== true) t19 = k.addUnknown(t19, t23);
+              const t24: k.Value = k.field(v18, "kind");
+              const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
+              if (t25 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t25 !== true) t19 = k.addUnknown(t19, t25);
+            }
+            if (t19 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t19 !== false) t10 = k.addUnknown(t10, t19);
+            let t26: k.Tri = true;
+            t26_done: {
+              const t27: k.Value = k.field(v18, "region");
+              const t28: k.Value = fact_46(c);
+              const t29: k.Value = def_0(c, t27, t28);
+              const t30: k.Tri = k.asTri(t29);
+              if (t30 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t30 !== true) t26 = k.addUnknown(t26, t30);
+              const t31: k.Value = fact_59(c);
+              const t32: k.Tri = k.asTri(t31);
+              if (t32 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t32 !== true) t26 = k.addUnknown(t26, t32);
+              let t33: k.Tri = false;
+              t33_done: {
+                let t34: k.Tri = true;
+                t34_done: {
+                  const t35: k.Tri = k.compare("=", a0, "facet_injection", "enum", c.dos);
+                  if (t35 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t35 !== true) t34 = k.addUnknown(t34, t35);
+                  const t36: k.Value = k.field(v18, "kind");
+                  const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
+                  if (t37 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t37 !== true) t34 = k.addUnknown(t34, t37);
+                }
+                if (t34 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t34 !== false) t33 = k.addUnknown(t33, t34);
+                let t38: k.Tri = true;
+                t38_done: {
+                  const t39: k.Tri = k.compare("=", a0, "epidural_injection", "enum", c.dos);
+                  if (t39 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t39 !== true) t38 = k.addUnknown(t38, t39);
+                  const t40: k.Value = k.field(v18, "kind");
+                  const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
+                  if (t41 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t41 !== true) t38 = k.addUnknown(t38, t41);
+                }
+                if (t38 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t38 !== false) t33 = k.addUnknown(t33, t38);
+              }
+              if (t33 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t33 !== true) t26 = k.addUnknown(t26, t33);
+            }
+            if (t26 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t26 !== false) t10 = k.addUnknown(t10, t26);
+          }
+          const t42: k.Tri = k.orNot(t4, t10);
+          if (t42 === false) {
+            t2 = false;
+            break t2_done;
+          }
+          if (t42 !== true) t2 = k.addUnknown(t2, t42);
+        }
+      }
+    }
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+function wf_record_0(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S18.has(v))) return false;
+  }
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["local_anesthetic_only"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["relief_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  v = value["relief_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["clinically_meaningful_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_1(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  }
+  v = value["image_guidance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_2(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["primarily_axial"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["below_l5"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_3(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["functional_disability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["average"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+  }
+  v = value["duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_4(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["distraction"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["compression"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["thigh_thrust"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["faber"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["posterior_shear"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["yeoman"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["gaenslen"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["date"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_5(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inactive_components"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chiropractic_care"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["start"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["end"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["medical_reason_not_done"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ongoing"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_6(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["prescription"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["completion_documented"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inability_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_7(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["onset_age"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 120, true)) return false;
+  }
+  v = value["insidious_onset"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["improvement_with_exercise"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["no_improvement_with_rest"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["night_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["arthritis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["heel_enthesitis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["uveitis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["dactylitis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["psoriasis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["crohns_colitis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["nsaid_response"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["family_history"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["hla_b27"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["elevated_crp"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_8(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["in_place"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["home_exercise"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["patient_education"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["psychosocial_support"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["oral_medication"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_9(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["mri_active_inflammation"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["radiographic_grade_left"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 4, true)) return false;
+  }
+  v = value["radiographic_grade_right"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 4, true)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_10(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["sacral_lateral_branch_block"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["sij_radiofrequency_denervation"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_11(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["active_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["puncture_site_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wellFormed(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date_of_service"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["prior_procedures"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  }
+  v = value["request"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_1(v)) return false;
+  }
+  v = value["new_pathology"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["low_back_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_2(v)) return false;
+  }
+  v = value["pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_3(v)) return false;
+  }
+  v = value["provocative_exam"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_4(v)) return false;
+  }
+  v = value["conservative_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_5(v)) return false;
+  }
+  v = value["home_exercise_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_6(v)) return false;
+  }
+  v = value["spa"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_7(v)) return false;
+  }
+  v = value["pain_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_8(v)) return false;
+  }
+  v = value["sacroiliitis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_9(v)) return false;
+  }
+  v = value["same_day_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["synovial_cyst_confirmed_on_imaging"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["purpose"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_10(v)) return false;
+  }
+  v = value["findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_11(v)) return false;
+  }
+  v = value["systemic_inflammatory_disease"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+/** The compiled functions, linked to the program they were compiled from. */
+const evaluator = k.link(
+  program,
+  [
+    req_0,
+    req_1,
+    req_2,
+    req_3,
+    req_4,
+    req_5,
+    req_6,
+    req_7,
+    req_8,
+    req_9,
+    req_10,
+    req_11,
+    req_12,
+    req_13,
+    req_14,
+    req_15,
+    req_16,
+    req_17,
+    req_18,
+    req_19,
+    req_20,
+    req_21,
+    req_22,
+    req_23,
+    req_24,
+    req_25,
+    req_26,
+    req_27,
+    req_28,
+    req_29,
+    req_30,
+    req_31,
+    req_32,
+    req_33,
+    req_34,
+    req_35,
+    req_36,
+    req_37,
+    req_38,
+    req_39,
+    req_40,
+    req_41,
+    req_42,
+    req_43,
+    req_44,
+    req_45,
+    req_46,
+    req_47,
+    req_48,
+    req_49,
+    req_50,
+  ],
+  [cond_0, cond_1, cond_2],
+  60,
+  16,
+  wellFormed,
+);
+
+/** Evaluates a request against NIA_CG_305 Sacroiliac Joint Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+// polc digest: 91cfe71d8cf05ff1

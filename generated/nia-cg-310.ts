@@ -9,6 +9,7 @@ import {
   type IsoDate,
   type Program,
 } from "../runtime/index.js";
+import * as k from "../runtime/kernel.js";
 export type { Determination, EvaluateOptions } from "../runtime/index.js";
 
 /** Kind of procedure in the member's history */
@@ -990,8 +991,1491 @@ export const program: Program = {
   },
 };
 
-/** Evaluates a request against NIA_CG_310 Implantable Infusion Pump Insertion. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays. */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options);
+// ── The policy's logic, compiled: what evaluate runs when the trace is off ──
+
+const L0: k.Length = { amount: 12, unit: "weeks" };
+const G1: readonly number[] = [0, 1, 2, 3];
+const G2: readonly number[] = [0, 5, 2, 6, 7, 8];
+const G3: readonly number[] = [11, 12, 13];
+const G4: readonly number[] = [15, 16, 17, 18];
+const G5: readonly number[] = [10, 14, 19];
+const G6: readonly number[] = [0, 20, 21];
+const G7: readonly number[] = [0, 20, 21, 23, 8];
+const G8: readonly number[] = [25, 26];
+const S9: ReadonlySet<string> = new Set(["chronic_pain", "spasticity"]);
+const S10: ReadonlySet<string> = new Set(["trial", "permanent", "replacement"]);
+const S11: ReadonlySet<string> = new Set(["chronic_pain", "spasticity", "other_indication"]);
+const S12: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "facet_denervation",
+  "sacroiliac_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+  "intrathecal_trial",
+  "infusion_pump",
+  "spinal_cord_stimulator_trial",
+  "spinal_cord_stimulator",
+  "spinal_surgery",
+  "other_procedure",
+]);
+const S13: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
+const S14: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+const S15: ReadonlySet<string> = new Set(["opioid", "antispasmodic", "other_medication"]);
+
+/** Fact terminal_illness. */
+function fact_0(c: k.Context): k.Value {
+  let v = c.facts[0];
+  if (v === undefined) c.facts[0] = v = k.plainFact(c.input["terminal_illness"], "terminal_illness");
+  return v;
 }
-// polc digest: a52382aa37494807
+
+/** Requirement non_terminal. */
+function req_0(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_0(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Fact pain.functional_disability. */
+function fact_1(c: k.Context): k.Value {
+  let v = c.facts[1];
+  if (v === undefined)
+    c.facts[1] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  return v;
+}
+
+/** Fact pain.average. */
+function fact_2(c: k.Context): k.Value {
+  let v = c.facts[2];
+  if (v === undefined) c.facts[2] = v = k.plainFact(k.group(c.input["pain"])?.["average"], "pain.average");
+  return v;
+}
+
+/** Requirement disabling_pain. */
+function req_1(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_1(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_2(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact conservative_therapy.failed. */
+function fact_3(c: k.Context): k.Value {
+  let v = c.facts[3];
+  if (v === undefined)
+    c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  return v;
+}
+
+/** Fact conservative_therapy.start. */
+function fact_4(c: k.Context): k.Value {
+  let v = c.facts[4];
+  if (v === undefined)
+    c.facts[4] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  return v;
+}
+
+/** Fact conservative_therapy.end. */
+function fact_5(c: k.Context): k.Value {
+  let v = c.facts[5];
+  if (v === undefined)
+    c.facts[5] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  return v;
+}
+
+/** Fact conservative_therapy.medical_reason_not_done. */
+function fact_6(c: k.Context): k.Value {
+  let v = c.facts[6];
+  if (v === undefined)
+    c.facts[6] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
+      "conservative_therapy.medical_reason_not_done",
+    );
+  return v;
+}
+
+/** Requirement conservative_twelve_weeks. */
+function req_2(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_3(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_2(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+      const t7: k.Value = fact_4(c);
+      const t8: k.Value = fact_5(c);
+      const t9: k.Value = k.span(t7, t8);
+      const t10: k.Tri = k.compare(">=", t9, L0, "duration", c.dos);
+      if (t10 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t10 !== true) t2 = k.addUnknown(t2, t10);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t11: k.Value = fact_6(c);
+    const t12: k.Tri = k.asTri(t11);
+    if (t12 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t12 !== false) t1 = k.addUnknown(t1, t12);
+  }
+  return t1;
+}
+
+/** Fact opiates.naive. */
+function fact_7(c: k.Context): k.Value {
+  let v = c.facts[7];
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["opiates"])?.["naive"], "opiates.naive");
+  return v;
+}
+
+/** Requirement not_opiate_naive. */
+function req_3(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_7(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  return t3;
+}
+
+/** Requirement pain_trial. */
+function req_4(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G1, trigger);
+}
+
+/** Requirement pump_disabling_pain. */
+function req_5(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_1(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_2(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact opiates.duration. */
+function fact_8(c: k.Context): k.Value {
+  let v = c.facts[8];
+  if (v === undefined) c.facts[8] = v = k.plainFact(k.group(c.input["opiates"])?.["duration"], "opiates.duration");
+  return v;
+}
+
+/** Requirement opiates_twelve_weeks. */
+function req_6(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_8(c);
+  const t2: k.Tri = k.compare(">=", t1, L0, "duration", c.dos);
+  return t2;
+}
+
+/** Fact drug_trial.medication. */
+function fact_9(c: k.Context): k.Value {
+  let v = c.facts[9];
+  if (v === undefined)
+    c.facts[9] = v = k.plainFact(k.group(c.input["drug_trial"])?.["medication"], "drug_trial.medication");
+  return v;
+}
+
+/** Fact drug_trial.tolerable_side_effects. */
+function fact_10(c: k.Context): k.Value {
+  let v = c.facts[10];
+  if (v === undefined)
+    c.facts[10] = v = k.plainFact(
+      k.group(c.input["drug_trial"])?.["tolerable_side_effects"],
+      "drug_trial.tolerable_side_effects",
+    );
+  return v;
+}
+
+/** Requirement successful_opioid_trial. */
+function req_7(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_3(c);
+    const t3: k.Value = k.field(t2, "relief_percent");
+    const t4: k.Tri = k.compare(">=", t3, 50, "number", c.dos);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = fact_9(c);
+    const t6: k.Tri = k.compare("=", t5, "opioid", "enum", c.dos);
+    if (t6 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t6 !== true) t1 = k.addUnknown(t1, t6);
+    const t7: k.Value = fact_10(c);
+    const t8: k.Tri = k.asTri(t7);
+    if (t8 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t8 !== true) t1 = k.addUnknown(t1, t8);
+  }
+  return t1;
+}
+
+/** Fact psychological_assessment.completed. */
+function fact_11(c: k.Context): k.Value {
+  let v = c.facts[11];
+  if (v === undefined)
+    c.facts[11] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["completed"],
+      "psychological_assessment.completed",
+    );
+  return v;
+}
+
+/** Fact psychological_assessment.cognitive_ability. */
+function fact_12(c: k.Context): k.Value {
+  let v = c.facts[12];
+  if (v === undefined)
+    c.facts[12] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["cognitive_ability"],
+      "psychological_assessment.cognitive_ability",
+    );
+  return v;
+}
+
+/** Fact psychological_assessment.physical_capability. */
+function fact_13(c: k.Context): k.Value {
+  let v = c.facts[13];
+  if (v === undefined)
+    c.facts[13] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["physical_capability"],
+      "psychological_assessment.physical_capability",
+    );
+  return v;
+}
+
+/** Fact psychological_assessment.willingness. */
+function fact_14(c: k.Context): k.Value {
+  let v = c.facts[14];
+  if (v === undefined)
+    c.facts[14] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["willingness"],
+      "psychological_assessment.willingness",
+    );
+  return v;
+}
+
+/** Requirement psychological_assessment_done. */
+function req_8(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_11(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_12(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = fact_13(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+    const t8: k.Value = fact_14(c);
+    const t9: k.Tri = k.asTri(t8);
+    if (t9 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t9 !== true) t1 = k.addUnknown(t1, t9);
+  }
+  return t1;
+}
+
+/** Requirement pain_pump. */
+function req_9(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G2, trigger);
+}
+
+/** Fact spasticity.intractable. */
+function fact_15(c: k.Context): k.Value {
+  let v = c.facts[15];
+  if (v === undefined)
+    c.facts[15] = v = k.plainFact(k.group(c.input["spasticity"])?.["intractable"], "spasticity.intractable");
+  return v;
+}
+
+/** Requirement spasticity_intractable. */
+function req_10(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_15(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spasticity.upright_posture. */
+function fact_16(c: k.Context): k.Value {
+  let v = c.facts[16];
+  if (v === undefined)
+    c.facts[16] = v = k.plainFact(k.group(c.input["spasticity"])?.["upright_posture"], "spasticity.upright_posture");
+  return v;
+}
+
+/** Requirement spasticity_upright_posture. */
+function req_11(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_16(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spasticity.ambulation_balance. */
+function fact_17(c: k.Context): k.Value {
+  let v = c.facts[17];
+  if (v === undefined)
+    c.facts[17] = v = k.plainFact(
+      k.group(c.input["spasticity"])?.["ambulation_balance"],
+      "spasticity.ambulation_balance",
+    );
+  return v;
+}
+
+/** Requirement spasticity_ambulation_balance. */
+function req_12(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_17(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spasticity.daily_living. */
+function fact_18(c: k.Context): k.Value {
+  let v = c.facts[18];
+  if (v === undefined)
+    c.facts[18] = v = k.plainFact(k.group(c.input["spasticity"])?.["daily_living"], "spasticity.daily_living");
+  return v;
+}
+
+/** Requirement spasticity_daily_living. */
+function req_13(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_18(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement intractable_spasticity.2. */
+function req_14(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G3, trigger);
+}
+
+/** Fact spasticity.spinal_cord_injury. */
+function fact_19(c: k.Context): k.Value {
+  let v = c.facts[19];
+  if (v === undefined)
+    c.facts[19] = v = k.plainFact(
+      k.group(c.input["spasticity"])?.["spinal_cord_injury"],
+      "spasticity.spinal_cord_injury",
+    );
+  return v;
+}
+
+/** Requirement spinal_cord_injury. */
+function req_15(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_19(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spasticity.multiple_sclerosis. */
+function fact_20(c: k.Context): k.Value {
+  let v = c.facts[20];
+  if (v === undefined)
+    c.facts[20] = v = k.plainFact(
+      k.group(c.input["spasticity"])?.["multiple_sclerosis"],
+      "spasticity.multiple_sclerosis",
+    );
+  return v;
+}
+
+/** Requirement multiple_sclerosis. */
+function req_16(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_20(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spasticity.stiff_person_syndrome. */
+function fact_21(c: k.Context): k.Value {
+  let v = c.facts[21];
+  if (v === undefined)
+    c.facts[21] = v = k.plainFact(
+      k.group(c.input["spasticity"])?.["stiff_person_syndrome"],
+      "spasticity.stiff_person_syndrome",
+    );
+  return v;
+}
+
+/** Requirement stiff_person_syndrome. */
+function req_17(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_21(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact spasticity.other_condition. */
+function fact_22(c: k.Context): k.Value {
+  let v = c.facts[22];
+  if (v === undefined)
+    c.facts[22] = v = k.plainFact(k.group(c.input["spasticity"])?.["other_condition"], "spasticity.other_condition");
+  return v;
+}
+
+/** Requirement other_spasm_condition. */
+function req_18(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_22(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement intractable_spasticity.3. */
+function req_19(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G4, trigger);
+}
+
+/** Requirement intractable_spasticity. */
+function req_20(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G5, trigger);
+}
+
+/** Fact standard_therapies.failed. */
+function fact_23(c: k.Context): k.Value {
+  let v = c.facts[23];
+  if (v === undefined)
+    c.facts[23] = v = k.plainFact(k.group(c.input["standard_therapies"])?.["failed"], "standard_therapies.failed");
+  return v;
+}
+
+/** Fact standard_therapies.duration. */
+function fact_24(c: k.Context): k.Value {
+  let v = c.facts[24];
+  if (v === undefined)
+    c.facts[24] = v = k.plainFact(k.group(c.input["standard_therapies"])?.["duration"], "standard_therapies.duration");
+  return v;
+}
+
+/** Requirement standard_therapies_twelve_weeks. */
+function req_21(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_23(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_24(c);
+    const t5: k.Tri = k.compare(">=", t4, L0, "duration", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement spasticity_trial. */
+function req_22(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G6, trigger);
+}
+
+/** Fact drug_trial.spasm_relief. */
+function fact_25(c: k.Context): k.Value {
+  let v = c.facts[25];
+  if (v === undefined)
+    c.facts[25] = v = k.plainFact(k.group(c.input["drug_trial"])?.["spasm_relief"], "drug_trial.spasm_relief");
+  return v;
+}
+
+/** Requirement successful_antispasmodic_trial. */
+function req_23(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_3(c);
+    const t3: boolean = k.known(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_9(c);
+    const t5: k.Tri = k.compare("=", t4, "antispasmodic", "enum", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = fact_25(c);
+    const t7: k.Tri = k.compare(">=", t6, 50, "number", c.dos);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+    const t8: k.Value = fact_10(c);
+    const t9: k.Tri = k.asTri(t8);
+    if (t9 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t9 !== true) t1 = k.addUnknown(t1, t9);
+  }
+  return t1;
+}
+
+/** Requirement spasticity_pump. */
+function req_24(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G7, trigger);
+}
+
+/** Fact pump_replacement.malfunction. */
+function fact_26(c: k.Context): k.Value {
+  let v = c.facts[26];
+  if (v === undefined)
+    c.facts[26] = v = k.plainFact(
+      k.group(c.input["pump_replacement"])?.["malfunction"],
+      "pump_replacement.malfunction",
+    );
+  return v;
+}
+
+/** Requirement pump_malfunction. */
+function req_25(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_26(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pump_replacement.battery_depletion. */
+function fact_27(c: k.Context): k.Value {
+  let v = c.facts[27];
+  if (v === undefined)
+    c.facts[27] = v = k.plainFact(
+      k.group(c.input["pump_replacement"])?.["battery_depletion"],
+      "pump_replacement.battery_depletion",
+    );
+  return v;
+}
+
+/** Requirement battery_depletion. */
+function req_26(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_27(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement pump_replacement_indicated. */
+function req_27(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G8, trigger);
+}
+
+/** Fact pump_replacement.programmable. */
+function fact_28(c: k.Context): k.Value {
+  let v = c.facts[28];
+  if (v === undefined)
+    c.facts[28] = v = k.plainFact(
+      k.group(c.input["pump_replacement"])?.["programmable"],
+      "pump_replacement.programmable",
+    );
+  return v;
+}
+
+/** Fact pump_replacement.analysis_report. */
+function fact_29(c: k.Context): k.Value {
+  let v = c.facts[29];
+  if (v === undefined)
+    c.facts[29] = v = k.plainFact(
+      k.group(c.input["pump_replacement"])?.["analysis_report"],
+      "pump_replacement.analysis_report",
+    );
+  return v;
+}
+
+/** Requirement pump_analysis_report. */
+function req_28(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_28(c);
+  const t2: k.Tri = k.asTri(t1);
+  if (t2 === false) return !trigger;
+  const t3: k.Value = fact_29(c);
+  const t4: k.Tri = k.asTri(t3);
+  return k.whenApplies(t2, t4, trigger);
+}
+
+/** Fact findings.active_infection. */
+function fact_30(c: k.Context): k.Value {
+  let v = c.facts[30];
+  if (v === undefined)
+    c.facts[30] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  return v;
+}
+
+/** Requirement active_infection. */
+function req_29(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_30(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.insufficient_body_habitus. */
+function fact_31(c: k.Context): k.Value {
+  let v = c.facts[31];
+  if (v === undefined)
+    c.facts[31] = v = k.plainFact(
+      k.group(c.input["findings"])?.["insufficient_body_habitus"],
+      "findings.insufficient_body_habitus",
+    );
+  return v;
+}
+
+/** Requirement insufficient_body_habitus. */
+function req_30(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_31(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pump.indication. */
+function fact_32(c: k.Context): k.Value {
+  let v = c.facts[32];
+  if (v === undefined) c.facts[32] = v = k.plainFact(k.group(c.input["pump"])?.["indication"], "pump.indication");
+  return v;
+}
+
+/** Requirement pain_or_spasticity_only. */
+function req_31(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_32(c);
+  const t2: k.Tri = k.isIn(t1, S9, false);
+  return t2;
+}
+
+/** Fact pump.service. */
+function fact_33(c: k.Context): k.Value {
+  let v = c.facts[33];
+  if (v === undefined) c.facts[33] = v = k.plainFact(k.group(c.input["pump"])?.["service"], "pump.service");
+  return v;
+}
+
+function cond_0(c: k.Context): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_33(c);
+    const t3: k.Tri = k.compare("=", t2, "trial", "enum", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_32(c);
+    const t5: k.Tri = k.compare("=", t4, "chronic_pain", "enum", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+function cond_1(c: k.Context): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_33(c);
+    const t3: k.Tri = k.compare("=", t2, "permanent", "enum", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_32(c);
+    const t5: k.Tri = k.compare("=", t4, "chronic_pain", "enum", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+function cond_2(c: k.Context): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_33(c);
+    const t3: k.Tri = k.compare("=", t2, "trial", "enum", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_32(c);
+    const t5: k.Tri = k.compare("=", t4, "spasticity", "enum", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+function cond_3(c: k.Context): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_33(c);
+    const t3: k.Tri = k.compare("=", t2, "permanent", "enum", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_32(c);
+    const t5: k.Tri = k.compare("=", t4, "spasticity", "enum", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+function cond_4(c: k.Context): k.Tri {
+  const t1: k.Value = fact_33(c);
+  const t2: k.Tri = k.compare("=", t1, "replacement", "enum", c.dos);
+  return t2;
+}
+
+/** Fact home_exercise_program.prescription. */
+function fact_34(c: k.Context): k.Value {
+  let v = c.facts[34];
+  if (v === undefined)
+    c.facts[34] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["prescription"],
+      "home_exercise_program.prescription",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.completion_documented. */
+function fact_35(c: k.Context): k.Value {
+  let v = c.facts[35];
+  if (v === undefined)
+    c.facts[35] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["completion_documented"],
+      "home_exercise_program.completion_documented",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.inability_medical_reason. */
+function fact_36(c: k.Context): k.Value {
+  let v = c.facts[36];
+  if (v === undefined)
+    c.facts[36] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
+      "home_exercise_program.inability_medical_reason",
+    );
+  return v;
+}
+
+/** Definition home_exercise_program_complete. */
+function def_0(c: k.Context): k.Value {
+  const known = c.defs[0];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_34(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_35(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_36(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  c.defs[0] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.physical_therapy. */
+function fact_37(c: k.Context): k.Value {
+  let v = c.facts[37];
+  if (v === undefined)
+    c.facts[37] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
+      "conservative_therapy.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.chiropractic_care. */
+function fact_38(c: k.Context): k.Value {
+  let v = c.facts[38];
+  if (v === undefined)
+    c.facts[38] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
+      "conservative_therapy.chiropractic_care",
+    );
+  return v;
+}
+
+/** Definition active_modality. */
+function def_1(c: k.Context): k.Value {
+  const known = c.defs[1];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_37(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_38(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = def_0(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  c.defs[1] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.inactive_components. */
+function fact_39(c: k.Context): k.Value {
+  let v = c.facts[39];
+  if (v === undefined)
+    c.facts[39] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["inactive_components"],
+      "conservative_therapy.inactive_components",
+    );
+  return v;
+}
+
+/** Definition conservative_therapy_complete. */
+function def_2(c: k.Context): k.Value {
+  const known = c.defs[2];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_39(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_1(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[2] = t1;
+  return t1;
+}
+
+/** Fact prior_procedures. */
+function fact_40(c: k.Context): k.Value {
+  let v = c.facts[40];
+  if (v === undefined) c.facts[40] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  return v;
+}
+
+/** Definition latest_drug_trial. */
+function def_3(c: k.Context): k.Value {
+  const known = c.defs[3];
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_40(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("latest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v1 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        const t6: k.Value = k.field(v1, "kind");
+        const t7: k.Tri = k.compare("=", t6, "intrathecal_trial", "enum", c.dos);
+        t5 = k.and2(t5, t7);
+      }
+      if (t5 !== false) t3.push({ rec: v1, inc: t5 });
+    }
+    t2 = k.extreme(t3, true, c.readField);
+  }
+  c.defs[3] = t2;
+  return t2;
+}
+
+function wf_group_1(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["service"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S10.has(v))) return false;
+  }
+  v = value["indication"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S11.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_2(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["functional_disability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["average"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_3(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inactive_components"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chiropractic_care"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["start"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["end"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["medical_reason_not_done"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_4(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["prescription"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["completion_documented"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inability_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_5(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["naive"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_record_0(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S12.has(v))) return false;
+  }
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S13.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S14.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["local_anesthetic_only"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["relief_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  v = value["relief_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["clinically_meaningful_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_6(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["medication"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S15.has(v))) return false;
+  }
+  v = value["tolerable_side_effects"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["spasm_relief"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_7(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["completed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["cognitive_ability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_capability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["willingness"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_8(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["intractable"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["upright_posture"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ambulation_balance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["daily_living"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["spinal_cord_injury"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["multiple_sclerosis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["stiff_person_syndrome"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["other_condition"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_9(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_10(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["malfunction"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["battery_depletion"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["programmable"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["analysis_report"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_11(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["active_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["insufficient_body_habitus"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wellFormed(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date_of_service"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["pump"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_1(v)) return false;
+  }
+  v = value["terminal_illness"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_2(v)) return false;
+  }
+  v = value["conservative_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_3(v)) return false;
+  }
+  v = value["home_exercise_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_4(v)) return false;
+  }
+  v = value["opiates"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_5(v)) return false;
+  }
+  v = value["prior_procedures"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  }
+  v = value["drug_trial"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_6(v)) return false;
+  }
+  v = value["psychological_assessment"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_7(v)) return false;
+  }
+  v = value["spasticity"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_8(v)) return false;
+  }
+  v = value["standard_therapies"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_9(v)) return false;
+  }
+  v = value["pump_replacement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_10(v)) return false;
+  }
+  v = value["findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_11(v)) return false;
+  }
+  return seen === keys;
+}
+
+/** The compiled functions, linked to the program they were compiled from. */
+const evaluator = k.link(
+  program,
+  [
+    req_0,
+    req_1,
+    req_2,
+    req_3,
+    req_4,
+    req_5,
+    req_6,
+    req_7,
+    req_8,
+    req_9,
+    req_10,
+    req_11,
+    req_12,
+    req_13,
+    req_14,
+    req_15,
+    req_16,
+    req_17,
+    req_18,
+    req_19,
+    req_20,
+    req_21,
+    req_22,
+    req_23,
+    req_24,
+    req_25,
+    req_26,
+    req_27,
+    req_28,
+    req_29,
+    req_30,
+    req_31,
+  ],
+  [cond_0, cond_1, cond_2, cond_3, cond_4],
+  41,
+  4,
+  wellFormed,
+);
+
+/** Evaluates a request against NIA_CG_310 Implantable Infusion Pump Insertion. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+// polc digest: 262c6731e2a4a68d

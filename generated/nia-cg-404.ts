@@ -9,6 +9,7 @@ import {
   type IsoDate,
   type Program,
 } from "../runtime/index.js";
+import * as k from "../runtime/kernel.js";
 export type { Determination, EvaluateOptions } from "../runtime/index.js";
 
 /** Image guidance used for the procedure */
@@ -1419,8 +1420,2186 @@ export const program: Program = {
   },
 };
 
-/** Evaluates a request against NIA_CG_404 Sympathetic Nerve Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays. */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options);
+// ── The policy's logic, compiled: what evaluate runs when the trace is off ──
+
+const G0: readonly number[] = [0];
+const L1: k.Length = { amount: 3, unit: "months" };
+const L2: k.Length = { amount: 2, unit: "weeks" };
+const L3: k.Length = { amount: 6, unit: "months" };
+const G4: readonly number[] = [2, 3, 4];
+const G5: readonly number[] = [10, 11, 12];
+const G6: readonly number[] = [9, 13];
+const G7: readonly number[] = [7, 8, 14];
+const G8: readonly number[] = [16, 17, 18, 19, 20, 21, 22, 23];
+const G9: readonly number[] = [6, 3, 15, 24, 25];
+const S10: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound"]);
+const L11: k.Length = { amount: 1, unit: "weeks" };
+const G12: readonly number[] = [28, 29, 30, 31, 32, 33];
+const G13: readonly number[] = [35, 36, 37];
+const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const L16: k.Length = { amount: 12, unit: "months" };
+const L17: k.Length = { amount: 12, unit: "weeks" };
+const S18: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "facet_denervation",
+  "sacroiliac_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+  "intrathecal_trial",
+  "infusion_pump",
+  "spinal_cord_stimulator_trial",
+  "spinal_cord_stimulator",
+  "spinal_surgery",
+  "other_procedure",
+]);
+const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
+const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
+const S22: ReadonlySet<string> = new Set([
+  "stellate_ganglion",
+  "thoracic_sympathetic",
+  "lumbar_sympathetic",
+  "superior_hypogastric_plexus",
+  "celiac_plexus",
+]);
+
+/** Fact sympathetic.for_ptsd. */
+function fact_0(c: k.Context): k.Value {
+  let v = c.facts[0];
+  if (v === undefined)
+    c.facts[0] = v = k.plainFact(k.group(c.input["sympathetic"])?.["for_ptsd"], "sympathetic.for_ptsd");
+  return v;
 }
-// polc digest: b22c62689b484224
+
+/** Fact sympathetic.block_type. */
+function fact_1(c: k.Context): k.Value {
+  let v = c.facts[1];
+  if (v === undefined)
+    c.facts[1] = v = k.plainFact(k.group(c.input["sympathetic"])?.["block_type"], "sympathetic.block_type");
+  return v;
+}
+
+/** Requirement ptsd_stellate_ganglion. */
+function req_0(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_0(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_1(c);
+    const t5: k.Tri = k.compare("=", t4, "stellate_ganglion", "enum", c.dos);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement ptsd. */
+function req_1(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G0, trigger);
+}
+
+/** Fact pain.duration. */
+function fact_2(c: k.Context): k.Value {
+  let v = c.facts[2];
+  if (v === undefined) c.facts[2] = v = k.plainFact(k.group(c.input["pain"])?.["duration"], "pain.duration");
+  return v;
+}
+
+/** Requirement acute_duration. */
+function req_2(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_2(c);
+  const t2: k.Tri = k.compare("<", t1, L1, "duration", c.dos);
+  return t2;
+}
+
+/** Requirement severe_pain. */
+function req_3(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact conservative_therapy.failed. */
+function fact_3(c: k.Context): k.Value {
+  let v = c.facts[3];
+  if (v === undefined)
+    c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  return v;
+}
+
+/** Fact conservative_therapy.medical_reason_not_done. */
+function fact_4(c: k.Context): k.Value {
+  let v = c.facts[4];
+  if (v === undefined)
+    c.facts[4] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
+      "conservative_therapy.medical_reason_not_done",
+    );
+  return v;
+}
+
+/** Requirement conservative_two_weeks. */
+function req_4(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_3(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_7(c, L2, L3);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t7: k.Value = fact_4(c);
+    const t8: k.Tri = k.asTri(t7);
+    if (t8 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t8 !== false) t1 = k.addUnknown(t1, t8);
+  }
+  return t1;
+}
+
+/** Requirement acute_pain. */
+function req_5(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G4, trigger);
+}
+
+/** Requirement chronic_duration. */
+function req_6(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_2(c);
+  const t2: k.Tri = k.compare(">=", t1, L1, "duration", c.dos);
+  return t2;
+}
+
+/** Fact characterization.one_upper_extremity. */
+function fact_5(c: k.Context): k.Value {
+  let v = c.facts[5];
+  if (v === undefined)
+    c.facts[5] = v = k.plainFact(
+      k.group(c.input["characterization"])?.["one_upper_extremity"],
+      "characterization.one_upper_extremity",
+    );
+  return v;
+}
+
+/** Requirement one_upper_extremity. */
+function req_7(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact characterization.one_lower_extremity. */
+function fact_6(c: k.Context): k.Value {
+  let v = c.facts[6];
+  if (v === undefined)
+    c.facts[6] = v = k.plainFact(
+      k.group(c.input["characterization"])?.["one_lower_extremity"],
+      "characterization.one_lower_extremity",
+    );
+  return v;
+}
+
+/** Requirement one_lower_extremity. */
+function req_8(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact characterization.ischemic_limb_pain. */
+function fact_7(c: k.Context): k.Value {
+  let v = c.facts[7];
+  if (v === undefined)
+    c.facts[7] = v = k.plainFact(
+      k.group(c.input["characterization"])?.["ischemic_limb_pain"],
+      "characterization.ischemic_limb_pain",
+    );
+  return v;
+}
+
+/** Requirement ischemic_limb_pain_present. */
+function req_9(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_7(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact characterization.intractable_rest_pain. */
+function fact_8(c: k.Context): k.Value {
+  let v = c.facts[8];
+  if (v === undefined)
+    c.facts[8] = v = k.plainFact(
+      k.group(c.input["characterization"])?.["intractable_rest_pain"],
+      "characterization.intractable_rest_pain",
+    );
+  return v;
+}
+
+/** Requirement intractable_rest_pain. */
+function req_10(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_8(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact characterization.non_healing_ulcers. */
+function fact_9(c: k.Context): k.Value {
+  let v = c.facts[9];
+  if (v === undefined)
+    c.facts[9] = v = k.plainFact(
+      k.group(c.input["characterization"])?.["non_healing_ulcers"],
+      "characterization.non_healing_ulcers",
+    );
+  return v;
+}
+
+/** Requirement non_healing_ulcers. */
+function req_11(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_9(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact characterization.failed_revascularization. */
+function fact_10(c: k.Context): k.Value {
+  let v = c.facts[10];
+  if (v === undefined)
+    c.facts[10] = v = k.plainFact(
+      k.group(c.input["characterization"])?.["failed_revascularization"],
+      "characterization.failed_revascularization",
+    );
+  return v;
+}
+
+/** Requirement failed_revascularization. */
+function req_12(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_10(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement ischemic_limb_pain.2. */
+function req_13(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G5, trigger);
+}
+
+/** Requirement ischemic_limb_pain. */
+function req_14(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G6, trigger);
+}
+
+/** Requirement pain_characterized. */
+function req_15(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G7, trigger);
+}
+
+/** Fact extremity_findings.allodynia_or_hyperalgesia. */
+function fact_11(c: k.Context): k.Value {
+  let v = c.facts[11];
+  if (v === undefined)
+    c.facts[11] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["allodynia_or_hyperalgesia"],
+      "extremity_findings.allodynia_or_hyperalgesia",
+    );
+  return v;
+}
+
+/** Requirement allodynia_or_hyperalgesia. */
+function req_16(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_11(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact extremity_findings.trophic_bone_changes. */
+function fact_12(c: k.Context): k.Value {
+  let v = c.facts[12];
+  if (v === undefined)
+    c.facts[12] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["trophic_bone_changes"],
+      "extremity_findings.trophic_bone_changes",
+    );
+  return v;
+}
+
+/** Requirement trophic_bone_changes. */
+function req_17(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_12(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact extremity_findings.unilateral_osteoporosis. */
+function fact_13(c: k.Context): k.Value {
+  let v = c.facts[13];
+  if (v === undefined)
+    c.facts[13] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["unilateral_osteoporosis"],
+      "extremity_findings.unilateral_osteoporosis",
+    );
+  return v;
+}
+
+/** Requirement unilateral_osteoporosis. */
+function req_18(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_13(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact extremity_findings.bone_scan_crps. */
+function fact_14(c: k.Context): k.Value {
+  let v = c.facts[14];
+  if (v === undefined)
+    c.facts[14] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["bone_scan_crps"],
+      "extremity_findings.bone_scan_crps",
+    );
+  return v;
+}
+
+/** Requirement bone_scan_crps. */
+function req_19(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_14(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact extremity_findings.skin_color_changes. */
+function fact_15(c: k.Context): k.Value {
+  let v = c.facts[15];
+  if (v === undefined)
+    c.facts[15] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["skin_color_changes"],
+      "extremity_findings.skin_color_changes",
+    );
+  return v;
+}
+
+/** Fact extremity_findings.skin_temperature_changes. */
+function fact_16(c: k.Context): k.Value {
+  let v = c.facts[16];
+  if (v === undefined)
+    c.facts[16] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["skin_temperature_changes"],
+      "extremity_findings.skin_temperature_changes",
+    );
+  return v;
+}
+
+/** Requirement vasomotor_changes. */
+function req_20(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_15(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_16(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact extremity_findings.unilateral_edema. */
+function fact_17(c: k.Context): k.Value {
+  let v = c.facts[17];
+  if (v === undefined)
+    c.facts[17] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["unilateral_edema"],
+      "extremity_findings.unilateral_edema",
+    );
+  return v;
+}
+
+/** Requirement unilateral_edema. */
+function req_21(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_17(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact extremity_findings.skin_asymmetrically_dry. */
+function fact_18(c: k.Context): k.Value {
+  let v = c.facts[18];
+  if (v === undefined)
+    c.facts[18] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["skin_asymmetrically_dry"],
+      "extremity_findings.skin_asymmetrically_dry",
+    );
+  return v;
+}
+
+/** Fact extremity_findings.skin_asymmetrically_moist. */
+function fact_19(c: k.Context): k.Value {
+  let v = c.facts[19];
+  if (v === undefined)
+    c.facts[19] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["skin_asymmetrically_moist"],
+      "extremity_findings.skin_asymmetrically_moist",
+    );
+  return v;
+}
+
+/** Requirement sudomotor_changes. */
+function req_22(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_18(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_19(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Fact extremity_findings.skin_smooth_or_shiny. */
+function fact_20(c: k.Context): k.Value {
+  let v = c.facts[20];
+  if (v === undefined)
+    c.facts[20] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["skin_smooth_or_shiny"],
+      "extremity_findings.skin_smooth_or_shiny",
+    );
+  return v;
+}
+
+/** Fact extremity_findings.soft_tissue_atrophy. */
+function fact_21(c: k.Context): k.Value {
+  let v = c.facts[21];
+  if (v === undefined)
+    c.facts[21] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["soft_tissue_atrophy"],
+      "extremity_findings.soft_tissue_atrophy",
+    );
+  return v;
+}
+
+/** Fact extremity_findings.joint_stiffness. */
+function fact_22(c: k.Context): k.Value {
+  let v = c.facts[22];
+  if (v === undefined)
+    c.facts[22] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["joint_stiffness"],
+      "extremity_findings.joint_stiffness",
+    );
+  return v;
+}
+
+/** Fact extremity_findings.nail_changes. */
+function fact_23(c: k.Context): k.Value {
+  let v = c.facts[23];
+  if (v === undefined)
+    c.facts[23] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["nail_changes"],
+      "extremity_findings.nail_changes",
+    );
+  return v;
+}
+
+/** Fact extremity_findings.hair_growth_change. */
+function fact_24(c: k.Context): k.Value {
+  let v = c.facts[24];
+  if (v === undefined)
+    c.facts[24] = v = k.plainFact(
+      k.group(c.input["extremity_findings"])?.["hair_growth_change"],
+      "extremity_findings.hair_growth_change",
+    );
+  return v;
+}
+
+/** Requirement trophic_changes. */
+function req_23(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_20(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_21(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = fact_22(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+    const t8: k.Value = fact_23(c);
+    const t9: k.Tri = k.asTri(t8);
+    if (t9 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t9 !== false) t1 = k.addUnknown(t1, t9);
+    const t10: k.Value = fact_24(c);
+    const t11: k.Tri = k.asTri(t10);
+    if (t11 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t11 !== false) t1 = k.addUnknown(t1, t11);
+  }
+  return t1;
+}
+
+/** Requirement non_ischemic_findings. */
+function req_24(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_7(c);
+  const t2: k.Tri = k.asTri(t1);
+  const t3: k.Tri = k.not(t2);
+  if (t3 === false) return !trigger;
+  return k.whenApplies(t3, k.countOfItems(c, G8, trigger, 3, true), trigger);
+}
+
+/** Requirement conservative_failed. */
+function req_25(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_3(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement chronic_pain. */
+function req_26(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G9, trigger);
+}
+
+/** Fact request.image_guidance. */
+function fact_25(c: k.Context): k.Value {
+  let v = c.facts[25];
+  if (v === undefined)
+    c.facts[25] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  return v;
+}
+
+/** Requirement imaging_guidance. */
+function req_27(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_25(c);
+  const t2: k.Tri = k.isIn(t1, S10, false);
+  return t2;
+}
+
+/** Fact previous_block.relief_lasted_local_anesthetic. */
+function fact_26(c: k.Context): k.Value {
+  let v = c.facts[26];
+  if (v === undefined)
+    c.facts[26] = v = k.plainFact(
+      k.group(c.input["previous_block"])?.["relief_lasted_local_anesthetic"],
+      "previous_block.relief_lasted_local_anesthetic",
+    );
+  return v;
+}
+
+/** Requirement pain_previous_block_relief. */
+function req_28(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    let t2: k.Tri = false;
+    t2_done: {
+      const t3: k.Value = def_4(c);
+      let t4: k.Value;
+      if (t3 instanceof k.Unknown) t4 = t3;
+      else if (!k.isList(t3)) t4 = k.emptyQuery("latest");
+      else {
+        const t5: k.Included[] = [];
+        for (const t6 of t3.items) {
+          const v1 = t6.rec;
+          let t7: k.Tri = t6.member;
+          if (t7 !== false) t5.push({ rec: v1, inc: t7 });
+        }
+        t4 = k.extreme(t5, true, c.readField);
+      }
+      const t8: k.Value = k.field(t4, "relief_percent");
+      const t9: k.Tri = k.compare(">=", t8, 50, "number", c.dos);
+      if (t9 === true) {
+        t2 = true;
+        break t2_done;
+      }
+      if (t9 !== false) t2 = k.addUnknown(t2, t9);
+      const t10: k.Value = def_4(c);
+      let t11: k.Value;
+      if (t10 instanceof k.Unknown) t11 = t10;
+      else if (!k.isList(t10)) t11 = k.emptyQuery("latest");
+      else {
+        const t12: k.Included[] = [];
+        for (const t13 of t10.items) {
+          const v2 = t13.rec;
+          let t14: k.Tri = t13.member;
+          if (t14 !== false) t12.push({ rec: v2, inc: t14 });
+        }
+        t11 = k.extreme(t12, true, c.readField);
+      }
+      const t15: k.Value = k.field(t11, "functional_improvement");
+      const t16: k.Tri = k.asTri(t15);
+      if (t16 === true) {
+        t2 = true;
+        break t2_done;
+      }
+      if (t16 !== false) t2 = k.addUnknown(t2, t16);
+    }
+    if (t2 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t2 !== true) t1 = k.addUnknown(t1, t2);
+    const t17: k.Value = fact_26(c);
+    const t18: k.Tri = k.asTri(t17);
+    if (t18 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t18 !== true) t1 = k.addUnknown(t1, t18);
+  }
+  return t1;
+}
+
+/** Requirement continuing_pain. */
+function req_29(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact conservative_therapy.ongoing. */
+function fact_27(c: k.Context): k.Value {
+  let v = c.facts[27];
+  if (v === undefined)
+    c.facts[27] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["ongoing"],
+      "conservative_therapy.ongoing",
+    );
+  return v;
+}
+
+/** Fact active_therapy_not_indicated. */
+function fact_28(c: k.Context): k.Value {
+  let v = c.facts[28];
+  if (v === undefined)
+    c.facts[28] = v = k.plainFact(c.input["active_therapy_not_indicated"], "active_therapy_not_indicated");
+  return v;
+}
+
+/** Requirement ongoing_conservative_therapy. */
+function req_30(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_27(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_9(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t7: k.Value = fact_4(c);
+    const t8: k.Tri = k.asTri(t7);
+    if (t8 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t8 !== false) t1 = k.addUnknown(t1, t8);
+    const t9: k.Value = fact_28(c);
+    const t10: k.Tri = k.asTri(t9);
+    if (t10 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t10 !== false) t1 = k.addUnknown(t1, t10);
+  }
+  return t1;
+}
+
+/** Requirement pain_one_week. */
+function req_31(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("latest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v3 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) t3.push({ rec: v3, inc: t5 });
+    }
+    t2 = k.extreme(t3, true, c.readField);
+  }
+  const t6: k.Value = k.dateField(t2, "date");
+  const t7: k.Value = k.span(t6, c.dos);
+  const t8: k.Tri = k.compare(">=", t7, L11, "duration", c.dos);
+  return t8;
+}
+
+/** Requirement acute_pain_limit. */
+function req_32(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_2(c);
+  const t2: k.Tri = k.compare("<", t1, L1, "duration", c.dos);
+  if (t2 === false) return !trigger;
+  const t3: k.Value = def_10(c);
+  const t4: k.Tri = k.compare("<", t3, 6, "number", c.dos);
+  return k.whenApplies(t2, t4, trigger);
+}
+
+/** Requirement chronic_pain_limit. */
+function req_33(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_2(c);
+  const t2: k.Tri = k.compare(">=", t1, L1, "duration", c.dos);
+  if (t2 === false) return !trigger;
+  const t3: k.Value = def_10(c);
+  const t4: k.Tri = k.compare("<", t3, 4, "number", c.dos);
+  return k.whenApplies(t2, t4, trigger);
+}
+
+/** Requirement repeat_for_pain. */
+function req_34(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_5(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = fact_0(c);
+    const t6: k.Tri = k.asTri(t5);
+    const t7: k.Tri = k.not(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+  }
+  if (t1 === false) return !trigger;
+  return k.whenApplies(t1, k.allOf(c, G12, trigger), trigger);
+}
+
+/** Fact previous_block.symptom_reduction_percent. */
+function fact_29(c: k.Context): k.Value {
+  let v = c.facts[29];
+  if (v === undefined)
+    c.facts[29] = v = k.plainFact(
+      k.group(c.input["previous_block"])?.["symptom_reduction_percent"],
+      "previous_block.symptom_reduction_percent",
+    );
+  return v;
+}
+
+/** Requirement ptsd_previous_block_relief. */
+function req_35(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    let t2: k.Tri = false;
+    t2_done: {
+      const t3: k.Value = fact_29(c);
+      const t4: k.Tri = k.compare(">=", t3, 50, "number", c.dos);
+      if (t4 === true) {
+        t2 = true;
+        break t2_done;
+      }
+      if (t4 !== false) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_4(c);
+      let t6: k.Value;
+      if (t5 instanceof k.Unknown) t6 = t5;
+      else if (!k.isList(t5)) t6 = k.emptyQuery("latest");
+      else {
+        const t7: k.Included[] = [];
+        for (const t8 of t5.items) {
+          const v4 = t8.rec;
+          let t9: k.Tri = t8.member;
+          if (t9 !== false) t7.push({ rec: v4, inc: t9 });
+        }
+        t6 = k.extreme(t7, true, c.readField);
+      }
+      const t10: k.Value = k.field(t6, "functional_improvement");
+      const t11: k.Tri = k.asTri(t10);
+      if (t11 === true) {
+        t2 = true;
+        break t2_done;
+      }
+      if (t11 !== false) t2 = k.addUnknown(t2, t11);
+    }
+    if (t2 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t2 !== true) t1 = k.addUnknown(t1, t2);
+    const t12: k.Value = fact_26(c);
+    const t13: k.Tri = k.asTri(t12);
+    if (t13 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t13 !== true) t1 = k.addUnknown(t1, t13);
+  }
+  return t1;
+}
+
+/** Requirement ptsd_one_week. */
+function req_36(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("latest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v5 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) t3.push({ rec: v5, inc: t5 });
+    }
+    t2 = k.extreme(t3, true, c.readField);
+  }
+  const t6: k.Value = k.dateField(t2, "date");
+  const t7: k.Value = k.span(t6, c.dos);
+  const t8: k.Tri = k.compare(">=", t7, L11, "duration", c.dos);
+  return t8;
+}
+
+/** Requirement ptsd_block_limits. */
+function req_37(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    let t2: k.Tri = false;
+    t2_done: {
+      const t3: k.Value = def_11(c);
+      const t4: k.Tri = k.asTri(t3);
+      const t5: k.Tri = k.not(t4);
+      if (t5 === true) {
+        t2 = true;
+        break t2_done;
+      }
+      if (t5 !== false) t2 = k.addUnknown(t2, t5);
+      const t6: k.Value = def_4(c);
+      let t7: k.Value;
+      if (t6 instanceof k.Unknown) t7 = t6;
+      else if (!k.isList(t6)) t7 = k.emptyQuery("count");
+      else {
+        let t8 = 0;
+        const t9: k.Unknown[] = [];
+        for (const t10 of t6.items) {
+          const v6 = t10.rec;
+          let t11: k.Tri = t10.member;
+          if (t11 === true) t8++;
+          else if (t11 !== false) t9.push(t11);
+        }
+        t7 = t9.length === 0 ? t8 : k.range(t8, t9);
+      }
+      const t12: k.Tri = k.compare("<", t7, 3, "number", c.dos);
+      if (t12 === true) {
+        t2 = true;
+        break t2_done;
+      }
+      if (t12 !== false) t2 = k.addUnknown(t2, t12);
+    }
+    if (t2 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t2 !== true) t1 = k.addUnknown(t1, t2);
+    const t13: k.Value = def_10(c);
+    const t14: k.Tri = k.compare("<", t13, 6, "number", c.dos);
+    if (t14 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t14 !== true) t1 = k.addUnknown(t1, t14);
+  }
+  return t1;
+}
+
+/** Requirement repeat_for_ptsd. */
+function req_38(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_5(c);
+    const t3: k.Tri = k.asTri(t2);
+    const t4: k.Tri = k.not(t3);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = fact_0(c);
+    const t6: k.Tri = k.asTri(t5);
+    if (t6 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t6 !== true) t1 = k.addUnknown(t1, t6);
+  }
+  if (t1 === false) return !trigger;
+  return k.whenApplies(t1, k.allOf(c, G13, trigger), trigger);
+}
+
+/** Requirement same_date_of_service. */
+function req_39(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_12(c, "sympathetic_block");
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.active_infection. */
+function fact_30(c: k.Context): k.Value {
+  let v = c.facts[30];
+  if (v === undefined)
+    c.facts[30] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  return v;
+}
+
+/** Requirement active_infection. */
+function req_40(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_30(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.puncture_site_infection. */
+function fact_31(c: k.Context): k.Value {
+  let v = c.facts[31];
+  if (v === undefined)
+    c.facts[31] = v = k.plainFact(
+      k.group(c.input["findings"])?.["puncture_site_infection"],
+      "findings.puncture_site_infection",
+    );
+  return v;
+}
+
+/** Requirement puncture_site_infection. */
+function req_41(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_31(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+function cond_0(c: k.Context): k.Tri {
+  const t1: k.Value = def_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Definition same_region. */
+function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Tri = k.compare("=", a0, a1, "enum", c.dos);
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    let t3: k.Tri = true;
+    t3_done: {
+      const t4: k.Tri = k.isIn(a0, S14, false);
+      if (t4 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t4 !== true) t3 = k.addUnknown(t3, t4);
+      const t5: k.Tri = k.isIn(a1, S14, false);
+      if (t5 === false) {
+        t3 = false;
+        break t3_done;
+      }
+      if (t5 !== true) t3 = k.addUnknown(t3, t5);
+    }
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+  }
+  return t1;
+}
+
+/** Fact prior_procedures. */
+function fact_32(c: k.Context): k.Value {
+  let v = c.facts[32];
+  if (v === undefined) c.facts[32] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  return v;
+}
+
+/** Fact request.region. */
+function fact_33(c: k.Context): k.Value {
+  let v = c.facts[33];
+  if (v === undefined) c.facts[33] = v = k.plainFact(k.group(c.input["request"])?.["region"], "request.region");
+  return v;
+}
+
+/** Definition prior_in_region. */
+function def_1(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(0);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_32(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v7 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = k.field(v7, "kind");
+          const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
+          if (t8 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t8 !== true) t6 = k.addUnknown(t6, t8);
+          const t9: k.Value = k.field(v7, "region");
+          const t10: k.Value = fact_33(c);
+          const t11: k.Value = def_0(c, t9, t10);
+          const t12: k.Tri = k.asTri(t11);
+          if (t12 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t12 !== true) t6 = k.addUnknown(t6, t12);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v7, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition region_blocks. */
+function def_2(c: k.Context): k.Value {
+  const known = c.defs[2];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_1(c, "sympathetic_block");
+  c.defs[2] = t1;
+  return t1;
+}
+
+/** Fact new_pathology. */
+function fact_34(c: k.Context): k.Value {
+  let v = c.facts[34];
+  if (v === undefined) c.facts[34] = v = k.plainFact(c.input["new_pathology"], "new_pathology");
+  return v;
+}
+
+/** Definition episode_of. */
+function def_3(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(1);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("select");
+  else {
+    const t3: k.ListItem[] = [];
+    for (const t4 of t1.items) {
+      const v8 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        let t6: k.Tri = true;
+        t6_done: {
+          const t7: k.Value = fact_34(c);
+          const t8: k.Tri = k.asTri(t7);
+          const t9: k.Tri = k.not(t8);
+          if (t9 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t9 !== true) t6 = k.addUnknown(t6, t9);
+          const t10: k.Value = fact_32(c);
+          let t11: k.Tri;
+          if (t10 instanceof k.Unknown) t11 = t10;
+          else if (!k.isList(t10)) t11 = false;
+          else {
+            t11 = false;
+            t11_done: {
+              for (const t12 of t10.items) {
+                const v9 = t12.rec;
+                let t13: k.Tri = t12.member;
+                if (t13 !== false) {
+                  let t14: k.Tri = true;
+                  t14_done: {
+                    const t15: k.Value = k.field(v9, "kind");
+                    const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
+                    if (t16 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t16 !== true) t14 = k.addUnknown(t14, t16);
+                    const t17: k.Value = k.field(v9, "region");
+                    const t18: k.Value = fact_33(c);
+                    const t19: k.Value = def_0(c, t17, t18);
+                    const t20: k.Tri = k.asTri(t19);
+                    if (t20 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t20 !== true) t14 = k.addUnknown(t14, t20);
+                    const t21: k.Value = k.dateField(v9, "date");
+                    const t22: k.Value = k.dateField(v8, "date");
+                    const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
+                    if (t23 === false) {
+                      t14 = false;
+                      break t14_done;
+                    }
+                    if (t23 !== true) t14 = k.addUnknown(t14, t23);
+                  }
+                  t13 = k.and2(t13, t14);
+                }
+                if (t13 === true) {
+                  t11 = true;
+                  break t11_done;
+                }
+                if (t13 !== false) t11 = k.addUnknown(t11, t13);
+              }
+            }
+          }
+          const t24: k.Tri = k.not(t11);
+          if (t24 === false) {
+            t6 = false;
+            break t6_done;
+          }
+          if (t24 !== true) t6 = k.addUnknown(t6, t24);
+        }
+        t5 = k.and2(t5, t6);
+      }
+      if (t5 !== false) t3.push({ rec: v8, member: t5 });
+    }
+    t2 = { kind: "list", items: t3 };
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+/** Definition episode_blocks. */
+function def_4(c: k.Context): k.Value {
+  const known = c.defs[4];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_2(c);
+  const t2: k.Value = def_3(c, t1);
+  c.defs[4] = t2;
+  return t2;
+}
+
+/** Definition initial_block_request. */
+function def_5(c: k.Context): k.Value {
+  const known = c.defs[5];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v10 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  const t7: k.Tri = k.compare("=", t2, 0, "number", c.dos);
+  c.defs[5] = t7;
+  return t7;
+}
+
+/** Fact pain.functional_disability. */
+function fact_35(c: k.Context): k.Value {
+  let v = c.facts[35];
+  if (v === undefined)
+    c.facts[35] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  return v;
+}
+
+/** Fact pain.average. */
+function fact_36(c: k.Context): k.Value {
+  let v = c.facts[36];
+  if (v === undefined) c.facts[36] = v = k.plainFact(k.group(c.input["pain"])?.["average"], "pain.average");
+  return v;
+}
+
+/** Definition severe_pain_documented. */
+function def_6(c: k.Context): k.Value {
+  const known = c.defs[6];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_35(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_36(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[6] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.start. */
+function fact_37(c: k.Context): k.Value {
+  let v = c.facts[37];
+  if (v === undefined)
+    c.facts[37] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  return v;
+}
+
+/** Fact conservative_therapy.end. */
+function fact_38(c: k.Context): k.Value {
+  let v = c.facts[38];
+  if (v === undefined)
+    c.facts[38] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  return v;
+}
+
+/** Definition conservative_therapy_lasted. */
+function def_7(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
+  const t1: k.Value = fact_37(c);
+  const t2: k.Value = k.arith("-", c.dos, a1, "date");
+  const t3: k.Value = k.extremeDay([t1, t2], true);
+  const t4: k.Value = fact_38(c);
+  const t5: k.Value = k.span(t3, t4);
+  const t6: k.Tri = k.compare(">=", t5, a0, "duration", c.dos);
+  return t6;
+}
+
+/** Fact home_exercise_program.prescription. */
+function fact_39(c: k.Context): k.Value {
+  let v = c.facts[39];
+  if (v === undefined)
+    c.facts[39] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["prescription"],
+      "home_exercise_program.prescription",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.completion_documented. */
+function fact_40(c: k.Context): k.Value {
+  let v = c.facts[40];
+  if (v === undefined)
+    c.facts[40] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["completion_documented"],
+      "home_exercise_program.completion_documented",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.inability_medical_reason. */
+function fact_41(c: k.Context): k.Value {
+  let v = c.facts[41];
+  if (v === undefined)
+    c.facts[41] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
+      "home_exercise_program.inability_medical_reason",
+    );
+  return v;
+}
+
+/** Definition home_exercise_program_complete. */
+function def_8(c: k.Context): k.Value {
+  const known = c.defs[8];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_39(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_40(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_41(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  c.defs[8] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.physical_therapy. */
+function fact_42(c: k.Context): k.Value {
+  let v = c.facts[42];
+  if (v === undefined)
+    c.facts[42] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
+      "conservative_therapy.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.chiropractic_care. */
+function fact_43(c: k.Context): k.Value {
+  let v = c.facts[43];
+  if (v === undefined)
+    c.facts[43] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
+      "conservative_therapy.chiropractic_care",
+    );
+  return v;
+}
+
+/** Definition active_modality. */
+function def_9(c: k.Context): k.Value {
+  const known = c.defs[9];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_42(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_43(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = def_8(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  c.defs[9] = t1;
+  return t1;
+}
+
+/** Definition blocks_past_year. */
+function def_10(c: k.Context): k.Value {
+  const known = c.defs[10];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_2(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("count");
+  else {
+    let t3 = 0;
+    const t4: k.Unknown[] = [];
+    for (const t5 of t1.items) {
+      const v11 = t5.rec;
+      let t6: k.Tri = t5.member;
+      if (t6 !== false) {
+        const t7: k.Value = k.dateField(v11, "date");
+        const t8: k.Tri = k.within(t7, L16, c.dos);
+        t6 = k.and2(t6, t8);
+      }
+      if (t6 === true) t3++;
+      else if (t6 !== false) t4.push(t6);
+    }
+    t2 = t4.length === 0 ? t3 : k.range(t3, t4);
+  }
+  c.defs[10] = t2;
+  return t2;
+}
+
+/** Definition in_first_12_weeks. */
+function def_11(c: k.Context): k.Value {
+  const known = c.defs[11];
+  if (known !== undefined) return known;
+  const t1: k.Value = def_4(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("earliest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v12 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) t3.push({ rec: v12, inc: t5 });
+    }
+    t2 = k.extreme(t3, false, c.readField);
+  }
+  const t6: k.Value = k.dateField(t2, "date");
+  const t7: k.Value = k.span(t6, c.dos);
+  const t8: k.Tri = k.compare("<", t7, L17, "duration", c.dos);
+  c.defs[11] = t8;
+  return t8;
+}
+
+/** Fact same_day_medical_reason. */
+function fact_44(c: k.Context): k.Value {
+  let v = c.facts[44];
+  if (v === undefined) c.facts[44] = v = k.plainFact(c.input["same_day_medical_reason"], "same_day_medical_reason");
+  return v;
+}
+
+/** Fact synovial_cyst_confirmed_on_imaging. */
+function fact_45(c: k.Context): k.Value {
+  let v = c.facts[45];
+  if (v === undefined)
+    c.facts[45] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  return v;
+}
+
+/** Definition same_date_of_service_allowed. */
+function def_12(c: k.Context, a0: k.Value): k.Value {
+  const m = c.memo(2);
+  const known = m.get(a0);
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_32(c);
+  let t2: k.Tri;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = true;
+  else {
+    t2 = true;
+    t2_done: {
+      for (const t3 of t1.items) {
+        const v13 = t3.rec;
+        let t4: k.Tri = t3.member;
+        if (t4 !== false) {
+          let t5: k.Tri = true;
+          t5_done: {
+            const t6: k.Value = k.dateField(v13, "date");
+            const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
+            if (t7 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t7 !== true) t5 = k.addUnknown(t5, t7);
+            const t8: k.Value = k.field(v13, "kind");
+            const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
+            if (t9 === false) {
+              t5 = false;
+              break t5_done;
+            }
+            if (t9 !== true) t5 = k.addUnknown(t5, t9);
+          }
+          t4 = k.and2(t4, t5);
+        }
+        if (t4 !== false) {
+          let t10: k.Tri = false;
+          t10_done: {
+            let t11: k.Tri = true;
+            t11_done: {
+              const t12: k.Value = k.field(v13, "region");
+              const t13: k.Value = fact_33(c);
+              const t14: k.Value = def_0(c, t12, t13);
+              const t15: k.Tri = k.asTri(t14);
+              const t16: k.Tri = k.not(t15);
+              if (t16 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t16 !== true) t11 = k.addUnknown(t11, t16);
+              const t17: k.Value = fact_44(c);
+              const t18: k.Tri = k.asTri(t17);
+              if (t18 === false) {
+                t11 = false;
+                break t11_done;
+              }
+              if (t18 !== true) t11 = k.addUnknown(t11, t18);
+            }
+            if (t11 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t11 !== false) t10 = k.addUnknown(t10, t11);
+            let t19: k.Tri = true;
+            t19_done: {
+              const t20: k.Value = k.field(v13, "region");
+              const t21: k.Value = fact_33(c);
+              const t22: k.Value = def_0(c, t20, t21);
+              const t23: k.Tri = k.asTri(t22);
+              if (t23 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t23 !== true) t19 = k.addUnknown(t19, t23);
+              const t24: k.Value = k.field(v13, "kind");
+              const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
+              if (t25 === false) {
+                t19 = false;
+                break t19_done;
+              }
+              if (t25 !== true) t19 = k.addUnknown(t19, t25);
+            }
+            if (t19 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t19 !== false) t10 = k.addUnknown(t10, t19);
+            let t26: k.Tri = true;
+            t26_done: {
+              const t27: k.Value = k.field(v13, "region");
+              const t28: k.Value = fact_33(c);
+              const t29: k.Value = def_0(c, t27, t28);
+              const t30: k.Tri = k.asTri(t29);
+              if (t30 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t30 !== true) t26 = k.addUnknown(t26, t30);
+              const t31: k.Value = fact_45(c);
+              const t32: k.Tri = k.asTri(t31);
+              if (t32 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t32 !== true) t26 = k.addUnknown(t26, t32);
+              let t33: k.Tri = false;
+              t33_done: {
+                let t34: k.Tri = true;
+                t34_done: {
+                  const t35: k.Tri = k.compare("=", a0, "facet_injection", "enum", c.dos);
+                  if (t35 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t35 !== true) t34 = k.addUnknown(t34, t35);
+                  const t36: k.Value = k.field(v13, "kind");
+                  const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
+                  if (t37 === false) {
+                    t34 = false;
+                    break t34_done;
+                  }
+                  if (t37 !== true) t34 = k.addUnknown(t34, t37);
+                }
+                if (t34 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t34 !== false) t33 = k.addUnknown(t33, t34);
+                let t38: k.Tri = true;
+                t38_done: {
+                  const t39: k.Tri = k.compare("=", a0, "epidural_injection", "enum", c.dos);
+                  if (t39 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t39 !== true) t38 = k.addUnknown(t38, t39);
+                  const t40: k.Value = k.field(v13, "kind");
+                  const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
+                  if (t41 === false) {
+                    t38 = false;
+                    break t38_done;
+                  }
+                  if (t41 !== true) t38 = k.addUnknown(t38, t41);
+                }
+                if (t38 === true) {
+                  t33 = true;
+                  break t33_done;
+                }
+                if (t38 !== false) t33 = k.addUnknown(t33, t38);
+              }
+              if (t33 === false) {
+                t26 = false;
+                break t26_done;
+              }
+              if (t33 !== true) t26 = k.addUnknown(t26, t33);
+            }
+            if (t26 === true) {
+              t10 = true;
+              break t10_done;
+            }
+            if (t26 !== false) t10 = k.addUnknown(t10, t26);
+          }
+          const t42: k.Tri = k.orNot(t4, t10);
+          if (t42 === false) {
+            t2 = false;
+            break t2_done;
+          }
+          if (t42 !== true) t2 = k.addUnknown(t2, t42);
+        }
+      }
+    }
+  }
+  m.set(a0, t2);
+  return t2;
+}
+
+function wf_record_0(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S18.has(v))) return false;
+  }
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["local_anesthetic_only"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["relief_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  v = value["relief_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["clinically_meaningful_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_1(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  }
+  v = value["image_guidance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_2(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["for_ptsd"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["block_type"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S22.has(v))) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_3(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_disability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["average"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_4(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["start"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["end"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["medical_reason_not_done"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ongoing"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chiropractic_care"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_5(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["one_upper_extremity"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["one_lower_extremity"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ischemic_limb_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["intractable_rest_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["non_healing_ulcers"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["failed_revascularization"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_6(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["allodynia_or_hyperalgesia"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["trophic_bone_changes"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["unilateral_osteoporosis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["bone_scan_crps"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_color_changes"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_temperature_changes"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["unilateral_edema"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_asymmetrically_dry"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_asymmetrically_moist"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_smooth_or_shiny"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["soft_tissue_atrophy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["joint_stiffness"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["nail_changes"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["hair_growth_change"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_7(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["relief_lasted_local_anesthetic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["symptom_reduction_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_8(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["prescription"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["completion_documented"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inability_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_9(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["active_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["puncture_site_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wellFormed(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date_of_service"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["prior_procedures"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  }
+  v = value["request"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_1(v)) return false;
+  }
+  v = value["new_pathology"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["sympathetic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_2(v)) return false;
+  }
+  v = value["pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_3(v)) return false;
+  }
+  v = value["conservative_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_4(v)) return false;
+  }
+  v = value["characterization"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_5(v)) return false;
+  }
+  v = value["extremity_findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_6(v)) return false;
+  }
+  v = value["previous_block"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_7(v)) return false;
+  }
+  v = value["home_exercise_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_8(v)) return false;
+  }
+  v = value["active_therapy_not_indicated"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["same_day_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["synovial_cyst_confirmed_on_imaging"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_9(v)) return false;
+  }
+  return seen === keys;
+}
+
+/** The compiled functions, linked to the program they were compiled from. */
+const evaluator = k.link(
+  program,
+  [
+    req_0,
+    req_1,
+    req_2,
+    req_3,
+    req_4,
+    req_5,
+    req_6,
+    req_7,
+    req_8,
+    req_9,
+    req_10,
+    req_11,
+    req_12,
+    req_13,
+    req_14,
+    req_15,
+    req_16,
+    req_17,
+    req_18,
+    req_19,
+    req_20,
+    req_21,
+    req_22,
+    req_23,
+    req_24,
+    req_25,
+    req_26,
+    req_27,
+    req_28,
+    req_29,
+    req_30,
+    req_31,
+    req_32,
+    req_33,
+    req_34,
+    req_35,
+    req_36,
+    req_37,
+    req_38,
+    req_39,
+    req_40,
+    req_41,
+  ],
+  [cond_0],
+  46,
+  13,
+  wellFormed,
+);
+
+/** Evaluates a request against NIA_CG_404 Sympathetic Nerve Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+// polc digest: 5fe24a8adc5a7903

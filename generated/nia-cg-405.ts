@@ -9,6 +9,7 @@ import {
   type IsoDate,
   type Program,
 } from "../runtime/index.js";
+import * as k from "../runtime/kernel.js";
 export type { Determination, EvaluateOptions } from "../runtime/index.js";
 
 /** Kind of procedure in the member's history */
@@ -1129,8 +1130,1817 @@ export const program: Program = {
   },
 };
 
-/** Evaluates a request against NIA_CG_405 Spinal Cord Stimulation. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays. */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options);
+// ── The policy's logic, compiled: what evaluate runs when the trace is off ──
+
+const L0: k.Length = { amount: 6, unit: "months" };
+const G1: readonly number[] = [2, 3, 4, 5, 6];
+const G2: readonly number[] = [10, 11, 12];
+const G3: readonly number[] = [14, 15];
+const G4: readonly number[] = [17, 18, 19, 20, 21];
+const G5: readonly number[] = [9, 13, 16, 22];
+const G6: readonly number[] = [25, 26, 27, 28, 29, 30, 31, 32];
+const G7: readonly number[] = [24, 33];
+const L8: k.Length = { amount: 1, unit: "months" };
+const G9: readonly number[] = [35, 36, 37, 38, 39];
+const G10: readonly number[] = [8, 23, 34, 40];
+const G11: readonly number[] = [0, 1, 7, 41];
+const L12: k.Length = { amount: 3, unit: "days" };
+const G13: readonly number[] = [43, 44];
+const G14: readonly number[] = [46, 47, 48, 49, 50, 51, 52];
+const S15: ReadonlySet<string> = new Set(["revision", "removal"]);
+const S16: ReadonlySet<string> = new Set(["trial", "permanent"]);
+const S17: ReadonlySet<string> = new Set(["trial", "permanent", "revision", "removal"]);
+const S18: ReadonlySet<string> = new Set([
+  "epidural_injection",
+  "facet_injection",
+  "facet_denervation",
+  "sacroiliac_injection",
+  "medial_branch_block",
+  "sympathetic_block",
+  "intrathecal_trial",
+  "infusion_pump",
+  "spinal_cord_stimulator_trial",
+  "spinal_cord_stimulator",
+  "spinal_surgery",
+  "other_procedure",
+]);
+const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
+const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+
+/** Requirement severe_pain. */
+function req_0(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = def_0(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
 }
-// polc digest: 9bef6217a828549f
+
+/** Fact conservative_therapy.failed. */
+function fact_0(c: k.Context): k.Value {
+  let v = c.facts[0];
+  if (v === undefined)
+    c.facts[0] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  return v;
+}
+
+/** Fact conservative_therapy.start. */
+function fact_1(c: k.Context): k.Value {
+  let v = c.facts[1];
+  if (v === undefined)
+    c.facts[1] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  return v;
+}
+
+/** Fact conservative_therapy.end. */
+function fact_2(c: k.Context): k.Value {
+  let v = c.facts[2];
+  if (v === undefined)
+    c.facts[2] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  return v;
+}
+
+/** Fact conservative_therapy.medical_reason_not_done. */
+function fact_3(c: k.Context): k.Value {
+  let v = c.facts[3];
+  if (v === undefined)
+    c.facts[3] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
+      "conservative_therapy.medical_reason_not_done",
+    );
+  return v;
+}
+
+/** Requirement conservative_six_months. */
+function req_1(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = false;
+  t1_done: {
+    let t2: k.Tri = true;
+    t2_done: {
+      const t3: k.Value = fact_0(c);
+      const t4: k.Tri = k.asTri(t3);
+      if (t4 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t4 !== true) t2 = k.addUnknown(t2, t4);
+      const t5: k.Value = def_3(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t6 !== true) t2 = k.addUnknown(t2, t6);
+      const t7: k.Value = fact_1(c);
+      const t8: k.Value = fact_2(c);
+      const t9: k.Value = k.span(t7, t8);
+      const t10: k.Tri = k.compare(">=", t9, L0, "duration", c.dos);
+      if (t10 === false) {
+        t2 = false;
+        break t2_done;
+      }
+      if (t10 !== true) t2 = k.addUnknown(t2, t10);
+    }
+    if (t2 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t2 !== false) t1 = k.addUnknown(t1, t2);
+    const t11: k.Value = fact_3(c);
+    const t12: k.Tri = k.asTri(t11);
+    if (t12 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t12 !== false) t1 = k.addUnknown(t1, t12);
+  }
+  return t1;
+}
+
+/** Fact psychological_assessment.completed. */
+function fact_4(c: k.Context): k.Value {
+  let v = c.facts[4];
+  if (v === undefined)
+    c.facts[4] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["completed"],
+      "psychological_assessment.completed",
+    );
+  return v;
+}
+
+/** Requirement assessment_completed. */
+function req_2(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_4(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact psychological_assessment.pain_not_psychologic. */
+function fact_5(c: k.Context): k.Value {
+  let v = c.facts[5];
+  if (v === undefined)
+    c.facts[5] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["pain_not_psychologic"],
+      "psychological_assessment.pain_not_psychologic",
+    );
+  return v;
+}
+
+/** Requirement pain_not_psychologic. */
+function req_3(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_5(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact psychological_assessment.axis_ii_managed. */
+function fact_6(c: k.Context): k.Value {
+  let v = c.facts[6];
+  if (v === undefined)
+    c.facts[6] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["axis_ii_managed"],
+      "psychological_assessment.axis_ii_managed",
+    );
+  return v;
+}
+
+/** Requirement axis_ii_managed. */
+function req_4(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_6(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact psychological_assessment.no_addiction. */
+function fact_7(c: k.Context): k.Value {
+  let v = c.facts[7];
+  if (v === undefined)
+    c.facts[7] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["no_addiction"],
+      "psychological_assessment.no_addiction",
+    );
+  return v;
+}
+
+/** Requirement no_addiction. */
+function req_5(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_7(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact psychological_assessment.cognitive_ability. */
+function fact_8(c: k.Context): k.Value {
+  let v = c.facts[8];
+  if (v === undefined)
+    c.facts[8] = v = k.plainFact(
+      k.group(c.input["psychological_assessment"])?.["cognitive_ability"],
+      "psychological_assessment.cognitive_ability",
+    );
+  return v;
+}
+
+/** Requirement cognitive_ability. */
+function req_6(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_8(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement psychological_assessment_done. */
+function req_7(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G1, trigger);
+}
+
+/** Fact pain_cause.failed_spine_surgery. */
+function fact_9(c: k.Context): k.Value {
+  let v = c.facts[9];
+  if (v === undefined)
+    c.facts[9] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["failed_spine_surgery"],
+      "pain_cause.failed_spine_surgery",
+    );
+  return v;
+}
+
+/** Requirement failed_spine_surgery. */
+function req_8(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_9(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.crps. */
+function fact_10(c: k.Context): k.Value {
+  let v = c.facts[10];
+  if (v === undefined) c.facts[10] = v = k.plainFact(k.group(c.input["pain_cause"])?.["crps"], "pain_cause.crps");
+  return v;
+}
+
+/** Requirement crps_diagnosis. */
+function req_9(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_10(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.skin_color. */
+function fact_11(c: k.Context): k.Value {
+  let v = c.facts[11];
+  if (v === undefined) c.facts[11] = v = k.plainFact(k.group(c.input["crps"])?.["skin_color"], "crps.skin_color");
+  return v;
+}
+
+/** Requirement skin_color. */
+function req_10(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_11(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.skin_temperature. */
+function fact_12(c: k.Context): k.Value {
+  let v = c.facts[12];
+  if (v === undefined)
+    c.facts[12] = v = k.plainFact(k.group(c.input["crps"])?.["skin_temperature"], "crps.skin_temperature");
+  return v;
+}
+
+/** Requirement skin_temperature. */
+function req_11(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_12(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.edema. */
+function fact_13(c: k.Context): k.Value {
+  let v = c.facts[13];
+  if (v === undefined) c.facts[13] = v = k.plainFact(k.group(c.input["crps"])?.["edema"], "crps.edema");
+  return v;
+}
+
+/** Requirement unilateral_edema. */
+function req_12(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_13(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement vasomotor_changes. */
+function req_13(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G2, trigger);
+}
+
+/** Fact crps.skin_dry. */
+function fact_14(c: k.Context): k.Value {
+  let v = c.facts[14];
+  if (v === undefined) c.facts[14] = v = k.plainFact(k.group(c.input["crps"])?.["skin_dry"], "crps.skin_dry");
+  return v;
+}
+
+/** Requirement skin_dry. */
+function req_14(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_14(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.skin_moist. */
+function fact_15(c: k.Context): k.Value {
+  let v = c.facts[15];
+  if (v === undefined) c.facts[15] = v = k.plainFact(k.group(c.input["crps"])?.["skin_moist"], "crps.skin_moist");
+  return v;
+}
+
+/** Requirement skin_moist. */
+function req_15(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_15(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement sudomotor_changes. */
+function req_16(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G3, trigger);
+}
+
+/** Fact crps.skin_smooth_or_shiny. */
+function fact_16(c: k.Context): k.Value {
+  let v = c.facts[16];
+  if (v === undefined)
+    c.facts[16] = v = k.plainFact(k.group(c.input["crps"])?.["skin_smooth_or_shiny"], "crps.skin_smooth_or_shiny");
+  return v;
+}
+
+/** Requirement skin_smooth_or_shiny. */
+function req_17(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_16(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.soft_tissue_atrophy. */
+function fact_17(c: k.Context): k.Value {
+  let v = c.facts[17];
+  if (v === undefined)
+    c.facts[17] = v = k.plainFact(k.group(c.input["crps"])?.["soft_tissue_atrophy"], "crps.soft_tissue_atrophy");
+  return v;
+}
+
+/** Requirement soft_tissue_atrophy. */
+function req_18(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_17(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.joint_stiffness. */
+function fact_18(c: k.Context): k.Value {
+  let v = c.facts[18];
+  if (v === undefined)
+    c.facts[18] = v = k.plainFact(k.group(c.input["crps"])?.["joint_stiffness"], "crps.joint_stiffness");
+  return v;
+}
+
+/** Requirement joint_stiffness. */
+function req_19(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_18(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.nail_changes. */
+function fact_19(c: k.Context): k.Value {
+  let v = c.facts[19];
+  if (v === undefined) c.facts[19] = v = k.plainFact(k.group(c.input["crps"])?.["nail_changes"], "crps.nail_changes");
+  return v;
+}
+
+/** Requirement nail_changes. */
+function req_20(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_19(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact crps.hair_growth. */
+function fact_20(c: k.Context): k.Value {
+  let v = c.facts[20];
+  if (v === undefined) c.facts[20] = v = k.plainFact(k.group(c.input["crps"])?.["hair_growth"], "crps.hair_growth");
+  return v;
+}
+
+/** Requirement hair_growth_changes. */
+function req_21(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_20(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement trophic_changes. */
+function req_22(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G4, trigger);
+}
+
+/** Requirement crps_characterized. */
+function req_23(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G5, trigger);
+}
+
+/** Fact pain_cause.chronic_neuropathic. */
+function fact_21(c: k.Context): k.Value {
+  let v = c.facts[21];
+  if (v === undefined)
+    c.facts[21] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["chronic_neuropathic"],
+      "pain_cause.chronic_neuropathic",
+    );
+  return v;
+}
+
+/** Requirement chronic_neuropathic_pain. */
+function req_24(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_21(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.lumbosacral_arachnoiditis. */
+function fact_22(c: k.Context): k.Value {
+  let v = c.facts[22];
+  if (v === undefined)
+    c.facts[22] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["lumbosacral_arachnoiditis"],
+      "pain_cause.lumbosacral_arachnoiditis",
+    );
+  return v;
+}
+
+/** Requirement lumbosacral_arachnoiditis. */
+function req_25(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_22(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.post_herpetic_neuralgia. */
+function fact_23(c: k.Context): k.Value {
+  let v = c.facts[23];
+  if (v === undefined)
+    c.facts[23] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["post_herpetic_neuralgia"],
+      "pain_cause.post_herpetic_neuralgia",
+    );
+  return v;
+}
+
+/** Requirement post_herpetic_neuralgia. */
+function req_26(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_23(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.radiculopathy. */
+function fact_24(c: k.Context): k.Value {
+  let v = c.facts[24];
+  if (v === undefined)
+    c.facts[24] = v = k.plainFact(k.group(c.input["pain_cause"])?.["radiculopathy"], "pain_cause.radiculopathy");
+  return v;
+}
+
+/** Requirement radiculopathy. */
+function req_27(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_24(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.ischemic_leg_pain. */
+function fact_25(c: k.Context): k.Value {
+  let v = c.facts[25];
+  if (v === undefined)
+    c.facts[25] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["ischemic_leg_pain"],
+      "pain_cause.ischemic_leg_pain",
+    );
+  return v;
+}
+
+/** Requirement ischemic_leg_pain. */
+function req_28(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_25(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.diabetic_neuropathy. */
+function fact_26(c: k.Context): k.Value {
+  let v = c.facts[26];
+  if (v === undefined)
+    c.facts[26] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["diabetic_neuropathy"],
+      "pain_cause.diabetic_neuropathy",
+    );
+  return v;
+}
+
+/** Requirement diabetic_neuropathy. */
+function req_29(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_26(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.phantom_limb. */
+function fact_27(c: k.Context): k.Value {
+  let v = c.facts[27];
+  if (v === undefined)
+    c.facts[27] = v = k.plainFact(k.group(c.input["pain_cause"])?.["phantom_limb"], "pain_cause.phantom_limb");
+  return v;
+}
+
+/** Requirement phantom_limb. */
+function req_30(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_27(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.peripheral_neuropathy. */
+function fact_28(c: k.Context): k.Value {
+  let v = c.facts[28];
+  if (v === undefined)
+    c.facts[28] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["peripheral_neuropathy"],
+      "pain_cause.peripheral_neuropathy",
+    );
+  return v;
+}
+
+/** Requirement peripheral_neuropathy. */
+function req_31(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_28(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact pain_cause.neuropathic_back_pain. */
+function fact_29(c: k.Context): k.Value {
+  let v = c.facts[29];
+  if (v === undefined)
+    c.facts[29] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["neuropathic_back_pain"],
+      "pain_cause.neuropathic_back_pain",
+    );
+  return v;
+}
+
+/** Fact pain_cause.not_surgical_candidate. */
+function fact_30(c: k.Context): k.Value {
+  let v = c.facts[30];
+  if (v === undefined)
+    c.facts[30] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["not_surgical_candidate"],
+      "pain_cause.not_surgical_candidate",
+    );
+  return v;
+}
+
+/** Requirement neuropathic_back_pain. */
+function req_32(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_29(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_30(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  return t1;
+}
+
+/** Requirement neuropathic_pain.2. */
+function req_33(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G6, trigger);
+}
+
+/** Requirement neuropathic_pain. */
+function req_34(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G7, trigger);
+}
+
+/** Fact pain_cause.refractory_angina. */
+function fact_31(c: k.Context): k.Value {
+  let v = c.facts[31];
+  if (v === undefined)
+    c.facts[31] = v = k.plainFact(
+      k.group(c.input["pain_cause"])?.["refractory_angina"],
+      "pain_cause.refractory_angina",
+    );
+  return v;
+}
+
+/** Requirement angina_diagnosis. */
+function req_35(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_31(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact angina.after_revascularization. */
+function fact_32(c: k.Context): k.Value {
+  let v = c.facts[32];
+  if (v === undefined)
+    c.facts[32] = v = k.plainFact(
+      k.group(c.input["angina"])?.["after_revascularization"],
+      "angina.after_revascularization",
+    );
+  return v;
+}
+
+/** Requirement angina_after_revascularization. */
+function req_36(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_32(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact angina.not_revascularization_candidate. */
+function fact_33(c: k.Context): k.Value {
+  let v = c.facts[33];
+  if (v === undefined)
+    c.facts[33] = v = k.plainFact(
+      k.group(c.input["angina"])?.["not_revascularization_candidate"],
+      "angina.not_revascularization_candidate",
+    );
+  return v;
+}
+
+/** Requirement angina_no_revascularization. */
+function req_37(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_33(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact angina.nyha_class. */
+function fact_34(c: k.Context): k.Value {
+  let v = c.facts[34];
+  if (v === undefined) c.facts[34] = v = k.plainFact(k.group(c.input["angina"])?.["nyha_class"], "angina.nyha_class");
+  return v;
+}
+
+/** Requirement angina_nyha_class. */
+function req_38(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_34(c);
+  const t2: k.Tri = k.compare(">=", t1, 3, "number", c.dos);
+  return t2;
+}
+
+/** Fact angina.pharmacotherapy_duration. */
+function fact_35(c: k.Context): k.Value {
+  let v = c.facts[35];
+  if (v === undefined)
+    c.facts[35] = v = k.plainFact(
+      k.group(c.input["angina"])?.["pharmacotherapy_duration"],
+      "angina.pharmacotherapy_duration",
+    );
+  return v;
+}
+
+/** Fact angina.medication_intolerance. */
+function fact_36(c: k.Context): k.Value {
+  let v = c.facts[36];
+  if (v === undefined)
+    c.facts[36] = v = k.plainFact(
+      k.group(c.input["angina"])?.["medication_intolerance"],
+      "angina.medication_intolerance",
+    );
+  return v;
+}
+
+/** Fact angina.medication_nonresponse. */
+function fact_37(c: k.Context): k.Value {
+  let v = c.facts[37];
+  if (v === undefined)
+    c.facts[37] = v = k.plainFact(
+      k.group(c.input["angina"])?.["medication_nonresponse"],
+      "angina.medication_nonresponse",
+    );
+  return v;
+}
+
+/** Requirement angina_pharmacotherapy. */
+function req_39(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_35(c);
+    const t3: k.Tri = k.compare(">=", t2, L8, "duration", c.dos);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_36(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_37(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  return t1;
+}
+
+/** Requirement refractory_angina. */
+function req_40(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G9, trigger);
+}
+
+/** Requirement pain_caused_by. */
+function req_41(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G10, trigger);
+}
+
+/** Requirement stimulation_trial. */
+function req_42(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G11, trigger);
+}
+
+/** Requirement successful_stimulator_trial. */
+function req_43(c: k.Context, trigger: boolean): k.Tri {
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = def_4(c);
+    const t3: k.Value = k.field(t2, "relief_percent");
+    const t4: k.Tri = k.compare(">=", t3, 50, "number", c.dos);
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+    const t5: k.Value = def_4(c);
+    const t6: k.Value = k.field(t5, "functional_improvement");
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t7 !== true) t1 = k.addUnknown(t1, t7);
+    const t8: k.Value = def_4(c);
+    const t9: k.Value = k.field(t8, "relief_duration");
+    const t10: k.Tri = k.compare(">=", t9, L12, "duration", c.dos);
+    if (t10 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t10 !== true) t1 = k.addUnknown(t1, t10);
+  }
+  return t1;
+}
+
+/** Fact stimulator.same_device_type. */
+function fact_38(c: k.Context): k.Value {
+  let v = c.facts[38];
+  if (v === undefined)
+    c.facts[38] = v = k.plainFact(k.group(c.input["stimulator"])?.["same_device_type"], "stimulator.same_device_type");
+  return v;
+}
+
+/** Requirement same_device_type. */
+function req_44(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_38(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement permanent_stimulator. */
+function req_45(c: k.Context, trigger: boolean): k.Tri {
+  return k.allOf(c, G13, trigger);
+}
+
+/** Fact revision_reason.lead_migration. */
+function fact_39(c: k.Context): k.Value {
+  let v = c.facts[39];
+  if (v === undefined)
+    c.facts[39] = v = k.plainFact(
+      k.group(c.input["revision_reason"])?.["lead_migration"],
+      "revision_reason.lead_migration",
+    );
+  return v;
+}
+
+/** Requirement lead_migration. */
+function req_46(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_39(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact revision_reason.loss_of_effectiveness. */
+function fact_40(c: k.Context): k.Value {
+  let v = c.facts[40];
+  if (v === undefined)
+    c.facts[40] = v = k.plainFact(
+      k.group(c.input["revision_reason"])?.["loss_of_effectiveness"],
+      "revision_reason.loss_of_effectiveness",
+    );
+  return v;
+}
+
+/** Requirement loss_of_effectiveness. */
+function req_47(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_40(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact revision_reason.intolerance. */
+function fact_41(c: k.Context): k.Value {
+  let v = c.facts[41];
+  if (v === undefined)
+    c.facts[41] = v = k.plainFact(k.group(c.input["revision_reason"])?.["intolerance"], "revision_reason.intolerance");
+  return v;
+}
+
+/** Requirement intolerance. */
+function req_48(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_41(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact revision_reason.infection. */
+function fact_42(c: k.Context): k.Value {
+  let v = c.facts[42];
+  if (v === undefined)
+    c.facts[42] = v = k.plainFact(k.group(c.input["revision_reason"])?.["infection"], "revision_reason.infection");
+  return v;
+}
+
+/** Requirement device_infection. */
+function req_49(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_42(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact revision_reason.painful_generator_site. */
+function fact_43(c: k.Context): k.Value {
+  let v = c.facts[43];
+  if (v === undefined)
+    c.facts[43] = v = k.plainFact(
+      k.group(c.input["revision_reason"])?.["painful_generator_site"],
+      "revision_reason.painful_generator_site",
+    );
+  return v;
+}
+
+/** Requirement painful_generator_site. */
+function req_50(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_43(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact revision_reason.neurological_deficits. */
+function fact_44(c: k.Context): k.Value {
+  let v = c.facts[44];
+  if (v === undefined)
+    c.facts[44] = v = k.plainFact(
+      k.group(c.input["revision_reason"])?.["neurological_deficits"],
+      "revision_reason.neurological_deficits",
+    );
+  return v;
+}
+
+/** Requirement neurological_deficits. */
+function req_51(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_44(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact revision_reason.patient_demand. */
+function fact_45(c: k.Context): k.Value {
+  let v = c.facts[45];
+  if (v === undefined)
+    c.facts[45] = v = k.plainFact(
+      k.group(c.input["revision_reason"])?.["patient_demand"],
+      "revision_reason.patient_demand",
+    );
+  return v;
+}
+
+/** Requirement patient_demand. */
+function req_52(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_45(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Requirement revision_or_removal. */
+function req_53(c: k.Context, trigger: boolean): k.Tri {
+  return k.anyOf(c, G14, trigger);
+}
+
+/** Fact findings.active_infection. */
+function fact_46(c: k.Context): k.Value {
+  let v = c.facts[46];
+  if (v === undefined)
+    c.facts[46] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  return v;
+}
+
+/** Requirement active_infection. */
+function req_54(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_46(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact findings.insufficient_body_habitus. */
+function fact_47(c: k.Context): k.Value {
+  let v = c.facts[47];
+  if (v === undefined)
+    c.facts[47] = v = k.plainFact(
+      k.group(c.input["findings"])?.["insufficient_body_habitus"],
+      "findings.insufficient_body_habitus",
+    );
+  return v;
+}
+
+/** Requirement insufficient_body_habitus. */
+function req_55(c: k.Context, trigger: boolean): k.Tri {
+  const t1: k.Value = fact_47(c);
+  const t2: k.Tri = k.asTri(t1);
+  return t2;
+}
+
+/** Fact stimulator.service. */
+function fact_48(c: k.Context): k.Value {
+  let v = c.facts[48];
+  if (v === undefined) c.facts[48] = v = k.plainFact(k.group(c.input["stimulator"])?.["service"], "stimulator.service");
+  return v;
+}
+
+function cond_0(c: k.Context): k.Tri {
+  const t1: k.Value = fact_48(c);
+  const t2: k.Tri = k.compare("=", t1, "trial", "enum", c.dos);
+  return t2;
+}
+
+function cond_1(c: k.Context): k.Tri {
+  const t1: k.Value = fact_48(c);
+  const t2: k.Tri = k.compare("=", t1, "permanent", "enum", c.dos);
+  return t2;
+}
+
+function cond_2(c: k.Context): k.Tri {
+  const t1: k.Value = fact_48(c);
+  const t2: k.Tri = k.isIn(t1, S15, false);
+  return t2;
+}
+
+function cond_3(c: k.Context): k.Tri {
+  const t1: k.Value = fact_48(c);
+  const t2: k.Tri = k.isIn(t1, S16, false);
+  return t2;
+}
+
+/** Fact pain.functional_disability. */
+function fact_49(c: k.Context): k.Value {
+  let v = c.facts[49];
+  if (v === undefined)
+    c.facts[49] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  return v;
+}
+
+/** Fact pain.average. */
+function fact_50(c: k.Context): k.Value {
+  let v = c.facts[50];
+  if (v === undefined) c.facts[50] = v = k.plainFact(k.group(c.input["pain"])?.["average"], "pain.average");
+  return v;
+}
+
+/** Definition severe_pain_documented. */
+function def_0(c: k.Context): k.Value {
+  const known = c.defs[0];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_49(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_50(c);
+    const t5: k.Tri = k.compare(">=", t4, 6, "number", c.dos);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[0] = t1;
+  return t1;
+}
+
+/** Fact home_exercise_program.prescription. */
+function fact_51(c: k.Context): k.Value {
+  let v = c.facts[51];
+  if (v === undefined)
+    c.facts[51] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["prescription"],
+      "home_exercise_program.prescription",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.completion_documented. */
+function fact_52(c: k.Context): k.Value {
+  let v = c.facts[52];
+  if (v === undefined)
+    c.facts[52] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["completion_documented"],
+      "home_exercise_program.completion_documented",
+    );
+  return v;
+}
+
+/** Fact home_exercise_program.inability_medical_reason. */
+function fact_53(c: k.Context): k.Value {
+  let v = c.facts[53];
+  if (v === undefined)
+    c.facts[53] = v = k.plainFact(
+      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
+      "home_exercise_program.inability_medical_reason",
+    );
+  return v;
+}
+
+/** Definition home_exercise_program_complete. */
+function def_1(c: k.Context): k.Value {
+  const known = c.defs[1];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_51(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    let t4: k.Tri = false;
+    t4_done: {
+      const t5: k.Value = fact_52(c);
+      const t6: k.Tri = k.asTri(t5);
+      if (t6 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t6 !== false) t4 = k.addUnknown(t4, t6);
+      const t7: k.Value = fact_53(c);
+      const t8: k.Tri = k.asTri(t7);
+      if (t8 === true) {
+        t4 = true;
+        break t4_done;
+      }
+      if (t8 !== false) t4 = k.addUnknown(t4, t8);
+    }
+    if (t4 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t4 !== true) t1 = k.addUnknown(t1, t4);
+  }
+  c.defs[1] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.physical_therapy. */
+function fact_54(c: k.Context): k.Value {
+  let v = c.facts[54];
+  if (v === undefined)
+    c.facts[54] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
+      "conservative_therapy.physical_therapy",
+    );
+  return v;
+}
+
+/** Fact conservative_therapy.chiropractic_care. */
+function fact_55(c: k.Context): k.Value {
+  let v = c.facts[55];
+  if (v === undefined)
+    c.facts[55] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
+      "conservative_therapy.chiropractic_care",
+    );
+  return v;
+}
+
+/** Definition active_modality. */
+function def_2(c: k.Context): k.Value {
+  const known = c.defs[2];
+  if (known !== undefined) return known;
+  let t1: k.Tri = false;
+  t1_done: {
+    const t2: k.Value = fact_54(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t3 !== false) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = fact_55(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t5 !== false) t1 = k.addUnknown(t1, t5);
+    const t6: k.Value = def_1(c);
+    const t7: k.Tri = k.asTri(t6);
+    if (t7 === true) {
+      t1 = true;
+      break t1_done;
+    }
+    if (t7 !== false) t1 = k.addUnknown(t1, t7);
+  }
+  c.defs[2] = t1;
+  return t1;
+}
+
+/** Fact conservative_therapy.inactive_components. */
+function fact_56(c: k.Context): k.Value {
+  let v = c.facts[56];
+  if (v === undefined)
+    c.facts[56] = v = k.plainFact(
+      k.group(c.input["conservative_therapy"])?.["inactive_components"],
+      "conservative_therapy.inactive_components",
+    );
+  return v;
+}
+
+/** Definition conservative_therapy_complete. */
+function def_3(c: k.Context): k.Value {
+  const known = c.defs[3];
+  if (known !== undefined) return known;
+  let t1: k.Tri = true;
+  t1_done: {
+    const t2: k.Value = fact_56(c);
+    const t3: k.Tri = k.asTri(t2);
+    if (t3 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t3 !== true) t1 = k.addUnknown(t1, t3);
+    const t4: k.Value = def_2(c);
+    const t5: k.Tri = k.asTri(t4);
+    if (t5 === false) {
+      t1 = false;
+      break t1_done;
+    }
+    if (t5 !== true) t1 = k.addUnknown(t1, t5);
+  }
+  c.defs[3] = t1;
+  return t1;
+}
+
+/** Fact prior_procedures. */
+function fact_57(c: k.Context): k.Value {
+  let v = c.facts[57];
+  if (v === undefined) c.facts[57] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  return v;
+}
+
+/** Definition latest_stimulator_trial. */
+function def_4(c: k.Context): k.Value {
+  const known = c.defs[4];
+  if (known !== undefined) return known;
+  const t1: k.Value = fact_57(c);
+  let t2: k.Value;
+  if (t1 instanceof k.Unknown) t2 = t1;
+  else if (!k.isList(t1)) t2 = k.emptyQuery("latest");
+  else {
+    const t3: k.Included[] = [];
+    for (const t4 of t1.items) {
+      const v1 = t4.rec;
+      let t5: k.Tri = t4.member;
+      if (t5 !== false) {
+        const t6: k.Value = k.field(v1, "kind");
+        const t7: k.Tri = k.compare("=", t6, "spinal_cord_stimulator_trial", "enum", c.dos);
+        t5 = k.and2(t5, t7);
+      }
+      if (t5 !== false) t3.push({ rec: v1, inc: t5 });
+    }
+    t2 = k.extreme(t3, true, c.readField);
+  }
+  c.defs[4] = t2;
+  return t2;
+}
+
+function wf_group_1(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["service"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S17.has(v))) return false;
+  }
+  v = value["same_device_type"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_2(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["functional_disability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["average"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_3(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inactive_components"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["physical_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chiropractic_care"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["start"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["end"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDate(v)) return false;
+  }
+  v = value["medical_reason_not_done"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_4(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["prescription"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["completion_documented"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["inability_medical_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_5(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["completed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["pain_not_psychologic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["axis_ii_managed"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["no_addiction"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["cognitive_ability"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_6(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["failed_spine_surgery"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["crps"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["chronic_neuropathic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["lumbosacral_arachnoiditis"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["post_herpetic_neuralgia"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["radiculopathy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["ischemic_leg_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["diabetic_neuropathy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["phantom_limb"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["peripheral_neuropathy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["neuropathic_back_pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["not_surgical_candidate"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["refractory_angina"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_7(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["skin_color"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_temperature"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["edema"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_dry"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_moist"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["skin_smooth_or_shiny"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["soft_tissue_atrophy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["joint_stiffness"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["nail_changes"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["hair_growth"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_8(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["after_revascularization"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["not_revascularization_candidate"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["nyha_class"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 1, 4, true)) return false;
+  }
+  v = value["pharmacotherapy_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["medication_intolerance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["medication_nonresponse"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_record_0(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["kind"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S18.has(v))) return false;
+  }
+  v = value["region"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  }
+  v = value["level"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string")) return false;
+  }
+  v = value["side"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  }
+  v = value["therapeutic"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["local_anesthetic_only"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["relief_percent"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+  }
+  v = value["relief_duration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !k.isDuration(v)) return false;
+  }
+  v = value["functional_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["clinically_meaningful_improvement"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_9(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["lead_migration"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["loss_of_effectiveness"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["intolerance"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["painful_generator_site"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["neurological_deficits"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["patient_demand"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wf_group_10(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["active_infection"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  v = value["insufficient_body_habitus"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(typeof v === "boolean")) return false;
+  }
+  return seen === keys;
+}
+
+function wellFormed(value: unknown): boolean {
+  if (!k.isObject(value)) return false;
+  let keys = 0;
+  for (const _ in value) keys++;
+  let seen = 0;
+  let v: unknown;
+  v = value["date_of_service"];
+  if (v === undefined || v === null || !k.isDate(v)) return false;
+  seen++;
+  v = value["stimulator"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_1(v)) return false;
+  }
+  v = value["pain"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_2(v)) return false;
+  }
+  v = value["conservative_therapy"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_3(v)) return false;
+  }
+  v = value["home_exercise_program"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_4(v)) return false;
+  }
+  v = value["psychological_assessment"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_5(v)) return false;
+  }
+  v = value["pain_cause"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_6(v)) return false;
+  }
+  v = value["crps"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_7(v)) return false;
+  }
+  v = value["angina"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_8(v)) return false;
+  }
+  v = value["prior_procedures"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  }
+  v = value["revision_reason"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_9(v)) return false;
+  }
+  v = value["findings"];
+  if (v !== undefined) {
+    seen++;
+    if (v !== null && !wf_group_10(v)) return false;
+  }
+  return seen === keys;
+}
+
+/** The compiled functions, linked to the program they were compiled from. */
+const evaluator = k.link(
+  program,
+  [
+    req_0,
+    req_1,
+    req_2,
+    req_3,
+    req_4,
+    req_5,
+    req_6,
+    req_7,
+    req_8,
+    req_9,
+    req_10,
+    req_11,
+    req_12,
+    req_13,
+    req_14,
+    req_15,
+    req_16,
+    req_17,
+    req_18,
+    req_19,
+    req_20,
+    req_21,
+    req_22,
+    req_23,
+    req_24,
+    req_25,
+    req_26,
+    req_27,
+    req_28,
+    req_29,
+    req_30,
+    req_31,
+    req_32,
+    req_33,
+    req_34,
+    req_35,
+    req_36,
+    req_37,
+    req_38,
+    req_39,
+    req_40,
+    req_41,
+    req_42,
+    req_43,
+    req_44,
+    req_45,
+    req_46,
+    req_47,
+    req_48,
+    req_49,
+    req_50,
+    req_51,
+    req_52,
+    req_53,
+    req_54,
+    req_55,
+  ],
+  [cond_0, cond_1, cond_2, cond_3],
+  58,
+  5,
+  wellFormed,
+);
+
+/** Evaluates a request against NIA_CG_405 Spinal Cord Stimulation. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+// polc digest: acaed709ffc44435

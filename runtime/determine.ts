@@ -6,7 +6,7 @@
  */
 import type { FactSchema, IrExpr, IrSection, Program, SectionKind } from "./program.js";
 import type { CriterionRef, Determination, MissingFact, Outcome, PathwayResult, TraceEntry } from "./determination.js";
-import { and, not, or, truthText, Unknown, type Tri } from "./tri.js";
+import { and, not, or, truthText, Unknown, unknownOf, type Tri } from "./tri.js";
 
 /** What the determination needs from an evaluator. */
 export interface RequirementResults {
@@ -90,56 +90,81 @@ function sectionValue(ev: RequirementResults, layout: SectionLayout, when: Tri):
 
 interface SectionResult {
   readonly layout: SectionLayout;
-  readonly gate: Tri;
   /** The gate and the section's own `when`. */
   readonly when: Tri;
   readonly value: Tri;
 }
 
+function sectionResult(ev: RequirementResults, l: SectionLayout, gate: Tri): SectionResult {
+  const when = l.section.when ? and([gate, ev.condition(l.section.when)]) : gate;
+  return { layout: l, when, value: sectionValue(ev, l, when) };
+}
+
+/** `or` of what is collected so far and one more value (or `and`, with `decisive` false). */
+function combine(collected: Tri, value: Tri, decisive: boolean): Tri {
+  if (collected === decisive || value === !decisive) return collected;
+  if (value === decisive || collected === !decisive) return value;
+  return unknownOf([collected as Unknown, value as Unknown]);
+}
+
+/** The unmet criteria under a requirement that is not met: itself, or the bullets that fail. */
+function addUnmet(program: Program, layout: Layout, ev: RequirementResults, id: string, out: CriterionRef[]): void {
+  if (ev.requirement(id, "", false) !== false) return;
+  const group = program.requirements[id].group;
+  if (!group || group.quantifier === "none" || group.quantifier === "atLeast" || group.quantifier === "atMost") {
+    out.push(layout.refs.get(id)!);
+    return;
+  }
+  for (const item of group.items) addUnmet(program, layout, ev, item, out);
+}
+
+/** The exclusions (or contraindications, or non-covered services) that apply. */
+function triggeredIn(results: readonly SectionResult[], kind: SectionKind, ev: RequirementResults, layout: Layout): CriterionRef[] {
+  const found: CriterionRef[] = [];
+  for (const r of results) {
+    if (r.layout.section.kind !== kind || r.value !== true) continue;
+    for (const id of r.layout.section.items) if (ev.requirement(id, r.layout.section.title, true) === true) found.push(layout.refs.get(id)!);
+  }
+  return found;
+}
+
 export function determine(program: Program, ev: RequirementResults, state: string | null, trace: readonly TraceEntry[]): Determination {
   const layout = layoutOf(program);
-  const overlays = program.overlays.map((overlay, index) => {
-    const selected = state !== null && overlay.state.toUpperCase() === state.toUpperCase();
-    const applies: Tri = selected ? and(overlay.applies.map((clause) => (clause.mode === "unless" ? not(ev.condition(clause.cond)) : ev.condition(clause.cond)))) : false;
-    return { overlay, index, selected, applies };
+  const wanted = state?.toUpperCase();
+  const overlays: { readonly index: number; readonly applies: Tri }[] = [];
+  program.overlays.forEach((overlay, index) => {
+    if (wanted === undefined || overlay.state.toUpperCase() !== wanted) return;
+    let applies: Tri = true;
+    for (const clause of overlay.applies) {
+      const holds = ev.condition(clause.cond);
+      applies = combine(applies, clause.mode === "unless" ? not(holds) : holds, false);
+    }
+    overlays.push({ index, applies });
   });
 
   const results: SectionResult[] = [];
-  const add = (l: SectionLayout, gate: Tri) => {
-    const when = l.section.when ? and([gate, ev.condition(l.section.when)]) : gate;
-    results.push({ layout: l, gate, when, value: sectionValue(ev, l, when) });
-  };
-  for (const l of layout.sections) add(l, true);
-  for (const o of overlays) if (o.selected) for (const l of layout.overlaySections[o.index]) add(l, o.applies);
+  for (const l of layout.sections) results.push(sectionResult(ev, l, true));
+  for (const o of overlays) for (const l of layout.overlaySections[o.index]) results.push(sectionResult(ev, l, o.applies));
 
-  const anyOf = (kind: SectionKind) => or(results.filter((r) => r.layout.section.kind === kind).map((r) => r.value));
-  const notCovered = anyOf("not-covered");
-  const excluded = anyOf("exclusions");
-  const contraindicated = anyOf("contraindications");
-  const satisfied = and(results.filter((r) => !r.layout.triggers).map((r) => r.value));
+  let notCovered: Tri = false;
+  let excluded: Tri = false;
+  let contraindicated: Tri = false;
+  let satisfied: Tri = true;
+  for (const r of results) {
+    const kind = r.layout.section.kind;
+    if (kind === "not-covered") notCovered = combine(notCovered, r.value, true);
+    else if (kind === "exclusions") excluded = combine(excluded, r.value, true);
+    else if (kind === "contraindications") contraindicated = combine(contraindicated, r.value, true);
+    else satisfied = combine(satisfied, r.value, false);
+  }
 
   let outcome: Outcome;
-  let deciding: Tri[] = [];
   if (notCovered === true) outcome = "not-covered";
   else if (excluded === true) outcome = "excluded";
   else if (contraindicated === true) outcome = "does-not-meet";
   else if (satisfied === false) outcome = "does-not-meet";
   else if (notCovered === false && excluded === false && contraindicated === false && satisfied === true) outcome = "meets";
-  else {
-    outcome = "needs-info";
-    deciding = [notCovered, excluded, contraindicated, satisfied];
-  }
-
-  const refOf = (id: string): CriterionRef => layout.refs.get(id)!;
-  const unmetOf = (id: string, out: CriterionRef[]) => {
-    if (ev.requirement(id, "", false) !== false) return;
-    const group = program.requirements[id].group;
-    if (!group || group.quantifier === "none" || group.quantifier === "atLeast" || group.quantifier === "atMost") {
-      out.push(refOf(id));
-      return;
-    }
-    for (const item of group.items) unmetOf(item, out);
-  };
+  else outcome = "needs-info";
 
   const pathways: PathwayResult[] = [];
   const surelyApplies = new Set<string>();
@@ -150,8 +175,10 @@ export function determine(program: Program, ev: RequirementResults, state: strin
     if (s.kind !== "indications" || r.when === false) continue;
     for (const id of r.layout.pathways) {
       const unmet: CriterionRef[] = [];
-      unmetOf(id, unmet);
-      pathways.push({ ...refOf(id), result: truthText(ev.requirement(id, s.title, false)), unmet });
+      addUnmet(program, layout, ev, id, unmet);
+      const ref = layout.refs.get(id)!;
+      const pathway: PathwayResult = { id, wording: ref.wording, refs: ref.refs, section: ref.section, result: truthText(ev.requirement(id, s.title, false)), unmet };
+      pathways.push(pathway);
       if (r.when === true) surelyApplies.add(id);
     }
   }
@@ -159,22 +186,18 @@ export function determine(program: Program, ev: RequirementResults, state: strin
 
   const unmet: CriterionRef[] = [];
   const reasons: string[] = [];
-  const triggeredIn = (kind: SectionKind) =>
-    results
-      .filter((r) => r.layout.section.kind === kind && r.value === true)
-      .flatMap((r) => r.layout.section.items.filter((id) => ev.requirement(id, r.layout.section.title, true) === true).map(refOf));
   if (outcome === "not-covered") {
-    for (const ref of triggeredIn("not-covered")) {
+    for (const ref of triggeredIn(results, "not-covered", ev, layout)) {
       unmet.push(ref);
       reasons.push(`Not covered: ${ref.wording}`);
     }
   } else if (outcome === "excluded") {
-    for (const ref of triggeredIn("exclusions")) {
+    for (const ref of triggeredIn(results, "exclusions", ev, layout)) {
       unmet.push(ref);
       reasons.push(`Excluded from consideration under this guideline: ${ref.wording}`);
     }
   } else if (outcome === "does-not-meet") {
-    for (const ref of triggeredIn("contraindications")) {
+    for (const ref of triggeredIn(results, "contraindications", ev, layout)) {
       unmet.push(ref);
       reasons.push(`Contraindication: ${ref.wording}`);
     }
@@ -185,13 +208,14 @@ export function determine(program: Program, ev: RequirementResults, state: strin
         const failed = r.layout.others.filter((id) => ev.requirement(id, s.title, false) === false);
         if (!pathways.some((p) => p.section === s.title && p.result === "true")) {
           reasons.push(`No indication is met under "${s.title}".`);
-          for (const p of pathways.filter((p) => p.section === s.title)) {
+          for (const p of pathways) {
+            if (p.section !== s.title) continue;
             for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
           }
         }
-        for (const id of failed) unmetOf(id, unmet);
+        for (const id of failed) addUnmet(program, layout, ev, id, unmet);
       } else {
-        for (const id of s.items) unmetOf(id, unmet);
+        for (const id of s.items) addUnmet(program, layout, ev, id, unmet);
       }
     }
     for (const u of unmet) if (!reasons.some((x) => x.endsWith(u.wording))) reasons.push(`Not met: ${u.wording}`);
@@ -202,7 +226,7 @@ export function determine(program: Program, ev: RequirementResults, state: strin
   const missing: MissingFact[] = [];
   if (outcome === "needs-info") {
     const facts = new Set<string>();
-    for (const d of deciding) if (d instanceof Unknown) for (const f of d.missing) facts.add(f);
+    for (const d of [notCovered, excluded, contraindicated, satisfied]) if (d instanceof Unknown) for (const f of d.missing) facts.add(f);
     for (const fact of [...facts].sort()) missing.push({ fact, description: describeFact(program, fact) });
     reasons.push(`More information is needed: ${missing.map((m) => m.description).join("; ")}`);
   }
@@ -215,7 +239,10 @@ export function determine(program: Program, ev: RequirementResults, state: strin
     pathways,
     unmet,
     missing,
-    overlays: overlays.filter((o) => o.selected).map((o) => ({ id: o.overlay.id, title: o.overlay.title, state: o.overlay.state, applies: truthText(o.applies) })),
+    overlays: overlays.map(({ index, applies }) => {
+      const o = program.overlays[index];
+      return { id: o.id, title: o.title, state: o.state, applies: truthText(applies) };
+    }),
     reasons,
     trace,
   };

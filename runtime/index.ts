@@ -15,18 +15,26 @@ export type {
   JsonValue,
 } from "./determination.js";
 export { evaluateProgram } from "./evaluate.js";
-export { validateInput, InputError, type InputProblem } from "./validate.js";
+export { validateInput, isWellFormed, InputError, type InputProblem } from "./validate.js";
 export type { Length } from "./dates.js";
 
 import type { Program } from "./program.js";
 import type { Determination, EvaluateOptions } from "./determination.js";
 import { evaluateProgram } from "./evaluate.js";
-import { InputError, validateInput } from "./validate.js";
+import { InputError, isWellFormed, validateInput } from "./validate.js";
+import { evaluateCompiled, type CompiledEvaluator } from "./kernel.js";
 
-/** Validates the request, then evaluates it; throws InputError listing every problem. */
-export function checkedEvaluate(program: Program, input: unknown, options?: EvaluateOptions): Determination {
-  const problems = validateInput(program, input);
-  if (problems.length > 0) throw new InputError(problems);
+/**
+ * Validates the request, then evaluates it; throws InputError listing every problem. Without the
+ * trace, a compiled evaluator (when given) runs; with it, the interpreter records what each
+ * criterion read.
+ */
+export function checkedEvaluate(program: Program, input: unknown, options?: EvaluateOptions, compiled?: CompiledEvaluator): Determination {
+  if (!(compiled ? compiled.wellFormed(input) : isWellFormed(program, input))) {
+    const problems = validateInput(program, input);
+    if (problems.length > 0) throw new InputError(problems);
+  }
+  if (compiled && options?.trace === false) return evaluateCompiled(compiled, input as Record<string, unknown>, options.state ?? null);
   return evaluateProgram(program, input as Record<string, unknown>, options);
 }
 

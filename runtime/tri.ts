@@ -3,17 +3,43 @@
  * needs-info determination can list exactly the facts that would decide it.
  */
 
+/**
+ * An unknown truth or value. Unknowns are combined far more often than their facts are listed,
+ * so a combination only keeps its parts; the set of facts is worked out when first asked for.
+ */
 export class Unknown {
-  constructor(readonly missing: ReadonlySet<string>) {}
+  private facts: ReadonlySet<string> | undefined;
+  private readonly parts: readonly Unknown[] | undefined;
+
+  constructor(missing: ReadonlySet<string> | readonly Unknown[]) {
+    if (missing instanceof Set) this.facts = missing;
+    else this.parts = missing as readonly Unknown[];
+  }
+
+  /** The undocumented facts this unknown came from. */
+  get missing(): ReadonlySet<string> {
+    if (this.facts) return this.facts;
+    const facts = new Set<string>();
+    const seen = new Set<Unknown>();
+    const pending: Unknown[] = [this];
+    while (pending.length > 0) {
+      const u = pending.pop()!;
+      if (seen.has(u)) continue;
+      seen.add(u);
+      if (u.facts) for (const fact of u.facts) facts.add(fact);
+      else pending.push(...u.parts!);
+    }
+    this.facts = facts;
+    return facts;
+  }
 }
 
 export type Tri = boolean | Unknown;
 
 export function unknownOf(parts: readonly Unknown[]): Unknown {
   if (parts.length === 1) return parts[0];
-  const missing = new Set<string>();
-  for (const part of parts) for (const fact of part.missing) missing.add(fact);
-  return new Unknown(missing);
+  if (parts.length === 2 && parts[0] === parts[1]) return parts[0];
+  return new Unknown(parts.slice());
 }
 
 /** False wins over unknown; unknown wins over true. */

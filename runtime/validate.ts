@@ -160,6 +160,91 @@ function checkValue(program: Program, type: FieldType, value: unknown, path: str
   }
 }
 
+// ── The fast check ────────────────────────────────────────────────────────────────────────────
+
+type Check = (value: unknown) => boolean;
+
+const wellFormedChecks = new WeakMap<Program, Check>();
+
+/**
+ * Whether `validateInput` would find no problem, decided without building any message: a check
+ * per field, composed once per program. Evaluation runs this first and asks `validateInput` for
+ * the problems only when it fails.
+ */
+export function isWellFormed(program: Program, input: unknown): boolean {
+  let check = wellFormedChecks.get(program);
+  if (!check) wellFormedChecks.set(program, (check = wellFormedCheck(program)));
+  return check(input);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+const isDate = (value: unknown): boolean => typeof value === "string" && parseIsoDate(value) !== undefined;
+
+function wellFormedCheck(program: Program): Check {
+  const tree = treeFor(program);
+  const objectCheck = (node: Node): Check => {
+    const fields: Record<string, Check> = Object.create(null);
+    for (const [key, child] of node.children) fields[key] = child.fact ? valueCheck(child.fact.type) : objectCheck(child);
+    return (value) => {
+      if (!isObject(value)) return false;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const check = fields[key];
+        if (check === undefined) return false;
+        const v = value[key];
+        if (v !== undefined && v !== null && !check(v)) return false;
+      }
+      return true;
+    };
+  };
+  const valueCheck = (type: FieldType): Check => {
+    switch (type.t) {
+      case "boolean":
+        return (v) => typeof v === "boolean";
+      case "number": {
+        const { min, max, integer } = type;
+        return (v) => typeof v === "number" && Number.isFinite(v) && (!integer || Number.isInteger(v)) && (min === undefined || v >= min) && (max === undefined || v <= max);
+      }
+      case "date":
+        return isDate;
+      case "duration":
+        return (v) => {
+          if (!isObject(v)) return false;
+          for (const key in v) if (Object.hasOwn(v, key) && key !== "amount" && key !== "unit") return false;
+          const { amount, unit } = v;
+          return typeof amount === "number" && Number.isFinite(amount) && amount >= 0 && typeof unit === "string" && durationUnits.includes(unit);
+        };
+      case "text":
+        return (v) => typeof v === "string";
+      case "enum": {
+        const values = new Set(type.values);
+        return (v) => typeof v === "string" && values.has(v);
+      }
+      case "list": {
+        const schema = program.records[type.record] ?? [];
+        const fields: Record<string, Check> = Object.create(null);
+        for (const f of schema) fields[f.path] = valueCheck(f.type);
+        const dated = schema.some((f) => f.path === "date");
+        const entryCheck = (entry: unknown): boolean => {
+          if (!isObject(entry)) return false;
+          if (dated && (entry.date === undefined || entry.date === null)) return false;
+          for (const key in entry) {
+            if (!Object.hasOwn(entry, key)) continue;
+            const check = fields[key];
+            if (check === undefined) return false;
+            const v = entry[key];
+            if (v !== undefined && v !== null && !check(v)) return false;
+          }
+          return true;
+        };
+        return (v) => Array.isArray(v) && v.every(entryCheck);
+      }
+    }
+  };
+  const root = objectCheck(tree);
+  return (input) => isObject(input) && isDate(input.date_of_service) && root(input);
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";

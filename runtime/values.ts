@@ -319,31 +319,47 @@ export function recentRun(list: Value, gap: Value, dos: number | Unknown, field:
   if (gap instanceof Unknown) return gap;
   if (dos instanceof Unknown) return dos;
   if (!isList(list)) return { kind: "list", items: [] };
-  const dated = list.items
-    .map((item) => ({ item, day: field(item.rec, "date") }))
-    .filter((i): i is { item: ListItem; day: number } => typeof i.day === "number" && i.day <= dos)
-    .sort((x, y) => y.day - x.day);
-  const walk = (entries: typeof dated): Set<ListItem> => {
-    const run = new Set<ListItem>();
-    let cursor = dos;
-    for (const { item, day } of entries) {
-      const reach = isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1);
-      if (reach <= cursor) break;
-      run.add(item);
-      cursor = day;
-    }
-    return run;
-  };
-  // An entry that may or may not be in the list may bridge a gap: entries reached only through
-  // such a bridge are in the run only possibly.
-  const widest = walk(dated);
-  const surest = walk(dated.filter((d) => d.item.member === true));
-  const bridges = dated.filter((d) => d.item.member instanceof Unknown && widest.has(d.item)).map((d) => d.item.member as Unknown);
-  const items = dated
-    .filter((d) => widest.has(d.item))
-    .map(({ item }) => ({ rec: item.rec, member: surest.has(item) || item.member !== true ? item.member : unknownOf(bridges) }))
-    .reverse();
+  const dated: DatedItem[] = [];
+  for (const item of list.items) {
+    const day = field(item.rec, "date");
+    if (typeof day === "number" && day <= dos) dated.push({ item, day, reach: isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1), widest: false, surest: false });
+  }
+  dated.sort((x, y) => y.day - x.day);
+  // Walks back from the date of service while each step is shorter than the gap. An entry that
+  // may or may not be in the list may bridge a gap: entries reached only through such a bridge
+  // are in the run only possibly.
+  let cursor = dos;
+  for (const d of dated) {
+    if (d.reach <= cursor) break;
+    d.widest = true;
+    cursor = d.day;
+  }
+  cursor = dos;
+  for (const d of dated) {
+    if (d.item.member !== true) continue;
+    if (d.reach <= cursor) break;
+    d.surest = true;
+    cursor = d.day;
+  }
+  const bridges: Unknown[] = [];
+  for (const d of dated) if (d.widest && d.item.member instanceof Unknown) bridges.push(d.item.member);
+  const items: ListItem[] = [];
+  for (let i = dated.length - 1; i >= 0; i--) {
+    const d = dated[i];
+    if (!d.widest) continue;
+    const member = d.surest || d.item.member !== true ? d.item.member : unknownOf(bridges);
+    items.push({ rec: d.item.rec, member });
+  }
   return { kind: "list", items };
+}
+
+interface DatedItem {
+  readonly item: ListItem;
+  readonly day: number;
+  /** The day the gap reaches to from this entry. */
+  readonly reach: number;
+  widest: boolean;
+  surest: boolean;
 }
 
 /** A query over something that is not a list (an absent selection): what each query gives. */

@@ -9,6 +9,17 @@ import { compileFiles } from "../compiler/compile.js";
 import { polFilesUnder, main } from "../compiler/cli/main.js";
 import { validateInput } from "../runtime/validate.js";
 import { evaluateProgram } from "../runtime/evaluate.js";
+import { evaluateCompiled } from "../runtime/kernel.js";
+import type { Determination } from "../runtime/determination.js";
+import { loadEvaluator } from "../compiler/load-evaluator.js";
+import * as cg300 from "../generated/nia-cg-300.js";
+import * as cg301 from "../generated/nia-cg-301.js";
+import * as cg302 from "../generated/nia-cg-302.js";
+import * as cg305 from "../generated/nia-cg-305.js";
+import * as cg310 from "../generated/nia-cg-310.js";
+import * as cg404 from "../generated/nia-cg-404.js";
+import * as cg405 from "../generated/nia-cg-405.js";
+import * as cg408 from "../generated/nia-cg-408.js";
 
 const casesRoot = join("test", "cases");
 
@@ -31,6 +42,11 @@ interface CaseFile {
 
 const policyIdOf = (file: string) => basename(dirname(file)).toUpperCase().replace(/-/g, "_");
 const sorted = (xs: readonly string[]) => [...xs].sort();
+
+/** The committed generated modules, by policy id: what users import. */
+const generatedModules = new Map<string, { evaluate: (input: never, options?: { state?: string; trace?: boolean }) => Determination }>(
+  [cg300, cg301, cg302, cg305, cg310, cg404, cg405, cg408].map((m) => [m.program.id, m as never]),
+);
 
 const files = jsonFilesUnder(casesRoot);
 const compiled = compileFiles(polFilesUnder("policies"));
@@ -60,7 +76,17 @@ describe("case files", () => {
       expect(expected?.outcome, `${name} has no expect.outcome`).toBeTypeOf("string");
 
       expect(validateInput(program, testCase.input)).toEqual([]);
-      const determination = evaluateProgram(program, testCase.input, { state: testCase.state?.toUpperCase() });
+      const state = testCase.state?.toUpperCase();
+      const determination = evaluateProgram(program, testCase.input, { state });
+
+      // The interpreter without its trace, the compiled evaluator, and the committed module's
+      // compiled functions all give the same determination.
+      const untraced = evaluateProgram(program, testCase.input, { state, trace: false });
+      expect(untraced).toEqual({ ...determination, trace: [] });
+      const evaluator = loadEvaluator(program);
+      expect(evaluator.wellFormed(testCase.input)).toBe(true);
+      expect(evaluateCompiled(evaluator, testCase.input, state ?? null)).toEqual(untraced);
+      expect(generatedModules.get(policyId)!.evaluate(testCase.input as never, { state, trace: false })).toEqual(untraced);
 
       expect(determination.outcome).toBe(expected!.outcome);
       if (expected && "pathway" in expected) expect(determination.pathway).toBe(expected.pathway);

@@ -1,7 +1,8 @@
 /**
  * Payloads that would run, or break out of a string, a comment or an HTML page, if policy text
  * were pasted into generated code unescaped; a policy that carries them everywhere text goes;
- * and a proof, over the TypeScript syntax tree, that a generated module is data only.
+ * and checks, over the TypeScript syntax tree, that a generated module's code is only what the
+ * generator writes.
  */
 import ts from "typescript";
 
@@ -37,8 +38,8 @@ export const policyId = "INERT_TEST";
 export const overlayId = "INERT_WA";
 
 /** Every place policy text can go, each holding a payload. */
-export function inertPolicy(): string {
-  const p = (k: PayloadKey) => polText(payloads[k]);
+export function inertPolicy(texts: Readonly<Record<PayloadKey, string>> = payloads): string {
+  const p = (k: PayloadKey) => polText(texts[k]);
   const criteria = payloadKeys.map((k) => `      criterion c_${k} ${p(k)} [1]: flag`).join("\n");
   const historyLines = payloadKeys.map((k) => `    ${p(k)} ${p(k)}`).join("\n");
   return [
@@ -98,31 +99,27 @@ export function inertPolicy(): string {
 }
 
 /** Identifiers that inert, generated code never needs. */
-const forbiddenIdentifiers = new Set(["process", "globalThis", "window", "document", "eval", "Function", "require", "alert", "exit", "setTimeout", "fetch", "import", pwnedFlag]);
+const forbiddenIdentifiers = new Set(["process", "globalThis", "window", "document", "eval", "Function", "require", "alert", "exit", "setTimeout", "fetch", "import", "constructor", "prototype", "__proto__", pwnedFlag]);
 
 export interface InertnessReport {
-  /** Everything in the module that is not plain data or types, by line. */
+  /** Everything in the module that the generator does not write, by line. */
   readonly problems: string[];
   /** The module's text with every string literal and comment removed. */
   readonly codeOnly: string;
 }
 
-function isPlainData(node: ts.Node): boolean {
-  if (ts.isStringLiteral(node) || ts.isNumericLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return true;
-  if (node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return true;
-  if (ts.isPrefixUnaryExpression(node)) return node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand);
-  if (ts.isArrayLiteralExpression(node)) return node.elements.every(isPlainData);
-  if (ts.isObjectLiteralExpression(node)) {
-    return node.properties.every((p) => ts.isPropertyAssignment(p) && (ts.isStringLiteral(p.name) || ts.isIdentifier(p.name) || ts.isNumericLiteral(p.name)) && isPlainData(p.initializer));
-  }
-  if (ts.isAsExpression(node)) return isPlainData(node.expression); // `as const`
-  return false;
-}
+/**
+ * What generated code may call: the runtime's kernel (`k.…`), the functions the generator names
+ * itself (req_3, def_1, cond_0, fact_2, wf_group_1, wellFormed), and a few methods of its own
+ * locals. Policy text never names a function.
+ */
+const allowedCallee =
+  /^(checkedEvaluate|k\.[A-Za-z]\w*|(req|def|cond|fact|wf_record|wf_group)_\d+|wellFormed|Array\.isArray|c\.(req|memo)|m\.(get|set)|t\d+(_p\d+)?\.push|S\d+\.has|v\.every)$/;
 
 /**
- * Proves a generated module inert: its statements are imports, type declarations, constants whose
- * values are plain data, and `evaluate`, whose only call is checkedEvaluate; no forbidden name
- * appears anywhere outside a string or a comment.
+ * Checks a generated module: its statements are imports, types, constants and functions; it
+ * calls only the kernel and its own generated functions; `new` makes only sets of literal strings;
+ * there is no template, and no forbidden name appears anywhere outside a string or a comment.
  */
 export function inertness(fileName: string, text: string): InertnessReport {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
@@ -130,21 +127,21 @@ export function inertness(fileName: string, text: string): InertnessReport {
   const where = (node: ts.Node) => `line ${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
   for (const statement of source.statements) {
     if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isInterfaceDeclaration(statement)) continue;
-    if (ts.isVariableStatement(statement)) {
-      for (const decl of statement.declarationList.declarations) {
-        if (!decl.initializer || !isPlainData(decl.initializer)) problems.push(`${where(decl)}: ${decl.name.getText(source)} is not plain data`);
-      }
-      continue;
-    }
-    if (ts.isFunctionDeclaration(statement) && statement.name?.text === "evaluate") continue;
+    if (ts.isVariableStatement(statement) || ts.isFunctionDeclaration(statement)) continue;
     problems.push(`${where(statement)}: unexpected statement ${ts.SyntaxKind[statement.kind]}: ${statement.getText(source).slice(0, 120)}`);
   }
   const visit = (node: ts.Node) => {
     if (ts.isIdentifier(node) && forbiddenIdentifiers.has(node.text)) problems.push(`${where(node)}: identifier ${node.text}`);
-    if (ts.isCallExpression(node) && node.expression.getText(source) !== "checkedEvaluate") problems.push(`${where(node)}: call ${node.getText(source).slice(0, 120)}`);
-    if (ts.isNewExpression(node) || ts.isTaggedTemplateExpression(node) || ts.isTemplateExpression(node) || ts.isBinaryExpression(node)) {
-      problems.push(`${where(node)}: ${ts.SyntaxKind[node.kind]} ${node.getText(source).slice(0, 120)}`);
+    if (ts.isCallExpression(node) && !allowedCallee.test(node.expression.getText(source))) problems.push(`${where(node)}: call ${node.getText(source).slice(0, 120)}`);
+    if (ts.isNewExpression(node)) {
+      const literalSet =
+        node.expression.getText(source) === "Set" &&
+        node.arguments?.length === 1 &&
+        ts.isArrayLiteralExpression(node.arguments[0]) &&
+        node.arguments[0].elements.every((e) => ts.isStringLiteral(e));
+      if (!literalSet) problems.push(`${where(node)}: new ${node.getText(source).slice(0, 120)}`);
     }
+    if (ts.isTaggedTemplateExpression(node) || ts.isTemplateExpression(node)) problems.push(`${where(node)}: ${ts.SyntaxKind[node.kind]} ${node.getText(source).slice(0, 120)}`);
     ts.forEachChild(node, visit);
   };
   visit(source);
