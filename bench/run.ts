@@ -16,19 +16,14 @@
  * sample time (at least one).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { evaluate, program } from "../generated/nia-cg-300.js";
-import { evaluateProgram } from "../runtime/evaluate.js";
-import { validateInput } from "../runtime/validate.js";
 import { compileFiles, compileText } from "../compiler/compile.js";
 import { renderOutputs } from "../compiler/build.js";
 import { polFilesUnder } from "../compiler/cli/main.js";
 import { generateCorpus, type CorpusCase } from "./corpus.js";
-import { evaluateHandwritten } from "./handwritten-cg300.js";
-import { createJreEvaluator } from "./json-rules-engine-cg300.js";
 import { syntheticPolicy } from "./synthetic.js";
 import { profileEvaluator } from "./profile.js";
 
@@ -64,56 +59,25 @@ async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
 
 // ── Evaluators ───────────────────────────────────────────────────────────────────────────────
 
-/** Evaluations per second: warm-up, then the median of `samples` samples of ≥ `sampleMs` each. */
-function syncRate(set: readonly CorpusCase[], f: (c: CorpusCase) => unknown, samples: number, sampleMs: number): number {
-  const pass = () => {
-    for (const c of set) f(c);
-  };
-  const sample = () => {
-    const t = performance.now();
-    let n = 0;
-    do {
-      pass();
-      n += set.length;
-    } while (performance.now() - t < sampleMs);
-    return n / ((performance.now() - t) / 1000);
-  };
-  sample(); // warm-up
-  return median(Array.from({ length: samples }, sample));
-}
-async function asyncRate(set: readonly CorpusCase[], f: (c: CorpusCase) => Promise<unknown>, samples: number, sampleMs: number): Promise<number> {
-  const sample = async () => {
-    const t = performance.now();
-    let n = 0;
-    do {
-      for (const c of set) await f(c);
-      n += set.length;
-    } while (performance.now() - t < sampleMs);
-    return n / ((performance.now() - t) / 1000);
-  };
-  await sample(); // warm-up
-  const rates: number[] = [];
-  for (let i = 0; i < samples; i++) rates.push(await sample());
-  return median(rates);
-}
-
-async function benchEvaluators(corpus: readonly CorpusCase[]): Promise<void> {
-  const set = corpus.filter((_, i) => i % 40 === 0);
-  const samples = quick ? 3 : 5;
-  const ms = quick ? 300 : 700;
-  comment(`evaluator set: ${set.length} corpus cases (every 40th), ${set.reduce((n, c) => n + (c.input.prior_procedures?.length ?? 0), 0) / set.length} prior procedures on average; ${samples} samples of ≥ ${ms} ms after a warm-up`);
-  const trace = figure("eval.generated.cg300", syncRate(set, (c) => evaluate(c.input, { state: c.state }), samples, ms), "evals/s");
-  const noTrace = figure("eval.generated_no_trace.cg300", syncRate(set, (c) => evaluate(c.input, { state: c.state, trace: false }), samples, ms), "evals/s");
-  figure("eval.evaluate_program_no_trace.cg300", syncRate(set, (c) => evaluateProgram(program, c.input as unknown as Record<string, unknown>, { state: c.state, trace: false }), samples, ms), "evals/s");
-  figure("eval.validate_input.cg300", syncRate(set, (c) => validateInput(program, c.input), samples, ms), "validations/s");
-  const hand = figure("eval.handwritten.cg300", syncRate(set, (c) => evaluateHandwritten(c.input, c.state), samples, ms), "evals/s");
-  const jreEvaluate = createJreEvaluator();
-  const jre = figure("eval.json_rules_engine.cg300", await asyncRate(set, (c) => jreEvaluate(c.input, c.state), samples, ms), "evals/s");
-  ratio("generated_vs_handwritten", hand / noTrace);
-  ratio("generated_vs_json_rules_engine", noTrace / jre);
-  ratio("trace_cost", noTrace / trace);
-  comment("generated_vs_handwritten = hand-written evals/s ÷ generated (no trace) evals/s: how many times slower the generated module is (target ≤ 1.5)");
-  comment("generated_vs_json_rules_engine = generated (no trace) ÷ json-rules-engine: how many times faster (target ≥ 50); trace_cost = no trace ÷ trace");
+/** Bundles bench/evaluators.ts and runs it with node: figures as a deployed service would see them. */
+async function benchEvaluators(): Promise<void> {
+  // Inside node_modules, so that the bundle finds json-rules-engine, which stays a package.
+  mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
+  const dir = mkdtempSync(join(root, "node_modules", ".cache", "pol-bench-eval-"));
+  try {
+    const esbuild = await import("esbuild");
+    const outfile = join(dir, "evaluators.mjs");
+    await esbuild.build({ entryPoints: [join(root, "bench", "evaluators.ts")], bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", outfile, logLevel: "error" });
+    const child = spawnSync(process.execPath, [outfile, "--measure-evaluators", ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 });
+    if (child.status !== 0) throw new Error(`the evaluator benchmark failed (exit ${child.status}): ${child.stderr}`);
+    for (const line of child.stdout.trimEnd().split("\n")) {
+      const m = /^([\w.]+): ([\d.]+)(?: (.*))?$/.exec(line);
+      if (m) figures[m[1]] = Number(m[2]);
+      console.log(line);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ── Compiler ─────────────────────────────────────────────────────────────────────────────────
@@ -276,7 +240,7 @@ async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
 const started = performance.now();
 comment(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), available parallelism ${availableParallelism()}${quick ? ", --quick" : ""}`);
 const corpus = await timed("generating the corpus", () => generateCorpus());
-if (wants("eval")) await timed("evaluators", () => benchEvaluators(corpus));
+if (wants("eval")) await timed("evaluators", () => benchEvaluators());
 if (wants("compile")) await timed("compiler", () => benchCompiler());
 if (wants("batch")) await timed("batch", () => benchBatch(corpus));
 if (wants("profile")) {

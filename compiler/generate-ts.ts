@@ -102,8 +102,12 @@ export function generateModule(compiled: CompiledPolicy, sourcePath: string): st
   out.push("// ── The policy's logic, compiled: what evaluate runs when the trace is off ──");
   out.push("");
   out.push(evaluator.declarations);
-  out.push(docComment("The compiled functions, linked to the program they were compiled from.").trimEnd());
-  out.push(`const evaluator = k.link(program, ${evaluator.linkArguments});`);
+  out.push(
+    docComment(
+      "The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime.",
+    ).trimEnd(),
+  );
+  out.push(`export const evaluator: k.CompiledEvaluator = k.link(program, ${evaluator.linkArguments});`);
   out.push("");
   out.push(
     docComment(

@@ -4399,8 +4399,8 @@ function wellFormed(value: unknown): boolean {
   return seen === keys;
 }
 
-/** The compiled functions, linked to the program they were compiled from. */
-const evaluator = k.link(
+/** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
+export const evaluator: k.CompiledEvaluator = k.link(
   program,
   [
     req_0,
@@ -4449,4 +4449,4 @@ const evaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 6ba8de26bd8b59fa
+// polc digest: 35f622b889d27ea5

@@ -3711,8 +3711,8 @@ function wellFormed(value: unknown): boolean {
   return seen === keys;
 }
 
-/** The compiled functions, linked to the program they were compiled from. */
-const evaluator = k.link(
+/** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
+export const evaluator: k.CompiledEvaluator = k.link(
   program,
   [
     req_0,
@@ -3763,4 +3763,4 @@ const evaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 8af017ff4b133ef9
+// polc digest: 35f08f0d9a581d71

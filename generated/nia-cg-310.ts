@@ -2431,8 +2431,8 @@ function wellFormed(value: unknown): boolean {
   return seen === keys;
 }
 
-/** The compiled functions, linked to the program they were compiled from. */
-const evaluator = k.link(
+/** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
+export const evaluator: k.CompiledEvaluator = k.link(
   program,
   [
     req_0,
@@ -2478,4 +2478,4 @@ const evaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 262c6731e2a4a68d
+// polc digest: 7ba2540b84be2b33

@@ -3545,8 +3545,8 @@ function wellFormed(value: unknown): boolean {
   return seen === keys;
 }
 
-/** The compiled functions, linked to the program they were compiled from. */
-const evaluator = k.link(
+/** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
+export const evaluator: k.CompiledEvaluator = k.link(
   program,
   [
     req_0,
@@ -3602,4 +3602,4 @@ const evaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 5fe24a8adc5a7903
+// polc digest: 40fa0629d7824d3c

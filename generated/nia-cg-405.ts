@@ -2872,8 +2872,8 @@ function wellFormed(value: unknown): boolean {
   return seen === keys;
 }
 
-/** The compiled functions, linked to the program they were compiled from. */
-const evaluator = k.link(
+/** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
+export const evaluator: k.CompiledEvaluator = k.link(
   program,
   [
     req_0,
@@ -2943,4 +2943,4 @@ const evaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: acaed709ffc44435
+// polc digest: 931de3d35e348020

@@ -16,6 +16,7 @@ export type {
 } from "./determination.js";
 export { evaluateProgram } from "./evaluate.js";
 export { validateInput, isWellFormed, InputError, type InputProblem } from "./validate.js";
+export { evaluateCompiled, type CompiledEvaluator } from "./kernel.js";
 export type { Length } from "./dates.js";
 
 import type { Program } from "./program.js";

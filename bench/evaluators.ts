@@ -1,0 +1,112 @@
+/**
+ * The evaluator figures of `npm run bench`. bench/run.ts bundles this file with esbuild and runs
+ * the bundle with plain node in a child process, as a service would run compiled code: under tsx
+ * every module is transformed separately and reached through ESM namespaces, which made each
+ * evaluator here 1.5–3× slower and the figures noisier. All evaluators run the same way.
+ *
+ *   node <bundle> [--quick]      prints `name: value unit` lines, like run.ts
+ */
+import { evaluate, evaluator, program } from "../generated/nia-cg-300.js";
+import { evaluateCompiled } from "../runtime/kernel.js";
+import { evaluateProgram } from "../runtime/evaluate.js";
+import { validateInput } from "../runtime/validate.js";
+import { generateCorpus, type CorpusCase } from "./corpus.js";
+import { evaluateHandwritten } from "./handwritten-cg300.js";
+import { createJreEvaluator } from "./json-rules-engine-cg300.js";
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function show(name: string, value: number, unit: string): number {
+  const shown = value >= 100 ? Math.round(value).toString() : value >= 10 ? value.toFixed(1) : value.toFixed(3);
+  console.log(`${name}: ${shown}${unit ? ` ${unit}` : ""}`);
+  return value;
+}
+
+type Run = (c: CorpusCase) => unknown;
+
+/**
+ * Evaluations per second of each evaluator: a warm-up sample each, then `samples` rounds in which
+ * every evaluator takes one sample of ≥ `sampleMs` in turn, so that a slow spell of a shared
+ * machine falls on all of them. The median of each evaluator's samples.
+ */
+function interleavedRates(set: readonly CorpusCase[], runs: Record<string, Run>, samples: number, sampleMs: number): Record<string, number> {
+  const sample = (f: Run) => {
+    const t = performance.now();
+    let n = 0;
+    do {
+      for (const c of set) f(c);
+      n += set.length;
+    } while (performance.now() - t < sampleMs);
+    return n / ((performance.now() - t) / 1000);
+  };
+  const rates: Record<string, number[]> = {};
+  for (const [name, f] of Object.entries(runs)) {
+    sample(f);
+    rates[name] = [];
+  }
+  for (let i = 0; i < samples; i++) for (const [name, f] of Object.entries(runs)) rates[name].push(sample(f));
+  return Object.fromEntries(Object.entries(rates).map(([name, xs]) => [name, median(xs)]));
+}
+
+async function asyncRate(set: readonly CorpusCase[], f: (c: CorpusCase) => Promise<unknown>, samples: number, sampleMs: number): Promise<number> {
+  const sample = async () => {
+    const t = performance.now();
+    let n = 0;
+    do {
+      for (const c of set) await f(c);
+      n += set.length;
+    } while (performance.now() - t < sampleMs);
+    return n / ((performance.now() - t) / 1000);
+  };
+  await sample();
+  const rates: number[] = [];
+  for (let i = 0; i < samples; i++) rates.push(await sample());
+  return median(rates);
+}
+
+export async function measureEvaluators(quick: boolean): Promise<void> {
+  // Through JSON, as a service receives requests.
+  const set = JSON.parse(JSON.stringify(generateCorpus().filter((_, i) => i % 40 === 0))) as CorpusCase[];
+  const samples = quick ? 3 : 7;
+  const ms = quick ? 300 : 600;
+  const average = set.reduce((n, c) => n + (c.input.prior_procedures?.length ?? 0), 0) / set.length;
+  console.log(`# evaluator set: ${set.length} corpus cases (every 40th, through JSON), ${average} prior procedures on average; ${samples} interleaved samples of ≥ ${ms} ms after a warm-up; an esbuild bundle run by node ${process.version}`);
+  const r = interleavedRates(
+    set,
+    {
+      trace: (c) => evaluate(c.input, { state: c.state }),
+      noTrace: (c) => evaluate(c.input, { state: c.state, trace: false }),
+      unvalidated: (c) => evaluateCompiled(evaluator, c.input as unknown as Record<string, unknown>, c.state ?? null),
+      interpreter: (c) => evaluateProgram(program, c.input as unknown as Record<string, unknown>, { state: c.state, trace: false }),
+      wellFormed: (c) => evaluator.wellFormed(c.input),
+      validate: (c) => validateInput(program, c.input),
+      hand: (c) => evaluateHandwritten(c.input, c.state),
+    },
+    samples,
+    ms,
+  );
+  show("eval.generated.cg300", r.trace, "evals/s");
+  show("eval.generated_no_trace.cg300", r.noTrace, "evals/s");
+  show("eval.generated_unvalidated.cg300", r.unvalidated, "evals/s");
+  show("eval.interpreter_no_trace.cg300", r.interpreter, "evals/s");
+  show("eval.well_formed.cg300", r.wellFormed, "checks/s");
+  show("eval.validate_input.cg300", r.validate, "validations/s");
+  show("eval.handwritten.cg300", r.hand, "evals/s");
+  const jreEvaluate = createJreEvaluator();
+  const jre = show("eval.json_rules_engine.cg300", await asyncRate(set, (c) => jreEvaluate(c.input, c.state), quick ? 3 : 5, ms), "evals/s");
+  show("ratio.generated_vs_handwritten", r.hand / r.noTrace, "");
+  show("ratio.generated_unvalidated_vs_handwritten", r.hand / r.unvalidated, "");
+  show("ratio.generated_vs_json_rules_engine", r.noTrace / jre, "");
+  show("ratio.compiled_vs_interpreter", r.noTrace / r.interpreter, "");
+  show("ratio.trace_cost", r.noTrace / r.trace, "");
+  console.log("# generated = the module's evaluate (input check, then the compiled functions; with the trace on, the interpreter); unvalidated = evaluateCompiled on input already checked");
+  console.log("# generated_vs_handwritten = hand-written ÷ generated (no trace): how many times slower (target ≤ 1.5); the hand-written function checks no input, so unvalidated compares the same work");
+  console.log("# generated_vs_json_rules_engine = generated (no trace) ÷ json-rules-engine: how many times faster (target ≥ 50); compiled_vs_interpreter = generated (no trace) ÷ interpreter (no trace); trace_cost = no trace ÷ trace");
+}
+
+const isMain = process.argv.includes("--measure-evaluators");
+if (isMain) await measureEvaluators(process.argv.includes("--quick"));
