@@ -65,6 +65,8 @@ class EvaluatorWriter {
   /** For each record field name, the kinds of type it has across records. */
   private readonly fieldKinds = new Map<string, Set<string>>();
   private binders = 0;
+  /** Names that always hold a record: query entries and the two entries of a pair. */
+  private readonly records = new Set<string>();
   private memoDefinitions = 0;
 
   constructor(
@@ -333,6 +335,11 @@ class EvaluatorWriter {
       case "field": {
         const of = this.valueOf(e.of, body, scope);
         const kinds = this.fieldKinds.get(e.field);
+        // A query's entry is always a record: its field is read right here, by name.
+        if (this.records.has(of) && kinds?.size === 1 && kinds.has("plain")) {
+          return this.store(`(${of}.data[${literal(e.field)}] ?? k.missingField(${of}, ${literal(e.field)}))${this.t(" as k.Value")}`, body);
+        }
+        if (this.records.has(of) && e.field === "date" && kinds?.size === 1 && kinds.has("date")) return this.store(`k.recordDate(${of})`, body);
         const read =
           kinds && kinds.size === 1 && kinds.has("plain")
             ? `k.field(${of}, ${literal(e.field)})`
@@ -413,6 +420,7 @@ class EvaluatorWriter {
     body.line(`else if (!k.isList(${source})) ${result} = ${e.op === "exists" ? "false" : e.op === "every" ? "true" : `k.emptyQuery(${literal(e.op)})`};`);
     body.open(`else {`);
     const binder = `v${++this.binders}`;
+    this.records.add(binder);
     const inner = new Map(scope).set(e.binder, binder);
     const loop = (each: (inc: string) => void) => {
       const item = body.temp();
@@ -437,6 +445,7 @@ class EvaluatorWriter {
           const merge = e.merge;
           const pair = new Body(`${result}_p`);
           const [first, second] = [`${result}_a`, `${result}_b`];
+          this.records.add(first).add(second);
           const pairScope = new Map(scope).set(merge.a, first).set(merge.b, second);
           const cond = this.triOf(merge.cond, pair, pairScope);
           body.open(`${result} = k.countMerged(${included}, (${first}${this.t(": k.RecordValue")}, ${second}${this.t(": k.RecordValue")})${this.t(": k.Tri")} => {`);

@@ -2066,7 +2066,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
         const v5 = t10.rec;
         let t11: k.Tri = t10.member;
         if (t11 !== false) {
-          const t12: k.Value = k.field(v5, "therapeutic");
+          const t12: k.Value = (v5.data["therapeutic"] ?? k.missingField(v5, "therapeutic")) as k.Value;
           const t13: k.Tri = k.asTri(t12);
           t11 = k.and2(t11, t13);
         }
@@ -2075,14 +2075,15 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
           t14_done: {
             let t15: k.Tri = false;
             t15_done: {
-              const t16: k.Value = k.field(v5, "relief_percent");
+              const t16: k.Value = (v5.data["relief_percent"] ?? k.missingField(v5, "relief_percent")) as k.Value;
               const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
               if (t17 === true) {
                 t15 = true;
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = k.field(v5, "functional_improvement");
+              const t18: k.Value = (v5.data["functional_improvement"] ??
+                k.missingField(v5, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2095,7 +2096,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
               break t14_done;
             }
             if (t15 !== true) t14 = k.addUnknown(t14, t15);
-            const t20: k.Value = k.field(v5, "relief_duration");
+            const t20: k.Value = (v5.data["relief_duration"] ?? k.missingField(v5, "relief_duration")) as k.Value;
             const t21: k.Tri = k.compare(">=", t20, L9, "duration", c.dos);
             if (t21 === false) {
               t14 = false;
@@ -2261,7 +2262,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
         const v7 = t13.rec;
         let t14: k.Tri = t13.member;
         if (t14 !== false) {
-          const t15: k.Value = k.dateField(v7, "date");
+          const t15: k.Value = k.recordDate(v7);
           const t16: k.Tri = k.within(t15, L10, c.dos);
           t14 = k.and2(t14, t16);
         }
@@ -2296,7 +2297,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
           const v8 = t25.rec;
           let t26: k.Tri = t25.member;
           if (t26 !== false) {
-            const t27: k.Value = k.dateField(v8, "date");
+            const t27: k.Value = k.recordDate(v8);
             const t28: k.Tri = k.within(t27, L10, c.dos);
             t26 = k.and2(t26, t28);
           }
@@ -2367,14 +2368,14 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
           if (t5 !== false) {
             let t6: k.Tri = true;
             t6_done: {
-              const t7: k.Value = k.field(v9, "kind");
+              const t7: k.Value = (v9.data["kind"] ?? k.missingField(v9, "kind")) as k.Value;
               const t8: k.Tri = k.compare("=", t7, "epidural_injection", "enum", c.dos);
               if (t8 === false) {
                 t6 = false;
                 break t6_done;
               }
               if (t8 !== true) t6 = k.addUnknown(t6, t8);
-              const t9: k.Value = k.field(v9, "region");
+              const t9: k.Value = (v9.data["region"] ?? k.missingField(v9, "region")) as k.Value;
               const t10: k.Value = fact_16(c);
               const t11: k.Value = def_0(c, t9, t10);
               const t12: k.Tri = k.asTri(t11);
@@ -2384,7 +2385,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
                 break t6_done;
               }
               if (t13 !== true) t6 = k.addUnknown(t6, t13);
-              const t14: k.Value = k.dateField(v9, "date");
+              const t14: k.Value = k.recordDate(v9);
               const t15: k.Value = k.span(t14, c.dos);
               const t16: k.Tri = k.compare("<", t15, L11, "duration", c.dos);
               if (t16 === false) {
@@ -2626,7 +2627,8 @@ function req_35(c: k.Context, trigger: boolean): k.Tri {
           const v11 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = k.field(v11, "clinically_meaningful_improvement");
+            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ??
+              k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -2660,7 +2662,7 @@ function req_36(c: k.Context, trigger: boolean): k.Tri {
       const v12 = t5.rec;
       let t6: k.Tri = t5.member;
       if (t6 !== false) {
-        const t7: k.Value = k.dateField(v12, "date");
+        const t7: k.Value = k.recordDate(v12);
         const t8: k.Tri = k.within(t7, L2, c.dos);
         t6 = k.and2(t6, t8);
       }
@@ -2778,14 +2780,14 @@ function def_1(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v13, "kind");
+          const t7: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v13, "region");
+          const t9: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
           const t10: k.Value = fact_16(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -2859,14 +2861,14 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = k.field(v15, "kind");
+                    const t15: k.Value = (v15.data["kind"] ?? k.missingField(v15, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = k.field(v15, "region");
+                    const t17: k.Value = (v15.data["region"] ?? k.missingField(v15, "region")) as k.Value;
                     const t18: k.Value = fact_16(c);
                     const t19: k.Value = def_0(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -2875,8 +2877,8 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                       break t14_done;
                     }
                     if (t20 !== true) t14 = k.addUnknown(t14, t20);
-                    const t21: k.Value = k.dateField(v15, "date");
-                    const t22: k.Value = k.dateField(v14, "date");
+                    const t21: k.Value = k.recordDate(v15);
+                    const t22: k.Value = k.recordDate(v14);
                     const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
                     if (t23 === false) {
                       t14 = false;
@@ -3237,14 +3239,14 @@ function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = k.field(v17, "kind");
+                const t19: k.Value = (v17.data["kind"] ?? k.missingField(v17, "kind")) as k.Value;
                 const t20: k.Tri = k.isIn(t19, S16, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = k.field(v17, "region");
+                const t21: k.Value = (v17.data["region"] ?? k.missingField(v17, "region")) as k.Value;
                 const t22: k.Value = fact_16(c);
                 const t23: k.Value = def_0(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -3382,14 +3384,14 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = k.dateField(v21, "date");
+            const t6: k.Value = k.recordDate(v21);
             const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = k.field(v21, "kind");
+            const t8: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3404,7 +3406,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = k.field(v21, "region");
+              const t12: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
               const t13: k.Value = fact_16(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3429,7 +3431,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = k.field(v21, "region");
+              const t20: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
               const t21: k.Value = fact_16(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3438,7 +3440,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = k.field(v21, "kind");
+              const t24: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3453,7 +3455,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = k.field(v21, "region");
+              const t27: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
               const t28: k.Value = fact_16(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3479,7 +3481,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = k.field(v21, "kind");
+                  const t36: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3500,7 +3502,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = k.field(v21, "kind");
+                  const t40: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -3989,4 +3991,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 4bcf875dd71f80e8
+// polc digest: a53686a6129d000d

@@ -2186,7 +2186,7 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
         const v1 = t10.rec;
         let t11: k.Tri = t10.member;
         if (t11 !== false) {
-          const t12: k.Value = k.field(v1, "therapeutic");
+          const t12: k.Value = (v1.data["therapeutic"] ?? k.missingField(v1, "therapeutic")) as k.Value;
           const t13: k.Tri = k.asTri(t12);
           t11 = k.and2(t11, t13);
         }
@@ -2195,14 +2195,15 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
           t14_done: {
             let t15: k.Tri = false;
             t15_done: {
-              const t16: k.Value = k.field(v1, "relief_percent");
+              const t16: k.Value = (v1.data["relief_percent"] ?? k.missingField(v1, "relief_percent")) as k.Value;
               const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
               if (t17 === true) {
                 t15 = true;
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = k.field(v1, "functional_improvement");
+              const t18: k.Value = (v1.data["functional_improvement"] ??
+                k.missingField(v1, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2215,7 +2216,7 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
               break t14_done;
             }
             if (t15 !== true) t14 = k.addUnknown(t14, t15);
-            const t20: k.Value = k.field(v1, "relief_duration");
+            const t20: k.Value = (v1.data["relief_duration"] ?? k.missingField(v1, "relief_duration")) as k.Value;
             const t21: k.Tri = k.compare(">=", t20, L7, "duration", c.dos);
             if (t21 === false) {
               t14 = false;
@@ -2370,7 +2371,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
         const v2 = t9.rec;
         let t10: k.Tri = t9.member;
         if (t10 !== false) {
-          const t11: k.Value = k.field(v2, "therapeutic");
+          const t11: k.Value = (v2.data["therapeutic"] ?? k.missingField(v2, "therapeutic")) as k.Value;
           const t12: k.Tri = k.compare("=", t11, false, "boolean", c.dos);
           t10 = k.and2(t10, t12);
         }
@@ -2466,14 +2467,14 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
             if (t14 !== false) {
               let t15: k.Tri = true;
               t15_done: {
-                const t16: k.Value = k.field(v3, "kind");
+                const t16: k.Value = (v3.data["kind"] ?? k.missingField(v3, "kind")) as k.Value;
                 const t17: k.Tri = k.compare("=", t16, "spinal_surgery", "enum", c.dos);
                 if (t17 === false) {
                   t15 = false;
                   break t15_done;
                 }
                 if (t17 !== true) t15 = k.addUnknown(t15, t17);
-                const t18: k.Value = k.field(v3, "region");
+                const t18: k.Value = (v3.data["region"] ?? k.missingField(v3, "region")) as k.Value;
                 const t19: k.Value = fact_21(c);
                 const t20: k.Value = def_0(c, t18, t19);
                 const t21: k.Tri = k.asTri(t20);
@@ -2482,7 +2483,7 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
                   break t15_done;
                 }
                 if (t21 !== true) t15 = k.addUnknown(t15, t21);
-                const t22: k.Value = k.dateField(v3, "date");
+                const t22: k.Value = k.recordDate(v3);
                 const t23: k.Value = def_14(c);
                 const t24: k.Value = k.dateField(t23, "date");
                 const t25: k.Tri = k.compare(">", t22, t24, "date", c.dos);
@@ -2526,14 +2527,14 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
         if (t31 !== false) {
           let t32: k.Tri = true;
           t32_done: {
-            const t33: k.Value = k.field(v4, "therapeutic");
+            const t33: k.Value = (v4.data["therapeutic"] ?? k.missingField(v4, "therapeutic")) as k.Value;
             const t34: k.Tri = k.compare("=", t33, false, "boolean", c.dos);
             if (t34 === false) {
               t32 = false;
               break t32_done;
             }
             if (t34 !== true) t32 = k.addUnknown(t32, t34);
-            const t35: k.Value = k.dateField(v4, "date");
+            const t35: k.Value = k.recordDate(v4);
             const t36: k.Value = def_14(c);
             const t37: k.Value = k.dateField(t36, "date");
             const t38: k.Tri = k.compare(">", t35, t37, "date", c.dos);
@@ -2671,14 +2672,14 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
           if (t5 !== false) {
             let t6: k.Tri = true;
             t6_done: {
-              const t7: k.Value = k.field(v5, "kind");
+              const t7: k.Value = (v5.data["kind"] ?? k.missingField(v5, "kind")) as k.Value;
               const t8: k.Tri = k.isIn(t7, S11, false);
               if (t8 === false) {
                 t6 = false;
                 break t6_done;
               }
               if (t8 !== true) t6 = k.addUnknown(t6, t8);
-              const t9: k.Value = k.field(v5, "region");
+              const t9: k.Value = (v5.data["region"] ?? k.missingField(v5, "region")) as k.Value;
               const t10: k.Value = fact_21(c);
               const t11: k.Value = def_0(c, t9, t10);
               const t12: k.Tri = k.asTri(t11);
@@ -2688,7 +2689,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
                 break t6_done;
               }
               if (t13 !== true) t6 = k.addUnknown(t6, t13);
-              const t14: k.Value = k.dateField(v5, "date");
+              const t14: k.Value = k.recordDate(v5);
               const t15: k.Value = k.span(t14, c.dos);
               const t16: k.Tri = k.compare("<", t15, L12, "duration", c.dos);
               if (t16 === false) {
@@ -2963,14 +2964,14 @@ function def_1(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v6, "kind");
+          const t7: k.Value = (v6.data["kind"] ?? k.missingField(v6, "kind")) as k.Value;
           const t8: k.Tri = k.isIn(t7, S11, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v6, "region");
+          const t9: k.Value = (v6.data["region"] ?? k.missingField(v6, "region")) as k.Value;
           const t10: k.Value = fact_21(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -3035,14 +3036,14 @@ function def_2(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = k.field(v8, "kind");
+                    const t15: k.Value = (v8.data["kind"] ?? k.missingField(v8, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = k.field(v8, "region");
+                    const t17: k.Value = (v8.data["region"] ?? k.missingField(v8, "region")) as k.Value;
                     const t18: k.Value = fact_21(c);
                     const t19: k.Value = def_0(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -3051,8 +3052,8 @@ function def_2(c: k.Context, a0: k.Value): k.Value {
                       break t14_done;
                     }
                     if (t20 !== true) t14 = k.addUnknown(t14, t20);
-                    const t21: k.Value = k.dateField(v8, "date");
-                    const t22: k.Value = k.dateField(v7, "date");
+                    const t21: k.Value = k.recordDate(v8);
+                    const t22: k.Value = k.recordDate(v7);
                     const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
                     if (t23 === false) {
                       t14 = false;
@@ -3421,14 +3422,14 @@ function def_10(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = k.field(v10, "kind");
+                const t19: k.Value = (v10.data["kind"] ?? k.missingField(v10, "kind")) as k.Value;
                 const t20: k.Tri = k.isIn(t19, S16, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = k.field(v10, "region");
+                const t21: k.Value = (v10.data["region"] ?? k.missingField(v10, "region")) as k.Value;
                 const t22: k.Value = fact_21(c);
                 const t23: k.Value = def_0(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -3577,14 +3578,14 @@ function def_14(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v13, "kind");
+          const t7: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, "facet_denervation", "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v13, "region");
+          const t9: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
           const t10: k.Value = fact_21(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -3618,7 +3619,7 @@ function def_15(c: k.Context): k.Value {
       const v14 = t4.rec;
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
-        const t6: k.Value = k.dateField(v14, "date");
+        const t6: k.Value = k.recordDate(v14);
         const t7: k.Tri = k.within(t6, L18, c.dos);
         t5 = k.and2(t5, t7);
       }
@@ -3629,41 +3630,41 @@ function def_15(c: k.Context): k.Value {
       (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
         let t2_p1: k.Tri = true;
         t2_p1_done: {
-          const t2_p2: k.Value = k.field(t2_a, "side");
+          const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
           const t2_p3: k.Tri = k.isIn(t2_p2, S19, false);
           if (t2_p3 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
-          const t2_p4: k.Value = k.field(t2_b, "side");
+          const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
           const t2_p5: k.Tri = k.isIn(t2_p4, S19, false);
           if (t2_p5 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
-          const t2_p6: k.Value = k.field(t2_a, "side");
-          const t2_p7: k.Value = k.field(t2_b, "side");
+          const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
+          const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
           const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
           if (t2_p8 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
-          const t2_p9: k.Value = k.field(t2_a, "level");
-          const t2_p10: k.Value = k.field(t2_b, "level");
+          const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
+          const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
           const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
           if (t2_p11 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
-          const t2_p12: k.Value = k.dateField(t2_a, "date");
-          const t2_p13: k.Value = k.dateField(t2_b, "date");
+          const t2_p12: k.Value = k.recordDate(t2_a);
+          const t2_p13: k.Value = k.recordDate(t2_b);
           const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
-          const t2_p15: k.Value = k.dateField(t2_a, "date");
-          const t2_p16: k.Value = k.dateField(t2_b, "date");
+          const t2_p15: k.Value = k.recordDate(t2_a);
+          const t2_p16: k.Value = k.recordDate(t2_b);
           const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
           const t2_p18: k.Value = k.span(t2_p14, t2_p17);
           const t2_p19: k.Tri = k.compare("<=", t2_p18, L8, "duration", c.dos);
@@ -3715,14 +3716,14 @@ function def_16(c: k.Context): k.Value {
           if (t7 !== false) {
             let t8: k.Tri = true;
             t8_done: {
-              const t9: k.Value = k.field(v15, "side");
+              const t9: k.Value = (v15.data["side"] ?? k.missingField(v15, "side")) as k.Value;
               const t10: k.Tri = k.isIn(t9, S19, false);
               if (t10 === false) {
                 t8 = false;
                 break t8_done;
               }
               if (t10 !== true) t8 = k.addUnknown(t8, t10);
-              const t11: k.Value = k.field(v15, "side");
+              const t11: k.Value = (v15.data["side"] ?? k.missingField(v15, "side")) as k.Value;
               const t12: k.Value = fact_45(c);
               const t13: k.Tri = k.compare("!=", t11, t12, "enum", c.dos);
               if (t13 === false) {
@@ -3730,7 +3731,7 @@ function def_16(c: k.Context): k.Value {
                 break t8_done;
               }
               if (t13 !== true) t8 = k.addUnknown(t8, t13);
-              const t14: k.Value = k.field(v15, "level");
+              const t14: k.Value = (v15.data["level"] ?? k.missingField(v15, "level")) as k.Value;
               const t15: k.Value = fact_10(c);
               const t16: k.Tri = k.compare("=", t14, t15, "text", c.dos);
               if (t16 === false) {
@@ -3738,7 +3739,7 @@ function def_16(c: k.Context): k.Value {
                 break t8_done;
               }
               if (t16 !== true) t8 = k.addUnknown(t8, t16);
-              const t17: k.Value = k.dateField(v15, "date");
+              const t17: k.Value = k.recordDate(v15);
               const t18: k.Tri = k.within(t17, L8, c.dos);
               if (t18 === false) {
                 t8 = false;
@@ -3792,14 +3793,14 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = k.dateField(v16, "date");
+            const t6: k.Value = k.recordDate(v16);
             const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = k.field(v16, "kind");
+            const t8: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3814,7 +3815,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = k.field(v16, "region");
+              const t12: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
               const t13: k.Value = fact_21(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3839,7 +3840,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = k.field(v16, "region");
+              const t20: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
               const t21: k.Value = fact_21(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3848,7 +3849,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = k.field(v16, "kind");
+              const t24: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3863,7 +3864,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = k.field(v16, "region");
+              const t27: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
               const t28: k.Value = fact_21(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3889,7 +3890,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = k.field(v16, "kind");
+                  const t36: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3910,7 +3911,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = k.field(v16, "kind");
+                  const t40: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -4449,4 +4450,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 35f622b889d27ea5
+// polc digest: 4036a38d1c7f622a

@@ -1680,14 +1680,15 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
             t6_done: {
               let t7: k.Tri = false;
               t7_done: {
-                const t8: k.Value = k.field(v1, "relief_percent");
+                const t8: k.Value = (v1.data["relief_percent"] ?? k.missingField(v1, "relief_percent")) as k.Value;
                 const t9: k.Tri = k.compare(">=", t8, 70, "number", c.dos);
                 if (t9 === true) {
                   t7 = true;
                   break t7_done;
                 }
                 if (t9 !== false) t7 = k.addUnknown(t7, t9);
-                const t10: k.Value = k.field(v1, "functional_improvement");
+                const t10: k.Value = (v1.data["functional_improvement"] ??
+                  k.missingField(v1, "functional_improvement")) as k.Value;
                 const t11: k.Tri = k.asTri(t10);
                 if (t11 === true) {
                   t7 = true;
@@ -1700,7 +1701,7 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
                 break t6_done;
               }
               if (t7 !== true) t6 = k.addUnknown(t6, t7);
-              const t12: k.Value = k.field(v1, "relief_duration");
+              const t12: k.Value = (v1.data["relief_duration"] ?? k.missingField(v1, "relief_duration")) as k.Value;
               const t13: k.Tri = k.compare("<", t12, L0, "duration", c.dos);
               if (t13 === false) {
                 t6 = false;
@@ -2208,7 +2209,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
         const v5 = t6.rec;
         let t7: k.Tri = t6.member;
         if (t7 !== false) {
-          const t8: k.Value = k.field(v5, "relief_percent");
+          const t8: k.Value = (v5.data["relief_percent"] ?? k.missingField(v5, "relief_percent")) as k.Value;
           const t9: k.Tri = k.compare(">=", t8, 80, "number", c.dos);
           t7 = k.and2(t7, t9);
         }
@@ -2361,7 +2362,7 @@ function req_32(c: k.Context, trigger: boolean): k.Tri {
         const v6 = t6.rec;
         let t7: k.Tri = t6.member;
         if (t7 !== false) {
-          const t8: k.Value = k.field(v6, "relief_percent");
+          const t8: k.Value = (v6.data["relief_percent"] ?? k.missingField(v6, "relief_percent")) as k.Value;
           const t9: k.Tri = k.compare("=", t8, 100, "number", c.dos);
           t7 = k.and2(t7, t9);
         }
@@ -2519,14 +2520,14 @@ function def_1(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v7, "kind");
+          const t7: k.Value = (v7.data["kind"] ?? k.missingField(v7, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v7, "region");
+          const t9: k.Value = (v7.data["region"] ?? k.missingField(v7, "region")) as k.Value;
           const t10: k.Value = fact_22(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -2585,7 +2586,7 @@ function def_3(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v8, "side");
+          const t7: k.Value = (v8.data["side"] ?? k.missingField(v8, "side")) as k.Value;
           const t8: k.Tri = k.isIn(t7, S10, false);
           if (t8 === false) {
             t6 = false;
@@ -2599,7 +2600,7 @@ function def_3(c: k.Context): k.Value {
             break t6_done;
           }
           if (t10 !== true) t6 = k.addUnknown(t6, t10);
-          const t11: k.Value = k.field(v8, "side");
+          const t11: k.Value = (v8.data["side"] ?? k.missingField(v8, "side")) as k.Value;
           const t12: k.Value = fact_25(c);
           const t13: k.Tri = k.compare("!=", t11, t12, "enum", c.dos);
           if (t13 === false) {
@@ -2607,7 +2608,7 @@ function def_3(c: k.Context): k.Value {
             break t6_done;
           }
           if (t13 !== true) t6 = k.addUnknown(t6, t13);
-          const t14: k.Value = k.field(v8, "level");
+          const t14: k.Value = (v8.data["level"] ?? k.missingField(v8, "level")) as k.Value;
           const t15: k.Value = fact_26(c);
           const t16: k.Tri = k.compare("=", t14, t15, "text", c.dos);
           if (t16 === false) {
@@ -2615,7 +2616,7 @@ function def_3(c: k.Context): k.Value {
             break t6_done;
           }
           if (t16 !== true) t6 = k.addUnknown(t6, t16);
-          const t17: k.Value = k.dateField(v8, "date");
+          const t17: k.Value = k.recordDate(v8);
           const t18: k.Value = k.span(t17, c.dos);
           const t19: k.Tri = k.compare("<=", t18, L11, "duration", c.dos);
           if (t19 === false) {
@@ -2912,7 +2913,7 @@ function def_11(c: k.Context): k.Value {
       const v10 = t4.rec;
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
-        const t6: k.Value = k.dateField(v10, "date");
+        const t6: k.Value = k.recordDate(v10);
         const t7: k.Tri = k.within(t6, L12, c.dos);
         t5 = k.and2(t5, t7);
       }
@@ -2923,41 +2924,41 @@ function def_11(c: k.Context): k.Value {
       (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
         let t2_p1: k.Tri = true;
         t2_p1_done: {
-          const t2_p2: k.Value = k.field(t2_a, "side");
+          const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
           const t2_p3: k.Tri = k.isIn(t2_p2, S10, false);
           if (t2_p3 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
-          const t2_p4: k.Value = k.field(t2_b, "side");
+          const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
           const t2_p5: k.Tri = k.isIn(t2_p4, S10, false);
           if (t2_p5 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
-          const t2_p6: k.Value = k.field(t2_a, "side");
-          const t2_p7: k.Value = k.field(t2_b, "side");
+          const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
+          const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
           const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
           if (t2_p8 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
-          const t2_p9: k.Value = k.field(t2_a, "level");
-          const t2_p10: k.Value = k.field(t2_b, "level");
+          const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
+          const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
           const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
           if (t2_p11 === false) {
             t2_p1 = false;
             break t2_p1_done;
           }
           if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
-          const t2_p12: k.Value = k.dateField(t2_a, "date");
-          const t2_p13: k.Value = k.dateField(t2_b, "date");
+          const t2_p12: k.Value = k.recordDate(t2_a);
+          const t2_p13: k.Value = k.recordDate(t2_b);
           const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
-          const t2_p15: k.Value = k.dateField(t2_a, "date");
-          const t2_p16: k.Value = k.dateField(t2_b, "date");
+          const t2_p15: k.Value = k.recordDate(t2_a);
+          const t2_p16: k.Value = k.recordDate(t2_b);
           const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
           const t2_p18: k.Value = k.span(t2_p14, t2_p17);
           const t2_p19: k.Tri = k.compare("<=", t2_p18, L11, "duration", c.dos);
@@ -2993,7 +2994,7 @@ function def_12(c: k.Context): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = k.field(v11, "side");
+            const t6: k.Value = (v11.data["side"] ?? k.missingField(v11, "side")) as k.Value;
             const t7: k.Tri = k.isIn(t6, S10, false);
             if (t7 === false) {
               t5 = false;
@@ -3007,7 +3008,7 @@ function def_12(c: k.Context): k.Value {
               break t5_done;
             }
             if (t9 !== true) t5 = k.addUnknown(t5, t9);
-            const t10: k.Value = k.field(v11, "side");
+            const t10: k.Value = (v11.data["side"] ?? k.missingField(v11, "side")) as k.Value;
             const t11: k.Value = fact_25(c);
             const t12: k.Tri = k.compare("!=", t10, t11, "enum", c.dos);
             if (t12 === false) {
@@ -3015,7 +3016,7 @@ function def_12(c: k.Context): k.Value {
               break t5_done;
             }
             if (t12 !== true) t5 = k.addUnknown(t5, t12);
-            const t13: k.Value = k.field(v11, "level");
+            const t13: k.Value = (v11.data["level"] ?? k.missingField(v11, "level")) as k.Value;
             const t14: k.Value = fact_26(c);
             const t15: k.Tri = k.compare("=", t13, t14, "text", c.dos);
             if (t15 === false) {
@@ -3023,7 +3024,7 @@ function def_12(c: k.Context): k.Value {
               break t5_done;
             }
             if (t15 !== true) t5 = k.addUnknown(t5, t15);
-            const t16: k.Value = k.dateField(v11, "date");
+            const t16: k.Value = k.recordDate(v11);
             const t17: k.Value = k.span(t16, c.dos);
             const t18: k.Tri = k.compare("<=", t17, L11, "duration", c.dos);
             if (t18 === false) {
@@ -3079,14 +3080,14 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = k.dateField(v12, "date");
+            const t6: k.Value = k.recordDate(v12);
             const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = k.field(v12, "kind");
+            const t8: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3101,7 +3102,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = k.field(v12, "region");
+              const t12: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
               const t13: k.Value = fact_22(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3126,7 +3127,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = k.field(v12, "region");
+              const t20: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
               const t21: k.Value = fact_22(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3135,7 +3136,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = k.field(v12, "kind");
+              const t24: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3150,7 +3151,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = k.field(v12, "region");
+              const t27: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
               const t28: k.Value = fact_22(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3176,7 +3177,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = k.field(v12, "kind");
+                  const t36: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3197,7 +3198,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = k.field(v12, "kind");
+                  const t40: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -3763,4 +3764,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 35f08f0d9a581d71
+// polc digest: b9f5d2bd03c99dec

@@ -2587,7 +2587,7 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
         const v4 = t10.rec;
         let t11: k.Tri = t10.member;
         if (t11 !== false) {
-          const t12: k.Value = k.field(v4, "therapeutic");
+          const t12: k.Value = (v4.data["therapeutic"] ?? k.missingField(v4, "therapeutic")) as k.Value;
           const t13: k.Tri = k.asTri(t12);
           t11 = k.and2(t11, t13);
         }
@@ -2596,14 +2596,15 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
           t14_done: {
             let t15: k.Tri = false;
             t15_done: {
-              const t16: k.Value = k.field(v4, "relief_percent");
+              const t16: k.Value = (v4.data["relief_percent"] ?? k.missingField(v4, "relief_percent")) as k.Value;
               const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
               if (t17 === true) {
                 t15 = true;
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = k.field(v4, "functional_improvement");
+              const t18: k.Value = (v4.data["functional_improvement"] ??
+                k.missingField(v4, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2616,7 +2617,7 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
               break t14_done;
             }
             if (t15 !== true) t14 = k.addUnknown(t14, t15);
-            const t20: k.Value = k.field(v4, "relief_duration");
+            const t20: k.Value = (v4.data["relief_duration"] ?? k.missingField(v4, "relief_duration")) as k.Value;
             const t21: k.Tri = k.compare(">=", t20, L10, "duration", c.dos);
             if (t21 === false) {
               t14 = false;
@@ -2801,7 +2802,7 @@ function req_41(c: k.Context, trigger: boolean): k.Tri {
       const v7 = t4.rec;
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
-        const t6: k.Value = k.dateField(v7, "date");
+        const t6: k.Value = k.recordDate(v7);
         const t7: k.Tri = k.within(t6, L11, c.dos);
         t5 = k.and2(t5, t7);
       }
@@ -2810,8 +2811,8 @@ function req_41(c: k.Context, trigger: boolean): k.Tri {
     t2 = k.countMerged(
       t3,
       (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
-        const t2_p1: k.Value = k.dateField(t2_a, "date");
-        const t2_p2: k.Value = k.dateField(t2_b, "date");
+        const t2_p1: k.Value = k.recordDate(t2_a);
+        const t2_p2: k.Value = k.recordDate(t2_b);
         const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
         return t2_p3;
       },
@@ -2956,7 +2957,8 @@ function req_49(c: k.Context, trigger: boolean): k.Tri {
           const v9 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = k.field(v9, "clinically_meaningful_improvement");
+            const t13: k.Value = (v9.data["clinically_meaningful_improvement"] ??
+              k.missingField(v9, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -3096,14 +3098,14 @@ function def_1(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v10, "kind");
+          const t7: k.Value = (v10.data["kind"] ?? k.missingField(v10, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v10, "region");
+          const t9: k.Value = (v10.data["region"] ?? k.missingField(v10, "region")) as k.Value;
           const t10: k.Value = fact_46(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -3177,14 +3179,14 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = k.field(v12, "kind");
+                    const t15: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = k.field(v12, "region");
+                    const t17: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
                     const t18: k.Value = fact_46(c);
                     const t19: k.Value = def_0(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -3193,8 +3195,8 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                       break t14_done;
                     }
                     if (t20 !== true) t14 = k.addUnknown(t14, t20);
-                    const t21: k.Value = k.dateField(v12, "date");
-                    const t22: k.Value = k.dateField(v11, "date");
+                    const t21: k.Value = k.recordDate(v12);
+                    const t22: k.Value = k.recordDate(v11);
                     const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
                     if (t23 === false) {
                       t14 = false;
@@ -3555,14 +3557,14 @@ function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = k.field(v14, "kind");
+                const t19: k.Value = (v14.data["kind"] ?? k.missingField(v14, "kind")) as k.Value;
                 const t20: k.Tri = k.isIn(t19, S16, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = k.field(v14, "region");
+                const t21: k.Value = (v14.data["region"] ?? k.missingField(v14, "region")) as k.Value;
                 const t22: k.Value = fact_46(c);
                 const t23: k.Value = def_0(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -3615,8 +3617,8 @@ function def_12(c: k.Context): k.Value {
     t2 = k.countMerged(
       t3,
       (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
-        const t2_p1: k.Value = k.dateField(t2_a, "date");
-        const t2_p2: k.Value = k.dateField(t2_b, "date");
+        const t2_p1: k.Value = k.recordDate(t2_a);
+        const t2_p2: k.Value = k.recordDate(t2_b);
         const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
         return t2_p3;
       },
@@ -3653,21 +3655,21 @@ function def_14(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v16, "kind");
+          const t7: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
           const t8: k.Tri = k.isIn(t7, S17, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v16, "region");
+          const t9: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
           const t10: k.Tri = k.isIn(t9, S14, false);
           if (t10 === false) {
             t6 = false;
             break t6_done;
           }
           if (t10 !== true) t6 = k.addUnknown(t6, t10);
-          const t11: k.Value = k.dateField(v16, "date");
+          const t11: k.Value = k.recordDate(v16);
           const t12: k.Value = def_2(c);
           let t13: k.Value;
           if (t12 instanceof k.Unknown) t13 = t12;
@@ -3732,14 +3734,14 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = k.dateField(v18, "date");
+            const t6: k.Value = k.recordDate(v18);
             const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = k.field(v18, "kind");
+            const t8: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3754,7 +3756,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = k.field(v18, "region");
+              const t12: k.Value = (v18.data["region"] ?? k.missingField(v18, "region")) as k.Value;
               const t13: k.Value = fact_46(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3779,7 +3781,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = k.field(v18, "region");
+              const t20: k.Value = (v18.data["region"] ?? k.missingField(v18, "region")) as k.Value;
               const t21: k.Value = fact_46(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3788,7 +3790,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = k.field(v18, "kind");
+              const t24: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3803,7 +3805,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = k.field(v18, "region");
+              const t27: k.Value = (v18.data["region"] ?? k.missingField(v18, "region")) as k.Value;
               const t28: k.Value = fact_46(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3829,7 +3831,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = k.field(v18, "kind");
+                  const t36: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3850,7 +3852,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = k.field(v18, "kind");
+                  const t40: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -4484,4 +4486,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 03e0710c3cde08dc
+// polc digest: 7334c850718c44b3

@@ -1986,7 +1986,7 @@ function def_3(c: k.Context): k.Value {
       const v1 = t4.rec;
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
-        const t6: k.Value = k.field(v1, "kind");
+        const t6: k.Value = (v1.data["kind"] ?? k.missingField(v1, "kind")) as k.Value;
         const t7: k.Tri = k.compare("=", t6, "intrathecal_trial", "enum", c.dos);
         t5 = k.and2(t5, t7);
       }
@@ -2478,4 +2478,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 7ba2540b84be2b33
+// polc digest: 9a45acb2c94ec238

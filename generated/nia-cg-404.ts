@@ -2511,14 +2511,14 @@ function def_1(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v7, "kind");
+          const t7: k.Value = (v7.data["kind"] ?? k.missingField(v7, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v7, "region");
+          const t9: k.Value = (v7.data["region"] ?? k.missingField(v7, "region")) as k.Value;
           const t10: k.Value = fact_33(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -2592,14 +2592,14 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = k.field(v9, "kind");
+                    const t15: k.Value = (v9.data["kind"] ?? k.missingField(v9, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = k.field(v9, "region");
+                    const t17: k.Value = (v9.data["region"] ?? k.missingField(v9, "region")) as k.Value;
                     const t18: k.Value = fact_33(c);
                     const t19: k.Value = def_0(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -2608,8 +2608,8 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                       break t14_done;
                     }
                     if (t20 !== true) t14 = k.addUnknown(t14, t20);
-                    const t21: k.Value = k.dateField(v9, "date");
-                    const t22: k.Value = k.dateField(v8, "date");
+                    const t21: k.Value = k.recordDate(v9);
+                    const t22: k.Value = k.recordDate(v8);
                     const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
                     if (t23 === false) {
                       t14 = false;
@@ -2887,7 +2887,7 @@ function def_10(c: k.Context): k.Value {
       const v11 = t5.rec;
       let t6: k.Tri = t5.member;
       if (t6 !== false) {
-        const t7: k.Value = k.dateField(v11, "date");
+        const t7: k.Value = k.recordDate(v11);
         const t8: k.Tri = k.within(t7, L16, c.dos);
         t6 = k.and2(t6, t8);
       }
@@ -2957,14 +2957,14 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = k.dateField(v13, "date");
+            const t6: k.Value = k.recordDate(v13);
             const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = k.field(v13, "kind");
+            const t8: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -2979,7 +2979,7 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = k.field(v13, "region");
+              const t12: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
               const t13: k.Value = fact_33(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3004,7 +3004,7 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = k.field(v13, "region");
+              const t20: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
               const t21: k.Value = fact_33(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3013,7 +3013,7 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = k.field(v13, "kind");
+              const t24: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3028,7 +3028,7 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = k.field(v13, "region");
+              const t27: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
               const t28: k.Value = fact_33(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3054,7 +3054,7 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = k.field(v13, "kind");
+                  const t36: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3075,7 +3075,7 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = k.field(v13, "kind");
+                  const t40: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -3602,4 +3602,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 40fa0629d7824d3c
+// polc digest: 06e9c089c35075db

@@ -2356,7 +2356,7 @@ function def_4(c: k.Context): k.Value {
       const v1 = t4.rec;
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
-        const t6: k.Value = k.field(v1, "kind");
+        const t6: k.Value = (v1.data["kind"] ?? k.missingField(v1, "kind")) as k.Value;
         const t7: k.Tri = k.compare("=", t6, "spinal_cord_stimulator_trial", "enum", c.dos);
         t5 = k.and2(t5, t7);
       }
@@ -2943,4 +2943,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 931de3d35e348020
+// polc digest: b13b1f2279e5f11a

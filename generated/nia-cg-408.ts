@@ -2589,7 +2589,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
         const v5 = t12.rec;
         let t13: k.Tri = t12.member;
         if (t13 !== false) {
-          const t14: k.Value = k.field(v5, "therapeutic");
+          const t14: k.Value = (v5.data["therapeutic"] ?? k.missingField(v5, "therapeutic")) as k.Value;
           const t15: k.Tri = k.asTri(t14);
           t13 = k.and2(t13, t15);
         }
@@ -2598,14 +2598,15 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
           t16_done: {
             let t17: k.Tri = false;
             t17_done: {
-              const t18: k.Value = k.field(v5, "relief_percent");
+              const t18: k.Value = (v5.data["relief_percent"] ?? k.missingField(v5, "relief_percent")) as k.Value;
               const t19: k.Tri = k.compare(">=", t18, 50, "number", c.dos);
               if (t19 === true) {
                 t17 = true;
                 break t17_done;
               }
               if (t19 !== false) t17 = k.addUnknown(t17, t19);
-              const t20: k.Value = k.field(v5, "functional_improvement");
+              const t20: k.Value = (v5.data["functional_improvement"] ??
+                k.missingField(v5, "functional_improvement")) as k.Value;
               const t21: k.Tri = k.asTri(t20);
               if (t21 === true) {
                 t17 = true;
@@ -2618,7 +2619,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
               break t16_done;
             }
             if (t17 !== true) t16 = k.addUnknown(t16, t17);
-            const t22: k.Value = k.field(v5, "relief_duration");
+            const t22: k.Value = (v5.data["relief_duration"] ?? k.missingField(v5, "relief_duration")) as k.Value;
             const t23: k.Tri = k.compare(">=", t22, L9, "duration", c.dos);
             if (t23 === false) {
               t16 = false;
@@ -2828,7 +2829,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
         const v7 = t15.rec;
         let t16: k.Tri = t15.member;
         if (t16 !== false) {
-          const t17: k.Value = k.dateField(v7, "date");
+          const t17: k.Value = k.recordDate(v7);
           const t18: k.Tri = k.within(t17, L10, c.dos);
           t16 = k.and2(t16, t18);
         }
@@ -2863,7 +2864,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
           const v8 = t27.rec;
           let t28: k.Tri = t27.member;
           if (t28 !== false) {
-            const t29: k.Value = k.dateField(v8, "date");
+            const t29: k.Value = k.recordDate(v8);
             const t30: k.Tri = k.within(t29, L10, c.dos);
             t28 = k.and2(t28, t30);
           }
@@ -2937,14 +2938,14 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
           if (t7 !== false) {
             let t8: k.Tri = true;
             t8_done: {
-              const t9: k.Value = k.field(v9, "kind");
+              const t9: k.Value = (v9.data["kind"] ?? k.missingField(v9, "kind")) as k.Value;
               const t10: k.Tri = k.compare("=", t9, "epidural_injection", "enum", c.dos);
               if (t10 === false) {
                 t8 = false;
                 break t8_done;
               }
               if (t10 !== true) t8 = k.addUnknown(t8, t10);
-              const t11: k.Value = k.field(v9, "region");
+              const t11: k.Value = (v9.data["region"] ?? k.missingField(v9, "region")) as k.Value;
               const t12: k.Value = fact_16(c);
               const t13: k.Value = def_1(c, t11, t12);
               const t14: k.Tri = k.asTri(t13);
@@ -2954,7 +2955,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
                 break t8_done;
               }
               if (t15 !== true) t8 = k.addUnknown(t8, t15);
-              const t16: k.Value = k.dateField(v9, "date");
+              const t16: k.Value = k.recordDate(v9);
               const t17: k.Value = k.span(t16, c.dos);
               const t18: k.Tri = k.compare("<", t17, L11, "duration", c.dos);
               if (t18 === false) {
@@ -3653,7 +3654,8 @@ function req_56(c: k.Context, trigger: boolean): k.Tri {
           const v11 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = k.field(v11, "clinically_meaningful_improvement");
+            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ??
+              k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -3687,7 +3689,7 @@ function req_57(c: k.Context, trigger: boolean): k.Tri {
       const v12 = t5.rec;
       let t6: k.Tri = t5.member;
       if (t6 !== false) {
-        const t7: k.Value = k.dateField(v12, "date");
+        const t7: k.Value = k.recordDate(v12);
         const t8: k.Tri = k.within(t7, L2, c.dos);
         t6 = k.and2(t6, t8);
       }
@@ -3855,14 +3857,14 @@ function def_2(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = k.field(v13, "kind");
+          const t7: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = k.field(v13, "region");
+          const t9: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
           const t10: k.Value = fact_16(c);
           const t11: k.Value = def_1(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -3936,14 +3938,14 @@ function def_4(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = k.field(v15, "kind");
+                    const t15: k.Value = (v15.data["kind"] ?? k.missingField(v15, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = k.field(v15, "region");
+                    const t17: k.Value = (v15.data["region"] ?? k.missingField(v15, "region")) as k.Value;
                     const t18: k.Value = fact_16(c);
                     const t19: k.Value = def_1(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -3952,8 +3954,8 @@ function def_4(c: k.Context, a0: k.Value): k.Value {
                       break t14_done;
                     }
                     if (t20 !== true) t14 = k.addUnknown(t14, t20);
-                    const t21: k.Value = k.dateField(v15, "date");
-                    const t22: k.Value = k.dateField(v14, "date");
+                    const t21: k.Value = k.recordDate(v15);
+                    const t22: k.Value = k.recordDate(v14);
                     const t23: k.Tri = k.compare(">", t21, t22, "date", c.dos);
                     if (t23 === false) {
                       t14 = false;
@@ -4298,14 +4300,14 @@ function def_12(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = k.field(v17, "kind");
+                const t19: k.Value = (v17.data["kind"] ?? k.missingField(v17, "kind")) as k.Value;
                 const t20: k.Tri = k.isIn(t19, S22, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = k.field(v17, "region");
+                const t21: k.Value = (v17.data["region"] ?? k.missingField(v17, "region")) as k.Value;
                 const t22: k.Value = fact_16(c);
                 const t23: k.Value = def_1(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -4443,14 +4445,14 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = k.dateField(v21, "date");
+            const t6: k.Value = k.recordDate(v21);
             const t7: k.Tri = k.compare("=", t6, c.dos, "date", c.dos);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = k.field(v21, "kind");
+            const t8: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -4465,7 +4467,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = k.field(v21, "region");
+              const t12: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
               const t13: k.Value = fact_16(c);
               const t14: k.Value = def_1(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -4490,7 +4492,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = k.field(v21, "region");
+              const t20: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
               const t21: k.Value = fact_16(c);
               const t22: k.Value = def_1(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -4499,7 +4501,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = k.field(v21, "kind");
+              const t24: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -4514,7 +4516,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = k.field(v21, "region");
+              const t27: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
               const t28: k.Value = fact_16(c);
               const t29: k.Value = def_1(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -4540,7 +4542,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = k.field(v21, "kind");
+                  const t36: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -4561,7 +4563,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = k.field(v21, "kind");
+                  const t40: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -5199,4 +5201,4 @@ export const evaluator: k.CompiledEvaluator = k.link(
 export function evaluate(input: Input, options?: EvaluateOptions): Determination {
   return checkedEvaluate(program, input, options, evaluator);
 }
-// polc digest: 59d19a302a33c733
+// polc digest: 7f29ae066ca83860

@@ -78,14 +78,15 @@ function sectionValue(ev: RequirementResults, layout: SectionLayout, when: Tri):
   if (when === false) return !layout.triggers;
   let value: Tri;
   if (s.kind === "indications") {
-    const parts: Tri[] = [or(layout.pathways.map((id) => ev.requirement(id, s.title, false)))];
-    for (const id of layout.others) parts.push(ev.requirement(id, s.title, false));
-    value = and(parts);
+    let anyPathway: Tri = false;
+    for (const id of layout.pathways) anyPathway = combine(anyPathway, ev.requirement(id, s.title, false), true);
+    value = anyPathway;
+    for (const id of layout.others) value = combine(value, ev.requirement(id, s.title, false), false);
   } else {
-    const values = s.items.map((id) => ev.requirement(id, s.title, layout.triggers));
-    value = layout.triggers ? or(values) : and(values);
+    value = layout.triggers ? false : true;
+    for (const id of s.items) value = combine(value, ev.requirement(id, s.title, layout.triggers), layout.triggers);
   }
-  return layout.triggers ? and([when, value]) : or([not(when), value]);
+  return layout.triggers ? combine(when, value, false) : combine(not(when), value, true);
 }
 
 interface SectionResult {
@@ -96,7 +97,7 @@ interface SectionResult {
 }
 
 function sectionResult(ev: RequirementResults, l: SectionLayout, gate: Tri): SectionResult {
-  const when = l.section.when ? and([gate, ev.condition(l.section.when)]) : gate;
+  const when = l.section.when ? combine(gate, ev.condition(l.section.when), false) : gate;
   return { layout: l, when, value: sectionValue(ev, l, when) };
 }
 
@@ -248,7 +249,21 @@ export function determine(program: Program, ev: RequirementResults, state: strin
   };
 }
 
+const factDescriptions = new WeakMap<Program, Map<string, string>>();
+
+/** What a reviewer looks for in the chart, for a missing fact's path; worked out once per path. */
 function describeFact(program: Program, path: string): string {
+  let known = factDescriptions.get(program);
+  if (!known) factDescriptions.set(program, (known = new Map()));
+  let description = known.get(path);
+  if (description === undefined) {
+    if (known.size >= 10_000) known.clear();
+    known.set(path, (description = describeFactOnce(program, path)));
+  }
+  return description;
+}
+
+function describeFactOnce(program: Program, path: string): string {
   const direct = program.facts.find((f) => f.path === path);
   if (direct) return direct.description;
   // prior_procedures[2].relief_percent → the record field's description.

@@ -19,9 +19,12 @@ import {
   extremeDay,
   isList,
   isRecord,
+  keepField,
+  knownField,
   literalDay,
   NONE,
   recentRun,
+  recordPath,
   span,
   within,
   type FieldReader,
@@ -296,13 +299,12 @@ class Evaluation implements RequirementResults {
     if (object instanceof Unknown) return object;
     if (!isRecord(object)) return NONE;
     const raw = object.data[field];
-    const path = `${object.path}.${field}`;
+    const path = `${recordPath(object)}.${field}`;
     this.record(path, raw === undefined ? null : (raw as JsonValue));
-    const cached = object.fields.get(field);
+    const cached = knownField(object, field);
     if (cached !== undefined) return cached;
     const value = convert(raw, this.recordTypes.get(object.record)?.get(field), path);
-    object.fields.set(field, value);
-    return value;
+    return keepField(object, field, value);
   }
 
   private query(e: Extract<IrExpr, { k: "query" }>, env: Env): Value {

@@ -18,9 +18,12 @@ import {
   convert,
   isList,
   isRecord,
+  keepField,
+  knownField,
   listOf,
   missingFact,
   NONE,
+  recordPath,
   type CountRange,
   type FieldReader,
   type Included,
@@ -80,11 +83,13 @@ export function link(
     throw new Error(`The compiled evaluator does not match its program ${program.id}: rebuild it.`);
   }
   const recordTypes = new Map(Object.entries(program.records).map(([name, fields]) => [name, new Map(fields.map((f) => [f.path, f.type]))]));
+  // The shared query helpers read only `date`; where every record types it as a date, it is read as one.
+  const datesAreDates = Object.values(program.records).every((fields) => fields.every((f) => f.path !== "date" || f.type.t === "date"));
   const readField: FieldReader = (record, name) => {
-    const type = recordTypes.get(record.record)?.get(name);
-    let value = record.fields.get(name);
-    if (value === undefined) record.fields.set(name, (value = convert(record.data[name], type, `${record.path}.${name}`)));
-    return value;
+    if (datesAreDates && name === "date") return recordDate(record);
+    const known = knownField(record, name);
+    if (known !== undefined) return known;
+    return keepField(record, name, convert(record.data[name], recordTypes.get(record.record)?.get(name), `${recordPath(record)}.${name}`));
   };
   return {
     program,
@@ -175,24 +180,32 @@ export function field(object: Value, name: string): Value {
   if (object instanceof Unknown) return object;
   if (!isRecord(object)) return NONE;
   const raw = object.data[name];
-  if (raw !== undefined && raw !== null) return raw as Value;
-  // The same absent field is asked for by many criteria: one unknown for it.
-  let missing = object.fields.get(name);
-  if (missing === undefined) object.fields.set(name, (missing = missingFact(`${object.path}.${name}`)));
-  return missing;
+  return raw !== undefined && raw !== null ? (raw as Value) : missingField(object, name);
+}
+
+/** The unknown for an absent field: one per entry and field, since many criteria ask for it. */
+export function missingField(record: RecordValue, name: string): Value {
+  return knownField(record, name) ?? keepField(record, name, missingFact(`${recordPath(record)}.${name}`));
 }
 
 /** A record's date field, parsed once. */
 export function dateField(object: Value, name: string): Value {
   if (object instanceof Unknown) return object;
   if (!isRecord(object)) return NONE;
-  let value = object.fields.get(name);
-  if (value === undefined) {
-    const raw = object.data[name];
-    value = typeof raw === "string" ? (parseIsoDate(raw) ?? missingFact(`${object.path}.${name}`)) : missingFact(`${object.path}.${name}`);
-    object.fields.set(name, value);
-  }
-  return value;
+  return name === "date" ? recordDate(object) : recordDateField(object, name);
+}
+
+/** An entry's `date`, which every history question reads. */
+export function recordDate(record: RecordValue): Value {
+  return recordDateField(record, "date");
+}
+
+function recordDateField(record: RecordValue, name: string): Value {
+  const known = knownField(record, name);
+  if (known !== undefined) return known;
+  const raw = record.data[name];
+  const day = typeof raw === "string" ? parseIsoDate(raw) : undefined;
+  return keepField(record, name, day ?? missingFact(`${recordPath(record)}.${name}`));
 }
 
 /** A record field of any declared type (where a field's name has different types in different records). */

@@ -9,11 +9,28 @@ import { addLength, parseIsoDate, type Length } from "./dates.js";
 
 export interface RecordValue {
   readonly kind: "record";
-  readonly path: string;
+  /** The list the entry is in (its input path) and its place there: see `recordPath`. */
+  readonly list: string;
+  readonly index: number;
   readonly record: string;
   readonly data: Readonly<Record<string, unknown>>;
-  /** Fields already converted, so that each is parsed once. */
-  readonly fields: Map<string, Value>;
+  /** Fields already converted, so that each is parsed once; made when first needed. */
+  fields: Map<string, Value> | undefined;
+}
+
+/** Where an entry is in the input, e.g. `prior_procedures[2]`: only needed to name a missing field. */
+export function recordPath(record: RecordValue): string {
+  return `${record.list}[${record.index}]`;
+}
+
+/** A converted field of a record, if it has been converted before. */
+export function knownField(record: RecordValue, field: string): Value | undefined {
+  return record.fields?.get(field);
+}
+
+export function keepField(record: RecordValue, field: string, value: Value): Value {
+  (record.fields ??= new Map()).set(field, value);
+  return value;
 }
 export interface ListItem {
   readonly rec: RecordValue;
@@ -85,7 +102,7 @@ export function convert(raw: unknown, type: FieldType | undefined, path: string)
 export function listOf(raw: readonly unknown[], record: string, path: string): ListValue {
   const items: ListItem[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
-    items[i] = { rec: { kind: "record", path: `${path}[${i}]`, record, data: raw[i] as Record<string, unknown>, fields: new Map() }, member: true };
+    items[i] = { rec: { kind: "record", list: path, index: i, record, data: raw[i] as Record<string, unknown>, fields: undefined }, member: true };
   }
   return { kind: "list", items };
 }
