@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
 import type { CompileResult } from "./compile.js";
-import { generateModule, generatedBanner, moduleFileName } from "./generate-ts.js";
+import { compiledSectionMarker, generateModule, generatedBanner, moduleFileName } from "./generate-ts.js";
 import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, generatePolicyPage } from "./generate-docs.js";
 
 /** The formatting depends on Prettier's version too. */
@@ -53,17 +53,29 @@ export async function renderOutputs(
   const files: OutputFile[] = [];
   let prettier: typeof import("prettier") | undefined;
   for (const { path, text, formatting } of raw) {
-    const digestLine = formatting.parser === "typescript" ? `// polc digest: ${digest(text, formatting)}\n` : `<!-- polc digest: ${digest(text, formatting)} -->\n`;
+    const source = digest(text, formatting);
     const old = previous(path);
-    if (old?.endsWith(digestLine)) {
+    // Reused only if it is still exactly what was written: a file edited by hand is rebuilt.
+    const match = old === undefined ? null : digestPattern.exec(old.slice(old.lastIndexOf("\n", old.length - 2) + 1));
+    if (old !== undefined && match && (match[1] ?? match[3]) === source && (match[2] ?? match[4]) === contentDigest(old.slice(0, old.length - match[0].length))) {
       files.push({ path, text: old });
       continue;
     }
     // Prettier is large: it is loaded only when there is output to format.
     prettier ??= await import("prettier");
-    files.push({ path, text: (await prettier.format(text, formatting)) + digestLine });
+    const cut = formatting.parser === "typescript" ? text.indexOf(compiledSectionMarker) : -1;
+    const body = cut === -1 ? await prettier.format(text, formatting) : `${await prettier.format(text.slice(0, cut), formatting)}\n${text.slice(cut)}`;
+    const digestLine = formatting.parser === "typescript" ? `// polc digest: ${source} ${contentDigest(body)}\n` : `<!-- polc digest: ${source} ${contentDigest(body)} -->\n`;
+    files.push({ path, text: body + digestLine });
   }
   return files;
+}
+
+/** The last line of a generated file: the digest of what it was made from, then of what it holds. */
+const digestPattern = /^(?:\/\/ polc digest: (\w+) (\w+)|<!-- polc digest: (\w+) (\w+) -->)\n$/;
+
+function contentDigest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 function digest(text: string, formatting: Formatting): string {

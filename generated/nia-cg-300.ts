@@ -1591,6 +1591,11 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_300 Epidural Spine Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const L0: k.Length = { amount: 3, unit: "months" };
@@ -1605,45 +1610,22 @@ const G8: readonly number[] = [15, 16];
 const L9: k.Length = { amount: 2, unit: "months" };
 const L10: k.Length = { amount: 12, unit: "months" };
 const L11: k.Length = { amount: 7, unit: "days" };
-const S12: ReadonlySet<string> = new Set(["fluoroscopy", "ct"]);
+const S12: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
 const G13: readonly number[] = [32, 33, 34, 35, 36];
-const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
 const L15: k.Length = { amount: 2, unit: "years" };
-const S16: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "medial_branch_block",
-  "sacroiliac_injection",
-  "intrathecal_trial",
-]);
+const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
 const L17: k.Length = { amount: 1, unit: "years" };
-const S18: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
-const S21: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
-const S22: ReadonlySet<string> = new Set(["interlaminar", "transforaminal", "caudal"]);
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S22: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
 
 /** Fact pain.acute_radicular_symptoms. */
 function fact_0(c: k.Context): k.Value {
   let v = c.facts[0];
-  if (v === undefined)
-    c.facts[0] = v = k.plainFact(
-      k.group(c.input["pain"])?.["acute_radicular_symptoms"],
-      "pain.acute_radicular_symptoms",
-    );
+  if (v === undefined) c.facts[0] = v = k.plainFact(k.group(c.input["pain"])?.["acute_radicular_symptoms"], "pain.acute_radicular_symptoms");
   return v;
 }
 
@@ -1678,19 +1660,14 @@ function req_2(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.failed. */
 function fact_2(c: k.Context): k.Value {
   let v = c.facts[2];
-  if (v === undefined)
-    c.facts[2] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[2] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -1739,8 +1716,7 @@ function req_4(c: k.Context, trigger: boolean): k.Tri {
 /** Fact diagnosis.spinal_stenosis. */
 function fact_4(c: k.Context): k.Value {
   let v = c.facts[4];
-  if (v === undefined)
-    c.facts[4] = v = k.plainFact(k.group(c.input["diagnosis"])?.["spinal_stenosis"], "diagnosis.spinal_stenosis");
+  if (v === undefined) c.facts[4] = v = k.plainFact(k.group(c.input["diagnosis"])?.["spinal_stenosis"], "diagnosis.spinal_stenosis");
   return v;
 }
 
@@ -1766,11 +1742,7 @@ function req_7(c: k.Context, trigger: boolean): k.Tri {
 /** Fact diagnosis.failed_back_surgery. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.plainFact(
-      k.group(c.input["diagnosis"])?.["failed_back_surgery"],
-      "diagnosis.failed_back_surgery",
-    );
+  if (v === undefined) c.facts[5] = v = k.plainFact(k.group(c.input["diagnosis"])?.["failed_back_surgery"], "diagnosis.failed_back_surgery");
   return v;
 }
 
@@ -1803,8 +1775,7 @@ function req_10(c: k.Context, trigger: boolean): k.Tri {
 /** Fact diagnosis.surgical_planning. */
 function fact_7(c: k.Context): k.Value {
   let v = c.facts[7];
-  if (v === undefined)
-    c.facts[7] = v = k.plainFact(k.group(c.input["diagnosis"])?.["surgical_planning"], "diagnosis.surgical_planning");
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["diagnosis"])?.["surgical_planning"], "diagnosis.surgical_planning");
   return v;
 }
 
@@ -1840,8 +1811,7 @@ function req_11(c: k.Context, trigger: boolean): k.Tri {
 /** Fact preoperative_evaluation_and_plan. */
 function fact_9(c: k.Context): k.Value {
   let v = c.facts[9];
-  if (v === undefined)
-    c.facts[9] = v = k.plainFact(c.input["preoperative_evaluation_and_plan"], "preoperative_evaluation_and_plan");
+  if (v === undefined) c.facts[9] = v = k.plainFact(c.input["preoperative_evaluation_and_plan"], "preoperative_evaluation_and_plan");
   return v;
 }
 
@@ -1969,16 +1939,14 @@ function req_15(c: k.Context, trigger: boolean): k.Tri {
 /** Fact unsuccessful_injection_retry. */
 function fact_11(c: k.Context): k.Value {
   let v = c.facts[11];
-  if (v === undefined)
-    c.facts[11] = v = k.plainFact(c.input["unsuccessful_injection_retry"], "unsuccessful_injection_retry");
+  if (v === undefined) c.facts[11] = v = k.plainFact(c.input["unsuccessful_injection_retry"], "unsuccessful_injection_retry");
   return v;
 }
 
 /** Fact pain_generator_in_question. */
 function fact_12(c: k.Context): k.Value {
   let v = c.facts[12];
-  if (v === undefined)
-    c.facts[12] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
+  if (v === undefined) c.facts[12] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
   return v;
 }
 
@@ -2082,8 +2050,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = (v5.data["functional_improvement"] ??
-                k.missingField(v5, "functional_improvement")) as k.Value;
+              const t18: k.Value = (v5.data["functional_improvement"] ?? k.missingField(v5, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2131,11 +2098,7 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.ongoing. */
 function fact_13(c: k.Context): k.Value {
   let v = c.facts[13];
-  if (v === undefined)
-    c.facts[13] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["ongoing"],
-      "conservative_therapy.ongoing",
-    );
+  if (v === undefined) c.facts[13] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["ongoing"], "conservative_therapy.ongoing");
   return v;
 }
 
@@ -2339,8 +2302,7 @@ function fact_16(c: k.Context): k.Value {
 /** Fact different_region_medical_reason. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
+  if (v === undefined) c.facts[17] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
   return v;
 }
 
@@ -2438,11 +2400,7 @@ function req_24(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.intrathecal_before_pump. */
 function fact_19(c: k.Context): k.Value {
   let v = c.facts[19];
-  if (v === undefined)
-    c.facts[19] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["intrathecal_before_pump"],
-      "purpose.intrathecal_before_pump",
-    );
+  if (v === undefined) c.facts[19] = v = k.plainFact(k.group(c.input["purpose"])?.["intrathecal_before_pump"], "purpose.intrathecal_before_pump");
   return v;
 }
 
@@ -2456,11 +2414,7 @@ function req_25(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.chemotherapy_catheter. */
 function fact_20(c: k.Context): k.Value {
   let v = c.facts[20];
-  if (v === undefined)
-    c.facts[20] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["chemotherapy_catheter"],
-      "purpose.chemotherapy_catheter",
-    );
+  if (v === undefined) c.facts[20] = v = k.plainFact(k.group(c.input["purpose"])?.["chemotherapy_catheter"], "purpose.chemotherapy_catheter");
   return v;
 }
 
@@ -2474,11 +2428,7 @@ function req_26(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.postoperative_pain_control. */
 function fact_21(c: k.Context): k.Value {
   let v = c.facts[21];
-  if (v === undefined)
-    c.facts[21] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["postoperative_pain_control"],
-      "purpose.postoperative_pain_control",
-    );
+  if (v === undefined) c.facts[21] = v = k.plainFact(k.group(c.input["purpose"])?.["postoperative_pain_control"], "purpose.postoperative_pain_control");
   return v;
 }
 
@@ -2492,8 +2442,7 @@ function req_27(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.surgical_anesthesia. */
 function fact_22(c: k.Context): k.Value {
   let v = c.facts[22];
-  if (v === undefined)
-    c.facts[22] = v = k.plainFact(k.group(c.input["purpose"])?.["surgical_anesthesia"], "purpose.surgical_anesthesia");
+  if (v === undefined) c.facts[22] = v = k.plainFact(k.group(c.input["purpose"])?.["surgical_anesthesia"], "purpose.surgical_anesthesia");
   return v;
 }
 
@@ -2507,8 +2456,7 @@ function req_28(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_23(c: k.Context): k.Value {
   let v = c.facts[23];
-  if (v === undefined)
-    c.facts[23] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[23] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -2522,11 +2470,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.puncture_site_infection. */
 function fact_24(c: k.Context): k.Value {
   let v = c.facts[24];
-  if (v === undefined)
-    c.facts[24] = v = k.plainFact(
-      k.group(c.input["findings"])?.["puncture_site_infection"],
-      "findings.puncture_site_infection",
-    );
+  if (v === undefined) c.facts[24] = v = k.plainFact(k.group(c.input["findings"])?.["puncture_site_infection"], "findings.puncture_site_infection");
   return v;
 }
 
@@ -2540,11 +2484,7 @@ function req_30(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.severe_stenosis_obstruction. */
 function fact_25(c: k.Context): k.Value {
   let v = c.facts[25];
-  if (v === undefined)
-    c.facts[25] = v = k.plainFact(
-      k.group(c.input["findings"])?.["severe_stenosis_obstruction"],
-      "findings.severe_stenosis_obstruction",
-    );
+  if (v === undefined) c.facts[25] = v = k.plainFact(k.group(c.input["findings"])?.["severe_stenosis_obstruction"], "findings.severe_stenosis_obstruction");
   return v;
 }
 
@@ -2572,8 +2512,7 @@ function req_32(c: k.Context, trigger: boolean): k.Tri {
 /** Fact request.image_guidance. */
 function fact_27(c: k.Context): k.Value {
   let v = c.facts[27];
-  if (v === undefined)
-    c.facts[27] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
   return v;
 }
 
@@ -2627,8 +2566,7 @@ function req_35(c: k.Context, trigger: boolean): k.Tri {
           const v11 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ??
-              k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
+            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ?? k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -2689,8 +2627,7 @@ function cond_0(c: k.Context): k.Tri {
 /** Fact systemic_inflammatory_disease. */
 function fact_28(c: k.Context): k.Value {
   let v = c.facts[28];
-  if (v === undefined)
-    c.facts[28] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
+  if (v === undefined) c.facts[28] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
   return v;
 }
 
@@ -2703,8 +2640,7 @@ function cond_1(c: k.Context): k.Tri {
 /** Fact request.therapeutic. */
 function fact_29(c: k.Context): k.Value {
   let v = c.facts[29];
-  if (v === undefined)
-    c.facts[29] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
   return v;
 }
 
@@ -2950,8 +2886,7 @@ function def_5(c: k.Context): k.Value {
 /** Fact pain.functional_disability. */
 function fact_31(c: k.Context): k.Value {
   let v = c.facts[31];
-  if (v === undefined)
-    c.facts[31] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -2990,16 +2925,14 @@ function def_6(c: k.Context): k.Value {
 /** Fact conservative_therapy.start. */
 function fact_33(c: k.Context): k.Value {
   let v = c.facts[33];
-  if (v === undefined)
-    c.facts[33] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[33] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_34(c: k.Context): k.Value {
   let v = c.facts[34];
-  if (v === undefined)
-    c.facts[34] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[34] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
@@ -3017,33 +2950,21 @@ function def_7(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
 /** Fact home_exercise_program.prescription. */
 function fact_35(c: k.Context): k.Value {
   let v = c.facts[35];
-  if (v === undefined)
-    c.facts[35] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[35] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_36(c: k.Context): k.Value {
   let v = c.facts[36];
-  if (v === undefined)
-    c.facts[36] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[36] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_37(c: k.Context): k.Value {
   let v = c.facts[37];
-  if (v === undefined)
-    c.facts[37] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[37] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -3090,22 +3011,14 @@ function def_8(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[38] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_39(c: k.Context): k.Value {
   let v = c.facts[39];
-  if (v === undefined)
-    c.facts[39] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[39] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -3144,11 +3057,7 @@ function def_9(c: k.Context): k.Value {
 /** Fact conservative_therapy.inactive_components. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined)
-    c.facts[40] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["inactive_components"],
-      "conservative_therapy.inactive_components",
-    );
+  if (v === undefined) c.facts[40] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["inactive_components"], "conservative_therapy.inactive_components");
   return v;
 }
 
@@ -3361,8 +3270,7 @@ function def_13(c: k.Context): k.Value {
 /** Fact synovial_cyst_confirmed_on_imaging. */
 function fact_41(c: k.Context): k.Value {
   let v = c.facts[41];
-  if (v === undefined)
-    c.facts[41] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  if (v === undefined) c.facts[41] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
   return v;
 }
 
@@ -3549,7 +3457,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -3584,12 +3492,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -3647,12 +3555,12 @@ function wf_group_2(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -3671,12 +3579,12 @@ function wf_group_3(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -3768,7 +3676,7 @@ function wf_group_6(value: unknown): boolean {
   v = value["levels"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 1, 10, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
   }
   return seen === keys;
 }
@@ -3833,7 +3741,7 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -3843,7 +3751,7 @@ function wellFormed(value: unknown): boolean {
   v = value["request"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["new_pathology"];
   if (v !== undefined) {
@@ -3853,22 +3761,22 @@ function wellFormed(value: unknown): boolean {
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["diagnosis"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["injection_medical_reason"];
   if (v !== undefined) {
@@ -3878,7 +3786,7 @@ function wellFormed(value: unknown): boolean {
   v = value["epidural"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["preoperative_evaluation_and_plan"];
   if (v !== undefined) {
@@ -3918,12 +3826,12 @@ function wellFormed(value: unknown): boolean {
   v = value["purpose"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["systemic_inflammatory_disease"];
   if (v !== undefined) {
@@ -3939,56 +3847,5 @@ function wellFormed(value: unknown): boolean {
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-    req_32,
-    req_33,
-    req_34,
-    req_35,
-    req_36,
-    req_37,
-  ],
-  [cond_0, cond_1, cond_2],
-  42,
-  15,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_300 Epidural Spine Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: a53686a6129d000d
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37], [cond_0, cond_1, cond_2], 42, 15, wellFormed);
+// polc digest: 9c9d3dc1c2609981 6a54d30474c68678

@@ -1761,68 +1761,49 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_301 Paravertebral Facet Joint Injections or Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const L0: k.Length = { amount: 3, unit: "months" };
 const L1: k.Length = { amount: 6, unit: "weeks" };
 const L2: k.Length = { amount: 6, unit: "months" };
 const G3: readonly number[] = [0, 1, 2, 3, 4, 5];
-const S4: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound"]);
+const S4: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound"]);
 const G5: readonly number[] = [8, 9];
 const G6: readonly number[] = [10, 11];
 const L7: k.Length = { amount: 2, unit: "months" };
 const L8: k.Length = { amount: 1, unit: "months" };
 const G9: readonly number[] = [15, 16];
 const G10: readonly number[] = [18, 19];
-const S11: ReadonlySet<string> = new Set(["facet_injection", "medial_branch_block"]);
+const S11: ReadonlySet<string> = new Set(["facet_injection","medial_branch_block"]);
 const L12: k.Length = { amount: 7, unit: "days" };
 const G13: readonly number[] = [31, 32, 33];
-const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
 const L15: k.Length = { amount: 2, unit: "years" };
-const S16: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "medial_branch_block",
-  "sacroiliac_injection",
-  "intrathecal_trial",
-]);
+const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
 const L17: k.Length = { amount: 2, unit: "weeks" };
 const L18: k.Length = { amount: 12, unit: "months" };
-const S19: ReadonlySet<string> = new Set(["left", "right"]);
-const S20: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S21: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S22: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
-const S23: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
+const S19: ReadonlySet<string> = new Set(["left","right"]);
+const S20: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S21: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S22: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S23: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
 
 /** Fact diagnosis.mainly_axial_pain. */
 function fact_0(c: k.Context): k.Value {
   let v = c.facts[0];
-  if (v === undefined)
-    c.facts[0] = v = k.plainFact(k.group(c.input["diagnosis"])?.["mainly_axial_pain"], "diagnosis.mainly_axial_pain");
+  if (v === undefined) c.facts[0] = v = k.plainFact(k.group(c.input["diagnosis"])?.["mainly_axial_pain"], "diagnosis.mainly_axial_pain");
   return v;
 }
 
 /** Fact diagnosis.synovial_cyst_stenosis. */
 function fact_1(c: k.Context): k.Value {
   let v = c.facts[1];
-  if (v === undefined)
-    c.facts[1] = v = k.plainFact(
-      k.group(c.input["diagnosis"])?.["synovial_cyst_stenosis"],
-      "diagnosis.synovial_cyst_stenosis",
-    );
+  if (v === undefined) c.facts[1] = v = k.plainFact(k.group(c.input["diagnosis"])?.["synovial_cyst_stenosis"], "diagnosis.synovial_cyst_stenosis");
   return v;
 }
 
@@ -1851,35 +1832,28 @@ function req_0(c: k.Context, trigger: boolean): k.Tri {
 /** Fact other_source.sacroiliac_joint. */
 function fact_2(c: k.Context): k.Value {
   let v = c.facts[2];
-  if (v === undefined)
-    c.facts[2] = v = k.plainFact(
-      k.group(c.input["other_source"])?.["sacroiliac_joint"],
-      "other_source.sacroiliac_joint",
-    );
+  if (v === undefined) c.facts[2] = v = k.plainFact(k.group(c.input["other_source"])?.["sacroiliac_joint"], "other_source.sacroiliac_joint");
   return v;
 }
 
 /** Fact other_source.discogenic. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(k.group(c.input["other_source"])?.["discogenic"], "other_source.discogenic");
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["other_source"])?.["discogenic"], "other_source.discogenic");
   return v;
 }
 
 /** Fact other_source.disc_herniation. */
 function fact_4(c: k.Context): k.Value {
   let v = c.facts[4];
-  if (v === undefined)
-    c.facts[4] = v = k.plainFact(k.group(c.input["other_source"])?.["disc_herniation"], "other_source.disc_herniation");
+  if (v === undefined) c.facts[4] = v = k.plainFact(k.group(c.input["other_source"])?.["disc_herniation"], "other_source.disc_herniation");
   return v;
 }
 
 /** Fact other_source.radiculitis. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.plainFact(k.group(c.input["other_source"])?.["radiculitis"], "other_source.radiculitis");
+  if (v === undefined) c.facts[5] = v = k.plainFact(k.group(c.input["other_source"])?.["radiculitis"], "other_source.radiculitis");
   return v;
 }
 
@@ -1923,22 +1897,14 @@ function req_1(c: k.Context, trigger: boolean): k.Tri {
 /** Fact diagnosis.chronic_lumbar_spondylolysis. */
 function fact_6(c: k.Context): k.Value {
   let v = c.facts[6];
-  if (v === undefined)
-    c.facts[6] = v = k.plainFact(
-      k.group(c.input["diagnosis"])?.["chronic_lumbar_spondylolysis"],
-      "diagnosis.chronic_lumbar_spondylolysis",
-    );
+  if (v === undefined) c.facts[6] = v = k.plainFact(k.group(c.input["diagnosis"])?.["chronic_lumbar_spondylolysis"], "diagnosis.chronic_lumbar_spondylolysis");
   return v;
 }
 
 /** Fact diagnosis.pars_defect_on_imaging. */
 function fact_7(c: k.Context): k.Value {
   let v = c.facts[7];
-  if (v === undefined)
-    c.facts[7] = v = k.plainFact(
-      k.group(c.input["diagnosis"])?.["pars_defect_on_imaging"],
-      "diagnosis.pars_defect_on_imaging",
-    );
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["diagnosis"])?.["pars_defect_on_imaging"], "diagnosis.pars_defect_on_imaging");
   return v;
 }
 
@@ -1988,8 +1954,7 @@ function req_6(c: k.Context, trigger: boolean): k.Tri {
 /** Fact request.image_guidance. */
 function fact_9(c: k.Context): k.Value {
   let v = c.facts[9];
-  if (v === undefined)
-    c.facts[9] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  if (v === undefined) c.facts[9] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
   return v;
 }
 
@@ -2063,8 +2028,7 @@ function fact_12(c: k.Context): k.Value {
 /** Fact pain_generator_in_question. */
 function fact_13(c: k.Context): k.Value {
   let v = c.facts[13];
-  if (v === undefined)
-    c.facts[13] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
+  if (v === undefined) c.facts[13] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
   return v;
 }
 
@@ -2202,8 +2166,7 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = (v1.data["functional_improvement"] ??
-                k.missingField(v1, "functional_improvement")) as k.Value;
+              const t18: k.Value = (v1.data["functional_improvement"] ?? k.missingField(v1, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2251,22 +2214,14 @@ function req_14(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.ongoing. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined)
-    c.facts[15] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["ongoing"],
-      "conservative_therapy.ongoing",
-    );
+  if (v === undefined) c.facts[15] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["ongoing"], "conservative_therapy.ongoing");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_16(c: k.Context): k.Value {
   let v = c.facts[16];
-  if (v === undefined)
-    c.facts[16] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[16] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -2310,8 +2265,7 @@ function req_15(c: k.Context, trigger: boolean): k.Tri {
 /** Fact request.therapeutic. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
+  if (v === undefined) c.facts[17] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
   return v;
 }
 
@@ -2393,16 +2347,14 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
 /** Fact after_rf.successful. */
 function fact_18(c: k.Context): k.Value {
   let v = c.facts[18];
-  if (v === undefined)
-    c.facts[18] = v = k.plainFact(k.group(c.input["after_rf"])?.["successful"], "after_rf.successful");
+  if (v === undefined) c.facts[18] = v = k.plainFact(k.group(c.input["after_rf"])?.["successful"], "after_rf.successful");
   return v;
 }
 
 /** Fact after_rf.different_levels. */
 function fact_19(c: k.Context): k.Value {
   let v = c.facts[19];
-  if (v === undefined)
-    c.facts[19] = v = k.plainFact(k.group(c.input["after_rf"])?.["different_levels"], "after_rf.different_levels");
+  if (v === undefined) c.facts[19] = v = k.plainFact(k.group(c.input["after_rf"])?.["different_levels"], "after_rf.different_levels");
   return v;
 }
 
@@ -2643,8 +2595,7 @@ function req_21(c: k.Context, trigger: boolean): k.Tri {
 /** Fact different_region_medical_reason. */
 function fact_23(c: k.Context): k.Value {
   let v = c.facts[23];
-  if (v === undefined)
-    c.facts[23] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
+  if (v === undefined) c.facts[23] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
   return v;
 }
 
@@ -2743,11 +2694,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.sacral_lateral_branch_block. */
 function fact_25(c: k.Context): k.Value {
   let v = c.facts[25];
-  if (v === undefined)
-    c.facts[25] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["sacral_lateral_branch_block"],
-      "purpose.sacral_lateral_branch_block",
-    );
+  if (v === undefined) c.facts[25] = v = k.plainFact(k.group(c.input["purpose"])?.["sacral_lateral_branch_block"], "purpose.sacral_lateral_branch_block");
   return v;
 }
 
@@ -2761,11 +2708,7 @@ function req_24(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.atlantoaxial_joint_injection. */
 function fact_26(c: k.Context): k.Value {
   let v = c.facts[26];
-  if (v === undefined)
-    c.facts[26] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["atlantoaxial_joint_injection"],
-      "purpose.atlantoaxial_joint_injection",
-    );
+  if (v === undefined) c.facts[26] = v = k.plainFact(k.group(c.input["purpose"])?.["atlantoaxial_joint_injection"], "purpose.atlantoaxial_joint_injection");
   return v;
 }
 
@@ -2779,11 +2722,7 @@ function req_25(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.occipital_nerve_block. */
 function fact_27(c: k.Context): k.Value {
   let v = c.facts[27];
-  if (v === undefined)
-    c.facts[27] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["occipital_nerve_block"],
-      "purpose.occipital_nerve_block",
-    );
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["purpose"])?.["occipital_nerve_block"], "purpose.occipital_nerve_block");
   return v;
 }
 
@@ -2797,8 +2736,7 @@ function req_26(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.hardware_injection. */
 function fact_28(c: k.Context): k.Value {
   let v = c.facts[28];
-  if (v === undefined)
-    c.facts[28] = v = k.plainFact(k.group(c.input["purpose"])?.["hardware_injection"], "purpose.hardware_injection");
+  if (v === undefined) c.facts[28] = v = k.plainFact(k.group(c.input["purpose"])?.["hardware_injection"], "purpose.hardware_injection");
   return v;
 }
 
@@ -2812,8 +2750,7 @@ function req_27(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_29(c: k.Context): k.Value {
   let v = c.facts[29];
-  if (v === undefined)
-    c.facts[29] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -2827,11 +2764,7 @@ function req_28(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.puncture_site_infection. */
 function fact_30(c: k.Context): k.Value {
   let v = c.facts[30];
-  if (v === undefined)
-    c.facts[30] = v = k.plainFact(
-      k.group(c.input["findings"])?.["puncture_site_infection"],
-      "findings.puncture_site_infection",
-    );
+  if (v === undefined) c.facts[30] = v = k.plainFact(k.group(c.input["findings"])?.["puncture_site_infection"], "findings.puncture_site_infection");
   return v;
 }
 
@@ -2845,11 +2778,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.no_percutaneous_access. */
 function fact_31(c: k.Context): k.Value {
   let v = c.facts[31];
-  if (v === undefined)
-    c.facts[31] = v = k.plainFact(
-      k.group(c.input["findings"])?.["no_percutaneous_access"],
-      "findings.no_percutaneous_access",
-    );
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["findings"])?.["no_percutaneous_access"], "findings.no_percutaneous_access");
   return v;
 }
 
@@ -3125,8 +3054,7 @@ function def_4(c: k.Context): k.Value {
 /** Fact pain.functional_disability. */
 function fact_34(c: k.Context): k.Value {
   let v = c.facts[34];
-  if (v === undefined)
-    c.facts[34] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[34] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -3165,33 +3093,21 @@ function def_5(c: k.Context): k.Value {
 /** Fact home_exercise_program.prescription. */
 function fact_36(c: k.Context): k.Value {
   let v = c.facts[36];
-  if (v === undefined)
-    c.facts[36] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[36] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_37(c: k.Context): k.Value {
   let v = c.facts[37];
-  if (v === undefined)
-    c.facts[37] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[37] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[38] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -3238,22 +3154,14 @@ function def_6(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_39(c: k.Context): k.Value {
   let v = c.facts[39];
-  if (v === undefined)
-    c.facts[39] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[39] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined)
-    c.facts[40] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[40] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -3292,11 +3200,7 @@ function def_7(c: k.Context): k.Value {
 /** Fact conservative_therapy.inactive_components. */
 function fact_41(c: k.Context): k.Value {
   let v = c.facts[41];
-  if (v === undefined)
-    c.facts[41] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["inactive_components"],
-      "conservative_therapy.inactive_components",
-    );
+  if (v === undefined) c.facts[41] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["inactive_components"], "conservative_therapy.inactive_components");
   return v;
 }
 
@@ -3328,16 +3232,14 @@ function def_8(c: k.Context): k.Value {
 /** Fact conservative_therapy.start. */
 function fact_42(c: k.Context): k.Value {
   let v = c.facts[42];
-  if (v === undefined)
-    c.facts[42] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[42] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_43(c: k.Context): k.Value {
   let v = c.facts[43];
-  if (v === undefined)
-    c.facts[43] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[43] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
@@ -3355,8 +3257,7 @@ function def_9(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
 /** Fact conservative_therapy.failed. */
 function fact_44(c: k.Context): k.Value {
   let v = c.facts[44];
-  if (v === undefined)
-    c.facts[44] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[44] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
@@ -3625,59 +3526,55 @@ function def_15(c: k.Context): k.Value {
       }
       if (t5 !== false) t3.push({ rec: v14, inc: t5 });
     }
-    t2 = k.countMerged(
-      t3,
-      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
-        let t2_p1: k.Tri = true;
-        t2_p1_done: {
-          const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-          const t2_p3: k.Tri = k.isIn(t2_p2, S19, false);
-          if (t2_p3 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
-          const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
-          const t2_p5: k.Tri = k.isIn(t2_p4, S19, false);
-          if (t2_p5 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
-          const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-          const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
-          const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
-          if (t2_p8 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
-          const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
-          const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
-          const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
-          if (t2_p11 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
-          const t2_p12: k.Value = k.recordDate(t2_a);
-          const t2_p13: k.Value = k.recordDate(t2_b);
-          const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
-          const t2_p15: k.Value = k.recordDate(t2_a);
-          const t2_p16: k.Value = k.recordDate(t2_b);
-          const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
-          const t2_p18: k.Value = k.span(t2_p14, t2_p17);
-          const t2_p19: k.Tri = k.compare("<=", t2_p18, L8, "duration", c.dos);
-          if (t2_p19 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p19 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p19);
-        }
-        return t2_p1;
-      },
-      c.readField,
-    );
+    t2 = k.countMerged(t3, (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+      let t2_p1: k.Tri = true;
+      t2_p1_done: {
+      const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p3: k.Tri = k.isIn(t2_p2, S19, false);
+      if (t2_p3 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
+      const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p5: k.Tri = k.isIn(t2_p4, S19, false);
+      if (t2_p5 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
+      const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
+      if (t2_p8 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
+      const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
+      const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
+      const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
+      if (t2_p11 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
+      const t2_p12: k.Value = k.recordDate(t2_a);
+      const t2_p13: k.Value = k.recordDate(t2_b);
+      const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
+      const t2_p15: k.Value = k.recordDate(t2_a);
+      const t2_p16: k.Value = k.recordDate(t2_b);
+      const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
+      const t2_p18: k.Value = k.span(t2_p14, t2_p17);
+      const t2_p19: k.Tri = k.compare("<=", t2_p18, L8, "duration", c.dos);
+      if (t2_p19 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p19 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p19);
+      }
+      return t2_p1;
+    }, c.readField);
   }
   c.defs[15] = t2;
   return t2;
@@ -3770,8 +3667,7 @@ function def_16(c: k.Context): k.Value {
 /** Fact synovial_cyst_confirmed_on_imaging. */
 function fact_46(c: k.Context): k.Value {
   let v = c.facts[46];
-  if (v === undefined)
-    c.facts[46] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  if (v === undefined) c.facts[46] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
   return v;
 }
 
@@ -3958,7 +3854,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -3993,12 +3889,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -4119,12 +4015,12 @@ function wf_group_4(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -4158,12 +4054,12 @@ function wf_group_5(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -4295,7 +4191,7 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -4305,7 +4201,7 @@ function wellFormed(value: unknown): boolean {
   v = value["request"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["new_pathology"];
   if (v !== undefined) {
@@ -4315,32 +4211,32 @@ function wellFormed(value: unknown): boolean {
   v = value["diagnosis"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["other_source"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["facet"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["technique_changed"];
   if (v !== undefined) {
@@ -4360,7 +4256,7 @@ function wellFormed(value: unknown): boolean {
   v = value["after_rf"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["unusual_circumstances"];
   if (v !== undefined) {
@@ -4385,12 +4281,12 @@ function wellFormed(value: unknown): boolean {
   v = value["purpose"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_9(v)) return false;
+    if (v !== null && !(wf_group_9(v))) return false;
   }
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_10(v)) return false;
+    if (v !== null && !(wf_group_10(v))) return false;
   }
   v = value["intradiscal_injection"];
   if (v !== undefined) {
@@ -4401,53 +4297,5 @@ function wellFormed(value: unknown): boolean {
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-    req_32,
-    req_33,
-    req_34,
-  ],
-  [cond_0],
-  47,
-  18,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_301 Paravertebral Facet Joint Injections or Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: 4036a38d1c7f622a
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34], [cond_0], 47, 18, wellFormed);
+// polc digest: ecee82f862bb454e 6b000fd0adf50553

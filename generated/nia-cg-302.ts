@@ -1520,75 +1520,57 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_302 Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis). Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const L0: k.Length = { amount: 3, unit: "months" };
 const L1: k.Length = { amount: 6, unit: "weeks" };
 const L2: k.Length = { amount: 6, unit: "months" };
 const G3: readonly number[] = [0, 1, 2, 3, 4];
-const S4: ReadonlySet<string> = new Set(["fluoroscopy", "ct"]);
-const S5: ReadonlySet<string> = new Set(["traditional_radiofrequency", "cooled_radiofrequency"]);
+const S4: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
+const S5: ReadonlySet<string> = new Set(["traditional_radiofrequency","cooled_radiofrequency"]);
 const L6: k.Length = { amount: 4, unit: "months" };
 const G7: readonly number[] = [22, 23];
 const G8: readonly number[] = [32, 33];
-const S9: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
-const S10: ReadonlySet<string> = new Set(["left", "right"]);
+const S9: ReadonlySet<string> = new Set(["lumbar","sacral"]);
+const S10: ReadonlySet<string> = new Set(["left","right"]);
 const L11: k.Length = { amount: 1, unit: "months" };
 const L12: k.Length = { amount: 12, unit: "months" };
-const S13: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S14: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S15: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
-const S16: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
-const S17: ReadonlySet<string> = new Set([
-  "traditional_radiofrequency",
-  "cooled_radiofrequency",
-  "pulsed_radiofrequency",
-  "cryoablation",
-  "laser_ablation",
-]);
+const S13: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S14: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S15: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S16: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S17: ReadonlySet<string> = new Set(["traditional_radiofrequency","cooled_radiofrequency","pulsed_radiofrequency","cryoablation","laser_ablation"]);
 
 /** Fact pain_source.sacroiliac_joint. */
 function fact_0(c: k.Context): k.Value {
   let v = c.facts[0];
-  if (v === undefined)
-    c.facts[0] = v = k.plainFact(k.group(c.input["pain_source"])?.["sacroiliac_joint"], "pain_source.sacroiliac_joint");
+  if (v === undefined) c.facts[0] = v = k.plainFact(k.group(c.input["pain_source"])?.["sacroiliac_joint"], "pain_source.sacroiliac_joint");
   return v;
 }
 
 /** Fact pain_source.discogenic. */
 function fact_1(c: k.Context): k.Value {
   let v = c.facts[1];
-  if (v === undefined)
-    c.facts[1] = v = k.plainFact(k.group(c.input["pain_source"])?.["discogenic"], "pain_source.discogenic");
+  if (v === undefined) c.facts[1] = v = k.plainFact(k.group(c.input["pain_source"])?.["discogenic"], "pain_source.discogenic");
   return v;
 }
 
 /** Fact pain_source.disc_herniation. */
 function fact_2(c: k.Context): k.Value {
   let v = c.facts[2];
-  if (v === undefined)
-    c.facts[2] = v = k.plainFact(k.group(c.input["pain_source"])?.["disc_herniation"], "pain_source.disc_herniation");
+  if (v === undefined) c.facts[2] = v = k.plainFact(k.group(c.input["pain_source"])?.["disc_herniation"], "pain_source.disc_herniation");
   return v;
 }
 
 /** Fact pain_source.radiculitis. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(k.group(c.input["pain_source"])?.["radiculitis"], "pain_source.radiculitis");
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["pain_source"])?.["radiculitis"], "pain_source.radiculitis");
   return v;
 }
 
@@ -1656,8 +1638,7 @@ function req_2(c: k.Context, trigger: boolean): k.Tri {
 /** Fact mbb_relief_outlasted_anesthetic. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.plainFact(c.input["mbb_relief_outlasted_anesthetic"], "mbb_relief_outlasted_anesthetic");
+  if (v === undefined) c.facts[5] = v = k.plainFact(c.input["mbb_relief_outlasted_anesthetic"], "mbb_relief_outlasted_anesthetic");
   return v;
 }
 
@@ -1687,8 +1668,7 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
                   break t7_done;
                 }
                 if (t9 !== false) t7 = k.addUnknown(t7, t9);
-                const t10: k.Value = (v1.data["functional_improvement"] ??
-                  k.missingField(v1, "functional_improvement")) as k.Value;
+                const t10: k.Value = (v1.data["functional_improvement"] ?? k.missingField(v1, "functional_improvement")) as k.Value;
                 const t11: k.Tri = k.asTri(t10);
                 if (t11 === true) {
                   t7 = true;
@@ -1738,19 +1718,14 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.failed. */
 function fact_6(c: k.Context): k.Value {
   let v = c.facts[6];
-  if (v === undefined)
-    c.facts[6] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[6] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_7(c: k.Context): k.Value {
   let v = c.facts[7];
-  if (v === undefined)
-    c.facts[7] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -1806,8 +1781,7 @@ function req_5(c: k.Context, trigger: boolean): k.Tri {
 /** Fact request.image_guidance. */
 function fact_8(c: k.Context): k.Value {
   let v = c.facts[8];
-  if (v === undefined)
-    c.facts[8] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  if (v === undefined) c.facts[8] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
   return v;
 }
 
@@ -1821,8 +1795,7 @@ function req_6(c: k.Context, trigger: boolean): k.Tri {
 /** Fact denervation.technique. */
 function fact_9(c: k.Context): k.Value {
   let v = c.facts[9];
-  if (v === undefined)
-    c.facts[9] = v = k.plainFact(k.group(c.input["denervation"])?.["technique"], "denervation.technique");
+  if (v === undefined) c.facts[9] = v = k.plainFact(k.group(c.input["denervation"])?.["technique"], "denervation.technique");
   return v;
 }
 
@@ -1927,11 +1900,7 @@ function req_9(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.ongoing. */
 function fact_10(c: k.Context): k.Value {
   let v = c.facts[10];
-  if (v === undefined)
-    c.facts[10] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["ongoing"],
-      "conservative_therapy.ongoing",
-    );
+  if (v === undefined) c.facts[10] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["ongoing"], "conservative_therapy.ongoing");
   return v;
 }
 
@@ -2027,11 +1996,7 @@ function req_12(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.sacroiliac_or_sacral_lateral_branch. */
 function fact_11(c: k.Context): k.Value {
   let v = c.facts[11];
-  if (v === undefined)
-    c.facts[11] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["sacroiliac_or_sacral_lateral_branch"],
-      "purpose.sacroiliac_or_sacral_lateral_branch",
-    );
+  if (v === undefined) c.facts[11] = v = k.plainFact(k.group(c.input["purpose"])?.["sacroiliac_or_sacral_lateral_branch"], "purpose.sacroiliac_or_sacral_lateral_branch");
   return v;
 }
 
@@ -2045,8 +2010,7 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_12(c: k.Context): k.Value {
   let v = c.facts[12];
-  if (v === undefined)
-    c.facts[12] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[12] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -2060,11 +2024,7 @@ function req_14(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.puncture_site_infection. */
 function fact_13(c: k.Context): k.Value {
   let v = c.facts[13];
-  if (v === undefined)
-    c.facts[13] = v = k.plainFact(
-      k.group(c.input["findings"])?.["puncture_site_infection"],
-      "findings.puncture_site_infection",
-    );
+  if (v === undefined) c.facts[13] = v = k.plainFact(k.group(c.input["findings"])?.["puncture_site_infection"], "findings.puncture_site_infection");
   return v;
 }
 
@@ -2092,11 +2052,7 @@ function req_16(c: k.Context, trigger: boolean): k.Tri {
 /** Fact wa_facet.continuous_pain_referable_to_facet. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined)
-    c.facts[15] = v = k.plainFact(
-      k.group(c.input["wa_facet"])?.["continuous_pain_referable_to_facet"],
-      "wa_facet.continuous_pain_referable_to_facet",
-    );
+  if (v === undefined) c.facts[15] = v = k.plainFact(k.group(c.input["wa_facet"])?.["continuous_pain_referable_to_facet"], "wa_facet.continuous_pain_referable_to_facet");
   return v;
 }
 
@@ -2125,8 +2081,7 @@ function req_17(c: k.Context, trigger: boolean): k.Tri {
 /** Fact wa_facet.radicular_pain. */
 function fact_16(c: k.Context): k.Value {
   let v = c.facts[16];
-  if (v === undefined)
-    c.facts[16] = v = k.plainFact(k.group(c.input["wa_facet"])?.["radicular_pain"], "wa_facet.radicular_pain");
+  if (v === undefined) c.facts[16] = v = k.plainFact(k.group(c.input["wa_facet"])?.["radicular_pain"], "wa_facet.radicular_pain");
   return v;
 }
 
@@ -2148,11 +2103,7 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
 /** Fact wa_facet.other_structural_cause. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(
-      k.group(c.input["wa_facet"])?.["other_structural_cause"],
-      "wa_facet.other_structural_cause",
-    );
+  if (v === undefined) c.facts[17] = v = k.plainFact(k.group(c.input["wa_facet"])?.["other_structural_cause"], "wa_facet.other_structural_cause");
   return v;
 }
 
@@ -2167,11 +2118,7 @@ function req_20(c: k.Context, trigger: boolean): k.Tri {
 /** Fact wa_facet.other_spine_pain_syndrome. */
 function fact_18(c: k.Context): k.Value {
   let v = c.facts[18];
-  if (v === undefined)
-    c.facts[18] = v = k.plainFact(
-      k.group(c.input["wa_facet"])?.["other_spine_pain_syndrome"],
-      "wa_facet.other_spine_pain_syndrome",
-    );
+  if (v === undefined) c.facts[18] = v = k.plainFact(k.group(c.input["wa_facet"])?.["other_spine_pain_syndrome"], "wa_facet.other_spine_pain_syndrome");
   return v;
 }
 
@@ -2186,11 +2133,7 @@ function req_21(c: k.Context, trigger: boolean): k.Tri {
 /** Fact wa_facet.differential_blocks. */
 function fact_19(c: k.Context): k.Value {
   let v = c.facts[19];
-  if (v === undefined)
-    c.facts[19] = v = k.plainFact(
-      k.group(c.input["wa_facet"])?.["differential_blocks"],
-      "wa_facet.differential_blocks",
-    );
+  if (v === undefined) c.facts[19] = v = k.plainFact(k.group(c.input["wa_facet"])?.["differential_blocks"], "wa_facet.differential_blocks");
   return v;
 }
 
@@ -2272,11 +2215,7 @@ function req_24(c: k.Context, trigger: boolean): k.Tri {
 /** Fact wa_facet.cervical_levels_c3_4_to_c6_7. */
 function fact_21(c: k.Context): k.Value {
   let v = c.facts[21];
-  if (v === undefined)
-    c.facts[21] = v = k.plainFact(
-      k.group(c.input["wa_facet"])?.["cervical_levels_c3_4_to_c6_7"],
-      "wa_facet.cervical_levels_c3_4_to_c6_7",
-    );
+  if (v === undefined) c.facts[21] = v = k.plainFact(k.group(c.input["wa_facet"])?.["cervical_levels_c3_4_to_c6_7"], "wa_facet.cervical_levels_c3_4_to_c6_7");
   return v;
 }
 
@@ -2432,8 +2371,7 @@ function req_35(c: k.Context, trigger: boolean): k.Tri {
 /** Fact wa_facet.for_headache. */
 function fact_23(c: k.Context): k.Value {
   let v = c.facts[23];
-  if (v === undefined)
-    c.facts[23] = v = k.plainFact(k.group(c.input["wa_facet"])?.["for_headache"], "wa_facet.for_headache");
+  if (v === undefined) c.facts[23] = v = k.plainFact(k.group(c.input["wa_facet"])?.["for_headache"], "wa_facet.for_headache");
   return v;
 }
 
@@ -2663,8 +2601,7 @@ function def_4(c: k.Context): k.Value {
 /** Fact pain.functional_disability. */
 function fact_27(c: k.Context): k.Value {
   let v = c.facts[27];
-  if (v === undefined)
-    c.facts[27] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -2712,33 +2649,21 @@ function def_6(c: k.Context): k.Value {
 /** Fact home_exercise_program.prescription. */
 function fact_29(c: k.Context): k.Value {
   let v = c.facts[29];
-  if (v === undefined)
-    c.facts[29] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_30(c: k.Context): k.Value {
   let v = c.facts[30];
-  if (v === undefined)
-    c.facts[30] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[30] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_31(c: k.Context): k.Value {
   let v = c.facts[31];
-  if (v === undefined)
-    c.facts[31] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -2785,22 +2710,14 @@ function def_7(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_32(c: k.Context): k.Value {
   let v = c.facts[32];
-  if (v === undefined)
-    c.facts[32] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[32] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_33(c: k.Context): k.Value {
   let v = c.facts[33];
-  if (v === undefined)
-    c.facts[33] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[33] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -2839,11 +2756,7 @@ function def_8(c: k.Context): k.Value {
 /** Fact conservative_therapy.inactive_components. */
 function fact_34(c: k.Context): k.Value {
   let v = c.facts[34];
-  if (v === undefined)
-    c.facts[34] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["inactive_components"],
-      "conservative_therapy.inactive_components",
-    );
+  if (v === undefined) c.facts[34] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["inactive_components"], "conservative_therapy.inactive_components");
   return v;
 }
 
@@ -2875,16 +2788,14 @@ function def_9(c: k.Context): k.Value {
 /** Fact conservative_therapy.start. */
 function fact_35(c: k.Context): k.Value {
   let v = c.facts[35];
-  if (v === undefined)
-    c.facts[35] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[35] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_36(c: k.Context): k.Value {
   let v = c.facts[36];
-  if (v === undefined)
-    c.facts[36] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[36] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
@@ -2919,59 +2830,55 @@ function def_11(c: k.Context): k.Value {
       }
       if (t5 !== false) t3.push({ rec: v10, inc: t5 });
     }
-    t2 = k.countMerged(
-      t3,
-      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
-        let t2_p1: k.Tri = true;
-        t2_p1_done: {
-          const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-          const t2_p3: k.Tri = k.isIn(t2_p2, S10, false);
-          if (t2_p3 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
-          const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
-          const t2_p5: k.Tri = k.isIn(t2_p4, S10, false);
-          if (t2_p5 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
-          const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-          const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
-          const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
-          if (t2_p8 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
-          const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
-          const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
-          const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
-          if (t2_p11 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
-          const t2_p12: k.Value = k.recordDate(t2_a);
-          const t2_p13: k.Value = k.recordDate(t2_b);
-          const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
-          const t2_p15: k.Value = k.recordDate(t2_a);
-          const t2_p16: k.Value = k.recordDate(t2_b);
-          const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
-          const t2_p18: k.Value = k.span(t2_p14, t2_p17);
-          const t2_p19: k.Tri = k.compare("<=", t2_p18, L11, "duration", c.dos);
-          if (t2_p19 === false) {
-            t2_p1 = false;
-            break t2_p1_done;
-          }
-          if (t2_p19 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p19);
-        }
-        return t2_p1;
-      },
-      c.readField,
-    );
+    t2 = k.countMerged(t3, (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+      let t2_p1: k.Tri = true;
+      t2_p1_done: {
+      const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p3: k.Tri = k.isIn(t2_p2, S10, false);
+      if (t2_p3 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
+      const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p5: k.Tri = k.isIn(t2_p4, S10, false);
+      if (t2_p5 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
+      const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
+      if (t2_p8 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
+      const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
+      const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
+      const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
+      if (t2_p11 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p11 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p11);
+      const t2_p12: k.Value = k.recordDate(t2_a);
+      const t2_p13: k.Value = k.recordDate(t2_b);
+      const t2_p14: k.Value = k.extremeDay([t2_p12, t2_p13], false);
+      const t2_p15: k.Value = k.recordDate(t2_a);
+      const t2_p16: k.Value = k.recordDate(t2_b);
+      const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
+      const t2_p18: k.Value = k.span(t2_p14, t2_p17);
+      const t2_p19: k.Tri = k.compare("<=", t2_p18, L11, "duration", c.dos);
+      if (t2_p19 === false) {
+      t2_p1 = false;
+      break t2_p1_done;
+      }
+      if (t2_p19 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p19);
+      }
+      return t2_p1;
+    }, c.readField);
   }
   c.defs[11] = t2;
   return t2;
@@ -3057,8 +2964,7 @@ function fact_37(c: k.Context): k.Value {
 /** Fact synovial_cyst_confirmed_on_imaging. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  if (v === undefined) c.facts[38] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
   return v;
 }
 
@@ -3324,7 +3230,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -3359,12 +3265,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -3451,12 +3357,12 @@ function wf_group_3(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -3490,12 +3396,12 @@ function wf_group_4(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -3615,7 +3521,7 @@ function wf_group_9(value: unknown): boolean {
   v = value["joints"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 1, 20, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 1, 20, true))) return false;
   }
   v = value["cervical_levels_c3_4_to_c6_7"];
   if (v !== undefined) {
@@ -3637,7 +3543,7 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -3647,17 +3553,17 @@ function wellFormed(value: unknown): boolean {
   v = value["request"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["pain_source"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["mbb_relief_outlasted_anesthetic"];
   if (v !== undefined) {
@@ -3667,17 +3573,17 @@ function wellFormed(value: unknown): boolean {
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["denervation"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["same_day_medical_reason"];
   if (v !== undefined) {
@@ -3692,76 +3598,26 @@ function wellFormed(value: unknown): boolean {
   v = value["purpose"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["age"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 120, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 120, true))) return false;
   }
   v = value["wa_facet"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_9(v)) return false;
+    if (v !== null && !(wf_group_9(v))) return false;
   }
   return seen === keys;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-    req_32,
-    req_33,
-    req_34,
-    req_35,
-    req_36,
-  ],
-  [cond_0, cond_1, cond_2],
-  39,
-  15,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_302 Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis). Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: b9f5d2bd03c99dec
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36], [cond_0, cond_1, cond_2], 39, 15, wellFormed);
+// polc digest: a425d5b054ea3005 a26311dba5e15cdd

@@ -1769,6 +1769,11 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_305 Sacroiliac Joint Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const G0: readonly number[] = [2, 3, 4, 5, 6, 7, 8];
@@ -1779,61 +1784,32 @@ const G4: readonly number[] = [0, 1, 9, 10, 11];
 const G5: readonly number[] = [17, 18, 19, 20, 21];
 const G6: readonly number[] = [22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32];
 const G7: readonly number[] = [13, 14, 15, 16, 33];
-const S8: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound"]);
+const S8: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound"]);
 const L9: k.Length = { amount: 2, unit: "weeks" };
 const L10: k.Length = { amount: 2, unit: "months" };
 const L11: k.Length = { amount: 12, unit: "months" };
-const S12: ReadonlySet<string> = new Set(["fluoroscopy", "ct"]);
+const S12: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
 const G13: readonly number[] = [47, 48, 49];
-const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
 const L15: k.Length = { amount: 2, unit: "years" };
-const S16: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "medial_branch_block",
-  "sacroiliac_injection",
-  "intrathecal_trial",
-]);
-const S17: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-]);
-const S18: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
-const S21: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
+const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sympathetic_block"]);
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
 
 /** Fact low_back_pain.primarily_axial. */
 function fact_0(c: k.Context): k.Value {
   let v = c.facts[0];
-  if (v === undefined)
-    c.facts[0] = v = k.plainFact(
-      k.group(c.input["low_back_pain"])?.["primarily_axial"],
-      "low_back_pain.primarily_axial",
-    );
+  if (v === undefined) c.facts[0] = v = k.plainFact(k.group(c.input["low_back_pain"])?.["primarily_axial"], "low_back_pain.primarily_axial");
   return v;
 }
 
 /** Fact low_back_pain.below_l5. */
 function fact_1(c: k.Context): k.Value {
   let v = c.facts[1];
-  if (v === undefined)
-    c.facts[1] = v = k.plainFact(k.group(c.input["low_back_pain"])?.["below_l5"], "low_back_pain.below_l5");
+  if (v === undefined) c.facts[1] = v = k.plainFact(k.group(c.input["low_back_pain"])?.["below_l5"], "low_back_pain.below_l5");
   return v;
 }
 
@@ -1869,8 +1845,7 @@ function req_1(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.distraction. */
 function fact_2(c: k.Context): k.Value {
   let v = c.facts[2];
-  if (v === undefined)
-    c.facts[2] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["distraction"], "provocative_exam.distraction");
+  if (v === undefined) c.facts[2] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["distraction"], "provocative_exam.distraction");
   return v;
 }
 
@@ -1884,8 +1859,7 @@ function req_2(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.compression. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["compression"], "provocative_exam.compression");
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["compression"], "provocative_exam.compression");
   return v;
 }
 
@@ -1899,11 +1873,7 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.thigh_thrust. */
 function fact_4(c: k.Context): k.Value {
   let v = c.facts[4];
-  if (v === undefined)
-    c.facts[4] = v = k.plainFact(
-      k.group(c.input["provocative_exam"])?.["thigh_thrust"],
-      "provocative_exam.thigh_thrust",
-    );
+  if (v === undefined) c.facts[4] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["thigh_thrust"], "provocative_exam.thigh_thrust");
   return v;
 }
 
@@ -1917,8 +1887,7 @@ function req_4(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.faber. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["faber"], "provocative_exam.faber");
+  if (v === undefined) c.facts[5] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["faber"], "provocative_exam.faber");
   return v;
 }
 
@@ -1932,11 +1901,7 @@ function req_5(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.posterior_shear. */
 function fact_6(c: k.Context): k.Value {
   let v = c.facts[6];
-  if (v === undefined)
-    c.facts[6] = v = k.plainFact(
-      k.group(c.input["provocative_exam"])?.["posterior_shear"],
-      "provocative_exam.posterior_shear",
-    );
+  if (v === undefined) c.facts[6] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["posterior_shear"], "provocative_exam.posterior_shear");
   return v;
 }
 
@@ -1950,8 +1915,7 @@ function req_6(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.yeoman. */
 function fact_7(c: k.Context): k.Value {
   let v = c.facts[7];
-  if (v === undefined)
-    c.facts[7] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["yeoman"], "provocative_exam.yeoman");
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["yeoman"], "provocative_exam.yeoman");
   return v;
 }
 
@@ -1965,8 +1929,7 @@ function req_7(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.gaenslen. */
 function fact_8(c: k.Context): k.Value {
   let v = c.facts[8];
-  if (v === undefined)
-    c.facts[8] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["gaenslen"], "provocative_exam.gaenslen");
+  if (v === undefined) c.facts[8] = v = k.plainFact(k.group(c.input["provocative_exam"])?.["gaenslen"], "provocative_exam.gaenslen");
   return v;
 }
 
@@ -2032,60 +1995,42 @@ function req_14(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_program.in_place. */
 function fact_11(c: k.Context): k.Value {
   let v = c.facts[11];
-  if (v === undefined)
-    c.facts[11] = v = k.plainFact(k.group(c.input["pain_program"])?.["in_place"], "pain_program.in_place");
+  if (v === undefined) c.facts[11] = v = k.plainFact(k.group(c.input["pain_program"])?.["in_place"], "pain_program.in_place");
   return v;
 }
 
 /** Fact pain_program.physical_therapy. */
 function fact_12(c: k.Context): k.Value {
   let v = c.facts[12];
-  if (v === undefined)
-    c.facts[12] = v = k.plainFact(
-      k.group(c.input["pain_program"])?.["physical_therapy"],
-      "pain_program.physical_therapy",
-    );
+  if (v === undefined) c.facts[12] = v = k.plainFact(k.group(c.input["pain_program"])?.["physical_therapy"], "pain_program.physical_therapy");
   return v;
 }
 
 /** Fact pain_program.home_exercise. */
 function fact_13(c: k.Context): k.Value {
   let v = c.facts[13];
-  if (v === undefined)
-    c.facts[13] = v = k.plainFact(k.group(c.input["pain_program"])?.["home_exercise"], "pain_program.home_exercise");
+  if (v === undefined) c.facts[13] = v = k.plainFact(k.group(c.input["pain_program"])?.["home_exercise"], "pain_program.home_exercise");
   return v;
 }
 
 /** Fact pain_program.patient_education. */
 function fact_14(c: k.Context): k.Value {
   let v = c.facts[14];
-  if (v === undefined)
-    c.facts[14] = v = k.plainFact(
-      k.group(c.input["pain_program"])?.["patient_education"],
-      "pain_program.patient_education",
-    );
+  if (v === undefined) c.facts[14] = v = k.plainFact(k.group(c.input["pain_program"])?.["patient_education"], "pain_program.patient_education");
   return v;
 }
 
 /** Fact pain_program.psychosocial_support. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined)
-    c.facts[15] = v = k.plainFact(
-      k.group(c.input["pain_program"])?.["psychosocial_support"],
-      "pain_program.psychosocial_support",
-    );
+  if (v === undefined) c.facts[15] = v = k.plainFact(k.group(c.input["pain_program"])?.["psychosocial_support"], "pain_program.psychosocial_support");
   return v;
 }
 
 /** Fact pain_program.oral_medication. */
 function fact_16(c: k.Context): k.Value {
   let v = c.facts[16];
-  if (v === undefined)
-    c.facts[16] = v = k.plainFact(
-      k.group(c.input["pain_program"])?.["oral_medication"],
-      "pain_program.oral_medication",
-    );
+  if (v === undefined) c.facts[16] = v = k.plainFact(k.group(c.input["pain_program"])?.["oral_medication"], "pain_program.oral_medication");
   return v;
 }
 
@@ -2150,33 +2095,21 @@ function req_15(c: k.Context, trigger: boolean): k.Tri {
 /** Fact sacroiliitis.mri_active_inflammation. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(
-      k.group(c.input["sacroiliitis"])?.["mri_active_inflammation"],
-      "sacroiliitis.mri_active_inflammation",
-    );
+  if (v === undefined) c.facts[17] = v = k.plainFact(k.group(c.input["sacroiliitis"])?.["mri_active_inflammation"], "sacroiliitis.mri_active_inflammation");
   return v;
 }
 
 /** Fact sacroiliitis.radiographic_grade_left. */
 function fact_18(c: k.Context): k.Value {
   let v = c.facts[18];
-  if (v === undefined)
-    c.facts[18] = v = k.plainFact(
-      k.group(c.input["sacroiliitis"])?.["radiographic_grade_left"],
-      "sacroiliitis.radiographic_grade_left",
-    );
+  if (v === undefined) c.facts[18] = v = k.plainFact(k.group(c.input["sacroiliitis"])?.["radiographic_grade_left"], "sacroiliitis.radiographic_grade_left");
   return v;
 }
 
 /** Fact sacroiliitis.radiographic_grade_right. */
 function fact_19(c: k.Context): k.Value {
   let v = c.facts[19];
-  if (v === undefined)
-    c.facts[19] = v = k.plainFact(
-      k.group(c.input["sacroiliitis"])?.["radiographic_grade_right"],
-      "sacroiliitis.radiographic_grade_right",
-    );
+  if (v === undefined) c.facts[19] = v = k.plainFact(k.group(c.input["sacroiliitis"])?.["radiographic_grade_right"], "sacroiliitis.radiographic_grade_right");
   return v;
 }
 
@@ -2241,8 +2174,7 @@ function req_17(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spa.insidious_onset. */
 function fact_20(c: k.Context): k.Value {
   let v = c.facts[20];
-  if (v === undefined)
-    c.facts[20] = v = k.plainFact(k.group(c.input["spa"])?.["insidious_onset"], "spa.insidious_onset");
+  if (v === undefined) c.facts[20] = v = k.plainFact(k.group(c.input["spa"])?.["insidious_onset"], "spa.insidious_onset");
   return v;
 }
 
@@ -2256,11 +2188,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spa.improvement_with_exercise. */
 function fact_21(c: k.Context): k.Value {
   let v = c.facts[21];
-  if (v === undefined)
-    c.facts[21] = v = k.plainFact(
-      k.group(c.input["spa"])?.["improvement_with_exercise"],
-      "spa.improvement_with_exercise",
-    );
+  if (v === undefined) c.facts[21] = v = k.plainFact(k.group(c.input["spa"])?.["improvement_with_exercise"], "spa.improvement_with_exercise");
   return v;
 }
 
@@ -2274,11 +2202,7 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spa.no_improvement_with_rest. */
 function fact_22(c: k.Context): k.Value {
   let v = c.facts[22];
-  if (v === undefined)
-    c.facts[22] = v = k.plainFact(
-      k.group(c.input["spa"])?.["no_improvement_with_rest"],
-      "spa.no_improvement_with_rest",
-    );
+  if (v === undefined) c.facts[22] = v = k.plainFact(k.group(c.input["spa"])?.["no_improvement_with_rest"], "spa.no_improvement_with_rest");
   return v;
 }
 
@@ -2325,8 +2249,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spa.heel_enthesitis. */
 function fact_25(c: k.Context): k.Value {
   let v = c.facts[25];
-  if (v === undefined)
-    c.facts[25] = v = k.plainFact(k.group(c.input["spa"])?.["heel_enthesitis"], "spa.heel_enthesitis");
+  if (v === undefined) c.facts[25] = v = k.plainFact(k.group(c.input["spa"])?.["heel_enthesitis"], "spa.heel_enthesitis");
   return v;
 }
 
@@ -2462,8 +2385,7 @@ function req_34(c: k.Context, trigger: boolean): k.Tri {
 /** Fact request.image_guidance. */
 function fact_34(c: k.Context): k.Value {
   let v = c.facts[34];
-  if (v === undefined)
-    c.facts[34] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  if (v === undefined) c.facts[34] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
   return v;
 }
 
@@ -2603,8 +2525,7 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = (v4.data["functional_improvement"] ??
-                k.missingField(v4, "functional_improvement")) as k.Value;
+              const t18: k.Value = (v4.data["functional_improvement"] ?? k.missingField(v4, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2652,22 +2573,14 @@ function req_38(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.ongoing. */
 function fact_35(c: k.Context): k.Value {
   let v = c.facts[35];
-  if (v === undefined)
-    c.facts[35] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["ongoing"],
-      "conservative_therapy.ongoing",
-    );
+  if (v === undefined) c.facts[35] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["ongoing"], "conservative_therapy.ongoing");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_36(c: k.Context): k.Value {
   let v = c.facts[36];
-  if (v === undefined)
-    c.facts[36] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[36] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -2715,8 +2628,7 @@ function req_39(c: k.Context, trigger: boolean): k.Tri {
 /** Fact provocative_exam.date. */
 function fact_37(c: k.Context): k.Value {
   let v = c.facts[37];
-  if (v === undefined)
-    c.facts[37] = v = k.dateFact(k.group(c.input["provocative_exam"])?.["date"], "provocative_exam.date");
+  if (v === undefined) c.facts[37] = v = k.dateFact(k.group(c.input["provocative_exam"])?.["date"], "provocative_exam.date");
   return v;
 }
 
@@ -2808,16 +2720,12 @@ function req_41(c: k.Context, trigger: boolean): k.Tri {
       }
       if (t5 !== false) t3.push({ rec: v7, inc: t5 });
     }
-    t2 = k.countMerged(
-      t3,
-      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
-        const t2_p1: k.Value = k.recordDate(t2_a);
-        const t2_p2: k.Value = k.recordDate(t2_b);
-        const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
-        return t2_p3;
-      },
-      c.readField,
-    );
+    t2 = k.countMerged(t3, (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+      const t2_p1: k.Value = k.recordDate(t2_a);
+      const t2_p2: k.Value = k.recordDate(t2_b);
+      const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
+      return t2_p3;
+    }, c.readField);
   }
   const t8: k.Tri = k.compare("<", t2, 4, "number", c.dos);
   return t8;
@@ -2833,11 +2741,7 @@ function req_42(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.sacral_lateral_branch_block. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["sacral_lateral_branch_block"],
-      "purpose.sacral_lateral_branch_block",
-    );
+  if (v === undefined) c.facts[38] = v = k.plainFact(k.group(c.input["purpose"])?.["sacral_lateral_branch_block"], "purpose.sacral_lateral_branch_block");
   return v;
 }
 
@@ -2851,11 +2755,7 @@ function req_43(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.sij_radiofrequency_denervation. */
 function fact_39(c: k.Context): k.Value {
   let v = c.facts[39];
-  if (v === undefined)
-    c.facts[39] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["sij_radiofrequency_denervation"],
-      "purpose.sij_radiofrequency_denervation",
-    );
+  if (v === undefined) c.facts[39] = v = k.plainFact(k.group(c.input["purpose"])?.["sij_radiofrequency_denervation"], "purpose.sij_radiofrequency_denervation");
   return v;
 }
 
@@ -2869,8 +2769,7 @@ function req_44(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined)
-    c.facts[40] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[40] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -2884,11 +2783,7 @@ function req_45(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.puncture_site_infection. */
 function fact_41(c: k.Context): k.Value {
   let v = c.facts[41];
-  if (v === undefined)
-    c.facts[41] = v = k.plainFact(
-      k.group(c.input["findings"])?.["puncture_site_infection"],
-      "findings.puncture_site_infection",
-    );
+  if (v === undefined) c.facts[41] = v = k.plainFact(k.group(c.input["findings"])?.["puncture_site_infection"], "findings.puncture_site_infection");
   return v;
 }
 
@@ -2909,8 +2804,7 @@ function req_47(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.failed. */
 function fact_42(c: k.Context): k.Value {
   let v = c.facts[42];
-  if (v === undefined)
-    c.facts[42] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[42] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
@@ -2957,8 +2851,7 @@ function req_49(c: k.Context, trigger: boolean): k.Tri {
           const v9 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = (v9.data["clinically_meaningful_improvement"] ??
-              k.missingField(v9, "clinically_meaningful_improvement")) as k.Value;
+            const t13: k.Value = (v9.data["clinically_meaningful_improvement"] ?? k.missingField(v9, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -2993,8 +2886,7 @@ function cond_0(c: k.Context): k.Tri {
 /** Fact systemic_inflammatory_disease. */
 function fact_43(c: k.Context): k.Value {
   let v = c.facts[43];
-  if (v === undefined)
-    c.facts[43] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
+  if (v === undefined) c.facts[43] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
   return v;
 }
 
@@ -3007,8 +2899,7 @@ function cond_1(c: k.Context): k.Tri {
 /** Fact request.therapeutic. */
 function fact_44(c: k.Context): k.Value {
   let v = c.facts[44];
-  if (v === undefined)
-    c.facts[44] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
+  if (v === undefined) c.facts[44] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
   return v;
 }
 
@@ -3268,8 +3159,7 @@ function def_5(c: k.Context): k.Value {
 /** Fact pain.functional_disability. */
 function fact_48(c: k.Context): k.Value {
   let v = c.facts[48];
-  if (v === undefined)
-    c.facts[48] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[48] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -3308,33 +3198,21 @@ function def_6(c: k.Context): k.Value {
 /** Fact home_exercise_program.prescription. */
 function fact_50(c: k.Context): k.Value {
   let v = c.facts[50];
-  if (v === undefined)
-    c.facts[50] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[50] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_51(c: k.Context): k.Value {
   let v = c.facts[51];
-  if (v === undefined)
-    c.facts[51] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[51] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_52(c: k.Context): k.Value {
   let v = c.facts[52];
-  if (v === undefined)
-    c.facts[52] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[52] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -3381,22 +3259,14 @@ function def_7(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_53(c: k.Context): k.Value {
   let v = c.facts[53];
-  if (v === undefined)
-    c.facts[53] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[53] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_54(c: k.Context): k.Value {
   let v = c.facts[54];
-  if (v === undefined)
-    c.facts[54] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[54] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -3435,11 +3305,7 @@ function def_8(c: k.Context): k.Value {
 /** Fact conservative_therapy.inactive_components. */
 function fact_55(c: k.Context): k.Value {
   let v = c.facts[55];
-  if (v === undefined)
-    c.facts[55] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["inactive_components"],
-      "conservative_therapy.inactive_components",
-    );
+  if (v === undefined) c.facts[55] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["inactive_components"], "conservative_therapy.inactive_components");
   return v;
 }
 
@@ -3471,16 +3337,14 @@ function def_9(c: k.Context): k.Value {
 /** Fact conservative_therapy.start. */
 function fact_56(c: k.Context): k.Value {
   let v = c.facts[56];
-  if (v === undefined)
-    c.facts[56] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[56] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_57(c: k.Context): k.Value {
   let v = c.facts[57];
-  if (v === undefined)
-    c.facts[57] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[57] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
@@ -3614,16 +3478,12 @@ function def_12(c: k.Context): k.Value {
       let t5: k.Tri = t4.member;
       if (t5 !== false) t3.push({ rec: v15, inc: t5 });
     }
-    t2 = k.countMerged(
-      t3,
-      (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
-        const t2_p1: k.Value = k.recordDate(t2_a);
-        const t2_p2: k.Value = k.recordDate(t2_b);
-        const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
-        return t2_p3;
-      },
-      c.readField,
-    );
+    t2 = k.countMerged(t3, (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
+      const t2_p1: k.Value = k.recordDate(t2_a);
+      const t2_p2: k.Value = k.recordDate(t2_b);
+      const t2_p3: k.Tri = k.compare("=", t2_p1, t2_p2, "date", c.dos);
+      return t2_p3;
+    }, c.readField);
   }
   c.defs[12] = t2;
   return t2;
@@ -3711,8 +3571,7 @@ function fact_58(c: k.Context): k.Value {
 /** Fact synovial_cyst_confirmed_on_imaging. */
 function fact_59(c: k.Context): k.Value {
   let v = c.facts[59];
-  if (v === undefined)
-    c.facts[59] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  if (v === undefined) c.facts[59] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
   return v;
 }
 
@@ -3899,7 +3758,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -3934,12 +3793,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -4011,12 +3870,12 @@ function wf_group_3(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -4065,7 +3924,7 @@ function wf_group_4(value: unknown): boolean {
   v = value["date"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   return seen === keys;
 }
@@ -4099,12 +3958,12 @@ function wf_group_5(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -4152,7 +4011,7 @@ function wf_group_7(value: unknown): boolean {
   v = value["onset_age"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 120, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 120, true))) return false;
   }
   v = value["insidious_onset"];
   if (v !== undefined) {
@@ -4280,12 +4139,12 @@ function wf_group_9(value: unknown): boolean {
   v = value["radiographic_grade_left"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 4, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 4, true))) return false;
   }
   v = value["radiographic_grade_right"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 4, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 4, true))) return false;
   }
   return seen === keys;
 }
@@ -4335,7 +4194,7 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -4345,7 +4204,7 @@ function wellFormed(value: unknown): boolean {
   v = value["request"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["new_pathology"];
   if (v !== undefined) {
@@ -4355,42 +4214,42 @@ function wellFormed(value: unknown): boolean {
   v = value["low_back_pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["provocative_exam"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["spa"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["pain_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["sacroiliitis"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_9(v)) return false;
+    if (v !== null && !(wf_group_9(v))) return false;
   }
   v = value["same_day_medical_reason"];
   if (v !== undefined) {
@@ -4405,12 +4264,12 @@ function wellFormed(value: unknown): boolean {
   v = value["purpose"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_10(v)) return false;
+    if (v !== null && !(wf_group_10(v))) return false;
   }
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_11(v)) return false;
+    if (v !== null && !(wf_group_11(v))) return false;
   }
   v = value["systemic_inflammatory_disease"];
   if (v !== undefined) {
@@ -4421,69 +4280,5 @@ function wellFormed(value: unknown): boolean {
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-    req_32,
-    req_33,
-    req_34,
-    req_35,
-    req_36,
-    req_37,
-    req_38,
-    req_39,
-    req_40,
-    req_41,
-    req_42,
-    req_43,
-    req_44,
-    req_45,
-    req_46,
-    req_47,
-    req_48,
-    req_49,
-    req_50,
-  ],
-  [cond_0, cond_1, cond_2],
-  60,
-  16,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_305 Sacroiliac Joint Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: 7334c850718c44b3
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50], [cond_0, cond_1, cond_2], 60, 16, wellFormed);
+// polc digest: 95ba44d4dc1d26fe 9ee8f2cea5252c4b

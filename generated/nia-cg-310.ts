@@ -991,6 +991,11 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_310 Implantable Infusion Pump Insertion. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const L0: k.Length = { amount: 12, unit: "weeks" };
@@ -1002,26 +1007,13 @@ const G5: readonly number[] = [10, 14, 19];
 const G6: readonly number[] = [0, 20, 21];
 const G7: readonly number[] = [0, 20, 21, 23, 8];
 const G8: readonly number[] = [25, 26];
-const S9: ReadonlySet<string> = new Set(["chronic_pain", "spasticity"]);
-const S10: ReadonlySet<string> = new Set(["trial", "permanent", "replacement"]);
-const S11: ReadonlySet<string> = new Set(["chronic_pain", "spasticity", "other_indication"]);
-const S12: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S13: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S14: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
-const S15: ReadonlySet<string> = new Set(["opioid", "antispasmodic", "other_medication"]);
+const S9: ReadonlySet<string> = new Set(["chronic_pain","spasticity"]);
+const S10: ReadonlySet<string> = new Set(["trial","permanent","replacement"]);
+const S11: ReadonlySet<string> = new Set(["chronic_pain","spasticity","other_indication"]);
+const S12: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S13: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S14: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S15: ReadonlySet<string> = new Set(["opioid","antispasmodic","other_medication"]);
 
 /** Fact terminal_illness. */
 function fact_0(c: k.Context): k.Value {
@@ -1041,8 +1033,7 @@ function req_0(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain.functional_disability. */
 function fact_1(c: k.Context): k.Value {
   let v = c.facts[1];
-  if (v === undefined)
-    c.facts[1] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[1] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -1078,35 +1069,28 @@ function req_1(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.failed. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
 /** Fact conservative_therapy.start. */
 function fact_4(c: k.Context): k.Value {
   let v = c.facts[4];
-  if (v === undefined)
-    c.facts[4] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[4] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[5] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_6(c: k.Context): k.Value {
   let v = c.facts[6];
-  if (v === undefined)
-    c.facts[6] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[6] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -1215,19 +1199,14 @@ function req_6(c: k.Context, trigger: boolean): k.Tri {
 /** Fact drug_trial.medication. */
 function fact_9(c: k.Context): k.Value {
   let v = c.facts[9];
-  if (v === undefined)
-    c.facts[9] = v = k.plainFact(k.group(c.input["drug_trial"])?.["medication"], "drug_trial.medication");
+  if (v === undefined) c.facts[9] = v = k.plainFact(k.group(c.input["drug_trial"])?.["medication"], "drug_trial.medication");
   return v;
 }
 
 /** Fact drug_trial.tolerable_side_effects. */
 function fact_10(c: k.Context): k.Value {
   let v = c.facts[10];
-  if (v === undefined)
-    c.facts[10] = v = k.plainFact(
-      k.group(c.input["drug_trial"])?.["tolerable_side_effects"],
-      "drug_trial.tolerable_side_effects",
-    );
+  if (v === undefined) c.facts[10] = v = k.plainFact(k.group(c.input["drug_trial"])?.["tolerable_side_effects"], "drug_trial.tolerable_side_effects");
   return v;
 }
 
@@ -1264,44 +1243,28 @@ function req_7(c: k.Context, trigger: boolean): k.Tri {
 /** Fact psychological_assessment.completed. */
 function fact_11(c: k.Context): k.Value {
   let v = c.facts[11];
-  if (v === undefined)
-    c.facts[11] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["completed"],
-      "psychological_assessment.completed",
-    );
+  if (v === undefined) c.facts[11] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["completed"], "psychological_assessment.completed");
   return v;
 }
 
 /** Fact psychological_assessment.cognitive_ability. */
 function fact_12(c: k.Context): k.Value {
   let v = c.facts[12];
-  if (v === undefined)
-    c.facts[12] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["cognitive_ability"],
-      "psychological_assessment.cognitive_ability",
-    );
+  if (v === undefined) c.facts[12] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["cognitive_ability"], "psychological_assessment.cognitive_ability");
   return v;
 }
 
 /** Fact psychological_assessment.physical_capability. */
 function fact_13(c: k.Context): k.Value {
   let v = c.facts[13];
-  if (v === undefined)
-    c.facts[13] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["physical_capability"],
-      "psychological_assessment.physical_capability",
-    );
+  if (v === undefined) c.facts[13] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["physical_capability"], "psychological_assessment.physical_capability");
   return v;
 }
 
 /** Fact psychological_assessment.willingness. */
 function fact_14(c: k.Context): k.Value {
   let v = c.facts[14];
-  if (v === undefined)
-    c.facts[14] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["willingness"],
-      "psychological_assessment.willingness",
-    );
+  if (v === undefined) c.facts[14] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["willingness"], "psychological_assessment.willingness");
   return v;
 }
 
@@ -1349,8 +1312,7 @@ function req_9(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.intractable. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined)
-    c.facts[15] = v = k.plainFact(k.group(c.input["spasticity"])?.["intractable"], "spasticity.intractable");
+  if (v === undefined) c.facts[15] = v = k.plainFact(k.group(c.input["spasticity"])?.["intractable"], "spasticity.intractable");
   return v;
 }
 
@@ -1364,8 +1326,7 @@ function req_10(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.upright_posture. */
 function fact_16(c: k.Context): k.Value {
   let v = c.facts[16];
-  if (v === undefined)
-    c.facts[16] = v = k.plainFact(k.group(c.input["spasticity"])?.["upright_posture"], "spasticity.upright_posture");
+  if (v === undefined) c.facts[16] = v = k.plainFact(k.group(c.input["spasticity"])?.["upright_posture"], "spasticity.upright_posture");
   return v;
 }
 
@@ -1379,11 +1340,7 @@ function req_11(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.ambulation_balance. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["ambulation_balance"],
-      "spasticity.ambulation_balance",
-    );
+  if (v === undefined) c.facts[17] = v = k.plainFact(k.group(c.input["spasticity"])?.["ambulation_balance"], "spasticity.ambulation_balance");
   return v;
 }
 
@@ -1397,8 +1354,7 @@ function req_12(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.daily_living. */
 function fact_18(c: k.Context): k.Value {
   let v = c.facts[18];
-  if (v === undefined)
-    c.facts[18] = v = k.plainFact(k.group(c.input["spasticity"])?.["daily_living"], "spasticity.daily_living");
+  if (v === undefined) c.facts[18] = v = k.plainFact(k.group(c.input["spasticity"])?.["daily_living"], "spasticity.daily_living");
   return v;
 }
 
@@ -1417,11 +1373,7 @@ function req_14(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.spinal_cord_injury. */
 function fact_19(c: k.Context): k.Value {
   let v = c.facts[19];
-  if (v === undefined)
-    c.facts[19] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["spinal_cord_injury"],
-      "spasticity.spinal_cord_injury",
-    );
+  if (v === undefined) c.facts[19] = v = k.plainFact(k.group(c.input["spasticity"])?.["spinal_cord_injury"], "spasticity.spinal_cord_injury");
   return v;
 }
 
@@ -1435,11 +1387,7 @@ function req_15(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.multiple_sclerosis. */
 function fact_20(c: k.Context): k.Value {
   let v = c.facts[20];
-  if (v === undefined)
-    c.facts[20] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["multiple_sclerosis"],
-      "spasticity.multiple_sclerosis",
-    );
+  if (v === undefined) c.facts[20] = v = k.plainFact(k.group(c.input["spasticity"])?.["multiple_sclerosis"], "spasticity.multiple_sclerosis");
   return v;
 }
 
@@ -1453,11 +1401,7 @@ function req_16(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.stiff_person_syndrome. */
 function fact_21(c: k.Context): k.Value {
   let v = c.facts[21];
-  if (v === undefined)
-    c.facts[21] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["stiff_person_syndrome"],
-      "spasticity.stiff_person_syndrome",
-    );
+  if (v === undefined) c.facts[21] = v = k.plainFact(k.group(c.input["spasticity"])?.["stiff_person_syndrome"], "spasticity.stiff_person_syndrome");
   return v;
 }
 
@@ -1471,8 +1415,7 @@ function req_17(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.other_condition. */
 function fact_22(c: k.Context): k.Value {
   let v = c.facts[22];
-  if (v === undefined)
-    c.facts[22] = v = k.plainFact(k.group(c.input["spasticity"])?.["other_condition"], "spasticity.other_condition");
+  if (v === undefined) c.facts[22] = v = k.plainFact(k.group(c.input["spasticity"])?.["other_condition"], "spasticity.other_condition");
   return v;
 }
 
@@ -1496,16 +1439,14 @@ function req_20(c: k.Context, trigger: boolean): k.Tri {
 /** Fact standard_therapies.failed. */
 function fact_23(c: k.Context): k.Value {
   let v = c.facts[23];
-  if (v === undefined)
-    c.facts[23] = v = k.plainFact(k.group(c.input["standard_therapies"])?.["failed"], "standard_therapies.failed");
+  if (v === undefined) c.facts[23] = v = k.plainFact(k.group(c.input["standard_therapies"])?.["failed"], "standard_therapies.failed");
   return v;
 }
 
 /** Fact standard_therapies.duration. */
 function fact_24(c: k.Context): k.Value {
   let v = c.facts[24];
-  if (v === undefined)
-    c.facts[24] = v = k.plainFact(k.group(c.input["standard_therapies"])?.["duration"], "standard_therapies.duration");
+  if (v === undefined) c.facts[24] = v = k.plainFact(k.group(c.input["standard_therapies"])?.["duration"], "standard_therapies.duration");
   return v;
 }
 
@@ -1539,8 +1480,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
 /** Fact drug_trial.spasm_relief. */
 function fact_25(c: k.Context): k.Value {
   let v = c.facts[25];
-  if (v === undefined)
-    c.facts[25] = v = k.plainFact(k.group(c.input["drug_trial"])?.["spasm_relief"], "drug_trial.spasm_relief");
+  if (v === undefined) c.facts[25] = v = k.plainFact(k.group(c.input["drug_trial"])?.["spasm_relief"], "drug_trial.spasm_relief");
   return v;
 }
 
@@ -1588,11 +1528,7 @@ function req_24(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pump_replacement.malfunction. */
 function fact_26(c: k.Context): k.Value {
   let v = c.facts[26];
-  if (v === undefined)
-    c.facts[26] = v = k.plainFact(
-      k.group(c.input["pump_replacement"])?.["malfunction"],
-      "pump_replacement.malfunction",
-    );
+  if (v === undefined) c.facts[26] = v = k.plainFact(k.group(c.input["pump_replacement"])?.["malfunction"], "pump_replacement.malfunction");
   return v;
 }
 
@@ -1606,11 +1542,7 @@ function req_25(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pump_replacement.battery_depletion. */
 function fact_27(c: k.Context): k.Value {
   let v = c.facts[27];
-  if (v === undefined)
-    c.facts[27] = v = k.plainFact(
-      k.group(c.input["pump_replacement"])?.["battery_depletion"],
-      "pump_replacement.battery_depletion",
-    );
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["pump_replacement"])?.["battery_depletion"], "pump_replacement.battery_depletion");
   return v;
 }
 
@@ -1629,22 +1561,14 @@ function req_27(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pump_replacement.programmable. */
 function fact_28(c: k.Context): k.Value {
   let v = c.facts[28];
-  if (v === undefined)
-    c.facts[28] = v = k.plainFact(
-      k.group(c.input["pump_replacement"])?.["programmable"],
-      "pump_replacement.programmable",
-    );
+  if (v === undefined) c.facts[28] = v = k.plainFact(k.group(c.input["pump_replacement"])?.["programmable"], "pump_replacement.programmable");
   return v;
 }
 
 /** Fact pump_replacement.analysis_report. */
 function fact_29(c: k.Context): k.Value {
   let v = c.facts[29];
-  if (v === undefined)
-    c.facts[29] = v = k.plainFact(
-      k.group(c.input["pump_replacement"])?.["analysis_report"],
-      "pump_replacement.analysis_report",
-    );
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["pump_replacement"])?.["analysis_report"], "pump_replacement.analysis_report");
   return v;
 }
 
@@ -1661,8 +1585,7 @@ function req_28(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_30(c: k.Context): k.Value {
   let v = c.facts[30];
-  if (v === undefined)
-    c.facts[30] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[30] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -1676,11 +1599,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.insufficient_body_habitus. */
 function fact_31(c: k.Context): k.Value {
   let v = c.facts[31];
-  if (v === undefined)
-    c.facts[31] = v = k.plainFact(
-      k.group(c.input["findings"])?.["insufficient_body_habitus"],
-      "findings.insufficient_body_habitus",
-    );
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["findings"])?.["insufficient_body_habitus"], "findings.insufficient_body_habitus");
   return v;
 }
 
@@ -1805,33 +1724,21 @@ function cond_4(c: k.Context): k.Tri {
 /** Fact home_exercise_program.prescription. */
 function fact_34(c: k.Context): k.Value {
   let v = c.facts[34];
-  if (v === undefined)
-    c.facts[34] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[34] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_35(c: k.Context): k.Value {
   let v = c.facts[35];
-  if (v === undefined)
-    c.facts[35] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[35] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_36(c: k.Context): k.Value {
   let v = c.facts[36];
-  if (v === undefined)
-    c.facts[36] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[36] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -1878,22 +1785,14 @@ function def_0(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_37(c: k.Context): k.Value {
   let v = c.facts[37];
-  if (v === undefined)
-    c.facts[37] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[37] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[38] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -1932,11 +1831,7 @@ function def_1(c: k.Context): k.Value {
 /** Fact conservative_therapy.inactive_components. */
 function fact_39(c: k.Context): k.Value {
   let v = c.facts[39];
-  if (v === undefined)
-    c.facts[39] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["inactive_components"],
-      "conservative_therapy.inactive_components",
-    );
+  if (v === undefined) c.facts[39] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["inactive_components"], "conservative_therapy.inactive_components");
   return v;
 }
 
@@ -2031,7 +1926,7 @@ function wf_group_2(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   return seen === keys;
 }
@@ -2065,12 +1960,12 @@ function wf_group_3(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -2118,7 +2013,7 @@ function wf_group_5(value: unknown): boolean {
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -2130,7 +2025,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -2165,12 +2060,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -2204,7 +2099,7 @@ function wf_group_6(value: unknown): boolean {
   v = value["spasm_relief"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   return seen === keys;
 }
@@ -2301,7 +2196,7 @@ function wf_group_9(value: unknown): boolean {
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -2361,12 +2256,12 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["pump"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["terminal_illness"];
   if (v !== undefined) {
@@ -2376,22 +2271,22 @@ function wellFormed(value: unknown): boolean {
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["opiates"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -2401,81 +2296,36 @@ function wellFormed(value: unknown): boolean {
   v = value["drug_trial"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["psychological_assessment"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["spasticity"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["standard_therapies"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_9(v)) return false;
+    if (v !== null && !(wf_group_9(v))) return false;
   }
   v = value["pump_replacement"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_10(v)) return false;
+    if (v !== null && !(wf_group_10(v))) return false;
   }
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_11(v)) return false;
+    if (v !== null && !(wf_group_11(v))) return false;
   }
   return seen === keys;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-  ],
-  [cond_0, cond_1, cond_2, cond_3, cond_4],
-  41,
-  4,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_310 Implantable Infusion Pump Insertion. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: 9a45acb2c94ec238
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31], [cond_0, cond_1, cond_2, cond_3, cond_4], 41, 4, wellFormed);
+// polc digest: 9570498ca57298b2 63be4903e8ca3012

@@ -1420,6 +1420,11 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_404 Sympathetic Nerve Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const G0: readonly number[] = [0];
@@ -1432,52 +1437,31 @@ const G6: readonly number[] = [9, 13];
 const G7: readonly number[] = [7, 8, 14];
 const G8: readonly number[] = [16, 17, 18, 19, 20, 21, 22, 23];
 const G9: readonly number[] = [6, 3, 15, 24, 25];
-const S10: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound"]);
+const S10: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound"]);
 const L11: k.Length = { amount: 1, unit: "weeks" };
 const G12: readonly number[] = [28, 29, 30, 31, 32, 33];
 const G13: readonly number[] = [35, 36, 37];
-const S14: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
 const L15: k.Length = { amount: 2, unit: "years" };
 const L16: k.Length = { amount: 12, unit: "months" };
 const L17: k.Length = { amount: 12, unit: "weeks" };
-const S18: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
-const S21: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
-const S22: ReadonlySet<string> = new Set([
-  "stellate_ganglion",
-  "thoracic_sympathetic",
-  "lumbar_sympathetic",
-  "superior_hypogastric_plexus",
-  "celiac_plexus",
-]);
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S22: ReadonlySet<string> = new Set(["stellate_ganglion","thoracic_sympathetic","lumbar_sympathetic","superior_hypogastric_plexus","celiac_plexus"]);
 
 /** Fact sympathetic.for_ptsd. */
 function fact_0(c: k.Context): k.Value {
   let v = c.facts[0];
-  if (v === undefined)
-    c.facts[0] = v = k.plainFact(k.group(c.input["sympathetic"])?.["for_ptsd"], "sympathetic.for_ptsd");
+  if (v === undefined) c.facts[0] = v = k.plainFact(k.group(c.input["sympathetic"])?.["for_ptsd"], "sympathetic.for_ptsd");
   return v;
 }
 
 /** Fact sympathetic.block_type. */
 function fact_1(c: k.Context): k.Value {
   let v = c.facts[1];
-  if (v === undefined)
-    c.facts[1] = v = k.plainFact(k.group(c.input["sympathetic"])?.["block_type"], "sympathetic.block_type");
+  if (v === undefined) c.facts[1] = v = k.plainFact(k.group(c.input["sympathetic"])?.["block_type"], "sympathetic.block_type");
   return v;
 }
 
@@ -1532,19 +1516,14 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.failed. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_4(c: k.Context): k.Value {
   let v = c.facts[4];
-  if (v === undefined)
-    c.facts[4] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[4] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -1600,11 +1579,7 @@ function req_6(c: k.Context, trigger: boolean): k.Tri {
 /** Fact characterization.one_upper_extremity. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.plainFact(
-      k.group(c.input["characterization"])?.["one_upper_extremity"],
-      "characterization.one_upper_extremity",
-    );
+  if (v === undefined) c.facts[5] = v = k.plainFact(k.group(c.input["characterization"])?.["one_upper_extremity"], "characterization.one_upper_extremity");
   return v;
 }
 
@@ -1618,11 +1593,7 @@ function req_7(c: k.Context, trigger: boolean): k.Tri {
 /** Fact characterization.one_lower_extremity. */
 function fact_6(c: k.Context): k.Value {
   let v = c.facts[6];
-  if (v === undefined)
-    c.facts[6] = v = k.plainFact(
-      k.group(c.input["characterization"])?.["one_lower_extremity"],
-      "characterization.one_lower_extremity",
-    );
+  if (v === undefined) c.facts[6] = v = k.plainFact(k.group(c.input["characterization"])?.["one_lower_extremity"], "characterization.one_lower_extremity");
   return v;
 }
 
@@ -1636,11 +1607,7 @@ function req_8(c: k.Context, trigger: boolean): k.Tri {
 /** Fact characterization.ischemic_limb_pain. */
 function fact_7(c: k.Context): k.Value {
   let v = c.facts[7];
-  if (v === undefined)
-    c.facts[7] = v = k.plainFact(
-      k.group(c.input["characterization"])?.["ischemic_limb_pain"],
-      "characterization.ischemic_limb_pain",
-    );
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["characterization"])?.["ischemic_limb_pain"], "characterization.ischemic_limb_pain");
   return v;
 }
 
@@ -1654,11 +1621,7 @@ function req_9(c: k.Context, trigger: boolean): k.Tri {
 /** Fact characterization.intractable_rest_pain. */
 function fact_8(c: k.Context): k.Value {
   let v = c.facts[8];
-  if (v === undefined)
-    c.facts[8] = v = k.plainFact(
-      k.group(c.input["characterization"])?.["intractable_rest_pain"],
-      "characterization.intractable_rest_pain",
-    );
+  if (v === undefined) c.facts[8] = v = k.plainFact(k.group(c.input["characterization"])?.["intractable_rest_pain"], "characterization.intractable_rest_pain");
   return v;
 }
 
@@ -1672,11 +1635,7 @@ function req_10(c: k.Context, trigger: boolean): k.Tri {
 /** Fact characterization.non_healing_ulcers. */
 function fact_9(c: k.Context): k.Value {
   let v = c.facts[9];
-  if (v === undefined)
-    c.facts[9] = v = k.plainFact(
-      k.group(c.input["characterization"])?.["non_healing_ulcers"],
-      "characterization.non_healing_ulcers",
-    );
+  if (v === undefined) c.facts[9] = v = k.plainFact(k.group(c.input["characterization"])?.["non_healing_ulcers"], "characterization.non_healing_ulcers");
   return v;
 }
 
@@ -1690,11 +1649,7 @@ function req_11(c: k.Context, trigger: boolean): k.Tri {
 /** Fact characterization.failed_revascularization. */
 function fact_10(c: k.Context): k.Value {
   let v = c.facts[10];
-  if (v === undefined)
-    c.facts[10] = v = k.plainFact(
-      k.group(c.input["characterization"])?.["failed_revascularization"],
-      "characterization.failed_revascularization",
-    );
+  if (v === undefined) c.facts[10] = v = k.plainFact(k.group(c.input["characterization"])?.["failed_revascularization"], "characterization.failed_revascularization");
   return v;
 }
 
@@ -1723,11 +1678,7 @@ function req_15(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.allodynia_or_hyperalgesia. */
 function fact_11(c: k.Context): k.Value {
   let v = c.facts[11];
-  if (v === undefined)
-    c.facts[11] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["allodynia_or_hyperalgesia"],
-      "extremity_findings.allodynia_or_hyperalgesia",
-    );
+  if (v === undefined) c.facts[11] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["allodynia_or_hyperalgesia"], "extremity_findings.allodynia_or_hyperalgesia");
   return v;
 }
 
@@ -1741,11 +1692,7 @@ function req_16(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.trophic_bone_changes. */
 function fact_12(c: k.Context): k.Value {
   let v = c.facts[12];
-  if (v === undefined)
-    c.facts[12] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["trophic_bone_changes"],
-      "extremity_findings.trophic_bone_changes",
-    );
+  if (v === undefined) c.facts[12] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["trophic_bone_changes"], "extremity_findings.trophic_bone_changes");
   return v;
 }
 
@@ -1759,11 +1706,7 @@ function req_17(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.unilateral_osteoporosis. */
 function fact_13(c: k.Context): k.Value {
   let v = c.facts[13];
-  if (v === undefined)
-    c.facts[13] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["unilateral_osteoporosis"],
-      "extremity_findings.unilateral_osteoporosis",
-    );
+  if (v === undefined) c.facts[13] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["unilateral_osteoporosis"], "extremity_findings.unilateral_osteoporosis");
   return v;
 }
 
@@ -1777,11 +1720,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.bone_scan_crps. */
 function fact_14(c: k.Context): k.Value {
   let v = c.facts[14];
-  if (v === undefined)
-    c.facts[14] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["bone_scan_crps"],
-      "extremity_findings.bone_scan_crps",
-    );
+  if (v === undefined) c.facts[14] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["bone_scan_crps"], "extremity_findings.bone_scan_crps");
   return v;
 }
 
@@ -1795,22 +1734,14 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.skin_color_changes. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined)
-    c.facts[15] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["skin_color_changes"],
-      "extremity_findings.skin_color_changes",
-    );
+  if (v === undefined) c.facts[15] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["skin_color_changes"], "extremity_findings.skin_color_changes");
   return v;
 }
 
 /** Fact extremity_findings.skin_temperature_changes. */
 function fact_16(c: k.Context): k.Value {
   let v = c.facts[16];
-  if (v === undefined)
-    c.facts[16] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["skin_temperature_changes"],
-      "extremity_findings.skin_temperature_changes",
-    );
+  if (v === undefined) c.facts[16] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["skin_temperature_changes"], "extremity_findings.skin_temperature_changes");
   return v;
 }
 
@@ -1839,11 +1770,7 @@ function req_20(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.unilateral_edema. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["unilateral_edema"],
-      "extremity_findings.unilateral_edema",
-    );
+  if (v === undefined) c.facts[17] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["unilateral_edema"], "extremity_findings.unilateral_edema");
   return v;
 }
 
@@ -1857,22 +1784,14 @@ function req_21(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.skin_asymmetrically_dry. */
 function fact_18(c: k.Context): k.Value {
   let v = c.facts[18];
-  if (v === undefined)
-    c.facts[18] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["skin_asymmetrically_dry"],
-      "extremity_findings.skin_asymmetrically_dry",
-    );
+  if (v === undefined) c.facts[18] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["skin_asymmetrically_dry"], "extremity_findings.skin_asymmetrically_dry");
   return v;
 }
 
 /** Fact extremity_findings.skin_asymmetrically_moist. */
 function fact_19(c: k.Context): k.Value {
   let v = c.facts[19];
-  if (v === undefined)
-    c.facts[19] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["skin_asymmetrically_moist"],
-      "extremity_findings.skin_asymmetrically_moist",
-    );
+  if (v === undefined) c.facts[19] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["skin_asymmetrically_moist"], "extremity_findings.skin_asymmetrically_moist");
   return v;
 }
 
@@ -1901,55 +1820,35 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
 /** Fact extremity_findings.skin_smooth_or_shiny. */
 function fact_20(c: k.Context): k.Value {
   let v = c.facts[20];
-  if (v === undefined)
-    c.facts[20] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["skin_smooth_or_shiny"],
-      "extremity_findings.skin_smooth_or_shiny",
-    );
+  if (v === undefined) c.facts[20] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["skin_smooth_or_shiny"], "extremity_findings.skin_smooth_or_shiny");
   return v;
 }
 
 /** Fact extremity_findings.soft_tissue_atrophy. */
 function fact_21(c: k.Context): k.Value {
   let v = c.facts[21];
-  if (v === undefined)
-    c.facts[21] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["soft_tissue_atrophy"],
-      "extremity_findings.soft_tissue_atrophy",
-    );
+  if (v === undefined) c.facts[21] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["soft_tissue_atrophy"], "extremity_findings.soft_tissue_atrophy");
   return v;
 }
 
 /** Fact extremity_findings.joint_stiffness. */
 function fact_22(c: k.Context): k.Value {
   let v = c.facts[22];
-  if (v === undefined)
-    c.facts[22] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["joint_stiffness"],
-      "extremity_findings.joint_stiffness",
-    );
+  if (v === undefined) c.facts[22] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["joint_stiffness"], "extremity_findings.joint_stiffness");
   return v;
 }
 
 /** Fact extremity_findings.nail_changes. */
 function fact_23(c: k.Context): k.Value {
   let v = c.facts[23];
-  if (v === undefined)
-    c.facts[23] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["nail_changes"],
-      "extremity_findings.nail_changes",
-    );
+  if (v === undefined) c.facts[23] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["nail_changes"], "extremity_findings.nail_changes");
   return v;
 }
 
 /** Fact extremity_findings.hair_growth_change. */
 function fact_24(c: k.Context): k.Value {
   let v = c.facts[24];
-  if (v === undefined)
-    c.facts[24] = v = k.plainFact(
-      k.group(c.input["extremity_findings"])?.["hair_growth_change"],
-      "extremity_findings.hair_growth_change",
-    );
+  if (v === undefined) c.facts[24] = v = k.plainFact(k.group(c.input["extremity_findings"])?.["hair_growth_change"], "extremity_findings.hair_growth_change");
   return v;
 }
 
@@ -2020,8 +1919,7 @@ function req_26(c: k.Context, trigger: boolean): k.Tri {
 /** Fact request.image_guidance. */
 function fact_25(c: k.Context): k.Value {
   let v = c.facts[25];
-  if (v === undefined)
-    c.facts[25] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  if (v === undefined) c.facts[25] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
   return v;
 }
 
@@ -2035,11 +1933,7 @@ function req_27(c: k.Context, trigger: boolean): k.Tri {
 /** Fact previous_block.relief_lasted_local_anesthetic. */
 function fact_26(c: k.Context): k.Value {
   let v = c.facts[26];
-  if (v === undefined)
-    c.facts[26] = v = k.plainFact(
-      k.group(c.input["previous_block"])?.["relief_lasted_local_anesthetic"],
-      "previous_block.relief_lasted_local_anesthetic",
-    );
+  if (v === undefined) c.facts[26] = v = k.plainFact(k.group(c.input["previous_block"])?.["relief_lasted_local_anesthetic"], "previous_block.relief_lasted_local_anesthetic");
   return v;
 }
 
@@ -2116,19 +2010,14 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.ongoing. */
 function fact_27(c: k.Context): k.Value {
   let v = c.facts[27];
-  if (v === undefined)
-    c.facts[27] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["ongoing"],
-      "conservative_therapy.ongoing",
-    );
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["ongoing"], "conservative_therapy.ongoing");
   return v;
 }
 
 /** Fact active_therapy_not_indicated. */
 function fact_28(c: k.Context): k.Value {
   let v = c.facts[28];
-  if (v === undefined)
-    c.facts[28] = v = k.plainFact(c.input["active_therapy_not_indicated"], "active_therapy_not_indicated");
+  if (v === undefined) c.facts[28] = v = k.plainFact(c.input["active_therapy_not_indicated"], "active_therapy_not_indicated");
   return v;
 }
 
@@ -2245,11 +2134,7 @@ function req_34(c: k.Context, trigger: boolean): k.Tri {
 /** Fact previous_block.symptom_reduction_percent. */
 function fact_29(c: k.Context): k.Value {
   let v = c.facts[29];
-  if (v === undefined)
-    c.facts[29] = v = k.plainFact(
-      k.group(c.input["previous_block"])?.["symptom_reduction_percent"],
-      "previous_block.symptom_reduction_percent",
-    );
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["previous_block"])?.["symptom_reduction_percent"], "previous_block.symptom_reduction_percent");
   return v;
 }
 
@@ -2410,8 +2295,7 @@ function req_39(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_30(c: k.Context): k.Value {
   let v = c.facts[30];
-  if (v === undefined)
-    c.facts[30] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[30] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -2425,11 +2309,7 @@ function req_40(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.puncture_site_infection. */
 function fact_31(c: k.Context): k.Value {
   let v = c.facts[31];
-  if (v === undefined)
-    c.facts[31] = v = k.plainFact(
-      k.group(c.input["findings"])?.["puncture_site_infection"],
-      "findings.puncture_site_infection",
-    );
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["findings"])?.["puncture_site_infection"], "findings.puncture_site_infection");
   return v;
 }
 
@@ -2681,8 +2561,7 @@ function def_5(c: k.Context): k.Value {
 /** Fact pain.functional_disability. */
 function fact_35(c: k.Context): k.Value {
   let v = c.facts[35];
-  if (v === undefined)
-    c.facts[35] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[35] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -2721,16 +2600,14 @@ function def_6(c: k.Context): k.Value {
 /** Fact conservative_therapy.start. */
 function fact_37(c: k.Context): k.Value {
   let v = c.facts[37];
-  if (v === undefined)
-    c.facts[37] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[37] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[38] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
@@ -2748,33 +2625,21 @@ function def_7(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
 /** Fact home_exercise_program.prescription. */
 function fact_39(c: k.Context): k.Value {
   let v = c.facts[39];
-  if (v === undefined)
-    c.facts[39] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[39] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined)
-    c.facts[40] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[40] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_41(c: k.Context): k.Value {
   let v = c.facts[41];
-  if (v === undefined)
-    c.facts[41] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[41] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -2821,22 +2686,14 @@ function def_8(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_42(c: k.Context): k.Value {
   let v = c.facts[42];
-  if (v === undefined)
-    c.facts[42] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[42] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_43(c: k.Context): k.Value {
   let v = c.facts[43];
-  if (v === undefined)
-    c.facts[43] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[43] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -2934,8 +2791,7 @@ function fact_44(c: k.Context): k.Value {
 /** Fact synovial_cyst_confirmed_on_imaging. */
 function fact_45(c: k.Context): k.Value {
   let v = c.facts[45];
-  if (v === undefined)
-    c.facts[45] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  if (v === undefined) c.facts[45] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
   return v;
 }
 
@@ -3122,7 +2978,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -3157,12 +3013,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -3224,7 +3080,7 @@ function wf_group_3(value: unknown): boolean {
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_disability"];
   if (v !== undefined) {
@@ -3234,7 +3090,7 @@ function wf_group_3(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   return seen === keys;
 }
@@ -3253,12 +3109,12 @@ function wf_group_4(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -3415,7 +3271,7 @@ function wf_group_7(value: unknown): boolean {
   v = value["symptom_reduction_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   return seen === keys;
 }
@@ -3470,7 +3326,7 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -3480,7 +3336,7 @@ function wellFormed(value: unknown): boolean {
   v = value["request"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["new_pathology"];
   if (v !== undefined) {
@@ -3490,37 +3346,37 @@ function wellFormed(value: unknown): boolean {
   v = value["sympathetic"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["characterization"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["extremity_findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["previous_block"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["active_therapy_not_indicated"];
   if (v !== undefined) {
@@ -3540,66 +3396,11 @@ function wellFormed(value: unknown): boolean {
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_9(v)) return false;
+    if (v !== null && !(wf_group_9(v))) return false;
   }
   return seen === keys;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-    req_32,
-    req_33,
-    req_34,
-    req_35,
-    req_36,
-    req_37,
-    req_38,
-    req_39,
-    req_40,
-    req_41,
-  ],
-  [cond_0],
-  46,
-  13,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_404 Sympathetic Nerve Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: 06e9c089c35075db
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41], [cond_0], 46, 13, wellFormed);
+// polc digest: ec94c877397ac3d4 1d43bfa53b158d13

@@ -1130,6 +1130,11 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_405 Spinal Cord Stimulation. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const L0: k.Length = { amount: 6, unit: "months" };
@@ -1147,25 +1152,12 @@ const G11: readonly number[] = [0, 1, 7, 41];
 const L12: k.Length = { amount: 3, unit: "days" };
 const G13: readonly number[] = [43, 44];
 const G14: readonly number[] = [46, 47, 48, 49, 50, 51, 52];
-const S15: ReadonlySet<string> = new Set(["revision", "removal"]);
-const S16: ReadonlySet<string> = new Set(["trial", "permanent"]);
-const S17: ReadonlySet<string> = new Set(["trial", "permanent", "revision", "removal"]);
-const S18: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S19: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S20: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
+const S15: ReadonlySet<string> = new Set(["revision","removal"]);
+const S16: ReadonlySet<string> = new Set(["trial","permanent"]);
+const S17: ReadonlySet<string> = new Set(["trial","permanent","revision","removal"]);
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
 
 /** Requirement severe_pain. */
 function req_0(c: k.Context, trigger: boolean): k.Tri {
@@ -1177,35 +1169,28 @@ function req_0(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.failed. */
 function fact_0(c: k.Context): k.Value {
   let v = c.facts[0];
-  if (v === undefined)
-    c.facts[0] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[0] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
 /** Fact conservative_therapy.start. */
 function fact_1(c: k.Context): k.Value {
   let v = c.facts[1];
-  if (v === undefined)
-    c.facts[1] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[1] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_2(c: k.Context): k.Value {
   let v = c.facts[2];
-  if (v === undefined)
-    c.facts[2] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[2] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -1258,11 +1243,7 @@ function req_1(c: k.Context, trigger: boolean): k.Tri {
 /** Fact psychological_assessment.completed. */
 function fact_4(c: k.Context): k.Value {
   let v = c.facts[4];
-  if (v === undefined)
-    c.facts[4] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["completed"],
-      "psychological_assessment.completed",
-    );
+  if (v === undefined) c.facts[4] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["completed"], "psychological_assessment.completed");
   return v;
 }
 
@@ -1276,11 +1257,7 @@ function req_2(c: k.Context, trigger: boolean): k.Tri {
 /** Fact psychological_assessment.pain_not_psychologic. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["pain_not_psychologic"],
-      "psychological_assessment.pain_not_psychologic",
-    );
+  if (v === undefined) c.facts[5] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["pain_not_psychologic"], "psychological_assessment.pain_not_psychologic");
   return v;
 }
 
@@ -1294,11 +1271,7 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
 /** Fact psychological_assessment.axis_ii_managed. */
 function fact_6(c: k.Context): k.Value {
   let v = c.facts[6];
-  if (v === undefined)
-    c.facts[6] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["axis_ii_managed"],
-      "psychological_assessment.axis_ii_managed",
-    );
+  if (v === undefined) c.facts[6] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["axis_ii_managed"], "psychological_assessment.axis_ii_managed");
   return v;
 }
 
@@ -1312,11 +1285,7 @@ function req_4(c: k.Context, trigger: boolean): k.Tri {
 /** Fact psychological_assessment.no_addiction. */
 function fact_7(c: k.Context): k.Value {
   let v = c.facts[7];
-  if (v === undefined)
-    c.facts[7] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["no_addiction"],
-      "psychological_assessment.no_addiction",
-    );
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["no_addiction"], "psychological_assessment.no_addiction");
   return v;
 }
 
@@ -1330,11 +1299,7 @@ function req_5(c: k.Context, trigger: boolean): k.Tri {
 /** Fact psychological_assessment.cognitive_ability. */
 function fact_8(c: k.Context): k.Value {
   let v = c.facts[8];
-  if (v === undefined)
-    c.facts[8] = v = k.plainFact(
-      k.group(c.input["psychological_assessment"])?.["cognitive_ability"],
-      "psychological_assessment.cognitive_ability",
-    );
+  if (v === undefined) c.facts[8] = v = k.plainFact(k.group(c.input["psychological_assessment"])?.["cognitive_ability"], "psychological_assessment.cognitive_ability");
   return v;
 }
 
@@ -1353,11 +1318,7 @@ function req_7(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.failed_spine_surgery. */
 function fact_9(c: k.Context): k.Value {
   let v = c.facts[9];
-  if (v === undefined)
-    c.facts[9] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["failed_spine_surgery"],
-      "pain_cause.failed_spine_surgery",
-    );
+  if (v === undefined) c.facts[9] = v = k.plainFact(k.group(c.input["pain_cause"])?.["failed_spine_surgery"], "pain_cause.failed_spine_surgery");
   return v;
 }
 
@@ -1399,8 +1360,7 @@ function req_10(c: k.Context, trigger: boolean): k.Tri {
 /** Fact crps.skin_temperature. */
 function fact_12(c: k.Context): k.Value {
   let v = c.facts[12];
-  if (v === undefined)
-    c.facts[12] = v = k.plainFact(k.group(c.input["crps"])?.["skin_temperature"], "crps.skin_temperature");
+  if (v === undefined) c.facts[12] = v = k.plainFact(k.group(c.input["crps"])?.["skin_temperature"], "crps.skin_temperature");
   return v;
 }
 
@@ -1466,8 +1426,7 @@ function req_16(c: k.Context, trigger: boolean): k.Tri {
 /** Fact crps.skin_smooth_or_shiny. */
 function fact_16(c: k.Context): k.Value {
   let v = c.facts[16];
-  if (v === undefined)
-    c.facts[16] = v = k.plainFact(k.group(c.input["crps"])?.["skin_smooth_or_shiny"], "crps.skin_smooth_or_shiny");
+  if (v === undefined) c.facts[16] = v = k.plainFact(k.group(c.input["crps"])?.["skin_smooth_or_shiny"], "crps.skin_smooth_or_shiny");
   return v;
 }
 
@@ -1481,8 +1440,7 @@ function req_17(c: k.Context, trigger: boolean): k.Tri {
 /** Fact crps.soft_tissue_atrophy. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(k.group(c.input["crps"])?.["soft_tissue_atrophy"], "crps.soft_tissue_atrophy");
+  if (v === undefined) c.facts[17] = v = k.plainFact(k.group(c.input["crps"])?.["soft_tissue_atrophy"], "crps.soft_tissue_atrophy");
   return v;
 }
 
@@ -1496,8 +1454,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
 /** Fact crps.joint_stiffness. */
 function fact_18(c: k.Context): k.Value {
   let v = c.facts[18];
-  if (v === undefined)
-    c.facts[18] = v = k.plainFact(k.group(c.input["crps"])?.["joint_stiffness"], "crps.joint_stiffness");
+  if (v === undefined) c.facts[18] = v = k.plainFact(k.group(c.input["crps"])?.["joint_stiffness"], "crps.joint_stiffness");
   return v;
 }
 
@@ -1549,11 +1506,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.chronic_neuropathic. */
 function fact_21(c: k.Context): k.Value {
   let v = c.facts[21];
-  if (v === undefined)
-    c.facts[21] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["chronic_neuropathic"],
-      "pain_cause.chronic_neuropathic",
-    );
+  if (v === undefined) c.facts[21] = v = k.plainFact(k.group(c.input["pain_cause"])?.["chronic_neuropathic"], "pain_cause.chronic_neuropathic");
   return v;
 }
 
@@ -1567,11 +1520,7 @@ function req_24(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.lumbosacral_arachnoiditis. */
 function fact_22(c: k.Context): k.Value {
   let v = c.facts[22];
-  if (v === undefined)
-    c.facts[22] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["lumbosacral_arachnoiditis"],
-      "pain_cause.lumbosacral_arachnoiditis",
-    );
+  if (v === undefined) c.facts[22] = v = k.plainFact(k.group(c.input["pain_cause"])?.["lumbosacral_arachnoiditis"], "pain_cause.lumbosacral_arachnoiditis");
   return v;
 }
 
@@ -1585,11 +1534,7 @@ function req_25(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.post_herpetic_neuralgia. */
 function fact_23(c: k.Context): k.Value {
   let v = c.facts[23];
-  if (v === undefined)
-    c.facts[23] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["post_herpetic_neuralgia"],
-      "pain_cause.post_herpetic_neuralgia",
-    );
+  if (v === undefined) c.facts[23] = v = k.plainFact(k.group(c.input["pain_cause"])?.["post_herpetic_neuralgia"], "pain_cause.post_herpetic_neuralgia");
   return v;
 }
 
@@ -1603,8 +1548,7 @@ function req_26(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.radiculopathy. */
 function fact_24(c: k.Context): k.Value {
   let v = c.facts[24];
-  if (v === undefined)
-    c.facts[24] = v = k.plainFact(k.group(c.input["pain_cause"])?.["radiculopathy"], "pain_cause.radiculopathy");
+  if (v === undefined) c.facts[24] = v = k.plainFact(k.group(c.input["pain_cause"])?.["radiculopathy"], "pain_cause.radiculopathy");
   return v;
 }
 
@@ -1618,11 +1562,7 @@ function req_27(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.ischemic_leg_pain. */
 function fact_25(c: k.Context): k.Value {
   let v = c.facts[25];
-  if (v === undefined)
-    c.facts[25] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["ischemic_leg_pain"],
-      "pain_cause.ischemic_leg_pain",
-    );
+  if (v === undefined) c.facts[25] = v = k.plainFact(k.group(c.input["pain_cause"])?.["ischemic_leg_pain"], "pain_cause.ischemic_leg_pain");
   return v;
 }
 
@@ -1636,11 +1576,7 @@ function req_28(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.diabetic_neuropathy. */
 function fact_26(c: k.Context): k.Value {
   let v = c.facts[26];
-  if (v === undefined)
-    c.facts[26] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["diabetic_neuropathy"],
-      "pain_cause.diabetic_neuropathy",
-    );
+  if (v === undefined) c.facts[26] = v = k.plainFact(k.group(c.input["pain_cause"])?.["diabetic_neuropathy"], "pain_cause.diabetic_neuropathy");
   return v;
 }
 
@@ -1654,8 +1590,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.phantom_limb. */
 function fact_27(c: k.Context): k.Value {
   let v = c.facts[27];
-  if (v === undefined)
-    c.facts[27] = v = k.plainFact(k.group(c.input["pain_cause"])?.["phantom_limb"], "pain_cause.phantom_limb");
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["pain_cause"])?.["phantom_limb"], "pain_cause.phantom_limb");
   return v;
 }
 
@@ -1669,11 +1604,7 @@ function req_30(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.peripheral_neuropathy. */
 function fact_28(c: k.Context): k.Value {
   let v = c.facts[28];
-  if (v === undefined)
-    c.facts[28] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["peripheral_neuropathy"],
-      "pain_cause.peripheral_neuropathy",
-    );
+  if (v === undefined) c.facts[28] = v = k.plainFact(k.group(c.input["pain_cause"])?.["peripheral_neuropathy"], "pain_cause.peripheral_neuropathy");
   return v;
 }
 
@@ -1687,22 +1618,14 @@ function req_31(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.neuropathic_back_pain. */
 function fact_29(c: k.Context): k.Value {
   let v = c.facts[29];
-  if (v === undefined)
-    c.facts[29] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["neuropathic_back_pain"],
-      "pain_cause.neuropathic_back_pain",
-    );
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["pain_cause"])?.["neuropathic_back_pain"], "pain_cause.neuropathic_back_pain");
   return v;
 }
 
 /** Fact pain_cause.not_surgical_candidate. */
 function fact_30(c: k.Context): k.Value {
   let v = c.facts[30];
-  if (v === undefined)
-    c.facts[30] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["not_surgical_candidate"],
-      "pain_cause.not_surgical_candidate",
-    );
+  if (v === undefined) c.facts[30] = v = k.plainFact(k.group(c.input["pain_cause"])?.["not_surgical_candidate"], "pain_cause.not_surgical_candidate");
   return v;
 }
 
@@ -1741,11 +1664,7 @@ function req_34(c: k.Context, trigger: boolean): k.Tri {
 /** Fact pain_cause.refractory_angina. */
 function fact_31(c: k.Context): k.Value {
   let v = c.facts[31];
-  if (v === undefined)
-    c.facts[31] = v = k.plainFact(
-      k.group(c.input["pain_cause"])?.["refractory_angina"],
-      "pain_cause.refractory_angina",
-    );
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["pain_cause"])?.["refractory_angina"], "pain_cause.refractory_angina");
   return v;
 }
 
@@ -1759,11 +1678,7 @@ function req_35(c: k.Context, trigger: boolean): k.Tri {
 /** Fact angina.after_revascularization. */
 function fact_32(c: k.Context): k.Value {
   let v = c.facts[32];
-  if (v === undefined)
-    c.facts[32] = v = k.plainFact(
-      k.group(c.input["angina"])?.["after_revascularization"],
-      "angina.after_revascularization",
-    );
+  if (v === undefined) c.facts[32] = v = k.plainFact(k.group(c.input["angina"])?.["after_revascularization"], "angina.after_revascularization");
   return v;
 }
 
@@ -1777,11 +1692,7 @@ function req_36(c: k.Context, trigger: boolean): k.Tri {
 /** Fact angina.not_revascularization_candidate. */
 function fact_33(c: k.Context): k.Value {
   let v = c.facts[33];
-  if (v === undefined)
-    c.facts[33] = v = k.plainFact(
-      k.group(c.input["angina"])?.["not_revascularization_candidate"],
-      "angina.not_revascularization_candidate",
-    );
+  if (v === undefined) c.facts[33] = v = k.plainFact(k.group(c.input["angina"])?.["not_revascularization_candidate"], "angina.not_revascularization_candidate");
   return v;
 }
 
@@ -1809,33 +1720,21 @@ function req_38(c: k.Context, trigger: boolean): k.Tri {
 /** Fact angina.pharmacotherapy_duration. */
 function fact_35(c: k.Context): k.Value {
   let v = c.facts[35];
-  if (v === undefined)
-    c.facts[35] = v = k.plainFact(
-      k.group(c.input["angina"])?.["pharmacotherapy_duration"],
-      "angina.pharmacotherapy_duration",
-    );
+  if (v === undefined) c.facts[35] = v = k.plainFact(k.group(c.input["angina"])?.["pharmacotherapy_duration"], "angina.pharmacotherapy_duration");
   return v;
 }
 
 /** Fact angina.medication_intolerance. */
 function fact_36(c: k.Context): k.Value {
   let v = c.facts[36];
-  if (v === undefined)
-    c.facts[36] = v = k.plainFact(
-      k.group(c.input["angina"])?.["medication_intolerance"],
-      "angina.medication_intolerance",
-    );
+  if (v === undefined) c.facts[36] = v = k.plainFact(k.group(c.input["angina"])?.["medication_intolerance"], "angina.medication_intolerance");
   return v;
 }
 
 /** Fact angina.medication_nonresponse. */
 function fact_37(c: k.Context): k.Value {
   let v = c.facts[37];
-  if (v === undefined)
-    c.facts[37] = v = k.plainFact(
-      k.group(c.input["angina"])?.["medication_nonresponse"],
-      "angina.medication_nonresponse",
-    );
+  if (v === undefined) c.facts[37] = v = k.plainFact(k.group(c.input["angina"])?.["medication_nonresponse"], "angina.medication_nonresponse");
   return v;
 }
 
@@ -1926,8 +1825,7 @@ function req_43(c: k.Context, trigger: boolean): k.Tri {
 /** Fact stimulator.same_device_type. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.plainFact(k.group(c.input["stimulator"])?.["same_device_type"], "stimulator.same_device_type");
+  if (v === undefined) c.facts[38] = v = k.plainFact(k.group(c.input["stimulator"])?.["same_device_type"], "stimulator.same_device_type");
   return v;
 }
 
@@ -1946,11 +1844,7 @@ function req_45(c: k.Context, trigger: boolean): k.Tri {
 /** Fact revision_reason.lead_migration. */
 function fact_39(c: k.Context): k.Value {
   let v = c.facts[39];
-  if (v === undefined)
-    c.facts[39] = v = k.plainFact(
-      k.group(c.input["revision_reason"])?.["lead_migration"],
-      "revision_reason.lead_migration",
-    );
+  if (v === undefined) c.facts[39] = v = k.plainFact(k.group(c.input["revision_reason"])?.["lead_migration"], "revision_reason.lead_migration");
   return v;
 }
 
@@ -1964,11 +1858,7 @@ function req_46(c: k.Context, trigger: boolean): k.Tri {
 /** Fact revision_reason.loss_of_effectiveness. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined)
-    c.facts[40] = v = k.plainFact(
-      k.group(c.input["revision_reason"])?.["loss_of_effectiveness"],
-      "revision_reason.loss_of_effectiveness",
-    );
+  if (v === undefined) c.facts[40] = v = k.plainFact(k.group(c.input["revision_reason"])?.["loss_of_effectiveness"], "revision_reason.loss_of_effectiveness");
   return v;
 }
 
@@ -1982,8 +1872,7 @@ function req_47(c: k.Context, trigger: boolean): k.Tri {
 /** Fact revision_reason.intolerance. */
 function fact_41(c: k.Context): k.Value {
   let v = c.facts[41];
-  if (v === undefined)
-    c.facts[41] = v = k.plainFact(k.group(c.input["revision_reason"])?.["intolerance"], "revision_reason.intolerance");
+  if (v === undefined) c.facts[41] = v = k.plainFact(k.group(c.input["revision_reason"])?.["intolerance"], "revision_reason.intolerance");
   return v;
 }
 
@@ -1997,8 +1886,7 @@ function req_48(c: k.Context, trigger: boolean): k.Tri {
 /** Fact revision_reason.infection. */
 function fact_42(c: k.Context): k.Value {
   let v = c.facts[42];
-  if (v === undefined)
-    c.facts[42] = v = k.plainFact(k.group(c.input["revision_reason"])?.["infection"], "revision_reason.infection");
+  if (v === undefined) c.facts[42] = v = k.plainFact(k.group(c.input["revision_reason"])?.["infection"], "revision_reason.infection");
   return v;
 }
 
@@ -2012,11 +1900,7 @@ function req_49(c: k.Context, trigger: boolean): k.Tri {
 /** Fact revision_reason.painful_generator_site. */
 function fact_43(c: k.Context): k.Value {
   let v = c.facts[43];
-  if (v === undefined)
-    c.facts[43] = v = k.plainFact(
-      k.group(c.input["revision_reason"])?.["painful_generator_site"],
-      "revision_reason.painful_generator_site",
-    );
+  if (v === undefined) c.facts[43] = v = k.plainFact(k.group(c.input["revision_reason"])?.["painful_generator_site"], "revision_reason.painful_generator_site");
   return v;
 }
 
@@ -2030,11 +1914,7 @@ function req_50(c: k.Context, trigger: boolean): k.Tri {
 /** Fact revision_reason.neurological_deficits. */
 function fact_44(c: k.Context): k.Value {
   let v = c.facts[44];
-  if (v === undefined)
-    c.facts[44] = v = k.plainFact(
-      k.group(c.input["revision_reason"])?.["neurological_deficits"],
-      "revision_reason.neurological_deficits",
-    );
+  if (v === undefined) c.facts[44] = v = k.plainFact(k.group(c.input["revision_reason"])?.["neurological_deficits"], "revision_reason.neurological_deficits");
   return v;
 }
 
@@ -2048,11 +1928,7 @@ function req_51(c: k.Context, trigger: boolean): k.Tri {
 /** Fact revision_reason.patient_demand. */
 function fact_45(c: k.Context): k.Value {
   let v = c.facts[45];
-  if (v === undefined)
-    c.facts[45] = v = k.plainFact(
-      k.group(c.input["revision_reason"])?.["patient_demand"],
-      "revision_reason.patient_demand",
-    );
+  if (v === undefined) c.facts[45] = v = k.plainFact(k.group(c.input["revision_reason"])?.["patient_demand"], "revision_reason.patient_demand");
   return v;
 }
 
@@ -2071,8 +1947,7 @@ function req_53(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_46(c: k.Context): k.Value {
   let v = c.facts[46];
-  if (v === undefined)
-    c.facts[46] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[46] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -2086,11 +1961,7 @@ function req_54(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.insufficient_body_habitus. */
 function fact_47(c: k.Context): k.Value {
   let v = c.facts[47];
-  if (v === undefined)
-    c.facts[47] = v = k.plainFact(
-      k.group(c.input["findings"])?.["insufficient_body_habitus"],
-      "findings.insufficient_body_habitus",
-    );
+  if (v === undefined) c.facts[47] = v = k.plainFact(k.group(c.input["findings"])?.["insufficient_body_habitus"], "findings.insufficient_body_habitus");
   return v;
 }
 
@@ -2135,8 +2006,7 @@ function cond_3(c: k.Context): k.Tri {
 /** Fact pain.functional_disability. */
 function fact_49(c: k.Context): k.Value {
   let v = c.facts[49];
-  if (v === undefined)
-    c.facts[49] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[49] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -2175,33 +2045,21 @@ function def_0(c: k.Context): k.Value {
 /** Fact home_exercise_program.prescription. */
 function fact_51(c: k.Context): k.Value {
   let v = c.facts[51];
-  if (v === undefined)
-    c.facts[51] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[51] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_52(c: k.Context): k.Value {
   let v = c.facts[52];
-  if (v === undefined)
-    c.facts[52] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[52] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_53(c: k.Context): k.Value {
   let v = c.facts[53];
-  if (v === undefined)
-    c.facts[53] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[53] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -2248,22 +2106,14 @@ function def_1(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_54(c: k.Context): k.Value {
   let v = c.facts[54];
-  if (v === undefined)
-    c.facts[54] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[54] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_55(c: k.Context): k.Value {
   let v = c.facts[55];
-  if (v === undefined)
-    c.facts[55] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[55] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -2302,11 +2152,7 @@ function def_2(c: k.Context): k.Value {
 /** Fact conservative_therapy.inactive_components. */
 function fact_56(c: k.Context): k.Value {
   let v = c.facts[56];
-  if (v === undefined)
-    c.facts[56] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["inactive_components"],
-      "conservative_therapy.inactive_components",
-    );
+  if (v === undefined) c.facts[56] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["inactive_components"], "conservative_therapy.inactive_components");
   return v;
 }
 
@@ -2401,7 +2247,7 @@ function wf_group_2(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   return seen === keys;
 }
@@ -2435,12 +2281,12 @@ function wf_group_3(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -2660,12 +2506,12 @@ function wf_group_8(value: unknown): boolean {
   v = value["nyha_class"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 1, 4, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 1, 4, true))) return false;
   }
   v = value["pharmacotherapy_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["medication_intolerance"];
   if (v !== undefined) {
@@ -2687,7 +2533,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -2722,12 +2568,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -2812,47 +2658,47 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["stimulator"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["psychological_assessment"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["pain_cause"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["crps"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["angina"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -2862,85 +2708,16 @@ function wellFormed(value: unknown): boolean {
   v = value["revision_reason"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_9(v)) return false;
+    if (v !== null && !(wf_group_9(v))) return false;
   }
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_10(v)) return false;
+    if (v !== null && !(wf_group_10(v))) return false;
   }
   return seen === keys;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-    req_32,
-    req_33,
-    req_34,
-    req_35,
-    req_36,
-    req_37,
-    req_38,
-    req_39,
-    req_40,
-    req_41,
-    req_42,
-    req_43,
-    req_44,
-    req_45,
-    req_46,
-    req_47,
-    req_48,
-    req_49,
-    req_50,
-    req_51,
-    req_52,
-    req_53,
-    req_54,
-    req_55,
-  ],
-  [cond_0, cond_1, cond_2, cond_3],
-  58,
-  5,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_405 Spinal Cord Stimulation. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: b13b1f2279e5f11a
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55], [cond_0, cond_1, cond_2, cond_3], 58, 5, wellFormed);
+// polc digest: 8a12ace356574a13 142987b1d988aa92

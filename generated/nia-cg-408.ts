@@ -2064,6 +2064,11 @@ export const program: Program = {
   },
 };
 
+/** Evaluates a request against NIA_CG_408 Epidural Spine Injections and Single Injection Trials for Intrathecal Pumps. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
+export function evaluate(input: Input, options?: EvaluateOptions): Determination {
+  return checkedEvaluate(program, input, options, evaluator);
+}
+
 // ── The policy's logic, compiled: what evaluate runs when the trace is off ──
 
 const L0: k.Length = { amount: 3, unit: "months" };
@@ -2084,52 +2089,25 @@ const G14: readonly number[] = [33, 34, 35];
 const G15: readonly number[] = [37, 38, 39, 40];
 const G16: readonly number[] = [32, 36, 41];
 const G17: readonly number[] = [31, 27, 42, 43];
-const S18: ReadonlySet<string> = new Set(["fluoroscopy", "ct"]);
+const S18: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
 const G19: readonly number[] = [53, 54, 55, 56, 57];
-const S20: ReadonlySet<string> = new Set(["lumbar", "sacral"]);
+const S20: ReadonlySet<string> = new Set(["lumbar","sacral"]);
 const L21: k.Length = { amount: 2, unit: "years" };
-const S22: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "medial_branch_block",
-  "sacroiliac_injection",
-  "intrathecal_trial",
-]);
+const S22: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
 const L23: k.Length = { amount: 1, unit: "years" };
-const S24: ReadonlySet<string> = new Set(["intraspinal_trial_pain", "intraspinal_trial_spasticity"]);
+const S24: ReadonlySet<string> = new Set(["intraspinal_trial_pain","intraspinal_trial_spasticity"]);
 const L25: k.Length = { amount: 90, unit: "days" };
-const S26: ReadonlySet<string> = new Set([
-  "epidural_spine_injection",
-  "intraspinal_trial_pain",
-  "intraspinal_trial_spasticity",
-]);
-const S27: ReadonlySet<string> = new Set([
-  "epidural_injection",
-  "facet_injection",
-  "facet_denervation",
-  "sacroiliac_injection",
-  "medial_branch_block",
-  "sympathetic_block",
-  "intrathecal_trial",
-  "infusion_pump",
-  "spinal_cord_stimulator_trial",
-  "spinal_cord_stimulator",
-  "spinal_surgery",
-  "other_procedure",
-]);
-const S28: ReadonlySet<string> = new Set(["cervical", "thoracic", "lumbar", "sacral"]);
-const S29: ReadonlySet<string> = new Set(["left", "right", "bilateral"]);
-const S30: ReadonlySet<string> = new Set(["fluoroscopy", "ct", "ultrasound", "no_guidance"]);
-const S31: ReadonlySet<string> = new Set(["interlaminar", "transforaminal", "caudal"]);
+const S26: ReadonlySet<string> = new Set(["epidural_spine_injection","intraspinal_trial_pain","intraspinal_trial_spasticity"]);
+const S27: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S28: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S29: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S30: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S31: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
 
 /** Fact pain.acute_radicular_symptoms. */
 function fact_0(c: k.Context): k.Value {
   let v = c.facts[0];
-  if (v === undefined)
-    c.facts[0] = v = k.plainFact(
-      k.group(c.input["pain"])?.["acute_radicular_symptoms"],
-      "pain.acute_radicular_symptoms",
-    );
+  if (v === undefined) c.facts[0] = v = k.plainFact(k.group(c.input["pain"])?.["acute_radicular_symptoms"], "pain.acute_radicular_symptoms");
   return v;
 }
 
@@ -2164,19 +2142,14 @@ function req_2(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.failed. */
 function fact_2(c: k.Context): k.Value {
   let v = c.facts[2];
-  if (v === undefined)
-    c.facts[2] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
+  if (v === undefined) c.facts[2] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["failed"], "conservative_therapy.failed");
   return v;
 }
 
 /** Fact conservative_therapy.medical_reason_not_done. */
 function fact_3(c: k.Context): k.Value {
   let v = c.facts[3];
-  if (v === undefined)
-    c.facts[3] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"],
-      "conservative_therapy.medical_reason_not_done",
-    );
+  if (v === undefined) c.facts[3] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["medical_reason_not_done"], "conservative_therapy.medical_reason_not_done");
   return v;
 }
 
@@ -2225,8 +2198,7 @@ function req_4(c: k.Context, trigger: boolean): k.Tri {
 /** Fact diagnosis.spinal_stenosis. */
 function fact_4(c: k.Context): k.Value {
   let v = c.facts[4];
-  if (v === undefined)
-    c.facts[4] = v = k.plainFact(k.group(c.input["diagnosis"])?.["spinal_stenosis"], "diagnosis.spinal_stenosis");
+  if (v === undefined) c.facts[4] = v = k.plainFact(k.group(c.input["diagnosis"])?.["spinal_stenosis"], "diagnosis.spinal_stenosis");
   return v;
 }
 
@@ -2252,11 +2224,7 @@ function req_7(c: k.Context, trigger: boolean): k.Tri {
 /** Fact diagnosis.failed_back_surgery. */
 function fact_5(c: k.Context): k.Value {
   let v = c.facts[5];
-  if (v === undefined)
-    c.facts[5] = v = k.plainFact(
-      k.group(c.input["diagnosis"])?.["failed_back_surgery"],
-      "diagnosis.failed_back_surgery",
-    );
+  if (v === undefined) c.facts[5] = v = k.plainFact(k.group(c.input["diagnosis"])?.["failed_back_surgery"], "diagnosis.failed_back_surgery");
   return v;
 }
 
@@ -2289,8 +2257,7 @@ function req_10(c: k.Context, trigger: boolean): k.Tri {
 /** Fact diagnosis.surgical_planning. */
 function fact_7(c: k.Context): k.Value {
   let v = c.facts[7];
-  if (v === undefined)
-    c.facts[7] = v = k.plainFact(k.group(c.input["diagnosis"])?.["surgical_planning"], "diagnosis.surgical_planning");
+  if (v === undefined) c.facts[7] = v = k.plainFact(k.group(c.input["diagnosis"])?.["surgical_planning"], "diagnosis.surgical_planning");
   return v;
 }
 
@@ -2326,8 +2293,7 @@ function req_11(c: k.Context, trigger: boolean): k.Tri {
 /** Fact preoperative_evaluation_and_plan. */
 function fact_9(c: k.Context): k.Value {
   let v = c.facts[9];
-  if (v === undefined)
-    c.facts[9] = v = k.plainFact(c.input["preoperative_evaluation_and_plan"], "preoperative_evaluation_and_plan");
+  if (v === undefined) c.facts[9] = v = k.plainFact(c.input["preoperative_evaluation_and_plan"], "preoperative_evaluation_and_plan");
   return v;
 }
 
@@ -2470,16 +2436,14 @@ function req_15(c: k.Context, trigger: boolean): k.Tri {
 /** Fact unsuccessful_injection_retry. */
 function fact_11(c: k.Context): k.Value {
   let v = c.facts[11];
-  if (v === undefined)
-    c.facts[11] = v = k.plainFact(c.input["unsuccessful_injection_retry"], "unsuccessful_injection_retry");
+  if (v === undefined) c.facts[11] = v = k.plainFact(c.input["unsuccessful_injection_retry"], "unsuccessful_injection_retry");
   return v;
 }
 
 /** Fact pain_generator_in_question. */
 function fact_12(c: k.Context): k.Value {
   let v = c.facts[12];
-  if (v === undefined)
-    c.facts[12] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
+  if (v === undefined) c.facts[12] = v = k.plainFact(c.input["pain_generator_in_question"], "pain_generator_in_question");
   return v;
 }
 
@@ -2605,8 +2569,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
                 break t17_done;
               }
               if (t19 !== false) t17 = k.addUnknown(t17, t19);
-              const t20: k.Value = (v5.data["functional_improvement"] ??
-                k.missingField(v5, "functional_improvement")) as k.Value;
+              const t20: k.Value = (v5.data["functional_improvement"] ?? k.missingField(v5, "functional_improvement")) as k.Value;
               const t21: k.Tri = k.asTri(t20);
               if (t21 === true) {
                 t17 = true;
@@ -2669,11 +2632,7 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.ongoing. */
 function fact_13(c: k.Context): k.Value {
   let v = c.facts[13];
-  if (v === undefined)
-    c.facts[13] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["ongoing"],
-      "conservative_therapy.ongoing",
-    );
+  if (v === undefined) c.facts[13] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["ongoing"], "conservative_therapy.ongoing");
   return v;
 }
 
@@ -2906,8 +2865,7 @@ function fact_16(c: k.Context): k.Value {
 /** Fact different_region_medical_reason. */
 function fact_17(c: k.Context): k.Value {
   let v = c.facts[17];
-  if (v === undefined)
-    c.facts[17] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
+  if (v === undefined) c.facts[17] = v = k.plainFact(c.input["different_region_medical_reason"], "different_region_medical_reason");
   return v;
 }
 
@@ -3067,11 +3025,7 @@ function req_25(c: k.Context, trigger: boolean): k.Tri {
 /** Fact intractable_pain.intractable. */
 function fact_20(c: k.Context): k.Value {
   let v = c.facts[20];
-  if (v === undefined)
-    c.facts[20] = v = k.plainFact(
-      k.group(c.input["intractable_pain"])?.["intractable"],
-      "intractable_pain.intractable",
-    );
+  if (v === undefined) c.facts[20] = v = k.plainFact(k.group(c.input["intractable_pain"])?.["intractable"], "intractable_pain.intractable");
   return v;
 }
 
@@ -3115,22 +3069,14 @@ function req_27(c: k.Context, trigger: boolean): k.Tri {
 /** Fact intractable_pain.interferes_with_daily_living. */
 function fact_22(c: k.Context): k.Value {
   let v = c.facts[22];
-  if (v === undefined)
-    c.facts[22] = v = k.plainFact(
-      k.group(c.input["intractable_pain"])?.["interferes_with_daily_living"],
-      "intractable_pain.interferes_with_daily_living",
-    );
+  if (v === undefined) c.facts[22] = v = k.plainFact(k.group(c.input["intractable_pain"])?.["interferes_with_daily_living"], "intractable_pain.interferes_with_daily_living");
   return v;
 }
 
 /** Fact intractable_pain.persistent_level. */
 function fact_23(c: k.Context): k.Value {
   let v = c.facts[23];
-  if (v === undefined)
-    c.facts[23] = v = k.plainFact(
-      k.group(c.input["intractable_pain"])?.["persistent_level"],
-      "intractable_pain.persistent_level",
-    );
+  if (v === undefined) c.facts[23] = v = k.plainFact(k.group(c.input["intractable_pain"])?.["persistent_level"], "intractable_pain.persistent_level");
   return v;
 }
 
@@ -3159,16 +3105,14 @@ function req_28(c: k.Context, trigger: boolean): k.Tri {
 /** Fact conservative_therapy.start. */
 function fact_24(c: k.Context): k.Value {
   let v = c.facts[24];
-  if (v === undefined)
-    c.facts[24] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
+  if (v === undefined) c.facts[24] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["start"], "conservative_therapy.start");
   return v;
 }
 
 /** Fact conservative_therapy.end. */
 function fact_25(c: k.Context): k.Value {
   let v = c.facts[25];
-  if (v === undefined)
-    c.facts[25] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
+  if (v === undefined) c.facts[25] = v = k.dateFact(k.group(c.input["conservative_therapy"])?.["end"], "conservative_therapy.end");
   return v;
 }
 
@@ -3233,8 +3177,7 @@ function req_31(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.intractable. */
 function fact_26(c: k.Context): k.Value {
   let v = c.facts[26];
-  if (v === undefined)
-    c.facts[26] = v = k.plainFact(k.group(c.input["spasticity"])?.["intractable"], "spasticity.intractable");
+  if (v === undefined) c.facts[26] = v = k.plainFact(k.group(c.input["spasticity"])?.["intractable"], "spasticity.intractable");
   return v;
 }
 
@@ -3248,11 +3191,7 @@ function req_32(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.cannot_maintain_upright_posture. */
 function fact_27(c: k.Context): k.Value {
   let v = c.facts[27];
-  if (v === undefined)
-    c.facts[27] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["cannot_maintain_upright_posture"],
-      "spasticity.cannot_maintain_upright_posture",
-    );
+  if (v === undefined) c.facts[27] = v = k.plainFact(k.group(c.input["spasticity"])?.["cannot_maintain_upright_posture"], "spasticity.cannot_maintain_upright_posture");
   return v;
 }
 
@@ -3266,11 +3205,7 @@ function req_33(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.impairs_balance_in_ambulation. */
 function fact_28(c: k.Context): k.Value {
   let v = c.facts[28];
-  if (v === undefined)
-    c.facts[28] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["impairs_balance_in_ambulation"],
-      "spasticity.impairs_balance_in_ambulation",
-    );
+  if (v === undefined) c.facts[28] = v = k.plainFact(k.group(c.input["spasticity"])?.["impairs_balance_in_ambulation"], "spasticity.impairs_balance_in_ambulation");
   return v;
 }
 
@@ -3284,11 +3219,7 @@ function req_34(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.interferes_with_daily_living. */
 function fact_29(c: k.Context): k.Value {
   let v = c.facts[29];
-  if (v === undefined)
-    c.facts[29] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["interferes_with_daily_living"],
-      "spasticity.interferes_with_daily_living",
-    );
+  if (v === undefined) c.facts[29] = v = k.plainFact(k.group(c.input["spasticity"])?.["interferes_with_daily_living"], "spasticity.interferes_with_daily_living");
   return v;
 }
 
@@ -3307,11 +3238,7 @@ function req_36(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.spinal_cord_injury. */
 function fact_30(c: k.Context): k.Value {
   let v = c.facts[30];
-  if (v === undefined)
-    c.facts[30] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["spinal_cord_injury"],
-      "spasticity.spinal_cord_injury",
-    );
+  if (v === undefined) c.facts[30] = v = k.plainFact(k.group(c.input["spasticity"])?.["spinal_cord_injury"], "spasticity.spinal_cord_injury");
   return v;
 }
 
@@ -3325,11 +3252,7 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.multiple_sclerosis. */
 function fact_31(c: k.Context): k.Value {
   let v = c.facts[31];
-  if (v === undefined)
-    c.facts[31] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["multiple_sclerosis"],
-      "spasticity.multiple_sclerosis",
-    );
+  if (v === undefined) c.facts[31] = v = k.plainFact(k.group(c.input["spasticity"])?.["multiple_sclerosis"], "spasticity.multiple_sclerosis");
   return v;
 }
 
@@ -3343,11 +3266,7 @@ function req_38(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.stiff_person_syndrome. */
 function fact_32(c: k.Context): k.Value {
   let v = c.facts[32];
-  if (v === undefined)
-    c.facts[32] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["stiff_person_syndrome"],
-      "spasticity.stiff_person_syndrome",
-    );
+  if (v === undefined) c.facts[32] = v = k.plainFact(k.group(c.input["spasticity"])?.["stiff_person_syndrome"], "spasticity.stiff_person_syndrome");
   return v;
 }
 
@@ -3361,8 +3280,7 @@ function req_39(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.other_condition. */
 function fact_33(c: k.Context): k.Value {
   let v = c.facts[33];
-  if (v === undefined)
-    c.facts[33] = v = k.plainFact(k.group(c.input["spasticity"])?.["other_condition"], "spasticity.other_condition");
+  if (v === undefined) c.facts[33] = v = k.plainFact(k.group(c.input["spasticity"])?.["other_condition"], "spasticity.other_condition");
   return v;
 }
 
@@ -3386,22 +3304,14 @@ function req_42(c: k.Context, trigger: boolean): k.Tri {
 /** Fact spasticity.standard_therapies_failed. */
 function fact_34(c: k.Context): k.Value {
   let v = c.facts[34];
-  if (v === undefined)
-    c.facts[34] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["standard_therapies_failed"],
-      "spasticity.standard_therapies_failed",
-    );
+  if (v === undefined) c.facts[34] = v = k.plainFact(k.group(c.input["spasticity"])?.["standard_therapies_failed"], "spasticity.standard_therapies_failed");
   return v;
 }
 
 /** Fact spasticity.standard_therapies_duration. */
 function fact_35(c: k.Context): k.Value {
   let v = c.facts[35];
-  if (v === undefined)
-    c.facts[35] = v = k.plainFact(
-      k.group(c.input["spasticity"])?.["standard_therapies_duration"],
-      "spasticity.standard_therapies_duration",
-    );
+  if (v === undefined) c.facts[35] = v = k.plainFact(k.group(c.input["spasticity"])?.["standard_therapies_duration"], "spasticity.standard_therapies_duration");
   return v;
 }
 
@@ -3450,11 +3360,7 @@ function req_45(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.chemotherapy_catheter. */
 function fact_37(c: k.Context): k.Value {
   let v = c.facts[37];
-  if (v === undefined)
-    c.facts[37] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["chemotherapy_catheter"],
-      "purpose.chemotherapy_catheter",
-    );
+  if (v === undefined) c.facts[37] = v = k.plainFact(k.group(c.input["purpose"])?.["chemotherapy_catheter"], "purpose.chemotherapy_catheter");
   return v;
 }
 
@@ -3468,11 +3374,7 @@ function req_46(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.postoperative_pain_control. */
 function fact_38(c: k.Context): k.Value {
   let v = c.facts[38];
-  if (v === undefined)
-    c.facts[38] = v = k.plainFact(
-      k.group(c.input["purpose"])?.["postoperative_pain_control"],
-      "purpose.postoperative_pain_control",
-    );
+  if (v === undefined) c.facts[38] = v = k.plainFact(k.group(c.input["purpose"])?.["postoperative_pain_control"], "purpose.postoperative_pain_control");
   return v;
 }
 
@@ -3486,8 +3388,7 @@ function req_47(c: k.Context, trigger: boolean): k.Tri {
 /** Fact purpose.surgical_anesthesia. */
 function fact_39(c: k.Context): k.Value {
   let v = c.facts[39];
-  if (v === undefined)
-    c.facts[39] = v = k.plainFact(k.group(c.input["purpose"])?.["surgical_anesthesia"], "purpose.surgical_anesthesia");
+  if (v === undefined) c.facts[39] = v = k.plainFact(k.group(c.input["purpose"])?.["surgical_anesthesia"], "purpose.surgical_anesthesia");
   return v;
 }
 
@@ -3501,8 +3402,7 @@ function req_48(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.active_infection. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined)
-    c.facts[40] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
+  if (v === undefined) c.facts[40] = v = k.plainFact(k.group(c.input["findings"])?.["active_infection"], "findings.active_infection");
   return v;
 }
 
@@ -3516,11 +3416,7 @@ function req_49(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.puncture_site_infection. */
 function fact_41(c: k.Context): k.Value {
   let v = c.facts[41];
-  if (v === undefined)
-    c.facts[41] = v = k.plainFact(
-      k.group(c.input["findings"])?.["puncture_site_infection"],
-      "findings.puncture_site_infection",
-    );
+  if (v === undefined) c.facts[41] = v = k.plainFact(k.group(c.input["findings"])?.["puncture_site_infection"], "findings.puncture_site_infection");
   return v;
 }
 
@@ -3534,11 +3430,7 @@ function req_50(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.severe_stenosis_obstruction. */
 function fact_42(c: k.Context): k.Value {
   let v = c.facts[42];
-  if (v === undefined)
-    c.facts[42] = v = k.plainFact(
-      k.group(c.input["findings"])?.["severe_stenosis_obstruction"],
-      "findings.severe_stenosis_obstruction",
-    );
+  if (v === undefined) c.facts[42] = v = k.plainFact(k.group(c.input["findings"])?.["severe_stenosis_obstruction"], "findings.severe_stenosis_obstruction");
   return v;
 }
 
@@ -3552,11 +3444,7 @@ function req_51(c: k.Context, trigger: boolean): k.Tri {
 /** Fact findings.insufficient_body_habitus. */
 function fact_43(c: k.Context): k.Value {
   let v = c.facts[43];
-  if (v === undefined)
-    c.facts[43] = v = k.plainFact(
-      k.group(c.input["findings"])?.["insufficient_body_habitus"],
-      "findings.insufficient_body_habitus",
-    );
+  if (v === undefined) c.facts[43] = v = k.plainFact(k.group(c.input["findings"])?.["insufficient_body_habitus"], "findings.insufficient_body_habitus");
   return v;
 }
 
@@ -3599,8 +3487,7 @@ function req_53(c: k.Context, trigger: boolean): k.Tri {
 /** Fact request.image_guidance. */
 function fact_45(c: k.Context): k.Value {
   let v = c.facts[45];
-  if (v === undefined)
-    c.facts[45] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
+  if (v === undefined) c.facts[45] = v = k.plainFact(k.group(c.input["request"])?.["image_guidance"], "request.image_guidance");
   return v;
 }
 
@@ -3654,8 +3541,7 @@ function req_56(c: k.Context, trigger: boolean): k.Tri {
           const v11 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ??
-              k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
+            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ?? k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -3749,8 +3635,7 @@ function cond_3(c: k.Context): k.Tri {
 /** Fact systemic_inflammatory_disease. */
 function fact_46(c: k.Context): k.Value {
   let v = c.facts[46];
-  if (v === undefined)
-    c.facts[46] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
+  if (v === undefined) c.facts[46] = v = k.plainFact(c.input["systemic_inflammatory_disease"], "systemic_inflammatory_disease");
   return v;
 }
 
@@ -3763,8 +3648,7 @@ function cond_4(c: k.Context): k.Tri {
 /** Fact request.therapeutic. */
 function fact_47(c: k.Context): k.Value {
   let v = c.facts[47];
-  if (v === undefined)
-    c.facts[47] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
+  if (v === undefined) c.facts[47] = v = k.plainFact(k.group(c.input["request"])?.["therapeutic"], "request.therapeutic");
   return v;
 }
 
@@ -4027,8 +3911,7 @@ function def_6(c: k.Context): k.Value {
 /** Fact pain.functional_disability. */
 function fact_49(c: k.Context): k.Value {
   let v = c.facts[49];
-  if (v === undefined)
-    c.facts[49] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
+  if (v === undefined) c.facts[49] = v = k.plainFact(k.group(c.input["pain"])?.["functional_disability"], "pain.functional_disability");
   return v;
 }
 
@@ -4078,33 +3961,21 @@ function def_8(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
 /** Fact home_exercise_program.prescription. */
 function fact_51(c: k.Context): k.Value {
   let v = c.facts[51];
-  if (v === undefined)
-    c.facts[51] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["prescription"],
-      "home_exercise_program.prescription",
-    );
+  if (v === undefined) c.facts[51] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["prescription"], "home_exercise_program.prescription");
   return v;
 }
 
 /** Fact home_exercise_program.completion_documented. */
 function fact_52(c: k.Context): k.Value {
   let v = c.facts[52];
-  if (v === undefined)
-    c.facts[52] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["completion_documented"],
-      "home_exercise_program.completion_documented",
-    );
+  if (v === undefined) c.facts[52] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["completion_documented"], "home_exercise_program.completion_documented");
   return v;
 }
 
 /** Fact home_exercise_program.inability_medical_reason. */
 function fact_53(c: k.Context): k.Value {
   let v = c.facts[53];
-  if (v === undefined)
-    c.facts[53] = v = k.plainFact(
-      k.group(c.input["home_exercise_program"])?.["inability_medical_reason"],
-      "home_exercise_program.inability_medical_reason",
-    );
+  if (v === undefined) c.facts[53] = v = k.plainFact(k.group(c.input["home_exercise_program"])?.["inability_medical_reason"], "home_exercise_program.inability_medical_reason");
   return v;
 }
 
@@ -4151,22 +4022,14 @@ function def_9(c: k.Context): k.Value {
 /** Fact conservative_therapy.physical_therapy. */
 function fact_54(c: k.Context): k.Value {
   let v = c.facts[54];
-  if (v === undefined)
-    c.facts[54] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["physical_therapy"],
-      "conservative_therapy.physical_therapy",
-    );
+  if (v === undefined) c.facts[54] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["physical_therapy"], "conservative_therapy.physical_therapy");
   return v;
 }
 
 /** Fact conservative_therapy.chiropractic_care. */
 function fact_55(c: k.Context): k.Value {
   let v = c.facts[55];
-  if (v === undefined)
-    c.facts[55] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["chiropractic_care"],
-      "conservative_therapy.chiropractic_care",
-    );
+  if (v === undefined) c.facts[55] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["chiropractic_care"], "conservative_therapy.chiropractic_care");
   return v;
 }
 
@@ -4205,11 +4068,7 @@ function def_10(c: k.Context): k.Value {
 /** Fact conservative_therapy.inactive_components. */
 function fact_56(c: k.Context): k.Value {
   let v = c.facts[56];
-  if (v === undefined)
-    c.facts[56] = v = k.plainFact(
-      k.group(c.input["conservative_therapy"])?.["inactive_components"],
-      "conservative_therapy.inactive_components",
-    );
+  if (v === undefined) c.facts[56] = v = k.plainFact(k.group(c.input["conservative_therapy"])?.["inactive_components"], "conservative_therapy.inactive_components");
   return v;
 }
 
@@ -4422,8 +4281,7 @@ function def_14(c: k.Context): k.Value {
 /** Fact synovial_cyst_confirmed_on_imaging. */
 function fact_57(c: k.Context): k.Value {
   let v = c.facts[57];
-  if (v === undefined)
-    c.facts[57] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
+  if (v === undefined) c.facts[57] = v = k.plainFact(c.input["synovial_cyst_confirmed_on_imaging"], "synovial_cyst_confirmed_on_imaging");
   return v;
 }
 
@@ -4659,7 +4517,7 @@ function wf_record_0(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["kind"];
   if (v !== undefined) {
@@ -4694,12 +4552,12 @@ function wf_record_0(value: unknown): boolean {
   v = value["relief_percent"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 100, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
   }
   v = value["relief_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   v = value["functional_improvement"];
   if (v !== undefined) {
@@ -4757,12 +4615,12 @@ function wf_group_3(value: unknown): boolean {
   v = value["average"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   v = value["duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -4781,12 +4639,12 @@ function wf_group_4(value: unknown): boolean {
   v = value["start"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["end"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDate(v)) return false;
+    if (v !== null && !(k.isDate(v))) return false;
   }
   v = value["medical_reason_not_done"];
   if (v !== undefined) {
@@ -4878,7 +4736,7 @@ function wf_group_7(value: unknown): boolean {
   v = value["levels"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 1, 10, true)) return false;
+    if (v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
   }
   return seen === keys;
 }
@@ -4902,7 +4760,7 @@ function wf_group_8(value: unknown): boolean {
   v = value["persistent_level"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isNumberIn(v, 0, 10, false)) return false;
+    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
   }
   return seen === keys;
 }
@@ -4961,7 +4819,7 @@ function wf_group_9(value: unknown): boolean {
   v = value["standard_therapies_duration"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !k.isDuration(v)) return false;
+    if (v !== null && !(k.isDuration(v))) return false;
   }
   return seen === keys;
 }
@@ -5002,12 +4860,12 @@ function wellFormed(value: unknown): boolean {
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
-  if (v === undefined || v === null || !k.isDate(v)) return false;
+  if (v === undefined || v === null || !(k.isDate(v))) return false;
   seen++;
   v = value["purpose"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_1(v)) return false;
+    if (v !== null && !(wf_group_1(v))) return false;
   }
   v = value["prior_procedures"];
   if (v !== undefined) {
@@ -5017,7 +4875,7 @@ function wellFormed(value: unknown): boolean {
   v = value["request"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_2(v)) return false;
+    if (v !== null && !(wf_group_2(v))) return false;
   }
   v = value["new_pathology"];
   if (v !== undefined) {
@@ -5027,22 +4885,22 @@ function wellFormed(value: unknown): boolean {
   v = value["pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_3(v)) return false;
+    if (v !== null && !(wf_group_3(v))) return false;
   }
   v = value["conservative_therapy"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_4(v)) return false;
+    if (v !== null && !(wf_group_4(v))) return false;
   }
   v = value["diagnosis"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_5(v)) return false;
+    if (v !== null && !(wf_group_5(v))) return false;
   }
   v = value["home_exercise_program"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_6(v)) return false;
+    if (v !== null && !(wf_group_6(v))) return false;
   }
   v = value["injection_medical_reason"];
   if (v !== undefined) {
@@ -5052,7 +4910,7 @@ function wellFormed(value: unknown): boolean {
   v = value["epidural"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_7(v)) return false;
+    if (v !== null && !(wf_group_7(v))) return false;
   }
   v = value["preoperative_evaluation_and_plan"];
   if (v !== undefined) {
@@ -5092,7 +4950,7 @@ function wellFormed(value: unknown): boolean {
   v = value["intractable_pain"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_8(v)) return false;
+    if (v !== null && !(wf_group_8(v))) return false;
   }
   v = value["terminal_illness"];
   if (v !== undefined) {
@@ -5102,7 +4960,7 @@ function wellFormed(value: unknown): boolean {
   v = value["spasticity"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_9(v)) return false;
+    if (v !== null && !(wf_group_9(v))) return false;
   }
   v = value["opiate_naive"];
   if (v !== undefined) {
@@ -5112,7 +4970,7 @@ function wellFormed(value: unknown): boolean {
   v = value["findings"];
   if (v !== undefined) {
     seen++;
-    if (v !== null && !wf_group_10(v)) return false;
+    if (v !== null && !(wf_group_10(v))) return false;
   }
   v = value["systemic_inflammatory_disease"];
   if (v !== undefined) {
@@ -5128,77 +4986,5 @@ function wellFormed(value: unknown): boolean {
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
-export const evaluator: k.CompiledEvaluator = k.link(
-  program,
-  [
-    req_0,
-    req_1,
-    req_2,
-    req_3,
-    req_4,
-    req_5,
-    req_6,
-    req_7,
-    req_8,
-    req_9,
-    req_10,
-    req_11,
-    req_12,
-    req_13,
-    req_14,
-    req_15,
-    req_16,
-    req_17,
-    req_18,
-    req_19,
-    req_20,
-    req_21,
-    req_22,
-    req_23,
-    req_24,
-    req_25,
-    req_26,
-    req_27,
-    req_28,
-    req_29,
-    req_30,
-    req_31,
-    req_32,
-    req_33,
-    req_34,
-    req_35,
-    req_36,
-    req_37,
-    req_38,
-    req_39,
-    req_40,
-    req_41,
-    req_42,
-    req_43,
-    req_44,
-    req_45,
-    req_46,
-    req_47,
-    req_48,
-    req_49,
-    req_50,
-    req_51,
-    req_52,
-    req_53,
-    req_54,
-    req_55,
-    req_56,
-    req_57,
-    req_58,
-  ],
-  [cond_0, cond_1, cond_2, cond_3, cond_4, cond_5],
-  58,
-  18,
-  wellFormed,
-);
-
-/** Evaluates a request against NIA_CG_408 Epidural Spine Injections and Single Injection Trials for Intrathecal Pumps. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions). */
-export function evaluate(input: Input, options?: EvaluateOptions): Determination {
-  return checkedEvaluate(program, input, options, evaluator);
-}
-// polc digest: 7f29ae066ca83860
+export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55, req_56, req_57, req_58], [cond_0, cond_1, cond_2, cond_3, cond_4, cond_5], 58, 18, wellFormed);
+// polc digest: 47b2baa8c829d96c 60e95bd050fc445c

@@ -80,4 +80,29 @@ describe("polc eval --batch", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it("reads CRLF line ends and a last line without one, and numbers lines across chunks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pol-batch-"));
+    try {
+      const good = corpus.slice(0, 5).map((c) => JSON.stringify(c.input));
+      const lines = [good[0], "", good[1], "[1]", good[2], "", "", good[3], "{", good[4]];
+      const lf = join(dir, "lf.ndjson");
+      const crlf = join(dir, "crlf.ndjson");
+      writeFileSync(lf, `${lines.join("\n")}\n`);
+      writeFileSync(crlf, lines.join("\r\n"));
+      const fromLf = new Collect();
+      const fromCrlf = new Collect();
+      expect(await runBatch(program, lf, { workers: 0, output: fromLf, progress: false, chunkSize: 2 })).toMatchObject({ lines: 7, evaluated: 5, errors: 2 });
+      expect(await runBatch(program, crlf, { workers: 0, output: fromCrlf, progress: false, chunkSize: 3 })).toMatchObject({ lines: 7, evaluated: 5, errors: 2 });
+      expect(fromCrlf.text).toBe(fromLf.text);
+      const errors = fromLf.text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { line?: number; error?: string })
+        .filter((o) => o.error !== undefined);
+      expect(errors.map((e) => e.line)).toEqual([4, 9]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

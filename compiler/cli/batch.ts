@@ -6,27 +6,30 @@
  *   overrides the line's state. Blank lines are skipped.
  * - A line that is not JSON, or whose input does not match the policy, gives
  *   `{"line": N, "error": "…"}` (N counts from 1) and the batch goes on.
- * - Memory stays constant: lines are read as a stream, sent to the workers in chunks, and at most
+ * - Memory stays constant: the input is read as a stream, cut into chunks of whole lines for the
+ *   workers, and at most
  *   a few chunks per worker are in flight (read, being evaluated, or waiting for their turn to be
  *   written); reading waits while that many are in flight and writing waits for the output.
  * - Evaluation runs on worker threads (one per core by default). Each worker receives the
- *   compiled policy once, as data, and evaluates whole chunks of lines.
+ *   checked policy once, as data, and compiles it to functions as a generated module carries
+ *   them (with `--trace`, the interpreter runs instead); it evaluates whole chunks of lines.
  * - A progress line is drawn on stderr, only when stderr is a terminal.
  *
  * The workers run this same file. Node 20 does not apply `--import tsx` given in a worker's
  * `execArgv` to the worker's own entry point, so each worker starts from a small script that
  * registers tsx's loader in the worker, then imports this module.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, type ReadStream } from "node:fs";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Program } from "../../runtime/program.js";
 import { evaluateProgram } from "../../runtime/evaluate.js";
 import { validateInput } from "../../runtime/validate.js";
+import { evaluateCompiled } from "../../runtime/kernel.js";
+import { loadEvaluator } from "../load-evaluator.js";
 
 export interface BatchOptions {
   /** The member's state for every line; overrides a line's own `state`. */
@@ -45,7 +48,7 @@ export interface BatchOptions {
 }
 
 export interface BatchSummary {
-  /** Non-blank lines read. */
+  /** Non-blank lines read (each gave a determination or an error). */
   readonly lines: number;
   /** Lines that gave a determination. */
   readonly evaluated: number;
@@ -105,10 +108,16 @@ export function evaluateLine(config: Omit<WorkerConfig, "polcBatch">, line: stri
     state ??= wrapper.state as string | undefined;
   }
   if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) return fail(`the state must be a two-letter code like WA, not '${state}'`);
-  const problems = validateInput(config.program, input);
-  if (problems.length) return fail(problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
+  // Without the trace, the policy's compiled functions run, after the compiled input check.
+  const evaluator = config.trace ? undefined : loadEvaluator(config.program);
+  if (!evaluator?.wellFormed(input)) {
+    const problems = validateInput(config.program, input);
+    if (problems.length) return fail(problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
+  }
   try {
-    const determination = evaluateProgram(config.program, input, { state: state?.toUpperCase(), trace: config.trace });
+    const determination = evaluator
+      ? evaluateCompiled(evaluator, input, state?.toUpperCase() ?? null)
+      : evaluateProgram(config.program, input, { state: state?.toUpperCase(), trace: true });
     return { text: JSON.stringify(determination), error: false };
   } catch (e) {
     return fail(`internal error: ${describeError(e)}`);
@@ -121,7 +130,7 @@ function evaluateChunk(config: Omit<WorkerConfig, "polcBatch">, request: ChunkRe
   let evaluated = 0;
   let errors = 0;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+    const line = lines[i].endsWith("\r") ? lines[i].slice(0, -1) : lines[i];
     if (line.trim() === "") continue;
     const result = evaluateLine(config, line, request.first + i);
     out += `${result.text}\n`;
@@ -179,7 +188,7 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
   const showProgress = options.progress ?? Boolean((progressStream as NodeJS.WriteStream).isTTY);
   const config: WorkerConfig = { polcBatch: true, program, state: options.state, trace: options.trace ?? false };
 
-  const input = file === "-" ? process.stdin : createReadStream(file);
+  const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const opened = file === "-" ? Promise.resolve() : once(input, "open").then(() => undefined);
   await opened.catch((e: unknown) => {
     throw new BatchUsageError(`cannot read ${file}: ${describeError(e)}`);
@@ -198,7 +207,6 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
   let wakeReader: (() => void) | undefined;
   let failure: Error | undefined;
   let failed: (() => void) | undefined;
-  let lines = 0;
   let evaluated = 0;
   let errors = 0;
   let bytesRead = 0;
@@ -295,11 +303,11 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
       failed = undefined;
     }
     let nextId = 0;
-    const dispatch = async (chunk: string[], first: number) => {
+    const dispatch = async (text: string, first: number) => {
       while (inFlight >= maxInFlight && !failure) await new Promise<void>((resolve) => (wakeReader = resolve));
       wakeReader = undefined;
       if (failure) throw failure;
-      const request: ChunkRequest = { id: nextId++, first, text: chunk.join("\n") };
+      const request: ChunkRequest = { id: nextId++, first, text };
       inFlight++;
       if (workers === 0) {
         deliver(evaluateChunk(config, request));
@@ -311,29 +319,36 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
       target.worker.postMessage(request);
     };
 
-    const reader = createInterface({ input, crlfDelay: Infinity });
-    let chunk: string[] = [];
+    // The input is cut into chunks of whole lines as it arrives, without looking inside a line:
+    // the workers parse it. A line ends at "\n"; the workers drop a "\r" before it.
+    input.setEncoding("utf8");
+    let pending = "";
+    let scanned = 0;
+    let count = 0;
     let first = 1;
-    let lineNumber = 0;
-    for await (const line of reader) {
-      lineNumber++;
-      bytesRead += line.length + 1;
-      if (line.trim() !== "") lines++;
-      chunk.push(line);
-      if (chunk.length >= chunkSize) {
-        await dispatch(chunk, first);
-        chunk = [];
-        first = lineNumber + 1;
+    for await (const piece of input as AsyncIterable<string>) {
+      bytesRead = file === "-" ? bytesRead + piece.length : (input as ReadStream).bytesRead;
+      pending += piece;
+      for (let end = pending.indexOf("\n", scanned); end !== -1; end = pending.indexOf("\n", scanned)) {
+        count++;
+        scanned = end + 1;
+        if (count === chunkSize) {
+          await dispatch(pending.slice(0, end), first);
+          first += count;
+          count = 0;
+          pending = pending.slice(scanned);
+          scanned = 0;
+        }
       }
     }
-    if (chunk.length) await dispatch(chunk, first);
+    if (pending !== "") await dispatch(pending.endsWith("\n") ? pending.slice(0, -1) : pending, first);
     while (inFlight > 0 && !failure) await new Promise<void>((resolve) => (drained = resolve));
     if (failure) throw failure;
   } finally {
     await closeAll();
   }
   if (showProgress) drawProgress(true);
-  return { lines, evaluated, errors, workers, seconds: (performance.now() - started) / 1000 };
+  return { lines: evaluated + errors, evaluated, errors, workers, seconds: (performance.now() - started) / 1000 };
 }
 
 /**
