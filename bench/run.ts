@@ -16,7 +16,7 @@
  * sample time (at least one).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -130,6 +130,21 @@ async function benchCompiler(): Promise<void> {
     const again = () => runPolc(["build", "policies", "--out", join(dir, "gen0"), "--docs", join(dir, "docs0")]);
     figure("compile.library.cold_rebuild", median(Array.from({ length: cold }, again)), "ms");
     comment("cold_rebuild = the same build again in a new process, over its own earlier output: unchanged outputs are not formatted again");
+    // An author's save: one criterion's wording changed, so its module, its page and the criteria
+    // report are formatted again and everything else is reused.
+    const copy = join(dir, "policies");
+    cpSync(join(root, "policies"), copy, { recursive: true });
+    const edited = join(copy, "nia", "cg300-epidural-spine-injections.pol");
+    const text = readFileSync(edited, "utf8");
+    const buildCopy = () => runPolc(["build", copy, "--out", join(dir, "gen-copy"), "--docs", join(dir, "docs-copy")]);
+    const oneChanged = () => {
+      writeFileSync(edited, text.replace("Duration of pain < 3 months", `Duration of pain < 3 months (${k++})`));
+      return buildCopy();
+    };
+    if (!text.includes("Duration of pain < 3 months")) throw new Error("the edited wording is no longer in NIA_CG_300");
+    buildCopy();
+    figure("compile.library.cold_one_changed", median(Array.from({ length: cold }, oneChanged)), "ms");
+    comment("cold_one_changed = a new process after one criterion's wording changed in a copy of policies/ (NIA_CG_300): its module, its page and criteria.md are formatted again");
     figure("compile.library.cold_check", median(Array.from({ length: cold }, () => runPolc(["check", "policies"]))), "ms");
     figure("polc.startup", median(Array.from({ length: cold }, () => runPolc(["--version"]))), "ms");
     comment("cold_check = node bin/polc.js check policies (start-up and compile only); startup = node bin/polc.js --version (node, tsx, loading the compiler)");

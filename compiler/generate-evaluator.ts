@@ -245,7 +245,7 @@ class EvaluatorWriter {
     const recordChecks = new Map<string, string>();
     let groups = 0;
     const objectFunction = (name: string, fields: readonly [string, string, boolean][]) => {
-      const lines = [`function ${name}(value${this.t(": unknown")})${this.t(": boolean")} {`, `  if (!k.isObject(value)) return false;`, `  let keys = 0;`, `  for (const _ in value) keys++;`, `  let seen = 0;`, `  let v${this.t(": unknown")};`];
+      const lines = [`function ${name}(value${this.t(": unknown")})${this.t(": boolean")} {`, `  if (!k.isObject(value)) return false;`, `  const keys = k.keyCount(value);`, `  let seen = 0;`, `  let v${this.t(": unknown")};`];
       for (const [key, check, required] of fields) {
         lines.push(`  v = value[${literal(key)}];`);
         if (required) lines.push(`  if (v === undefined || v === null || !(${check})) return false;`, `  seen++;`);

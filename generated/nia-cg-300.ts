@@ -3452,8 +3452,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date"];
@@ -3514,8 +3513,7 @@ function wf_record_0(value: unknown): boolean {
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["region"];
@@ -3538,8 +3536,7 @@ function wf_group_1(value: unknown): boolean {
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["acute_radicular_symptoms"];
@@ -3567,8 +3564,7 @@ function wf_group_2(value: unknown): boolean {
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["failed"];
@@ -3616,8 +3612,7 @@ function wf_group_3(value: unknown): boolean {
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["spinal_stenosis"];
@@ -3640,8 +3635,7 @@ function wf_group_4(value: unknown): boolean {
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["prescription"];
@@ -3664,8 +3658,7 @@ function wf_group_5(value: unknown): boolean {
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["approach"];
@@ -3683,8 +3676,7 @@ function wf_group_6(value: unknown): boolean {
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["intrathecal_before_pump"];
@@ -3712,8 +3704,7 @@ function wf_group_7(value: unknown): boolean {
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["active_infection"];
@@ -3736,8 +3727,7 @@ function wf_group_8(value: unknown): boolean {
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
@@ -3848,4 +3838,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37], [cond_0, cond_1, cond_2], 42, 15, wellFormed);
-// polc digest: 9c9d3dc1c2609981 6a54d30474c68678
+// polc digest: 9ba92c022d99a075 eb2680b6471045ac

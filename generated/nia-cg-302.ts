@@ -3225,8 +3225,7 @@ function def_14(c: k.Context): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date"];
@@ -3287,8 +3286,7 @@ function wf_record_0(value: unknown): boolean {
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["region"];
@@ -3316,8 +3314,7 @@ function wf_group_1(value: unknown): boolean {
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["sacroiliac_joint"];
@@ -3345,8 +3342,7 @@ function wf_group_2(value: unknown): boolean {
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["functional_disability"];
@@ -3369,8 +3365,7 @@ function wf_group_3(value: unknown): boolean {
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["failed"];
@@ -3418,8 +3413,7 @@ function wf_group_4(value: unknown): boolean {
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["prescription"];
@@ -3442,8 +3436,7 @@ function wf_group_5(value: unknown): boolean {
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["technique"];
@@ -3456,8 +3449,7 @@ function wf_group_6(value: unknown): boolean {
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["sacroiliac_or_sacral_lateral_branch"];
@@ -3470,8 +3462,7 @@ function wf_group_7(value: unknown): boolean {
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["active_infection"];
@@ -3489,8 +3480,7 @@ function wf_group_8(value: unknown): boolean {
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["continuous_pain_referable_to_facet"];
@@ -3538,8 +3528,7 @@ function wf_group_9(value: unknown): boolean {
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
@@ -3620,4 +3609,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36], [cond_0, cond_1, cond_2], 39, 15, wellFormed);
-// polc digest: a425d5b054ea3005 a26311dba5e15cdd
+// polc digest: cb2bc8d75582edba 1f37ef57c6c6a2d3

@@ -3753,8 +3753,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date"];
@@ -3815,8 +3814,7 @@ function wf_record_0(value: unknown): boolean {
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["region"];
@@ -3839,8 +3837,7 @@ function wf_group_1(value: unknown): boolean {
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["primarily_axial"];
@@ -3858,8 +3855,7 @@ function wf_group_2(value: unknown): boolean {
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["functional_disability"];
@@ -3882,8 +3878,7 @@ function wf_group_3(value: unknown): boolean {
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["distraction"];
@@ -3931,8 +3926,7 @@ function wf_group_4(value: unknown): boolean {
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["failed"];
@@ -3980,8 +3974,7 @@ function wf_group_5(value: unknown): boolean {
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["prescription"];
@@ -4004,8 +3997,7 @@ function wf_group_6(value: unknown): boolean {
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["onset_age"];
@@ -4088,8 +4080,7 @@ function wf_group_7(value: unknown): boolean {
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["in_place"];
@@ -4127,8 +4118,7 @@ function wf_group_8(value: unknown): boolean {
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["mri_active_inflammation"];
@@ -4151,8 +4141,7 @@ function wf_group_9(value: unknown): boolean {
 
 function wf_group_10(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["sacral_lateral_branch_block"];
@@ -4170,8 +4159,7 @@ function wf_group_10(value: unknown): boolean {
 
 function wf_group_11(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["active_infection"];
@@ -4189,8 +4177,7 @@ function wf_group_11(value: unknown): boolean {
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
@@ -4281,4 +4268,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50], [cond_0, cond_1, cond_2], 60, 16, wellFormed);
-// polc digest: 95ba44d4dc1d26fe 9ee8f2cea5252c4b
+// polc digest: 42b926ffb57128ae 4a41251be441f87e

@@ -2973,8 +2973,7 @@ function def_12(c: k.Context, a0: k.Value): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date"];
@@ -3035,8 +3034,7 @@ function wf_record_0(value: unknown): boolean {
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["region"];
@@ -3054,8 +3052,7 @@ function wf_group_1(value: unknown): boolean {
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["for_ptsd"];
@@ -3073,8 +3070,7 @@ function wf_group_2(value: unknown): boolean {
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["duration"];
@@ -3097,8 +3093,7 @@ function wf_group_3(value: unknown): boolean {
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["failed"];
@@ -3141,8 +3136,7 @@ function wf_group_4(value: unknown): boolean {
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["one_upper_extremity"];
@@ -3180,8 +3174,7 @@ function wf_group_5(value: unknown): boolean {
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["allodynia_or_hyperalgesia"];
@@ -3259,8 +3252,7 @@ function wf_group_6(value: unknown): boolean {
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["relief_lasted_local_anesthetic"];
@@ -3278,8 +3270,7 @@ function wf_group_7(value: unknown): boolean {
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["prescription"];
@@ -3302,8 +3293,7 @@ function wf_group_8(value: unknown): boolean {
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["active_infection"];
@@ -3321,8 +3311,7 @@ function wf_group_9(value: unknown): boolean {
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
@@ -3403,4 +3392,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41], [cond_0], 46, 13, wellFormed);
-// polc digest: ec94c877397ac3d4 1d43bfa53b158d13
+// polc digest: ae2d37fb3bd01f66 014bf441bb7711d1

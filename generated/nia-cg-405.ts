@@ -2216,8 +2216,7 @@ function def_4(c: k.Context): k.Value {
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["service"];
@@ -2235,8 +2234,7 @@ function wf_group_1(value: unknown): boolean {
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["functional_disability"];
@@ -2254,8 +2252,7 @@ function wf_group_2(value: unknown): boolean {
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["failed"];
@@ -2298,8 +2295,7 @@ function wf_group_3(value: unknown): boolean {
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["prescription"];
@@ -2322,8 +2318,7 @@ function wf_group_4(value: unknown): boolean {
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["completed"];
@@ -2356,8 +2351,7 @@ function wf_group_5(value: unknown): boolean {
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["failed_spine_surgery"];
@@ -2430,8 +2424,7 @@ function wf_group_6(value: unknown): boolean {
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["skin_color"];
@@ -2489,8 +2482,7 @@ function wf_group_7(value: unknown): boolean {
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["after_revascularization"];
@@ -2528,8 +2520,7 @@ function wf_group_8(value: unknown): boolean {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date"];
@@ -2590,8 +2581,7 @@ function wf_record_0(value: unknown): boolean {
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["lead_migration"];
@@ -2634,8 +2624,7 @@ function wf_group_9(value: unknown): boolean {
 
 function wf_group_10(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["active_infection"];
@@ -2653,8 +2642,7 @@ function wf_group_10(value: unknown): boolean {
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
+  const keys = k.keyCount(value);
   let seen = 0;
   let v: unknown;
   v = value["date_of_service"];
@@ -2720,4 +2708,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55], [cond_0, cond_1, cond_2, cond_3], 58, 5, wellFormed);
-// polc digest: 8a12ace356574a13 142987b1d988aa92
+// polc digest: 3298366519f8b663 95636bb3b63ee2ad

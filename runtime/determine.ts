@@ -15,6 +15,8 @@ export interface RequirementResults {
    * contraindications and non-covered services). `section` names where it is asked from, for the trace.
    */
   requirement(id: string, section: string, trigger: boolean): Tri;
+  /** The same, by the requirement's place in `program.requirements` (see `Layout.ids`). */
+  requirementAt(index: number, section: string, trigger: boolean): Tri;
   /** A section's `when` or an overlay's applicability clause. */
   condition(expr: IrExpr): Tri;
 }
@@ -22,8 +24,10 @@ export interface RequirementResults {
 interface SectionLayout {
   readonly section: IrSection;
   readonly triggers: boolean;
-  readonly pathways: readonly string[];
-  readonly others: readonly string[];
+  /** Requirement indexes: every item, the pathways among them, and the rest. */
+  readonly items: readonly number[];
+  readonly pathways: readonly number[];
+  readonly others: readonly number[];
 }
 
 /** What the determination needs to know of a program, worked out once per program. */
@@ -32,7 +36,12 @@ export interface Layout {
   readonly sectionOf: ReadonlyMap<string, string>;
   readonly sections: readonly SectionLayout[];
   readonly overlaySections: readonly (readonly SectionLayout[])[];
-  readonly refs: ReadonlyMap<string, CriterionRef>;
+  /** Requirement ids in the order of `program.requirements`, and each one's reference. */
+  readonly ids: readonly string[];
+  readonly refs: readonly CriterionRef[];
+  readonly indexOf: ReadonlyMap<string, number>;
+  /** For each requirement, the indexes of its bullets when it is a list whose unmet bullets are listed. */
+  readonly unmetBullets: readonly (readonly number[] | undefined)[];
 }
 
 const layouts = new WeakMap<Program, Layout>();
@@ -52,21 +61,32 @@ export function layoutOf(program: Program): Layout {
   };
   for (const s of program.sections) label(s.items, s.title);
   for (const o of program.overlays) for (const s of o.sections) label(s.items, s.title);
+  const ids = Object.keys(program.requirements);
+  const indexOf = new Map(ids.map((id, i) => [id, i]));
   const layoutSection = (section: IrSection): SectionLayout => ({
     section,
     triggers: triggering.has(section.kind),
-    pathways: section.items.filter((id) => program.requirements[id].role === "pathway"),
-    others: section.items.filter((id) => program.requirements[id].role !== "pathway"),
+    items: section.items.map((id) => indexOf.get(id)!),
+    pathways: section.items.filter((id) => program.requirements[id].role === "pathway").map((id) => indexOf.get(id)!),
+    others: section.items.filter((id) => program.requirements[id].role !== "pathway").map((id) => indexOf.get(id)!),
   });
-  const refs = new Map<string, CriterionRef>();
-  for (const [id, r] of Object.entries(program.requirements)) {
-    refs.set(id, Object.freeze({ id, wording: r.wording, refs: r.refs, section: sectionOf.get(id) ?? "" }));
-  }
+  const refs = ids.map((id) => {
+    const r = program.requirements[id];
+    return Object.freeze({ id, wording: r.wording, refs: r.refs, section: sectionOf.get(id) ?? "" });
+  });
+  const unmetBullets = ids.map((id) => {
+    const group = program.requirements[id].group;
+    // Bullet lists of the kind `all` or `any` are explained by their bullets; the others by themselves.
+    return group && (group.quantifier === "all" || group.quantifier === "any") ? group.items.map((item) => indexOf.get(item)!) : undefined;
+  });
   const layout: Layout = {
     sectionOf,
     sections: program.sections.map(layoutSection),
     overlaySections: program.overlays.map((o) => o.sections.map(layoutSection)),
+    ids,
     refs,
+    indexOf,
+    unmetBullets,
   };
   layouts.set(program, layout);
   return layout;
@@ -79,12 +99,12 @@ function sectionValue(ev: RequirementResults, layout: SectionLayout, when: Tri):
   let value: Tri;
   if (s.kind === "indications") {
     let anyPathway: Tri = false;
-    for (const id of layout.pathways) anyPathway = combine(anyPathway, ev.requirement(id, s.title, false), true);
+    for (const i of layout.pathways) anyPathway = combine(anyPathway, ev.requirementAt(i, s.title, false), true);
     value = anyPathway;
-    for (const id of layout.others) value = combine(value, ev.requirement(id, s.title, false), false);
+    for (const i of layout.others) value = combine(value, ev.requirementAt(i, s.title, false), false);
   } else {
     value = layout.triggers ? false : true;
-    for (const id of s.items) value = combine(value, ev.requirement(id, s.title, layout.triggers), layout.triggers);
+    for (const i of layout.items) value = combine(value, ev.requirementAt(i, s.title, layout.triggers), layout.triggers);
   }
   return layout.triggers ? combine(when, value, false) : combine(not(when), value, true);
 }
@@ -109,14 +129,14 @@ function combine(collected: Tri, value: Tri, decisive: boolean): Tri {
 }
 
 /** The unmet criteria under a requirement that is not met: itself, or the bullets that fail. */
-function addUnmet(program: Program, layout: Layout, ev: RequirementResults, id: string, out: CriterionRef[]): void {
-  if (ev.requirement(id, "", false) !== false) return;
-  const group = program.requirements[id].group;
-  if (!group || group.quantifier === "none" || group.quantifier === "atLeast" || group.quantifier === "atMost") {
-    out.push(layout.refs.get(id)!);
+function addUnmet(layout: Layout, ev: RequirementResults, index: number, out: CriterionRef[]): void {
+  if (ev.requirementAt(index, "", false) !== false) return;
+  const bullets = layout.unmetBullets[index];
+  if (!bullets) {
+    out.push(layout.refs[index]);
     return;
   }
-  for (const item of group.items) addUnmet(program, layout, ev, item, out);
+  for (const bullet of bullets) addUnmet(layout, ev, bullet, out);
 }
 
 /** The exclusions (or contraindications, or non-covered services) that apply. */
@@ -124,7 +144,7 @@ function triggeredIn(results: readonly SectionResult[], kind: SectionKind, ev: R
   const found: CriterionRef[] = [];
   for (const r of results) {
     if (r.layout.section.kind !== kind || r.value !== true) continue;
-    for (const id of r.layout.section.items) if (ev.requirement(id, r.layout.section.title, true) === true) found.push(layout.refs.get(id)!);
+    for (const i of r.layout.items) if (ev.requirementAt(i, r.layout.section.title, true) === true) found.push(layout.refs[i]);
   }
   return found;
 }
@@ -174,13 +194,13 @@ export function determine(program: Program, ev: RequirementResults, state: strin
     // not reported; one is "the" pathway only where its section surely applies.
     const s = r.layout.section;
     if (s.kind !== "indications" || r.when === false) continue;
-    for (const id of r.layout.pathways) {
+    for (const i of r.layout.pathways) {
       const unmet: CriterionRef[] = [];
-      addUnmet(program, layout, ev, id, unmet);
-      const ref = layout.refs.get(id)!;
-      const pathway: PathwayResult = { id, wording: ref.wording, refs: ref.refs, section: ref.section, result: truthText(ev.requirement(id, s.title, false)), unmet };
+      addUnmet(layout, ev, i, unmet);
+      const ref = layout.refs[i];
+      const pathway: PathwayResult = { id: ref.id, wording: ref.wording, refs: ref.refs, section: ref.section, result: truthText(ev.requirementAt(i, s.title, false)), unmet };
       pathways.push(pathway);
-      if (r.when === true) surelyApplies.add(id);
+      if (r.when === true) surelyApplies.add(ref.id);
     }
   }
   const matched = pathways.find((p) => p.result === "true" && surelyApplies.has(p.id));
@@ -206,7 +226,7 @@ export function determine(program: Program, ev: RequirementResults, state: strin
       if (r.value !== false || r.layout.triggers) continue;
       const s = r.layout.section;
       if (s.kind === "indications") {
-        const failed = r.layout.others.filter((id) => ev.requirement(id, s.title, false) === false);
+        const failed = r.layout.others.filter((i) => ev.requirementAt(i, s.title, false) === false);
         if (!pathways.some((p) => p.section === s.title && p.result === "true")) {
           reasons.push(`No indication is met under "${s.title}".`);
           for (const p of pathways) {
@@ -214,9 +234,9 @@ export function determine(program: Program, ev: RequirementResults, state: strin
             for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
           }
         }
-        for (const id of failed) addUnmet(program, layout, ev, id, unmet);
+        for (const i of failed) addUnmet(layout, ev, i, unmet);
       } else {
-        for (const id of s.items) addUnmet(program, layout, ev, id, unmet);
+        for (const i of r.layout.items) addUnmet(layout, ev, i, unmet);
       }
     }
     for (const u of unmet) if (!reasons.some((x) => x.endsWith(u.wording))) reasons.push(`Not met: ${u.wording}`);

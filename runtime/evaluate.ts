@@ -53,6 +53,7 @@ class Evaluation implements RequirementResults {
   private readonly factParts: ReadonlyMap<string, readonly string[]>;
   private readonly recordTypes: ReadonlyMap<string, ReadonlyMap<string, FieldType>>;
   readonly sectionOf: ReadonlyMap<string, string>;
+  private readonly ids: readonly string[];
 
   constructor(
     readonly program: Program,
@@ -63,7 +64,9 @@ class Evaluation implements RequirementResults {
     this.factTypes = prepared.factTypes;
     this.factParts = prepared.factParts;
     this.recordTypes = prepared.recordTypes;
-    this.sectionOf = layoutOf(program).sectionOf;
+    const layout = layoutOf(program);
+    this.sectionOf = layout.sectionOf;
+    this.ids = layout.ids;
     const raw = input.date_of_service;
     const parsed = typeof raw === "string" ? parseIsoDate(raw) : undefined;
     this.dos = parsed ?? new Unknown(new Set(["date_of_service"]));
@@ -137,6 +140,10 @@ class Evaluation implements RequirementResults {
         return unknownOf(unknowns);
       }
     }
+  }
+
+  requirementAt(index: number, section: string, trigger: boolean): Tri {
+    return this.requirement(this.ids[index], section, trigger);
   }
 
   condition(expr: IrExpr): Tri {

@@ -146,6 +146,10 @@ export class Context implements RequirementResults {
     return this.req(this.evaluator.requirementIndex.get(id)!, trigger);
   }
 
+  requirementAt(index: number, _section: string, trigger: boolean): Tri {
+    return this.req(index, trigger);
+  }
+
   condition(expr: IrExpr): Tri {
     return this.evaluator.conditions.get(expr)!(this);
   }
@@ -197,7 +201,7 @@ export function dateField(object: Value, name: string): Value {
 
 /** An entry's `date`, which every history question reads. */
 export function recordDate(record: RecordValue): Value {
-  return recordDateField(record, "date");
+  return (record.day ??= recordDateField(record, "date"));
 }
 
 function recordDateField(record: RecordValue, name: string): Value {
@@ -221,6 +225,17 @@ export function isObject(value: unknown): value is Readonly<Record<string, unkno
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/**
+ * How many enumerable keys an object has (its own, and any a prototype adds: then the count is
+ * too high and the check fails safe). A function of its own: counted inline, in the large check
+ * functions, it was several times slower.
+ */
+export function keyCount(value: object): number {
+  let keys = 0;
+  for (const _ in value) keys++;
+  return keys;
+}
+
 export function isDate(value: unknown): boolean {
   return typeof value === "string" && parseIsoDate(value) !== undefined;
 }
@@ -233,10 +248,8 @@ const durationUnits: ReadonlySet<unknown> = new Set(["days", "weeks", "months", 
 
 export function isDuration(value: unknown): boolean {
   if (!isObject(value)) return false;
-  let keys = 0;
-  for (const _ in value) keys++;
   const { amount, unit } = value;
-  return keys === 2 && typeof amount === "number" && Number.isFinite(amount) && amount >= 0 && durationUnits.has(unit) && Object.hasOwn(value, "amount") && Object.hasOwn(value, "unit");
+  return keyCount(value) === 2 && typeof amount === "number" && Number.isFinite(amount) && amount >= 0 && durationUnits.has(unit) && Object.hasOwn(value, "amount") && Object.hasOwn(value, "unit");
 }
 
 // ── Logic ────────────────────────────────────────────────────────────────────────────────────

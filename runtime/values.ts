@@ -16,6 +16,8 @@ export interface RecordValue {
   readonly data: Readonly<Record<string, unknown>>;
   /** Fields already converted, so that each is parsed once; made when first needed. */
   fields: Map<string, Value> | undefined;
+  /** The entry's `date`, once compiled code has parsed it (every history question reads it). */
+  day: Value | undefined;
 }
 
 /** Where an entry is in the input, e.g. `prior_procedures[2]`: only needed to name a missing field. */
@@ -102,7 +104,7 @@ export function convert(raw: unknown, type: FieldType | undefined, path: string)
 export function listOf(raw: readonly unknown[], record: string, path: string): ListValue {
   const items: ListItem[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
-    items[i] = { rec: { kind: "record", list: path, index: i, record, data: raw[i] as Record<string, unknown>, fields: undefined }, member: true };
+    items[i] = { rec: { kind: "record", list: path, index: i, record, data: raw[i] as Record<string, unknown>, fields: undefined, day: undefined }, member: true };
   }
   return { kind: "list", items };
 }
