@@ -1,7 +1,8 @@
 /**
  * Code generation: one TypeScript module per policy. A pure function from the compiled policy
  * to text. Policy text reaches the module only as JSON string literals or sanitised doc
- * comments, so nothing a policy says can become code.
+ * comments, so nothing a policy says can become code; the compiled functions come from
+ * generate-evaluator.ts under the same rule.
  */
 import type { FactSchema, FieldType } from "../runtime/program.js";
 import type { CompiledPolicy } from "./compile.js";
@@ -95,7 +96,7 @@ export function generateModule(compiled: CompiledPolicy, sourcePath: string): st
   out.push(docComment(`What the guideline says about itself: number, title, dates, CPT codes, overlays.`).trimEnd());
   out.push(`export const metadata = ${literal(metadata)} as const;`);
   out.push("");
-  out.push(docComment("The checked policy, as data the runtime evaluates.").trimEnd());
+  out.push(docComment("The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it.").trimEnd());
   out.push(`export const program: Program = ${literal(program)};`);
   out.push("");
   out.push(

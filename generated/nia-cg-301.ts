@@ -216,7 +216,7 @@ export const metadata = {
   source: "policies/nia/cg301-facet-joint-injections.pol",
 } as const;
 
-/** The checked policy, as data the runtime evaluates. */
+/** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
 export const program: Program = {
   id: "NIA_CG_301",
   title: "Paravertebral Facet Joint Injections or Blocks",
@@ -4286,4 +4286,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34], [cond_0], 47, 18, wellFormed);
-// polc digest: df6f778ed9d0aff3 5371a4a7f99f1850
+// polc digest: 6c0e1e0de62b11e8 56b99828bcf11940

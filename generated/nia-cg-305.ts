@@ -242,7 +242,7 @@ export const metadata = {
   source: "policies/nia/cg305-sacroiliac-joint-injections.pol",
 } as const;
 
-/** The checked policy, as data the runtime evaluates. */
+/** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
 export const program: Program = {
   id: "NIA_CG_305",
   title: "Sacroiliac Joint Injections",
@@ -4268,4 +4268,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50], [cond_0, cond_1, cond_2], 60, 16, wellFormed);
-// polc digest: 42b926ffb57128ae 4a41251be441f87e
+// polc digest: 89e21cb71024f9bb 9eba820bf91a245d

@@ -204,7 +204,7 @@ export const metadata = {
   source: "policies/nia/cg310-implantable-infusion-pump.pol",
 } as const;
 
-/** The checked policy, as data the runtime evaluates. */
+/** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
 export const program: Program = {
   id: "NIA_CG_310",
   title: "Implantable Infusion Pump Insertion",
@@ -2315,4 +2315,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31], [cond_0, cond_1, cond_2, cond_3, cond_4], 41, 4, wellFormed);
-// polc digest: bf6fd8935df52e0f 77ffd1e6e06aeda7
+// polc digest: 5a51988c9e9e03ac 80e9c786b8f69b5d

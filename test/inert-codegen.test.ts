@@ -2,8 +2,9 @@
  * Policy text never becomes code. A policy whose every text (criterion wording, fact and group
  * descriptions, enum labels, title, properties, CPT labels, references, history, overlay wording)
  * carries quotes, backticks, `${…}`, `*\/`, `</script>`, line breaks, NUL, right-to-left marks,
- * emoji and `"; process.exit(1); //` compiles and renders; the generated module type-checks, is
- * data only (proved over its syntax tree), imports without side effects and gives back every text
+ * emoji and `"; process.exit(1); //` compiles and renders; the generated module type-checks, calls
+ * only the kernel and its own generated functions (checked over its syntax tree), has the same code
+ * as the same policy with plain texts, imports without side effects and gives back every text
  * exactly; the Markdown shows HTML escaped.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -130,6 +131,10 @@ describe("generated code is inert", () => {
       const wording = Object.fromEntries((determination.trace as { id: string; wording: string }[]).map((t) => [t.id, t.wording]));
       for (const key of payloadKeys) expect(wording[`c_${key}`], key).toBe(payloads[key]);
       expect(determination.policy.title).toBe(payloads.closeComment);
+      // The compiled functions give the same determination, texts and all.
+      const compiledRun = mod.evaluate({ date_of_service: "2024-03-15", flag: false, g: { inner: 3 }, kind_value: "k_b" }, { trace: false });
+      expect(compiledRun).toEqual({ ...determination, trace: [] });
+      expect(compiledRun.unmet.length).toBeGreaterThan(0);
       expect((globalThis as Record<string, unknown>)[pwnedFlag]).toBeUndefined();
       expect(exit).not.toHaveBeenCalled();
     } finally {
