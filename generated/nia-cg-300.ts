@@ -1609,18 +1609,19 @@ const G7: readonly number[] = [11, 1, 12];
 const G8: readonly number[] = [15, 16];
 const L9: k.Length = { amount: 2, unit: "months" };
 const L10: k.Length = { amount: 12, unit: "months" };
-const L11: k.Length = { amount: 7, unit: "days" };
-const S12: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
-const G13: readonly number[] = [32, 33, 34, 35, 36];
-const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const L15: k.Length = { amount: 2, unit: "years" };
-const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const L17: k.Length = { amount: 1, unit: "years" };
-const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
-const S22: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
+const F11: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
+const L12: k.Length = { amount: 7, unit: "days" };
+const S13: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
+const G14: readonly number[] = [32, 33, 34, 35, 36];
+const S15: ReadonlySet<string> = new Set(["lumbar","sacral"]);
+const L16: k.Length = { amount: 2, unit: "years" };
+const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const L18: k.Length = { amount: 1, unit: "years" };
+const S19: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S20: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S21: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S22: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S23: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
 
 /** Fact pain.acute_radicular_symptoms. */
 function fact_0(c: k.Context): k.Value {
@@ -2034,7 +2035,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
         const v5 = t10.rec;
         let t11: k.Tri = t10.member;
         if (t11 !== false) {
-          const t12: k.Value = (v5.data["therapeutic"] ?? k.missingField(v5, "therapeutic")) as k.Value;
+          const t12: k.Value = (v5.slots![5] ?? k.missingField(v5, "therapeutic")) as k.Value;
           const t13: k.Tri = k.asTri(t12);
           t11 = k.and2(t11, t13);
         }
@@ -2043,14 +2044,14 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
           t14_done: {
             let t15: k.Tri = false;
             t15_done: {
-              const t16: k.Value = (v5.data["relief_percent"] ?? k.missingField(v5, "relief_percent")) as k.Value;
+              const t16: k.Value = (v5.slots![7] ?? k.missingField(v5, "relief_percent")) as k.Value;
               const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
               if (t17 === true) {
                 t15 = true;
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = (v5.data["functional_improvement"] ?? k.missingField(v5, "functional_improvement")) as k.Value;
+              const t18: k.Value = (v5.slots![9] ?? k.missingField(v5, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2063,7 +2064,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
               break t14_done;
             }
             if (t15 !== true) t14 = k.addUnknown(t14, t15);
-            const t20: k.Value = (v5.data["relief_duration"] ?? k.missingField(v5, "relief_duration")) as k.Value;
+            const t20: k.Value = (v5.slots![8] ?? k.missingField(v5, "relief_duration")) as k.Value;
             const t21: k.Tri = k.compare(">=", t20, L9, "duration", c.dos);
             if (t21 === false) {
               t14 = false;
@@ -2288,7 +2289,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
 /** Fact prior_procedures. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F11, 11);
   return v;
 }
 
@@ -2330,14 +2331,14 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
           if (t5 !== false) {
             let t6: k.Tri = true;
             t6_done: {
-              const t7: k.Value = (v9.data["kind"] ?? k.missingField(v9, "kind")) as k.Value;
+              const t7: k.Value = (v9.slots![1] ?? k.missingField(v9, "kind")) as k.Value;
               const t8: k.Tri = k.compare("=", t7, "epidural_injection", "enum", c.dos);
               if (t8 === false) {
                 t6 = false;
                 break t6_done;
               }
               if (t8 !== true) t6 = k.addUnknown(t6, t8);
-              const t9: k.Value = (v9.data["region"] ?? k.missingField(v9, "region")) as k.Value;
+              const t9: k.Value = (v9.slots![2] ?? k.missingField(v9, "region")) as k.Value;
               const t10: k.Value = fact_16(c);
               const t11: k.Value = def_0(c, t9, t10);
               const t12: k.Tri = k.asTri(t11);
@@ -2349,7 +2350,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
               if (t13 !== true) t6 = k.addUnknown(t6, t13);
               const t14: k.Value = k.recordDate(v9);
               const t15: k.Value = k.span(t14, c.dos);
-              const t16: k.Tri = k.compare("<", t15, L11, "duration", c.dos);
+              const t16: k.Tri = k.compare("<", t15, L12, "duration", c.dos);
               if (t16 === false) {
                 t6 = false;
                 break t6_done;
@@ -2519,7 +2520,7 @@ function fact_27(c: k.Context): k.Value {
 /** Requirement wa_image_guidance. */
 function req_33(c: k.Context, trigger: boolean): k.Tri {
   const t1: k.Value = fact_27(c);
-  const t2: k.Tri = k.isIn(t1, S12, false);
+  const t2: k.Tri = k.isIn(t1, S13, false);
   return t2;
 }
 
@@ -2566,7 +2567,7 @@ function req_35(c: k.Context, trigger: boolean): k.Tri {
           const v11 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ?? k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
+            const t13: k.Value = (v11.slots![10] ?? k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -2615,7 +2616,7 @@ function req_36(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement wa_epidural_coverage. */
 function req_37(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G13, trigger);
+  return k.allOf(c, G14, trigger);
 }
 
 function cond_0(c: k.Context): k.Tri {
@@ -2677,13 +2678,13 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
     if (t2 !== false) t1 = k.addUnknown(t1, t2);
     let t3: k.Tri = true;
     t3_done: {
-      const t4: k.Tri = k.isIn(a0, S14, false);
+      const t4: k.Tri = k.isIn(a0, S15, false);
       if (t4 === false) {
         t3 = false;
         break t3_done;
       }
       if (t4 !== true) t3 = k.addUnknown(t3, t4);
-      const t5: k.Tri = k.isIn(a1, S14, false);
+      const t5: k.Tri = k.isIn(a1, S15, false);
       if (t5 === false) {
         t3 = false;
         break t3_done;
@@ -2716,14 +2717,14 @@ function def_1(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
+          const t7: k.Value = (v13.slots![1] ?? k.missingField(v13, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
+          const t9: k.Value = (v13.slots![2] ?? k.missingField(v13, "region")) as k.Value;
           const t10: k.Value = fact_16(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -2764,7 +2765,7 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(1);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L16, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -2797,14 +2798,14 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = (v15.data["kind"] ?? k.missingField(v15, "kind")) as k.Value;
+                    const t15: k.Value = (v15.slots![1] ?? k.missingField(v15, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = (v15.data["region"] ?? k.missingField(v15, "region")) as k.Value;
+                    const t17: k.Value = (v15.slots![2] ?? k.missingField(v15, "region")) as k.Value;
                     const t18: k.Value = fact_16(c);
                     const t19: k.Value = def_0(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -3148,14 +3149,14 @@ function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = (v17.data["kind"] ?? k.missingField(v17, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S16, false);
+                const t19: k.Value = (v17.slots![1] ?? k.missingField(v17, "kind")) as k.Value;
+                const t20: k.Tri = k.isIn(t19, S17, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = (v17.data["region"] ?? k.missingField(v17, "region")) as k.Value;
+                const t21: k.Value = (v17.slots![2] ?? k.missingField(v17, "region")) as k.Value;
                 const t22: k.Value = fact_16(c);
                 const t23: k.Value = def_0(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -3262,7 +3263,7 @@ function def_13(c: k.Context): k.Value {
   }
   const t6: k.Value = k.dateField(t2, "date");
   const t7: k.Value = k.span(t6, c.dos);
-  const t8: k.Tri = k.compare("<", t7, L17, "duration", c.dos);
+  const t8: k.Tri = k.compare("<", t7, L18, "duration", c.dos);
   c.defs[13] = t8;
   return t8;
 }
@@ -3299,7 +3300,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+            const t8: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3314,7 +3315,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
+              const t12: k.Value = (v21.slots![2] ?? k.missingField(v21, "region")) as k.Value;
               const t13: k.Value = fact_16(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3339,7 +3340,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
+              const t20: k.Value = (v21.slots![2] ?? k.missingField(v21, "region")) as k.Value;
               const t21: k.Value = fact_16(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3348,7 +3349,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+              const t24: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3363,7 +3364,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
+              const t27: k.Value = (v21.slots![2] ?? k.missingField(v21, "region")) as k.Value;
               const t28: k.Value = fact_16(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3389,7 +3390,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+                  const t36: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3410,7 +3411,7 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+                  const t40: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -3452,390 +3453,314 @@ function def_14(c: k.Context, a0: k.Value): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S18.has(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "local_anesthetic_only":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "relief_percent":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      case "relief_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "functional_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["local_anesthetic_only"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["relief_percent"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  v = value["relief_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["functional_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["clinically_meaningful_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "image_guidance":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["image_guidance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["acute_radicular_symptoms"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "acute_radicular_symptoms":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "functional_disability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "average":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      case "duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["functional_disability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["average"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  v = value["duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "start":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "end":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "medical_reason_not_done":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inactive_components":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chiropractic_care":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "ongoing":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["start"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["end"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["medical_reason_not_done"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inactive_components"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chiropractic_care"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["ongoing"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["spinal_stenosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "spinal_stenosis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "failed_back_surgery":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "surgical_planning":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["failed_back_surgery"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["surgical_planning"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["prescription"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "prescription":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "completion_documented":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inability_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["completion_documented"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inability_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["approach"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S22.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "approach":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
+        break;
+      case "levels":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["levels"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["intrathecal_before_pump"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "intrathecal_before_pump":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chemotherapy_catheter":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "postoperative_pain_control":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "surgical_anesthesia":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["chemotherapy_catheter"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["postoperative_pain_control"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["surgical_anesthesia"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["active_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "active_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "puncture_site_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "severe_stenosis_obstruction":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["puncture_site_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["severe_stenosis_obstruction"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date_of_service"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["prior_procedures"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "prior_procedures":
+        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+        break;
+      case "request":
+        if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
+        break;
+      case "new_pathology":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pain":
+        if (v !== undefined && v !== null && !(wf_group_2(v))) return false;
+        break;
+      case "conservative_therapy":
+        if (v !== undefined && v !== null && !(wf_group_3(v))) return false;
+        break;
+      case "diagnosis":
+        if (v !== undefined && v !== null && !(wf_group_4(v))) return false;
+        break;
+      case "home_exercise_program":
+        if (v !== undefined && v !== null && !(wf_group_5(v))) return false;
+        break;
+      case "injection_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "epidural":
+        if (v !== undefined && v !== null && !(wf_group_6(v))) return false;
+        break;
+      case "preoperative_evaluation_and_plan":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "unsuccessful_injection_retry":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pain_generator_in_question":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "special_circumstances":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "different_region_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "same_day_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "purpose":
+        if (v !== undefined && v !== null && !(wf_group_7(v))) return false;
+        break;
+      case "findings":
+        if (v !== undefined && v !== null && !(wf_group_8(v))) return false;
+        break;
+      case "systemic_inflammatory_disease":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "radicular_pain":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["request"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_1(v))) return false;
-  }
-  v = value["new_pathology"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_2(v))) return false;
-  }
-  v = value["conservative_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_3(v))) return false;
-  }
-  v = value["diagnosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_4(v))) return false;
-  }
-  v = value["home_exercise_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_5(v))) return false;
-  }
-  v = value["injection_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["epidural"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_6(v))) return false;
-  }
-  v = value["preoperative_evaluation_and_plan"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["unsuccessful_injection_retry"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["pain_generator_in_question"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["special_circumstances"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["different_region_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["same_day_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["synovial_cyst_confirmed_on_imaging"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["purpose"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_7(v))) return false;
-  }
-  v = value["findings"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_8(v))) return false;
-  }
-  v = value["systemic_inflammatory_disease"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["radicular_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37], [cond_0, cond_1, cond_2], 42, 15, wellFormed);
-// polc digest: 5b77f7dd257efe05 4b53b561ce2401e8
+// polc digest: 6686c3ce31f311ce 96b87fad683bf049

@@ -1778,20 +1778,21 @@ const G6: readonly number[] = [10, 11];
 const L7: k.Length = { amount: 2, unit: "months" };
 const L8: k.Length = { amount: 1, unit: "months" };
 const G9: readonly number[] = [15, 16];
-const G10: readonly number[] = [18, 19];
-const S11: ReadonlySet<string> = new Set(["facet_injection","medial_branch_block"]);
-const L12: k.Length = { amount: 7, unit: "days" };
-const G13: readonly number[] = [31, 32, 33];
-const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const L15: k.Length = { amount: 2, unit: "years" };
-const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const L17: k.Length = { amount: 2, unit: "weeks" };
-const L18: k.Length = { amount: 12, unit: "months" };
-const S19: ReadonlySet<string> = new Set(["left","right"]);
-const S20: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S21: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S22: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S23: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const F10: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
+const G11: readonly number[] = [18, 19];
+const S12: ReadonlySet<string> = new Set(["facet_injection","medial_branch_block"]);
+const L13: k.Length = { amount: 7, unit: "days" };
+const G14: readonly number[] = [31, 32, 33];
+const S15: ReadonlySet<string> = new Set(["lumbar","sacral"]);
+const L16: k.Length = { amount: 2, unit: "years" };
+const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const L18: k.Length = { amount: 2, unit: "weeks" };
+const L19: k.Length = { amount: 12, unit: "months" };
+const S20: ReadonlySet<string> = new Set(["left","right"]);
+const S21: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S22: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S23: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S24: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
 
 /** Fact diagnosis.mainly_axial_pain. */
 function fact_0(c: k.Context): k.Value {
@@ -2150,7 +2151,7 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
         const v1 = t10.rec;
         let t11: k.Tri = t10.member;
         if (t11 !== false) {
-          const t12: k.Value = (v1.data["therapeutic"] ?? k.missingField(v1, "therapeutic")) as k.Value;
+          const t12: k.Value = (v1.slots![5] ?? k.missingField(v1, "therapeutic")) as k.Value;
           const t13: k.Tri = k.asTri(t12);
           t11 = k.and2(t11, t13);
         }
@@ -2159,14 +2160,14 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
           t14_done: {
             let t15: k.Tri = false;
             t15_done: {
-              const t16: k.Value = (v1.data["relief_percent"] ?? k.missingField(v1, "relief_percent")) as k.Value;
+              const t16: k.Value = (v1.slots![7] ?? k.missingField(v1, "relief_percent")) as k.Value;
               const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
               if (t17 === true) {
                 t15 = true;
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = (v1.data["functional_improvement"] ?? k.missingField(v1, "functional_improvement")) as k.Value;
+              const t18: k.Value = (v1.slots![9] ?? k.missingField(v1, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2179,7 +2180,7 @@ function req_13(c: k.Context, trigger: boolean): k.Tri {
               break t14_done;
             }
             if (t15 !== true) t14 = k.addUnknown(t14, t15);
-            const t20: k.Value = (v1.data["relief_duration"] ?? k.missingField(v1, "relief_duration")) as k.Value;
+            const t20: k.Value = (v1.slots![8] ?? k.missingField(v1, "relief_duration")) as k.Value;
             const t21: k.Tri = k.compare(">=", t20, L7, "duration", c.dos);
             if (t21 === false) {
               t14 = false;
@@ -2325,7 +2326,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
         const v2 = t9.rec;
         let t10: k.Tri = t9.member;
         if (t10 !== false) {
-          const t11: k.Value = (v2.data["therapeutic"] ?? k.missingField(v2, "therapeutic")) as k.Value;
+          const t11: k.Value = (v2.slots![5] ?? k.missingField(v2, "therapeutic")) as k.Value;
           const t12: k.Tri = k.compare("=", t11, false, "boolean", c.dos);
           t10 = k.and2(t10, t12);
         }
@@ -2361,7 +2362,7 @@ function fact_19(c: k.Context): k.Value {
 /** Fact prior_procedures. */
 function fact_20(c: k.Context): k.Value {
   let v = c.facts[20];
-  if (v === undefined) c.facts[20] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  if (v === undefined) c.facts[20] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F10, 11);
   return v;
 }
 
@@ -2419,14 +2420,14 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
             if (t14 !== false) {
               let t15: k.Tri = true;
               t15_done: {
-                const t16: k.Value = (v3.data["kind"] ?? k.missingField(v3, "kind")) as k.Value;
+                const t16: k.Value = (v3.slots![1] ?? k.missingField(v3, "kind")) as k.Value;
                 const t17: k.Tri = k.compare("=", t16, "spinal_surgery", "enum", c.dos);
                 if (t17 === false) {
                   t15 = false;
                   break t15_done;
                 }
                 if (t17 !== true) t15 = k.addUnknown(t15, t17);
-                const t18: k.Value = (v3.data["region"] ?? k.missingField(v3, "region")) as k.Value;
+                const t18: k.Value = (v3.slots![2] ?? k.missingField(v3, "region")) as k.Value;
                 const t19: k.Value = fact_21(c);
                 const t20: k.Value = def_0(c, t18, t19);
                 const t21: k.Tri = k.asTri(t20);
@@ -2479,7 +2480,7 @@ function req_19(c: k.Context, trigger: boolean): k.Tri {
         if (t31 !== false) {
           let t32: k.Tri = true;
           t32_done: {
-            const t33: k.Value = (v4.data["therapeutic"] ?? k.missingField(v4, "therapeutic")) as k.Value;
+            const t33: k.Value = (v4.slots![5] ?? k.missingField(v4, "therapeutic")) as k.Value;
             const t34: k.Tri = k.compare("=", t33, false, "boolean", c.dos);
             if (t34 === false) {
               t32 = false;
@@ -2534,7 +2535,7 @@ function req_20(c: k.Context, trigger: boolean): k.Tri {
     if (t6 !== true) t1 = k.addUnknown(t1, t6);
   }
   if (t1 === false) return !trigger;
-  return k.whenApplies(t1, k.anyOf(c, G10, trigger), trigger);
+  return k.whenApplies(t1, k.anyOf(c, G11, trigger), trigger);
 }
 
 /** Fact unusual_circumstances. */
@@ -2623,14 +2624,14 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
           if (t5 !== false) {
             let t6: k.Tri = true;
             t6_done: {
-              const t7: k.Value = (v5.data["kind"] ?? k.missingField(v5, "kind")) as k.Value;
-              const t8: k.Tri = k.isIn(t7, S11, false);
+              const t7: k.Value = (v5.slots![1] ?? k.missingField(v5, "kind")) as k.Value;
+              const t8: k.Tri = k.isIn(t7, S12, false);
               if (t8 === false) {
                 t6 = false;
                 break t6_done;
               }
               if (t8 !== true) t6 = k.addUnknown(t6, t8);
-              const t9: k.Value = (v5.data["region"] ?? k.missingField(v5, "region")) as k.Value;
+              const t9: k.Value = (v5.slots![2] ?? k.missingField(v5, "region")) as k.Value;
               const t10: k.Value = fact_21(c);
               const t11: k.Value = def_0(c, t9, t10);
               const t12: k.Tri = k.asTri(t11);
@@ -2642,7 +2643,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
               if (t13 !== true) t6 = k.addUnknown(t6, t13);
               const t14: k.Value = k.recordDate(v5);
               const t15: k.Value = k.span(t14, c.dos);
-              const t16: k.Tri = k.compare("<", t15, L12, "duration", c.dos);
+              const t16: k.Tri = k.compare("<", t15, L13, "duration", c.dos);
               if (t16 === false) {
                 t6 = false;
                 break t6_done;
@@ -2834,7 +2835,7 @@ function req_33(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement wa_not_covered. */
 function req_34(c: k.Context, trigger: boolean): k.Tri {
-  return k.anyOf(c, G13, trigger);
+  return k.anyOf(c, G14, trigger);
 }
 
 function cond_0(c: k.Context): k.Tri {
@@ -2855,13 +2856,13 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
     if (t2 !== false) t1 = k.addUnknown(t1, t2);
     let t3: k.Tri = true;
     t3_done: {
-      const t4: k.Tri = k.isIn(a0, S14, false);
+      const t4: k.Tri = k.isIn(a0, S15, false);
       if (t4 === false) {
         t3 = false;
         break t3_done;
       }
       if (t4 !== true) t3 = k.addUnknown(t3, t4);
-      const t5: k.Tri = k.isIn(a1, S14, false);
+      const t5: k.Tri = k.isIn(a1, S15, false);
       if (t5 === false) {
         t3 = false;
         break t3_done;
@@ -2893,14 +2894,14 @@ function def_1(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v6.data["kind"] ?? k.missingField(v6, "kind")) as k.Value;
-          const t8: k.Tri = k.isIn(t7, S11, false);
+          const t7: k.Value = (v6.slots![1] ?? k.missingField(v6, "kind")) as k.Value;
+          const t8: k.Tri = k.isIn(t7, S12, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = (v6.data["region"] ?? k.missingField(v6, "region")) as k.Value;
+          const t9: k.Value = (v6.slots![2] ?? k.missingField(v6, "region")) as k.Value;
           const t10: k.Value = fact_21(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -2932,7 +2933,7 @@ function def_2(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(0);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L16, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -2965,14 +2966,14 @@ function def_2(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = (v8.data["kind"] ?? k.missingField(v8, "kind")) as k.Value;
+                    const t15: k.Value = (v8.slots![1] ?? k.missingField(v8, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = (v8.data["region"] ?? k.missingField(v8, "region")) as k.Value;
+                    const t17: k.Value = (v8.slots![2] ?? k.missingField(v8, "region")) as k.Value;
                     const t18: k.Value = fact_21(c);
                     const t19: k.Value = def_0(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -3323,14 +3324,14 @@ function def_10(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = (v10.data["kind"] ?? k.missingField(v10, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S16, false);
+                const t19: k.Value = (v10.slots![1] ?? k.missingField(v10, "kind")) as k.Value;
+                const t20: k.Tri = k.isIn(t19, S17, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = (v10.data["region"] ?? k.missingField(v10, "region")) as k.Value;
+                const t21: k.Value = (v10.slots![2] ?? k.missingField(v10, "region")) as k.Value;
                 const t22: k.Value = fact_21(c);
                 const t23: k.Value = def_0(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -3419,7 +3420,7 @@ function def_13(c: k.Context): k.Value {
     const t2: k.Value = def_12(c);
     const t3: k.Value = k.dateField(t2, "date");
     const t4: k.Value = k.span(t3, c.dos);
-    const t5: k.Tri = k.compare(">=", t4, L17, "duration", c.dos);
+    const t5: k.Tri = k.compare(">=", t4, L18, "duration", c.dos);
     if (t5 === true) {
       t1 = true;
       break t1_done;
@@ -3446,7 +3447,7 @@ function def_13(c: k.Context): k.Value {
       const t13: k.Value = def_12(c);
       const t14: k.Value = k.dateField(t13, "date");
       const t15: k.Value = k.span(t14, c.dos);
-      const t16: k.Tri = k.compare(">=", t15, L12, "duration", c.dos);
+      const t16: k.Tri = k.compare(">=", t15, L13, "duration", c.dos);
       if (t16 === false) {
         t6 = false;
         break t6_done;
@@ -3479,14 +3480,14 @@ function def_14(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
+          const t7: k.Value = (v13.slots![1] ?? k.missingField(v13, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, "facet_denervation", "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
+          const t9: k.Value = (v13.slots![2] ?? k.missingField(v13, "region")) as k.Value;
           const t10: k.Value = fact_21(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -3521,7 +3522,7 @@ function def_15(c: k.Context): k.Value {
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
         const t6: k.Value = k.recordDate(v14);
-        const t7: k.Tri = k.within(t6, L18, c.dos);
+        const t7: k.Tri = k.within(t6, L19, c.dos);
         t5 = k.and2(t5, t7);
       }
       if (t5 !== false) t3.push({ rec: v14, inc: t5 });
@@ -3529,30 +3530,30 @@ function def_15(c: k.Context): k.Value {
     t2 = k.countMerged(t3, (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
       let t2_p1: k.Tri = true;
       t2_p1_done: {
-      const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-      const t2_p3: k.Tri = k.isIn(t2_p2, S19, false);
+      const t2_p2: k.Value = (t2_a.slots![4] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p3: k.Tri = k.isIn(t2_p2, S20, false);
       if (t2_p3 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
-      const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
-      const t2_p5: k.Tri = k.isIn(t2_p4, S19, false);
+      const t2_p4: k.Value = (t2_b.slots![4] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p5: k.Tri = k.isIn(t2_p4, S20, false);
       if (t2_p5 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
-      const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-      const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p6: k.Value = (t2_a.slots![4] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p7: k.Value = (t2_b.slots![4] ?? k.missingField(t2_b, "side")) as k.Value;
       const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
       if (t2_p8 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
-      const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
-      const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
+      const t2_p9: k.Value = (t2_a.slots![3] ?? k.missingField(t2_a, "level")) as k.Value;
+      const t2_p10: k.Value = (t2_b.slots![3] ?? k.missingField(t2_b, "level")) as k.Value;
       const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
       if (t2_p11 === false) {
       t2_p1 = false;
@@ -3594,7 +3595,7 @@ function def_16(c: k.Context): k.Value {
   let t1: k.Tri = true;
   t1_done: {
     const t2: k.Value = fact_45(c);
-    const t3: k.Tri = k.isIn(t2, S19, false);
+    const t3: k.Tri = k.isIn(t2, S20, false);
     if (t3 === false) {
       t1 = false;
       break t1_done;
@@ -3613,14 +3614,14 @@ function def_16(c: k.Context): k.Value {
           if (t7 !== false) {
             let t8: k.Tri = true;
             t8_done: {
-              const t9: k.Value = (v15.data["side"] ?? k.missingField(v15, "side")) as k.Value;
-              const t10: k.Tri = k.isIn(t9, S19, false);
+              const t9: k.Value = (v15.slots![4] ?? k.missingField(v15, "side")) as k.Value;
+              const t10: k.Tri = k.isIn(t9, S20, false);
               if (t10 === false) {
                 t8 = false;
                 break t8_done;
               }
               if (t10 !== true) t8 = k.addUnknown(t8, t10);
-              const t11: k.Value = (v15.data["side"] ?? k.missingField(v15, "side")) as k.Value;
+              const t11: k.Value = (v15.slots![4] ?? k.missingField(v15, "side")) as k.Value;
               const t12: k.Value = fact_45(c);
               const t13: k.Tri = k.compare("!=", t11, t12, "enum", c.dos);
               if (t13 === false) {
@@ -3628,7 +3629,7 @@ function def_16(c: k.Context): k.Value {
                 break t8_done;
               }
               if (t13 !== true) t8 = k.addUnknown(t8, t13);
-              const t14: k.Value = (v15.data["level"] ?? k.missingField(v15, "level")) as k.Value;
+              const t14: k.Value = (v15.slots![3] ?? k.missingField(v15, "level")) as k.Value;
               const t15: k.Value = fact_10(c);
               const t16: k.Tri = k.compare("=", t14, t15, "text", c.dos);
               if (t16 === false) {
@@ -3696,7 +3697,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
+            const t8: k.Value = (v16.slots![1] ?? k.missingField(v16, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3711,7 +3712,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
+              const t12: k.Value = (v16.slots![2] ?? k.missingField(v16, "region")) as k.Value;
               const t13: k.Value = fact_21(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3736,7 +3737,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
+              const t20: k.Value = (v16.slots![2] ?? k.missingField(v16, "region")) as k.Value;
               const t21: k.Value = fact_21(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3745,7 +3746,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
+              const t24: k.Value = (v16.slots![1] ?? k.missingField(v16, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3760,7 +3761,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
+              const t27: k.Value = (v16.slots![2] ?? k.missingField(v16, "region")) as k.Value;
               const t28: k.Value = fact_21(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3786,7 +3787,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
+                  const t36: k.Value = (v16.slots![1] ?? k.missingField(v16, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3807,7 +3808,7 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
+                  const t40: k.Value = (v16.slots![1] ?? k.missingField(v16, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -3849,441 +3850,359 @@ function def_17(c: k.Context, a0: k.Value): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "local_anesthetic_only":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "relief_percent":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      case "relief_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "functional_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S22.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["local_anesthetic_only"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["relief_percent"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  v = value["relief_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["functional_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["clinically_meaningful_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        break;
+      case "image_guidance":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S24.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["image_guidance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S23.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S22.has(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["mainly_axial_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "mainly_axial_pain":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "synovial_cyst_stenosis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chronic_lumbar_spondylolysis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pars_defect_on_imaging":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["synovial_cyst_stenosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chronic_lumbar_spondylolysis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["pars_defect_on_imaging"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["sacroiliac_joint"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "sacroiliac_joint":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "discogenic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "disc_herniation":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "radiculitis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["discogenic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["disc_herniation"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["radiculitis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["functional_disability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "functional_disability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "average":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      case "duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["average"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  v = value["duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inactive_components":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chiropractic_care":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "start":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "end":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "medical_reason_not_done":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "ongoing":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["inactive_components"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chiropractic_care"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["start"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["end"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["medical_reason_not_done"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["ongoing"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["prescription"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "prescription":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "completion_documented":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inability_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["completion_documented"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inability_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["successful"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "successful":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "different_levels":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["different_levels"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["sacral_lateral_branch_block"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "sacral_lateral_branch_block":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "atlantoaxial_joint_injection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "occipital_nerve_block":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "hardware_injection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["atlantoaxial_joint_injection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["occipital_nerve_block"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["hardware_injection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_10(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["active_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "active_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "puncture_site_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "no_percutaneous_access":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["puncture_site_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["no_percutaneous_access"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date_of_service"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["prior_procedures"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "prior_procedures":
+        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+        break;
+      case "request":
+        if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
+        break;
+      case "new_pathology":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "diagnosis":
+        if (v !== undefined && v !== null && !(wf_group_2(v))) return false;
+        break;
+      case "other_source":
+        if (v !== undefined && v !== null && !(wf_group_3(v))) return false;
+        break;
+      case "pain":
+        if (v !== undefined && v !== null && !(wf_group_4(v))) return false;
+        break;
+      case "conservative_therapy":
+        if (v !== undefined && v !== null && !(wf_group_5(v))) return false;
+        break;
+      case "home_exercise_program":
+        if (v !== undefined && v !== null && !(wf_group_6(v))) return false;
+        break;
+      case "facet":
+        if (v !== undefined && v !== null && !(wf_group_7(v))) return false;
+        break;
+      case "technique_changed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pain_generator_in_question":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "multi_level_pathology":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "after_rf":
+        if (v !== undefined && v !== null && !(wf_group_8(v))) return false;
+        break;
+      case "unusual_circumstances":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "different_region_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "same_day_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "purpose":
+        if (v !== undefined && v !== null && !(wf_group_9(v))) return false;
+        break;
+      case "findings":
+        if (v !== undefined && v !== null && !(wf_group_10(v))) return false;
+        break;
+      case "intradiscal_injection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["request"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_1(v))) return false;
-  }
-  v = value["new_pathology"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["diagnosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_2(v))) return false;
-  }
-  v = value["other_source"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_3(v))) return false;
-  }
-  v = value["pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_4(v))) return false;
-  }
-  v = value["conservative_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_5(v))) return false;
-  }
-  v = value["home_exercise_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_6(v))) return false;
-  }
-  v = value["facet"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_7(v))) return false;
-  }
-  v = value["technique_changed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["pain_generator_in_question"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["multi_level_pathology"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["after_rf"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_8(v))) return false;
-  }
-  v = value["unusual_circumstances"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["different_region_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["same_day_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["synovial_cyst_confirmed_on_imaging"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["purpose"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_9(v))) return false;
-  }
-  v = value["findings"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_10(v))) return false;
-  }
-  v = value["intradiscal_injection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34], [cond_0], 47, 18, wellFormed);
-// polc digest: 6c0e1e0de62b11e8 56b99828bcf11940
+// polc digest: 29b32ca36d4b1c5f 1ae7f0e46ff2cbe4

@@ -1537,14 +1537,15 @@ const L6: k.Length = { amount: 4, unit: "months" };
 const G7: readonly number[] = [22, 23];
 const G8: readonly number[] = [32, 33];
 const S9: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const S10: ReadonlySet<string> = new Set(["left","right"]);
-const L11: k.Length = { amount: 1, unit: "months" };
-const L12: k.Length = { amount: 12, unit: "months" };
-const S13: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S14: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S15: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S16: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
-const S17: ReadonlySet<string> = new Set(["traditional_radiofrequency","cooled_radiofrequency","pulsed_radiofrequency","cryoablation","laser_ablation"]);
+const F10: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
+const S11: ReadonlySet<string> = new Set(["left","right"]);
+const L12: k.Length = { amount: 1, unit: "months" };
+const L13: k.Length = { amount: 12, unit: "months" };
+const S14: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S15: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S16: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S17: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S18: ReadonlySet<string> = new Set(["traditional_radiofrequency","cooled_radiofrequency","pulsed_radiofrequency","cryoablation","laser_ablation"]);
 
 /** Fact pain_source.sacroiliac_joint. */
 function fact_0(c: k.Context): k.Value {
@@ -1661,14 +1662,14 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
             t6_done: {
               let t7: k.Tri = false;
               t7_done: {
-                const t8: k.Value = (v1.data["relief_percent"] ?? k.missingField(v1, "relief_percent")) as k.Value;
+                const t8: k.Value = (v1.slots![7] ?? k.missingField(v1, "relief_percent")) as k.Value;
                 const t9: k.Tri = k.compare(">=", t8, 70, "number", c.dos);
                 if (t9 === true) {
                   t7 = true;
                   break t7_done;
                 }
                 if (t9 !== false) t7 = k.addUnknown(t7, t9);
-                const t10: k.Value = (v1.data["functional_improvement"] ?? k.missingField(v1, "functional_improvement")) as k.Value;
+                const t10: k.Value = (v1.slots![9] ?? k.missingField(v1, "functional_improvement")) as k.Value;
                 const t11: k.Tri = k.asTri(t10);
                 if (t11 === true) {
                   t7 = true;
@@ -1681,7 +1682,7 @@ function req_3(c: k.Context, trigger: boolean): k.Tri {
                 break t6_done;
               }
               if (t7 !== true) t6 = k.addUnknown(t6, t7);
-              const t12: k.Value = (v1.data["relief_duration"] ?? k.missingField(v1, "relief_duration")) as k.Value;
+              const t12: k.Value = (v1.slots![8] ?? k.missingField(v1, "relief_duration")) as k.Value;
               const t13: k.Tri = k.compare("<", t12, L0, "duration", c.dos);
               if (t13 === false) {
                 t6 = false;
@@ -2152,7 +2153,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
         const v5 = t6.rec;
         let t7: k.Tri = t6.member;
         if (t7 !== false) {
-          const t8: k.Value = (v5.data["relief_percent"] ?? k.missingField(v5, "relief_percent")) as k.Value;
+          const t8: k.Value = (v5.slots![7] ?? k.missingField(v5, "relief_percent")) as k.Value;
           const t9: k.Tri = k.compare(">=", t8, 80, "number", c.dos);
           t7 = k.and2(t7, t9);
         }
@@ -2301,7 +2302,7 @@ function req_32(c: k.Context, trigger: boolean): k.Tri {
         const v6 = t6.rec;
         let t7: k.Tri = t6.member;
         if (t7 !== false) {
-          const t8: k.Value = (v6.data["relief_percent"] ?? k.missingField(v6, "relief_percent")) as k.Value;
+          const t8: k.Value = (v6.slots![7] ?? k.missingField(v6, "relief_percent")) as k.Value;
           const t9: k.Tri = k.compare("=", t8, 100, "number", c.dos);
           t7 = k.and2(t7, t9);
         }
@@ -2437,7 +2438,7 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
 /** Fact prior_procedures. */
 function fact_24(c: k.Context): k.Value {
   let v = c.facts[24];
-  if (v === undefined) c.facts[24] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  if (v === undefined) c.facts[24] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F10, 11);
   return v;
 }
 
@@ -2458,14 +2459,14 @@ function def_1(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v7.data["kind"] ?? k.missingField(v7, "kind")) as k.Value;
+          const t7: k.Value = (v7.slots![1] ?? k.missingField(v7, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = (v7.data["region"] ?? k.missingField(v7, "region")) as k.Value;
+          const t9: k.Value = (v7.slots![2] ?? k.missingField(v7, "region")) as k.Value;
           const t10: k.Value = fact_22(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -2524,21 +2525,21 @@ function def_3(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v8.data["side"] ?? k.missingField(v8, "side")) as k.Value;
-          const t8: k.Tri = k.isIn(t7, S10, false);
+          const t7: k.Value = (v8.slots![4] ?? k.missingField(v8, "side")) as k.Value;
+          const t8: k.Tri = k.isIn(t7, S11, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
           const t9: k.Value = fact_25(c);
-          const t10: k.Tri = k.isIn(t9, S10, false);
+          const t10: k.Tri = k.isIn(t9, S11, false);
           if (t10 === false) {
             t6 = false;
             break t6_done;
           }
           if (t10 !== true) t6 = k.addUnknown(t6, t10);
-          const t11: k.Value = (v8.data["side"] ?? k.missingField(v8, "side")) as k.Value;
+          const t11: k.Value = (v8.slots![4] ?? k.missingField(v8, "side")) as k.Value;
           const t12: k.Value = fact_25(c);
           const t13: k.Tri = k.compare("!=", t11, t12, "enum", c.dos);
           if (t13 === false) {
@@ -2546,7 +2547,7 @@ function def_3(c: k.Context): k.Value {
             break t6_done;
           }
           if (t13 !== true) t6 = k.addUnknown(t6, t13);
-          const t14: k.Value = (v8.data["level"] ?? k.missingField(v8, "level")) as k.Value;
+          const t14: k.Value = (v8.slots![3] ?? k.missingField(v8, "level")) as k.Value;
           const t15: k.Value = fact_26(c);
           const t16: k.Tri = k.compare("=", t14, t15, "text", c.dos);
           if (t16 === false) {
@@ -2556,7 +2557,7 @@ function def_3(c: k.Context): k.Value {
           if (t16 !== true) t6 = k.addUnknown(t6, t16);
           const t17: k.Value = k.recordDate(v8);
           const t18: k.Value = k.span(t17, c.dos);
-          const t19: k.Tri = k.compare("<=", t18, L11, "duration", c.dos);
+          const t19: k.Tri = k.compare("<=", t18, L12, "duration", c.dos);
           if (t19 === false) {
             t6 = false;
             break t6_done;
@@ -2825,7 +2826,7 @@ function def_11(c: k.Context): k.Value {
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
         const t6: k.Value = k.recordDate(v10);
-        const t7: k.Tri = k.within(t6, L12, c.dos);
+        const t7: k.Tri = k.within(t6, L13, c.dos);
         t5 = k.and2(t5, t7);
       }
       if (t5 !== false) t3.push({ rec: v10, inc: t5 });
@@ -2833,30 +2834,30 @@ function def_11(c: k.Context): k.Value {
     t2 = k.countMerged(t3, (t2_a: k.RecordValue, t2_b: k.RecordValue): k.Tri => {
       let t2_p1: k.Tri = true;
       t2_p1_done: {
-      const t2_p2: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-      const t2_p3: k.Tri = k.isIn(t2_p2, S10, false);
+      const t2_p2: k.Value = (t2_a.slots![4] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p3: k.Tri = k.isIn(t2_p2, S11, false);
       if (t2_p3 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
-      const t2_p4: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
-      const t2_p5: k.Tri = k.isIn(t2_p4, S10, false);
+      const t2_p4: k.Value = (t2_b.slots![4] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p5: k.Tri = k.isIn(t2_p4, S11, false);
       if (t2_p5 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p5 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p5);
-      const t2_p6: k.Value = (t2_a.data["side"] ?? k.missingField(t2_a, "side")) as k.Value;
-      const t2_p7: k.Value = (t2_b.data["side"] ?? k.missingField(t2_b, "side")) as k.Value;
+      const t2_p6: k.Value = (t2_a.slots![4] ?? k.missingField(t2_a, "side")) as k.Value;
+      const t2_p7: k.Value = (t2_b.slots![4] ?? k.missingField(t2_b, "side")) as k.Value;
       const t2_p8: k.Tri = k.compare("!=", t2_p6, t2_p7, "enum", c.dos);
       if (t2_p8 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p8 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p8);
-      const t2_p9: k.Value = (t2_a.data["level"] ?? k.missingField(t2_a, "level")) as k.Value;
-      const t2_p10: k.Value = (t2_b.data["level"] ?? k.missingField(t2_b, "level")) as k.Value;
+      const t2_p9: k.Value = (t2_a.slots![3] ?? k.missingField(t2_a, "level")) as k.Value;
+      const t2_p10: k.Value = (t2_b.slots![3] ?? k.missingField(t2_b, "level")) as k.Value;
       const t2_p11: k.Tri = k.compare("=", t2_p9, t2_p10, "text", c.dos);
       if (t2_p11 === false) {
       t2_p1 = false;
@@ -2870,7 +2871,7 @@ function def_11(c: k.Context): k.Value {
       const t2_p16: k.Value = k.recordDate(t2_b);
       const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
       const t2_p18: k.Value = k.span(t2_p14, t2_p17);
-      const t2_p19: k.Tri = k.compare("<=", t2_p18, L11, "duration", c.dos);
+      const t2_p19: k.Tri = k.compare("<=", t2_p18, L12, "duration", c.dos);
       if (t2_p19 === false) {
       t2_p1 = false;
       break t2_p1_done;
@@ -2901,21 +2902,21 @@ function def_12(c: k.Context): k.Value {
         if (t4 !== false) {
           let t5: k.Tri = true;
           t5_done: {
-            const t6: k.Value = (v11.data["side"] ?? k.missingField(v11, "side")) as k.Value;
-            const t7: k.Tri = k.isIn(t6, S10, false);
+            const t6: k.Value = (v11.slots![4] ?? k.missingField(v11, "side")) as k.Value;
+            const t7: k.Tri = k.isIn(t6, S11, false);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
             const t8: k.Value = fact_25(c);
-            const t9: k.Tri = k.isIn(t8, S10, false);
+            const t9: k.Tri = k.isIn(t8, S11, false);
             if (t9 === false) {
               t5 = false;
               break t5_done;
             }
             if (t9 !== true) t5 = k.addUnknown(t5, t9);
-            const t10: k.Value = (v11.data["side"] ?? k.missingField(v11, "side")) as k.Value;
+            const t10: k.Value = (v11.slots![4] ?? k.missingField(v11, "side")) as k.Value;
             const t11: k.Value = fact_25(c);
             const t12: k.Tri = k.compare("!=", t10, t11, "enum", c.dos);
             if (t12 === false) {
@@ -2923,7 +2924,7 @@ function def_12(c: k.Context): k.Value {
               break t5_done;
             }
             if (t12 !== true) t5 = k.addUnknown(t5, t12);
-            const t13: k.Value = (v11.data["level"] ?? k.missingField(v11, "level")) as k.Value;
+            const t13: k.Value = (v11.slots![3] ?? k.missingField(v11, "level")) as k.Value;
             const t14: k.Value = fact_26(c);
             const t15: k.Tri = k.compare("=", t13, t14, "text", c.dos);
             if (t15 === false) {
@@ -2933,7 +2934,7 @@ function def_12(c: k.Context): k.Value {
             if (t15 !== true) t5 = k.addUnknown(t5, t15);
             const t16: k.Value = k.recordDate(v11);
             const t17: k.Value = k.span(t16, c.dos);
-            const t18: k.Tri = k.compare("<=", t17, L11, "duration", c.dos);
+            const t18: k.Tri = k.compare("<=", t17, L12, "duration", c.dos);
             if (t18 === false) {
               t5 = false;
               break t5_done;
@@ -2993,7 +2994,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
+            const t8: k.Value = (v12.slots![1] ?? k.missingField(v12, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3008,7 +3009,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
+              const t12: k.Value = (v12.slots![2] ?? k.missingField(v12, "region")) as k.Value;
               const t13: k.Value = fact_22(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3033,7 +3034,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
+              const t20: k.Value = (v12.slots![2] ?? k.missingField(v12, "region")) as k.Value;
               const t21: k.Value = fact_22(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3042,7 +3043,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
+              const t24: k.Value = (v12.slots![1] ?? k.missingField(v12, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3057,7 +3058,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
+              const t27: k.Value = (v12.slots![2] ?? k.missingField(v12, "region")) as k.Value;
               const t28: k.Value = fact_22(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3083,7 +3084,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
+                  const t36: k.Value = (v12.slots![1] ?? k.missingField(v12, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3104,7 +3105,7 @@ function def_13(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
+                  const t40: k.Value = (v12.slots![1] ?? k.missingField(v12, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -3225,388 +3226,320 @@ function def_14(c: k.Context): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S13.has(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S14.has(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S16.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "local_anesthetic_only":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "relief_percent":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      case "relief_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "functional_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S14.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S15.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["local_anesthetic_only"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["relief_percent"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  v = value["relief_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["functional_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["clinically_meaningful_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S14.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S16.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "image_guidance":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S17.has(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S15.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["image_guidance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S16.has(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["sacroiliac_joint"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "sacroiliac_joint":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "discogenic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "disc_herniation":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "radiculitis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["discogenic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["disc_herniation"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["radiculitis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["functional_disability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "functional_disability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "average":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      case "duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["average"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  v = value["duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inactive_components":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chiropractic_care":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "start":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "end":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "medical_reason_not_done":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "ongoing":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["inactive_components"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chiropractic_care"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["start"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["end"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["medical_reason_not_done"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["ongoing"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["prescription"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "prescription":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "completion_documented":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inability_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["completion_documented"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inability_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["technique"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S17.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "technique":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["sacroiliac_or_sacral_lateral_branch"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "sacroiliac_or_sacral_lateral_branch":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["active_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "active_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "puncture_site_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["puncture_site_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["continuous_pain_referable_to_facet"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "continuous_pain_referable_to_facet":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "radicular_pain":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "other_structural_cause":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "other_spine_pain_syndrome":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "differential_blocks":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "joints":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 1, 20, true))) return false;
+        break;
+      case "cervical_levels_c3_4_to_c6_7":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "for_headache":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["radicular_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["other_structural_cause"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["other_spine_pain_syndrome"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["differential_blocks"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["joints"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 1, 20, true))) return false;
-  }
-  v = value["cervical_levels_c3_4_to_c6_7"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["for_headache"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date_of_service"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["prior_procedures"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "prior_procedures":
+        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+        break;
+      case "request":
+        if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
+        break;
+      case "pain_source":
+        if (v !== undefined && v !== null && !(wf_group_2(v))) return false;
+        break;
+      case "pain":
+        if (v !== undefined && v !== null && !(wf_group_3(v))) return false;
+        break;
+      case "mbb_relief_outlasted_anesthetic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "conservative_therapy":
+        if (v !== undefined && v !== null && !(wf_group_4(v))) return false;
+        break;
+      case "home_exercise_program":
+        if (v !== undefined && v !== null && !(wf_group_5(v))) return false;
+        break;
+      case "denervation":
+        if (v !== undefined && v !== null && !(wf_group_6(v))) return false;
+        break;
+      case "same_day_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "purpose":
+        if (v !== undefined && v !== null && !(wf_group_7(v))) return false;
+        break;
+      case "findings":
+        if (v !== undefined && v !== null && !(wf_group_8(v))) return false;
+        break;
+      case "age":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 120, true))) return false;
+        break;
+      case "wa_facet":
+        if (v !== undefined && v !== null && !(wf_group_9(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["request"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_1(v))) return false;
-  }
-  v = value["pain_source"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_2(v))) return false;
-  }
-  v = value["pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_3(v))) return false;
-  }
-  v = value["mbb_relief_outlasted_anesthetic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["conservative_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_4(v))) return false;
-  }
-  v = value["home_exercise_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_5(v))) return false;
-  }
-  v = value["denervation"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_6(v))) return false;
-  }
-  v = value["same_day_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["synovial_cyst_confirmed_on_imaging"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["purpose"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_7(v))) return false;
-  }
-  v = value["findings"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_8(v))) return false;
-  }
-  v = value["age"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 120, true))) return false;
-  }
-  v = value["wa_facet"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_9(v))) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36], [cond_0, cond_1, cond_2], 39, 15, wellFormed);
-// polc digest: 923b39e7084d4f1e 3438290664e08e9c
+// polc digest: 2d87ff706a0bce92 d5a5e1264fbb8d05

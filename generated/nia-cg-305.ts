@@ -1791,13 +1791,14 @@ const L11: k.Length = { amount: 12, unit: "months" };
 const S12: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
 const G13: readonly number[] = [47, 48, 49];
 const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const L15: k.Length = { amount: 2, unit: "years" };
-const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sympathetic_block"]);
-const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const F15: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
+const L16: k.Length = { amount: 2, unit: "years" };
+const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sympathetic_block"]);
+const S19: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S20: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S21: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S22: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
 
 /** Fact low_back_pain.primarily_axial. */
 function fact_0(c: k.Context): k.Value {
@@ -2509,7 +2510,7 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
         const v4 = t10.rec;
         let t11: k.Tri = t10.member;
         if (t11 !== false) {
-          const t12: k.Value = (v4.data["therapeutic"] ?? k.missingField(v4, "therapeutic")) as k.Value;
+          const t12: k.Value = (v4.slots![5] ?? k.missingField(v4, "therapeutic")) as k.Value;
           const t13: k.Tri = k.asTri(t12);
           t11 = k.and2(t11, t13);
         }
@@ -2518,14 +2519,14 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
           t14_done: {
             let t15: k.Tri = false;
             t15_done: {
-              const t16: k.Value = (v4.data["relief_percent"] ?? k.missingField(v4, "relief_percent")) as k.Value;
+              const t16: k.Value = (v4.slots![7] ?? k.missingField(v4, "relief_percent")) as k.Value;
               const t17: k.Tri = k.compare(">=", t16, 50, "number", c.dos);
               if (t17 === true) {
                 t15 = true;
                 break t15_done;
               }
               if (t17 !== false) t15 = k.addUnknown(t15, t17);
-              const t18: k.Value = (v4.data["functional_improvement"] ?? k.missingField(v4, "functional_improvement")) as k.Value;
+              const t18: k.Value = (v4.slots![9] ?? k.missingField(v4, "functional_improvement")) as k.Value;
               const t19: k.Tri = k.asTri(t18);
               if (t19 === true) {
                 t15 = true;
@@ -2538,7 +2539,7 @@ function req_37(c: k.Context, trigger: boolean): k.Tri {
               break t14_done;
             }
             if (t15 !== true) t14 = k.addUnknown(t14, t15);
-            const t20: k.Value = (v4.data["relief_duration"] ?? k.missingField(v4, "relief_duration")) as k.Value;
+            const t20: k.Value = (v4.slots![8] ?? k.missingField(v4, "relief_duration")) as k.Value;
             const t21: k.Tri = k.compare(">=", t20, L10, "duration", c.dos);
             if (t21 === false) {
               t14 = false;
@@ -2851,7 +2852,7 @@ function req_49(c: k.Context, trigger: boolean): k.Tri {
           const v9 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = (v9.data["clinically_meaningful_improvement"] ?? k.missingField(v9, "clinically_meaningful_improvement")) as k.Value;
+            const t13: k.Value = (v9.slots![10] ?? k.missingField(v9, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -2961,7 +2962,7 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
 /** Fact prior_procedures. */
 function fact_45(c: k.Context): k.Value {
   let v = c.facts[45];
-  if (v === undefined) c.facts[45] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  if (v === undefined) c.facts[45] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F15, 11);
   return v;
 }
 
@@ -2989,14 +2990,14 @@ function def_1(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v10.data["kind"] ?? k.missingField(v10, "kind")) as k.Value;
+          const t7: k.Value = (v10.slots![1] ?? k.missingField(v10, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = (v10.data["region"] ?? k.missingField(v10, "region")) as k.Value;
+          const t9: k.Value = (v10.slots![2] ?? k.missingField(v10, "region")) as k.Value;
           const t10: k.Value = fact_46(c);
           const t11: k.Value = def_0(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -3037,7 +3038,7 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(1);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L16, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -3070,14 +3071,14 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = (v12.data["kind"] ?? k.missingField(v12, "kind")) as k.Value;
+                    const t15: k.Value = (v12.slots![1] ?? k.missingField(v12, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = (v12.data["region"] ?? k.missingField(v12, "region")) as k.Value;
+                    const t17: k.Value = (v12.slots![2] ?? k.missingField(v12, "region")) as k.Value;
                     const t18: k.Value = fact_46(c);
                     const t19: k.Value = def_0(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -3421,14 +3422,14 @@ function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = (v14.data["kind"] ?? k.missingField(v14, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S16, false);
+                const t19: k.Value = (v14.slots![1] ?? k.missingField(v14, "kind")) as k.Value;
+                const t20: k.Tri = k.isIn(t19, S17, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = (v14.data["region"] ?? k.missingField(v14, "region")) as k.Value;
+                const t21: k.Value = (v14.slots![2] ?? k.missingField(v14, "region")) as k.Value;
                 const t22: k.Value = fact_46(c);
                 const t23: k.Value = def_0(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -3515,14 +3516,14 @@ function def_14(c: k.Context): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v16.data["kind"] ?? k.missingField(v16, "kind")) as k.Value;
-          const t8: k.Tri = k.isIn(t7, S17, false);
+          const t7: k.Value = (v16.slots![1] ?? k.missingField(v16, "kind")) as k.Value;
+          const t8: k.Tri = k.isIn(t7, S18, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = (v16.data["region"] ?? k.missingField(v16, "region")) as k.Value;
+          const t9: k.Value = (v16.slots![2] ?? k.missingField(v16, "region")) as k.Value;
           const t10: k.Tri = k.isIn(t9, S14, false);
           if (t10 === false) {
             t6 = false;
@@ -3600,7 +3601,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
+            const t8: k.Value = (v18.slots![1] ?? k.missingField(v18, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -3615,7 +3616,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = (v18.data["region"] ?? k.missingField(v18, "region")) as k.Value;
+              const t12: k.Value = (v18.slots![2] ?? k.missingField(v18, "region")) as k.Value;
               const t13: k.Value = fact_46(c);
               const t14: k.Value = def_0(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -3640,7 +3641,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = (v18.data["region"] ?? k.missingField(v18, "region")) as k.Value;
+              const t20: k.Value = (v18.slots![2] ?? k.missingField(v18, "region")) as k.Value;
               const t21: k.Value = fact_46(c);
               const t22: k.Value = def_0(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -3649,7 +3650,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
+              const t24: k.Value = (v18.slots![1] ?? k.missingField(v18, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -3664,7 +3665,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = (v18.data["region"] ?? k.missingField(v18, "region")) as k.Value;
+              const t27: k.Value = (v18.slots![2] ?? k.missingField(v18, "region")) as k.Value;
               const t28: k.Value = fact_46(c);
               const t29: k.Value = def_0(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -3690,7 +3691,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
+                  const t36: k.Value = (v18.slots![1] ?? k.missingField(v18, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -3711,7 +3712,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = (v18.data["kind"] ?? k.missingField(v18, "kind")) as k.Value;
+                  const t40: k.Value = (v18.slots![1] ?? k.missingField(v18, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -3753,519 +3754,413 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S18.has(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "local_anesthetic_only":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "relief_percent":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      case "relief_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "functional_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["local_anesthetic_only"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["relief_percent"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  v = value["relief_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["functional_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["clinically_meaningful_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        break;
+      case "image_guidance":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["image_guidance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S21.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["primarily_axial"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "primarily_axial":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "below_l5":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["below_l5"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["functional_disability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "functional_disability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "average":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      case "duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["average"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  v = value["duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["distraction"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "distraction":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "compression":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "thigh_thrust":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "faber":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "posterior_shear":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "yeoman":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "gaenslen":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "date":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["compression"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["thigh_thrust"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["faber"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["posterior_shear"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["yeoman"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["gaenslen"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["date"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inactive_components":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chiropractic_care":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "start":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "end":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "medical_reason_not_done":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "ongoing":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["inactive_components"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chiropractic_care"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["start"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["end"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["medical_reason_not_done"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["ongoing"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["prescription"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "prescription":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "completion_documented":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inability_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["completion_documented"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inability_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["onset_age"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 120, true))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "onset_age":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 120, true))) return false;
+        break;
+      case "insidious_onset":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "improvement_with_exercise":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "no_improvement_with_rest":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "night_pain":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "arthritis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "heel_enthesitis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "uveitis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "dactylitis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "psoriasis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "crohns_colitis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "nsaid_response":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "family_history":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "hla_b27":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "elevated_crp":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["insidious_onset"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["improvement_with_exercise"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["no_improvement_with_rest"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["night_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["arthritis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["heel_enthesitis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["uveitis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["dactylitis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["psoriasis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["crohns_colitis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["nsaid_response"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["family_history"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["hla_b27"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["elevated_crp"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["in_place"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "in_place":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "home_exercise":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "patient_education":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "psychosocial_support":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "oral_medication":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["home_exercise"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["patient_education"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["psychosocial_support"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["oral_medication"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["mri_active_inflammation"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "mri_active_inflammation":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "radiographic_grade_left":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 4, true))) return false;
+        break;
+      case "radiographic_grade_right":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 4, true))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["radiographic_grade_left"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 4, true))) return false;
-  }
-  v = value["radiographic_grade_right"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 4, true))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_10(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["sacral_lateral_branch_block"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "sacral_lateral_branch_block":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "sij_radiofrequency_denervation":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["sij_radiofrequency_denervation"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_11(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["active_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "active_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "puncture_site_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["puncture_site_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date_of_service"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["prior_procedures"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "prior_procedures":
+        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+        break;
+      case "request":
+        if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
+        break;
+      case "new_pathology":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "low_back_pain":
+        if (v !== undefined && v !== null && !(wf_group_2(v))) return false;
+        break;
+      case "pain":
+        if (v !== undefined && v !== null && !(wf_group_3(v))) return false;
+        break;
+      case "provocative_exam":
+        if (v !== undefined && v !== null && !(wf_group_4(v))) return false;
+        break;
+      case "conservative_therapy":
+        if (v !== undefined && v !== null && !(wf_group_5(v))) return false;
+        break;
+      case "home_exercise_program":
+        if (v !== undefined && v !== null && !(wf_group_6(v))) return false;
+        break;
+      case "spa":
+        if (v !== undefined && v !== null && !(wf_group_7(v))) return false;
+        break;
+      case "pain_program":
+        if (v !== undefined && v !== null && !(wf_group_8(v))) return false;
+        break;
+      case "sacroiliitis":
+        if (v !== undefined && v !== null && !(wf_group_9(v))) return false;
+        break;
+      case "same_day_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "purpose":
+        if (v !== undefined && v !== null && !(wf_group_10(v))) return false;
+        break;
+      case "findings":
+        if (v !== undefined && v !== null && !(wf_group_11(v))) return false;
+        break;
+      case "systemic_inflammatory_disease":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["request"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_1(v))) return false;
-  }
-  v = value["new_pathology"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["low_back_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_2(v))) return false;
-  }
-  v = value["pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_3(v))) return false;
-  }
-  v = value["provocative_exam"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_4(v))) return false;
-  }
-  v = value["conservative_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_5(v))) return false;
-  }
-  v = value["home_exercise_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_6(v))) return false;
-  }
-  v = value["spa"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_7(v))) return false;
-  }
-  v = value["pain_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_8(v))) return false;
-  }
-  v = value["sacroiliitis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_9(v))) return false;
-  }
-  v = value["same_day_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["synovial_cyst_confirmed_on_imaging"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["purpose"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_10(v))) return false;
-  }
-  v = value["findings"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_11(v))) return false;
-  }
-  v = value["systemic_inflammatory_disease"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50], [cond_0, cond_1, cond_2], 60, 16, wellFormed);
-// polc digest: 89e21cb71024f9bb 9eba820bf91a245d
+// polc digest: dfce398255cb8f52 7edcbb36eae902ef

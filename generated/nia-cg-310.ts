@@ -1008,12 +1008,13 @@ const G6: readonly number[] = [0, 20, 21];
 const G7: readonly number[] = [0, 20, 21, 23, 8];
 const G8: readonly number[] = [25, 26];
 const S9: ReadonlySet<string> = new Set(["chronic_pain","spasticity"]);
-const S10: ReadonlySet<string> = new Set(["trial","permanent","replacement"]);
-const S11: ReadonlySet<string> = new Set(["chronic_pain","spasticity","other_indication"]);
-const S12: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S13: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S14: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S15: ReadonlySet<string> = new Set(["opioid","antispasmodic","other_medication"]);
+const F10: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
+const S11: ReadonlySet<string> = new Set(["trial","permanent","replacement"]);
+const S12: ReadonlySet<string> = new Set(["chronic_pain","spasticity","other_indication"]);
+const S13: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S14: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S15: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S16: ReadonlySet<string> = new Set(["opioid","antispasmodic","other_medication"]);
 
 /** Fact terminal_illness. */
 function fact_0(c: k.Context): k.Value {
@@ -1863,7 +1864,7 @@ function def_2(c: k.Context): k.Value {
 /** Fact prior_procedures. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined) c.facts[40] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  if (v === undefined) c.facts[40] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F10, 11);
   return v;
 }
 
@@ -1881,7 +1882,7 @@ function def_3(c: k.Context): k.Value {
       const v1 = t4.rec;
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
-        const t6: k.Value = (v1.data["kind"] ?? k.missingField(v1, "kind")) as k.Value;
+        const t6: k.Value = (v1.slots![1] ?? k.missingField(v1, "kind")) as k.Value;
         const t7: k.Tri = k.compare("=", t6, "intrathecal_trial", "enum", c.dos);
         t5 = k.and2(t5, t7);
       }
@@ -1895,424 +1896,356 @@ function def_3(c: k.Context): k.Value {
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["service"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S10.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "service":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S11.has(v))) return false;
+        break;
+      case "indication":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S12.has(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["indication"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S11.has(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["functional_disability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "functional_disability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "average":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["average"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inactive_components":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chiropractic_care":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "start":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "end":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "medical_reason_not_done":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["inactive_components"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chiropractic_care"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["start"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["end"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["medical_reason_not_done"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["prescription"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "prescription":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "completion_documented":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inability_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["completion_documented"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inability_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["naive"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "naive":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S12.has(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S13.has(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S14.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "local_anesthetic_only":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "relief_percent":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      case "relief_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "functional_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S13.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S14.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["local_anesthetic_only"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["relief_percent"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  v = value["relief_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["functional_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["clinically_meaningful_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["medication"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S15.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "medication":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S16.has(v))) return false;
+        break;
+      case "tolerable_side_effects":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "spasm_relief":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["tolerable_side_effects"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["spasm_relief"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["completed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "completed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "cognitive_ability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_capability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "willingness":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["cognitive_ability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_capability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["willingness"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["intractable"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "intractable":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "upright_posture":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "ambulation_balance":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "daily_living":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "spinal_cord_injury":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "multiple_sclerosis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "stiff_person_syndrome":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "other_condition":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["upright_posture"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["ambulation_balance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["daily_living"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["spinal_cord_injury"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["multiple_sclerosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["stiff_person_syndrome"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["other_condition"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_10(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["malfunction"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "malfunction":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "battery_depletion":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "programmable":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "analysis_report":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["battery_depletion"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["programmable"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["analysis_report"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_11(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["active_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "active_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "insufficient_body_habitus":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["insufficient_body_habitus"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date_of_service"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["pump"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_1(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "pump":
+        if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
+        break;
+      case "terminal_illness":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pain":
+        if (v !== undefined && v !== null && !(wf_group_2(v))) return false;
+        break;
+      case "conservative_therapy":
+        if (v !== undefined && v !== null && !(wf_group_3(v))) return false;
+        break;
+      case "home_exercise_program":
+        if (v !== undefined && v !== null && !(wf_group_4(v))) return false;
+        break;
+      case "opiates":
+        if (v !== undefined && v !== null && !(wf_group_5(v))) return false;
+        break;
+      case "prior_procedures":
+        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+        break;
+      case "drug_trial":
+        if (v !== undefined && v !== null && !(wf_group_6(v))) return false;
+        break;
+      case "psychological_assessment":
+        if (v !== undefined && v !== null && !(wf_group_7(v))) return false;
+        break;
+      case "spasticity":
+        if (v !== undefined && v !== null && !(wf_group_8(v))) return false;
+        break;
+      case "standard_therapies":
+        if (v !== undefined && v !== null && !(wf_group_9(v))) return false;
+        break;
+      case "pump_replacement":
+        if (v !== undefined && v !== null && !(wf_group_10(v))) return false;
+        break;
+      case "findings":
+        if (v !== undefined && v !== null && !(wf_group_11(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["terminal_illness"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_2(v))) return false;
-  }
-  v = value["conservative_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_3(v))) return false;
-  }
-  v = value["home_exercise_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_4(v))) return false;
-  }
-  v = value["opiates"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_5(v))) return false;
-  }
-  v = value["prior_procedures"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
-  }
-  v = value["drug_trial"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_6(v))) return false;
-  }
-  v = value["psychological_assessment"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_7(v))) return false;
-  }
-  v = value["spasticity"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_8(v))) return false;
-  }
-  v = value["standard_therapies"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_9(v))) return false;
-  }
-  v = value["pump_replacement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_10(v))) return false;
-  }
-  v = value["findings"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_11(v))) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31], [cond_0, cond_1, cond_2, cond_3, cond_4], 41, 4, wellFormed);
-// polc digest: 5a51988c9e9e03ac 80e9c786b8f69b5d
+// polc digest: 5f1a8e22f3a0cf3f 4344b2dd9dd6f9e3

@@ -1154,10 +1154,11 @@ const G13: readonly number[] = [43, 44];
 const G14: readonly number[] = [46, 47, 48, 49, 50, 51, 52];
 const S15: ReadonlySet<string> = new Set(["revision","removal"]);
 const S16: ReadonlySet<string> = new Set(["trial","permanent"]);
-const S17: ReadonlySet<string> = new Set(["trial","permanent","revision","removal"]);
-const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const F17: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
+const S18: ReadonlySet<string> = new Set(["trial","permanent","revision","removal"]);
+const S19: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S20: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S21: ReadonlySet<string> = new Set(["left","right","bilateral"]);
 
 /** Requirement severe_pain. */
 function req_0(c: k.Context, trigger: boolean): k.Tri {
@@ -2184,7 +2185,7 @@ function def_3(c: k.Context): k.Value {
 /** Fact prior_procedures. */
 function fact_57(c: k.Context): k.Value {
   let v = c.facts[57];
-  if (v === undefined) c.facts[57] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  if (v === undefined) c.facts[57] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F17, 11);
   return v;
 }
 
@@ -2202,7 +2203,7 @@ function def_4(c: k.Context): k.Value {
       const v1 = t4.rec;
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
-        const t6: k.Value = (v1.data["kind"] ?? k.missingField(v1, "kind")) as k.Value;
+        const t6: k.Value = (v1.slots![1] ?? k.missingField(v1, "kind")) as k.Value;
         const t7: k.Tri = k.compare("=", t6, "spinal_cord_stimulator_trial", "enum", c.dos);
         t5 = k.and2(t5, t7);
       }
@@ -2216,496 +2217,392 @@ function def_4(c: k.Context): k.Value {
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["service"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S17.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "service":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
+        break;
+      case "same_device_type":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["same_device_type"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["functional_disability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "functional_disability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "average":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["average"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inactive_components":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chiropractic_care":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "start":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "end":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "medical_reason_not_done":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["inactive_components"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chiropractic_care"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["start"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["end"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["medical_reason_not_done"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["prescription"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "prescription":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "completion_documented":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inability_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["completion_documented"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inability_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["completed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "completed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pain_not_psychologic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "axis_ii_managed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "no_addiction":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "cognitive_ability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["pain_not_psychologic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["axis_ii_managed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["no_addiction"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["cognitive_ability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed_spine_surgery"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed_spine_surgery":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "crps":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chronic_neuropathic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "lumbosacral_arachnoiditis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "post_herpetic_neuralgia":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "radiculopathy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "ischemic_leg_pain":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "diabetic_neuropathy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "phantom_limb":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "peripheral_neuropathy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "neuropathic_back_pain":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "not_surgical_candidate":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "refractory_angina":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["crps"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chronic_neuropathic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["lumbosacral_arachnoiditis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["post_herpetic_neuralgia"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["radiculopathy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["ischemic_leg_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["diabetic_neuropathy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["phantom_limb"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["peripheral_neuropathy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["neuropathic_back_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["not_surgical_candidate"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["refractory_angina"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["skin_color"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "skin_color":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "skin_temperature":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "edema":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "skin_dry":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "skin_moist":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "skin_smooth_or_shiny":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "soft_tissue_atrophy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "joint_stiffness":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "nail_changes":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "hair_growth":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["skin_temperature"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["edema"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["skin_dry"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["skin_moist"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["skin_smooth_or_shiny"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["soft_tissue_atrophy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["joint_stiffness"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["nail_changes"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["hair_growth"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["after_revascularization"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "after_revascularization":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "not_revascularization_candidate":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "nyha_class":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 1, 4, true))) return false;
+        break;
+      case "pharmacotherapy_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "medication_intolerance":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "medication_nonresponse":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["not_revascularization_candidate"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["nyha_class"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 1, 4, true))) return false;
-  }
-  v = value["pharmacotherapy_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["medication_intolerance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["medication_nonresponse"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S18.has(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "local_anesthetic_only":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "relief_percent":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      case "relief_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "functional_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S19.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S20.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["local_anesthetic_only"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["relief_percent"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  v = value["relief_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["functional_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["clinically_meaningful_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["lead_migration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "lead_migration":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "loss_of_effectiveness":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "intolerance":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "painful_generator_site":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "neurological_deficits":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "patient_demand":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["loss_of_effectiveness"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["intolerance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["painful_generator_site"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["neurological_deficits"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["patient_demand"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_10(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["active_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "active_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "insufficient_body_habitus":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["insufficient_body_habitus"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date_of_service"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["stimulator"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_1(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "stimulator":
+        if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
+        break;
+      case "pain":
+        if (v !== undefined && v !== null && !(wf_group_2(v))) return false;
+        break;
+      case "conservative_therapy":
+        if (v !== undefined && v !== null && !(wf_group_3(v))) return false;
+        break;
+      case "home_exercise_program":
+        if (v !== undefined && v !== null && !(wf_group_4(v))) return false;
+        break;
+      case "psychological_assessment":
+        if (v !== undefined && v !== null && !(wf_group_5(v))) return false;
+        break;
+      case "pain_cause":
+        if (v !== undefined && v !== null && !(wf_group_6(v))) return false;
+        break;
+      case "crps":
+        if (v !== undefined && v !== null && !(wf_group_7(v))) return false;
+        break;
+      case "angina":
+        if (v !== undefined && v !== null && !(wf_group_8(v))) return false;
+        break;
+      case "prior_procedures":
+        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+        break;
+      case "revision_reason":
+        if (v !== undefined && v !== null && !(wf_group_9(v))) return false;
+        break;
+      case "findings":
+        if (v !== undefined && v !== null && !(wf_group_10(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_2(v))) return false;
-  }
-  v = value["conservative_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_3(v))) return false;
-  }
-  v = value["home_exercise_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_4(v))) return false;
-  }
-  v = value["psychological_assessment"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_5(v))) return false;
-  }
-  v = value["pain_cause"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_6(v))) return false;
-  }
-  v = value["crps"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_7(v))) return false;
-  }
-  v = value["angina"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_8(v))) return false;
-  }
-  v = value["prior_procedures"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
-  }
-  v = value["revision_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_9(v))) return false;
-  }
-  v = value["findings"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_10(v))) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55], [cond_0, cond_1, cond_2, cond_3], 58, 5, wellFormed);
-// polc digest: 696ca73d3067fba1 40da84b2d29e6ecd
+// polc digest: 70413c1a3deeefb7 ea1ab3d70b6726d8

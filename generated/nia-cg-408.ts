@@ -2082,27 +2082,28 @@ const G7: readonly number[] = [11, 1, 12];
 const G8: readonly number[] = [15, 16];
 const L9: k.Length = { amount: 2, unit: "months" };
 const L10: k.Length = { amount: 12, unit: "months" };
-const L11: k.Length = { amount: 7, unit: "days" };
-const L12: k.Length = { amount: 12, unit: "weeks" };
-const G13: readonly number[] = [25, 26, 27, 28, 29];
-const G14: readonly number[] = [33, 34, 35];
-const G15: readonly number[] = [37, 38, 39, 40];
-const G16: readonly number[] = [32, 36, 41];
-const G17: readonly number[] = [31, 27, 42, 43];
-const S18: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
-const G19: readonly number[] = [53, 54, 55, 56, 57];
-const S20: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const L21: k.Length = { amount: 2, unit: "years" };
-const S22: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const L23: k.Length = { amount: 1, unit: "years" };
-const S24: ReadonlySet<string> = new Set(["intraspinal_trial_pain","intraspinal_trial_spasticity"]);
-const L25: k.Length = { amount: 90, unit: "days" };
-const S26: ReadonlySet<string> = new Set(["epidural_spine_injection","intraspinal_trial_pain","intraspinal_trial_spasticity"]);
-const S27: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S28: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S29: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S30: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
-const S31: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
+const F11: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
+const L12: k.Length = { amount: 7, unit: "days" };
+const L13: k.Length = { amount: 12, unit: "weeks" };
+const G14: readonly number[] = [25, 26, 27, 28, 29];
+const G15: readonly number[] = [33, 34, 35];
+const G16: readonly number[] = [37, 38, 39, 40];
+const G17: readonly number[] = [32, 36, 41];
+const G18: readonly number[] = [31, 27, 42, 43];
+const S19: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
+const G20: readonly number[] = [53, 54, 55, 56, 57];
+const S21: ReadonlySet<string> = new Set(["lumbar","sacral"]);
+const L22: k.Length = { amount: 2, unit: "years" };
+const S23: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const L24: k.Length = { amount: 1, unit: "years" };
+const S25: ReadonlySet<string> = new Set(["intraspinal_trial_pain","intraspinal_trial_spasticity"]);
+const L26: k.Length = { amount: 90, unit: "days" };
+const S27: ReadonlySet<string> = new Set(["epidural_spine_injection","intraspinal_trial_pain","intraspinal_trial_spasticity"]);
+const S28: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S29: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S30: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S31: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S32: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
 
 /** Fact pain.acute_radicular_symptoms. */
 function fact_0(c: k.Context): k.Value {
@@ -2553,7 +2554,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
         const v5 = t12.rec;
         let t13: k.Tri = t12.member;
         if (t13 !== false) {
-          const t14: k.Value = (v5.data["therapeutic"] ?? k.missingField(v5, "therapeutic")) as k.Value;
+          const t14: k.Value = (v5.slots![5] ?? k.missingField(v5, "therapeutic")) as k.Value;
           const t15: k.Tri = k.asTri(t14);
           t13 = k.and2(t13, t15);
         }
@@ -2562,14 +2563,14 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
           t16_done: {
             let t17: k.Tri = false;
             t17_done: {
-              const t18: k.Value = (v5.data["relief_percent"] ?? k.missingField(v5, "relief_percent")) as k.Value;
+              const t18: k.Value = (v5.slots![7] ?? k.missingField(v5, "relief_percent")) as k.Value;
               const t19: k.Tri = k.compare(">=", t18, 50, "number", c.dos);
               if (t19 === true) {
                 t17 = true;
                 break t17_done;
               }
               if (t19 !== false) t17 = k.addUnknown(t17, t19);
-              const t20: k.Value = (v5.data["functional_improvement"] ?? k.missingField(v5, "functional_improvement")) as k.Value;
+              const t20: k.Value = (v5.slots![9] ?? k.missingField(v5, "functional_improvement")) as k.Value;
               const t21: k.Tri = k.asTri(t20);
               if (t21 === true) {
                 t17 = true;
@@ -2582,7 +2583,7 @@ function req_18(c: k.Context, trigger: boolean): k.Tri {
               break t16_done;
             }
             if (t17 !== true) t16 = k.addUnknown(t16, t17);
-            const t22: k.Value = (v5.data["relief_duration"] ?? k.missingField(v5, "relief_duration")) as k.Value;
+            const t22: k.Value = (v5.slots![8] ?? k.missingField(v5, "relief_duration")) as k.Value;
             const t23: k.Tri = k.compare(">=", t22, L9, "duration", c.dos);
             if (t23 === false) {
               t16 = false;
@@ -2851,7 +2852,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
 /** Fact prior_procedures. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure");
+  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F11, 11);
   return v;
 }
 
@@ -2896,14 +2897,14 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
           if (t7 !== false) {
             let t8: k.Tri = true;
             t8_done: {
-              const t9: k.Value = (v9.data["kind"] ?? k.missingField(v9, "kind")) as k.Value;
+              const t9: k.Value = (v9.slots![1] ?? k.missingField(v9, "kind")) as k.Value;
               const t10: k.Tri = k.compare("=", t9, "epidural_injection", "enum", c.dos);
               if (t10 === false) {
                 t8 = false;
                 break t8_done;
               }
               if (t10 !== true) t8 = k.addUnknown(t8, t10);
-              const t11: k.Value = (v9.data["region"] ?? k.missingField(v9, "region")) as k.Value;
+              const t11: k.Value = (v9.slots![2] ?? k.missingField(v9, "region")) as k.Value;
               const t12: k.Value = fact_16(c);
               const t13: k.Value = def_1(c, t11, t12);
               const t14: k.Tri = k.asTri(t13);
@@ -2915,7 +2916,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
               if (t15 !== true) t8 = k.addUnknown(t8, t15);
               const t16: k.Value = k.recordDate(v9);
               const t17: k.Value = k.span(t16, c.dos);
-              const t18: k.Tri = k.compare("<", t17, L11, "duration", c.dos);
+              const t18: k.Tri = k.compare("<", t17, L12, "duration", c.dos);
               if (t18 === false) {
                 t8 = false;
                 break t8_done;
@@ -3139,7 +3140,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
       const t7: k.Value = fact_24(c);
       const t8: k.Value = fact_25(c);
       const t9: k.Value = k.span(t7, t8);
-      const t10: k.Tri = k.compare(">=", t9, L12, "duration", c.dos);
+      const t10: k.Tri = k.compare(">=", t9, L13, "duration", c.dos);
       if (t10 === false) {
         t2 = false;
         break t2_done;
@@ -3164,7 +3165,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement trial_chronic_pain. */
 function req_30(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G13, trigger);
+  return k.allOf(c, G14, trigger);
 }
 
 /** Requirement trial_for_spasticity. */
@@ -3232,7 +3233,7 @@ function req_35(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement intractable_spasticity.2. */
 function req_36(c: k.Context, trigger: boolean): k.Tri {
-  return k.anyOf(c, G14, trigger);
+  return k.anyOf(c, G15, trigger);
 }
 
 /** Fact spasticity.spinal_cord_injury. */
@@ -3293,12 +3294,12 @@ function req_40(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement intractable_spasticity.3. */
 function req_41(c: k.Context, trigger: boolean): k.Tri {
-  return k.anyOf(c, G15, trigger);
+  return k.anyOf(c, G16, trigger);
 }
 
 /** Requirement intractable_spasticity. */
 function req_42(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G16, trigger);
+  return k.allOf(c, G17, trigger);
 }
 
 /** Fact spasticity.standard_therapies_failed. */
@@ -3327,7 +3328,7 @@ function req_43(c: k.Context, trigger: boolean): k.Tri {
     }
     if (t3 !== true) t1 = k.addUnknown(t1, t3);
     const t4: k.Value = fact_35(c);
-    const t5: k.Tri = k.compare(">=", t4, L12, "duration", c.dos);
+    const t5: k.Tri = k.compare(">=", t4, L13, "duration", c.dos);
     if (t5 === false) {
       t1 = false;
       break t1_done;
@@ -3339,7 +3340,7 @@ function req_43(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement trial_spasticity. */
 function req_44(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G17, trigger);
+  return k.allOf(c, G18, trigger);
 }
 
 /** Fact opiate_naive. */
@@ -3494,7 +3495,7 @@ function fact_45(c: k.Context): k.Value {
 /** Requirement wa_image_guidance. */
 function req_54(c: k.Context, trigger: boolean): k.Tri {
   const t1: k.Value = fact_45(c);
-  const t2: k.Tri = k.isIn(t1, S18, false);
+  const t2: k.Tri = k.isIn(t1, S19, false);
   return t2;
 }
 
@@ -3541,7 +3542,7 @@ function req_56(c: k.Context, trigger: boolean): k.Tri {
           const v11 = t11.rec;
           let t12: k.Tri = t11.member;
           if (t12 !== false) {
-            const t13: k.Value = (v11.data["clinically_meaningful_improvement"] ?? k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
+            const t13: k.Value = (v11.slots![10] ?? k.missingField(v11, "clinically_meaningful_improvement")) as k.Value;
             const t14: k.Tri = k.asTri(t13);
             t12 = k.and2(t12, t14);
           }
@@ -3590,7 +3591,7 @@ function req_57(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement wa_epidural_coverage. */
 function req_58(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G19, trigger);
+  return k.allOf(c, G20, trigger);
 }
 
 function cond_0(c: k.Context): k.Tri {
@@ -3702,13 +3703,13 @@ function def_1(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
     if (t2 !== false) t1 = k.addUnknown(t1, t2);
     let t3: k.Tri = true;
     t3_done: {
-      const t4: k.Tri = k.isIn(a0, S20, false);
+      const t4: k.Tri = k.isIn(a0, S21, false);
       if (t4 === false) {
         t3 = false;
         break t3_done;
       }
       if (t4 !== true) t3 = k.addUnknown(t3, t4);
-      const t5: k.Tri = k.isIn(a1, S20, false);
+      const t5: k.Tri = k.isIn(a1, S21, false);
       if (t5 === false) {
         t3 = false;
         break t3_done;
@@ -3741,14 +3742,14 @@ function def_2(c: k.Context, a0: k.Value): k.Value {
       if (t5 !== false) {
         let t6: k.Tri = true;
         t6_done: {
-          const t7: k.Value = (v13.data["kind"] ?? k.missingField(v13, "kind")) as k.Value;
+          const t7: k.Value = (v13.slots![1] ?? k.missingField(v13, "kind")) as k.Value;
           const t8: k.Tri = k.compare("=", t7, a0, "enum", c.dos);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
-          const t9: k.Value = (v13.data["region"] ?? k.missingField(v13, "region")) as k.Value;
+          const t9: k.Value = (v13.slots![2] ?? k.missingField(v13, "region")) as k.Value;
           const t10: k.Value = fact_16(c);
           const t11: k.Value = def_1(c, t9, t10);
           const t12: k.Tri = k.asTri(t11);
@@ -3789,7 +3790,7 @@ function def_4(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(1);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L21, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L22, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -3822,14 +3823,14 @@ function def_4(c: k.Context, a0: k.Value): k.Value {
                 if (t13 !== false) {
                   let t14: k.Tri = true;
                   t14_done: {
-                    const t15: k.Value = (v15.data["kind"] ?? k.missingField(v15, "kind")) as k.Value;
+                    const t15: k.Value = (v15.slots![1] ?? k.missingField(v15, "kind")) as k.Value;
                     const t16: k.Tri = k.compare("=", t15, "spinal_surgery", "enum", c.dos);
                     if (t16 === false) {
                       t14 = false;
                       break t14_done;
                     }
                     if (t16 !== true) t14 = k.addUnknown(t14, t16);
-                    const t17: k.Value = (v15.data["region"] ?? k.missingField(v15, "region")) as k.Value;
+                    const t17: k.Value = (v15.slots![2] ?? k.missingField(v15, "region")) as k.Value;
                     const t18: k.Value = fact_16(c);
                     const t19: k.Value = def_1(c, t17, t18);
                     const t20: k.Tri = k.asTri(t19);
@@ -4159,14 +4160,14 @@ function def_12(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
             if (t17 !== false) {
               let t18: k.Tri = true;
               t18_done: {
-                const t19: k.Value = (v17.data["kind"] ?? k.missingField(v17, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S22, false);
+                const t19: k.Value = (v17.slots![1] ?? k.missingField(v17, "kind")) as k.Value;
+                const t20: k.Tri = k.isIn(t19, S23, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
                 }
                 if (t20 !== true) t18 = k.addUnknown(t18, t20);
-                const t21: k.Value = (v17.data["region"] ?? k.missingField(v17, "region")) as k.Value;
+                const t21: k.Value = (v17.slots![2] ?? k.missingField(v17, "region")) as k.Value;
                 const t22: k.Value = fact_16(c);
                 const t23: k.Value = def_1(c, t21, t22);
                 const t24: k.Tri = k.asTri(t23);
@@ -4273,7 +4274,7 @@ function def_14(c: k.Context): k.Value {
   }
   const t6: k.Value = k.dateField(t2, "date");
   const t7: k.Value = k.span(t6, c.dos);
-  const t8: k.Tri = k.compare("<", t7, L23, "duration", c.dos);
+  const t8: k.Tri = k.compare("<", t7, L24, "duration", c.dos);
   c.defs[14] = t8;
   return t8;
 }
@@ -4310,7 +4311,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
-            const t8: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+            const t8: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
             const t9: k.Tri = k.compare("!=", t8, "spinal_surgery", "enum", c.dos);
             if (t9 === false) {
               t5 = false;
@@ -4325,7 +4326,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
           t10_done: {
             let t11: k.Tri = true;
             t11_done: {
-              const t12: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
+              const t12: k.Value = (v21.slots![2] ?? k.missingField(v21, "region")) as k.Value;
               const t13: k.Value = fact_16(c);
               const t14: k.Value = def_1(c, t12, t13);
               const t15: k.Tri = k.asTri(t14);
@@ -4350,7 +4351,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t11 !== false) t10 = k.addUnknown(t10, t11);
             let t19: k.Tri = true;
             t19_done: {
-              const t20: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
+              const t20: k.Value = (v21.slots![2] ?? k.missingField(v21, "region")) as k.Value;
               const t21: k.Value = fact_16(c);
               const t22: k.Value = def_1(c, t20, t21);
               const t23: k.Tri = k.asTri(t22);
@@ -4359,7 +4360,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                 break t19_done;
               }
               if (t23 !== true) t19 = k.addUnknown(t19, t23);
-              const t24: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+              const t24: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
               const t25: k.Tri = k.compare("=", t24, a0, "enum", c.dos);
               if (t25 === false) {
                 t19 = false;
@@ -4374,7 +4375,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
             if (t19 !== false) t10 = k.addUnknown(t10, t19);
             let t26: k.Tri = true;
             t26_done: {
-              const t27: k.Value = (v21.data["region"] ?? k.missingField(v21, "region")) as k.Value;
+              const t27: k.Value = (v21.slots![2] ?? k.missingField(v21, "region")) as k.Value;
               const t28: k.Value = fact_16(c);
               const t29: k.Value = def_1(c, t27, t28);
               const t30: k.Tri = k.asTri(t29);
@@ -4400,7 +4401,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t34_done;
                   }
                   if (t35 !== true) t34 = k.addUnknown(t34, t35);
-                  const t36: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+                  const t36: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
                   const t37: k.Tri = k.compare("=", t36, "epidural_injection", "enum", c.dos);
                   if (t37 === false) {
                     t34 = false;
@@ -4421,7 +4422,7 @@ function def_15(c: k.Context, a0: k.Value): k.Value {
                     break t38_done;
                   }
                   if (t39 !== true) t38 = k.addUnknown(t38, t39);
-                  const t40: k.Value = (v21.data["kind"] ?? k.missingField(v21, "kind")) as k.Value;
+                  const t40: k.Value = (v21.slots![1] ?? k.missingField(v21, "kind")) as k.Value;
                   const t41: k.Tri = k.compare("=", t40, "facet_injection", "enum", c.dos);
                   if (t41 === false) {
                     t38 = false;
@@ -4466,7 +4467,7 @@ function def_16(c: k.Context): k.Value {
   const known = c.defs[16];
   if (known !== undefined) return known;
   const t1: k.Value = fact_19(c);
-  const t2: k.Tri = k.isIn(t1, S24, false);
+  const t2: k.Tri = k.isIn(t1, S25, false);
   c.defs[16] = t2;
   return t2;
 }
@@ -4476,503 +4477,399 @@ function def_17(c: k.Context): k.Value {
   const known = c.defs[17];
   if (known !== undefined) return known;
   const t1: k.Value = fact_1(c);
-  const t2: k.Tri = k.compare(">=", t1, L25, "duration", c.dos);
+  const t2: k.Tri = k.compare(">=", t1, L26, "duration", c.dos);
   c.defs[17] = t2;
   return t2;
 }
 
 function wf_group_1(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["service"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S26.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "service":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S27.has(v))) return false;
+        break;
+      case "chemotherapy_catheter":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "postoperative_pain_control":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "surgical_anesthesia":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["chemotherapy_catheter"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["postoperative_pain_control"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["surgical_anesthesia"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_record_0(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["kind"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S27.has(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "kind":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S28.has(v))) return false;
+        break;
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S29.has(v))) return false;
+        break;
+      case "level":
+        if (v !== undefined && v !== null && !(typeof v === "string")) return false;
+        break;
+      case "side":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S30.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "local_anesthetic_only":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "relief_percent":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
+        break;
+      case "relief_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      case "functional_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S28.has(v))) return false;
-  }
-  v = value["level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string")) return false;
-  }
-  v = value["side"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S29.has(v))) return false;
-  }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["local_anesthetic_only"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["relief_percent"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 100, false))) return false;
-  }
-  v = value["relief_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  v = value["functional_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["clinically_meaningful_improvement"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 function wf_group_2(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["region"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S28.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "region":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S29.has(v))) return false;
+        break;
+      case "therapeutic":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "image_guidance":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S31.has(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["therapeutic"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["image_guidance"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S30.has(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_3(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["acute_radicular_symptoms"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "acute_radicular_symptoms":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "functional_disability":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "average":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      case "duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["functional_disability"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["average"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  v = value["duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_4(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "start":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "end":
+        if (v !== undefined && v !== null && !(k.isDate(v))) return false;
+        break;
+      case "medical_reason_not_done":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inactive_components":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "physical_therapy":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "chiropractic_care":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "ongoing":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["start"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["end"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDate(v))) return false;
-  }
-  v = value["medical_reason_not_done"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inactive_components"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["physical_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["chiropractic_care"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["ongoing"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_5(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["spinal_stenosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "spinal_stenosis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "failed_back_surgery":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "surgical_planning":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["failed_back_surgery"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["surgical_planning"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_6(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["prescription"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "prescription":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "completion_documented":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "inability_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["completion_documented"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["inability_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_7(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["approach"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "string" && S31.has(v))) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "approach":
+        if (v !== undefined && v !== null && !(typeof v === "string" && S32.has(v))) return false;
+        break;
+      case "levels":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["levels"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_8(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["intractable"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "intractable":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "interferes_with_daily_living":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "persistent_level":
+        if (v !== undefined && v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["interferes_with_daily_living"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["persistent_level"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isNumberIn(v, 0, 10, false))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_9(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["intractable"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "intractable":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "cannot_maintain_upright_posture":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "impairs_balance_in_ambulation":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "interferes_with_daily_living":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "spinal_cord_injury":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "multiple_sclerosis":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "stiff_person_syndrome":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "other_condition":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "standard_therapies_failed":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "standard_therapies_duration":
+        if (v !== undefined && v !== null && !(k.isDuration(v))) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["cannot_maintain_upright_posture"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["impairs_balance_in_ambulation"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["interferes_with_daily_living"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["spinal_cord_injury"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["multiple_sclerosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["stiff_person_syndrome"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["other_condition"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["standard_therapies_failed"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["standard_therapies_duration"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(k.isDuration(v))) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wf_group_10(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["active_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "active_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "puncture_site_infection":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "severe_stenosis_obstruction":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "insufficient_body_habitus":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["puncture_site_infection"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["severe_stenosis_obstruction"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["insufficient_body_habitus"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return true;
 }
 
 function wellFormed(value: unknown): boolean {
   if (!k.isObject(value)) return false;
-  const keys = k.keyCount(value);
-  let seen = 0;
-  let v: unknown;
-  v = value["date_of_service"];
-  if (v === undefined || v === null || !(k.isDate(v))) return false;
-  seen++;
-  v = value["purpose"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_1(v))) return false;
+  let required0 = false;
+  for (const key in value) {
+    const v = value[key];
+    switch (key) {
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
+      case "purpose":
+        if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
+        break;
+      case "prior_procedures":
+        if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
+        break;
+      case "request":
+        if (v !== undefined && v !== null && !(wf_group_2(v))) return false;
+        break;
+      case "new_pathology":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pain":
+        if (v !== undefined && v !== null && !(wf_group_3(v))) return false;
+        break;
+      case "conservative_therapy":
+        if (v !== undefined && v !== null && !(wf_group_4(v))) return false;
+        break;
+      case "diagnosis":
+        if (v !== undefined && v !== null && !(wf_group_5(v))) return false;
+        break;
+      case "home_exercise_program":
+        if (v !== undefined && v !== null && !(wf_group_6(v))) return false;
+        break;
+      case "injection_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "epidural":
+        if (v !== undefined && v !== null && !(wf_group_7(v))) return false;
+        break;
+      case "preoperative_evaluation_and_plan":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "unsuccessful_injection_retry":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "pain_generator_in_question":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "special_circumstances":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "different_region_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "same_day_medical_reason":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "intractable_pain":
+        if (v !== undefined && v !== null && !(wf_group_8(v))) return false;
+        break;
+      case "terminal_illness":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "spasticity":
+        if (v !== undefined && v !== null && !(wf_group_9(v))) return false;
+        break;
+      case "opiate_naive":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "findings":
+        if (v !== undefined && v !== null && !(wf_group_10(v))) return false;
+        break;
+      case "systemic_inflammatory_disease":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      case "radicular_pain":
+        if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
+        break;
+      default:
+        return false;
+    }
   }
-  v = value["prior_procedures"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
-  }
-  v = value["request"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_2(v))) return false;
-  }
-  v = value["new_pathology"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_3(v))) return false;
-  }
-  v = value["conservative_therapy"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_4(v))) return false;
-  }
-  v = value["diagnosis"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_5(v))) return false;
-  }
-  v = value["home_exercise_program"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_6(v))) return false;
-  }
-  v = value["injection_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["epidural"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_7(v))) return false;
-  }
-  v = value["preoperative_evaluation_and_plan"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["unsuccessful_injection_retry"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["pain_generator_in_question"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["special_circumstances"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["different_region_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["same_day_medical_reason"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["synovial_cyst_confirmed_on_imaging"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["intractable_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_8(v))) return false;
-  }
-  v = value["terminal_illness"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["spasticity"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_9(v))) return false;
-  }
-  v = value["opiate_naive"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["findings"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(wf_group_10(v))) return false;
-  }
-  v = value["systemic_inflammatory_disease"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  v = value["radicular_pain"];
-  if (v !== undefined) {
-    seen++;
-    if (v !== null && !(typeof v === "boolean")) return false;
-  }
-  return seen === keys;
+  return required0;
 }
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55, req_56, req_57, req_58], [cond_0, cond_1, cond_2, cond_3, cond_4, cond_5], 58, 18, wellFormed);
-// polc digest: f5d4873ed01fafc2 1998db6ee78c8ccb
+// polc digest: 5f66f52db7d43ab0 df5a633db3a7cbe3

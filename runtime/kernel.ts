@@ -20,7 +20,7 @@ import {
   isRecord,
   keepField,
   knownField,
-  listOf,
+  listOfSlots,
   missingFact,
   NONE,
   recordPath,
@@ -175,8 +175,8 @@ export function dateFact(raw: unknown, path: string): Value {
   return typeof raw === "string" ? (parseIsoDate(raw) ?? missingFact(path)) : missingFact(path);
 }
 
-export function listFact(raw: unknown, path: string, record: string): Value {
-  return Array.isArray(raw) ? listOf(raw, record, path) : missingFact(path);
+export function listFact(raw: unknown, path: string, record: string, slotOf: ReadonlyMap<string, number>, width: number): Value {
+  return Array.isArray(raw) ? listOfSlots(raw, record, path, slotOf, width) : missingFact(path);
 }
 
 /** A record's field that is not a date: as the input has it, or unknown. */

@@ -18,6 +18,11 @@ export interface RecordValue {
   fields: Map<string, Value> | undefined;
   /** The entry's `date`, once compiled code has parsed it (every history question reads it). */
   day: Value | undefined;
+  /**
+   * For compiled code: the entry's fields by slot (see `listOfSlots`), read once from `data`, so
+   * that criteria read them by position instead of by name from objects of many shapes.
+   */
+  readonly slots: readonly unknown[] | undefined;
 }
 
 /** Where an entry is in the input, e.g. `prior_procedures[2]`: only needed to name a missing field. */
@@ -104,7 +109,23 @@ export function convert(raw: unknown, type: FieldType | undefined, path: string)
 export function listOf(raw: readonly unknown[], record: string, path: string): ListValue {
   const items: ListItem[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
-    items[i] = { rec: { kind: "record", list: path, index: i, record, data: raw[i] as Record<string, unknown>, fields: undefined, day: undefined }, member: true };
+    items[i] = { rec: { kind: "record", list: path, index: i, record, data: raw[i] as Record<string, unknown>, fields: undefined, day: undefined, slots: undefined }, member: true };
+  }
+  return { kind: "list", items };
+}
+
+/** A list whose entries also hold their fields by slot: `slotOf` gives each field name's position. */
+export function listOfSlots(raw: readonly unknown[], record: string, path: string, slotOf: ReadonlyMap<string, number>, width: number): ListValue {
+  const items: ListItem[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const data = raw[i] as Record<string, unknown>;
+    const slots: unknown[] = new Array(width);
+    // One pass over the entry's keys: inside for…in, data[key] is read by position.
+    for (const key in data) {
+      const slot = slotOf.get(key);
+      if (slot !== undefined) slots[slot] = data[key];
+    }
+    items[i] = { rec: { kind: "record", list: path, index: i, record, data, fields: undefined, day: undefined, slots }, member: true };
   }
   return { kind: "list", items };
 }

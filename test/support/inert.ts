@@ -118,7 +118,8 @@ const allowedCallee =
 
 /**
  * Checks a generated module: its statements are imports, types, constants and functions; it
- * calls only the kernel and its own generated functions; `new` makes only sets of literal strings;
+ * calls only the kernel and its own generated functions; `new` makes only sets of literal strings
+ * and maps from literal strings to numbers;
  * there is no template, and no forbidden name appears anywhere outside a string or a comment.
  */
 export function inertness(fileName: string, text: string): InertnessReport {
@@ -134,12 +135,14 @@ export function inertness(fileName: string, text: string): InertnessReport {
     if (ts.isIdentifier(node) && forbiddenIdentifiers.has(node.text)) problems.push(`${where(node)}: identifier ${node.text}`);
     if (ts.isCallExpression(node) && !allowedCallee.test(node.expression.getText(source))) problems.push(`${where(node)}: call ${node.getText(source).slice(0, 120)}`);
     if (ts.isNewExpression(node)) {
-      const literalSet =
-        node.expression.getText(source) === "Set" &&
-        node.arguments?.length === 1 &&
-        ts.isArrayLiteralExpression(node.arguments[0]) &&
-        node.arguments[0].elements.every((e) => ts.isStringLiteral(e));
-      if (!literalSet) problems.push(`${where(node)}: new ${node.getText(source).slice(0, 120)}`);
+      const callee = node.expression.getText(source);
+      const only = node.arguments?.length === 1 && ts.isArrayLiteralExpression(node.arguments[0]) ? node.arguments[0].elements : undefined;
+      // A set of strings, or a map from strings to numbers: the generator's constants.
+      const literalSet = callee === "Set" && only?.every((e) => ts.isStringLiteral(e));
+      const literalMap =
+        callee === "Map" &&
+        only?.every((e) => ts.isArrayLiteralExpression(e) && e.elements.length === 2 && ts.isStringLiteral(e.elements[0]) && ts.isNumericLiteral(e.elements[1]));
+      if (!literalSet && !literalMap) problems.push(`${where(node)}: new ${node.getText(source).slice(0, 120)}`);
     }
     if (ts.isTaggedTemplateExpression(node) || ts.isTemplateExpression(node)) problems.push(`${where(node)}: ${ts.SyntaxKind[node.kind]} ${node.getText(source).slice(0, 120)}`);
     ts.forEachChild(node, visit);
