@@ -11,14 +11,19 @@ export class Unknown {
   private facts: ReadonlySet<string> | undefined;
   private readonly parts: readonly Unknown[] | undefined;
 
-  constructor(missing: ReadonlySet<string> | readonly Unknown[]) {
-    if (missing instanceof Set) this.facts = missing;
+  private readonly fact: string | undefined;
+
+  /** From the facts it came from, from one fact's path, or from the unknowns it combines. */
+  constructor(missing: ReadonlySet<string> | string | readonly Unknown[]) {
+    if (typeof missing === "string") this.fact = missing;
+    else if (missing instanceof Set) this.facts = missing;
     else this.parts = missing as readonly Unknown[];
   }
 
   /** The undocumented facts this unknown came from. */
   get missing(): ReadonlySet<string> {
     if (this.facts) return this.facts;
+    if (this.fact !== undefined) return (this.facts = new Set([this.fact]));
     const facts = new Set<string>();
     const seen = new Set<Unknown>();
     const pending: Unknown[] = [this];
@@ -26,7 +31,8 @@ export class Unknown {
       const u = pending.pop()!;
       if (seen.has(u)) continue;
       seen.add(u);
-      if (u.facts) for (const fact of u.facts) facts.add(fact);
+      if (u.fact !== undefined) facts.add(u.fact);
+      else if (u.facts) for (const fact of u.facts) facts.add(fact);
       else pending.push(...u.parts!);
     }
     this.facts = facts;

@@ -88,7 +88,7 @@ export function asTri(v: Value): Tri {
 }
 
 export function missingFact(path: string): Unknown {
-  return new Unknown(new Set([path]));
+  return new Unknown(path);
 }
 
 /** Input JSON to a runtime value; absent or null is unknown, naming the fact's path. */
