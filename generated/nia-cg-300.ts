@@ -204,24 +204,43 @@ export const metadata = {
 } as const;
 
 /** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
+// prettier-ignore
 export const program: Program = {
-  id: "NIA_CG_300",
-  title: "Epidural Spine Injections",
-  version: "2024",
-  sections: [
-    { kind: "notes", title: "GENERAL INFORMATION", items: [] },
+  "id": "NIA_CG_300",
+  "title": "Epidural Spine Injections",
+  "version": "2024",
+  "sections": [
     {
-      kind: "indications",
-      title:
-        "INDICATIONS FOR EPIDURAL SPINE INJECTIONS OR SELECTIVE NERVE BLOCKS (Caudal, Interlaminar, Transforaminal)",
-      when: { k: "call", def: "initial_request", args: [] },
-      items: ["acute_radicular_pain", "spinal_stenosis", "failed_back_surgery", "surgical_planning"],
+      "kind": "notes",
+      "title": "GENERAL INFORMATION",
+      "items": []
     },
-    { kind: "notes", title: "NOTE", items: ["two_transforaminal_levels"] },
     {
-      kind: "requirements",
-      title: "INDICATIONS FOR REPEAT INJECTIONS",
-      items: [
+      "kind": "indications",
+      "title": "INDICATIONS FOR EPIDURAL SPINE INJECTIONS OR SELECTIVE NERVE BLOCKS (Caudal, Interlaminar, Transforaminal)",
+      "when": {
+        "k": "call",
+        "def": "initial_request",
+        "args": []
+      },
+      "items": [
+        "acute_radicular_pain",
+        "spinal_stenosis",
+        "failed_back_surgery",
+        "surgical_planning"
+      ]
+    },
+    {
+      "kind": "notes",
+      "title": "NOTE",
+      "items": [
+        "two_transforaminal_levels"
+      ]
+    },
+    {
+      "kind": "requirements",
+      "title": "INDICATIONS FOR REPEAT INJECTIONS",
+      "items": [
         "NIA_CG_300.section4.2",
         "after_initial_phase",
         "continuing_pain",
@@ -229,1323 +248,2266 @@ export const program: Program = {
         "first_year_limit",
         "later_year_limit",
         "different_regions_interval",
-        "same_date_of_service",
-      ],
+        "same_date_of_service"
+      ]
     },
     {
-      kind: "exclusions",
-      title: "EXCLUSIONS",
-      items: ["intrathecal_before_pump", "chemotherapy_catheter", "postoperative_pain_control", "surgical_anesthesia"],
+      "kind": "exclusions",
+      "title": "EXCLUSIONS",
+      "items": [
+        "intrathecal_before_pump",
+        "chemotherapy_catheter",
+        "postoperative_pain_control",
+        "surgical_anesthesia"
+      ]
     },
     {
-      kind: "contraindications",
-      title: "CONTRAINDICATIONS FOR EPIDURAL INJECTIONS",
-      items: ["active_infection", "puncture_site_infection", "severe_stenosis_obstruction"],
-    },
+      "kind": "contraindications",
+      "title": "CONTRAINDICATIONS FOR EPIDURAL INJECTIONS",
+      "items": [
+        "active_infection",
+        "puncture_site_infection",
+        "severe_stenosis_obstruction"
+      ]
+    }
   ],
-  overlays: [
+  "overlays": [
     {
-      id: "WA_NIA_CG_300",
-      title: "Washington State Health Care Authority Technology Assessment 20160318B – Spinal Injections",
-      state: "WA",
-      applies: [
+      "id": "WA_NIA_CG_300",
+      "title": "Washington State Health Care Authority Technology Assessment 20160318B – Spinal Injections",
+      "state": "WA",
+      "applies": [
         {
-          mode: "unless",
-          wording:
-            "* This coverage policy does not apply to those with a known systemic inflammatory disease such as: ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
-          cond: { k: "fact", path: "systemic_inflammatory_disease" },
-        },
+          "mode": "unless",
+          "wording": "* This coverage policy does not apply to those with a known systemic inflammatory disease such as: ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
+          "cond": {
+            "k": "fact",
+            "path": "systemic_inflammatory_disease"
+          }
+        }
       ],
-      sections: [
+      "sections": [
         {
-          kind: "requirements",
-          title: "Limitations of Coverage*",
-          when: {
-            k: "and",
-            args: [
-              { k: "fact", path: "request.therapeutic" },
+          "kind": "requirements",
+          "title": "Limitations of Coverage*",
+          "when": {
+            "k": "and",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: { k: "fact", path: "pain.duration" },
-                b: { k: "dur", amount: 3, unit: "months" },
-                kind: "duration",
+                "k": "fact",
+                "path": "request.therapeutic"
               },
-            ],
+              {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "fact",
+                  "path": "pain.duration"
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 3,
+                  "unit": "months"
+                },
+                "kind": "duration"
+              }
+            ]
           },
-          items: ["wa_epidural_coverage"],
-        },
-      ],
-    },
+          "items": [
+            "wa_epidural_coverage"
+          ]
+        }
+      ]
+    }
   ],
-  requirements: {
-    acute_radicular_symptoms: {
-      id: "acute_radicular_symptoms",
-      wording: "Neck or back pain with acute radicular symptoms",
-      refs: "2",
-      role: "criterion",
-      rule: { k: "fact", path: "pain.acute_radicular_symptoms" },
+  "requirements": {
+    "acute_radicular_symptoms": {
+      "id": "acute_radicular_symptoms",
+      "wording": "Neck or back pain with acute radicular symptoms",
+      "refs": "2",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain.acute_radicular_symptoms"
+      }
     },
-    severe_pain: {
-      id: "severe_pain",
-      wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
-      refs: "2-5",
-      role: "criterion",
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
+    "severe_pain": {
+      "id": "severe_pain",
+      "wording": "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
+      "refs": "2-5",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
     },
-    acute_duration: {
-      id: "acute_duration",
-      wording: "Duration of pain < 3 months",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: "<",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
+    "acute_duration": {
+      "id": "acute_duration",
+      "wording": "Duration of pain < 3 months",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      }
     },
-    conservative_two_weeks: {
-      id: "conservative_two_weeks",
-      wording:
-        "Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required)",
-      refs: "2, 3",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
+    "conservative_two_weeks": {
+      "id": "conservative_two_weeks",
+      "wording": "Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required)",
+      "refs": "2, 3",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
+            "k": "and",
+            "args": [
               {
-                k: "call",
-                def: "conservative_therapy_lasted",
-                args: [
-                  { k: "dur", amount: 2, unit: "weeks" },
-                  { k: "dur", amount: 6, unit: "months" },
-                ],
+                "k": "fact",
+                "path": "conservative_therapy.failed"
               },
-            ],
+              {
+                "k": "call",
+                "def": "conservative_therapy_lasted",
+                "args": [
+                  {
+                    "k": "dur",
+                    "amount": 2,
+                    "unit": "weeks"
+                  },
+                  {
+                    "k": "dur",
+                    "amount": 6,
+                    "unit": "months"
+                  }
+                ]
+              }
+            ]
           },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
     },
-    acute_radicular_pain: {
-      id: "acute_radicular_pain",
-      wording: "For the treatment of acute pain or exacerbation of chronic radicular pain",
-      refs: "1",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["acute_radicular_symptoms", "severe_pain", "acute_duration", "conservative_two_weeks"],
-      },
+    "acute_radicular_pain": {
+      "id": "acute_radicular_pain",
+      "wording": "For the treatment of acute pain or exacerbation of chronic radicular pain",
+      "refs": "1",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "acute_radicular_symptoms",
+          "severe_pain",
+          "acute_duration",
+          "conservative_two_weeks"
+        ]
+      }
     },
-    stenosis_diagnosis: {
-      id: "stenosis_diagnosis",
-      wording: "Spinal stenosis causing axial or radicular pain",
-      refs: "1",
-      role: "criterion",
-      rule: { k: "fact", path: "diagnosis.spinal_stenosis" },
+    "stenosis_diagnosis": {
+      "id": "stenosis_diagnosis",
+      "wording": "Spinal stenosis causing axial or radicular pain",
+      "refs": "1",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "diagnosis.spinal_stenosis"
+      }
     },
-    conservative_six_weeks: {
-      id: "conservative_six_weeks",
-      wording:
-        "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
-      refs: "2, 3",
-      role: "criterion",
-      rule: {
-        k: "call",
-        def: "failed_or_ongoing_conservative_therapy",
-        args: [
-          { k: "dur", amount: 6, unit: "weeks" },
-          { k: "dur", amount: 6, unit: "months" },
-        ],
-      },
+    "conservative_six_weeks": {
+      "id": "conservative_six_weeks",
+      "wording": "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
+      "refs": "2, 3",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "failed_or_ongoing_conservative_therapy",
+        "args": [
+          {
+            "k": "dur",
+            "amount": 6,
+            "unit": "weeks"
+          },
+          {
+            "k": "dur",
+            "amount": 6,
+            "unit": "months"
+          }
+        ]
+      }
     },
-    spinal_stenosis: {
-      id: "spinal_stenosis",
-      wording: "For the treatment of spinal stenosis causing axial or radicular pain",
-      refs: "1",
-      role: "pathway",
-      group: { quantifier: "all", n: 0, items: ["stenosis_diagnosis", "severe_pain", "conservative_six_weeks"] },
+    "spinal_stenosis": {
+      "id": "spinal_stenosis",
+      "wording": "For the treatment of spinal stenosis causing axial or radicular pain",
+      "refs": "1",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "stenosis_diagnosis",
+          "severe_pain",
+          "conservative_six_weeks"
+        ]
+      }
     },
-    failed_back_surgery_diagnosis: {
-      id: "failed_back_surgery_diagnosis",
-      wording: "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
-      refs: "1, 6, 7",
-      role: "criterion",
-      rule: { k: "fact", path: "diagnosis.failed_back_surgery" },
+    "failed_back_surgery_diagnosis": {
+      "id": "failed_back_surgery_diagnosis",
+      "wording": "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
+      "refs": "1, 6, 7",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "diagnosis.failed_back_surgery"
+      }
     },
-    medical_reason_for_injection: {
-      id: "medical_reason_for_injection",
-      wording:
-        "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)",
-      refs: "3",
-      role: "criterion",
-      rule: { k: "fact", path: "injection_medical_reason" },
+    "medical_reason_for_injection": {
+      "id": "medical_reason_for_injection",
+      "wording": "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)",
+      "refs": "3",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "injection_medical_reason"
+      }
     },
-    failed_back_surgery: {
-      id: "failed_back_surgery",
-      wording: "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
-      refs: "1, 6, 7",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "failed_back_surgery": {
+      "id": "failed_back_surgery",
+      "wording": "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
+      "refs": "1, 6, 7",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "failed_back_surgery_diagnosis",
           "severe_pain",
           "medical_reason_for_injection",
-          "conservative_six_weeks",
-        ],
-      },
+          "conservative_six_weeks"
+        ]
+      }
     },
-    surgical_planning_request: {
-      id: "surgical_planning_request",
-      wording: "A diagnostic transforaminal injection to identify the pain generator for surgical planning",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "fact", path: "diagnosis.surgical_planning" },
+    "surgical_planning_request": {
+      "id": "surgical_planning_request",
+      "wording": "A diagnostic transforaminal injection to identify the pain generator for surgical planning",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "epidural.approach" },
-            b: { k: "enum", v: "transforaminal" },
-            kind: "enum",
+            "k": "fact",
+            "path": "diagnosis.surgical_planning"
           },
-        ],
-      },
-    },
-    preoperative_plan: {
-      id: "preoperative_plan",
-      wording: "Documentation of a pre-operative evaluation and plan for surgery",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "preoperative_evaluation_and_plan" },
-    },
-    surgical_planning: {
-      id: "surgical_planning",
-      wording: "For a diagnostic transforaminal injection to identify the pain generator for surgical planning",
-      refs: "",
-      role: "pathway",
-      group: { quantifier: "all", n: 0, items: ["surgical_planning_request", "severe_pain", "preoperative_plan"] },
-    },
-    two_transforaminal_levels: {
-      id: "two_transforaminal_levels",
-      wording: "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
-      refs: "8",
-      role: "note",
-      rule: {
-        k: "or",
-        args: [
           {
-            k: "cmp",
-            op: "!=",
-            a: { k: "fact", path: "epidural.approach" },
-            b: { k: "enum", v: "transforaminal" },
-            kind: "enum",
-          },
-          { k: "cmp", op: "<=", a: { k: "fact", path: "epidural.levels" }, b: { k: "num", v: 2 }, kind: "number" },
-        ],
-      },
-    },
-    initial_phase_relief: {
-      id: "initial_phase_relief",
-      wording:
-        "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
-      refs: "5",
-      role: "criterion",
-      when: { k: "call", def: "in_initial_phase", args: [] },
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "cmp",
-            op: ">=",
-            a: {
-              k: "span",
-              from: {
-                k: "field",
-                of: {
-                  k: "query",
-                  op: "latest",
-                  binder: "p",
-                  source: { k: "call", def: "episode_injections", args: [] },
-                },
-                field: "date",
-              },
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "epidural.approach"
             },
-            b: { k: "dur", amount: 2, unit: "weeks" },
-            kind: "duration",
+            "b": {
+              "k": "enum",
+              "v": "transforaminal"
+            },
+            "kind": "enum"
+          }
+        ]
+      }
+    },
+    "preoperative_plan": {
+      "id": "preoperative_plan",
+      "wording": "Documentation of a pre-operative evaluation and plan for surgery",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "preoperative_evaluation_and_plan"
+      }
+    },
+    "surgical_planning": {
+      "id": "surgical_planning",
+      "wording": "For a diagnostic transforaminal injection to identify the pain generator for surgical planning",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "surgical_planning_request",
+          "severe_pain",
+          "preoperative_plan"
+        ]
+      }
+    },
+    "two_transforaminal_levels": {
+      "id": "two_transforaminal_levels",
+      "wording": "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
+      "refs": "8",
+      "role": "note",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "!=",
+            "a": {
+              "k": "fact",
+              "path": "epidural.approach"
+            },
+            "b": {
+              "k": "enum",
+              "v": "transforaminal"
+            },
+            "kind": "enum"
           },
           {
-            k: "or",
-            args: [
+            "k": "cmp",
+            "op": "<=",
+            "a": {
+              "k": "fact",
+              "path": "epidural.levels"
+            },
+            "b": {
+              "k": "num",
+              "v": 2
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "initial_phase_relief": {
+      "id": "initial_phase_relief",
+      "wording": "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
+      "refs": "5",
+      "role": "criterion",
+      "when": {
+        "k": "call",
+        "def": "in_initial_phase",
+        "args": []
+      },
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "span",
+              "from": {
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_injections",
+                    "args": []
+                  }
+                },
+                "field": "date"
+              }
+            },
+            "b": {
+              "k": "dur",
+              "amount": 2,
+              "unit": "weeks"
+            },
+            "kind": "duration"
+          },
+          {
+            "k": "or",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "field",
-                  of: {
-                    k: "query",
-                    op: "latest",
-                    binder: "p",
-                    source: { k: "call", def: "episode_injections", args: [] },
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "query",
+                    "op": "latest",
+                    "binder": "p",
+                    "source": {
+                      "k": "call",
+                      "def": "episode_injections",
+                      "args": []
+                    }
                   },
-                  field: "relief_percent",
+                  "field": "relief_percent"
                 },
-                b: { k: "num", v: 30 },
-                kind: "number",
+                "b": {
+                  "k": "num",
+                  "v": 30
+                },
+                "kind": "number"
               },
               {
-                k: "field",
-                of: {
-                  k: "query",
-                  op: "latest",
-                  binder: "p",
-                  source: { k: "call", def: "episode_injections", args: [] },
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_injections",
+                    "args": []
+                  }
                 },
-                field: "functional_improvement",
-              },
-            ],
-          },
-        ],
-      },
+                "field": "functional_improvement"
+              }
+            ]
+          }
+        ]
+      }
     },
-    initial_phase_retry: {
-      id: "initial_phase_retry",
-      wording:
-        "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
-      refs: "",
-      role: "criterion",
-      when: { k: "call", def: "in_initial_phase", args: [] },
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "cmp",
-            op: ">=",
-            a: {
-              k: "span",
-              from: {
-                k: "field",
-                of: {
-                  k: "query",
-                  op: "latest",
-                  binder: "p",
-                  source: { k: "call", def: "episode_injections", args: [] },
-                },
-                field: "date",
-              },
-            },
-            b: { k: "dur", amount: 2, unit: "weeks" },
-            kind: "duration",
-          },
-          { k: "fact", path: "unsuccessful_injection_retry" },
-          { k: "fact", path: "pain_generator_in_question" },
-        ],
+    "initial_phase_retry": {
+      "id": "initial_phase_retry",
+      "wording": "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "call",
+        "def": "in_initial_phase",
+        "args": []
       },
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "span",
+              "from": {
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_injections",
+                    "args": []
+                  }
+                },
+                "field": "date"
+              }
+            },
+            "b": {
+              "k": "dur",
+              "amount": 2,
+              "unit": "weeks"
+            },
+            "kind": "duration"
+          },
+          {
+            "k": "fact",
+            "path": "unsuccessful_injection_retry"
+          },
+          {
+            "k": "fact",
+            "path": "pain_generator_in_question"
+          }
+        ]
+      }
     },
     "NIA_CG_300.section4.2": {
-      id: "NIA_CG_300.section4.2",
-      wording: "One of the following",
-      refs: "",
-      role: "group",
-      group: { quantifier: "any", n: 0, items: ["initial_phase_relief", "initial_phase_retry"] },
+      "id": "NIA_CG_300.section4.2",
+      "wording": "One of the following",
+      "refs": "",
+      "role": "group",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "initial_phase_relief",
+          "initial_phase_retry"
+        ]
+      }
     },
-    after_initial_phase: {
-      id: "after_initial_phase",
-      wording:
-        "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
-      refs: "3",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-          { k: "not", arg: { k: "call", def: "in_initial_phase", args: [] } },
-        ],
+    "after_initial_phase": {
+      "id": "after_initial_phase",
+      "wording": "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
+      "refs": "3",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_request",
+              "args": []
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "in_initial_phase",
+              "args": []
+            }
+          }
+        ]
       },
-      rule: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "call", def: "episode_injections", args: [] },
-        filter: { k: "field", of: { k: "var", name: "p" }, field: "therapeutic" },
-        body: {
-          k: "and",
-          args: [
+      "rule": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "episode_injections",
+          "args": []
+        },
+        "filter": {
+          "k": "field",
+          "of": {
+            "k": "var",
+            "name": "p"
+          },
+          "field": "therapeutic"
+        },
+        "body": {
+          "k": "and",
+          "args": [
             {
-              k: "or",
-              args: [
+              "k": "or",
+              "args": [
                 {
-                  k: "cmp",
-                  op: ">=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "relief_percent" },
-                  b: { k: "num", v: 50 },
-                  kind: "number",
+                  "k": "cmp",
+                  "op": ">=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "relief_percent"
+                  },
+                  "b": {
+                    "k": "num",
+                    "v": 50
+                  },
+                  "kind": "number"
                 },
-                { k: "field", of: { k: "var", name: "p" }, field: "functional_improvement" },
-              ],
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "functional_improvement"
+                }
+              ]
             },
             {
-              k: "cmp",
-              op: ">=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "relief_duration" },
-              b: { k: "dur", amount: 2, unit: "months" },
-              kind: "duration",
-            },
-          ],
-        },
-      },
-    },
-    continuing_pain: {
-      id: "continuing_pain",
-      wording:
-        "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
-      refs: "2, 3, 5",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    ongoing_conservative_therapy: {
-      id: "ongoing_conservative_therapy",
-      wording:
-        "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
-      refs: "2, 9",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              { k: "call", def: "active_modality", args: [] },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
-    },
-    first_year_limit: {
-      id: "first_year_limit",
-      wording:
-        "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
-      refs: "3",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-          { k: "call", def: "in_first_year", args: [] },
-        ],
-      },
-      rule: {
-        k: "cmp",
-        op: "<",
-        a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-        b: { k: "num", v: 6 },
-        kind: "number",
-      },
-    },
-    later_year_limit: {
-      id: "later_year_limit",
-      wording:
-        "After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
-      refs: "3, 5",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-          { k: "not", arg: { k: "call", def: "in_first_year", args: [] } },
-        ],
-      },
-      rule: {
-        k: "or",
-        args: [
-          {
-            k: "cmp",
-            op: "<",
-            a: {
-              k: "query",
-              op: "count",
-              binder: "p",
-              source: { k: "call", def: "region_injections", args: [] },
-              filter: {
-                k: "within",
-                arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                window: { k: "dur", amount: 12, unit: "months" },
-              },
-            },
-            b: { k: "num", v: 4 },
-            kind: "number",
-          },
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "special_circumstances" },
-              {
-                k: "cmp",
-                op: "<",
-                a: {
-                  k: "query",
-                  op: "count",
-                  binder: "p",
-                  source: { k: "call", def: "region_injections", args: [] },
-                  filter: {
-                    k: "within",
-                    arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                    window: { k: "dur", amount: 12, unit: "months" },
-                  },
+              "k": "cmp",
+              "op": ">=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
                 },
-                b: { k: "num", v: 6 },
-                kind: "number",
+                "field": "relief_duration"
               },
-            ],
-          },
-        ],
-      },
-    },
-    different_regions_interval: {
-      id: "different_regions_interval",
-      wording:
-        "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
-      refs: "3",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          {
-            k: "not",
-            arg: {
-              k: "query",
-              op: "exists",
-              binder: "p",
-              source: { k: "fact", path: "prior_procedures" },
-              filter: {
-                k: "and",
-                args: [
-                  {
-                    k: "cmp",
-                    op: "=",
-                    a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                    b: { k: "enum", v: "epidural_injection" },
-                    kind: "enum",
-                  },
-                  {
-                    k: "not",
-                    arg: {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                  },
-                  {
-                    k: "cmp",
-                    op: "<",
-                    a: { k: "span", from: { k: "field", of: { k: "var", name: "p" }, field: "date" } },
-                    b: { k: "dur", amount: 7, unit: "days" },
-                    kind: "duration",
-                  },
-                ],
+              "b": {
+                "k": "dur",
+                "amount": 2,
+                "unit": "months"
               },
-            },
-          },
-          { k: "fact", path: "different_region_medical_reason" },
-          { k: "fact", path: "same_day_medical_reason" },
-        ],
+              "kind": "duration"
+            }
+          ]
+        }
+      }
+    },
+    "continuing_pain": {
+      "id": "continuing_pain",
+      "wording": "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
+      "refs": "2, 3, 5",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
       },
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
     },
-    same_date_of_service: {
-      id: "same_date_of_service",
-      wording:
-        "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
-      refs: "",
-      role: "note",
-      rule: { k: "call", def: "same_date_of_service_allowed", args: [{ k: "enum", v: "epidural_injection" }] },
-    },
-    intrathecal_before_pump: {
-      id: "intrathecal_before_pump",
-      wording: "Intrathecal injections for pain or spasticity prior to permanent pump insertion",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.intrathecal_before_pump" },
-    },
-    chemotherapy_catheter: {
-      id: "chemotherapy_catheter",
-      wording: "Implantation of intrathecal catheters or ports for chemotherapy",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.chemotherapy_catheter" },
-    },
-    postoperative_pain_control: {
-      id: "postoperative_pain_control",
-      wording: "Post-operative pain control",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.postoperative_pain_control" },
-    },
-    surgical_anesthesia: {
-      id: "surgical_anesthesia",
-      wording: "Caudal or spinal anesthesia for surgery",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.surgical_anesthesia" },
-    },
-    active_infection: {
-      id: "active_infection",
-      wording: "Active systemic or spinal infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.active_infection" },
-    },
-    puncture_site_infection: {
-      id: "puncture_site_infection",
-      wording: "Skin infection at the site of needle puncture",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.puncture_site_infection" },
-    },
-    severe_stenosis_obstruction: {
-      id: "severe_stenosis_obstruction",
-      wording: "Severe spinal stenosis resulting in intraspinal obstruction",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.severe_stenosis_obstruction" },
-    },
-    wa_radicular_pain: {
-      id: "wa_radicular_pain",
-      wording: "For treatment of radicular pain",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "radicular_pain" },
-    },
-    wa_image_guidance: {
-      id: "wa_image_guidance",
-      wording: "With fluoroscopic guidance or CT guidance",
-      refs: "",
-      role: "criterion",
-      rule: { k: "in", arg: { k: "fact", path: "request.image_guidance" }, values: ["fluoroscopy", "ct"] },
-    },
-    wa_failed_conservative_therapy: {
-      id: "wa_failed_conservative_therapy",
-      wording: "After failure of conservative therapy",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "conservative_therapy.failed" },
-    },
-    wa_meaningful_improvement: {
-      id: "wa_meaningful_improvement",
-      wording: "No more than two without clinically meaningful improvement in pain and function; and",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
+    "ongoing_conservative_therapy": {
+      "id": "ongoing_conservative_therapy",
+      "wording": "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
+      "refs": "2, 9",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
+      },
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "cmp",
-            op: "<",
-            a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "region_injections", args: [] } },
-            b: { k: "num", v: 2 },
-            kind: "number",
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
+              },
+              {
+                "k": "call",
+                "def": "active_modality",
+                "args": []
+              }
+            ]
           },
           {
-            k: "query",
-            op: "exists",
-            binder: "p",
-            source: { k: "call", def: "region_injections", args: [] },
-            filter: { k: "field", of: { k: "var", name: "p" }, field: "clinically_meaningful_improvement" },
-          },
-        ],
-      },
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
     },
-    wa_three_in_six_months: {
-      id: "wa_three_in_six_months",
-      wording: "Maximum of three in six months.",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: "<",
-        a: {
-          k: "query",
-          op: "count",
-          binder: "p",
-          source: { k: "call", def: "region_injections", args: [] },
-          filter: {
-            k: "within",
-            arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-            window: { k: "dur", amount: 6, unit: "months" },
+    "first_year_limit": {
+      "id": "first_year_limit",
+      "wording": "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
+      "refs": "3",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_request",
+              "args": []
+            }
           },
+          {
+            "k": "call",
+            "def": "in_first_year",
+            "args": []
+          }
+        ]
+      },
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "episode_injections",
+            "args": []
+          }
         },
-        b: { k: "num", v: 3 },
-        kind: "number",
-      },
+        "b": {
+          "k": "num",
+          "v": 6
+        },
+        "kind": "number"
+      }
     },
-    wa_epidural_coverage: {
-      id: "wa_epidural_coverage",
-      wording:
-        "Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:",
-      refs: "",
-      role: "criterion",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "later_year_limit": {
+      "id": "later_year_limit",
+      "wording": "After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
+      "refs": "3, 5",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_request",
+              "args": []
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "in_first_year",
+              "args": []
+            }
+          }
+        ]
+      },
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "region_injections",
+                "args": []
+              },
+              "filter": {
+                "k": "within",
+                "arg": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "date"
+                },
+                "window": {
+                  "k": "dur",
+                  "amount": 12,
+                  "unit": "months"
+                }
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 4
+            },
+            "kind": "number"
+          },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "special_circumstances"
+              },
+              {
+                "k": "cmp",
+                "op": "<",
+                "a": {
+                  "k": "query",
+                  "op": "count",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "region_injections",
+                    "args": []
+                  },
+                  "filter": {
+                    "k": "within",
+                    "arg": {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "date"
+                    },
+                    "window": {
+                      "k": "dur",
+                      "amount": 12,
+                      "unit": "months"
+                    }
+                  }
+                },
+                "b": {
+                  "k": "num",
+                  "v": 6
+                },
+                "kind": "number"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "different_regions_interval": {
+      "id": "different_regions_interval",
+      "wording": "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
+      "refs": "3",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "query",
+              "op": "exists",
+              "binder": "p",
+              "source": {
+                "k": "fact",
+                "path": "prior_procedures"
+              },
+              "filter": {
+                "k": "and",
+                "args": [
+                  {
+                    "k": "cmp",
+                    "op": "=",
+                    "a": {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "kind"
+                    },
+                    "b": {
+                      "k": "enum",
+                      "v": "epidural_injection"
+                    },
+                    "kind": "enum"
+                  },
+                  {
+                    "k": "not",
+                    "arg": {
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "p"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    }
+                  },
+                  {
+                    "k": "cmp",
+                    "op": "<",
+                    "a": {
+                      "k": "span",
+                      "from": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      }
+                    },
+                    "b": {
+                      "k": "dur",
+                      "amount": 7,
+                      "unit": "days"
+                    },
+                    "kind": "duration"
+                  }
+                ]
+              }
+            }
+          },
+          {
+            "k": "fact",
+            "path": "different_region_medical_reason"
+          },
+          {
+            "k": "fact",
+            "path": "same_day_medical_reason"
+          }
+        ]
+      }
+    },
+    "same_date_of_service": {
+      "id": "same_date_of_service",
+      "wording": "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
+      "refs": "",
+      "role": "note",
+      "rule": {
+        "k": "call",
+        "def": "same_date_of_service_allowed",
+        "args": [
+          {
+            "k": "enum",
+            "v": "epidural_injection"
+          }
+        ]
+      }
+    },
+    "intrathecal_before_pump": {
+      "id": "intrathecal_before_pump",
+      "wording": "Intrathecal injections for pain or spasticity prior to permanent pump insertion",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.intrathecal_before_pump"
+      }
+    },
+    "chemotherapy_catheter": {
+      "id": "chemotherapy_catheter",
+      "wording": "Implantation of intrathecal catheters or ports for chemotherapy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.chemotherapy_catheter"
+      }
+    },
+    "postoperative_pain_control": {
+      "id": "postoperative_pain_control",
+      "wording": "Post-operative pain control",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.postoperative_pain_control"
+      }
+    },
+    "surgical_anesthesia": {
+      "id": "surgical_anesthesia",
+      "wording": "Caudal or spinal anesthesia for surgery",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.surgical_anesthesia"
+      }
+    },
+    "active_infection": {
+      "id": "active_infection",
+      "wording": "Active systemic or spinal infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.active_infection"
+      }
+    },
+    "puncture_site_infection": {
+      "id": "puncture_site_infection",
+      "wording": "Skin infection at the site of needle puncture",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.puncture_site_infection"
+      }
+    },
+    "severe_stenosis_obstruction": {
+      "id": "severe_stenosis_obstruction",
+      "wording": "Severe spinal stenosis resulting in intraspinal obstruction",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.severe_stenosis_obstruction"
+      }
+    },
+    "wa_radicular_pain": {
+      "id": "wa_radicular_pain",
+      "wording": "For treatment of radicular pain",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "radicular_pain"
+      }
+    },
+    "wa_image_guidance": {
+      "id": "wa_image_guidance",
+      "wording": "With fluoroscopic guidance or CT guidance",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "request.image_guidance"
+        },
+        "values": [
+          "fluoroscopy",
+          "ct"
+        ]
+      }
+    },
+    "wa_failed_conservative_therapy": {
+      "id": "wa_failed_conservative_therapy",
+      "wording": "After failure of conservative therapy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "conservative_therapy.failed"
+      }
+    },
+    "wa_meaningful_improvement": {
+      "id": "wa_meaningful_improvement",
+      "wording": "No more than two without clinically meaningful improvement in pain and function; and",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "region_injections",
+                "args": []
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 2
+            },
+            "kind": "number"
+          },
+          {
+            "k": "query",
+            "op": "exists",
+            "binder": "p",
+            "source": {
+              "k": "call",
+              "def": "region_injections",
+              "args": []
+            },
+            "filter": {
+              "k": "field",
+              "of": {
+                "k": "var",
+                "name": "p"
+              },
+              "field": "clinically_meaningful_improvement"
+            }
+          }
+        ]
+      }
+    },
+    "wa_three_in_six_months": {
+      "id": "wa_three_in_six_months",
+      "wording": "Maximum of three in six months.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "region_injections",
+            "args": []
+          },
+          "filter": {
+            "k": "within",
+            "arg": {
+              "k": "field",
+              "of": {
+                "k": "var",
+                "name": "p"
+              },
+              "field": "date"
+            },
+            "window": {
+              "k": "dur",
+              "amount": 6,
+              "unit": "months"
+            }
+          }
+        },
+        "b": {
+          "k": "num",
+          "v": 3
+        },
+        "kind": "number"
+      }
+    },
+    "wa_epidural_coverage": {
+      "id": "wa_epidural_coverage",
+      "wording": "Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "wa_radicular_pain",
           "wa_image_guidance",
           "wa_failed_conservative_therapy",
           "wa_meaningful_improvement",
-          "wa_three_in_six_months",
-        ],
-      },
-    },
+          "wa_three_in_six_months"
+        ]
+      }
+    }
   },
-  definitions: {
-    same_region: {
-      params: ["a", "b"],
-      body: {
-        k: "or",
-        args: [
-          { k: "cmp", op: "=", a: { k: "var", name: "a" }, b: { k: "var", name: "b" }, kind: "enum" },
+  "definitions": {
+    "same_region": {
+      "params": [
+        "a",
+        "b"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
           {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "var", name: "a" }, values: ["lumbar", "sacral"] },
-              { k: "in", arg: { k: "var", name: "b" }, values: ["lumbar", "sacral"] },
-            ],
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "var",
+              "name": "a"
+            },
+            "b": {
+              "k": "var",
+              "name": "b"
+            },
+            "kind": "enum"
           },
-        ],
-      },
-    },
-    prior_in_region: {
-      params: ["kind"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "var", name: "kind" },
-              kind: "enum",
-            },
-            {
-              k: "call",
-              def: "same_region",
-              args: [
-                { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                { k: "fact", path: "request.region" },
-              ],
-            },
-          ],
-        },
-      },
-    },
-    region_injections: {
-      params: [],
-      body: { k: "call", def: "prior_in_region", args: [{ k: "enum", v: "epidural_injection" }] },
-    },
-    episode_of: {
-      params: ["procedures"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: {
-          k: "recent_run",
-          list: { k: "var", name: "procedures" },
-          gap: { k: "dur", amount: 2, unit: "years" },
-        },
-        filter: {
-          k: "and",
-          args: [
-            { k: "not", arg: { k: "fact", path: "new_pathology" } },
-            {
-              k: "not",
-              arg: {
-                k: "query",
-                op: "exists",
-                binder: "s",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
-                    {
-                      k: "cmp",
-                      op: "=",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "kind" },
-                      b: { k: "enum", v: "spinal_surgery" },
-                      kind: "enum",
-                    },
-                    {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "s" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                    {
-                      k: "cmp",
-                      op: ">",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "date" },
-                      b: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      kind: "date",
-                    },
-                  ],
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "a"
                 },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
               },
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "b"
+                },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "prior_in_region": {
+      "params": [
+        "kind"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "var",
+                "name": "kind"
+              },
+              "kind": "enum"
             },
-          ],
+            {
+              "k": "call",
+              "def": "same_region",
+              "args": [
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "region"
+                },
+                {
+                  "k": "fact",
+                  "path": "request.region"
+                }
+              ]
+            }
+          ]
+        }
+      }
+    },
+    "region_injections": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "prior_in_region",
+        "args": [
+          {
+            "k": "enum",
+            "v": "epidural_injection"
+          }
+        ]
+      }
+    },
+    "episode_of": {
+      "params": [
+        "procedures"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "recent_run",
+          "list": {
+            "k": "var",
+            "name": "procedures"
+          },
+          "gap": {
+            "k": "dur",
+            "amount": 2,
+            "unit": "years"
+          }
         },
-      },
-    },
-    episode_injections: {
-      params: [],
-      body: { k: "call", def: "episode_of", args: [{ k: "call", def: "region_injections", args: [] }] },
-    },
-    initial_request: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "=",
-        a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-        b: { k: "num", v: 0 },
-        kind: "number",
-      },
-    },
-    severe_pain_documented: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    conservative_therapy_lasted: {
-      params: ["minimum", "window"],
-      body: {
-        k: "cmp",
-        op: ">=",
-        a: {
-          k: "span",
-          from: {
-            k: "later_of",
-            args: [
-              { k: "fact", path: "conservative_therapy.start" },
-              { k: "arith", op: "-", a: { k: "dos" }, b: { k: "var", name: "window" }, kind: "date" },
-            ],
-          },
-          to: { k: "fact", path: "conservative_therapy.end" },
-        },
-        b: { k: "var", name: "minimum" },
-        kind: "duration",
-      },
-    },
-    home_exercise_program_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "home_exercise_program.prescription" },
-          {
-            k: "or",
-            args: [
-              { k: "fact", path: "home_exercise_program.completion_documented" },
-              { k: "fact", path: "home_exercise_program.inability_medical_reason" },
-            ],
-          },
-        ],
-      },
-    },
-    active_modality: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "conservative_therapy.physical_therapy" },
-          { k: "fact", path: "conservative_therapy.chiropractic_care" },
-          { k: "call", def: "home_exercise_program_complete", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "conservative_therapy.inactive_components" },
-          { k: "call", def: "active_modality", args: [] },
-        ],
-      },
-    },
-    failed_or_ongoing_conservative_therapy: {
-      params: ["minimum", "window"],
-      body: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
-              {
-                k: "call",
-                def: "conservative_therapy_lasted",
-                args: [
-                  { k: "var", name: "minimum" },
-                  { k: "var", name: "window" },
-                ],
-              },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              {
-                k: "query",
-                op: "exists",
-                binder: "p",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "not",
+              "arg": {
+                "k": "fact",
+                "path": "new_pathology"
+              }
+            },
+            {
+              "k": "not",
+              "arg": {
+                "k": "query",
+                "op": "exists",
+                "binder": "s",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
                     {
-                      k: "in",
-                      arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                      values: [
+                      "k": "cmp",
+                      "op": "=",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "kind"
+                      },
+                      "b": {
+                        "k": "enum",
+                        "v": "spinal_surgery"
+                      },
+                      "kind": "enum"
+                    },
+                    {
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "s"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "cmp",
+                      "op": ">",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "date"
+                      },
+                      "b": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      "kind": "date"
+                    }
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    "episode_injections": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "episode_of",
+        "args": [
+          {
+            "k": "call",
+            "def": "region_injections",
+            "args": []
+          }
+        ]
+      }
+    },
+    "initial_request": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "episode_injections",
+            "args": []
+          }
+        },
+        "b": {
+          "k": "num",
+          "v": 0
+        },
+        "kind": "number"
+      }
+    },
+    "severe_pain_documented": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "pain.functional_disability"
+          },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "conservative_therapy_lasted": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "later_of",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.start"
+              },
+              {
+                "k": "arith",
+                "op": "-",
+                "a": {
+                  "k": "dos"
+                },
+                "b": {
+                  "k": "var",
+                  "name": "window"
+                },
+                "kind": "date"
+              }
+            ]
+          },
+          "to": {
+            "k": "fact",
+            "path": "conservative_therapy.end"
+          }
+        },
+        "b": {
+          "k": "var",
+          "name": "minimum"
+        },
+        "kind": "duration"
+      }
+    },
+    "home_exercise_program_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "home_exercise_program.prescription"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "home_exercise_program.completion_documented"
+              },
+              {
+                "k": "fact",
+                "path": "home_exercise_program.inability_medical_reason"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "active_modality": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.physical_therapy"
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.chiropractic_care"
+          },
+          {
+            "k": "call",
+            "def": "home_exercise_program_complete",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.inactive_components"
+          },
+          {
+            "k": "call",
+            "def": "active_modality",
+            "args": []
+          }
+        ]
+      }
+    },
+    "failed_or_ongoing_conservative_therapy": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.failed"
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_complete",
+                "args": []
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_lasted",
+                "args": [
+                  {
+                    "k": "var",
+                    "name": "minimum"
+                  },
+                  {
+                    "k": "var",
+                    "name": "window"
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
+              },
+              {
+                "k": "query",
+                "op": "exists",
+                "binder": "p",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
+                    {
+                      "k": "in",
+                      "arg": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "kind"
+                      },
+                      "values": [
                         "epidural_injection",
                         "facet_injection",
                         "medial_branch_block",
                         "sacroiliac_injection",
-                        "intrathecal_trial",
-                      ],
+                        "intrathecal_trial"
+                      ]
                     },
                     {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                  ],
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "p"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "in_initial_phase": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_injections",
+                "args": []
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 1
+            },
+            "kind": "number"
+          },
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_injections",
+                "args": []
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 3
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "in_first_year": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "field",
+            "of": {
+              "k": "query",
+              "op": "earliest",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_injections",
+                "args": []
+              }
+            },
+            "field": "date"
+          }
+        },
+        "b": {
+          "k": "dur",
+          "amount": 1,
+          "unit": "years"
+        },
+        "kind": "duration"
+      }
+    },
+    "same_date_of_service_allowed": {
+      "params": [
+        "requested"
+      ],
+      "body": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
                 },
+                "field": "date"
               },
-            ],
-          },
-        ],
-      },
-    },
-    in_initial_phase: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          {
-            k: "cmp",
-            op: ">=",
-            a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-            b: { k: "num", v: 1 },
-            kind: "number",
-          },
-          {
-            k: "cmp",
-            op: "<",
-            a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-            b: { k: "num", v: 3 },
-            kind: "number",
-          },
-        ],
-      },
-    },
-    in_first_year: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "<",
-        a: {
-          k: "span",
-          from: {
-            k: "field",
-            of: { k: "query", op: "earliest", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-            field: "date",
-          },
-        },
-        b: { k: "dur", amount: 1, unit: "years" },
-        kind: "duration",
-      },
-    },
-    same_date_of_service_allowed: {
-      params: ["requested"],
-      body: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-              b: { k: "dos" },
-              kind: "date",
+              "b": {
+                "k": "dos"
+              },
+              "kind": "date"
             },
             {
-              k: "cmp",
-              op: "!=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "enum", v: "spinal_surgery" },
-              kind: "enum",
-            },
-          ],
+              "k": "cmp",
+              "op": "!=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "enum",
+                "v": "spinal_surgery"
+              },
+              "kind": "enum"
+            }
+          ]
         },
-        body: {
-          k: "or",
-          args: [
+        "body": {
+          "k": "or",
+          "args": [
             {
-              k: "and",
-              args: [
+              "k": "and",
+              "args": [
                 {
-                  k: "not",
-                  arg: {
-                    k: "call",
-                    def: "same_region",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                      { k: "fact", path: "request.region" },
-                    ],
+                  "k": "not",
+                  "arg": {
+                    "k": "call",
+                    "def": "same_region",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "region"
+                      },
+                      {
+                        "k": "fact",
+                        "path": "request.region"
+                      }
+                    ]
+                  }
+                },
+                {
+                  "k": "fact",
+                  "path": "same_day_medical_reason"
+                }
+              ]
+            },
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
+                    {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
+                    },
+                    {
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
+                },
+                {
+                  "k": "cmp",
+                  "op": "=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "kind"
                   },
-                },
-                { k: "fact", path: "same_day_medical_reason" },
-              ],
+                  "b": {
+                    "k": "var",
+                    "name": "requested"
+                  },
+                  "kind": "enum"
+                }
+              ]
             },
             {
-              k: "and",
-              args: [
+              "k": "and",
+              "args": [
                 {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
-                },
-                {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                  b: { k: "var", name: "requested" },
-                  kind: "enum",
-                },
-              ],
-            },
-            {
-              k: "and",
-              args: [
-                {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
-                },
-                { k: "fact", path: "synovial_cyst_confirmed_on_imaging" },
-                {
-                  k: "or",
-                  args: [
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                      ],
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
                     },
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                      ],
-                    },
-                  ],
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
                 },
-              ],
-            },
-          ],
-        },
-      },
-    },
+                {
+                  "k": "fact",
+                  "path": "synovial_cyst_confirmed_on_imaging"
+                },
+                {
+                  "k": "or",
+                  "args": [
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      }
+    }
   },
-  facts: [
+  "facts": [
     {
-      path: "prior_procedures",
-      type: { t: "list", record: "procedure" },
-      description: "Every prior interventional pain procedure and spinal surgery in the member's history, with dates",
+      "path": "prior_procedures",
+      "type": {
+        "t": "list",
+        "record": "procedure"
+      },
+      "description": "Every prior interventional pain procedure and spinal surgery in the member's history, with dates"
     },
     {
-      path: "request.region",
-      type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-      description: "Spinal region of the requested procedure",
+      "path": "request.region",
+      "type": {
+        "t": "enum",
+        "values": [
+          "cervical",
+          "thoracic",
+          "lumbar",
+          "sacral"
+        ]
+      },
+      "description": "Spinal region of the requested procedure"
     },
     {
-      path: "new_pathology",
-      type: { t: "boolean" },
-      description:
-        "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)",
+      "path": "new_pathology",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)"
     },
     {
-      path: "pain.acute_radicular_symptoms",
-      type: { t: "boolean" },
-      description: "Neck or back pain with acute radicular symptoms",
+      "path": "pain.acute_radicular_symptoms",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Neck or back pain with acute radicular symptoms"
     },
     {
-      path: "pain.functional_disability",
-      type: { t: "boolean" },
-      description: "Pain causing functional disability is documented",
+      "path": "pain.functional_disability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain causing functional disability is documented"
     },
     {
-      path: "pain.average",
-      type: { t: "number", min: 0, max: 10 },
-      description: "Average pain level on a scale of 0 to 10",
-    },
-    { path: "pain.duration", type: { t: "duration" }, description: "How long the pain has lasted" },
-    {
-      path: "conservative_therapy.failed",
-      type: { t: "boolean" },
-      description: "The member failed to respond to that course of conservative therapy",
+      "path": "pain.average",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 10
+      },
+      "description": "Average pain level on a scale of 0 to 10"
     },
     {
-      path: "conservative_therapy.start",
-      type: { t: "date" },
-      description:
-        "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+      "path": "pain.duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the pain has lasted"
     },
     {
-      path: "conservative_therapy.end",
-      type: { t: "date" },
-      description: "Last documented date of that course (the date of service when it is still going on)",
+      "path": "conservative_therapy.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to that course of conservative therapy"
     },
     {
-      path: "conservative_therapy.medical_reason_not_done",
-      type: { t: "boolean" },
-      description: "The medical reason conservative therapy cannot be done is clearly documented",
+      "path": "conservative_therapy.start",
+      "type": {
+        "t": "date"
+      },
+      "description": "First date of the current course of non-operative conservative therapy targeting the requested spinal region"
     },
     {
-      path: "diagnosis.spinal_stenosis",
-      type: { t: "boolean" },
-      description: "Spinal stenosis causing axial or radicular pain",
+      "path": "conservative_therapy.end",
+      "type": {
+        "t": "date"
+      },
+      "description": "Last documented date of that course (the date of service when it is still going on)"
     },
     {
-      path: "conservative_therapy.inactive_components",
-      type: { t: "boolean" },
-      description:
-        "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy",
+      "path": "conservative_therapy.medical_reason_not_done",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The medical reason conservative therapy cannot be done is clearly documented"
     },
     {
-      path: "conservative_therapy.physical_therapy",
-      type: { t: "boolean" },
-      description: "Region-specific physical therapy is documented",
+      "path": "diagnosis.spinal_stenosis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Spinal stenosis causing axial or radicular pain"
     },
     {
-      path: "conservative_therapy.chiropractic_care",
-      type: { t: "boolean" },
-      description: "Region-specific chiropractic care is documented",
+      "path": "conservative_therapy.inactive_components",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy"
     },
     {
-      path: "home_exercise_program.prescription",
-      type: { t: "boolean" },
-      description:
-        "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
+      "path": "conservative_therapy.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific physical therapy is documented"
     },
     {
-      path: "home_exercise_program.completion_documented",
-      type: { t: "boolean" },
-      description: "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
+      "path": "conservative_therapy.chiropractic_care",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific chiropractic care is documented"
     },
     {
-      path: "home_exercise_program.inability_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+      "path": "home_exercise_program.prescription",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor"
     },
     {
-      path: "conservative_therapy.ongoing",
-      type: { t: "boolean" },
-      description: "Details of engagement in ongoing non-operative conservative therapy are documented",
+      "path": "home_exercise_program.completion_documented",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Follow-up documentation regarding completion of HEP after the required 6-week timeframe"
     },
     {
-      path: "diagnosis.failed_back_surgery",
-      type: { t: "boolean" },
-      description: "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
+      "path": "home_exercise_program.inability_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count"
     },
     {
-      path: "injection_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)",
+      "path": "conservative_therapy.ongoing",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Details of engagement in ongoing non-operative conservative therapy are documented"
     },
     {
-      path: "diagnosis.surgical_planning",
-      type: { t: "boolean" },
-      description:
-        "The request is a diagnostic transforaminal injection to identify the pain generator for surgical planning",
+      "path": "diagnosis.failed_back_surgery",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain"
     },
     {
-      path: "epidural.approach",
-      type: { t: "enum", values: ["interlaminar", "transforaminal", "caudal"] },
-      description: "Approach of the requested injection: caudal, interlaminar or transforaminal",
+      "path": "injection_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)"
     },
     {
-      path: "preoperative_evaluation_and_plan",
-      type: { t: "boolean" },
-      description: "Documentation of a pre-operative evaluation and plan for surgery",
+      "path": "diagnosis.surgical_planning",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is a diagnostic transforaminal injection to identify the pain generator for surgical planning"
     },
     {
-      path: "epidural.levels",
-      type: { t: "number", min: 1, max: 10, integer: true },
-      description: "Number of spinal levels to be injected on the date of service",
+      "path": "epidural.approach",
+      "type": {
+        "t": "enum",
+        "values": [
+          "interlaminar",
+          "transforaminal",
+          "caudal"
+        ]
+      },
+      "description": "Approach of the requested injection: caudal, interlaminar or transforaminal"
     },
     {
-      path: "unsuccessful_injection_retry",
-      type: { t: "boolean" },
-      description:
-        "The previous injection was unsuccessful and this one is at a different level in the same spinal region or uses a change in technique",
+      "path": "preoperative_evaluation_and_plan",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a pre-operative evaluation and plan for surgery"
     },
     {
-      path: "pain_generator_in_question",
-      type: { t: "boolean" },
-      description: "There is a question about the pain generator or evidence of multi-level pathology",
+      "path": "epidural.levels",
+      "type": {
+        "t": "number",
+        "min": 1,
+        "max": 10,
+        "integer": true
+      },
+      "description": "Number of spinal levels to be injected on the date of service"
     },
     {
-      path: "special_circumstances",
-      type: { t: "boolean" },
-      description:
-        "Special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate)",
+      "path": "unsuccessful_injection_retry",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The previous injection was unsuccessful and this one is at a different level in the same spinal region or uses a change in technique"
     },
     {
-      path: "different_region_medical_reason",
-      type: { t: "boolean" },
-      description: "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days",
+      "path": "pain_generator_in_question",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "There is a question about the pain generator or evidence of multi-level pathology"
     },
     {
-      path: "same_day_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)",
+      "path": "special_circumstances",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate)"
     },
     {
-      path: "synovial_cyst_confirmed_on_imaging",
-      type: { t: "boolean" },
-      description: "A synovial cyst is confirmed on imaging",
+      "path": "different_region_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days"
     },
     {
-      path: "purpose.intrathecal_before_pump",
-      type: { t: "boolean" },
-      description: "The request is for intrathecal injections for pain or spasticity prior to permanent pump insertion",
+      "path": "same_day_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)"
     },
     {
-      path: "purpose.chemotherapy_catheter",
-      type: { t: "boolean" },
-      description: "The request is for implantation of intrathecal catheters or ports for chemotherapy",
+      "path": "synovial_cyst_confirmed_on_imaging",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A synovial cyst is confirmed on imaging"
     },
     {
-      path: "purpose.postoperative_pain_control",
-      type: { t: "boolean" },
-      description: "The request is for post-operative pain control",
+      "path": "purpose.intrathecal_before_pump",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for intrathecal injections for pain or spasticity prior to permanent pump insertion"
     },
     {
-      path: "purpose.surgical_anesthesia",
-      type: { t: "boolean" },
-      description: "The request is for caudal or spinal anesthesia for surgery",
-    },
-    { path: "findings.active_infection", type: { t: "boolean" }, description: "Active systemic or spinal infection" },
-    {
-      path: "findings.puncture_site_infection",
-      type: { t: "boolean" },
-      description: "Skin infection at the site of needle puncture",
+      "path": "purpose.chemotherapy_catheter",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for implantation of intrathecal catheters or ports for chemotherapy"
     },
     {
-      path: "findings.severe_stenosis_obstruction",
-      type: { t: "boolean" },
-      description: "Severe spinal stenosis resulting in intraspinal obstruction",
+      "path": "purpose.postoperative_pain_control",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for post-operative pain control"
     },
     {
-      path: "systemic_inflammatory_disease",
-      type: { t: "boolean" },
-      description:
-        "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
+      "path": "purpose.surgical_anesthesia",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for caudal or spinal anesthesia for surgery"
     },
     {
-      path: "request.therapeutic",
-      type: { t: "boolean" },
-      description: "The requested injection is therapeutic (not diagnostic)",
+      "path": "findings.active_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active systemic or spinal infection"
     },
-    { path: "radicular_pain", type: { t: "boolean" }, description: "The injection is for treatment of radicular pain" },
     {
-      path: "request.image_guidance",
-      type: { t: "enum", values: ["fluoroscopy", "ct", "ultrasound", "no_guidance"] },
-      description: "Image guidance planned for the requested procedure",
+      "path": "findings.puncture_site_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Skin infection at the site of needle puncture"
     },
+    {
+      "path": "findings.severe_stenosis_obstruction",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Severe spinal stenosis resulting in intraspinal obstruction"
+    },
+    {
+      "path": "systemic_inflammatory_disease",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis"
+    },
+    {
+      "path": "request.therapeutic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The requested injection is therapeutic (not diagnostic)"
+    },
+    {
+      "path": "radicular_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The injection is for treatment of radicular pain"
+    },
+    {
+      "path": "request.image_guidance",
+      "type": {
+        "t": "enum",
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound",
+          "no_guidance"
+        ]
+      },
+      "description": "Image guidance planned for the requested procedure"
+    }
   ],
-  records: {
-    procedure: [
-      { path: "date", type: { t: "date" }, description: "Date of service of the procedure" },
+  "records": {
+    "procedure": [
       {
-        path: "kind",
-        type: {
-          t: "enum",
-          values: [
+        "path": "date",
+        "type": {
+          "t": "date"
+        },
+        "description": "Date of service of the procedure"
+      },
+      {
+        "path": "kind",
+        "type": {
+          "t": "enum",
+          "values": [
             "epidural_injection",
             "facet_injection",
             "facet_denervation",
@@ -1557,38 +2519,89 @@ export const program: Program = {
             "spinal_cord_stimulator_trial",
             "spinal_cord_stimulator",
             "spinal_surgery",
-            "other_procedure",
-          ],
+            "other_procedure"
+          ]
         },
-        description: "What the procedure was",
+        "description": "What the procedure was"
       },
       {
-        path: "region",
-        type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-        description: "Spinal region treated",
-      },
-      { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
-      { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
-      { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
-      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
-      {
-        path: "relief_percent",
-        type: { t: "number", min: 0, max: 100 },
-        description: "Pain relief obtained after the procedure, as a percentage",
-      },
-      { path: "relief_duration", type: { t: "duration" }, description: "How long that relief lasted" },
-      {
-        path: "functional_improvement",
-        type: { t: "boolean" },
-        description: "Significant functional improvement is documented after the procedure",
+        "path": "region",
+        "type": {
+          "t": "enum",
+          "values": [
+            "cervical",
+            "thoracic",
+            "lumbar",
+            "sacral"
+          ]
+        },
+        "description": "Spinal region treated"
       },
       {
-        path: "clinically_meaningful_improvement",
-        type: { t: "boolean" },
-        description: "Clinically meaningful improvement in pain and function is documented after the procedure",
+        "path": "level",
+        "type": {
+          "t": "text"
+        },
+        "description": "Spinal level, as written in the record (for example L4-5)"
       },
-    ],
-  },
+      {
+        "path": "side",
+        "type": {
+          "t": "enum",
+          "values": [
+            "left",
+            "right",
+            "bilateral"
+          ]
+        },
+        "description": "Side treated"
+      },
+      {
+        "path": "therapeutic",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The injection was therapeutic (not diagnostic)"
+      },
+      {
+        "path": "local_anesthetic_only",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The block used local anesthetic only"
+      },
+      {
+        "path": "relief_percent",
+        "type": {
+          "t": "number",
+          "min": 0,
+          "max": 100
+        },
+        "description": "Pain relief obtained after the procedure, as a percentage"
+      },
+      {
+        "path": "relief_duration",
+        "type": {
+          "t": "duration"
+        },
+        "description": "How long that relief lasted"
+      },
+      {
+        "path": "functional_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Significant functional improvement is documented after the procedure"
+      },
+      {
+        "path": "clinically_meaningful_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Clinically meaningful improvement in pain and function is documented after the procedure"
+      }
+    ]
+  }
 };
 
 /** Evaluates a request against NIA_CG_300 Epidural Spine Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
@@ -3763,4 +4776,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37], [cond_0, cond_1, cond_2], 42, 15, wellFormed);
-// polc digest: 6686c3ce31f311ce 96b87fad683bf049
+// polc digest: 78fc8ff3b5c313b3 225e9553ced647a2

@@ -217,23 +217,40 @@ export const metadata = {
 } as const;
 
 /** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
+// prettier-ignore
 export const program: Program = {
-  id: "NIA_CG_301",
-  title: "Paravertebral Facet Joint Injections or Blocks",
-  version: "2024",
-  sections: [
-    { kind: "notes", title: "GENERAL INFORMATION", items: [] },
+  "id": "NIA_CG_301",
+  "title": "Paravertebral Facet Joint Injections or Blocks",
+  "version": "2024",
+  "sections": [
     {
-      kind: "indications",
-      title: "INDICATIONS FOR FACET JOINT INJECTIONS OR MEDIAL BRANCH NERVE BLOCKS",
-      when: { k: "call", def: "initial_request", args: [] },
-      items: ["facet_or_pars_pain"],
+      "kind": "notes",
+      "title": "GENERAL INFORMATION",
+      "items": []
     },
-    { kind: "notes", title: "NOTE", items: ["imaging_guidance"] },
     {
-      kind: "requirements",
-      title: "INDICATIONS FOR REPEAT INJECTIONS",
-      items: [
+      "kind": "indications",
+      "title": "INDICATIONS FOR FACET JOINT INJECTIONS OR MEDIAL BRANCH NERVE BLOCKS",
+      "when": {
+        "k": "call",
+        "def": "initial_request",
+        "args": []
+      },
+      "items": [
+        "facet_or_pars_pain"
+      ]
+    },
+    {
+      "kind": "notes",
+      "title": "NOTE",
+      "items": [
+        "imaging_guidance"
+      ]
+    },
+    {
+      "kind": "requirements",
+      "title": "INDICATIONS FOR REPEAT INJECTIONS",
+      "items": [
         "NIA_CG_301.section4.2",
         "after_diagnostic_phase",
         "continuing_pain",
@@ -241,1365 +258,2508 @@ export const program: Program = {
         "diagnostic_maximum",
         "four_per_twelve_months",
         "different_regions_interval",
-        "same_date_of_service",
-      ],
+        "same_date_of_service"
+      ]
     },
     {
-      kind: "exclusions",
-      title: "EXCLUSIONS",
-      items: [
+      "kind": "exclusions",
+      "title": "EXCLUSIONS",
+      "items": [
         "sacral_lateral_branch_block",
         "atlantoaxial_joint_injection",
         "occipital_nerve_block",
-        "hardware_injection",
-      ],
+        "hardware_injection"
+      ]
     },
     {
-      kind: "contraindications",
-      title: "CONTRAINDICATIONS FOR FACET JOINT INJECTIONS",
-      items: ["active_infection", "puncture_site_infection", "no_percutaneous_access"],
-    },
+      "kind": "contraindications",
+      "title": "CONTRAINDICATIONS FOR FACET JOINT INJECTIONS",
+      "items": [
+        "active_infection",
+        "puncture_site_infection",
+        "no_percutaneous_access"
+      ]
+    }
   ],
-  overlays: [
+  "overlays": [
     {
-      id: "WA_NIA_CG_301",
-      title: "Washington State Health Care Authority Health Technology Assessment 20160318B – Spinal Injections",
-      state: "WA",
-      applies: [],
-      sections: [{ kind: "not-covered", title: "LEGISLATIVE REQUIREMENTS: Washington", items: ["wa_not_covered"] }],
-    },
+      "id": "WA_NIA_CG_301",
+      "title": "Washington State Health Care Authority Health Technology Assessment 20160318B – Spinal Injections",
+      "state": "WA",
+      "applies": [],
+      "sections": [
+        {
+          "kind": "not-covered",
+          "title": "LEGISLATIVE REQUIREMENTS: Washington",
+          "items": [
+            "wa_not_covered"
+          ]
+        }
+      ]
+    }
   ],
-  requirements: {
-    axial_pain: {
-      id: "axial_pain",
-      wording: "History of mainly axial or non-radicular pain unless stenosis is caused by synovial cyst",
-      refs: "5-7",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "diagnosis.mainly_axial_pain" },
-          { k: "fact", path: "diagnosis.synovial_cyst_stenosis" },
-        ],
+  "requirements": {
+    "axial_pain": {
+      "id": "axial_pain",
+      "wording": "History of mainly axial or non-radicular pain unless stenosis is caused by synovial cyst",
+      "refs": "5-7",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "diagnosis.mainly_axial_pain"
+          },
+          {
+            "k": "fact",
+            "path": "diagnosis.synovial_cyst_stenosis"
+          }
+        ]
+      }
+    },
+    "no_other_pain_source": {
+      "id": "no_other_pain_source",
+      "wording": "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation, or radiculitis",
+      "refs": "5-7",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "or",
+          "args": [
+            {
+              "k": "fact",
+              "path": "other_source.sacroiliac_joint"
+            },
+            {
+              "k": "fact",
+              "path": "other_source.discogenic"
+            },
+            {
+              "k": "fact",
+              "path": "other_source.disc_herniation"
+            },
+            {
+              "k": "fact",
+              "path": "other_source.radiculitis"
+            }
+          ]
+        }
+      }
+    },
+    "pars_defect_imaging": {
+      "id": "pars_defect_imaging",
+      "wording": "For chronic lumbar spondylolysis, imaging studies that confirm the presence of a pars interarticularis fracture/defect are required",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "fact",
+        "path": "diagnosis.chronic_lumbar_spondylolysis"
       },
+      "rule": {
+        "k": "fact",
+        "path": "diagnosis.pars_defect_on_imaging"
+      }
     },
-    no_other_pain_source: {
-      id: "no_other_pain_source",
-      wording:
-        "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation, or radiculitis",
-      refs: "5-7",
-      role: "criterion",
-      rule: {
-        k: "not",
-        arg: {
-          k: "or",
-          args: [
-            { k: "fact", path: "other_source.sacroiliac_joint" },
-            { k: "fact", path: "other_source.discogenic" },
-            { k: "fact", path: "other_source.disc_herniation" },
-            { k: "fact", path: "other_source.radiculitis" },
-          ],
+    "severe_pain": {
+      "id": "severe_pain",
+      "wording": "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
+      "refs": "6-8",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
+    },
+    "chronic_duration": {
+      "id": "chronic_duration",
+      "wording": "Duration of pain of at least 3 months",
+      "refs": "6, 7",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
         },
-      },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      }
     },
-    pars_defect_imaging: {
-      id: "pars_defect_imaging",
-      wording:
-        "For chronic lumbar spondylolysis, imaging studies that confirm the presence of a pars interarticularis fracture/defect are required",
-      refs: "",
-      role: "criterion",
-      when: { k: "fact", path: "diagnosis.chronic_lumbar_spondylolysis" },
-      rule: { k: "fact", path: "diagnosis.pars_defect_on_imaging" },
+    "conservative_six_weeks": {
+      "id": "conservative_six_weeks",
+      "wording": "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
+      "refs": "6, 8, 9",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "failed_or_ongoing_conservative_therapy",
+        "args": [
+          {
+            "k": "dur",
+            "amount": 6,
+            "unit": "weeks"
+          },
+          {
+            "k": "dur",
+            "amount": 6,
+            "unit": "months"
+          }
+        ]
+      }
     },
-    severe_pain: {
-      id: "severe_pain",
-      wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
-      refs: "6-8",
-      role: "criterion",
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    chronic_duration: {
-      id: "chronic_duration",
-      wording: "Duration of pain of at least 3 months",
-      refs: "6, 7",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
-    },
-    conservative_six_weeks: {
-      id: "conservative_six_weeks",
-      wording:
-        "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
-      refs: "6, 8, 9",
-      role: "criterion",
-      rule: {
-        k: "call",
-        def: "failed_or_ongoing_conservative_therapy",
-        args: [
-          { k: "dur", amount: 6, unit: "weeks" },
-          { k: "dur", amount: 6, unit: "months" },
-        ],
-      },
-    },
-    facet_or_pars_pain: {
-      id: "facet_or_pars_pain",
-      wording: "To confirm non-radicular pain suggestive of facet joint or pars interarticularis origin",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "facet_or_pars_pain": {
+      "id": "facet_or_pars_pain",
+      "wording": "To confirm non-radicular pain suggestive of facet joint or pars interarticularis origin",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "axial_pain",
           "no_other_pain_source",
           "pars_defect_imaging",
           "severe_pain",
           "chronic_duration",
-          "conservative_six_weeks",
-        ],
-      },
+          "conservative_six_weeks"
+        ]
+      }
     },
-    imaging_guidance: {
-      id: "imaging_guidance",
-      wording: "NOTE: All procedures must be performed under imaging guidance.",
-      refs: "10-14",
-      role: "note",
-      rule: {
-        k: "in",
-        arg: { k: "fact", path: "request.image_guidance" },
-        values: ["fluoroscopy", "ct", "ultrasound"],
-      },
+    "imaging_guidance": {
+      "id": "imaging_guidance",
+      "wording": "NOTE: All procedures must be performed under imaging guidance.",
+      "refs": "10-14",
+      "role": "note",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "request.image_guidance"
+        },
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound"
+        ]
+      }
     },
-    diagnostic_phase_spacing: {
-      id: "diagnostic_phase_spacing",
-      wording:
-        "no sooner than 2 weeks apart; If the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections",
-      refs: "",
-      role: "criterion",
-      rule: { k: "call", def: "diagnostic_phase_interval", args: [] },
+    "diagnostic_phase_spacing": {
+      "id": "diagnostic_phase_spacing",
+      "wording": "no sooner than 2 weeks apart; If the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "diagnostic_phase_interval",
+        "args": []
+      }
     },
-    diagnostic_phase_improvement: {
-      id: "diagnostic_phase_improvement",
-      wording: "provided at least 50% pain relief or significant documented functional improvement is obtained",
-      refs: "6",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
+    "diagnostic_phase_improvement": {
+      "id": "diagnostic_phase_improvement",
+      "wording": "provided at least 50% pain relief or significant documented functional improvement is obtained",
+      "refs": "6",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "relief_percent" },
-            b: { k: "num", v: 50 },
-            kind: "number",
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "field",
+              "of": {
+                "k": "call",
+                "def": "previous_injection",
+                "args": []
+              },
+              "field": "relief_percent"
+            },
+            "b": {
+              "k": "num",
+              "v": 50
+            },
+            "kind": "number"
           },
-          { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "functional_improvement" },
-        ],
-      },
-    },
-    diagnostic_phase_relief: {
-      id: "diagnostic_phase_relief",
-      wording:
-        "Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart, provided at least 50% pain relief or significant documented functional improvement is obtained",
-      refs: "6",
-      role: "criterion",
-      when: { k: "call", def: "in_diagnostic_phase", args: [] },
-      group: { quantifier: "all", n: 0, items: ["diagnostic_phase_spacing", "diagnostic_phase_improvement"] },
-    },
-    first_injection_unsuccessful: {
-      id: "first_injection_unsuccessful",
-      wording:
-        "If the first injection is unsuccessful, a second injection may be performed at a different spinal level or with a change in technique (e.g., from an intra-articular facet injection to a medial branch nerve block) given there is a question about the pain generator or evidence of multi-level pathology",
-      refs: "",
-      role: "criterion",
-      when: { k: "call", def: "in_diagnostic_phase", args: [] },
-      rule: {
-        k: "and",
-        args: [
-          { k: "call", def: "diagnostic_phase_interval", args: [] },
           {
-            k: "or",
-            args: [
+            "k": "field",
+            "of": {
+              "k": "call",
+              "def": "previous_injection",
+              "args": []
+            },
+            "field": "functional_improvement"
+          }
+        ]
+      }
+    },
+    "diagnostic_phase_relief": {
+      "id": "diagnostic_phase_relief",
+      "wording": "Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart, provided at least 50% pain relief or significant documented functional improvement is obtained",
+      "refs": "6",
+      "role": "criterion",
+      "when": {
+        "k": "call",
+        "def": "in_diagnostic_phase",
+        "args": []
+      },
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "diagnostic_phase_spacing",
+          "diagnostic_phase_improvement"
+        ]
+      }
+    },
+    "first_injection_unsuccessful": {
+      "id": "first_injection_unsuccessful",
+      "wording": "If the first injection is unsuccessful, a second injection may be performed at a different spinal level or with a change in technique (e.g., from an intra-articular facet injection to a medial branch nerve block) given there is a question about the pain generator or evidence of multi-level pathology",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "call",
+        "def": "in_diagnostic_phase",
+        "args": []
+      },
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "call",
+            "def": "diagnostic_phase_interval",
+            "args": []
+          },
+          {
+            "k": "or",
+            "args": [
               {
-                k: "cmp",
-                op: "!=",
-                a: { k: "fact", path: "request.level" },
-                b: { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "level" },
-                kind: "text",
+                "k": "cmp",
+                "op": "!=",
+                "a": {
+                  "k": "fact",
+                  "path": "request.level"
+                },
+                "b": {
+                  "k": "field",
+                  "of": {
+                    "k": "call",
+                    "def": "previous_injection",
+                    "args": []
+                  },
+                  "field": "level"
+                },
+                "kind": "text"
               },
               {
-                k: "cmp",
-                op: "!=",
-                a: { k: "fact", path: "facet.kind" },
-                b: { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "kind" },
-                kind: "enum",
+                "k": "cmp",
+                "op": "!=",
+                "a": {
+                  "k": "fact",
+                  "path": "facet.kind"
+                },
+                "b": {
+                  "k": "field",
+                  "of": {
+                    "k": "call",
+                    "def": "previous_injection",
+                    "args": []
+                  },
+                  "field": "kind"
+                },
+                "kind": "enum"
               },
-              { k: "fact", path: "technique_changed" },
-            ],
+              {
+                "k": "fact",
+                "path": "technique_changed"
+              }
+            ]
           },
           {
-            k: "or",
-            args: [
-              { k: "fact", path: "pain_generator_in_question" },
-              { k: "fact", path: "multi_level_pathology" },
-            ],
-          },
-        ],
-      },
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "pain_generator_in_question"
+              },
+              {
+                "k": "fact",
+                "path": "multi_level_pathology"
+              }
+            ]
+          }
+        ]
+      }
     },
     "NIA_CG_301.section4.2": {
-      id: "NIA_CG_301.section4.2",
-      wording: "One of the following",
-      refs: "",
-      role: "group",
-      group: { quantifier: "any", n: 0, items: ["diagnostic_phase_relief", "first_injection_unsuccessful"] },
+      "id": "NIA_CG_301.section4.2",
+      "wording": "One of the following",
+      "refs": "",
+      "role": "group",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "diagnostic_phase_relief",
+          "first_injection_unsuccessful"
+        ]
+      }
     },
-    after_diagnostic_phase: {
-      id: "after_diagnostic_phase",
-      wording:
-        "Facet joint injections may only be repeated after the initial diagnostic phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
-      refs: "6",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-          { k: "not", arg: { k: "call", def: "in_diagnostic_phase", args: [] } },
-        ],
+    "after_diagnostic_phase": {
+      "id": "after_diagnostic_phase",
+      "wording": "Facet joint injections may only be repeated after the initial diagnostic phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
+      "refs": "6",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_request",
+              "args": []
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "in_diagnostic_phase",
+              "args": []
+            }
+          }
+        ]
       },
-      rule: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "call", def: "episode_injections", args: [] },
-        filter: { k: "field", of: { k: "var", name: "p" }, field: "therapeutic" },
-        body: {
-          k: "and",
-          args: [
+      "rule": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "episode_injections",
+          "args": []
+        },
+        "filter": {
+          "k": "field",
+          "of": {
+            "k": "var",
+            "name": "p"
+          },
+          "field": "therapeutic"
+        },
+        "body": {
+          "k": "and",
+          "args": [
             {
-              k: "or",
-              args: [
+              "k": "or",
+              "args": [
                 {
-                  k: "cmp",
-                  op: ">=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "relief_percent" },
-                  b: { k: "num", v: 50 },
-                  kind: "number",
+                  "k": "cmp",
+                  "op": ">=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "relief_percent"
+                  },
+                  "b": {
+                    "k": "num",
+                    "v": 50
+                  },
+                  "kind": "number"
                 },
-                { k: "field", of: { k: "var", name: "p" }, field: "functional_improvement" },
-              ],
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "functional_improvement"
+                }
+              ]
             },
             {
-              k: "cmp",
-              op: ">=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "relief_duration" },
-              b: { k: "dur", amount: 2, unit: "months" },
-              kind: "duration",
-            },
-          ],
-        },
-      },
-    },
-    continuing_pain: {
-      id: "continuing_pain",
-      wording:
-        "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
-      refs: "6, 8",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    ongoing_active_therapy: {
-      id: "ongoing_active_therapy",
-      wording:
-        "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
-      refs: "6, 8, 9",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              { k: "call", def: "active_modality", args: [] },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
-    },
-    diagnostic_within_one_month: {
-      id: "diagnostic_within_one_month",
-      wording:
-        "Diagnostic injections within 1 month of the previous injection do not require documentation of ongoing active conservative therapy",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "request.therapeutic" },
-            b: { k: "bool", v: false },
-            kind: "boolean",
-          },
-          {
-            k: "cmp",
-            op: "<=",
-            a: {
-              k: "span",
-              from: { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "date" },
-            },
-            b: { k: "dur", amount: 1, unit: "months" },
-            kind: "duration",
-          },
-        ],
-      },
-    },
-    ongoing_conservative_therapy: {
-      id: "ongoing_conservative_therapy",
-      wording:
-        "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
-      refs: "6, 8, 9",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      group: { quantifier: "any", n: 0, items: ["ongoing_active_therapy", "diagnostic_within_one_month"] },
-    },
-    two_diagnostic_procedures: {
-      id: "two_diagnostic_procedures",
-      wording: "In the diagnostic phase, a maximum of 2 procedures may be performed.",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "known", arg: { k: "call", def: "last_rf_neurolysis", args: [] } } },
-          {
-            k: "cmp",
-            op: "<",
-            a: {
-              k: "query",
-              op: "count",
-              binder: "p",
-              source: { k: "call", def: "episode_injections", args: [] },
-              filter: {
-                k: "cmp",
-                op: "=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "therapeutic" },
-                b: { k: "bool", v: false },
-                kind: "boolean",
-              },
-            },
-            b: { k: "num", v: 2 },
-            kind: "number",
-          },
-        ],
-      },
-    },
-    repeat_diagnostic_after_rf: {
-      id: "repeat_diagnostic_after_rf",
-      wording:
-        "Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "known", arg: { k: "call", def: "last_rf_neurolysis", args: [] } },
-          { k: "fact", path: "after_rf.successful" },
-          {
-            k: "or",
-            args: [
-              { k: "fact", path: "pain_generator_in_question" },
-              { k: "fact", path: "after_rf.different_levels" },
-              {
-                k: "query",
-                op: "exists",
-                binder: "s",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
-                    {
-                      k: "cmp",
-                      op: "=",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "kind" },
-                      b: { k: "enum", v: "spinal_surgery" },
-                      kind: "enum",
-                    },
-                    {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "s" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                    {
-                      k: "cmp",
-                      op: ">",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "date" },
-                      b: { k: "field", of: { k: "call", def: "last_rf_neurolysis", args: [] }, field: "date" },
-                      kind: "date",
-                    },
-                  ],
+              "k": "cmp",
+              "op": ">=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
                 },
+                "field": "relief_duration"
               },
-            ],
-          },
-          {
-            k: "cmp",
-            op: "<",
-            a: {
-              k: "query",
-              op: "count",
-              binder: "p",
-              source: { k: "call", def: "episode_injections", args: [] },
-              filter: {
-                k: "and",
-                args: [
-                  {
-                    k: "cmp",
-                    op: "=",
-                    a: { k: "field", of: { k: "var", name: "p" }, field: "therapeutic" },
-                    b: { k: "bool", v: false },
-                    kind: "boolean",
-                  },
-                  {
-                    k: "cmp",
-                    op: ">",
-                    a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                    b: { k: "field", of: { k: "call", def: "last_rf_neurolysis", args: [] }, field: "date" },
-                    kind: "date",
-                  },
-                ],
+              "b": {
+                "k": "dur",
+                "amount": 2,
+                "unit": "months"
               },
-            },
-            b: { k: "num", v: 2 },
-            kind: "number",
-          },
-        ],
-      },
+              "kind": "duration"
+            }
+          ]
+        }
+      }
     },
-    diagnostic_maximum: {
-      id: "diagnostic_maximum",
-      wording:
-        "In the diagnostic phase, a maximum of 2 procedures may be performed. Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
-      refs: "",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-          {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "request.therapeutic" },
-            b: { k: "bool", v: false },
-            kind: "boolean",
-          },
-        ],
+    "continuing_pain": {
+      "id": "continuing_pain",
+      "wording": "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
+      "refs": "6, 8",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
       },
-      group: { quantifier: "any", n: 0, items: ["two_diagnostic_procedures", "repeat_diagnostic_after_rf"] },
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
     },
-    four_per_twelve_months: {
-      id: "four_per_twelve_months",
-      wording:
-        "A maximum of 4 facet injections may be performed in a 12-month period per spinal region (except under unusual circumstances, such as a recurrent injury).",
-      refs: "6",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: {
-        k: "or",
-        args: [
+    "ongoing_active_therapy": {
+      "id": "ongoing_active_therapy",
+      "wording": "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
+      "refs": "6, 8, 9",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "cmp",
-            op: "<",
-            a: { k: "call", def: "facet_procedures_12_months", args: [] },
-            b: { k: "num", v: 4 },
-            kind: "number",
-          },
-          {
-            k: "and",
-            args: [
-              { k: "call", def: "request_joins_prior", args: [] },
+            "k": "and",
+            "args": [
               {
-                k: "cmp",
-                op: "<=",
-                a: { k: "call", def: "facet_procedures_12_months", args: [] },
-                b: { k: "num", v: 4 },
-                kind: "number",
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
               },
-            ],
+              {
+                "k": "call",
+                "def": "active_modality",
+                "args": []
+              }
+            ]
           },
-          { k: "fact", path: "unusual_circumstances" },
-        ],
-      },
-    },
-    different_regions_interval: {
-      id: "different_regions_interval",
-      wording:
-        "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE)",
-      refs: "6",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
           {
-            k: "not",
-            arg: {
-              k: "query",
-              op: "exists",
-              binder: "p",
-              source: { k: "fact", path: "prior_procedures" },
-              filter: {
-                k: "and",
-                args: [
-                  {
-                    k: "in",
-                    arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                    values: ["facet_injection", "medial_branch_block"],
-                  },
-                  {
-                    k: "not",
-                    arg: {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                  },
-                  {
-                    k: "cmp",
-                    op: "<",
-                    a: { k: "span", from: { k: "field", of: { k: "var", name: "p" }, field: "date" } },
-                    b: { k: "dur", amount: 7, unit: "days" },
-                    kind: "duration",
-                  },
-                ],
-              },
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
+    },
+    "diagnostic_within_one_month": {
+      "id": "diagnostic_within_one_month",
+      "wording": "Diagnostic injections within 1 month of the previous injection do not require documentation of ongoing active conservative therapy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "request.therapeutic"
             },
+            "b": {
+              "k": "bool",
+              "v": false
+            },
+            "kind": "boolean"
           },
-          { k: "fact", path: "different_region_medical_reason" },
-          { k: "fact", path: "same_day_medical_reason" },
-        ],
-      },
-    },
-    same_date_of_service: {
-      id: "same_date_of_service",
-      wording:
-        "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
-      refs: "",
-      role: "note",
-      rule: { k: "call", def: "same_date_of_service_allowed", args: [{ k: "fact", path: "facet.kind" }] },
-    },
-    sacral_lateral_branch_block: {
-      id: "sacral_lateral_branch_block",
-      wording: "Sacral lateral branch blocks (S1, S2, S3)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.sacral_lateral_branch_block" },
-    },
-    atlantoaxial_joint_injection: {
-      id: "atlantoaxial_joint_injection",
-      wording: "Atlantoaxial joint injections (C1-2)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.atlantoaxial_joint_injection" },
-    },
-    occipital_nerve_block: {
-      id: "occipital_nerve_block",
-      wording: "Occipital nerve blocks",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.occipital_nerve_block" },
-    },
-    hardware_injection: {
-      id: "hardware_injection",
-      wording: "Hardware injection or block for diagnosis or treatment of post-surgical or other spine pain",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.hardware_injection" },
-    },
-    active_infection: {
-      id: "active_infection",
-      wording: "Active systemic or spinal infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.active_infection" },
-    },
-    puncture_site_infection: {
-      id: "puncture_site_infection",
-      wording: "Skin infection at the site of needle puncture",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.puncture_site_infection" },
-    },
-    no_percutaneous_access: {
-      id: "no_percutaneous_access",
-      wording: "Inability to obtain percutaneous access to the target facet joint",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.no_percutaneous_access" },
-    },
-    wa_therapeutic_medial_branch_block: {
-      id: "wa_therapeutic_medial_branch_block",
-      wording: "Therapeutic medial branch nerve block injections",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "facet.kind" },
-            b: { k: "enum", v: "medial_branch_block" },
-            kind: "enum",
+            "k": "cmp",
+            "op": "<=",
+            "a": {
+              "k": "span",
+              "from": {
+                "k": "field",
+                "of": {
+                  "k": "call",
+                  "def": "previous_injection",
+                  "args": []
+                },
+                "field": "date"
+              }
+            },
+            "b": {
+              "k": "dur",
+              "amount": 1,
+              "unit": "months"
+            },
+            "kind": "duration"
+          }
+        ]
+      }
+    },
+    "ongoing_conservative_therapy": {
+      "id": "ongoing_conservative_therapy",
+      "wording": "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
+      "refs": "6, 8, 9",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
+      },
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "ongoing_active_therapy",
+          "diagnostic_within_one_month"
+        ]
+      }
+    },
+    "two_diagnostic_procedures": {
+      "id": "two_diagnostic_procedures",
+      "wording": "In the diagnostic phase, a maximum of 2 procedures may be performed.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "known",
+              "arg": {
+                "k": "call",
+                "def": "last_rf_neurolysis",
+                "args": []
+              }
+            }
           },
-          { k: "fact", path: "request.therapeutic" },
-        ],
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_injections",
+                "args": []
+              },
+              "filter": {
+                "k": "cmp",
+                "op": "=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "therapeutic"
+                },
+                "b": {
+                  "k": "bool",
+                  "v": false
+                },
+                "kind": "boolean"
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 2
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "repeat_diagnostic_after_rf": {
+      "id": "repeat_diagnostic_after_rf",
+      "wording": "Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "known",
+            "arg": {
+              "k": "call",
+              "def": "last_rf_neurolysis",
+              "args": []
+            }
+          },
+          {
+            "k": "fact",
+            "path": "after_rf.successful"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "pain_generator_in_question"
+              },
+              {
+                "k": "fact",
+                "path": "after_rf.different_levels"
+              },
+              {
+                "k": "query",
+                "op": "exists",
+                "binder": "s",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
+                    {
+                      "k": "cmp",
+                      "op": "=",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "kind"
+                      },
+                      "b": {
+                        "k": "enum",
+                        "v": "spinal_surgery"
+                      },
+                      "kind": "enum"
+                    },
+                    {
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "s"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "cmp",
+                      "op": ">",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "date"
+                      },
+                      "b": {
+                        "k": "field",
+                        "of": {
+                          "k": "call",
+                          "def": "last_rf_neurolysis",
+                          "args": []
+                        },
+                        "field": "date"
+                      },
+                      "kind": "date"
+                    }
+                  ]
+                }
+              }
+            ]
+          },
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_injections",
+                "args": []
+              },
+              "filter": {
+                "k": "and",
+                "args": [
+                  {
+                    "k": "cmp",
+                    "op": "=",
+                    "a": {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "therapeutic"
+                    },
+                    "b": {
+                      "k": "bool",
+                      "v": false
+                    },
+                    "kind": "boolean"
+                  },
+                  {
+                    "k": "cmp",
+                    "op": ">",
+                    "a": {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "date"
+                    },
+                    "b": {
+                      "k": "field",
+                      "of": {
+                        "k": "call",
+                        "def": "last_rf_neurolysis",
+                        "args": []
+                      },
+                      "field": "date"
+                    },
+                    "kind": "date"
+                  }
+                ]
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 2
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "diagnostic_maximum": {
+      "id": "diagnostic_maximum",
+      "wording": "In the diagnostic phase, a maximum of 2 procedures may be performed. Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_request",
+              "args": []
+            }
+          },
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "request.therapeutic"
+            },
+            "b": {
+              "k": "bool",
+              "v": false
+            },
+            "kind": "boolean"
+          }
+        ]
       },
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "two_diagnostic_procedures",
+          "repeat_diagnostic_after_rf"
+        ]
+      }
     },
-    wa_intradiscal_injection: {
-      id: "wa_intradiscal_injection",
-      wording: "Intradiscal injections",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "intradiscal_injection" },
-    },
-    wa_facet_injection: {
-      id: "wa_facet_injection",
-      wording: "Facet injections",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: "=",
-        a: { k: "fact", path: "facet.kind" },
-        b: { k: "enum", v: "facet_injection" },
-        kind: "enum",
+    "four_per_twelve_months": {
+      "id": "four_per_twelve_months",
+      "wording": "A maximum of 4 facet injections may be performed in a 12-month period per spinal region (except under unusual circumstances, such as a recurrent injury).",
+      "refs": "6",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
       },
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "call",
+              "def": "facet_procedures_12_months",
+              "args": []
+            },
+            "b": {
+              "k": "num",
+              "v": 4
+            },
+            "kind": "number"
+          },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "call",
+                "def": "request_joins_prior",
+                "args": []
+              },
+              {
+                "k": "cmp",
+                "op": "<=",
+                "a": {
+                  "k": "call",
+                  "def": "facet_procedures_12_months",
+                  "args": []
+                },
+                "b": {
+                  "k": "num",
+                  "v": 4
+                },
+                "kind": "number"
+              }
+            ]
+          },
+          {
+            "k": "fact",
+            "path": "unusual_circumstances"
+          }
+        ]
+      }
     },
-    wa_not_covered: {
-      id: "wa_not_covered",
-      wording:
-        "Therapeutic medial branch nerve block injections, intradiscal injections and facet injections are not a covered benefit.",
-      refs: "15",
-      role: "criterion",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: ["wa_therapeutic_medial_branch_block", "wa_intradiscal_injection", "wa_facet_injection"],
-      },
+    "different_regions_interval": {
+      "id": "different_regions_interval",
+      "wording": "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE)",
+      "refs": "6",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "query",
+              "op": "exists",
+              "binder": "p",
+              "source": {
+                "k": "fact",
+                "path": "prior_procedures"
+              },
+              "filter": {
+                "k": "and",
+                "args": [
+                  {
+                    "k": "in",
+                    "arg": {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "kind"
+                    },
+                    "values": [
+                      "facet_injection",
+                      "medial_branch_block"
+                    ]
+                  },
+                  {
+                    "k": "not",
+                    "arg": {
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "p"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    }
+                  },
+                  {
+                    "k": "cmp",
+                    "op": "<",
+                    "a": {
+                      "k": "span",
+                      "from": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      }
+                    },
+                    "b": {
+                      "k": "dur",
+                      "amount": 7,
+                      "unit": "days"
+                    },
+                    "kind": "duration"
+                  }
+                ]
+              }
+            }
+          },
+          {
+            "k": "fact",
+            "path": "different_region_medical_reason"
+          },
+          {
+            "k": "fact",
+            "path": "same_day_medical_reason"
+          }
+        ]
+      }
     },
+    "same_date_of_service": {
+      "id": "same_date_of_service",
+      "wording": "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
+      "refs": "",
+      "role": "note",
+      "rule": {
+        "k": "call",
+        "def": "same_date_of_service_allowed",
+        "args": [
+          {
+            "k": "fact",
+            "path": "facet.kind"
+          }
+        ]
+      }
+    },
+    "sacral_lateral_branch_block": {
+      "id": "sacral_lateral_branch_block",
+      "wording": "Sacral lateral branch blocks (S1, S2, S3)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.sacral_lateral_branch_block"
+      }
+    },
+    "atlantoaxial_joint_injection": {
+      "id": "atlantoaxial_joint_injection",
+      "wording": "Atlantoaxial joint injections (C1-2)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.atlantoaxial_joint_injection"
+      }
+    },
+    "occipital_nerve_block": {
+      "id": "occipital_nerve_block",
+      "wording": "Occipital nerve blocks",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.occipital_nerve_block"
+      }
+    },
+    "hardware_injection": {
+      "id": "hardware_injection",
+      "wording": "Hardware injection or block for diagnosis or treatment of post-surgical or other spine pain",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.hardware_injection"
+      }
+    },
+    "active_infection": {
+      "id": "active_infection",
+      "wording": "Active systemic or spinal infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.active_infection"
+      }
+    },
+    "puncture_site_infection": {
+      "id": "puncture_site_infection",
+      "wording": "Skin infection at the site of needle puncture",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.puncture_site_infection"
+      }
+    },
+    "no_percutaneous_access": {
+      "id": "no_percutaneous_access",
+      "wording": "Inability to obtain percutaneous access to the target facet joint",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.no_percutaneous_access"
+      }
+    },
+    "wa_therapeutic_medial_branch_block": {
+      "id": "wa_therapeutic_medial_branch_block",
+      "wording": "Therapeutic medial branch nerve block injections",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "facet.kind"
+            },
+            "b": {
+              "k": "enum",
+              "v": "medial_branch_block"
+            },
+            "kind": "enum"
+          },
+          {
+            "k": "fact",
+            "path": "request.therapeutic"
+          }
+        ]
+      }
+    },
+    "wa_intradiscal_injection": {
+      "id": "wa_intradiscal_injection",
+      "wording": "Intradiscal injections",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "intradiscal_injection"
+      }
+    },
+    "wa_facet_injection": {
+      "id": "wa_facet_injection",
+      "wording": "Facet injections",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "fact",
+          "path": "facet.kind"
+        },
+        "b": {
+          "k": "enum",
+          "v": "facet_injection"
+        },
+        "kind": "enum"
+      }
+    },
+    "wa_not_covered": {
+      "id": "wa_not_covered",
+      "wording": "Therapeutic medial branch nerve block injections, intradiscal injections and facet injections are not a covered benefit.",
+      "refs": "15",
+      "role": "criterion",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "wa_therapeutic_medial_branch_block",
+          "wa_intradiscal_injection",
+          "wa_facet_injection"
+        ]
+      }
+    }
   },
-  definitions: {
-    same_region: {
-      params: ["a", "b"],
-      body: {
-        k: "or",
-        args: [
-          { k: "cmp", op: "=", a: { k: "var", name: "a" }, b: { k: "var", name: "b" }, kind: "enum" },
+  "definitions": {
+    "same_region": {
+      "params": [
+        "a",
+        "b"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
           {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "var", name: "a" }, values: ["lumbar", "sacral"] },
-              { k: "in", arg: { k: "var", name: "b" }, values: ["lumbar", "sacral"] },
-            ],
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "var",
+              "name": "a"
+            },
+            "b": {
+              "k": "var",
+              "name": "b"
+            },
+            "kind": "enum"
           },
-        ],
-      },
-    },
-    region_facet_procedures: {
-      params: [],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "in",
-              arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              values: ["facet_injection", "medial_branch_block"],
-            },
-            {
-              k: "call",
-              def: "same_region",
-              args: [
-                { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                { k: "fact", path: "request.region" },
-              ],
-            },
-          ],
-        },
-      },
-    },
-    episode_of: {
-      params: ["procedures"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: {
-          k: "recent_run",
-          list: { k: "var", name: "procedures" },
-          gap: { k: "dur", amount: 2, unit: "years" },
-        },
-        filter: {
-          k: "and",
-          args: [
-            { k: "not", arg: { k: "fact", path: "new_pathology" } },
-            {
-              k: "not",
-              arg: {
-                k: "query",
-                op: "exists",
-                binder: "s",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
-                    {
-                      k: "cmp",
-                      op: "=",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "kind" },
-                      b: { k: "enum", v: "spinal_surgery" },
-                      kind: "enum",
-                    },
-                    {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "s" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                    {
-                      k: "cmp",
-                      op: ">",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "date" },
-                      b: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      kind: "date",
-                    },
-                  ],
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "a"
                 },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
               },
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "b"
+                },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "region_facet_procedures": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "in",
+              "arg": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "values": [
+                "facet_injection",
+                "medial_branch_block"
+              ]
             },
-          ],
+            {
+              "k": "call",
+              "def": "same_region",
+              "args": [
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "region"
+                },
+                {
+                  "k": "fact",
+                  "path": "request.region"
+                }
+              ]
+            }
+          ]
+        }
+      }
+    },
+    "episode_of": {
+      "params": [
+        "procedures"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "recent_run",
+          "list": {
+            "k": "var",
+            "name": "procedures"
+          },
+          "gap": {
+            "k": "dur",
+            "amount": 2,
+            "unit": "years"
+          }
         },
-      },
-    },
-    episode_injections: {
-      params: [],
-      body: { k: "call", def: "episode_of", args: [{ k: "call", def: "region_facet_procedures", args: [] }] },
-    },
-    initial_request: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "=",
-        a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-        b: { k: "num", v: 0 },
-        kind: "number",
-      },
-    },
-    severe_pain_documented: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    home_exercise_program_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "home_exercise_program.prescription" },
-          {
-            k: "or",
-            args: [
-              { k: "fact", path: "home_exercise_program.completion_documented" },
-              { k: "fact", path: "home_exercise_program.inability_medical_reason" },
-            ],
-          },
-        ],
-      },
-    },
-    active_modality: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "conservative_therapy.physical_therapy" },
-          { k: "fact", path: "conservative_therapy.chiropractic_care" },
-          { k: "call", def: "home_exercise_program_complete", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "conservative_therapy.inactive_components" },
-          { k: "call", def: "active_modality", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_lasted: {
-      params: ["minimum", "window"],
-      body: {
-        k: "cmp",
-        op: ">=",
-        a: {
-          k: "span",
-          from: {
-            k: "later_of",
-            args: [
-              { k: "fact", path: "conservative_therapy.start" },
-              { k: "arith", op: "-", a: { k: "dos" }, b: { k: "var", name: "window" }, kind: "date" },
-            ],
-          },
-          to: { k: "fact", path: "conservative_therapy.end" },
-        },
-        b: { k: "var", name: "minimum" },
-        kind: "duration",
-      },
-    },
-    failed_or_ongoing_conservative_therapy: {
-      params: ["minimum", "window"],
-      body: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
-              {
-                k: "call",
-                def: "conservative_therapy_lasted",
-                args: [
-                  { k: "var", name: "minimum" },
-                  { k: "var", name: "window" },
-                ],
-              },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              {
-                k: "query",
-                op: "exists",
-                binder: "p",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "not",
+              "arg": {
+                "k": "fact",
+                "path": "new_pathology"
+              }
+            },
+            {
+              "k": "not",
+              "arg": {
+                "k": "query",
+                "op": "exists",
+                "binder": "s",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
                     {
-                      k: "in",
-                      arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                      values: [
+                      "k": "cmp",
+                      "op": "=",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "kind"
+                      },
+                      "b": {
+                        "k": "enum",
+                        "v": "spinal_surgery"
+                      },
+                      "kind": "enum"
+                    },
+                    {
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "s"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "cmp",
+                      "op": ">",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "date"
+                      },
+                      "b": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      "kind": "date"
+                    }
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    "episode_injections": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "episode_of",
+        "args": [
+          {
+            "k": "call",
+            "def": "region_facet_procedures",
+            "args": []
+          }
+        ]
+      }
+    },
+    "initial_request": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "episode_injections",
+            "args": []
+          }
+        },
+        "b": {
+          "k": "num",
+          "v": 0
+        },
+        "kind": "number"
+      }
+    },
+    "severe_pain_documented": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "pain.functional_disability"
+          },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "home_exercise_program_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "home_exercise_program.prescription"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "home_exercise_program.completion_documented"
+              },
+              {
+                "k": "fact",
+                "path": "home_exercise_program.inability_medical_reason"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "active_modality": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.physical_therapy"
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.chiropractic_care"
+          },
+          {
+            "k": "call",
+            "def": "home_exercise_program_complete",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.inactive_components"
+          },
+          {
+            "k": "call",
+            "def": "active_modality",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_lasted": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "later_of",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.start"
+              },
+              {
+                "k": "arith",
+                "op": "-",
+                "a": {
+                  "k": "dos"
+                },
+                "b": {
+                  "k": "var",
+                  "name": "window"
+                },
+                "kind": "date"
+              }
+            ]
+          },
+          "to": {
+            "k": "fact",
+            "path": "conservative_therapy.end"
+          }
+        },
+        "b": {
+          "k": "var",
+          "name": "minimum"
+        },
+        "kind": "duration"
+      }
+    },
+    "failed_or_ongoing_conservative_therapy": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.failed"
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_complete",
+                "args": []
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_lasted",
+                "args": [
+                  {
+                    "k": "var",
+                    "name": "minimum"
+                  },
+                  {
+                    "k": "var",
+                    "name": "window"
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
+              },
+              {
+                "k": "query",
+                "op": "exists",
+                "binder": "p",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
+                    {
+                      "k": "in",
+                      "arg": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "kind"
+                      },
+                      "values": [
                         "epidural_injection",
                         "facet_injection",
                         "medial_branch_block",
                         "sacroiliac_injection",
-                        "intrathecal_trial",
-                      ],
+                        "intrathecal_trial"
+                      ]
                     },
                     {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "p"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "in_diagnostic_phase": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "episode_injections",
+            "args": []
+          }
+        },
+        "b": {
+          "k": "num",
+          "v": 1
+        },
+        "kind": "number"
+      }
+    },
+    "previous_injection": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "latest",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "episode_injections",
+          "args": []
+        }
+      }
+    },
+    "diagnostic_phase_interval": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "span",
+              "from": {
+                "k": "field",
+                "of": {
+                  "k": "call",
+                  "def": "previous_injection",
+                  "args": []
+                },
+                "field": "date"
+              }
+            },
+            "b": {
+              "k": "dur",
+              "amount": 2,
+              "unit": "weeks"
+            },
+            "kind": "duration"
+          },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "cmp",
+                "op": "=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "call",
+                    "def": "previous_injection",
+                    "args": []
+                  },
+                  "field": "therapeutic"
+                },
+                "b": {
+                  "k": "bool",
+                  "v": false
+                },
+                "kind": "boolean"
+              },
+              {
+                "k": "field",
+                "of": {
+                  "k": "call",
+                  "def": "previous_injection",
+                  "args": []
+                },
+                "field": "local_anesthetic_only"
+              },
+              {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "span",
+                  "from": {
+                    "k": "field",
+                    "of": {
+                      "k": "call",
+                      "def": "previous_injection",
+                      "args": []
                     },
-                  ],
+                    "field": "date"
+                  }
                 },
-              },
-            ],
-          },
-        ],
-      },
-    },
-    in_diagnostic_phase: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "=",
-        a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-        b: { k: "num", v: 1 },
-        kind: "number",
-      },
-    },
-    previous_injection: {
-      params: [],
-      body: { k: "query", op: "latest", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-    },
-    diagnostic_phase_interval: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          {
-            k: "cmp",
-            op: ">=",
-            a: {
-              k: "span",
-              from: { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "date" },
-            },
-            b: { k: "dur", amount: 2, unit: "weeks" },
-            kind: "duration",
-          },
-          {
-            k: "and",
-            args: [
-              {
-                k: "cmp",
-                op: "=",
-                a: { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "therapeutic" },
-                b: { k: "bool", v: false },
-                kind: "boolean",
-              },
-              { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "local_anesthetic_only" },
-              {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "span",
-                  from: { k: "field", of: { k: "call", def: "previous_injection", args: [] }, field: "date" },
+                "b": {
+                  "k": "dur",
+                  "amount": 7,
+                  "unit": "days"
                 },
-                b: { k: "dur", amount: 7, unit: "days" },
-                kind: "duration",
-              },
-            ],
-          },
-        ],
-      },
+                "kind": "duration"
+              }
+            ]
+          }
+        ]
+      }
     },
-    last_rf_neurolysis: {
-      params: [],
-      body: {
-        k: "query",
-        op: "latest",
-        binder: "r",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
+    "last_rf_neurolysis": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "latest",
+        "binder": "r",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
             {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "r" }, field: "kind" },
-              b: { k: "enum", v: "facet_denervation" },
-              kind: "enum",
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "r"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "enum",
+                "v": "facet_denervation"
+              },
+              "kind": "enum"
             },
             {
-              k: "call",
-              def: "same_region",
-              args: [
-                { k: "field", of: { k: "var", name: "r" }, field: "region" },
-                { k: "fact", path: "request.region" },
-              ],
-            },
-          ],
-        },
-      },
-    },
-    facet_procedures_12_months: {
-      params: [],
-      body: {
-        k: "query",
-        op: "count",
-        binder: "p",
-        source: { k: "call", def: "region_facet_procedures", args: [] },
-        filter: {
-          k: "within",
-          arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-          window: { k: "dur", amount: 12, unit: "months" },
-        },
-        merge: {
-          a: "p",
-          b: "q",
-          cond: {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "field", of: { k: "var", name: "p" }, field: "side" }, values: ["left", "right"] },
-              { k: "in", arg: { k: "field", of: { k: "var", name: "q" }, field: "side" }, values: ["left", "right"] },
-              {
-                k: "cmp",
-                op: "!=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "side" },
-                b: { k: "field", of: { k: "var", name: "q" }, field: "side" },
-                kind: "enum",
-              },
-              {
-                k: "cmp",
-                op: "=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "level" },
-                b: { k: "field", of: { k: "var", name: "q" }, field: "level" },
-                kind: "text",
-              },
-              {
-                k: "cmp",
-                op: "<=",
-                a: {
-                  k: "span",
-                  from: {
-                    k: "earlier_of",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      { k: "field", of: { k: "var", name: "q" }, field: "date" },
-                    ],
+              "k": "call",
+              "def": "same_region",
+              "args": [
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "r"
                   },
-                  to: {
-                    k: "later_of",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      { k: "field", of: { k: "var", name: "q" }, field: "date" },
-                    ],
-                  },
+                  "field": "region"
                 },
-                b: { k: "dur", amount: 1, unit: "months" },
-                kind: "duration",
+                {
+                  "k": "fact",
+                  "path": "request.region"
+                }
+              ]
+            }
+          ]
+        }
+      }
+    },
+    "facet_procedures_12_months": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "count",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "region_facet_procedures",
+          "args": []
+        },
+        "filter": {
+          "k": "within",
+          "arg": {
+            "k": "field",
+            "of": {
+              "k": "var",
+              "name": "p"
+            },
+            "field": "date"
+          },
+          "window": {
+            "k": "dur",
+            "amount": 12,
+            "unit": "months"
+          }
+        },
+        "merge": {
+          "a": "p",
+          "b": "q",
+          "cond": {
+            "k": "and",
+            "args": [
+              {
+                "k": "in",
+                "arg": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "side"
+                },
+                "values": [
+                  "left",
+                  "right"
+                ]
               },
-            ],
-          },
-        },
-      },
-    },
-    request_joins_prior: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "in", arg: { k: "fact", path: "request.side" }, values: ["left", "right"] },
-          {
-            k: "query",
-            op: "exists",
-            binder: "p",
-            source: { k: "call", def: "region_facet_procedures", args: [] },
-            filter: {
-              k: "and",
-              args: [
-                { k: "in", arg: { k: "field", of: { k: "var", name: "p" }, field: "side" }, values: ["left", "right"] },
-                {
-                  k: "cmp",
-                  op: "!=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "side" },
-                  b: { k: "fact", path: "request.side" },
-                  kind: "enum",
-                },
-                {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "level" },
-                  b: { k: "fact", path: "request.level" },
-                  kind: "text",
-                },
-                {
-                  k: "within",
-                  arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                  window: { k: "dur", amount: 1, unit: "months" },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
-    same_date_of_service_allowed: {
-      params: ["requested"],
-      body: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-              b: { k: "dos" },
-              kind: "date",
-            },
-            {
-              k: "cmp",
-              op: "!=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "enum", v: "spinal_surgery" },
-              kind: "enum",
-            },
-          ],
-        },
-        body: {
-          k: "or",
-          args: [
-            {
-              k: "and",
-              args: [
-                {
-                  k: "not",
-                  arg: {
-                    k: "call",
-                    def: "same_region",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                      { k: "fact", path: "request.region" },
-                    ],
+              {
+                "k": "in",
+                "arg": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "q"
                   },
+                  "field": "side"
                 },
-                { k: "fact", path: "same_day_medical_reason" },
-              ],
+                "values": [
+                  "left",
+                  "right"
+                ]
+              },
+              {
+                "k": "cmp",
+                "op": "!=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "side"
+                },
+                "b": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "q"
+                  },
+                  "field": "side"
+                },
+                "kind": "enum"
+              },
+              {
+                "k": "cmp",
+                "op": "=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "level"
+                },
+                "b": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "q"
+                  },
+                  "field": "level"
+                },
+                "kind": "text"
+              },
+              {
+                "k": "cmp",
+                "op": "<=",
+                "a": {
+                  "k": "span",
+                  "from": {
+                    "k": "earlier_of",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "q"
+                        },
+                        "field": "date"
+                      }
+                    ]
+                  },
+                  "to": {
+                    "k": "later_of",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "q"
+                        },
+                        "field": "date"
+                      }
+                    ]
+                  }
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 1,
+                  "unit": "months"
+                },
+                "kind": "duration"
+              }
+            ]
+          }
+        }
+      }
+    },
+    "request_joins_prior": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "in",
+            "arg": {
+              "k": "fact",
+              "path": "request.side"
+            },
+            "values": [
+              "left",
+              "right"
+            ]
+          },
+          {
+            "k": "query",
+            "op": "exists",
+            "binder": "p",
+            "source": {
+              "k": "call",
+              "def": "region_facet_procedures",
+              "args": []
+            },
+            "filter": {
+              "k": "and",
+              "args": [
+                {
+                  "k": "in",
+                  "arg": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "side"
+                  },
+                  "values": [
+                    "left",
+                    "right"
+                  ]
+                },
+                {
+                  "k": "cmp",
+                  "op": "!=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "side"
+                  },
+                  "b": {
+                    "k": "fact",
+                    "path": "request.side"
+                  },
+                  "kind": "enum"
+                },
+                {
+                  "k": "cmp",
+                  "op": "=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "level"
+                  },
+                  "b": {
+                    "k": "fact",
+                    "path": "request.level"
+                  },
+                  "kind": "text"
+                },
+                {
+                  "k": "within",
+                  "arg": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "date"
+                  },
+                  "window": {
+                    "k": "dur",
+                    "amount": 1,
+                    "unit": "months"
+                  }
+                }
+              ]
+            }
+          }
+        ]
+      }
+    },
+    "same_date_of_service_allowed": {
+      "params": [
+        "requested"
+      ],
+      "body": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "date"
+              },
+              "b": {
+                "k": "dos"
+              },
+              "kind": "date"
             },
             {
-              k: "and",
-              args: [
+              "k": "cmp",
+              "op": "!=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "enum",
+                "v": "spinal_surgery"
+              },
+              "kind": "enum"
+            }
+          ]
+        },
+        "body": {
+          "k": "or",
+          "args": [
+            {
+              "k": "and",
+              "args": [
                 {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
+                  "k": "not",
+                  "arg": {
+                    "k": "call",
+                    "def": "same_region",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "region"
+                      },
+                      {
+                        "k": "fact",
+                        "path": "request.region"
+                      }
+                    ]
+                  }
                 },
                 {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                  b: { k: "var", name: "requested" },
-                  kind: "enum",
-                },
-              ],
+                  "k": "fact",
+                  "path": "same_day_medical_reason"
+                }
+              ]
             },
             {
-              k: "and",
-              args: [
+              "k": "and",
+              "args": [
                 {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
-                },
-                { k: "fact", path: "synovial_cyst_confirmed_on_imaging" },
-                {
-                  k: "or",
-                  args: [
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                      ],
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
                     },
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                      ],
-                    },
-                  ],
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
                 },
-              ],
+                {
+                  "k": "cmp",
+                  "op": "=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "kind"
+                  },
+                  "b": {
+                    "k": "var",
+                    "name": "requested"
+                  },
+                  "kind": "enum"
+                }
+              ]
             },
-          ],
-        },
-      },
-    },
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
+                    {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
+                    },
+                    {
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
+                },
+                {
+                  "k": "fact",
+                  "path": "synovial_cyst_confirmed_on_imaging"
+                },
+                {
+                  "k": "or",
+                  "args": [
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      }
+    }
   },
-  facts: [
+  "facts": [
     {
-      path: "prior_procedures",
-      type: { t: "list", record: "procedure" },
-      description: "Every prior interventional pain procedure and spinal surgery in the member's history, with dates",
+      "path": "prior_procedures",
+      "type": {
+        "t": "list",
+        "record": "procedure"
+      },
+      "description": "Every prior interventional pain procedure and spinal surgery in the member's history, with dates"
     },
     {
-      path: "request.region",
-      type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-      description: "Spinal region of the requested procedure",
+      "path": "request.region",
+      "type": {
+        "t": "enum",
+        "values": [
+          "cervical",
+          "thoracic",
+          "lumbar",
+          "sacral"
+        ]
+      },
+      "description": "Spinal region of the requested procedure"
     },
     {
-      path: "new_pathology",
-      type: { t: "boolean" },
-      description:
-        "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)",
+      "path": "new_pathology",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)"
     },
     {
-      path: "diagnosis.mainly_axial_pain",
-      type: { t: "boolean" },
-      description: "History of mainly axial or non-radicular pain",
+      "path": "diagnosis.mainly_axial_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "History of mainly axial or non-radicular pain"
     },
     {
-      path: "diagnosis.synovial_cyst_stenosis",
-      type: { t: "boolean" },
-      description: "Stenosis caused by a synovial cyst",
+      "path": "diagnosis.synovial_cyst_stenosis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Stenosis caused by a synovial cyst"
     },
     {
-      path: "other_source.sacroiliac_joint",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is sacroiliac joint pain",
+      "path": "other_source.sacroiliac_joint",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is sacroiliac joint pain"
     },
     {
-      path: "other_source.discogenic",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is discogenic pain",
+      "path": "other_source.discogenic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is discogenic pain"
     },
     {
-      path: "other_source.disc_herniation",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is a disc herniation",
+      "path": "other_source.disc_herniation",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is a disc herniation"
     },
     {
-      path: "other_source.radiculitis",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is radiculitis",
+      "path": "other_source.radiculitis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is radiculitis"
     },
     {
-      path: "diagnosis.chronic_lumbar_spondylolysis",
-      type: { t: "boolean" },
-      description:
-        "The injection is for chronic lumbar spondylolysis (pain suggestive of pars interarticularis origin)",
+      "path": "diagnosis.chronic_lumbar_spondylolysis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The injection is for chronic lumbar spondylolysis (pain suggestive of pars interarticularis origin)"
     },
     {
-      path: "diagnosis.pars_defect_on_imaging",
-      type: { t: "boolean" },
-      description: "Imaging studies confirm the presence of a pars interarticularis fracture/defect",
+      "path": "diagnosis.pars_defect_on_imaging",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Imaging studies confirm the presence of a pars interarticularis fracture/defect"
     },
     {
-      path: "pain.functional_disability",
-      type: { t: "boolean" },
-      description: "Pain causing functional disability is documented",
+      "path": "pain.functional_disability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain causing functional disability is documented"
     },
     {
-      path: "pain.average",
-      type: { t: "number", min: 0, max: 10 },
-      description: "Average pain level on a scale of 0 to 10",
-    },
-    { path: "pain.duration", type: { t: "duration" }, description: "How long the pain has lasted" },
-    {
-      path: "conservative_therapy.failed",
-      type: { t: "boolean" },
-      description: "The member failed to respond to that course of conservative therapy",
+      "path": "pain.average",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 10
+      },
+      "description": "Average pain level on a scale of 0 to 10"
     },
     {
-      path: "conservative_therapy.inactive_components",
-      type: { t: "boolean" },
-      description:
-        "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy",
+      "path": "pain.duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the pain has lasted"
     },
     {
-      path: "conservative_therapy.physical_therapy",
-      type: { t: "boolean" },
-      description: "Region-specific physical therapy is documented",
+      "path": "conservative_therapy.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to that course of conservative therapy"
     },
     {
-      path: "conservative_therapy.chiropractic_care",
-      type: { t: "boolean" },
-      description: "Region-specific chiropractic care is documented",
+      "path": "conservative_therapy.inactive_components",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy"
     },
     {
-      path: "home_exercise_program.prescription",
-      type: { t: "boolean" },
-      description:
-        "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
+      "path": "conservative_therapy.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific physical therapy is documented"
     },
     {
-      path: "home_exercise_program.completion_documented",
-      type: { t: "boolean" },
-      description: "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
+      "path": "conservative_therapy.chiropractic_care",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific chiropractic care is documented"
     },
     {
-      path: "home_exercise_program.inability_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+      "path": "home_exercise_program.prescription",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor"
     },
     {
-      path: "conservative_therapy.start",
-      type: { t: "date" },
-      description:
-        "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+      "path": "home_exercise_program.completion_documented",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Follow-up documentation regarding completion of HEP after the required 6-week timeframe"
     },
     {
-      path: "conservative_therapy.end",
-      type: { t: "date" },
-      description: "Last documented date of that course (the date of service when it is still going on)",
+      "path": "home_exercise_program.inability_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count"
     },
     {
-      path: "conservative_therapy.medical_reason_not_done",
-      type: { t: "boolean" },
-      description: "The medical reason conservative therapy cannot be done is clearly documented",
+      "path": "conservative_therapy.start",
+      "type": {
+        "t": "date"
+      },
+      "description": "First date of the current course of non-operative conservative therapy targeting the requested spinal region"
     },
     {
-      path: "conservative_therapy.ongoing",
-      type: { t: "boolean" },
-      description: "Details of engagement in ongoing non-operative conservative therapy are documented",
+      "path": "conservative_therapy.end",
+      "type": {
+        "t": "date"
+      },
+      "description": "Last documented date of that course (the date of service when it is still going on)"
     },
     {
-      path: "request.image_guidance",
-      type: { t: "enum", values: ["fluoroscopy", "ct", "ultrasound", "no_guidance"] },
-      description: "Image guidance planned for the requested procedure",
+      "path": "conservative_therapy.medical_reason_not_done",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The medical reason conservative therapy cannot be done is clearly documented"
     },
     {
-      path: "request.level",
-      type: { t: "text" },
-      description: "Spinal level of the requested procedure (for example L4-5)",
+      "path": "conservative_therapy.ongoing",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Details of engagement in ongoing non-operative conservative therapy are documented"
     },
     {
-      path: "facet.kind",
-      type: {
-        t: "enum",
-        values: [
+      "path": "request.image_guidance",
+      "type": {
+        "t": "enum",
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound",
+          "no_guidance"
+        ]
+      },
+      "description": "Image guidance planned for the requested procedure"
+    },
+    {
+      "path": "request.level",
+      "type": {
+        "t": "text"
+      },
+      "description": "Spinal level of the requested procedure (for example L4-5)"
+    },
+    {
+      "path": "facet.kind",
+      "type": {
+        "t": "enum",
+        "values": [
           "epidural_injection",
           "facet_injection",
           "facet_denervation",
@@ -1611,111 +2771,164 @@ export const program: Program = {
           "spinal_cord_stimulator_trial",
           "spinal_cord_stimulator",
           "spinal_surgery",
-          "other_procedure",
-        ],
+          "other_procedure"
+        ]
       },
-      description:
-        "What the requested procedure is: facet_injection for an intra-articular facet joint (or pars interarticularis) injection, medial_branch_block for a medial branch nerve block",
+      "description": "What the requested procedure is: facet_injection for an intra-articular facet joint (or pars interarticularis) injection, medial_branch_block for a medial branch nerve block"
     },
     {
-      path: "technique_changed",
-      type: { t: "boolean" },
-      description:
-        "The requested injection uses a change in technique from the first injection other than a change of procedure (intra-articular facet injection versus medial branch nerve block)",
+      "path": "technique_changed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The requested injection uses a change in technique from the first injection other than a change of procedure (intra-articular facet injection versus medial branch nerve block)"
     },
     {
-      path: "pain_generator_in_question",
-      type: { t: "boolean" },
-      description: "There is a question about the pain generator",
-    },
-    { path: "multi_level_pathology", type: { t: "boolean" }, description: "Evidence of multi-level pathology" },
-    {
-      path: "request.therapeutic",
-      type: { t: "boolean" },
-      description: "The requested injection is therapeutic (not diagnostic)",
+      "path": "pain_generator_in_question",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "There is a question about the pain generator"
     },
     {
-      path: "after_rf.successful",
-      type: { t: "boolean" },
-      description: "The most recent radiofrequency neurolysis in the requested spinal region was successful",
+      "path": "multi_level_pathology",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence of multi-level pathology"
     },
     {
-      path: "after_rf.different_levels",
-      type: { t: "boolean" },
-      description: "The repeat diagnostic injection targets different spinal levels from the radiofrequency neurolysis",
+      "path": "request.therapeutic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The requested injection is therapeutic (not diagnostic)"
     },
     {
-      path: "request.side",
-      type: { t: "enum", values: ["left", "right", "bilateral"] },
-      description: "Side of the requested procedure",
+      "path": "after_rf.successful",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The most recent radiofrequency neurolysis in the requested spinal region was successful"
     },
     {
-      path: "unusual_circumstances",
-      type: { t: "boolean" },
-      description: "Unusual circumstances are documented, such as a recurrent injury",
+      "path": "after_rf.different_levels",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The repeat diagnostic injection targets different spinal levels from the radiofrequency neurolysis"
     },
     {
-      path: "different_region_medical_reason",
-      type: { t: "boolean" },
-      description: "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days",
+      "path": "request.side",
+      "type": {
+        "t": "enum",
+        "values": [
+          "left",
+          "right",
+          "bilateral"
+        ]
+      },
+      "description": "Side of the requested procedure"
     },
     {
-      path: "same_day_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)",
+      "path": "unusual_circumstances",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unusual circumstances are documented, such as a recurrent injury"
     },
     {
-      path: "synovial_cyst_confirmed_on_imaging",
-      type: { t: "boolean" },
-      description: "A synovial cyst is confirmed on imaging",
+      "path": "different_region_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days"
     },
     {
-      path: "purpose.sacral_lateral_branch_block",
-      type: { t: "boolean" },
-      description: "The request is for sacral lateral branch blocks (S1, S2, S3)",
+      "path": "same_day_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)"
     },
     {
-      path: "purpose.atlantoaxial_joint_injection",
-      type: { t: "boolean" },
-      description: "The request is for atlantoaxial joint injections (C1-2)",
+      "path": "synovial_cyst_confirmed_on_imaging",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A synovial cyst is confirmed on imaging"
     },
     {
-      path: "purpose.occipital_nerve_block",
-      type: { t: "boolean" },
-      description: "The request is for occipital nerve blocks",
+      "path": "purpose.sacral_lateral_branch_block",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for sacral lateral branch blocks (S1, S2, S3)"
     },
     {
-      path: "purpose.hardware_injection",
-      type: { t: "boolean" },
-      description:
-        "The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain",
-    },
-    { path: "findings.active_infection", type: { t: "boolean" }, description: "Active systemic or spinal infection" },
-    {
-      path: "findings.puncture_site_infection",
-      type: { t: "boolean" },
-      description: "Skin infection at the site of needle puncture",
+      "path": "purpose.atlantoaxial_joint_injection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for atlantoaxial joint injections (C1-2)"
     },
     {
-      path: "findings.no_percutaneous_access",
-      type: { t: "boolean" },
-      description: "Inability to obtain percutaneous access to the target facet joint",
+      "path": "purpose.occipital_nerve_block",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for occipital nerve blocks"
     },
     {
-      path: "intradiscal_injection",
-      type: { t: "boolean" },
-      description: "The request is for an intradiscal injection",
+      "path": "purpose.hardware_injection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain"
     },
+    {
+      "path": "findings.active_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active systemic or spinal infection"
+    },
+    {
+      "path": "findings.puncture_site_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Skin infection at the site of needle puncture"
+    },
+    {
+      "path": "findings.no_percutaneous_access",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to obtain percutaneous access to the target facet joint"
+    },
+    {
+      "path": "intradiscal_injection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for an intradiscal injection"
+    }
   ],
-  records: {
-    procedure: [
-      { path: "date", type: { t: "date" }, description: "Date of service of the procedure" },
+  "records": {
+    "procedure": [
       {
-        path: "kind",
-        type: {
-          t: "enum",
-          values: [
+        "path": "date",
+        "type": {
+          "t": "date"
+        },
+        "description": "Date of service of the procedure"
+      },
+      {
+        "path": "kind",
+        "type": {
+          "t": "enum",
+          "values": [
             "epidural_injection",
             "facet_injection",
             "facet_denervation",
@@ -1727,38 +2940,89 @@ export const program: Program = {
             "spinal_cord_stimulator_trial",
             "spinal_cord_stimulator",
             "spinal_surgery",
-            "other_procedure",
-          ],
+            "other_procedure"
+          ]
         },
-        description: "What the procedure was",
+        "description": "What the procedure was"
       },
       {
-        path: "region",
-        type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-        description: "Spinal region treated",
-      },
-      { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
-      { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
-      { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
-      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
-      {
-        path: "relief_percent",
-        type: { t: "number", min: 0, max: 100 },
-        description: "Pain relief obtained after the procedure, as a percentage",
-      },
-      { path: "relief_duration", type: { t: "duration" }, description: "How long that relief lasted" },
-      {
-        path: "functional_improvement",
-        type: { t: "boolean" },
-        description: "Significant functional improvement is documented after the procedure",
+        "path": "region",
+        "type": {
+          "t": "enum",
+          "values": [
+            "cervical",
+            "thoracic",
+            "lumbar",
+            "sacral"
+          ]
+        },
+        "description": "Spinal region treated"
       },
       {
-        path: "clinically_meaningful_improvement",
-        type: { t: "boolean" },
-        description: "Clinically meaningful improvement in pain and function is documented after the procedure",
+        "path": "level",
+        "type": {
+          "t": "text"
+        },
+        "description": "Spinal level, as written in the record (for example L4-5)"
       },
-    ],
-  },
+      {
+        "path": "side",
+        "type": {
+          "t": "enum",
+          "values": [
+            "left",
+            "right",
+            "bilateral"
+          ]
+        },
+        "description": "Side treated"
+      },
+      {
+        "path": "therapeutic",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The injection was therapeutic (not diagnostic)"
+      },
+      {
+        "path": "local_anesthetic_only",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The block used local anesthetic only"
+      },
+      {
+        "path": "relief_percent",
+        "type": {
+          "t": "number",
+          "min": 0,
+          "max": 100
+        },
+        "description": "Pain relief obtained after the procedure, as a percentage"
+      },
+      {
+        "path": "relief_duration",
+        "type": {
+          "t": "duration"
+        },
+        "description": "How long that relief lasted"
+      },
+      {
+        "path": "functional_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Significant functional improvement is documented after the procedure"
+      },
+      {
+        "path": "clinically_meaningful_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Clinically meaningful improvement in pain and function is documented after the procedure"
+      }
+    ]
+  }
 };
 
 /** Evaluates a request against NIA_CG_301 Paravertebral Facet Joint Injections or Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
@@ -4205,4 +5469,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34], [cond_0], 47, 18, wellFormed);
-// polc digest: 29b32ca36d4b1c5f 1ae7f0e46ff2cbe4
+// polc digest: 2772c670733ecf70 d800c4af395a521b

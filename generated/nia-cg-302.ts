@@ -202,70 +202,118 @@ export const metadata = {
 } as const;
 
 /** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
+// prettier-ignore
 export const program: Program = {
-  id: "NIA_CG_302",
-  title: "Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis)",
-  version: "2024",
-  sections: [
-    { kind: "notes", title: "GENERAL INFORMATION", items: [] },
+  "id": "NIA_CG_302",
+  "title": "Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis)",
+  "version": "2024",
+  "sections": [
     {
-      kind: "indications",
-      title: "INDICATIONS FOR PARAVERTEBRAL FACET JOINT DENERVATION/RADIOFREQUENCY NEUROLYSIS",
-      when: { k: "call", def: "initial_request", args: [] },
-      items: ["facet_mediated_pain"],
+      "kind": "notes",
+      "title": "GENERAL INFORMATION",
+      "items": []
     },
-    { kind: "notes", title: "NOTE", items: ["fluoroscopic_or_ct_guidance"] },
-    { kind: "notes", title: "OVERVIEW", items: ["radiofrequency_definition"] },
     {
-      kind: "requirements",
-      title: "INDICATIONS FOR REPEAT PROCEDURES",
-      items: [
+      "kind": "indications",
+      "title": "INDICATIONS FOR PARAVERTEBRAL FACET JOINT DENERVATION/RADIOFREQUENCY NEUROLYSIS",
+      "when": {
+        "k": "call",
+        "def": "initial_request",
+        "args": []
+      },
+      "items": [
+        "facet_mediated_pain"
+      ]
+    },
+    {
+      "kind": "notes",
+      "title": "NOTE",
+      "items": [
+        "fluoroscopic_or_ct_guidance"
+      ]
+    },
+    {
+      "kind": "notes",
+      "title": "OVERVIEW",
+      "items": [
+        "radiofrequency_definition"
+      ]
+    },
+    {
+      "kind": "requirements",
+      "title": "INDICATIONS FOR REPEAT PROCEDURES",
+      "items": [
         "prior_positive_response",
         "continuing_pain",
         "ongoing_conservative_therapy",
         "twelve_month_limit",
-        "same_date_of_service",
-      ],
+        "same_date_of_service"
+      ]
     },
-    { kind: "exclusions", title: "EXCLUSIONS", items: ["sacroiliac_denervation"] },
     {
-      kind: "contraindications",
-      title: "CONTRAINDICATIONS FOR FACET JOINT DENERVATION",
-      items: ["active_infection", "puncture_site_infection"],
+      "kind": "exclusions",
+      "title": "EXCLUSIONS",
+      "items": [
+        "sacroiliac_denervation"
+      ]
     },
+    {
+      "kind": "contraindications",
+      "title": "CONTRAINDICATIONS FOR FACET JOINT DENERVATION",
+      "items": [
+        "active_infection",
+        "puncture_site_infection"
+      ]
+    }
   ],
-  overlays: [
+  "overlays": [
     {
-      id: "WA_NIA_CG_302",
-      title: "Washington State Health Care Authority Health Technology Assessment – 20140321B – Facet Neurotomy",
-      state: "WA",
-      applies: [],
-      sections: [
+      "id": "WA_NIA_CG_302",
+      "title": "Washington State Health Care Authority Health Technology Assessment – 20140321B – Facet Neurotomy",
+      "state": "WA",
+      "applies": [],
+      "sections": [
         {
-          kind: "requirements",
-          title: "Lumbar Facet Neurotomy is a covered benefit with the following conditions:",
-          when: { k: "in", arg: { k: "fact", path: "request.region" }, values: ["lumbar", "sacral"] },
-          items: [
+          "kind": "requirements",
+          "title": "Lumbar Facet Neurotomy is a covered benefit with the following conditions:",
+          "when": {
+            "k": "in",
+            "arg": {
+              "k": "fact",
+              "path": "request.region"
+            },
+            "values": [
+              "lumbar",
+              "sacral"
+            ]
+          },
+          "items": [
             "wa_lumbar_age",
             "wa_lumbar_six_months",
             "wa_lumbar_non_radicular",
             "wa_lumbar_unresponsive",
             "wa_lumbar_no_structural_cause",
             "wa_lumbar_no_other_syndrome",
-            "wa_lumbar_selection",
-          ],
+            "wa_lumbar_selection"
+          ]
         },
         {
-          kind: "requirements",
-          title: "Cervical Facet Neurotomy for cervical pain is a covered benefit with the following conditions:",
-          when: {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "request.region" },
-            b: { k: "enum", v: "cervical" },
-            kind: "enum",
+          "kind": "requirements",
+          "title": "Cervical Facet Neurotomy for cervical pain is a covered benefit with the following conditions:",
+          "when": {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "request.region"
+            },
+            "b": {
+              "k": "enum",
+              "v": "cervical"
+            },
+            "kind": "enum"
           },
-          items: [
+          "items": [
             "wa_cervical_levels",
             "wa_cervical_age",
             "wa_cervical_six_months",
@@ -273,1208 +321,2206 @@ export const program: Program = {
             "wa_cervical_unresponsive",
             "wa_cervical_no_structural_cause",
             "wa_cervical_no_other_syndrome",
-            "wa_cervical_selection",
-          ],
+            "wa_cervical_selection"
+          ]
         },
-        { kind: "not-covered", title: "Non-Covered Indicators", items: ["wa_thoracic", "wa_headache"] },
-        { kind: "notes", title: "Washington", items: [] },
-      ],
-    },
+        {
+          "kind": "not-covered",
+          "title": "Non-Covered Indicators",
+          "items": [
+            "wa_thoracic",
+            "wa_headache"
+          ]
+        },
+        {
+          "kind": "notes",
+          "title": "Washington",
+          "items": []
+        }
+      ]
+    }
   ],
-  requirements: {
-    not_other_pain_source: {
-      id: "not_other_pain_source",
-      wording:
-        "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis",
-      refs: "1, 2",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "fact", path: "pain_source.sacroiliac_joint" } },
-          { k: "not", arg: { k: "fact", path: "pain_source.discogenic" } },
-          { k: "not", arg: { k: "fact", path: "pain_source.disc_herniation" } },
-          { k: "not", arg: { k: "fact", path: "pain_source.radiculitis" } },
-        ],
-      },
-    },
-    severe_pain: {
-      id: "severe_pain",
-      wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
-      refs: "1-3",
-      role: "criterion",
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    pain_three_months: {
-      id: "pain_three_months",
-      wording: "Duration of pain of at least 3 months",
-      refs: "1, 3",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
-    },
-    medial_branch_block_response: {
-      id: "medial_branch_block_response",
-      wording:
-        "Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief)",
-      refs: "1-3",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
+  "requirements": {
+    "not_other_pain_source": {
+      "id": "not_other_pain_source",
+      "wording": "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis",
+      "refs": "1, 2",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "query",
-            op: "exists",
-            binder: "p",
-            source: { k: "call", def: "region_medial_branch_blocks", args: [] },
-            filter: {
-              k: "and",
-              args: [
-                {
-                  k: "or",
-                  args: [
-                    {
-                      k: "cmp",
-                      op: ">=",
-                      a: { k: "field", of: { k: "var", name: "p" }, field: "relief_percent" },
-                      b: { k: "num", v: 70 },
-                      kind: "number",
-                    },
-                    { k: "field", of: { k: "var", name: "p" }, field: "functional_improvement" },
-                  ],
-                },
-                {
-                  k: "cmp",
-                  op: "<",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "relief_duration" },
-                  b: { k: "dur", amount: 3, unit: "months" },
-                  kind: "duration",
-                },
-              ],
+            "k": "not",
+            "arg": {
+              "k": "fact",
+              "path": "pain_source.sacroiliac_joint"
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "fact",
+              "path": "pain_source.discogenic"
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "fact",
+              "path": "pain_source.disc_herniation"
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "fact",
+              "path": "pain_source.radiculitis"
+            }
+          }
+        ]
+      }
+    },
+    "severe_pain": {
+      "id": "severe_pain",
+      "wording": "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
+      "refs": "1-3",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
+    },
+    "pain_three_months": {
+      "id": "pain_three_months",
+      "wording": "Duration of pain of at least 3 months",
+      "refs": "1, 3",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      }
+    },
+    "medial_branch_block_response": {
+      "id": "medial_branch_block_response",
+      "wording": "Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief)",
+      "refs": "1-3",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "query",
+            "op": "exists",
+            "binder": "p",
+            "source": {
+              "k": "call",
+              "def": "region_medial_branch_blocks",
+              "args": []
             },
+            "filter": {
+              "k": "and",
+              "args": [
+                {
+                  "k": "or",
+                  "args": [
+                    {
+                      "k": "cmp",
+                      "op": ">=",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "relief_percent"
+                      },
+                      "b": {
+                        "k": "num",
+                        "v": 70
+                      },
+                      "kind": "number"
+                    },
+                    {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "functional_improvement"
+                    }
+                  ]
+                },
+                {
+                  "k": "cmp",
+                  "op": "<",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "relief_duration"
+                  },
+                  "b": {
+                    "k": "dur",
+                    "amount": 3,
+                    "unit": "months"
+                  },
+                  "kind": "duration"
+                }
+              ]
+            }
           },
-          { k: "fact", path: "mbb_relief_outlasted_anesthetic" },
-        ],
-      },
-    },
-    conservative_six_weeks: {
-      id: "conservative_six_weeks",
-      wording:
-        "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented",
-      refs: "1-3",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
           {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
-              {
-                k: "call",
-                def: "conservative_therapy_lasted",
-                args: [
-                  { k: "dur", amount: 6, unit: "weeks" },
-                  { k: "dur", amount: 6, unit: "months" },
-                ],
-              },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
+            "k": "fact",
+            "path": "mbb_relief_outlasted_anesthetic"
+          }
+        ]
+      }
     },
-    facet_mediated_pain: {
-      id: "facet_mediated_pain",
-      wording: "For the treatment of facet-mediated pain ALL of the following must be met:",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "conservative_six_weeks": {
+      "id": "conservative_six_weeks",
+      "wording": "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented",
+      "refs": "1-3",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.failed"
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_complete",
+                "args": []
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_lasted",
+                "args": [
+                  {
+                    "k": "dur",
+                    "amount": 6,
+                    "unit": "weeks"
+                  },
+                  {
+                    "k": "dur",
+                    "amount": 6,
+                    "unit": "months"
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
+    },
+    "facet_mediated_pain": {
+      "id": "facet_mediated_pain",
+      "wording": "For the treatment of facet-mediated pain ALL of the following must be met:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "not_other_pain_source",
           "severe_pain",
           "pain_three_months",
           "medial_branch_block_response",
-          "conservative_six_weeks",
-        ],
+          "conservative_six_weeks"
+        ]
+      }
+    },
+    "fluoroscopic_or_ct_guidance": {
+      "id": "fluoroscopic_or_ct_guidance",
+      "wording": "NOTE: All procedures must be performed using fluoroscopic or CT guidance",
+      "refs": "6, 7",
+      "role": "note",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "request.image_guidance"
+        },
+        "values": [
+          "fluoroscopy",
+          "ct"
+        ]
+      }
+    },
+    "radiofrequency_definition": {
+      "id": "radiofrequency_definition",
+      "wording": "THERAPEUTIC PARAVERTEBRAL FACET JOINT DENERVATION (RADIOFREQUENCY NEUROLYSIS): Local anesthetic block is followed by the passage of radiofrequency current to generate heat and coagulate the target medial branch nerve. Traditional radiofrequency and cooled radiofrequency are included by this definition. Pulsed radiofrequency, cryo-ablation, or laser ablation are not included in this definition.",
+      "refs": "",
+      "role": "note",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "denervation.technique"
+        },
+        "values": [
+          "traditional_radiofrequency",
+          "cooled_radiofrequency"
+        ]
+      }
+    },
+    "prior_positive_response": {
+      "id": "prior_positive_response",
+      "wording": "Positive response to prior radiofrequency denervation procedures with at least 50% pain relief or improved ability to function for at least 4 months",
+      "refs": "1, 3-5",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
       },
-    },
-    fluoroscopic_or_ct_guidance: {
-      id: "fluoroscopic_or_ct_guidance",
-      wording: "NOTE: All procedures must be performed using fluoroscopic or CT guidance",
-      refs: "6, 7",
-      role: "note",
-      rule: { k: "in", arg: { k: "fact", path: "request.image_guidance" }, values: ["fluoroscopy", "ct"] },
-    },
-    radiofrequency_definition: {
-      id: "radiofrequency_definition",
-      wording:
-        "THERAPEUTIC PARAVERTEBRAL FACET JOINT DENERVATION (RADIOFREQUENCY NEUROLYSIS): Local anesthetic block is followed by the passage of radiofrequency current to generate heat and coagulate the target medial branch nerve. Traditional radiofrequency and cooled radiofrequency are included by this definition. Pulsed radiofrequency, cryo-ablation, or laser ablation are not included in this definition.",
-      refs: "",
-      role: "note",
-      rule: {
-        k: "in",
-        arg: { k: "fact", path: "denervation.technique" },
-        values: ["traditional_radiofrequency", "cooled_radiofrequency"],
-      },
-    },
-    prior_positive_response: {
-      id: "prior_positive_response",
-      wording:
-        "Positive response to prior radiofrequency denervation procedures with at least 50% pain relief or improved ability to function for at least 4 months",
-      refs: "1, 3-5",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: {
-        k: "and",
-        args: [
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "or",
-            args: [
+            "k": "or",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "field",
-                  of: {
-                    k: "query",
-                    op: "latest",
-                    binder: "p",
-                    source: { k: "call", def: "earlier_denervations", args: [] },
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "query",
+                    "op": "latest",
+                    "binder": "p",
+                    "source": {
+                      "k": "call",
+                      "def": "earlier_denervations",
+                      "args": []
+                    }
                   },
-                  field: "relief_percent",
+                  "field": "relief_percent"
                 },
-                b: { k: "num", v: 50 },
-                kind: "number",
+                "b": {
+                  "k": "num",
+                  "v": 50
+                },
+                "kind": "number"
               },
               {
-                k: "field",
-                of: {
-                  k: "query",
-                  op: "latest",
-                  binder: "p",
-                  source: { k: "call", def: "earlier_denervations", args: [] },
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "earlier_denervations",
+                    "args": []
+                  }
                 },
-                field: "functional_improvement",
-              },
-            ],
+                "field": "functional_improvement"
+              }
+            ]
           },
           {
-            k: "cmp",
-            op: ">=",
-            a: {
-              k: "field",
-              of: {
-                k: "query",
-                op: "latest",
-                binder: "p",
-                source: { k: "call", def: "earlier_denervations", args: [] },
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "field",
+              "of": {
+                "k": "query",
+                "op": "latest",
+                "binder": "p",
+                "source": {
+                  "k": "call",
+                  "def": "earlier_denervations",
+                  "args": []
+                }
               },
-              field: "relief_duration",
+              "field": "relief_duration"
             },
-            b: { k: "dur", amount: 4, unit: "months" },
-            kind: "duration",
-          },
-        ],
+            "b": {
+              "k": "dur",
+              "amount": 4,
+              "unit": "months"
+            },
+            "kind": "duration"
+          }
+        ]
+      }
+    },
+    "continuing_pain": {
+      "id": "continuing_pain",
+      "wording": "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0-10",
+      "refs": "1-3",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
       },
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
     },
-    continuing_pain: {
-      id: "continuing_pain",
-      wording:
-        "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0-10",
-      refs: "1-3",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    ongoing_conservative_therapy: {
-      id: "ongoing_conservative_therapy",
-      wording:
-        "The individual is engaged in ongoing non-operative conservative therapy* unless the medical reason this treatment cannot be done is clearly documented.",
-      refs: "1, 3-5",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
+    "ongoing_conservative_therapy": {
+      "id": "ongoing_conservative_therapy",
+      "wording": "The individual is engaged in ongoing non-operative conservative therapy* unless the medical reason this treatment cannot be done is clearly documented.",
+      "refs": "1, 3-5",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
       },
-    },
-    twelve_month_limit: {
-      id: "twelve_month_limit",
-      wording: "A maximum of 2 facet denervation procedures may be performed in a 12-month period per spinal region",
-      refs: "1",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: {
-        k: "or",
-        args: [
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "cmp",
-            op: "<",
-            a: { k: "call", def: "denervations_in_12_months", args: [] },
-            b: { k: "num", v: 2 },
-            kind: "number",
-          },
-          {
-            k: "and",
-            args: [
-              { k: "call", def: "completes_opposite_side", args: [] },
+            "k": "and",
+            "args": [
               {
-                k: "cmp",
-                op: "<=",
-                a: { k: "call", def: "denervations_in_12_months", args: [] },
-                b: { k: "num", v: 2 },
-                kind: "number",
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
               },
-            ],
+              {
+                "k": "call",
+                "def": "conservative_therapy_complete",
+                "args": []
+              }
+            ]
           },
-        ],
-      },
-    },
-    same_date_of_service: {
-      id: "same_date_of_service",
-      wording:
-        "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
-      refs: "",
-      role: "note",
-      rule: { k: "call", def: "same_date_of_service_allowed", args: [{ k: "enum", v: "facet_denervation" }] },
-    },
-    sacroiliac_denervation: {
-      id: "sacroiliac_denervation",
-      wording: "Radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.sacroiliac_or_sacral_lateral_branch" },
-    },
-    active_infection: {
-      id: "active_infection",
-      wording: "Active systemic or spinal infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.active_infection" },
-    },
-    puncture_site_infection: {
-      id: "puncture_site_infection",
-      wording: "Skin infection at the site of needle puncture",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.puncture_site_infection" },
-    },
-    wa_lumbar_age: {
-      id: "wa_lumbar_age",
-      wording: "Patient(s) must be over 17 years of age, and:",
-      refs: "",
-      role: "criterion",
-      rule: { k: "cmp", op: ">", a: { k: "fact", path: "age" }, b: { k: "num", v: 17 }, kind: "number" },
-    },
-    wa_lumbar_six_months: {
-      id: "wa_lumbar_six_months",
-      wording: "Has at least six months of continuous low back pain referable to the facet joint",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "fact", path: "pain.duration" },
-            b: { k: "dur", amount: 6, unit: "months" },
-            kind: "duration",
-          },
-          { k: "fact", path: "wa_facet.continuous_pain_referable_to_facet" },
-        ],
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
+    },
+    "twelve_month_limit": {
+      "id": "twelve_month_limit",
+      "wording": "A maximum of 2 facet denervation procedures may be performed in a 12-month period per spinal region",
+      "refs": "1",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
       },
-    },
-    wa_lumbar_non_radicular: {
-      id: "wa_lumbar_non_radicular",
-      wording: "The pain is non-radicular pain",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "wa_facet.radicular_pain" } },
-    },
-    wa_lumbar_unresponsive: {
-      id: "wa_lumbar_unresponsive",
-      wording: "Condition is unresponsive to other therapies including conservative care",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "conservative_therapy.failed" },
-    },
-    wa_lumbar_no_structural_cause: {
-      id: "wa_lumbar_no_structural_cause",
-      wording: "There are no other clear structural cause of back pain",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "wa_facet.other_structural_cause" } },
-    },
-    wa_lumbar_no_other_syndrome: {
-      id: "wa_lumbar_no_other_syndrome",
-      wording: "There is no other pain syndrome affecting the spine.",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "wa_facet.other_spine_pain_syndrome" } },
-    },
-    wa_lumbar_blocks: {
-      id: "wa_lumbar_blocks",
-      wording:
-        "Patient must be selected by at least 80% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "cmp",
-            op: ">=",
-            a: {
-              k: "query",
-              op: "count",
-              binder: "p",
-              source: { k: "call", def: "region_medial_branch_blocks", args: [] },
-              filter: {
-                k: "cmp",
-                op: ">=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "relief_percent" },
-                b: { k: "num", v: 80 },
-                kind: "number",
-              },
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "call",
+              "def": "denervations_in_12_months",
+              "args": []
             },
-            b: { k: "num", v: 2 },
-            kind: "number",
-          },
-          { k: "fact", path: "wa_facet.differential_blocks" },
-        ],
-      },
-    },
-    wa_lumbar_joints: {
-      id: "wa_lumbar_joints",
-      wording:
-        "One or two joints per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "cmp", op: "<=", a: { k: "fact", path: "wa_facet.joints" }, b: { k: "num", v: 2 }, kind: "number" },
-          { k: "call", def: "wa_improvement_before_further_neurotomy", args: [] },
-        ],
-      },
-    },
-    wa_lumbar_selection: {
-      id: "wa_lumbar_selection",
-      wording: "For identification, diagnosis, and treatment:",
-      refs: "",
-      role: "criterion",
-      group: { quantifier: "all", n: 0, items: ["wa_lumbar_blocks", "wa_lumbar_joints"] },
-    },
-    wa_cervical_levels: {
-      id: "wa_cervical_levels",
-      wording: "Limited to C3 - 4, through C6 -7",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "wa_facet.cervical_levels_c3_4_to_c6_7" },
-    },
-    wa_cervical_age: {
-      id: "wa_cervical_age",
-      wording: "Patient(s) over 17 years of age, and:",
-      refs: "",
-      role: "criterion",
-      rule: { k: "cmp", op: ">", a: { k: "fact", path: "age" }, b: { k: "num", v: 17 }, kind: "number" },
-    },
-    wa_cervical_six_months: {
-      id: "wa_cervical_six_months",
-      wording: "Has at least six months of continuous neck pain referable to the facet joint",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "cmp",
-            op: ">=",
-            a: { k: "fact", path: "pain.duration" },
-            b: { k: "dur", amount: 6, unit: "months" },
-            kind: "duration",
-          },
-          { k: "fact", path: "wa_facet.continuous_pain_referable_to_facet" },
-        ],
-      },
-    },
-    wa_cervical_non_radicular: {
-      id: "wa_cervical_non_radicular",
-      wording: "The pain is non-radicular",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "wa_facet.radicular_pain" } },
-    },
-    wa_cervical_unresponsive: {
-      id: "wa_cervical_unresponsive",
-      wording: "Condition is unresponsive to other therapies including conservative care",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "conservative_therapy.failed" },
-    },
-    wa_cervical_no_structural_cause: {
-      id: "wa_cervical_no_structural_cause",
-      wording: "There are no other clear structural cause of neck pain",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "wa_facet.other_structural_cause" } },
-    },
-    wa_cervical_no_other_syndrome: {
-      id: "wa_cervical_no_other_syndrome",
-      wording: "No other pain syndrome affecting the spine",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "wa_facet.other_spine_pain_syndrome" } },
-    },
-    wa_cervical_blocks: {
-      id: "wa_cervical_blocks",
-      wording:
-        "Patient must be selected by 100% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "cmp",
-            op: ">=",
-            a: {
-              k: "query",
-              op: "count",
-              binder: "p",
-              source: { k: "call", def: "region_medial_branch_blocks", args: [] },
-              filter: {
-                k: "cmp",
-                op: "=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "relief_percent" },
-                b: { k: "num", v: 100 },
-                kind: "number",
-              },
+            "b": {
+              "k": "num",
+              "v": 2
             },
-            b: { k: "num", v: 2 },
-            kind: "number",
+            "kind": "number"
           },
-          { k: "fact", path: "wa_facet.differential_blocks" },
-        ],
-      },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "call",
+                "def": "completes_opposite_side",
+                "args": []
+              },
+              {
+                "k": "cmp",
+                "op": "<=",
+                "a": {
+                  "k": "call",
+                  "def": "denervations_in_12_months",
+                  "args": []
+                },
+                "b": {
+                  "k": "num",
+                  "v": 2
+                },
+                "kind": "number"
+              }
+            ]
+          }
+        ]
+      }
     },
-    wa_cervical_joints: {
-      id: "wa_cervical_joints",
-      wording:
-        "One joint per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "cmp", op: "=", a: { k: "fact", path: "wa_facet.joints" }, b: { k: "num", v: 1 }, kind: "number" },
-          { k: "call", def: "wa_improvement_before_further_neurotomy", args: [] },
-        ],
-      },
+    "same_date_of_service": {
+      "id": "same_date_of_service",
+      "wording": "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
+      "refs": "",
+      "role": "note",
+      "rule": {
+        "k": "call",
+        "def": "same_date_of_service_allowed",
+        "args": [
+          {
+            "k": "enum",
+            "v": "facet_denervation"
+          }
+        ]
+      }
     },
-    wa_cervical_selection: {
-      id: "wa_cervical_selection",
-      wording: "For identification, diagnosis, and treatment:",
-      refs: "",
-      role: "criterion",
-      group: { quantifier: "all", n: 0, items: ["wa_cervical_blocks", "wa_cervical_joints"] },
+    "sacroiliac_denervation": {
+      "id": "sacroiliac_denervation",
+      "wording": "Radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.sacroiliac_or_sacral_lateral_branch"
+      }
     },
-    wa_thoracic: {
-      id: "wa_thoracic",
-      wording: "Facet Neurotomy for the thoracic spine is not covered.",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: "=",
-        a: { k: "fact", path: "request.region" },
-        b: { k: "enum", v: "thoracic" },
-        kind: "enum",
-      },
+    "active_infection": {
+      "id": "active_infection",
+      "wording": "Active systemic or spinal infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.active_infection"
+      }
     },
-    wa_headache: {
-      id: "wa_headache",
-      wording: "Facet Neurotomy for headache is not covered.",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "wa_facet.for_headache" },
+    "puncture_site_infection": {
+      "id": "puncture_site_infection",
+      "wording": "Skin infection at the site of needle puncture",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.puncture_site_infection"
+      }
     },
+    "wa_lumbar_age": {
+      "id": "wa_lumbar_age",
+      "wording": "Patient(s) must be over 17 years of age, and:",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">",
+        "a": {
+          "k": "fact",
+          "path": "age"
+        },
+        "b": {
+          "k": "num",
+          "v": 17
+        },
+        "kind": "number"
+      }
+    },
+    "wa_lumbar_six_months": {
+      "id": "wa_lumbar_six_months",
+      "wording": "Has at least six months of continuous low back pain referable to the facet joint",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.duration"
+            },
+            "b": {
+              "k": "dur",
+              "amount": 6,
+              "unit": "months"
+            },
+            "kind": "duration"
+          },
+          {
+            "k": "fact",
+            "path": "wa_facet.continuous_pain_referable_to_facet"
+          }
+        ]
+      }
+    },
+    "wa_lumbar_non_radicular": {
+      "id": "wa_lumbar_non_radicular",
+      "wording": "The pain is non-radicular pain",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "wa_facet.radicular_pain"
+        }
+      }
+    },
+    "wa_lumbar_unresponsive": {
+      "id": "wa_lumbar_unresponsive",
+      "wording": "Condition is unresponsive to other therapies including conservative care",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "conservative_therapy.failed"
+      }
+    },
+    "wa_lumbar_no_structural_cause": {
+      "id": "wa_lumbar_no_structural_cause",
+      "wording": "There are no other clear structural cause of back pain",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "wa_facet.other_structural_cause"
+        }
+      }
+    },
+    "wa_lumbar_no_other_syndrome": {
+      "id": "wa_lumbar_no_other_syndrome",
+      "wording": "There is no other pain syndrome affecting the spine.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "wa_facet.other_spine_pain_syndrome"
+        }
+      }
+    },
+    "wa_lumbar_blocks": {
+      "id": "wa_lumbar_blocks",
+      "wording": "Patient must be selected by at least 80% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "region_medial_branch_blocks",
+                "args": []
+              },
+              "filter": {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "relief_percent"
+                },
+                "b": {
+                  "k": "num",
+                  "v": 80
+                },
+                "kind": "number"
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 2
+            },
+            "kind": "number"
+          },
+          {
+            "k": "fact",
+            "path": "wa_facet.differential_blocks"
+          }
+        ]
+      }
+    },
+    "wa_lumbar_joints": {
+      "id": "wa_lumbar_joints",
+      "wording": "One or two joints per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "<=",
+            "a": {
+              "k": "fact",
+              "path": "wa_facet.joints"
+            },
+            "b": {
+              "k": "num",
+              "v": 2
+            },
+            "kind": "number"
+          },
+          {
+            "k": "call",
+            "def": "wa_improvement_before_further_neurotomy",
+            "args": []
+          }
+        ]
+      }
+    },
+    "wa_lumbar_selection": {
+      "id": "wa_lumbar_selection",
+      "wording": "For identification, diagnosis, and treatment:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "wa_lumbar_blocks",
+          "wa_lumbar_joints"
+        ]
+      }
+    },
+    "wa_cervical_levels": {
+      "id": "wa_cervical_levels",
+      "wording": "Limited to C3 - 4, through C6 -7",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "wa_facet.cervical_levels_c3_4_to_c6_7"
+      }
+    },
+    "wa_cervical_age": {
+      "id": "wa_cervical_age",
+      "wording": "Patient(s) over 17 years of age, and:",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">",
+        "a": {
+          "k": "fact",
+          "path": "age"
+        },
+        "b": {
+          "k": "num",
+          "v": 17
+        },
+        "kind": "number"
+      }
+    },
+    "wa_cervical_six_months": {
+      "id": "wa_cervical_six_months",
+      "wording": "Has at least six months of continuous neck pain referable to the facet joint",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.duration"
+            },
+            "b": {
+              "k": "dur",
+              "amount": 6,
+              "unit": "months"
+            },
+            "kind": "duration"
+          },
+          {
+            "k": "fact",
+            "path": "wa_facet.continuous_pain_referable_to_facet"
+          }
+        ]
+      }
+    },
+    "wa_cervical_non_radicular": {
+      "id": "wa_cervical_non_radicular",
+      "wording": "The pain is non-radicular",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "wa_facet.radicular_pain"
+        }
+      }
+    },
+    "wa_cervical_unresponsive": {
+      "id": "wa_cervical_unresponsive",
+      "wording": "Condition is unresponsive to other therapies including conservative care",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "conservative_therapy.failed"
+      }
+    },
+    "wa_cervical_no_structural_cause": {
+      "id": "wa_cervical_no_structural_cause",
+      "wording": "There are no other clear structural cause of neck pain",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "wa_facet.other_structural_cause"
+        }
+      }
+    },
+    "wa_cervical_no_other_syndrome": {
+      "id": "wa_cervical_no_other_syndrome",
+      "wording": "No other pain syndrome affecting the spine",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "wa_facet.other_spine_pain_syndrome"
+        }
+      }
+    },
+    "wa_cervical_blocks": {
+      "id": "wa_cervical_blocks",
+      "wording": "Patient must be selected by 100% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "region_medial_branch_blocks",
+                "args": []
+              },
+              "filter": {
+                "k": "cmp",
+                "op": "=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "relief_percent"
+                },
+                "b": {
+                  "k": "num",
+                  "v": 100
+                },
+                "kind": "number"
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 2
+            },
+            "kind": "number"
+          },
+          {
+            "k": "fact",
+            "path": "wa_facet.differential_blocks"
+          }
+        ]
+      }
+    },
+    "wa_cervical_joints": {
+      "id": "wa_cervical_joints",
+      "wording": "One joint per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "wa_facet.joints"
+            },
+            "b": {
+              "k": "num",
+              "v": 1
+            },
+            "kind": "number"
+          },
+          {
+            "k": "call",
+            "def": "wa_improvement_before_further_neurotomy",
+            "args": []
+          }
+        ]
+      }
+    },
+    "wa_cervical_selection": {
+      "id": "wa_cervical_selection",
+      "wording": "For identification, diagnosis, and treatment:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "wa_cervical_blocks",
+          "wa_cervical_joints"
+        ]
+      }
+    },
+    "wa_thoracic": {
+      "id": "wa_thoracic",
+      "wording": "Facet Neurotomy for the thoracic spine is not covered.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "fact",
+          "path": "request.region"
+        },
+        "b": {
+          "k": "enum",
+          "v": "thoracic"
+        },
+        "kind": "enum"
+      }
+    },
+    "wa_headache": {
+      "id": "wa_headache",
+      "wording": "Facet Neurotomy for headache is not covered.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "wa_facet.for_headache"
+      }
+    }
   },
-  definitions: {
-    same_region: {
-      params: ["a", "b"],
-      body: {
-        k: "or",
-        args: [
-          { k: "cmp", op: "=", a: { k: "var", name: "a" }, b: { k: "var", name: "b" }, kind: "enum" },
+  "definitions": {
+    "same_region": {
+      "params": [
+        "a",
+        "b"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
           {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "var", name: "a" }, values: ["lumbar", "sacral"] },
-              { k: "in", arg: { k: "var", name: "b" }, values: ["lumbar", "sacral"] },
-            ],
-          },
-        ],
-      },
-    },
-    prior_in_region: {
-      params: ["kind"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "var", name: "kind" },
-              kind: "enum",
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "var",
+              "name": "a"
             },
-            {
-              k: "call",
-              def: "same_region",
-              args: [
-                { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                { k: "fact", path: "request.region" },
-              ],
+            "b": {
+              "k": "var",
+              "name": "b"
             },
-          ],
-        },
-      },
-    },
-    region_denervations: {
-      params: [],
-      body: { k: "call", def: "prior_in_region", args: [{ k: "enum", v: "facet_denervation" }] },
-    },
-    earlier_denervations: {
-      params: [],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: { k: "call", def: "region_denervations", args: [] },
-        filter: {
-          k: "not",
-          arg: {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "field", of: { k: "var", name: "p" }, field: "side" }, values: ["left", "right"] },
-              { k: "in", arg: { k: "fact", path: "request.side" }, values: ["left", "right"] },
-              {
-                k: "cmp",
-                op: "!=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "side" },
-                b: { k: "fact", path: "request.side" },
-                kind: "enum",
-              },
-              {
-                k: "cmp",
-                op: "=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "level" },
-                b: { k: "fact", path: "request.level" },
-                kind: "text",
-              },
-              {
-                k: "cmp",
-                op: "<=",
-                a: { k: "span", from: { k: "field", of: { k: "var", name: "p" }, field: "date" } },
-                b: { k: "dur", amount: 1, unit: "months" },
-                kind: "duration",
-              },
-            ],
+            "kind": "enum"
           },
-        },
-      },
-    },
-    initial_request: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "=",
-        a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "earlier_denervations", args: [] } },
-        b: { k: "num", v: 0 },
-        kind: "number",
-      },
-    },
-    severe_pain_documented: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    region_medial_branch_blocks: {
-      params: [],
-      body: { k: "call", def: "prior_in_region", args: [{ k: "enum", v: "medial_branch_block" }] },
-    },
-    home_exercise_program_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "home_exercise_program.prescription" },
           {
-            k: "or",
-            args: [
-              { k: "fact", path: "home_exercise_program.completion_documented" },
-              { k: "fact", path: "home_exercise_program.inability_medical_reason" },
-            ],
-          },
-        ],
-      },
-    },
-    active_modality: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "conservative_therapy.physical_therapy" },
-          { k: "fact", path: "conservative_therapy.chiropractic_care" },
-          { k: "call", def: "home_exercise_program_complete", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "conservative_therapy.inactive_components" },
-          { k: "call", def: "active_modality", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_lasted: {
-      params: ["minimum", "window"],
-      body: {
-        k: "cmp",
-        op: ">=",
-        a: {
-          k: "span",
-          from: {
-            k: "later_of",
-            args: [
-              { k: "fact", path: "conservative_therapy.start" },
-              { k: "arith", op: "-", a: { k: "dos" }, b: { k: "var", name: "window" }, kind: "date" },
-            ],
-          },
-          to: { k: "fact", path: "conservative_therapy.end" },
-        },
-        b: { k: "var", name: "minimum" },
-        kind: "duration",
-      },
-    },
-    denervations_in_12_months: {
-      params: [],
-      body: {
-        k: "query",
-        op: "count",
-        binder: "p",
-        source: { k: "call", def: "region_denervations", args: [] },
-        filter: {
-          k: "within",
-          arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-          window: { k: "dur", amount: 12, unit: "months" },
-        },
-        merge: {
-          a: "p",
-          b: "q",
-          cond: {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "field", of: { k: "var", name: "p" }, field: "side" }, values: ["left", "right"] },
-              { k: "in", arg: { k: "field", of: { k: "var", name: "q" }, field: "side" }, values: ["left", "right"] },
+            "k": "and",
+            "args": [
               {
-                k: "cmp",
-                op: "!=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "side" },
-                b: { k: "field", of: { k: "var", name: "q" }, field: "side" },
-                kind: "enum",
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "a"
+                },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
               },
               {
-                k: "cmp",
-                op: "=",
-                a: { k: "field", of: { k: "var", name: "p" }, field: "level" },
-                b: { k: "field", of: { k: "var", name: "q" }, field: "level" },
-                kind: "text",
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "b"
+                },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "prior_in_region": {
+      "params": [
+        "kind"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "var",
+                "name": "kind"
+              },
+              "kind": "enum"
+            },
+            {
+              "k": "call",
+              "def": "same_region",
+              "args": [
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "region"
+                },
+                {
+                  "k": "fact",
+                  "path": "request.region"
+                }
+              ]
+            }
+          ]
+        }
+      }
+    },
+    "region_denervations": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "prior_in_region",
+        "args": [
+          {
+            "k": "enum",
+            "v": "facet_denervation"
+          }
+        ]
+      }
+    },
+    "earlier_denervations": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "region_denervations",
+          "args": []
+        },
+        "filter": {
+          "k": "not",
+          "arg": {
+            "k": "and",
+            "args": [
+              {
+                "k": "in",
+                "arg": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "side"
+                },
+                "values": [
+                  "left",
+                  "right"
+                ]
               },
               {
-                k: "cmp",
-                op: "<=",
-                a: {
-                  k: "span",
-                  from: {
-                    k: "earlier_of",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      { k: "field", of: { k: "var", name: "q" }, field: "date" },
-                    ],
-                  },
-                  to: {
-                    k: "later_of",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      { k: "field", of: { k: "var", name: "q" }, field: "date" },
-                    ],
-                  },
+                "k": "in",
+                "arg": {
+                  "k": "fact",
+                  "path": "request.side"
                 },
-                b: { k: "dur", amount: 1, unit: "months" },
-                kind: "duration",
+                "values": [
+                  "left",
+                  "right"
+                ]
               },
-            ],
-          },
-        },
-      },
-    },
-    completes_opposite_side: {
-      params: [],
-      body: {
-        k: "query",
-        op: "exists",
-        binder: "p",
-        source: { k: "call", def: "region_denervations", args: [] },
-        filter: {
-          k: "and",
-          args: [
-            { k: "in", arg: { k: "field", of: { k: "var", name: "p" }, field: "side" }, values: ["left", "right"] },
-            { k: "in", arg: { k: "fact", path: "request.side" }, values: ["left", "right"] },
-            {
-              k: "cmp",
-              op: "!=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "side" },
-              b: { k: "fact", path: "request.side" },
-              kind: "enum",
-            },
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "level" },
-              b: { k: "fact", path: "request.level" },
-              kind: "text",
-            },
-            {
-              k: "cmp",
-              op: "<=",
-              a: { k: "span", from: { k: "field", of: { k: "var", name: "p" }, field: "date" } },
-              b: { k: "dur", amount: 1, unit: "months" },
-              kind: "duration",
-            },
-          ],
-        },
-      },
-    },
-    same_date_of_service_allowed: {
-      params: ["requested"],
-      body: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-              b: { k: "dos" },
-              kind: "date",
-            },
-            {
-              k: "cmp",
-              op: "!=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "enum", v: "spinal_surgery" },
-              kind: "enum",
-            },
-          ],
-        },
-        body: {
-          k: "or",
-          args: [
-            {
-              k: "and",
-              args: [
-                {
-                  k: "not",
-                  arg: {
-                    k: "call",
-                    def: "same_region",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                      { k: "fact", path: "request.region" },
-                    ],
+              {
+                "k": "cmp",
+                "op": "!=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
                   },
+                  "field": "side"
                 },
-                { k: "fact", path: "same_day_medical_reason" },
-              ],
+                "b": {
+                  "k": "fact",
+                  "path": "request.side"
+                },
+                "kind": "enum"
+              },
+              {
+                "k": "cmp",
+                "op": "=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "level"
+                },
+                "b": {
+                  "k": "fact",
+                  "path": "request.level"
+                },
+                "kind": "text"
+              },
+              {
+                "k": "cmp",
+                "op": "<=",
+                "a": {
+                  "k": "span",
+                  "from": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "date"
+                  }
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 1,
+                  "unit": "months"
+                },
+                "kind": "duration"
+              }
+            ]
+          }
+        }
+      }
+    },
+    "initial_request": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "earlier_denervations",
+            "args": []
+          }
+        },
+        "b": {
+          "k": "num",
+          "v": 0
+        },
+        "kind": "number"
+      }
+    },
+    "severe_pain_documented": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "pain.functional_disability"
+          },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "region_medial_branch_blocks": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "prior_in_region",
+        "args": [
+          {
+            "k": "enum",
+            "v": "medial_branch_block"
+          }
+        ]
+      }
+    },
+    "home_exercise_program_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "home_exercise_program.prescription"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "home_exercise_program.completion_documented"
+              },
+              {
+                "k": "fact",
+                "path": "home_exercise_program.inability_medical_reason"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "active_modality": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.physical_therapy"
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.chiropractic_care"
+          },
+          {
+            "k": "call",
+            "def": "home_exercise_program_complete",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.inactive_components"
+          },
+          {
+            "k": "call",
+            "def": "active_modality",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_lasted": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "later_of",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.start"
+              },
+              {
+                "k": "arith",
+                "op": "-",
+                "a": {
+                  "k": "dos"
+                },
+                "b": {
+                  "k": "var",
+                  "name": "window"
+                },
+                "kind": "date"
+              }
+            ]
+          },
+          "to": {
+            "k": "fact",
+            "path": "conservative_therapy.end"
+          }
+        },
+        "b": {
+          "k": "var",
+          "name": "minimum"
+        },
+        "kind": "duration"
+      }
+    },
+    "denervations_in_12_months": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "count",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "region_denervations",
+          "args": []
+        },
+        "filter": {
+          "k": "within",
+          "arg": {
+            "k": "field",
+            "of": {
+              "k": "var",
+              "name": "p"
+            },
+            "field": "date"
+          },
+          "window": {
+            "k": "dur",
+            "amount": 12,
+            "unit": "months"
+          }
+        },
+        "merge": {
+          "a": "p",
+          "b": "q",
+          "cond": {
+            "k": "and",
+            "args": [
+              {
+                "k": "in",
+                "arg": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "side"
+                },
+                "values": [
+                  "left",
+                  "right"
+                ]
+              },
+              {
+                "k": "in",
+                "arg": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "q"
+                  },
+                  "field": "side"
+                },
+                "values": [
+                  "left",
+                  "right"
+                ]
+              },
+              {
+                "k": "cmp",
+                "op": "!=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "side"
+                },
+                "b": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "q"
+                  },
+                  "field": "side"
+                },
+                "kind": "enum"
+              },
+              {
+                "k": "cmp",
+                "op": "=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "level"
+                },
+                "b": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "q"
+                  },
+                  "field": "level"
+                },
+                "kind": "text"
+              },
+              {
+                "k": "cmp",
+                "op": "<=",
+                "a": {
+                  "k": "span",
+                  "from": {
+                    "k": "earlier_of",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "q"
+                        },
+                        "field": "date"
+                      }
+                    ]
+                  },
+                  "to": {
+                    "k": "later_of",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "q"
+                        },
+                        "field": "date"
+                      }
+                    ]
+                  }
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 1,
+                  "unit": "months"
+                },
+                "kind": "duration"
+              }
+            ]
+          }
+        }
+      }
+    },
+    "completes_opposite_side": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "exists",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "region_denervations",
+          "args": []
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "in",
+              "arg": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "side"
+              },
+              "values": [
+                "left",
+                "right"
+              ]
             },
             {
-              k: "and",
-              args: [
-                {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
-                },
-                {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                  b: { k: "var", name: "requested" },
-                  kind: "enum",
-                },
-              ],
+              "k": "in",
+              "arg": {
+                "k": "fact",
+                "path": "request.side"
+              },
+              "values": [
+                "left",
+                "right"
+              ]
             },
             {
-              k: "and",
-              args: [
-                {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
+              "k": "cmp",
+              "op": "!=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
                 },
-                { k: "fact", path: "synovial_cyst_confirmed_on_imaging" },
+                "field": "side"
+              },
+              "b": {
+                "k": "fact",
+                "path": "request.side"
+              },
+              "kind": "enum"
+            },
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "level"
+              },
+              "b": {
+                "k": "fact",
+                "path": "request.level"
+              },
+              "kind": "text"
+            },
+            {
+              "k": "cmp",
+              "op": "<=",
+              "a": {
+                "k": "span",
+                "from": {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "date"
+                }
+              },
+              "b": {
+                "k": "dur",
+                "amount": 1,
+                "unit": "months"
+              },
+              "kind": "duration"
+            }
+          ]
+        }
+      }
+    },
+    "same_date_of_service_allowed": {
+      "params": [
+        "requested"
+      ],
+      "body": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "date"
+              },
+              "b": {
+                "k": "dos"
+              },
+              "kind": "date"
+            },
+            {
+              "k": "cmp",
+              "op": "!=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "enum",
+                "v": "spinal_surgery"
+              },
+              "kind": "enum"
+            }
+          ]
+        },
+        "body": {
+          "k": "or",
+          "args": [
+            {
+              "k": "and",
+              "args": [
                 {
-                  k: "or",
-                  args: [
+                  "k": "not",
+                  "arg": {
+                    "k": "call",
+                    "def": "same_region",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "region"
+                      },
+                      {
+                        "k": "fact",
+                        "path": "request.region"
+                      }
+                    ]
+                  }
+                },
+                {
+                  "k": "fact",
+                  "path": "same_day_medical_reason"
+                }
+              ]
+            },
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                      ],
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
                     },
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                      ],
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
+                },
+                {
+                  "k": "cmp",
+                  "op": "=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
                     },
-                  ],
-                },
-              ],
-            },
-          ],
-        },
-      },
-    },
-    wa_improvement_before_further_neurotomy: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          {
-            k: "not",
-            arg: {
-              k: "known",
-              arg: {
-                k: "query",
-                op: "latest",
-                binder: "p",
-                source: { k: "call", def: "region_denervations", args: [] },
-              },
-            },
-          },
-          {
-            k: "and",
-            args: [
-              {
-                k: "field",
-                of: {
-                  k: "query",
-                  op: "latest",
-                  binder: "p",
-                  source: { k: "call", def: "region_denervations", args: [] },
-                },
-                field: "clinically_meaningful_improvement",
-              },
-              {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "field",
-                  of: {
-                    k: "query",
-                    op: "latest",
-                    binder: "p",
-                    source: { k: "call", def: "region_denervations", args: [] },
+                    "field": "kind"
                   },
-                  field: "relief_duration",
+                  "b": {
+                    "k": "var",
+                    "name": "requested"
+                  },
+                  "kind": "enum"
+                }
+              ]
+            },
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
+                    {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
+                    },
+                    {
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
                 },
-                b: { k: "dur", amount: 6, unit: "months" },
-                kind: "duration",
-              },
-            ],
+                {
+                  "k": "fact",
+                  "path": "synovial_cyst_confirmed_on_imaging"
+                },
+                {
+                  "k": "or",
+                  "args": [
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      }
+    },
+    "wa_improvement_before_further_neurotomy": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "known",
+              "arg": {
+                "k": "query",
+                "op": "latest",
+                "binder": "p",
+                "source": {
+                  "k": "call",
+                  "def": "region_denervations",
+                  "args": []
+                }
+              }
+            }
           },
-        ],
-      },
-    },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "region_denervations",
+                    "args": []
+                  }
+                },
+                "field": "clinically_meaningful_improvement"
+              },
+              {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "query",
+                    "op": "latest",
+                    "binder": "p",
+                    "source": {
+                      "k": "call",
+                      "def": "region_denervations",
+                      "args": []
+                    }
+                  },
+                  "field": "relief_duration"
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 6,
+                  "unit": "months"
+                },
+                "kind": "duration"
+              }
+            ]
+          }
+        ]
+      }
+    }
   },
-  facts: [
+  "facts": [
     {
-      path: "prior_procedures",
-      type: { t: "list", record: "procedure" },
-      description: "Every prior interventional pain procedure and spinal surgery in the member's history, with dates",
+      "path": "prior_procedures",
+      "type": {
+        "t": "list",
+        "record": "procedure"
+      },
+      "description": "Every prior interventional pain procedure and spinal surgery in the member's history, with dates"
     },
     {
-      path: "request.region",
-      type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-      description: "Spinal region of the requested procedure",
+      "path": "request.region",
+      "type": {
+        "t": "enum",
+        "values": [
+          "cervical",
+          "thoracic",
+          "lumbar",
+          "sacral"
+        ]
+      },
+      "description": "Spinal region of the requested procedure"
     },
     {
-      path: "request.side",
-      type: { t: "enum", values: ["left", "right", "bilateral"] },
-      description: "Side of the requested procedure",
+      "path": "request.side",
+      "type": {
+        "t": "enum",
+        "values": [
+          "left",
+          "right",
+          "bilateral"
+        ]
+      },
+      "description": "Side of the requested procedure"
     },
     {
-      path: "request.level",
-      type: { t: "text" },
-      description: "Spinal level of the requested procedure (for example L4-5)",
+      "path": "request.level",
+      "type": {
+        "t": "text"
+      },
+      "description": "Spinal level of the requested procedure (for example L4-5)"
     },
     {
-      path: "pain_source.sacroiliac_joint",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is sacroiliac joint pain",
+      "path": "pain_source.sacroiliac_joint",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is sacroiliac joint pain"
     },
     {
-      path: "pain_source.discogenic",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is discogenic pain",
+      "path": "pain_source.discogenic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is discogenic pain"
     },
     {
-      path: "pain_source.disc_herniation",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is a disc herniation",
+      "path": "pain_source.disc_herniation",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is a disc herniation"
     },
     {
-      path: "pain_source.radiculitis",
-      type: { t: "boolean" },
-      description: "Evidence that the primary source of the pain being treated is radiculitis",
+      "path": "pain_source.radiculitis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Evidence that the primary source of the pain being treated is radiculitis"
     },
     {
-      path: "pain.functional_disability",
-      type: { t: "boolean" },
-      description: "Pain causing functional disability is documented",
+      "path": "pain.functional_disability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain causing functional disability is documented"
     },
     {
-      path: "pain.average",
-      type: { t: "number", min: 0, max: 10 },
-      description: "Average pain level on a scale of 0 to 10",
-    },
-    { path: "pain.duration", type: { t: "duration" }, description: "How long the pain has lasted" },
-    {
-      path: "mbb_relief_outlasted_anesthetic",
-      type: { t: "boolean" },
-      description:
-        "The pain relief or improved ability to function after the medial branch block lasted at least as long as the local anesthetic used for the block",
+      "path": "pain.average",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 10
+      },
+      "description": "Average pain level on a scale of 0 to 10"
     },
     {
-      path: "conservative_therapy.failed",
-      type: { t: "boolean" },
-      description: "The member failed to respond to that course of conservative therapy",
+      "path": "pain.duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the pain has lasted"
     },
     {
-      path: "conservative_therapy.inactive_components",
-      type: { t: "boolean" },
-      description:
-        "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy",
+      "path": "mbb_relief_outlasted_anesthetic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The pain relief or improved ability to function after the medial branch block lasted at least as long as the local anesthetic used for the block"
     },
     {
-      path: "conservative_therapy.physical_therapy",
-      type: { t: "boolean" },
-      description: "Region-specific physical therapy is documented",
+      "path": "conservative_therapy.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to that course of conservative therapy"
     },
     {
-      path: "conservative_therapy.chiropractic_care",
-      type: { t: "boolean" },
-      description: "Region-specific chiropractic care is documented",
+      "path": "conservative_therapy.inactive_components",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy"
     },
     {
-      path: "home_exercise_program.prescription",
-      type: { t: "boolean" },
-      description:
-        "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
+      "path": "conservative_therapy.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific physical therapy is documented"
     },
     {
-      path: "home_exercise_program.completion_documented",
-      type: { t: "boolean" },
-      description: "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
+      "path": "conservative_therapy.chiropractic_care",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific chiropractic care is documented"
     },
     {
-      path: "home_exercise_program.inability_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+      "path": "home_exercise_program.prescription",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor"
     },
     {
-      path: "conservative_therapy.start",
-      type: { t: "date" },
-      description:
-        "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+      "path": "home_exercise_program.completion_documented",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Follow-up documentation regarding completion of HEP after the required 6-week timeframe"
     },
     {
-      path: "conservative_therapy.end",
-      type: { t: "date" },
-      description: "Last documented date of that course (the date of service when it is still going on)",
+      "path": "home_exercise_program.inability_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count"
     },
     {
-      path: "conservative_therapy.medical_reason_not_done",
-      type: { t: "boolean" },
-      description: "The medical reason conservative therapy cannot be done is clearly documented",
+      "path": "conservative_therapy.start",
+      "type": {
+        "t": "date"
+      },
+      "description": "First date of the current course of non-operative conservative therapy targeting the requested spinal region"
     },
     {
-      path: "request.image_guidance",
-      type: { t: "enum", values: ["fluoroscopy", "ct", "ultrasound", "no_guidance"] },
-      description: "Image guidance planned for the requested procedure",
+      "path": "conservative_therapy.end",
+      "type": {
+        "t": "date"
+      },
+      "description": "Last documented date of that course (the date of service when it is still going on)"
     },
     {
-      path: "denervation.technique",
-      type: {
-        t: "enum",
-        values: [
+      "path": "conservative_therapy.medical_reason_not_done",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The medical reason conservative therapy cannot be done is clearly documented"
+    },
+    {
+      "path": "request.image_guidance",
+      "type": {
+        "t": "enum",
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound",
+          "no_guidance"
+        ]
+      },
+      "description": "Image guidance planned for the requested procedure"
+    },
+    {
+      "path": "denervation.technique",
+      "type": {
+        "t": "enum",
+        "values": [
           "traditional_radiofrequency",
           "cooled_radiofrequency",
           "pulsed_radiofrequency",
           "cryoablation",
-          "laser_ablation",
-        ],
+          "laser_ablation"
+        ]
       },
-      description:
-        "Technique of the requested denervation: traditional or cooled radiofrequency, pulsed radiofrequency, cryo-ablation or laser ablation",
+      "description": "Technique of the requested denervation: traditional or cooled radiofrequency, pulsed radiofrequency, cryo-ablation or laser ablation"
     },
     {
-      path: "conservative_therapy.ongoing",
-      type: { t: "boolean" },
-      description: "Details of engagement in ongoing non-operative conservative therapy are documented",
+      "path": "conservative_therapy.ongoing",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Details of engagement in ongoing non-operative conservative therapy are documented"
     },
     {
-      path: "same_day_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)",
+      "path": "same_day_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)"
     },
     {
-      path: "synovial_cyst_confirmed_on_imaging",
-      type: { t: "boolean" },
-      description: "A synovial cyst is confirmed on imaging",
+      "path": "synovial_cyst_confirmed_on_imaging",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A synovial cyst is confirmed on imaging"
     },
     {
-      path: "purpose.sacroiliac_or_sacral_lateral_branch",
-      type: { t: "boolean" },
-      description:
-        "The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
-    },
-    { path: "findings.active_infection", type: { t: "boolean" }, description: "Active systemic or spinal infection" },
-    {
-      path: "findings.puncture_site_infection",
-      type: { t: "boolean" },
-      description: "Skin infection at the site of needle puncture",
+      "path": "purpose.sacroiliac_or_sacral_lateral_branch",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)"
     },
     {
-      path: "age",
-      type: { t: "number", min: 0, max: 120, integer: true },
-      description: "The member's age in years on the date of service",
+      "path": "findings.active_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active systemic or spinal infection"
     },
     {
-      path: "wa_facet.continuous_pain_referable_to_facet",
-      type: { t: "boolean" },
-      description: "The low back or neck pain has been continuous and is referable to the facet joint",
-    },
-    { path: "wa_facet.radicular_pain", type: { t: "boolean" }, description: "The pain is radicular" },
-    {
-      path: "wa_facet.other_structural_cause",
-      type: { t: "boolean" },
-      description: "Another clear structural cause of the back or neck pain",
+      "path": "findings.puncture_site_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Skin infection at the site of needle puncture"
     },
     {
-      path: "wa_facet.other_spine_pain_syndrome",
-      type: { t: "boolean" },
-      description: "Another pain syndrome affecting the spine",
+      "path": "age",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 120,
+        "integer": true
+      },
+      "description": "The member's age in years on the date of service"
     },
     {
-      path: "wa_facet.differential_blocks",
-      type: { t: "boolean" },
-      description:
-        "Two differential medial branch blocks were done, one with a short-acting and one with a long-acting local anesthetic; the relief recorded for the medial branch blocks is theirs",
+      "path": "wa_facet.continuous_pain_referable_to_facet",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The low back or neck pain has been continuous and is referable to the facet joint"
     },
     {
-      path: "wa_facet.joints",
-      type: { t: "number", min: 1, max: 20, integer: true },
-      description: "Number of facet joints treated by the requested neurotomy",
+      "path": "wa_facet.radicular_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The pain is radicular"
     },
     {
-      path: "wa_facet.cervical_levels_c3_4_to_c6_7",
-      type: { t: "boolean" },
-      description: "Every requested cervical level lies from C3-4 through C6-7",
+      "path": "wa_facet.other_structural_cause",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Another clear structural cause of the back or neck pain"
     },
-    { path: "wa_facet.for_headache", type: { t: "boolean" }, description: "The requested neurotomy is for headache" },
+    {
+      "path": "wa_facet.other_spine_pain_syndrome",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Another pain syndrome affecting the spine"
+    },
+    {
+      "path": "wa_facet.differential_blocks",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Two differential medial branch blocks were done, one with a short-acting and one with a long-acting local anesthetic; the relief recorded for the medial branch blocks is theirs"
+    },
+    {
+      "path": "wa_facet.joints",
+      "type": {
+        "t": "number",
+        "min": 1,
+        "max": 20,
+        "integer": true
+      },
+      "description": "Number of facet joints treated by the requested neurotomy"
+    },
+    {
+      "path": "wa_facet.cervical_levels_c3_4_to_c6_7",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Every requested cervical level lies from C3-4 through C6-7"
+    },
+    {
+      "path": "wa_facet.for_headache",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The requested neurotomy is for headache"
+    }
   ],
-  records: {
-    procedure: [
-      { path: "date", type: { t: "date" }, description: "Date of service of the procedure" },
+  "records": {
+    "procedure": [
       {
-        path: "kind",
-        type: {
-          t: "enum",
-          values: [
+        "path": "date",
+        "type": {
+          "t": "date"
+        },
+        "description": "Date of service of the procedure"
+      },
+      {
+        "path": "kind",
+        "type": {
+          "t": "enum",
+          "values": [
             "epidural_injection",
             "facet_injection",
             "facet_denervation",
@@ -1486,38 +2532,89 @@ export const program: Program = {
             "spinal_cord_stimulator_trial",
             "spinal_cord_stimulator",
             "spinal_surgery",
-            "other_procedure",
-          ],
+            "other_procedure"
+          ]
         },
-        description: "What the procedure was",
+        "description": "What the procedure was"
       },
       {
-        path: "region",
-        type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-        description: "Spinal region treated",
-      },
-      { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
-      { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
-      { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
-      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
-      {
-        path: "relief_percent",
-        type: { t: "number", min: 0, max: 100 },
-        description: "Pain relief obtained after the procedure, as a percentage",
-      },
-      { path: "relief_duration", type: { t: "duration" }, description: "How long that relief lasted" },
-      {
-        path: "functional_improvement",
-        type: { t: "boolean" },
-        description: "Significant functional improvement is documented after the procedure",
+        "path": "region",
+        "type": {
+          "t": "enum",
+          "values": [
+            "cervical",
+            "thoracic",
+            "lumbar",
+            "sacral"
+          ]
+        },
+        "description": "Spinal region treated"
       },
       {
-        path: "clinically_meaningful_improvement",
-        type: { t: "boolean" },
-        description: "Clinically meaningful improvement in pain and function is documented after the procedure",
+        "path": "level",
+        "type": {
+          "t": "text"
+        },
+        "description": "Spinal level, as written in the record (for example L4-5)"
       },
-    ],
-  },
+      {
+        "path": "side",
+        "type": {
+          "t": "enum",
+          "values": [
+            "left",
+            "right",
+            "bilateral"
+          ]
+        },
+        "description": "Side treated"
+      },
+      {
+        "path": "therapeutic",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The injection was therapeutic (not diagnostic)"
+      },
+      {
+        "path": "local_anesthetic_only",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The block used local anesthetic only"
+      },
+      {
+        "path": "relief_percent",
+        "type": {
+          "t": "number",
+          "min": 0,
+          "max": 100
+        },
+        "description": "Pain relief obtained after the procedure, as a percentage"
+      },
+      {
+        "path": "relief_duration",
+        "type": {
+          "t": "duration"
+        },
+        "description": "How long that relief lasted"
+      },
+      {
+        "path": "functional_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Significant functional improvement is documented after the procedure"
+      },
+      {
+        "path": "clinically_meaningful_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Clinically meaningful improvement in pain and function is documented after the procedure"
+      }
+    ]
+  }
 };
 
 /** Evaluates a request against NIA_CG_302 Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis). Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
@@ -3542,4 +4639,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36], [cond_0, cond_1, cond_2], 39, 15, wellFormed);
-// polc digest: 2d87ff706a0bce92 d5a5e1264fbb8d05
+// polc digest: 621c710b8382613d 6db9bc78953890b1

@@ -243,434 +243,636 @@ export const metadata = {
 } as const;
 
 /** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
+// prettier-ignore
 export const program: Program = {
-  id: "NIA_CG_305",
-  title: "Sacroiliac Joint Injections",
-  version: "2024",
-  sections: [
-    { kind: "notes", title: "GENERAL INFORMATION", items: [] },
+  "id": "NIA_CG_305",
+  "title": "Sacroiliac Joint Injections",
+  "version": "2024",
+  "sections": [
     {
-      kind: "indications",
-      title: "INDICATIONS FOR SACROILIAC JOINT (SIJ) INJECTIONS (Intraarticular or ligamentous injections only)",
-      when: { k: "call", def: "initial_request", args: [] },
-      items: ["sij_pain", "spondyloarthritis"],
+      "kind": "notes",
+      "title": "GENERAL INFORMATION",
+      "items": []
     },
-    { kind: "notes", title: "NOTE", items: ["imaging_guidance"] },
-    { kind: "notes", title: "OVERVIEW", items: [] },
     {
-      kind: "requirements",
-      title: "INDICATIONS FOR REPEAT INJECTIONS",
-      items: [
+      "kind": "indications",
+      "title": "INDICATIONS FOR SACROILIAC JOINT (SIJ) INJECTIONS (Intraarticular or ligamentous injections only)",
+      "when": {
+        "k": "call",
+        "def": "initial_request",
+        "args": []
+      },
+      "items": [
+        "sij_pain",
+        "spondyloarthritis"
+      ]
+    },
+    {
+      "kind": "notes",
+      "title": "NOTE",
+      "items": [
+        "imaging_guidance"
+      ]
+    },
+    {
+      "kind": "notes",
+      "title": "OVERVIEW",
+      "items": []
+    },
+    {
+      "kind": "requirements",
+      "title": "INDICATIONS FOR REPEAT INJECTIONS",
+      "items": [
         "initial_phase_relief",
         "after_initial_phase",
         "continuing_pain",
         "ongoing_conservative_therapy",
         "repeat_provocative_findings",
         "twelve_month_limit",
-        "same_date_of_service",
-      ],
+        "same_date_of_service"
+      ]
     },
     {
-      kind: "exclusions",
-      title: "EXCLUSIONS",
-      items: ["sacral_lateral_branch_block", "sij_radiofrequency_denervation"],
+      "kind": "exclusions",
+      "title": "EXCLUSIONS",
+      "items": [
+        "sacral_lateral_branch_block",
+        "sij_radiofrequency_denervation"
+      ]
     },
     {
-      kind: "contraindications",
-      title: "CONTRAINDICATIONS FOR SACROILIAC JOINT INJECTIONS",
-      items: ["active_infection", "puncture_site_infection"],
-    },
+      "kind": "contraindications",
+      "title": "CONTRAINDICATIONS FOR SACROILIAC JOINT INJECTIONS",
+      "items": [
+        "active_infection",
+        "puncture_site_infection"
+      ]
+    }
   ],
-  overlays: [
+  "overlays": [
     {
-      id: "WA_NIA_CG_305",
-      title: "Washington State Health Care Authority Technology Assessment 20160318B – Spinal Injections",
-      state: "WA",
-      applies: [
+      "id": "WA_NIA_CG_305",
+      "title": "Washington State Health Care Authority Technology Assessment 20160318B – Spinal Injections",
+      "state": "WA",
+      "applies": [
         {
-          mode: "unless",
-          wording:
-            "* This coverage policy does not apply to those with a known systemic inflammatory disease such as: ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis.",
-          cond: { k: "fact", path: "systemic_inflammatory_disease" },
-        },
+          "mode": "unless",
+          "wording": "* This coverage policy does not apply to those with a known systemic inflammatory disease such as: ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis.",
+          "cond": {
+            "k": "fact",
+            "path": "systemic_inflammatory_disease"
+          }
+        }
       ],
-      sections: [
+      "sections": [
         {
-          kind: "requirements",
-          title: "Limitations of Coverage*",
-          when: {
-            k: "and",
-            args: [
-              { k: "fact", path: "request.therapeutic" },
+          "kind": "requirements",
+          "title": "Limitations of Coverage*",
+          "when": {
+            "k": "and",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: { k: "fact", path: "pain.duration" },
-                b: { k: "dur", amount: 3, unit: "months" },
-                kind: "duration",
+                "k": "fact",
+                "path": "request.therapeutic"
               },
-            ],
+              {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "fact",
+                  "path": "pain.duration"
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 3,
+                  "unit": "months"
+                },
+                "kind": "duration"
+              }
+            ]
           },
-          items: ["wa_sij_coverage"],
-        },
-      ],
-    },
+          "items": [
+            "wa_sij_coverage"
+          ]
+        }
+      ]
+    }
   ],
-  requirements: {
-    axial_low_back_pain: {
-      id: "axial_low_back_pain",
-      wording: "Primarily axial low back pain (below level of L5) which may radiate to the groin or lower extremity",
-      refs: "1",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "fact", path: "low_back_pain.primarily_axial" },
-          { k: "fact", path: "low_back_pain.below_l5" },
-        ],
-      },
+  "requirements": {
+    "axial_low_back_pain": {
+      "id": "axial_low_back_pain",
+      "wording": "Primarily axial low back pain (below level of L5) which may radiate to the groin or lower extremity",
+      "refs": "1",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "low_back_pain.primarily_axial"
+          },
+          {
+            "k": "fact",
+            "path": "low_back_pain.below_l5"
+          }
+        ]
+      }
     },
-    severe_pain: {
-      id: "severe_pain",
-      wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
-      refs: "1-3",
-      role: "criterion",
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
+    "severe_pain": {
+      "id": "severe_pain",
+      "wording": "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
+      "refs": "1-3",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
     },
-    distraction_test: {
-      id: "distraction_test",
-      wording: "Pelvic (SI) distraction test",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "provocative_exam.distraction" },
+    "distraction_test": {
+      "id": "distraction_test",
+      "wording": "Pelvic (SI) distraction test",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "provocative_exam.distraction"
+      }
     },
-    compression_test: {
-      id: "compression_test",
-      wording: "Pelvic (SI) compression test",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "provocative_exam.compression" },
+    "compression_test": {
+      "id": "compression_test",
+      "wording": "Pelvic (SI) compression test",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "provocative_exam.compression"
+      }
     },
-    thigh_thrust_test: {
-      id: "thigh_thrust_test",
-      wording: "Thigh thrust test",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "provocative_exam.thigh_thrust" },
+    "thigh_thrust_test": {
+      "id": "thigh_thrust_test",
+      "wording": "Thigh thrust test",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "provocative_exam.thigh_thrust"
+      }
     },
-    faber_test: {
-      id: "faber_test",
-      wording: "FABER (Patrick’s test)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "provocative_exam.faber" },
+    "faber_test": {
+      "id": "faber_test",
+      "wording": "FABER (Patrick’s test)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "provocative_exam.faber"
+      }
     },
-    posterior_shear_test: {
-      id: "posterior_shear_test",
-      wording: "Posterior shear test",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "provocative_exam.posterior_shear" },
+    "posterior_shear_test": {
+      "id": "posterior_shear_test",
+      "wording": "Posterior shear test",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "provocative_exam.posterior_shear"
+      }
     },
-    yeoman_test: {
-      id: "yeoman_test",
-      wording: "Yeoman’s test",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "provocative_exam.yeoman" },
+    "yeoman_test": {
+      "id": "yeoman_test",
+      "wording": "Yeoman’s test",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "provocative_exam.yeoman"
+      }
     },
-    gaenslen_test: {
-      id: "gaenslen_test",
-      wording: "Gaenslen’s test",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "provocative_exam.gaenslen" },
+    "gaenslen_test": {
+      "id": "gaenslen_test",
+      "wording": "Gaenslen’s test",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "provocative_exam.gaenslen"
+      }
     },
-    provocative_findings: {
-      id: "provocative_findings",
-      wording:
-        "Positive exam findings to suggest the diagnosis, which include the pelvic (SI) distraction test, pelvic (SI) compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test",
-      refs: "4, 5",
-      role: "criterion",
-      group: {
-        quantifier: "atLeast",
-        n: 1,
-        items: [
+    "provocative_findings": {
+      "id": "provocative_findings",
+      "wording": "Positive exam findings to suggest the diagnosis, which include the pelvic (SI) distraction test, pelvic (SI) compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test",
+      "refs": "4, 5",
+      "role": "criterion",
+      "group": {
+        "quantifier": "atLeast",
+        "n": 1,
+        "items": [
           "distraction_test",
           "compression_test",
           "thigh_thrust_test",
           "faber_test",
           "posterior_shear_test",
           "yeoman_test",
-          "gaenslen_test",
-        ],
-      },
+          "gaenslen_test"
+        ]
+      }
     },
-    sij_pain_duration: {
-      id: "sij_pain_duration",
-      wording: "Duration of pain of at least 3 months",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
+    "sij_pain_duration": {
+      "id": "sij_pain_duration",
+      "wording": "Duration of pain of at least 3 months",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      }
     },
-    conservative_six_weeks: {
-      id: "conservative_six_weeks",
-      wording:
-        "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of active engagement in ongoing non-operative conservative non-operative therapy* if the individual has had prior spinal injections in the same region",
-      refs: "1, 2",
-      role: "criterion",
-      rule: {
-        k: "call",
-        def: "failed_or_ongoing_conservative_therapy",
-        args: [
-          { k: "dur", amount: 6, unit: "weeks" },
-          { k: "dur", amount: 6, unit: "months" },
-        ],
-      },
+    "conservative_six_weeks": {
+      "id": "conservative_six_weeks",
+      "wording": "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of active engagement in ongoing non-operative conservative non-operative therapy* if the individual has had prior spinal injections in the same region",
+      "refs": "1, 2",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "failed_or_ongoing_conservative_therapy",
+        "args": [
+          {
+            "k": "dur",
+            "amount": 6,
+            "unit": "weeks"
+          },
+          {
+            "k": "dur",
+            "amount": 6,
+            "unit": "months"
+          }
+        ]
+      }
     },
-    sij_pain: {
-      id: "sij_pain",
-      wording: "For the treatment of Sacroiliac Joint (SIJ) pain",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "sij_pain": {
+      "id": "sij_pain",
+      "wording": "For the treatment of Sacroiliac Joint (SIJ) pain",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "axial_low_back_pain",
           "severe_pain",
           "provocative_findings",
           "sij_pain_duration",
-          "conservative_six_weeks",
-        ],
-      },
+          "conservative_six_weeks"
+        ]
+      }
     },
-    spa_pain_duration: {
-      id: "spa_pain_duration",
-      wording: "The individual has experienced ≥ 3 months of low back pain",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
+    "spa_pain_duration": {
+      "id": "spa_pain_duration",
+      "wording": "The individual has experienced ≥ 3 months of low back pain",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      }
     },
-    spa_onset_age: {
-      id: "spa_onset_age",
-      wording: "Age of onset < 45 years",
-      refs: "",
-      role: "criterion",
-      rule: { k: "cmp", op: "<", a: { k: "fact", path: "spa.onset_age" }, b: { k: "num", v: 45 }, kind: "number" },
+    "spa_onset_age": {
+      "id": "spa_onset_age",
+      "wording": "Age of onset < 45 years",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "fact",
+          "path": "spa.onset_age"
+        },
+        "b": {
+          "k": "num",
+          "v": 45
+        },
+        "kind": "number"
+      }
     },
-    comprehensive_program: {
-      id: "comprehensive_program",
-      wording:
-        "Comprehensive pain management program is in place including physical therapy, home exercise, patient education, psychosocial support, and/or oral medication",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "fact", path: "pain_program.in_place" },
+    "comprehensive_program": {
+      "id": "comprehensive_program",
+      "wording": "Comprehensive pain management program is in place including physical therapy, home exercise, patient education, psychosocial support, and/or oral medication",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "or",
-            args: [
-              { k: "fact", path: "pain_program.physical_therapy" },
-              { k: "fact", path: "pain_program.home_exercise" },
-              { k: "fact", path: "pain_program.patient_education" },
-              { k: "fact", path: "pain_program.psychosocial_support" },
-              { k: "fact", path: "pain_program.oral_medication" },
-            ],
+            "k": "fact",
+            "path": "pain_program.in_place"
           },
-        ],
-      },
-    },
-    sacroiliitis_on_imaging: {
-      id: "sacroiliitis_on_imaging",
-      wording:
-        "Prior history of evidence of sacroiliitis on imaging (i.e., active inflammation on magnetic resonance imaging [MRI] or definite radiographic sacroiliitis grade > 2 bilaterally or grade 3-4 unilaterally)",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "sacroiliitis.mri_active_inflammation" },
           {
-            k: "and",
-            args: [
+            "k": "or",
+            "args": [
               {
-                k: "cmp",
-                op: ">",
-                a: { k: "fact", path: "sacroiliitis.radiographic_grade_left" },
-                b: { k: "num", v: 2 },
-                kind: "number",
+                "k": "fact",
+                "path": "pain_program.physical_therapy"
               },
               {
-                k: "cmp",
-                op: ">",
-                a: { k: "fact", path: "sacroiliitis.radiographic_grade_right" },
-                b: { k: "num", v: 2 },
-                kind: "number",
+                "k": "fact",
+                "path": "pain_program.home_exercise"
               },
-            ],
+              {
+                "k": "fact",
+                "path": "pain_program.patient_education"
+              },
+              {
+                "k": "fact",
+                "path": "pain_program.psychosocial_support"
+              },
+              {
+                "k": "fact",
+                "path": "pain_program.oral_medication"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "sacroiliitis_on_imaging": {
+      "id": "sacroiliitis_on_imaging",
+      "wording": "Prior history of evidence of sacroiliitis on imaging (i.e., active inflammation on magnetic resonance imaging [MRI] or definite radiographic sacroiliitis grade > 2 bilaterally or grade 3-4 unilaterally)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "sacroiliitis.mri_active_inflammation"
           },
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "fact", path: "sacroiliitis.radiographic_grade_left" },
-            b: { k: "num", v: 3 },
-            kind: "number",
+            "k": "and",
+            "args": [
+              {
+                "k": "cmp",
+                "op": ">",
+                "a": {
+                  "k": "fact",
+                  "path": "sacroiliitis.radiographic_grade_left"
+                },
+                "b": {
+                  "k": "num",
+                  "v": 2
+                },
+                "kind": "number"
+              },
+              {
+                "k": "cmp",
+                "op": ">",
+                "a": {
+                  "k": "fact",
+                  "path": "sacroiliitis.radiographic_grade_right"
+                },
+                "b": {
+                  "k": "num",
+                  "v": 2
+                },
+                "kind": "number"
+              }
+            ]
           },
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "fact", path: "sacroiliitis.radiographic_grade_right" },
-            b: { k: "num", v: 3 },
-            kind: "number",
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "sacroiliitis.radiographic_grade_left"
+            },
+            "b": {
+              "k": "num",
+              "v": 3
+            },
+            "kind": "number"
           },
-        ],
-      },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "sacroiliitis.radiographic_grade_right"
+            },
+            "b": {
+              "k": "num",
+              "v": 3
+            },
+            "kind": "number"
+          }
+        ]
+      }
     },
-    ibp_onset_age: {
-      id: "ibp_onset_age",
-      wording: "Age at onset < 45 years",
-      refs: "",
-      role: "criterion",
-      rule: { k: "cmp", op: "<", a: { k: "fact", path: "spa.onset_age" }, b: { k: "num", v: 45 }, kind: "number" },
+    "ibp_onset_age": {
+      "id": "ibp_onset_age",
+      "wording": "Age at onset < 45 years",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "fact",
+          "path": "spa.onset_age"
+        },
+        "b": {
+          "k": "num",
+          "v": 45
+        },
+        "kind": "number"
+      }
     },
-    ibp_insidious_onset: {
-      id: "ibp_insidious_onset",
-      wording: "Insidious onset",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.insidious_onset" },
+    "ibp_insidious_onset": {
+      "id": "ibp_insidious_onset",
+      "wording": "Insidious onset",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.insidious_onset"
+      }
     },
-    ibp_improvement_with_exercise: {
-      id: "ibp_improvement_with_exercise",
-      wording: "Improvement with exercise",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.improvement_with_exercise" },
+    "ibp_improvement_with_exercise": {
+      "id": "ibp_improvement_with_exercise",
+      "wording": "Improvement with exercise",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.improvement_with_exercise"
+      }
     },
-    ibp_no_improvement_with_rest: {
-      id: "ibp_no_improvement_with_rest",
-      wording: "No improvement with rest",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.no_improvement_with_rest" },
+    "ibp_no_improvement_with_rest": {
+      "id": "ibp_no_improvement_with_rest",
+      "wording": "No improvement with rest",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.no_improvement_with_rest"
+      }
     },
-    ibp_night_pain: {
-      id: "ibp_night_pain",
-      wording: "Pain at night (with improvement upon getting up)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.night_pain" },
+    "ibp_night_pain": {
+      "id": "ibp_night_pain",
+      "wording": "Pain at night (with improvement upon getting up)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.night_pain"
+      }
     },
-    inflammatory_back_pain: {
-      id: "inflammatory_back_pain",
-      wording: "Inflammatory back pain with at least 4 of the following criteria present",
-      refs: "",
-      role: "criterion",
-      group: {
-        quantifier: "atLeast",
-        n: 4,
-        items: [
+    "inflammatory_back_pain": {
+      "id": "inflammatory_back_pain",
+      "wording": "Inflammatory back pain with at least 4 of the following criteria present",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "atLeast",
+        "n": 4,
+        "items": [
           "ibp_onset_age",
           "ibp_insidious_onset",
           "ibp_improvement_with_exercise",
           "ibp_no_improvement_with_rest",
-          "ibp_night_pain",
-        ],
-      },
+          "ibp_night_pain"
+        ]
+      }
     },
-    spa_arthritis: {
-      id: "spa_arthritis",
-      wording: "Arthritis",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.arthritis" },
+    "spa_arthritis": {
+      "id": "spa_arthritis",
+      "wording": "Arthritis",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.arthritis"
+      }
     },
-    spa_heel_enthesitis: {
-      id: "spa_heel_enthesitis",
-      wording: "Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.heel_enthesitis" },
+    "spa_heel_enthesitis": {
+      "id": "spa_heel_enthesitis",
+      "wording": "Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.heel_enthesitis"
+      }
     },
-    spa_uveitis: {
-      id: "spa_uveitis",
-      wording: "Uveitis (inflammation of the uvea, the middle layer of the eye)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.uveitis" },
+    "spa_uveitis": {
+      "id": "spa_uveitis",
+      "wording": "Uveitis (inflammation of the uvea, the middle layer of the eye)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.uveitis"
+      }
     },
-    spa_dactylitis: {
-      id: "spa_dactylitis",
-      wording: "Dactylitis (inflammation of a finger or toe)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.dactylitis" },
+    "spa_dactylitis": {
+      "id": "spa_dactylitis",
+      "wording": "Dactylitis (inflammation of a finger or toe)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.dactylitis"
+      }
     },
-    spa_psoriasis: {
-      id: "spa_psoriasis",
-      wording: "Psoriasis",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.psoriasis" },
+    "spa_psoriasis": {
+      "id": "spa_psoriasis",
+      "wording": "Psoriasis",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.psoriasis"
+      }
     },
-    spa_crohns_colitis: {
-      id: "spa_crohns_colitis",
-      wording: "Crohn's/colitis",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.crohns_colitis" },
+    "spa_crohns_colitis": {
+      "id": "spa_crohns_colitis",
+      "wording": "Crohn's/colitis",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.crohns_colitis"
+      }
     },
-    spa_nsaid_response: {
-      id: "spa_nsaid_response",
-      wording: "Good response to NSAIDs",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.nsaid_response" },
+    "spa_nsaid_response": {
+      "id": "spa_nsaid_response",
+      "wording": "Good response to NSAIDs",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.nsaid_response"
+      }
     },
-    spa_family_history: {
-      id: "spa_family_history",
-      wording: "Family history of spondyloarthritis",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.family_history" },
+    "spa_family_history": {
+      "id": "spa_family_history",
+      "wording": "Family history of spondyloarthritis",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.family_history"
+      }
     },
-    spa_hla_b27: {
-      id: "spa_hla_b27",
-      wording: "Positive testing for HLA-B27",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.hla_b27" },
+    "spa_hla_b27": {
+      "id": "spa_hla_b27",
+      "wording": "Positive testing for HLA-B27",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.hla_b27"
+      }
     },
-    spa_elevated_crp: {
-      id: "spa_elevated_crp",
-      wording: "Elevated C-reactive protein (CRP)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spa.elevated_crp" },
+    "spa_elevated_crp": {
+      "id": "spa_elevated_crp",
+      "wording": "Elevated C-reactive protein (CRP)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spa.elevated_crp"
+      }
     },
-    spa_features: {
-      id: "spa_features",
-      wording: "1 or more spondyloarthritis features",
-      refs: "",
-      role: "criterion",
-      group: {
-        quantifier: "atLeast",
-        n: 1,
-        items: [
+    "spa_features": {
+      "id": "spa_features",
+      "wording": "1 or more spondyloarthritis features",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "atLeast",
+        "n": 1,
+        "items": [
           "inflammatory_back_pain",
           "spa_arthritis",
           "spa_heel_enthesitis",
@@ -681,1049 +883,1874 @@ export const program: Program = {
           "spa_nsaid_response",
           "spa_family_history",
           "spa_hla_b27",
-          "spa_elevated_crp",
-        ],
-      },
+          "spa_elevated_crp"
+        ]
+      }
     },
-    spondyloarthritis: {
-      id: "spondyloarthritis",
-      wording: "For the treatment of spondyloarthritis",
-      refs: "6",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "spondyloarthritis": {
+      "id": "spondyloarthritis",
+      "wording": "For the treatment of spondyloarthritis",
+      "refs": "6",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "spa_pain_duration",
           "spa_onset_age",
           "comprehensive_program",
           "sacroiliitis_on_imaging",
-          "spa_features",
-        ],
-      },
+          "spa_features"
+        ]
+      }
     },
-    imaging_guidance: {
-      id: "imaging_guidance",
-      wording: "NOTE: All procedures must be performed under imaging guidance",
-      refs: "7-10",
-      role: "note",
-      rule: {
-        k: "in",
-        arg: { k: "fact", path: "request.image_guidance" },
-        values: ["fluoroscopy", "ct", "ultrasound"],
-      },
+    "imaging_guidance": {
+      "id": "imaging_guidance",
+      "wording": "NOTE: All procedures must be performed under imaging guidance",
+      "refs": "7-10",
+      "role": "note",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "request.image_guidance"
+        },
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound"
+        ]
+      }
     },
-    initial_phase_relief: {
-      id: "initial_phase_relief",
-      wording:
-        "Up to 2 sacroiliac joint injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 50% pain relief or significant documented functional improvement is obtained",
-      refs: "1",
-      role: "criterion",
-      when: { k: "call", def: "in_initial_phase", args: [] },
-      rule: {
-        k: "and",
-        args: [
+    "initial_phase_relief": {
+      "id": "initial_phase_relief",
+      "wording": "Up to 2 sacroiliac joint injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 50% pain relief or significant documented functional improvement is obtained",
+      "refs": "1",
+      "role": "criterion",
+      "when": {
+        "k": "call",
+        "def": "in_initial_phase",
+        "args": []
+      },
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: ">=",
-            a: {
-              k: "span",
-              from: {
-                k: "field",
-                of: {
-                  k: "query",
-                  op: "latest",
-                  binder: "p",
-                  source: { k: "call", def: "episode_injections", args: [] },
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "span",
+              "from": {
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_injections",
+                    "args": []
+                  }
                 },
-                field: "date",
-              },
+                "field": "date"
+              }
             },
-            b: { k: "dur", amount: 2, unit: "weeks" },
-            kind: "duration",
+            "b": {
+              "k": "dur",
+              "amount": 2,
+              "unit": "weeks"
+            },
+            "kind": "duration"
           },
           {
-            k: "or",
-            args: [
+            "k": "or",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "field",
-                  of: {
-                    k: "query",
-                    op: "latest",
-                    binder: "p",
-                    source: { k: "call", def: "episode_injections", args: [] },
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "query",
+                    "op": "latest",
+                    "binder": "p",
+                    "source": {
+                      "k": "call",
+                      "def": "episode_injections",
+                      "args": []
+                    }
                   },
-                  field: "relief_percent",
+                  "field": "relief_percent"
                 },
-                b: { k: "num", v: 50 },
-                kind: "number",
+                "b": {
+                  "k": "num",
+                  "v": 50
+                },
+                "kind": "number"
               },
               {
-                k: "field",
-                of: {
-                  k: "query",
-                  op: "latest",
-                  binder: "p",
-                  source: { k: "call", def: "episode_injections", args: [] },
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_injections",
+                    "args": []
+                  }
                 },
-                field: "functional_improvement",
-              },
-            ],
-          },
-        ],
-      },
+                "field": "functional_improvement"
+              }
+            ]
+          }
+        ]
+      }
     },
-    after_initial_phase: {
-      id: "after_initial_phase",
-      wording:
-        "Sacroiliac joint injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
-      refs: "1",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-          { k: "not", arg: { k: "call", def: "in_initial_phase", args: [] } },
-        ],
+    "after_initial_phase": {
+      "id": "after_initial_phase",
+      "wording": "Sacroiliac joint injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
+      "refs": "1",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_request",
+              "args": []
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "in_initial_phase",
+              "args": []
+            }
+          }
+        ]
       },
-      rule: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "call", def: "episode_injections", args: [] },
-        filter: { k: "field", of: { k: "var", name: "p" }, field: "therapeutic" },
-        body: {
-          k: "and",
-          args: [
+      "rule": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "episode_injections",
+          "args": []
+        },
+        "filter": {
+          "k": "field",
+          "of": {
+            "k": "var",
+            "name": "p"
+          },
+          "field": "therapeutic"
+        },
+        "body": {
+          "k": "and",
+          "args": [
             {
-              k: "or",
-              args: [
+              "k": "or",
+              "args": [
                 {
-                  k: "cmp",
-                  op: ">=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "relief_percent" },
-                  b: { k: "num", v: 50 },
-                  kind: "number",
+                  "k": "cmp",
+                  "op": ">=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "relief_percent"
+                  },
+                  "b": {
+                    "k": "num",
+                    "v": 50
+                  },
+                  "kind": "number"
                 },
-                { k: "field", of: { k: "var", name: "p" }, field: "functional_improvement" },
-              ],
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "functional_improvement"
+                }
+              ]
             },
             {
-              k: "cmp",
-              op: ">=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "relief_duration" },
-              b: { k: "dur", amount: 2, unit: "months" },
-              kind: "duration",
-            },
-          ],
-        },
-      },
-    },
-    continuing_pain: {
-      id: "continuing_pain",
-      wording:
-        "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
-      refs: "1-3, 11",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    ongoing_conservative_therapy: {
-      id: "ongoing_conservative_therapy",
-      wording:
-        "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
-      refs: "2, 11, 12",
-      role: "criterion",
-      when: { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-      rule: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              { k: "call", def: "active_modality", args: [] },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
-    },
-    repeat_provocative_findings: {
-      id: "repeat_provocative_findings",
-      wording:
-        "For individuals that have received other interventional pain injections in the lumbar/sacral region (e.g., epidural steroid injection or facet joint injection) since the last SIJ injection, repeat positive provocative exam findings are required (pelvic distraction test, pelvic compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test).",
-      refs: "4, 5",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_request", args: [] } },
-          {
-            k: "query",
-            op: "exists",
-            binder: "p",
-            source: { k: "call", def: "other_injections_since_last_sij", args: [] },
-          },
-        ],
-      },
-      rule: {
-        k: "and",
-        args: [
-          { k: "crit", id: "provocative_findings" },
-          {
-            k: "cmp",
-            op: ">",
-            a: { k: "fact", path: "provocative_exam.date" },
-            b: {
-              k: "field",
-              of: {
-                k: "query",
-                op: "latest",
-                binder: "p",
-                source: { k: "call", def: "other_injections_since_last_sij", args: [] },
+              "k": "cmp",
+              "op": ">=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "relief_duration"
               },
-              field: "date",
-            },
-            kind: "date",
-          },
-        ],
-      },
+              "b": {
+                "k": "dur",
+                "amount": 2,
+                "unit": "months"
+              },
+              "kind": "duration"
+            }
+          ]
+        }
+      }
     },
-    twelve_month_limit: {
-      id: "twelve_month_limit",
-      wording: "A maximum of 4 sacroiliac joint injections may be performed in a 12-month period",
-      refs: "1",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: "<",
-        a: {
-          k: "query",
-          op: "count",
-          binder: "p",
-          source: { k: "call", def: "sij_injections", args: [] },
-          filter: {
-            k: "within",
-            arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-            window: { k: "dur", amount: 12, unit: "months" },
+    "continuing_pain": {
+      "id": "continuing_pain",
+      "wording": "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
+      "refs": "1-3, 11",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
+      },
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
+    },
+    "ongoing_conservative_therapy": {
+      "id": "ongoing_conservative_therapy",
+      "wording": "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
+      "refs": "2, 11, 12",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "call",
+          "def": "initial_request",
+          "args": []
+        }
+      },
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
+              },
+              {
+                "k": "call",
+                "def": "active_modality",
+                "args": []
+              }
+            ]
           },
-          merge: {
-            a: "p",
-            b: "q",
-            cond: {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-              b: { k: "field", of: { k: "var", name: "q" }, field: "date" },
-              kind: "date",
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
+    },
+    "repeat_provocative_findings": {
+      "id": "repeat_provocative_findings",
+      "wording": "For individuals that have received other interventional pain injections in the lumbar/sacral region (e.g., epidural steroid injection or facet joint injection) since the last SIJ injection, repeat positive provocative exam findings are required (pelvic distraction test, pelvic compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test).",
+      "refs": "4, 5",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_request",
+              "args": []
+            }
+          },
+          {
+            "k": "query",
+            "op": "exists",
+            "binder": "p",
+            "source": {
+              "k": "call",
+              "def": "other_injections_since_last_sij",
+              "args": []
+            }
+          }
+        ]
+      },
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "crit",
+            "id": "provocative_findings"
+          },
+          {
+            "k": "cmp",
+            "op": ">",
+            "a": {
+              "k": "fact",
+              "path": "provocative_exam.date"
             },
+            "b": {
+              "k": "field",
+              "of": {
+                "k": "query",
+                "op": "latest",
+                "binder": "p",
+                "source": {
+                  "k": "call",
+                  "def": "other_injections_since_last_sij",
+                  "args": []
+                }
+              },
+              "field": "date"
+            },
+            "kind": "date"
+          }
+        ]
+      }
+    },
+    "twelve_month_limit": {
+      "id": "twelve_month_limit",
+      "wording": "A maximum of 4 sacroiliac joint injections may be performed in a 12-month period",
+      "refs": "1",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "sij_injections",
+            "args": []
           },
+          "filter": {
+            "k": "within",
+            "arg": {
+              "k": "field",
+              "of": {
+                "k": "var",
+                "name": "p"
+              },
+              "field": "date"
+            },
+            "window": {
+              "k": "dur",
+              "amount": 12,
+              "unit": "months"
+            }
+          },
+          "merge": {
+            "a": "p",
+            "b": "q",
+            "cond": {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "date"
+              },
+              "b": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "q"
+                },
+                "field": "date"
+              },
+              "kind": "date"
+            }
+          }
         },
-        b: { k: "num", v: 4 },
-        kind: "number",
-      },
+        "b": {
+          "k": "num",
+          "v": 4
+        },
+        "kind": "number"
+      }
     },
-    same_date_of_service: {
-      id: "same_date_of_service",
-      wording:
-        "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
-      refs: "",
-      role: "note",
-      rule: { k: "call", def: "same_date_of_service_allowed", args: [{ k: "enum", v: "sacroiliac_injection" }] },
-    },
-    sacral_lateral_branch_block: {
-      id: "sacral_lateral_branch_block",
-      wording: "Sacral lateral branch blocks (S1, S2, S3)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.sacral_lateral_branch_block" },
-    },
-    sij_radiofrequency_denervation: {
-      id: "sij_radiofrequency_denervation",
-      wording: "Radiofrequency denervation of the sacroiliac joint",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "purpose.sij_radiofrequency_denervation" },
-    },
-    active_infection: {
-      id: "active_infection",
-      wording: "Active systemic or spinal infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.active_infection" },
-    },
-    puncture_site_infection: {
-      id: "puncture_site_infection",
-      wording: "Skin infection at the site of needle puncture",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.puncture_site_infection" },
-    },
-    wa_image_guidance: {
-      id: "wa_image_guidance",
-      wording: "With fluoroscopic guidance or CT guidance",
-      refs: "",
-      role: "criterion",
-      rule: { k: "in", arg: { k: "fact", path: "request.image_guidance" }, values: ["fluoroscopy", "ct"] },
-    },
-    wa_failed_conservative_therapy: {
-      id: "wa_failed_conservative_therapy",
-      wording: "After failure of conservative therapy; and",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "conservative_therapy.failed" },
-    },
-    wa_meaningful_improvement: {
-      id: "wa_meaningful_improvement",
-      wording:
-        "No more than one without clinically meaningful improvement in pain and function, subject to agency review",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
+    "same_date_of_service": {
+      "id": "same_date_of_service",
+      "wording": "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
+      "refs": "",
+      "role": "note",
+      "rule": {
+        "k": "call",
+        "def": "same_date_of_service_allowed",
+        "args": [
           {
-            k: "cmp",
-            op: "<",
-            a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "sij_injections", args: [] } },
-            b: { k: "num", v: 1 },
-            kind: "number",
+            "k": "enum",
+            "v": "sacroiliac_injection"
+          }
+        ]
+      }
+    },
+    "sacral_lateral_branch_block": {
+      "id": "sacral_lateral_branch_block",
+      "wording": "Sacral lateral branch blocks (S1, S2, S3)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.sacral_lateral_branch_block"
+      }
+    },
+    "sij_radiofrequency_denervation": {
+      "id": "sij_radiofrequency_denervation",
+      "wording": "Radiofrequency denervation of the sacroiliac joint",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "purpose.sij_radiofrequency_denervation"
+      }
+    },
+    "active_infection": {
+      "id": "active_infection",
+      "wording": "Active systemic or spinal infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.active_infection"
+      }
+    },
+    "puncture_site_infection": {
+      "id": "puncture_site_infection",
+      "wording": "Skin infection at the site of needle puncture",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.puncture_site_infection"
+      }
+    },
+    "wa_image_guidance": {
+      "id": "wa_image_guidance",
+      "wording": "With fluoroscopic guidance or CT guidance",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "request.image_guidance"
+        },
+        "values": [
+          "fluoroscopy",
+          "ct"
+        ]
+      }
+    },
+    "wa_failed_conservative_therapy": {
+      "id": "wa_failed_conservative_therapy",
+      "wording": "After failure of conservative therapy; and",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "conservative_therapy.failed"
+      }
+    },
+    "wa_meaningful_improvement": {
+      "id": "wa_meaningful_improvement",
+      "wording": "No more than one without clinically meaningful improvement in pain and function, subject to agency review",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "query",
+              "op": "count",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "sij_injections",
+                "args": []
+              }
+            },
+            "b": {
+              "k": "num",
+              "v": 1
+            },
+            "kind": "number"
           },
           {
-            k: "query",
-            op: "exists",
-            binder: "p",
-            source: { k: "call", def: "sij_injections", args: [] },
-            filter: { k: "field", of: { k: "var", name: "p" }, field: "clinically_meaningful_improvement" },
-          },
-        ],
-      },
+            "k": "query",
+            "op": "exists",
+            "binder": "p",
+            "source": {
+              "k": "call",
+              "def": "sij_injections",
+              "args": []
+            },
+            "filter": {
+              "k": "field",
+              "of": {
+                "k": "var",
+                "name": "p"
+              },
+              "field": "clinically_meaningful_improvement"
+            }
+          }
+        ]
+      }
     },
-    wa_sij_coverage: {
-      id: "wa_sij_coverage",
-      wording:
-        "Therapeutic sacroiliac joint injections for chronic pain is a covered benefit when all of the following conditions are met:",
-      refs: "",
-      role: "criterion",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["wa_image_guidance", "wa_failed_conservative_therapy", "wa_meaningful_improvement"],
-      },
-    },
+    "wa_sij_coverage": {
+      "id": "wa_sij_coverage",
+      "wording": "Therapeutic sacroiliac joint injections for chronic pain is a covered benefit when all of the following conditions are met:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "wa_image_guidance",
+          "wa_failed_conservative_therapy",
+          "wa_meaningful_improvement"
+        ]
+      }
+    }
   },
-  definitions: {
-    same_region: {
-      params: ["a", "b"],
-      body: {
-        k: "or",
-        args: [
-          { k: "cmp", op: "=", a: { k: "var", name: "a" }, b: { k: "var", name: "b" }, kind: "enum" },
+  "definitions": {
+    "same_region": {
+      "params": [
+        "a",
+        "b"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
           {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "var", name: "a" }, values: ["lumbar", "sacral"] },
-              { k: "in", arg: { k: "var", name: "b" }, values: ["lumbar", "sacral"] },
-            ],
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "var",
+              "name": "a"
+            },
+            "b": {
+              "k": "var",
+              "name": "b"
+            },
+            "kind": "enum"
           },
-        ],
-      },
-    },
-    prior_in_region: {
-      params: ["kind"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "var", name: "kind" },
-              kind: "enum",
-            },
-            {
-              k: "call",
-              def: "same_region",
-              args: [
-                { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                { k: "fact", path: "request.region" },
-              ],
-            },
-          ],
-        },
-      },
-    },
-    sij_injections: {
-      params: [],
-      body: { k: "call", def: "prior_in_region", args: [{ k: "enum", v: "sacroiliac_injection" }] },
-    },
-    episode_of: {
-      params: ["procedures"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: {
-          k: "recent_run",
-          list: { k: "var", name: "procedures" },
-          gap: { k: "dur", amount: 2, unit: "years" },
-        },
-        filter: {
-          k: "and",
-          args: [
-            { k: "not", arg: { k: "fact", path: "new_pathology" } },
-            {
-              k: "not",
-              arg: {
-                k: "query",
-                op: "exists",
-                binder: "s",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
-                    {
-                      k: "cmp",
-                      op: "=",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "kind" },
-                      b: { k: "enum", v: "spinal_surgery" },
-                      kind: "enum",
-                    },
-                    {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "s" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                    {
-                      k: "cmp",
-                      op: ">",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "date" },
-                      b: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      kind: "date",
-                    },
-                  ],
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "a"
                 },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
               },
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "b"
+                },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "prior_in_region": {
+      "params": [
+        "kind"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "var",
+                "name": "kind"
+              },
+              "kind": "enum"
             },
-          ],
+            {
+              "k": "call",
+              "def": "same_region",
+              "args": [
+                {
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
+                  },
+                  "field": "region"
+                },
+                {
+                  "k": "fact",
+                  "path": "request.region"
+                }
+              ]
+            }
+          ]
+        }
+      }
+    },
+    "sij_injections": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "prior_in_region",
+        "args": [
+          {
+            "k": "enum",
+            "v": "sacroiliac_injection"
+          }
+        ]
+      }
+    },
+    "episode_of": {
+      "params": [
+        "procedures"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "recent_run",
+          "list": {
+            "k": "var",
+            "name": "procedures"
+          },
+          "gap": {
+            "k": "dur",
+            "amount": 2,
+            "unit": "years"
+          }
         },
-      },
-    },
-    episode_injections: {
-      params: [],
-      body: { k: "call", def: "episode_of", args: [{ k: "call", def: "sij_injections", args: [] }] },
-    },
-    initial_request: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "=",
-        a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_injections", args: [] } },
-        b: { k: "num", v: 0 },
-        kind: "number",
-      },
-    },
-    severe_pain_documented: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    home_exercise_program_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "home_exercise_program.prescription" },
-          {
-            k: "or",
-            args: [
-              { k: "fact", path: "home_exercise_program.completion_documented" },
-              { k: "fact", path: "home_exercise_program.inability_medical_reason" },
-            ],
-          },
-        ],
-      },
-    },
-    active_modality: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "conservative_therapy.physical_therapy" },
-          { k: "fact", path: "conservative_therapy.chiropractic_care" },
-          { k: "call", def: "home_exercise_program_complete", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "conservative_therapy.inactive_components" },
-          { k: "call", def: "active_modality", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_lasted: {
-      params: ["minimum", "window"],
-      body: {
-        k: "cmp",
-        op: ">=",
-        a: {
-          k: "span",
-          from: {
-            k: "later_of",
-            args: [
-              { k: "fact", path: "conservative_therapy.start" },
-              { k: "arith", op: "-", a: { k: "dos" }, b: { k: "var", name: "window" }, kind: "date" },
-            ],
-          },
-          to: { k: "fact", path: "conservative_therapy.end" },
-        },
-        b: { k: "var", name: "minimum" },
-        kind: "duration",
-      },
-    },
-    failed_or_ongoing_conservative_therapy: {
-      params: ["minimum", "window"],
-      body: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
-              {
-                k: "call",
-                def: "conservative_therapy_lasted",
-                args: [
-                  { k: "var", name: "minimum" },
-                  { k: "var", name: "window" },
-                ],
-              },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              {
-                k: "query",
-                op: "exists",
-                binder: "p",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "not",
+              "arg": {
+                "k": "fact",
+                "path": "new_pathology"
+              }
+            },
+            {
+              "k": "not",
+              "arg": {
+                "k": "query",
+                "op": "exists",
+                "binder": "s",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
                     {
-                      k: "in",
-                      arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                      values: [
+                      "k": "cmp",
+                      "op": "=",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "kind"
+                      },
+                      "b": {
+                        "k": "enum",
+                        "v": "spinal_surgery"
+                      },
+                      "kind": "enum"
+                    },
+                    {
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "s"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "cmp",
+                      "op": ">",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "date"
+                      },
+                      "b": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      "kind": "date"
+                    }
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    "episode_injections": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "episode_of",
+        "args": [
+          {
+            "k": "call",
+            "def": "sij_injections",
+            "args": []
+          }
+        ]
+      }
+    },
+    "initial_request": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "episode_injections",
+            "args": []
+          }
+        },
+        "b": {
+          "k": "num",
+          "v": 0
+        },
+        "kind": "number"
+      }
+    },
+    "severe_pain_documented": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "pain.functional_disability"
+          },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "home_exercise_program_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "home_exercise_program.prescription"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "home_exercise_program.completion_documented"
+              },
+              {
+                "k": "fact",
+                "path": "home_exercise_program.inability_medical_reason"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "active_modality": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.physical_therapy"
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.chiropractic_care"
+          },
+          {
+            "k": "call",
+            "def": "home_exercise_program_complete",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.inactive_components"
+          },
+          {
+            "k": "call",
+            "def": "active_modality",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_lasted": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "later_of",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.start"
+              },
+              {
+                "k": "arith",
+                "op": "-",
+                "a": {
+                  "k": "dos"
+                },
+                "b": {
+                  "k": "var",
+                  "name": "window"
+                },
+                "kind": "date"
+              }
+            ]
+          },
+          "to": {
+            "k": "fact",
+            "path": "conservative_therapy.end"
+          }
+        },
+        "b": {
+          "k": "var",
+          "name": "minimum"
+        },
+        "kind": "duration"
+      }
+    },
+    "failed_or_ongoing_conservative_therapy": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.failed"
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_complete",
+                "args": []
+              },
+              {
+                "k": "call",
+                "def": "conservative_therapy_lasted",
+                "args": [
+                  {
+                    "k": "var",
+                    "name": "minimum"
+                  },
+                  {
+                    "k": "var",
+                    "name": "window"
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
+              },
+              {
+                "k": "query",
+                "op": "exists",
+                "binder": "p",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
+                    {
+                      "k": "in",
+                      "arg": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "kind"
+                      },
+                      "values": [
                         "epidural_injection",
                         "facet_injection",
                         "medial_branch_block",
                         "sacroiliac_injection",
-                        "intrathecal_trial",
-                      ],
+                        "intrathecal_trial"
+                      ]
                     },
                     {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                  ],
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "p"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "episode_sessions": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "count",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "episode_injections",
+          "args": []
+        },
+        "merge": {
+          "a": "p",
+          "b": "q",
+          "cond": {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "field",
+              "of": {
+                "k": "var",
+                "name": "p"
+              },
+              "field": "date"
+            },
+            "b": {
+              "k": "field",
+              "of": {
+                "k": "var",
+                "name": "q"
+              },
+              "field": "date"
+            },
+            "kind": "date"
+          }
+        }
+      }
+    },
+    "in_initial_phase": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "call",
+          "def": "episode_sessions",
+          "args": []
+        },
+        "b": {
+          "k": "num",
+          "v": 1
+        },
+        "kind": "number"
+      }
+    },
+    "other_injections_since_last_sij": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "in",
+              "arg": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
                 },
+                "field": "kind"
               },
-            ],
-          },
-        ],
-      },
-    },
-    episode_sessions: {
-      params: [],
-      body: {
-        k: "query",
-        op: "count",
-        binder: "p",
-        source: { k: "call", def: "episode_injections", args: [] },
-        merge: {
-          a: "p",
-          b: "q",
-          cond: {
-            k: "cmp",
-            op: "=",
-            a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-            b: { k: "field", of: { k: "var", name: "q" }, field: "date" },
-            kind: "date",
-          },
-        },
-      },
-    },
-    in_initial_phase: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "=",
-        a: { k: "call", def: "episode_sessions", args: [] },
-        b: { k: "num", v: 1 },
-        kind: "number",
-      },
-    },
-    other_injections_since_last_sij: {
-      params: [],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "in",
-              arg: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              values: ["epidural_injection", "facet_injection", "medial_branch_block", "sympathetic_block"],
+              "values": [
+                "epidural_injection",
+                "facet_injection",
+                "medial_branch_block",
+                "sympathetic_block"
+              ]
             },
             {
-              k: "in",
-              arg: { k: "field", of: { k: "var", name: "p" }, field: "region" },
-              values: ["lumbar", "sacral"],
-            },
-            {
-              k: "cmp",
-              op: ">",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-              b: {
-                k: "field",
-                of: { k: "query", op: "latest", binder: "q", source: { k: "call", def: "sij_injections", args: [] } },
-                field: "date",
+              "k": "in",
+              "arg": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "region"
               },
-              kind: "date",
+              "values": [
+                "lumbar",
+                "sacral"
+              ]
             },
-          ],
-        },
-      },
+            {
+              "k": "cmp",
+              "op": ">",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "date"
+              },
+              "b": {
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "q",
+                  "source": {
+                    "k": "call",
+                    "def": "sij_injections",
+                    "args": []
+                  }
+                },
+                "field": "date"
+              },
+              "kind": "date"
+            }
+          ]
+        }
+      }
     },
-    same_date_of_service_allowed: {
-      params: ["requested"],
-      body: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-              b: { k: "dos" },
-              kind: "date",
-            },
-            {
-              k: "cmp",
-              op: "!=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "enum", v: "spinal_surgery" },
-              kind: "enum",
-            },
-          ],
+    "same_date_of_service_allowed": {
+      "params": [
+        "requested"
+      ],
+      "body": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
         },
-        body: {
-          k: "or",
-          args: [
+        "filter": {
+          "k": "and",
+          "args": [
             {
-              k: "and",
-              args: [
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "date"
+              },
+              "b": {
+                "k": "dos"
+              },
+              "kind": "date"
+            },
+            {
+              "k": "cmp",
+              "op": "!=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "enum",
+                "v": "spinal_surgery"
+              },
+              "kind": "enum"
+            }
+          ]
+        },
+        "body": {
+          "k": "or",
+          "args": [
+            {
+              "k": "and",
+              "args": [
                 {
-                  k: "not",
-                  arg: {
-                    k: "call",
-                    def: "same_region",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                      { k: "fact", path: "request.region" },
-                    ],
+                  "k": "not",
+                  "arg": {
+                    "k": "call",
+                    "def": "same_region",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "region"
+                      },
+                      {
+                        "k": "fact",
+                        "path": "request.region"
+                      }
+                    ]
+                  }
+                },
+                {
+                  "k": "fact",
+                  "path": "same_day_medical_reason"
+                }
+              ]
+            },
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
+                    {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
+                    },
+                    {
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
+                },
+                {
+                  "k": "cmp",
+                  "op": "=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "kind"
                   },
-                },
-                { k: "fact", path: "same_day_medical_reason" },
-              ],
+                  "b": {
+                    "k": "var",
+                    "name": "requested"
+                  },
+                  "kind": "enum"
+                }
+              ]
             },
             {
-              k: "and",
-              args: [
+              "k": "and",
+              "args": [
                 {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
-                },
-                {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                  b: { k: "var", name: "requested" },
-                  kind: "enum",
-                },
-              ],
-            },
-            {
-              k: "and",
-              args: [
-                {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
-                },
-                { k: "fact", path: "synovial_cyst_confirmed_on_imaging" },
-                {
-                  k: "or",
-                  args: [
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                      ],
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
                     },
                     {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                      ],
-                    },
-                  ],
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
                 },
-              ],
-            },
-          ],
-        },
-      },
-    },
+                {
+                  "k": "fact",
+                  "path": "synovial_cyst_confirmed_on_imaging"
+                },
+                {
+                  "k": "or",
+                  "args": [
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      }
+    }
   },
-  facts: [
+  "facts": [
     {
-      path: "prior_procedures",
-      type: { t: "list", record: "procedure" },
-      description: "Every prior interventional pain procedure and spinal surgery in the member's history, with dates",
+      "path": "prior_procedures",
+      "type": {
+        "t": "list",
+        "record": "procedure"
+      },
+      "description": "Every prior interventional pain procedure and spinal surgery in the member's history, with dates"
     },
     {
-      path: "request.region",
-      type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-      description: "Spinal region of the requested procedure",
+      "path": "request.region",
+      "type": {
+        "t": "enum",
+        "values": [
+          "cervical",
+          "thoracic",
+          "lumbar",
+          "sacral"
+        ]
+      },
+      "description": "Spinal region of the requested procedure"
     },
     {
-      path: "new_pathology",
-      type: { t: "boolean" },
-      description:
-        "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)",
+      "path": "new_pathology",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)"
     },
     {
-      path: "low_back_pain.primarily_axial",
-      type: { t: "boolean" },
-      description: "Primarily axial low back pain (which may radiate to the groin or lower extremity)",
+      "path": "low_back_pain.primarily_axial",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Primarily axial low back pain (which may radiate to the groin or lower extremity)"
     },
     {
-      path: "low_back_pain.below_l5",
-      type: { t: "boolean" },
-      description: "The low back pain is below the level of L5",
+      "path": "low_back_pain.below_l5",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The low back pain is below the level of L5"
     },
     {
-      path: "pain.functional_disability",
-      type: { t: "boolean" },
-      description: "Pain causing functional disability is documented",
+      "path": "pain.functional_disability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain causing functional disability is documented"
     },
     {
-      path: "pain.average",
-      type: { t: "number", min: 0, max: 10 },
-      description: "Average pain level on a scale of 0 to 10",
+      "path": "pain.average",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 10
+      },
+      "description": "Average pain level on a scale of 0 to 10"
     },
     {
-      path: "provocative_exam.distraction",
-      type: { t: "boolean" },
-      description: "Positive pelvic (SI) distraction test on that examination",
+      "path": "provocative_exam.distraction",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive pelvic (SI) distraction test on that examination"
     },
     {
-      path: "provocative_exam.compression",
-      type: { t: "boolean" },
-      description: "Positive pelvic (SI) compression test on that examination",
+      "path": "provocative_exam.compression",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive pelvic (SI) compression test on that examination"
     },
     {
-      path: "provocative_exam.thigh_thrust",
-      type: { t: "boolean" },
-      description: "Positive thigh thrust test on that examination",
+      "path": "provocative_exam.thigh_thrust",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive thigh thrust test on that examination"
     },
     {
-      path: "provocative_exam.faber",
-      type: { t: "boolean" },
-      description: "Positive FABER (Patrick’s test) on that examination",
+      "path": "provocative_exam.faber",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive FABER (Patrick’s test) on that examination"
     },
     {
-      path: "provocative_exam.posterior_shear",
-      type: { t: "boolean" },
-      description: "Positive posterior shear test on that examination",
+      "path": "provocative_exam.posterior_shear",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive posterior shear test on that examination"
     },
     {
-      path: "provocative_exam.yeoman",
-      type: { t: "boolean" },
-      description: "Positive Yeoman’s test on that examination",
+      "path": "provocative_exam.yeoman",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive Yeoman’s test on that examination"
     },
     {
-      path: "provocative_exam.gaenslen",
-      type: { t: "boolean" },
-      description: "Positive Gaenslen’s test on that examination",
-    },
-    { path: "pain.duration", type: { t: "duration" }, description: "How long the pain has lasted" },
-    {
-      path: "conservative_therapy.failed",
-      type: { t: "boolean" },
-      description: "The member failed to respond to that course of conservative therapy",
+      "path": "provocative_exam.gaenslen",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive Gaenslen’s test on that examination"
     },
     {
-      path: "conservative_therapy.inactive_components",
-      type: { t: "boolean" },
-      description:
-        "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy",
+      "path": "pain.duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the pain has lasted"
     },
     {
-      path: "conservative_therapy.physical_therapy",
-      type: { t: "boolean" },
-      description: "Region-specific physical therapy is documented",
+      "path": "conservative_therapy.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to that course of conservative therapy"
     },
     {
-      path: "conservative_therapy.chiropractic_care",
-      type: { t: "boolean" },
-      description: "Region-specific chiropractic care is documented",
+      "path": "conservative_therapy.inactive_components",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy"
     },
     {
-      path: "home_exercise_program.prescription",
-      type: { t: "boolean" },
-      description:
-        "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
+      "path": "conservative_therapy.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific physical therapy is documented"
     },
     {
-      path: "home_exercise_program.completion_documented",
-      type: { t: "boolean" },
-      description: "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
+      "path": "conservative_therapy.chiropractic_care",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific chiropractic care is documented"
     },
     {
-      path: "home_exercise_program.inability_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+      "path": "home_exercise_program.prescription",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor"
     },
     {
-      path: "conservative_therapy.start",
-      type: { t: "date" },
-      description:
-        "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+      "path": "home_exercise_program.completion_documented",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Follow-up documentation regarding completion of HEP after the required 6-week timeframe"
     },
     {
-      path: "conservative_therapy.end",
-      type: { t: "date" },
-      description: "Last documented date of that course (the date of service when it is still going on)",
+      "path": "home_exercise_program.inability_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count"
     },
     {
-      path: "conservative_therapy.medical_reason_not_done",
-      type: { t: "boolean" },
-      description: "The medical reason conservative therapy cannot be done is clearly documented",
+      "path": "conservative_therapy.start",
+      "type": {
+        "t": "date"
+      },
+      "description": "First date of the current course of non-operative conservative therapy targeting the requested spinal region"
     },
     {
-      path: "conservative_therapy.ongoing",
-      type: { t: "boolean" },
-      description: "Details of engagement in ongoing non-operative conservative therapy are documented",
+      "path": "conservative_therapy.end",
+      "type": {
+        "t": "date"
+      },
+      "description": "Last documented date of that course (the date of service when it is still going on)"
     },
     {
-      path: "spa.onset_age",
-      type: { t: "number", min: 0, max: 120, integer: true },
-      description: "The member's age, in years, at the onset of the low back pain",
+      "path": "conservative_therapy.medical_reason_not_done",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The medical reason conservative therapy cannot be done is clearly documented"
     },
     {
-      path: "pain_program.in_place",
-      type: { t: "boolean" },
-      description: "A comprehensive pain management program is in place",
+      "path": "conservative_therapy.ongoing",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Details of engagement in ongoing non-operative conservative therapy are documented"
     },
     {
-      path: "pain_program.physical_therapy",
-      type: { t: "boolean" },
-      description: "The program includes physical therapy",
-    },
-    { path: "pain_program.home_exercise", type: { t: "boolean" }, description: "The program includes home exercise" },
-    {
-      path: "pain_program.patient_education",
-      type: { t: "boolean" },
-      description: "The program includes patient education",
-    },
-    {
-      path: "pain_program.psychosocial_support",
-      type: { t: "boolean" },
-      description: "The program includes psychosocial support",
+      "path": "spa.onset_age",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 120,
+        "integer": true
+      },
+      "description": "The member's age, in years, at the onset of the low back pain"
     },
     {
-      path: "pain_program.oral_medication",
-      type: { t: "boolean" },
-      description: "The program includes oral medication",
+      "path": "pain_program.in_place",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A comprehensive pain management program is in place"
     },
     {
-      path: "sacroiliitis.mri_active_inflammation",
-      type: { t: "boolean" },
-      description: "Active inflammation of the sacroiliac joints on magnetic resonance imaging (MRI)",
+      "path": "pain_program.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The program includes physical therapy"
     },
     {
-      path: "sacroiliitis.radiographic_grade_left",
-      type: { t: "number", min: 0, max: 4, integer: true },
-      description: "Grade (0 to 4) of radiographic sacroiliitis of the left sacroiliac joint",
+      "path": "pain_program.home_exercise",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The program includes home exercise"
     },
     {
-      path: "sacroiliitis.radiographic_grade_right",
-      type: { t: "number", min: 0, max: 4, integer: true },
-      description: "Grade (0 to 4) of radiographic sacroiliitis of the right sacroiliac joint",
-    },
-    { path: "spa.insidious_onset", type: { t: "boolean" }, description: "Inflammatory back pain: insidious onset" },
-    {
-      path: "spa.improvement_with_exercise",
-      type: { t: "boolean" },
-      description: "Inflammatory back pain: improvement with exercise",
+      "path": "pain_program.patient_education",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The program includes patient education"
     },
     {
-      path: "spa.no_improvement_with_rest",
-      type: { t: "boolean" },
-      description: "Inflammatory back pain: no improvement with rest",
+      "path": "pain_program.psychosocial_support",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The program includes psychosocial support"
     },
     {
-      path: "spa.night_pain",
-      type: { t: "boolean" },
-      description: "Inflammatory back pain: pain at night (with improvement upon getting up)",
-    },
-    { path: "spa.arthritis", type: { t: "boolean" }, description: "Arthritis" },
-    {
-      path: "spa.heel_enthesitis",
-      type: { t: "boolean" },
-      description: "Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)",
+      "path": "pain_program.oral_medication",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The program includes oral medication"
     },
     {
-      path: "spa.uveitis",
-      type: { t: "boolean" },
-      description: "Uveitis (inflammation of the uvea, the middle layer of the eye)",
-    },
-    { path: "spa.dactylitis", type: { t: "boolean" }, description: "Dactylitis (inflammation of a finger or toe)" },
-    { path: "spa.psoriasis", type: { t: "boolean" }, description: "Psoriasis" },
-    { path: "spa.crohns_colitis", type: { t: "boolean" }, description: "Crohn's disease or colitis" },
-    { path: "spa.nsaid_response", type: { t: "boolean" }, description: "Good response to NSAIDs" },
-    { path: "spa.family_history", type: { t: "boolean" }, description: "Family history of spondyloarthritis" },
-    { path: "spa.hla_b27", type: { t: "boolean" }, description: "Positive testing for HLA-B27" },
-    { path: "spa.elevated_crp", type: { t: "boolean" }, description: "Elevated C-reactive protein (CRP)" },
-    {
-      path: "request.image_guidance",
-      type: { t: "enum", values: ["fluoroscopy", "ct", "ultrasound", "no_guidance"] },
-      description: "Image guidance planned for the requested procedure",
+      "path": "sacroiliitis.mri_active_inflammation",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active inflammation of the sacroiliac joints on magnetic resonance imaging (MRI)"
     },
     {
-      path: "provocative_exam.date",
-      type: { t: "date" },
-      description: "Date of the most recent in-person provocative physical examination of the sacroiliac joint",
+      "path": "sacroiliitis.radiographic_grade_left",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 4,
+        "integer": true
+      },
+      "description": "Grade (0 to 4) of radiographic sacroiliitis of the left sacroiliac joint"
     },
     {
-      path: "same_day_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)",
+      "path": "sacroiliitis.radiographic_grade_right",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 4,
+        "integer": true
+      },
+      "description": "Grade (0 to 4) of radiographic sacroiliitis of the right sacroiliac joint"
     },
     {
-      path: "synovial_cyst_confirmed_on_imaging",
-      type: { t: "boolean" },
-      description: "A synovial cyst is confirmed on imaging",
+      "path": "spa.insidious_onset",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inflammatory back pain: insidious onset"
     },
     {
-      path: "purpose.sacral_lateral_branch_block",
-      type: { t: "boolean" },
-      description: "The request is for sacral lateral branch blocks (S1, S2, S3)",
+      "path": "spa.improvement_with_exercise",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inflammatory back pain: improvement with exercise"
     },
     {
-      path: "purpose.sij_radiofrequency_denervation",
-      type: { t: "boolean" },
-      description: "The request is for radiofrequency denervation of the sacroiliac joint",
-    },
-    { path: "findings.active_infection", type: { t: "boolean" }, description: "Active systemic or spinal infection" },
-    {
-      path: "findings.puncture_site_infection",
-      type: { t: "boolean" },
-      description: "Skin infection at the site of needle puncture",
+      "path": "spa.no_improvement_with_rest",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inflammatory back pain: no improvement with rest"
     },
     {
-      path: "systemic_inflammatory_disease",
-      type: { t: "boolean" },
-      description:
-        "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
+      "path": "spa.night_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inflammatory back pain: pain at night (with improvement upon getting up)"
     },
     {
-      path: "request.therapeutic",
-      type: { t: "boolean" },
-      description: "The requested injection is therapeutic (not diagnostic)",
+      "path": "spa.arthritis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Arthritis"
     },
+    {
+      "path": "spa.heel_enthesitis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)"
+    },
+    {
+      "path": "spa.uveitis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Uveitis (inflammation of the uvea, the middle layer of the eye)"
+    },
+    {
+      "path": "spa.dactylitis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Dactylitis (inflammation of a finger or toe)"
+    },
+    {
+      "path": "spa.psoriasis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Psoriasis"
+    },
+    {
+      "path": "spa.crohns_colitis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Crohn's disease or colitis"
+    },
+    {
+      "path": "spa.nsaid_response",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Good response to NSAIDs"
+    },
+    {
+      "path": "spa.family_history",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Family history of spondyloarthritis"
+    },
+    {
+      "path": "spa.hla_b27",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Positive testing for HLA-B27"
+    },
+    {
+      "path": "spa.elevated_crp",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Elevated C-reactive protein (CRP)"
+    },
+    {
+      "path": "request.image_guidance",
+      "type": {
+        "t": "enum",
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound",
+          "no_guidance"
+        ]
+      },
+      "description": "Image guidance planned for the requested procedure"
+    },
+    {
+      "path": "provocative_exam.date",
+      "type": {
+        "t": "date"
+      },
+      "description": "Date of the most recent in-person provocative physical examination of the sacroiliac joint"
+    },
+    {
+      "path": "same_day_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)"
+    },
+    {
+      "path": "synovial_cyst_confirmed_on_imaging",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A synovial cyst is confirmed on imaging"
+    },
+    {
+      "path": "purpose.sacral_lateral_branch_block",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for sacral lateral branch blocks (S1, S2, S3)"
+    },
+    {
+      "path": "purpose.sij_radiofrequency_denervation",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The request is for radiofrequency denervation of the sacroiliac joint"
+    },
+    {
+      "path": "findings.active_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active systemic or spinal infection"
+    },
+    {
+      "path": "findings.puncture_site_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Skin infection at the site of needle puncture"
+    },
+    {
+      "path": "systemic_inflammatory_disease",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis"
+    },
+    {
+      "path": "request.therapeutic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The requested injection is therapeutic (not diagnostic)"
+    }
   ],
-  records: {
-    procedure: [
-      { path: "date", type: { t: "date" }, description: "Date of service of the procedure" },
+  "records": {
+    "procedure": [
       {
-        path: "kind",
-        type: {
-          t: "enum",
-          values: [
+        "path": "date",
+        "type": {
+          "t": "date"
+        },
+        "description": "Date of service of the procedure"
+      },
+      {
+        "path": "kind",
+        "type": {
+          "t": "enum",
+          "values": [
             "epidural_injection",
             "facet_injection",
             "facet_denervation",
@@ -1735,38 +2762,89 @@ export const program: Program = {
             "spinal_cord_stimulator_trial",
             "spinal_cord_stimulator",
             "spinal_surgery",
-            "other_procedure",
-          ],
+            "other_procedure"
+          ]
         },
-        description: "What the procedure was",
+        "description": "What the procedure was"
       },
       {
-        path: "region",
-        type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-        description: "Spinal region treated",
-      },
-      { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
-      { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
-      { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
-      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
-      {
-        path: "relief_percent",
-        type: { t: "number", min: 0, max: 100 },
-        description: "Pain relief obtained after the procedure, as a percentage",
-      },
-      { path: "relief_duration", type: { t: "duration" }, description: "How long that relief lasted" },
-      {
-        path: "functional_improvement",
-        type: { t: "boolean" },
-        description: "Significant functional improvement is documented after the procedure",
+        "path": "region",
+        "type": {
+          "t": "enum",
+          "values": [
+            "cervical",
+            "thoracic",
+            "lumbar",
+            "sacral"
+          ]
+        },
+        "description": "Spinal region treated"
       },
       {
-        path: "clinically_meaningful_improvement",
-        type: { t: "boolean" },
-        description: "Clinically meaningful improvement in pain and function is documented after the procedure",
+        "path": "level",
+        "type": {
+          "t": "text"
+        },
+        "description": "Spinal level, as written in the record (for example L4-5)"
       },
-    ],
-  },
+      {
+        "path": "side",
+        "type": {
+          "t": "enum",
+          "values": [
+            "left",
+            "right",
+            "bilateral"
+          ]
+        },
+        "description": "Side treated"
+      },
+      {
+        "path": "therapeutic",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The injection was therapeutic (not diagnostic)"
+      },
+      {
+        "path": "local_anesthetic_only",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The block used local anesthetic only"
+      },
+      {
+        "path": "relief_percent",
+        "type": {
+          "t": "number",
+          "min": 0,
+          "max": 100
+        },
+        "description": "Pain relief obtained after the procedure, as a percentage"
+      },
+      {
+        "path": "relief_duration",
+        "type": {
+          "t": "duration"
+        },
+        "description": "How long that relief lasted"
+      },
+      {
+        "path": "functional_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Significant functional improvement is documented after the procedure"
+      },
+      {
+        "path": "clinically_meaningful_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Clinically meaningful improvement in pain and function is documented after the procedure"
+      }
+    ]
+  }
 };
 
 /** Evaluates a request against NIA_CG_305 Sacroiliac Joint Injections. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
@@ -4163,4 +5241,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50], [cond_0, cond_1, cond_2], 60, 16, wellFormed);
-// polc digest: dfce398255cb8f52 7edcbb36eae902ef
+// polc digest: 2e99b171748488d0 871fda2145acef4c

@@ -205,747 +205,1206 @@ export const metadata = {
 } as const;
 
 /** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
+// prettier-ignore
 export const program: Program = {
-  id: "NIA_CG_310",
-  title: "Implantable Infusion Pump Insertion",
-  version: "2024",
-  sections: [
-    { kind: "notes", title: "GENERAL INFORMATION", items: [] },
+  "id": "NIA_CG_310",
+  "title": "Implantable Infusion Pump Insertion",
+  "version": "2024",
+  "sections": [
     {
-      kind: "indications",
-      title: "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
-      when: {
-        k: "and",
-        args: [
-          { k: "cmp", op: "=", a: { k: "fact", path: "pump.service" }, b: { k: "enum", v: "trial" }, kind: "enum" },
+      "kind": "notes",
+      "title": "GENERAL INFORMATION",
+      "items": []
+    },
+    {
+      "kind": "indications",
+      "title": "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
+      "when": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "pump.indication" },
-            b: { k: "enum", v: "chronic_pain" },
-            kind: "enum",
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.service"
+            },
+            "b": {
+              "k": "enum",
+              "v": "trial"
+            },
+            "kind": "enum"
           },
-        ],
-      },
-      items: ["pain_trial"],
-    },
-    {
-      kind: "indications",
-      title: "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
-      when: {
-        k: "and",
-        args: [
-          { k: "cmp", op: "=", a: { k: "fact", path: "pump.service" }, b: { k: "enum", v: "permanent" }, kind: "enum" },
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "pump.indication" },
-            b: { k: "enum", v: "chronic_pain" },
-            kind: "enum",
-          },
-        ],
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.indication"
+            },
+            "b": {
+              "k": "enum",
+              "v": "chronic_pain"
+            },
+            "kind": "enum"
+          }
+        ]
       },
-      items: ["pain_pump"],
+      "items": [
+        "pain_trial"
+      ]
     },
     {
-      kind: "indications",
-      title: "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
-      when: {
-        k: "and",
-        args: [
-          { k: "cmp", op: "=", a: { k: "fact", path: "pump.service" }, b: { k: "enum", v: "trial" }, kind: "enum" },
+      "kind": "indications",
+      "title": "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
+      "when": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "pump.indication" },
-            b: { k: "enum", v: "spasticity" },
-            kind: "enum",
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.service"
+            },
+            "b": {
+              "k": "enum",
+              "v": "permanent"
+            },
+            "kind": "enum"
           },
-        ],
-      },
-      items: ["spasticity_trial"],
-    },
-    {
-      kind: "indications",
-      title: "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
-      when: {
-        k: "and",
-        args: [
-          { k: "cmp", op: "=", a: { k: "fact", path: "pump.service" }, b: { k: "enum", v: "permanent" }, kind: "enum" },
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "pump.indication" },
-            b: { k: "enum", v: "spasticity" },
-            kind: "enum",
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.indication"
+            },
+            "b": {
+              "k": "enum",
+              "v": "chronic_pain"
+            },
+            "kind": "enum"
+          }
+        ]
+      },
+      "items": [
+        "pain_pump"
+      ]
+    },
+    {
+      "kind": "indications",
+      "title": "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.service"
+            },
+            "b": {
+              "k": "enum",
+              "v": "trial"
+            },
+            "kind": "enum"
           },
-        ],
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.indication"
+            },
+            "b": {
+              "k": "enum",
+              "v": "spasticity"
+            },
+            "kind": "enum"
+          }
+        ]
       },
-      items: ["spasticity_pump"],
+      "items": [
+        "spasticity_trial"
+      ]
     },
     {
-      kind: "indications",
-      title: "INDICATIONS FOR PUMP REPLACEMENT",
-      when: {
-        k: "cmp",
-        op: "=",
-        a: { k: "fact", path: "pump.service" },
-        b: { k: "enum", v: "replacement" },
-        kind: "enum",
+      "kind": "indications",
+      "title": "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.service"
+            },
+            "b": {
+              "k": "enum",
+              "v": "permanent"
+            },
+            "kind": "enum"
+          },
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "pump.indication"
+            },
+            "b": {
+              "k": "enum",
+              "v": "spasticity"
+            },
+            "kind": "enum"
+          }
+        ]
       },
-      items: ["pump_replacement_indicated", "pump_analysis_report"],
+      "items": [
+        "spasticity_pump"
+      ]
     },
     {
-      kind: "contraindications",
-      title: "CONTRAINDICATIONS FOR IMPLANTED INFUSION PUMP",
-      items: ["active_infection", "insufficient_body_habitus"],
+      "kind": "indications",
+      "title": "INDICATIONS FOR PUMP REPLACEMENT",
+      "when": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "fact",
+          "path": "pump.service"
+        },
+        "b": {
+          "k": "enum",
+          "v": "replacement"
+        },
+        "kind": "enum"
+      },
+      "items": [
+        "pump_replacement_indicated",
+        "pump_analysis_report"
+      ]
     },
-    { kind: "notes", title: "NOTE", items: ["pain_or_spasticity_only"] },
+    {
+      "kind": "contraindications",
+      "title": "CONTRAINDICATIONS FOR IMPLANTED INFUSION PUMP",
+      "items": [
+        "active_infection",
+        "insufficient_body_habitus"
+      ]
+    },
+    {
+      "kind": "notes",
+      "title": "NOTE",
+      "items": [
+        "pain_or_spasticity_only"
+      ]
+    }
   ],
-  overlays: [],
-  requirements: {
-    non_terminal: {
-      id: "non_terminal",
-      wording: "In non-terminal individuals",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "terminal_illness" } },
+  "overlays": [],
+  "requirements": {
+    "non_terminal": {
+      "id": "non_terminal",
+      "wording": "In non-terminal individuals",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "terminal_illness"
+        }
+      }
     },
-    disabling_pain: {
-      id: "disabling_pain",
-      wording:
-        "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    conservative_twelve_weeks: {
-      id: "conservative_twelve_weeks",
-      wording:
-        "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
+    "disabling_pain": {
+      "id": "disabling_pain",
+      "wording": "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
+            "k": "fact",
+            "path": "pain.functional_disability"
+          },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "conservative_twelve_weeks": {
+      "id": "conservative_twelve_weeks",
+      "wording": "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "span",
-                  from: { k: "fact", path: "conservative_therapy.start" },
-                  to: { k: "fact", path: "conservative_therapy.end" },
-                },
-                b: { k: "dur", amount: 12, unit: "weeks" },
-                kind: "duration",
+                "k": "fact",
+                "path": "conservative_therapy.failed"
               },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
-    },
-    not_opiate_naive: {
-      id: "not_opiate_naive",
-      wording: "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
-      refs: "",
-      role: "criterion",
-      rule: { k: "not", arg: { k: "fact", path: "opiates.naive" } },
-    },
-    pain_trial: {
-      id: "pain_trial",
-      wording:
-        "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["non_terminal", "disabling_pain", "conservative_twelve_weeks", "not_opiate_naive"],
-      },
-    },
-    pump_disabling_pain: {
-      id: "pump_disabling_pain",
-      wording:
-        "Pain causing functional disability that significantly interferes with activities of daily living, including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    opiates_twelve_weeks: {
-      id: "opiates_twelve_weeks",
-      wording: "At least 12 weeks of oral or transdermal opiate pain medications",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: { k: "fact", path: "opiates.duration" },
-        b: { k: "dur", amount: 12, unit: "weeks" },
-        kind: "duration",
-      },
-    },
-    successful_opioid_trial: {
-      id: "successful_opioid_trial",
-      wording:
-        "Documentation of a successful trial of intraspinal (intrathecal or epidural) opioid medication administered as a bolus or by continuous infusion providing at least 50% pain relief with tolerable side effects",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "cmp",
-            op: ">=",
-            a: { k: "field", of: { k: "call", def: "latest_drug_trial", args: [] }, field: "relief_percent" },
-            b: { k: "num", v: 50 },
-            kind: "number",
+              {
+                "k": "call",
+                "def": "conservative_therapy_complete",
+                "args": []
+              },
+              {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "span",
+                  "from": {
+                    "k": "fact",
+                    "path": "conservative_therapy.start"
+                  },
+                  "to": {
+                    "k": "fact",
+                    "path": "conservative_therapy.end"
+                  }
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 12,
+                  "unit": "weeks"
+                },
+                "kind": "duration"
+              }
+            ]
           },
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "drug_trial.medication" },
-            b: { k: "enum", v: "opioid" },
-            kind: "enum",
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
+    },
+    "not_opiate_naive": {
+      "id": "not_opiate_naive",
+      "wording": "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "opiates.naive"
+        }
+      }
+    },
+    "pain_trial": {
+      "id": "pain_trial",
+      "wording": "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "non_terminal",
+          "disabling_pain",
+          "conservative_twelve_weeks",
+          "not_opiate_naive"
+        ]
+      }
+    },
+    "pump_disabling_pain": {
+      "id": "pump_disabling_pain",
+      "wording": "Pain causing functional disability that significantly interferes with activities of daily living, including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "pain.functional_disability"
           },
-          { k: "fact", path: "drug_trial.tolerable_side_effects" },
-        ],
-      },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
     },
-    psychological_assessment_done: {
-      id: "psychological_assessment_done",
-      wording:
-        "Documentation of a completed psychological assessment prior to permanent pump insertion that documents the individual's cognitive ability, physical capability, and willingness to participate in implanted infusion pump therapy",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "fact", path: "psychological_assessment.completed" },
-          { k: "fact", path: "psychological_assessment.cognitive_ability" },
-          { k: "fact", path: "psychological_assessment.physical_capability" },
-          { k: "fact", path: "psychological_assessment.willingness" },
-        ],
-      },
+    "opiates_twelve_weeks": {
+      "id": "opiates_twelve_weeks",
+      "wording": "At least 12 weeks of oral or transdermal opiate pain medications",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "opiates.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 12,
+          "unit": "weeks"
+        },
+        "kind": "duration"
+      }
     },
-    pain_pump: {
-      id: "pain_pump",
-      wording:
-        "A permanently implanted infusion pump for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "successful_opioid_trial": {
+      "id": "successful_opioid_trial",
+      "wording": "Documentation of a successful trial of intraspinal (intrathecal or epidural) opioid medication administered as a bolus or by continuous infusion providing at least 50% pain relief with tolerable side effects",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "field",
+              "of": {
+                "k": "call",
+                "def": "latest_drug_trial",
+                "args": []
+              },
+              "field": "relief_percent"
+            },
+            "b": {
+              "k": "num",
+              "v": 50
+            },
+            "kind": "number"
+          },
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "drug_trial.medication"
+            },
+            "b": {
+              "k": "enum",
+              "v": "opioid"
+            },
+            "kind": "enum"
+          },
+          {
+            "k": "fact",
+            "path": "drug_trial.tolerable_side_effects"
+          }
+        ]
+      }
+    },
+    "psychological_assessment_done": {
+      "id": "psychological_assessment_done",
+      "wording": "Documentation of a completed psychological assessment prior to permanent pump insertion that documents the individual's cognitive ability, physical capability, and willingness to participate in implanted infusion pump therapy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "psychological_assessment.completed"
+          },
+          {
+            "k": "fact",
+            "path": "psychological_assessment.cognitive_ability"
+          },
+          {
+            "k": "fact",
+            "path": "psychological_assessment.physical_capability"
+          },
+          {
+            "k": "fact",
+            "path": "psychological_assessment.willingness"
+          }
+        ]
+      }
+    },
+    "pain_pump": {
+      "id": "pain_pump",
+      "wording": "A permanently implanted infusion pump for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "non_terminal",
           "pump_disabling_pain",
           "conservative_twelve_weeks",
           "opiates_twelve_weeks",
           "successful_opioid_trial",
-          "psychological_assessment_done",
-        ],
-      },
+          "psychological_assessment_done"
+        ]
+      }
     },
-    spasticity_intractable: {
-      id: "spasticity_intractable",
-      wording: "Intractable spasticity",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.intractable" },
+    "spasticity_intractable": {
+      "id": "spasticity_intractable",
+      "wording": "Intractable spasticity",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.intractable"
+      }
     },
-    spasticity_upright_posture: {
-      id: "spasticity_upright_posture",
-      wording: "The individual's inability to maintain an upright posture",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.upright_posture" },
+    "spasticity_upright_posture": {
+      "id": "spasticity_upright_posture",
+      "wording": "The individual's inability to maintain an upright posture",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.upright_posture"
+      }
     },
-    spasticity_ambulation_balance: {
-      id: "spasticity_ambulation_balance",
-      wording: "Severely impairs balance in ambulation",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.ambulation_balance" },
+    "spasticity_ambulation_balance": {
+      "id": "spasticity_ambulation_balance",
+      "wording": "Severely impairs balance in ambulation",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.ambulation_balance"
+      }
     },
-    spasticity_daily_living: {
-      id: "spasticity_daily_living",
-      wording: "Significantly interferes with activities of daily living",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.daily_living" },
+    "spasticity_daily_living": {
+      "id": "spasticity_daily_living",
+      "wording": "Significantly interferes with activities of daily living",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.daily_living"
+      }
     },
     "intractable_spasticity.2": {
-      id: "intractable_spasticity.2",
-      wording:
-        "that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
-      refs: "",
-      role: "group",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: ["spasticity_upright_posture", "spasticity_ambulation_balance", "spasticity_daily_living"],
-      },
+      "id": "intractable_spasticity.2",
+      "wording": "that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
+      "refs": "",
+      "role": "group",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "spasticity_upright_posture",
+          "spasticity_ambulation_balance",
+          "spasticity_daily_living"
+        ]
+      }
     },
-    spinal_cord_injury: {
-      id: "spinal_cord_injury",
-      wording: "Spinal cord injury",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.spinal_cord_injury" },
+    "spinal_cord_injury": {
+      "id": "spinal_cord_injury",
+      "wording": "Spinal cord injury",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.spinal_cord_injury"
+      }
     },
-    multiple_sclerosis: {
-      id: "multiple_sclerosis",
-      wording: "Multiple sclerosis",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.multiple_sclerosis" },
+    "multiple_sclerosis": {
+      "id": "multiple_sclerosis",
+      "wording": "Multiple sclerosis",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.multiple_sclerosis"
+      }
     },
-    stiff_person_syndrome: {
-      id: "stiff_person_syndrome",
-      wording: "Stiff person syndrome",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.stiff_person_syndrome" },
+    "stiff_person_syndrome": {
+      "id": "stiff_person_syndrome",
+      "wording": "Stiff person syndrome",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.stiff_person_syndrome"
+      }
     },
-    other_spasm_condition: {
-      id: "other_spasm_condition",
-      wording: "Other medical conditions causing intractable spasms",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "spasticity.other_condition" },
+    "other_spasm_condition": {
+      "id": "other_spasm_condition",
+      "wording": "Other medical conditions causing intractable spasms",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "spasticity.other_condition"
+      }
     },
     "intractable_spasticity.3": {
-      id: "intractable_spasticity.3",
-      wording: "related to one of the following conditions",
-      refs: "1, 1",
-      role: "group",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: ["spinal_cord_injury", "multiple_sclerosis", "stiff_person_syndrome", "other_spasm_condition"],
-      },
+      "id": "intractable_spasticity.3",
+      "wording": "related to one of the following conditions",
+      "refs": "1, 1",
+      "role": "group",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "spinal_cord_injury",
+          "multiple_sclerosis",
+          "stiff_person_syndrome",
+          "other_spasm_condition"
+        ]
+      }
     },
-    intractable_spasticity: {
-      id: "intractable_spasticity",
-      wording:
-        "Intractable spasticity that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
-      refs: "1",
-      role: "criterion",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["spasticity_intractable", "intractable_spasticity.2", "intractable_spasticity.3"],
-      },
+    "intractable_spasticity": {
+      "id": "intractable_spasticity",
+      "wording": "Intractable spasticity that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
+      "refs": "1",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "spasticity_intractable",
+          "intractable_spasticity.2",
+          "intractable_spasticity.3"
+        ]
+      }
     },
-    standard_therapies_twelve_weeks: {
-      id: "standard_therapies_twelve_weeks",
-      wording:
-        "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "fact", path: "standard_therapies.failed" },
+    "standard_therapies_twelve_weeks": {
+      "id": "standard_therapies_twelve_weeks",
+      "wording": "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "fact", path: "standard_therapies.duration" },
-            b: { k: "dur", amount: 12, unit: "weeks" },
-            kind: "duration",
-          },
-        ],
-      },
-    },
-    spasticity_trial: {
-      id: "spasticity_trial",
-      wording:
-        "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals is appropriate when ALL the following criteria are met:",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["non_terminal", "intractable_spasticity", "standard_therapies_twelve_weeks"],
-      },
-    },
-    successful_antispasmodic_trial: {
-      id: "successful_antispasmodic_trial",
-      wording:
-        "Documentation of a successful trial of intraspinal (intrathecal or epidural) antispasmodic medication administered as a bolus or by continuous infusion providing at least 50% spasm relief with tolerable side effects",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "known", arg: { k: "call", def: "latest_drug_trial", args: [] } },
-          {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "drug_trial.medication" },
-            b: { k: "enum", v: "antispasmodic" },
-            kind: "enum",
+            "k": "fact",
+            "path": "standard_therapies.failed"
           },
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "fact", path: "drug_trial.spasm_relief" },
-            b: { k: "num", v: 50 },
-            kind: "number",
-          },
-          { k: "fact", path: "drug_trial.tolerable_side_effects" },
-        ],
-      },
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "standard_therapies.duration"
+            },
+            "b": {
+              "k": "dur",
+              "amount": 12,
+              "unit": "weeks"
+            },
+            "kind": "duration"
+          }
+        ]
+      }
     },
-    spasticity_pump: {
-      id: "spasticity_pump",
-      wording:
-        "A permanently implanted infusion pump for the treatment of spasticity in non-terminal individuals is appropriate when ALL of the following criteria are met:",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "spasticity_trial": {
+      "id": "spasticity_trial",
+      "wording": "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals is appropriate when ALL the following criteria are met:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "non_terminal",
+          "intractable_spasticity",
+          "standard_therapies_twelve_weeks"
+        ]
+      }
+    },
+    "successful_antispasmodic_trial": {
+      "id": "successful_antispasmodic_trial",
+      "wording": "Documentation of a successful trial of intraspinal (intrathecal or epidural) antispasmodic medication administered as a bolus or by continuous infusion providing at least 50% spasm relief with tolerable side effects",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "known",
+            "arg": {
+              "k": "call",
+              "def": "latest_drug_trial",
+              "args": []
+            }
+          },
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "drug_trial.medication"
+            },
+            "b": {
+              "k": "enum",
+              "v": "antispasmodic"
+            },
+            "kind": "enum"
+          },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "drug_trial.spasm_relief"
+            },
+            "b": {
+              "k": "num",
+              "v": 50
+            },
+            "kind": "number"
+          },
+          {
+            "k": "fact",
+            "path": "drug_trial.tolerable_side_effects"
+          }
+        ]
+      }
+    },
+    "spasticity_pump": {
+      "id": "spasticity_pump",
+      "wording": "A permanently implanted infusion pump for the treatment of spasticity in non-terminal individuals is appropriate when ALL of the following criteria are met:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "non_terminal",
           "intractable_spasticity",
           "standard_therapies_twelve_weeks",
           "successful_antispasmodic_trial",
-          "psychological_assessment_done",
-        ],
+          "psychological_assessment_done"
+        ]
+      }
+    },
+    "pump_malfunction": {
+      "id": "pump_malfunction",
+      "wording": "Documentation of a pump malfunction impairing function or safety",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pump_replacement.malfunction"
+      }
+    },
+    "battery_depletion": {
+      "id": "battery_depletion",
+      "wording": "Battery depletion",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pump_replacement.battery_depletion"
+      }
+    },
+    "pump_replacement_indicated": {
+      "id": "pump_replacement_indicated",
+      "wording": "Replacement of an Implanted Infusion Pump is indicated with one of the following:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "pump_malfunction",
+          "battery_depletion"
+        ]
+      }
+    },
+    "pump_analysis_report": {
+      "id": "pump_analysis_report",
+      "wording": "NOTE: If the pump is programmable, the pump analysis report should accompany the request for replacement.",
+      "refs": "",
+      "role": "note",
+      "when": {
+        "k": "fact",
+        "path": "pump_replacement.programmable"
       },
+      "rule": {
+        "k": "fact",
+        "path": "pump_replacement.analysis_report"
+      }
     },
-    pump_malfunction: {
-      id: "pump_malfunction",
-      wording: "Documentation of a pump malfunction impairing function or safety",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "pump_replacement.malfunction" },
+    "active_infection": {
+      "id": "active_infection",
+      "wording": "Active systemic or spinal infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.active_infection"
+      }
     },
-    battery_depletion: {
-      id: "battery_depletion",
-      wording: "Battery depletion",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "pump_replacement.battery_depletion" },
+    "insufficient_body_habitus": {
+      "id": "insufficient_body_habitus",
+      "wording": "Body habitus that is insufficient to support the weight and bulk of the device",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.insufficient_body_habitus"
+      }
     },
-    pump_replacement_indicated: {
-      id: "pump_replacement_indicated",
-      wording: "Replacement of an Implanted Infusion Pump is indicated with one of the following:",
-      refs: "",
-      role: "pathway",
-      group: { quantifier: "any", n: 0, items: ["pump_malfunction", "battery_depletion"] },
-    },
-    pump_analysis_report: {
-      id: "pump_analysis_report",
-      wording:
-        "NOTE: If the pump is programmable, the pump analysis report should accompany the request for replacement.",
-      refs: "",
-      role: "note",
-      when: { k: "fact", path: "pump_replacement.programmable" },
-      rule: { k: "fact", path: "pump_replacement.analysis_report" },
-    },
-    active_infection: {
-      id: "active_infection",
-      wording: "Active systemic or spinal infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.active_infection" },
-    },
-    insufficient_body_habitus: {
-      id: "insufficient_body_habitus",
-      wording: "Body habitus that is insufficient to support the weight and bulk of the device",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.insufficient_body_habitus" },
-    },
-    pain_or_spasticity_only: {
-      id: "pain_or_spasticity_only",
-      wording:
-        "NOTE: There are no other medical indications for other intrathecal treatments except chronic pain and intractable spasticity.",
-      refs: "",
-      role: "note",
-      rule: { k: "in", arg: { k: "fact", path: "pump.indication" }, values: ["chronic_pain", "spasticity"] },
-    },
-  },
-  definitions: {
-    home_exercise_program_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "home_exercise_program.prescription" },
-          {
-            k: "or",
-            args: [
-              { k: "fact", path: "home_exercise_program.completion_documented" },
-              { k: "fact", path: "home_exercise_program.inability_medical_reason" },
-            ],
-          },
-        ],
-      },
-    },
-    active_modality: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "conservative_therapy.physical_therapy" },
-          { k: "fact", path: "conservative_therapy.chiropractic_care" },
-          { k: "call", def: "home_exercise_program_complete", args: [] },
-        ],
-      },
-    },
-    conservative_therapy_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "conservative_therapy.inactive_components" },
-          { k: "call", def: "active_modality", args: [] },
-        ],
-      },
-    },
-    latest_drug_trial: {
-      params: [],
-      body: {
-        k: "query",
-        op: "latest",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "cmp",
-          op: "=",
-          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-          b: { k: "enum", v: "intrathecal_trial" },
-          kind: "enum",
+    "pain_or_spasticity_only": {
+      "id": "pain_or_spasticity_only",
+      "wording": "NOTE: There are no other medical indications for other intrathecal treatments except chronic pain and intractable spasticity.",
+      "refs": "",
+      "role": "note",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "pump.indication"
         },
-      },
-    },
+        "values": [
+          "chronic_pain",
+          "spasticity"
+        ]
+      }
+    }
   },
-  facts: [
+  "definitions": {
+    "home_exercise_program_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "home_exercise_program.prescription"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "home_exercise_program.completion_documented"
+              },
+              {
+                "k": "fact",
+                "path": "home_exercise_program.inability_medical_reason"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "active_modality": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.physical_therapy"
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.chiropractic_care"
+          },
+          {
+            "k": "call",
+            "def": "home_exercise_program_complete",
+            "args": []
+          }
+        ]
+      }
+    },
+    "conservative_therapy_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.inactive_components"
+          },
+          {
+            "k": "call",
+            "def": "active_modality",
+            "args": []
+          }
+        ]
+      }
+    },
+    "latest_drug_trial": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "latest",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "cmp",
+          "op": "=",
+          "a": {
+            "k": "field",
+            "of": {
+              "k": "var",
+              "name": "p"
+            },
+            "field": "kind"
+          },
+          "b": {
+            "k": "enum",
+            "v": "intrathecal_trial"
+          },
+          "kind": "enum"
+        }
+      }
+    }
+  },
+  "facts": [
     {
-      path: "pump.service",
-      type: { t: "enum", values: ["trial", "permanent", "replacement"] },
-      description:
-        "What is requested: an intraspinal drug trial, a permanently implanted infusion pump, or replacement of an implanted infusion pump",
+      "path": "pump.service",
+      "type": {
+        "t": "enum",
+        "values": [
+          "trial",
+          "permanent",
+          "replacement"
+        ]
+      },
+      "description": "What is requested: an intraspinal drug trial, a permanently implanted infusion pump, or replacement of an implanted infusion pump"
     },
     {
-      path: "pump.indication",
-      type: { t: "enum", values: ["chronic_pain", "spasticity", "other_indication"] },
-      description:
-        "What the intraspinal drug therapy treats: chronic intractable pain, intractable spasticity, or another indication",
-    },
-    { path: "terminal_illness", type: { t: "boolean" }, description: "The member is terminally ill" },
-    {
-      path: "pain.functional_disability",
-      type: { t: "boolean" },
-      description: "Pain causing functional disability is documented",
-    },
-    {
-      path: "pain.average",
-      type: { t: "number", min: 0, max: 10 },
-      description: "Average pain level on a scale of 0 to 10",
+      "path": "pump.indication",
+      "type": {
+        "t": "enum",
+        "values": [
+          "chronic_pain",
+          "spasticity",
+          "other_indication"
+        ]
+      },
+      "description": "What the intraspinal drug therapy treats: chronic intractable pain, intractable spasticity, or another indication"
     },
     {
-      path: "conservative_therapy.failed",
-      type: { t: "boolean" },
-      description: "The member failed to respond to that course of conservative therapy",
+      "path": "terminal_illness",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member is terminally ill"
     },
     {
-      path: "conservative_therapy.inactive_components",
-      type: { t: "boolean" },
-      description:
-        "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy",
+      "path": "pain.functional_disability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain causing functional disability is documented"
     },
     {
-      path: "conservative_therapy.physical_therapy",
-      type: { t: "boolean" },
-      description: "Region-specific physical therapy is documented",
+      "path": "pain.average",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 10
+      },
+      "description": "Average pain level on a scale of 0 to 10"
     },
     {
-      path: "conservative_therapy.chiropractic_care",
-      type: { t: "boolean" },
-      description: "Region-specific chiropractic care is documented",
+      "path": "conservative_therapy.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to that course of conservative therapy"
     },
     {
-      path: "home_exercise_program.prescription",
-      type: { t: "boolean" },
-      description:
-        "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
+      "path": "conservative_therapy.inactive_components",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy"
     },
     {
-      path: "home_exercise_program.completion_documented",
-      type: { t: "boolean" },
-      description: "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
+      "path": "conservative_therapy.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific physical therapy is documented"
     },
     {
-      path: "home_exercise_program.inability_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+      "path": "conservative_therapy.chiropractic_care",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific chiropractic care is documented"
     },
     {
-      path: "conservative_therapy.start",
-      type: { t: "date" },
-      description:
-        "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+      "path": "home_exercise_program.prescription",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor"
     },
     {
-      path: "conservative_therapy.end",
-      type: { t: "date" },
-      description: "Last documented date of that course (the date of service when it is still going on)",
+      "path": "home_exercise_program.completion_documented",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Follow-up documentation regarding completion of HEP after the required 6-week timeframe"
     },
     {
-      path: "conservative_therapy.medical_reason_not_done",
-      type: { t: "boolean" },
-      description: "The medical reason conservative therapy cannot be done is clearly documented",
-    },
-    { path: "opiates.naive", type: { t: "boolean" }, description: "The member is opiate-naïve" },
-    {
-      path: "opiates.duration",
-      type: { t: "duration" },
-      description: "How long the member has taken oral or transdermal opiate pain medications",
+      "path": "home_exercise_program.inability_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count"
     },
     {
-      path: "prior_procedures",
-      type: { t: "list", record: "procedure" },
-      description: "Every prior interventional pain procedure and spinal surgery in the member's history, with dates",
+      "path": "conservative_therapy.start",
+      "type": {
+        "t": "date"
+      },
+      "description": "First date of the current course of non-operative conservative therapy targeting the requested spinal region"
     },
     {
-      path: "drug_trial.medication",
-      type: { t: "enum", values: ["opioid", "antispasmodic", "other_medication"] },
-      description: "Medication given in the intraspinal drug trial: opioid, antispasmodic, or another medication",
+      "path": "conservative_therapy.end",
+      "type": {
+        "t": "date"
+      },
+      "description": "Last documented date of that course (the date of service when it is still going on)"
     },
     {
-      path: "drug_trial.tolerable_side_effects",
-      type: { t: "boolean" },
-      description: "The side effects during the intraspinal drug trial were tolerable",
+      "path": "conservative_therapy.medical_reason_not_done",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The medical reason conservative therapy cannot be done is clearly documented"
     },
     {
-      path: "psychological_assessment.completed",
-      type: { t: "boolean" },
-      description: "A psychological assessment was completed prior to permanent pump insertion",
+      "path": "opiates.naive",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member is opiate-naïve"
     },
     {
-      path: "psychological_assessment.cognitive_ability",
-      type: { t: "boolean" },
-      description:
-        "The psychological assessment documents the individual's cognitive ability to participate in implanted infusion pump therapy",
+      "path": "opiates.duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the member has taken oral or transdermal opiate pain medications"
     },
     {
-      path: "psychological_assessment.physical_capability",
-      type: { t: "boolean" },
-      description:
-        "The psychological assessment documents the individual's physical capability to participate in implanted infusion pump therapy",
+      "path": "prior_procedures",
+      "type": {
+        "t": "list",
+        "record": "procedure"
+      },
+      "description": "Every prior interventional pain procedure and spinal surgery in the member's history, with dates"
     },
     {
-      path: "psychological_assessment.willingness",
-      type: { t: "boolean" },
-      description:
-        "The psychological assessment documents the individual's willingness to participate in implanted infusion pump therapy",
-    },
-    { path: "spasticity.intractable", type: { t: "boolean" }, description: "Intractable spasticity" },
-    {
-      path: "spasticity.upright_posture",
-      type: { t: "boolean" },
-      description: "The spasticity results in the individual's inability to maintain an upright posture",
-    },
-    {
-      path: "spasticity.ambulation_balance",
-      type: { t: "boolean" },
-      description: "The spasticity severely impairs balance in ambulation",
+      "path": "drug_trial.medication",
+      "type": {
+        "t": "enum",
+        "values": [
+          "opioid",
+          "antispasmodic",
+          "other_medication"
+        ]
+      },
+      "description": "Medication given in the intraspinal drug trial: opioid, antispasmodic, or another medication"
     },
     {
-      path: "spasticity.daily_living",
-      type: { t: "boolean" },
-      description: "The spasticity significantly interferes with activities of daily living",
+      "path": "drug_trial.tolerable_side_effects",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The side effects during the intraspinal drug trial were tolerable"
     },
     {
-      path: "spasticity.spinal_cord_injury",
-      type: { t: "boolean" },
-      description: "The spasticity is related to spinal cord injury",
+      "path": "psychological_assessment.completed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A psychological assessment was completed prior to permanent pump insertion"
     },
     {
-      path: "spasticity.multiple_sclerosis",
-      type: { t: "boolean" },
-      description: "The spasticity is related to multiple sclerosis",
+      "path": "psychological_assessment.cognitive_ability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The psychological assessment documents the individual's cognitive ability to participate in implanted infusion pump therapy"
     },
     {
-      path: "spasticity.stiff_person_syndrome",
-      type: { t: "boolean" },
-      description: "The spasticity is related to stiff person syndrome",
+      "path": "psychological_assessment.physical_capability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The psychological assessment documents the individual's physical capability to participate in implanted infusion pump therapy"
     },
     {
-      path: "spasticity.other_condition",
-      type: { t: "boolean" },
-      description: "The spasticity is related to another medical condition causing intractable spasms",
+      "path": "psychological_assessment.willingness",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The psychological assessment documents the individual's willingness to participate in implanted infusion pump therapy"
     },
     {
-      path: "standard_therapies.failed",
-      type: { t: "boolean" },
-      description:
-        "The member failed to respond to standard therapies for spasticity (e.g., oral medications, physical therapy)",
+      "path": "spasticity.intractable",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Intractable spasticity"
     },
     {
-      path: "standard_therapies.duration",
-      type: { t: "duration" },
-      description: "How long the member has received standard therapies for spasticity",
+      "path": "spasticity.upright_posture",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The spasticity results in the individual's inability to maintain an upright posture"
     },
     {
-      path: "drug_trial.spasm_relief",
-      type: { t: "number", min: 0, max: 100 },
-      description: "Spasm relief obtained in the intraspinal drug trial, as a percentage",
+      "path": "spasticity.ambulation_balance",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The spasticity severely impairs balance in ambulation"
     },
     {
-      path: "pump_replacement.malfunction",
-      type: { t: "boolean" },
-      description: "Documentation of a pump malfunction impairing function or safety",
+      "path": "spasticity.daily_living",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The spasticity significantly interferes with activities of daily living"
     },
     {
-      path: "pump_replacement.battery_depletion",
-      type: { t: "boolean" },
-      description: "The pump's battery is depleted",
+      "path": "spasticity.spinal_cord_injury",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The spasticity is related to spinal cord injury"
     },
-    { path: "pump_replacement.programmable", type: { t: "boolean" }, description: "The pump is programmable" },
     {
-      path: "pump_replacement.analysis_report",
-      type: { t: "boolean" },
-      description: "The pump analysis report accompanies the request for replacement",
+      "path": "spasticity.multiple_sclerosis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The spasticity is related to multiple sclerosis"
     },
-    { path: "findings.active_infection", type: { t: "boolean" }, description: "Active systemic or spinal infection" },
     {
-      path: "findings.insufficient_body_habitus",
-      type: { t: "boolean" },
-      description: "Body habitus that is insufficient to support the weight and bulk of the device",
+      "path": "spasticity.stiff_person_syndrome",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The spasticity is related to stiff person syndrome"
     },
+    {
+      "path": "spasticity.other_condition",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The spasticity is related to another medical condition causing intractable spasms"
+    },
+    {
+      "path": "standard_therapies.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to standard therapies for spasticity (e.g., oral medications, physical therapy)"
+    },
+    {
+      "path": "standard_therapies.duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the member has received standard therapies for spasticity"
+    },
+    {
+      "path": "drug_trial.spasm_relief",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 100
+      },
+      "description": "Spasm relief obtained in the intraspinal drug trial, as a percentage"
+    },
+    {
+      "path": "pump_replacement.malfunction",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a pump malfunction impairing function or safety"
+    },
+    {
+      "path": "pump_replacement.battery_depletion",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The pump's battery is depleted"
+    },
+    {
+      "path": "pump_replacement.programmable",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The pump is programmable"
+    },
+    {
+      "path": "pump_replacement.analysis_report",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The pump analysis report accompanies the request for replacement"
+    },
+    {
+      "path": "findings.active_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active systemic or spinal infection"
+    },
+    {
+      "path": "findings.insufficient_body_habitus",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Body habitus that is insufficient to support the weight and bulk of the device"
+    }
   ],
-  records: {
-    procedure: [
-      { path: "date", type: { t: "date" }, description: "Date of service of the procedure" },
+  "records": {
+    "procedure": [
       {
-        path: "kind",
-        type: {
-          t: "enum",
-          values: [
+        "path": "date",
+        "type": {
+          "t": "date"
+        },
+        "description": "Date of service of the procedure"
+      },
+      {
+        "path": "kind",
+        "type": {
+          "t": "enum",
+          "values": [
             "epidural_injection",
             "facet_injection",
             "facet_denervation",
@@ -957,38 +1416,89 @@ export const program: Program = {
             "spinal_cord_stimulator_trial",
             "spinal_cord_stimulator",
             "spinal_surgery",
-            "other_procedure",
-          ],
+            "other_procedure"
+          ]
         },
-        description: "What the procedure was",
+        "description": "What the procedure was"
       },
       {
-        path: "region",
-        type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-        description: "Spinal region treated",
-      },
-      { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
-      { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
-      { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
-      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
-      {
-        path: "relief_percent",
-        type: { t: "number", min: 0, max: 100 },
-        description: "Pain relief obtained after the procedure, as a percentage",
-      },
-      { path: "relief_duration", type: { t: "duration" }, description: "How long that relief lasted" },
-      {
-        path: "functional_improvement",
-        type: { t: "boolean" },
-        description: "Significant functional improvement is documented after the procedure",
+        "path": "region",
+        "type": {
+          "t": "enum",
+          "values": [
+            "cervical",
+            "thoracic",
+            "lumbar",
+            "sacral"
+          ]
+        },
+        "description": "Spinal region treated"
       },
       {
-        path: "clinically_meaningful_improvement",
-        type: { t: "boolean" },
-        description: "Clinically meaningful improvement in pain and function is documented after the procedure",
+        "path": "level",
+        "type": {
+          "t": "text"
+        },
+        "description": "Spinal level, as written in the record (for example L4-5)"
       },
-    ],
-  },
+      {
+        "path": "side",
+        "type": {
+          "t": "enum",
+          "values": [
+            "left",
+            "right",
+            "bilateral"
+          ]
+        },
+        "description": "Side treated"
+      },
+      {
+        "path": "therapeutic",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The injection was therapeutic (not diagnostic)"
+      },
+      {
+        "path": "local_anesthetic_only",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The block used local anesthetic only"
+      },
+      {
+        "path": "relief_percent",
+        "type": {
+          "t": "number",
+          "min": 0,
+          "max": 100
+        },
+        "description": "Pain relief obtained after the procedure, as a percentage"
+      },
+      {
+        "path": "relief_duration",
+        "type": {
+          "t": "duration"
+        },
+        "description": "How long that relief lasted"
+      },
+      {
+        "path": "functional_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Significant functional improvement is documented after the procedure"
+      },
+      {
+        "path": "clinically_meaningful_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Clinically meaningful improvement in pain and function is documented after the procedure"
+      }
+    ]
+  }
 };
 
 /** Evaluates a request against NIA_CG_310 Implantable Infusion Pump Insertion. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
@@ -2248,4 +2758,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31], [cond_0, cond_1, cond_2, cond_3, cond_4], 41, 4, wellFormed);
-// polc digest: 5f1a8e22f3a0cf3f 4344b2dd9dd6f9e3
+// polc digest: 18454162ab1ebec1 fbcb0eb6f589410c

@@ -207,283 +207,444 @@ export const metadata = {
 } as const;
 
 /** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
+// prettier-ignore
 export const program: Program = {
-  id: "NIA_CG_404",
-  title: "Sympathetic Nerve Blocks",
-  version: "2024",
-  sections: [
-    { kind: "notes", title: "GENERAL INFORMATION", items: [] },
+  "id": "NIA_CG_404",
+  "title": "Sympathetic Nerve Blocks",
+  "version": "2024",
+  "sections": [
     {
-      kind: "indications",
-      title: "INDICATIONS FOR SYMPATHETIC NERVE BLOCK",
-      when: { k: "call", def: "initial_block_request", args: [] },
-      items: ["ptsd", "acute_pain", "chronic_pain"],
-    },
-    { kind: "notes", title: "NOTE", items: ["imaging_guidance"] },
-    {
-      kind: "requirements",
-      title: "FREQUENCY OF REPEAT INJECTIONS",
-      items: ["repeat_for_pain", "repeat_for_ptsd", "same_date_of_service"],
+      "kind": "notes",
+      "title": "GENERAL INFORMATION",
+      "items": []
     },
     {
-      kind: "contraindications",
-      title: "CONTRAINDICATIONS FOR SYMPATHETIC NERVE BLOCKS",
-      items: ["active_infection", "puncture_site_infection"],
+      "kind": "indications",
+      "title": "INDICATIONS FOR SYMPATHETIC NERVE BLOCK",
+      "when": {
+        "k": "call",
+        "def": "initial_block_request",
+        "args": []
+      },
+      "items": [
+        "ptsd",
+        "acute_pain",
+        "chronic_pain"
+      ]
     },
+    {
+      "kind": "notes",
+      "title": "NOTE",
+      "items": [
+        "imaging_guidance"
+      ]
+    },
+    {
+      "kind": "requirements",
+      "title": "FREQUENCY OF REPEAT INJECTIONS",
+      "items": [
+        "repeat_for_pain",
+        "repeat_for_ptsd",
+        "same_date_of_service"
+      ]
+    },
+    {
+      "kind": "contraindications",
+      "title": "CONTRAINDICATIONS FOR SYMPATHETIC NERVE BLOCKS",
+      "items": [
+        "active_infection",
+        "puncture_site_infection"
+      ]
+    }
   ],
-  overlays: [],
-  requirements: {
-    ptsd_stellate_ganglion: {
-      id: "ptsd_stellate_ganglion",
-      wording: "Stellate ganglion block can be performed for treatment of PTSD",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "fact", path: "sympathetic.for_ptsd" },
+  "overlays": [],
+  "requirements": {
+    "ptsd_stellate_ganglion": {
+      "id": "ptsd_stellate_ganglion",
+      "wording": "Stellate ganglion block can be performed for treatment of PTSD",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: "=",
-            a: { k: "fact", path: "sympathetic.block_type" },
-            b: { k: "enum", v: "stellate_ganglion" },
-            kind: "enum",
+            "k": "fact",
+            "path": "sympathetic.for_ptsd"
           },
-        ],
-      },
-    },
-    ptsd: {
-      id: "ptsd",
-      wording: "For the treatment of Post-Traumatic Stress Disorder (PTSD)",
-      refs: "1-6",
-      role: "pathway",
-      group: { quantifier: "all", n: 0, items: ["ptsd_stellate_ganglion"] },
-    },
-    acute_duration: {
-      id: "acute_duration",
-      wording: "Duration of pain < 3 months",
-      refs: "8",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: "<",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
-    },
-    severe_pain: {
-      id: "severe_pain",
-      wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
-      refs: "",
-      role: "criterion",
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    conservative_two_weeks: {
-      id: "conservative_two_weeks",
-      wording:
-        "Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
           {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "fact",
+              "path": "sympathetic.block_type"
+            },
+            "b": {
+              "k": "enum",
+              "v": "stellate_ganglion"
+            },
+            "kind": "enum"
+          }
+        ]
+      }
+    },
+    "ptsd": {
+      "id": "ptsd",
+      "wording": "For the treatment of Post-Traumatic Stress Disorder (PTSD)",
+      "refs": "1-6",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "ptsd_stellate_ganglion"
+        ]
+      }
+    },
+    "acute_duration": {
+      "id": "acute_duration",
+      "wording": "Duration of pain < 3 months",
+      "refs": "8",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      }
+    },
+    "severe_pain": {
+      "id": "severe_pain",
+      "wording": "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
+    },
+    "conservative_two_weeks": {
+      "id": "conservative_two_weeks",
+      "wording": "Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
               {
-                k: "call",
-                def: "conservative_therapy_lasted",
-                args: [
-                  { k: "dur", amount: 2, unit: "weeks" },
-                  { k: "dur", amount: 6, unit: "months" },
-                ],
+                "k": "fact",
+                "path": "conservative_therapy.failed"
               },
-            ],
+              {
+                "k": "call",
+                "def": "conservative_therapy_lasted",
+                "args": [
+                  {
+                    "k": "dur",
+                    "amount": 2,
+                    "unit": "weeks"
+                  },
+                  {
+                    "k": "dur",
+                    "amount": 6,
+                    "unit": "months"
+                  }
+                ]
+              }
+            ]
           },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
     },
-    acute_pain: {
-      id: "acute_pain",
-      wording: "For the treatment of acute pain",
-      refs: "7",
-      role: "pathway",
-      group: { quantifier: "all", n: 0, items: ["acute_duration", "severe_pain", "conservative_two_weeks"] },
+    "acute_pain": {
+      "id": "acute_pain",
+      "wording": "For the treatment of acute pain",
+      "refs": "7",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "acute_duration",
+          "severe_pain",
+          "conservative_two_weeks"
+        ]
+      }
     },
-    chronic_duration: {
-      id: "chronic_duration",
-      wording: "Duration of pain ≥ 3 months",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
+    "chronic_duration": {
+      "id": "chronic_duration",
+      "wording": "Duration of pain ≥ 3 months",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      }
     },
-    one_upper_extremity: {
-      id: "one_upper_extremity",
-      wording:
-        "Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "characterization.one_upper_extremity" },
+    "one_upper_extremity": {
+      "id": "one_upper_extremity",
+      "wording": "Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "characterization.one_upper_extremity"
+      }
     },
-    one_lower_extremity: {
-      id: "one_lower_extremity",
-      wording:
-        "Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "characterization.one_lower_extremity" },
+    "one_lower_extremity": {
+      "id": "one_lower_extremity",
+      "wording": "Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "characterization.one_lower_extremity"
+      }
     },
-    ischemic_limb_pain_present: {
-      id: "ischemic_limb_pain_present",
-      wording: "Ischemic limb pain",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "characterization.ischemic_limb_pain" },
+    "ischemic_limb_pain_present": {
+      "id": "ischemic_limb_pain_present",
+      "wording": "Ischemic limb pain",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "characterization.ischemic_limb_pain"
+      }
     },
-    intractable_rest_pain: {
-      id: "intractable_rest_pain",
-      wording: "Intractable pain at rest",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "characterization.intractable_rest_pain" },
+    "intractable_rest_pain": {
+      "id": "intractable_rest_pain",
+      "wording": "Intractable pain at rest",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "characterization.intractable_rest_pain"
+      }
     },
-    non_healing_ulcers: {
-      id: "non_healing_ulcers",
-      wording: "Non-healing ulcers",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "characterization.non_healing_ulcers" },
+    "non_healing_ulcers": {
+      "id": "non_healing_ulcers",
+      "wording": "Non-healing ulcers",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "characterization.non_healing_ulcers"
+      }
     },
-    failed_revascularization: {
-      id: "failed_revascularization",
-      wording: "Failed surgical revascularization",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "characterization.failed_revascularization" },
+    "failed_revascularization": {
+      "id": "failed_revascularization",
+      "wording": "Failed surgical revascularization",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "characterization.failed_revascularization"
+      }
     },
     "ischemic_limb_pain.2": {
-      id: "ischemic_limb_pain.2",
-      wording: "One of the following",
-      refs: "",
-      role: "group",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: ["intractable_rest_pain", "non_healing_ulcers", "failed_revascularization"],
+      "id": "ischemic_limb_pain.2",
+      "wording": "One of the following",
+      "refs": "",
+      "role": "group",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "intractable_rest_pain",
+          "non_healing_ulcers",
+          "failed_revascularization"
+        ]
+      }
+    },
+    "ischemic_limb_pain": {
+      "id": "ischemic_limb_pain",
+      "wording": "Ischemic limb pain with at least one of the following:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "ischemic_limb_pain_present",
+          "ischemic_limb_pain.2"
+        ]
+      }
+    },
+    "pain_characterized": {
+      "id": "pain_characterized",
+      "wording": "Pain characterized by at least ONE of the following:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "one_upper_extremity",
+          "one_lower_extremity",
+          "ischemic_limb_pain"
+        ]
+      }
+    },
+    "allodynia_or_hyperalgesia": {
+      "id": "allodynia_or_hyperalgesia",
+      "wording": "Allodynia or hyperalgesia",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "extremity_findings.allodynia_or_hyperalgesia"
+      }
+    },
+    "trophic_bone_changes": {
+      "id": "trophic_bone_changes",
+      "wording": "Trophic bone changes on imaging",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "extremity_findings.trophic_bone_changes"
+      }
+    },
+    "unilateral_osteoporosis": {
+      "id": "unilateral_osteoporosis",
+      "wording": "Unilateral osteoporosis on imaging",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "extremity_findings.unilateral_osteoporosis"
+      }
+    },
+    "bone_scan_crps": {
+      "id": "bone_scan_crps",
+      "wording": "Bone scan consistent with complex regional pain syndrome (CRPS)",
+      "refs": "13",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "extremity_findings.bone_scan_crps"
+      }
+    },
+    "vasomotor_changes": {
+      "id": "vasomotor_changes",
+      "wording": "Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "extremity_findings.skin_color_changes"
+          },
+          {
+            "k": "fact",
+            "path": "extremity_findings.skin_temperature_changes"
+          }
+        ]
+      }
+    },
+    "unilateral_edema": {
+      "id": "unilateral_edema",
+      "wording": "Unilateral edema",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "extremity_findings.unilateral_edema"
+      }
+    },
+    "sudomotor_changes": {
+      "id": "sudomotor_changes",
+      "wording": "Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "extremity_findings.skin_asymmetrically_dry"
+          },
+          {
+            "k": "fact",
+            "path": "extremity_findings.skin_asymmetrically_moist"
+          }
+        ]
+      }
+    },
+    "trophic_changes": {
+      "id": "trophic_changes",
+      "wording": "Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "extremity_findings.skin_smooth_or_shiny"
+          },
+          {
+            "k": "fact",
+            "path": "extremity_findings.soft_tissue_atrophy"
+          },
+          {
+            "k": "fact",
+            "path": "extremity_findings.joint_stiffness"
+          },
+          {
+            "k": "fact",
+            "path": "extremity_findings.nail_changes"
+          },
+          {
+            "k": "fact",
+            "path": "extremity_findings.hair_growth_change"
+          }
+        ]
+      }
+    },
+    "non_ischemic_findings": {
+      "id": "non_ischemic_findings",
+      "wording": "At least THREE of the following must be present when treating non-ischemic, extremity pain:",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "not",
+        "arg": {
+          "k": "fact",
+          "path": "characterization.ischemic_limb_pain"
+        }
       },
-    },
-    ischemic_limb_pain: {
-      id: "ischemic_limb_pain",
-      wording: "Ischemic limb pain with at least one of the following:",
-      refs: "",
-      role: "criterion",
-      group: { quantifier: "all", n: 0, items: ["ischemic_limb_pain_present", "ischemic_limb_pain.2"] },
-    },
-    pain_characterized: {
-      id: "pain_characterized",
-      wording: "Pain characterized by at least ONE of the following:",
-      refs: "",
-      role: "criterion",
-      group: { quantifier: "any", n: 0, items: ["one_upper_extremity", "one_lower_extremity", "ischemic_limb_pain"] },
-    },
-    allodynia_or_hyperalgesia: {
-      id: "allodynia_or_hyperalgesia",
-      wording: "Allodynia or hyperalgesia",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "extremity_findings.allodynia_or_hyperalgesia" },
-    },
-    trophic_bone_changes: {
-      id: "trophic_bone_changes",
-      wording: "Trophic bone changes on imaging",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "extremity_findings.trophic_bone_changes" },
-    },
-    unilateral_osteoporosis: {
-      id: "unilateral_osteoporosis",
-      wording: "Unilateral osteoporosis on imaging",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "extremity_findings.unilateral_osteoporosis" },
-    },
-    bone_scan_crps: {
-      id: "bone_scan_crps",
-      wording: "Bone scan consistent with complex regional pain syndrome (CRPS)",
-      refs: "13",
-      role: "criterion",
-      rule: { k: "fact", path: "extremity_findings.bone_scan_crps" },
-    },
-    vasomotor_changes: {
-      id: "vasomotor_changes",
-      wording:
-        "Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "extremity_findings.skin_color_changes" },
-          { k: "fact", path: "extremity_findings.skin_temperature_changes" },
-        ],
-      },
-    },
-    unilateral_edema: {
-      id: "unilateral_edema",
-      wording: "Unilateral edema",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "extremity_findings.unilateral_edema" },
-    },
-    sudomotor_changes: {
-      id: "sudomotor_changes",
-      wording: "Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "extremity_findings.skin_asymmetrically_dry" },
-          { k: "fact", path: "extremity_findings.skin_asymmetrically_moist" },
-        ],
-      },
-    },
-    trophic_changes: {
-      id: "trophic_changes",
-      wording:
-        "Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          { k: "fact", path: "extremity_findings.skin_smooth_or_shiny" },
-          { k: "fact", path: "extremity_findings.soft_tissue_atrophy" },
-          { k: "fact", path: "extremity_findings.joint_stiffness" },
-          { k: "fact", path: "extremity_findings.nail_changes" },
-          { k: "fact", path: "extremity_findings.hair_growth_change" },
-        ],
-      },
-    },
-    non_ischemic_findings: {
-      id: "non_ischemic_findings",
-      wording: "At least THREE of the following must be present when treating non-ischemic, extremity pain:",
-      refs: "",
-      role: "criterion",
-      when: { k: "not", arg: { k: "fact", path: "characterization.ischemic_limb_pain" } },
-      group: {
-        quantifier: "atLeast",
-        n: 3,
-        items: [
+      "group": {
+        "quantifier": "atLeast",
+        "n": 3,
+        "items": [
           "allodynia_or_hyperalgesia",
           "trophic_bone_changes",
           "unilateral_osteoporosis",
@@ -491,890 +652,1528 @@ export const program: Program = {
           "vasomotor_changes",
           "unilateral_edema",
           "sudomotor_changes",
-          "trophic_changes",
-        ],
-      },
+          "trophic_changes"
+        ]
+      }
     },
-    conservative_failed: {
-      id: "conservative_failed",
-      wording:
-        "Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "conservative_therapy.failed" },
+    "conservative_failed": {
+      "id": "conservative_failed",
+      "wording": "Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "conservative_therapy.failed"
+      }
     },
-    chronic_pain: {
-      id: "chronic_pain",
-      wording: "For the treatment of chronic pain",
-      refs: "9-12",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "chronic_pain": {
+      "id": "chronic_pain",
+      "wording": "For the treatment of chronic pain",
+      "refs": "9-12",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "chronic_duration",
           "severe_pain",
           "pain_characterized",
           "non_ischemic_findings",
-          "conservative_failed",
-        ],
-      },
+          "conservative_failed"
+        ]
+      }
     },
-    imaging_guidance: {
-      id: "imaging_guidance",
-      wording: "NOTE: All procedures must be performed using imaging guidance",
-      refs: "17-21",
-      role: "note",
-      rule: {
-        k: "in",
-        arg: { k: "fact", path: "request.image_guidance" },
-        values: ["fluoroscopy", "ct", "ultrasound"],
-      },
-    },
-    pain_previous_block_relief: {
-      id: "pain_previous_block_relief",
-      wording:
-        "The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "or",
-            args: [
-              {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "field",
-                  of: { k: "query", op: "latest", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-                  field: "relief_percent",
-                },
-                b: { k: "num", v: 50 },
-                kind: "number",
-              },
-              {
-                k: "field",
-                of: { k: "query", op: "latest", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-                field: "functional_improvement",
-              },
-            ],
-          },
-          { k: "fact", path: "previous_block.relief_lasted_local_anesthetic" },
-        ],
-      },
-    },
-    continuing_pain: {
-      id: "continuing_pain",
-      wording:
-        "The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10",
-      refs: "",
-      role: "criterion",
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
-    },
-    ongoing_conservative_therapy: {
-      id: "ongoing_conservative_therapy",
-      wording:
-        "The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
-          {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.ongoing" },
-              { k: "call", def: "active_modality", args: [] },
-            ],
-          },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-          { k: "fact", path: "active_therapy_not_indicated" },
-        ],
-      },
-    },
-    pain_one_week: {
-      id: "pain_one_week",
-      wording: "It has been at least one week since the prior sympathetic nerve block",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: {
-          k: "span",
-          from: {
-            k: "field",
-            of: { k: "query", op: "latest", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-            field: "date",
-          },
+    "imaging_guidance": {
+      "id": "imaging_guidance",
+      "wording": "NOTE: All procedures must be performed using imaging guidance",
+      "refs": "17-21",
+      "role": "note",
+      "rule": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "request.image_guidance"
         },
-        b: { k: "dur", amount: 1, unit: "weeks" },
-        kind: "duration",
-      },
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound"
+        ]
+      }
     },
-    acute_pain_limit: {
-      id: "acute_pain_limit",
-      wording: "For acute pain, no more than 6 sympathetic block procedures per region per year",
-      refs: "",
-      role: "criterion",
-      when: {
-        k: "cmp",
-        op: "<",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
-      rule: {
-        k: "cmp",
-        op: "<",
-        a: { k: "call", def: "blocks_past_year", args: [] },
-        b: { k: "num", v: 6 },
-        kind: "number",
-      },
+    "pain_previous_block_relief": {
+      "id": "pain_previous_block_relief",
+      "wording": "The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "field",
+                  "of": {
+                    "k": "query",
+                    "op": "latest",
+                    "binder": "p",
+                    "source": {
+                      "k": "call",
+                      "def": "episode_blocks",
+                      "args": []
+                    }
+                  },
+                  "field": "relief_percent"
+                },
+                "b": {
+                  "k": "num",
+                  "v": 50
+                },
+                "kind": "number"
+              },
+              {
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_blocks",
+                    "args": []
+                  }
+                },
+                "field": "functional_improvement"
+              }
+            ]
+          },
+          {
+            "k": "fact",
+            "path": "previous_block.relief_lasted_local_anesthetic"
+          }
+        ]
+      }
     },
-    chronic_pain_limit: {
-      id: "chronic_pain_limit",
-      wording: "For chronic pain, no more than 4 sympathetic block procedures per region per year",
-      refs: "",
-      role: "criterion",
-      when: {
-        k: "cmp",
-        op: ">=",
-        a: { k: "fact", path: "pain.duration" },
-        b: { k: "dur", amount: 3, unit: "months" },
-        kind: "duration",
-      },
-      rule: {
-        k: "cmp",
-        op: "<",
-        a: { k: "call", def: "blocks_past_year", args: [] },
-        b: { k: "num", v: 4 },
-        kind: "number",
-      },
+    "continuing_pain": {
+      "id": "continuing_pain",
+      "wording": "The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
     },
-    repeat_for_pain: {
-      id: "repeat_for_pain",
-      wording: "For the treatment of pain:",
-      refs: "",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_block_request", args: [] } },
-          { k: "not", arg: { k: "fact", path: "sympathetic.for_ptsd" } },
-        ],
+    "ongoing_conservative_therapy": {
+      "id": "ongoing_conservative_therapy",
+      "wording": "The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.ongoing"
+              },
+              {
+                "k": "call",
+                "def": "active_modality",
+                "args": []
+              }
+            ]
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          },
+          {
+            "k": "fact",
+            "path": "active_therapy_not_indicated"
+          }
+        ]
+      }
+    },
+    "pain_one_week": {
+      "id": "pain_one_week",
+      "wording": "It has been at least one week since the prior sympathetic nerve block",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "field",
+            "of": {
+              "k": "query",
+              "op": "latest",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_blocks",
+                "args": []
+              }
+            },
+            "field": "date"
+          }
+        },
+        "b": {
+          "k": "dur",
+          "amount": 1,
+          "unit": "weeks"
+        },
+        "kind": "duration"
+      }
+    },
+    "acute_pain_limit": {
+      "id": "acute_pain_limit",
+      "wording": "For acute pain, no more than 6 sympathetic block procedures per region per year",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
       },
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "call",
+          "def": "blocks_past_year",
+          "args": []
+        },
+        "b": {
+          "k": "num",
+          "v": 6
+        },
+        "kind": "number"
+      }
+    },
+    "chronic_pain_limit": {
+      "id": "chronic_pain_limit",
+      "wording": "For chronic pain, no more than 4 sympathetic block procedures per region per year",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "pain.duration"
+        },
+        "b": {
+          "k": "dur",
+          "amount": 3,
+          "unit": "months"
+        },
+        "kind": "duration"
+      },
+      "rule": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "call",
+          "def": "blocks_past_year",
+          "args": []
+        },
+        "b": {
+          "k": "num",
+          "v": 4
+        },
+        "kind": "number"
+      }
+    },
+    "repeat_for_pain": {
+      "id": "repeat_for_pain",
+      "wording": "For the treatment of pain:",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_block_request",
+              "args": []
+            }
+          },
+          {
+            "k": "not",
+            "arg": {
+              "k": "fact",
+              "path": "sympathetic.for_ptsd"
+            }
+          }
+        ]
+      },
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "pain_previous_block_relief",
           "continuing_pain",
           "ongoing_conservative_therapy",
           "pain_one_week",
           "acute_pain_limit",
-          "chronic_pain_limit",
-        ],
-      },
+          "chronic_pain_limit"
+        ]
+      }
     },
-    ptsd_previous_block_relief: {
-      id: "ptsd_previous_block_relief",
-      wording:
-        "The previous stellate ganglion block resulted in at least 50% reduction in symptoms or significant documented functional improvement for at least the duration of the local anesthetic",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
+    "ptsd_previous_block_relief": {
+      "id": "ptsd_previous_block_relief",
+      "wording": "The previous stellate ganglion block resulted in at least 50% reduction in symptoms or significant documented functional improvement for at least the duration of the local anesthetic",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "or",
-            args: [
+            "k": "or",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: { k: "fact", path: "previous_block.symptom_reduction_percent" },
-                b: { k: "num", v: 50 },
-                kind: "number",
-              },
-              {
-                k: "field",
-                of: { k: "query", op: "latest", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-                field: "functional_improvement",
-              },
-            ],
-          },
-          { k: "fact", path: "previous_block.relief_lasted_local_anesthetic" },
-        ],
-      },
-    },
-    ptsd_one_week: {
-      id: "ptsd_one_week",
-      wording: "It has been at least one week since the prior sympathetic nerve block",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "cmp",
-        op: ">=",
-        a: {
-          k: "span",
-          from: {
-            k: "field",
-            of: { k: "query", op: "latest", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-            field: "date",
-          },
-        },
-        b: { k: "dur", amount: 1, unit: "weeks" },
-        kind: "duration",
-      },
-    },
-    ptsd_block_limits: {
-      id: "ptsd_block_limits",
-      wording: "No more than three blocks in the first 12 weeks, with no more than 6 blocks per year",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          {
-            k: "or",
-            args: [
-              { k: "not", arg: { k: "call", def: "in_first_12_weeks", args: [] } },
-              {
-                k: "cmp",
-                op: "<",
-                a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-                b: { k: "num", v: 3 },
-                kind: "number",
-              },
-            ],
-          },
-          {
-            k: "cmp",
-            op: "<",
-            a: { k: "call", def: "blocks_past_year", args: [] },
-            b: { k: "num", v: 6 },
-            kind: "number",
-          },
-        ],
-      },
-    },
-    repeat_for_ptsd: {
-      id: "repeat_for_ptsd",
-      wording: "For the treatment of PTSD:",
-      refs: "",
-      role: "criterion",
-      when: {
-        k: "and",
-        args: [
-          { k: "not", arg: { k: "call", def: "initial_block_request", args: [] } },
-          { k: "fact", path: "sympathetic.for_ptsd" },
-        ],
-      },
-      group: { quantifier: "all", n: 0, items: ["ptsd_previous_block_relief", "ptsd_one_week", "ptsd_block_limits"] },
-    },
-    same_date_of_service: {
-      id: "same_date_of_service",
-      wording:
-        "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
-      refs: "",
-      role: "note",
-      rule: { k: "call", def: "same_date_of_service_allowed", args: [{ k: "enum", v: "sympathetic_block" }] },
-    },
-    active_infection: {
-      id: "active_infection",
-      wording: "Active systemic or spinal infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.active_infection" },
-    },
-    puncture_site_infection: {
-      id: "puncture_site_infection",
-      wording: "Skin infection at the site of needle puncture",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.puncture_site_infection" },
-    },
-  },
-  definitions: {
-    same_region: {
-      params: ["a", "b"],
-      body: {
-        k: "or",
-        args: [
-          { k: "cmp", op: "=", a: { k: "var", name: "a" }, b: { k: "var", name: "b" }, kind: "enum" },
-          {
-            k: "and",
-            args: [
-              { k: "in", arg: { k: "var", name: "a" }, values: ["lumbar", "sacral"] },
-              { k: "in", arg: { k: "var", name: "b" }, values: ["lumbar", "sacral"] },
-            ],
-          },
-        ],
-      },
-    },
-    prior_in_region: {
-      params: ["kind"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
-            {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "var", name: "kind" },
-              kind: "enum",
-            },
-            {
-              k: "call",
-              def: "same_region",
-              args: [
-                { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                { k: "fact", path: "request.region" },
-              ],
-            },
-          ],
-        },
-      },
-    },
-    region_blocks: {
-      params: [],
-      body: { k: "call", def: "prior_in_region", args: [{ k: "enum", v: "sympathetic_block" }] },
-    },
-    episode_of: {
-      params: ["procedures"],
-      body: {
-        k: "query",
-        op: "select",
-        binder: "p",
-        source: {
-          k: "recent_run",
-          list: { k: "var", name: "procedures" },
-          gap: { k: "dur", amount: 2, unit: "years" },
-        },
-        filter: {
-          k: "and",
-          args: [
-            { k: "not", arg: { k: "fact", path: "new_pathology" } },
-            {
-              k: "not",
-              arg: {
-                k: "query",
-                op: "exists",
-                binder: "s",
-                source: { k: "fact", path: "prior_procedures" },
-                filter: {
-                  k: "and",
-                  args: [
-                    {
-                      k: "cmp",
-                      op: "=",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "kind" },
-                      b: { k: "enum", v: "spinal_surgery" },
-                      kind: "enum",
-                    },
-                    {
-                      k: "call",
-                      def: "same_region",
-                      args: [
-                        { k: "field", of: { k: "var", name: "s" }, field: "region" },
-                        { k: "fact", path: "request.region" },
-                      ],
-                    },
-                    {
-                      k: "cmp",
-                      op: ">",
-                      a: { k: "field", of: { k: "var", name: "s" }, field: "date" },
-                      b: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-                      kind: "date",
-                    },
-                  ],
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "fact",
+                  "path": "previous_block.symptom_reduction_percent"
                 },
+                "b": {
+                  "k": "num",
+                  "v": 50
+                },
+                "kind": "number"
               },
-            },
-          ],
-        },
-      },
-    },
-    episode_blocks: {
-      params: [],
-      body: { k: "call", def: "episode_of", args: [{ k: "call", def: "region_blocks", args: [] }] },
-    },
-    initial_block_request: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "=",
-        a: { k: "query", op: "count", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-        b: { k: "num", v: 0 },
-        kind: "number",
-      },
-    },
-    severe_pain_documented: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    conservative_therapy_lasted: {
-      params: ["minimum", "window"],
-      body: {
-        k: "cmp",
-        op: ">=",
-        a: {
-          k: "span",
-          from: {
-            k: "later_of",
-            args: [
-              { k: "fact", path: "conservative_therapy.start" },
-              { k: "arith", op: "-", a: { k: "dos" }, b: { k: "var", name: "window" }, kind: "date" },
-            ],
+              {
+                "k": "field",
+                "of": {
+                  "k": "query",
+                  "op": "latest",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_blocks",
+                    "args": []
+                  }
+                },
+                "field": "functional_improvement"
+              }
+            ]
           },
-          to: { k: "fact", path: "conservative_therapy.end" },
-        },
-        b: { k: "var", name: "minimum" },
-        kind: "duration",
-      },
-    },
-    home_exercise_program_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "home_exercise_program.prescription" },
           {
-            k: "or",
-            args: [
-              { k: "fact", path: "home_exercise_program.completion_documented" },
-              { k: "fact", path: "home_exercise_program.inability_medical_reason" },
-            ],
-          },
-        ],
-      },
+            "k": "fact",
+            "path": "previous_block.relief_lasted_local_anesthetic"
+          }
+        ]
+      }
     },
-    active_modality: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "conservative_therapy.physical_therapy" },
-          { k: "fact", path: "conservative_therapy.chiropractic_care" },
-          { k: "call", def: "home_exercise_program_complete", args: [] },
-        ],
-      },
-    },
-    blocks_past_year: {
-      params: [],
-      body: {
-        k: "query",
-        op: "count",
-        binder: "p",
-        source: { k: "call", def: "region_blocks", args: [] },
-        filter: {
-          k: "within",
-          arg: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-          window: { k: "dur", amount: 12, unit: "months" },
+    "ptsd_one_week": {
+      "id": "ptsd_one_week",
+      "wording": "It has been at least one week since the prior sympathetic nerve block",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "field",
+            "of": {
+              "k": "query",
+              "op": "latest",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_blocks",
+                "args": []
+              }
+            },
+            "field": "date"
+          }
         },
-      },
-    },
-    in_first_12_weeks: {
-      params: [],
-      body: {
-        k: "cmp",
-        op: "<",
-        a: {
-          k: "span",
-          from: {
-            k: "field",
-            of: { k: "query", op: "earliest", binder: "p", source: { k: "call", def: "episode_blocks", args: [] } },
-            field: "date",
-          },
+        "b": {
+          "k": "dur",
+          "amount": 1,
+          "unit": "weeks"
         },
-        b: { k: "dur", amount: 12, unit: "weeks" },
-        kind: "duration",
-      },
+        "kind": "duration"
+      }
     },
-    same_date_of_service_allowed: {
-      params: ["requested"],
-      body: {
-        k: "query",
-        op: "every",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "and",
-          args: [
+    "ptsd_block_limits": {
+      "id": "ptsd_block_limits",
+      "wording": "No more than three blocks in the first 12 weeks, with no more than 6 blocks per year",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "not",
+                "arg": {
+                  "k": "call",
+                  "def": "in_first_12_weeks",
+                  "args": []
+                }
+              },
+              {
+                "k": "cmp",
+                "op": "<",
+                "a": {
+                  "k": "query",
+                  "op": "count",
+                  "binder": "p",
+                  "source": {
+                    "k": "call",
+                    "def": "episode_blocks",
+                    "args": []
+                  }
+                },
+                "b": {
+                  "k": "num",
+                  "v": 3
+                },
+                "kind": "number"
+              }
+            ]
+          },
+          {
+            "k": "cmp",
+            "op": "<",
+            "a": {
+              "k": "call",
+              "def": "blocks_past_year",
+              "args": []
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "repeat_for_ptsd": {
+      "id": "repeat_for_ptsd",
+      "wording": "For the treatment of PTSD:",
+      "refs": "",
+      "role": "criterion",
+      "when": {
+        "k": "and",
+        "args": [
+          {
+            "k": "not",
+            "arg": {
+              "k": "call",
+              "def": "initial_block_request",
+              "args": []
+            }
+          },
+          {
+            "k": "fact",
+            "path": "sympathetic.for_ptsd"
+          }
+        ]
+      },
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "ptsd_previous_block_relief",
+          "ptsd_one_week",
+          "ptsd_block_limits"
+        ]
+      }
+    },
+    "same_date_of_service": {
+      "id": "same_date_of_service",
+      "wording": "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
+      "refs": "",
+      "role": "note",
+      "rule": {
+        "k": "call",
+        "def": "same_date_of_service_allowed",
+        "args": [
+          {
+            "k": "enum",
+            "v": "sympathetic_block"
+          }
+        ]
+      }
+    },
+    "active_infection": {
+      "id": "active_infection",
+      "wording": "Active systemic or spinal infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.active_infection"
+      }
+    },
+    "puncture_site_infection": {
+      "id": "puncture_site_infection",
+      "wording": "Skin infection at the site of needle puncture",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.puncture_site_infection"
+      }
+    }
+  },
+  "definitions": {
+    "same_region": {
+      "params": [
+        "a",
+        "b"
+      ],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "cmp",
+            "op": "=",
+            "a": {
+              "k": "var",
+              "name": "a"
+            },
+            "b": {
+              "k": "var",
+              "name": "b"
+            },
+            "kind": "enum"
+          },
+          {
+            "k": "and",
+            "args": [
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "a"
+                },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
+              },
+              {
+                "k": "in",
+                "arg": {
+                  "k": "var",
+                  "name": "b"
+                },
+                "values": [
+                  "lumbar",
+                  "sacral"
+                ]
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "prior_in_region": {
+      "params": [
+        "kind"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
             {
-              k: "cmp",
-              op: "=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "date" },
-              b: { k: "dos" },
-              kind: "date",
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "var",
+                "name": "kind"
+              },
+              "kind": "enum"
             },
             {
-              k: "cmp",
-              op: "!=",
-              a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-              b: { k: "enum", v: "spinal_surgery" },
-              kind: "enum",
-            },
-          ],
-        },
-        body: {
-          k: "or",
-          args: [
-            {
-              k: "and",
-              args: [
+              "k": "call",
+              "def": "same_region",
+              "args": [
                 {
-                  k: "not",
-                  arg: {
-                    k: "call",
-                    def: "same_region",
-                    args: [
-                      { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                      { k: "fact", path: "request.region" },
-                    ],
+                  "k": "field",
+                  "of": {
+                    "k": "var",
+                    "name": "p"
                   },
-                },
-                { k: "fact", path: "same_day_medical_reason" },
-              ],
-            },
-            {
-              k: "and",
-              args: [
-                {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
+                  "field": "region"
                 },
                 {
-                  k: "cmp",
-                  op: "=",
-                  a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                  b: { k: "var", name: "requested" },
-                  kind: "enum",
-                },
-              ],
-            },
-            {
-              k: "and",
-              args: [
-                {
-                  k: "call",
-                  def: "same_region",
-                  args: [
-                    { k: "field", of: { k: "var", name: "p" }, field: "region" },
-                    { k: "fact", path: "request.region" },
-                  ],
-                },
-                { k: "fact", path: "synovial_cyst_confirmed_on_imaging" },
-                {
-                  k: "or",
-                  args: [
-                    {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                      ],
-                    },
-                    {
-                      k: "and",
-                      args: [
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "var", name: "requested" },
-                          b: { k: "enum", v: "epidural_injection" },
-                          kind: "enum",
-                        },
-                        {
-                          k: "cmp",
-                          op: "=",
-                          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-                          b: { k: "enum", v: "facet_injection" },
-                          kind: "enum",
-                        },
-                      ],
-                    },
-                  ],
-                },
-              ],
-            },
-          ],
+                  "k": "fact",
+                  "path": "request.region"
+                }
+              ]
+            }
+          ]
+        }
+      }
+    },
+    "region_blocks": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "prior_in_region",
+        "args": [
+          {
+            "k": "enum",
+            "v": "sympathetic_block"
+          }
+        ]
+      }
+    },
+    "episode_of": {
+      "params": [
+        "procedures"
+      ],
+      "body": {
+        "k": "query",
+        "op": "select",
+        "binder": "p",
+        "source": {
+          "k": "recent_run",
+          "list": {
+            "k": "var",
+            "name": "procedures"
+          },
+          "gap": {
+            "k": "dur",
+            "amount": 2,
+            "unit": "years"
+          }
         },
-      },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "not",
+              "arg": {
+                "k": "fact",
+                "path": "new_pathology"
+              }
+            },
+            {
+              "k": "not",
+              "arg": {
+                "k": "query",
+                "op": "exists",
+                "binder": "s",
+                "source": {
+                  "k": "fact",
+                  "path": "prior_procedures"
+                },
+                "filter": {
+                  "k": "and",
+                  "args": [
+                    {
+                      "k": "cmp",
+                      "op": "=",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "kind"
+                      },
+                      "b": {
+                        "k": "enum",
+                        "v": "spinal_surgery"
+                      },
+                      "kind": "enum"
+                    },
+                    {
+                      "k": "call",
+                      "def": "same_region",
+                      "args": [
+                        {
+                          "k": "field",
+                          "of": {
+                            "k": "var",
+                            "name": "s"
+                          },
+                          "field": "region"
+                        },
+                        {
+                          "k": "fact",
+                          "path": "request.region"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "cmp",
+                      "op": ">",
+                      "a": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "s"
+                        },
+                        "field": "date"
+                      },
+                      "b": {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "date"
+                      },
+                      "kind": "date"
+                    }
+                  ]
+                }
+              }
+            }
+          ]
+        }
+      }
     },
+    "episode_blocks": {
+      "params": [],
+      "body": {
+        "k": "call",
+        "def": "episode_of",
+        "args": [
+          {
+            "k": "call",
+            "def": "region_blocks",
+            "args": []
+          }
+        ]
+      }
+    },
+    "initial_block_request": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "query",
+          "op": "count",
+          "binder": "p",
+          "source": {
+            "k": "call",
+            "def": "episode_blocks",
+            "args": []
+          }
+        },
+        "b": {
+          "k": "num",
+          "v": 0
+        },
+        "kind": "number"
+      }
+    },
+    "severe_pain_documented": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "pain.functional_disability"
+          },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
+    },
+    "conservative_therapy_lasted": {
+      "params": [
+        "minimum",
+        "window"
+      ],
+      "body": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "later_of",
+            "args": [
+              {
+                "k": "fact",
+                "path": "conservative_therapy.start"
+              },
+              {
+                "k": "arith",
+                "op": "-",
+                "a": {
+                  "k": "dos"
+                },
+                "b": {
+                  "k": "var",
+                  "name": "window"
+                },
+                "kind": "date"
+              }
+            ]
+          },
+          "to": {
+            "k": "fact",
+            "path": "conservative_therapy.end"
+          }
+        },
+        "b": {
+          "k": "var",
+          "name": "minimum"
+        },
+        "kind": "duration"
+      }
+    },
+    "home_exercise_program_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "home_exercise_program.prescription"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "home_exercise_program.completion_documented"
+              },
+              {
+                "k": "fact",
+                "path": "home_exercise_program.inability_medical_reason"
+              }
+            ]
+          }
+        ]
+      }
+    },
+    "active_modality": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.physical_therapy"
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.chiropractic_care"
+          },
+          {
+            "k": "call",
+            "def": "home_exercise_program_complete",
+            "args": []
+          }
+        ]
+      }
+    },
+    "blocks_past_year": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "count",
+        "binder": "p",
+        "source": {
+          "k": "call",
+          "def": "region_blocks",
+          "args": []
+        },
+        "filter": {
+          "k": "within",
+          "arg": {
+            "k": "field",
+            "of": {
+              "k": "var",
+              "name": "p"
+            },
+            "field": "date"
+          },
+          "window": {
+            "k": "dur",
+            "amount": 12,
+            "unit": "months"
+          }
+        }
+      }
+    },
+    "in_first_12_weeks": {
+      "params": [],
+      "body": {
+        "k": "cmp",
+        "op": "<",
+        "a": {
+          "k": "span",
+          "from": {
+            "k": "field",
+            "of": {
+              "k": "query",
+              "op": "earliest",
+              "binder": "p",
+              "source": {
+                "k": "call",
+                "def": "episode_blocks",
+                "args": []
+              }
+            },
+            "field": "date"
+          }
+        },
+        "b": {
+          "k": "dur",
+          "amount": 12,
+          "unit": "weeks"
+        },
+        "kind": "duration"
+      }
+    },
+    "same_date_of_service_allowed": {
+      "params": [
+        "requested"
+      ],
+      "body": {
+        "k": "query",
+        "op": "every",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
+        },
+        "filter": {
+          "k": "and",
+          "args": [
+            {
+              "k": "cmp",
+              "op": "=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "date"
+              },
+              "b": {
+                "k": "dos"
+              },
+              "kind": "date"
+            },
+            {
+              "k": "cmp",
+              "op": "!=",
+              "a": {
+                "k": "field",
+                "of": {
+                  "k": "var",
+                  "name": "p"
+                },
+                "field": "kind"
+              },
+              "b": {
+                "k": "enum",
+                "v": "spinal_surgery"
+              },
+              "kind": "enum"
+            }
+          ]
+        },
+        "body": {
+          "k": "or",
+          "args": [
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "not",
+                  "arg": {
+                    "k": "call",
+                    "def": "same_region",
+                    "args": [
+                      {
+                        "k": "field",
+                        "of": {
+                          "k": "var",
+                          "name": "p"
+                        },
+                        "field": "region"
+                      },
+                      {
+                        "k": "fact",
+                        "path": "request.region"
+                      }
+                    ]
+                  }
+                },
+                {
+                  "k": "fact",
+                  "path": "same_day_medical_reason"
+                }
+              ]
+            },
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
+                    {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
+                    },
+                    {
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
+                },
+                {
+                  "k": "cmp",
+                  "op": "=",
+                  "a": {
+                    "k": "field",
+                    "of": {
+                      "k": "var",
+                      "name": "p"
+                    },
+                    "field": "kind"
+                  },
+                  "b": {
+                    "k": "var",
+                    "name": "requested"
+                  },
+                  "kind": "enum"
+                }
+              ]
+            },
+            {
+              "k": "and",
+              "args": [
+                {
+                  "k": "call",
+                  "def": "same_region",
+                  "args": [
+                    {
+                      "k": "field",
+                      "of": {
+                        "k": "var",
+                        "name": "p"
+                      },
+                      "field": "region"
+                    },
+                    {
+                      "k": "fact",
+                      "path": "request.region"
+                    }
+                  ]
+                },
+                {
+                  "k": "fact",
+                  "path": "synovial_cyst_confirmed_on_imaging"
+                },
+                {
+                  "k": "or",
+                  "args": [
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    },
+                    {
+                      "k": "and",
+                      "args": [
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "var",
+                            "name": "requested"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "epidural_injection"
+                          },
+                          "kind": "enum"
+                        },
+                        {
+                          "k": "cmp",
+                          "op": "=",
+                          "a": {
+                            "k": "field",
+                            "of": {
+                              "k": "var",
+                              "name": "p"
+                            },
+                            "field": "kind"
+                          },
+                          "b": {
+                            "k": "enum",
+                            "v": "facet_injection"
+                          },
+                          "kind": "enum"
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+      }
+    }
   },
-  facts: [
+  "facts": [
     {
-      path: "prior_procedures",
-      type: { t: "list", record: "procedure" },
-      description: "Every prior interventional pain procedure and spinal surgery in the member's history, with dates",
+      "path": "prior_procedures",
+      "type": {
+        "t": "list",
+        "record": "procedure"
+      },
+      "description": "Every prior interventional pain procedure and spinal surgery in the member's history, with dates"
     },
     {
-      path: "request.region",
-      type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-      description: "Spinal region of the requested procedure",
+      "path": "request.region",
+      "type": {
+        "t": "enum",
+        "values": [
+          "cervical",
+          "thoracic",
+          "lumbar",
+          "sacral"
+        ]
+      },
+      "description": "Spinal region of the requested procedure"
     },
     {
-      path: "new_pathology",
-      type: { t: "boolean" },
-      description:
-        "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)",
+      "path": "new_pathology",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A new pathology in the requested spinal region since the last injection there (starts a new episode of care)"
     },
     {
-      path: "sympathetic.for_ptsd",
-      type: { t: "boolean" },
-      description:
-        "The requested block is for the treatment of Post-Traumatic Stress Disorder (PTSD) (rather than for the treatment of pain)",
+      "path": "sympathetic.for_ptsd",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The requested block is for the treatment of Post-Traumatic Stress Disorder (PTSD) (rather than for the treatment of pain)"
     },
     {
-      path: "sympathetic.block_type",
-      type: {
-        t: "enum",
-        values: [
+      "path": "sympathetic.block_type",
+      "type": {
+        "t": "enum",
+        "values": [
           "stellate_ganglion",
           "thoracic_sympathetic",
           "lumbar_sympathetic",
           "superior_hypogastric_plexus",
-          "celiac_plexus",
-        ],
+          "celiac_plexus"
+        ]
       },
-      description:
-        "Type of the requested sympathetic nerve block: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus",
-    },
-    { path: "pain.duration", type: { t: "duration" }, description: "How long the pain has lasted" },
-    {
-      path: "pain.functional_disability",
-      type: { t: "boolean" },
-      description: "Pain causing functional disability is documented",
+      "description": "Type of the requested sympathetic nerve block: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus"
     },
     {
-      path: "pain.average",
-      type: { t: "number", min: 0, max: 10 },
-      description: "Average pain level on a scale of 0 to 10",
+      "path": "pain.duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the pain has lasted"
     },
     {
-      path: "conservative_therapy.failed",
-      type: { t: "boolean" },
-      description: "The member failed to respond to that course of conservative therapy",
+      "path": "pain.functional_disability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain causing functional disability is documented"
     },
     {
-      path: "conservative_therapy.start",
-      type: { t: "date" },
-      description:
-        "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+      "path": "pain.average",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 10
+      },
+      "description": "Average pain level on a scale of 0 to 10"
     },
     {
-      path: "conservative_therapy.end",
-      type: { t: "date" },
-      description: "Last documented date of that course (the date of service when it is still going on)",
+      "path": "conservative_therapy.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to that course of conservative therapy"
     },
     {
-      path: "conservative_therapy.medical_reason_not_done",
-      type: { t: "boolean" },
-      description: "The medical reason conservative therapy cannot be done is clearly documented",
+      "path": "conservative_therapy.start",
+      "type": {
+        "t": "date"
+      },
+      "description": "First date of the current course of non-operative conservative therapy targeting the requested spinal region"
     },
     {
-      path: "characterization.one_upper_extremity",
-      type: { t: "boolean" },
-      description:
-        "Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck",
+      "path": "conservative_therapy.end",
+      "type": {
+        "t": "date"
+      },
+      "description": "Last documented date of that course (the date of service when it is still going on)"
     },
     {
-      path: "characterization.one_lower_extremity",
-      type: { t: "boolean" },
-      description:
-        "Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin",
-    },
-    { path: "characterization.ischemic_limb_pain", type: { t: "boolean" }, description: "Ischemic limb pain" },
-    {
-      path: "characterization.intractable_rest_pain",
-      type: { t: "boolean" },
-      description: "Intractable limb pain at rest",
+      "path": "conservative_therapy.medical_reason_not_done",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The medical reason conservative therapy cannot be done is clearly documented"
     },
     {
-      path: "characterization.non_healing_ulcers",
-      type: { t: "boolean" },
-      description: "Non-healing ulcers of the limb",
+      "path": "characterization.one_upper_extremity",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck"
     },
     {
-      path: "characterization.failed_revascularization",
-      type: { t: "boolean" },
-      description: "Failed surgical revascularization of the limb",
+      "path": "characterization.one_lower_extremity",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin"
     },
     {
-      path: "extremity_findings.allodynia_or_hyperalgesia",
-      type: { t: "boolean" },
-      description: "Allodynia or hyperalgesia",
+      "path": "characterization.ischemic_limb_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Ischemic limb pain"
     },
     {
-      path: "extremity_findings.trophic_bone_changes",
-      type: { t: "boolean" },
-      description: "Trophic bone changes on imaging",
+      "path": "characterization.intractable_rest_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Intractable limb pain at rest"
     },
     {
-      path: "extremity_findings.unilateral_osteoporosis",
-      type: { t: "boolean" },
-      description: "Unilateral osteoporosis on imaging",
+      "path": "characterization.non_healing_ulcers",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Non-healing ulcers of the limb"
     },
     {
-      path: "extremity_findings.bone_scan_crps",
-      type: { t: "boolean" },
-      description: "Bone scan consistent with complex regional pain syndrome (CRPS)",
+      "path": "characterization.failed_revascularization",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Failed surgical revascularization of the limb"
     },
     {
-      path: "extremity_findings.skin_color_changes",
-      type: { t: "boolean" },
-      description: "Unilateral changes in skin color (e.g., cyanotic, or mottled)",
+      "path": "extremity_findings.allodynia_or_hyperalgesia",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Allodynia or hyperalgesia"
     },
     {
-      path: "extremity_findings.skin_temperature_changes",
-      type: { t: "boolean" },
-      description: "Unilateral changes in skin temperature",
-    },
-    { path: "extremity_findings.unilateral_edema", type: { t: "boolean" }, description: "Unilateral edema" },
-    {
-      path: "extremity_findings.skin_asymmetrically_dry",
-      type: { t: "boolean" },
-      description: "Skin is asymmetrically dry",
+      "path": "extremity_findings.trophic_bone_changes",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Trophic bone changes on imaging"
     },
     {
-      path: "extremity_findings.skin_asymmetrically_moist",
-      type: { t: "boolean" },
-      description: "Skin is asymmetrically moist",
+      "path": "extremity_findings.unilateral_osteoporosis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral osteoporosis on imaging"
     },
     {
-      path: "extremity_findings.skin_smooth_or_shiny",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: skin is smooth or shiny",
+      "path": "extremity_findings.bone_scan_crps",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Bone scan consistent with complex regional pain syndrome (CRPS)"
     },
     {
-      path: "extremity_findings.soft_tissue_atrophy",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: soft tissue atrophy",
+      "path": "extremity_findings.skin_color_changes",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral changes in skin color (e.g., cyanotic, or mottled)"
     },
     {
-      path: "extremity_findings.joint_stiffness",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: joint stiffness, with decreased passive ROM",
+      "path": "extremity_findings.skin_temperature_changes",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral changes in skin temperature"
     },
     {
-      path: "extremity_findings.nail_changes",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: nail changes",
+      "path": "extremity_findings.unilateral_edema",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral edema"
     },
     {
-      path: "extremity_findings.hair_growth_change",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: hair growth change",
+      "path": "extremity_findings.skin_asymmetrically_dry",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Skin is asymmetrically dry"
     },
     {
-      path: "request.image_guidance",
-      type: { t: "enum", values: ["fluoroscopy", "ct", "ultrasound", "no_guidance"] },
-      description: "Image guidance planned for the requested procedure",
+      "path": "extremity_findings.skin_asymmetrically_moist",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Skin is asymmetrically moist"
     },
     {
-      path: "previous_block.relief_lasted_local_anesthetic",
-      type: { t: "boolean" },
-      description:
-        "The pain relief, reduction in symptoms or functional improvement after the previous sympathetic nerve block lasted at least the duration of the local anesthetic",
+      "path": "extremity_findings.skin_smooth_or_shiny",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: skin is smooth or shiny"
     },
     {
-      path: "conservative_therapy.ongoing",
-      type: { t: "boolean" },
-      description: "Details of engagement in ongoing non-operative conservative therapy are documented",
+      "path": "extremity_findings.soft_tissue_atrophy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: soft tissue atrophy"
     },
     {
-      path: "conservative_therapy.physical_therapy",
-      type: { t: "boolean" },
-      description: "Region-specific physical therapy is documented",
+      "path": "extremity_findings.joint_stiffness",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: joint stiffness, with decreased passive ROM"
     },
     {
-      path: "conservative_therapy.chiropractic_care",
-      type: { t: "boolean" },
-      description: "Region-specific chiropractic care is documented",
+      "path": "extremity_findings.nail_changes",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: nail changes"
     },
     {
-      path: "home_exercise_program.prescription",
-      type: { t: "boolean" },
-      description:
-        "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
+      "path": "extremity_findings.hair_growth_change",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: hair growth change"
     },
     {
-      path: "home_exercise_program.completion_documented",
-      type: { t: "boolean" },
-      description: "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
+      "path": "request.image_guidance",
+      "type": {
+        "t": "enum",
+        "values": [
+          "fluoroscopy",
+          "ct",
+          "ultrasound",
+          "no_guidance"
+        ]
+      },
+      "description": "Image guidance planned for the requested procedure"
     },
     {
-      path: "home_exercise_program.inability_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+      "path": "previous_block.relief_lasted_local_anesthetic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The pain relief, reduction in symptoms or functional improvement after the previous sympathetic nerve block lasted at least the duration of the local anesthetic"
     },
     {
-      path: "active_therapy_not_indicated",
-      type: { t: "boolean" },
-      description: "Ongoing active conservative therapy is clearly documented as not indicated",
+      "path": "conservative_therapy.ongoing",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Details of engagement in ongoing non-operative conservative therapy are documented"
     },
     {
-      path: "previous_block.symptom_reduction_percent",
-      type: { t: "number", min: 0, max: 100 },
-      description: "Reduction in PTSD symptoms after the previous stellate ganglion block, as a percentage",
+      "path": "conservative_therapy.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific physical therapy is documented"
     },
     {
-      path: "same_day_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)",
+      "path": "conservative_therapy.chiropractic_care",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific chiropractic care is documented"
     },
     {
-      path: "synovial_cyst_confirmed_on_imaging",
-      type: { t: "boolean" },
-      description: "A synovial cyst is confirmed on imaging",
+      "path": "home_exercise_program.prescription",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor"
     },
-    { path: "findings.active_infection", type: { t: "boolean" }, description: "Active systemic or spinal infection" },
     {
-      path: "findings.puncture_site_infection",
-      type: { t: "boolean" },
-      description: "Skin infection at the site of needle puncture",
+      "path": "home_exercise_program.completion_documented",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Follow-up documentation regarding completion of HEP after the required 6-week timeframe"
     },
+    {
+      "path": "home_exercise_program.inability_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count"
+    },
+    {
+      "path": "active_therapy_not_indicated",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Ongoing active conservative therapy is clearly documented as not indicated"
+    },
+    {
+      "path": "previous_block.symptom_reduction_percent",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 100
+      },
+      "description": "Reduction in PTSD symptoms after the previous stellate ganglion block, as a percentage"
+    },
+    {
+      "path": "same_day_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient)"
+    },
+    {
+      "path": "synovial_cyst_confirmed_on_imaging",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A synovial cyst is confirmed on imaging"
+    },
+    {
+      "path": "findings.active_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active systemic or spinal infection"
+    },
+    {
+      "path": "findings.puncture_site_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Skin infection at the site of needle puncture"
+    }
   ],
-  records: {
-    procedure: [
-      { path: "date", type: { t: "date" }, description: "Date of service of the procedure" },
+  "records": {
+    "procedure": [
       {
-        path: "kind",
-        type: {
-          t: "enum",
-          values: [
+        "path": "date",
+        "type": {
+          "t": "date"
+        },
+        "description": "Date of service of the procedure"
+      },
+      {
+        "path": "kind",
+        "type": {
+          "t": "enum",
+          "values": [
             "epidural_injection",
             "facet_injection",
             "facet_denervation",
@@ -1386,38 +2185,89 @@ export const program: Program = {
             "spinal_cord_stimulator_trial",
             "spinal_cord_stimulator",
             "spinal_surgery",
-            "other_procedure",
-          ],
+            "other_procedure"
+          ]
         },
-        description: "What the procedure was",
+        "description": "What the procedure was"
       },
       {
-        path: "region",
-        type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-        description: "Spinal region treated",
-      },
-      { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
-      { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
-      { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
-      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
-      {
-        path: "relief_percent",
-        type: { t: "number", min: 0, max: 100 },
-        description: "Pain relief obtained after the procedure, as a percentage",
-      },
-      { path: "relief_duration", type: { t: "duration" }, description: "How long that relief lasted" },
-      {
-        path: "functional_improvement",
-        type: { t: "boolean" },
-        description: "Significant functional improvement is documented after the procedure",
+        "path": "region",
+        "type": {
+          "t": "enum",
+          "values": [
+            "cervical",
+            "thoracic",
+            "lumbar",
+            "sacral"
+          ]
+        },
+        "description": "Spinal region treated"
       },
       {
-        path: "clinically_meaningful_improvement",
-        type: { t: "boolean" },
-        description: "Clinically meaningful improvement in pain and function is documented after the procedure",
+        "path": "level",
+        "type": {
+          "t": "text"
+        },
+        "description": "Spinal level, as written in the record (for example L4-5)"
       },
-    ],
-  },
+      {
+        "path": "side",
+        "type": {
+          "t": "enum",
+          "values": [
+            "left",
+            "right",
+            "bilateral"
+          ]
+        },
+        "description": "Side treated"
+      },
+      {
+        "path": "therapeutic",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The injection was therapeutic (not diagnostic)"
+      },
+      {
+        "path": "local_anesthetic_only",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The block used local anesthetic only"
+      },
+      {
+        "path": "relief_percent",
+        "type": {
+          "t": "number",
+          "min": 0,
+          "max": 100
+        },
+        "description": "Pain relief obtained after the procedure, as a percentage"
+      },
+      {
+        "path": "relief_duration",
+        "type": {
+          "t": "duration"
+        },
+        "description": "How long that relief lasted"
+      },
+      {
+        "path": "functional_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Significant functional improvement is documented after the procedure"
+      },
+      {
+        "path": "clinically_meaningful_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Clinically meaningful improvement in pain and function is documented after the procedure"
+      }
+    ]
+  }
 };
 
 /** Evaluates a request against NIA_CG_404 Sympathetic Nerve Blocks. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
@@ -3311,4 +4161,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41], [cond_0], 46, 13, wellFormed);
-// polc digest: 4d8652c120bdee43 3e21c83ddd0ea3d8
+// polc digest: a28d388221ab3ae1 16790bffa3d22278

@@ -230,339 +230,515 @@ export const metadata = {
 } as const;
 
 /** The checked policy, as data: the interpreter runs it when the trace is on, and the docs are made from it. */
+// prettier-ignore
 export const program: Program = {
-  id: "NIA_CG_405",
-  title: "Spinal Cord Stimulation",
-  version: "2024",
-  sections: [
-    { kind: "notes", title: "GENERAL INFORMATION", items: [] },
+  "id": "NIA_CG_405",
+  "title": "Spinal Cord Stimulation",
+  "version": "2024",
+  "sections": [
     {
-      kind: "indications",
-      title: "INDICATIONS FOR SPINAL CORD STIMULATION (SCS)",
-      when: {
-        k: "cmp",
-        op: "=",
-        a: { k: "fact", path: "stimulator.service" },
-        b: { k: "enum", v: "trial" },
-        kind: "enum",
+      "kind": "notes",
+      "title": "GENERAL INFORMATION",
+      "items": []
+    },
+    {
+      "kind": "indications",
+      "title": "INDICATIONS FOR SPINAL CORD STIMULATION (SCS)",
+      "when": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "fact",
+          "path": "stimulator.service"
+        },
+        "b": {
+          "k": "enum",
+          "v": "trial"
+        },
+        "kind": "enum"
       },
-      items: ["stimulation_trial"],
+      "items": [
+        "stimulation_trial"
+      ]
     },
     {
-      kind: "indications",
-      title: "INDICATIONS FOR SPINAL CORD STIMULATION (SCS)",
-      when: {
-        k: "cmp",
-        op: "=",
-        a: { k: "fact", path: "stimulator.service" },
-        b: { k: "enum", v: "permanent" },
-        kind: "enum",
+      "kind": "indications",
+      "title": "INDICATIONS FOR SPINAL CORD STIMULATION (SCS)",
+      "when": {
+        "k": "cmp",
+        "op": "=",
+        "a": {
+          "k": "fact",
+          "path": "stimulator.service"
+        },
+        "b": {
+          "k": "enum",
+          "v": "permanent"
+        },
+        "kind": "enum"
       },
-      items: ["permanent_stimulator"],
+      "items": [
+        "permanent_stimulator"
+      ]
     },
     {
-      kind: "indications",
-      title: "INDICATIONS FOR SPINAL CORD STIMULATION (SCS)",
-      when: { k: "in", arg: { k: "fact", path: "stimulator.service" }, values: ["revision", "removal"] },
-      items: ["revision_or_removal"],
+      "kind": "indications",
+      "title": "INDICATIONS FOR SPINAL CORD STIMULATION (SCS)",
+      "when": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "stimulator.service"
+        },
+        "values": [
+          "revision",
+          "removal"
+        ]
+      },
+      "items": [
+        "revision_or_removal"
+      ]
     },
     {
-      kind: "contraindications",
-      title: "CONTRAINDICATIONS FOR SPINAL CORD STIMULATION",
-      when: { k: "in", arg: { k: "fact", path: "stimulator.service" }, values: ["trial", "permanent"] },
-      items: ["active_infection", "insufficient_body_habitus"],
-    },
+      "kind": "contraindications",
+      "title": "CONTRAINDICATIONS FOR SPINAL CORD STIMULATION",
+      "when": {
+        "k": "in",
+        "arg": {
+          "k": "fact",
+          "path": "stimulator.service"
+        },
+        "values": [
+          "trial",
+          "permanent"
+        ]
+      },
+      "items": [
+        "active_infection",
+        "insufficient_body_habitus"
+      ]
+    }
   ],
-  overlays: [],
-  requirements: {
-    severe_pain: {
-      id: "severe_pain",
-      wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
-      refs: "",
-      role: "criterion",
-      rule: { k: "call", def: "severe_pain_documented", args: [] },
+  "overlays": [],
+  "requirements": {
+    "severe_pain": {
+      "id": "severe_pain",
+      "wording": "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "call",
+        "def": "severe_pain_documented",
+        "args": []
+      }
     },
-    conservative_six_months: {
-      id: "conservative_six_months",
-      wording:
-        "Failure to respond to non-operative conservative therapy* for a minimum of 6 months unless the medical reason this treatment cannot be done is clearly documented",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "or",
-        args: [
+    "conservative_six_months": {
+      "id": "conservative_six_months",
+      "wording": "Failure to respond to non-operative conservative therapy* for a minimum of 6 months unless the medical reason this treatment cannot be done is clearly documented",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "or",
+        "args": [
           {
-            k: "and",
-            args: [
-              { k: "fact", path: "conservative_therapy.failed" },
-              { k: "call", def: "conservative_therapy_complete", args: [] },
+            "k": "and",
+            "args": [
               {
-                k: "cmp",
-                op: ">=",
-                a: {
-                  k: "span",
-                  from: { k: "fact", path: "conservative_therapy.start" },
-                  to: { k: "fact", path: "conservative_therapy.end" },
-                },
-                b: { k: "dur", amount: 6, unit: "months" },
-                kind: "duration",
+                "k": "fact",
+                "path": "conservative_therapy.failed"
               },
-            ],
+              {
+                "k": "call",
+                "def": "conservative_therapy_complete",
+                "args": []
+              },
+              {
+                "k": "cmp",
+                "op": ">=",
+                "a": {
+                  "k": "span",
+                  "from": {
+                    "k": "fact",
+                    "path": "conservative_therapy.start"
+                  },
+                  "to": {
+                    "k": "fact",
+                    "path": "conservative_therapy.end"
+                  }
+                },
+                "b": {
+                  "k": "dur",
+                  "amount": 6,
+                  "unit": "months"
+                },
+                "kind": "duration"
+              }
+            ]
           },
-          { k: "fact", path: "conservative_therapy.medical_reason_not_done" },
-        ],
-      },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.medical_reason_not_done"
+          }
+        ]
+      }
     },
-    assessment_completed: {
-      id: "assessment_completed",
-      wording: "A completed psychological assessment",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "psychological_assessment.completed" },
+    "assessment_completed": {
+      "id": "assessment_completed",
+      "wording": "A completed psychological assessment",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "psychological_assessment.completed"
+      }
     },
-    pain_not_psychologic: {
-      id: "pain_not_psychologic",
-      wording: "Pain is not psychologic in origin",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "psychological_assessment.pain_not_psychologic" },
+    "pain_not_psychologic": {
+      "id": "pain_not_psychologic",
+      "wording": "Pain is not psychologic in origin",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "psychological_assessment.pain_not_psychologic"
+      }
     },
-    axis_ii_managed: {
-      id: "axis_ii_managed",
-      wording: "Management of any Axis II findings",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "psychological_assessment.axis_ii_managed" },
+    "axis_ii_managed": {
+      "id": "axis_ii_managed",
+      "wording": "Management of any Axis II findings",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "psychological_assessment.axis_ii_managed"
+      }
     },
-    no_addiction: {
-      id: "no_addiction",
-      wording: "No evidence of existing or untreated addiction",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "psychological_assessment.no_addiction" },
+    "no_addiction": {
+      "id": "no_addiction",
+      "wording": "No evidence of existing or untreated addiction",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "psychological_assessment.no_addiction"
+      }
     },
-    cognitive_ability: {
-      id: "cognitive_ability",
-      wording: "Demonstration of cognitive ability to manage the stimulator",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "psychological_assessment.cognitive_ability" },
+    "cognitive_ability": {
+      "id": "cognitive_ability",
+      "wording": "Demonstration of cognitive ability to manage the stimulator",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "psychological_assessment.cognitive_ability"
+      }
     },
-    psychological_assessment_done: {
-      id: "psychological_assessment_done",
-      wording: "A completed psychological assessment that documents the following",
-      refs: "2",
-      role: "criterion",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["assessment_completed", "pain_not_psychologic", "axis_ii_managed", "no_addiction", "cognitive_ability"],
-      },
+    "psychological_assessment_done": {
+      "id": "psychological_assessment_done",
+      "wording": "A completed psychological assessment that documents the following",
+      "refs": "2",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "assessment_completed",
+          "pain_not_psychologic",
+          "axis_ii_managed",
+          "no_addiction",
+          "cognitive_ability"
+        ]
+      }
     },
-    failed_spine_surgery: {
-      id: "failed_spine_surgery",
-      wording: "Failed spine surgery syndrome (FSSS) or post-laminectomy syndrome",
-      refs: "3, 4",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.failed_spine_surgery" },
+    "failed_spine_surgery": {
+      "id": "failed_spine_surgery",
+      "wording": "Failed spine surgery syndrome (FSSS) or post-laminectomy syndrome",
+      "refs": "3, 4",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.failed_spine_surgery"
+      }
     },
-    crps_diagnosis: {
-      id: "crps_diagnosis",
-      wording: "Complex regional pain syndrome (CRPS), type I or type II",
-      refs: "5, 6",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.crps" },
+    "crps_diagnosis": {
+      "id": "crps_diagnosis",
+      "wording": "Complex regional pain syndrome (CRPS), type I or type II",
+      "refs": "5, 6",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.crps"
+      }
     },
-    skin_color: {
-      id: "skin_color",
-      wording: "Changes in skin color; cyanotic, or mottled",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.skin_color" },
+    "skin_color": {
+      "id": "skin_color",
+      "wording": "Changes in skin color; cyanotic, or mottled",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.skin_color"
+      }
     },
-    skin_temperature: {
-      id: "skin_temperature",
-      wording: "Changes in skin temperature",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.skin_temperature" },
+    "skin_temperature": {
+      "id": "skin_temperature",
+      "wording": "Changes in skin temperature",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.skin_temperature"
+      }
     },
-    unilateral_edema: {
-      id: "unilateral_edema",
-      wording: "Unilateral edema",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.edema" },
+    "unilateral_edema": {
+      "id": "unilateral_edema",
+      "wording": "Unilateral edema",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.edema"
+      }
     },
-    vasomotor_changes: {
-      id: "vasomotor_changes",
-      wording: "Unilateral vasomotor changes",
-      refs: "",
-      role: "criterion",
-      group: { quantifier: "any", n: 0, items: ["skin_color", "skin_temperature", "unilateral_edema"] },
+    "vasomotor_changes": {
+      "id": "vasomotor_changes",
+      "wording": "Unilateral vasomotor changes",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "skin_color",
+          "skin_temperature",
+          "unilateral_edema"
+        ]
+      }
     },
-    skin_dry: {
-      id: "skin_dry",
-      wording: "Skin is dry",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.skin_dry" },
+    "skin_dry": {
+      "id": "skin_dry",
+      "wording": "Skin is dry",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.skin_dry"
+      }
     },
-    skin_moist: {
-      id: "skin_moist",
-      wording: "Skin is moist",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.skin_moist" },
+    "skin_moist": {
+      "id": "skin_moist",
+      "wording": "Skin is moist",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.skin_moist"
+      }
     },
-    sudomotor_changes: {
-      id: "sudomotor_changes",
-      wording: "Unilateral sudomotor changes",
-      refs: "",
-      role: "criterion",
-      group: { quantifier: "any", n: 0, items: ["skin_dry", "skin_moist"] },
+    "sudomotor_changes": {
+      "id": "sudomotor_changes",
+      "wording": "Unilateral sudomotor changes",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "skin_dry",
+          "skin_moist"
+        ]
+      }
     },
-    skin_smooth_or_shiny: {
-      id: "skin_smooth_or_shiny",
-      wording: "Skin is smooth or shiny",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.skin_smooth_or_shiny" },
+    "skin_smooth_or_shiny": {
+      "id": "skin_smooth_or_shiny",
+      "wording": "Skin is smooth or shiny",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.skin_smooth_or_shiny"
+      }
     },
-    soft_tissue_atrophy: {
-      id: "soft_tissue_atrophy",
-      wording: "Soft tissue atrophy",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.soft_tissue_atrophy" },
+    "soft_tissue_atrophy": {
+      "id": "soft_tissue_atrophy",
+      "wording": "Soft tissue atrophy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.soft_tissue_atrophy"
+      }
     },
-    joint_stiffness: {
-      id: "joint_stiffness",
-      wording: "Joint stiffness, with decreased passive ROM",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.joint_stiffness" },
+    "joint_stiffness": {
+      "id": "joint_stiffness",
+      "wording": "Joint stiffness, with decreased passive ROM",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.joint_stiffness"
+      }
     },
-    nail_changes: {
-      id: "nail_changes",
-      wording: "Nail changes",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.nail_changes" },
+    "nail_changes": {
+      "id": "nail_changes",
+      "wording": "Nail changes",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.nail_changes"
+      }
     },
-    hair_growth_changes: {
-      id: "hair_growth_changes",
-      wording: "Hair growth changes",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "crps.hair_growth" },
+    "hair_growth_changes": {
+      "id": "hair_growth_changes",
+      "wording": "Hair growth changes",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "crps.hair_growth"
+      }
     },
-    trophic_changes: {
-      id: "trophic_changes",
-      wording: "Unilateral trophic changes",
-      refs: "",
-      role: "criterion",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: [
+    "trophic_changes": {
+      "id": "trophic_changes",
+      "wording": "Unilateral trophic changes",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
           "skin_smooth_or_shiny",
           "soft_tissue_atrophy",
           "joint_stiffness",
           "nail_changes",
-          "hair_growth_changes",
-        ],
-      },
+          "hair_growth_changes"
+        ]
+      }
     },
-    crps_characterized: {
-      id: "crps_characterized",
-      wording: "Complex regional pain syndrome (CRPS), type I or type II, characterized by ALL of the following:",
-      refs: "5, 6",
-      role: "criterion",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["crps_diagnosis", "vasomotor_changes", "sudomotor_changes", "trophic_changes"],
-      },
+    "crps_characterized": {
+      "id": "crps_characterized",
+      "wording": "Complex regional pain syndrome (CRPS), type I or type II, characterized by ALL of the following:",
+      "refs": "5, 6",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "crps_diagnosis",
+          "vasomotor_changes",
+          "sudomotor_changes",
+          "trophic_changes"
+        ]
+      }
     },
-    chronic_neuropathic_pain: {
-      id: "chronic_neuropathic_pain",
-      wording: "Chronic neuropathic pain of certain origins",
-      refs: "7",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.chronic_neuropathic" },
+    "chronic_neuropathic_pain": {
+      "id": "chronic_neuropathic_pain",
+      "wording": "Chronic neuropathic pain of certain origins",
+      "refs": "7",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.chronic_neuropathic"
+      }
     },
-    lumbosacral_arachnoiditis: {
-      id: "lumbosacral_arachnoiditis",
-      wording: "Lumbosacral arachnoiditis",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.lumbosacral_arachnoiditis" },
+    "lumbosacral_arachnoiditis": {
+      "id": "lumbosacral_arachnoiditis",
+      "wording": "Lumbosacral arachnoiditis",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.lumbosacral_arachnoiditis"
+      }
     },
-    post_herpetic_neuralgia: {
-      id: "post_herpetic_neuralgia",
-      wording: "Post herpetic neuralgia",
-      refs: "8, 9",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.post_herpetic_neuralgia" },
+    "post_herpetic_neuralgia": {
+      "id": "post_herpetic_neuralgia",
+      "wording": "Post herpetic neuralgia",
+      "refs": "8, 9",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.post_herpetic_neuralgia"
+      }
     },
-    radiculopathy: {
-      id: "radiculopathy",
-      wording: "Radiculopathy",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.radiculopathy" },
+    "radiculopathy": {
+      "id": "radiculopathy",
+      "wording": "Radiculopathy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.radiculopathy"
+      }
     },
-    ischemic_leg_pain: {
-      id: "ischemic_leg_pain",
-      wording: "Chronic ischemic leg pain",
-      refs: "10",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.ischemic_leg_pain" },
+    "ischemic_leg_pain": {
+      "id": "ischemic_leg_pain",
+      "wording": "Chronic ischemic leg pain",
+      "refs": "10",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.ischemic_leg_pain"
+      }
     },
-    diabetic_neuropathy: {
-      id: "diabetic_neuropathy",
-      wording: "Diabetic peripheral neuropathy",
-      refs: "11-13",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.diabetic_neuropathy" },
+    "diabetic_neuropathy": {
+      "id": "diabetic_neuropathy",
+      "wording": "Diabetic peripheral neuropathy",
+      "refs": "11-13",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.diabetic_neuropathy"
+      }
     },
-    phantom_limb: {
-      id: "phantom_limb",
-      wording: "Phantom limb syndrome (stump pain)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.phantom_limb" },
+    "phantom_limb": {
+      "id": "phantom_limb",
+      "wording": "Phantom limb syndrome (stump pain)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.phantom_limb"
+      }
     },
-    peripheral_neuropathy: {
-      id: "peripheral_neuropathy",
-      wording: "Peripheral neuropathy",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.peripheral_neuropathy" },
+    "peripheral_neuropathy": {
+      "id": "peripheral_neuropathy",
+      "wording": "Peripheral neuropathy",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.peripheral_neuropathy"
+      }
     },
-    neuropathic_back_pain: {
-      id: "neuropathic_back_pain",
-      wording: "Chronic back pain (neuropathic pain) and not a surgical candidate",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
-          { k: "fact", path: "pain_cause.neuropathic_back_pain" },
-          { k: "fact", path: "pain_cause.not_surgical_candidate" },
-        ],
-      },
+    "neuropathic_back_pain": {
+      "id": "neuropathic_back_pain",
+      "wording": "Chronic back pain (neuropathic pain) and not a surgical candidate",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "pain_cause.neuropathic_back_pain"
+          },
+          {
+            "k": "fact",
+            "path": "pain_cause.not_surgical_candidate"
+          }
+        ]
+      }
     },
     "neuropathic_pain.2": {
-      id: "neuropathic_pain.2",
-      wording: "that falls into ONE of the following diagnoses",
-      refs: "",
-      role: "group",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: [
+      "id": "neuropathic_pain.2",
+      "wording": "that falls into ONE of the following diagnoses",
+      "refs": "",
+      "role": "group",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
           "lumbosacral_arachnoiditis",
           "post_herpetic_neuralgia",
           "radiculopathy",
@@ -570,521 +746,904 @@ export const program: Program = {
           "diabetic_neuropathy",
           "phantom_limb",
           "peripheral_neuropathy",
-          "neuropathic_back_pain",
-        ],
-      },
+          "neuropathic_back_pain"
+        ]
+      }
     },
-    neuropathic_pain: {
-      id: "neuropathic_pain",
-      wording: "Chronic neuropathic pain of certain origins that falls into ONE of the following diagnoses:",
-      refs: "7",
-      role: "criterion",
-      group: { quantifier: "all", n: 0, items: ["chronic_neuropathic_pain", "neuropathic_pain.2"] },
+    "neuropathic_pain": {
+      "id": "neuropathic_pain",
+      "wording": "Chronic neuropathic pain of certain origins that falls into ONE of the following diagnoses:",
+      "refs": "7",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "chronic_neuropathic_pain",
+          "neuropathic_pain.2"
+        ]
+      }
     },
-    angina_diagnosis: {
-      id: "angina_diagnosis",
-      wording: "Chronic, refractory angina pectoris",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "pain_cause.refractory_angina" },
+    "angina_diagnosis": {
+      "id": "angina_diagnosis",
+      "wording": "Chronic, refractory angina pectoris",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "pain_cause.refractory_angina"
+      }
     },
-    angina_after_revascularization: {
-      id: "angina_after_revascularization",
-      wording: "Continued angina after percutaneous coronary intervention or coronary artery bypass graft",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "angina.after_revascularization" },
+    "angina_after_revascularization": {
+      "id": "angina_after_revascularization",
+      "wording": "Continued angina after percutaneous coronary intervention or coronary artery bypass graft",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "angina.after_revascularization"
+      }
     },
-    angina_no_revascularization: {
-      id: "angina_no_revascularization",
-      wording: "Not a candidate for further revascularization",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "angina.not_revascularization_candidate" },
+    "angina_no_revascularization": {
+      "id": "angina_no_revascularization",
+      "wording": "Not a candidate for further revascularization",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "angina.not_revascularization_candidate"
+      }
     },
-    angina_nyha_class: {
-      id: "angina_nyha_class",
-      wording:
-        "Angina is NYHA (New York Heart Association) III (less than ordinary physical activity causes symptoms) or IV (symptoms present at rest)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "cmp", op: ">=", a: { k: "fact", path: "angina.nyha_class" }, b: { k: "num", v: 3 }, kind: "number" },
+    "angina_nyha_class": {
+      "id": "angina_nyha_class",
+      "wording": "Angina is NYHA (New York Heart Association) III (less than ordinary physical activity causes symptoms) or IV (symptoms present at rest)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "cmp",
+        "op": ">=",
+        "a": {
+          "k": "fact",
+          "path": "angina.nyha_class"
+        },
+        "b": {
+          "k": "num",
+          "v": 3
+        },
+        "kind": "number"
+      }
     },
-    angina_pharmacotherapy: {
-      id: "angina_pharmacotherapy",
-      wording:
-        "Optimal pharmacotherapy for at least one month with failure to tolerate medications in indicated dosage or failure to respond adequately to indicated medications",
-      refs: "",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
+    "angina_pharmacotherapy": {
+      "id": "angina_pharmacotherapy",
+      "wording": "Optimal pharmacotherapy for at least one month with failure to tolerate medications in indicated dosage or failure to respond adequately to indicated medications",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "fact", path: "angina.pharmacotherapy_duration" },
-            b: { k: "dur", amount: 1, unit: "months" },
-            kind: "duration",
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "angina.pharmacotherapy_duration"
+            },
+            "b": {
+              "k": "dur",
+              "amount": 1,
+              "unit": "months"
+            },
+            "kind": "duration"
           },
           {
-            k: "or",
-            args: [
-              { k: "fact", path: "angina.medication_intolerance" },
-              { k: "fact", path: "angina.medication_nonresponse" },
-            ],
-          },
-        ],
-      },
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "angina.medication_intolerance"
+              },
+              {
+                "k": "fact",
+                "path": "angina.medication_nonresponse"
+              }
+            ]
+          }
+        ]
+      }
     },
-    refractory_angina: {
-      id: "refractory_angina",
-      wording: "Chronic, refractory angina pectoris, characterized by ALL the following:",
-      refs: "",
-      role: "criterion",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: [
+    "refractory_angina": {
+      "id": "refractory_angina",
+      "wording": "Chronic, refractory angina pectoris, characterized by ALL the following:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
           "angina_diagnosis",
           "angina_after_revascularization",
           "angina_no_revascularization",
           "angina_nyha_class",
-          "angina_pharmacotherapy",
-        ],
-      },
+          "angina_pharmacotherapy"
+        ]
+      }
     },
-    pain_caused_by: {
-      id: "pain_caused_by",
-      wording: "Pain caused by at least ONE of the following:",
-      refs: "",
-      role: "criterion",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: ["failed_spine_surgery", "crps_characterized", "neuropathic_pain", "refractory_angina"],
-      },
+    "pain_caused_by": {
+      "id": "pain_caused_by",
+      "wording": "Pain caused by at least ONE of the following:",
+      "refs": "",
+      "role": "criterion",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
+          "failed_spine_surgery",
+          "crps_characterized",
+          "neuropathic_pain",
+          "refractory_angina"
+        ]
+      }
     },
-    stimulation_trial: {
-      id: "stimulation_trial",
-      wording: "A spinal cord stimulation trial is appropriate when ALL the following criteria are met",
-      refs: "1",
-      role: "pathway",
-      group: {
-        quantifier: "all",
-        n: 0,
-        items: ["severe_pain", "conservative_six_months", "psychological_assessment_done", "pain_caused_by"],
-      },
+    "stimulation_trial": {
+      "id": "stimulation_trial",
+      "wording": "A spinal cord stimulation trial is appropriate when ALL the following criteria are met",
+      "refs": "1",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "severe_pain",
+          "conservative_six_months",
+          "psychological_assessment_done",
+          "pain_caused_by"
+        ]
+      }
     },
-    successful_stimulator_trial: {
-      id: "successful_stimulator_trial",
-      wording:
-        "Documentation of a successful trial of the temporary SCS device providing at least 50% reduction in pain and significant functional improvement for a minimum duration of 3 days",
-      refs: "14",
-      role: "criterion",
-      rule: {
-        k: "and",
-        args: [
+    "successful_stimulator_trial": {
+      "id": "successful_stimulator_trial",
+      "wording": "Documentation of a successful trial of the temporary SCS device providing at least 50% reduction in pain and significant functional improvement for a minimum duration of 3 days",
+      "refs": "14",
+      "role": "criterion",
+      "rule": {
+        "k": "and",
+        "args": [
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "field", of: { k: "call", def: "latest_stimulator_trial", args: [] }, field: "relief_percent" },
-            b: { k: "num", v: 50 },
-            kind: "number",
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "field",
+              "of": {
+                "k": "call",
+                "def": "latest_stimulator_trial",
+                "args": []
+              },
+              "field": "relief_percent"
+            },
+            "b": {
+              "k": "num",
+              "v": 50
+            },
+            "kind": "number"
           },
-          { k: "field", of: { k: "call", def: "latest_stimulator_trial", args: [] }, field: "functional_improvement" },
           {
-            k: "cmp",
-            op: ">=",
-            a: { k: "field", of: { k: "call", def: "latest_stimulator_trial", args: [] }, field: "relief_duration" },
-            b: { k: "dur", amount: 3, unit: "days" },
-            kind: "duration",
+            "k": "field",
+            "of": {
+              "k": "call",
+              "def": "latest_stimulator_trial",
+              "args": []
+            },
+            "field": "functional_improvement"
           },
-        ],
-      },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "field",
+              "of": {
+                "k": "call",
+                "def": "latest_stimulator_trial",
+                "args": []
+              },
+              "field": "relief_duration"
+            },
+            "b": {
+              "k": "dur",
+              "amount": 3,
+              "unit": "days"
+            },
+            "kind": "duration"
+          }
+        ]
+      }
     },
-    same_device_type: {
-      id: "same_device_type",
-      wording: "The same type of stimulator device will be used",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "stimulator.same_device_type" },
+    "same_device_type": {
+      "id": "same_device_type",
+      "wording": "The same type of stimulator device will be used",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "stimulator.same_device_type"
+      }
     },
-    permanent_stimulator: {
-      id: "permanent_stimulator",
-      wording: "A permanent spinal cord stimulator is appropriate when ALL the following criteria are met:",
-      refs: "",
-      role: "pathway",
-      group: { quantifier: "all", n: 0, items: ["successful_stimulator_trial", "same_device_type"] },
+    "permanent_stimulator": {
+      "id": "permanent_stimulator",
+      "wording": "A permanent spinal cord stimulator is appropriate when ALL the following criteria are met:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "all",
+        "n": 0,
+        "items": [
+          "successful_stimulator_trial",
+          "same_device_type"
+        ]
+      }
     },
-    lead_migration: {
-      id: "lead_migration",
-      wording: "Migration of lead(s)",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "revision_reason.lead_migration" },
+    "lead_migration": {
+      "id": "lead_migration",
+      "wording": "Migration of lead(s)",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "revision_reason.lead_migration"
+      }
     },
-    loss_of_effectiveness: {
-      id: "loss_of_effectiveness",
-      wording: "Loss of effectiveness",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "revision_reason.loss_of_effectiveness" },
+    "loss_of_effectiveness": {
+      "id": "loss_of_effectiveness",
+      "wording": "Loss of effectiveness",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "revision_reason.loss_of_effectiveness"
+      }
     },
-    intolerance: {
-      id: "intolerance",
-      wording: "Intolerance by the individual",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "revision_reason.intolerance" },
+    "intolerance": {
+      "id": "intolerance",
+      "wording": "Intolerance by the individual",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "revision_reason.intolerance"
+      }
     },
-    device_infection: {
-      id: "device_infection",
-      wording: "Infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "revision_reason.infection" },
+    "device_infection": {
+      "id": "device_infection",
+      "wording": "Infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "revision_reason.infection"
+      }
     },
-    painful_generator_site: {
-      id: "painful_generator_site",
-      wording: "Painful generator site",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "revision_reason.painful_generator_site" },
+    "painful_generator_site": {
+      "id": "painful_generator_site",
+      "wording": "Painful generator site",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "revision_reason.painful_generator_site"
+      }
     },
-    neurological_deficits: {
-      id: "neurological_deficits",
-      wording: "Development of neurological deficits",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "revision_reason.neurological_deficits" },
+    "neurological_deficits": {
+      "id": "neurological_deficits",
+      "wording": "Development of neurological deficits",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "revision_reason.neurological_deficits"
+      }
     },
-    patient_demand: {
-      id: "patient_demand",
-      wording: "Patient demand",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "revision_reason.patient_demand" },
+    "patient_demand": {
+      "id": "patient_demand",
+      "wording": "Patient demand",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "revision_reason.patient_demand"
+      }
     },
-    revision_or_removal: {
-      id: "revision_or_removal",
-      wording: "Revision or removal of a spinal cord stimulator device is indicated with ONE of the following:",
-      refs: "",
-      role: "pathway",
-      group: {
-        quantifier: "any",
-        n: 0,
-        items: [
+    "revision_or_removal": {
+      "id": "revision_or_removal",
+      "wording": "Revision or removal of a spinal cord stimulator device is indicated with ONE of the following:",
+      "refs": "",
+      "role": "pathway",
+      "group": {
+        "quantifier": "any",
+        "n": 0,
+        "items": [
           "lead_migration",
           "loss_of_effectiveness",
           "intolerance",
           "device_infection",
           "painful_generator_site",
           "neurological_deficits",
-          "patient_demand",
-        ],
-      },
+          "patient_demand"
+        ]
+      }
     },
-    active_infection: {
-      id: "active_infection",
-      wording: "Active systemic or spinal infection",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.active_infection" },
+    "active_infection": {
+      "id": "active_infection",
+      "wording": "Active systemic or spinal infection",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.active_infection"
+      }
     },
-    insufficient_body_habitus: {
-      id: "insufficient_body_habitus",
-      wording: "Body habitus that is insufficient to support the weight and bulk of the device",
-      refs: "",
-      role: "criterion",
-      rule: { k: "fact", path: "findings.insufficient_body_habitus" },
-    },
+    "insufficient_body_habitus": {
+      "id": "insufficient_body_habitus",
+      "wording": "Body habitus that is insufficient to support the weight and bulk of the device",
+      "refs": "",
+      "role": "criterion",
+      "rule": {
+        "k": "fact",
+        "path": "findings.insufficient_body_habitus"
+      }
+    }
   },
-  definitions: {
-    severe_pain_documented: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "pain.functional_disability" },
-          { k: "cmp", op: ">=", a: { k: "fact", path: "pain.average" }, b: { k: "num", v: 6 }, kind: "number" },
-        ],
-      },
-    },
-    home_exercise_program_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "home_exercise_program.prescription" },
+  "definitions": {
+    "severe_pain_documented": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
           {
-            k: "or",
-            args: [
-              { k: "fact", path: "home_exercise_program.completion_documented" },
-              { k: "fact", path: "home_exercise_program.inability_medical_reason" },
-            ],
+            "k": "fact",
+            "path": "pain.functional_disability"
           },
-        ],
-      },
+          {
+            "k": "cmp",
+            "op": ">=",
+            "a": {
+              "k": "fact",
+              "path": "pain.average"
+            },
+            "b": {
+              "k": "num",
+              "v": 6
+            },
+            "kind": "number"
+          }
+        ]
+      }
     },
-    active_modality: {
-      params: [],
-      body: {
-        k: "or",
-        args: [
-          { k: "fact", path: "conservative_therapy.physical_therapy" },
-          { k: "fact", path: "conservative_therapy.chiropractic_care" },
-          { k: "call", def: "home_exercise_program_complete", args: [] },
-        ],
-      },
+    "home_exercise_program_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "home_exercise_program.prescription"
+          },
+          {
+            "k": "or",
+            "args": [
+              {
+                "k": "fact",
+                "path": "home_exercise_program.completion_documented"
+              },
+              {
+                "k": "fact",
+                "path": "home_exercise_program.inability_medical_reason"
+              }
+            ]
+          }
+        ]
+      }
     },
-    conservative_therapy_complete: {
-      params: [],
-      body: {
-        k: "and",
-        args: [
-          { k: "fact", path: "conservative_therapy.inactive_components" },
-          { k: "call", def: "active_modality", args: [] },
-        ],
-      },
+    "active_modality": {
+      "params": [],
+      "body": {
+        "k": "or",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.physical_therapy"
+          },
+          {
+            "k": "fact",
+            "path": "conservative_therapy.chiropractic_care"
+          },
+          {
+            "k": "call",
+            "def": "home_exercise_program_complete",
+            "args": []
+          }
+        ]
+      }
     },
-    latest_stimulator_trial: {
-      params: [],
-      body: {
-        k: "query",
-        op: "latest",
-        binder: "p",
-        source: { k: "fact", path: "prior_procedures" },
-        filter: {
-          k: "cmp",
-          op: "=",
-          a: { k: "field", of: { k: "var", name: "p" }, field: "kind" },
-          b: { k: "enum", v: "spinal_cord_stimulator_trial" },
-          kind: "enum",
+    "conservative_therapy_complete": {
+      "params": [],
+      "body": {
+        "k": "and",
+        "args": [
+          {
+            "k": "fact",
+            "path": "conservative_therapy.inactive_components"
+          },
+          {
+            "k": "call",
+            "def": "active_modality",
+            "args": []
+          }
+        ]
+      }
+    },
+    "latest_stimulator_trial": {
+      "params": [],
+      "body": {
+        "k": "query",
+        "op": "latest",
+        "binder": "p",
+        "source": {
+          "k": "fact",
+          "path": "prior_procedures"
         },
-      },
-    },
+        "filter": {
+          "k": "cmp",
+          "op": "=",
+          "a": {
+            "k": "field",
+            "of": {
+              "k": "var",
+              "name": "p"
+            },
+            "field": "kind"
+          },
+          "b": {
+            "k": "enum",
+            "v": "spinal_cord_stimulator_trial"
+          },
+          "kind": "enum"
+        }
+      }
+    }
   },
-  facts: [
+  "facts": [
     {
-      path: "stimulator.service",
-      type: { t: "enum", values: ["trial", "permanent", "revision", "removal"] },
-      description:
-        "What is requested: a spinal cord stimulation trial, a permanent spinal cord stimulator, or revision or removal of a spinal cord stimulator device",
+      "path": "stimulator.service",
+      "type": {
+        "t": "enum",
+        "values": [
+          "trial",
+          "permanent",
+          "revision",
+          "removal"
+        ]
+      },
+      "description": "What is requested: a spinal cord stimulation trial, a permanent spinal cord stimulator, or revision or removal of a spinal cord stimulator device"
     },
     {
-      path: "pain.functional_disability",
-      type: { t: "boolean" },
-      description: "Pain causing functional disability is documented",
+      "path": "pain.functional_disability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Pain causing functional disability is documented"
     },
     {
-      path: "pain.average",
-      type: { t: "number", min: 0, max: 10 },
-      description: "Average pain level on a scale of 0 to 10",
+      "path": "pain.average",
+      "type": {
+        "t": "number",
+        "min": 0,
+        "max": 10
+      },
+      "description": "Average pain level on a scale of 0 to 10"
     },
     {
-      path: "conservative_therapy.failed",
-      type: { t: "boolean" },
-      description: "The member failed to respond to that course of conservative therapy",
+      "path": "conservative_therapy.failed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member failed to respond to that course of conservative therapy"
     },
     {
-      path: "conservative_therapy.inactive_components",
-      type: { t: "boolean" },
-      description:
-        "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy",
+      "path": "conservative_therapy.inactive_components",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy"
     },
     {
-      path: "conservative_therapy.physical_therapy",
-      type: { t: "boolean" },
-      description: "Region-specific physical therapy is documented",
+      "path": "conservative_therapy.physical_therapy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific physical therapy is documented"
     },
     {
-      path: "conservative_therapy.chiropractic_care",
-      type: { t: "boolean" },
-      description: "Region-specific chiropractic care is documented",
+      "path": "conservative_therapy.chiropractic_care",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Region-specific chiropractic care is documented"
     },
     {
-      path: "home_exercise_program.prescription",
-      type: { t: "boolean" },
-      description:
-        "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
+      "path": "home_exercise_program.prescription",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor"
     },
     {
-      path: "home_exercise_program.completion_documented",
-      type: { t: "boolean" },
-      description: "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
+      "path": "home_exercise_program.completion_documented",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Follow-up documentation regarding completion of HEP after the required 6-week timeframe"
     },
     {
-      path: "home_exercise_program.inability_medical_reason",
-      type: { t: "boolean" },
-      description:
-        "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+      "path": "home_exercise_program.inability_medical_reason",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count"
     },
     {
-      path: "conservative_therapy.start",
-      type: { t: "date" },
-      description:
-        "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+      "path": "conservative_therapy.start",
+      "type": {
+        "t": "date"
+      },
+      "description": "First date of the current course of non-operative conservative therapy targeting the requested spinal region"
     },
     {
-      path: "conservative_therapy.end",
-      type: { t: "date" },
-      description: "Last documented date of that course (the date of service when it is still going on)",
+      "path": "conservative_therapy.end",
+      "type": {
+        "t": "date"
+      },
+      "description": "Last documented date of that course (the date of service when it is still going on)"
     },
     {
-      path: "conservative_therapy.medical_reason_not_done",
-      type: { t: "boolean" },
-      description: "The medical reason conservative therapy cannot be done is clearly documented",
+      "path": "conservative_therapy.medical_reason_not_done",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The medical reason conservative therapy cannot be done is clearly documented"
     },
     {
-      path: "psychological_assessment.completed",
-      type: { t: "boolean" },
-      description: "A psychological assessment was completed",
+      "path": "psychological_assessment.completed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "A psychological assessment was completed"
     },
     {
-      path: "psychological_assessment.pain_not_psychologic",
-      type: { t: "boolean" },
-      description: "The psychological assessment documents that the pain is not psychologic in origin",
+      "path": "psychological_assessment.pain_not_psychologic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The psychological assessment documents that the pain is not psychologic in origin"
     },
     {
-      path: "psychological_assessment.axis_ii_managed",
-      type: { t: "boolean" },
-      description: "The psychological assessment documents management of any Axis II findings",
+      "path": "psychological_assessment.axis_ii_managed",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The psychological assessment documents management of any Axis II findings"
     },
     {
-      path: "psychological_assessment.no_addiction",
-      type: { t: "boolean" },
-      description: "The psychological assessment documents no evidence of existing or untreated addiction",
+      "path": "psychological_assessment.no_addiction",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The psychological assessment documents no evidence of existing or untreated addiction"
     },
     {
-      path: "psychological_assessment.cognitive_ability",
-      type: { t: "boolean" },
-      description: "The psychological assessment documents demonstration of cognitive ability to manage the stimulator",
+      "path": "psychological_assessment.cognitive_ability",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The psychological assessment documents demonstration of cognitive ability to manage the stimulator"
     },
     {
-      path: "pain_cause.failed_spine_surgery",
-      type: { t: "boolean" },
-      description: "Failed spine surgery syndrome (FSSS) or post-laminectomy syndrome",
+      "path": "pain_cause.failed_spine_surgery",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Failed spine surgery syndrome (FSSS) or post-laminectomy syndrome"
     },
     {
-      path: "pain_cause.crps",
-      type: { t: "boolean" },
-      description: "Complex regional pain syndrome (CRPS), type I or type II",
+      "path": "pain_cause.crps",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Complex regional pain syndrome (CRPS), type I or type II"
     },
     {
-      path: "crps.skin_color",
-      type: { t: "boolean" },
-      description: "Unilateral changes in skin color; cyanotic, or mottled",
-    },
-    { path: "crps.skin_temperature", type: { t: "boolean" }, description: "Unilateral changes in skin temperature" },
-    { path: "crps.edema", type: { t: "boolean" }, description: "Unilateral edema" },
-    { path: "crps.skin_dry", type: { t: "boolean" }, description: "Unilateral sudomotor change: skin is dry" },
-    { path: "crps.skin_moist", type: { t: "boolean" }, description: "Unilateral sudomotor change: skin is moist" },
-    {
-      path: "crps.skin_smooth_or_shiny",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: skin is smooth or shiny",
+      "path": "crps.skin_color",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral changes in skin color; cyanotic, or mottled"
     },
     {
-      path: "crps.soft_tissue_atrophy",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: soft tissue atrophy",
+      "path": "crps.skin_temperature",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral changes in skin temperature"
     },
     {
-      path: "crps.joint_stiffness",
-      type: { t: "boolean" },
-      description: "Unilateral trophic change: joint stiffness, with decreased passive ROM",
-    },
-    { path: "crps.nail_changes", type: { t: "boolean" }, description: "Unilateral trophic change: nail changes" },
-    { path: "crps.hair_growth", type: { t: "boolean" }, description: "Unilateral trophic change: hair growth changes" },
-    { path: "pain_cause.chronic_neuropathic", type: { t: "boolean" }, description: "Chronic neuropathic pain" },
-    { path: "pain_cause.lumbosacral_arachnoiditis", type: { t: "boolean" }, description: "Lumbosacral arachnoiditis" },
-    { path: "pain_cause.post_herpetic_neuralgia", type: { t: "boolean" }, description: "Post herpetic neuralgia" },
-    { path: "pain_cause.radiculopathy", type: { t: "boolean" }, description: "Radiculopathy" },
-    { path: "pain_cause.ischemic_leg_pain", type: { t: "boolean" }, description: "Chronic ischemic leg pain" },
-    { path: "pain_cause.diabetic_neuropathy", type: { t: "boolean" }, description: "Diabetic peripheral neuropathy" },
-    { path: "pain_cause.phantom_limb", type: { t: "boolean" }, description: "Phantom limb syndrome (stump pain)" },
-    { path: "pain_cause.peripheral_neuropathy", type: { t: "boolean" }, description: "Peripheral neuropathy" },
-    {
-      path: "pain_cause.neuropathic_back_pain",
-      type: { t: "boolean" },
-      description: "Chronic back pain (neuropathic pain)",
+      "path": "crps.edema",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral edema"
     },
     {
-      path: "pain_cause.not_surgical_candidate",
-      type: { t: "boolean" },
-      description: "The member is not a surgical candidate for the chronic back pain",
+      "path": "crps.skin_dry",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral sudomotor change: skin is dry"
     },
     {
-      path: "pain_cause.refractory_angina",
-      type: { t: "boolean" },
-      description: "Chronic, refractory angina pectoris",
+      "path": "crps.skin_moist",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral sudomotor change: skin is moist"
     },
     {
-      path: "angina.after_revascularization",
-      type: { t: "boolean" },
-      description: "Continued angina after percutaneous coronary intervention or coronary artery bypass graft",
+      "path": "crps.skin_smooth_or_shiny",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: skin is smooth or shiny"
     },
     {
-      path: "angina.not_revascularization_candidate",
-      type: { t: "boolean" },
-      description: "Not a candidate for further revascularization",
+      "path": "crps.soft_tissue_atrophy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: soft tissue atrophy"
     },
     {
-      path: "angina.nyha_class",
-      type: { t: "number", min: 1, max: 4, integer: true },
-      description: "NYHA (New York Heart Association) class of the angina, 1 to 4",
+      "path": "crps.joint_stiffness",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: joint stiffness, with decreased passive ROM"
     },
     {
-      path: "angina.pharmacotherapy_duration",
-      type: { t: "duration" },
-      description: "How long the member has had optimal pharmacotherapy for angina",
+      "path": "crps.nail_changes",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: nail changes"
     },
     {
-      path: "angina.medication_intolerance",
-      type: { t: "boolean" },
-      description: "Failure to tolerate medications in indicated dosage",
+      "path": "crps.hair_growth",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Unilateral trophic change: hair growth changes"
     },
     {
-      path: "angina.medication_nonresponse",
-      type: { t: "boolean" },
-      description: "Failure to respond adequately to indicated medications",
+      "path": "pain_cause.chronic_neuropathic",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Chronic neuropathic pain"
     },
     {
-      path: "prior_procedures",
-      type: { t: "list", record: "procedure" },
-      description: "Every prior interventional pain procedure and spinal surgery in the member's history, with dates",
+      "path": "pain_cause.lumbosacral_arachnoiditis",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Lumbosacral arachnoiditis"
     },
     {
-      path: "stimulator.same_device_type",
-      type: { t: "boolean" },
-      description: "The permanent stimulator is the same type of stimulator device as the one used in the trial",
+      "path": "pain_cause.post_herpetic_neuralgia",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Post herpetic neuralgia"
     },
-    { path: "revision_reason.lead_migration", type: { t: "boolean" }, description: "Migration of lead(s)" },
-    { path: "revision_reason.loss_of_effectiveness", type: { t: "boolean" }, description: "Loss of effectiveness" },
-    { path: "revision_reason.intolerance", type: { t: "boolean" }, description: "Intolerance by the individual" },
-    { path: "revision_reason.infection", type: { t: "boolean" }, description: "Infection" },
-    { path: "revision_reason.painful_generator_site", type: { t: "boolean" }, description: "Painful generator site" },
     {
-      path: "revision_reason.neurological_deficits",
-      type: { t: "boolean" },
-      description: "Development of neurological deficits",
+      "path": "pain_cause.radiculopathy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Radiculopathy"
     },
-    { path: "revision_reason.patient_demand", type: { t: "boolean" }, description: "Patient demand" },
-    { path: "findings.active_infection", type: { t: "boolean" }, description: "Active systemic or spinal infection" },
     {
-      path: "findings.insufficient_body_habitus",
-      type: { t: "boolean" },
-      description: "Body habitus that is insufficient to support the weight and bulk of the device",
+      "path": "pain_cause.ischemic_leg_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Chronic ischemic leg pain"
     },
+    {
+      "path": "pain_cause.diabetic_neuropathy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Diabetic peripheral neuropathy"
+    },
+    {
+      "path": "pain_cause.phantom_limb",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Phantom limb syndrome (stump pain)"
+    },
+    {
+      "path": "pain_cause.peripheral_neuropathy",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Peripheral neuropathy"
+    },
+    {
+      "path": "pain_cause.neuropathic_back_pain",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Chronic back pain (neuropathic pain)"
+    },
+    {
+      "path": "pain_cause.not_surgical_candidate",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The member is not a surgical candidate for the chronic back pain"
+    },
+    {
+      "path": "pain_cause.refractory_angina",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Chronic, refractory angina pectoris"
+    },
+    {
+      "path": "angina.after_revascularization",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Continued angina after percutaneous coronary intervention or coronary artery bypass graft"
+    },
+    {
+      "path": "angina.not_revascularization_candidate",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Not a candidate for further revascularization"
+    },
+    {
+      "path": "angina.nyha_class",
+      "type": {
+        "t": "number",
+        "min": 1,
+        "max": 4,
+        "integer": true
+      },
+      "description": "NYHA (New York Heart Association) class of the angina, 1 to 4"
+    },
+    {
+      "path": "angina.pharmacotherapy_duration",
+      "type": {
+        "t": "duration"
+      },
+      "description": "How long the member has had optimal pharmacotherapy for angina"
+    },
+    {
+      "path": "angina.medication_intolerance",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Failure to tolerate medications in indicated dosage"
+    },
+    {
+      "path": "angina.medication_nonresponse",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Failure to respond adequately to indicated medications"
+    },
+    {
+      "path": "prior_procedures",
+      "type": {
+        "t": "list",
+        "record": "procedure"
+      },
+      "description": "Every prior interventional pain procedure and spinal surgery in the member's history, with dates"
+    },
+    {
+      "path": "stimulator.same_device_type",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "The permanent stimulator is the same type of stimulator device as the one used in the trial"
+    },
+    {
+      "path": "revision_reason.lead_migration",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Migration of lead(s)"
+    },
+    {
+      "path": "revision_reason.loss_of_effectiveness",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Loss of effectiveness"
+    },
+    {
+      "path": "revision_reason.intolerance",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Intolerance by the individual"
+    },
+    {
+      "path": "revision_reason.infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Infection"
+    },
+    {
+      "path": "revision_reason.painful_generator_site",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Painful generator site"
+    },
+    {
+      "path": "revision_reason.neurological_deficits",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Development of neurological deficits"
+    },
+    {
+      "path": "revision_reason.patient_demand",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Patient demand"
+    },
+    {
+      "path": "findings.active_infection",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Active systemic or spinal infection"
+    },
+    {
+      "path": "findings.insufficient_body_habitus",
+      "type": {
+        "t": "boolean"
+      },
+      "description": "Body habitus that is insufficient to support the weight and bulk of the device"
+    }
   ],
-  records: {
-    procedure: [
-      { path: "date", type: { t: "date" }, description: "Date of service of the procedure" },
+  "records": {
+    "procedure": [
       {
-        path: "kind",
-        type: {
-          t: "enum",
-          values: [
+        "path": "date",
+        "type": {
+          "t": "date"
+        },
+        "description": "Date of service of the procedure"
+      },
+      {
+        "path": "kind",
+        "type": {
+          "t": "enum",
+          "values": [
             "epidural_injection",
             "facet_injection",
             "facet_denervation",
@@ -1096,38 +1655,89 @@ export const program: Program = {
             "spinal_cord_stimulator_trial",
             "spinal_cord_stimulator",
             "spinal_surgery",
-            "other_procedure",
-          ],
+            "other_procedure"
+          ]
         },
-        description: "What the procedure was",
+        "description": "What the procedure was"
       },
       {
-        path: "region",
-        type: { t: "enum", values: ["cervical", "thoracic", "lumbar", "sacral"] },
-        description: "Spinal region treated",
-      },
-      { path: "level", type: { t: "text" }, description: "Spinal level, as written in the record (for example L4-5)" },
-      { path: "side", type: { t: "enum", values: ["left", "right", "bilateral"] }, description: "Side treated" },
-      { path: "therapeutic", type: { t: "boolean" }, description: "The injection was therapeutic (not diagnostic)" },
-      { path: "local_anesthetic_only", type: { t: "boolean" }, description: "The block used local anesthetic only" },
-      {
-        path: "relief_percent",
-        type: { t: "number", min: 0, max: 100 },
-        description: "Pain relief obtained after the procedure, as a percentage",
-      },
-      { path: "relief_duration", type: { t: "duration" }, description: "How long that relief lasted" },
-      {
-        path: "functional_improvement",
-        type: { t: "boolean" },
-        description: "Significant functional improvement is documented after the procedure",
+        "path": "region",
+        "type": {
+          "t": "enum",
+          "values": [
+            "cervical",
+            "thoracic",
+            "lumbar",
+            "sacral"
+          ]
+        },
+        "description": "Spinal region treated"
       },
       {
-        path: "clinically_meaningful_improvement",
-        type: { t: "boolean" },
-        description: "Clinically meaningful improvement in pain and function is documented after the procedure",
+        "path": "level",
+        "type": {
+          "t": "text"
+        },
+        "description": "Spinal level, as written in the record (for example L4-5)"
       },
-    ],
-  },
+      {
+        "path": "side",
+        "type": {
+          "t": "enum",
+          "values": [
+            "left",
+            "right",
+            "bilateral"
+          ]
+        },
+        "description": "Side treated"
+      },
+      {
+        "path": "therapeutic",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The injection was therapeutic (not diagnostic)"
+      },
+      {
+        "path": "local_anesthetic_only",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "The block used local anesthetic only"
+      },
+      {
+        "path": "relief_percent",
+        "type": {
+          "t": "number",
+          "min": 0,
+          "max": 100
+        },
+        "description": "Pain relief obtained after the procedure, as a percentage"
+      },
+      {
+        "path": "relief_duration",
+        "type": {
+          "t": "duration"
+        },
+        "description": "How long that relief lasted"
+      },
+      {
+        "path": "functional_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Significant functional improvement is documented after the procedure"
+      },
+      {
+        "path": "clinically_meaningful_improvement",
+        "type": {
+          "t": "boolean"
+        },
+        "description": "Clinically meaningful improvement in pain and function is documented after the procedure"
+      }
+    ]
+  }
 };
 
 /** Evaluates a request against NIA_CG_405 Spinal Cord Stimulation. Validates the input first and throws InputError listing every problem; pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace (and run the compiled functions below). */
@@ -2605,4 +3215,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55], [cond_0, cond_1, cond_2, cond_3], 58, 5, wellFormed);
-// polc digest: 70413c1a3deeefb7 ea1ab3d70b6726d8
+// polc digest: a89f1aadb8fc082d 554b183afcab7559
