@@ -104,20 +104,11 @@ function addMonthsRemembered(day: number, months: number): number {
 
 function addMonths(day: number, months: number): number {
   const whole = Math.trunc(months);
-  // civilFromDays, inlined: this runs for every history entry a window is measured from.
-  const z = day + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const fromDay = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const fromMonth = mp < 10 ? mp + 3 : mp - 9;
-  const fromYear = yoe + era * 400 + (fromMonth <= 2 ? 1 : 0);
-  const monthIndex = fromMonth - 1 + whole;
-  const year = fromYear + Math.floor(monthIndex / 12);
+  const date = civilFromDays(day);
+  const monthIndex = date.month - 1 + whole;
+  const year = date.year + Math.floor(monthIndex / 12);
   const month = (((monthIndex % 12) + 12) % 12) + 1;
-  let result = daysFromCivil(year, month, Math.min(fromDay, daysInMonth(year, month)));
+  let result = daysFromCivil(year, month, Math.min(date.day, daysInMonth(year, month)));
   // A fractional month counts as its share of 30 days; policies rarely need it, but it must not be lost.
   const fraction = months - whole;
   if (fraction !== 0) result += Math.round(fraction * 30);

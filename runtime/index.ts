@@ -15,14 +15,14 @@ export type {
   JsonValue,
 } from "./determination.js";
 export { evaluateProgram } from "./evaluate.js";
-export { validateInput, isWellFormed, InputError, type InputProblem } from "./validate.js";
+export { validateInput, InputError, type InputProblem } from "./validate.js";
 export { evaluateCompiled, type CompiledEvaluator } from "./kernel.js";
 export type { Length } from "./dates.js";
 
 import type { Program } from "./program.js";
 import type { Determination, EvaluateOptions } from "./determination.js";
 import { evaluateProgram } from "./evaluate.js";
-import { InputError, isWellFormed, validateInput } from "./validate.js";
+import { InputError, validateInput } from "./validate.js";
 import { evaluateCompiled, type CompiledEvaluator } from "./kernel.js";
 
 /**
@@ -31,7 +31,8 @@ import { evaluateCompiled, type CompiledEvaluator } from "./kernel.js";
  * criterion read.
  */
 export function checkedEvaluate(program: Program, input: unknown, options?: EvaluateOptions, compiled?: CompiledEvaluator): Determination {
-  if (!(compiled ? compiled.wellFormed(input) : isWellFormed(program, input))) {
+  // The compiled check says yes only when validation would find nothing; it builds no message.
+  if (!compiled?.wellFormed(input)) {
     const problems = validateInput(program, input);
     if (problems.length > 0) throw new InputError(problems);
   }
