@@ -194,7 +194,7 @@ class EvaluatorWriter {
         type?.t === "date"
           ? `k.dateFact(${read}, ${literal(path)})`
           : type?.t === "list"
-            ? `k.listFact(${read}, ${literal(path)}, ${literal(type.record)}, ${this.fieldSlotConstant()}, ${this.fieldSlots.size})`
+            ? `k.listFact(${read}, ${literal(path)}, ${literal(type.record)}, ${this.slotsFunction()})`
             : `k.plainFact(${read}, ${literal(path)})`;
       this.functions.push(
         `/** Fact ${commentSafe(path)}. */`,
@@ -209,8 +209,26 @@ class EvaluatorWriter {
     return `fact_${index}(c)`;
   }
 
-  private fieldSlotConstant(): string {
-    return this.constant(`new Map(${literal([...this.fieldSlots])})`, "F", this.t(": ReadonlyMap<string, number>"));
+  private slotsWritten = false;
+
+  /**
+   * `entry_slots(data)`: an entry's fields in slot order, in one pass over its keys (inside
+   * `for…in`, `data[key]` is read by position, where reading each field by name is not).
+   */
+  private slotsFunction(): string {
+    if (!this.slotsWritten) {
+      this.slotsWritten = true;
+      const lines = [
+        `function entry_slots(data${this.t(": Readonly<Record<string, unknown>>")})${this.t(": unknown[]")} {`,
+        `  const slots${this.t(": unknown[]")} = new Array(${this.fieldSlots.size});`,
+        `  for (const key in data) {`,
+        `    switch (key) {`,
+      ];
+      for (const [name, slot] of this.fieldSlots) lines.push(`      case ${literal(name)}:`, `        slots[${slot}] = data[key];`, `        break;`);
+      lines.push(`    }`, `  }`, `  return slots;`, `}`, "");
+      this.functions.push(...lines);
+    }
+    return "entry_slots";
   }
 
   /** A module-level constant, shared by identical texts. */

@@ -2622,19 +2622,18 @@ const G7: readonly number[] = [11, 1, 12];
 const G8: readonly number[] = [15, 16];
 const L9: k.Length = { amount: 2, unit: "months" };
 const L10: k.Length = { amount: 12, unit: "months" };
-const F11: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const L12: k.Length = { amount: 7, unit: "days" };
-const S13: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
-const G14: readonly number[] = [32, 33, 34, 35, 36];
-const S15: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const L16: k.Length = { amount: 2, unit: "years" };
-const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const L18: k.Length = { amount: 1, unit: "years" };
-const S19: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S20: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S21: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S22: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
-const S23: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
+const L11: k.Length = { amount: 7, unit: "days" };
+const S12: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
+const G13: readonly number[] = [32, 33, 34, 35, 36];
+const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const L17: k.Length = { amount: 1, unit: "years" };
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S22: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
 
 /** Fact pain.acute_radicular_symptoms. */
 function fact_0(c: k.Context): k.Value {
@@ -3299,10 +3298,52 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
   return k.whenApplies(t1, t8, trigger);
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F11, 11);
+  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -3363,7 +3404,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
               if (t13 !== true) t6 = k.addUnknown(t6, t13);
               const t14: k.Value = k.recordDate(v9);
               const t15: k.Value = k.span(t14, c.dos);
-              const t16: k.Tri = k.compare("<", t15, L12, "duration", c.dos);
+              const t16: k.Tri = k.compare("<", t15, L11, "duration", c.dos);
               if (t16 === false) {
                 t6 = false;
                 break t6_done;
@@ -3533,7 +3574,7 @@ function fact_27(c: k.Context): k.Value {
 /** Requirement wa_image_guidance. */
 function req_33(c: k.Context, trigger: boolean): k.Tri {
   const t1: k.Value = fact_27(c);
-  const t2: k.Tri = k.isIn(t1, S13, false);
+  const t2: k.Tri = k.isIn(t1, S12, false);
   return t2;
 }
 
@@ -3629,7 +3670,7 @@ function req_36(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement wa_epidural_coverage. */
 function req_37(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G14, trigger);
+  return k.allOf(c, G13, trigger);
 }
 
 function cond_0(c: k.Context): k.Tri {
@@ -3691,13 +3732,13 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
     if (t2 !== false) t1 = k.addUnknown(t1, t2);
     let t3: k.Tri = true;
     t3_done: {
-      const t4: k.Tri = k.isIn(a0, S15, false);
+      const t4: k.Tri = k.isIn(a0, S14, false);
       if (t4 === false) {
         t3 = false;
         break t3_done;
       }
       if (t4 !== true) t3 = k.addUnknown(t3, t4);
-      const t5: k.Tri = k.isIn(a1, S15, false);
+      const t5: k.Tri = k.isIn(a1, S14, false);
       if (t5 === false) {
         t3 = false;
         break t3_done;
@@ -3778,7 +3819,7 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(1);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L16, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -4163,7 +4204,7 @@ function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
               let t18: k.Tri = true;
               t18_done: {
                 const t19: k.Value = (v17.slots![1] ?? k.missingField(v17, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S17, false);
+                const t20: k.Tri = k.isIn(t19, S16, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
@@ -4276,7 +4317,7 @@ function def_13(c: k.Context): k.Value {
   }
   const t6: k.Value = k.dateField(t2, "date");
   const t7: k.Value = k.span(t6, c.dos);
-  const t8: k.Tri = k.compare("<", t7, L18, "duration", c.dos);
+  const t8: k.Tri = k.compare("<", t7, L17, "duration", c.dos);
   c.defs[13] = t8;
   return t8;
 }
@@ -4475,16 +4516,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -4517,13 +4558,13 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
         break;
       case "image_guidance":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
         break;
       default:
         return false;
@@ -4640,7 +4681,7 @@ function wf_group_6(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "approach":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
         break;
       case "levels":
         if (v !== undefined && v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
@@ -4776,4 +4817,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37], [cond_0, cond_1, cond_2], 42, 15, wellFormed);
-// polc digest: 78fc8ff3b5c313b3 225e9553ced647a2
+// polc digest: 2102dd90cb4deaf0 aaaae384b22827a5

@@ -3042,21 +3042,20 @@ const G6: readonly number[] = [10, 11];
 const L7: k.Length = { amount: 2, unit: "months" };
 const L8: k.Length = { amount: 1, unit: "months" };
 const G9: readonly number[] = [15, 16];
-const F10: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const G11: readonly number[] = [18, 19];
-const S12: ReadonlySet<string> = new Set(["facet_injection","medial_branch_block"]);
-const L13: k.Length = { amount: 7, unit: "days" };
-const G14: readonly number[] = [31, 32, 33];
-const S15: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const L16: k.Length = { amount: 2, unit: "years" };
-const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const L18: k.Length = { amount: 2, unit: "weeks" };
-const L19: k.Length = { amount: 12, unit: "months" };
-const S20: ReadonlySet<string> = new Set(["left","right"]);
-const S21: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S22: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S23: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S24: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const G10: readonly number[] = [18, 19];
+const S11: ReadonlySet<string> = new Set(["facet_injection","medial_branch_block"]);
+const L12: k.Length = { amount: 7, unit: "days" };
+const G13: readonly number[] = [31, 32, 33];
+const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const L17: k.Length = { amount: 2, unit: "weeks" };
+const L18: k.Length = { amount: 12, unit: "months" };
+const S19: ReadonlySet<string> = new Set(["left","right"]);
+const S20: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S21: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S22: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S23: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
 
 /** Fact diagnosis.mainly_axial_pain. */
 function fact_0(c: k.Context): k.Value {
@@ -3623,10 +3622,52 @@ function fact_19(c: k.Context): k.Value {
   return v;
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_20(c: k.Context): k.Value {
   let v = c.facts[20];
-  if (v === undefined) c.facts[20] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F10, 11);
+  if (v === undefined) c.facts[20] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -3799,7 +3840,7 @@ function req_20(c: k.Context, trigger: boolean): k.Tri {
     if (t6 !== true) t1 = k.addUnknown(t1, t6);
   }
   if (t1 === false) return !trigger;
-  return k.whenApplies(t1, k.anyOf(c, G11, trigger), trigger);
+  return k.whenApplies(t1, k.anyOf(c, G10, trigger), trigger);
 }
 
 /** Fact unusual_circumstances. */
@@ -3889,7 +3930,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
             let t6: k.Tri = true;
             t6_done: {
               const t7: k.Value = (v5.slots![1] ?? k.missingField(v5, "kind")) as k.Value;
-              const t8: k.Tri = k.isIn(t7, S12, false);
+              const t8: k.Tri = k.isIn(t7, S11, false);
               if (t8 === false) {
                 t6 = false;
                 break t6_done;
@@ -3907,7 +3948,7 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
               if (t13 !== true) t6 = k.addUnknown(t6, t13);
               const t14: k.Value = k.recordDate(v5);
               const t15: k.Value = k.span(t14, c.dos);
-              const t16: k.Tri = k.compare("<", t15, L13, "duration", c.dos);
+              const t16: k.Tri = k.compare("<", t15, L12, "duration", c.dos);
               if (t16 === false) {
                 t6 = false;
                 break t6_done;
@@ -4099,7 +4140,7 @@ function req_33(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement wa_not_covered. */
 function req_34(c: k.Context, trigger: boolean): k.Tri {
-  return k.anyOf(c, G14, trigger);
+  return k.anyOf(c, G13, trigger);
 }
 
 function cond_0(c: k.Context): k.Tri {
@@ -4120,13 +4161,13 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
     if (t2 !== false) t1 = k.addUnknown(t1, t2);
     let t3: k.Tri = true;
     t3_done: {
-      const t4: k.Tri = k.isIn(a0, S15, false);
+      const t4: k.Tri = k.isIn(a0, S14, false);
       if (t4 === false) {
         t3 = false;
         break t3_done;
       }
       if (t4 !== true) t3 = k.addUnknown(t3, t4);
-      const t5: k.Tri = k.isIn(a1, S15, false);
+      const t5: k.Tri = k.isIn(a1, S14, false);
       if (t5 === false) {
         t3 = false;
         break t3_done;
@@ -4159,7 +4200,7 @@ function def_1(c: k.Context): k.Value {
         let t6: k.Tri = true;
         t6_done: {
           const t7: k.Value = (v6.slots![1] ?? k.missingField(v6, "kind")) as k.Value;
-          const t8: k.Tri = k.isIn(t7, S12, false);
+          const t8: k.Tri = k.isIn(t7, S11, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
@@ -4197,7 +4238,7 @@ function def_2(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(0);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L16, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -4589,7 +4630,7 @@ function def_10(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
               let t18: k.Tri = true;
               t18_done: {
                 const t19: k.Value = (v10.slots![1] ?? k.missingField(v10, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S17, false);
+                const t20: k.Tri = k.isIn(t19, S16, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
@@ -4684,7 +4725,7 @@ function def_13(c: k.Context): k.Value {
     const t2: k.Value = def_12(c);
     const t3: k.Value = k.dateField(t2, "date");
     const t4: k.Value = k.span(t3, c.dos);
-    const t5: k.Tri = k.compare(">=", t4, L18, "duration", c.dos);
+    const t5: k.Tri = k.compare(">=", t4, L17, "duration", c.dos);
     if (t5 === true) {
       t1 = true;
       break t1_done;
@@ -4711,7 +4752,7 @@ function def_13(c: k.Context): k.Value {
       const t13: k.Value = def_12(c);
       const t14: k.Value = k.dateField(t13, "date");
       const t15: k.Value = k.span(t14, c.dos);
-      const t16: k.Tri = k.compare(">=", t15, L13, "duration", c.dos);
+      const t16: k.Tri = k.compare(">=", t15, L12, "duration", c.dos);
       if (t16 === false) {
         t6 = false;
         break t6_done;
@@ -4786,7 +4827,7 @@ function def_15(c: k.Context): k.Value {
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
         const t6: k.Value = k.recordDate(v14);
-        const t7: k.Tri = k.within(t6, L19, c.dos);
+        const t7: k.Tri = k.within(t6, L18, c.dos);
         t5 = k.and2(t5, t7);
       }
       if (t5 !== false) t3.push({ rec: v14, inc: t5 });
@@ -4795,14 +4836,14 @@ function def_15(c: k.Context): k.Value {
       let t2_p1: k.Tri = true;
       t2_p1_done: {
       const t2_p2: k.Value = (t2_a.slots![4] ?? k.missingField(t2_a, "side")) as k.Value;
-      const t2_p3: k.Tri = k.isIn(t2_p2, S20, false);
+      const t2_p3: k.Tri = k.isIn(t2_p2, S19, false);
       if (t2_p3 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
       const t2_p4: k.Value = (t2_b.slots![4] ?? k.missingField(t2_b, "side")) as k.Value;
-      const t2_p5: k.Tri = k.isIn(t2_p4, S20, false);
+      const t2_p5: k.Tri = k.isIn(t2_p4, S19, false);
       if (t2_p5 === false) {
       t2_p1 = false;
       break t2_p1_done;
@@ -4859,7 +4900,7 @@ function def_16(c: k.Context): k.Value {
   let t1: k.Tri = true;
   t1_done: {
     const t2: k.Value = fact_45(c);
-    const t3: k.Tri = k.isIn(t2, S20, false);
+    const t3: k.Tri = k.isIn(t2, S19, false);
     if (t3 === false) {
       t1 = false;
       break t1_done;
@@ -4879,7 +4920,7 @@ function def_16(c: k.Context): k.Value {
             let t8: k.Tri = true;
             t8_done: {
               const t9: k.Value = (v15.slots![4] ?? k.missingField(v15, "side")) as k.Value;
-              const t10: k.Tri = k.isIn(t9, S20, false);
+              const t10: k.Tri = k.isIn(t9, S19, false);
               if (t10 === false) {
                 t8 = false;
                 break t8_done;
@@ -5123,16 +5164,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -5165,10 +5206,10 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
         break;
       case "image_guidance":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S24.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
@@ -5177,7 +5218,7 @@ function wf_group_1(value: unknown): boolean {
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
         break;
       default:
         return false;
@@ -5318,7 +5359,7 @@ function wf_group_7(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
         break;
       default:
         return false;
@@ -5469,4 +5510,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34], [cond_0], 47, 18, wellFormed);
-// polc digest: 2772c670733ecf70 d800c4af395a521b
+// polc digest: 06caefc510e0c270 ab114dee38c48d50

@@ -2634,15 +2634,14 @@ const L6: k.Length = { amount: 4, unit: "months" };
 const G7: readonly number[] = [22, 23];
 const G8: readonly number[] = [32, 33];
 const S9: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const F10: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const S11: ReadonlySet<string> = new Set(["left","right"]);
-const L12: k.Length = { amount: 1, unit: "months" };
-const L13: k.Length = { amount: 12, unit: "months" };
-const S14: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S15: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S16: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S17: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
-const S18: ReadonlySet<string> = new Set(["traditional_radiofrequency","cooled_radiofrequency","pulsed_radiofrequency","cryoablation","laser_ablation"]);
+const S10: ReadonlySet<string> = new Set(["left","right"]);
+const L11: k.Length = { amount: 1, unit: "months" };
+const L12: k.Length = { amount: 12, unit: "months" };
+const S13: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S14: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S15: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S16: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S17: ReadonlySet<string> = new Set(["traditional_radiofrequency","cooled_radiofrequency","pulsed_radiofrequency","cryoablation","laser_ablation"]);
 
 /** Fact pain_source.sacroiliac_joint. */
 function fact_0(c: k.Context): k.Value {
@@ -3532,10 +3531,52 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
   return t1;
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_24(c: k.Context): k.Value {
   let v = c.facts[24];
-  if (v === undefined) c.facts[24] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F10, 11);
+  if (v === undefined) c.facts[24] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -3623,14 +3664,14 @@ function def_3(c: k.Context): k.Value {
         let t6: k.Tri = true;
         t6_done: {
           const t7: k.Value = (v8.slots![4] ?? k.missingField(v8, "side")) as k.Value;
-          const t8: k.Tri = k.isIn(t7, S11, false);
+          const t8: k.Tri = k.isIn(t7, S10, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
           }
           if (t8 !== true) t6 = k.addUnknown(t6, t8);
           const t9: k.Value = fact_25(c);
-          const t10: k.Tri = k.isIn(t9, S11, false);
+          const t10: k.Tri = k.isIn(t9, S10, false);
           if (t10 === false) {
             t6 = false;
             break t6_done;
@@ -3654,7 +3695,7 @@ function def_3(c: k.Context): k.Value {
           if (t16 !== true) t6 = k.addUnknown(t6, t16);
           const t17: k.Value = k.recordDate(v8);
           const t18: k.Value = k.span(t17, c.dos);
-          const t19: k.Tri = k.compare("<=", t18, L12, "duration", c.dos);
+          const t19: k.Tri = k.compare("<=", t18, L11, "duration", c.dos);
           if (t19 === false) {
             t6 = false;
             break t6_done;
@@ -3923,7 +3964,7 @@ function def_11(c: k.Context): k.Value {
       let t5: k.Tri = t4.member;
       if (t5 !== false) {
         const t6: k.Value = k.recordDate(v10);
-        const t7: k.Tri = k.within(t6, L13, c.dos);
+        const t7: k.Tri = k.within(t6, L12, c.dos);
         t5 = k.and2(t5, t7);
       }
       if (t5 !== false) t3.push({ rec: v10, inc: t5 });
@@ -3932,14 +3973,14 @@ function def_11(c: k.Context): k.Value {
       let t2_p1: k.Tri = true;
       t2_p1_done: {
       const t2_p2: k.Value = (t2_a.slots![4] ?? k.missingField(t2_a, "side")) as k.Value;
-      const t2_p3: k.Tri = k.isIn(t2_p2, S11, false);
+      const t2_p3: k.Tri = k.isIn(t2_p2, S10, false);
       if (t2_p3 === false) {
       t2_p1 = false;
       break t2_p1_done;
       }
       if (t2_p3 !== true) t2_p1 = k.addUnknown(t2_p1, t2_p3);
       const t2_p4: k.Value = (t2_b.slots![4] ?? k.missingField(t2_b, "side")) as k.Value;
-      const t2_p5: k.Tri = k.isIn(t2_p4, S11, false);
+      const t2_p5: k.Tri = k.isIn(t2_p4, S10, false);
       if (t2_p5 === false) {
       t2_p1 = false;
       break t2_p1_done;
@@ -3968,7 +4009,7 @@ function def_11(c: k.Context): k.Value {
       const t2_p16: k.Value = k.recordDate(t2_b);
       const t2_p17: k.Value = k.extremeDay([t2_p15, t2_p16], true);
       const t2_p18: k.Value = k.span(t2_p14, t2_p17);
-      const t2_p19: k.Tri = k.compare("<=", t2_p18, L12, "duration", c.dos);
+      const t2_p19: k.Tri = k.compare("<=", t2_p18, L11, "duration", c.dos);
       if (t2_p19 === false) {
       t2_p1 = false;
       break t2_p1_done;
@@ -4000,14 +4041,14 @@ function def_12(c: k.Context): k.Value {
           let t5: k.Tri = true;
           t5_done: {
             const t6: k.Value = (v11.slots![4] ?? k.missingField(v11, "side")) as k.Value;
-            const t7: k.Tri = k.isIn(t6, S11, false);
+            const t7: k.Tri = k.isIn(t6, S10, false);
             if (t7 === false) {
               t5 = false;
               break t5_done;
             }
             if (t7 !== true) t5 = k.addUnknown(t5, t7);
             const t8: k.Value = fact_25(c);
-            const t9: k.Tri = k.isIn(t8, S11, false);
+            const t9: k.Tri = k.isIn(t8, S10, false);
             if (t9 === false) {
               t5 = false;
               break t5_done;
@@ -4031,7 +4072,7 @@ function def_12(c: k.Context): k.Value {
             if (t15 !== true) t5 = k.addUnknown(t5, t15);
             const t16: k.Value = k.recordDate(v11);
             const t17: k.Value = k.span(t16, c.dos);
-            const t18: k.Tri = k.compare("<=", t17, L12, "duration", c.dos);
+            const t18: k.Tri = k.compare("<=", t17, L11, "duration", c.dos);
             if (t18 === false) {
               t5 = false;
               break t5_done;
@@ -4332,16 +4373,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S14.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S13.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S14.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S16.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -4374,16 +4415,16 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S14.has(v))) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S16.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "image_guidance":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S17.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S16.has(v))) return false;
         break;
       default:
         return false;
@@ -4500,7 +4541,7 @@ function wf_group_6(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "technique":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S17.has(v))) return false;
         break;
       default:
         return false;
@@ -4639,4 +4680,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36], [cond_0, cond_1, cond_2], 39, 15, wellFormed);
-// polc digest: 621c710b8382613d 6db9bc78953890b1
+// polc digest: 7c69d26024b9630f ad13504f5ad70bc9

@@ -2869,14 +2869,13 @@ const L11: k.Length = { amount: 12, unit: "months" };
 const S12: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
 const G13: readonly number[] = [47, 48, 49];
 const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const F15: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const L16: k.Length = { amount: 2, unit: "years" };
-const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sympathetic_block"]);
-const S19: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S20: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S21: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S22: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const S16: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const S17: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sympathetic_block"]);
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
 
 /** Fact low_back_pain.primarily_axial. */
 function fact_0(c: k.Context): k.Value {
@@ -4037,10 +4036,52 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
   return t1;
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_45(c: k.Context): k.Value {
   let v = c.facts[45];
-  if (v === undefined) c.facts[45] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F15, 11);
+  if (v === undefined) c.facts[45] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -4116,7 +4157,7 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(1);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L16, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -4501,7 +4542,7 @@ function def_11(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
               let t18: k.Tri = true;
               t18_done: {
                 const t19: k.Value = (v14.slots![1] ?? k.missingField(v14, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S17, false);
+                const t20: k.Tri = k.isIn(t19, S16, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
@@ -4595,7 +4636,7 @@ function def_14(c: k.Context): k.Value {
         let t6: k.Tri = true;
         t6_done: {
           const t7: k.Value = (v16.slots![1] ?? k.missingField(v16, "kind")) as k.Value;
-          const t8: k.Tri = k.isIn(t7, S18, false);
+          const t8: k.Tri = k.isIn(t7, S17, false);
           if (t8 === false) {
             t6 = false;
             break t6_done;
@@ -4841,16 +4882,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -4883,10 +4924,10 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
         break;
       case "image_guidance":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -5241,4 +5282,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50], [cond_0, cond_1, cond_2], 60, 16, wellFormed);
-// polc digest: 2e99b171748488d0 871fda2145acef4c
+// polc digest: c0ba1d8f2ca06b91 4c195cd22cc35e3c

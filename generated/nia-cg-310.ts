@@ -1518,13 +1518,12 @@ const G6: readonly number[] = [0, 20, 21];
 const G7: readonly number[] = [0, 20, 21, 23, 8];
 const G8: readonly number[] = [25, 26];
 const S9: ReadonlySet<string> = new Set(["chronic_pain","spasticity"]);
-const F10: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const S11: ReadonlySet<string> = new Set(["trial","permanent","replacement"]);
-const S12: ReadonlySet<string> = new Set(["chronic_pain","spasticity","other_indication"]);
-const S13: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S14: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S15: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S16: ReadonlySet<string> = new Set(["opioid","antispasmodic","other_medication"]);
+const S10: ReadonlySet<string> = new Set(["trial","permanent","replacement"]);
+const S11: ReadonlySet<string> = new Set(["chronic_pain","spasticity","other_indication"]);
+const S12: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S13: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S14: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S15: ReadonlySet<string> = new Set(["opioid","antispasmodic","other_medication"]);
 
 /** Fact terminal_illness. */
 function fact_0(c: k.Context): k.Value {
@@ -2371,10 +2370,52 @@ function def_2(c: k.Context): k.Value {
   return t1;
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_40(c: k.Context): k.Value {
   let v = c.facts[40];
-  if (v === undefined) c.facts[40] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F10, 11);
+  if (v === undefined) c.facts[40] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -2410,10 +2451,10 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "service":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S11.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S10.has(v))) return false;
         break;
       case "indication":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S12.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S11.has(v))) return false;
         break;
       default:
         return false;
@@ -2523,16 +2564,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S13.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S12.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S14.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S13.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S14.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -2565,7 +2606,7 @@ function wf_group_6(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "medication":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S16.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S15.has(v))) return false;
         break;
       case "tolerable_side_effects":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -2758,4 +2799,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31], [cond_0, cond_1, cond_2, cond_3, cond_4], 41, 4, wellFormed);
-// polc digest: 18454162ab1ebec1 fbcb0eb6f589410c
+// polc digest: 2ced2a5f74ff2f5b e9c59718ba44a30f

@@ -2292,15 +2292,14 @@ const L11: k.Length = { amount: 1, unit: "weeks" };
 const G12: readonly number[] = [28, 29, 30, 31, 32, 33];
 const G13: readonly number[] = [35, 36, 37];
 const S14: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const F15: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const L16: k.Length = { amount: 2, unit: "years" };
-const L17: k.Length = { amount: 12, unit: "months" };
-const L18: k.Length = { amount: 12, unit: "weeks" };
-const S19: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S20: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S21: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S22: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
-const S23: ReadonlySet<string> = new Set(["stellate_ganglion","thoracic_sympathetic","lumbar_sympathetic","superior_hypogastric_plexus","celiac_plexus"]);
+const L15: k.Length = { amount: 2, unit: "years" };
+const L16: k.Length = { amount: 12, unit: "months" };
+const L17: k.Length = { amount: 12, unit: "weeks" };
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S21: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S22: ReadonlySet<string> = new Set(["stellate_ganglion","thoracic_sympathetic","lumbar_sympathetic","superior_hypogastric_plexus","celiac_plexus"]);
 
 /** Fact sympathetic.for_ptsd. */
 function fact_0(c: k.Context): k.Value {
@@ -3211,10 +3210,52 @@ function def_0(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
   return t1;
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_32(c: k.Context): k.Value {
   let v = c.facts[32];
-  if (v === undefined) c.facts[32] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F15, 11);
+  if (v === undefined) c.facts[32] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -3290,7 +3331,7 @@ function def_3(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(1);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L16, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L15, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -3596,7 +3637,7 @@ function def_10(c: k.Context): k.Value {
       let t6: k.Tri = t5.member;
       if (t6 !== false) {
         const t7: k.Value = k.recordDate(v11);
-        const t8: k.Tri = k.within(t7, L17, c.dos);
+        const t8: k.Tri = k.within(t7, L16, c.dos);
         t6 = k.and2(t6, t8);
       }
       if (t6 === true) t3++;
@@ -3627,7 +3668,7 @@ function def_11(c: k.Context): k.Value {
   }
   const t6: k.Value = k.dateField(t2, "date");
   const t7: k.Value = k.span(t6, c.dos);
-  const t8: k.Tri = k.compare("<", t7, L18, "duration", c.dos);
+  const t8: k.Tri = k.compare("<", t7, L17, "duration", c.dos);
   c.defs[11] = t8;
   return t8;
 }
@@ -3833,16 +3874,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -3875,10 +3916,10 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
         break;
       case "image_guidance":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
         break;
       default:
         return false;
@@ -3896,7 +3937,7 @@ function wf_group_2(value: unknown): boolean {
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
         break;
       case "block_type":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S23.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S22.has(v))) return false;
         break;
       default:
         return false;
@@ -4161,4 +4202,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41], [cond_0], 46, 13, wellFormed);
-// polc digest: a28d388221ab3ae1 16790bffa3d22278
+// polc digest: 2f8ad9c2c6c6432c 9118cfa7d40f05fa

@@ -1764,11 +1764,10 @@ const G13: readonly number[] = [43, 44];
 const G14: readonly number[] = [46, 47, 48, 49, 50, 51, 52];
 const S15: ReadonlySet<string> = new Set(["revision","removal"]);
 const S16: ReadonlySet<string> = new Set(["trial","permanent"]);
-const F17: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const S18: ReadonlySet<string> = new Set(["trial","permanent","revision","removal"]);
-const S19: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S20: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S21: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S17: ReadonlySet<string> = new Set(["trial","permanent","revision","removal"]);
+const S18: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S19: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S20: ReadonlySet<string> = new Set(["left","right","bilateral"]);
 
 /** Requirement severe_pain. */
 function req_0(c: k.Context, trigger: boolean): k.Tri {
@@ -2792,10 +2791,52 @@ function def_3(c: k.Context): k.Value {
   return t1;
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_57(c: k.Context): k.Value {
   let v = c.facts[57];
-  if (v === undefined) c.facts[57] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F17, 11);
+  if (v === undefined) c.facts[57] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -2831,7 +2872,7 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "service":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S17.has(v))) return false;
         break;
       case "same_device_type":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -3076,16 +3117,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S18.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S19.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S21.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S20.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -3215,4 +3256,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55], [cond_0, cond_1, cond_2, cond_3], 58, 5, wellFormed);
-// polc digest: a89f1aadb8fc082d 554b183afcab7559
+// polc digest: 6cc2271a42ff0bd2 0db2ea908208e011

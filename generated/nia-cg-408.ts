@@ -3328,28 +3328,27 @@ const G7: readonly number[] = [11, 1, 12];
 const G8: readonly number[] = [15, 16];
 const L9: k.Length = { amount: 2, unit: "months" };
 const L10: k.Length = { amount: 12, unit: "months" };
-const F11: ReadonlyMap<string, number> = new Map([["date",0],["kind",1],["region",2],["level",3],["side",4],["therapeutic",5],["local_anesthetic_only",6],["relief_percent",7],["relief_duration",8],["functional_improvement",9],["clinically_meaningful_improvement",10]]);
-const L12: k.Length = { amount: 7, unit: "days" };
-const L13: k.Length = { amount: 12, unit: "weeks" };
-const G14: readonly number[] = [25, 26, 27, 28, 29];
-const G15: readonly number[] = [33, 34, 35];
-const G16: readonly number[] = [37, 38, 39, 40];
-const G17: readonly number[] = [32, 36, 41];
-const G18: readonly number[] = [31, 27, 42, 43];
-const S19: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
-const G20: readonly number[] = [53, 54, 55, 56, 57];
-const S21: ReadonlySet<string> = new Set(["lumbar","sacral"]);
-const L22: k.Length = { amount: 2, unit: "years" };
-const S23: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
-const L24: k.Length = { amount: 1, unit: "years" };
-const S25: ReadonlySet<string> = new Set(["intraspinal_trial_pain","intraspinal_trial_spasticity"]);
-const L26: k.Length = { amount: 90, unit: "days" };
-const S27: ReadonlySet<string> = new Set(["epidural_spine_injection","intraspinal_trial_pain","intraspinal_trial_spasticity"]);
-const S28: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
-const S29: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
-const S30: ReadonlySet<string> = new Set(["left","right","bilateral"]);
-const S31: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
-const S32: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
+const L11: k.Length = { amount: 7, unit: "days" };
+const L12: k.Length = { amount: 12, unit: "weeks" };
+const G13: readonly number[] = [25, 26, 27, 28, 29];
+const G14: readonly number[] = [33, 34, 35];
+const G15: readonly number[] = [37, 38, 39, 40];
+const G16: readonly number[] = [32, 36, 41];
+const G17: readonly number[] = [31, 27, 42, 43];
+const S18: ReadonlySet<string> = new Set(["fluoroscopy","ct"]);
+const G19: readonly number[] = [53, 54, 55, 56, 57];
+const S20: ReadonlySet<string> = new Set(["lumbar","sacral"]);
+const L21: k.Length = { amount: 2, unit: "years" };
+const S22: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","medial_branch_block","sacroiliac_injection","intrathecal_trial"]);
+const L23: k.Length = { amount: 1, unit: "years" };
+const S24: ReadonlySet<string> = new Set(["intraspinal_trial_pain","intraspinal_trial_spasticity"]);
+const L25: k.Length = { amount: 90, unit: "days" };
+const S26: ReadonlySet<string> = new Set(["epidural_spine_injection","intraspinal_trial_pain","intraspinal_trial_spasticity"]);
+const S27: ReadonlySet<string> = new Set(["epidural_injection","facet_injection","facet_denervation","sacroiliac_injection","medial_branch_block","sympathetic_block","intrathecal_trial","infusion_pump","spinal_cord_stimulator_trial","spinal_cord_stimulator","spinal_surgery","other_procedure"]);
+const S28: ReadonlySet<string> = new Set(["cervical","thoracic","lumbar","sacral"]);
+const S29: ReadonlySet<string> = new Set(["left","right","bilateral"]);
+const S30: ReadonlySet<string> = new Set(["fluoroscopy","ct","ultrasound","no_guidance"]);
+const S31: ReadonlySet<string> = new Set(["interlaminar","transforaminal","caudal"]);
 
 /** Fact pain.acute_radicular_symptoms. */
 function fact_0(c: k.Context): k.Value {
@@ -4095,10 +4094,52 @@ function req_22(c: k.Context, trigger: boolean): k.Tri {
   return k.whenApplies(t1, t10, trigger);
 }
 
+function entry_slots(data: Readonly<Record<string, unknown>>): unknown[] {
+  const slots: unknown[] = new Array(11);
+  for (const key in data) {
+    switch (key) {
+      case "date":
+        slots[0] = data[key];
+        break;
+      case "kind":
+        slots[1] = data[key];
+        break;
+      case "region":
+        slots[2] = data[key];
+        break;
+      case "level":
+        slots[3] = data[key];
+        break;
+      case "side":
+        slots[4] = data[key];
+        break;
+      case "therapeutic":
+        slots[5] = data[key];
+        break;
+      case "local_anesthetic_only":
+        slots[6] = data[key];
+        break;
+      case "relief_percent":
+        slots[7] = data[key];
+        break;
+      case "relief_duration":
+        slots[8] = data[key];
+        break;
+      case "functional_improvement":
+        slots[9] = data[key];
+        break;
+      case "clinically_meaningful_improvement":
+        slots[10] = data[key];
+        break;
+    }
+  }
+  return slots;
+}
+
 /** Fact prior_procedures. */
 function fact_15(c: k.Context): k.Value {
   let v = c.facts[15];
-  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", F11, 11);
+  if (v === undefined) c.facts[15] = v = k.listFact(c.input["prior_procedures"], "prior_procedures", "procedure", entry_slots);
   return v;
 }
 
@@ -4162,7 +4203,7 @@ function req_23(c: k.Context, trigger: boolean): k.Tri {
               if (t15 !== true) t8 = k.addUnknown(t8, t15);
               const t16: k.Value = k.recordDate(v9);
               const t17: k.Value = k.span(t16, c.dos);
-              const t18: k.Tri = k.compare("<", t17, L12, "duration", c.dos);
+              const t18: k.Tri = k.compare("<", t17, L11, "duration", c.dos);
               if (t18 === false) {
                 t8 = false;
                 break t8_done;
@@ -4386,7 +4427,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
       const t7: k.Value = fact_24(c);
       const t8: k.Value = fact_25(c);
       const t9: k.Value = k.span(t7, t8);
-      const t10: k.Tri = k.compare(">=", t9, L13, "duration", c.dos);
+      const t10: k.Tri = k.compare(">=", t9, L12, "duration", c.dos);
       if (t10 === false) {
         t2 = false;
         break t2_done;
@@ -4411,7 +4452,7 @@ function req_29(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement trial_chronic_pain. */
 function req_30(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G14, trigger);
+  return k.allOf(c, G13, trigger);
 }
 
 /** Requirement trial_for_spasticity. */
@@ -4479,7 +4520,7 @@ function req_35(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement intractable_spasticity.2. */
 function req_36(c: k.Context, trigger: boolean): k.Tri {
-  return k.anyOf(c, G15, trigger);
+  return k.anyOf(c, G14, trigger);
 }
 
 /** Fact spasticity.spinal_cord_injury. */
@@ -4540,12 +4581,12 @@ function req_40(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement intractable_spasticity.3. */
 function req_41(c: k.Context, trigger: boolean): k.Tri {
-  return k.anyOf(c, G16, trigger);
+  return k.anyOf(c, G15, trigger);
 }
 
 /** Requirement intractable_spasticity. */
 function req_42(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G17, trigger);
+  return k.allOf(c, G16, trigger);
 }
 
 /** Fact spasticity.standard_therapies_failed. */
@@ -4574,7 +4615,7 @@ function req_43(c: k.Context, trigger: boolean): k.Tri {
     }
     if (t3 !== true) t1 = k.addUnknown(t1, t3);
     const t4: k.Value = fact_35(c);
-    const t5: k.Tri = k.compare(">=", t4, L13, "duration", c.dos);
+    const t5: k.Tri = k.compare(">=", t4, L12, "duration", c.dos);
     if (t5 === false) {
       t1 = false;
       break t1_done;
@@ -4586,7 +4627,7 @@ function req_43(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement trial_spasticity. */
 function req_44(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G18, trigger);
+  return k.allOf(c, G17, trigger);
 }
 
 /** Fact opiate_naive. */
@@ -4741,7 +4782,7 @@ function fact_45(c: k.Context): k.Value {
 /** Requirement wa_image_guidance. */
 function req_54(c: k.Context, trigger: boolean): k.Tri {
   const t1: k.Value = fact_45(c);
-  const t2: k.Tri = k.isIn(t1, S19, false);
+  const t2: k.Tri = k.isIn(t1, S18, false);
   return t2;
 }
 
@@ -4837,7 +4878,7 @@ function req_57(c: k.Context, trigger: boolean): k.Tri {
 
 /** Requirement wa_epidural_coverage. */
 function req_58(c: k.Context, trigger: boolean): k.Tri {
-  return k.allOf(c, G20, trigger);
+  return k.allOf(c, G19, trigger);
 }
 
 function cond_0(c: k.Context): k.Tri {
@@ -4949,13 +4990,13 @@ function def_1(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
     if (t2 !== false) t1 = k.addUnknown(t1, t2);
     let t3: k.Tri = true;
     t3_done: {
-      const t4: k.Tri = k.isIn(a0, S21, false);
+      const t4: k.Tri = k.isIn(a0, S20, false);
       if (t4 === false) {
         t3 = false;
         break t3_done;
       }
       if (t4 !== true) t3 = k.addUnknown(t3, t4);
-      const t5: k.Tri = k.isIn(a1, S21, false);
+      const t5: k.Tri = k.isIn(a1, S20, false);
       if (t5 === false) {
         t3 = false;
         break t3_done;
@@ -5036,7 +5077,7 @@ function def_4(c: k.Context, a0: k.Value): k.Value {
   const m = c.memo(1);
   const known = m.get(a0);
   if (known !== undefined) return known;
-  const t1: k.Value = k.recentRun(a0, L22, c.dos, c.readField);
+  const t1: k.Value = k.recentRun(a0, L21, c.dos, c.readField);
   let t2: k.Value;
   if (t1 instanceof k.Unknown) t2 = t1;
   else if (!k.isList(t1)) t2 = k.emptyQuery("select");
@@ -5407,7 +5448,7 @@ function def_12(c: k.Context, a0: k.Value, a1: k.Value): k.Value {
               let t18: k.Tri = true;
               t18_done: {
                 const t19: k.Value = (v17.slots![1] ?? k.missingField(v17, "kind")) as k.Value;
-                const t20: k.Tri = k.isIn(t19, S23, false);
+                const t20: k.Tri = k.isIn(t19, S22, false);
                 if (t20 === false) {
                   t18 = false;
                   break t18_done;
@@ -5520,7 +5561,7 @@ function def_14(c: k.Context): k.Value {
   }
   const t6: k.Value = k.dateField(t2, "date");
   const t7: k.Value = k.span(t6, c.dos);
-  const t8: k.Tri = k.compare("<", t7, L24, "duration", c.dos);
+  const t8: k.Tri = k.compare("<", t7, L23, "duration", c.dos);
   c.defs[14] = t8;
   return t8;
 }
@@ -5713,7 +5754,7 @@ function def_16(c: k.Context): k.Value {
   const known = c.defs[16];
   if (known !== undefined) return known;
   const t1: k.Value = fact_19(c);
-  const t2: k.Tri = k.isIn(t1, S25, false);
+  const t2: k.Tri = k.isIn(t1, S24, false);
   c.defs[16] = t2;
   return t2;
 }
@@ -5723,7 +5764,7 @@ function def_17(c: k.Context): k.Value {
   const known = c.defs[17];
   if (known !== undefined) return known;
   const t1: k.Value = fact_1(c);
-  const t2: k.Tri = k.compare(">=", t1, L26, "duration", c.dos);
+  const t2: k.Tri = k.compare(">=", t1, L25, "duration", c.dos);
   c.defs[17] = t2;
   return t2;
 }
@@ -5734,7 +5775,7 @@ function wf_group_1(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "service":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S27.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S26.has(v))) return false;
         break;
       case "chemotherapy_catheter":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -5763,16 +5804,16 @@ function wf_record_0(value: unknown): boolean {
         required0 = true;
         break;
       case "kind":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S28.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S27.has(v))) return false;
         break;
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S29.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S28.has(v))) return false;
         break;
       case "level":
         if (v !== undefined && v !== null && !(typeof v === "string")) return false;
         break;
       case "side":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S30.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S29.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
@@ -5805,13 +5846,13 @@ function wf_group_2(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "region":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S29.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S28.has(v))) return false;
         break;
       case "therapeutic":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
         break;
       case "image_guidance":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S31.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S30.has(v))) return false;
         break;
       default:
         return false;
@@ -5928,7 +5969,7 @@ function wf_group_7(value: unknown): boolean {
     const v = value[key];
     switch (key) {
       case "approach":
-        if (v !== undefined && v !== null && !(typeof v === "string" && S32.has(v))) return false;
+        if (v !== undefined && v !== null && !(typeof v === "string" && S31.has(v))) return false;
         break;
       case "levels":
         if (v !== undefined && v !== null && !(k.isNumberIn(v, 1, 10, true))) return false;
@@ -6118,4 +6159,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55, req_56, req_57, req_58], [cond_0, cond_1, cond_2, cond_3, cond_4, cond_5], 58, 18, wellFormed);
-// polc digest: dadcbde6aaefdd3f e9156496cd3360fb
+// polc digest: 017938d59687afc5 0d120f843fc156ef

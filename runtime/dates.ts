@@ -87,18 +87,22 @@ export function addLength(day: number, length: Length, sign: 1 | -1): number {
 
 /**
  * Calendar months are costly and the same few windows ("2 years", "12 months") are measured from
- * the same dates over and over, so whole-month results are remembered (up to a bound).
+ * the same dates over and over, so whole-month results are remembered in a small direct-mapped
+ * table (a slot per hash of day and months; a collision just recomputes).
  */
-const monthSums = new Map<number, number>();
+const monthSumSlots = 4096;
+const monthSumDays = new Int32Array(monthSumSlots).fill(-0x80000000);
+const monthSumMonths = new Int32Array(monthSumSlots);
+const monthSumResults = new Int32Array(monthSumSlots);
 
 function addMonthsRemembered(day: number, months: number): number {
-  if (!Number.isInteger(months) || months < -2048 || months > 2047 || !Number.isInteger(day)) return addMonths(day, months);
-  const key = day * 4096 + months + 2048;
-  let result = monthSums.get(key);
-  if (result === undefined) {
-    if (monthSums.size >= 100_000) monthSums.clear();
-    monthSums.set(key, (result = addMonths(day, months)));
-  }
+  if (!Number.isInteger(months) || !Number.isInteger(day) || Math.abs(months) > 0xfffff || Math.abs(day) > 0x3fffffff) return addMonths(day, months);
+  const slot = ((day * 31 + months) >>> 0) % monthSumSlots;
+  if (monthSumDays[slot] === day && monthSumMonths[slot] === months) return monthSumResults[slot];
+  const result = addMonths(day, months);
+  monthSumDays[slot] = day;
+  monthSumMonths[slot] = months;
+  monthSumResults[slot] = result;
   return result;
 }
 

@@ -175,8 +175,8 @@ export function dateFact(raw: unknown, path: string): Value {
   return typeof raw === "string" ? (parseIsoDate(raw) ?? missingFact(path)) : missingFact(path);
 }
 
-export function listFact(raw: unknown, path: string, record: string, slotOf: ReadonlyMap<string, number>, width: number): Value {
-  return Array.isArray(raw) ? listOfSlots(raw, record, path, slotOf, width) : missingFact(path);
+export function listFact(raw: unknown, path: string, record: string, slotsOf: (data: Readonly<Record<string, unknown>>) => unknown[]): Value {
+  return Array.isArray(raw) ? listOfSlots(raw, record, path, slotsOf) : missingFact(path);
 }
 
 /** A record's field that is not a date: as the input has it, or unknown. */

@@ -114,18 +114,12 @@ export function listOf(raw: readonly unknown[], record: string, path: string): L
   return { kind: "list", items };
 }
 
-/** A list whose entries also hold their fields by slot: `slotOf` gives each field name's position. */
-export function listOfSlots(raw: readonly unknown[], record: string, path: string, slotOf: ReadonlyMap<string, number>, width: number): ListValue {
+/** A list whose entries also hold their fields by slot, as `slotsOf` (compiled with the policy) reads them. */
+export function listOfSlots(raw: readonly unknown[], record: string, path: string, slotsOf: (data: Readonly<Record<string, unknown>>) => unknown[]): ListValue {
   const items: ListItem[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const data = raw[i] as Record<string, unknown>;
-    const slots: unknown[] = new Array(width);
-    // One pass over the entry's keys: inside for…in, data[key] is read by position.
-    for (const key in data) {
-      const slot = slotOf.get(key);
-      if (slot !== undefined) slots[slot] = data[key];
-    }
-    items[i] = { rec: { kind: "record", list: path, index: i, record, data, fields: undefined, day: undefined, slots }, member: true };
+    items[i] = { rec: { kind: "record", list: path, index: i, record, data, fields: undefined, day: undefined, slots: slotsOf(data) }, member: true };
   }
   return { kind: "list", items };
 }

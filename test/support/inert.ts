@@ -114,12 +114,12 @@ export interface InertnessReport {
  * locals. Policy text never names a function.
  */
 const allowedCallee =
-  /^(checkedEvaluate|k\.[A-Za-z]\w*|(req|def|cond|fact|wf_record|wf_group)_\d+|wellFormed|Array\.isArray|c\.(req|memo)|m\.(get|set)|t\d+(_p\d+)?\.push|S\d+\.has|v\.every)$/;
+  /^(checkedEvaluate|k\.[A-Za-z]\w*|(req|def|cond|fact|wf_record|wf_group)_\d+|wellFormed|entry_slots|Array\.isArray|c\.(req|memo)|m\.(get|set)|t\d+(_p\d+)?\.push|S\d+\.has|v\.every)$/;
 
 /**
  * Checks a generated module: its statements are imports, types, constants and functions; it
  * calls only the kernel and its own generated functions; `new` makes only sets of literal strings
- * and maps from literal strings to numbers;
+ * and arrays of a literal length;
  * there is no template, and no forbidden name appears anywhere outside a string or a comment.
  */
 export function inertness(fileName: string, text: string): InertnessReport {
@@ -137,12 +137,10 @@ export function inertness(fileName: string, text: string): InertnessReport {
     if (ts.isNewExpression(node)) {
       const callee = node.expression.getText(source);
       const only = node.arguments?.length === 1 && ts.isArrayLiteralExpression(node.arguments[0]) ? node.arguments[0].elements : undefined;
-      // A set of strings, or a map from strings to numbers: the generator's constants.
+      // A set of strings (the generator's constants), or an entry's slots: `new Array(11)`.
       const literalSet = callee === "Set" && only?.every((e) => ts.isStringLiteral(e));
-      const literalMap =
-        callee === "Map" &&
-        only?.every((e) => ts.isArrayLiteralExpression(e) && e.elements.length === 2 && ts.isStringLiteral(e.elements[0]) && ts.isNumericLiteral(e.elements[1]));
-      if (!literalSet && !literalMap) problems.push(`${where(node)}: new ${node.getText(source).slice(0, 120)}`);
+      const slots = callee === "Array" && node.arguments?.length === 1 && ts.isNumericLiteral(node.arguments[0]);
+      if (!literalSet && !slots) problems.push(`${where(node)}: new ${node.getText(source).slice(0, 120)}`);
     }
     if (ts.isTaggedTemplateExpression(node) || ts.isTemplateExpression(node)) problems.push(`${where(node)}: ${ts.SyntaxKind[node.kind]} ${node.getText(source).slice(0, 120)}`);
     ts.forEachChild(node, visit);
