@@ -227,10 +227,9 @@ export function isObject(value: unknown): value is Readonly<Record<string, unkno
 
 /**
  * How many enumerable keys an object has (its own, and any a prototype adds: then the count is
- * too high and the check fails safe). A function of its own: counted inline, in the large check
- * functions, it was several times slower.
+ * too high and the check fails safe).
  */
-export function keyCount(value: object): number {
+function keyCount(value: object): number {
   let keys = 0;
   for (const _ in value) keys++;
   return keys;
@@ -254,16 +253,12 @@ export function isDuration(value: unknown): boolean {
 
 // ── Logic ────────────────────────────────────────────────────────────────────────────────────
 
-/** `and` of two, where neither is false: the unknowns together. */
-export function bothUnknown(a: Tri, b: Tri): Tri {
-  if (a === true) return b;
-  if (b === true) return a;
-  return unknownOf([a as Unknown, b as Unknown]);
-}
-
+/** `and` of two. */
 export function and2(a: Tri, b: Tri): Tri {
   if (a === false || b === false) return false;
-  return bothUnknown(a, b);
+  if (a === true) return b;
+  if (b === true) return a;
+  return unknownOf([a, b]);
 }
 
 /** Adds an unknown to what an `or` (or `and`) has collected: the first value, or an unknown. */
@@ -350,6 +345,3 @@ export function countOfItems(c: Context, items: readonly number[], trigger: bool
   return unknownOf(unknowns);
 }
 
-export function isListValue(v: Value): v is ListValue {
-  return isList(v);
-}
