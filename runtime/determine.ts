@@ -6,7 +6,7 @@
  */
 import type { FactSchema, IrExpr, IrSection, Program, SectionKind } from "./program.js";
 import type { CriterionRef, Determination, MissingFact, Outcome, PathwayResult, TraceEntry } from "./determination.js";
-import { and, not, or, truthText, Unknown, unknownOf, type Tri } from "./tri.js";
+import { bothUnknown, not, truthText, Unknown, type Tri } from "./tri.js";
 
 /** What the determination needs from an evaluator. */
 export interface RequirementResults {
@@ -125,7 +125,7 @@ function sectionResult(ev: RequirementResults, l: SectionLayout, gate: Tri): Sec
 function combine(collected: Tri, value: Tri, decisive: boolean): Tri {
   if (collected === decisive || value === !decisive) return collected;
   if (value === decisive || collected === !decisive) return value;
-  return unknownOf([collected as Unknown, value as Unknown]);
+  return bothUnknown(collected as Unknown, value as Unknown);
 }
 
 /** The unmet criteria under a requirement that is not met: itself, or the bullets that fail. */

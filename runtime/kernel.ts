@@ -9,7 +9,7 @@
  */
 import type { ComparisonOp, IrExpr, Program } from "./program.js";
 import type { Determination } from "./determination.js";
-import { Unknown, unknownOf, type Tri } from "./tri.js";
+import { bothUnknown, Unknown, unknownOf, type Tri } from "./tri.js";
 import { parseIsoDate, type Length } from "./dates.js";
 import { determine, type RequirementResults } from "./determine.js";
 import {
@@ -258,12 +258,12 @@ export function and2(a: Tri, b: Tri): Tri {
   if (a === false || b === false) return false;
   if (a === true) return b;
   if (b === true) return a;
-  return unknownOf([a, b]);
+  return bothUnknown(a, b);
 }
 
 /** Adds an unknown to what an `or` (or `and`) has collected: the first value, or an unknown. */
 export function addUnknown(collected: Tri, unknown: Unknown): Unknown {
-  return collected instanceof Unknown ? unknownOf([collected, unknown]) : unknown;
+  return collected instanceof Unknown ? bothUnknown(collected, unknown) : unknown;
 }
 
 /** A requirement with a `when` that may hold: its rule counts only where it applies. */
@@ -272,14 +272,14 @@ export function whenApplies(applicable: Tri, value: Tri, trigger: boolean): Tri 
   if (trigger) return and2(applicable, value);
   // or(not(applicable), value), where applicable is unknown.
   if (value === true) return true;
-  return value === false ? applicable : unknownOf([applicable as Unknown, value]);
+  return value === false ? applicable : bothUnknown(applicable as Unknown, value);
 }
 
 /** `or(not(included), holds)` for an entry that may be included: only a sure entry can make `every` false. */
 export function orNot(included: Tri, holds: Tri): Tri {
   if (included === true || holds === true) return holds;
   if (holds === false) return included;
-  return unknownOf([included as Unknown, holds]);
+  return bothUnknown(included as Unknown, holds);
 }
 
 export function compare(op: ComparisonOp, a: Value, b: Value, kind: string, dos: number | Unknown): Tri {

@@ -42,6 +42,11 @@ export class Unknown {
 
 export type Tri = boolean | Unknown;
 
+/** Two unknowns together (the common case, without copying a list). */
+export function bothUnknown(a: Unknown, b: Unknown): Unknown {
+  return a === b ? a : new Unknown([a, b]);
+}
+
 export function unknownOf(parts: readonly Unknown[]): Unknown {
   if (parts.length === 1) return parts[0];
   if (parts.length === 2 && parts[0] === parts[1]) return parts[0];
