@@ -12,10 +12,9 @@ import { bothUnknown, not, truthText, Unknown, type Tri } from "./tri.js";
 export interface RequirementResults {
   /**
    * Whether a requirement is met; with `trigger`, whether it applies (for exclusions,
-   * contraindications and non-covered services). `section` names where it is asked from, for the trace.
+   * contraindications and non-covered services). The requirement is given by its place in
+   * `program.requirements` (see `Layout.ids`); `section` names where it is asked from, for the trace.
    */
-  requirement(id: string, section: string, trigger: boolean): Tri;
-  /** The same, by the requirement's place in `program.requirements` (see `Layout.ids`). */
   requirementAt(index: number, section: string, trigger: boolean): Tri;
   /** A section's `when` or an overlay's applicability clause. */
   condition(expr: IrExpr): Tri;

@@ -30,7 +30,6 @@ import {
   type FieldReader,
   type Included,
   type ListValue,
-  type RecordValue,
   type Value,
 } from "./values.js";
 

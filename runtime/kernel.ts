@@ -44,7 +44,6 @@ export type ConditionFunction = (c: Context) => Tri;
 export interface CompiledEvaluator {
   readonly program: Program;
   readonly requirements: readonly RequirementFunction[];
-  readonly requirementIndex: ReadonlyMap<string, number>;
   readonly conditions: ReadonlyMap<IrExpr, ConditionFunction>;
   readonly factCount: number;
   readonly definitionCount: number;
@@ -94,7 +93,6 @@ export function link(
   return {
     program,
     requirements,
-    requirementIndex: new Map(ids.map((id, i) => [id, i])),
     conditions: new Map(exprs.map((e, i) => [e, conditions[i]])),
     factCount,
     definitionCount,
@@ -140,10 +138,6 @@ export class Context implements RequirementResults {
     let memo = this.memos[index];
     if (!memo) this.memos[index] = memo = new Map();
     return memo;
-  }
-
-  requirement(id: string, _section: string, trigger: boolean): Tri {
-    return this.req(this.evaluator.requirementIndex.get(id)!, trigger);
   }
 
   requirementAt(index: number, _section: string, trigger: boolean): Tri {
