@@ -38,7 +38,6 @@ export interface Layout {
   /** Requirement ids in the order of `program.requirements`, and each one's reference. */
   readonly ids: readonly string[];
   readonly refs: readonly CriterionRef[];
-  readonly indexOf: ReadonlyMap<string, number>;
   /** For each requirement, the indexes of its bullets when it is a list whose unmet bullets are listed. */
   readonly unmetBullets: readonly (readonly number[] | undefined)[];
 }
@@ -84,7 +83,6 @@ export function layoutOf(program: Program): Layout {
     overlaySections: program.overlays.map((o) => o.sections.map(layoutSection)),
     ids,
     refs,
-    indexOf,
     unmetBullets,
   };
   layouts.set(program, layout);
