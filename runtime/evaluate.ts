@@ -33,19 +33,22 @@ import {
   type Value,
 } from "./values.js";
 
-interface Frame {
-  readonly values: Record<string, JsonValue>;
-}
-
 class Evaluation implements RequirementResults {
   readonly dos: number | Unknown;
   private readonly memo = new Map<string, Tri>();
   private readonly traced = new Set<string>();
-  private readonly calls = new Map<string, { value: Value; reads: [string, JsonValue][] }>();
+  private readonly calls = new Map<string, { value: Value; reads: readonly (string | JsonValue)[] }>();
   private readonly identities = new WeakMap<object, number>();
   private nextIdentity = 0;
   private readonly factValues = new Map<string, { value: Value; json: JsonValue }>();
-  private readonly frames: Frame[] = [];
+  /**
+   * With the trace on: every fact read while a criterion or definition is being evaluated, as
+   * path, value, path, value… A criterion's reads are the range of the log written while it was
+   * evaluated, nested ones included, so a read is written once however deep it happens.
+   */
+  private readonly log: (string | JsonValue)[] = [];
+  /** How many criteria and definitions are being evaluated: reads are logged only inside one. */
+  private open = 0;
   readonly trace: TraceEntry[] = [];
 
   private readonly factTypes: ReadonlyMap<string, FieldType>;
@@ -90,8 +93,8 @@ class Evaluation implements RequirementResults {
       this.trace.push(undefined as unknown as TraceEntry);
     }
     // The facts read are collected only for the trace.
-    const frame: Frame | undefined = this.tracing ? { values: {} } : undefined;
-    if (frame) this.frames.push(frame);
+    const start = this.log.length;
+    if (this.tracing) this.open++;
     const applicable: Tri = r.when ? this.tri(r.when, null) : true;
     let result: Tri;
     if (applicable === false) result = !trigger;
@@ -99,7 +102,7 @@ class Evaluation implements RequirementResults {
       const value = r.rule ? this.tri(r.rule, null) : this.group(r, section, trigger);
       result = applicable === true ? value : trigger ? and([applicable, value]) : or([not(applicable), value]);
     }
-    if (frame) this.frames.pop();
+    if (this.tracing) this.open--;
     this.memo.set(key, result);
     if (traced) {
       this.trace[slot] = {
@@ -108,9 +111,10 @@ class Evaluation implements RequirementResults {
         refs: r.refs,
         section: this.sectionOf.get(id) ?? section,
         result: applicable === false ? "not-applicable" : truthText(result),
-        values: frame?.values ?? {},
+        values: valuesOf(this.log, start, this.log.length),
       };
     }
+    if (this.open === 0) this.log.length = 0;
     return result;
   }
 
@@ -252,7 +256,7 @@ class Evaluation implements RequirementResults {
     for (let b = inner; b; b = b.next) key += `\u0000${this.identity(b.value)}`;
     const cached = this.calls.get(key);
     if (cached) {
-      for (const [path, json] of cached.reads) this.record(path, json);
+      if (this.open > 0) for (const read of cached.reads) this.log.push(read);
       return cached.value;
     }
     if (!this.tracing) {
@@ -260,13 +264,12 @@ class Evaluation implements RequirementResults {
       this.calls.set(key, { value, reads: [] });
       return value;
     }
-    const frame: Frame = { values: {} };
-    this.frames.push(frame);
+    const start = this.log.length;
+    this.open++;
     const value = this.eval(def.body, inner);
-    this.frames.pop();
-    const reads = Object.entries(frame.values);
-    for (const [path, json] of reads) this.record(path, json);
-    this.calls.set(key, { value, reads });
+    this.open--;
+    this.calls.set(key, { value, reads: distinctReads(this.log, start) });
+    if (this.open === 0) this.log.length = 0;
     return value;
   }
 
@@ -278,9 +281,7 @@ class Evaluation implements RequirementResults {
   }
 
   private record(path: string, value: Value | JsonValue): void {
-    if (!this.tracing || this.frames.length === 0) return;
-    const json = toJson(value);
-    for (const frame of this.frames) frame.values[path] = json;
+    if (this.open > 0) this.log.push(path, toJson(value));
   }
 
   private fact(path: string): Value {
@@ -305,11 +306,10 @@ class Evaluation implements RequirementResults {
     if (object instanceof Unknown) return object;
     if (!isRecord(object)) return NONE;
     const raw = object.data[field];
-    const path = `${recordPath(object)}.${field}`;
-    this.record(path, raw === undefined ? null : (raw as JsonValue));
+    if (this.open > 0) this.record(`${recordPath(object)}.${field}`, raw === undefined ? null : (raw as JsonValue));
     const cached = knownField(object, field);
     if (cached !== undefined) return cached;
-    const value = convert(raw, this.recordTypes.get(object.record)?.get(field), path);
+    const value = convert(raw, this.recordTypes.get(object.record)?.get(field), `${recordPath(object)}.${field}`);
     return keepField(object, field, value);
   }
 
@@ -350,6 +350,28 @@ function bind(env: Env, name: string, value: Value): Env {
 function lookup(env: Env, name: string): Value | undefined {
   for (let e = env; e; e = e.next) if (e.name === name) return e.value;
   return undefined;
+}
+
+/** The reads of a log from `start`, each path once (where it was first read, with its last value). */
+function distinctReads(log: readonly (string | JsonValue)[], start: number): (string | JsonValue)[] {
+  const at = new Map<string, number>();
+  const reads: (string | JsonValue)[] = [];
+  for (let i = start; i < log.length; i += 2) {
+    const path = log[i] as string;
+    const known = at.get(path);
+    if (known === undefined) {
+      at.set(path, reads.length);
+      reads.push(path, log[i + 1]);
+    } else reads[known + 1] = log[i + 1];
+  }
+  return reads;
+}
+
+/** The values a criterion saw: its range of the read log, each path once, in the order first read. */
+function valuesOf(log: readonly (string | JsonValue)[], start: number, end: number): Record<string, JsonValue> {
+  const values: Record<string, JsonValue> = {};
+  for (let i = start; i < end; i += 2) values[log[i] as string] = log[i + 1];
+  return values;
 }
 
 function toJson(value: Value | JsonValue): JsonValue {
