@@ -296,7 +296,7 @@ class Evaluation implements RequirementResults {
     }
     const type = this.factTypes.get(path);
     const value = convert(raw, type, path);
-    const json: JsonValue = type?.t === "list" && !(value instanceof Unknown) ? `${(value as ListValue).items.length} entries` : raw === undefined ? null : (raw as JsonValue);
+    const json: JsonValue = type?.t === "list" && !(value instanceof Unknown) ? entriesText((value as ListValue).items.length) : raw === undefined ? null : (raw as JsonValue);
     this.factValues.set(path, { value, json });
     this.record(path, json);
     return value;
@@ -372,6 +372,11 @@ function valuesOf(log: readonly (string | JsonValue)[], start: number, end: numb
   const values: Record<string, JsonValue> = {};
   for (let i = start; i < end; i += 2) values[log[i] as string] = log[i + 1];
   return values;
+}
+
+/** How a list fact shows in the trace: "1 entry", "3 entries". */
+function entriesText(count: number): string {
+  return count === 1 ? "1 entry" : `${count} entries`;
 }
 
 function toJson(value: Value | JsonValue): JsonValue {

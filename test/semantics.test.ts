@@ -141,3 +141,45 @@ describe("what the checker accepts", () => {
     ]);
   });
 });
+
+describe("the trace", () => {
+  // A definition read by two criteria, a bullet list, and a history question.
+  const body = `    criterion recent "a recent lumbar visit": exists(v in lumbar_visits where v.date within last 1 years)
+    criterion any_visit "any lumbar visit": count(v in lumbar_visits) >= 1
+    criterion both "both": all of "both bullets" {
+      use recent
+      criterion flagged "flagged": flag
+    }`;
+  const policy = (input: Record<string, unknown>) => {
+    const result = compileText({
+      "p.pol": `${header}\nfact flag: boolean "Flag"\ndefine lumbar_visits "Lumbar visits": select(v in visits where v.region = lumbar)\npolicy P "Probe" {\n  version "1"\n  requirements "R" {\n${body}\n  }\n}\n`,
+    });
+    expect(result.diagnostics.map((d) => d.message)).toEqual([]);
+    return evaluateProgram(result.policies[0].program, { date_of_service: "2024-06-01", ...input });
+  };
+
+  it("gives each criterion the facts it read, through definitions and bullets, in the order first read", () => {
+    const d = policy({ flag: true, visits: [{ date: "2024-01-01", region: "lumbar" }, { date: "2020-01-01", region: "cervical" }] });
+    const values = Object.fromEntries(d.trace.map((t) => [t.id, t.values]));
+    const definitionReads = { visits: "2 entries", "visits[0].region": "lumbar", "visits[1].region": "cervical" };
+    expect(values.recent).toEqual({ ...definitionReads, "visits[0].date": "2024-01-01" });
+    expect(Object.keys(values.recent)).toEqual(["visits", "visits[0].region", "visits[1].region", "visits[0].date"]);
+    // The definition was worked out for `recent`; `any_visit` is given what it read all the same.
+    expect(values.any_visit).toEqual(definitionReads);
+    // A bullet list sees what its bullets read when it evaluates them first; `recent` was already known.
+    expect(values.both).toEqual({ flag: true });
+    expect(values.flagged).toEqual({ flag: true });
+    expect(d.trace.map((t) => [t.id, t.result])).toEqual([
+      ["recent", "true"],
+      ["any_visit", "true"],
+      ["both", "true"],
+      ["flagged", "true"],
+    ]);
+  });
+
+  it("records an undocumented fact as null", () => {
+    const d = policy({ visits: [{ date: "2024-01-01" }] });
+    expect(d.trace.find((t) => t.id === "recent")!.values).toEqual({ visits: "1 entry", "visits[0].region": null, "visits[0].date": "2024-01-01" });
+    expect(d.trace.find((t) => t.id === "flagged")!.values).toEqual({ flag: null });
+  });
+});
