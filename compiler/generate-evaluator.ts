@@ -66,6 +66,8 @@ class EvaluatorWriter {
   private readonly fieldKinds = new Map<string, Set<string>>();
   /** Every record field name, with its position in an entry's slots (the same in every record). */
   private readonly fieldSlots = new Map<string, number>();
+  /** False when a record holds a list: its entries are made from the input without slots. */
+  private readonly entriesHaveSlots: boolean;
   private binders = 0;
   /** Names that always hold a record: query entries and the two entries of a pair. */
   private readonly records = new Set<string>();
@@ -86,6 +88,15 @@ class EvaluatorWriter {
         kinds.add(f.type.t === "date" || f.type.t === "list" ? f.type.t : "plain");
       }
     }
+    this.entriesHaveSlots = ![...this.fieldKinds.values()].some((kinds) => kinds.has("list"));
+  }
+
+  /** What a field name holds in every record that has it, or undefined when that differs (or is a list). */
+  private fieldKind(name: string): "plain" | "date" | undefined {
+    const kinds = this.fieldKinds.get(name);
+    if (kinds?.size !== 1) return undefined;
+    const [kind] = kinds;
+    return kind === "plain" || kind === "date" ? kind : undefined;
   }
 
   /** A type annotation, in TypeScript only. */
@@ -367,23 +378,15 @@ class EvaluatorWriter {
         return scope.get(e.name) ?? "k.NONE";
       case "field": {
         const of = this.valueOf(e.of, body, scope);
-        const kinds = this.fieldKinds.get(e.field);
-        // A query's entry is always a record: its field is read right here, by name.
-        // (Entries of lists inside records are made without slots: there, fields are read by name.)
-        const nestedLists = [...this.fieldKinds.values()].some((k) => k.has("list"));
-        if (this.records.has(of) && kinds?.size === 1 && kinds.has("plain") && nestedLists) {
-          return this.store(`(${of}.data[${literal(e.field)}] ?? k.missingField(${of}, ${literal(e.field)}))${this.t(" as k.Value")}`, body);
+        const kind = this.fieldKind(e.field);
+        // A query's entry is always a record: its field is read right here, from its slots (or by
+        // name, where lists inside records make entries that have none).
+        if (this.records.has(of) && kind === "plain") {
+          const raw = this.entriesHaveSlots ? `${of}.slots${this.t("!")}[${this.fieldSlots.get(e.field)!}]` : `${of}.data[${literal(e.field)}]`;
+          return this.store(`(${raw} ?? k.missingField(${of}, ${literal(e.field)}))${this.t(" as k.Value")}`, body);
         }
-        if (this.records.has(of) && kinds?.size === 1 && kinds.has("plain")) {
-          return this.store(`(${of}.slots![${this.fieldSlots.get(e.field)!}] ?? k.missingField(${of}, ${literal(e.field)}))${this.t(" as k.Value")}`.replace("!", this.t("!")), body);
-        }
-        if (this.records.has(of) && e.field === "date" && kinds?.size === 1 && kinds.has("date")) return this.store(`k.recordDate(${of})`, body);
-        const read =
-          kinds && kinds.size === 1 && kinds.has("plain")
-            ? `k.field(${of}, ${literal(e.field)})`
-            : kinds && kinds.size === 1 && kinds.has("date")
-              ? `k.dateField(${of}, ${literal(e.field)})`
-              : `k.typedField(c, ${of}, ${literal(e.field)})`;
+        if (this.records.has(of) && kind === "date" && e.field === "date") return this.store(`k.recordDate(${of})`, body);
+        const read = kind === "plain" ? `k.field(${of}, ${literal(e.field)})` : kind === "date" ? `k.dateField(${of}, ${literal(e.field)})` : `k.typedField(c, ${of}, ${literal(e.field)})`;
         return this.store(read, body);
       }
       case "and":

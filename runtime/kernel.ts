@@ -20,7 +20,7 @@ import {
   isRecord,
   keepField,
   knownField,
-  listOfSlots,
+  listOf,
   missingFact,
   NONE,
   recordPath,
@@ -170,7 +170,7 @@ export function dateFact(raw: unknown, path: string): Value {
 }
 
 export function listFact(raw: unknown, path: string, record: string, slotsOf: (data: Readonly<Record<string, unknown>>) => unknown[]): Value {
-  return Array.isArray(raw) ? listOfSlots(raw, record, path, slotsOf) : missingFact(path);
+  return Array.isArray(raw) ? listOf(raw, record, path, slotsOf) : missingFact(path);
 }
 
 /** A record's field that is not a date: as the input has it, or unknown. */
@@ -195,7 +195,7 @@ export function dateField(object: Value, name: string): Value {
 
 /** An entry's `date`, which every history question reads. */
 export function recordDate(record: RecordValue): Value {
-  return (record.day ??= recordDateField(record, "date"));
+  return recordDateField(record, "date");
 }
 
 function recordDateField(record: RecordValue, name: string): Value {

@@ -16,10 +16,8 @@ export interface RecordValue {
   readonly data: Readonly<Record<string, unknown>>;
   /** Fields already converted, so that each is parsed once; made when first needed. */
   fields: Map<string, Value> | undefined;
-  /** The entry's `date`, once compiled code has parsed it (every history question reads it). */
-  day: Value | undefined;
   /**
-   * For compiled code: the entry's fields by slot (see `listOfSlots`), read once from `data`, so
+   * For compiled code: the entry's fields by slot (see `listOf`), read once from `data`, so
    * that criteria read them by position instead of by name from objects of many shapes.
    */
   readonly slots: readonly unknown[] | undefined;
@@ -39,6 +37,7 @@ export function keepField(record: RecordValue, field: string, value: Value): Val
   (record.fields ??= new Map()).set(field, value);
   return value;
 }
+
 export interface ListItem {
   readonly rec: RecordValue;
   /** Whether the entry is in the list: unknown when a filter could not tell. */
@@ -106,20 +105,15 @@ export function convert(raw: unknown, type: FieldType | undefined, path: string)
   }
 }
 
-export function listOf(raw: readonly unknown[], record: string, path: string): ListValue {
-  const items: ListItem[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    items[i] = { rec: { kind: "record", list: path, index: i, record, data: raw[i] as Record<string, unknown>, fields: undefined, day: undefined, slots: undefined }, member: true };
-  }
-  return { kind: "list", items };
-}
-
-/** A list whose entries also hold their fields by slot, as `slotsOf` (compiled with the policy) reads them. */
-export function listOfSlots(raw: readonly unknown[], record: string, path: string, slotsOf: (data: Readonly<Record<string, unknown>>) => unknown[]): ListValue {
+/**
+ * A list fact's entries. With `slotsOf` (compiled with the policy), each entry also holds its
+ * fields in slot order, for compiled code to read by position.
+ */
+export function listOf(raw: readonly unknown[], record: string, path: string, slotsOf?: (data: Readonly<Record<string, unknown>>) => unknown[]): ListValue {
   const items: ListItem[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const data = raw[i] as Record<string, unknown>;
-    items[i] = { rec: { kind: "record", list: path, index: i, record, data, fields: undefined, day: undefined, slots: slotsOf(data) }, member: true };
+    items[i] = { rec: { kind: "record", list: path, index: i, record, data, fields: undefined, slots: slotsOf?.(data) }, member: true };
   }
   return { kind: "list", items };
 }
