@@ -4,6 +4,8 @@
  */
 import type { DurationUnit } from "./program.js";
 
+export const durationUnits: readonly DurationUnit[] = ["days", "weeks", "months", "years"];
+
 export interface Length {
   readonly amount: number;
   readonly unit: DurationUnit;

@@ -5,7 +5,6 @@
 import type { FieldType, IrExpr, IrRequirement, Program } from "./program.js";
 import type { Determination, EvaluateOptions, JsonValue, TraceEntry } from "./determination.js";
 import { and, not, or, truthText, Unknown, unknownOf, type Tri } from "./tri.js";
-import { parseIsoDate } from "./dates.js";
 import { determine, layoutOf, type RequirementResults } from "./determine.js";
 import {
   arith,
@@ -14,6 +13,7 @@ import {
   convert,
   countMerged,
   countOf,
+  dateValue,
   emptyQuery,
   extreme,
   extremeDay,
@@ -69,9 +69,7 @@ class Evaluation implements RequirementResults {
     const layout = layoutOf(program);
     this.sectionOf = layout.sectionOf;
     this.ids = layout.ids;
-    const raw = input.date_of_service;
-    const parsed = typeof raw === "string" ? parseIsoDate(raw) : undefined;
-    this.dos = parsed ?? new Unknown(new Set(["date_of_service"]));
+    this.dos = dateValue(input.date_of_service, "date_of_service") as number | Unknown;
   }
 
   // ── Requirements ─────────────────────────────────────────────────────────────────────────

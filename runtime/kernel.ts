@@ -10,12 +10,13 @@
 import type { ComparisonOp, IrExpr, Program } from "./program.js";
 import type { Determination } from "./determination.js";
 import { bothUnknown, Unknown, unknownOf, type Tri } from "./tri.js";
-import { parseIsoDate, type Length } from "./dates.js";
+import { durationUnits, parseIsoDate, type Length } from "./dates.js";
 import { determine, type RequirementResults } from "./determine.js";
 import {
   compareNumbers,
   compareValues,
   convert,
+  dateValue,
   isList,
   isRecord,
   keepField,
@@ -118,7 +119,7 @@ export class Context implements RequirementResults {
     private readonly evaluator: CompiledEvaluator,
   ) {
     const raw = input.date_of_service;
-    this.dos = (typeof raw === "string" ? parseIsoDate(raw) : undefined) ?? missingFact("date_of_service");
+    this.dos = dateValue(raw, "date_of_service") as number | Unknown;
     this.facts = new Array(evaluator.factCount);
     this.defs = new Array(evaluator.definitionCount);
     this.results = new Array(evaluator.requirements.length * 2);
@@ -166,7 +167,7 @@ export function plainFact(raw: unknown, path: string): Value {
 }
 
 export function dateFact(raw: unknown, path: string): Value {
-  return typeof raw === "string" ? (parseIsoDate(raw) ?? missingFact(path)) : missingFact(path);
+  return dateValue(raw, path);
 }
 
 export function listFact(raw: unknown, path: string, record: string, slotsOf: (data: Readonly<Record<string, unknown>>) => unknown[]): Value {
@@ -201,9 +202,7 @@ export function recordDate(record: RecordValue): Value {
 function recordDateField(record: RecordValue, name: string): Value {
   const known = knownField(record, name);
   if (known !== undefined) return known;
-  const raw = record.data[name];
-  const day = typeof raw === "string" ? parseIsoDate(raw) : undefined;
-  return keepField(record, name, day ?? missingFact(`${recordPath(record)}.${name}`));
+  return keepField(record, name, dateValue(record.data[name], `${recordPath(record)}.${name}`));
 }
 
 /** A record field of any declared type (where a field's name has different types in different records). */
@@ -237,12 +236,12 @@ export function isNumberIn(value: unknown, min: number | undefined, max: number 
   return typeof value === "number" && Number.isFinite(value) && (!integer || Number.isInteger(value)) && (min === undefined || value >= min) && (max === undefined || value <= max);
 }
 
-const durationUnits: ReadonlySet<unknown> = new Set(["days", "weeks", "months", "years"]);
+const units: ReadonlySet<unknown> = new Set(durationUnits);
 
 export function isDuration(value: unknown): boolean {
   if (!isObject(value)) return false;
   const { amount, unit } = value;
-  return keyCount(value) === 2 && typeof amount === "number" && Number.isFinite(amount) && amount >= 0 && durationUnits.has(unit) && Object.hasOwn(value, "amount") && Object.hasOwn(value, "unit");
+  return keyCount(value) === 2 && typeof amount === "number" && Number.isFinite(amount) && amount >= 0 && units.has(unit) && Object.hasOwn(value, "amount") && Object.hasOwn(value, "unit");
 }
 
 // ── Logic ────────────────────────────────────────────────────────────────────────────────────

@@ -3,7 +3,7 @@
  * out (or null) is not an error: it is undocumented, and evaluation says needs-info.
  */
 import type { FactSchema, FieldType, Program } from "./program.js";
-import { parseIsoDate } from "./dates.js";
+import { durationUnits, parseIsoDate } from "./dates.js";
 import { closestName } from "./closest-name.js";
 
 export interface InputProblem {
@@ -19,7 +19,6 @@ export class InputError extends Error {
   }
 }
 
-const durationUnits = ["days", "weeks", "months", "years"];
 
 interface Node {
   fact?: FactSchema;
@@ -117,7 +116,7 @@ function checkValue(program: Program, type: FieldType, value: unknown, path: str
         Object.keys(value).every((k) => k === "amount" || k === "unit");
       if (!ok) problems.push({ path, message: `expected a duration like {"amount": 6, "unit": "weeks"}, got ${describe(value)}` });
       else if ((d.amount as number) < 0) problems.push({ path, message: `expected a duration of zero or more, got ${d.amount as number}` });
-      else if (!durationUnits.includes(d.unit as string)) problems.push({ path, message: `expected the unit to be one of ${durationUnits.join(", ")}, got ${describe(d.unit)}` });
+      else if (!(durationUnits as readonly string[]).includes(d.unit as string)) problems.push({ path, message: `expected the unit to be one of ${durationUnits.join(", ")}, got ${describe(d.unit)}` });
       return;
     }
     case "text":

@@ -95,7 +95,7 @@ export function convert(raw: unknown, type: FieldType | undefined, path: string)
   if (raw === undefined || raw === null) return missingFact(path);
   switch (type?.t) {
     case "date":
-      return typeof raw === "string" ? (parseIsoDate(raw) ?? missingFact(path)) : missingFact(path);
+      return dateValue(raw, path);
     case "duration":
       return raw as Length;
     case "list":
@@ -109,6 +109,12 @@ export function convert(raw: unknown, type: FieldType | undefined, path: string)
  * A list fact's entries. With `slotsOf` (compiled with the policy), each entry also holds its
  * fields in slot order, for compiled code to read by position.
  */
+/** A date from the input: its day number, or unknown when it is not a calendar date. */
+export function dateValue(raw: unknown, path: string): Value {
+  const day = typeof raw === "string" ? parseIsoDate(raw) : undefined;
+  return day ?? missingFact(path);
+}
+
 export function listOf(raw: readonly unknown[], record: string, path: string, slotsOf?: (data: Readonly<Record<string, unknown>>) => unknown[]): ListValue {
   const items: ListItem[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
