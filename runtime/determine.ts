@@ -5,8 +5,8 @@
  * this file turns the answers into the same determination.
  */
 import type { FactSchema, IrExpr, IrSection, Program, SectionKind } from "./program.js";
-import type { CriterionRef, Determination, MissingFact, Outcome, PathwayResult, TraceEntry } from "./determination.js";
-import { bothUnknown, not, truthText, Unknown, type Tri } from "./tri.js";
+import type { CriterionRef, Determination, MissingFact, Outcome, PathwayResult } from "./determination.js";
+import { and2, not, or2, truthText, Unknown, type Tri } from "./tri.js";
 
 /** What the determination needs from an evaluator. */
 export interface RequirementResults {
@@ -96,14 +96,14 @@ function sectionValue(ev: RequirementResults, layout: SectionLayout, when: Tri):
   let value: Tri;
   if (s.kind === "indications") {
     let anyPathway: Tri = false;
-    for (const i of layout.pathways) anyPathway = combine(anyPathway, ev.requirementAt(i, s.title, false), true);
+    for (const i of layout.pathways) anyPathway = or2(anyPathway, ev.requirementAt(i, s.title, false));
     value = anyPathway;
-    for (const i of layout.others) value = combine(value, ev.requirementAt(i, s.title, false), false);
+    for (const i of layout.others) value = and2(value, ev.requirementAt(i, s.title, false));
   } else {
     value = layout.triggers ? false : true;
-    for (const i of layout.items) value = combine(value, ev.requirementAt(i, s.title, layout.triggers), layout.triggers);
+    for (const i of layout.items) value = (layout.triggers ? or2 : and2)(value, ev.requirementAt(i, s.title, layout.triggers));
   }
-  return layout.triggers ? combine(when, value, false) : combine(not(when), value, true);
+  return layout.triggers ? and2(when, value) : or2(not(when), value);
 }
 
 interface SectionResult {
@@ -114,15 +114,8 @@ interface SectionResult {
 }
 
 function sectionResult(ev: RequirementResults, l: SectionLayout, gate: Tri): SectionResult {
-  const when = l.section.when ? combine(gate, ev.condition(l.section.when), false) : gate;
+  const when = l.section.when ? and2(gate, ev.condition(l.section.when)) : gate;
   return { layout: l, when, value: sectionValue(ev, l, when) };
-}
-
-/** `or` of what is collected so far and one more value (or `and`, with `decisive` false). */
-function combine(collected: Tri, value: Tri, decisive: boolean): Tri {
-  if (collected === decisive || value === !decisive) return collected;
-  if (value === decisive || collected === !decisive) return value;
-  return bothUnknown(collected as Unknown, value as Unknown);
 }
 
 /** The unmet criteria under a requirement that is not met: itself, or the bullets that fail. */
@@ -146,7 +139,8 @@ function triggeredIn(results: readonly SectionResult[], kind: SectionKind, ev: R
   return found;
 }
 
-export function determine(program: Program, ev: RequirementResults, state: string | null, trace: readonly TraceEntry[]): Determination {
+/** The determination, without a trace: an evaluator that keeps one adds it. */
+export function determine(program: Program, ev: RequirementResults, state: string | null): Determination {
   const layout = layoutOf(program);
   const wanted = state?.toUpperCase();
   const overlays: { readonly index: number; readonly applies: Tri }[] = [];
@@ -155,7 +149,7 @@ export function determine(program: Program, ev: RequirementResults, state: strin
     let applies: Tri = true;
     for (const clause of overlay.applies) {
       const holds = ev.condition(clause.cond);
-      applies = combine(applies, clause.mode === "unless" ? not(holds) : holds, false);
+      applies = and2(applies, clause.mode === "unless" ? not(holds) : holds);
     }
     overlays.push({ index, applies });
   });
@@ -170,10 +164,10 @@ export function determine(program: Program, ev: RequirementResults, state: strin
   let satisfied: Tri = true;
   for (const r of results) {
     const kind = r.layout.section.kind;
-    if (kind === "not-covered") notCovered = combine(notCovered, r.value, true);
-    else if (kind === "exclusions") excluded = combine(excluded, r.value, true);
-    else if (kind === "contraindications") contraindicated = combine(contraindicated, r.value, true);
-    else satisfied = combine(satisfied, r.value, false);
+    if (kind === "not-covered") notCovered = or2(notCovered, r.value);
+    else if (kind === "exclusions") excluded = or2(excluded, r.value);
+    else if (kind === "contraindications") contraindicated = or2(contraindicated, r.value);
+    else satisfied = and2(satisfied, r.value);
   }
 
   let outcome: Outcome;
@@ -262,7 +256,7 @@ export function determine(program: Program, ev: RequirementResults, state: strin
       return { id: o.id, title: o.title, state: o.state, applies: truthText(applies) };
     }),
     reasons,
-    trace,
+    trace: [],
   };
 }
 

@@ -407,6 +407,6 @@ function prepare(program: Program): Prepared {
 export function evaluateProgram(program: Program, input: Readonly<Record<string, unknown>>, options: EvaluateOptions = {}): Determination {
   const tracing = options.trace !== false;
   const ev = new Evaluation(program, input, tracing);
-  const determination = determine(program, ev, options.state ?? null, []);
+  const determination = determine(program, ev, options.state ?? null);
   return tracing ? { ...determination, trace: ev.trace.filter(Boolean) } : determination;
 }

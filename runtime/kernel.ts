@@ -9,7 +9,7 @@
  */
 import type { ComparisonOp, IrExpr, Program } from "./program.js";
 import type { Determination } from "./determination.js";
-import { bothUnknown, Unknown, unknownOf, type Tri } from "./tri.js";
+import { and2, bothUnknown, Unknown, unknownOf, type Tri } from "./tri.js";
 import { durationUnits, parseIsoDate, type Length } from "./dates.js";
 import { determine, type RequirementResults } from "./determine.js";
 import {
@@ -36,7 +36,7 @@ import {
 
 export { Unknown, NONE, isList, type Tri, type Value, type Length, type Included, type ListItem, type ListValue, type RecordValue };
 export { arith, asTri, countMerged, emptyQuery, extreme, extremeDay, literalDay, recentRun, span, within } from "./values.js";
-export { not } from "./tri.js";
+export { and2, not } from "./tri.js";
 
 export type RequirementFunction = (c: Context, trigger: boolean) => Tri;
 export type ConditionFunction = (c: Context) => Tri;
@@ -152,7 +152,7 @@ export class Context implements RequirementResults {
 
 /** Evaluates a request that has been validated; no trace. */
 export function evaluateCompiled(evaluator: CompiledEvaluator, input: Readonly<Record<string, unknown>>, state: string | null): Determination {
-  return determine(evaluator.program, new Context(input, evaluator), state, []);
+  return determine(evaluator.program, new Context(input, evaluator), state);
 }
 
 // ── Reading the input ────────────────────────────────────────────────────────────────────────
@@ -245,14 +245,6 @@ export function isDuration(value: unknown): boolean {
 }
 
 // ── Logic ────────────────────────────────────────────────────────────────────────────────────
-
-/** `and` of two. */
-export function and2(a: Tri, b: Tri): Tri {
-  if (a === false || b === false) return false;
-  if (a === true) return b;
-  if (b === true) return a;
-  return bothUnknown(a, b);
-}
 
 /** Adds an unknown to what an `or` (or `and`) has collected: the first value, or an unknown. */
 export function addUnknown(collected: Tri, unknown: Unknown): Unknown {

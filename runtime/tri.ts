@@ -73,6 +73,22 @@ export function or(values: readonly Tri[]): Tri {
   return unknowns.length ? unknownOf(unknowns) : false;
 }
 
+/** `and` of two: the form compiled code and the determination combine values in, one at a time. */
+export function and2(a: Tri, b: Tri): Tri {
+  if (a === false || b === false) return false;
+  if (a === true) return b;
+  if (b === true) return a;
+  return bothUnknown(a, b);
+}
+
+/** `or` of two. */
+export function or2(a: Tri, b: Tri): Tri {
+  if (a === true || b === true) return true;
+  if (a === false) return b;
+  if (b === false) return a;
+  return bothUnknown(a, b);
+}
+
 export function not(value: Tri): Tri {
   return value instanceof Unknown ? value : !value;
 }
