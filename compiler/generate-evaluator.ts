@@ -8,7 +8,8 @@
  */
 import type { FieldType, IrExpr, Program, QueryOp } from "../runtime/program.js";
 import { conditionsOf } from "../runtime/kernel.js";
-import { literal } from "./safe-text.js";
+import { inputTree, type InputNode } from "../runtime/validate.js";
+import { commentText, literal } from "./safe-text.js";
 
 export interface EvaluatorCode {
   /** Declarations (constants and functions), then nothing else. */
@@ -148,7 +149,7 @@ class EvaluatorWriter {
       }
     }
     body.line(applicable === "true" ? `return ${value};` : `return k.whenApplies(${applicable}, ${value}, trigger);`);
-    this.functions.push(`/** Requirement ${commentSafe(id)}. */`, `function ${name}(c${this.t(": k.Context")}, trigger${this.t(": boolean")})${this.t(": k.Tri")} {`, ...body.lines, "}", "");
+    this.functions.push(`/** Requirement ${commentText(id)}. */`, `function ${name}(c${this.t(": k.Context")}, trigger${this.t(": boolean")})${this.t(": k.Tri")} {`, ...body.lines, "}", "");
     return name;
   }
 
@@ -186,7 +187,7 @@ class EvaluatorWriter {
     } else {
       body.line(`return ${this.valueOf(def.body, body, scope)};`);
     }
-    this.functions.push(`/** Definition ${commentSafe(name)}. */`, signature, ...body.lines, "}", "");
+    this.functions.push(`/** Definition ${commentText(name)}. */`, signature, ...body.lines, "}", "");
     return fn;
   }
 
@@ -208,7 +209,7 @@ class EvaluatorWriter {
             ? `k.listFact(${read}, ${literal(path)}, ${literal(type.record)}, ${this.slotsFunction()})`
             : `k.plainFact(${read}, ${literal(path)})`;
       this.functions.push(
-        `/** Fact ${commentSafe(path)}. */`,
+        `/** Fact ${commentText(path)}. */`,
         `function fact_${index}(c${this.t(": k.Context")})${this.t(": k.Value")} {`,
         `  let v = c.facts[${index}];`,
         `  if (v === undefined) c.facts[${index}] = v = ${convert};`,
@@ -263,21 +264,7 @@ class EvaluatorWriter {
    * object's keys instead of looking each up, is what makes it cheap.
    */
   private wellFormed(): void {
-    interface Node {
-      type?: FieldType;
-      children: Map<string, Node>;
-    }
-    const root: Node = { children: new Map() };
-    root.children.set("date_of_service", { type: { t: "date" }, children: new Map() });
-    for (const fact of this.program.facts) {
-      let node = root;
-      for (const part of fact.path.split(".")) {
-        let next = node.children.get(part);
-        if (!next) node.children.set(part, (next = { children: new Map() }));
-        node = next;
-      }
-      node.type = fact.type;
-    }
+    const root = inputTree(this.program);
     const recordChecks = new Map<string, string>();
     let groups = 0;
     // One pass over the object's keys: reading `value[key]` inside `for…in` is the fast path for
@@ -327,10 +314,10 @@ class EvaluatorWriter {
         }
       }
     };
-    const group = (node: Node, name: string): void => {
+    const group = (node: InputNode, name: string): void => {
       const fields: [string, string, boolean][] = [];
       for (const [key, child] of node.children) {
-        if (child.type) fields.push([key, check(child.type), key === "date_of_service" && node === root]);
+        if (child.fact) fields.push([key, check(child.fact.type), key === "date_of_service" && node === root]);
         else {
           const fn = `wf_group_${++groups}`;
           group(child, fn);
@@ -564,9 +551,4 @@ class EvaluatorWriter {
     loop((inc) => body.line(`if (${inc} !== false) ${included}.push({ rec: ${binder}, inc: ${inc} });`));
     return included;
   }
-}
-
-/** Names in comments: only word characters, dots and dashes survive. */
-function commentSafe(text: string): string {
-  return text.replace(/[^\w.\-[\]]/g, "?");
 }

@@ -5437,10 +5437,6 @@ function wellFormed(value: unknown): boolean {
   for (const key in value) {
     const v = value[key];
     switch (key) {
-      case "date_of_service":
-        if (v === undefined || v === null || !(k.isDate(v))) return false;
-        required0 = true;
-        break;
       case "prior_procedures":
         if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
         break;
@@ -5501,6 +5497,10 @@ function wellFormed(value: unknown): boolean {
       case "intradiscal_injection":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
         break;
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
       default:
         return false;
     }
@@ -5510,4 +5510,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34], [cond_0], 47, 18, wellFormed);
-// polc digest: 06caefc510e0c270 ab114dee38c48d50
+// polc digest: 316a35356d416ba8 b4c76f2d299541ac

@@ -4625,10 +4625,6 @@ function wellFormed(value: unknown): boolean {
   for (const key in value) {
     const v = value[key];
     switch (key) {
-      case "date_of_service":
-        if (v === undefined || v === null || !(k.isDate(v))) return false;
-        required0 = true;
-        break;
       case "prior_procedures":
         if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
         break;
@@ -4671,6 +4667,10 @@ function wellFormed(value: unknown): boolean {
       case "wa_facet":
         if (v !== undefined && v !== null && !(wf_group_9(v))) return false;
         break;
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
       default:
         return false;
     }
@@ -4680,4 +4680,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36], [cond_0, cond_1, cond_2], 39, 15, wellFormed);
-// polc digest: 7c69d26024b9630f ad13504f5ad70bc9
+// polc digest: 36ec3c844dc1e10a 7ba6231f44c7c88f

@@ -5221,10 +5221,6 @@ function wellFormed(value: unknown): boolean {
   for (const key in value) {
     const v = value[key];
     switch (key) {
-      case "date_of_service":
-        if (v === undefined || v === null || !(k.isDate(v))) return false;
-        required0 = true;
-        break;
       case "prior_procedures":
         if (v !== undefined && v !== null && !(Array.isArray(v) && v.every(wf_record_0))) return false;
         break;
@@ -5273,6 +5269,10 @@ function wellFormed(value: unknown): boolean {
       case "systemic_inflammatory_disease":
         if (v !== undefined && v !== null && !(typeof v === "boolean")) return false;
         break;
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
       default:
         return false;
     }
@@ -5282,4 +5282,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50], [cond_0, cond_1, cond_2], 60, 16, wellFormed);
-// polc digest: c0ba1d8f2ca06b91 4c195cd22cc35e3c
+// polc digest: 6fafdabb353b3209 94a7e0dcf55b6705

@@ -2747,10 +2747,6 @@ function wellFormed(value: unknown): boolean {
   for (const key in value) {
     const v = value[key];
     switch (key) {
-      case "date_of_service":
-        if (v === undefined || v === null || !(k.isDate(v))) return false;
-        required0 = true;
-        break;
       case "pump":
         if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
         break;
@@ -2790,6 +2786,10 @@ function wellFormed(value: unknown): boolean {
       case "findings":
         if (v !== undefined && v !== null && !(wf_group_11(v))) return false;
         break;
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
       default:
         return false;
     }
@@ -2799,4 +2799,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31], [cond_0, cond_1, cond_2, cond_3, cond_4], 41, 4, wellFormed);
-// polc digest: 2ced2a5f74ff2f5b e9c59718ba44a30f
+// polc digest: c3607498c1e20b1c 5346265843b120ab

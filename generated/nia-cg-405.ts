@@ -3210,10 +3210,6 @@ function wellFormed(value: unknown): boolean {
   for (const key in value) {
     const v = value[key];
     switch (key) {
-      case "date_of_service":
-        if (v === undefined || v === null || !(k.isDate(v))) return false;
-        required0 = true;
-        break;
       case "stimulator":
         if (v !== undefined && v !== null && !(wf_group_1(v))) return false;
         break;
@@ -3247,6 +3243,10 @@ function wellFormed(value: unknown): boolean {
       case "findings":
         if (v !== undefined && v !== null && !(wf_group_10(v))) return false;
         break;
+      case "date_of_service":
+        if (v === undefined || v === null || !(k.isDate(v))) return false;
+        required0 = true;
+        break;
       default:
         return false;
     }
@@ -3256,4 +3256,4 @@ function wellFormed(value: unknown): boolean {
 
 /** The compiled functions, linked to the program they were compiled from. A service that has validated a request itself can call evaluateCompiled(evaluator, input, state) from the runtime. */
 export const evaluator: k.CompiledEvaluator = k.link(program, [req_0, req_1, req_2, req_3, req_4, req_5, req_6, req_7, req_8, req_9, req_10, req_11, req_12, req_13, req_14, req_15, req_16, req_17, req_18, req_19, req_20, req_21, req_22, req_23, req_24, req_25, req_26, req_27, req_28, req_29, req_30, req_31, req_32, req_33, req_34, req_35, req_36, req_37, req_38, req_39, req_40, req_41, req_42, req_43, req_44, req_45, req_46, req_47, req_48, req_49, req_50, req_51, req_52, req_53, req_54, req_55], [cond_0, cond_1, cond_2, cond_3], 58, 5, wellFormed);
-// polc digest: 6cc2271a42ff0bd2 0db2ea908208e011
+// polc digest: a93f3f6b02121a65 2615d00a327787c4

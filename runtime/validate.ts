@@ -20,13 +20,14 @@ export class InputError extends Error {
 }
 
 
-interface Node {
+/** The input's expected fields as a tree: groups hold children, facts their schema. */
+export interface InputNode {
   fact?: FactSchema;
-  children: Map<string, Node>;
+  children: Map<string, InputNode>;
 }
 
-function treeOf(facts: readonly FactSchema[]): Node {
-  const root: Node = { children: new Map() };
+function treeOf(facts: readonly FactSchema[]): InputNode {
+  const root: InputNode = { children: new Map() };
   for (const fact of facts) {
     let node = root;
     for (const part of fact.path.split(".")) {
@@ -39,10 +40,10 @@ function treeOf(facts: readonly FactSchema[]): Node {
   return root;
 }
 
-const trees = new WeakMap<Program, Node>();
+const trees = new WeakMap<Program, InputNode>();
 
-/** The tree of expected fields, built once per program. */
-function treeFor(program: Program): Node {
+/** The tree of expected fields, `date_of_service` included, built once per program. */
+export function inputTree(program: Program): InputNode {
   let tree = trees.get(program);
   if (!tree) {
     tree = treeOf(program.facts);
@@ -60,12 +61,12 @@ export function validateInput(program: Program, input: unknown): InputProblem[] 
   const dos = (input as Record<string, unknown>).date_of_service;
   if (dos === undefined || dos === null) problems.push({ path: "date_of_service", message: "is required: the date the service is requested for, like 2024-03-15" });
   else if (typeof dos !== "string" || parseIsoDate(dos) === undefined) problems.push({ path: "date_of_service", message: `expected a calendar date like 2024-03-15, got ${describe(dos)}` });
-  const tree = treeFor(program);
+  const tree = inputTree(program);
   checkObject(program, tree, input as Record<string, unknown>, "", problems, new Set(["date_of_service"]));
   return problems;
 }
 
-function checkObject(program: Program, node: Node, value: Record<string, unknown>, prefix: string, problems: InputProblem[], skip: Set<string>): void {
+function checkObject(program: Program, node: InputNode, value: Record<string, unknown>, prefix: string, problems: InputProblem[], skip: Set<string>): void {
   for (const [key, child] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const expected = node.children.get(key);
