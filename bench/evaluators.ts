@@ -13,18 +13,8 @@ import { validateInput } from "../runtime/validate.js";
 import { generateCorpus, type CorpusCase } from "./corpus.js";
 import { evaluateHandwritten } from "./handwritten-cg300.js";
 import { createJreEvaluator } from "./json-rules-engine-cg300.js";
+import { median, printFigure } from "./report.js";
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function show(name: string, value: number, unit: string): number {
-  const shown = value >= 100 ? Math.round(value).toString() : value >= 10 ? value.toFixed(1) : value.toFixed(3);
-  console.log(`${name}: ${shown}${unit ? ` ${unit}` : ""}`);
-  return value;
-}
 
 type Run = (c: CorpusCase) => unknown;
 
@@ -89,19 +79,19 @@ export async function measureEvaluators(quick: boolean): Promise<void> {
     samples,
     ms,
   );
-  show("eval.generated.cg300", r.trace, "evals/s");
-  show("eval.generated_no_trace.cg300", r.noTrace, "evals/s");
-  show("eval.generated_unvalidated.cg300", r.unvalidated, "evals/s");
-  show("eval.interpreter_no_trace.cg300", r.interpreter, "evals/s");
-  show("eval.well_formed.cg300", r.wellFormed, "checks/s");
-  show("eval.validate_input.cg300", r.validate, "validations/s");
-  show("eval.handwritten.cg300", r.hand, "evals/s");
-  const jre = show("eval.json_rules_engine.cg300", r.jre, "evals/s");
-  show("ratio.generated_vs_handwritten", r.hand / r.noTrace, "");
-  show("ratio.generated_unvalidated_vs_handwritten", r.hand / r.unvalidated, "");
-  show("ratio.generated_vs_json_rules_engine", r.noTrace / jre, "");
-  show("ratio.compiled_vs_interpreter", r.noTrace / r.interpreter, "");
-  show("ratio.trace_cost", r.noTrace / r.trace, "");
+  printFigure("eval.generated.cg300", r.trace, "evals/s");
+  printFigure("eval.generated_no_trace.cg300", r.noTrace, "evals/s");
+  printFigure("eval.generated_unvalidated.cg300", r.unvalidated, "evals/s");
+  printFigure("eval.interpreter_no_trace.cg300", r.interpreter, "evals/s");
+  printFigure("eval.well_formed.cg300", r.wellFormed, "checks/s");
+  printFigure("eval.validate_input.cg300", r.validate, "validations/s");
+  printFigure("eval.handwritten.cg300", r.hand, "evals/s");
+  const jre = printFigure("eval.json_rules_engine.cg300", r.jre, "evals/s");
+  printFigure("ratio.generated_vs_handwritten", r.hand / r.noTrace, "");
+  printFigure("ratio.generated_unvalidated_vs_handwritten", r.hand / r.unvalidated, "");
+  printFigure("ratio.generated_vs_json_rules_engine", r.noTrace / jre, "");
+  printFigure("ratio.compiled_vs_interpreter", r.noTrace / r.interpreter, "");
+  printFigure("ratio.trace_cost", r.noTrace / r.trace, "");
   console.log("# generated = the module's evaluate (input check, then the compiled functions; with the trace on, the interpreter); unvalidated = evaluateCompiled on input already checked");
   console.log("# generated_vs_handwritten = hand-written ÷ generated (no trace): how many times slower (target ≤ 1.5); the hand-written function checks no input, so unvalidated compares the same work");
   console.log("# generated_vs_json_rules_engine = generated (no trace) ÷ json-rules-engine: how many times faster (target ≥ 50); compiled_vs_interpreter = generated (no trace) ÷ interpreter (no trace); trace_cost = no trace ÷ trace");

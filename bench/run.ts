@@ -24,6 +24,7 @@ import { compileFiles, compileText } from "../compiler/compile.js";
 import { renderOutputs } from "../compiler/build.js";
 import { polFilesUnder } from "../compiler/cli/main.js";
 import { generateCorpus, type CorpusCase } from "./corpus.js";
+import { median, printFigure } from "./report.js";
 import { syntheticPolicy } from "./synthetic.js";
 import { profileEvaluator } from "./profile.js";
 
@@ -39,17 +40,10 @@ const wants = (part: string) => !only || only.has(part);
 const figures: Record<string, number> = {};
 function figure(name: string, value: number, unit: string): number {
   figures[name] = value;
-  const shown = value >= 100 ? Math.round(value).toString() : value >= 10 ? value.toFixed(1) : value.toFixed(3);
-  console.log(`${name}: ${shown}${unit ? ` ${unit}` : ""}`);
-  return value;
+  return printFigure(name, value, unit);
 }
 const ratio = (name: string, value: number) => figure(`ratio.${name}`, value, "");
 const comment = (text: string) => console.log(`# ${text}`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
   const t = performance.now();
   const r = await f();
