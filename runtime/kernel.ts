@@ -25,7 +25,6 @@ import {
   missingFact,
   NONE,
   recordPath,
-  type CountRange,
   type FieldReader,
   type Included,
   type ListItem,
@@ -35,7 +34,7 @@ import {
 } from "./values.js";
 
 export { Unknown, NONE, isList, type Tri, type Value, type Length, type Included, type ListItem, type ListValue, type RecordValue };
-export { arith, asTri, countMerged, emptyQuery, extreme, extremeDay, literalDay, recentRun, span, within } from "./values.js";
+export { arith, asTri, countMerged, emptyQuery, extreme, extremeDay, literalDay, range, recentRun, span, within } from "./values.js";
 export { and2, not } from "./tri.js";
 
 export type RequirementFunction = (c: Context, trigger: boolean) => Tri;
@@ -284,10 +283,6 @@ export function known(value: Value): boolean {
   return !(value instanceof Unknown) && value !== NONE;
 }
 
-/** A count with some uncertain entries. */
-export function range(lo: number, unknowns: readonly Unknown[]): CountRange {
-  return { kind: "range", lo, hi: lo + unknowns.length, unknown: unknownOf(unknowns) };
-}
 
 // ── Bullet lists ─────────────────────────────────────────────────────────────────────────────
 

@@ -140,7 +140,12 @@ export function countOf(values: readonly Tri[]): Value {
     if (v === true) lo++;
     else if (v instanceof Unknown) unknowns.push(v);
   }
-  return unknowns.length ? { kind: "range", lo, hi: lo + unknowns.length, unknown: unknownOf(unknowns) } : lo;
+  return unknowns.length ? range(lo, unknowns) : lo;
+}
+
+/** A count with some uncertain entries: from the sure ones to all of them. */
+export function range(lo: number, unknowns: readonly Unknown[]): CountRange {
+  return { kind: "range", lo, hi: lo + unknowns.length, unknown: unknownOf(unknowns) };
 }
 
 function interval(v: Value): [number, number] {
