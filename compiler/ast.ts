@@ -1,7 +1,12 @@
 /**
  * The abstract syntax of pol. Every node is readonly, tagged by `kind`, and keeps the span of
- * source it came from so that every later diagnostic can point at it.
+ * source it came from, so that every later diagnostic can point at it. `childKeys` lists, for each
+ * kind, the fields that hold child nodes; `children` and `walk` read it, so that no pass writes
+ * its own traversal of the tree.
  */
+import type { DurationUnit, QueryOp, Quantifier, SectionKind } from "../runtime/vocabulary.js";
+
+export type { DurationUnit, QueryOp, Quantifier, SectionKind };
 
 export interface Span {
   readonly file: string;
@@ -11,12 +16,16 @@ export interface Span {
   readonly column: number;
 }
 
+interface NodeBase {
+  readonly span: Span;
+}
+
 export interface Named {
   readonly name: string;
   readonly nameSpan: Span;
 }
 
-export interface PolFile {
+export interface PolFile extends NodeBase {
   readonly kind: "File";
   readonly path: string;
   readonly imports: readonly ImportDecl[];
@@ -25,115 +34,103 @@ export interface PolFile {
   readonly overlays: readonly OverlayDecl[];
 }
 
-export interface ImportDecl {
+export interface ImportDecl extends NodeBase {
   readonly kind: "Import";
   readonly path: string;
-  readonly span: Span;
 }
 
 export type Declaration = FactDecl | GroupDecl | EnumDecl | RecordDecl | DefineDecl | RequirementDecl;
 
-export interface TypeRef {
+export interface TypeRef extends NodeBase {
   readonly kind: "TypeRef";
   readonly name: string;
   readonly list: boolean;
   readonly range?: { readonly min: number; readonly max: number };
-  readonly span: Span;
 }
 
-export interface FactDecl extends Named {
+export interface FactDecl extends Named, NodeBase {
   readonly kind: "Fact";
   readonly type: TypeRef;
   readonly doc?: string;
-  readonly span: Span;
 }
 
-export interface GroupDecl extends Named {
+export interface GroupDecl extends Named, NodeBase {
   readonly kind: "Group";
   readonly doc?: string;
   readonly members: readonly (FactDecl | GroupDecl)[];
-  readonly span: Span;
 }
 
-export interface EnumMember extends Named {
+export interface EnumMember extends Named, NodeBase {
+  readonly kind: "EnumMember";
   readonly label?: string;
 }
 
-export interface EnumDecl extends Named {
+export interface EnumDecl extends Named, NodeBase {
   readonly kind: "Enum";
   readonly doc?: string;
   readonly members: readonly EnumMember[];
-  readonly span: Span;
 }
 
-export interface FieldDecl extends Named {
+export interface FieldDecl extends Named, NodeBase {
+  readonly kind: "FieldDecl";
   readonly type: TypeRef;
   readonly doc?: string;
 }
 
-export interface RecordDecl extends Named {
+export interface RecordDecl extends Named, NodeBase {
   readonly kind: "Record";
   readonly doc?: string;
   readonly fields: readonly FieldDecl[];
-  readonly span: Span;
 }
 
-export interface Param extends Named {
+export interface Param extends Named, NodeBase {
+  readonly kind: "Param";
   readonly type: TypeRef;
 }
 
-export interface DefineDecl extends Named {
+export interface DefineDecl extends Named, NodeBase {
   readonly kind: "Define";
   readonly params: readonly Param[];
   readonly wording?: string;
   readonly refs: readonly RefRange[];
   readonly body: Expr;
-  readonly span: Span;
 }
 
 /** A citation `[2-5]`: reference numbers from the guideline's reference list. */
-export interface RefRange {
+export interface RefRange extends NodeBase {
+  readonly kind: "RefRange";
   readonly from: number;
   readonly to: number;
-  readonly span: Span;
 }
 
 /** A named criterion or pathway: the guideline's wording and the rule that checks it. */
-export interface RequirementDecl extends Named {
+export interface RequirementDecl extends Named, NodeBase {
   readonly kind: "Requirement";
   readonly role: "criterion" | "pathway";
   readonly wording: string;
   readonly refs: readonly RefRange[];
   readonly when?: Expr;
   readonly body: Expr | GroupBody;
-  readonly span: Span;
 }
 
-export type Quantifier =
-  | { readonly kind: "all" }
-  | { readonly kind: "any" }
-  | { readonly kind: "none" }
-  | { readonly kind: "atLeast"; readonly n: number }
-  | { readonly kind: "atMost"; readonly n: number };
-
 /** A bullet list: `all of "ALL of the following" { … }`. */
-export interface GroupBody {
+export interface GroupBody extends NodeBase {
   readonly kind: "GroupBody";
   readonly quantifier: Quantifier;
+  /** For at least / at most. */
+  readonly n: number;
   readonly wording?: string;
   readonly refs: readonly RefRange[];
   readonly items: readonly Item[];
-  readonly span: Span;
 }
 
-export interface UseItem {
+export interface UseItem extends NodeBase {
   readonly kind: "Use";
   readonly name: string;
-  readonly span: Span;
 }
 
 /** Text from the guideline; with a name and a rule it is also checked. */
-export interface NoteItem {
+export interface NoteItem extends NodeBase {
   readonly kind: "Note";
   readonly name?: string;
   readonly nameSpan?: Span;
@@ -141,58 +138,67 @@ export interface NoteItem {
   readonly refs: readonly RefRange[];
   readonly when?: Expr;
   readonly rule?: Expr;
-  readonly span: Span;
 }
 
 export type Item = RequirementDecl | UseItem | NoteItem | GroupBody;
 
-export type SectionKind = "indications" | "requirements" | "exclusions" | "contraindications" | "notes" | "not-covered";
-
-export interface Section {
+export interface Section extends NodeBase {
   readonly kind: "Section";
   readonly sectionKind: SectionKind;
   readonly title: string;
   readonly refs: readonly RefRange[];
   readonly when?: Expr;
   readonly items: readonly Item[];
-  readonly span: Span;
 }
 
-export interface Property {
+export interface Property extends NodeBase {
+  readonly kind: "Property";
   readonly key: string;
   readonly value: string;
-  readonly span: Span;
 }
 
-export interface CptGroup {
+export interface CptCode extends NodeBase {
+  readonly kind: "CptCode";
+  readonly code: string;
+  readonly addOn: boolean;
+}
+
+export interface CptGroup extends NodeBase {
+  readonly kind: "CptGroup";
   readonly label: string;
-  readonly codes: readonly { readonly code: string; readonly addOn: boolean }[];
-  readonly span: Span;
+  readonly codes: readonly CptCode[];
 }
 
-export interface Reference {
+export interface Effective extends NodeBase {
+  readonly kind: "Effective";
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface Reference extends NodeBase {
+  readonly kind: "Reference";
   readonly number: number;
   readonly text: string;
-  readonly span: Span;
 }
 
-export interface HistoryEntry {
+export interface HistoryEntry extends NodeBase {
+  readonly kind: "HistoryEntry";
   readonly date: string;
   readonly summary: string;
 }
 
-export interface AppliesClause {
+export interface AppliesClause extends NodeBase {
+  readonly kind: "Applies";
   readonly mode: "unless" | "when";
   readonly wording?: string;
   readonly refs: readonly RefRange[];
   readonly condition: Expr;
-  readonly span: Span;
 }
 
 interface DocumentBody {
   readonly properties: readonly Property[];
   readonly cpt: readonly CptGroup[];
-  readonly effective?: { readonly from: string; readonly to: string; readonly span: Span };
+  readonly effective?: Effective;
   readonly sections: readonly Section[];
   readonly applies: readonly AppliesClause[];
   readonly references: readonly Reference[];
@@ -201,132 +207,103 @@ interface DocumentBody {
   readonly order: readonly ("section" | "references" | "history")[];
 }
 
-export interface PolicyDecl extends Named, DocumentBody {
+export interface PolicyDecl extends Named, NodeBase, DocumentBody {
   readonly kind: "Policy";
   readonly title: string;
-  readonly span: Span;
 }
 
-export interface OverlayDecl extends Named, DocumentBody {
+export interface OverlayDecl extends Named, NodeBase, DocumentBody {
   readonly kind: "Overlay";
   readonly title: string;
   readonly refs: readonly RefRange[];
   readonly target: string;
   readonly targetSpan: Span;
   readonly state: string;
-  readonly span: Span;
 }
 
 // ── Expressions ──────────────────────────────────────────────────────────────────────────────
 
-export type DurationUnit = "days" | "weeks" | "months" | "years";
+export type Expr = NumberLit | TextLit | DateLit | BoolLit | RefExpr | FieldExpr | BinaryExpr | NotExpr | InExpr | KnownExpr | QueryExpr | TimeExpr;
 
-export type Expr =
-  | NumberLit
-  | TextLit
-  | DateLit
-  | BoolLit
-  | RefExpr
-  | FieldExpr
-  | BinaryExpr
-  | NotExpr
-  | InExpr
-  | KnownExpr
-  | QueryExpr
-  | TimeExpr;
-
-export interface NumberLit {
+export interface NumberLit extends NodeBase {
   readonly kind: "Number";
   readonly value: number;
   readonly unit?: "percent" | DurationUnit;
-  readonly span: Span;
 }
 
 /** A quoted text in a condition, compared with a text fact: `request.level = "C3-4"`. */
-export interface TextLit {
+export interface TextLit extends NodeBase {
   readonly kind: "Text";
   readonly value: string;
-  readonly span: Span;
 }
 
-export interface DateLit {
+export interface DateLit extends NodeBase {
   readonly kind: "Date";
   readonly value: string;
-  readonly span: Span;
 }
 
-export interface BoolLit {
+export interface BoolLit extends NodeBase {
   readonly kind: "Bool";
   readonly value: boolean;
-  readonly span: Span;
   /** Stands where the parser recovered from a syntax error: already reported, never checked. */
   readonly recovered?: boolean;
 }
 
-export interface RefExpr {
+export interface RefExpr extends NodeBase {
   readonly kind: "Ref";
   readonly name: string;
   readonly args?: readonly Expr[];
-  readonly span: Span;
 }
 
-export interface FieldExpr {
+export interface FieldExpr extends NodeBase {
   readonly kind: "Field";
   readonly object: Expr;
   readonly field: string;
   readonly fieldSpan: Span;
-  readonly span: Span;
 }
 
-export type BinaryOp =
-  | "and"
-  | "or"
-  | "unless"
-  | "="
-  | "!="
-  | "<"
-  | "<="
-  | ">"
-  | ">="
-  | "+"
-  | "-"
-  | "before"
-  | "after"
-  | "within";
+export type BinaryOp = "and" | "or" | "unless" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "before" | "after" | "within";
 
-export interface BinaryExpr {
+export interface BinaryExpr extends NodeBase {
   readonly kind: "Binary";
   readonly op: BinaryOp;
   readonly left: Expr;
   readonly right: Expr;
   readonly opSpan: Span;
-  readonly span: Span;
 }
 
-export interface NotExpr {
+export interface NotExpr extends NodeBase {
   readonly kind: "Not";
   readonly operand: Expr;
-  readonly span: Span;
 }
 
-export interface InExpr {
+export interface SetMember extends NodeBase {
+  readonly kind: "SetMember";
+  readonly name: string;
+}
+
+export interface InExpr extends NodeBase {
   readonly kind: "In";
   readonly operand: Expr;
-  readonly members: readonly { readonly name: string; readonly span: Span }[];
+  readonly members: readonly SetMember[];
   readonly negated: boolean;
-  readonly span: Span;
 }
 
-export interface KnownExpr {
+export interface KnownExpr extends NodeBase {
   readonly kind: "Known";
   readonly operand: Expr;
   readonly negated: boolean;
-  readonly span: Span;
 }
 
-export type QueryOp = "count" | "exists" | "every" | "select" | "latest" | "earliest";
+/** `counting p and q as one when …` */
+export interface MergeClause extends NodeBase {
+  readonly kind: "Merge";
+  readonly first: string;
+  readonly second: string;
+  readonly condition: Expr;
+}
 
-export interface QueryExpr {
+export interface QueryExpr extends NodeBase {
   readonly kind: "Query";
   readonly op: QueryOp;
   readonly binder: string;
@@ -334,14 +311,123 @@ export interface QueryExpr {
   readonly source: Expr;
   readonly filter?: Expr;
   readonly body?: Expr;
-  readonly merge?: { readonly first: string; readonly second: string; readonly condition: Expr; readonly span: Span };
-  readonly span: Span;
+  readonly merge?: MergeClause;
 }
 
 /** `time since d` (to the date of service) or `time between a and b`. */
-export interface TimeExpr {
+export interface TimeExpr extends NodeBase {
   readonly kind: "Time";
   readonly from: Expr;
   readonly to?: Expr;
-  readonly span: Span;
+}
+
+// ── Traversal ────────────────────────────────────────────────────────────────────────────────
+
+export type Node =
+  | PolFile
+  | ImportDecl
+  | TypeRef
+  | FactDecl
+  | GroupDecl
+  | EnumMember
+  | EnumDecl
+  | FieldDecl
+  | RecordDecl
+  | Param
+  | DefineDecl
+  | RefRange
+  | RequirementDecl
+  | GroupBody
+  | UseItem
+  | NoteItem
+  | Section
+  | Property
+  | CptCode
+  | CptGroup
+  | Effective
+  | Reference
+  | HistoryEntry
+  | AppliesClause
+  | PolicyDecl
+  | OverlayDecl
+  | SetMember
+  | MergeClause
+  | Expr;
+
+export type NodeKind = Node["kind"];
+type NodeOf<K extends NodeKind> = Extract<Node, { kind: K }>;
+/** The fields of a node that hold a child node or a list of them. */
+type ChildKey<K extends NodeKind> = {
+  [F in keyof NodeOf<K>]-?: NonNullable<NodeOf<K>[F]> extends Node | readonly Node[] ? F : never;
+}[keyof NodeOf<K>];
+
+/** For every kind of node, the fields holding its children, in source order. A new kind without an entry fails the build. */
+export const childKeys: { readonly [K in NodeKind]: readonly ChildKey<K>[] } = {
+  File: ["imports", "declarations", "policies", "overlays"],
+  Import: [],
+  TypeRef: [],
+  Fact: ["type"],
+  Group: ["members"],
+  EnumMember: [],
+  Enum: ["members"],
+  FieldDecl: ["type"],
+  Record: ["fields"],
+  Param: ["type"],
+  Define: ["params", "refs", "body"],
+  RefRange: [],
+  Requirement: ["refs", "when", "body"],
+  GroupBody: ["refs", "items"],
+  Use: [],
+  Note: ["refs", "when", "rule"],
+  Section: ["refs", "when", "items"],
+  Property: [],
+  CptCode: [],
+  CptGroup: ["codes"],
+  Effective: [],
+  Reference: [],
+  HistoryEntry: [],
+  Applies: ["refs", "condition"],
+  Policy: ["properties", "cpt", "effective", "sections", "applies", "references", "history"],
+  Overlay: ["refs", "properties", "cpt", "effective", "sections", "applies", "references", "history"],
+  SetMember: [],
+  Merge: ["condition"],
+  Number: [],
+  Text: [],
+  Date: [],
+  Bool: [],
+  Ref: ["args"],
+  Field: ["object"],
+  Binary: ["left", "right"],
+  Not: ["operand"],
+  In: ["operand", "members"],
+  Known: ["operand"],
+  Query: ["source", "filter", "body", "merge"],
+  Time: ["from", "to"],
+};
+
+/** The children of a node, in source order. */
+export function children(node: Node): Node[] {
+  const out: Node[] = [];
+  const record = node as unknown as Readonly<Record<string, unknown>>;
+  for (const key of childKeys[node.kind] as readonly string[]) {
+    const value = record[key];
+    if (Array.isArray(value)) out.push(...(value as Node[]));
+    else if (value !== undefined) out.push(value as Node);
+  }
+  return out;
+}
+
+/**
+ * Visits a node and everything under it, parents before children, in source order. It keeps its
+ * own stack, so a chain of thousands of `and`s is walked without deep recursion. Returning false
+ * from `visit` skips a node's children.
+ */
+export function walk(root: Node, visit: (node: Node) => boolean | void): void {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (visit(node) === false) continue;
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
 }

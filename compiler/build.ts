@@ -1,18 +1,28 @@
 /**
- * Turns a compiled library into files: text generation is pure; writing is here. Files are
- * written atomically (temporary file, then rename), only files carrying our banner are ever
- * replaced or removed, and the output of a build depends on nothing but its sources.
+ * Turns a compiled library into files: text generation is pure; writing is here. The output of a
+ * build depends on nothing but its sources. Writing never loses a user's work:
+ *   - every output is written to a temporary file created exclusively (never through a link),
+ *     then renamed into place;
+ *   - a file polc did not generate is never replaced, and a target that is a link, or read-only,
+ *     is refused, all before anything is written;
+ *   - each output folder keeps a manifest of what the build wrote there, and only a file the
+ *     previous build recorded (and that still carries the banner) is ever removed, by name.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { CompileResult } from "./compile.js";
-import { compiledSectionMarker, generateModule, generatedBanner, moduleFileName } from "./generate-ts.js";
+import type { IrModule, IrPolicy } from "./ir.js";
+import { emitLibrary, generatedBanner, type PolicyLayout } from "./typescript/modules.js";
 import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, generatePolicyPage } from "./generate-docs.js";
 
 /** The formatting depends on Prettier's version too. */
 const prettierVersion = (createRequire(import.meta.url)("prettier/package.json") as { version: string }).version;
+
+/** The runtime that generated modules import, in this checkout. */
+const runtimeEntry = resolve(dirname(fileURLToPath(import.meta.url)), "..", "runtime", "index.js");
 
 /** Where outputs go; without `code`, only the Markdown is rendered and kept up to date. */
 export interface OutputDirs {
@@ -21,34 +31,76 @@ export interface OutputDirs {
 }
 
 export interface OutputFile {
-  /** Path relative to the output root (`generated/…` or `docs/…`). */
+  /** Path relative to the working folder (`generated/…` or `docs/…`), with `/` between parts. */
   readonly path: string;
   readonly text: string;
 }
+
+export class BuildRefusal extends Error {}
 
 type Formatting = { readonly parser: "typescript" | "markdown"; readonly printWidth: number; readonly proseWrap?: "preserve" };
 
 const typescript: Formatting = { parser: "typescript", printWidth: 120 };
 const markdown: Formatting = { parser: "markdown", printWidth: 120, proseWrap: "preserve" };
 
+/** The file name of a policy's module and page: `NIA_CG_300` → `nia-cg-300`. */
+export function policySlug(policyId: string): string {
+  return policyId.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+
+/**
+ * Where each module goes under the output folder: a `.pol` file's module mirrors the file's place
+ * in the library (`common/history.pol` → `common/history.pol.ts`), a policy's module is named by
+ * its id (`nia-cg-300.ts`), so the two can never be the same file.
+ */
+export function outputLayout(result: CompileResult, codeDir: string, base: string): PolicyLayout {
+  const files = [...result.files.keys()].map((f) => resolve(base, f));
+  const root = commonFolder(files);
+  const outDir = resolve(base, codeDir);
+  const modulePath = (m: IrModule) => `${toPosix(relative(root, resolve(base, m.file)))}.ts`;
+  return {
+    modulePath,
+    policyPath: (p: IrPolicy) => `${policySlug(p.id)}.ts`,
+    runtimeSpecifier: (from: string) => {
+      const rel = toPosix(relative(dirname(join(outDir, from)), runtimeEntry));
+      return rel.startsWith(".") ? rel : `./${rel}`;
+    },
+  };
+}
+
+function commonFolder(paths: readonly string[]): string {
+  if (paths.length === 0) return process.cwd();
+  let common = dirname(paths[0]).split(sep);
+  for (const p of paths.slice(1)) {
+    const parts = dirname(p).split(sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(sep) || sep;
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join("/");
+}
+
 /**
  * All generated files of a library, formatted with Prettier. Each file ends with a digest of its
  * unformatted text and the formatting; when `previous` gives a file with the same digest, it is
  * reused as it is, so a rebuild formats only what changed. The result is the same either way.
  */
-export async function renderOutputs(
-  result: CompileResult,
-  dirs: OutputDirs,
-  previous: (path: string) => string | undefined = () => undefined,
-): Promise<OutputFile[]> {
+export async function renderOutputs(result: CompileResult, dirs: OutputDirs, previous: (path: string) => string | undefined = () => undefined, base = process.cwd()): Promise<OutputFile[]> {
   const raw: { path: string; text: string; formatting: Formatting }[] = [];
-  for (const compiled of result.policies) {
-    const source = compiled.policy.span.file.split("\\").join("/");
-    if (dirs.code !== undefined) raw.push({ path: join(dirs.code, moduleFileName(compiled.policy.name)), text: generateModule(compiled, source), formatting: typescript });
-    raw.push({ path: join(dirs.docs, "policies", docsFileName(compiled.policy.name)), text: generatePolicyPage(compiled, result.scopes), formatting: markdown });
+  if (dirs.code !== undefined && result.library) {
+    const layout = outputLayout(result, dirs.code, base);
+    for (const m of emitLibrary(result.library, layout, "typescript")) raw.push({ path: toPosix(join(dirs.code, m.path)), text: m.text, formatting: typescript });
   }
-  raw.push({ path: join(dirs.docs, "index.md"), text: generateIndex(result.policies), formatting: markdown });
-  raw.push({ path: join(dirs.docs, "criteria.md"), text: generateCriteriaReport(result.policies), formatting: markdown });
+  for (const compiled of result.policies) {
+    raw.push({ path: toPosix(join(dirs.docs, "policies", docsFileName(compiled.policy.name))), text: generatePolicyPage(compiled, result.checked), formatting: markdown });
+  }
+  raw.push({ path: toPosix(join(dirs.docs, "index.md")), text: generateIndex(result.policies), formatting: markdown });
+  raw.push({ path: toPosix(join(dirs.docs, "criteria.md")), text: generateCriteriaReport(result.policies), formatting: markdown });
+  refuseCollisions(raw.map((r) => r.path), result);
 
   const files: OutputFile[] = [];
   let prettier: typeof import("prettier") | undefined;
@@ -63,12 +115,31 @@ export async function renderOutputs(
     }
     // Prettier is large: it is loaded only when there is output to format.
     prettier ??= await import("prettier");
-    const cut = formatting.parser === "typescript" ? text.indexOf(compiledSectionMarker) : -1;
-    const body = cut === -1 ? await prettier.format(text, formatting) : `${await prettier.format(text.slice(0, cut), formatting)}\n${text.slice(cut)}`;
+    const body = await prettier.format(text, formatting);
     const digestLine = formatting.parser === "typescript" ? `// polc digest: ${source} ${contentDigest(body)}\n` : `<!-- polc digest: ${source} ${contentDigest(body)} -->\n`;
     files.push({ path, text: body + digestLine });
   }
   return files;
+}
+
+/** Two outputs at one path (or paths that differ only in case, one file on many systems) would overwrite each other. */
+function refuseCollisions(paths: readonly string[], result: CompileResult): void {
+  const seen = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const path of paths) {
+    const key = path.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) clashes.push(first === path ? path : `${first} and ${path}`);
+    else seen.set(key, path);
+  }
+  if (clashes.length === 0) return;
+  const ids = result.policies.map((p) => p.policy.name);
+  const clashing = ids.filter((id) => ids.some((other) => other !== id && policySlug(other) === policySlug(id)));
+  throw new BuildRefusal(
+    `two outputs would be written to the same file:\n${clashes.map((c) => `  ${c}`).join("\n")}\n${
+      clashing.length ? `the policies ${clashing.join(", ")} differ only in case or punctuation; rename one` : "rename one of the files they come from"
+    }`,
+  );
 }
 
 /** The last line of a generated file: the digest of what it was made from, then of what it holds. */
@@ -82,50 +153,122 @@ function digest(text: string, formatting: Formatting): string {
   return createHash("sha256").update(`${prettierVersion}\u0000${JSON.stringify(formatting)}\u0000${text}`).digest("hex").slice(0, 16);
 }
 
-export class BuildRefusal extends Error {}
-
 function isGenerated(text: string): boolean {
   return text.startsWith(generatedBanner) || text.startsWith(docsBanner);
 }
 
+/** The file in each output folder that lists what the last build wrote there. */
+export const manifestName = ".polc-outputs";
+
+function readManifest(dir: string): string[] {
+  try {
+    const data = JSON.parse(readFileSync(join(dir, manifestName), "utf8")) as unknown;
+    return Array.isArray(data) ? data.filter((x): x is string => typeof x === "string" && !x.split("/").includes("..")) : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Writes the outputs. Refuses, before writing anything, when a target exists that polc did not
- * generate; removes generated files that no policy produces any more.
+ * generate, is a link or cannot be written; removes files that the previous build wrote and this
+ * one does not, naming each.
  */
 export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, base: string): { written: string[]; removed: string[] } {
+  const outputDirs = [...(dirs.code === undefined ? [] : [dirs.code]), dirs.docs];
+  const dirOf = (path: string) => outputDirs.find((d) => path.startsWith(`${toPosix(d).replace(/\/$/, "")}/`))!;
   const refusals: string[] = [];
+  for (const dir of outputDirs) {
+    const absolute = resolve(base, dir);
+    try {
+      mkdirSync(absolute, { recursive: true });
+      accessSync(absolute, constants.W_OK);
+    } catch {
+      refusals.push(`${dir}: cannot create or write to this folder`);
+    }
+  }
   for (const file of files) {
     const target = resolve(base, file.path);
-    if (existsSync(target) && !isGenerated(readFileSync(target, "utf8"))) refusals.push(file.path);
+    const info = lstatOrUndefined(target);
+    if (!info) continue;
+    if (info.isSymbolicLink()) refusals.push(`${file.path}: is a link; polc writes only plain files`);
+    else if (!info.isFile()) refusals.push(`${file.path}: is not a file`);
+    else if (!isGenerated(readFileSync(target, "utf8"))) refusals.push(`${file.path}: polc did not generate it`);
+    else if ((Number(info.mode) & 0o222) === 0 || !canWrite(target)) refusals.push(`${file.path}: is read-only`);
   }
   if (refusals.length) {
-    throw new BuildRefusal(
-      `refusing to overwrite files that polc did not generate:\n${refusals.map((r) => `  ${r}`).join("\n")}\nmove them away or choose another output folder with --out / --docs`,
-    );
+    throw new BuildRefusal(`refusing to write the outputs, nothing was written:\n${refusals.map((r) => `  ${r}`).join("\n")}\nmove them away or choose other output folders with --out / --docs`);
   }
   const written: string[] = [];
   for (const file of files) {
     const target = resolve(base, file.path);
-    mkdirSync(resolve(target, ".."), { recursive: true });
+    mkdirSync(dirname(target), { recursive: true });
     if (existsSync(target) && readFileSync(target, "utf8") === file.text) continue;
-    const temporary = `${target}.${process.pid}.tmp`;
-    writeFileSync(temporary, file.text);
-    renameSync(temporary, target);
+    writeAtomically(target, file.text);
     written.push(file.path);
   }
-  const wanted = new Set(files.map((f) => resolve(base, f.path)));
   const removed: string[] = [];
-  for (const dir of [...(dirs.code === undefined ? [] : [dirs.code]), join(dirs.docs, "policies"), dirs.docs]) {
+  for (const dir of outputDirs) {
     const absolute = resolve(base, dir);
-    if (!existsSync(absolute)) continue;
-    for (const name of readdirSync(absolute)) {
-      const path = join(absolute, name);
-      if (wanted.has(path) || !statSync(path).isFile() || !/\.(ts|md)$/.test(name)) continue;
-      if (isGenerated(readFileSync(path, "utf8"))) {
+    const mine = files.filter((f) => dirOf(f.path) === dir).map((f) => toPosix(relative(absolute, resolve(base, f.path))));
+    const wanted = new Set(mine);
+    for (const old of readManifest(absolute)) {
+      if (wanted.has(old)) continue;
+      const path = resolve(absolute, old);
+      const info = lstatOrUndefined(path);
+      if (info?.isFile() && isGenerated(readFileSync(path, "utf8"))) {
         rmSync(path);
-        removed.push(relative(base, path));
+        removed.push(toPosix(relative(base, path)));
       }
     }
+    const manifest = `${JSON.stringify([...mine].sort(), null, 2)}\n`;
+    const manifestPath = join(absolute, manifestName);
+    if (!existsSync(manifestPath) || readFileSync(manifestPath, "utf8") !== manifest) writeAtomically(manifestPath, manifest);
   }
   return { written, removed };
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let temporaries = 0;
+
+/** Writes through a temporary file created exclusively beside the target (so never through a link), then renames it into place. */
+function writeAtomically(target: string, text: string): void {
+  for (;;) {
+    const temporary = `${target}.${process.pid}.${temporaries++}.tmp`;
+    let fd: number;
+    try {
+      fd = openSync(temporary, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw e;
+    }
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      renameSync(temporary, target);
+    } catch (e) {
+      rmSync(temporary, { force: true });
+      throw e;
+    }
+    return;
+  }
 }

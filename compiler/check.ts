@@ -1,13 +1,18 @@
 /**
- * Type checking and lowering. Each expression is resolved in its file's scope, given a type,
- * and lowered to the runtime's plain-data form; every mistake becomes a diagnostic and checking
- * goes on, so that one run reports everything.
+ * Type checking. Every declaration of the library is checked exactly once, in the scope of its
+ * file; every mistake becomes a diagnostic and checking goes on, so that one run reports
+ * everything. What the checker resolves (the type of each expression, what each name and `use`
+ * means, the type each type name denotes) is recorded in a `Checked` library, which lowering and
+ * the docs read instead of resolving names again.
  */
 import type * as A from "./ast.js";
-import type { ComparisonOp, FactSchema, FieldType, IrExpr, IrRequirement, IrSection } from "../runtime/program.js";
+import type { ComparisonOp } from "../runtime/vocabulary.js";
 import { error, suggest, type Diagnostic } from "./diagnostics.js";
 import { builtinNames, builtinTypes, type Scope, type SymbolEntry } from "./scope.js";
 import { isValidIsoDate } from "../runtime/dates.js";
+
+export type FactEntry = Extract<SymbolEntry, { kind: "fact" }>;
+export type GroupEntry = Extract<SymbolEntry, { kind: "group" }>;
 
 export type Ty =
   | { readonly t: "boolean" }
@@ -18,11 +23,46 @@ export type Ty =
   | { readonly t: "enum"; readonly decl: A.EnumDecl }
   | { readonly t: "record"; readonly decl: A.RecordDecl; readonly optional?: boolean }
   | { readonly t: "list"; readonly decl: A.RecordDecl }
-  | { readonly t: "group"; readonly entry: Extract<SymbolEntry, { kind: "group" }> }
+  | { readonly t: "group"; readonly entry: GroupEntry }
   | { readonly t: "error" };
 
 const errorTy: Ty = { t: "error" };
 const booleanTy: Ty = { t: "boolean" };
+
+/** What a name in an expression stands for. */
+export type Resolution =
+  | { readonly kind: "fact"; readonly entry: FactEntry }
+  | { readonly kind: "group"; readonly entry: GroupEntry }
+  | { readonly kind: "define"; readonly decl: A.DefineDecl }
+  | { readonly kind: "requirement"; readonly decl: A.RequirementDecl }
+  /** A definition's parameter or a query's entry. */
+  | { readonly kind: "local" }
+  | { readonly kind: "date_of_service" }
+  | { readonly kind: "builtin"; readonly name: "later_of" | "earlier_of" | "recent_run" }
+  /** A bare name that is one of an enum's values. */
+  | { readonly kind: "enumValue"; readonly decl: A.EnumDecl }
+  | { readonly kind: "error" };
+
+/** What `x.name` reads: a fact of a group, a group inside one, or a field of a record. */
+export type FieldResolution =
+  | { readonly kind: "fact"; readonly entry: FactEntry }
+  | { readonly kind: "group"; readonly entry: GroupEntry }
+  | { readonly kind: "recordField"; readonly record: A.RecordDecl; readonly field: A.FieldDecl }
+  | { readonly kind: "error" };
+
+/** The checked library: the files, what each sees, and what the checker resolved. */
+export interface Checked {
+  readonly files: ReadonlyMap<string, A.PolFile>;
+  readonly scopes: ReadonlyMap<string, Scope>;
+  readonly types: ReadonlyMap<A.Expr, Ty>;
+  readonly refs: ReadonlyMap<A.RefExpr, Resolution>;
+  readonly fields: ReadonlyMap<A.FieldExpr, FieldResolution>;
+  /** The criterion each `use` item and each checked note stands for. */
+  readonly items: ReadonlyMap<A.UseItem | A.NoteItem, A.RequirementDecl>;
+  readonly typeRefs: ReadonlyMap<A.TypeRef, Ty>;
+  /** The type of each definition's body. */
+  readonly defineTypes: ReadonlyMap<A.DefineDecl, Ty>;
+}
 
 export function describeType(ty: Ty): string {
   switch (ty.t) {
@@ -50,59 +90,90 @@ export function describeType(ty: Ty): string {
   }
 }
 
-interface Typed {
-  readonly ir: IrExpr;
-  readonly ty: Ty;
-}
+export type Locals = ReadonlyMap<string, Ty>;
 
-/** What one policy's lowering accumulates: every requirement, definition and fact it reaches. */
-export class ProgramBuilder {
-  readonly requirements: Record<string, IrRequirement> = {};
-  readonly definitions: Record<string, { params: string[]; body: IrExpr }> = {};
-  readonly facts = new Map<string, FactSchema>();
-  readonly records = new Map<string, FactSchema[]>();
-  private readonly inProgress = new Set<string>();
-  private readonly defineTypes = new Map<string, Ty>();
+/** Sums are evaluated by recursion, so their length is bounded like nesting. */
+const maxTerms = 64;
+
+export class Checker {
+  private readonly types = new Map<A.Expr, Ty>();
+  private readonly refs = new Map<A.RefExpr, Resolution>();
+  private readonly fieldRefs = new Map<A.FieldExpr, FieldResolution>();
+  private readonly items = new Map<A.UseItem | A.NoteItem, A.RequirementDecl>();
+  private readonly typeRefs = new Map<A.TypeRef, Ty>();
+  private readonly defineTypes = new Map<A.DefineDecl, Ty>();
+  /** Declarations checked, or being checked (a criterion or definition that reaches itself). */
+  private readonly checked = new Set<A.Declaration>();
+  private readonly inProgress = new Set<A.Declaration>();
 
   constructor(
+    private readonly files: ReadonlyMap<string, A.PolFile>,
     private readonly scopes: ReadonlyMap<string, Scope>,
     readonly diagnostics: Diagnostic[],
   ) {}
 
-  scopeOf(span: A.Span): Scope {
+  result(): Checked {
+    return { files: this.files, scopes: this.scopes, types: this.types, refs: this.refs, fields: this.fieldRefs, items: this.items, typeRefs: this.typeRefs, defineTypes: this.defineTypes };
+  }
+
+  private scopeOf(span: A.Span): Scope {
     return this.scopes.get(span.file) ?? new Map();
   }
 
-  // ── Requirements ─────────────────────────────────────────────────────────────────────────
+  // ── Declarations ─────────────────────────────────────────────────────────────────────────
 
-  section(section: A.Section, idPrefix: string): IrSection {
+  /** Every declaration of a file, used or not, so that errors in unused ones are reported too. */
+  declarations(file: A.PolFile): void {
+    const scope = this.scopeOf(file.span);
+    for (const decl of file.declarations) {
+      if (decl.kind === "Define") this.define(decl);
+      else if (decl.kind === "Requirement") this.requirement(decl);
+      else if (decl.kind === "Fact") this.factType(decl, scope);
+      else if (decl.kind === "Record") for (const f of decl.fields) this.fieldType(f, scope);
+      else if (decl.kind === "Group") this.groupTypes(decl, scope);
+    }
+  }
+
+  private groupTypes(group: A.GroupDecl, scope: Scope): void {
+    for (const member of group.members) {
+      if (member.kind === "Fact") this.factType(member, scope);
+      else this.groupTypes(member, scope);
+    }
+  }
+
+  section(section: A.Section): void {
     const scope = this.scopeOf(section.span);
-    const when = section.when ? this.condition(section.when, scope, new Map()) : undefined;
-    const items = this.items(section.items, idPrefix, scope, section.sectionKind === "indications");
+    if (section.when) this.condition(section.when, scope, new Map());
+    this.itemList(section.items, scope, section.sectionKind === "indications");
     if (section.sectionKind === "indications" && !section.items.some((i) => i.kind === "Requirement" && i.role === "pathway")) {
       this.diagnostics.push(error("POL028", section.span, "an indications section needs at least one pathway", { hint: 'write: pathway NAME "wording": all of { … }' }));
     }
-    return { kind: section.sectionKind, title: section.title, when, items };
   }
 
-  private items(items: readonly A.Item[], idPrefix: string, scope: Scope, pathwaysAllowed: boolean): string[] {
-    const ids: string[] = [];
-    items.forEach((item, index) => {
+  appliesClause(clause: A.AppliesClause): void {
+    this.condition(clause.condition, this.scopeOf(clause.span), new Map());
+  }
+
+  /** Checks the items of a section or list; returns how many of them are bullets (requirements). */
+  private itemList(items: readonly A.Item[], scope: Scope, pathwaysAllowed: boolean): number {
+    let bullets = 0;
+    for (const item of items) {
       switch (item.kind) {
         case "Requirement":
           if (item.role === "pathway" && !pathwaysAllowed) {
             this.diagnostics.push(error("POL028", item.nameSpan, `pathway '${item.name}' can only stand directly in an indications section`));
           }
           if (item.name) {
-            this.requirement(item.name, item, scope);
-            ids.push(item.name);
+            this.requirement(item);
+            bullets++;
           }
           break;
         case "Use": {
           const entry = this.lookup(item.name, item.span, scope, "requirement");
           if (entry?.kind === "requirement") {
-            this.requirement(entry.decl.name, entry.decl, this.scopeOf(entry.decl.span));
-            ids.push(entry.decl.name);
+            this.items.set(item, entry.decl);
+            this.requirement(entry.decl);
+            bullets++;
           } else if (entry) {
             this.diagnostics.push(error("POL020", item.span, `'${item.name}' is a ${entry.kind}, not a criterion; only criteria can be used as bullets`));
           }
@@ -112,132 +183,141 @@ export class ProgramBuilder {
           if (item.name && item.rule) {
             const entry = scope.get(item.name);
             if (entry?.kind === "requirement") {
-              this.requirement(item.name, entry.decl, scope, "note");
-              ids.push(item.name);
+              this.items.set(item, entry.decl);
+              this.requirement(entry.decl);
+              bullets++;
             }
           } else if (item.rule) {
             this.diagnostics.push(error("POL028", item.span, "a checked note needs a name", { hint: 'write: note NAME "text": rule' }));
           }
           break;
-        case "GroupBody": {
-          const id = `${idPrefix}.${index + 1}`;
-          this.requirements[id] = this.group(id, item.wording ?? "", item.refs, undefined, item, scope);
-          ids.push(id);
+        case "GroupBody":
+          this.groupBody(item, scope);
+          bullets++;
           break;
-        }
       }
-    });
-    return ids;
-  }
-
-  requirement(name: string, decl: A.RequirementDecl, scope: Scope, role?: IrRequirement["role"]): void {
-    if (this.requirements[name] || this.inProgress.has(name)) return;
-    this.inProgress.add(name);
-    const when = decl.when ? this.condition(decl.when, scope, new Map()) : undefined;
-    if (decl.body.kind === "GroupBody") {
-      this.requirements[name] = { ...this.group(name, decl.wording, decl.refs, when, decl.body, scope), role: decl.role };
-    } else {
-      this.requirements[name] = {
-        id: name,
-        wording: decl.wording,
-        refs: formatRefs(decl.refs),
-        role: role ?? decl.role,
-        when,
-        rule: this.condition(decl.body, scope, new Map()),
-      };
     }
-    this.inProgress.delete(name);
+    return bullets;
   }
 
-  private group(id: string, wording: string, refs: readonly A.RefRange[], when: IrExpr | undefined, body: A.GroupBody, scope: Scope): IrRequirement {
-    const items = this.items(body.items, id, scope, false);
-    const n = body.quantifier.kind === "atLeast" || body.quantifier.kind === "atMost" ? body.quantifier.n : 0;
-    if ((body.quantifier.kind === "atLeast" || body.quantifier.kind === "atMost") && (n < 1 || n > items.length)) {
+  /** A criterion, pathway or checked note, once; a reference back to one being checked is a cycle. */
+  requirement(decl: A.RequirementDecl, reference?: A.RefExpr): void {
+    if (this.inProgress.has(decl)) {
+      if (reference) this.diagnostics.push(error("POL024", reference.span, `criterion '${reference.name}' depends on itself`));
+      return;
+    }
+    if (this.checked.has(decl)) return;
+    this.checked.add(decl);
+    this.inProgress.add(decl);
+    const scope = this.scopeOf(decl.span);
+    if (decl.when) this.condition(decl.when, scope, new Map());
+    if (decl.body.kind === "GroupBody") this.groupBody(decl.body, scope);
+    else this.condition(decl.body, scope, new Map());
+    this.inProgress.delete(decl);
+  }
+
+  private groupBody(body: A.GroupBody, scope: Scope): void {
+    const bullets = this.itemList(body.items, scope, false);
+    if ((body.quantifier === "atLeast" || body.quantifier === "atMost") && (body.n < 1 || body.n > bullets)) {
       this.diagnostics.push(
-        error("POL027", body.span, `'${body.quantifier.kind === "atLeast" ? "at least" : "at most"} ${n} of' cannot count ${n} among ${items.length} bullet${items.length === 1 ? "" : "s"}`, {
-          hint: `give a number from 1 to ${items.length}, or add the missing bullets`,
+        error("POL027", body.span, `'${body.quantifier === "atLeast" ? "at least" : "at most"} ${body.n} of' cannot count ${body.n} among ${bullets} bullet${bullets === 1 ? "" : "s"}`, {
+          hint: `give a number from 1 to ${bullets}, or add the missing bullets`,
         }),
       );
     }
-    if (items.length === 0) this.diagnostics.push(error("POL027", body.span, "this list has no bullets"));
-    const allRefs = [...refs, ...body.refs];
-    const fallback = { all: "All of the following", any: "One of the following", none: "None of the following", atLeast: `At least ${n} of the following`, atMost: `At most ${n} of the following` }[body.quantifier.kind];
-    const groupWording = wording || body.wording || fallback;
-    return { id, wording: groupWording, refs: formatRefs(allRefs), role: "group", when, group: { quantifier: body.quantifier.kind, n, items } };
+    if (bullets === 0) this.diagnostics.push(error("POL027", body.span, "this list has no bullets"));
+  }
+
+  /** A definition, once; returns the type of its body. */
+  define(decl: A.DefineDecl): Ty {
+    const known = this.defineTypes.get(decl);
+    if (known) return known;
+    if (this.inProgress.has(decl)) {
+      this.diagnostics.push(error("POL024", decl.nameSpan, `definition '${decl.name}' depends on itself`));
+      return errorTy;
+    }
+    this.inProgress.add(decl);
+    const scope = this.scopeOf(decl.span);
+    const locals = new Map<string, Ty>();
+    for (const param of decl.params) locals.set(param.name, this.typeRef(param.type, scope));
+    const ty = this.expr(decl.body, scope, locals);
+    this.inProgress.delete(decl);
+    this.defineTypes.set(decl, ty);
+    return ty;
   }
 
   /** An expression that must be yes/no. */
-  condition(expr: A.Expr, scope: Scope, locals: Locals): IrExpr {
-    const typed = this.expr(expr, scope, locals);
-    if (typed.ty.t !== "boolean" && typed.ty.t !== "error") {
-      this.diagnostics.push(error("POL020", expr.span, `expected a yes/no condition here, but this is ${describeType(typed.ty)}`));
+  private condition(expr: A.Expr, scope: Scope, locals: Locals): void {
+    const ty = this.expr(expr, scope, locals);
+    if (ty.t !== "boolean" && ty.t !== "error") {
+      this.diagnostics.push(error("POL020", expr.span, `expected a yes/no condition here, but this is ${describeType(ty)}`));
     }
-    return typed.ir;
   }
 
   // ── Expressions ──────────────────────────────────────────────────────────────────────────
 
-  expr(expr: A.Expr, scope: Scope, locals: Locals): Typed {
+  private expr(expr: A.Expr, scope: Scope, locals: Locals): Ty {
+    const ty = this.exprType(expr, scope, locals);
+    this.types.set(expr, ty);
+    return ty;
+  }
+
+  private exprType(expr: A.Expr, scope: Scope, locals: Locals): Ty {
     switch (expr.kind) {
       case "Bool":
-        return { ir: { k: "bool", v: expr.value }, ty: expr.recovered ? errorTy : booleanTy };
+        return expr.recovered ? errorTy : booleanTy;
       case "Number":
         if (expr.unit === "percent") {
           if (expr.value < 0 || expr.value > 100) this.diagnostics.push(error("POL021", expr.span, `a percentage is between 0% and 100%, not ${expr.value}%`));
-          return { ir: { k: "num", v: expr.value }, ty: { t: "number", percent: true } };
+          return { t: "number", percent: true };
         }
         if (expr.unit) {
           if (expr.value < 0) this.diagnostics.push(error("POL021", expr.span, "a duration cannot be negative"));
-          return { ir: { k: "dur", amount: expr.value, unit: expr.unit }, ty: { t: "duration" } };
+          return { t: "duration" };
         }
-        return { ir: { k: "num", v: expr.value }, ty: { t: "number" } };
+        return { t: "number" };
       case "Text":
-        return { ir: { k: "text", v: expr.value }, ty: { t: "text" } };
+        return { t: "text" };
       case "Date":
         if (!isValidIsoDate(expr.value)) {
           this.diagnostics.push(error("POL023", expr.span, `${expr.value} is not a date in the calendar`));
-          return { ir: { k: "bool", v: false }, ty: errorTy };
+          return errorTy;
         }
-        return { ir: { k: "date", v: expr.value }, ty: { t: "date" } };
+        return { t: "date" };
       case "Ref":
         return this.ref(expr, scope, locals);
       case "Field":
         return this.field(expr, scope, locals);
-      case "Not": {
-        // not not a = a, also with unknowns; collapsing keeps long chains of 'not' shallow.
-        const arg = this.condition(expr.operand, scope, locals);
-        return { ir: arg.k === "not" ? arg.arg : { k: "not", arg }, ty: booleanTy };
-      }
+      case "Not":
+        this.condition(expr.operand, scope, locals);
+        return booleanTy;
       case "Binary":
         return this.binary(expr, scope, locals);
       case "In":
         return this.inSet(expr, scope, locals);
       case "Known": {
         const operand = this.expr(expr.operand, scope, locals);
-        if (operand.ty.t === "group") {
-          this.diagnostics.push(error("POL020", expr.operand.span, `'is known' asks about one fact; '${operand.ty.entry.decl.name}' is a group of facts`, { hint: "ask about a fact in the group, like group.fact is known" }));
+        if (operand.t === "group") {
+          this.diagnostics.push(error("POL020", expr.operand.span, `'is known' asks about one fact; '${operand.entry.decl.name}' is a group of facts`, { hint: "ask about a fact in the group, like group.fact is known" }));
         }
-        const known: IrExpr = { k: "known", arg: operand.ir };
-        return { ir: expr.negated ? { k: "not", arg: known } : known, ty: booleanTy };
+        return booleanTy;
       }
       case "Query":
         return this.query(expr, scope, locals);
       case "Time": {
-        if (expr.from.kind === "Bool" && expr.from.recovered) return { ir: { k: "bool", v: false }, ty: errorTy };
-        const from = this.expect(expr.from, scope, locals, "date", "time since/between needs a date");
-        if (!expr.to) return { ir: { k: "span", from }, ty: { t: "duration" } };
-        const to = this.expect(expr.to, scope, locals, "date", "time between needs two dates");
-        return { ir: { k: "span", from, to }, ty: { t: "duration" } };
+        if (expr.from.kind === "Bool" && expr.from.recovered) return errorTy;
+        this.expect(expr.from, scope, locals, "date", "time since/between needs a date");
+        if (expr.to) this.expect(expr.to, scope, locals, "date", "time between needs two dates");
+        return { t: "duration" };
       }
     }
   }
 
-  private expect(expr: A.Expr, scope: Scope, locals: Locals, t: Ty["t"], message: string): IrExpr {
-    const typed = this.expr(expr, scope, locals);
-    if (typed.ty.t !== t && typed.ty.t !== "error") {
-      this.diagnostics.push(error("POL020", expr.span, `${message}, but this is ${describeType(typed.ty)}`));
+  private expect(expr: A.Expr, scope: Scope, locals: Locals, t: Ty["t"], message: string): void {
+    const ty = this.expr(expr, scope, locals);
+    if (ty.t !== t && ty.t !== "error") {
+      this.diagnostics.push(error("POL020", expr.span, `${message}, but this is ${describeType(ty)}`));
     }
-    return typed.ir;
   }
 
   private lookup(name: string, span: A.Span, scope: Scope, wanted: string, locals: Locals = new Map()): SymbolEntry | undefined {
@@ -246,62 +326,62 @@ export class ProgramBuilder {
     if (entry) return entry;
     const candidates = [...scope.keys(), ...locals.keys(), ...builtinNames];
     const guess = suggest(name, candidates);
-    this.diagnostics.push(
-      error("POL011", span, `unknown ${wanted} '${name}'`, { hint: guess ? `did you mean '${guess}'?` : undefined }),
-    );
+    this.diagnostics.push(error("POL011", span, `unknown ${wanted} '${name}'`, { hint: guess ? `did you mean '${guess}'?` : undefined }));
     return undefined;
   }
 
-  private ref(expr: A.RefExpr, scope: Scope, locals: Locals): Typed {
+  private resolve(expr: A.RefExpr, resolution: Resolution, ty: Ty): Ty {
+    this.refs.set(expr, resolution);
+    return ty;
+  }
+
+  private ref(expr: A.RefExpr, scope: Scope, locals: Locals): Ty {
     const local = locals.get(expr.name);
-    if (local && !expr.args) return { ir: { k: "var", name: expr.name }, ty: local };
-    if (expr.name === "date_of_service" && !expr.args) return { ir: { k: "dos" }, ty: { t: "date" } };
+    if (local && !expr.args) return this.resolve(expr, { kind: "local" }, local);
+    if (expr.name === "date_of_service" && !expr.args) return this.resolve(expr, { kind: "date_of_service" }, { t: "date" });
     if (expr.name === "later_of" || expr.name === "earlier_of") {
-      const args = (expr.args ?? []).map((a) => this.expect(a, scope, locals, "date", `${expr.name} compares dates`));
+      const args = expr.args ?? [];
+      for (const a of args) this.expect(a, scope, locals, "date", `${expr.name} compares dates`);
       if (args.length < 2) this.diagnostics.push(error("POL022", expr.span, `${expr.name} needs at least two dates`));
-      return { ir: { k: expr.name, args }, ty: { t: "date" } };
+      return this.resolve(expr, { kind: "builtin", name: expr.name }, { t: "date" });
     }
     if (expr.name === "recent_run") {
       const args = expr.args ?? [];
       if (args.length !== 2) {
         this.diagnostics.push(error("POL022", expr.span, "recent_run needs a list and a gap: recent_run(injections, 2 years)"));
-        return { ir: { k: "bool", v: false }, ty: errorTy };
+        return this.resolve(expr, { kind: "error" }, errorTy);
       }
       const list = this.expr(args[0], scope, locals);
-      if (list.ty.t !== "list" && list.ty.t !== "error") {
-        this.diagnostics.push(error("POL025", args[0].span, `recent_run needs a list, but this is ${describeType(list.ty)}`));
+      if (list.t !== "list" && list.t !== "error") {
+        this.diagnostics.push(error("POL025", args[0].span, `recent_run needs a list, but this is ${describeType(list)}`));
       }
-      if (list.ty.t === "list") this.requireDateField(list.ty.decl, args[0].span);
-      const gap = this.expect(args[1], scope, locals, "duration", "recent_run needs a gap like 2 years");
-      return { ir: { k: "recent_run", list: list.ir, gap }, ty: list.ty };
+      if (list.t === "list") this.requireDateField(list.decl, args[0].span);
+      this.expect(args[1], scope, locals, "duration", "recent_run needs a gap like 2 years");
+      return this.resolve(expr, { kind: "builtin", name: "recent_run" }, list);
     }
     const entry = this.lookup(expr.name, expr.span, scope, "name", locals);
-    if (!entry) return { ir: { k: "bool", v: false }, ty: errorTy };
+    if (!entry) return this.resolve(expr, { kind: "error" }, errorTy);
     if (expr.args && entry.kind !== "define") {
       this.diagnostics.push(error("POL022", expr.span, `'${expr.name}' is a ${entry.kind}, and only definitions take arguments`));
     }
     switch (entry.kind) {
       case "fact":
-        return { ir: { k: "fact", path: entry.path }, ty: this.useFact(entry) };
+        return this.resolve(expr, { kind: "fact", entry }, this.factTy(entry));
       case "group":
-        return { ir: { k: "bool", v: false }, ty: { t: "group", entry } };
+        return this.resolve(expr, { kind: "group", entry }, { t: "group", entry });
       case "enum":
       case "record":
         this.diagnostics.push(error("POL020", expr.span, `'${expr.name}' is a type; a condition needs a fact, criterion or definition here`));
-        return { ir: { k: "bool", v: false }, ty: errorTy };
+        return this.resolve(expr, { kind: "error" }, errorTy);
       case "requirement":
-        this.requirement(entry.decl.name, entry.decl, this.scopeOf(entry.decl.span));
-        // Still being lowered means the criterion reached itself through its own rule.
-        if (this.inProgress.has(entry.decl.name)) {
-          this.diagnostics.push(error("POL024", expr.span, `criterion '${expr.name}' depends on itself`));
-        }
-        return { ir: { k: "crit", id: entry.decl.name }, ty: booleanTy };
+        this.requirement(entry.decl, expr);
+        return this.resolve(expr, { kind: "requirement", decl: entry.decl }, booleanTy);
       case "define":
-        return this.call(expr, entry.decl, scope, locals);
+        return this.resolve(expr, { kind: "define", decl: entry.decl }, this.call(expr, entry.decl, scope, locals));
     }
   }
 
-  private call(expr: A.RefExpr, decl: A.DefineDecl, scope: Scope, locals: Locals): Typed {
+  private call(expr: A.RefExpr, decl: A.DefineDecl, scope: Scope, locals: Locals): Ty {
     const args = expr.args ?? [];
     if (args.length !== decl.params.length) {
       this.diagnostics.push(
@@ -311,158 +391,119 @@ export class ProgramBuilder {
       );
     }
     const defScope = this.scopeOf(decl.span);
-    const irArgs = args.map((arg, i) => {
+    args.forEach((arg, i) => {
       const param = decl.params[i];
       const expected = param ? this.typeRef(param.type, defScope) : errorTy;
       // A bare name passed where the definition expects an enum is one of its values.
       if (expected.t === "enum" && arg.kind === "Ref" && !arg.args && !locals.has(arg.name) && !scope.has(arg.name)) {
-        return this.enumValue(expected.decl, arg.name, arg.span).ir;
+        this.types.set(arg, this.enumValue(arg, expected.decl, arg.name, arg.span));
+        return;
       }
-      const typed = this.expr(arg, scope, locals);
-      if (param) {
-        if (!compatible(expected, typed.ty)) {
-          this.diagnostics.push(error("POL020", arg.span, `'${param.name}' of '${decl.name}' expects ${describeType(expected)}, but this is ${describeType(typed.ty)}`));
-        }
+      const ty = this.expr(arg, scope, locals);
+      if (param && !compatible(expected, ty)) {
+        this.diagnostics.push(error("POL020", arg.span, `'${param.name}' of '${decl.name}' expects ${describeType(expected)}, but this is ${describeType(ty)}`));
       }
-      return typed.ir;
     });
-    const ty = this.define(decl);
-    return { ir: { k: "call", def: decl.name, args: irArgs }, ty };
+    return this.define(decl);
   }
 
-  /** Lowers a definition once per program and returns the type of its body. */
-  define(decl: A.DefineDecl): Ty {
-    const known = this.defineTypes.get(decl.name);
-    if (known) return known;
-    const key = `define:${decl.name}`;
-    if (this.inProgress.has(key)) {
-      this.diagnostics.push(error("POL024", decl.nameSpan, `definition '${decl.name}' depends on itself`));
-      return errorTy;
-    }
-    this.inProgress.add(key);
-    const scope = this.scopeOf(decl.span);
-    const locals: Locals = new Map();
-    for (const param of decl.params) locals.set(param.name, this.typeRef(param.type, scope));
-    const body = this.expr(decl.body, scope, locals);
-    this.inProgress.delete(key);
-    this.definitions[decl.name] = { params: decl.params.map((p) => p.name), body: body.ir };
-    this.defineTypes.set(decl.name, body.ty);
-    return body.ty;
-  }
-
-  private field(expr: A.FieldExpr, scope: Scope, locals: Locals): Typed {
-    const object = this.expr(expr.object, scope, locals);
-    const ty = object.ty;
-    if (ty.t === "error") return { ir: { k: "bool", v: false }, ty: errorTy };
+  private field(expr: A.FieldExpr, scope: Scope, locals: Locals): Ty {
+    const ty = this.expr(expr.object, scope, locals);
+    const resolve = (resolution: FieldResolution, result: Ty): Ty => {
+      this.fieldRefs.set(expr, resolution);
+      return result;
+    };
+    if (ty.t === "error") return resolve({ kind: "error" }, errorTy);
     if (ty.t === "group") {
       const member = ty.entry.members.get(expr.field);
       if (!member) {
         const guess = suggest(expr.field, ty.entry.members.keys());
         this.diagnostics.push(error("POL013", expr.fieldSpan, `group '${ty.entry.decl.name}' has no fact '${expr.field}'`, { hint: guess ? `did you mean '${guess}'?` : undefined }));
-        return { ir: { k: "bool", v: false }, ty: errorTy };
+        return resolve({ kind: "error" }, errorTy);
       }
-      if (member.kind === "group") return { ir: { k: "bool", v: false }, ty: { t: "group", entry: member } };
-      if (member.kind === "fact") return { ir: { k: "fact", path: member.path }, ty: this.useFact(member) };
+      if (member.kind === "group") return resolve({ kind: "group", entry: member }, { t: "group", entry: member });
+      if (member.kind === "fact") return resolve({ kind: "fact", entry: member }, this.factTy(member));
     }
     if (ty.t === "record") {
       const field = ty.decl.fields.find((f) => f.name === expr.field);
       if (!field) {
-        const guess = suggest(expr.field, ty.decl.fields.map((f) => f.name));
+        const guess = suggest(
+          expr.field,
+          ty.decl.fields.map((f) => f.name),
+        );
         this.diagnostics.push(error("POL013", expr.fieldSpan, `a ${ty.decl.name} has no field '${expr.field}'`, { hint: guess ? `did you mean '${guess}'?` : undefined }));
-        return { ir: { k: "bool", v: false }, ty: errorTy };
+        return resolve({ kind: "error" }, errorTy);
       }
-      return { ir: { k: "field", of: object.ir, field: expr.field }, ty: this.typeRef(field.type, this.scopeOf(ty.decl.span)) };
+      return resolve({ kind: "recordField", record: ty.decl, field }, this.typeRef(field.type, this.scopeOf(ty.decl.span)));
     }
     this.diagnostics.push(error("POL013", expr.fieldSpan, `${describeType(ty)} has no fields`));
-    return { ir: { k: "bool", v: false }, ty: errorTy };
+    return resolve({ kind: "error" }, errorTy);
   }
 
-  private binary(expr: A.BinaryExpr, scope: Scope, locals: Locals): Typed {
+  private binary(expr: A.BinaryExpr, scope: Scope, locals: Locals): Ty {
     switch (expr.op) {
       case "and":
       case "or":
       case "unless": {
-        // A chain `a and b and c` is one list, gathered without recursion however long it is.
-        const operands: A.Expr[] = [];
-        let node: A.Expr = expr;
-        while (node.kind === "Binary" && node.op === expr.op) {
-          operands.push(node.right);
-          node = node.left;
-        }
-        operands.push(node);
-        operands.reverse();
-        const k = expr.op === "and" ? "and" : "or";
-        const args = operands.flatMap((operand) => {
-          const ir = this.condition(operand, scope, locals);
-          return ir.k === k ? ir.args : [ir];
-        });
-        return { ir: { k, args }, ty: booleanTy };
+        // A chain `a and b and c` is checked as one list, without recursion however long it is.
+        for (const operand of chainOperands(expr)) this.condition(operand, scope, locals);
+        return booleanTy;
       }
       case "+":
       case "-":
         return this.arithmetic(expr, scope, locals);
-      case "within": {
-        const arg = this.expect(expr.left, scope, locals, "date", "'within last' applies to a date");
-        const window = this.expect(expr.right, scope, locals, "duration", "'within last' needs a duration like 12 months");
-        return { ir: { k: "within", arg, window }, ty: booleanTy };
-      }
+      case "within":
+        this.expect(expr.left, scope, locals, "date", "'within last' applies to a date");
+        this.expect(expr.right, scope, locals, "duration", "'within last' needs a duration like 12 months");
+        return booleanTy;
       case "before":
-      case "after": {
-        const a = this.expect(expr.left, scope, locals, "date", `'${expr.op}' compares dates`);
-        const b = this.expect(expr.right, scope, locals, "date", `'${expr.op}' compares dates`);
-        return { ir: { k: "cmp", op: expr.op === "before" ? "<" : ">", a, b, kind: "date" }, ty: booleanTy };
-      }
+      case "after":
+        this.expect(expr.left, scope, locals, "date", `'${expr.op}' compares dates`);
+        this.expect(expr.right, scope, locals, "date", `'${expr.op}' compares dates`);
+        return booleanTy;
       default:
         return this.comparison(expr, expr.op, scope, locals);
     }
   }
 
-  private arithmetic(expr: A.BinaryExpr, scope: Scope, locals: Locals): Typed {
+  private arithmetic(expr: A.BinaryExpr, scope: Scope, locals: Locals): Ty {
     let terms = 1;
     for (let node: A.Expr = expr; node.kind === "Binary" && (node.op === "+" || node.op === "-"); node = node.left) terms++;
     if (terms > maxTerms) {
       this.diagnostics.push(error("POL032", expr.span, `this sum has ${terms} terms; at most ${maxTerms} are allowed`, { hint: "split it into named definitions" }));
-      return { ir: { k: "num", v: 0 }, ty: errorTy };
+      return errorTy;
     }
     const left = this.expr(expr.left, scope, locals);
     const right = this.expr(expr.right, scope, locals);
     const op = expr.op as "+" | "-";
-    if (left.ty.t === "error" || right.ty.t === "error") return { ir: left.ir, ty: errorTy };
-    if (left.ty.t === "date" && right.ty.t === "duration") {
-      return { ir: { k: "arith", op, a: left.ir, b: right.ir, kind: "date" }, ty: { t: "date" } };
-    }
-    if (left.ty.t === "number" && right.ty.t === "number") {
-      return { ir: { k: "arith", op, a: left.ir, b: right.ir, kind: "number" }, ty: { t: "number", integer: left.ty.integer && right.ty.integer } };
-    }
+    if (left.t === "error" || right.t === "error") return errorTy;
+    if (left.t === "date" && right.t === "duration") return { t: "date" };
+    if (left.t === "number" && right.t === "number") return { t: "number", integer: left.integer && right.integer };
     this.diagnostics.push(
-      error("POL020", expr.opSpan, `cannot ${op === "+" ? "add" : "subtract"} ${describeType(right.ty)} ${op === "+" ? "to" : "from"} ${describeType(left.ty)}`, {
+      error("POL020", expr.opSpan, `cannot ${op === "+" ? "add" : "subtract"} ${describeType(right)} ${op === "+" ? "to" : "from"} ${describeType(left)}`, {
         hint: "numbers combine with numbers, and a date with a duration (date_of_service - 6 months)",
       }),
     );
-    return { ir: left.ir, ty: errorTy };
+    return errorTy;
   }
 
-  private comparison(expr: A.BinaryExpr, op: ComparisonOp, scope: Scope, locals: Locals): Typed {
-    let left = this.expr(expr.left, scope, locals);
-    let right: Typed;
+  private comparison(expr: A.BinaryExpr, op: ComparisonOp, scope: Scope, locals: Locals): Ty {
     // A bare name on the other side of an enum is one of its values.
-    const isBareValue = (side: A.Expr, decl: A.EnumDecl) =>
+    const isBareValue = (side: A.Expr, decl: A.EnumDecl): side is A.RefExpr =>
       side.kind === "Ref" && !side.args && !locals.has(side.name) && (decl.members.some((m) => m.name === side.name) || (!scope.has(side.name) && side.name !== "date_of_service"));
-    if (left.ty.t === "enum" && isBareValue(expr.right, left.ty.decl)) {
-      right = this.enumValue(left.ty.decl, (expr.right as A.RefExpr).name, expr.right.span);
+    let a = this.expr(expr.left, scope, locals);
+    let b: Ty;
+    if (a.t === "enum" && isBareValue(expr.right, a.decl)) {
+      b = this.enumValue(expr.right, a.decl, expr.right.name, expr.right.span);
+      this.types.set(expr.right, b);
     } else {
-      right = this.expr(expr.right, scope, locals);
-      if (right.ty.t === "enum" && isBareValue(expr.left, right.ty.decl)) {
-        left = this.enumValue(right.ty.decl, (expr.left as A.RefExpr).name, expr.left.span);
+      b = this.expr(expr.right, scope, locals);
+      if (b.t === "enum" && isBareValue(expr.left, b.decl)) {
+        a = this.enumValue(expr.left, b.decl, expr.left.name, expr.left.span);
+        this.types.set(expr.left, a);
       }
     }
-    const a = left.ty;
-    const b = right.ty;
-    const result = (kind: "boolean" | "number" | "date" | "duration" | "enum" | "text"): Typed => ({
-      ir: { k: "cmp", op, a: left.ir, b: right.ir, kind },
-      ty: booleanTy,
-    });
-    if (a.t === "error" || b.t === "error") return result("boolean");
+    if (a.t === "error" || b.t === "error") return booleanTy;
     const ordered = op !== "=" && op !== "!=";
     if (a.t === "number" && b.t === "number") {
       if (Boolean(a.percent) !== Boolean(b.percent) && (a.percent ? expr.right.kind === "Number" : expr.left.kind === "Number")) {
@@ -471,15 +512,15 @@ export class ProgramBuilder {
       }
       this.checkRange(a, expr.right, op);
       this.checkRange(b, expr.left, op);
-      return result("number");
+      return booleanTy;
     }
-    if (a.t === "date" && b.t === "date") return result("date");
-    if (a.t === "duration" && b.t === "duration") return result("duration");
-    if (a.t === "boolean" && b.t === "boolean" && !ordered) return result("boolean");
-    if (a.t === "text" && b.t === "text" && !ordered) return result("text");
+    if (a.t === "date" && b.t === "date") return booleanTy;
+    if (a.t === "duration" && b.t === "duration") return booleanTy;
+    if (a.t === "boolean" && b.t === "boolean" && !ordered) return booleanTy;
+    if (a.t === "text" && b.t === "text" && !ordered) return booleanTy;
     if (a.t === "enum" && b.t === "enum" && !ordered) {
       if (a.decl !== b.decl) this.diagnostics.push(error("POL020", expr.opSpan, `cannot compare ${a.decl.name} with ${b.decl.name}`));
-      return result("enum");
+      return booleanTy;
     }
     const hint =
       (a.t === "duration" && b.t === "number") || (a.t === "number" && b.t === "duration")
@@ -488,7 +529,7 @@ export class ProgramBuilder {
           ? "values of this kind can only be compared with = or !="
           : undefined;
     this.diagnostics.push(error("POL020", expr.opSpan, `cannot compare ${describeType(a)} with ${describeType(b)}`, { hint }));
-    return result("boolean");
+    return booleanTy;
   }
 
   private checkRange(ty: Ty, literal: A.Expr, op: ComparisonOp): void {
@@ -503,76 +544,72 @@ export class ProgramBuilder {
     }
   }
 
-  private enumValue(decl: A.EnumDecl, name: string, span: A.Span): Typed {
+  /** A bare name that must be one of an enum's values. */
+  private enumValue(ref: A.RefExpr | undefined, decl: A.EnumDecl, name: string, span: A.Span): Ty {
+    if (ref) this.refs.set(ref, { kind: "enumValue", decl });
     if (!decl.members.some((m) => m.name === name)) {
-      const guess = suggest(name, decl.members.map((m) => m.name));
+      const guess = suggest(
+        name,
+        decl.members.map((m) => m.name),
+      );
       this.diagnostics.push(
         error("POL014", span, `'${name}' is not a value of ${decl.name}`, {
           hint: guess ? `did you mean '${guess}'?` : `the values are: ${decl.members.map((m) => m.name).join(", ")}`,
         }),
       );
-      return { ir: { k: "enum", v: name }, ty: errorTy };
+      return errorTy;
     }
-    return { ir: { k: "enum", v: name }, ty: { t: "enum", decl } };
+    return { t: "enum", decl };
   }
 
-  private inSet(expr: A.InExpr, scope: Scope, locals: Locals): Typed {
+  private inSet(expr: A.InExpr, scope: Scope, locals: Locals): Ty {
     const operand = this.expr(expr.operand, scope, locals);
     // An empty set is a syntax error, already reported.
-    if (expr.members.length === 0) return { ir: { k: "bool", v: false }, ty: errorTy };
-    if (operand.ty.t !== "enum") {
-      if (operand.ty.t !== "error") {
-        this.diagnostics.push(error("POL020", expr.operand.span, `'in {…}' needs a value from a list of choices, but this is ${describeType(operand.ty)}`));
+    if (expr.members.length === 0) return errorTy;
+    if (operand.t !== "enum") {
+      if (operand.t !== "error") {
+        this.diagnostics.push(error("POL020", expr.operand.span, `'in {…}' needs a value from a list of choices, but this is ${describeType(operand)}`));
       }
-      return { ir: { k: "bool", v: false }, ty: booleanTy };
+      return booleanTy;
     }
-    for (const member of expr.members) this.enumValue(operand.ty.decl, member.name, member.span);
-    const ir: IrExpr = expr.negated
-      ? { k: "in", arg: operand.ir, values: expr.members.map((m) => m.name), negated: true }
-      : { k: "in", arg: operand.ir, values: expr.members.map((m) => m.name) };
-    return { ir, ty: booleanTy };
+    for (const member of expr.members) this.enumValue(undefined, operand.decl, member.name, member.span);
+    return booleanTy;
   }
 
-  private query(expr: A.QueryExpr, scope: Scope, locals: Locals): Typed {
+  private query(expr: A.QueryExpr, scope: Scope, locals: Locals): Ty {
     const source = this.expr(expr.source, scope, locals);
-    if (source.ty.t !== "list") {
-      if (source.ty.t !== "error") {
-        this.diagnostics.push(error("POL025", expr.source.span, `${expr.op} needs a list to look through, but this is ${describeType(source.ty)}`));
+    if (source.t !== "list") {
+      if (source.t !== "error") {
+        this.diagnostics.push(error("POL025", expr.source.span, `${expr.op} needs a list to look through, but this is ${describeType(source)}`));
       }
-      return { ir: { k: "bool", v: false }, ty: expr.op === "count" ? { t: "number", integer: true } : errorTy };
+      return expr.op === "count" ? { t: "number", integer: true } : errorTy;
     }
-    const element: Ty = { t: "record", decl: source.ty.decl };
-    const inner = new Map(locals);
-    inner.set(expr.binder, element);
-    const filter = expr.filter ? this.condition(expr.filter, scope, inner) : undefined;
-    let body: IrExpr | undefined;
+    const element: Ty = { t: "record", decl: source.decl };
+    const inner = new Map(locals).set(expr.binder, element);
+    if (expr.filter) this.condition(expr.filter, scope, inner);
     if (expr.body) {
       if (expr.op !== "every") this.diagnostics.push(error("POL028", expr.body.span, `only 'every' takes a condition after ':'`));
-      body = this.condition(expr.body, scope, inner);
+      this.condition(expr.body, scope, inner);
     } else if (expr.op === "every") {
       this.diagnostics.push(error("POL028", expr.span, "every needs a condition after ':', as in every(p in injections: p.relief >= 50%)"));
     }
-    let merge: { a: string; b: string; cond: IrExpr } | undefined;
     if (expr.merge) {
       if (expr.op !== "count") this.diagnostics.push(error("POL028", expr.merge.span, "only count can count two entries as one"));
-      const pair = new Map(locals);
-      pair.set(expr.merge.first, element);
-      pair.set(expr.merge.second, element);
-      merge = { a: expr.merge.first, b: expr.merge.second, cond: this.condition(expr.merge.condition, scope, pair) };
+      const pair = new Map(locals).set(expr.merge.first, element).set(expr.merge.second, element);
+      this.condition(expr.merge.condition, scope, pair);
     }
-    if (expr.op === "latest" || expr.op === "earliest") this.requireDateField(source.ty.decl, expr.span);
-    const ir: IrExpr = { k: "query", op: expr.op, binder: expr.binder, source: source.ir, filter, body, merge };
+    if (expr.op === "latest" || expr.op === "earliest") this.requireDateField(source.decl, expr.span);
     switch (expr.op) {
       case "count":
-        return { ir, ty: { t: "number", integer: true, min: 0 } };
+        return { t: "number", integer: true, min: 0 };
       case "exists":
       case "every":
-        return { ir, ty: booleanTy };
+        return booleanTy;
       case "select":
-        return { ir, ty: source.ty };
+        return source;
       case "latest":
       case "earliest":
-        return { ir, ty: { t: "record", decl: source.ty.decl, optional: true } };
+        return { t: "record", decl: source.decl, optional: true };
     }
   }
 
@@ -585,17 +622,43 @@ export class ProgramBuilder {
 
   // ── Types and facts ──────────────────────────────────────────────────────────────────────
 
+  /** A fact's type, as an expression that reads it has it (numbers carry the fact's name for messages). */
+  private factTy(entry: FactEntry): Ty {
+    const ty = this.factType(entry.decl, this.scopeOf(entry.decl.span));
+    return ty.t === "number" ? { ...ty, name: entry.decl.name } : ty;
+  }
+
   /** A fact's type: anything but a single record, which the input could not tell apart from a group. */
   factType(decl: A.FactDecl, scope: Scope): Ty {
     const ty = this.typeRef(decl.type, scope);
     if (ty.t === "record") {
-      this.diagnostics.push(error("POL012", decl.type.span, `a fact cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}', or a group of facts` }));
+      if (!this.reported.has(decl)) {
+        this.reported.add(decl);
+        this.diagnostics.push(error("POL012", decl.type.span, `a fact cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}', or a group of facts` }));
+      }
       return errorTy;
     }
     return ty;
   }
 
+  private readonly reported = new Set<A.FactDecl>();
+
+  /** A record field's type: like a fact's, anything but a single record. */
+  private fieldType(field: A.FieldDecl, scope: Scope): void {
+    const ty = this.typeRef(field.type, scope);
+    if (ty.t === "record") this.diagnostics.push(error("POL012", field.type.span, `a field cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}'` }));
+  }
+
+  /** The type a type name denotes, resolved once per place it is written. */
   typeRef(ref: A.TypeRef, scope: Scope): Ty {
+    const known = this.typeRefs.get(ref);
+    if (known) return known;
+    const ty = this.resolveType(ref, scope);
+    this.typeRefs.set(ref, ty);
+    return ty;
+  }
+
+  private resolveType(ref: A.TypeRef, scope: Scope): Ty {
     // A type the parser could not read is a syntax error, already reported.
     if (!ref.name) return errorTy;
     const range = ref.range;
@@ -629,39 +692,26 @@ export class ProgramBuilder {
     const entry = scope.get(ref.name);
     if (entry?.kind === "enum") return withRange({ t: "enum", decl: entry.decl });
     if (entry?.kind === "record") return withRange({ t: "record", decl: entry.decl });
-    const guess = suggest(ref.name, [...builtinTypes, ...scope.keys()].filter((n) => (builtinTypes as readonly string[]).includes(n) || ["enum", "record"].includes(scope.get(n)?.kind ?? "")));
+    const guess = suggest(
+      ref.name,
+      [...builtinTypes, ...scope.keys()].filter((n) => (builtinTypes as readonly string[]).includes(n) || ["enum", "record"].includes(scope.get(n)?.kind ?? "")),
+    );
     this.diagnostics.push(error("POL012", ref.span, `unknown type '${ref.name}'`, { hint: guess ? `did you mean '${guess}'?` : `the types are ${builtinTypes.join(", ")}, an enum or 'list of' a record` }));
     return errorTy;
   }
-
-  private useFact(entry: Extract<SymbolEntry, { kind: "fact" }>): Ty {
-    const scope = this.scopeOf(entry.decl.span);
-    const ty = this.factType(entry.decl, scope);
-    const named = ty.t === "number" ? { ...ty, name: entry.decl.name } : ty;
-    if (!this.facts.has(entry.path)) {
-      this.facts.set(entry.path, { path: entry.path, type: fieldType(ty), description: entry.decl.doc ?? entry.decl.name });
-      if (ty.t === "list") this.useRecord(ty.decl);
-    }
-    return named;
-  }
-
-  private useRecord(decl: A.RecordDecl): void {
-    if (this.records.has(decl.name)) return;
-    const fields: FactSchema[] = [];
-    this.records.set(decl.name, fields);
-    const scope = this.scopeOf(decl.span);
-    for (const field of decl.fields) {
-      const ty = this.typeRef(field.type, scope);
-      fields.push({ path: field.name, type: fieldType(ty), description: field.doc ?? field.name });
-      if (ty.t === "list") this.useRecord(ty.decl);
-    }
-  }
 }
 
-export type Locals = Map<string, Ty>;
-
-/** Sums are evaluated by recursion, so their length is bounded like nesting. */
-const maxTerms = 64;
+/** The operands of a chain `a and b and c` (or of `or`, `unless`), gathered without recursion. */
+export function chainOperands(expr: A.BinaryExpr): A.Expr[] {
+  const operands: A.Expr[] = [];
+  let node: A.Expr = expr;
+  while (node.kind === "Binary" && node.op === expr.op) {
+    operands.push(node.right);
+    node = node.left;
+  }
+  operands.push(node);
+  return operands.reverse();
+}
 
 function compatible(expected: Ty, actual: Ty): boolean {
   if (expected.t === "error" || actual.t === "error") return true;
@@ -670,24 +720,6 @@ function compatible(expected: Ty, actual: Ty): boolean {
   if (expected.t === "enum" && actual.t === "enum") return expected.decl === actual.decl;
   if ((expected.t === "record" || expected.t === "list") && (actual.t === "record" || actual.t === "list")) return expected.decl === actual.decl;
   return true;
-}
-
-export function fieldType(ty: Ty): FieldType {
-  switch (ty.t) {
-    case "number":
-      return { t: "number", min: ty.min, max: ty.max, integer: ty.integer };
-    case "enum":
-      return { t: "enum", values: ty.decl.members.map((m) => m.name) };
-    case "list":
-      return { t: "list", record: ty.decl.name };
-    case "date":
-    case "duration":
-    case "boolean":
-    case "text":
-      return { t: ty.t };
-    default:
-      return { t: "boolean" };
-  }
 }
 
 function recordNames(scope: Scope): string[] {
@@ -703,4 +735,3 @@ function suggestHint(name: string, candidates: string[]): string | undefined {
 export function formatRefs(refs: readonly A.RefRange[]): string {
   return refs.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`)).join(", ");
 }
-

@@ -2,37 +2,34 @@
  * The compiler's driver. Its stages, in order:
  *   1. read and parse each file, following imports (syntax errors recovered, all reported);
  *   2. collect each file's names, then the scope each file sees through its imports;
- *   3. check every declaration, so errors in unused definitions are reported too;
- *   4. lower each policy, with the overlays that target it, to a runtime Program.
- * Names must exist before types can be checked, and a policy can only be lowered once its
- * overlays are known, hence the order.
+ *   3. check every declaration once, and every policy and overlay (check.ts);
+ *   4. lower the checked library to the intermediate form, a module per file (lower.ts).
+ * Names must exist before types can be checked, and only a library without errors is lowered,
+ * hence the order.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import type * as A from "./ast.js";
-import type { FactSchema, IrOverlay, Program } from "../runtime/program.js";
 import type * as C from "../grammar/cst.generated.js";
+import type { IrDefinition, IrLibrary, IrPolicy } from "./ir.js";
+import { walk } from "./ast.js";
 import { lexPol, parsePol } from "../grammar/parser.js";
 import { nestingDiagnostic } from "./nesting-limit.js";
 import { cstToAst } from "./cst-to-ast.js";
 import { error, finalizeDiagnostics, suggest, type Diagnostic } from "./diagnostics.js";
-import { buildScopes, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
-import { ProgramBuilder } from "./check.js";
+import { buildScopes, isExpression, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
+import { Checker, type Checked } from "./check.js";
+import { lower } from "./lower.js";
 import { spoiltParts, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 
+/** A policy with what the docs need of its source. */
 export interface CompiledPolicy {
-  readonly program: Program;
+  readonly ir: IrPolicy;
   readonly policy: A.PolicyDecl;
   readonly overlays: readonly A.OverlayDecl[];
-  /** Definitions the policy reaches, for the docs. */
+  /** The definitions the policy reaches, as written, for the docs. */
   readonly definitions: readonly A.DefineDecl[];
-  /** Documentation of fact groups, by path. */
-  readonly groupDocs: ReadonlyMap<string, string>;
-  /** Enum and record names of facts and fields, for typed input. */
-  readonly typeNames: ReadonlyMap<string, string>;
-  readonly enums: readonly A.EnumDecl[];
-  readonly records: readonly A.RecordDecl[];
 }
 
 export interface CompileResult {
@@ -41,6 +38,11 @@ export interface CompileResult {
   readonly scopes: ReadonlyMap<string, Scope>;
   readonly sources: ReadonlyMap<string, string>;
   readonly files: ReadonlyMap<string, A.PolFile>;
+  /** What the checker resolved, for the docs and the lowering. */
+  readonly checked: Checked;
+  /** The lowered library, when there are no errors. */
+  readonly library: IrLibrary | undefined;
+  /** Every policy of the library, sorted by id; none when there are errors. */
   readonly policies: readonly CompiledPolicy[];
 }
 
@@ -119,7 +121,7 @@ function compileSources(
     const tooDeep = nestingDiagnostic(lexed.tokens, shown);
     if (tooDeep) {
       diagnostics.push(tooDeep);
-      files.set(shown, { kind: "File", path: shown, imports: [], declarations: [], policies: [], overlays: [] });
+      files.set(shown, { kind: "File", path: shown, imports: [], declarations: [], policies: [], overlays: [], span: tooDeep.span });
       importsOf.set(shown, []);
       continue;
     }
@@ -153,20 +155,9 @@ function compileSources(
     diagnostics,
   );
 
-  // 3. Every declaration, reached or not.
-  for (const [path, file] of files) {
-    const builder = new ProgramBuilder(scopes, diagnostics);
-    const scope = scopes.get(path)!;
-    for (const decl of file.declarations) {
-      if (decl.kind === "Define") builder.define(decl);
-      else if (decl.kind === "Requirement") builder.requirement(decl.name, decl, scope);
-      else if (decl.kind === "Fact") builder.factType(decl, scope);
-      else if (decl.kind === "Record") for (const f of decl.fields) builder.typeRef(f.type, scope);
-      else if (decl.kind === "Group") checkGroupTypes(decl, builder, scope);
-    }
-  }
-
-  // 4. Policies with their overlays.
+  // 3. Every declaration once, then every policy and overlay.
+  const checker = new Checker(files, scopes, diagnostics);
+  for (const file of files.values()) checker.declarations(file);
   const allPolicies = [...files.values()].flatMap((f) => f.policies);
   const allOverlays = [...files.values()].flatMap((f) => f.overlays);
   const policyNames = new Map<string, A.PolicyDecl>();
@@ -176,6 +167,7 @@ function compileSources(
       diagnostics.push(error("POL010", policy.nameSpan, `policy '${policy.name}' is already declared`, { related: [{ message: "first declared here", span: previous.nameSpan }] }));
     } else if (policy.name) policyNames.set(policy.name, policy);
     checkProperties(policy, diagnostics);
+    for (const section of policy.sections) checker.section(section);
   }
   for (const overlay of allOverlays) {
     checkProperties(overlay, diagnostics);
@@ -186,68 +178,46 @@ function compileSources(
     if (overlay.state && !/^[A-Z]{2}$/.test(overlay.state)) {
       diagnostics.push(error("POL031", overlay.span, `'${overlay.state}' is not a two-letter state code like WA`));
     }
+    for (const clause of overlay.applies) checker.appliesClause(clause);
+    for (const section of overlay.sections) checker.section(section);
   }
-
-  const policies: CompiledPolicy[] = [];
-  for (const policy of [...policyNames.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    const builder = new ProgramBuilder(scopes, diagnostics);
-    const sections = policy.sections.map((s, i) => builder.section(s, `${policy.name}.section${i + 1}`));
-    const overlayDecls = allOverlays.filter((o) => o.target === policy.name).sort((a, b) => a.name.localeCompare(b.name));
-    const overlays: IrOverlay[] = overlayDecls.map((o) => {
-      const scope = scopes.get(o.span.file) ?? new Map();
-      return {
-        id: o.name,
-        title: o.title,
-        state: o.state,
-        applies: o.applies.map((a) => ({ mode: a.mode, wording: a.wording ?? "", cond: builder.condition(a.condition, scope, new Map()) })),
-        sections: o.sections.map((s, i) => builder.section(s, `${o.name}.section${i + 1}`)),
-      };
-    });
-    const version = policy.properties.find((p) => p.key === "version")?.value ?? "";
-    const program: Program = {
-      id: policy.name,
-      title: policy.title,
-      version,
-      sections,
-      overlays,
-      requirements: builder.requirements,
-      definitions: builder.definitions,
-      facts: [...builder.facts.values()],
-      records: Object.fromEntries(builder.records),
-    };
-    const scope = scopes.get(policy.span.file) ?? new Map();
-    // Names are resolved where the policy and its overlays can see them, never library-wide.
-    const visible = new Map<string, Scope>([[policy.span.file, scope]]);
-    for (const o of overlayDecls) visible.set(o.span.file, scopes.get(o.span.file) ?? new Map());
-    const typeNames = typeNamesOf(visible, program);
-    policies.push({
-      program,
-      policy,
-      overlays: overlayDecls,
-      definitions: Object.keys(builder.definitions)
-        .map((name) => findDecl(visible, name, "define"))
-        .filter((d): d is A.DefineDecl => d?.kind === "Define"),
-      groupDocs: groupDocsOf(visible, program.facts),
-      typeNames,
-      enums: enumsOf(visible, program, typeNames),
-      records: Object.keys(program.records)
-        .map((name) => findDecl(visible, name, "record"))
-        .filter((d): d is A.RecordDecl => d?.kind === "Record"),
-    });
-  }
+  const checked = checker.result();
 
   // Checking a part spoilt by a syntax error only echoes that error.
   const kept = diagnostics.filter(
     (d) => d.code === "POL001" || d.code === "POL002" || !spoilt.some((s) => s.file === d.span.file && d.span.start >= s.start && d.span.start <= s.end),
   );
-  return { diagnostics: finalizeDiagnostics(kept), scopes, sources, files, policies };
+  const finalDiagnostics = finalizeDiagnostics(kept);
+
+  // 4. Lowering, of a library without errors.
+  if (finalDiagnostics.some((d) => d.severity === "error")) {
+    return { diagnostics: finalDiagnostics, scopes, sources, files, checked, library: undefined, policies: [] };
+  }
+  const lowered = lower(checked, importOrder(files, importsOf));
+  const policies = lowered.library.policies.map((ir): CompiledPolicy => {
+    const policy = policyNames.get(ir.id)!;
+    return {
+      ir,
+      policy,
+      overlays: allOverlays.filter((o) => o.target === ir.id).sort((a, b) => a.name.localeCompare(b.name)),
+      definitions: (lowered.definitionsOf.get(ir) ?? []).map((d: IrDefinition) => lowered.declOf(d)).sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  });
+  return { diagnostics: finalDiagnostics, scopes, sources, files, checked, library: lowered.library, policies };
 }
 
-function checkGroupTypes(group: A.GroupDecl, builder: ProgramBuilder, scope: Scope): void {
-  for (const member of group.members) {
-    if (member.kind === "Fact") builder.factType(member, scope);
-    else checkGroupTypes(member, builder, scope);
-  }
+/** Files ordered so that each comes after the files it imports. */
+function importOrder(files: ReadonlyMap<string, A.PolFile>, importsOf: ReadonlyMap<string, readonly ImportEdge[]>): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const edge of importsOf.get(path) ?? []) visit(edge.target);
+    if (files.has(path)) order.push(path);
+  };
+  for (const path of files.keys()) visit(path);
+  return order;
 }
 
 function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnostic[]): void {
@@ -284,21 +254,12 @@ function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnos
         }
       }
     };
-    const walk = (items: readonly A.Item[]) => {
-      for (const item of items) {
-        if (item.kind === "Requirement") {
-          check(item.refs);
-          if (item.body.kind === "GroupBody") walk(item.body.items);
-        } else if (item.kind === "Note") check(item.refs);
-        else if (item.kind === "GroupBody") {
-          check(item.refs);
-          walk(item.items);
-        }
-      }
-    };
+    // Every citation in the document's sections, however deeply its lists nest.
     for (const section of doc.sections) {
-      check(section.refs);
-      walk(section.items);
+      walk(section, (node) => {
+        if (node.kind === "RefRange") check([node]);
+        return !isExpression(node);
+      });
     }
   }
 }
@@ -322,72 +283,4 @@ function reportImportCycles(files: ReadonlyMap<string, A.PolFile>, importsOf: Re
     state.set(path, "done");
   };
   for (const path of files.keys()) if (!state.has(path)) visit(path, []);
-}
-
-function findDecl(scopes: ReadonlyMap<string, Scope>, name: string, kind: SymbolEntry["kind"]): A.Declaration | undefined {
-  for (const scope of scopes.values()) {
-    const entry = scope.get(name);
-    if (entry?.kind === kind && entry.kind !== "fact" && entry.kind !== "group") return entry.decl as A.Declaration;
-  }
-  return undefined;
-}
-
-function groupDocsOf(scopes: ReadonlyMap<string, Scope>, facts: readonly FactSchema[]): Map<string, string> {
-  const docs = new Map<string, string>();
-  for (const fact of facts) {
-    const parts = fact.path.split(".");
-    for (let i = 1; i < parts.length; i++) {
-      const path = parts.slice(0, i).join(".");
-      if (docs.has(path)) continue;
-      let entry: SymbolEntry | undefined;
-      for (const scope of scopes.values()) {
-        entry = scope.get(parts[0]);
-        if (entry) break;
-      }
-      for (const part of parts.slice(1, i)) entry = entry?.kind === "group" ? entry.members.get(part) : undefined;
-      if (entry?.kind === "group") docs.set(path, entry.decl.doc ?? "");
-    }
-  }
-  return docs;
-}
-
-function typeNamesOf(scopes: ReadonlyMap<string, Scope>, program: Program): Map<string, string> {
-  const names = new Map<string, string>();
-  const lookupFact = (path: string): A.FactDecl | undefined => {
-    const parts = path.split(".");
-    for (const scope of scopes.values()) {
-      let entry: SymbolEntry | undefined = scope.get(parts[0]);
-      for (const part of parts.slice(1)) entry = entry?.kind === "group" ? entry.members.get(part) : undefined;
-      if (entry?.kind === "fact") return entry.decl;
-    }
-    return undefined;
-  };
-  for (const fact of program.facts) {
-    const decl = lookupFact(fact.path);
-    if (decl && (fact.type.t === "enum" || fact.type.t === "list")) names.set(fact.path, decl.type.name);
-  }
-  for (const record of Object.keys(program.records)) {
-    const decl = findDecl(scopes, record, "record");
-    if (decl?.kind !== "Record") continue;
-    for (const field of decl.fields) {
-      const f = program.records[record].find((x) => x.path === field.name);
-      if (f && (f.type.t === "enum" || f.type.t === "list")) names.set(`${record}.${field.name}`, field.type.name);
-    }
-  }
-  return names;
-}
-
-/** The enums the policy's facts and record fields use, by the names `typeNamesOf` found. */
-function enumsOf(scopes: ReadonlyMap<string, Scope>, program: Program, typeNames: ReadonlyMap<string, string>): A.EnumDecl[] {
-  const names = new Set<string>();
-  for (const [path, name] of typeNames) {
-    const fact = program.facts.find((f) => f.path === path);
-    const [record, field] = path.split(".");
-    const schema = fact ?? program.records[record]?.find((f) => f.path === field);
-    if (schema?.type.t === "enum") names.add(name);
-  }
-  return [...names]
-    .sort()
-    .map((name) => findDecl(scopes, name, "enum"))
-    .filter((d): d is A.EnumDecl => d?.kind === "Enum");
 }

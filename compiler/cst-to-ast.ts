@@ -79,7 +79,7 @@ class Builder {
       else if (c.defineDecl) declarations.push(this.define(c.defineDecl[0]));
       else if (c.criterionDecl) declarations.push(this.requirement(c.criterionDecl[0].children.requirementHead?.[0], "criterion"));
     }
-    return { kind: "File", path: this.file, imports, declarations, policies, overlays };
+    return { kind: "File", path: this.file, imports, declarations, policies, overlays, span: this.nodeSpan(cst) };
   }
 
   private fact(node: C.FactDeclCstNode): A.FactDecl {
@@ -135,8 +135,10 @@ class Builder {
       ...this.name(c.Identifier?.[0]),
       doc: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
       members: (c.enumMember ?? []).map((m) => ({
+        kind: "EnumMember" as const,
         ...this.name(m.children.Identifier?.[0]),
         label: m.children.StringLiteral ? this.text(m.children.StringLiteral[0]) : undefined,
+        span: this.nodeSpan(m),
       })),
       span: this.nodeSpan(node),
     };
@@ -149,9 +151,11 @@ class Builder {
       ...this.name(c.Identifier?.[0]),
       doc: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
       fields: (c.fieldDecl ?? []).map((f) => ({
+        kind: "FieldDecl" as const,
         ...this.name(f.children.Identifier?.[0]),
         type: this.typeRef(f.children.typeRef?.[0]),
         doc: f.children.StringLiteral ? this.text(f.children.StringLiteral[0]) : undefined,
+        span: this.nodeSpan(f),
       })),
       span: this.nodeSpan(node),
     };
@@ -163,8 +167,10 @@ class Builder {
       kind: "Define",
       ...this.name(c.Identifier?.[0]),
       params: (c.paramList?.[0]?.children.param ?? []).map((p) => ({
+        kind: "Param" as const,
         ...this.name(p.children.Identifier?.[0]),
         type: this.typeRef(p.children.typeRef?.[0]),
+        span: this.nodeSpan(p),
       })),
       wording: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
       refs: this.refs(c.refs?.[0]),
@@ -194,23 +200,25 @@ class Builder {
       const to = toToken && !toToken.isInsertedInRecovery ? Number(toToken.image) : from;
       const span = this.nodeSpan(r);
       if (to < from) this.diagnostics.push(error("POL019", span, `reference range ${from}-${to} runs backwards`));
-      return { from, to, span };
+      return { kind: "RefRange", from, to, span };
     });
   }
 
   private groupBody(node: C.GroupBodyCstNode): A.GroupBody {
     const c = node.children;
     const q = c.quantifier?.[0]?.children;
-    let quantifier: A.Quantifier = { kind: "all" };
-    if (q?.Any) quantifier = { kind: "any" };
-    else if (q?.None) quantifier = { kind: "none" };
+    let quantifier: A.Quantifier = "all";
+    let n = 0;
+    if (q?.Any) quantifier = "any";
+    else if (q?.None) quantifier = "none";
     else if (q?.At) {
-      const n = Number(q.NumberLiteral?.[0]?.image ?? "1");
-      quantifier = q.Most ? { kind: "atMost", n } : { kind: "atLeast", n };
+      n = Number(q.NumberLiteral?.[0]?.image ?? "1");
+      quantifier = q.Most ? "atMost" : "atLeast";
     }
     return {
       kind: "GroupBody",
       quantifier,
+      n,
       wording: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
       refs: this.refs(c.refs?.[0]),
       items: (c.item ?? []).map((i) => this.item(i)),
@@ -253,31 +261,35 @@ class Builder {
     const references: A.Reference[] = [];
     const history: A.HistoryEntry[] = [];
     const order: ("section" | "references" | "history")[] = [];
-    let effective: { from: string; to: string; span: A.Span } | undefined;
+    let effective: A.Effective | undefined;
     for (const member of members) {
       const c = member.children;
       if (c.property) {
         const p = c.property[0].children;
-        properties.push({ key: p.Identifier?.[0]?.image ?? "", value: this.text(p.StringLiteral?.[0]), span: this.nodeSpan(c.property[0]) });
+        properties.push({ kind: "Property", key: p.Identifier?.[0]?.image ?? "", value: this.text(p.StringLiteral?.[0]), span: this.nodeSpan(c.property[0]) });
       } else if (c.cptDecl) {
         const d = c.cptDecl[0].children;
         cpt.push({
+          kind: "CptGroup",
           label: this.text(d.StringLiteral?.[0]),
           codes: (d.cptCode ?? []).map((code) => ({
+            kind: "CptCode" as const,
             code: (code.children.NumberLiteral ?? code.children.CodeLiteral)?.[0]?.image ?? "",
             addOn: Boolean(code.children.Plus),
+            span: this.nodeSpan(code),
           })),
           span: this.nodeSpan(c.cptDecl[0]),
         });
       } else if (c.effectiveDecl) {
         const d = c.effectiveDecl[0].children;
-        effective = { from: d.from?.[0]?.image ?? "", to: d.to?.[0]?.image ?? "", span: this.nodeSpan(c.effectiveDecl[0]) };
+        effective = { kind: "Effective", from: d.from?.[0]?.image ?? "", to: d.to?.[0]?.image ?? "", span: this.nodeSpan(c.effectiveDecl[0]) };
       } else if (c.section) {
         sections.push(this.section(c.section[0]));
         order.push("section");
       } else if (c.appliesDecl) {
         const d = c.appliesDecl[0].children;
         applies.push({
+          kind: "Applies",
           mode: d.When ? "when" : "unless",
           wording: d.StringLiteral ? this.text(d.StringLiteral[0]) : undefined,
           refs: this.refs(d.refs?.[0]),
@@ -288,6 +300,7 @@ class Builder {
         order.push("references");
         for (const entry of c.referencesDecl[0].children.referenceEntry ?? []) {
           references.push({
+            kind: "Reference",
             number: Number(entry.children.NumberLiteral?.[0]?.image ?? NaN),
             text: this.text(entry.children.StringLiteral?.[0]),
             span: this.nodeSpan(entry),
@@ -296,7 +309,7 @@ class Builder {
       } else if (c.historyDecl) {
         order.push("history");
         for (const entry of c.historyDecl[0].children.historyEntry ?? []) {
-          history.push({ date: this.text(entry.children.date?.[0]), summary: this.text(entry.children.summary?.[0]) });
+          history.push({ kind: "HistoryEntry", date: this.text(entry.children.date?.[0]), summary: this.text(entry.children.summary?.[0]), span: this.nodeSpan(entry) });
         }
       }
     }
@@ -403,7 +416,7 @@ class Builder {
       return { kind: "Binary", op, left, right, opSpan: this.span(token), span: join(left.span, right.span) };
     }
     if (c.In) {
-      const members = (c.setLiteral?.[0]?.children.Identifier ?? []).map((t) => ({ name: t.image, span: this.span(t) }));
+      const members = (c.setLiteral?.[0]?.children.Identifier ?? []).map((t) => ({ kind: "SetMember" as const, name: t.image, span: this.span(t) }));
       return { kind: "In", operand: left, members, negated: Boolean(c.negated), span: this.nodeSpan(node) };
     }
     const dateOp: [IToken[] | undefined, A.BinaryOp][] = [
@@ -498,6 +511,7 @@ class Builder {
       body: c.body ? this.expression(c.body[0]) : undefined,
       merge: c.merge
         ? {
+            kind: "Merge",
             first: c.first?.[0]?.image ?? "",
             second: c.second?.[0]?.image ?? "",
             condition: this.expression(c.merge[0]),

@@ -3,6 +3,7 @@
  * with duplicates and reserved words reported where they are declared.
  */
 import type * as A from "./ast.js";
+import { walk } from "./ast.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 
 export type SymbolEntry =
@@ -43,30 +44,17 @@ export function ownSymbols(file: A.PolFile, diagnostics: Diagnostic[]): Map<stri
     }
     symbols.set(name, entry);
   };
-  const addRequirementsIn = (items: readonly A.Item[]) => {
-    for (const item of items) {
-      if (item.kind === "Requirement") {
-        add(item.name, { kind: "requirement", decl: item });
-        if (item.body.kind === "GroupBody") addRequirementsIn(item.body.items);
-      } else if (item.kind === "GroupBody") addRequirementsIn(item.items);
-      else if (item.kind === "Note" && item.name && item.nameSpan && item.rule) {
+  /** The criteria declared anywhere under a node (inline in lists and sections), and checked notes. */
+  const addRequirementsUnder = (root: A.Node) => {
+    walk(root, (node) => {
+      if (node.kind === "Requirement") add(node.name, { kind: "requirement", decl: node });
+      else if (node.kind === "Note" && node.name && node.nameSpan && node.rule) {
         // A checked note is a requirement too; it is named like one.
-        add(item.name, {
-          kind: "requirement",
-          decl: {
-            kind: "Requirement",
-            role: "criterion",
-            name: item.name,
-            nameSpan: item.nameSpan,
-            wording: item.text,
-            refs: item.refs,
-            when: item.when,
-            body: item.rule ?? { kind: "Bool", value: true, span: item.span },
-            span: item.span,
-          },
-        });
+        add(node.name, { kind: "requirement", decl: checkedNote(node, node.name, node.nameSpan, node.rule) });
       }
-    }
+      // Criteria are declared in lists, never inside expressions.
+      return !isExpression(node);
+    });
   };
   for (const decl of file.declarations) {
     switch (decl.kind) {
@@ -86,15 +74,39 @@ export function ownSymbols(file: A.PolFile, diagnostics: Diagnostic[]): Map<stri
         add(decl.name, { kind: "define", decl });
         break;
       case "Requirement":
-        add(decl.name, { kind: "requirement", decl });
-        if (decl.body.kind === "GroupBody") addRequirementsIn(decl.body.items);
+        addRequirementsUnder(decl);
         break;
     }
   }
   for (const doc of [...file.policies, ...file.overlays]) {
-    for (const section of doc.sections) addRequirementsIn(section.items);
+    for (const section of doc.sections) addRequirementsUnder(section);
   }
   return symbols;
+}
+
+const noteRequirements = new WeakMap<A.NoteItem, A.RequirementDecl>();
+
+/** The criterion a checked note stands for: one per note, so every pass sees the same declaration. */
+export function checkedNote(note: A.NoteItem, name: string, nameSpan: A.Span, rule: A.Expr): A.RequirementDecl {
+  let decl = noteRequirements.get(note);
+  if (!decl) {
+    decl = { kind: "Requirement", role: "criterion", name, nameSpan, wording: note.text, refs: note.refs, when: note.when, body: rule, span: note.span };
+    noteRequirements.set(note, decl);
+    notesByDecl.add(decl);
+  }
+  return decl;
+}
+
+/** Whether a requirement declaration stands for a checked note (its role is "note"). */
+export function isCheckedNote(decl: A.RequirementDecl): boolean {
+  return notesByDecl.has(decl);
+}
+const notesByDecl = new WeakSet<A.RequirementDecl>();
+
+const expressionKinds: ReadonlySet<A.NodeKind> = new Set(["Number", "Text", "Date", "Bool", "Ref", "Field", "Binary", "Not", "In", "Known", "Query", "Time"]);
+
+export function isExpression(node: A.Node): node is A.Expr {
+  return expressionKinds.has(node.kind);
 }
 
 function groupEntry(decl: A.GroupDecl, path: string, diagnostics: Diagnostic[]): SymbolEntry {

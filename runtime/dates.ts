@@ -2,9 +2,9 @@
  * Calendar dates as whole days since 1970-01-01 (UTC), and durations that are calendar-correct:
  * a month is a calendar month, so 2024-01-31 plus 1 month is 2024-02-29.
  */
-import type { DurationUnit } from "./program.js";
+import { durationUnits, type DurationUnit } from "./vocabulary.js";
 
-export const durationUnits: readonly DurationUnit[] = ["days", "weeks", "months", "years"];
+export { durationUnits };
 
 export interface Length {
   readonly amount: number;

@@ -1,44 +1,29 @@
 /**
- * The runtime that generated policy modules import. It never imports the compiler.
+ * The runtime: what generated policy modules import (as `k`), and what a service calls. It never
+ * imports the compiler.
  */
-export type { Program, IrExpr, IrRequirement, IrSection, IrOverlay, FactSchema, FieldType } from "./program.js";
-export type {
-  Determination,
-  Outcome,
-  TruthValue,
-  CriterionRef,
-  PathwayResult,
-  MissingFact,
-  OverlayResult,
-  TraceEntry,
-  EvaluateOptions,
-  JsonValue,
-} from "./determination.js";
-export { evaluateProgram } from "./evaluate.js";
-export { validateInput, InputError, type InputProblem } from "./validate.js";
-export { evaluateCompiled, type CompiledEvaluator } from "./kernel.js";
+export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, EvaluateOptions, JsonValue } from "./determination.js";
+export type { DurationUnit, QueryOp, SectionKind, Quantifier, RequirementRole } from "./vocabulary.js";
 export type { Length } from "./dates.js";
 
-import type { Program } from "./program.js";
-import type { Determination, EvaluateOptions } from "./determination.js";
-import { evaluateProgram } from "./evaluate.js";
-import { InputError, validateInput } from "./validate.js";
-import { evaluateCompiled, type CompiledEvaluator } from "./kernel.js";
+// What a service calls.
+export { evaluate } from "./evaluate.js";
+export { validateInput, InputError, type InputProblem } from "./validate.js";
+export type { Policy, PolicyMetadata, Section, Overlay, AppliesClause, PlacedRequirement } from "./policy.js";
+export type { Requirement, BulletList } from "./requirements.js";
+export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType } from "./schema.js";
 
-/**
- * Validates the request, then evaluates it; throws InputError listing every problem. Without the
- * trace, a compiled evaluator (when given) runs; with it, the interpreter records what each
- * criterion read.
- */
-export function checkedEvaluate(program: Program, input: unknown, options?: EvaluateOptions, compiled?: CompiledEvaluator): Determination {
-  // The compiled check says yes only when validation would find nothing; it builds no message.
-  if (!compiled?.wellFormed(input)) {
-    const problems = validateInput(program, input);
-    if (problems.length > 0) throw new InputError(problems);
-  }
-  if (compiled && options?.trace === false) return evaluateCompiled(compiled, input as Record<string, unknown>, options.state ?? null);
-  return evaluateProgram(program, input as Record<string, unknown>, options);
-}
+// What generated modules declare themselves with.
+export { policy, section, overlay } from "./policy.js";
+export { criterion, pathway, note, group, allOf, anyOf, noneOf, atLeast, atMost } from "./requirements.js";
+export { fact, field, record, enumeration, listOf, boolean, number, integer, date, duration, text } from "./schema.js";
+export { define, defineOver } from "./definitions.js";
+export { Context } from "./context.js";
+
+// What compiled criteria compute with.
+export { and, or, not, Unknown, type Tri } from "./tri.js";
+export { truth, compare, compareDurations, compareEqual, arithmetic, shiftDate, withinLast, timeBetween, isIn, isKnown, day, length, choices, laterOf, earlierOf, NONE, type Value } from "./values.js";
+export { count, exists, every, select, latest, earliest, countPairedAsOne, recentRun } from "./queries.js";
 
 /** A duration fact as the input carries it. */
 export interface Duration {

@@ -53,27 +53,30 @@ export function unknownOf(parts: readonly Unknown[]): Unknown {
   return new Unknown(parts.slice());
 }
 
-/** False wins over unknown; unknown wins over true. */
-export function and(values: readonly Tri[]): Tri {
-  const unknowns: Unknown[] = [];
-  for (const v of values) {
-    if (v === false) return false;
-    if (v instanceof Unknown) unknowns.push(v);
-  }
-  return unknowns.length ? unknownOf(unknowns) : true;
+/**
+ * `a and b and …`: false wins over unknown, unknown wins over true. Up to six operands a call
+ * (a longer chain nests), because a fixed list of parameters costs nothing where a rest array does.
+ */
+export function and(a: Tri, b: Tri, c?: Tri, d?: Tri, e?: Tri, f?: Tri): Tri {
+  let all = and2(a, b);
+  if (c !== undefined) all = and2(all, c);
+  if (d !== undefined) all = and2(all, d);
+  if (e !== undefined) all = and2(all, e);
+  if (f !== undefined) all = and2(all, f);
+  return all;
 }
 
-/** True wins over unknown; unknown wins over false. */
-export function or(values: readonly Tri[]): Tri {
-  const unknowns: Unknown[] = [];
-  for (const v of values) {
-    if (v === true) return true;
-    if (v instanceof Unknown) unknowns.push(v);
-  }
-  return unknowns.length ? unknownOf(unknowns) : false;
+/** `a or b or …`: true wins over unknown, unknown wins over false. */
+export function or(a: Tri, b: Tri, c?: Tri, d?: Tri, e?: Tri, f?: Tri): Tri {
+  let any = or2(a, b);
+  if (c !== undefined) any = or2(any, c);
+  if (d !== undefined) any = or2(any, d);
+  if (e !== undefined) any = or2(any, e);
+  if (f !== undefined) any = or2(any, f);
+  return any;
 }
 
-/** `and` of two: the form compiled code and the determination combine values in, one at a time. */
+/** `and` of two. */
 export function and2(a: Tri, b: Tri): Tri {
   if (a === false || b === false) return false;
   if (a === true) return b;

@@ -11,8 +11,8 @@
  *   a few chunks per worker are in flight (read, being evaluated, or waiting for their turn to be
  *   written); reading waits while that many are in flight and writing waits for the output.
  * - Evaluation runs on worker threads (one per core by default). Each worker receives the
- *   checked policy once, as data, and compiles it to functions as a generated module carries
- *   them (with `--trace`, the interpreter runs instead); it evaluates whole chunks of lines.
+ *   library's generated modules once, as JavaScript text, and loads them as `polc eval` does;
+ *   it evaluates whole chunks of lines with the same generated code, trace or not.
  * - A progress line is drawn on stderr, only when stderr is a terminal.
  *
  * The workers run this same file. Node 20 does not apply `--import tsx` given in a worker's
@@ -25,11 +25,10 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import type { Program } from "../../runtime/program.js";
-import { evaluateProgram } from "../../runtime/evaluate.js";
-import { validateInput } from "../../runtime/validate.js";
-import { evaluateCompiled } from "../../runtime/kernel.js";
-import { loadEvaluator } from "../load-evaluator.js";
+import type { Policy } from "../../runtime/policy.js";
+import { evaluate } from "../../runtime/evaluate.js";
+import { InputError } from "../../runtime/validate.js";
+import { instantiate, type ScriptLibrary } from "../load-modules.js";
 
 export interface BatchOptions {
   /** The member's state for every line; overrides a line's own `state`. */
@@ -60,7 +59,16 @@ export interface BatchSummary {
 
 interface WorkerConfig {
   readonly polcBatch: true;
-  readonly program: Program;
+  /** The library's modules, and which policy to evaluate. */
+  readonly library: ScriptLibrary;
+  readonly policyId: string;
+  readonly state?: string;
+  readonly trace: boolean;
+}
+
+/** What evaluating a line needs: the loaded policy and the batch's options. */
+interface LineConfig {
+  readonly policy: Policy;
   readonly state?: string;
   readonly trace: boolean;
 }
@@ -87,7 +95,7 @@ function describeError(e: unknown): string {
 }
 
 /** The output line for one input line (without its newline), and whether it is an error. */
-export function evaluateLine(config: Omit<WorkerConfig, "polcBatch">, line: string, lineNumber: number): { text: string; error: boolean } {
+export function evaluateLine(config: LineConfig, line: string, lineNumber: number): { text: string; error: boolean } {
   const fail = (message: string) => ({ text: JSON.stringify({ line: lineNumber, error: message }), error: true });
   let data: unknown;
   try {
@@ -108,23 +116,16 @@ export function evaluateLine(config: Omit<WorkerConfig, "polcBatch">, line: stri
     state ??= wrapper.state as string | undefined;
   }
   if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) return fail(`the state must be a two-letter code like WA, not '${state}'`);
-  // Without the trace, the policy's compiled functions run, after the compiled input check.
-  const evaluator = config.trace ? undefined : loadEvaluator(config.program);
-  if (!evaluator?.wellFormed(input)) {
-    const problems = validateInput(config.program, input);
-    if (problems.length) return fail(problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
-  }
   try {
-    const determination = evaluator
-      ? evaluateCompiled(evaluator, input, state?.toUpperCase() ?? null)
-      : evaluateProgram(config.program, input, { state: state?.toUpperCase(), trace: true });
+    const determination = evaluate(config.policy, input, { state: state?.toUpperCase(), trace: config.trace });
     return { text: JSON.stringify(determination), error: false };
   } catch (e) {
+    if (e instanceof InputError) return fail(e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
     return fail(`internal error: ${describeError(e)}`);
   }
 }
 
-function evaluateChunk(config: Omit<WorkerConfig, "polcBatch">, request: ChunkRequest): ChunkResult {
+function evaluateChunk(config: LineConfig, request: ChunkRequest): ChunkResult {
   const lines = request.text.split("\n");
   let out = "";
   let evaluated = 0;
@@ -144,8 +145,9 @@ function evaluateChunk(config: Omit<WorkerConfig, "polcBatch">, request: ChunkRe
 
 if (!isMainThread && parentPort && (workerData as WorkerConfig | undefined)?.polcBatch) {
   const config = workerData as WorkerConfig;
+  const line = lineConfig(config);
   const port = parentPort;
-  port.on("message", (request: ChunkRequest) => port.postMessage(evaluateChunk(config, request)));
+  port.on("message", (request: ChunkRequest) => port.postMessage(evaluateChunk(line, request)));
   port.postMessage({ ready: true });
 }
 
@@ -177,8 +179,14 @@ function workerCount(value: number | string | undefined): number {
 
 export class BatchUsageError extends Error {}
 
-/** Evaluates every line of `file` (or stdin for "-") and writes the determinations in order. */
-export async function runBatch(program: Program, file: string, options: BatchOptions = {}): Promise<BatchSummary> {
+function lineConfig(config: WorkerConfig): LineConfig {
+  const policy = instantiate(config.library).get(config.policyId);
+  if (!policy) throw new Error(`no policy ${config.policyId} in the library`);
+  return { policy, state: config.state, trace: config.trace };
+}
+
+/** Evaluates every line of `file` (or stdin for "-") against a policy of the library and writes the determinations in order. */
+export async function runBatch(library: ScriptLibrary, policyId: string, file: string, options: BatchOptions = {}): Promise<BatchSummary> {
   const started = performance.now();
   const workers = workerCount(options.workers);
   if (options.state !== undefined && !/^[A-Za-z]{2}$/.test(options.state)) throw new BatchUsageError(`--state expects a two-letter state code like WA, not '${options.state}'`);
@@ -186,7 +194,7 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
   const output = options.output ?? process.stdout;
   const progressStream = options.progressStream ?? process.stderr;
   const showProgress = options.progress ?? Boolean((progressStream as NodeJS.WriteStream).isTTY);
-  const config: WorkerConfig = { polcBatch: true, program, state: options.state, trace: options.trace ?? false };
+  const config: WorkerConfig = { polcBatch: true, library, policyId, state: options.state, trace: options.trace ?? false };
 
   const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const opened = file === "-" ? Promise.resolve() : once(input, "open").then(() => undefined);
@@ -303,6 +311,7 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
       failed = undefined;
     }
     let nextId = 0;
+    let local: LineConfig | undefined;
     const dispatch = async (text: string, first: number) => {
       while (inFlight >= maxInFlight && !failure) await new Promise<void>((resolve) => (wakeReader = resolve));
       wakeReader = undefined;
@@ -310,7 +319,7 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
       const request: ChunkRequest = { id: nextId++, first, text };
       inFlight++;
       if (workers === 0) {
-        deliver(evaluateChunk(config, request));
+        deliver(evaluateChunk((local ??= lineConfig(config)), request));
         return;
       }
       let target = pool[0];
@@ -356,13 +365,14 @@ export async function runBatch(program: Program, file: string, options: BatchOpt
  * when some line could not be (its `{"line", "error"}` is in the output) or on a usage error.
  */
 export async function batchCommand(
-  program: Program,
+  library: ScriptLibrary,
+  policyId: string,
   file: string,
   options: { state?: string; workers?: string; trace?: boolean },
   io: { err: (text: string) => void },
 ): Promise<number> {
   try {
-    const summary = await runBatch(program, file, { state: options.state, workers: options.workers, trace: options.trace });
+    const summary = await runBatch(library, policyId, file, { state: options.state, workers: options.workers, trace: options.trace });
     if (summary.errors > 0) {
       io.err(`polc: ${summary.errors.toLocaleString("en-US")} of ${summary.lines.toLocaleString("en-US")} lines could not be evaluated; each has a {"line", "error"} line in the output`);
       return 2;

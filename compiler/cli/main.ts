@@ -8,11 +8,13 @@ import { join, resolve } from "node:path";
 import { compileFiles, type CompileResult } from "../compile.js";
 import { errorCount, renderDiagnostic } from "../diagnostics.js";
 import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
-import { evaluateProgram } from "../../runtime/evaluate.js";
-import { validateInput } from "../../runtime/validate.js";
+import { evaluate } from "../../runtime/evaluate.js";
+import { InputError } from "../../runtime/validate.js";
+import { loadPolicies, scriptLibrary } from "../load-modules.js";
 import { readCaseFile, CaseFileError } from "./case-file.js";
 import { formatDetermination } from "./format-determination.js";
 import { batchCommand } from "./batch.js";
+import { checkQuotes } from "../quotes.js";
 
 export class UsageError extends Error {}
 
@@ -127,22 +129,54 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         throw new UsageError(`no policy '${policyArg}' in ${options.library} (the policies are: ${known || "none"})`);
       }
       if (options.batch !== undefined) {
-        exitCode = await batchCommand(compiled.program, options.batch, options, io);
+        exitCode = await batchCommand(scriptLibrary(result), compiled.policy.name, options.batch, options, io);
         return;
       }
       if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
       const testCase = readCaseFile(casePath);
       const state = options.state ?? testCase.state;
       if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) throw new UsageError(`--state expects a two-letter state code like WA, not '${state}'`);
-      const problems = validateInput(compiled.program, testCase.input);
-      if (problems.length) {
+      const policy = loadPolicies(result).get(compiled.policy.name)!;
+      let determination;
+      try {
+        determination = evaluate(policy, testCase.input, { state: state?.toUpperCase() });
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
         io.err(`${casePath}: the case does not match ${compiled.policy.name}'s input:`);
-        for (const p of problems) io.err(`  - input.${p.path}: ${p.message}`);
+        for (const p of e.problems) io.err(`  - input.${p.path}: ${p.message}`);
         exitCode = 2;
         return;
       }
-      const determination = evaluateProgram(compiled.program, testCase.input, { state: state?.toUpperCase() });
       io.out(options.json ? JSON.stringify(determination, null, 2) : formatDetermination(determination));
+    });
+
+  program
+    .command("quotes")
+    .description("check that every criterion's wording appears word for word in the published guideline; exit 1 when one does not")
+    .argument("[paths...]", ".pol files or folders (default policies/)")
+    .requiredOption("--source <file>", "the guideline's text (as converted from PDF or HTML)")
+    .option("--json", "print one result per criterion as JSON")
+    .action((paths: string[], options: { source: string; json?: boolean }) => {
+      let text: string;
+      try {
+        text = readFileSync(options.source, "utf8");
+      } catch {
+        throw new UsageError(`cannot read the source text ${options.source}`);
+      }
+      const result = compileFiles((paths.length ? paths : ["policies"]).flatMap(polFilesUnder));
+      if (!reportDiagnostics(result, io)) {
+        exitCode = 1;
+        return;
+      }
+      const quotes = checkQuotes(result, text);
+      const missing = quotes.filter((q) => q.status === "not found");
+      if (options.json) io.out(JSON.stringify(quotes, null, 2));
+      else {
+        for (const q of quotes.filter((x) => x.status !== "found")) io.out(`${q.policy} ${q.id}: ${q.status}: "${q.wording}"`);
+        const parts = quotes.filter((q) => q.status === "found in parts").length;
+        io.out(`${quotes.length - parts - missing.length} of ${count(quotes.length, "criterion", "criteria")} found word for word, ${parts} in parts, ${missing.length} not found in ${options.source}`);
+      }
+      if (missing.length) exitCode = 1;
     });
 
   program

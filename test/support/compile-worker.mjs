@@ -15,7 +15,7 @@ parentPort.on("message", ({ id, files, entries }) => {
       id,
       ms: performance.now() - started,
       diagnostics: result.diagnostics.map((d) => ({ code: d.code, message: d.message, hint: d.hint, span: d.span })),
-      policies: result.policies.map((p) => p.program.id),
+      policies: result.policies.map((p) => p.ir.id),
     });
   } catch (e) {
     parentPort.postMessage({ id, ms: performance.now() - started, diagnostics: [], policies: [], threw: `${e?.name}: ${e?.message}`, stack: String(e?.stack ?? "").split("\n").slice(0, 8).join("\n") });

@@ -1,0 +1,222 @@
+/**
+ * The one intermediate form. Lowering (lower.ts) decides here what every construct of the language
+ * means, once; a back end (the TypeScript modules today) only maps these primitives to its target.
+ * Declarations point at each other directly, so no back end looks a name up again.
+ */
+import type { ComparisonOp, DurationUnit, QueryOp, Quantifier, RequirementRole, SectionKind } from "../runtime/vocabulary.js";
+
+export interface IrLibrary {
+  /** One module per `.pol` file, each after the modules it imports. */
+  readonly modules: readonly IrModule[];
+  readonly policies: readonly IrPolicy[];
+}
+
+/** What one `.pol` file declares, compiled once however many policies use it. */
+export interface IrModule {
+  readonly file: string;
+  readonly enums: IrEnum[];
+  readonly records: IrRecord[];
+  readonly facts: IrFact[];
+  readonly definitions: IrDefinition[];
+  /** Bullets before the lists that hold them. */
+  readonly requirements: IrRequirement[];
+}
+
+export interface IrEnum {
+  readonly kind: "enum";
+  readonly module: IrModule;
+  readonly name: string;
+  readonly doc?: string;
+  readonly values: readonly { readonly name: string; readonly label?: string }[];
+}
+
+export interface IrRecord {
+  readonly kind: "record";
+  readonly module: IrModule;
+  readonly name: string;
+  readonly doc?: string;
+  readonly fields: IrField[];
+}
+
+export interface IrField {
+  readonly kind: "field";
+  readonly record: IrRecord;
+  readonly index: number;
+  readonly name: string;
+  readonly type: IrType;
+  readonly description: string;
+}
+
+export type IrType =
+  | { readonly t: "boolean" }
+  | { readonly t: "number"; readonly min?: number; readonly max?: number; readonly integer: boolean }
+  | { readonly t: "date" }
+  | { readonly t: "duration" }
+  | { readonly t: "text" }
+  | { readonly t: "enum"; readonly enum: IrEnum }
+  | { readonly t: "list"; readonly record: IrRecord };
+
+export interface IrGroup {
+  readonly name: string;
+  readonly doc?: string;
+}
+
+export interface IrFact {
+  readonly kind: "fact";
+  readonly module: IrModule;
+  /** Where it lives in the input: `pain.average`. */
+  readonly path: string;
+  readonly name: string;
+  readonly type: IrType;
+  readonly description: string;
+  /** The groups it stands in, outermost first. */
+  readonly groups: readonly IrGroup[];
+  readonly line: number;
+}
+
+export interface IrParam {
+  readonly name: string;
+  readonly type: IrType;
+}
+
+export interface IrDefinition {
+  readonly kind: "define";
+  readonly module: IrModule;
+  readonly name: string;
+  readonly wording?: string;
+  readonly refs: string;
+  readonly params: readonly IrParam[];
+  readonly body: IrExpr;
+  readonly line: number;
+}
+
+export interface IrBulletList {
+  readonly quantifier: Quantifier;
+  readonly n: number;
+  readonly items: readonly IrRequirement[];
+}
+
+export interface IrRequirement {
+  readonly kind: "requirement";
+  readonly module: IrModule;
+  readonly id: string;
+  readonly role: RequirementRole;
+  readonly wording: string;
+  readonly refs: string;
+  readonly line: number;
+  readonly when?: IrExpr;
+  readonly test?: IrExpr;
+  readonly list?: IrBulletList;
+}
+
+export interface IrSection {
+  readonly kind: SectionKind;
+  readonly title: string;
+  readonly when?: IrExpr;
+  readonly items: readonly IrRequirement[];
+}
+
+export interface IrAppliesClause {
+  readonly mode: "unless" | "when";
+  readonly wording: string;
+  readonly test: IrExpr;
+}
+
+export interface IrOverlay {
+  readonly id: string;
+  readonly title: string;
+  readonly state: string;
+  readonly file: string;
+  readonly applies: readonly IrAppliesClause[];
+  readonly sections: readonly IrSection[];
+}
+
+export interface IrPolicy {
+  readonly id: string;
+  readonly title: string;
+  readonly version: string;
+  readonly file: string;
+  readonly properties: readonly { readonly key: string; readonly value: string }[];
+  readonly effective: { readonly from: string; readonly to: string } | null;
+  readonly cpt: readonly { readonly region: string; readonly codes: readonly string[] }[];
+  readonly sections: readonly IrSection[];
+  readonly overlays: readonly IrOverlay[];
+  /** Every fact the policy and its overlays read, in the order they are first reached. */
+  readonly facts: readonly IrFact[];
+  /** Every requirement its sections and overlays reach (bullets, and criteria named in rules), in that order. */
+  readonly requirements: readonly IrRequirement[];
+  /** The records of its list facts, nested ones included, in the same order. */
+  readonly records: readonly IrRecord[];
+}
+
+/** A declaration a module exports and another may import. */
+export type IrDeclaration = IrEnum | IrRecord | IrField | IrFact | IrDefinition | IrRequirement;
+
+export type IrExpr =
+  | { readonly k: "bool"; readonly v: boolean }
+  | { readonly k: "num"; readonly v: number }
+  | { readonly k: "text"; readonly v: string }
+  | { readonly k: "enum"; readonly v: string }
+  | { readonly k: "date"; readonly v: string }
+  | { readonly k: "dur"; readonly amount: number; readonly unit: DurationUnit }
+  | { readonly k: "fact"; readonly fact: IrFact }
+  | { readonly k: "dos" }
+  /** A definition's parameter or a query's entry. */
+  | { readonly k: "var"; readonly name: string }
+  | { readonly k: "field"; readonly of: IrExpr; readonly field: IrField }
+  | { readonly k: "and"; readonly args: readonly IrExpr[] }
+  | { readonly k: "or"; readonly args: readonly IrExpr[] }
+  | { readonly k: "not"; readonly arg: IrExpr }
+  /** `kind` says how the operands compare: as numbers (counts may be ranges), dates, durations, or only for equality. */
+  | { readonly k: "cmp"; readonly op: ComparisonOp; readonly a: IrExpr; readonly b: IrExpr; readonly kind: "number" | "date" | "duration" | "equality" }
+  | { readonly k: "in"; readonly arg: IrExpr; readonly values: readonly string[]; readonly negated: boolean }
+  | { readonly k: "known"; readonly arg: IrExpr }
+  | { readonly k: "arith"; readonly op: "+" | "-"; readonly a: IrExpr; readonly b: IrExpr; readonly kind: "number" | "date" }
+  | { readonly k: "within"; readonly arg: IrExpr; readonly window: IrExpr }
+  | { readonly k: "span"; readonly from: IrExpr; readonly to?: IrExpr }
+  | { readonly k: "call"; readonly def: IrDefinition; readonly args: readonly IrExpr[] }
+  | { readonly k: "crit"; readonly req: IrRequirement }
+  | {
+      readonly k: "query";
+      readonly op: QueryOp;
+      readonly binder: string;
+      readonly source: IrExpr;
+      readonly filter?: IrExpr;
+      readonly body?: IrExpr;
+      readonly merge?: { readonly a: string; readonly b: string; readonly cond: IrExpr };
+    }
+  | { readonly k: "later_of" | "earlier_of"; readonly args: readonly IrExpr[] }
+  | { readonly k: "recent_run"; readonly list: IrExpr; readonly gap: IrExpr };
+
+/** The expressions directly under an expression, in the order they are evaluated. */
+export function subexpressions(e: IrExpr): readonly IrExpr[] {
+  switch (e.k) {
+    case "field":
+      return [e.of];
+    case "and":
+    case "or":
+    case "later_of":
+    case "earlier_of":
+      return e.args;
+    case "not":
+    case "known":
+      return [e.arg];
+    case "in":
+      return [e.arg];
+    case "cmp":
+    case "arith":
+      return [e.a, e.b];
+    case "within":
+      return [e.arg, e.window];
+    case "span":
+      return e.to ? [e.from, e.to] : [e.from];
+    case "call":
+      return e.args;
+    case "query":
+      return [e.source, ...(e.filter ? [e.filter] : []), ...(e.body ? [e.body] : []), ...(e.merge ? [e.merge.cond] : [])];
+    case "recent_run":
+      return [e.list, e.gap];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,455 @@
+/**
+ * Lowering: from the checked library to the one intermediate form (ir.ts). This is where the
+ * meaning of each construct is decided — `unless` is an `or`, `before` a comparison of dates, a
+ * comparison of durations is anchored in time, a bare enum value is a choice — and nowhere else.
+ * Each declaration is lowered once, into the module of the file that declares it.
+ */
+import type * as A from "./ast.js";
+import type { Checked, Ty } from "./check.js";
+import type { IrBulletList, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrPolicy, IrRecord, IrRequirement, IrSection, IrType } from "./ir.js";
+import { subexpressions } from "./ir.js";
+import { chainOperands, formatRefs } from "./check.js";
+import { isCheckedNote } from "./scope.js";
+
+/**
+ * Lowers an error-free library. `order` lists the files so that each comes after the files it
+ * imports; modules follow it.
+ */
+export function lower(checked: Checked, order: readonly string[]): Lowered {
+  return new Lowering(checked).library(order);
+}
+
+export interface Lowered {
+  readonly library: IrLibrary;
+  /** The definitions each policy reaches, in the order it reaches them. */
+  readonly definitionsOf: ReadonlyMap<IrPolicy, readonly IrDefinition[]>;
+  /** The declaration a definition was lowered from, for the docs. */
+  declOf(d: IrDefinition): A.DefineDecl;
+}
+
+const fallbackWording: Readonly<Record<A.Quantifier, (n: number) => string>> = {
+  all: () => "All of the following",
+  any: () => "One of the following",
+  none: () => "None of the following",
+  atLeast: (n) => `At least ${n} of the following`,
+  atMost: (n) => `At most ${n} of the following`,
+};
+
+class Lowering {
+  private readonly modules = new Map<string, IrModule>();
+  private readonly enums = new Map<A.EnumDecl, IrEnum>();
+  private readonly records = new Map<A.RecordDecl, IrRecord>();
+  private readonly facts = new Map<A.FactDecl, IrFact>();
+  private readonly definitions = new Map<A.DefineDecl, IrDefinition>();
+  private readonly definitionDecls = new Map<IrDefinition, A.DefineDecl>();
+  private readonly definitionsOf = new Map<IrPolicy, readonly IrDefinition[]>();
+  private readonly requirements = new Map<A.RequirementDecl | A.GroupBody, IrRequirement>();
+  /** For each fact declared in a group, its path and the groups around it. */
+  private readonly placeOfFact = new Map<A.FactDecl, { path: string; groups: IrGroup[] }>();
+
+  constructor(private readonly checked: Checked) {}
+
+  library(order: readonly string[]): Lowered {
+    for (const path of order) {
+      const file = this.checked.files.get(path);
+      if (file) this.file(file);
+    }
+    const policies: IrPolicy[] = [];
+    const allOverlays = [...this.checked.files.values()].flatMap((f) => f.overlays);
+    for (const path of order) {
+      for (const policy of this.checked.files.get(path)?.policies ?? []) {
+        const overlays = allOverlays.filter((o) => o.target === policy.name).sort((a, b) => a.name.localeCompare(b.name));
+        policies.push(this.policy(policy, overlays));
+      }
+    }
+    policies.sort((a, b) => a.id.localeCompare(b.id));
+    const modules = order.map((path) => this.module(path));
+    for (const m of modules) {
+      m.definitions.sort((a, b) => a.line - b.line);
+      m.requirements.splice(0, m.requirements.length, ...bulletsFirst(m.requirements));
+    }
+    const decls = this.definitionDecls;
+    return { library: { modules, policies }, definitionsOf: this.definitionsOf, declOf: (d) => decls.get(d)! };
+  }
+
+  private module(file: string): IrModule {
+    let m = this.modules.get(file);
+    if (!m) this.modules.set(file, (m = { file, enums: [], records: [], facts: [], definitions: [], requirements: [] }));
+    return m;
+  }
+
+  /** Every declaration of a file, in source order, used or not. */
+  private file(file: A.PolFile): void {
+    for (const decl of file.declarations) {
+      switch (decl.kind) {
+        case "Enum":
+          this.enumDecl(decl);
+          break;
+        case "Record":
+          this.record(decl);
+          break;
+        case "Fact":
+          this.fact(decl);
+          break;
+        case "Group":
+          this.placeGroup(decl, [], "");
+          break;
+        case "Define":
+          this.definition(decl);
+          break;
+        case "Requirement":
+          this.requirement(decl);
+          break;
+      }
+    }
+  }
+
+  private placeGroup(group: A.GroupDecl, outer: readonly IrGroup[], prefix: string): void {
+    const groups = [...outer, { name: group.name, doc: group.doc }];
+    const path = `${prefix}${group.name}.`;
+    for (const member of group.members) {
+      if (member.kind === "Fact") {
+        this.placeOfFact.set(member, { path: `${path}${member.name}`, groups });
+        this.fact(member);
+      } else this.placeGroup(member, groups, path);
+    }
+  }
+
+  // ── Declarations ─────────────────────────────────────────────────────────────────────────
+
+  private enumDecl(decl: A.EnumDecl): IrEnum {
+    let e = this.enums.get(decl);
+    if (!e) {
+      e = { kind: "enum", module: this.module(decl.span.file), name: decl.name, doc: decl.doc, values: decl.members.map((m) => ({ name: m.name, label: m.label })) };
+      this.enums.set(decl, e);
+      e.module.enums.push(e);
+    }
+    return e;
+  }
+
+  private record(decl: A.RecordDecl): IrRecord {
+    let r = this.records.get(decl);
+    if (!r) {
+      const fields: IrRecord["fields"] = [];
+      r = { kind: "record", module: this.module(decl.span.file), name: decl.name, doc: decl.doc, fields };
+      this.records.set(decl, r);
+      r.module.records.push(r);
+      const record = r;
+      decl.fields.forEach((f, index) => fields.push({ kind: "field", record, index, name: f.name, type: this.type(this.checked.typeRefs.get(f.type)), description: f.doc ?? f.name }));
+    }
+    return r;
+  }
+
+  private fact(decl: A.FactDecl): IrFact {
+    let f = this.facts.get(decl);
+    if (!f) {
+      const place = this.placeOfFact.get(decl) ?? { path: decl.name, groups: [] };
+      f = { kind: "fact", module: this.module(decl.span.file), path: place.path, name: decl.name, type: this.type(this.checked.typeRefs.get(decl.type)), description: decl.doc ?? decl.name, groups: place.groups, line: decl.span.line };
+      this.facts.set(decl, f);
+      f.module.facts.push(f);
+    }
+    return f;
+  }
+
+  private type(ty: Ty | undefined): IrType {
+    switch (ty?.t) {
+      case "boolean":
+      case "date":
+      case "duration":
+      case "text":
+        return { t: ty.t };
+      case "number":
+        return { t: "number", min: ty.min, max: ty.max, integer: Boolean(ty.integer) };
+      case "enum":
+        return { t: "enum", enum: this.enumDecl(ty.decl) };
+      case "list":
+        return { t: "list", record: this.record(ty.decl) };
+      default:
+        throw new Error(`lowering met a type the checker did not accept: ${ty?.t ?? "none"}`);
+    }
+  }
+
+  private definition(decl: A.DefineDecl): IrDefinition {
+    let d = this.definitions.get(decl);
+    if (!d) {
+      const params = decl.params.map((p) => ({ name: p.name, type: this.type(this.checked.typeRefs.get(p.type)) }));
+      d = { kind: "define", module: this.module(decl.span.file), name: decl.name, wording: decl.wording, refs: formatRefs(decl.refs), params, body: this.expr(decl.body), line: decl.span.line };
+      this.definitions.set(decl, d);
+      this.definitionDecls.set(d, decl);
+      d.module.definitions.push(d);
+    }
+    return d;
+  }
+
+  private requirement(decl: A.RequirementDecl): IrRequirement {
+    const known = this.requirements.get(decl);
+    if (known) return known;
+    const when = decl.when ? this.expr(decl.when) : undefined;
+    const role = isCheckedNote(decl) ? "note" : decl.role;
+    let r: IrRequirement;
+    if (decl.body.kind === "GroupBody") {
+      const body = decl.body;
+      r = {
+        kind: "requirement",
+        module: this.module(decl.span.file),
+        id: decl.name,
+        role,
+        wording: decl.wording || body.wording || fallbackWording[body.quantifier](body.n),
+        refs: formatRefs([...decl.refs, ...body.refs]),
+        line: decl.span.line,
+        when,
+        list: this.list(body, decl.name),
+      };
+    } else {
+      r = { kind: "requirement", module: this.module(decl.span.file), id: decl.name, role, wording: decl.wording, refs: formatRefs(decl.refs), line: decl.span.line, when, test: this.expr(decl.body) };
+    }
+    this.requirements.set(decl, r);
+    r.module.requirements.push(r);
+    return r;
+  }
+
+  /** A list written without a name: its id is its place, `NIA_CG_300.section4.2`. */
+  private unnamedList(body: A.GroupBody, id: string): IrRequirement {
+    const known = this.requirements.get(body);
+    if (known) return known;
+    const r: IrRequirement = {
+      kind: "requirement",
+      module: this.module(body.span.file),
+      id,
+      role: "group",
+      wording: body.wording || fallbackWording[body.quantifier](body.n),
+      refs: formatRefs(body.refs),
+      line: body.span.line,
+      list: this.list(body, id),
+    };
+    this.requirements.set(body, r);
+    r.module.requirements.push(r);
+    return r;
+  }
+
+  private list(body: A.GroupBody, id: string): IrBulletList {
+    return { quantifier: body.quantifier, n: body.n, items: this.items(body.items, id) };
+  }
+
+  /** The bullets of a list or section: criteria, `use`d criteria, checked notes, nested lists. */
+  private items(items: readonly A.Item[], prefix: string): IrRequirement[] {
+    const out: IrRequirement[] = [];
+    items.forEach((item, index) => {
+      if (item.kind === "Requirement") out.push(this.requirement(item));
+      else if (item.kind === "GroupBody") out.push(this.unnamedList(item, `${prefix}.${index + 1}`));
+      else {
+        const decl = this.checked.items.get(item);
+        if (decl) out.push(this.requirement(decl));
+      }
+    });
+    return out;
+  }
+
+  // ── Policies ─────────────────────────────────────────────────────────────────────────────
+
+  private section(section: A.Section, prefix: string): IrSection {
+    return { kind: section.sectionKind, title: section.title, when: section.when ? this.expr(section.when) : undefined, items: this.items(section.items, prefix) };
+  }
+
+  private policy(policy: A.PolicyDecl, overlayDecls: readonly A.OverlayDecl[]): IrPolicy {
+    const sections = policy.sections.map((s, i) => this.section(s, `${policy.name}.section${i + 1}`));
+    const overlays: IrOverlay[] = overlayDecls.map((o) => ({
+      id: o.name,
+      title: o.title,
+      state: o.state,
+      file: o.span.file,
+      applies: o.applies.map((a) => ({ mode: a.mode, wording: a.wording ?? "", test: this.expr(a.condition) })),
+      sections: o.sections.map((s, i) => this.section(s, `${o.name}.section${i + 1}`)),
+    }));
+    const { facts, definitions, requirements } = reach(sections, overlays);
+    const ir: IrPolicy = {
+      id: policy.name,
+      title: policy.title,
+      version: policy.properties.find((p) => p.key === "version")?.value ?? "",
+      file: policy.span.file,
+      properties: policy.properties.map((p) => ({ key: p.key, value: p.value })),
+      effective: policy.effective ? { from: policy.effective.from, to: policy.effective.to } : null,
+      cpt: policy.cpt.map((g) => ({ region: g.label, codes: g.codes.map((c) => (c.addOn ? `+${c.code}` : c.code)) })),
+      sections,
+      overlays,
+      facts,
+      requirements,
+      records: recordsOf(facts),
+    };
+    this.definitionsOf.set(ir, definitions);
+    return ir;
+  }
+
+  // ── Expressions ──────────────────────────────────────────────────────────────────────────
+
+  private typeOf(e: A.Expr): Ty | undefined {
+    return this.checked.types.get(e);
+  }
+
+  private expr(e: A.Expr): IrExpr {
+    switch (e.kind) {
+      case "Bool":
+        return { k: "bool", v: e.value };
+      case "Number":
+        if (e.unit === "percent" || e.unit === undefined) return { k: "num", v: e.value };
+        return { k: "dur", amount: e.value, unit: e.unit };
+      case "Text":
+        return { k: "text", v: e.value };
+      case "Date":
+        return { k: "date", v: e.value };
+      case "Ref":
+        return this.ref(e);
+      case "Field": {
+        const resolution = this.checked.fields.get(e);
+        if (resolution?.kind === "fact") return { k: "fact", fact: this.fact(resolution.entry.decl) };
+        if (resolution?.kind === "recordField") return { k: "field", of: this.expr(e.object), field: this.record(resolution.record).fields[resolution.record.fields.indexOf(resolution.field)] };
+        throw new Error(`lowering met a field the checker did not resolve: ${e.field}`);
+      }
+      case "Not": {
+        // not not a = a, also with unknowns; collapsing keeps long chains of 'not' shallow.
+        const arg = this.expr(e.operand);
+        return arg.k === "not" ? arg.arg : { k: "not", arg };
+      }
+      case "Binary":
+        return this.binary(e);
+      case "In":
+        return { k: "in", arg: this.expr(e.operand), values: e.members.map((m) => m.name), negated: e.negated };
+      case "Known": {
+        const known: IrExpr = { k: "known", arg: this.expr(e.operand) };
+        return e.negated ? { k: "not", arg: known } : known;
+      }
+      case "Query":
+        return {
+          k: "query",
+          op: e.op,
+          binder: e.binder,
+          source: this.expr(e.source),
+          filter: e.filter ? this.expr(e.filter) : undefined,
+          body: e.body ? this.expr(e.body) : undefined,
+          merge: e.merge ? { a: e.merge.first, b: e.merge.second, cond: this.expr(e.merge.condition) } : undefined,
+        };
+      case "Time":
+        return { k: "span", from: this.expr(e.from), to: e.to ? this.expr(e.to) : undefined };
+    }
+  }
+
+  private ref(e: A.RefExpr): IrExpr {
+    const r = this.checked.refs.get(e);
+    switch (r?.kind) {
+      case "local":
+        return { k: "var", name: e.name };
+      case "date_of_service":
+        return { k: "dos" };
+      case "builtin": {
+        const args = (e.args ?? []).map((a) => this.expr(a));
+        return r.name === "recent_run" ? { k: "recent_run", list: args[0], gap: args[1] } : { k: r.name, args };
+      }
+      case "fact":
+        return { k: "fact", fact: this.fact(r.entry.decl) };
+      case "requirement":
+        return { k: "crit", req: this.requirement(r.decl) };
+      case "define":
+        return { k: "call", def: this.definition(r.decl), args: (e.args ?? []).map((a) => this.expr(a)) };
+      case "enumValue":
+        return { k: "enum", v: e.name };
+      default:
+        throw new Error(`lowering met a name the checker did not resolve: ${e.name}`);
+    }
+  }
+
+  private binary(e: A.BinaryExpr): IrExpr {
+    switch (e.op) {
+      case "and":
+      case "or":
+      case "unless": {
+        // `a unless b` holds when a holds or b is documented: an `or`.
+        const k = e.op === "and" ? "and" : "or";
+        const args = chainOperands(e).flatMap((operand) => {
+          const ir = this.expr(operand);
+          return ir.k === k ? ir.args : [ir];
+        });
+        return { k, args };
+      }
+      case "+":
+      case "-":
+        return { k: "arith", op: e.op, a: this.expr(e.left), b: this.expr(e.right), kind: this.typeOf(e.left)?.t === "date" ? "date" : "number" };
+      case "within":
+        return { k: "within", arg: this.expr(e.left), window: this.expr(e.right) };
+      case "before":
+      case "after":
+        return { k: "cmp", op: e.op === "before" ? "<" : ">", a: this.expr(e.left), b: this.expr(e.right), kind: "date" };
+      default: {
+        const t = this.typeOf(e.left)?.t;
+        const kind = t === "number" ? "number" : t === "date" ? "date" : t === "duration" ? "duration" : "equality";
+        return { k: "cmp", op: e.op, a: this.expr(e.left), b: this.expr(e.right), kind };
+      }
+    }
+  }
+}
+
+/** Requirements with the bullets of each list before the list, otherwise in source order. */
+function bulletsFirst(requirements: readonly IrRequirement[]): IrRequirement[] {
+  const inModule = new Set(requirements);
+  const done = new Set<IrRequirement>();
+  const out: IrRequirement[] = [];
+  const visit = (r: IrRequirement) => {
+    if (done.has(r) || !inModule.has(r)) return;
+    done.add(r);
+    for (const item of r.list?.items ?? []) visit(item);
+    out.push(r);
+  };
+  for (const r of [...requirements].sort((a, b) => a.line - b.line)) visit(r);
+  return out;
+}
+
+/**
+ * The facts, definitions and requirements a policy reaches, in the order its sections (then its
+ * overlays) first reach them: through criteria, the bullets of lists, and the definitions they call.
+ */
+function reach(sections: readonly IrSection[], overlays: readonly IrOverlay[]): { facts: IrFact[]; definitions: IrDefinition[]; requirements: IrRequirement[] } {
+  const facts = new Set<IrFact>();
+  const seenRequirements = new Set<IrRequirement>();
+  const seenDefinitions = new Set<IrDefinition>();
+  // Recursion is bounded: nesting is limited to 128 levels, and chains of and/or are flat lists.
+  const expr = (e: IrExpr): void => {
+    if (e.k === "fact") facts.add(e.fact);
+    else if (e.k === "crit") requirement(e.req);
+    else {
+      for (const sub of subexpressions(e)) expr(sub);
+      // A definition is reached after its arguments, and read once.
+      if (e.k === "call" && !seenDefinitions.has(e.def)) {
+        seenDefinitions.add(e.def);
+        expr(e.def.body);
+      }
+    }
+  };
+  const requirement = (r: IrRequirement) => {
+    if (seenRequirements.has(r)) return;
+    seenRequirements.add(r);
+    if (r.when) expr(r.when);
+    if (r.test) expr(r.test);
+    for (const item of r.list?.items ?? []) requirement(item);
+  };
+  const section = (s: IrSection) => {
+    if (s.when) expr(s.when);
+    for (const item of s.items) requirement(item);
+  };
+  for (const s of sections) section(s);
+  for (const o of overlays) {
+    for (const a of o.applies) expr(a.test);
+    for (const s of o.sections) section(s);
+  }
+  return { facts: [...facts], definitions: [...seenDefinitions], requirements: [...seenRequirements] };
+}
+
+/** The records a policy's list facts hold, nested lists included, in order of first use. */
+function recordsOf(facts: readonly IrFact[]): IrRecord[] {
+  const records: IrRecord[] = [];
+  const add = (type: IrType) => {
+    if (type.t !== "list" || records.includes(type.record)) return;
+    records.push(type.record);
+    for (const f of type.record.fields) add(f.type);
+  };
+  for (const f of facts) add(f.type);
+  return records;
+}

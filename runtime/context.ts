@@ -1,0 +1,376 @@
+/**
+ * One evaluation of a request: the input, every fact, requirement and definition worked out so
+ * far, and, when a trace is asked for, what each criterion read. Generated code asks the context
+ * for facts (`c.fact`), fields (`k.field`), requirements (`c.met`) and remembered definitions;
+ * the same code runs with the trace on or off, so a trace can never disagree with the decision it
+ * explains.
+ */
+import type { FactDescriptor, FieldDescriptor } from "./schema.js";
+import type { JsonValue, TraceEntry } from "./determination.js";
+import type { Requirement } from "./requirements.js";
+import { Unknown, and2, not, or2, truthText, unknownOf, type Tri } from "./tri.js";
+import type { InputRead } from "./validate.js";
+import { fieldValue, isList, isRecord, missingFact, NONE, recordDay, recordPath, type RecordValue, type Value } from "./values.js";
+import { formatDay } from "./dates.js";
+import { slotCount } from "./slots.js";
+
+/** What a trace needs of the policy being evaluated: the section each requirement stands in. */
+export interface TraceLayout {
+  sectionOf(requirement: Requirement): string;
+}
+
+export class Context {
+  /** The date of service as a day number (validation makes sure it is one). */
+  readonly dos: number | Unknown;
+  /** Whether this evaluation records a trace; generated code never branches on it itself. */
+  readonly tracing: boolean;
+  /**
+   * What has been worked out, by slot: facts, requirements (whether met), definitions; and past
+   * the slots, requirements asked whether they apply (exclusions and the like).
+   */
+  private readonly known: (Value | undefined)[];
+  private readonly slots: number;
+  /** Definitions with arguments: one memo per slot, keyed by argument (see `rememberWith`). */
+  private memos: Map<number, Map<Value, unknown>> | undefined;
+
+  // ── The trace ──────────────────────────────────────────────────────────────────────────────
+  readonly trace: TraceEntry[];
+  /**
+   * Every fact and field read while a requirement or definition is being evaluated, as path,
+   * value, path, value… A requirement's reads are the range of the log written while it was
+   * evaluated, nested ones included, so a read is written once however deep it happens. A path
+   * already written since the innermost evaluation began is not written again: every range that
+   * holds the new read holds the earlier one, so each range lists each path once, in the order
+   * first read.
+   */
+  private readonly log: Read[];
+  /** Where the log would start if it had never been emptied (it is, between top-level evaluations). */
+  private base = 0;
+  /** Where the innermost open evaluation's reads start, counted like `Read.written`. */
+  private frameStart = 0;
+  /** Each fact's path, as the log writes it, by slot. */
+  private readonly factReads: (Read | undefined)[];
+  /** How many requirements and definitions are being evaluated: reads are logged only inside one. */
+  private open = 0;
+  private readonly traced: Set<number>;
+  /** The reads of each remembered definition, replayed wherever its value is reused. */
+  private readonly definitionReads: Map<number, readonly Read[]>;
+
+  constructor(
+    input: InputRead,
+    tracing: boolean,
+    private readonly layout: TraceLayout,
+  ) {
+    this.tracing = tracing;
+    // What only a trace needs is made only for one; without it these stay empty and untouched.
+    this.trace = tracing ? [] : untraced.trace;
+    this.log = tracing ? [] : untraced.log;
+    this.factReads = tracing ? [] : untraced.log;
+    this.traced = tracing ? new Set() : untraced.traced;
+    this.definitionReads = tracing ? new Map() : untraced.definitionReads;
+    this.dos = input.dos ?? missingFact("date_of_service");
+    this.slots = slotCount();
+    // The facts validation read, which this evaluation goes on filling (see InputRead).
+    this.known = input.facts;
+  }
+
+  // ── Facts and fields ───────────────────────────────────────────────────────────────────────
+
+  /** An input fact as validation read it, or its unknown when the request leaves it out. */
+  fact(f: FactDescriptor): Value {
+    const value = this.known[f.slot] ?? (this.known[f.slot] = missingFact(f.path));
+    if (this.tracing && this.open > 0) this.write((this.factReads[f.slot] ??= { path: f.path, written: -1, json: jsonOf(f.type.t, value) }));
+    return value;
+  }
+
+  /** A field of an entry; of an unknown entry, unknown; of one that does not exist, nothing. */
+  field(object: Value, f: FieldDescriptor): Value {
+    if (object instanceof Unknown) return object;
+    if (!isRecord(object)) return NONE;
+    if (this.tracing && this.open > 0) this.logField(object, f.index, f.name);
+    return fieldValue(object, f);
+  }
+
+  /** A field of an entry of a list (a query's entry, which is always one). */
+  entryField(record: RecordValue, f: FieldDescriptor): Value {
+    if (this.tracing && this.open > 0) this.logField(record, f.index, f.name);
+    return fieldValue(record, f);
+  }
+
+  /** An entry's date, for the history questions that place entries in time. */
+  date(record: RecordValue): Value {
+    if (this.tracing && this.open > 0) this.logField(record, record.type.date?.index ?? -1, "date");
+    return recordDay(record);
+  }
+
+  /** Logs a field's raw value under its path, made once per entry and field. */
+  private logField(record: RecordValue, index: number, name: string): void {
+    if (index < 0) {
+      this.write({ path: `${recordPath(record)}.${name}`, written: -1, json: null });
+      return;
+    }
+    const reads = (record.reads ??= []);
+    const value = record.row[index];
+    this.write((reads[index] ??= { path: `${recordPath(record)}.${name}`, written: -1, json: value === undefined ? null : jsonOf(record.type.fields[index].type.t, value) }));
+  }
+
+  private write(read: Read): void {
+    if (read.written >= this.frameStart) return;
+    read.written = this.base + this.log.length;
+    this.log.push(read);
+  }
+
+  /** Opens an evaluation whose reads the trace keeps; returns where they start in the log. */
+  private begin(): { start: number; outer: number } {
+    const outer = this.frameStart;
+    this.frameStart = this.base + this.log.length;
+    this.open++;
+    return { start: this.log.length, outer };
+  }
+
+  private end(frame: { outer: number }): void {
+    this.open--;
+    this.frameStart = frame.outer;
+  }
+
+  /** Empties the log once nothing is open, so that it does not grow with the whole evaluation. */
+  private settle(): void {
+    if (this.open === 0 && this.log.length > 0) {
+      this.base += this.log.length;
+      this.log.length = 0;
+    }
+  }
+
+  // ── Requirements ───────────────────────────────────────────────────────────────────────────
+
+  /** Whether a requirement is met. One whose `when` does not hold is met: it requires nothing. */
+  met(r: Requirement): Tri {
+    const known = this.known[r.slot];
+    if (known !== undefined) return known as Tri;
+    const value = this.evaluateRequirement(r, false);
+    this.known[r.slot] = value;
+    return value;
+  }
+
+  /**
+   * Whether a requirement applies to the request (an exclusion, a contraindication, a service not
+   * covered). One whose `when` does not hold does not apply.
+   */
+  appliesTo(r: Requirement): Tri {
+    const known = this.known[this.slots + r.slot];
+    if (known !== undefined) return known as Tri;
+    const value = this.evaluateRequirement(r, true);
+    this.known[this.slots + r.slot] = value;
+    return value;
+  }
+
+  private evaluateRequirement(r: Requirement, trigger: boolean): Tri {
+    const traced = this.tracing && !this.traced.has(r.slot);
+    const place = this.trace.length;
+    if (traced) {
+      this.traced.add(r.slot);
+      this.trace.push(undefined as unknown as TraceEntry);
+    }
+    const frame = this.tracing ? this.begin() : undefined;
+    const applicable: Tri = r.when ? r.when(this) : true;
+    let result: Tri;
+    if (applicable === false) result = !trigger;
+    else {
+      const value = r.test ? r.test(this) : this.list(r, trigger);
+      result = applicable === true ? value : trigger ? and2(applicable, value) : or2(not(applicable), value);
+    }
+    if (frame) this.end(frame);
+    if (traced) {
+      this.trace[place] = {
+        id: r.id,
+        wording: r.wording,
+        refs: r.refs,
+        section: this.layout.sectionOf(r),
+        result: applicable === false ? "not-applicable" : truthText(result),
+        values: valuesOf(this.log, frame!.start, this.log.length),
+      };
+    }
+    if (this.tracing) this.settle();
+    return result;
+  }
+
+  /** A bullet list. Every bullet is evaluated, so that the trace and the unmet criteria show the whole list. */
+  private list(r: Requirement, trigger: boolean): Tri {
+    const list = r.list!;
+    const items = list.items;
+    switch (list.quantifier) {
+      case "all": {
+        let all: Tri = true;
+        for (const item of items) all = and2(all, trigger ? this.appliesTo(item) : this.met(item));
+        return all;
+      }
+      case "any":
+      case "none": {
+        let any: Tri = false;
+        for (const item of items) any = or2(any, trigger ? this.appliesTo(item) : this.met(item));
+        return list.quantifier === "none" ? not(any) : any;
+      }
+      case "atLeast":
+      case "atMost": {
+        let yes = 0;
+        const unknowns: Unknown[] = [];
+        for (const item of items) {
+          const v = trigger ? this.appliesTo(item) : this.met(item);
+          if (v === true) yes++;
+          else if (v instanceof Unknown) unknowns.push(v);
+        }
+        if (list.quantifier === "atLeast") {
+          if (yes >= list.n) return true;
+          if (yes + unknowns.length < list.n) return false;
+        } else {
+          if (yes + unknowns.length <= list.n) return true;
+          if (yes > list.n) return false;
+        }
+        return unknownOf(unknowns);
+      }
+    }
+  }
+
+  // ── Lazy and / or ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * `a and b and …` where some operands are costly (a query, a definition, another criterion):
+   * those come as functions, called only while the answer is still open — and always with the
+   * trace on, so that the trace shows every fact the criterion could have read.
+   */
+  and(a: Operand, b: Operand, c?: Operand, d?: Operand, e?: Operand, f?: Operand): Tri {
+    let all = force(a);
+    if (b === undefined || (all === false && !this.tracing)) return all;
+    all = and2(all, force(b));
+    if (c === undefined || (all === false && !this.tracing)) return all;
+    all = and2(all, force(c));
+    if (d === undefined || (all === false && !this.tracing)) return all;
+    all = and2(all, force(d));
+    if (e === undefined || (all === false && !this.tracing)) return all;
+    all = and2(all, force(e));
+    if (f === undefined || (all === false && !this.tracing)) return all;
+    return and2(all, force(f));
+  }
+
+  /** `a or b or …`, with costly operands as functions (see `and`). */
+  or(a: Operand, b: Operand, c?: Operand, d?: Operand, e?: Operand, f?: Operand): Tri {
+    let any = force(a);
+    if (b === undefined || (any === true && !this.tracing)) return any;
+    any = or2(any, force(b));
+    if (c === undefined || (any === true && !this.tracing)) return any;
+    any = or2(any, force(c));
+    if (d === undefined || (any === true && !this.tracing)) return any;
+    any = or2(any, force(d));
+    if (e === undefined || (any === true && !this.tracing)) return any;
+    any = or2(any, force(e));
+    if (f === undefined || (any === true && !this.tracing)) return any;
+    return or2(any, force(f));
+  }
+
+  // ── Definitions ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A definition without arguments, worked out once per evaluation. Definitions are pure; with
+   * the trace on, the facts one read are replayed into every criterion that reuses its value.
+   */
+  remember(slot: number, body: (c: Context) => Value): Value {
+    const known = this.known[slot];
+    if (known !== undefined) {
+      if (this.tracing) this.replay(this.definitionReads.get(slot));
+      return known;
+    }
+    const value = this.tracing ? this.traced1(slot, () => body(this)) : body(this);
+    this.known[slot] = value;
+    return value;
+  }
+
+  /** A definition with arguments, worked out once per evaluation and argument values. */
+  rememberWith(slot: number, args: readonly Value[], body: () => Value): Value {
+    let memo: Map<Value, unknown> | undefined = (this.memos ??= new Map()).get(slot);
+    if (!memo) this.memos.set(slot, (memo = new Map()));
+    // One level of maps per argument; the last holds the value and its reads.
+    for (let i = 0; i < args.length - 1; i++) {
+      let next = memo.get(args[i]) as Map<Value, unknown> | undefined;
+      if (!next) memo.set(args[i], (next = new Map()));
+      memo = next;
+    }
+    const last = args[args.length - 1];
+    const known = memo.get(last) as Remembered | undefined;
+    if (known) {
+      if (this.tracing) this.replay(known.reads);
+      return known.value;
+    }
+    let reads: readonly Read[] = [];
+    const value = this.tracing
+      ? this.tracedReads(body, (r) => {
+          reads = r;
+        })
+      : body();
+    memo.set(last, { value, reads });
+    return value;
+  }
+
+  private traced1(slot: number, body: () => Value): Value {
+    return this.tracedReads(body, (reads) => this.definitionReads.set(slot, reads));
+  }
+
+  /** Evaluates a definition's body with the trace on, keeping the facts it read (each once). */
+  private tracedReads(body: () => Value, keep: (reads: readonly Read[]) => void): Value {
+    const frame = this.begin();
+    const value = body();
+    this.end(frame);
+    keep(this.log.slice(frame.start));
+    this.settle();
+    return value;
+  }
+
+  private replay(reads: readonly Read[] | undefined): void {
+    if (this.open === 0 || !reads) return;
+    for (const read of reads) this.write(read);
+  }
+}
+
+/** An operand of a lazy `and` / `or`: a value, or a function that works it out. */
+export type Operand = Tri | (() => Tri);
+
+function force(operand: Operand): Tri {
+  return typeof operand === "function" ? operand() : operand;
+}
+
+/** The trace state of every evaluation without a trace: always empty. */
+const untraced = { trace: [] as TraceEntry[], log: [] as Read[], traced: new Set<number>(), definitionReads: new Map<number, readonly Read[]>() };
+
+interface Remembered {
+  readonly value: Value;
+  readonly reads: readonly Read[];
+}
+
+/** A fact or field as the log writes it: its path, its value as the trace shows it, and where it was last written. */
+export interface Read {
+  readonly path: string;
+  readonly json: JsonValue;
+  written: number;
+}
+
+/**
+ * The values a criterion saw: its range of the read log (each path once, in the order first read).
+ * The object has no prototype, so a fact named `__proto__` is a key like any other.
+ */
+function valuesOf(log: readonly Read[], start: number, end: number): Record<string, JsonValue> {
+  const values = Object.create(null) as Record<string, JsonValue>;
+  for (let i = start; i < end; i++) values[log[i].path] = log[i].json;
+  return values;
+}
+
+/** A value read from the request as the request wrote it (a date as YYYY-MM-DD), a list as how many entries; an unknown as null. */
+function jsonOf(type: string, value: Value): JsonValue {
+  if (value instanceof Unknown) return null;
+  if (type === "list") return isList(value) ? entriesText(value.items.length) : null;
+  if (type === "date") return typeof value === "number" ? formatDay(value) : null;
+  return value as JsonValue;
+}
+
+/** How a list fact shows in the trace: "1 entry", "3 entries". */
+function entriesText(count: number): string {
+  return count === 1 ? "1 entry" : `${count} entries`;
+}

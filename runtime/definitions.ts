@@ -1,0 +1,20 @@
+/**
+ * Definitions as generated modules declare them. Definitions are pure, so one without
+ * parameters is worked out once per evaluation, and one over a list once per list it is given;
+ * the context remembers the value (and, with the trace on, the facts it read).
+ */
+import type { Context } from "./context.js";
+import type { Value } from "./values.js";
+import { allocateSlot } from "./slots.js";
+
+/** A definition without parameters. */
+export function define(body: (c: Context) => Value): (c: Context) => Value {
+  const slot = allocateSlot();
+  return (c) => c.remember(slot, body);
+}
+
+/** A definition with parameters, remembered per argument values (lists by identity). */
+export function defineOver<A extends Value[]>(body: (c: Context, ...args: A) => Value): (c: Context, ...args: A) => Value {
+  const slot = allocateSlot();
+  return (c, ...args) => c.rememberWith(slot, args, () => body(c, ...args));
+}

@@ -1,0 +1,163 @@
+/**
+ * A policy as its generated module declares it: its metadata, the facts it reads, its sections in
+ * the guideline's order and its state overlays, each pointing at the requirements it holds. `policy`
+ * works out once what every determination needs to know of that structure.
+ */
+import type { SectionKind } from "./vocabulary.js";
+import type { Context, TraceLayout } from "./context.js";
+import type { CriterionRef } from "./determination.js";
+import type { FactDescriptor, RecordType } from "./schema.js";
+import type { Requirement } from "./requirements.js";
+import type { Tri } from "./tri.js";
+import { triggeringSections } from "./vocabulary.js";
+
+export interface Section {
+  readonly kind: SectionKind;
+  readonly title: string;
+  readonly when?: (c: Context) => Tri;
+  readonly items: readonly Requirement[];
+}
+
+export interface AppliesClause {
+  readonly mode: "unless" | "when";
+  readonly wording: string;
+  readonly test: (c: Context) => Tri;
+}
+
+export interface Overlay {
+  readonly id: string;
+  readonly title: string;
+  /** The state whose members it applies to, as a two-letter code. */
+  readonly state: string;
+  readonly applies: readonly AppliesClause[];
+  readonly sections: readonly Section[];
+}
+
+/** What the guideline says about itself. */
+export interface PolicyMetadata {
+  readonly id: string;
+  readonly title: string;
+  readonly version: string;
+  readonly guideline?: string;
+  readonly original_date?: string;
+  readonly last_revised?: string;
+  readonly implementation_date?: string;
+  readonly effective: { readonly from: string; readonly to: string } | null;
+  readonly cpt: readonly { readonly region: string; readonly codes: readonly string[] }[];
+  readonly overlays: readonly { readonly id: string; readonly title: string; readonly state: string }[];
+  /** The `.pol` file that declares the policy. */
+  readonly source: string;
+}
+
+export interface PolicySpec {
+  readonly metadata: PolicyMetadata;
+  /** Every fact the policy (with its overlays) reads, in the order the input type lists them. */
+  readonly facts: readonly FactDescriptor[];
+  readonly sections: readonly Section[];
+  readonly overlays: readonly Overlay[];
+}
+
+/** A requirement as it stands in one policy: its reference for letters, and its bullets where they explain it. */
+export interface PlacedRequirement {
+  readonly requirement: Requirement;
+  readonly ref: CriterionRef;
+  /** A list whose unmet bullets are listed in its place (ALL of, ONE of); otherwise undefined. */
+  readonly unmetBullets: readonly PlacedRequirement[] | undefined;
+}
+
+export interface PlacedSection {
+  readonly section: Section;
+  /** Exclusions, contraindications and non-covered services apply rather than hold. */
+  readonly triggers: boolean;
+  readonly items: readonly PlacedRequirement[];
+  readonly pathways: readonly PlacedRequirement[];
+  readonly others: readonly PlacedRequirement[];
+}
+
+export interface Policy extends TraceLayout {
+  readonly metadata: PolicyMetadata;
+  readonly facts: readonly FactDescriptor[];
+  readonly sections: readonly Section[];
+  readonly overlays: readonly Overlay[];
+  /** Every record a list fact of the policy holds, nested lists included. */
+  readonly records: readonly RecordType[];
+  /** Every requirement the policy's sections reach, in the order they are first reached. */
+  readonly requirements: readonly PlacedRequirement[];
+  readonly placedSections: readonly PlacedSection[];
+  readonly placedOverlaySections: readonly (readonly PlacedSection[])[];
+  /** What a reviewer looks for in the chart, for a fact's path. */
+  readonly factsByPath: ReadonlyMap<string, FactDescriptor>;
+}
+
+export function section(kind: SectionKind, title: string, items: readonly Requirement[], when?: (c: Context) => Tri): Section {
+  return when ? { kind, title, items, when } : { kind, title, items };
+}
+
+export function overlay(spec: Overlay): Overlay {
+  return spec;
+}
+
+/** Links a policy's structure once: the section each requirement stands in, and the references letters quote. */
+export function policy(spec: PolicySpec): Policy {
+  const sectionOf = new Map<Requirement, string>();
+  const placed = new Map<Requirement, PlacedRequirement>();
+  const order: PlacedRequirement[] = [];
+  const label = (items: readonly Requirement[], title: string): void => {
+    for (const r of items) {
+      if (sectionOf.has(r)) continue;
+      sectionOf.set(r, title);
+      label(r.list?.items ?? [], title);
+    }
+  };
+  for (const s of spec.sections) label(s.items, s.title);
+  for (const o of spec.overlays) for (const s of o.sections) label(s.items, s.title);
+
+  const place = (r: Requirement): PlacedRequirement => {
+    const known = placed.get(r);
+    if (known) return known;
+    const ref: CriterionRef = Object.freeze({ id: r.id, wording: r.wording, refs: r.refs, section: sectionOf.get(r) ?? "" });
+    // Bullet lists of the kind `all` or `any` are explained by their bullets; the others by themselves.
+    const explained = r.list && (r.list.quantifier === "all" || r.list.quantifier === "any");
+    const entry: PlacedRequirement = { requirement: r, ref, unmetBullets: explained ? [] : undefined };
+    placed.set(r, entry);
+    order.push(entry);
+    if (explained) (entry.unmetBullets as PlacedRequirement[]).push(...r.list!.items.map(place));
+    else for (const item of r.list?.items ?? []) place(item);
+    return entry;
+  };
+  const placeSection = (s: Section): PlacedSection => {
+    const items = s.items.map(place);
+    return {
+      section: s,
+      triggers: triggeringSections.has(s.kind),
+      items,
+      pathways: items.filter((p) => p.requirement.role === "pathway"),
+      others: items.filter((p) => p.requirement.role !== "pathway"),
+    };
+  };
+  const placedSections = spec.sections.map(placeSection);
+  const placedOverlaySections = spec.overlays.map((o) => o.sections.map(placeSection));
+
+  const records: RecordType[] = [];
+  const addRecords = (type: FactDescriptor["type"]) => {
+    if (type.t !== "list") return;
+    const record = type.of();
+    if (records.includes(record)) return;
+    records.push(record);
+    for (const f of record.fields) addRecords(f.type);
+  };
+  for (const f of spec.facts) addRecords(f.type);
+
+  return {
+    metadata: spec.metadata,
+    facts: spec.facts,
+    sections: spec.sections,
+    overlays: spec.overlays,
+    records,
+    requirements: order,
+    placedSections,
+    placedOverlaySections,
+    factsByPath: new Map(spec.facts.map((f) => [f.path, f])),
+    sectionOf: (r) => sectionOf.get(r) ?? "",
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * Questions over a list (the procedure history): count, exists, every, select, latest, earliest,
+ * counting two entries as one, and the recent run of entries. Each takes the entries' filter as a
+ * function, and decides here, once, how entries that may or may not match count.
+ */
+import type { Context } from "./context.js";
+import { Unknown, and2, not, or2, unknownOf, type Tri } from "./tri.js";
+import { addLength, type Length } from "./dates.js";
+import { isList, isSpan, NONE, range, type ListItem, type RecordValue, type Value } from "./values.js";
+
+/** Whether an entry is one the question asks about. */
+export type Filter = (entry: RecordValue) => Tri;
+
+/** An entry of the list with whether it is included (true, false, or unknown). */
+interface Included {
+  readonly rec: RecordValue;
+  readonly inc: Tri;
+}
+
+/** Whether an entry is included: in the list, and matching the filter. */
+function includes(item: ListItem, filter: Filter | undefined): Tri {
+  return filter ? and2(item.member, filter(item.rec)) : item.member;
+}
+
+/**
+ * The entries with whether each is included. Every entry's filter is evaluated, so that a trace
+ * shows what the question read.
+ */
+function included(items: readonly ListItem[], filter: Filter | undefined): Included[] {
+  const result: Included[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) result[i] = { rec: items[i].rec, inc: includes(items[i], filter) };
+  return result;
+}
+
+/**
+ * Whether the i-th entry is included, asked in the order a trace shows: with the trace on, every
+ * entry's filter is read before the question reads anything else of the entries.
+ */
+function inclusion(c: Context, items: readonly ListItem[], filter: Filter | undefined): (i: number) => Tri {
+  if (!c.tracing || !filter) return (i) => includes(items[i], filter);
+  const all = items.map((item) => includes(item, filter));
+  return (i) => all[i];
+}
+
+/** `count(p in list where …)`; a range when some entries may or may not match. */
+export function count(c: Context, source: Value, filter?: Filter): Value {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return 0;
+  let sure = 0;
+  let unknowns: Unknown[] | undefined;
+  for (const item of source.items) {
+    const inc = includes(item, filter);
+    if (inc === true) sure++;
+    else if (inc !== false) (unknowns ??= []).push(inc);
+  }
+  return unknowns ? range(sure, unknowns) : sure;
+}
+
+/** `exists(p in list where …)`. */
+export function exists(c: Context, source: Value, filter?: Filter): Tri {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return false;
+  let any: Tri = false;
+  for (const item of source.items) {
+    any = or2(any, includes(item, filter));
+    // Without a trace, the first entry that surely matches decides.
+    if (any === true && !c.tracing) return true;
+  }
+  return any;
+}
+
+/** `every(p in list where …: condition)`: only an entry that is surely included can make it false. */
+export function every(c: Context, source: Value, filter: Filter | undefined, condition: Filter): Tri {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return true;
+  const inc = inclusion(c, source.items, filter);
+  let all: Tri = true;
+  for (let i = 0; i < source.items.length; i++) {
+    const included = inc(i);
+    // An entry surely left out cannot make it false; with the trace on, its condition is still read.
+    if (included === false && !c.tracing) continue;
+    all = and2(all, or2(not(included), condition(source.items[i].rec)));
+    if (all === false && !c.tracing) return false;
+  }
+  return all;
+}
+
+/** `select(p in list where …)`: the entries that match or may match. */
+export function select(c: Context, source: Value, filter?: Filter): Value {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return NONE;
+  const items: ListItem[] = [];
+  for (const item of source.items) {
+    const inc = includes(item, filter);
+    if (inc !== false) items.push(inc === item.member ? item : { rec: item.rec, member: inc });
+  }
+  return { kind: "list", items };
+}
+
+/** `latest(p in list where …)`: the matching entry with the latest date, if that is certain. */
+export function latest(c: Context, source: Value, filter?: Filter): Value {
+  return extreme(c, source, filter, true);
+}
+
+/** `earliest(p in list where …)`. */
+export function earliest(c: Context, source: Value, filter?: Filter): Value {
+  return extreme(c, source, filter, false);
+}
+
+function extreme(c: Context, source: Value, filter: Filter | undefined, latest: boolean): Value {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return NONE;
+  let best: RecordValue | undefined;
+  let bestDay = 0;
+  const doubtful: { inc: Unknown; day: number }[] = [];
+  const inclusionOf = inclusion(c, source.items, filter);
+  for (let i = 0; i < source.items.length; i++) {
+    const item = source.items[i];
+    const inc = inclusionOf(i);
+    if (inc === false) continue;
+    const day = c.date(item.rec);
+    if (typeof day !== "number") continue;
+    if (inc === true) {
+      if (!best || (latest ? day > bestDay : day < bestDay)) {
+        best = item.rec;
+        bestDay = day;
+      }
+    } else doubtful.push({ inc, day });
+  }
+  const contenders = doubtful.filter((d) => !best || (latest ? d.day >= bestDay : d.day <= bestDay));
+  if (contenders.length) return unknownOf(contenders.map((d) => d.inc));
+  return best ?? NONE;
+}
+
+/**
+ * `count(…, counting p and q as one when …)`: each entry is counted together with at most one
+ * other (a right and a left injection make one procedure; a third makes a second). Pairs are
+ * matched in date order, the earlier entry first. With uncertain entries or conditions the count
+ * is a range.
+ */
+export function countPairedAsOne(c: Context, source: Value, filter: Filter | undefined, pair: (first: RecordValue, second: RecordValue) => Tri): Value {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return 0;
+  const dayOf = (rec: RecordValue) => {
+    const day = c.date(rec);
+    return typeof day === "number" ? day : Infinity;
+  };
+  const candidates = included(source.items, filter)
+    .filter((i) => i.inc !== false)
+    .sort((x, y) => dayOf(x.rec) - dayOf(y.rec));
+  const sure = candidates.map((i) => i.inc === true);
+  const unknowns: Unknown[] = candidates.filter((i) => i.inc instanceof Unknown).map((i) => i.inc as Unknown);
+  const edges = candidates.map(() => new Array<Tri>(candidates.length).fill(false));
+  for (let i = 0; i < candidates.length; i++) {
+    for (let j = i + 1; j < candidates.length; j++) {
+      const v = pair(candidates[i].rec, candidates[j].rec);
+      edges[i][j] = edges[j][i] = v;
+      if (v instanceof Unknown) unknowns.push(v);
+    }
+  }
+  /** How many entries the count gives when `members` are in and `usable` edges pair them. */
+  const counted = (members: readonly boolean[], usable: (v: Tri) => boolean): number => {
+    const matched = members.map((m) => !m);
+    let n = members.filter(Boolean).length;
+    for (let i = 0; i < candidates.length; i++) {
+      if (matched[i]) continue;
+      for (let j = i + 1; j < candidates.length; j++) {
+        if (!matched[j] && usable(edges[i][j])) {
+          matched[i] = matched[j] = true;
+          n--;
+          break;
+        }
+      }
+    }
+    return n;
+  };
+  // Fewest: only the certain entries, paired wherever pairing is possible. Most: every entry
+  // that may count, paired only where pairing is certain.
+  const lo = counted(sure, (v) => v !== false);
+  const hi = counted(
+    candidates.map(() => true),
+    (v) => v === true,
+  );
+  return lo === hi ? lo : { kind: "range", lo: Math.min(lo, hi), hi: Math.max(lo, hi), unknown: unknownOf(unknowns) };
+}
+
+/**
+ * `recent_run(list, gap)`: the entries reached walking back from the date of service while each
+ * step is shorter than the gap.
+ */
+export function recentRun(c: Context, list: Value, gap: Value): Value {
+  const dos = c.dos;
+  if (list instanceof Unknown) return list;
+  if (gap instanceof Unknown) return gap;
+  if (dos instanceof Unknown) return dos;
+  if (!isList(list)) return { kind: "list", items: [] };
+  const dated: DatedItem[] = [];
+  for (const item of list.items) {
+    const day = c.date(item.rec);
+    if (typeof day === "number" && day <= dos) dated.push({ item, day, reach: isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1), widest: false, surest: false });
+  }
+  dated.sort((x, y) => y.day - x.day);
+  // Walks back from the date of service while each step is shorter than the gap. An entry that
+  // may or may not be in the list may bridge a gap: entries reached only through such a bridge
+  // are in the run only possibly.
+  let cursor = dos;
+  for (const d of dated) {
+    if (d.reach <= cursor) break;
+    d.widest = true;
+    cursor = d.day;
+  }
+  cursor = dos;
+  for (const d of dated) {
+    if (d.item.member !== true) continue;
+    if (d.reach <= cursor) break;
+    d.surest = true;
+    cursor = d.day;
+  }
+  const bridges: Unknown[] = [];
+  for (const d of dated) if (d.widest && d.item.member instanceof Unknown) bridges.push(d.item.member);
+  const items: ListItem[] = [];
+  for (let i = dated.length - 1; i >= 0; i--) {
+    const d = dated[i];
+    if (!d.widest) continue;
+    const member = d.surest || d.item.member !== true ? d.item.member : unknownOf(bridges);
+    items.push({ rec: d.item.rec, member });
+  }
+  return { kind: "list", items };
+}
+
+interface DatedItem {
+  readonly item: ListItem;
+  readonly day: number;
+  /** The day the gap reaches to from this entry. */
+  readonly reach: number;
+  widest: boolean;
+  surest: boolean;
+}
+

@@ -1,0 +1,104 @@
+/**
+ * What a policy reads from a request: its facts, the records of its lists and their fields, each
+ * with its type and what a reviewer looks for in the chart. Generated modules declare these with
+ * the functions below; validation, evaluation and the determination's missing facts read them.
+ */
+import { allocateSlot } from "./slots.js";
+
+export interface EnumType {
+  readonly t: "enum";
+  readonly name: string;
+  readonly values: readonly string[];
+  /** The same values, for membership tests. */
+  readonly valueSet: ReadonlySet<string>;
+}
+
+export type ValueType =
+  | { readonly t: "boolean" }
+  | { readonly t: "number"; readonly min?: number; readonly max?: number; readonly integer: boolean }
+  | { readonly t: "date" }
+  | { readonly t: "duration" }
+  | { readonly t: "text" }
+  | EnumType
+  | ListType;
+
+export interface ListType {
+  readonly t: "list";
+  /** The record of each entry; a function, so that records can be declared in any order. */
+  readonly of: () => RecordType;
+}
+
+/** A field of a record: its place in the record's fields, its name in the input, its type. */
+export interface FieldDescriptor {
+  readonly index: number;
+  readonly name: string;
+  readonly type: ValueType;
+  readonly description: string;
+}
+
+export interface RecordType {
+  readonly name: string;
+  readonly description: string;
+  readonly fields: readonly FieldDescriptor[];
+  readonly fieldsByName: ReadonlyMap<string, FieldDescriptor>;
+  /** The field `date: date` that places an entry in time, when the record has one. */
+  readonly date: FieldDescriptor | undefined;
+  /** Whether it has a field named `date` (of any type): each entry must then give it. */
+  readonly hasDateField: boolean;
+}
+
+/** An input fact: where it lives in the request (`pain.average`), its type, what to look for. */
+export interface FactDescriptor {
+  /** Where this evaluation's reading of the fact is kept (see Context). */
+  readonly slot: number;
+  readonly path: string;
+  readonly parts: readonly string[];
+  readonly type: ValueType;
+  readonly description: string;
+}
+
+/**
+ * Every type is made with all the properties any type has, in one order, so that the code that
+ * switches on a type's kind (validation, conversion) sees objects of a single shape.
+ */
+function valueType<T extends ValueType>(fields: Partial<Record<"t" | "min" | "max" | "integer" | "name" | "values" | "valueSet" | "of", unknown>>): T {
+  return Object.freeze({ t: fields.t, min: fields.min, max: fields.max, integer: fields.integer ?? false, name: fields.name ?? "", values: fields.values, valueSet: fields.valueSet, of: fields.of }) as unknown as T;
+}
+
+export const boolean: ValueType = valueType({ t: "boolean" });
+export const date: ValueType = valueType({ t: "date" });
+export const duration: ValueType = valueType({ t: "duration" });
+export const text: ValueType = valueType({ t: "text" });
+
+export function number(min?: number, max?: number): ValueType {
+  return valueType({ t: "number", min, max, integer: false });
+}
+
+export function integer(min?: number, max?: number): ValueType {
+  return valueType({ t: "number", min, max, integer: true });
+}
+
+export function enumeration(name: string, values: readonly string[]): EnumType {
+  return valueType({ t: "enum", name, values, valueSet: new Set(values) });
+}
+
+export function listOf(record: () => RecordType): ListType {
+  return valueType({ t: "list", of: record });
+}
+
+/** A record's field; `index` is its place among the record's fields. */
+export function field(index: number, name: string, type: ValueType, description: string): FieldDescriptor {
+  return { index, name, type, description };
+}
+
+export function record(name: string, description: string, fields: readonly FieldDescriptor[]): RecordType {
+  fields.forEach((f, i) => {
+    if (f.index !== i) throw new Error(`record ${name}: field ${f.name} is numbered ${f.index}, not ${i}; rebuild the module`);
+  });
+  const date = fields.find((f) => f.name === "date" && f.type.t === "date");
+  return { name, description, fields, fieldsByName: new Map(fields.map((f) => [f.name, f])), date, hasDateField: fields.some((f) => f.name === "date") };
+}
+
+export function fact(path: string, type: ValueType, description: string): FactDescriptor {
+  return { slot: allocateSlot(), path, parts: path.split("."), type, description };
+}

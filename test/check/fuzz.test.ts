@@ -1,0 +1,185 @@
+/**
+ * Property-based fuzzing of the lexer, parser and checker (fast-check, fixed seed, bounded).
+ *
+ * Whatever the input, compileText must not throw; every diagnostic must point inside its file
+ * with integer 1-based line and column that agree with its offset, and nothing NaN; every
+ * diagnostic must render, quoting the line it is on; and a text the lexer or parser rejects must
+ * give an error. See test/support/invariants.ts.
+ *
+ * FUZZ_SCALE=10 npx vitest run test/fuzz.test.ts runs ten times as many inputs; FUZZ_SEED=7 another seed.
+ */
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileText } from "../../compiler/compile.js";
+import { renderDiagnostic } from "../../compiler/diagnostics.js";
+import { Lexer } from "chevrotain";
+import { allTokens, polLexer } from "../../grammar/tokens.js";
+import { bigPolicyFile } from "../support/big-file.js";
+import { countInput, fuzzReport } from "../support/counter.js";
+import { compileAndCheck, checkResult } from "../support/invariants.js";
+import { contextualStream, mutationKinds, mutationOf, tokenImages, tokenStream, type MutationKind } from "../support/generators.js";
+import { readLibrary } from "../support/library.js";
+
+const seed = Number(process.env.FUZZ_SEED ?? 42);
+const scale = Number(process.env.FUZZ_SCALE ?? 1) || 1;
+const runs = (n: number) => Math.max(1, Math.round(n * scale));
+
+afterAll(() => {
+  console.log(fuzzReport());
+});
+
+describe("fuzz: random token streams", () => {
+  it("has an image for every token of grammar/tokens.ts, and each image lexes back to its token", () => {
+    for (const { token, images } of tokenImages) {
+      for (const image of fc.sample(images, { seed, numRuns: 20 })) {
+        const lexed = polLexer.tokenize(image);
+        expect(lexed.errors, `${token.name} ${JSON.stringify(image)}`).toEqual([]);
+        if (token.name === "Comment") continue; // comments go to their own group
+        expect(lexed.tokens.map((t) => t.tokenType.name), `${token.name} ${JSON.stringify(image)}`).toEqual([token.name]);
+      }
+    }
+    // Every token the lexer can produce (whitespace aside: the separators supply it) is drawn.
+    const drawn = new Set(tokenImages.map(({ token }) => token.name));
+    const lexable = allTokens.filter((t) => t.PATTERN !== Lexer.NA && t.name !== "WhiteSpace").map((t) => t.name);
+    expect(lexable.filter((name) => !drawn.has(name))).toEqual([]);
+    expect(drawn.size).toBeGreaterThan(60);
+  });
+
+  it("never throws and reports sound positions for random token streams", () => {
+    fc.assert(
+      fc.property(tokenStream(60), (text) => {
+        countInput("token stream");
+        compileAndCheck({ "fuzz.pol": text }, "fuzz.pol");
+      }),
+      { seed, numRuns: runs(500) },
+    );
+  });
+
+  it("never throws for token streams inside conditions, lists, definitions, policies and overlays", () => {
+    fc.assert(
+      fc.property(contextualStream, ({ text }) => {
+        countInput("token stream in context");
+        compileAndCheck({ "fuzz.pol": text }, "fuzz.pol");
+      }),
+      { seed, numRuns: runs(500) },
+    );
+  });
+
+  it("never throws when the random file imports another random file", () => {
+    fc.assert(
+      fc.property(tokenStream(30), tokenStream(30), (a, b) => {
+        countInput("token streams across imports");
+        const { result } = compileAndCheck({ "a.pol": `import "b.pol"\n${a}`, "b.pol": b }, "a.pol");
+        // The imported file is checked too: a broken b.pol must give an error in b.pol.
+        if (compileText({ "b.pol": b }).diagnostics.some((d) => d.severity === "error")) {
+          expect(result.diagnostics.some((d) => d.span.file === "b.pol")).toBe(true);
+        }
+      }),
+      { seed, numRuns: runs(120) },
+    );
+  });
+});
+
+/** Inputs per file and mutation kind: each kind reaches every file, more for the cheap ones. */
+const perKind: Record<MutationKind, number> = {
+  "delete a token": 3,
+  "duplicate a token": 3,
+  "swap two tokens": 3,
+  truncate: 3,
+  "unbalanced bracket": 2,
+  "unicode anywhere": 3,
+  "bad character between tokens": 2,
+  "long line": 1,
+};
+
+describe("fuzz: mutations of every policy under policies/", () => {
+  const library = readLibrary();
+  const paths = Object.keys(library);
+
+  it("finds the policy library", () => {
+    expect(paths.length).toBeGreaterThan(5);
+  });
+
+  for (const path of paths) {
+    it(`mutations of ${path}`, () => {
+      const original = library[path];
+      for (const kind of mutationKinds) {
+        fc.assert(
+          fc.property(mutationOf(original, kind), (m) => {
+            countInput(`mutation: ${kind}`);
+            const { result } = compileAndCheck({ ...library, [path]: m.text }, path, { mustFail: m.mustFail });
+            if (m.badCharAt !== undefined) {
+              const here = result.diagnostics.find((d) => d.code === "POL001" && d.span.file === path && d.span.start === m.badCharAt);
+              if (!here) throw new Error(`no POL001 at offset ${m.badCharAt}: ${result.diagnostics.map((d) => `${d.code}@${d.span.start}`).join(", ")}`);
+            }
+          }),
+          { seed, numRuns: runs(perKind[kind]) },
+        );
+      }
+    });
+  }
+});
+
+describe("fuzz: size", () => {
+  it("compiles a generated 10 000-line valid file without errors, in roughly linear time", () => {
+    const small = bigPolicyFile(1_000);
+    const large = bigPolicyFile(10_000);
+    expect(large.split("\n").length).toBeGreaterThanOrEqual(10_000);
+    // Warm up the parser and the JIT, then time each size twice, interleaved, and keep the faster
+    // run of each: the ratio compares the compiler, not the garbage collector or a busy machine.
+    compileText({ "big.pol": small });
+    compileText({ "big.pol": small });
+    countInput("generated big file");
+    countInput("generated big file");
+    let smallMs = Infinity;
+    let largeMs = Infinity;
+    for (let i = 0; i < 2; i++) {
+      let started = performance.now();
+      const smallResult = compileText({ "big.pol": small });
+      smallMs = Math.min(smallMs, performance.now() - started);
+      expect(smallResult.diagnostics).toEqual([]);
+      started = performance.now();
+      const result = compileText({ "big.pol": large });
+      largeMs = Math.min(largeMs, performance.now() - started);
+      countInput("generated big file");
+      countInput("generated big file");
+      if (i > 0) continue;
+      expect(result.diagnostics).toEqual([]);
+      expect(checkResult(result).problems).toEqual([]);
+      expect(result.policies).toHaveLength(1);
+      expect(result.library!.modules.flatMap((m) => m.requirements).length).toBeGreaterThanOrEqual(1_240);
+    }
+    console.log(`compile time: 1 000 lines ${smallMs.toFixed(0)} ms, 10 000 lines ${largeMs.toFixed(0)} ms (ratio ${(largeMs / smallMs).toFixed(1)})`);
+    expect(largeMs / smallMs).toBeLessThan(30);
+  });
+});
+
+describe("the invariant checker itself", () => {
+  it("catches a NaN line, an offset outside the file, a position that disagrees with its offset and a wrong quoted line", () => {
+    const text = 'fact a: boolean "A"\nfact b: boolean "B"\n';
+    const good = compileText({ "a.pol": text });
+    const span = { file: "a.pol", start: 25, end: 26, line: 2, column: 6 };
+    const fake = (s: typeof span) => ({ ...good, diagnostics: [{ code: "POL011" as const, severity: "error" as const, message: "unknown name 'b'", span: s }] });
+    expect(checkResult(fake(span)).problems).toEqual([]);
+    expect(checkResult(fake({ ...span, line: Number.NaN })).problems.join("\n")).toMatch(/line is not an integer/);
+    expect(checkResult(fake({ ...span, end: text.length + 5 })).problems.join("\n")).toMatch(/end 45 outside 25\.\.40/);
+    expect(checkResult(fake({ ...span, column: 3 })).problems.join("\n")).toMatch(/does not match offset 25, which is 2:6/);
+    expect(checkResult(fake({ ...span, line: 7 })).problems.join("\n")).toMatch(/line 7 outside 1\.\.4/);
+  });
+});
+
+describe("fuzz: defects found and fixed", () => {
+  it("a syntax error at the end of the file ends inside the file", () => {
+    const text = 'group pain "x" {';
+    const { diagnostics } = compileText({ "a.pol": text });
+    expect(diagnostics.map((d) => [d.code, d.span.line, d.span.column, d.span.start, d.span.end])).toEqual([["POL002", 1, 17, 16, 16]]);
+  });
+
+  it("a lone \\r line break is counted alike by the lexer and the code frame", () => {
+    const text = 'fact a: boolean "A"\rfact b boolean "B"\n';
+    const result = compileText({ "a.pol": text });
+    expect(result.diagnostics.map((d) => renderDiagnostic(d, result.sources))).toEqual([
+      ["a.pol:2:8: error POL002: expected ':', but found 'boolean'", "  |", '2 | fact b boolean "B"', "  |        ^^^^^^^"].join("\n"),
+    ]);
+  });
+});

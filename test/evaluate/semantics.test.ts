@@ -1,0 +1,149 @@
+/**
+ * Evaluation semantics that are easy to get wrong, run through the policy's generated code:
+ * uncertainty through history questions, entries that do not exist, items that do not apply,
+ * and the trace the same code records.
+ */
+import { describe, expect, it } from "vitest";
+import { compileText } from "../../compiler/compile.js";
+import type { Determination } from "../../runtime/determination.js";
+import { evaluateSource, loadPolicy } from "../support/policies.js";
+import { evaluate } from "../../runtime/evaluate.js";
+
+const header = `
+enum region { cervical, lumbar }
+record visit { date: date "Date" region: region "Region" }
+fact visits: list of visit "Visits"
+`;
+
+function run(body: string, input: Record<string, unknown>): Determination {
+  return evaluateSource({ "p.pol": `${header}\npolicy P "Probe" {\n  version "1"\n  requirements "R" {\n${body}\n  }\n}\n` }, { date_of_service: "2024-06-01", ...input });
+}
+
+const result = (d: Determination, id: string) => d.trace.find((t) => t.id === id)?.result;
+
+describe("history questions under uncertainty", () => {
+  const visits = (middleRegion: string | null) => [
+    { date: "2023-01-01", region: "lumbar" },
+    { date: "2021-06-01", region: middleRegion },
+    { date: "2019-09-01", region: "lumbar" },
+  ];
+  const body = `    criterion run_of_three "three in the run": count(p in recent_run(select(v in visits where v.region = lumbar), 2 years)) >= 3`;
+
+  it("an entry that may belong to the list may bridge a gap: the answer is unknown, naming its fact", () => {
+    const d = run(body, { visits: visits(null) });
+    expect(result(d, "run_of_three")).toBe("unknown");
+    expect(d.missing.map((m) => m.fact)).toEqual(["visits[1].region"]);
+  });
+
+  it("once the entry is known not to belong, the run stops at the gap", () => {
+    expect(result(run(body, { visits: visits("cervical") }), "run_of_three")).toBe("false");
+    expect(result(run(body, { visits: visits("lumbar") }), "run_of_three")).toBe("true");
+  });
+
+  const merged = `    criterion one_visit "one visit": count(p in visits where p.region = lumbar, counting p and q as one when time between p.date and q.date < 7 days) = 1
+    criterion two_visits "two visits": count(p in visits where p.region = lumbar, counting p and q as one when time between p.date and q.date < 7 days) = 2`;
+  const week = (middle: string | null) => [
+    { date: "2023-01-01", region: "lumbar" },
+    { date: "2023-01-07", region: middle },
+    { date: "2023-01-13", region: "lumbar" },
+  ];
+
+  it("counting two entries as one pairs each entry with at most one other", () => {
+    // Three visits a week apart: the first two pair, the third counts on its own.
+    const d = run(merged, { visits: week("lumbar") });
+    expect([result(d, "one_visit"), result(d, "two_visits")]).toEqual(["false", "true"]);
+  });
+
+  it("an uncertain entry leaves the count unknown only when it could change it", () => {
+    // Whether or not the middle visit is lumbar, the count is 2.
+    expect(result(run(merged, { visits: week(null) }), "two_visits")).toBe("true");
+    const close = [
+      { date: "2023-01-01", region: "lumbar" },
+      { date: "2023-02-01", region: null },
+    ];
+    const d = run(merged, { visits: close });
+    expect(result(d, "one_visit")).toBe("unknown");
+    expect(d.missing.map((m) => m.fact)).toEqual(["visits[1].region"]);
+  });
+
+  it("counting two entries as one takes them in date order, whatever the order of the list", () => {
+    const asc = [
+      { date: "2023-01-01", region: "lumbar" },
+      { date: "2023-01-05", region: "lumbar" },
+    ];
+    expect(result(run(merged, { visits: asc }), "one_visit")).toBe("true");
+    expect(result(run(merged, { visits: [...asc].reverse() }), "one_visit")).toBe("true");
+  });
+});
+
+describe("an entry that does not exist", () => {
+  const body = `
+    criterion ne "ne": latest(p in visits).region != lumbar
+    criterion notin "notin": latest(p in visits).region not in {lumbar}
+    criterion negated "negated": not (time since latest(p in visits).date < 2 weeks)
+    criterion is_known "known": latest(p in visits) is known`;
+
+  it("every comparison with it is false, and only an explicit not turns that around", () => {
+    const d = run(body, { visits: [] });
+    expect([result(d, "ne"), result(d, "notin"), result(d, "negated"), result(d, "is_known")]).toEqual(["false", "false", "true", "false"]);
+  });
+});
+
+describe("comparisons and items that do not apply", () => {
+  it("a quoted text in a condition compares with a text fact", () => {
+    const policy = loadPolicy({ "p.pol": `fact level: text "Level"\npolicy P "P" {\n  version "1"\n  requirements "R" {\n    criterion c "C3-4": level = "C3-4"\n  }\n}\n` });
+    const outcome = (level: string) => evaluate(policy, { date_of_service: "2024-01-01", level }).outcome;
+    expect([outcome("C3-4"), outcome("C5-6")]).toEqual(["meets", "does-not-meet"]);
+  });
+
+  it("an exclusion or contraindication whose 'when' does not hold does not apply", () => {
+    const source = `fact trial: boolean "Trial"\nfact habitus: boolean "Habitus"\npolicy P "P" {\n  version "1"\n  contraindications "C" {\n    criterion body "Body habitus" when trial: habitus\n  }\n}\n`;
+    const policy = loadPolicy({ "p.pol": source });
+    const outcome = (input: Record<string, unknown>) => evaluate(policy, { date_of_service: "2024-01-01", ...input }).outcome;
+    expect([outcome({ trial: false, habitus: true }), outcome({ trial: true, habitus: true }), outcome({ habitus: false }), outcome({ habitus: true })]).toEqual([
+      "meets",
+      "does-not-meet",
+      "meets",
+      "needs-info",
+    ]);
+  });
+});
+
+describe("the trace", () => {
+  // A definition read by two criteria, a bullet list, and a history question.
+  const body = `    criterion recent "a recent lumbar visit": exists(v in lumbar_visits where v.date within last 1 years)
+    criterion any_visit "any lumbar visit": count(v in lumbar_visits) >= 1
+    criterion both "both": all of "both bullets" {
+      use recent
+      criterion flagged "flagged": flag
+    }`;
+  const probe = loadPolicy({
+    "p.pol": `${header}\nfact flag: boolean "Flag"\ndefine lumbar_visits "Lumbar visits": select(v in visits where v.region = lumbar)\npolicy P "Probe" {\n  version "1"\n  requirements "R" {\n${body}\n  }\n}\n`,
+  });
+  const policy = (input: Record<string, unknown>) => evaluate(probe, { date_of_service: "2024-06-01", ...input });
+
+  it("gives each criterion the facts it read, through definitions and bullets, in the order first read", () => {
+    const d = policy({ flag: true, visits: [{ date: "2024-01-01", region: "lumbar" }, { date: "2020-01-01", region: "cervical" }] });
+    const values = Object.fromEntries(d.trace.map((t) => [t.id, t.values]));
+    const definitionReads = { visits: "2 entries", "visits[0].region": "lumbar", "visits[1].region": "cervical" };
+    expect(values.recent).toEqual({ ...definitionReads, "visits[0].date": "2024-01-01" });
+    expect(Object.keys(values.recent)).toEqual(["visits", "visits[0].region", "visits[1].region", "visits[0].date"]);
+    // The definition was worked out for `recent`; `any_visit` is given what it read all the same.
+    expect(values.any_visit).toEqual(definitionReads);
+    // A bullet list sees what its bullets read when it evaluates them first; `recent` was already known.
+    expect(values.both).toEqual({ flag: true });
+    expect(values.flagged).toEqual({ flag: true });
+    expect(d.trace.map((t) => [t.id, t.result])).toEqual([
+      ["recent", "true"],
+      ["any_visit", "true"],
+      ["both", "true"],
+      ["flagged", "true"],
+    ]);
+  });
+
+  it("records an undocumented fact as null", () => {
+    const d = policy({ visits: [{ date: "2024-01-01" }] });
+    expect(d.trace.find((t) => t.id === "recent")!.values).toEqual({ visits: "1 entry", "visits[0].region": null, "visits[0].date": "2024-01-01" });
+    expect(d.trace.find((t) => t.id === "flagged")!.values).toEqual({ flag: null });
+  });
+});

@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compileText } from "../../compiler/compile.js";
+import { renderDiagnostic } from "../../compiler/diagnostics.js";
+import { cstTypesText } from "../../grammar/generate-cst-types.js";
+
+/** Every diagnostic of a one-file program, rendered as polc prints it. */
+function rendered(source: string): string[] {
+  const result = compileText({ "a.pol": source });
+  return result.diagnostics.map((d) => renderDiagnostic(d, result.sources));
+}
+
+describe("syntax errors", () => {
+  it("reports a missing '}' at the end of the file", () => {
+    const source = ['group pain "The member\'s pain" {', '  fact average: number 0 to 10 "Average pain"', ""].join("\n");
+    expect(rendered(source)).toEqual([
+      [
+        "a.pol:2:46: error POL002: expected '}', but found the end of the file",
+        "  |",
+        '2 |   fact average: number 0 to 10 "Average pain"',
+        "  |                                              ^",
+      ].join("\n"),
+    ]);
+  });
+
+  it("reports a stray token where the grammar expects something else", () => {
+    const source = ['group pain "The member\'s pain" {', '  fact average: number 0 to 10 "Average pain" )', "}", ""].join("\n");
+    expect(rendered(source)).toEqual([
+      [
+        "a.pol:2:47: error POL002: expected '}', but found ')'",
+        "  |",
+        '2 |   fact average: number 0 to 10 "Average pain" )',
+        "  |                                               ^",
+      ].join("\n"),
+    ]);
+  });
+
+  it("reports a missing ':' and underlines the whole token found instead", () => {
+    expect(rendered('fact x: boolean "X"\nfact flag boolean "Flag"\n')).toEqual([
+      [
+        "a.pol:2:11: error POL002: expected ':', but found 'boolean'",
+        "  |",
+        '2 | fact flag boolean "Flag"',
+        "  |           ^^^^^^^",
+      ].join("\n"),
+    ]);
+  });
+
+  it("reports an unterminated string with a hint", () => {
+    const result = compileText({ "a.pol": 'fact x: boolean "X\nfact y: boolean "Y"\n' });
+    const first = result.diagnostics[0];
+    expect(renderDiagnostic(first, result.sources)).toBe(
+      [
+        'a.pol:1:17: error POL001: unexpected character "\\""',
+        "  |",
+        '1 | fact x: boolean "X',
+        "  |                 ^",
+        '  = a quoted text must end with " on the same line',
+      ].join("\n"),
+    );
+    // The lexer error is reported once; what follows it is not a second unterminated string.
+    expect(result.diagnostics.filter((d) => d.code === "POL001")).toHaveLength(1);
+  });
+
+  it("reports an unexpected character like '@'", () => {
+    expect(rendered('fact x: boolean "X"\nfact @y: boolean "Y"\n')).toEqual([
+      ['a.pol:2:6: error POL001: unexpected character "@"', "  |", '2 | fact @y: boolean "Y"', "  |      ^"].join("\n"),
+    ]);
+  });
+
+  it("reports three independent mistakes in one run, sorted by position", () => {
+    const source = [
+      'fact flag boolean "Flag"', // 1: missing ':'
+      'fact x: boolean "X"',
+      'fact @w: boolean "W"', // 3: unexpected character (a lexer error, found before the parser runs)
+      'group g "G" {',
+      '  fact z: boolean "Z" )', // 5: stray ')'
+      "}",
+      'fact y: boolean "Y"',
+      "",
+    ].join("\n");
+    const result = compileText({ "a.pol": source });
+    expect(result.diagnostics.map((d) => `${d.span.line}:${d.span.column} ${d.code}`)).toEqual(["1:11 POL002", "3:6 POL001", "5:23 POL002"]);
+    expect(result.diagnostics.map((d) => renderDiagnostic(d, result.sources))).toEqual([
+      ["a.pol:1:11: error POL002: expected ':', but found 'boolean'", "  |", '1 | fact flag boolean "Flag"', "  |           ^^^^^^^"].join("\n"),
+      ['a.pol:3:6: error POL001: unexpected character "@"', "  |", '3 | fact @w: boolean "W"', "  |      ^"].join("\n"),
+      ["a.pol:5:23: error POL002: expected '}', but found ')'", "  |", '5 |   fact z: boolean "Z" )', "  |                       ^"].join("\n"),
+    ]);
+  });
+
+  it("widens the gutter for two-digit line numbers", () => {
+    const source = `${"\n".repeat(11)}fact @y: boolean "Y"\n`;
+    expect(rendered(source)).toEqual([['a.pol:12:6: error POL001: unexpected character "@"', "   |", '12 | fact @y: boolean "Y"', "   |      ^"].join("\n")]);
+  });
+});
+
+describe("grammar/cst.generated.ts", () => {
+  it("is what generate-cst-types.ts writes from the current grammar", () => {
+    const committed = readFileSync(new URL("../../grammar/cst.generated.ts", import.meta.url), "utf8");
+    expect(committed).toBe(cstTypesText());
+  });
+});
