@@ -203,6 +203,271 @@ export interface Input {
   readonly radicular_pain?: boolean | null;
 }
 
+/** Reads the group request of a request: each fact by its name. */
+function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "region":
+        if (!r.choice(fact_request_region, value)) return false;
+        break;
+      case "therapeutic":
+        if (!r.boolean(fact_request_therapeutic, value)) return false;
+        break;
+      case "image_guidance":
+        if (!r.choice(fact_request_image_guidance, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain of a request: each fact by its name. */
+function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "acute_radicular_symptoms":
+        if (!r.boolean(fact_pain_acute_radicular_symptoms, value)) return false;
+        break;
+      case "functional_disability":
+        if (!r.boolean(fact_pain_functional_disability, value)) return false;
+        break;
+      case "average":
+        if (!r.fact(fact_pain_average, value)) return false;
+        break;
+      case "duration":
+        if (!r.fact(fact_pain_duration, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group conservative_therapy of a request: each fact by its name. */
+function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
+        break;
+      case "start":
+        if (!r.fact(fact_conservative_therapy_start, value)) return false;
+        break;
+      case "end":
+        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+        break;
+      case "medical_reason_not_done":
+        if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
+        break;
+      case "inactive_components":
+        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
+        break;
+      case "ongoing":
+        if (!r.boolean(fact_conservative_therapy_ongoing, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group diagnosis of a request: each fact by its name. */
+function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "spinal_stenosis":
+        if (!r.boolean(fact_diagnosis_spinal_stenosis, value)) return false;
+        break;
+      case "failed_back_surgery":
+        if (!r.boolean(fact_diagnosis_failed_back_surgery, value)) return false;
+        break;
+      case "surgical_planning":
+        if (!r.boolean(fact_diagnosis_surgical_planning, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group home_exercise_program of a request: each fact by its name. */
+function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "prescription":
+        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
+        break;
+      case "completion_documented":
+        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
+        break;
+      case "inability_medical_reason":
+        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group epidural of a request: each fact by its name. */
+function read_group_epidural(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "approach":
+        if (!r.choice(fact_epidural_approach, value)) return false;
+        break;
+      case "levels":
+        if (!r.fact(fact_epidural_levels, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group purpose of a request: each fact by its name. */
+function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "intrathecal_before_pump":
+        if (!r.boolean(fact_purpose_intrathecal_before_pump, value)) return false;
+        break;
+      case "chemotherapy_catheter":
+        if (!r.boolean(fact_purpose_chemotherapy_catheter, value)) return false;
+        break;
+      case "postoperative_pain_control":
+        if (!r.boolean(fact_purpose_postoperative_pain_control, value)) return false;
+        break;
+      case "surgical_anesthesia":
+        if (!r.boolean(fact_purpose_surgical_anesthesia, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group findings of a request: each fact by its name. */
+function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "active_infection":
+        if (!r.boolean(fact_findings_active_infection, value)) return false;
+        break;
+      case "puncture_site_infection":
+        if (!r.boolean(fact_findings_puncture_site_infection, value)) return false;
+        break;
+      case "severe_stenosis_obstruction":
+        if (!r.boolean(fact_findings_severe_stenosis_obstruction, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads a request to NIA_CG_300: each fact by its name. False sends it to the full check, which names each problem. */
+function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+  for (const name in input) {
+    const value = input[name];
+    switch (name) {
+      case "date_of_service":
+        break;
+      case "prior_procedures":
+        if (!r.fact(fact_prior_procedures, value)) return false;
+        break;
+      case "request":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_request(r, value)))) return false;
+        break;
+      case "new_pathology":
+        if (!r.boolean(fact_new_pathology, value)) return false;
+        break;
+      case "pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
+        break;
+      case "conservative_therapy":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
+          return false;
+        break;
+      case "diagnosis":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_diagnosis(r, value))))
+          return false;
+        break;
+      case "home_exercise_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
+          return false;
+        break;
+      case "injection_medical_reason":
+        if (!r.boolean(fact_injection_medical_reason, value)) return false;
+        break;
+      case "epidural":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_epidural(r, value))))
+          return false;
+        break;
+      case "preoperative_evaluation_and_plan":
+        if (!r.boolean(fact_preoperative_evaluation_and_plan, value)) return false;
+        break;
+      case "unsuccessful_injection_retry":
+        if (!r.boolean(fact_unsuccessful_injection_retry, value)) return false;
+        break;
+      case "pain_generator_in_question":
+        if (!r.boolean(fact_pain_generator_in_question, value)) return false;
+        break;
+      case "special_circumstances":
+        if (!r.boolean(fact_special_circumstances, value)) return false;
+        break;
+      case "different_region_medical_reason":
+        if (!r.boolean(fact_different_region_medical_reason, value)) return false;
+        break;
+      case "same_day_medical_reason":
+        if (!r.boolean(fact_same_day_medical_reason, value)) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (!r.boolean(fact_synovial_cyst_confirmed_on_imaging, value)) return false;
+        break;
+      case "purpose":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_purpose(r, value)))) return false;
+        break;
+      case "findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_findings(r, value))))
+          return false;
+        break;
+      case "systemic_inflammatory_disease":
+        if (!r.boolean(fact_systemic_inflammatory_disease, value)) return false;
+        break;
+      case "radicular_pain":
+        if (!r.boolean(fact_radicular_pain, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * NIA_CG_300 Epidural Spine Injections: its metadata, the facts it reads, and its sections and overlays in the guideline's order.
  * Compiled from policies/nia/cg300-epidural-spine-injections.pol, policies/washington/cg300-wa-spinal-injections.pol.
@@ -274,6 +539,7 @@ export const policy = k.policy({
     fact_radicular_pain,
     fact_request_image_guidance,
   ],
+  read: read_request,
   sections: [
     k.section("notes", "GENERAL INFORMATION", []),
     k.section(
@@ -343,4 +609,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 36689753ba71b3a4 6d4e7342a36a4839
+// polc digest: 221593c86c547a7e 054591844c57cc6a

@@ -211,6 +211,317 @@ export interface Input {
   readonly intradiscal_injection?: boolean | null;
 }
 
+/** Reads the group request of a request: each fact by its name. */
+function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "region":
+        if (!r.choice(fact_request_region, value)) return false;
+        break;
+      case "image_guidance":
+        if (!r.choice(fact_request_image_guidance, value)) return false;
+        break;
+      case "level":
+        if (!r.fact(fact_request_level, value)) return false;
+        break;
+      case "therapeutic":
+        if (!r.boolean(fact_request_therapeutic, value)) return false;
+        break;
+      case "side":
+        if (!r.choice(fact_request_side, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group diagnosis of a request: each fact by its name. */
+function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "mainly_axial_pain":
+        if (!r.boolean(fact_diagnosis_mainly_axial_pain, value)) return false;
+        break;
+      case "synovial_cyst_stenosis":
+        if (!r.boolean(fact_diagnosis_synovial_cyst_stenosis, value)) return false;
+        break;
+      case "chronic_lumbar_spondylolysis":
+        if (!r.boolean(fact_diagnosis_chronic_lumbar_spondylolysis, value)) return false;
+        break;
+      case "pars_defect_on_imaging":
+        if (!r.boolean(fact_diagnosis_pars_defect_on_imaging, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group other_source of a request: each fact by its name. */
+function read_group_other_source(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "sacroiliac_joint":
+        if (!r.boolean(fact_other_source_sacroiliac_joint, value)) return false;
+        break;
+      case "discogenic":
+        if (!r.boolean(fact_other_source_discogenic, value)) return false;
+        break;
+      case "disc_herniation":
+        if (!r.boolean(fact_other_source_disc_herniation, value)) return false;
+        break;
+      case "radiculitis":
+        if (!r.boolean(fact_other_source_radiculitis, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain of a request: each fact by its name. */
+function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "functional_disability":
+        if (!r.boolean(fact_pain_functional_disability, value)) return false;
+        break;
+      case "average":
+        if (!r.fact(fact_pain_average, value)) return false;
+        break;
+      case "duration":
+        if (!r.fact(fact_pain_duration, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group conservative_therapy of a request: each fact by its name. */
+function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
+        break;
+      case "inactive_components":
+        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
+        break;
+      case "start":
+        if (!r.fact(fact_conservative_therapy_start, value)) return false;
+        break;
+      case "end":
+        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+        break;
+      case "medical_reason_not_done":
+        if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
+        break;
+      case "ongoing":
+        if (!r.boolean(fact_conservative_therapy_ongoing, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group home_exercise_program of a request: each fact by its name. */
+function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "prescription":
+        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
+        break;
+      case "completion_documented":
+        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
+        break;
+      case "inability_medical_reason":
+        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group facet of a request: each fact by its name. */
+function read_group_facet(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "kind":
+        if (!r.choice(fact_facet_kind, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group after_rf of a request: each fact by its name. */
+function read_group_after_rf(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "successful":
+        if (!r.boolean(fact_after_rf_successful, value)) return false;
+        break;
+      case "different_levels":
+        if (!r.boolean(fact_after_rf_different_levels, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group purpose of a request: each fact by its name. */
+function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "sacral_lateral_branch_block":
+        if (!r.boolean(fact_purpose_sacral_lateral_branch_block, value)) return false;
+        break;
+      case "atlantoaxial_joint_injection":
+        if (!r.boolean(fact_purpose_atlantoaxial_joint_injection, value)) return false;
+        break;
+      case "occipital_nerve_block":
+        if (!r.boolean(fact_purpose_occipital_nerve_block, value)) return false;
+        break;
+      case "hardware_injection":
+        if (!r.boolean(fact_purpose_hardware_injection, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group findings of a request: each fact by its name. */
+function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "active_infection":
+        if (!r.boolean(fact_findings_active_infection, value)) return false;
+        break;
+      case "puncture_site_infection":
+        if (!r.boolean(fact_findings_puncture_site_infection, value)) return false;
+        break;
+      case "no_percutaneous_access":
+        if (!r.boolean(fact_findings_no_percutaneous_access, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads a request to NIA_CG_301: each fact by its name. False sends it to the full check, which names each problem. */
+function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+  for (const name in input) {
+    const value = input[name];
+    switch (name) {
+      case "date_of_service":
+        break;
+      case "prior_procedures":
+        if (!r.fact(fact_prior_procedures, value)) return false;
+        break;
+      case "request":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_request(r, value)))) return false;
+        break;
+      case "new_pathology":
+        if (!r.boolean(fact_new_pathology, value)) return false;
+        break;
+      case "diagnosis":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_diagnosis(r, value))))
+          return false;
+        break;
+      case "other_source":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_other_source(r, value))))
+          return false;
+        break;
+      case "pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
+        break;
+      case "conservative_therapy":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
+          return false;
+        break;
+      case "home_exercise_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
+          return false;
+        break;
+      case "facet":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_facet(r, value)))) return false;
+        break;
+      case "technique_changed":
+        if (!r.boolean(fact_technique_changed, value)) return false;
+        break;
+      case "pain_generator_in_question":
+        if (!r.boolean(fact_pain_generator_in_question, value)) return false;
+        break;
+      case "multi_level_pathology":
+        if (!r.boolean(fact_multi_level_pathology, value)) return false;
+        break;
+      case "after_rf":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_after_rf(r, value))))
+          return false;
+        break;
+      case "unusual_circumstances":
+        if (!r.boolean(fact_unusual_circumstances, value)) return false;
+        break;
+      case "different_region_medical_reason":
+        if (!r.boolean(fact_different_region_medical_reason, value)) return false;
+        break;
+      case "same_day_medical_reason":
+        if (!r.boolean(fact_same_day_medical_reason, value)) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (!r.boolean(fact_synovial_cyst_confirmed_on_imaging, value)) return false;
+        break;
+      case "purpose":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_purpose(r, value)))) return false;
+        break;
+      case "findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_findings(r, value))))
+          return false;
+        break;
+      case "intradiscal_injection":
+        if (!r.boolean(fact_intradiscal_injection, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * NIA_CG_301 Paravertebral Facet Joint Injections or Blocks: its metadata, the facts it reads, and its sections and overlays in the guideline's order.
  * Compiled from policies/nia/cg301-facet-joint-injections.pol, policies/washington/cg301-wa-facet-injections.pol.
@@ -287,6 +598,7 @@ export const policy = k.policy({
     fact_findings_no_percutaneous_access,
     fact_intradiscal_injection,
   ],
+  read: read_request,
   sections: [
     k.section("notes", "GENERAL INFORMATION", []),
     k.section(
@@ -342,4 +654,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 5fa0fa2e06d8a92d f18f6e2714936275
+// polc digest: 0c05d5903ef2e03f 015805a5738a3b39

@@ -200,6 +200,278 @@ export interface Input {
   } | null;
 }
 
+/** Reads the group request of a request: each fact by its name. */
+function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "region":
+        if (!r.choice(fact_request_region, value)) return false;
+        break;
+      case "side":
+        if (!r.choice(fact_request_side, value)) return false;
+        break;
+      case "level":
+        if (!r.fact(fact_request_level, value)) return false;
+        break;
+      case "image_guidance":
+        if (!r.choice(fact_request_image_guidance, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain_source of a request: each fact by its name. */
+function read_group_pain_source(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "sacroiliac_joint":
+        if (!r.boolean(fact_pain_source_sacroiliac_joint, value)) return false;
+        break;
+      case "discogenic":
+        if (!r.boolean(fact_pain_source_discogenic, value)) return false;
+        break;
+      case "disc_herniation":
+        if (!r.boolean(fact_pain_source_disc_herniation, value)) return false;
+        break;
+      case "radiculitis":
+        if (!r.boolean(fact_pain_source_radiculitis, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain of a request: each fact by its name. */
+function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "functional_disability":
+        if (!r.boolean(fact_pain_functional_disability, value)) return false;
+        break;
+      case "average":
+        if (!r.fact(fact_pain_average, value)) return false;
+        break;
+      case "duration":
+        if (!r.fact(fact_pain_duration, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group conservative_therapy of a request: each fact by its name. */
+function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
+        break;
+      case "inactive_components":
+        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
+        break;
+      case "start":
+        if (!r.fact(fact_conservative_therapy_start, value)) return false;
+        break;
+      case "end":
+        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+        break;
+      case "medical_reason_not_done":
+        if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
+        break;
+      case "ongoing":
+        if (!r.boolean(fact_conservative_therapy_ongoing, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group home_exercise_program of a request: each fact by its name. */
+function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "prescription":
+        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
+        break;
+      case "completion_documented":
+        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
+        break;
+      case "inability_medical_reason":
+        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group denervation of a request: each fact by its name. */
+function read_group_denervation(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "technique":
+        if (!r.choice(fact_denervation_technique, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group purpose of a request: each fact by its name. */
+function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "sacroiliac_or_sacral_lateral_branch":
+        if (!r.boolean(fact_purpose_sacroiliac_or_sacral_lateral_branch, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group findings of a request: each fact by its name. */
+function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "active_infection":
+        if (!r.boolean(fact_findings_active_infection, value)) return false;
+        break;
+      case "puncture_site_infection":
+        if (!r.boolean(fact_findings_puncture_site_infection, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group wa_facet of a request: each fact by its name. */
+function read_group_wa_facet(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "continuous_pain_referable_to_facet":
+        if (!r.boolean(fact_wa_facet_continuous_pain_referable_to_facet, value)) return false;
+        break;
+      case "radicular_pain":
+        if (!r.boolean(fact_wa_facet_radicular_pain, value)) return false;
+        break;
+      case "other_structural_cause":
+        if (!r.boolean(fact_wa_facet_other_structural_cause, value)) return false;
+        break;
+      case "other_spine_pain_syndrome":
+        if (!r.boolean(fact_wa_facet_other_spine_pain_syndrome, value)) return false;
+        break;
+      case "differential_blocks":
+        if (!r.boolean(fact_wa_facet_differential_blocks, value)) return false;
+        break;
+      case "joints":
+        if (!r.fact(fact_wa_facet_joints, value)) return false;
+        break;
+      case "cervical_levels_c3_4_to_c6_7":
+        if (!r.boolean(fact_wa_facet_cervical_levels_c3_4_to_c6_7, value)) return false;
+        break;
+      case "for_headache":
+        if (!r.boolean(fact_wa_facet_for_headache, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads a request to NIA_CG_302: each fact by its name. False sends it to the full check, which names each problem. */
+function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+  for (const name in input) {
+    const value = input[name];
+    switch (name) {
+      case "date_of_service":
+        break;
+      case "prior_procedures":
+        if (!r.fact(fact_prior_procedures, value)) return false;
+        break;
+      case "request":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_request(r, value)))) return false;
+        break;
+      case "pain_source":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain_source(r, value))))
+          return false;
+        break;
+      case "pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
+        break;
+      case "mbb_relief_outlasted_anesthetic":
+        if (!r.boolean(fact_mbb_relief_outlasted_anesthetic, value)) return false;
+        break;
+      case "conservative_therapy":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
+          return false;
+        break;
+      case "home_exercise_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
+          return false;
+        break;
+      case "denervation":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_denervation(r, value))))
+          return false;
+        break;
+      case "same_day_medical_reason":
+        if (!r.boolean(fact_same_day_medical_reason, value)) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (!r.boolean(fact_synovial_cyst_confirmed_on_imaging, value)) return false;
+        break;
+      case "purpose":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_purpose(r, value)))) return false;
+        break;
+      case "findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_findings(r, value))))
+          return false;
+        break;
+      case "age":
+        if (!r.fact(fact_age, value)) return false;
+        break;
+      case "wa_facet":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_wa_facet(r, value))))
+          return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * NIA_CG_302 Paravertebral Facet Joint Denervation (Radiofrequency Neurolysis): its metadata, the facts it reads, and its sections and overlays in the guideline's order.
  * Compiled from policies/nia/cg302-facet-joint-denervation.pol, policies/washington/cg302-wa-facet-neurotomy.pol.
@@ -268,6 +540,7 @@ export const policy = k.policy({
     fact_wa_facet_cervical_levels_c3_4_to_c6_7,
     fact_wa_facet_for_headache,
   ],
+  read: read_request,
   sections: [
     k.section("notes", "GENERAL INFORMATION", []),
     k.section(
@@ -347,4 +620,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 887c531f1f953131 88bbe3fa5a39e881
+// polc digest: 1ef4f33117885fc7 8a163b390666fd41

@@ -255,6 +255,372 @@ export interface Input {
   readonly systemic_inflammatory_disease?: boolean | null;
 }
 
+/** Reads the group request of a request: each fact by its name. */
+function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "region":
+        if (!r.choice(fact_request_region, value)) return false;
+        break;
+      case "image_guidance":
+        if (!r.choice(fact_request_image_guidance, value)) return false;
+        break;
+      case "therapeutic":
+        if (!r.boolean(fact_request_therapeutic, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group low_back_pain of a request: each fact by its name. */
+function read_group_low_back_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "primarily_axial":
+        if (!r.boolean(fact_low_back_pain_primarily_axial, value)) return false;
+        break;
+      case "below_l5":
+        if (!r.boolean(fact_low_back_pain_below_l5, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain of a request: each fact by its name. */
+function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "functional_disability":
+        if (!r.boolean(fact_pain_functional_disability, value)) return false;
+        break;
+      case "average":
+        if (!r.fact(fact_pain_average, value)) return false;
+        break;
+      case "duration":
+        if (!r.fact(fact_pain_duration, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group provocative_exam of a request: each fact by its name. */
+function read_group_provocative_exam(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "distraction":
+        if (!r.boolean(fact_provocative_exam_distraction, value)) return false;
+        break;
+      case "compression":
+        if (!r.boolean(fact_provocative_exam_compression, value)) return false;
+        break;
+      case "thigh_thrust":
+        if (!r.boolean(fact_provocative_exam_thigh_thrust, value)) return false;
+        break;
+      case "faber":
+        if (!r.boolean(fact_provocative_exam_faber, value)) return false;
+        break;
+      case "posterior_shear":
+        if (!r.boolean(fact_provocative_exam_posterior_shear, value)) return false;
+        break;
+      case "yeoman":
+        if (!r.boolean(fact_provocative_exam_yeoman, value)) return false;
+        break;
+      case "gaenslen":
+        if (!r.boolean(fact_provocative_exam_gaenslen, value)) return false;
+        break;
+      case "date":
+        if (!r.fact(fact_provocative_exam_date, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group conservative_therapy of a request: each fact by its name. */
+function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
+        break;
+      case "inactive_components":
+        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
+        break;
+      case "start":
+        if (!r.fact(fact_conservative_therapy_start, value)) return false;
+        break;
+      case "end":
+        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+        break;
+      case "medical_reason_not_done":
+        if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
+        break;
+      case "ongoing":
+        if (!r.boolean(fact_conservative_therapy_ongoing, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group home_exercise_program of a request: each fact by its name. */
+function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "prescription":
+        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
+        break;
+      case "completion_documented":
+        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
+        break;
+      case "inability_medical_reason":
+        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group spa of a request: each fact by its name. */
+function read_group_spa(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "onset_age":
+        if (!r.fact(fact_spa_onset_age, value)) return false;
+        break;
+      case "insidious_onset":
+        if (!r.boolean(fact_spa_insidious_onset, value)) return false;
+        break;
+      case "improvement_with_exercise":
+        if (!r.boolean(fact_spa_improvement_with_exercise, value)) return false;
+        break;
+      case "no_improvement_with_rest":
+        if (!r.boolean(fact_spa_no_improvement_with_rest, value)) return false;
+        break;
+      case "night_pain":
+        if (!r.boolean(fact_spa_night_pain, value)) return false;
+        break;
+      case "arthritis":
+        if (!r.boolean(fact_spa_arthritis, value)) return false;
+        break;
+      case "heel_enthesitis":
+        if (!r.boolean(fact_spa_heel_enthesitis, value)) return false;
+        break;
+      case "uveitis":
+        if (!r.boolean(fact_spa_uveitis, value)) return false;
+        break;
+      case "dactylitis":
+        if (!r.boolean(fact_spa_dactylitis, value)) return false;
+        break;
+      case "psoriasis":
+        if (!r.boolean(fact_spa_psoriasis, value)) return false;
+        break;
+      case "crohns_colitis":
+        if (!r.boolean(fact_spa_crohns_colitis, value)) return false;
+        break;
+      case "nsaid_response":
+        if (!r.boolean(fact_spa_nsaid_response, value)) return false;
+        break;
+      case "family_history":
+        if (!r.boolean(fact_spa_family_history, value)) return false;
+        break;
+      case "hla_b27":
+        if (!r.boolean(fact_spa_hla_b27, value)) return false;
+        break;
+      case "elevated_crp":
+        if (!r.boolean(fact_spa_elevated_crp, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain_program of a request: each fact by its name. */
+function read_group_pain_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "in_place":
+        if (!r.boolean(fact_pain_program_in_place, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_pain_program_physical_therapy, value)) return false;
+        break;
+      case "home_exercise":
+        if (!r.boolean(fact_pain_program_home_exercise, value)) return false;
+        break;
+      case "patient_education":
+        if (!r.boolean(fact_pain_program_patient_education, value)) return false;
+        break;
+      case "psychosocial_support":
+        if (!r.boolean(fact_pain_program_psychosocial_support, value)) return false;
+        break;
+      case "oral_medication":
+        if (!r.boolean(fact_pain_program_oral_medication, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group sacroiliitis of a request: each fact by its name. */
+function read_group_sacroiliitis(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "mri_active_inflammation":
+        if (!r.boolean(fact_sacroiliitis_mri_active_inflammation, value)) return false;
+        break;
+      case "radiographic_grade_left":
+        if (!r.fact(fact_sacroiliitis_radiographic_grade_left, value)) return false;
+        break;
+      case "radiographic_grade_right":
+        if (!r.fact(fact_sacroiliitis_radiographic_grade_right, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group purpose of a request: each fact by its name. */
+function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "sacral_lateral_branch_block":
+        if (!r.boolean(fact_purpose_sacral_lateral_branch_block, value)) return false;
+        break;
+      case "sij_radiofrequency_denervation":
+        if (!r.boolean(fact_purpose_sij_radiofrequency_denervation, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group findings of a request: each fact by its name. */
+function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "active_infection":
+        if (!r.boolean(fact_findings_active_infection, value)) return false;
+        break;
+      case "puncture_site_infection":
+        if (!r.boolean(fact_findings_puncture_site_infection, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads a request to NIA_CG_305: each fact by its name. False sends it to the full check, which names each problem. */
+function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+  for (const name in input) {
+    const value = input[name];
+    switch (name) {
+      case "date_of_service":
+        break;
+      case "prior_procedures":
+        if (!r.fact(fact_prior_procedures, value)) return false;
+        break;
+      case "request":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_request(r, value)))) return false;
+        break;
+      case "new_pathology":
+        if (!r.boolean(fact_new_pathology, value)) return false;
+        break;
+      case "low_back_pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_low_back_pain(r, value))))
+          return false;
+        break;
+      case "pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
+        break;
+      case "provocative_exam":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_provocative_exam(r, value))))
+          return false;
+        break;
+      case "conservative_therapy":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
+          return false;
+        break;
+      case "home_exercise_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
+          return false;
+        break;
+      case "spa":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_spa(r, value)))) return false;
+        break;
+      case "pain_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain_program(r, value))))
+          return false;
+        break;
+      case "sacroiliitis":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_sacroiliitis(r, value))))
+          return false;
+        break;
+      case "same_day_medical_reason":
+        if (!r.boolean(fact_same_day_medical_reason, value)) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (!r.boolean(fact_synovial_cyst_confirmed_on_imaging, value)) return false;
+        break;
+      case "purpose":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_purpose(r, value)))) return false;
+        break;
+      case "findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_findings(r, value))))
+          return false;
+        break;
+      case "systemic_inflammatory_disease":
+        if (!r.boolean(fact_systemic_inflammatory_disease, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * NIA_CG_305 Sacroiliac Joint Injections: its metadata, the facts it reads, and its sections and overlays in the guideline's order.
  * Compiled from policies/nia/cg305-sacroiliac-joint-injections.pol, policies/washington/cg305-wa-sacroiliac-injections.pol.
@@ -341,6 +707,7 @@ export const policy = k.policy({
     fact_systemic_inflammatory_disease,
     fact_request_therapeutic,
   ],
+  read: read_request,
   sections: [
     k.section("notes", "GENERAL INFORMATION", []),
     k.section(
@@ -407,4 +774,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 94ed3ff321b1e03d 926fb50d969861a7
+// polc digest: ea09f5fd53c650bd c2edb2aeacf55413

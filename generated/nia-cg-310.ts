@@ -188,6 +188,320 @@ export interface Input {
   } | null;
 }
 
+/** Reads the group pump of a request: each fact by its name. */
+function read_group_pump(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "service":
+        if (!r.choice(fact_pump_service, value)) return false;
+        break;
+      case "indication":
+        if (!r.choice(fact_pump_indication, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain of a request: each fact by its name. */
+function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "functional_disability":
+        if (!r.boolean(fact_pain_functional_disability, value)) return false;
+        break;
+      case "average":
+        if (!r.fact(fact_pain_average, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group conservative_therapy of a request: each fact by its name. */
+function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
+        break;
+      case "inactive_components":
+        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
+        break;
+      case "start":
+        if (!r.fact(fact_conservative_therapy_start, value)) return false;
+        break;
+      case "end":
+        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+        break;
+      case "medical_reason_not_done":
+        if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group home_exercise_program of a request: each fact by its name. */
+function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "prescription":
+        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
+        break;
+      case "completion_documented":
+        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
+        break;
+      case "inability_medical_reason":
+        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group opiates of a request: each fact by its name. */
+function read_group_opiates(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "naive":
+        if (!r.boolean(fact_opiates_naive, value)) return false;
+        break;
+      case "duration":
+        if (!r.fact(fact_opiates_duration, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group drug_trial of a request: each fact by its name. */
+function read_group_drug_trial(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "medication":
+        if (!r.choice(fact_drug_trial_medication, value)) return false;
+        break;
+      case "tolerable_side_effects":
+        if (!r.boolean(fact_drug_trial_tolerable_side_effects, value)) return false;
+        break;
+      case "spasm_relief":
+        if (!r.fact(fact_drug_trial_spasm_relief, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group psychological_assessment of a request: each fact by its name. */
+function read_group_psychological_assessment(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "completed":
+        if (!r.boolean(fact_psychological_assessment_completed, value)) return false;
+        break;
+      case "cognitive_ability":
+        if (!r.boolean(fact_psychological_assessment_cognitive_ability, value)) return false;
+        break;
+      case "physical_capability":
+        if (!r.boolean(fact_psychological_assessment_physical_capability, value)) return false;
+        break;
+      case "willingness":
+        if (!r.boolean(fact_psychological_assessment_willingness, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group spasticity of a request: each fact by its name. */
+function read_group_spasticity(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "intractable":
+        if (!r.boolean(fact_spasticity_intractable, value)) return false;
+        break;
+      case "upright_posture":
+        if (!r.boolean(fact_spasticity_upright_posture, value)) return false;
+        break;
+      case "ambulation_balance":
+        if (!r.boolean(fact_spasticity_ambulation_balance, value)) return false;
+        break;
+      case "daily_living":
+        if (!r.boolean(fact_spasticity_daily_living, value)) return false;
+        break;
+      case "spinal_cord_injury":
+        if (!r.boolean(fact_spasticity_spinal_cord_injury, value)) return false;
+        break;
+      case "multiple_sclerosis":
+        if (!r.boolean(fact_spasticity_multiple_sclerosis, value)) return false;
+        break;
+      case "stiff_person_syndrome":
+        if (!r.boolean(fact_spasticity_stiff_person_syndrome, value)) return false;
+        break;
+      case "other_condition":
+        if (!r.boolean(fact_spasticity_other_condition, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group standard_therapies of a request: each fact by its name. */
+function read_group_standard_therapies(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_standard_therapies_failed, value)) return false;
+        break;
+      case "duration":
+        if (!r.fact(fact_standard_therapies_duration, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pump_replacement of a request: each fact by its name. */
+function read_group_pump_replacement(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "malfunction":
+        if (!r.boolean(fact_pump_replacement_malfunction, value)) return false;
+        break;
+      case "battery_depletion":
+        if (!r.boolean(fact_pump_replacement_battery_depletion, value)) return false;
+        break;
+      case "programmable":
+        if (!r.boolean(fact_pump_replacement_programmable, value)) return false;
+        break;
+      case "analysis_report":
+        if (!r.boolean(fact_pump_replacement_analysis_report, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group findings of a request: each fact by its name. */
+function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "active_infection":
+        if (!r.boolean(fact_findings_active_infection, value)) return false;
+        break;
+      case "insufficient_body_habitus":
+        if (!r.boolean(fact_findings_insufficient_body_habitus, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads a request to NIA_CG_310: each fact by its name. False sends it to the full check, which names each problem. */
+function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+  for (const name in input) {
+    const value = input[name];
+    switch (name) {
+      case "date_of_service":
+        break;
+      case "pump":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pump(r, value)))) return false;
+        break;
+      case "terminal_illness":
+        if (!r.boolean(fact_terminal_illness, value)) return false;
+        break;
+      case "pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
+        break;
+      case "conservative_therapy":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
+          return false;
+        break;
+      case "home_exercise_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
+          return false;
+        break;
+      case "opiates":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_opiates(r, value)))) return false;
+        break;
+      case "prior_procedures":
+        if (!r.fact(fact_prior_procedures, value)) return false;
+        break;
+      case "drug_trial":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_drug_trial(r, value))))
+          return false;
+        break;
+      case "psychological_assessment":
+        if (!(
+          value === undefined ||
+          value === null ||
+          (r.object(value) && read_group_psychological_assessment(r, value))
+        ))
+          return false;
+        break;
+      case "spasticity":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_spasticity(r, value))))
+          return false;
+        break;
+      case "standard_therapies":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_standard_therapies(r, value))))
+          return false;
+        break;
+      case "pump_replacement":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pump_replacement(r, value))))
+          return false;
+        break;
+      case "findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_findings(r, value))))
+          return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * NIA_CG_310 Implantable Infusion Pump Insertion: its metadata, the facts it reads, and its sections and overlays in the guideline's order.
  * Compiled from policies/nia/cg310-implantable-infusion-pump.pol.
@@ -249,6 +563,7 @@ export const policy = k.policy({
     fact_findings_active_infection,
     fact_findings_insufficient_body_habitus,
   ],
+  read: read_request,
   sections: [
     k.section("notes", "GENERAL INFORMATION", []),
     k.section("indications", "INDICATIONS FOR IMPLANTABLE INFUSION PUMP INSERTION", [pathway_pain_trial], (c) =>
@@ -303,4 +618,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 2c8fc90742b0e6a5 f2158897d3cecb50
+// polc digest: 2f478240633e5e5a 9b646738a01c6bdb

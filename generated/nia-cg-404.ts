@@ -198,6 +198,300 @@ export interface Input {
   } | null;
 }
 
+/** Reads the group request of a request: each fact by its name. */
+function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "region":
+        if (!r.choice(fact_request_region, value)) return false;
+        break;
+      case "image_guidance":
+        if (!r.choice(fact_request_image_guidance, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group sympathetic of a request: each fact by its name. */
+function read_group_sympathetic(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "for_ptsd":
+        if (!r.boolean(fact_sympathetic_for_ptsd, value)) return false;
+        break;
+      case "block_type":
+        if (!r.choice(fact_sympathetic_block_type, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain of a request: each fact by its name. */
+function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "duration":
+        if (!r.fact(fact_pain_duration, value)) return false;
+        break;
+      case "functional_disability":
+        if (!r.boolean(fact_pain_functional_disability, value)) return false;
+        break;
+      case "average":
+        if (!r.fact(fact_pain_average, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group conservative_therapy of a request: each fact by its name. */
+function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
+        break;
+      case "start":
+        if (!r.fact(fact_conservative_therapy_start, value)) return false;
+        break;
+      case "end":
+        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+        break;
+      case "medical_reason_not_done":
+        if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
+        break;
+      case "ongoing":
+        if (!r.boolean(fact_conservative_therapy_ongoing, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group characterization of a request: each fact by its name. */
+function read_group_characterization(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "one_upper_extremity":
+        if (!r.boolean(fact_characterization_one_upper_extremity, value)) return false;
+        break;
+      case "one_lower_extremity":
+        if (!r.boolean(fact_characterization_one_lower_extremity, value)) return false;
+        break;
+      case "ischemic_limb_pain":
+        if (!r.boolean(fact_characterization_ischemic_limb_pain, value)) return false;
+        break;
+      case "intractable_rest_pain":
+        if (!r.boolean(fact_characterization_intractable_rest_pain, value)) return false;
+        break;
+      case "non_healing_ulcers":
+        if (!r.boolean(fact_characterization_non_healing_ulcers, value)) return false;
+        break;
+      case "failed_revascularization":
+        if (!r.boolean(fact_characterization_failed_revascularization, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group extremity_findings of a request: each fact by its name. */
+function read_group_extremity_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "allodynia_or_hyperalgesia":
+        if (!r.boolean(fact_extremity_findings_allodynia_or_hyperalgesia, value)) return false;
+        break;
+      case "trophic_bone_changes":
+        if (!r.boolean(fact_extremity_findings_trophic_bone_changes, value)) return false;
+        break;
+      case "unilateral_osteoporosis":
+        if (!r.boolean(fact_extremity_findings_unilateral_osteoporosis, value)) return false;
+        break;
+      case "bone_scan_crps":
+        if (!r.boolean(fact_extremity_findings_bone_scan_crps, value)) return false;
+        break;
+      case "skin_color_changes":
+        if (!r.boolean(fact_extremity_findings_skin_color_changes, value)) return false;
+        break;
+      case "skin_temperature_changes":
+        if (!r.boolean(fact_extremity_findings_skin_temperature_changes, value)) return false;
+        break;
+      case "unilateral_edema":
+        if (!r.boolean(fact_extremity_findings_unilateral_edema, value)) return false;
+        break;
+      case "skin_asymmetrically_dry":
+        if (!r.boolean(fact_extremity_findings_skin_asymmetrically_dry, value)) return false;
+        break;
+      case "skin_asymmetrically_moist":
+        if (!r.boolean(fact_extremity_findings_skin_asymmetrically_moist, value)) return false;
+        break;
+      case "skin_smooth_or_shiny":
+        if (!r.boolean(fact_extremity_findings_skin_smooth_or_shiny, value)) return false;
+        break;
+      case "soft_tissue_atrophy":
+        if (!r.boolean(fact_extremity_findings_soft_tissue_atrophy, value)) return false;
+        break;
+      case "joint_stiffness":
+        if (!r.boolean(fact_extremity_findings_joint_stiffness, value)) return false;
+        break;
+      case "nail_changes":
+        if (!r.boolean(fact_extremity_findings_nail_changes, value)) return false;
+        break;
+      case "hair_growth_change":
+        if (!r.boolean(fact_extremity_findings_hair_growth_change, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group previous_block of a request: each fact by its name. */
+function read_group_previous_block(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "relief_lasted_local_anesthetic":
+        if (!r.boolean(fact_previous_block_relief_lasted_local_anesthetic, value)) return false;
+        break;
+      case "symptom_reduction_percent":
+        if (!r.fact(fact_previous_block_symptom_reduction_percent, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group home_exercise_program of a request: each fact by its name. */
+function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "prescription":
+        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
+        break;
+      case "completion_documented":
+        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
+        break;
+      case "inability_medical_reason":
+        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group findings of a request: each fact by its name. */
+function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "active_infection":
+        if (!r.boolean(fact_findings_active_infection, value)) return false;
+        break;
+      case "puncture_site_infection":
+        if (!r.boolean(fact_findings_puncture_site_infection, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads a request to NIA_CG_404: each fact by its name. False sends it to the full check, which names each problem. */
+function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+  for (const name in input) {
+    const value = input[name];
+    switch (name) {
+      case "date_of_service":
+        break;
+      case "prior_procedures":
+        if (!r.fact(fact_prior_procedures, value)) return false;
+        break;
+      case "request":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_request(r, value)))) return false;
+        break;
+      case "new_pathology":
+        if (!r.boolean(fact_new_pathology, value)) return false;
+        break;
+      case "sympathetic":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_sympathetic(r, value))))
+          return false;
+        break;
+      case "pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
+        break;
+      case "conservative_therapy":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
+          return false;
+        break;
+      case "characterization":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_characterization(r, value))))
+          return false;
+        break;
+      case "extremity_findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_extremity_findings(r, value))))
+          return false;
+        break;
+      case "previous_block":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_previous_block(r, value))))
+          return false;
+        break;
+      case "home_exercise_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
+          return false;
+        break;
+      case "active_therapy_not_indicated":
+        if (!r.boolean(fact_active_therapy_not_indicated, value)) return false;
+        break;
+      case "same_day_medical_reason":
+        if (!r.boolean(fact_same_day_medical_reason, value)) return false;
+        break;
+      case "synovial_cyst_confirmed_on_imaging":
+        if (!r.boolean(fact_synovial_cyst_confirmed_on_imaging, value)) return false;
+        break;
+      case "findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_findings(r, value))))
+          return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * NIA_CG_404 Sympathetic Nerve Blocks: its metadata, the facts it reads, and its sections and overlays in the guideline's order.
  * Compiled from policies/nia/cg404-sympathetic-nerve-blocks.pol.
@@ -264,6 +558,7 @@ export const policy = k.policy({
     fact_findings_active_infection,
     fact_findings_puncture_site_infection,
   ],
+  read: read_request,
   sections: [
     k.section("notes", "GENERAL INFORMATION", []),
     k.section(
@@ -299,4 +594,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 92905372a5a7cdd5 1ed7795569569413
+// polc digest: bc5be7f38bccaf58 c096521cca96d329

@@ -233,6 +233,355 @@ export interface Input {
   } | null;
 }
 
+/** Reads the group stimulator of a request: each fact by its name. */
+function read_group_stimulator(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "service":
+        if (!r.choice(fact_stimulator_service, value)) return false;
+        break;
+      case "same_device_type":
+        if (!r.boolean(fact_stimulator_same_device_type, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain of a request: each fact by its name. */
+function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "functional_disability":
+        if (!r.boolean(fact_pain_functional_disability, value)) return false;
+        break;
+      case "average":
+        if (!r.fact(fact_pain_average, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group conservative_therapy of a request: each fact by its name. */
+function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed":
+        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
+        break;
+      case "inactive_components":
+        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
+        break;
+      case "start":
+        if (!r.fact(fact_conservative_therapy_start, value)) return false;
+        break;
+      case "end":
+        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+        break;
+      case "medical_reason_not_done":
+        if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group home_exercise_program of a request: each fact by its name. */
+function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "prescription":
+        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
+        break;
+      case "completion_documented":
+        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
+        break;
+      case "inability_medical_reason":
+        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group psychological_assessment of a request: each fact by its name. */
+function read_group_psychological_assessment(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "completed":
+        if (!r.boolean(fact_psychological_assessment_completed, value)) return false;
+        break;
+      case "pain_not_psychologic":
+        if (!r.boolean(fact_psychological_assessment_pain_not_psychologic, value)) return false;
+        break;
+      case "axis_ii_managed":
+        if (!r.boolean(fact_psychological_assessment_axis_ii_managed, value)) return false;
+        break;
+      case "no_addiction":
+        if (!r.boolean(fact_psychological_assessment_no_addiction, value)) return false;
+        break;
+      case "cognitive_ability":
+        if (!r.boolean(fact_psychological_assessment_cognitive_ability, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group pain_cause of a request: each fact by its name. */
+function read_group_pain_cause(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "failed_spine_surgery":
+        if (!r.boolean(fact_pain_cause_failed_spine_surgery, value)) return false;
+        break;
+      case "crps":
+        if (!r.boolean(fact_pain_cause_crps, value)) return false;
+        break;
+      case "chronic_neuropathic":
+        if (!r.boolean(fact_pain_cause_chronic_neuropathic, value)) return false;
+        break;
+      case "lumbosacral_arachnoiditis":
+        if (!r.boolean(fact_pain_cause_lumbosacral_arachnoiditis, value)) return false;
+        break;
+      case "post_herpetic_neuralgia":
+        if (!r.boolean(fact_pain_cause_post_herpetic_neuralgia, value)) return false;
+        break;
+      case "radiculopathy":
+        if (!r.boolean(fact_pain_cause_radiculopathy, value)) return false;
+        break;
+      case "ischemic_leg_pain":
+        if (!r.boolean(fact_pain_cause_ischemic_leg_pain, value)) return false;
+        break;
+      case "diabetic_neuropathy":
+        if (!r.boolean(fact_pain_cause_diabetic_neuropathy, value)) return false;
+        break;
+      case "phantom_limb":
+        if (!r.boolean(fact_pain_cause_phantom_limb, value)) return false;
+        break;
+      case "peripheral_neuropathy":
+        if (!r.boolean(fact_pain_cause_peripheral_neuropathy, value)) return false;
+        break;
+      case "neuropathic_back_pain":
+        if (!r.boolean(fact_pain_cause_neuropathic_back_pain, value)) return false;
+        break;
+      case "not_surgical_candidate":
+        if (!r.boolean(fact_pain_cause_not_surgical_candidate, value)) return false;
+        break;
+      case "refractory_angina":
+        if (!r.boolean(fact_pain_cause_refractory_angina, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group crps of a request: each fact by its name. */
+function read_group_crps(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "skin_color":
+        if (!r.boolean(fact_crps_skin_color, value)) return false;
+        break;
+      case "skin_temperature":
+        if (!r.boolean(fact_crps_skin_temperature, value)) return false;
+        break;
+      case "edema":
+        if (!r.boolean(fact_crps_edema, value)) return false;
+        break;
+      case "skin_dry":
+        if (!r.boolean(fact_crps_skin_dry, value)) return false;
+        break;
+      case "skin_moist":
+        if (!r.boolean(fact_crps_skin_moist, value)) return false;
+        break;
+      case "skin_smooth_or_shiny":
+        if (!r.boolean(fact_crps_skin_smooth_or_shiny, value)) return false;
+        break;
+      case "soft_tissue_atrophy":
+        if (!r.boolean(fact_crps_soft_tissue_atrophy, value)) return false;
+        break;
+      case "joint_stiffness":
+        if (!r.boolean(fact_crps_joint_stiffness, value)) return false;
+        break;
+      case "nail_changes":
+        if (!r.boolean(fact_crps_nail_changes, value)) return false;
+        break;
+      case "hair_growth":
+        if (!r.boolean(fact_crps_hair_growth, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group angina of a request: each fact by its name. */
+function read_group_angina(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "after_revascularization":
+        if (!r.boolean(fact_angina_after_revascularization, value)) return false;
+        break;
+      case "not_revascularization_candidate":
+        if (!r.boolean(fact_angina_not_revascularization_candidate, value)) return false;
+        break;
+      case "nyha_class":
+        if (!r.fact(fact_angina_nyha_class, value)) return false;
+        break;
+      case "pharmacotherapy_duration":
+        if (!r.fact(fact_angina_pharmacotherapy_duration, value)) return false;
+        break;
+      case "medication_intolerance":
+        if (!r.boolean(fact_angina_medication_intolerance, value)) return false;
+        break;
+      case "medication_nonresponse":
+        if (!r.boolean(fact_angina_medication_nonresponse, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group revision_reason of a request: each fact by its name. */
+function read_group_revision_reason(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "lead_migration":
+        if (!r.boolean(fact_revision_reason_lead_migration, value)) return false;
+        break;
+      case "loss_of_effectiveness":
+        if (!r.boolean(fact_revision_reason_loss_of_effectiveness, value)) return false;
+        break;
+      case "intolerance":
+        if (!r.boolean(fact_revision_reason_intolerance, value)) return false;
+        break;
+      case "infection":
+        if (!r.boolean(fact_revision_reason_infection, value)) return false;
+        break;
+      case "painful_generator_site":
+        if (!r.boolean(fact_revision_reason_painful_generator_site, value)) return false;
+        break;
+      case "neurological_deficits":
+        if (!r.boolean(fact_revision_reason_neurological_deficits, value)) return false;
+        break;
+      case "patient_demand":
+        if (!r.boolean(fact_revision_reason_patient_demand, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads the group findings of a request: each fact by its name. */
+function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "active_infection":
+        if (!r.boolean(fact_findings_active_infection, value)) return false;
+        break;
+      case "insufficient_body_habitus":
+        if (!r.boolean(fact_findings_insufficient_body_habitus, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Reads a request to NIA_CG_405: each fact by its name. False sends it to the full check, which names each problem. */
+function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+  for (const name in input) {
+    const value = input[name];
+    switch (name) {
+      case "date_of_service":
+        break;
+      case "stimulator":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_stimulator(r, value))))
+          return false;
+        break;
+      case "pain":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
+        break;
+      case "conservative_therapy":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
+          return false;
+        break;
+      case "home_exercise_program":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
+          return false;
+        break;
+      case "psychological_assessment":
+        if (!(
+          value === undefined ||
+          value === null ||
+          (r.object(value) && read_group_psychological_assessment(r, value))
+        ))
+          return false;
+        break;
+      case "pain_cause":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_pain_cause(r, value))))
+          return false;
+        break;
+      case "crps":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_crps(r, value)))) return false;
+        break;
+      case "angina":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_angina(r, value)))) return false;
+        break;
+      case "prior_procedures":
+        if (!r.fact(fact_prior_procedures, value)) return false;
+        break;
+      case "revision_reason":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_revision_reason(r, value))))
+          return false;
+        break;
+      case "findings":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_findings(r, value))))
+          return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /**
  * NIA_CG_405 Spinal Cord Stimulation: its metadata, the facts it reads, and its sections and overlays in the guideline's order.
  * Compiled from policies/nia/cg405-spinal-cord-stimulation.pol.
@@ -311,6 +660,7 @@ export const policy = k.policy({
     fact_findings_active_infection,
     fact_findings_insufficient_body_habitus,
   ],
+  read: read_request,
   sections: [
     k.section("notes", "GENERAL INFORMATION", []),
     k.section("indications", "INDICATIONS FOR SPINAL CORD STIMULATION (SCS)", [pathway_stimulation_trial], (c) =>
@@ -345,4 +695,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 3f95fa335539804e a200f2778afe23f8
+// polc digest: 102211b94627ec55 5ba1c53f1064dfbb

@@ -6,7 +6,7 @@
  * explains.
  */
 import type { FactDescriptor, FieldDescriptor } from "./schema.js";
-import type { JsonValue, TraceEntry } from "./determination.js";
+import type { FactValue, JsonValue, TraceEntry } from "./determination.js";
 import type { Requirement } from "./requirements.js";
 import { Unknown, and2, not, or2, truthText, unknownOf, type Tri } from "./tri.js";
 import type { InputRead } from "./validate.js";
@@ -79,7 +79,7 @@ export class Context {
   /** An input fact as validation read it, or its unknown when the request leaves it out. */
   fact(f: FactDescriptor): Value {
     const value = this.known[f.slot] ?? (this.known[f.slot] = missingFact(f.path));
-    if (this.tracing && this.open > 0) this.write((this.factReads[f.slot] ??= { path: f.path, written: -1, json: jsonOf(f.type.t, value) }));
+    if (this.tracing && this.open > 0) this.write((this.factReads[f.slot] ??= new Read(f.path, jsonOf(f.type.t, value))));
     return value;
   }
 
@@ -106,17 +106,29 @@ export class Context {
   /** Logs a field's raw value under its path, made once per entry and field. */
   private logField(record: RecordValue, index: number, name: string): void {
     if (index < 0) {
-      this.write({ path: `${recordPath(record)}.${name}`, written: -1, json: null });
+      this.write(new Read(`${recordPath(record)}.${name}`, null));
       return;
     }
     const reads = (record.reads ??= []);
     const value = record.row[index];
-    this.write((reads[index] ??= { path: `${recordPath(record)}.${name}`, written: -1, json: value === undefined ? null : jsonOf(record.type.fields[index].type.t, value) }));
+    this.write((reads[index] ??= new Read(`${recordPath(record)}.${name}`, value === undefined ? null : jsonOf(record.type.fields[index].type.t, value))));
   }
 
+  /**
+   * The reads of the log from `start`, each once, where first read. A read the innermost
+   * evaluation repeats is written again for it, so an enclosing range can hold it twice.
+   */
+  private distinctReads(start: number): Read[] {
+    const stamp = ++this.stamps;
+    const reads: Read[] = [];
+    for (let i = start; i < this.log.length; i++) if (this.log[i].stampOnce(stamp)) reads.push(this.log[i]);
+    return reads;
+  }
+  private stamps = 0;
+
   private write(read: Read): void {
-    if (read.written >= this.frameStart) return;
-    read.written = this.base + this.log.length;
+    if (read.writtenSince(this.frameStart)) return;
+    read.writtenAt(this.base + this.log.length);
     this.log.push(read);
   }
 
@@ -187,7 +199,7 @@ export class Context {
         refs: r.refs,
         section: this.layout.sectionOf(r),
         result: applicable === false ? "not-applicable" : truthText(result),
-        values: valuesOf(this.log, frame!.start, this.log.length),
+        values: this.distinctReads(frame!.start),
       };
     }
     if (this.tracing) this.settle();
@@ -234,37 +246,16 @@ export class Context {
   // ── Lazy and / or ──────────────────────────────────────────────────────────────────────────
 
   /**
-   * `a and b and …` where some operands are costly (a query, a definition, another criterion):
-   * those come as functions, called only while the answer is still open — and always with the
-   * trace on, so that the trace shows every fact the criterion could have read.
+   * `a and b` where `b` is costly (a query, a definition, another criterion): it comes as a
+   * function, called only when `a` leaves the answer open.
    */
-  and(a: Operand, b: Operand, c?: Operand, d?: Operand, e?: Operand, f?: Operand): Tri {
-    let all = force(a);
-    if (b === undefined || (all === false && !this.tracing)) return all;
-    all = and2(all, force(b));
-    if (c === undefined || (all === false && !this.tracing)) return all;
-    all = and2(all, force(c));
-    if (d === undefined || (all === false && !this.tracing)) return all;
-    all = and2(all, force(d));
-    if (e === undefined || (all === false && !this.tracing)) return all;
-    all = and2(all, force(e));
-    if (f === undefined || (all === false && !this.tracing)) return all;
-    return and2(all, force(f));
+  and(a: Tri, b: () => Tri): Tri {
+    return a === false && !this.tracing ? false : and2(a, b());
   }
 
-  /** `a or b or …`, with costly operands as functions (see `and`). */
-  or(a: Operand, b: Operand, c?: Operand, d?: Operand, e?: Operand, f?: Operand): Tri {
-    let any = force(a);
-    if (b === undefined || (any === true && !this.tracing)) return any;
-    any = or2(any, force(b));
-    if (c === undefined || (any === true && !this.tracing)) return any;
-    any = or2(any, force(c));
-    if (d === undefined || (any === true && !this.tracing)) return any;
-    any = or2(any, force(d));
-    if (e === undefined || (any === true && !this.tracing)) return any;
-    any = or2(any, force(e));
-    if (f === undefined || (any === true && !this.tracing)) return any;
-    return or2(any, force(f));
+  /** `a or b`, with a costly `b` called only when `a` leaves the answer open. */
+  or(a: Tri, b: () => Tri): Tri {
+    return a === true && !this.tracing ? true : or2(a, b());
   }
 
   // ── Definitions ────────────────────────────────────────────────────────────────────────────
@@ -319,7 +310,7 @@ export class Context {
     const frame = this.begin();
     const value = body();
     this.end(frame);
-    keep(this.log.slice(frame.start));
+    keep(this.distinctReads(frame.start));
     this.settle();
     return value;
   }
@@ -330,13 +321,6 @@ export class Context {
   }
 }
 
-/** An operand of a lazy `and` / `or`: a value, or a function that works it out. */
-export type Operand = Tri | (() => Tri);
-
-function force(operand: Operand): Tri {
-  return typeof operand === "function" ? operand() : operand;
-}
-
 /** The trace state of every evaluation without a trace: always empty. */
 const untraced = { trace: [] as TraceEntry[], log: [] as Read[], traced: new Set<number>(), definitionReads: new Map<number, readonly Read[]>() };
 
@@ -345,21 +329,33 @@ interface Remembered {
   readonly reads: readonly Read[];
 }
 
-/** A fact or field as the log writes it: its path, its value as the trace shows it, and where it was last written. */
-export interface Read {
-  readonly path: string;
-  readonly json: JsonValue;
-  written: number;
-}
-
 /**
- * The values a criterion saw: its range of the read log (each path once, in the order first read).
- * The object has no prototype, so a fact named `__proto__` is a key like any other.
+ * A fact or field as the trace shows it (see FactValue), made once per evaluation; it keeps,
+ * out of sight, where the log last wrote it.
  */
-function valuesOf(log: readonly Read[], start: number, end: number): Record<string, JsonValue> {
-  const values = Object.create(null) as Record<string, JsonValue>;
-  for (let i = start; i < end; i++) values[log[i].path] = log[i].json;
-  return values;
+export class Read implements FactValue {
+  #written = -1;
+  #stamp = 0;
+
+  constructor(
+    readonly fact: string,
+    readonly value: JsonValue,
+  ) {}
+
+  writtenSince(start: number): boolean {
+    return this.#written >= start;
+  }
+
+  writtenAt(position: number): void {
+    this.#written = position;
+  }
+
+  /** True the first time it is asked with this stamp: how a range of the log lists each read once. */
+  stampOnce(stamp: number): boolean {
+    if (this.#stamp === stamp) return false;
+    this.#stamp = stamp;
+    return true;
+  }
 }
 
 /** A value read from the request as the request wrote it (a date as YYYY-MM-DD), a list as how many entries; an unknown as null. */

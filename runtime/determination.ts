@@ -40,10 +40,22 @@ export interface OverlayResult {
   readonly applies: TruthValue;
 }
 
+/** A fact (or a field of an entry) a criterion read, and the value it saw. */
+export interface FactValue {
+  /** Where it is in the request, e.g. `pain.average` or `prior_procedures[2].date`. */
+  readonly fact: string;
+  /** As the request gives it (a list as how many entries it has); null when undocumented. */
+  readonly value: JsonValue;
+}
+
 export interface TraceEntry extends CriterionRef {
   readonly result: TruthValue | "not-applicable";
-  /** The facts the criterion read, by input path, with the values it saw (null when undocumented). */
-  readonly values: Readonly<Record<string, JsonValue>>;
+  /**
+   * The facts the criterion read, each once, in the order first read; those of the criteria and
+   * definitions it uses included. Entries share these: one fact read by several criteria is one
+   * object.
+   */
+  readonly values: readonly FactValue[];
 }
 
 export interface Determination {

@@ -6,7 +6,7 @@ import type { SectionKind } from "./vocabulary.js";
 import type { CriterionRef, Determination, MissingFact, Outcome, PathwayResult } from "./determination.js";
 import type { Context } from "./context.js";
 import type { PlacedRequirement, PlacedSection, Policy } from "./policy.js";
-import { and2, not, or2, truthText, Unknown, type Tri } from "./tri.js";
+import { and2, missingOf, not, or2, truthText, Unknown, type Tri } from "./tri.js";
 
 /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
 function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
@@ -156,8 +156,7 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
 
   const missing: MissingFact[] = [];
   if (outcome === "needs-info") {
-    const facts = new Set<string>();
-    for (const d of [notCovered, excluded, contraindicated, satisfied]) if (d instanceof Unknown) for (const f of d.missing) facts.add(f);
+    const facts = missingOf([notCovered, excluded, contraindicated, satisfied].filter((d): d is Unknown => d instanceof Unknown));
     for (const fact of [...facts].sort()) missing.push({ fact, description: describeFact(policy, fact) });
     reasons.push(`More information is needed: ${missing.map((m) => m.description).join("; ")}`);
   }
@@ -180,8 +179,22 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
   };
 }
 
-/** What a reviewer looks for in the chart, for a missing fact's path. */
+const descriptions = new WeakMap<Policy, Map<string, string>>();
+
+/** What a reviewer looks for in the chart, for a missing fact's path; worked out once per path. */
 function describeFact(policy: Policy, path: string): string {
+  let known = descriptions.get(policy);
+  if (!known) descriptions.set(policy, (known = new Map()));
+  let description = known.get(path);
+  if (description === undefined) {
+    // Paths of entries are as many as histories are long: the memory is bounded.
+    if (known.size >= 10_000) known.clear();
+    known.set(path, (description = describeFactOnce(policy, path)));
+  }
+  return description;
+}
+
+function describeFactOnce(policy: Policy, path: string): string {
   const direct = policy.factsByPath.get(path);
   if (direct) return direct.description;
   // prior_procedures[2].relief_percent → the record field's description.

@@ -2,13 +2,13 @@
  * The runtime: what generated policy modules import (as `k`), and what a service calls. It never
  * imports the compiler.
  */
-export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, EvaluateOptions, JsonValue } from "./determination.js";
+export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue } from "./determination.js";
 export type { DurationUnit, QueryOp, SectionKind, Quantifier, RequirementRole } from "./vocabulary.js";
 export type { Length } from "./dates.js";
 
 // What a service calls.
 export { evaluate } from "./evaluate.js";
-export { validateInput, InputError, type InputProblem } from "./validate.js";
+export { validateInput, InputError, FastReader, type InputProblem, type Row } from "./validate.js";
 export type { Policy, PolicyMetadata, Section, Overlay, AppliesClause, PlacedRequirement } from "./policy.js";
 export type { Requirement, BulletList } from "./requirements.js";
 export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType } from "./schema.js";

@@ -9,6 +9,7 @@ import type { CriterionRef } from "./determination.js";
 import type { FactDescriptor, RecordType } from "./schema.js";
 import type { Requirement } from "./requirements.js";
 import type { Tri } from "./tri.js";
+import type { FastReader } from "./validate.js";
 import { triggeringSections } from "./vocabulary.js";
 
 export interface Section {
@@ -55,6 +56,8 @@ export interface PolicySpec {
   readonly facts: readonly FactDescriptor[];
   readonly sections: readonly Section[];
   readonly overlays: readonly Overlay[];
+  /** The generated fast reading of a request, fact by fact (see FastReader); false when it does not take it. */
+  readonly read?: (r: FastReader, input: Readonly<Record<string, unknown>>) => boolean;
 }
 
 /** A requirement as it stands in one policy: its reference for letters, and its bullets where they explain it. */
@@ -76,6 +79,7 @@ export interface PlacedSection {
 
 export interface Policy extends TraceLayout {
   readonly metadata: PolicyMetadata;
+  readonly read?: PolicySpec["read"];
   readonly facts: readonly FactDescriptor[];
   readonly sections: readonly Section[];
   readonly overlays: readonly Overlay[];
@@ -150,6 +154,7 @@ export function policy(spec: PolicySpec): Policy {
 
   return {
     metadata: spec.metadata,
+    read: spec.read,
     facts: spec.facts,
     sections: spec.sections,
     overlays: spec.overlays,

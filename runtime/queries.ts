@@ -33,13 +33,12 @@ function included(items: readonly ListItem[], filter: Filter | undefined): Inclu
 }
 
 /**
- * Whether the i-th entry is included, asked in the order a trace shows: with the trace on, every
- * entry's filter is read before the question reads anything else of the entries.
+ * With the trace on, whether each entry is included, every filter read before the question reads
+ * anything else of the entries (the order a trace shows); without it, undefined, and each entry
+ * is asked as it comes.
  */
-function inclusion(c: Context, items: readonly ListItem[], filter: Filter | undefined): (i: number) => Tri {
-  if (!c.tracing || !filter) return (i) => includes(items[i], filter);
-  const all = items.map((item) => includes(item, filter));
-  return (i) => all[i];
+function tracedInclusion(c: Context, items: readonly ListItem[], filter: Filter | undefined): Tri[] | undefined {
+  return c.tracing && filter ? items.map((item) => includes(item, filter)) : undefined;
 }
 
 /** `count(p in list where …)`; a range when some entries may or may not match. */
@@ -73,10 +72,10 @@ export function exists(c: Context, source: Value, filter?: Filter): Tri {
 export function every(c: Context, source: Value, filter: Filter | undefined, condition: Filter): Tri {
   if (source instanceof Unknown) return source;
   if (!isList(source)) return true;
-  const inc = inclusion(c, source.items, filter);
+  const traced = tracedInclusion(c, source.items, filter);
   let all: Tri = true;
   for (let i = 0; i < source.items.length; i++) {
-    const included = inc(i);
+    const included = traced ? traced[i] : includes(source.items[i], filter);
     // An entry surely left out cannot make it false; with the trace on, its condition is still read.
     if (included === false && !c.tracing) continue;
     all = and2(all, or2(not(included), condition(source.items[i].rec)));
@@ -113,10 +112,10 @@ function extreme(c: Context, source: Value, filter: Filter | undefined, latest: 
   let best: RecordValue | undefined;
   let bestDay = 0;
   const doubtful: { inc: Unknown; day: number }[] = [];
-  const inclusionOf = inclusion(c, source.items, filter);
+  const traced = tracedInclusion(c, source.items, filter);
   for (let i = 0; i < source.items.length; i++) {
     const item = source.items[i];
-    const inc = inclusionOf(i);
+    const inc = traced ? traced[i] : includes(item, filter);
     if (inc === false) continue;
     const day = c.date(item.rec);
     if (typeof day !== "number") continue;

@@ -4,6 +4,7 @@
  * the functions below; validation, evaluation and the determination's missing facts read them.
  */
 import { allocateSlot } from "./slots.js";
+import type { FastReader, Row } from "./validate.js";
 
 export interface EnumType {
   readonly t: "enum";
@@ -45,6 +46,10 @@ export interface RecordType {
   readonly date: FieldDescriptor | undefined;
   /** Whether it has a field named `date` (of any type): each entry must then give it. */
   readonly hasDateField: boolean;
+  /** That field, if any. */
+  readonly dateField: FieldDescriptor | undefined;
+  /** The generated reading of an entry, field by field (see FastReader); false when it does not take it. */
+  readonly read?: (r: FastReader, entry: Readonly<Record<string, unknown>>, row: Row) => boolean;
 }
 
 /** An input fact: where it lives in the request (`pain.average`), its type, what to look for. */
@@ -91,12 +96,13 @@ export function field(index: number, name: string, type: ValueType, description:
   return { index, name, type, description };
 }
 
-export function record(name: string, description: string, fields: readonly FieldDescriptor[]): RecordType {
+export function record(name: string, description: string, fields: readonly FieldDescriptor[], read?: RecordType["read"]): RecordType {
   fields.forEach((f, i) => {
     if (f.index !== i) throw new Error(`record ${name}: field ${f.name} is numbered ${f.index}, not ${i}; rebuild the module`);
   });
   const date = fields.find((f) => f.name === "date" && f.type.t === "date");
-  return { name, description, fields, fieldsByName: new Map(fields.map((f) => [f.name, f])), date, hasDateField: fields.some((f) => f.name === "date") };
+  const dateField = fields.find((f) => f.name === "date");
+  return { name, description, fields, fieldsByName: new Map(fields.map((f) => [f.name, f])), date, hasDateField: dateField !== undefined, dateField, read };
 }
 
 export function fact(path: string, type: ValueType, description: string): FactDescriptor {

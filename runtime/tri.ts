@@ -24,20 +24,29 @@ export class Unknown {
   get missing(): ReadonlySet<string> {
     if (this.facts) return this.facts;
     if (this.fact !== undefined) return (this.facts = new Set([this.fact]));
-    const facts = new Set<string>();
+    return (this.facts = missingOf([this]));
+  }
+
+  /** Adds the facts of these unknowns to `facts`, each unknown once however often it is shared. */
+  static collect(roots: readonly Unknown[], facts: Set<string>): void {
     const seen = new Set<Unknown>();
-    const pending: Unknown[] = [this];
+    const pending: Unknown[] = [...roots];
     while (pending.length > 0) {
       const u = pending.pop()!;
       if (seen.has(u)) continue;
       seen.add(u);
       if (u.fact !== undefined) facts.add(u.fact);
       else if (u.facts) for (const fact of u.facts) facts.add(fact);
-      else pending.push(...u.parts!);
+      else for (const part of u.parts!) pending.push(part);
     }
-    this.facts = facts;
-    return facts;
   }
+}
+
+/** The undocumented facts of several unknowns together, in one walk over what they share. */
+export function missingOf(unknowns: readonly Unknown[]): Set<string> {
+  const facts = new Set<string>();
+  Unknown.collect(unknowns, facts);
+  return facts;
 }
 
 export type Tri = boolean | Unknown;

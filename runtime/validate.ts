@@ -5,7 +5,7 @@
  * request's own properties are facts: an inherited one (`constructor`, `toString`) is never read.
  */
 import type { Policy } from "./policy.js";
-import type { FactDescriptor, RecordType, ValueType } from "./schema.js";
+import type { EnumType, FactDescriptor, FieldDescriptor, RecordType, ValueType } from "./schema.js";
 import { date } from "./schema.js";
 import { parseIsoDate } from "./dates.js";
 import { durationUnits } from "./vocabulary.js";
@@ -31,13 +31,10 @@ export class InputError extends Error {
 interface InputNode {
   readonly fact?: FactDescriptor;
   readonly children: Map<string, InputNode>;
-  /** The same children in the order the policy lists them. */
-  readonly names: string[];
-  readonly nodes: InputNode[];
 }
 
 function newNode(): InputNode {
-  return { children: new Map(), names: [], nodes: [] };
+  return { children: new Map() };
 }
 
 const dateOfService: FactDescriptor = { slot: -1, path: "date_of_service", parts: ["date_of_service"], type: date, description: "The date of service the request is for." };
@@ -53,11 +50,7 @@ function inputTree(policy: Policy): InputNode {
       let node: InputNode = tree;
       for (const part of fact.parts) {
         let next = node.children.get(part);
-        if (!next) {
-          node.children.set(part, (next = newNode()));
-          node.names.push(part);
-          node.nodes.push(next);
-        }
+        if (!next) node.children.set(part, (next = newNode()));
         node = next;
       }
       (node as { fact?: FactDescriptor }).fact = fact;
@@ -84,10 +77,22 @@ export interface InputRead {
 
 /** Every problem with a request, each naming its field; none when it can be evaluated. */
 export function validateInput(policy: Policy, input: unknown): InputProblem[] {
-  return readInput(policy, input).problems;
+  return checkInput(policy, input).problems;
 }
 
+/** Reads a request: the policy's fast reading when it takes everything, the full check when not. */
 export function readInput(policy: Policy, input: unknown): InputRead {
+  const fast = policy.read ? new FastReader() : undefined;
+  if (fast && policy.read && fast.object(input)) {
+    const raw = Object.hasOwn(input, "date_of_service") ? input.date_of_service : undefined;
+    const dos = typeof raw === "string" ? parseIsoDate(raw) : undefined;
+    if (dos !== undefined && policy.read(fast, input)) return { problems: [], dos, facts: fast.facts };
+  }
+  return checkInput(policy, input);
+}
+
+/** The full check: every problem, each with its path, and the facts it could read. */
+function checkInput(policy: Policy, input: unknown): InputRead {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     return { problems: [{ path: "(input)", message: `expected an object of facts, got ${describe(input)}` }], dos: undefined, facts: [] };
   }
@@ -119,27 +124,16 @@ class Reader {
   /** An object of facts; `checked` is a fact already checked on its own (the date of service). */
   object(node: InputNode, value: Record<string, unknown>, checked?: FactDescriptor): void {
     const ownOnly = this.inheritsNothing(value);
-    const { names, nodes } = node;
-    let next = 0;
+    const facts = this.facts;
     for (const key in value) {
       if (!ownOnly && !Object.hasOwn(value, key)) continue;
       const child = value[key];
-      // Requests mostly list their facts in the policy's order (some left out): the next few
-      // names are compared before the name is hashed.
-      let expected: InputNode | undefined;
-      for (let i = next, end = Math.min(names.length, next + 4); i < end; i++) {
-        if (names[i] === key) {
-          expected = nodes[i];
-          next = i + 1;
-          break;
-        }
-      }
-      expected ??= node.children.get(key);
+      const expected = node.children.get(key);
       if (!expected) {
         const guess = closestName(key, node.children.keys());
         this.problem(key, `is not a fact of this policy${guess ? ` (did you mean '${guess}'?)` : ""}`);
       } else if (child !== undefined && child !== null && expected.fact !== checked) {
-        if (expected.fact) this.facts[expected.fact.slot] = this.value(expected.fact.type, child, key, expected.fact.path);
+        if (expected.fact) facts[expected.fact.slot] = this.value(expected.fact.type, child, key, expected.fact.path);
         else if (typeof child !== "object" || Array.isArray(child)) this.problem(key, `expected a group of facts (an object), got ${describe(child)}`);
         else {
           this.path.push(key);
@@ -155,49 +149,57 @@ class Reader {
    * entries). `listPath` is where a list is in the request, for its entries' paths.
    */
   private value(type: ValueType, value: unknown, key: string | number, listPath: string): Value | undefined {
+    if (type.t === "list") {
+      if (!Array.isArray(value)) {
+        this.problem(key, `expected a list, got ${describe(value)}`);
+        return undefined;
+      }
+      this.path.push(key);
+      const items = this.entries(type.of(), value, listPath);
+      this.path.pop();
+      return { kind: "list", items };
+    }
+    const taken = accepted(type, value);
+    if (taken !== REFUSED) return taken;
+    this.reject(type, value, key);
+    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  }
+
+  /** Every problem with a value that `value` did not take. */
+  private reject(type: ValueType, value: unknown, key: string | number): void {
     switch (type.t) {
       case "boolean":
-        if (typeof value !== "boolean") this.problem(key, `expected true or false, got ${describe(value)}`);
-        return value as boolean;
+        this.problem(key, `expected true or false, got ${describe(value)}`);
+        return;
       case "number": {
         if (typeof value !== "number" || !Number.isFinite(value)) {
           this.problem(key, `expected a number, got ${describe(value)}`);
-          return undefined;
+          return;
         }
         if (type.integer && !Number.isInteger(value)) this.problem(key, `expected a whole number, got ${value}`);
         if ((type.min !== undefined && value < type.min) || (type.max !== undefined && value > type.max)) {
           const range = type.min !== undefined && type.max !== undefined ? `from ${type.min} to ${type.max}` : type.min !== undefined ? `of at least ${type.min}` : `of at most ${type.max}`;
           this.problem(key, `expected a number ${range}, got ${value}`);
         }
-        return value;
+        return;
       }
-      case "date": {
-        const day = typeof value === "string" ? parseIsoDate(value) : undefined;
-        if (day === undefined) this.problem(key, `expected a calendar date like 2024-03-15, got ${describe(value)}`);
-        return day;
-      }
-      case "duration": {
+      case "date":
+        this.problem(key, `expected a calendar date like 2024-03-15, got ${describe(value)}`);
+        return;
+      case "duration":
         if (!isDuration(value)) this.problem(key, `expected a duration like {"amount": 6, "unit": "weeks"}, got ${describe(value)}`);
         else if (value.amount < 0) this.problem(key, `expected a duration of zero or more, got ${value.amount}`);
-        else if (!units.has(value.unit)) this.problem(key, `expected the unit to be one of ${durationUnits.join(", ")}, got ${describe(value.unit)}`);
-        return value as Length;
-      }
+        else this.problem(key, `expected the unit to be one of ${durationUnits.join(", ")}, got ${describe(value.unit)}`);
+        return;
       case "text":
-        if (typeof value !== "string") this.problem(key, `expected a text, got ${describe(value)}`);
-        return value as string;
+        this.problem(key, `expected a text, got ${describe(value)}`);
+        return;
       case "enum":
-        if (typeof value !== "string" || !type.valueSet.has(value)) this.problem(key, `expected one of ${type.values.join(", ")}, got ${describe(value)}`);
-        return value as string;
-      case "list": {
-        if (!Array.isArray(value)) {
-          this.problem(key, `expected a list, got ${describe(value)}`);
-          return undefined;
-        }
-        this.path.push(key);
-        const items = this.entries(type.of(), value, listPath);
-        this.path.pop();
-        return { kind: "list", items };
-      }
+        this.problem(key, `expected one of ${type.values.join(", ")}, got ${describe(value)}`);
+        return;
+      case "list":
+        this.problem(key, `expected a list, got ${describe(value)}`);
+        return;
     }
   }
 
@@ -248,17 +250,168 @@ class Reader {
    * no prototype), and no one has added an enumerable property to Object.prototype.
    */
   private inheritsNothing(value: object): boolean {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    return proto === null || (proto === Object.prototype && this.pristine);
+    return isPlainObject(value, this.pristine);
   }
 
-  /** Object.prototype has no enumerable property, as in any process that has not been tampered with. */
-  private readonly pristine = noEnumerableProperty(Object.prototype);
+  private readonly pristine = pristinePrototype();
 }
 
 function noEnumerableProperty(object: object): boolean {
   for (const _ in object) return false;
   return true;
+}
+
+/** What `accepted` gives for a value that is not well formed. */
+const REFUSED: unique symbol = Symbol("refused");
+
+/**
+ * A value that is not a list, as evaluation reads it (a date as its day number) when it is well
+ * formed for its type; REFUSED otherwise. The one statement of what each type accepts: the full
+ * check says why a value was refused, the fast reading only that it was.
+ */
+function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
+  switch (type.t) {
+    case "boolean":
+      return typeof value === "boolean" ? value : REFUSED;
+    case "number":
+      return acceptedNumber(type, value);
+    case "date":
+      return acceptedDate(value);
+    case "duration":
+      return isDuration(value) && value.amount >= 0 && units.has(value.unit) ? (value as Length) : REFUSED;
+    case "text":
+      return typeof value === "string" ? value : REFUSED;
+    case "enum":
+      return typeof value === "string" && type.valueSet.has(value) ? value : REFUSED;
+    case "list":
+      return REFUSED;
+  }
+}
+
+function acceptedNumber(type: Extract<ValueType, { t: "number" }>, value: unknown): number | typeof REFUSED {
+  return typeof value === "number" && Number.isFinite(value) && (!type.integer || Number.isInteger(value)) && (type.min === undefined || value >= type.min) && (type.max === undefined || value <= type.max) ? value : REFUSED;
+}
+
+function acceptedDate(value: unknown): number | typeof REFUSED {
+  const day = typeof value === "string" ? parseIsoDate(value) : undefined;
+  return day === undefined ? REFUSED : day;
+}
+
+/**
+ * Whether `for…in` over a value gives exactly its own properties: a plain object, in a process
+ * where no one has added an enumerable property to Object.prototype (`pristine`, asked once a
+ * reading).
+ */
+function isPlainObject(value: unknown, pristine: boolean): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === null || (proto === Object.prototype && pristine);
+}
+
+function pristinePrototype(): boolean {
+  return noEnumerableProperty(Object.prototype);
+}
+
+/** An entry's fields as validation reads them, by field index. */
+export type Row = (Value | undefined)[];
+
+/**
+ * The fast reading a policy module's generated code does: each group and entry is read by the
+ * names of its facts and fields, each value taken as `accepted` takes it. It never explains: at
+ * the first thing it does not take, the full check reads the request again and names every problem.
+ */
+export class FastReader {
+  readonly facts: (Value | undefined)[] = new Array(slotCount() * 2);
+  private readonly pristine = pristinePrototype();
+
+  /** A group of facts (or an entry) the generated code can read with `for…in`. */
+  object(value: unknown): value is Record<string, unknown> {
+    return isPlainObject(value, this.pristine);
+  }
+
+  // One method a type, so that each place in generated code calls the one it needs.
+  /** A yes/no fact. */
+  boolean(f: FactDescriptor, value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    if (typeof value !== "boolean") return false;
+    this.facts[f.slot] = value;
+    return true;
+  }
+
+  /** A choice of an enum. */
+  choice(f: FactDescriptor, value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    if (typeof value !== "string" || !(f.type as EnumType).valueSet.has(value)) return false;
+    this.facts[f.slot] = value;
+    return true;
+  }
+
+  /** A yes/no field of an entry. */
+  booleanField(row: Row, f: FieldDescriptor, value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    if (typeof value !== "boolean") return false;
+    row[f.index] = value;
+    return true;
+  }
+
+  /** A choice field of an entry. */
+  choiceField(row: Row, f: FieldDescriptor, value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    if (typeof value !== "string" || !(f.type as EnumType).valueSet.has(value)) return false;
+    row[f.index] = value;
+    return true;
+  }
+
+  /** A date field of an entry. */
+  dateField(row: Row, f: FieldDescriptor, value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    const day = acceptedDate(value);
+    if (day === REFUSED) return false;
+    row[f.index] = day;
+    return true;
+  }
+
+  /** Takes a fact's value of any type; false when it is not well formed. */
+  fact(f: FactDescriptor, value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    const taken = f.type.t === "list" ? this.list(f.type.of(), value, f.path) : accepted(f.type, value);
+    if (taken === REFUSED) return false;
+    this.facts[f.slot] = taken;
+    return true;
+  }
+
+  /** Takes a field of an entry into its row; false when it is not well formed. */
+  field(row: Row, f: FieldDescriptor, value: unknown): boolean {
+    if (value === undefined || value === null) return true;
+    const taken = f.type.t === "list" ? this.list(f.type.of(), value, `${this.listPath}[${this.entryIndex}].${f.name}`) : accepted(f.type, value);
+    if (taken === REFUSED) return false;
+    row[f.index] = taken;
+    return true;
+  }
+
+  /** Where the entry being read is, for the paths of the lists inside it. */
+  private listPath = "";
+  private entryIndex = 0;
+
+  private list(record: RecordType, value: unknown, path: string): Value | typeof REFUSED {
+    if (!Array.isArray(value) || !record.read) return REFUSED;
+    const items: ListItem[] = new Array(value.length);
+    const [outerPath, outerIndex] = [this.listPath, this.entryIndex];
+    for (let i = 0; i < value.length; i++) {
+      const entry: unknown = value[i];
+      if (!isPlainObject(entry, this.pristine)) return REFUSED;
+      const row: Row = new Array(record.fields.length);
+      this.listPath = path;
+      this.entryIndex = i;
+      if (!record.read(this, entry, row)) return REFUSED;
+      // Entries of a history are placed in time by their date; one without it cannot be counted.
+      if (record.dateField && row[record.dateField.index] === undefined) return REFUSED;
+      items[i] = { rec: recordOf(path, i, record, row), member: true };
+    }
+    this.listPath = outerPath;
+    this.entryIndex = outerIndex;
+    return { kind: "list", items };
+  }
 }
 
 /** A duration as the input writes it: exactly an amount (a finite number) and a unit (a text). */

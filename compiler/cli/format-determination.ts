@@ -46,9 +46,7 @@ export function formatDetermination(d: Determination): string {
   if (d.trace.length) {
     lines.push("", "Trace:");
     for (const t of d.trace) {
-      const values = Object.entries(t.values)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(", ");
+      const values = t.values.map((v) => `${v.fact}=${JSON.stringify(v.value)}`).join(", ");
       lines.push(`  ${mark[t.result]} ${t.id}: ${t.wording.length > 100 ? `${t.wording.slice(0, 99)}…` : t.wording}${values ? `  {${values}}` : ""}`);
     }
   }

@@ -98,6 +98,11 @@ export class ModuleWriter {
     return imported.local;
   }
 
+  /** A name for a module-level function of this module's own (not exported). */
+  local(candidate: string): string {
+    return this.locals.take(candidate);
+  }
+
   /** A module-level constant, shared by every use of the same text. */
   constant(candidate: string, text: string): string {
     let name = this.constantNames.get(text);
@@ -124,6 +129,12 @@ export class ModuleWriter {
   exportConst(name: string, value: string): void {
     this.exported.push(name);
     this.body.push(`${this.typed ? "export " : ""}const ${name} = ${value};`);
+  }
+
+  /** A function of the module with statements for a body (lines already indented by two spaces). */
+  functionWithBody(name: string, params: string, returns: string, body: readonly string[], exported = false): void {
+    if (exported) this.exported.push(name);
+    this.body.push(`${exported && this.typed ? "export " : ""}function ${name}(${params})${this.t(`: ${returns}`)} {`, ...body, `}`);
   }
 
   exportFunction(name: string, params: string, returns: string, body: string): void {
@@ -235,11 +246,15 @@ export class ModuleWriter {
         return `c.field(${this.expr(e.of, scope)}, ${this.value(e.field)})`;
       case "and":
       case "or": {
-        // From the first costly operand on, operands are passed as functions, so that `and` stops
-        // at the first false and every operand is still worked out in the order it is written.
-        const firstCostly = e.args.findIndex((a) => !isLight(a));
-        if (firstCostly === -1) return this.junction(`k.${e.k}`, e.args.map((a) => this.tri(a, scope)), false);
-        return this.junction(`c.${e.k}`, e.args.map((a, i) => (i > 0 && i >= firstCostly ? `() => ${this.tri(a, scope)}` : this.tri(a, scope))), true);
+        // Operands up to the first costly one are worked out at once; from there on, each comes as
+        // a function, so that `and` stops at the first false and operands run in written order.
+        const firstCostly = e.args.findIndex((a, i) => i > 0 && !isLight(a));
+        const eager = e.args.slice(0, firstCostly === -1 ? e.args.length : firstCostly).map((a) => this.tri(a, scope));
+        const head = this.junction(`k.${e.k}`, eager);
+        if (firstCostly === -1) return head;
+        const lazy = (rest: readonly IrExpr[]): string =>
+          rest.length === 1 ? this.tri(rest[0], scope) : `c.${e.k}(${this.tri(rest[0], scope)}, () => ${lazy(rest.slice(1))})`;
+        return `c.${e.k}(${head}, () => ${lazy(e.args.slice(firstCostly))})`;
       }
       case "not":
         return `k.not(${this.tri(e.arg, scope)})`;
@@ -283,12 +298,11 @@ export class ModuleWriter {
     }
   }
 
-  /** `k.and(a, b, …)` takes up to six operands; a longer chain nests (itself put off, in a lazy one). */
-  private junction(call: string, args: readonly string[], lazy: boolean): string {
+  /** `k.and(a, b, …)` takes up to six operands; a longer chain nests. */
+  private junction(call: string, args: readonly string[]): string {
     if (args.length === 1) return args[0];
     if (args.length <= 6) return `${call}(${args.join(", ")})`;
-    const rest = this.junction(call, args.slice(5), lazy);
-    return `${call}(${[...args.slice(0, 5), lazy ? `() => ${rest}` : rest].join(", ")})`;
+    return `${call}(${[...args.slice(0, 5), this.junction(call, args.slice(5))].join(", ")})`;
   }
 
   /** The names that hold an entry of a list (a query's binder), whose fields are read directly. */

@@ -105,8 +105,10 @@ export const define_home_exercise_program_complete = k.define((c) =>
  */
 export const define_active_modality = k.define((c) =>
   c.or(
-    k.truth(c.fact(fact_conservative_therapy_physical_therapy)),
-    k.truth(c.fact(fact_conservative_therapy_chiropractic_care)),
+    k.or(
+      k.truth(c.fact(fact_conservative_therapy_physical_therapy)),
+      k.truth(c.fact(fact_conservative_therapy_chiropractic_care)),
+    ),
     () => k.truth(define_home_exercise_program_complete(c)),
   ),
 );
@@ -149,12 +151,14 @@ export function define_failed_or_ongoing_conservative_therapy(
   param_window: k.Value,
 ): k.Value {
   return c.or(
-    c.and(
-      k.truth(c.fact(fact_conservative_therapy_failed)),
-      () => k.truth(define_conservative_therapy_complete(c)),
-      () => k.truth(define_conservative_therapy_lasted(c, param_minimum, param_window)),
+    k.or(
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
+          k.truth(define_conservative_therapy_lasted(c, param_minimum, param_window)),
+        ),
+      ),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
-    () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     () =>
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () =>
         k.exists(c, c.fact(fact_prior_procedures), (each_p) =>
@@ -167,4 +171,4 @@ export function define_failed_or_ongoing_conservative_therapy(
       ),
   );
 }
-// polc digest: 38e093988c0d1afb e87ac170041b3c0f
+// polc digest: 9454a112391a98de 2aa5c5fffbf9bbe3

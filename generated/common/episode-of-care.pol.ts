@@ -41,16 +41,16 @@ export const define_episode_of = k.defineOver((c: k.Context, param_procedures: k
     c.and(k.not(k.truth(c.fact(fact_new_pathology))), () =>
       k.not(
         k.exists(c, c.fact(fact_prior_procedures), (each_s) =>
-          c.and(
-            k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"),
-            () =>
+          c.and(k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"), () =>
+            c.and(
               k.truth(define_same_region(c, c.entryField(each_s, field_procedure_region), c.fact(fact_request_region))),
-            () =>
-              k.compare(">", c.entryField(each_s, field_procedure_date), c.entryField(each_p, field_procedure_date)),
+              () =>
+                k.compare(">", c.entryField(each_s, field_procedure_date), c.entryField(each_p, field_procedure_date)),
+            ),
           ),
         ),
       ),
     ),
   ),
 );
-// polc digest: 751258360abc8ec0 e97311e526e6f128
+// polc digest: f71c5296a9de1f61 76ace6567249725f

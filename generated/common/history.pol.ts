@@ -112,19 +112,69 @@ export const field_procedure_clinically_meaningful_improvement = k.field(
   k.boolean,
   "Clinically meaningful improvement in pain and function is documented after the procedure",
 );
-export const record_procedure = k.record("procedure", "A procedure in the member's history, from claims or the chart", [
-  field_procedure_date,
-  field_procedure_kind,
-  field_procedure_region,
-  field_procedure_level,
-  field_procedure_side,
-  field_procedure_therapeutic,
-  field_procedure_local_anesthetic_only,
-  field_procedure_relief_percent,
-  field_procedure_relief_duration,
-  field_procedure_functional_improvement,
-  field_procedure_clinically_meaningful_improvement,
-]);
+
+/** Reads an entry of a list of procedure: each field by its name. False sends the request to the full check, which names each problem. */
+function read_entry_procedure(r: k.FastReader, entry: Readonly<Record<string, unknown>>, row: k.Row): boolean {
+  for (const name in entry) {
+    const value = entry[name];
+    switch (name) {
+      case "date":
+        if (!r.dateField(row, field_procedure_date, value)) return false;
+        break;
+      case "kind":
+        if (!r.choiceField(row, field_procedure_kind, value)) return false;
+        break;
+      case "region":
+        if (!r.choiceField(row, field_procedure_region, value)) return false;
+        break;
+      case "level":
+        if (!r.field(row, field_procedure_level, value)) return false;
+        break;
+      case "side":
+        if (!r.choiceField(row, field_procedure_side, value)) return false;
+        break;
+      case "therapeutic":
+        if (!r.booleanField(row, field_procedure_therapeutic, value)) return false;
+        break;
+      case "local_anesthetic_only":
+        if (!r.booleanField(row, field_procedure_local_anesthetic_only, value)) return false;
+        break;
+      case "relief_percent":
+        if (!r.field(row, field_procedure_relief_percent, value)) return false;
+        break;
+      case "relief_duration":
+        if (!r.field(row, field_procedure_relief_duration, value)) return false;
+        break;
+      case "functional_improvement":
+        if (!r.booleanField(row, field_procedure_functional_improvement, value)) return false;
+        break;
+      case "clinically_meaningful_improvement":
+        if (!r.booleanField(row, field_procedure_clinically_meaningful_improvement, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+export const record_procedure = k.record(
+  "procedure",
+  "A procedure in the member's history, from claims or the chart",
+  [
+    field_procedure_date,
+    field_procedure_kind,
+    field_procedure_region,
+    field_procedure_level,
+    field_procedure_side,
+    field_procedure_therapeutic,
+    field_procedure_local_anesthetic_only,
+    field_procedure_relief_percent,
+    field_procedure_relief_duration,
+    field_procedure_functional_improvement,
+    field_procedure_clinically_meaningful_improvement,
+  ],
+  read_entry_procedure,
+);
 
 /** Spinal region of the requested procedure */
 export const fact_request_region = k.fact(
@@ -169,4 +219,4 @@ export function define_same_region(c: k.Context, param_a: k.Value, param_b: k.Va
     k.and(k.isIn(param_a, choices_lumbar_sacral, false), k.isIn(param_b, choices_lumbar_sacral, false)),
   );
 }
-// polc digest: dccf6f874fe2ed03 2b13219f806fb39b
+// polc digest: 00e008f2ea55c028 1bccd2bff553baa0

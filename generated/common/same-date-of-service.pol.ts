@@ -39,34 +39,37 @@ export function define_same_date_of_service_allowed(c: k.Context, param_requeste
       ),
     (each_p) =>
       c.or(
-        c.and(
+        k.and(
           k.not(
             k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
           ),
-          () => k.truth(c.fact(fact_same_day_medical_reason)),
+          k.truth(c.fact(fact_same_day_medical_reason)),
         ),
         () =>
-          c.and(
-            k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
-            () => k.compareEqual("=", c.entryField(each_p, field_procedure_kind), param_requested),
-          ),
-        () =>
-          c.and(
-            k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
-            () => k.truth(c.fact(fact_synovial_cyst_confirmed_on_imaging)),
+          c.or(
+            k.and(
+              k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
+              k.compareEqual("=", c.entryField(each_p, field_procedure_kind), param_requested),
+            ),
             () =>
-              k.or(
-                k.and(
-                  k.compareEqual("=", param_requested, "facet_injection"),
-                  k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"),
+              k.and(
+                k.truth(
+                  define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
                 ),
-                k.and(
-                  k.compareEqual("=", param_requested, "epidural_injection"),
-                  k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "facet_injection"),
+                k.truth(c.fact(fact_synovial_cyst_confirmed_on_imaging)),
+                k.or(
+                  k.and(
+                    k.compareEqual("=", param_requested, "facet_injection"),
+                    k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"),
+                  ),
+                  k.and(
+                    k.compareEqual("=", param_requested, "epidural_injection"),
+                    k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "facet_injection"),
+                  ),
                 ),
               ),
           ),
       ),
   );
 }
-// polc digest: e295c9943cfd8668 0c85141a7fc4dadb
+// polc digest: ba1831ccbf858e61 afb8d01dd66e8ff6

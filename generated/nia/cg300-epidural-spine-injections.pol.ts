@@ -248,11 +248,11 @@ export const criterion_conservative_two_weeks = k.criterion({
   source,
   line: 91,
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
         k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
       ),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -456,15 +456,15 @@ export const criterion_initial_phase_retry = k.criterion({
   line: 138,
   when: (c) => k.truth(define_in_initial_phase(c)),
   test: (c) =>
-    c.and(
+    k.and(
       k.compareDurations(
         ">=",
         k.timeBetween(c.field(k.latest(c, define_episode_injections(c)), field_procedure_date), c.dos),
         weeks_2,
         c.dos,
       ),
-      () => k.truth(c.fact(fact_unsuccessful_injection_retry)),
-      () => k.truth(c.fact(fact_pain_generator_in_question)),
+      k.truth(c.fact(fact_unsuccessful_injection_retry)),
+      k.truth(c.fact(fact_pain_generator_in_question)),
     ),
 });
 
@@ -536,9 +536,9 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
   line: 151,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -603,24 +603,29 @@ export const criterion_different_regions_interval = k.criterion({
   source,
   line: 163,
   test: (c) =>
-    c.or(
+    k.or(
       k.not(
         k.exists(c, c.fact(fact_prior_procedures), (each_p) =>
-          c.and(
-            k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"),
-            () =>
+          c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"), () =>
+            c.and(
               k.not(
                 k.truth(
                   define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
                 ),
               ),
-            () =>
-              k.compareDurations("<", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), days_7, c.dos),
+              () =>
+                k.compareDurations(
+                  "<",
+                  k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos),
+                  days_7,
+                  c.dos,
+                ),
+            ),
           ),
         ),
       ),
-      () => k.truth(c.fact(fact_different_region_medical_reason)),
-      () => k.truth(c.fact(fact_same_day_medical_reason)),
+      k.truth(c.fact(fact_different_region_medical_reason)),
+      k.truth(c.fact(fact_same_day_medical_reason)),
     ),
 });
 
@@ -720,4 +725,4 @@ export const criterion_severe_stenosis_obstruction = k.criterion({
   line: 182,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
-// polc digest: 7febded7261fa51e 24e54791266ca554
+// polc digest: e36b4a7439bbb39b 78dfc971f1856617

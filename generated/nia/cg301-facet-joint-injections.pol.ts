@@ -237,16 +237,15 @@ export const define_diagnostic_phase_interval = k.define((c) =>
       c.dos,
     ),
     () =>
-      c.and(
-        k.compareEqual("=", c.field(define_previous_injection(c), field_procedure_therapeutic), false),
-        () => k.truth(c.field(define_previous_injection(c), field_procedure_local_anesthetic_only)),
-        () =>
+      c.and(k.compareEqual("=", c.field(define_previous_injection(c), field_procedure_therapeutic), false), () =>
+        c.and(k.truth(c.field(define_previous_injection(c), field_procedure_local_anesthetic_only)), () =>
           k.compareDurations(
             ">=",
             k.timeBetween(c.field(define_previous_injection(c), field_procedure_date), c.dos),
             days_7,
             c.dos,
           ),
+        ),
       ),
   ),
 );
@@ -486,9 +485,8 @@ export const criterion_first_injection_unsuccessful = k.criterion({
   line: 159,
   when: (c) => k.truth(define_in_diagnostic_phase(c)),
   test: (c) =>
-    c.and(
-      k.truth(define_diagnostic_phase_interval(c)),
-      () =>
+    c.and(k.truth(define_diagnostic_phase_interval(c)), () =>
+      c.and(
         c.or(
           k.compareEqual(
             "!=",
@@ -496,10 +494,17 @@ export const criterion_first_injection_unsuccessful = k.criterion({
             c.field(define_previous_injection(c), field_procedure_level),
           ),
           () =>
-            k.compareEqual("!=", c.fact(fact_facet_kind), c.field(define_previous_injection(c), field_procedure_kind)),
-          () => k.truth(c.fact(fact_technique_changed)),
+            c.or(
+              k.compareEqual(
+                "!=",
+                c.fact(fact_facet_kind),
+                c.field(define_previous_injection(c), field_procedure_kind),
+              ),
+              () => k.truth(c.fact(fact_technique_changed)),
+            ),
         ),
-      () => k.or(k.truth(c.fact(fact_pain_generator_in_question)), k.truth(c.fact(fact_multi_level_pathology))),
+        () => k.or(k.truth(c.fact(fact_pain_generator_in_question)), k.truth(c.fact(fact_multi_level_pathology))),
+      ),
     ),
 });
 
@@ -570,9 +575,9 @@ export const criterion_ongoing_active_therapy = k.criterion({
   source,
   line: 175,
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -644,41 +649,42 @@ export const criterion_repeat_diagnostic_after_rf = k.criterion({
   source,
   line: 190,
   test: (c) =>
-    c.and(
-      k.isKnown(define_last_rf_neurolysis(c)),
-      () => k.truth(c.fact(fact_after_rf_successful)),
-      () =>
-        c.or(k.truth(c.fact(fact_pain_generator_in_question)), k.truth(c.fact(fact_after_rf_different_levels)), () =>
-          k.exists(c, c.fact(fact_prior_procedures), (each_s) =>
-            c.and(
-              k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"),
-              () =>
-                k.truth(
-                  define_same_region(c, c.entryField(each_s, field_procedure_region), c.fact(fact_request_region)),
+    c.and(k.and(k.isKnown(define_last_rf_neurolysis(c)), k.truth(c.fact(fact_after_rf_successful))), () =>
+      c.and(
+        c.or(
+          k.or(k.truth(c.fact(fact_pain_generator_in_question)), k.truth(c.fact(fact_after_rf_different_levels))),
+          () =>
+            k.exists(c, c.fact(fact_prior_procedures), (each_s) =>
+              c.and(k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"), () =>
+                c.and(
+                  k.truth(
+                    define_same_region(c, c.entryField(each_s, field_procedure_region), c.fact(fact_request_region)),
+                  ),
+                  () =>
+                    k.compare(
+                      ">",
+                      c.entryField(each_s, field_procedure_date),
+                      c.field(define_last_rf_neurolysis(c), field_procedure_date),
+                    ),
                 ),
-              () =>
-                k.compare(
-                  ">",
-                  c.entryField(each_s, field_procedure_date),
-                  c.field(define_last_rf_neurolysis(c), field_procedure_date),
-                ),
-            ),
-          ),
-        ),
-      () =>
-        k.compare(
-          "<",
-          k.count(c, define_episode_injections(c), (each_p) =>
-            c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_therapeutic), false), () =>
-              k.compare(
-                ">",
-                c.entryField(each_p, field_procedure_date),
-                c.field(define_last_rf_neurolysis(c), field_procedure_date),
               ),
             ),
-          ),
-          2,
         ),
+        () =>
+          k.compare(
+            "<",
+            k.count(c, define_episode_injections(c), (each_p) =>
+              c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_therapeutic), false), () =>
+                k.compare(
+                  ">",
+                  c.entryField(each_p, field_procedure_date),
+                  c.field(define_last_rf_neurolysis(c), field_procedure_date),
+                ),
+              ),
+            ),
+            2,
+          ),
+      ),
     ),
 });
 
@@ -693,9 +699,7 @@ export const criterion_diagnostic_maximum = k.criterion({
   source,
   line: 186,
   when: (c) =>
-    c.and(k.not(k.truth(define_initial_request(c))), () =>
-      k.compareEqual("=", c.fact(fact_request_therapeutic), false),
-    ),
+    k.and(k.not(k.truth(define_initial_request(c))), k.compareEqual("=", c.fact(fact_request_therapeutic), false)),
   list: k.anyOf([criterion_two_diagnostic_procedures, criterion_repeat_diagnostic_after_rf]),
 });
 
@@ -712,11 +716,11 @@ export const criterion_four_per_twelve_months = k.criterion({
   line: 203,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
-    c.or(
-      k.compare("<", define_facet_procedures_12_months(c), 4),
-      () =>
+    c.or(k.compare("<", define_facet_procedures_12_months(c), 4), () =>
+      c.or(
         c.and(k.truth(define_request_joins_prior(c)), () => k.compare("<=", define_facet_procedures_12_months(c), 4)),
-      () => k.truth(c.fact(fact_unusual_circumstances)),
+        () => k.truth(c.fact(fact_unusual_circumstances)),
+      ),
     ),
 });
 
@@ -732,24 +736,31 @@ export const criterion_different_regions_interval = k.criterion({
   source,
   line: 208,
   test: (c) =>
-    c.or(
+    k.or(
       k.not(
         k.exists(c, c.fact(fact_prior_procedures), (each_p) =>
           c.and(
             k.isIn(c.entryField(each_p, field_procedure_kind), choices_facet_injection_medial_branch_block, false),
             () =>
-              k.not(
-                k.truth(
-                  define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
+              c.and(
+                k.not(
+                  k.truth(
+                    define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
+                  ),
                 ),
+                () =>
+                  k.compareDurations(
+                    "<",
+                    k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos),
+                    days_7,
+                    c.dos,
+                  ),
               ),
-            () =>
-              k.compareDurations("<", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), days_7, c.dos),
           ),
         ),
       ),
-      () => k.truth(c.fact(fact_different_region_medical_reason)),
-      () => k.truth(c.fact(fact_same_day_medical_reason)),
+      k.truth(c.fact(fact_different_region_medical_reason)),
+      k.truth(c.fact(fact_same_day_medical_reason)),
     ),
 });
 
@@ -849,4 +860,4 @@ export const criterion_no_percutaneous_access = k.criterion({
   line: 229,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: 24d4e77e8b87221f 4ddde8a505d9a6fa
+// polc digest: b706aedea7b3def2 41dfa88fd0425599

@@ -243,7 +243,7 @@ export const criterion_medial_branch_block_response = k.criterion({
   source,
   line: 115,
   test: (c) =>
-    c.and(
+    k.and(
       k.exists(c, define_region_medial_branch_blocks(c), (each_p) =>
         k.and(
           k.or(
@@ -253,7 +253,7 @@ export const criterion_medial_branch_block_response = k.criterion({
           k.compareDurations("<", c.entryField(each_p, field_procedure_relief_duration), months_3, c.dos),
         ),
       ),
-      () => k.truth(c.fact(fact_mbb_relief_outlasted_anesthetic)),
+      k.truth(c.fact(fact_mbb_relief_outlasted_anesthetic)),
     ),
 });
 
@@ -269,13 +269,13 @@ export const criterion_conservative_six_weeks = k.criterion({
   source,
   line: 119,
   test: (c) =>
-    c.or(
-      c.and(
-        k.truth(c.fact(fact_conservative_therapy_failed)),
-        () => k.truth(define_conservative_therapy_complete(c)),
-        () => k.truth(define_conservative_therapy_lasted(c, weeks_6, months_6)),
+    k.or(
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
+          k.truth(define_conservative_therapy_lasted(c, weeks_6, months_6)),
+        ),
       ),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -379,9 +379,9 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
   line: 151,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_conservative_therapy_complete(c))),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -450,4 +450,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 172,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: a51b13214bfc303b 2990fdd81ab41d2e
+// polc digest: 5c8e2c9fc58d79fb cc1662311711d488

@@ -278,8 +278,10 @@ export const define_in_initial_phase = k.define((c) => k.compare("=", define_epi
 export const define_other_injections_since_last_sij = k.define((c) =>
   k.select(c, c.fact(fact_prior_procedures), (each_p) =>
     c.and(
-      k.isIn(c.entryField(each_p, field_procedure_kind), choices_epidural_injection_facet_injection_media, false),
-      k.isIn(c.entryField(each_p, field_procedure_region), choices_lumbar_sacral, false),
+      k.and(
+        k.isIn(c.entryField(each_p, field_procedure_kind), choices_epidural_injection_facet_injection_media, false),
+        k.isIn(c.entryField(each_p, field_procedure_region), choices_lumbar_sacral, false),
+      ),
       () =>
         k.compare(
           ">",
@@ -873,9 +875,9 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
   line: 212,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -986,4 +988,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 240,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 75bcce0c7d5cbfdb b321fb7e1e877ccf
+// polc digest: e78cd87ac74b3c30 aca50244b763b599

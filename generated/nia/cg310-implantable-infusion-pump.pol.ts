@@ -236,19 +236,18 @@ export const criterion_conservative_twelve_weeks = k.criterion({
   source,
   line: 116,
   test: (c) =>
-    c.or(
-      c.and(
-        k.truth(c.fact(fact_conservative_therapy_failed)),
-        () => k.truth(define_conservative_therapy_complete(c)),
-        () =>
+    k.or(
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
           k.compareDurations(
             ">=",
             k.timeBetween(c.fact(fact_conservative_therapy_start), c.fact(fact_conservative_therapy_end)),
             weeks_12,
             c.dos,
           ),
+        ),
       ),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -318,10 +317,10 @@ export const criterion_successful_opioid_trial = k.criterion({
   source,
   line: 134,
   test: (c) =>
-    c.and(
+    k.and(
       k.compare(">=", c.field(define_latest_drug_trial(c), field_procedure_relief_percent), 50),
-      () => k.compareEqual("=", c.fact(fact_drug_trial_medication), "opioid"),
-      () => k.truth(c.fact(fact_drug_trial_tolerable_side_effects)),
+      k.compareEqual("=", c.fact(fact_drug_trial_medication), "opioid"),
+      k.truth(c.fact(fact_drug_trial_tolerable_side_effects)),
     ),
 });
 
@@ -550,11 +549,11 @@ export const criterion_successful_antispasmodic_trial = k.criterion({
   source,
   line: 181,
   test: (c) =>
-    c.and(
+    k.and(
       k.isKnown(define_latest_drug_trial(c)),
-      () => k.compareEqual("=", c.fact(fact_drug_trial_medication), "antispasmodic"),
-      () => k.compare(">=", c.fact(fact_drug_trial_spasm_relief), 50),
-      () => k.truth(c.fact(fact_drug_trial_tolerable_side_effects)),
+      k.compareEqual("=", c.fact(fact_drug_trial_medication), "antispasmodic"),
+      k.compare(">=", c.fact(fact_drug_trial_spasm_relief), 50),
+      k.truth(c.fact(fact_drug_trial_tolerable_side_effects)),
     ),
 });
 
@@ -662,4 +661,4 @@ export const note_pain_or_spasticity_only = k.note({
   line: 213,
   test: (c) => k.isIn(c.fact(fact_pump_indication), choices_chronic_pain_spasticity, false),
 });
-// polc digest: 3b31ac08c8aa4fa5 45454ce0b264e7b6
+// polc digest: e669580022cefc98 5ff6daa66936b24c

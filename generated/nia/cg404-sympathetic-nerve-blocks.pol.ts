@@ -309,11 +309,11 @@ export const criterion_conservative_two_weeks = k.criterion({
   source,
   line: 124,
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
         k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
       ),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -644,11 +644,11 @@ export const criterion_pain_previous_block_relief = k.criterion({
   source,
   line: 190,
   test: (c) =>
-    c.and(
+    k.and(
       c.or(k.compare(">=", c.field(k.latest(c, define_episode_blocks(c)), field_procedure_relief_percent), 50), () =>
         k.truth(c.field(k.latest(c, define_episode_blocks(c)), field_procedure_functional_improvement)),
       ),
-      () => k.truth(c.fact(fact_previous_block_relief_lasted_local_anesthetic)),
+      k.truth(c.fact(fact_previous_block_relief_lasted_local_anesthetic)),
     ),
 });
 
@@ -676,10 +676,10 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
   source,
   line: 195,
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
-      () => k.truth(c.fact(fact_active_therapy_not_indicated)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_active_therapy_not_indicated)),
     ),
 });
 
@@ -737,7 +737,7 @@ export const criterion_repeat_for_pain = k.criterion({
   source,
   line: 189,
   when: (c) =>
-    c.and(k.not(k.truth(define_initial_block_request(c))), () => k.not(k.truth(c.fact(fact_sympathetic_for_ptsd)))),
+    k.and(k.not(k.truth(define_initial_block_request(c))), k.not(k.truth(c.fact(fact_sympathetic_for_ptsd)))),
   list: k.allOf([
     criterion_pain_previous_block_relief,
     criterion_continuing_pain,
@@ -759,11 +759,11 @@ export const criterion_ptsd_previous_block_relief = k.criterion({
   source,
   line: 209,
   test: (c) =>
-    c.and(
+    k.and(
       c.or(k.compare(">=", c.fact(fact_previous_block_symptom_reduction_percent), 50), () =>
         k.truth(c.field(k.latest(c, define_episode_blocks(c)), field_procedure_functional_improvement)),
       ),
-      () => k.truth(c.fact(fact_previous_block_relief_lasted_local_anesthetic)),
+      k.truth(c.fact(fact_previous_block_relief_lasted_local_anesthetic)),
     ),
 });
 
@@ -810,7 +810,7 @@ export const criterion_repeat_for_ptsd = k.criterion({
   wording: "For the treatment of PTSD:",
   source,
   line: 208,
-  when: (c) => c.and(k.not(k.truth(define_initial_block_request(c))), () => k.truth(c.fact(fact_sympathetic_for_ptsd))),
+  when: (c) => k.and(k.not(k.truth(define_initial_block_request(c))), k.truth(c.fact(fact_sympathetic_for_ptsd))),
   list: k.allOf([criterion_ptsd_previous_block_relief, criterion_ptsd_one_week, criterion_ptsd_block_limits]),
 });
 
@@ -850,4 +850,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 227,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 3ba5d53f532b2a42 f19371044d54355b
+// polc digest: 2c01b13b72fc9ed1 1cc525a45b243a27

@@ -313,19 +313,18 @@ export const criterion_conservative_six_months = k.criterion({
   source,
   line: 112,
   test: (c) =>
-    c.or(
-      c.and(
-        k.truth(c.fact(fact_conservative_therapy_failed)),
-        () => k.truth(define_conservative_therapy_complete(c)),
-        () =>
+    k.or(
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
           k.compareDurations(
             ">=",
             k.timeBetween(c.fact(fact_conservative_therapy_start), c.fact(fact_conservative_therapy_end)),
             months_6,
             c.dos,
           ),
+        ),
       ),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -895,16 +894,15 @@ export const criterion_successful_stimulator_trial = k.criterion({
   source,
   line: 209,
   test: (c) =>
-    c.and(
-      k.compare(">=", c.field(define_latest_stimulator_trial(c), field_procedure_relief_percent), 50),
-      () => k.truth(c.field(define_latest_stimulator_trial(c), field_procedure_functional_improvement)),
-      () =>
+    c.and(k.compare(">=", c.field(define_latest_stimulator_trial(c), field_procedure_relief_percent), 50), () =>
+      c.and(k.truth(c.field(define_latest_stimulator_trial(c), field_procedure_functional_improvement)), () =>
         k.compareDurations(
           ">=",
           c.field(define_latest_stimulator_trial(c), field_procedure_relief_duration),
           days_3,
           c.dos,
         ),
+      ),
     ),
 });
 
@@ -1059,4 +1057,4 @@ export const criterion_insufficient_body_habitus = k.criterion({
   line: 242,
   test: (c) => k.truth(c.fact(fact_findings_insufficient_body_habitus)),
 });
-// polc digest: f02ab08e340a6e90 535b5f11528bea6d
+// polc digest: 118d3bc447be4e88 971dafbeae116f86

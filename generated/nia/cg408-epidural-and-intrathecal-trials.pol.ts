@@ -381,11 +381,11 @@ export const criterion_conservative_two_weeks = k.criterion({
   source,
   line: 135,
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
         k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
       ),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -589,15 +589,15 @@ export const criterion_initial_phase_retry = k.criterion({
   line: 183,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.truth(define_in_initial_phase(c))),
   test: (c) =>
-    c.and(
+    k.and(
       k.compareDurations(
         ">=",
         k.timeBetween(c.field(k.latest(c, define_episode_injections(c)), field_procedure_date), c.dos),
         weeks_2,
         c.dos,
       ),
-      () => k.truth(c.fact(fact_unsuccessful_injection_retry)),
-      () => k.truth(c.fact(fact_pain_generator_in_question)),
+      k.truth(c.fact(fact_unsuccessful_injection_retry)),
+      k.truth(c.fact(fact_pain_generator_in_question)),
     ),
 });
 
@@ -625,10 +625,8 @@ export const criterion_after_initial_phase = k.criterion({
   source,
   line: 189,
   when: (c) =>
-    c.and(
-      k.truth(define_epidural_request(c)),
-      () => k.not(k.truth(define_initial_request(c))),
-      () => k.not(k.truth(define_in_initial_phase(c))),
+    c.and(k.truth(define_epidural_request(c)), () =>
+      c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
     ),
   test: (c) =>
     k.every(
@@ -674,9 +672,9 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
   line: 196,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) =>
-    c.or(
+    k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -692,10 +690,8 @@ export const criterion_first_year_limit = k.criterion({
   source,
   line: 199,
   when: (c) =>
-    c.and(
-      k.truth(define_epidural_request(c)),
-      () => k.not(k.truth(define_initial_request(c))),
-      () => k.truth(define_in_first_year(c)),
+    c.and(k.truth(define_epidural_request(c)), () =>
+      c.and(k.not(k.truth(define_initial_request(c))), () => k.truth(define_in_first_year(c))),
     ),
   test: (c) => k.compare("<", k.count(c, define_episode_injections(c)), 6),
 });
@@ -712,10 +708,8 @@ export const criterion_later_year_limit = k.criterion({
   source,
   line: 204,
   when: (c) =>
-    c.and(
-      k.truth(define_epidural_request(c)),
-      () => k.not(k.truth(define_initial_request(c))),
-      () => k.not(k.truth(define_in_first_year(c))),
+    c.and(k.truth(define_epidural_request(c)), () =>
+      c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_first_year(c)))),
     ),
   test: (c) =>
     c.or(
@@ -752,24 +746,29 @@ export const criterion_different_regions_interval = k.criterion({
   line: 208,
   when: (c) => k.truth(define_epidural_request(c)),
   test: (c) =>
-    c.or(
+    k.or(
       k.not(
         k.exists(c, c.fact(fact_prior_procedures), (each_p) =>
-          c.and(
-            k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"),
-            () =>
+          c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"), () =>
+            c.and(
               k.not(
                 k.truth(
                   define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
                 ),
               ),
-            () =>
-              k.compareDurations("<", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), days_7, c.dos),
+              () =>
+                k.compareDurations(
+                  "<",
+                  k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos),
+                  days_7,
+                  c.dos,
+                ),
+            ),
           ),
         ),
       ),
-      () => k.truth(c.fact(fact_different_region_medical_reason)),
-      () => k.truth(c.fact(fact_same_day_medical_reason)),
+      k.truth(c.fact(fact_different_region_medical_reason)),
+      k.truth(c.fact(fact_same_day_medical_reason)),
     ),
 });
 
@@ -816,7 +815,7 @@ export const criterion_chronic_intractable_pain = k.criterion({
   wording: "for the treatment of chronic intractable pain",
   source,
   line: 225,
-  test: (c) => c.and(k.truth(define_chronic_pain(c)), () => k.truth(c.fact(fact_intractable_pain_intractable))),
+  test: (c) => k.and(k.truth(define_chronic_pain(c)), k.truth(c.fact(fact_intractable_pain_intractable))),
 });
 
 /**
@@ -859,19 +858,18 @@ export const criterion_conservative_twelve_weeks = k.criterion({
   source,
   line: 233,
   test: (c) =>
-    c.or(
-      c.and(
-        k.truth(c.fact(fact_conservative_therapy_failed)),
-        () => k.truth(define_conservative_therapy_complete(c)),
-        () =>
+    k.or(
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
           k.compareDurations(
             ">=",
             k.timeBetween(c.fact(fact_conservative_therapy_start), c.fact(fact_conservative_therapy_end)),
             weeks_12,
             c.dos,
           ),
+        ),
       ),
-      () => k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
@@ -1177,6 +1175,6 @@ export const criterion_insufficient_body_habitus = k.criterion({
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
   line: 285,
-  test: (c) => c.and(k.truth(define_trial_request(c)), () => k.truth(c.fact(fact_findings_insufficient_body_habitus))),
+  test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: 09f64eaa3660fa9b f2e079c21b6ba9a6
+// polc digest: 7c27d23f232f29e0 fe971874d249ca82

@@ -172,7 +172,7 @@ export const criterion_wa_lumbar_blocks = k.criterion({
   source,
   line: 53,
   test: (c) =>
-    c.and(
+    k.and(
       k.compare(
         ">=",
         k.count(c, define_region_medial_branch_blocks(c), (each_p) =>
@@ -180,7 +180,7 @@ export const criterion_wa_lumbar_blocks = k.criterion({
         ),
         2,
       ),
-      () => k.truth(c.fact(fact_wa_facet_differential_blocks)),
+      k.truth(c.fact(fact_wa_facet_differential_blocks)),
     ),
 });
 
@@ -311,7 +311,7 @@ export const criterion_wa_cervical_blocks = k.criterion({
   source,
   line: 76,
   test: (c) =>
-    c.and(
+    k.and(
       k.compare(
         ">=",
         k.count(c, define_region_medial_branch_blocks(c), (each_p) =>
@@ -319,7 +319,7 @@ export const criterion_wa_cervical_blocks = k.criterion({
         ),
         2,
       ),
-      () => k.truth(c.fact(fact_wa_facet_differential_blocks)),
+      k.truth(c.fact(fact_wa_facet_differential_blocks)),
     ),
 });
 
@@ -374,4 +374,4 @@ export const criterion_wa_headache = k.criterion({
   line: 86,
   test: (c) => k.truth(c.fact(fact_wa_facet_for_headache)),
 });
-// polc digest: 6f128e471273103f 26e28f04f651861f
+// polc digest: 6ed158d192f6452a 50b7ef0d5da408f2

@@ -124,7 +124,7 @@ describe("the trace", () => {
 
   it("gives each criterion the facts it read, through definitions and bullets, in the order first read", () => {
     const d = policy({ flag: true, visits: [{ date: "2024-01-01", region: "lumbar" }, { date: "2020-01-01", region: "cervical" }] });
-    const values = Object.fromEntries(d.trace.map((t) => [t.id, t.values]));
+    const values = Object.fromEntries(d.trace.map((t) => [t.id, Object.fromEntries(t.values.map((v) => [v.fact, v.value]))]));
     const definitionReads = { visits: "2 entries", "visits[0].region": "lumbar", "visits[1].region": "cervical" };
     expect(values.recent).toEqual({ ...definitionReads, "visits[0].date": "2024-01-01" });
     expect(Object.keys(values.recent)).toEqual(["visits", "visits[0].region", "visits[1].region", "visits[0].date"]);
@@ -143,7 +143,11 @@ describe("the trace", () => {
 
   it("records an undocumented fact as null", () => {
     const d = policy({ visits: [{ date: "2024-01-01" }] });
-    expect(d.trace.find((t) => t.id === "recent")!.values).toEqual({ visits: "1 entry", "visits[0].region": null, "visits[0].date": "2024-01-01" });
-    expect(d.trace.find((t) => t.id === "flagged")!.values).toEqual({ flag: null });
+    expect(d.trace.find((t) => t.id === "recent")!.values).toEqual([
+      { fact: "visits", value: "1 entry" },
+      { fact: "visits[0].region", value: null },
+      { fact: "visits[0].date", value: "2024-01-01" },
+    ]);
+    expect(d.trace.find((t) => t.id === "flagged")!.values).toEqual([{ fact: "flag", value: null }]);
   });
 });

@@ -110,10 +110,10 @@ export interface InertnessReport {
 
 /**
  * What generated code may call: the runtime (`k.…`), the evaluation's context (`c.fact`,
- * `c.met`, …) and the definitions the generator names itself (`define_…`). Policy text never
- * names a function.
+ * `c.met`, …), the fast reader of a request (`r.fact`, `r.object`, …), and the definitions and
+ * readers the generator names itself (`define_…`, `read_…`). Policy text never names a function.
  */
-const allowedCallee = /^(k\.[A-Za-z]\w*|c\.(fact|field|entryField|met|and|or)|define_\w+)$/;
+const allowedCallee = /^(k\.[A-Za-z]\w*|c\.(fact|field|entryField|met|and|or)|r\.(object|fact|field|boolean|choice|booleanField|choiceField|dateField)|define_\w+|read_\w+)$/;
 
 /**
  * Checks a generated module: its statements are imports, types, constants and functions; it
