@@ -60,7 +60,7 @@ describe("limits: deep nesting", () => {
     expect(r.policies).toEqual(["P"]);
   }, testTimeout);
 
-  it("compiles 1 000 levels of parentheses, or says they are too deep — crashes: RangeError: Maximum call stack size exceeded in the Chevrotain parser (grammar/parser.ts primary → expression recursion); from about 250 levels; polc check exits 70 'internal error'", async () => {
+  it("compiles 1 000 levels of parentheses, or says they are too deep, without exhausting the stack", async () => {
     const r = settled(await isolated({ "a.pol": parens(1_000) }));
     expect(r.diagnostics.length).toBeLessThanOrEqual(1);
   }, testTimeout);
@@ -71,7 +71,7 @@ describe("limits: deep nesting", () => {
     expect(r.policies).toEqual(["P"]);
   }, testTimeout);
 
-  it("renders (polc build) a policy with a 1 000-deep chain of not — crashes: RangeError: Maximum call stack size exceeded in Prettier (node_modules/prettier/plugins/typescript.mjs) formatting the 1 000-deep program literal in renderOutputs (compiler/build.ts); compiling, generateModule and evaluate are fine", async () => {
+  it("renders (polc build) a policy with a 1 000-deep chain of not", async () => {
     const result = compileText({ "a.pol": nots(1_000) });
     const files = await renderOutputs(result, { code: "generated", docs: "docs" });
     expect(files.map((f) => f.path)).toContain(join("generated", "p.ts"));
@@ -83,7 +83,7 @@ describe("limits: deep nesting", () => {
     expect(r.policies).toEqual(["P"]);
   }, testTimeout);
 
-  it("compiles 1 000-deep nested all of { … } lists, or says they are too deep — crashes: RangeError: Maximum call stack size exceeded in the Chevrotain parser (grammar/parser.ts groupBody → item recursion); from about 500 levels with polc check (exit 70)", async () => {
+  it("compiles 1 000-deep nested all of { … } lists, or says they are too deep, without exhausting the stack", async () => {
     const r = settled(await isolated({ "a.pol": nestedLists(1_000) }));
     expect(r.diagnostics.length).toBeLessThanOrEqual(1);
   }, testTimeout);
@@ -93,7 +93,7 @@ describe("limits: deep nesting", () => {
     expect(r.diagnostics).toEqual([]);
   }, testTimeout);
 
-  it("compiles a 2 000-term chain of and (one 12 000-character line; a 100 000-character line of 'a and a and …' likewise) — crashes: RangeError: Maximum call stack size exceeded in compiler/check.ts (ProgramBuilder.condition → binary → expr over the left-nested tree), from about 1 900 terms; a chain of + crashes the same way from about 1 750 terms (check.ts arithmetic)", async () => {
+  it("compiles a 2 000-term chain of and (one 12 000-character line; a 100 000-character line of 'a and a and …' likewise) without recursion over it", async () => {
     const r = settled(await isolated({ "a.pol": ands(2_000) }));
     expect(r.diagnostics).toEqual([]);
     const long = settled(await isolated({ "a.pol": ands(16_700) }));
@@ -234,7 +234,7 @@ describe("error recovery", () => {
     expect(codesAndLines(prelude + mistake + next)).toEqual([["POL002", line]]);
   });
 
-  /** Mistakes after which the checker reports a follow-on error for what the parser put in. */
+  /** Mistakes after which the checker once reported a follow-on error for what the parser put in (the error it gave is kept beside each). */
   const followOn: [string, number, string][] = [
     ['criterion c "C": n >=', 4, "POL020 3:20 cannot compare a number from 0 to 10 with a yes/no value"],
     ['criterion c "C": n >= >= 3', 3, "POL020 3:20 cannot compare a number from 0 to 10 with a yes/no value"],
@@ -248,7 +248,7 @@ describe("error recovery", () => {
     ["fact", 4, "POL002 4:14 expected ':', but found '\"OK\"'; POL012 4:20 unknown type 'a' (the next declaration is swallowed)"],
   ];
   for (const [mistake, line, extra] of followOn) {
-    it(`reports ${JSON.stringify(mistake)} once, with no follow-on error — follow-on error: ${extra}`, () => {
+    it(`reports ${JSON.stringify(mistake)} once, with no follow-on error such as ${extra.split(";")[0].split(" ")[0]}`, () => {
       expect(codesAndLines(prelude + mistake + next)).toEqual([["POL002", line]]);
     });
   }
@@ -286,7 +286,7 @@ describe("error recovery", () => {
       expect(err.match(/error POL030: too many errors: 50 more not shown/g)).toHaveLength(1);
     });
 
-    it("counts 150 errors in its summary — wrong count: prints '101 errors in 1 file' (compiler/cli/main.ts reportDiagnostics counts the shown diagnostics, POL030 line included)", async () => {
+    it("counts all 150 errors in its summary, not only those shown", async () => {
       const { err } = await run();
       expect(err.trimEnd().split("\n").at(-1)).toBe("150 errors in 1 file");
     });
