@@ -1,10 +1,12 @@
 /**
- * From requirement results to a determination: the outcome, the pathway, the unmet criteria, the
- * missing facts and the reasons in the guideline's words.
+ * Evaluating a request against a policy: validate it, run the policy's generated requirements in
+ * one context (recording the trace when asked), and turn their results into a determination — the
+ * outcome, the pathway, the unmet criteria, the missing facts and the reasons in the guideline's words.
  */
 import type { SectionKind } from "./vocabulary.js";
-import type { CriterionRef, Determination, MissingFact, Outcome, PathwayResult } from "./determination.js";
-import type { Context } from "./context.js";
+import type { CriterionRef, Determination, EvaluateOptions, MissingFact, Outcome, PathwayResult } from "./determination.js";
+import { Context } from "./context.js";
+import { InputError, readInput } from "./validate.js";
 import type { PlacedRequirement, PlacedSection, Policy } from "./policy.js";
 import { and2, missingOf, not, or2, truthText, Unknown, type Tri } from "./tri.js";
 
@@ -64,15 +66,18 @@ function triggeredIn(c: Context, results: readonly SectionResult[], kind: Sectio
 export function determine(policy: Policy, c: Context, state: string | null): Determination {
   const wanted = state?.toUpperCase();
   const overlays: { readonly index: number; readonly applies: Tri }[] = [];
-  policy.overlays.forEach((overlay, index) => {
-    if (wanted === undefined || overlay.state.toUpperCase() !== wanted) return;
-    let applies: Tri = true;
-    for (const clause of overlay.applies) {
-      const holds = clause.test(c);
-      applies = and2(applies, clause.mode === "unless" ? not(holds) : holds);
+  if (wanted !== undefined) {
+    for (let index = 0; index < policy.overlays.length; index++) {
+      const overlay = policy.overlays[index];
+      if (overlay.state.toUpperCase() !== wanted) continue;
+      let applies: Tri = true;
+      for (const clause of overlay.applies) {
+        const holds = clause.test(c);
+        applies = and2(applies, clause.mode === "unless" ? not(holds) : holds);
+      }
+      overlays.push({ index, applies });
     }
-    overlays.push({ index, applies });
-  });
+  }
 
   const results: SectionResult[] = [];
   for (const l of policy.placedSections) results.push(sectionResult(c, l, true));
@@ -99,7 +104,7 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
   else outcome = "needs-info";
 
   const pathways: PathwayResult[] = [];
-  const surelyApplies = new Set<string>();
+  let matched: PathwayResult | undefined;
   for (const r of results) {
     // Pathways of a section that does not apply (the first-injection indications on a repeat) are
     // not reported; one is "the" pathway only where its section surely applies.
@@ -109,11 +114,11 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
       const unmet: CriterionRef[] = [];
       addUnmet(c, p, unmet);
       const { id, wording, refs, section } = p.ref;
-      pathways.push({ id, wording, refs, section, result: truthText(c.met(p.requirement)), unmet });
-      if (r.when === true) surelyApplies.add(id);
+      const pathway: PathwayResult = { id, wording, refs, section, result: truthText(c.met(p.requirement)), unmet };
+      pathways.push(pathway);
+      if (!matched && r.when === true && pathway.result === "true") matched = pathway;
     }
   }
-  const matched = pathways.find((p) => p.result === "true" && surelyApplies.has(p.id));
 
   const unmet: CriterionRef[] = [];
   const reasons: string[] = [];
@@ -205,4 +210,17 @@ function describeFactOnce(policy: Policy, path: string): string {
     if (field) return `${field.description} (entry ${Number(match[2]) + 1} of ${match[1]})`;
   }
   return path;
+}
+
+/**
+ * Reads and validates the request, then evaluates it; throws InputError listing every problem.
+ * The request is read once: validation takes out the facts that evaluation then uses.
+ */
+export function evaluate(policy: Policy, input: unknown, options: EvaluateOptions = {}): Determination {
+  const read = readInput(policy, input);
+  if (read.problems.length > 0) throw new InputError(read.problems);
+  const tracing = options.trace !== false;
+  const c = new Context(read, tracing, policy);
+  const determination = determine(policy, c, options.state ?? null);
+  return tracing ? { ...determination, trace: c.trace } : determination;
 }

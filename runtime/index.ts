@@ -7,7 +7,7 @@ export type { DurationUnit, QueryOp, SectionKind, Quantifier, RequirementRole } 
 export type { Length } from "./dates.js";
 
 // What a service calls.
-export { evaluate } from "./evaluate.js";
+export { evaluate } from "./determine.js";
 export { validateInput, InputError, FastReader, type InputProblem, type Row } from "./validate.js";
 export type { Policy, PolicyMetadata, Section, Overlay, AppliesClause, PlacedRequirement } from "./policy.js";
 export type { Requirement, BulletList } from "./requirements.js";
@@ -17,7 +17,7 @@ export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType }
 export { policy, section, overlay } from "./policy.js";
 export { criterion, pathway, note, group, allOf, anyOf, noneOf, atLeast, atMost } from "./requirements.js";
 export { fact, field, record, enumeration, listOf, boolean, number, integer, date, duration, text } from "./schema.js";
-export { define, defineOver } from "./definitions.js";
+export { define, defineOver, defineOverAll } from "./definitions.js";
 export { Context } from "./context.js";
 
 // What compiled criteria compute with.

@@ -45,7 +45,8 @@ export interface RequirementSpec {
 }
 
 function requirement(role: RequirementRole, spec: RequirementSpec, rule: { test?: (c: Context) => Tri; list?: BulletList }): Requirement {
-  return Object.freeze({ slot: allocateSlot(), id: spec.id, role, wording: spec.wording, refs: spec.refs ?? "", source: spec.source, line: spec.line, when: spec.when, ...rule });
+  // Every requirement has the same properties, so the code that evaluates them sees one shape.
+  return Object.freeze({ slot: allocateSlot(), id: spec.id, role, wording: spec.wording, refs: spec.refs ?? "", source: spec.source, line: spec.line, when: spec.when, test: rule.test, list: rule.list });
 }
 
 /** A criterion: the guideline's wording and the rule that checks it, or the bullets it lists. */

@@ -26,7 +26,7 @@ import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Policy } from "../../runtime/policy.js";
-import { evaluate } from "../../runtime/evaluate.js";
+import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { instantiate, type ScriptLibrary } from "../load-modules.js";
 

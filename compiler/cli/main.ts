@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { compileFiles, type CompileResult } from "../compile.js";
 import { errorCount, renderDiagnostic } from "../diagnostics.js";
 import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
-import { evaluate } from "../../runtime/evaluate.js";
+import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { loadPolicies, scriptLibrary } from "../load-modules.js";
 import { readCaseFile, CaseFileError } from "./case-file.js";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { InputError, validateInput } from "../../runtime/validate.js";
-import { evaluate } from "../../runtime/evaluate.js";
+import { evaluate } from "../../runtime/determine.js";
 import { loadPolicy } from "../support/policies.js";
 
 describe("input validation", () => {

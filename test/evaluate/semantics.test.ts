@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { compileText } from "../../compiler/compile.js";
 import type { Determination } from "../../runtime/determination.js";
 import { evaluateSource, loadPolicy } from "../support/policies.js";
-import { evaluate } from "../../runtime/evaluate.js";
+import { evaluate } from "../../runtime/determine.js";
 
 const header = `
 enum region { cervical, lumbar }
@@ -149,5 +149,42 @@ describe("the trace", () => {
       { fact: "visits[0].date", value: "2024-01-01" },
     ]);
     expect(d.trace.find((t) => t.id === "flagged")!.values).toEqual([{ fact: "flag", value: null }]);
+  });
+});
+
+describe("definitions with parameters", () => {
+  // `in_region` takes a list and a region: remembered per pair of arguments; `dated` takes one list.
+  const source = `${header}
+define dated(l: list of visit) "Dated": select(v in l where v.date within last 2 years)
+define in_region(l: list of visit, r: region) "In region": count(v in l where v.region = r)
+policy P "Probe" {
+  version "1"
+  requirements "R" {
+    criterion lumbar_twice "two lumbar visits": in_region(dated(visits), lumbar) >= 2
+    criterion lumbar_thrice "three lumbar visits": in_region(dated(visits), lumbar) >= 3
+    criterion cervical_once "one cervical visit": in_region(dated(visits), cervical) = 1
+  }
+}
+`;
+  const probe = loadPolicy({ "p.pol": source });
+  const input = { date_of_service: "2024-06-01", visits: [{ date: "2024-01-01", region: "lumbar" }, { date: "2023-09-01", region: "lumbar" }, { date: "2023-05-01", region: "cervical" }, { date: "2020-01-01", region: "lumbar" }] };
+
+  it("give the same answers with the trace on and off, each call with its own arguments", () => {
+    for (const trace of [true, false]) {
+      const d = evaluate(probe, input, { trace });
+      expect(d.outcome).toBe("does-not-meet");
+      // Were the region left out of the memory, cervical would be given lumbar's count of 2.
+      expect(d.unmet.map((u) => u.id)).toEqual(["lumbar_thrice"]);
+    }
+  });
+
+  it("replay what they read into every criterion that reuses a remembered value", () => {
+    const d = evaluate(probe, input);
+    const facts = (id: string) => d.trace.find((t) => t.id === id)!.values.map((v) => v.fact);
+    const read = ["visits", "visits[0].date", "visits[1].date", "visits[2].date", "visits[3].date", "visits[0].region", "visits[1].region", "visits[2].region"];
+    expect(facts("lumbar_twice")).toEqual(read);
+    expect(facts("lumbar_thrice")).toEqual(read);
+    // Another region is a call of its own, over the same remembered list.
+    expect(facts("cervical_once")).toEqual(read);
   });
 });

@@ -14,7 +14,7 @@ import { polFilesUnder, main } from "../../compiler/cli/main.js";
 import { loadPolicies } from "../../compiler/load-modules.js";
 import { policySlug } from "../../compiler/build.js";
 import { validateInput } from "../../runtime/validate.js";
-import { evaluate } from "../../runtime/evaluate.js";
+import { evaluate } from "../../runtime/determine.js";
 import type { Determination, EvaluateOptions } from "../../runtime/determination.js";
 import { repoRoot } from "../support/library.js";
 import { expectDetermination } from "../support/policies.js";

@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { compileText, type CompileResult } from "../../compiler/compile.js";
 import { renderDiagnostic } from "../../compiler/diagnostics.js";
 import { loadPolicies } from "../../compiler/load-modules.js";
-import { evaluate } from "../../runtime/evaluate.js";
+import { evaluate } from "../../runtime/determine.js";
 import type { Policy } from "../../runtime/policy.js";
 import type { Determination, EvaluateOptions } from "../../runtime/determination.js";
 
