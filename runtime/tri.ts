@@ -12,6 +12,9 @@ export class Unknown {
   private readonly parts: readonly Unknown[] | undefined;
 
   private readonly fact: string | undefined;
+  /** The walk of `collect` that last passed here: how a walk visits a shared unknown once. */
+  private walk = 0;
+  private static walks = 0;
 
   /** From the facts it came from, from one fact's path, or from the unknowns it combines. */
   constructor(missing: ReadonlySet<string> | string | readonly Unknown[]) {
@@ -29,12 +32,12 @@ export class Unknown {
 
   /** Adds the facts of these unknowns to `facts`, each unknown once however often it is shared. */
   static collect(roots: readonly Unknown[], facts: Set<string>): void {
-    const seen = new Set<Unknown>();
+    const walk = ++Unknown.walks;
     const pending: Unknown[] = [...roots];
     while (pending.length > 0) {
       const u = pending.pop()!;
-      if (seen.has(u)) continue;
-      seen.add(u);
+      if (u.walk === walk) continue;
+      u.walk = walk;
       if (u.fact !== undefined) facts.add(u.fact);
       else if (u.facts) for (const fact of u.facts) facts.add(fact);
       else for (const part of u.parts!) pending.push(part);
