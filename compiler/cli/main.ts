@@ -66,6 +66,11 @@ function reportDiagnostics(result: CompileResult, io: Io): boolean {
   return errors.length === 0;
 }
 
+/** Each file a build removed, by name: only files an earlier build recorded as its own. */
+function reportRemoved(removed: readonly string[], io: Io): void {
+  for (const path of removed) io.out(`removed ${path} (no policy builds it any more)`);
+}
+
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let exitCode = 0;
   const program = new Command("polc")
@@ -90,6 +95,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       const dirs = { code: options.out, docs: options.docs };
       const files = await renderOutputs(result, dirs, previousOutput);
       const { written, removed } = writeOutputs(files, dirs, process.cwd());
+      reportRemoved(removed, io);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
     });
 
@@ -192,7 +198,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       const dirs = { docs: options.docs };
       const files = await renderOutputs(result, dirs, previousOutput);
-      const { written } = writeOutputs(files, dirs, process.cwd());
+      const { written, removed } = writeOutputs(files, dirs, process.cwd());
+      reportRemoved(removed, io);
       io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);
     });
 

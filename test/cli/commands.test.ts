@@ -155,3 +155,33 @@ describe("polc eval", () => {
     expect([determination.outcome, determination.pathway, determination.state]).toEqual(["meets", "acute_radicular_pain", null]);
   });
 });
+
+describe("polc build", () => {
+  const policy = (id: string) => `fact a: boolean "A"\npolicy ${id} "Probe ${id}" {\n  version "1"\n  requirements "R" {\n    criterion c "C": a\n  }\n}\n`;
+
+  it("writes the modules and docs, then names each file it removes when a policy is deleted, and leaves a user's file alone", async () => {
+    const library = join(dir, "build-library");
+    const out = join(dir, "build-out");
+    const docs = join(dir, "build-docs");
+    const { mkdirSync, existsSync } = await import("node:fs");
+    mkdirSync(library);
+    writeFileSync(join(library, "one.pol"), policy("ONE"));
+    writeFileSync(join(library, "two.pol"), policy("TWO"));
+    const first = await polc("build", library, "--out", out, "--docs", docs);
+    expect([first.code, first.err]).toEqual([0, ""]);
+    expect(first.out).toBe("built 2 policies: 8 files written, 0 unchanged");
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(out, { recursive: true }).sort()).toEqual([".polc-outputs", "one.pol.ts", "one.ts", "two.pol.ts", "two.ts"]);
+    expect(readdirSync(docs, { recursive: true }).sort()).toEqual([".polc-outputs", "criteria.md", "index.md", "policies", "policies/one.md", "policies/two.md"]);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "notes.ts"), "// a user's own file\n");
+
+    rmSync(join(library, "two.pol"));
+    const second = await polc("build", library, "--out", out, "--docs", docs);
+    expect(second.code).toBe(0);
+    // Each output folder in turn; the index and the criteria count change with the library.
+    const removed = [join(out, "two.pol.ts"), join(out, "two.ts"), join(docs, "policies", "two.md")].map((p) => relative(process.cwd(), p));
+    expect(second.out.split("\n")).toEqual([...removed.map((p) => `removed ${p} (no policy builds it any more)`), "built 1 policy: 2 files written, 3 unchanged, 3 stale removed"]);
+    expect(existsSync(join(out, "notes.ts"))).toBe(true);
+  });
+});
