@@ -19,24 +19,7 @@ export function literal(value: unknown): string {
   return escapeUnsafe(JSON.stringify(value));
 }
 
-/**
- * The same over several lines, two spaces an indent: for large data that is read more than edited.
- * JSON.stringify escapes every control character inside a string, so each raw line break left is
- * layout between tokens; everything else unsafe is escaped as in `literal`.
- */
-export function literalBlock(value: unknown): string {
-  return JSON.stringify(value, null, 2)
-    .split("\n")
-    .map((line) => escapeUnsafe(line))
-    .join("\n");
-}
-
 /** Text that can stand inside a comment: it cannot end the comment or the line. */
 export function commentText(text: string): string {
   return escapeUnsafe(text.replace(/\*\//g, "*\\/"));
-}
-
-/** A doc comment whose text cannot close the comment or break out of it. */
-export function docComment(text: string, indent = ""): string {
-  return `${indent}/** ${commentText(text)} */\n`;
 }

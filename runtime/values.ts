@@ -111,16 +111,6 @@ export function length(amount: number, unit: Length["unit"]): Length {
 
 // ── Counts ───────────────────────────────────────────────────────────────────────────────────
 
-export function countOf(values: readonly Tri[]): Value {
-  let lo = 0;
-  const unknowns: Unknown[] = [];
-  for (const v of values) {
-    if (v === true) lo++;
-    else if (v instanceof Unknown) unknowns.push(v);
-  }
-  return unknowns.length ? range(lo, unknowns) : lo;
-}
-
 /** A count with some uncertain entries: from the sure ones to all of them. */
 export function range(lo: number, unknowns: readonly Unknown[]): CountRange {
   return { kind: "range", lo, hi: lo + unknowns.length, unknown: unknownOf(unknowns) };

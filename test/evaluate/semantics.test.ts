@@ -4,7 +4,6 @@
  * and the trace the same code records.
  */
 import { describe, expect, it } from "vitest";
-import { compileText } from "../../compiler/compile.js";
 import type { Determination } from "../../runtime/determination.js";
 import { evaluateSource, loadPolicy } from "../support/policies.js";
 import { evaluate } from "../../runtime/determine.js";
