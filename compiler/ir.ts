@@ -4,6 +4,7 @@
  * Declarations point at each other directly, so no back end looks a name up again.
  */
 import type { ComparisonOp, DurationUnit, QueryOp, Quantifier, RequirementRole, SectionKind } from "../runtime/vocabulary.js";
+import type { ScalarType } from "../runtime/schema.js";
 
 export interface IrLibrary {
   /** One module per `.pol` file, each after the modules it imports. */
@@ -47,12 +48,9 @@ export interface IrField {
   readonly description: string;
 }
 
+/** A type as the runtime has it, with the enum or record it names. */
 export type IrType =
-  | { readonly t: "boolean" }
-  | { readonly t: "number"; readonly min?: number; readonly max?: number; readonly integer: boolean }
-  | { readonly t: "date" }
-  | { readonly t: "duration" }
-  | { readonly t: "text" }
+  | ScalarType
   | { readonly t: "enum"; readonly enum: IrEnum }
   | { readonly t: "list"; readonly record: IrRecord };
 

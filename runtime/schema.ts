@@ -14,14 +14,15 @@ export interface EnumType {
   readonly valueSet: ReadonlySet<string>;
 }
 
-export type ValueType =
+/** The types whose values are written in the request as they are (a date as YYYY-MM-DD). */
+export type ScalarType =
   | { readonly t: "boolean" }
   | { readonly t: "number"; readonly min?: number; readonly max?: number; readonly integer: boolean }
   | { readonly t: "date" }
   | { readonly t: "duration" }
-  | { readonly t: "text" }
-  | EnumType
-  | ListType;
+  | { readonly t: "text" };
+
+export type ValueType = ScalarType | EnumType | ListType;
 
 export interface ListType {
   readonly t: "list";
