@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CompileResult } from "./compile.js";
+import { policySlug, type CompileResult } from "./compile.js";
 import type { IrModule, IrPolicy } from "./ir.js";
 import { emitLibrary, generatedBanner, type PolicyLayout } from "./typescript/modules.js";
 import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, generatePolicyPage } from "./generate-docs.js";
@@ -43,10 +43,7 @@ type Formatting = { readonly parser: "typescript" | "markdown"; readonly printWi
 const typescript: Formatting = { parser: "typescript", printWidth: 120 };
 const markdown: Formatting = { parser: "markdown", printWidth: 120, proseWrap: "preserve" };
 
-/** The file name of a policy's module and page: `NIA_CG_300` → `nia-cg-300`. */
-export function policySlug(policyId: string): string {
-  return policyId.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-}
+export { policySlug };
 
 /**
  * Where each module goes under the output folder: a `.pol` file's module mirrors the file's place

@@ -48,6 +48,14 @@ export interface CompileResult {
 
 export const policyProperties = ["guideline", "version", "original_date", "last_revised", "implementation_date"] as const;
 
+/**
+ * The name of a policy's module and page: `NIA_CG_300` → `nia-cg-300`. Ids that differ only in
+ * case or punctuation (`_` and `__`, `Input` and `input`) have one, so the checker refuses them.
+ */
+export function policySlug(policyId: string): string {
+  return policyId.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+
 /** Reads files from disk, following imports. Paths are shown relative to `base`. */
 export function compileFiles(paths: readonly string[], base: string = process.cwd()): CompileResult {
   const sources = new Map<string, string>();
@@ -168,6 +176,21 @@ function compileSources(
     } else if (policy.name) policyNames.set(policy.name, policy);
     checkProperties(policy, diagnostics);
     for (const section of policy.sections) checker.section(section);
+  }
+  // Two ids that name the same files would overwrite each other's module and page, in a build and in memory.
+  const policySlugs = new Map<string, A.PolicyDecl>();
+  for (const policy of policyNames.values()) {
+    const slug = policySlug(policy.name);
+    const previous = policySlugs.get(slug);
+    if (!previous) policySlugs.set(slug, policy);
+    else {
+      diagnostics.push(
+        error("POL010", policy.nameSpan, `policy '${policy.name}' would overwrite policy '${previous.name}': both are written to ${slug}.ts and ${slug}.md`, {
+          hint: "policy ids that differ only in case or punctuation name the same files; rename one",
+          related: [{ message: `policy '${previous.name}' is declared here`, span: previous.nameSpan }],
+        }),
+      );
+    }
   }
   for (const overlay of allOverlays) {
     checkProperties(overlay, diagnostics);

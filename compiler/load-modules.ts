@@ -34,6 +34,8 @@ export function instantiate(library: ScriptLibrary): ReadonlyMap<string, Policy>
     return exports;
   };
   for (const m of library.modules) {
+    // The checker refuses policies whose modules would be one: loading one over another would evaluate the wrong policy.
+    if (loaded.has(m.path)) throw new Error(`two modules at ${m.path}: one would be evaluated for the other`);
     const body = new Function("k", "load", `"use strict";\n${m.text}`) as (k: typeof runtime, load: (path: string) => Exports) => Exports;
     loaded.set(m.path, body(runtime, load));
   }

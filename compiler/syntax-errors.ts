@@ -5,7 +5,7 @@
 import type { CstNode, IRecognitionException, IToken } from "chevrotain";
 import type * as C from "../grammar/cst.generated.js";
 import type { ParseOutput } from "../grammar/parser.js";
-import { reservedWords } from "../grammar/tokens.js";
+import { Identifier } from "../grammar/tokens.js";
 import type { Span } from "./ast.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 
@@ -69,6 +69,7 @@ const expectedByRule: Record<string, string> = {
  * The parts of a file that a syntax error spoils: each top-level declaration, or each member of
  * a policy or overlay. Only the first syntax error in a part is reported, and the checker's
  * complaints about a spoilt part are dropped: they are nearly always echoes of the first error.
+ * A word of the language in a name's place spoils its whole declaration (see `misnamed`).
  */
 export function spoiltParts(parsed: ParseOutput): [number, number][] {
   const units: CstNode[] = [];
@@ -80,9 +81,79 @@ export function spoiltParts(parsed: ParseOutput): [number, number][] {
   }
   for (const imp of file.children.importDecl ?? []) units.push(imp);
   const ranges = units.map((u) => tokenRange(u)).filter((r): r is [number, number] => r !== undefined);
-  return ranges.filter(([start, end]) =>
+  const spoilt = ranges.filter(([start, end]) =>
     parsed.parseErrors.some((e) => !Number.isNaN(e.token.startOffset) && e.token.startOffset >= start && e.token.startOffset <= end),
   );
+  return [...spoilt, ...misnamed(parsed).map((m) => m.declaration)];
+}
+
+/** The words that start a top-level declaration: where a declaration spoilt by a misnamed word ends. */
+const declarationStarts: ReadonlySet<string> = new Set(["Import", "Policy", "Overlay", "Fact", "Group", "Enum", "Record", "Define", "Criterion"]);
+
+/** A word of the language (a keyword), as the lexer read it. */
+function isWord(token: IToken): boolean {
+  return token.tokenType !== Identifier && /^[A-Za-z_][A-Za-z0-9_]*$/.test(token.image);
+}
+
+/** After a name of these rules, these tokens: a word before one of them stands where the name goes. */
+const afterName: Readonly<Record<string, readonly string[]>> = {
+  recordDecl: ["Colon"],
+  fieldDecl: ["Colon"],
+  enumDecl: ["Comma", "RCurly", "StringLiteral"],
+  enumMember: ["Comma", "RCurly", "StringLiteral"],
+  paramList: ["Colon"],
+  param: ["Colon"],
+};
+
+interface Misnamed {
+  readonly error: IRecognitionException;
+  /** From the start of the declaration the word stands in to the end of it, as offsets. */
+  readonly declaration: [number, number];
+  /** The offset of the next declaration, where the parser is back on track; undefined when none follows. */
+  readonly next: number | undefined;
+}
+
+const misnamedOf = new WeakMap<ParseOutput, Misnamed[]>();
+
+/**
+ * The syntax errors that are a word of the language where a name goes (`fact in: boolean`,
+ * `enum choice { none, some }`). The parser reads such a word as the start of whatever it starts,
+ * so the rest of the declaration would give errors of its own, and the checker complaints about
+ * what the parser made of it: all of those are echoes. Each declaration (a top-level one, from
+ * its first word to the next declaration's) is reported once, as the word used as a name.
+ */
+function misnamed(parsed: ParseOutput): Misnamed[] {
+  let found = misnamedOf.get(parsed);
+  if (found) return found;
+  found = [];
+  const tokens = parsed.tokens;
+  // Brace depth before each token: a declaration starts at depth 0.
+  const depth: number[] = [];
+  let d = 0;
+  for (const t of tokens) {
+    depth.push(d);
+    if (t.tokenType.name === "LCurly") d++;
+    else if (t.tokenType.name === "RCurly") d = Math.max(0, d - 1);
+  }
+  const startsDeclaration = (i: number) => depth[i] === 0 && declarationStarts.has(tokens[i].tokenType.name);
+  const index = new Map(tokens.map((t, i) => [t.startOffset, i]));
+  for (const e of parsed.parseErrors) {
+    const at = index.get(e.token.startOffset);
+    if (at === undefined || !isWord(tokens[at]) || tokens[at] !== e.token) continue;
+    const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
+    const next = tokens[at + 1]?.tokenType.name;
+    if (expectedOf(e).expected !== "a name" && !(next !== undefined && afterName[rule]?.includes(next))) continue;
+    if (found.some((m) => e.token.startOffset >= m.declaration[0] && e.token.startOffset <= m.declaration[1])) continue;
+    let first = at - 1;
+    while (first > 0 && !startsDeclaration(first)) first--;
+    let end = at + 1;
+    while (end < tokens.length && !startsDeclaration(end)) end++;
+    const start = tokens[Math.max(0, first)].startOffset;
+    const last = tokens[end - 1];
+    found.push({ error: e, declaration: [start, last.endOffset ?? last.startOffset], next: end < tokens.length ? tokens[end].startOffset : undefined });
+  }
+  misnamedOf.set(parsed, found);
+  return found;
 }
 
 function tokenRange(node: CstNode): [number, number] | undefined {
@@ -120,44 +191,60 @@ export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: strin
   const lexedLines = new Map<number, number>();
   for (const e of parsed.lexErrors) lexedLines.set(e.line, Math.min(lexedLines.get(e.line) ?? Infinity, e.offset));
   const parts = spoiltParts(parsed);
+  const misnamedWords = misnamed(parsed);
   const reported = new Set<number>();
   for (const e of parsed.parseErrors) {
     const line = e.token.startLine;
     if (line !== undefined && !Number.isNaN(line) && lexedLines.has(line) && e.token.startOffset >= lexedLines.get(line)!) continue;
+    // After a word used as a name, the rest of its declaration, up to the first token of the next one, only echoes it.
+    const misnamedWord = misnamedWords.find((m) => m.error === e);
+    if (!misnamedWord) {
+      const atEnd = Number.isNaN(e.token.startOffset);
+      const echo = misnamedWords.some((m) => (atEnd ? m.next === undefined : e.token.startOffset > m.error.token.startOffset && (m.next === undefined || e.token.startOffset <= m.next)));
+      if (echo) continue;
+    }
     const part = parts.findIndex(([start, end]) => e.token.startOffset >= start && e.token.startOffset <= end);
     if (part >= 0 && reported.has(part)) continue;
     if (part >= 0) reported.add(part);
-    diagnostics.push(parseDiagnostic(e, file, endSpan, parsed.tokens));
+    diagnostics.push(parseDiagnostic(e, file, endSpan, parsed.tokens, misnamedWord !== undefined));
   }
   return diagnostics;
 }
 
-function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, tokens: IToken[]): Diagnostic {
+/** What the grammar expected where a rule failed, in an author's words; `end` when it was the end of the file. */
+function expectedOf(e: IRecognitionException): { expected: string; end: boolean } {
+  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
+  let expected = expectedByRule[rule] ?? "something else";
+  let end = false;
+  if (e.name === "MismatchedTokenException") {
+    const match = /-->\s*(.+?)\s*<--/.exec(e.message);
+    if (match) {
+      end = match[1] === "EOF";
+      expected = labelOf(match[1]);
+    }
+  }
+  return { expected, end };
+}
+
+function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, tokens: IToken[], misnamedWord: boolean): Diagnostic {
   const token = e.token;
   const atEnd = token.tokenType?.name === "EOF" || Number.isNaN(token.startOffset);
   const span: Span = atEnd
     ? lastTokenEnd(tokens, file) ?? endSpan
     : { file, start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1, line: token.startLine ?? 1, column: token.startColumn ?? 1 };
   const found = atEnd ? "the end of the file" : `'${clip(token.image)}'`;
-  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
-  let expected = expectedByRule[rule] ?? "something else";
-  let endExpected = false;
-  if (e.name === "MismatchedTokenException") {
-    const match = /-->\s*(.+?)\s*<--/.exec(e.message);
-    if (match) {
-      endExpected = match[1] === "EOF";
-      expected = labelOf(match[1]);
-    }
+  if (misnamedWord) {
+    return error("POL002", span, `expected a name, but found ${found}`, {
+      hint: `'${token.image}' is a word of the language and cannot be a name; choose another, like ${token.image}_value`,
+    });
   }
-  if (e.name === "NotAllInputParsedException" || endExpected) {
+  const { expected, end } = expectedOf(e);
+  if (e.name === "NotAllInputParsedException" || end) {
     return error("POL002", span, `unexpected ${found}: expected ${expectedByRule.topItem}`, {
       hint: token.image === "}" ? "this '}' closes nothing; check the braces above" : undefined,
     });
   }
-  const reserved = !atEnd && expected === "a name" && reservedWords.includes(token.image);
-  return error("POL002", span, `expected ${expected}, but found ${found}`, {
-    hint: reserved ? `'${token.image}' is a word of the language and cannot be a name; choose another, like ${token.image}_value` : undefined,
-  });
+  return error("POL002", span, `expected ${expected}, but found ${found}`);
 }
 
 const tokenLabels: Record<string, string> = {

@@ -204,7 +204,7 @@ export interface Input {
 }
 
 /** Reads the group request of a request: each fact by its name. */
-function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -225,7 +225,7 @@ function read_group_request(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -249,7 +249,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -285,7 +285,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group diagnosis of a request: each fact by its name. */
-function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_diagnosis(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -306,7 +306,7 @@ function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, un
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -327,7 +327,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group epidural of a request: each fact by its name. */
-function read_group_epidural(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_epidural(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -345,7 +345,7 @@ function read_group_epidural(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads the group purpose of a request: each fact by its name. */
-function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_purpose(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -369,7 +369,7 @@ function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -390,7 +390,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_300: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -609,4 +609,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 221593c86c547a7e 054591844c57cc6a
+// polc digest: 4608bc7b686804a7 1b9b9fb9e2e6b602

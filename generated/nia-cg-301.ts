@@ -212,7 +212,7 @@ export interface Input {
 }
 
 /** Reads the group request of a request: each fact by its name. */
-function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -239,7 +239,7 @@ function read_group_request(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group diagnosis of a request: each fact by its name. */
-function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_diagnosis(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -263,7 +263,7 @@ function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, un
 }
 
 /** Reads the group other_source of a request: each fact by its name. */
-function read_group_other_source(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_other_source(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -287,7 +287,7 @@ function read_group_other_source(r: k.FastReader, group: Readonly<Record<string,
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -308,7 +308,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -344,7 +344,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -365,7 +365,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group facet of a request: each fact by its name. */
-function read_group_facet(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_facet(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -380,7 +380,7 @@ function read_group_facet(r: k.FastReader, group: Readonly<Record<string, unknow
 }
 
 /** Reads the group after_rf of a request: each fact by its name. */
-function read_group_after_rf(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_after_rf(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -398,7 +398,7 @@ function read_group_after_rf(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads the group purpose of a request: each fact by its name. */
-function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_purpose(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -422,7 +422,7 @@ function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -443,7 +443,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_301: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -654,4 +654,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 0c05d5903ef2e03f 015805a5738a3b39
+// polc digest: 076f29f4cfa5fc38 655f4bb59db54be1

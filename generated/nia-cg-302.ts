@@ -201,7 +201,7 @@ export interface Input {
 }
 
 /** Reads the group request of a request: each fact by its name. */
-function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -225,7 +225,7 @@ function read_group_request(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group pain_source of a request: each fact by its name. */
-function read_group_pain_source(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain_source(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -249,7 +249,7 @@ function read_group_pain_source(r: k.FastReader, group: Readonly<Record<string, 
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -270,7 +270,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -306,7 +306,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -327,7 +327,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group denervation of a request: each fact by its name. */
-function read_group_denervation(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_denervation(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -342,7 +342,7 @@ function read_group_denervation(r: k.FastReader, group: Readonly<Record<string, 
 }
 
 /** Reads the group purpose of a request: each fact by its name. */
-function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_purpose(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -357,7 +357,7 @@ function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -375,7 +375,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads the group wa_facet of a request: each fact by its name. */
-function read_group_wa_facet(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_wa_facet(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -411,7 +411,7 @@ function read_group_wa_facet(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_302: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -620,4 +620,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 1ef4f33117885fc7 8a163b390666fd41
+// polc digest: 43c443107e61d47f 7d2c3f48a75d00a2

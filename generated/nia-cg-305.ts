@@ -256,7 +256,7 @@ export interface Input {
 }
 
 /** Reads the group request of a request: each fact by its name. */
-function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -277,7 +277,7 @@ function read_group_request(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group low_back_pain of a request: each fact by its name. */
-function read_group_low_back_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_low_back_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -295,7 +295,7 @@ function read_group_low_back_pain(r: k.FastReader, group: Readonly<Record<string
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -316,7 +316,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group provocative_exam of a request: each fact by its name. */
-function read_group_provocative_exam(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_provocative_exam(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -352,7 +352,7 @@ function read_group_provocative_exam(r: k.FastReader, group: Readonly<Record<str
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -388,7 +388,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -409,7 +409,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group spa of a request: each fact by its name. */
-function read_group_spa(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_spa(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -466,7 +466,7 @@ function read_group_spa(r: k.FastReader, group: Readonly<Record<string, unknown>
 }
 
 /** Reads the group pain_program of a request: each fact by its name. */
-function read_group_pain_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -496,7 +496,7 @@ function read_group_pain_program(r: k.FastReader, group: Readonly<Record<string,
 }
 
 /** Reads the group sacroiliitis of a request: each fact by its name. */
-function read_group_sacroiliitis(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_sacroiliitis(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -517,7 +517,7 @@ function read_group_sacroiliitis(r: k.FastReader, group: Readonly<Record<string,
 }
 
 /** Reads the group purpose of a request: each fact by its name. */
-function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_purpose(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -535,7 +535,7 @@ function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -553,7 +553,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_305: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -774,4 +774,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: ea09f5fd53c650bd c2edb2aeacf55413
+// polc digest: 090e577e60fabf96 3c8335d8ff34fa7f

@@ -189,7 +189,7 @@ export interface Input {
 }
 
 /** Reads the group pump of a request: each fact by its name. */
-function read_group_pump(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pump(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -207,7 +207,7 @@ function read_group_pump(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -225,7 +225,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -258,7 +258,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -279,7 +279,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group opiates of a request: each fact by its name. */
-function read_group_opiates(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_opiates(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -297,7 +297,7 @@ function read_group_opiates(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group drug_trial of a request: each fact by its name. */
-function read_group_drug_trial(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_drug_trial(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -318,7 +318,7 @@ function read_group_drug_trial(r: k.FastReader, group: Readonly<Record<string, u
 }
 
 /** Reads the group psychological_assessment of a request: each fact by its name. */
-function read_group_psychological_assessment(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_psychological_assessment(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -342,7 +342,7 @@ function read_group_psychological_assessment(r: k.FastReader, group: Readonly<Re
 }
 
 /** Reads the group spasticity of a request: each fact by its name. */
-function read_group_spasticity(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_spasticity(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -378,7 +378,7 @@ function read_group_spasticity(r: k.FastReader, group: Readonly<Record<string, u
 }
 
 /** Reads the group standard_therapies of a request: each fact by its name. */
-function read_group_standard_therapies(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_standard_therapies(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -396,7 +396,7 @@ function read_group_standard_therapies(r: k.FastReader, group: Readonly<Record<s
 }
 
 /** Reads the group pump_replacement of a request: each fact by its name. */
-function read_group_pump_replacement(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pump_replacement(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -420,7 +420,7 @@ function read_group_pump_replacement(r: k.FastReader, group: Readonly<Record<str
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -438,7 +438,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_310: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -618,4 +618,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 2f478240633e5e5a 9b646738a01c6bdb
+// polc digest: 8c3b06a0b80b1f27 e9e58b75f4100b4c

@@ -199,7 +199,7 @@ export interface Input {
 }
 
 /** Reads the group request of a request: each fact by its name. */
-function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -217,7 +217,7 @@ function read_group_request(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group sympathetic of a request: each fact by its name. */
-function read_group_sympathetic(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_sympathetic(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -235,7 +235,7 @@ function read_group_sympathetic(r: k.FastReader, group: Readonly<Record<string, 
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -256,7 +256,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -289,7 +289,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group characterization of a request: each fact by its name. */
-function read_group_characterization(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_characterization(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -319,7 +319,7 @@ function read_group_characterization(r: k.FastReader, group: Readonly<Record<str
 }
 
 /** Reads the group extremity_findings of a request: each fact by its name. */
-function read_group_extremity_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_extremity_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -373,7 +373,7 @@ function read_group_extremity_findings(r: k.FastReader, group: Readonly<Record<s
 }
 
 /** Reads the group previous_block of a request: each fact by its name. */
-function read_group_previous_block(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_previous_block(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -391,7 +391,7 @@ function read_group_previous_block(r: k.FastReader, group: Readonly<Record<strin
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -412,7 +412,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -430,7 +430,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_404: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -594,4 +594,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: bc5be7f38bccaf58 c096521cca96d329
+// polc digest: 7508d8f17024ad8f 0f62c874f8e92ebe

@@ -234,7 +234,7 @@ export interface Input {
 }
 
 /** Reads the group stimulator of a request: each fact by its name. */
-function read_group_stimulator(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_stimulator(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -252,7 +252,7 @@ function read_group_stimulator(r: k.FastReader, group: Readonly<Record<string, u
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -270,7 +270,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -303,7 +303,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -324,7 +324,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group psychological_assessment of a request: each fact by its name. */
-function read_group_psychological_assessment(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_psychological_assessment(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -351,7 +351,7 @@ function read_group_psychological_assessment(r: k.FastReader, group: Readonly<Re
 }
 
 /** Reads the group pain_cause of a request: each fact by its name. */
-function read_group_pain_cause(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain_cause(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -402,7 +402,7 @@ function read_group_pain_cause(r: k.FastReader, group: Readonly<Record<string, u
 }
 
 /** Reads the group crps of a request: each fact by its name. */
-function read_group_crps(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_crps(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -444,7 +444,7 @@ function read_group_crps(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group angina of a request: each fact by its name. */
-function read_group_angina(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_angina(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -474,7 +474,7 @@ function read_group_angina(r: k.FastReader, group: Readonly<Record<string, unkno
 }
 
 /** Reads the group revision_reason of a request: each fact by its name. */
-function read_group_revision_reason(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_revision_reason(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -507,7 +507,7 @@ function read_group_revision_reason(r: k.FastReader, group: Readonly<Record<stri
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -525,7 +525,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_405: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -695,4 +695,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 102211b94627ec55 5ba1c53f1064dfbb
+// polc digest: 25f5508a3f85ffdf a3e76d1e627b9da1

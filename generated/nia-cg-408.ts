@@ -263,7 +263,7 @@ export interface Input {
 }
 
 /** Reads the group purpose of a request: each fact by its name. */
-function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_purpose(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -287,7 +287,7 @@ function read_group_purpose(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group request of a request: each fact by its name. */
-function read_group_request(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -308,7 +308,7 @@ function read_group_request(r: k.FastReader, group: Readonly<Record<string, unkn
 }
 
 /** Reads the group pain of a request: each fact by its name. */
-function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -332,7 +332,7 @@ function read_group_pain(r: k.FastReader, group: Readonly<Record<string, unknown
 }
 
 /** Reads the group conservative_therapy of a request: each fact by its name. */
-function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -368,7 +368,7 @@ function read_group_conservative_therapy(r: k.FastReader, group: Readonly<Record
 }
 
 /** Reads the group diagnosis of a request: each fact by its name. */
-function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_diagnosis(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -389,7 +389,7 @@ function read_group_diagnosis(r: k.FastReader, group: Readonly<Record<string, un
 }
 
 /** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -410,7 +410,7 @@ function read_group_home_exercise_program(r: k.FastReader, group: Readonly<Recor
 }
 
 /** Reads the group epidural of a request: each fact by its name. */
-function read_group_epidural(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_epidural(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -428,7 +428,7 @@ function read_group_epidural(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads the group intractable_pain of a request: each fact by its name. */
-function read_group_intractable_pain(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_intractable_pain(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -449,7 +449,7 @@ function read_group_intractable_pain(r: k.FastReader, group: Readonly<Record<str
 }
 
 /** Reads the group spasticity of a request: each fact by its name. */
-function read_group_spasticity(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_spasticity(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -491,7 +491,7 @@ function read_group_spasticity(r: k.FastReader, group: Readonly<Record<string, u
 }
 
 /** Reads the group findings of a request: each fact by its name. */
-function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unknown>>): boolean {
+function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
     const value = group[name];
     switch (name) {
@@ -515,7 +515,7 @@ function read_group_findings(r: k.FastReader, group: Readonly<Record<string, unk
 }
 
 /** Reads a request to NIA_CG_408: each fact by its name. False sends it to the full check, which names each problem. */
-function read_request(r: k.FastReader, input: Readonly<Record<string, unknown>>): boolean {
+function read_request(r: k.FastReader, input: k.RequestObject): boolean {
   for (const name in input) {
     const value = input[name];
     switch (name) {
@@ -772,4 +772,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 40742a005e5be8f7 b4da1b87d6ccc406
+// polc digest: 5cabb0b6e5adbc4b ac3a0492a0ed9e04

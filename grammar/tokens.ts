@@ -155,9 +155,10 @@ export const allTokens: TokenType[] = [
 ];
 
 /** The words that cannot name a fact, criterion or definition. */
-export const reservedWords: readonly string[] = keywords.map((token) => {
-  const label = token.LABEL ?? token.name;
-  return label.replace(/'/g, "");
+export const reservedWords: readonly string[] = keywords.flatMap((token) => {
+  const word = (token.LABEL ?? token.name).replace(/'/g, "");
+  // A duration unit is one token in both spellings: `day` is as reserved as `days`.
+  return token.CATEGORIES?.includes(DurationUnit) ? [word, word.replace(/s$/, "")] : [word];
 });
 
 export const polLexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: "full" });

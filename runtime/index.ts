@@ -8,7 +8,7 @@ export type { Length } from "./dates.js";
 
 // What a service calls.
 export { evaluate } from "./determine.js";
-export { validateInput, InputError, FastReader, type InputProblem, type Row } from "./validate.js";
+export { validateInput, InputError, FastReader, type InputProblem, type Row, type RequestObject } from "./validate.js";
 export type { Policy, PolicyMetadata, Section, Overlay, AppliesClause, PlacedRequirement } from "./policy.js";
 export type { Requirement, BulletList } from "./requirements.js";
 export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType } from "./schema.js";

@@ -9,7 +9,7 @@ import type { CriterionRef } from "./determination.js";
 import type { FactDescriptor, RecordType } from "./schema.js";
 import type { Requirement } from "./requirements.js";
 import type { Tri } from "./tri.js";
-import type { FastReader } from "./validate.js";
+import type { FastReader, RequestObject } from "./validate.js";
 import { triggeringSections } from "./vocabulary.js";
 
 export interface Section {
@@ -57,7 +57,7 @@ export interface PolicySpec {
   readonly sections: readonly Section[];
   readonly overlays: readonly Overlay[];
   /** The generated fast reading of a request, fact by fact (see FastReader); false when it does not take it. */
-  readonly read?: (r: FastReader, input: Readonly<Record<string, unknown>>) => boolean;
+  readonly read?: (r: FastReader, input: RequestObject) => boolean;
 }
 
 /** A requirement as it stands in one policy: its reference for letters, and its bullets where they explain it. */

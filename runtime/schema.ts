@@ -4,7 +4,7 @@
  * the functions below; validation, evaluation and the determination's missing facts read them.
  */
 import { allocateSlot } from "./slots.js";
-import type { FastReader, Row } from "./validate.js";
+import type { FastReader, RequestObject, Row } from "./validate.js";
 
 export interface EnumType {
   readonly t: "enum";
@@ -50,7 +50,7 @@ export interface RecordType {
   /** That field, if any. */
   readonly dateField: FieldDescriptor | undefined;
   /** The generated reading of an entry, field by field (see FastReader); false when it does not take it. */
-  readonly read?: (r: FastReader, entry: Readonly<Record<string, unknown>>, row: Row) => boolean;
+  readonly read?: (r: FastReader, entry: RequestObject, row: Row) => boolean;
 }
 
 /** An input fact: where it lives in the request (`pain.average`), its type, what to look for. */

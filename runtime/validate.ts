@@ -316,6 +316,14 @@ function pristinePrototype(): boolean {
 export type Row = (Value | undefined)[];
 
 /**
+ * An object of the request as generated code reads it, by the names of its properties: the
+ * request itself, a group of facts, or an entry of a list. Generated modules name it `k.RequestObject`
+ * rather than spelling out `Readonly<Record<…>>`, so that a type a policy declares (an enum or a
+ * record named `readonly` or `record`) can never stand for TypeScript's own.
+ */
+export type RequestObject = Readonly<Record<string, unknown>>;
+
+/**
  * The fast reading a policy module's generated code does: each group and entry is read by the
  * names of its facts and fields, each value taken as `accepted` takes it. It never explains: at
  * the first thing it does not take, the full check reads the request again and names every problem.

@@ -29,6 +29,7 @@ import type { Policy } from "../../runtime/policy.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { instantiate, type ScriptLibrary } from "../load-modules.js";
+import { inputFactHint } from "./case-file.js";
 
 export interface BatchOptions {
   /** The member's state for every line; overrides a line's own `state`. */
@@ -109,7 +110,7 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   if ("input" in input) {
     const wrapper = input;
     const unknown = Object.keys(wrapper).filter((k) => !caseKeys.has(k));
-    if (unknown.length) return fail(`${unknown.map((k) => `'${k}'`).join(", ")} ${unknown.length === 1 ? "is not a case field" : "are not case fields"} (the fields are description, state, input, expect)`);
+    if (unknown.length) return fail(`${unknown.map((k) => `'${k}'`).join(", ")} ${unknown.length === 1 ? "is not a case field" : "are not case fields"} (the fields are description, state, input, expect)${unknown.includes("date_of_service") ? `; ${inputFactHint}` : ""}`);
     if (wrapper.input === null || typeof wrapper.input !== "object" || Array.isArray(wrapper.input)) return fail("'input' must be an object of facts");
     if (wrapper.state !== undefined && typeof wrapper.state !== "string") return fail("'state' must be a text such as \"WA\"");
     input = wrapper.input as Record<string, unknown>;

@@ -24,6 +24,9 @@ const caseKeys = ["description", "state", "input", "expect"];
 const expectKeys = ["outcome", "pathway", "unmet", "missing"];
 const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info"];
 
+/** What to do when a request's facts are taken for a case: one of them is named `input` (and a request gives `date_of_service`). */
+export const inputFactHint = `a request with a fact or group named 'input' is written as a case: {"input": {…its facts…}}`;
+
 export function readCaseFile(path: string): CaseFile {
   let text: string;
   try {
@@ -47,6 +50,8 @@ export function parseCase(text: string, path: string): CaseFile {
   if (!("input" in record)) return { input: record };
   const problems: string[] = [];
   for (const key of Object.keys(record)) if (!caseKeys.includes(key)) problems.push(`'${key}' is not a case field (the fields are ${caseKeys.join(", ")})`);
+  // A request's facts (they always give the date of service) read as a case because one of them is named `input`.
+  if (Object.hasOwn(record, "date_of_service")) problems.push(inputFactHint);
   const input = record.input;
   if (input === null || typeof input !== "object" || Array.isArray(input)) problems.push("'input' must be an object of facts");
   if (record.state !== undefined && typeof record.state !== "string") problems.push("'state' must be a text such as \"WA\"");

@@ -80,7 +80,7 @@ function record(r: IrRecord, w: ModuleWriter): void {
   w.doc([`Reads an entry of a list of ${r.name}: each field by its name. False sends the request to the full check, which names each problem.`]);
   w.functionWithBody(
     reader,
-    `r${w.t(": k.FastReader")}, entry${w.t(": Readonly<Record<string, unknown>>")}, row${w.t(": k.Row")}`,
+    `r${w.t(": k.FastReader")}, entry${w.t(": k.RequestObject")}, row${w.t(": k.Row")}`,
     "boolean",
     readerBody(
       "entry",
@@ -230,7 +230,7 @@ function requestReaders(p: IrPolicy, w: ModuleWriter): string {
     );
     w.line();
     w.doc([path.length ? `Reads the group ${path.join(".")} of a request: each fact by its name.` : `Reads a request to ${p.id}: each fact by its name. False sends it to the full check, which names each problem.`]);
-    w.functionWithBody(name, `r${w.t(": k.FastReader")}, ${path.length ? "group" : "input"}${w.t(": Readonly<Record<string, unknown>>")}`, "boolean", readerBody(path.length ? "group" : "input", cases, path.length ? [] : ["date_of_service"]));
+    w.functionWithBody(name, `r${w.t(": k.FastReader")}, ${path.length ? "group" : "input"}${w.t(": k.RequestObject")}`, "boolean", readerBody(path.length ? "group" : "input", cases, path.length ? [] : ["date_of_service"]));
     return name;
   };
   return reader(inputTree(p), []);

@@ -114,7 +114,7 @@ export const field_procedure_clinically_meaningful_improvement = k.field(
 );
 
 /** Reads an entry of a list of procedure: each field by its name. False sends the request to the full check, which names each problem. */
-function read_entry_procedure(r: k.FastReader, entry: Readonly<Record<string, unknown>>, row: k.Row): boolean {
+function read_entry_procedure(r: k.FastReader, entry: k.RequestObject, row: k.Row): boolean {
   for (const name in entry) {
     const value = entry[name];
     switch (name) {
@@ -219,4 +219,4 @@ export function define_same_region(c: k.Context, param_a: k.Value, param_b: k.Va
     k.and(k.isIn(param_a, choices_lumbar_sacral, false), k.isIn(param_b, choices_lumbar_sacral, false)),
   );
 }
-// polc digest: 00e008f2ea55c028 1bccd2bff553baa0
+// polc digest: 2802e410293de184 a38c67f1d3dfcf4c
