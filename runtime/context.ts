@@ -12,10 +12,11 @@ import { Unknown, and2, not, or2, truthText, unknownOf, type Tri } from "./tri.j
 import type { InputRead } from "./validate.js";
 import { fieldValue, isList, isRecord, missingFact, NONE, recordDay, recordPath, type RecordValue, type Value } from "./values.js";
 import { formatDay } from "./dates.js";
-import { slotCount } from "./slots.js";
+import type { ValueLayout } from "./slots.js";
 
-/** What a trace needs of the policy being evaluated: the section each requirement stands in. */
-export interface TraceLayout {
+/** What an evaluation needs of its policy: where its values go, and (for a trace) the section each requirement stands in. */
+export interface EvaluatedPolicy {
+  readonly values: ValueLayout;
   sectionOf(requirement: Requirement): string;
 }
 
@@ -26,10 +27,10 @@ export class Context {
   readonly tracing: boolean;
   /**
    * What has been worked out, by slot: facts, requirements (whether met), definitions; and past
-   * the slots, requirements asked whether they apply (exclusions and the like).
+   * the policy's slots, whether requirements apply (exclusions and the like; see ValueLayout).
    */
   private readonly known: (Value | undefined)[];
-  private readonly slots: number;
+  private readonly places: ValueLayout;
   /** Definitions with arguments: one memo per slot, keyed by argument (see `rememberWith`). */
   private memos: Map<number, Map<Value, unknown>> | undefined;
 
@@ -59,7 +60,7 @@ export class Context {
   constructor(
     input: InputRead,
     tracing: boolean,
-    private readonly layout: TraceLayout,
+    private readonly layout: EvaluatedPolicy,
   ) {
     this.tracing = tracing;
     // What only a trace needs is made only for one; without it these stay empty and untouched.
@@ -69,7 +70,7 @@ export class Context {
     this.traced = tracing ? new Set() : untraced.traced;
     this.definitionReads = tracing ? new Map() : untraced.definitionReads;
     this.dos = input.dos ?? missingFact("date_of_service");
-    this.slots = slotCount();
+    this.places = layout.values;
     // The facts validation read, which this evaluation goes on filling (see InputRead).
     this.known = input.facts;
   }
@@ -169,10 +170,11 @@ export class Context {
    * covered). One whose `when` does not hold does not apply.
    */
   appliesTo(r: Requirement): Tri {
-    const known = this.known[this.slots + r.slot];
+    const place = this.places.appliesPlace(r.slot);
+    const known = this.known[place];
     if (known !== undefined) return known as Tri;
     const value = this.evaluateRequirement(r, true);
-    this.known[this.slots + r.slot] = value;
+    this.known[place] = value;
     return value;
   }
 

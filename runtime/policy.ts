@@ -4,13 +4,14 @@
  * works out once what every determination needs to know of that structure.
  */
 import type { SectionKind } from "./vocabulary.js";
-import type { Context, TraceLayout } from "./context.js";
+import type { Context, EvaluatedPolicy } from "./context.js";
 import type { CriterionRef } from "./determination.js";
 import type { FactDescriptor, RecordType } from "./schema.js";
 import type { Requirement } from "./requirements.js";
 import type { Tri } from "./tri.js";
 import type { FastReader, RequestObject } from "./validate.js";
 import { triggeringSections } from "./vocabulary.js";
+import { ValueLayout } from "./slots.js";
 
 export interface Section {
   readonly kind: SectionKind;
@@ -77,7 +78,7 @@ export interface PlacedSection {
   readonly others: readonly PlacedRequirement[];
 }
 
-export interface Policy extends TraceLayout {
+export interface Policy extends EvaluatedPolicy {
   readonly metadata: PolicyMetadata;
   readonly read?: PolicySpec["read"];
   readonly facts: readonly FactDescriptor[];
@@ -163,6 +164,7 @@ export function policy(spec: PolicySpec): Policy {
     placedSections,
     placedOverlaySections,
     factsByPath: new Map(spec.facts.map((f) => [f.path, f])),
+    values: new ValueLayout(),
     sectionOf: (r) => sectionOf.get(r) ?? "",
   };
 }

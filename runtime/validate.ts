@@ -10,7 +10,6 @@ import { date } from "./schema.js";
 import { parseIsoDate } from "./dates.js";
 import { durationUnits } from "./vocabulary.js";
 import { closestName } from "./closest-name.js";
-import { slotCount } from "./slots.js";
 import { recordOf, type ListItem, type Value } from "./values.js";
 import type { Length } from "./dates.js";
 
@@ -70,7 +69,7 @@ export interface InputRead {
   /**
    * Each documented fact's value, ready for evaluation (dates as day numbers, lists as lists of
    * entries), by the fact's slot. Evaluation goes on filling the same array with what it works
-   * out (see Context), so it has room for twice the slots.
+   * out (see Context), so it is as long as the policy's ValueLayout says.
    */
   readonly facts: (Value | undefined)[];
 }
@@ -82,7 +81,7 @@ export function validateInput(policy: Policy, input: unknown): InputProblem[] {
 
 /** Reads a request: the policy's fast reading when it takes everything, the full check when not. */
 export function readInput(policy: Policy, input: unknown): InputRead {
-  const fast = policy.read ? new FastReader() : undefined;
+  const fast = policy.read ? new FastReader(policy.values.size) : undefined;
   if (fast && policy.read && fast.object(input)) {
     const raw = Object.hasOwn(input, "date_of_service") ? input.date_of_service : undefined;
     const dos = typeof raw === "string" ? parseIsoDate(raw) : undefined;
@@ -96,7 +95,7 @@ function checkInput(policy: Policy, input: unknown): InputRead {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     return { problems: [{ path: "(input)", message: `expected an object of facts, got ${describe(input)}` }], dos: undefined, facts: [] };
   }
-  const reader = new Reader();
+  const reader = new Reader(policy.values.size);
   const raw = Object.hasOwn(input, "date_of_service") ? (input as Record<string, unknown>).date_of_service : undefined;
   const dos = typeof raw === "string" ? parseIsoDate(raw) : undefined;
   if (raw === undefined || raw === null) reader.problems.push({ path: "date_of_service", message: "is required: the date the service is requested for, like 2024-03-15" });
@@ -112,7 +111,13 @@ function checkInput(policy: Policy, input: unknown): InputRead {
  */
 class Reader {
   readonly problems: InputProblem[] = [];
-  readonly facts: (Value | undefined)[] = new Array(slotCount() * 2);
+  readonly facts: (Value | undefined)[];
+
+  /** `size`: how many values evaluation keeps (see ValueLayout). */
+  constructor(size: number) {
+    this.facts = new Array(size);
+  }
+
   private readonly path: (string | number)[] = [];
 
   private problem(key: string | number, message: string): void {
@@ -329,8 +334,13 @@ export type RequestObject = Readonly<Record<string, unknown>>;
  * the first thing it does not take, the full check reads the request again and names every problem.
  */
 export class FastReader {
-  readonly facts: (Value | undefined)[] = new Array(slotCount() * 2);
+  readonly facts: (Value | undefined)[];
   private readonly pristine = pristinePrototype();
+
+  /** `size`: how many values evaluation keeps (see ValueLayout). */
+  constructor(size: number) {
+    this.facts = new Array(size);
+  }
 
   /** A group of facts (or an entry) the generated code can read with `for…in`. */
   object(value: unknown): value is Record<string, unknown> {

@@ -75,7 +75,7 @@ describe("the fast reading and the full check", () => {
     const policy = policies.get(ir.id)!;
     /** What the fast reading takes, as readInput asks it (the date of service is read apart). */
     const fast = (input: unknown) => {
-      const r = new FastReader();
+      const r = new FastReader(policy.values.size);
       if (!r.object(input) || typeof input.date_of_service !== "string" || parseIsoDate(input.date_of_service) === undefined) return undefined;
       return policy.read!(r, input) ? r.facts : undefined;
     };
