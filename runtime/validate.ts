@@ -414,7 +414,8 @@ export class FastReader {
   private list(record: RecordType, value: unknown, path: string): Value | typeof REFUSED {
     if (!Array.isArray(value) || !record.read) return REFUSED;
     const items: ListItem[] = new Array(value.length);
-    const [outerPath, outerIndex] = [this.listPath, this.entryIndex];
+    const outerPath = this.listPath;
+    const outerIndex = this.entryIndex;
     for (let i = 0; i < value.length; i++) {
       const entry: unknown = value[i];
       if (!isPlainObject(entry, this.pristine)) return REFUSED;
