@@ -154,28 +154,42 @@ function isGenerated(text: string): boolean {
   return text.startsWith(generatedBanner) || text.startsWith(docsBanner);
 }
 
-/** The file in each output folder that lists what the last build wrote there. */
+/**
+ * The file in each output folder that lists what builds wrote there: for each library (the folder
+ * of `.pol` files it was built from) and each kind of output (modules, docs), the files of the
+ * last build. A build removes only what its own entry lists, so two libraries, or a library's
+ * modules and its docs, can share a folder.
+ */
 export const manifestName = ".polc-outputs";
 
-function readManifest(dir: string): string[] {
+type Manifest = Record<string, string[]>;
+
+function readManifest(dir: string): Manifest {
   try {
     const data = JSON.parse(readFileSync(join(dir, manifestName), "utf8")) as unknown;
-    return Array.isArray(data) ? data.filter((x): x is string => typeof x === "string" && !x.split("/").includes("..")) : [];
+    if (data === null || typeof data !== "object" || Array.isArray(data)) return {};
+    const manifest: Manifest = {};
+    for (const [key, files] of Object.entries(data)) {
+      if (Array.isArray(files)) manifest[key] = files.filter((x): x is string => typeof x === "string" && !x.split("/").includes(".."));
+    }
+    return manifest;
   } catch {
-    return [];
+    return {};
   }
 }
 
 /**
- * Writes the outputs. Refuses, before writing anything, when a target exists that polc did not
- * generate, is a link or cannot be written; removes files that the previous build wrote and this
- * one does not, naming each.
+ * Writes the outputs of the library built from `library` (its folder, as the manifest names it).
+ * Refuses, before writing anything, when a target exists that polc did not generate, is a link or
+ * cannot be written; removes files that the library's previous build wrote and this one does not,
+ * naming each.
  */
-export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, base: string): { written: string[]; removed: string[] } {
-  const outputDirs = [...(dirs.code === undefined ? [] : [dirs.code]), dirs.docs];
-  const dirOf = (path: string) => outputDirs.find((d) => path.startsWith(`${toPosix(d).replace(/\/$/, "")}/`))!;
+export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, base: string, library = "policies"): { written: string[]; removed: string[] } {
+  const outputDirs: { dir: string; kind: "modules" | "docs" }[] = [...(dirs.code === undefined ? [] : [{ dir: dirs.code, kind: "modules" as const }]), { dir: dirs.docs, kind: "docs" }];
+  const isIn = (path: string, dir: string) => path.startsWith(`${toPosix(dir).replace(/\/$/, "")}/`);
+  const kindOf = (path: string) => (path.endsWith(".ts") && dirs.code !== undefined && isIn(path, dirs.code) ? "modules" : "docs");
   const refusals: string[] = [];
-  for (const dir of outputDirs) {
+  for (const { dir } of outputDirs) {
     const absolute = resolve(base, dir);
     try {
       mkdirSync(absolute, { recursive: true });
@@ -205,11 +219,13 @@ export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, bas
     written.push(file.path);
   }
   const removed: string[] = [];
-  for (const dir of outputDirs) {
+  for (const { dir, kind } of outputDirs) {
     const absolute = resolve(base, dir);
-    const mine = files.filter((f) => dirOf(f.path) === dir).map((f) => toPosix(relative(absolute, resolve(base, f.path))));
+    const key = `${library} ${kind}`;
+    const mine = files.filter((f) => isIn(f.path, dir) && kindOf(f.path) === kind).map((f) => toPosix(relative(absolute, resolve(base, f.path))));
     const wanted = new Set(mine);
-    for (const old of readManifest(absolute)) {
+    const manifest = readManifest(absolute);
+    for (const old of manifest[key] ?? []) {
       if (wanted.has(old)) continue;
       const path = resolve(absolute, old);
       const info = lstatOrUndefined(path);
@@ -218,9 +234,10 @@ export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, bas
         removed.push(toPosix(relative(base, path)));
       }
     }
-    const manifest = `${JSON.stringify([...mine].sort(), null, 2)}\n`;
+    manifest[key] = [...mine].sort();
+    const text = `${JSON.stringify(Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), null, 2)}\n`;
     const manifestPath = join(absolute, manifestName);
-    if (!existsSync(manifestPath) || readFileSync(manifestPath, "utf8") !== manifest) writeAtomically(manifestPath, manifest);
+    if (!existsSync(manifestPath) || readFileSync(manifestPath, "utf8") !== text) writeAtomically(manifestPath, text);
   }
   return { written, removed };
 }

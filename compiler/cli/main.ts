@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { compileFiles, type CompileResult } from "../compile.js";
 import { errorCount, renderDiagnostic } from "../diagnostics.js";
 import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
@@ -66,6 +66,11 @@ function reportDiagnostics(result: CompileResult, io: Io): boolean {
   return errors.length === 0;
 }
 
+/** How a build's manifest names the library it comes from: its folder, from where polc runs. */
+function libraryName(dir: string): string {
+  return relative(process.cwd(), resolve(dir)).split(sep).join("/") || ".";
+}
+
 /** Each file a build removed, by name: only files an earlier build recorded as its own. */
 function reportRemoved(removed: readonly string[], io: Io): void {
   for (const path of removed) io.out(`removed ${path} (no policy builds it any more)`);
@@ -94,7 +99,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       const dirs = { code: options.out, docs: options.docs };
       const files = await renderOutputs(result, dirs, previousOutput);
-      const { written, removed } = writeOutputs(files, dirs, process.cwd());
+      const { written, removed } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
     });
@@ -198,7 +203,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       const dirs = { docs: options.docs };
       const files = await renderOutputs(result, dirs, previousOutput);
-      const { written, removed } = writeOutputs(files, dirs, process.cwd());
+      const { written, removed } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io);
       io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);
     });
