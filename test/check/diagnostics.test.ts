@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { compileText } from "../../compiler/compile.js";
-import { renderDiagnostic } from "../../compiler/diagnostics.js";
-
-/** Every diagnostic, rendered as polc prints it. A one-line source is put in a.pol. */
-function diagnostics(files: string | Record<string, string>, entries?: string[]): string[] {
-  const result = compileText(typeof files === "string" ? { "a.pol": files } : files, entries);
-  return result.diagnostics.map((d) => renderDiagnostic(d, result.sources));
-}
-
-const lines = (...text: string[]) => text.join("\n");
+import { expectDiagnostics, lines } from "../support/policies.js";
 
 describe("names", () => {
   it("suggests the closest name for a misspelt fact", () => {
     const source = lines('fact pain_level: number 0 to 10 "Pain"', 'criterion severe "Severe pain": pain_levl >= 6', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:2:33: error POL011: unknown name 'pain_levl'",
         "  |",
@@ -26,7 +18,7 @@ describe("names", () => {
 
   it("suggests the closest fact of a group", () => {
     const source = lines('group pain "P" {', '  fact average: number 0 to 10 "Avg"', "}", 'criterion c "C": pain.averag >= 6', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:4:23: error POL013: group 'pain' has no fact 'averag'",
         "  |",
@@ -39,7 +31,7 @@ describe("names", () => {
 
   it("suggests the closest value of an enum", () => {
     const source = lines('enum region "R" { cervical, thoracic, lumbar }', 'fact r: region "R"', 'criterion c "C": r = lumbr', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:3:22: error POL014: 'lumbr' is not a value of region",
         "  |",
@@ -52,19 +44,19 @@ describe("names", () => {
 
   it("points at both places of a duplicate name", () => {
     const source = lines('fact x: boolean "X"', 'fact y: boolean "Y"', 'fact x: boolean "X again"', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines("a.pol:3:6: error POL010: 'x' is already declared", "  |", '3 | fact x: boolean "X again"', "  |      ^", "  a.pol:1:6: first declared here"),
     ]);
   });
 
   it("suggests a built-in type for a misspelt type", () => {
-    expect(diagnostics('fact x: numbr "X"\n')).toEqual([
+    expectDiagnostics('fact x: numbr "X"\n', [
       lines("a.pol:1:9: error POL012: unknown type 'numbr'", "  |", '1 | fact x: numbr "X"', "  |         ^^^^^", "  = did you mean 'number'?"),
     ]);
   });
 
   it("lists the types for an unknown type nothing resembles", () => {
-    expect(diagnostics('fact x: widget "X"\n')).toEqual([
+    expectDiagnostics('fact x: widget "X"\n', [
       lines(
         "a.pol:1:9: error POL012: unknown type 'widget'",
         "  |",
@@ -79,7 +71,7 @@ describe("names", () => {
 describe("types", () => {
   it("rejects comparing a duration with a plain number, with a hint to give it a unit", () => {
     const source = lines('group pain "P" {', '  fact duration: duration "How long"', "}", 'criterion acute "Acute": pain.duration < 3', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:4:40: error POL020: cannot compare a duration with a number",
         "  |",
@@ -92,7 +84,7 @@ describe("types", () => {
 
   it("reports a number outside the declared range of the fact", () => {
     const source = lines('group pain "P" {', '  fact average: number 0 to 10 "Avg"', "}", 'criterion c "C": pain.average >= 11', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:4:34: error POL021: 11 is outside the range of 'average', 0 to 10",
         "  |",
@@ -105,7 +97,7 @@ describe("types", () => {
 
   it("says an equality with an out-of-range number can never be true", () => {
     const source = lines('fact score: number 0 to 10 "S"', 'criterion c "C": score = 11', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:2:26: error POL021: 11 is outside the range of 'score', 0 to 10",
         "  |",
@@ -118,7 +110,7 @@ describe("types", () => {
 
   it("rejects comparing a percentage with a plain number", () => {
     const source = lines('fact relief: percent "Relief"', 'criterion c "C": relief >= 50', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:2:28: error POL020: this compares a percentage with a plain number",
         "  |",
@@ -127,7 +119,7 @@ describe("types", () => {
         "  = write the number as a percentage, like 50%",
       ),
     ]);
-    expect(diagnostics(lines('fact relief: percent "Relief"', 'criterion c "C": relief >= 50%', ""))).toEqual([]);
+    expectDiagnostics(lines('fact relief: percent "Relief"', 'criterion c "C": relief >= 50%', ""), []);
   });
 
   it("compares durations in different units without error", () => {
@@ -139,12 +131,12 @@ describe("types", () => {
       'criterion d "D": pain.duration >= 2 weeks and pain.duration < 3 months',
       "",
     );
-    expect(diagnostics(source)).toEqual([]);
+    expectDiagnostics(source, []);
   });
 
   it("rejects a date that is not in the calendar", () => {
     const source = lines('fact onset: date "Onset"', 'criterion c "C": onset after 2024-02-30', "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines("a.pol:2:30: error POL023: 2024-02-30 is not a date in the calendar", "  |", '2 | criterion c "C": onset after 2024-02-30', "  |                              ^^^^^^^^^^"),
     ]);
   });
@@ -154,13 +146,13 @@ describe("definitions and lists", () => {
   const define = lines('fact a: boolean "A"', 'define both(p: boolean) "Both": p and a');
 
   it("reports a call with too many arguments and where the definition is", () => {
-    expect(diagnostics(lines(define, 'criterion c "C": both(a, a)', ""))).toEqual([
+    expectDiagnostics(lines(define, 'criterion c "C": both(a, a)', ""), [
       lines("a.pol:3:18: error POL022: 'both' takes 1 argument, not 2", "  |", '3 | criterion c "C": both(a, a)', "  |                  ^^^^^^^^^^", "  a.pol:2:8: declared here"),
     ]);
   });
 
   it("reports a call with no arguments", () => {
-    expect(diagnostics(lines(define, 'criterion c "C": both()', ""))).toEqual([
+    expectDiagnostics(lines(define, 'criterion c "C": both()', ""), [
       lines("a.pol:3:18: error POL022: 'both' takes 1 argument, not 0", "  |", '3 | criterion c "C": both()', "  |                  ^^^^^^", "  a.pol:2:8: declared here"),
     ]);
   });
@@ -186,24 +178,24 @@ describe("definitions and lists", () => {
       "'at least 5 of' cannot count 5 among 3 bullets",
       "give a number from 1 to 3, or add the missing bullets",
     ]);
-    expect(diagnostics(source.replace("at least 5 of", "at least 3 of"))).toEqual([]);
+    expectDiagnostics(source.replace("at least 5 of", "at least 3 of"), []);
   });
 
   it("reports a definition that depends on itself through another", () => {
     const source = lines('fact a: boolean "A"', 'define d "D": a and e', 'define e "E": d', "");
-    expect(diagnostics(source)).toEqual([lines("a.pol:2:8: error POL024: definition 'd' depends on itself", "  |", '2 | define d "D": a and e', "  |        ^")]);
+    expectDiagnostics(source, [lines("a.pol:2:8: error POL024: definition 'd' depends on itself", "  |", '2 | define d "D": a and e', "  |        ^")]);
   });
 
   it("reports a criterion that depends on itself", () => {
     const source = lines('fact a: boolean "A"', 'criterion c "C": a and k', 'criterion k "K": c', "");
-    expect(diagnostics(source)).toEqual([lines("a.pol:3:18: error POL024: criterion 'c' depends on itself", "  |", '3 | criterion k "K": c', "  |                  ^")]);
+    expectDiagnostics(source, [lines("a.pol:3:18: error POL024: criterion 'c' depends on itself", "  |", '3 | criterion k "K": c', "  |                  ^")]);
   });
 });
 
 describe("imports", () => {
   it("reports an import of a file that does not exist, with where it looked", () => {
     const files = { "sub/a.pol": lines('import "../lib/missing.pol"', 'fact x: boolean "X"', "") };
-    expect(diagnostics(files)).toEqual([
+    expectDiagnostics(files, [
       lines(
         "sub/a.pol:1:1: error POL005: cannot find the imported file '../lib/missing.pol'",
         "  |",
@@ -220,7 +212,7 @@ describe("imports", () => {
       "b.pol": lines('import "c.pol"', 'import "a.pol"', 'fact y: boolean "Y"', ""),
       "c.pol": lines('fact z: boolean "Z"', ""),
     };
-    expect(diagnostics(files, ["a.pol"])).toEqual([
+    expectDiagnostics(files, [
       lines(
         "b.pol:2:1: error POL004: import cycle: a.pol → b.pol → a.pol",
         "  |",
@@ -228,7 +220,7 @@ describe("imports", () => {
         "  | ^^^^^^^^^^^^^^",
         "  = move the shared declarations into a file both can import",
       ),
-    ]);
+    ], ["a.pol"]);
   });
 
   it("names every file of a longer cycle", () => {
@@ -237,7 +229,7 @@ describe("imports", () => {
       "b.pol": lines('import "c.pol"', 'fact y: boolean "Y"', ""),
       "c.pol": lines('import "a.pol"', 'fact z: boolean "Z"', ""),
     };
-    expect(diagnostics(files, ["a.pol"])).toEqual([
+    expectDiagnostics(files, [
       lines(
         "c.pol:1:1: error POL004: import cycle: a.pol → b.pol → c.pol → a.pol",
         "  |",
@@ -245,7 +237,7 @@ describe("imports", () => {
         "  | ^^^^^^^^^^^^^^",
         "  = move the shared declarations into a file both can import",
       ),
-    ]);
+    ], ["a.pol"]);
   });
 });
 
@@ -253,12 +245,12 @@ describe("policies and overlays", () => {
   const policy = (members: string) => lines('fact x: boolean "X"', 'policy NIA_CG_300 "Test" {', members, '  requirements "R" {', '    criterion c "C": x', "  }", "}");
 
   it("accepts a minimal policy", () => {
-    expect(diagnostics(`${policy('  version "1"')}\n`)).toEqual([]);
+    expectDiagnostics(`${policy('  version "1"')}\n`, []);
   });
 
   it("reports an overlay for a policy the build does not know, with a suggestion", () => {
     const source = lines(policy('  version "1"'), 'overlay WA_X "W" for NIA_CG_30 in state WA {', '  requirements "R" {', '    criterion d "D": x', "  }", "}", "");
-    expect(diagnostics(source)).toEqual([
+    expectDiagnostics(source, [
       lines(
         "a.pol:8:22: error POL016: overlay 'WA_X' targets 'NIA_CG_30', which is not a policy this build knows",
         "  |",
@@ -270,13 +262,13 @@ describe("policies and overlays", () => {
   });
 
   it("reports an unknown policy property with a suggestion", () => {
-    expect(diagnostics(`${policy('  version "1"\n  guidline "G"')}\n`)).toEqual([
+    expectDiagnostics(`${policy('  version "1"\n  guidline "G"')}\n`, [
       lines("a.pol:4:3: error POL017: unknown property 'guidline'", "  |", '4 |   guidline "G"', "  |   ^^^^^^^^^^^^", "  = did you mean 'guideline'?"),
     ]);
   });
 
   it("requires a version", () => {
-    expect(diagnostics(`${policy('  guideline "G"')}\n`)).toEqual([
+    expectDiagnostics(`${policy('  guideline "G"')}\n`, [
       lines("a.pol:2:8: error POL029: policy 'NIA_CG_300' needs a version", "  |", '2 | policy NIA_CG_300 "Test" {', "  |        ^^^^^^^^^^", '  = add: version "2024"'),
     ]);
   });

@@ -2,18 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileText } from "../../compiler/compile.js";
 import { renderDiagnostic } from "../../compiler/diagnostics.js";
+import { expectDiagnostics } from "../support/policies.js";
 import { cstTypesText } from "../../grammar/generate-cst-types.js";
-
-/** Every diagnostic of a one-file program, rendered as polc prints it. */
-function rendered(source: string): string[] {
-  const result = compileText({ "a.pol": source });
-  return result.diagnostics.map((d) => renderDiagnostic(d, result.sources));
-}
 
 describe("syntax errors", () => {
   it("reports a missing '}' at the end of the file", () => {
     const source = ['group pain "The member\'s pain" {', '  fact average: number 0 to 10 "Average pain"', ""].join("\n");
-    expect(rendered(source)).toEqual([
+    expectDiagnostics(source, [
       [
         "a.pol:2:46: error POL002: expected '}', but found the end of the file",
         "  |",
@@ -25,7 +20,7 @@ describe("syntax errors", () => {
 
   it("reports a stray token where the grammar expects something else", () => {
     const source = ['group pain "The member\'s pain" {', '  fact average: number 0 to 10 "Average pain" )', "}", ""].join("\n");
-    expect(rendered(source)).toEqual([
+    expectDiagnostics(source, [
       [
         "a.pol:2:47: error POL002: expected '}', but found ')'",
         "  |",
@@ -36,7 +31,7 @@ describe("syntax errors", () => {
   });
 
   it("reports a missing ':' and underlines the whole token found instead", () => {
-    expect(rendered('fact x: boolean "X"\nfact flag boolean "Flag"\n')).toEqual([
+    expectDiagnostics('fact x: boolean "X"\nfact flag boolean "Flag"\n', [
       [
         "a.pol:2:11: error POL002: expected ':', but found 'boolean'",
         "  |",
@@ -63,7 +58,7 @@ describe("syntax errors", () => {
   });
 
   it("reports an unexpected character like '@'", () => {
-    expect(rendered('fact x: boolean "X"\nfact @y: boolean "Y"\n')).toEqual([
+    expectDiagnostics('fact x: boolean "X"\nfact @y: boolean "Y"\n', [
       ['a.pol:2:6: error POL001: unexpected character "@"', "  |", '2 | fact @y: boolean "Y"', "  |      ^"].join("\n"),
     ]);
   });
@@ -90,7 +85,7 @@ describe("syntax errors", () => {
 
   it("widens the gutter for two-digit line numbers", () => {
     const source = `${"\n".repeat(11)}fact @y: boolean "Y"\n`;
-    expect(rendered(source)).toEqual([['a.pol:12:6: error POL001: unexpected character "@"', "   |", '12 | fact @y: boolean "Y"', "   |      ^"].join("\n")]);
+    expectDiagnostics(source, [['a.pol:12:6: error POL001: unexpected character "@"', "   |", '12 | fact @y: boolean "Y"', "   |      ^"].join("\n")]);
   });
 });
 
