@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Determination } from "../../runtime/determination.js";
-import { evaluateSource, loadPolicy } from "../support/policies.js";
+import { evaluateSource, expectDetermination, loadPolicy } from "../support/policies.js";
 import { evaluate } from "../../runtime/determine.js";
 
 const header = `
@@ -29,14 +29,12 @@ describe("history questions under uncertainty", () => {
   const body = `    criterion run_of_three "three in the run": count(p in recent_run(select(v in visits where v.region = lumbar), 2 years)) >= 3`;
 
   it("an entry that may belong to the list may bridge a gap: the answer is unknown, naming its fact", () => {
-    const d = run(body, { visits: visits(null) });
-    expect(result(d, "run_of_three")).toBe("unknown");
-    expect(d.missing.map((m) => m.fact)).toEqual(["visits[1].region"]);
+    expectDetermination(run(body, { visits: visits(null) }), { outcome: "needs-info", results: { run_of_three: "unknown" }, missing: ["visits[1].region"] });
   });
 
   it("once the entry is known not to belong, the run stops at the gap", () => {
-    expect(result(run(body, { visits: visits("cervical") }), "run_of_three")).toBe("false");
-    expect(result(run(body, { visits: visits("lumbar") }), "run_of_three")).toBe("true");
+    expectDetermination(run(body, { visits: visits("cervical") }), { outcome: "does-not-meet", results: { run_of_three: "false" }, unmet: ["run_of_three"] });
+    expectDetermination(run(body, { visits: visits("lumbar") }), { outcome: "meets", results: { run_of_three: "true" } });
   });
 
   const merged = `    criterion one_visit "one visit": count(p in visits where p.region = lumbar, counting p and q as one when time between p.date and q.date < 7 days) = 1
@@ -49,8 +47,7 @@ describe("history questions under uncertainty", () => {
 
   it("counting two entries as one pairs each entry with at most one other", () => {
     // Three visits a week apart: the first two pair, the third counts on its own.
-    const d = run(merged, { visits: week("lumbar") });
-    expect([result(d, "one_visit"), result(d, "two_visits")]).toEqual(["false", "true"]);
+    expectDetermination(run(merged, { visits: week("lumbar") }), { results: { one_visit: "false", two_visits: "true" }, unmet: ["one_visit"] });
   });
 
   it("an uncertain entry leaves the count unknown only when it could change it", () => {
@@ -60,9 +57,7 @@ describe("history questions under uncertainty", () => {
       { date: "2023-01-01", region: "lumbar" },
       { date: "2023-02-01", region: null },
     ];
-    const d = run(merged, { visits: close });
-    expect(result(d, "one_visit")).toBe("unknown");
-    expect(d.missing.map((m) => m.fact)).toEqual(["visits[1].region"]);
+    expectDetermination(run(merged, { visits: close }), { results: { one_visit: "unknown" }, missing: ["visits[1].region"] });
   });
 
   it("counting two entries as one takes them in date order, whatever the order of the list", () => {
@@ -170,10 +165,8 @@ policy P "Probe" {
 
   it("give the same answers with the trace on and off, each call with its own arguments", () => {
     for (const trace of [true, false]) {
-      const d = evaluate(probe, input, { trace });
-      expect(d.outcome).toBe("does-not-meet");
       // Were the region left out of the memory, cervical would be given lumbar's count of 2.
-      expect(d.unmet.map((u) => u.id)).toEqual(["lumbar_thrice"]);
+      expectDetermination(evaluate(probe, input, { trace }), { outcome: "does-not-meet", unmet: ["lumbar_thrice"] });
     }
   });
 
