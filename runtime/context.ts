@@ -277,18 +277,10 @@ export class Context {
     return value;
   }
 
-  /** A definition with one argument, worked out once per evaluation and argument value. */
-  rememberFor(slot: number, argument: Value, body: (c: Context, argument: Value) => Value): Value {
-    const memo = this.memoOf(slot);
-    const known = this.recall(memo, argument);
-    if (known !== undefined) return known;
-    if (!this.tracing) return this.store(memo, argument, body(this, argument), []);
-    return this.storeTraced(memo, argument, () => body(this, argument));
-  }
-
   /** A definition with arguments, worked out once per evaluation and argument values. */
-  rememberWith(slot: number, args: readonly Value[], body: (c: Context) => Value): Value {
-    let memo = this.memoOf(slot);
+  rememberWith(slot: number, args: readonly Value[], body: () => Value): Value {
+    let memo: Map<Value, unknown> | undefined = (this.memos ??= new Map()).get(slot);
+    if (!memo) this.memos.set(slot, (memo = new Map()));
     // One level of maps per argument; the last holds the value and its reads.
     for (let i = 0; i < args.length - 1; i++) {
       let next = memo.get(args[i]) as Map<Value, unknown> | undefined;
@@ -296,38 +288,19 @@ export class Context {
       memo = next;
     }
     const last = args[args.length - 1];
-    const known = this.recall(memo, last);
-    if (known !== undefined) return known;
-    if (!this.tracing) return this.store(memo, last, body(this), []);
-    return this.storeTraced(memo, last, () => body(this));
-  }
-
-  private memoOf(slot: number): Map<Value, unknown> {
-    const memos = (this.memos ??= new Map());
-    let memo = memos.get(slot);
-    if (!memo) memos.set(slot, (memo = new Map()));
-    return memo as Map<Value, unknown>;
-  }
-
-  /** A remembered value (its reads replayed into the evaluation that reuses it), or undefined. */
-  private recall(memo: Map<Value, unknown>, key: Value): Value | undefined {
-    const known = memo.get(key) as Remembered | undefined;
-    if (!known) return undefined;
-    if (this.tracing) this.replay(known.reads);
-    return known.value;
-  }
-
-  private store(memo: Map<Value, unknown>, key: Value, value: Value, reads: readonly Read[]): Value {
-    memo.set(key, { value, reads });
-    return value;
-  }
-
-  private storeTraced(memo: Map<Value, unknown>, key: Value, body: () => Value): Value {
+    const known = memo.get(last) as Remembered | undefined;
+    if (known) {
+      if (this.tracing) this.replay(known.reads);
+      return known.value;
+    }
     let reads: readonly Read[] = [];
-    const value = this.tracedReads(body, (r) => {
-      reads = r;
-    });
-    return this.store(memo, key, value, reads);
+    const value = this.tracing
+      ? this.tracedReads(body, (r) => {
+          reads = r;
+        })
+      : body();
+    memo.set(last, { value, reads });
+    return value;
   }
 
   private traced1(slot: number, body: () => Value): Value {

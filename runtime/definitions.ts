@@ -13,17 +13,8 @@ export function define(body: (c: Context) => Value): (c: Context) => Value {
   return (c) => c.remember(slot, body);
 }
 
-/**
- * A definition with one parameter, remembered per argument value (a list by identity). Most
- * remembered definitions take one list; they are called without gathering their arguments.
- */
-export function defineOver(body: (c: Context, a: Value) => Value): (c: Context, a: Value) => Value {
+/** A definition with parameters, remembered per argument values (lists by identity). */
+export function defineOver<A extends Value[]>(body: (c: Context, ...args: A) => Value): (c: Context, ...args: A) => Value {
   const slot = allocateSlot();
-  return (c, a) => c.rememberFor(slot, a, body);
-}
-
-/** A definition with several parameters, remembered per argument values. */
-export function defineOverAll<A extends Value[]>(body: (c: Context, ...args: A) => Value): (c: Context, ...args: A) => Value {
-  const slot = allocateSlot();
-  return (c, ...args) => c.rememberWith(slot, args, (d) => body(d, ...args));
+  return (c, ...args) => c.rememberWith(slot, args, () => body(c, ...args));
 }

@@ -17,7 +17,7 @@ export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType }
 export { policy, section, overlay } from "./policy.js";
 export { criterion, pathway, note, group, allOf, anyOf, noneOf, atLeast, atMost } from "./requirements.js";
 export { fact, field, record, enumeration, listOf, boolean, number, integer, date, duration, text } from "./schema.js";
-export { define, defineOver, defineOverAll } from "./definitions.js";
+export { define, defineOver } from "./definitions.js";
 export { Context } from "./context.js";
 
 // What compiled criteria compute with.

@@ -78,12 +78,8 @@ export interface PlacedSection {
   readonly others: readonly PlacedRequirement[];
 }
 
-export interface Policy extends EvaluatedPolicy {
-  readonly metadata: PolicyMetadata;
-  readonly read?: PolicySpec["read"];
-  readonly facts: readonly FactDescriptor[];
-  readonly sections: readonly Section[];
-  readonly overlays: readonly Overlay[];
+/** A policy as generated modules declare it, linked once (see `policy`). */
+export interface Policy extends PolicySpec, EvaluatedPolicy {
   /** Every record a list fact of the policy holds, nested lists included. */
   readonly records: readonly RecordType[];
   /** Every requirement the policy's sections reach, in the order they are first reached. */

@@ -136,7 +136,7 @@ function definition(d: IrDefinition, w: ModuleWriter, file: string): void {
       w.exportConst(name, `k.define((c) => ${body})`);
       break;
     case "per-arguments":
-      w.exportConst(name, `k.${d.params.length === 1 ? "defineOver" : "defineOverAll"}((c${w.t(": k.Context")}, ${unique.map((p) => `${p}${w.t(": k.Value")}`).join(", ")}) => ${body})`);
+      w.exportConst(name, `k.defineOver((c${w.t(": k.Context")}, ${unique.map((p) => `${p}${w.t(": k.Value")}`).join(", ")}) => ${body})`);
       break;
     case "never":
       w.exportFunction(name, ["c" + w.t(": k.Context"), ...unique.map((p) => p + w.t(": k.Value"))].join(", "), "k.Value", body);
