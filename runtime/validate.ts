@@ -277,7 +277,7 @@ const REFUSED: unique symbol = Symbol("refused");
 function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
   switch (type.t) {
     case "boolean":
-      return typeof value === "boolean" ? value : REFUSED;
+      return acceptedBoolean(value);
     case "number":
       return acceptedNumber(type, value);
     case "date":
@@ -287,10 +287,18 @@ function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
     case "text":
       return typeof value === "string" ? value : REFUSED;
     case "enum":
-      return typeof value === "string" && type.valueSet.has(value) ? value : REFUSED;
+      return acceptedChoice(type, value);
     case "list":
       return REFUSED;
   }
+}
+
+function acceptedBoolean(value: unknown): boolean | typeof REFUSED {
+  return typeof value === "boolean" ? value : REFUSED;
+}
+
+function acceptedChoice(type: EnumType, value: unknown): string | typeof REFUSED {
+  return typeof value === "string" && type.valueSet.has(value) ? value : REFUSED;
 }
 
 function acceptedNumber(type: Extract<ValueType, { t: "number" }>, value: unknown): number | typeof REFUSED {
@@ -347,63 +355,47 @@ export class FastReader {
     return isPlainObject(value, this.pristine);
   }
 
-  // One method a type, so that each place in generated code calls the one it needs.
+  // One method a type, so that each place in generated code calls the one it needs; each takes
+  // the value as `accepted` does. An absent or null value is an undocumented fact, not a problem.
   /** A yes/no fact. */
   boolean(f: FactDescriptor, value: unknown): boolean {
-    if (value === undefined || value === null) return true;
-    if (typeof value !== "boolean") return false;
-    this.facts[f.slot] = value;
-    return true;
+    return value === undefined || value === null || this.keep(f, acceptedBoolean(value));
   }
 
   /** A choice of an enum. */
   choice(f: FactDescriptor, value: unknown): boolean {
-    if (value === undefined || value === null) return true;
-    if (typeof value !== "string" || !(f.type as EnumType).valueSet.has(value)) return false;
-    this.facts[f.slot] = value;
-    return true;
-  }
-
-  /** A yes/no field of an entry. */
-  booleanField(row: Row, f: FieldDescriptor, value: unknown): boolean {
-    if (value === undefined || value === null) return true;
-    if (typeof value !== "boolean") return false;
-    row[f.index] = value;
-    return true;
-  }
-
-  /** A choice field of an entry. */
-  choiceField(row: Row, f: FieldDescriptor, value: unknown): boolean {
-    if (value === undefined || value === null) return true;
-    if (typeof value !== "string" || !(f.type as EnumType).valueSet.has(value)) return false;
-    row[f.index] = value;
-    return true;
-  }
-
-  /** A date field of an entry. */
-  dateField(row: Row, f: FieldDescriptor, value: unknown): boolean {
-    if (value === undefined || value === null) return true;
-    const day = acceptedDate(value);
-    if (day === REFUSED) return false;
-    row[f.index] = day;
-    return true;
+    return value === undefined || value === null || this.keep(f, acceptedChoice(f.type as EnumType, value));
   }
 
   /** Takes a fact's value of any type; false when it is not well formed. */
   fact(f: FactDescriptor, value: unknown): boolean {
-    if (value === undefined || value === null) return true;
-    const taken = f.type.t === "list" ? this.list(f.type.of(), value, f.path) : accepted(f.type, value);
-    if (taken === REFUSED) return false;
-    this.facts[f.slot] = taken;
-    return true;
+    return value === undefined || value === null || this.keep(f, f.type.t === "list" ? this.list(f.type.of(), value, f.path) : accepted(f.type, value));
+  }
+
+  /** A yes/no field of an entry. */
+  booleanField(row: Row, f: FieldDescriptor, value: unknown): boolean {
+    return value === undefined || value === null || keepField(row, f, acceptedBoolean(value));
+  }
+
+  /** A choice field of an entry. */
+  choiceField(row: Row, f: FieldDescriptor, value: unknown): boolean {
+    return value === undefined || value === null || keepField(row, f, acceptedChoice(f.type as EnumType, value));
+  }
+
+  /** A date field of an entry. */
+  dateField(row: Row, f: FieldDescriptor, value: unknown): boolean {
+    return value === undefined || value === null || keepField(row, f, acceptedDate(value));
   }
 
   /** Takes a field of an entry into its row; false when it is not well formed. */
   field(row: Row, f: FieldDescriptor, value: unknown): boolean {
     if (value === undefined || value === null) return true;
-    const taken = f.type.t === "list" ? this.list(f.type.of(), value, `${this.listPath}[${this.entryIndex}].${f.name}`) : accepted(f.type, value);
+    return keepField(row, f, f.type.t === "list" ? this.list(f.type.of(), value, `${this.listPath}[${this.entryIndex}].${f.name}`) : accepted(f.type, value));
+  }
+
+  private keep(f: FactDescriptor, taken: Value | typeof REFUSED): boolean {
     if (taken === REFUSED) return false;
-    row[f.index] = taken;
+    this.facts[f.slot] = taken;
     return true;
   }
 
@@ -453,4 +445,11 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
   return String(value);
+}
+
+/** A field's value into its entry's row; false when it was not taken. */
+function keepField(row: Row, f: FieldDescriptor, taken: Value | typeof REFUSED): boolean {
+  if (taken === REFUSED) return false;
+  row[f.index] = taken;
+  return true;
 }
