@@ -106,6 +106,7 @@ const sectionMeaning: Record<A.SectionKind, string> = {
   contraindications: "If any item applies, the request does not meet the guideline.",
   notes: "Checked notes must hold.",
   "not-covered": "If any item applies, the service is not covered.",
+  advisories: "An item that applies is flagged for the reviewer; it never changes the outcome.",
 };
 
 export function generatePolicyPage(compiled: CompiledPolicy, checked: Checked): string {

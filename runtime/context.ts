@@ -8,7 +8,8 @@
 import type { FactDescriptor, FieldDescriptor } from "./schema.js";
 import type { FactValue, JsonValue, TraceEntry } from "./determination.js";
 import type { Requirement } from "./requirements.js";
-import { Unknown, and2, not, or2, truthText, unknownOf, type Tri } from "./tri.js";
+import { Unknown, and2, or2, type Tri } from "./tri.js";
+import { applied, held, listStatus, NOT_APPLICABLE, statusOf, statusText, type Status } from "./status.js";
 import type { InputRead } from "./validate.js";
 import { fieldValue, isList, isRecord, missingFact, NONE, recordDay, recordPath, type RecordValue, type Value } from "./values.js";
 import { formatDay } from "./dates.js";
@@ -26,11 +27,9 @@ export class Context {
   /** Whether this evaluation records a trace; generated code never branches on it itself. */
   readonly tracing: boolean;
   /**
-   * What has been worked out, by slot: facts, requirements (whether met), definitions; and past
-   * the policy's slots, whether requirements apply (exclusions and the like; see ValueLayout).
+   * What has been worked out, by slot: facts, requirements (their status), definitions.
    */
   private readonly known: (Value | undefined)[];
-  private readonly places: ValueLayout;
   /** Definitions with arguments: one memo per slot, keyed by argument (see `rememberWith`). */
   private memos: Map<number, Map<Value, unknown>> | undefined;
 
@@ -70,7 +69,6 @@ export class Context {
     this.traced = tracing ? new Set() : untraced.traced;
     this.definitionReads = tracing ? new Map() : untraced.definitionReads;
     this.dos = input.dos ?? missingFact("date_of_service");
-    this.places = layout.values;
     // The facts validation read, which this evaluation goes on filling (see InputRead).
     this.known = input.facts;
   }
@@ -156,29 +154,29 @@ export class Context {
 
   // ── Requirements ───────────────────────────────────────────────────────────────────────────
 
-  /** Whether a requirement is met. One whose `when` does not hold is met: it requires nothing. */
-  met(r: Requirement): Tri {
-    const known = this.known[r.slot];
-    if (known !== undefined) return known as Tri;
-    const value = this.evaluateRequirement(r, false);
-    this.known[r.slot] = value;
-    return value;
-  }
-
   /**
-   * Whether a requirement applies to the request (an exclusion, a contraindication, a service not
-   * covered). One whose `when` does not hold does not apply.
+   * What a requirement comes to: met, not met, not applicable (its `when` does not hold), or
+   * still open. Worked out once per evaluation.
    */
-  appliesTo(r: Requirement): Tri {
-    const place = this.places.appliesPlace(r.slot);
-    const known = this.known[place];
-    if (known !== undefined) return known as Tri;
-    const value = this.evaluateRequirement(r, true);
-    this.known[place] = value;
+  status(r: Requirement): Status {
+    const known = this.known[r.slot];
+    if (known !== undefined) return known as unknown as Status;
+    const value = this.evaluateRequirement(r);
+    this.known[r.slot] = value as unknown as Value;
     return value;
   }
 
-  private evaluateRequirement(r: Requirement, trigger: boolean): Tri {
+  /** Whether a requirement holds: met, or not applicable (then it requires nothing). */
+  met(r: Requirement): Tri {
+    return held(this.status(r));
+  }
+
+  /** Whether a requirement applies and is met (an exclusion, a contraindication, a pathway). */
+  appliesTo(r: Requirement): Tri {
+    return applied(this.status(r));
+  }
+
+  private evaluateRequirement(r: Requirement): Status {
     const traced = this.tracing && !this.traced.has(r.slot);
     const place = this.trace.length;
     if (traced) {
@@ -187,12 +185,7 @@ export class Context {
     }
     const frame = this.tracing ? this.begin() : undefined;
     const applicable: Tri = r.when ? r.when(this) : true;
-    let result: Tri;
-    if (applicable === false) result = !trigger;
-    else {
-      const value = r.test ? r.test(this) : this.list(r, trigger);
-      result = applicable === true ? value : trigger ? and2(applicable, value) : or2(not(applicable), value);
-    }
+    const result = applicable === false ? NOT_APPLICABLE : statusOf(applicable, r.test ? r.test(this) : this.list(r));
     if (frame) this.end(frame);
     if (traced) {
       this.trace[place] = {
@@ -200,7 +193,7 @@ export class Context {
         wording: r.wording,
         refs: r.refs,
         section: this.layout.sectionOf(r),
-        result: applicable === false ? "not-applicable" : truthText(result),
+        result: statusText(result),
         values: this.distinctReads(frame!.start),
       };
     }
@@ -209,40 +202,11 @@ export class Context {
   }
 
   /** A bullet list. Every bullet is evaluated, so that the trace and the unmet criteria show the whole list. */
-  private list(r: Requirement, trigger: boolean): Tri {
+  private list(r: Requirement): Status {
     const list = r.list!;
-    const items = list.items;
-    switch (list.quantifier) {
-      case "all": {
-        let all: Tri = true;
-        for (const item of items) all = and2(all, trigger ? this.appliesTo(item) : this.met(item));
-        return all;
-      }
-      case "any":
-      case "none": {
-        let any: Tri = false;
-        for (const item of items) any = or2(any, trigger ? this.appliesTo(item) : this.met(item));
-        return list.quantifier === "none" ? not(any) : any;
-      }
-      case "atLeast":
-      case "atMost": {
-        let yes = 0;
-        const unknowns: Unknown[] = [];
-        for (const item of items) {
-          const v = trigger ? this.appliesTo(item) : this.met(item);
-          if (v === true) yes++;
-          else if (v instanceof Unknown) unknowns.push(v);
-        }
-        if (list.quantifier === "atLeast") {
-          if (yes >= list.n) return true;
-          if (yes + unknowns.length < list.n) return false;
-        } else {
-          if (yes + unknowns.length <= list.n) return true;
-          if (yes > list.n) return false;
-        }
-        return unknownOf(unknowns);
-      }
-    }
+    const statuses: Status[] = new Array(list.items.length);
+    for (let i = 0; i < list.items.length; i++) statuses[i] = this.status(list.items[i]);
+    return listStatus(list.quantifier, list.n, statuses);
   }
 
   // ── Lazy and / or ──────────────────────────────────────────────────────────────────────────

@@ -2,7 +2,7 @@
  * What `evaluate` returns: the outcome and everything a reviewer or a letter needs to explain it.
  */
 
-export type Outcome = "meets" | "does-not-meet" | "excluded" | "not-covered" | "needs-info";
+export type Outcome = "meets" | "does-not-meet" | "excluded" | "not-covered" | "needs-info" | "refer-for-review";
 
 /** Three-valued results as they appear in a determination. */
 export type TruthValue = "true" | "false" | "unknown";
@@ -21,7 +21,8 @@ export interface CriterionRef {
 }
 
 export interface PathwayResult extends CriterionRef {
-  readonly result: TruthValue;
+  /** Whether it is met; `not-applicable` when its `when` does not hold (then it is never the way a request meets). */
+  readonly result: TruthValue | "not-applicable";
   /** The criteria of this pathway that are not met. */
   readonly unmet: readonly CriterionRef[];
 }
@@ -31,6 +32,13 @@ export interface MissingFact {
   readonly fact: string;
   /** What a reviewer should look for in the chart. */
   readonly description: string;
+}
+
+/** A clause of the guideline that leaves the decision to a clinician, as the determination quotes it. */
+export interface Referred {
+  readonly clause: string;
+  /** The guideline's reference numbers, as printed, or "". */
+  readonly refs: string;
 }
 
 export interface OverlayResult {
@@ -69,6 +77,10 @@ export interface Determination {
   readonly unmet: readonly CriterionRef[];
   /** The undocumented facts that would decide a needs-info outcome. */
   readonly missing: readonly MissingFact[];
+  /** For refer-for-review: the guideline's clauses that leave the decision to a clinician. */
+  readonly referrals: readonly Referred[];
+  /** Advisory items that apply: flagged for the reviewer, never changing the outcome. */
+  readonly advisories: readonly CriterionRef[];
   readonly overlays: readonly OverlayResult[];
   /** One plain sentence per reason, in the guideline's words. */
   readonly reasons: readonly string[];

@@ -8,7 +8,8 @@ import type { CriterionRef, Determination, EvaluateOptions, MissingFact, Outcome
 import { Context } from "./context.js";
 import { InputError, readInput } from "./validate.js";
 import type { PlacedRequirement, PlacedSection, Policy } from "./policy.js";
-import { and2, missingOf, not, or2, truthText, Unknown, type Tri } from "./tri.js";
+import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Tri } from "./tri.js";
+import { statusText } from "./status.js";
 
 /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
 function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
@@ -16,8 +17,9 @@ function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
   if (when === false) return !layout.triggers;
   let value: Tri;
   if (s.kind === "indications") {
+    // A pathway is a way to meet only where it applies: one that is not applicable never is.
     let anyPathway: Tri = false;
-    for (const p of layout.pathways) anyPathway = or2(anyPathway, c.met(p.requirement));
+    for (const p of layout.pathways) anyPathway = or2(anyPathway, c.appliesTo(p.requirement));
     value = anyPathway;
     for (const p of layout.others) value = and2(value, c.met(p.requirement));
   } else if (layout.triggers) {
@@ -89,6 +91,8 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
   let satisfied: Tri = true;
   for (const r of results) {
     const kind = r.layout.section.kind;
+    // Advisories flag without deciding anything.
+    if (kind === "advisories") continue;
     if (kind === "not-covered") notCovered = or2(notCovered, r.value);
     else if (kind === "exclusions") excluded = or2(excluded, r.value);
     else if (kind === "contraindications") contraindicated = or2(contraindicated, r.value);
@@ -102,6 +106,11 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
   else if (satisfied === false) outcome = "does-not-meet";
   else if (notCovered === false && excluded === false && contraindicated === false && satisfied === true) outcome = "meets";
   else outcome = "needs-info";
+  const open = [notCovered, excluded, contraindicated, satisfied].filter((d): d is Unknown => d instanceof Unknown);
+  const facts = outcome === "needs-info" ? missingOf(open) : new Set<string>();
+  // Open only on clauses the guideline leaves to individual consideration: a clinician decides.
+  const referrals = outcome === "needs-info" && facts.size === 0 ? unknownOf(open).referrals : [];
+  if (referrals.length > 0) outcome = "refer-for-review";
 
   const pathways: PathwayResult[] = [];
   let matched: PathwayResult | undefined;
@@ -114,7 +123,7 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
       const unmet: CriterionRef[] = [];
       addUnmet(c, p, unmet);
       const { id, wording, refs, section } = p.ref;
-      const pathway: PathwayResult = { id, wording, refs, section, result: truthText(c.met(p.requirement)), unmet };
+      const pathway: PathwayResult = { id, wording, refs, section, result: statusText(c.status(p.requirement)), unmet };
       pathways.push(pathway);
       if (!matched && r.when === true && pathway.result === "true") matched = pathway;
     }
@@ -157,13 +166,24 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
     for (const u of unmet) if (!reasons.some((x) => x.endsWith(u.wording))) reasons.push(`Not met: ${u.wording}`);
   } else if (outcome === "meets") {
     reasons.push(matched ? `Meets: ${matched.wording}` : "Meets the guideline's criteria.");
+  } else if (outcome === "refer-for-review") {
+    for (const r of referrals) reasons.push(`Refer for clinical review: ${r.clause}`);
   }
 
   const missing: MissingFact[] = [];
   if (outcome === "needs-info") {
-    const facts = missingOf([notCovered, excluded, contraindicated, satisfied].filter((d): d is Unknown => d instanceof Unknown));
     for (const fact of [...facts].sort()) missing.push({ fact, description: describeFact(policy, fact) });
     reasons.push(`More information is needed: ${missing.map((m) => m.description).join("; ")}`);
+  }
+
+  const advisories: CriterionRef[] = [];
+  for (const r of results) {
+    if (r.layout.section.kind !== "advisories" || r.when === false) continue;
+    for (const p of r.layout.items) {
+      if (c.appliesTo(p.requirement) !== true) continue;
+      advisories.push(p.ref);
+      reasons.push(`Advisory: ${p.ref.wording}`);
+    }
   }
 
   const { id, title, version } = policy.metadata;
@@ -175,6 +195,8 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
     pathways,
     unmet,
     missing,
+    referrals: referrals.map((r) => ({ clause: r.clause, refs: r.refs })),
+    advisories,
     overlays: overlays.map(({ index, applies }) => {
       const o = policy.overlays[index];
       return { id: o.id, title: o.title, state: o.state, applies: truthText(applies) };

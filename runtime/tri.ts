@@ -12,15 +12,53 @@ export class Unknown {
   private readonly parts: readonly Unknown[] | undefined;
 
   private readonly fact: string | undefined;
+  /** A clause referred to a clinician: an unknown that no fact of the chart settles. */
+  private readonly referral: Referral | undefined;
+  /**
+   * Whether it stands for which entry a question over a list picks (the latest that matches, when
+   * undocumented fields decide whether an entry matches), rather than for an undocumented value.
+   */
+  private selection = false;
   /** The walk of `collect` that last passed here: how a walk visits a shared unknown once. */
   private walk = 0;
   private static walks = 0;
 
   /** From the facts it came from, from one fact's path, or from the unknowns it combines. */
-  constructor(missing: ReadonlySet<string> | string | readonly Unknown[]) {
+  constructor(missing: ReadonlySet<string> | string | readonly Unknown[] | Referral) {
     if (typeof missing === "string") this.fact = missing;
     else if (missing instanceof Set) this.facts = missing;
+    else if (missing instanceof Referral) this.referral = missing;
     else this.parts = missing as readonly Unknown[];
+  }
+
+  /** Which entry a question picks is open, on these unknowns (see `isKnown`). */
+  static selecting(parts: readonly Unknown[]): Unknown {
+    const u = new Unknown(parts.slice());
+    u.selection = true;
+    return u;
+  }
+
+  /** Whether it is open only on which entry a question picks, not on an undocumented value itself. */
+  get isSelection(): boolean {
+    if (this.selection) return true;
+    if (!this.parts) return false;
+    for (const part of this.parts) if (!part.isSelection) return false;
+    return (this.selection = true);
+  }
+
+  /** The clauses referred for review that this unknown came from, each once, in the order met. */
+  get referrals(): readonly Referral[] {
+    const found = new Set<Referral>();
+    const pending: Unknown[] = [this];
+    const seen = new Set<Unknown>();
+    while (pending.length > 0) {
+      const u = pending.pop()!;
+      if (seen.has(u)) continue;
+      seen.add(u);
+      if (u.referral) found.add(u.referral);
+      else if (u.parts) for (let i = u.parts.length - 1; i >= 0; i--) pending.push(u.parts[i]);
+    }
+    return [...found];
   }
 
   /** The undocumented facts this unknown came from. */
@@ -40,9 +78,17 @@ export class Unknown {
       u.walk = walk;
       if (u.fact !== undefined) facts.add(u.fact);
       else if (u.facts) for (const fact of u.facts) facts.add(fact);
-      else for (const part of u.parts!) pending.push(part);
+      else if (u.parts) for (const part of u.parts) pending.push(part);
     }
   }
+}
+
+/** A clause of the guideline that leaves the decision to a clinician ("may be considered on an individual basis"). */
+export class Referral {
+  constructor(
+    readonly clause: string,
+    readonly refs: string,
+  ) {}
 }
 
 /** The undocumented facts of several unknowns together, in one walk over what they share. */

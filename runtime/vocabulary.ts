@@ -9,11 +9,11 @@ export type DurationUnit = (typeof durationUnits)[number];
 export const queryOps = ["count", "exists", "every", "select", "latest", "earliest"] as const;
 export type QueryOp = (typeof queryOps)[number];
 
-export const sectionKinds = ["indications", "requirements", "exclusions", "contraindications", "notes", "not-covered"] as const;
+export const sectionKinds = ["indications", "requirements", "exclusions", "contraindications", "notes", "not-covered", "advisories"] as const;
 export type SectionKind = (typeof sectionKinds)[number];
 
 /** Sections whose items apply to a request (and then exclude or deny it) rather than hold for it. */
-export const triggeringSections: ReadonlySet<SectionKind> = new Set(["exclusions", "contraindications", "not-covered"]);
+export const triggeringSections: ReadonlySet<SectionKind> = new Set(["exclusions", "contraindications", "not-covered", "advisories"]);
 
 export type ComparisonOp = "=" | "!=" | "<" | "<=" | ">" | ">=";
 

@@ -10,6 +10,7 @@ const outcomeText: Record<Determination["outcome"], string> = {
   excluded: "EXCLUDED from consideration under this guideline",
   "not-covered": "NOT COVERED",
   "needs-info": "NEEDS INFORMATION",
+  "refer-for-review": "REFER FOR CLINICAL REVIEW (a clinician decides)",
 };
 
 const mark: Record<TraceEntry["result"], string> = { true: "✓", false: "✗", unknown: "?", "not-applicable": "–" };
@@ -34,6 +35,14 @@ export function formatDetermination(d: Determination): string {
   if (d.unmet.length) {
     lines.push("", d.outcome === "does-not-meet" ? "Not met:" : "Applies:");
     for (const u of d.unmet) lines.push(`  - "${u.wording}"${cite(u.refs)} (${u.id}; ${u.section})`);
+  }
+  if (d.referrals.length) {
+    lines.push("", "Referred for review (the guideline leaves these to a clinician):");
+    for (const r of d.referrals) lines.push(`  - "${r.clause}"${cite(r.refs)}`);
+  }
+  if (d.advisories.length) {
+    lines.push("", "Advisories (flagged, not deciding):");
+    for (const a of d.advisories) lines.push(`  - "${a.wording}"${cite(a.refs)} (${a.id}; ${a.section})`);
   }
   if (d.missing.length) {
     lines.push("", "Missing facts (document these to decide):");
