@@ -103,7 +103,7 @@ const levelsByRegion: Record<SpinalRegion, readonly string[]> = {
   cervical: ["C4-5", "C5-6", "C6-7"],
   thoracic: ["T8-9", "T10-11", "T11-12"],
   lumbar: ["L3-4", "L4-5", "L5-S1"],
-  sacral: ["S1", "L5-S1"],
+  sacral: ["L5-S1"],
 };
 
 function duration(rng: Rng, kind: "pain" | "relief"): Duration {

@@ -93,6 +93,8 @@ export interface DefineDecl extends Named, NodeBase {
   readonly params: readonly Param[];
   readonly wording?: string;
   readonly refs: readonly RefRange[];
+  /** What the rule only approximates of the wording, and why (`approximated "…"`). */
+  readonly approximated?: string;
   readonly body: Expr;
 }
 
@@ -109,6 +111,8 @@ export interface RequirementDecl extends Named, NodeBase {
   readonly role: "criterion" | "pathway";
   readonly wording: string;
   readonly refs: readonly RefRange[];
+  /** What the rule only approximates of the wording, and why (`approximated "…"`). */
+  readonly approximated?: string;
   readonly when?: Expr;
   readonly body: Expr | GroupBody;
 }
@@ -138,6 +142,10 @@ export interface NoteItem extends NodeBase {
   readonly refs: readonly RefRange[];
   readonly when?: Expr;
   readonly rule?: Expr;
+  /** What the rule only approximates of the text, and why. */
+  readonly approximated?: string;
+  /** Why no rule can check this text (`not expressible "…"`). */
+  readonly notExpressible?: string;
 }
 
 export type Item = RequirementDecl | UseItem | NoteItem | GroupBody;
@@ -195,8 +203,19 @@ export interface AppliesClause extends NodeBase {
   readonly condition: Expr;
 }
 
+/** A service line the request may ask for besides the main one (anesthesia with an injection): its own sections and outcome. */
+export interface ServiceDecl extends Named, NodeBase {
+  readonly kind: "Service";
+  readonly wording: string;
+  readonly refs: readonly RefRange[];
+  /** Whether the request asks for this service. */
+  readonly when?: Expr;
+  readonly sections: readonly Section[];
+}
+
 interface DocumentBody {
   readonly properties: readonly Property[];
+  readonly services: readonly ServiceDecl[];
   readonly cpt: readonly CptGroup[];
   readonly effective?: Effective;
   readonly sections: readonly Section[];
@@ -204,7 +223,7 @@ interface DocumentBody {
   readonly references: readonly Reference[];
   readonly history: readonly HistoryEntry[];
   /** Where each member stands in the source, so that docs follow the author's order. */
-  readonly order: readonly ("section" | "references" | "history")[];
+  readonly order: readonly ("section" | "references" | "history" | "service")[];
 }
 
 export interface PolicyDecl extends Named, NodeBase, DocumentBody {
@@ -223,7 +242,7 @@ export interface OverlayDecl extends Named, NodeBase, DocumentBody {
 
 // ── Expressions ──────────────────────────────────────────────────────────────────────────────
 
-export type Expr = NumberLit | TextLit | DateLit | BoolLit | RefExpr | FieldExpr | BinaryExpr | NotExpr | InExpr | KnownExpr | QueryExpr | TimeExpr;
+export type Expr = NumberLit | TextLit | DateLit | BoolLit | RefExpr | FieldExpr | BinaryExpr | NotExpr | InExpr | KnownExpr | QueryExpr | TimeExpr | ReferExpr | IfExpr | CaseExpr;
 
 export interface NumberLit extends NodeBase {
   readonly kind: "Number";
@@ -262,7 +281,7 @@ export interface FieldExpr extends NodeBase {
   readonly fieldSpan: Span;
 }
 
-export type BinaryOp = "and" | "or" | "unless" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "before" | "after" | "within";
+export type BinaryOp = "and" | "or" | "unless" | "=" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "before" | "after" | "within";
 
 export interface BinaryExpr extends NodeBase {
   readonly kind: "Binary";
@@ -312,6 +331,40 @@ export interface QueryExpr extends NodeBase {
   readonly filter?: Expr;
   readonly body?: Expr;
   readonly merge?: MergeClause;
+  /** `one per KEY and KEY`: entries with the same keys count once. */
+  readonly keys?: readonly Expr[];
+  /** `in any DURATION`: the most in any window of that length. */
+  readonly window?: Expr;
+}
+
+/** `refer "clause" [refs] when CONDITION`: a decision the guideline leaves to a clinician. */
+export interface ReferExpr extends NodeBase {
+  readonly kind: "Refer";
+  readonly clause: string;
+  readonly refs: readonly RefRange[];
+  readonly condition?: Expr;
+}
+
+/** `if C then A else B`. */
+export interface IfExpr extends NodeBase {
+  readonly kind: "If";
+  readonly condition: Expr;
+  readonly then: Expr;
+  readonly otherwise: Expr;
+}
+
+/** One arm of a case: the enum values it is for (none for `else`), and its value. */
+export interface CaseArm extends NodeBase {
+  readonly kind: "CaseArm";
+  readonly values: readonly SetMember[];
+  readonly value: Expr;
+}
+
+/** `case X { a or b: A, c: B, else: C }`. */
+export interface CaseExpr extends NodeBase {
+  readonly kind: "Case";
+  readonly subject: Expr;
+  readonly arms: readonly CaseArm[];
 }
 
 /** `time since d` (to the date of service) or `time between a and b`. */
@@ -352,6 +405,8 @@ export type Node =
   | OverlayDecl
   | SetMember
   | MergeClause
+  | ServiceDecl
+  | CaseArm
   | Expr;
 
 export type NodeKind = Node["kind"];
@@ -387,8 +442,10 @@ export const childKeys: { readonly [K in NodeKind]: readonly ChildKey<K>[] } = {
   Reference: [],
   HistoryEntry: [],
   Applies: ["refs", "condition"],
-  Policy: ["properties", "cpt", "effective", "sections", "applies", "references", "history"],
-  Overlay: ["refs", "properties", "cpt", "effective", "sections", "applies", "references", "history"],
+  Policy: ["properties", "cpt", "effective", "sections", "services", "applies", "references", "history"],
+  Overlay: ["refs", "properties", "cpt", "effective", "sections", "services", "applies", "references", "history"],
+  Service: ["refs", "when", "sections"],
+  CaseArm: ["values", "value"],
   SetMember: [],
   Merge: ["condition"],
   Number: [],
@@ -401,8 +458,11 @@ export const childKeys: { readonly [K in NodeKind]: readonly ChildKey<K>[] } = {
   Not: ["operand"],
   In: ["operand", "members"],
   Known: ["operand"],
-  Query: ["source", "filter", "body", "merge"],
+  Query: ["source", "filter", "body", "merge", "keys", "window"],
   Time: ["from", "to"],
+  Refer: ["refs", "condition"],
+  If: ["condition", "then", "otherwise"],
+  Case: ["subject", "arms"],
 };
 
 /** The children of a node, in source order. */

@@ -8,8 +8,9 @@
 import type * as A from "./ast.js";
 import type { ComparisonOp } from "../runtime/vocabulary.js";
 import { error, suggest, type Diagnostic } from "./diagnostics.js";
-import { builtinNames, builtinTypes, type Scope, type SymbolEntry } from "./scope.js";
+import { builtinFunctions, builtinNames, builtinTypes, type BuiltinFunction, type Scope, type SymbolEntry } from "./scope.js";
 import { isValidIsoDate } from "../runtime/dates.js";
+import { parseLevels } from "../runtime/levels.js";
 
 export type FactEntry = Extract<SymbolEntry, { kind: "fact" }>;
 export type GroupEntry = Extract<SymbolEntry, { kind: "group" }>;
@@ -20,6 +21,7 @@ export type Ty =
   | { readonly t: "date" }
   | { readonly t: "duration" }
   | { readonly t: "text" }
+  | { readonly t: "levels" }
   | { readonly t: "enum"; readonly decl: A.EnumDecl }
   | { readonly t: "record"; readonly decl: A.RecordDecl; readonly optional?: boolean }
   | { readonly t: "list"; readonly decl: A.RecordDecl }
@@ -39,6 +41,8 @@ export type Resolution =
   | { readonly kind: "local" }
   | { readonly kind: "date_of_service" }
   | { readonly kind: "builtin"; readonly name: "later_of" | "earlier_of" | "recent_run" }
+  /** A built-in function of values (percent_change, same_level, …). */
+  | { readonly kind: "function"; readonly name: BuiltinFunction }
   /** A bare name that is one of an enum's values. */
   | { readonly kind: "enumValue"; readonly decl: A.EnumDecl }
   | { readonly kind: "error" };
@@ -77,6 +81,8 @@ export function describeType(ty: Ty): string {
       return "a duration";
     case "text":
       return "a text";
+    case "levels":
+      return "spinal levels";
     case "enum":
       return `one of ${ty.decl.name} (${ty.decl.members.map((m) => m.name).join(", ")})`;
     case "record":
@@ -147,6 +153,16 @@ export class Checker {
     this.itemList(section.items, scope, section.sectionKind === "indications");
     if (section.sectionKind === "indications" && !section.items.some((i) => i.kind === "Requirement" && i.role === "pathway")) {
       this.diagnostics.push(error("POL028", section.span, "an indications section needs at least one pathway", { hint: 'write: pathway NAME "wording": all of { … }' }));
+    }
+  }
+
+  /** A service line: whether the request asks for it, and its own sections. */
+  service(service: A.ServiceDecl): void {
+    if (service.when) this.condition(service.when, this.scopeOf(service.span), new Map());
+    if (service.sections.length === 0) this.diagnostics.push(error("POL027", service.span, `service '${service.name}' has no sections`, { hint: 'give it the sections that decide it, like contraindications "…" { … }' }));
+    for (const section of service.sections) {
+      if (section.sectionKind === "indications") this.diagnostics.push(error("POL028", section.span, "a service line has no pathways of its own: use requirements, contraindications, exclusions, not covered or advisories"));
+      this.section(section);
     }
   }
 
@@ -310,7 +326,59 @@ export class Checker {
         if (expr.to) this.expect(expr.to, scope, locals, "date", "time between needs two dates");
         return { t: "duration" };
       }
+      case "Refer":
+        if (expr.condition) this.condition(expr.condition, scope, locals);
+        return booleanTy;
+      case "If": {
+        this.condition(expr.condition, scope, locals);
+        return this.sameType(expr.then, expr.otherwise, scope, locals, "'if' gives");
+      }
+      case "Case":
+        return this.caseExpr(expr, scope, locals);
     }
+  }
+
+  /** Two expressions that must give the same kind of value (the branches of an if or a case); that type. */
+  private sameType(a: A.Expr, b: A.Expr, scope: Scope, locals: Locals, what: string): Ty {
+    const ta = this.expr(a, scope, locals);
+    const tb = this.expr(b, scope, locals);
+    if (ta.t === "error" || tb.t === "error") return errorTy;
+    return this.unify(ta, tb, b, what);
+  }
+
+  private unify(ta: Ty, tb: Ty, at: A.Expr, what: string): Ty {
+    if (ta.t === "error" || tb.t === "error") return errorTy;
+    if (ta.t === tb.t && compatible(ta, tb) && compatible(tb, ta)) return ta.t === "number" && tb.t === "number" ? { t: "number", percent: ta.percent, integer: ta.integer && tb.integer } : ta;
+    this.diagnostics.push(error("POL020", at.span, `${what} ${describeType(ta)} in one case and ${describeType(tb)} in another`, { hint: "every case must give the same kind of value" }));
+    return errorTy;
+  }
+
+  /** `case X { a or b: A, else: B }`: X is a choice of an enum; every value has an arm, or there is an else. */
+  private caseExpr(expr: A.CaseExpr, scope: Scope, locals: Locals): Ty {
+    const subject = this.expr(expr.subject, scope, locals);
+    if (subject.t !== "enum") {
+      if (subject.t !== "error") this.diagnostics.push(error("POL020", expr.subject.span, `'case' needs a choice of an enum, but this is ${describeType(subject)}`));
+      for (const arm of expr.arms) this.expr(arm.value, scope, locals);
+      return errorTy;
+    }
+    const covered = new Set<string>();
+    let otherwise = false;
+    let result: Ty | undefined;
+    for (const arm of expr.arms) {
+      if (arm.values.length === 0) otherwise = true;
+      for (const v of arm.values) {
+        if (this.enumValue(undefined, subject.decl, v.name, v.span).t === "error") continue;
+        if (covered.has(v.name)) this.diagnostics.push(error("POL010", v.span, `'${v.name}' has an arm already`));
+        covered.add(v.name);
+      }
+      const ty = this.expr(arm.value, scope, locals);
+      result = result === undefined ? ty : this.unify(result, ty, arm.value, "'case' gives");
+    }
+    const left = subject.decl.members.filter((m) => !covered.has(m.name)).map((m) => m.name);
+    if (!otherwise && left.length > 0) {
+      this.diagnostics.push(error("POL041", expr.span, `this case has no arm for ${left.map((n) => `'${n}'`).join(", ")}`, { hint: "add an arm for each, or an 'else:' arm" }));
+    }
+    return result ?? errorTy;
   }
 
   private expect(expr: A.Expr, scope: Scope, locals: Locals, t: Ty["t"], message: string): void {
@@ -359,6 +427,7 @@ export class Checker {
       this.expect(args[1], scope, locals, "duration", "recent_run needs a gap like 2 years");
       return this.resolve(expr, { kind: "builtin", name: "recent_run" }, list);
     }
+    if (Object.hasOwn(builtinFunctions, expr.name) && !locals.has(expr.name)) return this.builtinFunction(expr, expr.name as BuiltinFunction, scope, locals);
     const entry = this.lookup(expr.name, expr.span, scope, "name", locals);
     if (!entry) return this.resolve(expr, { kind: "error" }, errorTy);
     if (expr.args && entry.kind !== "define") {
@@ -452,6 +521,9 @@ export class Checker {
       case "+":
       case "-":
         return this.arithmetic(expr, scope, locals);
+      case "*":
+      case "/":
+        return this.multiplication(expr, expr.op, scope, locals);
       case "within":
         this.expect(expr.left, scope, locals, "date", "'within last' applies to a date");
         this.expect(expr.right, scope, locals, "duration", "'within last' needs a duration like 12 months");
@@ -487,13 +559,33 @@ export class Checker {
     return errorTy;
   }
 
+  /** `a * b`, `a / b`: numbers with numbers, a duration scaled by a number; a percentage takes no part (use percent_change). */
+  private multiplication(expr: A.BinaryExpr, op: "*" | "/", scope: Scope, locals: Locals): Ty {
+    const left = this.expr(expr.left, scope, locals);
+    const right = this.expr(expr.right, scope, locals);
+    if (left.t === "error" || right.t === "error") return errorTy;
+    const plain = (t: Ty) => t.t === "number" && !t.percent;
+    if (plain(left) && plain(right)) return { t: "number", integer: op === "*" && left.t === "number" && right.t === "number" && left.integer && right.integer };
+    if (left.t === "duration" && plain(right)) return { t: "duration" };
+    if (op === "*" && plain(left) && right.t === "duration") return { t: "duration" };
+    const percent = (left.t === "number" && left.percent) || (right.t === "number" && right.percent);
+    this.diagnostics.push(
+      error("POL020", expr.opSpan, `cannot ${op === "*" ? "multiply" : "divide"} ${describeType(left)} ${op === "*" ? "by" : "by"} ${describeType(right)}`, {
+        hint: percent ? "for a change from a baseline, use percent_change(baseline, value) or percent_reduction(baseline, value)" : "numbers multiply and divide numbers; a duration can be multiplied or divided by a number",
+      }),
+    );
+    return errorTy;
+  }
+
   private comparison(expr: A.BinaryExpr, op: ComparisonOp, scope: Scope, locals: Locals): Ty {
     // A bare name on the other side of an enum is one of its values.
     const isBareValue = (side: A.Expr, decl: A.EnumDecl): side is A.RefExpr =>
       side.kind === "Ref" && !side.args && !locals.has(side.name) && (decl.members.some((m) => m.name === side.name) || (!scope.has(side.name) && side.name !== "date_of_service"));
     let a = this.expr(expr.left, scope, locals);
     let b: Ty;
-    if (a.t === "enum" && isBareValue(expr.right, a.decl)) {
+    if (a.t === "levels" && expr.right.kind === "Text") {
+      b = this.levelsLiteral(expr.right);
+    } else if (a.t === "enum" && isBareValue(expr.right, a.decl)) {
       b = this.enumValue(expr.right, a.decl, expr.right.name, expr.right.span);
       this.types.set(expr.right, b);
     } else {
@@ -501,6 +593,8 @@ export class Checker {
       if (b.t === "enum" && isBareValue(expr.left, b.decl)) {
         a = this.enumValue(expr.left, b.decl, expr.left.name, expr.left.span);
         this.types.set(expr.left, a);
+      } else if (b.t === "levels" && expr.left.kind === "Text") {
+        a = this.levelsLiteral(expr.left);
       }
     }
     if (a.t === "error" || b.t === "error") return booleanTy;
@@ -518,6 +612,7 @@ export class Checker {
     if (a.t === "duration" && b.t === "duration") return booleanTy;
     if (a.t === "boolean" && b.t === "boolean" && !ordered) return booleanTy;
     if (a.t === "text" && b.t === "text" && !ordered) return booleanTy;
+    if (a.t === "levels" && b.t === "levels" && !ordered) return booleanTy;
     if (a.t === "enum" && b.t === "enum" && !ordered) {
       if (a.decl !== b.decl) this.diagnostics.push(error("POL020", expr.opSpan, `cannot compare ${a.decl.name} with ${b.decl.name}`));
       return booleanTy;
@@ -541,6 +636,46 @@ export class Checker {
           hint: op === "=" ? "this comparison can never be true" : "check the number against the guideline",
         }),
       );
+    }
+  }
+
+  /** A quoted level where spinal levels are expected: `"L4-5"`, `"L4-5, L5-S1"`. */
+  private levelsLiteral(text: A.TextLit): Ty {
+    const parsed = parseLevels(text.value);
+    const ty: Ty = typeof parsed === "number" ? { t: "levels" } : errorTy;
+    if (typeof parsed === "string") this.diagnostics.push(error("POL040", text.span, parsed));
+    this.types.set(text, ty);
+    return ty;
+  }
+
+  /** A built-in function of values: each operand of its type (a quoted level where levels go). */
+  private builtinFunction(expr: A.RefExpr, name: BuiltinFunction, scope: Scope, locals: Locals): Ty {
+    const spec = builtinFunctions[name];
+    const args = expr.args ?? [];
+    if (args.length !== spec.params.length) {
+      this.diagnostics.push(error("POL022", expr.span, `${name} takes ${spec.params.length === 1 ? "one value" : `${spec.params.length} values`}, not ${args.length}`));
+    }
+    args.forEach((arg, i) => {
+      const param = spec.params[i];
+      if (param === "levels" && arg.kind === "Text") {
+        this.levelsLiteral(arg);
+        return;
+      }
+      const ty = this.expr(arg, scope, locals);
+      if (param === undefined || ty.t === "error") return;
+      const fits = param === "levels" ? ty.t === "levels" : ty.t === "number" && !ty.percent;
+      if (!fits) this.diagnostics.push(error("POL020", arg.span, `${name} needs ${param === "levels" ? "spinal levels" : "a number (a score, not a percentage)"}, but this is ${describeType(ty)}`));
+    });
+    this.refs.set(expr, { kind: "function", name });
+    switch (spec.result) {
+      case "percent":
+        return { t: "number", percent: true };
+      case "boolean":
+        return booleanTy;
+      case "integer":
+        return { t: "number", integer: true, min: 0 };
+      case "levels":
+        return { t: "levels" };
     }
   }
 
@@ -597,6 +732,20 @@ export class Checker {
       if (expr.op !== "count") this.diagnostics.push(error("POL028", expr.merge.span, "only count can count two entries as one"));
       const pair = new Map(locals).set(expr.merge.first, element).set(expr.merge.second, element);
       this.condition(expr.merge.condition, scope, pair);
+    }
+    if (expr.keys) {
+      if (expr.op !== "count") this.diagnostics.push(error("POL028", expr.keys[0].span, "only count can count one per key"));
+      if (expr.merge) this.diagnostics.push(error("POL028", expr.keys[0].span, "count either one per key or counting two entries as one, not both"));
+      for (const key of expr.keys) {
+        const ty = this.expr(key, scope, inner);
+        if (ty.t === "list" || ty.t === "record" || ty.t === "group") this.diagnostics.push(error("POL020", key.span, `a key must be one value, like p.date, but this is ${describeType(ty)}`));
+      }
+    }
+    if (expr.window) {
+      if (expr.op !== "count") this.diagnostics.push(error("POL028", expr.window.span, "only count can count within a window"));
+      if (expr.merge) this.diagnostics.push(error("POL028", expr.window.span, "counting two entries as one cannot count within a window; count one per key instead"));
+      this.expect(expr.window, scope, locals, "duration", "'in any' needs a duration like 12 months");
+      this.requireDateField(source.decl, expr.window.span);
     }
     if (expr.op === "latest" || expr.op === "earliest") this.requireDateField(source.decl, expr.span);
     switch (expr.op) {
@@ -688,6 +837,8 @@ export class Checker {
         return withRange({ t: "date" });
       case "text":
         return withRange({ t: "text" });
+      case "spinal_levels":
+        return withRange({ t: "levels" });
     }
     const entry = scope.get(ref.name);
     if (entry?.kind === "enum") return withRange({ t: "enum", decl: entry.decl });

@@ -176,6 +176,7 @@ function compileSources(
     } else if (policy.name) policyNames.set(policy.name, policy);
     checkProperties(policy, diagnostics);
     for (const section of policy.sections) checker.section(section);
+    for (const service of policy.services) checker.service(service);
   }
   // Two ids that name the same files would overwrite each other's module and page, in a build and in memory.
   const policySlugs = new Map<string, A.PolicyDecl>();
@@ -203,6 +204,7 @@ function compileSources(
     }
     for (const clause of overlay.applies) checker.appliesClause(clause);
     for (const section of overlay.sections) checker.section(section);
+    for (const service of overlay.services) checker.service(service);
   }
   const checked = checker.result();
 
@@ -278,7 +280,7 @@ function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnos
       }
     };
     // Every citation in the document's sections, however deeply its lists nest.
-    for (const section of doc.sections) {
+    for (const section of [...doc.sections, ...doc.services.flatMap((s) => s.sections)]) {
       walk(section, (node) => {
         if (node.kind === "RefRange") check([node]);
         return !isExpression(node);

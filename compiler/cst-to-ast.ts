@@ -174,9 +174,14 @@ class Builder {
       })),
       wording: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
       refs: this.refs(c.refs?.[0]),
+      approximated: this.approximation(c.approximation?.[0]),
       body: this.expression(c.expression?.[0]),
       span: this.nodeSpan(node),
     };
+  }
+
+  private approximation(node: C.ApproximationCstNode | undefined): string | undefined {
+    return node ? this.text(node.children.StringLiteral?.[0]) : undefined;
   }
 
   private requirement(node: C.RequirementHeadCstNode | undefined, role: "criterion" | "pathway"): A.RequirementDecl {
@@ -187,6 +192,7 @@ class Builder {
       ...this.name(c?.Identifier?.[0]),
       wording: this.text(c?.StringLiteral?.[0]),
       refs: this.refs(c?.refs?.[0]),
+      approximated: this.approximation(c?.approximation?.[0]),
       when: c?.whenClause ? this.expression(c.whenClause[0].children.expression?.[0]) : undefined,
       body: c?.groupBody ? this.groupBody(c.groupBody[0]) : this.expression(c?.expression?.[0]),
       span: this.nodeSpan(node),
@@ -247,6 +253,8 @@ class Builder {
       nameSpan: nameToken ? this.span(nameToken) : undefined,
       text: this.text(c.StringLiteral?.[0]),
       refs: this.refs(c.refs?.[0]),
+      approximated: this.approximation(c.approximation?.[0]),
+      notExpressible: c.Expressible ? this.text(c.why?.[0]) : undefined,
       when: c.whenClause ? this.expression(c.whenClause[0].children.expression?.[0]) : undefined,
       rule: c.expression ? this.expression(c.expression[0]) : undefined,
       span: this.nodeSpan(node),
@@ -260,7 +268,8 @@ class Builder {
     const applies: A.AppliesClause[] = [];
     const references: A.Reference[] = [];
     const history: A.HistoryEntry[] = [];
-    const order: ("section" | "references" | "history")[] = [];
+    const services: A.ServiceDecl[] = [];
+    const order: ("section" | "references" | "history" | "service")[] = [];
     let effective: A.Effective | undefined;
     for (const member of members) {
       const c = member.children;
@@ -306,6 +315,22 @@ class Builder {
             span: this.nodeSpan(entry),
           });
         }
+      } else if (c.serviceDecl) {
+        const d = c.serviceDecl[0].children;
+        const keyword = d.keyword?.[0];
+        if (keyword && !keyword.isInsertedInRecovery && keyword.image !== "service") {
+          this.diagnostics.push(error("POL002", this.span(keyword), `expected a property, a section or 'service', but found '${keyword.image}'`, { hint: 'a property is a name and a text: version "2024"; a service line starts with the word service' }));
+        }
+        order.push("service");
+        services.push({
+          kind: "Service",
+          ...this.name(d.name?.[0]),
+          wording: this.text(d.StringLiteral?.[0]),
+          refs: this.refs(d.refs?.[0]),
+          when: d.whenClause ? this.expression(d.whenClause[0].children.expression?.[0]) : undefined,
+          sections: (d.section ?? []).map((x) => this.section(x)),
+          span: this.nodeSpan(c.serviceDecl[0]),
+        });
       } else if (c.historyDecl) {
         order.push("history");
         for (const entry of c.historyDecl[0].children.historyEntry ?? []) {
@@ -313,7 +338,7 @@ class Builder {
         }
       }
     }
-    return { properties, cpt, effective, sections, applies, references, history, order };
+    return { properties, cpt, effective, sections, services, applies, references, history, order };
   }
 
   private policy(node: C.PolicyDeclCstNode): A.PolicyDecl {
@@ -355,7 +380,9 @@ class Builder {
             ? "contraindications"
             : k?.Notes
               ? "notes"
-              : "not-covered";
+              : k?.Advisories
+                ? "advisories"
+                : "not-covered";
     return {
       kind: "Section",
       sectionKind,
@@ -438,12 +465,27 @@ class Builder {
     const c = node.children;
     const operands = c.operands ?? [];
     if (operands.length === 0) return this.placeholder();
+    let result = this.multiplicative(operands[0]);
+    const operators = c.operators ?? [];
+    for (let i = 1; i < operands.length; i++) {
+      const right = this.multiplicative(operands[i]);
+      const token = operators[i - 1];
+      const op: A.BinaryOp = token?.tokenType.name === "Plus" ? "+" : "-";
+      result = { kind: "Binary", op, left: result, right, opSpan: this.span(token), span: join(result.span, right.span) };
+    }
+    return result;
+  }
+
+  private multiplicative(node: C.MultiplicativeCstNode): A.Expr {
+    const c = node.children;
+    const operands = c.operands ?? [];
+    if (operands.length === 0) return this.placeholder();
     let result = this.postfix(operands[0]);
     const operators = c.operators ?? [];
     for (let i = 1; i < operands.length; i++) {
       const right = this.postfix(operands[i]);
       const token = operators[i - 1];
-      const op: A.BinaryOp = token?.tokenType.name === "Plus" ? "+" : "-";
+      const op: A.BinaryOp = token?.tokenType.name === "Slash" ? "/" : "*";
       result = { kind: "Binary", op, left: result, right, opSpan: this.span(token), span: join(result.span, right.span) };
     }
     return result;
@@ -478,6 +520,28 @@ class Builder {
       };
     }
     if (c.queryExpr) return this.query(c.queryExpr[0]);
+    if (c.referExpr) {
+      const r = c.referExpr[0].children;
+      return { kind: "Refer", clause: this.text(r.StringLiteral?.[0]), refs: this.refs(r.refs?.[0]), condition: r.condition ? this.expression(r.condition[0]) : undefined, span };
+    }
+    if (c.ifExpr) {
+      const r = c.ifExpr[0].children;
+      return { kind: "If", condition: this.expression(r.condition?.[0]), then: this.expression(r.then?.[0]), otherwise: this.expression(r.otherwise?.[0]), span };
+    }
+    if (c.caseExpr) {
+      const r = c.caseExpr[0].children;
+      return {
+        kind: "Case",
+        subject: r.subject ? this.additive(r.subject[0]) : this.placeholder(),
+        arms: (r.caseArm ?? []).map((arm) => ({
+          kind: "CaseArm" as const,
+          values: (arm.children.values ?? []).map((t) => ({ kind: "SetMember" as const, name: t.isInsertedInRecovery ? "" : t.image, span: this.span(t) })),
+          value: this.expression(arm.children.expression?.[0]),
+          span: this.nodeSpan(arm),
+        })),
+        span,
+      };
+    }
     if (c.timeExpr) {
       const t = c.timeExpr[0].children;
       const from = t.from ? this.postfix(t.from[0]) : this.placeholder();
@@ -518,6 +582,8 @@ class Builder {
             span: this.span(c.Counting?.[0]),
           }
         : undefined,
+      keys: c.keys ? c.keys.map((k) => this.additive(k)) : undefined,
+      window: c.window ? this.additive(c.window[0]) : undefined,
       span: this.nodeSpan(node),
     };
   }
@@ -537,6 +603,8 @@ function unitOf(token: IToken): A.DurationUnit {
   if (name === "Days") return "days";
   if (name === "Weeks") return "weeks";
   if (name === "Months") return "months";
+  if (name === "Hours") return "hours";
+  if (name === "Minutes") return "minutes";
   return "years";
 }
 

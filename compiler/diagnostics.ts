@@ -34,6 +34,8 @@ export const messages = {
   POL030: "too many errors",
   POL031: "unknown state",
   POL032: "nested too deeply",
+  POL040: "invalid spinal level",
+  POL041: "incomplete case",
 } as const;
 
 export type DiagnosticCode = keyof typeof messages;

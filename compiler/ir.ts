@@ -5,6 +5,7 @@
  */
 import type { ComparisonOp, DurationUnit, QueryOp, Quantifier, RequirementRole, SectionKind } from "../runtime/vocabulary.js";
 import type { ScalarType } from "../runtime/schema.js";
+import type { BuiltinOperation } from "./scope.js";
 
 export interface IrLibrary {
   /** One module per `.pol` file, each after the modules it imports. */
@@ -105,6 +106,8 @@ export interface IrRequirement {
   readonly when?: IrExpr;
   readonly test?: IrExpr;
   readonly list?: IrBulletList;
+  /** What the rule only approximates of the wording, and why. */
+  readonly approximated?: string;
 }
 
 export interface IrSection {
@@ -127,6 +130,17 @@ export interface IrOverlay {
   readonly file: string;
   readonly applies: readonly IrAppliesClause[];
   readonly sections: readonly IrSection[];
+  readonly services: readonly IrService[];
+}
+
+/** A service line the request may ask for besides the main one, decided by its own sections. */
+export interface IrService {
+  readonly id: string;
+  readonly wording: string;
+  readonly refs: string;
+  /** Whether the request asks for it. */
+  readonly when?: IrExpr;
+  readonly sections: readonly IrSection[];
 }
 
 export interface IrPolicy {
@@ -138,6 +152,7 @@ export interface IrPolicy {
   readonly effective: { readonly from: string; readonly to: string } | null;
   readonly cpt: readonly { readonly region: string; readonly codes: readonly string[] }[];
   readonly sections: readonly IrSection[];
+  readonly services: readonly IrService[];
   readonly overlays: readonly IrOverlay[];
   /** Every fact the policy and its overlays read, in the order they are first reached. */
   readonly facts: readonly IrFact[];
@@ -157,6 +172,12 @@ export type IrExpr =
   | { readonly k: "enum"; readonly v: string }
   | { readonly k: "date"; readonly v: string }
   | { readonly k: "dur"; readonly amount: number; readonly unit: DurationUnit }
+  /** Spinal levels written in the policy, as the text that names them ("L4-5, L5-S1"). */
+  | { readonly k: "levels"; readonly v: string }
+  /** No value: what a case over an entry that does not exist gives. */
+  | { readonly k: "none" }
+  /** Whether a value is no value (of an entry that does not exist); unknown only while which entry is open. */
+  | { readonly k: "absent"; readonly arg: IrExpr }
   | { readonly k: "fact"; readonly fact: IrFact }
   | { readonly k: "dos" }
   /** A definition's parameter or a query's entry. */
@@ -169,7 +190,14 @@ export type IrExpr =
   | { readonly k: "cmp"; readonly op: ComparisonOp; readonly a: IrExpr; readonly b: IrExpr; readonly kind: "number" | "date" | "duration" | "equality" }
   | { readonly k: "in"; readonly arg: IrExpr; readonly values: readonly string[]; readonly negated: boolean }
   | { readonly k: "known"; readonly arg: IrExpr }
-  | { readonly k: "arith"; readonly op: "+" | "-"; readonly a: IrExpr; readonly b: IrExpr; readonly kind: "number" | "date" }
+  /** `number` on numbers and counts, `date` a date moved by a duration, `duration` a duration scaled by a number. */
+  | { readonly k: "arith"; readonly op: "+" | "-" | "*" | "/"; readonly a: IrExpr; readonly b: IrExpr; readonly kind: "number" | "date" | "duration" }
+  /** A clause left to a clinician: referred when the condition holds (always without one), not met otherwise. */
+  | { readonly k: "refer"; readonly clause: string; readonly refs: string; readonly when?: IrExpr }
+  /** `if`: when the condition is unknown, the answer is the branches' common value, or unknown. */
+  | { readonly k: "if"; readonly cond: IrExpr; readonly then: IrExpr; readonly else: IrExpr }
+  /** A built-in function of values, by the runtime operation it is. */
+  | { readonly k: "fn"; readonly fn: BuiltinOperation; readonly args: readonly IrExpr[] }
   | { readonly k: "within"; readonly arg: IrExpr; readonly window: IrExpr }
   | { readonly k: "span"; readonly from: IrExpr; readonly to?: IrExpr }
   | { readonly k: "call"; readonly def: IrDefinition; readonly args: readonly IrExpr[] }
@@ -182,6 +210,10 @@ export type IrExpr =
       readonly filter?: IrExpr;
       readonly body?: IrExpr;
       readonly merge?: { readonly a: string; readonly b: string; readonly cond: IrExpr };
+      /** Entries with the same keys count once. */
+      readonly keys?: readonly IrExpr[];
+      /** The most in any window of this length. */
+      readonly window?: IrExpr;
     }
   | { readonly k: "later_of" | "earlier_of"; readonly args: readonly IrExpr[] }
   | { readonly k: "recent_run"; readonly list: IrExpr; readonly gap: IrExpr };
@@ -198,6 +230,7 @@ export function subexpressions(e: IrExpr): readonly IrExpr[] {
       return e.args;
     case "not":
     case "known":
+    case "absent":
       return [e.arg];
     case "in":
       return [e.arg];
@@ -209,9 +242,14 @@ export function subexpressions(e: IrExpr): readonly IrExpr[] {
     case "span":
       return e.to ? [e.from, e.to] : [e.from];
     case "call":
+    case "fn":
       return e.args;
+    case "refer":
+      return e.when ? [e.when] : [];
+    case "if":
+      return [e.cond, e.then, e.else];
     case "query":
-      return [e.source, ...(e.filter ? [e.filter] : []), ...(e.body ? [e.body] : []), ...(e.merge ? [e.merge.cond] : [])];
+      return [e.source, ...(e.filter ? [e.filter] : []), ...(e.body ? [e.body] : []), ...(e.merge ? [e.merge.cond] : []), ...(e.keys ?? []), ...(e.window ? [e.window] : [])];
     case "recent_run":
       return [e.list, e.gap];
     default:

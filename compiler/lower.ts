@@ -6,10 +6,10 @@
  */
 import type * as A from "./ast.js";
 import type { Checked, Ty } from "./check.js";
-import type { IrBulletList, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrPolicy, IrRecord, IrRequirement, IrSection, IrType } from "./ir.js";
+import type { IrBulletList, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
 import { subexpressions } from "./ir.js";
 import { chainOperands, formatRefs } from "./check.js";
-import { isCheckedNote } from "./scope.js";
+import { builtinFunctions, isCheckedNote } from "./scope.js";
 
 /**
  * Lowers an error-free library. `order` lists the files so that each comes after the files it
@@ -157,6 +157,7 @@ class Lowering {
       case "date":
       case "duration":
       case "text":
+      case "levels":
         return { t: ty.t };
       case "number":
         return { t: "number", min: ty.min, max: ty.max, integer: Boolean(ty.integer) };
@@ -199,9 +200,10 @@ class Lowering {
         line: decl.span.line,
         when,
         list: this.list(body, decl.name),
+        approximated: decl.approximated,
       };
     } else {
-      r = { kind: "requirement", module: this.module(decl.span.file), id: decl.name, role, wording: decl.wording, refs: formatRefs(decl.refs), line: decl.span.line, when, test: this.expr(decl.body) };
+      r = { kind: "requirement", module: this.module(decl.span.file), id: decl.name, role, wording: decl.wording, refs: formatRefs(decl.refs), line: decl.span.line, when, test: this.expr(decl.body), approximated: decl.approximated };
     }
     this.requirements.set(decl, r);
     r.module.requirements.push(r);
@@ -251,8 +253,19 @@ class Lowering {
     return { kind: section.sectionKind, title: section.title, when: section.when ? this.expr(section.when) : undefined, items: this.items(section.items, prefix) };
   }
 
+  private services(doc: A.PolicyDecl | A.OverlayDecl): IrService[] {
+    return doc.services.map((service) => ({
+      id: service.name,
+      wording: service.wording,
+      refs: formatRefs(service.refs),
+      when: service.when ? this.expr(service.when) : undefined,
+      sections: service.sections.map((s, i) => this.section(s, `${service.name}.section${i + 1}`)),
+    }));
+  }
+
   private policy(policy: A.PolicyDecl, overlayDecls: readonly A.OverlayDecl[]): IrPolicy {
     const sections = policy.sections.map((s, i) => this.section(s, `${policy.name}.section${i + 1}`));
+    const services = this.services(policy);
     const overlays: IrOverlay[] = overlayDecls.map((o) => ({
       id: o.name,
       title: o.title,
@@ -260,8 +273,9 @@ class Lowering {
       file: o.span.file,
       applies: o.applies.map((a) => ({ mode: a.mode, wording: a.wording ?? "", test: this.expr(a.condition) })),
       sections: o.sections.map((s, i) => this.section(s, `${o.name}.section${i + 1}`)),
+      services: this.services(o),
     }));
-    const { facts, definitions, requirements } = reach(sections, overlays);
+    const { facts, definitions, requirements } = reach(sections, services, overlays);
     const ir: IrPolicy = {
       id: policy.name,
       title: policy.title,
@@ -271,6 +285,7 @@ class Lowering {
       effective: policy.effective ? { from: policy.effective.from, to: policy.effective.to } : null,
       cpt: policy.cpt.map((g) => ({ region: g.label, codes: g.codes.map((c) => (c.addOn ? `+${c.code}` : c.code)) })),
       sections,
+      services,
       overlays,
       facts,
       requirements,
@@ -294,7 +309,8 @@ class Lowering {
         if (e.unit === "percent" || e.unit === undefined) return { k: "num", v: e.value };
         return { k: "dur", amount: e.value, unit: e.unit };
       case "Text":
-        return { k: "text", v: e.value };
+        // A quoted level where spinal levels are expected is one (the checker read it).
+        return this.typeOf(e)?.t === "levels" ? { k: "levels", v: e.value } : { k: "text", v: e.value };
       case "Date":
         return { k: "date", v: e.value };
       case "Ref":
@@ -327,10 +343,34 @@ class Lowering {
           filter: e.filter ? this.expr(e.filter) : undefined,
           body: e.body ? this.expr(e.body) : undefined,
           merge: e.merge ? { a: e.merge.first, b: e.merge.second, cond: this.expr(e.merge.condition) } : undefined,
+          keys: e.keys?.map((key) => this.expr(key)),
+          window: e.window ? this.expr(e.window) : undefined,
         };
       case "Time":
         return { k: "span", from: this.expr(e.from), to: e.to ? this.expr(e.to) : undefined };
+      case "Refer":
+        return { k: "refer", clause: e.clause, refs: formatRefs(e.refs), when: e.condition ? this.expr(e.condition) : undefined };
+      case "If":
+        return { k: "if", cond: this.expr(e.condition), then: this.expr(e.then), else: this.expr(e.otherwise) };
+      case "Case":
+        return this.caseExpr(e);
     }
+  }
+
+  /**
+   * A case is a chain of ifs over the subject's value: `case x { a or b: A, else: C }` is
+   * `if x in {a, b} then A else C`; an entry that does not exist gives no value.
+   */
+  private caseExpr(e: A.CaseExpr): IrExpr {
+    const subject = this.expr(e.subject);
+    const otherwise = e.arms.find((arm) => arm.values.length === 0);
+    const arms = e.arms.filter((arm) => arm.values.length > 0);
+    // Without an else, every value has an arm: once the subject is a value, the last arm is all that is left.
+    let result: IrExpr = otherwise ? this.expr(otherwise.value) : this.expr(arms[arms.length - 1].value);
+    for (let i = arms.length - (otherwise ? 1 : 2); i >= 0; i--) {
+      result = { k: "if", cond: { k: "in", arg: subject, values: arms[i].values.map((v) => v.name), negated: false }, then: this.expr(arms[i].value), else: result };
+    }
+    return { k: "if", cond: { k: "absent", arg: subject }, then: { k: "none" }, else: result };
   }
 
   private ref(e: A.RefExpr): IrExpr {
@@ -344,6 +384,8 @@ class Lowering {
         const args = (e.args ?? []).map((a) => this.expr(a));
         return r.name === "recent_run" ? { k: "recent_run", list: args[0], gap: args[1] } : { k: r.name, args };
       }
+      case "function":
+        return { k: "fn", fn: builtinFunctions[r.name].fn, args: (e.args ?? []).map((a) => this.expr(a)) };
       case "fact":
         return { k: "fact", fact: this.fact(r.entry.decl) };
       case "requirement":
@@ -373,6 +415,14 @@ class Lowering {
       case "+":
       case "-":
         return { k: "arith", op: e.op, a: this.expr(e.left), b: this.expr(e.right), kind: this.typeOf(e.left)?.t === "date" ? "date" : "number" };
+      case "*":
+      case "/": {
+        // A duration scaled by a number is always written duration first: `3 * d` is `d * 3`.
+        const leftIsDuration = this.typeOf(e.left)?.t === "duration";
+        const rightIsDuration = this.typeOf(e.right)?.t === "duration";
+        if (rightIsDuration) return { k: "arith", op: e.op, a: this.expr(e.right), b: this.expr(e.left), kind: "duration" };
+        return { k: "arith", op: e.op, a: this.expr(e.left), b: this.expr(e.right), kind: leftIsDuration ? "duration" : "number" };
+      }
       case "within":
         return { k: "within", arg: this.expr(e.left), window: this.expr(e.right) };
       case "before":
@@ -406,7 +456,7 @@ function bulletsFirst(requirements: readonly IrRequirement[]): IrRequirement[] {
  * The facts, definitions and requirements a policy reaches, in the order its sections (then its
  * overlays) first reach them: through criteria, the bullets of lists, and the definitions they call.
  */
-function reach(sections: readonly IrSection[], overlays: readonly IrOverlay[]): { facts: IrFact[]; definitions: IrDefinition[]; requirements: IrRequirement[] } {
+function reach(sections: readonly IrSection[], services: readonly IrService[], overlays: readonly IrOverlay[]): { facts: IrFact[]; definitions: IrDefinition[]; requirements: IrRequirement[] } {
   const facts = new Set<IrFact>();
   const seenRequirements = new Set<IrRequirement>();
   const seenDefinitions = new Set<IrDefinition>();
@@ -434,10 +484,16 @@ function reach(sections: readonly IrSection[], overlays: readonly IrOverlay[]): 
     if (s.when) expr(s.when);
     for (const item of s.items) requirement(item);
   };
+  const service = (v: IrService) => {
+    if (v.when) expr(v.when);
+    for (const s of v.sections) section(s);
+  };
   for (const s of sections) section(s);
+  for (const v of services) service(v);
   for (const o of overlays) {
     for (const a of o.applies) expr(a.test);
     for (const s of o.sections) section(s);
+    for (const v of o.services) service(v);
   }
   return { facts: [...facts], definitions: [...seenDefinitions], requirements: [...seenRequirements] };
 }

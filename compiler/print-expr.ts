@@ -4,19 +4,24 @@
  */
 import type { Expr } from "./ast.js";
 
-const precedence: Record<string, number> = { unless: 1, or: 2, and: 3, not: 4, compare: 5, "+": 6, "-": 6, primary: 7 };
+const precedence: Record<string, number> = { unless: 1, or: 2, and: 3, not: 4, compare: 5, "+": 6, "-": 6, "*": 7, "/": 7, primary: 8 };
 
 function levelOf(e: Expr): number {
   switch (e.kind) {
     case "Binary":
       if (e.op === "unless" || e.op === "or" || e.op === "and") return precedence[e.op];
       if (e.op === "+" || e.op === "-") return precedence["+"];
+      if (e.op === "*" || e.op === "/") return precedence["*"];
       return precedence.compare;
     case "Not":
       return precedence.not;
     case "In":
     case "Known":
       return precedence.compare;
+    // They take everything after them: inside anything else they need parentheses.
+    case "Refer":
+    case "If":
+      return 0;
     default:
       return precedence.primary;
   }
@@ -54,8 +59,18 @@ export function printExpr(e: Expr): string {
       if (e.filter) text += ` where ${printExpr(e.filter)}`;
       if (e.body) text += `: ${printExpr(e.body)}`;
       if (e.merge) text += `, counting ${e.merge.first} and ${e.merge.second} as one when ${printExpr(e.merge.condition)}`;
+      if (e.keys) text += `, one per ${e.keys.map(printExpr).join(" and ")}`;
+      if (e.window) text += `, in any ${printExpr(e.window)}`;
       return `${text})`;
     }
+    case "Refer": {
+      const refs = e.refs.length ? ` [${e.refs.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`)).join(", ")}]` : "";
+      return `refer ${JSON.stringify(e.clause)}${refs}${e.condition ? ` when ${printExpr(e.condition)}` : ""}`;
+    }
+    case "If":
+      return `if ${printExpr(e.condition)} then ${printExpr(e.then)} else ${printExpr(e.otherwise)}`;
+    case "Case":
+      return `case ${wrap(e.subject, precedence["+"])} { ${e.arms.map((a) => `${a.values.length ? a.values.map((v) => v.name).join(" or ") : "else"}: ${printExpr(a.value)}`).join(", ")} }`;
     case "Binary": {
       const level = levelOf(e);
       if (e.op === "and" || e.op === "or" || e.op === "unless") {

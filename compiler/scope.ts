@@ -17,8 +17,22 @@ export type SymbolEntry =
 export type Scope = ReadonlyMap<string, SymbolEntry>;
 
 /** Names the language gives every policy. */
-export const builtinNames = ["date_of_service", "later_of", "earlier_of", "recent_run"] as const;
-export const builtinTypes = ["boolean", "number", "integer", "percent", "duration", "date", "text"] as const;
+/** Built-in functions of values, each with the runtime operation it stands for, its operands' types and its result's. */
+export const builtinFunctions = {
+  percent_change: { fn: "percentChange", params: ["number", "number"], result: "percent" },
+  percent_reduction: { fn: "percentReduction", params: ["number", "number"], result: "percent" },
+  same_level: { fn: "sameLevel", params: ["levels", "levels"], result: "boolean" },
+  adjacent_level: { fn: "adjacentLevel", params: ["levels", "levels"], result: "boolean" },
+  levels_within: { fn: "levelsWithin", params: ["levels", "levels"], result: "boolean" },
+  levels_apart: { fn: "levelsApart", params: ["levels", "levels"], result: "integer" },
+  level_count: { fn: "countLevels", params: ["levels"], result: "integer" },
+  level_range: { fn: "levelRange", params: ["levels", "levels"], result: "levels" },
+} as const satisfies Record<string, { fn: string; params: readonly ("number" | "levels")[]; result: "percent" | "boolean" | "integer" | "levels" }>;
+export type BuiltinFunction = keyof typeof builtinFunctions;
+export type BuiltinOperation = (typeof builtinFunctions)[BuiltinFunction]["fn"];
+
+export const builtinNames = ["date_of_service", "later_of", "earlier_of", "recent_run", ...(Object.keys(builtinFunctions) as BuiltinFunction[])] as const;
+export const builtinTypes = ["boolean", "number", "integer", "percent", "duration", "date", "text", "spinal_levels"] as const;
 
 function spanOf(entry: SymbolEntry): A.Span {
   return entry.decl.nameSpan;
@@ -80,6 +94,7 @@ export function ownSymbols(file: A.PolFile, diagnostics: Diagnostic[]): Map<stri
   }
   for (const doc of [...file.policies, ...file.overlays]) {
     for (const section of doc.sections) addRequirementsUnder(section);
+    for (const service of doc.services) for (const section of service.sections) addRequirementsUnder(section);
   }
   return symbols;
 }
@@ -103,7 +118,7 @@ export function isCheckedNote(decl: A.RequirementDecl): boolean {
 }
 const notesByDecl = new WeakSet<A.RequirementDecl>();
 
-const expressionKinds: ReadonlySet<A.NodeKind> = new Set(["Number", "Text", "Date", "Bool", "Ref", "Field", "Binary", "Not", "In", "Known", "Query", "Time"]);
+const expressionKinds: ReadonlySet<A.NodeKind> = new Set(["Number", "Text", "Date", "Bool", "Ref", "Field", "Binary", "Not", "In", "Known", "Query", "Time", "Refer", "If", "Case"]);
 
 export function isExpression(node: A.Node): node is A.Expr {
   return expressionKinds.has(node.kind);

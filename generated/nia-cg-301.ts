@@ -93,8 +93,8 @@ export interface Input {
     readonly region?: SpinalRegion | null;
     /** Image guidance planned for the requested procedure */
     readonly image_guidance?: ImageGuidance | null;
-    /** Spinal level of the requested procedure (for example L4-5) */
-    readonly level?: string | null;
+    /** Spinal level or levels of the requested procedure (for example L4-5) */
+    readonly level?: k.SpinalLevels | null;
     /** The requested injection is therapeutic (not diagnostic) */
     readonly therapeutic?: boolean | null;
     /** Side of the requested procedure */
@@ -654,4 +654,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 076f29f4cfa5fc38 655f4bb59db54be1
+// polc digest: 8741eb340f0f5c30 899c374d6fc59fd7

@@ -101,8 +101,8 @@ export interface Input {
     readonly region?: SpinalRegion | null;
     /** Side of the requested procedure */
     readonly side?: Side | null;
-    /** Spinal level of the requested procedure (for example L4-5) */
-    readonly level?: string | null;
+    /** Spinal level or levels of the requested procedure (for example L4-5) */
+    readonly level?: k.SpinalLevels | null;
     /** Image guidance planned for the requested procedure */
     readonly image_guidance?: ImageGuidance | null;
   } | null;
@@ -620,4 +620,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 43c443107e61d47f 7d2c3f48a75d00a2
+// polc digest: d17f8fa01b1fdba0 b92d2eafe140c416

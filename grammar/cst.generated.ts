@@ -151,8 +151,19 @@ export type DefineDeclCstChildren = {
   paramList?: ParamListCstNode[];
   StringLiteral?: IToken[];
   refs?: RefsCstNode[];
+  approximation?: ApproximationCstNode[];
   Colon: IToken[];
   expression: ExpressionCstNode[];
+};
+
+export interface ApproximationCstNode extends CstNode {
+  name: "approximation";
+  children: ApproximationCstChildren;
+}
+
+export type ApproximationCstChildren = {
+  Approximated: IToken[];
+  StringLiteral: IToken[];
 };
 
 export interface ParamListCstNode extends CstNode {
@@ -207,6 +218,7 @@ export type RequirementHeadCstChildren = {
   Identifier: IToken[];
   StringLiteral: IToken[];
   refs?: RefsCstNode[];
+  approximation?: ApproximationCstNode[];
   whenClause?: WhenClauseCstNode[];
   Colon: IToken[];
   groupBody?: GroupBodyCstNode[];
@@ -309,6 +321,10 @@ export type NoteItemCstChildren = {
   Identifier?: IToken[];
   StringLiteral: IToken[];
   refs?: RefsCstNode[];
+  approximation?: ApproximationCstNode[];
+  Not?: IToken[];
+  Expressible?: IToken[];
+  why?: IToken[];
   whenClause?: WhenClauseCstNode[];
   Colon?: IToken[];
   expression?: ExpressionCstNode[];
@@ -361,6 +377,23 @@ export type PolicyMemberCstChildren = {
   appliesDecl?: AppliesDeclCstNode[];
   referencesDecl?: ReferencesDeclCstNode[];
   historyDecl?: HistoryDeclCstNode[];
+  serviceDecl?: ServiceDeclCstNode[];
+};
+
+export interface ServiceDeclCstNode extends CstNode {
+  name: "serviceDecl";
+  children: ServiceDeclCstChildren;
+}
+
+export type ServiceDeclCstChildren = {
+  keyword: IToken[];
+  name: IToken[];
+  StringLiteral: IToken[];
+  refs?: RefsCstNode[];
+  whenClause?: WhenClauseCstNode[];
+  LCurly: IToken[];
+  section?: SectionCstNode[];
+  RCurly: IToken[];
 };
 
 export interface PropertyCstNode extends CstNode {
@@ -435,6 +468,7 @@ export type SectionKindCstChildren = {
   Exclusions?: IToken[];
   Contraindications?: IToken[];
   Notes?: IToken[];
+  Advisories?: IToken[];
   Not?: IToken[];
   Covered?: IToken[];
 };
@@ -578,6 +612,16 @@ export interface AdditiveCstNode extends CstNode {
 }
 
 export type AdditiveCstChildren = {
+  operands: (MultiplicativeCstNode)[];
+  operators?: (IToken)[];
+};
+
+export interface MultiplicativeCstNode extends CstNode {
+  name: "multiplicative";
+  children: MultiplicativeCstChildren;
+}
+
+export type MultiplicativeCstChildren = {
   operands: (PostfixCstNode)[];
   operators?: (IToken)[];
 };
@@ -607,9 +651,66 @@ export type PrimaryCstChildren = {
   reference?: ReferenceCstNode[];
   queryExpr?: QueryExprCstNode[];
   timeExpr?: TimeExprCstNode[];
+  referExpr?: ReferExprCstNode[];
+  ifExpr?: IfExprCstNode[];
+  caseExpr?: CaseExprCstNode[];
   LParen?: IToken[];
   expression?: ExpressionCstNode[];
   RParen?: IToken[];
+};
+
+export interface ReferExprCstNode extends CstNode {
+  name: "referExpr";
+  children: ReferExprCstChildren;
+}
+
+export type ReferExprCstChildren = {
+  Refer: IToken[];
+  StringLiteral: IToken[];
+  refs?: RefsCstNode[];
+  When?: IToken[];
+  condition?: ExpressionCstNode[];
+};
+
+export interface IfExprCstNode extends CstNode {
+  name: "ifExpr";
+  children: IfExprCstChildren;
+}
+
+export type IfExprCstChildren = {
+  If: IToken[];
+  condition: ExpressionCstNode[];
+  Then: IToken[];
+  then: ExpressionCstNode[];
+  Else: IToken[];
+  otherwise: ExpressionCstNode[];
+};
+
+export interface CaseExprCstNode extends CstNode {
+  name: "caseExpr";
+  children: CaseExprCstChildren;
+}
+
+export type CaseExprCstChildren = {
+  Case: IToken[];
+  subject: AdditiveCstNode[];
+  LCurly: IToken[];
+  caseArm: CaseArmCstNode[];
+  Comma?: IToken[];
+  RCurly: IToken[];
+};
+
+export interface CaseArmCstNode extends CstNode {
+  name: "caseArm";
+  children: CaseArmCstChildren;
+}
+
+export type CaseArmCstChildren = {
+  Else?: IToken[];
+  values?: (IToken)[];
+  Or?: IToken[];
+  Colon: IToken[];
+  expression: ExpressionCstNode[];
 };
 
 export interface NumberLiteralCstNode extends CstNode {
@@ -646,7 +747,7 @@ export type QueryExprCstChildren = {
   op?: (IToken)[];
   LParen: IToken[];
   binder: IToken[];
-  In: IToken[];
+  In: (IToken)[];
   source: AdditiveCstNode[];
   Where?: IToken[];
   filter?: ExpressionCstNode[];
@@ -655,12 +756,16 @@ export type QueryExprCstChildren = {
   Comma?: IToken[];
   Counting?: IToken[];
   first?: IToken[];
-  And?: IToken[];
+  And?: (IToken)[];
   second?: IToken[];
   As?: IToken[];
-  One?: IToken[];
+  One?: (IToken)[];
   When?: IToken[];
   merge?: ExpressionCstNode[];
+  Per?: IToken[];
+  keys?: (AdditiveCstNode)[];
+  Any?: IToken[];
+  window?: AdditiveCstNode[];
   RParen: IToken[];
 };
 
@@ -691,6 +796,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   recordDecl(children: RecordDeclCstChildren, param?: IN): OUT;
   fieldDecl(children: FieldDeclCstChildren, param?: IN): OUT;
   defineDecl(children: DefineDeclCstChildren, param?: IN): OUT;
+  approximation(children: ApproximationCstChildren, param?: IN): OUT;
   paramList(children: ParamListCstChildren, param?: IN): OUT;
   param(children: ParamCstChildren, param?: IN): OUT;
   criterionDecl(children: CriterionDeclCstChildren, param?: IN): OUT;
@@ -707,6 +813,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   policyDecl(children: PolicyDeclCstChildren, param?: IN): OUT;
   overlayDecl(children: OverlayDeclCstChildren, param?: IN): OUT;
   policyMember(children: PolicyMemberCstChildren, param?: IN): OUT;
+  serviceDecl(children: ServiceDeclCstChildren, param?: IN): OUT;
   property(children: PropertyCstChildren, param?: IN): OUT;
   cptDecl(children: CptDeclCstChildren, param?: IN): OUT;
   cptCode(children: CptCodeCstChildren, param?: IN): OUT;
@@ -725,8 +832,13 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   comparison(children: ComparisonCstChildren, param?: IN): OUT;
   setLiteral(children: SetLiteralCstChildren, param?: IN): OUT;
   additive(children: AdditiveCstChildren, param?: IN): OUT;
+  multiplicative(children: MultiplicativeCstChildren, param?: IN): OUT;
   postfix(children: PostfixCstChildren, param?: IN): OUT;
   primary(children: PrimaryCstChildren, param?: IN): OUT;
+  referExpr(children: ReferExprCstChildren, param?: IN): OUT;
+  ifExpr(children: IfExprCstChildren, param?: IN): OUT;
+  caseExpr(children: CaseExprCstChildren, param?: IN): OUT;
+  caseArm(children: CaseArmCstChildren, param?: IN): OUT;
   numberLiteral(children: NumberLiteralCstChildren, param?: IN): OUT;
   reference(children: ReferenceCstChildren, param?: IN): OUT;
   queryExpr(children: QueryExprCstChildren, param?: IN): OUT;

@@ -110,8 +110,15 @@ class PolParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.paramList));
     this.OPTION2(() => this.CONSUME(T.StringLiteral));
     this.OPTION3(() => this.SUBRULE(this.refs));
+    this.OPTION4(() => this.SUBRULE(this.approximation));
     this.CONSUME(T.Colon);
     this.SUBRULE(this.expression);
+  });
+
+  /** `approximated "what is approximated, and why"`: the rule only approximates the wording. */
+  private approximation = this.RULE("approximation", () => {
+    this.CONSUME(T.Approximated);
+    this.CONSUME(T.StringLiteral);
   });
 
   private paramList = this.RULE("paramList", () => {
@@ -141,6 +148,7 @@ class PolParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.CONSUME(T.StringLiteral);
     this.OPTION(() => this.SUBRULE(this.refs));
+    this.OPTION3(() => this.SUBRULE(this.approximation));
     this.OPTION2(() => this.SUBRULE(this.whenClause));
     this.CONSUME(T.Colon);
     this.OR([
@@ -216,6 +224,18 @@ class PolParser extends CstParser {
     this.OPTION(() => this.CONSUME(T.Identifier));
     this.CONSUME(T.StringLiteral);
     this.OPTION2(() => this.SUBRULE(this.refs));
+    this.OPTION5(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.approximation) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Not);
+            this.CONSUME(T.Expressible);
+            this.CONSUME2(T.StringLiteral, { LABEL: "why" });
+          },
+        },
+      ]),
+    );
     this.OPTION3(() => {
       this.OPTION4(() => this.SUBRULE(this.whenClause));
       this.CONSUME(T.Colon);
@@ -258,7 +278,24 @@ class PolParser extends CstParser {
       { ALT: () => this.SUBRULE(this.appliesDecl) },
       { ALT: () => this.SUBRULE(this.referencesDecl) },
       { ALT: () => this.SUBRULE(this.historyDecl) },
+      { ALT: () => this.SUBRULE(this.serviceDecl) },
     ]);
+  });
+
+  /**
+   * `service NAME "wording" when CONDITION { sections }`: a service line the request may ask for
+   * besides the main one. `service` is not reserved (policies name facts `service`): two names in
+   * a row start a service line, where a property is a name and a text.
+   */
+  private serviceDecl = this.RULE("serviceDecl", () => {
+    this.CONSUME(T.Identifier, { LABEL: "keyword" });
+    this.CONSUME2(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => this.SUBRULE(this.refs));
+    this.OPTION2(() => this.SUBRULE(this.whenClause));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.section));
+    this.CONSUME(T.RCurly);
   });
 
   private property = this.RULE("property", () => {
@@ -302,6 +339,7 @@ class PolParser extends CstParser {
       { ALT: () => this.CONSUME(T.Exclusions) },
       { ALT: () => this.CONSUME(T.Contraindications) },
       { ALT: () => this.CONSUME(T.Notes) },
+      { ALT: () => this.CONSUME(T.Advisories) },
       {
         ALT: () => {
           this.CONSUME(T.Not);
@@ -437,9 +475,17 @@ class PolParser extends CstParser {
   });
 
   private additive = this.RULE("additive", () => {
-    this.SUBRULE(this.postfix, { LABEL: "operands" });
+    this.SUBRULE(this.multiplicative, { LABEL: "operands" });
     this.MANY(() => {
       this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: "operators" }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: "operators" }) }]);
+      this.SUBRULE2(this.multiplicative, { LABEL: "operands" });
+    });
+  });
+
+  private multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.postfix, { LABEL: "operands" });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Star, { LABEL: "operators" }) }, { ALT: () => this.CONSUME(T.Slash, { LABEL: "operators" }) }]);
       this.SUBRULE2(this.postfix, { LABEL: "operands" });
     });
   });
@@ -462,6 +508,9 @@ class PolParser extends CstParser {
       { ALT: () => this.SUBRULE(this.reference) },
       { ALT: () => this.SUBRULE(this.queryExpr) },
       { ALT: () => this.SUBRULE(this.timeExpr) },
+      { ALT: () => this.SUBRULE(this.referExpr) },
+      { ALT: () => this.SUBRULE(this.ifExpr) },
+      { ALT: () => this.SUBRULE(this.caseExpr) },
       {
         ALT: () => {
           this.CONSUME(T.LParen);
@@ -470,6 +519,53 @@ class PolParser extends CstParser {
         },
       },
     ]);
+  });
+
+  /** `refer "clause" [refs] when CONDITION`: left to a clinician when the condition holds. */
+  private referExpr = this.RULE("referExpr", () => {
+    this.CONSUME(T.Refer);
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => this.SUBRULE(this.refs));
+    this.OPTION2(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE(this.expression, { LABEL: "condition" });
+    });
+  });
+
+  /** `if C then A else B`. */
+  private ifExpr = this.RULE("ifExpr", () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expression, { LABEL: "condition" });
+    this.CONSUME(T.Then);
+    this.SUBRULE2(this.expression, { LABEL: "then" });
+    this.CONSUME(T.Else);
+    this.SUBRULE3(this.expression, { LABEL: "otherwise" });
+  });
+
+  /** `case X { a or b: A, c: B, else: C }`: a value by an enum's value, as a lookup table. */
+  private caseExpr = this.RULE("caseExpr", () => {
+    this.CONSUME(T.Case);
+    this.SUBRULE(this.additive, { LABEL: "subject" });
+    this.CONSUME(T.LCurly);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.caseArm) });
+    this.CONSUME(T.RCurly);
+  });
+
+  private caseArm = this.RULE("caseArm", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Else) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier, { LABEL: "values" });
+          this.MANY(() => {
+            this.CONSUME(T.Or);
+            this.CONSUME2(T.Identifier, { LABEL: "values" });
+          });
+        },
+      },
+    ]);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expression);
   });
 
   /** `6`, `50%`, `2 weeks`. */
@@ -513,16 +609,42 @@ class PolParser extends CstParser {
       this.CONSUME(T.Colon);
       this.SUBRULE2(this.expression, { LABEL: "body" });
     });
-    this.OPTION3(() => {
+    this.MANY(() => {
       this.CONSUME(T.Comma);
-      this.CONSUME(T.Counting);
-      this.CONSUME2(T.Identifier, { LABEL: "first" });
-      this.CONSUME(T.And);
-      this.CONSUME3(T.Identifier, { LABEL: "second" });
-      this.CONSUME(T.As);
-      this.CONSUME(T.One);
-      this.CONSUME(T.When);
-      this.SUBRULE3(this.expression, { LABEL: "merge" });
+      this.OR2([
+        {
+          ALT: () => {
+            this.CONSUME(T.Counting);
+            this.CONSUME2(T.Identifier, { LABEL: "first" });
+            this.CONSUME(T.And);
+            this.CONSUME3(T.Identifier, { LABEL: "second" });
+            this.CONSUME(T.As);
+            this.CONSUME(T.One);
+            this.CONSUME(T.When);
+            this.SUBRULE3(this.expression, { LABEL: "merge" });
+          },
+        },
+        {
+          // `one per p.date`: entries with the same key count once.
+          ALT: () => {
+            this.CONSUME2(T.One);
+            this.CONSUME(T.Per);
+            this.SUBRULE2(this.additive, { LABEL: "keys" });
+            this.MANY2(() => {
+              this.CONSUME2(T.And);
+              this.SUBRULE3(this.additive, { LABEL: "keys" });
+            });
+          },
+        },
+        {
+          // `in any 12 months`: the most in any window of that length.
+          ALT: () => {
+            this.CONSUME2(T.In);
+            this.CONSUME(T.Any);
+            this.SUBRULE4(this.additive, { LABEL: "window" });
+          },
+        },
+      ]);
     });
     this.CONSUME(T.RParen);
   });

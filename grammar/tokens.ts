@@ -79,6 +79,16 @@ export const References = keyword("references");
 export const History = keyword("history");
 export const Cpt = keyword("cpt");
 export const Effective = keyword("effective");
+export const Advisories = keyword("advisories");
+export const Refer = keyword("refer");
+export const Per = keyword("per");
+export const If = keyword("if");
+export const Then = keyword("then");
+export const Else = keyword("else");
+export const Case = keyword("case");
+export const Approximated = keyword("approximated");
+export const Expressible = keyword("expressible");
+
 
 /** Duration units; singular and plural spellings are one token each. */
 export const DurationUnit = createToken({ name: "DurationUnit", pattern: Lexer.NA });
@@ -91,6 +101,8 @@ export const Days = unit("Days", /days?\b/);
 export const Weeks = unit("Weeks", /weeks?\b/);
 export const Months = unit("Months", /months?\b/);
 export const Years = unit("Years", /years?\b/);
+export const Hours = unit("Hours", /hours?\b/);
+export const Minutes = unit("Minutes", /minutes?\b/);
 
 /** Strings hold the guideline's own wording; they may not span lines. */
 export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\.)*"/, label: "a quoted text" });
@@ -113,6 +125,8 @@ export const Greater = comparison("Greater", />/, ">");
 export const Plus = createToken({ name: "Plus", pattern: /\+/, label: "'+'" });
 export const Minus = createToken({ name: "Minus", pattern: /-|–/, label: "'-'" });
 export const Percent = createToken({ name: "Percent", pattern: /%/, label: "'%'" });
+export const Star = createToken({ name: "Star", pattern: /\*|×/, label: "'*'" });
+export const Slash = createToken({ name: "Slash", pattern: /\//, label: "'/'" });
 export const LCurly = createToken({ name: "LCurly", pattern: /{/, label: "'{'" });
 export const RCurly = createToken({ name: "RCurly", pattern: /}/, label: "'}'" });
 export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
@@ -143,6 +157,8 @@ export const allTokens: TokenType[] = [
   Plus,
   Minus,
   Percent,
+  Star,
+  Slash,
   LCurly,
   RCurly,
   LParen,

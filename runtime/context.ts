@@ -11,8 +11,9 @@ import type { Requirement } from "./requirements.js";
 import { Unknown, and2, or2, type Tri } from "./tri.js";
 import { applied, held, listStatus, NOT_APPLICABLE, statusOf, statusText, type Status } from "./status.js";
 import type { InputRead } from "./validate.js";
-import { fieldValue, isList, isRecord, missingFact, NONE, recordDay, recordPath, type RecordValue, type Value } from "./values.js";
+import { fieldValue, isList, isRange, isRecord, missingFact, NONE, recordDay, recordPath, undocumented, type RecordValue, type Value } from "./values.js";
 import { formatDay } from "./dates.js";
+import { levelsText } from "./levels.js";
 import type { ValueLayout } from "./slots.js";
 
 /** What an evaluation needs of its policy: where its values go, and (for a trace) the section each requirement stands in. */
@@ -77,7 +78,7 @@ export class Context {
 
   /** An input fact as validation read it, or its unknown when the request leaves it out. */
   fact(f: FactDescriptor): Value {
-    const value = this.known[f.slot] ?? (this.known[f.slot] = missingFact(f.path));
+    const value = this.known[f.slot] ?? (this.known[f.slot] = undocumented(f.path, f.type));
     if (this.tracing && this.open > 0) this.write((this.factReads[f.slot] ??= new Read(f.path, jsonOf(f.type.t, value))));
     return value;
   }
@@ -326,9 +327,10 @@ export class Read implements FactValue {
 
 /** A value read from the request as the request wrote it (a date as YYYY-MM-DD), a list as how many entries; an unknown as null. */
 function jsonOf(type: string, value: Value): JsonValue {
-  if (value instanceof Unknown) return null;
+  if (value instanceof Unknown || isRange(value)) return null;
   if (type === "list") return isList(value) ? entriesText(value.items.length) : null;
   if (type === "date") return typeof value === "number" ? formatDay(value) : null;
+  if (type === "levels") return typeof value === "number" ? levelsText(value) : null;
   return value as JsonValue;
 }
 

@@ -72,10 +72,33 @@ function civilFromDays(days: number): { year: number; month: number; day: number
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
+const minutesPerDay = 24 * 60;
+
+/** Minutes in a unit of a fixed length; undefined for months and years, whose length depends on the calendar. */
+export function fixedMinutes(unit: Length["unit"]): number | undefined {
+  switch (unit) {
+    case "minutes":
+      return 1;
+    case "hours":
+      return 60;
+    case "days":
+      return minutesPerDay;
+    case "weeks":
+      return 7 * minutesPerDay;
+    default:
+      return undefined;
+  }
+}
+
 /** Adds (or with a negative sign, subtracts) a duration, clamping to the end of a shorter month. */
 export function addLength(day: number, length: Length, sign: 1 | -1): number {
   const amount = length.amount * sign;
   switch (length.unit) {
+    // Less than a day: a share of a day, so that 36 hours is a day and a half.
+    case "minutes":
+      return day + amount / minutesPerDay;
+    case "hours":
+      return day + amount / 24;
     case "days":
       return day + Math.round(amount);
     case "weeks":

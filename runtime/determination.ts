@@ -34,6 +34,20 @@ export interface MissingFact {
   readonly description: string;
 }
 
+/** One service line of a request and what it comes to. */
+export interface ServiceLineResult {
+  readonly id: string;
+  readonly wording: string;
+  readonly refs: string;
+  /** Whether the request asks for it (unknown when that is undocumented). */
+  readonly requested: TruthValue;
+  readonly outcome: Outcome;
+  readonly unmet: readonly CriterionRef[];
+  readonly missing: readonly MissingFact[];
+  readonly referrals: readonly Referred[];
+  readonly reasons: readonly string[];
+}
+
 /** A clause of the guideline that leaves the decision to a clinician, as the determination quotes it. */
 export interface Referred {
   readonly clause: string;
@@ -81,6 +95,13 @@ export interface Determination {
   readonly referrals: readonly Referred[];
   /** Advisory items that apply: flagged for the reviewer, never changing the outcome. */
   readonly advisories: readonly CriterionRef[];
+  /**
+   * For a policy with service lines the request asks for: the main service first (the policy's
+   * own sections), then each line with its own outcome. The overall outcome is the weightiest of
+   * them (not-covered, excluded, does-not-meet, needs-info, refer-for-review, meets). Empty
+   * when no service line is asked for.
+   */
+  readonly lines: readonly ServiceLineResult[];
   readonly overlays: readonly OverlayResult[];
   /** One plain sentence per reason, in the guideline's words. */
   readonly reasons: readonly string[];

@@ -4,11 +4,11 @@
  * outcome, the pathway, the unmet criteria, the missing facts and the reasons in the guideline's words.
  */
 import type { SectionKind } from "./vocabulary.js";
-import type { CriterionRef, Determination, EvaluateOptions, MissingFact, Outcome, PathwayResult } from "./determination.js";
+import type { CriterionRef, Determination, EvaluateOptions, MissingFact, Outcome, PathwayResult, Referred, ServiceLineResult } from "./determination.js";
 import { Context } from "./context.js";
 import { InputError, readInput } from "./validate.js";
 import type { PlacedRequirement, PlacedSection, Policy } from "./policy.js";
-import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Tri } from "./tri.js";
+import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Referral, type Tri } from "./tri.js";
 import { statusText } from "./status.js";
 
 /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
@@ -64,27 +64,22 @@ function triggeredIn(c: Context, results: readonly SectionResult[], kind: Sectio
   return found;
 }
 
-/** The determination, without the trace (the context that kept one adds it). */
-export function determine(policy: Policy, c: Context, state: string | null): Determination {
-  const wanted = state?.toUpperCase();
-  const overlays: { readonly index: number; readonly applies: Tri }[] = [];
-  if (wanted !== undefined) {
-    for (let index = 0; index < policy.overlays.length; index++) {
-      const overlay = policy.overlays[index];
-      if (overlay.state.toUpperCase() !== wanted) continue;
-      let applies: Tri = true;
-      for (const clause of overlay.applies) {
-        const holds = clause.test(c);
-        applies = and2(applies, clause.mode === "unless" ? not(holds) : holds);
-      }
-      overlays.push({ index, applies });
-    }
-  }
+/** What one line of a request (the main service, or a service line) comes to. */
+interface LineDecision {
+  readonly outcome: Outcome;
+  readonly unmet: CriterionRef[];
+  readonly missing: MissingFact[];
+  readonly referrals: readonly Referral[];
+  readonly reasons: string[];
+  readonly advisories: CriterionRef[];
+}
 
-  const results: SectionResult[] = [];
-  for (const l of policy.placedSections) results.push(sectionResult(c, l, true));
-  for (const o of overlays) for (const l of policy.placedOverlaySections[o.index]) results.push(sectionResult(c, l, o.applies));
-
+/**
+ * A line's outcome from its sections: the first of not-covered, excluded, does-not-meet (a
+ * contraindication, or a requirement that surely fails), meets that is sure; else needs-info, or
+ * refer-for-review when only clauses left to a clinician are open.
+ */
+function decide(policy: Policy, c: Context, results: readonly SectionResult[], pathways: readonly PathwayResult[], matched: PathwayResult | undefined): LineDecision {
   let notCovered: Tri = false;
   let excluded: Tri = false;
   let contraindicated: Tri = false;
@@ -111,23 +106,6 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
   // Open only on clauses the guideline leaves to individual consideration: a clinician decides.
   const referrals = outcome === "needs-info" && facts.size === 0 ? unknownOf(open).referrals : [];
   if (referrals.length > 0) outcome = "refer-for-review";
-
-  const pathways: PathwayResult[] = [];
-  let matched: PathwayResult | undefined;
-  for (const r of results) {
-    // Pathways of a section that does not apply (the first-injection indications on a repeat) are
-    // not reported; one is "the" pathway only where its section surely applies.
-    const s = r.layout.section;
-    if (s.kind !== "indications" || r.when === false) continue;
-    for (const p of r.layout.pathways) {
-      const unmet: CriterionRef[] = [];
-      addUnmet(c, p, unmet);
-      const { id, wording, refs, section } = p.ref;
-      const pathway: PathwayResult = { id, wording, refs, section, result: statusText(c.status(p.requirement)), unmet };
-      pathways.push(pathway);
-      if (!matched && r.when === true && pathway.result === "true") matched = pathway;
-    }
-  }
 
   const unmet: CriterionRef[] = [];
   const reasons: string[] = [];
@@ -185,8 +163,77 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
       reasons.push(`Advisory: ${p.ref.wording}`);
     }
   }
+  return { outcome, unmet, missing, referrals, reasons, advisories };
+}
+
+/** The outcomes from the one that weighs most for the request as a whole to the one that weighs least. */
+const severity: readonly Outcome[] = ["not-covered", "excluded", "does-not-meet", "needs-info", "refer-for-review", "meets"];
+
+/** The determination, without the trace (the context that kept one adds it). */
+export function determine(policy: Policy, c: Context, state: string | null): Determination {
+  const wanted = state?.toUpperCase();
+  const overlays: { readonly index: number; readonly applies: Tri }[] = [];
+  if (wanted !== undefined) {
+    for (let index = 0; index < policy.overlays.length; index++) {
+      const overlay = policy.overlays[index];
+      if (overlay.state.toUpperCase() !== wanted) continue;
+      let applies: Tri = true;
+      for (const clause of overlay.applies) {
+        const holds = clause.test(c);
+        applies = and2(applies, clause.mode === "unless" ? not(holds) : holds);
+      }
+      overlays.push({ index, applies });
+    }
+  }
+
+  const results: SectionResult[] = [];
+  for (const l of policy.placedSections) results.push(sectionResult(c, l, true));
+  for (const o of overlays) for (const l of policy.placedOverlaySections[o.index]) results.push(sectionResult(c, l, o.applies));
+
+  const pathways: PathwayResult[] = [];
+  let matched: PathwayResult | undefined;
+  for (const r of results) {
+    // Pathways of a section that does not apply (the first-injection indications on a repeat) are
+    // not reported; one is "the" pathway only where its section surely applies.
+    const s = r.layout.section;
+    if (s.kind !== "indications" || r.when === false) continue;
+    for (const p of r.layout.pathways) {
+      const unmet: CriterionRef[] = [];
+      addUnmet(c, p, unmet);
+      const { id, wording, refs, section } = p.ref;
+      const pathway: PathwayResult = { id, wording, refs, section, result: statusText(c.status(p.requirement)), unmet };
+      pathways.push(pathway);
+      if (!matched && r.when === true && pathway.result === "true") matched = pathway;
+    }
+  }
+  const main = decide(policy, c, results, pathways, matched);
+
+  // Service lines the request asks for (or may): each decided by its own sections.
+  const lines: ServiceLineResult[] = [];
+  let outcome = main.outcome;
+  const unmet = [...main.unmet];
+  const missing = [...main.missing];
+  const referrals = [...main.referrals];
+  const reasons: string[] = [];
+  const advisories = [...main.advisories];
+  for (const placed of policy.placedServices) {
+    const gate = placed.overlay === undefined ? true : (overlays.find((o) => o.index === placed.overlay)?.applies ?? false);
+    const requested = gate === false ? false : and2(gate, placed.service.when ? placed.service.when(c) : true);
+    if (requested === false) continue;
+    const line = decide(policy, c, placed.sections.map((l) => sectionResult(c, l, requested)), [], undefined);
+    const { id, wording, refs } = placed.service;
+    lines.push({ id, wording, refs, requested: truthText(requested), outcome: line.outcome, unmet: line.unmet, missing: line.missing, referrals: line.referrals.map(referred), reasons: line.reasons });
+    if (severity.indexOf(line.outcome) < severity.indexOf(outcome)) outcome = line.outcome;
+    for (const u of line.unmet) if (!unmet.includes(u)) unmet.push(u);
+    for (const m of line.missing) if (!missing.some((x) => x.fact === m.fact)) missing.push(m);
+    for (const r of line.referrals) if (!referrals.includes(r)) referrals.push(r);
+    for (const a of line.advisories) if (!advisories.includes(a)) advisories.push(a);
+    for (const reason of line.reasons) reasons.push(`${wording}: ${reason}`);
+  }
 
   const { id, title, version } = policy.metadata;
+  // With service lines, each reason says which line it is about.
+  reasons.unshift(...(lines.length === 0 ? main.reasons : main.reasons.map((r) => `${title}: ${r}`)));
   return {
     outcome,
     policy: { id, title, version },
@@ -195,8 +242,9 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
     pathways,
     unmet,
     missing,
-    referrals: referrals.map((r) => ({ clause: r.clause, refs: r.refs })),
+    referrals: referrals.map(referred),
     advisories,
+    lines: lines.length === 0 ? [] : [{ id, wording: title, refs: "", requested: "true", outcome: main.outcome, unmet: main.unmet, missing: main.missing, referrals: main.referrals.map(referred), reasons: main.reasons }, ...lines],
     overlays: overlays.map(({ index, applies }) => {
       const o = policy.overlays[index];
       return { id: o.id, title: o.title, state: o.state, applies: truthText(applies) };
@@ -204,6 +252,10 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
     reasons,
     trace: [],
   };
+}
+
+function referred(r: Referral): Referred {
+  return { clause: r.clause, refs: r.refs };
 }
 
 const descriptions = new WeakMap<Policy, Map<string, string>>();

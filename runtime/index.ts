@@ -2,8 +2,9 @@
  * The runtime: what generated policy modules import (as `k`), and what a service calls. It never
  * imports the compiler.
  */
-export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue } from "./determination.js";
+export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue, Referred, ServiceLineResult } from "./determination.js";
 export type { DurationUnit, QueryOp, SectionKind, Quantifier, RequirementRole } from "./vocabulary.js";
+import type { DurationUnit } from "./vocabulary.js";
 export type { Length } from "./dates.js";
 
 // What a service calls.
@@ -14,22 +15,27 @@ export type { Requirement, BulletList } from "./requirements.js";
 export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType } from "./schema.js";
 
 // What generated modules declare themselves with.
-export { policy, section, overlay } from "./policy.js";
+export { policy, section, overlay, service } from "./policy.js";
 export { criterion, pathway, note, group, allOf, anyOf, noneOf, atLeast, atMost } from "./requirements.js";
-export { fact, field, record, enumeration, listOf, boolean, number, integer, date, duration, text } from "./schema.js";
+export { fact, field, record, enumeration, listOf, boolean, number, integer, date, duration, text, spinalLevels } from "./schema.js";
 export { define, defineOver } from "./definitions.js";
 export { Context } from "./context.js";
 
 // What compiled criteria compute with.
-export { and, or, not, Unknown, type Tri } from "./tri.js";
-export { truth, compare, compareDurations, compareEqual, arithmetic, shiftDate, withinLast, timeBetween, isIn, isKnown, day, length, choices, laterOf, earlierOf, NONE, type Value } from "./values.js";
-export { count, exists, every, select, latest, earliest, countPairedAsOne, recentRun } from "./queries.js";
+export { and, or, not, Unknown, referral, type Tri } from "./tri.js";
+export { truth, compare, compareDurations, compareEqual, arithmetic, scaleLength, percentChange, percentReduction, shiftDate, withinLast, timeBetween, isIn, isKnown, isAbsent, choose, refer, day, length, choices, laterOf, earlierOf, NONE, type Value } from "./values.js";
+export { count, countBy, exists, every, select, latest, earliest, countPairedAsOne, recentRun } from "./queries.js";
+export { levels, sameLevel, adjacentLevel, levelsWithin, levelsApart, countLevels, levelRange, levelsText, parseLevels } from "./levels.js";
 
 /** A duration fact as the input carries it. */
 export interface Duration {
   readonly amount: number;
-  readonly unit: "days" | "weeks" | "months" | "years";
+  /** A JSON request may also write a unit in the singular ("1 year"). */
+  readonly unit: DurationUnit;
 }
+
+/** Spinal levels as a chart writes them: `"L4-5"`, `"L4-L5, L5-S1"` or `["L4-5", "L5-S1"]`. */
+export type SpinalLevels = string | readonly string[];
 
 /** A calendar date in ISO form, 2024-03-15. */
 export type IsoDate = string;

@@ -26,6 +26,16 @@ export interface AppliesClause {
   readonly test: (c: Context) => Tri;
 }
 
+/** A service line the request may ask for besides the main one (anesthesia with an injection), decided by its own sections. */
+export interface Service {
+  readonly id: string;
+  readonly wording: string;
+  readonly refs: string;
+  /** Whether the request asks for it; without it, always. */
+  readonly when?: (c: Context) => Tri;
+  readonly sections: readonly Section[];
+}
+
 export interface Overlay {
   readonly id: string;
   readonly title: string;
@@ -33,6 +43,7 @@ export interface Overlay {
   readonly state: string;
   readonly applies: readonly AppliesClause[];
   readonly sections: readonly Section[];
+  readonly services?: readonly Service[];
 }
 
 /** What the guideline says about itself. */
@@ -56,6 +67,7 @@ export interface PolicySpec {
   /** Every fact the policy (with its overlays) reads, in the order the input type lists them. */
   readonly facts: readonly FactDescriptor[];
   readonly sections: readonly Section[];
+  readonly services?: readonly Service[];
   readonly overlays: readonly Overlay[];
   /** The generated fast reading of a request, fact by fact (see FastReader); false when it does not take it. */
   readonly read?: (r: FastReader, input: RequestObject) => boolean;
@@ -67,6 +79,13 @@ export interface PlacedRequirement {
   readonly ref: CriterionRef;
   /** A list whose unmet bullets are listed in its place (ALL of, ONE of); otherwise undefined. */
   readonly unmetBullets: readonly PlacedRequirement[] | undefined;
+}
+
+export interface PlacedService {
+  readonly service: Service;
+  /** The overlay it comes with, by its place in `overlays`; undefined for the policy's own. */
+  readonly overlay: number | undefined;
+  readonly sections: readonly PlacedSection[];
 }
 
 export interface PlacedSection {
@@ -86,6 +105,8 @@ export interface Policy extends PolicySpec, EvaluatedPolicy {
   readonly requirements: readonly PlacedRequirement[];
   readonly placedSections: readonly PlacedSection[];
   readonly placedOverlaySections: readonly (readonly PlacedSection[])[];
+  /** The service lines, the policy's own then each overlay's, with their sections placed. */
+  readonly placedServices: readonly PlacedService[];
   /** What a reviewer looks for in the chart, for a fact's path. */
   readonly factsByPath: ReadonlyMap<string, FactDescriptor>;
 }
@@ -95,6 +116,10 @@ export function section(kind: SectionKind, title: string, items: readonly Requir
 }
 
 export function overlay(spec: Overlay): Overlay {
+  return spec;
+}
+
+export function service(spec: Service): Service {
   return spec;
 }
 
@@ -112,6 +137,7 @@ export function policy(spec: PolicySpec): Policy {
   };
   for (const s of spec.sections) label(s.items, s.title);
   for (const o of spec.overlays) for (const s of o.sections) label(s.items, s.title);
+  for (const v of [...(spec.services ?? []), ...spec.overlays.flatMap((o) => o.services ?? [])]) for (const s of v.sections) label(s.items, s.title);
 
   const place = (r: Requirement): PlacedRequirement => {
     const known = placed.get(r);
@@ -138,6 +164,10 @@ export function policy(spec: PolicySpec): Policy {
   };
   const placedSections = spec.sections.map(placeSection);
   const placedOverlaySections = spec.overlays.map((o) => o.sections.map(placeSection));
+  const placedServices: PlacedService[] = [
+    ...(spec.services ?? []).map((v) => ({ service: v, overlay: undefined, sections: v.sections.map(placeSection) })),
+    ...spec.overlays.flatMap((o, index) => (o.services ?? []).map((v) => ({ service: v, overlay: index, sections: v.sections.map(placeSection) }))),
+  ];
 
   const records: RecordType[] = [];
   const addRecords = (type: FactDescriptor["type"]) => {
@@ -154,11 +184,13 @@ export function policy(spec: PolicySpec): Policy {
     read: spec.read,
     facts: spec.facts,
     sections: spec.sections,
+    services: spec.services,
     overlays: spec.overlays,
     records,
     requirements: order,
     placedSections,
     placedOverlaySections,
+    placedServices,
     factsByPath: new Map(spec.facts.map((f) => [f.path, f])),
     values: new ValueLayout(),
     sectionOf: (r) => sectionOf.get(r) ?? "",

@@ -6,7 +6,7 @@
 import type { Context } from "./context.js";
 import { Unknown, and2, not, or2, unknownOf, type Tri } from "./tri.js";
 import { addLength, type Length } from "./dates.js";
-import { isList, isSpan, NONE, range, type ListItem, type RecordValue, type Value } from "./values.js";
+import { isList, isRange, isSpan, NONE, range, type ListItem, type RecordValue, type Value } from "./values.js";
 
 /** Whether an entry is one the question asks about. */
 export type Filter = (entry: RecordValue) => Tri;
@@ -127,7 +127,8 @@ function extreme(c: Context, source: Value, filter: Filter | undefined, latest: 
     } else doubtful.push({ inc, day });
   }
   const contenders = doubtful.filter((d) => !best || (latest ? d.day >= bestDay : d.day <= bestDay));
-  if (contenders.length) return unknownOf(contenders.map((d) => d.inc));
+  // Which entry is picked is what is open, not the entry's own documentation (see isKnown).
+  if (contenders.length) return Unknown.selecting(contenders.map((d) => d.inc), best !== undefined);
   return best ?? NONE;
 }
 
@@ -181,6 +182,109 @@ export function countPairedAsOne(c: Context, source: Value, filter: Filter | und
     (v) => v === true,
   );
   return lo === hi ? lo : { kind: "range", lo: Math.min(lo, hi), hi: Math.max(lo, hi), unknown: unknownOf(unknowns) };
+}
+
+/** A key of an entry (`one per p.date and p.level`) as one comparable text; undefined while a part is undocumented. */
+function keyText(parts: readonly Value[]): string | Unknown {
+  let text = "";
+  for (const part of parts) {
+    if (part instanceof Unknown) return part;
+    if (isRange(part)) return part.unknown;
+    text += `${typeof part === "object" && part !== null ? JSON.stringify(part) : `${typeof part}:${String(part)}`}\u0000`;
+  }
+  return text;
+}
+
+interface Keyed {
+  readonly key: string | Unknown;
+  readonly inc: Tri;
+  readonly day: number;
+}
+
+/**
+ * `count(p in list where …, one per KEY)`: entries with the same key count once (every entry on
+ * one date of service is one session); with `in any WINDOW`, the most in any window of that
+ * length (per rolling 12 months). Entries that may or may not match, or whose key is
+ * undocumented, make the count a range: the fewest is what the sure entries give, the most what
+ * every possible entry gives with each undocumented key a new one. Sorted once and swept, so the
+ * time is linear in the list after sorting.
+ */
+export function countBy(c: Context, source: Value, filter: Filter | undefined, key: ((entry: RecordValue) => Value[]) | undefined, window: Value | undefined): Value {
+  if (source instanceof Unknown) return source;
+  if (window instanceof Unknown) return window;
+  if (!isList(source)) return 0;
+  const entries: Keyed[] = [];
+  const unknowns: Unknown[] = [];
+  source.items.forEach((item, index) => {
+    const inc = includes(item, filter);
+    if (inc === false) return;
+    if (inc instanceof Unknown) unknowns.push(inc);
+    const k = key ? keyText(key(item.rec)) : `entry:${index}`;
+    if (k instanceof Unknown) unknowns.push(k);
+    const day = window === undefined ? 0 : c.date(item.rec);
+    if (typeof day !== "number") return;
+    entries.push({ key: k, inc, day });
+  });
+  const fewest = (e: Keyed) => e.inc === true && typeof e.key === "string";
+  let lo: number;
+  let hi: number;
+  if (window === undefined || window === NONE) {
+    lo = distinctIn(entries, 0, entries.length, fewest, true);
+    hi = distinctIn(entries, 0, entries.length, () => true, false);
+  } else {
+    entries.sort((a, b) => a.day - b.day);
+    const reach = (day: number) => (isSpan(window) ? day + (window.to - window.from) : addLength(day, window as Length, 1));
+    lo = slidingMost(entries, reach, fewest, true);
+    hi = slidingMost(entries, reach, () => true, false);
+  }
+  return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns) };
+}
+
+/**
+ * Distinct keys among entries[from, to) that `counted` keeps. For the fewest, a sure entry whose
+ * key is undocumented is at least one key when no other is known; for the most, each such entry
+ * is a key of its own.
+ */
+function distinctIn(entries: readonly Keyed[], from: number, to: number, counted: (e: Keyed) => boolean, fewest: boolean): number {
+  const keys = new Set<string>();
+  let undocumented = 0;
+  for (let i = from; i < to; i++) {
+    const e = entries[i];
+    if (typeof e.key === "string") {
+      if (counted(e)) keys.add(e.key);
+    } else if (fewest ? e.inc === true : true) undocumented++;
+  }
+  return fewest ? keys.size + (keys.size === 0 && undocumented > 0 ? 1 : 0) : keys.size + undocumented;
+}
+
+/** The most distinct keys in any window: entries from one entry's day up to (not including) the day the window reaches from it. */
+function slidingMost(entries: readonly Keyed[], reach: (day: number) => number, counted: (e: Keyed) => boolean, fewest: boolean): number {
+  const inWindow = new Map<string, number>();
+  let undocumented = 0;
+  let sureUndocumented = 0;
+  let best = 0;
+  let end = 0;
+  const add = (e: Keyed, sign: 1 | -1) => {
+    if (typeof e.key === "string") {
+      if (!counted(e)) return;
+      const n = (inWindow.get(e.key) ?? 0) + sign;
+      if (n === 0) inWindow.delete(e.key);
+      else inWindow.set(e.key, n);
+    } else {
+      undocumented += sign;
+      if (e.inc === true) sureUndocumented += sign;
+    }
+  };
+  for (let start = 0; start < entries.length; start++) {
+    const limit = reach(entries[start].day);
+    // An entry is always in the window that starts with it, however short the window.
+    if (end === start) add(entries[end++], 1);
+    while (end < entries.length && entries[end].day < limit) add(entries[end++], 1);
+    const size = inWindow.size;
+    best = Math.max(best, fewest ? size + (size === 0 && sureUndocumented > 0 ? 1 : 0) : size + undocumented);
+    add(entries[start], -1);
+  }
+  return best;
 }
 
 /**

@@ -20,7 +20,9 @@ export type ScalarType =
   | { readonly t: "number"; readonly min?: number; readonly max?: number; readonly integer: boolean }
   | { readonly t: "date" }
   | { readonly t: "duration" }
-  | { readonly t: "text" };
+  | { readonly t: "text" }
+  /** A set of spinal levels (see levels.ts), written as `"L4-5"` or `["L4-5", "L5-S1"]`. */
+  | { readonly t: "levels" };
 
 export type ValueType = ScalarType | EnumType | ListType;
 
@@ -75,6 +77,7 @@ export const boolean: ValueType = valueType({ t: "boolean" });
 export const date: ValueType = valueType({ t: "date" });
 export const duration: ValueType = valueType({ t: "duration" });
 export const text: ValueType = valueType({ t: "text" });
+export const spinalLevels: ValueType = valueType({ t: "levels" });
 
 export function number(min?: number, max?: number): ValueType {
   return valueType({ t: "number", min, max, integer: false });

@@ -19,6 +19,8 @@ export class Unknown {
    * undocumented fields decide whether an entry matches), rather than for an undocumented value.
    */
   private selection = false;
+  /** For a selection: whether some entry is surely picked (only which one is open). */
+  private picksAnEntry = false;
   /** The walk of `collect` that last passed here: how a walk visits a shared unknown once. */
   private walk = 0;
   private static walks = 0;
@@ -31,11 +33,20 @@ export class Unknown {
     else this.parts = missing as readonly Unknown[];
   }
 
-  /** Which entry a question picks is open, on these unknowns (see `isKnown`). */
-  static selecting(parts: readonly Unknown[]): Unknown {
+  /**
+   * Which entry a question picks is open, on these unknowns (see `isKnown`); `picksAnEntry` when
+   * one surely matches and only which is open.
+   */
+  static selecting(parts: readonly Unknown[], picksAnEntry: boolean): Unknown {
     const u = new Unknown(parts.slice());
     u.selection = true;
+    u.picksAnEntry = picksAnEntry;
     return u;
+  }
+
+  /** Whether it is open only on which of several entries a question picks, one being surely picked. */
+  get surelyPicksAnEntry(): boolean {
+    return this.selection && this.picksAnEntry;
   }
 
   /** Whether it is open only on which entry a question picks, not on an undocumented value itself. */
@@ -89,6 +100,11 @@ export class Referral {
     readonly clause: string,
     readonly refs: string,
   ) {}
+}
+
+/** A clause referred for review, as the unknown it stands for. */
+export function referral(clause: string, refs: string): Unknown {
+  return new Unknown(new Referral(clause, refs));
 }
 
 /** The undocumented facts of several unknowns together, in one walk over what they share. */

@@ -10,6 +10,7 @@ import { date } from "./schema.js";
 import { parseIsoDate } from "./dates.js";
 import { durationUnits } from "./vocabulary.js";
 import { closestName } from "./closest-name.js";
+import { parseLevels } from "./levels.js";
 import { recordOf, type ListItem, type Value } from "./values.js";
 import type { Length } from "./dates.js";
 
@@ -196,6 +197,11 @@ class Reader {
         else if (value.amount < 0) this.problem(key, `expected a duration of zero or more, got ${value.amount}`);
         else this.problem(key, `expected the unit to be one of ${durationUnits.join(", ")}, got ${describe(value.unit)}`);
         return;
+      case "levels": {
+        const read = parseLevels(value);
+        this.problem(key, typeof read === "string" ? read : `expected spinal levels, got ${describe(value)}`);
+        return;
+      }
       case "text":
         this.problem(key, `expected a text, got ${describe(value)}`);
         return;
@@ -283,7 +289,11 @@ function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
     case "date":
       return acceptedDate(value);
     case "duration":
-      return isDuration(value) && value.amount >= 0 && units.has(value.unit) ? (value as Length) : REFUSED;
+      return acceptedDuration(value);
+    case "levels": {
+      const mask = parseLevels(value);
+      return typeof mask === "number" ? mask : REFUSED;
+    }
     case "text":
       return typeof value === "string" ? value : REFUSED;
     case "enum":
@@ -291,6 +301,14 @@ function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
     case "list":
       return REFUSED;
   }
+}
+
+/** A duration; a unit written in the singular ("1 year") is the same unit. */
+function acceptedDuration(value: unknown): Length | typeof REFUSED {
+  if (!isDuration(value) || value.amount < 0) return REFUSED;
+  if (units.has(value.unit)) return value as Length;
+  const plural = `${value.unit}s`;
+  return units.has(plural) ? { amount: value.amount, unit: plural as Length["unit"] } : REFUSED;
 }
 
 function acceptedBoolean(value: unknown): boolean | typeof REFUSED {

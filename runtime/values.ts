@@ -4,10 +4,10 @@
  * the language's arithmetic and comparison is stated here and nowhere else.
  */
 import type { ComparisonOp } from "./vocabulary.js";
-import type { FieldDescriptor, RecordType } from "./schema.js";
+import type { FieldDescriptor, RecordType, ValueType } from "./schema.js";
 import type { Read } from "./context.js";
 import { Unknown, unknownOf, type Tri } from "./tri.js";
-import { addLength, parseIsoDate, type Length } from "./dates.js";
+import { addLength, fixedMinutes, parseIsoDate, type Length } from "./dates.js";
 
 /** An entry of a list fact: its place in the input, its record, and its fields. */
 export interface RecordValue {
@@ -34,12 +34,21 @@ export interface ListValue {
   readonly kind: "list";
   readonly items: readonly ListItem[];
 }
-/** A count whose filter was unknown for some entries: somewhere from lo to hi. */
+/**
+ * A number known only to lie from lo to hi: a count whose filter was unknown for some entries, or
+ * an undocumented number whose type bounds it (`number 0 to 10`), and what is computed from them.
+ */
 export interface CountRange {
   readonly kind: "range";
   readonly lo: number;
   readonly hi: number;
   readonly unknown: Unknown;
+  /** Whether it stands for an undocumented value (not an uncertain count): then it is not known. */
+  readonly undocumented?: boolean;
+  /** Whether it may also be no value at all (a percentage of a baseline that may be zero). */
+  readonly orNone?: boolean;
+  /** Whether only whole numbers lie in it (a count, an undocumented integer). */
+  readonly whole?: boolean;
 }
 /** `time between A and B`: from one day to another. */
 export interface Span {
@@ -74,6 +83,16 @@ export function missingFact(path: string): Unknown {
   return new Unknown(path);
 }
 
+/**
+ * What an undocumented fact or field is: unknown, and for a number whose type bounds it, the
+ * range it must lie in, so that `x < 0` is false for a pain score whatever the chart says.
+ */
+export function undocumented(path: string, type: ValueType): Value {
+  const unknown = missingFact(path);
+  if (type.t === "number" && type.min !== undefined && type.max !== undefined) return { kind: "range", lo: type.min, hi: type.max, unknown, undocumented: true, whole: type.integer };
+  return unknown;
+}
+
 /** Where an entry is in the input, e.g. `prior_procedures[2]`: only needed to name a missing field. */
 export function recordPath(record: RecordValue): string {
   return `${record.list}[${record.index}]`;
@@ -86,7 +105,7 @@ export function recordOf(list: string, index: number, type: RecordType, row: (Va
 
 /** A field of an entry, or its unknown when the request leaves it out. */
 export function fieldValue(record: RecordValue, field: FieldDescriptor): Value {
-  return record.row[field.index] ?? (record.row[field.index] = missingFact(`${recordPath(record)}.${field.name}`));
+  return record.row[field.index] ?? (record.row[field.index] = undocumented(`${recordPath(record)}.${field.name}`, field.type));
 }
 
 /** An entry's date, which places it in time; unknown when the record has none or the input lacks it. */
@@ -113,7 +132,7 @@ export function length(amount: number, unit: Length["unit"]): Length {
 
 /** A count with some uncertain entries: from the sure ones to all of them. */
 export function range(lo: number, unknowns: readonly Unknown[]): CountRange {
-  return { kind: "range", lo, hi: lo + unknowns.length, unknown: unknownOf(unknowns) };
+  return { kind: "range", lo, hi: lo + unknowns.length, unknown: unknownOf(unknowns), whole: true };
 }
 
 function interval(v: Value): [number, number] {
@@ -146,6 +165,20 @@ function compareIntervals(op: ComparisonOp, alo: number, ahi: number, blo: numbe
   return verdict ?? unknown ?? new Unknown(new Set());
 }
 
+/**
+ * The parts of a divisor's range on either side of zero, without zero: for whole numbers they
+ * stop at 1 and -1, for other numbers they reach zero itself (`near`: the quotient runs off there).
+ */
+function sidesOfZero(lo: number, hi: number, whole: boolean): { from: number; to: number; near: boolean; sign: 1 | -1 }[] {
+  const sides: { from: number; to: number; near: boolean; sign: 1 | -1 }[] = [];
+  const step = whole ? 1 : 0;
+  const pFrom = Math.max(lo, step);
+  if (pFrom <= hi && !(pFrom === 0 && hi === 0)) sides.push({ from: pFrom, to: hi, near: pFrom === 0, sign: 1 });
+  const nTo = Math.min(hi, -step);
+  if (lo <= nTo && !(lo === 0 && nTo === 0)) sides.push({ from: lo, to: nTo, near: nTo === 0, sign: -1 });
+  return sides;
+}
+
 /** Two plain numbers (or day numbers). */
 export function compareNumbers(op: ComparisonOp, a: number, b: number): boolean {
   switch (op) {
@@ -176,7 +209,10 @@ export function compare(op: ComparisonOp, a: Value, b: Value): Tri {
   const [alo, ahi] = interval(a);
   const [blo, bhi] = interval(b);
   const unknown = isRange(a) ? (isRange(b) ? unknownOf([a.unknown, b.unknown]) : a.unknown) : isRange(b) ? b.unknown : undefined;
-  return compareIntervals(op, alo, ahi, blo, bhi, unknown);
+  const verdict = compareIntervals(op, alo, ahi, blo, bhi, unknown);
+  // A value that may be none compares false: a true verdict is then only possible.
+  if (verdict === true && ((isRange(a) && a.orNone) || (isRange(b) && b.orNone))) return unknown ?? new Unknown(new Set());
+  return verdict;
 }
 
 /** Durations, anchored calendar-correctly at the date of service or at the span they measure. */
@@ -202,6 +238,12 @@ function durationPair(a: Value, b: Value, dos: number | Unknown): [number, numbe
   if (isSpan(a) && isSpan(b)) return [a.to - a.from, b.to - b.from];
   if (isSpan(a)) return [a.to, addLength(a.from, b as Length, 1)];
   if (isSpan(b)) return [addLength(b.from, a as Length, 1), b.to];
+  // Two lengths of fixed units (minutes to weeks) compare exactly, wherever they are measured.
+  const la = a as Length;
+  const lb = b as Length;
+  const ma = fixedMinutes(la.unit);
+  const mb = fixedMinutes(lb.unit);
+  if (ma !== undefined && mb !== undefined) return [la.amount * ma, lb.amount * mb];
   if (dos instanceof Unknown) return dos;
   // Two lengths: both measured back from the date of service; the longer reaches further back.
   return [-addLength(dos, a as Length, -1), -addLength(dos, b as Length, -1)];
@@ -209,36 +251,128 @@ function durationPair(a: Value, b: Value, dos: number | Unknown): [number, numbe
 
 // ── Arithmetic ───────────────────────────────────────────────────────────────────────────────
 
-/** `a + b` or `a - b` on numbers and counts. */
-export function arithmetic(op: "+" | "-", a: Value, b: Value): Value {
+/**
+ * `a + b`, `a - b`, `a * b` and `a / b` on numbers and counts. A count that is a range gives a
+ * range; a division by zero, or by a range that may be zero, gives no value (as an entry that
+ * does not exist does): there is nothing to compare.
+ */
+export function arithmetic(op: "+" | "-" | "*" | "/", a: Value, b: Value): Value {
   if (a instanceof Unknown) return b instanceof Unknown ? unknownOf([a, b]) : a;
   if (b instanceof Unknown) return b;
   if (a === NONE || b === NONE) return NONE;
   if (isRange(a) || isRange(b)) {
     const [alo, ahi] = interval(a);
     const [blo, bhi] = interval(b);
-    const lo = op === "+" ? alo + blo : alo - bhi;
-    const hi = op === "+" ? ahi + bhi : ahi - blo;
-    const unknown = unknownOf([a, b].filter(isRange).map((r) => r.unknown));
-    return lo === hi ? lo : { kind: "range", lo, hi, unknown };
+    let lo: number;
+    let hi: number;
+    let orNone = (isRange(a) && a.orNone) || (isRange(b) && b.orNone);
+    if (op === "+" || op === "-") {
+      lo = op === "+" ? alo + blo : alo - bhi;
+      hi = op === "+" ? ahi + bhi : ahi - blo;
+    } else if (op === "*") {
+      const corners = [alo * blo, alo * bhi, ahi * blo, ahi * bhi];
+      lo = Math.min(...corners);
+      hi = Math.max(...corners);
+    } else {
+      // Over each sign of the divisor the quotient is monotone; a divisor that may be zero may give no value.
+      const corners: number[] = [];
+      const nearZero = (n: number, sign: 1 | -1) => (n === 0 ? 0 : (n > 0 ? Infinity : -Infinity) * sign);
+      for (const side of sidesOfZero(blo, bhi, isRange(b) ? Boolean(b.whole) : Number.isInteger(b as number))) {
+        for (const d of [side.from, side.to]) for (const n of [alo, ahi]) corners.push(d === 0 ? nearZero(n, side.sign) : n / d);
+      }
+      if (corners.length === 0) return NONE;
+      lo = Math.min(...corners);
+      hi = Math.max(...corners);
+      orNone ||= blo <= 0 && bhi >= 0;
+    }
+    const ranges = [a, b].filter(isRange);
+    const unknown = unknownOf(ranges.map((r) => r.unknown));
+    return lo === hi && !orNone ? lo : { kind: "range", lo, hi, unknown, undocumented: ranges.some((r) => r.undocumented), orNone };
   }
-  return op === "+" ? (a as number) + (b as number) : (a as number) - (b as number);
+  const x = a as number;
+  const y = b as number;
+  switch (op) {
+    case "+":
+      return x + y;
+    case "-":
+      return x - y;
+    case "*":
+      return x * y;
+    case "/":
+      return y === 0 ? NONE : x / y;
+  }
 }
 
-/** `date + duration` or `date - duration`, calendar-correct. */
+/** A duration times or divided by a number: `2 * relief_duration`, `6 months / 2`. */
+export function scaleLength(op: "*" | "/", length: Value, by: Value): Value {
+  if (length instanceof Unknown) return by instanceof Unknown ? unknownOf([length, by]) : length;
+  if (by instanceof Unknown) return by;
+  if (isRange(by)) return by.unknown;
+  if (length === NONE || by === NONE || typeof by !== "number" || isSpan(length)) return NONE;
+  const l = length as Length;
+  if (op === "/" && by === 0) return NONE;
+  return { amount: op === "*" ? l.amount * by : l.amount / by, unit: l.unit };
+}
+
+/**
+ * `percent_change(baseline, value)`: the change from the baseline as a percentage of it, negative
+ * when the value went down. With a baseline of zero there is no percentage (no value).
+ */
+export function percentChange(baseline: Value, value: Value): Value {
+  if (baseline instanceof Unknown) return value instanceof Unknown ? unknownOf([baseline, value]) : baseline;
+  if (value instanceof Unknown) return value;
+  if (baseline === NONE || value === NONE) return NONE;
+  if (isRange(baseline) || isRange(value)) return changeOverRanges(baseline, value);
+  if (typeof baseline !== "number" || typeof value !== "number" || baseline === 0) return NONE;
+  return ((value - baseline) / Math.abs(baseline)) * 100;
+}
+
+/**
+ * The change from a baseline when either is only known to lie in a range: for a baseline of one
+ * sign the change is monotone in each, so its extremes are at the corners (with the baseline
+ * close to zero where the range reaches it); a baseline that may be zero may give no value.
+ */
+function changeOverRanges(baseline: Value, value: Value): Value {
+  const [blo, bhi] = interval(baseline);
+  const [vlo, vhi] = interval(value);
+  const change = (b: number, v: number) => ((v - b) / Math.abs(b)) * 100;
+  const corners: number[] = [];
+  // Near zero the change runs off towards an infinity, unless the value is zero there too.
+  const nearZero = (v: number) => (v === 0 ? -100 : v > 0 ? Infinity : -Infinity);
+  for (const side of sidesOfZero(blo, bhi, isRange(baseline) ? Boolean(baseline.whole) : true)) {
+    for (const b of [side.from, side.to]) for (const v of [vlo, vhi]) corners.push(b === 0 ? nearZero(v) : change(b, v));
+  }
+  const ranges = [baseline, value].filter(isRange);
+  const unknown = unknownOf(ranges.map((r) => r.unknown));
+  const orNone = blo <= 0 && bhi >= 0;
+  if (corners.length === 0) return NONE;
+  return { kind: "range", lo: Math.min(...corners), hi: Math.max(...corners), unknown, undocumented: ranges.some((r) => r.undocumented), orNone };
+}
+
+/** `percent_reduction(baseline, value)`: how far the value fell below the baseline, as a percentage (a score where lower is better). */
+export function percentReduction(baseline: Value, value: Value): Value {
+  const change = percentChange(baseline, value);
+  if (typeof change === "number") return -change;
+  if (isRange(change)) return { ...change, lo: -change.hi, hi: -change.lo };
+  return change;
+}
+
+/** `date + duration` or `date - duration`, calendar-correct; a part of a day (hours) does not move the date past that day. */
 export function shiftDate(op: "+" | "-", date: Value, by: Value): Value {
+  if (isRange(date)) return openOn(date, by);
   if (date instanceof Unknown) return by instanceof Unknown ? unknownOf([date, by]) : date;
   if (by instanceof Unknown) return by;
   if (date === NONE || by === NONE) return NONE;
   const sign = op === "+" ? 1 : -1;
   if (isSpan(by)) return (date as number) + sign * (by.to - by.from);
-  return addLength(date as number, by as Length, sign);
+  return Math.floor(addLength(date as number, by as Length, sign));
 }
 
 // ── Dates ────────────────────────────────────────────────────────────────────────────────────
 
 /** `day within last window`: from the window's start up to the date of service. */
 export function withinLast(day: Value, window: Value, dos: number | Unknown): Tri {
+  if (isRange(day)) return openOn(day, window, dos);
   const unknowns = [day, window, dos].filter((v): v is Unknown => v instanceof Unknown);
   if (unknowns.length) return unknownOf(unknowns);
   if (typeof day !== "number" || typeof dos !== "number") return false;
@@ -248,10 +382,16 @@ export function withinLast(day: Value, window: Value, dos: number | Unknown): Tr
 
 /** `time between from and to`: from the first date to the second, negative when the second comes first. */
 export function timeBetween(from: Value, to: Value): Value {
+  if (isRange(from) || isRange(to)) return openOn(from, to);
   if (from instanceof Unknown) return to instanceof Unknown ? unknownOf([from, to]) : from;
   if (to instanceof Unknown) return to;
   if (typeof from !== "number" || typeof to !== "number") return NONE;
   return { kind: "span", from, to };
+}
+
+/** What an operation that cannot yet use a range (a date known only to lie in one) is open on: every operand still undocumented. */
+function openOn(...operands: (Value | number)[]): Unknown {
+  return unknownOf(operands.flatMap((v) => (v instanceof Unknown ? [v] : isRange(v as Value) ? [(v as CountRange).unknown] : [])));
 }
 
 /** `later_of(…)`: the latest of some dates. */
@@ -266,12 +406,62 @@ export function earlierOf(values: readonly Value[]): Value {
 
 function extremeDay(values: readonly Value[], latest: boolean): Value {
   const unknowns = values.filter((v): v is Unknown => v instanceof Unknown);
-  if (unknowns.length) return unknownOf(unknowns);
   let best: number | undefined;
   for (const v of values) {
     if (typeof v === "number" && (best === undefined || (latest ? v > best : v < best))) best = v;
   }
-  return best ?? NONE;
+  if (unknowns.length === 0) return best ?? NONE;
+  // The latest of a known date and an undocumented one is that date or later: a range of days.
+  if (best === undefined) return unknownOf(unknowns);
+  const unknown = unknownOf(unknowns);
+  return latest ? { kind: "range", lo: best, hi: Infinity, unknown, undocumented: true } : { kind: "range", lo: -Infinity, hi: best, unknown, undocumented: true };
+}
+
+// ── Conditions ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `if condition then a else b`. When the condition is unknown, both are worked out: if they come
+ * to the same value, that is the answer whatever the condition; otherwise the answer is unknown.
+ */
+export function choose(condition: Tri, then: () => Value, otherwise: () => Value): Value {
+  if (condition === true) return then();
+  if (condition === false) return otherwise();
+  const a = then();
+  const b = otherwise();
+  if (sameValue(a, b)) return a;
+  // Two numbers (or dates): somewhere between them, so that a comparison both satisfy is decided.
+  if ((typeof a === "number" || isRange(a)) && (typeof b === "number" || isRange(b))) {
+    const [alo, ahi] = interval(a);
+    const [blo, bhi] = interval(b);
+    const ranges = [a, b].filter(isRange);
+    return { kind: "range", lo: Math.min(alo, blo), hi: Math.max(ahi, bhi), unknown: unknownOf([condition, ...ranges.map((r) => r.unknown)]), orNone: ranges.some((r) => r.orNone), whole: Number.isInteger(alo) && Number.isInteger(blo) && ranges.every((r) => r.whole === true) };
+  }
+  return unknownOf([condition, ...[a, b].filter((v): v is Unknown => v instanceof Unknown)]);
+}
+
+/** Whether two values are surely the same (undocumented ones never are). */
+function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return !(a instanceof Unknown);
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || a instanceof Unknown || b instanceof Unknown) return false;
+  if ("amount" in a && "amount" in b) {
+    if (a.unit === b.unit) return a.amount === b.amount;
+    const ma = fixedMinutes(a.unit);
+    const mb = fixedMinutes(b.unit);
+    return ma !== undefined && mb !== undefined && a.amount * ma === b.amount * mb;
+  }
+  if (isSpan(a) && isSpan(b)) return a.from === b.from && a.to === b.to;
+  return false;
+}
+
+/** Whether a value is no value: an entry that does not exist, or a field of one. Unknown only while which entry is open. */
+export function isAbsent(value: Value): Tri {
+  if (value instanceof Unknown) return value.surelyPicksAnEntry ? false : value.isSelection ? value : false;
+  return value === NONE;
+}
+
+/** `refer "clause" when condition`: left to a clinician when the condition holds, not met when it does not. */
+export function refer(referral: Unknown, condition: Tri): Tri {
+  return condition === true ? referral : condition;
 }
 
 // ── Choices and documentation ────────────────────────────────────────────────────────────────
@@ -288,7 +478,13 @@ export function isIn(value: Value, values: ReadonlySet<string>, negated: boolean
   return values.has(value) !== negated;
 }
 
-/** `x is known`: documented, and (for an entry) one that exists. */
-export function isKnown(value: Value): boolean {
-  return !(value instanceof Unknown) && value !== NONE;
+/**
+ * `x is known`: documented, and (for an entry) one that exists. It asks about documentation, so
+ * an undocumented value makes it false, not unknown; but when undocumented fields decide which
+ * entry a question over a list picks (or whether any matches), it is unknown.
+ */
+export function isKnown(value: Value): Tri {
+  if (value instanceof Unknown) return value.surelyPicksAnEntry ? true : value.isSelection ? value : false;
+  if (isRange(value) && value.undocumented) return false;
+  return value !== NONE;
 }

@@ -3,7 +3,7 @@
  * compiler reads them to check a policy, the runtime to evaluate one.
  */
 
-export const durationUnits = ["days", "weeks", "months", "years"] as const;
+export const durationUnits = ["minutes", "hours", "days", "weeks", "months", "years"] as const;
 export type DurationUnit = (typeof durationUnits)[number];
 
 export const queryOps = ["count", "exists", "every", "select", "latest", "earliest"] as const;

@@ -36,6 +36,10 @@ export function formatDetermination(d: Determination): string {
     lines.push("", d.outcome === "does-not-meet" ? "Not met:" : "Applies:");
     for (const u of d.unmet) lines.push(`  - "${u.wording}"${cite(u.refs)} (${u.id}; ${u.section})`);
   }
+  if (d.lines.length) {
+    lines.push("", "Service lines:");
+    for (const l of d.lines) lines.push(`  - ${l.wording}${cite(l.refs)}: ${outcomeText[l.outcome]}${l.requested === "unknown" ? " (whether it is requested is not documented)" : ""}`);
+  }
   if (d.referrals.length) {
     lines.push("", "Referred for review (the guideline leaves these to a clinician):");
     for (const r of d.referrals) lines.push(`  - "${r.clause}"${cite(r.refs)}`);

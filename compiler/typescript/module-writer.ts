@@ -28,7 +28,7 @@ interface Imported {
 }
 
 /** Expressions that always give true, false or unknown, so need no `k.truth`. */
-const triKinds: ReadonlySet<IrExpr["k"]> = new Set(["bool", "and", "or", "not", "cmp", "in", "known", "within", "crit"]);
+const triKinds: ReadonlySet<IrExpr["k"]> = new Set(["bool", "and", "or", "not", "cmp", "in", "known", "within", "crit", "refer", "absent"]);
 
 function isTri(e: IrExpr): boolean {
   return triKinds.has(e.k) || (e.k === "query" && (e.op === "exists" || e.op === "every"));
@@ -182,6 +182,8 @@ export class ModuleWriter {
       case "duration":
       case "text":
         return `k.${type.t}`;
+      case "levels":
+        return "k.spinalLevels";
       case "number": {
         const bounds = type.min === undefined && type.max === undefined ? "" : `${numberText(type.min)}, ${numberText(type.max)}`;
         return `k.${type.integer ? "integer" : "number"}(${bounds})`;
@@ -206,6 +208,8 @@ export class ModuleWriter {
         return "k.IsoDate";
       case "duration":
         return "k.Duration";
+      case "levels":
+        return "k.SpinalLevels";
       case "enum":
         return this.type(type.enum);
       case "list":
@@ -234,6 +238,20 @@ export class ModuleWriter {
         return this.constant(`date_${e.v.replace(/-/g, "_")}`, `k.day(${literal(e.v)})`);
       case "dur":
         return this.constant(`${e.unit}_${String(e.amount).replace(/\W/g, "_")}`, `k.length(${numberText(e.amount)}, ${literal(e.unit)})`);
+      case "levels":
+        return this.constant(`levels_${e.v.replace(/\W+/g, "_").slice(0, 30)}`, `k.levels(${literal(e.v)})`);
+      case "none":
+        return "k.NONE";
+      case "absent":
+        return `k.isAbsent(${this.expr(e.arg, scope)})`;
+      case "refer": {
+        const referral = this.constant(`referral_${this.referrals++}`, `k.referral(${literal(e.clause)}, ${literal(e.refs)})`);
+        return e.when ? `k.refer(${referral}, ${this.tri(e.when, scope)})` : referral;
+      }
+      case "if":
+        return `k.choose(${this.tri(e.cond, scope)}, () => ${this.expr(e.then, scope)}, () => ${this.expr(e.else, scope)})`;
+      case "fn":
+        return `k.${e.fn}(${e.args.map((a) => this.expr(a, scope)).join(", ")})`;
       case "fact":
         return `c.fact(${this.value(e.fact)})`;
       case "dos":
@@ -278,8 +296,10 @@ export class ModuleWriter {
       }
       case "known":
         return `k.isKnown(${this.expr(e.arg, scope)})`;
-      case "arith":
-        return e.kind === "date" ? `k.shiftDate(${literal(e.op)}, ${this.expr(e.a, scope)}, ${this.expr(e.b, scope)})` : `k.arithmetic(${literal(e.op)}, ${this.expr(e.a, scope)}, ${this.expr(e.b, scope)})`;
+      case "arith": {
+        const operation = e.kind === "date" ? "shiftDate" : e.kind === "duration" ? "scaleLength" : "arithmetic";
+        return `k.${operation}(${literal(e.op)}, ${this.expr(e.a, scope)}, ${this.expr(e.b, scope)})`;
+      }
       case "within":
         return `k.withinLast(${this.expr(e.arg, scope)}, ${this.expr(e.window, scope)}, c.dos)`;
       case "span":
@@ -305,6 +325,9 @@ export class ModuleWriter {
     return `${call}(${[...args.slice(0, 5), this.junction(call, args.slice(5))].join(", ")})`;
   }
 
+  /** How many referral constants this module has made, for their names. */
+  private referrals = 0;
+
   /** The names that hold an entry of a list (a query's binder), whose fields are read directly. */
   private readonly entries = new Set<string>();
 
@@ -316,6 +339,10 @@ export class ModuleWriter {
     const filter = e.filter ? `(${entry}) => ${this.tri(e.filter, inner)}` : undefined;
     switch (e.op) {
       case "count":
+        if (e.keys || e.window) {
+          const keys = e.keys ? `(${entry}) => [${e.keys.map((key) => this.expr(key, inner)).join(", ")}]` : "undefined";
+          return `k.countBy(c, ${source}, ${filter ?? "undefined"}, ${keys}, ${e.window ? this.expr(e.window, scope) : "undefined"})`;
+        }
         if (e.merge) {
           const first = `each_${e.merge.a}`;
           // Two entries of one name: the second is the one the condition sees.

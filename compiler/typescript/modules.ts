@@ -166,16 +166,22 @@ function policyModule(p: IrPolicy, w: ModuleWriter): string {
     const items = `[${s.items.map((r) => w.value(r)).join(", ")}]`;
     return `k.section(${literal(s.kind)}, ${literal(s.title)}, ${items}${s.when ? `, (c) => ${w.tri(s.when, new Map())}` : ""})`;
   };
+  const services = (list: IrPolicy["services"]) =>
+    list.length === 0
+      ? ""
+      : `\n  services: [${list
+          .map((v) => `k.service({ id: ${literal(v.id)}, wording: ${literal(v.wording)}, refs: ${literal(v.refs)}, ${v.when ? `when: (c) => ${w.tri(v.when, new Map())}, ` : ""}sections: [${v.sections.map(section).join(", ")}] })`)
+          .join(",\n")}],`;
   const overlays = p.overlays.map((o) => {
     const applies = o.applies.map((a) => `{ mode: ${literal(a.mode)}, wording: ${literal(a.wording)}, test: (c) => ${w.tri(a.test, new Map())} }`);
-    return `k.overlay({\n  id: ${literal(o.id)},\n  title: ${literal(o.title)},\n  state: ${literal(o.state)},\n  applies: [${applies.join(", ")}],\n  sections: [${o.sections.map(section).join(", ")}],\n})`;
+    return `k.overlay({\n  id: ${literal(o.id)},\n  title: ${literal(o.title)},\n  state: ${literal(o.state)},\n  applies: [${applies.join(", ")}],\n  sections: [${o.sections.map(section).join(", ")}],${services(o.services)}\n})`;
   });
   const read = requestReaders(p, w);
   w.line();
   w.doc([`${p.id} ${p.title}: its metadata, the facts it reads, and its sections and overlays in the guideline's order.`, `Compiled from ${sources.join(", ")}.`]);
   w.exportConst(
     "policy",
-    `k.policy({\n  metadata: ${literal(metadata)},\n  facts: [${p.facts.map((f) => w.value(f)).join(", ")}],\n  read: ${read},\n  sections: [${p.sections.map(section).join(",\n")}],\n  overlays: [${overlays.join(",\n")}],\n})`,
+    `k.policy({\n  metadata: ${literal(metadata)},\n  facts: [${p.facts.map((f) => w.value(f)).join(", ")}],\n  read: ${read},\n  sections: [${p.sections.map(section).join(",\n")}],${services(p.services)}\n  overlays: [${overlays.join(",\n")}],\n})`,
   );
   w.line();
   w.doc(["What the guideline says about itself: number, title, dates, CPT codes, overlays."]);

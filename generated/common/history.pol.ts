@@ -54,8 +54,8 @@ export interface Procedure {
   readonly kind?: ProcedureKind | null;
   /** Spinal region treated */
   readonly region?: SpinalRegion | null;
-  /** Spinal level, as written in the record (for example L4-5) */
-  readonly level?: string | null;
+  /** Spinal level or levels treated (for example L4-5, or L4-5 and L5-S1) */
+  readonly level?: k.SpinalLevels | null;
   /** Side treated */
   readonly side?: Side | null;
   /** The injection was therapeutic (not diagnostic) */
@@ -77,8 +77,8 @@ export const field_procedure_region = k.field(2, "region", enum_spinal_region, "
 export const field_procedure_level = k.field(
   3,
   "level",
-  k.text,
-  "Spinal level, as written in the record (for example L4-5)",
+  k.spinalLevels,
+  "Spinal level or levels treated (for example L4-5, or L4-5 and L5-S1)",
 );
 export const field_procedure_side = k.field(4, "side", enum_side, "Side treated");
 export const field_procedure_therapeutic = k.field(
@@ -184,11 +184,11 @@ export const fact_request_region = k.fact(
 );
 /** Side of the requested procedure */
 export const fact_request_side = k.fact("request.side", enum_side, "Side of the requested procedure");
-/** Spinal level of the requested procedure (for example L4-5) */
+/** Spinal level or levels of the requested procedure (for example L4-5) */
 export const fact_request_level = k.fact(
   "request.level",
-  k.text,
-  "Spinal level of the requested procedure (for example L4-5)",
+  k.spinalLevels,
+  "Spinal level or levels of the requested procedure (for example L4-5)",
 );
 /** Image guidance planned for the requested procedure */
 export const fact_request_image_guidance = k.fact(
@@ -219,4 +219,4 @@ export function define_same_region(c: k.Context, param_a: k.Value, param_b: k.Va
     k.and(k.isIn(param_a, choices_lumbar_sacral, false), k.isIn(param_b, choices_lumbar_sacral, false)),
   );
 }
-// polc digest: 2802e410293de184 a38c67f1d3dfcf4c
+// polc digest: ef1edbe7637228e4 bb0d811ad96beba2

@@ -62,7 +62,7 @@ describe("names", () => {
         "  |",
         '1 | fact x: widget "X"',
         "  |         ^^^^^^",
-        "  = the types are boolean, number, integer, percent, duration, date, text, an enum or 'list of' a record",
+        "  = the types are boolean, number, integer, percent, duration, date, text, spinal_levels, an enum or 'list of' a record",
       ),
     ]);
   });
