@@ -75,7 +75,6 @@ import {
   criterion_wa_lumbar_unresponsive,
   criterion_wa_thoracic,
   fact_age,
-  fact_wa_facet_cervical_levels_c3_4_to_c6_7,
   fact_wa_facet_continuous_pain_referable_to_facet,
   fact_wa_facet_differential_blocks,
   fact_wa_facet_for_headache,
@@ -193,8 +192,6 @@ export interface Input {
     readonly differential_blocks?: boolean | null;
     /** Number of facet joints treated by the requested neurotomy */
     readonly joints?: number | null;
-    /** Every requested cervical level lies from C3-4 through C6-7 */
-    readonly cervical_levels_c3_4_to_c6_7?: boolean | null;
     /** The requested neurotomy is for headache */
     readonly for_headache?: boolean | null;
   } | null;
@@ -397,9 +394,6 @@ function read_group_wa_facet(r: k.FastReader, group: k.RequestObject): boolean {
       case "joints":
         if (!r.fact(fact_wa_facet_joints, value)) return false;
         break;
-      case "cervical_levels_c3_4_to_c6_7":
-        if (!r.boolean(fact_wa_facet_cervical_levels_c3_4_to_c6_7, value)) return false;
-        break;
       case "for_headache":
         if (!r.boolean(fact_wa_facet_for_headache, value)) return false;
         break;
@@ -537,7 +531,6 @@ export const policy = k.policy({
     fact_wa_facet_other_spine_pain_syndrome,
     fact_wa_facet_differential_blocks,
     fact_wa_facet_joints,
-    fact_wa_facet_cervical_levels_c3_4_to_c6_7,
     fact_wa_facet_for_headache,
   ],
   read: read_request,
@@ -620,4 +613,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: d17f8fa01b1fdba0 b92d2eafe140c416
+// polc digest: 44c6701bc0f5c6c2 ba40b41080bd1b93
