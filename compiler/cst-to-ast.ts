@@ -405,12 +405,14 @@ class Builder {
     return { kind: "Bool", value: false, span: this.lastSpan, recovered: true };
   }
 
-  private chain<N>(operands: N[], operators: IToken[], op: A.BinaryOp, sub: (n: N) => A.Expr): A.Expr {
+  /** Operands joined left to right by their operators: `a - b + c` is `(a - b) + c`. */
+  private chain<N>(operands: N[], operators: IToken[], op: A.BinaryOp | ((token: IToken | undefined) => A.BinaryOp), sub: (n: N) => A.Expr): A.Expr {
     if (operands.length === 0) return this.placeholder();
     let result = sub(operands[0]);
     for (let i = 1; i < operands.length; i++) {
       const right = sub(operands[i]);
-      result = { kind: "Binary", op, left: result, right, opSpan: this.span(operators[i - 1]), span: join(result.span, right.span) };
+      const token = operators[i - 1];
+      result = { kind: "Binary", op: typeof op === "function" ? op(token) : op, left: result, right, opSpan: this.span(token), span: join(result.span, right.span) };
     }
     return result;
   }
@@ -463,32 +465,12 @@ class Builder {
 
   private additive(node: C.AdditiveCstNode): A.Expr {
     const c = node.children;
-    const operands = c.operands ?? [];
-    if (operands.length === 0) return this.placeholder();
-    let result = this.multiplicative(operands[0]);
-    const operators = c.operators ?? [];
-    for (let i = 1; i < operands.length; i++) {
-      const right = this.multiplicative(operands[i]);
-      const token = operators[i - 1];
-      const op: A.BinaryOp = token?.tokenType.name === "Plus" ? "+" : "-";
-      result = { kind: "Binary", op, left: result, right, opSpan: this.span(token), span: join(result.span, right.span) };
-    }
-    return result;
+    return this.chain(c.operands ?? [], c.operators ?? [], (t) => (t?.tokenType.name === "Plus" ? "+" : "-"), (n) => this.multiplicative(n));
   }
 
   private multiplicative(node: C.MultiplicativeCstNode): A.Expr {
     const c = node.children;
-    const operands = c.operands ?? [];
-    if (operands.length === 0) return this.placeholder();
-    let result = this.postfix(operands[0]);
-    const operators = c.operators ?? [];
-    for (let i = 1; i < operands.length; i++) {
-      const right = this.postfix(operands[i]);
-      const token = operators[i - 1];
-      const op: A.BinaryOp = token?.tokenType.name === "Slash" ? "/" : "*";
-      result = { kind: "Binary", op, left: result, right, opSpan: this.span(token), span: join(result.span, right.span) };
-    }
-    return result;
+    return this.chain(c.operands ?? [], c.operators ?? [], (t) => (t?.tokenType.name === "Slash" ? "/" : "*"), (n) => this.postfix(n));
   }
 
   private postfix(node: C.PostfixCstNode): A.Expr {
