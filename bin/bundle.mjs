@@ -11,8 +11,9 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // Prettier is loaded only when a build formats its output; tsx only by batch workers from sources.
-  external: ["prettier", "tsx", "tsx/*"],
+  // Prettier is loaded only when a build formats its output; tsx only by batch workers from sources;
+  // TypeScript only by `build --emit js`; Fastify only by `serve`.
+  external: ["prettier", "tsx", "tsx/*", "typescript", "fastify"],
   // Bundled CommonJS dependencies (commander) call require for Node's own modules.
   banner: { js: 'import { createRequire as __polcCreateRequire } from "node:module"; const require = __polcCreateRequire(import.meta.url);' },
   logLevel: "warning",

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Starts polc: from the bundle (dist/polc.mjs, made by bin/bundle.mjs) when it is newer than
-// every source file, otherwise from the TypeScript sources through tsx.
+// every source file, otherwise from the TypeScript sources through tsx. An installed package
+// holds the bundle and no sources: it always runs the bundle, with plain node.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -17,9 +18,9 @@ function newestSource(dir) {
   return newest;
 }
 
-const fresh =
-  existsSync(bundle) &&
-  statSync(bundle).mtimeMs >= Math.max(...["grammar", "compiler", "runtime"].map((d) => newestSource(`${root}${d}`)));
+const sources = ["grammar", "compiler", "runtime"].map((d) => `${root}${d}`);
+const installed = !sources.every((d) => existsSync(d));
+const fresh = installed || (existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(...sources.map(newestSource)));
 
 let main;
 if (fresh) ({ main } = await import(bundle));

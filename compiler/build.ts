@@ -17,17 +17,40 @@ import { policySlug, type CompileResult } from "./compile.js";
 import type { IrModule, IrPolicy } from "./ir.js";
 import { emitLibrary, generatedBanner, type PolicyLayout } from "./typescript/modules.js";
 import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, generatePolicyPage } from "./generate-docs.js";
+import { emitJavaScript } from "./typescript/emit-js.js";
+import { loadPolicies } from "./load-modules.js";
+import { determinationSchema, inputSchema, type JsonSchema } from "../json-schema/index.js";
 
 /** The formatting depends on Prettier's version too. */
 const prettierVersion = (createRequire(import.meta.url)("prettier/package.json") as { version: string }).version;
 
-/** The runtime that generated modules import, in this checkout. */
-const runtimeEntry = resolve(dirname(fileURLToPath(import.meta.url)), "..", "runtime", "index.js");
+/** The folder of the pol package polc runs from (a source checkout, or the installed package). */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The runtime in a source checkout of pol (its TypeScript sources, imported as `.js`). */
+const checkoutRuntime = resolve(packageRoot, "runtime", "index.js");
+
+/**
+ * Whether polc runs from a source checkout of pol rather than from an installed package: then the
+ * modules it writes import that checkout's runtime by path, so that pol's own build and tests run
+ * without pol installed into itself. From an installed package, modules import `pol/runtime`.
+ */
+export const runsFromCheckout = existsSync(resolve(packageRoot, "runtime", "index.ts"));
+
+/** How a module imports the runtime from an installed package: by the package's name. */
+export const runtimePackage = "pol/runtime";
+
+/** The declarations of the runtime that modules import, for `--emit js` (types of the emitted `.d.ts`). */
+export const runtimeTypes = runsFromCheckout ? resolve(packageRoot, "runtime", "index.ts") : resolve(packageRoot, "dist", "runtime", "index.d.ts");
 
 /** Where outputs go; without `code`, only the Markdown is rendered and kept up to date. */
 export interface OutputDirs {
   readonly code?: string;
   readonly docs: string;
+  /** The modules as TypeScript (the default), or as plain ES modules with `.d.ts` beside them. */
+  readonly emit?: "ts" | "js";
+  /** How modules import the runtime: a package name or path; by default see `runsFromCheckout`. */
+  readonly runtime?: string;
 }
 
 export interface OutputFile {
@@ -50,7 +73,7 @@ export { policySlug };
  * in the library (`common/history.pol` → `common/history.pol.ts`), a policy's module is named by
  * its id (`nia-cg-300.ts`), so the two can never be the same file.
  */
-export function outputLayout(result: CompileResult, codeDir: string, base: string): PolicyLayout {
+export function outputLayout(result: CompileResult, codeDir: string, base: string, runtime?: string): PolicyLayout {
   const files = [...result.files.keys()].map((f) => resolve(base, f));
   const root = commonFolder(files);
   const outDir = resolve(base, codeDir);
@@ -59,7 +82,9 @@ export function outputLayout(result: CompileResult, codeDir: string, base: strin
     modulePath,
     policyPath: (p: IrPolicy) => `${policySlug(p.id)}.ts`,
     runtimeSpecifier: (from: string) => {
-      const rel = toPosix(relative(dirname(join(outDir, from)), runtimeEntry));
+      if (runtime !== undefined) return runtime;
+      if (!runsFromCheckout) return runtimePackage;
+      const rel = toPosix(relative(dirname(join(outDir, from)), checkoutRuntime));
       return rel.startsWith(".") ? rel : `./${rel}`;
     },
   };
@@ -88,16 +113,27 @@ function toPosix(path: string): string {
  */
 export async function renderOutputs(result: CompileResult, dirs: OutputDirs, previous: (path: string) => string | undefined = () => undefined, base = process.cwd()): Promise<OutputFile[]> {
   const raw: { path: string; text: string; formatting: Formatting }[] = [];
+  const unformatted: OutputFile[] = [];
   if (dirs.code !== undefined && result.library) {
-    const layout = outputLayout(result, dirs.code, base);
-    for (const m of emitLibrary(result.library, layout, "typescript")) raw.push({ path: toPosix(join(dirs.code, m.path)), text: m.text, formatting: typescript });
+    const layout = outputLayout(result, dirs.code, base, dirs.runtime);
+    const modules = emitLibrary(result.library, layout, "typescript");
+    if (dirs.emit === "js") {
+      const layoutRuntime = dirs.runtime ?? (runsFromCheckout ? undefined : runtimePackage);
+      for (const m of await emitJavaScript(modules, resolve(base, dirs.code), layoutRuntime)) raw.push({ path: toPosix(join(dirs.code, m.path)), text: m.text, formatting: typescript });
+    } else for (const m of modules) raw.push({ path: toPosix(join(dirs.code, m.path)), text: m.text, formatting: typescript });
+    // Each policy's JSON Schemas beside its module, from the policy as the runtime runs it.
+    for (const [id, policy] of loadPolicies(result)) {
+      for (const [kind, schema] of [["input", inputSchema(policy)], ["determination", determinationSchema(policy)]] as const) {
+        unformatted.push({ path: toPosix(join(dirs.code, `${policySlug(id)}.${kind}.schema.json`)), text: schemaFileText(schema) });
+      }
+    }
   }
   for (const compiled of result.policies) {
     raw.push({ path: toPosix(join(dirs.docs, "policies", docsFileName(compiled.policy.name))), text: generatePolicyPage(compiled, result.checked), formatting: markdown });
   }
   raw.push({ path: toPosix(join(dirs.docs, "index.md")), text: generateIndex(result.policies), formatting: markdown });
   raw.push({ path: toPosix(join(dirs.docs, "criteria.md")), text: generateCriteriaReport(result.policies), formatting: markdown });
-  refuseCollisions(raw.map((r) => r.path), result);
+  refuseCollisions([...raw.map((r) => r.path), ...unformatted.map((f) => f.path)], result);
 
   const files: OutputFile[] = [];
   let prettier: typeof import("prettier") | undefined;
@@ -116,7 +152,7 @@ export async function renderOutputs(result: CompileResult, dirs: OutputDirs, pre
     const digestLine = formatting.parser === "typescript" ? `// polc digest: ${source} ${contentDigest(body)}\n` : `<!-- polc digest: ${source} ${contentDigest(body)} -->\n`;
     files.push({ path, text: body + digestLine });
   }
-  return files;
+  return [...files, ...unformatted];
 }
 
 /** Two outputs at one path (or paths that differ only in case, one file on many systems) would overwrite each other. */
@@ -151,7 +187,14 @@ function digest(text: string, formatting: Formatting): string {
 }
 
 function isGenerated(text: string): boolean {
-  return text.startsWith(generatedBanner) || text.startsWith(docsBanner);
+  return text.startsWith(generatedBanner) || text.startsWith(docsBanner) || text.startsWith(schemaBanner);
+}
+
+/** How a generated JSON file begins: JSON has no comments, so the banner is its first member. */
+const schemaBanner = '{\n  "$comment": "Generated by polc — do not edit.';
+
+function schemaFileText(schema: JsonSchema): string {
+  return `${JSON.stringify({ $comment: "Generated by polc — do not edit. Rebuild with polc build.", ...schema }, null, 2)}\n`;
 }
 
 /**
@@ -187,7 +230,7 @@ function readManifest(dir: string): Manifest {
 export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, base: string, library = "policies"): { written: string[]; removed: string[] } {
   const outputDirs: { dir: string; kind: "modules" | "docs" }[] = [...(dirs.code === undefined ? [] : [{ dir: dirs.code, kind: "modules" as const }]), { dir: dirs.docs, kind: "docs" }];
   const isIn = (path: string, dir: string) => path.startsWith(`${toPosix(dir).replace(/\/$/, "")}/`);
-  const kindOf = (path: string) => (path.endsWith(".ts") && dirs.code !== undefined && isIn(path, dirs.code) ? "modules" : "docs");
+  const kindOf = (path: string) => (/\.(ts|js|json)$/.test(path) && dirs.code !== undefined && isIn(path, dirs.code) ? "modules" : "docs");
   const refusals: string[] = [];
   for (const { dir } of outputDirs) {
     const absolute = resolve(base, dir);

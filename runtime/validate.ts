@@ -28,7 +28,7 @@ export class InputError extends Error {
 }
 
 /** The input's expected fields as a tree: groups hold children, facts their descriptor. */
-interface InputNode {
+export interface InputNode {
   readonly fact?: FactDescriptor;
   readonly children: Map<string, InputNode>;
 }
@@ -41,8 +41,11 @@ const dateOfService: FactDescriptor = { slot: -1, path: "date_of_service", parts
 
 const trees = new WeakMap<Policy, InputNode>();
 
-/** The tree of expected fields, `date_of_service` included, built once per policy. */
-function inputTree(policy: Policy): InputNode {
+/**
+ * The tree of expected fields, `date_of_service` included, built once per policy. Exported for
+ * the descriptions derived from it (a policy's JSON Schema, its FHIR Questionnaire).
+ */
+export function inputTree(policy: Policy): InputNode {
   let tree = trees.get(policy);
   if (!tree) {
     tree = newNode();

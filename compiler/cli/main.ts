@@ -15,6 +15,7 @@ import { readCaseFile, CaseFileError } from "./case-file.js";
 import { formatDetermination } from "./format-determination.js";
 import { batchCommand } from "./batch.js";
 import { checkQuotes } from "../quotes.js";
+import { checkOutputFolder } from "./output-folder.js";
 
 export class UsageError extends Error {}
 
@@ -91,13 +92,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .argument("[dir]", "folder of .pol files", "policies")
     .option("--out <dir>", "folder for the generated TypeScript modules", "generated")
     .option("--docs <dir>", "folder for the generated Markdown", "docs")
-    .action(async (dir: string, options: { out: string; docs: string }) => {
+    .option("--emit <kind>", "ts: TypeScript modules; js: plain ES modules with .d.ts beside them", "ts")
+    .option("--runtime <specifier>", "how the modules import the runtime (default: pol/runtime, or this checkout's runtime when polc runs from a source checkout)")
+    .action(async (dir: string, options: { out: string; docs: string; emit: string; runtime?: string }) => {
+      if (options.emit !== "ts" && options.emit !== "js") throw new UsageError(`--emit expects ts or js, not '${options.emit}'`);
+      checkOutputFolder("--out", options.out);
+      checkOutputFolder("--docs", options.docs);
       const result = compileFiles(polFilesUnder(dir));
       if (!reportDiagnostics(result, io)) {
         exitCode = 1;
         return;
       }
-      const dirs = { code: options.out, docs: options.docs };
+      const dirs = { code: options.out, docs: options.docs, emit: options.emit, runtime: options.runtime } as const;
       const files = await renderOutputs(result, dirs, previousOutput);
       const { written, removed } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io);
@@ -196,6 +202,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .argument("[dir]", "folder of .pol files", "policies")
     .option("--docs <dir>", "folder for the generated Markdown", "docs")
     .action(async (dir: string, options: { docs: string }) => {
+      checkOutputFolder("--docs", options.docs);
       const result = compileFiles(polFilesUnder(dir));
       if (!reportDiagnostics(result, io)) {
         exitCode = 1;

@@ -1,0 +1,66 @@
+/**
+ * The JSON Schema (2020-12) of what a policy's `evaluate` returns: the `Determination` of
+ * runtime/determination.ts, with the policy's id, version and outcomes fixed. A test validates
+ * the real determination of every case file against it.
+ */
+import type { Policy } from "../runtime/policy.js";
+import { jsonSchemaDialect, originKeyword, schemaId, schemaOrigin, type JsonSchema } from "./input.js";
+
+const truthValue: JsonSchema = { enum: ["true", "false", "unknown"] };
+const text: JsonSchema = { type: "string" };
+
+const criterionRef: JsonSchema = {
+  type: "object",
+  properties: { id: text, wording: text, refs: text, section: text },
+  required: ["id", "wording", "refs", "section"],
+};
+
+/** The determination of a request to `policy`. */
+export function determinationSchema(policy: Policy): JsonSchema {
+  const origin = schemaOrigin(policy);
+  const ids = policy.requirements.map((r) => r.ref.id);
+  return {
+    $schema: jsonSchemaDialect,
+    $id: schemaId(origin, "determination"),
+    title: `${origin.policy} ${origin.title}: determination`,
+    [originKeyword]: { ...origin },
+    type: "object",
+    properties: {
+      outcome: { enum: ["meets", "does-not-meet", "excluded", "not-covered", "needs-info"] },
+      policy: {
+        type: "object",
+        properties: { id: { const: origin.policy }, title: { const: origin.title }, version: { const: origin.version } },
+        required: ["id", "title", "version"],
+      },
+      state: { type: ["string", "null"] },
+      pathway: { anyOf: [{ enum: [...new Set(ids)] }, { type: "null" }] },
+      pathways: {
+        type: "array",
+        items: { allOf: [{ $ref: "#/$defs/criterion" }], properties: { result: truthValue, unmet: { type: "array", items: { $ref: "#/$defs/criterion" } } }, required: ["result", "unmet"] },
+      },
+      unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
+      missing: {
+        type: "array",
+        items: { type: "object", properties: { fact: text, description: text }, required: ["fact", "description"] },
+      },
+      overlays: {
+        type: "array",
+        items: { type: "object", properties: { id: text, title: text, state: text, applies: truthValue }, required: ["id", "title", "state", "applies"] },
+      },
+      reasons: { type: "array", items: text },
+      trace: {
+        type: "array",
+        items: {
+          allOf: [{ $ref: "#/$defs/criterion" }],
+          properties: {
+            result: { enum: ["true", "false", "unknown", "not-applicable"] },
+            values: { type: "array", items: { type: "object", properties: { fact: text, value: true }, required: ["fact", "value"] } },
+          },
+          required: ["result", "values"],
+        },
+      },
+    },
+    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "overlays", "reasons", "trace"],
+    $defs: { criterion: { ...criterionRef, properties: { ...(criterionRef.properties as JsonSchema), id: { enum: [...new Set(ids)] } } } },
+  };
+}
