@@ -89,7 +89,7 @@ interface ChunkResult {
 
 // ── One line ─────────────────────────────────────────────────────────────────────────────────
 
-const caseKeys = new Set(["description", "state", "input", "expect"]);
+const caseKeys = new Set(["id", "description", "state", "input", "expect"]);
 
 function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -97,7 +97,9 @@ function describeError(e: unknown): string {
 
 /** The output line for one input line (without its newline), and whether it is an error. */
 export function evaluateLine(config: LineConfig, line: string, lineNumber: number): { text: string; error: boolean } {
-  const fail = (message: string) => ({ text: JSON.stringify({ line: lineNumber, error: message }), error: true });
+  // A case's `id` (a text or a number) is passed through to its output line, determination or error.
+  let id: string | number | undefined;
+  const fail = (message: string) => ({ text: JSON.stringify(id === undefined ? { line: lineNumber, error: message } : { line: lineNumber, id, error: message }), error: true });
   let data: unknown;
   try {
     data = JSON.parse(line);
@@ -110,7 +112,9 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   if ("input" in input) {
     const wrapper = input;
     const unknown = Object.keys(wrapper).filter((k) => !caseKeys.has(k));
-    if (unknown.length) return fail(`${unknown.map((k) => `'${k}'`).join(", ")} ${unknown.length === 1 ? "is not a case field" : "are not case fields"} (the fields are description, state, input, expect)${unknown.includes("date_of_service") ? `; ${inputFactHint}` : ""}`);
+    if (typeof wrapper.id === "string" || (typeof wrapper.id === "number" && Number.isFinite(wrapper.id))) id = wrapper.id;
+    else if (wrapper.id !== undefined) return fail("'id' must be a text or a number");
+    if (unknown.length) return fail(`${unknown.map((k) => `'${k}'`).join(", ")} ${unknown.length === 1 ? "is not a case field" : "are not case fields"} (the fields are id, description, state, input, expect)${unknown.includes("date_of_service") ? `; ${inputFactHint}` : ""}`);
     if (wrapper.input === null || typeof wrapper.input !== "object" || Array.isArray(wrapper.input)) return fail("'input' must be an object of facts");
     if (wrapper.state !== undefined && typeof wrapper.state !== "string") return fail("'state' must be a text such as \"WA\"");
     input = wrapper.input as Record<string, unknown>;
@@ -119,7 +123,7 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) return fail(`the state must be a two-letter code like WA, not '${state}'`);
   try {
     const determination = evaluate(config.policy, input, { state: state?.toUpperCase(), trace: config.trace });
-    return { text: JSON.stringify(determination), error: false };
+    return { text: JSON.stringify(id === undefined ? determination : { id, ...determination }), error: false };
   } catch (e) {
     if (e instanceof InputError) return fail(e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
     return fail(`internal error: ${describeError(e)}`);

@@ -14,13 +14,15 @@ export interface CaseExpectation {
 }
 
 export interface CaseFile {
+  /** The caller's name for the case, passed through to what is printed for it. */
+  readonly id?: string | number;
   readonly description?: string;
   readonly state?: string;
   readonly input: Record<string, unknown>;
   readonly expect?: CaseExpectation;
 }
 
-const caseKeys = ["description", "state", "input", "expect"];
+const caseKeys = ["id", "description", "state", "input", "expect"];
 const expectKeys = ["outcome", "pathway", "unmet", "missing"];
 const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info"];
 
@@ -56,6 +58,7 @@ export function parseCase(text: string, path: string): CaseFile {
   if (input === null || typeof input !== "object" || Array.isArray(input)) problems.push("'input' must be an object of facts");
   if (record.state !== undefined && typeof record.state !== "string") problems.push("'state' must be a text such as \"WA\"");
   if (record.description !== undefined && typeof record.description !== "string") problems.push("'description' must be a text");
+  if (record.id !== undefined && typeof record.id !== "string" && !(typeof record.id === "number" && Number.isFinite(record.id))) problems.push("'id' must be a text or a number");
   const expect = record.expect as Record<string, unknown> | undefined;
   if (expect !== undefined) {
     if (expect === null || typeof expect !== "object" || Array.isArray(expect)) problems.push("'expect' must be an object");

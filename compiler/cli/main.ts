@@ -16,6 +16,7 @@ import { formatDetermination } from "./format-determination.js";
 import { batchCommand } from "./batch.js";
 import { checkQuotes } from "../quotes.js";
 import { checkOutputFolder } from "./output-folder.js";
+import { formatRoute, isCptCode, route } from "./route.js";
 
 export class UsageError extends Error {}
 
@@ -132,6 +133,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option("--workers <n>", "with --batch: worker threads (default: one per core)")
     .option("--trace", "with --batch: include each determination's trace")
     .action(async (policyArg: string, casePath: string | undefined, options: { state?: string; library: string; json?: boolean; batch?: string; workers?: string; trace?: boolean }) => {
+      if (options.batch === undefined && options.trace) throw new UsageError("--trace goes with --batch; a single case's trace is always printed");
+      if (options.batch === undefined && options.workers !== undefined) throw new UsageError("--workers goes with --batch");
       const files = policyArg.endsWith(".pol") ? [...new Set([resolve(policyArg), ...polFilesUnder(options.library).map((p) => resolve(p))])] : polFilesUnder(options.library);
       const result = compileFiles(files);
       if (!reportDiagnostics(result, io)) {
@@ -150,7 +153,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return;
       }
       if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
-      const testCase = readCaseFile(casePath);
+      let testCase;
+      try {
+        testCase = readCaseFile(casePath);
+      } catch (e) {
+        if (!(e instanceof CaseFileError) || !options.json) throw e;
+        io.out(JSON.stringify({ error: e.message, problems: [] }, null, 2));
+        exitCode = 2;
+        return;
+      }
       const state = options.state ?? testCase.state;
       if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) throw new UsageError(`--state expects a two-letter state code like WA, not '${state}'`);
       const policy = loadPolicies(result).get(compiled.policy.name)!;
@@ -159,6 +170,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         determination = evaluate(policy, testCase.input, { state: state?.toUpperCase() });
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
+        exitCode = 2;
+        if (options.json) {
+          // The same field paths as the text, for a script to read.
+          io.out(JSON.stringify({ error: `${casePath}: the case does not match ${compiled.policy.name}'s input`, problems: e.problems.map((p) => ({ path: `input.${p.path}`, message: p.message })) }, null, 2));
+          return;
+        }
         io.err(`${casePath}: the case does not match ${compiled.policy.name}'s input:`);
         for (const p of e.problems) io.err(`  - input.${p.path}: ${p.message}`);
         exitCode = 2;
@@ -194,6 +211,25 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         io.out(`${quotes.length - parts - missing.length} of ${count(quotes.length, "criterion", "criteria")} found word for word, ${parts} in parts, ${missing.length} not found in ${options.source}`);
       }
       if (missing.length) exitCode = 1;
+    });
+
+  program
+    .command("route")
+    .description("name the policies that apply to a request's CPT codes")
+    .requiredOption("--cpt <codes...>", "the request's CPT or HCPCS codes (64483, +64484, 0213T)")
+    .option("--library <dir>", "folder of .pol files", "policies")
+    .option("--json", "print the policies as JSON")
+    .action((options: { cpt: string[]; library: string; json?: boolean }) => {
+      const codes = options.cpt.flatMap((c) => c.split(",")).filter((c) => c !== "");
+      const bad = codes.filter((c) => !isCptCode(c));
+      if (bad.length) throw new UsageError(`--cpt expects CPT or HCPCS codes of five letters or digits (64483, +64484, 0213T), not ${bad.map((c) => `'${c}'`).join(", ")}`);
+      const result = compileFiles(polFilesUnder(options.library));
+      if (!reportDiagnostics(result, io)) {
+        exitCode = 1;
+        return;
+      }
+      const routed = route(loadPolicies(result).values(), codes);
+      io.out(options.json ? JSON.stringify(routed, null, 2) : formatRoute(routed));
     });
 
   program

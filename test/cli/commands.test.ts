@@ -169,9 +169,19 @@ describe("polc build", () => {
     writeFileSync(join(library, "two.pol"), policy("TWO"));
     const first = await polc("build", library, "--out", out, "--docs", docs);
     expect([first.code, first.err]).toEqual([0, ""]);
-    expect(first.out).toBe("built 2 policies: 8 files written, 0 unchanged");
+    expect(first.out).toBe("built 2 policies: 12 files written, 0 unchanged");
     const { readdirSync } = await import("node:fs");
-    expect(readdirSync(out, { recursive: true }).sort()).toEqual([".polc-outputs", "one.pol.ts", "one.ts", "two.pol.ts", "two.ts"]);
+    expect(readdirSync(out, { recursive: true }).sort()).toEqual([
+      ".polc-outputs",
+      "one.determination.schema.json",
+      "one.input.schema.json",
+      "one.pol.ts",
+      "one.ts",
+      "two.determination.schema.json",
+      "two.input.schema.json",
+      "two.pol.ts",
+      "two.ts",
+    ]);
     expect(readdirSync(docs, { recursive: true }).sort()).toEqual([".polc-outputs", "criteria.md", "index.md", "policies", "policies/one.md", "policies/two.md"]);
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "notes.ts"), "// a user's own file\n");
@@ -180,8 +190,8 @@ describe("polc build", () => {
     const second = await polc("build", library, "--out", out, "--docs", docs);
     expect(second.code).toBe(0);
     // Each output folder in turn; the index and the criteria count change with the library.
-    const removed = [join(out, "two.pol.ts"), join(out, "two.ts"), join(docs, "policies", "two.md")].map((p) => relative(process.cwd(), p));
-    expect(second.out.split("\n")).toEqual([...removed.map((p) => `removed ${p} (no policy builds it any more)`), "built 1 policy: 2 files written, 3 unchanged, 3 stale removed"]);
+    const removed = [...["two.determination.schema.json", "two.input.schema.json", "two.pol.ts", "two.ts"].map((f) => join(out, f)), join(docs, "policies", "two.md")].map((p) => relative(process.cwd(), p));
+    expect(second.out.split("\n")).toEqual([...removed.map((p) => `removed ${p} (no policy builds it any more)`), "built 1 policy: 2 files written, 5 unchanged, 5 stale removed"]);
     expect(existsSync(join(out, "notes.ts"))).toBe(true);
   });
 });
