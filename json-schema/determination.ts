@@ -36,7 +36,7 @@ export function determinationSchema(policy: Policy): JsonSchema {
       pathway: { anyOf: [{ enum: [...new Set(ids)] }, { type: "null" }] },
       pathways: {
         type: "array",
-        items: { allOf: [{ $ref: "#/$defs/criterion" }], properties: { result: truthValue, unmet: { type: "array", items: { $ref: "#/$defs/criterion" } } }, required: ["result", "unmet"] },
+        items: { type: "object", allOf: [{ $ref: "#/$defs/criterion" }], properties: { result: truthValue, unmet: { type: "array", items: { $ref: "#/$defs/criterion" } } }, required: ["result", "unmet"] },
       },
       unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
       missing: {
@@ -51,6 +51,7 @@ export function determinationSchema(policy: Policy): JsonSchema {
       trace: {
         type: "array",
         items: {
+          type: "object",
           allOf: [{ $ref: "#/$defs/criterion" }],
           properties: {
             result: { enum: ["true", "false", "unknown", "not-applicable"] },

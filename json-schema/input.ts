@@ -11,7 +11,7 @@
  */
 import { inputTree, type InputNode } from "../runtime/validate.js";
 import type { Policy } from "../runtime/policy.js";
-import type { EnumType, RecordType, ValueType } from "../runtime/schema.js";
+import type { RecordType, ValueType } from "../runtime/schema.js";
 import { durationUnits } from "../runtime/vocabulary.js";
 import { shapeDigest } from "./digest.js";
 
@@ -36,10 +36,10 @@ export const originKeyword = "x-pol";
 /** The definitions a schema refers to by name, each type once. */
 class Definitions {
   readonly defs = new Map<string, JsonSchema>();
-  private readonly names = new Map<EnumType | RecordType, string>();
+  private readonly names = new Map<RecordType, string>();
 
   /** A reference to a type's definition, made on first use. */
-  ref(type: EnumType | RecordType, kind: "enum" | "record", make: () => JsonSchema): JsonSchema {
+  ref(type: RecordType, kind: "record", make: () => JsonSchema): JsonSchema {
     let name = this.names.get(type);
     if (name === undefined) {
       const base = `${kind}_${type.name}`;
@@ -72,7 +72,7 @@ function valueSchema(type: ValueType, defs: Definitions): JsonSchema {
     case "text":
       return { type: "string" };
     case "enum":
-      return defs.ref(type, "enum", () => ({ title: type.name, enum: [...type.values] }));
+      return { title: type.name, enum: [...type.values] };
     case "list": {
       const record = type.of();
       return { type: "array", items: defs.ref(record, "record", () => recordSchema(record, defs)) };
@@ -97,8 +97,13 @@ function recordSchema(record: RecordType, defs: Definitions): JsonSchema {
   };
 }
 
-/** An undocumented fact is left out or null. */
+/**
+ * An undocumented fact is left out or null. Null joins the value's own `type` or `enum`, so that
+ * a validator names a wrong value once, at its own path, as the runtime does.
+ */
 function nullable(schema: JsonSchema): JsonSchema {
+  if (typeof schema.type === "string") return { ...schema, type: [schema.type, "null"] };
+  if (Array.isArray(schema.enum)) return { ...schema, enum: [...(schema.enum as JsonSchemaValue[]), null] };
   const { description, ...rest } = schema;
   return { ...(description !== undefined ? { description } : {}), anyOf: [rest, { type: "null" }] };
 }
