@@ -17,6 +17,7 @@ import { batchCommand } from "./batch.js";
 import { checkQuotes } from "../quotes.js";
 import { checkOutputFolder } from "./output-folder.js";
 import { formatRoute, isCptCode, route } from "./route.js";
+import { portOf, serve } from "./serve.js";
 
 export class UsageError extends Error {}
 
@@ -230,6 +231,26 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       const routed = route(loadPolicies(result).values(), codes);
       io.out(options.json ? JSON.stringify(routed, null, 2) : formatRoute(routed));
+    });
+
+  program
+    .command("serve")
+    .description("serve a library's policies over HTTP: metadata, schemas, determinations, routing by CPT code, OpenAPI")
+    .option("--library <dir>", "folder of .pol files", "policies")
+    .option("--port <n>", "port to listen on (0: any free port)", "8080")
+    .option("--host <host>", "address to bind (default loopback only)", "127.0.0.1")
+    .option("--token <token>", "require Authorization: Bearer <token> (or set POLC_TOKEN)")
+    .action(async (options: { library: string; port: string; host: string; token?: string }) => {
+      const port = portOf(options.port);
+      if (port === undefined) throw new UsageError(`--port expects a whole number from 0 to 65535, not '${options.port}'`);
+      const token = options.token ?? process.env.POLC_TOKEN;
+      if (token !== undefined && token.length < 16) throw new UsageError("the token must be at least 16 characters");
+      const result = compileFiles(polFilesUnder(options.library));
+      if (!reportDiagnostics(result, io)) {
+        exitCode = 1;
+        return;
+      }
+      exitCode = await serve(loadPolicies(result), { port, host: options.host, token }, io);
     });
 
   program

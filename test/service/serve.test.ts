@@ -1,0 +1,212 @@
+/**
+ * `polc serve` for real: the service listens on a loopback port and is called with fetch. Every
+ * answer is checked as a client reads it: statuses, JSON bodies, the request id echoed, the field
+ * paths of `polc eval`, and what never appears (the values a client sent, in an error or the log).
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { buildService } from "../../service/server.js";
+import { compileFiles } from "../../compiler/compile.js";
+import { polFilesUnder } from "../../compiler/cli/main.js";
+import { loadPolicies } from "../../compiler/load-modules.js";
+import { evaluate } from "../../runtime/determine.js";
+import { inputSchema, originKeyword, schemaOrigin } from "../../json-schema/index.js";
+
+const policies = loadPolicies(compileFiles(polFilesUnder("policies")));
+const meets = JSON.parse(readFileSync("test/cases/nia-cg-300/acute-radicular-meets.json", "utf8")) as { input: Record<string, unknown> };
+const token = "s3cret-token-for-tests-0123456789";
+
+interface Running {
+  app: FastifyInstance;
+  base: string;
+  log: string[];
+}
+
+async function start(options: { token?: string; bodyLimit?: number } = {}): Promise<Running> {
+  const log: string[] = [];
+  const app = await buildService({ policies, log: (line) => log.push(line), ...options });
+  const address = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { app, base: address, log };
+}
+
+let open: Running;
+let secured: Running;
+beforeAll(async () => {
+  open = await start({ bodyLimit: 64 * 1024 });
+  secured = await start({ token });
+});
+afterAll(async () => {
+  await open.app.close();
+  await secured.app.close();
+});
+
+async function call(path: string, init: RequestInit = {}, on: Running = open): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(`${on.base}${path}`, init);
+  const text = await response.text();
+  expect(response.headers.get("content-type"), path).toMatch(/^application\/json/);
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> };
+}
+
+const post = (body: string, headers: Record<string, string> = { "content-type": "application/json" }): RequestInit => ({ method: "POST", headers, body });
+
+describe("polc serve", () => {
+  it("answers a health check", async () => {
+    expect(await call("/health")).toMatchObject({ status: 200, body: { status: "ok", policies: 8 } });
+  });
+
+  it("lists every policy with its metadata, the digest of its input and its links", async () => {
+    const { status, body } = await call("/policies");
+    expect(status).toBe(200);
+    const list = body.policies as Record<string, unknown>[];
+    expect(list.map((p) => p.id)).toEqual([...policies.keys()]);
+    const p300 = list.find((p) => p.id === "NIA_CG_300")!;
+    expect(p300).toMatchObject({
+      title: "Epidural Spine Injections",
+      version: "2024",
+      guideline: "NIA_CG_300",
+      inputDigest: schemaOrigin(policies.get("NIA_CG_300")!).inputDigest,
+      links: { determinations: "/policies/NIA_CG_300/determinations", inputSchema: "/policies/NIA_CG_300/input.schema.json" },
+    });
+    expect((p300.cpt as { codes: string[] }[]).flatMap((c) => c.codes)).toContain("64483");
+  });
+
+  it("gives one policy's facts and schemas, and each schema at its own address", async () => {
+    const { body } = await call("/policies/NIA_CG_300");
+    expect((body.facts as { path: string }[]).map((f) => f.path)).toEqual(policies.get("NIA_CG_300")!.facts.map((f) => f.path));
+    expect(body.inputSchema).toEqual(JSON.parse(JSON.stringify(inputSchema(policies.get("NIA_CG_300")!))));
+    expect((await call("/policies/NIA_CG_300/input.schema.json")).body).toEqual(body.inputSchema);
+    expect(((await call("/policies/NIA_CG_300/determination.schema.json")).body[originKeyword] as { version: string }).version).toBe("2024");
+    expect(await call("/policies/NIA_CG_999")).toMatchObject({ status: 404, body: { error: { status: 404, code: "no-such-policy", message: "no policy 'NIA_CG_999' (GET /policies lists them)" } } });
+  });
+
+  it("evaluates a case and gives the determination the library gives, with its state and trace, and the client's request id", async () => {
+    const { status, headers, body } = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, state: "wa" }), { "content-type": "application/json", "x-request-id": "req-0042" }));
+    expect(status).toBe(200);
+    expect(headers.get("x-request-id")).toBe("req-0042");
+    const expected = JSON.parse(JSON.stringify(evaluate(policies.get("NIA_CG_300")!, meets.input, { state: "WA" }))) as Record<string, unknown>;
+    expect(body).toEqual({ requestId: "req-0042", ...expected });
+    expect([body.outcome, body.state, (body.trace as unknown[]).length > 0]).toEqual(["meets", "WA", true]);
+    const quick = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, trace: false })));
+    expect([quick.body.trace, typeof quick.body.requestId, quick.headers.get("x-request-id")]).toEqual([[], "string", quick.body.requestId]);
+  });
+
+  it("names each field of a case that does not match the policy's input, with the paths polc eval prints, never the values sent", async () => {
+    const secretValue = "PATIENT-NAME-Jane-Doe";
+    const input = { ...meets.input, pain: { average: 11, mood: 3 }, request: { region: secretValue }, prior_procedures: [{ kind: "epidural_injection" }] };
+    const { status, body } = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input })));
+    expect(status).toBe(422);
+    expect(body).toEqual({
+      error: {
+        status: 422,
+        code: "input-does-not-match",
+        message: "the case does not match NIA_CG_300's input",
+        problems: [
+          { path: "input.request.region", message: "expected one of cervical, thoracic, lumbar, sacral" },
+          { path: "input.pain.average", message: "expected a number from 0 to 10" },
+          { path: "input.pain.mood", message: "is not a fact of this policy" },
+          { path: "input.prior_procedures[0].date", message: "is required: each entry needs its date" },
+        ],
+      },
+    });
+    expect(open.log.join("\n")).not.toContain(secretValue);
+  });
+
+  it("refuses a body that is not a case, not JSON, too large, or not JSON at all, with a 4xx and a JSON error that quotes nothing sent", async () => {
+    expect(await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ facts: {} })))).toMatchObject({
+      status: 400,
+      body: { error: { code: "bad-case", problems: [{ path: "facts", message: "is not a field of a case (the fields are input, state, trace)" }, { path: "input", message: "is required: an object of the request's facts" }] } },
+    });
+    const badJson = await call("/policies/NIA_CG_300/determinations", post('{"input": {"ssn": "123-45-6789"'));
+    expect(badJson).toMatchObject({ status: 400, body: { error: { status: 400, code: "bad-json", message: "the request body is not valid JSON" } } });
+    expect(JSON.stringify(badJson.body)).not.toContain("123-45");
+    expect(await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: { note: "x".repeat(70 * 1024) } })))).toMatchObject({ status: 413, body: { error: { code: "body-too-large" } } });
+    expect(await call("/policies/NIA_CG_300/determinations", post("input=1", { "content-type": "text/plain" }))).toMatchObject({ status: 415, body: { error: { code: "unsupported-media-type", message: "send the case as application/json" } } });
+    expect(await call("/policies/NIA_CG_300/determinations", post("", { "content-type": "application/json" }))).toMatchObject({ status: 400, body: { error: { code: "empty-body" } } });
+    expect(await call("/policies/NIA_CG_300/determinations", post('{"__proto__": {"x": 1}, "input": {}}'))).toMatchObject({ status: 400 });
+    expect(await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, state: "Washington" })))).toMatchObject({ status: 400, body: { error: { problems: [{ path: "state", message: "expected a two-letter state code like WA" }] } } });
+    expect(await call("/nowhere")).toMatchObject({ status: 404, body: { error: { code: "not-found" } } });
+    // The service is still up.
+    expect((await call("/health")).status).toBe(200);
+  });
+
+  it("finds the policies that list a request's CPT codes", async () => {
+    const { status, body } = await call("/route?cpt=64483&cpt=%2B64484,99999");
+    expect(status).toBe(200);
+    expect((body.matches as { policy: string }[]).map((m) => m.policy)).toEqual(["NIA_CG_300", "NIA_CG_408"]);
+    expect(body.unmatched).toEqual(["99999"]);
+    expect(await call("/route")).toMatchObject({ status: 400, body: { error: { code: "no-codes" } } });
+    expect(await call("/route?cpt=12")).toMatchObject({ status: 400, body: { error: { code: "bad-codes", problems: [{ path: "cpt[0]", message: "is not a CPT or HCPCS code" }] } } });
+  });
+
+  it("publishes an OpenAPI 3.1 document whose request schemas are the policies' own and take their case files", async () => {
+    const { body } = await call("/openapi.json");
+    expect(body.openapi).toBe("3.1.0");
+    const paths = body.paths as Record<string, unknown>;
+    expect(Object.keys(paths)).toContain("/policies/NIA_CG_300/determinations");
+    const components = (body.components as { schemas: Record<string, Record<string, unknown>> }).schemas;
+    expect(components["NIA_CG_300.Request"]).toEqual(JSON.parse(JSON.stringify(inputSchema(policies.get("NIA_CG_300")!))));
+    // The case schema, with the request schema it refers to, takes a real case.
+    const ajv = new Ajv2020({ strict: false });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    const validate = ajv.compile({ ...components["NIA_CG_300.Case"], components: { schemas: { "NIA_CG_300.Request": components["NIA_CG_300.Request"] } }, $id: "urn:test:case" });
+    expect(validate({ input: meets.input, state: "WA" })).toBe(true);
+    expect(validate({ input: { ...meets.input, pain: { average: 11 } } })).toBe(false);
+  });
+
+  it("logs a line per request with its route, status and id, and nothing of its body", async () => {
+    open.log.length = 0;
+    await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input }), { "content-type": "application/json", "x-request-id": "log-check-1" }));
+    expect(open.log).toHaveLength(1);
+    expect(open.log[0]).toMatch(/^\S+ POST \/policies\/:id\/determinations 200 [\d.]+ms log-check-1$/);
+    expect(open.log[0]).not.toContain("2024-03-15");
+  });
+
+  it("requires the bearer token when given one, except for the health check", async () => {
+    expect(await call("/health", {}, secured)).toMatchObject({ status: 200 });
+    const refused = await call("/policies", {}, secured);
+    expect(refused).toMatchObject({ status: 401, body: { error: { code: "unauthorized" } } });
+    expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="polc"');
+    expect((await call("/policies", { headers: { authorization: "Bearer wrong-token-of-same-size-00000" } }, secured)).status).toBe(401);
+    expect((await call("/policies", { headers: { authorization: `Bearer ${token}` } }, secured)).status).toBe(200);
+    const evaluated = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input }), { "content-type": "application/json", authorization: `Bearer ${token}` }), secured);
+    expect(evaluated.body.outcome).toBe("meets");
+  });
+});
+
+describe("polc serve from the command line", () => {
+  it("listens on loopback by default, prints where, serves, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["bin/polc.js", "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      const address = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (match) resolve(match[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`polc serve exited with ${code}: ${out}`)));
+      });
+      expect(out).toMatch(/^polc serve: 8 policies on http:\/\/127\.0\.0\.1:\d+\n$/);
+      const response = await fetch(`${address}/policies/NIA_CG_300/determinations`, post(JSON.stringify({ input: meets.input })));
+      expect(((await response.json()) as { outcome: string }).outcome).toBe("meets");
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 60_000);
+
+  it("refuses a port that is not one, and a short token", async () => {
+    const { main } = await import("../../compiler/cli/main.js");
+    const err: string[] = [];
+    const io = { out: () => undefined, err: (t: string) => err.push(t) };
+    expect(await main(["node", "polc", "serve", "--port", "http"], io)).toBe(2);
+    expect(await main(["node", "polc", "serve", "--token", "short"], io)).toBe(2);
+    expect(err).toEqual(["polc: --port expects a whole number from 0 to 65535, not 'http'", "polc: the token must be at least 16 characters"]);
+  });
+});
