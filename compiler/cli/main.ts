@@ -18,6 +18,7 @@ import { checkQuotes } from "../quotes.js";
 import { checkOutputFolder } from "./output-folder.js";
 import { formatRoute, isCptCode, route } from "./route.js";
 import { portOf, serve } from "./serve.js";
+import { registerFhirCommands } from "./fhir.js";
 
 export class UsageError extends Error {}
 
@@ -252,6 +253,24 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       }
       exitCode = await serve(loadPolicies(result), { port, host: options.host, token }, io);
     });
+
+  registerFhirCommands(program, {
+    io,
+    usage: (message) => new UsageError(message),
+    fail: (code) => {
+      exitCode = code;
+    },
+    policyOf: (id, library) => {
+      const result = compileFiles(polFilesUnder(library));
+      if (!reportDiagnostics(result, io)) {
+        exitCode = 1;
+        return undefined;
+      }
+      const policy = loadPolicies(result).get(id);
+      if (!policy) throw new UsageError(`no policy '${id}' in ${library} (the policies are: ${result.policies.map((p) => p.policy.name).join(", ") || "none"})`);
+      return policy;
+    },
+  });
 
   program
     .command("docs")
