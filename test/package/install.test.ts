@@ -80,10 +80,10 @@ describe("the pol package", () => {
     } catch (e) {
       output = String((e as { stdout?: string }).stdout);
     }
-    expect(output.trim().split("\n")).toEqual(["src/wrong.ts(2,67): error TS2322: Type 'string' is not assignable to type 'number'."]);
+    expect(output.trim().split("\n")).toEqual(["src/wrong.ts(2,74): error TS2322: Type 'string' is not assignable to type 'number'."]);
   });
 
-  it("runs a determination with plain node, from the JavaScript modules and the runtime imported by the package's name", () => {
+  it("runs a determination with plain node, from the JavaScript modules, the runtime, the schemas and FHIR imported by the package's name", () => {
     const out = JSON.parse(run(process.execPath, ["evaluate.mjs"], project)) as unknown;
     expect(out).toEqual({
       outcome: "needs-info",
@@ -91,6 +91,8 @@ describe("the pol package", () => {
       unmet: [],
       missing: ["prior_mri"],
       inputError: ["symptoms.pain: expected a number from 0 to 10, got 11"],
+      schemaBesideModule: true,
+      questions: ["date_of_service", "side", "symptoms", "therapy_courses#none", "therapy_courses", "prior_mri"],
     });
   });
 });
