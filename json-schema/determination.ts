@@ -4,9 +4,13 @@
  * the real determination of every case file against it.
  */
 import type { Policy } from "../runtime/policy.js";
+import type { Outcome } from "../runtime/determination.js";
 import { jsonSchemaDialect, originKeyword, schemaId, schemaOrigin, type JsonSchema } from "./input.js";
 
 const truthValue: JsonSchema = { enum: ["true", "false", "unknown"] };
+
+/** Every outcome, as a record over the runtime's Outcome type so that a new outcome cannot be left out here. */
+const outcomes: Record<Outcome, true> = { meets: true, "does-not-meet": true, excluded: true, "not-covered": true, "needs-info": true, "refer-for-review": true };
 const text: JsonSchema = { type: "string" };
 
 const criterionRef: JsonSchema = {
@@ -26,7 +30,7 @@ export function determinationSchema(policy: Policy): JsonSchema {
     [originKeyword]: { ...origin },
     type: "object",
     properties: {
-      outcome: { enum: ["meets", "does-not-meet", "excluded", "not-covered", "needs-info"] },
+      outcome: { enum: Object.keys(outcomes) },
       policy: {
         type: "object",
         properties: { id: { const: origin.policy }, title: { const: origin.title }, version: { const: origin.version } },
@@ -36,13 +40,15 @@ export function determinationSchema(policy: Policy): JsonSchema {
       pathway: { anyOf: [{ enum: [...new Set(ids)] }, { type: "null" }] },
       pathways: {
         type: "array",
-        items: { type: "object", allOf: [{ $ref: "#/$defs/criterion" }], properties: { result: truthValue, unmet: { type: "array", items: { $ref: "#/$defs/criterion" } } }, required: ["result", "unmet"] },
+        items: { type: "object", allOf: [{ $ref: "#/$defs/criterion" }], properties: { result: { enum: ["true", "false", "unknown", "not-applicable"] }, unmet: { type: "array", items: { $ref: "#/$defs/criterion" } } }, required: ["result", "unmet"] },
       },
       unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
       missing: {
         type: "array",
         items: { type: "object", properties: { fact: text, description: text }, required: ["fact", "description"] },
       },
+      referrals: { type: "array", items: { type: "object", properties: { clause: text, refs: text }, required: ["clause", "refs"] } },
+      advisories: { type: "array", items: { $ref: "#/$defs/criterion" } },
       overlays: {
         type: "array",
         items: { type: "object", properties: { id: text, title: text, state: text, applies: truthValue }, required: ["id", "title", "state", "applies"] },
@@ -61,7 +67,7 @@ export function determinationSchema(policy: Policy): JsonSchema {
         },
       },
     },
-    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "overlays", "reasons", "trace"],
+    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "referrals", "advisories", "overlays", "reasons", "trace"],
     $defs: { criterion: { ...criterionRef, properties: { ...(criterionRef.properties as JsonSchema), id: { enum: [...new Set(ids)] } } } },
   };
 }

@@ -206,7 +206,7 @@ describe("CRD coverage information", () => {
         expect(issues(order(ext)), `${c.file} ${d.outcome}`).toEqual([]);
       }
     }
-    expect([...seen].sort()).toEqual(["does-not-meet", "excluded", "meets", "needs-info", "not-covered"]);
+    expect([...seen]).toEqual(expect.arrayContaining(["does-not-meet", "excluded", "meets", "needs-info", "not-covered"]));
   });
 
   it("says covered, conditional with the missing documentation, or not covered with the unmet criteria", () => {
@@ -224,5 +224,14 @@ describe("CRD coverage information", () => {
     expect(subValues(denied).slice(0, 3)).toEqual(["coverage=", "covered=not-covered", "reason="]);
     expect(denied.extension!.some((e) => e.url === "pa-needed")).toBe(false);
     expect(denied.extension!.filter((e) => e.url === "detail").map((e) => e.extension![0].valueCodeableConcept!.text)).toEqual(notMet.unmet.map((u) => u.wording));
+  });
+
+  it("says a request referred for a clinician's review is conditional on prior authorization, with the clauses that refer it", () => {
+    const needs = evaluate(policies.get("NIA_CG_300")!, { date_of_service: "2024-03-15" }, { trace: false });
+    const referred = { ...needs, outcome: "refer-for-review" as const, missing: [], referrals: [{ clause: "at the discretion of the reviewing physician", refs: "4" }] };
+    const ext = coverageInformation(referred, options);
+    expect(subValues(ext).slice(0, 5)).toEqual(["coverage=", "covered=conditional", "pa-needed=auth-needed", "info-needed=other", "reason="]);
+    expect(ext.extension!.filter((e) => e.url === "detail").map((e) => e.extension![0].valueCodeableConcept!.text)).toEqual(["at the discretion of the reviewing physician"]);
+    expect(issues(order(ext))).toEqual([]);
   });
 });
