@@ -126,10 +126,16 @@ function inputShape(policy: Policy): JsonSchema {
   return { ...body, ...(defs.defs.size ? { $defs: Object.fromEntries(defs.defs) } : {}) };
 }
 
-/** Which policy, which version, which input shape. */
+const origins = new WeakMap<Policy, SchemaOrigin>();
+
+/** Which policy, which version, which input shape; worked out once per policy. */
 export function schemaOrigin(policy: Policy): SchemaOrigin {
-  const m = policy.metadata;
-  return { policy: m.id, title: m.title, version: m.version, inputDigest: `sha256:${shapeDigest(inputShape(policy))}` };
+  let origin = origins.get(policy);
+  if (!origin) {
+    const m = policy.metadata;
+    origins.set(policy, (origin = { policy: m.id, title: m.title, version: m.version, inputDigest: `sha256:${shapeDigest(inputShape(policy))}` }));
+  }
+  return origin;
 }
 
 /** A stable id for a schema: the policy, its version and the input's digest. */

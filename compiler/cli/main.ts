@@ -155,15 +155,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         return;
       }
       if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
-      let testCase;
-      try {
-        testCase = readCaseFile(casePath);
-      } catch (e) {
-        if (!(e instanceof CaseFileError) || !options.json) throw e;
-        io.out(JSON.stringify({ error: e.message, problems: [] }, null, 2));
-        exitCode = 2;
-        return;
-      }
+      const testCase = readCaseFile(casePath);
       const state = options.state ?? testCase.state;
       if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) throw new UsageError(`--state expects a two-letter state code like WA, not '${state}'`);
       const policy = loadPolicies(result).get(compiled.policy.name)!;

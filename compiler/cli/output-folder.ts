@@ -3,7 +3,7 @@
  * compiled: a path that names a file, or a folder that cannot be created or written, is a usage
  * error with a message saying which, never an internal error.
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { UsageError } from "./main.js";
 
@@ -30,21 +30,27 @@ export function checkOutputFolder(option: string, path: string): void {
   }
   if (info && !info.isDirectory()) fail("is a file, not a folder");
   if (!info) {
-    // One level at a time: Node's recursive mkdir retries for ever where a folder cannot be made (/proc).
+    // Tried, then taken away again, so that a build refused later leaves nothing behind; one level
+    // at a time, since Node's recursive mkdir retries for ever where a folder cannot be made (/proc).
     const missing: string[] = [];
-    for (let at = resolve(path); ; at = dirname(at)) {
-      if (existsSync(at)) break;
+    for (let at = resolve(path); !existsSync(at); at = dirname(at)) {
       missing.unshift(at);
       if (dirname(at) === at) break;
     }
-    for (const folder of missing) {
-      try {
+    const made: string[] = [];
+    try {
+      for (const folder of missing) {
         mkdirSync(folder);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? "";
-        fail(`cannot create this folder (${reasons.get(code) ?? code})`);
+        made.unshift(folder);
       }
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "";
+      fail(`cannot create this folder (${reasons.get(code) ?? code})`);
+    } finally {
+      for (const folder of made) rmdirSync(folder);
     }
+    return;
   }
   try {
     accessSync(path, constants.W_OK);

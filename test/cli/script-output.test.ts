@@ -55,16 +55,6 @@ describe("polc eval --json", () => {
     });
   });
 
-  it("prints a case file that cannot be read as a case as JSON too", async () => {
-    const path = file("broken.json", "{ not json");
-    const run = await polc("eval", "NIA_CG_300", path, "--json");
-    expect(run.code).toBe(2);
-    expect(run.err).toBe("");
-    const printed = JSON.parse(run.out) as { error: string; problems: unknown[] };
-    expect(printed.problems).toEqual([]);
-    expect(printed.error).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid JSON: `));
-  });
-
   it("refuses --trace and --workers without --batch, before compiling anything", async () => {
     expect(await polc("eval", "NIA_CG_300", "test/cases/nia-cg-300/acute-radicular-meets.json", "--trace")).toEqual({
       code: 2,

@@ -27,8 +27,8 @@ describe("the committed build", () => {
     expect(result.diagnostics).toEqual([]);
     const paths = outputs.map((f) => f.path);
     for (const path of ["docs/criteria.md", "generated/nia-cg-300.ts", "generated/common/history.pol.ts", "docs/policies/nia-cg-300.md", "docs/index.md"]) expect(paths).toContain(path);
-    // A module per .pol file, a module and a page per policy, the index and the criteria report.
-    expect(paths).toHaveLength(result.files.size + 2 * result.policies.length + 2);
+    // A module per .pol file, a module, two JSON Schemas and a page per policy, the index and the criteria report.
+    expect(paths).toHaveLength(result.files.size + 4 * result.policies.length + 2);
   });
 
   it("is exactly what renderOutputs produces from policies/ now (run npm run build when this fails)", () => {

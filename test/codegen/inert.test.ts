@@ -64,7 +64,15 @@ describe("generated code is inert", () => {
   it("compiles the payload policy without a diagnostic and renders every output", () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.policies.map((p) => p.ir.id)).toEqual([policyId]);
-    expect(outputs.map((f) => f.path).sort()).toEqual(["docs/criteria.md", "docs/index.md", "docs/policies/inert-test.md", "generated/inert-test.ts", "generated/inert.pol.ts"]);
+    expect(outputs.map((f) => f.path).sort()).toEqual([
+      "docs/criteria.md",
+      "docs/index.md",
+      "docs/policies/inert-test.md",
+      "generated/inert-test.determination.schema.json",
+      "generated/inert-test.input.schema.json",
+      "generated/inert-test.ts",
+      "generated/inert.pol.ts",
+    ]);
   });
 
   it("generates modules that type-check against the real runtime", () => {

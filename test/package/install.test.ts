@@ -18,8 +18,11 @@ const project = join(root, "consumer");
 let tarball = "";
 let packed: string[] = [];
 
+/** The environment without what `npm test` sets for its own project (npm_config_local_prefix and the like), so that npm here works on the project it is run in. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+
 function run(command: string, args: readonly string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 });
+  return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 });
 }
 
 const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
