@@ -52,7 +52,7 @@ export function openApiDocument(policies: ReadonlyMap<string, Policy>, schemas: 
     components[determination] = own.determination;
     components[input] = {
       type: "object",
-      properties: { input: { $ref: `#/components/schemas/${request}` }, state: { type: ["string", "null"], pattern: "^[A-Za-z]{2}$" }, trace: { type: "boolean", default: true } },
+      properties: { input: { $ref: `#/components/schemas/${request}` }, state: { type: ["string", "null"], pattern: "^[A-Za-z]{2}$" }, trace: { type: "boolean", default: true }, id: { type: ["string", "number"] } },
       required: ["input"],
       additionalProperties: false,
     };

@@ -69,20 +69,22 @@ function withoutValue(problem: InputProblem): InputProblem {
 
 const caseKeys = new Set(["input", "state", "trace", "id"]);
 
-/** The body of a POST: `{"input": {…facts…}, "state"?: "WA", "trace"?: false}`. */
-function readCase(body: unknown): { input: Record<string, unknown>; state?: string; trace: boolean } {
+/** The body of a POST: `{"input": {…facts…}, "state"?: "WA", "trace"?: false, "id"?: "case-1"}`. */
+function readCase(body: unknown): { input: Record<string, unknown>; state?: string; trace: boolean; id?: string | number } {
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "bad-case", 'expected a JSON object: {"input": {…the request\'s facts…}, "state": "WA"}');
   const record = body as Record<string, unknown>;
   const problems: InputProblem[] = [];
-  for (const key of Object.keys(record)) if (!caseKeys.has(key)) problems.push({ path: key, message: "is not a field of a case (the fields are input, state, trace)" });
+  for (const key of Object.keys(record)) if (!caseKeys.has(key)) problems.push({ path: key, message: "is not a field of a case (the fields are input, state, trace, id)" });
   const input = Object.hasOwn(record, "input") ? record.input : undefined;
   if (input === null || typeof input !== "object" || Array.isArray(input)) problems.push({ path: "input", message: "is required: an object of the request's facts" });
   const state = Object.hasOwn(record, "state") ? record.state : undefined;
   if (state !== undefined && state !== null && (typeof state !== "string" || !/^[A-Za-z]{2}$/.test(state))) problems.push({ path: "state", message: "expected a two-letter state code like WA" });
   const trace = Object.hasOwn(record, "trace") ? record.trace : undefined;
   if (trace !== undefined && typeof trace !== "boolean") problems.push({ path: "trace", message: "expected true or false" });
+  const id = Object.hasOwn(record, "id") ? record.id : undefined;
+  if (id !== undefined && typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) problems.push({ path: "id", message: "expected a text or a number" });
   if (problems.length) throw new HttpError(400, "bad-case", "the body is not a case", problems);
-  return { input: input as Record<string, unknown>, state: typeof state === "string" ? state.toUpperCase() : undefined, trace: trace !== false };
+  return { input: input as Record<string, unknown>, state: typeof state === "string" ? state.toUpperCase() : undefined, trace: trace !== false, id: id as string | number | undefined };
 }
 
 /** A client's request id, when it is a plain token (it is echoed back in a header); otherwise one is made. */
@@ -190,9 +192,10 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
 
   app.post("/policies/:id/determinations", async (request) => {
     const policy = policyOf(request);
-    const { input, state, trace } = readCase(request.body);
+    const { input, state, trace, id } = readCase(request.body);
     try {
-      return { requestId: request.id, ...evaluate(policy, input, { state, trace }) };
+      // The case's own id, when it has one, comes back beside the request id, as in a batch.
+      return { requestId: request.id, ...(id !== undefined ? { id } : {}), ...evaluate(policy, input, { state, trace }) };
     } catch (e) {
       if (e instanceof InputError) throw new HttpError(422, "input-does-not-match", `the case does not match ${policy.metadata.id}'s input`, e.problems.map(withoutValue));
       throw e;

@@ -90,8 +90,8 @@ describe("polc serve", () => {
     const expected = JSON.parse(JSON.stringify(evaluate(policies.get("NIA_CG_300")!, meets.input, { state: "WA" }))) as Record<string, unknown>;
     expect(body).toEqual({ requestId: "req-0042", ...expected });
     expect([body.outcome, body.state, (body.trace as unknown[]).length > 0]).toEqual(["meets", "WA", true]);
-    const quick = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, trace: false })));
-    expect([quick.body.trace, typeof quick.body.requestId, quick.headers.get("x-request-id")]).toEqual([[], "string", quick.body.requestId]);
+    const quick = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, trace: false, id: "case-9" })));
+    expect([quick.body.trace, typeof quick.body.requestId, quick.headers.get("x-request-id"), quick.body.id]).toEqual([[], "string", quick.body.requestId, "case-9"]);
   });
 
   it("names each field of a case that does not match the policy's input, with the paths polc eval prints, never the values sent", async () => {
@@ -118,7 +118,7 @@ describe("polc serve", () => {
   it("refuses a body that is not a case, not JSON, too large, or not JSON at all, with a 4xx and a JSON error that quotes nothing sent", async () => {
     expect(await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ facts: {} })))).toMatchObject({
       status: 400,
-      body: { error: { code: "bad-case", problems: [{ path: "facts", message: "is not a field of a case (the fields are input, state, trace)" }, { path: "input", message: "is required: an object of the request's facts" }] } },
+      body: { error: { code: "bad-case", problems: [{ path: "facts", message: "is not a field of a case (the fields are input, state, trace, id)" }, { path: "input", message: "is required: an object of the request's facts" }] } },
     });
     const badJson = await call("/policies/NIA_CG_300/determinations", post('{"input": {"ssn": "123-45-6789"'));
     expect(badJson).toMatchObject({ status: 400, body: { error: { status: 400, code: "bad-json", message: "the request body is not valid JSON" } } });
