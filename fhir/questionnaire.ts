@@ -2,7 +2,7 @@
  * A policy's facts as a FHIR R4 Questionnaire, in the manner of Da Vinci DTR: one question per
  * fact, its text what a reviewer looks for in the chart, its answer typed as the fact is (yes/no,
  * decimal or integer with the fact's range, date, a choice of the enum's values, a quantity in
- * days, weeks, months or years for a duration), groups as the request groups facts, and a
+ * one of the duration units for a duration, a text per spinal level), groups as the request groups facts, and a
  * repeating group for each list of records, enabled when the list is not documented as empty. Each question's linkId is the fact's path in the
  * request (`pain.average`; `prior_procedures.date` for a field of a list's entries), so that a
  * QuestionnaireResponse reads back into a case (response.ts). It is made from the runtime's own
@@ -11,15 +11,12 @@
 import type { Policy } from "../runtime/policy.js";
 import type { FieldDescriptor, RecordType, ValueType } from "../runtime/schema.js";
 import { inputTree, type InputNode } from "../runtime/validate.js";
+import { durationUnits, type DurationUnit } from "../runtime/vocabulary.js";
 import type { Extension, Questionnaire, QuestionnaireItem } from "./types.js";
 
-/** How each duration unit is written in UCUM, the units FHIR quantities use. */
-export const ucumUnits: ReadonlyMap<string, string> = new Map([
-  ["days", "d"],
-  ["weeks", "wk"],
-  ["months", "mo"],
-  ["years", "a"],
-]);
+/** How each duration unit is written in UCUM, the units FHIR quantities use; a record over the runtime's units, so none is left out. */
+const ucum: Record<DurationUnit, string> = { minutes: "min", hours: "h", days: "d", weeks: "wk", months: "mo", years: "a" };
+export const ucumUnits: ReadonlyMap<string, string> = new Map(durationUnits.map((u) => [u, ucum[u]]));
 export const ucumSystem = "http://unitsofmeasure.org";
 
 /** The code system of an enum's values. */
@@ -62,6 +59,9 @@ function question(linkId: string, text: string, type: ValueType, required: boole
       };
     case "text":
       return { ...base, type: "string" };
+    case "levels":
+      // One answer per spinal level ("L4-5"); the runtime reads each spelling.
+      return { ...base, type: "string", repeats: true };
     case "enum":
       return { ...base, type: "choice", answerOption: type.values.map((code) => ({ valueCoding: { system: enumSystem(type.name), code } })) };
     case "list":

@@ -27,6 +27,8 @@ class ResponseReader {
 
   /** An answer's value as the request writes it; undefined (with a problem) when it is not of the question's type. */
   answer(type: ValueType, linkId: string, answers: readonly QuestionnaireResponseAnswer[]): unknown {
+    // Spinal levels take an answer per level: one is written as a text, several as a list.
+    if (type.t === "levels" && answers.length > 1) return answers.map((a) => this.answer(type, linkId, [a]));
     if (answers.length !== 1) {
       this.problems.push({ path: linkId, message: `expected one answer, got ${answers.length}` });
       return undefined;
@@ -44,6 +46,7 @@ class ResponseReader {
       case "date":
         return expect("valueDate", a.valueDate);
       case "text":
+      case "levels":
         return expect("valueString", a.valueString);
       case "enum":
         return expect("valueCoding with a code", a.valueCoding?.code);

@@ -43,12 +43,27 @@ export function determinationSchema(policy: Policy): JsonSchema {
         items: { type: "object", allOf: [{ $ref: "#/$defs/criterion" }], properties: { result: { enum: ["true", "false", "unknown", "not-applicable"] }, unmet: { type: "array", items: { $ref: "#/$defs/criterion" } } }, required: ["result", "unmet"] },
       },
       unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
-      missing: {
-        type: "array",
-        items: { type: "object", properties: { fact: text, description: text }, required: ["fact", "description"] },
-      },
-      referrals: { type: "array", items: { type: "object", properties: { clause: text, refs: text }, required: ["clause", "refs"] } },
+      missing: { type: "array", items: { $ref: "#/$defs/missing" } },
+      referrals: { type: "array", items: { $ref: "#/$defs/referral" } },
       advisories: { type: "array", items: { $ref: "#/$defs/criterion" } },
+      lines: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            id: text,
+            wording: text,
+            refs: text,
+            requested: truthValue,
+            outcome: { enum: Object.keys(outcomes) },
+            unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
+            missing: { type: "array", items: { $ref: "#/$defs/missing" } },
+            referrals: { type: "array", items: { $ref: "#/$defs/referral" } },
+            reasons: { type: "array", items: text },
+          },
+          required: ["id", "wording", "refs", "requested", "outcome", "unmet", "missing", "referrals", "reasons"],
+        },
+      },
       overlays: {
         type: "array",
         items: { type: "object", properties: { id: text, title: text, state: text, applies: truthValue }, required: ["id", "title", "state", "applies"] },
@@ -67,7 +82,11 @@ export function determinationSchema(policy: Policy): JsonSchema {
         },
       },
     },
-    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "referrals", "advisories", "overlays", "reasons", "trace"],
-    $defs: { criterion: { ...criterionRef, properties: { ...(criterionRef.properties as JsonSchema), id: { enum: [...new Set(ids)] } } } },
+    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "referrals", "advisories", "lines", "overlays", "reasons", "trace"],
+    $defs: {
+      criterion: { ...criterionRef, properties: { ...(criterionRef.properties as JsonSchema), id: { enum: [...new Set(ids)] } } },
+      missing: { type: "object", properties: { fact: text, description: text }, required: ["fact", "description"] },
+      referral: { type: "object", properties: { clause: text, refs: text }, required: ["clause", "refs"] },
+    },
   };
 }

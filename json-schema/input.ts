@@ -7,7 +7,7 @@
  *
  * What a schema cannot say, the runtime still checks: a date that matches YYYY-MM-DD but is not a
  * day of the calendar (2024-02-30) is refused by `evaluate` (and by a validator that checks the
- * `date` format, such as Ajv with ajv-formats).
+ * `date` format, such as Ajv with ajv-formats), and so is a spinal level the runtime cannot read.
  */
 import { inputTree, type InputNode } from "../runtime/validate.js";
 import type { Policy } from "../runtime/policy.js";
@@ -71,6 +71,9 @@ function valueSchema(type: ValueType, defs: Definitions): JsonSchema {
       };
     case "text":
       return { type: "string" };
+    case "levels":
+      // Spinal levels, "L4-5" or a list of them; their spelling is the runtime's to read (see runtime/levels.ts).
+      return { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] };
     case "enum":
       return { title: type.name, enum: [...type.values] };
     case "list": {

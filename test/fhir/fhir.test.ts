@@ -93,6 +93,8 @@ function responseFor(q: Questionnaire, input: Record<string, unknown>): Question
         const children = fill(item.item!, value as Record<string, unknown>, `${item.linkId}.`);
         return children.length ? [{ linkId: item.linkId, item: children }] : [];
       }
+      // Spinal levels: an answer per level.
+      if (item.type === "string" && item.repeats) return [{ linkId: item.linkId, answer: (Array.isArray(value) ? value : [value]).map((v) => answer(item, v)) }];
       return [{ linkId: item.linkId, answer: [answer(item, value)] }];
     });
   return { resourceType: "QuestionnaireResponse", questionnaire: `${q.url}|${q.version}`, status: "completed", item: fill(q.item!, input, "") };
@@ -110,7 +112,7 @@ describe("the Questionnaire of a policy", () => {
     const all = new Map<string, QuestionnaireItem>();
     const walk = (items: readonly QuestionnaireItem[]) => items.forEach((i) => (all.set(i.linkId, i), walk(i.item ?? [])));
     walk(q.item!);
-    const kinds: Record<ValueType["t"], string> = { boolean: "boolean", number: "decimal", date: "date", duration: "quantity", text: "string", enum: "choice", list: "group" };
+    const kinds: Record<ValueType["t"], string> = { boolean: "boolean", number: "decimal", date: "date", duration: "quantity", text: "string", levels: "string", enum: "choice", list: "group" };
     for (const f of policies.get("NIA_CG_300")!.facts) {
       const item = all.get(f.path)!;
       expect(item.text, f.path).toBe(f.description);
@@ -127,7 +129,7 @@ describe("the Questionnaire of a policy", () => {
       ],
     });
     expect(all.get("request.region")!.answerOption).toEqual(["cervical", "thoracic", "lumbar", "sacral"].map((code) => ({ valueCoding: { system: "urn:pol:enum:spinal_region", code } })));
-    expect(all.get("pain.duration")!.extension!.map((e) => e.valueCoding!.code)).toEqual(["d", "wk", "mo", "a"]);
+    expect(all.get("pain.duration")!.extension!.map((e) => e.valueCoding!.code)).toEqual(["min", "h", "d", "wk", "mo", "a"]);
     const history = all.get("prior_procedures")!;
     expect([history.type, history.repeats]).toEqual(["group", true]);
     // An empty history is documented, not missing: its own question says so, and the group is asked only when it is not.
@@ -147,7 +149,9 @@ describe("a QuestionnaireResponse read back as a case", () => {
       if (checked % 25 === 0) expect(issues(response), c.file).toEqual([]);
       const input = caseFromResponse(c.policy, JSON.parse(JSON.stringify(response)));
       // An undocumented fact and an empty group say the same as nothing, and a response has no way to say either.
+      // One spinal level reads back as a text, whether the case wrote it alone or in a list of one.
       const strip = (v: unknown): unknown => {
+        if (Array.isArray(v) && v.length === 1 && typeof v[0] === "string") return v[0];
         if (v === null || typeof v !== "object" || Array.isArray(v)) return Array.isArray(v) ? v.map(strip) : v;
         const kept = Object.entries(v).map(([k, x]) => [k, strip(x)] as const).filter(([, x]) => x !== null && x !== undefined);
         return kept.length ? Object.fromEntries(kept) : undefined;
