@@ -15,6 +15,18 @@ import { fieldValue, isList, isRange, isRecord, missingFact, NONE, recordDay, re
 import { formatDay } from "./dates.js";
 import { levelsText } from "./levels.js";
 import type { ValueLayout } from "./slots.js";
+import type { DefinitionSite } from "./definitions.js";
+import type { AppliesClause } from "./policy.js";
+
+/**
+ * What a coverage run learns from an evaluation besides its trace: the value of each definition
+ * the evaluation worked out (once per evaluation, or once per argument) and what each overlay's
+ * applies clause gave. Told only when one is given; the decision is the same either way.
+ */
+export interface EvaluationObserver {
+  definition(site: DefinitionSite, value: Value): void;
+  clause(clause: AppliesClause, holds: Tri): void;
+}
 
 /** What an evaluation needs of its policy: where its values go, and (for a trace) the section each requirement stands in. */
 export interface EvaluatedPolicy {
@@ -61,6 +73,7 @@ export class Context {
     input: InputRead,
     tracing: boolean,
     private readonly layout: EvaluatedPolicy,
+    private readonly observer?: EvaluationObserver,
   ) {
     this.tracing = tracing;
     // What only a trace needs is made only for one; without it these stay empty and untouched.
@@ -225,13 +238,22 @@ export class Context {
     return a === true && !this.tracing ? true : or2(a, b());
   }
 
+  // ── Overlays ───────────────────────────────────────────────────────────────────────────────
+
+  /** Whether an overlay's applies clause holds (told to the observer, if any). */
+  clause(clause: AppliesClause): Tri {
+    const holds = clause.test(this);
+    if (this.observer) this.observer.clause(clause, holds);
+    return holds;
+  }
+
   // ── Definitions ────────────────────────────────────────────────────────────────────────────
 
   /**
    * A definition without arguments, worked out once per evaluation. Definitions are pure; with
    * the trace on, the facts one read are replayed into every criterion that reuses its value.
    */
-  remember(slot: number, body: (c: Context) => Value): Value {
+  remember(slot: number, body: (c: Context) => Value, site?: DefinitionSite): Value {
     const known = this.known[slot];
     if (known !== undefined) {
       if (this.tracing) this.replay(this.definitionReads.get(slot));
@@ -239,11 +261,12 @@ export class Context {
     }
     const value = this.tracing ? this.traced1(slot, () => body(this)) : body(this);
     this.known[slot] = value;
+    if (this.observer && site) this.observer.definition(site, value);
     return value;
   }
 
   /** A definition with arguments, worked out once per evaluation and argument values. */
-  rememberWith(slot: number, args: readonly Value[], body: () => Value): Value {
+  rememberWith(slot: number, args: readonly Value[], body: () => Value, site?: DefinitionSite): Value {
     let memo: Map<Value, unknown> | undefined = (this.memos ??= new Map()).get(slot);
     if (!memo) this.memos.set(slot, (memo = new Map()));
     // One level of maps per argument; the last holds the value and its reads.
@@ -265,6 +288,7 @@ export class Context {
         })
       : body();
     memo.set(last, { value, reads });
+    if (this.observer && site) this.observer.definition(site, value);
     return value;
   }
 

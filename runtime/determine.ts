@@ -5,7 +5,7 @@
  */
 import type { SectionKind } from "./vocabulary.js";
 import type { CriterionRef, Determination, EvaluateOptions, MissingFact, Outcome, PathwayResult, Referred, ServiceLineResult } from "./determination.js";
-import { Context } from "./context.js";
+import { Context, type EvaluationObserver } from "./context.js";
 import { InputError, readInput } from "./validate.js";
 import type { PlacedRequirement, PlacedSection, Policy } from "./policy.js";
 import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Referral, type Tri } from "./tri.js";
@@ -179,7 +179,7 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
       if (overlay.state.toUpperCase() !== wanted) continue;
       let applies: Tri = true;
       for (const clause of overlay.applies) {
-        const holds = clause.test(c);
+        const holds = c.clause(clause);
         applies = and2(applies, clause.mode === "unless" ? not(holds) : holds);
       }
       overlays.push({ index, applies });
@@ -290,11 +290,11 @@ function describeFactOnce(policy: Policy, path: string): string {
  * Reads and validates the request, then evaluates it; throws InputError listing every problem.
  * The request is read once: validation takes out the facts that evaluation then uses.
  */
-export function evaluate(policy: Policy, input: unknown, options: EvaluateOptions = {}): Determination {
+export function evaluate(policy: Policy, input: unknown, options: EvaluateOptions = {}, observer?: EvaluationObserver): Determination {
   const read = readInput(policy, input);
   if (read.problems.length > 0) throw new InputError(read.problems);
   const tracing = options.trace !== false;
-  const c = new Context(read, tracing, policy);
+  const c = new Context(read, tracing, policy, observer);
   const determination = determine(policy, c, options.state ?? null);
   return tracing ? { ...determination, trace: c.trace } : determination;
 }

@@ -18,8 +18,8 @@ export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType }
 export { policy, section, overlay, service } from "./policy.js";
 export { criterion, pathway, note, group, allOf, anyOf, noneOf, atLeast, atMost } from "./requirements.js";
 export { fact, field, record, enumeration, listOf, boolean, number, integer, date, duration, text, spinalLevels } from "./schema.js";
-export { define, defineOver } from "./definitions.js";
-export { Context } from "./context.js";
+export { define, defineOver, type DefinitionSite } from "./definitions.js";
+export { Context, type EvaluationObserver } from "./context.js";
 
 // What compiled criteria compute with.
 export { and, or, not, Unknown, referral, type Tri } from "./tri.js";

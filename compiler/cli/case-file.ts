@@ -20,9 +20,13 @@ export interface CaseFile {
   readonly state?: string;
   readonly input: Record<string, unknown>;
   readonly expect?: CaseExpectation;
+  /** What a boundary case probes (written by `polc cases --boundaries`). */
+  readonly probe?: string;
+  /** The expectation was filled from the policy as it stood, not confirmed by the author. */
+  readonly unconfirmed?: boolean;
 }
 
-const caseKeys = ["id", "description", "state", "input", "expect"];
+const caseKeys = ["id", "description", "state", "input", "expect", "probe", "unconfirmed"];
 const expectKeys = ["outcome", "pathway", "unmet", "missing"];
 const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info"];
 
@@ -59,6 +63,8 @@ export function parseCase(text: string, path: string): CaseFile {
   if (record.state !== undefined && typeof record.state !== "string") problems.push("'state' must be a text such as \"WA\"");
   if (record.description !== undefined && typeof record.description !== "string") problems.push("'description' must be a text");
   if (record.id !== undefined && typeof record.id !== "string" && !(typeof record.id === "number" && Number.isFinite(record.id))) problems.push("'id' must be a text or a number");
+  if (record.probe !== undefined && typeof record.probe !== "string") problems.push("'probe' must be a text");
+  if (record.unconfirmed !== undefined && typeof record.unconfirmed !== "boolean") problems.push("'unconfirmed' must be true or false");
   const expect = record.expect as Record<string, unknown> | undefined;
   if (expect !== undefined) {
     if (expect === null || typeof expect !== "object" || Array.isArray(expect)) problems.push("'expect' must be an object");

@@ -19,6 +19,7 @@ import { checkOutputFolder } from "./output-folder.js";
 import { formatRoute, isCptCode, route } from "./route.js";
 import { portOf, serve } from "./serve.js";
 import { registerFhirCommands } from "./fhir.js";
+import { registerTestCommand } from "./test-command.js";
 
 export class UsageError extends Error {}
 
@@ -282,6 +283,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       reportRemoved(removed, io);
       io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);
     });
+
+  const commandContext = { io, argv, setExitCode: (code: number) => void (exitCode = code) };
+  registerTestCommand(program, commandContext);
 
   try {
     await program.parseAsync([...argv]);

@@ -42,7 +42,7 @@ function banner(source: string): string[] {
 // ── File modules ─────────────────────────────────────────────────────────────────────────────
 
 function fileModule(m: IrModule, w: ModuleWriter): string {
-  if (m.requirements.length) w.line(`const source = ${literal(m.file)};`);
+  if (m.requirements.length || m.definitions.some((d) => remembered(d) !== "never")) w.line(`const source = ${literal(m.file)};`);
   for (const e of m.enums) {
     w.line();
     if (e.doc) w.doc([e.doc]);
@@ -118,7 +118,7 @@ function fact(f: IrFact, w: ModuleWriter): void {
 }
 
 /** Whether a definition is worth remembering: it has no parameters, or one holds a list or an entry. */
-function remembered(d: IrDefinition): "once" | "per-arguments" | "never" {
+export function remembered(d: IrDefinition): "once" | "per-arguments" | "never" {
   if (d.params.length === 0) return "once";
   return d.params.some((p) => p.type.t === "list") ? "per-arguments" : "never";
 }
@@ -131,12 +131,14 @@ function definition(d: IrDefinition, w: ModuleWriter, file: string): void {
   const bound = new Map(d.params.map((p, i) => [p.name, unique[i]]));
   const body = w.expr(d.body, bound);
   const name = w.value(d);
+  // Where it is written, for coverage runs that report each definition's values.
+  const site = `{ name: ${literal(d.name)}, source, line: ${d.line} }`;
   switch (remembered(d)) {
     case "once":
-      w.exportConst(name, `k.define((c) => ${body})`);
+      w.exportConst(name, `k.define((c) => ${body}, ${site})`);
       break;
     case "per-arguments":
-      w.exportConst(name, `k.defineOver((c${w.t(": k.Context")}, ${unique.map((p) => `${p}${w.t(": k.Value")}`).join(", ")}) => ${body})`);
+      w.exportConst(name, `k.defineOver((c${w.t(": k.Context")}, ${unique.map((p) => `${p}${w.t(": k.Value")}`).join(", ")}) => ${body}, ${site})`);
       break;
     case "never":
       w.exportFunction(name, ["c" + w.t(": k.Context"), ...unique.map((p) => p + w.t(": k.Value"))].join(", "), "k.Value", body);

@@ -18,6 +18,8 @@ const choices_epidural_injection_facet_injection_media = k.choices([
   "intrathecal_trial",
 ]);
 
+const source = "policies/common/conservative-therapy.pol";
+
 /** First date of the current course of non-operative conservative therapy targeting the requested spinal region */
 export const fact_conservative_therapy_start = k.fact(
   "conservative_therapy.start",
@@ -89,36 +91,42 @@ export const fact_home_exercise_program_inability_medical_reason = k.fact(
  * Definition home_exercise_program_complete: **Home Exercise Program (HEP) - The following two elements are required to meet guidelines for completion of conservative therapy: Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor; AND Follow-up documentation regarding completion of HEP after the required 6-week timeframe or inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises). Closure of medical offices, closure of therapy offices, patient inconvenience, or noncompliance without explanation does not constitute "inability to complete" HEP.
  * policies/common/conservative-therapy.pol, line 24.
  */
-export const define_home_exercise_program_complete = k.define((c) =>
-  k.and(
-    k.truth(c.fact(fact_home_exercise_program_prescription)),
-    k.or(
-      k.truth(c.fact(fact_home_exercise_program_completion_documented)),
-      k.truth(c.fact(fact_home_exercise_program_inability_medical_reason)),
+export const define_home_exercise_program_complete = k.define(
+  (c) =>
+    k.and(
+      k.truth(c.fact(fact_home_exercise_program_prescription)),
+      k.or(
+        k.truth(c.fact(fact_home_exercise_program_completion_documented)),
+        k.truth(c.fact(fact_home_exercise_program_inability_medical_reason)),
+      ),
     ),
-  ),
+  { name: "home_exercise_program_complete", source, line: 24 },
 );
 
 /**
  * Definition active_modality: Active modalities should be region-specific (targeting the cervical, thoracic, or lumbar spine) and consist of physical therapy, a physician-supervised home exercise program**, or chiropractic care.
  * policies/common/conservative-therapy.pol, line 28.
  */
-export const define_active_modality = k.define((c) =>
-  c.or(
-    k.or(
-      k.truth(c.fact(fact_conservative_therapy_physical_therapy)),
-      k.truth(c.fact(fact_conservative_therapy_chiropractic_care)),
+export const define_active_modality = k.define(
+  (c) =>
+    c.or(
+      k.or(
+        k.truth(c.fact(fact_conservative_therapy_physical_therapy)),
+        k.truth(c.fact(fact_conservative_therapy_chiropractic_care)),
+      ),
+      () => k.truth(define_home_exercise_program_complete(c)),
     ),
-    () => k.truth(define_home_exercise_program_complete(c)),
-  ),
+  { name: "active_modality", source, line: 28 },
 );
 
 /**
  * Definition conservative_therapy_complete: *Conservative Therapy - Non-operative treatment should include a multimodality approach consisting of a combination of active and inactive components. Inactive components can include rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, and diathermy.
  * policies/common/conservative-therapy.pol, line 31.
  */
-export const define_conservative_therapy_complete = k.define((c) =>
-  c.and(k.truth(c.fact(fact_conservative_therapy_inactive_components)), () => k.truth(define_active_modality(c))),
+export const define_conservative_therapy_complete = k.define(
+  (c) =>
+    c.and(k.truth(c.fact(fact_conservative_therapy_inactive_components)), () => k.truth(define_active_modality(c))),
+  { name: "conservative_therapy_complete", source, line: 31 },
 );
 
 /**
@@ -171,4 +179,4 @@ export function define_failed_or_ongoing_conservative_therapy(
       ),
   );
 }
-// polc digest: 9454a112391a98de 2aa5c5fffbf9bbe3
+// polc digest: b7ebce73dd491820 dd96bcd68ba244d3

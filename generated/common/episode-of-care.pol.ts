@@ -13,6 +13,8 @@ import {
 
 const years_2 = k.length(2, "years");
 
+const source = "policies/common/episode-of-care.pol";
+
 /** A new pathology in the requested spinal region since the last injection there (starts a new episode of care) */
 export const fact_new_pathology = k.fact(
   "new_pathology",
@@ -36,21 +38,29 @@ export function define_prior_in_region(c: k.Context, param_kind: k.Value): k.Val
  * Definition episode_of: The procedures of the current episode of care
  * policies/common/episode-of-care.pol, line 16.
  */
-export const define_episode_of = k.defineOver((c: k.Context, param_procedures: k.Value) =>
-  k.select(c, k.recentRun(c, param_procedures, years_2), (each_p) =>
-    c.and(k.not(k.truth(c.fact(fact_new_pathology))), () =>
-      k.not(
-        k.exists(c, c.fact(fact_prior_procedures), (each_s) =>
-          c.and(k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"), () =>
-            c.and(
-              k.truth(define_same_region(c, c.entryField(each_s, field_procedure_region), c.fact(fact_request_region))),
-              () =>
-                k.compare(">", c.entryField(each_s, field_procedure_date), c.entryField(each_p, field_procedure_date)),
+export const define_episode_of = k.defineOver(
+  (c: k.Context, param_procedures: k.Value) =>
+    k.select(c, k.recentRun(c, param_procedures, years_2), (each_p) =>
+      c.and(k.not(k.truth(c.fact(fact_new_pathology))), () =>
+        k.not(
+          k.exists(c, c.fact(fact_prior_procedures), (each_s) =>
+            c.and(k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"), () =>
+              c.and(
+                k.truth(
+                  define_same_region(c, c.entryField(each_s, field_procedure_region), c.fact(fact_request_region)),
+                ),
+                () =>
+                  k.compare(
+                    ">",
+                    c.entryField(each_s, field_procedure_date),
+                    c.entryField(each_p, field_procedure_date),
+                  ),
+              ),
             ),
           ),
         ),
       ),
     ),
-  ),
+  { name: "episode_of", source, line: 16 },
 );
-// polc digest: f71c5296a9de1f61 76ace6567249725f
+// polc digest: e3c2e05d7ea9f395 a31478f1f2003e75

@@ -3,6 +3,8 @@
 
 import * as k from "../../runtime/index.js";
 
+const source = "policies/common/pain.pol";
+
 /** Pain causing functional disability is documented */
 export const fact_pain_functional_disability = k.fact(
   "pain.functional_disability",
@@ -24,7 +26,8 @@ export const fact_pain_acute_radicular_symptoms = k.fact(
  * Definition severe_pain_documented: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10
  * policies/common/pain.pol, line 10.
  */
-export const define_severe_pain_documented = k.define((c) =>
-  k.or(k.truth(c.fact(fact_pain_functional_disability)), k.compare(">=", c.fact(fact_pain_average), 6)),
+export const define_severe_pain_documented = k.define(
+  (c) => k.or(k.truth(c.fact(fact_pain_functional_disability)), k.compare(">=", c.fact(fact_pain_average), 6)),
+  { name: "severe_pain_documented", source, line: 10 },
 );
-// polc digest: 36929f960bf2cbc6 905bac5071cb2ceb
+// polc digest: b27e2cd5b6c39be4 b2cacad216ef6949

@@ -161,41 +161,57 @@ export const fact_findings_severe_stenosis_obstruction = k.fact(
  * Definition region_injections: Epidural injections in the requested spinal region
  * policies/nia/cg300-epidural-spine-injections.pol, line 50.
  */
-export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"));
+export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"), {
+  name: "region_injections",
+  source,
+  line: 50,
+});
 
 /**
  * Definition episode_injections: Epidural injections in the requested spinal region in the current episode of care
  * policies/nia/cg300-epidural-spine-injections.pol, line 53.
  */
-export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)));
+export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)), {
+  name: "episode_injections",
+  source,
+  line: 53,
+});
 
 /**
  * Definition initial_request: No injection in the requested region in the current episode of care
  * policies/nia/cg300-epidural-spine-injections.pol, line 56.
  */
-export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0));
+export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
+  name: "initial_request",
+  source,
+  line: 56,
+});
 
 /**
  * Definition in_initial_phase: Up to 3 epidural injections may be performed in the initial treatment phase
  * policies/nia/cg300-epidural-spine-injections.pol, line 60.
  */
-export const define_in_initial_phase = k.define((c) =>
-  c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
-    k.compare("<", k.count(c, define_episode_injections(c)), 3),
-  ),
+export const define_in_initial_phase = k.define(
+  (c) =>
+    c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
+      k.compare("<", k.count(c, define_episode_injections(c)), 3),
+    ),
+  { name: "in_initial_phase", source, line: 60 },
 );
 
 /**
  * Definition in_first_year: In the first year of treatment
  * policies/nia/cg300-epidural-spine-injections.pol, line 63.
  */
-export const define_in_first_year = k.define((c) =>
-  k.compareDurations(
-    "<",
-    k.timeBetween(c.field(k.earliest(c, define_episode_injections(c)), field_procedure_date), c.dos),
-    years_1,
-    c.dos,
-  ),
+export const define_in_first_year = k.define(
+  (c) =>
+    k.compareDurations(
+      "<",
+      k.timeBetween(c.field(k.earliest(c, define_episode_injections(c)), field_procedure_date), c.dos),
+      years_1,
+      c.dos,
+    ),
+  { name: "in_first_year", source, line: 63 },
 );
 
 /**
@@ -725,4 +741,4 @@ export const criterion_severe_stenosis_obstruction = k.criterion({
   line: 182,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
-// polc digest: e36b4a7439bbb39b 78dfc971f1856617
+// polc digest: 10dd0025089856a2 2478ccda06d545e9

@@ -192,119 +192,146 @@ export const fact_findings_no_percutaneous_access = k.fact(
  * Definition region_facet_procedures: Facet joint injections and medial branch nerve blocks in the requested spinal region
  * policies/nia/cg301-facet-joint-injections.pol, line 58.
  */
-export const define_region_facet_procedures = k.define((c) =>
-  k.select(c, c.fact(fact_prior_procedures), (each_p) =>
-    c.and(k.isIn(c.entryField(each_p, field_procedure_kind), choices_facet_injection_medial_branch_block, false), () =>
-      k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
+export const define_region_facet_procedures = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_prior_procedures), (each_p) =>
+      c.and(
+        k.isIn(c.entryField(each_p, field_procedure_kind), choices_facet_injection_medial_branch_block, false),
+        () => k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
+      ),
     ),
-  ),
+  { name: "region_facet_procedures", source, line: 58 },
 );
 
 /**
  * Definition episode_injections: Facet joint injections and medial branch nerve blocks in the requested spinal region in the current episode of care
  * policies/nia/cg301-facet-joint-injections.pol, line 61.
  */
-export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_facet_procedures(c)));
+export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_facet_procedures(c)), {
+  name: "episode_injections",
+  source,
+  line: 61,
+});
 
 /**
  * Definition initial_request: No facet joint injection or medial branch nerve block in the requested region in the current episode of care
  * policies/nia/cg301-facet-joint-injections.pol, line 64.
  */
-export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0));
+export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
+  name: "initial_request",
+  source,
+  line: 64,
+});
 
 /**
  * Definition in_diagnostic_phase: The requested injection is the second of the initial diagnostic phase
  * policies/nia/cg301-facet-joint-injections.pol, line 69.
  */
-export const define_in_diagnostic_phase = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 1));
+export const define_in_diagnostic_phase = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 1), {
+  name: "in_diagnostic_phase",
+  source,
+  line: 69,
+});
 
 /**
  * Definition previous_injection: The most recent facet joint injection or medial branch nerve block in the episode of care
  * policies/nia/cg301-facet-joint-injections.pol, line 72.
  */
-export const define_previous_injection = k.define((c) => k.latest(c, define_episode_injections(c)));
+export const define_previous_injection = k.define((c) => k.latest(c, define_episode_injections(c)), {
+  name: "previous_injection",
+  source,
+  line: 72,
+});
 
 /**
  * Definition diagnostic_phase_interval: Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart; if the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections
  * policies/nia/cg301-facet-joint-injections.pol, line 77.
  */
-export const define_diagnostic_phase_interval = k.define((c) =>
-  c.or(
-    k.compareDurations(
-      ">=",
-      k.timeBetween(c.field(define_previous_injection(c), field_procedure_date), c.dos),
-      weeks_2,
-      c.dos,
-    ),
-    () =>
-      c.and(k.compareEqual("=", c.field(define_previous_injection(c), field_procedure_therapeutic), false), () =>
-        c.and(k.truth(c.field(define_previous_injection(c), field_procedure_local_anesthetic_only)), () =>
-          k.compareDurations(
-            ">=",
-            k.timeBetween(c.field(define_previous_injection(c), field_procedure_date), c.dos),
-            days_7,
-            c.dos,
+export const define_diagnostic_phase_interval = k.define(
+  (c) =>
+    c.or(
+      k.compareDurations(
+        ">=",
+        k.timeBetween(c.field(define_previous_injection(c), field_procedure_date), c.dos),
+        weeks_2,
+        c.dos,
+      ),
+      () =>
+        c.and(k.compareEqual("=", c.field(define_previous_injection(c), field_procedure_therapeutic), false), () =>
+          c.and(k.truth(c.field(define_previous_injection(c), field_procedure_local_anesthetic_only)), () =>
+            k.compareDurations(
+              ">=",
+              k.timeBetween(c.field(define_previous_injection(c), field_procedure_date), c.dos),
+              days_7,
+              c.dos,
+            ),
           ),
         ),
-      ),
-  ),
+    ),
+  { name: "diagnostic_phase_interval", source, line: 77 },
 );
 
 /**
  * Definition last_rf_neurolysis: The most recent radiofrequency neurolysis in the requested spinal region
  * policies/nia/cg301-facet-joint-injections.pol, line 81.
  */
-export const define_last_rf_neurolysis = k.define((c) =>
-  k.latest(c, c.fact(fact_prior_procedures), (each_r) =>
-    c.and(k.compareEqual("=", c.entryField(each_r, field_procedure_kind), "facet_denervation"), () =>
-      k.truth(define_same_region(c, c.entryField(each_r, field_procedure_region), c.fact(fact_request_region))),
+export const define_last_rf_neurolysis = k.define(
+  (c) =>
+    k.latest(c, c.fact(fact_prior_procedures), (each_r) =>
+      c.and(k.compareEqual("=", c.entryField(each_r, field_procedure_kind), "facet_denervation"), () =>
+        k.truth(define_same_region(c, c.entryField(each_r, field_procedure_region), c.fact(fact_request_region))),
+      ),
     ),
-  ),
+  { name: "last_rf_neurolysis", source, line: 81 },
 );
 
 /**
  * Definition facet_procedures_12_months: Unilateral injections performed at the same level on the right vs. left within 1 month of each other would be considered as one procedure toward the total number of facet procedures allowed per 12 months. [6]
  * policies/nia/cg301-facet-joint-injections.pol, line 86.
  */
-export const define_facet_procedures_12_months = k.define((c) =>
-  k.countPairedAsOne(
-    c,
-    define_region_facet_procedures(c),
-    (each_p) => k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
-    (each_p, each_q) =>
-      k.and(
-        k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
-        k.isIn(c.entryField(each_q, field_procedure_side), choices_left_right, false),
-        k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.entryField(each_q, field_procedure_side)),
-        k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.entryField(each_q, field_procedure_level)),
-        k.compareDurations(
-          "<=",
-          k.timeBetween(
-            k.earlierOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
-            k.laterOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+export const define_facet_procedures_12_months = k.define(
+  (c) =>
+    k.countPairedAsOne(
+      c,
+      define_region_facet_procedures(c),
+      (each_p) => k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
+      (each_p, each_q) =>
+        k.and(
+          k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
+          k.isIn(c.entryField(each_q, field_procedure_side), choices_left_right, false),
+          k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.entryField(each_q, field_procedure_side)),
+          k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.entryField(each_q, field_procedure_level)),
+          k.compareDurations(
+            "<=",
+            k.timeBetween(
+              k.earlierOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+              k.laterOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+            ),
+            months_1,
+            c.dos,
           ),
-          months_1,
-          c.dos,
         ),
-      ),
-  ),
+    ),
+  { name: "facet_procedures_12_months", source, line: 86 },
 );
 
 /**
  * Definition request_joins_prior: The requested unilateral injection is at the same level on the other side within 1 month of an earlier unilateral injection, so it counts as one procedure with it
  * policies/nia/cg301-facet-joint-injections.pol, line 93.
  */
-export const define_request_joins_prior = k.define((c) =>
-  c.and(k.isIn(c.fact(fact_request_side), choices_left_right, false), () =>
-    k.exists(c, define_region_facet_procedures(c), (each_p) =>
-      k.and(
-        k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
-        k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.fact(fact_request_side)),
-        k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.fact(fact_request_level)),
-        k.withinLast(c.entryField(each_p, field_procedure_date), months_1, c.dos),
+export const define_request_joins_prior = k.define(
+  (c) =>
+    c.and(k.isIn(c.fact(fact_request_side), choices_left_right, false), () =>
+      k.exists(c, define_region_facet_procedures(c), (each_p) =>
+        k.and(
+          k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
+          k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.fact(fact_request_side)),
+          k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.fact(fact_request_level)),
+          k.withinLast(c.entryField(each_p, field_procedure_date), months_1, c.dos),
+        ),
       ),
     ),
-  ),
+  { name: "request_joins_prior", source, line: 93 },
 );
 
 /**
@@ -860,4 +887,4 @@ export const criterion_no_percutaneous_access = k.criterion({
   line: 229,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: b706aedea7b3def2 41dfa88fd0425599
+// polc digest: 8f18748965583a49 11e50019db239975

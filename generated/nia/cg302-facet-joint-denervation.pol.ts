@@ -109,37 +109,29 @@ export const fact_findings_puncture_site_infection = k.fact(
  * Definition region_medial_branch_blocks: Medial branch blocks in the requested spinal region
  * policies/nia/cg302-facet-joint-denervation.pol, line 48.
  */
-export const define_region_medial_branch_blocks = k.define((c) => define_prior_in_region(c, "medial_branch_block"));
+export const define_region_medial_branch_blocks = k.define((c) => define_prior_in_region(c, "medial_branch_block"), {
+  name: "region_medial_branch_blocks",
+  source,
+  line: 48,
+});
 
 /**
  * Definition region_denervations: Facet joint denervations in the requested spinal region
  * policies/nia/cg302-facet-joint-denervation.pol, line 51.
  */
-export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"));
+export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"), {
+  name: "region_denervations",
+  source,
+  line: 51,
+});
 
 /**
  * Definition completes_opposite_side: Opposite side denervation procedures performed at the same level(s) within 1 month of the first side do not require follow-up information to be submitted.
  * policies/nia/cg302-facet-joint-denervation.pol, line 56.
  */
-export const define_completes_opposite_side = k.define((c) =>
-  k.exists(c, define_region_denervations(c), (each_p) =>
-    k.and(
-      k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
-      k.isIn(c.fact(fact_request_side), choices_left_right, false),
-      k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.fact(fact_request_side)),
-      k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.fact(fact_request_level)),
-      k.compareDurations("<=", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), months_1, c.dos),
-    ),
-  ),
-);
-
-/**
- * Definition earlier_denervations: Earlier facet joint denervations in the requested spinal region, other than the first side of the requested procedure
- * policies/nia/cg302-facet-joint-denervation.pol, line 66.
- */
-export const define_earlier_denervations = k.define((c) =>
-  k.select(c, define_region_denervations(c), (each_p) =>
-    k.not(
+export const define_completes_opposite_side = k.define(
+  (c) =>
+    k.exists(c, define_region_denervations(c), (each_p) =>
       k.and(
         k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
         k.isIn(c.fact(fact_request_side), choices_left_right, false),
@@ -148,41 +140,67 @@ export const define_earlier_denervations = k.define((c) =>
         k.compareDurations("<=", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), months_1, c.dos),
       ),
     ),
-  ),
+  { name: "completes_opposite_side", source, line: 56 },
+);
+
+/**
+ * Definition earlier_denervations: Earlier facet joint denervations in the requested spinal region, other than the first side of the requested procedure
+ * policies/nia/cg302-facet-joint-denervation.pol, line 66.
+ */
+export const define_earlier_denervations = k.define(
+  (c) =>
+    k.select(c, define_region_denervations(c), (each_p) =>
+      k.not(
+        k.and(
+          k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
+          k.isIn(c.fact(fact_request_side), choices_left_right, false),
+          k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.fact(fact_request_side)),
+          k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.fact(fact_request_level)),
+          k.compareDurations("<=", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), months_1, c.dos),
+        ),
+      ),
+    ),
+  { name: "earlier_denervations", source, line: 66 },
 );
 
 /**
  * Definition initial_request: No earlier facet joint denervation in the requested spinal region
  * policies/nia/cg302-facet-joint-denervation.pol, line 71.
  */
-export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_earlier_denervations(c)), 0));
+export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_earlier_denervations(c)), 0), {
+  name: "initial_request",
+  source,
+  line: 71,
+});
 
 /**
  * Definition denervations_in_12_months: Unilateral radiofrequency denervation's performed at the same level(s) on the right vs left within 1 month of each other would be considered as one procedure toward the total number of radiofrequency procedures allowed per 12 months. There is no minimum timeframe required between these procedures on the right vs left.
  * policies/nia/cg302-facet-joint-denervation.pol, line 78.
  */
-export const define_denervations_in_12_months = k.define((c) =>
-  k.countPairedAsOne(
-    c,
-    define_region_denervations(c),
-    (each_p) => k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
-    (each_p, each_q) =>
-      k.and(
-        k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
-        k.isIn(c.entryField(each_q, field_procedure_side), choices_left_right, false),
-        k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.entryField(each_q, field_procedure_side)),
-        k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.entryField(each_q, field_procedure_level)),
-        k.compareDurations(
-          "<=",
-          k.timeBetween(
-            k.earlierOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
-            k.laterOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+export const define_denervations_in_12_months = k.define(
+  (c) =>
+    k.countPairedAsOne(
+      c,
+      define_region_denervations(c),
+      (each_p) => k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
+      (each_p, each_q) =>
+        k.and(
+          k.isIn(c.entryField(each_p, field_procedure_side), choices_left_right, false),
+          k.isIn(c.entryField(each_q, field_procedure_side), choices_left_right, false),
+          k.compareEqual("!=", c.entryField(each_p, field_procedure_side), c.entryField(each_q, field_procedure_side)),
+          k.compareEqual("=", c.entryField(each_p, field_procedure_level), c.entryField(each_q, field_procedure_level)),
+          k.compareDurations(
+            "<=",
+            k.timeBetween(
+              k.earlierOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+              k.laterOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+            ),
+            months_1,
+            c.dos,
           ),
-          months_1,
-          c.dos,
         ),
-      ),
-  ),
+    ),
+  { name: "denervations_in_12_months", source, line: 78 },
 );
 
 /**
@@ -450,4 +468,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 172,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 5c8e2c9fc58d79fb cc1662311711d488
+// polc digest: 825f8ef20f89e8d3 dc3bc5fe6ececc15

@@ -241,55 +241,75 @@ export const fact_findings_puncture_site_infection = k.fact(
  * Definition sij_injections: Sacroiliac joint injections in the requested spinal region
  * policies/nia/cg305-sacroiliac-joint-injections.pol, line 76.
  */
-export const define_sij_injections = k.define((c) => define_prior_in_region(c, "sacroiliac_injection"));
+export const define_sij_injections = k.define((c) => define_prior_in_region(c, "sacroiliac_injection"), {
+  name: "sij_injections",
+  source,
+  line: 76,
+});
 
 /**
  * Definition episode_injections: Sacroiliac joint injections in the requested spinal region in the current episode of care
  * policies/nia/cg305-sacroiliac-joint-injections.pol, line 79.
  */
-export const define_episode_injections = k.define((c) => define_episode_of(c, define_sij_injections(c)));
+export const define_episode_injections = k.define((c) => define_episode_of(c, define_sij_injections(c)), {
+  name: "episode_injections",
+  source,
+  line: 79,
+});
 
 /**
  * Definition initial_request: No sacroiliac joint injection in the current episode of care
  * policies/nia/cg305-sacroiliac-joint-injections.pol, line 82.
  */
-export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0));
+export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
+  name: "initial_request",
+  source,
+  line: 82,
+});
 
 /**
  * Definition episode_sessions: Sacroiliac joint injections in the current episode of care, counting injections on the same date as one
  * policies/nia/cg305-sacroiliac-joint-injections.pol, line 87.
  */
-export const define_episode_sessions = k.define((c) =>
-  k.countPairedAsOne(c, define_episode_injections(c), undefined, (each_p, each_q) =>
-    k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
-  ),
+export const define_episode_sessions = k.define(
+  (c) =>
+    k.countPairedAsOne(c, define_episode_injections(c), undefined, (each_p, each_q) =>
+      k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
+    ),
+  { name: "episode_sessions", source, line: 87 },
 );
 
 /**
  * Definition in_initial_phase: Up to 2 sacroiliac joint injections may be performed in the initial treatment phase
  * policies/nia/cg305-sacroiliac-joint-injections.pol, line 91.
  */
-export const define_in_initial_phase = k.define((c) => k.compare("=", define_episode_sessions(c), 1));
+export const define_in_initial_phase = k.define((c) => k.compare("=", define_episode_sessions(c), 1), {
+  name: "in_initial_phase",
+  source,
+  line: 91,
+});
 
 /**
  * Definition other_injections_since_last_sij: Other interventional pain injections in the lumbar/sacral region since the last SIJ injection
  * policies/nia/cg305-sacroiliac-joint-injections.pol, line 98.
  */
-export const define_other_injections_since_last_sij = k.define((c) =>
-  k.select(c, c.fact(fact_prior_procedures), (each_p) =>
-    c.and(
-      k.and(
-        k.isIn(c.entryField(each_p, field_procedure_kind), choices_epidural_injection_facet_injection_media, false),
-        k.isIn(c.entryField(each_p, field_procedure_region), choices_lumbar_sacral, false),
-      ),
-      () =>
-        k.compare(
-          ">",
-          c.entryField(each_p, field_procedure_date),
-          c.field(k.latest(c, define_sij_injections(c)), field_procedure_date),
+export const define_other_injections_since_last_sij = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_prior_procedures), (each_p) =>
+      c.and(
+        k.and(
+          k.isIn(c.entryField(each_p, field_procedure_kind), choices_epidural_injection_facet_injection_media, false),
+          k.isIn(c.entryField(each_p, field_procedure_region), choices_lumbar_sacral, false),
         ),
+        () =>
+          k.compare(
+            ">",
+            c.entryField(each_p, field_procedure_date),
+            c.field(k.latest(c, define_sij_injections(c)), field_procedure_date),
+          ),
+      ),
     ),
-  ),
+  { name: "other_injections_since_last_sij", source, line: 98 },
 );
 
 /**
@@ -988,4 +1008,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 240,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: e78cd87ac74b3c30 aca50244b763b599
+// polc digest: de440ec98c6665a6 a85a6c724649a332

@@ -194,10 +194,12 @@ export const fact_findings_insufficient_body_habitus = k.fact(
  * Definition latest_drug_trial: The most recent intraspinal (intrathecal or epidural) drug trial
  * policies/nia/cg310-implantable-infusion-pump.pol, line 88.
  */
-export const define_latest_drug_trial = k.define((c) =>
-  k.latest(c, c.fact(fact_prior_procedures), (each_p) =>
-    k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "intrathecal_trial"),
-  ),
+export const define_latest_drug_trial = k.define(
+  (c) =>
+    k.latest(c, c.fact(fact_prior_procedures), (each_p) =>
+      k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "intrathecal_trial"),
+    ),
+  { name: "latest_drug_trial", source, line: 88 },
 );
 
 /**
@@ -661,4 +663,4 @@ export const note_pain_or_spasticity_only = k.note({
   line: 213,
   test: (c) => k.isIn(c.fact(fact_pump_indication), choices_chronic_pain_spasticity, false),
 });
-// polc digest: e669580022cefc98 5ff6daa66936b24c
+// polc digest: 67b9451dd54325b8 c5f6be11baddc95f

@@ -207,41 +207,57 @@ export const fact_findings_puncture_site_infection = k.fact(
  * Definition region_blocks: Sympathetic nerve blocks in the requested spinal region
  * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 77.
  */
-export const define_region_blocks = k.define((c) => define_prior_in_region(c, "sympathetic_block"));
+export const define_region_blocks = k.define((c) => define_prior_in_region(c, "sympathetic_block"), {
+  name: "region_blocks",
+  source,
+  line: 77,
+});
 
 /**
  * Definition episode_blocks: Sympathetic nerve blocks in the requested spinal region in the current episode of care
  * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 80.
  */
-export const define_episode_blocks = k.define((c) => define_episode_of(c, define_region_blocks(c)));
+export const define_episode_blocks = k.define((c) => define_episode_of(c, define_region_blocks(c)), {
+  name: "episode_blocks",
+  source,
+  line: 80,
+});
 
 /**
  * Definition initial_block_request: No sympathetic nerve block in the requested region in the current episode of care
  * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 83.
  */
-export const define_initial_block_request = k.define((c) => k.compare("=", k.count(c, define_episode_blocks(c)), 0));
+export const define_initial_block_request = k.define((c) => k.compare("=", k.count(c, define_episode_blocks(c)), 0), {
+  name: "initial_block_request",
+  source,
+  line: 83,
+});
 
 /**
  * Definition blocks_past_year: Sympathetic nerve blocks in the requested spinal region in the 12 months up to the date of service
  * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 89.
  */
-export const define_blocks_past_year = k.define((c) =>
-  k.count(c, define_region_blocks(c), (each_p) =>
-    k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
-  ),
+export const define_blocks_past_year = k.define(
+  (c) =>
+    k.count(c, define_region_blocks(c), (each_p) =>
+      k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
+    ),
+  { name: "blocks_past_year", source, line: 89 },
 );
 
 /**
  * Definition in_first_12_weeks: The requested block falls in the first 12 weeks of treatment
  * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 93.
  */
-export const define_in_first_12_weeks = k.define((c) =>
-  k.compareDurations(
-    "<",
-    k.timeBetween(c.field(k.earliest(c, define_episode_blocks(c)), field_procedure_date), c.dos),
-    weeks_12,
-    c.dos,
-  ),
+export const define_in_first_12_weeks = k.define(
+  (c) =>
+    k.compareDurations(
+      "<",
+      k.timeBetween(c.field(k.earliest(c, define_episode_blocks(c)), field_procedure_date), c.dos),
+      weeks_12,
+      c.dos,
+    ),
+  { name: "in_first_12_weeks", source, line: 93 },
 );
 
 /**
@@ -850,4 +866,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 227,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 2c01b13b72fc9ed1 1cc525a45b243a27
+// polc digest: 8935183f0cfb83e9 65411d6dde79bb3c

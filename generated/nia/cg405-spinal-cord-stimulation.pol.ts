@@ -284,10 +284,12 @@ export const fact_findings_insufficient_body_habitus = k.fact(
  * Definition latest_stimulator_trial: The most recent spinal cord stimulator trial
  * policies/nia/cg405-spinal-cord-stimulation.pol, line 89.
  */
-export const define_latest_stimulator_trial = k.define((c) =>
-  k.latest(c, c.fact(fact_prior_procedures), (each_p) =>
-    k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "spinal_cord_stimulator_trial"),
-  ),
+export const define_latest_stimulator_trial = k.define(
+  (c) =>
+    k.latest(c, c.fact(fact_prior_procedures), (each_p) =>
+      k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "spinal_cord_stimulator_trial"),
+    ),
+  { name: "latest_stimulator_trial", source, line: 89 },
 );
 
 /**
@@ -1057,4 +1059,4 @@ export const criterion_insufficient_body_habitus = k.criterion({
   line: 242,
   test: (c) => k.truth(c.fact(fact_findings_insufficient_body_habitus)),
 });
-// polc digest: 118d3bc447be4e88 971dafbeae116f86
+// polc digest: 26509a345890e7d3 2f32f5866cdcbedd

@@ -270,65 +270,84 @@ export const fact_findings_insufficient_body_habitus = k.fact(
  * Definition epidural_request: The request is for an epidural spine injection or selective nerve block
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 79.
  */
-export const define_epidural_request = k.define((c) =>
-  k.compareEqual("=", c.fact(fact_purpose_service), "epidural_spine_injection"),
+export const define_epidural_request = k.define(
+  (c) => k.compareEqual("=", c.fact(fact_purpose_service), "epidural_spine_injection"),
+  { name: "epidural_request", source, line: 79 },
 );
 
 /**
  * Definition trial_request: The request is for an intraspinal drug trial in anticipation of an implanted infusion pump
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 82.
  */
-export const define_trial_request = k.define((c) =>
-  k.isIn(c.fact(fact_purpose_service), choices_intraspinal_trial_pain_intraspinal_trial, false),
+export const define_trial_request = k.define(
+  (c) => k.isIn(c.fact(fact_purpose_service), choices_intraspinal_trial_pain_intraspinal_trial, false),
+  { name: "trial_request", source, line: 82 },
 );
 
 /**
  * Definition chronic_pain: Chronic pain is pain that continues or recurs ≥ 90 days. [24]
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 86.
  */
-export const define_chronic_pain = k.define((c) =>
-  k.compareDurations(">=", c.fact(fact_pain_duration), days_90, c.dos),
+export const define_chronic_pain = k.define(
+  (c) => k.compareDurations(">=", c.fact(fact_pain_duration), days_90, c.dos),
+  { name: "chronic_pain", source, line: 86 },
 );
 
 /**
  * Definition region_injections: Epidural injections in the requested spinal region
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 91.
  */
-export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"));
+export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"), {
+  name: "region_injections",
+  source,
+  line: 91,
+});
 
 /**
  * Definition episode_injections: Epidural injections in the requested spinal region in the current episode of care
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 94.
  */
-export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)));
+export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)), {
+  name: "episode_injections",
+  source,
+  line: 94,
+});
 
 /**
  * Definition initial_request: No epidural injection in the requested region in the current episode of care
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 97.
  */
-export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0));
+export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
+  name: "initial_request",
+  source,
+  line: 97,
+});
 
 /**
  * Definition in_initial_phase: Up to 3 epidural injections may be performed in the initial treatment phase
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 101.
  */
-export const define_in_initial_phase = k.define((c) =>
-  c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
-    k.compare("<", k.count(c, define_episode_injections(c)), 3),
-  ),
+export const define_in_initial_phase = k.define(
+  (c) =>
+    c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
+      k.compare("<", k.count(c, define_episode_injections(c)), 3),
+    ),
+  { name: "in_initial_phase", source, line: 101 },
 );
 
 /**
  * Definition in_first_year: In the first year of treatment
  * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 104.
  */
-export const define_in_first_year = k.define((c) =>
-  k.compareDurations(
-    "<",
-    k.timeBetween(c.field(k.earliest(c, define_episode_injections(c)), field_procedure_date), c.dos),
-    years_1,
-    c.dos,
-  ),
+export const define_in_first_year = k.define(
+  (c) =>
+    k.compareDurations(
+      "<",
+      k.timeBetween(c.field(k.earliest(c, define_episode_injections(c)), field_procedure_date), c.dos),
+      years_1,
+      c.dos,
+    ),
+  { name: "in_first_year", source, line: 104 },
 );
 
 /**
@@ -1177,4 +1196,4 @@ export const criterion_insufficient_body_habitus = k.criterion({
   line: 285,
   test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: 7c27d23f232f29e0 fe971874d249ca82
+// polc digest: 9ce92c0d5e3e9eef 849467e0d3d4e4d9
