@@ -20,6 +20,7 @@ import { docsBanner, docsFileName, generateCriteriaReport, generateIndex, genera
 import { emitJavaScript } from "./typescript/emit-js.js";
 import { loadPolicies } from "./load-modules.js";
 import { determinationSchema, inputSchema, type JsonSchema } from "../json-schema/index.js";
+import { libraryCoverage } from "./tools/docs-coverage.js";
 
 /** The formatting depends on Prettier's version too. */
 const prettierVersion = (createRequire(import.meta.url)("prettier/package.json") as { version: string }).version;
@@ -132,7 +133,7 @@ export async function renderOutputs(result: CompileResult, dirs: OutputDirs, pre
     raw.push({ path: toPosix(join(dirs.docs, "policies", docsFileName(compiled.policy.name))), text: generatePolicyPage(compiled, result.checked), formatting: markdown });
   }
   raw.push({ path: toPosix(join(dirs.docs, "index.md")), text: generateIndex(result.policies), formatting: markdown });
-  raw.push({ path: toPosix(join(dirs.docs, "criteria.md")), text: generateCriteriaReport(result.policies), formatting: markdown });
+  raw.push({ path: toPosix(join(dirs.docs, "criteria.md")), text: generateCriteriaReport(result.policies, libraryCoverage(result, base)), formatting: markdown });
   refuseCollisions([...raw.map((r) => r.path), ...unformatted.map((f) => f.path)], result);
 
   const files: OutputFile[] = [];

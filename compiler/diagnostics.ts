@@ -36,6 +36,14 @@ export const messages = {
   POL032: "nested too deeply",
   POL040: "invalid spinal level",
   POL041: "incomplete case",
+  // Lint warnings (compiler/lint/): valid pol that is probably not what the guideline means.
+  POL050: "criterion never applies",
+  POL051: "condition always true or always false",
+  POL052: "list cannot be met",
+  POL053: "overlay restates or contradicts the policy",
+  POL054: "unused fact",
+  POL055: "unused definition",
+  POL056: "fact in no case file",
 } as const;
 
 export type DiagnosticCode = keyof typeof messages;

@@ -2,6 +2,7 @@
  * Markdown for clinical reviewers: one page per policy in the guideline's own section order,
  * each criterion's wording beside its rule, each overlay as its own section; and an index.
  */
+import type { PolicyCoverageSummary } from "./tools/docs-coverage.js";
 import type * as A from "./ast.js";
 import { policySlug, type CompiledPolicy } from "./compile.js";
 import type { Checked } from "./check.js";
@@ -304,11 +305,26 @@ const reportColumns: readonly [A.SectionKind, string][] = [
   ["contraindications", "Contraindications"],
 ];
 
+/** The library's coverage by its own case files, as `polc test --coverage` measures it. */
+function coverageReport(coverage: readonly PolicyCoverageSummary[]): string[] {
+  const out = ["## Coverage by the case files", ""];
+  out.push("How much of each guideline the library's case files exercise, as `polc test --coverage` measures it: every criterion, list, checked note, pathway, definition and overlay clause has two outcomes to see, true and false (a definition whose value is a date or a number, one: worked out); coverage is the share some case produced. What no case has shown yet is listed.");
+  out.push("", "| Guideline | Cases | Outcomes seen | Coverage |", "|---|---:|---:|---:|");
+  for (const c of coverage) out.push(`| [${md(c.policy)}](policies/${docsFileName(c.policy)}) | ${c.cases} | ${c.seen} of ${c.outcomes} | ${c.percent.toFixed(1)}% |`);
+  out.push("");
+  for (const c of coverage.filter((x) => x.neverBothWays.length)) {
+    out.push(`Never seen both ways in ${md(c.policy)}:`, "");
+    for (const item of c.neverBothWays) out.push(`- ${md(item)}`);
+    out.push("");
+  }
+  return out;
+}
+
 /**
  * How many criteria each policy encodes in each kind of section, and in each state overlay, so
  * that a reviewer can compare the counts with the published guideline.
  */
-export function generateCriteriaReport(policies: readonly CompiledPolicy[]): string {
+export function generateCriteriaReport(policies: readonly CompiledPolicy[], coverage?: readonly PolicyCoverageSummary[]): string {
   const out: string[] = [docsBanner, "", "# Criteria encoded per guideline", ""];
   out.push("Each number counts the checked criteria (bullets with a rule, not the lists that group them) in that kind of section; a criterion used in two places counts once per section kind.");
   out.push("");
@@ -329,6 +345,7 @@ export function generateCriteriaReport(policies: readonly CompiledPolicy[]): str
   }
   out.push("");
   fidelityReport(policies, out);
+  if (coverage?.length) out.push(...coverageReport(coverage));
   return out.join("\n");
 }
 

@@ -20,6 +20,7 @@ import { formatRoute, isCptCode, route } from "./route.js";
 import { portOf, serve } from "./serve.js";
 import { registerFhirCommands } from "./fhir.js";
 import { registerTestCommand } from "./test-command.js";
+import { registerCheckCommand } from "./check-command.js";
 
 export class UsageError extends Error {}
 
@@ -90,6 +91,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .showHelpAfterError("(run polc --help, or polc COMMAND --help, for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
 
+  const commandContext = { io, argv, setExitCode: (code: number) => void (exitCode = code) };
+  registerCheckCommand(program, commandContext, "0.1.0");
+
   program
     .command("build")
     .description("compile every policy under a folder into TypeScript modules and Markdown docs")
@@ -112,16 +116,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       const { written, removed } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
-    });
-
-  program
-    .command("check")
-    .description("check .pol files and report every error with its place; exit 1 when there are errors")
-    .argument("<files...>", ".pol files or folders")
-    .action((paths: string[]) => {
-      const result = compileFiles(paths.flatMap(polFilesUnder));
-      if (!reportDiagnostics(result, io)) exitCode = 1;
-      else io.out(`no errors in ${count(result.files.size, "file")}`);
     });
 
   program
@@ -284,7 +278,6 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);
     });
 
-  const commandContext = { io, argv, setExitCode: (code: number) => void (exitCode = code) };
   registerTestCommand(program, commandContext);
 
   try {

@@ -1,0 +1,47 @@
+/**
+ * The library's own coverage for docs/criteria.md: when the library's `.pol` files are on disk and
+ * a cases root is found beside them (case-folders.ts), its cases are run with coverage, so the
+ * report says how much of each guideline the cases exercise. A library compiled from text in
+ * memory has none.
+ */
+import { existsSync } from "node:fs";
+import { dirname, resolve, sep } from "node:path";
+import type { CompileResult } from "../compile.js";
+import { findCasesRoot } from "./case-folders.js";
+import { runLibraryCases } from "./test-library.js";
+import { incomplete, summarize, type CoverageSummary } from "./coverage.js";
+
+export interface PolicyCoverageSummary extends CoverageSummary {
+  readonly policy: string;
+  readonly cases: number;
+  /** Items never seen both ways, as `kind id (never true)`. */
+  readonly neverBothWays: readonly string[];
+}
+
+/** The folder holding every file of the library, when they are all on disk. */
+function libraryFolder(result: CompileResult, base: string): string | undefined {
+  const files = [...result.files.keys()].map((f) => resolve(base, f));
+  if (files.length === 0 || !files.every((f) => existsSync(f))) return undefined;
+  let common = dirname(files[0]).split(sep);
+  for (const f of files.slice(1)) {
+    const parts = dirname(f).split(sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(sep) || sep;
+}
+
+export function libraryCoverage(result: CompileResult, base: string): readonly PolicyCoverageSummary[] | undefined {
+  if (!result.library || result.policies.length === 0) return undefined;
+  const folder = libraryFolder(result, base);
+  const root = folder === undefined ? undefined : findCasesRoot(folder);
+  if (root === undefined) return undefined;
+  const run = runLibraryCases(result, root, {}, true);
+  return run.coverage.map((c) => ({
+    policy: c.items[0]?.policy ?? "",
+    cases: c.caseNames.length,
+    ...summarize(c.items),
+    neverBothWays: incomplete(c.items).map(({ item, lacking }) => `${item.kind} ${item.id} (never ${lacking.join(" or ")})`),
+  }));
+}
