@@ -21,6 +21,7 @@ import { portOf, serve } from "./serve.js";
 import { registerFhirCommands } from "./fhir.js";
 import { registerTestCommand } from "./test-command.js";
 import { registerCheckCommand } from "./check-command.js";
+import { registerDiffCommand } from "./diff-command.js";
 
 export class UsageError extends Error {}
 
@@ -279,6 +280,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     });
 
   registerTestCommand(program, commandContext);
+  registerDiffCommand(program, commandContext);
 
   try {
     await program.parseAsync([...argv]);
