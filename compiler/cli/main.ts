@@ -22,6 +22,7 @@ import { registerFhirCommands } from "./fhir.js";
 import { registerTestCommand } from "./test-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDiffCommand } from "./diff-command.js";
+import { registerCasesCommand } from "./cases-command.js";
 
 export class UsageError extends Error {}
 
@@ -281,6 +282,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   registerTestCommand(program, commandContext);
   registerDiffCommand(program, commandContext);
+  registerCasesCommand(program, commandContext);
 
   try {
     await program.parseAsync([...argv]);

@@ -4,6 +4,7 @@
  * give. `polc test`, the docs' coverage table and the test suite's case-file test all call this.
  */
 import type { CompileResult } from "../compile.js";
+import type { Policy } from "../../runtime/policy.js";
 import { loadPolicies } from "../load-modules.js";
 import { caseFolders, jsonFilesUnder, policyOfCaseFile } from "./case-folders.js";
 import { caseName, runCase, type CaseResult } from "./run-cases.js";
@@ -26,8 +27,7 @@ export interface TestRun {
   readonly strays: readonly string[];
 }
 
-export function runLibraryCases(result: CompileResult, root: string, selection: TestSelection = {}, withCoverage = false): TestRun {
-  const policies = loadPolicies(result);
+export function runLibraryCases(result: CompileResult, root: string, selection: TestSelection = {}, withCoverage = false, policies: ReadonlyMap<string, Policy> = loadPolicies(result)): TestRun {
   const ids = result.policies.map((p) => p.ir.id);
   const folders = caseFolders(root, ids);
   const chosen = ids.filter((id) => !selection.policies?.size || selection.policies.has(id));
