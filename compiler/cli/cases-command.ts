@@ -12,7 +12,7 @@ import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import type { IrType } from "../ir.js";
 import { caseFolderName, findCasesRoot } from "../tools/case-folders.js";
-import { probesOf, thresholdsOf, unknownProbes, type Probe } from "../tools/boundaries.js";
+import { probesOf, thresholdsOf, thresholdText, unknownProbes, type Probe } from "../tools/boundaries.js";
 import { readCaseFile } from "./case-file.js";
 import { compileLibrary, plural, type CommandContext } from "./command-support.js";
 import { UsageError } from "./main.js";
@@ -67,7 +67,7 @@ export function registerCasesCommand(program: Command, ctx: CommandContext): voi
       const unprobed: string[] = [];
       for (const t of thresholds) {
         const made = probesOf(t, base.input, (path) => types.get(path));
-        if (made.length === 0) unprobed.push(`${t.subject} ${t.op} ${t.limit} in ${t.owner}: the base case has nothing to change (${t.kind === "count" || t.subject.includes("[]") ? "no entry in the list" : "no date of service"})`);
+        if (made.length === 0) unprobed.push(`${thresholdText(t)} in ${t.owner}: the base case has nothing to change (${t.kind === "count" || t.subject.includes("[]") ? "no entry in the list" : "no date of service"})`);
         probes.push(...made);
       }
       probes.push(...unknownProbes(ir, base.input));

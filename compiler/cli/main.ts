@@ -23,6 +23,7 @@ import { registerTestCommand } from "./test-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDiffCommand } from "./diff-command.js";
 import { registerCasesCommand } from "./cases-command.js";
+import { watchLoop } from "./watch.js";
 
 export class UsageError extends Error {}
 
@@ -104,8 +105,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option("--docs <dir>", "folder for the generated Markdown", "docs")
     .option("--emit <kind>", "ts: TypeScript modules; js: plain ES modules with .d.ts beside them", "ts")
     .option("--runtime <specifier>", "how the modules import the runtime (default: pol/runtime, or this checkout's runtime when polc runs from a source checkout)")
-    .action(async (dir: string, options: { out: string; docs: string; emit: string; runtime?: string }) => {
+    .option("--watch", "build again after each save, printing only what changed")
+    .action(async (dir: string, options: { out: string; docs: string; emit: string; runtime?: string; watch?: boolean }) => {
       if (options.emit !== "ts" && options.emit !== "js") throw new UsageError(`--emit expects ts or js, not '${options.emit}'`);
+      if (options.watch) {
+        exitCode = await watchLoop({ paths: [dir], run: (runIo) => main(argv.filter((a) => a !== "--watch"), runIo), io });
+        return;
+      }
       checkOutputFolder("--out", options.out);
       checkOutputFolder("--docs", options.docs);
       const result = compileFiles(polFilesUnder(dir));

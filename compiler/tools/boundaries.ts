@@ -229,6 +229,12 @@ function entriesToChange(input: JsonObject, listPath: string, dateField: boolean
   return latest ? { entries: [latest], which: `the latest entry of ${listPath}` } : undefined;
 }
 
+/** A threshold as pol writes it: `pain.average >= 6`, `time since therapy_start >= 6 weeks`. */
+export function thresholdText(t: Threshold): string {
+  const subject = t.kind === "interval" ? (t.until ? `time between ${t.subject} and ${t.until}` : `time since ${t.subject}`) : t.kind === "count" ? `count(${t.subject})` : t.subject;
+  return `${subject} ${t.op} ${t.limit}`;
+}
+
 /** The probes of one threshold, from a base request; none when the base lacks what it needs. */
 export function probesOf(t: Threshold, base: JsonObject, factType: (path: string) => IrType | undefined): Probe[] {
   const literal = literalOf(t);
@@ -251,7 +257,7 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
     const input = clone(base);
     const what = set(input, value);
     if (what === undefined) return;
-    out.push({ name: slug(`${t.owner}-${t.subject}-${label}`), probe: `${t.subject} ${t.op} ${t.limit} in ${where}: ${label} (${what} = ${shown})`, input });
+    out.push({ name: slug(`${t.owner}-${t.subject}-${label}`), probe: `${thresholdText(t)} in ${where}: ${label} (${what} = ${shown})`, input });
   };
 
   if (t.kind === "number" && literal.k === "num") {
@@ -271,7 +277,7 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
     if (untilDay === undefined) return [];
     const anchor = t.until === undefined ? "the date of service" : t.until;
     const on = addLength(untilDay, length, -1);
-    for (const [label, day] of [["the day before", on - 1], ["on", on], ["the day after", on + 1]] as const) make(`${label} ${t.limit} before ${anchor}`, formatDay(day), formatDay(day));
+    for (const [label, day] of [[`${t.limit} and a day`, on - 1], [t.limit, on], [`${t.limit} less a day`, on + 1]] as const) make(`${label} before ${anchor}`, formatDay(day), formatDay(day));
   } else if (t.kind === "duration" && dos !== undefined) {
     const length = lengthOf(literal);
     if (!length) return [];
@@ -290,7 +296,7 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
       const start = parseIsoDate(String(model.date ?? ""));
       for (let i = 0; i < n; i++) copies.push(start === undefined ? clone(model) : { ...clone(model), date: formatDay(start - i) });
       setPath(input, t.subject, copies);
-      out.push({ name: slug(`${t.owner}-${t.subject}-count-${label}`), probe: `count of ${t.subject} ${t.op} ${t.limit} in ${where}: ${label} (${n} copies of its latest entry, a day apart)`, input });
+      out.push({ name: slug(`${t.owner}-${t.subject}-count-${label}`), probe: `${thresholdText(t)} in ${where}: ${label} (${n} copies of its latest entry, a day apart)`, input });
     }
   }
   return out;
