@@ -12,7 +12,7 @@ function check(ctx: LintContext, e: IrExpr | undefined, file: string, line: numb
   if (!e) return;
   constantParts(e, (part, value) => {
     const range = rangeOf(part);
-    ctx.report("POL051", ctx.at(file, line), `in ${owner}: '${describe(part)}' is always ${value} whenever it is documented${range ? ` (${range})` : ""}`, { hint: "compare with a value inside the fact's range, or widen the range the fact declares" });
+    ctx.report("POL051", ctx.at(file, line), `in ${owner}: '${describe(part)}' is always ${value} whenever it is documented${range ? ` (${range})` : ""}`, { hint: part.k === "in" ? "it lists every value, or none: drop the condition, or list the values the guideline names" : "compare with a value inside the fact's range, or widen the range the fact declares" });
   });
 }
 
