@@ -75,7 +75,7 @@ export function runCase(file: string, root: string, policyId: string, policy: Po
     return { ...base, status: "error", problems: [e.message] };
   }
   const info = { ...base, description: testCase.description, probe: testCase.probe, state: testCase.state?.toUpperCase(), unconfirmed: testCase.unconfirmed === true };
-  if (!policy) return { ...info, status: "error", problems: [`no policy ${policyId} in the library`] };
+  if (!policy) return { ...info, status: "error", problems: [policyId ? `no policy ${policyId} in the library` : "cannot tell which policy it is for: put it in the policy's case folder, or name the policy before it (polc test POLICY FILE)"] };
   let determination: Determination;
   try {
     determination = evaluate(policy, testCase.input, { state: info.state }, observer);
@@ -94,7 +94,7 @@ const shown = (v: string | null | readonly string[]): string => (v === null ? "n
 export function formatCaseResult(r: CaseResult): string[] {
   const tag = r.status === "pass" ? "ok  " : r.status === "fail" ? "FAIL" : "ERROR";
   const notes = [r.unconfirmed ? "unconfirmed" : "", r.probe ? `probes ${r.probe}` : ""].filter(Boolean);
-  const lines = [`${tag} ${r.policy} ${r.name}${r.state ? ` (${r.state})` : ""}${notes.length ? `  [${notes.join("; ")}]` : ""}`];
+  const lines = [`${tag} ${r.policy || "(no policy)"} ${r.name}${r.state ? ` (${r.state})` : ""}${notes.length ? `  [${notes.join("; ")}]` : ""}`];
   for (const p of r.problems) lines.push(...p.split("\n").map((x) => `       ${x}`));
   for (const d of r.differences) {
     if (d.field === "outcome" || d.field === "pathway") lines.push(`       ${d.field}: expected ${shown(d.expected)}, got ${shown(d.actual)}`);

@@ -33,9 +33,11 @@ export function runLibraryCases(result: CompileResult, root: string, selection: 
   const chosen = ids.filter((id) => !selection.policies?.size || selection.policies.has(id));
   const files = new Map<string, string[]>();
   if (selection.cases?.length) {
+    // A case outside the policies' folders is for the one policy named, or the library's only one.
+    const only = selection.policies?.size === 1 ? [...selection.policies][0] : ids.length === 1 ? ids[0] : "";
     for (const path of selection.cases) {
       for (const file of jsonFilesUnder(path)) {
-        const id = policyOfCaseFile(root, file, ids) ?? "";
+        const id = policyOfCaseFile(root, file, ids) ?? only;
         if (!files.has(id)) files.set(id, []);
         files.get(id)!.push(file);
       }
@@ -51,7 +53,7 @@ export function runLibraryCases(result: CompileResult, root: string, selection: 
     if (cov) coverage.push(cov);
     for (const file of list) {
       const name = caseName(root, file);
-      const r = runCase(file, root, id || "(no policy)", policy, cov?.observe(name));
+      const r = runCase(file, root, id, policy, cov?.observe(name));
       if (cov && r.determination) cov.record(name, r.determination);
       results.push(r);
     }

@@ -1,0 +1,239 @@
+/**
+ * polc cases --boundaries, polc diff, --watch and threshold mutation, through the CLI where they
+ * are commands, on a small library of their own.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileFiles } from "../../compiler/compile.js";
+import { polFilesUnder } from "../../compiler/cli/main.js";
+import { thresholdsOf, thresholdText } from "../../compiler/tools/boundaries.js";
+import { mutableThresholds, runMutants } from "../../compiler/tools/mutation.js";
+import { outputChanges, watchLoop } from "../../compiler/cli/watch.js";
+import { kneePolicy, polc, writeCase } from "./support.js";
+
+let dir: string;
+let lib: string;
+let pol: string;
+const meets = { input: { date_of_service: "2024-06-15", pain_score: 7, therapy_start: "2024-04-01", infection: false }, expect: { outcome: "meets", pathway: "chronic_pain", unmet: [] } };
+const pain5 = { description: "Pain 5 of 10", input: { date_of_service: "2024-06-15", pain_score: 5, therapy_start: "2024-04-01", infection: false }, expect: { outcome: "does-not-meet", unmet: ["severe"] } };
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "polc-authoring-"));
+  lib = join(dir, "lib");
+  mkdirSync(lib);
+  writeFileSync(join(lib, "knee.pol"), kneePolicy);
+  pol = relative(process.cwd(), join(lib, "knee.pol"));
+  writeCase(lib, "knee-1/meets.json", meets);
+  writeCase(lib, "knee-1/pain-5.json", pain5);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("polc cases --boundaries", () => {
+  it("reads the thresholds from the intermediate form, the library's included", () => {
+    const library = compileFiles(polFilesUnder("policies")).library!;
+    const cg300 = thresholdsOf(library.policies.find((p) => p.id === "NIA_CG_300")!).map(thresholdText);
+    expect(cg300).toContain("pain.average >= 6");
+    expect(cg300).toContain("count(prior_procedures) < 6");
+    expect(cg300).toContain("time between conservative_therapy.start and conservative_therapy.end >= 2 weeks");
+  });
+
+  it("writes a case at each threshold and for each fact left out, each saying what it probes, and keeps files that exist", async () => {
+    const out = join(dir, "probes");
+    const from = join(lib, "cases", "knee-1", "meets.json");
+    const run = await polc("cases", "KNEE_1", "--boundaries", "--library", lib, "--from", from, "--out", out);
+    expect(run.code).toBe(0);
+    const p = (name: string) => join(out, `${name}.json`);
+    expect(run.out).toBe(
+      [
+        `wrote ${p("criterion-severe-pain-score-just-below")}: pain_score >= 6 in criterion severe (${pol}:9): just below (pain_score = 5.9)`,
+        `wrote ${p("criterion-severe-pain-score-at")}: pain_score >= 6 in criterion severe (${pol}:9): at (pain_score = 6)`,
+        `wrote ${p("criterion-severe-pain-score-just-above")}: pain_score >= 6 in criterion severe (${pol}:9): just above (pain_score = 6.1)`,
+        `wrote ${p("criterion-therapy-therapy-start-6-weeks-and-a-day-before-the-date-of-service")}: time since therapy_start >= 6 weeks in criterion therapy (${pol}:10): 6 weeks and a day before the date of service (therapy_start = 2024-05-03)`,
+        `wrote ${p("criterion-therapy-therapy-start-6-weeks-before-the-date-of-service")}: time since therapy_start >= 6 weeks in criterion therapy (${pol}:10): 6 weeks before the date of service (therapy_start = 2024-05-04)`,
+        `wrote ${p("criterion-therapy-therapy-start-6-weeks-less-a-day-before-the-date-of-service")}: time since therapy_start >= 6 weeks in criterion therapy (${pol}:10): 6 weeks less a day before the date of service (therapy_start = 2024-05-05)`,
+        `wrote ${p("unknown-pain-score")}: pain_score undocumented (unknown): Average pain score`,
+        `wrote ${p("unknown-therapy-start")}: therapy_start undocumented (unknown): First date of physical therapy`,
+        `wrote ${p("unknown-infection")}: infection undocumented (unknown): Active infection at the injection site`,
+        `2 thresholds in KNEE_1: 9 case files written to ${out} (write each one's expect)`,
+      ].join("\n"),
+    );
+    expect(JSON.parse(readFileSync(p("criterion-severe-pain-score-just-below"), "utf8"))).toEqual({
+      description: `Boundary: pain_score >= 6 in criterion severe (${pol}:9): just below (pain_score = 5.9)`,
+      probe: `pain_score >= 6 in criterion severe (${pol}:9): just below (pain_score = 5.9)`,
+      input: { date_of_service: "2024-06-15", pain_score: 5.9, therapy_start: "2024-04-01", infection: false },
+    });
+    // Without an expectation, polc test asks the author for one.
+    const test = await polc("test", "--library", lib, "--no-build", p("unknown-infection"));
+    expect(test.code).toBe(1);
+    expect(test.out.split("\n")[1]).toBe("       no expect.outcome: write the outcome the guideline gives");
+    // Nothing written is overwritten.
+    writeFileSync(p("unknown-infection"), "mine");
+    const again = await polc("cases", "KNEE_1", "--boundaries", "--library", lib, "--from", from, "--out", out);
+    expect(again.out.split("\n").at(-1)).toBe(`2 thresholds in KNEE_1: 0 case files written to ${out}, 9 kept as they were (write each one's expect)`);
+    expect(readFileSync(p("unknown-infection"), "utf8")).toBe("mine");
+  });
+
+  it("with --fill, writes the policy's current determination as an unconfirmed expectation, into the policy's case folder", async () => {
+    const run = await polc("cases", "KNEE_1", "--boundaries", "--library", lib, "--from", join(lib, "cases", "knee-1", "meets.json"), "--fill");
+    const folder = join(relative(process.cwd(), join(lib, "cases")), "knee-1", "boundaries");
+    expect(run.out.split("\n").at(-1)).toBe(`2 thresholds in KNEE_1: 9 case files written to ${folder} (expect filled from the policy as it stands: confirm each, then remove "unconfirmed")`);
+    const atLimit = JSON.parse(readFileSync(join(folder, "criterion-therapy-therapy-start-6-weeks-before-the-date-of-service.json"), "utf8")) as { expect: unknown; unconfirmed: boolean };
+    expect(atLimit.expect).toEqual({ outcome: "meets", pathway: "chronic_pain", unmet: [], missing: [] });
+    expect(atLimit.unconfirmed).toBe(true);
+    const below = JSON.parse(readFileSync(join(folder, "criterion-severe-pain-score-just-below.json"), "utf8")) as { expect: unknown };
+    expect(below.expect).toEqual({ outcome: "does-not-meet", pathway: null, unmet: ["severe"], missing: [] });
+    const unknown = JSON.parse(readFileSync(join(folder, "unknown-infection.json"), "utf8")) as { expect: unknown };
+    expect(unknown.expect).toEqual({ outcome: "needs-info", pathway: "chronic_pain", unmet: [], missing: ["infection"] });
+    const test = await polc("test", "--library", lib, "--no-build");
+    expect(test.code).toBe(0);
+    expect(test.out.split("\n")).toContain(`ok   KNEE_1 knee-1/boundaries/unknown-infection.json  [unconfirmed; probes infection undocumented (unknown): Active infection at the injection site]`);
+    expect(test.out.split("\n").at(-1)).toBe("11 cases: 11 passed, 0 failed, 9 unconfirmed");
+    rmSync(join(lib, "cases", "knee-1", "boundaries"), { recursive: true });
+  });
+
+  it("refuses a policy the library does not have, and runs only with --boundaries", async () => {
+    expect(await polc("cases", "NOPE", "--boundaries", "--library", lib)).toEqual({ code: 2, out: "", err: "polc: no policy 'NOPE' in " + lib + " (the policies are: KNEE_1)" });
+    expect(await polc("cases", "KNEE_1", "--library", lib)).toEqual({ code: 2, out: "", err: "polc: polc cases writes boundary cases: give --boundaries" });
+  });
+});
+
+describe("polc diff", () => {
+  let changed: string;
+  beforeAll(() => {
+    changed = join(dir, "changed");
+    mkdirSync(changed);
+    writeFileSync(
+      join(changed, "knee.pol"),
+      kneePolicy
+        .replace("fact pain_score: number 0 to 10", "fact pain_score: integer 0 to 10")
+        .replace('criterion severe "Pain 6 or more": pain_score >= 6', 'criterion severe "Pain 7 or more": pain_score >= 7')
+        .replace('"Six weeks of therapy"', '"Six weeks of physical therapy"')
+        .replace('fact infection: boolean "Active infection at the injection site"', 'fact infection: boolean "Active infection at the injection site"\nfact age: integer 0 to 120 "Age in years"')
+        .replace('criterion infection_present "Active infection": infection', 'criterion infection_present "Active infection": infection\n    criterion too_young "Under 18": age < 18'),
+    );
+  });
+
+  it("lists criteria, thresholds, wording and facts changed, breaking input changes, and the cases that change", async () => {
+    const run = await polc("diff", lib, changed, "--cases", join(lib, "cases"));
+    expect(run).toEqual({
+      code: 0,
+      err: "",
+      out: [
+        `# Policy changes: ${lib} → ${changed}`,
+        "",
+        "## KNEE_1 Knee Injections",
+        "",
+        "### Criteria",
+        "",
+        "- **changed** `severe` (INDICATIONS): thresholds `6` → `7`; wording changed too",
+        '  - before: "Pain 6 or more"',
+        '  - after: "Pain 7 or more"',
+        "- **changed** `therapy` (INDICATIONS): wording only",
+        '  - before: "Six weeks of therapy"',
+        '  - after: "Six weeks of physical therapy"',
+        '- **added** `too_young` (CONTRAINDICATIONS): "Under 18"',
+        "",
+        "### Facts (the input type)",
+        "",
+        "- **type changed** `pain_score`: `number 0 to 10` → `integer 0 to 10` — **breaking** for integrators: it must now be a whole number",
+        "- **added** `age` (integer 0 to 120)",
+        "",
+        "## Cases whose determination changes",
+        "",
+        "| Case | Policy | Before | After | What changed |",
+        "|---|---|---|---|---|",
+        "| knee-1/meets.json | KNEE_1 | meets (chronic_pain) | needs-info (chronic_pain) | outcome meets → needs-info; missing +age |",
+      ].join("\n"),
+    });
+  });
+
+  it("prints JSON for scripts, and reads cases from NDJSON", async () => {
+    const ndjson = join(dir, "cases.ndjson");
+    writeFileSync(ndjson, [JSON.stringify({ policy: "KNEE_1", ...pain5 }), JSON.stringify({ ...meets.input, pain_score: 6 })].join("\n") + "\n");
+    const run = await polc("diff", lib, changed, "--cases", ndjson, "--policy", "KNEE_1", "--json");
+    const json = JSON.parse(run.out) as { policies: { id: string; facts: unknown[] }[]; cases: unknown[] };
+    expect(json.policies[0].facts).toEqual([
+      { path: "pain_score", kind: "type changed", before: "number 0 to 10", after: "integer 0 to 10", breaking: "it must now be a whole number" },
+      { path: "age", kind: "added", after: "integer 0 to 120" },
+    ]);
+    expect(json.cases).toEqual([{ case: `${ndjson}:2`, policy: "KNEE_1", before: "meets (chronic_pain)", after: "does-not-meet", details: ["outcome meets → does-not-meet", "pathway chronic_pain → none", "unmet +severe"] }]);
+  });
+
+  it("compares git revisions of this repository's library, and refuses what is neither", async () => {
+    expect(await polc("diff", "HEAD", "HEAD")).toEqual({ code: 0, out: "# Policy changes: policies at HEAD → policies at HEAD\n\nNo policy changed.", err: "" });
+    expect(await polc("diff", "no-such-revision-xyz")).toEqual({ code: 2, out: "", err: "polc: 'no-such-revision-xyz' is neither a library folder nor a git revision of this repository" });
+  });
+});
+
+describe("--watch", () => {
+  it("tells what changed between two runs' outputs", () => {
+    expect(outputChanges(["a", "b", "b", "summary 1"], ["b", "c", "summary 2"])).toEqual(["- a", "- b", "- summary 1", "+ c", "+ summary 2"]);
+    expect(outputChanges(["a"], ["a"])).toEqual([]);
+  });
+
+  it("runs again after a save and prints only what changed", async () => {
+    const watched = join(dir, "watched");
+    mkdirSync(watched);
+    const file = join(watched, "x.txt");
+    writeFileSync(file, "one");
+    const printed: string[] = [];
+    const controller = new AbortController();
+    let runs = 0;
+    let second: () => void = () => undefined;
+    const secondRun = new Promise<void>((resolve) => (second = resolve));
+    const done = watchLoop({
+      paths: [watched],
+      settleMs: 50,
+      signal: controller.signal,
+      io: { out: (t) => printed.push(t), err: (t) => printed.push(t) },
+      run: async (io) => {
+        runs++;
+        io.out(`content ${readFileSync(file, "utf8")}`);
+        io.out("1 file checked");
+        if (runs === 2) setTimeout(second, 0);
+        return runs === 1 ? 0 : 1;
+      },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(file, "two");
+    await secondRun;
+    controller.abort();
+    expect(await done).toBe(1);
+    expect(printed).toEqual(["content one", "1 file checked", `watching ${watched} (Ctrl-C to stop)`, expect.stringMatching(/^\[\d\d:\d\d:\d\d\] changed:$/), "- content one", "+ content two"]);
+  });
+
+  it("is offered by check, build and test", async () => {
+    for (const command of ["check", "build", "test"]) expect((await polc(command, "--help")).out).toContain("--watch");
+  });
+});
+
+describe("threshold mutation", () => {
+  it("changes each threshold by one unit and names the first case that notices", () => {
+    const result = compileFiles(polFilesUnder(lib));
+    const thresholds = mutableThresholds(result);
+    expect(thresholds.map((t) => `${t.owner} ${t.text}`)).toEqual(["criterion severe 6", "criterion therapy 6 weeks"]);
+    const results = runMutants(result, join(lib, "cases"), thresholds);
+    expect(results.map((r) => `${r.threshold.owner}: ${r.change}: ${r.killedBy ?? "no case notices"}`)).toEqual([
+      "criterion severe: 6 → 5: knee-1/pain-5.json",
+      "criterion severe: 6 → 7: no case notices",
+      "criterion therapy: 6 weeks → 5 weeks: no case notices",
+      "criterion therapy: 6 weeks → 7 weeks: no case notices",
+    ]);
+    // The library is left as it was.
+    expect(mutableThresholds(result).map((t) => t.text)).toEqual(["6", "6 weeks"]);
+  });
+
+  it("on the policy library, a sample: the severe-pain threshold every policy shares is pinned down both ways", () => {
+    const result = compileFiles(polFilesUnder("policies"));
+    const severe = mutableThresholds(result).filter((t) => t.owner === "definition severe_pain_documented");
+    expect(severe.map((t) => t.text)).toEqual(["6"]);
+    const results = runMutants(result, join("test", "cases"), severe);
+    expect(results.map((r) => [r.change, r.killedBy !== undefined])).toEqual([
+      ["6 → 5", true],
+      ["6 → 7", true],
+    ]);
+    expect(readdirSync(join("test", "cases")).length).toBeGreaterThan(0);
+  });
+});
