@@ -204,7 +204,14 @@ function slug(text: string): string {
   return text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
+    .replace(/^-|-$/g, "")
+    .slice(0, 120)
+    .replace(/-$/, "");
+}
+
+/** The criterion a threshold is written in, for file names (not the definitions it goes through). */
+function ownerName(t: Threshold): string {
+  return t.owner.split(",")[0];
 }
 
 function lengthOf(e: IrExpr): Length | undefined {
@@ -257,7 +264,7 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
     const input = clone(base);
     const what = set(input, value);
     if (what === undefined) return;
-    out.push({ name: slug(`${t.owner}-${t.subject}-${label}`), probe: `${thresholdText(t)} in ${where}: ${label} (${what} = ${shown})`, input });
+    out.push({ name: slug(`${ownerName(t)}-${t.subject}-${label}`), probe: `${thresholdText(t)} in ${where}: ${label} (${what} = ${shown})`, input });
   };
 
   if (t.kind === "number" && literal.k === "num") {
@@ -296,7 +303,7 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
       const start = parseIsoDate(String(model.date ?? ""));
       for (let i = 0; i < n; i++) copies.push(start === undefined ? clone(model) : { ...clone(model), date: formatDay(start - i) });
       setPath(input, t.subject, copies);
-      out.push({ name: slug(`${t.owner}-${t.subject}-count-${label}`), probe: `${thresholdText(t)} in ${where}: ${label} (${n} copies of its latest entry, a day apart)`, input });
+      out.push({ name: slug(`${ownerName(t)}-${t.subject}-count-${label}`), probe: `${thresholdText(t)} in ${where}: ${label} (${n} copies of its latest entry, a day apart)`, input });
     }
   }
   return out;
