@@ -11,6 +11,10 @@ export interface CaseExpectation {
   readonly pathway?: string | null;
   readonly unmet?: readonly string[];
   readonly missing?: readonly string[];
+  /** The advisories that apply, by id. */
+  readonly advisories?: readonly string[];
+  /** The clauses referred for clinical review, as the guideline words them. */
+  readonly referrals?: readonly string[];
 }
 
 export interface CaseFile {
@@ -27,8 +31,8 @@ export interface CaseFile {
 }
 
 const caseKeys = ["id", "description", "state", "input", "expect", "probe", "unconfirmed"];
-const expectKeys = ["outcome", "pathway", "unmet", "missing"];
-const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info"];
+const expectKeys = ["outcome", "pathway", "unmet", "missing", "advisories", "referrals"];
+const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info", "refer-for-review"];
 
 /** What to do when a request's facts are taken for a case: one of them is named `input` (and a request gives `date_of_service`). */
 export const inputFactHint = `a request with a fact or group named 'input' is written as a case: {"input": {…its facts…}}`;
@@ -71,7 +75,7 @@ export function parseCase(text: string, path: string): CaseFile {
     else {
       for (const key of Object.keys(expect)) if (!expectKeys.includes(key)) problems.push(`'expect.${key}' is not an expectation (they are ${expectKeys.join(", ")})`);
       if (expect.outcome !== undefined && !outcomes.includes(expect.outcome as string)) problems.push(`'expect.outcome' must be one of ${outcomes.join(", ")}`);
-      for (const key of ["unmet", "missing"]) {
+      for (const key of ["unmet", "missing", "advisories", "referrals"]) {
         const v = expect[key];
         if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) problems.push(`'expect.${key}' must be a list of texts`);
       }

@@ -90,7 +90,14 @@ export function registerCasesCommand(program: Command, ctx: CommandContext): voi
         if (options.fill) {
           try {
             const d = evaluate(policy, p.input, { state, trace: false });
-            testCase.expect = { outcome: d.outcome, pathway: d.pathway, unmet: d.unmet.map((u) => u.id), missing: d.missing.map((m) => m.fact) };
+            testCase.expect = {
+              outcome: d.outcome,
+              pathway: d.pathway,
+              unmet: d.unmet.map((u) => u.id),
+              missing: d.missing.map((m) => m.fact),
+              ...(d.advisories.length ? { advisories: d.advisories.map((a) => a.id) } : {}),
+              ...(d.referrals.length ? { referrals: d.referrals.map((r) => r.clause) } : {}),
+            };
             testCase.unconfirmed = true;
           } catch (e) {
             if (!(e instanceof InputError)) throw e;

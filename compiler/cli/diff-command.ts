@@ -130,6 +130,8 @@ function determinationChanges(a: Determination | string, b: Determination | stri
   };
   list("unmet", a.unmet.map((u) => u.id), b.unmet.map((u) => u.id));
   list("missing", a.missing.map((m) => m.fact), b.missing.map((m) => m.fact));
+  list("advisories", a.advisories.map((x) => x.id), b.advisories.map((x) => x.id));
+  list("referrals", a.referrals.map((r) => r.clause), b.referrals.map((r) => r.clause));
   return out;
 }
 

@@ -13,7 +13,7 @@ import { CaseFileError, readCaseFile, type CaseFile } from "../cli/case-file.js"
 
 /** One field of the determination that is not what the case expects. */
 export interface Difference {
-  readonly field: "outcome" | "pathway" | "unmet" | "missing";
+  readonly field: "outcome" | "pathway" | "unmet" | "missing" | "advisories" | "referrals";
   readonly expected: string | null | readonly string[];
   readonly actual: string | null | readonly string[];
   /** For lists: what the determination has that the case does not expect, and what it lacks. */
@@ -44,7 +44,7 @@ export function differences(d: Determination, expect: NonNullable<CaseFile["expe
   const out: Difference[] = [];
   if (expect.outcome !== undefined && expect.outcome !== d.outcome) out.push({ field: "outcome", expected: expect.outcome, actual: d.outcome });
   if (expect.pathway !== undefined && expect.pathway !== d.pathway) out.push({ field: "pathway", expected: expect.pathway, actual: d.pathway });
-  const compareList = (field: "unmet" | "missing", expected: readonly string[] | undefined, actual: readonly string[]) => {
+  const compareList = (field: "unmet" | "missing" | "advisories" | "referrals", expected: readonly string[] | undefined, actual: readonly string[]) => {
     if (expected === undefined) return;
     const want = new Set(expected);
     const have = new Set(actual);
@@ -54,6 +54,8 @@ export function differences(d: Determination, expect: NonNullable<CaseFile["expe
   };
   compareList("unmet", expect.unmet, d.unmet.map((u) => u.id));
   compareList("missing", expect.missing, d.missing.map((m) => m.fact));
+  compareList("advisories", expect.advisories, d.advisories.map((a) => a.id));
+  compareList("referrals", expect.referrals, d.referrals.map((r) => r.clause));
   return out;
 }
 

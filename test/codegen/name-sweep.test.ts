@@ -746,7 +746,7 @@ describe("names swept through every role", () => {
       out: "",
       err: [
         `polc: ${bare}:`,
-        `  - 'date_of_service' is not a case field (the fields are id, description, state, input, expect)`,
+        `  - 'date_of_service' is not a case field (the fields are id, description, state, input, expect, probe, unconfirmed)`,
         `  - a request with a fact or group named 'input' is written as a case: {"input": {…its facts…}}`,
         `  - 'input' must be an object of facts`,
       ].join("\n"),

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCasesRoot, jsonFilesUnder } from "../../compiler/tools/case-folders.js";
+import { differences, formatCaseResult } from "../../compiler/tools/run-cases.js";
+import type { Determination } from "../../runtime/determination.js";
 import { kneePolicy, polc, writeCase } from "./support.js";
 
 let dir: string;
@@ -41,6 +43,29 @@ describe("the case-folder convention", () => {
     expect(findCasesRoot("policies")).toBe(join("test", "cases"));
     expect(findCasesRoot("policies", "elsewhere")).toBe("elsewhere");
     expect(findCasesRoot(join(dir, "nothing-here"))).toBeUndefined();
+  });
+});
+
+describe("comparing a determination with a case's expectation", () => {
+  it("compares only the fields the case gives, lists in any order, advisories and referrals included", () => {
+    const ref = (id: string) => ({ id, wording: id, refs: "", section: "S" });
+    const d = {
+      outcome: "refer-for-review",
+      pathway: null,
+      unmet: [ref("b"), ref("a")],
+      missing: [],
+      advisories: [ref("note_x")],
+      referrals: [{ clause: "at the discretion of the reviewer", refs: "" }],
+    } as unknown as Determination;
+    expect(differences(d, { outcome: "refer-for-review", unmet: ["a", "b"], referrals: ["at the discretion of the reviewer"] })).toEqual([]);
+    const diffs = differences(d, { outcome: "needs-info", advisories: [], referrals: [] });
+    expect(diffs.map((x) => x.field)).toEqual(["outcome", "advisories", "referrals"]);
+    expect(formatCaseResult({ file: "x.json", name: "x.json", policy: "P", status: "fail", unconfirmed: false, differences: diffs, problems: [] })).toEqual([
+      "FAIL P x.json",
+      "       outcome: expected needs-info, got refer-for-review",
+      "       advisories: expected [], got [note_x] (+note_x)",
+      "       referrals: expected [], got [at the discretion of the reviewer] (+at the discretion of the reviewer)",
+    ]);
   });
 });
 
