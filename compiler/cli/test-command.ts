@@ -14,7 +14,7 @@ import { runLibraryCases, type TestRun } from "../tools/test-library.js";
 import { formatCaseResult } from "../tools/run-cases.js";
 import { coverageJson, formatCoverage, lcov, summarize } from "../tools/coverage.js";
 import { compileLibrary, plural, type CommandContext, type Io } from "./command-support.js";
-import { main, UsageError } from "./main.js";
+import { main, polFilesUnder, UsageError } from "./main.js";
 import { watchLoop } from "./watch.js";
 
 interface TestOptions {
@@ -104,7 +104,7 @@ async function testOnce(targets: readonly string[], options: TestOptions, io: Io
   return errors ? 2 : failed || below ? 1 : 0;
 }
 
-/** Targets: policy ids and .pol files choose policies; .json files and other folders choose cases. */
+/** Targets: policy ids, .pol files and folders of them choose policies; .json files and folders of them choose cases. */
 function select(targets: readonly string[], result: CompileResult): { policies: Set<string>; cases: string[] } {
   const policies = new Set<string>();
   const cases: string[] = [];
@@ -113,6 +113,12 @@ function select(targets: readonly string[], result: CompileResult): { policies: 
     if (byId) policies.add(byId.ir.id);
     else if (t.endsWith(".pol")) {
       const declared = result.policies.filter((p) => resolve(p.ir.file) === resolve(t) || p.ir.overlays.some((o) => resolve(o.file) === resolve(t)));
+      if (!declared.length) throw new UsageError(`${t} declares no policy or overlay of the library`);
+      for (const p of declared) policies.add(p.ir.id);
+    } else if (existsSync(t) && statSync(t).isDirectory() && polFilesUnder(t).length > 0) {
+      // A folder of .pol files: the policies declared under it.
+      const under = new Set(polFilesUnder(t).map((f) => resolve(f)));
+      const declared = result.policies.filter((p) => under.has(resolve(p.ir.file)) || p.ir.overlays.some((o) => under.has(resolve(o.file))));
       if (!declared.length) throw new UsageError(`${t} declares no policy or overlay of the library`);
       for (const p of declared) policies.add(p.ir.id);
     } else if (existsSync(t)) cases.push(t);

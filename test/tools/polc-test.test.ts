@@ -191,6 +191,12 @@ describe("polc test", () => {
     }
   });
 
+  it("takes a folder of .pol files as the policies (and overlays' policies) it declares", async () => {
+    const washington = await polc("test", "policies/washington", "--no-build");
+    const policies = new Set(washington.out.split("\n").filter((l) => l.startsWith("ok")).map((l) => l.split(" ")[3]));
+    expect([...policies].sort()).toEqual(["NIA_CG_300", "NIA_CG_301", "NIA_CG_302", "NIA_CG_305", "NIA_CG_408"]);
+  });
+
   it("runs every case file of the policy library and passes", async () => {
     const run = await polc("test", "--no-build");
     const count = jsonFilesUnder(join("test", "cases")).length;
