@@ -247,6 +247,15 @@ export class Context {
     return holds;
   }
 
+  /**
+   * The value of a definition worked out inline at each use (one whose parameters are not
+   * lists), told to the observer if any; the value itself is returned as it is.
+   */
+  observed(value: Value, name: string, source: string, line: number): Value {
+    if (this.observer) this.observer.definition({ name, source, line }, value);
+    return value;
+  }
+
   // ── Definitions ────────────────────────────────────────────────────────────────────────────
 
   /**

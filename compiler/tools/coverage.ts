@@ -17,7 +17,6 @@ import type { AppliesClause, Policy } from "../../runtime/policy.js";
 import type { Determination } from "../../runtime/determination.js";
 import { Unknown, type Tri } from "../../runtime/tri.js";
 import type { Value } from "../../runtime/values.js";
-import { remembered } from "../typescript/modules.js";
 
 export type Seen = "true" | "false" | "unknown" | "not-applicable" | "value";
 export const seenKinds: readonly Seen[] = ["true", "false", "unknown", "not-applicable", "value"];
@@ -32,11 +31,6 @@ export interface CoverageItem {
   readonly wording: string;
   readonly file: string;
   readonly line: number;
-  /**
-   * False for a definition with parameters that are not lists: generated code works it out inline
-   * at each use, without the context, so no evaluation records it.
-   */
-  readonly traced: boolean;
   /** The cases that gave each result, by name. */
   readonly cases: Record<Seen, string[]>;
 }
@@ -78,12 +72,12 @@ export class PolicyCoverage {
   constructor(compiled: CompiledPolicy, policy: Policy) {
     const ir = compiled.ir;
     for (const r of ir.requirements) {
-      const item: CoverageItem = { policy: ir.id, kind: r.role === "group" ? "list" : r.role, id: r.id, wording: r.wording, file: r.module.file, line: r.line, traced: true, cases: emptyCases() };
+      const item: CoverageItem = { policy: ir.id, kind: r.role === "group" ? "list" : r.role, id: r.id, wording: r.wording, file: r.module.file, line: r.line, cases: emptyCases() };
       this.requirements.set(r.id, item);
       this.items.push(item);
     }
     for (const d of definitionsOf(ir)) {
-      const item: CoverageItem = { policy: ir.id, kind: "definition", id: d.name, wording: d.wording ?? "", file: d.module.file, line: d.line, traced: remembered(d) !== "never", cases: emptyCases() };
+      const item: CoverageItem = { policy: ir.id, kind: "definition", id: d.name, wording: d.wording ?? "", file: d.module.file, line: d.line, cases: emptyCases() };
       this.definitions.set(definitionKey(d.module.file, d.name), item);
       this.items.push(item);
     }
@@ -91,7 +85,7 @@ export class PolicyCoverage {
       const written = compiled.overlays.find((x) => x.name === o.id);
       o.applies.forEach((a, j) => {
         const span = written?.applies[j]?.span;
-        const item: CoverageItem = { policy: ir.id, kind: "clause", id: `${o.id} applies ${j + 1}`, wording: a.wording, file: o.file, line: span?.line ?? 0, traced: true, cases: emptyCases() };
+        const item: CoverageItem = { policy: ir.id, kind: "clause", id: `${o.id} applies ${j + 1}`, wording: a.wording, file: o.file, line: span?.line ?? 0, cases: emptyCases() };
         const runtimeClause = policy.overlays[i]?.applies[j];
         if (runtimeClause) this.clauses.set(runtimeClause, item);
         this.items.push(item);
@@ -129,7 +123,6 @@ function seenOf(value: Value): Seen {
 
 /** The outcomes an item has to show, and those some case showed. */
 export function outcomesOf(item: CoverageItem): { wanted: readonly Seen[]; seen: readonly Seen[] } {
-  if (!item.traced) return { wanted: [], seen: [] };
   const wanted: readonly Seen[] = item.kind === "definition" && item.cases.value.length > 0 ? ["value"] : ["true", "false"];
   return { wanted, seen: wanted.filter((s) => item.cases[s].length > 0) };
 }
@@ -174,11 +167,10 @@ export function formatCoverage(policies: readonly PolicyCoverage[]): string[] {
     lines.push(`${p.items[0].policy}: ${s.percent.toFixed(1)}% (${s.seen} of ${s.outcomes} outcomes, ${p.caseNames.length} cases)`);
     for (const item of p.items) {
       const where = `${item.file}:${item.line}`;
-      const counts = item.traced
-        ? item.kind === "definition" && item.cases.value.length
+      const counts =
+        item.kind === "definition" && item.cases.value.length
           ? `value ${count(item, "value")}, unknown ${count(item, "unknown")}`
-          : `true ${count(item, "true")}, false ${count(item, "false")}, unknown ${count(item, "unknown")}, not applicable ${count(item, "not-applicable")}`
-        : "worked out inline at each use: not recorded";
+          : `true ${count(item, "true")}, false ${count(item, "false")}, unknown ${count(item, "unknown")}, not applicable ${count(item, "not-applicable")}`;
       lines.push(`  ${item.kind} ${item.id} (${where}): ${counts}`);
     }
     const never = incomplete(p.items);
@@ -204,7 +196,7 @@ export function lcov(policies: readonly PolicyCoverage[]): string {
   }
   const files = new Map<string, Map<number, Line>>();
   for (const item of policies.flatMap((p) => p.items)) {
-    if (!item.traced || item.line <= 0) continue;
+    if (item.line <= 0) continue;
     let lines = files.get(item.file);
     if (!lines) files.set(item.file, (lines = new Map()));
     let line = lines.get(item.line);

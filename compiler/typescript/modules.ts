@@ -42,7 +42,7 @@ function banner(source: string): string[] {
 // ── File modules ─────────────────────────────────────────────────────────────────────────────
 
 function fileModule(m: IrModule, w: ModuleWriter): string {
-  if (m.requirements.length || m.definitions.some((d) => remembered(d) !== "never")) w.line(`const source = ${literal(m.file)};`);
+  if (m.requirements.length || m.definitions.length) w.line(`const source = ${literal(m.file)};`);
   for (const e of m.enums) {
     w.line();
     if (e.doc) w.doc([e.doc]);
@@ -118,7 +118,7 @@ function fact(f: IrFact, w: ModuleWriter): void {
 }
 
 /** Whether a definition is worth remembering: it has no parameters, or one holds a list or an entry. */
-export function remembered(d: IrDefinition): "once" | "per-arguments" | "never" {
+function remembered(d: IrDefinition): "once" | "per-arguments" | "never" {
   if (d.params.length === 0) return "once";
   return d.params.some((p) => p.type.t === "list") ? "per-arguments" : "never";
 }
@@ -141,7 +141,7 @@ function definition(d: IrDefinition, w: ModuleWriter, file: string): void {
       w.exportConst(name, `k.defineOver((c${w.t(": k.Context")}, ${unique.map((p) => `${p}${w.t(": k.Value")}`).join(", ")}) => ${body}, ${site})`);
       break;
     case "never":
-      w.exportFunction(name, ["c" + w.t(": k.Context"), ...unique.map((p) => p + w.t(": k.Value"))].join(", "), "k.Value", body);
+      w.exportFunction(name, ["c" + w.t(": k.Context"), ...unique.map((p) => p + w.t(": k.Value"))].join(", "), "k.Value", `c.observed(${body}, ${literal(d.name)}, source, ${d.line})`);
       break;
   }
 }

@@ -138,14 +138,19 @@ export function define_conservative_therapy_lasted(
   param_minimum: k.Value,
   param_window: k.Value,
 ): k.Value {
-  return k.compareDurations(
-    ">=",
-    k.timeBetween(
-      k.laterOf([c.fact(fact_conservative_therapy_start), k.shiftDate("-", c.dos, param_window)]),
-      c.fact(fact_conservative_therapy_end),
+  return c.observed(
+    k.compareDurations(
+      ">=",
+      k.timeBetween(
+        k.laterOf([c.fact(fact_conservative_therapy_start), k.shiftDate("-", c.dos, param_window)]),
+        c.fact(fact_conservative_therapy_end),
+      ),
+      param_minimum,
+      c.dos,
     ),
-    param_minimum,
-    c.dos,
+    "conservative_therapy_lasted",
+    source,
+    36,
   );
 }
 
@@ -158,25 +163,36 @@ export function define_failed_or_ongoing_conservative_therapy(
   param_minimum: k.Value,
   param_window: k.Value,
 ): k.Value {
-  return c.or(
-    k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
-          k.truth(define_conservative_therapy_lasted(c, param_minimum, param_window)),
-        ),
-      ),
-      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
-    ),
-    () =>
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () =>
-        k.exists(c, c.fact(fact_prior_procedures), (each_p) =>
-          c.and(
-            k.isIn(c.entryField(each_p, field_procedure_kind), choices_epidural_injection_facet_injection_media, false),
-            () =>
-              k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
+  return c.observed(
+    c.or(
+      k.or(
+        c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+          c.and(k.truth(define_conservative_therapy_complete(c)), () =>
+            k.truth(define_conservative_therapy_lasted(c, param_minimum, param_window)),
           ),
         ),
+        k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
       ),
+      () =>
+        c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () =>
+          k.exists(c, c.fact(fact_prior_procedures), (each_p) =>
+            c.and(
+              k.isIn(
+                c.entryField(each_p, field_procedure_kind),
+                choices_epidural_injection_facet_injection_media,
+                false,
+              ),
+              () =>
+                k.truth(
+                  define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
+                ),
+            ),
+          ),
+        ),
+    ),
+    "failed_or_ongoing_conservative_therapy",
+    source,
+    44,
   );
 }
-// polc digest: b7ebce73dd491820 dd96bcd68ba244d3
+// polc digest: de8d621b253f2120 6d055f5aeb5e32d8

@@ -27,10 +27,15 @@ export const fact_new_pathology = k.fact(
  * policies/common/episode-of-care.pol, line 11.
  */
 export function define_prior_in_region(c: k.Context, param_kind: k.Value): k.Value {
-  return k.select(c, c.fact(fact_prior_procedures), (each_p) =>
-    c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_kind), param_kind), () =>
-      k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
+  return c.observed(
+    k.select(c, c.fact(fact_prior_procedures), (each_p) =>
+      c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_kind), param_kind), () =>
+        k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
+      ),
     ),
+    "prior_in_region",
+    source,
+    11,
   );
 }
 
@@ -63,4 +68,4 @@ export const define_episode_of = k.defineOver(
     ),
   { name: "episode_of", source, line: 16 },
 );
-// polc digest: e3c2e05d7ea9f395 a31478f1f2003e75
+// polc digest: 4c90f0982ef03e46 1df4befd51f873a5

@@ -11,6 +11,8 @@ import {
   field_procedure_region,
 } from "./history.pol.js";
 
+const source = "policies/common/same-date-of-service.pol";
+
 /** Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient) */
 export const fact_same_day_medical_reason = k.fact(
   "same_day_medical_reason",
@@ -29,47 +31,54 @@ export const fact_synovial_cyst_confirmed_on_imaging = k.fact(
  * policies/common/same-date-of-service.pol, line 10.
  */
 export function define_same_date_of_service_allowed(c: k.Context, param_requested: k.Value): k.Value {
-  return k.every(
-    c,
-    c.fact(fact_prior_procedures),
-    (each_p) =>
-      k.and(
-        k.compare("=", c.entryField(each_p, field_procedure_date), c.dos),
-        k.compareEqual("!=", c.entryField(each_p, field_procedure_kind), "spinal_surgery"),
-      ),
-    (each_p) =>
-      c.or(
+  return c.observed(
+    k.every(
+      c,
+      c.fact(fact_prior_procedures),
+      (each_p) =>
         k.and(
-          k.not(
-            k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
-          ),
-          k.truth(c.fact(fact_same_day_medical_reason)),
+          k.compare("=", c.entryField(each_p, field_procedure_date), c.dos),
+          k.compareEqual("!=", c.entryField(each_p, field_procedure_kind), "spinal_surgery"),
         ),
-        () =>
-          c.or(
-            k.and(
+      (each_p) =>
+        c.or(
+          k.and(
+            k.not(
               k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
-              k.compareEqual("=", c.entryField(each_p, field_procedure_kind), param_requested),
             ),
-            () =>
+            k.truth(c.fact(fact_same_day_medical_reason)),
+          ),
+          () =>
+            c.or(
               k.and(
                 k.truth(
                   define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
                 ),
-                k.truth(c.fact(fact_synovial_cyst_confirmed_on_imaging)),
-                k.or(
-                  k.and(
-                    k.compareEqual("=", param_requested, "facet_injection"),
-                    k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"),
+                k.compareEqual("=", c.entryField(each_p, field_procedure_kind), param_requested),
+              ),
+              () =>
+                k.and(
+                  k.truth(
+                    define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
                   ),
-                  k.and(
-                    k.compareEqual("=", param_requested, "epidural_injection"),
-                    k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "facet_injection"),
+                  k.truth(c.fact(fact_synovial_cyst_confirmed_on_imaging)),
+                  k.or(
+                    k.and(
+                      k.compareEqual("=", param_requested, "facet_injection"),
+                      k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "epidural_injection"),
+                    ),
+                    k.and(
+                      k.compareEqual("=", param_requested, "epidural_injection"),
+                      k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "facet_injection"),
+                    ),
                   ),
                 ),
-              ),
-          ),
-      ),
+            ),
+        ),
+    ),
+    "same_date_of_service_allowed",
+    source,
+    10,
   );
 }
-// polc digest: ba1831ccbf858e61 afb8d01dd66e8ff6
+// polc digest: f4b01ce043d468c4 a8feca53e22259ea
