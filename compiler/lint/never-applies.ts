@@ -1,6 +1,7 @@
 /** POL050: a criterion, or a section, whose `when` is false whatever the request says can never apply. */
 import type { LintRule } from "./rule.js";
 import { decided } from "./decide.js";
+import { sectionsOf } from "../tools/policy-parts.js";
 
 export const neverApplies: LintRule = {
   code: "POL050",
@@ -12,7 +13,7 @@ export const neverApplies: LintRule = {
       }
     }
     for (const p of ctx.library.policies) {
-      for (const s of [...p.sections, ...p.overlays.flatMap((o) => o.sections)]) {
+      for (const { section: s } of sectionsOf(p)) {
         const first = s.items[0];
         if (s.when && first && decided(s.when) === false) ctx.report("POL050", ctx.at(first.module.file, first.line), `section "${s.title}" of ${p.id} can never apply: its 'when' condition is false for every request, so none of its criteria is ever checked`);
       }

@@ -6,6 +6,7 @@
 import type { IrExpr, IrRequirement, IrSection } from "../ir.js";
 import type { LintRule } from "./rule.js";
 import { sameExpr } from "./same-expression.js";
+import { sectionsOf } from "../tools/policy-parts.js";
 
 const negated: Readonly<Record<string, string>> = { "<": ">=", ">=": "<", ">": "<=", "<=": ">", "=": "!=", "!=": "=" };
 
@@ -34,9 +35,9 @@ export const overlayRestates: LintRule = {
   name: "overlay restates or contradicts the policy",
   run(ctx) {
     for (const p of ctx.library.policies) {
-      const base = rules(p.sections);
+      const base = rules(sectionsOf(p).filter((x) => x.overlay === undefined).map((x) => x.section));
       for (const o of p.overlays) {
-        for (const r of rules(o.sections)) {
+        for (const r of rules(sectionsOf(p).filter((x) => x.overlay === o.id).map((x) => x.section))) {
           if (!r.test || base.includes(r)) continue;
           for (const b of base) {
             if (!b.test || (r.when ? !b.when || !sameExpr(r.when, b.when) : b.when !== undefined)) continue;

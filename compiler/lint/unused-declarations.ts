@@ -5,6 +5,7 @@
 import type { IrDefinition, IrExpr } from "../ir.js";
 import { subexpressions } from "../ir.js";
 import type { LintRule } from "./rule.js";
+import { conditionsOf } from "../tools/policy-parts.js";
 
 function usedDefinitions(e: IrExpr | undefined, into: Set<IrDefinition>): void {
   if (!e) return;
@@ -38,8 +39,7 @@ export const unusedDefinitions: LintRule = {
         usedDefinitions(r.when, used);
         usedDefinitions(r.test, used);
       }
-      for (const s of [...p.sections, ...p.overlays.flatMap((o) => o.sections)]) usedDefinitions(s.when, used);
-      for (const o of p.overlays) for (const a of o.applies) usedDefinitions(a.test, used);
+      for (const e of conditionsOf(p)) usedDefinitions(e, used);
     }
     for (const m of ctx.library.modules.filter((x) => ctx.checked(x.file))) {
       for (const d of m.definitions) if (!used.has(d)) ctx.report("POL055", ctx.at(m.file, d.line), `definition '${d.name}' is used by no policy`);

@@ -8,6 +8,7 @@ import type { IrExpr, IrFact, IrPolicy, IrType } from "../ir.js";
 import { subexpressions } from "../ir.js";
 import { addLength, formatDay, parseIsoDate, type Length } from "../../runtime/dates.js";
 import { literalText } from "./canonical.js";
+import { sectionsOf } from "./policy-parts.js";
 
 /** One threshold: where it is, and what it compares. */
 export interface Threshold {
@@ -159,6 +160,8 @@ export function thresholdsOf(policy: IrPolicy): Threshold[] {
     if (r.test) walk(r.test, empty, none, owner);
   }
   for (const o of policy.overlays) o.applies.forEach((a, i) => walk(a.test, empty, none, { name: `overlay ${o.id} applies clause ${i + 1}`, file: o.file, line: 0 }));
+  for (const { section } of sectionsOf(policy)) if (section.when) walk(section.when, empty, none, { name: `section "${section.title}"`, file: section.items[0]?.module.file ?? policy.file, line: section.items[0]?.line ?? 0 });
+  for (const v of [...policy.services, ...policy.overlays.flatMap((o) => o.services)]) if (v.when) walk(v.when, empty, none, { name: `service ${v.id}`, file: policy.file, line: 0 });
   return found;
 }
 

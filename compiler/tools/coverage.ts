@@ -11,6 +11,7 @@
 import type { CompiledPolicy } from "../compile.js";
 import type { IrDefinition, IrExpr, IrPolicy } from "../ir.js";
 import { subexpressions } from "../ir.js";
+import { conditionsOf } from "./policy-parts.js";
 import type { EvaluationObserver } from "../../runtime/context.js";
 import type { DefinitionSite } from "../../runtime/definitions.js";
 import type { AppliesClause, Policy } from "../../runtime/policy.js";
@@ -54,8 +55,7 @@ function definitionsOf(ir: IrPolicy): IrDefinition[] {
     visit(r.when);
     visit(r.test);
   }
-  for (const s of [...ir.sections, ...ir.overlays.flatMap((o) => o.sections)]) visit(s.when);
-  for (const o of ir.overlays) for (const a of o.applies) visit(a.test);
+  for (const e of conditionsOf(ir)) visit(e);
   return [...found];
 }
 

@@ -10,6 +10,7 @@ import { subexpressions } from "../ir.js";
 import { instantiate, scriptLibrary } from "../load-modules.js";
 import { runLibraryCases } from "./test-library.js";
 import { literalText } from "./canonical.js";
+import { sectionsOf } from "./policy-parts.js";
 
 export interface MutableThreshold {
   /** `criterion first_year_limit`, `definition in_first_year`, `list NIA_CG_300.section4.2`. */
@@ -64,7 +65,8 @@ export function mutableThresholds(result: CompileResult): MutableThreshold[] {
   for (const p of library.policies) {
     const seenDefs = new Set<object>();
     for (const r of p.requirements) visitRequirement(r, p.id, seenDefs);
-    for (const s of [...p.sections, ...p.overlays.flatMap((o) => o.sections)]) visitExpr(s.when, `section "${s.title}"`, s.items[0]?.module.file ?? p.file, s.items[0]?.line ?? 0, p.id, seenDefs);
+    for (const { section: s } of sectionsOf(p)) visitExpr(s.when, `section "${s.title}"`, s.items[0]?.module.file ?? p.file, s.items[0]?.line ?? 0, p.id, seenDefs);
+    for (const v of [...p.services, ...p.overlays.flatMap((o) => o.services)]) visitExpr(v.when, `service ${v.id}`, p.file, 0, p.id, seenDefs);
     for (const o of p.overlays) for (const a of o.applies) visitExpr(a.test, `overlay ${o.id}`, o.file, 0, p.id, seenDefs);
   }
   return [...found.values()].map((x) => ({ ...x, policies: [...x.policies].sort() }));

@@ -8,6 +8,7 @@
 import type { IrDefinition, IrExpr, IrFact, IrPolicy, IrRequirement, IrType } from "../ir.js";
 import { subexpressions } from "../ir.js";
 import { canonical, typeText } from "./canonical.js";
+import { conditionsOf, sectionsOf } from "./policy-parts.js";
 
 export interface ThresholdChange {
   readonly before: string;
@@ -68,8 +69,7 @@ function placed(p: IrPolicy): Map<string, { req: IrRequirement; section: string 
     out.set(r.id, { req: r, section });
     for (const item of r.list?.items ?? []) visit(item, section);
   };
-  for (const s of p.sections) for (const r of s.items) visit(r, s.title);
-  for (const o of p.overlays) for (const s of o.sections) for (const r of s.items) visit(r, `${o.id}: ${s.title}`);
+  for (const { section, overlay } of sectionsOf(p)) for (const r of section.items) visit(r, overlay ? `${overlay}: ${section.title}` : section.title);
   for (const r of p.requirements) visit(r, "");
   return out;
 }
@@ -104,8 +104,7 @@ function allDefinitions(p: IrPolicy): Map<string, IrDefinition> {
     definitionsUsed(r.when, found);
     definitionsUsed(r.test, found);
   }
-  for (const s of [...p.sections, ...p.overlays.flatMap((o) => o.sections)]) definitionsUsed(s.when, found);
-  for (const o of p.overlays) for (const a of o.applies) definitionsUsed(a.test, found);
+  for (const e of conditionsOf(p)) definitionsUsed(e, found);
   return new Map([...found].map((d) => [d.name, d]));
 }
 

@@ -5,6 +5,8 @@ import * as k from "../../runtime/index.js";
 
 const choices_lumbar_sacral = k.choices(["lumbar", "sacral"]);
 
+const source = "policies/common/history.pol";
+
 /** Spinal region */
 export type SpinalRegion = "cervical" | "thoracic" | "lumbar" | "sacral";
 export const enum_spinal_region = k.enumeration("spinal_region", ["cervical", "thoracic", "lumbar", "sacral"]);
@@ -214,9 +216,14 @@ export const fact_prior_procedures = k.fact(
  * policies/common/history.pol, line 65.
  */
 export function define_same_region(c: k.Context, param_a: k.Value, param_b: k.Value): k.Value {
-  return k.or(
-    k.compareEqual("=", param_a, param_b),
-    k.and(k.isIn(param_a, choices_lumbar_sacral, false), k.isIn(param_b, choices_lumbar_sacral, false)),
+  return c.observed(
+    k.or(
+      k.compareEqual("=", param_a, param_b),
+      k.and(k.isIn(param_a, choices_lumbar_sacral, false), k.isIn(param_b, choices_lumbar_sacral, false)),
+    ),
+    "same_region",
+    source,
+    65,
   );
 }
-// polc digest: ef1edbe7637228e4 bb0d811ad96beba2
+// polc digest: f51cafccbc300f53 ea5e2bdb9761a1ce
