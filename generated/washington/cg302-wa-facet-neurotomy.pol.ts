@@ -67,19 +67,21 @@ export const fact_wa_facet_for_headache = k.fact(
  * Definition wa_improvement_before_further_neurotomy: Documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level
  * policies/washington/cg302-wa-facet-neurotomy.pol, line 25.
  */
-export const define_wa_improvement_before_further_neurotomy = k.define((c) =>
-  c.or(k.not(k.isKnown(k.latest(c, define_region_denervations(c)))), () =>
-    c.and(
-      k.truth(c.field(k.latest(c, define_region_denervations(c)), field_procedure_clinically_meaningful_improvement)),
-      () =>
-        k.compareDurations(
-          ">=",
-          c.field(k.latest(c, define_region_denervations(c)), field_procedure_relief_duration),
-          months_6,
-          c.dos,
-        ),
+export const define_wa_improvement_before_further_neurotomy = k.define(
+  (c) =>
+    c.or(k.not(k.isKnown(k.latest(c, define_region_denervations(c)))), () =>
+      c.and(
+        k.truth(c.field(k.latest(c, define_region_denervations(c)), field_procedure_clinically_meaningful_improvement)),
+        () =>
+          k.compareDurations(
+            ">=",
+            c.field(k.latest(c, define_region_denervations(c)), field_procedure_relief_duration),
+            months_6,
+            c.dos,
+          ),
+      ),
     ),
-  ),
+  { name: "wa_improvement_before_further_neurotomy", source, line: 25 },
 );
 
 /**
@@ -371,4 +373,4 @@ export const criterion_wa_headache = k.criterion({
   line: 83,
   test: (c) => k.truth(c.fact(fact_wa_facet_for_headache)),
 });
-// polc digest: 5b1e4fabae3d796b d87aeb0f35d952d6
+// polc digest: 953785c97925b842 8d19af02a0cee36e
