@@ -345,179 +345,182 @@ export const fact_provider_appropriately_trained = k.fact(
  * Definition facet_block_request: The request is an intraarticular injection or medial branch block
  * policies/cms/l38773-facet-joint-interventions.pol, line 107.
  */
-export const define_facet_block_request = k.define((c) =>
-  k.isIn(c.fact(fact_request_kind), choices_intraarticular_injection_medial_branch_b, false),
+export const define_facet_block_request = k.define(
+  (c) => k.isIn(c.fact(fact_request_kind), choices_intraarticular_injection_medial_branch_b, false),
+  { name: "facet_block_request", source, line: 107 },
 );
 
 /**
  * Definition diagnostic_request: The request is a diagnostic facet joint procedure (IA or MBB)
  * policies/cms/l38773-facet-joint-interventions.pol, line 110.
  */
-export const define_diagnostic_request = k.define((c) =>
-  k.and(k.truth(define_facet_block_request(c)), k.compareEqual("=", c.fact(fact_request_purpose), "diagnostic")),
+export const define_diagnostic_request = k.define(
+  (c) => k.and(k.truth(define_facet_block_request(c)), k.compareEqual("=", c.fact(fact_request_purpose), "diagnostic")),
+  { name: "diagnostic_request", source, line: 110 },
 );
 
 /**
  * Definition therapeutic_request: The request is a therapeutic facet joint procedure (IA or MBB)
  * policies/cms/l38773-facet-joint-interventions.pol, line 113.
  */
-export const define_therapeutic_request = k.define((c) =>
-  k.and(k.truth(define_facet_block_request(c)), k.compareEqual("=", c.fact(fact_request_purpose), "therapeutic")),
+export const define_therapeutic_request = k.define(
+  (c) =>
+    k.and(k.truth(define_facet_block_request(c)), k.compareEqual("=", c.fact(fact_request_purpose), "therapeutic")),
+  { name: "therapeutic_request", source, line: 113 },
 );
 
 /**
  * Definition region_history: Procedures in the requested spinal region before the date of service
  * policies/cms/l38773-facet-joint-interventions.pol, line 116.
  */
-export const define_region_history = k.define((c) =>
-  k.select(c, c.fact(fact_facet_history), (each_p) =>
-    k.and(
-      k.compareEqual("=", c.entryField(each_p, field_facet_procedure_region), c.fact(fact_request_region)),
-      k.compare("<", c.entryField(each_p, field_facet_procedure_date), c.dos),
+export const define_region_history = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_facet_history), (each_p) =>
+      k.and(
+        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_region), c.fact(fact_request_region)),
+        k.compare("<", c.entryField(each_p, field_facet_procedure_date), c.dos),
+      ),
     ),
-  ),
+  { name: "region_history", source, line: 116 },
 );
 
 /**
  * Definition last_rfa_at_levels: The most recent radiofrequency ablation at a requested level
  * policies/cms/l38773-facet-joint-interventions.pol, line 119.
  */
-export const define_last_rfa_at_levels = k.define((c) =>
-  k.latest(c, define_region_history(c), (each_p) =>
-    k.and(
-      k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "radiofrequency_ablation"),
-      k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
+export const define_last_rfa_at_levels = k.define(
+  (c) =>
+    k.latest(c, define_region_history(c), (each_p) =>
+      k.and(
+        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "radiofrequency_ablation"),
+        k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
+      ),
     ),
-  ),
+  { name: "last_rfa_at_levels", source, line: 119 },
 );
 
 /**
  * Definition earlier_diagnostics: Diagnostic facet joint procedures (IA or MBB) at a requested level since the last RFA there
  * policies/cms/l38773-facet-joint-interventions.pol, line 125.
  */
-export const define_earlier_diagnostics = k.define((c) =>
-  k.select(c, define_region_history(c), (each_p) =>
-    c.and(
-      k.and(
-        k.isIn(
-          c.entryField(each_p, field_facet_procedure_kind),
-          choices_intraarticular_injection_medial_branch_b,
-          false,
-        ),
-        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "diagnostic"),
-        k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-      ),
-      () =>
-        c.or(k.not(k.isKnown(define_last_rfa_at_levels(c))), () =>
-          k.compare(
-            ">",
-            c.entryField(each_p, field_facet_procedure_date),
-            c.field(define_last_rfa_at_levels(c), field_facet_procedure_date),
+export const define_earlier_diagnostics = k.define(
+  (c) =>
+    k.select(c, define_region_history(c), (each_p) =>
+      c.and(
+        k.and(
+          k.isIn(
+            c.entryField(each_p, field_facet_procedure_kind),
+            choices_intraarticular_injection_medial_branch_b,
+            false,
           ),
+          k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "diagnostic"),
+          k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
         ),
+        () =>
+          c.or(k.not(k.isKnown(define_last_rfa_at_levels(c))), () =>
+            k.compare(
+              ">",
+              c.entryField(each_p, field_facet_procedure_date),
+              c.field(define_last_rfa_at_levels(c), field_facet_procedure_date),
+            ),
+          ),
+      ),
     ),
-  ),
+  { name: "earlier_diagnostics", source, line: 125 },
 );
 
 /**
  * Definition earlier_diagnostic_sessions: Diagnostic sessions at a requested level since the last RFA there (all entries of one date are one session)
  * policies/cms/l38773-facet-joint-interventions.pol, line 130.
  */
-export const define_earlier_diagnostic_sessions = k.define((c) =>
-  k.countBy(
-    c,
-    define_earlier_diagnostics(c),
-    undefined,
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
+export const define_earlier_diagnostic_sessions = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_earlier_diagnostics(c),
+      undefined,
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "earlier_diagnostic_sessions", source, line: 130 },
 );
 
 /**
  * Definition first_diagnostic: The initial diagnostic facet joint procedure
  * policies/cms/l38773-facet-joint-interventions.pol, line 133.
  */
-export const define_first_diagnostic = k.define((c) => k.earliest(c, define_earlier_diagnostics(c)));
+export const define_first_diagnostic = k.define((c) => k.earliest(c, define_earlier_diagnostics(c)), {
+  name: "first_diagnostic",
+  source,
+  line: 133,
+});
 
 /**
  * Definition first_diagnostic_session: Every entry of the initial diagnostic session (all procedures of that day)
  * policies/cms/l38773-facet-joint-interventions.pol, line 136.
  */
-export const define_first_diagnostic_session = k.define((c) =>
-  k.select(c, define_earlier_diagnostics(c), (each_p) =>
-    k.compare(
-      "=",
-      c.entryField(each_p, field_facet_procedure_date),
-      c.field(define_first_diagnostic(c), field_facet_procedure_date),
+export const define_first_diagnostic_session = k.define(
+  (c) =>
+    k.select(c, define_earlier_diagnostics(c), (each_p) =>
+      k.compare(
+        "=",
+        c.entryField(each_p, field_facet_procedure_date),
+        c.field(define_first_diagnostic(c), field_facet_procedure_date),
+      ),
     ),
-  ),
+  { name: "first_diagnostic_session", source, line: 136 },
 );
 
 /**
  * Definition last_therapeutic_at_site: The most recent therapeutic facet joint procedure at the same anatomic site
  * policies/cms/l38773-facet-joint-interventions.pol, line 140.
  */
-export const define_last_therapeutic_at_site = k.define((c) =>
-  k.latest(c, define_region_history(c), (each_p) =>
-    c.and(
-      k.and(
-        k.isIn(
-          c.entryField(each_p, field_facet_procedure_kind),
-          choices_intraarticular_injection_medial_branch_b,
-          false,
+export const define_last_therapeutic_at_site = k.define(
+  (c) =>
+    k.latest(c, define_region_history(c), (each_p) =>
+      c.and(
+        k.and(
+          k.isIn(
+            c.entryField(each_p, field_facet_procedure_kind),
+            choices_intraarticular_injection_medial_branch_b,
+            false,
+          ),
+          k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "therapeutic"),
+          k.truth(k.levelsWithin(c.fact(fact_request_levels), c.entryField(each_p, field_facet_procedure_levels))),
         ),
-        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "therapeutic"),
-        k.truth(k.levelsWithin(c.fact(fact_request_levels), c.entryField(each_p, field_facet_procedure_levels))),
+        () =>
+          k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
-      () =>
-        k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
     ),
-  ),
+  { name: "last_therapeutic_at_site", source, line: 140 },
 );
 
 /**
  * Definition last_rfa_at_site: The most recent radiofrequency ablation at the same anatomic site
  * policies/cms/l38773-facet-joint-interventions.pol, line 146.
  */
-export const define_last_rfa_at_site = k.define((c) =>
-  k.latest(c, define_region_history(c), (each_p) =>
-    c.and(
-      k.and(
-        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "radiofrequency_ablation"),
-        k.truth(k.levelsWithin(c.fact(fact_request_levels), c.entryField(each_p, field_facet_procedure_levels))),
+export const define_last_rfa_at_site = k.define(
+  (c) =>
+    k.latest(c, define_region_history(c), (each_p) =>
+      c.and(
+        k.and(
+          k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "radiofrequency_ablation"),
+          k.truth(k.levelsWithin(c.fact(fact_request_levels), c.entryField(each_p, field_facet_procedure_levels))),
+        ),
+        () =>
+          k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
-      () =>
-        k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
     ),
-  ),
+  { name: "last_rfa_at_site", source, line: 146 },
 );
 
 /**
  * Definition last_cyst_aspiration: The most recent aspiration/rupture of the same cyst
  * policies/cms/l38773-facet-joint-interventions.pol, line 150.
  */
-export const define_last_cyst_aspiration = k.define((c) =>
-  k.latest(c, define_region_history(c), (each_p) =>
-    c.and(
-      k.and(
-        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "cyst_aspiration"),
-        k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-      ),
-      () =>
-        k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
-    ),
-  ),
-);
-
-/**
- * Definition same_cyst_aspirations: Earlier aspirations/ruptures of the same cyst (its level and side), one per session
- * policies/cms/l38773-facet-joint-interventions.pol, line 155.
- */
-export const define_same_cyst_aspirations = k.define((c) =>
-  k.countBy(
-    c,
-    define_region_history(c),
-    (each_p) =>
+export const define_last_cyst_aspiration = k.define(
+  (c) =>
+    k.latest(c, define_region_history(c), (each_p) =>
       c.and(
         k.and(
           k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "cyst_aspiration"),
@@ -526,73 +529,104 @@ export const define_same_cyst_aspirations = k.define((c) =>
         () =>
           k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
+    ),
+  { name: "last_cyst_aspiration", source, line: 150 },
+);
+
+/**
+ * Definition same_cyst_aspirations: Earlier aspirations/ruptures of the same cyst (its level and side), one per session
+ * policies/cms/l38773-facet-joint-interventions.pol, line 155.
+ */
+export const define_same_cyst_aspirations = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_region_history(c),
+      (each_p) =>
+        c.and(
+          k.and(
+            k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "cyst_aspiration"),
+            k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
+          ),
+          () =>
+            k.truth(
+              define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side)),
+            ),
+        ),
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "same_cyst_aspirations", source, line: 155 },
 );
 
 /**
  * Definition diagnostic_sessions_12_months: Diagnostic facet joint sessions in the requested region in the 12 months before the date of service
  * policies/cms/l38773-facet-joint-interventions.pol, line 163.
  */
-export const define_diagnostic_sessions_12_months = k.define((c) =>
-  k.countBy(
-    c,
-    define_region_history(c),
-    (each_p) =>
-      k.and(
-        k.isIn(
-          c.entryField(each_p, field_facet_procedure_kind),
-          choices_intraarticular_injection_medial_branch_b,
-          false,
+export const define_diagnostic_sessions_12_months = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_region_history(c),
+      (each_p) =>
+        k.and(
+          k.isIn(
+            c.entryField(each_p, field_facet_procedure_kind),
+            choices_intraarticular_injection_medial_branch_b,
+            false,
+          ),
+          k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "diagnostic"),
+          k.withinLast(c.entryField(each_p, field_facet_procedure_date), months_12, c.dos),
         ),
-        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "diagnostic"),
-        k.withinLast(c.entryField(each_p, field_facet_procedure_date), months_12, c.dos),
-      ),
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "diagnostic_sessions_12_months", source, line: 163 },
 );
 
 /**
  * Definition therapeutic_sessions_12_months: Therapeutic facet joint sessions in the requested region in the 12 months before the date of service
  * policies/cms/l38773-facet-joint-interventions.pol, line 167.
  */
-export const define_therapeutic_sessions_12_months = k.define((c) =>
-  k.countBy(
-    c,
-    define_region_history(c),
-    (each_p) =>
-      k.and(
-        k.isIn(
-          c.entryField(each_p, field_facet_procedure_kind),
-          choices_intraarticular_injection_medial_branch_b,
-          false,
+export const define_therapeutic_sessions_12_months = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_region_history(c),
+      (each_p) =>
+        k.and(
+          k.isIn(
+            c.entryField(each_p, field_facet_procedure_kind),
+            choices_intraarticular_injection_medial_branch_b,
+            false,
+          ),
+          k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "therapeutic"),
+          k.withinLast(c.entryField(each_p, field_facet_procedure_date), months_12, c.dos),
         ),
-        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_purpose), "therapeutic"),
-        k.withinLast(c.entryField(each_p, field_facet_procedure_date), months_12, c.dos),
-      ),
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "therapeutic_sessions_12_months", source, line: 167 },
 );
 
 /**
  * Definition rfa_sessions_12_months: Radiofrequency sessions in the requested region in the 12 months before the date of service
  * policies/cms/l38773-facet-joint-interventions.pol, line 171.
  */
-export const define_rfa_sessions_12_months = k.define((c) =>
-  k.countBy(
-    c,
-    define_region_history(c),
-    (each_p) =>
-      k.and(
-        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "radiofrequency_ablation"),
-        k.withinLast(c.entryField(each_p, field_facet_procedure_date), months_12, c.dos),
-      ),
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
+export const define_rfa_sessions_12_months = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_region_history(c),
+      (each_p) =>
+        k.and(
+          k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "radiofrequency_ablation"),
+          k.withinLast(c.entryField(each_p, field_facet_procedure_date), months_12, c.dos),
+        ),
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "rfa_sessions_12_months", source, line: 171 },
 );
 
 /**
@@ -611,18 +645,23 @@ export function define_positive_block(
   param_agent: k.Value,
   param_lasted: k.Value,
 ): k.Value {
-  return c.and(
-    k.and(
-      k.isIn(param_kind, choices_intraarticular_injection_medial_branch_b, false),
-      k.compareEqual("=", param_purpose, "diagnostic"),
-      k.truth(k.levelsWithin(c.fact(fact_request_levels), param_levels)),
-    ),
-    () =>
-      c.and(k.truth(define_sides_overlap(c, param_side, c.fact(fact_request_side))), () =>
-        c.and(k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 80), () =>
-          k.truth(define_relief_consistent_with_agent(c, param_agent, param_lasted)),
-        ),
+  return c.observed(
+    c.and(
+      k.and(
+        k.isIn(param_kind, choices_intraarticular_injection_medial_branch_b, false),
+        k.compareEqual("=", param_purpose, "diagnostic"),
+        k.truth(k.levelsWithin(c.fact(fact_request_levels), param_levels)),
       ),
+      () =>
+        c.and(k.truth(define_sides_overlap(c, param_side, c.fact(fact_request_side))), () =>
+          c.and(k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 80), () =>
+            k.truth(define_relief_consistent_with_agent(c, param_agent, param_lasted)),
+          ),
+        ),
+    ),
+    "positive_block",
+    source,
+    174,
   );
 }
 
@@ -630,40 +669,12 @@ export function define_positive_block(
  * Definition positive_diagnostic_sessions: Sessions of diagnostic facet joint procedures (IA or MBB) at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
  * policies/cms/l38773-facet-joint-interventions.pol, line 180.
  */
-export const define_positive_diagnostic_sessions = k.define((c) =>
-  k.countBy(
-    c,
-    define_region_history(c),
-    (each_p) =>
-      k.truth(
-        define_positive_block(
-          c,
-          c.entryField(each_p, field_facet_procedure_kind),
-          c.entryField(each_p, field_facet_procedure_purpose),
-          c.entryField(each_p, field_facet_procedure_levels),
-          c.entryField(each_p, field_facet_procedure_side),
-          c.entryField(each_p, field_facet_procedure_pain_score_after),
-          c.entryField(each_p, field_facet_procedure_pain_scale),
-          c.entryField(each_p, field_facet_procedure_relief_percent),
-          c.entryField(each_p, field_facet_procedure_agent),
-          c.entryField(each_p, field_facet_procedure_relief_duration),
-        ),
-      ),
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
-);
-
-/**
- * Definition positive_mbb_sessions: Sessions of diagnostic medial branch blocks at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 185.
- */
-export const define_positive_mbb_sessions = k.define((c) =>
-  k.countBy(
-    c,
-    define_region_history(c),
-    (each_p) =>
-      c.and(k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "medial_branch_block"), () =>
+export const define_positive_diagnostic_sessions = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_region_history(c),
+      (each_p) =>
         k.truth(
           define_positive_block(
             c,
@@ -678,48 +689,82 @@ export const define_positive_mbb_sessions = k.define((c) =>
             c.entryField(each_p, field_facet_procedure_relief_duration),
           ),
         ),
-      ),
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "positive_diagnostic_sessions", source, line: 180 },
+);
+
+/**
+ * Definition positive_mbb_sessions: Sessions of diagnostic medial branch blocks at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
+ * policies/cms/l38773-facet-joint-interventions.pol, line 185.
+ */
+export const define_positive_mbb_sessions = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_region_history(c),
+      (each_p) =>
+        c.and(k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "medial_branch_block"), () =>
+          k.truth(
+            define_positive_block(
+              c,
+              c.entryField(each_p, field_facet_procedure_kind),
+              c.entryField(each_p, field_facet_procedure_purpose),
+              c.entryField(each_p, field_facet_procedure_levels),
+              c.entryField(each_p, field_facet_procedure_side),
+              c.entryField(each_p, field_facet_procedure_pain_score_after),
+              c.entryField(each_p, field_facet_procedure_pain_scale),
+              c.entryField(each_p, field_facet_procedure_relief_percent),
+              c.entryField(each_p, field_facet_procedure_agent),
+              c.entryField(each_p, field_facet_procedure_relief_duration),
+            ),
+          ),
+        ),
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "positive_mbb_sessions", source, line: 185 },
 );
 
 /**
  * Definition positive_mbb_sessions_since_last_rfa: Sessions of diagnostic medial branch blocks at the requested level(s) since the last RFA there, each with at least 80% relief lasting as long as the agent
  * policies/cms/l38773-facet-joint-interventions.pol, line 190.
  */
-export const define_positive_mbb_sessions_since_last_rfa = k.define((c) =>
-  k.countBy(
-    c,
-    define_region_history(c),
-    (each_p) =>
-      c.and(k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "medial_branch_block"), () =>
-        c.and(
-          k.compare(
-            ">",
-            c.entryField(each_p, field_facet_procedure_date),
-            c.field(define_last_rfa_at_levels(c), field_facet_procedure_date),
-          ),
-          () =>
-            k.truth(
-              define_positive_block(
-                c,
-                c.entryField(each_p, field_facet_procedure_kind),
-                c.entryField(each_p, field_facet_procedure_purpose),
-                c.entryField(each_p, field_facet_procedure_levels),
-                c.entryField(each_p, field_facet_procedure_side),
-                c.entryField(each_p, field_facet_procedure_pain_score_after),
-                c.entryField(each_p, field_facet_procedure_pain_scale),
-                c.entryField(each_p, field_facet_procedure_relief_percent),
-                c.entryField(each_p, field_facet_procedure_agent),
-                c.entryField(each_p, field_facet_procedure_relief_duration),
-              ),
+export const define_positive_mbb_sessions_since_last_rfa = k.define(
+  (c) =>
+    k.countBy(
+      c,
+      define_region_history(c),
+      (each_p) =>
+        c.and(k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "medial_branch_block"), () =>
+          c.and(
+            k.compare(
+              ">",
+              c.entryField(each_p, field_facet_procedure_date),
+              c.field(define_last_rfa_at_levels(c), field_facet_procedure_date),
             ),
+            () =>
+              k.truth(
+                define_positive_block(
+                  c,
+                  c.entryField(each_p, field_facet_procedure_kind),
+                  c.entryField(each_p, field_facet_procedure_purpose),
+                  c.entryField(each_p, field_facet_procedure_levels),
+                  c.entryField(each_p, field_facet_procedure_side),
+                  c.entryField(each_p, field_facet_procedure_pain_score_after),
+                  c.entryField(each_p, field_facet_procedure_pain_scale),
+                  c.entryField(each_p, field_facet_procedure_relief_percent),
+                  c.entryField(each_p, field_facet_procedure_agent),
+                  c.entryField(each_p, field_facet_procedure_relief_duration),
+                ),
+              ),
+          ),
         ),
-      ),
-    (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
-    undefined,
-  ),
+      (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
+      undefined,
+    ),
+  { name: "positive_mbb_sessions_since_last_rfa", source, line: 190 },
 );
 
 /**
@@ -735,15 +780,20 @@ export function define_rfa_successful(
   param_function_scale: k.Value,
   param_function_after: k.Value,
 ): k.Value {
-  return c.or(
-    k.and(
-      k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 50),
-      k.compareDurations(">=", param_lasted, months_6, c.dos),
-    ),
-    () =>
-      c.and(k.compareEqual("=", param_function_scale, c.fact(fact_baseline_disability_scale)), () =>
-        k.compare(">", define_function_improvement(c, param_function_after), 0),
+  return c.observed(
+    c.or(
+      k.and(
+        k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 50),
+        k.compareDurations(">=", param_lasted, months_6, c.dos),
       ),
+      () =>
+        c.and(k.compareEqual("=", param_function_scale, c.fact(fact_baseline_disability_scale)), () =>
+          k.compare(">", define_function_improvement(c, param_function_after), 0),
+        ),
+    ),
+    "rfa_successful",
+    source,
+    196,
   );
 }
 
@@ -751,112 +801,126 @@ export function define_rfa_successful(
  * Definition session_entries: Facet joint procedures in the requested region already charted for the date of service: with the request, one session
  * policies/cms/l38773-facet-joint-interventions.pol, line 200.
  */
-export const define_session_entries = k.define((c) =>
-  k.select(c, c.fact(fact_facet_history), (each_p) =>
-    k.and(
-      k.compare("=", c.entryField(each_p, field_facet_procedure_date), c.dos),
-      k.compareEqual("=", c.entryField(each_p, field_facet_procedure_region), c.fact(fact_request_region)),
-      k.isIn(
-        c.entryField(each_p, field_facet_procedure_kind),
-        choices_intraarticular_injection_medial_branch_b_2,
-        false,
+export const define_session_entries = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_facet_history), (each_p) =>
+      k.and(
+        k.compare("=", c.entryField(each_p, field_facet_procedure_date), c.dos),
+        k.compareEqual("=", c.entryField(each_p, field_facet_procedure_region), c.fact(fact_request_region)),
+        k.isIn(
+          c.entryField(each_p, field_facet_procedure_kind),
+          choices_intraarticular_injection_medial_branch_b_2,
+          false,
+        ),
       ),
     ),
-  ),
+  { name: "session_entries", source, line: 200 },
 );
 
 /**
  * Definition session_within_two_levels: One to two levels, either unilateral or bilateral, are allowed per session per spine region.
  * policies/cms/l38773-facet-joint-interventions.pol, line 209.
  */
-export const define_session_within_two_levels = k.define((c) =>
-  c.and(k.compare("<=", k.countLevels(c.fact(fact_request_levels)), 2), () =>
-    k.every(
-      c,
-      define_session_entries(c),
-      (each_p) =>
-        k.not(k.truth(k.levelsWithin(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels)))),
-      (each_p) =>
-        c.and(
-          k.and(
-            k.compare("=", k.countLevels(c.fact(fact_request_levels)), 1),
-            k.or(
-              k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 1),
-              k.and(
-                k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 2),
-                k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
+export const define_session_within_two_levels = k.define(
+  (c) =>
+    c.and(k.compare("<=", k.countLevels(c.fact(fact_request_levels)), 2), () =>
+      k.every(
+        c,
+        define_session_entries(c),
+        (each_p) =>
+          k.not(
+            k.truth(k.levelsWithin(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
+          ),
+        (each_p) =>
+          c.and(
+            k.and(
+              k.compare("=", k.countLevels(c.fact(fact_request_levels)), 1),
+              k.or(
+                k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 1),
+                k.and(
+                  k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 2),
+                  k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
+                ),
               ),
             ),
+            () =>
+              k.every(
+                c,
+                define_session_entries(c),
+                (each_q) =>
+                  k.not(
+                    k.truth(
+                      k.levelsWithin(c.entryField(each_q, field_facet_procedure_levels), c.fact(fact_request_levels)),
+                    ),
+                  ),
+                (each_q) =>
+                  k.or(
+                    k.truth(
+                      k.levelsWithin(
+                        c.entryField(each_p, field_facet_procedure_levels),
+                        c.entryField(each_q, field_facet_procedure_levels),
+                      ),
+                    ),
+                    k.truth(
+                      k.levelsWithin(
+                        c.entryField(each_q, field_facet_procedure_levels),
+                        c.entryField(each_p, field_facet_procedure_levels),
+                      ),
+                    ),
+                  ),
+              ),
           ),
-          () =>
-            k.every(
-              c,
-              define_session_entries(c),
-              (each_q) =>
-                k.not(
-                  k.truth(
-                    k.levelsWithin(c.entryField(each_q, field_facet_procedure_levels), c.fact(fact_request_levels)),
-                  ),
-                ),
-              (each_q) =>
-                k.or(
-                  k.truth(
-                    k.levelsWithin(
-                      c.entryField(each_p, field_facet_procedure_levels),
-                      c.entryField(each_q, field_facet_procedure_levels),
-                    ),
-                  ),
-                  k.truth(
-                    k.levelsWithin(
-                      c.entryField(each_q, field_facet_procedure_levels),
-                      c.entryField(each_p, field_facet_procedure_levels),
-                    ),
-                  ),
-                ),
-            ),
-        ),
+      ),
     ),
-  ),
+  { name: "session_within_two_levels", source, line: 209 },
 );
 
 /**
  * Definition same_day_other_blocks: Epidural, sympathetic, trigger point and other blocks on the date of service
  * policies/cms/l38773-facet-joint-interventions.pol, line 217.
  */
-export const define_same_day_other_blocks = k.define((c) =>
-  k.select(c, c.fact(fact_facet_history), (each_p) =>
-    k.and(
-      k.compare("=", c.entryField(each_p, field_facet_procedure_date), c.dos),
-      k.isIn(c.entryField(each_p, field_facet_procedure_kind), choices_epidural_injection_transforaminal_epidur, false),
+export const define_same_day_other_blocks = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_facet_history), (each_p) =>
+      k.and(
+        k.compare("=", c.entryField(each_p, field_facet_procedure_date), c.dos),
+        k.isIn(
+          c.entryField(each_p, field_facet_procedure_kind),
+          choices_epidural_injection_transforaminal_epidur,
+          false,
+        ),
+      ),
     ),
-  ),
+  { name: "same_day_other_blocks", source, line: 217 },
 );
 
 /**
  * Definition moderate_to_severe_pain: Moderate to severe pain at baseline, on the scale used
  * policies/cms/l38773-facet-joint-interventions.pol, line 226.
  */
-export const define_moderate_to_severe_pain = k.define((c) =>
-  k.choose(
-    k.isAbsent(c.fact(fact_baseline_pain_scale)),
-    () => k.NONE,
-    () =>
-      k.choose(
-        k.isIn(c.fact(fact_baseline_pain_scale), choices_numerical_rating_scale, false),
-        () => k.compare(">=", c.fact(fact_baseline_pain_score), 4),
-        () =>
-          k.choose(
-            k.isIn(c.fact(fact_baseline_pain_scale), choices_visual_analog_scale, false),
-            () => k.compare(">=", c.fact(fact_baseline_pain_score), 40),
-            () =>
-              k.choose(
-                k.isIn(c.fact(fact_baseline_pain_scale), choices_verbal_rating_scale, false),
-                () => k.compare(">=", c.fact(fact_baseline_pain_score), 2),
-                () => k.isIn(c.fact(fact_baseline_pain_severity), choices_moderate_severe, false),
-              ),
-          ),
-      ),
-  ),
+export const define_moderate_to_severe_pain = k.define(
+  (c) =>
+    k.choose(
+      k.isAbsent(c.fact(fact_baseline_pain_scale)),
+      () => k.NONE,
+      () =>
+        k.choose(
+          k.isIn(c.fact(fact_baseline_pain_scale), choices_numerical_rating_scale, false),
+          () => k.compare(">=", c.fact(fact_baseline_pain_score), 4),
+          () =>
+            k.choose(
+              k.isIn(c.fact(fact_baseline_pain_scale), choices_visual_analog_scale, false),
+              () => k.compare(">=", c.fact(fact_baseline_pain_score), 40),
+              () =>
+                k.choose(
+                  k.isIn(c.fact(fact_baseline_pain_scale), choices_verbal_rating_scale, false),
+                  () => k.compare(">=", c.fact(fact_baseline_pain_score), 2),
+                  () => k.isIn(c.fact(fact_baseline_pain_severity), choices_moderate_severe, false),
+                ),
+            ),
+        ),
+    ),
+  { name: "moderate_to_severe_pain", source, line: 226 },
 );
 
 /**
@@ -1854,4 +1918,4 @@ export const criterion_limitation_3_moderate = k.criterion({
       k.isIn(c.fact(fact_request_sedation_reason), choices_inability_to_cooperate_prohibiting_medic, false),
     ),
 });
-// polc digest: 0c00bcca42c760d2 a5db126915d1848b
+// polc digest: ba3492bcc3615321 44c828e15646731a

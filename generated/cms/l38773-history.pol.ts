@@ -10,6 +10,8 @@ const choices_bupivacaine_ropivacaine = k.choices(["bupivacaine", "ropivacaine"]
 const hours_3 = k.length(3, "hours");
 const referral_0 = k.referral("(with the duration of relief being consistent with the agent used)", "");
 
+const source = "policies/cms/l38773-history.pol";
+
 /** Spinal region as the LCD defines it (Definitions, Region) */
 export type LcdRegion = "cervical_thoracic" | "lumbar_sacral";
 export const enum_lcd_region = k.enumeration("lcd_region", ["cervical_thoracic", "lumbar_sacral"]);
@@ -316,10 +318,15 @@ export function define_relief(
   param_scale_after: k.Value,
   param_charted: k.Value,
 ): k.Value {
-  return k.choose(
-    k.and(k.isKnown(param_score_after), k.compareEqual("=", param_scale_after, c.fact(fact_baseline_pain_scale))),
-    () => k.percentReduction(c.fact(fact_baseline_pain_score), param_score_after),
-    () => param_charted,
+  return c.observed(
+    k.choose(
+      k.and(k.isKnown(param_score_after), k.compareEqual("=", param_scale_after, c.fact(fact_baseline_pain_scale))),
+      () => k.percentReduction(c.fact(fact_baseline_pain_score), param_score_after),
+      () => param_charted,
+    ),
+    "relief",
+    source,
+    104,
   );
 }
 
@@ -328,15 +335,20 @@ export function define_relief(
  * policies/cms/l38773-history.pol, line 111.
  */
 export function define_function_improvement(c: k.Context, param_score_after: k.Value): k.Value {
-  return k.choose(
-    k.isAbsent(c.fact(fact_baseline_disability_scale)),
-    () => k.NONE,
-    () =>
-      k.choose(
-        k.isIn(c.fact(fact_baseline_disability_scale), choices_bpfs_promis_physical_function, false),
-        () => k.percentChange(c.fact(fact_baseline_disability_score), param_score_after),
-        () => k.percentReduction(c.fact(fact_baseline_disability_score), param_score_after),
-      ),
+  return c.observed(
+    k.choose(
+      k.isAbsent(c.fact(fact_baseline_disability_scale)),
+      () => k.NONE,
+      () =>
+        k.choose(
+          k.isIn(c.fact(fact_baseline_disability_scale), choices_bpfs_promis_physical_function, false),
+          () => k.percentChange(c.fact(fact_baseline_disability_score), param_score_after),
+          () => k.percentReduction(c.fact(fact_baseline_disability_score), param_score_after),
+        ),
+    ),
+    "function_improvement",
+    source,
+    111,
   );
 }
 
@@ -349,20 +361,25 @@ export function define_relief_consistent_with_agent(
   param_agent: k.Value,
   param_lasted: k.Value,
 ): k.Value {
-  return k.choose(
-    k.isAbsent(param_agent),
-    () => k.NONE,
-    () =>
-      k.choose(
-        k.isIn(param_agent, choices_lidocaine, false),
-        () => k.compareDurations(">=", param_lasted, hours_1, c.dos),
-        () =>
-          k.choose(
-            k.isIn(param_agent, choices_bupivacaine_ropivacaine, false),
-            () => k.compareDurations(">=", param_lasted, hours_3, c.dos),
-            () => referral_0,
-          ),
-      ),
+  return c.observed(
+    k.choose(
+      k.isAbsent(param_agent),
+      () => k.NONE,
+      () =>
+        k.choose(
+          k.isIn(param_agent, choices_lidocaine, false),
+          () => k.compareDurations(">=", param_lasted, hours_1, c.dos),
+          () =>
+            k.choose(
+              k.isIn(param_agent, choices_bupivacaine_ropivacaine, false),
+              () => k.compareDurations(">=", param_lasted, hours_3, c.dos),
+              () => referral_0,
+            ),
+        ),
+    ),
+    "relief_consistent_with_agent",
+    source,
+    118,
   );
 }
 
@@ -371,10 +388,15 @@ export function define_relief_consistent_with_agent(
  * policies/cms/l38773-history.pol, line 127.
  */
 export function define_sides_overlap(c: k.Context, param_a: k.Value, param_b: k.Value): k.Value {
-  return k.or(
-    k.compareEqual("=", param_a, "bilateral"),
-    k.compareEqual("=", param_b, "bilateral"),
-    k.compareEqual("=", param_a, param_b),
+  return c.observed(
+    k.or(
+      k.compareEqual("=", param_a, "bilateral"),
+      k.compareEqual("=", param_b, "bilateral"),
+      k.compareEqual("=", param_a, param_b),
+    ),
+    "sides_overlap",
+    source,
+    127,
   );
 }
-// polc digest: 9c4be40f1c10e111 dcceb5a34651acaf
+// polc digest: 961ae864ff8d5ce0 55232521c6f812fc
