@@ -183,7 +183,11 @@ describe("polc test", () => {
     try {
       const run = await polc("test", "--library", lib, "--out", out, "--docs", docs);
       expect(run.code).toBe(0);
-      expect(run.out.split("\n")[0]).toMatch(/^rebuilt 3 stale files: /);
+      // The module, its two JSON Schemas (they carry the title), the policy's page and the index.
+      expect(run.out.split("
+")[0]).toBe(
+        `rebuilt 5 stale files: ${["gen/knee-1.ts", "gendocs/policies/knee-1.md", "gendocs/index.md", "gen/knee-1.input.schema.json", "gen/knee-1.determination.schema.json"].map((f) => join(dir, f)).join(", ")}`,
+      );
       expect(readFileSync(join(out, "knee-1.ts"), "utf8")).toContain("Knee Joint Injections");
       expect((await polc("test", "--library", lib, "--out", out, "--docs", docs)).out.split("\n")[0]).toBe("ok   KNEE_1 knee-1/meets.json");
     } finally {
