@@ -184,8 +184,7 @@ describe("polc test", () => {
       const run = await polc("test", "--library", lib, "--out", out, "--docs", docs);
       expect(run.code).toBe(0);
       // The module, its two JSON Schemas (they carry the title), the policy's page and the index.
-      expect(run.out.split("
-")[0]).toBe(
+      expect(run.out.split("\n")[0]).toBe(
         `rebuilt 5 stale files: ${["gen/knee-1.ts", "gendocs/policies/knee-1.md", "gendocs/index.md", "gen/knee-1.input.schema.json", "gen/knee-1.determination.schema.json"].map((f) => join(dir, f)).join(", ")}`,
       );
       expect(readFileSync(join(out, "knee-1.ts"), "utf8")).toContain("Knee Joint Injections");
