@@ -20,7 +20,9 @@ function newestSource(dir) {
 
 const sources = ["grammar", "compiler", "runtime"].map((d) => `${root}${d}`);
 const installed = !sources.every((d) => existsSync(d));
-const fresh = installed || (existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(...sources.map(newestSource)));
+// The formatter's plugin is bundled too: its sources count where they are.
+const watched = [...sources, `${root}packages`].filter((d) => existsSync(d));
+const fresh = installed || (existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(...watched.map(newestSource)));
 
 let main;
 if (fresh) ({ main } = await import(bundle));

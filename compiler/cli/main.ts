@@ -24,6 +24,7 @@ import { registerCheckCommand } from "./check-command.js";
 import { registerDiffCommand } from "./diff-command.js";
 import { registerCasesCommand } from "./cases-command.js";
 import { watchLoop } from "./watch.js";
+import { fmtCommand } from "./fmt.js";
 
 export class UsageError extends Error {}
 
@@ -289,6 +290,14 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   registerTestCommand(program, commandContext);
   registerDiffCommand(program, commandContext);
   registerCasesCommand(program, commandContext);
+  program
+    .command("fmt")
+    .description("format .pol files in place; with --check, list those not formatted and exit 1 (files with syntax errors are never rewritten)")
+    .argument("[paths...]", ".pol files or folders (default policies/)")
+    .option("--check", "do not write; list the files that are not formatted")
+    .action(async (paths: string[], options: { check?: boolean }) => {
+      exitCode = await fmtCommand((paths.length ? paths : ["policies"]).flatMap(polFilesUnder), options, io);
+    });
 
   try {
     await program.parseAsync([...argv]);

@@ -1,0 +1,78 @@
+/**
+ * Parses a `.pol` text for the printer with the compiler's own lexer and parser. A file with a
+ * syntax error is never printed: the error carries the compiler's diagnostics, word for word.
+ */
+import type { CstNode, IToken } from "chevrotain";
+import type { FileCstNode } from "../../../grammar/cst.generated.js";
+import { lexPol, parsePol } from "../../../grammar/parser.js";
+import { renderDiagnostic, type Diagnostic } from "../../../compiler/diagnostics.js";
+import { nestingDiagnostic } from "../../../compiler/nesting-limit.js";
+import { syntaxDiagnostics } from "../../../compiler/syntax-errors.js";
+
+/** The root the printer receives: the concrete syntax tree with every token and comment. */
+export interface PolDocument {
+  readonly kind: "pol-document";
+  readonly text: string;
+  readonly cst: FileCstNode;
+  readonly tokens: readonly IToken[];
+  /** Not `comments`: Prettier would take those over with its own placement. */
+  readonly polComments: readonly IToken[];
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A file that does not parse; `diagnostics` are the ones `polc check` reports. */
+export class PolSyntaxError extends Error {
+  constructor(
+    readonly file: string,
+    readonly diagnostics: readonly Diagnostic[],
+    text: string,
+  ) {
+    super(diagnostics.map((d) => renderDiagnostic(d, new Map([[file, text]]))).join("\n"));
+    this.name = "PolSyntaxError";
+  }
+}
+
+export function parseForPrinting(text: string, file = "<input>"): PolDocument {
+  const lexed = lexPol(text);
+  const tooDeep = nestingDiagnostic(lexed.tokens, file);
+  if (tooDeep) throw new PolSyntaxError(file, [tooDeep], text);
+  const parsed = parsePol(text, lexed);
+  const diagnostics = syntaxDiagnostics(parsed, file, text);
+  if (diagnostics.length > 0 || parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0) {
+    throw new PolSyntaxError(file, diagnostics, text);
+  }
+  return {
+    kind: "pol-document",
+    text,
+    cst: parsed.cst as FileCstNode,
+    tokens: parsed.tokens,
+    polComments: parsed.comments,
+    start: 0,
+    end: text.length,
+  };
+}
+
+/** The first and last token of a node, by offset. */
+const boundsCache = new WeakMap<CstNode, { first: IToken; last: IToken } | undefined>();
+
+export function tokenBounds(node: CstNode): { first: IToken; last: IToken } | undefined {
+  if (boundsCache.has(node)) return boundsCache.get(node);
+  let first: IToken | undefined;
+  let last: IToken | undefined;
+  const visit = (n: CstNode) => {
+    for (const children of Object.values(n.children)) {
+      for (const child of children) {
+        if ("children" in child) visit(child);
+        else {
+          if (!first || child.startOffset < first.startOffset) first = child;
+          if (!last || child.startOffset > last.startOffset) last = child;
+        }
+      }
+    }
+  };
+  visit(node);
+  const bounds = first && last ? { first, last } : undefined;
+  boundsCache.set(node, bounds);
+  return bounds;
+}
