@@ -82,6 +82,29 @@ export function compileFiles(paths: readonly string[], base: string = process.cw
   );
 }
 
+/**
+ * Reads files through `readText` (an editor's open documents, then the disk), following imports.
+ * Paths are shown relative to `base`.
+ */
+export function compileFilesWith(paths: readonly string[], readText: (absolute: string) => string | undefined, base: string): CompileResult {
+  const sources = new Map<string, string>();
+  const display = (absolute: string) => relative(base, absolute) || absolute;
+  const read = (absolute: string): string | undefined => {
+    const shown = display(absolute);
+    if (sources.has(shown)) return sources.get(shown);
+    const text = readText(absolute);
+    if (text !== undefined) sources.set(shown, text);
+    return text;
+  };
+  return compileSources(
+    paths.map((p) => resolve(base, p)),
+    read,
+    display,
+    sources,
+    [],
+  );
+}
+
 /** Compiles from an in-memory map of path → text (used by tests and the fuzzer). */
 export function compileText(files: Readonly<Record<string, string>>, entries?: readonly string[]): CompileResult {
   const sources = new Map<string, string>();

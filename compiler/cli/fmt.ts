@@ -4,7 +4,7 @@
  * reported instead, as `polc check` reports them.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { formatPol, PolSyntaxError } from "../../packages/prettier-plugin-pol/src/index.js";
+import { formatPol, PolSyntaxError, resolvePrintWidth } from "../../packages/prettier-plugin-pol/src/index.js";
 import { renderDiagnostic } from "../diagnostics.js";
 
 interface Io {
@@ -16,13 +16,6 @@ export interface FmtOptions {
   readonly check?: boolean;
 }
 
-/** The print width for a file: a Prettier configuration's, where one applies, else the plugin's. */
-async function printWidthFor(file: string): Promise<number | undefined> {
-  const { resolveConfig } = await import("prettier");
-  const config = await resolveConfig(file, { editorconfig: false });
-  return typeof config?.printWidth === "number" ? config.printWidth : undefined;
-}
-
 /** Exit code: 0 all formatted (or now formatted), 1 a file is unformatted (with --check) or does not parse. */
 export async function fmtCommand(files: readonly string[], options: FmtOptions, io: Io): Promise<number> {
   const unformatted: string[] = [];
@@ -32,7 +25,7 @@ export async function fmtCommand(files: readonly string[], options: FmtOptions, 
     const text = readFileSync(file, "utf8");
     let formatted: string;
     try {
-      formatted = await formatPol(text, { filepath: file, printWidth: await printWidthFor(file) });
+      formatted = await formatPol(text, { filepath: file, printWidth: await resolvePrintWidth(file) });
     } catch (e) {
       if (!(e instanceof PolSyntaxError)) throw e;
       broken++;

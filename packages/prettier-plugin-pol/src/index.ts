@@ -40,6 +40,21 @@ export const polPlugin: Plugin<PolDocument> = {
   defaultOptions: { printWidth: defaultPrintWidth, tabWidth: 2, useTabs: false },
 };
 
+/**
+ * The print width a Prettier configuration gives a file (`.prettierrc.json` and the like), or
+ * undefined for the plugin's own. Without Prettier's configuration loader (a bundled editor
+ * extension), the plugin's own.
+ */
+export async function resolvePrintWidth(file: string): Promise<number | undefined> {
+  try {
+    const { resolveConfig } = await import("prettier");
+    const config = await resolveConfig(file, { editorconfig: false });
+    return typeof config?.printWidth === "number" ? config.printWidth : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface FormatOptions {
   readonly printWidth?: number;
   /** Shown in syntax errors. */

@@ -1,0 +1,315 @@
+/**
+ * The pol language server. It compiles the workspace's library with the compiler itself (open
+ * documents as the editor has them, other files from disk) after each change, publishes the
+ * compiler's diagnostics, and answers requests from the checker's record of what each name
+ * means. Requests made while a change is pending wait for the new analysis.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  DiagnosticSeverity,
+  ErrorCodes,
+  ResponseError,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CompletionItem,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type Location,
+  type Range,
+  type TextEdit,
+  type WorkspaceEdit,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import type * as A from "../../../compiler/ast.js";
+import { compileFilesWith } from "../../../compiler/compile.js";
+import { builtinNames, builtinTypes } from "../../../compiler/scope.js";
+import { reservedWords } from "../../../grammar/tokens.js";
+import { formatPol, PolSyntaxError, resolvePrintWidth } from "../../prettier-plugin-pol/src/index.js";
+import { LibraryIndex, type NameRange, type Target } from "./analysis.js";
+import { completionsAt } from "./completion.js";
+
+/** How long to wait after a keystroke before compiling again. */
+const settleMs = 80;
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  let roots: string[] = [];
+  let index: LibraryIndex | undefined;
+  let base = process.cwd();
+  let dirty = true;
+  let timer: NodeJS.Timeout | undefined;
+  let published = new Set<string>();
+  const onDisk = new Map<string, TextDocument>();
+
+  const uriOf = (display: string) => pathToFileURL(resolve(base, display)).href;
+  const displayOf = (uri: string) => {
+    const absolute = fileURLToPath(uri);
+    return relative(base, absolute) || absolute;
+  };
+  /** The text a position refers to: the open document, or the file as compiled. */
+  const documentFor = (display: string): TextDocument => {
+    const uri = uriOf(display);
+    const open = documents.get(uri);
+    if (open) return open;
+    let cached = onDisk.get(display);
+    const text = index?.result.sources.get(display) ?? "";
+    if (!cached || cached.getText() !== text) {
+      cached = TextDocument.create(uri, "pol", 0, text);
+      onDisk.set(display, cached);
+    }
+    return cached;
+  };
+  const rangeOf = (range: NameRange): Range => {
+    const doc = documentFor(range.file);
+    return { start: doc.positionAt(range.start), end: doc.positionAt(range.end) };
+  };
+
+  function libraryFiles(): string[] {
+    const found = new Set<string>();
+    const walk = (dir: string) => {
+      let names: string[];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        if (name.startsWith(".") || name === "node_modules") continue;
+        const full = join(dir, name);
+        try {
+          if (statSync(full).isDirectory()) walk(full);
+          else if (name.endsWith(".pol")) found.add(full);
+        } catch {
+          // A file removed while walking is simply not part of the library.
+        }
+      }
+    };
+    for (const root of roots) walk(root);
+    for (const doc of documents.all()) if (doc.uri.startsWith("file:") && doc.uri.endsWith(".pol")) found.add(fileURLToPath(doc.uri));
+    return [...found];
+  }
+
+  function analyze(): LibraryIndex {
+    const read = (absolute: string): string | undefined => {
+      const open = documents.get(pathToFileURL(absolute).href);
+      if (open) return open.getText();
+      try {
+        return readFileSync(absolute, "utf8");
+      } catch {
+        return undefined;
+      }
+    };
+    const result = compileFilesWith(libraryFiles(), read, base);
+    index = new LibraryIndex(result);
+    dirty = false;
+    publishDiagnostics(index);
+    return index;
+  }
+
+  function publishDiagnostics(current: LibraryIndex): void {
+    const byFile = new Map<string, LspDiagnostic[]>();
+    for (const file of current.result.sources.keys()) byFile.set(file, []);
+    for (const d of current.result.diagnostics) {
+      const list = byFile.get(d.span.file) ?? [];
+      byFile.set(d.span.file, list);
+      list.push({
+        range: rangeOf(d.span),
+        severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        code: d.code,
+        source: "polc",
+        message: d.hint ? `${d.message}\n${d.hint}` : d.message,
+        relatedInformation: d.related?.map((r) => ({ location: { uri: uriOf(r.span.file), range: rangeOf(r.span) }, message: r.message })),
+      });
+    }
+    const now = new Set<string>();
+    for (const [file, diagnostics] of byFile) {
+      const uri = uriOf(file);
+      now.add(uri);
+      void connection.sendDiagnostics({ uri, diagnostics, version: documents.get(uri)?.version });
+    }
+    for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    published = now;
+  }
+
+  const current = (): LibraryIndex => (dirty || !index ? analyze() : index);
+  const schedule = () => {
+    dirty = true;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (dirty) analyze();
+    }, settleMs);
+  };
+
+  /** The declaration whose name is under the cursor. */
+  const targetAt = (uri: string, position: { line: number; character: number }) => {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
+    const idx = current();
+    return idx.occurrenceAt(displayOf(uri), doc.offsetAt(position));
+  };
+  const locationOf = (range: NameRange): Location => ({ uri: uriOf(range.file), range: rangeOf(range) });
+  const declarationRange = (target: Target): NameRange => ({ file: target.decl.nameSpan.file, start: target.decl.nameSpan.start, end: target.decl.nameSpan.end });
+
+  connection.onInitialize((params) => {
+    const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
+    roots = folders;
+    base = folders[0] ?? process.cwd();
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        completionProvider: { triggerCharacters: ["."] },
+        renameProvider: { prepareProvider: true },
+        documentFormattingProvider: true,
+        documentSymbolProvider: true,
+      },
+      serverInfo: { name: "pol-language-server", version: "0.1.0" },
+    };
+  });
+
+  documents.onDidOpen(() => schedule());
+  documents.onDidChangeContent(() => schedule());
+  documents.onDidClose(() => schedule());
+  connection.onDidChangeWatchedFiles(() => schedule());
+
+  connection.onHover(({ textDocument, position }) => {
+    const occurrence = targetAt(textDocument.uri, position);
+    if (!occurrence) return null;
+    return { contents: { kind: "markdown", value: current().describe(occurrence.target) }, range: rangeOf(occurrence.range) };
+  });
+
+  connection.onDefinition(({ textDocument, position }) => {
+    const occurrence = targetAt(textDocument.uri, position);
+    return occurrence ? locationOf(declarationRange(occurrence.target)) : null;
+  });
+
+  connection.onReferences(({ textDocument, position, context }) => {
+    const occurrence = targetAt(textDocument.uri, position);
+    if (!occurrence) return [];
+    return current()
+      .occurrencesOf(occurrence.target)
+      .filter((o) => context.includeDeclaration || !o.declaration)
+      .map((o) => locationOf(o.range));
+  });
+
+  connection.onPrepareRename(({ textDocument, position }) => {
+    const occurrence = targetAt(textDocument.uri, position);
+    if (!occurrence) return null;
+    return { range: rangeOf(occurrence.range), placeholder: occurrence.target.decl.name };
+  });
+
+  connection.onRenameRequest(({ textDocument, position, newName }): WorkspaceEdit => {
+    const occurrence = targetAt(textDocument.uri, position);
+    if (!occurrence) throw new ResponseError(ErrorCodes.InvalidRequest, "there is no fact, definition or other declared name here to rename");
+    const target = occurrence.target;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is not a name: use letters, digits and _, starting with a letter or _`);
+    }
+    if (reservedWords.includes(newName)) throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is a word of the language and cannot be a name`);
+    const topLevel = target.kind !== "field" && target.kind !== "param" && !(target.kind === "fact" || target.kind === "group" ? target.path.includes(".") : false);
+    if (topLevel && ([...builtinNames, ...builtinTypes] as readonly string[]).includes(newName)) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is a name the language reserves; choose another`);
+    }
+    const idx = current();
+    if (topLevel) {
+      for (const scope of idx.result.scopes.values()) {
+        const clash = scope.get(newName);
+        if (clash && [...scope.values()].some((e) => e.decl === target.decl)) {
+          throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is already declared in ${clash.decl.nameSpan.file}:${clash.decl.nameSpan.line}`);
+        }
+      }
+    }
+    const changes: Record<string, TextEdit[]> = {};
+    for (const o of idx.occurrencesOf(target)) (changes[uriOf(o.range.file)] ??= []).push({ range: rangeOf(o.range), newText: newName });
+    return { changes };
+  });
+
+  connection.onDocumentFormatting(async ({ textDocument }) => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return null;
+    const text = doc.getText();
+    const file = fileURLToPath(textDocument.uri);
+    let formatted: string;
+    try {
+      formatted = await formatPol(text, { filepath: file, printWidth: await resolvePrintWidth(file) });
+    } catch (e) {
+      // The diagnostics already show why a file with syntax errors cannot be formatted.
+      if (e instanceof PolSyntaxError) return null;
+      throw e;
+    }
+    if (formatted === text) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: formatted }];
+  });
+
+  connection.onDocumentSymbol(({ textDocument }) => {
+    const file = current().result.files.get(displayOf(textDocument.uri));
+    return file ? outline(file, (span) => rangeOf(span)) : [];
+  });
+
+  connection.onCompletion(({ textDocument, position }): CompletionItem[] => {
+    const doc = documents.get(textDocument.uri);
+    if (!doc) return [];
+    const idx = current();
+    const offset = doc.offsetAt(position);
+    return completionsAt(idx, displayOf(textDocument.uri), doc.getText().slice(0, offset));
+  });
+
+  documents.listen(connection);
+}
+
+/** The outline: declarations, policies and overlays with their sections, pathways and criteria. */
+export function outline(file: A.PolFile, rangeOf: (span: A.Span) => Range): DocumentSymbol[] {
+  const symbol = (name: string, detail: string | undefined, kind: SymbolKind, span: A.Span, nameSpan: A.Span, children: DocumentSymbol[] = []): DocumentSymbol => ({
+    name: name || "(unnamed)",
+    detail,
+    kind,
+    range: rangeOf(span),
+    selectionRange: rangeOf(nameSpan),
+    children,
+  });
+  const items = (list: readonly A.Item[]): DocumentSymbol[] =>
+    list.flatMap((item): DocumentSymbol[] => {
+      switch (item.kind) {
+        case "Requirement":
+          return [requirement(item)];
+        case "GroupBody":
+          return items(item.items);
+        case "Note":
+          return item.name && item.nameSpan ? [symbol(item.name, item.text, SymbolKind.Boolean, item.span, item.nameSpan)] : [];
+        case "Use":
+          return [];
+      }
+    });
+  const requirement = (r: A.RequirementDecl): DocumentSymbol =>
+    symbol(r.name, r.wording, r.role === "pathway" ? SymbolKind.Module : SymbolKind.Boolean, r.span, r.nameSpan, r.body.kind === "GroupBody" ? items(r.body.items) : []);
+  const member = (m: A.FactDecl | A.GroupDecl): DocumentSymbol =>
+    m.kind === "Fact" ? symbol(m.name, m.doc, SymbolKind.Field, m.span, m.nameSpan) : symbol(m.name, m.doc, SymbolKind.Namespace, m.span, m.nameSpan, m.members.map(member));
+  const sectionSymbols = (sections: readonly A.Section[]) =>
+    sections.map((s) => symbol(`${s.sectionKind} "${s.title}"`, undefined, SymbolKind.Package, s.span, s.span, items(s.items)));
+  const declarations = file.declarations.map((d): DocumentSymbol => {
+    switch (d.kind) {
+      case "Fact":
+      case "Group":
+        return member(d);
+      case "Enum":
+        return symbol(d.name, d.doc, SymbolKind.Enum, d.span, d.nameSpan, d.members.map((m) => symbol(m.name, m.label, SymbolKind.EnumMember, m.span, m.nameSpan)));
+      case "Record":
+        return symbol(d.name, d.doc, SymbolKind.Struct, d.span, d.nameSpan, d.fields.map((f) => symbol(f.name, f.doc, SymbolKind.Field, f.span, f.nameSpan)));
+      case "Define":
+        return symbol(d.name, d.wording, SymbolKind.Function, d.span, d.nameSpan);
+      case "Requirement":
+        return requirement(d);
+    }
+  });
+  const policies = file.policies.map((p) => symbol(p.name, p.title, SymbolKind.Class, p.span, p.nameSpan, sectionSymbols(p.sections)));
+  const overlays = file.overlays.map((o) => symbol(o.name, o.title, SymbolKind.Class, o.span, o.nameSpan, sectionSymbols(o.sections)));
+  return [...declarations, ...policies, ...overlays].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+

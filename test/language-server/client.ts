@@ -1,0 +1,87 @@
+/**
+ * A language client for tests: starts the pol language server as an editor does (a child process
+ * speaking JSON-RPC over stdio) and keeps the diagnostics it publishes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface PublishedDiagnostic {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  severity?: number;
+  code?: string | number;
+  source?: string;
+  message: string;
+  relatedInformation?: { location: { uri: string; range: unknown }; message: string }[];
+}
+
+export class TestClient {
+  readonly connection: MessageConnection;
+  private readonly child: ChildProcess;
+  private readonly diagnostics = new Map<string, PublishedDiagnostic[]>();
+  private waiters: { uri: string; resolve: (d: PublishedDiagnostic[]) => void }[] = [];
+  private versions = new Map<string, number>();
+
+  constructor() {
+    this.child = spawn(process.execPath, ["--import", "tsx", "packages/language-server/src/main.ts", "--stdio"], {
+      cwd: repoRoot,
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.connection.onNotification("textDocument/publishDiagnostics", (params: { uri: string; diagnostics: PublishedDiagnostic[] }) => {
+      this.diagnostics.set(params.uri, params.diagnostics);
+      const ready = this.waiters.filter((w) => w.uri === params.uri);
+      this.waiters = this.waiters.filter((w) => w.uri !== params.uri);
+      for (const w of ready) w.resolve(params.diagnostics);
+    });
+    this.connection.listen();
+  }
+
+  async initialize(rootUri: string): Promise<{ capabilities: Record<string, unknown> }> {
+    const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>("initialize", {
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: [{ uri: rootUri, name: "library" }],
+      capabilities: {},
+    });
+    await this.connection.sendNotification("initialized", {});
+    return result;
+  }
+
+  /** The next diagnostics published for a document. */
+  nextDiagnostics(uri: string): Promise<PublishedDiagnostic[]> {
+    return new Promise((resolve) => this.waiters.push({ uri, resolve }));
+  }
+
+  async open(uri: string, text: string): Promise<PublishedDiagnostic[]> {
+    const next = this.nextDiagnostics(uri);
+    this.versions.set(uri, 1);
+    await this.connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "pol", version: 1, text } });
+    return next;
+  }
+
+  /** Replaces a range of an open document, as an editor does on a keystroke. */
+  async edit(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): Promise<PublishedDiagnostic[]> {
+    const next = this.nextDiagnostics(uri);
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    await this.connection.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+    return next;
+  }
+
+  request<R>(method: string, params: unknown): Promise<R> {
+    return this.connection.sendRequest<R>(method, params);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.connection.sendRequest("shutdown");
+      await this.connection.sendNotification("exit");
+    } finally {
+      this.connection.dispose();
+      this.child.kill();
+    }
+  }
+}
