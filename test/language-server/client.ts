@@ -24,8 +24,9 @@ export class TestClient {
   private waiters: { uri: string; resolve: (d: PublishedDiagnostic[]) => void }[] = [];
   private versions = new Map<string, number>();
 
-  constructor() {
-    this.child = spawn(process.execPath, ["--import", "tsx", "packages/language-server/src/main.ts", "--stdio"], {
+  /** By default the server from its sources; `args` start another build of it (the bundled one). */
+  constructor(args: readonly string[] = ["--import", "tsx", "packages/language-server/src/main.ts", "--stdio"]) {
+    this.child = spawn(process.execPath, [...args], {
       cwd: repoRoot,
       stdio: ["pipe", "pipe", "inherit"],
     });

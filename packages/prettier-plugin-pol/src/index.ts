@@ -47,7 +47,9 @@ export const polPlugin: Plugin<PolDocument> = {
  */
 export async function resolvePrintWidth(file: string): Promise<number | undefined> {
   try {
-    const { resolveConfig } = await import("prettier");
+    // Named through a variable so that a bundler leaves Prettier's loader out of a bundle.
+    const loader = "prettier";
+    const { resolveConfig } = (await import(loader)) as typeof import("prettier");
     const config = await resolveConfig(file, { editorconfig: false });
     return typeof config?.printWidth === "number" ? config.printWidth : undefined;
   } catch {
