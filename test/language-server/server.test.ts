@@ -200,4 +200,22 @@ describe("the pol language server, over stdio", () => {
     const names = (list: Outline[]): unknown[] => list.map((s) => (s.children?.length ? [s.name, names(s.children)] : s.name));
     expect(names(symbols)).toEqual([["TEST_1", [['indications "INDICATIONS"', [["chronic", ["severe", "lumbar_request"]]]], ['exclusions "EXCLUSIONS"', ["recent"]]]]]);
   });
+
+  it("checks the files that import a document again when it changes", async () => {
+    const openedToo = client.nextDiagnostics(policyUri);
+    await client.open(commonUri, common);
+    expect(await openedToo).toEqual([]);
+    const inPolicy = client.nextDiagnostics(policyUri);
+    const declared = { start: at(common, "fact region", 5), end: at(common, "fact region", 11) };
+    await client.edit(commonUri, declared, "request_region");
+    expect((await inPolicy).map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`)).toEqual([
+      "8:52 POL011 unknown name 'region'",
+      "8:61 POL011 unknown name 'lumbar'",
+      // Compared with an enum-valued field, a bare name is read as one of its values.
+      "12:81 POL014 'region' is not a value of spinal_region\nthe values are: cervical, lumbar",
+    ]);
+    const fixed = client.nextDiagnostics(policyUri);
+    await client.edit(commonUri, { start: declared.start, end: { line: declared.start.line, character: declared.start.character + "request_region".length } }, "region");
+    expect(await fixed).toEqual([]);
+  });
 });

@@ -38,9 +38,14 @@ const settleMs = 80;
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   let roots: string[] = [];
-  let index: LibraryIndex | undefined;
   let base = process.cwd();
-  let dirty = true;
+  /** The whole library, for references and rename; stale after an edit until one asks for it. */
+  let full: LibraryIndex | undefined;
+  let fullStale = true;
+  /** The files an edit touched, with everything they import and everything that imports them. */
+  let focused: LibraryIndex | undefined;
+  /** Documents changed since the last analysis. */
+  const changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let published = new Set<string>();
   const onDisk = new Map<string, TextDocument>();
@@ -56,7 +61,7 @@ export function startServer(connection: Connection): void {
     const open = documents.get(uri);
     if (open) return open;
     let cached = onDisk.get(display);
-    const text = index?.result.sources.get(display) ?? "";
+    const text = focused?.result.sources.get(display) ?? full?.result.sources.get(display) ?? "";
     if (!cached || cached.getText() !== text) {
       cached = TextDocument.create(uri, "pol", 0, text);
       onDisk.set(display, cached);
@@ -66,6 +71,15 @@ export function startServer(connection: Connection): void {
   const rangeOf = (range: NameRange): Range => {
     const doc = documentFor(range.file);
     return { start: doc.positionAt(range.start), end: doc.positionAt(range.end) };
+  };
+  const read = (absolute: string): string | undefined => {
+    const open = documents.get(pathToFileURL(absolute).href);
+    if (open) return open.getText();
+    try {
+      return readFileSync(absolute, "utf8");
+    } catch {
+      return undefined;
+    }
   };
 
   function libraryFiles(): string[] {
@@ -79,10 +93,10 @@ export function startServer(connection: Connection): void {
       }
       for (const name of names) {
         if (name.startsWith(".") || name === "node_modules") continue;
-        const full = join(dir, name);
+        const path = join(dir, name);
         try {
-          if (statSync(full).isDirectory()) walk(full);
-          else if (name.endsWith(".pol")) found.add(full);
+          if (statSync(path).isDirectory()) walk(path);
+          else if (name.endsWith(".pol")) found.add(path);
         } catch {
           // A file removed while walking is simply not part of the library.
         }
@@ -93,24 +107,46 @@ export function startServer(connection: Connection): void {
     return [...found];
   }
 
-  function analyze(): LibraryIndex {
-    const read = (absolute: string): string | undefined => {
-      const open = documents.get(pathToFileURL(absolute).href);
-      if (open) return open.getText();
-      try {
-        return readFileSync(absolute, "utf8");
-      } catch {
-        return undefined;
-      }
-    };
-    const result = compileFilesWith(libraryFiles(), read, base);
-    index = new LibraryIndex(result);
-    dirty = false;
-    publishDiagnostics(index);
-    return index;
+  function analyzeFull(): LibraryIndex {
+    full = new LibraryIndex(compileFilesWith(libraryFiles(), read, base));
+    fullStale = false;
+    focused = undefined;
+    changed.clear();
+    publishDiagnostics(full, true);
+    return full;
   }
 
-  function publishDiagnostics(current: LibraryIndex): void {
+  /** Compiles only what an edit can change: the edited files and the files that import them. */
+  function analyzeFocused(): void {
+    if (!full) {
+      analyzeFull();
+      return;
+    }
+    const importers = new Map<string, string[]>();
+    for (const [path, file] of full.result.files) {
+      for (const imp of file.imports) {
+        if (!imp.path) continue;
+        const target = relative(base, resolve(base, path, "..", imp.path)) || imp.path;
+        importers.set(target, [...(importers.get(target) ?? []), path]);
+      }
+    }
+    const entries = new Set(changed);
+    const queue = [...changed];
+    while (queue.length > 0) {
+      for (const importer of importers.get(queue.pop()!) ?? []) {
+        if (!entries.has(importer)) {
+          entries.add(importer);
+          queue.push(importer);
+        }
+      }
+    }
+    changed.clear();
+    focused = new LibraryIndex(compileFilesWith([...entries].map((e) => resolve(base, e)), read, base));
+    fullStale = true;
+    publishDiagnostics(focused, false);
+  }
+
+  function publishDiagnostics(current: LibraryIndex, everyFile: boolean): void {
     const byFile = new Map<string, LspDiagnostic[]>();
     for (const file of current.result.sources.keys()) byFile.set(file, []);
     for (const d of current.result.diagnostics) {
@@ -131,25 +167,44 @@ export function startServer(connection: Connection): void {
       now.add(uri);
       void connection.sendDiagnostics({ uri, diagnostics, version: documents.get(uri)?.version });
     }
-    for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-    published = now;
+    if (everyFile) {
+      for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      published = now;
+    } else for (const uri of now) published.add(uri);
   }
 
-  const current = (): LibraryIndex => (dirty || !index ? analyze() : index);
-  const schedule = () => {
-    dirty = true;
+  /** Brings the analysis up to date with the documents (a request does not wait for the timer). */
+  const settle = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!full) analyzeFull();
+    else if (changed.size > 0) analyzeFocused();
+  };
+  /** The analysis that answers for a file: the one after the latest edit, if it holds the file. */
+  const indexFor = (display: string): LibraryIndex => {
+    settle();
+    if (focused?.result.files.has(display)) return focused;
+    return fullStale || !full ? analyzeFull() : full;
+  };
+  /** The whole library's analysis, for references and rename. */
+  const wholeLibrary = (): LibraryIndex => {
+    settle();
+    return fullStale || !full ? analyzeFull() : full;
+  };
+  const schedule = (uri: string) => {
+    changed.add(displayOf(uri));
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      if (dirty) analyze();
+      if (!full) analyzeFull();
+      else if (changed.size > 0) analyzeFocused();
     }, settleMs);
   };
 
   /** The declaration whose name is under the cursor. */
-  const targetAt = (uri: string, position: { line: number; character: number }) => {
+  const targetAt = (uri: string, position: { line: number; character: number }, idx = indexFor(displayOf(uri))) => {
     const doc = documents.get(uri);
     if (!doc) return undefined;
-    const idx = current();
     return idx.occurrenceAt(displayOf(uri), doc.offsetAt(position));
   };
   const locationOf = (range: NameRange): Location => ({ uri: uriOf(range.file), range: rangeOf(range) });
@@ -174,15 +229,16 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  documents.onDidOpen(() => schedule());
-  documents.onDidChangeContent(() => schedule());
-  documents.onDidClose(() => schedule());
-  connection.onDidChangeWatchedFiles(() => schedule());
+  documents.onDidChangeContent(({ document }) => schedule(document.uri));
+  documents.onDidClose(({ document }) => schedule(document.uri));
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const change of changes) schedule(change.uri);
+  });
 
   connection.onHover(({ textDocument, position }) => {
     const occurrence = targetAt(textDocument.uri, position);
     if (!occurrence) return null;
-    return { contents: { kind: "markdown", value: current().describe(occurrence.target) }, range: rangeOf(occurrence.range) };
+    return { contents: { kind: "markdown", value: indexFor(displayOf(textDocument.uri)).describe(occurrence.target) }, range: rangeOf(occurrence.range) };
   });
 
   connection.onDefinition(({ textDocument, position }) => {
@@ -191,9 +247,10 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onReferences(({ textDocument, position, context }) => {
-    const occurrence = targetAt(textDocument.uri, position);
+    const library = wholeLibrary();
+    const occurrence = targetAt(textDocument.uri, position, library);
     if (!occurrence) return [];
-    return current()
+    return library
       .occurrencesOf(occurrence.target)
       .filter((o) => context.includeDeclaration || !o.declaration)
       .map((o) => locationOf(o.range));
@@ -206,7 +263,8 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onRenameRequest(({ textDocument, position, newName }): WorkspaceEdit => {
-    const occurrence = targetAt(textDocument.uri, position);
+    const idx = wholeLibrary();
+    const occurrence = targetAt(textDocument.uri, position, idx);
     if (!occurrence) throw new ResponseError(ErrorCodes.InvalidRequest, "there is no fact, definition or other declared name here to rename");
     const target = occurrence.target;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) {
@@ -217,7 +275,6 @@ export function startServer(connection: Connection): void {
     if (topLevel && ([...builtinNames, ...builtinTypes] as readonly string[]).includes(newName)) {
       throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is a name the language reserves; choose another`);
     }
-    const idx = current();
     if (topLevel) {
       for (const scope of idx.result.scopes.values()) {
         const clash = scope.get(newName);
@@ -249,14 +306,15 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDocumentSymbol(({ textDocument }) => {
-    const file = current().result.files.get(displayOf(textDocument.uri));
+    const display = displayOf(textDocument.uri);
+    const file = indexFor(display).result.files.get(display);
     return file ? outline(file, (span) => rangeOf(span)) : [];
   });
 
   connection.onCompletion(({ textDocument, position }): CompletionItem[] => {
     const doc = documents.get(textDocument.uri);
     if (!doc) return [];
-    const idx = current();
+    const idx = indexFor(displayOf(textDocument.uri));
     const offset = doc.offsetAt(position);
     return completionsAt(idx, displayOf(textDocument.uri), doc.getText().slice(0, offset));
   });

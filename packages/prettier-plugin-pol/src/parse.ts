@@ -38,10 +38,7 @@ export function parseForPrinting(text: string, file = "<input>"): PolDocument {
   const tooDeep = nestingDiagnostic(lexed.tokens, file);
   if (tooDeep) throw new PolSyntaxError(file, [tooDeep], text);
   const parsed = parsePol(text, lexed);
-  const diagnostics = syntaxDiagnostics(parsed, file, text);
-  if (diagnostics.length > 0 || parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0) {
-    throw new PolSyntaxError(file, diagnostics, text);
-  }
+  if (parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0) throw new PolSyntaxError(file, syntaxDiagnostics(parsed, file, text), text);
   return {
     kind: "pol-document",
     text,
