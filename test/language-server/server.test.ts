@@ -123,6 +123,13 @@ describe("the pol language server, over stdio", () => {
     expect(criterion.contents.value).toBe('**criterion** `lumbar_request`\n\n"A lumbar request"\n\nDeclared in `policy.pol:8`');
   });
 
+  it("shows a list entry's record on hover and goes to where the question names it", async () => {
+    const hover = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri: policyUri }, position: at(policy, "p.region") });
+    expect(hover.contents.value).toBe("**entry** `p` of `earlier`: a procedure\n\nDeclared in `policy.pol:12`");
+    const location = await client.request<LocationResult>("textDocument/definition", { textDocument: { uri: policyUri }, position: at(policy, "p.region") });
+    expect(location).toEqual({ uri: policyUri, range: { start: at(policy, "p in earlier"), end: at(policy, "p in earlier", 1) } });
+  });
+
   it("goes to the definition of an enum value in an imported file", async () => {
     const location = await client.request<LocationResult>("textDocument/definition", { textDocument: { uri: policyUri }, position: at(policy, "= lumbar", 3) });
     expect(location).toEqual({ uri: commonUri, range: range(common, "lumbar", 1) });

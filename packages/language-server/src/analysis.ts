@@ -20,7 +20,9 @@ export type Target =
   | { readonly kind: "field"; readonly decl: A.FieldDecl; readonly owner: A.RecordDecl }
   | { readonly kind: "define"; readonly decl: A.DefineDecl }
   | { readonly kind: "requirement"; readonly decl: A.RequirementDecl }
-  | { readonly kind: "param"; readonly decl: A.Param; readonly owner: A.DefineDecl };
+  | { readonly kind: "param"; readonly decl: A.Param; readonly owner: A.DefineDecl }
+  /** The entry a question over a list names: `p` in `count(p in prior_procedures …)`. */
+  | { readonly kind: "entry"; readonly decl: A.Named; readonly query: A.QueryExpr };
 
 /** Where a name is written: its file and offsets. */
 export interface NameRange {
@@ -72,6 +74,19 @@ export class LibraryIndex {
         else if (ty.t === "record" || ty.t === "list") add(range, { kind: "record", decl: ty.decl });
       };
       let currentDefine: A.DefineDecl | undefined;
+      const queries: A.QueryExpr[] = [];
+      walk(file, (node) => {
+        if (node.kind === "Query") queries.push(node);
+      });
+      const entries = new Map<A.QueryExpr, Target>();
+      const entryOf = (query: A.QueryExpr): Target => {
+        let target = entries.get(query);
+        if (!target) {
+          target = { kind: "entry", decl: { name: query.binder, nameSpan: query.binderSpan }, query };
+          entries.set(query, target);
+        }
+        return target;
+      };
       walk(file, (node) => {
         switch (node.kind) {
           case "Fact":
@@ -119,9 +134,14 @@ export class LibraryIndex {
             else if (resolution.kind === "enumValue") {
               const member = resolution.decl.members.find((m) => m.name === node.name);
               if (member) add(range, { kind: "enumValue", decl: member, owner: resolution.decl });
-            } else if (resolution.kind === "local" && currentDefine && node.span.start >= currentDefine.span.start && node.span.end <= currentDefine.span.end) {
-              const param = currentDefine.params.find((p) => p.name === node.name);
-              if (param) add(range, { kind: "param", decl: param, owner: currentDefine });
+            } else if (resolution.kind === "local") {
+              // The innermost question over a list that names this entry, else a parameter.
+              const query = queries
+                .filter((q) => q.binder === node.name && q.span.start <= node.span.start && node.span.end <= q.span.end)
+                .sort((a, b) => a.span.end - a.span.start - (b.span.end - b.span.start))[0];
+              const param = currentDefine && node.span.start >= currentDefine.span.start && node.span.end <= currentDefine.span.end ? currentDefine.params.find((p) => p.name === node.name) : undefined;
+              if (query) add(range, entryOf(query));
+              else if (param) add(range, { kind: "param", decl: param, owner: currentDefine! });
             }
             break;
           }
@@ -133,6 +153,9 @@ export class LibraryIndex {
             else if (resolution.kind === "recordField") add(range, { kind: "field", decl: resolution.field, owner: resolution.record });
             break;
           }
+          case "Query":
+            declared(entryOf(node));
+            break;
           case "In": {
             const ty = checked.types.get(node.operand);
             if (ty?.t !== "enum") break;
@@ -223,6 +246,11 @@ export class LibraryIndex {
       case "param":
         lines.push(`**parameter** \`${target.decl.name}\`: ${typeOf(target.decl.type)} of \`${target.owner.name}\``);
         break;
+      case "entry": {
+        const ty = this.checked.types.get(target.query.source);
+        lines.push(`**entry** \`${target.decl.name}\` of \`${source(target.query.source.span)}\`${ty?.t === "list" ? `: a ${ty.decl.name}` : ""}`);
+        break;
+      }
     }
     lines.push(where);
     return lines.join("\n\n");

@@ -271,7 +271,7 @@ export function startServer(connection: Connection): void {
       throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is not a name: use letters, digits and _, starting with a letter or _`);
     }
     if (reservedWords.includes(newName)) throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is a word of the language and cannot be a name`);
-    const topLevel = target.kind !== "field" && target.kind !== "param" && !(target.kind === "fact" || target.kind === "group" ? target.path.includes(".") : false);
+    const topLevel = target.kind !== "field" && target.kind !== "param" && target.kind !== "entry" && !(target.kind === "fact" || target.kind === "group" ? target.path.includes(".") : false);
     if (topLevel && ([...builtinNames, ...builtinTypes] as readonly string[]).includes(newName)) {
       throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is a name the language reserves; choose another`);
     }
