@@ -57,18 +57,15 @@ export function tokenBounds(node: CstNode): { first: IToken; last: IToken } | un
   if (boundsCache.has(node)) return boundsCache.get(node);
   let first: IToken | undefined;
   let last: IToken | undefined;
-  const visit = (n: CstNode) => {
-    for (const children of Object.values(n.children)) {
-      for (const child of children) {
-        if ("children" in child) visit(child);
-        else {
-          if (!first || child.startOffset < first.startOffset) first = child;
-          if (!last || child.startOffset > last.startOffset) last = child;
-        }
-      }
+  for (const children of Object.values(node.children)) {
+    for (const child of children) {
+      // A sub-rule's bounds are cached too, so that every node is visited once.
+      const bounds = "children" in child ? tokenBounds(child) : { first: child, last: child };
+      if (!bounds) continue;
+      if (!first || bounds.first.startOffset < first.startOffset) first = bounds.first;
+      if (!last || bounds.last.startOffset > last.startOffset) last = bounds.last;
     }
-  };
-  visit(node);
+  }
   const bounds = first && last ? { first, last } : undefined;
   boundsCache.set(node, bounds);
   return bounds;
