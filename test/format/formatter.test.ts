@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CstNode } from "chevrotain";
 import { describe, expect, it } from "vitest";
-import { formatPol, PolSyntaxError, printers } from "../../packages/prettier-plugin-pol/src/index.js";
+import { formatPol, PolSyntaxError, printers, type Printers } from "../../packages/prettier-plugin-pol/src/index.js";
 import { parsePol } from "../../grammar/parser.js";
 import { cstToAst } from "../../compiler/cst-to-ast.js";
 import type { FileCstNode } from "../../grammar/cst.generated.js";
@@ -40,6 +40,14 @@ describe("the formatter's fixed points", () => {
 });
 
 describe("the kitchen sink", () => {
+  it("has a printer for every rule of the grammar, checked by the type checker", () => {
+    const { file: omitted, ...withoutFile } = printers;
+    // @ts-expect-error: a map without the printer of a rule is not Printers (npm run typecheck fails if it were)
+    const incomplete: Printers = withoutFile;
+    expect(Object.keys(incomplete)).not.toContain("file");
+    expect(omitted).toBeTypeOf("function");
+  });
+
   it("uses every rule of the grammar", () => {
     const used = ruleNames(parsePol(kitchenSink).cst);
     expect([...used].sort()).toEqual(Object.keys(printers).sort());
