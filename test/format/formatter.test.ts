@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { formatPol, PolSyntaxError, printers, type Printers } from "../../packages/prettier-plugin-pol/src/index.js";
 import { parsePol } from "../../grammar/parser.js";
 import { cstToAst } from "../../compiler/cst-to-ast.js";
+import { compileFiles } from "../../compiler/compile.js";
 import type { FileCstNode } from "../../grammar/cst.generated.js";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import { readLibrary } from "../support/library.js";
@@ -46,6 +47,10 @@ describe("the kitchen sink", () => {
     const incomplete: Printers = withoutFile;
     expect(Object.keys(incomplete)).not.toContain("file");
     expect(omitted).toBeTypeOf("function");
+  });
+
+  it("is a library the compiler accepts", () => {
+    expect(compileFiles(["test/format/kitchen-sink.pol"]).diagnostics).toEqual([]);
   });
 
   it("uses every rule of the grammar", () => {
