@@ -135,6 +135,24 @@ describe("the pol language server, over stdio", () => {
     expect(location).toEqual({ uri: commonUri, range: range(common, "lumbar", 1) });
   });
 
+  it("goes from an import to the imported file", async () => {
+    const location = await client.request<LocationResult>("textDocument/definition", { textDocument: { uri: policyUri }, position: at(policy, "common.pol") });
+    expect(location).toEqual({ uri: commonUri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+  });
+
+  it("completes only criteria after use", async () => {
+    const line = at(policy, "    }\n  }").line;
+    await client.edit(policyUri, { start: { line, character: 0 }, end: { line, character: 0 } }, "      use \n");
+    const items = await client.request<{ label: string; detail?: string }[]>("textDocument/completion", { textDocument: { uri: policyUri }, position: { line, character: "      use ".length } });
+    expect(items.map((i) => [i.label, i.detail]).sort()).toEqual([
+      ["chronic", "pathway"],
+      ["lumbar_request", "criterion"],
+      ["recent", "criterion"],
+      ["severe", "criterion"],
+    ]);
+    await client.edit(policyUri, { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, "");
+  });
+
   it("finds every reference to a fact across imports, and not the record field of the same name", async () => {
     const references = await client.request<LocationResult[]>("textDocument/references", {
       textDocument: { uri: policyUri },

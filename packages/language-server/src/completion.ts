@@ -71,6 +71,10 @@ export function completionsAt(index: LibraryIndex, file: string, before: string)
     return record ? recordFields(record) : [];
   }
 
+  if (/\buse\s+[A-Za-z_0-9]*$/.test(line)) {
+    return [...scope].filter(([, e]) => e.kind === "requirement").map(([label, e]) => entryItem(e, label));
+  }
+
   if (/\d\s+[a-z]*$/.test(line)) {
     return units.map((unit) => ({ label: unit, kind: CompletionItemKind.Unit, detail: "duration unit" }));
   }

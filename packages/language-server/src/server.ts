@@ -243,7 +243,17 @@ export function startServer(connection: Connection): void {
 
   connection.onDefinition(({ textDocument, position }) => {
     const occurrence = targetAt(textDocument.uri, position);
-    return occurrence ? locationOf(declarationRange(occurrence.target)) : null;
+    if (occurrence) return locationOf(declarationRange(occurrence.target));
+    // On an import, the imported file.
+    const display = displayOf(textDocument.uri);
+    const doc = documents.get(textDocument.uri);
+    const offset = doc?.offsetAt(position) ?? -1;
+    const imported = indexFor(display)
+      .result.files.get(display)
+      ?.imports.find((imp) => imp.path && imp.span.start <= offset && offset <= imp.span.end);
+    if (!imported?.path) return null;
+    const start = { line: 0, character: 0 };
+    return { uri: pathToFileURL(resolve(base, display, "..", imported.path)).href, range: { start, end: start } };
   });
 
   connection.onReferences(({ textDocument, position, context }) => {
