@@ -208,6 +208,23 @@ describe("the pol language server, over stdio", () => {
     ).rejects.toThrow("'within' is a word of the language and cannot be a name");
   });
 
+  it("renames a fact of a group where it is declared and where it is read, and refuses a sibling's name", async () => {
+    const edit = await client.request<{ changes: Record<string, { range: unknown; newText: string }[]> }>("textDocument/rename", {
+      textDocument: { uri: policyUri },
+      position: at(policy, "pain.constant", 6),
+      newName: "steady",
+    });
+    expect(edit).toEqual({
+      changes: {
+        [commonUri]: [{ range: range(common, "constant"), newText: "steady" }],
+        [policyUri]: [{ range: range(policy, "constant"), newText: "steady" }],
+      },
+    });
+    await expect(
+      client.request("textDocument/rename", { textDocument: { uri: policyUri }, position: at(policy, "pain.constant", 6), newName: "average" }),
+    ).rejects.toThrow("'average' is already declared in group 'pain'");
+  });
+
   it("formats the document with the pol formatter", async () => {
     const untidy = "import   \"common.pol\"\ncriterion  c \"C\" :pain.constant\n";
     const uri = `${rootUri}/untidy.pol`;

@@ -293,6 +293,17 @@ export function startServer(connection: Connection): void {
         }
       }
     }
+    if (!topLevel && (target.kind === "fact" || target.kind === "group")) {
+      // A fact of a group: its siblings are the names it must not take.
+      const parent = target.path.split(".").slice(0, -1);
+      const group = idx.result.scopes.get(target.decl.nameSpan.file)?.get(parent[0]);
+      let members = group?.kind === "group" ? group.members : undefined;
+      for (const segment of parent.slice(1)) {
+        const next = members?.get(segment);
+        members = next?.kind === "group" ? next.members : undefined;
+      }
+      if (members?.has(newName)) throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is already declared in group '${parent.join(".")}'`);
+    }
     const changes: Record<string, TextEdit[]> = {};
     for (const o of idx.occurrencesOf(target)) (changes[uriOf(o.range.file)] ??= []).push({ range: rangeOf(o.range), newText: newName });
     return { changes };
