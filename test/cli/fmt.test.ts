@@ -65,6 +65,16 @@ describe("polc fmt", () => {
     expect(readFileSync(bad, "utf8")).toBe(broken);
   });
 
+  it("takes the print width from a Prettier configuration beside the files", async () => {
+    const sub = join(dir, "narrow");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, ".prettierrc.json"), JSON.stringify({ printWidth: 40 }));
+    const path = join(sub, "h.pol");
+    writeFileSync(path, 'fact alpha: boolean "A"\ndefine d: alpha and alpha and alpha and alpha\n');
+    expect((await polc("fmt", path)).code).toBe(0);
+    expect(readFileSync(path, "utf8")).toBe('fact alpha: boolean "A"\ndefine d:\n  alpha and alpha and alpha and alpha\n');
+  });
+
   it("is a usage error on a path that does not exist", async () => {
     const run = await polc("fmt", join(dir, "missing.pol"));
     expect(run).toEqual({ code: 2, out: "", err: `polc: no such file or folder: ${join(dir, "missing.pol")}` });

@@ -134,6 +134,17 @@ describe("layout", () => {
   });
 });
 
+describe("line endings and empty files", () => {
+  it("writes \\n line ends whatever the file had, and keeps its blank lines", async () => {
+    expect(await formatPol('fact a: boolean "A"\r\n\r\n\r\ncriterion c "C":\r\n  a # why\r\n')).toBe('fact a: boolean "A"\n\ncriterion c "C":\n  a # why\n');
+  });
+
+  it("leaves an empty file empty and a file of comments as it is", async () => {
+    expect(await formatPol("\n\n")).toBe("");
+    expect(await formatPol("# only\n\n# comments\n")).toBe("# only\n\n# comments\n");
+  });
+});
+
 describe("comments", () => {
   it("keeps own-line, trailing, end-of-block and end-of-file comments where the author put them", async () => {
     const text = [
