@@ -50,6 +50,8 @@ export function placeComments(root: CstNode, tokens: readonly IToken[], comments
   const statementStarts = new Set<number>();
   const closers = new Set<number>();
   const visit = (node: CstNode) => {
+    // A condition holds no statements and no blocks.
+    if (node.name === "expression") return;
     if (statementRules.has(node.name)) {
       const bounds = tokenBounds(node);
       if (bounds) statementStarts.add(bounds.first.startOffset);

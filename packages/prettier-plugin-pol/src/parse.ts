@@ -50,23 +50,32 @@ export function parseForPrinting(text: string, file = "<input>"): PolDocument {
   };
 }
 
-/** The first and last token of a node, by offset. */
-const boundsCache = new WeakMap<CstNode, { first: IToken; last: IToken } | undefined>();
+/** Each node's first and last token, kept on the node once found (a property is faster than a map). */
+const firstKey = Symbol("firstToken");
+const lastKey = Symbol("lastToken");
+type CachedNode = CstNode & { [firstKey]?: IToken | null; [lastKey]?: IToken | null };
 
+/**
+ * The first and last token of a node, by offset. Each list of children is in source order, so
+ * only the first (or last) child of each list needs a look.
+ */
 export function tokenBounds(node: CstNode): { first: IToken; last: IToken } | undefined {
-  if (boundsCache.has(node)) return boundsCache.get(node);
-  let first: IToken | undefined;
-  let last: IToken | undefined;
+  const first = edgeToken(node, true);
+  const last = edgeToken(node, false);
+  return first && last ? { first, last } : undefined;
+}
+
+function edgeToken(node: CachedNode, first: boolean): IToken | undefined {
+  const cached = first ? node[firstKey] : node[lastKey];
+  if (cached !== undefined) return cached ?? undefined;
+  let best: IToken | undefined;
   for (const children of Object.values(node.children)) {
-    for (const child of children) {
-      // A sub-rule's bounds are cached too, so that every node is visited once.
-      const bounds = "children" in child ? tokenBounds(child) : { first: child, last: child };
-      if (!bounds) continue;
-      if (!first || bounds.first.startOffset < first.startOffset) first = bounds.first;
-      if (!last || bounds.last.startOffset > last.startOffset) last = bounds.last;
-    }
+    const child = first ? children[0] : children[children.length - 1];
+    if (!child) continue;
+    const token = "children" in child ? edgeToken(child, first) : child;
+    if (token && (!best || (first ? token.startOffset < best.startOffset : token.startOffset > best.startOffset))) best = token;
   }
-  const bounds = first && last ? { first, last } : undefined;
-  boundsCache.set(node, bounds);
-  return bounds;
+  if (first) node[firstKey] = best ?? null;
+  else node[lastKey] = best ?? null;
+  return best;
 }
