@@ -5,14 +5,19 @@
  * of its samples; beside them, what one analysis of the library costs (the work a request would
  * do without the server's cached analysis).
  *
- *   npx tsx bench/language-server.ts [samples]
+ *   npx tsx bench/language-server.ts [samples] [--bundled]
+ *
+ * --bundled runs the server bundled in the VS Code extension (npm run package:vscode builds it),
+ * as VS Code does, instead of the TypeScript sources through tsx.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot, TestClient } from "../test/language-server/client.js";
 
-const samples = Number(process.argv[2] ?? 30);
+const args = process.argv.slice(2);
+const samples = Number(args.find((a) => /^\d+$/.test(a)) ?? 30);
+const bundled = args.includes("--bundled");
 const file = join(repoRoot, "policies/nia/cg408-epidural-and-intrathecal-trials.pol");
 const uri = pathToFileURL(file).href;
 const text = readFileSync(file, "utf8");
@@ -36,9 +41,9 @@ function summary(name: string, times: number[]): void {
   console.log(`${name}: ${median.toFixed(1)} ms median, ${sorted[sorted.length - 1].toFixed(1)} ms slowest (${sorted.length} samples)`);
 }
 
-const client = new TestClient();
+const client = new TestClient(bundled ? [join(repoRoot, "editors/vscode/dist/server.cjs"), "--stdio"] : undefined);
 await client.initialize(pathToFileURL(repoRoot).href);
-console.log(`# ${file.slice(repoRoot.length)}: ${text.split("\n").length} lines; workspace ${repoRoot}`);
+console.log(`# ${file.slice(repoRoot.length)}: ${text.split("\n").length} lines; workspace ${repoRoot}; server ${bundled ? "bundled (editors/vscode/dist/server.cjs)" : "from the sources through tsx"}`);
 summary("first analysis (open → diagnostics)", [await time(() => client.open(uri, text))]);
 
 const doc = { textDocument: { uri } };
