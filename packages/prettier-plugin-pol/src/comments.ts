@@ -20,6 +20,7 @@ const statementRules: ReadonlySet<string> = new Set([
   "fieldDecl",
   "referenceEntry",
   "historyEntry",
+  "section",
 ]);
 
 /** Rules whose `}` closes a block of statements (not a set of values like `{a, b}`). */
@@ -33,6 +34,7 @@ const blockRules: ReadonlySet<string> = new Set([
   "section",
   "referencesDecl",
   "historyDecl",
+  "serviceDecl",
 ]);
 
 export interface CommentPlacement {

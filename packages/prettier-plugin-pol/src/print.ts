@@ -88,6 +88,49 @@ function printIf(node: CstNode | undefined, ctx: PrintContext): Doc | undefined 
   return node ? ctx.print(node) : undefined;
 }
 
+/** `a + b`, `a * b`: operands and operators in turn, never broken. */
+function arithmetic(operands: readonly CstNode[], operators: readonly IToken[] | undefined, ctx: PrintContext): Doc {
+  const [first, ...rest] = operands;
+  return [ctx.print(first), ...rest.map((operand, i) => [" ", ctx.tok(operators![i]), " ", ctx.print(operand)])];
+}
+
+/**
+ * The clauses after a question's list, each after a comma: `counting p and q as one when …`,
+ * `one per p.date`, `in any 12 months`. They share token lists (`and`, `one`, `in`), so they are
+ * read back in source order and split at the commas.
+ */
+function queryClauses(c: C.QueryExprCstNode["children"], ctx: PrintContext): Doc {
+  const commas = c.Comma ?? [];
+  if (commas.length === 0) return "";
+  const separator = ctx.flat ? " " : line;
+  const afterFirstComma = commas[0].startOffset;
+  const parts: (IToken | CstNode)[] = [];
+  for (const [key, list] of Object.entries(c) as [string, (IToken | CstNode)[]][]) {
+    if (key === "RParen") continue;
+    for (const child of list) {
+      const start = "children" in child ? tokenBounds(child)!.first.startOffset : child.startOffset;
+      if (start >= afterFirstComma) parts.push(child);
+    }
+  }
+  parts.sort((a, b) => ("children" in a ? tokenBounds(a)!.first.startOffset : a.startOffset) - ("children" in b ? tokenBounds(b)!.first.startOffset : b.startOffset));
+  const clauses: (IToken | CstNode)[][] = [];
+  for (const part of parts) {
+    if (!("children" in part) && part.tokenType.name === "Comma") clauses.push([]);
+    else clauses[clauses.length - 1].push(part);
+  }
+  return clauses.map((clause, i) => {
+    const printed = (part: IToken | CstNode) => ("children" in part ? ctx.print(part) : ctx.tok(part));
+    const when = clause.findIndex((part) => !("children" in part) && part.tokenType.name === "When");
+    // `counting p and q as one when` heads its condition, which goes on the next line when long.
+    const words = when >= 0 ? clause.slice(0, when + 1) : clause;
+    const condition = when >= 0 ? clause.slice(when + 1) : [];
+    return [
+      ctx.tok(commas[i]),
+      indent([separator, spaced(...words.map(printed)), condition.length ? indent([separator, condition.map(printed)]) : ""]),
+    ];
+  });
+}
+
 /** `a, b, c` with the author's comma tokens. */
 function commaList(nodes: readonly Doc[], commas: readonly IToken[] | undefined, ctx: PrintContext, separator: Doc = " "): Doc {
   return nodes.map((node, i) => (i < nodes.length - 1 ? [node, ctx.tok(commas![i]), separator] : node));
@@ -129,15 +172,17 @@ export const printers: Printers = {
       [ctx.tok(c.Identifier[0]), printIf(opt(c.paramList), ctx) ?? ""],
       tokIf(opt(c.StringLiteral), ctx),
       printIf(opt(c.refs), ctx),
+      printIf(opt(c.approximation), ctx),
     ),
     body(c.Colon[0], c.expression[0], ctx),
   ],
+  approximation: (c, ctx) => spaced(ctx.tok(c.Approximated[0]), ctx.tok(c.StringLiteral[0])),
   paramList: (c, ctx) => [ctx.tok(c.LParen[0]), commaList((c.param ?? []).map((p) => ctx.print(p)), c.Comma, ctx), ctx.tok(c.RParen[0])],
   param: (c, ctx) => [ctx.tok(c.Identifier[0]), ctx.tok(c.Colon[0]), " ", ctx.print(c.typeRef[0])],
   criterionDecl: (c, ctx) => [ctx.tok(c.Criterion[0]), " ", ctx.print(c.requirementHead[0])],
   pathwayDecl: (c, ctx) => [ctx.tok(c.Pathway[0]), " ", ctx.print(c.requirementHead[0])],
   requirementHead: (c, ctx) => {
-    const head = spaced(ctx.tok(c.Identifier[0]), ctx.tok(c.StringLiteral[0]), printIf(opt(c.refs), ctx), printIf(opt(c.whenClause), ctx));
+    const head = spaced(ctx.tok(c.Identifier[0]), ctx.tok(c.StringLiteral[0]), printIf(opt(c.refs), ctx), printIf(opt(c.approximation), ctx), printIf(opt(c.whenClause), ctx));
     const list = opt(c.groupBody);
     if (list) return [head, ctx.tok(c.Colon[0]), " ", ctx.print(list)];
     return [head, body(c.Colon[0], c.expression![0], ctx)];
@@ -166,7 +211,17 @@ export const printers: Printers = {
   item: (c, ctx) => ctx.print(onlyChild(c)),
   useItem: (c, ctx) => spaced(ctx.tok(c.Use[0]), ctx.tok(c.Identifier[0])),
   noteItem: (c, ctx) => {
-    const head = spaced(ctx.tok(c.Note[0]), tokIf(opt(c.Identifier), ctx), ctx.tok(c.StringLiteral[0]), printIf(opt(c.refs), ctx), printIf(opt(c.whenClause), ctx));
+    const head = spaced(
+      ctx.tok(c.Note[0]),
+      tokIf(opt(c.Identifier), ctx),
+      ctx.tok(c.StringLiteral[0]),
+      printIf(opt(c.refs), ctx),
+      printIf(opt(c.approximation), ctx),
+      tokIf(opt(c.Not), ctx),
+      tokIf(opt(c.Expressible), ctx),
+      tokIf(opt(c.why), ctx),
+      printIf(opt(c.whenClause), ctx),
+    );
     const colon = opt(c.Colon);
     return colon ? [head, body(colon, c.expression![0], ctx)] : head;
   },
@@ -187,6 +242,15 @@ export const printers: Printers = {
       ctx.block(c.LCurly[0], c.policyMember ?? [], c.RCurly[0]),
     ),
   policyMember: (c, ctx) => ctx.print(onlyChild(c)),
+  serviceDecl: (c, ctx) =>
+    spaced(
+      ctx.tok(c.keyword[0]),
+      ctx.tok(c.name[0]),
+      ctx.tok(c.StringLiteral[0]),
+      printIf(opt(c.refs), ctx),
+      printIf(opt(c.whenClause), ctx),
+      ctx.block(c.LCurly[0], c.section ?? [], c.RCurly[0]),
+    ),
   property: (c, ctx) => spaced(ctx.tok(c.Identifier[0]), ctx.tok(c.StringLiteral[0])),
   cptDecl: (c, ctx) => [spaced(ctx.tok(c.Cpt[0]), ctx.tok(c.StringLiteral[0])), ctx.tok(c.Colon[0]), " ", commaList(c.cptCode.map((code) => ctx.print(code)), c.Comma, ctx)],
   cptCode: (c, ctx) => [tokIf(opt(c.Plus), ctx) ?? "", tokIf(opt(c.NumberLiteral), ctx) ?? "", tokIf(opt(c.CodeLiteral), ctx) ?? ""],
@@ -206,6 +270,7 @@ export const printers: Printers = {
       tokIf(opt(c.Exclusions), ctx),
       tokIf(opt(c.Contraindications), ctx),
       tokIf(opt(c.Notes), ctx),
+      tokIf(opt(c.Advisories), ctx),
       tokIf(opt(c.Not), ctx),
       tokIf(opt(c.Covered), ctx),
     ),
@@ -243,17 +308,18 @@ export const printers: Printers = {
     // A set of values reads as one unit: it is not broken over lines.
     return [ctx.tok(c.LCurly[0]), commaList(c.Identifier.map((value) => ctx.tok(value)), c.Comma, ctx), ctx.tok(c.RCurly[0])];
   },
-  additive: (c, ctx) => {
-    const [first, ...rest] = c.operands;
-    return [ctx.print(first), ...rest.map((operand, i) => [" ", ctx.tok(c.operators![i]), " ", ctx.print(operand)])];
-  },
+  additive: (c, ctx) => arithmetic(c.operands, c.operators, ctx),
+  multiplicative: (c, ctx) => arithmetic(c.operands, c.operators, ctx),
   postfix: (c, ctx) => [ctx.print(c.primary[0]), ...(c.fields ?? []).map((field, i) => [ctx.tok(c.Dot![i]), ctx.tok(field)])],
   primary: (c, ctx) => {
     const open = opt(c.LParen);
     if (open) return [ctx.tok(open), ctx.print(c.expression![0]), ctx.tok(c.RParen![0])];
-    const node = opt(c.numberLiteral) ?? opt(c.reference) ?? opt(c.queryExpr) ?? opt(c.timeExpr);
-    if (node) return ctx.print(node);
-    return ctx.tok((opt(c.DateLiteral) ?? opt(c.StringLiteral) ?? opt(c.True) ?? opt(c.False))!);
+    // Otherwise one literal token or one sub-rule, whichever the author wrote.
+    for (const list of Object.values(c) as (CstNode | IToken)[][]) {
+      const only = list[0];
+      if (only) return "children" in only ? ctx.print(only) : ctx.tok(only);
+    }
+    throw new Error("an empty value in the syntax tree");
   },
   numberLiteral: (c, ctx) => {
     const unit = opt(c.DurationUnit);
@@ -277,18 +343,36 @@ export const printers: Printers = {
     ]);
     const colon = opt(c.Colon);
     const bodyDoc = colon ? [ctx.tok(colon), indent([separator, ctx.print(c.body![0])])] : "";
-    const comma = opt(c.Comma);
-    const mergeDoc = comma
-      ? [
-          ctx.tok(comma),
-          indent([
-            separator,
-            spaced(ctx.tok(c.Counting![0]), ctx.tok(c.first![0]), ctx.tok(c.And![0]), ctx.tok(c.second![0]), ctx.tok(c.As![0]), ctx.tok(c.One![0]), ctx.tok(c.When![0])),
-            indent([separator, ctx.print(c.merge![0])]),
-          ]),
-        ]
-      : "";
-    return group([head, bodyDoc, mergeDoc, ctx.tok(c.RParen[0])]);
+    return group([head, bodyDoc, queryClauses(c, ctx), ctx.tok(c.RParen[0])]);
+  },
+  referExpr: (c, ctx) => {
+    const when = opt(c.When);
+    return spaced(ctx.tok(c.Refer[0]), ctx.tok(c.StringLiteral[0]), printIf(opt(c.refs), ctx), when ? [ctx.tok(when), " ", ctx.print(c.condition![0])] : undefined);
+  },
+  ifExpr: (c, ctx) => {
+    const separator = ctx.flat ? " " : line;
+    return group([
+      ctx.tok(c.If[0]),
+      " ",
+      ctx.print(c.condition[0]),
+      indent([separator, ctx.tok(c.Then[0]), " ", ctx.print(c.then[0]), separator, ctx.tok(c.Else[0]), " ", ctx.print(c.otherwise[0])]),
+    ]);
+  },
+  caseExpr: (c, ctx) => {
+    // A lookup table: one arm per line, unless the whole case fits on one.
+    const separator = ctx.flat ? " " : line;
+    const arms = c.caseArm.map((arm, i) => [ctx.print(arm), i < c.caseArm.length - 1 ? ctx.tok(c.Comma![i]) : ""]);
+    return group([
+      spaced(ctx.tok(c.Case[0]), ctx.print(c.subject[0]), ctx.tok(c.LCurly[0])),
+      indent(arms.map((arm) => [separator, arm])),
+      separator,
+      ctx.tok(c.RCurly[0]),
+    ]);
+  },
+  caseArm: (c, ctx) => {
+    const otherwise = opt(c.Else);
+    const values = otherwise ? ctx.tok(otherwise) : (c.values ?? []).map((value, i) => (i === 0 ? ctx.tok(value) : [" ", ctx.tok(c.Or![i - 1]), " ", ctx.tok(value)]));
+    return [values, ctx.tok(c.Colon[0]), " ", ctx.print(c.expression[0])];
   },
   timeExpr: (c, ctx) => {
     const since = opt(c.Since);
