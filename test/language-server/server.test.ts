@@ -182,7 +182,7 @@ describe("the pol language server, over stdio", () => {
     const line = at(policy, "= lumbar").line;
     await client.edit(policyUri, { start: { line, character: 0 }, end: { line, character: 0 } }, "      criterion soon \"Soon\": pain.average >= 2 \n");
     const units = await client.request<{ label: string }[]>("textDocument/completion", { textDocument: { uri: policyUri }, position: { line, character: "      criterion soon \"Soon\": pain.average >= 2 ".length } });
-    expect(units.map((i) => i.label)).toEqual(["days", "weeks", "months", "years", "day", "week", "month", "year"]);
+    expect(units.map((i) => i.label)).toEqual(["days", "day", "weeks", "week", "months", "month", "years", "year", "hours", "hour", "minutes", "minute"]);
     const keywords = await client.request<{ label: string }[]>("textDocument/completion", { textDocument: { uri: policyUri }, position: { line, character: "      criterion soon \"Soon\": ".length } });
     expect(keywords.map((i) => i.label)).toEqual(expect.arrayContaining(["pain", "region", "severe_pain", "lumbar_request", "cervical", "date_of_service", "unless", "exists"]));
     await client.edit(policyUri, { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, "");

@@ -15,7 +15,7 @@ const wordScopes: readonly [scope: string, words: readonly string[]][] = [
   ["keyword.control.query.pol", ["count", "exists", "every", "select", "latest", "earliest", "where", "counting", "as", "one", "in", "is", "known"]],
   ["keyword.operator.time.pol", ["time", "since", "between", "within", "last", "before", "after", "to"]],
   ["constant.language.boolean.pol", ["true", "false"]],
-  ["keyword.other.unit.pol", ["day", "days", "week", "weeks", "month", "months", "year", "years"]],
+  ["keyword.other.unit.pol", ["day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "minute", "minutes"]],
   ["storage.type.list.pol", ["list"]],
 ];
 
@@ -53,7 +53,8 @@ export function polTextMateGrammar(): TextMateGrammar {
         patterns: [{ name: "constant.character.escape.pol", match: "\\\\." }],
       },
       declaration: {
-        match: "\\b(fact|group|enum|record|define|criterion|pathway|note|policy|overlay)\\s+([A-Za-z_][A-Za-z0-9_]*)",
+        // `service` is not reserved: only a service line puts two names in a row after it.
+        match: "\\b(fact|group|enum|record|define|criterion|pathway|note|policy|overlay|service)\\s+([A-Za-z_][A-Za-z0-9_]*)",
         captures: { "1": { name: "storage.type.declaration.pol" }, "2": { name: "entity.name.pol" } },
       },
       literal: {

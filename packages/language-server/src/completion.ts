@@ -7,11 +7,17 @@ import { CompletionItemKind, type CompletionItem } from "vscode-languageserver/n
 import type * as A from "../../../compiler/ast.js";
 import { describeType, type Ty } from "../../../compiler/check.js";
 import { builtinNames, builtinTypes, type SymbolEntry } from "../../../compiler/scope.js";
-import { reservedWords } from "../../../grammar/tokens.js";
+import { allTokens, DurationUnit, reservedWords } from "../../../grammar/tokens.js";
 import type { LibraryIndex } from "./analysis.js";
 
 const name = "[A-Za-z_][A-Za-z0-9_]*";
-const units = ["days", "weeks", "months", "years", "day", "week", "month", "year"];
+/** The duration units the lexer knows, plural and singular. */
+const units = allTokens
+  .filter((token) => token.CATEGORIES?.includes(DurationUnit))
+  .flatMap((token) => {
+    const plural = (token.LABEL ?? token.name).replace(/'/g, "");
+    return [plural, plural.replace(/s$/, "")];
+  });
 
 export function completionsAt(index: LibraryIndex, file: string, before: string): CompletionItem[] {
   const scope = index.result.scopes.get(file) ?? new Map<string, SymbolEntry>();

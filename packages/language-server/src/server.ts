@@ -387,8 +387,11 @@ export function outline(file: A.PolFile, rangeOf: (span: A.Span) => Range): Docu
         return requirement(d);
     }
   });
-  const policies = file.policies.map((p) => symbol(p.name, p.title, SymbolKind.Class, p.span, p.nameSpan, sectionSymbols(p.sections)));
-  const overlays = file.overlays.map((o) => symbol(o.name, o.title, SymbolKind.Class, o.span, o.nameSpan, sectionSymbols(o.sections)));
+  const services = (list: readonly A.ServiceDecl[]) => list.map((l) => symbol(l.name, l.wording, SymbolKind.Interface, l.span, l.nameSpan, sectionSymbols(l.sections)));
+  const body = (d: A.PolicyDecl | A.OverlayDecl) =>
+    [...sectionSymbols(d.sections), ...services(d.services)].sort((a, b) => a.range.start.line - b.range.start.line);
+  const policies = file.policies.map((p) => symbol(p.name, p.title, SymbolKind.Class, p.span, p.nameSpan, body(p)));
+  const overlays = file.overlays.map((o) => symbol(o.name, o.title, SymbolKind.Class, o.span, o.nameSpan, body(o)));
   return [...declarations, ...policies, ...overlays].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
