@@ -431,7 +431,7 @@ export const define_earlier_diagnostics = k.define(
 
 /**
  * Definition earlier_diagnostic_sessions: Diagnostic sessions at a requested level since the last RFA there (all entries of one date are one session)
- * policies/cms/l38773-facet-joint-interventions.pol, line 130.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 132.
  */
 export const define_earlier_diagnostic_sessions = k.define(
   (c) =>
@@ -442,22 +442,22 @@ export const define_earlier_diagnostic_sessions = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "earlier_diagnostic_sessions", source, line: 130 },
+  { name: "earlier_diagnostic_sessions", source, line: 132 },
 );
 
 /**
  * Definition first_diagnostic: The initial diagnostic facet joint procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 133.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 135.
  */
 export const define_first_diagnostic = k.define((c) => k.earliest(c, define_earlier_diagnostics(c)), {
   name: "first_diagnostic",
   source,
-  line: 133,
+  line: 135,
 });
 
 /**
  * Definition first_diagnostic_session: Every entry of the initial diagnostic session (all procedures of that day)
- * policies/cms/l38773-facet-joint-interventions.pol, line 136.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 138.
  */
 export const define_first_diagnostic_session = k.define(
   (c) =>
@@ -468,12 +468,12 @@ export const define_first_diagnostic_session = k.define(
         c.field(define_first_diagnostic(c), field_facet_procedure_date),
       ),
     ),
-  { name: "first_diagnostic_session", source, line: 136 },
+  { name: "first_diagnostic_session", source, line: 138 },
 );
 
 /**
  * Definition last_therapeutic_at_site: The most recent therapeutic facet joint procedure at the same anatomic site
- * policies/cms/l38773-facet-joint-interventions.pol, line 140.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 142.
  */
 export const define_last_therapeutic_at_site = k.define(
   (c) =>
@@ -492,12 +492,12 @@ export const define_last_therapeutic_at_site = k.define(
           k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
     ),
-  { name: "last_therapeutic_at_site", source, line: 140 },
+  { name: "last_therapeutic_at_site", source, line: 142 },
 );
 
 /**
  * Definition last_rfa_at_site: The most recent radiofrequency ablation at the same anatomic site
- * policies/cms/l38773-facet-joint-interventions.pol, line 146.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 151.
  */
 export const define_last_rfa_at_site = k.define(
   (c) =>
@@ -511,12 +511,12 @@ export const define_last_rfa_at_site = k.define(
           k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
     ),
-  { name: "last_rfa_at_site", source, line: 146 },
+  { name: "last_rfa_at_site", source, line: 151 },
 );
 
 /**
  * Definition last_cyst_aspiration: The most recent aspiration/rupture of the same cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 150.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 157.
  */
 export const define_last_cyst_aspiration = k.define(
   (c) =>
@@ -530,12 +530,12 @@ export const define_last_cyst_aspiration = k.define(
           k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
     ),
-  { name: "last_cyst_aspiration", source, line: 150 },
+  { name: "last_cyst_aspiration", source, line: 157 },
 );
 
 /**
  * Definition same_cyst_aspirations: Earlier aspirations/ruptures of the same cyst (its level and side), one per session
- * policies/cms/l38773-facet-joint-interventions.pol, line 155.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 162.
  */
 export const define_same_cyst_aspirations = k.define(
   (c) =>
@@ -556,12 +556,12 @@ export const define_same_cyst_aspirations = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "same_cyst_aspirations", source, line: 155 },
+  { name: "same_cyst_aspirations", source, line: 162 },
 );
 
 /**
  * Definition diagnostic_sessions_12_months: Diagnostic facet joint sessions in the requested region in the 12 months before the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 163.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 171.
  */
 export const define_diagnostic_sessions_12_months = k.define(
   (c) =>
@@ -581,12 +581,12 @@ export const define_diagnostic_sessions_12_months = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "diagnostic_sessions_12_months", source, line: 163 },
+  { name: "diagnostic_sessions_12_months", source, line: 171 },
 );
 
 /**
  * Definition therapeutic_sessions_12_months: Therapeutic facet joint sessions in the requested region in the 12 months before the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 167.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 178.
  */
 export const define_therapeutic_sessions_12_months = k.define(
   (c) =>
@@ -606,12 +606,12 @@ export const define_therapeutic_sessions_12_months = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "therapeutic_sessions_12_months", source, line: 167 },
+  { name: "therapeutic_sessions_12_months", source, line: 178 },
 );
 
 /**
  * Definition rfa_sessions_12_months: Radiofrequency sessions in the requested region in the 12 months before the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 171.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 185.
  */
 export const define_rfa_sessions_12_months = k.define(
   (c) =>
@@ -626,12 +626,12 @@ export const define_rfa_sessions_12_months = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "rfa_sessions_12_months", source, line: 171 },
+  { name: "rfa_sessions_12_months", source, line: 185 },
 );
 
 /**
  * Definition positive_block: A diagnostic block at the requested level(s) and side with at least 80% relief of primary (index) pain, lasting as long as its agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 174.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 188.
  */
 export function define_positive_block(
   c: k.Context,
@@ -661,13 +661,13 @@ export function define_positive_block(
     ),
     "positive_block",
     source,
-    174,
+    188,
   );
 }
 
 /**
  * Definition positive_diagnostic_sessions: Sessions of diagnostic facet joint procedures (IA or MBB) at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 180.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 196.
  */
 export const define_positive_diagnostic_sessions = k.define(
   (c) =>
@@ -692,12 +692,12 @@ export const define_positive_diagnostic_sessions = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_diagnostic_sessions", source, line: 180 },
+  { name: "positive_diagnostic_sessions", source, line: 196 },
 );
 
 /**
  * Definition positive_mbb_sessions: Sessions of diagnostic medial branch blocks at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 185.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 201.
  */
 export const define_positive_mbb_sessions = k.define(
   (c) =>
@@ -724,12 +724,12 @@ export const define_positive_mbb_sessions = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_mbb_sessions", source, line: 185 },
+  { name: "positive_mbb_sessions", source, line: 201 },
 );
 
 /**
  * Definition positive_mbb_sessions_since_last_rfa: Sessions of diagnostic medial branch blocks at the requested level(s) since the last RFA there, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 190.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 207.
  */
 export const define_positive_mbb_sessions_since_last_rfa = k.define(
   (c) =>
@@ -764,12 +764,12 @@ export const define_positive_mbb_sessions_since_last_rfa = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_mbb_sessions_since_last_rfa", source, line: 190 },
+  { name: "positive_mbb_sessions_since_last_rfa", source, line: 207 },
 );
 
 /**
  * Definition rfa_successful: The radiofrequency ablation gave at least 50% improvement in pain for at least six months, or improvement in function against baseline on the same scale
- * policies/cms/l38773-facet-joint-interventions.pol, line 196.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 215.
  */
 export function define_rfa_successful(
   c: k.Context,
@@ -793,13 +793,13 @@ export function define_rfa_successful(
     ),
     "rfa_successful",
     source,
-    196,
+    215,
   );
 }
 
 /**
  * Definition session_entries: Facet joint procedures in the requested region already charted for the date of service: with the request, one session
- * policies/cms/l38773-facet-joint-interventions.pol, line 200.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 219.
  */
 export const define_session_entries = k.define(
   (c) =>
@@ -814,12 +814,12 @@ export const define_session_entries = k.define(
         ),
       ),
     ),
-  { name: "session_entries", source, line: 200 },
+  { name: "session_entries", source, line: 219 },
 );
 
 /**
  * Definition session_within_two_levels: One to two levels, either unilateral or bilateral, are allowed per session per spine region.
- * policies/cms/l38773-facet-joint-interventions.pol, line 209.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 230.
  */
 export const define_session_within_two_levels = k.define(
   (c) =>
@@ -872,12 +872,12 @@ export const define_session_within_two_levels = k.define(
           ),
       ),
     ),
-  { name: "session_within_two_levels", source, line: 209 },
+  { name: "session_within_two_levels", source, line: 230 },
 );
 
 /**
  * Definition same_day_other_blocks: Epidural, sympathetic, trigger point and other blocks on the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 217.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 238.
  */
 export const define_same_day_other_blocks = k.define(
   (c) =>
@@ -891,12 +891,12 @@ export const define_same_day_other_blocks = k.define(
         ),
       ),
     ),
-  { name: "same_day_other_blocks", source, line: 217 },
+  { name: "same_day_other_blocks", source, line: 238 },
 );
 
 /**
  * Definition moderate_to_severe_pain: Moderate to severe pain at baseline, on the scale used
- * policies/cms/l38773-facet-joint-interventions.pol, line 226.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 248.
  */
 export const define_moderate_to_severe_pain = k.define(
   (c) =>
@@ -920,19 +920,19 @@ export const define_moderate_to_severe_pain = k.define(
             ),
         ),
     ),
-  { name: "moderate_to_severe_pain", source, line: 226 },
+  { name: "moderate_to_severe_pain", source, line: 248 },
 );
 
 /**
  * Criterion a1_moderate_severe_axial_pain: 1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*
- * policies/cms/l38773-facet-joint-interventions.pol, line 238.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 259.
  */
 export const criterion_a1_moderate_severe_axial_pain = k.criterion({
   id: "a1_moderate_severe_axial_pain",
   wording:
     "1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*",
   source,
-  line: 238,
+  line: 259,
   test: (c) =>
     k.and(
       k.truth(define_moderate_to_severe_pain(c)),
@@ -944,14 +944,14 @@ export const criterion_a1_moderate_severe_axial_pain = k.criterion({
 
 /**
  * Criterion a2_three_months_conservative: 2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)
- * policies/cms/l38773-facet-joint-interventions.pol, line 241.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 264.
  */
 export const criterion_a2_three_months_conservative = k.criterion({
   id: "a2_three_months_conservative",
   wording:
     "2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)",
   source,
-  line: 241,
+  line: 264,
   test: (c) =>
     k.and(
       k.compareDurations(">=", k.timeBetween(c.fact(fact_pain_onset), c.dos), months_3, c.dos),
@@ -961,14 +961,14 @@ export const criterion_a2_three_months_conservative = k.criterion({
 
 /**
  * Criterion a3_no_untreated_radiculopathy: 3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)
- * policies/cms/l38773-facet-joint-interventions.pol, line 244.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 267.
  */
 export const criterion_a3_no_untreated_radiculopathy = k.criterion({
   id: "a3_no_untreated_radiculopathy",
   wording:
     "3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)",
   source,
-  line: 244,
+  line: 267,
   test: (c) =>
     k.and(
       k.not(k.truth(c.fact(fact_findings_neurogenic_claudication))),
@@ -981,27 +981,27 @@ export const criterion_a3_no_untreated_radiculopathy = k.criterion({
 
 /**
  * Criterion a4_no_non_facet_pathology: 4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.
- * policies/cms/l38773-facet-joint-interventions.pol, line 247.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 270.
  */
 export const criterion_a4_no_non_facet_pathology = k.criterion({
   id: "a4_no_non_facet_pathology",
   wording:
     "4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.",
   source,
-  line: 247,
+  line: 270,
   test: (c) => k.not(k.truth(c.fact(fact_findings_non_facet_pathology))),
 });
 
 /**
  * Criterion a_indications: Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 235.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 256.
  */
 export const criterion_a_indications = k.criterion({
   id: "a_indications",
   wording:
     "Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:",
   source,
-  line: 235,
+  line: 256,
   list: k.allOf([
     criterion_a1_moderate_severe_axial_pain,
     criterion_a2_three_months_conservative,
@@ -1012,14 +1012,14 @@ export const criterion_a_indications = k.criterion({
 
 /**
  * Criterion a_pain_assessment: Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.
- * policies/cms/l38773-facet-joint-interventions.pol, line 253.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 276.
  */
 export const criterion_a_pain_assessment = k.criterion({
   id: "a_pain_assessment",
   wording:
     "Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.",
   source,
-  line: 253,
+  line: 276,
   test: (c) =>
     c.and(k.and(k.isKnown(c.fact(fact_baseline_pain_scale)), k.isKnown(c.fact(fact_baseline_pain_score))), () =>
       k.every(
@@ -1043,14 +1043,14 @@ export const criterion_a_pain_assessment = k.criterion({
 
 /**
  * Criterion a_disability_baseline: A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).
- * policies/cms/l38773-facet-joint-interventions.pol, line 261.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 287.
  */
 export const criterion_a_disability_baseline = k.criterion({
   id: "a_disability_baseline",
   wording:
     "A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).",
   source,
-  line: 261,
+  line: 287,
   when: (c) => k.not(k.truth(define_diagnostic_request(c))),
   test: (c) =>
     k.and(k.isKnown(c.fact(fact_baseline_disability_scale)), k.isKnown(c.fact(fact_baseline_disability_score))),
@@ -1058,27 +1058,27 @@ export const criterion_a_disability_baseline = k.criterion({
 
 /**
  * Criterion diag_a_first_meets_indications: a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.
- * policies/cms/l38773-facet-joint-interventions.pol, line 266.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 292.
  */
 export const criterion_diag_a_first_meets_indications = k.criterion({
   id: "diag_a_first_meets_indications",
   wording:
     "a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.",
   source,
-  line: 266,
+  line: 292,
   test: (c) => c.met(criterion_a_indications),
 });
 
 /**
  * Criterion diag_ia_only_if_mbb_restricted: Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.
- * policies/cms/l38773-facet-joint-interventions.pol, line 269.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 295.
  */
 export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
   id: "diag_ia_only_if_mbb_restricted",
   wording:
     "Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.",
   source,
-  line: 269,
+  line: 295,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intraarticular_injection"),
   test: (c) =>
     k.or(
@@ -1089,39 +1089,39 @@ export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
 
 /**
  * Criterion rfa_frequency: Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 272.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 298.
  */
 export const criterion_rfa_frequency = k.criterion({
   id: "rfa_frequency",
   wording:
     "Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 272,
+  line: 298,
   test: (c) => k.compare("<", define_rfa_sessions_12_months(c), 2),
 });
 
 /**
  * Criterion diag_frequency: For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 275.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 301.
  */
 export const criterion_diag_frequency = k.criterion({
   id: "diag_frequency",
   wording:
     "For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.",
   source,
-  line: 275,
+  line: 301,
   test: (c) => k.compare("<", define_diagnostic_sessions_12_months(c), 4),
 });
 
 /**
  * Pathway diagnostic_first: For the first diagnostic facet joint procedure:
- * policies/cms/l38773-facet-joint-interventions.pol, line 291.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 317.
  */
 export const pathway_diagnostic_first = k.pathway({
   id: "diagnostic_first",
   wording: "For the first diagnostic facet joint procedure:",
   source,
-  line: 291,
+  line: 317,
   when: (c) =>
     c.and(k.truth(define_diagnostic_request(c)), () => k.compare("=", define_earlier_diagnostic_sessions(c), 0)),
   list: k.allOf([
@@ -1133,14 +1133,14 @@ export const pathway_diagnostic_first = k.pathway({
 
 /**
  * Criterion diag_second_same_level: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 298.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 324.
  */
 export const criterion_diag_second_same_level = k.criterion({
   id: "diag_second_same_level",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 298,
+  line: 324,
   test: (c) =>
     c.and(k.compare("=", define_earlier_diagnostic_sessions(c), 1), () =>
       k.exists(c, define_first_diagnostic_session(c), (each_p) =>
@@ -1151,26 +1151,26 @@ export const criterion_diag_second_same_level = k.criterion({
 
 /**
  * Criterion diag_b_i_meets_first: i. The patient meets the criteria for the first diagnostic procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 303.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 328.
  */
 export const criterion_diag_b_i_meets_first = k.criterion({
   id: "diag_b_i_meets_first",
   wording: "i. The patient meets the criteria for the first diagnostic procedure",
   source,
-  line: 303,
+  line: 328,
   list: k.allOf([criterion_diag_a_first_meets_indications, criterion_diag_ia_only_if_mbb_restricted]),
 });
 
 /**
  * Criterion diag_b_ii_80_percent: ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 309.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 334.
  */
 export const criterion_diag_b_ii_80_percent = k.criterion({
   id: "diag_b_ii_80_percent",
   wording:
     "ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 309,
+  line: 334,
   test: (c) =>
     k.exists(c, define_first_diagnostic_session(c), (each_p) =>
       c.and(
@@ -1198,27 +1198,27 @@ export const criterion_diag_b_ii_80_percent = k.criterion({
 
 /**
  * Criterion diag_b_second_confirmatory: b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 302.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 327.
  */
 export const criterion_diag_b_second_confirmatory = k.criterion({
   id: "diag_b_second_confirmatory",
   wording:
     "b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:",
   source,
-  line: 302,
+  line: 327,
   list: k.allOf([criterion_diag_b_i_meets_first, criterion_diag_b_ii_80_percent]),
 });
 
 /**
  * Criterion diag_second_two_weeks: The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 314.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 339.
  */
 export const criterion_diag_second_two_weeks = k.criterion({
   id: "diag_second_two_weeks",
   wording:
     "The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.",
   source,
-  line: 314,
+  line: 339,
   test: (c) =>
     k.or(
       k.compareDurations(
@@ -1233,14 +1233,14 @@ export const criterion_diag_second_two_weeks = k.criterion({
 
 /**
  * Pathway diagnostic_second: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 297.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 323.
  */
 export const pathway_diagnostic_second = k.pathway({
   id: "diagnostic_second",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 297,
+  line: 323,
   when: (c) =>
     c.and(k.truth(define_diagnostic_request(c)), () => k.compare(">=", define_earlier_diagnostic_sessions(c), 1)),
   list: k.allOf([
@@ -1253,27 +1253,27 @@ export const pathway_diagnostic_second = k.pathway({
 
 /**
  * Criterion ther_a_two_diagnostics: a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 321.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 346.
  */
 export const criterion_ther_a_two_diagnostics = k.criterion({
   id: "ther_a_two_diagnostics",
   wording:
     "a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 321,
+  line: 346,
   test: (c) => k.compare(">=", define_positive_diagnostic_sessions(c), 2),
 });
 
 /**
  * Criterion ther_b_subsequent: b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale
- * policies/cms/l38773-facet-joint-interventions.pol, line 324.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 348.
  */
 export const criterion_ther_b_subsequent = k.criterion({
   id: "ther_b_subsequent",
   wording:
     "b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale",
   source,
-  line: 324,
+  line: 348,
   when: (c) => k.isKnown(define_last_therapeutic_at_site(c)),
   test: (c) =>
     c.or(
@@ -1318,39 +1318,39 @@ export const criterion_ther_b_subsequent = k.criterion({
 
 /**
  * Criterion ther_c_not_rfa_candidate: c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)
- * policies/cms/l38773-facet-joint-interventions.pol, line 329.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 353.
  */
 export const criterion_ther_c_not_rfa_candidate = k.criterion({
   id: "ther_c_not_rfa_candidate",
   wording:
     "c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)",
   source,
-  line: 329,
+  line: 353,
   test: (c) => k.compareEqual("!=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion ther_frequency: Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 331.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 355.
  */
 export const criterion_ther_frequency = k.criterion({
   id: "ther_frequency",
   wording:
     "Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 331,
+  line: 355,
   test: (c) => k.compare("<", define_therapeutic_sessions_12_months(c), 4),
 });
 
 /**
  * Pathway therapeutic: B. Therapeutic Facet Joint Procedures (IA or MBB):
- * policies/cms/l38773-facet-joint-interventions.pol, line 320.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 345.
  */
 export const pathway_therapeutic = k.pathway({
   id: "therapeutic",
   wording: "B. Therapeutic Facet Joint Procedures (IA or MBB):",
   source,
-  line: 320,
+  line: 345,
   when: (c) => k.truth(define_therapeutic_request(c)),
   list: k.allOf([
     criterion_ther_a_two_diagnostics,
@@ -1362,26 +1362,26 @@ export const pathway_therapeutic = k.pathway({
 
 /**
  * Criterion rfa_a_two_mbbs: a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 336.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 360.
  */
 export const criterion_rfa_a_two_mbbs = k.criterion({
   id: "rfa_a_two_mbbs",
   wording:
     "a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 336,
+  line: 360,
   test: (c) => k.compare(">=", define_positive_mbb_sessions(c), 2),
 });
 
 /**
  * Pathway rfa_initial: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 335.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 359.
  */
 export const pathway_rfa_initial = k.pathway({
   id: "rfa_initial",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 335,
+  line: 359,
   when: (c) =>
     c.and(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
       k.not(k.isKnown(define_last_rfa_at_site(c))),
@@ -1391,14 +1391,14 @@ export const pathway_rfa_initial = k.pathway({
 
 /**
  * Criterion rfa_b_repeat: b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.
- * policies/cms/l38773-facet-joint-interventions.pol, line 345.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 368.
  */
 export const criterion_rfa_b_repeat = k.criterion({
   id: "rfa_b_repeat",
   wording:
     "b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.",
   source,
-  line: 345,
+  line: 368,
   test: (c) =>
     k.truth(
       define_rfa_successful(
@@ -1415,13 +1415,13 @@ export const criterion_rfa_b_repeat = k.criterion({
 
 /**
  * Pathway rfa_repeat: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 342.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 365.
  */
 export const pathway_rfa_repeat = k.pathway({
   id: "rfa_repeat",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 342,
+  line: 365,
   when: (c) =>
     c.and(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
       k.isKnown(define_last_rfa_at_site(c)),
@@ -1431,14 +1431,14 @@ export const pathway_rfa_repeat = k.pathway({
 
 /**
  * Criterion cyst_1_imaging: 1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 352.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 374.
  */
 export const criterion_cyst_1_imaging = k.criterion({
   id: "cyst_1_imaging",
   wording:
     "1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst",
   source,
-  line: 352,
+  line: 374,
   test: (c) =>
     k.and(
       k.isIn(c.fact(fact_cyst_imaging), choices_mri_ct_myelogram, false),
@@ -1449,38 +1449,38 @@ export const criterion_cyst_1_imaging = k.criterion({
 
 /**
  * Criterion cyst_2_symptoms: 2. Clinical and physical symptoms related to synovial facet cyst are documented
- * policies/cms/l38773-facet-joint-interventions.pol, line 355.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 378.
  */
 export const criterion_cyst_2_symptoms = k.criterion({
   id: "cyst_2_symptoms",
   wording: "2. Clinical and physical symptoms related to synovial facet cyst are documented",
   source,
-  line: 355,
+  line: 378,
   test: (c) => k.truth(c.fact(fact_cyst_symptoms_documented)),
 });
 
 /**
  * Criterion cyst_repeat_once: Cyst aspiration/rupture may be repeated once per individual cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 357.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 380.
  */
 export const criterion_cyst_repeat_once = k.criterion({
   id: "cyst_repeat_once",
   wording: "Cyst aspiration/rupture may be repeated once per individual cyst",
   source,
-  line: 357,
+  line: 380,
   when: (c) => k.compare(">=", define_same_cyst_aspirations(c), 1),
   test: (c) => k.compare("=", define_same_cyst_aspirations(c), 1),
 });
 
 /**
  * Criterion cyst_repeat_relief: only if there is 50% or more consistent improvement in pain for at least three (3) months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 359.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 382.
  */
 export const criterion_cyst_repeat_relief = k.criterion({
   id: "cyst_repeat_relief",
   wording: "only if there is 50% or more consistent improvement in pain for at least three (3) months.",
   source,
-  line: 359,
+  line: 382,
   when: (c) => k.isKnown(define_last_cyst_aspiration(c)),
   test: (c) =>
     c.and(
@@ -1506,13 +1506,13 @@ export const criterion_cyst_repeat_relief = k.criterion({
 
 /**
  * Pathway cyst_aspiration: D. Facet Cyst Aspiration/Rupture
- * policies/cms/l38773-facet-joint-interventions.pol, line 351.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 373.
  */
 export const pathway_cyst_aspiration = k.pathway({
   id: "cyst_aspiration",
   wording: "D. Facet Cyst Aspiration/Rupture",
   source,
-  line: 351,
+  line: 373,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "cyst_aspiration"),
   list: k.allOf([
     criterion_cyst_1_imaging,
@@ -1524,27 +1524,27 @@ export const pathway_cyst_aspiration = k.pathway({
 
 /**
  * Criterion limitation_1_guidance: 1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).
- * policies/cms/l38773-facet-joint-interventions.pol, line 366.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 389.
  */
 export const criterion_limitation_1_guidance = k.criterion({
   id: "limitation_1_guidance",
   wording:
     "1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).",
   source,
-  line: 366,
+  line: 389,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, true),
 });
 
 /**
  * Criterion limitation_4_one_region: 4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.
- * policies/cms/l38773-facet-joint-interventions.pol, line 368.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 391.
  */
 export const criterion_limitation_4_one_region = k.criterion({
   id: "limitation_4_one_region",
   wording:
     "4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.",
   source,
-  line: 368,
+  line: 391,
   test: (c) =>
     k.exists(c, c.fact(fact_facet_history), (each_p) =>
       k.and(
@@ -1561,14 +1561,14 @@ export const criterion_limitation_4_one_region = k.criterion({
 
 /**
  * Criterion limitation_5_same_day_blocks: 5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.
- * policies/cms/l38773-facet-joint-interventions.pol, line 371.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 396.
  */
 export const criterion_limitation_5_same_day_blocks = k.criterion({
   id: "limitation_5_same_day_blocks",
   wording:
     "5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.",
   source,
-  line: 371,
+  line: 396,
   test: (c) =>
     k.exists(c, define_same_day_other_blocks(c), (each_p) =>
       k.not(k.truth(c.entryField(each_p, field_facet_procedure_necessity_documented))),
@@ -1577,41 +1577,41 @@ export const criterion_limitation_5_same_day_blocks = k.criterion({
 
 /**
  * Criterion limitation_6_substances: 6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.
- * policies/cms/l38773-facet-joint-interventions.pol, line 374.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 399.
  */
 export const criterion_limitation_6_substances = k.criterion({
   id: "limitation_6_substances",
   wording:
     "6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.",
   source,
-  line: 374,
+  line: 399,
   when: (c) => k.truth(define_facet_block_request(c)),
   test: (c) => k.truth(c.fact(fact_request_biological_or_unapproved_substance)),
 });
 
 /**
  * Criterion limitation_7_levels: 7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.
- * policies/cms/l38773-facet-joint-interventions.pol, line 376.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 401.
  */
 export const criterion_limitation_7_levels = k.criterion({
   id: "limitation_7_levels",
   wording:
     "7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.",
   source,
-  line: 376,
+  line: 401,
   test: (c) => k.not(k.truth(define_session_within_two_levels(c))),
 });
 
 /**
  * Criterion limitation_8_repeat_diagnostics: 8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.
- * policies/cms/l38773-facet-joint-interventions.pol, line 381.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 406.
  */
 export const criterion_limitation_8_repeat_diagnostics = k.criterion({
   id: "limitation_8_repeat_diagnostics",
   wording:
     "8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.",
   source,
-  line: 381,
+  line: 406,
   when: (c) =>
     c.and(
       c.or(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
@@ -1636,53 +1636,53 @@ export const criterion_limitation_8_repeat_diagnostics = k.criterion({
 
 /**
  * Criterion limitation_9_rfa_justification: 9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.
- * policies/cms/l38773-facet-joint-interventions.pol, line 384.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 410.
  */
 export const criterion_limitation_9_rfa_justification = k.criterion({
   id: "limitation_9_rfa_justification",
   wording:
     "9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.",
   source,
-  line: 384,
+  line: 410,
   when: (c) => k.truth(define_therapeutic_request(c)),
   test: (c) => k.compareEqual("=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion limitation_9_generalized_pain: Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 386.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 412.
  */
 export const criterion_limitation_9_generalized_pain = k.criterion({
   id: "limitation_9_generalized_pain",
   wording:
     "Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.",
   source,
-  line: 386,
+  line: 412,
   test: (c) => k.truth(c.fact(fact_findings_generalized_or_centralized_pain)),
 });
 
 /**
  * Criterion not_rn_1_prolotherapy: 1. Intraarticular and extraarticular facet joint prolotherapy
- * policies/cms/l38773-facet-joint-interventions.pol, line 393.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 418.
  */
 export const criterion_not_rn_1_prolotherapy = k.criterion({
   id: "not_rn_1_prolotherapy",
   wording: "1. Intraarticular and extraarticular facet joint prolotherapy",
   source,
-  line: 393,
+  line: 418,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "prolotherapy"),
 });
 
 /**
  * Criterion not_rn_2_non_thermal: 2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.
- * policies/cms/l38773-facet-joint-interventions.pol, line 396.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 421.
  */
 export const criterion_not_rn_2_non_thermal = k.criterion({
   id: "not_rn_2_non_thermal",
   wording:
     "2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.",
   source,
-  line: 396,
+  line: 421,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"),
   test: (c) =>
     k.or(
@@ -1693,25 +1693,25 @@ export const criterion_not_rn_2_non_thermal = k.criterion({
 
 /**
  * Criterion not_rn_3_intra_facet_implants: 3. Intra-facet implants
- * policies/cms/l38773-facet-joint-interventions.pol, line 399.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 424.
  */
 export const criterion_not_rn_3_intra_facet_implants = k.criterion({
   id: "not_rn_3_intra_facet_implants",
   wording: "3. Intra-facet implants",
   source,
-  line: 399,
+  line: 424,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intra_facet_implant"),
 });
 
 /**
  * Criterion not_rn_4_after_alif: 4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.
- * policies/cms/l38773-facet-joint-interventions.pol, line 403.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 428.
  */
 export const criterion_not_rn_4_after_alif = k.criterion({
   id: "not_rn_4_after_alif",
   wording: "4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.",
   source,
-  line: 403,
+  line: 428,
   test: (c) =>
     k.exists(c, c.fact(fact_facet_history), (each_p) =>
       k.and(
@@ -1724,26 +1724,26 @@ export const criterion_not_rn_4_after_alif = k.criterion({
 
 /**
  * Criterion not_rn_5_other_diagnosis: 5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome
- * policies/cms/l38773-facet-joint-interventions.pol, line 406.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 433.
  */
 export const criterion_not_rn_5_other_diagnosis = k.criterion({
   id: "not_rn_5_other_diagnosis",
   wording:
     "5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome",
   source,
-  line: 406,
+  line: 433,
   test: (c) => k.truth(c.fact(fact_findings_other_specific_diagnosis)),
 });
 
 /**
  * Criterion not_rn_6_after_successful_rfa: 6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 410.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 437.
  */
 export const criterion_not_rn_6_after_successful_rfa = k.criterion({
   id: "not_rn_6_after_successful_rfa",
   wording: "6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure",
   source,
-  line: 410,
+  line: 437,
   when: (c) =>
     k.or(k.truth(define_diagnostic_request(c)), k.compareEqual("=", c.fact(fact_request_kind), "medial_branch_block")),
   test: (c) =>
@@ -1785,41 +1785,41 @@ export const criterion_not_rn_6_after_successful_rfa = k.criterion({
 
 /**
  * Criterion provider_trained: Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.
- * policies/cms/l38773-facet-joint-interventions.pol, line 417.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 446.
  */
 export const criterion_provider_trained = k.criterion({
   id: "provider_trained",
   wording:
     "Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.",
   source,
-  line: 417,
+  line: 446,
   test: (c) => k.truth(c.fact(fact_provider_appropriately_trained)),
 });
 
 /**
  * Criterion advisory_rfa_intent: Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).
- * policies/cms/l38773-facet-joint-interventions.pol, line 453.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 475.
  */
 export const criterion_advisory_rfa_intent = k.criterion({
   id: "advisory_rfa_intent",
   wording:
     "Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).",
   source,
-  line: 453,
+  line: 475,
   when: (c) => k.truth(define_diagnostic_request(c)),
   test: (c) => k.not(k.truth(c.fact(fact_request_rfa_planned_if_successful))),
 });
 
 /**
  * Criterion advisory_tfesi_same_encounter: For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.
- * policies/cms/l38773-facet-joint-interventions.pol, line 455.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 477.
  */
 export const criterion_advisory_tfesi_same_encounter = k.criterion({
   id: "advisory_tfesi_same_encounter",
   wording:
     "For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.",
   source,
-  line: 455,
+  line: 477,
   test: (c) =>
     k.and(
       k.exists(c, define_same_day_other_blocks(c), (each_p) =>
@@ -1837,27 +1837,27 @@ export const criterion_advisory_tfesi_same_encounter = k.criterion({
 
 /**
  * Criterion advisory_10_implanted_device: 10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 459.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 482.
  */
 export const criterion_advisory_10_implanted_device = k.criterion({
   id: "advisory_10_implanted_device",
   wording:
     "10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.",
   source,
-  line: 459,
+  line: 482,
   test: (c) => k.truth(c.fact(fact_findings_implanted_electrical_device)),
 });
 
 /**
  * Criterion limitation_2_sedation: 2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections
- * policies/cms/l38773-facet-joint-interventions.pol, line 469.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 492.
  */
 export const criterion_limitation_2_sedation = k.criterion({
   id: "limitation_2_sedation",
   wording:
     "2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections",
   source,
-  line: 469,
+  line: 492,
   test: (c) =>
     k.or(
       k.truth(define_facet_block_request(c)),
@@ -1870,14 +1870,14 @@ export const criterion_limitation_2_sedation = k.criterion({
 
 /**
  * Criterion limitation_3_routine: Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 471.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 494.
  */
 export const criterion_limitation_3_routine = k.criterion({
   id: "limitation_3_routine",
   wording:
     "Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.",
   source,
-  line: 471,
+  line: 494,
   test: (c) =>
     k.and(
       k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"),
@@ -1887,13 +1887,13 @@ export const criterion_limitation_3_routine = k.criterion({
 
 /**
  * Criterion limitation_3_anxiety: Patient anxiety or preference alone is not sufficient justification.
- * policies/cms/l38773-facet-joint-interventions.pol, line 473.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 497.
  */
 export const criterion_limitation_3_anxiety = k.criterion({
   id: "limitation_3_anxiety",
   wording: "Patient anxiety or preference alone is not sufficient justification.",
   source,
-  line: 473,
+  line: 497,
   when: (c) =>
     k.and(
       k.isIn(c.fact(fact_request_kind), choices_radiofrequency_ablation_cyst_aspiration, false),
@@ -1904,18 +1904,18 @@ export const criterion_limitation_3_anxiety = k.criterion({
 
 /**
  * Criterion limitation_3_moderate: 3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.
- * policies/cms/l38773-facet-joint-interventions.pol, line 477.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 501.
  */
 export const criterion_limitation_3_moderate = k.criterion({
   id: "limitation_3_moderate",
   wording:
     "3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.",
   source,
-  line: 477,
+  line: 501,
   test: (c) =>
     k.refer(
       referral_1,
       k.isIn(c.fact(fact_request_sedation_reason), choices_inability_to_cooperate_prohibiting_medic, false),
     ),
 });
-// polc digest: ba3492bcc3615321 44c828e15646731a
+// polc digest: 8b776c141eccb00f 433991c31bdbd166

@@ -385,7 +385,7 @@ export function define_relief_consistent_with_agent(
 
 /**
  * Definition sides_overlap: The two procedures treated a common side
- * policies/cms/l38773-history.pol, line 127.
+ * policies/cms/l38773-history.pol, line 126.
  */
 export function define_sides_overlap(c: k.Context, param_a: k.Value, param_b: k.Value): k.Value {
   return c.observed(
@@ -396,7 +396,7 @@ export function define_sides_overlap(c: k.Context, param_a: k.Value, param_b: k.
     ),
     "sides_overlap",
     source,
-    127,
+    126,
   );
 }
-// polc digest: 961ae864ff8d5ce0 55232521c6f812fc
+// polc digest: 4957bba2508b9ebb 1cceec237b1831fd

@@ -305,7 +305,7 @@ export const criterion_stenosis_diagnosis = k.criterion({
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 238.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 242.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -313,7 +313,7 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 238,
+  line: 242,
   test: (c) => k.truth(define_failed_or_ongoing_conservative_therapy(c, weeks_6, months_6)),
 });
 
@@ -462,14 +462,14 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg300-epidural-spine-injections.pol, line 138.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 139.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 138,
+  line: 139,
   when: (c) => k.truth(define_in_initial_phase(c)),
   test: (c) =>
     k.and(
@@ -498,7 +498,7 @@ export const list_NIA_CG_300_section4_2 = k.group({
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 144.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 145.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -506,7 +506,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 144,
+  line: 145,
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
   test: (c) =>
     k.every(
@@ -526,7 +526,7 @@ export const criterion_after_initial_phase = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 148.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 149.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -534,14 +534,14 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 148,
+  line: 149,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg300-epidural-spine-injections.pol, line 151.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 152.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -549,7 +549,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 151,
+  line: 152,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
@@ -560,7 +560,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 154.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 155.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -568,14 +568,14 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 154,
+  line: 155,
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.truth(define_in_first_year(c))),
   test: (c) => k.compare("<", k.count(c, define_episode_injections(c)), 6),
 });
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 159.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 160.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -583,7 +583,7 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 159,
+  line: 160,
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_first_year(c)))),
   test: (c) =>
     c.or(
@@ -609,7 +609,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 163.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 164.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -617,7 +617,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 163,
+  line: 164,
   test: (c) =>
     k.or(
       k.not(
@@ -647,98 +647,98 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg300-epidural-spine-injections.pol, line 167.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 171.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 167,
+  line: 171,
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "epidural_injection")),
 });
 
 /**
  * Criterion intrathecal_before_pump: Intrathecal injections for pain or spasticity prior to permanent pump insertion
- * policies/nia/cg300-epidural-spine-injections.pol, line 173.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 177.
  */
 export const criterion_intrathecal_before_pump = k.criterion({
   id: "intrathecal_before_pump",
   wording: "Intrathecal injections for pain or spasticity prior to permanent pump insertion",
   source,
-  line: 173,
+  line: 177,
   test: (c) => k.truth(c.fact(fact_purpose_intrathecal_before_pump)),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg300-epidural-spine-injections.pol, line 174.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 178.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 174,
+  line: 178,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg300-epidural-spine-injections.pol, line 175.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 179.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 175,
+  line: 179,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg300-epidural-spine-injections.pol, line 176.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 180.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 176,
+  line: 180,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg300-epidural-spine-injections.pol, line 180.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 184.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 180,
+  line: 184,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg300-epidural-spine-injections.pol, line 181.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 185.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 181,
+  line: 185,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg300-epidural-spine-injections.pol, line 182.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 186.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 182,
+  line: 186,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
-// polc digest: 10dd0025089856a2 2478ccda06d545e9
+// polc digest: f9aedcfbbab18f0e c573343b1216c975

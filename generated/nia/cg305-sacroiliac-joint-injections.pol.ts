@@ -340,91 +340,91 @@ export const criterion_severe_pain = k.criterion({
 
 /**
  * Criterion distraction_test: Pelvic (SI) distraction test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 296.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 298.
  */
 export const criterion_distraction_test = k.criterion({
   id: "distraction_test",
   wording: "Pelvic (SI) distraction test",
   source,
-  line: 296,
+  line: 298,
   test: (c) => k.truth(c.fact(fact_provocative_exam_distraction)),
 });
 
 /**
  * Criterion compression_test: Pelvic (SI) compression test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 297.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 299.
  */
 export const criterion_compression_test = k.criterion({
   id: "compression_test",
   wording: "Pelvic (SI) compression test",
   source,
-  line: 297,
+  line: 299,
   test: (c) => k.truth(c.fact(fact_provocative_exam_compression)),
 });
 
 /**
  * Criterion thigh_thrust_test: Thigh thrust test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 298.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 300.
  */
 export const criterion_thigh_thrust_test = k.criterion({
   id: "thigh_thrust_test",
   wording: "Thigh thrust test",
   source,
-  line: 298,
+  line: 300,
   test: (c) => k.truth(c.fact(fact_provocative_exam_thigh_thrust)),
 });
 
 /**
  * Criterion faber_test: FABER (Patrick’s test)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 299.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 301.
  */
 export const criterion_faber_test = k.criterion({
   id: "faber_test",
   wording: "FABER (Patrick’s test)",
   source,
-  line: 299,
+  line: 301,
   test: (c) => k.truth(c.fact(fact_provocative_exam_faber)),
 });
 
 /**
  * Criterion posterior_shear_test: Posterior shear test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 300.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 302.
  */
 export const criterion_posterior_shear_test = k.criterion({
   id: "posterior_shear_test",
   wording: "Posterior shear test",
   source,
-  line: 300,
+  line: 302,
   test: (c) => k.truth(c.fact(fact_provocative_exam_posterior_shear)),
 });
 
 /**
  * Criterion yeoman_test: Yeoman’s test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 301.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 303.
  */
 export const criterion_yeoman_test = k.criterion({
   id: "yeoman_test",
   wording: "Yeoman’s test",
   source,
-  line: 301,
+  line: 303,
   test: (c) => k.truth(c.fact(fact_provocative_exam_yeoman)),
 });
 
 /**
  * Criterion gaenslen_test: Gaenslen’s test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 302.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 304.
  */
 export const criterion_gaenslen_test = k.criterion({
   id: "gaenslen_test",
   wording: "Gaenslen’s test",
   source,
-  line: 302,
+  line: 304,
   test: (c) => k.truth(c.fact(fact_provocative_exam_gaenslen)),
 });
 
 /**
  * Criterion provocative_findings: Positive exam findings to suggest the diagnosis, which include the pelvic (SI) distraction test, pelvic (SI) compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test [4, 5]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 295.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 297.
  */
 export const criterion_provocative_findings = k.criterion({
   id: "provocative_findings",
@@ -432,7 +432,7 @@ export const criterion_provocative_findings = k.criterion({
     "Positive exam findings to suggest the diagnosis, which include the pelvic (SI) distraction test, pelvic (SI) compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test",
   refs: "4, 5",
   source,
-  line: 295,
+  line: 297,
   list: k.atLeast(1, [
     criterion_distraction_test,
     criterion_compression_test,
@@ -537,14 +537,14 @@ export const criterion_comprehensive_program = k.criterion({
 
 /**
  * Criterion sacroiliitis_on_imaging: Prior history of evidence of sacroiliitis on imaging (i.e., active inflammation on magnetic resonance imaging [MRI] or definite radiographic sacroiliitis grade > 2 bilaterally or grade 3-4 unilaterally)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 155.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 158.
  */
 export const criterion_sacroiliitis_on_imaging = k.criterion({
   id: "sacroiliitis_on_imaging",
   wording:
     "Prior history of evidence of sacroiliitis on imaging (i.e., active inflammation on magnetic resonance imaging [MRI] or definite radiographic sacroiliitis grade > 2 bilaterally or grade 3-4 unilaterally)",
   source,
-  line: 155,
+  line: 158,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_sacroiliitis_mri_active_inflammation)),
@@ -559,73 +559,73 @@ export const criterion_sacroiliitis_on_imaging = k.criterion({
 
 /**
  * Criterion ibp_onset_age: Age at onset < 45 years
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 164.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 167.
  */
 export const criterion_ibp_onset_age = k.criterion({
   id: "ibp_onset_age",
   wording: "Age at onset < 45 years",
   source,
-  line: 164,
+  line: 167,
   test: (c) => k.compare("<", c.fact(fact_spa_onset_age), 45),
 });
 
 /**
  * Criterion ibp_insidious_onset: Insidious onset
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 165.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 168.
  */
 export const criterion_ibp_insidious_onset = k.criterion({
   id: "ibp_insidious_onset",
   wording: "Insidious onset",
   source,
-  line: 165,
+  line: 168,
   test: (c) => k.truth(c.fact(fact_spa_insidious_onset)),
 });
 
 /**
  * Criterion ibp_improvement_with_exercise: Improvement with exercise
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 166.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 169.
  */
 export const criterion_ibp_improvement_with_exercise = k.criterion({
   id: "ibp_improvement_with_exercise",
   wording: "Improvement with exercise",
   source,
-  line: 166,
+  line: 169,
   test: (c) => k.truth(c.fact(fact_spa_improvement_with_exercise)),
 });
 
 /**
  * Criterion ibp_no_improvement_with_rest: No improvement with rest
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 167.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 170.
  */
 export const criterion_ibp_no_improvement_with_rest = k.criterion({
   id: "ibp_no_improvement_with_rest",
   wording: "No improvement with rest",
   source,
-  line: 167,
+  line: 170,
   test: (c) => k.truth(c.fact(fact_spa_no_improvement_with_rest)),
 });
 
 /**
  * Criterion ibp_night_pain: Pain at night (with improvement upon getting up)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 168.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 171.
  */
 export const criterion_ibp_night_pain = k.criterion({
   id: "ibp_night_pain",
   wording: "Pain at night (with improvement upon getting up)",
   source,
-  line: 168,
+  line: 171,
   test: (c) => k.truth(c.fact(fact_spa_night_pain)),
 });
 
 /**
  * Criterion inflammatory_back_pain: Inflammatory back pain with at least 4 of the following criteria present
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 163.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 166.
  */
 export const criterion_inflammatory_back_pain = k.criterion({
   id: "inflammatory_back_pain",
   wording: "Inflammatory back pain with at least 4 of the following criteria present",
   source,
-  line: 163,
+  line: 166,
   list: k.atLeast(4, [
     criterion_ibp_onset_age,
     criterion_ibp_insidious_onset,
@@ -637,133 +637,133 @@ export const criterion_inflammatory_back_pain = k.criterion({
 
 /**
  * Criterion spa_arthritis: Arthritis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 170.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 173.
  */
 export const criterion_spa_arthritis = k.criterion({
   id: "spa_arthritis",
   wording: "Arthritis",
   source,
-  line: 170,
+  line: 173,
   test: (c) => k.truth(c.fact(fact_spa_arthritis)),
 });
 
 /**
  * Criterion spa_heel_enthesitis: Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 171.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 174.
  */
 export const criterion_spa_heel_enthesitis = k.criterion({
   id: "spa_heel_enthesitis",
   wording: "Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)",
   source,
-  line: 171,
+  line: 174,
   test: (c) => k.truth(c.fact(fact_spa_heel_enthesitis)),
 });
 
 /**
  * Criterion spa_uveitis: Uveitis (inflammation of the uvea, the middle layer of the eye)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 172.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 175.
  */
 export const criterion_spa_uveitis = k.criterion({
   id: "spa_uveitis",
   wording: "Uveitis (inflammation of the uvea, the middle layer of the eye)",
   source,
-  line: 172,
+  line: 175,
   test: (c) => k.truth(c.fact(fact_spa_uveitis)),
 });
 
 /**
  * Criterion spa_dactylitis: Dactylitis (inflammation of a finger or toe)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 173.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 176.
  */
 export const criterion_spa_dactylitis = k.criterion({
   id: "spa_dactylitis",
   wording: "Dactylitis (inflammation of a finger or toe)",
   source,
-  line: 173,
+  line: 176,
   test: (c) => k.truth(c.fact(fact_spa_dactylitis)),
 });
 
 /**
  * Criterion spa_psoriasis: Psoriasis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 174.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 177.
  */
 export const criterion_spa_psoriasis = k.criterion({
   id: "spa_psoriasis",
   wording: "Psoriasis",
   source,
-  line: 174,
+  line: 177,
   test: (c) => k.truth(c.fact(fact_spa_psoriasis)),
 });
 
 /**
  * Criterion spa_crohns_colitis: Crohn's/colitis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 175.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 178.
  */
 export const criterion_spa_crohns_colitis = k.criterion({
   id: "spa_crohns_colitis",
   wording: "Crohn's/colitis",
   source,
-  line: 175,
+  line: 178,
   test: (c) => k.truth(c.fact(fact_spa_crohns_colitis)),
 });
 
 /**
  * Criterion spa_nsaid_response: Good response to NSAIDs
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 176.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 179.
  */
 export const criterion_spa_nsaid_response = k.criterion({
   id: "spa_nsaid_response",
   wording: "Good response to NSAIDs",
   source,
-  line: 176,
+  line: 179,
   test: (c) => k.truth(c.fact(fact_spa_nsaid_response)),
 });
 
 /**
  * Criterion spa_family_history: Family history of spondyloarthritis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 177.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 180.
  */
 export const criterion_spa_family_history = k.criterion({
   id: "spa_family_history",
   wording: "Family history of spondyloarthritis",
   source,
-  line: 177,
+  line: 180,
   test: (c) => k.truth(c.fact(fact_spa_family_history)),
 });
 
 /**
  * Criterion spa_hla_b27: Positive testing for HLA-B27
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 178.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 181.
  */
 export const criterion_spa_hla_b27 = k.criterion({
   id: "spa_hla_b27",
   wording: "Positive testing for HLA-B27",
   source,
-  line: 178,
+  line: 181,
   test: (c) => k.truth(c.fact(fact_spa_hla_b27)),
 });
 
 /**
  * Criterion spa_elevated_crp: Elevated C-reactive protein (CRP)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 179.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 182.
  */
 export const criterion_spa_elevated_crp = k.criterion({
   id: "spa_elevated_crp",
   wording: "Elevated C-reactive protein (CRP)",
   source,
-  line: 179,
+  line: 182,
   test: (c) => k.truth(c.fact(fact_spa_elevated_crp)),
 });
 
 /**
  * Criterion spa_features: 1 or more spondyloarthritis features
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 162.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 165.
  */
 export const criterion_spa_features = k.criterion({
   id: "spa_features",
   wording: "1 or more spondyloarthritis features",
   source,
-  line: 162,
+  line: 165,
   list: k.atLeast(1, [
     criterion_inflammatory_back_pain,
     criterion_spa_arthritis,
@@ -800,20 +800,20 @@ export const pathway_spondyloarthritis = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed under imaging guidance [7-10]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 187.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 190.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed under imaging guidance",
   refs: "7-10",
   source,
-  line: 187,
+  line: 190,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion initial_phase_relief: Up to 2 sacroiliac joint injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 50% pain relief or significant documented functional improvement is obtained [1]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 201.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 204.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -821,7 +821,7 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 2 sacroiliac joint injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 50% pain relief or significant documented functional improvement is obtained",
   refs: "1",
   source,
-  line: 201,
+  line: 204,
   when: (c) => k.truth(define_in_initial_phase(c)),
   test: (c) =>
     c.and(
@@ -841,7 +841,7 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion after_initial_phase: Sacroiliac joint injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [1]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 205.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 209.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -849,7 +849,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Sacroiliac joint injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "1",
   source,
-  line: 205,
+  line: 209,
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
   test: (c) =>
     k.every(
@@ -869,7 +869,7 @@ export const criterion_after_initial_phase = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [1-3, 11]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 209.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 213.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -877,14 +877,14 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "1-3, 11",
   source,
-  line: 209,
+  line: 213,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 11, 12]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 212.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 216.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -892,7 +892,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 11, 12",
   source,
-  line: 212,
+  line: 216,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
@@ -903,7 +903,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion repeat_provocative_findings: For individuals that have received other interventional pain injections in the lumbar/sacral region (e.g., epidural steroid injection or facet joint injection) since the last SIJ injection, repeat positive provocative exam findings are required (pelvic distraction test, pelvic compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test). [4, 5]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 217.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 221.
  */
 export const criterion_repeat_provocative_findings = k.criterion({
   id: "repeat_provocative_findings",
@@ -911,7 +911,7 @@ export const criterion_repeat_provocative_findings = k.criterion({
     "For individuals that have received other interventional pain injections in the lumbar/sacral region (e.g., epidural steroid injection or facet joint injection) since the last SIJ injection, repeat positive provocative exam findings are required (pelvic distraction test, pelvic compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test).",
   refs: "4, 5",
   source,
-  line: 217,
+  line: 221,
   when: (c) =>
     c.and(k.not(k.truth(define_initial_request(c))), () => k.exists(c, define_other_injections_since_last_sij(c))),
   test: (c) =>
@@ -926,14 +926,14 @@ export const criterion_repeat_provocative_findings = k.criterion({
 
 /**
  * Criterion twelve_month_limit: A maximum of 4 sacroiliac joint injections may be performed in a 12-month period [1]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 224.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 227.
  */
 export const criterion_twelve_month_limit = k.criterion({
   id: "twelve_month_limit",
   wording: "A maximum of 4 sacroiliac joint injections may be performed in a 12-month period",
   refs: "1",
   source,
-  line: 224,
+  line: 227,
   test: (c) =>
     k.compare(
       "<",
@@ -950,62 +950,62 @@ export const criterion_twelve_month_limit = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 228.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 230.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
-  line: 228,
+  line: 230,
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "sacroiliac_injection")),
 });
 
 /**
  * Criterion sacral_lateral_branch_block: Sacral lateral branch blocks (S1, S2, S3)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 234.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 236.
  */
 export const criterion_sacral_lateral_branch_block = k.criterion({
   id: "sacral_lateral_branch_block",
   wording: "Sacral lateral branch blocks (S1, S2, S3)",
   source,
-  line: 234,
+  line: 236,
   test: (c) => k.truth(c.fact(fact_purpose_sacral_lateral_branch_block)),
 });
 
 /**
  * Criterion sij_radiofrequency_denervation: Radiofrequency denervation of the sacroiliac joint
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 235.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 237.
  */
 export const criterion_sij_radiofrequency_denervation = k.criterion({
   id: "sij_radiofrequency_denervation",
   wording: "Radiofrequency denervation of the sacroiliac joint",
   source,
-  line: 235,
+  line: 237,
   test: (c) => k.truth(c.fact(fact_purpose_sij_radiofrequency_denervation)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 239.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 241.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 239,
+  line: 241,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 240.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 242.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 240,
+  line: 242,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: de440ec98c6665a6 a85a6c724649a332
+// polc digest: a51a22cf4cecbb55 f8f73d8792fdea58

@@ -606,14 +606,14 @@ export const criterion_non_ischemic_findings = k.criterion({
 
 /**
  * Criterion conservative_failed: Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 172.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 175.
  */
 export const criterion_conservative_failed = k.criterion({
   id: "conservative_failed",
   wording:
     "Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy",
   source,
-  line: 172,
+  line: 175,
   test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
 });
 
@@ -638,27 +638,27 @@ export const pathway_chronic_pain = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed using imaging guidance [17-21]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 178.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 181.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed using imaging guidance",
   refs: "17-21",
   source,
-  line: 178,
+  line: 181,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion pain_previous_block_relief: The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 190.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 193.
  */
 export const criterion_pain_previous_block_relief = k.criterion({
   id: "pain_previous_block_relief",
   wording:
     "The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic",
   source,
-  line: 190,
+  line: 193,
   test: (c) =>
     k.and(
       c.or(k.compare(">=", c.field(k.latest(c, define_episode_blocks(c)), field_procedure_relief_percent), 50), () =>
@@ -670,27 +670,27 @@ export const criterion_pain_previous_block_relief = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 193.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 196.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
   wording:
     "The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10",
   source,
-  line: 193,
+  line: 196,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 195.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 198.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
   wording:
     "The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.",
   source,
-  line: 195,
+  line: 198,
   test: (c) =>
     k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
@@ -701,13 +701,13 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion pain_one_week: It has been at least one week since the prior sympathetic nerve block
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 198.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 201.
  */
 export const criterion_pain_one_week = k.criterion({
   id: "pain_one_week",
   wording: "It has been at least one week since the prior sympathetic nerve block",
   source,
-  line: 198,
+  line: 201,
   test: (c) =>
     k.compareDurations(
       ">=",
@@ -719,39 +719,39 @@ export const criterion_pain_one_week = k.criterion({
 
 /**
  * Criterion acute_pain_limit: For acute pain, no more than 6 sympathetic block procedures per region per year
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 202.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 205.
  */
 export const criterion_acute_pain_limit = k.criterion({
   id: "acute_pain_limit",
   wording: "For acute pain, no more than 6 sympathetic block procedures per region per year",
   source,
-  line: 202,
+  line: 205,
   when: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
   test: (c) => k.compare("<", define_blocks_past_year(c), 6),
 });
 
 /**
  * Criterion chronic_pain_limit: For chronic pain, no more than 4 sympathetic block procedures per region per year
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 204.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 207.
  */
 export const criterion_chronic_pain_limit = k.criterion({
   id: "chronic_pain_limit",
   wording: "For chronic pain, no more than 4 sympathetic block procedures per region per year",
   source,
-  line: 204,
+  line: 207,
   when: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
   test: (c) => k.compare("<", define_blocks_past_year(c), 4),
 });
 
 /**
  * Criterion repeat_for_pain: For the treatment of pain:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 189.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 192.
  */
 export const criterion_repeat_for_pain = k.criterion({
   id: "repeat_for_pain",
   wording: "For the treatment of pain:",
   source,
-  line: 189,
+  line: 192,
   when: (c) =>
     k.and(k.not(k.truth(define_initial_block_request(c))), k.not(k.truth(c.fact(fact_sympathetic_for_ptsd)))),
   list: k.allOf([
@@ -766,14 +766,14 @@ export const criterion_repeat_for_pain = k.criterion({
 
 /**
  * Criterion ptsd_previous_block_relief: The previous stellate ganglion block resulted in at least 50% reduction in symptoms or significant documented functional improvement for at least the duration of the local anesthetic
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 209.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 212.
  */
 export const criterion_ptsd_previous_block_relief = k.criterion({
   id: "ptsd_previous_block_relief",
   wording:
     "The previous stellate ganglion block resulted in at least 50% reduction in symptoms or significant documented functional improvement for at least the duration of the local anesthetic",
   source,
-  line: 209,
+  line: 212,
   test: (c) =>
     k.and(
       c.or(k.compare(">=", c.fact(fact_previous_block_symptom_reduction_percent), 50), () =>
@@ -785,13 +785,13 @@ export const criterion_ptsd_previous_block_relief = k.criterion({
 
 /**
  * Criterion ptsd_one_week: It has been at least one week since the prior sympathetic nerve block
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 212.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 215.
  */
 export const criterion_ptsd_one_week = k.criterion({
   id: "ptsd_one_week",
   wording: "It has been at least one week since the prior sympathetic nerve block",
   source,
-  line: 212,
+  line: 215,
   test: (c) =>
     k.compareDurations(
       ">=",
@@ -803,13 +803,13 @@ export const criterion_ptsd_one_week = k.criterion({
 
 /**
  * Criterion ptsd_block_limits: No more than three blocks in the first 12 weeks, with no more than 6 blocks per year
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 216.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 219.
  */
 export const criterion_ptsd_block_limits = k.criterion({
   id: "ptsd_block_limits",
   wording: "No more than three blocks in the first 12 weeks, with no more than 6 blocks per year",
   source,
-  line: 216,
+  line: 219,
   test: (c) =>
     c.and(
       c.or(k.not(k.truth(define_in_first_12_weeks(c))), () => k.compare("<", k.count(c, define_episode_blocks(c)), 3)),
@@ -819,51 +819,51 @@ export const criterion_ptsd_block_limits = k.criterion({
 
 /**
  * Criterion repeat_for_ptsd: For the treatment of PTSD:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 208.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 211.
  */
 export const criterion_repeat_for_ptsd = k.criterion({
   id: "repeat_for_ptsd",
   wording: "For the treatment of PTSD:",
   source,
-  line: 208,
+  line: 211,
   when: (c) => k.and(k.not(k.truth(define_initial_block_request(c))), k.truth(c.fact(fact_sympathetic_for_ptsd))),
   list: k.allOf([criterion_ptsd_previous_block_relief, criterion_ptsd_one_week, criterion_ptsd_block_limits]),
 });
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 221.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 223.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
-  line: 221,
+  line: 223,
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "sympathetic_block")),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 226.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 228.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 226,
+  line: 228,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 227.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 229.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 227,
+  line: 229,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 8935183f0cfb83e9 65411d6dde79bb3c
+// polc digest: c780069e83661cf0 cbdde6f0322a5eb1

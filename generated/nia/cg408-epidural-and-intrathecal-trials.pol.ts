@@ -441,7 +441,7 @@ export const criterion_stenosis_diagnosis = k.criterion({
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 341.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 345.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -449,7 +449,7 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 341,
+  line: 345,
   test: (c) => k.truth(define_failed_or_ongoing_conservative_therapy(c, weeks_6, months_6)),
 });
 
@@ -598,14 +598,14 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 183.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 184.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 183,
+  line: 184,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.truth(define_in_initial_phase(c))),
   test: (c) =>
     k.and(
@@ -634,7 +634,7 @@ export const list_NIA_CG_408_section4_2 = k.group({
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 189.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 190.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -642,7 +642,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 189,
+  line: 190,
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
@@ -665,7 +665,7 @@ export const criterion_after_initial_phase = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 193.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 194.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -673,14 +673,14 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 193,
+  line: 194,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 196.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 197.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -688,7 +688,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 196,
+  line: 197,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) =>
     k.or(
@@ -699,7 +699,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 199.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 200.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -707,7 +707,7 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 199,
+  line: 200,
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.truth(define_in_first_year(c))),
@@ -717,7 +717,7 @@ export const criterion_first_year_limit = k.criterion({
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 204.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 205.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -725,7 +725,7 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 204,
+  line: 205,
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_first_year(c)))),
@@ -754,7 +754,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 208.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 209.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -762,7 +762,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 208,
+  line: 209,
   when: (c) => k.truth(define_epidural_request(c)),
   test: (c) =>
     k.or(
@@ -793,14 +793,14 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 212.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 216.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 212,
+  line: 216,
   test: (c) =>
     c.or(
       c.and(k.truth(define_epidural_request(c)), () =>
@@ -815,50 +815,50 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion trial_for_pain: An intraspinal drug trial for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 221.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 225.
  */
 export const criterion_trial_for_pain = k.criterion({
   id: "trial_for_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain",
   source,
-  line: 221,
+  line: 225,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_pain"),
 });
 
 /**
  * Criterion chronic_intractable_pain: for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 225.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 229.
  */
 export const criterion_chronic_intractable_pain = k.criterion({
   id: "chronic_intractable_pain",
   wording: "for the treatment of chronic intractable pain",
   source,
-  line: 225,
+  line: 229,
   test: (c) => k.and(k.truth(define_chronic_pain(c)), k.truth(c.fact(fact_intractable_pain_intractable))),
 });
 
 /**
  * Criterion non_terminal: In non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 344.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 348.
  */
 export const criterion_non_terminal = k.criterion({
   id: "non_terminal",
   wording: "In non-terminal individuals",
   source,
-  line: 344,
+  line: 348,
   test: (c) => k.not(k.truth(c.fact(fact_terminal_illness))),
 });
 
 /**
  * Criterion trial_pain_severity: Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 228.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 232.
  */
 export const criterion_trial_pain_severity = k.criterion({
   id: "trial_pain_severity",
   wording:
     "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
   source,
-  line: 228,
+  line: 232,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_intractable_pain_interferes_with_daily_living)),
@@ -868,14 +868,14 @@ export const criterion_trial_pain_severity = k.criterion({
 
 /**
  * Criterion conservative_twelve_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 233.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 237.
  */
 export const criterion_conservative_twelve_weeks = k.criterion({
   id: "conservative_twelve_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
   source,
-  line: 233,
+  line: 237,
   test: (c) =>
     k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
@@ -894,13 +894,13 @@ export const criterion_conservative_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_chronic_pain: An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 220.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 224.
  */
 export const pathway_trial_chronic_pain = k.pathway({
   id: "trial_chronic_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals",
   source,
-  line: 220,
+  line: 224,
   list: k.allOf([
     criterion_trial_for_pain,
     criterion_chronic_intractable_pain,
@@ -912,74 +912,74 @@ export const pathway_trial_chronic_pain = k.pathway({
 
 /**
  * Criterion trial_for_spasticity: An intraspinal drug trial for the treatment of spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 241.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 245.
  */
 export const criterion_trial_for_spasticity = k.criterion({
   id: "trial_for_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity",
   source,
-  line: 241,
+  line: 245,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_spasticity"),
 });
 
 /**
  * Criterion spasticity_is_intractable: Intractable spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 246.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 250.
  */
 export const criterion_spasticity_is_intractable = k.criterion({
   id: "spasticity_is_intractable",
   wording: "Intractable spasticity",
   source,
-  line: 246,
+  line: 250,
   test: (c) => k.truth(c.fact(fact_spasticity_intractable)),
 });
 
 /**
  * Criterion spasticity_upright_posture: Inability to maintain an upright posture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 249.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 253.
  */
 export const criterion_spasticity_upright_posture = k.criterion({
   id: "spasticity_upright_posture",
   wording: "Inability to maintain an upright posture",
   source,
-  line: 249,
+  line: 253,
   test: (c) => k.truth(c.fact(fact_spasticity_cannot_maintain_upright_posture)),
 });
 
 /**
  * Criterion spasticity_balance: Severely impairs balance in ambulation
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 250.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 254.
  */
 export const criterion_spasticity_balance = k.criterion({
   id: "spasticity_balance",
   wording: "Severely impairs balance in ambulation",
   source,
-  line: 250,
+  line: 254,
   test: (c) => k.truth(c.fact(fact_spasticity_impairs_balance_in_ambulation)),
 });
 
 /**
  * Criterion spasticity_daily_living: Significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 251.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
  */
 export const criterion_spasticity_daily_living = k.criterion({
   id: "spasticity_daily_living",
   wording: "Significantly interferes with activities of daily living",
   source,
-  line: 251,
+  line: 255,
   test: (c) => k.truth(c.fact(fact_spasticity_interferes_with_daily_living)),
 });
 
 /**
  * List intractable_spasticity.2: that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 248.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 252.
  */
 export const list_intractable_spasticity_2 = k.group({
   id: "intractable_spasticity.2",
   wording:
     "that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
   source,
-  line: 248,
+  line: 252,
   list: k.anyOf([
     criterion_spasticity_upright_posture,
     criterion_spasticity_balance,
@@ -989,62 +989,62 @@ export const list_intractable_spasticity_2 = k.group({
 
 /**
  * Criterion spinal_cord_injury: Spinal cord injury
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 254.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 258.
  */
 export const criterion_spinal_cord_injury = k.criterion({
   id: "spinal_cord_injury",
   wording: "Spinal cord injury",
   source,
-  line: 254,
+  line: 258,
   test: (c) => k.truth(c.fact(fact_spasticity_spinal_cord_injury)),
 });
 
 /**
  * Criterion multiple_sclerosis: Multiple sclerosis
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 259.
  */
 export const criterion_multiple_sclerosis = k.criterion({
   id: "multiple_sclerosis",
   wording: "Multiple sclerosis",
   source,
-  line: 255,
+  line: 259,
   test: (c) => k.truth(c.fact(fact_spasticity_multiple_sclerosis)),
 });
 
 /**
  * Criterion stiff_person_syndrome: Stiff person syndrome
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 256.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
  */
 export const criterion_stiff_person_syndrome = k.criterion({
   id: "stiff_person_syndrome",
   wording: "Stiff person syndrome",
   source,
-  line: 256,
+  line: 260,
   test: (c) => k.truth(c.fact(fact_spasticity_stiff_person_syndrome)),
 });
 
 /**
  * Criterion other_spasm_condition: Other medical conditions causing intractable spasms
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 261.
  */
 export const criterion_other_spasm_condition = k.criterion({
   id: "other_spasm_condition",
   wording: "Other medical conditions causing intractable spasms",
   source,
-  line: 257,
+  line: 261,
   test: (c) => k.truth(c.fact(fact_spasticity_other_condition)),
 });
 
 /**
  * List intractable_spasticity.3: related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 253.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
  */
 export const list_intractable_spasticity_3 = k.group({
   id: "intractable_spasticity.3",
   wording: "related to one of the following conditions",
   refs: "10",
   source,
-  line: 253,
+  line: 257,
   list: k.anyOf([
     criterion_spinal_cord_injury,
     criterion_multiple_sclerosis,
@@ -1055,7 +1055,7 @@ export const list_intractable_spasticity_3 = k.group({
 
 /**
  * Criterion intractable_spasticity: Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 245.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 249.
  */
 export const criterion_intractable_spasticity = k.criterion({
   id: "intractable_spasticity",
@@ -1063,20 +1063,20 @@ export const criterion_intractable_spasticity = k.criterion({
     "Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
   refs: "10",
   source,
-  line: 245,
+  line: 249,
   list: k.allOf([criterion_spasticity_is_intractable, list_intractable_spasticity_2, list_intractable_spasticity_3]),
 });
 
 /**
  * Criterion standard_therapies_twelve_weeks: Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 264.
  */
 export const criterion_standard_therapies_twelve_weeks = k.criterion({
   id: "standard_therapies_twelve_weeks",
   wording:
     "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
   source,
-  line: 260,
+  line: 264,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_spasticity_standard_therapies_failed)),
@@ -1086,13 +1086,13 @@ export const criterion_standard_therapies_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_spasticity: An intraspinal drug trial for the treatment of spasticity in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 240.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 244.
  */
 export const pathway_trial_spasticity = k.pathway({
   id: "trial_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals",
   source,
-  line: 240,
+  line: 244,
   list: k.allOf([
     criterion_trial_for_spasticity,
     criterion_non_terminal,
@@ -1103,97 +1103,97 @@ export const pathway_trial_spasticity = k.pathway({
 
 /**
  * Note not_opiate_naive: NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 268.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 272.
  */
 export const note_not_opiate_naive = k.note({
   id: "not_opiate_naive",
   wording: "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
   source,
-  line: 268,
+  line: 272,
   test: (c) => k.not(k.truth(c.fact(fact_opiate_naive))),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 274.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 278.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 274,
+  line: 278,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 275.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 279.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 275,
+  line: 279,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 276.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 280.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 276,
+  line: 280,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 280.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 284.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 280,
+  line: 284,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 281.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 285.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 281,
+  line: 285,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 282.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 286.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 282,
+  line: 286,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
 
 /**
  * Criterion insufficient_body_habitus: Body habitus that is insufficient to support the weight and bulk of the device
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 285.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 289.
  */
 export const criterion_insufficient_body_habitus = k.criterion({
   id: "insufficient_body_habitus",
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
-  line: 285,
+  line: 289,
   test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: 9ce92c0d5e3e9eef 849467e0d3d4e4d9
+// polc digest: 5879f72f47de20c4 2ad82fd9e9adf89b
