@@ -13,14 +13,15 @@ import type * as A from "./ast.js";
 import type * as C from "../grammar/cst.generated.js";
 import type { IrDefinition, IrLibrary, IrPolicy } from "./ir.js";
 import { walk } from "./ast.js";
-import { lexPol, parsePol } from "../grammar/parser.js";
+import { lexPol, parsePol, type ParseOutput } from "../grammar/parser.js";
 import { nestingDiagnostic } from "./nesting-limit.js";
+import { literalDiagnostics } from "./literal-limits.js";
 import { cstToAst } from "./cst-to-ast.js";
 import { error, finalizeDiagnostics, suggest, type Diagnostic } from "./diagnostics.js";
 import { buildScopes, isExpression, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
 import { Checker, type Checked } from "./check.js";
 import { lower } from "./lower.js";
-import { spoiltParts, syntaxDiagnostics } from "./syntax-errors.js";
+import { inSpoiltPart, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 
 /** A policy with what the docs need of its source. */
@@ -132,7 +133,7 @@ function compileSources(
 ): CompileResult {
   // 1. Parse, following imports.
   const files = new Map<string, A.PolFile>();
-  const spoilt: { file: string; start: number; end: number }[] = [];
+  const parsedFiles = new Map<string, ParseOutput>();
   const importsOf = new Map<string, ImportEdge[]>();
   const queue = [...entries];
   const requested = new Set<string>();
@@ -156,9 +157,10 @@ function compileSources(
       importsOf.set(shown, []);
       continue;
     }
+    diagnostics.push(...literalDiagnostics(lexed.tokens, shown));
     const parsed = parsePol(text, lexed);
     diagnostics.push(...syntaxDiagnostics(parsed, shown, text));
-    for (const [start, end] of spoiltParts(parsed)) spoilt.push({ file: shown, start, end });
+    parsedFiles.set(shown, parsed);
     const file = cstToAst(parsed.cst as C.FileCstNode, shown, diagnostics);
     files.set(shown, file);
     const imported: ImportEdge[] = [];
@@ -233,7 +235,10 @@ function compileSources(
 
   // Checking a part spoilt by a syntax error only echoes that error.
   const kept = diagnostics.filter(
-    (d) => d.code === "POL001" || d.code === "POL002" || !spoilt.some((s) => s.file === d.span.file && d.span.start >= s.start && d.span.start <= s.end),
+    (d) => {
+      const parsed = parsedFiles.get(d.span.file);
+      return d.code === "POL001" || d.code === "POL002" || parsed === undefined || !inSpoiltPart(parsed, d.span.start);
+    },
   );
   const finalDiagnostics = finalizeDiagnostics(kept);
 

@@ -70,25 +70,108 @@ const expectedByRule: Record<string, string> = {
  * a policy or overlay. Only the first syntax error in a part is reported, and the checker's
  * complaints about a spoilt part are dropped: they are nearly always echoes of the first error.
  * A word of the language in a name's place spoils its whole declaration (see `misnamed`).
+ * Sorted by start; found in time linear in the file (a run of stray tokens makes as many parts
+ * as tokens).
  */
 export function spoiltParts(parsed: ParseOutput): [number, number][] {
+  let found = spoiltOf.get(parsed);
+  if (found) return found;
   const units: CstNode[] = [];
   const file = parsed.cst as C.FileCstNode;
+  for (const imp of file.children.importDecl ?? []) units.push(imp);
   for (const top of file.children.topItem ?? []) {
     const decl = top.children.policyDecl?.[0] ?? top.children.overlayDecl?.[0];
     if (decl) units.push(...(decl.children.policyMember ?? []));
     else units.push(top);
   }
-  for (const imp of file.children.importDecl ?? []) units.push(imp);
   const ranges = units.map((u) => tokenRange(u)).filter((r): r is [number, number] => r !== undefined);
-  const spoilt = ranges.filter(([start, end]) =>
-    parsed.parseErrors.some((e) => !Number.isNaN(e.token.startOffset) && e.token.startOffset >= start && e.token.startOffset <= end),
-  );
-  return [...spoilt, ...misnamed(parsed).map((m) => m.declaration)];
+  ranges.sort((a, b) => a[0] - b[0]);
+  // Tokens that recovery skipped after a part belong to it: an error there spoils it.
+  for (let i = 0; i + 1 < ranges.length; i++) ranges[i][1] = Math.max(ranges[i][1], ranges[i + 1][0] - 1);
+  const errorOffsets = sortedNumbers(parsed.parseErrors.map((e) => e.token.startOffset).filter((o) => !Number.isNaN(o)));
+  const spoilt = ranges.filter(([start, end]) => {
+    const i = firstAtLeast(errorOffsets, start);
+    return i < errorOffsets.length && errorOffsets[i] <= end;
+  });
+  found = [...spoilt, ...misnamed(parsed).map((m) => m.declaration)].sort((a, b) => a[0] - b[0]);
+  spoiltOf.set(parsed, found);
+  return found;
+}
+
+const spoiltOf = new WeakMap<ParseOutput, [number, number][]>();
+const reachOf = new WeakMap<ParseOutput, RangeReach>();
+
+/** Whether an offset of the file lies in a part that a syntax error spoils. */
+export function inSpoiltPart(parsed: ParseOutput, offset: number): boolean {
+  const parts = spoiltParts(parsed);
+  let reach = reachOf.get(parsed);
+  if (!reach) reachOf.set(parsed, (reach = rangeReach(parts)));
+  return insideRanges(parts, offset, reach);
+}
+
+/** Whether an offset lies in one of the ranges (sorted by start; they may overlap): a binary search over the starts. */
+function insideRanges(ranges: readonly (readonly [number, number])[], offset: number, reach: RangeReach = rangeReach(ranges)): boolean {
+  // The last range starting at or before the offset, and the furthest end of any range up to it.
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid][0] <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && reach[lo - 1] >= offset;
+}
+
+/** For ranges sorted by start: the furthest end among the first i + 1 ranges, for each i. */
+type RangeReach = readonly number[];
+
+function rangeReach(ranges: readonly (readonly [number, number])[]): RangeReach {
+  const reach: number[] = new Array(ranges.length);
+  let furthest = -Infinity;
+  for (let i = 0; i < ranges.length; i++) reach[i] = furthest = Math.max(furthest, ranges[i][1]);
+  return reach;
+}
+
+function sortedNumbers(values: number[]): number[] {
+  return values.sort((a, b) => a - b);
+}
+
+/** The index of the first value at least `x` in a sorted list (its length when none is). */
+function firstAtLeast(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The words that start a top-level declaration: where a declaration spoilt by a misnamed word ends. */
 const declarationStarts: ReadonlySet<string> = new Set(["Import", "Policy", "Overlay", "Fact", "Group", "Enum", "Record", "Define", "Criterion"]);
+
+/**
+ * Words that, first on their line, start something new: a declaration, a member of a policy or a
+ * bullet. A syntax error after one of them is a mistake of its own; one before the next of them
+ * is part of the same mistake (a guideline sentence pasted without quotes is one mistake).
+ */
+const freshStarts: ReadonlySet<string> = new Set([
+  ...declarationStarts,
+  "Pathway",
+  "Use",
+  "Note",
+  "Indications",
+  "Requirements",
+  "Exclusions",
+  "Contraindications",
+  "Notes",
+  "Cpt",
+  "Effective",
+  "Applies",
+  "References",
+  "History",
+]);
 
 /** A word of the language (a keyword), as the lexer read it. */
 function isWord(token: IToken): boolean {
@@ -96,14 +179,14 @@ function isWord(token: IToken): boolean {
 }
 
 /** After a name of these rules, these tokens: a word before one of them stands where the name goes. */
-const afterName: Readonly<Record<string, readonly string[]>> = {
-  recordDecl: ["Colon"],
-  fieldDecl: ["Colon"],
-  enumDecl: ["Comma", "RCurly", "StringLiteral"],
-  enumMember: ["Comma", "RCurly", "StringLiteral"],
-  paramList: ["Colon"],
-  param: ["Colon"],
-};
+const afterName: ReadonlyMap<string, readonly string[]> = new Map([
+  ["recordDecl", ["Colon"]],
+  ["fieldDecl", ["Colon"]],
+  ["enumDecl", ["Comma", "RCurly", "StringLiteral"]],
+  ["enumMember", ["Comma", "RCurly", "StringLiteral"]],
+  ["paramList", ["Colon"]],
+  ["param", ["Colon"]],
+]);
 
 interface Misnamed {
   readonly error: IRecognitionException;
@@ -121,45 +204,55 @@ const misnamedOf = new WeakMap<ParseOutput, Misnamed[]>();
  * so the rest of the declaration would give errors of its own, and the checker complaints about
  * what the parser made of it: all of those are echoes. Each declaration (a top-level one, from
  * its first word to the next declaration's) is reported once, as the word used as a name.
+ * Sorted by offset.
  */
 function misnamed(parsed: ParseOutput): Misnamed[] {
   let found = misnamedOf.get(parsed);
   if (found) return found;
   found = [];
   const tokens = parsed.tokens;
-  // Brace depth before each token: a declaration starts at depth 0.
-  const depth: number[] = [];
+  // Whether each token starts a declaration (at brace depth 0), and the nearest such token at or
+  // before it and after it, so that each declaration's bounds are found in constant time.
+  const starts: boolean[] = new Array(tokens.length);
   let d = 0;
-  for (const t of tokens) {
-    depth.push(d);
-    if (t.tokenType.name === "LCurly") d++;
-    else if (t.tokenType.name === "RCurly") d = Math.max(0, d - 1);
+  for (let i = 0; i < tokens.length; i++) {
+    const name = tokens[i].tokenType.name;
+    starts[i] = d === 0 && declarationStarts.has(name);
+    if (name === "LCurly") d++;
+    else if (name === "RCurly") d = Math.max(0, d - 1);
   }
-  const startsDeclaration = (i: number) => depth[i] === 0 && declarationStarts.has(tokens[i].tokenType.name);
+  const previousStart: number[] = new Array(tokens.length);
+  for (let i = 0, last = 0; i < tokens.length; i++) previousStart[i] = last = starts[i] ? i : last;
+  const nextStart: number[] = new Array(tokens.length + 1);
+  nextStart[tokens.length] = tokens.length;
+  for (let i = tokens.length - 1; i >= 0; i--) nextStart[i] = starts[i] ? i : nextStart[i + 1];
   const index = new Map(tokens.map((t, i) => [t.startOffset, i]));
-  for (const e of parsed.parseErrors) {
+  const errors = parsed.parseErrors.filter((e) => !Number.isNaN(e.token.startOffset)).sort((a, b) => a.token.startOffset - b.token.startOffset);
+  for (const e of errors) {
     const at = index.get(e.token.startOffset);
     if (at === undefined || !isWord(tokens[at]) || tokens[at] !== e.token) continue;
     const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
     const next = tokens[at + 1]?.tokenType.name;
-    if (expectedOf(e).expected !== "a name" && !(next !== undefined && afterName[rule]?.includes(next))) continue;
-    if (found.some((m) => e.token.startOffset >= m.declaration[0] && e.token.startOffset <= m.declaration[1])) continue;
-    let first = at - 1;
-    while (first > 0 && !startsDeclaration(first)) first--;
-    let end = at + 1;
-    while (end < tokens.length && !startsDeclaration(end)) end++;
-    const start = tokens[Math.max(0, first)].startOffset;
-    const last = tokens[end - 1];
-    found.push({ error: e, declaration: [start, last.endOffset ?? last.startOffset], next: end < tokens.length ? tokens[end].startOffset : undefined });
+    if (expectedOf(e).expected !== "a name" && !(next !== undefined && afterName.get(rule)?.includes(next))) continue;
+    const last = found[found.length - 1];
+    if (last && e.token.startOffset >= last.declaration[0] && e.token.startOffset <= last.declaration[1]) continue;
+    const first = at > 0 ? previousStart[at - 1] : 0;
+    const end = nextStart[at + 1];
+    const start = tokens[first].startOffset;
+    const lastToken = tokens[end - 1];
+    found.push({ error: e, declaration: [start, lastToken.endOffset ?? lastToken.startOffset], next: end < tokens.length ? tokens[end].startOffset : undefined });
   }
   misnamedOf.set(parsed, found);
   return found;
 }
 
+/** The first and last offsets of a part's tokens, walking its tree without recursion. */
 function tokenRange(node: CstNode): [number, number] | undefined {
   let start = Infinity;
   let end = -Infinity;
-  const walk = (n: CstNode) => {
+  const stack: CstNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
     for (const children of Object.values(n.children)) {
       for (const child of children) {
         if ("image" in child) {
@@ -167,48 +260,99 @@ function tokenRange(node: CstNode): [number, number] | undefined {
           if (Number.isNaN(t.startOffset)) continue;
           start = Math.min(start, t.startOffset);
           end = Math.max(end, t.endOffset ?? t.startOffset);
-        } else walk(child as CstNode);
+        } else stack.push(child as CstNode);
       }
     }
-  };
-  walk(node);
+  }
   return start <= end ? [start, end] : undefined;
 }
 
+/** A syntax error as found, before the echoes of one mistake are dropped. */
+interface Found {
+  readonly offset: number;
+  readonly diagnostic: Diagnostic;
+}
+
 export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: string): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
+  const found: Found[] = [];
   const endSpan = endOf(text, file);
   for (const e of parsed.lexErrors) {
     const character = text.slice(e.offset, e.offset + e.length);
     const shown = character.length > 20 ? `${character.slice(0, 20)}…` : character;
     const hint = character.startsWith('"') ? "a quoted text must end with \" on the same line" : undefined;
-    diagnostics.push(
-      error("POL001", { file, start: e.offset, end: e.offset + Math.max(1, Math.min(e.length, 40)), line: e.line, column: e.column }, `unexpected character ${JSON.stringify(shown)}`, { hint }),
-    );
+    found.push({
+      offset: e.offset,
+      diagnostic: error("POL001", { file, start: e.offset, end: e.offset + Math.max(1, Math.min(e.length, 40)), line: e.line, column: e.column }, `unexpected character ${JSON.stringify(shown)}`, { hint }),
+    });
   }
   // A bad character (an unterminated quote, say) makes the parser trip over what follows it on
   // the same line: those follow-on errors are dropped, the lexer's error says it all.
   const lexedLines = new Map<number, number>();
   for (const e of parsed.lexErrors) lexedLines.set(e.line, Math.min(lexedLines.get(e.line) ?? Infinity, e.offset));
   const parts = spoiltParts(parsed);
+  const partReach = rangeReach(parts);
+  const partStarts = parts.map((p) => p[0]);
   const misnamedWords = misnamed(parsed);
+  const misnamedByError = new Map(misnamedWords.map((m) => [m.error, m]));
+  const misnamedOffsets = misnamedWords.map((m) => m.error.token.startOffset);
+  const misnamedAtEnd = misnamedWords.some((m) => m.next === undefined);
   const reported = new Set<number>();
   for (const e of parsed.parseErrors) {
     const line = e.token.startLine;
+    const atEnd = Number.isNaN(e.token.startOffset);
     if (line !== undefined && !Number.isNaN(line) && lexedLines.has(line) && e.token.startOffset >= lexedLines.get(line)!) continue;
     // After a word used as a name, the rest of its declaration, up to the first token of the next one, only echoes it.
-    const misnamedWord = misnamedWords.find((m) => m.error === e);
+    const misnamedWord = misnamedByError.get(e);
     if (!misnamedWord) {
-      const atEnd = Number.isNaN(e.token.startOffset);
-      const echo = misnamedWords.some((m) => (atEnd ? m.next === undefined : e.token.startOffset > m.error.token.startOffset && (m.next === undefined || e.token.startOffset <= m.next)));
+      let echo: boolean;
+      if (atEnd) echo = misnamedAtEnd;
+      else {
+        const before = firstAtLeast(misnamedOffsets, e.token.startOffset) - 1;
+        const m = before >= 0 ? misnamedWords[before] : undefined;
+        echo = m !== undefined && (m.next === undefined || e.token.startOffset <= m.next);
+      }
       if (echo) continue;
     }
-    const part = parts.findIndex(([start, end]) => e.token.startOffset >= start && e.token.startOffset <= end);
+    const part = atEnd ? -1 : partOf(parts, partStarts, partReach, e.token.startOffset);
     if (part >= 0 && reported.has(part)) continue;
     if (part >= 0) reported.add(part);
-    diagnostics.push(parseDiagnostic(e, file, endSpan, parsed.tokens, misnamedWord !== undefined));
+    found.push({ offset: atEnd ? text.length : e.token.startOffset, diagnostic: parseDiagnostic(e, file, endSpan, parsed.tokens, misnamedWord !== undefined) });
   }
-  return diagnostics;
+  return oneForEachMistake(found, parsed.tokens);
+}
+
+/** The index of a part holding the offset (the latest starting at or before it), or -1. */
+function partOf(parts: readonly [number, number][], starts: readonly number[], reach: RangeReach, offset: number): number {
+  if (!insideRanges(parts, offset, reach)) return -1;
+  let i = firstAtLeast(starts, offset + 1) - 1;
+  while (i >= 0 && parts[i][1] < offset) i--;
+  return i;
+}
+
+/**
+ * One diagnostic for each mistake: of the syntax errors before the next fresh start (a
+ * declaration's or a section's first word, first on its line), only the first is kept. A pasted
+ * paragraph or a run of stray tokens is one mistake, however many tokens the parser trips over.
+ */
+function oneForEachMistake(found: Found[], tokens: readonly IToken[]): Diagnostic[] {
+  found.sort((a, b) => a.offset - b.offset);
+  const fresh: number[] = [];
+  let previousLine = 0;
+  for (const t of tokens) {
+    const line = t.startLine ?? 0;
+    if (line !== previousLine && freshStarts.has(t.tokenType.name)) fresh.push(t.startOffset);
+    previousLine = line;
+  }
+  const kept: Diagnostic[] = [];
+  let last: number | undefined;
+  for (const f of found) {
+    // A fresh start after the last kept error and at or before this one: a new mistake.
+    if (last === undefined || firstAtLeast(fresh, last + 1) < firstAtLeast(fresh, f.offset + 1)) {
+      kept.push(f.diagnostic);
+      last = f.offset;
+    }
+  }
+  return kept;
 }
 
 /** What the grammar expected where a rule failed, in an author's words; `end` when it was the end of the file. */

@@ -65,16 +65,31 @@ describe("limits: deep nesting", () => {
     expect(r.diagnostics.length).toBeLessThanOrEqual(1);
   }, testTimeout);
 
-  it("compiles a 1 000-deep chain of not", async () => {
-    const r = settled(await isolated({ "a.pol": nots(1_000) }));
+  it("compiles a 120-deep chain of not", async () => {
+    const r = settled(await isolated({ "a.pol": nots(120) }));
     expect(r.diagnostics).toEqual([]);
     expect(r.policies).toEqual(["P"]);
   }, testTimeout);
 
-  it("renders (polc build) a policy with a 1 000-deep chain of not", async () => {
-    const result = compileText({ "a.pol": nots(1_000) });
+  it("renders (polc build) a policy with a 120-deep chain of not", async () => {
+    const result = compileText({ "a.pol": nots(120) });
     const files = await renderOutputs(result, { code: "generated", docs: "docs" });
     expect(files.map((f) => f.path)).toContain(join("generated", "p.ts"));
+  }, testTimeout);
+
+  // Chains that each nest what follows them: the parser, the checker and the back ends recurse once a link.
+  const timeSince = (n: number) => `fact d: date "D"\n${inPolicy(`${"time since ".repeat(n)}d >= 1 days`)}`;
+  const fieldChain = (n: number) => inPolicy(`a${".x".repeat(n)}`);
+  const tooDeep: [string, string, string, string][] = [
+    ["1 200 nots", nots(1_200), "a.pol:5:526", "this file has a chain of 'not' nested more than 128 levels deep, counting the brackets around it; it is not read further"],
+    ["600 time since", timeSince(600), "a.pol:6:1408", "this file has a chain of 'time since' or 'time between' nested more than 128 levels deep, counting the brackets around it; it is not read further"],
+    ["a 3 000-link field chain", fieldChain(3_000), "a.pol:5:275", "this file has a chain of fields ('.') nested more than 128 levels deep, counting the brackets around it; it is not read further"],
+    ["nots between 100 brackets", inPolicy(`${"(not ".repeat(100)}a${")".repeat(100)}`), "a.pol:5:337", "this file has brackets and chains of 'not', 'time since' or fields nested more than 128 levels deep; it is not read further"],
+    ["1 000 nots outside any bracket", `${fact}criterion c "C": ${"not ".repeat(1_000)}a\n`, "a.pol:2:530", "this file has a chain of 'not' more than 128 long; it is not read further"],
+  ];
+  it.each(tooDeep)("refuses %s with one POL032, without exhausting the stack", async (_name, source, where, message) => {
+    const r = settled(await isolated({ "a.pol": source }));
+    expect(brief(r)).toEqual([["POL032", where, message]]);
   }, testTimeout);
 
   it("compiles 100-deep nested all of { … } lists", async () => {
@@ -253,6 +268,39 @@ describe("error recovery", () => {
     });
   }
 
+  it("reports a guideline paragraph pasted without quotes once, whatever its words and characters", () => {
+    const paragraph =
+      "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10; duration of pain < 3 months; failure to respond to conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented";
+    const result = compileText({ "a.pol": `${prelude}${paragraph}\n${paragraph}\n${next}` });
+    expect(result.diagnostics.map((d) => [d.code, d.span.line, d.span.column, d.message])).toEqual([
+      ["POL002", 3, 1, "unexpected 'Pain': expected a declaration (fact, group, enum, record, define, criterion), a policy or an overlay"],
+    ]);
+  });
+
+  it("reports a mistake after a pasted paragraph on its own, from the next declaration on", () => {
+    const result = compileText({ "a.pol": `${prelude}Pain causing disability; of the following\nfact x boolean "X"\n` });
+    expect(result.diagnostics.map((d) => [d.code, d.span.line, d.span.column])).toEqual([
+      ["POL002", 3, 1],
+      ["POL002", 4, 8],
+    ]);
+  });
+
+  // Each run of 128 KB: error recovery once took time quadratic in the run (64 KB: 12 s; 128 KB: 40 s).
+  const strayRuns: [string, string][] = [
+    ["fact", "fact "],
+    ["criterion c", "criterion c "],
+    ["policy", "policy "],
+    [")", ") "],
+    ["mixed", 'fact x: ) policy { "t" [ 1 - all of , } criterion : not '],
+  ];
+  it.each(strayRuns)("reports a 128 KB run of stray %j tokens as one mistake, within the deadline", async (_name, unit) => {
+    const source = prelude + unit.repeat(Math.floor((128 * 1024) / unit.length)) + "\n";
+    const r = await compiler.compile({ "a.pol": source }, undefined, 30_000);
+    expect(r.hung, "hung for 30 s").toBeUndefined();
+    expect(r.threw, r.stack).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.code, d.span.line])).toEqual([["POL002", 3]]);
+  }, 60_000);
+
   const manyMistakes = Array.from({ length: 150 }, (_, i) => `fact f${i}: colour "Finding ${i}"`).join("\n") + "\n";
 
   it("reports 100 of 150 independent mistakes, then one 'too many errors' line (POL030)", () => {
@@ -290,6 +338,24 @@ describe("error recovery", () => {
       const { err } = await run();
       expect(err.trimEnd().split("\n").at(-1)).toBe("150 errors in 1 file");
     });
+  });
+});
+
+describe("limits: numbers", () => {
+  const prelude = 'fact n: number "N"\nfact d: date "D"\n';
+  it("refuses a 401-digit number (it would be Infinity) and a 16-digit one, with POL021", () => {
+    const result = compileText({ "a.pol": `${prelude}criterion big "Big": n > 1${"0".repeat(400)}\ncriterion long "Long": n > 1234567890.123456\ncriterion fine "Fine": n > 123456789012345\n` });
+    expect(result.diagnostics.map((d) => [d.code, `${d.span.line}:${d.span.column}`, d.message])).toEqual([
+      ["POL021", "3:26", "this number has 401 digits; at most 15 are allowed"],
+      ["POL021", "4:28", "this number has 16 digits; at most 15 are allowed"],
+    ]);
+  });
+
+  it("refuses a duration longer than 100 000 of its unit", () => {
+    const result = compileText({ "a.pol": `${prelude}criterion long "Long": time since d >= 100001 days\ncriterion fine "Fine": time since d >= 100000 years\n` });
+    expect(result.diagnostics.map((d) => [d.code, `${d.span.line}:${d.span.column}`, d.message])).toEqual([
+      ["POL021", "3:40", "a duration of 100001 days is longer than the 100000 that are allowed"],
+    ]);
   });
 });
 

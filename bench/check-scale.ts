@@ -1,0 +1,95 @@
+/**
+ * How `polc check` scales with the size of its input, valid or not: for each kind of input, the
+ * time to check it at 64 KB, 128 KB, 256 KB, 512 KB and 1 MB, printed beside each other with the
+ * time per KB relative to the 64 KB input (1.0 everywhere is linear; a quadratic pass doubles it
+ * at each step).
+ *
+ *   npx tsx bench/check-scale.ts                # every kind
+ *   npx tsx bench/check-scale.ts --only stray   # kinds whose name contains a word
+ *   npx tsx bench/check-scale.ts --build        # also render (polc build, formatting included) the valid policy
+ *
+ * Each figure is the fastest of two runs after a warm-up run at the smallest size.
+ */
+import { compileText } from "../compiler/compile.js";
+import { renderOutputs } from "../compiler/build.js";
+import { bigPolicyFile } from "../test/support/big-file.js";
+
+const kb = 1024;
+const sizes = [64, 128, 256, 512, 1024].map((k) => k * kb);
+
+/** Repeats `unit` (after a valid prelude) until the text is `size` characters long. */
+function repeated(unit: string): (size: number) => string {
+  return (size) => {
+    const prelude = 'fact a: boolean "A"\n';
+    return prelude + unit.repeat(Math.max(1, Math.floor((size - prelude.length) / unit.length)));
+  };
+}
+
+/** A valid policy of about `size` characters. */
+function validPolicy(size: number): string {
+  const perLine = bigPolicyFile(1_000).length / 1_000;
+  return bigPolicyFile(Math.round(size / perLine));
+}
+
+const paragraph =
+  "Pain causing functional disability or average pain level of 6 on a scale of 0 to 10, duration of pain less than 3 months, failure to respond to conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented.\n";
+
+const kinds: [string, (size: number) => string][] = [
+  ["valid policy", validPolicy],
+  ["stray tokens: fact", repeated("fact ")],
+  ["stray tokens: criterion c", repeated("criterion c ")],
+  ["stray tokens: policy", repeated("policy ")],
+  ["stray tokens: )", repeated(") ")],
+  ["stray tokens: mixed", repeated('fact x: ) policy { "t" [ 1 - all of , } criterion : not ')],
+  ["pasted paragraphs", repeated(paragraph)],
+  ["bad characters", repeated("@ ; $ ")],
+  ["one long line of and", (size) => `fact a: boolean "A"\ncriterion c "C": a${" and a".repeat(Math.floor(size / 6))}\n`],
+  ["unknown names", repeated("criterion c \"C\": nope\n")],
+];
+
+const args = process.argv.slice(2);
+const onlyArg = args.indexOf("--only");
+const only = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
+const withBuild = args.includes("--build");
+
+function timeOnce(f: () => unknown): number {
+  const started = performance.now();
+  f();
+  return performance.now() - started;
+}
+
+async function timeOnceAsync(f: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await f();
+  return performance.now() - started;
+}
+
+function row(name: string, times: number[]): void {
+  const perKb = times.map((t, i) => t / (sizes[i] / kb));
+  const cells = times.map((t, i) => `${t.toFixed(0).padStart(7)} ms ×${(perKb[i] / perKb[0]).toFixed(2)}`);
+  console.log(`${name.padEnd(28)} ${cells.join("  ")}`);
+}
+
+console.log(`# per size: time, and time per KB relative to the 64 KB input (×1.00 is linear)`);
+console.log(`${"input".padEnd(28)} ${sizes.map((s) => `${s / kb} KB`.padStart(17)).join("  ")}`);
+for (const [name, make] of kinds) {
+  if (only && !name.includes(only)) continue;
+  compileText({ "a.pol": make(sizes[0]) });
+  const times: number[] = [];
+  for (const size of sizes) {
+    const text = make(size);
+    times.push(Math.min(timeOnce(() => compileText({ "a.pol": text })), timeOnce(() => compileText({ "a.pol": text }))));
+  }
+  row(name, times);
+}
+
+if (withBuild) {
+  const build = async (text: string) => renderOutputs(compileText({ "big.pol": text }), { code: "generated", docs: "docs" });
+  await build(validPolicy(sizes[0]));
+  const times: number[] = [];
+  for (const size of sizes) {
+    const text = validPolicy(size);
+    times.push(Math.min(await timeOnceAsync(() => build(text)), await timeOnceAsync(() => build(text))));
+  }
+  row("build (render) valid policy", times);
+}
