@@ -9,6 +9,7 @@ import type { EnumType, FactDescriptor, FieldDescriptor, RecordType, ValueType }
 import { date } from "./schema.js";
 import { parseIsoDate } from "./dates.js";
 import { durationUnits } from "./vocabulary.js";
+import { maxDurationAmount, maxMagnitude } from "./limits.js";
 import { closestName } from "./closest-name.js";
 import { parseLevels } from "./levels.js";
 import { recordOf, type ListItem, type Value } from "./values.js";
@@ -171,7 +172,7 @@ class Reader {
     const taken = accepted(type, value);
     if (taken !== REFUSED) return taken;
     this.reject(type, value, key);
-    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+    return typeof value === "number" && Math.abs(value) <= maxMagnitude ? value : undefined;
   }
 
   /** Every problem with a value that `value` did not take. */
@@ -183,6 +184,10 @@ class Reader {
       case "number": {
         if (typeof value !== "number" || !Number.isFinite(value)) {
           this.problem(key, `expected a number, got ${describe(value)}`);
+          return;
+        }
+        if (Math.abs(value) > maxMagnitude) {
+          this.problem(key, `expected a number from -10^15 to 10^15, got ${value}`);
           return;
         }
         if (type.integer && !Number.isInteger(value)) this.problem(key, `expected a whole number, got ${value}`);
@@ -198,6 +203,7 @@ class Reader {
       case "duration":
         if (!isDuration(value)) this.problem(key, `expected a duration like {"amount": 6, "unit": "weeks"}, got ${describe(value)}`);
         else if (value.amount < 0) this.problem(key, `expected a duration of zero or more, got ${value.amount}`);
+        else if (value.amount > maxDurationAmount) this.problem(key, `expected a duration of at most ${maxDurationAmount} ${units.has(value.unit) ? value.unit : "units"}, got ${value.amount}`);
         else this.problem(key, `expected the unit to be one of ${durationUnits.join(", ")}, got ${describe(value.unit)}`);
         return;
       case "levels": {
@@ -308,7 +314,7 @@ function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
 
 /** A duration; a unit written in the singular ("1 year") is the same unit. */
 function acceptedDuration(value: unknown): Length | typeof REFUSED {
-  if (!isDuration(value) || value.amount < 0) return REFUSED;
+  if (!isDuration(value) || value.amount < 0 || value.amount > maxDurationAmount) return REFUSED;
   if (units.has(value.unit)) return value as Length;
   const plural = `${value.unit}s`;
   return units.has(plural) ? { amount: value.amount, unit: plural as Length["unit"] } : REFUSED;
@@ -323,7 +329,7 @@ function acceptedChoice(type: EnumType, value: unknown): string | typeof REFUSED
 }
 
 function acceptedNumber(type: Extract<ValueType, { t: "number" }>, value: unknown): number | typeof REFUSED {
-  return typeof value === "number" && Number.isFinite(value) && (!type.integer || Number.isInteger(value)) && (type.min === undefined || value >= type.min) && (type.max === undefined || value <= type.max) ? value : REFUSED;
+  return typeof value === "number" && Math.abs(value) <= maxMagnitude && (!type.integer || Number.isInteger(value)) && (type.min === undefined || value >= type.min) && (type.max === undefined || value <= type.max) ? value : REFUSED;
 }
 
 function acceptedDate(value: unknown): number | typeof REFUSED {
@@ -430,7 +436,8 @@ export class FastReader {
     const outerPath = this.listPath;
     const outerIndex = this.entryIndex;
     for (let i = 0; i < value.length; i++) {
-      const entry: unknown = value[i];
+      // Only an own element is an entry: a hole, or an element inherited from a prototype, is not.
+      const entry: unknown = Object.hasOwn(value, i) ? value[i] : undefined;
       if (!isPlainObject(entry, this.pristine)) return REFUSED;
       const row: Row = new Array(record.fields.length);
       this.listPath = path;
