@@ -130,13 +130,16 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   }
 }
 
+/** Lines end as in a `.pol` file: at "\n", "\r\n" or a lone "\r". */
+const lineEnd = /\r\n|\r|\n/;
+
 function evaluateChunk(config: LineConfig, request: ChunkRequest): ChunkResult {
-  const lines = request.text.split("\n");
+  const lines = request.text.split(lineEnd);
   let out = "";
   let evaluated = 0;
   let errors = 0;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].endsWith("\r") ? lines[i].slice(0, -1) : lines[i];
+    const line = lines[i];
     if (line.trim() === "") continue;
     const result = evaluateLine(config, line, request.first + i);
     out += `${result.text}\n`;
@@ -334,28 +337,40 @@ export async function runBatch(library: ScriptLibrary, policyId: string, file: s
     };
 
     // The input is cut into chunks of whole lines as it arrives, without looking inside a line:
-    // the workers parse it. A line ends at "\n"; the workers drop a "\r" before it.
+    // the workers parse it. A line ends at "\n", "\r\n" or a lone "\r"; a byte order mark
+    // at the start of the input is not part of its first line.
     input.setEncoding("utf8");
     let pending = "";
     let scanned = 0;
     let count = 0;
     let first = 1;
-    for await (const piece of input as AsyncIterable<string>) {
-      bytesRead = file === "-" ? bytesRead + piece.length : (input as ReadStream).bytesRead;
-      pending += piece;
-      for (let end = pending.indexOf("\n", scanned); end !== -1; end = pending.indexOf("\n", scanned)) {
+    let started = false;
+    const lineEnds = /\r\n?|\n/g;
+    const cut = async (final: boolean) => {
+      lineEnds.lastIndex = scanned;
+      for (let m = lineEnds.exec(pending); m !== null; m = lineEnds.exec(pending)) {
+        // A "\r" at the end of what has arrived may be the first half of "\r\n".
+        if (m[0] === "\r" && m.index === pending.length - 1 && !final) break;
         count++;
-        scanned = end + 1;
+        scanned = m.index + m[0].length;
         if (count === chunkSize) {
-          await dispatch(pending.slice(0, end), first);
+          await dispatch(pending.slice(0, m.index), first);
           first += count;
           count = 0;
           pending = pending.slice(scanned);
           scanned = 0;
+          lineEnds.lastIndex = 0;
         }
       }
+    };
+    for await (const piece of input as AsyncIterable<string>) {
+      bytesRead = file === "-" ? bytesRead + piece.length : (input as ReadStream).bytesRead;
+      pending += !started && piece.startsWith("\uFEFF") ? piece.slice(1) : piece;
+      started ||= piece !== "";
+      await cut(false);
     }
-    if (pending !== "") await dispatch(pending.endsWith("\n") ? pending.slice(0, -1) : pending, first);
+    await cut(true);
+    if (pending !== "") await dispatch(pending.slice(0, scanned === pending.length ? pending.length - (pending.endsWith("\r\n") ? 2 : 1) : pending.length), first);
     while (inFlight > 0 && !failure) await new Promise<void>((resolve) => (drained = resolve));
     if (failure) throw failure;
   } finally {

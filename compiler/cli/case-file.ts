@@ -1,8 +1,10 @@
 /**
  * Case files: a request's facts, optionally with the member's state, a description and the
- * expected determination. Either the facts object itself, or { "input": {…}, … }.
+ * expected determination. Either the facts object itself, or { "input": {…}, … }. Read strictly
+ * (strict-json.ts): a key given twice is an error, a byte order mark is not.
  */
 import { readFileSync } from "node:fs";
+import { parseStrictJson, StrictJsonError } from "./strict-json.js";
 
 export class CaseFileError extends Error {}
 
@@ -50,8 +52,9 @@ export function readCaseFile(path: string): CaseFile {
 export function parseCase(text: string, path: string): CaseFile {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseStrictJson(text);
   } catch (e) {
+    if (e instanceof StrictJsonError) throw new CaseFileError(`${path}: ${e.message}`);
     const detail = e instanceof Error ? e.message : String(e);
     throw new CaseFileError(`${path} is not valid JSON: ${detail}`);
   }
