@@ -167,6 +167,11 @@ function compileSources(
     for (const imp of file.imports) {
       if (!imp.path) continue; // a syntax error has already been reported
       const target = resolve(dirname(absolute), imp.path);
+      // Only policy files are read: an import of `/proc/self/environ` must not read it into messages.
+      if (!imp.path.endsWith(".pol")) {
+        diagnostics.push(error("POL005", imp.span, `'${imp.path}' is not a .pol file; only policy files can be imported`));
+        continue;
+      }
       if (read(target) === undefined) {
         diagnostics.push(error("POL005", imp.span, `cannot find the imported file '${imp.path}'`, { hint: `looked for ${display(target)}` }));
         continue;

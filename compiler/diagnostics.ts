@@ -4,6 +4,7 @@
  */
 import type { Span } from "./ast.js";
 import { closestName } from "../runtime/closest-name.js";
+import { terminalText } from "./terminal-text.js";
 
 export const messages = {
   POL001: "unexpected character",
@@ -107,9 +108,18 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   return lines.join("\n");
 }
 
+/**
+ * Whether a file may be quoted in a code frame: a `.pol` file that reads as text (no NUL, no
+ * byte that is not UTF-8). Anything else (an import of `/proc/self/environ`, a binary file) is
+ * named with its line and column, never shown.
+ */
+function quotable(file: string, text: string): boolean {
+  return file.endsWith(".pol") && !/[\u0000\ufffd]/.test(text);
+}
+
 function codeFrame(span: Span, sources: ReadonlyMap<string, string>): string[] {
   const text = sources.get(span.file);
-  if (text === undefined) return [];
+  if (text === undefined || !quotable(span.file, text)) return [];
   // Lines end as the lexer counts them: \n, \r\n or a lone \r.
   const lineText = text.split(/\r\n|\r|\n/)[span.line - 1];
   if (lineText === undefined) return [];
@@ -117,10 +127,14 @@ function codeFrame(span: Span, sources: ReadonlyMap<string, string>): string[] {
   const shown = lineText.length > 200 ? lineText.slice(Math.max(0, span.column - 80), span.column + 120) : lineText;
   const caretColumn = lineText.length > 200 ? Math.min(span.column - 1, 80) : span.column - 1;
   const width = Math.max(1, Math.min(span.end - span.start, shown.length - caretColumn));
+  // Control characters are shown escaped (terminal-text.ts), and the caret stays under its place.
+  const before = terminalText(shown.slice(0, Math.max(0, caretColumn)));
+  const marked = terminalText(shown.slice(Math.max(0, caretColumn), Math.max(0, caretColumn) + width));
+  const after = terminalText(shown.slice(Math.max(0, caretColumn) + width));
   return [
     `${" ".repeat(gutter.length)} |`,
-    `${gutter} | ${shown}`,
-    `${" ".repeat(gutter.length)} | ${" ".repeat(Math.max(0, caretColumn))}${"^".repeat(width)}`,
+    `${gutter} | ${before}${marked}${after}`,
+    `${" ".repeat(gutter.length)} | ${" ".repeat(before.length)}${"^".repeat(Math.max(1, marked.length))}`,
   ];
 }
 

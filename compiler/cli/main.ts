@@ -25,6 +25,7 @@ import { registerDiffCommand } from "./diff-command.js";
 import { registerCasesCommand } from "./cases-command.js";
 import { watchLoop } from "./watch.js";
 import { fmtCommand } from "./fmt.js";
+import { terminalText } from "../terminal-text.js";
 
 export class UsageError extends Error {}
 
@@ -86,7 +87,9 @@ function reportRemoved(removed: readonly string[], io: Io): void {
   for (const path of removed) io.out(`removed ${path} (no policy builds it any more)`);
 }
 
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], given: Io = defaultIo): Promise<number> {
+  // Whatever a file, a case or a policy holds, control characters reach the terminal escaped.
+  const io: Io = { out: (text) => given.out(terminalText(text)), err: (text) => given.err(terminalText(text)) };
   let exitCode = 0;
   const program = new Command("polc")
     .description("Compile and run medical-necessity policies written in pol")
