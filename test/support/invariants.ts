@@ -7,6 +7,7 @@ import { compileText, type CompileResult } from "../../compiler/compile.js";
 import { messages, renderDiagnostic, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { Span } from "../../compiler/ast.js";
 import { parsePol } from "../../grammar/parser.js";
+import { terminalText } from "../../compiler/terminal-text.js";
 import { countKnown } from "./counter.js";
 
 /** Lines as the lexer counts them: \r\n, \r and \n each end a line (Chevrotain's default). */
@@ -123,14 +124,19 @@ export function lineText(text: string, line: number, starts = lineStarts(text)):
   return text.slice(from, to).replace(/\r\n$|\r$|\n$/, "");
 }
 
-/** The rendered code frame must quote the line the diagnostic is on. */
+/**
+ * The rendered code frame must quote the line the diagnostic is on, its control characters
+ * escaped; a file that is not a `.pol` file, or does not read as text, is never quoted.
+ */
 function checkFrame(d: Diagnostic, rendered: string, result: CompileResult): string | undefined {
   const text = result.sources.get(d.span.file);
   if (text === undefined || !Number.isInteger(d.span.line)) return undefined;
-  const expected = lineText(text, d.span.line);
-  if (expected === undefined || expected.length > 200) return undefined;
   const lines = rendered.split("\n");
   const source = lines.find((l) => l.startsWith(`${d.span.line} | `));
+  if (!d.span.file.endsWith(".pol") || /[\u0000\ufffd]/.test(text)) return source === undefined ? undefined : `the rendered diagnostic quotes ${d.span.file}, which is not a .pol file that reads as text`;
+  const raw = lineText(text, d.span.line);
+  if (raw === undefined || raw.length > 200) return undefined;
+  const expected = terminalText(raw);
   if (source === undefined) return `the rendered diagnostic quotes no source line (line ${d.span.line} is ${JSON.stringify(expected.slice(0, 80))})`;
   const quoted = source.slice(`${d.span.line} | `.length);
   if (quoted !== expected) return `the rendered diagnostic quotes ${JSON.stringify(quoted.slice(0, 80))} as line ${d.span.line}, which is ${JSON.stringify(expected.slice(0, 80))}`;
