@@ -8,10 +8,10 @@
  *   - each output folder keeps a manifest of what the build wrote there, and only a file the
  *     previous build recorded (and that still carries the banner) is ever removed, by name.
  */
-import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { policySlug, type CompileResult } from "./compile.js";
 import type { IrModule, IrPolicy } from "./ir.js";
@@ -228,7 +228,12 @@ function readManifest(dir: string): Manifest {
  * cannot be written; removes files that the library's previous build wrote and this one does not,
  * naming each.
  */
-export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, base: string, library = "policies"): { written: string[]; removed: string[] } {
+export function writeOutputs(
+  files: readonly OutputFile[],
+  dirs: OutputDirs,
+  base: string,
+  library = "policies",
+): { written: string[]; removed: string[]; temporariesRemoved: string[] } {
   const outputDirs: { dir: string; kind: "modules" | "docs" }[] = [...(dirs.code === undefined ? [] : [{ dir: dirs.code, kind: "modules" as const }]), { dir: dirs.docs, kind: "docs" }];
   const isIn = (path: string, dir: string) => path.startsWith(`${toPosix(dir).replace(/\/$/, "")}/`);
   const kindOf = (path: string) => (/\.(ts|js|json)$/.test(path) && dirs.code !== undefined && isIn(path, dirs.code) ? "modules" : "docs");
@@ -254,6 +259,10 @@ export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, bas
   if (refusals.length) {
     throw new BuildRefusal(`refusing to write the outputs, nothing was written:\n${refusals.map((r) => `  ${r}`).join("\n")}\nmove them away or choose other output folders with --out / --docs`);
   }
+  const temporariesRemoved = removeStaleTemporaries([
+    ...files.map((f) => resolve(base, f.path)),
+    ...outputDirs.map(({ dir }) => join(resolve(base, dir), manifestName)),
+  ]).map((path) => toPosix(relative(base, path)));
   const written: string[] = [];
   for (const file of files) {
     const target = resolve(base, file.path);
@@ -283,7 +292,7 @@ export function writeOutputs(files: readonly OutputFile[], dirs: OutputDirs, bas
     const manifestPath = join(absolute, manifestName);
     if (!existsSync(manifestPath) || readFileSync(manifestPath, "utf8") !== text) writeAtomically(manifestPath, text);
   }
-  return { written, removed };
+  return { written, removed, temporariesRemoved };
 }
 
 function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
@@ -304,6 +313,71 @@ function canWrite(path: string): boolean {
 }
 
 let temporaries = 0;
+
+/** A temporary file of `writeAtomically` beside a target: `<target>.<pid>.<n>.tmp`. */
+function temporaryPattern(target: string): RegExp {
+  return new RegExp(`^${basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)\\.\\d+\\.tmp$`);
+}
+
+/**
+ * Removes the temporary files that an interrupted build (killed before it could rename them)
+ * left beside these targets, and names them. A file is removed only when everything says a
+ * build made it: its name is a target's followed by `.<pid>.<n>.tmp`, no process with that pid
+ * runs (a build still running keeps its own), it is a plain file (not a link), and it holds
+ * nothing, or the start of generated output (a banner, or a manifest's JSON).
+ */
+function removeStaleTemporaries(targets: readonly string[]): string[] {
+  const byDir = new Map<string, string[]>();
+  for (const target of targets) {
+    const dir = dirname(target);
+    const list = byDir.get(dir);
+    if (list) list.push(target);
+    else byDir.set(dir, [target]);
+  }
+  const removed: string[] = [];
+  for (const [dir, dirTargets] of byDir) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    const candidates = names.filter((n) => n.endsWith(".tmp"));
+    if (candidates.length === 0) continue;
+    for (const target of dirTargets) {
+      const pattern = temporaryPattern(target);
+      for (const name of candidates) {
+        const match = pattern.exec(name);
+        if (!match || isRunning(Number(match[1]))) continue;
+        const path = join(dir, name);
+        const info = lstatOrUndefined(path);
+        if (!info?.isFile() || info.size > 64 * 1024 * 1024) continue;
+        const text = readFileSync(path, "utf8");
+        const made = basename(target) === manifestName ? text === "" || text.startsWith("{") : startsAsGenerated(text);
+        if (!made) continue;
+        rmSync(path);
+        removed.push(path);
+      }
+    }
+  }
+  return removed.sort();
+}
+
+/** Text that is empty, a banner's start, or starts with a banner: what a build writes first. */
+function startsAsGenerated(text: string): boolean {
+  return [generatedBanner, docsBanner].some((banner) => banner.startsWith(text) || text.startsWith(banner));
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists, under another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /** Writes through a temporary file created exclusively beside the target (so never through a link), then renames it into place. */
 function writeAtomically(target: string, text: string): void {

@@ -83,7 +83,8 @@ function libraryName(dir: string): string {
 }
 
 /** Each file a build removed, by name: only files an earlier build recorded as its own. */
-function reportRemoved(removed: readonly string[], io: Io): void {
+function reportRemoved(removed: readonly string[], io: Io, temporaries: readonly string[] = []): void {
+  for (const path of temporaries) io.out(`removed ${path} (left by an interrupted build)`);
   for (const path of removed) io.out(`removed ${path} (no policy builds it any more)`);
 }
 
@@ -125,8 +126,8 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       }
       const dirs = { code: options.out, docs: options.docs, emit: options.emit, runtime: options.runtime } as const;
       const files = await renderOutputs(result, dirs, previousOutput);
-      const { written, removed } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
-      reportRemoved(removed, io);
+      const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
+      reportRemoved(removed, io, temporariesRemoved);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
     });
 
@@ -285,8 +286,8 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       }
       const dirs = { docs: options.docs };
       const files = await renderOutputs(result, dirs, previousOutput);
-      const { written, removed } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
-      reportRemoved(removed, io);
+      const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
+      reportRemoved(removed, io, temporariesRemoved);
       io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);
     });
 
