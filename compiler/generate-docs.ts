@@ -28,16 +28,35 @@ export function md(text: string): string {
     .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`)
     // Control and bidirectional characters are shown by name, never passed on raw.
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
 }
 
 function refs(list: readonly A.RefRange[]): string {
   return list.length ? ` [${formatRefs(list)}]` : "";
 }
 
-function code(text: string): string {
-  const ticks = text.includes("`") ? "``" : "`";
-  return `${ticks}${ticks.length > 1 ? " " : ""}${text}${ticks.length > 1 ? " " : ""}${ticks}`;
+/**
+ * An inline code span that holds any text as it is: fenced by one backtick more than the longest
+ * run of backticks inside (so none can close it), padded with a space where the text starts or
+ * ends with a backtick (or with a space at both ends), on one line, and with control and bidirectional characters written as
+ * `\u202e`, since a code span shows everything literally.
+ */
+export function code(text: string): string {
+  const shown = text
+    .replace(/[\r\n\u2028\u2029]+/g, " ")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  let longest = 0;
+  for (const run of shown.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = "`".repeat(longest + 1);
+  // A span strips one space from each end when it has both: padded, the text keeps its own.
+  const pad = shown.startsWith("`") || shown.endsWith("`") || (shown.startsWith(" ") && shown.endsWith(" ") && shown.trim() !== "") ? " " : "";
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
+/** Text for a table cell: a `|`, even inside a code span, would end the cell (GFM), so it is escaped. */
+function tableCell(markdown: string): string {
+  return markdown.replace(/\\?\|/g, "\\|");
 }
 
 const quantifierText: Readonly<Record<A.Quantifier, (n: number) => string>> = {
@@ -153,7 +172,7 @@ export function generatePolicyPage(compiled: CompiledPolicy, checked: Checked): 
   if (compiled.overlays.length) {
     out.push(`| State overlays | ${compiled.overlays.map((o) => `${md(o.state)}: [${md(o.title)}](#${anchor(`${o.state} overlay: ${o.title}`)})`).join("; ")} |`);
   }
-  out.push(`| Source | ${code(policy.span.file)} |`);
+  out.push(`| Source | ${tableCell(code(policy.span.file))} |`);
   out.push("");
 
   let sectionIndex = 0;
