@@ -19,6 +19,10 @@ import { countInput, fuzzReport } from "../support/counter.js";
 import { compileAndCheck, checkResult } from "../support/invariants.js";
 import { contextualStream, mutationKinds, mutationOf, tokenImages, tokenStream, type MutationKind } from "../support/generators.js";
 import { readLibrary } from "../support/library.js";
+import { loadPolicies } from "../../compiler/load-modules.js";
+import { policyInput, policyMutationKinds } from "../fuzz/policy-mutations.js";
+import { caseInput, readCaseSeeds } from "../fuzz/case-mutations.js";
+import { agreeOn } from "../fuzz/agreement.js";
 
 const seed = Number(process.env.FUZZ_SEED ?? 42);
 const scale = Number(process.env.FUZZ_SCALE ?? 1) || 1;
@@ -118,6 +122,45 @@ describe("fuzz: mutations of every policy under policies/", () => {
       }
     });
   }
+});
+
+describe("fuzz: hostile mutations of the library (test/fuzz/policy-mutations.ts, as npm run fuzz makes them)", () => {
+  const library = readLibrary();
+  it.each(policyMutationKinds.map((kind) => [kind]))("%s: never throws, and reports sound positions", (kind) => {
+    // Input i of the run with this seed, for the first inputs of each kind.
+    let found = 0;
+    for (let i = 0; found < runs(20) && i < 5_000; i++) {
+      const input = policyInput(library, seed, i);
+      if (input.kind !== kind) continue;
+      found++;
+      countInput(`library mutation: ${kind}`);
+      try {
+        compileAndCheck({ ...library, ...input.changes }, input.entry, { mustFail: input.mustFail });
+      } catch (e) {
+        throw new Error(`input ${i} of seed ${seed} (${input.detail}): ${(e as Error).message}`);
+      }
+    }
+    expect(found).toBe(runs(20));
+  }, 120_000);
+});
+
+describe("fuzz: hostile case inputs (test/fuzz/case-mutations.ts) through every evaluation path", () => {
+  it("evaluate with the trace on and off, the batch's line and the case reader agree, and none throws", () => {
+    const policies = loadPolicies(compileText(readLibrary()));
+    const seeds = readCaseSeeds();
+    const endings = new Map<string, number>();
+    const problems: string[] = [];
+    for (let i = 0; i < runs(1_000); i++) {
+      const c = caseInput(seeds, seed, i, { longHistories: false });
+      countInput("case input");
+      const agreement = agreeOn(policies.get(c.policyId)!, c.text, Infinity);
+      endings.set(agreement.ending, (endings.get(agreement.ending) ?? 0) + 1);
+      if (agreement.problems.length) problems.push(`case ${i} (${c.detail}): ${agreement.problems.join("; ")}`);
+    }
+    expect(problems).toEqual([]);
+    // Every ending is reached: the mutations are neither all harmless nor all fatal.
+    expect([...endings.keys()].sort()).toEqual(["case file refused", "evaluated", "input refused"]);
+  }, 120_000);
 });
 
 describe("fuzz: size", () => {

@@ -6,7 +6,8 @@
 import { compileText, type CompileResult } from "../../compiler/compile.js";
 import { messages, renderDiagnostic, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { Span } from "../../compiler/ast.js";
-import { parsePol } from "../../grammar/parser.js";
+import { lexPol, parsePol } from "../../grammar/parser.js";
+import { nestingDiagnostic } from "../../compiler/nesting-limit.js";
 import { terminalText } from "../../compiler/terminal-text.js";
 import { countKnown } from "./counter.js";
 
@@ -145,7 +146,10 @@ function checkFrame(d: Diagnostic, rendered: string, result: CompileResult): str
 
 /** Whether the lexer or the parser rejects the text: then the compiler must report an error. */
 export function isSyntacticallyBroken(text: string): boolean {
-  const parsed = parsePol(text);
+  // Nested past the limit, the text is refused before parsing (POL032), and parsing it here could exhaust the stack.
+  const lexed = lexPol(text);
+  if (nestingDiagnostic(lexed.tokens, "") !== undefined) return true;
+  const parsed = parsePol(text, lexed);
   return parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0;
 }
 

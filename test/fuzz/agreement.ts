@@ -1,0 +1,72 @@
+/**
+ * Every evaluation path agrees on one case: the generated module with the trace on and off,
+ * the batch's line evaluation (`polc eval --batch`), and the case-file reader (`polc eval`).
+ * A request is refused by all of them or by none, with the same problems; an accepted one gets
+ * the same determination, trace aside; nothing throws but InputError, and nothing takes more
+ * than the deadline.
+ */
+import { evaluateLine } from "../../compiler/cli/batch.js";
+import { CaseFileError, parseCase } from "../../compiler/cli/case-file.js";
+import { evaluate } from "../../runtime/determine.js";
+import type { Determination } from "../../runtime/determination.js";
+import type { Policy } from "../../runtime/policy.js";
+import { InputError } from "../../runtime/validate.js";
+
+export interface Agreement {
+  /** Disagreements and crashes, each a bug. */
+  readonly problems: string[];
+  /** How it ended: refused as a case file, refused as input, or evaluated. */
+  readonly ending: "case file refused" | "input refused" | "evaluated";
+  readonly ms: number;
+}
+
+type Run = { determination: Determination } | { refused: string } | { crashed: string };
+
+function run(policy: Policy, input: Record<string, unknown>, state: string | undefined, trace: boolean): Run {
+  try {
+    return { determination: evaluate(policy, input, { state, trace }) };
+  } catch (e) {
+    if (e instanceof InputError) return { refused: e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; ") };
+    return { crashed: (e as Error).stack?.split("\n").slice(0, 5).join("\n") ?? String(e) };
+  }
+}
+
+const withoutTrace = (d: Determination) => JSON.stringify({ ...d, trace: [] });
+
+/** Runs a case file's text through every path; `deadlineMs` is what counts as a hang. */
+export function agreeOn(policy: Policy, text: string, deadlineMs = 5_000): Agreement {
+  const started = performance.now();
+  const problems: string[] = [];
+  const done = (ending: Agreement["ending"]): Agreement => {
+    const ms = performance.now() - started;
+    if (ms > deadlineMs) problems.push(`took ${ms.toFixed(0)} ms`);
+    return { problems, ending, ms };
+  };
+  let state: string | undefined;
+  let input: Record<string, unknown>;
+  try {
+    const c = parseCase(text, "case.json");
+    input = c.input;
+    state = c.state;
+  } catch (e) {
+    if (!(e instanceof CaseFileError)) problems.push(`the case reader threw ${(e as Error).stack?.split("\n").slice(0, 4).join("\n")}`);
+    return done("case file refused");
+  }
+  const traced = run(policy, input, state, true);
+  const quick = run(policy, input, state, false);
+  for (const r of [traced, quick]) if ("crashed" in r) problems.push(`evaluate threw ${r.crashed}`);
+  // The batch reads its line with the platform's parser; the line is the same request, on one line.
+  const line = evaluateLine({ policy, state: undefined, trace: false }, JSON.stringify(state === undefined ? { input } : { input, state }), 1);
+  if ("refused" in traced || "refused" in quick) {
+    if (!("refused" in traced && "refused" in quick) || traced.refused !== quick.refused) problems.push(`refused with the trace on or off only: ${JSON.stringify(traced).slice(0, 200)} / ${JSON.stringify(quick).slice(0, 200)}`);
+    const expected = JSON.stringify({ line: 1, error: "refused" in quick ? quick.refused : "" });
+    if (line.text !== expected) problems.push(`the batch line says ${line.text.slice(0, 300)}, evaluate ${expected.slice(0, 300)}`);
+    return done("input refused");
+  }
+  if ("determination" in traced && "determination" in quick) {
+    if (withoutTrace(traced.determination) !== withoutTrace(quick.determination)) problems.push("the trace on and off give different determinations");
+    if (quick.determination.trace.length !== 0) problems.push("a determination without the trace has one");
+    if (line.text !== JSON.stringify(quick.determination)) problems.push(`the batch line differs from evaluate: ${line.text.slice(0, 200)}`);
+  }
+  return done("evaluated");
+}

@@ -1,0 +1,250 @@
+/**
+ * `npm run fuzz -- [--count N] [--seed S]`: the fuzzer, in four parts, with a report of each.
+ *
+ *  1. The checker: N inputs (default 10 000), mutations of the real library (policy-mutations.ts)
+ *     and random token streams, each checked on a worker thread with a 5 s deadline against the
+ *     invariants of test/support/invariants.ts (no throw, every diagnostic coded and positioned
+ *     inside its file, an error for broken text).
+ *  2. Every stage, for the mutations that still compile (up to --stages, default 2 000): the
+ *     module in memory, and every evaluation path on the policy's cases (agreement.ts); one in
+ *     --build-every (default 40) is also built (`polc build`, formatting included) and its module
+ *     imported, evaluated with `polc eval` and `--batch`, and every build is type-checked by
+ *     tsc in one program at the end.
+ *  3. Case inputs: --cases (default 5 000) hostile changes of the case files (case-mutations.ts)
+ *     through every evaluation path.
+ *  4. The name sweep (test/codegen/name-sweep.test.ts, run by vitest), unless --no-sweep.
+ *
+ * Options: --workers W (checker threads, default 2), --deadline MS (default 5 000).
+ * Exits 1 when any input crashed, hung or made two paths disagree; each is printed with its
+ * index, so `--seed S` reproduces it.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Writable } from "node:stream";
+import fc from "fast-check";
+import { compileText } from "../../compiler/compile.js";
+import { renderOutputs } from "../../compiler/build.js";
+import { loadPolicies, scriptLibrary } from "../../compiler/load-modules.js";
+import { main } from "../../compiler/cli/main.js";
+import { runBatch } from "../../compiler/cli/batch.js";
+import { evaluate } from "../../runtime/determine.js";
+import type { Determination } from "../../runtime/determination.js";
+import type { Policy } from "../../runtime/policy.js";
+import { tokenStream } from "../support/generators.js";
+import { typeCheck } from "../support/inert.js";
+import { readLibrary, repoRoot } from "../support/library.js";
+import { agreeOn } from "./agreement.js";
+import { caseInput, readCaseSeeds, type CaseSeed } from "./case-mutations.js";
+import { policyInput } from "./policy-mutations.js";
+import { CheckPool } from "./pool.js";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const count = option("--count", 10_000);
+const seed = option("--seed", Date.now() % 1_000_000);
+const workers = option("--workers", 2);
+const deadlineMs = option("--deadline", 5_000);
+const stageLimit = option("--stages", 2_000);
+const buildEvery = option("--build-every", 40);
+const caseCount = option("--cases", 5_000);
+const sweep = !args.includes("--no-sweep");
+
+const library = readLibrary();
+const seeds = readCaseSeeds();
+const failures: string[] = [];
+const fail = (what: string) => {
+  failures.push(what);
+  if (failures.length <= 50) console.log(`  ! ${what.split("\n").slice(0, 6).join("\n    ")}`);
+};
+const rate = (n: number, ms: number) => `${((n * 1000) / ms).toFixed(1)}/s`;
+
+console.log(`# npm run fuzz -- --count ${count} --seed ${seed}`);
+
+// ── 1. The checker ───────────────────────────────────────────────────────────────────────────
+
+/** Input `i` of the checker part: a library mutation, or (one in four) a random token stream. */
+function checkerInput(i: number): { kind: string; detail: string; changes: Record<string, string>; entry: string; mustFail: boolean } {
+  if (i % 4 === 3) {
+    const [text] = fc.sample(tokenStream(60), { seed: seed + i, numRuns: 1 });
+    return { kind: "token stream", detail: JSON.stringify(text).slice(0, 80), changes: { "fuzz.pol": text }, entry: "fuzz.pol", mustFail: false };
+  }
+  const p = policyInput(library, seed, i);
+  return { kind: p.kind, detail: p.detail, changes: { ...p.changes }, entry: p.entry, mustFail: p.mustFail };
+}
+
+const valid: number[] = [];
+{
+  const pool = new CheckPool(workers, deadlineMs);
+  const started = performance.now();
+  const byKind = new Map<string, { n: number; ms: number; problems: number; hangs: number }>();
+  let next = 0;
+  let crashes = 0;
+  let hangs = 0;
+  let broken = 0;
+  let slowest = 0;
+  const lane = async (slot: number) => {
+    for (let i = next++; i < count; i = next++) {
+      const input = checkerInput(i);
+      const outcome = await pool.check(slot, input.changes, input.entry, input.mustFail);
+      const k = byKind.get(input.kind) ?? { n: 0, ms: 0, problems: 0, hangs: 0 };
+      byKind.set(input.kind, k);
+      k.n++;
+      k.ms += outcome.ms;
+      slowest = Math.max(slowest, outcome.ms);
+      if (outcome.hung) {
+        hangs++;
+        k.hangs++;
+        fail(`check #${i} (${input.kind}: ${input.detail}) hung`);
+      } else if (outcome.problems.length > 0) {
+        k.problems++;
+        if (/threw/.test(outcome.problems[0])) crashes++;
+        else broken++;
+        fail(`check #${i} (${input.kind}: ${input.detail}): ${outcome.problems[0]}`);
+      } else if (outcome.policies.length > 0 && input.kind !== "token stream") valid.push(i);
+      if ((i + 1) % 10_000 === 0) console.log(`#   ${i + 1} checked, ${rate(i + 1, performance.now() - started)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, slot) => lane(slot)));
+  await pool.close();
+  const ms = performance.now() - started;
+  console.log(`check: ${count} inputs in ${(ms / 1000).toFixed(1)} s (${rate(count, ms)} on ${workers} workers), ${crashes} crashes, ${hangs} hangs, ${broken} broken invariants, slowest ${slowest.toFixed(0)} ms`);
+  for (const [kind, k] of [...byKind].sort()) {
+    console.log(`  ${kind.padEnd(22)} ${String(k.n).padStart(7)} inputs, ${(k.ms / k.n).toFixed(1).padStart(7)} ms each, ${k.problems} problems, ${k.hangs} hangs`);
+  }
+  console.log(`  ${valid.length} mutations still compile without errors`);
+}
+
+// ── 2. Every stage, for the mutations that still compile ─────────────────────────────────────
+
+class Collect extends Writable {
+  text = "";
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+const seedsOf = (policyId: string): CaseSeed[] => seeds.filter((s) => s.policyId === policyId);
+const scratch = mkdtempSync(join(tmpdir(), "pol-fuzz-"));
+{
+  const started = performance.now();
+  const chosen = valid.slice(0, stageLimit);
+  let evaluations = 0;
+  let disagreements = 0;
+  let builds = 0;
+  const built: string[] = [];
+  for (const [n, i] of chosen.entries()) {
+    const input = checkerInput(i);
+    const files = { ...library, ...input.changes };
+    const result = compileText(files, [input.entry]);
+    let policies: ReadonlyMap<string, Policy>;
+    try {
+      policies = loadPolicies(result);
+    } catch (e) {
+      fail(`stages #${i} (${input.kind}: ${input.detail}): loading the module threw ${(e as Error).message}`);
+      continue;
+    }
+    for (const [id, policy] of policies) {
+      const mine = seedsOf(id);
+      const texts = [...mine.slice(0, 1).map((s) => JSON.stringify(s.data)), ...Array.from({ length: 2 }, (_, j) => caseInput(mine.length ? mine : seeds, seed, i * 7 + j).text)];
+      for (const text of texts) {
+        const agreement = agreeOn(policy, text, deadlineMs);
+        evaluations++;
+        if (agreement.problems.length) {
+          disagreements++;
+          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}: ${agreement.problems.join("; ")}`);
+        }
+      }
+    }
+    if (n % buildEvery !== 0) continue;
+    // The whole build: formatted files on disk, the module imported, polc eval and --batch.
+    builds++;
+    const dir = join(scratch, `build-${i}`);
+    const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, () => undefined, dir);
+    for (const f of out) {
+      mkdirSync(join(f.path, ".."), { recursive: true });
+      writeFileSync(f.path, f.text);
+      if (f.path.endsWith(".ts")) built.push(f.path);
+    }
+    const source = join(dir, "policies");
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(source, path, ".."), { recursive: true });
+      writeFileSync(join(source, path), text);
+    }
+    for (const [id, policy] of policies) {
+      const mine = seedsOf(id)[0];
+      if (!mine) continue;
+      const caseFile = join(dir, `${id}.json`);
+      writeFileSync(caseFile, JSON.stringify(mine.data));
+      const c = mine.data.input === undefined ? { input: mine.data, state: undefined } : { input: mine.data.input as Record<string, unknown>, state: mine.data.state as string | undefined };
+      let expected: Determination;
+      try {
+        expected = evaluate(policy, c.input, { state: c.state, trace: true });
+      } catch {
+        continue;
+      }
+      const slug = id.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+      const mod = (await import(pathToFileURL(join(dir, "generated", `${slug}.ts`)).href)) as { evaluate: (input: unknown, options?: object) => Determination };
+      if (JSON.stringify(mod.evaluate(c.input, { state: c.state })) !== JSON.stringify(expected)) fail(`build #${i} ${id}: the built module disagrees`);
+      const printed: string[] = [];
+      const code = await main(["node", "polc", "eval", id, caseFile, "--library", source, "--json", ...(c.state ? ["--state", c.state] : [])], {
+        out: (t) => printed.push(t),
+        err: (t) => printed.push(`err: ${t}`),
+      });
+      const evalOut = printed.join("\n");
+      if (code === 0 && evalOut !== JSON.stringify(expected, null, 2)) fail(`build #${i} ${id}: polc eval disagrees`);
+      const batchFile = join(dir, `${id}.ndjson`);
+      writeFileSync(batchFile, `${JSON.stringify({ input: c.input, state: c.state })}\n`);
+      const output = new Collect();
+      await runBatch(scriptLibrary(result), id, batchFile, { workers: 0, output, progress: false });
+      if (output.text !== `${JSON.stringify({ ...expected, trace: [] })}\n`) fail(`build #${i} ${id}: --batch disagrees`);
+    }
+  }
+  const typeErrors = built.length ? typeCheck(built) : [];
+  for (const m of typeErrors.slice(0, 10)) fail(`tsc: ${m}`);
+  const ms = performance.now() - started;
+  console.log(
+    `stages: ${chosen.length} compiling mutations in ${(ms / 1000).toFixed(1)} s: ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built, imported, run by polc eval and --batch; tsc over ${built.length} modules: ${typeErrors.length} errors`,
+  );
+}
+
+// ── 3. Case inputs ───────────────────────────────────────────────────────────────────────────
+{
+  const started = performance.now();
+  const policies = loadPolicies(compileText(library));
+  const endings = new Map<string, number>();
+  let disagreements = 0;
+  let slowest = 0;
+  for (let i = 0; i < caseCount; i++) {
+    const c = caseInput(seeds, seed, i);
+    const policy = policies.get(c.policyId);
+    if (!policy) continue;
+    const agreement = agreeOn(policy, c.text, deadlineMs);
+    slowest = Math.max(slowest, agreement.ms);
+    endings.set(agreement.ending, (endings.get(agreement.ending) ?? 0) + 1);
+    if (agreement.problems.length) {
+      disagreements++;
+      fail(`case #${i} (${c.detail}): ${agreement.problems.join("; ")}`);
+    }
+  }
+  const ms = performance.now() - started;
+  console.log(
+    `cases: ${caseCount} in ${(ms / 1000).toFixed(1)} s (${rate(caseCount, ms)}), ${disagreements} disagreements or crashes, slowest ${slowest.toFixed(0)} ms; ${[...endings].map(([k, v]) => `${v} ${k}`).join(", ")}`,
+  );
+}
+
+// ── 4. The name sweep ────────────────────────────────────────────────────────────────────────
+if (sweep) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [join(repoRoot, "node_modules", "vitest", "vitest.mjs"), "run", "test/codegen/name-sweep.test.ts"], { cwd: repoRoot, encoding: "utf8" });
+  const tests = /Tests\s+(.*)/.exec(r.stdout.replace(/\u001b\[[0-9;]*m/g, ""))?.[1] ?? "no summary";
+  console.log(`name sweep: ${r.status === 0 ? "passed" : "FAILED"} (${tests}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (r.status !== 0) fail(`name sweep failed:\n${r.stdout.slice(-2_000)}`);
+}
+
+rmSync(scratch, { recursive: true, force: true });
+console.log(failures.length ? `${failures.length} failures (seed ${seed})` : `no failures (seed ${seed})`);
+process.exitCode = failures.length ? 1 : 0;
