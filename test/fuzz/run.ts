@@ -14,7 +14,8 @@
  *     through every evaluation path.
  *  4. The name sweep (test/codegen/name-sweep.test.ts, run by vitest), unless --no-sweep.
  *
- * Options: --workers W (checker threads, default 2), --deadline MS (default 5 000).
+ * Options: --workers W (checker threads, default 2), --deadline MS (default 5 000), --stream-share P
+ * (of every 100 checker inputs, P are random token streams, default 25), --no-sweep.
  * Exits 1 when any input crashed, hung or made two paths disagree; each is printed with its
  * index, so `--seed S` reproduces it.
  */
@@ -51,6 +52,8 @@ const stageLimit = option("--stages", 2_000);
 const buildEvery = option("--build-every", 40);
 const caseCount = option("--cases", 5_000);
 const sweep = !args.includes("--no-sweep");
+/** Of every 100 checker inputs, how many are random token streams (fast) rather than library mutations. */
+const streamShare = option("--stream-share", 25);
 
 const library = readLibrary();
 const seeds = readCaseSeeds();
@@ -65,9 +68,9 @@ console.log(`# npm run fuzz -- --count ${count} --seed ${seed}`);
 
 // ── 1. The checker ───────────────────────────────────────────────────────────────────────────
 
-/** Input `i` of the checker part: a library mutation, or (one in four) a random token stream. */
+/** Input `i` of the checker part: a library mutation, or (--stream-share in 100) a random token stream. */
 function checkerInput(i: number): { kind: string; detail: string; changes: Record<string, string>; entry: string; mustFail: boolean } {
-  if (i % 4 === 3) {
+  if (i % 100 < streamShare) {
     const [text] = fc.sample(tokenStream(60), { seed: seed + i, numRuns: 1 });
     return { kind: "token stream", detail: JSON.stringify(text).slice(0, 80), changes: { "fuzz.pol": text }, entry: "fuzz.pol", mustFail: false };
   }
