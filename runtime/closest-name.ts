@@ -3,14 +3,20 @@
  * likely typo. Used for input fields here and for names in policies by the compiler.
  */
 export function closestName(word: string, candidates: Iterable<string>): string | undefined {
+  // The edit distance takes time quadratic in the length: a name longer than any typed one gets no suggestion.
+  if (word.length > maxSuggestedLength) return undefined;
+  const lower = word.toLowerCase();
   let best: string | undefined;
   let bestScore = Infinity;
   for (const candidate of candidates) {
-    const score = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (Math.abs(candidate.length - word.length) > 3) continue;
+    const score = editDistance(lower, candidate.toLowerCase());
     if (score < bestScore) [best, bestScore] = [candidate, score];
   }
   return bestScore <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+const maxSuggestedLength = 100;
 
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3) return Infinity;
