@@ -341,6 +341,16 @@ describe("error recovery", () => {
   });
 });
 
+describe("limits: long names", () => {
+  it("reports 10 facts of a 100 000-character unknown type, without a suggestion, within the deadline", async () => {
+    const long = `boolean_${"n".repeat(100_000)}`;
+    const source = Array.from({ length: 10 }, (_, i) => `fact f${i}: ${long} "F${i}"`).join("\n") + `\nfact g: boolean "G"\n`;
+    const r = settled(await isolated({ "a.pol": source }));
+    expect(r.diagnostics).toHaveLength(10);
+    expect(new Set(r.diagnostics.map((d) => `${d.code} ${d.hint?.startsWith("did you mean") ? "with" : "without"} a suggestion`))).toEqual(new Set(["POL012 without a suggestion"]));
+  }, testTimeout);
+});
+
 describe("limits: numbers", () => {
   const prelude = 'fact n: number "N"\nfact d: date "D"\n';
   it("refuses a 401-digit number (it would be Infinity) and a 16-digit one, with POL021", () => {
