@@ -143,7 +143,9 @@ function mutate(kind: PolicyMutationKind, text: string, entry: string, library: 
       if (random.int(2) === 0 && names.length > 0) {
         // Every occurrence of one name, so that the file may stay valid.
         const name = random.pick(names).image;
-        const long = `${name}_${"n".repeat(length)}`;
+        // The file stays within the 1 MB that checking promises to take in linear time.
+        const occurrences = text.match(new RegExp(`\\b${name}\\b`, "g"))?.length ?? 1;
+        const long = `${name}_${"n".repeat(Math.min(length, Math.floor(900_000 / occurrences)))}`;
         return { detail: `renamed '${name}' to ${long.length} characters`, text: text.replace(new RegExp(`\\b${name}\\b`, "g"), long) };
       }
       if (strings.length === 0) return { detail: "no text", text };
