@@ -161,13 +161,13 @@ describe("writeOutputs", () => {
 
   it("writes every file and a manifest of them, then leaves unchanged files alone", () => {
     const dir = fresh();
-    expect(writeOutputs(outputs, dirs, dir)).toEqual({ written: outputs.map((f) => f.path), removed: [] });
+    expect(writeOutputs(outputs, dirs, dir)).toEqual({ written: outputs.map((f) => f.path), removed: [], temporariesRemoved: [] });
     for (const file of outputs) expect(readFileSync(join(dir, file.path), "utf8")).toBe(file.text);
     const manifest = JSON.parse(readFileSync(join(dir, "generated", manifestName), "utf8")) as Record<string, string[]>;
     expect(Object.keys(manifest)).toEqual(["policies modules"]);
     expect(manifest["policies modules"]).toContain("nia-cg-300.ts");
     expect(manifest["policies modules"]).toContain("common/history.pol.ts");
-    expect(writeOutputs(outputs, dirs, dir)).toEqual({ written: [], removed: [] });
+    expect(writeOutputs(outputs, dirs, dir)).toEqual({ written: [], removed: [], temporariesRemoved: [] });
     expect(readdirSync(join(dir, "generated")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
