@@ -55,7 +55,7 @@ const post = (body: string, headers: Record<string, string> = { "content-type": 
 
 describe("polc serve", () => {
   it("answers a health check", async () => {
-    expect(await call("/health")).toMatchObject({ status: 200, body: { status: "ok", policies: 8 } });
+    expect(await call("/health")).toMatchObject({ status: 200, body: { status: "ok", policies: 9 } });
   });
 
   it("lists every policy with its metadata, the digest of its input and its links", async () => {
@@ -190,7 +190,7 @@ describe("polc serve from the command line", () => {
         });
         child.on("exit", (code) => reject(new Error(`polc serve exited with ${code}: ${out}`)));
       });
-      expect(out).toMatch(/^polc serve: 8 policies on http:\/\/127\.0\.0\.1:\d+\n$/);
+      expect(out).toMatch(/^polc serve: 9 policies on http:\/\/127\.0\.0\.1:\d+\n$/);
       const response = await fetch(`${address}/policies/NIA_CG_300/determinations`, post(JSON.stringify({ input: meets.input })));
       expect(((await response.json()) as { outcome: string }).outcome).toBe("meets");
       const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
