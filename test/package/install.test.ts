@@ -28,7 +28,7 @@ function run(command: string, args: readonly string[], cwd: string): string {
 const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
 
 beforeAll(() => {
-  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.package.json", "README.md", "bin", "grammar", "compiler", "runtime", "json-schema", "fhir", "service", "docs/language.md"]) {
+  for (const entry of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.package.json", "README.md", "bin", "grammar", "compiler", "runtime", "json-schema", "fhir", "service", "packages/prettier-plugin-pol", "docs/language.md"]) {
     if (existsSync(join(repo, entry))) cpSync(join(repo, entry), join(staging, entry), { recursive: true });
   }
   symlinkSync(join(repo, "node_modules"), join(staging, "node_modules"), "dir");
