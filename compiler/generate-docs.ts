@@ -322,6 +322,8 @@ const reportColumns: readonly [A.SectionKind, string][] = [
   ["notes", "Checked notes"],
   ["exclusions", "Exclusions"],
   ["contraindications", "Contraindications"],
+  ["not-covered", "Not covered"],
+  ["advisories", "Advisories"],
 ];
 
 /** The library's coverage by its own case files, as `polc test --coverage` measures it. */
@@ -347,8 +349,8 @@ export function generateCriteriaReport(policies: readonly CompiledPolicy[], cove
   const out: string[] = [docsBanner, "", "# Criteria encoded per guideline", ""];
   out.push("Each number counts the checked criteria (bullets with a rule, not the lists that group them) in that kind of section; a criterion used in two places counts once per section kind.");
   out.push("");
-  out.push(`| Guideline | ${reportColumns.map(([, label]) => label).join(" | ")} | State overlays | Total |`);
-  out.push(`|---|${reportColumns.map(() => "---:").join("|")}|---|---:|`);
+  out.push(`| Guideline | ${reportColumns.map(([, label]) => label).join(" | ")} | Service lines | State overlays | Total |`);
+  out.push(`|---|${reportColumns.map(() => "---:").join("|")}|---:|---|---:|`);
   for (const { ir, policy } of policies) {
     const counts = reportColumns.map(([kind]) => {
       const seen = new Set<IrRequirement>();
@@ -359,8 +361,10 @@ export function generateCriteriaReport(policies: readonly CompiledPolicy[], cove
       const n = o.sections.reduce((sum, s) => sum + countCriteria(s.items, seen), 0);
       return { label: `${o.state}: ${n}`, n };
     });
-    const total = counts.reduce((a, b) => a + b, 0) + overlayCounts.reduce((a, b) => a + b.n, 0);
-    out.push(`| [${md(policy.name)}](policies/${docsFileName(policy.name)}) | ${counts.join(" | ")} | ${overlayCounts.map((o) => o.label).join(", ") || "—"} | ${total} |`);
+    const serviceSeen = new Set<IrRequirement>();
+    const services = ir.services.reduce((n, v) => n + v.sections.reduce((sum, s) => sum + countCriteria(s.items, serviceSeen), 0), 0);
+    const total = counts.reduce((a, b) => a + b, 0) + services + overlayCounts.reduce((a, b) => a + b.n, 0);
+    out.push(`| [${md(policy.name)}](policies/${docsFileName(policy.name)}) | ${counts.join(" | ")} | ${services} | ${overlayCounts.map((o) => o.label).join(", ") || "—"} | ${total} |`);
   }
   out.push("");
   fidelityReport(policies, out);
