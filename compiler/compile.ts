@@ -10,7 +10,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import type * as A from "./ast.js";
-import type * as C from "../grammar/cst.generated.js";
 import type { IrDefinition, IrLibrary, IrPolicy } from "./ir.js";
 import { walk } from "./ast.js";
 import { lexPol, parsePol, type ParseOutput } from "../grammar/parser.js";
@@ -161,7 +160,7 @@ function compileSources(
     const parsed = parsePol(text, lexed);
     diagnostics.push(...syntaxDiagnostics(parsed, shown, text));
     parsedFiles.set(shown, parsed);
-    const file = cstToAst(parsed.cst as C.FileCstNode, shown, diagnostics);
+    const file = cstToAst(parsed, shown, diagnostics);
     files.set(shown, file);
     const imported: ImportEdge[] = [];
     for (const imp of file.imports) {

@@ -7,8 +7,9 @@ import type * as C from "../grammar/cst.generated.js";
 import type * as A from "./ast.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 
-export function cstToAst(cst: C.FileCstNode, file: string, diagnostics: Diagnostic[]): A.PolFile {
-  return new Builder(file, diagnostics).build(cst);
+/** The tree of one parsed file; `tokens` is the token vector the parser read (sorted by offset). */
+export function cstToAst(parsed: { readonly cst: CstNode; readonly tokens: readonly IToken[] }, file: string, diagnostics: Diagnostic[]): A.PolFile {
+  return new Builder(file, diagnostics, parsed.tokens).build(parsed.cst as C.FileCstNode);
 }
 
 class Builder {
@@ -17,6 +18,7 @@ class Builder {
   constructor(
     private readonly file: string,
     private readonly diagnostics: Diagnostic[],
+    private readonly tokens: readonly IToken[],
   ) {
     this.lastSpan = { file, start: 0, end: 0, line: 1, column: 1 };
   }
@@ -37,11 +39,15 @@ class Builder {
   }
 
   private nodeSpan(node: CstNode | undefined): A.Span {
-    const first = node ? firstToken(node) : undefined;
-    const last = node ? lastToken(node) : undefined;
+    const first = node ? this.firstToken(node) : undefined;
+    const last = node?.location ? tokenEndingAt(this.tokens, node.location.endOffset ?? NaN) : undefined;
     const start = this.span(first);
     if (!last || Number.isNaN(last.endOffset ?? NaN)) return start;
     return { ...start, end: Math.max(start.end, (last.endOffset ?? last.startOffset) + 1) };
+  }
+
+  private firstToken(node: CstNode): IToken | undefined {
+    return node.location ? tokenStartingAt(this.tokens, node.location.startOffset) : undefined;
   }
 
   private text(token: IToken | undefined): string {
@@ -595,27 +601,38 @@ function join(a: A.Span, b: A.Span): A.Span {
 }
 
 function offsetOf(node: CstNode): number {
-  return firstToken(node)?.startOffset ?? 0;
+  const at = node.location?.startOffset;
+  return at === undefined || Number.isNaN(at) ? 0 : at;
 }
 
-function firstToken(node: CstNode): IToken | undefined {
-  let best: IToken | undefined;
-  for (const children of Object.values(node.children)) {
-    for (const child of children) {
-      const token = "image" in child ? (child as IToken) : firstToken(child as CstNode);
-      if (token && !Number.isNaN(token.startOffset) && (!best || token.startOffset < best.startOffset)) best = token;
-    }
+/**
+ * A node's first and last real token (recovery inserts tokens with no offset), found from the
+ * offsets the parser records on every node (`nodeLocationTracking`) by binary search in the
+ * token vector: a span is asked of nearly every node, and walking each subtree for it made the
+ * conversion quadratic in the depth of a file's nesting.
+ */
+function tokenStartingAt(tokens: readonly IToken[], offset: number): IToken | undefined {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = tokens[mid].startOffset;
+    if (at === offset) return tokens[mid];
+    if (at < offset) lo = mid + 1;
+    else hi = mid - 1;
   }
-  return best;
+  return undefined;
 }
 
-function lastToken(node: CstNode): IToken | undefined {
-  let best: IToken | undefined;
-  for (const children of Object.values(node.children)) {
-    for (const child of children) {
-      const token = "image" in child ? (child as IToken) : lastToken(child as CstNode);
-      if (token && !Number.isNaN(token.startOffset) && (!best || token.startOffset > best.startOffset)) best = token;
-    }
+function tokenEndingAt(tokens: readonly IToken[], offset: number): IToken | undefined {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = tokens[mid].endOffset ?? tokens[mid].startOffset;
+    if (at === offset) return tokens[mid];
+    if (at < offset) lo = mid + 1;
+    else hi = mid - 1;
   }
-  return best;
+  return undefined;
 }

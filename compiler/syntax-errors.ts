@@ -76,6 +76,7 @@ const expectedByRule: Record<string, string> = {
 export function spoiltParts(parsed: ParseOutput): [number, number][] {
   let found = spoiltOf.get(parsed);
   if (found) return found;
+  if (parsed.parseErrors.length === 0) return []; // nothing is spoilt: skip walking the file
   const units: CstNode[] = [];
   const file = parsed.cst as C.FileCstNode;
   for (const imp of file.children.importDecl ?? []) units.push(imp);
@@ -210,6 +211,8 @@ function misnamed(parsed: ParseOutput): Misnamed[] {
   let found = misnamedOf.get(parsed);
   if (found) return found;
   found = [];
+  misnamedOf.set(parsed, found);
+  if (parsed.parseErrors.length === 0) return found;
   const tokens = parsed.tokens;
   // Whether each token starts a declaration (at brace depth 0), and the nearest such token at or
   // before it and after it, so that each declaration's bounds are found in constant time.
@@ -242,29 +245,14 @@ function misnamed(parsed: ParseOutput): Misnamed[] {
     const lastToken = tokens[end - 1];
     found.push({ error: e, declaration: [start, lastToken.endOffset ?? lastToken.startOffset], next: end < tokens.length ? tokens[end].startOffset : undefined });
   }
-  misnamedOf.set(parsed, found);
   return found;
 }
 
-/** The first and last offsets of a part's tokens, walking its tree without recursion. */
+/** The first and last offsets of a part's tokens, as the parser recorded them on the node. */
 function tokenRange(node: CstNode): [number, number] | undefined {
-  let start = Infinity;
-  let end = -Infinity;
-  const stack: CstNode[] = [node];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    for (const children of Object.values(n.children)) {
-      for (const child of children) {
-        if ("image" in child) {
-          const t = child as IToken;
-          if (Number.isNaN(t.startOffset)) continue;
-          start = Math.min(start, t.startOffset);
-          end = Math.max(end, t.endOffset ?? t.startOffset);
-        } else stack.push(child as CstNode);
-      }
-    }
-  }
-  return start <= end ? [start, end] : undefined;
+  const start = node.location?.startOffset ?? NaN;
+  const end = node.location?.endOffset ?? NaN;
+  return Number.isNaN(start) || Number.isNaN(end) ? undefined : [start, end];
 }
 
 /** A syntax error as found, before the echoes of one mistake are dropped. */

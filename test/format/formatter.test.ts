@@ -5,7 +5,6 @@ import { formatPol, PolSyntaxError, printers, type Printers } from "../../packag
 import { parsePol } from "../../grammar/parser.js";
 import { cstToAst } from "../../compiler/cst-to-ast.js";
 import { compileFiles } from "../../compiler/compile.js";
-import type { FileCstNode } from "../../grammar/cst.generated.js";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import { readLibrary } from "../support/library.js";
 
@@ -17,7 +16,7 @@ function astWithoutSpans(text: string): unknown {
   const diagnostics: Diagnostic[] = [];
   const parsed = parsePol(text);
   expect(parsed.parseErrors).toEqual([]);
-  const ast = cstToAst(parsed.cst as FileCstNode, "file.pol", diagnostics);
+  const ast = cstToAst(parsed, "file.pol", diagnostics);
   expect(diagnostics).toEqual([]);
   return JSON.parse(JSON.stringify(ast, (key, value) => (key === "span" || key.endsWith("Span") ? undefined : value)));
 }
