@@ -8,6 +8,7 @@
  *   - each output folder keeps a manifest of what the build wrote there, and only a file the
  *     previous build recorded (and that still carries the banner) is ever removed, by name.
  */
+import { noProgress, type Progress } from "./progress.js";
 import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
@@ -112,7 +113,13 @@ function toPosix(path: string): string {
  * unformatted text and the formatting; when `previous` gives a file with the same digest, it is
  * reused as it is, so a rebuild formats only what changed. The result is the same either way.
  */
-export async function renderOutputs(result: CompileResult, dirs: OutputDirs, previous: (path: string) => string | undefined = () => undefined, base = process.cwd()): Promise<OutputFile[]> {
+export async function renderOutputs(
+  result: CompileResult,
+  dirs: OutputDirs,
+  previous: (path: string) => string | undefined = () => undefined,
+  base = process.cwd(),
+  progress: Progress = noProgress,
+): Promise<OutputFile[]> {
   const raw: { path: string; text: string; formatting: Formatting }[] = [];
   const unformatted: OutputFile[] = [];
   if (dirs.code !== undefined && result.library) {
@@ -138,7 +145,9 @@ export async function renderOutputs(result: CompileResult, dirs: OutputDirs, pre
 
   const files: OutputFile[] = [];
   let prettier: typeof import("prettier") | undefined;
+  progress.phase("writing generated files", raw.length);
   for (const { path, text, formatting } of raw) {
+    progress.step();
     const source = digest(text, formatting);
     const old = previous(path);
     // Reused only if it is still exactly what was written: a file edited by hand is rebuilt.

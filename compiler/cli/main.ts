@@ -2,6 +2,7 @@
  * polc, the command-line tool. A thin layer: each command calls the compiler or the runtime and
  * turns the result into text and an exit code (0 fine, 1 policy errors, 2 usage or input errors).
  */
+import { terminalProgress } from "../progress.js";
 import { Command, CommanderError } from "commander";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
@@ -119,13 +120,14 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       }
       checkOutputFolder("--out", options.out);
       checkOutputFolder("--docs", options.docs);
+      const progress = terminalProgress();
       const result = compileFiles(polFilesUnder(dir));
       if (!reportDiagnostics(result, io)) {
         exitCode = 1;
         return;
       }
       const dirs = { code: options.out, docs: options.docs, emit: options.emit, runtime: options.runtime } as const;
-      const files = await renderOutputs(result, dirs, previousOutput);
+      const files = await renderOutputs(result, dirs, previousOutput, process.cwd(), progress).finally(() => progress.finish());
       const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io, temporariesRemoved);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
@@ -285,7 +287,8 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
         return;
       }
       const dirs = { docs: options.docs };
-      const files = await renderOutputs(result, dirs, previousOutput);
+      const progress = terminalProgress();
+      const files = await renderOutputs(result, dirs, previousOutput, process.cwd(), progress).finally(() => progress.finish());
       const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io, temporariesRemoved);
       io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);

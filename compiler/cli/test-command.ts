@@ -4,6 +4,7 @@
  * failure, what differs; with `--coverage`, what the cases exercise. It first rebuilds whatever
  * generated output is stale, so a forgotten build never shows up as a confusing difference.
  */
+import { noProgress, terminalProgress, type Progress } from "../progress.js";
 import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -71,15 +72,22 @@ function threshold(text: string | undefined): number | undefined {
 async function testOnce(targets: readonly string[], options: TestOptions, io: Io): Promise<number> {
   const minimum = threshold(options.coverageThreshold);
   const withCoverage = options.coverage === true || minimum !== undefined;
+  // Started first, so that the second before anything is drawn counts from the command's start.
+  const progress = options.json ? noProgress : terminalProgress();
   const result = compileLibrary(options.library, io);
   if (!result) return 1;
-  if (options.build) await rebuildStale(result, options, io);
+  if (options.build) await rebuildStale(result, options, io, progress);
 
   const root = findCasesRoot(options.library, options.cases);
   if (root === undefined) throw new UsageError(`no case folder for ${options.library}: make ${join(options.library, "cases")}/ with a folder per policy (for example ${join(options.library, "cases", "nia-cg-300")}/), or give --cases DIR`);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--cases: no such folder: ${root}`);
   const selection = select(targets, result);
-  const run = runLibraryCases(result, root, selection, withCoverage);
+  let run: TestRun;
+  try {
+    run = runLibraryCases(result, root, selection, withCoverage, undefined, progress);
+  } finally {
+    progress.finish();
+  }
   if (run.results.length === 0) throw new UsageError(`no case files for ${targets.length ? targets.join(", ") : options.library} under ${root}`);
 
   const failed = run.results.filter((r) => r.status === "fail").length;
@@ -128,11 +136,11 @@ function select(targets: readonly string[], result: CompileResult): { policies: 
 }
 
 /** Rebuilds the generated modules and docs of an earlier build whose sources changed. */
-async function rebuildStale(result: CompileResult, options: TestOptions, io: Io): Promise<void> {
+async function rebuildStale(result: CompileResult, options: TestOptions, io: Io, progress: Progress): Promise<void> {
   if (!existsSync(join(options.out, manifestName))) return;
   const dirs = { code: options.out, docs: options.docs };
   const previous = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : undefined);
-  const files = await renderOutputs(result, dirs, previous);
+  const files = await renderOutputs(result, dirs, previous, process.cwd(), progress).finally(() => progress.finish());
   const { written } = writeOutputs(files, dirs, process.cwd(), libraryLabel(options.library));
   if (written.length && !options.json) io.out(`rebuilt ${plural(written.length, "stale file")}: ${written.join(", ")}`);
 }

@@ -3,6 +3,7 @@
  * convention of case-folders.ts), each run by run-cases.ts, and, when asked, the coverage they
  * give. `polc test`, the docs' coverage table and the test suite's case-file test all call this.
  */
+import { noProgress, type Progress } from "../progress.js";
 import type { CompileResult } from "../compile.js";
 import type { Policy } from "../../runtime/policy.js";
 import { loadPolicies } from "../load-modules.js";
@@ -27,7 +28,14 @@ export interface TestRun {
   readonly strays: readonly string[];
 }
 
-export function runLibraryCases(result: CompileResult, root: string, selection: TestSelection = {}, withCoverage = false, policies: ReadonlyMap<string, Policy> = loadPolicies(result)): TestRun {
+export function runLibraryCases(
+  result: CompileResult,
+  root: string,
+  selection: TestSelection = {},
+  withCoverage = false,
+  policies: ReadonlyMap<string, Policy> = loadPolicies(result),
+  progress: Progress = noProgress,
+): TestRun {
   const ids = result.policies.map((p) => p.ir.id);
   const folders = caseFolders(root, ids);
   const chosen = ids.filter((id) => !selection.policies?.size || selection.policies.has(id));
@@ -46,6 +54,7 @@ export function runLibraryCases(result: CompileResult, root: string, selection: 
 
   const results: CaseResult[] = [];
   const coverage: PolicyCoverage[] = [];
+  progress.phase("running cases", [...files.values()].reduce((n, list) => n + list.length, 0));
   for (const [id, list] of files) {
     const compiled = result.policies.find((p) => p.ir.id === id);
     const policy = policies.get(id);
@@ -56,6 +65,7 @@ export function runLibraryCases(result: CompileResult, root: string, selection: 
       const r = runCase(file, root, id, policy, cov?.observe(name));
       if (cov && r.determination) cov.record(name, r.determination);
       results.push(r);
+      progress.step();
     }
   }
   return {
