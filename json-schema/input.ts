@@ -12,7 +12,7 @@
 import { inputTree, type InputNode } from "../runtime/validate.js";
 import type { Policy } from "../runtime/policy.js";
 import type { RecordType, ValueType } from "../runtime/schema.js";
-import { durationUnits } from "../runtime/vocabulary.js";
+import { durationUnitSpellings } from "../runtime/vocabulary.js";
 import { shapeDigest } from "./digest.js";
 
 /** A JSON Schema, as plain JSON. */
@@ -65,7 +65,7 @@ function valueSchema(type: ValueType, defs: Definitions): JsonSchema {
     case "duration":
       return {
         type: "object",
-        properties: { amount: { type: "number", minimum: 0 }, unit: { enum: [...durationUnits] } },
+        properties: { amount: { type: "number", minimum: 0 }, unit: { enum: [...durationUnitSpellings] } },
         required: ["amount", "unit"],
         additionalProperties: false,
       };

@@ -8,7 +8,7 @@ import type { Policy } from "./policy.js";
 import type { EnumType, FactDescriptor, FieldDescriptor, RecordType, ValueType } from "./schema.js";
 import { date } from "./schema.js";
 import { parseIsoDate } from "./dates.js";
-import { durationUnits } from "./vocabulary.js";
+import { durationUnits, durationUnitNamed } from "./vocabulary.js";
 import { maxDurationAmount, maxMagnitude } from "./limits.js";
 import { closestName } from "./closest-name.js";
 import { parseLevels } from "./levels.js";
@@ -204,7 +204,7 @@ class Reader {
         if (!isDuration(value)) this.problem(key, `expected a duration like {"amount": 6, "unit": "weeks"}, got ${describe(value)}`);
         else if (value.amount < 0) this.problem(key, `expected a duration of zero or more, got ${value.amount}`);
         else if (value.amount > maxDurationAmount) this.problem(key, `expected a duration of at most ${maxDurationAmount} ${units.has(value.unit) ? value.unit : "units"}, got ${value.amount}`);
-        else this.problem(key, `expected the unit to be one of ${durationUnits.join(", ")}, got ${describe(value.unit)}`);
+        else this.problem(key, `expected the unit to be one of ${durationUnits.join(", ")} (or the singular), got ${describe(value.unit)}`);
         return;
       case "levels": {
         const read = parseLevels(value);
@@ -315,9 +315,9 @@ function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
 /** A duration; a unit written in the singular ("1 year") is the same unit. */
 function acceptedDuration(value: unknown): Length | typeof REFUSED {
   if (!isDuration(value) || value.amount < 0 || value.amount > maxDurationAmount) return REFUSED;
-  if (units.has(value.unit)) return value as Length;
-  const plural = `${value.unit}s`;
-  return units.has(plural) ? { amount: value.amount, unit: plural as Length["unit"] } : REFUSED;
+  const unit = durationUnitNamed(value.unit);
+  if (unit === undefined) return REFUSED;
+  return unit === value.unit ? (value as Length) : { amount: value.amount, unit };
 }
 
 function acceptedBoolean(value: unknown): boolean | typeof REFUSED {

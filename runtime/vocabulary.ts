@@ -6,6 +6,17 @@
 export const durationUnits = ["minutes", "hours", "days", "weeks", "months", "years"] as const;
 export type DurationUnit = (typeof durationUnits)[number];
 
+/** A request may also write a unit in the singular ("1 year"), as a policy may. */
+const singularDurationUnits: ReadonlyMap<string, DurationUnit> = new Map(durationUnits.map((u) => [u.slice(0, -1), u]));
+
+/** Every spelling of a unit that a request may give: the plural, then the singular. */
+export const durationUnitSpellings: readonly string[] = [...durationUnits, ...singularDurationUnits.keys()];
+
+/** The unit a request's spelling names ("year" and "years" name one unit), or undefined. */
+export function durationUnitNamed(spelling: string): DurationUnit | undefined {
+  return (durationUnits as readonly string[]).includes(spelling) ? (spelling as DurationUnit) : singularDurationUnits.get(spelling);
+}
+
 export const queryOps = ["count", "exists", "every", "select", "latest", "earliest"] as const;
 export type QueryOp = (typeof queryOps)[number];
 
