@@ -103,6 +103,19 @@ describe("the input schema", () => {
     expect(refused).toEqual([]);
   });
 
+  it("takes a duration unit in the singular, as the runtime does, and refuses a unit that is neither", () => {
+    const policy = policies.get("NIA_CG_300")!;
+    const base = cases.find((c) => c.file === "nia-cg-300/acute-radicular-meets.json")!.input;
+    const withUnit = (unit: string) => ({ ...base, pain: { ...(base.pain as object), duration: { amount: 1, unit } } });
+    for (const unit of ["year", "month", "week", "day", "hour", "minute"]) {
+      expect(runtimePaths(policy, withUnit(unit)), unit).toEqual([]);
+      expect(inputValidators.get(policy)!(withUnit(unit)), unit).toBe(true);
+    }
+    expect(runtimePaths(policy, withUnit("fortnight"))).toEqual(["pain.duration"]);
+    expect(ajvPaths(policy, withUnit("fortnight"))).toEqual(["pain.duration"]);
+    expect(validateInput(policy, withUnit("fortnight"))[0]!.message).toBe('expected the unit to be one of minutes, hours, days, weeks, months, years (or the singular), got "fortnight"');
+  });
+
   it("carries the policy's id, version and the digest of its input's shape", () => {
     const p = policies.get("NIA_CG_300")!;
     const schema = inputSchema(p);
