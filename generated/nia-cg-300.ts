@@ -3,17 +3,9 @@
 
 import * as k from "../runtime/index.js";
 import {
-  fact_conservative_therapy_chiropractic_care,
-  fact_conservative_therapy_end,
-  fact_conservative_therapy_failed,
-  fact_conservative_therapy_inactive_components,
+  fact_conservative_therapy_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
-  fact_conservative_therapy_physical_therapy,
-  fact_conservative_therapy_start,
-  fact_home_exercise_program_completion_documented,
-  fact_home_exercise_program_inability_medical_reason,
-  fact_home_exercise_program_prescription,
+  type TherapyCourse,
 } from "./common/conservative-therapy.pol.js";
 import { fact_new_pathology } from "./common/episode-of-care.pol.js";
 import {
@@ -26,6 +18,7 @@ import {
   type ProcedureKind,
   type Side,
   type SpinalRegion,
+  type SympatheticBlockType,
 } from "./common/history.pol.js";
 import {
   fact_pain_acute_radicular_symptoms,
@@ -87,7 +80,16 @@ import {
 
 const months_3 = k.length(3, "months");
 
-export type { EpiduralApproach, ImageGuidance, Procedure, ProcedureKind, Side, SpinalRegion };
+export type {
+  EpiduralApproach,
+  ImageGuidance,
+  Procedure,
+  ProcedureKind,
+  Side,
+  SpinalRegion,
+  SympatheticBlockType,
+  TherapyCourse,
+};
 
 /** The facts NIA_CG_300 Epidural Spine Injections needs. Leave a fact out (or null) when the chart does not document it: the determination then says which facts would decide it. */
 export interface Input {
@@ -117,24 +119,12 @@ export interface Input {
     /** How long the pain has lasted */
     readonly duration?: k.Duration | null;
   } | null;
-  /** Non-operative conservative therapy targeting the requested spinal region */
+  /** Non-operative conservative therapy */
   readonly conservative_therapy?: {
-    /** The member failed to respond to that course of conservative therapy */
-    readonly failed?: boolean | null;
-    /** First date of the current course of non-operative conservative therapy targeting the requested spinal region */
-    readonly start?: k.IsoDate | null;
-    /** Last documented date of that course (the date of service when it is still going on) */
-    readonly end?: k.IsoDate | null;
+    /** Every course of non-operative conservative therapy in the chart, past and current, each with its dates, result and modalities */
+    readonly courses?: readonly TherapyCourse[] | null;
     /** The medical reason conservative therapy cannot be done is clearly documented */
     readonly medical_reason_not_done?: boolean | null;
-    /** Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy */
-    readonly inactive_components?: boolean | null;
-    /** Region-specific physical therapy is documented */
-    readonly physical_therapy?: boolean | null;
-    /** Region-specific chiropractic care is documented */
-    readonly chiropractic_care?: boolean | null;
-    /** Details of engagement in ongoing non-operative conservative therapy are documented */
-    readonly ongoing?: boolean | null;
   } | null;
   /** What the requested injection treats */
   readonly diagnosis?: {
@@ -144,15 +134,6 @@ export interface Input {
     readonly failed_back_surgery?: boolean | null;
     /** The request is a diagnostic transforaminal injection to identify the pain generator for surgical planning */
     readonly surgical_planning?: boolean | null;
-  } | null;
-  /** Physician-supervised home exercise program (HEP) */
-  readonly home_exercise_program?: {
-    /** Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor */
-    readonly prescription?: boolean | null;
-    /** Follow-up documentation regarding completion of HEP after the required 6-week timeframe */
-    readonly completion_documented?: boolean | null;
-    /** Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count */
-    readonly inability_medical_reason?: boolean | null;
   } | null;
   /** Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery) */
   readonly injection_medical_reason?: boolean | null;
@@ -253,29 +234,11 @@ function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject
   for (const name in group) {
     const value = group[name];
     switch (name) {
-      case "failed":
-        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
-        break;
-      case "start":
-        if (!r.fact(fact_conservative_therapy_start, value)) return false;
-        break;
-      case "end":
-        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+      case "courses":
+        if (!r.fact(fact_conservative_therapy_courses, value)) return false;
         break;
       case "medical_reason_not_done":
         if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
-        break;
-      case "inactive_components":
-        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
-        break;
-      case "physical_therapy":
-        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
-        break;
-      case "chiropractic_care":
-        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
-        break;
-      case "ongoing":
-        if (!r.boolean(fact_conservative_therapy_ongoing, value)) return false;
         break;
       default:
         return false;
@@ -297,27 +260,6 @@ function read_group_diagnosis(r: k.FastReader, group: k.RequestObject): boolean 
         break;
       case "surgical_planning":
         if (!r.boolean(fact_diagnosis_surgical_planning, value)) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-/** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
-  for (const name in group) {
-    const value = group[name];
-    switch (name) {
-      case "prescription":
-        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
-        break;
-      case "completion_documented":
-        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
-        break;
-      case "inability_medical_reason":
-        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
         break;
       default:
         return false;
@@ -416,10 +358,6 @@ function read_request(r: k.FastReader, input: k.RequestObject): boolean {
         if (!(value === undefined || value === null || (r.object(value) && read_group_diagnosis(r, value))))
           return false;
         break;
-      case "home_exercise_program":
-        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
-          return false;
-        break;
       case "injection_medical_reason":
         if (!r.boolean(fact_injection_medical_reason, value)) return false;
         break;
@@ -503,18 +441,9 @@ export const policy = k.policy({
     fact_pain_functional_disability,
     fact_pain_average,
     fact_pain_duration,
-    fact_conservative_therapy_failed,
-    fact_conservative_therapy_start,
-    fact_conservative_therapy_end,
+    fact_conservative_therapy_courses,
     fact_conservative_therapy_medical_reason_not_done,
     fact_diagnosis_spinal_stenosis,
-    fact_conservative_therapy_inactive_components,
-    fact_conservative_therapy_physical_therapy,
-    fact_conservative_therapy_chiropractic_care,
-    fact_home_exercise_program_prescription,
-    fact_home_exercise_program_completion_documented,
-    fact_home_exercise_program_inability_medical_reason,
-    fact_conservative_therapy_ongoing,
     fact_diagnosis_failed_back_surgery,
     fact_injection_medical_reason,
     fact_diagnosis_surgical_planning,
@@ -609,4 +538,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 4608bc7b686804a7 1b9b9fb9e2e6b602
+// polc digest: 116529331ab37211 63b395a28f003947

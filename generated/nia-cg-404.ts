@@ -3,16 +3,9 @@
 
 import * as k from "../runtime/index.js";
 import {
-  fact_conservative_therapy_chiropractic_care,
-  fact_conservative_therapy_end,
-  fact_conservative_therapy_failed,
+  fact_conservative_therapy_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
-  fact_conservative_therapy_physical_therapy,
-  fact_conservative_therapy_start,
-  fact_home_exercise_program_completion_documented,
-  fact_home_exercise_program_inability_medical_reason,
-  fact_home_exercise_program_prescription,
+  type TherapyCourse,
 } from "./common/conservative-therapy.pol.js";
 import { fact_new_pathology } from "./common/episode-of-care.pol.js";
 import {
@@ -24,6 +17,7 @@ import {
   type ProcedureKind,
   type Side,
   type SpinalRegion,
+  type SympatheticBlockType,
 } from "./common/history.pol.js";
 import { fact_pain_average, fact_pain_duration, fact_pain_functional_disability } from "./common/pain.pol.js";
 import {
@@ -68,10 +62,9 @@ import {
   pathway_acute_pain,
   pathway_chronic_pain,
   pathway_ptsd,
-  type SympatheticBlockType,
 } from "./nia/cg404-sympathetic-nerve-blocks.pol.js";
 
-export type { ImageGuidance, Procedure, ProcedureKind, Side, SpinalRegion, SympatheticBlockType };
+export type { ImageGuidance, Procedure, ProcedureKind, Side, SpinalRegion, SympatheticBlockType, TherapyCourse };
 
 /** The facts NIA_CG_404 Sympathetic Nerve Blocks needs. Leave a fact out (or null) when the chart does not document it: the determination then says which facts would decide it. */
 export interface Input {
@@ -79,6 +72,13 @@ export interface Input {
   readonly date_of_service: k.IsoDate;
   /** Every prior interventional pain procedure and spinal surgery in the member's history, with dates */
   readonly prior_procedures?: readonly Procedure[] | null;
+  /** The requested sympathetic nerve block */
+  readonly sympathetic?: {
+    /** Type of the requested sympathetic nerve block: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus */
+    readonly block_type?: SympatheticBlockType | null;
+    /** The requested block is for the treatment of Post-Traumatic Stress Disorder (PTSD) (rather than for the treatment of pain) */
+    readonly for_ptsd?: boolean | null;
+  } | null;
   /** The procedure requested */
   readonly request?: {
     /** Spinal region of the requested procedure */
@@ -88,13 +88,6 @@ export interface Input {
   } | null;
   /** A new pathology in the requested spinal region since the last injection there (starts a new episode of care) */
   readonly new_pathology?: boolean | null;
-  /** The requested sympathetic nerve block */
-  readonly sympathetic?: {
-    /** The requested block is for the treatment of Post-Traumatic Stress Disorder (PTSD) (rather than for the treatment of pain) */
-    readonly for_ptsd?: boolean | null;
-    /** Type of the requested sympathetic nerve block: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus */
-    readonly block_type?: SympatheticBlockType | null;
-  } | null;
   /** The member's pain */
   readonly pain?: {
     /** How long the pain has lasted */
@@ -104,22 +97,12 @@ export interface Input {
     /** Average pain level on a scale of 0 to 10 */
     readonly average?: number | null;
   } | null;
-  /** Non-operative conservative therapy targeting the requested spinal region */
+  /** Non-operative conservative therapy */
   readonly conservative_therapy?: {
-    /** The member failed to respond to that course of conservative therapy */
-    readonly failed?: boolean | null;
-    /** First date of the current course of non-operative conservative therapy targeting the requested spinal region */
-    readonly start?: k.IsoDate | null;
-    /** Last documented date of that course (the date of service when it is still going on) */
-    readonly end?: k.IsoDate | null;
+    /** Every course of non-operative conservative therapy in the chart, past and current, each with its dates, result and modalities */
+    readonly courses?: readonly TherapyCourse[] | null;
     /** The medical reason conservative therapy cannot be done is clearly documented */
     readonly medical_reason_not_done?: boolean | null;
-    /** Details of engagement in ongoing non-operative conservative therapy are documented */
-    readonly ongoing?: boolean | null;
-    /** Region-specific physical therapy is documented */
-    readonly physical_therapy?: boolean | null;
-    /** Region-specific chiropractic care is documented */
-    readonly chiropractic_care?: boolean | null;
   } | null;
   /** How the member's chronic pain is characterized */
   readonly characterization?: {
@@ -174,15 +157,6 @@ export interface Input {
     /** Reduction in PTSD symptoms after the previous stellate ganglion block, as a percentage */
     readonly symptom_reduction_percent?: number | null;
   } | null;
-  /** Physician-supervised home exercise program (HEP) */
-  readonly home_exercise_program?: {
-    /** Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor */
-    readonly prescription?: boolean | null;
-    /** Follow-up documentation regarding completion of HEP after the required 6-week timeframe */
-    readonly completion_documented?: boolean | null;
-    /** Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count */
-    readonly inability_medical_reason?: boolean | null;
-  } | null;
   /** Ongoing active conservative therapy is clearly documented as not indicated */
   readonly active_therapy_not_indicated?: boolean | null;
   /** Documentation of a medical reason to perform injections in different regions on the same day (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient) */
@@ -198,6 +172,24 @@ export interface Input {
   } | null;
 }
 
+/** Reads the group sympathetic of a request: each fact by its name. */
+function read_group_sympathetic(r: k.FastReader, group: k.RequestObject): boolean {
+  for (const name in group) {
+    const value = group[name];
+    switch (name) {
+      case "block_type":
+        if (!r.choice(fact_sympathetic_block_type, value)) return false;
+        break;
+      case "for_ptsd":
+        if (!r.boolean(fact_sympathetic_for_ptsd, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
 /** Reads the group request of a request: each fact by its name. */
 function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
@@ -208,24 +200,6 @@ function read_group_request(r: k.FastReader, group: k.RequestObject): boolean {
         break;
       case "image_guidance":
         if (!r.choice(fact_request_image_guidance, value)) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-/** Reads the group sympathetic of a request: each fact by its name. */
-function read_group_sympathetic(r: k.FastReader, group: k.RequestObject): boolean {
-  for (const name in group) {
-    const value = group[name];
-    switch (name) {
-      case "for_ptsd":
-        if (!r.boolean(fact_sympathetic_for_ptsd, value)) return false;
-        break;
-      case "block_type":
-        if (!r.choice(fact_sympathetic_block_type, value)) return false;
         break;
       default:
         return false;
@@ -260,26 +234,11 @@ function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject
   for (const name in group) {
     const value = group[name];
     switch (name) {
-      case "failed":
-        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
-        break;
-      case "start":
-        if (!r.fact(fact_conservative_therapy_start, value)) return false;
-        break;
-      case "end":
-        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+      case "courses":
+        if (!r.fact(fact_conservative_therapy_courses, value)) return false;
         break;
       case "medical_reason_not_done":
         if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
-        break;
-      case "ongoing":
-        if (!r.boolean(fact_conservative_therapy_ongoing, value)) return false;
-        break;
-      case "physical_therapy":
-        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
-        break;
-      case "chiropractic_care":
-        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
         break;
       default:
         return false;
@@ -390,27 +349,6 @@ function read_group_previous_block(r: k.FastReader, group: k.RequestObject): boo
   return true;
 }
 
-/** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
-  for (const name in group) {
-    const value = group[name];
-    switch (name) {
-      case "prescription":
-        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
-        break;
-      case "completion_documented":
-        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
-        break;
-      case "inability_medical_reason":
-        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
 /** Reads the group findings of a request: each fact by its name. */
 function read_group_findings(r: k.FastReader, group: k.RequestObject): boolean {
   for (const name in group) {
@@ -439,15 +377,15 @@ function read_request(r: k.FastReader, input: k.RequestObject): boolean {
       case "prior_procedures":
         if (!r.fact(fact_prior_procedures, value)) return false;
         break;
+      case "sympathetic":
+        if (!(value === undefined || value === null || (r.object(value) && read_group_sympathetic(r, value))))
+          return false;
+        break;
       case "request":
         if (!(value === undefined || value === null || (r.object(value) && read_group_request(r, value)))) return false;
         break;
       case "new_pathology":
         if (!r.boolean(fact_new_pathology, value)) return false;
-        break;
-      case "sympathetic":
-        if (!(value === undefined || value === null || (r.object(value) && read_group_sympathetic(r, value))))
-          return false;
         break;
       case "pain":
         if (!(value === undefined || value === null || (r.object(value) && read_group_pain(r, value)))) return false;
@@ -466,10 +404,6 @@ function read_request(r: k.FastReader, input: k.RequestObject): boolean {
         break;
       case "previous_block":
         if (!(value === undefined || value === null || (r.object(value) && read_group_previous_block(r, value))))
-          return false;
-        break;
-      case "home_exercise_program":
-        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
           return false;
         break;
       case "active_therapy_not_indicated":
@@ -512,16 +446,14 @@ export const policy = k.policy({
   },
   facts: [
     fact_prior_procedures,
+    fact_sympathetic_block_type,
     fact_request_region,
     fact_new_pathology,
     fact_sympathetic_for_ptsd,
-    fact_sympathetic_block_type,
     fact_pain_duration,
     fact_pain_functional_disability,
     fact_pain_average,
-    fact_conservative_therapy_failed,
-    fact_conservative_therapy_start,
-    fact_conservative_therapy_end,
+    fact_conservative_therapy_courses,
     fact_conservative_therapy_medical_reason_not_done,
     fact_characterization_one_upper_extremity,
     fact_characterization_one_lower_extremity,
@@ -545,12 +477,6 @@ export const policy = k.policy({
     fact_extremity_findings_hair_growth_change,
     fact_request_image_guidance,
     fact_previous_block_relief_lasted_local_anesthetic,
-    fact_conservative_therapy_ongoing,
-    fact_conservative_therapy_physical_therapy,
-    fact_conservative_therapy_chiropractic_care,
-    fact_home_exercise_program_prescription,
-    fact_home_exercise_program_completion_documented,
-    fact_home_exercise_program_inability_medical_reason,
     fact_active_therapy_not_indicated,
     fact_previous_block_symptom_reduction_percent,
     fact_same_day_medical_reason,
@@ -594,4 +520,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 7508d8f17024ad8f 0f62c874f8e92ebe
+// polc digest: d43169aa95b6e031 aea508a94be8c78d

@@ -3,16 +3,9 @@
 
 import * as k from "../runtime/index.js";
 import {
-  fact_conservative_therapy_chiropractic_care,
-  fact_conservative_therapy_end,
-  fact_conservative_therapy_failed,
-  fact_conservative_therapy_inactive_components,
+  fact_conservative_therapy_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_physical_therapy,
-  fact_conservative_therapy_start,
-  fact_home_exercise_program_completion_documented,
-  fact_home_exercise_program_inability_medical_reason,
-  fact_home_exercise_program_prescription,
+  type TherapyCourse,
 } from "./common/conservative-therapy.pol.js";
 import {
   fact_prior_procedures,
@@ -20,6 +13,7 @@ import {
   type ProcedureKind,
   type Side,
   type SpinalRegion,
+  type SympatheticBlockType,
 } from "./common/history.pol.js";
 import { fact_pain_average, fact_pain_functional_disability } from "./common/pain.pol.js";
 import {
@@ -68,18 +62,29 @@ import {
   fact_revision_reason_neurological_deficits,
   fact_revision_reason_painful_generator_site,
   fact_revision_reason_patient_demand,
+  fact_stimulator_indication,
   fact_stimulator_same_device_type,
   fact_stimulator_service,
   pathway_permanent_stimulator,
   pathway_revision_or_removal,
   pathway_stimulation_trial,
+  type StimulatorIndication,
   type StimulatorService,
 } from "./nia/cg405-spinal-cord-stimulation.pol.js";
 
 const choices_revision_removal = k.choices(["revision", "removal"]);
 const choices_trial_permanent = k.choices(["trial", "permanent"]);
 
-export type { Procedure, ProcedureKind, Side, SpinalRegion, StimulatorService };
+export type {
+  Procedure,
+  ProcedureKind,
+  Side,
+  SpinalRegion,
+  StimulatorIndication,
+  StimulatorService,
+  SympatheticBlockType,
+  TherapyCourse,
+};
 
 /** The facts NIA_CG_405 Spinal Cord Stimulation needs. Leave a fact out (or null) when the chart does not document it: the determination then says which facts would decide it. */
 export interface Input {
@@ -89,6 +94,8 @@ export interface Input {
   readonly stimulator?: {
     /** What is requested: a spinal cord stimulation trial, a permanent spinal cord stimulator, or revision or removal of a spinal cord stimulator device */
     readonly service?: StimulatorService | null;
+    /** What the stimulator is requested for: failed spine surgery syndrome, CRPS, chronic neuropathic pain, or chronic refractory angina pectoris */
+    readonly indication?: StimulatorIndication | null;
     /** The permanent stimulator is the same type of stimulator device as the one used in the trial */
     readonly same_device_type?: boolean | null;
   } | null;
@@ -99,31 +106,12 @@ export interface Input {
     /** Average pain level on a scale of 0 to 10 */
     readonly average?: number | null;
   } | null;
-  /** Non-operative conservative therapy targeting the requested spinal region */
+  /** Non-operative conservative therapy */
   readonly conservative_therapy?: {
-    /** The member failed to respond to that course of conservative therapy */
-    readonly failed?: boolean | null;
-    /** Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy */
-    readonly inactive_components?: boolean | null;
-    /** Region-specific physical therapy is documented */
-    readonly physical_therapy?: boolean | null;
-    /** Region-specific chiropractic care is documented */
-    readonly chiropractic_care?: boolean | null;
-    /** First date of the current course of non-operative conservative therapy targeting the requested spinal region */
-    readonly start?: k.IsoDate | null;
-    /** Last documented date of that course (the date of service when it is still going on) */
-    readonly end?: k.IsoDate | null;
+    /** Every course of non-operative conservative therapy in the chart, past and current, each with its dates, result and modalities */
+    readonly courses?: readonly TherapyCourse[] | null;
     /** The medical reason conservative therapy cannot be done is clearly documented */
     readonly medical_reason_not_done?: boolean | null;
-  } | null;
-  /** Physician-supervised home exercise program (HEP) */
-  readonly home_exercise_program?: {
-    /** Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor */
-    readonly prescription?: boolean | null;
-    /** Follow-up documentation regarding completion of HEP after the required 6-week timeframe */
-    readonly completion_documented?: boolean | null;
-    /** Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count */
-    readonly inability_medical_reason?: boolean | null;
   } | null;
   /** The psychological assessment before the spinal cord stimulation trial */
   readonly psychological_assessment?: {
@@ -241,6 +229,9 @@ function read_group_stimulator(r: k.FastReader, group: k.RequestObject): boolean
       case "service":
         if (!r.choice(fact_stimulator_service, value)) return false;
         break;
+      case "indication":
+        if (!r.choice(fact_stimulator_indication, value)) return false;
+        break;
       case "same_device_type":
         if (!r.boolean(fact_stimulator_same_device_type, value)) return false;
         break;
@@ -274,47 +265,11 @@ function read_group_conservative_therapy(r: k.FastReader, group: k.RequestObject
   for (const name in group) {
     const value = group[name];
     switch (name) {
-      case "failed":
-        if (!r.boolean(fact_conservative_therapy_failed, value)) return false;
-        break;
-      case "inactive_components":
-        if (!r.boolean(fact_conservative_therapy_inactive_components, value)) return false;
-        break;
-      case "physical_therapy":
-        if (!r.boolean(fact_conservative_therapy_physical_therapy, value)) return false;
-        break;
-      case "chiropractic_care":
-        if (!r.boolean(fact_conservative_therapy_chiropractic_care, value)) return false;
-        break;
-      case "start":
-        if (!r.fact(fact_conservative_therapy_start, value)) return false;
-        break;
-      case "end":
-        if (!r.fact(fact_conservative_therapy_end, value)) return false;
+      case "courses":
+        if (!r.fact(fact_conservative_therapy_courses, value)) return false;
         break;
       case "medical_reason_not_done":
         if (!r.boolean(fact_conservative_therapy_medical_reason_not_done, value)) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
-/** Reads the group home_exercise_program of a request: each fact by its name. */
-function read_group_home_exercise_program(r: k.FastReader, group: k.RequestObject): boolean {
-  for (const name in group) {
-    const value = group[name];
-    switch (name) {
-      case "prescription":
-        if (!r.boolean(fact_home_exercise_program_prescription, value)) return false;
-        break;
-      case "completion_documented":
-        if (!r.boolean(fact_home_exercise_program_completion_documented, value)) return false;
-        break;
-      case "inability_medical_reason":
-        if (!r.boolean(fact_home_exercise_program_inability_medical_reason, value)) return false;
         break;
       default:
         return false;
@@ -542,10 +497,6 @@ function read_request(r: k.FastReader, input: k.RequestObject): boolean {
         if (!(value === undefined || value === null || (r.object(value) && read_group_conservative_therapy(r, value))))
           return false;
         break;
-      case "home_exercise_program":
-        if (!(value === undefined || value === null || (r.object(value) && read_group_home_exercise_program(r, value))))
-          return false;
-        break;
       case "psychological_assessment":
         if (!(
           value === undefined ||
@@ -604,21 +555,14 @@ export const policy = k.policy({
     fact_stimulator_service,
     fact_pain_functional_disability,
     fact_pain_average,
-    fact_conservative_therapy_failed,
-    fact_conservative_therapy_inactive_components,
-    fact_conservative_therapy_physical_therapy,
-    fact_conservative_therapy_chiropractic_care,
-    fact_home_exercise_program_prescription,
-    fact_home_exercise_program_completion_documented,
-    fact_home_exercise_program_inability_medical_reason,
-    fact_conservative_therapy_start,
-    fact_conservative_therapy_end,
+    fact_conservative_therapy_courses,
     fact_conservative_therapy_medical_reason_not_done,
     fact_psychological_assessment_completed,
     fact_psychological_assessment_pain_not_psychologic,
     fact_psychological_assessment_axis_ii_managed,
     fact_psychological_assessment_no_addiction,
     fact_psychological_assessment_cognitive_ability,
+    fact_stimulator_indication,
     fact_pain_cause_failed_spine_surgery,
     fact_pain_cause_crps,
     fact_crps_skin_color,
@@ -695,4 +639,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 25f5508a3f85ffdf a3e76d1e627b9da1
+// polc digest: 61e6696a4cfa6de2 b328b568bfc174e0

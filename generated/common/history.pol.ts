@@ -48,6 +48,17 @@ export const enum_procedure_kind = k.enumeration("procedure_kind", [
   "other_procedure",
 ]);
 
+/** Type of sympathetic nerve block */
+export type SympatheticBlockType =
+  "stellate_ganglion" | "thoracic_sympathetic" | "lumbar_sympathetic" | "superior_hypogastric_plexus" | "celiac_plexus";
+export const enum_sympathetic_block_type = k.enumeration("sympathetic_block_type", [
+  "stellate_ganglion",
+  "thoracic_sympathetic",
+  "lumbar_sympathetic",
+  "superior_hypogastric_plexus",
+  "celiac_plexus",
+]);
+
 /** A procedure in the member's history, from claims or the chart */
 export interface Procedure {
   /** Date of service of the procedure */
@@ -60,9 +71,11 @@ export interface Procedure {
   readonly level?: k.SpinalLevels | null;
   /** Side treated */
   readonly side?: Side | null;
-  /** The injection was therapeutic (not diagnostic) */
+  /** For a sympathetic nerve block, which one: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus */
+  readonly block_type?: SympatheticBlockType | null;
+  /** The injection was therapeutic (not diagnostic), when the chart says so; otherwise leave it out and give the agent (local_anesthetic_only) */
   readonly therapeutic?: boolean | null;
-  /** The block used local anesthetic only */
+  /** The block used local anesthetic only (no corticosteroid): the agent as the procedure note or claim records it */
   readonly local_anesthetic_only?: boolean | null;
   /** Pain relief obtained after the procedure, as a percentage */
   readonly relief_percent?: number | null;
@@ -83,33 +96,39 @@ export const field_procedure_level = k.field(
   "Spinal level or levels treated (for example L4-5, or L4-5 and L5-S1)",
 );
 export const field_procedure_side = k.field(4, "side", enum_side, "Side treated");
-export const field_procedure_therapeutic = k.field(
+export const field_procedure_block_type = k.field(
   5,
+  "block_type",
+  enum_sympathetic_block_type,
+  "For a sympathetic nerve block, which one: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus",
+);
+export const field_procedure_therapeutic = k.field(
+  6,
   "therapeutic",
   k.boolean,
-  "The injection was therapeutic (not diagnostic)",
+  "The injection was therapeutic (not diagnostic), when the chart says so; otherwise leave it out and give the agent (local_anesthetic_only)",
 );
 export const field_procedure_local_anesthetic_only = k.field(
-  6,
+  7,
   "local_anesthetic_only",
   k.boolean,
-  "The block used local anesthetic only",
+  "The block used local anesthetic only (no corticosteroid): the agent as the procedure note or claim records it",
 );
 export const field_procedure_relief_percent = k.field(
-  7,
+  8,
   "relief_percent",
   k.number(0, 100),
   "Pain relief obtained after the procedure, as a percentage",
 );
-export const field_procedure_relief_duration = k.field(8, "relief_duration", k.duration, "How long that relief lasted");
+export const field_procedure_relief_duration = k.field(9, "relief_duration", k.duration, "How long that relief lasted");
 export const field_procedure_functional_improvement = k.field(
-  9,
+  10,
   "functional_improvement",
   k.boolean,
   "Significant functional improvement is documented after the procedure",
 );
 export const field_procedure_clinically_meaningful_improvement = k.field(
-  10,
+  11,
   "clinically_meaningful_improvement",
   k.boolean,
   "Clinically meaningful improvement in pain and function is documented after the procedure",
@@ -134,6 +153,9 @@ function read_entry_procedure(r: k.FastReader, entry: k.RequestObject, row: k.Ro
         break;
       case "side":
         if (!r.choiceField(row, field_procedure_side, value)) return false;
+        break;
+      case "block_type":
+        if (!r.choiceField(row, field_procedure_block_type, value)) return false;
         break;
       case "therapeutic":
         if (!r.booleanField(row, field_procedure_therapeutic, value)) return false;
@@ -168,6 +190,7 @@ export const record_procedure = k.record(
     field_procedure_region,
     field_procedure_level,
     field_procedure_side,
+    field_procedure_block_type,
     field_procedure_therapeutic,
     field_procedure_local_anesthetic_only,
     field_procedure_relief_percent,
@@ -212,8 +235,26 @@ export const fact_prior_procedures = k.fact(
 );
 
 /**
+ * Definition therapeutic_of: The therapeutic injections among the procedures (charted as therapeutic, or with more than local anesthetic)
+ * policies/common/history.pol, line 79.
+ */
+export const define_therapeutic_of = k.defineOver(
+  (c: k.Context, param_procedures: k.Value) =>
+    k.select(c, param_procedures, (each_p) =>
+      k.truth(
+        k.choose(
+          k.isKnown(c.entryField(each_p, field_procedure_therapeutic)),
+          () => c.entryField(each_p, field_procedure_therapeutic),
+          () => k.not(k.truth(c.entryField(each_p, field_procedure_local_anesthetic_only))),
+        ),
+      ),
+    ),
+  { name: "therapeutic_of", source, line: 79 },
+);
+
+/**
  * Definition same_region: The same spinal region (cervical, thoracic, or lumbar; sacral counts with lumbar)
- * policies/common/history.pol, line 65.
+ * policies/common/history.pol, line 84.
  */
 export function define_same_region(c: k.Context, param_a: k.Value, param_b: k.Value): k.Value {
   return c.observed(
@@ -223,7 +264,7 @@ export function define_same_region(c: k.Context, param_a: k.Value, param_b: k.Va
     ),
     "same_region",
     source,
-    65,
+    84,
   );
 }
-// polc digest: f51cafccbc300f53 ea5e2bdb9761a1ce
+// polc digest: 2ffe1983b5766b60 91fac9163e08d692

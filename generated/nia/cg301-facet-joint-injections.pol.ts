@@ -3,10 +3,9 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_active_modality,
   define_failed_or_ongoing_conservative_therapy,
+  define_ongoing_active_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of } from "../common/episode-of-care.pol.js";
 import {
@@ -603,7 +602,7 @@ export const criterion_ongoing_active_therapy = k.criterion({
   line: 186,
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
+      k.exists(c, define_ongoing_active_courses(c)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
@@ -887,4 +886,4 @@ export const criterion_no_percutaneous_access = k.criterion({
   line: 245,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: b2ea2213abc140ef fb94a835d86444fd
+// polc digest: bb6ef472cb818f97 c081dd99a39d8295

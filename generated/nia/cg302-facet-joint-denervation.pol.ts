@@ -3,11 +3,11 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_conservative_therapy_complete,
-  define_conservative_therapy_lasted,
-  fact_conservative_therapy_failed,
+  define_complete_courses,
+  define_failed_course_lasted,
+  define_ongoing_active_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
+  field_therapy_course_inactive_components,
 } from "../common/conservative-therapy.pol.js";
 import { define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
@@ -288,11 +288,7 @@ export const criterion_conservative_six_weeks = k.criterion({
   line: 129,
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
-          k.truth(define_conservative_therapy_lasted(c, weeks_6, months_6)),
-        ),
-      ),
+      k.truth(define_failed_course_lasted(c, define_complete_courses(c), weeks_6, months_6)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
@@ -317,33 +313,33 @@ export const pathway_facet_mediated_pain = k.pathway({
 
 /**
  * Note fluoroscopic_or_ct_guidance: NOTE: All procedures must be performed using fluoroscopic or CT guidance [6, 7]
- * policies/nia/cg302-facet-joint-denervation.pol, line 138.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 135.
  */
 export const note_fluoroscopic_or_ct_guidance = k.note({
   id: "fluoroscopic_or_ct_guidance",
   wording: "NOTE: All procedures must be performed using fluoroscopic or CT guidance",
   refs: "6, 7",
   source,
-  line: 138,
+  line: 135,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, false),
 });
 
 /**
  * Note radiofrequency_definition: THERAPEUTIC PARAVERTEBRAL FACET JOINT DENERVATION (RADIOFREQUENCY NEUROLYSIS): Local anesthetic block is followed by the passage of radiofrequency current to generate heat and coagulate the target medial branch nerve. Traditional radiofrequency and cooled radiofrequency are included by this definition. Pulsed radiofrequency, cryo-ablation, or laser ablation are not included in this definition.
- * policies/nia/cg302-facet-joint-denervation.pol, line 145.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 142.
  */
 export const note_radiofrequency_definition = k.note({
   id: "radiofrequency_definition",
   wording:
     "THERAPEUTIC PARAVERTEBRAL FACET JOINT DENERVATION (RADIOFREQUENCY NEUROLYSIS): Local anesthetic block is followed by the passage of radiofrequency current to generate heat and coagulate the target medial branch nerve. Traditional radiofrequency and cooled radiofrequency are included by this definition. Pulsed radiofrequency, cryo-ablation, or laser ablation are not included in this definition.",
   source,
-  line: 145,
+  line: 142,
   test: (c) => k.isIn(c.fact(fact_denervation_technique), choices_traditional_radiofrequency_cooled_radiof, false),
 });
 
 /**
  * Criterion prior_positive_response: Positive response to prior radiofrequency denervation procedures with at least 50% pain relief or improved ability to function for at least 4 months [1, 3-5]
- * policies/nia/cg302-facet-joint-denervation.pol, line 154.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 151.
  */
 export const criterion_prior_positive_response = k.criterion({
   id: "prior_positive_response",
@@ -351,7 +347,7 @@ export const criterion_prior_positive_response = k.criterion({
     "Positive response to prior radiofrequency denervation procedures with at least 50% pain relief or improved ability to function for at least 4 months",
   refs: "1, 3-5",
   source,
-  line: 154,
+  line: 151,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     c.and(
@@ -371,7 +367,7 @@ export const criterion_prior_positive_response = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0-10 [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 159.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 156.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -379,14 +375,14 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0-10",
   refs: "1-3",
   source,
-  line: 159,
+  line: 156,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing non-operative conservative therapy* unless the medical reason this treatment cannot be done is clearly documented. [1, 3-5]
- * policies/nia/cg302-facet-joint-denervation.pol, line 164.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 161.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -394,25 +390,27 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing non-operative conservative therapy* unless the medical reason this treatment cannot be done is clearly documented.",
   refs: "1, 3-5",
   source,
-  line: 164,
+  line: 161,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_conservative_therapy_complete(c))),
+      k.exists(c, define_ongoing_active_courses(c), (each_c) =>
+        k.truth(c.entryField(each_c, field_therapy_course_inactive_components)),
+      ),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion twelve_month_limit: A maximum of 2 facet denervation procedures may be performed in a 12-month period per spinal region [1]
- * policies/nia/cg302-facet-joint-denervation.pol, line 170.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 167.
  */
 export const criterion_twelve_month_limit = k.criterion({
   id: "twelve_month_limit",
   wording: "A maximum of 2 facet denervation procedures may be performed in a 12-month period per spinal region",
   refs: "1",
   source,
-  line: 170,
+  line: 167,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     c.or(k.compare("<", define_denervations_in_12_months(c), 2), () =>
@@ -422,50 +420,50 @@ export const criterion_twelve_month_limit = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).
- * policies/nia/cg302-facet-joint-denervation.pol, line 173.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 170.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
-  line: 173,
+  line: 170,
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "facet_denervation")),
 });
 
 /**
  * Criterion sacroiliac_denervation: Radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)
- * policies/nia/cg302-facet-joint-denervation.pol, line 179.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 176.
  */
 export const criterion_sacroiliac_denervation = k.criterion({
   id: "sacroiliac_denervation",
   wording: "Radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
   source,
-  line: 179,
+  line: 176,
   test: (c) => k.truth(c.fact(fact_purpose_sacroiliac_or_sacral_lateral_branch)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg302-facet-joint-denervation.pol, line 184.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 181.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 184,
+  line: 181,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg302-facet-joint-denervation.pol, line 185.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 182.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 185,
+  line: 182,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 2765ded6a99a6689 2f98387deb6d4572
+// polc digest: 2d257bd296f5f921 7b55e53f2f5e9067

@@ -3,10 +3,9 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_active_modality,
   define_failed_or_ongoing_conservative_therapy,
+  define_ongoing_active_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
@@ -896,7 +895,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
+      k.exists(c, define_ongoing_active_courses(c)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
@@ -1008,4 +1007,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 242,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: a51a22cf4cecbb55 f8f73d8792fdea58
+// polc digest: 3c88178dec245324 4e498a08ecaf3e7e

@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
+import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_level,
   fact_request_region,
@@ -133,7 +133,7 @@ export const criterion_wa_lumbar_unresponsive = k.criterion({
   wording: "Condition is unresponsive to other therapies including conservative care",
   source,
   line: 42,
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
@@ -272,7 +272,7 @@ export const criterion_wa_cervical_unresponsive = k.criterion({
   wording: "Condition is unresponsive to other therapies including conservative care",
   source,
   line: 65,
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
@@ -373,4 +373,4 @@ export const criterion_wa_headache = k.criterion({
   line: 82,
   test: (c) => k.truth(c.fact(fact_wa_facet_for_headache)),
 });
-// polc digest: 27214b98873e940b dd2cb18ad123a6af
+// polc digest: c2aaa303cdcb4f49 30e8c941c63a0089

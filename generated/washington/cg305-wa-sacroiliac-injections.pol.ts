@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
+import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_image_guidance,
   field_procedure_clinically_meaningful_improvement,
@@ -41,7 +41,7 @@ export const criterion_wa_failed_conservative_therapy = k.criterion({
   wording: "After failure of conservative therapy; and",
   source,
   line: 21,
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
@@ -77,4 +77,4 @@ export const criterion_wa_sij_coverage = k.criterion({
     criterion_wa_meaningful_improvement,
   ]),
 });
-// polc digest: 9ca2be7672e719e6 9470f15fa665ef66
+// polc digest: eaad608c8856567b cffc1142b0be9c13

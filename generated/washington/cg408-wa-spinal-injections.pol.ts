@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
+import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_image_guidance,
   field_procedure_clinically_meaningful_improvement,
@@ -61,7 +61,7 @@ export const criterion_wa_failed_conservative_therapy = k.criterion({
   wording: "After failure of conservative therapy",
   source,
   line: 24,
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
@@ -118,4 +118,4 @@ export const criterion_wa_epidural_coverage = k.criterion({
     criterion_wa_three_in_six_months,
   ]),
 });
-// polc digest: a97e226f20247155 5ab1672a433d2421
+// polc digest: 780358cdb6ff3b61 44c97059c2eaa227
