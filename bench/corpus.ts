@@ -156,6 +156,43 @@ function obj(entries: Record<string, unknown>): Record<string, unknown> | undefi
   return any ? out : undefined;
 }
 
+/**
+ * Courses of conservative therapy: one that started some days before the date of service and,
+ * after one that ended before it, often a home exercise program that runs on to the date of
+ * service (or stopped earlier).
+ */
+function therapyCourses(ctx: Ctx, startDay: number, endDay: number): Record<string, unknown>[] {
+  const { rng, dos } = ctx;
+  const b = (p: number) => maybe(ctx, rng.chance(p));
+  const first = obj({
+    start: maybe(ctx, iso(startDay)),
+    end: maybe(ctx, iso(endDay)),
+    failed: b(0.85),
+    targets_treated_region: b(0.95),
+    inactive_components: b(0.85),
+    physical_therapy: b(0.7),
+    chiropractic_care: b(0.2),
+    home_exercise_prescription: b(0.4),
+    home_exercise_completion_documented: b(0.5),
+    home_exercise_inability_medical_reason: b(0.1),
+  }) ?? {};
+  if (endDay >= dos || !rng.chance(0.5)) return [first];
+  const secondStart = Math.min(dos, endDay + rng.int(1, 20));
+  const second = obj({
+    start: maybe(ctx, iso(secondStart)),
+    end: maybe(ctx, iso(rng.chance(0.8) ? dos : secondStart + rng.int(0, Math.max(0, dos - secondStart)))),
+    failed: b(0.2),
+    targets_treated_region: b(0.95),
+    inactive_components: b(0.5),
+    physical_therapy: b(0.1),
+    chiropractic_care: b(0.05),
+    home_exercise_prescription: b(0.8),
+    home_exercise_completion_documented: b(0.2),
+    home_exercise_inability_medical_reason: b(0.05),
+  }) ?? {};
+  return [first, second];
+}
+
 function sameRegionFamily(a: SpinalRegion, b: SpinalRegion): boolean {
   return a === b || ((a === "lumbar" || a === "sacral") && (b === "lumbar" || b === "sacral"));
 }
@@ -339,19 +376,8 @@ function generateCase(rng: Rng): CorpusCase {
     same_day_medical_reason: b(0.1),
     synovial_cyst_confirmed_on_imaging: b(0.05),
     conservative_therapy: obj({
-      start: maybe(ctx, iso(startDay)),
-      end: maybe(ctx, iso(endDay)),
-      failed: b(0.85),
-      inactive_components: b(0.85),
-      physical_therapy: b(0.7),
-      chiropractic_care: b(0.2),
-      ongoing: b(0.75),
+      courses: rng.chance(ctx.missingRate * 0.4) ? undefined : therapyCourses(ctx, startDay, endDay),
       medical_reason_not_done: b(0.08),
-    }),
-    home_exercise_program: obj({
-      prescription: b(0.4),
-      completion_documented: b(0.5),
-      inability_medical_reason: b(0.1),
     }),
     prior_procedures: rng.chance(ctx.missingRate * 0.4) ? undefined : history(ctx, scenario),
     purpose: obj({

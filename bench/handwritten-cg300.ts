@@ -231,12 +231,19 @@ function countWithin(list: readonly Member[] | Unk, dos: number, months: number)
   }
   return u ? { lo, hi: lo + n, u } : lo;
 }
-/** conservative_therapy_lasted(minimum, window): time between later_of(start, date_of_service - window) and end >= minimum */
-function lasted(ct: NonNullable<Input["conservative_therapy"]>, dos: number, minimumDays: number, windowMonths: number): T {
-  const start = ct.start;
-  const end = ct.end;
-  const us = start === undefined || start === null ? unk("conservative_therapy.start") : undefined;
-  const ue = end === undefined || end === null ? unk("conservative_therapy.end") : undefined;
+type Course = NonNullable<NonNullable<Input["conservative_therapy"]>["courses"]>[number];
+const courseField = (i: number, name: string) => `conservative_therapy.courses[${i}].${name}`;
+/** A course's yes/no field: its value, or unknown naming its path. */
+function cb(c: Course, i: number, name: "failed" | "targets_treated_region" | "inactive_components" | "physical_therapy" | "chiropractic_care" | "home_exercise_prescription" | "home_exercise_completion_documented" | "home_exercise_inability_medical_reason"): T {
+  const v = c[name];
+  return v === undefined || v === null ? unk(courseField(i, name)) : v;
+}
+/** failed_course_lasted's span: time between later_of(c.start, date_of_service - window) and c.end >= minimum */
+function courseLasted(c: Course, i: number, dos: number, minimumDays: number, windowMonths: number): T {
+  const start = c.start;
+  const end = c.end;
+  const us = start === undefined || start === null ? unk(courseField(i, "start")) : undefined;
+  const ue = end === undefined || end === null ? unk(courseField(i, "end")) : undefined;
   if (us) return ue ? join(us, ue) : us;
   if (ue) return ue;
   const windowStart = addMonths(dos, -windowMonths);
@@ -245,6 +252,41 @@ function lasted(ct: NonNullable<Input["conservative_therapy"]>, dos: number, min
   const to = parseDay(end!);
   // The span runs from `from` to `to`: negative, and never long enough, when the course ended first.
   return to >= from + minimumDays;
+}
+/** ongoing_courses: c.end >= date_of_service */
+function courseOngoing(c: Course, i: number, dos: number): T {
+  const end = c.end;
+  return end === undefined || end === null ? unk(courseField(i, "end")) : parseDay(end) >= dos;
+}
+/** active_courses: targets_treated_region and (physical_therapy or chiropractic_care or a complete home exercise program) */
+function courseActive(c: Course, i: number): T {
+  const hep = and2(cb(c, i, "home_exercise_prescription"), or2(cb(c, i, "home_exercise_completion_documented"), cb(c, i, "home_exercise_inability_medical_reason")));
+  return and2(cb(c, i, "targets_treated_region"), or3(cb(c, i, "physical_therapy"), cb(c, i, "chiropractic_care"), hep));
+}
+/** The questions over the courses of conservative therapy that NIA_CG_300 asks, each exists(…). */
+function therapyQuestions(courses: readonly Course[] | null | undefined, dos: number): { twoWeeks: T; sixWeeks: T; anyOngoing: T; ongoingActive: T; anyFailed: T } {
+  if (courses === undefined || courses === null) {
+    const u = unk("conservative_therapy.courses");
+    return { twoWeeks: u, sixWeeks: u, anyOngoing: u, ongoingActive: u, anyFailed: u };
+  }
+  let twoWeeks: T = false;
+  let sixWeeks: T = false;
+  let anyOngoing: T = false;
+  let ongoingActive: T = false;
+  let anyFailed: T = false;
+  for (let i = 0; i < courses.length; i++) {
+    const c = courses[i];
+    const failed = cb(c, i, "failed");
+    anyFailed = or2(anyFailed, failed);
+    twoWeeks = or2(twoWeeks, and2(failed, courseLasted(c, i, dos, 14, 6)));
+    const complete = and2(courseActive(c, i), cb(c, i, "inactive_components"));
+    sixWeeks = or2(sixWeeks, and2(complete, and2(failed, courseLasted(c, i, dos, 42, 6))));
+    const ongoing = courseOngoing(c, i, dos);
+    anyOngoing = or2(anyOngoing, ongoing);
+    const activeNow = and2(cb(c, i, "targets_treated_region"), or3(cb(c, i, "physical_therapy"), cb(c, i, "chiropractic_care"), cb(c, i, "home_exercise_prescription")));
+    ongoingActive = or2(ongoingActive, and2(ongoing, activeNow));
+  }
+  return { twoWeeks, sixWeeks, anyOngoing, ongoingActive, anyFailed };
 }
 /** time since latest(p in episode_injections).date >= 2 weeks */
 function spaced(latest: Entry | null | Unk, dos: number): T {
@@ -260,7 +302,6 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
   const request: NonNullable<Input["request"]> = input.request ?? noGroup;
   const pain: NonNullable<Input["pain"]> = input.pain ?? noGroup;
   const ct: NonNullable<Input["conservative_therapy"]> = input.conservative_therapy ?? noGroup;
-  const hep: NonNullable<Input["home_exercise_program"]> = input.home_exercise_program ?? noGroup;
   const dx: NonNullable<Input["diagnosis"]> = input.diagnosis ?? noGroup;
   const epi: NonNullable<Input["epidural"]> = input.epidural ?? noGroup;
   const purpose: NonNullable<Input["purpose"]> = input.purpose ?? noGroup;
@@ -334,15 +375,8 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
   const painBack = painDuration === undefined || painDuration === null ? undefined : addLen(dos, painDuration, -1);
   const threeMonthsBack = addMonths(dos, -3);
 
-  const failed = fb(ct.failed, "conservative_therapy.failed");
   const reasonNotDone = fb(ct.medical_reason_not_done, "conservative_therapy.medical_reason_not_done");
-  const ongoing = fb(ct.ongoing, "conservative_therapy.ongoing");
-  // home_exercise_program_complete, active_modality
-  const hepComplete = and2(
-    fb(hep.prescription, "home_exercise_program.prescription"),
-    or2(fb(hep.completion_documented, "home_exercise_program.completion_documented"), fb(hep.inability_medical_reason, "home_exercise_program.inability_medical_reason")),
-  );
-  const activeModality = or3(fb(ct.physical_therapy, "conservative_therapy.physical_therapy"), fb(ct.chiropractic_care, "conservative_therapy.chiropractic_care"), hepComplete);
+  const therapy = therapyQuestions(ct.courses, dos);
   const approach = epi.approach;
 
   // ── INDICATIONS (when initial_request): four pathways ──
@@ -360,8 +394,8 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
     acuteSymptoms = fb(pain.acute_radicular_symptoms, "pain.acute_radicular_symptoms");
     // pain.duration < 3 months
     acuteDuration = painBack === undefined ? unk("pain.duration") : painBack > threeMonthsBack;
-    // (failed and conservative_therapy_lasted(2 weeks, 6 months)) unless medical_reason_not_done
-    twoWeeks = or2(failed === false ? false : and2(failed, lasted(ct, dos, 14, 6)), reasonNotDone);
+    // failed_course_lasted(conservative_therapy.courses, 2 weeks, 6 months) unless medical_reason_not_done
+    twoWeeks = or2(therapy.twoWeeks, reasonNotDone);
     const acute = and2(and2(acuteSymptoms, severe), and2(acuteDuration, twoWeeks));
     // failed_or_ongoing_conservative_therapy(6 weeks, 6 months)
     let priorSpinal: T;
@@ -374,8 +408,7 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
         priorSpinal = or2(priorSpinal, and2(kindOk, inRegion[i]));
       }
     }
-    const complete = and2(fb(ct.inactive_components, "conservative_therapy.inactive_components"), activeModality);
-    sixWeeks = or3(failed === false ? false : and3(failed, complete, lasted(ct, dos, 42, 6)), reasonNotDone, and2(ongoing, priorSpinal));
+    sixWeeks = or3(therapy.sixWeeks, reasonNotDone, and2(therapy.anyOngoing, priorSpinal));
     stenosisDx = fb(dx.spinal_stenosis, "diagnosis.spinal_stenosis");
     const stenosis = and3(stenosisDx, severe, sixWeeks);
     fbsDx = fb(dx.failed_back_surgery, "diagnosis.failed_back_surgery");
@@ -412,7 +445,9 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
   }
   const oneOf = or2(initialPhaseRelief, initialPhaseRetry);
 
-  // every(p in episode_injections where p.therapeutic: (p.relief_percent >= 50% or p.functional_improvement) and p.relief_duration >= 2 months)
+  // every(p in therapeutic_of(after_initial_phase_injections): (p.relief_percent >= 50% or p.functional_improvement) and p.relief_duration >= 2 months)
+  // after_initial_phase_injections: select(p in episode_injections where count(q in episode_injections where q.date before p.date) >= 2)
+  // therapeutic_of: where if p.therapeutic is known then p.therapeutic else not p.local_anesthetic_only
   const afterWhen = and2(notInitial, not(initialPhase));
   let afterInitial: T = true;
   if (afterWhen !== false) {
@@ -423,7 +458,11 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
       const twoMonthsBack = addMonths(dos, -2);
       for (let k = 0; k < episode.length && all !== false; k++) {
         const x = episode[k];
-        const inc = and2(x.m, field(x.e, "therapeutic"));
+        const earlier: Member[] = [];
+        for (let j = 0; j < episode.length; j++) if (episode[j].e.day < x.e.day) earlier.push(episode[j]);
+        const charted = x.e.p.therapeutic;
+        const therapeutic = charted === undefined || charted === null ? not(field(x.e, "local_anesthetic_only")) : charted;
+        const inc = and3(x.m, ge(countMembers(earlier), 2), therapeutic);
         if (inc === false) continue;
         const rp = field(x.e, "relief_percent");
         const rd = field(x.e, "relief_duration");
@@ -434,7 +473,7 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
     afterInitial = applies(afterWhen, all);
   }
   const continuingPain = applies(notInitial, severe);
-  const ongoingTherapy = notInitial === false ? true : applies(notInitial, or2(and2(ongoing, activeModality), reasonNotDone));
+  const ongoingTherapy = notInitial === false ? true : applies(notInitial, or2(therapy.ongoingActive, reasonNotDone));
   const firstYearWhen = and2(notInitial, firstYear);
   const firstYearLimit = firstYearWhen === false ? true : applies(firstYearWhen, lt(episodeCount, 6));
   const laterYearWhen = and2(notInitial, not(firstYear));
@@ -512,7 +551,7 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
       }
       wa1 = fb(input.radicular_pain, "radicular_pain");
       wa2 = guidance === undefined || guidance === null ? unk("request.image_guidance") : guidance === "fluoroscopy" || guidance === "ct";
-      wa3 = failed;
+      wa3 = therapy.anyFailed;
       // count(p in region_injections) < 2 or exists(p in region_injections where p.clinically_meaningful_improvement)
       wa4 = or2(lt(regionInjections instanceof Unk ? regionInjections : countMembers(regionInjections), 2), meaningful);
       // count(p in region_injections where p.date within last 6 months) < 3

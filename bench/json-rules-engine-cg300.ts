@@ -12,7 +12,8 @@
  * - Facts: the request's facts, flattened to one json-rules-engine fact per path
  *   (`pain.average`), plus the member's `state`.
  * - Derived facts (dynamic facts): the date of service as a day number, calendar arithmetic on
- *   durations and the conservative-therapy course, and one `history` fact that works out the
+ *   durations, one `therapy` fact that asks the policy's questions over the courses of
+ *   conservative therapy (three-valued, exposed as `therapy.*`), and one `history` fact that works out the
  *   epidural injections in the region and in the episode of care (recent_run, surgery and new
  *   pathology) with three-valued membership, exposed as `history.*` facts (count ranges lo/hi,
  *   latest/earliest injection tests, the every/exists questions over the history).
@@ -170,10 +171,18 @@ function analyseHistory(
     latestSpacedTwoWeeks: pick((x) => dos >= x.day + 14),
     latestRelief30: pick((x) => (known(x.p.relief_percent) ? x.p.relief_percent >= 30 : undefined)),
     latestFunctionalImprovement: pick((x) => x.p.functional_improvement ?? undefined),
+    // every(p in therapeutic_of(after_initial_phase_injections): …): from the 3rd injection of the
+    // episode on, therapeutic as charted or, when not, more than local anesthetic.
     everyTherapeuticRelieved: tand(
       ...episode.map((x) =>
         tor(
-          tnot(tand(x.m, x.p.therapeutic ?? undefined)),
+          tnot(
+            tand(
+              x.m,
+              atLeast(range(episode.filter((q) => q.day < x.day).map((q) => q.m)), 2),
+              known(x.p.therapeutic) ? x.p.therapeutic : tnot(x.p.local_anesthetic_only ?? undefined),
+            ),
+          ),
           tand(
             tor(known(x.p.relief_percent) ? x.p.relief_percent >= 50 : undefined, x.p.functional_improvement ?? undefined),
             known(x.p.relief_duration) ? addLength(dos, x.p.relief_duration as Length, -1) <= twoMonthsBack : undefined,
@@ -201,17 +210,33 @@ function analyseHistory(
     priorSpinalInjectionInRegion: tor(...all.map((x) => tand(kindIs(x.p, "epidural_injection", "facet_injection", "medial_branch_block", "sacroiliac_injection", "intrathecal_trial"), sameRegion(x.p.region, region)))),
   };
 }
-/** The conservative-therapy course inside the window: time between later_of(start, dos - window) and end. */
-function therapySpan(start: string | undefined, end: string | undefined, dos: number): { from: number; to: number } | undefined {
-  if (!known(start) || !known(end)) return undefined;
-  const from = Math.max(parseIsoDate(start)!, addLength(dos, { amount: 6, unit: "months" }, -1));
-  const to = parseIsoDate(end)!;
-  return { from, to };
+/** count(…) >= k over a count range. */
+const atLeast = (r: { lo: number; hi: number }, k: number): Tv => (r.lo >= k ? true : r.hi < k ? false : undefined);
+
+type Course = NonNullable<NonNullable<Input["conservative_therapy"]>["courses"]>[number];
+const therapyKeys = ["twoWeeks", "sixWeeks", "anyOngoing", "ongoingActive", "anyFailed"] as const;
+type Therapy = { [K in (typeof therapyKeys)[number]]: Tv };
+
+/** The questions over the courses of conservative therapy, each an exists(…) over the courses. */
+function analyseTherapy(courses: readonly Course[] | null | undefined, dos: number): Therapy | undefined {
+  if (!known(courses)) return undefined;
+  const windowStart = addLength(dos, { amount: 6, unit: "months" }, -1);
+  const lasted = (c: Course, days: number): Tv => (known(c.start) && known(c.end) ? parseIsoDate(c.end)! >= Math.max(parseIsoDate(c.start)!, windowStart) + days : undefined);
+  const v = (x: boolean | null | undefined): Tv => x ?? undefined;
+  const active = (c: Course) => tand(v(c.targets_treated_region), tor(v(c.physical_therapy), v(c.chiropractic_care), tand(v(c.home_exercise_prescription), tor(v(c.home_exercise_completion_documented), v(c.home_exercise_inability_medical_reason)))));
+  const ongoing = (c: Course): Tv => (known(c.end) ? parseIsoDate(c.end)! >= dos : undefined);
+  return {
+    twoWeeks: tor(...courses.map((c) => tand(v(c.failed), lasted(c, 14)))),
+    sixWeeks: tor(...courses.map((c) => tand(active(c), v(c.inactive_components), v(c.failed), lasted(c, 42)))),
+    anyOngoing: tor(...courses.map(ongoing)),
+    ongoingActive: tor(...courses.map((c) => tand(ongoing(c), v(c.targets_treated_region), tor(v(c.physical_therapy), v(c.chiropractic_care), v(c.home_exercise_prescription))))),
+    anyFailed: tor(...courses.map((c) => v(c.failed))),
+  };
 }
 
 // ── The engine ───────────────────────────────────────────────────────────────────────────────
 
-const groups = new Set(["request", "pain", "conservative_therapy", "home_exercise_program", "diagnosis", "epidural", "purpose", "findings"]);
+const groups = new Set(["request", "pain", "conservative_therapy", "diagnosis", "epidural", "purpose", "findings"]);
 
 /** The request's facts as json-rules-engine runtime facts, one per path. */
 function runtimeFacts(input: Input, state: string | undefined): Record<string, unknown> {
@@ -239,16 +264,8 @@ export function buildEngine(): Engine {
     return known(d) ? addLength(await almanac.factValue<number>("dos"), d, -1) : undefined;
   });
   engine.addFact("dosMinus3Months", async (_p, almanac) => addLength(await almanac.factValue<number>("dos"), { amount: 3, unit: "months" }, -1));
-  engine.addFact("therapySpan", async (_p, almanac) =>
-    therapySpan(await almanac.factValue<string>("conservative_therapy.start"), await almanac.factValue<string>("conservative_therapy.end"), await almanac.factValue<number>("dos")),
-  );
-  engine.addFact("therapySpanTo", async (_p, almanac) => (await almanac.factValue<{ to: number } | undefined>("therapySpan"))?.to);
-  for (const [name, days] of [["therapySpanFromPlus2Weeks", 14], ["therapySpanFromPlus6Weeks", 42]] as const) {
-    engine.addFact(name, async (_p, almanac) => {
-      const span = await almanac.factValue<{ from: number } | undefined>("therapySpan");
-      return span ? span.from + days : undefined;
-    });
-  }
+  engine.addFact("therapy", async (_p, almanac) => analyseTherapy(await almanac.factValue<Course[] | null>("conservative_therapy.courses"), await almanac.factValue<number>("dos")));
+  for (const key of therapyKeys) engine.addFact(`therapy.${key}`, async (_p, almanac) => (await almanac.factValue<Therapy | undefined>("therapy"))?.[key]);
   engine.addFact("history", async (_p, almanac) =>
     analyseHistory(
       await almanac.factValue<Procedure[] | null>("prior_procedures"),
@@ -274,13 +291,7 @@ export function buildEngine(): Engine {
   const initialPhase = named("in_initial_phase", AND(episodeCount.ge(1), episodeCount.lt(3)));
   const firstYear = named("in_first_year", yesNo("history.inFirstYear"));
   const severe = named("severe_pain", OR(yesNo("pain.functional_disability"), { t: fact("pain.average", "greaterThanInclusive", 6), f: fact("pain.average", "lessThan", 6) }));
-  const failed = yesNo("conservative_therapy.failed");
   const reasonNotDone = yesNo("conservative_therapy.medical_reason_not_done");
-  const activeModality = named(
-    "active_modality",
-    OR(yesNo("conservative_therapy.physical_therapy"), yesNo("conservative_therapy.chiropractic_care"), AND(yesNo("home_exercise_program.prescription"), OR(yesNo("home_exercise_program.completion_documented"), yesNo("home_exercise_program.inability_medical_reason")))),
-  );
-  const lasted = (plus: string): Rail => ({ t: fact("therapySpanTo", "greaterThanInclusive", ref(plus)), f: fact("therapySpanTo", "lessThan", ref(plus)) });
   const approachIsTransforaminal: Rail = { t: fact("epidural.approach", "equal", "transforaminal"), f: fact("epidural.approach", "isNot", "transforaminal") };
 
   // INDICATIONS (when initial_request)
@@ -288,11 +299,11 @@ export function buildEngine(): Engine {
     yesNo("pain.acute_radicular_symptoms"),
     severe,
     { t: fact("painBack", "greaterThan", ref("dosMinus3Months")), f: fact("painBack", "lessThanInclusive", ref("dosMinus3Months")) },
-    OR(AND(failed, lasted("therapySpanFromPlus2Weeks")), reasonNotDone),
+    OR(yesNo("therapy.twoWeeks"), reasonNotDone),
   );
   const sixWeeks = named(
     "conservative_six_weeks",
-    OR(AND(failed, yesNo("conservative_therapy.inactive_components"), activeModality, lasted("therapySpanFromPlus6Weeks")), reasonNotDone, AND(yesNo("conservative_therapy.ongoing"), yesNo("history.priorSpinalInjectionInRegion"))),
+    OR(yesNo("therapy.sixWeeks"), reasonNotDone, AND(yesNo("therapy.anyOngoing"), yesNo("history.priorSpinalInjectionInRegion"))),
   );
   const stenosis = AND(yesNo("diagnosis.spinal_stenosis"), severe, sixWeeks);
   const failedBackSurgery = AND(yesNo("diagnosis.failed_back_surgery"), severe, yesNo("injection_medical_reason"), sixWeeks);
@@ -315,7 +326,7 @@ export function buildEngine(): Engine {
       oneOf,
       WHEN(AND(NOT(initial), NOT(initialPhase)), yesNo("history.everyTherapeuticRelieved")),
       WHEN(NOT(initial), severe),
-      WHEN(NOT(initial), OR(AND(yesNo("conservative_therapy.ongoing"), activeModality), reasonNotDone)),
+      WHEN(NOT(initial), OR(yesNo("therapy.ongoingActive"), reasonNotDone)),
       WHEN(AND(NOT(initial), firstYear), episodeCount.lt(6)),
       WHEN(AND(NOT(initial), NOT(firstYear)), OR(within12.lt(4), AND(yesNo("special_circumstances"), within12.lt(6)))),
       OR(NOT(yesNo("history.otherRegionWithin7Days")), yesNo("different_region_medical_reason"), yesNo("same_day_medical_reason")),
@@ -335,7 +346,7 @@ export function buildEngine(): Engine {
   const waCoverage = AND(
     yesNo("radicular_pain"),
     { t: fact("request.image_guidance", "isOneOf", ["fluoroscopy", "ct"]), f: fact("request.image_guidance", "isNoneOf", ["fluoroscopy", "ct"]) },
-    failed,
+    yesNo("therapy.anyFailed"),
     OR(count("history.regionCount").lt(2), yesNo("history.regionMeaningfulImprovement")),
     count("history.within6").lt(3),
   );

@@ -50,7 +50,7 @@ const doc = { textDocument: { uri } };
 const requests: [string, () => Promise<unknown>][] = [
   ["hover (fact)", () => client.request("textDocument/hover", { ...doc, position: at("pain.duration", 6) })],
   ["hover (definition)", () => client.request("textDocument/hover", { ...doc, position: at("episode_of(region_injections)", 12) })],
-  ["definition (across an import)", () => client.request("textDocument/definition", { ...doc, position: at("conservative_therapy_lasted(2", 3) })],
+  ["definition (across an import)", () => client.request("textDocument/definition", { ...doc, position: at("failed_course_lasted(conservative_therapy.courses, 2", 3) })],
   ["references (definition used 8 times)", () => client.request("textDocument/references", { ...doc, position: at("count(p in episode_injections) = 0", 12), context: { includeDeclaration: true } })],
   ["completion after 'pain.'", () => client.request("textDocument/completion", { ...doc, position: at("pain.duration", 5) })],
   ["completion (names and keywords)", () => client.request("textDocument/completion", { ...doc, position: at("pain.duration", 0) })],

@@ -95,7 +95,7 @@ describe("the generated module", () => {
     request: { region: "lumbar", therapeutic: true, image_guidance: "fluoroscopy" },
     epidural: { approach: "transforaminal", levels: 1 },
     pain: { acute_radicular_symptoms: true, functional_disability: false, average: 7, duration: { amount: 6, unit: "weeks" } },
-    conservative_therapy: { start: "2024-02-01", end: "2024-03-10", failed: true },
+    conservative_therapy: { courses: [{ start: "2024-02-01", end: "2024-03-10", failed: true }] },
     prior_procedures: [],
     purpose: { intrathecal_before_pump: false, chemotherapy_catheter: false, postoperative_pain_control: false, surgical_anesthesia: false },
     findings: { active_infection: false, puncture_site_infection: false, severe_stenosis_obstruction: false },

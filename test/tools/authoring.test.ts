@@ -36,7 +36,7 @@ describe("polc cases --boundaries", () => {
     const cg300 = thresholdsOf(library.policies.find((p) => p.id === "NIA_CG_300")!).map(thresholdText);
     expect(cg300).toContain("pain.average >= 6");
     expect(cg300).toContain("count(prior_procedures) < 6");
-    expect(cg300).toContain("time between conservative_therapy.start and conservative_therapy.end >= 2 weeks");
+    expect(cg300).toContain("time between conservative_therapy.courses[].start and conservative_therapy.courses[].end >= 2 weeks");
   });
 
   it("writes a case at each threshold and for each fact left out, each saying what it probes, and keeps files that exist", async () => {
