@@ -10,6 +10,7 @@ import {
 import { define_episode_of } from "../common/episode-of-care.pol.js";
 import {
   define_same_region,
+  define_therapeutic_of,
   enum_procedure_kind,
   fact_prior_procedures,
   fact_request_image_guidance,
@@ -559,18 +560,14 @@ export const criterion_after_diagnostic_phase = k.criterion({
   line: 176,
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_diagnostic_phase(c)))),
   test: (c) =>
-    k.every(
-      c,
-      define_episode_injections(c),
-      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
-      (each_p) =>
-        k.and(
-          k.or(
-            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
-          ),
-          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+    k.every(c, define_therapeutic_of(c, define_episode_injections(c)), undefined, (each_p) =>
+      k.and(
+        k.or(
+          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
         ),
+        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+      ),
     ),
 });
 
@@ -886,4 +883,4 @@ export const criterion_no_percutaneous_access = k.criterion({
   line: 245,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: bb6ef472cb818f97 c081dd99a39d8295
+// polc digest: ed89fb6d658d5b48 cd589037762fb4ba

@@ -9,6 +9,7 @@ import {
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
+  define_therapeutic_of,
   fact_prior_procedures,
   fact_request_image_guidance,
   field_procedure_date,
@@ -17,7 +18,6 @@ import {
   field_procedure_region,
   field_procedure_relief_duration,
   field_procedure_relief_percent,
-  field_procedure_therapeutic,
 } from "../common/history.pol.js";
 import { define_severe_pain_documented, fact_pain_duration } from "../common/pain.pol.js";
 import { define_same_date_of_service_allowed } from "../common/same-date-of-service.pol.js";
@@ -851,18 +851,14 @@ export const criterion_after_initial_phase = k.criterion({
   line: 209,
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
   test: (c) =>
-    k.every(
-      c,
-      define_episode_injections(c),
-      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
-      (each_p) =>
-        k.and(
-          k.or(
-            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
-          ),
-          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+    k.every(c, define_therapeutic_of(c, define_episode_injections(c)), undefined, (each_p) =>
+      k.and(
+        k.or(
+          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
         ),
+        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+      ),
     ),
 });
 
@@ -1007,4 +1003,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 242,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 3c88178dec245324 4e498a08ecaf3e7e
+// polc digest: 297c51de9b7068ae cb457645ec07fd95
