@@ -61,8 +61,10 @@ function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | nu
 
 function withValueAt(input: unknown, path: readonly (string | number)[], value: unknown): unknown {
   if (path.length === 0) return value;
-  const copy = Array.isArray(input) ? [...input] : { ...(input as Record<string, unknown>) };
-  (copy as Record<string | number, unknown>)[path[0]] = withValueAt((input as Record<string | number, unknown>)[path[0]], path.slice(1), value);
+  // A key added under a value that is not an object (a null fact) makes that value an object.
+  const container = input !== null && typeof input === "object" ? (input as Record<string | number, unknown>) : {};
+  const copy = Array.isArray(container) ? [...container] : { ...container };
+  (copy as Record<string | number, unknown>)[path[0]] = withValueAt(container[path[0]], path.slice(1), value);
   return copy;
 }
 
