@@ -73,9 +73,12 @@ export interface IrFact {
   readonly line: number;
 }
 
+/** A parameter's type: any type a fact may have, or one entry of a record (`p: procedure`). */
+export type IrParamType = IrType | { readonly t: "record"; readonly record: IrRecord };
+
 export interface IrParam {
   readonly name: string;
-  readonly type: IrType;
+  readonly type: IrParamType;
 }
 
 export interface IrDefinition {

@@ -6,7 +6,7 @@
  */
 import type * as A from "./ast.js";
 import type { Checked, Ty } from "./check.js";
-import type { IrBulletList, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
+import type { IrBulletList, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrParamType, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
 import { subexpressions } from "./ir.js";
 import { chainOperands, formatRefs } from "./check.js";
 import { builtinFunctions, isCheckedNote } from "./scope.js";
@@ -170,10 +170,15 @@ class Lowering {
     }
   }
 
+  /** A parameter may also be one entry of a record: the definition reads its fields. */
+  private paramType(ty: Ty | undefined): IrParamType {
+    return ty?.t === "record" ? { t: "record", record: this.record(ty.decl) } : this.type(ty);
+  }
+
   private definition(decl: A.DefineDecl): IrDefinition {
     let d = this.definitions.get(decl);
     if (!d) {
-      const params = decl.params.map((p) => ({ name: p.name, type: this.type(this.checked.typeRefs.get(p.type)) }));
+      const params = decl.params.map((p) => ({ name: p.name, type: this.paramType(this.checked.typeRefs.get(p.type)) }));
       d = { kind: "define", module: this.module(decl.span.file), name: decl.name, wording: decl.wording, refs: formatRefs(decl.refs), params, body: this.expr(decl.body), line: decl.span.line };
       this.definitions.set(decl, d);
       this.definitionDecls.set(d, decl);

@@ -133,8 +133,15 @@ export function thresholdsOf(policy: IrPolicy): Threshold[] {
       // A definition's thresholds are its own, or (for one with parameters) those its callers give it.
       const bound: Bindings = new Map(e.def.params.map((p, i) => [p.name, resolved(e.args[i], env)]));
       const by = e.def.params.length ? `${owner.name}, through definition ${e.def.name}` : `definition ${e.def.name}`;
+      // A parameter given a query's entry (a record parameter) reads that list's fields.
+      const entries = new Map<string, IrFact>();
+      e.def.params.forEach((p, i) => {
+        const arg = e.args[i];
+        const list = arg?.k === "var" ? scope.entries.get(arg.name) : undefined;
+        if (list) entries.set(p.name, list);
+      });
       walking.add(e.def.body);
-      walk(e.def.body, { entries: new Map() }, bound, e.def.params.length ? { ...owner, name: by } : { name: by, file: e.def.module.file, line: e.def.line });
+      walk(e.def.body, { entries }, bound, e.def.params.length ? { ...owner, name: by } : { name: by, file: e.def.module.file, line: e.def.line });
       walking.delete(e.def.body);
     }
     let inner = scope;

@@ -120,7 +120,7 @@ function fact(f: IrFact, w: ModuleWriter): void {
 /** Whether a definition is worth remembering: it has no parameters, or one holds a list or an entry. */
 function remembered(d: IrDefinition): "once" | "per-arguments" | "never" {
   if (d.params.length === 0) return "once";
-  return d.params.some((p) => p.type.t === "list") ? "per-arguments" : "never";
+  return d.params.some((p) => p.type.t === "list" || p.type.t === "record") ? "per-arguments" : "never";
 }
 
 function definition(d: IrDefinition, w: ModuleWriter, file: string): void {

@@ -312,23 +312,19 @@ export const fact_baseline_disability_score = k.fact(
  * Definition relief: Relief of primary (index) pain after the procedure, against the baseline score on the same scale
  * policies/cms/l38773-history.pol, line 104.
  */
-export function define_relief(
-  c: k.Context,
-  param_score_after: k.Value,
-  param_scale_after: k.Value,
-  param_charted: k.Value,
-): k.Value {
-  return c.observed(
+export const define_relief = k.defineOver(
+  (c: k.Context, param_p: k.Value) =>
     k.choose(
-      k.and(k.isKnown(param_score_after), k.compareEqual("=", param_scale_after, c.fact(fact_baseline_pain_scale))),
-      () => k.percentReduction(c.fact(fact_baseline_pain_score), param_score_after),
-      () => param_charted,
+      k.and(
+        k.isKnown(c.field(param_p, field_facet_procedure_pain_score_after)),
+        k.compareEqual("=", c.field(param_p, field_facet_procedure_pain_scale), c.fact(fact_baseline_pain_scale)),
+      ),
+      () =>
+        k.percentReduction(c.fact(fact_baseline_pain_score), c.field(param_p, field_facet_procedure_pain_score_after)),
+      () => c.field(param_p, field_facet_procedure_relief_percent),
     ),
-    "relief",
-    source,
-    104,
-  );
-}
+  { name: "relief", source, line: 104 },
+);
 
 /**
  * Definition function_improvement: Improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale
@@ -356,32 +352,25 @@ export function define_function_improvement(c: k.Context, param_score_after: k.V
  * Definition relief_consistent_with_agent: (with the duration of relief being consistent with the agent used)
  * policies/cms/l38773-history.pol, line 118.
  */
-export function define_relief_consistent_with_agent(
-  c: k.Context,
-  param_agent: k.Value,
-  param_lasted: k.Value,
-): k.Value {
-  return c.observed(
+export const define_relief_consistent_with_agent = k.defineOver(
+  (c: k.Context, param_p: k.Value) =>
     k.choose(
-      k.isAbsent(param_agent),
+      k.isAbsent(c.field(param_p, field_facet_procedure_agent)),
       () => k.NONE,
       () =>
         k.choose(
-          k.isIn(param_agent, choices_lidocaine, false),
-          () => k.compareDurations(">=", param_lasted, hours_1, c.dos),
+          k.isIn(c.field(param_p, field_facet_procedure_agent), choices_lidocaine, false),
+          () => k.compareDurations(">=", c.field(param_p, field_facet_procedure_relief_duration), hours_1, c.dos),
           () =>
             k.choose(
-              k.isIn(param_agent, choices_bupivacaine_ropivacaine, false),
-              () => k.compareDurations(">=", param_lasted, hours_3, c.dos),
+              k.isIn(c.field(param_p, field_facet_procedure_agent), choices_bupivacaine_ropivacaine, false),
+              () => k.compareDurations(">=", c.field(param_p, field_facet_procedure_relief_duration), hours_3, c.dos),
               () => referral_0,
             ),
         ),
     ),
-    "relief_consistent_with_agent",
-    source,
-    118,
-  );
-}
+  { name: "relief_consistent_with_agent", source, line: 118 },
+);
 
 /**
  * Definition sides_overlap: The two procedures treated a common side
@@ -399,4 +388,4 @@ export function define_sides_overlap(c: k.Context, param_a: k.Value, param_b: k.
     126,
   );
 }
-// polc digest: 4957bba2508b9ebb 1cceec237b1831fd
+// polc digest: 0765edfee6fbfd35 3c7268e25a2c66f7

@@ -37,6 +37,9 @@ describe("polc cases --boundaries", () => {
     expect(cg300).toContain("pain.average >= 6");
     expect(cg300).toContain("count(prior_procedures) < 6");
     expect(cg300).toContain("time between conservative_therapy.courses[].start and conservative_therapy.courses[].end >= 2 weeks");
+    // Through a definition that takes an entry of the history (a record parameter).
+    const cms = thresholdsOf(library.policies.find((p) => p.id === "CMS_L38773")!).map(thresholdText);
+    expect(cms).toContain("facet_history[].relief_duration >= 6 months");
   });
 
   it("writes a case at each threshold and for each fact left out, each saying what it probes, and keeps files that exist", async () => {
