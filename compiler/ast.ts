@@ -37,6 +37,9 @@ export interface PolFile extends NodeBase {
 export interface ImportDecl extends NodeBase {
   readonly kind: "Import";
   readonly path: string;
+  /** `import "…" as nia`: the file's names are reached as `nia.NAME` only. */
+  readonly alias?: string;
+  readonly aliasSpan?: Span;
 }
 
 export type Declaration = FactDecl | GroupDecl | EnumDecl | RecordDecl | DefineDecl | RequirementDecl;
@@ -44,6 +47,8 @@ export type Declaration = FactDecl | GroupDecl | EnumDecl | RecordDecl | DefineD
 export interface TypeRef extends NodeBase {
   readonly kind: "TypeRef";
   readonly name: string;
+  /** The name a file is imported under, for `nia.procedure`. */
+  readonly namespace?: string;
   readonly list: boolean;
   readonly range?: { readonly min: number; readonly max: number };
 }
@@ -131,6 +136,8 @@ export interface GroupBody extends NodeBase {
 export interface UseItem extends NodeBase {
   readonly kind: "Use";
   readonly name: string;
+  /** The name a file is imported under, for `use nia.severe_pain`. */
+  readonly namespace?: string;
 }
 
 /** Text from the guideline; with a name and a rule it is also checked. */
@@ -271,6 +278,8 @@ export interface BoolLit extends NodeBase {
 export interface RefExpr extends NodeBase {
   readonly kind: "Ref";
   readonly name: string;
+  /** The name a file is imported under: `nia.region_injections` is `region_injections` of that file. */
+  readonly namespace?: string;
   readonly args?: readonly Expr[];
 }
 

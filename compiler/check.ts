@@ -8,7 +8,7 @@
 import type * as A from "./ast.js";
 import type { ComparisonOp } from "../runtime/vocabulary.js";
 import { error, suggest, type Diagnostic } from "./diagnostics.js";
-import { builtinFunctions, builtinNames, builtinTypes, type BuiltinFunction, type Scope, type SymbolEntry } from "./scope.js";
+import { builtinFunctions, builtinNames, builtinTypes, type BuiltinFunction, type Namespaces, type Scope, type SymbolEntry } from "./scope.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 import { parseLevels } from "../runtime/levels.js";
 
@@ -116,7 +116,32 @@ export class Checker {
     private readonly files: ReadonlyMap<string, A.PolFile>,
     private readonly scopes: ReadonlyMap<string, Scope>,
     readonly diagnostics: Diagnostic[],
+    private readonly namespaces: Namespaces = new Map(),
   ) {}
+
+  /**
+   * The names `nia.NAME` reaches, where `at` is written: those of the file imported as nia (what
+   * that file sees). Undefined, reported, when the file imports nothing under that name.
+   */
+  private namespaceScope(namespace: string, at: A.Span): Scope | undefined {
+    if (!namespace) return undefined;
+    const imported = this.namespaces.get(at.file)?.get(namespace);
+    if (imported) return this.scopes.get(imported.file) ?? new Map();
+    const names = [...(this.namespaces.get(at.file)?.keys() ?? [])];
+    const guess = suggest(namespace, names);
+    this.diagnostics.push(
+      error("POL011", at, `'${namespace}' is not the name of an imported file`, {
+        hint: guess ? `did you mean '${guess}'?` : `import a file under that name: import "…" as ${namespace}`,
+      }),
+    );
+    return undefined;
+  }
+
+  /** A parameter or a question's entry may not take a name a file is imported under: `nia.x` would be ambiguous. */
+  private localName(name: string, span: A.Span): void {
+    const imported = this.namespaces.get(span.file)?.get(name);
+    if (imported) this.diagnostics.push(error("POL010", span, `'${name}' already names an imported file`, { related: [{ message: "named here", span: imported.span }], hint: "choose another name" }));
+  }
 
   result(): Checked {
     return { files: this.files, scopes: this.scopes, types: this.types, refs: this.refs, fields: this.fieldRefs, items: this.items, typeRefs: this.typeRefs, defineTypes: this.defineTypes };
@@ -185,7 +210,8 @@ export class Checker {
           }
           break;
         case "Use": {
-          const entry = this.lookup(item.name, item.span, scope, "requirement");
+          const home = item.namespace !== undefined ? this.namespaceScope(item.namespace, item.span) : scope;
+          const entry = home ? this.lookup(item.name, item.span, home, "requirement") : undefined;
           if (entry?.kind === "requirement") {
             this.items.set(item, entry.decl);
             this.requirement(entry.decl);
@@ -255,7 +281,10 @@ export class Checker {
     this.inProgress.add(decl);
     const scope = this.scopeOf(decl.span);
     const locals = new Map<string, Ty>();
-    for (const param of decl.params) locals.set(param.name, this.typeRef(param.type, scope));
+    for (const param of decl.params) {
+      this.localName(param.name, param.nameSpan);
+      locals.set(param.name, this.typeRef(param.type, scope));
+    }
     const ty = this.expr(decl.body, scope, locals);
     this.inProgress.delete(decl);
     this.defineTypes.set(decl, ty);
@@ -392,7 +421,7 @@ export class Checker {
     if (!name) return undefined;
     const entry = scope.get(name);
     if (entry) return entry;
-    const candidates = [...scope.keys(), ...locals.keys(), ...builtinNames];
+    const candidates = [...scope.keys(), ...locals.keys(), ...builtinNames, ...(this.namespaces.get(span.file)?.keys() ?? [])];
     const guess = suggest(name, candidates);
     this.diagnostics.push(error("POL011", span, `unknown ${wanted} '${name}'`, { hint: guess ? `did you mean '${guess}'?` : undefined }));
     return undefined;
@@ -404,6 +433,7 @@ export class Checker {
   }
 
   private ref(expr: A.RefExpr, scope: Scope, locals: Locals): Ty {
+    if (expr.namespace !== undefined) return this.namespacedRef(expr, expr.namespace, scope, locals);
     const local = locals.get(expr.name);
     if (local && !expr.args) return this.resolve(expr, { kind: "local" }, local);
     if (expr.name === "date_of_service" && !expr.args) return this.resolve(expr, { kind: "date_of_service" }, { t: "date" });
@@ -428,7 +458,28 @@ export class Checker {
       return this.resolve(expr, { kind: "builtin", name: "recent_run" }, list);
     }
     if (Object.hasOwn(builtinFunctions, expr.name) && !locals.has(expr.name)) return this.builtinFunction(expr, expr.name as BuiltinFunction, scope, locals);
+    if (!scope.has(expr.name) && this.namespaces.get(expr.span.file)?.has(expr.name)) {
+      this.diagnostics.push(error("POL020", expr.span, `'${expr.name}' names an imported file; name one of its declarations, like ${expr.name}.NAME`));
+      return this.resolve(expr, { kind: "error" }, errorTy);
+    }
     const entry = this.lookup(expr.name, expr.span, scope, "name", locals);
+    return this.entryRef(expr, entry, scope, locals);
+  }
+
+  /** `nia.NAME`: a declaration of the file imported as nia, used like a name of this file. */
+  private namespacedRef(expr: A.RefExpr, namespace: string, scope: Scope, locals: Locals): Ty {
+    const home = this.namespaceScope(namespace, expr.span);
+    if (!home) return this.resolve(expr, { kind: "error" }, errorTy);
+    const entry = home.get(expr.name);
+    if (!entry && expr.name) {
+      const guess = suggest(expr.name, home.keys());
+      this.diagnostics.push(error("POL011", expr.span, `'${namespace}' has no declaration '${expr.name}'`, { hint: guess ? `did you mean '${namespace}.${guess}'?` : undefined }));
+    }
+    return this.entryRef(expr, entry, scope, locals);
+  }
+
+  /** A name resolved to a declaration: what it reads, and its type. */
+  private entryRef(expr: A.RefExpr, entry: SymbolEntry | undefined, scope: Scope, locals: Locals): Ty {
     if (!entry) return this.resolve(expr, { kind: "error" }, errorTy);
     if (expr.args && entry.kind !== "define") {
       this.diagnostics.push(error("POL022", expr.span, `'${expr.name}' is a ${entry.kind}, and only definitions take arguments`));
@@ -464,7 +515,7 @@ export class Checker {
       const param = decl.params[i];
       const expected = param ? this.typeRef(param.type, defScope) : errorTy;
       // A bare name passed where the definition expects an enum is one of its values.
-      if (expected.t === "enum" && arg.kind === "Ref" && !arg.args && !locals.has(arg.name) && !scope.has(arg.name)) {
+      if (expected.t === "enum" && arg.kind === "Ref" && !arg.args && !arg.namespace && !locals.has(arg.name) && !scope.has(arg.name)) {
         this.types.set(arg, this.enumValue(arg, expected.decl, arg.name, arg.span));
         return;
       }
@@ -580,7 +631,7 @@ export class Checker {
   private comparison(expr: A.BinaryExpr, op: ComparisonOp, scope: Scope, locals: Locals): Ty {
     // A bare name on the other side of an enum is one of its values.
     const isBareValue = (side: A.Expr, decl: A.EnumDecl): side is A.RefExpr =>
-      side.kind === "Ref" && !side.args && !locals.has(side.name) && (decl.members.some((m) => m.name === side.name) || (!scope.has(side.name) && side.name !== "date_of_service"));
+      side.kind === "Ref" && !side.args && !side.namespace && !locals.has(side.name) && (decl.members.some((m) => m.name === side.name) || (!scope.has(side.name) && side.name !== "date_of_service"));
     let a = this.expr(expr.left, scope, locals);
     let b: Ty;
     if (a.t === "levels" && expr.right.kind === "Text") {
@@ -720,6 +771,8 @@ export class Checker {
       return expr.op === "count" ? { t: "number", integer: true } : errorTy;
     }
     const element: Ty = { t: "record", decl: source.decl };
+    this.localName(expr.binder, expr.binderSpan);
+    if (expr.merge) for (const name of [expr.merge.first, expr.merge.second]) this.localName(name, expr.merge.span);
     const inner = new Map(locals).set(expr.binder, element);
     if (expr.filter) this.condition(expr.filter, scope, inner);
     if (expr.body) {
@@ -807,9 +860,11 @@ export class Checker {
     return ty;
   }
 
-  private resolveType(ref: A.TypeRef, scope: Scope): Ty {
+  private resolveType(ref: A.TypeRef, fileScope: Scope): Ty {
     // A type the parser could not read is a syntax error, already reported.
     if (!ref.name) return errorTy;
+    const scope = ref.namespace !== undefined ? this.namespaceScope(ref.namespace, ref.span) : fileScope;
+    if (!scope) return errorTy;
     const range = ref.range;
     if (range && range.min > range.max) this.diagnostics.push(error("POL018", ref.span, `the range ${range.min} to ${range.max} is empty`));
     const withRange = (ty: Ty): Ty => {
@@ -822,7 +877,8 @@ export class Checker {
       this.diagnostics.push(error("POL012", ref.span, `a list holds records; '${ref.name}' is not a record type`, { hint: suggestHint(ref.name, recordNames(scope)) }));
       return errorTy;
     }
-    switch (ref.name) {
+    // `nia.number` names a declaration of that file, never a type of the language.
+    if (ref.namespace === undefined) switch (ref.name) {
       case "boolean":
         return withRange(booleanTy);
       case "number":

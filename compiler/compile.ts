@@ -17,7 +17,7 @@ import { nestingDiagnostic } from "./nesting-limit.js";
 import { literalDiagnostics } from "./literal-limits.js";
 import { cstToAst } from "./cst-to-ast.js";
 import { error, finalizeDiagnostics, suggest, type Diagnostic } from "./diagnostics.js";
-import { buildScopes, isExpression, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
+import { buildNamespaces, buildScopes, reportSharedFactPaths, isExpression, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
 import { Checker, type Checked } from "./check.js";
 import { lower } from "./lower.js";
 import { inSpoiltPart, syntaxDiagnostics } from "./syntax-errors.js";
@@ -175,7 +175,7 @@ function compileSources(
         diagnostics.push(error("POL005", imp.span, `cannot find the imported file '${imp.path}'`, { hint: `looked for ${display(target)}` }));
         continue;
       }
-      imported.push({ target: display(target), span: imp.span });
+      imported.push({ target: display(target), span: imp.span, alias: imp.alias, aliasSpan: imp.aliasSpan });
       queue.push(target);
     }
     importsOf.set(shown, imported);
@@ -188,12 +188,16 @@ function compileSources(
   const scopes = buildScopes(
     files,
     own,
-    new Map([...importsOf].map(([path, edges]) => [path, edges.map((e) => e.target)])),
+    // A file imported under a name adds no bare names: only `nia.NAME` reaches them.
+    new Map([...importsOf].map(([path, edges]) => [path, edges.filter((e) => !e.alias).map((e) => e.target)])),
     diagnostics,
   );
+  const namespaces = buildNamespaces(importsOf, scopes, diagnostics);
+  // Names in two files each imported under a name of its own do not clash; facts still share the request.
+  if ([...importsOf.values()].some((edges) => edges.some((e) => e.alias))) reportSharedFactPaths(importsOf, own, diagnostics);
 
   // 3. Every declaration once, then every policy and overlay.
-  const checker = new Checker(files, scopes, diagnostics);
+  const checker = new Checker(files, scopes, diagnostics, namespaces);
   for (const file of files.values()) checker.declarations(file);
   const allPolicies = [...files.values()].flatMap((f) => f.policies);
   const allOverlays = [...files.values()].flatMap((f) => f.overlays);
@@ -325,6 +329,9 @@ function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnos
 interface ImportEdge {
   readonly target: string;
   readonly span: A.Span;
+  /** `as nia`: the file's names are reached through that name only. */
+  readonly alias?: string;
+  readonly aliasSpan?: A.Span;
 }
 
 function reportImportCycles(files: ReadonlyMap<string, A.PolFile>, importsOf: ReadonlyMap<string, readonly ImportEdge[]>, diagnostics: Diagnostic[]): void {

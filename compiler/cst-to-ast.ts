@@ -14,6 +14,8 @@ export function cstToAst(parsed: { readonly cst: CstNode; readonly tokens: reado
 
 class Builder {
   private lastSpan: A.Span;
+  /** The names this file imports files under (`import "…" as nia`). */
+  private readonly aliases = new Set<string>();
 
   constructor(
     private readonly file: string,
@@ -66,11 +68,16 @@ class Builder {
   }
 
   build(cst: C.FileCstNode): A.PolFile {
-    const imports = (cst.children.importDecl ?? []).map((node) => ({
-      kind: "Import" as const,
-      path: this.text(node.children.StringLiteral?.[0]),
-      span: this.nodeSpan(node),
-    }));
+    const imports: A.ImportDecl[] = (cst.children.importDecl ?? []).map((node) => {
+      const alias = node.children.alias?.[0];
+      return {
+        kind: "Import" as const,
+        path: this.text(node.children.StringLiteral?.[0]),
+        ...(alias && !alias.isInsertedInRecovery ? { alias: alias.image, aliasSpan: this.span(alias) } : {}),
+        span: this.nodeSpan(node),
+      };
+    });
+    for (const imp of imports) if (imp.alias) this.aliases.add(imp.alias);
     const declarations: A.Declaration[] = [];
     const policies: A.PolicyDecl[] = [];
     const overlays: A.OverlayDecl[] = [];
@@ -103,6 +110,8 @@ class Builder {
     const c = node?.children;
     const min = c?.min ? this.signedNumber(c.min[0]) : undefined;
     const max = c?.max ? this.signedNumber(c.max[0]) : undefined;
+    const member = c?.member?.[0];
+    if (member) return { kind: "TypeRef", name: member.isInsertedInRecovery ? "" : member.image, namespace: c?.Identifier?.[0]?.image ?? "", list: Boolean(c?.List), range: min !== undefined && max !== undefined ? { min, max } : undefined, span: this.nodeSpan(node) };
     return {
       kind: "TypeRef",
       name: c?.Identifier?.[0]?.image ?? "",
@@ -244,7 +253,10 @@ class Builder {
     if (c.pathwayDecl) return this.requirement(c.pathwayDecl[0].children.requirementHead?.[0], "pathway");
     if (c.useItem) {
       const token = c.useItem[0].children.Identifier?.[0];
-      return { kind: "Use", name: token?.isInsertedInRecovery ? "" : (token?.image ?? ""), span: this.nodeSpan(c.useItem[0]) };
+      const member = c.useItem[0].children.member?.[0];
+      const name = (t: IToken | undefined) => (t?.isInsertedInRecovery ? "" : (t?.image ?? ""));
+      if (member) return { kind: "Use", name: name(member), namespace: name(token), span: this.nodeSpan(c.useItem[0]) };
+      return { kind: "Use", name: name(token), span: this.nodeSpan(c.useItem[0]) };
     }
     if (c.noteItem) return this.note(c.noteItem[0]);
     return this.groupBody(c.groupBody![0]);
@@ -484,7 +496,13 @@ class Builder {
     let result = c.primary ? this.primary(c.primary[0]) : this.placeholder();
     for (const field of c.fields ?? []) {
       const fieldSpan = this.span(field);
-      result = { kind: "Field", object: result, field: field.isInsertedInRecovery ? "" : field.image, fieldSpan, span: join(result.span, fieldSpan) };
+      const name = field.isInsertedInRecovery ? "" : field.image;
+      // `nia.name`, where this file imports a file as nia, is that file's name, not a field.
+      if (result.kind === "Ref" && !result.args && !result.namespace && this.aliases.has(result.name)) {
+        result = { kind: "Ref", name, namespace: result.name, span: join(result.span, fieldSpan) };
+        continue;
+      }
+      result = { kind: "Field", object: result, field: name, fieldSpan, span: join(result.span, fieldSpan) };
     }
     return result;
   }
@@ -499,10 +517,12 @@ class Builder {
     if (c.False) return { kind: "Bool", value: false, span };
     if (c.reference) {
       const r = c.reference[0].children;
-      const token = r.Identifier?.[0];
+      const first = r.Identifier?.[0];
+      const token = r.member?.[0] ?? first;
       return {
         kind: "Ref",
         name: token && !token.isInsertedInRecovery ? token.image : "",
+        ...(r.member ? { namespace: first?.image ?? "" } : {}),
         args: r.LParen ? (r.args ?? []).map((a) => this.expression(a)) : undefined,
         span,
       };

@@ -183,3 +183,93 @@ export function buildScopes(
   }
   return scopes;
 }
+
+/** What a file imports under a name: `import "…" as nia` makes `nia` stand for that file. */
+export interface ImportedNamespace {
+  /** The file it stands for; its names are those that file sees. */
+  readonly file: string;
+  readonly span: A.Span;
+}
+
+/** For each file, the names it imports files under. */
+export type Namespaces = ReadonlyMap<string, ReadonlyMap<string, ImportedNamespace>>;
+
+/**
+ * The names each file imports files under. Such a name is the file's own: it may not be given
+ * twice, nor be a name the file sees (a fact, a group, a definition…), so that `nia.x` can only
+ * mean one thing.
+ */
+export function buildNamespaces(
+  edges: ReadonlyMap<string, readonly { readonly target: string; readonly alias?: string; readonly aliasSpan?: A.Span }[]>,
+  scopes: ReadonlyMap<string, Scope>,
+  diagnostics: Diagnostic[],
+): Map<string, ReadonlyMap<string, ImportedNamespace>> {
+  const all = new Map<string, ReadonlyMap<string, ImportedNamespace>>();
+  for (const [path, list] of edges) {
+    const own = new Map<string, ImportedNamespace>();
+    for (const edge of list) {
+      if (!edge.alias || !edge.aliasSpan) continue;
+      const previous = own.get(edge.alias);
+      const declared = scopes.get(path)?.get(edge.alias);
+      if (previous) {
+        diagnostics.push(error("POL010", edge.aliasSpan, `'${edge.alias}' already names an imported file`, { related: [{ message: "first named here", span: previous.span }] }));
+      } else if (declared) {
+        diagnostics.push(error("POL010", edge.aliasSpan, `'${edge.alias}' is already declared`, { related: [{ message: "declared here", span: spanOf(declared) }], hint: "import the file under another name" }));
+      } else if ((builtinNames as readonly string[]).includes(edge.alias) || (builtinTypes as readonly string[]).includes(edge.alias)) {
+        diagnostics.push(error("POL015", edge.aliasSpan, `'${edge.alias}' is a name the language reserves; choose another`));
+      } else {
+        own.set(edge.alias, { file: edge.target, span: edge.aliasSpan });
+      }
+    }
+    if (own.size > 0) all.set(path, own);
+  }
+  return all;
+}
+
+/**
+ * A request holds one value per fact path. Two files imported under different names may both
+ * declare a fact `history`; a file that sees both (directly or through its imports) could not be
+ * given both in one request, so the second is reported where it is declared.
+ */
+export function reportSharedFactPaths(
+  edges: ReadonlyMap<string, readonly { readonly target: string }[]>,
+  own: ReadonlyMap<string, ReadonlyMap<string, SymbolEntry>>,
+  diagnostics: Diagnostic[],
+): void {
+  const factsOf = (path: string): Extract<SymbolEntry, { kind: "fact" }>[] => {
+    const out: Extract<SymbolEntry, { kind: "fact" }>[] = [];
+    const visit = (entry: SymbolEntry) => {
+      if (entry.kind === "fact") out.push(entry);
+      else if (entry.kind === "group") for (const member of entry.members.values()) visit(member);
+    };
+    for (const entry of own.get(path)?.values() ?? []) visit(entry);
+    return out;
+  };
+  const reported = new Set<A.FactDecl>();
+  for (const start of edges.keys()) {
+    const reachable = new Set<string>();
+    const stack = [start];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (reachable.has(next)) continue;
+      reachable.add(next);
+      for (const edge of edges.get(next) ?? []) stack.push(edge.target);
+    }
+    const byPath = new Map<string, Extract<SymbolEntry, { kind: "fact" }>>();
+    for (const file of [...reachable].sort()) {
+      for (const fact of factsOf(file)) {
+        const first = byPath.get(fact.path);
+        if (!first) byPath.set(fact.path, fact);
+        else if (first.decl !== fact.decl && !reported.has(fact.decl)) {
+          reported.add(fact.decl);
+          diagnostics.push(
+            error("POL010", fact.decl.nameSpan, `the fact '${fact.path}' is also declared in ${first.decl.nameSpan.file}, and ${start} sees both: a request has only one '${fact.path}'`, {
+              related: [{ message: "first declared here", span: first.decl.nameSpan }],
+              hint: "give one of them another name",
+            }),
+          );
+        }
+      }
+    }
+  }
+}

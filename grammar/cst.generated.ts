@@ -19,6 +19,8 @@ export interface ImportDeclCstNode extends CstNode {
 export type ImportDeclCstChildren = {
   Import: IToken[];
   StringLiteral: IToken[];
+  As?: IToken[];
+  alias?: IToken[];
 };
 
 export interface TopItemCstNode extends CstNode {
@@ -59,6 +61,8 @@ export type TypeRefCstChildren = {
   List?: IToken[];
   Of?: IToken[];
   Identifier: IToken[];
+  Dot?: IToken[];
+  member?: IToken[];
   min?: SignedNumberCstNode[];
   To?: IToken[];
   max?: SignedNumberCstNode[];
@@ -309,6 +313,8 @@ export interface UseItemCstNode extends CstNode {
 export type UseItemCstChildren = {
   Use: IToken[];
   Identifier: IToken[];
+  Dot?: IToken[];
+  member?: IToken[];
 };
 
 export interface NoteItemCstNode extends CstNode {
@@ -732,6 +738,8 @@ export interface ReferenceCstNode extends CstNode {
 
 export type ReferenceCstChildren = {
   Identifier: IToken[];
+  Dot?: IToken[];
+  member?: IToken[];
   LParen?: IToken[];
   args?: ExpressionCstNode[];
   Comma?: IToken[];

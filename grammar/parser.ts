@@ -17,9 +17,14 @@ class PolParser extends CstParser {
     this.MANY2(() => this.SUBRULE(this.topItem));
   });
 
+  /** `import "file.pol"`, or `import "file.pol" as nia` to reach its names as `nia.NAME`. */
   private importDecl = this.RULE("importDecl", () => {
     this.CONSUME(T.Import);
     this.CONSUME(T.StringLiteral);
+    this.OPTION(() => {
+      this.CONSUME(T.As);
+      this.CONSUME(T.Identifier, { LABEL: "alias" });
+    });
   });
 
   private topItem = this.RULE("topItem", () => {
@@ -51,6 +56,11 @@ class PolParser extends CstParser {
       this.CONSUME(T.Of);
     });
     this.CONSUME(T.Identifier);
+    // A type of a file imported under a name: `nia.procedure`.
+    this.OPTION3(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier, { LABEL: "member" });
+    });
     this.OPTION2(() => {
       this.SUBRULE(this.signedNumber, { LABEL: "min" });
       this.CONSUME(T.To);
@@ -216,6 +226,10 @@ class PolParser extends CstParser {
   private useItem = this.RULE("useItem", () => {
     this.CONSUME(T.Use);
     this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier, { LABEL: "member" });
+    });
   });
 
   /** A note is text; with a name and a rule after a colon it is also checked. */
@@ -580,6 +594,15 @@ class PolParser extends CstParser {
   /** A name, or a call of a definition with parameters: `conservative_therapy(6 weeks)`. */
   private reference = this.RULE("reference", () => {
     this.CONSUME(T.Identifier);
+    // A definition of a file imported under a name, called: `nia.episode_of(procedures)`.
+    // Without the parenthesis, `nia.name` is read like a field and resolved by name.
+    this.OPTION2({
+      GATE: () => this.LA(1).tokenType === T.Dot && this.LA(2).tokenType === T.Identifier && this.LA(3).tokenType === T.LParen,
+      DEF: () => {
+        this.CONSUME(T.Dot);
+        this.CONSUME2(T.Identifier, { LABEL: "member" });
+      },
+    });
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "args" }) });

@@ -82,3 +82,97 @@ describe("a record as a definition's parameter", () => {
     ]);
   });
 });
+
+describe("importing a file under a name", () => {
+  const library = `
+enum kind { mbb, rfa }
+record procedure "A procedure of this library" {
+  date: date "Date"
+  kind: kind "Kind"
+}
+fact history_of_blocks: list of procedure "Prior procedures"
+group pain "Pain" { fact average: number 0 to 10 "Average pain" }
+define recent(p: procedure) "Within the year": time since p.date < 1 year
+criterion severe "Severe pain": pain.average >= 6
+`;
+  const other = `
+record procedure "A procedure of another library" { date: date "Date" }
+fact other_history: list of procedure "Procedures elsewhere"
+define recent(p: procedure) "Within two years": time since p.date < 2 years
+`;
+  const main = `
+import "lib.pol" as lib
+import "other.pol" as other
+fact planned: list of lib.procedure "Planned procedures"
+define recent_block(p: lib.procedure) "A recent block": lib.recent(p) and p.kind = mbb
+policy P "Probe" {
+  version "1"
+  requirements "R" {
+    use lib.severe
+    criterion blocks "A recent block here, and a procedure within two years elsewhere":
+      exists(q in lib.history_of_blocks where recent_block(q)) and exists(q in other.other_history where other.recent(q))
+    criterion pain_cap "Pain under 9, nothing planned": lib.pain.average < 9 and count(q in planned) = 0
+  }
+}
+`;
+  const sources = (mainText = main) => ({ "main.pol": mainText, "lib.pol": library, "other.pol": other });
+
+  it("reaches its names as NAME.x, and two libraries may declare the same names", () => {
+    const input = { date_of_service: "2024-06-01", history_of_blocks: [{ date: "2024-01-01", kind: "mbb" }], other_history: [{ date: "2022-12-01" }], pain: { average: 7 }, planned: [] };
+    expectDetermination(evaluateSource(sources(), input), { outcome: "meets" });
+    expectDetermination(evaluateSource(sources(), { ...input, other_history: [{ date: "2022-01-01" }] }), { outcome: "does-not-meet", unmet: ["blocks"] });
+    expectDetermination(evaluateSource(sources(), { ...input, pain: {} }), { outcome: "needs-info", missing: ["pain.average"] });
+  });
+
+  it("adds no bare names: the file's declarations are reached through its name only", () => {
+    expectDiagnostics(sources(main.replace("use lib.severe", "use severe")), [
+      lines("main.pol:9:5: error POL011: unknown requirement 'severe'", "  |", "9 |     use severe", "  |     ^^^^^^^^^^"),
+    ]);
+  });
+
+  it("reports a name the file does not declare, a name no file is imported under, and the name alone", () => {
+    const broken = `import "lib.pol" as lib
+criterion a "A": lib.sever
+criterion b "B": lob.severe
+criterion c "C": lib
+fact d: list of lib.procedur "D"`;
+    expectDiagnostics(sources(broken), [
+      lines("main.pol:2:18: error POL011: 'lib' has no declaration 'sever'", "  |", '2 | criterion a "A": lib.sever', "  |                  ^^^^^^^^^", "  = did you mean 'lib.severe'?"),
+      lines("main.pol:3:18: error POL011: unknown name 'lob'", "  |", '3 | criterion b "B": lob.severe', "  |                  ^^^", "  = did you mean 'lib'?"),
+      lines("main.pol:4:18: error POL020: 'lib' names an imported file; name one of its declarations, like lib.NAME", "  |", '4 | criterion c "C": lib', "  |                  ^^^"),
+      lines("main.pol:5:9: error POL012: a list holds records; 'procedur' is not a record type", "  |", '5 | fact d: list of lib.procedur "D"', "  |         ^^^^^^^^^^^^^^^^^^^^", "  = did you mean 'procedure'?"),
+    ]);
+  });
+
+  it("a name a file is imported under is the file's own: not twice, not a declared name, not a question's entry", () => {
+    const clashes = `import "lib.pol" as lib
+import "other.pol" as lib
+criterion a "A": exists(lib in lib.history_of_blocks)`;
+    expectDiagnostics(sources(clashes), [
+      lines("main.pol:2:23: error POL010: 'lib' already names an imported file", "  |", '2 | import "other.pol" as lib', "  |                       ^^^", "  main.pol:1:21: first named here"),
+      lines(
+        "main.pol:3:25: error POL010: 'lib' already names an imported file",
+        "  |",
+        '3 | criterion a "A": exists(lib in lib.history_of_blocks)',
+        "  |                         ^^^",
+        "  = choose another name",
+        "  main.pol:1:21: named here",
+      ),
+    ]);
+  });
+
+  it("two facts of the same name in files one policy sees could not both be in a request (POL010)", () => {
+    const clash = { ...sources(), "other.pol": other.replace("fact other_history", "fact history_of_blocks") };
+    const mainText = main.replace("other.other_history", "other.history_of_blocks");
+    expectDiagnostics({ ...clash, "main.pol": mainText }, [
+      lines(
+        "other.pol:3:6: error POL010: the fact 'history_of_blocks' is also declared in lib.pol, and main.pol sees both: a request has only one 'history_of_blocks'",
+        "  |",
+        '3 | fact history_of_blocks: list of procedure "Procedures elsewhere"',
+        "  |      ^^^^^^^^^^^^^^^^^",
+        "  = give one of them another name",
+        "  lib.pol:7:6: first declared here",
+      ),
+    ]);
+  });
+});

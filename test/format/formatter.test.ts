@@ -68,7 +68,7 @@ describe("the kitchen sink", () => {
     const comments = (text: string) => parsePol(text).comments.map((c) => c.image.trimEnd());
     const formatted = await formatPol(kitchenSink);
     expect(comments(formatted)).toEqual(comments(kitchenSink));
-    expect(comments(kitchenSink)).toHaveLength(11);
+    expect(comments(kitchenSink)).toHaveLength(12);
   });
 });
 

@@ -138,7 +138,7 @@ function commaList(nodes: readonly Doc[], commas: readonly IToken[] | undefined,
 
 export const printers: Printers = {
   file: (c, ctx) => ctx.statements(byOffset([...(c.importDecl ?? []), ...(c.topItem ?? [])])),
-  importDecl: (c, ctx) => spaced(ctx.tok(c.Import[0]), ctx.tok(c.StringLiteral[0])),
+  importDecl: (c, ctx) => spaced(ctx.tok(c.Import[0]), ctx.tok(c.StringLiteral[0]), tokIf(opt(c.As), ctx), tokIf(opt(c.alias), ctx)),
   topItem: (c, ctx) => ctx.print(onlyChild(c)),
 
   factDecl: (c, ctx) => spaced([ctx.tok(c.Fact[0]), " ", ctx.tok(c.Identifier[0]), ctx.tok(c.Colon[0])], ctx.print(c.typeRef[0]), tokIf(opt(c.StringLiteral), ctx)),
@@ -146,7 +146,7 @@ export const printers: Printers = {
     spaced(
       tokIf(opt(c.List), ctx),
       tokIf(opt(c.Of), ctx),
-      ctx.tok(c.Identifier[0]),
+      c.member ? [ctx.tok(c.Identifier[0]), ctx.tok(c.Dot![0]), ctx.tok(c.member[0])] : ctx.tok(c.Identifier[0]),
       printIf(opt(c.min), ctx),
       tokIf(opt(c.To), ctx),
       printIf(opt(c.max), ctx),
@@ -209,7 +209,7 @@ export const printers: Printers = {
       tokIf(opt(c.NumberLiteral), ctx),
     ),
   item: (c, ctx) => ctx.print(onlyChild(c)),
-  useItem: (c, ctx) => spaced(ctx.tok(c.Use[0]), ctx.tok(c.Identifier[0])),
+  useItem: (c, ctx) => spaced(ctx.tok(c.Use[0]), c.member ? [ctx.tok(c.Identifier[0]), ctx.tok(c.Dot![0]), ctx.tok(c.member[0])] : ctx.tok(c.Identifier[0])),
   noteItem: (c, ctx) => {
     const head = spaced(
       ctx.tok(c.Note[0]),
@@ -326,7 +326,7 @@ export const printers: Printers = {
     return [tokIf(opt(c.Minus), ctx) ?? "", ctx.tok(c.NumberLiteral[0]), tokIf(opt(c.Percent), ctx) ?? "", unit ? [" ", ctx.tok(unit)] : ""];
   },
   reference: (c, ctx) => {
-    const name = ctx.tok(c.Identifier[0]);
+    const name = c.member ? [ctx.tok(c.Identifier[0]), ctx.tok(c.Dot![0]), ctx.tok(c.member[0])] : ctx.tok(c.Identifier[0]);
     const open = opt(c.LParen);
     if (!open) return name;
     // Arguments are short (a value, a duration, an enum value): a call is not broken over lines.
