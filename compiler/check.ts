@@ -775,7 +775,12 @@ export class Checker {
     if (expr.merge) for (const name of [expr.merge.first, expr.merge.second]) this.localName(name, expr.merge.span);
     const inner = new Map(locals).set(expr.binder, element);
     if (expr.filter) this.condition(expr.filter, scope, inner);
-    if (expr.body) {
+    if (expr.op === "union") {
+      // The levels each entry brings, after ':'.
+      if (expr.body?.kind === "Text") this.levelsLiteral(expr.body);
+      else if (expr.body) this.expect(expr.body, scope, inner, "levels", "union gathers spinal levels");
+      else this.diagnostics.push(error("POL028", expr.span, "union needs the levels each entry brings after ':', as in union(p in session: p.levels)"));
+    } else if (expr.body) {
       if (expr.op !== "every") this.diagnostics.push(error("POL028", expr.body.span, `only 'every' takes a condition after ':'`));
       this.condition(expr.body, scope, inner);
     } else if (expr.op === "every") {
@@ -812,6 +817,8 @@ export class Checker {
       case "latest":
       case "earliest":
         return { t: "record", decl: source.decl, optional: true };
+      case "union":
+        return { t: "levels" };
     }
   }
 

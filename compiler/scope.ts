@@ -27,6 +27,7 @@ export const builtinFunctions = {
   levels_apart: { fn: "levelsApart", params: ["levels", "levels"], result: "integer" },
   level_count: { fn: "countLevels", params: ["levels"], result: "integer" },
   level_range: { fn: "levelRange", params: ["levels", "levels"], result: "levels" },
+  level_union: { fn: "levelUnion", params: ["levels", "levels"], result: "levels" },
 } as const satisfies Record<string, { fn: string; params: readonly ("number" | "levels")[]; result: "percent" | "boolean" | "integer" | "levels" }>;
 export type BuiltinFunction = keyof typeof builtinFunctions;
 export type BuiltinOperation = (typeof builtinFunctions)[BuiltinFunction]["fn"];

@@ -619,6 +619,7 @@ class PolParser extends CstParser {
       { ALT: () => this.CONSUME(T.Select, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(T.Latest, { LABEL: "op" }) },
       { ALT: () => this.CONSUME(T.Earliest, { LABEL: "op" }) },
+      { ALT: () => this.CONSUME(T.Union, { LABEL: "op" }) },
     ]);
     this.CONSUME(T.LParen);
     this.CONSUME(T.Identifier, { LABEL: "binder" });

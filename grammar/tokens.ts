@@ -53,6 +53,7 @@ export const Every = keyword("every");
 export const Select = keyword("select");
 export const Latest = keyword("latest");
 export const Earliest = keyword("earliest");
+export const Union = keyword("union");
 export const Where = keyword("where");
 export const Counting = keyword("counting");
 export const As = keyword("as");

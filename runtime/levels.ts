@@ -5,7 +5,7 @@
  * operations whatever spelling the chart used ("L4-L5", "L4/5", "L4-5" are one level).
  */
 import { Unknown, unknownOf, type Tri } from "./tri.js";
-import { NONE, type Value } from "./values.js";
+import { isLevelsRange, NONE, type Value } from "./values.js";
 
 /** The vertebrae in order, each with its region letter and number. */
 const vertebrae: readonly string[] = [
@@ -77,33 +77,70 @@ function bits(mask: number): number[] {
   return out;
 }
 
-/** The two operands, or the unknown or missing entry that decides instead. */
-function both(a: Value, b: Value): [number, number] | Unknown | undefined {
-  if (a instanceof Unknown) return b instanceof Unknown ? unknownOf([a, b]) : a;
-  if (b instanceof Unknown) return b;
-  if (typeof a !== "number" || typeof b !== "number") return undefined;
-  return [a, b];
+/** A set of levels as the bounds it lies between (a plain set is both), with what leaves it open. */
+interface Bounds {
+  readonly lo: number;
+  readonly hi: number;
+  readonly open?: Unknown;
 }
+
+function boundsOf(v: Value): Bounds | Unknown | undefined {
+  if (v instanceof Unknown) return v;
+  if (typeof v === "number") return { lo: v, hi: v };
+  if (isLevelsRange(v)) return { lo: v.lo, hi: v.hi, open: v.unknown };
+  return undefined;
+}
+
+/** The two operands' bounds, or the unknown or missing entry that decides instead. */
+function both(a: Value, b: Value): [Bounds, Bounds] | Unknown | undefined {
+  const x = boundsOf(a);
+  const y = boundsOf(b);
+  if (x instanceof Unknown) return y instanceof Unknown ? unknownOf([x, y]) : x;
+  if (y instanceof Unknown) return y;
+  if (x === undefined || y === undefined) return undefined;
+  return [x, y];
+}
+
+function openOf(...bounds: Bounds[]): Unknown {
+  return unknownOf(bounds.flatMap((b) => (b.open ? [b.open] : [])));
+}
+
+/**
+ * A yes/no question over two sets of levels, each perhaps known only between bounds: `surely`
+ * holds of the smallest sets it could be and is kept by larger ones; `possibly` is whether the
+ * largest sets could make it hold. Exact sets give `surely`.
+ */
+function decide(a: Value, b: Value, surely: (x: Bounds, y: Bounds) => boolean, possibly: (x: Bounds, y: Bounds) => boolean): Tri {
+  const p = both(a, b);
+  if (p === undefined) return false;
+  if (p instanceof Unknown) return p;
+  const [x, y] = p;
+  if (surely(x, y)) return true;
+  if (!possibly(x, y)) return false;
+  return openOf(x, y);
+}
+
+const adjacent = (a: number, b: number): boolean => ((a << 1) & b) !== 0 || ((a >> 1) & b) !== 0;
 
 /** `same_level(A, B)`: a level in both. */
 export function sameLevel(a: Value, b: Value): Tri {
-  const p = both(a, b);
-  if (p === undefined) return false;
-  return p instanceof Unknown ? p : (p[0] & p[1]) !== 0;
+  return decide(a, b, (x, y) => (x.lo & y.lo) !== 0, (x, y) => (x.hi & y.hi) !== 0);
 }
 
 /** `adjacent_level(A, B)`: a level of A next to a level of B. */
 export function adjacentLevel(a: Value, b: Value): Tri {
-  const p = both(a, b);
-  if (p === undefined) return false;
-  return p instanceof Unknown ? p : ((p[0] << 1) & p[1]) !== 0 || ((p[0] >> 1) & p[1]) !== 0;
+  return decide(a, b, (x, y) => adjacent(x.lo, y.lo), (x, y) => adjacent(x.hi, y.hi));
 }
 
 /** `levels_within(A, B)`: every level of A is one of B. */
 export function levelsWithin(a: Value, b: Value): Tri {
-  const p = both(a, b);
-  if (p === undefined) return false;
-  return p instanceof Unknown ? p : (p[0] & ~p[1]) === 0;
+  return decide(a, b, (x, y) => (x.hi & ~y.lo) === 0, (x, y) => (x.lo & ~y.hi) === 0);
+}
+
+function apart(a: number, b: number): number | undefined {
+  let best: number | undefined;
+  for (const i of bits(a)) for (const j of bits(b)) best = Math.min(best ?? Infinity, Math.abs(i - j));
+  return best;
 }
 
 /** `levels_apart(A, B)`: the fewest levels from one of A to one of B (0 when they share one). */
@@ -111,23 +148,50 @@ export function levelsApart(a: Value, b: Value): Value {
   const p = both(a, b);
   if (p === undefined) return NONE;
   if (p instanceof Unknown) return p;
-  let best: number | undefined;
-  for (const i of bits(p[0])) for (const j of bits(p[1])) best = Math.min(best ?? Infinity, Math.abs(i - j));
-  return best ?? NONE;
+  const [x, y] = p;
+  // More levels can only bring the two closer: the largest sets give the least, the smallest the most.
+  const least = apart(x.hi, y.hi);
+  const most = apart(x.lo, y.lo);
+  if (x.lo === x.hi && y.lo === y.hi) return most ?? NONE;
+  if (least === undefined) return NONE;
+  if (most === undefined) return openOf(x, y);
+  return least === most ? least : { kind: "range", lo: least, hi: most, unknown: openOf(x, y), whole: true };
 }
 
 /** `level_count(A)`: how many levels. */
 export function countLevels(a: Value): Value {
-  if (a instanceof Unknown || typeof a !== "number") return a instanceof Unknown ? a : NONE;
-  return bits(a).length;
+  const x = boundsOf(a);
+  if (x === undefined) return NONE;
+  if (x instanceof Unknown) return x;
+  const lo = bits(x.lo).length;
+  const hi = bits(x.hi).length;
+  return lo === hi ? lo : { kind: "range", lo, hi, unknown: openOf(x), whole: true };
 }
+
+/** `level_union(A, B)`: the levels of either. */
+export function levelUnion(a: Value, b: Value): Value {
+  // An undocumented set may be any levels: the union still holds every level of the other.
+  const x = a instanceof Unknown ? { lo: 0, hi: allLevels, open: a } : boundsOf(a);
+  const y = b instanceof Unknown ? { lo: 0, hi: allLevels, open: b } : boundsOf(b);
+  if (x === undefined || y === undefined || x instanceof Unknown || y instanceof Unknown) return NONE;
+  return levelsBetween(x.lo | y.lo, x.hi | y.hi, openOf(x, y));
+}
+
+/** A set of levels between two sets: the set itself when they are one. */
+export function levelsBetween(lo: number, hi: number, open: Unknown): Value {
+  return lo === hi ? lo : { kind: "levels", lo, hi, unknown: open };
+}
+
+/** Every level: what an entry that does not document its levels may bring to a union. */
+export const allLevels = (1 << levelCount) - 1;
 
 /** `level_range(A, B)`: every level from the highest of A and B down to the lowest. */
 export function levelRange(a: Value, b: Value): Value {
   const p = both(a, b);
   if (p === undefined) return NONE;
   if (p instanceof Unknown) return p;
-  const all = [...bits(p[0]), ...bits(p[1])];
+  if (p[0].lo !== p[0].hi || p[1].lo !== p[1].hi) return openOf(p[0], p[1]);
+  const all = [...bits(p[0].lo), ...bits(p[1].lo)];
   if (all.length === 0) return NONE;
   let mask = 0;
   for (let i = Math.min(...all); i <= Math.max(...all); i++) mask |= 1 << i;

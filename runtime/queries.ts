@@ -6,7 +6,8 @@
 import type { Context } from "./context.js";
 import { Unknown, and2, not, or2, unknownOf, type Tri } from "./tri.js";
 import { addLength, type Length } from "./dates.js";
-import { isList, isRange, isSpan, NONE, range, type ListItem, type RecordValue, type Value } from "./values.js";
+import { isLevelsRange, isList, isRange, isSpan, NONE, range, type ListItem, type RecordValue, type Value } from "./values.js";
+import { allLevels, levelsBetween } from "./levels.js";
 
 /** Whether an entry is one the question asks about. */
 export type Filter = (entry: RecordValue) => Tri;
@@ -340,3 +341,29 @@ interface DatedItem {
   surest: boolean;
 }
 
+
+/**
+ * `union(p in list where …: p.levels)`: every level the matching entries bring. An entry that
+ * may or may not match, or that does not document its levels, leaves the union between the
+ * levels surely brought and those that may be.
+ */
+export function union(c: Context, source: Value, filter: Filter | undefined, levelsOf: (entry: RecordValue) => Value): Value {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return NONE;
+  let lo = 0;
+  let hi = 0;
+  const open: Unknown[] = [];
+  for (const item of source.items) {
+    const included = includes(item, filter);
+    if (included === false) continue;
+    const levels = levelsOf(item.rec);
+    if (levels === NONE) continue;
+    const bounds = levels instanceof Unknown ? { lo: 0, hi: allLevels, open: levels } : typeof levels === "number" ? { lo: levels, hi: levels } : isLevelsRange(levels) ? { lo: levels.lo, hi: levels.hi, open: levels.unknown } : undefined;
+    if (!bounds) continue;
+    if (bounds.open) open.push(bounds.open);
+    if (included === true) lo |= bounds.lo;
+    else open.push(included);
+    hi |= bounds.hi;
+  }
+  return levelsBetween(lo, hi, unknownOf(open));
+}

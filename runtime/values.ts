@@ -6,7 +6,7 @@
 import type { ComparisonOp } from "./vocabulary.js";
 import type { FieldDescriptor, RecordType, ValueType } from "./schema.js";
 import type { Read } from "./context.js";
-import { Unknown, unknownOf, type Tri } from "./tri.js";
+import { Unknown, not, unknownOf, type Tri } from "./tri.js";
 import { addLength, fixedMinutes, parseIsoDate, type Length } from "./dates.js";
 
 /** An entry of a list fact: its place in the input, its record, and its fields. */
@@ -50,6 +50,20 @@ export interface CountRange {
   /** Whether only whole numbers lie in it (a count, an undocumented integer). */
   readonly whole?: boolean;
 }
+/**
+ * Spinal levels known only between two sets (bit masks): every level of `lo` is in, and no level
+ * outside `hi`. What a union of levels over entries gives while an entry may or may not count, or
+ * does not document its levels.
+ */
+export interface LevelsRange {
+  readonly kind: "levels";
+  readonly lo: number;
+  readonly hi: number;
+  readonly unknown: Unknown;
+}
+export function isLevelsRange(v: Value): v is LevelsRange {
+  return typeof v === "object" && v !== null && "kind" in v && v.kind === "levels";
+}
 /** `time between A and B`: from one day to another. */
 export interface Span {
   readonly kind: "span";
@@ -59,7 +73,7 @@ export interface Span {
 /** What `latest(…)` gives when no entry matches, and what a field of it gives. */
 export const NONE = { kind: "none" } as const;
 
-export type Value = boolean | number | string | Length | Span | RecordValue | ListValue | CountRange | typeof NONE | Unknown;
+export type Value = boolean | number | string | Length | Span | RecordValue | ListValue | CountRange | LevelsRange | typeof NONE | Unknown;
 
 export function isSpan(v: Value): v is Span {
   return typeof v === "object" && v !== null && "kind" in v && v.kind === "span";
@@ -230,7 +244,20 @@ export function compareEqual(op: "=" | "!=", a: Value, b: Value): Tri {
   if (a instanceof Unknown) return b instanceof Unknown ? unknownOf([a, b]) : a;
   if (b instanceof Unknown) return b;
   if (a === NONE || b === NONE) return false;
+  if (isLevelsRange(a) || isLevelsRange(b)) {
+    const same = sameLevels(a, b);
+    return op === "=" ? same : not(same);
+  }
   return op === "=" ? a === b : a !== b;
+}
+
+/** Two sets of levels, either known only between two sets: the same when both are one set, not when one holds a level the other cannot. */
+function sameLevels(a: Value, b: Value): Tri {
+  const [alo, ahi] = isLevelsRange(a) ? [a.lo, a.hi] : [a as number, a as number];
+  const [blo, bhi] = isLevelsRange(b) ? [b.lo, b.hi] : [b as number, b as number];
+  if ((alo & ~bhi) !== 0 || (blo & ~ahi) !== 0) return false;
+  if (alo === ahi && blo === bhi) return alo === blo;
+  return unknownOf([a, b].filter(isLevelsRange).map((r) => r.unknown));
 }
 
 /** Two durations as comparable day numbers, anchored calendar-correctly. */

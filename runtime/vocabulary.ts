@@ -17,7 +17,7 @@ export function durationUnitNamed(spelling: string): DurationUnit | undefined {
   return (durationUnits as readonly string[]).includes(spelling) ? (spelling as DurationUnit) : singularDurationUnits.get(spelling);
 }
 
-export const queryOps = ["count", "exists", "every", "select", "latest", "earliest"] as const;
+export const queryOps = ["count", "exists", "every", "select", "latest", "earliest", "union"] as const;
 export type QueryOp = (typeof queryOps)[number];
 
 export const sectionKinds = ["indications", "requirements", "exclusions", "contraindications", "notes", "not-covered", "advisories"] as const;

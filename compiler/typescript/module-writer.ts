@@ -354,6 +354,8 @@ export class ModuleWriter {
         return `k.count(c, ${source}${filter ? `, ${filter}` : ""})`;
       case "every":
         return `k.every(c, ${source}, ${filter ?? "undefined"}, (${entry}) => ${this.tri(e.body!, inner)})`;
+      case "union":
+        return `k.union(c, ${source}, ${filter ?? "undefined"}, (${entry}) => ${this.expr(e.body!, inner)})`;
       default:
         return `k.${e.op}(c, ${source}${filter ? `, ${filter}` : ""})`;
     }

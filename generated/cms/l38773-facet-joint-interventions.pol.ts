@@ -761,66 +761,30 @@ export const define_session_entries = k.define(
 );
 
 /**
+ * Definition session_levels: The levels of the session: the requested levels and those of the procedures already charted for the date of service
+ * policies/cms/l38773-facet-joint-interventions.pol, line 218.
+ */
+export const define_session_levels = k.define(
+  (c) =>
+    k.levelUnion(
+      c.fact(fact_request_levels),
+      k.union(c, define_session_entries(c), undefined, (each_p) => c.entryField(each_p, field_facet_procedure_levels)),
+    ),
+  { name: "session_levels", source, line: 218 },
+);
+
+/**
  * Definition session_within_two_levels: One to two levels, either unilateral or bilateral, are allowed per session per spine region.
- * policies/cms/l38773-facet-joint-interventions.pol, line 223.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 221.
  */
 export const define_session_within_two_levels = k.define(
-  (c) =>
-    c.and(k.compare("<=", k.countLevels(c.fact(fact_request_levels)), 2), () =>
-      k.every(
-        c,
-        define_session_entries(c),
-        (each_p) =>
-          k.not(
-            k.truth(k.levelsWithin(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-          ),
-        (each_p) =>
-          c.and(
-            k.and(
-              k.compare("=", k.countLevels(c.fact(fact_request_levels)), 1),
-              k.or(
-                k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 1),
-                k.and(
-                  k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 2),
-                  k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-                ),
-              ),
-            ),
-            () =>
-              k.every(
-                c,
-                define_session_entries(c),
-                (each_q) =>
-                  k.not(
-                    k.truth(
-                      k.levelsWithin(c.entryField(each_q, field_facet_procedure_levels), c.fact(fact_request_levels)),
-                    ),
-                  ),
-                (each_q) =>
-                  k.or(
-                    k.truth(
-                      k.levelsWithin(
-                        c.entryField(each_p, field_facet_procedure_levels),
-                        c.entryField(each_q, field_facet_procedure_levels),
-                      ),
-                    ),
-                    k.truth(
-                      k.levelsWithin(
-                        c.entryField(each_q, field_facet_procedure_levels),
-                        c.entryField(each_p, field_facet_procedure_levels),
-                      ),
-                    ),
-                  ),
-              ),
-          ),
-      ),
-    ),
-  { name: "session_within_two_levels", source, line: 223 },
+  (c) => k.compare("<=", k.countLevels(define_session_levels(c)), 2),
+  { name: "session_within_two_levels", source, line: 221 },
 );
 
 /**
  * Definition same_day_other_blocks: Epidural, sympathetic, trigger point and other blocks on the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 231.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 224.
  */
 export const define_same_day_other_blocks = k.define(
   (c) =>
@@ -834,12 +798,12 @@ export const define_same_day_other_blocks = k.define(
         ),
       ),
     ),
-  { name: "same_day_other_blocks", source, line: 231 },
+  { name: "same_day_other_blocks", source, line: 224 },
 );
 
 /**
  * Definition moderate_to_severe_pain: Moderate to severe pain at baseline, on the scale used
- * policies/cms/l38773-facet-joint-interventions.pol, line 241.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 234.
  */
 export const define_moderate_to_severe_pain = k.define(
   (c) =>
@@ -863,19 +827,19 @@ export const define_moderate_to_severe_pain = k.define(
             ),
         ),
     ),
-  { name: "moderate_to_severe_pain", source, line: 241 },
+  { name: "moderate_to_severe_pain", source, line: 234 },
 );
 
 /**
  * Criterion a1_moderate_severe_axial_pain: 1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*
- * policies/cms/l38773-facet-joint-interventions.pol, line 252.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 245.
  */
 export const criterion_a1_moderate_severe_axial_pain = k.criterion({
   id: "a1_moderate_severe_axial_pain",
   wording:
     "1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*",
   source,
-  line: 252,
+  line: 245,
   test: (c) =>
     k.and(
       k.truth(define_moderate_to_severe_pain(c)),
@@ -887,14 +851,14 @@ export const criterion_a1_moderate_severe_axial_pain = k.criterion({
 
 /**
  * Criterion a2_three_months_conservative: 2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)
- * policies/cms/l38773-facet-joint-interventions.pol, line 257.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 250.
  */
 export const criterion_a2_three_months_conservative = k.criterion({
   id: "a2_three_months_conservative",
   wording:
     "2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)",
   source,
-  line: 257,
+  line: 250,
   test: (c) =>
     k.and(
       k.compareDurations(">=", k.timeBetween(c.fact(fact_pain_onset), c.dos), months_3, c.dos),
@@ -904,14 +868,14 @@ export const criterion_a2_three_months_conservative = k.criterion({
 
 /**
  * Criterion a3_no_untreated_radiculopathy: 3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)
- * policies/cms/l38773-facet-joint-interventions.pol, line 260.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 253.
  */
 export const criterion_a3_no_untreated_radiculopathy = k.criterion({
   id: "a3_no_untreated_radiculopathy",
   wording:
     "3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)",
   source,
-  line: 260,
+  line: 253,
   test: (c) =>
     k.and(
       k.not(k.truth(c.fact(fact_findings_neurogenic_claudication))),
@@ -924,27 +888,27 @@ export const criterion_a3_no_untreated_radiculopathy = k.criterion({
 
 /**
  * Criterion a4_no_non_facet_pathology: 4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.
- * policies/cms/l38773-facet-joint-interventions.pol, line 263.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 256.
  */
 export const criterion_a4_no_non_facet_pathology = k.criterion({
   id: "a4_no_non_facet_pathology",
   wording:
     "4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.",
   source,
-  line: 263,
+  line: 256,
   test: (c) => k.not(k.truth(c.fact(fact_findings_non_facet_pathology))),
 });
 
 /**
  * Criterion a_indications: Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 249.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 242.
  */
 export const criterion_a_indications = k.criterion({
   id: "a_indications",
   wording:
     "Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:",
   source,
-  line: 249,
+  line: 242,
   list: k.allOf([
     criterion_a1_moderate_severe_axial_pain,
     criterion_a2_three_months_conservative,
@@ -955,14 +919,14 @@ export const criterion_a_indications = k.criterion({
 
 /**
  * Criterion a_pain_assessment: Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.
- * policies/cms/l38773-facet-joint-interventions.pol, line 269.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 262.
  */
 export const criterion_a_pain_assessment = k.criterion({
   id: "a_pain_assessment",
   wording:
     "Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.",
   source,
-  line: 269,
+  line: 262,
   test: (c) =>
     c.and(k.and(k.isKnown(c.fact(fact_baseline_pain_scale)), k.isKnown(c.fact(fact_baseline_pain_score))), () =>
       k.every(
@@ -986,14 +950,14 @@ export const criterion_a_pain_assessment = k.criterion({
 
 /**
  * Criterion a_disability_baseline: A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).
- * policies/cms/l38773-facet-joint-interventions.pol, line 280.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 273.
  */
 export const criterion_a_disability_baseline = k.criterion({
   id: "a_disability_baseline",
   wording:
     "A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).",
   source,
-  line: 280,
+  line: 273,
   when: (c) => k.not(k.truth(define_diagnostic_request(c))),
   test: (c) =>
     k.and(k.isKnown(c.fact(fact_baseline_disability_scale)), k.isKnown(c.fact(fact_baseline_disability_score))),
@@ -1001,27 +965,27 @@ export const criterion_a_disability_baseline = k.criterion({
 
 /**
  * Criterion diag_a_first_meets_indications: a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.
- * policies/cms/l38773-facet-joint-interventions.pol, line 285.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 278.
  */
 export const criterion_diag_a_first_meets_indications = k.criterion({
   id: "diag_a_first_meets_indications",
   wording:
     "a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.",
   source,
-  line: 285,
+  line: 278,
   test: (c) => c.met(criterion_a_indications),
 });
 
 /**
  * Criterion diag_ia_only_if_mbb_restricted: Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.
- * policies/cms/l38773-facet-joint-interventions.pol, line 288.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 281.
  */
 export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
   id: "diag_ia_only_if_mbb_restricted",
   wording:
     "Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.",
   source,
-  line: 288,
+  line: 281,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intraarticular_injection"),
   test: (c) =>
     k.or(
@@ -1032,39 +996,39 @@ export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
 
 /**
  * Criterion rfa_frequency: Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 291.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 284.
  */
 export const criterion_rfa_frequency = k.criterion({
   id: "rfa_frequency",
   wording:
     "Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 291,
+  line: 284,
   test: (c) => k.compare("<", define_rfa_sessions_12_months(c), 2),
 });
 
 /**
  * Criterion diag_frequency: For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 294.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 287.
  */
 export const criterion_diag_frequency = k.criterion({
   id: "diag_frequency",
   wording:
     "For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.",
   source,
-  line: 294,
+  line: 287,
   test: (c) => k.compare("<", define_diagnostic_sessions_12_months(c), 4),
 });
 
 /**
  * Pathway diagnostic_first: For the first diagnostic facet joint procedure:
- * policies/cms/l38773-facet-joint-interventions.pol, line 310.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 303.
  */
 export const pathway_diagnostic_first = k.pathway({
   id: "diagnostic_first",
   wording: "For the first diagnostic facet joint procedure:",
   source,
-  line: 310,
+  line: 303,
   when: (c) =>
     c.and(k.truth(define_diagnostic_request(c)), () => k.compare("=", define_earlier_diagnostic_sessions(c), 0)),
   list: k.allOf([
@@ -1076,44 +1040,49 @@ export const pathway_diagnostic_first = k.pathway({
 
 /**
  * Criterion diag_second_same_level: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 317.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 312.
  */
 export const criterion_diag_second_same_level = k.criterion({
   id: "diag_second_same_level",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 317,
+  line: 312,
   test: (c) =>
     c.and(k.compare("=", define_earlier_diagnostic_sessions(c), 1), () =>
-      k.exists(c, define_first_diagnostic_session(c), (each_p) =>
-        k.truth(k.levelsWithin(c.fact(fact_request_levels), c.entryField(each_p, field_facet_procedure_levels))),
+      k.truth(
+        k.levelsWithin(
+          c.fact(fact_request_levels),
+          k.union(c, define_first_diagnostic_session(c), undefined, (each_p) =>
+            c.entryField(each_p, field_facet_procedure_levels),
+          ),
+        ),
       ),
     ),
 });
 
 /**
  * Criterion diag_b_i_meets_first: i. The patient meets the criteria for the first diagnostic procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 321.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 316.
  */
 export const criterion_diag_b_i_meets_first = k.criterion({
   id: "diag_b_i_meets_first",
   wording: "i. The patient meets the criteria for the first diagnostic procedure",
   source,
-  line: 321,
+  line: 316,
   list: k.allOf([criterion_diag_a_first_meets_indications, criterion_diag_ia_only_if_mbb_restricted]),
 });
 
 /**
  * Criterion diag_b_ii_80_percent: ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 327.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 322.
  */
 export const criterion_diag_b_ii_80_percent = k.criterion({
   id: "diag_b_ii_80_percent",
   wording:
     "ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 327,
+  line: 322,
   test: (c) =>
     k.exists(c, define_first_diagnostic_session(c), (each_p) =>
       c.and(k.compare(">=", define_relief(c, each_p), 80), () =>
@@ -1124,27 +1093,27 @@ export const criterion_diag_b_ii_80_percent = k.criterion({
 
 /**
  * Criterion diag_b_second_confirmatory: b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 320.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 315.
  */
 export const criterion_diag_b_second_confirmatory = k.criterion({
   id: "diag_b_second_confirmatory",
   wording:
     "b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:",
   source,
-  line: 320,
+  line: 315,
   list: k.allOf([criterion_diag_b_i_meets_first, criterion_diag_b_ii_80_percent]),
 });
 
 /**
  * Criterion diag_second_two_weeks: The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 330.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 325.
  */
 export const criterion_diag_second_two_weeks = k.criterion({
   id: "diag_second_two_weeks",
   wording:
     "The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.",
   source,
-  line: 330,
+  line: 325,
   test: (c) =>
     k.or(
       k.compareDurations(
@@ -1159,14 +1128,14 @@ export const criterion_diag_second_two_weeks = k.criterion({
 
 /**
  * Pathway diagnostic_second: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 316.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 309.
  */
 export const pathway_diagnostic_second = k.pathway({
   id: "diagnostic_second",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 316,
+  line: 309,
   when: (c) =>
     c.and(k.truth(define_diagnostic_request(c)), () => k.compare(">=", define_earlier_diagnostic_sessions(c), 1)),
   list: k.allOf([
@@ -1179,27 +1148,27 @@ export const pathway_diagnostic_second = k.pathway({
 
 /**
  * Criterion ther_a_two_diagnostics: a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 337.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 332.
  */
 export const criterion_ther_a_two_diagnostics = k.criterion({
   id: "ther_a_two_diagnostics",
   wording:
     "a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 337,
+  line: 332,
   test: (c) => k.compare(">=", define_positive_diagnostic_sessions(c), 2),
 });
 
 /**
  * Criterion ther_b_subsequent: b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale
- * policies/cms/l38773-facet-joint-interventions.pol, line 339.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 334.
  */
 export const criterion_ther_b_subsequent = k.criterion({
   id: "ther_b_subsequent",
   wording:
     "b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale",
   source,
-  line: 339,
+  line: 334,
   when: (c) => k.isKnown(define_last_therapeutic_at_site(c)),
   test: (c) =>
     c.or(
@@ -1233,39 +1202,39 @@ export const criterion_ther_b_subsequent = k.criterion({
 
 /**
  * Criterion ther_c_not_rfa_candidate: c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)
- * policies/cms/l38773-facet-joint-interventions.pol, line 343.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 338.
  */
 export const criterion_ther_c_not_rfa_candidate = k.criterion({
   id: "ther_c_not_rfa_candidate",
   wording:
     "c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)",
   source,
-  line: 343,
+  line: 338,
   test: (c) => k.compareEqual("!=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion ther_frequency: Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 345.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 340.
  */
 export const criterion_ther_frequency = k.criterion({
   id: "ther_frequency",
   wording:
     "Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 345,
+  line: 340,
   test: (c) => k.compare("<", define_therapeutic_sessions_12_months(c), 4),
 });
 
 /**
  * Pathway therapeutic: B. Therapeutic Facet Joint Procedures (IA or MBB):
- * policies/cms/l38773-facet-joint-interventions.pol, line 336.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 331.
  */
 export const pathway_therapeutic = k.pathway({
   id: "therapeutic",
   wording: "B. Therapeutic Facet Joint Procedures (IA or MBB):",
   source,
-  line: 336,
+  line: 331,
   when: (c) => k.truth(define_therapeutic_request(c)),
   list: k.allOf([
     criterion_ther_a_two_diagnostics,
@@ -1277,26 +1246,26 @@ export const pathway_therapeutic = k.pathway({
 
 /**
  * Criterion rfa_a_two_mbbs: a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 350.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 345.
  */
 export const criterion_rfa_a_two_mbbs = k.criterion({
   id: "rfa_a_two_mbbs",
   wording:
     "a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 350,
+  line: 345,
   test: (c) => k.compare(">=", define_positive_mbb_sessions(c), 2),
 });
 
 /**
  * Pathway rfa_initial: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 349.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 344.
  */
 export const pathway_rfa_initial = k.pathway({
   id: "rfa_initial",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 349,
+  line: 344,
   when: (c) =>
     c.and(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
       k.not(k.isKnown(define_last_rfa_at_site(c))),
@@ -1306,26 +1275,26 @@ export const pathway_rfa_initial = k.pathway({
 
 /**
  * Criterion rfa_b_repeat: b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.
- * policies/cms/l38773-facet-joint-interventions.pol, line 358.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 353.
  */
 export const criterion_rfa_b_repeat = k.criterion({
   id: "rfa_b_repeat",
   wording:
     "b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.",
   source,
-  line: 358,
+  line: 353,
   test: (c) => k.truth(define_rfa_successful(c, define_last_rfa_at_site(c))),
 });
 
 /**
  * Pathway rfa_repeat: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 355.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 350.
  */
 export const pathway_rfa_repeat = k.pathway({
   id: "rfa_repeat",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 355,
+  line: 350,
   when: (c) =>
     c.and(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
       k.isKnown(define_last_rfa_at_site(c)),
@@ -1335,14 +1304,14 @@ export const pathway_rfa_repeat = k.pathway({
 
 /**
  * Criterion cyst_1_imaging: 1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 364.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 359.
  */
 export const criterion_cyst_1_imaging = k.criterion({
   id: "cyst_1_imaging",
   wording:
     "1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst",
   source,
-  line: 364,
+  line: 359,
   test: (c) =>
     k.and(
       k.isIn(c.fact(fact_cyst_imaging), choices_mri_ct_myelogram, false),
@@ -1353,38 +1322,38 @@ export const criterion_cyst_1_imaging = k.criterion({
 
 /**
  * Criterion cyst_2_symptoms: 2. Clinical and physical symptoms related to synovial facet cyst are documented
- * policies/cms/l38773-facet-joint-interventions.pol, line 368.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 363.
  */
 export const criterion_cyst_2_symptoms = k.criterion({
   id: "cyst_2_symptoms",
   wording: "2. Clinical and physical symptoms related to synovial facet cyst are documented",
   source,
-  line: 368,
+  line: 363,
   test: (c) => k.truth(c.fact(fact_cyst_symptoms_documented)),
 });
 
 /**
  * Criterion cyst_repeat_once: Cyst aspiration/rupture may be repeated once per individual cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 370.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 365.
  */
 export const criterion_cyst_repeat_once = k.criterion({
   id: "cyst_repeat_once",
   wording: "Cyst aspiration/rupture may be repeated once per individual cyst",
   source,
-  line: 370,
+  line: 365,
   when: (c) => k.compare(">=", define_same_cyst_aspirations(c), 1),
   test: (c) => k.compare("=", define_same_cyst_aspirations(c), 1),
 });
 
 /**
  * Criterion cyst_repeat_relief: only if there is 50% or more consistent improvement in pain for at least three (3) months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 372.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 367.
  */
 export const criterion_cyst_repeat_relief = k.criterion({
   id: "cyst_repeat_relief",
   wording: "only if there is 50% or more consistent improvement in pain for at least three (3) months.",
   source,
-  line: 372,
+  line: 367,
   when: (c) => k.isKnown(define_last_cyst_aspiration(c)),
   test: (c) =>
     c.and(k.compare(">=", define_relief(c, define_last_cyst_aspiration(c)), 50), () =>
@@ -1399,13 +1368,13 @@ export const criterion_cyst_repeat_relief = k.criterion({
 
 /**
  * Pathway cyst_aspiration: D. Facet Cyst Aspiration/Rupture
- * policies/cms/l38773-facet-joint-interventions.pol, line 363.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 358.
  */
 export const pathway_cyst_aspiration = k.pathway({
   id: "cyst_aspiration",
   wording: "D. Facet Cyst Aspiration/Rupture",
   source,
-  line: 363,
+  line: 358,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "cyst_aspiration"),
   list: k.allOf([
     criterion_cyst_1_imaging,
@@ -1417,27 +1386,27 @@ export const pathway_cyst_aspiration = k.pathway({
 
 /**
  * Criterion limitation_1_guidance: 1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).
- * policies/cms/l38773-facet-joint-interventions.pol, line 378.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 373.
  */
 export const criterion_limitation_1_guidance = k.criterion({
   id: "limitation_1_guidance",
   wording:
     "1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).",
   source,
-  line: 378,
+  line: 373,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, true),
 });
 
 /**
  * Criterion limitation_4_one_region: 4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.
- * policies/cms/l38773-facet-joint-interventions.pol, line 380.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 375.
  */
 export const criterion_limitation_4_one_region = k.criterion({
   id: "limitation_4_one_region",
   wording:
     "4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.",
   source,
-  line: 380,
+  line: 375,
   test: (c) =>
     k.exists(c, c.fact(fact_facet_history), (each_p) =>
       k.and(
@@ -1454,14 +1423,14 @@ export const criterion_limitation_4_one_region = k.criterion({
 
 /**
  * Criterion limitation_5_same_day_blocks: 5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.
- * policies/cms/l38773-facet-joint-interventions.pol, line 385.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 380.
  */
 export const criterion_limitation_5_same_day_blocks = k.criterion({
   id: "limitation_5_same_day_blocks",
   wording:
     "5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.",
   source,
-  line: 385,
+  line: 380,
   test: (c) =>
     k.exists(c, define_same_day_other_blocks(c), (each_p) =>
       k.not(k.truth(c.entryField(each_p, field_facet_procedure_necessity_documented))),
@@ -1470,41 +1439,41 @@ export const criterion_limitation_5_same_day_blocks = k.criterion({
 
 /**
  * Criterion limitation_6_substances: 6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.
- * policies/cms/l38773-facet-joint-interventions.pol, line 388.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 383.
  */
 export const criterion_limitation_6_substances = k.criterion({
   id: "limitation_6_substances",
   wording:
     "6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.",
   source,
-  line: 388,
+  line: 383,
   when: (c) => k.truth(define_facet_block_request(c)),
   test: (c) => k.truth(c.fact(fact_request_biological_or_unapproved_substance)),
 });
 
 /**
  * Criterion limitation_7_levels: 7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.
- * policies/cms/l38773-facet-joint-interventions.pol, line 390.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 385.
  */
 export const criterion_limitation_7_levels = k.criterion({
   id: "limitation_7_levels",
   wording:
     "7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.",
   source,
-  line: 390,
+  line: 385,
   test: (c) => k.not(k.truth(define_session_within_two_levels(c))),
 });
 
 /**
  * Criterion limitation_8_repeat_diagnostics: 8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.
- * policies/cms/l38773-facet-joint-interventions.pol, line 395.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 390.
  */
 export const criterion_limitation_8_repeat_diagnostics = k.criterion({
   id: "limitation_8_repeat_diagnostics",
   wording:
     "8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.",
   source,
-  line: 395,
+  line: 390,
   when: (c) =>
     c.and(
       c.or(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
@@ -1529,53 +1498,53 @@ export const criterion_limitation_8_repeat_diagnostics = k.criterion({
 
 /**
  * Criterion limitation_9_rfa_justification: 9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.
- * policies/cms/l38773-facet-joint-interventions.pol, line 399.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 394.
  */
 export const criterion_limitation_9_rfa_justification = k.criterion({
   id: "limitation_9_rfa_justification",
   wording:
     "9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.",
   source,
-  line: 399,
+  line: 394,
   when: (c) => k.truth(define_therapeutic_request(c)),
   test: (c) => k.compareEqual("=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion limitation_9_generalized_pain: Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 401.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 396.
  */
 export const criterion_limitation_9_generalized_pain = k.criterion({
   id: "limitation_9_generalized_pain",
   wording:
     "Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.",
   source,
-  line: 401,
+  line: 396,
   test: (c) => k.truth(c.fact(fact_findings_generalized_or_centralized_pain)),
 });
 
 /**
  * Criterion not_rn_1_prolotherapy: 1. Intraarticular and extraarticular facet joint prolotherapy
- * policies/cms/l38773-facet-joint-interventions.pol, line 407.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 402.
  */
 export const criterion_not_rn_1_prolotherapy = k.criterion({
   id: "not_rn_1_prolotherapy",
   wording: "1. Intraarticular and extraarticular facet joint prolotherapy",
   source,
-  line: 407,
+  line: 402,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "prolotherapy"),
 });
 
 /**
  * Criterion not_rn_2_non_thermal: 2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.
- * policies/cms/l38773-facet-joint-interventions.pol, line 410.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 405.
  */
 export const criterion_not_rn_2_non_thermal = k.criterion({
   id: "not_rn_2_non_thermal",
   wording:
     "2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.",
   source,
-  line: 410,
+  line: 405,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"),
   test: (c) =>
     k.or(
@@ -1586,25 +1555,25 @@ export const criterion_not_rn_2_non_thermal = k.criterion({
 
 /**
  * Criterion not_rn_3_intra_facet_implants: 3. Intra-facet implants
- * policies/cms/l38773-facet-joint-interventions.pol, line 413.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 408.
  */
 export const criterion_not_rn_3_intra_facet_implants = k.criterion({
   id: "not_rn_3_intra_facet_implants",
   wording: "3. Intra-facet implants",
   source,
-  line: 413,
+  line: 408,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intra_facet_implant"),
 });
 
 /**
  * Criterion not_rn_4_after_alif: 4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.
- * policies/cms/l38773-facet-joint-interventions.pol, line 417.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 412.
  */
 export const criterion_not_rn_4_after_alif = k.criterion({
   id: "not_rn_4_after_alif",
   wording: "4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.",
   source,
-  line: 417,
+  line: 412,
   test: (c) =>
     k.exists(c, c.fact(fact_facet_history), (each_p) =>
       k.and(
@@ -1617,26 +1586,26 @@ export const criterion_not_rn_4_after_alif = k.criterion({
 
 /**
  * Criterion not_rn_5_other_diagnosis: 5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome
- * policies/cms/l38773-facet-joint-interventions.pol, line 422.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 417.
  */
 export const criterion_not_rn_5_other_diagnosis = k.criterion({
   id: "not_rn_5_other_diagnosis",
   wording:
     "5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome",
   source,
-  line: 422,
+  line: 417,
   test: (c) => k.truth(c.fact(fact_findings_other_specific_diagnosis)),
 });
 
 /**
  * Criterion not_rn_6_after_successful_rfa: 6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 426.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 421.
  */
 export const criterion_not_rn_6_after_successful_rfa = k.criterion({
   id: "not_rn_6_after_successful_rfa",
   wording: "6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure",
   source,
-  line: 426,
+  line: 421,
   when: (c) =>
     k.or(k.truth(define_diagnostic_request(c)), k.compareEqual("=", c.fact(fact_request_kind), "medial_branch_block")),
   test: (c) =>
@@ -1666,41 +1635,41 @@ export const criterion_not_rn_6_after_successful_rfa = k.criterion({
 
 /**
  * Criterion provider_trained: Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.
- * policies/cms/l38773-facet-joint-interventions.pol, line 435.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 430.
  */
 export const criterion_provider_trained = k.criterion({
   id: "provider_trained",
   wording:
     "Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.",
   source,
-  line: 435,
+  line: 430,
   test: (c) => k.truth(c.fact(fact_provider_appropriately_trained)),
 });
 
 /**
  * Criterion advisory_rfa_intent: Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).
- * policies/cms/l38773-facet-joint-interventions.pol, line 464.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 459.
  */
 export const criterion_advisory_rfa_intent = k.criterion({
   id: "advisory_rfa_intent",
   wording:
     "Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).",
   source,
-  line: 464,
+  line: 459,
   when: (c) => k.truth(define_diagnostic_request(c)),
   test: (c) => k.not(k.truth(c.fact(fact_request_rfa_planned_if_successful))),
 });
 
 /**
  * Criterion advisory_tfesi_same_encounter: For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.
- * policies/cms/l38773-facet-joint-interventions.pol, line 466.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 461.
  */
 export const criterion_advisory_tfesi_same_encounter = k.criterion({
   id: "advisory_tfesi_same_encounter",
   wording:
     "For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.",
   source,
-  line: 466,
+  line: 461,
   test: (c) =>
     k.and(
       k.exists(c, define_same_day_other_blocks(c), (each_p) =>
@@ -1718,27 +1687,27 @@ export const criterion_advisory_tfesi_same_encounter = k.criterion({
 
 /**
  * Criterion advisory_10_implanted_device: 10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 471.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 466.
  */
 export const criterion_advisory_10_implanted_device = k.criterion({
   id: "advisory_10_implanted_device",
   wording:
     "10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.",
   source,
-  line: 471,
+  line: 466,
   test: (c) => k.truth(c.fact(fact_findings_implanted_electrical_device)),
 });
 
 /**
  * Criterion limitation_2_sedation: 2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections
- * policies/cms/l38773-facet-joint-interventions.pol, line 481.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 476.
  */
 export const criterion_limitation_2_sedation = k.criterion({
   id: "limitation_2_sedation",
   wording:
     "2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections",
   source,
-  line: 481,
+  line: 476,
   test: (c) =>
     k.or(
       k.truth(define_facet_block_request(c)),
@@ -1751,14 +1720,14 @@ export const criterion_limitation_2_sedation = k.criterion({
 
 /**
  * Criterion limitation_3_routine: Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 483.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 478.
  */
 export const criterion_limitation_3_routine = k.criterion({
   id: "limitation_3_routine",
   wording:
     "Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.",
   source,
-  line: 483,
+  line: 478,
   test: (c) =>
     k.and(
       k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"),
@@ -1768,13 +1737,13 @@ export const criterion_limitation_3_routine = k.criterion({
 
 /**
  * Criterion limitation_3_anxiety: Patient anxiety or preference alone is not sufficient justification.
- * policies/cms/l38773-facet-joint-interventions.pol, line 486.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 481.
  */
 export const criterion_limitation_3_anxiety = k.criterion({
   id: "limitation_3_anxiety",
   wording: "Patient anxiety or preference alone is not sufficient justification.",
   source,
-  line: 486,
+  line: 481,
   when: (c) =>
     k.and(
       k.isIn(c.fact(fact_request_kind), choices_radiofrequency_ablation_cyst_aspiration, false),
@@ -1785,18 +1754,18 @@ export const criterion_limitation_3_anxiety = k.criterion({
 
 /**
  * Criterion limitation_3_moderate: 3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.
- * policies/cms/l38773-facet-joint-interventions.pol, line 490.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 485.
  */
 export const criterion_limitation_3_moderate = k.criterion({
   id: "limitation_3_moderate",
   wording:
     "3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.",
   source,
-  line: 490,
+  line: 485,
   test: (c) =>
     k.refer(
       referral_1,
       k.isIn(c.fact(fact_request_sedation_reason), choices_inability_to_cooperate_prohibiting_medic, false),
     ),
 });
-// polc digest: 18180a9c0e18d540 4c9f5ee3d251a03e
+// polc digest: 716be1693dce3f6c d8d35d6258f94f16

@@ -2,7 +2,7 @@
  * Constructs for guidelines beyond the first library, each through the generated code: records as
  * definition parameters, namespaced imports, partial dates in the input.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Determination } from "../../runtime/determination.js";
 import { evaluateSource, expectDetermination, expectDiagnostics, lines } from "../support/policies.js";
 
@@ -172,6 +172,81 @@ criterion a "A": exists(lib in lib.history_of_blocks)`;
         "  |      ^^^^^^^^^^^^^^^^^",
         "  = give one of them another name",
         "  lib.pol:7:6: first declared here",
+      ),
+    ]);
+  });
+});
+
+describe("the union of levels across entries", () => {
+  const levelsHeader = `
+record entry "A procedure of the session" {
+  date: date "Date"
+  levels: spinal_levels "Levels"
+  facet: boolean "A facet joint procedure"
+}
+fact entries: list of entry "Procedures charted for the date of service"
+fact requested: spinal_levels "Requested levels"
+`;
+  const runLevels = (rule: string, input: Readonly<Record<string, unknown>>) =>
+    evaluateSource(`${levelsHeader}\npolicy P "Probe" {\n  version "1"\n  requirements "R" {\n    criterion rule "The rule": ${rule}\n  }\n}\n`, { date_of_service: "2024-06-01", ...input });
+  const session = "level_union(requested, union(p in entries where p.facet: p.levels))";
+  const entry = (levels: string | undefined, facet: boolean | undefined) => ({ date: "2024-06-01", ...(levels ? { levels } : {}), ...(facet === undefined ? {} : { facet }) });
+
+  it("gathers the levels of a session charted one entry per level", () => {
+    const rule = `level_count(${session}) <= 2`;
+    expectDetermination(runLevels(rule, { requested: "L4-5", entries: [entry("L4-L5", true), entry("L5-S1", true)] }), { outcome: "meets" });
+    expectDetermination(runLevels(rule, { requested: "L4-5", entries: [entry("L3-4", true), entry("L5-S1", true)] }), { outcome: "does-not-meet" });
+    // An entry surely left out brings nothing.
+    expectDetermination(runLevels(rule, { requested: "L4-5", entries: [entry("L3-4", false), entry("L5-S1", true)] }), { outcome: "meets" });
+    expectDetermination(runLevels(`${session} = "L4-5, L5-S1"`, { requested: "L5-S1", entries: [entry("L4/5", true)] }), { outcome: "meets" });
+  });
+
+  it("is open only as far as the entries that may count could change the answer", () => {
+    const rule = `level_count(${session}) <= 2`;
+    // Whether the L3-4 entry is a facet procedure decides it.
+    expectDetermination(runLevels(rule, { requested: "L4-5, L5-S1", entries: [entry("L3-4", undefined)] }), { outcome: "needs-info", missing: ["entries[0].facet"] });
+    // An entry at a requested level changes nothing, whether it counts or not.
+    expectDetermination(runLevels(rule, { requested: "L4-5, L5-S1", entries: [entry("L4-5", undefined)] }), { outcome: "meets" });
+    // Three levels surely brought: too many, whatever the open entry brings.
+    expectDetermination(runLevels(rule, { requested: "L4-5", entries: [entry("L3-4", true), entry("L5-S1", true), entry(undefined, true)] }), { outcome: "does-not-meet" });
+    // Undocumented levels may be any: with one requested level, they decide it.
+    expectDetermination(runLevels(rule, { requested: "L4-5, L5-S1", entries: [entry(undefined, true)] }), { outcome: "needs-info", missing: ["entries[0].levels"] });
+  });
+
+  it("each level operation decides over the bounds a union lies between", () => {
+    const open = { requested: "L4-5", entries: [entry("L5-S1", undefined)] };
+    const results = (rules: readonly string[]) => rules.map((rule) => runLevels(rule, open).outcome);
+    expect(
+      results([
+        `same_level(${session}, "L4-5")`,
+        `same_level(${session}, "L5-S1")`,
+        `same_level(${session}, "C3-4")`,
+        `adjacent_level(${session}, "L3-4")`,
+        `adjacent_level(${session}, "C3-4")`,
+        `levels_within(${session}, "L3-4, L4-5, L5-S1")`,
+        `levels_within(${session}, "L4-5")`,
+        `levels_within("L4-5", ${session})`,
+        `levels_within("L5-S1", ${session})`,
+        `levels_apart(${session}, "L2-3") = 2`,
+        `levels_apart(${session}, "L5-S1") = 0`,
+        `${session} != "C3-4"`,
+      ]),
+    ).toEqual(["meets", "needs-info", "does-not-meet", "meets", "does-not-meet", "meets", "needs-info", "meets", "needs-info", "meets", "needs-info", "meets"]);
+  });
+
+  it("needs levels after ':' (POL028) and gives levels, not a condition (POL020)", () => {
+    expectDiagnostics(`${levelsHeader}criterion a "A": level_count(union(p in entries where p.facet)) = 1\ncriterion b "B": union(p in entries: p.facet) = requested\n`, [
+      lines(
+        "a.pol:9:30: error POL028: union needs the levels each entry brings after ':', as in union(p in session: p.levels)",
+        "  |",
+        '9 | criterion a "A": level_count(union(p in entries where p.facet)) = 1',
+        "  |                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+      ),
+      lines(
+        "a.pol:10:38: error POL020: union gathers spinal levels, but this is a yes/no value",
+        "   |",
+        '10 | criterion b "B": union(p in entries: p.facet) = requested',
+        "   |                                      ^^^^^^^",
       ),
     ]);
   });

@@ -19,6 +19,7 @@ record entry "An entry" {
   n: number 0 to 10 "A number"
   kind: choice "A kind"
   flag: boolean "A flag"
+  levels: spinal_levels "Levels"
 }
 fact x: integer 0 to 10 "x"
 fact y: integer 0 to 10 "y"
@@ -85,6 +86,9 @@ policy OPS "Every operator" {
     criterion op_if "if": (if b1 then x else y) >= 5
     criterion op_case "case": case e { a: 1, b: 2, c: 3 } >= 2
     criterion op_refer "refer": b1 or refer "left to a clinician" when b2
+    criterion op_union_within "union, levels_within": levels_within(union(p in entries where p.flag: p.levels), "L4-5, L5-S1")
+    criterion op_union_same "union, same_level": same_level(union(p in entries where p.kind = a: p.levels), "C3-4")
+    criterion op_union_count "level_union, level_count": level_count(level_union(lv, union(p in entries where p.flag: p.levels))) <= 2
   }
 }
 `;
@@ -109,11 +113,12 @@ const domains: Readonly<Record<string, readonly unknown[]>> = {
   d2: ["1990-01-01", "2024-01-01", "2024-04-25", "2024-05-01", "2024-05-19", "2024-05-25", "2024-06-01", "2030-01-01"],
   dur: [{ amount: 0, unit: "days" }, { amount: 1, unit: "days" }, { amount: 13, unit: "days" }, { amount: 2, unit: "weeks" }, { amount: 3, unit: "months" }, { amount: 36, unit: "hours" }, { amount: 100, unit: "years" }],
   e: ["a", "b", "c"],
-  lv: ["L4-5", "L5-S1", "L3-4", "C3-4", ["L4-5", "L5-S1"], ["L1-2", "L2-3"]],
+  lv: ["L4-5", "L5-S1", "L3-4", "C3-4", ["L4-5", "L5-S1"], ["L1-2", "L2-3"], ["L3-4", "L4-5", "L5-S1"]],
   t1: ["L4-5", "L4-L5"],
   n: [0, 4, 5, 6, 10],
   kind: ["a", "b", "c"],
   flag: [true, false],
+  levels: ["L4-5", "L5-S1", "C3-4", ["L4-5", "L5-S1"], ["L1-2", "L2-3"]],
 };
 
 const entryDates = ["2022-06-01", "2023-05-01", "2024-01-01", "2024-01-05", "2024-03-01", "2024-05-20"];
@@ -138,7 +143,7 @@ const requestArb = fc.record(
     lv: maybe(of("lv")),
     t1: maybe(of("t1")),
     entries: fc.array(
-      fc.record({ date: fc.constantFrom(...entryDates), n: maybe(of("n")), kind: maybe(of("kind")), flag: maybe(of("flag")) }, { requiredKeys: ["date"] }),
+      fc.record({ date: fc.constantFrom(...entryDates), n: maybe(of("n")), kind: maybe(of("kind")), flag: maybe(of("flag")), levels: maybe(of("levels")) }, { requiredKeys: ["date"] }),
       { maxLength: 3 },
     ),
   },

@@ -12,7 +12,7 @@ const wordScopes: readonly [scope: string, words: readonly string[]][] = [
   ["keyword.other.section.pol", ["indications", "requirements", "exclusions", "contraindications", "notes", "covered", "references", "history", "cpt", "effective", "applies", "state", "for"]],
   ["keyword.operator.logical.pol", ["and", "or", "not", "unless", "when"]],
   ["keyword.control.quantifier.pol", ["all", "any", "none", "at", "least", "most", "of"]],
-  ["keyword.control.query.pol", ["count", "exists", "every", "select", "latest", "earliest", "where", "counting", "as", "one", "in", "is", "known"]],
+  ["keyword.control.query.pol", ["count", "exists", "every", "select", "latest", "earliest", "union", "where", "counting", "as", "one", "in", "is", "known"]],
   ["keyword.operator.time.pol", ["time", "since", "between", "within", "last", "before", "after", "to"]],
   ["constant.language.boolean.pol", ["true", "false"]],
   ["keyword.other.unit.pol", ["day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "minute", "minutes"]],
