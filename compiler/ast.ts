@@ -57,6 +57,15 @@ export interface FactDecl extends Named, NodeBase {
   readonly kind: "Fact";
   readonly type: TypeRef;
   readonly doc?: string;
+  /** `absent unless documented "why"`: the chart mentions the finding only when present. */
+  readonly absentUnlessDocumented?: AbsenceReading;
+}
+
+/** How an undocumented fact is read when the author declares it charted only when present. */
+export interface AbsenceReading {
+  /** Why the guideline's finding is taken as absent when the chart is silent, as the author wrote it. */
+  readonly reason?: string;
+  readonly span: Span;
 }
 
 export interface GroupDecl extends Named, NodeBase {

@@ -159,7 +159,7 @@ export class Checker {
     for (const decl of file.declarations) {
       if (decl.kind === "Define") this.define(decl);
       else if (decl.kind === "Requirement") this.requirement(decl);
-      else if (decl.kind === "Fact") this.factType(decl, scope);
+      else if (decl.kind === "Fact") this.absenceReading(decl, this.factType(decl, scope));
       else if (decl.kind === "Record") for (const f of decl.fields) this.fieldType(f, scope);
       else if (decl.kind === "Group") this.groupTypes(decl, scope);
     }
@@ -167,7 +167,7 @@ export class Checker {
 
   private groupTypes(group: A.GroupDecl, scope: Scope): void {
     for (const member of group.members) {
-      if (member.kind === "Fact") this.factType(member, scope);
+      if (member.kind === "Fact") this.absenceReading(member, this.factType(member, scope));
       else this.groupTypes(member, scope);
     }
   }
@@ -851,6 +851,21 @@ export class Checker {
   }
 
   private readonly reported = new Set<A.FactDecl>();
+
+  /**
+   * `absent unless documented` needs a value that means "not there": no for a yes/no finding, no
+   * entries for a list. A number, a date, a text or a choice has none the chart's silence could give.
+   */
+  private absenceReading(decl: A.FactDecl, ty: Ty): void {
+    const reading = decl.absentUnlessDocumented;
+    if (!reading || ty.t === "error" || ty.t === "boolean" || ty.t === "list") return;
+    const kind = ty.t === "enum" ? `a choice of ${ty.decl.name}` : ty.t === "levels" ? "spinal levels" : `a ${ty.t}`;
+    this.diagnostics.push(
+      error("POL046", reading.span, `fact '${decl.name}' is ${kind}, which has no absent value: only a yes/no fact or a list can be absent unless documented`, {
+        hint: "read as absent: a boolean is false, a list has no entries; declare the finding as a boolean",
+      }),
+    );
+  }
 
   /** A record field's type: like a fact's, anything but a single record. */
   private fieldType(field: A.FieldDecl, scope: Scope): void {

@@ -20,6 +20,7 @@ import { error, finalizeDiagnostics, suggest, type Diagnostic } from "./diagnost
 import { buildNamespaces, buildScopes, reportSharedFactPaths, isExpression, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
 import { Checker, type Checked } from "./check.js";
 import { lower } from "./lower.js";
+import { assumedWhereRequired, type AssumedWhereRequired } from "./absence-check.js";
 import { inSpoiltPart, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 
@@ -255,6 +256,12 @@ function compileSources(
     return { diagnostics: finalDiagnostics, scopes, sources, files, checked, library: undefined, policies: [] };
   }
   const lowered = lower(checked, importOrder(files, importsOf));
+  // 5. What must be shown is never assumed (absence-check.ts).
+  const assumed = assumedWhereRequired(lowered.library.policies);
+  if (assumed.length > 0) {
+    const refused = finalizeDiagnostics([...finalDiagnostics, ...assumed.map((a) => assumedDiagnostic(a, files, sources))]);
+    return { diagnostics: refused, scopes, sources, files, checked, library: undefined, policies: [] };
+  }
   const policies = lowered.library.policies.map((ir): CompiledPolicy => {
     const policy = policyNames.get(ir.id)!;
     return {
@@ -265,6 +272,31 @@ function compileSources(
     };
   });
   return { diagnostics: finalDiagnostics, scopes, sources, files, checked, library: lowered.library, policies };
+}
+
+/** POL047 at the fact's `absent unless documented`, pointing at the criterion that requires it. */
+function assumedDiagnostic(a: AssumedWhereRequired, files: ReadonlyMap<string, A.PolFile>, sources: ReadonlyMap<string, string>): Diagnostic {
+  let reading: A.Span | undefined;
+  walk(files.get(a.fact.module.file) ?? { kind: "File", path: "", imports: [], declarations: [], policies: [], overlays: [], span: { file: "", start: 0, end: 0, line: 1, column: 1 } }, (node) => {
+    if (node.kind === "Fact" && node.span.line === a.fact.line && node.absentUnlessDocumented) reading ??= node.absentUnlessDocumented.span;
+    return !isExpression(node);
+  });
+  const at = reading ?? lineSpan(a.fact.module.file, a.fact.line, sources);
+  const related = a.place.line > 0 ? [{ message: `${a.place.what} in "${a.place.section}" reads it`, span: lineSpan(a.place.file, a.place.line, sources) }] : [];
+  return error("POL047", at, `fact '${a.fact.path}' is absent unless documented, but ${a.place.what} in "${a.place.section}" of ${a.policy.id} reads it: what a request must show is never assumed`, {
+    hint: "take 'absent unless documented' off, or read the finding only in exclusions, contraindications, services not covered or advisories",
+    related,
+  });
+}
+
+/** A whole line of a file, for a place the intermediate form knows only by its line. */
+function lineSpan(file: string, line: number, sources: ReadonlyMap<string, string>): A.Span {
+  const lines = (sources.get(file) ?? "").split(/\r\n|\r|\n/);
+  let start = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
+  const text = lines[line - 1] ?? "";
+  const indent = text.length - text.trimStart().length;
+  return { file, start: start + indent, end: start + text.length, line, column: indent + 1 };
 }
 
 /** Files ordered so that each comes after the files it imports. */

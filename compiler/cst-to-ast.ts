@@ -102,8 +102,23 @@ class Builder {
       ...this.name(c.Identifier?.[0]),
       type: this.typeRef(c.typeRef?.[0]),
       doc: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined,
+      absentUnlessDocumented: c.absenceReading ? this.absenceReading(c.absenceReading[0]) : undefined,
       span: this.nodeSpan(node),
     };
+  }
+
+  /** `absent unless documented "why"`; the two words are names to the lexer, so they are checked here. */
+  private absenceReading(node: C.AbsenceReadingCstNode): A.AbsenceReading {
+    const c = node.children;
+    for (const [token, word] of [
+      [c.absent?.[0], "absent"],
+      [c.documented?.[0], "documented"],
+    ] as const) {
+      if (token && !token.isInsertedInRecovery && token.image !== word) {
+        this.diagnostics.push(error("POL002", this.span(token), `expected '${word}', but found '${token.image}'`, { hint: 'after a fact\'s description only "absent unless documented" may follow' }));
+      }
+    }
+    return { reason: c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined, span: this.nodeSpan(node) };
   }
 
   private typeRef(node: C.TypeRefCstNode | undefined): A.TypeRef {

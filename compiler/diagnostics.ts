@@ -37,6 +37,8 @@ export const messages = {
   POL032: "nested too deeply",
   POL040: "invalid spinal level",
   POL041: "incomplete case",
+  POL046: "no absent value",
+  POL047: "assumed absent where required",
   // Lint warnings (compiler/lint/): valid pol that is probably not what the guideline means.
   POL050: "criterion never applies",
   POL051: "condition always true or always false",

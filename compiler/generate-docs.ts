@@ -6,7 +6,7 @@ import type { PolicyCoverageSummary } from "./tools/docs-coverage.js";
 import type * as A from "./ast.js";
 import { policySlug, type CompiledPolicy } from "./compile.js";
 import type { Checked } from "./check.js";
-import type { IrRequirement, IrType } from "./ir.js";
+import type { IrFact, IrRequirement, IrType } from "./ir.js";
 import { formatRefs } from "./check.js";
 import { printExpr } from "./print-expr.js";
 import { walk } from "./ast.js";
@@ -212,11 +212,15 @@ export function generatePolicyPage(compiled: CompiledPolicy, checked: Checked): 
 
   out.push("## Facts to look for in the chart");
   out.push("");
-  out.push("| Fact | Type | What to look for |");
-  out.push("|---|---|---|");
-  out.push(`| ${code("date_of_service")} | date | The date of service the request is for (required) |`);
+  out.push("A fact the chart does not document is unknown, and asked for when it could decide the request, unless it is");
+  out.push("read as absent unless documented: a finding charted only when present, taken as absent and stated as an");
+  out.push("assumption in the determination.");
+  out.push("");
+  out.push("| Fact | Type | What to look for | When not documented |");
+  out.push("|---|---|---|---|");
+  out.push(`| ${code("date_of_service")} | date | The date of service the request is for (required) | refused |`);
   for (const fact of ir.facts) {
-    out.push(`| ${code(fact.path)} | ${typeText(fact.type)} | ${md(fact.description)} |`);
+    out.push(`| ${code(fact.path)} | ${typeText(fact.type)} | ${md(fact.description)} | ${undocumentedReading(fact)} |`);
   }
   for (const record of ir.records) {
     out.push("");
@@ -230,6 +234,14 @@ export function generatePolicyPage(compiled: CompiledPolicy, checked: Checked): 
   }
   out.push("");
   return out.join("\n");
+}
+
+/** How a fact the chart leaves out is read, and why, as the facts table shows it. */
+function undocumentedReading(fact: IrFact): string {
+  const absent = fact.absentUnlessDocumented;
+  if (!absent) return "unknown: asked for";
+  const value = fact.type.t === "list" ? "no entries" : "no";
+  return `**taken as absent** (${value})${absent.reason ? `: ${md(absent.reason)}` : ""}`;
 }
 
 function section(s: A.Section, writer: PageWriter, level: number): void {

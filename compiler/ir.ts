@@ -71,6 +71,12 @@ export interface IrFact {
   /** The groups it stands in, outermost first. */
   readonly groups: readonly IrGroup[];
   readonly line: number;
+  /**
+   * Declared `absent unless documented`: a finding the chart mentions only when present. When the
+   * request leaves it out it reads as absent (a boolean false, a list without entries), and the
+   * determination states the assumption wherever it decided something.
+   */
+  readonly absentUnlessDocumented?: { readonly reason?: string };
 }
 
 /** A parameter's type: any type a fact may have, or one entry of a record (`p: procedure`). */

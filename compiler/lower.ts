@@ -145,6 +145,7 @@ class Lowering {
     if (!f) {
       const place = this.placeOfFact.get(decl) ?? { path: decl.name, groups: [] };
       f = { kind: "fact", module: this.module(decl.span.file), path: place.path, name: decl.name, type: this.type(this.checked.typeRefs.get(decl.type)), description: decl.doc ?? decl.name, groups: place.groups, line: decl.span.line };
+      if (decl.absentUnlessDocumented) f = { ...f, absentUnlessDocumented: decl.absentUnlessDocumented.reason === undefined ? {} : { reason: decl.absentUnlessDocumented.reason } };
       this.facts.set(decl, f);
       f.module.facts.push(f);
     }
@@ -461,7 +462,7 @@ function bulletsFirst(requirements: readonly IrRequirement[]): IrRequirement[] {
  * The facts, definitions and requirements a policy reaches, in the order its sections (then its
  * overlays) first reach them: through criteria, the bullets of lists, and the definitions they call.
  */
-function reach(sections: readonly IrSection[], services: readonly IrService[], overlays: readonly IrOverlay[]): { facts: IrFact[]; definitions: IrDefinition[]; requirements: IrRequirement[] } {
+export function reach(sections: readonly IrSection[], services: readonly IrService[], overlays: readonly IrOverlay[]): { facts: IrFact[]; definitions: IrDefinition[]; requirements: IrRequirement[] } {
   const facts = new Set<IrFact>();
   const seenRequirements = new Set<IrRequirement>();
   const seenDefinitions = new Set<IrDefinition>();

@@ -10,7 +10,8 @@
  *   does-not-meet, excluded, not-covered    not covered, with the unmet criteria (or the exclusion that applies)
  *
  * Each unmet criterion and each missing fact is a `detail` (its id and wording, or its path and what
- * to look for in the chart); `reason` says the outcome in a sentence.
+ * to look for in the chart); `reason` says the outcome in a sentence. Each finding taken as absent
+ * because the chart does not mention it (an assumption) is a `detail` too, whatever the outcome.
  */
 import type { Determination, Outcome } from "../runtime/determination.js";
 import type { Extension } from "./types.js";
@@ -72,6 +73,8 @@ export function coverageInformation(determination: Determination, options: Cover
       break;
     }
   }
+  // Whatever the outcome, a finding taken as absent because the chart is silent is stated beside it.
+  for (const a of determination.assumptions) details.push(detail("urn:pol:fact", a.fact, a.description, "assumed absent (not documented)"));
   parts.push(...details, sub("date", { valueDate: options.date ?? new Date().toISOString().slice(0, 10) }), sub("coverage-assertion-id", { valueString: options.assertionId }));
   return { url: coverageInformationUrl, extension: parts };
 }

@@ -50,6 +50,19 @@ export type FactDeclCstChildren = {
   Colon: IToken[];
   typeRef: TypeRefCstNode[];
   StringLiteral?: IToken[];
+  absenceReading?: AbsenceReadingCstNode[];
+};
+
+export interface AbsenceReadingCstNode extends CstNode {
+  name: "absenceReading";
+  children: AbsenceReadingCstChildren;
+}
+
+export type AbsenceReadingCstChildren = {
+  absent: IToken[];
+  Unless: IToken[];
+  documented: IToken[];
+  StringLiteral?: IToken[];
 };
 
 export interface TypeRefCstNode extends CstNode {
@@ -796,6 +809,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   importDecl(children: ImportDeclCstChildren, param?: IN): OUT;
   topItem(children: TopItemCstChildren, param?: IN): OUT;
   factDecl(children: FactDeclCstChildren, param?: IN): OUT;
+  absenceReading(children: AbsenceReadingCstChildren, param?: IN): OUT;
   typeRef(children: TypeRefCstChildren, param?: IN): OUT;
   signedNumber(children: SignedNumberCstChildren, param?: IN): OUT;
   groupDecl(children: GroupDeclCstChildren, param?: IN): OUT;

@@ -48,6 +48,19 @@ class PolParser extends CstParser {
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeRef);
     this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.OPTION2(() => this.SUBRULE(this.absenceReading));
+  });
+
+  /**
+   * `absent unless documented "why"`: a finding charted only when present, read as absent when
+   * the chart is silent. `absent` and `documented` are not reserved: a name after a fact's
+   * description can only start this.
+   */
+  private absenceReading = this.RULE("absenceReading", () => {
+    this.CONSUME(T.Identifier, { LABEL: "absent" });
+    this.CONSUME(T.Unless);
+    this.CONSUME2(T.Identifier, { LABEL: "documented" });
+    this.OPTION(() => this.CONSUME(T.StringLiteral));
   });
 
   private typeRef = this.RULE("typeRef", () => {

@@ -23,6 +23,7 @@ const criterionRef: JsonSchema = {
 export function determinationSchema(policy: Policy): JsonSchema {
   const origin = schemaOrigin(policy);
   const ids = policy.requirements.map((r) => r.ref.id);
+  const assumable = policy.facts.filter((f) => f.absentUnlessDocumented).map((f) => f.path);
   return {
     $schema: jsonSchemaDialect,
     $id: schemaId(origin, "determination"),
@@ -44,6 +45,7 @@ export function determinationSchema(policy: Policy): JsonSchema {
       },
       unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
       missing: { type: "array", items: { $ref: "#/$defs/missing" } },
+      assumptions: { type: "array", items: { $ref: "#/$defs/assumption" } },
       referrals: { type: "array", items: { $ref: "#/$defs/referral" } },
       advisories: { type: "array", items: { $ref: "#/$defs/criterion" } },
       lines: {
@@ -66,7 +68,7 @@ export function determinationSchema(policy: Policy): JsonSchema {
       },
       overlays: {
         type: "array",
-        items: { type: "object", properties: { id: text, title: text, state: text, applies: truthValue }, required: ["id", "title", "state", "applies"] },
+        items: { type: "object", properties: { id: text, title: text, state: text, applies: truthValue, reason: text }, required: ["id", "title", "state", "applies", "reason"] },
       },
       reasons: { type: "array", items: text },
       trace: {
@@ -76,17 +78,23 @@ export function determinationSchema(policy: Policy): JsonSchema {
           allOf: [{ $ref: "#/$defs/criterion" }],
           properties: {
             result: { enum: ["true", "false", "unknown", "not-applicable"] },
-            values: { type: "array", items: { type: "object", properties: { fact: text, value: true }, required: ["fact", "value"] } },
+            values: { type: "array", items: { type: "object", properties: { fact: text, value: true, assumed: { const: true } }, required: ["fact", "value"] } },
           },
           required: ["result", "values"],
         },
       },
     },
-    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "referrals", "advisories", "lines", "overlays", "reasons", "trace"],
+    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "assumptions", "referrals", "advisories", "lines", "overlays", "reasons", "trace"],
     $defs: {
       criterion: { ...criterionRef, properties: { ...(criterionRef.properties as JsonSchema), id: { enum: [...new Set(ids)] } } },
       missing: { type: "object", properties: { fact: text, description: text }, required: ["fact", "description"] },
       referral: { type: "object", properties: { clause: text, refs: text }, required: ["clause", "refs"] },
+      // Only facts declared absent unless documented can be assumed, and only as absent.
+      assumption: {
+        type: "object",
+        properties: { fact: { enum: assumable.length ? assumable : [""] }, description: text, value: { anyOf: [{ const: false }, { type: "array", maxItems: 0 }] }, statement: text },
+        required: ["fact", "description", "value", "statement"],
+      },
     },
   };
 }

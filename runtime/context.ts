@@ -11,7 +11,7 @@ import type { Requirement } from "./requirements.js";
 import { Unknown, and2, or2, type Tri } from "./tri.js";
 import { applied, held, listStatus, NOT_APPLICABLE, statusOf, statusText, type Status } from "./status.js";
 import type { InputRead } from "./validate.js";
-import { fieldValue, isList, isRange, isRecord, missingFact, NONE, recordDay, recordPath, undocumented, type RecordValue, type Value } from "./values.js";
+import { absentValue, fieldValue, isList, isRange, isRecord, missingFact, NONE, recordDay, recordPath, undocumented, type RecordValue, type Value } from "./values.js";
 import { formatDay } from "./dates.js";
 import { levelsText } from "./levels.js";
 import type { ValueLayout } from "./slots.js";
@@ -69,11 +69,19 @@ export class Context {
   /** The reads of each remembered definition, replayed wherever its value is reused. */
   private readonly definitionReads: Map<number, readonly Read[]>;
 
+  /**
+   * The facts declared absent unless documented that the request leaves out and this evaluation
+   * read, in the order first read: each was taken as absent (see `fact`).
+   */
+  readonly assumed: FactDescriptor[] = [];
+
   constructor(
     input: InputRead,
     tracing: boolean,
     private readonly layout: EvaluatedPolicy,
     private readonly observer?: EvaluationObserver,
+    /** Whether a fact declared absent unless documented reads as absent when left out (else it is unknown, like any other). */
+    private readonly assuming: boolean = true,
   ) {
     this.tracing = tracing;
     // What only a trace needs is made only for one; without it these stay empty and untouched.
@@ -87,13 +95,35 @@ export class Context {
     this.known = input.facts;
   }
 
+  /**
+   * A fresh evaluation of the same request in which nothing is taken as absent: what it leaves
+   * open that this one decided is what the assumptions decided. No trace, no observer.
+   */
+  withoutAssumptions(facts: readonly FactDescriptor[]): Context {
+    const known: (Value | undefined)[] = new Array(this.known.length);
+    for (const f of facts) if (!this.assumed.includes(f)) known[f.slot] = this.known[f.slot];
+    return new Context({ problems: [], dos: typeof this.dos === "number" ? this.dos : undefined, facts: known }, false, this.layout, undefined, false);
+  }
+
   // ── Facts and fields ───────────────────────────────────────────────────────────────────────
 
   /** An input fact as validation read it, or its unknown when the request leaves it out. */
   fact(f: FactDescriptor): Value {
-    const value = this.known[f.slot] ?? (this.known[f.slot] = undocumented(f.path, f.type));
-    if (this.tracing && this.open > 0) this.write((this.factReads[f.slot] ??= new Read(f.path, jsonOf(f.type.t, value))));
+    const value = this.known[f.slot] ?? (this.known[f.slot] = f.absentUnlessDocumented && this.assuming ? this.assume(f) : undocumented(f.path, f.type));
+    if (this.tracing && this.open > 0) this.write((this.factReads[f.slot] ??= this.readOf(f, value)));
     return value;
+  }
+
+  /** A fact charted only when present that the request leaves out: absent, and remembered as assumed. */
+  private assume(f: FactDescriptor): Value {
+    this.assumed.push(f);
+    return absentValue(f.type);
+  }
+
+  private readOf(f: FactDescriptor, value: Value): Read {
+    const read = new Read(f.path, jsonOf(f.type.t, value));
+    if (this.assumed.includes(f)) read.assumed = true;
+    return read;
   }
 
   /** A field of an entry; of an unknown entry, unknown; of one that does not exist, nothing. */
@@ -336,6 +366,8 @@ interface Remembered {
 export class Read implements FactValue {
   #written = -1;
   #stamp = 0;
+  /** Set when the request leaves the fact out and it was taken as absent (see Context.fact). */
+  declare assumed?: true;
 
   constructor(
     readonly fact: string,

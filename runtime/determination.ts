@@ -60,6 +60,23 @@ export interface OverlayResult {
   readonly title: string;
   readonly state: string;
   readonly applies: TruthValue;
+  /**
+   * Why it applies or not, in a sentence: the member's state is not its state, every applies
+   * clause holds, or the clause that does not hold (or is undocumented), in the overlay's words.
+   */
+  readonly reason: string;
+}
+
+/** A fact charted only when present that the request leaves out, taken as absent where it decided something. */
+export interface Assumption {
+  /** Where the fact lives in the input, e.g. `findings.active_infection`. */
+  readonly fact: string;
+  /** The guideline's finding, as the fact describes it. */
+  readonly description: string;
+  /** The value it was read as: `false`, or `[]` for a list. */
+  readonly value: JsonValue;
+  /** The sentence a reviewer or a letter states: "Not documented, so taken as absent: …". */
+  readonly statement: string;
 }
 
 /** A fact (or a field of an entry) a criterion read, and the value it saw. */
@@ -68,6 +85,8 @@ export interface FactValue {
   readonly fact: string;
   /** As the request gives it (a list as how many entries it has); null when undocumented. */
   readonly value: JsonValue;
+  /** Present (true) when the request leaves the fact out and it was taken as absent: `value` is then the absent value. */
+  readonly assumed?: true;
 }
 
 export interface TraceEntry extends CriterionRef {
@@ -91,6 +110,12 @@ export interface Determination {
   readonly unmet: readonly CriterionRef[];
   /** The undocumented facts that would decide a needs-info outcome. */
   readonly missing: readonly MissingFact[];
+  /**
+   * The findings charted only when present that the request leaves out and that were taken as
+   * absent where that decided something (a contraindication that would otherwise be open), each
+   * stated in the guideline's words. Empty when nothing was assumed or nothing assumed mattered.
+   */
+  readonly assumptions: readonly Assumption[];
   /** For refer-for-review: the guideline's clauses that leave the decision to a clinician. */
   readonly referrals: readonly Referred[];
   /** Advisory items that apply: flagged for the reviewer, never changing the outcome. */

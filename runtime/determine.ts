@@ -7,9 +7,11 @@ import type { SectionKind } from "./vocabulary.js";
 import type { CriterionRef, Determination, EvaluateOptions, MissingFact, Outcome, PathwayResult, Referred, ServiceLineResult } from "./determination.js";
 import { Context, type EvaluationObserver } from "./context.js";
 import { InputError, readInput } from "./validate.js";
-import type { PlacedRequirement, PlacedSection, Policy } from "./policy.js";
+import type { PlacedRequirement, PlacedSection, PlacedService, Policy } from "./policy.js";
 import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Referral, type Tri } from "./tri.js";
 import { statusText } from "./status.js";
+import { assumptionsOf } from "./assumptions.js";
+import { checkedState } from "./states.js";
 
 /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
 function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
@@ -32,7 +34,7 @@ function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
   return layout.triggers ? and2(when, value) : or2(not(when), value);
 }
 
-interface SectionResult {
+export interface SectionResult {
   readonly layout: PlacedSection;
   /** The gate and the section's own `when`. */
   readonly when: Tri;
@@ -64,22 +66,12 @@ function triggeredIn(c: Context, results: readonly SectionResult[], kind: Sectio
   return found;
 }
 
-/** What one line of a request (the main service, or a service line) comes to. */
-interface LineDecision {
-  readonly outcome: Outcome;
-  readonly unmet: CriterionRef[];
-  readonly missing: MissingFact[];
-  readonly referrals: readonly Referral[];
-  readonly reasons: string[];
-  readonly advisories: CriterionRef[];
-}
-
 /**
  * A line's outcome from its sections: the first of not-covered, excluded, does-not-meet (a
- * contraindication, or a requirement that surely fails), meets that is sure; else needs-info, or
- * refer-for-review when only clauses left to a clinician are open.
+ * contraindication, or a requirement that surely fails), meets that is sure; else needs-info
+ * (before referrals are told apart), with the decisions still open.
  */
-function decide(policy: Policy, c: Context, results: readonly SectionResult[], pathways: readonly PathwayResult[], matched: PathwayResult | undefined): LineDecision {
+export function lineOutcome(results: readonly SectionResult[]): { outcome: Outcome; open: Unknown[] } {
   let notCovered: Tri = false;
   let excluded: Tri = false;
   let contraindicated: Tri = false;
@@ -101,7 +93,28 @@ function decide(policy: Policy, c: Context, results: readonly SectionResult[], p
   else if (satisfied === false) outcome = "does-not-meet";
   else if (notCovered === false && excluded === false && contraindicated === false && satisfied === true) outcome = "meets";
   else outcome = "needs-info";
-  const open = [notCovered, excluded, contraindicated, satisfied].filter((d): d is Unknown => d instanceof Unknown);
+  const open = outcome === "needs-info" ? [notCovered, excluded, contraindicated, satisfied].filter((d): d is Unknown => d instanceof Unknown) : [];
+  return { outcome, open };
+}
+
+/** What one line of a request (the main service, or a service line) comes to. */
+interface LineDecision {
+  readonly outcome: Outcome;
+  readonly unmet: CriterionRef[];
+  readonly missing: MissingFact[];
+  readonly referrals: readonly Referral[];
+  readonly reasons: string[];
+  readonly advisories: CriterionRef[];
+}
+
+/**
+ * A line's decision: its outcome (see lineOutcome), or refer-for-review when only clauses left to
+ * a clinician are open, with what explains it.
+ */
+function decide(policy: Policy, c: Context, results: readonly SectionResult[], pathways: readonly PathwayResult[], matched: PathwayResult | undefined): LineDecision {
+  const decided = lineOutcome(results);
+  const open = decided.open;
+  let outcome = decided.outcome;
   const facts = outcome === "needs-info" ? missingOf(open) : new Set<string>();
   // Open only on clauses the guideline leaves to individual consideration: a clinician decides.
   const referrals = outcome === "needs-info" && facts.size === 0 ? unknownOf(open).referrals : [];
@@ -171,24 +184,7 @@ const severity: readonly Outcome[] = ["not-covered", "excluded", "does-not-meet"
 
 /** The determination, without the trace (the context that kept one adds it). */
 export function determine(policy: Policy, c: Context, state: string | null): Determination {
-  const wanted = state?.toUpperCase();
-  const overlays: { readonly index: number; readonly applies: Tri }[] = [];
-  if (wanted !== undefined) {
-    for (let index = 0; index < policy.overlays.length; index++) {
-      const overlay = policy.overlays[index];
-      if (overlay.state.toUpperCase() !== wanted) continue;
-      let applies: Tri = true;
-      for (const clause of overlay.applies) {
-        const holds = c.clause(clause);
-        applies = and2(applies, clause.mode === "unless" ? not(holds) : holds);
-      }
-      overlays.push({ index, applies });
-    }
-  }
-
-  const results: SectionResult[] = [];
-  for (const l of policy.placedSections) results.push(sectionResult(c, l, true));
-  for (const o of overlays) for (const l of policy.placedOverlaySections[o.index]) results.push(sectionResult(c, l, o.applies));
+  const { considered, results, services } = evaluateSections(policy, c, state);
 
   const pathways: PathwayResult[] = [];
   let matched: PathwayResult | undefined;
@@ -216,11 +212,8 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
   const referrals = [...main.referrals];
   const reasons: string[] = [];
   const advisories = [...main.advisories];
-  for (const placed of policy.placedServices) {
-    const gate = placed.overlay === undefined ? true : (overlays.find((o) => o.index === placed.overlay)?.applies ?? false);
-    const requested = gate === false ? false : and2(gate, placed.service.when ? placed.service.when(c) : true);
-    if (requested === false) continue;
-    const line = decide(policy, c, placed.sections.map((l) => sectionResult(c, l, requested)), [], undefined);
+  for (const { placed, requested, results: lineResults } of services) {
+    const line = decide(policy, c, lineResults, [], undefined);
     const { id, wording, refs } = placed.service;
     lines.push({ id, wording, refs, requested: truthText(requested), outcome: line.outcome, unmet: line.unmet, missing: line.missing, referrals: line.referrals.map(referred), reasons: line.reasons });
     if (severity.indexOf(line.outcome) < severity.indexOf(outcome)) outcome = line.outcome;
@@ -242,16 +235,90 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
     pathways,
     unmet,
     missing,
+    assumptions: assumptionsOf(policy, c, state),
     referrals: referrals.map(referred),
     advisories,
     lines: lines.length === 0 ? [] : [{ id, wording: title, refs: "", requested: "true", outcome: main.outcome, unmet: main.unmet, missing: main.missing, referrals: main.referrals.map(referred), reasons: main.reasons }, ...lines],
-    overlays: overlays.map(({ index, applies }) => {
+    overlays: considered.map(({ index, applies, reason }) => {
       const o = policy.overlays[index];
-      return { id: o.id, title: o.title, state: o.state, applies: truthText(applies) };
+      return { id: o.id, title: o.title, state: o.state, applies: truthText(applies), reason };
     }),
     reasons,
     trace: [],
   };
+}
+
+/** What a request is decided by: the overlays considered, the sections of the main line, and each service line the request asks for (or may). */
+export interface EvaluatedSections {
+  readonly considered: readonly ConsideredOverlay[];
+  readonly results: readonly SectionResult[];
+  readonly services: readonly { readonly placed: PlacedService; readonly requested: Tri; readonly results: readonly SectionResult[] }[];
+}
+
+/** Evaluates the policy's sections, those of the overlays for the member's state, and each service line's. */
+export function evaluateSections(policy: Policy, c: Context, state: string | null): EvaluatedSections {
+  const considered = consideredOverlays(policy, c, state);
+  const overlays = considered.filter((o) => o.inState);
+  const results: SectionResult[] = [];
+  for (const l of policy.placedSections) results.push(sectionResult(c, l, true));
+  for (const o of overlays) for (const l of policy.placedOverlaySections[o.index]) results.push(sectionResult(c, l, o.applies));
+  const services: EvaluatedSections["services"][number][] = [];
+  for (const placed of policy.placedServices) {
+    const gate = placed.overlay === undefined ? true : (overlays.find((o) => o.index === placed.overlay)?.applies ?? false);
+    const requested = gate === false ? false : and2(gate, placed.service.when ? placed.service.when(c) : true);
+    if (requested === false) continue;
+    services.push({ placed, requested, results: placed.sections.map((l) => sectionResult(c, l, requested)) });
+  }
+  return { considered, results, services };
+}
+
+/** An overlay of the policy and whether it applies to the member, with why. */
+export interface ConsideredOverlay {
+  readonly index: number;
+  /** Whether it is for the member's state (only then are its clauses and sections evaluated). */
+  readonly inState: boolean;
+  readonly applies: Tri;
+  readonly reason: string;
+}
+
+/**
+ * Every overlay of the policy: one for another state (or with no state given) does not apply; one
+ * for the member's state applies when each `applies` clause allows it.
+ */
+export function consideredOverlays(policy: Policy, c: Context, state: string | null): ConsideredOverlay[] {
+  const considered: ConsideredOverlay[] = [];
+  for (let index = 0; index < policy.overlays.length; index++) {
+    const overlay = policy.overlays[index];
+    if (state === null) {
+      considered.push({ index, inState: false, applies: false, reason: `No state was given; the overlay is for members in ${overlay.state}.` });
+      continue;
+    }
+    if (overlay.state.toUpperCase() !== state.toUpperCase()) {
+      considered.push({ index, inState: false, applies: false, reason: `The member's state is ${state}; the overlay is for members in ${overlay.state}.` });
+      continue;
+    }
+    let applies: Tri = true;
+    const against: string[] = [];
+    const open: string[] = [];
+    for (const clause of overlay.applies) {
+      const holds = c.clause(clause);
+      const allows = clause.mode === "unless" ? not(holds) : holds;
+      applies = and2(applies, allows);
+      if (allows === false) against.push(clause.mode === "unless" ? `it does not apply when "${clause.wording}"` : `it applies only when "${clause.wording}"`);
+      else if (allows !== true) open.push(`"${clause.wording}"`);
+    }
+    const where = `The member's state is ${overlay.state}`;
+    const reason =
+      applies === true
+        ? overlay.applies.length === 0
+          ? `${where}.`
+          : `${where}, and each of its applies clauses allows it.`
+        : applies === false
+          ? `${where}, but ${against.join("; and ")}.`
+          : `${where}; whether it applies is undocumented: ${open.join("; ")}.`;
+    considered.push({ index, inState: true, applies, reason });
+  }
+  return considered;
 }
 
 function referred(r: Referral): Referred {
@@ -287,14 +354,17 @@ function describeFactOnce(policy: Policy, path: string): string {
 }
 
 /**
- * Reads and validates the request, then evaluates it; throws InputError listing every problem.
+ * Reads and validates the request, then evaluates it; throws InputError listing every problem, or
+ * StateError when the state is not a US state or territory code.
  * The request is read once: validation takes out the facts that evaluation then uses.
  */
 export function evaluate(policy: Policy, input: unknown, options: EvaluateOptions = {}, observer?: EvaluationObserver): Determination {
+  // A state that is not one would skip its overlays without a word: refused first.
+  const state = options.state === undefined || options.state === null ? null : checkedState(options.state);
   const read = readInput(policy, input);
   if (read.problems.length > 0) throw new InputError(read.problems);
   const tracing = options.trace !== false;
   const c = new Context(read, tracing, policy, observer);
-  const determination = determine(policy, c, options.state ?? null);
+  const determination = determine(policy, c, state);
   return tracing ? { ...determination, trace: c.trace } : determination;
 }

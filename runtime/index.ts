@@ -2,13 +2,14 @@
  * The runtime: what generated policy modules import (as `k`), and what a service calls. It never
  * imports the compiler.
  */
-export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue, Referred, ServiceLineResult } from "./determination.js";
+export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue, Referred, ServiceLineResult, Assumption } from "./determination.js";
 export type { DurationUnit, QueryOp, SectionKind, Quantifier, RequirementRole } from "./vocabulary.js";
 import type { DurationUnit } from "./vocabulary.js";
 export type { Length } from "./dates.js";
 
 // What a service calls.
 export { evaluate } from "./determine.js";
+export { StateError, stateCode } from "./states.js";
 export { validateInput, InputError, FastReader, type InputProblem, type Row, type RequestObject } from "./validate.js";
 export type { Policy, PolicyMetadata, Section, Overlay, AppliesClause, PlacedRequirement } from "./policy.js";
 export type { Requirement, BulletList } from "./requirements.js";

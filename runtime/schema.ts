@@ -63,6 +63,16 @@ export interface FactDescriptor {
   readonly parts: readonly string[];
   readonly type: ValueType;
   readonly description: string;
+  /**
+   * A finding the chart mentions only when present: left out of the request, it reads as absent
+   * (see `absentValue`) and the determination lists the assumption.
+   */
+  readonly absentUnlessDocumented: boolean;
+}
+
+/** How a fact is read beyond its type. */
+export interface FactReading {
+  readonly absentUnlessDocumented?: boolean;
 }
 
 /**
@@ -109,6 +119,6 @@ export function record(name: string, description: string, fields: readonly Field
   return { name, description, fields, fieldsByName: new Map(fields.map((f) => [f.name, f])), date, hasDateField: dateField !== undefined, dateField, read };
 }
 
-export function fact(path: string, type: ValueType, description: string): FactDescriptor {
-  return { slot: allocateSlot(), path, parts: path.split("."), type, description };
+export function fact(path: string, type: ValueType, description: string, reading: FactReading = {}): FactDescriptor {
+  return { slot: allocateSlot(), path, parts: path.split("."), type, description, absentUnlessDocumented: reading.absentUnlessDocumented === true };
 }

@@ -38,7 +38,7 @@ function newNode(): InputNode {
   return { children: new Map() };
 }
 
-const dateOfService: FactDescriptor = { slot: -1, path: "date_of_service", parts: ["date_of_service"], type: date, description: "The date of service the request is for." };
+const dateOfService: FactDescriptor = { slot: -1, path: "date_of_service", parts: ["date_of_service"], type: date, description: "The date of service the request is for.", absentUnlessDocumented: false };
 
 const trees = new WeakMap<Policy, InputNode>();
 

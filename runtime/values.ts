@@ -107,6 +107,14 @@ export function undocumented(path: string, type: ValueType): Value {
   return unknown;
 }
 
+/**
+ * What a fact declared absent unless documented reads as when the request leaves it out: no for
+ * a yes/no finding, no entries for a list (the checker allows no other type).
+ */
+export function absentValue(type: ValueType): Value {
+  return type.t === "list" ? { kind: "list", items: [] } : false;
+}
+
 /** Where an entry is in the input, e.g. `prior_procedures[2]`: only needed to name a missing field. */
 export function recordPath(record: RecordValue): string {
   return `${record.list}[${record.index}]`;

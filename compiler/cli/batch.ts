@@ -28,6 +28,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import type { Policy } from "../../runtime/policy.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
+import { stateCode, stateProblem } from "../../runtime/states.js";
 import { instantiate, type ScriptLibrary } from "../load-modules.js";
 import { inputFactHint } from "./case-file.js";
 
@@ -120,7 +121,7 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
     input = wrapper.input as Record<string, unknown>;
     state ??= wrapper.state as string | undefined;
   }
-  if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) return fail(`the state must be a two-letter code like WA, not '${state}'`);
+  if (state !== undefined && stateCode(state) === undefined) return fail(`state: ${stateProblem(state)}`);
   try {
     const determination = evaluate(config.policy, input, { state: state?.toUpperCase(), trace: config.trace });
     return { text: JSON.stringify(id === undefined ? determination : { id, ...determination }), error: false };
@@ -197,7 +198,7 @@ function lineConfig(config: WorkerConfig): LineConfig {
 export async function runBatch(library: ScriptLibrary, policyId: string, file: string, options: BatchOptions = {}): Promise<BatchSummary> {
   const started = performance.now();
   const workers = workerCount(options.workers);
-  if (options.state !== undefined && !/^[A-Za-z]{2}$/.test(options.state)) throw new BatchUsageError(`--state expects a two-letter state code like WA, not '${options.state}'`);
+  if (options.state !== undefined && stateCode(options.state) === undefined) throw new BatchUsageError(`--state: ${stateProblem(options.state)}`);
   const chunkSize = options.chunkSize ?? 256;
   const output = options.output ?? process.stdout;
   const progressStream = options.progressStream ?? process.stderr;

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseStrictJson, StrictJsonError } from "./strict-json.js";
+import { stateCode, stateProblem } from "../../runtime/states.js";
 
 export class CaseFileError extends Error {}
 
@@ -17,6 +18,8 @@ export interface CaseExpectation {
   readonly advisories?: readonly string[];
   /** The clauses referred for clinical review, as the guideline words them. */
   readonly referrals?: readonly string[];
+  /** The facts taken as absent (declared absent unless documented, left out), by path. */
+  readonly assumptions?: readonly string[];
 }
 
 export interface CaseFile {
@@ -33,7 +36,7 @@ export interface CaseFile {
 }
 
 const caseKeys = ["id", "description", "state", "input", "expect", "probe", "unconfirmed"];
-const expectKeys = ["outcome", "pathway", "unmet", "missing", "advisories", "referrals"];
+const expectKeys = ["outcome", "pathway", "unmet", "missing", "advisories", "referrals", "assumptions"];
 const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info", "refer-for-review"];
 
 /** What to do when a request's facts are taken for a case: one of them is named `input` (and a request gives `date_of_service`). */
@@ -67,7 +70,7 @@ export function parseCase(text: string, path: string): CaseFile {
   if (Object.hasOwn(record, "date_of_service")) problems.push(inputFactHint);
   const input = record.input;
   if (input === null || typeof input !== "object" || Array.isArray(input)) problems.push("'input' must be an object of facts");
-  if (record.state !== undefined && typeof record.state !== "string") problems.push("'state' must be a text such as \"WA\"");
+  if (record.state !== undefined && stateCode(record.state) === undefined) problems.push(`'state': ${stateProblem(record.state)}`);
   if (record.description !== undefined && typeof record.description !== "string") problems.push("'description' must be a text");
   if (record.id !== undefined && typeof record.id !== "string" && !(typeof record.id === "number" && Number.isFinite(record.id))) problems.push("'id' must be a text or a number");
   if (record.probe !== undefined && typeof record.probe !== "string") problems.push("'probe' must be a text");
@@ -78,7 +81,7 @@ export function parseCase(text: string, path: string): CaseFile {
     else {
       for (const key of Object.keys(expect)) if (!expectKeys.includes(key)) problems.push(`'expect.${key}' is not an expectation (they are ${expectKeys.join(", ")})`);
       if (expect.outcome !== undefined && !outcomes.includes(expect.outcome as string)) problems.push(`'expect.outcome' must be one of ${outcomes.join(", ")}`);
-      for (const key of ["unmet", "missing", "advisories", "referrals"]) {
+      for (const key of ["unmet", "missing", "advisories", "referrals", "assumptions"]) {
         const v = expect[key];
         if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) problems.push(`'expect.${key}' must be a list of texts`);
       }

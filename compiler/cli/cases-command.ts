@@ -4,6 +4,7 @@
  * author, or with `--fill` filled from the policy as it stands and marked unconfirmed. A file
  * that already exists is kept as it is.
  */
+import { stateCode, stateProblem } from "../../runtime/states.js";
 import type { Command } from "commander";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -46,7 +47,7 @@ export function registerCasesCommand(program: Command, ctx: CommandContext): voi
     .option("--json", "print what was written as JSON")
     .action((policyId: string, options: CasesOptions) => {
       if (!options.boundaries) throw new UsageError("polc cases writes boundary cases: give --boundaries");
-      if (options.state !== undefined && !/^[A-Za-z]{2}$/.test(options.state)) throw new UsageError(`--state expects a two-letter state code like WA, not '${options.state}'`);
+      if (options.state !== undefined && stateCode(options.state) === undefined) throw new UsageError(`--state: ${stateProblem(options.state)}`);
       const result = compileLibrary(options.library, ctx.io);
       if (!result) {
         ctx.setExitCode(1);

@@ -13,6 +13,7 @@ import { compileFiles, type CompileResult } from "../compile.js";
 import { loadPolicies } from "../load-modules.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
+import { StateError } from "../../runtime/states.js";
 import type { Determination } from "../../runtime/determination.js";
 import { caseFolders, jsonFilesUnder } from "../tools/case-folders.js";
 import { caseName } from "../tools/run-cases.js";
@@ -113,6 +114,7 @@ function evaluateOn(side: Side, policyId: string, testCase: CaseFile): Determina
     return evaluate(policy, testCase.input, { state: testCase.state?.toUpperCase(), trace: false });
   } catch (e) {
     if (e instanceof InputError) return `refused: ${e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; ")}`;
+    if (e instanceof StateError) return `refused: state: ${e.message}`;
     throw e;
   }
 }

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import type { Policy } from "../../runtime/policy.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError, validateInput } from "../../runtime/validate.js";
+import { stateCode, stateProblem } from "../../runtime/states.js";
 import { caseFromResponse, coverageInformation, questionnaire, questionnaireUrl, ResponseError } from "../../fhir/index.js";
 import { readCaseFile } from "./case-file.js";
 
@@ -45,7 +46,7 @@ export function registerFhirCommands(program: Command, context: FhirCommandConte
     .option("--state <code>", "the member's state, written into the case (for example WA)")
     .option(...libraryOption)
     .action((id: string, path: string, options: { library: string; state?: string }) => {
-      if (options.state !== undefined && !/^[A-Za-z]{2}$/.test(options.state)) throw context.usage(`--state expects a two-letter state code like WA, not '${options.state}'`);
+      if (options.state !== undefined && stateCode(options.state) === undefined) throw context.usage(`--state: ${stateProblem(options.state)}`);
       let response: unknown;
       try {
         response = JSON.parse(readFileSync(path, "utf8"));
@@ -82,7 +83,7 @@ export function registerFhirCommands(program: Command, context: FhirCommandConte
       if (!/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(options.coverage)) throw context.usage(`--coverage expects a reference like Coverage/123, not '${options.coverage}'`);
       const testCase = readCaseFile(path);
       const state = options.state ?? testCase.state;
-      if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) throw context.usage(`--state expects a two-letter state code like WA, not '${state}'`);
+      if (state !== undefined && stateCode(state) === undefined) throw context.usage(`${options.state !== undefined ? "--state" : `${path}: 'state':`} ${stateProblem(state)}`);
       const policy = context.policyOf(id, options.library);
       if (!policy) return;
       try {

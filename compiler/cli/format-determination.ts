@@ -27,7 +27,7 @@ export function formatDetermination(d: Determination): string {
     const p = d.pathways.find((x) => x.id === d.pathway);
     if (p) lines.push(`Pathway: ${p.wording}${cite(p.refs)}`);
   }
-  for (const o of d.overlays) lines.push(`Overlay: ${o.title} (${o.state}) — ${o.applies === "true" ? "applies" : o.applies === "false" ? "does not apply to this member" : "may apply (unknown)"}`);
+  for (const o of d.overlays) lines.push(`Overlay: ${o.title} (${o.state}) — ${o.applies === "true" ? "applies" : o.applies === "false" ? "does not apply to this member" : "may apply (unknown)"}: ${o.reason}`);
   if (d.reasons.length) {
     lines.push("", "Reasons:");
     for (const r of d.reasons) lines.push(`  - ${r}`);
@@ -48,6 +48,10 @@ export function formatDetermination(d: Determination): string {
     lines.push("", "Advisories (flagged, not deciding):");
     for (const a of d.advisories) lines.push(`  - "${a.wording}"${cite(a.refs)} (${a.id}; ${a.section})`);
   }
+  if (d.assumptions.length) {
+    lines.push("", "Assumptions (charted only when present; not documented, so taken as absent):");
+    for (const a of d.assumptions) lines.push(`  - ${a.fact}: ${a.description}`);
+  }
   if (d.missing.length) {
     lines.push("", "Missing facts (document these to decide):");
     for (const m of d.missing) lines.push(`  - ${m.fact}: ${m.description}`);
@@ -59,7 +63,8 @@ export function formatDetermination(d: Determination): string {
   if (d.trace.length) {
     lines.push("", "Trace:");
     for (const t of d.trace) {
-      const values = t.values.map((v) => `${v.fact}=${JSON.stringify(v.value)}`).join(", ");
+      // A value taken as absent is marked: the chart did not say it.
+      const values = t.values.map((v) => `${v.fact}=${JSON.stringify(v.value)}${v.assumed ? " (assumed)" : ""}`).join(", ");
       lines.push(`  ${mark[t.result]} ${t.id}: ${t.wording.length > 100 ? `${t.wording.slice(0, 99)}…` : t.wording}${values ? `  {${values}}` : ""}`);
     }
   }

@@ -11,6 +11,7 @@ import { errorCount, renderDiagnostic } from "../diagnostics.js";
 import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
+import { stateCode, stateProblem } from "../../runtime/states.js";
 import { loadPolicies, scriptLibrary } from "../load-modules.js";
 import { readCaseFile, CaseFileError } from "./case-file.js";
 import { formatDetermination } from "./format-determination.js";
@@ -167,7 +168,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
       const testCase = readCaseFile(casePath);
       const state = options.state ?? testCase.state;
-      if (state !== undefined && !/^[A-Za-z]{2}$/.test(state)) throw new UsageError(`--state expects a two-letter state code like WA, not '${state}'`);
+      if (state !== undefined && stateCode(state) === undefined) throw new UsageError(`${options.state !== undefined ? "--state" : `${casePath}: 'state':`} ${stateProblem(state)}`);
       const policy = loadPolicies(result).get(compiled.policy.name)!;
       let determination;
       try {

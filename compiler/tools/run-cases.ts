@@ -9,11 +9,12 @@ import type { Determination } from "../../runtime/determination.js";
 import type { EvaluationObserver } from "../../runtime/context.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
+import { StateError } from "../../runtime/states.js";
 import { CaseFileError, readCaseFile, type CaseFile } from "../cli/case-file.js";
 
 /** One field of the determination that is not what the case expects. */
 export interface Difference {
-  readonly field: "outcome" | "pathway" | "unmet" | "missing" | "advisories" | "referrals";
+  readonly field: "outcome" | "pathway" | "unmet" | "missing" | "advisories" | "referrals" | "assumptions";
   readonly expected: string | null | readonly string[];
   readonly actual: string | null | readonly string[];
   /** For lists: what the determination has that the case does not expect, and what it lacks. */
@@ -44,7 +45,7 @@ export function differences(d: Determination, expect: NonNullable<CaseFile["expe
   const out: Difference[] = [];
   if (expect.outcome !== undefined && expect.outcome !== d.outcome) out.push({ field: "outcome", expected: expect.outcome, actual: d.outcome });
   if (expect.pathway !== undefined && expect.pathway !== d.pathway) out.push({ field: "pathway", expected: expect.pathway, actual: d.pathway });
-  const compareList = (field: "unmet" | "missing" | "advisories" | "referrals", expected: readonly string[] | undefined, actual: readonly string[]) => {
+  const compareList = (field: "unmet" | "missing" | "advisories" | "referrals" | "assumptions", expected: readonly string[] | undefined, actual: readonly string[]) => {
     if (expected === undefined) return;
     const want = new Set(expected);
     const have = new Set(actual);
@@ -56,6 +57,7 @@ export function differences(d: Determination, expect: NonNullable<CaseFile["expe
   compareList("missing", expect.missing, d.missing.map((m) => m.fact));
   compareList("advisories", expect.advisories, d.advisories.map((a) => a.id));
   compareList("referrals", expect.referrals, d.referrals.map((r) => r.clause));
+  compareList("assumptions", expect.assumptions, d.assumptions.map((a) => a.fact));
   return out;
 }
 
@@ -82,6 +84,7 @@ export function runCase(file: string, root: string, policyId: string, policy: Po
   try {
     determination = evaluate(policy, testCase.input, { state: info.state }, observer);
   } catch (e) {
+    if (e instanceof StateError) return { ...info, status: "error", problems: [`state: ${e.message}`] };
     if (!(e instanceof InputError)) throw e;
     return { ...info, status: "error", problems: e.problems.map((p) => `input.${p.path}: ${p.message}`) };
   }

@@ -113,8 +113,9 @@ function readerBody(object: string, cases: readonly { name: string; take: string
 }
 
 function fact(f: IrFact, w: ModuleWriter): void {
-  w.doc([f.description]);
-  w.exportConst(w.value(f), `k.fact(${literal(f.path)}, ${w.runtimeType(f.type)}, ${literal(f.description)})`);
+  w.doc(f.absentUnlessDocumented ? [f.description, "Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so."] : [f.description]);
+  const reading = f.absentUnlessDocumented ? ", { absentUnlessDocumented: true }" : "";
+  w.exportConst(w.value(f), `k.fact(${literal(f.path)}, ${w.runtimeType(f.type)}, ${literal(f.description)}${reading})`);
 }
 
 /** Whether a definition is worth remembering: it has no parameters, or one holds a list or an entry. */

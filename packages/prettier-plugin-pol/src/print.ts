@@ -141,7 +141,13 @@ export const printers: Printers = {
   importDecl: (c, ctx) => spaced(ctx.tok(c.Import[0]), ctx.tok(c.StringLiteral[0]), tokIf(opt(c.As), ctx), tokIf(opt(c.alias), ctx)),
   topItem: (c, ctx) => ctx.print(onlyChild(c)),
 
-  factDecl: (c, ctx) => spaced([ctx.tok(c.Fact[0]), " ", ctx.tok(c.Identifier[0]), ctx.tok(c.Colon[0])], ctx.print(c.typeRef[0]), tokIf(opt(c.StringLiteral), ctx)),
+  factDecl: (c, ctx) => {
+    const head = spaced([ctx.tok(c.Fact[0]), " ", ctx.tok(c.Identifier[0]), ctx.tok(c.Colon[0])], ctx.print(c.typeRef[0]), tokIf(opt(c.StringLiteral), ctx));
+    const reading = opt(c.absenceReading);
+    // The reading goes on a line of its own, indented, when the declaration is too long for one.
+    return reading ? group([head, indent([line, ctx.print(reading)])]) : head;
+  },
+  absenceReading: (c, ctx) => spaced(ctx.tok(c.absent[0]), ctx.tok(c.Unless[0]), ctx.tok(c.documented[0]), tokIf(opt(c.StringLiteral), ctx)),
   typeRef: (c, ctx) =>
     spaced(
       tokIf(opt(c.List), ctx),
