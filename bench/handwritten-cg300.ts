@@ -67,6 +67,10 @@ function not(a: T): T {
 function fb(v: boolean | null | undefined, path: string): T {
   return v === undefined || v === null ? unk(path) : v;
 }
+/** A finding the policy reads as absent unless documented: false when left out. */
+function absentUnlessDocumented(v: boolean | null | undefined): T {
+  return v ?? false;
+}
 /** A criterion with `when`, given the rule's value: not applicable (met) when the condition is false. */
 function applies(when: T, value: T): T {
   return when === false ? true : when === true ? value : or2(when, value);
@@ -521,14 +525,14 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
   );
 
   // ── EXCLUSIONS, CONTRAINDICATIONS ──
-  const ex1 = fb(purpose.intrathecal_before_pump, "purpose.intrathecal_before_pump");
-  const ex2 = fb(purpose.chemotherapy_catheter, "purpose.chemotherapy_catheter");
-  const ex3 = fb(purpose.postoperative_pain_control, "purpose.postoperative_pain_control");
-  const ex4 = fb(purpose.surgical_anesthesia, "purpose.surgical_anesthesia");
+  const ex1 = absentUnlessDocumented(purpose.intrathecal_before_pump);
+  const ex2 = absentUnlessDocumented(purpose.chemotherapy_catheter);
+  const ex3 = absentUnlessDocumented(purpose.postoperative_pain_control);
+  const ex4 = absentUnlessDocumented(purpose.surgical_anesthesia);
   const excluded = or2(or2(ex1, ex2), or2(ex3, ex4));
-  const ci1 = fb(findings.active_infection, "findings.active_infection");
-  const ci2 = fb(findings.puncture_site_infection, "findings.puncture_site_infection");
-  const ci3 = fb(findings.severe_stenosis_obstruction, "findings.severe_stenosis_obstruction");
+  const ci1 = absentUnlessDocumented(findings.active_infection);
+  const ci2 = absentUnlessDocumented(findings.puncture_site_infection);
+  const ci3 = absentUnlessDocumented(findings.severe_stenosis_obstruction);
   const contraindicated = or3(ci1, ci2, ci3);
 
   // ── Washington overlay: applies unless systemic_inflammatory_disease; its requirements when request.therapeutic and pain.duration >= 3 months ──
@@ -539,7 +543,7 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
   let wa4: T = true;
   let wa5: T = true;
   if (state !== undefined && state !== null && state.toUpperCase() === "WA") {
-    const gate = not(fb(input.systemic_inflammatory_disease, "systemic_inflammatory_disease"));
+    const gate = not(absentUnlessDocumented(input.systemic_inflammatory_disease));
     const when = and3(gate, fb(request.therapeutic, "request.therapeutic"), painBack === undefined ? unk("pain.duration") : painBack <= threeMonthsBack);
     if (when !== false) {
       const guidance = request.image_guidance;

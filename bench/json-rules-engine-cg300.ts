@@ -246,8 +246,22 @@ function runtimeFacts(input: Input, state: string | undefined): Record<string, u
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) facts[`${key}.${k}`] = v;
     } else facts[key] = value;
   }
+  // Findings the policy reads as absent unless documented (its exclusions, contraindications and
+  // the Washington carve-out): left out, they are false.
+  for (const path of absentUnlessDocumented) if (facts[path] === undefined || facts[path] === null) facts[path] = false;
   return facts;
 }
+
+const absentUnlessDocumented = [
+  "purpose.intrathecal_before_pump",
+  "purpose.chemotherapy_catheter",
+  "purpose.postoperative_pain_control",
+  "purpose.surgical_anesthesia",
+  "findings.active_infection",
+  "findings.puncture_site_infection",
+  "findings.severe_stenosis_obstruction",
+  "systemic_inflammatory_disease",
+];
 
 export function buildEngine(): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });

@@ -98,6 +98,7 @@ export function registerCasesCommand(program: Command, ctx: CommandContext): voi
               missing: d.missing.map((m) => m.fact),
               ...(d.advisories.length ? { advisories: d.advisories.map((a) => a.id) } : {}),
               ...(d.referrals.length ? { referrals: d.referrals.map((r) => r.clause) } : {}),
+              ...(d.assumptions.length ? { assumptions: d.assumptions.map((a) => a.fact) } : {}),
             };
             testCase.unconfirmed = true;
           } catch (e) {

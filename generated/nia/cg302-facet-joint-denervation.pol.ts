@@ -86,48 +86,60 @@ export const fact_mbb_relief_outlasted_anesthetic = k.fact(
   k.boolean,
   "The pain relief or improved ability to function after the medial branch block lasted at least as long as the local anesthetic used for the block",
 );
-/** The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3) */
+/**
+ * The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_sacroiliac_or_sacral_lateral_branch = k.fact(
   "purpose.sacroiliac_or_sacral_lateral_branch",
   k.boolean,
   "The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
+  { absentUnlessDocumented: true },
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition region_medial_branch_blocks: Medial branch blocks in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 48.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 51.
  */
 export const define_region_medial_branch_blocks = k.define((c) => define_prior_in_region(c, "medial_branch_block"), {
   name: "region_medial_branch_blocks",
-  source,
-  line: 48,
-});
-
-/**
- * Definition region_denervations: Facet joint denervations in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 51.
- */
-export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"), {
-  name: "region_denervations",
   source,
   line: 51,
 });
 
 /**
+ * Definition region_denervations: Facet joint denervations in the requested spinal region
+ * policies/nia/cg302-facet-joint-denervation.pol, line 54.
+ */
+export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"), {
+  name: "region_denervations",
+  source,
+  line: 54,
+});
+
+/**
  * Definition completes_opposite_side: Opposite side denervation procedures performed at the same level(s) within 1 month of the first side do not require follow-up information to be submitted.
- * policies/nia/cg302-facet-joint-denervation.pol, line 56.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 59.
  */
 export const define_completes_opposite_side = k.define(
   (c) =>
@@ -140,12 +152,12 @@ export const define_completes_opposite_side = k.define(
         k.compareDurations("<=", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), months_1, c.dos),
       ),
     ),
-  { name: "completes_opposite_side", source, line: 56 },
+  { name: "completes_opposite_side", source, line: 59 },
 );
 
 /**
  * Definition earlier_denervations: Earlier facet joint denervations in the requested spinal region, other than the first side of the requested procedure
- * policies/nia/cg302-facet-joint-denervation.pol, line 69.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 72.
  */
 export const define_earlier_denervations = k.define(
   (c) =>
@@ -160,22 +172,22 @@ export const define_earlier_denervations = k.define(
         ),
       ),
     ),
-  { name: "earlier_denervations", source, line: 69 },
+  { name: "earlier_denervations", source, line: 72 },
 );
 
 /**
  * Definition initial_request: No earlier facet joint denervation in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 77.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 80.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_earlier_denervations(c)), 0), {
   name: "initial_request",
   source,
-  line: 77,
+  line: 80,
 });
 
 /**
  * Definition denervations_in_12_months: Unilateral radiofrequency denervation's performed at the same level(s) on the right vs left within 1 month of each other would be considered as one procedure toward the total number of radiofrequency procedures allowed per 12 months. There is no minimum timeframe required between these procedures on the right vs left.
- * policies/nia/cg302-facet-joint-denervation.pol, line 84.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 87.
  */
 export const define_denervations_in_12_months = k.define(
   (c) =>
@@ -200,12 +212,12 @@ export const define_denervations_in_12_months = k.define(
           ),
         ),
     ),
-  { name: "denervations_in_12_months", source, line: 84 },
+  { name: "denervations_in_12_months", source, line: 87 },
 );
 
 /**
  * Criterion not_other_pain_source: Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis [1, 2]
- * policies/nia/cg302-facet-joint-denervation.pol, line 113.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 116.
  */
 export const criterion_not_other_pain_source = k.criterion({
   id: "not_other_pain_source",
@@ -213,7 +225,7 @@ export const criterion_not_other_pain_source = k.criterion({
     "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis",
   refs: "1, 2",
   source,
-  line: 113,
+  line: 116,
   test: (c) =>
     k.and(
       k.not(k.truth(c.fact(fact_pain_source_sacroiliac_joint))),
@@ -225,33 +237,33 @@ export const criterion_not_other_pain_source = k.criterion({
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 118.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 121.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "1-3",
   source,
-  line: 118,
+  line: 121,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion pain_three_months: Duration of pain of at least 3 months [1, 3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 120.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 123.
  */
 export const criterion_pain_three_months = k.criterion({
   id: "pain_three_months",
   wording: "Duration of pain of at least 3 months",
   refs: "1, 3",
   source,
-  line: 120,
+  line: 123,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion medial_branch_block_response: Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief) [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 125.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 128.
  */
 export const criterion_medial_branch_block_response = k.criterion({
   id: "medial_branch_block_response",
@@ -259,7 +271,7 @@ export const criterion_medial_branch_block_response = k.criterion({
     "Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief)",
   refs: "1-3",
   source,
-  line: 125,
+  line: 128,
   test: (c) =>
     k.and(
       k.exists(c, define_region_medial_branch_blocks(c), (each_p) =>
@@ -277,7 +289,7 @@ export const criterion_medial_branch_block_response = k.criterion({
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 129.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 132.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -285,7 +297,7 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented",
   refs: "1-3",
   source,
-  line: 129,
+  line: 132,
   test: (c) =>
     k.or(
       k.truth(define_failed_course_lasted(c, define_complete_courses(c), weeks_6, months_6)),
@@ -295,13 +307,13 @@ export const criterion_conservative_six_weeks = k.criterion({
 
 /**
  * Pathway facet_mediated_pain: For the treatment of facet-mediated pain ALL of the following must be met:
- * policies/nia/cg302-facet-joint-denervation.pol, line 112.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 115.
  */
 export const pathway_facet_mediated_pain = k.pathway({
   id: "facet_mediated_pain",
   wording: "For the treatment of facet-mediated pain ALL of the following must be met:",
   source,
-  line: 112,
+  line: 115,
   list: k.allOf([
     criterion_not_other_pain_source,
     criterion_severe_pain,
@@ -313,33 +325,33 @@ export const pathway_facet_mediated_pain = k.pathway({
 
 /**
  * Note fluoroscopic_or_ct_guidance: NOTE: All procedures must be performed using fluoroscopic or CT guidance [6, 7]
- * policies/nia/cg302-facet-joint-denervation.pol, line 135.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 138.
  */
 export const note_fluoroscopic_or_ct_guidance = k.note({
   id: "fluoroscopic_or_ct_guidance",
   wording: "NOTE: All procedures must be performed using fluoroscopic or CT guidance",
   refs: "6, 7",
   source,
-  line: 135,
+  line: 138,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, false),
 });
 
 /**
  * Note radiofrequency_definition: THERAPEUTIC PARAVERTEBRAL FACET JOINT DENERVATION (RADIOFREQUENCY NEUROLYSIS): Local anesthetic block is followed by the passage of radiofrequency current to generate heat and coagulate the target medial branch nerve. Traditional radiofrequency and cooled radiofrequency are included by this definition. Pulsed radiofrequency, cryo-ablation, or laser ablation are not included in this definition.
- * policies/nia/cg302-facet-joint-denervation.pol, line 142.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 145.
  */
 export const note_radiofrequency_definition = k.note({
   id: "radiofrequency_definition",
   wording:
     "THERAPEUTIC PARAVERTEBRAL FACET JOINT DENERVATION (RADIOFREQUENCY NEUROLYSIS): Local anesthetic block is followed by the passage of radiofrequency current to generate heat and coagulate the target medial branch nerve. Traditional radiofrequency and cooled radiofrequency are included by this definition. Pulsed radiofrequency, cryo-ablation, or laser ablation are not included in this definition.",
   source,
-  line: 142,
+  line: 145,
   test: (c) => k.isIn(c.fact(fact_denervation_technique), choices_traditional_radiofrequency_cooled_radiof, false),
 });
 
 /**
  * Criterion prior_positive_response: Positive response to prior radiofrequency denervation procedures with at least 50% pain relief or improved ability to function for at least 4 months [1, 3-5]
- * policies/nia/cg302-facet-joint-denervation.pol, line 151.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 154.
  */
 export const criterion_prior_positive_response = k.criterion({
   id: "prior_positive_response",
@@ -347,7 +359,7 @@ export const criterion_prior_positive_response = k.criterion({
     "Positive response to prior radiofrequency denervation procedures with at least 50% pain relief or improved ability to function for at least 4 months",
   refs: "1, 3-5",
   source,
-  line: 151,
+  line: 154,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     c.and(
@@ -367,7 +379,7 @@ export const criterion_prior_positive_response = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0-10 [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 156.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 159.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -375,14 +387,14 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0-10",
   refs: "1-3",
   source,
-  line: 156,
+  line: 159,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing non-operative conservative therapy* unless the medical reason this treatment cannot be done is clearly documented. [1, 3-5]
- * policies/nia/cg302-facet-joint-denervation.pol, line 161.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 164.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -390,7 +402,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing non-operative conservative therapy* unless the medical reason this treatment cannot be done is clearly documented.",
   refs: "1, 3-5",
   source,
-  line: 161,
+  line: 164,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
@@ -403,14 +415,14 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion twelve_month_limit: A maximum of 2 facet denervation procedures may be performed in a 12-month period per spinal region [1]
- * policies/nia/cg302-facet-joint-denervation.pol, line 167.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 170.
  */
 export const criterion_twelve_month_limit = k.criterion({
   id: "twelve_month_limit",
   wording: "A maximum of 2 facet denervation procedures may be performed in a 12-month period per spinal region",
   refs: "1",
   source,
-  line: 167,
+  line: 170,
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     c.or(k.compare("<", define_denervations_in_12_months(c), 2), () =>
@@ -420,50 +432,50 @@ export const criterion_twelve_month_limit = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).
- * policies/nia/cg302-facet-joint-denervation.pol, line 170.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 173.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
-  line: 170,
+  line: 173,
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "facet_denervation")),
 });
 
 /**
  * Criterion sacroiliac_denervation: Radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)
- * policies/nia/cg302-facet-joint-denervation.pol, line 176.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 179.
  */
 export const criterion_sacroiliac_denervation = k.criterion({
   id: "sacroiliac_denervation",
   wording: "Radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
   source,
-  line: 176,
+  line: 179,
   test: (c) => k.truth(c.fact(fact_purpose_sacroiliac_or_sacral_lateral_branch)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg302-facet-joint-denervation.pol, line 181.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 184.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 181,
+  line: 184,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg302-facet-joint-denervation.pol, line 182.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 185.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 182,
+  line: 185,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 2d257bd296f5f921 7b55e53f2f5e9067
+// polc digest: 2fb58e3d763fc905 0c96de16d3098161

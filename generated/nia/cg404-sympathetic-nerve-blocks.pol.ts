@@ -189,22 +189,30 @@ export const fact_previous_block_symptom_reduction_percent = k.fact(
   k.number(0, 100),
   "Reduction in PTSD symptoms after the previous stellate ganglion block, as a percentage",
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition region_blocks: Sympathetic nerve blocks of the requested kind (or, where the kind is not charted, in the requested spinal region)
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 66.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 68.
  */
 export const define_region_blocks = k.define(
   (c) =>
@@ -227,44 +235,44 @@ export const define_region_blocks = k.define(
         ),
       ),
     ),
-  { name: "region_blocks", source, line: 66 },
+  { name: "region_blocks", source, line: 68 },
 );
 
 /**
  * Definition episode_blocks: Sympathetic nerve blocks in the requested spinal region in the current episode of care
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 73.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 75.
  */
 export const define_episode_blocks = k.define((c) => define_episode_of(c, define_region_blocks(c)), {
   name: "episode_blocks",
   source,
-  line: 73,
+  line: 75,
 });
 
 /**
  * Definition initial_block_request: No sympathetic nerve block in the requested region in the current episode of care
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 76.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 78.
  */
 export const define_initial_block_request = k.define((c) => k.compare("=", k.count(c, define_episode_blocks(c)), 0), {
   name: "initial_block_request",
   source,
-  line: 76,
+  line: 78,
 });
 
 /**
  * Definition blocks_past_year: Sympathetic nerve blocks in the requested spinal region in the 12 months up to the date of service
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 82.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 84.
  */
 export const define_blocks_past_year = k.define(
   (c) =>
     k.count(c, define_region_blocks(c), (each_p) =>
       k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
     ),
-  { name: "blocks_past_year", source, line: 82 },
+  { name: "blocks_past_year", source, line: 84 },
 );
 
 /**
  * Definition in_first_12_weeks: The requested block falls in the first 12 weeks of treatment
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 86.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 88.
  */
 export const define_in_first_12_weeks = k.define(
   (c) =>
@@ -274,18 +282,18 @@ export const define_in_first_12_weeks = k.define(
       weeks_12,
       c.dos,
     ),
-  { name: "in_first_12_weeks", source, line: 86 },
+  { name: "in_first_12_weeks", source, line: 88 },
 );
 
 /**
  * Criterion ptsd_stellate_ganglion: Stellate ganglion block can be performed for treatment of PTSD
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 105.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 107.
  */
 export const criterion_ptsd_stellate_ganglion = k.criterion({
   id: "ptsd_stellate_ganglion",
   wording: "Stellate ganglion block can be performed for treatment of PTSD",
   source,
-  line: 105,
+  line: 107,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_sympathetic_for_ptsd)),
@@ -295,52 +303,52 @@ export const criterion_ptsd_stellate_ganglion = k.criterion({
 
 /**
  * Pathway ptsd: For the treatment of Post-Traumatic Stress Disorder (PTSD) [1-6]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 104.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 106.
  */
 export const pathway_ptsd = k.pathway({
   id: "ptsd",
   wording: "For the treatment of Post-Traumatic Stress Disorder (PTSD)",
   refs: "1-6",
   source,
-  line: 104,
+  line: 106,
   list: k.allOf([criterion_ptsd_stellate_ganglion]),
 });
 
 /**
  * Criterion acute_duration: Duration of pain < 3 months [8]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 110.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 112.
  */
 export const criterion_acute_duration = k.criterion({
   id: "acute_duration",
   wording: "Duration of pain < 3 months",
   refs: "8",
   source,
-  line: 110,
+  line: 112,
   test: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 112.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 114.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   source,
-  line: 112,
+  line: 114,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion conservative_two_weeks: Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 117.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 119.
  */
 export const criterion_conservative_two_weeks = k.criterion({
   id: "conservative_two_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented",
   source,
-  line: 117,
+  line: 119,
   test: (c) =>
     k.or(
       k.truth(define_failed_course_lasted(c, c.fact(fact_conservative_therapy_courses), weeks_2, months_6)),
@@ -350,198 +358,198 @@ export const criterion_conservative_two_weeks = k.criterion({
 
 /**
  * Pathway acute_pain: For the treatment of acute pain [7]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 109.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 111.
  */
 export const pathway_acute_pain = k.pathway({
   id: "acute_pain",
   wording: "For the treatment of acute pain",
   refs: "7",
   source,
-  line: 109,
+  line: 111,
   list: k.allOf([criterion_acute_duration, criterion_severe_pain, criterion_conservative_two_weeks]),
 });
 
 /**
  * Criterion chronic_duration: Duration of pain ≥ 3 months
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 123.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 125.
  */
 export const criterion_chronic_duration = k.criterion({
   id: "chronic_duration",
   wording: "Duration of pain ≥ 3 months",
   source,
-  line: 123,
+  line: 125,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion one_upper_extremity: Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 127.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 129.
  */
 export const criterion_one_upper_extremity = k.criterion({
   id: "one_upper_extremity",
   wording:
     "Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck",
   source,
-  line: 127,
+  line: 129,
   test: (c) => k.truth(c.fact(fact_characterization_one_upper_extremity)),
 });
 
 /**
  * Criterion one_lower_extremity: Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 129.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 131.
  */
 export const criterion_one_lower_extremity = k.criterion({
   id: "one_lower_extremity",
   wording:
     "Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin",
   source,
-  line: 129,
+  line: 131,
   test: (c) => k.truth(c.fact(fact_characterization_one_lower_extremity)),
 });
 
 /**
  * Criterion ischemic_limb_pain_present: Ischemic limb pain
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 132.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 134.
  */
 export const criterion_ischemic_limb_pain_present = k.criterion({
   id: "ischemic_limb_pain_present",
   wording: "Ischemic limb pain",
   source,
-  line: 132,
+  line: 134,
   test: (c) => k.truth(c.fact(fact_characterization_ischemic_limb_pain)),
 });
 
 /**
  * Criterion intractable_rest_pain: Intractable pain at rest
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 135.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 137.
  */
 export const criterion_intractable_rest_pain = k.criterion({
   id: "intractable_rest_pain",
   wording: "Intractable pain at rest",
   source,
-  line: 135,
+  line: 137,
   test: (c) => k.truth(c.fact(fact_characterization_intractable_rest_pain)),
 });
 
 /**
  * Criterion non_healing_ulcers: Non-healing ulcers
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 136.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 138.
  */
 export const criterion_non_healing_ulcers = k.criterion({
   id: "non_healing_ulcers",
   wording: "Non-healing ulcers",
   source,
-  line: 136,
+  line: 138,
   test: (c) => k.truth(c.fact(fact_characterization_non_healing_ulcers)),
 });
 
 /**
  * Criterion failed_revascularization: Failed surgical revascularization
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 137.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 139.
  */
 export const criterion_failed_revascularization = k.criterion({
   id: "failed_revascularization",
   wording: "Failed surgical revascularization",
   source,
-  line: 137,
+  line: 139,
   test: (c) => k.truth(c.fact(fact_characterization_failed_revascularization)),
 });
 
 /**
  * List ischemic_limb_pain.2: One of the following
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 134.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 136.
  */
 export const list_ischemic_limb_pain_2 = k.group({
   id: "ischemic_limb_pain.2",
   wording: "One of the following",
   source,
-  line: 134,
+  line: 136,
   list: k.anyOf([criterion_intractable_rest_pain, criterion_non_healing_ulcers, criterion_failed_revascularization]),
 });
 
 /**
  * Criterion ischemic_limb_pain: Ischemic limb pain with at least one of the following:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 131.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 133.
  */
 export const criterion_ischemic_limb_pain = k.criterion({
   id: "ischemic_limb_pain",
   wording: "Ischemic limb pain with at least one of the following:",
   source,
-  line: 131,
+  line: 133,
   list: k.allOf([criterion_ischemic_limb_pain_present, list_ischemic_limb_pain_2]),
 });
 
 /**
  * Criterion pain_characterized: Pain characterized by at least ONE of the following:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 126.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 128.
  */
 export const criterion_pain_characterized = k.criterion({
   id: "pain_characterized",
   wording: "Pain characterized by at least ONE of the following:",
   source,
-  line: 126,
+  line: 128,
   list: k.anyOf([criterion_one_upper_extremity, criterion_one_lower_extremity, criterion_ischemic_limb_pain]),
 });
 
 /**
  * Criterion allodynia_or_hyperalgesia: Allodynia or hyperalgesia
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 150.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 152.
  */
 export const criterion_allodynia_or_hyperalgesia = k.criterion({
   id: "allodynia_or_hyperalgesia",
   wording: "Allodynia or hyperalgesia",
   source,
-  line: 150,
+  line: 152,
   test: (c) => k.truth(c.fact(fact_extremity_findings_allodynia_or_hyperalgesia)),
 });
 
 /**
  * Criterion trophic_bone_changes: Trophic bone changes on imaging
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 151.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 153.
  */
 export const criterion_trophic_bone_changes = k.criterion({
   id: "trophic_bone_changes",
   wording: "Trophic bone changes on imaging",
   source,
-  line: 151,
+  line: 153,
   test: (c) => k.truth(c.fact(fact_extremity_findings_trophic_bone_changes)),
 });
 
 /**
  * Criterion unilateral_osteoporosis: Unilateral osteoporosis on imaging
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 152.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 154.
  */
 export const criterion_unilateral_osteoporosis = k.criterion({
   id: "unilateral_osteoporosis",
   wording: "Unilateral osteoporosis on imaging",
   source,
-  line: 152,
+  line: 154,
   test: (c) => k.truth(c.fact(fact_extremity_findings_unilateral_osteoporosis)),
 });
 
 /**
  * Criterion bone_scan_crps: Bone scan consistent with complex regional pain syndrome (CRPS) [13]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 153.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 155.
  */
 export const criterion_bone_scan_crps = k.criterion({
   id: "bone_scan_crps",
   wording: "Bone scan consistent with complex regional pain syndrome (CRPS)",
   refs: "13",
   source,
-  line: 153,
+  line: 155,
   test: (c) => k.truth(c.fact(fact_extremity_findings_bone_scan_crps)),
 });
 
 /**
  * Criterion vasomotor_changes: Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 154.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 156.
  */
 export const criterion_vasomotor_changes = k.criterion({
   id: "vasomotor_changes",
   wording:
     "Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature",
   source,
-  line: 154,
+  line: 156,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_color_changes)),
@@ -551,25 +559,25 @@ export const criterion_vasomotor_changes = k.criterion({
 
 /**
  * Criterion unilateral_edema: Unilateral edema
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 156.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 158.
  */
 export const criterion_unilateral_edema = k.criterion({
   id: "unilateral_edema",
   wording: "Unilateral edema",
   source,
-  line: 156,
+  line: 158,
   test: (c) => k.truth(c.fact(fact_extremity_findings_unilateral_edema)),
 });
 
 /**
  * Criterion sudomotor_changes: Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 157.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 159.
  */
 export const criterion_sudomotor_changes = k.criterion({
   id: "sudomotor_changes",
   wording: "Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist",
   source,
-  line: 157,
+  line: 159,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_asymmetrically_dry)),
@@ -579,14 +587,14 @@ export const criterion_sudomotor_changes = k.criterion({
 
 /**
  * Criterion trophic_changes: Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 159.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 161.
  */
 export const criterion_trophic_changes = k.criterion({
   id: "trophic_changes",
   wording:
     "Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change",
   source,
-  line: 159,
+  line: 161,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_smooth_or_shiny)),
@@ -599,13 +607,13 @@ export const criterion_trophic_changes = k.criterion({
 
 /**
  * Criterion non_ischemic_findings: At least THREE of the following must be present when treating non-ischemic, extremity pain:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 149.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 151.
  */
 export const criterion_non_ischemic_findings = k.criterion({
   id: "non_ischemic_findings",
   wording: "At least THREE of the following must be present when treating non-ischemic, extremity pain:",
   source,
-  line: 149,
+  line: 151,
   when: (c) => k.not(k.truth(c.fact(fact_characterization_ischemic_limb_pain))),
   list: k.atLeast(3, [
     criterion_allodynia_or_hyperalgesia,
@@ -621,27 +629,27 @@ export const criterion_non_ischemic_findings = k.criterion({
 
 /**
  * Criterion conservative_failed: Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 168.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 170.
  */
 export const criterion_conservative_failed = k.criterion({
   id: "conservative_failed",
   wording:
     "Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy",
   source,
-  line: 168,
+  line: 170,
   test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
  * Pathway chronic_pain: For the treatment of chronic pain [9-12]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 122.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 124.
  */
 export const pathway_chronic_pain = k.pathway({
   id: "chronic_pain",
   wording: "For the treatment of chronic pain",
   refs: "9-12",
   source,
-  line: 122,
+  line: 124,
   list: k.allOf([
     criterion_chronic_duration,
     criterion_severe_pain,
@@ -653,27 +661,27 @@ export const pathway_chronic_pain = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed using imaging guidance [17-21]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 174.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 176.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed using imaging guidance",
   refs: "17-21",
   source,
-  line: 174,
+  line: 176,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion pain_previous_block_relief: The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 186.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 188.
  */
 export const criterion_pain_previous_block_relief = k.criterion({
   id: "pain_previous_block_relief",
   wording:
     "The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic",
   source,
-  line: 186,
+  line: 188,
   test: (c) =>
     k.and(
       c.or(k.compare(">=", c.field(k.latest(c, define_episode_blocks(c)), field_procedure_relief_percent), 50), () =>
@@ -685,27 +693,27 @@ export const criterion_pain_previous_block_relief = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 189.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 191.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
   wording:
     "The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10",
   source,
-  line: 189,
+  line: 191,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 195.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 197.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
   wording:
     "The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.",
   source,
-  line: 195,
+  line: 197,
   test: (c) =>
     c.or(k.exists(c, define_ongoing_active_courses(c)), () =>
       c.or(
@@ -725,13 +733,13 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion pain_one_week: It has been at least one week since the prior sympathetic nerve block
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 199.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 201.
  */
 export const criterion_pain_one_week = k.criterion({
   id: "pain_one_week",
   wording: "It has been at least one week since the prior sympathetic nerve block",
   source,
-  line: 199,
+  line: 201,
   test: (c) =>
     k.compareDurations(
       ">=",
@@ -743,39 +751,39 @@ export const criterion_pain_one_week = k.criterion({
 
 /**
  * Criterion acute_pain_limit: For acute pain, no more than 6 sympathetic block procedures per region per year
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 203.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 205.
  */
 export const criterion_acute_pain_limit = k.criterion({
   id: "acute_pain_limit",
   wording: "For acute pain, no more than 6 sympathetic block procedures per region per year",
   source,
-  line: 203,
+  line: 205,
   when: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
   test: (c) => k.compare("<", define_blocks_past_year(c), 6),
 });
 
 /**
  * Criterion chronic_pain_limit: For chronic pain, no more than 4 sympathetic block procedures per region per year
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 205.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 207.
  */
 export const criterion_chronic_pain_limit = k.criterion({
   id: "chronic_pain_limit",
   wording: "For chronic pain, no more than 4 sympathetic block procedures per region per year",
   source,
-  line: 205,
+  line: 207,
   when: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
   test: (c) => k.compare("<", define_blocks_past_year(c), 4),
 });
 
 /**
  * Criterion repeat_for_pain: For the treatment of pain:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 185.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 187.
  */
 export const criterion_repeat_for_pain = k.criterion({
   id: "repeat_for_pain",
   wording: "For the treatment of pain:",
   source,
-  line: 185,
+  line: 187,
   when: (c) =>
     k.and(k.not(k.truth(define_initial_block_request(c))), k.not(k.truth(c.fact(fact_sympathetic_for_ptsd)))),
   list: k.allOf([
@@ -790,14 +798,14 @@ export const criterion_repeat_for_pain = k.criterion({
 
 /**
  * Criterion ptsd_previous_block_relief: The previous stellate ganglion block resulted in at least 50% reduction in symptoms or significant documented functional improvement for at least the duration of the local anesthetic
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 210.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 212.
  */
 export const criterion_ptsd_previous_block_relief = k.criterion({
   id: "ptsd_previous_block_relief",
   wording:
     "The previous stellate ganglion block resulted in at least 50% reduction in symptoms or significant documented functional improvement for at least the duration of the local anesthetic",
   source,
-  line: 210,
+  line: 212,
   test: (c) =>
     k.and(
       c.or(k.compare(">=", c.fact(fact_previous_block_symptom_reduction_percent), 50), () =>
@@ -809,13 +817,13 @@ export const criterion_ptsd_previous_block_relief = k.criterion({
 
 /**
  * Criterion ptsd_one_week: It has been at least one week since the prior sympathetic nerve block
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 213.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 215.
  */
 export const criterion_ptsd_one_week = k.criterion({
   id: "ptsd_one_week",
   wording: "It has been at least one week since the prior sympathetic nerve block",
   source,
-  line: 213,
+  line: 215,
   test: (c) =>
     k.compareDurations(
       ">=",
@@ -827,13 +835,13 @@ export const criterion_ptsd_one_week = k.criterion({
 
 /**
  * Criterion ptsd_block_limits: No more than three blocks in the first 12 weeks, with no more than 6 blocks per year
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 217.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 219.
  */
 export const criterion_ptsd_block_limits = k.criterion({
   id: "ptsd_block_limits",
   wording: "No more than three blocks in the first 12 weeks, with no more than 6 blocks per year",
   source,
-  line: 217,
+  line: 219,
   test: (c) =>
     c.and(
       c.or(k.not(k.truth(define_in_first_12_weeks(c))), () => k.compare("<", k.count(c, define_episode_blocks(c)), 3)),
@@ -843,51 +851,51 @@ export const criterion_ptsd_block_limits = k.criterion({
 
 /**
  * Criterion repeat_for_ptsd: For the treatment of PTSD:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 209.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 211.
  */
 export const criterion_repeat_for_ptsd = k.criterion({
   id: "repeat_for_ptsd",
   wording: "For the treatment of PTSD:",
   source,
-  line: 209,
+  line: 211,
   when: (c) => k.and(k.not(k.truth(define_initial_block_request(c))), k.truth(c.fact(fact_sympathetic_for_ptsd))),
   list: k.allOf([criterion_ptsd_previous_block_relief, criterion_ptsd_one_week, criterion_ptsd_block_limits]),
 });
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 221.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 223.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
-  line: 221,
+  line: 223,
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "sympathetic_block")),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 226.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 228.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 226,
+  line: 228,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 227.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 229.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 227,
+  line: 229,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 30ba9a3dfca7df52 ed628546dada0ebd
+// polc digest: 51fd5d511114fecf 6d0764bc2a333024

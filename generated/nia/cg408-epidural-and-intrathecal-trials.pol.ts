@@ -69,23 +69,35 @@ export const fact_purpose_service = k.fact(
   enum_requested_service,
   "The requested service: an epidural spine injection, or an intraspinal drug trial for chronic intractable pain or for spasticity",
 );
-/** The request is for implantation of intrathecal catheters or ports for chemotherapy */
+/**
+ * The request is for implantation of intrathecal catheters or ports for chemotherapy
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_chemotherapy_catheter = k.fact(
   "purpose.chemotherapy_catheter",
   k.boolean,
   "The request is for implantation of intrathecal catheters or ports for chemotherapy",
+  { absentUnlessDocumented: true },
 );
-/** The request is for post-operative pain control */
+/**
+ * The request is for post-operative pain control
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_postoperative_pain_control = k.fact(
   "purpose.postoperative_pain_control",
   k.boolean,
   "The request is for post-operative pain control",
+  { absentUnlessDocumented: true },
 );
-/** The request is for caudal or spinal anesthesia for surgery */
+/**
+ * The request is for caudal or spinal anesthesia for surgery
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_surgical_anesthesia = k.fact(
   "purpose.surgical_anesthesia",
   k.boolean,
   "The request is for caudal or spinal anesthesia for surgery",
+  { absentUnlessDocumented: true },
 );
 /** Approach of the requested injection: caudal, interlaminar or transforaminal */
 export const fact_epidural_approach = k.fact(
@@ -239,103 +251,119 @@ export const fact_different_region_medical_reason = k.fact(
   k.boolean,
   "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days",
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
-/** Severe spinal stenosis resulting in intraspinal obstruction */
+/**
+ * Severe spinal stenosis resulting in intraspinal obstruction
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_severe_stenosis_obstruction = k.fact(
   "findings.severe_stenosis_obstruction",
   k.boolean,
   "Severe spinal stenosis resulting in intraspinal obstruction",
+  { absentUnlessDocumented: true },
 );
-/** Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump) */
+/**
+ * Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_insufficient_body_habitus = k.fact(
   "findings.insufficient_body_habitus",
   k.boolean,
   "Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump)",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition epidural_request: The request is for an epidural spine injection or selective nerve block
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 79.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 86.
  */
 export const define_epidural_request = k.define(
   (c) => k.compareEqual("=", c.fact(fact_purpose_service), "epidural_spine_injection"),
-  { name: "epidural_request", source, line: 79 },
+  { name: "epidural_request", source, line: 86 },
 );
 
 /**
  * Definition trial_request: The request is for an intraspinal drug trial in anticipation of an implanted infusion pump
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 82.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 89.
  */
 export const define_trial_request = k.define(
   (c) => k.isIn(c.fact(fact_purpose_service), choices_intraspinal_trial_pain_intraspinal_trial, false),
-  { name: "trial_request", source, line: 82 },
+  { name: "trial_request", source, line: 89 },
 );
 
 /**
  * Definition chronic_pain: Chronic pain is pain that continues or recurs ≥ 90 days. [24]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 86.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 93.
  */
 export const define_chronic_pain = k.define(
   (c) => k.compareDurations(">=", c.fact(fact_pain_duration), days_90, c.dos),
-  { name: "chronic_pain", source, line: 86 },
+  { name: "chronic_pain", source, line: 93 },
 );
 
 /**
  * Definition region_injections: Epidural injections in the requested spinal region
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 91.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 98.
  */
 export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"), {
   name: "region_injections",
   source,
-  line: 91,
+  line: 98,
 });
 
 /**
  * Definition episode_injections: Epidural injections in the requested spinal region in the current episode of care
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 94.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 101.
  */
 export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)), {
   name: "episode_injections",
   source,
-  line: 94,
+  line: 101,
 });
 
 /**
  * Definition initial_request: No epidural injection in the requested region in the current episode of care
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 97.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 104.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
   name: "initial_request",
   source,
-  line: 97,
+  line: 104,
 });
 
 /**
  * Definition in_initial_phase: Up to 3 epidural injections may be performed in the initial treatment phase
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 101.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 108.
  */
 export const define_in_initial_phase = k.define(
   (c) =>
     c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
       k.compare("<", k.count(c, define_episode_injections(c)), 3),
     ),
-  { name: "in_initial_phase", source, line: 101 },
+  { name: "in_initial_phase", source, line: 108 },
 );
 
 /**
  * Definition after_initial_phase_injections: The injection that closed the initial treatment phase and each one after it
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 112.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 119.
  */
 export const define_after_initial_phase_injections = k.define(
   (c) =>
@@ -348,12 +376,12 @@ export const define_after_initial_phase_injections = k.define(
         2,
       ),
     ),
-  { name: "after_initial_phase_injections", source, line: 112 },
+  { name: "after_initial_phase_injections", source, line: 119 },
 );
 
 /**
  * Definition in_first_year: In the first year of treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 115.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 122.
  */
 export const define_in_first_year = k.define(
   (c) =>
@@ -363,50 +391,50 @@ export const define_in_first_year = k.define(
       years_1,
       c.dos,
     ),
-  { name: "in_first_year", source, line: 115 },
+  { name: "in_first_year", source, line: 122 },
 );
 
 /**
  * Criterion acute_radicular_symptoms: Neck or back pain with acute radicular symptoms [2]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 140.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 147.
  */
 export const criterion_acute_radicular_symptoms = k.criterion({
   id: "acute_radicular_symptoms",
   wording: "Neck or back pain with acute radicular symptoms",
   refs: "2",
   source,
-  line: 140,
+  line: 147,
   test: (c) => k.truth(c.fact(fact_pain_acute_radicular_symptoms)),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [2-5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 142.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 149.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "2-5",
   source,
-  line: 142,
+  line: 149,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion acute_duration: Duration of pain < 3 months
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 144.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 151.
  */
 export const criterion_acute_duration = k.criterion({
   id: "acute_duration",
   wording: "Duration of pain < 3 months",
   source,
-  line: 144,
+  line: 151,
   test: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion conservative_two_weeks: Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required) [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 146.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 153.
  */
 export const criterion_conservative_two_weeks = k.criterion({
   id: "conservative_two_weeks",
@@ -414,7 +442,7 @@ export const criterion_conservative_two_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required)",
   refs: "2, 3",
   source,
-  line: 146,
+  line: 153,
   test: (c) =>
     k.or(
       k.truth(define_failed_course_lasted(c, c.fact(fact_conservative_therapy_courses), weeks_2, months_6)),
@@ -424,14 +452,14 @@ export const criterion_conservative_two_weeks = k.criterion({
 
 /**
  * Pathway acute_radicular_pain: For the treatment of acute pain or exacerbation of chronic radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 139.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 146.
  */
 export const pathway_acute_radicular_pain = k.pathway({
   id: "acute_radicular_pain",
   wording: "For the treatment of acute pain or exacerbation of chronic radicular pain",
   refs: "1",
   source,
-  line: 139,
+  line: 146,
   list: k.allOf([
     criterion_acute_radicular_symptoms,
     criterion_severe_pain,
@@ -442,20 +470,20 @@ export const pathway_acute_radicular_pain = k.pathway({
 
 /**
  * Criterion stenosis_diagnosis: Spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 152.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 159.
  */
 export const criterion_stenosis_diagnosis = k.criterion({
   id: "stenosis_diagnosis",
   wording: "Spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 152,
+  line: 159,
   test: (c) => k.truth(c.fact(fact_diagnosis_spinal_stenosis)),
 });
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 353.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 360.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -463,39 +491,39 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 353,
+  line: 360,
   test: (c) => k.truth(define_failed_or_ongoing_conservative_therapy(c, weeks_6, months_6)),
 });
 
 /**
  * Pathway spinal_stenosis: For the treatment of spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 151.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 158.
  */
 export const pathway_spinal_stenosis = k.pathway({
   id: "spinal_stenosis",
   wording: "For the treatment of spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 151,
+  line: 158,
   list: k.allOf([criterion_stenosis_diagnosis, criterion_severe_pain, criterion_conservative_six_weeks]),
 });
 
 /**
  * Criterion failed_back_surgery_diagnosis: Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 159.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 166.
  */
 export const criterion_failed_back_surgery_diagnosis = k.criterion({
   id: "failed_back_surgery_diagnosis",
   wording: "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 159,
+  line: 166,
   test: (c) => k.truth(c.fact(fact_diagnosis_failed_back_surgery)),
 });
 
 /**
  * Criterion medical_reason_for_injection: Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery) [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 162.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 169.
  */
 export const criterion_medical_reason_for_injection = k.criterion({
   id: "medical_reason_for_injection",
@@ -503,20 +531,20 @@ export const criterion_medical_reason_for_injection = k.criterion({
     "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)",
   refs: "3",
   source,
-  line: 162,
+  line: 169,
   test: (c) => k.truth(c.fact(fact_injection_medical_reason)),
 });
 
 /**
  * Pathway failed_back_surgery: For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 158.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 165.
  */
 export const pathway_failed_back_surgery = k.pathway({
   id: "failed_back_surgery",
   wording: "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 158,
+  line: 165,
   list: k.allOf([
     criterion_failed_back_surgery_diagnosis,
     criterion_severe_pain,
@@ -527,13 +555,13 @@ export const pathway_failed_back_surgery = k.pathway({
 
 /**
  * Criterion surgical_planning_request: A diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 168.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 175.
  */
 export const criterion_surgical_planning_request = k.criterion({
   id: "surgical_planning_request",
   wording: "A diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 168,
+  line: 175,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_diagnosis_surgical_planning)),
@@ -543,38 +571,38 @@ export const criterion_surgical_planning_request = k.criterion({
 
 /**
  * Criterion preoperative_plan: Documentation of a pre-operative evaluation and plan for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 171.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 178.
  */
 export const criterion_preoperative_plan = k.criterion({
   id: "preoperative_plan",
   wording: "Documentation of a pre-operative evaluation and plan for surgery",
   source,
-  line: 171,
+  line: 178,
   test: (c) => k.truth(c.fact(fact_preoperative_evaluation_and_plan)),
 });
 
 /**
  * Pathway surgical_planning: For a diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 167.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 174.
  */
 export const pathway_surgical_planning = k.pathway({
   id: "surgical_planning",
   wording: "For a diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 167,
+  line: 174,
   list: k.allOf([criterion_surgical_planning_request, criterion_severe_pain, criterion_preoperative_plan]),
 });
 
 /**
  * Note two_transforaminal_levels: NOTE: No more than 2 levels of transforaminal blocks should be done in one day. [8]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 177.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 184.
  */
 export const note_two_transforaminal_levels = k.note({
   id: "two_transforaminal_levels",
   wording: "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
   refs: "8",
   source,
-  line: 177,
+  line: 184,
   test: (c) =>
     k.or(
       k.compareEqual("!=", c.fact(fact_epidural_approach), "transforaminal"),
@@ -584,7 +612,7 @@ export const note_two_transforaminal_levels = k.note({
 
 /**
  * Criterion initial_phase_relief: Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained [5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 189.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 196.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -592,7 +620,7 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
   refs: "5",
   source,
-  line: 189,
+  line: 196,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.truth(define_in_initial_phase(c))),
   test: (c) =>
     c.and(
@@ -612,14 +640,14 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 195.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 202.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 195,
+  line: 202,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.truth(define_in_initial_phase(c))),
   test: (c) =>
     k.and(
@@ -636,19 +664,19 @@ export const criterion_initial_phase_retry = k.criterion({
 
 /**
  * List NIA_CG_408.section4.2: One of the following
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 188.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 195.
  */
 export const list_NIA_CG_408_section4_2 = k.group({
   id: "NIA_CG_408.section4.2",
   wording: "One of the following",
   source,
-  line: 188,
+  line: 195,
   list: k.anyOf([criterion_initial_phase_relief, criterion_initial_phase_retry]),
 });
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 201.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 208.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -656,7 +684,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 201,
+  line: 208,
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
@@ -675,7 +703,7 @@ export const criterion_after_initial_phase = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 205.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 212.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -683,14 +711,14 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 205,
+  line: 212,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 208.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 215.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -698,7 +726,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 208,
+  line: 215,
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) =>
     k.or(
@@ -709,7 +737,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 211.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 218.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -717,7 +745,7 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 211,
+  line: 218,
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.truth(define_in_first_year(c))),
@@ -727,7 +755,7 @@ export const criterion_first_year_limit = k.criterion({
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 216.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 223.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -735,7 +763,7 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 216,
+  line: 223,
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_first_year(c)))),
@@ -764,7 +792,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 220.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 227.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -772,7 +800,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 220,
+  line: 227,
   when: (c) => k.truth(define_epidural_request(c)),
   test: (c) =>
     k.or(
@@ -803,14 +831,14 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 227.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 234.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 227,
+  line: 234,
   test: (c) =>
     c.or(
       c.and(k.truth(define_epidural_request(c)), () =>
@@ -825,50 +853,50 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion trial_for_pain: An intraspinal drug trial for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 236.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 243.
  */
 export const criterion_trial_for_pain = k.criterion({
   id: "trial_for_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain",
   source,
-  line: 236,
+  line: 243,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_pain"),
 });
 
 /**
  * Criterion chronic_intractable_pain: for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 240.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 247.
  */
 export const criterion_chronic_intractable_pain = k.criterion({
   id: "chronic_intractable_pain",
   wording: "for the treatment of chronic intractable pain",
   source,
-  line: 240,
+  line: 247,
   test: (c) => k.and(k.truth(define_chronic_pain(c)), k.truth(c.fact(fact_intractable_pain_intractable))),
 });
 
 /**
  * Criterion non_terminal: In non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 356.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 363.
  */
 export const criterion_non_terminal = k.criterion({
   id: "non_terminal",
   wording: "In non-terminal individuals",
   source,
-  line: 356,
+  line: 363,
   test: (c) => k.not(k.truth(c.fact(fact_terminal_illness))),
 });
 
 /**
  * Criterion trial_pain_severity: Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 243.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 250.
  */
 export const criterion_trial_pain_severity = k.criterion({
   id: "trial_pain_severity",
   wording:
     "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
   source,
-  line: 243,
+  line: 250,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_intractable_pain_interferes_with_daily_living)),
@@ -878,14 +906,14 @@ export const criterion_trial_pain_severity = k.criterion({
 
 /**
  * Criterion conservative_twelve_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 248.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
  */
 export const criterion_conservative_twelve_weeks = k.criterion({
   id: "conservative_twelve_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
   source,
-  line: 248,
+  line: 255,
   test: (c) =>
     k.or(
       k.truth(define_failed_course_lasted_in_all(c, define_complete_courses(c), weeks_12)),
@@ -895,13 +923,13 @@ export const criterion_conservative_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_chronic_pain: An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 235.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 242.
  */
 export const pathway_trial_chronic_pain = k.pathway({
   id: "trial_chronic_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals",
   source,
-  line: 235,
+  line: 242,
   list: k.allOf([
     criterion_trial_for_pain,
     criterion_chronic_intractable_pain,
@@ -913,74 +941,74 @@ export const pathway_trial_chronic_pain = k.pathway({
 
 /**
  * Criterion trial_for_spasticity: An intraspinal drug trial for the treatment of spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 253.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
  */
 export const criterion_trial_for_spasticity = k.criterion({
   id: "trial_for_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity",
   source,
-  line: 253,
+  line: 260,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_spasticity"),
 });
 
 /**
  * Criterion spasticity_is_intractable: Intractable spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 258.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 265.
  */
 export const criterion_spasticity_is_intractable = k.criterion({
   id: "spasticity_is_intractable",
   wording: "Intractable spasticity",
   source,
-  line: 258,
+  line: 265,
   test: (c) => k.truth(c.fact(fact_spasticity_intractable)),
 });
 
 /**
  * Criterion spasticity_upright_posture: Inability to maintain an upright posture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 261.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 268.
  */
 export const criterion_spasticity_upright_posture = k.criterion({
   id: "spasticity_upright_posture",
   wording: "Inability to maintain an upright posture",
   source,
-  line: 261,
+  line: 268,
   test: (c) => k.truth(c.fact(fact_spasticity_cannot_maintain_upright_posture)),
 });
 
 /**
  * Criterion spasticity_balance: Severely impairs balance in ambulation
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 262.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 269.
  */
 export const criterion_spasticity_balance = k.criterion({
   id: "spasticity_balance",
   wording: "Severely impairs balance in ambulation",
   source,
-  line: 262,
+  line: 269,
   test: (c) => k.truth(c.fact(fact_spasticity_impairs_balance_in_ambulation)),
 });
 
 /**
  * Criterion spasticity_daily_living: Significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 263.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 270.
  */
 export const criterion_spasticity_daily_living = k.criterion({
   id: "spasticity_daily_living",
   wording: "Significantly interferes with activities of daily living",
   source,
-  line: 263,
+  line: 270,
   test: (c) => k.truth(c.fact(fact_spasticity_interferes_with_daily_living)),
 });
 
 /**
  * List intractable_spasticity.2: that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 267.
  */
 export const list_intractable_spasticity_2 = k.group({
   id: "intractable_spasticity.2",
   wording:
     "that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
   source,
-  line: 260,
+  line: 267,
   list: k.anyOf([
     criterion_spasticity_upright_posture,
     criterion_spasticity_balance,
@@ -990,62 +1018,62 @@ export const list_intractable_spasticity_2 = k.group({
 
 /**
  * Criterion spinal_cord_injury: Spinal cord injury
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 266.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 273.
  */
 export const criterion_spinal_cord_injury = k.criterion({
   id: "spinal_cord_injury",
   wording: "Spinal cord injury",
   source,
-  line: 266,
+  line: 273,
   test: (c) => k.truth(c.fact(fact_spasticity_spinal_cord_injury)),
 });
 
 /**
  * Criterion multiple_sclerosis: Multiple sclerosis
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 267.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 274.
  */
 export const criterion_multiple_sclerosis = k.criterion({
   id: "multiple_sclerosis",
   wording: "Multiple sclerosis",
   source,
-  line: 267,
+  line: 274,
   test: (c) => k.truth(c.fact(fact_spasticity_multiple_sclerosis)),
 });
 
 /**
  * Criterion stiff_person_syndrome: Stiff person syndrome
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 268.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 275.
  */
 export const criterion_stiff_person_syndrome = k.criterion({
   id: "stiff_person_syndrome",
   wording: "Stiff person syndrome",
   source,
-  line: 268,
+  line: 275,
   test: (c) => k.truth(c.fact(fact_spasticity_stiff_person_syndrome)),
 });
 
 /**
  * Criterion other_spasm_condition: Other medical conditions causing intractable spasms
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 269.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 276.
  */
 export const criterion_other_spasm_condition = k.criterion({
   id: "other_spasm_condition",
   wording: "Other medical conditions causing intractable spasms",
   source,
-  line: 269,
+  line: 276,
   test: (c) => k.truth(c.fact(fact_spasticity_other_condition)),
 });
 
 /**
  * List intractable_spasticity.3: related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 265.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 272.
  */
 export const list_intractable_spasticity_3 = k.group({
   id: "intractable_spasticity.3",
   wording: "related to one of the following conditions",
   refs: "10",
   source,
-  line: 265,
+  line: 272,
   list: k.anyOf([
     criterion_spinal_cord_injury,
     criterion_multiple_sclerosis,
@@ -1056,7 +1084,7 @@ export const list_intractable_spasticity_3 = k.group({
 
 /**
  * Criterion intractable_spasticity: Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 264.
  */
 export const criterion_intractable_spasticity = k.criterion({
   id: "intractable_spasticity",
@@ -1064,20 +1092,20 @@ export const criterion_intractable_spasticity = k.criterion({
     "Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
   refs: "10",
   source,
-  line: 257,
+  line: 264,
   list: k.allOf([criterion_spasticity_is_intractable, list_intractable_spasticity_2, list_intractable_spasticity_3]),
 });
 
 /**
  * Criterion standard_therapies_twelve_weeks: Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 272.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 279.
  */
 export const criterion_standard_therapies_twelve_weeks = k.criterion({
   id: "standard_therapies_twelve_weeks",
   wording:
     "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
   source,
-  line: 272,
+  line: 279,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_spasticity_standard_therapies_failed)),
@@ -1087,13 +1115,13 @@ export const criterion_standard_therapies_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_spasticity: An intraspinal drug trial for the treatment of spasticity in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 252.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 259.
  */
 export const pathway_trial_spasticity = k.pathway({
   id: "trial_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals",
   source,
-  line: 252,
+  line: 259,
   list: k.allOf([
     criterion_trial_for_spasticity,
     criterion_non_terminal,
@@ -1104,97 +1132,97 @@ export const pathway_trial_spasticity = k.pathway({
 
 /**
  * Note not_opiate_naive: NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 280.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 287.
  */
 export const note_not_opiate_naive = k.note({
   id: "not_opiate_naive",
   wording: "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
   source,
-  line: 280,
+  line: 287,
   test: (c) => k.not(k.truth(c.fact(fact_opiate_naive))),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 286.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 293.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 286,
+  line: 293,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 287.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 294.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 287,
+  line: 294,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 288.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 295.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 288,
+  line: 295,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 292.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 299.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 292,
+  line: 299,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 293.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 300.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 293,
+  line: 300,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 294.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 301.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 294,
+  line: 301,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
 
 /**
  * Criterion insufficient_body_habitus: Body habitus that is insufficient to support the weight and bulk of the device
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 297.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 304.
  */
 export const criterion_insufficient_body_habitus = k.criterion({
   id: "insufficient_body_habitus",
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
-  line: 297,
+  line: 304,
   test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: 83f1e8e6d873ff1d 127ff9d1d29b776c
+// polc digest: 61726a096823d2ee 8c4853596166263a

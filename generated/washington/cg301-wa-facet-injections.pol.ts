@@ -7,22 +7,26 @@ import { fact_facet_kind } from "../nia/cg301-facet-joint-injections.pol.js";
 
 const source = "policies/washington/cg301-wa-facet-injections.pol";
 
-/** The request is for an intradiscal injection */
+/**
+ * The request is for an intradiscal injection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_intradiscal_injection = k.fact(
   "intradiscal_injection",
   k.boolean,
   "The request is for an intradiscal injection",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Criterion wa_therapeutic_medial_branch_block: Therapeutic medial branch nerve block injections
- * policies/washington/cg301-wa-facet-injections.pol, line 15.
+ * policies/washington/cg301-wa-facet-injections.pol, line 16.
  */
 export const criterion_wa_therapeutic_medial_branch_block = k.criterion({
   id: "wa_therapeutic_medial_branch_block",
   wording: "Therapeutic medial branch nerve block injections",
   source,
-  line: 15,
+  line: 16,
   test: (c) =>
     k.and(
       k.compareEqual("=", c.fact(fact_facet_kind), "medial_branch_block"),
@@ -32,31 +36,31 @@ export const criterion_wa_therapeutic_medial_branch_block = k.criterion({
 
 /**
  * Criterion wa_intradiscal_injection: Intradiscal injections
- * policies/washington/cg301-wa-facet-injections.pol, line 17.
+ * policies/washington/cg301-wa-facet-injections.pol, line 18.
  */
 export const criterion_wa_intradiscal_injection = k.criterion({
   id: "wa_intradiscal_injection",
   wording: "Intradiscal injections",
   source,
-  line: 17,
+  line: 18,
   test: (c) => k.truth(c.fact(fact_intradiscal_injection)),
 });
 
 /**
  * Criterion wa_facet_injection: Facet injections
- * policies/washington/cg301-wa-facet-injections.pol, line 19.
+ * policies/washington/cg301-wa-facet-injections.pol, line 20.
  */
 export const criterion_wa_facet_injection = k.criterion({
   id: "wa_facet_injection",
   wording: "Facet injections",
   source,
-  line: 19,
+  line: 20,
   test: (c) => k.compareEqual("=", c.fact(fact_facet_kind), "facet_injection"),
 });
 
 /**
  * Criterion wa_not_covered: Therapeutic medial branch nerve block injections, intradiscal injections and facet injections are not a covered benefit. [15]
- * policies/washington/cg301-wa-facet-injections.pol, line 14.
+ * policies/washington/cg301-wa-facet-injections.pol, line 15.
  */
 export const criterion_wa_not_covered = k.criterion({
   id: "wa_not_covered",
@@ -64,11 +68,11 @@ export const criterion_wa_not_covered = k.criterion({
     "Therapeutic medial branch nerve block injections, intradiscal injections and facet injections are not a covered benefit.",
   refs: "15",
   source,
-  line: 14,
+  line: 15,
   list: k.anyOf([
     criterion_wa_therapeutic_medial_branch_block,
     criterion_wa_intradiscal_injection,
     criterion_wa_facet_injection,
   ]),
 });
-// polc digest: b93bb878d28347c5 c217981e5719c2cf
+// polc digest: e591f12a68877050 3e5db285416159a1

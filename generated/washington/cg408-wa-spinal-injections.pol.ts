@@ -15,11 +15,15 @@ const months_6 = k.length(6, "months");
 
 const source = "policies/washington/cg408-wa-spinal-injections.pol";
 
-/** The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis */
+/**
+ * The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_systemic_inflammatory_disease = k.fact(
   "systemic_inflammatory_disease",
   k.boolean,
   "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
+  { absentUnlessDocumented: true },
 );
 /** The injection is for treatment of radicular pain */
 export const fact_radicular_pain = k.fact(
@@ -30,49 +34,49 @@ export const fact_radicular_pain = k.fact(
 
 /**
  * Criterion wa_radicular_pain: For treatment of radicular pain
- * policies/washington/cg408-wa-spinal-injections.pol, line 20.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 21.
  */
 export const criterion_wa_radicular_pain = k.criterion({
   id: "wa_radicular_pain",
   wording: "For treatment of radicular pain",
   source,
-  line: 20,
+  line: 21,
   test: (c) => k.truth(c.fact(fact_radicular_pain)),
 });
 
 /**
  * Criterion wa_image_guidance: With fluoroscopic guidance or CT guidance
- * policies/washington/cg408-wa-spinal-injections.pol, line 22.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 23.
  */
 export const criterion_wa_image_guidance = k.criterion({
   id: "wa_image_guidance",
   wording: "With fluoroscopic guidance or CT guidance",
   source,
-  line: 22,
+  line: 23,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, false),
 });
 
 /**
  * Criterion wa_failed_conservative_therapy: After failure of conservative therapy
- * policies/washington/cg408-wa-spinal-injections.pol, line 24.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 25.
  */
 export const criterion_wa_failed_conservative_therapy = k.criterion({
   id: "wa_failed_conservative_therapy",
   wording: "After failure of conservative therapy",
   source,
-  line: 24,
+  line: 25,
   test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
  * Criterion wa_meaningful_improvement: No more than two without clinically meaningful improvement in pain and function; and
- * policies/washington/cg408-wa-spinal-injections.pol, line 27.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 28.
  */
 export const criterion_wa_meaningful_improvement = k.criterion({
   id: "wa_meaningful_improvement",
   wording: "No more than two without clinically meaningful improvement in pain and function; and",
   source,
-  line: 27,
+  line: 28,
   test: (c) =>
     c.or(k.compare("<", k.count(c, define_region_injections(c)), 2), () =>
       k.exists(c, define_region_injections(c), (each_p) =>
@@ -83,13 +87,13 @@ export const criterion_wa_meaningful_improvement = k.criterion({
 
 /**
  * Criterion wa_three_in_six_months: Maximum of three in six months.
- * policies/washington/cg408-wa-spinal-injections.pol, line 30.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 31.
  */
 export const criterion_wa_three_in_six_months = k.criterion({
   id: "wa_three_in_six_months",
   wording: "Maximum of three in six months.",
   source,
-  line: 30,
+  line: 31,
   test: (c) =>
     k.compare(
       "<",
@@ -102,14 +106,14 @@ export const criterion_wa_three_in_six_months = k.criterion({
 
 /**
  * Criterion wa_epidural_coverage: Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:
- * policies/washington/cg408-wa-spinal-injections.pol, line 19.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 20.
  */
 export const criterion_wa_epidural_coverage = k.criterion({
   id: "wa_epidural_coverage",
   wording:
     "Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:",
   source,
-  line: 19,
+  line: 20,
   list: k.allOf([
     criterion_wa_radicular_pain,
     criterion_wa_image_guidance,
@@ -118,4 +122,4 @@ export const criterion_wa_epidural_coverage = k.criterion({
     criterion_wa_three_in_six_months,
   ]),
 });
-// polc digest: 780358cdb6ff3b61 44c97059c2eaa227
+// polc digest: 9cee09246dd8a205 7730e53deeeaacfa
