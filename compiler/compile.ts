@@ -23,6 +23,7 @@ import { lower } from "./lower.js";
 import { assumedWhereRequired, type AssumedWhereRequired } from "./absence-check.js";
 import { inSpoiltPart, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
+import { stateCode } from "../runtime/states.js";
 
 /** A policy with what the docs need of its source. */
 export interface CompiledPolicy {
@@ -233,8 +234,8 @@ function compileSources(
       const guess = suggest(overlay.target, policyNames.keys());
       diagnostics.push(error("POL016", overlay.targetSpan, `overlay '${overlay.name}' targets '${overlay.target}', which is not a policy this build knows`, { hint: guess ? `did you mean '${guess}'?` : "import the policy's file" }));
     }
-    if (overlay.state && !/^[A-Z]{2}$/.test(overlay.state)) {
-      diagnostics.push(error("POL031", overlay.span, `'${overlay.state}' is not a two-letter state code like WA`));
+    if (overlay.state && stateCode(overlay.state) !== overlay.state) {
+      diagnostics.push(error("POL031", overlay.span, `'${overlay.state}' is not a US state or territory code in capitals like WA`));
     }
     for (const clause of overlay.applies) checker.appliesClause(clause);
     for (const section of overlay.sections) checker.section(section);

@@ -48,13 +48,13 @@ class PolParser extends CstParser {
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeRef);
     this.OPTION(() => this.CONSUME(T.StringLiteral));
-    this.OPTION2(() => this.SUBRULE(this.absenceReading));
+    // Only the word `absent` starts it, so that a paragraph pasted after a fact is still one mistake.
+    this.OPTION2({ GATE: () => this.LA(1).image === "absent", DEF: () => this.SUBRULE(this.absenceReading) });
   });
 
   /**
    * `absent unless documented "why"`: a finding charted only when present, read as absent when
-   * the chart is silent. `absent` and `documented` are not reserved: a name after a fact's
-   * description can only start this.
+   * the chart is silent. `absent` and `documented` are not reserved words.
    */
   private absenceReading = this.RULE("absenceReading", () => {
     this.CONSUME(T.Identifier, { LABEL: "absent" });

@@ -20,10 +20,13 @@ export class StateError extends Error {
   }
 }
 
+/** What a state must be (for a message that may not quote what was sent, such as the service's). */
+export const stateExpected = 'expected a US state or territory code such as "WA" (any case)';
+
 /** What is wrong with a state that is not one, naming what was given. */
 export function stateProblem(given: unknown): string {
   const shown = typeof given === "string" ? JSON.stringify(given) : given === null ? "null" : typeof given;
-  return `expected a US state or territory code such as "WA" (any case), got ${shown}`;
+  return `${stateExpected}, got ${shown}`;
 }
 
 /** The state's code in capitals, or undefined when it is not a US state or territory code. */

@@ -21,7 +21,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Policy } from "../runtime/policy.js";
 import type { InputProblem } from "../runtime/validate.js";
 import { InputError } from "../runtime/validate.js";
-import { stateCode, stateProblem } from "../runtime/states.js";
+import { stateCode, stateExpected } from "../runtime/states.js";
 import { evaluate } from "../runtime/determine.js";
 import { determinationSchema, inputSchema, schemaOrigin } from "../json-schema/index.js";
 import { isCptCode, route } from "../compiler/cli/route.js";
@@ -79,7 +79,7 @@ function readCase(body: unknown): { input: Record<string, unknown>; state?: stri
   const input = Object.hasOwn(record, "input") ? record.input : undefined;
   if (input === null || typeof input !== "object" || Array.isArray(input)) problems.push({ path: "input", message: "is required: an object of the request's facts" });
   const state = Object.hasOwn(record, "state") ? record.state : undefined;
-  if (state !== undefined && state !== null && stateCode(state) === undefined) problems.push({ path: "state", message: stateProblem(state) });
+  if (state !== undefined && state !== null && stateCode(state) === undefined) problems.push({ path: "state", message: stateExpected });
   const trace = Object.hasOwn(record, "trace") ? record.trace : undefined;
   if (trace !== undefined && typeof trace !== "boolean") problems.push({ path: "trace", message: "expected true or false" });
   const id = Object.hasOwn(record, "id") ? record.id : undefined;

@@ -121,12 +121,13 @@ describe("polc eval", () => {
     });
   });
 
-  it("exits 2 on a --state that is not a two-letter code", async () => {
+  it("exits 2 on a --state that is not a US state or territory code, naming it", async () => {
     expect(await polc("eval", "NIA_CG_300", meetsCase, "--state", "Washington")).toEqual({
       code: 2,
       out: "",
-      err: "polc: --state expects a two-letter state code like WA, not 'Washington'",
+      err: 'polc: --state: expected a US state or territory code such as "WA" (any case), got "Washington"',
     });
+    expect(await polc("eval", "NIA_CG_300", meetsCase, "--state", "XX")).toMatchObject({ code: 2, err: 'polc: --state: expected a US state or territory code such as "WA" (any case), got "XX"' });
   });
 
   it("prints the determination of a case that meets the guideline", async () => {

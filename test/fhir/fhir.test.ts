@@ -221,7 +221,10 @@ describe("CRD coverage information", () => {
     const conditional = coverageInformation(needs, options);
     expect(subValues(conditional).slice(0, 5)).toEqual(["coverage=", "covered=conditional", "doc-needed=clinical", "info-needed=other", "reason="]);
     const details = conditional.extension!.filter((e) => e.url === "detail");
-    expect(details.map((e) => e.extension![0].valueCodeableConcept!.coding![0].code)).toEqual(needs.missing.map((m) => m.fact));
+    // The missing facts, then the findings taken as absent (stated whatever the outcome).
+    expect(needs.assumptions.map((a) => a.fact)).toContain("findings.active_infection");
+    expect(details.map((e) => e.extension![0].valueCodeableConcept!.coding![0].code)).toEqual([...needs.missing.map((m) => m.fact), ...needs.assumptions.map((a) => a.fact)]);
+    expect(details.slice(needs.missing.length).map((e) => e.extension![1].valueString)).toEqual(needs.assumptions.map(() => "assumed absent (not documented)"));
     expect(conditional.extension!.find((e) => e.url === "questionnaire")!.valueCanonical).toBe("urn:pol:questionnaire:NIA_CG_300");
     const notMet = cases.map((c) => evaluate(c.policy, c.input, { state: c.state })).find((d) => d.outcome === "does-not-meet" && d.unmet.length > 1)!;
     const denied = coverageInformation(notMet, options);
@@ -232,7 +235,7 @@ describe("CRD coverage information", () => {
 
   it("says a request referred for a clinician's review is conditional on prior authorization, with the clauses that refer it", () => {
     const needs = evaluate(policies.get("NIA_CG_300")!, { date_of_service: "2024-03-15" }, { trace: false });
-    const referred = { ...needs, outcome: "refer-for-review" as const, missing: [], referrals: [{ clause: "at the discretion of the reviewing physician", refs: "4" }] };
+    const referred = { ...needs, outcome: "refer-for-review" as const, missing: [], assumptions: [], referrals: [{ clause: "at the discretion of the reviewing physician", refs: "4" }] };
     const ext = coverageInformation(referred, options);
     expect(subValues(ext).slice(0, 5)).toEqual(["coverage=", "covered=conditional", "pa-needed=auth-needed", "info-needed=other", "reason="]);
     expect(ext.extension!.filter((e) => e.url === "detail").map((e) => e.extension![0].valueCodeableConcept!.text)).toEqual(["at the discretion of the reviewing physician"]);

@@ -127,7 +127,7 @@ describe("polc serve", () => {
     expect(await call("/policies/NIA_CG_300/determinations", post("input=1", { "content-type": "text/plain" }))).toMatchObject({ status: 415, body: { error: { code: "unsupported-media-type", message: "send the case as application/json" } } });
     expect(await call("/policies/NIA_CG_300/determinations", post("", { "content-type": "application/json" }))).toMatchObject({ status: 400, body: { error: { code: "empty-body" } } });
     expect(await call("/policies/NIA_CG_300/determinations", post('{"__proto__": {"x": 1}, "input": {}}'))).toMatchObject({ status: 400 });
-    expect(await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, state: "Washington" })))).toMatchObject({ status: 400, body: { error: { problems: [{ path: "state", message: "expected a two-letter state code like WA" }] } } });
+    expect(await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, state: "Washington" })))).toMatchObject({ status: 400, body: { error: { problems: [{ path: "state", message: 'expected a US state or territory code such as "WA" (any case)' }] } } });
     expect(await call("/nowhere")).toMatchObject({ status: 404, body: { error: { code: "not-found" } } });
     // The service is still up.
     expect((await call("/health")).status).toBe(200);

@@ -56,6 +56,7 @@ describe("comparing a determination with a case's expectation", () => {
       missing: [],
       advisories: [ref("note_x")],
       referrals: [{ clause: "at the discretion of the reviewer", refs: "" }],
+      assumptions: [],
     } as unknown as Determination;
     expect(differences(d, { outcome: "refer-for-review", unmet: ["a", "b"], referrals: ["at the discretion of the reviewer"] })).toEqual([]);
     const diffs = differences(d, { outcome: "needs-info", advisories: [], referrals: [] });
@@ -65,6 +66,19 @@ describe("comparing a determination with a case's expectation", () => {
       "       outcome: expected needs-info, got refer-for-review",
       "       advisories: expected [], got [note_x] (+note_x)",
       "       referrals: expected [], got [at the discretion of the reviewer] (+at the discretion of the reviewer)",
+    ]);
+  });
+});
+
+describe("comparing assumptions", () => {
+  it("compares the facts taken as absent, in any order, and prints what differs", () => {
+    const assumed = (fact: string) => ({ fact, description: fact, value: false, statement: `Not documented, so taken as absent: ${fact}` });
+    const d = { outcome: "meets", pathway: "p", unmet: [], missing: [], advisories: [], referrals: [], assumptions: [assumed("findings.b"), assumed("findings.a")] } as unknown as Determination;
+    expect(differences(d, { outcome: "meets", assumptions: ["findings.a", "findings.b"] })).toEqual([]);
+    const diffs = differences(d, { assumptions: ["findings.a", "findings.c"] });
+    expect(formatCaseResult({ file: "x.json", name: "x.json", policy: "P", status: "fail", unconfirmed: false, differences: diffs, problems: [] })).toEqual([
+      "FAIL P x.json",
+      "       assumptions: expected [findings.a, findings.c], got [findings.a, findings.b] (-findings.c +findings.b)",
     ]);
   });
 });
