@@ -18,7 +18,6 @@ import {
   fact_baseline_pain_score,
   fact_baseline_pain_severity,
   fact_facet_history,
-  field_facet_procedure_agent,
   field_facet_procedure_date,
   field_facet_procedure_disability_scale,
   field_facet_procedure_disability_score_after,
@@ -26,11 +25,9 @@ import {
   field_facet_procedure_levels,
   field_facet_procedure_necessity_documented,
   field_facet_procedure_pain_scale,
-  field_facet_procedure_pain_score_after,
   field_facet_procedure_purpose,
   field_facet_procedure_region,
   field_facet_procedure_relief_duration,
-  field_facet_procedure_relief_percent,
   field_facet_procedure_side,
 } from "./l38773-history.pol.js";
 
@@ -645,37 +642,25 @@ export const define_rfa_sessions_12_months = k.define(
  * Definition positive_block: A diagnostic block at the requested level(s) and side with at least 80% relief of primary (index) pain, lasting as long as its agent
  * policies/cms/l38773-facet-joint-interventions.pol, line 191.
  */
-export function define_positive_block(
-  c: k.Context,
-  param_kind: k.Value,
-  param_purpose: k.Value,
-  param_levels: k.Value,
-  param_side: k.Value,
-  param_score_after: k.Value,
-  param_scale_after: k.Value,
-  param_charted: k.Value,
-  param_agent: k.Value,
-  param_lasted: k.Value,
-): k.Value {
-  return c.observed(
+export const define_positive_block = k.defineOver(
+  (c: k.Context, param_p: k.Value) =>
     c.and(
       k.and(
-        k.isIn(param_kind, choices_intraarticular_injection_medial_branch_b, false),
-        k.compareEqual("=", param_purpose, "diagnostic"),
-        k.truth(k.levelsWithin(c.fact(fact_request_levels), param_levels)),
+        k.isIn(c.field(param_p, field_facet_procedure_kind), choices_intraarticular_injection_medial_branch_b, false),
+        k.compareEqual("=", c.field(param_p, field_facet_procedure_purpose), "diagnostic"),
+        k.truth(k.levelsWithin(c.fact(fact_request_levels), c.field(param_p, field_facet_procedure_levels))),
       ),
       () =>
-        c.and(k.truth(define_sides_overlap(c, param_side, c.fact(fact_request_side))), () =>
-          c.and(k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 80), () =>
-            k.truth(define_relief_consistent_with_agent(c, param_agent, param_lasted)),
-          ),
+        c.and(
+          k.truth(define_sides_overlap(c, c.field(param_p, field_facet_procedure_side), c.fact(fact_request_side))),
+          () =>
+            c.and(k.compare(">=", define_relief(c, param_p), 80), () =>
+              k.truth(define_relief_consistent_with_agent(c, param_p)),
+            ),
         ),
     ),
-    "positive_block",
-    source,
-    191,
-  );
-}
+  { name: "positive_block", source, line: 191 },
+);
 
 /**
  * Definition positive_diagnostic_sessions: Sessions of diagnostic facet joint procedures (IA or MBB) at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
@@ -686,21 +671,7 @@ export const define_positive_diagnostic_sessions = k.define(
     k.countBy(
       c,
       define_region_history(c),
-      (each_p) =>
-        k.truth(
-          define_positive_block(
-            c,
-            c.entryField(each_p, field_facet_procedure_kind),
-            c.entryField(each_p, field_facet_procedure_purpose),
-            c.entryField(each_p, field_facet_procedure_levels),
-            c.entryField(each_p, field_facet_procedure_side),
-            c.entryField(each_p, field_facet_procedure_pain_score_after),
-            c.entryField(each_p, field_facet_procedure_pain_scale),
-            c.entryField(each_p, field_facet_procedure_relief_percent),
-            c.entryField(each_p, field_facet_procedure_agent),
-            c.entryField(each_p, field_facet_procedure_relief_duration),
-          ),
-        ),
+      (each_p) => k.truth(define_positive_block(c, each_p)),
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
@@ -709,7 +680,7 @@ export const define_positive_diagnostic_sessions = k.define(
 
 /**
  * Definition positive_mbb_sessions: Sessions of diagnostic medial branch blocks at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 204.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 202.
  */
 export const define_positive_mbb_sessions = k.define(
   (c) =>
@@ -718,30 +689,17 @@ export const define_positive_mbb_sessions = k.define(
       define_region_history(c),
       (each_p) =>
         c.and(k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "medial_branch_block"), () =>
-          k.truth(
-            define_positive_block(
-              c,
-              c.entryField(each_p, field_facet_procedure_kind),
-              c.entryField(each_p, field_facet_procedure_purpose),
-              c.entryField(each_p, field_facet_procedure_levels),
-              c.entryField(each_p, field_facet_procedure_side),
-              c.entryField(each_p, field_facet_procedure_pain_score_after),
-              c.entryField(each_p, field_facet_procedure_pain_scale),
-              c.entryField(each_p, field_facet_procedure_relief_percent),
-              c.entryField(each_p, field_facet_procedure_agent),
-              c.entryField(each_p, field_facet_procedure_relief_duration),
-            ),
-          ),
+          k.truth(define_positive_block(c, each_p)),
         ),
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_mbb_sessions", source, line: 204 },
+  { name: "positive_mbb_sessions", source, line: 202 },
 );
 
 /**
  * Definition positive_mbb_sessions_since_last_rfa: Sessions of diagnostic medial branch blocks at the requested level(s) since the last RFA there, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 210.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 205.
  */
 export const define_positive_mbb_sessions_since_last_rfa = k.define(
   (c) =>
@@ -756,62 +714,47 @@ export const define_positive_mbb_sessions_since_last_rfa = k.define(
               c.entryField(each_p, field_facet_procedure_date),
               c.field(define_last_rfa_at_levels(c), field_facet_procedure_date),
             ),
-            () =>
-              k.truth(
-                define_positive_block(
-                  c,
-                  c.entryField(each_p, field_facet_procedure_kind),
-                  c.entryField(each_p, field_facet_procedure_purpose),
-                  c.entryField(each_p, field_facet_procedure_levels),
-                  c.entryField(each_p, field_facet_procedure_side),
-                  c.entryField(each_p, field_facet_procedure_pain_score_after),
-                  c.entryField(each_p, field_facet_procedure_pain_scale),
-                  c.entryField(each_p, field_facet_procedure_relief_percent),
-                  c.entryField(each_p, field_facet_procedure_agent),
-                  c.entryField(each_p, field_facet_procedure_relief_duration),
-                ),
-              ),
+            () => k.truth(define_positive_block(c, each_p)),
           ),
         ),
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_mbb_sessions_since_last_rfa", source, line: 210 },
+  { name: "positive_mbb_sessions_since_last_rfa", source, line: 205 },
 );
 
 /**
  * Definition rfa_successful: The radiofrequency ablation gave at least 50% improvement in pain for at least six months, or improvement in function against baseline on the same scale
- * policies/cms/l38773-facet-joint-interventions.pol, line 218.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 211.
  */
-export function define_rfa_successful(
-  c: k.Context,
-  param_score_after: k.Value,
-  param_scale_after: k.Value,
-  param_charted: k.Value,
-  param_lasted: k.Value,
-  param_function_scale: k.Value,
-  param_function_after: k.Value,
-): k.Value {
-  return c.observed(
+export const define_rfa_successful = k.defineOver(
+  (c: k.Context, param_p: k.Value) =>
     c.or(
       k.and(
-        k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 50),
-        k.compareDurations(">=", param_lasted, months_6, c.dos),
+        k.compare(">=", define_relief(c, param_p), 50),
+        k.compareDurations(">=", c.field(param_p, field_facet_procedure_relief_duration), months_6, c.dos),
       ),
       () =>
-        c.and(k.compareEqual("=", param_function_scale, c.fact(fact_baseline_disability_scale)), () =>
-          k.compare(">", define_function_improvement(c, param_function_after), 0),
+        c.and(
+          k.compareEqual(
+            "=",
+            c.field(param_p, field_facet_procedure_disability_scale),
+            c.fact(fact_baseline_disability_scale),
+          ),
+          () =>
+            k.compare(
+              ">",
+              define_function_improvement(c, c.field(param_p, field_facet_procedure_disability_score_after)),
+              0,
+            ),
         ),
     ),
-    "rfa_successful",
-    source,
-    218,
-  );
-}
+  { name: "rfa_successful", source, line: 211 },
+);
 
 /**
  * Definition session_entries: Facet joint procedures in the requested region already charted for the date of service: with the request, one session
- * policies/cms/l38773-facet-joint-interventions.pol, line 222.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 215.
  */
 export const define_session_entries = k.define(
   (c) =>
@@ -826,70 +769,34 @@ export const define_session_entries = k.define(
         ),
       ),
     ),
-  { name: "session_entries", source, line: 222 },
+  { name: "session_entries", source, line: 215 },
+);
+
+/**
+ * Definition session_levels: The levels of the session: the requested levels and those of the procedures already charted for the date of service
+ * policies/cms/l38773-facet-joint-interventions.pol, line 221.
+ */
+export const define_session_levels = k.define(
+  (c) =>
+    k.levelUnion(
+      c.fact(fact_request_levels),
+      k.union(c, define_session_entries(c), undefined, (each_p) => c.entryField(each_p, field_facet_procedure_levels)),
+    ),
+  { name: "session_levels", source, line: 221 },
 );
 
 /**
  * Definition session_within_two_levels: One to two levels, either unilateral or bilateral, are allowed per session per spine region.
- * policies/cms/l38773-facet-joint-interventions.pol, line 233.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 224.
  */
 export const define_session_within_two_levels = k.define(
-  (c) =>
-    c.and(k.compare("<=", k.countLevels(c.fact(fact_request_levels)), 2), () =>
-      k.every(
-        c,
-        define_session_entries(c),
-        (each_p) =>
-          k.not(
-            k.truth(k.levelsWithin(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-          ),
-        (each_p) =>
-          c.and(
-            k.and(
-              k.compare("=", k.countLevels(c.fact(fact_request_levels)), 1),
-              k.or(
-                k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 1),
-                k.and(
-                  k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 2),
-                  k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-                ),
-              ),
-            ),
-            () =>
-              k.every(
-                c,
-                define_session_entries(c),
-                (each_q) =>
-                  k.not(
-                    k.truth(
-                      k.levelsWithin(c.entryField(each_q, field_facet_procedure_levels), c.fact(fact_request_levels)),
-                    ),
-                  ),
-                (each_q) =>
-                  k.or(
-                    k.truth(
-                      k.levelsWithin(
-                        c.entryField(each_p, field_facet_procedure_levels),
-                        c.entryField(each_q, field_facet_procedure_levels),
-                      ),
-                    ),
-                    k.truth(
-                      k.levelsWithin(
-                        c.entryField(each_q, field_facet_procedure_levels),
-                        c.entryField(each_p, field_facet_procedure_levels),
-                      ),
-                    ),
-                  ),
-              ),
-          ),
-      ),
-    ),
-  { name: "session_within_two_levels", source, line: 233 },
+  (c) => k.compare("<=", k.countLevels(define_session_levels(c)), 2),
+  { name: "session_within_two_levels", source, line: 224 },
 );
 
 /**
  * Definition same_day_other_blocks: Epidural, sympathetic, trigger point and other blocks on the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 241.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 227.
  */
 export const define_same_day_other_blocks = k.define(
   (c) =>
@@ -903,12 +810,12 @@ export const define_same_day_other_blocks = k.define(
         ),
       ),
     ),
-  { name: "same_day_other_blocks", source, line: 241 },
+  { name: "same_day_other_blocks", source, line: 227 },
 );
 
 /**
  * Definition moderate_to_severe_pain: Moderate to severe pain at baseline, on the scale used
- * policies/cms/l38773-facet-joint-interventions.pol, line 251.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 237.
  */
 export const define_moderate_to_severe_pain = k.define(
   (c) =>
@@ -932,19 +839,19 @@ export const define_moderate_to_severe_pain = k.define(
             ),
         ),
     ),
-  { name: "moderate_to_severe_pain", source, line: 251 },
+  { name: "moderate_to_severe_pain", source, line: 237 },
 );
 
 /**
  * Criterion a1_moderate_severe_axial_pain: 1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*
- * policies/cms/l38773-facet-joint-interventions.pol, line 262.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 248.
  */
 export const criterion_a1_moderate_severe_axial_pain = k.criterion({
   id: "a1_moderate_severe_axial_pain",
   wording:
     "1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*",
   source,
-  line: 262,
+  line: 248,
   test: (c) =>
     k.and(
       k.truth(define_moderate_to_severe_pain(c)),
@@ -956,14 +863,14 @@ export const criterion_a1_moderate_severe_axial_pain = k.criterion({
 
 /**
  * Criterion a2_three_months_conservative: 2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)
- * policies/cms/l38773-facet-joint-interventions.pol, line 267.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 253.
  */
 export const criterion_a2_three_months_conservative = k.criterion({
   id: "a2_three_months_conservative",
   wording:
     "2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)",
   source,
-  line: 267,
+  line: 253,
   test: (c) =>
     k.and(
       k.compareDurations(">=", k.timeBetween(c.fact(fact_pain_onset), c.dos), months_3, c.dos),
@@ -973,14 +880,14 @@ export const criterion_a2_three_months_conservative = k.criterion({
 
 /**
  * Criterion a3_no_untreated_radiculopathy: 3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)
- * policies/cms/l38773-facet-joint-interventions.pol, line 270.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 256.
  */
 export const criterion_a3_no_untreated_radiculopathy = k.criterion({
   id: "a3_no_untreated_radiculopathy",
   wording:
     "3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)",
   source,
-  line: 270,
+  line: 256,
   test: (c) =>
     k.and(
       k.not(k.truth(c.fact(fact_findings_neurogenic_claudication))),
@@ -993,27 +900,27 @@ export const criterion_a3_no_untreated_radiculopathy = k.criterion({
 
 /**
  * Criterion a4_no_non_facet_pathology: 4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.
- * policies/cms/l38773-facet-joint-interventions.pol, line 273.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 259.
  */
 export const criterion_a4_no_non_facet_pathology = k.criterion({
   id: "a4_no_non_facet_pathology",
   wording:
     "4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.",
   source,
-  line: 273,
+  line: 259,
   test: (c) => k.not(k.truth(c.fact(fact_findings_non_facet_pathology))),
 });
 
 /**
  * Criterion a_indications: Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 259.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 245.
  */
 export const criterion_a_indications = k.criterion({
   id: "a_indications",
   wording:
     "Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:",
   source,
-  line: 259,
+  line: 245,
   list: k.allOf([
     criterion_a1_moderate_severe_axial_pain,
     criterion_a2_three_months_conservative,
@@ -1024,14 +931,14 @@ export const criterion_a_indications = k.criterion({
 
 /**
  * Criterion a_pain_assessment: Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.
- * policies/cms/l38773-facet-joint-interventions.pol, line 279.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 265.
  */
 export const criterion_a_pain_assessment = k.criterion({
   id: "a_pain_assessment",
   wording:
     "Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.",
   source,
-  line: 279,
+  line: 265,
   test: (c) =>
     c.and(k.and(k.isKnown(c.fact(fact_baseline_pain_scale)), k.isKnown(c.fact(fact_baseline_pain_score))), () =>
       k.every(
@@ -1055,14 +962,14 @@ export const criterion_a_pain_assessment = k.criterion({
 
 /**
  * Criterion a_disability_baseline: A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).
- * policies/cms/l38773-facet-joint-interventions.pol, line 290.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 276.
  */
 export const criterion_a_disability_baseline = k.criterion({
   id: "a_disability_baseline",
   wording:
     "A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).",
   source,
-  line: 290,
+  line: 276,
   when: (c) => k.not(k.truth(define_diagnostic_request(c))),
   test: (c) =>
     k.and(k.isKnown(c.fact(fact_baseline_disability_scale)), k.isKnown(c.fact(fact_baseline_disability_score))),
@@ -1070,27 +977,27 @@ export const criterion_a_disability_baseline = k.criterion({
 
 /**
  * Criterion diag_a_first_meets_indications: a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.
- * policies/cms/l38773-facet-joint-interventions.pol, line 295.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 281.
  */
 export const criterion_diag_a_first_meets_indications = k.criterion({
   id: "diag_a_first_meets_indications",
   wording:
     "a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.",
   source,
-  line: 295,
+  line: 281,
   test: (c) => c.met(criterion_a_indications),
 });
 
 /**
  * Criterion diag_ia_only_if_mbb_restricted: Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.
- * policies/cms/l38773-facet-joint-interventions.pol, line 298.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 284.
  */
 export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
   id: "diag_ia_only_if_mbb_restricted",
   wording:
     "Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.",
   source,
-  line: 298,
+  line: 284,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intraarticular_injection"),
   test: (c) =>
     k.or(
@@ -1101,39 +1008,39 @@ export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
 
 /**
  * Criterion rfa_frequency: Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 301.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 287.
  */
 export const criterion_rfa_frequency = k.criterion({
   id: "rfa_frequency",
   wording:
     "Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 301,
+  line: 287,
   test: (c) => k.compare("<", define_rfa_sessions_12_months(c), 2),
 });
 
 /**
  * Criterion diag_frequency: For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 304.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 290.
  */
 export const criterion_diag_frequency = k.criterion({
   id: "diag_frequency",
   wording:
     "For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.",
   source,
-  line: 304,
+  line: 290,
   test: (c) => k.compare("<", define_diagnostic_sessions_12_months(c), 4),
 });
 
 /**
  * Pathway diagnostic_first: For the first diagnostic facet joint procedure:
- * policies/cms/l38773-facet-joint-interventions.pol, line 320.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 306.
  */
 export const pathway_diagnostic_first = k.pathway({
   id: "diagnostic_first",
   wording: "For the first diagnostic facet joint procedure:",
   source,
-  line: 320,
+  line: 306,
   when: (c) =>
     c.and(k.truth(define_diagnostic_request(c)), () => k.compare("=", define_earlier_diagnostic_sessions(c), 0)),
   list: k.allOf([
@@ -1145,92 +1052,80 @@ export const pathway_diagnostic_first = k.pathway({
 
 /**
  * Criterion diag_second_same_level: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 327.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 315.
  */
 export const criterion_diag_second_same_level = k.criterion({
   id: "diag_second_same_level",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 327,
+  line: 315,
   test: (c) =>
     c.and(k.compare("=", define_earlier_diagnostic_sessions(c), 1), () =>
-      k.exists(c, define_first_diagnostic_session(c), (each_p) =>
-        k.truth(k.levelsWithin(c.fact(fact_request_levels), c.entryField(each_p, field_facet_procedure_levels))),
+      k.truth(
+        k.levelsWithin(
+          c.fact(fact_request_levels),
+          k.union(c, define_first_diagnostic_session(c), undefined, (each_p) =>
+            c.entryField(each_p, field_facet_procedure_levels),
+          ),
+        ),
       ),
     ),
 });
 
 /**
  * Criterion diag_b_i_meets_first: i. The patient meets the criteria for the first diagnostic procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 331.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 319.
  */
 export const criterion_diag_b_i_meets_first = k.criterion({
   id: "diag_b_i_meets_first",
   wording: "i. The patient meets the criteria for the first diagnostic procedure",
   source,
-  line: 331,
+  line: 319,
   list: k.allOf([criterion_diag_a_first_meets_indications, criterion_diag_ia_only_if_mbb_restricted]),
 });
 
 /**
  * Criterion diag_b_ii_80_percent: ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 337.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 325.
  */
 export const criterion_diag_b_ii_80_percent = k.criterion({
   id: "diag_b_ii_80_percent",
   wording:
     "ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 337,
+  line: 325,
   test: (c) =>
     k.exists(c, define_first_diagnostic_session(c), (each_p) =>
-      c.and(
-        k.compare(
-          ">=",
-          define_relief(
-            c,
-            c.entryField(each_p, field_facet_procedure_pain_score_after),
-            c.entryField(each_p, field_facet_procedure_pain_scale),
-            c.entryField(each_p, field_facet_procedure_relief_percent),
-          ),
-          80,
-        ),
-        () =>
-          k.truth(
-            define_relief_consistent_with_agent(
-              c,
-              c.entryField(each_p, field_facet_procedure_agent),
-              c.entryField(each_p, field_facet_procedure_relief_duration),
-            ),
-          ),
+      c.and(k.compare(">=", define_relief(c, each_p), 80), () =>
+        k.truth(define_relief_consistent_with_agent(c, each_p)),
       ),
     ),
 });
 
 /**
  * Criterion diag_b_second_confirmatory: b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 330.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 318.
  */
 export const criterion_diag_b_second_confirmatory = k.criterion({
   id: "diag_b_second_confirmatory",
   wording:
     "b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:",
   source,
-  line: 330,
+  line: 318,
   list: k.allOf([criterion_diag_b_i_meets_first, criterion_diag_b_ii_80_percent]),
 });
 
 /**
  * Criterion diag_second_two_weeks: The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 342.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 328.
  */
 export const criterion_diag_second_two_weeks = k.criterion({
   id: "diag_second_two_weeks",
   wording:
     "The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.",
   source,
-  line: 342,
+  line: 328,
   test: (c) =>
     k.or(
       k.compareDurations(
@@ -1245,14 +1140,14 @@ export const criterion_diag_second_two_weeks = k.criterion({
 
 /**
  * Pathway diagnostic_second: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 326.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 312.
  */
 export const pathway_diagnostic_second = k.pathway({
   id: "diagnostic_second",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 326,
+  line: 312,
   when: (c) =>
     c.and(k.truth(define_diagnostic_request(c)), () => k.compare(">=", define_earlier_diagnostic_sessions(c), 1)),
   list: k.allOf([
@@ -1265,48 +1160,37 @@ export const pathway_diagnostic_second = k.pathway({
 
 /**
  * Criterion ther_a_two_diagnostics: a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 349.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 335.
  */
 export const criterion_ther_a_two_diagnostics = k.criterion({
   id: "ther_a_two_diagnostics",
   wording:
     "a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 349,
+  line: 335,
   test: (c) => k.compare(">=", define_positive_diagnostic_sessions(c), 2),
 });
 
 /**
  * Criterion ther_b_subsequent: b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale
- * policies/cms/l38773-facet-joint-interventions.pol, line 351.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 337.
  */
 export const criterion_ther_b_subsequent = k.criterion({
   id: "ther_b_subsequent",
   wording:
     "b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale",
   source,
-  line: 351,
+  line: 337,
   when: (c) => k.isKnown(define_last_therapeutic_at_site(c)),
   test: (c) =>
     c.or(
-      c.and(
-        k.compare(
+      c.and(k.compare(">=", define_relief(c, define_last_therapeutic_at_site(c)), 50), () =>
+        k.compareDurations(
           ">=",
-          define_relief(
-            c,
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_pain_score_after),
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_pain_scale),
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_relief_percent),
-          ),
-          50,
+          c.field(define_last_therapeutic_at_site(c), field_facet_procedure_relief_duration),
+          months_3,
+          c.dos,
         ),
-        () =>
-          k.compareDurations(
-            ">=",
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_relief_duration),
-            months_3,
-            c.dos,
-          ),
       ),
       () =>
         c.and(
@@ -1330,39 +1214,39 @@ export const criterion_ther_b_subsequent = k.criterion({
 
 /**
  * Criterion ther_c_not_rfa_candidate: c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)
- * policies/cms/l38773-facet-joint-interventions.pol, line 356.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 341.
  */
 export const criterion_ther_c_not_rfa_candidate = k.criterion({
   id: "ther_c_not_rfa_candidate",
   wording:
     "c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)",
   source,
-  line: 356,
+  line: 341,
   test: (c) => k.compareEqual("!=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion ther_frequency: Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 358.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 343.
  */
 export const criterion_ther_frequency = k.criterion({
   id: "ther_frequency",
   wording:
     "Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 358,
+  line: 343,
   test: (c) => k.compare("<", define_therapeutic_sessions_12_months(c), 4),
 });
 
 /**
  * Pathway therapeutic: B. Therapeutic Facet Joint Procedures (IA or MBB):
- * policies/cms/l38773-facet-joint-interventions.pol, line 348.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 334.
  */
 export const pathway_therapeutic = k.pathway({
   id: "therapeutic",
   wording: "B. Therapeutic Facet Joint Procedures (IA or MBB):",
   source,
-  line: 348,
+  line: 334,
   when: (c) => k.truth(define_therapeutic_request(c)),
   list: k.allOf([
     criterion_ther_a_two_diagnostics,
@@ -1374,26 +1258,26 @@ export const pathway_therapeutic = k.pathway({
 
 /**
  * Criterion rfa_a_two_mbbs: a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 363.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 348.
  */
 export const criterion_rfa_a_two_mbbs = k.criterion({
   id: "rfa_a_two_mbbs",
   wording:
     "a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 363,
+  line: 348,
   test: (c) => k.compare(">=", define_positive_mbb_sessions(c), 2),
 });
 
 /**
  * Pathway rfa_initial: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 362.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 347.
  */
 export const pathway_rfa_initial = k.pathway({
   id: "rfa_initial",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 362,
+  line: 347,
   when: (c) =>
     c.and(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
       k.not(k.isKnown(define_last_rfa_at_site(c))),
@@ -1403,37 +1287,26 @@ export const pathway_rfa_initial = k.pathway({
 
 /**
  * Criterion rfa_b_repeat: b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.
- * policies/cms/l38773-facet-joint-interventions.pol, line 371.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 356.
  */
 export const criterion_rfa_b_repeat = k.criterion({
   id: "rfa_b_repeat",
   wording:
     "b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.",
   source,
-  line: 371,
-  test: (c) =>
-    k.truth(
-      define_rfa_successful(
-        c,
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_pain_score_after),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_pain_scale),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_relief_percent),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_relief_duration),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_disability_scale),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_disability_score_after),
-      ),
-    ),
+  line: 356,
+  test: (c) => k.truth(define_rfa_successful(c, define_last_rfa_at_site(c))),
 });
 
 /**
  * Pathway rfa_repeat: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 368.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 353.
  */
 export const pathway_rfa_repeat = k.pathway({
   id: "rfa_repeat",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 368,
+  line: 353,
   when: (c) =>
     c.and(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
       k.isKnown(define_last_rfa_at_site(c)),
@@ -1443,14 +1316,14 @@ export const pathway_rfa_repeat = k.pathway({
 
 /**
  * Criterion cyst_1_imaging: 1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 377.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 362.
  */
 export const criterion_cyst_1_imaging = k.criterion({
   id: "cyst_1_imaging",
   wording:
     "1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst",
   source,
-  line: 377,
+  line: 362,
   test: (c) =>
     k.and(
       k.isIn(c.fact(fact_cyst_imaging), choices_mri_ct_myelogram, false),
@@ -1461,70 +1334,59 @@ export const criterion_cyst_1_imaging = k.criterion({
 
 /**
  * Criterion cyst_2_symptoms: 2. Clinical and physical symptoms related to synovial facet cyst are documented
- * policies/cms/l38773-facet-joint-interventions.pol, line 381.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 366.
  */
 export const criterion_cyst_2_symptoms = k.criterion({
   id: "cyst_2_symptoms",
   wording: "2. Clinical and physical symptoms related to synovial facet cyst are documented",
   source,
-  line: 381,
+  line: 366,
   test: (c) => k.truth(c.fact(fact_cyst_symptoms_documented)),
 });
 
 /**
  * Criterion cyst_repeat_once: Cyst aspiration/rupture may be repeated once per individual cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 383.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 368.
  */
 export const criterion_cyst_repeat_once = k.criterion({
   id: "cyst_repeat_once",
   wording: "Cyst aspiration/rupture may be repeated once per individual cyst",
   source,
-  line: 383,
+  line: 368,
   when: (c) => k.compare(">=", define_same_cyst_aspirations(c), 1),
   test: (c) => k.compare("=", define_same_cyst_aspirations(c), 1),
 });
 
 /**
  * Criterion cyst_repeat_relief: only if there is 50% or more consistent improvement in pain for at least three (3) months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 385.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 370.
  */
 export const criterion_cyst_repeat_relief = k.criterion({
   id: "cyst_repeat_relief",
   wording: "only if there is 50% or more consistent improvement in pain for at least three (3) months.",
   source,
-  line: 385,
+  line: 370,
   when: (c) => k.isKnown(define_last_cyst_aspiration(c)),
   test: (c) =>
-    c.and(
-      k.compare(
+    c.and(k.compare(">=", define_relief(c, define_last_cyst_aspiration(c)), 50), () =>
+      k.compareDurations(
         ">=",
-        define_relief(
-          c,
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_pain_score_after),
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_pain_scale),
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_relief_percent),
-        ),
-        50,
+        c.field(define_last_cyst_aspiration(c), field_facet_procedure_relief_duration),
+        months_3,
+        c.dos,
       ),
-      () =>
-        k.compareDurations(
-          ">=",
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_relief_duration),
-          months_3,
-          c.dos,
-        ),
     ),
 });
 
 /**
  * Pathway cyst_aspiration: D. Facet Cyst Aspiration/Rupture
- * policies/cms/l38773-facet-joint-interventions.pol, line 376.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 361.
  */
 export const pathway_cyst_aspiration = k.pathway({
   id: "cyst_aspiration",
   wording: "D. Facet Cyst Aspiration/Rupture",
   source,
-  line: 376,
+  line: 361,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "cyst_aspiration"),
   list: k.allOf([
     criterion_cyst_1_imaging,
@@ -1536,27 +1398,27 @@ export const pathway_cyst_aspiration = k.pathway({
 
 /**
  * Criterion limitation_1_guidance: 1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).
- * policies/cms/l38773-facet-joint-interventions.pol, line 392.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 376.
  */
 export const criterion_limitation_1_guidance = k.criterion({
   id: "limitation_1_guidance",
   wording:
     "1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).",
   source,
-  line: 392,
+  line: 376,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, true),
 });
 
 /**
  * Criterion limitation_4_one_region: 4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.
- * policies/cms/l38773-facet-joint-interventions.pol, line 394.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 378.
  */
 export const criterion_limitation_4_one_region = k.criterion({
   id: "limitation_4_one_region",
   wording:
     "4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.",
   source,
-  line: 394,
+  line: 378,
   test: (c) =>
     k.exists(c, c.fact(fact_facet_history), (each_p) =>
       k.and(
@@ -1573,14 +1435,14 @@ export const criterion_limitation_4_one_region = k.criterion({
 
 /**
  * Criterion limitation_5_same_day_blocks: 5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.
- * policies/cms/l38773-facet-joint-interventions.pol, line 399.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 383.
  */
 export const criterion_limitation_5_same_day_blocks = k.criterion({
   id: "limitation_5_same_day_blocks",
   wording:
     "5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.",
   source,
-  line: 399,
+  line: 383,
   test: (c) =>
     k.exists(c, define_same_day_other_blocks(c), (each_p) =>
       k.not(k.truth(c.entryField(each_p, field_facet_procedure_necessity_documented))),
@@ -1589,41 +1451,41 @@ export const criterion_limitation_5_same_day_blocks = k.criterion({
 
 /**
  * Criterion limitation_6_substances: 6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.
- * policies/cms/l38773-facet-joint-interventions.pol, line 402.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 386.
  */
 export const criterion_limitation_6_substances = k.criterion({
   id: "limitation_6_substances",
   wording:
     "6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.",
   source,
-  line: 402,
+  line: 386,
   when: (c) => k.truth(define_facet_block_request(c)),
   test: (c) => k.truth(c.fact(fact_request_biological_or_unapproved_substance)),
 });
 
 /**
  * Criterion limitation_7_levels: 7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.
- * policies/cms/l38773-facet-joint-interventions.pol, line 404.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 388.
  */
 export const criterion_limitation_7_levels = k.criterion({
   id: "limitation_7_levels",
   wording:
     "7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.",
   source,
-  line: 404,
+  line: 388,
   test: (c) => k.not(k.truth(define_session_within_two_levels(c))),
 });
 
 /**
  * Criterion limitation_8_repeat_diagnostics: 8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.
- * policies/cms/l38773-facet-joint-interventions.pol, line 409.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 393.
  */
 export const criterion_limitation_8_repeat_diagnostics = k.criterion({
   id: "limitation_8_repeat_diagnostics",
   wording:
     "8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.",
   source,
-  line: 409,
+  line: 393,
   when: (c) =>
     c.and(
       c.or(k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"), () =>
@@ -1648,53 +1510,53 @@ export const criterion_limitation_8_repeat_diagnostics = k.criterion({
 
 /**
  * Criterion limitation_9_rfa_justification: 9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.
- * policies/cms/l38773-facet-joint-interventions.pol, line 413.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 397.
  */
 export const criterion_limitation_9_rfa_justification = k.criterion({
   id: "limitation_9_rfa_justification",
   wording:
     "9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.",
   source,
-  line: 413,
+  line: 397,
   when: (c) => k.truth(define_therapeutic_request(c)),
   test: (c) => k.compareEqual("=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion limitation_9_generalized_pain: Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 415.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 399.
  */
 export const criterion_limitation_9_generalized_pain = k.criterion({
   id: "limitation_9_generalized_pain",
   wording:
     "Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.",
   source,
-  line: 415,
+  line: 399,
   test: (c) => k.truth(c.fact(fact_findings_generalized_or_centralized_pain)),
 });
 
 /**
  * Criterion not_rn_1_prolotherapy: 1. Intraarticular and extraarticular facet joint prolotherapy
- * policies/cms/l38773-facet-joint-interventions.pol, line 421.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 405.
  */
 export const criterion_not_rn_1_prolotherapy = k.criterion({
   id: "not_rn_1_prolotherapy",
   wording: "1. Intraarticular and extraarticular facet joint prolotherapy",
   source,
-  line: 421,
+  line: 405,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "prolotherapy"),
 });
 
 /**
  * Criterion not_rn_2_non_thermal: 2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.
- * policies/cms/l38773-facet-joint-interventions.pol, line 424.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 408.
  */
 export const criterion_not_rn_2_non_thermal = k.criterion({
   id: "not_rn_2_non_thermal",
   wording:
     "2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.",
   source,
-  line: 424,
+  line: 408,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"),
   test: (c) =>
     k.or(
@@ -1705,25 +1567,25 @@ export const criterion_not_rn_2_non_thermal = k.criterion({
 
 /**
  * Criterion not_rn_3_intra_facet_implants: 3. Intra-facet implants
- * policies/cms/l38773-facet-joint-interventions.pol, line 427.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 411.
  */
 export const criterion_not_rn_3_intra_facet_implants = k.criterion({
   id: "not_rn_3_intra_facet_implants",
   wording: "3. Intra-facet implants",
   source,
-  line: 427,
+  line: 411,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intra_facet_implant"),
 });
 
 /**
  * Criterion not_rn_4_after_alif: 4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.
- * policies/cms/l38773-facet-joint-interventions.pol, line 431.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 415.
  */
 export const criterion_not_rn_4_after_alif = k.criterion({
   id: "not_rn_4_after_alif",
   wording: "4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.",
   source,
-  line: 431,
+  line: 415,
   test: (c) =>
     k.exists(c, c.fact(fact_facet_history), (each_p) =>
       k.and(
@@ -1736,26 +1598,26 @@ export const criterion_not_rn_4_after_alif = k.criterion({
 
 /**
  * Criterion not_rn_5_other_diagnosis: 5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome
- * policies/cms/l38773-facet-joint-interventions.pol, line 436.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 420.
  */
 export const criterion_not_rn_5_other_diagnosis = k.criterion({
   id: "not_rn_5_other_diagnosis",
   wording:
     "5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome",
   source,
-  line: 436,
+  line: 420,
   test: (c) => k.truth(c.fact(fact_findings_other_specific_diagnosis)),
 });
 
 /**
  * Criterion not_rn_6_after_successful_rfa: 6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 440.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 424.
  */
 export const criterion_not_rn_6_after_successful_rfa = k.criterion({
   id: "not_rn_6_after_successful_rfa",
   wording: "6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure",
   source,
-  line: 440,
+  line: 424,
   when: (c) =>
     k.or(k.truth(define_diagnostic_request(c)), k.compareEqual("=", c.fact(fact_request_kind), "medial_branch_block")),
   test: (c) =>
@@ -1766,30 +1628,18 @@ export const criterion_not_rn_6_after_successful_rfa = k.criterion({
           k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
         ),
         () =>
-          c.and(
-            k.truth(
-              define_rfa_successful(
-                c,
-                c.entryField(each_p, field_facet_procedure_pain_score_after),
-                c.entryField(each_p, field_facet_procedure_pain_scale),
-                c.entryField(each_p, field_facet_procedure_relief_percent),
-                c.entryField(each_p, field_facet_procedure_relief_duration),
-                c.entryField(each_p, field_facet_procedure_disability_scale),
-                c.entryField(each_p, field_facet_procedure_disability_score_after),
+          c.and(k.truth(define_rfa_successful(c, each_p)), () =>
+            k.not(
+              k.and(
+                k.compareDurations(
+                  ">=",
+                  k.timeBetween(c.entryField(each_p, field_facet_procedure_date), c.dos),
+                  years_2,
+                  c.dos,
+                ),
+                k.truth(c.fact(fact_findings_recurrent_pain_source_in_question)),
               ),
             ),
-            () =>
-              k.not(
-                k.and(
-                  k.compareDurations(
-                    ">=",
-                    k.timeBetween(c.entryField(each_p, field_facet_procedure_date), c.dos),
-                    years_2,
-                    c.dos,
-                  ),
-                  k.truth(c.fact(fact_findings_recurrent_pain_source_in_question)),
-                ),
-              ),
           ),
       ),
     ),
@@ -1797,41 +1647,41 @@ export const criterion_not_rn_6_after_successful_rfa = k.criterion({
 
 /**
  * Criterion provider_trained: Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.
- * policies/cms/l38773-facet-joint-interventions.pol, line 449.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 433.
  */
 export const criterion_provider_trained = k.criterion({
   id: "provider_trained",
   wording:
     "Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.",
   source,
-  line: 449,
+  line: 433,
   test: (c) => k.truth(c.fact(fact_provider_appropriately_trained)),
 });
 
 /**
  * Criterion advisory_rfa_intent: Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).
- * policies/cms/l38773-facet-joint-interventions.pol, line 478.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 462.
  */
 export const criterion_advisory_rfa_intent = k.criterion({
   id: "advisory_rfa_intent",
   wording:
     "Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).",
   source,
-  line: 478,
+  line: 462,
   when: (c) => k.truth(define_diagnostic_request(c)),
   test: (c) => k.not(k.truth(c.fact(fact_request_rfa_planned_if_successful))),
 });
 
 /**
  * Criterion advisory_tfesi_same_encounter: For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.
- * policies/cms/l38773-facet-joint-interventions.pol, line 480.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 464.
  */
 export const criterion_advisory_tfesi_same_encounter = k.criterion({
   id: "advisory_tfesi_same_encounter",
   wording:
     "For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.",
   source,
-  line: 480,
+  line: 464,
   test: (c) =>
     k.and(
       k.exists(c, define_same_day_other_blocks(c), (each_p) =>
@@ -1849,27 +1699,27 @@ export const criterion_advisory_tfesi_same_encounter = k.criterion({
 
 /**
  * Criterion advisory_10_implanted_device: 10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 485.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 469.
  */
 export const criterion_advisory_10_implanted_device = k.criterion({
   id: "advisory_10_implanted_device",
   wording:
     "10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.",
   source,
-  line: 485,
+  line: 469,
   test: (c) => k.truth(c.fact(fact_findings_implanted_electrical_device)),
 });
 
 /**
  * Criterion limitation_2_sedation: 2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections
- * policies/cms/l38773-facet-joint-interventions.pol, line 495.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 479.
  */
 export const criterion_limitation_2_sedation = k.criterion({
   id: "limitation_2_sedation",
   wording:
     "2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections",
   source,
-  line: 495,
+  line: 479,
   test: (c) =>
     k.or(
       k.truth(define_facet_block_request(c)),
@@ -1882,14 +1732,14 @@ export const criterion_limitation_2_sedation = k.criterion({
 
 /**
  * Criterion limitation_3_routine: Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 497.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 481.
  */
 export const criterion_limitation_3_routine = k.criterion({
   id: "limitation_3_routine",
   wording:
     "Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.",
   source,
-  line: 497,
+  line: 481,
   test: (c) =>
     k.and(
       k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"),
@@ -1899,13 +1749,13 @@ export const criterion_limitation_3_routine = k.criterion({
 
 /**
  * Criterion limitation_3_anxiety: Patient anxiety or preference alone is not sufficient justification.
- * policies/cms/l38773-facet-joint-interventions.pol, line 500.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 484.
  */
 export const criterion_limitation_3_anxiety = k.criterion({
   id: "limitation_3_anxiety",
   wording: "Patient anxiety or preference alone is not sufficient justification.",
   source,
-  line: 500,
+  line: 484,
   when: (c) =>
     k.and(
       k.isIn(c.fact(fact_request_kind), choices_radiofrequency_ablation_cyst_aspiration, false),
@@ -1916,18 +1766,18 @@ export const criterion_limitation_3_anxiety = k.criterion({
 
 /**
  * Criterion limitation_3_moderate: 3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.
- * policies/cms/l38773-facet-joint-interventions.pol, line 504.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 488.
  */
 export const criterion_limitation_3_moderate = k.criterion({
   id: "limitation_3_moderate",
   wording:
     "3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.",
   source,
-  line: 504,
+  line: 488,
   test: (c) =>
     k.refer(
       referral_1,
       k.isIn(c.fact(fact_request_sedation_reason), choices_inability_to_cooperate_prohibiting_medic, false),
     ),
 });
-// polc digest: 1227a4c0f1ca41bc 05513b1abbfc58b1
+// polc digest: 22b7e33459b9354b 015aaa51131a74e2
