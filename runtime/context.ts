@@ -257,15 +257,16 @@ export class Context {
 
   /**
    * `a and b` where `b` is costly (a query, a definition, another criterion): it comes as a
-   * function, called only when `a` leaves the answer open.
+   * function, called only when `a` leaves the answer open. The same with the trace on, which then
+   * lists only the facts `a` read: those are what decided.
    */
   and(a: Tri, b: () => Tri): Tri {
-    return a === false && !this.tracing ? false : and2(a, b());
+    return a === false ? false : and2(a, b());
   }
 
-  /** `a or b`, with a costly `b` called only when `a` leaves the answer open. */
+  /** `a or b`, with a costly `b` called only when `a` leaves the answer open (trace on or off). */
   or(a: Tri, b: () => Tri): Tri {
-    return a === true && !this.tracing ? true : or2(a, b());
+    return a === true ? true : or2(a, b());
   }
 
   // ── Overlays ───────────────────────────────────────────────────────────────────────────────

@@ -23,23 +23,11 @@ function includes(item: ListItem, filter: Filter | undefined): Tri {
   return filter ? and2(item.member, filter(item.rec)) : item.member;
 }
 
-/**
- * The entries with whether each is included. Every entry's filter is evaluated, so that a trace
- * shows what the question read.
- */
+/** The entries with whether each is included (every entry's filter is evaluated). */
 function included(items: readonly ListItem[], filter: Filter | undefined): Included[] {
   const result: Included[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) result[i] = { rec: items[i].rec, inc: includes(items[i], filter) };
   return result;
-}
-
-/**
- * With the trace on, whether each entry is included, every filter read before the question reads
- * anything else of the entries (the order a trace shows); without it, undefined, and each entry
- * is asked as it comes.
- */
-function tracedInclusion(c: Context, items: readonly ListItem[], filter: Filter | undefined): Tri[] | undefined {
-  return c.tracing && filter ? items.map((item) => includes(item, filter)) : undefined;
 }
 
 /** `count(p in list where …)`; a range when some entries may or may not match. */
@@ -56,31 +44,34 @@ export function count(c: Context, source: Value, filter?: Filter): Value {
   return unknowns ? range(sure, unknowns) : sure;
 }
 
-/** `exists(p in list where …)`. */
+/**
+ * `exists(p in list where …)`. The first entry that surely matches decides, with the trace on or
+ * off: the trace lists what was read up to it, so a question costs the same either way.
+ */
 export function exists(c: Context, source: Value, filter?: Filter): Tri {
   if (source instanceof Unknown) return source;
   if (!isList(source)) return false;
   let any: Tri = false;
   for (const item of source.items) {
     any = or2(any, includes(item, filter));
-    // Without a trace, the first entry that surely matches decides.
-    if (any === true && !c.tracing) return true;
+    if (any === true) return true;
   }
   return any;
 }
 
-/** `every(p in list where …: condition)`: only an entry that is surely included can make it false. */
+/**
+ * `every(p in list where …: condition)`: only an entry that is surely included can make it false,
+ * and the first that surely fails decides (with the trace on too, as for `exists`).
+ */
 export function every(c: Context, source: Value, filter: Filter | undefined, condition: Filter): Tri {
   if (source instanceof Unknown) return source;
   if (!isList(source)) return true;
-  const traced = tracedInclusion(c, source.items, filter);
   let all: Tri = true;
-  for (let i = 0; i < source.items.length; i++) {
-    const included = traced ? traced[i] : includes(source.items[i], filter);
-    // An entry surely left out cannot make it false; with the trace on, its condition is still read.
-    if (included === false && !c.tracing) continue;
-    all = and2(all, or2(not(included), condition(source.items[i].rec)));
-    if (all === false && !c.tracing) return false;
+  for (const item of source.items) {
+    const included = includes(item, filter);
+    if (included === false) continue;
+    all = and2(all, or2(not(included), condition(item.rec)));
+    if (all === false) return false;
   }
   return all;
 }
@@ -113,10 +104,8 @@ function extreme(c: Context, source: Value, filter: Filter | undefined, latest: 
   let best: RecordValue | undefined;
   let bestDay = 0;
   const doubtful: { inc: Unknown; day: number }[] = [];
-  const traced = tracedInclusion(c, source.items, filter);
-  for (let i = 0; i < source.items.length; i++) {
-    const item = source.items[i];
-    const inc = traced ? traced[i] : includes(item, filter);
+  for (const item of source.items) {
+    const inc = includes(item, filter);
     if (inc === false) continue;
     const day = c.date(item.rec);
     if (typeof day !== "number") continue;

@@ -146,6 +146,43 @@ describe("the trace", () => {
   });
 });
 
+describe("the trace stops where the answer is decided, as evaluation does without it", () => {
+  const body = `    criterion gated "flagged, and a lumbar visit": flag and exists(v in visits where v.region = lumbar)
+    criterion any_lumbar "a lumbar visit": exists(v in visits where v.region = lumbar)
+    criterion all_lumbar "every visit lumbar": every(v in visits: v.region = lumbar)
+    criterion either "flagged, or a lumbar visit": flag or exists(v in visits where v.region = lumbar)`;
+  const probe = loadPolicy({ "p.pol": `${header}\nfact flag: boolean "Flag"\npolicy P "Probe" {\n  version "1"\n  requirements "R" {\n${body}\n  }\n}\n` });
+  const visits = [
+    { date: "2024-01-01", region: "cervical" },
+    { date: "2023-01-01", region: "lumbar" },
+    { date: "2022-01-01", region: "cervical" },
+  ];
+  const reads = (flag: boolean) => {
+    const d = evaluate(probe, { date_of_service: "2024-06-01", flag, visits });
+    return Object.fromEntries(d.trace.map((t) => [t.id, t.values.map((v) => `${v.fact}=${String(v.value)}`)]));
+  };
+
+  it("lists only the facts read up to the entry or operand that decided", () => {
+    const off = reads(false);
+    // `and` with a false first operand: the history question is not worked out, nor listed.
+    expect(off.gated).toEqual(["flag=false"]);
+    // `exists` stops at its first sure match, `every` at its first sure failure.
+    expect(off.any_lumbar).toEqual(["visits=3 entries", "visits[0].region=cervical", "visits[1].region=lumbar"]);
+    expect(off.all_lumbar).toEqual(["visits=3 entries", "visits[0].region=cervical"]);
+    expect(off.either).toEqual(["flag=false", "visits=3 entries", "visits[0].region=cervical", "visits[1].region=lumbar"]);
+    // `or` with a true first operand: nothing more is read.
+    expect(reads(true).either).toEqual(["flag=true"]);
+  });
+
+  it("gives the same determination as without the trace", () => {
+    for (const flag of [true, false]) {
+      const { trace: _, ...traced } = evaluate(probe, { date_of_service: "2024-06-01", flag, visits });
+      const { trace: __, ...untraced } = evaluate(probe, { date_of_service: "2024-06-01", flag, visits }, { trace: false });
+      expect(traced).toEqual(untraced);
+    }
+  });
+});
+
 describe("definitions with parameters", () => {
   // `in_region` takes a list and a region: remembered per pair of arguments; `dated` takes one list.
   const source = `${header}
