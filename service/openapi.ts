@@ -67,7 +67,7 @@ export function openApiDocument(policies: ReadonlyMap<string, Policy>, schemas: 
         requestBody: { required: true, content: { "application/json": { schema: { $ref: `#/components/schemas/${input}` } } } },
         responses: {
           "200": { description: "The determination", content: { "application/json": { schema: { allOf: [{ $ref: `#/components/schemas/${determination}` }], properties: { requestId: { type: "string" } }, required: ["requestId"] } } } },
-          "400": jsonError("The body is not JSON, or not a case"),
+          "400": jsonError("The body is not JSON, gives a key twice in one object, or is not a case"),
           "413": jsonError("The body is too large"),
           "415": jsonError("The body is not application/json"),
           "422": jsonError("The case does not match the policy's input; each problem names its field"),

@@ -13,7 +13,8 @@
  * What a request carries is patient data: it is never written to the log, and an error names the
  * field that is wrong and what was expected, never the value that was sent. Every error is JSON:
  * `{"error": {"status", "code", "message", "problems"?: [{"path", "message"}]}}`, with the field
- * paths `polc eval` prints (`input.pain.average`).
+ * paths `polc eval` prints (`input.pain.average`). A body that gives a key twice in one object is
+ * refused (400, naming the key's path), as a case file is: the platform's parser would keep the last.
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
@@ -25,6 +26,7 @@ import { stateCode, stateExpected } from "../runtime/states.js";
 import { evaluate } from "../runtime/determine.js";
 import { determinationSchema, inputSchema, schemaOrigin } from "../json-schema/index.js";
 import { isCptCode, route } from "../compiler/cli/route.js";
+import { firstDuplicateKey, type Duplicate } from "../compiler/cli/strict-json.js";
 import { openApiDocument } from "./openapi.js";
 
 export interface ServiceOptions {
@@ -88,6 +90,13 @@ function readCase(body: unknown): { input: Record<string, unknown>; state?: stri
   return { input: input as Record<string, unknown>, state: typeof state === "string" ? state.toUpperCase() : undefined, trace: trace !== false, id: id as string | number | undefined };
 }
 
+/** A key given twice in the body: named by its path (cut short: a key is text the client chose), never its values. */
+function duplicateKeyError(duplicate: Duplicate): HttpError {
+  const path = duplicate.path.length > 200 ? `${duplicate.path.slice(0, 200)}…` : duplicate.path;
+  const place = `line ${duplicate.line}, column ${duplicate.column}`;
+  return new HttpError(400, "duplicate-key", `${path} is given twice (${place}); each key may appear once in an object`, [{ path, message: `is given twice (${place})` }]);
+}
+
 /** A client's request id, when it is a plain token (it is echoed back in a header); otherwise one is made. */
 function requestIdOf(request: IncomingMessage): string {
   const given = request.headers["x-request-id"];
@@ -129,6 +138,17 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 1024 * 1024, genReqId: requestIdOf, return503OnClosing: true });
   // Cases come as JSON only: Fastify's text parser would hand a plain-text body to the routes.
   app.removeContentTypeParser("text/plain");
+  // Fastify's JSON parser (which refuses __proto__ and constructor keys), then a key given twice.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    parseJson(request, body as string, (error, value) => {
+      if (error) return done(error, undefined);
+      const duplicate = firstDuplicateKey(body as string);
+      if (duplicate) return done(duplicateKeyError(duplicate), undefined);
+      done(null, value);
+    });
+  });
   const policies = options.policies;
   const schemas = new Map([...policies].map(([id, p]) => [id, { input: inputSchema(p), determination: determinationSchema(p) }]));
   const openApi = openApiDocument(policies, schemas, options.token !== undefined);

@@ -19,7 +19,7 @@ export function parseStrictJson(text: string): unknown {
   return value;
 }
 
-interface Duplicate {
+export interface Duplicate {
   readonly path: string;
   readonly line: number;
   readonly column: number;
@@ -44,8 +44,11 @@ function pathOf(frame: Frame | undefined, key: string | number): string {
   return parent ? (name.startsWith('"') ? `${parent}[${name}]` : `${parent}.${name}`) : name;
 }
 
-/** The first key given twice in one object of a valid JSON text, with its path. */
-function firstDuplicateKey(text: string): Duplicate | undefined {
+/**
+ * The first key given twice in one object of a valid JSON text (one the platform's parser, or
+ * another strict one, has accepted), with its path from the top and its place.
+ */
+export function firstDuplicateKey(text: string): Duplicate | undefined {
   const stack: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

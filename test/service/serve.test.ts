@@ -133,6 +133,32 @@ describe("polc serve", () => {
     expect((await call("/health")).status).toBe(200);
   });
 
+  it("refuses a body that gives a key twice in one object, naming the key's path and place, never its values", async () => {
+    const twice = await call("/policies/NIA_CG_300/determinations", post('{"state": "WA", "input": {"date_of_service": "2024-03-15", "date_of_service": "2024-02-30"}}'));
+    expect(twice).toEqual({
+      status: 400,
+      headers: twice.headers,
+      body: {
+        error: {
+          status: 400,
+          code: "duplicate-key",
+          message: "input.date_of_service is given twice (line 1, column 60); each key may appear once in an object",
+          problems: [{ path: "input.date_of_service", message: "is given twice (line 1, column 60)" }],
+        },
+      },
+    });
+    expect(JSON.stringify(twice.body)).not.toContain("2024-02-30");
+    const top = await call("/policies/NIA_CG_300/determinations", post('{\n  "input": {},\n  "trace": false,\n  "input": {}\n}'));
+    expect(top.body).toEqual({ error: { status: 400, code: "duplicate-key", message: "input is given twice (line 4, column 3); each key may appear once in an object", problems: [{ path: "input", message: "is given twice (line 4, column 3)" }] } });
+    // In a list entry, the path has the entry's index; an odd key is quoted.
+    const entry = await call("/policies/NIA_CG_300/determinations", post('{"input": {"prior_procedures": [{"date": "2024-01-01"}, {"a b": 1, "a b": 2}]}}'));
+    expect((entry.body.error as { message: string }).message).toBe('input.prior_procedures[1]["a b"] is given twice (line 1, column 68); each key may appear once in an object');
+    // The same key in different objects is no duplicate: the library's case, entries and all, is evaluated.
+    expect((await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input, trace: false }, null, 2)))).status).toBe(200);
+    // A body the platform cannot parse is still "bad-json", before any duplicate is looked for.
+    expect((await call("/policies/NIA_CG_300/determinations", post('{"input": {}, "input": '))).body).toMatchObject({ error: { code: "bad-json" } });
+  });
+
   it("finds the policies that list a request's CPT codes", async () => {
     const { status, body } = await call("/route?cpt=64483&cpt=%2B64484,99999");
     expect(status).toBe(200);
