@@ -43,6 +43,8 @@ const kinds: [string, (size: number) => string][] = [
   ["stray tokens: mixed", repeated('fact x: ) policy { "t" [ 1 - all of , } criterion : not ')],
   ["pasted paragraphs", repeated(paragraph)],
   ["bad characters", repeated("@ ; $ ")],
+  ["one run of bad characters", repeated("@")],
+  ["unquoted other alphabet", repeated("Боль в спине более трёх месяцев. ")],
   ["one long line of and", (size) => `fact a: boolean "A"\ncriterion c "C": a${" and a".repeat(Math.floor(size / 6))}\n`],
   ["unknown names", repeated("criterion c \"C\": nope\n")],
 ];

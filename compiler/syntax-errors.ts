@@ -270,7 +270,7 @@ export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: strin
     const hint = character.startsWith('"') ? "a quoted text must end with \" on the same line" : undefined;
     found.push({
       offset: e.offset,
-      diagnostic: error("POL001", { file, start: e.offset, end: e.offset + Math.max(1, Math.min(e.length, 40)), line: e.line, column: e.column }, `unexpected character ${JSON.stringify(shown)}`, { hint }),
+      diagnostic: error("POL001", { file, start: e.offset, end: e.offset + Math.max(1, Math.min(e.length, 40)), line: e.line, column: e.column }, `unexpected ${e.length > 1 ? "characters" : "character"} ${JSON.stringify(shown)}`, { hint }),
     });
   }
   // A bad character (an unterminated quote, say) makes the parser trip over what follows it on

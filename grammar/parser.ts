@@ -719,9 +719,18 @@ export interface ParseOutput {
   parseErrors: IRecognitionException[];
 }
 
-/** Lexes only: the tokens, for checks that must run before parsing. */
+/**
+ * Lexes only: the tokens, for checks that must run before parsing. Each run of characters that
+ * start no token (`T.UnexpectedCharacters`) is one lexing error.
+ */
 export function lexPol(text: string) {
-  return T.polLexer.tokenize(text);
+  const lexed = T.polLexer.tokenize(text);
+  const runs = lexed.groups.unexpected;
+  if (runs && runs.length > 0) {
+    for (const run of runs) lexed.errors.push({ offset: run.startOffset, line: run.startLine, column: run.startColumn, length: run.image.length, message: `unexpected characters: ${run.image}` });
+    lexed.errors.sort((a, b) => a.offset - b.offset);
+  }
+  return lexed;
 }
 
 export function parsePol(text: string, lexed = lexPol(text)): ParseOutput {
