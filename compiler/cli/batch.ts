@@ -30,7 +30,7 @@ import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { stateCode, stateProblem } from "../../runtime/states.js";
 import { instantiate, type ScriptLibrary } from "../load-modules.js";
-import { inputFactHint } from "./case-file.js";
+import { caseKeys, inputFactHint } from "./case-file.js";
 
 export interface BatchOptions {
   /** The member's state for every line; overrides a line's own `state`. */
@@ -90,7 +90,8 @@ interface ChunkResult {
 
 // ── One line ─────────────────────────────────────────────────────────────────────────────────
 
-const caseKeys = new Set(["id", "description", "state", "input", "expect"]);
+/** A line may be a whole case file's case (what `polc cases --boundaries` writes included): its other fields are not read. */
+const caseFields: ReadonlySet<string> = new Set(caseKeys);
 
 function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -112,10 +113,10 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   let state = config.state;
   if ("input" in input) {
     const wrapper = input;
-    const unknown = Object.keys(wrapper).filter((k) => !caseKeys.has(k));
+    const unknown = Object.keys(wrapper).filter((k) => !caseFields.has(k));
     if (typeof wrapper.id === "string" || (typeof wrapper.id === "number" && Number.isFinite(wrapper.id))) id = wrapper.id;
     else if (wrapper.id !== undefined) return fail("'id' must be a text or a number");
-    if (unknown.length) return fail(`${unknown.map((k) => `'${k}'`).join(", ")} ${unknown.length === 1 ? "is not a case field" : "are not case fields"} (the fields are id, description, state, input, expect)${unknown.includes("date_of_service") ? `; ${inputFactHint}` : ""}`);
+    if (unknown.length) return fail(`${unknown.map((k) => `'${k}'`).join(", ")} ${unknown.length === 1 ? "is not a case field" : "are not case fields"} (the fields are ${caseKeys.join(", ")})${unknown.includes("date_of_service") ? `; ${inputFactHint}` : ""}`);
     if (wrapper.input === null || typeof wrapper.input !== "object" || Array.isArray(wrapper.input)) return fail("'input' must be an object of facts");
     if (wrapper.state !== undefined && typeof wrapper.state !== "string") return fail("'state' must be a text such as \"WA\"");
     input = wrapper.input as Record<string, unknown>;

@@ -35,7 +35,8 @@ export interface CaseFile {
   readonly unconfirmed?: boolean;
 }
 
-const caseKeys = ["id", "description", "state", "input", "expect", "probe", "unconfirmed"];
+/** The fields of a case, in a case file and on a line of `polc eval --batch` alike. */
+export const caseKeys: readonly string[] = ["id", "description", "state", "input", "expect", "probe", "unconfirmed"];
 const expectKeys = ["outcome", "pathway", "unmet", "missing", "advisories", "referrals", "assumptions"];
 const outcomes = ["meets", "does-not-meet", "excluded", "not-covered", "needs-info", "refer-for-review"];
 

@@ -757,7 +757,7 @@ describe("names swept through every role", () => {
     writeFileSync(bare, `${lines.join("\n")}\n`);
     expect(await runBatch(library, "SWEEP_FACT", bare, { workers: 0, output, progress: false })).toMatchObject({ lines: 3, evaluated: 2, errors: 1 });
     const out = output.text.trimEnd().split("\n").map((l) => JSON.parse(l) as Determination & { line?: number; error?: string });
-    expect(out[0]).toEqual({ line: 1, error: `'date_of_service' is not a case field (the fields are id, description, state, input, expect); a request with a fact or group named 'input' is written as a case: {"input": {…its facts…}}` });
+    expect(out[0]).toEqual({ line: 1, error: `'date_of_service' is not a case field (the fields are id, description, state, input, expect, probe, unconfirmed); a request with a fact or group named 'input' is written as a case: {"input": {…its facts…}}` });
     // Written as a case, it is read; facts named description and expect need no wrapping.
     expect(summary(out[1])).toMatchObject({ outcome: "does-not-meet", unmet: ["x_fact_input"] });
     expect(summary(out[2])).toMatchObject({ outcome: "does-not-meet", unmet: ["x_fact_description", "x_fact_expect"] });

@@ -12,6 +12,17 @@ import { thresholdsOf, thresholdText } from "../../compiler/tools/boundaries.js"
 import { mutableThresholds, runMutants } from "../../compiler/tools/mutation.js";
 import { outputChanges, watchLoop } from "../../compiler/cli/watch.js";
 import { kneePolicy, polc, writeCase } from "./support.js";
+import { Writable } from "node:stream";
+import { runBatch } from "../../compiler/cli/batch.js";
+import { scriptLibrary } from "../../compiler/load-modules.js";
+
+class Collect extends Writable {
+  text = "";
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
 
 let dir: string;
 let lib: string;
@@ -93,6 +104,16 @@ describe("polc cases --boundaries", () => {
     expect(test.code).toBe(0);
     expect(test.out.split("\n")).toContain(`ok   KNEE_1 knee-1/boundaries/unknown-infection.json  [unconfirmed; probes infection undocumented (unknown): Active infection at the injection site]`);
     expect(test.out.split("\n").at(-1)).toBe("11 cases: 11 passed, 0 failed, 9 unconfirmed");
+    // The same files, one a line, through polc eval --batch: probe and unconfirmed are case fields there too.
+    const names = readdirSync(folder).sort();
+    const cases = names.map((name) => JSON.parse(readFileSync(join(folder, name), "utf8")) as { probe: string; expect: { outcome: string } });
+    const batch = join(dir, "boundaries.ndjson");
+    writeFileSync(batch, cases.map((c) => JSON.stringify(c)).join("\n"));
+    const output = new Collect();
+    const summary = await runBatch(scriptLibrary(compileFiles(polFilesUnder(lib))), "KNEE_1", batch, { workers: 0, output, progress: false });
+    expect(summary).toMatchObject({ lines: 9, evaluated: 9, errors: 0 });
+    const lines = output.text.trimEnd().split("\n").map((l) => JSON.parse(l) as { outcome?: string; error?: string });
+    expect(lines.map((l) => l.error ?? l.outcome)).toEqual(cases.map((c) => c.expect.outcome));
     rmSync(join(lib, "cases", "knee-1", "boundaries"), { recursive: true });
   });
 
