@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { dirname, relative, resolve } from "node:path";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { compileFiles } from "../compile.js";
 import { lint } from "../lint/lint.js";
 import { findCasesRoot } from "../tools/case-folders.js";
@@ -52,7 +52,20 @@ function libraryOf(paths: readonly string[]): string | undefined {
   return statSync(paths[0]).isDirectory() ? paths[0] : dirname(paths[0]);
 }
 
+/**
+ * A file given by name that is not a policy file is refused before it is read: parsed as a policy,
+ * a README gives an error for its first word and nothing useful, and its lines would be quoted.
+ */
+function refuseOtherFiles(paths: readonly string[]): void {
+  for (const path of paths) {
+    if (path.endsWith(".pol") || !existsSync(path) || !statSync(path).isFile()) continue;
+    const markdown = /\.(md|markdown)$/i.test(path) ? "; a Markdown page is documentation (polc build writes each policy's page from its .pol file)" : "";
+    throw new UsageError(`${path} is not a .pol file: polc check reads policy files (*.pol) and folders of them${markdown}`);
+  }
+}
+
 function checkOnce(paths: readonly string[], options: CheckOptions, io: Io, version: string): number {
+  refuseOtherFiles(paths);
   const files = paths.flatMap(polFilesUnder);
   const result = compileFiles(files);
   const hasErrors = result.diagnostics.some((d) => d.severity === "error");

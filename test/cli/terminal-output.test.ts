@@ -56,12 +56,15 @@ describe("terminal output", () => {
     expect(err).not.toContain("PATH=");
   });
 
-  it("quotes no line of a file given to check that is not a .pol file, or that holds NUL", async () => {
+  it("refuses a file given to check that is not a .pol file without reading it, and quotes no line of one that holds NUL", async () => {
     const secret = file("secret.env", "SECRET=hunter2 and more\n");
-    const checked = await polc("check", secret);
-    expect(checked.code).toBe(1);
-    expect(checked.err).not.toContain("hunter2");
-    expect(checked.err.split("\n")[0]).toMatch(/secret\.env:1:1: error POL002: /);
+    expect(await polc("check", secret)).toEqual({ code: 2, out: "", err: `polc: ${secret} is not a .pol file: polc check reads policy files (*.pol) and folders of them` });
+    const readme = file("README.md", "# Knee injections\n\nSome *text* and a [link](x).\n\n- one\n- two\n");
+    expect(await polc("check", readme)).toEqual({
+      code: 2,
+      out: "",
+      err: `polc: ${readme} is not a .pol file: polc check reads policy files (*.pol) and folders of them; a Markdown page is documentation (polc build writes each policy's page from its .pol file)`,
+    });
     const binary = file("binary.pol", 'fact a: boolean "A"\u0000\ncriterion c "C": b\n');
     const { err } = await polc("check", binary);
     expect(err).not.toContain("|");
