@@ -6,6 +6,7 @@ import type { CstNode, IRecognitionException, IToken } from "chevrotain";
 import type * as C from "../grammar/cst.generated.js";
 import type { ParseOutput } from "../grammar/parser.js";
 import { Identifier } from "../grammar/tokens.js";
+import { closestName } from "../runtime/closest-name.js";
 import type { Span } from "./ast.js";
 import { error, type Diagnostic } from "./diagnostics.js";
 
@@ -94,7 +95,7 @@ export function spoiltParts(parsed: ParseOutput): [number, number][] {
     const i = firstAtLeast(errorOffsets, start);
     return i < errorOffsets.length && errorOffsets[i] <= end;
   });
-  found = [...spoilt, ...misnamed(parsed).map((m) => m.declaration)].sort((a, b) => a[0] - b[0]);
+  found = [...spoilt, ...misnamed(parsed).map((m) => m.declaration), ...blocksLeft(parsed).map((b) => b.spoilt)].sort((a, b) => a[0] - b[0]);
   spoiltOf.set(parsed, found);
   return found;
 }
@@ -248,6 +249,52 @@ function misnamed(parsed: ParseOutput): Misnamed[] {
   return found;
 }
 
+interface BlockLeft {
+  /** The error that made the parser leave the block. */
+  readonly cause: IRecognitionException;
+  /** From that error to the '}' that really closes the block, as offsets. */
+  readonly spoilt: [number, number];
+}
+
+const blocksLeftOf = new WeakMap<ParseOutput, BlockLeft[]>();
+
+/**
+ * Where recovery left a `{ … }` block early. A mistake inside a block (`critrion`, `3 monts`) can
+ * make the parser give up on the block: what follows in it is then read as top-level
+ * declarations, and the block's own `}` "closes nothing". When the file's braces balance, every
+ * `}` closes something, so such an error is an echo of the mistake before it: everything from
+ * that mistake to this `}` was read out of place, and the errors and checker complaints there
+ * are dropped.
+ */
+export function blocksLeft(parsed: ParseOutput): BlockLeft[] {
+  let found = blocksLeftOf.get(parsed);
+  if (found) return found;
+  found = [];
+  let depth = 0;
+  let balanced = true;
+  for (const t of parsed.tokens) {
+    if (t.tokenType.name === "LCurly") depth++;
+    else if (t.tokenType.name === "RCurly" && --depth < 0) balanced = false;
+  }
+  if (balanced && depth === 0) {
+    const errors = parsed.parseErrors.filter((e) => !Number.isNaN(e.token.startOffset)).sort((a, b) => a.token.startOffset - b.token.startOffset);
+    let cause: IRecognitionException | undefined;
+    for (const e of errors) {
+      if (e.token.tokenType.name === "RCurly" && closesNothing(e)) {
+        if (cause) found.push({ cause, spoilt: [cause.token.startOffset, e.token.startOffset] });
+      } else cause = e;
+    }
+  }
+  blocksLeftOf.set(parsed, found);
+  return found;
+}
+
+/** Whether an error is a '}' where the file expects a declaration: it closes no block the parser has open. */
+function closesNothing(e: IRecognitionException): boolean {
+  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
+  return e.name === "NotAllInputParsedException" || rule === "file" || rule === "topItem";
+}
+
 /** The first and last offsets of a part's tokens, as the parser recorded them on the node. */
 function tokenRange(node: CstNode): [number, number] | undefined {
   const start = node.location?.startOffset ?? NaN;
@@ -285,7 +332,13 @@ export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: strin
   const misnamedOffsets = misnamedWords.map((m) => m.error.token.startOffset);
   const misnamedAtEnd = misnamedWords.some((m) => m.next === undefined);
   const reported = new Set<number>();
+  const left = blocksLeft(parsed);
+  const leftCauses = new Set(left.map((b) => b.cause));
+  const leftRanges = left.map((b) => b.spoilt).sort((a, b) => a[0] - b[0]);
+  const leftReach = rangeReach(leftRanges);
   for (const e of parsed.parseErrors) {
+    // Inside a block the parser left early, only the mistake that made it leave counts.
+    if (!leftCauses.has(e) && !Number.isNaN(e.token.startOffset) && insideRanges(leftRanges, e.token.startOffset, leftReach)) continue;
     const line = e.token.startLine;
     const atEnd = Number.isNaN(e.token.startOffset);
     if (line !== undefined && !Number.isNaN(line) && lexedLines.has(line) && e.token.startOffset >= lexedLines.get(line)!) continue;
@@ -370,6 +423,12 @@ function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, 
       hint: `'${token.image}' is a word of the language and cannot be a name; choose another, like ${token.image}_value`,
     });
   }
+  const meant = atEnd ? undefined : meantWord(token, tokens);
+  if (meant) {
+    const at = meant.at;
+    const where: Span = at ? { file, start: at.startOffset, end: (at.endOffset ?? at.startOffset) + 1, line: at.startLine ?? 1, column: at.startColumn ?? 1 } : span;
+    return error("POL002", where, meant.message, { hint: `did you mean '${meant.word}'?` });
+  }
   const { expected, end } = expectedOf(e);
   if (e.name === "NotAllInputParsedException" || end) {
     return error("POL002", span, `unexpected ${found}: expected ${expectedByRule.topItem}`, {
@@ -377,6 +436,80 @@ function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, 
     });
   }
   return error("POL002", span, `expected ${expected}, but found ${found}`);
+}
+
+/** The kinds of a policy's sections, as a line starts them. */
+const sectionKinds = ["indications", "requirements", "exclusions", "contraindications", "notes", "advisories"];
+
+/** Duration units, as an author writes them after a number. */
+const unitWords = ["days", "weeks", "months", "years", "hours", "minutes", "day", "week", "month", "year", "hour", "minute"];
+
+/** The words that start a declaration, a member of a policy, a section or a bullet: what a line starts with. */
+const startingWords = [
+  "import",
+  "policy",
+  "overlay",
+  "fact",
+  "group",
+  "enum",
+  "record",
+  "define",
+  "criterion",
+  "pathway",
+  "use",
+  "note",
+  "indications",
+  "requirements",
+  "exclusions",
+  "contraindications",
+  "notes",
+  "advisories",
+  "cpt",
+  "effective",
+  "applies",
+  "references",
+  "history",
+];
+
+/**
+ * A misspelt word of the language where the parser tripped: a name after a number that is close
+ * to a unit (`3 monts`), or a name first on its line that is close to a word starting a
+ * declaration, section or bullet (`critrion`). A name the author declared is not a keyword, so
+ * an exact match is never a misspelling.
+ */
+function meantWord(token: IToken, tokens: readonly IToken[]): { message: string; word: string; at?: IToken } | undefined {
+  const at = indexOfToken(tokens, token);
+  if (at < 0) return undefined;
+  const before = at > 0 ? tokens[at - 1] : undefined;
+  // `requirments "Title" {`: read as a property until its '{'.
+  if (token.tokenType.name === "LCurly" && at >= 2 && before?.tokenType.name === "StringLiteral") {
+    const word = tokens[at - 2];
+    const first = at < 3 || tokens[at - 3].endLine !== word.startLine;
+    const kind = word.tokenType === Identifier && first ? closestName(word.image, sectionKinds) : undefined;
+    return kind ? { message: `unknown section kind '${clip(word.image)}'`, word: kind, at: word } : undefined;
+  }
+  if (token.tokenType !== Identifier) return undefined;
+  if (before && before.tokenType.name === "NumberLiteral" && before.startLine === token.startLine) {
+    const unit = closestName(token.image, unitWords);
+    if (unit) return { message: `expected a unit after ${before.image} (days, weeks, months, years, hours or minutes), but found '${clip(token.image)}'`, word: unit };
+  }
+  if (!before || before.endLine !== token.startLine) {
+    const word = closestName(token.image, startingWords);
+    if (word) return { message: `unknown word '${clip(token.image)}'`, word };
+  }
+  return undefined;
+}
+
+/** The index of a token in the file's tokens (a binary search by offset), or -1. */
+function indexOfToken(tokens: readonly IToken[], token: IToken): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].startOffset < token.startOffset) lo = mid + 1;
+    else hi = mid;
+  }
+  return tokens[lo] === token ? lo : -1;
 }
 
 const tokenLabels: Record<string, string> = {

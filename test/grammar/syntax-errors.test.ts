@@ -89,6 +89,55 @@ describe("syntax errors", () => {
   });
 });
 
+describe("a misspelt word of the language: one error, at the word, with what was meant", () => {
+  const policy = (line: string, extra = "") => `fact pain_duration: duration "How long"\nfact flag: boolean "Flag"\nfact other: boolean "Other"\n\npolicy P "Probe" {\n  version "1"\n  requirements "R" {\n${line}\n    criterion other_one "Other": other\n  }\n${extra}}\n`;
+
+  it("a unit after a number", () => {
+    expectDiagnostics(policy('    criterion short "Under 3 months": pain_duration < 3 monts'), [
+      [
+        "a.pol:8:57: error POL002: expected a unit after 3 (days, weeks, months, years, hours or minutes), but found 'monts'",
+        "  |",
+        '8 |     criterion short "Under 3 months": pain_duration < 3 monts',
+        "  |                                                         ^^^^^",
+        "  = did you mean 'months'?",
+      ].join("\n"),
+    ]);
+  });
+
+  it("a keyword that starts a bullet, and nothing the rest of its block echoes", () => {
+    // The parser leaves the section at 'critrion' and reads the next criterion as a top-level one
+    // (whose name 'other' would clash), then each '}' closes nothing: all of that is dropped.
+    expectDiagnostics(policy('    critrion short "Flagged": flag').replace("other_one", "other"), [
+      ["a.pol:8:5: error POL002: unknown word 'critrion'", "  |", '8 |     critrion short "Flagged": flag', "  |     ^^^^^^^^", "  = did you mean 'criterion'?"].join("\n"),
+    ]);
+  });
+
+  it("a section kind", () => {
+    const source = policy('    criterion f "Flagged": flag', '  exclusoins "E" {\n    criterion ex "Other": other\n  }\n');
+    expectDiagnostics(source, [
+      ["a.pol:11:3: error POL002: unknown section kind 'exclusoins'", "   |", '11 |   exclusoins "E" {', "   |   ^^^^^^^^^^", "  = did you mean 'exclusions'?"].join("\n"),
+    ]);
+  });
+
+  it("a name that is close to no word of the language keeps the grammar's message", () => {
+    expectDiagnostics(policy('    criterion short "Under 3 months": pain_duration < 3 fortnights'), [
+      [
+        "a.pol:8:57: error POL002: expected '}', but found 'fortnights'",
+        "  |",
+        '8 |     criterion short "Under 3 months": pain_duration < 3 fortnights',
+        "  |                                                         ^^^^^^^^^^",
+      ].join("\n"),
+    ]);
+  });
+
+  it("with unbalanced braces, a '}' that closes nothing is still reported", () => {
+    const result = compileText({ "a.pol": 'fact a: boolean "A"\n}\nfact b: boolean "B"\n' });
+    expect(result.diagnostics.map((d) => renderDiagnostic(d, result.sources).split("\n")[0])).toEqual([
+      "a.pol:2:1: error POL002: unexpected '}': expected a declaration (fact, group, enum, record, define, criterion), a policy or an overlay",
+    ]);
+  });
+});
+
 describe("grammar/cst.generated.ts", () => {
   it("is what generate-cst-types.ts writes from the current grammar", () => {
     const committed = readFileSync(new URL("../../grammar/cst.generated.ts", import.meta.url), "utf8");
