@@ -9,7 +9,9 @@
  *     module in memory, and every evaluation path on the policy's cases (agreement.ts); one in
  *     --build-every (default 40) is also built (`polc build`, formatting included) and its module
  *     imported, evaluated with `polc eval` and `--batch`, and every build is type-checked by
- *     tsc in one program at the end.
+ *     tsc in one program at the end. The unchanged library is built first; each later build
+ *     reuses its formatted outputs where the mutation left them unchanged, as a rebuild does,
+ *     so only what the mutation changed goes through Prettier.
  *  3. Case inputs: --cases (default 5 000) hostile changes of the case files (case-mutations.ts)
  *     through every evaluation path.
  *  4. The name sweep (test/codegen/name-sweep.test.ts, run by vitest), unless --no-sweep.
@@ -22,7 +24,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Writable } from "node:stream";
 import fc from "fast-check";
@@ -132,13 +134,54 @@ class Collect extends Writable {
 
 const seedsOf = (policyId: string): CaseSeed[] => seeds.filter((s) => s.policyId === policyId);
 const scratch = mkdtempSync(join(tmpdir(), "pol-fuzz-"));
+
+/**
+ * The unchanged library's outputs, by path inside their build folder: `previous` for every later
+ * build (renderOutputs reuses an output whose source digest is unchanged, as `polc build` does),
+ * and what a build's modules are compared with to type-check only the ones it changed.
+ */
+const baseOutputs = new Map<string, string>();
+const baseModules: string[] = [];
+
+/** Builds a library into `dir` (formatted files on disk); returns its TypeScript files that differ from the unchanged library's. */
+async function buildInto(dir: string, result: ReturnType<typeof compileText>): Promise<{ changedModules: string[]; formatted: number }> {
+  const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, (path) => baseOutputs.get(relative(dir, path)), dir);
+  const changedModules: string[] = [];
+  let formatted = 0;
+  for (const f of out) {
+    mkdirSync(join(f.path, ".."), { recursive: true });
+    writeFileSync(f.path, f.text);
+    const key = relative(dir, f.path);
+    const base = baseOutputs.get(key);
+    if (base !== f.text) formatted++;
+    if (f.path.endsWith(".ts") && base !== f.text) changedModules.push(f.path);
+  }
+  return { changedModules, formatted };
+}
+
+{
+  // The unchanged library, built once: every later build starts from its outputs.
+  const started = performance.now();
+  const dir = join(scratch, "build-base");
+  const result = compileText(library);
+  const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, () => undefined, dir);
+  for (const f of out) {
+    baseOutputs.set(relative(dir, f.path), f.text);
+    mkdirSync(join(f.path, ".."), { recursive: true });
+    writeFileSync(f.path, f.text);
+    if (f.path.endsWith(".ts")) baseModules.push(f.path);
+  }
+  console.log(`base build: ${out.length} outputs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
 {
   const started = performance.now();
   const chosen = valid.slice(0, stageLimit);
   let evaluations = 0;
   let disagreements = 0;
   let builds = 0;
-  const built: string[] = [];
+  let buildMs = 0;
+  let formattedFiles = 0;
+  const built: string[] = [...baseModules];
   for (const [n, i] of chosen.entries()) {
     const input = checkerInput(i);
     const files = { ...library, ...input.changes };
@@ -166,12 +209,15 @@ const scratch = mkdtempSync(join(tmpdir(), "pol-fuzz-"));
     // The whole build: formatted files on disk, the module imported, polc eval and --batch.
     builds++;
     const dir = join(scratch, `build-${i}`);
-    const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, () => undefined, dir);
-    for (const f of out) {
-      mkdirSync(join(f.path, ".."), { recursive: true });
-      writeFileSync(f.path, f.text);
-      if (f.path.endsWith(".ts")) built.push(f.path);
-    }
+    const buildStarted = performance.now();
+    const { changedModules, formatted } = await buildInto(dir, result);
+    const thisBuild = performance.now() - buildStarted;
+    buildMs += thisBuild;
+    formattedFiles += formatted;
+    console.log(`#   build ${builds} (mutation #${i}): ${formatted} outputs changed, rendered in ${(thisBuild / 1000).toFixed(1)} s`);
+    // A module the mutation left unchanged type-checks as the unchanged library's does; the
+    // changed ones are checked with everything they import.
+    built.push(...changedModules);
     const source = join(dir, "policies");
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(join(source, path, ".."), { recursive: true });
@@ -206,11 +252,13 @@ const scratch = mkdtempSync(join(tmpdir(), "pol-fuzz-"));
       if (output.text !== `${JSON.stringify({ ...expected, trace: [] })}\n`) fail(`build #${i} ${id}: --batch disagrees`);
     }
   }
+  const tscStarted = performance.now();
   const typeErrors = built.length ? typeCheck(built) : [];
+  const tscMs = performance.now() - tscStarted;
   for (const m of typeErrors.slice(0, 10)) fail(`tsc: ${m}`);
   const ms = performance.now() - started;
   console.log(
-    `stages: ${chosen.length} compiling mutations in ${(ms / 1000).toFixed(1)} s: ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built, imported, run by polc eval and --batch; tsc over ${built.length} modules: ${typeErrors.length} errors`,
+    `stages: ${chosen.length} compiling mutations in ${(ms / 1000).toFixed(1)} s: ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch; tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
   );
 }
 
