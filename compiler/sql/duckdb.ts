@@ -1,0 +1,93 @@
+/**
+ * DuckDB, embedded: a database in memory (or a file), the layout's tables, the rows of the
+ * requests appended, and the policy's query run in-process.
+ */
+import { DuckDBDateValue, DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
+import type { Column, Layout } from "./layout.js";
+import type { Cell, CaseRows } from "./rows.js";
+
+export interface SqlResultRow {
+  readonly case_id: string;
+  readonly outcome: string;
+  readonly pathway: string | null;
+  readonly unmet: readonly string[];
+  readonly undocumented: readonly string[];
+}
+
+export class DuckDbEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path = ":memory:", threads?: number): Promise<DuckDbEngine> {
+    const instance = await DuckDBInstance.create(path, threads ? { threads: String(threads) } : {});
+    return new DuckDbEngine(instance, await instance.connect());
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  /** Appends the requests' rows to the layout's tables (made by its DDL). */
+  async append(layout: Layout, rows: Iterable<CaseRows>): Promise<void> {
+    const cases = await this.connection.createAppender(layout.casesTable);
+    const lists = await Promise.all(layout.lists.map((l) => this.connection.createAppender(l.table)));
+    for (const r of rows) {
+      appendRow(cases, layout.cases, r.cases);
+      r.lists.forEach((entries, i) => {
+        for (const entry of entries) appendRow(lists[i], layout.lists[i].columns, entry);
+      });
+    }
+    for (const a of [cases, ...lists]) a.closeSync();
+  }
+
+  /** Runs a policy's query; its lists of ids come back as arrays. */
+  async results(query: string): Promise<SqlResultRow[]> {
+    const reader = await this.connection.runAndReadAll(query);
+    return reader.getRowObjectsJS().map((row) => ({
+      case_id: String(row.case_id),
+      outcome: String(row.outcome),
+      pathway: row.pathway === null ? null : String(row.pathway),
+      unmet: splitList(row.unmet),
+      undocumented: splitList(row.undocumented),
+    }));
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export function splitList(value: unknown): string[] {
+  return typeof value === "string" && value !== "" ? value.split(",") : [];
+}
+
+function appendRow(appender: DuckDBAppender, columns: readonly Column[], cells: readonly Cell[]): void {
+  columns.forEach((column, i) => {
+    const cell = cells[i];
+    if (cell === null || cell === undefined) appender.appendNull();
+    else
+      switch (column.kind) {
+        case "boolean":
+        case "documented":
+          appender.appendBoolean(cell as boolean);
+          break;
+        case "number":
+        case "amount":
+          appender.appendDouble(cell as number);
+          break;
+        case "date":
+          appender.appendDate(new DuckDBDateValue(cell as number));
+          break;
+        case "levels":
+        case "ord":
+          appender.appendInteger(cell as number);
+          break;
+        default:
+          appender.appendVarchar(String(cell));
+      }
+  });
+  appender.endRow();
+}

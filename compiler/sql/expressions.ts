@@ -1,0 +1,741 @@
+/**
+ * Expressions of the intermediate form as SQL. Each primitive maps to the SQL that gives the
+ * runtime operation's result (runtime/values.ts, runtime/queries.ts) for one case row `c`:
+ *
+ * - a truth is a BOOLEAN, NULL when unknown (SQL's AND, OR and NOT are the language's);
+ * - a number or a date (a day number) is a pair `lo`/`hi`: equal when known, the type's bounds
+ *   when an undocumented number is bounded, a range when a count's filter is open for some
+ *   entries; NULL when unknown;
+ * - a value may also be no value (`none`: a field of an entry that does not exist);
+ * - a list is a derived table of entries with whether each is in the list (`m`, a truth);
+ * - an entry picked by `latest`/`earliest` is its place in its list, or open on which it is.
+ *
+ * Which facts an undecided criterion reads is not carried in the values: the determination lists,
+ * for each undecided criterion, the facts it reads that the case leaves undocumented (a cover of
+ * the runtime's `missing`). Constructs without a mapping are refused by name (SqlRefusal).
+ */
+import type { IrDefinition, IrExpr, IrFact, IrField, IrRecord, IrRequirement, IrType } from "../ir.js";
+import type { Dialect } from "./dialect.js";
+import type { Layout } from "./layout.js";
+import { ident, text } from "./layout.js";
+import { SqlRefusal } from "./refusal.js";
+import type { ComparisonOp, DurationUnit } from "../../runtime/vocabulary.js";
+import { levels as levelsMask } from "../../runtime/levels.js";
+
+/** A truth: TRUE, FALSE or NULL (unknown). */
+export interface TriSql {
+  readonly t: "tri";
+  readonly v: string;
+  /** Whether it is no value (a field of an entry that does not exist): false as a condition. */
+  readonly none?: string;
+  /** For a field of an entry whose pick is open: the selection (see Unknown.selecting). */
+  readonly sel?: Selection;
+}
+interface Selection {
+  /** Whether which entry is picked is open. */
+  readonly open: string;
+  /** Whether some entry is surely picked. */
+  readonly picks: string;
+}
+/** A number, a date (day number): from lo to hi. */
+export interface NumSql {
+  readonly t: "num";
+  readonly lo: string;
+  readonly hi: string;
+  readonly none: string;
+  /** Whether it is an undocumented value known only by its bounds. */
+  readonly undoc: string;
+  readonly sel?: Selection;
+}
+/** A duration: a length (amount and unit) or a span between two days. */
+export interface LenSql {
+  readonly t: "len";
+  readonly amount: string;
+  /** The unit: a literal when the policy writes it, else a column. */
+  readonly unit: string;
+  readonly fixedUnit?: DurationUnit;
+  readonly none: string;
+  readonly sel?: Selection;
+}
+export interface SpanSql {
+  readonly t: "span";
+  readonly from: string;
+  readonly to: string;
+  readonly none: string;
+}
+/** A text, an enum's value, or spinal levels (a bit mask). */
+export interface ScalarSql {
+  readonly t: "text" | "levels";
+  readonly v: string;
+  readonly none: string;
+  readonly sel?: Selection;
+}
+/** A list: a derived table with `ord` (place in the fact's list), `pos` (place in this list), the fields, and `m`. */
+export interface ListSql {
+  readonly t: "list";
+  readonly record: IrRecord;
+  readonly from: string;
+  /** Whether the list is known at all (its fact documented, the date of service known for a run). */
+  readonly known: string;
+}
+/** An entry of a list bound by a query: a row alias. */
+export interface RowSql {
+  readonly t: "row";
+  readonly record: IrRecord;
+  readonly alias: string;
+}
+/** An entry picked by `latest`/`earliest`: its list and its `ord` there, or none, or open. */
+export interface PickSql {
+  readonly t: "pick";
+  readonly list: ListSql;
+  readonly ord: string;
+  readonly none: string;
+  readonly sel: Selection;
+}
+export interface NoneSql {
+  readonly t: "none";
+}
+
+export type Sql = TriSql | NumSql | LenSql | SpanSql | ScalarSql | ListSql | RowSql | PickSql | NoneSql;
+
+const FALSE = "FALSE";
+const TRUE = "TRUE";
+
+function or(...parts: string[]): string {
+  const kept = parts.filter((p) => p !== FALSE);
+  if (kept.includes(TRUE)) return TRUE;
+  return kept.length === 0 ? FALSE : kept.length === 1 ? kept[0] : `(${kept.join(" OR ")})`;
+}
+function and(...parts: string[]): string {
+  const kept = parts.filter((p) => p !== TRUE);
+  if (kept.includes(FALSE)) return FALSE;
+  return kept.length === 0 ? TRUE : kept.length === 1 ? kept[0] : `(${kept.join(" AND ")})`;
+}
+
+/** What a criterion reads, for the undocumented facts of an undecided one. */
+export interface Reads {
+  readonly facts: Set<IrFact>;
+  readonly fields: Set<IrField>;
+  readonly requirements: Set<IrRequirement>;
+  readonly refers: boolean[];
+  dos: boolean;
+}
+
+export function emptyReads(): Reads {
+  return { facts: new Set(), fields: new Set(), requirements: new Set(), refers: [], dos: false };
+}
+
+export interface ExprContext {
+  readonly policy: string;
+  readonly dialect: Dialect;
+  readonly layout: Layout;
+  /** The SQL truth of whether a requirement holds (`met`), and its status column. */
+  met(r: IrRequirement): string;
+  /** A fresh alias for a row. */
+  alias(): string;
+  /**
+   * A value of the case as a whole (it reads no query's entry) worked out once per case: its
+   * parts become columns, a list a table keyed by case, which every use then reads.
+   */
+  materialize(v: Sql): Sql;
+  /** Values of definitions already worked out, with what they read. */
+  readonly memo: Map<string, { readonly sql: Sql; readonly reads: Reads }>;
+}
+
+export function mergeReads(into: Reads, from: Reads): void {
+  for (const f of from.facts) into.facts.add(f);
+  for (const f of from.fields) into.fields.add(f);
+  for (const r of from.requirements) into.requirements.add(r);
+  into.refers.push(...from.refers);
+  into.dos ||= from.dos;
+}
+
+/** Whether a scope binds an entry of a query (then values may read it, and are not the case's own). */
+function bindsEntry(scope: Scope): boolean {
+  for (const v of scope.values()) if (v.t === "row") return true;
+  return false;
+}
+
+/** A value's SQL as a memo key (records are named, not walked). */
+function keyOf(v: Sql): string {
+  return JSON.stringify(v, (k, x: unknown) => (k === "record" ? (x as IrRecord).name : x));
+}
+
+type Scope = ReadonlyMap<string, Sql>;
+
+const fixedMinutes: Partial<Record<DurationUnit, number>> = { minutes: 1, hours: 60, days: 1440, weeks: 10080 };
+
+export class ExprCompiler {
+  constructor(
+    private readonly cx: ExprContext,
+    readonly reads: Reads,
+    private readonly where: string,
+  ) {}
+
+  private refuse(construct: string): never {
+    throw new SqlRefusal(this.cx.policy, construct, this.where);
+  }
+
+  private get d(): Dialect {
+    return this.cx.dialect;
+  }
+
+  /** The day number of the date of service, NULL when undocumented. */
+  private dos(): string {
+    this.reads.dos = true;
+    return `(c."date_of_service" - DATE '1970-01-01')`;
+  }
+
+  /** An expression where a condition is expected: anything but a truth counts as false. */
+  tri(e: IrExpr, scope: Scope = new Map()): string {
+    const v = this.expr(e, scope);
+    if (v.t !== "tri") return FALSE;
+    return v.none && v.none !== FALSE ? `(CASE WHEN ${v.none} THEN FALSE ELSE ${v.v} END)` : v.v;
+  }
+
+  expr(e: IrExpr, scope: Scope): Sql {
+    switch (e.k) {
+      case "bool":
+        return { t: "tri", v: e.v ? TRUE : FALSE };
+      case "num":
+        return exact(numberLiteral(e.v));
+      case "text":
+      case "enum":
+        return { t: "text", v: text(e.v), none: FALSE };
+      case "date":
+        return exact(`(DATE ${text(e.v)} - DATE '1970-01-01')`);
+      case "dur":
+        return { t: "len", amount: numberLiteral(e.amount), unit: text(e.unit), fixedUnit: e.unit, none: FALSE };
+      case "levels":
+        return { t: "levels", v: String(levelsMask(e.v)), none: FALSE };
+      case "none":
+        return { t: "none" };
+      case "dos": {
+        const day = this.dos();
+        return exact(day);
+      }
+      case "fact":
+        return this.fact(e.fact);
+      case "var": {
+        const v = scope.get(e.name);
+        if (!v) this.refuse(`the name '${e.name}'`);
+        return v;
+      }
+      case "field":
+        return this.field(this.expr(e.of, scope), e.field);
+      case "and":
+        return { t: "tri", v: and(...e.args.map((a) => this.tri(a, scope))) };
+      case "or":
+        return { t: "tri", v: or(...e.args.map((a) => this.tri(a, scope))) };
+      case "not": {
+        const v = this.tri(e.arg, scope);
+        return { t: "tri", v: v === TRUE ? FALSE : v === FALSE ? TRUE : `(NOT ${v})` };
+      }
+      case "cmp":
+        return { t: "tri", v: this.compare(e.op, this.expr(e.a, scope), this.expr(e.b, scope), e.kind) };
+      case "in": {
+        const v = this.expr(e.arg, scope);
+        if (v.t === "none") return { t: "tri", v: FALSE };
+        if (v.t !== "text") this.refuse(`'in' over a ${v.t}`);
+        const member = `${v.v} IN (${e.values.map(text).join(", ")})`;
+        return { t: "tri", v: `(CASE WHEN ${v.none} THEN FALSE WHEN ${v.v} IS NULL THEN NULL ELSE ${e.negated ? `NOT (${member})` : member} END)` };
+      }
+      case "known":
+        return { t: "tri", v: this.known(this.expr(e.arg, scope)) };
+      case "absent":
+        return { t: "tri", v: this.absent(this.expr(e.arg, scope)) };
+      case "arith":
+        return this.arith(e.op, this.expr(e.a, scope), this.expr(e.b, scope), e.kind);
+      case "refer": {
+        this.reads.refers.push(true);
+        if (!e.when) return { t: "tri", v: "CAST(NULL AS BOOLEAN)" };
+        const cond = this.tri(e.when, scope);
+        return { t: "tri", v: `(CASE WHEN ${cond} THEN CAST(NULL AS BOOLEAN) ELSE ${cond} END)` };
+      }
+      case "within":
+        return { t: "tri", v: this.within(this.expr(e.arg, scope), this.expr(e.window, scope)) };
+      case "span":
+        return this.span(this.expr(e.from, scope), e.to ? this.expr(e.to, scope) : exact(this.dos()));
+      case "call": {
+        const args = e.args.map((a) => this.expr(a, scope));
+        if (bindsEntry(scope) || args.some((a) => a.t === "row")) return this.call(e.def, args);
+        const key = `${e.def.module.file}:${e.def.name}(${args.map(keyOf).join(",")})`;
+        const known = this.cx.memo.get(key);
+        if (known) {
+          mergeReads(this.reads, known.reads);
+          return known.sql;
+        }
+        const inner = new ExprCompiler(this.cx, emptyReads(), this.where);
+        const sql = this.cx.materialize(inner.call(e.def, args));
+        this.cx.memo.set(key, { sql, reads: inner.reads });
+        mergeReads(this.reads, inner.reads);
+        return sql;
+      }
+      case "crit":
+        this.reads.requirements.add(e.req);
+        return { t: "tri", v: this.cx.met(e.req) };
+      case "later_of":
+      case "earlier_of":
+        return this.extremeDay(
+          e.args.map((a) => this.expr(a, scope)),
+          e.k === "later_of",
+        );
+      case "recent_run": {
+        const run = this.recentRun(this.expr(e.list, scope), this.expr(e.gap, scope));
+        return bindsEntry(scope) ? run : this.cx.materialize(run);
+      }
+      case "query":
+        return bindsEntry(scope) ? this.query(e, scope) : this.cx.materialize(this.query(e, scope));
+      case "if":
+        return this.choose(this.tri(e.cond, scope), this.expr(e.then, scope), this.expr(e.else, scope));
+      case "fn":
+        return this.builtin(e.fn, e.args.map((a) => this.expr(a, scope)));
+    }
+  }
+
+  // ── Facts and fields ─────────────────────────────────────────────────────────────────────
+
+  private fact(f: IrFact): Sql {
+    this.reads.facts.add(f);
+    if (f.type.t === "list") {
+      const table = this.cx.layout.listOf.get(f)!;
+      const fields = table.record.fields.map((field) => `t.${ident(field.name)}`);
+      const parts = table.columns.filter((c) => c.kind !== "id" && c.kind !== "ord").map((c) => `t.${ident(c.name)}`);
+      void fields;
+      return {
+        t: "list",
+        record: table.record,
+        from: `(SELECT t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id")`,
+        known: `COALESCE(c.${ident(table.documented)}, FALSE)`,
+      };
+    }
+    const columns = this.cx.layout.factColumns.get(f)!;
+    return this.valueOf(f.type, columns.map((col) => `c.${ident(col)}`));
+  }
+
+  /** A stored value (a fact's columns, or an entry's), with an undocumented bounded number as its range. */
+  private valueOf(type: IrType, columns: readonly string[], sel?: Selection): Sql {
+    const [col] = columns;
+    switch (type.t) {
+      case "boolean":
+        return { t: "tri", v: col, sel };
+      case "number":
+        if (type.min !== undefined && type.max !== undefined)
+          return { t: "num", lo: `COALESCE(${col}, ${numberLiteral(type.min)})`, hi: `COALESCE(${col}, ${numberLiteral(type.max)})`, none: FALSE, undoc: `(${col} IS NULL)`, sel };
+        return { t: "num", lo: col, hi: col, none: FALSE, undoc: `(${col} IS NULL)`, sel };
+      case "date": {
+        const day = `(${col} - DATE '1970-01-01')`;
+        return { t: "num", lo: day, hi: day, none: FALSE, undoc: `(${col} IS NULL)`, sel };
+      }
+      case "duration":
+        return { t: "len", amount: col, unit: columns[1], none: FALSE, sel };
+      case "text":
+      case "enum":
+        return { t: "text", v: col, none: FALSE, sel };
+      case "levels":
+        return { t: "levels", v: col, none: FALSE, sel };
+      case "list":
+        return this.refuse("a list inside an entry");
+    }
+  }
+
+  private fieldColumns(field: IrField, alias: string): string[] {
+    return field.type.t === "duration" ? [`${alias}.${ident(`${field.name}__amount`)}`, `${alias}.${ident(`${field.name}__unit`)}`] : [`${alias}.${ident(field.name)}`];
+  }
+
+  private field(of: Sql, field: IrField): Sql {
+    this.reads.fields.add(field);
+    if (of.t === "none") return { t: "none" };
+    if (of.t === "row") return this.valueOf(field.type, this.fieldColumns(field, of.alias));
+    if (of.t !== "pick") return this.refuse(`a field of a ${of.t}`);
+    // A field of the picked entry: read from its list by its place; none when nothing is picked.
+    const a = this.cx.alias();
+    const pick = (column: string) => `(SELECT ${column} FROM ${of.list.from} ${a} WHERE ${a}."ord" = ${of.ord})`;
+    // While which entry is picked is open, the field is that open question, not the entry's value.
+    const inner = this.valueOf(
+      field.type,
+      this.fieldColumns(field, a).map((col) => `(CASE WHEN ${of.sel.open} THEN NULL ELSE ${pick(col)} END)`),
+      of.sel,
+    );
+    return withNone(blankWhen(inner, of.sel.open), of.none);
+  }
+
+  // ── Comparisons ──────────────────────────────────────────────────────────────────────────
+
+  /** Unknown when an operand is (NULL), false when one is no value, else the comparison. */
+  private compare(op: ComparisonOp, a: Sql, b: Sql, kind: "number" | "date" | "duration" | "equality"): string {
+    if (a.t === "none" || b.t === "none") {
+      const other = a.t === "none" ? b : a;
+      const unknown = unknownOf(other);
+      return unknown === FALSE ? FALSE : `(CASE WHEN ${unknown} THEN CAST(NULL AS BOOLEAN) ELSE FALSE END)`;
+    }
+    if (kind === "duration") return this.compareDurations(op, a, b);
+    if (a.t === "num" && b.t === "num") {
+      const verdict = compareIntervals(op, a.lo, a.hi, b.lo, b.hi);
+      return guarded([a, b], verdict);
+    }
+    if ((a.t === "text" && b.t === "text") || (a.t === "levels" && b.t === "levels")) {
+      return guarded([a, b], `(${a.v} ${op === "!=" ? "<>" : op} ${b.v})`);
+    }
+    if (a.t === "tri" && b.t === "tri") {
+      if (op !== "=" && op !== "!=") this.refuse(`'${op}' between truths`);
+      return guarded([a, b], `(${a.v} ${op === "=" ? "=" : "<>"} ${b.v})`);
+    }
+    return this.refuse(`a comparison of a ${a.t} with a ${b.t}`);
+  }
+
+  private compareDurations(op: ComparisonOp, a: Sql, b: Sql): string {
+    const sqlOp = op === "!=" ? "<>" : op;
+    if ((a.t !== "len" && a.t !== "span") || (b.t !== "len" && b.t !== "span")) return this.refuse(`a duration comparison of a ${a.t} with a ${b.t}`);
+    let pair: [string, string];
+    if (a.t === "span" && b.t === "span") pair = [`(${a.to} - ${a.from})`, `(${b.to} - ${b.from})`];
+    else if (a.t === "span" && b.t === "len") pair = [a.to, this.addLength(a.from, b, 1)];
+    else if (a.t === "len" && b.t === "span") pair = [this.addLength(b.from, a, 1), b.to];
+    else {
+      const la = a as LenSql;
+      const lb = b as LenSql;
+      // Lengths of fixed units compare exactly; others are measured back from the date of service.
+      const fixed = `(${minutesOf(la)} ${sqlOp} ${minutesOf(lb)})`;
+      const dos = this.dos();
+      const anchored = `((-${this.addLength(dos, la, -1)}) ${sqlOp} (-${this.addLength(dos, lb, -1)}))`;
+      if (la.fixedUnit && lb.fixedUnit) return guarded([a, b], fixedMinutes[la.fixedUnit] !== undefined && fixedMinutes[lb.fixedUnit] !== undefined ? fixed : anchored);
+      return guarded([a, b], `(CASE WHEN ${isFixed(la)} AND ${isFixed(lb)} THEN ${fixed} ELSE ${anchored} END)`);
+    }
+    return guarded([a, b], `(${pair[0]} ${sqlOp} ${pair[1]})`);
+  }
+
+  /** `addLength(day, length, sign)` (runtime/dates.ts): calendar months clamp to a shorter month's end. */
+  private addLength(day: string, length: LenSql | SpanSql, sign: 1 | -1): string {
+    if (length.t === "span") return `(${day} ${sign === 1 ? "+" : "-"} (${length.to} - ${length.from}))`;
+    const amount = sign === 1 ? length.amount : `(-${length.amount})`;
+    const months = (count: string) => {
+      const whole = `trunc(${count})`;
+      const date = `(DATE '1970-01-01' + CAST(floor(${day}) AS INTEGER))`;
+      return `((${this.d.addMonths(date, whole)} - DATE '1970-01-01') + floor((${count} - ${whole}) * 30 + 0.5))`;
+    };
+    const byUnit: Record<DurationUnit, string> = {
+      minutes: `(${day} + ${amount} / 1440.0)`,
+      hours: `(${day} + ${amount} / 24.0)`,
+      days: `(${day} + floor(${amount} + 0.5))`,
+      weeks: `(${day} + floor(${amount} * 7 + 0.5))`,
+      months: months(amount),
+      years: months(`(${amount} * 12)`),
+    };
+    if (length.fixedUnit) return byUnit[length.fixedUnit];
+    return `(CASE ${length.unit} ${Object.entries(byUnit)
+      .map(([unit, v]) => `WHEN ${text(unit)} THEN ${v}`)
+      .join(" ")} END)`;
+  }
+
+  // ── Values ───────────────────────────────────────────────────────────────────────────────
+
+  /** `x is known` (runtime isKnown): documented and an entry that exists; open while which entry is picked is open. */
+  private known(v: Sql): string {
+    const plain = (() => {
+      switch (v.t) {
+        case "none":
+          return FALSE;
+        case "tri":
+          return and(`(${v.v} IS NOT NULL)`, `NOT ${v.none ?? FALSE}`);
+        case "num":
+          return and(`(${v.lo} IS NOT NULL)`, `NOT ${v.undoc}`, `NOT ${v.none}`);
+        case "len":
+          return and(`(${v.amount} IS NOT NULL)`, `NOT ${v.none}`);
+        case "text":
+        case "levels":
+          return and(`(${v.v} IS NOT NULL)`, `NOT ${v.none}`);
+        case "pick":
+          return `NOT ${v.none}`;
+        default:
+          return this.refuse(`'is known' of a ${v.t}`);
+      }
+    })();
+    const sel = "sel" in v ? v.sel : undefined;
+    if (!sel) return plain;
+    return `(CASE WHEN ${sel.open} THEN (CASE WHEN ${sel.picks} THEN TRUE ELSE CAST(NULL AS BOOLEAN) END) ELSE ${plain} END)`;
+  }
+
+  /** Whether a value is no value (runtime isAbsent). */
+  private absent(v: Sql): string {
+    if (v.t === "none") return TRUE;
+    if (v.t === "list" || v.t === "row") return FALSE;
+    const none = v.t === "tri" ? (v.none ?? FALSE) : v.none;
+    const sel = "sel" in v ? v.sel : undefined;
+    if (!sel) return none;
+    return `(CASE WHEN ${sel.open} THEN (CASE WHEN ${sel.picks} THEN FALSE ELSE CAST(NULL AS BOOLEAN) END) ELSE ${none} END)`;
+  }
+
+  private arith(op: "+" | "-" | "*" | "/", a: Sql, b: Sql, kind: "number" | "date" | "duration"): Sql {
+    if (kind === "date") {
+      if (a.t === "none" || b.t === "none") return { t: "none" };
+      if (a.t !== "num" || (b.t !== "len" && b.t !== "span")) return this.refuse(`date arithmetic on a ${a.t} and a ${b.t}`);
+      // A date known only to lie in a range (later_of with an undocumented date) is open here.
+      const open = or(differs(a), unknownOf(a), unknownOf(b));
+      const none = or(a.none, b.none);
+      const moved = b.t === "span" ? `(${a.lo} ${op === "+" ? "+" : "-"} (${b.to} - ${b.from}))` : `floor(${this.addLength(a.lo, b, op === "+" ? 1 : -1)})`;
+      const value = `(CASE WHEN ${open} OR ${none} THEN NULL ELSE ${moved} END)`;
+      return { t: "num", lo: value, hi: value, none: and(`NOT ${open}`, none), undoc: FALSE };
+    }
+    if (kind === "number" && (op === "+" || op === "-") && a.t === "num" && b.t === "num") {
+      const none = or(a.none, b.none);
+      const lo = op === "+" ? `(${a.lo} + ${b.lo})` : `(${a.lo} - ${b.hi})`;
+      const hi = op === "+" ? `(${a.hi} + ${b.hi})` : `(${a.hi} - ${b.lo})`;
+      return { t: "num", lo, hi, none, undoc: or(a.undoc, b.undoc) };
+    }
+    return this.refuse(`'${op}' on ${kind === "duration" ? "durations" : "numbers"} (${a.t}, ${b.t})`);
+  }
+
+  private within(day: Sql, window: Sql): string {
+    if (day.t === "none") return FALSE;
+    if (day.t !== "num" || (window.t !== "len" && window.t !== "span")) return this.refuse(`'within' of a ${day.t}`);
+    const dos = this.dos();
+    const start = this.addLength(dos, window, -1);
+    const open = or(unknownOf(day), differs(day), unknownOf(window), `(${dos} IS NULL)`);
+    return `(CASE WHEN ${open} THEN CAST(NULL AS BOOLEAN) WHEN ${or(day.none, window.none)} THEN FALSE ELSE (${day.lo} >= ${start} AND ${day.lo} <= ${dos}) END)`;
+  }
+
+  private span(from: Sql, to: Sql): Sql {
+    if (from.t === "none" || to.t === "none") return { t: "span", from: "NULL", to: "NULL", none: TRUE };
+    if (from.t !== "num" || to.t !== "num") return this.refuse(`'time between' of a ${from.t} and a ${to.t}`);
+    const open = or(differs(from), differs(to));
+    const none = and(`NOT ${open}`, or(from.none, to.none));
+    const day = (v: NumSql) => (open === FALSE ? v.lo : `(CASE WHEN ${open} THEN NULL ELSE ${v.lo} END)`);
+    return { t: "span", from: day(from), to: day(to), none };
+  }
+
+  /** `later_of`/`earlier_of` (runtime extremeDay): with an undocumented date, a range from the known extreme. */
+  private extremeDay(values: Sql[], latest: boolean): Sql {
+    const days = values.filter((v): v is NumSql => v.t === "num");
+    if (days.length !== values.filter((v) => v.t !== "none").length) this.refuse("later_of/earlier_of of values that are not dates");
+    if (days.length === 0) return { t: "none" };
+    // A range among the values is neither a date nor unknown: the runtime leaves it out.
+    const usable = (v: NumSql) => `(CASE WHEN ${v.lo} = ${v.hi} AND NOT ${v.none} THEN ${v.lo} END)`;
+    const best = days.length === 1 ? usable(days[0]) : `${latest ? "GREATEST" : "LEAST"}(${days.map(usable).join(", ")})`;
+    const anyUnknown = or(...days.map((v) => `(${v.lo} IS NULL AND NOT ${v.none})`));
+    const far = latest ? this.d.infinity : `(-${this.d.infinity})`;
+    const open = `(CASE WHEN ${anyUnknown} THEN (CASE WHEN ${best} IS NULL THEN NULL ELSE ${far} END) ELSE ${best} END)`;
+    const lo = latest ? best : open;
+    const hi = latest ? open : best;
+    return { t: "num", lo, hi, none: and(`NOT ${anyUnknown}`, `(${best} IS NULL)`), undoc: anyUnknown };
+  }
+
+  private choose(cond: string, then: Sql, otherwise: Sql): Sql {
+    if (then.t === "tri" && otherwise.t === "tri" && !then.sel && !otherwise.sel) {
+      // Both worked out when the condition is open: their common value, or unknown.
+      return { t: "tri", v: `(CASE WHEN ${cond} THEN ${then.v} WHEN NOT ${cond} THEN ${otherwise.v} WHEN ${then.v} = ${otherwise.v} THEN ${then.v} ELSE CAST(NULL AS BOOLEAN) END)` };
+    }
+    return this.refuse(`'if' giving a ${then.t}`);
+  }
+
+  private builtin(fn: string, args: Sql[]): Sql {
+    return this.refuse(`the built-in function ${fn} (${args.map((a) => a.t).join(", ")})`);
+  }
+
+  private call(def: IrDefinition, args: Sql[]): Sql {
+    const scope = new Map<string, Sql>();
+    def.params.forEach((p, i) => scope.set(p.name, args[i]));
+    return this.expr(def.body, scope);
+  }
+
+  // ── Questions over a list ────────────────────────────────────────────────────────────────
+
+  private query(e: Extract<IrExpr, { k: "query" }>, scope: Scope): Sql {
+    const source = this.expr(e.source, scope);
+    if (source.t === "none") return e.op === "count" ? exact("0") : e.op === "exists" ? { t: "tri", v: FALSE } : e.op === "every" ? { t: "tri", v: TRUE } : { t: "none" };
+    if (source.t !== "list") return this.refuse(`a question over a ${source.t}`);
+    if (e.merge) this.refuse("counting two entries as one (count … counting p and q as one)");
+    if (e.keys || e.window) this.refuse("a count with 'one per' or 'in any' window");
+    const a = this.cx.alias();
+    const row: RowSql = { t: "row", record: source.record, alias: a };
+    const inner = new Map(scope).set(e.binder, row);
+    const included = e.filter ? and(`${a}."m"`, this.tri(e.filter, inner)) : `${a}."m"`;
+    const from = `FROM ${source.from} ${a}`;
+    const unknownList = `(NOT ${source.known})`;
+    switch (e.op) {
+      case "count": {
+        const lo = `(SELECT COUNT(*) ${from} WHERE ${included})`;
+        const hi = `(SELECT COUNT(*) ${from} WHERE (${included}) IS NOT FALSE)`;
+        const guard = (v: string) => `(CASE WHEN ${unknownList} THEN NULL ELSE ${v} END)`;
+        return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE };
+      }
+      case "exists": {
+        const rank = `(SELECT MAX(CASE WHEN ${included} THEN 2 WHEN (${included}) IS NULL THEN 1 ELSE 0 END) ${from})`;
+        return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 2 THEN TRUE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE FALSE END) END)` };
+      }
+      case "every": {
+        const holds = or(`NOT (${included})`, this.tri(e.body!, inner));
+        const rank = `(SELECT MIN(CASE WHEN ${holds} THEN 2 WHEN (${holds}) IS NULL THEN 1 ELSE 0 END) ${from})`;
+        return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 0 THEN FALSE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE TRUE END) END)` };
+      }
+      case "select":
+        return {
+          t: "list",
+          record: source.record,
+          from: `(SELECT ${this.rowColumns(source.record, a)}, ${included} AS "m" ${from} WHERE (${included}) IS NOT FALSE)`,
+          known: source.known,
+        };
+      case "latest":
+      case "earliest":
+        return this.extreme(source, a, included, e.op === "latest");
+    }
+  }
+
+  /** An entry's columns (ord, pos and fields) from a row alias. */
+  private rowColumns(record: IrRecord, a: string): string {
+    const fields = record.fields.flatMap((f) => this.fieldColumns(f, a));
+    return [`${a}."ord"`, `${a}."pos"`, ...fields].join(", ");
+  }
+
+  /** The day of an entry, which places it in time (its `date` field). */
+  private entryDay(record: IrRecord, a: string): string {
+    const date = record.fields.find((f) => f.name === "date" && f.type.t === "date");
+    if (!date) return this.refuse(`a question that places entries of ${record.name} in time (it has no date field)`);
+    this.reads.fields.add(date);
+    return `(${a}."date" - DATE '1970-01-01')`;
+  }
+
+  /** `latest`/`earliest` (runtime extreme): the surely included entry with the extreme date, unless a doubtful one may beat it. */
+  private extreme(source: ListSql, a: string, included: string, latest: boolean): Sql {
+    const day = this.entryDay(source.record, a);
+    const from = `FROM ${source.from} ${a}`;
+    const order = `${day} ${latest ? "DESC" : "ASC"}, ${a}."pos" ASC`;
+    const bestOrd = `(SELECT ${a}."ord" ${from} WHERE (${included}) IS TRUE AND ${day} IS NOT NULL ORDER BY ${order} LIMIT 1)`;
+    const b = this.cx.alias();
+    const bestDay = `(SELECT ${this.entryDay(source.record, b)} FROM ${source.from} ${b} WHERE ${b}."ord" = ${bestOrd})`;
+    const contender = `EXISTS (SELECT 1 ${from} WHERE (${included}) IS NULL AND ${day} IS NOT NULL AND (${bestDay} IS NULL OR ${day} ${latest ? ">=" : "<="} ${bestDay}))`;
+    const unknownList = `(NOT ${source.known})`;
+    const open = or(unknownList, contender);
+    const picks = `(${bestOrd} IS NOT NULL)`;
+    return {
+      t: "pick",
+      list: source,
+      ord: bestOrd,
+      none: `(NOT ${open} AND ${bestOrd} IS NULL)`,
+      sel: { open: `(${open})`, picks: and(`NOT ${unknownList}`, picks) },
+    };
+  }
+
+  /**
+   * `recent_run(list, gap)` (runtime recentRun): walking back from the date of service while each
+   * step is shorter than the gap; entries reached only across an entry that may not be in the
+   * list are in the run only possibly.
+   */
+  private recentRun(list: Sql, gap: Sql): Sql {
+    if (list.t !== "list" || (gap.t !== "len" && gap.t !== "span")) return this.refuse(`recent_run over a ${list.t}`);
+    const dos = this.dos();
+    const a = this.cx.alias();
+    const day = this.entryDay(list.record, a);
+    const columns = this.rowColumns(list.record, a);
+    const reach = this.addLength(day, gap, 1);
+    // Each step: the entry's reach must pass the day before it (the date of service for the first).
+    const dated = `(SELECT ${columns}, ${a}."m", ${day} AS "day_", ${reach} AS "reach_" FROM ${list.from} ${a} WHERE ${day} IS NOT NULL AND ${day} <= ${dos})`;
+    const w = this.cx.alias();
+    const order = `ORDER BY ${w}."day_" DESC, ${w}."pos" ASC`;
+    const sureOrder = `ORDER BY ${w}."day_" DESC, ${w}."pos" ASC`;
+    const steps = `(SELECT ${w}.*, CASE WHEN ${w}."reach_" <= COALESCE(LAG(${w}."day_") OVER (${order}), ${dos}) THEN 1 ELSE 0 END AS "break_", CASE WHEN ${w}."m" IS TRUE THEN (CASE WHEN ${w}."reach_" <= COALESCE(LAG(${w}."day_") OVER (PARTITION BY ${w}."m" IS TRUE ${sureOrder}), ${dos}) THEN 1 ELSE 0 END) END AS "sure_break_" FROM ${dated} ${w})`;
+    const x = this.cx.alias();
+    const xOrder = `ORDER BY ${x}."day_" DESC, ${x}."pos" ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`;
+    const walked = `(SELECT ${x}.*, MAX(${x}."break_") OVER (${xOrder}) AS "broken_", MAX(${x}."sure_break_") OVER (PARTITION BY ${x}."m" IS TRUE ${xOrder}) AS "sure_broken_", ROW_NUMBER() OVER (ORDER BY ${x}."day_" ASC, ${x}."pos" DESC) AS "run_pos_" FROM ${steps} ${x})`;
+    const y = this.cx.alias();
+    const fields = list.record.fields.flatMap((f) => this.fieldColumns(f, y));
+    const member = `(CASE WHEN (${y}."m" IS TRUE AND ${y}."sure_broken_" = 0) OR ${y}."m" IS NOT TRUE THEN ${y}."m" ELSE CAST(NULL AS BOOLEAN) END)`;
+    return {
+      t: "list",
+      record: list.record,
+      from: `(SELECT ${y}."ord", ${y}."run_pos_" AS "pos", ${fields.join(", ")}, ${member} AS "m" FROM ${walked} ${y} WHERE ${y}."broken_" = 0)`,
+      known: and(list.known, `(${dos} IS NOT NULL)`, `NOT ${unknownOf(gap)}`),
+    };
+  }
+}
+
+// ── Helpers ──────────────────────────────────────────────────────────────────────────────────
+
+function numberLiteral(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`a number that is not finite reached SQL generation: ${v}`);
+  const s = String(v);
+  return v < 0 ? `(${s})` : Number.isInteger(v) ? s : s;
+}
+
+function exact(v: string): NumSql {
+  return { t: "num", lo: v, hi: v, none: FALSE, undoc: FALSE };
+}
+
+function withNone(v: Sql, none: string): Sql {
+  if (v.t === "num" || v.t === "len" || v.t === "text" || v.t === "levels") return { ...v, none: or(v.none, none) };
+  if (v.t === "tri") return { ...v, none: or(v.none ?? FALSE, none) };
+  return v;
+}
+
+/** A value made unknown while a condition holds (a bounded number's range too). */
+function blankWhen(v: Sql, cond: string): Sql {
+  const blank = (x: string) => `(CASE WHEN ${cond} THEN NULL ELSE ${x} END)`;
+  if (v.t === "num") return { ...v, lo: blank(v.lo), hi: blank(v.hi), undoc: `COALESCE(${blank(v.undoc)}, TRUE)` };
+  return v;
+}
+
+/** Whether a number is a range (its ends differ); false when unknown. */
+function differs(v: NumSql): string {
+  return v.lo === v.hi ? FALSE : `COALESCE(${v.lo} <> ${v.hi}, FALSE)`;
+}
+
+/** Whether a value is unknown (SQL NULL, and not no value). */
+function unknownOf(v: Sql): string {
+  switch (v.t) {
+    case "tri":
+      return v.none && v.none !== FALSE ? `(${v.v} IS NULL AND NOT ${v.none})` : `(${v.v} IS NULL)`;
+    case "num":
+      return `(${v.lo} IS NULL AND NOT ${v.none})`;
+    case "len":
+      return `(${v.amount} IS NULL AND NOT ${v.none})`;
+    case "span":
+      return `(${v.from} IS NULL AND NOT ${v.none})`;
+    case "text":
+    case "levels":
+      return `(${v.v} IS NULL AND NOT ${v.none})`;
+    default:
+      return FALSE;
+  }
+}
+
+function noneOf(v: Sql): string {
+  return "none" in v && typeof v.none === "string" ? v.none : FALSE;
+}
+
+
+/** A comparison guarded as the runtime's: unknown before no value, no value before the verdict. */
+function guarded(operands: Sql[], verdict: string): string {
+  const unknown = or(...operands.map(unknownOf));
+  const none = or(...operands.map(noneOf));
+  const parts: string[] = [];
+  if (unknown !== FALSE) parts.push(`WHEN ${unknown} THEN CAST(NULL AS BOOLEAN)`);
+  if (none !== FALSE) parts.push(`WHEN ${none} THEN FALSE`);
+  return parts.length === 0 ? verdict : `(CASE ${parts.join(" ")} ELSE ${verdict} END)`;
+}
+
+/** compareIntervals (runtime/values.ts) over lo/hi pairs. */
+function compareIntervals(op: ComparisonOp, alo: string, ahi: string, blo: string, bhi: string): string {
+  const decide = (yes: string, no: string) => `(CASE WHEN ${yes} THEN TRUE WHEN ${no} THEN FALSE ELSE CAST(NULL AS BOOLEAN) END)`;
+  switch (op) {
+    case "<":
+      return decide(`${ahi} < ${blo}`, `${alo} >= ${bhi}`);
+    case "<=":
+      return decide(`${ahi} <= ${blo}`, `${alo} > ${bhi}`);
+    case ">":
+      return decide(`${alo} > ${bhi}`, `${ahi} <= ${blo}`);
+    case ">=":
+      return decide(`${alo} >= ${bhi}`, `${ahi} < ${blo}`);
+    case "=":
+      return decide(`${alo} = ${ahi} AND ${blo} = ${bhi} AND ${alo} = ${blo}`, `${ahi} < ${blo} OR ${bhi} < ${alo}`);
+    case "!=":
+      return decide(`${ahi} < ${blo} OR ${bhi} < ${alo}`, `${alo} = ${ahi} AND ${blo} = ${bhi} AND ${alo} = ${blo}`);
+  }
+}
+
+function minutesOf(l: LenSql): string {
+  if (l.fixedUnit) return `(${l.amount} * ${fixedMinutes[l.fixedUnit] ?? "NULL"})`;
+  return `(${l.amount} * (CASE ${l.unit} WHEN 'minutes' THEN 1 WHEN 'hours' THEN 60 WHEN 'days' THEN 1440 WHEN 'weeks' THEN 10080 END))`;
+}
+
+function isFixed(l: LenSql): string {
+  return `(${l.unit} IN ('minutes', 'hours', 'days', 'weeks'))`;
+}

@@ -1,0 +1,116 @@
+/**
+ * What a query works out once per case, in layers. A column (`pol_v…` for a value's part,
+ * `pol_s…` for a requirement's status) is computed in the first layer after everything it reads;
+ * a list (`pol_l…`) is a table of every case's entries, made from the layer before it with a
+ * lateral join. Each is written once however often the policy uses it, so the query grows with
+ * the policy, not with how often its definitions are used.
+ */
+import type { Sql } from "./expressions.js";
+import { SqlRefusal } from "./refusal.js";
+
+interface Node {
+  readonly name: string;
+  readonly kind: "column" | "list";
+  readonly text: string;
+}
+
+const reference = /\bpol_[vsl]\d+\b/g;
+
+/** Parts shorter than this are read where they are used. */
+const shortText = 24;
+
+export class Graph {
+  private readonly nodes = new Map<string, Node>();
+  private readonly byText = new Map<string, string>();
+  private values = 0;
+  private lists = 0;
+
+  column(name: string, text: string): string {
+    this.nodes.set(name, { name, kind: "column", text });
+    return `c.${name}`;
+  }
+
+  private share(text: string): string {
+    if (text.length < shortText) return text;
+    const key = `column:${text}`;
+    let name = this.byText.get(key);
+    if (!name) {
+      name = `pol_v${++this.values}`;
+      this.byText.set(key, name);
+      this.nodes.set(name, { name, kind: "column", text });
+    }
+    return `c.${name}`;
+  }
+
+  private shareList(from: string): string {
+    const key = `list:${from}`;
+    let name = this.byText.get(key);
+    if (!name) {
+      name = `pol_l${++this.lists}`;
+      this.byText.set(key, name);
+      this.nodes.set(name, { name, kind: "list", text: from });
+    }
+    return `(SELECT * FROM ${name} WHERE ${name}."case_id_" = c."case_id")`;
+  }
+
+  /** The value with each long part read from a column (a list from a table) worked out once per case. */
+  materialize(v: Sql): Sql {
+    const s = (text: string) => this.share(text);
+    switch (v.t) {
+      case "tri":
+        return { ...v, v: s(v.v), ...(v.none ? { none: s(v.none) } : {}), ...(v.sel ? { sel: { open: s(v.sel.open), picks: s(v.sel.picks) } } : {}) };
+      case "num":
+        return { ...v, lo: s(v.lo), hi: s(v.hi), none: s(v.none), undoc: s(v.undoc), ...(v.sel ? { sel: { open: s(v.sel.open), picks: s(v.sel.picks) } } : {}) };
+      case "len":
+        return { ...v, amount: s(v.amount), unit: s(v.unit), none: s(v.none) };
+      case "span":
+        return { ...v, from: s(v.from), to: s(v.to), none: s(v.none) };
+      case "text":
+      case "levels":
+        return { ...v, v: s(v.v), none: s(v.none) };
+      case "list":
+        return { ...v, from: this.shareList(v.from), known: s(v.known) };
+      case "pick":
+        return { ...v, list: this.materialize(v.list) as typeof v.list, ord: s(v.ord), none: s(v.none), sel: { open: s(v.sel.open), picks: s(v.sel.picks) } };
+      default:
+        return v;
+    }
+  }
+
+  /**
+   * Writes the layers as CTEs after `base` (the cases table); returns the last layer's name.
+   * A node's level is one more than the deepest node it reads.
+   */
+  layers(base: string, ctes: string[], policy: string): string {
+    const level = new Map<string, number>();
+    const visiting = new Set<string>();
+    const levelOf = (name: string): number => {
+      const known = level.get(name);
+      if (known !== undefined) return known;
+      const node = this.nodes.get(name);
+      if (!node) return 0;
+      if (visiting.has(name)) throw new SqlRefusal(policy, "values that depend on each other in a cycle", name);
+      visiting.add(name);
+      let l = 1;
+      for (const ref of node.text.match(reference) ?? []) if (ref !== name) l = Math.max(l, levelOf(ref) + 1);
+      visiting.delete(name);
+      level.set(name, l);
+      return l;
+    };
+    const byLevel: Node[][] = [];
+    for (const node of this.nodes.values()) (byLevel[levelOf(node.name)] ??= []).push(node);
+    let previous = base;
+    for (let l = 1; l < byLevel.length; l++) {
+      const nodes = byLevel[l] ?? [];
+      for (const list of nodes.filter((n) => n.kind === "list")) {
+        ctes.push(`${list.name} AS (\n  SELECT c."case_id" AS "case_id_", x.*\n  FROM ${previous} c CROSS JOIN LATERAL ${list.text} x\n)`);
+      }
+      const cols = nodes.filter((n) => n.kind === "column");
+      if (cols.length === 0) continue;
+      const name = `layer_${l}`;
+      ctes.push(`${name} AS (\n  SELECT c.*,\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n  FROM ${previous} c\n)`);
+      previous = name;
+    }
+    return previous;
+  }
+}
