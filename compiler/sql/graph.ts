@@ -1,6 +1,6 @@
 /**
  * What a query works out once per case, in layers. A column (`pol_v…` for a value's part,
- * `pol_s…` for a requirement's status) is computed in the first layer after everything it reads;
+ * `pol_s…` for a requirement's status, `pol_w…` for what it comes to if it applies) is computed in the first layer after everything it reads;
  * a list (`pol_l…`) is a table of every case's entries, made from the layer before it with a
  * lateral join. Each is written once however often the policy uses it, so the query grows with
  * the policy, not with how often its definitions are used.
@@ -14,7 +14,7 @@ interface Node {
   readonly text: string;
 }
 
-const reference = /\bpol_[vsl]\d+\b/g;
+const reference = /\bpol_[vslw]\d+\b/g;
 
 /** Parts shorter than this are read where they are used. */
 const shortText = 24;
@@ -24,6 +24,10 @@ export class Graph {
   private readonly byText = new Map<string, string>();
   private values = 0;
   private lists = 0;
+
+  has(name: string): boolean {
+    return this.nodes.has(name);
+  }
 
   column(name: string, text: string): string {
     this.nodes.set(name, { name, kind: "column", text });
@@ -103,12 +107,12 @@ export class Graph {
     for (let l = 1; l < byLevel.length; l++) {
       const nodes = byLevel[l] ?? [];
       for (const list of nodes.filter((n) => n.kind === "list")) {
-        ctes.push(`${list.name} AS (\n  SELECT c."case_id" AS "case_id_", x.*\n  FROM ${previous} c CROSS JOIN LATERAL ${list.text} x\n)`);
+        ctes.push(`${list.name} AS MATERIALIZED (\n  SELECT c."case_id" AS "case_id_", x.*\n  FROM ${previous} c CROSS JOIN LATERAL ${list.text} x\n)`);
       }
       const cols = nodes.filter((n) => n.kind === "column");
       if (cols.length === 0) continue;
       const name = `layer_${l}`;
-      ctes.push(`${name} AS (\n  SELECT c.*,\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n  FROM ${previous} c\n)`);
+      ctes.push(`${name} AS MATERIALIZED (\n  SELECT c.*,\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n  FROM ${previous} c\n)`);
       previous = name;
     }
     return previous;

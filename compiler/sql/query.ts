@@ -41,6 +41,8 @@ interface PlacedSection {
 }
 
 const FALSE = "FALSE";
+/** Up to this many shared `when`s of one list are weighed both ways (as the runtime does). */
+const maxSharedWhens = 4;
 
 /** Whether a status may come to met (1), not met (2), not applicable (4). */
 const held = (s: string) => `(CASE WHEN ${s} = 2 THEN FALSE WHEN (${s} & 2) <> 0 THEN CAST(NULL AS BOOLEAN) ELSE TRUE END)`;
@@ -70,6 +72,10 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
 
   // ── Requirements ───────────────────────────────────────────────────────────────────────
   const reads = new Map<IrRequirement, Reads>();
+  /** Each requirement's `when` as SQL, and the column of what it comes to if it applies. */
+  const appliesOf = new Map<IrRequirement, string>();
+  const valueColumn = (r: IrRequirement) => `pol_w${p.requirements.indexOf(r)}`;
+  const lists: IrRequirement[] = [];
   for (const r of p.requirements) {
     const rr = emptyReads();
     const compiler = new ExprCompiler(cx, rr, `criterion ${r.id}, line ${r.line}`);
@@ -80,13 +86,39 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
       value = `(CASE WHEN ${v} THEN 1 WHEN NOT ${v} THEN 2 ELSE 3 END)`;
     } else if (r.list) {
       for (const item of r.list.items) rr.requirements.add(item);
-      value = listStatus(
-        r.list.quantifier,
-        r.list.n,
-        r.list.items.map((i) => `c.${columns.get(i)}`),
-      );
+      lists.push(r);
+      value = "";
     } else throw new SqlRefusal(p.id, "a requirement without a rule", `criterion ${r.id}`);
     reads.set(r, rr);
+    appliesOf.set(r, applies);
+    if (value) graph.column(valueColumn(r), value);
+  }
+  // Lists, once their bullets' `when`s are known: bullets open on one shared `when` apply
+  // together or not at all, and each such `when` is weighed both ways (runtime listStatus).
+  for (const r of lists) {
+    const items = r.list!.items;
+    const groups = new Map<string, IrRequirement[]>();
+    for (const item of items) {
+      const applies = appliesOf.get(item)!;
+      if (applies === "TRUE" || applies === FALSE) continue;
+      groups.set(applies, [...(groups.get(applies) ?? []), item]);
+    }
+    let shared = [...groups].filter(([, members]) => members.length > 1);
+    if (shared.length > maxSharedWhens) shared = [];
+    const branches: string[] = [];
+    for (let branch = 0; branch < 1 << shared.length; branch++) {
+      const statuses = items.map((item) => {
+        const at = shared.findIndex(([, members]) => members.includes(item));
+        if (at < 0) return `c.${columns.get(item)}`;
+        return `(CASE WHEN (${shared[at][0]}) IS NULL THEN ${branch & (1 << at) ? `c.${valueColumn(item)}` : "4"} ELSE c.${columns.get(item)} END)`;
+      });
+      branches.push(listStatus(r.list!.quantifier, r.list!.n, statuses));
+    }
+    graph.column(valueColumn(r), branches.length === 1 ? branches[0] : `(${branches.join(" | ")})`);
+  }
+  for (const r of p.requirements) {
+    const applies = appliesOf.get(r)!;
+    const value = `c.${valueColumn(r)}`;
     graph.column(columns.get(r)!, applies === "TRUE" ? value : `(CASE WHEN ${applies} THEN ${value} WHEN NOT ${applies} THEN 4 ELSE (${value} | 4) END)`);
   }
 
