@@ -12,8 +12,8 @@ await build({
   format: "esm",
   target: "node20",
   // Prettier is loaded only when a build formats its output; tsx only by batch workers from sources;
-  // TypeScript only by `build --emit js`; Fastify only by `serve`.
-  external: ["prettier", "tsx", "tsx/*", "typescript", "fastify"],
+  // TypeScript only by `build --emit js`; Fastify only by `serve`; DuckDB (a native module) only by the SQL engine.
+  external: ["prettier", "tsx", "tsx/*", "typescript", "fastify", "@duckdb/node-api"],
   // Bundled CommonJS dependencies (commander) call require for Node's own modules.
   banner: { js: 'import { createRequire as __polcCreateRequire } from "node:module"; const require = __polcCreateRequire(import.meta.url);' },
   logLevel: "warning",

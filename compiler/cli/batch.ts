@@ -97,11 +97,14 @@ function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The output line for one input line (without its newline), and whether it is an error. */
-export function evaluateLine(config: LineConfig, line: string, lineNumber: number): { text: string; error: boolean } {
+/** One line of a batch, read: its request, state and id, or what is wrong with it. */
+export type BatchLine = { readonly input: Record<string, unknown>; readonly state: string | undefined; readonly id: string | number | undefined } | { readonly error: string; readonly id: string | number | undefined };
+
+/** Reads one line: the request's facts, or a case `{"id", "input", "state"}`; `state` overrides the line's. */
+export function readBatchLine(line: string, state: string | undefined): BatchLine {
   // A case's `id` (a text or a number) is passed through to its output line, determination or error.
   let id: string | number | undefined;
-  const fail = (message: string) => ({ text: JSON.stringify(id === undefined ? { line: lineNumber, error: message } : { line: lineNumber, id, error: message }), error: true });
+  const fail = (message: string) => ({ error: message, id });
   let data: unknown;
   try {
     data = JSON.parse(line);
@@ -110,7 +113,6 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) return fail('expected a JSON object: the request\'s facts, or {"input": {…}, "state": "WA"}');
   let input = data as Record<string, unknown>;
-  let state = config.state;
   if ("input" in input) {
     const wrapper = input;
     const unknown = Object.keys(wrapper).filter((k) => !caseFields.has(k));
@@ -123,6 +125,16 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
     state ??= wrapper.state as string | undefined;
   }
   if (state !== undefined && stateCode(state) === undefined) return fail(`state: ${stateProblem(state)}`);
+  return { input, state, id };
+}
+
+/** The output line for one input line (without its newline), and whether it is an error. */
+export function evaluateLine(config: LineConfig, line: string, lineNumber: number): { text: string; error: boolean } {
+  const read = readBatchLine(line, config.state);
+  const id = read.id;
+  const fail = (message: string) => ({ text: JSON.stringify(id === undefined ? { line: lineNumber, error: message } : { line: lineNumber, id, error: message }), error: true });
+  if ("error" in read) return fail(read.error);
+  const { input, state } = read;
   try {
     const determination = evaluate(config.policy, input, { state: state?.toUpperCase(), trace: config.trace });
     return { text: JSON.stringify(id === undefined ? determination : { id, ...determination }), error: false };

@@ -25,6 +25,7 @@ import { registerTestCommand } from "./test-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDiffCommand } from "./diff-command.js";
 import { registerCasesCommand } from "./cases-command.js";
+import { registerSqlCommand, sqlBatch } from "./sql-command.js";
 import { watchLoop } from "./watch.js";
 import { fmtCommand } from "./fmt.js";
 import { terminalText } from "../terminal-text.js";
@@ -145,7 +146,14 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
     .option("--batch <file>", "evaluate every case of an NDJSON file (one per line, - for stdin); print one JSON determination per line, in order")
     .option("--workers <n>", "with --batch: worker threads (default: one per core)")
     .option("--trace", "with --batch: include each determination's trace")
-    .action(async (policyArg: string, casePath: string | undefined, options: { state?: string; library: string; json?: boolean; batch?: string; workers?: string; trace?: boolean }) => {
+    .option("--engine <name>", "with --batch: duckdb evaluates the batch with the policy's SQL query in embedded DuckDB")
+    .action(async (policyArg: string, casePath: string | undefined, options: { state?: string; library: string; json?: boolean; batch?: string; workers?: string; trace?: boolean; engine?: string }) => {
+      if (options.engine !== undefined) {
+        if (options.engine !== "duckdb") throw new UsageError(`--engine expects duckdb, not '${options.engine}'`);
+        if (options.batch === undefined) throw new UsageError("--engine goes with --batch");
+        if (options.workers !== undefined || options.trace) throw new UsageError("--workers and --trace go with the TypeScript evaluator, not --engine");
+        return sqlBatch(policyArg, options.batch, options, commandContext);
+      }
       if (options.batch === undefined && options.trace) throw new UsageError("--trace goes with --batch; a single case's trace is always printed");
       if (options.batch === undefined && options.workers !== undefined) throw new UsageError("--workers goes with --batch");
       const files = policyArg.endsWith(".pol") ? [...new Set([resolve(policyArg), ...polFilesUnder(options.library).map((p) => resolve(p))])] : polFilesUnder(options.library);
@@ -298,6 +306,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
   registerTestCommand(program, commandContext);
   registerDiffCommand(program, commandContext);
   registerCasesCommand(program, commandContext);
+  registerSqlCommand(program, commandContext);
   program
     .command("fmt")
     .description("format .pol files in place; with --check, list those not formatted and exit 1 (files with syntax errors are never rewritten)")

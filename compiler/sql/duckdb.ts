@@ -2,7 +2,7 @@
  * DuckDB, embedded: a database in memory (or a file), the layout's tables, the rows of the
  * requests appended, and the policy's query run in-process.
  */
-import { DuckDBDateValue, DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { Column, Layout } from "./layout.js";
 import type { Cell, CaseRows } from "./rows.js";
 
@@ -18,11 +18,14 @@ export class DuckDbEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    private readonly dateValue: (days: number) => unknown,
   ) {}
 
+  /** Opens a database (in memory by default). DuckDB's native module is loaded only here. */
   static async open(path = ":memory:", threads?: number): Promise<DuckDbEngine> {
-    const instance = await DuckDBInstance.create(path, threads ? { threads: String(threads) } : {});
-    return new DuckDbEngine(instance, await instance.connect());
+    const duckdb = await import("@duckdb/node-api");
+    const instance = await duckdb.DuckDBInstance.create(path, threads ? { threads: String(threads) } : {});
+    return new DuckDbEngine(instance, await instance.connect(), (days) => new duckdb.DuckDBDateValue(days));
   }
 
   async run(sql: string): Promise<void> {
@@ -34,9 +37,9 @@ export class DuckDbEngine {
     const cases = await this.connection.createAppender(layout.casesTable);
     const lists = await Promise.all(layout.lists.map((l) => this.connection.createAppender(l.table)));
     for (const r of rows) {
-      appendRow(cases, layout.cases, r.cases);
+      appendRow(cases, layout.cases, r.cases, this.dateValue);
       r.lists.forEach((entries, i) => {
-        for (const entry of entries) appendRow(lists[i], layout.lists[i].columns, entry);
+        for (const entry of entries) appendRow(lists[i], layout.lists[i].columns, entry, this.dateValue);
       });
     }
     for (const a of [cases, ...lists]) a.closeSync();
@@ -64,7 +67,7 @@ export function splitList(value: unknown): string[] {
   return typeof value === "string" && value !== "" ? value.split(",") : [];
 }
 
-function appendRow(appender: DuckDBAppender, columns: readonly Column[], cells: readonly Cell[]): void {
+function appendRow(appender: DuckDBAppender, columns: readonly Column[], cells: readonly Cell[], dateValue: (days: number) => unknown): void {
   columns.forEach((column, i) => {
     const cell = cells[i];
     if (cell === null || cell === undefined) appender.appendNull();
@@ -79,7 +82,7 @@ function appendRow(appender: DuckDBAppender, columns: readonly Column[], cells: 
           appender.appendDouble(cell as number);
           break;
         case "date":
-          appender.appendDate(new DuckDBDateValue(cell as number));
+          appender.appendDate(dateValue(cell as number) as Parameters<DuckDBAppender["appendDate"]>[0]);
           break;
         case "levels":
         case "ord":
