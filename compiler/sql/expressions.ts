@@ -650,6 +650,11 @@ export class ExprCompiler {
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 
+/** The columns of a list's derived table: its place in the fact's list and in this list, the fields, and whether it is in the list. */
+export function entryColumns(record: IrRecord): string[] {
+  return ["ord", "pos", ...record.fields.flatMap((f) => (f.type.t === "duration" ? [`${f.name}__amount`, `${f.name}__unit`] : [f.name])), "m"];
+}
+
 function numberLiteral(v: number): string {
   if (!Number.isFinite(v)) throw new Error(`a number that is not finite reached SQL generation: ${v}`);
   const s = String(v);

@@ -5,7 +5,8 @@
  * lateral join. Each is written once however often the policy uses it, so the query grows with
  * the policy, not with how often its definitions are used.
  */
-import type { Sql } from "./expressions.js";
+import { entryColumns, type Sql } from "./expressions.js";
+import { ident } from "./layout.js";
 import { SqlRefusal } from "./refusal.js";
 
 interface Node {
@@ -46,7 +47,7 @@ export class Graph {
     return `c.${name}`;
   }
 
-  private shareList(from: string): string {
+  private shareList(from: string, columns: readonly string[]): string {
     const key = `list:${from}`;
     let name = this.byText.get(key);
     if (!name) {
@@ -54,7 +55,7 @@ export class Graph {
       this.byText.set(key, name);
       this.nodes.set(name, { name, kind: "list", text: from });
     }
-    return `(SELECT * FROM ${name} WHERE ${name}."case_id_" = c."case_id")`;
+    return `(SELECT ${columns.map((col) => `${name}.${ident(col)}`).join(", ")} FROM ${name} WHERE ${name}."case_id_" = c."case_id")`;
   }
 
   /** The value with each long part read from a column (a list from a table) worked out once per case. */
@@ -73,7 +74,7 @@ export class Graph {
       case "levels":
         return { ...v, v: s(v.v), none: s(v.none) };
       case "list":
-        return { ...v, from: this.shareList(v.from), known: s(v.known) };
+        return { ...v, from: this.shareList(v.from, entryColumns(v.record)), known: s(v.known) };
       case "pick":
         return { ...v, list: this.materialize(v.list) as typeof v.list, ord: s(v.ord), none: s(v.none), sel: { open: s(v.sel.open), picks: s(v.sel.picks) } };
       default:
