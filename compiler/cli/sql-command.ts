@@ -140,9 +140,8 @@ export async function sqlBatch(policyArg: string, file: string, options: { libra
       const result = { outcome: r.outcome, pathway: r.pathway, unmet: r.unmet, undocumented: r.undocumented };
       out.push(JSON.stringify(o.id === undefined ? result : { id: o.id, ...result }));
     }
-    const body = out.length ? `${out.join("\n")}\n` : "";
-    if (options.out) writeFileSync(options.out, body);
-    else process.stdout.write(body);
+    if (options.out) writeFileSync(options.out, out.length ? `${out.join("\n")}\n` : "");
+    else if (out.length) ctx.io.out(out.join("\n"));
   } finally {
     db.close();
   }
