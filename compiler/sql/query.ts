@@ -78,7 +78,7 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   const lists: IrRequirement[] = [];
   for (const r of p.requirements) {
     const rr = emptyReads();
-    const compiler = new ExprCompiler(cx, rr, `criterion ${r.id}, line ${r.line}`);
+    const compiler = new ExprCompiler(cx, rr, `criterion ${r.id} (${r.module.file}:${r.line})`);
     const applies = r.when ? compiler.tri(r.when) : "TRUE";
     let value: string;
     if (r.test) {

@@ -8,6 +8,6 @@ export class SqlRefusal extends Error {
     readonly construct: string,
     readonly where: string,
   ) {
-    super(`${policy}: the SQL back end cannot express ${construct} (${where}) yet; the policy is not compiled to SQL`);
+    super(`${policy}: ${where}: the SQL back end cannot express ${construct} yet, so the policy is not compiled to SQL`);
   }
 }
