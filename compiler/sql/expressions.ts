@@ -598,10 +598,13 @@ export class ExprCompiler {
   private extreme(source: ListSql, a: string, included: string, latest: boolean): Sql {
     const day = this.entryDay(source.record, a);
     const from = `FROM ${source.from} ${a}`;
-    const order = `${day} ${latest ? "DESC" : "ASC"}, ${a}."pos" ASC`;
-    const bestOrd = `(SELECT ${a}."ord" ${from} WHERE (${included}) IS TRUE AND ${day} IS NOT NULL ORDER BY ${order} LIMIT 1)`;
-    const b = this.cx.alias();
-    const bestDay = `(SELECT ${this.entryDay(source.record, b)} FROM ${source.from} ${b} WHERE ${b}."ord" = ${bestOrd})`;
+    // The pick as one aggregate (cheaper than ordering each case's entries): its day, then its
+    // place in the list (the first of a day wins), then its ord, packed in one whole number.
+    // Holds for days after the year -700 and lists of fewer than a million entries.
+    const key = `((CAST(${day} AS BIGINT) + 1000000) * 1000000000000 + ${latest ? `(999999 - CAST(${a}."pos" AS BIGINT))` : `CAST(${a}."pos" AS BIGINT)`} * 1000000 + ${a}."ord")`;
+    const bestKey = `(SELECT ${latest ? "MAX" : "MIN"}(${key}) ${from} WHERE (${included}) IS TRUE AND ${day} IS NOT NULL)`;
+    const bestOrd = `(${bestKey} % 1000000)`;
+    const bestDay = `(floor(${bestKey} / 1000000000000.0) - 1000000)`;
     const contender = `EXISTS (SELECT 1 ${from} WHERE (${included}) IS NULL AND ${day} IS NOT NULL AND (${bestDay} IS NULL OR ${day} ${latest ? ">=" : "<="} ${bestDay}))`;
     const unknownList = `(NOT ${source.known})`;
     const open = or(unknownList, contender);

@@ -113,7 +113,11 @@ export class Graph {
       const cols = nodes.filter((n) => n.kind === "column");
       if (cols.length === 0) continue;
       const name = `layer_${l}`;
-      ctes.push(`${name} AS MATERIALIZED (\n  SELECT c.*,\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n  FROM ${previous} c\n)`);
+      // The new columns are worked out from a copy of the layer before that keeps only the
+      // columns they read (subqueries then join narrow rows), and joined back by case id.
+      ctes.push(
+        `${name} AS MATERIALIZED (\n  SELECT c.*, n.*\n  FROM ${previous} c JOIN (\n    SELECT c."case_id" AS "case_id_${l}",\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n    FROM ${previous} c\n  ) n ON n."case_id_${l}" = c."case_id"\n)`,
+      );
       previous = name;
     }
     return previous;

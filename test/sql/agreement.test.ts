@@ -33,8 +33,8 @@ function caseFiles(policyId: string): TestCase[] {
   });
 }
 
-function corpus(): TestCase[] {
-  return generateCorpus().map((c, i) => ({ id: `corpus-${String(i).padStart(5, "0")}`, input: c.input, state: c.state ?? null }));
+function corpus(size?: number): TestCase[] {
+  return generateCorpus(size).map((c, i) => ({ id: `corpus-${String(i).padStart(5, "0")}`, input: c.input, state: c.state ?? null }));
 }
 
 function agreement(engine: DialectName): void {
@@ -50,9 +50,12 @@ function agreement(engine: DialectName): void {
     }, 300_000);
   }
 
-  it("agrees with the module on the 10 000-case bench corpus (NIA_CG_300, states WA, wa, CA and none)", async () => {
-    const cases = corpus();
-    expect(cases.length).toBe(10_000);
+  // PostgreSQL runs the query far slower than DuckDB (see docs/warehouse.md): the suite checks
+  // the first cases of the corpus there (POL_POSTGRES_CORPUS to check more).
+  const size = engine === "duckdb" ? 10_000 : Number(process.env.POL_POSTGRES_CORPUS ?? 500);
+  it(`agrees with the module on ${size === 10_000 ? "the 10 000-case bench corpus" : `the first ${size} cases of the bench corpus`} (NIA_CG_300, states WA, wa, CA and none)`, async () => {
+    const cases = corpus(size);
+    expect(cases.length).toBe(size);
     expect(disagreements(irOf("NIA_CG_300"), cases, await runSql(irOf("NIA_CG_300"), cases, engine))).toEqual([]);
   }, 600_000);
 }
