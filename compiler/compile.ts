@@ -24,6 +24,7 @@ import { assumedWhereRequired, type AssumedWhereRequired } from "./absence-check
 import { inSpoiltPart, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 import { stateCode } from "../runtime/states.js";
+import type { CheckedFile, CompileCache, ParsedFile, SeenFile } from "./compile-cache.js";
 
 /** A policy with what the docs need of its source. */
 export interface CompiledPolicy {
@@ -107,6 +108,71 @@ export function compileFilesWith(paths: readonly string[], readText: (absolute: 
   );
 }
 
+/** What a compile with a cache did, beside its result. */
+export interface IncrementalResult extends CompileResult {
+  /** The files checked by this compile (the others' diagnostics are those of their last check). */
+  readonly checkedNow: ReadonlySet<string>;
+  /**
+   * Files whose check was kept though a file they import changed (what they see of it did not):
+   * their diagnostics stand, but the checker's record of their names points at the old trees.
+   */
+  readonly keptAcrossChanges: ReadonlySet<string>;
+  /** Files that need checking again but were left for later (`only`). */
+  readonly pending: ReadonlySet<string>;
+}
+
+export interface IncrementalOptions {
+  /** Check these files even when their last check could be kept. */
+  readonly fresh?: ReadonlySet<string>;
+  /** Check only these (and files never checked); others that need it are left pending. */
+  readonly only?: ReadonlySet<string>;
+}
+
+/**
+ * Checks a library as `compileFilesWith` does, keeping in `cache` each file's parse and check for
+ * the next call: a file is parsed again only when its text changed, and checked again only when
+ * it or what its imports declare changed. Nothing is lowered. The diagnostics are a compile's
+ * from scratch, apart from pending files, whose diagnostics are their last check's.
+ */
+export function checkFilesIncrementally(
+  paths: readonly string[],
+  readText: (absolute: string) => string | undefined,
+  base: string,
+  cache: CompileCache,
+  options: IncrementalOptions = {},
+): IncrementalResult {
+  const sources = new Map<string, string>();
+  const display = (absolute: string) => relative(base, absolute) || absolute;
+  const read = (absolute: string): string | undefined => {
+    const shown = display(absolute);
+    if (sources.has(shown)) return sources.get(shown);
+    const text = readText(absolute);
+    if (text !== undefined) sources.set(shown, text);
+    return text;
+  };
+  const outcome: Incremental = { cache, fresh: options.fresh, only: options.only, checkedNow: new Set(), keptAcrossChanges: new Set(), pending: new Set() };
+  const result = compileSources(
+    paths.map((p) => resolve(base, p)),
+    read,
+    display,
+    sources,
+    [],
+    outcome,
+  );
+  cache.keepOnly(new Set(result.files.keys()));
+  return { ...result, checkedNow: outcome.checkedNow, keptAcrossChanges: outcome.keptAcrossChanges, pending: outcome.pending };
+}
+
+/** A compile's cache, what it was asked, and what it did. */
+interface Incremental {
+  readonly cache: CompileCache;
+  readonly fresh: ReadonlySet<string> | undefined;
+  readonly only: ReadonlySet<string> | undefined;
+  readonly checkedNow: Set<string>;
+  readonly keptAcrossChanges: Set<string>;
+  readonly pending: Set<string>;
+}
+
 /** Compiles from an in-memory map of path → text (used by tests and the fuzzer). */
 export function compileText(files: Readonly<Record<string, string>>, entries?: readonly string[]): CompileResult {
   const sources = new Map<string, string>();
@@ -131,6 +197,7 @@ function compileSources(
   display: (absolute: string) => string,
   sources: Map<string, string>,
   diagnostics: Diagnostic[],
+  incremental?: Incremental,
 ): CompileResult {
   // 1. Parse, following imports.
   const files = new Map<string, A.PolFile>();
@@ -150,20 +217,18 @@ function compileSources(
     const text = read(absolute);
     if (text === undefined) continue;
     const shown = display(absolute);
-    const lexed = lexPol(text);
-    const tooDeep = nestingDiagnostic(lexed.tokens, shown);
-    if (tooDeep) {
-      diagnostics.push(tooDeep);
-      files.set(shown, { kind: "File", path: shown, imports: [], declarations: [], policies: [], overlays: [], span: tooDeep.span });
+    const kept = incremental?.cache.parsed.get(shown);
+    const unit = kept && kept.text === text ? kept : parseFile(text, shown);
+    incremental?.cache.parsed.set(shown, unit);
+    diagnostics.push(...unit.diagnostics);
+    files.set(shown, unit.file);
+    if (!unit.parsed) {
+      // Nested too deeply to parse: no imports are followed.
       importsOf.set(shown, []);
       continue;
     }
-    diagnostics.push(...literalDiagnostics(lexed.tokens, shown));
-    const parsed = parsePol(text, lexed);
-    diagnostics.push(...syntaxDiagnostics(parsed, shown, text));
-    parsedFiles.set(shown, parsed);
-    const file = cstToAst(parsed, shown, diagnostics);
-    files.set(shown, file);
+    parsedFiles.set(shown, unit.parsed);
+    const file = unit.file;
     const imported: ImportEdge[] = [];
     for (const imp of file.imports) {
       if (!imp.path) continue; // a syntax error has already been reported
@@ -198,9 +263,56 @@ function compileSources(
   // Names in two files each imported under a name of its own do not clash; facts still share the request.
   if ([...importsOf.values()].some((edges) => edges.some((e) => e.alias))) reportSharedFactPaths(importsOf, own, diagnostics);
 
-  // 3. Every declaration once, then every policy and overlay.
+  // 3. Each file, its imports first, so that what a file's check says depends on it and its
+  //    imports alone (a file's checker diagnostics can then be kept while neither changes); then
+  //    what concerns the library as a whole.
   const checker = new Checker(files, scopes, diagnostics, namespaces);
-  for (const file of files.values()) checker.declarations(file);
+  const order = importOrder(files, importsOf);
+  const visibleFrom = closures(order, importsOf);
+  const keep = new Set(incremental ? order.filter((path) => keepCheck(path, visibleFrom.get(path)!, files, incremental)) : []);
+  /** What the checker found now, by the file it is in (a kept file's check already says what is found in it). */
+  const found = new Map<string, Diagnostic[]>();
+  for (const path of order) {
+    const file = files.get(path)!;
+    if (keep.has(path)) {
+      diagnostics.push(...incremental!.cache.checked.get(path)!.diagnostics);
+      continue;
+    }
+    const before = diagnostics.length;
+    checker.declarations(file);
+    for (const policy of file.policies) {
+      checkProperties(policy, diagnostics);
+      for (const section of policy.sections) checker.section(section);
+      for (const service of policy.services) checker.service(service);
+    }
+    for (const overlay of file.overlays) {
+      checkProperties(overlay, diagnostics);
+      if (overlay.state && stateCode(overlay.state) !== overlay.state) {
+        diagnostics.push(error("POL031", overlay.span, `'${overlay.state}' is not a US state or territory code in capitals like WA`));
+      }
+      for (const clause of overlay.applies) checker.appliesClause(clause);
+      for (const section of overlay.sections) checker.section(section);
+      for (const service of overlay.services) checker.service(service);
+    }
+    if (incremental) {
+      const now = diagnostics.splice(before).filter((d) => !keep.has(d.span.file));
+      diagnostics.push(...now);
+      for (const d of now) found.set(d.span.file, [...(found.get(d.span.file) ?? []), d]);
+      incremental.checkedNow.add(path);
+    }
+  }
+  if (incremental) {
+    const { cache } = incremental;
+    for (const path of incremental.checkedNow) {
+      const against = new Map<string, SeenFile>();
+      for (const seen of visibleFrom.get(path)!) against.set(seen, { file: files.get(seen)!, surface: cache.surfaceOf(files.get(seen)!, sources.get(seen) ?? "") });
+      cache.checked.set(path, { against, diagnostics: found.get(path) ?? [] });
+    }
+    for (const path of keep) {
+      const { against } = cache.checked.get(path)!;
+      if ([...against].some(([seen, was]) => was.file !== files.get(seen))) incremental.keptAcrossChanges.add(path);
+    }
+  }
   const allPolicies = [...files.values()].flatMap((f) => f.policies);
   const allOverlays = [...files.values()].flatMap((f) => f.overlays);
   const policyNames = new Map<string, A.PolicyDecl>();
@@ -209,9 +321,6 @@ function compileSources(
     if (previous) {
       diagnostics.push(error("POL010", policy.nameSpan, `policy '${policy.name}' is already declared`, { related: [{ message: "first declared here", span: previous.nameSpan }] }));
     } else if (policy.name) policyNames.set(policy.name, policy);
-    checkProperties(policy, diagnostics);
-    for (const section of policy.sections) checker.section(section);
-    for (const service of policy.services) checker.service(service);
   }
   // Two ids that name the same files would overwrite each other's module and page, in a build and in memory.
   const policySlugs = new Map<string, A.PolicyDecl>();
@@ -229,17 +338,10 @@ function compileSources(
     }
   }
   for (const overlay of allOverlays) {
-    checkProperties(overlay, diagnostics);
     if (overlay.target && !policyNames.has(overlay.target)) {
       const guess = suggest(overlay.target, policyNames.keys());
       diagnostics.push(error("POL016", overlay.targetSpan, `overlay '${overlay.name}' targets '${overlay.target}', which is not a policy this build knows`, { hint: guess ? `did you mean '${guess}'?` : "import the policy's file" }));
     }
-    if (overlay.state && stateCode(overlay.state) !== overlay.state) {
-      diagnostics.push(error("POL031", overlay.span, `'${overlay.state}' is not a US state or territory code in capitals like WA`));
-    }
-    for (const clause of overlay.applies) checker.appliesClause(clause);
-    for (const section of overlay.sections) checker.section(section);
-    for (const service of overlay.services) checker.service(service);
   }
   const checked = checker.result();
 
@@ -253,10 +355,10 @@ function compileSources(
   const finalDiagnostics = finalizeDiagnostics(kept);
 
   // 4. Lowering, of a library without errors.
-  if (finalDiagnostics.some((d) => d.severity === "error")) {
+  if (incremental || finalDiagnostics.some((d) => d.severity === "error")) {
     return { diagnostics: finalDiagnostics, scopes, sources, files, checked, library: undefined, policies: [] };
   }
-  const lowered = lower(checked, importOrder(files, importsOf));
+  const lowered = lower(checked, order);
   // 5. What must be shown is never assumed (absence-check.ts).
   const assumed = assumedWhereRequired(lowered.library.policies);
   if (assumed.length > 0) {
@@ -380,4 +482,68 @@ function reportImportCycles(files: ReadonlyMap<string, A.PolFile>, importsOf: Re
     state.set(path, "done");
   };
   for (const path of files.keys()) if (!state.has(path)) visit(path, []);
+}
+
+/** Lexes and parses one file, and builds its tree, with the diagnostics of each step. */
+function parseFile(text: string, shown: string): ParsedFile {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = lexPol(text);
+  const tooDeep = nestingDiagnostic(lexed.tokens, shown);
+  if (tooDeep) {
+    const file: A.PolFile = { kind: "File", path: shown, imports: [], declarations: [], policies: [], overlays: [], span: tooDeep.span };
+    return { text, file, parsed: undefined, diagnostics: [tooDeep] };
+  }
+  diagnostics.push(...literalDiagnostics(lexed.tokens, shown));
+  const parsed = parsePol(text, lexed);
+  diagnostics.push(...syntaxDiagnostics(parsed, shown, text));
+  const file = cstToAst(parsed, shown, diagnostics);
+  return { text, file, parsed, diagnostics };
+}
+
+/** Each file with every file it sees: itself and its imports, transitively. */
+function closures(order: readonly string[], importsOf: ReadonlyMap<string, readonly ImportEdge[]>): Map<string, Set<string>> {
+  const seen = new Map<string, Set<string>>();
+  for (const path of order) {
+    const visible = new Set([path]);
+    const stack = [path];
+    while (stack.length > 0) {
+      for (const { target } of importsOf.get(stack.pop()!) ?? []) {
+        if (!visible.has(target)) {
+          visible.add(target);
+          stack.push(target);
+        }
+      }
+    }
+    seen.set(path, visible);
+  }
+  return seen;
+}
+
+/**
+ * Whether a file's last check still holds: the file is the same tree, it sees the same files,
+ * and each of them is the same tree or declares the same to it (and none of the kept diagnostics
+ * points into one that changed, whose places may have moved).
+ */
+function keepCheck(path: string, visible: ReadonlySet<string>, files: ReadonlyMap<string, A.PolFile>, incremental: Incremental): boolean {
+  const last: CheckedFile | undefined = incremental.cache.checked.get(path);
+  if (!last || incremental.fresh?.has(path)) return false;
+  const stillHolds = () => {
+    if (last.against.size !== visible.size || last.against.get(path)?.file !== files.get(path)) return false;
+    for (const seen of visible) {
+      const was = last.against.get(seen);
+      const now = files.get(seen);
+      if (!was || !now) return false;
+      if (was.file === now) continue;
+      const text = incremental.cache.parsed.get(seen)?.text ?? "";
+      if (was.surface !== incremental.cache.surfaceOf(now, text)) return false;
+      if (last.diagnostics.some((d) => d.related?.some((r) => r.span.file === seen))) return false;
+    }
+    return true;
+  };
+  if (stillHolds()) return true;
+  if (incremental.only && !incremental.only.has(path)) {
+    incremental.pending.add(path);
+    return true;
+  }
+  return false;
 }
