@@ -244,9 +244,9 @@ describe("the pol language server, over stdio", () => {
   });
 
   it("checks the files that import a document again when it changes", async () => {
-    const openedToo = client.nextDiagnostics(policyUri);
-    await client.open(commonUri, common);
-    expect(await openedToo).toEqual([]);
+    expect(await client.open(commonUri, common)).toEqual([]);
+    // A request answered means every notification sent before it has been read.
+    await client.request("textDocument/documentSymbol", { textDocument: { uri: commonUri } });
     const inPolicy = client.nextDiagnostics(policyUri);
     const declared = { start: at(common, "fact region", 5), end: at(common, "fact region", 11) };
     await client.edit(commonUri, declared, "request_region");

@@ -48,7 +48,11 @@ export class LibraryIndex {
   private readonly byFile = new Map<string, Occurrence[]>();
   private readonly byTarget = new Map<string, Occurrence[]>();
 
-  constructor(readonly result: CompileResult) {
+  /** Indexes the files of `only` (default: every file of the result). */
+  constructor(
+    readonly result: CompileResult,
+    only?: ReadonlySet<string>,
+  ) {
     const checked = result.checked;
     const factPaths = new Map<A.FactDecl | A.GroupDecl, string>();
     const collectPaths = (entry: SymbolEntry) => {
@@ -60,6 +64,7 @@ export class LibraryIndex {
       entry.kind === "fact" ? { kind: "fact", decl: entry.decl, path: entry.path } : { kind: "group", decl: entry.decl, path: entry.path };
 
     for (const [path, file] of result.files) {
+      if (only && !only.has(path)) continue;
       const occurrences: Occurrence[] = [];
       const add = (range: NameRange, target: Target, declaration = false) => occurrences.push({ range, target, declaration });
       const declared = (target: Target) => add(rangeOf(target.decl.nameSpan), target, true);
@@ -190,8 +195,12 @@ export class LibraryIndex {
 
   /** Every place a declaration's name is written, its declaration first. */
   occurrencesOf(target: Target): Occurrence[] {
-    const all = this.byTarget.get(targetKey(target)) ?? [];
-    return [...all].sort((a, b) => Number(b.declaration) - Number(a.declaration) || a.range.file.localeCompare(b.range.file) || a.range.start - b.range.start);
+    return sortOccurrences(this.byTarget.get(targetKey(target)) ?? []);
+  }
+
+  /** The places a declaration's name is written in one file. */
+  occurrencesIn(file: string, target: Target): Occurrence[] {
+    return (this.byTarget.get(targetKey(target)) ?? []).filter((o) => o.range.file === file);
   }
 
   /** The hover text for a declaration: what it is, its wording or description, its type, where it is declared. */
@@ -255,6 +264,11 @@ export class LibraryIndex {
     lines.push(where);
     return lines.join("\n\n");
   }
+}
+
+/** Declarations first, then by file and place. */
+export function sortOccurrences(list: readonly Occurrence[]): Occurrence[] {
+  return [...list].sort((a, b) => Number(b.declaration) - Number(a.declaration) || a.range.file.localeCompare(b.range.file) || a.range.start - b.range.start);
 }
 
 function rangeOf(span: A.Span): NameRange {

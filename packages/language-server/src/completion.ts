@@ -6,9 +6,8 @@
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver/node";
 import type * as A from "../../../compiler/ast.js";
 import { describeType, type Ty } from "../../../compiler/check.js";
-import { builtinNames, builtinTypes, type SymbolEntry } from "../../../compiler/scope.js";
+import { builtinNames, builtinTypes, type Scope, type SymbolEntry } from "../../../compiler/scope.js";
 import { allTokens, DurationUnit, reservedWords } from "../../../grammar/tokens.js";
-import type { LibraryIndex } from "./analysis.js";
 
 const name = "[A-Za-z_][A-Za-z0-9_]*";
 /** The duration units the lexer knows, plural and singular. */
@@ -19,10 +18,15 @@ const units = allTokens
     return [plural, plural.replace(/s$/, "")];
   });
 
-export function completionsAt(index: LibraryIndex, file: string, before: string): CompletionItem[] {
-  const scope = index.result.scopes.get(file) ?? new Map<string, SymbolEntry>();
-  const checked = index.checked;
-  const factType = (decl: A.FactDecl | A.FieldDecl): Ty | undefined => checked.typeRefs.get(decl.type);
+/** The types the checker gave written types and definitions. */
+export interface CheckedTypes {
+  typeOf(ref: A.TypeRef): Ty | undefined;
+  defineType(decl: A.DefineDecl): Ty | undefined;
+}
+
+/** Completions in a file that sees `scope`, at the end of `before` (the text before the cursor). */
+export function completionsAt(scope: Scope, types: CheckedTypes, before: string): CompletionItem[] {
+  const factType = (decl: A.FactDecl | A.FieldDecl): Ty | undefined => types.typeOf(decl.type);
   const entryItem = (entry: SymbolEntry, label: string): CompletionItem => {
     switch (entry.kind) {
       case "fact": {
@@ -61,7 +65,7 @@ export function completionsAt(index: LibraryIndex, file: string, before: string)
     const source = matches.at(-1)?.[1];
     if (!source) return undefined;
     const entry = resolvePath(source);
-    const ty = entry?.kind === "fact" ? factType(entry.decl) : entry?.kind === "define" ? checked.defineTypes.get(entry.decl) : undefined;
+    const ty = entry?.kind === "fact" ? factType(entry.decl) : entry?.kind === "define" ? types.defineType(entry.decl) : undefined;
     return ty?.t === "list" || ty?.t === "record" ? ty.decl : undefined;
   };
 

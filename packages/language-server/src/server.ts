@@ -1,8 +1,10 @@
 /**
- * The pol language server. It compiles the workspace's library with the compiler itself (open
- * documents as the editor has them, other files from disk) after each change, publishes the
- * compiler's diagnostics, and answers requests from the checker's record of what each name
- * means. Requests made while a change is pending wait for the new analysis.
+ * The pol language server. It checks the workspace's library with the compiler itself (open
+ * documents as the editor has them, other files from disk), publishes the compiler's diagnostics,
+ * and answers requests from the checker's record of what each name means. After an edit only the
+ * edited document is parsed and checked again, and the documents importing it only when what it
+ * declares changed (compiler/compile-cache.ts); requests made while a change is pending wait for
+ * it to be checked.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -25,30 +27,41 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type * as A from "../../../compiler/ast.js";
-import { compileFilesWith } from "../../../compiler/compile.js";
+import type { IncrementalOptions, IncrementalResult } from "../../../compiler/compile.js";
 import { builtinNames, builtinTypes } from "../../../compiler/scope.js";
 import { reservedWords } from "../../../grammar/tokens.js";
 import { formatPol, PolSyntaxError, resolvePrintWidth } from "../../prettier-plugin-pol/src/index.js";
-import { LibraryIndex, type NameRange, type Target } from "./analysis.js";
+import type { NameRange, Target } from "./analysis.js";
 import { completionsAt } from "./completion.js";
+import { Workspace } from "./workspace.js";
 
-/** How long to wait after a keystroke before compiling again. */
-const settleMs = 80;
+/** What the client may set in `initializationOptions`. */
+export interface ServerOptions {
+  /**
+   * How long to wait after a change before checking, in ms. By default (0) a change is checked as
+   * soon as the changes already received are read, so a burst of them is checked once.
+   */
+  readonly diagnosticsDelay?: number;
+}
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   let roots: string[] = [];
   let base = process.cwd();
-  /** The whole library, for references and rename; stale after an edit until one asks for it. */
-  let full: LibraryIndex | undefined;
-  let fullStale = true;
-  /** The files an edit touched, with everything they import and everything that imports them. */
-  let focused: LibraryIndex | undefined;
-  /** Documents changed since the last analysis. */
+  let settleMs = 0;
+  const workspace = new Workspace();
+  /** The library's files on disk (absolute), found by walking the workspace folders. */
+  let onDiskFiles: string[] | undefined;
+  /** Documents changed since the last check. */
   const changed = new Set<string>();
+  /** The next check: after a change, or of importers left pending by the last one. */
   let timer: NodeJS.Timeout | undefined;
-  let published = new Set<string>();
+  let immediate: NodeJS.Immediate | undefined;
+  /** The diagnostics last published, by URI, as JSON. */
+  const published = new Map<string, string>();
   const onDisk = new Map<string, TextDocument>();
+  /** Files read from disk, kept while their modification time and size stay the same. */
+  const diskTexts = new Map<string, { mtimeMs: number; size: number; text: string }>();
 
   const uriOf = (display: string) => pathToFileURL(resolve(base, display)).href;
   const displayOf = (uri: string) => {
@@ -61,7 +74,7 @@ export function startServer(connection: Connection): void {
     const open = documents.get(uri);
     if (open) return open;
     let cached = onDisk.get(display);
-    const text = focused?.result.sources.get(display) ?? full?.result.sources.get(display) ?? "";
+    const text = workspace.latest?.sources.get(display) ?? "";
     if (!cached || cached.getText() !== text) {
       cached = TextDocument.create(uri, "pol", 0, text);
       onDisk.set(display, cached);
@@ -76,80 +89,60 @@ export function startServer(connection: Connection): void {
     const open = documents.get(pathToFileURL(absolute).href);
     if (open) return open.getText();
     try {
-      return readFileSync(absolute, "utf8");
+      const stat = statSync(absolute);
+      const known = diskTexts.get(absolute);
+      if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.text;
+      const text = readFileSync(absolute, "utf8");
+      diskTexts.set(absolute, { mtimeMs: stat.mtimeMs, size: stat.size, text });
+      return text;
     } catch {
+      diskTexts.delete(absolute);
       return undefined;
     }
   };
 
   function libraryFiles(): string[] {
-    const found = new Set<string>();
-    const walk = (dir: string) => {
-      let names: string[];
-      try {
-        names = readdirSync(dir).sort();
-      } catch {
-        return;
-      }
-      for (const name of names) {
-        if (name.startsWith(".") || name === "node_modules") continue;
-        const path = join(dir, name);
+    if (!onDiskFiles) {
+      const found: string[] = [];
+      const walk = (dir: string) => {
+        let names: string[];
         try {
-          if (statSync(path).isDirectory()) walk(path);
-          else if (name.endsWith(".pol")) found.add(path);
+          names = readdirSync(dir).sort();
         } catch {
-          // A file removed while walking is simply not part of the library.
+          return;
         }
-      }
-    };
-    for (const root of roots) walk(root);
-    for (const doc of documents.all()) if (doc.uri.startsWith("file:") && doc.uri.endsWith(".pol")) found.add(fileURLToPath(doc.uri));
-    return [...found];
-  }
-
-  function analyzeFull(): LibraryIndex {
-    full = new LibraryIndex(compileFilesWith(libraryFiles(), read, base));
-    fullStale = false;
-    focused = undefined;
-    changed.clear();
-    publishDiagnostics(full, true);
-    return full;
-  }
-
-  /** Compiles only what an edit can change: the edited files and the files that import them. */
-  function analyzeFocused(): void {
-    if (!full) {
-      analyzeFull();
-      return;
-    }
-    const importers = new Map<string, string[]>();
-    for (const [path, file] of full.result.files) {
-      for (const imp of file.imports) {
-        if (!imp.path) continue;
-        const target = relative(base, resolve(base, path, "..", imp.path)) || imp.path;
-        importers.set(target, [...(importers.get(target) ?? []), path]);
-      }
-    }
-    const entries = new Set(changed);
-    const queue = [...changed];
-    while (queue.length > 0) {
-      for (const importer of importers.get(queue.pop()!) ?? []) {
-        if (!entries.has(importer)) {
-          entries.add(importer);
-          queue.push(importer);
+        for (const name of names) {
+          if (name.startsWith(".") || name === "node_modules") continue;
+          const path = join(dir, name);
+          try {
+            if (statSync(path).isDirectory()) walk(path);
+            else if (name.endsWith(".pol")) found.push(path);
+          } catch {
+            // A file removed while walking is simply not part of the library.
+          }
         }
-      }
+      };
+      for (const root of roots) walk(root);
+      onDiskFiles = found;
     }
-    changed.clear();
-    focused = new LibraryIndex(compileFilesWith([...entries].map((e) => resolve(base, e)), read, base));
-    fullStale = true;
-    publishDiagnostics(focused, false);
+    const all = new Set(onDiskFiles);
+    for (const doc of documents.all()) if (doc.uri.startsWith("file:") && doc.uri.endsWith(".pol")) all.add(fileURLToPath(doc.uri));
+    return [...all];
   }
 
-  function publishDiagnostics(current: LibraryIndex, everyFile: boolean): void {
+  /** Checks the library (with the cache), publishes what changed, and checks later what it left pending. */
+  function analyze(options: IncrementalOptions = {}, mustPublish: ReadonlySet<string> = new Set()): IncrementalResult {
+    const first = workspace.latest === undefined;
+    const result = workspace.analyze(libraryFiles(), read, base, first ? {} : options);
+    publishDiagnostics(result, first ? new Set(result.files.keys()) : mustPublish);
+    if (result.pending.size > 0) scheduleCheck(0);
+    return result;
+  }
+
+  function publishDiagnostics(result: IncrementalResult, mustPublish: ReadonlySet<string>): void {
     const byFile = new Map<string, LspDiagnostic[]>();
-    for (const file of current.result.sources.keys()) byFile.set(file, []);
-    for (const d of current.result.diagnostics) {
+    for (const file of result.sources.keys()) byFile.set(file, []);
+    for (const d of result.diagnostics) {
       const list = byFile.get(d.span.file) ?? [];
       byFile.set(d.span.file, list);
       list.push({
@@ -165,52 +158,86 @@ export function startServer(connection: Connection): void {
     for (const [file, diagnostics] of byFile) {
       const uri = uriOf(file);
       now.add(uri);
+      const json = JSON.stringify(diagnostics);
+      if (published.get(uri) === json && !mustPublish.has(file)) continue;
+      published.set(uri, json);
       void connection.sendDiagnostics({ uri, diagnostics, version: documents.get(uri)?.version });
     }
-    if (everyFile) {
-      for (const uri of published) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-      published = now;
-    } else for (const uri of now) published.add(uri);
+    for (const uri of published.keys()) {
+      if (!now.has(uri)) {
+        published.delete(uri);
+        void connection.sendDiagnostics({ uri, diagnostics: [] });
+      }
+    }
+  }
+
+  /** Checks the documents changed since the last check (their importers only if what they declare changed; those later). */
+  function checkChanges(): void {
+    cancelCheck();
+    if (workspace.latest === undefined) {
+      changed.clear();
+      analyze();
+      return;
+    }
+    const edited = new Set(changed);
+    changed.clear();
+    // With no change, this is the check of what the last one left pending.
+    analyze(edited.size > 0 ? { only: edited } : {}, edited);
+  }
+
+  function cancelCheck(): void {
+    if (timer) clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+    timer = undefined;
+    immediate = undefined;
+  }
+
+  /**
+   * Checks after `delay` ms; with none, once the changes already received have been read. The
+   * connection reads one message per turn of the event loop, so the check waits one more turn,
+   * and a change read in it moves the check after itself.
+   */
+  function scheduleCheck(delay: number): void {
+    cancelCheck();
+    if (delay > 0) timer = setTimeout(checkChanges, delay);
+    else immediate = setImmediate(() => (immediate = setImmediate(checkChanges)));
   }
 
   /** Brings the analysis up to date with the documents (a request does not wait for the timer). */
   const settle = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (!full) analyzeFull();
-    else if (changed.size > 0) analyzeFocused();
+    if (workspace.latest === undefined || changed.size > 0) checkChanges();
   };
-  /** The analysis that answers for a file: the one after the latest edit, if it holds the file. */
-  const indexFor = (display: string): LibraryIndex => {
+  /** The analysis that answers for a file: checked again first if its index is not current. */
+  const ensureCurrent = (display: string): IncrementalResult => {
     settle();
-    if (focused?.result.files.has(display)) return focused;
-    return fullStale || !full ? analyzeFull() : full;
+    if (!workspace.isCurrent(display) && workspace.latest!.files.has(display)) analyze({ fresh: new Set([display]), only: new Set([display]) });
+    return workspace.latest!;
   };
-  /** The whole library's analysis, for references and rename. */
-  const wholeLibrary = (): LibraryIndex => {
+  /** The whole library, for references and rename. */
+  const wholeLibrary = (): IncrementalResult => {
     settle();
-    return fullStale || !full ? analyzeFull() : full;
+    const stale = workspace.staleFiles();
+    if (stale.size > 0) analyze({ fresh: stale });
+    return workspace.latest!;
   };
   const schedule = (uri: string) => {
     changed.add(displayOf(uri));
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (!full) analyzeFull();
-      else if (changed.size > 0) analyzeFocused();
-    }, settleMs);
+    scheduleCheck(settleMs);
   };
 
   /** The declaration whose name is under the cursor. */
-  const targetAt = (uri: string, position: { line: number; character: number }, idx = indexFor(displayOf(uri))) => {
+  const targetAt = (uri: string, position: { line: number; character: number }) => {
     const doc = documents.get(uri);
     if (!doc) return undefined;
-    return idx.occurrenceAt(displayOf(uri), doc.offsetAt(position));
+    ensureCurrent(displayOf(uri));
+    return workspace.occurrenceAt(displayOf(uri), doc.offsetAt(position));
   };
   const locationOf = (range: NameRange): Location => ({ uri: uriOf(range.file), range: rangeOf(range) });
   const declarationRange = (target: Target): NameRange => ({ file: target.decl.nameSpan.file, start: target.decl.nameSpan.start, end: target.decl.nameSpan.end });
 
   connection.onInitialize((params) => {
+    const options = (params.initializationOptions ?? {}) as ServerOptions;
+    if (typeof options.diagnosticsDelay === "number" && options.diagnosticsDelay >= 0) settleMs = options.diagnosticsDelay;
     const folders = params.workspaceFolders?.map((f) => fileURLToPath(f.uri)) ?? (params.rootUri ? [fileURLToPath(params.rootUri)] : []);
     roots = folders;
     base = folders[0] ?? process.cwd();
@@ -232,13 +259,18 @@ export function startServer(connection: Connection): void {
   documents.onDidChangeContent(({ document }) => schedule(document.uri));
   documents.onDidClose(({ document }) => schedule(document.uri));
   connection.onDidChangeWatchedFiles(({ changes }) => {
-    for (const change of changes) schedule(change.uri);
+    // A file created or deleted changes what the library holds: walk the folders again.
+    onDiskFiles = undefined;
+    for (const change of changes) {
+      diskTexts.delete(fileURLToPath(change.uri));
+      schedule(change.uri);
+    }
   });
 
   connection.onHover(({ textDocument, position }) => {
     const occurrence = targetAt(textDocument.uri, position);
     if (!occurrence) return null;
-    return { contents: { kind: "markdown", value: indexFor(displayOf(textDocument.uri)).describe(occurrence.target) }, range: rangeOf(occurrence.range) };
+    return { contents: { kind: "markdown", value: workspace.describe(occurrence.target, displayOf(textDocument.uri)) }, range: rangeOf(occurrence.range) };
   });
 
   connection.onDefinition(({ textDocument, position }) => {
@@ -248,8 +280,9 @@ export function startServer(connection: Connection): void {
     const display = displayOf(textDocument.uri);
     const doc = documents.get(textDocument.uri);
     const offset = doc?.offsetAt(position) ?? -1;
-    const imported = indexFor(display)
-      .result.files.get(display)
+    settle();
+    const imported = workspace.latest!
+      .files.get(display)
       ?.imports.find((imp) => imp.path && imp.span.start <= offset && offset <= imp.span.end);
     if (!imported?.path) return null;
     const start = { line: 0, character: 0 };
@@ -257,10 +290,10 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onReferences(({ textDocument, position, context }) => {
-    const library = wholeLibrary();
-    const occurrence = targetAt(textDocument.uri, position, library);
+    wholeLibrary();
+    const occurrence = targetAt(textDocument.uri, position);
     if (!occurrence) return [];
-    return library
+    return workspace
       .occurrencesOf(occurrence.target)
       .filter((o) => context.includeDeclaration || !o.declaration)
       .map((o) => locationOf(o.range));
@@ -273,8 +306,8 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onRenameRequest(({ textDocument, position, newName }): WorkspaceEdit => {
-    const idx = wholeLibrary();
-    const occurrence = targetAt(textDocument.uri, position, idx);
+    const library = wholeLibrary();
+    const occurrence = targetAt(textDocument.uri, position);
     if (!occurrence) throw new ResponseError(ErrorCodes.InvalidRequest, "there is no fact, definition or other declared name here to rename");
     const target = occurrence.target;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName)) {
@@ -286,7 +319,7 @@ export function startServer(connection: Connection): void {
       throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is a name the language reserves; choose another`);
     }
     if (topLevel) {
-      for (const scope of idx.result.scopes.values()) {
+      for (const scope of library.scopes.values()) {
         const clash = scope.get(newName);
         if (clash && [...scope.values()].some((e) => e.decl === target.decl)) {
           throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is already declared in ${clash.decl.nameSpan.file}:${clash.decl.nameSpan.line}`);
@@ -296,7 +329,7 @@ export function startServer(connection: Connection): void {
     if (!topLevel && (target.kind === "fact" || target.kind === "group")) {
       // A fact of a group: its siblings are the names it must not take.
       const parent = target.path.split(".").slice(0, -1);
-      const group = idx.result.scopes.get(target.decl.nameSpan.file)?.get(parent[0]);
+      const group = library.scopes.get(target.decl.nameSpan.file)?.get(parent[0]);
       let members = group?.kind === "group" ? group.members : undefined;
       for (const segment of parent.slice(1)) {
         const next = members?.get(segment);
@@ -305,7 +338,7 @@ export function startServer(connection: Connection): void {
       if (members?.has(newName)) throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is already declared in group '${parent.join(".")}'`);
     }
     const changes: Record<string, TextEdit[]> = {};
-    for (const o of idx.occurrencesOf(target)) (changes[uriOf(o.range.file)] ??= []).push({ range: rangeOf(o.range), newText: newName });
+    for (const o of workspace.occurrencesOf(target)) (changes[uriOf(o.range.file)] ??= []).push({ range: rangeOf(o.range), newText: newName });
     return { changes };
   });
 
@@ -328,16 +361,18 @@ export function startServer(connection: Connection): void {
 
   connection.onDocumentSymbol(({ textDocument }) => {
     const display = displayOf(textDocument.uri);
-    const file = indexFor(display).result.files.get(display);
+    settle();
+    const file = workspace.latest!.files.get(display);
     return file ? outline(file, (span) => rangeOf(span)) : [];
   });
 
   connection.onCompletion(({ textDocument, position }): CompletionItem[] => {
     const doc = documents.get(textDocument.uri);
     if (!doc) return [];
-    const idx = indexFor(displayOf(textDocument.uri));
+    const display = displayOf(textDocument.uri);
+    const result = ensureCurrent(display);
     const offset = doc.offsetAt(position);
-    return completionsAt(idx, displayOf(textDocument.uri), doc.getText().slice(0, offset));
+    return completionsAt(result.scopes.get(display) ?? new Map(), workspace, doc.getText().slice(0, offset));
   });
 
   documents.listen(connection);
