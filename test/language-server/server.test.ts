@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileText } from "../../compiler/compile.js";
 import { repoRoot, TestClient } from "./client.js";
 
 const common = `# Shared facts.
@@ -258,6 +259,42 @@ describe("the pol language server, over stdio", () => {
     ]);
     const fixed = client.nextDiagnostics(policyUri);
     await client.edit(commonUri, { start: declared.start, end: { line: declared.start.line, character: declared.start.character + "request_region".length } }, "region");
+    expect(await fixed).toEqual([]);
+  });
+});
+
+describe("incremental checking, over stdio", () => {
+  it("keeps an importer's check when what the edited file declares is unchanged, yet answers from the moved declarations", async () => {
+    // A comment line above every declaration of common.pol: nothing it declares changes, every line moves.
+    const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const inPolicy: unknown[] = [];
+    const watch = (async () => inPolicy.push(await client.nextDiagnostics(policyUri)))();
+    expect(await client.edit(commonUri, top, "# Moved down.\n")).toEqual([]);
+    const hover = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri: policyUri }, position: at(policy, "constant", 2) });
+    expect(hover.contents.value).toBe("**fact** `pain.constant`: `boolean` (a yes/no value)\n\nThe pain is constant\n\nDeclared in `common.pol:15`");
+    const location = await client.request<LocationResult>("textDocument/definition", { textDocument: { uri: policyUri }, position: at(policy, "severe_pain", 3) });
+    expect(location.range.start.line).toBe(at(common, "define severe_pain").line + 1);
+    // The policy's diagnostics did not change, so none were published for it.
+    expect(inPolicy).toEqual([]);
+    await client.edit(commonUri, { start: top.start, end: { line: 1, character: 0 } }, "");
+    void watch;
+  });
+
+  it("checks the importer again when an exported definition changes, with the words polc check gives", async () => {
+    const body = "pain.average >= 6";
+    const number = "pain.average";
+    const defined = at(common, body);
+    const edited = common.replace(body, number);
+    const inPolicy = client.nextDiagnostics(policyUri);
+    expect(await client.edit(commonUri, { start: defined, end: { line: defined.line, character: defined.character + body.length } }, number)).toEqual([]);
+    const published = (await inPolicy).map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`);
+    const polcCheck = compileText({ "common.pol": edited, "policy.pol": policy })
+      .diagnostics.filter((d) => d.span.file === "policy.pol")
+      .map((d) => `${d.span.line}:${d.span.column} ${d.code} ${d.hint ? `${d.message}\n${d.hint}` : d.message}`);
+    expect(published).toEqual(polcCheck);
+    expect(published).toEqual([`7:${at(policy, "severe_pain").character + 1} POL020 expected a yes/no condition here, but this is a number from 0 to 10`]);
+    const fixed = client.nextDiagnostics(policyUri);
+    await client.edit(commonUri, { start: defined, end: { line: defined.line, character: defined.character + number.length } }, body);
     expect(await fixed).toEqual([]);
   });
 });
