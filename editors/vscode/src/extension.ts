@@ -14,6 +14,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "pol" }],
     synchronize: { fileEvents: workspace.createFileSystemWatcher("**/*.pol") },
+    initializationOptions: { diagnosticsDelay: workspace.getConfiguration("pol").get<number>("diagnosticsDelay", 0) },
   };
   client = new LanguageClient("pol", "pol language server", serverOptions, clientOptions);
   await client.start();
