@@ -89,6 +89,23 @@ function at(source: string, [needle, shift]: readonly [string, number, ...unknow
   return { line: before.split("\n").length - 1, character: before.length - before.lastIndexOf("\n") - 1 };
 }
 
+/**
+ * The CPU time the server's process has used, in ms (Linux: /proc/PID/stat, 10 ms ticks). On a
+ * shared machine the wall time of a request includes waiting for a core; this does not.
+ */
+function cpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Runs `measure`, and prints the server's CPU time per sample beside it. */
+async function withCpu<T extends unknown[]>(client: TestClient, name: string, measure: () => Promise<T>): Promise<T> {
+  const before = cpuMs(client.pid);
+  const result = await measure();
+  console.log(`  server CPU, ${name}: ${((cpuMs(client.pid) - before) / result.length).toFixed(1)} ms a sample`);
+  return result;
+}
+
 async function time(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await run();
@@ -236,8 +253,11 @@ if (profiling) {
     for (let i = 0; i < 2; i++) await run();
   }
   for (const [name, run] of requests) {
-    const times: number[] = [];
-    for (let i = 0; i < samples; i++) times.push(await time(run));
+    const times = await withCpu(client, name, async () => {
+      const list: number[] = [];
+      for (let i = 0; i < samples; i++) list.push(await time(run));
+      return list;
+    });
     summary(name, times);
   }
   // Requests right after an edit: the edit is checked first.
@@ -249,17 +269,17 @@ if (profiling) {
   if (samples % 2 === 1) await client.edit(uri, digitRange, digitB);
   summary("hover right after an edit (the edit checked first)", afterEdit);
   await edits(client, 4);
-  summary("edit → diagnostics (checked once the change is read)", await edits(client, samples));
+  summary("edit → diagnostics (checked once the change is read)", await withCpu(client, "edit → diagnostics", () => edits(client, samples)));
   const bursts: number[] = [];
   for (let i = 0; i < Math.min(samples, 15); i++) bursts.push(await typing(client, 6, 30));
   summary("typing 6 keys 30 ms apart: last key → diagnostics of the final text", bursts);
-  summary("edit of an imported declaration → the importer's diagnostics", await importedEdits(client, Math.min(samples, 20)));
+  summary("edit of an imported declaration → the importer's diagnostics", await withCpu(client, "edit of an imported declaration", () => importedEdits(client, Math.min(samples, 20))));
   await client.stop();
 
   const delayed = new TestClient(serverArgs());
   await delayed.initialize(pathToFileURL(repoRoot).href, { diagnosticsDelay: 80 });
   await delayed.open(uri, text);
   await edits(delayed, 4);
-  summary("edit → diagnostics with an 80 ms wait after each change (diagnosticsDelay: 80)", await edits(delayed, samples));
+  summary("edit → diagnostics with an 80 ms wait after each change (diagnosticsDelay: 80)", await withCpu(delayed, "edit → diagnostics, 80 ms wait", () => edits(delayed, samples)));
   await delayed.stop();
 }

@@ -41,6 +41,11 @@ export class TestClient {
     this.connection.listen();
   }
 
+  /** The server's process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   async initialize(rootUri: string, initializationOptions?: Record<string, unknown>): Promise<{ capabilities: Record<string, unknown> }> {
     const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>("initialize", {
       processId: process.pid,
