@@ -21,6 +21,8 @@ export function assumedWhereRequired(policies: readonly IrPolicy[]): AssumedWher
   const found: AssumedWhereRequired[] = [];
   const reported = new Set<IrFact>();
   for (const policy of policies) {
+    // Most policies declare no such fact: nothing to walk.
+    if (!policy.facts.some((f) => f.absentUnlessDocumented)) continue;
     const report = (facts: readonly IrFact[], place: AssumedWhereRequired["place"]) => {
       for (const fact of facts) {
         if (!fact.absentUnlessDocumented || reported.has(fact)) continue;
