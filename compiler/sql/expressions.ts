@@ -577,6 +577,8 @@ export class ExprCompiler {
       case "latest":
       case "earliest":
         return this.extreme(source, a, included, e.op === "latest");
+      default:
+        return this.refuse(`the question '${e.op}' over a list`);
     }
   }
 
