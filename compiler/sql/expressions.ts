@@ -306,10 +306,13 @@ export class ExprCompiler {
         t: "list",
         record: table.record,
         from: `(SELECT t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id")`,
-        known: `COALESCE(c.${ident(table.documented)}, FALSE)`,
+        // A list charted only when present that the request leaves out has no entries (lower.ts, absentUnlessDocumented).
+        known: f.absentUnlessDocumented ? "TRUE" : `COALESCE(c.${ident(table.documented)}, FALSE)`,
       };
     }
     const columns = this.cx.layout.factColumns.get(f)!;
+    // A finding charted only when present reads as absent when the request leaves it out (only yes/no facts may be).
+    if (f.absentUnlessDocumented && f.type.t === "boolean") return { t: "tri", v: `COALESCE(c.${ident(columns[0])}, FALSE)` };
     return this.valueOf(f.type, columns.map((col) => `c.${ident(col)}`));
   }
 
