@@ -60,11 +60,16 @@ describe("polc sql", () => {
       expect(run.out).toBe("");
       refusals.push(run.err);
     }
+    // Where each refused criterion is, from the lowered policy (policies move as they are edited).
+    const at = (policy: string, id: string) => {
+      const r = irOf(policy).requirements.find((q) => q.id === id)!;
+      return `${r.module.file}:${r.line}`;
+    };
     expect(refusals).toEqual([
       "polc: CMS_L38773: service sedation: the SQL back end cannot express service lines yet, so the policy is not compiled to SQL",
-      "polc: NIA_CG_301: criterion four_per_twelve_months (policies/nia/cg301-facet-joint-injections.pol:216): the SQL back end cannot express counting two entries as one (count … counting p and q as one) yet, so the policy is not compiled to SQL",
-      "polc: NIA_CG_302: criterion twelve_month_limit (policies/nia/cg302-facet-joint-denervation.pol:167): the SQL back end cannot express counting two entries as one (count … counting p and q as one) yet, so the policy is not compiled to SQL",
-      "polc: NIA_CG_305: criterion initial_phase_relief (policies/nia/cg305-sacroiliac-joint-injections.pol:204): the SQL back end cannot express counting two entries as one (count … counting p and q as one) yet, so the policy is not compiled to SQL",
+      `polc: NIA_CG_301: criterion four_per_twelve_months (${at("NIA_CG_301", "four_per_twelve_months")}): the SQL back end cannot express counting two entries as one (count … counting p and q as one) yet, so the policy is not compiled to SQL`,
+      `polc: NIA_CG_302: criterion twelve_month_limit (${at("NIA_CG_302", "twelve_month_limit")}): the SQL back end cannot express counting two entries as one (count … counting p and q as one) yet, so the policy is not compiled to SQL`,
+      `polc: NIA_CG_305: criterion initial_phase_relief (${at("NIA_CG_305", "initial_phase_relief")}): the SQL back end cannot express counting two entries as one (count … counting p and q as one) yet, so the policy is not compiled to SQL`,
     ]);
   });
 
