@@ -83,7 +83,7 @@ export function registerFhirCommands(program: Command, context: FhirCommandConte
       if (!/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(options.coverage)) throw context.usage(`--coverage expects a reference like Coverage/123, not '${options.coverage}'`);
       const testCase = readCaseFile(path);
       const state = options.state ?? testCase.state;
-      if (state !== undefined && stateCode(state) === undefined) throw context.usage(`${options.state !== undefined ? "--state" : `${path}: 'state':`} ${stateProblem(state)}`);
+      if (state !== undefined && stateCode(state) === undefined) throw context.usage(`${options.state !== undefined ? "--state:" : `${path}: 'state':`} ${stateProblem(state)}`);
       const policy = context.policyOf(id, options.library);
       if (!policy) return;
       try {

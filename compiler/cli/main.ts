@@ -176,7 +176,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
       const testCase = readCaseFile(casePath);
       const state = options.state ?? testCase.state;
-      if (state !== undefined && stateCode(state) === undefined) throw new UsageError(`${options.state !== undefined ? "--state" : `${casePath}: 'state':`} ${stateProblem(state)}`);
+      if (state !== undefined && stateCode(state) === undefined) throw new UsageError(`${options.state !== undefined ? "--state:" : `${casePath}: 'state':`} ${stateProblem(state)}`);
       const policy = loadPolicies(result).get(compiled.policy.name)!;
       let determination;
       try {
