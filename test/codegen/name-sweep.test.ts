@@ -188,7 +188,8 @@ function casesOf(sweep: Sweep): Case[] {
     for (const state of ["on", "unknown"] as const) {
       const states = all("off");
       for (const s of some) states.set(s, state);
-      add(`${named}: ${state}`, states, sweep.slots.length === 1 && state === "on");
+      // The slot numbers keep labels apart where two slots of one role share names (a value as a fact's and as an entry's).
+      add(`${named} (slots ${i + 1}-${i + some.length}): ${state}`, states, sweep.slots.length === 1 && state === "on");
     }
   }
   if (sweep.slots.length > batch) {
