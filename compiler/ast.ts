@@ -20,6 +20,17 @@ interface NodeBase {
   readonly span: Span;
 }
 
+/** `reading "…"`: how the author read ambiguous guideline text, attached to what it explains. */
+export interface Reading {
+  readonly text: string;
+  readonly span: Span;
+}
+
+/** A declaration, section or bullet that readings may explain. */
+interface Explained {
+  readonly readings?: readonly Reading[];
+}
+
 export interface Named {
   readonly name: string;
   readonly nameSpan: Span;
@@ -53,7 +64,7 @@ export interface TypeRef extends NodeBase {
   readonly range?: { readonly min: number; readonly max: number };
 }
 
-export interface FactDecl extends Named, NodeBase {
+export interface FactDecl extends Named, NodeBase, Explained {
   readonly kind: "Fact";
   readonly type: TypeRef;
   readonly doc?: string;
@@ -68,7 +79,7 @@ export interface AbsenceReading {
   readonly span: Span;
 }
 
-export interface GroupDecl extends Named, NodeBase {
+export interface GroupDecl extends Named, NodeBase, Explained {
   readonly kind: "Group";
   readonly doc?: string;
   readonly members: readonly (FactDecl | GroupDecl)[];
@@ -79,7 +90,7 @@ export interface EnumMember extends Named, NodeBase {
   readonly label?: string;
 }
 
-export interface EnumDecl extends Named, NodeBase {
+export interface EnumDecl extends Named, NodeBase, Explained {
   readonly kind: "Enum";
   readonly doc?: string;
   readonly members: readonly EnumMember[];
@@ -91,7 +102,7 @@ export interface FieldDecl extends Named, NodeBase {
   readonly doc?: string;
 }
 
-export interface RecordDecl extends Named, NodeBase {
+export interface RecordDecl extends Named, NodeBase, Explained {
   readonly kind: "Record";
   readonly doc?: string;
   readonly fields: readonly FieldDecl[];
@@ -102,7 +113,7 @@ export interface Param extends Named, NodeBase {
   readonly type: TypeRef;
 }
 
-export interface DefineDecl extends Named, NodeBase {
+export interface DefineDecl extends Named, NodeBase, Explained {
   readonly kind: "Define";
   readonly params: readonly Param[];
   readonly wording?: string;
@@ -120,7 +131,7 @@ export interface RefRange extends NodeBase {
 }
 
 /** A named criterion or pathway: the guideline's wording and the rule that checks it. */
-export interface RequirementDecl extends Named, NodeBase {
+export interface RequirementDecl extends Named, NodeBase, Explained {
   readonly kind: "Requirement";
   readonly role: "criterion" | "pathway";
   readonly wording: string;
@@ -132,7 +143,7 @@ export interface RequirementDecl extends Named, NodeBase {
 }
 
 /** A bullet list: `all of "ALL of the following" { … }`. */
-export interface GroupBody extends NodeBase {
+export interface GroupBody extends NodeBase, Explained {
   readonly kind: "GroupBody";
   readonly quantifier: Quantifier;
   /** For at least / at most. */
@@ -142,7 +153,7 @@ export interface GroupBody extends NodeBase {
   readonly items: readonly Item[];
 }
 
-export interface UseItem extends NodeBase {
+export interface UseItem extends NodeBase, Explained {
   readonly kind: "Use";
   readonly name: string;
   /** The name a file is imported under, for `use nia.severe_pain`. */
@@ -150,7 +161,7 @@ export interface UseItem extends NodeBase {
 }
 
 /** Text from the guideline; with a name and a rule it is also checked. */
-export interface NoteItem extends NodeBase {
+export interface NoteItem extends NodeBase, Explained {
   readonly kind: "Note";
   readonly name?: string;
   readonly nameSpan?: Span;
@@ -166,7 +177,7 @@ export interface NoteItem extends NodeBase {
 
 export type Item = RequirementDecl | UseItem | NoteItem | GroupBody;
 
-export interface Section extends NodeBase {
+export interface Section extends NodeBase, Explained {
   readonly kind: "Section";
   readonly sectionKind: SectionKind;
   readonly title: string;
@@ -211,7 +222,7 @@ export interface HistoryEntry extends NodeBase {
   readonly summary: string;
 }
 
-export interface AppliesClause extends NodeBase {
+export interface AppliesClause extends NodeBase, Explained {
   readonly kind: "Applies";
   readonly mode: "unless" | "when";
   readonly wording?: string;
@@ -220,7 +231,7 @@ export interface AppliesClause extends NodeBase {
 }
 
 /** A service line the request may ask for besides the main one (anesthesia with an injection): its own sections and outcome. */
-export interface ServiceDecl extends Named, NodeBase {
+export interface ServiceDecl extends Named, NodeBase, Explained {
   readonly kind: "Service";
   readonly wording: string;
   readonly refs: readonly RefRange[];
@@ -242,12 +253,12 @@ interface DocumentBody {
   readonly order: readonly ("section" | "references" | "history" | "service")[];
 }
 
-export interface PolicyDecl extends Named, NodeBase, DocumentBody {
+export interface PolicyDecl extends Named, NodeBase, DocumentBody, Explained {
   readonly kind: "Policy";
   readonly title: string;
 }
 
-export interface OverlayDecl extends Named, NodeBase, DocumentBody {
+export interface OverlayDecl extends Named, NodeBase, DocumentBody, Explained {
   readonly kind: "Overlay";
   readonly title: string;
   readonly refs: readonly RefRange[];

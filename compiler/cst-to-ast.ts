@@ -67,6 +67,19 @@ class Builder {
     return { name: token && !token.isInsertedInRecovery ? token.image : "", nameSpan: this.span(token) };
   }
 
+  /** The readings before an item: each `reading`'s texts joined by a space. */
+  private readings(nodes: readonly C.ReadingCstNode[] | undefined): A.Reading[] | undefined {
+    if (!nodes || nodes.length === 0) return undefined;
+    return nodes.map((node) => ({
+      text: (node.children.StringLiteral ?? []).map((token) => this.text(token)).join(" "),
+      span: this.nodeSpan(node),
+    }));
+  }
+
+  private explained<T extends A.Node>(node: T, readings: A.Reading[] | undefined): T {
+    return readings ? { ...node, readings } : node;
+  }
+
   build(cst: C.FileCstNode): A.PolFile {
     const imports: A.ImportDecl[] = (cst.children.importDecl ?? []).map((node) => {
       const alias = node.children.alias?.[0];
@@ -83,14 +96,15 @@ class Builder {
     const overlays: A.OverlayDecl[] = [];
     for (const item of cst.children.topItem ?? []) {
       const c = item.children;
-      if (c.policyDecl) policies.push(this.policy(c.policyDecl[0]));
-      else if (c.overlayDecl) overlays.push(this.overlay(c.overlayDecl[0]));
-      else if (c.factDecl) declarations.push(this.fact(c.factDecl[0]));
-      else if (c.groupDecl) declarations.push(this.group(c.groupDecl[0]));
-      else if (c.enumDecl) declarations.push(this.enumDecl(c.enumDecl[0]));
-      else if (c.recordDecl) declarations.push(this.record(c.recordDecl[0]));
-      else if (c.defineDecl) declarations.push(this.define(c.defineDecl[0]));
-      else if (c.criterionDecl) declarations.push(this.requirement(c.criterionDecl[0].children.requirementHead?.[0], "criterion"));
+      const readings = this.readings(c.reading);
+      if (c.policyDecl) policies.push(this.explained(this.policy(c.policyDecl[0]), readings));
+      else if (c.overlayDecl) overlays.push(this.explained(this.overlay(c.overlayDecl[0]), readings));
+      else if (c.factDecl) declarations.push(this.explained(this.fact(c.factDecl[0]), readings));
+      else if (c.groupDecl) declarations.push(this.explained(this.group(c.groupDecl[0]), readings));
+      else if (c.enumDecl) declarations.push(this.explained(this.enumDecl(c.enumDecl[0]), readings));
+      else if (c.recordDecl) declarations.push(this.explained(this.record(c.recordDecl[0]), readings));
+      else if (c.defineDecl) declarations.push(this.explained(this.define(c.defineDecl[0]), readings));
+      else if (c.criterionDecl) declarations.push(this.explained(this.requirement(c.criterionDecl[0].children.requirementHead?.[0], "criterion"), readings));
     }
     return { kind: "File", path: this.file, imports, declarations, policies, overlays, span: this.nodeSpan(cst) };
   }
@@ -144,10 +158,11 @@ class Builder {
   private group(node: C.GroupDeclCstNode): A.GroupDecl {
     const c = node.children;
     const members: (A.FactDecl | A.GroupDecl)[] = [];
-    // Keep source order between facts and nested groups.
-    const children = [...(c.factDecl ?? []), ...(c.groupDecl ?? [])].sort((a, b) => offsetOf(a) - offsetOf(b));
-    for (const child of children) {
-      members.push(child.name === "factDecl" ? this.fact(child as C.FactDeclCstNode) : this.group(child as C.GroupDeclCstNode));
+    for (const member of c.groupMember ?? []) {
+      const m = member.children;
+      const readings = this.readings(m.reading);
+      if (m.factDecl) members.push(this.explained(this.fact(m.factDecl[0]), readings));
+      else if (m.groupDecl) members.push(this.explained(this.group(m.groupDecl[0]), readings));
     }
     return {
       kind: "Group",
@@ -263,6 +278,10 @@ class Builder {
   }
 
   private item(node: C.ItemCstNode): A.Item {
+    return this.explained(this.bullet(node), this.readings(node.children.reading));
+  }
+
+  private bullet(node: C.ItemCstNode): A.Item {
     const c = node.children;
     if (c.criterionDecl) return this.requirement(c.criterionDecl[0].children.requirementHead?.[0], "criterion");
     if (c.pathwayDecl) return this.requirement(c.pathwayDecl[0].children.requirementHead?.[0], "pathway");
@@ -306,6 +325,14 @@ class Builder {
     let effective: A.Effective | undefined;
     for (const member of members) {
       const c = member.children;
+      const readings = this.readings(c.reading);
+      if (readings && !(c.section || c.appliesDecl || c.serviceDecl)) {
+        this.diagnostics.push(
+          error("POL028", readings[0].span, "a reading explains the section, applies clause or service line after it, not a property, CPT codes, references or history", {
+            hint: "put the reading before the item whose rule it explains, or make it a comment",
+          }),
+        );
+      }
       if (c.property) {
         const p = c.property[0].children;
         properties.push({ kind: "Property", key: p.Identifier?.[0]?.image ?? "", value: this.text(p.StringLiteral?.[0]), span: this.nodeSpan(c.property[0]) });
@@ -326,18 +353,18 @@ class Builder {
         const d = c.effectiveDecl[0].children;
         effective = { kind: "Effective", from: d.from?.[0]?.image ?? "", to: d.to?.[0]?.image ?? "", span: this.nodeSpan(c.effectiveDecl[0]) };
       } else if (c.section) {
-        sections.push(this.section(c.section[0]));
+        sections.push(this.explained(this.section(c.section[0]), readings));
         order.push("section");
       } else if (c.appliesDecl) {
         const d = c.appliesDecl[0].children;
-        applies.push({
+        applies.push(this.explained({
           kind: "Applies",
           mode: d.When ? "when" : "unless",
           wording: d.StringLiteral ? this.text(d.StringLiteral[0]) : undefined,
           refs: this.refs(d.refs?.[0]),
           condition: this.expression(d.expression?.[0]),
           span: this.nodeSpan(c.appliesDecl[0]),
-        });
+        } satisfies A.AppliesClause, readings));
       } else if (c.referencesDecl) {
         order.push("references");
         for (const entry of c.referencesDecl[0].children.referenceEntry ?? []) {
@@ -355,15 +382,15 @@ class Builder {
           this.diagnostics.push(error("POL002", this.span(keyword), `expected a property, a section or 'service', but found '${keyword.image}'`, { hint: 'a property is a name and a text: version "2024"; a service line starts with the word service' }));
         }
         order.push("service");
-        services.push({
+        services.push(this.explained({
           kind: "Service",
           ...this.name(d.name?.[0]),
           wording: this.text(d.StringLiteral?.[0]),
           refs: this.refs(d.refs?.[0]),
           when: d.whenClause ? this.expression(d.whenClause[0].children.expression?.[0]) : undefined,
-          sections: (d.section ?? []).map((x) => this.section(x)),
+          sections: (d.serviceSection ?? []).flatMap((x) => (x.children.section ? [this.explained(this.section(x.children.section[0]), this.readings(x.children.reading))] : [])),
           span: this.nodeSpan(c.serviceDecl[0]),
-        });
+        } satisfies A.ServiceDecl, readings));
       } else if (c.historyDecl) {
         order.push("history");
         for (const entry of c.historyDecl[0].children.historyEntry ?? []) {
@@ -633,11 +660,6 @@ function unitOf(token: IToken): A.DurationUnit {
 
 function join(a: A.Span, b: A.Span): A.Span {
   return { ...a, end: Math.max(a.end, b.end) };
-}
-
-function offsetOf(node: CstNode): number {
-  const at = node.location?.startOffset;
-  return at === undefined || Number.isNaN(at) ? 0 : at;
 }
 
 /**

@@ -29,6 +29,7 @@ export interface TopItemCstNode extends CstNode {
 }
 
 export type TopItemCstChildren = {
+  reading?: ReadingCstNode[];
   policyDecl?: PolicyDeclCstNode[];
   overlayDecl?: OverlayDeclCstNode[];
   factDecl?: FactDeclCstNode[];
@@ -37,6 +38,16 @@ export type TopItemCstChildren = {
   recordDecl?: RecordDeclCstNode[];
   defineDecl?: DefineDeclCstNode[];
   criterionDecl?: CriterionDeclCstNode[];
+};
+
+export interface ReadingCstNode extends CstNode {
+  name: "reading";
+  children: ReadingCstChildren;
+}
+
+export type ReadingCstChildren = {
+  Reading: IToken[];
+  StringLiteral: IToken[];
 };
 
 export interface FactDeclCstNode extends CstNode {
@@ -101,9 +112,19 @@ export type GroupDeclCstChildren = {
   Identifier: IToken[];
   StringLiteral?: IToken[];
   LCurly: IToken[];
+  groupMember?: GroupMemberCstNode[];
+  RCurly: IToken[];
+};
+
+export interface GroupMemberCstNode extends CstNode {
+  name: "groupMember";
+  children: GroupMemberCstChildren;
+}
+
+export type GroupMemberCstChildren = {
+  reading?: ReadingCstNode[];
   factDecl?: FactDeclCstNode[];
   groupDecl?: GroupDeclCstNode[];
-  RCurly: IToken[];
 };
 
 export interface EnumDeclCstNode extends CstNode {
@@ -311,6 +332,7 @@ export interface ItemCstNode extends CstNode {
 }
 
 export type ItemCstChildren = {
+  reading?: ReadingCstNode[];
   criterionDecl?: CriterionDeclCstNode[];
   pathwayDecl?: PathwayDeclCstNode[];
   useItem?: UseItemCstNode[];
@@ -389,6 +411,7 @@ export interface PolicyMemberCstNode extends CstNode {
 }
 
 export type PolicyMemberCstChildren = {
+  reading?: ReadingCstNode[];
   property?: PropertyCstNode[];
   cptDecl?: CptDeclCstNode[];
   effectiveDecl?: EffectiveDeclCstNode[];
@@ -411,8 +434,18 @@ export type ServiceDeclCstChildren = {
   refs?: RefsCstNode[];
   whenClause?: WhenClauseCstNode[];
   LCurly: IToken[];
-  section?: SectionCstNode[];
+  serviceSection?: ServiceSectionCstNode[];
   RCurly: IToken[];
+};
+
+export interface ServiceSectionCstNode extends CstNode {
+  name: "serviceSection";
+  children: ServiceSectionCstChildren;
+}
+
+export type ServiceSectionCstChildren = {
+  reading?: ReadingCstNode[];
+  section: SectionCstNode[];
 };
 
 export interface PropertyCstNode extends CstNode {
@@ -808,11 +841,13 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
   importDecl(children: ImportDeclCstChildren, param?: IN): OUT;
   topItem(children: TopItemCstChildren, param?: IN): OUT;
+  reading(children: ReadingCstChildren, param?: IN): OUT;
   factDecl(children: FactDeclCstChildren, param?: IN): OUT;
   absenceReading(children: AbsenceReadingCstChildren, param?: IN): OUT;
   typeRef(children: TypeRefCstChildren, param?: IN): OUT;
   signedNumber(children: SignedNumberCstChildren, param?: IN): OUT;
   groupDecl(children: GroupDeclCstChildren, param?: IN): OUT;
+  groupMember(children: GroupMemberCstChildren, param?: IN): OUT;
   enumDecl(children: EnumDeclCstChildren, param?: IN): OUT;
   enumMember(children: EnumMemberCstChildren, param?: IN): OUT;
   recordDecl(children: RecordDeclCstChildren, param?: IN): OUT;
@@ -836,6 +871,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   overlayDecl(children: OverlayDeclCstChildren, param?: IN): OUT;
   policyMember(children: PolicyMemberCstChildren, param?: IN): OUT;
   serviceDecl(children: ServiceDeclCstChildren, param?: IN): OUT;
+  serviceSection(children: ServiceSectionCstChildren, param?: IN): OUT;
   property(children: PropertyCstChildren, param?: IN): OUT;
   cptDecl(children: CptDeclCstChildren, param?: IN): OUT;
   cptCode(children: CptCodeCstChildren, param?: IN): OUT;

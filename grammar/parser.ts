@@ -28,6 +28,7 @@ class PolParser extends CstParser {
   });
 
   private topItem = this.RULE("topItem", () => {
+    this.MANY(() => this.SUBRULE(this.reading));
     this.OR([
       { ALT: () => this.SUBRULE(this.policyDecl) },
       { ALT: () => this.SUBRULE(this.overlayDecl) },
@@ -38,6 +39,15 @@ class PolParser extends CstParser {
       { ALT: () => this.SUBRULE(this.defineDecl) },
       { ALT: () => this.SUBRULE(this.criterionDecl) },
     ]);
+  });
+
+  /**
+   * `reading "how the guideline's ambiguous text was read"`: explains the declaration, section or
+   * bullet that follows it. A long reading continues in further texts, one per line.
+   */
+  private reading = this.RULE("reading", () => {
+    this.CONSUME(T.Reading);
+    this.AT_LEAST_ONE(() => this.CONSUME(T.StringLiteral));
   });
 
   // ── Declarations of facts and their types ────────────────────────────────────────────────
@@ -91,8 +101,13 @@ class PolParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.OPTION(() => this.CONSUME(T.StringLiteral));
     this.CONSUME(T.LCurly);
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.factDecl) }, { ALT: () => this.SUBRULE(this.groupDecl) }]));
+    this.MANY(() => this.SUBRULE(this.groupMember));
     this.CONSUME(T.RCurly);
+  });
+
+  private groupMember = this.RULE("groupMember", () => {
+    this.MANY(() => this.SUBRULE(this.reading));
+    this.OR([{ ALT: () => this.SUBRULE(this.factDecl) }, { ALT: () => this.SUBRULE(this.groupDecl) }]);
   });
 
   private enumDecl = this.RULE("enumDecl", () => {
@@ -227,6 +242,7 @@ class PolParser extends CstParser {
 
   /** One bullet of a list. */
   private item = this.RULE("item", () => {
+    this.MANY(() => this.SUBRULE(this.reading));
     this.OR([
       { ALT: () => this.SUBRULE(this.criterionDecl) },
       { ALT: () => this.SUBRULE(this.pathwayDecl) },
@@ -297,6 +313,7 @@ class PolParser extends CstParser {
   });
 
   private policyMember = this.RULE("policyMember", () => {
+    this.MANY(() => this.SUBRULE(this.reading));
     this.OR([
       { ALT: () => this.SUBRULE(this.property) },
       { ALT: () => this.SUBRULE(this.cptDecl) },
@@ -321,8 +338,13 @@ class PolParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.refs));
     this.OPTION2(() => this.SUBRULE(this.whenClause));
     this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.section));
+    this.MANY(() => this.SUBRULE(this.serviceSection));
     this.CONSUME(T.RCurly);
+  });
+
+  private serviceSection = this.RULE("serviceSection", () => {
+    this.MANY(() => this.SUBRULE(this.reading));
+    this.SUBRULE(this.section);
   });
 
   private property = this.RULE("property", () => {

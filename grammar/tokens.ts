@@ -89,6 +89,7 @@ export const Else = keyword("else");
 export const Case = keyword("case");
 export const Approximated = keyword("approximated");
 export const Expressible = keyword("expressible");
+export const Reading = keyword("reading");
 
 
 /** Duration units; singular and plural spellings are one token each. */

@@ -133,6 +133,15 @@ describe("layout", () => {
   });
 });
 
+describe("readings", () => {
+  it("puts each reading on lines of its own before what it explains, a continued one aligned under its first text", async () => {
+    const text = 'group g { reading   "a" fact x: boolean }\nreading "one"   "two"\n  "three" reading "again"\ndefine d: g.x\n';
+    expect(await formatPol(text)).toBe(
+      ["group g {", '  reading "a"', "  fact x: boolean", "}", 'reading "one"', '        "two"', '        "three"', 'reading "again"', "define d: g.x", ""].join("\n"),
+    );
+  });
+});
+
 describe("line endings and empty files", () => {
   it("writes \\n line ends whatever the file had, and keeps its blank lines", async () => {
     expect(await formatPol('fact a: boolean "A"\r\n\r\n\r\ncriterion c "C":\r\n  a # why\r\n')).toBe('fact a: boolean "A"\n\ncriterion c "C":\n  a # why\n');

@@ -16,6 +16,8 @@ const statementRules: ReadonlySet<string> = new Set([
   "policyMember",
   "factDecl",
   "groupDecl",
+  "groupMember",
+  "serviceSection",
   "enumMember",
   "fieldDecl",
   "referenceEntry",

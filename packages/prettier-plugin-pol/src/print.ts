@@ -17,7 +17,7 @@ import type * as C from "../../../grammar/cst.generated.js";
 import type { CommentPlacement } from "./comments.js";
 import { tokenBounds } from "./parse.js";
 
-const { group, indent, line, hardline, lineSuffix } = builders;
+const { align, group, indent, line, hardline, lineSuffix } = builders;
 
 /** What every printer entry can use. */
 export interface PrintContext {
@@ -139,7 +139,9 @@ function commaList(nodes: readonly Doc[], commas: readonly IToken[] | undefined,
 export const printers: Printers = {
   file: (c, ctx) => ctx.statements(byOffset([...(c.importDecl ?? []), ...(c.topItem ?? [])])),
   importDecl: (c, ctx) => spaced(ctx.tok(c.Import[0]), ctx.tok(c.StringLiteral[0]), tokIf(opt(c.As), ctx), tokIf(opt(c.alias), ctx)),
-  topItem: (c, ctx) => ctx.print(onlyChild(c)),
+  topItem: (c, ctx) => explained(c, ctx),
+  // `reading "…"`, a long one continued in further texts, each on its own line under the first.
+  reading: (c, ctx) => [ctx.tok(c.Reading[0]), " ", align(c.Reading[0].image.length + 1, c.StringLiteral.map((text, i) => (i === 0 ? ctx.tok(text) : [hardline, ctx.tok(text)])))],
 
   factDecl: (c, ctx) => {
     const head = spaced([ctx.tok(c.Fact[0]), " ", ctx.tok(c.Identifier[0]), ctx.tok(c.Colon[0])], ctx.print(c.typeRef[0]), tokIf(opt(c.StringLiteral), ctx));
@@ -163,8 +165,9 @@ export const printers: Printers = {
       ctx.tok(c.Group[0]),
       ctx.tok(c.Identifier[0]),
       tokIf(opt(c.StringLiteral), ctx),
-      ctx.block(c.LCurly[0], byOffset([...(c.factDecl ?? []), ...(c.groupDecl ?? [])]), c.RCurly[0]),
+      ctx.block(c.LCurly[0], c.groupMember ?? [], c.RCurly[0]),
     ),
+  groupMember: (c, ctx) => explained(c, ctx),
   enumDecl: (c, ctx) =>
     spaced(ctx.tok(c.Enum[0]), ctx.tok(c.Identifier[0]), tokIf(opt(c.StringLiteral), ctx), ctx.block(c.LCurly[0], c.enumMember ?? [], c.RCurly[0], c.Comma)),
   enumMember: (c, ctx) => spaced(ctx.tok(c.Identifier[0]), tokIf(opt(c.StringLiteral), ctx)),
@@ -214,7 +217,7 @@ export const printers: Printers = {
       tokIf(opt(c.Most), ctx),
       tokIf(opt(c.NumberLiteral), ctx),
     ),
-  item: (c, ctx) => ctx.print(onlyChild(c)),
+  item: (c, ctx) => explained(c, ctx),
   useItem: (c, ctx) => spaced(ctx.tok(c.Use[0]), c.member ? [ctx.tok(c.Identifier[0]), ctx.tok(c.Dot![0]), ctx.tok(c.member[0])] : ctx.tok(c.Identifier[0])),
   noteItem: (c, ctx) => {
     const head = spaced(
@@ -247,7 +250,7 @@ export const printers: Printers = {
       ctx.tok(c.state[0]),
       ctx.block(c.LCurly[0], c.policyMember ?? [], c.RCurly[0]),
     ),
-  policyMember: (c, ctx) => ctx.print(onlyChild(c)),
+  policyMember: (c, ctx) => explained(c, ctx),
   serviceDecl: (c, ctx) =>
     spaced(
       ctx.tok(c.keyword[0]),
@@ -255,8 +258,9 @@ export const printers: Printers = {
       ctx.tok(c.StringLiteral[0]),
       printIf(opt(c.refs), ctx),
       printIf(opt(c.whenClause), ctx),
-      ctx.block(c.LCurly[0], c.section ?? [], c.RCurly[0]),
+      ctx.block(c.LCurly[0], c.serviceSection ?? [], c.RCurly[0]),
     ),
+  serviceSection: (c, ctx) => explained(c, ctx),
   property: (c, ctx) => spaced(ctx.tok(c.Identifier[0]), ctx.tok(c.StringLiteral[0])),
   cptDecl: (c, ctx) => [spaced(ctx.tok(c.Cpt[0]), ctx.tok(c.StringLiteral[0])), ctx.tok(c.Colon[0]), " ", commaList(c.cptCode.map((code) => ctx.print(code)), c.Comma, ctx)],
   cptCode: (c, ctx) => [tokIf(opt(c.Plus), ctx) ?? "", tokIf(opt(c.NumberLiteral), ctx) ?? "", tokIf(opt(c.CodeLiteral), ctx) ?? ""],
@@ -387,10 +391,15 @@ export const printers: Printers = {
   },
 };
 
-/** The one sub-rule of a rule that is a choice between rules (`topItem`, `item`, `policyMember`). */
+/** The one sub-rule of a rule that is a choice between rules (`topItem`, `item`, `policyMember`), past its readings. */
 function onlyChild(children: Record<string, CstNode[] | undefined>): CstNode {
-  for (const list of Object.values(children)) if (list && list.length > 0) return list[0];
+  for (const [key, list] of Object.entries(children)) if (key !== "reading" && list && list.length > 0) return list[0];
   throw new Error("an empty choice in the syntax tree");
+}
+
+/** An item after its readings, each reading on lines of its own. */
+function explained(children: Record<string, CstNode[] | undefined> & { reading?: C.ReadingCstNode[] }, ctx: PrintContext): Doc {
+  return [(children.reading ?? []).map((reading) => [ctx.print(reading), hardline]), ctx.print(onlyChild(children))];
 }
 
 /** Prints a whole file; throws when a comment could not be placed (never drops one). */
