@@ -55,9 +55,16 @@ export type IrType =
   | { readonly t: "enum"; readonly enum: IrEnum }
   | { readonly t: "list"; readonly record: IrRecord };
 
+/** How the author read ambiguous guideline text (`reading "…"`), and the name of what it explains. */
+export interface IrReading {
+  readonly text: string;
+  readonly of: string;
+}
+
 export interface IrGroup {
   readonly name: string;
   readonly doc?: string;
+  readonly readings: readonly IrReading[];
 }
 
 export interface IrFact {
@@ -77,6 +84,8 @@ export interface IrFact {
    * determination states the assumption wherever it decided something.
    */
   readonly absentUnlessDocumented?: { readonly reason?: string };
+  /** Its own readings (those of its groups are on the groups). */
+  readonly readings: readonly IrReading[];
 }
 
 /** A parameter's type: any type a fact may have, or one entry of a record (`p: procedure`). */
@@ -96,6 +105,7 @@ export interface IrDefinition {
   readonly params: readonly IrParam[];
   readonly body: IrExpr;
   readonly line: number;
+  readonly readings: readonly IrReading[];
 }
 
 export interface IrBulletList {
@@ -117,6 +127,8 @@ export interface IrRequirement {
   readonly list?: IrBulletList;
   /** What the rule only approximates of the wording, and why. */
   readonly approximated?: string;
+  /** Its own readings. */
+  readonly readings: readonly IrReading[];
 }
 
 export interface IrSection {
@@ -226,6 +238,40 @@ export type IrExpr =
     }
   | { readonly k: "later_of" | "earlier_of"; readonly args: readonly IrExpr[] }
   | { readonly k: "recent_run"; readonly list: IrExpr; readonly gap: IrExpr };
+
+/**
+ * The readings a determination's trace quotes for a requirement: its own, then those of the
+ * definitions its `when` and rule use (through other definitions too) and of the facts they read,
+ * with the facts' groups, each once, in the order first reached. Another criterion the rule names
+ * has its own entry in the trace, so its readings are not repeated here.
+ */
+export function explainingReadings(r: IrRequirement): IrReading[] {
+  const out: IrReading[] = [...r.readings];
+  const seen = new Set<IrDefinition | IrFact | IrGroup>();
+  const add = (readings: readonly IrReading[]) => {
+    for (const reading of readings) if (!out.some((o) => o.text === reading.text && o.of === reading.of)) out.push(reading);
+  };
+  // Bounded: nesting is limited to 128 levels, and each definition is entered once.
+  const visit = (e: IrExpr): void => {
+    if (e.k === "fact") {
+      if (seen.has(e.fact)) return;
+      seen.add(e.fact);
+      for (const g of e.fact.groups) if (!seen.has(g)) (seen.add(g), add(g.readings));
+      add(e.fact.readings);
+      return;
+    }
+    if (e.k === "crit") return;
+    for (const sub of subexpressions(e)) visit(sub);
+    if (e.k === "call" && !seen.has(e.def)) {
+      seen.add(e.def);
+      add(e.def.readings);
+      visit(e.def.body);
+    }
+  };
+  if (r.when) visit(r.when);
+  if (r.test) visit(r.test);
+  return out;
+}
 
 /** The expressions directly under an expression, in the order they are evaluated. */
 export function subexpressions(e: IrExpr): readonly IrExpr[] {

@@ -6,7 +6,7 @@
  */
 import type * as A from "./ast.js";
 import type { Checked, Ty } from "./check.js";
-import type { IrBulletList, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrParamType, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
+import type { IrBulletList, IrReading, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrParamType, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
 import { subexpressions } from "./ir.js";
 import { chainOperands, formatRefs } from "./check.js";
 import { builtinFunctions, isCheckedNote } from "./scope.js";
@@ -105,7 +105,7 @@ class Lowering {
   }
 
   private placeGroup(group: A.GroupDecl, outer: readonly IrGroup[], prefix: string): void {
-    const groups = [...outer, { name: group.name, doc: group.doc }];
+    const groups = [...outer, { name: group.name, doc: group.doc, readings: readingsOf(group.readings, group.name) }];
     const path = `${prefix}${group.name}.`;
     for (const member of group.members) {
       if (member.kind === "Fact") {
@@ -144,7 +144,7 @@ class Lowering {
     let f = this.facts.get(decl);
     if (!f) {
       const place = this.placeOfFact.get(decl) ?? { path: decl.name, groups: [] };
-      f = { kind: "fact", module: this.module(decl.span.file), path: place.path, name: decl.name, type: this.type(this.checked.typeRefs.get(decl.type)), description: decl.doc ?? decl.name, groups: place.groups, line: decl.span.line };
+      f = { kind: "fact", module: this.module(decl.span.file), path: place.path, name: decl.name, type: this.type(this.checked.typeRefs.get(decl.type)), description: decl.doc ?? decl.name, groups: place.groups, line: decl.span.line, readings: readingsOf(decl.readings, place.path) };
       if (decl.absentUnlessDocumented) f = { ...f, absentUnlessDocumented: decl.absentUnlessDocumented.reason === undefined ? {} : { reason: decl.absentUnlessDocumented.reason } };
       this.facts.set(decl, f);
       f.module.facts.push(f);
@@ -180,7 +180,7 @@ class Lowering {
     let d = this.definitions.get(decl);
     if (!d) {
       const params = decl.params.map((p) => ({ name: p.name, type: this.paramType(this.checked.typeRefs.get(p.type)) }));
-      d = { kind: "define", module: this.module(decl.span.file), name: decl.name, wording: decl.wording, refs: formatRefs(decl.refs), params, body: this.expr(decl.body), line: decl.span.line };
+      d = { kind: "define", module: this.module(decl.span.file), name: decl.name, wording: decl.wording, refs: formatRefs(decl.refs), params, body: this.expr(decl.body), line: decl.span.line, readings: readingsOf(decl.readings, decl.name) };
       this.definitions.set(decl, d);
       this.definitionDecls.set(d, decl);
       d.module.definitions.push(d);
@@ -207,9 +207,10 @@ class Lowering {
         when,
         list: this.list(body, decl.name),
         approximated: decl.approximated,
+        readings: readingsOf(decl.readings, decl.name),
       };
     } else {
-      r = { kind: "requirement", module: this.module(decl.span.file), id: decl.name, role, wording: decl.wording, refs: formatRefs(decl.refs), line: decl.span.line, when, test: this.expr(decl.body), approximated: decl.approximated };
+      r = { kind: "requirement", module: this.module(decl.span.file), id: decl.name, role, wording: decl.wording, refs: formatRefs(decl.refs), line: decl.span.line, when, test: this.expr(decl.body), approximated: decl.approximated, readings: readingsOf(decl.readings, decl.name) };
     }
     this.requirements.set(decl, r);
     r.module.requirements.push(r);
@@ -229,6 +230,7 @@ class Lowering {
       refs: formatRefs(body.refs),
       line: body.span.line,
       list: this.list(body, id),
+      readings: readingsOf(body.readings, id),
     };
     this.requirements.set(body, r);
     r.module.requirements.push(r);
@@ -502,6 +504,10 @@ export function reach(sections: readonly IrSection[], services: readonly IrServi
     for (const v of o.services) service(v);
   }
   return { facts: [...facts], definitions: [...seenDefinitions], requirements: [...seenRequirements] };
+}
+
+function readingsOf(readings: readonly A.Reading[] | undefined, of: string): IrReading[] {
+  return (readings ?? []).map((r) => ({ text: r.text, of }));
 }
 
 /** The records a policy's list facts hold, nested lists included, in order of first use. */

@@ -78,9 +78,10 @@ export function determinationSchema(policy: Policy): JsonSchema {
           allOf: [{ $ref: "#/$defs/criterion" }],
           properties: {
             result: { enum: ["true", "false", "unknown", "not-applicable"] },
+            readings: { type: "array", items: { type: "object", properties: { text, of: text }, required: ["text", "of"], additionalProperties: false } },
             values: { type: "array", items: { type: "object", properties: { fact: text, value: true, assumed: { const: true } }, required: ["fact", "value"] } },
           },
-          required: ["result", "values"],
+          required: ["result", "readings", "values"],
         },
       },
     },

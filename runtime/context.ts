@@ -238,6 +238,7 @@ export class Context {
         refs: r.refs,
         section: this.layout.sectionOf(r),
         result: statusText(result),
+        readings: r.readings,
         values: this.distinctReads(frame!.start),
       };
     }

@@ -89,8 +89,21 @@ export interface FactValue {
   readonly assumed?: true;
 }
 
+/** How the policy's author read ambiguous guideline text (`reading "…"` in the policy). */
+export interface Reading {
+  /** The reading, in the author's words. */
+  readonly text: string;
+  /** What it explains: the criterion's id, or a definition, fact (`pain.duration`) or group its rule reads. */
+  readonly of: string;
+}
+
 export interface TraceEntry extends CriterionRef {
   readonly result: TruthValue | "not-applicable";
+  /**
+   * The readings that shape this result: the criterion's own, then those of the definitions and
+   * facts its rule reads. Empty when the guideline's text needed no reading.
+   */
+  readonly readings: readonly Reading[];
   /**
    * The facts the criterion read, each once, in the order first read; those of the criteria and
    * definitions it uses included. Entries share these: one fact read by several criteria is one

@@ -5,6 +5,7 @@
  */
 import type { Quantifier, RequirementRole } from "./vocabulary.js";
 import type { Context } from "./context.js";
+import type { Reading } from "./determination.js";
 import type { Tri } from "./tri.js";
 import { allocateSlot } from "./slots.js";
 
@@ -33,6 +34,8 @@ export interface Requirement {
   readonly test?: (c: Context) => Tri;
   /** A pathway's or list's bullets. */
   readonly list?: BulletList;
+  /** The readings its trace entry quotes (see TraceEntry). */
+  readonly readings: readonly Reading[];
 }
 
 export interface RequirementSpec {
@@ -42,11 +45,14 @@ export interface RequirementSpec {
   readonly source: string;
   readonly line: number;
   readonly when?: (c: Context) => Tri;
+  readonly readings?: readonly Reading[];
 }
+
+const noReadings: readonly Reading[] = Object.freeze([]);
 
 function requirement(role: RequirementRole, spec: RequirementSpec, rule: { test?: (c: Context) => Tri; list?: BulletList }): Requirement {
   // Every requirement has the same properties, so the code that evaluates them sees one shape.
-  return Object.freeze({ slot: allocateSlot(), id: spec.id, role, wording: spec.wording, refs: spec.refs ?? "", source: spec.source, line: spec.line, when: spec.when, test: rule.test, list: rule.list });
+  return Object.freeze({ slot: allocateSlot(), id: spec.id, role, wording: spec.wording, refs: spec.refs ?? "", source: spec.source, line: spec.line, when: spec.when, test: rule.test, list: rule.list, readings: spec.readings ?? noReadings });
 }
 
 /** A criterion: the guideline's wording and the rule that checks it, or the bullets it lists. */

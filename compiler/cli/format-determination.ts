@@ -66,6 +66,8 @@ export function formatDetermination(d: Determination): string {
       // A value taken as absent is marked: the chart did not say it.
       const values = t.values.map((v) => `${v.fact}=${JSON.stringify(v.value)}${v.assumed ? " (assumed)" : ""}`).join(", ");
       lines.push(`  ${mark[t.result]} ${t.id}: ${t.wording.length > 100 ? `${t.wording.slice(0, 99)}…` : t.wording}${values ? `  {${values}}` : ""}`);
+      // The criterion's own readings; those of what it reads are in the JSON trace.
+      for (const r of t.readings) if (r.of === t.id) lines.push(`      reading: ${r.text}`);
     }
   }
   return lines.join("\n");

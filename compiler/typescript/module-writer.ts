@@ -8,7 +8,7 @@
  * `load`). Policy text reaches either only through `literal` and `commentText`.
  */
 import type { IrDeclaration, IrExpr, IrModule, IrRequirement, IrType } from "../ir.js";
-import { subexpressions } from "../ir.js";
+import { explainingReadings, subexpressions } from "../ir.js";
 import type { ModuleNames } from "./names.js";
 import { Names, fixedNames } from "./names.js";
 import { commentText, literal } from "../safe-text.js";
@@ -370,6 +370,8 @@ export class ModuleWriter {
     const fields = [`  id: ${literal(r.id)},`, `  wording: ${literal(r.wording)},`];
     if (r.refs) fields.push(`  refs: ${literal(r.refs)},`);
     fields.push(`  source,`, `  line: ${r.line},`);
+    const readings = explainingReadings(r);
+    if (readings.length) fields.push(`  readings: [`, ...readings.map((reading) => `    { text: ${literal(reading.text)}, of: ${literal(reading.of)} },`), `  ],`);
     const scope: Scope = new Map();
     if (r.when) fields.push(`  when: (c) => ${this.tri(r.when, scope)},`);
     if (r.test) fields.push(`  test: (c) => ${this.tri(r.test, scope)},`);

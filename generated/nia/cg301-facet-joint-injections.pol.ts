@@ -3,14 +3,14 @@
 
 import * as k from "../../runtime/index.js";
 import {
+  define_active_modality,
   define_failed_or_ongoing_conservative_therapy,
-  define_ongoing_active_courses,
   fact_conservative_therapy_medical_reason_not_done,
+  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of } from "../common/episode-of-care.pol.js";
 import {
   define_same_region,
-  define_therapeutic_of,
   enum_procedure_kind,
   fact_prior_procedures,
   fact_request_image_guidance,
@@ -145,80 +145,52 @@ export const fact_after_rf_different_levels = k.fact(
   k.boolean,
   "The repeat diagnostic injection targets different spinal levels from the radiofrequency neurolysis",
 );
-/**
- * The request is for sacral lateral branch blocks (S1, S2, S3)
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for sacral lateral branch blocks (S1, S2, S3) */
 export const fact_purpose_sacral_lateral_branch_block = k.fact(
   "purpose.sacral_lateral_branch_block",
   k.boolean,
   "The request is for sacral lateral branch blocks (S1, S2, S3)",
-  { absentUnlessDocumented: true },
 );
-/**
- * The request is for atlantoaxial joint injections (C1-2)
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for atlantoaxial joint injections (C1-2) */
 export const fact_purpose_atlantoaxial_joint_injection = k.fact(
   "purpose.atlantoaxial_joint_injection",
   k.boolean,
   "The request is for atlantoaxial joint injections (C1-2)",
-  { absentUnlessDocumented: true },
 );
-/**
- * The request is for occipital nerve blocks
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for occipital nerve blocks */
 export const fact_purpose_occipital_nerve_block = k.fact(
   "purpose.occipital_nerve_block",
   k.boolean,
   "The request is for occipital nerve blocks",
-  { absentUnlessDocumented: true },
 );
-/**
- * The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain */
 export const fact_purpose_hardware_injection = k.fact(
   "purpose.hardware_injection",
   k.boolean,
   "The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain",
-  { absentUnlessDocumented: true },
 );
-/**
- * Active systemic or spinal infection
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Active systemic or spinal infection */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
-  { absentUnlessDocumented: true },
 );
-/**
- * Skin infection at the site of needle puncture
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Skin infection at the site of needle puncture */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
-  { absentUnlessDocumented: true },
 );
-/**
- * Inability to obtain percutaneous access to the target facet joint
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Inability to obtain percutaneous access to the target facet joint */
 export const fact_findings_no_percutaneous_access = k.fact(
   "findings.no_percutaneous_access",
   k.boolean,
   "Inability to obtain percutaneous access to the target facet joint",
-  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition region_facet_procedures: Facet joint injections and medial branch nerve blocks in the requested spinal region
- * policies/nia/cg301-facet-joint-injections.pol, line 65.
+ * policies/nia/cg301-facet-joint-injections.pol, line 58.
  */
 export const define_region_facet_procedures = k.define(
   (c) =>
@@ -228,52 +200,52 @@ export const define_region_facet_procedures = k.define(
         () => k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
       ),
     ),
-  { name: "region_facet_procedures", source, line: 65 },
+  { name: "region_facet_procedures", source, line: 58 },
 );
 
 /**
  * Definition episode_injections: Facet joint injections and medial branch nerve blocks in the requested spinal region in the current episode of care
- * policies/nia/cg301-facet-joint-injections.pol, line 69.
+ * policies/nia/cg301-facet-joint-injections.pol, line 62.
  */
 export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_facet_procedures(c)), {
   name: "episode_injections",
   source,
-  line: 69,
+  line: 62,
 });
 
 /**
  * Definition initial_request: No facet joint injection or medial branch nerve block in the requested region in the current episode of care
- * policies/nia/cg301-facet-joint-injections.pol, line 72.
+ * policies/nia/cg301-facet-joint-injections.pol, line 65.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
   name: "initial_request",
   source,
-  line: 72,
+  line: 65,
 });
 
 /**
  * Definition in_diagnostic_phase: The requested injection is the second of the initial diagnostic phase
- * policies/nia/cg301-facet-joint-injections.pol, line 77.
+ * policies/nia/cg301-facet-joint-injections.pol, line 70.
  */
 export const define_in_diagnostic_phase = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 1), {
   name: "in_diagnostic_phase",
   source,
-  line: 77,
+  line: 70,
 });
 
 /**
  * Definition previous_injection: The most recent facet joint injection or medial branch nerve block in the episode of care
- * policies/nia/cg301-facet-joint-injections.pol, line 80.
+ * policies/nia/cg301-facet-joint-injections.pol, line 73.
  */
 export const define_previous_injection = k.define((c) => k.latest(c, define_episode_injections(c)), {
   name: "previous_injection",
   source,
-  line: 80,
+  line: 73,
 });
 
 /**
  * Definition diagnostic_phase_interval: Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart; if the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections
- * policies/nia/cg301-facet-joint-injections.pol, line 85.
+ * policies/nia/cg301-facet-joint-injections.pol, line 78.
  */
 export const define_diagnostic_phase_interval = k.define(
   (c) =>
@@ -296,12 +268,12 @@ export const define_diagnostic_phase_interval = k.define(
           ),
         ),
     ),
-  { name: "diagnostic_phase_interval", source, line: 85 },
+  { name: "diagnostic_phase_interval", source, line: 78 },
 );
 
 /**
  * Definition last_rf_neurolysis: The most recent radiofrequency neurolysis in the requested spinal region
- * policies/nia/cg301-facet-joint-injections.pol, line 91.
+ * policies/nia/cg301-facet-joint-injections.pol, line 84.
  */
 export const define_last_rf_neurolysis = k.define(
   (c) =>
@@ -310,12 +282,12 @@ export const define_last_rf_neurolysis = k.define(
         k.truth(define_same_region(c, c.entryField(each_r, field_procedure_region), c.fact(fact_request_region))),
       ),
     ),
-  { name: "last_rf_neurolysis", source, line: 91 },
+  { name: "last_rf_neurolysis", source, line: 84 },
 );
 
 /**
  * Definition facet_procedures_12_months: Unilateral injections performed at the same level on the right vs. left within 1 month of each other would be considered as one procedure toward the total number of facet procedures allowed per 12 months. [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 96.
+ * policies/nia/cg301-facet-joint-injections.pol, line 89.
  */
 export const define_facet_procedures_12_months = k.define(
   (c) =>
@@ -340,12 +312,12 @@ export const define_facet_procedures_12_months = k.define(
           ),
         ),
     ),
-  { name: "facet_procedures_12_months", source, line: 96 },
+  { name: "facet_procedures_12_months", source, line: 89 },
 );
 
 /**
  * Definition request_joins_prior: The requested unilateral injection is at the same level on the other side within 1 month of an earlier unilateral injection, so it counts as one procedure with it
- * policies/nia/cg301-facet-joint-injections.pol, line 105.
+ * policies/nia/cg301-facet-joint-injections.pol, line 98.
  */
 export const define_request_joins_prior = k.define(
   (c) =>
@@ -359,26 +331,32 @@ export const define_request_joins_prior = k.define(
         ),
       ),
     ),
-  { name: "request_joins_prior", source, line: 105 },
+  { name: "request_joins_prior", source, line: 98 },
 );
 
 /**
  * Criterion axial_pain: History of mainly axial or non-radicular pain unless stenosis is caused by synovial cyst [5-7]
- * policies/nia/cg301-facet-joint-injections.pol, line 134.
+ * policies/nia/cg301-facet-joint-injections.pol, line 127.
  */
 export const criterion_axial_pain = k.criterion({
   id: "axial_pain",
   wording: "History of mainly axial or non-radicular pain unless stenosis is caused by synovial cyst",
   refs: "5-7",
   source,
-  line: 134,
+  line: 127,
+  readings: [
+    {
+      text: "the synovial-cyst exception belongs to this bullet only; the next bullet (no evidence that radiculitis is the primary source) still applies as written.",
+      of: "axial_pain",
+    },
+  ],
   test: (c) =>
     k.or(k.truth(c.fact(fact_diagnosis_mainly_axial_pain)), k.truth(c.fact(fact_diagnosis_synovial_cyst_stenosis))),
 });
 
 /**
  * Criterion no_other_pain_source: Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation, or radiculitis [5-7]
- * policies/nia/cg301-facet-joint-injections.pol, line 136.
+ * policies/nia/cg301-facet-joint-injections.pol, line 129.
  */
 export const criterion_no_other_pain_source = k.criterion({
   id: "no_other_pain_source",
@@ -386,7 +364,7 @@ export const criterion_no_other_pain_source = k.criterion({
     "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation, or radiculitis",
   refs: "5-7",
   source,
-  line: 136,
+  line: 129,
   test: (c) =>
     k.not(
       k.or(
@@ -400,47 +378,47 @@ export const criterion_no_other_pain_source = k.criterion({
 
 /**
  * Criterion pars_defect_imaging: For chronic lumbar spondylolysis, imaging studies that confirm the presence of a pars interarticularis fracture/defect are required
- * policies/nia/cg301-facet-joint-injections.pol, line 141.
+ * policies/nia/cg301-facet-joint-injections.pol, line 134.
  */
 export const criterion_pars_defect_imaging = k.criterion({
   id: "pars_defect_imaging",
   wording:
     "For chronic lumbar spondylolysis, imaging studies that confirm the presence of a pars interarticularis fracture/defect are required",
   source,
-  line: 141,
+  line: 134,
   when: (c) => k.truth(c.fact(fact_diagnosis_chronic_lumbar_spondylolysis)),
   test: (c) => k.truth(c.fact(fact_diagnosis_pars_defect_on_imaging)),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [6-8]
- * policies/nia/cg301-facet-joint-injections.pol, line 143.
+ * policies/nia/cg301-facet-joint-injections.pol, line 136.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "6-8",
   source,
-  line: 143,
+  line: 136,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion chronic_duration: Duration of pain of at least 3 months [6, 7]
- * policies/nia/cg301-facet-joint-injections.pol, line 145.
+ * policies/nia/cg301-facet-joint-injections.pol, line 138.
  */
 export const criterion_chronic_duration = k.criterion({
   id: "chronic_duration",
   wording: "Duration of pain of at least 3 months",
   refs: "6, 7",
   source,
-  line: 145,
+  line: 138,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [6, 8, 9]
- * policies/nia/cg301-facet-joint-injections.pol, line 147.
+ * policies/nia/cg301-facet-joint-injections.pol, line 140.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -448,19 +426,25 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "6, 8, 9",
   source,
-  line: 147,
+  line: 140,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) => k.truth(define_failed_or_ongoing_conservative_therapy(c, weeks_6, months_6)),
 });
 
 /**
  * Pathway facet_or_pars_pain: To confirm non-radicular pain suggestive of facet joint or pars interarticularis origin
- * policies/nia/cg301-facet-joint-injections.pol, line 131.
+ * policies/nia/cg301-facet-joint-injections.pol, line 124.
  */
 export const pathway_facet_or_pars_pain = k.pathway({
   id: "facet_or_pars_pain",
   wording: "To confirm non-radicular pain suggestive of facet joint or pars interarticularis origin",
   source,
-  line: 131,
+  line: 124,
   list: k.allOf([
     criterion_axial_pain,
     criterion_no_other_pain_source,
@@ -473,40 +457,72 @@ export const pathway_facet_or_pars_pain = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed under imaging guidance. [10-14]
- * policies/nia/cg301-facet-joint-injections.pol, line 155.
+ * policies/nia/cg301-facet-joint-injections.pol, line 148.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed under imaging guidance.",
   refs: "10-14",
   source,
-  line: 155,
+  line: 148,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion diagnostic_phase_spacing: no sooner than 2 weeks apart; If the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections
- * policies/nia/cg301-facet-joint-injections.pol, line 167.
+ * policies/nia/cg301-facet-joint-injections.pol, line 160.
  */
 export const criterion_diagnostic_phase_spacing = k.criterion({
   id: "diagnostic_phase_spacing",
   wording:
     "no sooner than 2 weeks apart; If the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections",
   source,
-  line: 167,
+  line: 160,
+  readings: [
+    {
+      text: '"no sooner than 2 weeks apart" is counted from the most recent injection of the episode; after a diagnostic block with local anesthetic only, 7 days are enough.',
+      of: "diagnostic_phase_interval",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) => k.truth(define_diagnostic_phase_interval(c)),
 });
 
 /**
  * Criterion diagnostic_phase_improvement: provided at least 50% pain relief or significant documented functional improvement is obtained [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 169.
+ * policies/nia/cg301-facet-joint-injections.pol, line 162.
  */
 export const criterion_diagnostic_phase_improvement = k.criterion({
   id: "diagnostic_phase_improvement",
   wording: "provided at least 50% pain relief or significant documented functional improvement is obtained",
   refs: "6",
   source,
-  line: 169,
+  line: 162,
+  readings: [
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     c.or(k.compare(">=", c.field(define_previous_injection(c), field_procedure_relief_percent), 50), () =>
       k.truth(c.field(define_previous_injection(c), field_procedure_functional_improvement)),
@@ -515,7 +531,7 @@ export const criterion_diagnostic_phase_improvement = k.criterion({
 
 /**
  * Criterion diagnostic_phase_relief: Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart, provided at least 50% pain relief or significant documented functional improvement is obtained [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 166.
+ * policies/nia/cg301-facet-joint-injections.pol, line 159.
  */
 export const criterion_diagnostic_phase_relief = k.criterion({
   id: "diagnostic_phase_relief",
@@ -523,21 +539,65 @@ export const criterion_diagnostic_phase_relief = k.criterion({
     "Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart, provided at least 50% pain relief or significant documented functional improvement is obtained",
   refs: "6",
   source,
-  line: 166,
+  line: 159,
+  readings: [
+    {
+      text: "the initial diagnostic phase is the first 2 injections of the episode of care, so the requested injection is in it when exactly one injection precedes it in the episode.",
+      of: "in_diagnostic_phase",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => k.truth(define_in_diagnostic_phase(c)),
   list: k.allOf([criterion_diagnostic_phase_spacing, criterion_diagnostic_phase_improvement]),
 });
 
 /**
  * Criterion first_injection_unsuccessful: If the first injection is unsuccessful, a second injection may be performed at a different spinal level or with a change in technique (e.g., from an intra-articular facet injection to a medial branch nerve block) given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg301-facet-joint-injections.pol, line 177.
+ * policies/nia/cg301-facet-joint-injections.pol, line 170.
  */
 export const criterion_first_injection_unsuccessful = k.criterion({
   id: "first_injection_unsuccessful",
   wording:
     "If the first injection is unsuccessful, a second injection may be performed at a different spinal level or with a change in technique (e.g., from an intra-articular facet injection to a medial branch nerve block) given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 177,
+  line: 170,
+  readings: [
+    {
+      text: "the second injection after an unsuccessful first one is still in the initial diagnostic phase, so it keeps that phase's spacing. A different spinal level is read from the levels in the record; a change in technique is a change between intra-articular facet injection and medial branch nerve block (the guideline's example) or another documented change.",
+      of: "first_injection_unsuccessful",
+    },
+    {
+      text: "the initial diagnostic phase is the first 2 injections of the episode of care, so the requested injection is in it when exactly one injection precedes it in the episode.",
+      of: "in_diagnostic_phase",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+    {
+      text: '"no sooner than 2 weeks apart" is counted from the most recent injection of the episode; after a diagnostic block with local anesthetic only, 7 days are enough.',
+      of: "diagnostic_phase_interval",
+    },
+  ],
   when: (c) => k.truth(define_in_diagnostic_phase(c)),
   test: (c) =>
     c.and(k.truth(define_diagnostic_phase_interval(c)), () =>
@@ -565,19 +625,19 @@ export const criterion_first_injection_unsuccessful = k.criterion({
 
 /**
  * List NIA_CG_301.section4.2: One of the following
- * policies/nia/cg301-facet-joint-injections.pol, line 165.
+ * policies/nia/cg301-facet-joint-injections.pol, line 158.
  */
 export const list_NIA_CG_301_section4_2 = k.group({
   id: "NIA_CG_301.section4.2",
   wording: "One of the following",
   source,
-  line: 165,
+  line: 158,
   list: k.anyOf([criterion_diagnostic_phase_relief, criterion_first_injection_unsuccessful]),
 });
 
 /**
  * Criterion after_diagnostic_phase: Facet joint injections may only be repeated after the initial diagnostic phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 183.
+ * policies/nia/cg301-facet-joint-injections.pol, line 176.
  */
 export const criterion_after_diagnostic_phase = k.criterion({
   id: "after_diagnostic_phase",
@@ -585,23 +645,45 @@ export const criterion_after_diagnostic_phase = k.criterion({
     "Facet joint injections may only be repeated after the initial diagnostic phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "6",
   source,
-  line: 183,
+  line: 176,
+  readings: [
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+    {
+      text: "the initial diagnostic phase is the first 2 injections of the episode of care, so the requested injection is in it when exactly one injection precedes it in the episode.",
+      of: "in_diagnostic_phase",
+    },
+  ],
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_diagnostic_phase(c)))),
   test: (c) =>
-    k.every(c, define_therapeutic_of(c, define_episode_injections(c)), undefined, (each_p) =>
-      k.and(
-        k.or(
-          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
+    k.every(
+      c,
+      define_episode_injections(c),
+      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
+      (each_p) =>
+        k.and(
+          k.or(
+            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
+          ),
+          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
         ),
-        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
-      ),
     ),
 });
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [6, 8]
- * policies/nia/cg301-facet-joint-injections.pol, line 187.
+ * policies/nia/cg301-facet-joint-injections.pol, line 180.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -609,14 +691,28 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "6, 8",
   source,
-  line: 187,
+  line: 180,
+  readings: [
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_active_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [6, 8, 9]
- * policies/nia/cg301-facet-joint-injections.pol, line 193.
+ * policies/nia/cg301-facet-joint-injections.pol, line 186.
  */
 export const criterion_ongoing_active_therapy = k.criterion({
   id: "ongoing_active_therapy",
@@ -624,24 +720,38 @@ export const criterion_ongoing_active_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "6, 8, 9",
   source,
-  line: 193,
+  line: 186,
   test: (c) =>
     k.or(
-      k.exists(c, define_ongoing_active_courses(c)),
+      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion diagnostic_within_one_month: Diagnostic injections within 1 month of the previous injection do not require documentation of ongoing active conservative therapy
- * policies/nia/cg301-facet-joint-injections.pol, line 195.
+ * policies/nia/cg301-facet-joint-injections.pol, line 188.
  */
 export const criterion_diagnostic_within_one_month = k.criterion({
   id: "diagnostic_within_one_month",
   wording:
     "Diagnostic injections within 1 month of the previous injection do not require documentation of ongoing active conservative therapy",
   source,
-  line: 195,
+  line: 188,
+  readings: [
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     c.and(k.compareEqual("=", c.fact(fact_request_therapeutic), false), () =>
       k.compareDurations(
@@ -655,7 +765,7 @@ export const criterion_diagnostic_within_one_month = k.criterion({
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [6, 8, 9]
- * policies/nia/cg301-facet-joint-injections.pol, line 192.
+ * policies/nia/cg301-facet-joint-injections.pol, line 185.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -663,20 +773,52 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "6, 8, 9",
   source,
-  line: 192,
+  line: 185,
+  readings: [
+    {
+      text: '"within 1 month" includes exactly one month, counted from the most recent injection of the episode; the requested injection must itself be diagnostic.',
+      of: "ongoing_conservative_therapy",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   list: k.anyOf([criterion_ongoing_active_therapy, criterion_diagnostic_within_one_month]),
 });
 
 /**
  * Criterion two_diagnostic_procedures: In the diagnostic phase, a maximum of 2 procedures may be performed.
- * policies/nia/cg301-facet-joint-injections.pol, line 205.
+ * policies/nia/cg301-facet-joint-injections.pol, line 198.
  */
 export const criterion_two_diagnostic_procedures = k.criterion({
   id: "two_diagnostic_procedures",
   wording: "In the diagnostic phase, a maximum of 2 procedures may be performed.",
   source,
-  line: 205,
+  line: 198,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     c.and(k.not(k.isKnown(define_last_rf_neurolysis(c))), () =>
       k.compare(
@@ -691,14 +833,28 @@ export const criterion_two_diagnostic_procedures = k.criterion({
 
 /**
  * Criterion repeat_diagnostic_after_rf: Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.
- * policies/nia/cg301-facet-joint-injections.pol, line 207.
+ * policies/nia/cg301-facet-joint-injections.pol, line 200.
  */
 export const criterion_repeat_diagnostic_after_rf = k.criterion({
   id: "repeat_diagnostic_after_rf",
   wording:
     "Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
   source,
-  line: 207,
+  line: 200,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     c.and(k.and(k.isKnown(define_last_rf_neurolysis(c)), k.truth(c.fact(fact_after_rf_successful))), () =>
       c.and(
@@ -741,14 +897,32 @@ export const criterion_repeat_diagnostic_after_rf = k.criterion({
 
 /**
  * Criterion diagnostic_maximum: In the diagnostic phase, a maximum of 2 procedures may be performed. Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.
- * policies/nia/cg301-facet-joint-injections.pol, line 204.
+ * policies/nia/cg301-facet-joint-injections.pol, line 197.
  */
 export const criterion_diagnostic_maximum = k.criterion({
   id: "diagnostic_maximum",
   wording:
     "In the diagnostic phase, a maximum of 2 procedures may be performed. Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
   source,
-  line: 204,
+  line: 197,
+  readings: [
+    {
+      text: "the maximum counts diagnostic injections of the episode; after a radiofrequency neurolysis in the region, a repeat diagnostic injection needs the neurolysis to have been successful and one of the three reasons, and the maximum of 2 counts the diagnostic injections since that neurolysis. Surgery in the region after the neurolysis also starts a new episode of care, where the initial indications apply instead.",
+      of: "diagnostic_maximum",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) =>
     k.and(k.not(k.truth(define_initial_request(c))), k.compareEqual("=", c.fact(fact_request_therapeutic), false)),
   list: k.anyOf([criterion_two_diagnostic_procedures, criterion_repeat_diagnostic_after_rf]),
@@ -756,7 +930,7 @@ export const criterion_diagnostic_maximum = k.criterion({
 
 /**
  * Criterion four_per_twelve_months: A maximum of 4 facet injections may be performed in a 12-month period per spinal region (except under unusual circumstances, such as a recurrent injury). [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 223.
+ * policies/nia/cg301-facet-joint-injections.pol, line 216.
  */
 export const criterion_four_per_twelve_months = k.criterion({
   id: "four_per_twelve_months",
@@ -764,7 +938,29 @@ export const criterion_four_per_twelve_months = k.criterion({
     "A maximum of 4 facet injections may be performed in a 12-month period per spinal region (except under unusual circumstances, such as a recurrent injury).",
   refs: "6",
   source,
-  line: 223,
+  line: 216,
+  readings: [
+    {
+      text: '"in a 12-month period" is the 12 months up to the date of service and the requested injection is one of them, unless it is the other side of an earlier unilateral injection at the same level within 1 month, which makes them one procedure. Facet joint injections and medial branch nerve blocks are counted together.',
+      of: "four_per_twelve_months",
+    },
+    {
+      text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
+      of: "region_facet_procedures",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+    {
+      text: '"within 1 month of each other" includes exactly one month. Entries whose side or level is undocumented are not joined.',
+      of: "facet_procedures_12_months",
+    },
+  ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     c.or(k.compare("<", define_facet_procedures_12_months(c), 4), () =>
@@ -777,7 +973,7 @@ export const criterion_four_per_twelve_months = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE) [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 228.
+ * policies/nia/cg301-facet-joint-injections.pol, line 221.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -785,7 +981,17 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE)",
   refs: "6",
   source,
-  line: 228,
+  line: 221,
+  readings: [
+    {
+      text: "the injections counted are facet joint injections and medial branch nerve blocks.",
+      of: "different_regions_interval",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     k.or(
       k.not(
@@ -817,98 +1023,104 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg301-facet-joint-injections.pol, line 237.
+ * policies/nia/cg301-facet-joint-injections.pol, line 230.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 237,
+  line: 230,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) => k.truth(define_same_date_of_service_allowed(c, c.fact(fact_facet_kind))),
 });
 
 /**
  * Criterion sacral_lateral_branch_block: Sacral lateral branch blocks (S1, S2, S3)
- * policies/nia/cg301-facet-joint-injections.pol, line 243.
+ * policies/nia/cg301-facet-joint-injections.pol, line 236.
  */
 export const criterion_sacral_lateral_branch_block = k.criterion({
   id: "sacral_lateral_branch_block",
   wording: "Sacral lateral branch blocks (S1, S2, S3)",
   source,
-  line: 243,
+  line: 236,
   test: (c) => k.truth(c.fact(fact_purpose_sacral_lateral_branch_block)),
 });
 
 /**
  * Criterion atlantoaxial_joint_injection: Atlantoaxial joint injections (C1-2)
- * policies/nia/cg301-facet-joint-injections.pol, line 244.
+ * policies/nia/cg301-facet-joint-injections.pol, line 237.
  */
 export const criterion_atlantoaxial_joint_injection = k.criterion({
   id: "atlantoaxial_joint_injection",
   wording: "Atlantoaxial joint injections (C1-2)",
   source,
-  line: 244,
+  line: 237,
   test: (c) => k.truth(c.fact(fact_purpose_atlantoaxial_joint_injection)),
 });
 
 /**
  * Criterion occipital_nerve_block: Occipital nerve blocks
- * policies/nia/cg301-facet-joint-injections.pol, line 245.
+ * policies/nia/cg301-facet-joint-injections.pol, line 238.
  */
 export const criterion_occipital_nerve_block = k.criterion({
   id: "occipital_nerve_block",
   wording: "Occipital nerve blocks",
   source,
-  line: 245,
+  line: 238,
   test: (c) => k.truth(c.fact(fact_purpose_occipital_nerve_block)),
 });
 
 /**
  * Criterion hardware_injection: Hardware injection or block for diagnosis or treatment of post-surgical or other spine pain
- * policies/nia/cg301-facet-joint-injections.pol, line 246.
+ * policies/nia/cg301-facet-joint-injections.pol, line 239.
  */
 export const criterion_hardware_injection = k.criterion({
   id: "hardware_injection",
   wording: "Hardware injection or block for diagnosis or treatment of post-surgical or other spine pain",
   source,
-  line: 246,
+  line: 239,
   test: (c) => k.truth(c.fact(fact_purpose_hardware_injection)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg301-facet-joint-injections.pol, line 250.
+ * policies/nia/cg301-facet-joint-injections.pol, line 243.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 250,
+  line: 243,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg301-facet-joint-injections.pol, line 251.
+ * policies/nia/cg301-facet-joint-injections.pol, line 244.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 251,
+  line: 244,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion no_percutaneous_access: Inability to obtain percutaneous access to the target facet joint
- * policies/nia/cg301-facet-joint-injections.pol, line 252.
+ * policies/nia/cg301-facet-joint-injections.pol, line 245.
  */
 export const criterion_no_percutaneous_access = k.criterion({
   id: "no_percutaneous_access",
   wording: "Inability to obtain percutaneous access to the target facet joint",
   source,
-  line: 252,
+  line: 245,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: 640b306b6fdaa905 b040ea814b0dc66d
+// polc digest: 1fbfaddce87e8992 d48d802c7834a2e4

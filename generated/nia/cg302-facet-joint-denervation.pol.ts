@@ -3,11 +3,11 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_complete_courses,
-  define_failed_course_lasted,
-  define_ongoing_active_courses,
+  define_conservative_therapy_complete,
+  define_conservative_therapy_lasted,
+  fact_conservative_therapy_failed,
   fact_conservative_therapy_medical_reason_not_done,
-  field_therapy_course_inactive_components,
+  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
 import { define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
@@ -86,60 +86,48 @@ export const fact_mbb_relief_outlasted_anesthetic = k.fact(
   k.boolean,
   "The pain relief or improved ability to function after the medial branch block lasted at least as long as the local anesthetic used for the block",
 );
-/**
- * The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3) */
 export const fact_purpose_sacroiliac_or_sacral_lateral_branch = k.fact(
   "purpose.sacroiliac_or_sacral_lateral_branch",
   k.boolean,
   "The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
-  { absentUnlessDocumented: true },
 );
-/**
- * Active systemic or spinal infection
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Active systemic or spinal infection */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
-  { absentUnlessDocumented: true },
 );
-/**
- * Skin infection at the site of needle puncture
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Skin infection at the site of needle puncture */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
-  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition region_medial_branch_blocks: Medial branch blocks in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 51.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 48.
  */
 export const define_region_medial_branch_blocks = k.define((c) => define_prior_in_region(c, "medial_branch_block"), {
   name: "region_medial_branch_blocks",
+  source,
+  line: 48,
+});
+
+/**
+ * Definition region_denervations: Facet joint denervations in the requested spinal region
+ * policies/nia/cg302-facet-joint-denervation.pol, line 51.
+ */
+export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"), {
+  name: "region_denervations",
   source,
   line: 51,
 });
 
 /**
- * Definition region_denervations: Facet joint denervations in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 54.
- */
-export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"), {
-  name: "region_denervations",
-  source,
-  line: 54,
-});
-
-/**
  * Definition completes_opposite_side: Opposite side denervation procedures performed at the same level(s) within 1 month of the first side do not require follow-up information to be submitted.
- * policies/nia/cg302-facet-joint-denervation.pol, line 59.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 56.
  */
 export const define_completes_opposite_side = k.define(
   (c) =>
@@ -152,12 +140,12 @@ export const define_completes_opposite_side = k.define(
         k.compareDurations("<=", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), months_1, c.dos),
       ),
     ),
-  { name: "completes_opposite_side", source, line: 59 },
+  { name: "completes_opposite_side", source, line: 56 },
 );
 
 /**
  * Definition earlier_denervations: Earlier facet joint denervations in the requested spinal region, other than the first side of the requested procedure
- * policies/nia/cg302-facet-joint-denervation.pol, line 72.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 69.
  */
 export const define_earlier_denervations = k.define(
   (c) =>
@@ -172,22 +160,22 @@ export const define_earlier_denervations = k.define(
         ),
       ),
     ),
-  { name: "earlier_denervations", source, line: 72 },
+  { name: "earlier_denervations", source, line: 69 },
 );
 
 /**
  * Definition initial_request: No earlier facet joint denervation in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 80.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 77.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_earlier_denervations(c)), 0), {
   name: "initial_request",
   source,
-  line: 80,
+  line: 77,
 });
 
 /**
  * Definition denervations_in_12_months: Unilateral radiofrequency denervation's performed at the same level(s) on the right vs left within 1 month of each other would be considered as one procedure toward the total number of radiofrequency procedures allowed per 12 months. There is no minimum timeframe required between these procedures on the right vs left.
- * policies/nia/cg302-facet-joint-denervation.pol, line 87.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 84.
  */
 export const define_denervations_in_12_months = k.define(
   (c) =>
@@ -212,12 +200,12 @@ export const define_denervations_in_12_months = k.define(
           ),
         ),
     ),
-  { name: "denervations_in_12_months", source, line: 87 },
+  { name: "denervations_in_12_months", source, line: 84 },
 );
 
 /**
  * Criterion not_other_pain_source: Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis [1, 2]
- * policies/nia/cg302-facet-joint-denervation.pol, line 116.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 113.
  */
 export const criterion_not_other_pain_source = k.criterion({
   id: "not_other_pain_source",
@@ -225,7 +213,7 @@ export const criterion_not_other_pain_source = k.criterion({
     "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis",
   refs: "1, 2",
   source,
-  line: 116,
+  line: 113,
   test: (c) =>
     k.and(
       k.not(k.truth(c.fact(fact_pain_source_sacroiliac_joint))),
@@ -237,33 +225,33 @@ export const criterion_not_other_pain_source = k.criterion({
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 121.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 118.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "1-3",
   source,
-  line: 121,
+  line: 118,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion pain_three_months: Duration of pain of at least 3 months [1, 3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 123.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 120.
  */
 export const criterion_pain_three_months = k.criterion({
   id: "pain_three_months",
   wording: "Duration of pain of at least 3 months",
   refs: "1, 3",
   source,
-  line: 123,
+  line: 120,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion medial_branch_block_response: Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief) [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 128.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 125.
  */
 export const criterion_medial_branch_block_response = k.criterion({
   id: "medial_branch_block_response",
@@ -271,7 +259,17 @@ export const criterion_medial_branch_block_response = k.criterion({
     "Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief)",
   refs: "1-3",
   source,
-  line: 128,
+  line: 125,
+  readings: [
+    {
+      text: '"less than 2-3 months relief" is relief shorter than 3 months (the upper end of the range). The block is any medial branch block in the requested region; "improved ability to function" is the record\'s functional_improvement.',
+      of: "medial_branch_block_response",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     k.and(
       k.exists(c, define_region_medial_branch_blocks(c), (each_p) =>
@@ -289,7 +287,7 @@ export const criterion_medial_branch_block_response = k.criterion({
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 132.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 129.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -297,23 +295,27 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented",
   refs: "1-3",
   source,
-  line: 132,
+  line: 129,
   test: (c) =>
     k.or(
-      k.truth(define_failed_course_lasted(c, define_complete_courses(c), weeks_6, months_6)),
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
+          k.truth(define_conservative_therapy_lasted(c, weeks_6, months_6)),
+        ),
+      ),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway facet_mediated_pain: For the treatment of facet-mediated pain ALL of the following must be met:
- * policies/nia/cg302-facet-joint-denervation.pol, line 115.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 112.
  */
 export const pathway_facet_mediated_pain = k.pathway({
   id: "facet_mediated_pain",
   wording: "For the treatment of facet-mediated pain ALL of the following must be met:",
   source,
-  line: 115,
+  line: 112,
   list: k.allOf([
     criterion_not_other_pain_source,
     criterion_severe_pain,
@@ -360,6 +362,20 @@ export const criterion_prior_positive_response = k.criterion({
   refs: "1, 3-5",
   source,
   line: 154,
+  readings: [
+    {
+      text: "the response is judged on the most recent earlier denervation in the region.",
+      of: "prior_positive_response",
+    },
+    {
+      text: 'the guideline (unlike CG_300 and CG_301) has no episode-of-care note, so a request is a repeat procedure when the member has had a facet denervation in the requested region before — other than the first side of the same procedure (the opposite side at the same level(s) within 1 month), which "does not require follow-up information". Completing the opposite side of an initial procedure is therefore judged, like the first side, by the initial indications.',
+      of: "earlier_denervations",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     c.and(
@@ -388,6 +404,16 @@ export const criterion_continuing_pain = k.criterion({
   refs: "1-3",
   source,
   line: 159,
+  readings: [
+    {
+      text: 'the guideline (unlike CG_300 and CG_301) has no episode-of-care note, so a request is a repeat procedure when the member has had a facet denervation in the requested region before — other than the first side of the same procedure (the opposite side at the same level(s) within 1 month), which "does not require follow-up information". Completing the opposite side of an initial procedure is therefore judged, like the first side, by the initial indications.',
+      of: "earlier_denervations",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
@@ -403,12 +429,24 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
   refs: "1, 3-5",
   source,
   line: 164,
+  readings: [
+    {
+      text: "the asterisk brings in the definition of conservative therapy (active and inactive components).",
+      of: "ongoing_conservative_therapy",
+    },
+    {
+      text: 'the guideline (unlike CG_300 and CG_301) has no episode-of-care note, so a request is a repeat procedure when the member has had a facet denervation in the requested region before — other than the first side of the same procedure (the opposite side at the same level(s) within 1 month), which "does not require follow-up information". Completing the opposite side of an initial procedure is therefore judged, like the first side, by the initial indications.',
+      of: "earlier_denervations",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
-      k.exists(c, define_ongoing_active_courses(c), (each_c) =>
-        k.truth(c.entryField(each_c, field_therapy_course_inactive_components)),
-      ),
+      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_conservative_therapy_complete(c))),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
@@ -423,6 +461,24 @@ export const criterion_twelve_month_limit = k.criterion({
   refs: "1",
   source,
   line: 170,
+  readings: [
+    {
+      text: 'the guideline (unlike CG_300 and CG_301) has no episode-of-care note, so a request is a repeat procedure when the member has had a facet denervation in the requested region before — other than the first side of the same procedure (the opposite side at the same level(s) within 1 month), which "does not require follow-up information". Completing the opposite side of an initial procedure is therefore judged, like the first side, by the initial indications.',
+      of: "earlier_denervations",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: '"in a 12-month period" is the 12 months up to the date of service, as in CG_300.',
+      of: "denervations_in_12_months",
+    },
+    {
+      text: "`counting … as one` pairs each entry with at most one other, in date order, so right, left and right again, each within a month of the last, count as two procedures: the first right and the left are one, the second right is another.",
+      of: "denervations_in_12_months",
+    },
+  ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     c.or(k.compare("<", define_denervations_in_12_months(c), 2), () =>
@@ -440,6 +496,12 @@ export const note_same_date_of_service = k.note({
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
   line: 173,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "facet_denervation")),
 });
 
@@ -478,4 +540,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 185,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 2fb58e3d763fc905 0c96de16d3098161
+// polc digest: f1bc0c89b6d700c1 136953d9c3b01d4f

@@ -3,27 +3,17 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_failed_any_course,
-  define_failed_course_lasted,
-  define_ongoing_active_courses,
-  define_ongoing_courses,
-  fact_conservative_therapy_courses,
+  define_active_modality,
+  define_conservative_therapy_lasted,
+  fact_conservative_therapy_failed,
   fact_conservative_therapy_medical_reason_not_done,
-  field_therapy_course_occupational_therapy,
-  field_therapy_course_targets_treated_region,
+  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
-import { define_episode_of } from "../common/episode-of-care.pol.js";
+import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
-  define_same_region,
-  enum_sympathetic_block_type,
-  fact_prior_procedures,
   fact_request_image_guidance,
-  fact_request_region,
-  field_procedure_block_type,
   field_procedure_date,
   field_procedure_functional_improvement,
-  field_procedure_kind,
-  field_procedure_region,
   field_procedure_relief_percent,
 } from "../common/history.pol.js";
 import { define_severe_pain_documented, fact_pain_duration } from "../common/pain.pol.js";
@@ -38,6 +28,17 @@ const choices_fluoroscopy_ct_ultrasound = k.choices(["fluoroscopy", "ct", "ultra
 const weeks_1 = k.length(1, "weeks");
 
 const source = "policies/nia/cg404-sympathetic-nerve-blocks.pol";
+
+/** Type of sympathetic nerve block */
+export type SympatheticBlockType =
+  "stellate_ganglion" | "thoracic_sympathetic" | "lumbar_sympathetic" | "superior_hypogastric_plexus" | "celiac_plexus";
+export const enum_sympathetic_block_type = k.enumeration("sympathetic_block_type", [
+  "stellate_ganglion",
+  "thoracic_sympathetic",
+  "lumbar_sympathetic",
+  "superior_hypogastric_plexus",
+  "celiac_plexus",
+]);
 
 /** Type of the requested sympathetic nerve block: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus */
 export const fact_sympathetic_block_type = k.fact(
@@ -189,90 +190,64 @@ export const fact_previous_block_symptom_reduction_percent = k.fact(
   k.number(0, 100),
   "Reduction in PTSD symptoms after the previous stellate ganglion block, as a percentage",
 );
-/**
- * Active systemic or spinal infection
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Active systemic or spinal infection */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
-  { absentUnlessDocumented: true },
 );
-/**
- * Skin infection at the site of needle puncture
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Skin infection at the site of needle puncture */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
-  { absentUnlessDocumented: true },
 );
 
 /**
- * Definition region_blocks: Sympathetic nerve blocks of the requested kind (or, where the kind is not charted, in the requested spinal region)
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 68.
+ * Definition region_blocks: Sympathetic nerve blocks in the requested spinal region
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 77.
  */
-export const define_region_blocks = k.define(
-  (c) =>
-    k.select(c, c.fact(fact_prior_procedures), (each_p) =>
-      c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "sympathetic_block"), () =>
-        k.truth(
-          k.choose(
-            k.and(
-              k.isKnown(c.entryField(each_p, field_procedure_block_type)),
-              k.isKnown(c.fact(fact_sympathetic_block_type)),
-            ),
-            () =>
-              k.compareEqual(
-                "=",
-                c.entryField(each_p, field_procedure_block_type),
-                c.fact(fact_sympathetic_block_type),
-              ),
-            () => define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
-          ),
-        ),
-      ),
-    ),
-  { name: "region_blocks", source, line: 68 },
-);
+export const define_region_blocks = k.define((c) => define_prior_in_region(c, "sympathetic_block"), {
+  name: "region_blocks",
+  source,
+  line: 77,
+});
 
 /**
  * Definition episode_blocks: Sympathetic nerve blocks in the requested spinal region in the current episode of care
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 75.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 80.
  */
 export const define_episode_blocks = k.define((c) => define_episode_of(c, define_region_blocks(c)), {
   name: "episode_blocks",
   source,
-  line: 75,
+  line: 80,
 });
 
 /**
  * Definition initial_block_request: No sympathetic nerve block in the requested region in the current episode of care
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 78.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 83.
  */
 export const define_initial_block_request = k.define((c) => k.compare("=", k.count(c, define_episode_blocks(c)), 0), {
   name: "initial_block_request",
   source,
-  line: 78,
+  line: 83,
 });
 
 /**
  * Definition blocks_past_year: Sympathetic nerve blocks in the requested spinal region in the 12 months up to the date of service
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 84.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 89.
  */
 export const define_blocks_past_year = k.define(
   (c) =>
     k.count(c, define_region_blocks(c), (each_p) =>
       k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
     ),
-  { name: "blocks_past_year", source, line: 84 },
+  { name: "blocks_past_year", source, line: 89 },
 );
 
 /**
  * Definition in_first_12_weeks: The requested block falls in the first 12 weeks of treatment
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 88.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 93.
  */
 export const define_in_first_12_weeks = k.define(
   (c) =>
@@ -282,18 +257,18 @@ export const define_in_first_12_weeks = k.define(
       weeks_12,
       c.dos,
     ),
-  { name: "in_first_12_weeks", source, line: 88 },
+  { name: "in_first_12_weeks", source, line: 93 },
 );
 
 /**
  * Criterion ptsd_stellate_ganglion: Stellate ganglion block can be performed for treatment of PTSD
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 107.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 112.
  */
 export const criterion_ptsd_stellate_ganglion = k.criterion({
   id: "ptsd_stellate_ganglion",
   wording: "Stellate ganglion block can be performed for treatment of PTSD",
   source,
-  line: 107,
+  line: 112,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_sympathetic_for_ptsd)),
@@ -303,253 +278,261 @@ export const criterion_ptsd_stellate_ganglion = k.criterion({
 
 /**
  * Pathway ptsd: For the treatment of Post-Traumatic Stress Disorder (PTSD) [1-6]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 106.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 111.
  */
 export const pathway_ptsd = k.pathway({
   id: "ptsd",
   wording: "For the treatment of Post-Traumatic Stress Disorder (PTSD)",
   refs: "1-6",
   source,
-  line: 106,
+  line: 111,
   list: k.allOf([criterion_ptsd_stellate_ganglion]),
 });
 
 /**
  * Criterion acute_duration: Duration of pain < 3 months [8]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 112.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 117.
  */
 export const criterion_acute_duration = k.criterion({
   id: "acute_duration",
   wording: "Duration of pain < 3 months",
   refs: "8",
   source,
-  line: 112,
+  line: 117,
   test: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 114.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 119.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   source,
-  line: 114,
+  line: 119,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion conservative_two_weeks: Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 119.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 124.
  */
 export const criterion_conservative_two_weeks = k.criterion({
   id: "conservative_two_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented",
   source,
-  line: 119,
+  line: 124,
+  readings: [
+    {
+      text: 'no window is stated; as in NIA_CG_300\'s acute pathway the course is counted in the 6 months before the date of service, which never shortens a course for pain of less than 3 months. Active components are not required (no "*" on this bullet).',
+      of: "conservative_two_weeks",
+    },
+  ],
   test: (c) =>
     k.or(
-      k.truth(define_failed_course_lasted(c, c.fact(fact_conservative_therapy_courses), weeks_2, months_6)),
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
+      ),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway acute_pain: For the treatment of acute pain [7]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 111.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 116.
  */
 export const pathway_acute_pain = k.pathway({
   id: "acute_pain",
   wording: "For the treatment of acute pain",
   refs: "7",
   source,
-  line: 111,
+  line: 116,
   list: k.allOf([criterion_acute_duration, criterion_severe_pain, criterion_conservative_two_weeks]),
 });
 
 /**
  * Criterion chronic_duration: Duration of pain ≥ 3 months
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 125.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 130.
  */
 export const criterion_chronic_duration = k.criterion({
   id: "chronic_duration",
   wording: "Duration of pain ≥ 3 months",
   source,
-  line: 125,
+  line: 130,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion one_upper_extremity: Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 129.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 134.
  */
 export const criterion_one_upper_extremity = k.criterion({
   id: "one_upper_extremity",
   wording:
     "Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck",
   source,
-  line: 129,
+  line: 134,
   test: (c) => k.truth(c.fact(fact_characterization_one_upper_extremity)),
 });
 
 /**
  * Criterion one_lower_extremity: Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 131.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 136.
  */
 export const criterion_one_lower_extremity = k.criterion({
   id: "one_lower_extremity",
   wording:
     "Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin",
   source,
-  line: 131,
+  line: 136,
   test: (c) => k.truth(c.fact(fact_characterization_one_lower_extremity)),
 });
 
 /**
  * Criterion ischemic_limb_pain_present: Ischemic limb pain
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 134.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 139.
  */
 export const criterion_ischemic_limb_pain_present = k.criterion({
   id: "ischemic_limb_pain_present",
   wording: "Ischemic limb pain",
   source,
-  line: 134,
+  line: 139,
   test: (c) => k.truth(c.fact(fact_characterization_ischemic_limb_pain)),
 });
 
 /**
  * Criterion intractable_rest_pain: Intractable pain at rest
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 137.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 142.
  */
 export const criterion_intractable_rest_pain = k.criterion({
   id: "intractable_rest_pain",
   wording: "Intractable pain at rest",
   source,
-  line: 137,
+  line: 142,
   test: (c) => k.truth(c.fact(fact_characterization_intractable_rest_pain)),
 });
 
 /**
  * Criterion non_healing_ulcers: Non-healing ulcers
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 138.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 143.
  */
 export const criterion_non_healing_ulcers = k.criterion({
   id: "non_healing_ulcers",
   wording: "Non-healing ulcers",
   source,
-  line: 138,
+  line: 143,
   test: (c) => k.truth(c.fact(fact_characterization_non_healing_ulcers)),
 });
 
 /**
  * Criterion failed_revascularization: Failed surgical revascularization
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 139.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 144.
  */
 export const criterion_failed_revascularization = k.criterion({
   id: "failed_revascularization",
   wording: "Failed surgical revascularization",
   source,
-  line: 139,
+  line: 144,
   test: (c) => k.truth(c.fact(fact_characterization_failed_revascularization)),
 });
 
 /**
  * List ischemic_limb_pain.2: One of the following
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 136.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 141.
  */
 export const list_ischemic_limb_pain_2 = k.group({
   id: "ischemic_limb_pain.2",
   wording: "One of the following",
   source,
-  line: 136,
+  line: 141,
   list: k.anyOf([criterion_intractable_rest_pain, criterion_non_healing_ulcers, criterion_failed_revascularization]),
 });
 
 /**
  * Criterion ischemic_limb_pain: Ischemic limb pain with at least one of the following:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 133.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 138.
  */
 export const criterion_ischemic_limb_pain = k.criterion({
   id: "ischemic_limb_pain",
   wording: "Ischemic limb pain with at least one of the following:",
   source,
-  line: 133,
+  line: 138,
   list: k.allOf([criterion_ischemic_limb_pain_present, list_ischemic_limb_pain_2]),
 });
 
 /**
  * Criterion pain_characterized: Pain characterized by at least ONE of the following:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 128.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 133.
  */
 export const criterion_pain_characterized = k.criterion({
   id: "pain_characterized",
   wording: "Pain characterized by at least ONE of the following:",
   source,
-  line: 128,
+  line: 133,
   list: k.anyOf([criterion_one_upper_extremity, criterion_one_lower_extremity, criterion_ischemic_limb_pain]),
 });
 
 /**
  * Criterion allodynia_or_hyperalgesia: Allodynia or hyperalgesia
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 152.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 157.
  */
 export const criterion_allodynia_or_hyperalgesia = k.criterion({
   id: "allodynia_or_hyperalgesia",
   wording: "Allodynia or hyperalgesia",
   source,
-  line: 152,
+  line: 157,
   test: (c) => k.truth(c.fact(fact_extremity_findings_allodynia_or_hyperalgesia)),
 });
 
 /**
  * Criterion trophic_bone_changes: Trophic bone changes on imaging
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 153.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 158.
  */
 export const criterion_trophic_bone_changes = k.criterion({
   id: "trophic_bone_changes",
   wording: "Trophic bone changes on imaging",
   source,
-  line: 153,
+  line: 158,
   test: (c) => k.truth(c.fact(fact_extremity_findings_trophic_bone_changes)),
 });
 
 /**
  * Criterion unilateral_osteoporosis: Unilateral osteoporosis on imaging
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 154.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 159.
  */
 export const criterion_unilateral_osteoporosis = k.criterion({
   id: "unilateral_osteoporosis",
   wording: "Unilateral osteoporosis on imaging",
   source,
-  line: 154,
+  line: 159,
   test: (c) => k.truth(c.fact(fact_extremity_findings_unilateral_osteoporosis)),
 });
 
 /**
  * Criterion bone_scan_crps: Bone scan consistent with complex regional pain syndrome (CRPS) [13]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 155.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 160.
  */
 export const criterion_bone_scan_crps = k.criterion({
   id: "bone_scan_crps",
   wording: "Bone scan consistent with complex regional pain syndrome (CRPS)",
   refs: "13",
   source,
-  line: 155,
+  line: 160,
   test: (c) => k.truth(c.fact(fact_extremity_findings_bone_scan_crps)),
 });
 
 /**
  * Criterion vasomotor_changes: Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 156.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 161.
  */
 export const criterion_vasomotor_changes = k.criterion({
   id: "vasomotor_changes",
   wording:
     "Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature",
   source,
-  line: 156,
+  line: 161,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_color_changes)),
@@ -559,25 +542,25 @@ export const criterion_vasomotor_changes = k.criterion({
 
 /**
  * Criterion unilateral_edema: Unilateral edema
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 158.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 163.
  */
 export const criterion_unilateral_edema = k.criterion({
   id: "unilateral_edema",
   wording: "Unilateral edema",
   source,
-  line: 158,
+  line: 163,
   test: (c) => k.truth(c.fact(fact_extremity_findings_unilateral_edema)),
 });
 
 /**
  * Criterion sudomotor_changes: Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 159.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 164.
  */
 export const criterion_sudomotor_changes = k.criterion({
   id: "sudomotor_changes",
   wording: "Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist",
   source,
-  line: 159,
+  line: 164,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_asymmetrically_dry)),
@@ -587,14 +570,14 @@ export const criterion_sudomotor_changes = k.criterion({
 
 /**
  * Criterion trophic_changes: Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 161.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 166.
  */
 export const criterion_trophic_changes = k.criterion({
   id: "trophic_changes",
   wording:
     "Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change",
   source,
-  line: 161,
+  line: 166,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_smooth_or_shiny)),
@@ -607,13 +590,23 @@ export const criterion_trophic_changes = k.criterion({
 
 /**
  * Criterion non_ischemic_findings: At least THREE of the following must be present when treating non-ischemic, extremity pain:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 151.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 156.
  */
 export const criterion_non_ischemic_findings = k.criterion({
   id: "non_ischemic_findings",
   wording: "At least THREE of the following must be present when treating non-ischemic, extremity pain:",
   source,
-  line: 151,
+  line: 156,
+  readings: [
+    {
+      text: 'the guideline prints this list as the last bullet of the "at least ONE" list, but its own wording makes it a condition on non-ischemic extremity pain: pain in one upper or lower extremity that is not ischemic needs at least three of these findings. Read as an alternative, the first two bullets alone would always satisfy it and "must be present" would mean nothing.',
+      of: "non_ischemic_findings",
+    },
+    {
+      text: 'each "including:" item is present when any of its listed changes is; "Unilateral edema" is an item of its own (like the other items it starts with "Unilateral"; the sub-items do not), so there are eight items.',
+      of: "non_ischemic_findings",
+    },
+  ],
   when: (c) => k.not(k.truth(c.fact(fact_characterization_ischemic_limb_pain))),
   list: k.atLeast(3, [
     criterion_allodynia_or_hyperalgesia,
@@ -629,27 +622,33 @@ export const criterion_non_ischemic_findings = k.criterion({
 
 /**
  * Criterion conservative_failed: Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 170.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 175.
  */
 export const criterion_conservative_failed = k.criterion({
   id: "conservative_failed",
   wording:
     "Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy",
   source,
-  line: 170,
-  test: (c) => k.truth(define_failed_any_course(c)),
+  line: 175,
+  readings: [
+    {
+      text: 'no minimum duration, window or medical-reason exception is stated for chronic pain, and the listed therapies are examples ("may include"), so the failure alone is checked.',
+      of: "conservative_failed",
+    },
+  ],
+  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
 });
 
 /**
  * Pathway chronic_pain: For the treatment of chronic pain [9-12]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 124.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 129.
  */
 export const pathway_chronic_pain = k.pathway({
   id: "chronic_pain",
   wording: "For the treatment of chronic pain",
   refs: "9-12",
   source,
-  line: 124,
+  line: 129,
   list: k.allOf([
     criterion_chronic_duration,
     criterion_severe_pain,
@@ -661,27 +660,41 @@ export const pathway_chronic_pain = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed using imaging guidance [17-21]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 176.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 181.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed using imaging guidance",
   refs: "17-21",
   source,
-  line: 176,
+  line: 181,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion pain_previous_block_relief: The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 188.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 193.
  */
 export const criterion_pain_previous_block_relief = k.criterion({
   id: "pain_previous_block_relief",
   wording:
     "The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic",
   source,
-  line: 188,
+  line: 193,
+  readings: [
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     k.and(
       c.or(k.compare(">=", c.field(k.latest(c, define_episode_blocks(c)), field_procedure_relief_percent), 50), () =>
@@ -693,41 +706,32 @@ export const criterion_pain_previous_block_relief = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 191.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 196.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
   wording:
     "The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10",
   source,
-  line: 191,
+  line: 196,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 197.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 198.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
   wording:
     "The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.",
   source,
-  line: 197,
+  line: 198,
   test: (c) =>
-    c.or(k.exists(c, define_ongoing_active_courses(c)), () =>
-      c.or(
-        k.exists(c, define_ongoing_courses(c), (each_c) =>
-          k.and(
-            k.truth(c.entryField(each_c, field_therapy_course_targets_treated_region)),
-            k.truth(c.entryField(each_c, field_therapy_course_occupational_therapy)),
-          ),
-        ),
-        () =>
-          c.or(k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)), () =>
-            k.truth(c.fact(fact_active_therapy_not_indicated)),
-          ),
-      ),
+    k.or(
+      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
+      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
+      k.truth(c.fact(fact_active_therapy_not_indicated)),
     ),
 });
 
@@ -740,6 +744,20 @@ export const criterion_pain_one_week = k.criterion({
   wording: "It has been at least one week since the prior sympathetic nerve block",
   source,
   line: 201,
+  readings: [
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     k.compareDurations(
       ">=",
@@ -758,6 +776,24 @@ export const criterion_acute_pain_limit = k.criterion({
   wording: "For acute pain, no more than 6 sympathetic block procedures per region per year",
   source,
   line: 205,
+  readings: [
+    {
+      text: "acute and chronic pain are told apart by the pain's duration on the date of service, as in the indications (< 3 months acute, ≥ 3 months chronic).",
+      of: "acute_pain_limit",
+    },
+    {
+      text: '"per year" is the 12 months up to the date of service (both ends included, as in NIA_CG_300\'s "12-month period"), not the calendar or treatment year; the requested block is one of them, so the earlier blocks must number fewer than the limit.',
+      of: "blocks_past_year",
+    },
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   when: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
   test: (c) => k.compare("<", define_blocks_past_year(c), 6),
 });
@@ -771,19 +807,47 @@ export const criterion_chronic_pain_limit = k.criterion({
   wording: "For chronic pain, no more than 4 sympathetic block procedures per region per year",
   source,
   line: 207,
+  readings: [
+    {
+      text: '"per year" is the 12 months up to the date of service (both ends included, as in NIA_CG_300\'s "12-month period"), not the calendar or treatment year; the requested block is one of them, so the earlier blocks must number fewer than the limit.',
+      of: "blocks_past_year",
+    },
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   when: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
   test: (c) => k.compare("<", define_blocks_past_year(c), 4),
 });
 
 /**
  * Criterion repeat_for_pain: For the treatment of pain:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 187.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 192.
  */
 export const criterion_repeat_for_pain = k.criterion({
   id: "repeat_for_pain",
   wording: "For the treatment of pain:",
   source,
-  line: 187,
+  line: 192,
+  readings: [
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) =>
     k.and(k.not(k.truth(define_initial_block_request(c))), k.not(k.truth(c.fact(fact_sympathetic_for_ptsd)))),
   list: k.allOf([
@@ -806,6 +870,20 @@ export const criterion_ptsd_previous_block_relief = k.criterion({
     "The previous stellate ganglion block resulted in at least 50% reduction in symptoms or significant documented functional improvement for at least the duration of the local anesthetic",
   source,
   line: 212,
+  readings: [
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     k.and(
       c.or(k.compare(">=", c.fact(fact_previous_block_symptom_reduction_percent), 50), () =>
@@ -824,6 +902,20 @@ export const criterion_ptsd_one_week = k.criterion({
   wording: "It has been at least one week since the prior sympathetic nerve block",
   source,
   line: 215,
+  readings: [
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   test: (c) =>
     k.compareDurations(
       ">=",
@@ -842,6 +934,32 @@ export const criterion_ptsd_block_limits = k.criterion({
   wording: "No more than three blocks in the first 12 weeks, with no more than 6 blocks per year",
   source,
   line: 219,
+  readings: [
+    {
+      text: "in the first 12 weeks the requested block may be at most the third of the episode; the 6 per year are counted over the 12 months up to the date of service.",
+      of: "ptsd_block_limits",
+    },
+    {
+      text: "the first 12 weeks of treatment start at the first block of the current episode.",
+      of: "in_first_12_weeks",
+    },
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+    {
+      text: '"per year" is the 12 months up to the date of service (both ends included, as in NIA_CG_300\'s "12-month period"), not the calendar or treatment year; the requested block is one of them, so the earlier blocks must number fewer than the limit.',
+      of: "blocks_past_year",
+    },
+  ],
   test: (c) =>
     c.and(
       c.or(k.not(k.truth(define_in_first_12_weeks(c))), () => k.compare("<", k.count(c, define_episode_blocks(c)), 3)),
@@ -858,6 +976,20 @@ export const criterion_repeat_for_ptsd = k.criterion({
   wording: "For the treatment of PTSD:",
   source,
   line: 211,
+  readings: [
+    {
+      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      of: "region_blocks",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => k.and(k.not(k.truth(define_initial_block_request(c))), k.truth(c.fact(fact_sympathetic_for_ptsd))),
   list: k.allOf([criterion_ptsd_previous_block_relief, criterion_ptsd_one_week, criterion_ptsd_block_limits]),
 });
@@ -872,6 +1004,12 @@ export const note_same_date_of_service = k.note({
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
   line: 223,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) => k.truth(define_same_date_of_service_allowed(c, "sympathetic_block")),
 });
 
@@ -898,4 +1036,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 229,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 51fd5d511114fecf 6d0764bc2a333024
+// polc digest: 360c94ba1873db37 19dd1e5411a1e040

@@ -3,18 +3,19 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_complete_courses,
-  define_failed_course_lasted,
-  define_failed_course_lasted_in_all,
+  define_active_modality,
+  define_conservative_therapy_complete,
+  define_conservative_therapy_lasted,
   define_failed_or_ongoing_conservative_therapy,
-  define_ongoing_active_courses,
-  fact_conservative_therapy_courses,
+  fact_conservative_therapy_end,
+  fact_conservative_therapy_failed,
   fact_conservative_therapy_medical_reason_not_done,
+  fact_conservative_therapy_ongoing,
+  fact_conservative_therapy_start,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
   define_same_region,
-  define_therapeutic_of,
   fact_prior_procedures,
   fact_request_region,
   field_procedure_date,
@@ -23,6 +24,7 @@ import {
   field_procedure_region,
   field_procedure_relief_duration,
   field_procedure_relief_percent,
+  field_procedure_therapeutic,
 } from "../common/history.pol.js";
 import {
   define_severe_pain_documented,
@@ -69,35 +71,23 @@ export const fact_purpose_service = k.fact(
   enum_requested_service,
   "The requested service: an epidural spine injection, or an intraspinal drug trial for chronic intractable pain or for spasticity",
 );
-/**
- * The request is for implantation of intrathecal catheters or ports for chemotherapy
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for implantation of intrathecal catheters or ports for chemotherapy */
 export const fact_purpose_chemotherapy_catheter = k.fact(
   "purpose.chemotherapy_catheter",
   k.boolean,
   "The request is for implantation of intrathecal catheters or ports for chemotherapy",
-  { absentUnlessDocumented: true },
 );
-/**
- * The request is for post-operative pain control
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for post-operative pain control */
 export const fact_purpose_postoperative_pain_control = k.fact(
   "purpose.postoperative_pain_control",
   k.boolean,
   "The request is for post-operative pain control",
-  { absentUnlessDocumented: true },
 );
-/**
- * The request is for caudal or spinal anesthesia for surgery
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The request is for caudal or spinal anesthesia for surgery */
 export const fact_purpose_surgical_anesthesia = k.fact(
   "purpose.surgical_anesthesia",
   k.boolean,
   "The request is for caudal or spinal anesthesia for surgery",
-  { absentUnlessDocumented: true },
 );
 /** Approach of the requested injection: caudal, interlaminar or transforaminal */
 export const fact_epidural_approach = k.fact(
@@ -251,137 +241,103 @@ export const fact_different_region_medical_reason = k.fact(
   k.boolean,
   "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days",
 );
-/**
- * Active systemic or spinal infection
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Active systemic or spinal infection */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
-  { absentUnlessDocumented: true },
 );
-/**
- * Skin infection at the site of needle puncture
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Skin infection at the site of needle puncture */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
-  { absentUnlessDocumented: true },
 );
-/**
- * Severe spinal stenosis resulting in intraspinal obstruction
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Severe spinal stenosis resulting in intraspinal obstruction */
 export const fact_findings_severe_stenosis_obstruction = k.fact(
   "findings.severe_stenosis_obstruction",
   k.boolean,
   "Severe spinal stenosis resulting in intraspinal obstruction",
-  { absentUnlessDocumented: true },
 );
-/**
- * Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump)
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump) */
 export const fact_findings_insufficient_body_habitus = k.fact(
   "findings.insufficient_body_habitus",
   k.boolean,
   "Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump)",
-  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition epidural_request: The request is for an epidural spine injection or selective nerve block
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 86.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 79.
  */
 export const define_epidural_request = k.define(
   (c) => k.compareEqual("=", c.fact(fact_purpose_service), "epidural_spine_injection"),
-  { name: "epidural_request", source, line: 86 },
+  { name: "epidural_request", source, line: 79 },
 );
 
 /**
  * Definition trial_request: The request is for an intraspinal drug trial in anticipation of an implanted infusion pump
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 89.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 82.
  */
 export const define_trial_request = k.define(
   (c) => k.isIn(c.fact(fact_purpose_service), choices_intraspinal_trial_pain_intraspinal_trial, false),
-  { name: "trial_request", source, line: 89 },
+  { name: "trial_request", source, line: 82 },
 );
 
 /**
  * Definition chronic_pain: Chronic pain is pain that continues or recurs ≥ 90 days. [24]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 93.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 86.
  */
 export const define_chronic_pain = k.define(
   (c) => k.compareDurations(">=", c.fact(fact_pain_duration), days_90, c.dos),
-  { name: "chronic_pain", source, line: 93 },
+  { name: "chronic_pain", source, line: 86 },
 );
 
 /**
  * Definition region_injections: Epidural injections in the requested spinal region
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 98.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 91.
  */
 export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"), {
   name: "region_injections",
   source,
-  line: 98,
+  line: 91,
 });
 
 /**
  * Definition episode_injections: Epidural injections in the requested spinal region in the current episode of care
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 101.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 94.
  */
 export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)), {
   name: "episode_injections",
   source,
-  line: 101,
+  line: 94,
 });
 
 /**
  * Definition initial_request: No epidural injection in the requested region in the current episode of care
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 104.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 97.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
   name: "initial_request",
   source,
-  line: 104,
+  line: 97,
 });
 
 /**
  * Definition in_initial_phase: Up to 3 epidural injections may be performed in the initial treatment phase
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 108.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 101.
  */
 export const define_in_initial_phase = k.define(
   (c) =>
     c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
       k.compare("<", k.count(c, define_episode_injections(c)), 3),
     ),
-  { name: "in_initial_phase", source, line: 108 },
-);
-
-/**
- * Definition after_initial_phase_injections: The injection that closed the initial treatment phase and each one after it
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 119.
- */
-export const define_after_initial_phase_injections = k.define(
-  (c) =>
-    k.select(c, define_episode_injections(c), (each_p) =>
-      k.compare(
-        ">=",
-        k.count(c, define_episode_injections(c), (each_q) =>
-          k.compare("<", c.entryField(each_q, field_procedure_date), c.entryField(each_p, field_procedure_date)),
-        ),
-        2,
-      ),
-    ),
-  { name: "after_initial_phase_injections", source, line: 119 },
+  { name: "in_initial_phase", source, line: 101 },
 );
 
 /**
  * Definition in_first_year: In the first year of treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 122.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 104.
  */
 export const define_in_first_year = k.define(
   (c) =>
@@ -391,50 +347,50 @@ export const define_in_first_year = k.define(
       years_1,
       c.dos,
     ),
-  { name: "in_first_year", source, line: 122 },
+  { name: "in_first_year", source, line: 104 },
 );
 
 /**
  * Criterion acute_radicular_symptoms: Neck or back pain with acute radicular symptoms [2]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 147.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 129.
  */
 export const criterion_acute_radicular_symptoms = k.criterion({
   id: "acute_radicular_symptoms",
   wording: "Neck or back pain with acute radicular symptoms",
   refs: "2",
   source,
-  line: 147,
+  line: 129,
   test: (c) => k.truth(c.fact(fact_pain_acute_radicular_symptoms)),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [2-5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 149.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 131.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "2-5",
   source,
-  line: 149,
+  line: 131,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion acute_duration: Duration of pain < 3 months
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 151.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 133.
  */
 export const criterion_acute_duration = k.criterion({
   id: "acute_duration",
   wording: "Duration of pain < 3 months",
   source,
-  line: 151,
+  line: 133,
   test: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion conservative_two_weeks: Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required) [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 153.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 135.
  */
 export const criterion_conservative_two_weeks = k.criterion({
   id: "conservative_two_weeks",
@@ -442,24 +398,26 @@ export const criterion_conservative_two_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required)",
   refs: "2, 3",
   source,
-  line: 153,
+  line: 135,
   test: (c) =>
     k.or(
-      k.truth(define_failed_course_lasted(c, c.fact(fact_conservative_therapy_courses), weeks_2, months_6)),
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
+      ),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway acute_radicular_pain: For the treatment of acute pain or exacerbation of chronic radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 146.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 128.
  */
 export const pathway_acute_radicular_pain = k.pathway({
   id: "acute_radicular_pain",
   wording: "For the treatment of acute pain or exacerbation of chronic radicular pain",
   refs: "1",
   source,
-  line: 146,
+  line: 128,
   list: k.allOf([
     criterion_acute_radicular_symptoms,
     criterion_severe_pain,
@@ -470,20 +428,20 @@ export const pathway_acute_radicular_pain = k.pathway({
 
 /**
  * Criterion stenosis_diagnosis: Spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 159.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 141.
  */
 export const criterion_stenosis_diagnosis = k.criterion({
   id: "stenosis_diagnosis",
   wording: "Spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 159,
+  line: 141,
   test: (c) => k.truth(c.fact(fact_diagnosis_spinal_stenosis)),
 });
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 360.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 345.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -491,39 +449,45 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 360,
+  line: 345,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) => k.truth(define_failed_or_ongoing_conservative_therapy(c, weeks_6, months_6)),
 });
 
 /**
  * Pathway spinal_stenosis: For the treatment of spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 158.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 140.
  */
 export const pathway_spinal_stenosis = k.pathway({
   id: "spinal_stenosis",
   wording: "For the treatment of spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 158,
+  line: 140,
   list: k.allOf([criterion_stenosis_diagnosis, criterion_severe_pain, criterion_conservative_six_weeks]),
 });
 
 /**
  * Criterion failed_back_surgery_diagnosis: Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 166.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 148.
  */
 export const criterion_failed_back_surgery_diagnosis = k.criterion({
   id: "failed_back_surgery_diagnosis",
   wording: "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 166,
+  line: 148,
   test: (c) => k.truth(c.fact(fact_diagnosis_failed_back_surgery)),
 });
 
 /**
  * Criterion medical_reason_for_injection: Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery) [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 169.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 151.
  */
 export const criterion_medical_reason_for_injection = k.criterion({
   id: "medical_reason_for_injection",
@@ -531,20 +495,20 @@ export const criterion_medical_reason_for_injection = k.criterion({
     "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)",
   refs: "3",
   source,
-  line: 169,
+  line: 151,
   test: (c) => k.truth(c.fact(fact_injection_medical_reason)),
 });
 
 /**
  * Pathway failed_back_surgery: For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 165.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 147.
  */
 export const pathway_failed_back_surgery = k.pathway({
   id: "failed_back_surgery",
   wording: "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 165,
+  line: 147,
   list: k.allOf([
     criterion_failed_back_surgery_diagnosis,
     criterion_severe_pain,
@@ -555,13 +519,13 @@ export const pathway_failed_back_surgery = k.pathway({
 
 /**
  * Criterion surgical_planning_request: A diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 175.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 157.
  */
 export const criterion_surgical_planning_request = k.criterion({
   id: "surgical_planning_request",
   wording: "A diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 175,
+  line: 157,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_diagnosis_surgical_planning)),
@@ -571,38 +535,38 @@ export const criterion_surgical_planning_request = k.criterion({
 
 /**
  * Criterion preoperative_plan: Documentation of a pre-operative evaluation and plan for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 178.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 160.
  */
 export const criterion_preoperative_plan = k.criterion({
   id: "preoperative_plan",
   wording: "Documentation of a pre-operative evaluation and plan for surgery",
   source,
-  line: 178,
+  line: 160,
   test: (c) => k.truth(c.fact(fact_preoperative_evaluation_and_plan)),
 });
 
 /**
  * Pathway surgical_planning: For a diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 174.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 156.
  */
 export const pathway_surgical_planning = k.pathway({
   id: "surgical_planning",
   wording: "For a diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 174,
+  line: 156,
   list: k.allOf([criterion_surgical_planning_request, criterion_severe_pain, criterion_preoperative_plan]),
 });
 
 /**
  * Note two_transforaminal_levels: NOTE: No more than 2 levels of transforaminal blocks should be done in one day. [8]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 184.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 166.
  */
 export const note_two_transforaminal_levels = k.note({
   id: "two_transforaminal_levels",
   wording: "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
   refs: "8",
   source,
-  line: 184,
+  line: 166,
   test: (c) =>
     k.or(
       k.compareEqual("!=", c.fact(fact_epidural_approach), "transforaminal"),
@@ -612,7 +576,7 @@ export const note_two_transforaminal_levels = k.note({
 
 /**
  * Criterion initial_phase_relief: Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained [5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 196.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 178.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -620,7 +584,18 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
   refs: "5",
   source,
-  line: 196,
+  line: 178,
+  readings: [
+    { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.truth(define_in_initial_phase(c))),
   test: (c) =>
     c.and(
@@ -640,14 +615,29 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 202.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 184.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 202,
+  line: 184,
+  readings: [
+    {
+      text: "the retry after an unsuccessful injection is still an initial-phase injection, so it keeps the two-week spacing.",
+      of: "initial_phase_retry",
+    },
+    { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.truth(define_in_initial_phase(c))),
   test: (c) =>
     k.and(
@@ -664,19 +654,19 @@ export const criterion_initial_phase_retry = k.criterion({
 
 /**
  * List NIA_CG_408.section4.2: One of the following
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 195.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 177.
  */
 export const list_NIA_CG_408_section4_2 = k.group({
   id: "NIA_CG_408.section4.2",
   wording: "One of the following",
   source,
-  line: 195,
+  line: 177,
   list: k.anyOf([criterion_initial_phase_relief, criterion_initial_phase_retry]),
 });
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 208.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 190.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -684,26 +674,41 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 208,
+  line: 190,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+    { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
+  ],
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
     ),
   test: (c) =>
-    k.every(c, define_therapeutic_of(c, define_after_initial_phase_injections(c)), undefined, (each_p) =>
-      k.and(
-        k.or(
-          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
+    k.every(
+      c,
+      define_episode_injections(c),
+      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
+      (each_p) =>
+        k.and(
+          k.or(
+            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
+          ),
+          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
         ),
-        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
-      ),
     ),
 });
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 212.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 194.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -711,14 +716,24 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 212,
+  line: 194,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 215.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 197.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -726,18 +741,28 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 215,
+  line: 197,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) =>
     k.or(
-      k.exists(c, define_ongoing_active_courses(c)),
+      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 218.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 200.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -745,7 +770,17 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 218,
+  line: 200,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.truth(define_in_first_year(c))),
@@ -755,7 +790,7 @@ export const criterion_first_year_limit = k.criterion({
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 223.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 205.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -763,7 +798,21 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 223,
+  line: 205,
+  readings: [
+    {
+      text: '"in a 12-month period" is the 12 months up to the date of service, and the requested injection is one of them.',
+      of: "later_year_limit",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+    {
+      text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
+      of: "episode_of",
+    },
+  ],
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_first_year(c)))),
@@ -792,7 +841,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 227.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 209.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -800,7 +849,13 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 227,
+  line: 209,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   when: (c) => k.truth(define_epidural_request(c)),
   test: (c) =>
     k.or(
@@ -831,14 +886,20 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 234.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 216.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 234,
+  line: 216,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     c.or(
       c.and(k.truth(define_epidural_request(c)), () =>
@@ -853,50 +914,56 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion trial_for_pain: An intraspinal drug trial for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 243.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 225.
  */
 export const criterion_trial_for_pain = k.criterion({
   id: "trial_for_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain",
   source,
-  line: 243,
+  line: 225,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_pain"),
 });
 
 /**
  * Criterion chronic_intractable_pain: for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 247.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 229.
  */
 export const criterion_chronic_intractable_pain = k.criterion({
   id: "chronic_intractable_pain",
   wording: "for the treatment of chronic intractable pain",
   source,
-  line: 247,
+  line: 229,
+  readings: [
+    {
+      text: '"chronic" is the BACKGROUND\'s definition (pain that continues or recurs ≥ 90 days) and "intractable" is documented as such.',
+      of: "chronic_intractable_pain",
+    },
+  ],
   test: (c) => k.and(k.truth(define_chronic_pain(c)), k.truth(c.fact(fact_intractable_pain_intractable))),
 });
 
 /**
  * Criterion non_terminal: In non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 363.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 348.
  */
 export const criterion_non_terminal = k.criterion({
   id: "non_terminal",
   wording: "In non-terminal individuals",
   source,
-  line: 363,
+  line: 348,
   test: (c) => k.not(k.truth(c.fact(fact_terminal_illness))),
 });
 
 /**
  * Criterion trial_pain_severity: Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 250.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 232.
  */
 export const criterion_trial_pain_severity = k.criterion({
   id: "trial_pain_severity",
   wording:
     "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
   source,
-  line: 250,
+  line: 232,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_intractable_pain_interferes_with_daily_living)),
@@ -906,30 +973,51 @@ export const criterion_trial_pain_severity = k.criterion({
 
 /**
  * Criterion conservative_twelve_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 237.
  */
 export const criterion_conservative_twelve_weeks = k.criterion({
   id: "conservative_twelve_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
   source,
-  line: 255,
+  line: 237,
+  readings: [
+    {
+      text: 'no window is stated ("in the last 6 months" is absent), so the whole documented course counts; "conservative therapy*" is the OVERVIEW\'s definition (active and inactive components).',
+      of: "conservative_twelve_weeks",
+    },
+  ],
   test: (c) =>
     k.or(
-      k.truth(define_failed_course_lasted_in_all(c, define_complete_courses(c), weeks_12)),
+      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
+        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
+          k.compareDurations(
+            ">=",
+            k.timeBetween(c.fact(fact_conservative_therapy_start), c.fact(fact_conservative_therapy_end)),
+            weeks_12,
+            c.dos,
+          ),
+        ),
+      ),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway trial_chronic_pain: An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 242.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 224.
  */
 export const pathway_trial_chronic_pain = k.pathway({
   id: "trial_chronic_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals",
   source,
-  line: 242,
+  line: 224,
+  readings: [
+    {
+      text: '"non-terminal individuals" limits both trial pathways; a terminally ill individual does not meet them.',
+      of: "trial_chronic_pain",
+    },
+  ],
   list: k.allOf([
     criterion_trial_for_pain,
     criterion_chronic_intractable_pain,
@@ -941,74 +1029,74 @@ export const pathway_trial_chronic_pain = k.pathway({
 
 /**
  * Criterion trial_for_spasticity: An intraspinal drug trial for the treatment of spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 245.
  */
 export const criterion_trial_for_spasticity = k.criterion({
   id: "trial_for_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity",
   source,
-  line: 260,
+  line: 245,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_spasticity"),
 });
 
 /**
  * Criterion spasticity_is_intractable: Intractable spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 265.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 250.
  */
 export const criterion_spasticity_is_intractable = k.criterion({
   id: "spasticity_is_intractable",
   wording: "Intractable spasticity",
   source,
-  line: 265,
+  line: 250,
   test: (c) => k.truth(c.fact(fact_spasticity_intractable)),
 });
 
 /**
  * Criterion spasticity_upright_posture: Inability to maintain an upright posture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 268.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 253.
  */
 export const criterion_spasticity_upright_posture = k.criterion({
   id: "spasticity_upright_posture",
   wording: "Inability to maintain an upright posture",
   source,
-  line: 268,
+  line: 253,
   test: (c) => k.truth(c.fact(fact_spasticity_cannot_maintain_upright_posture)),
 });
 
 /**
  * Criterion spasticity_balance: Severely impairs balance in ambulation
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 269.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 254.
  */
 export const criterion_spasticity_balance = k.criterion({
   id: "spasticity_balance",
   wording: "Severely impairs balance in ambulation",
   source,
-  line: 269,
+  line: 254,
   test: (c) => k.truth(c.fact(fact_spasticity_impairs_balance_in_ambulation)),
 });
 
 /**
  * Criterion spasticity_daily_living: Significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 270.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
  */
 export const criterion_spasticity_daily_living = k.criterion({
   id: "spasticity_daily_living",
   wording: "Significantly interferes with activities of daily living",
   source,
-  line: 270,
+  line: 255,
   test: (c) => k.truth(c.fact(fact_spasticity_interferes_with_daily_living)),
 });
 
 /**
  * List intractable_spasticity.2: that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 267.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 252.
  */
 export const list_intractable_spasticity_2 = k.group({
   id: "intractable_spasticity.2",
   wording:
     "that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
   source,
-  line: 267,
+  line: 252,
   list: k.anyOf([
     criterion_spasticity_upright_posture,
     criterion_spasticity_balance,
@@ -1018,62 +1106,62 @@ export const list_intractable_spasticity_2 = k.group({
 
 /**
  * Criterion spinal_cord_injury: Spinal cord injury
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 273.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 258.
  */
 export const criterion_spinal_cord_injury = k.criterion({
   id: "spinal_cord_injury",
   wording: "Spinal cord injury",
   source,
-  line: 273,
+  line: 258,
   test: (c) => k.truth(c.fact(fact_spasticity_spinal_cord_injury)),
 });
 
 /**
  * Criterion multiple_sclerosis: Multiple sclerosis
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 274.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 259.
  */
 export const criterion_multiple_sclerosis = k.criterion({
   id: "multiple_sclerosis",
   wording: "Multiple sclerosis",
   source,
-  line: 274,
+  line: 259,
   test: (c) => k.truth(c.fact(fact_spasticity_multiple_sclerosis)),
 });
 
 /**
  * Criterion stiff_person_syndrome: Stiff person syndrome
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 275.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
  */
 export const criterion_stiff_person_syndrome = k.criterion({
   id: "stiff_person_syndrome",
   wording: "Stiff person syndrome",
   source,
-  line: 275,
+  line: 260,
   test: (c) => k.truth(c.fact(fact_spasticity_stiff_person_syndrome)),
 });
 
 /**
  * Criterion other_spasm_condition: Other medical conditions causing intractable spasms
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 276.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 261.
  */
 export const criterion_other_spasm_condition = k.criterion({
   id: "other_spasm_condition",
   wording: "Other medical conditions causing intractable spasms",
   source,
-  line: 276,
+  line: 261,
   test: (c) => k.truth(c.fact(fact_spasticity_other_condition)),
 });
 
 /**
  * List intractable_spasticity.3: related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 272.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
  */
 export const list_intractable_spasticity_3 = k.group({
   id: "intractable_spasticity.3",
   wording: "related to one of the following conditions",
   refs: "10",
   source,
-  line: 272,
+  line: 257,
   list: k.anyOf([
     criterion_spinal_cord_injury,
     criterion_multiple_sclerosis,
@@ -1084,7 +1172,7 @@ export const list_intractable_spasticity_3 = k.group({
 
 /**
  * Criterion intractable_spasticity: Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 264.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 249.
  */
 export const criterion_intractable_spasticity = k.criterion({
   id: "intractable_spasticity",
@@ -1092,20 +1180,23 @@ export const criterion_intractable_spasticity = k.criterion({
     "Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
   refs: "10",
   source,
-  line: 264,
+  line: 249,
+  readings: [
+    { text: '"related to one of the following conditions" is met by any one of them.', of: "intractable_spasticity" },
+  ],
   list: k.allOf([criterion_spasticity_is_intractable, list_intractable_spasticity_2, list_intractable_spasticity_3]),
 });
 
 /**
  * Criterion standard_therapies_twelve_weeks: Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 279.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 264.
  */
 export const criterion_standard_therapies_twelve_weeks = k.criterion({
   id: "standard_therapies_twelve_weeks",
   wording:
     "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
   source,
-  line: 279,
+  line: 264,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_spasticity_standard_therapies_failed)),
@@ -1115,13 +1206,13 @@ export const criterion_standard_therapies_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_spasticity: An intraspinal drug trial for the treatment of spasticity in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 259.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 244.
  */
 export const pathway_trial_spasticity = k.pathway({
   id: "trial_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals",
   source,
-  line: 259,
+  line: 244,
   list: k.allOf([
     criterion_trial_for_spasticity,
     criterion_non_terminal,
@@ -1132,97 +1223,103 @@ export const pathway_trial_spasticity = k.pathway({
 
 /**
  * Note not_opiate_naive: NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 287.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 272.
  */
 export const note_not_opiate_naive = k.note({
   id: "not_opiate_naive",
   wording: "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
   source,
-  line: 287,
+  line: 272,
   test: (c) => k.not(k.truth(c.fact(fact_opiate_naive))),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 293.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 278.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 293,
+  line: 278,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 294.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 279.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 294,
+  line: 279,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 295.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 280.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 295,
+  line: 280,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 299.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 284.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 299,
+  line: 284,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 300.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 285.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 300,
+  line: 285,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 301.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 286.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 301,
+  line: 286,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
 
 /**
  * Criterion insufficient_body_habitus: Body habitus that is insufficient to support the weight and bulk of the device
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 304.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 289.
  */
 export const criterion_insufficient_body_habitus = k.criterion({
   id: "insufficient_body_habitus",
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
-  line: 304,
+  line: 289,
+  readings: [
+    {
+      text: '"the device" is the implanted infusion pump, so the body habitus contraindication governs intraspinal drug trials (in anticipation of the pump), not epidural injections.',
+      of: "insufficient_body_habitus",
+    },
+  ],
   test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: 61726a096823d2ee 8c4853596166263a
+// polc digest: 60d3787b9f1112d5 bbf6fb61e5d60663

@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
+import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_level,
   fact_request_region,
@@ -56,20 +56,16 @@ export const fact_wa_facet_joints = k.fact(
   k.integer(1, 20),
   "Number of facet joints treated by the requested neurotomy",
 );
-/**
- * The requested neurotomy is for headache
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The requested neurotomy is for headache */
 export const fact_wa_facet_for_headache = k.fact(
   "wa_facet.for_headache",
   k.boolean,
   "The requested neurotomy is for headache",
-  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition wa_improvement_before_further_neurotomy: Documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 26.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 25.
  */
 export const define_wa_improvement_before_further_neurotomy = k.define(
   (c) =>
@@ -85,30 +81,30 @@ export const define_wa_improvement_before_further_neurotomy = k.define(
           ),
       ),
     ),
-  { name: "wa_improvement_before_further_neurotomy", source, line: 26 },
+  { name: "wa_improvement_before_further_neurotomy", source, line: 25 },
 );
 
 /**
  * Criterion wa_lumbar_age: Patient(s) must be over 17 years of age, and:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 35.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 34.
  */
 export const criterion_wa_lumbar_age = k.criterion({
   id: "wa_lumbar_age",
   wording: "Patient(s) must be over 17 years of age, and:",
   source,
-  line: 35,
+  line: 34,
   test: (c) => k.compare(">", c.fact(fact_age), 17),
 });
 
 /**
  * Criterion wa_lumbar_six_months: Has at least six months of continuous low back pain referable to the facet joint
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 37.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 36.
  */
 export const criterion_wa_lumbar_six_months = k.criterion({
   id: "wa_lumbar_six_months",
   wording: "Has at least six months of continuous low back pain referable to the facet joint",
   source,
-  line: 37,
+  line: 36,
   test: (c) =>
     k.and(
       k.compareDurations(">=", c.fact(fact_pain_duration), months_6, c.dos),
@@ -118,62 +114,74 @@ export const criterion_wa_lumbar_six_months = k.criterion({
 
 /**
  * Criterion wa_lumbar_non_radicular: The pain is non-radicular pain
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 39.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 38.
  */
 export const criterion_wa_lumbar_non_radicular = k.criterion({
   id: "wa_lumbar_non_radicular",
   wording: "The pain is non-radicular pain",
   source,
-  line: 39,
+  line: 38,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_radicular_pain))),
 });
 
 /**
  * Criterion wa_lumbar_unresponsive: Condition is unresponsive to other therapies including conservative care
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 43.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 42.
  */
 export const criterion_wa_lumbar_unresponsive = k.criterion({
   id: "wa_lumbar_unresponsive",
   wording: "Condition is unresponsive to other therapies including conservative care",
   source,
-  line: 43,
-  test: (c) => k.truth(define_failed_any_course(c)),
+  line: 42,
+  readings: [
+    {
+      text: 'the guideline\'s conservative therapy covers the "other therapies" (medications, injections, stimulators, acupuncture…); there is no medical-reason exception here.',
+      of: "wa_lumbar_unresponsive",
+    },
+  ],
+  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
 });
 
 /**
  * Criterion wa_lumbar_no_structural_cause: There are no other clear structural cause of back pain
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 45.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 44.
  */
 export const criterion_wa_lumbar_no_structural_cause = k.criterion({
   id: "wa_lumbar_no_structural_cause",
   wording: "There are no other clear structural cause of back pain",
   source,
-  line: 45,
+  line: 44,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_structural_cause))),
 });
 
 /**
  * Criterion wa_lumbar_no_other_syndrome: There is no other pain syndrome affecting the spine.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 47.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 46.
  */
 export const criterion_wa_lumbar_no_other_syndrome = k.criterion({
   id: "wa_lumbar_no_other_syndrome",
   wording: "There is no other pain syndrome affecting the spine.",
   source,
-  line: 47,
+  line: 46,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_spine_pain_syndrome))),
 });
 
 /**
  * Criterion wa_lumbar_blocks: Patient must be selected by at least 80% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 50.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 49.
  */
 export const criterion_wa_lumbar_blocks = k.criterion({
   id: "wa_lumbar_blocks",
   wording:
     "Patient must be selected by at least 80% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
   source,
-  line: 50,
+  line: 49,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     k.and(
       k.compare(
@@ -189,14 +197,24 @@ export const criterion_wa_lumbar_blocks = k.criterion({
 
 /**
  * Criterion wa_lumbar_joints: One or two joints per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 52.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 51.
  */
 export const criterion_wa_lumbar_joints = k.criterion({
   id: "wa_lumbar_joints",
   wording:
     "One or two joints per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
   source,
-  line: 52,
+  line: 51,
+  readings: [
+    {
+      text: '"documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level" is judged on the most recent earlier neurotomy in the requested region (at any level): its clinically meaningful improvement lasted six months. Washington has no opposite-side exception, so the first side of the same level counts too.',
+      of: "wa_improvement_before_further_neurotomy",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     c.and(k.compare("<=", c.fact(fact_wa_facet_joints), 2), () =>
       k.truth(define_wa_improvement_before_further_neurotomy(c)),
@@ -205,49 +223,49 @@ export const criterion_wa_lumbar_joints = k.criterion({
 
 /**
  * Criterion wa_lumbar_selection: For identification, diagnosis, and treatment:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 49.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 48.
  */
 export const criterion_wa_lumbar_selection = k.criterion({
   id: "wa_lumbar_selection",
   wording: "For identification, diagnosis, and treatment:",
   source,
-  line: 49,
+  line: 48,
   list: k.allOf([criterion_wa_lumbar_blocks, criterion_wa_lumbar_joints]),
 });
 
 /**
  * Criterion wa_cervical_levels: Limited to C3 - 4, through C6 -7
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 58.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 57.
  */
 export const criterion_wa_cervical_levels = k.criterion({
   id: "wa_cervical_levels",
   wording: "Limited to C3 - 4, through C6 -7",
   source,
-  line: 58,
+  line: 57,
   test: (c) => k.truth(k.levelsWithin(c.fact(fact_request_level), k.levelRange(levels_C3_4, levels_C6_7))),
 });
 
 /**
  * Criterion wa_cervical_age: Patient(s) over 17 years of age, and:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 60.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 59.
  */
 export const criterion_wa_cervical_age = k.criterion({
   id: "wa_cervical_age",
   wording: "Patient(s) over 17 years of age, and:",
   source,
-  line: 60,
+  line: 59,
   test: (c) => k.compare(">", c.fact(fact_age), 17),
 });
 
 /**
  * Criterion wa_cervical_six_months: Has at least six months of continuous neck pain referable to the facet joint
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 62.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 61.
  */
 export const criterion_wa_cervical_six_months = k.criterion({
   id: "wa_cervical_six_months",
   wording: "Has at least six months of continuous neck pain referable to the facet joint",
   source,
-  line: 62,
+  line: 61,
   test: (c) =>
     k.and(
       k.compareDurations(">=", c.fact(fact_pain_duration), months_6, c.dos),
@@ -257,62 +275,68 @@ export const criterion_wa_cervical_six_months = k.criterion({
 
 /**
  * Criterion wa_cervical_non_radicular: The pain is non-radicular
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 64.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 63.
  */
 export const criterion_wa_cervical_non_radicular = k.criterion({
   id: "wa_cervical_non_radicular",
   wording: "The pain is non-radicular",
   source,
-  line: 64,
+  line: 63,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_radicular_pain))),
 });
 
 /**
  * Criterion wa_cervical_unresponsive: Condition is unresponsive to other therapies including conservative care
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 66.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 65.
  */
 export const criterion_wa_cervical_unresponsive = k.criterion({
   id: "wa_cervical_unresponsive",
   wording: "Condition is unresponsive to other therapies including conservative care",
   source,
-  line: 66,
-  test: (c) => k.truth(define_failed_any_course(c)),
+  line: 65,
+  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
 });
 
 /**
  * Criterion wa_cervical_no_structural_cause: There are no other clear structural cause of neck pain
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 68.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 67.
  */
 export const criterion_wa_cervical_no_structural_cause = k.criterion({
   id: "wa_cervical_no_structural_cause",
   wording: "There are no other clear structural cause of neck pain",
   source,
-  line: 68,
+  line: 67,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_structural_cause))),
 });
 
 /**
  * Criterion wa_cervical_no_other_syndrome: No other pain syndrome affecting the spine
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 70.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 69.
  */
 export const criterion_wa_cervical_no_other_syndrome = k.criterion({
   id: "wa_cervical_no_other_syndrome",
   wording: "No other pain syndrome affecting the spine",
   source,
-  line: 70,
+  line: 69,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_spine_pain_syndrome))),
 });
 
 /**
  * Criterion wa_cervical_blocks: Patient must be selected by 100% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 73.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 72.
  */
 export const criterion_wa_cervical_blocks = k.criterion({
   id: "wa_cervical_blocks",
   wording:
     "Patient must be selected by 100% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
   source,
-  line: 73,
+  line: 72,
+  readings: [
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     k.and(
       k.compare(
@@ -328,14 +352,24 @@ export const criterion_wa_cervical_blocks = k.criterion({
 
 /**
  * Criterion wa_cervical_joints: One joint per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 75.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 74.
  */
 export const criterion_wa_cervical_joints = k.criterion({
   id: "wa_cervical_joints",
   wording:
     "One joint per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
   source,
-  line: 75,
+  line: 74,
+  readings: [
+    {
+      text: '"documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level" is judged on the most recent earlier neurotomy in the requested region (at any level): its clinically meaningful improvement lasted six months. Washington has no opposite-side exception, so the first side of the same level counts too.',
+      of: "wa_improvement_before_further_neurotomy",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     c.and(k.compare("=", c.fact(fact_wa_facet_joints), 1), () =>
       k.truth(define_wa_improvement_before_further_neurotomy(c)),
@@ -344,37 +378,37 @@ export const criterion_wa_cervical_joints = k.criterion({
 
 /**
  * Criterion wa_cervical_selection: For identification, diagnosis, and treatment:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 72.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 71.
  */
 export const criterion_wa_cervical_selection = k.criterion({
   id: "wa_cervical_selection",
   wording: "For identification, diagnosis, and treatment:",
   source,
-  line: 72,
+  line: 71,
   list: k.allOf([criterion_wa_cervical_blocks, criterion_wa_cervical_joints]),
 });
 
 /**
  * Criterion wa_thoracic: Facet Neurotomy for the thoracic spine is not covered.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 81.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 80.
  */
 export const criterion_wa_thoracic = k.criterion({
   id: "wa_thoracic",
   wording: "Facet Neurotomy for the thoracic spine is not covered.",
   source,
-  line: 81,
+  line: 80,
   test: (c) => k.compareEqual("=", c.fact(fact_request_region), "thoracic"),
 });
 
 /**
  * Criterion wa_headache: Facet Neurotomy for headache is not covered.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 83.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 82.
  */
 export const criterion_wa_headache = k.criterion({
   id: "wa_headache",
   wording: "Facet Neurotomy for headache is not covered.",
   source,
-  line: 83,
+  line: 82,
   test: (c) => k.truth(c.fact(fact_wa_facet_for_headache)),
 });
-// polc digest: 623ae5e46fa8baf1 4168b1e5c7085fcc
+// polc digest: c5394e6adc050b17 cadbff2661ed3f60

@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
+import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_image_guidance,
   field_procedure_clinically_meaningful_improvement,
@@ -15,15 +15,11 @@ const months_6 = k.length(6, "months");
 
 const source = "policies/washington/cg408-wa-spinal-injections.pol";
 
-/**
- * The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis
- * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
- */
+/** The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis */
 export const fact_systemic_inflammatory_disease = k.fact(
   "systemic_inflammatory_disease",
   k.boolean,
   "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
-  { absentUnlessDocumented: true },
 );
 /** The injection is for treatment of radicular pain */
 export const fact_radicular_pain = k.fact(
@@ -34,49 +30,59 @@ export const fact_radicular_pain = k.fact(
 
 /**
  * Criterion wa_radicular_pain: For treatment of radicular pain
- * policies/washington/cg408-wa-spinal-injections.pol, line 21.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 20.
  */
 export const criterion_wa_radicular_pain = k.criterion({
   id: "wa_radicular_pain",
   wording: "For treatment of radicular pain",
   source,
-  line: 21,
+  line: 20,
   test: (c) => k.truth(c.fact(fact_radicular_pain)),
 });
 
 /**
  * Criterion wa_image_guidance: With fluoroscopic guidance or CT guidance
- * policies/washington/cg408-wa-spinal-injections.pol, line 23.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 22.
  */
 export const criterion_wa_image_guidance = k.criterion({
   id: "wa_image_guidance",
   wording: "With fluoroscopic guidance or CT guidance",
   source,
-  line: 23,
+  line: 22,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, false),
 });
 
 /**
  * Criterion wa_failed_conservative_therapy: After failure of conservative therapy
- * policies/washington/cg408-wa-spinal-injections.pol, line 25.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 24.
  */
 export const criterion_wa_failed_conservative_therapy = k.criterion({
   id: "wa_failed_conservative_therapy",
   wording: "After failure of conservative therapy",
   source,
-  line: 25,
-  test: (c) => k.truth(define_failed_any_course(c)),
+  line: 24,
+  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
 });
 
 /**
  * Criterion wa_meaningful_improvement: No more than two without clinically meaningful improvement in pain and function; and
- * policies/washington/cg408-wa-spinal-injections.pol, line 28.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 27.
  */
 export const criterion_wa_meaningful_improvement = k.criterion({
   id: "wa_meaningful_improvement",
   wording: "No more than two without clinically meaningful improvement in pain and function; and",
   source,
-  line: 28,
+  line: 27,
+  readings: [
+    {
+      text: "a third injection needs clinically meaningful improvement after an earlier one.",
+      of: "wa_meaningful_improvement",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     c.or(k.compare("<", k.count(c, define_region_injections(c)), 2), () =>
       k.exists(c, define_region_injections(c), (each_p) =>
@@ -87,13 +93,23 @@ export const criterion_wa_meaningful_improvement = k.criterion({
 
 /**
  * Criterion wa_three_in_six_months: Maximum of three in six months.
- * policies/washington/cg408-wa-spinal-injections.pol, line 31.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 30.
  */
 export const criterion_wa_three_in_six_months = k.criterion({
   id: "wa_three_in_six_months",
   wording: "Maximum of three in six months.",
   source,
-  line: 31,
+  line: 30,
+  readings: [
+    {
+      text: "counted per spinal region, like the NIA limits, with the requested injection.",
+      of: "wa_three_in_six_months",
+    },
+    {
+      text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
+      of: "same_region",
+    },
+  ],
   test: (c) =>
     k.compare(
       "<",
@@ -106,14 +122,14 @@ export const criterion_wa_three_in_six_months = k.criterion({
 
 /**
  * Criterion wa_epidural_coverage: Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:
- * policies/washington/cg408-wa-spinal-injections.pol, line 20.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 19.
  */
 export const criterion_wa_epidural_coverage = k.criterion({
   id: "wa_epidural_coverage",
   wording:
     "Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:",
   source,
-  line: 20,
+  line: 19,
   list: k.allOf([
     criterion_wa_radicular_pain,
     criterion_wa_image_guidance,
@@ -122,4 +138,4 @@ export const criterion_wa_epidural_coverage = k.criterion({
     criterion_wa_three_in_six_months,
   ]),
 });
-// polc digest: 9cee09246dd8a205 7730e53deeeaacfa
+// polc digest: 8f3ebca88b8cf0cc 2a5167a9d6b0f432
