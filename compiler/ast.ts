@@ -23,6 +23,8 @@ interface NodeBase {
 /** `reading "…"`: how the author read ambiguous guideline text, attached to what it explains. */
 export interface Reading {
   readonly text: string;
+  /** `reading of "…":` the part of the wording it reads, which the rule states differently on purpose. */
+  readonly fragment?: string;
   readonly span: Span;
 }
 

@@ -70,10 +70,11 @@ class Builder {
   /** The readings before an item: each `reading`'s texts joined by a space. */
   private readings(nodes: readonly C.ReadingCstNode[] | undefined): A.Reading[] | undefined {
     if (!nodes || nodes.length === 0) return undefined;
-    return nodes.map((node) => ({
-      text: (node.children.StringLiteral ?? []).map((token) => this.text(token)).join(" "),
-      span: this.nodeSpan(node),
-    }));
+    return nodes.map((node) => {
+      const text = (node.children.StringLiteral ?? []).map((token) => this.text(token)).join(" ");
+      const fragment = node.children.fragment?.[0];
+      return fragment ? { text, fragment: this.text(fragment), span: this.nodeSpan(node) } : { text, span: this.nodeSpan(node) };
+    });
   }
 
   private explained<T extends A.Node>(node: T, readings: A.Reading[] | undefined): T {

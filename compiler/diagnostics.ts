@@ -47,6 +47,7 @@ export const messages = {
   POL054: "unused fact",
   POL055: "unused definition",
   POL056: "fact in no case file",
+  POL057: "wording and rule disagree",
 } as const;
 
 export type DiagnosticCode = keyof typeof messages;

@@ -32,6 +32,11 @@ export function md(text: string): string {
     .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
 }
 
+/** `*Reading:*`, or `*Reading of “2-3 months”:*` for one that reads a part of the wording. */
+function readingLabel(r: A.Reading): string {
+  return r.fragment === undefined ? "*Reading:*" : `*Reading of “${md(r.fragment)}”:*`;
+}
+
 function refs(list: readonly A.RefRange[]): string {
   return list.length ? ` [${formatRefs(list)}]` : "";
 }
@@ -75,12 +80,12 @@ class PageWriter {
 
   /** How the author read the guideline's text there, beside the item (`reading "…"`). */
   readings(item: { readonly readings?: readonly A.Reading[] }, pad: string): void {
-    for (const r of item.readings ?? []) this.lines.push(`${pad}- *Reading:* ${md(r.text)}`);
+    for (const r of item.readings ?? []) this.lines.push(`${pad}- ${readingLabel(r)} ${md(r.text)}`);
   }
 
   /** Readings as paragraphs of their own, under a heading or after a paragraph. */
   readingParagraphs(item: { readonly readings?: readonly A.Reading[] }): void {
-    for (const r of item.readings ?? []) this.lines.push(`*Reading:* ${md(r.text)}`, "");
+    for (const r of item.readings ?? []) this.lines.push(`${readingLabel(r)} ${md(r.text)}`, "");
   }
 
   items(items: readonly A.Item[], depth: number): void {

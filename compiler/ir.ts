@@ -59,6 +59,8 @@ export type IrType =
 export interface IrReading {
   readonly text: string;
   readonly of: string;
+  /** The part of the wording it reads (`reading of "…":`), which the rule states differently on purpose. */
+  readonly fragment?: string;
 }
 
 export interface IrGroup {

@@ -507,7 +507,7 @@ export function reach(sections: readonly IrSection[], services: readonly IrServi
 }
 
 function readingsOf(readings: readonly A.Reading[] | undefined, of: string): IrReading[] {
-  return (readings ?? []).map((r) => ({ text: r.text, of }));
+  return (readings ?? []).map((r) => (r.fragment === undefined ? { text: r.text, of } : { text: r.text, of, fragment: r.fragment }));
 }
 
 /** The records a policy's list facts hold, nested lists included, in order of first use. */

@@ -106,7 +106,7 @@ const noteRequirements = new WeakMap<A.NoteItem, A.RequirementDecl>();
 export function checkedNote(note: A.NoteItem, name: string, nameSpan: A.Span, rule: A.Expr): A.RequirementDecl {
   let decl = noteRequirements.get(note);
   if (!decl) {
-    decl = { kind: "Requirement", role: "criterion", name, nameSpan, wording: note.text, refs: note.refs, when: note.when, body: rule, span: note.span };
+    decl = { kind: "Requirement", role: "criterion", name, nameSpan, wording: note.text, refs: note.refs, when: note.when, body: rule, span: note.span, ...(note.readings ? { readings: note.readings } : {}) };
     noteRequirements.set(note, decl);
     notesByDecl.add(decl);
   }

@@ -47,6 +47,9 @@ export interface ReadingCstNode extends CstNode {
 
 export type ReadingCstChildren = {
   Reading: IToken[];
+  Of?: IToken[];
+  fragment?: IToken[];
+  Colon?: IToken[];
   StringLiteral: IToken[];
 };
 

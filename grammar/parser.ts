@@ -44,10 +44,17 @@ class PolParser extends CstParser {
   /**
    * `reading "how the guideline's ambiguous text was read"`: explains the declaration, section or
    * bullet that follows it. A long reading continues in further texts, one per line.
+   * `reading of "2-3 months": "…"` reads a part of the item's wording that its rule states
+   * differently, on purpose.
    */
   private reading = this.RULE("reading", () => {
     this.CONSUME(T.Reading);
-    this.AT_LEAST_ONE(() => this.CONSUME(T.StringLiteral));
+    this.OPTION(() => {
+      this.CONSUME(T.Of);
+      this.CONSUME(T.StringLiteral, { LABEL: "fragment" });
+      this.CONSUME(T.Colon);
+    });
+    this.AT_LEAST_ONE(() => this.CONSUME2(T.StringLiteral));
   });
 
   // ── Declarations of facts and their types ────────────────────────────────────────────────

@@ -17,8 +17,9 @@ import { unmeetableList } from "./unmeetable-list.js";
 import { overlayRestates } from "./overlay-restates.js";
 import { unusedDefinitions, unusedFacts } from "./unused-declarations.js";
 import { undocumentedFacts } from "./undocumented-facts.js";
+import { wordingDriftRule } from "./wording-drift.js";
 
-export const lintRules: readonly LintRule[] = [neverApplies, constantCondition, unmeetableList, overlayRestates, unusedFacts, unusedDefinitions, undocumentedFacts];
+export const lintRules: readonly LintRule[] = [neverApplies, constantCondition, unmeetableList, overlayRestates, unusedFacts, unusedDefinitions, undocumentedFacts, wordingDriftRule];
 
 export interface LintOptions {
   /** The cases root, when known: facts no case file documents are reported then. */

@@ -305,7 +305,7 @@ export const criterion_stenosis_diagnosis = k.criterion({
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 242.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 244.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -313,8 +313,12 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 242,
+  line: 244,
   readings: [
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
       of: "same_region",
@@ -423,14 +427,20 @@ export const pathway_surgical_planning = k.pathway({
 
 /**
  * Note two_transforaminal_levels: NOTE: No more than 2 levels of transforaminal blocks should be done in one day. [8]
- * policies/nia/cg300-epidural-spine-injections.pol, line 122.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 124.
  */
 export const note_two_transforaminal_levels = k.note({
   id: "two_transforaminal_levels",
   wording: "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
   refs: "8",
   source,
-  line: 122,
+  line: 124,
+  readings: [
+    {
+      text: "the levels of the requested injection, which are all done on its date of service; the rule does not add other injections of that day.",
+      of: "two_transforaminal_levels",
+    },
+  ],
   test: (c) =>
     k.or(
       k.compareEqual("!=", c.fact(fact_epidural_approach), "transforaminal"),
@@ -440,7 +450,7 @@ export const note_two_transforaminal_levels = k.note({
 
 /**
  * Criterion initial_phase_relief: Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained [5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 133.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 135.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -448,7 +458,7 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
   refs: "5",
   source,
-  line: 133,
+  line: 135,
   readings: [
     { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
     {
@@ -479,14 +489,14 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg300-epidural-spine-injections.pol, line 139.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 141.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 139,
+  line: 141,
   readings: [
     {
       text: "the retry after an unsuccessful injection is still an initial-phase injection, so it keeps the two-week spacing.",
@@ -518,19 +528,19 @@ export const criterion_initial_phase_retry = k.criterion({
 
 /**
  * List NIA_CG_300.section4.2: One of the following
- * policies/nia/cg300-epidural-spine-injections.pol, line 132.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 134.
  */
 export const list_NIA_CG_300_section4_2 = k.group({
   id: "NIA_CG_300.section4.2",
   wording: "One of the following",
   source,
-  line: 132,
+  line: 134,
   list: k.anyOf([criterion_initial_phase_relief, criterion_initial_phase_retry]),
 });
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 145.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 147.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -538,7 +548,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 145,
+  line: 147,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -569,7 +579,7 @@ export const criterion_after_initial_phase = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 149.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 151.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -577,7 +587,7 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 149,
+  line: 151,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -594,7 +604,7 @@ export const criterion_continuing_pain = k.criterion({
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg300-epidural-spine-injections.pol, line 152.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 154.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -602,7 +612,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 152,
+  line: 154,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -611,6 +621,10 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     {
       text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
       of: "episode_of",
+    },
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
     },
   ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
@@ -623,7 +637,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 155.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 157.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -631,7 +645,7 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 155,
+  line: 157,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -648,7 +662,7 @@ export const criterion_first_year_limit = k.criterion({
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 160.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 162.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -656,7 +670,7 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 160,
+  line: 162,
   readings: [
     {
       text: '"in a 12-month period" is the 12 months up to the date of service, and the requested injection is one of them.',
@@ -696,7 +710,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 164.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 166.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -704,7 +718,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 164,
+  line: 166,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -740,14 +754,14 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg300-epidural-spine-injections.pol, line 171.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 173.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 171,
+  line: 173,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -759,85 +773,85 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion intrathecal_before_pump: Intrathecal injections for pain or spasticity prior to permanent pump insertion
- * policies/nia/cg300-epidural-spine-injections.pol, line 177.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 179.
  */
 export const criterion_intrathecal_before_pump = k.criterion({
   id: "intrathecal_before_pump",
   wording: "Intrathecal injections for pain or spasticity prior to permanent pump insertion",
   source,
-  line: 177,
+  line: 179,
   test: (c) => k.truth(c.fact(fact_purpose_intrathecal_before_pump)),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg300-epidural-spine-injections.pol, line 178.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 180.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 178,
+  line: 180,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg300-epidural-spine-injections.pol, line 179.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 181.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 179,
+  line: 181,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg300-epidural-spine-injections.pol, line 180.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 182.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 180,
+  line: 182,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg300-epidural-spine-injections.pol, line 184.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 186.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 184,
+  line: 186,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg300-epidural-spine-injections.pol, line 185.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 187.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 185,
+  line: 187,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg300-epidural-spine-injections.pol, line 186.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 188.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 186,
+  line: 188,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
-// polc digest: 73e41070d48c343f 6e81f2fcc1c77135
+// polc digest: e157f33240b402d4 e7e2b116d493acbf

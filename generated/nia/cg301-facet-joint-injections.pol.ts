@@ -429,6 +429,10 @@ export const criterion_conservative_six_weeks = k.criterion({
   line: 140,
   readings: [
     {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
+    {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
       of: "same_region",
     },
@@ -721,6 +725,12 @@ export const criterion_ongoing_active_therapy = k.criterion({
   refs: "6, 8, 9",
   source,
   line: 186,
+  readings: [
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
+  ],
   test: (c) =>
     k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
@@ -1123,4 +1133,4 @@ export const criterion_no_percutaneous_access = k.criterion({
   line: 245,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: 1fbfaddce87e8992 d48d802c7834a2e4
+// polc digest: 8d2b182cbb884cdb ec7118d78ca5758e

@@ -296,6 +296,12 @@ export const criterion_conservative_six_weeks = k.criterion({
   refs: "1-3",
   source,
   line: 129,
+  readings: [
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
+  ],
   test: (c) =>
     k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
@@ -442,6 +448,10 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
       of: "same_region",
     },
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
   ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
@@ -540,4 +550,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 185,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: f1bc0c89b6d700c1 136953d9c3b01d4f
+// polc digest: 33f9e3954e4ae4e8 5d7afed5b8f36998

@@ -515,6 +515,10 @@ export const criterion_conservative_six_weeks = k.criterion({
       of: "conservative_six_weeks",
     },
     {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
+    {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
       of: "same_region",
     },
@@ -1012,6 +1016,10 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
       text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
       of: "episode_of",
     },
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
   ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
@@ -1166,4 +1174,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 242,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 9fa07be54b7cf22a 5f169d073131976f
+// polc digest: 038d5f24881a718e 85334306922d8e12

@@ -248,6 +248,10 @@ export const criterion_conservative_twelve_weeks = k.criterion({
       text: "the course of conservative therapy (as defined in the guideline, with active and inactive components) lasted 12 weeks or more, with no window before the date of service.",
       of: "conservative_twelve_weeks",
     },
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
   ],
   test: (c) =>
     k.or(
@@ -691,4 +695,4 @@ export const note_pain_or_spasticity_only = k.note({
   line: 212,
   test: (c) => k.isIn(c.fact(fact_pump_indication), choices_chronic_pain_spasticity, false),
 });
-// polc digest: f54b5c2541d20ce7 d8547810019ab076
+// polc digest: 69fd7b02cb64a52c 3f8f82200c273f8a

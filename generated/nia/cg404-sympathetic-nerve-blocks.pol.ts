@@ -727,6 +727,12 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.",
   source,
   line: 198,
+  readings: [
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
+  ],
   test: (c) =>
     k.or(
       c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
@@ -1036,4 +1042,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 229,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 360c94ba1873db37 19dd1e5411a1e040
+// polc digest: bd9d82d3c43acd96 bff242b4da1b06bf

@@ -319,6 +319,10 @@ export const criterion_conservative_six_months = k.criterion({
       text: "the course of conservative therapy (as defined in the guideline, with active and inactive components) lasted 6 months or more; the guideline sets no window before the date of service.",
       of: "conservative_six_months",
     },
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
   ],
   test: (c) =>
     k.or(
@@ -1087,4 +1091,4 @@ export const criterion_insufficient_body_habitus = k.criterion({
   line: 243,
   test: (c) => k.truth(c.fact(fact_findings_insufficient_body_habitus)),
 });
-// polc digest: 6d2d1b52d42521b1 a94003a006af2289
+// polc digest: 5efbf2d6bd853249 b0be3e6350170561

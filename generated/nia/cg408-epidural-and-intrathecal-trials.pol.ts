@@ -441,7 +441,7 @@ export const criterion_stenosis_diagnosis = k.criterion({
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 345.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 347.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -449,8 +449,12 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 345,
+  line: 347,
   readings: [
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
+    },
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
       of: "same_region",
@@ -559,14 +563,20 @@ export const pathway_surgical_planning = k.pathway({
 
 /**
  * Note two_transforaminal_levels: NOTE: No more than 2 levels of transforaminal blocks should be done in one day. [8]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 166.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 168.
  */
 export const note_two_transforaminal_levels = k.note({
   id: "two_transforaminal_levels",
   wording: "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
   refs: "8",
   source,
-  line: 166,
+  line: 168,
+  readings: [
+    {
+      text: "the levels of the requested injection, which are all done on its date of service; the rule does not add other injections of that day.",
+      of: "two_transforaminal_levels",
+    },
+  ],
   test: (c) =>
     k.or(
       k.compareEqual("!=", c.fact(fact_epidural_approach), "transforaminal"),
@@ -576,7 +586,7 @@ export const note_two_transforaminal_levels = k.note({
 
 /**
  * Criterion initial_phase_relief: Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained [5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 178.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 180.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -584,7 +594,7 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
   refs: "5",
   source,
-  line: 178,
+  line: 180,
   readings: [
     { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
     {
@@ -615,14 +625,14 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 184.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 186.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 184,
+  line: 186,
   readings: [
     {
       text: "the retry after an unsuccessful injection is still an initial-phase injection, so it keeps the two-week spacing.",
@@ -654,19 +664,19 @@ export const criterion_initial_phase_retry = k.criterion({
 
 /**
  * List NIA_CG_408.section4.2: One of the following
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 177.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 179.
  */
 export const list_NIA_CG_408_section4_2 = k.group({
   id: "NIA_CG_408.section4.2",
   wording: "One of the following",
   source,
-  line: 177,
+  line: 179,
   list: k.anyOf([criterion_initial_phase_relief, criterion_initial_phase_retry]),
 });
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 190.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 192.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -674,7 +684,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 190,
+  line: 192,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -708,7 +718,7 @@ export const criterion_after_initial_phase = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 194.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 196.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -716,7 +726,7 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 194,
+  line: 196,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -733,7 +743,7 @@ export const criterion_continuing_pain = k.criterion({
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 197.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 199.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -741,7 +751,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 197,
+  line: 199,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -750,6 +760,10 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     {
       text: "the episode runs back from the date of service through procedures less than two years apart; surgery on the region after a procedure, or a new pathology, starts it afresh.",
       of: "episode_of",
+    },
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
     },
   ],
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
@@ -762,7 +776,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 200.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 202.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -770,7 +784,7 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 200,
+  line: 202,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -790,7 +804,7 @@ export const criterion_first_year_limit = k.criterion({
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 205.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 207.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -798,7 +812,7 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 205,
+  line: 207,
   readings: [
     {
       text: '"in a 12-month period" is the 12 months up to the date of service, and the requested injection is one of them.',
@@ -841,7 +855,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 209.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 211.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -849,7 +863,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 209,
+  line: 211,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -886,14 +900,14 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 216.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 218.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 216,
+  line: 218,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -914,25 +928,25 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion trial_for_pain: An intraspinal drug trial for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 225.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 227.
  */
 export const criterion_trial_for_pain = k.criterion({
   id: "trial_for_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain",
   source,
-  line: 225,
+  line: 227,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_pain"),
 });
 
 /**
  * Criterion chronic_intractable_pain: for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 229.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 231.
  */
 export const criterion_chronic_intractable_pain = k.criterion({
   id: "chronic_intractable_pain",
   wording: "for the treatment of chronic intractable pain",
   source,
-  line: 229,
+  line: 231,
   readings: [
     {
       text: '"chronic" is the BACKGROUND\'s definition (pain that continues or recurs ≥ 90 days) and "intractable" is documented as such.',
@@ -944,26 +958,26 @@ export const criterion_chronic_intractable_pain = k.criterion({
 
 /**
  * Criterion non_terminal: In non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 348.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 350.
  */
 export const criterion_non_terminal = k.criterion({
   id: "non_terminal",
   wording: "In non-terminal individuals",
   source,
-  line: 348,
+  line: 350,
   test: (c) => k.not(k.truth(c.fact(fact_terminal_illness))),
 });
 
 /**
  * Criterion trial_pain_severity: Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 232.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 234.
  */
 export const criterion_trial_pain_severity = k.criterion({
   id: "trial_pain_severity",
   wording:
     "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
   source,
-  line: 232,
+  line: 234,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_intractable_pain_interferes_with_daily_living)),
@@ -973,18 +987,22 @@ export const criterion_trial_pain_severity = k.criterion({
 
 /**
  * Criterion conservative_twelve_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 237.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 239.
  */
 export const criterion_conservative_twelve_weeks = k.criterion({
   id: "conservative_twelve_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
   source,
-  line: 237,
+  line: 239,
   readings: [
     {
       text: 'no window is stated ("in the last 6 months" is absent), so the whole documented course counts; "conservative therapy*" is the OVERVIEW\'s definition (active and inactive components).',
       of: "conservative_twelve_weeks",
+    },
+    {
+      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
+      of: "home_exercise_program_complete",
     },
   ],
   test: (c) =>
@@ -1005,13 +1023,13 @@ export const criterion_conservative_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_chronic_pain: An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 224.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 226.
  */
 export const pathway_trial_chronic_pain = k.pathway({
   id: "trial_chronic_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals",
   source,
-  line: 224,
+  line: 226,
   readings: [
     {
       text: '"non-terminal individuals" limits both trial pathways; a terminally ill individual does not meet them.',
@@ -1029,74 +1047,74 @@ export const pathway_trial_chronic_pain = k.pathway({
 
 /**
  * Criterion trial_for_spasticity: An intraspinal drug trial for the treatment of spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 245.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 247.
  */
 export const criterion_trial_for_spasticity = k.criterion({
   id: "trial_for_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity",
   source,
-  line: 245,
+  line: 247,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_spasticity"),
 });
 
 /**
  * Criterion spasticity_is_intractable: Intractable spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 250.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 252.
  */
 export const criterion_spasticity_is_intractable = k.criterion({
   id: "spasticity_is_intractable",
   wording: "Intractable spasticity",
   source,
-  line: 250,
+  line: 252,
   test: (c) => k.truth(c.fact(fact_spasticity_intractable)),
 });
 
 /**
  * Criterion spasticity_upright_posture: Inability to maintain an upright posture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 253.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
  */
 export const criterion_spasticity_upright_posture = k.criterion({
   id: "spasticity_upright_posture",
   wording: "Inability to maintain an upright posture",
   source,
-  line: 253,
+  line: 255,
   test: (c) => k.truth(c.fact(fact_spasticity_cannot_maintain_upright_posture)),
 });
 
 /**
  * Criterion spasticity_balance: Severely impairs balance in ambulation
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 254.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 256.
  */
 export const criterion_spasticity_balance = k.criterion({
   id: "spasticity_balance",
   wording: "Severely impairs balance in ambulation",
   source,
-  line: 254,
+  line: 256,
   test: (c) => k.truth(c.fact(fact_spasticity_impairs_balance_in_ambulation)),
 });
 
 /**
  * Criterion spasticity_daily_living: Significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
  */
 export const criterion_spasticity_daily_living = k.criterion({
   id: "spasticity_daily_living",
   wording: "Significantly interferes with activities of daily living",
   source,
-  line: 255,
+  line: 257,
   test: (c) => k.truth(c.fact(fact_spasticity_interferes_with_daily_living)),
 });
 
 /**
  * List intractable_spasticity.2: that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 252.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 254.
  */
 export const list_intractable_spasticity_2 = k.group({
   id: "intractable_spasticity.2",
   wording:
     "that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
   source,
-  line: 252,
+  line: 254,
   list: k.anyOf([
     criterion_spasticity_upright_posture,
     criterion_spasticity_balance,
@@ -1106,62 +1124,62 @@ export const list_intractable_spasticity_2 = k.group({
 
 /**
  * Criterion spinal_cord_injury: Spinal cord injury
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 258.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
  */
 export const criterion_spinal_cord_injury = k.criterion({
   id: "spinal_cord_injury",
   wording: "Spinal cord injury",
   source,
-  line: 258,
+  line: 260,
   test: (c) => k.truth(c.fact(fact_spasticity_spinal_cord_injury)),
 });
 
 /**
  * Criterion multiple_sclerosis: Multiple sclerosis
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 259.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 261.
  */
 export const criterion_multiple_sclerosis = k.criterion({
   id: "multiple_sclerosis",
   wording: "Multiple sclerosis",
   source,
-  line: 259,
+  line: 261,
   test: (c) => k.truth(c.fact(fact_spasticity_multiple_sclerosis)),
 });
 
 /**
  * Criterion stiff_person_syndrome: Stiff person syndrome
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 262.
  */
 export const criterion_stiff_person_syndrome = k.criterion({
   id: "stiff_person_syndrome",
   wording: "Stiff person syndrome",
   source,
-  line: 260,
+  line: 262,
   test: (c) => k.truth(c.fact(fact_spasticity_stiff_person_syndrome)),
 });
 
 /**
  * Criterion other_spasm_condition: Other medical conditions causing intractable spasms
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 261.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 263.
  */
 export const criterion_other_spasm_condition = k.criterion({
   id: "other_spasm_condition",
   wording: "Other medical conditions causing intractable spasms",
   source,
-  line: 261,
+  line: 263,
   test: (c) => k.truth(c.fact(fact_spasticity_other_condition)),
 });
 
 /**
  * List intractable_spasticity.3: related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 259.
  */
 export const list_intractable_spasticity_3 = k.group({
   id: "intractable_spasticity.3",
   wording: "related to one of the following conditions",
   refs: "10",
   source,
-  line: 257,
+  line: 259,
   list: k.anyOf([
     criterion_spinal_cord_injury,
     criterion_multiple_sclerosis,
@@ -1172,7 +1190,7 @@ export const list_intractable_spasticity_3 = k.group({
 
 /**
  * Criterion intractable_spasticity: Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 249.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 251.
  */
 export const criterion_intractable_spasticity = k.criterion({
   id: "intractable_spasticity",
@@ -1180,7 +1198,7 @@ export const criterion_intractable_spasticity = k.criterion({
     "Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
   refs: "10",
   source,
-  line: 249,
+  line: 251,
   readings: [
     { text: '"related to one of the following conditions" is met by any one of them.', of: "intractable_spasticity" },
   ],
@@ -1189,14 +1207,14 @@ export const criterion_intractable_spasticity = k.criterion({
 
 /**
  * Criterion standard_therapies_twelve_weeks: Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 264.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 266.
  */
 export const criterion_standard_therapies_twelve_weeks = k.criterion({
   id: "standard_therapies_twelve_weeks",
   wording:
     "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
   source,
-  line: 264,
+  line: 266,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_spasticity_standard_therapies_failed)),
@@ -1206,13 +1224,13 @@ export const criterion_standard_therapies_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_spasticity: An intraspinal drug trial for the treatment of spasticity in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 244.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 246.
  */
 export const pathway_trial_spasticity = k.pathway({
   id: "trial_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals",
   source,
-  line: 244,
+  line: 246,
   list: k.allOf([
     criterion_trial_for_spasticity,
     criterion_non_terminal,
@@ -1223,97 +1241,97 @@ export const pathway_trial_spasticity = k.pathway({
 
 /**
  * Note not_opiate_naive: NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 272.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 274.
  */
 export const note_not_opiate_naive = k.note({
   id: "not_opiate_naive",
   wording: "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
   source,
-  line: 272,
+  line: 274,
   test: (c) => k.not(k.truth(c.fact(fact_opiate_naive))),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 278.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 280.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 278,
+  line: 280,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 279.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 281.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 279,
+  line: 281,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 280.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 282.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 280,
+  line: 282,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 284.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 286.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 284,
+  line: 286,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 285.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 287.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 285,
+  line: 287,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 286.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 288.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 286,
+  line: 288,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
 
 /**
  * Criterion insufficient_body_habitus: Body habitus that is insufficient to support the weight and bulk of the device
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 289.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 291.
  */
 export const criterion_insufficient_body_habitus = k.criterion({
   id: "insufficient_body_habitus",
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
-  line: 289,
+  line: 291,
   readings: [
     {
       text: '"the device" is the implanted infusion pump, so the body habitus contraindication governs intraspinal drug trials (in anticipation of the pump), not epidural injections.',
@@ -1322,4 +1340,4 @@ export const criterion_insufficient_body_habitus = k.criterion({
   ],
   test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: 60d3787b9f1112d5 bbf6fb61e5d60663
+// polc digest: 5619fae497459e98 982e869f2f94377b

@@ -58,6 +58,12 @@ describe("the VS Code extension", () => {
     expect(scopeOf("unless")).toBe("keyword.operator.logical.pol");
     expect(scopeOf("weeks")).toBe("keyword.other.unit.pol");
     expect(scopeOf("counted")).toBeUndefined();
+    expect(scopeOf("reading")).toBe("keyword.other.reading.pol");
+    const reading = grammar.repository.reading as Rule & { begin: string; end: string };
+    expect(new RegExp(reading.begin).exec('reading of "2-3 months": "why"')?.[0]).toBe("reading of");
+    // Past its texts (which its own rule takes), the reading ends where the item it explains starts.
+    expect(new RegExp(reading.end).test(' \t"":')).toBe(false);
+    expect(new RegExp(reading.end).exec('  criterion x "X": y')?.index).toBe(2);
     expect(new RegExp(grammar.repository.comment.match!).exec('fact a: boolean "A"  # why')?.[0]).toBe("# why");
     const date = grammar.repository.literal.patterns!.find((r) => r.name === "constant.numeric.date.pol")!;
     expect(new RegExp(date.match!).exec("effective 2024-01-01 to 2024-12-31")?.[0]).toBe("2024-01-01");

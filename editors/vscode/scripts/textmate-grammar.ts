@@ -17,6 +17,7 @@ const wordScopes: readonly [scope: string, words: readonly string[]][] = [
   ["constant.language.boolean.pol", ["true", "false"]],
   ["keyword.other.unit.pol", ["day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "minute", "minutes"]],
   ["storage.type.list.pol", ["list"]],
+  ["keyword.other.reading.pol", ["reading"]],
 ];
 
 const words = (list: readonly string[]) => `\\b(?:${[...list].sort((a, b) => b.length - a.length).join("|")})\\b`;
@@ -36,6 +37,7 @@ export function polTextMateGrammar(): TextMateGrammar {
     scopeName: "source.pol",
     patterns: [
       { include: "#comment" },
+      { include: "#reading" },
       { include: "#string" },
       { include: "#declaration" },
       { include: "#literal" },
@@ -46,6 +48,22 @@ export function polTextMateGrammar(): TextMateGrammar {
     ],
     repository: {
       comment: { name: "comment.line.number-sign.pol", match: "#.*$" },
+      // `reading "…" "…"` and `reading of "…": "…"`: the author's reading of the guideline, its texts
+      // shown apart from the guideline's own wording, up to the item it explains.
+      reading: {
+        name: "meta.reading.pol",
+        begin: "\\b(reading)\\b(?:\\s+(of)\\b)?",
+        beginCaptures: { "1": { name: "keyword.other.reading.pol" }, "2": { name: "keyword.other.reading.pol" } },
+        end: '(?=[^\\s":])',
+        patterns: [
+          {
+            name: "string.quoted.double.reading.pol",
+            begin: '"',
+            end: '"|$',
+            patterns: [{ name: "constant.character.escape.pol", match: "\\\\." }],
+          },
+        ],
+      },
       string: {
         name: "string.quoted.double.pol",
         begin: '"',

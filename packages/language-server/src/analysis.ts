@@ -261,6 +261,9 @@ export class LibraryIndex {
         break;
       }
     }
+    // How the author read the guideline's text there (`reading "…"`).
+    const explained = target.decl as { readonly readings?: readonly A.Reading[] };
+    for (const r of explained.readings ?? []) lines.push(`*Reading${r.fragment === undefined ? "" : ` of "${r.fragment}"`}:* ${r.text}`);
     lines.push(where);
     return lines.join("\n\n");
   }

@@ -141,7 +141,12 @@ export const printers: Printers = {
   importDecl: (c, ctx) => spaced(ctx.tok(c.Import[0]), ctx.tok(c.StringLiteral[0]), tokIf(opt(c.As), ctx), tokIf(opt(c.alias), ctx)),
   topItem: (c, ctx) => explained(c, ctx),
   // `reading "…"`, a long one continued in further texts, each on its own line under the first.
-  reading: (c, ctx) => [ctx.tok(c.Reading[0]), " ", align(c.Reading[0].image.length + 1, c.StringLiteral.map((text, i) => (i === 0 ? ctx.tok(text) : [hardline, ctx.tok(text)])))],
+  reading: (c, ctx) => {
+    const of = opt(c.Of);
+    const head = of ? [ctx.tok(c.Reading[0]), " ", ctx.tok(of), " ", ctx.tok(c.fragment![0]), ctx.tok(c.Colon![0]), " "] : [ctx.tok(c.Reading[0]), " "];
+    // Continued texts stand under the first text of a plain reading, past the word `reading`.
+    return [head, align(c.Reading[0].image.length + 1, c.StringLiteral.map((text, i) => (i === 0 ? ctx.tok(text) : [hardline, ctx.tok(text)])))];
+  },
 
   factDecl: (c, ctx) => {
     const head = spaced([ctx.tok(c.Fact[0]), " ", ctx.tok(c.Identifier[0]), ctx.tok(c.Colon[0])], ctx.print(c.typeRef[0]), tokIf(opt(c.StringLiteral), ctx));
