@@ -251,7 +251,7 @@ export function explainingReadings(r: IrRequirement): IrReading[] {
   const out: IrReading[] = [...r.readings];
   const seen = new Set<IrDefinition | IrFact | IrGroup>();
   const add = (readings: readonly IrReading[]) => {
-    for (const reading of readings) if (!out.some((o) => o.text === reading.text && o.of === reading.of)) out.push(reading);
+    for (const reading of readings) if (!out.includes(reading)) out.push(reading);
   };
   // Bounded: nesting is limited to 128 levels, and each definition is entered once.
   const visit = (e: IrExpr): void => {

@@ -84,6 +84,23 @@ describe("Markdown docs", () => {
     expect(spans).toContain(fileName);
   });
 
+  it("draw the criteria tree in one mermaid fence whose labels no policy text can end, and show each text back", () => {
+    for (const page of pages.filter((p) => p.path.startsWith("docs/policies/"))) {
+      const fences = all(parser.parse(page.text, {})).filter((t) => t.type === "fence");
+      expect(fences.map((t) => t.info), page.path).toEqual(["mermaid"]);
+      const body = fences[0].content.trimEnd().split("\n");
+      expect(body[0]).toBe("flowchart LR");
+      for (const line of body.slice(1)) expect(line, page.path).toMatch(/^ {2}(n\d+ --> )?n\d+\["[^"`<>&#\\]*(#\d+;[^"`<>&#\\]*)*"\]$/);
+    }
+    const page = pages.find((p) => p.path === "docs/policies/hostile-1.md")!.text;
+    const labels = all(parser.parse(page, {}))
+      .filter((t) => t.type === "fence")[0]
+      .content.split("\n")
+      .flatMap((line) => [...line.matchAll(/\["(.*)"\]/g)].map((m) => m[1].replace(/#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))));
+    expect(labels).toContain("c_pipe: a | b `|` c");
+    expect(labels).toContain("c_doubleTicks: ``<img src=x onerror=alert(1)>``");
+  });
+
   it("keep bidirectional and control characters out of every page", () => {
     for (const page of pages) expect(page.text, page.path).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
   });
