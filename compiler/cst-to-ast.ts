@@ -294,7 +294,9 @@ class Builder {
       return { kind: "Use", name: name(token), span: this.nodeSpan(c.useItem[0]) };
     }
     if (c.noteItem) return this.note(c.noteItem[0]);
-    return this.groupBody(c.groupBody![0]);
+    if (c.groupBody) return this.groupBody(c.groupBody[0]);
+    // Readings with no item after them (recovery from a syntax error, already reported).
+    return { kind: "Note", text: "", refs: [], span: this.nodeSpan(node) };
   }
 
   private note(node: C.NoteItemCstNode): A.NoteItem {
