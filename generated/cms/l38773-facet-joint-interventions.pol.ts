@@ -18,7 +18,6 @@ import {
   fact_baseline_pain_score,
   fact_baseline_pain_severity,
   fact_facet_history,
-  field_facet_procedure_agent,
   field_facet_procedure_date,
   field_facet_procedure_disability_scale,
   field_facet_procedure_disability_score_after,
@@ -26,11 +25,9 @@ import {
   field_facet_procedure_levels,
   field_facet_procedure_necessity_documented,
   field_facet_procedure_pain_scale,
-  field_facet_procedure_pain_score_after,
   field_facet_procedure_purpose,
   field_facet_procedure_region,
   field_facet_procedure_relief_duration,
-  field_facet_procedure_relief_percent,
   field_facet_procedure_side,
 } from "./l38773-history.pol.js";
 
@@ -186,11 +183,15 @@ export const fact_request_image_guidance = k.fact(
   enum_image_guidance_used,
   "Image guidance planned for the procedure",
 );
-/** The injectate includes a biological (such as platelet-rich plasma or stem cells) or another substance not FDA designated for facet joint injection */
+/**
+ * The injectate includes a biological (such as platelet-rich plasma or stem cells) or another substance not FDA designated for facet joint injection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_request_biological_or_unapproved_substance = k.fact(
   "request.biological_or_unapproved_substance",
   k.boolean,
   "The injectate includes a biological (such as platelet-rich plasma or stem cells) or another substance not FDA designated for facet joint injection",
+  { absentUnlessDocumented: true },
 );
 /** For a facet joint denervation: the method (thermal radiofrequency, pulsed radiofrequency, chemical, laser, cryoablation) */
 export const fact_request_denervation_method = k.fact(
@@ -290,17 +291,25 @@ export const fact_findings_non_facet_pathology = k.fact(
   k.boolean,
   "Clinical assessment or radiology shows non-facet pathology that could explain the source of the pain (such as fracture, tumor, infection or significant deformity)",
 );
-/** Definitive clinical and/or imaging findings point to a specific diagnosis other than facet joint syndrome (a facet joint synovial cyst is facet joint pathology) */
+/**
+ * Definitive clinical and/or imaging findings point to a specific diagnosis other than facet joint syndrome (a facet joint synovial cyst is facet joint pathology)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_other_specific_diagnosis = k.fact(
   "findings.other_specific_diagnosis",
   k.boolean,
   "Definitive clinical and/or imaging findings point to a specific diagnosis other than facet joint syndrome (a facet joint synovial cyst is facet joint pathology)",
+  { absentUnlessDocumented: true },
 );
-/** The procedure is for a generalized pain condition (such as fibromyalgia) or a chronic centralized pain syndrome */
+/**
+ * The procedure is for a generalized pain condition (such as fibromyalgia) or a chronic centralized pain syndrome
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_generalized_or_centralized_pain = k.fact(
   "findings.generalized_or_centralized_pain",
   k.boolean,
   "The procedure is for a generalized pain condition (such as fibromyalgia) or a chronic centralized pain syndrome",
+  { absentUnlessDocumented: true },
 );
 /** The member has an implanted electrical device (such as a spinal cord stimulator, pacemaker or defibrillator) */
 export const fact_findings_implanted_electrical_device = k.fact(
@@ -343,35 +352,35 @@ export const fact_provider_appropriately_trained = k.fact(
 
 /**
  * Definition facet_block_request: The request is an intraarticular injection or medial branch block
- * policies/cms/l38773-facet-joint-interventions.pol, line 107.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 110.
  */
 export const define_facet_block_request = k.define(
   (c) => k.isIn(c.fact(fact_request_kind), choices_intraarticular_injection_medial_branch_b, false),
-  { name: "facet_block_request", source, line: 107 },
+  { name: "facet_block_request", source, line: 110 },
 );
 
 /**
  * Definition diagnostic_request: The request is a diagnostic facet joint procedure (IA or MBB)
- * policies/cms/l38773-facet-joint-interventions.pol, line 110.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 113.
  */
 export const define_diagnostic_request = k.define(
   (c) => k.and(k.truth(define_facet_block_request(c)), k.compareEqual("=", c.fact(fact_request_purpose), "diagnostic")),
-  { name: "diagnostic_request", source, line: 110 },
+  { name: "diagnostic_request", source, line: 113 },
 );
 
 /**
  * Definition therapeutic_request: The request is a therapeutic facet joint procedure (IA or MBB)
- * policies/cms/l38773-facet-joint-interventions.pol, line 113.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 116.
  */
 export const define_therapeutic_request = k.define(
   (c) =>
     k.and(k.truth(define_facet_block_request(c)), k.compareEqual("=", c.fact(fact_request_purpose), "therapeutic")),
-  { name: "therapeutic_request", source, line: 113 },
+  { name: "therapeutic_request", source, line: 116 },
 );
 
 /**
  * Definition region_history: Procedures in the requested spinal region before the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 116.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 119.
  */
 export const define_region_history = k.define(
   (c) =>
@@ -381,12 +390,12 @@ export const define_region_history = k.define(
         k.compare("<", c.entryField(each_p, field_facet_procedure_date), c.dos),
       ),
     ),
-  { name: "region_history", source, line: 116 },
+  { name: "region_history", source, line: 119 },
 );
 
 /**
  * Definition last_rfa_at_levels: The most recent radiofrequency ablation at a requested level
- * policies/cms/l38773-facet-joint-interventions.pol, line 119.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 122.
  */
 export const define_last_rfa_at_levels = k.define(
   (c) =>
@@ -396,12 +405,12 @@ export const define_last_rfa_at_levels = k.define(
         k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
       ),
     ),
-  { name: "last_rfa_at_levels", source, line: 119 },
+  { name: "last_rfa_at_levels", source, line: 122 },
 );
 
 /**
  * Definition earlier_diagnostics: Diagnostic facet joint procedures (IA or MBB) at a requested level since the last RFA there
- * policies/cms/l38773-facet-joint-interventions.pol, line 125.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 128.
  */
 export const define_earlier_diagnostics = k.define(
   (c) =>
@@ -426,12 +435,12 @@ export const define_earlier_diagnostics = k.define(
           ),
       ),
     ),
-  { name: "earlier_diagnostics", source, line: 125 },
+  { name: "earlier_diagnostics", source, line: 128 },
 );
 
 /**
  * Definition earlier_diagnostic_sessions: Diagnostic sessions at a requested level since the last RFA there (all entries of one date are one session)
- * policies/cms/l38773-facet-joint-interventions.pol, line 132.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 135.
  */
 export const define_earlier_diagnostic_sessions = k.define(
   (c) =>
@@ -442,22 +451,22 @@ export const define_earlier_diagnostic_sessions = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "earlier_diagnostic_sessions", source, line: 132 },
+  { name: "earlier_diagnostic_sessions", source, line: 135 },
 );
 
 /**
  * Definition first_diagnostic: The initial diagnostic facet joint procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 135.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 138.
  */
 export const define_first_diagnostic = k.define((c) => k.earliest(c, define_earlier_diagnostics(c)), {
   name: "first_diagnostic",
   source,
-  line: 135,
+  line: 138,
 });
 
 /**
  * Definition first_diagnostic_session: Every entry of the initial diagnostic session (all procedures of that day)
- * policies/cms/l38773-facet-joint-interventions.pol, line 138.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 141.
  */
 export const define_first_diagnostic_session = k.define(
   (c) =>
@@ -468,12 +477,12 @@ export const define_first_diagnostic_session = k.define(
         c.field(define_first_diagnostic(c), field_facet_procedure_date),
       ),
     ),
-  { name: "first_diagnostic_session", source, line: 138 },
+  { name: "first_diagnostic_session", source, line: 141 },
 );
 
 /**
  * Definition last_therapeutic_at_site: The most recent therapeutic facet joint procedure at the same anatomic site
- * policies/cms/l38773-facet-joint-interventions.pol, line 142.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 145.
  */
 export const define_last_therapeutic_at_site = k.define(
   (c) =>
@@ -492,12 +501,12 @@ export const define_last_therapeutic_at_site = k.define(
           k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
     ),
-  { name: "last_therapeutic_at_site", source, line: 142 },
+  { name: "last_therapeutic_at_site", source, line: 145 },
 );
 
 /**
  * Definition last_rfa_at_site: The most recent radiofrequency ablation at the same anatomic site
- * policies/cms/l38773-facet-joint-interventions.pol, line 151.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 154.
  */
 export const define_last_rfa_at_site = k.define(
   (c) =>
@@ -511,12 +520,12 @@ export const define_last_rfa_at_site = k.define(
           k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
     ),
-  { name: "last_rfa_at_site", source, line: 151 },
+  { name: "last_rfa_at_site", source, line: 154 },
 );
 
 /**
  * Definition last_cyst_aspiration: The most recent aspiration/rupture of the same cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 157.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 160.
  */
 export const define_last_cyst_aspiration = k.define(
   (c) =>
@@ -530,12 +539,12 @@ export const define_last_cyst_aspiration = k.define(
           k.truth(define_sides_overlap(c, c.entryField(each_p, field_facet_procedure_side), c.fact(fact_request_side))),
       ),
     ),
-  { name: "last_cyst_aspiration", source, line: 157 },
+  { name: "last_cyst_aspiration", source, line: 160 },
 );
 
 /**
  * Definition same_cyst_aspirations: Earlier aspirations/ruptures of the same cyst (its level and side), one per session
- * policies/cms/l38773-facet-joint-interventions.pol, line 162.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 165.
  */
 export const define_same_cyst_aspirations = k.define(
   (c) =>
@@ -556,12 +565,12 @@ export const define_same_cyst_aspirations = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "same_cyst_aspirations", source, line: 162 },
+  { name: "same_cyst_aspirations", source, line: 165 },
 );
 
 /**
  * Definition diagnostic_sessions_12_months: Diagnostic facet joint sessions in the requested region in the 12 months before the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 171.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 174.
  */
 export const define_diagnostic_sessions_12_months = k.define(
   (c) =>
@@ -581,12 +590,12 @@ export const define_diagnostic_sessions_12_months = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "diagnostic_sessions_12_months", source, line: 171 },
+  { name: "diagnostic_sessions_12_months", source, line: 174 },
 );
 
 /**
  * Definition therapeutic_sessions_12_months: Therapeutic facet joint sessions in the requested region in the 12 months before the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 178.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 181.
  */
 export const define_therapeutic_sessions_12_months = k.define(
   (c) =>
@@ -606,12 +615,12 @@ export const define_therapeutic_sessions_12_months = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "therapeutic_sessions_12_months", source, line: 178 },
+  { name: "therapeutic_sessions_12_months", source, line: 181 },
 );
 
 /**
  * Definition rfa_sessions_12_months: Radiofrequency sessions in the requested region in the 12 months before the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 185.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 188.
  */
 export const define_rfa_sessions_12_months = k.define(
   (c) =>
@@ -626,78 +635,52 @@ export const define_rfa_sessions_12_months = k.define(
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "rfa_sessions_12_months", source, line: 185 },
+  { name: "rfa_sessions_12_months", source, line: 188 },
 );
 
 /**
  * Definition positive_block: A diagnostic block at the requested level(s) and side with at least 80% relief of primary (index) pain, lasting as long as its agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 188.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 191.
  */
-export function define_positive_block(
-  c: k.Context,
-  param_kind: k.Value,
-  param_purpose: k.Value,
-  param_levels: k.Value,
-  param_side: k.Value,
-  param_score_after: k.Value,
-  param_scale_after: k.Value,
-  param_charted: k.Value,
-  param_agent: k.Value,
-  param_lasted: k.Value,
-): k.Value {
-  return c.observed(
+export const define_positive_block = k.defineOver(
+  (c: k.Context, param_p: k.Value) =>
     c.and(
       k.and(
-        k.isIn(param_kind, choices_intraarticular_injection_medial_branch_b, false),
-        k.compareEqual("=", param_purpose, "diagnostic"),
-        k.truth(k.levelsWithin(c.fact(fact_request_levels), param_levels)),
+        k.isIn(c.field(param_p, field_facet_procedure_kind), choices_intraarticular_injection_medial_branch_b, false),
+        k.compareEqual("=", c.field(param_p, field_facet_procedure_purpose), "diagnostic"),
+        k.truth(k.levelsWithin(c.fact(fact_request_levels), c.field(param_p, field_facet_procedure_levels))),
       ),
       () =>
-        c.and(k.truth(define_sides_overlap(c, param_side, c.fact(fact_request_side))), () =>
-          c.and(k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 80), () =>
-            k.truth(define_relief_consistent_with_agent(c, param_agent, param_lasted)),
-          ),
+        c.and(
+          k.truth(define_sides_overlap(c, c.field(param_p, field_facet_procedure_side), c.fact(fact_request_side))),
+          () =>
+            c.and(k.compare(">=", define_relief(c, param_p), 80), () =>
+              k.truth(define_relief_consistent_with_agent(c, param_p)),
+            ),
         ),
     ),
-    "positive_block",
-    source,
-    188,
-  );
-}
+  { name: "positive_block", source, line: 191 },
+);
 
 /**
  * Definition positive_diagnostic_sessions: Sessions of diagnostic facet joint procedures (IA or MBB) at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 196.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 199.
  */
 export const define_positive_diagnostic_sessions = k.define(
   (c) =>
     k.countBy(
       c,
       define_region_history(c),
-      (each_p) =>
-        k.truth(
-          define_positive_block(
-            c,
-            c.entryField(each_p, field_facet_procedure_kind),
-            c.entryField(each_p, field_facet_procedure_purpose),
-            c.entryField(each_p, field_facet_procedure_levels),
-            c.entryField(each_p, field_facet_procedure_side),
-            c.entryField(each_p, field_facet_procedure_pain_score_after),
-            c.entryField(each_p, field_facet_procedure_pain_scale),
-            c.entryField(each_p, field_facet_procedure_relief_percent),
-            c.entryField(each_p, field_facet_procedure_agent),
-            c.entryField(each_p, field_facet_procedure_relief_duration),
-          ),
-        ),
+      (each_p) => k.truth(define_positive_block(c, each_p)),
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_diagnostic_sessions", source, line: 196 },
+  { name: "positive_diagnostic_sessions", source, line: 199 },
 );
 
 /**
  * Definition positive_mbb_sessions: Sessions of diagnostic medial branch blocks at the requested level(s) and side, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 201.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 202.
  */
 export const define_positive_mbb_sessions = k.define(
   (c) =>
@@ -706,30 +689,17 @@ export const define_positive_mbb_sessions = k.define(
       define_region_history(c),
       (each_p) =>
         c.and(k.compareEqual("=", c.entryField(each_p, field_facet_procedure_kind), "medial_branch_block"), () =>
-          k.truth(
-            define_positive_block(
-              c,
-              c.entryField(each_p, field_facet_procedure_kind),
-              c.entryField(each_p, field_facet_procedure_purpose),
-              c.entryField(each_p, field_facet_procedure_levels),
-              c.entryField(each_p, field_facet_procedure_side),
-              c.entryField(each_p, field_facet_procedure_pain_score_after),
-              c.entryField(each_p, field_facet_procedure_pain_scale),
-              c.entryField(each_p, field_facet_procedure_relief_percent),
-              c.entryField(each_p, field_facet_procedure_agent),
-              c.entryField(each_p, field_facet_procedure_relief_duration),
-            ),
-          ),
+          k.truth(define_positive_block(c, each_p)),
         ),
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_mbb_sessions", source, line: 201 },
+  { name: "positive_mbb_sessions", source, line: 202 },
 );
 
 /**
  * Definition positive_mbb_sessions_since_last_rfa: Sessions of diagnostic medial branch blocks at the requested level(s) since the last RFA there, each with at least 80% relief lasting as long as the agent
- * policies/cms/l38773-facet-joint-interventions.pol, line 207.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 205.
  */
 export const define_positive_mbb_sessions_since_last_rfa = k.define(
   (c) =>
@@ -744,62 +714,47 @@ export const define_positive_mbb_sessions_since_last_rfa = k.define(
               c.entryField(each_p, field_facet_procedure_date),
               c.field(define_last_rfa_at_levels(c), field_facet_procedure_date),
             ),
-            () =>
-              k.truth(
-                define_positive_block(
-                  c,
-                  c.entryField(each_p, field_facet_procedure_kind),
-                  c.entryField(each_p, field_facet_procedure_purpose),
-                  c.entryField(each_p, field_facet_procedure_levels),
-                  c.entryField(each_p, field_facet_procedure_side),
-                  c.entryField(each_p, field_facet_procedure_pain_score_after),
-                  c.entryField(each_p, field_facet_procedure_pain_scale),
-                  c.entryField(each_p, field_facet_procedure_relief_percent),
-                  c.entryField(each_p, field_facet_procedure_agent),
-                  c.entryField(each_p, field_facet_procedure_relief_duration),
-                ),
-              ),
+            () => k.truth(define_positive_block(c, each_p)),
           ),
         ),
       (each_p) => [c.entryField(each_p, field_facet_procedure_date)],
       undefined,
     ),
-  { name: "positive_mbb_sessions_since_last_rfa", source, line: 207 },
+  { name: "positive_mbb_sessions_since_last_rfa", source, line: 205 },
 );
 
 /**
  * Definition rfa_successful: The radiofrequency ablation gave at least 50% improvement in pain for at least six months, or improvement in function against baseline on the same scale
- * policies/cms/l38773-facet-joint-interventions.pol, line 215.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 211.
  */
-export function define_rfa_successful(
-  c: k.Context,
-  param_score_after: k.Value,
-  param_scale_after: k.Value,
-  param_charted: k.Value,
-  param_lasted: k.Value,
-  param_function_scale: k.Value,
-  param_function_after: k.Value,
-): k.Value {
-  return c.observed(
+export const define_rfa_successful = k.defineOver(
+  (c: k.Context, param_p: k.Value) =>
     c.or(
       k.and(
-        k.compare(">=", define_relief(c, param_score_after, param_scale_after, param_charted), 50),
-        k.compareDurations(">=", param_lasted, months_6, c.dos),
+        k.compare(">=", define_relief(c, param_p), 50),
+        k.compareDurations(">=", c.field(param_p, field_facet_procedure_relief_duration), months_6, c.dos),
       ),
       () =>
-        c.and(k.compareEqual("=", param_function_scale, c.fact(fact_baseline_disability_scale)), () =>
-          k.compare(">", define_function_improvement(c, param_function_after), 0),
+        c.and(
+          k.compareEqual(
+            "=",
+            c.field(param_p, field_facet_procedure_disability_scale),
+            c.fact(fact_baseline_disability_scale),
+          ),
+          () =>
+            k.compare(
+              ">",
+              define_function_improvement(c, c.field(param_p, field_facet_procedure_disability_score_after)),
+              0,
+            ),
         ),
     ),
-    "rfa_successful",
-    source,
-    215,
-  );
-}
+  { name: "rfa_successful", source, line: 211 },
+);
 
 /**
  * Definition session_entries: Facet joint procedures in the requested region already charted for the date of service: with the request, one session
- * policies/cms/l38773-facet-joint-interventions.pol, line 219.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 215.
  */
 export const define_session_entries = k.define(
   (c) =>
@@ -814,70 +769,34 @@ export const define_session_entries = k.define(
         ),
       ),
     ),
-  { name: "session_entries", source, line: 219 },
+  { name: "session_entries", source, line: 215 },
+);
+
+/**
+ * Definition session_levels: The levels of the session: the requested levels and those of the procedures already charted for the date of service
+ * policies/cms/l38773-facet-joint-interventions.pol, line 221.
+ */
+export const define_session_levels = k.define(
+  (c) =>
+    k.levelUnion(
+      c.fact(fact_request_levels),
+      k.union(c, define_session_entries(c), undefined, (each_p) => c.entryField(each_p, field_facet_procedure_levels)),
+    ),
+  { name: "session_levels", source, line: 221 },
 );
 
 /**
  * Definition session_within_two_levels: One to two levels, either unilateral or bilateral, are allowed per session per spine region.
- * policies/cms/l38773-facet-joint-interventions.pol, line 230.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 224.
  */
 export const define_session_within_two_levels = k.define(
-  (c) =>
-    c.and(k.compare("<=", k.countLevels(c.fact(fact_request_levels)), 2), () =>
-      k.every(
-        c,
-        define_session_entries(c),
-        (each_p) =>
-          k.not(
-            k.truth(k.levelsWithin(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-          ),
-        (each_p) =>
-          c.and(
-            k.and(
-              k.compare("=", k.countLevels(c.fact(fact_request_levels)), 1),
-              k.or(
-                k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 1),
-                k.and(
-                  k.compare("=", k.countLevels(c.entryField(each_p, field_facet_procedure_levels)), 2),
-                  k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
-                ),
-              ),
-            ),
-            () =>
-              k.every(
-                c,
-                define_session_entries(c),
-                (each_q) =>
-                  k.not(
-                    k.truth(
-                      k.levelsWithin(c.entryField(each_q, field_facet_procedure_levels), c.fact(fact_request_levels)),
-                    ),
-                  ),
-                (each_q) =>
-                  k.or(
-                    k.truth(
-                      k.levelsWithin(
-                        c.entryField(each_p, field_facet_procedure_levels),
-                        c.entryField(each_q, field_facet_procedure_levels),
-                      ),
-                    ),
-                    k.truth(
-                      k.levelsWithin(
-                        c.entryField(each_q, field_facet_procedure_levels),
-                        c.entryField(each_p, field_facet_procedure_levels),
-                      ),
-                    ),
-                  ),
-              ),
-          ),
-      ),
-    ),
-  { name: "session_within_two_levels", source, line: 230 },
+  (c) => k.compare("<=", k.countLevels(define_session_levels(c)), 2),
+  { name: "session_within_two_levels", source, line: 224 },
 );
 
 /**
  * Definition same_day_other_blocks: Epidural, sympathetic, trigger point and other blocks on the date of service
- * policies/cms/l38773-facet-joint-interventions.pol, line 238.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 227.
  */
 export const define_same_day_other_blocks = k.define(
   (c) =>
@@ -891,12 +810,12 @@ export const define_same_day_other_blocks = k.define(
         ),
       ),
     ),
-  { name: "same_day_other_blocks", source, line: 238 },
+  { name: "same_day_other_blocks", source, line: 227 },
 );
 
 /**
  * Definition moderate_to_severe_pain: Moderate to severe pain at baseline, on the scale used
- * policies/cms/l38773-facet-joint-interventions.pol, line 248.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 237.
  */
 export const define_moderate_to_severe_pain = k.define(
   (c) =>
@@ -920,19 +839,19 @@ export const define_moderate_to_severe_pain = k.define(
             ),
         ),
     ),
-  { name: "moderate_to_severe_pain", source, line: 248 },
+  { name: "moderate_to_severe_pain", source, line: 237 },
 );
 
 /**
  * Criterion a1_moderate_severe_axial_pain: 1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*
- * policies/cms/l38773-facet-joint-interventions.pol, line 259.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 248.
  */
 export const criterion_a1_moderate_severe_axial_pain = k.criterion({
   id: "a1_moderate_severe_axial_pain",
   wording:
     "1. Moderate to severe chronic neck or low back pain, predominantly axial, that causes functional deficit measured on pain or disability scale*",
   source,
-  line: 259,
+  line: 248,
   readings: [
     {
       text: "chronic is the LCD's definition (pain for 12 weeks or more); the functional deficit is the chart's finding on the baseline pain or disability assessment.",
@@ -954,14 +873,14 @@ export const criterion_a1_moderate_severe_axial_pain = k.criterion({
 
 /**
  * Criterion a2_three_months_conservative: 2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)
- * policies/cms/l38773-facet-joint-interventions.pol, line 264.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 253.
  */
 export const criterion_a2_three_months_conservative = k.criterion({
   id: "a2_three_months_conservative",
   wording:
     "2. Pain present for minimum of 3 months with documented failure to respond to noninvasive conservative management (as tolerated)",
   source,
-  line: 264,
+  line: 253,
   test: (c) =>
     k.and(
       k.compareDurations(">=", k.timeBetween(c.fact(fact_pain_onset), c.dos), months_3, c.dos),
@@ -971,14 +890,14 @@ export const criterion_a2_three_months_conservative = k.criterion({
 
 /**
  * Criterion a3_no_untreated_radiculopathy: 3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)
- * policies/cms/l38773-facet-joint-interventions.pol, line 267.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 256.
  */
 export const criterion_a3_no_untreated_radiculopathy = k.criterion({
   id: "a3_no_untreated_radiculopathy",
   wording:
     "3. Absence of untreated radiculopathy or neurogenic claudication (except for radiculopathy caused by facet joint synovial cyst)",
   source,
-  line: 267,
+  line: 256,
   readings: [
     {
       text: "the exception is for radiculopathy only; neurogenic claudication always excludes.",
@@ -997,27 +916,27 @@ export const criterion_a3_no_untreated_radiculopathy = k.criterion({
 
 /**
  * Criterion a4_no_non_facet_pathology: 4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.
- * policies/cms/l38773-facet-joint-interventions.pol, line 270.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 259.
  */
 export const criterion_a4_no_non_facet_pathology = k.criterion({
   id: "a4_no_non_facet_pathology",
   wording:
     "4. There is no non-facet pathology per clinical assessment or radiology studies that could explain the source of the patient’s pain, including but not limited to fracture, tumor, infection, or significant deformity.",
   source,
-  line: 270,
+  line: 259,
   test: (c) => k.not(k.truth(c.fact(fact_findings_non_facet_pathology))),
 });
 
 /**
  * Criterion a_indications: Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 256.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 245.
  */
 export const criterion_a_indications = k.criterion({
   id: "a_indications",
   wording:
     "Facet Joint Interventions are considered medically reasonable and necessary for the diagnosis and treatment of chronic pain in patients who meet ALL the following criteria:",
   source,
-  line: 256,
+  line: 245,
   list: k.allOf([
     criterion_a1_moderate_severe_axial_pain,
     criterion_a2_three_months_conservative,
@@ -1028,14 +947,14 @@ export const criterion_a_indications = k.criterion({
 
 /**
  * Criterion a_pain_assessment: Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.
- * policies/cms/l38773-facet-joint-interventions.pol, line 276.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 265.
  */
 export const criterion_a_pain_assessment = k.criterion({
   id: "a_pain_assessment",
   wording:
     "Pain assessment must be performed and documented at baseline, after each diagnostic procedure using the same pain scale for each assessment.",
   source,
-  line: 276,
+  line: 265,
   readings: [
     {
       text: '"after each diagnostic procedure" is each diagnostic procedure in the region since the baseline assessment; a score charted on another scale does not count.',
@@ -1065,14 +984,14 @@ export const criterion_a_pain_assessment = k.criterion({
 
 /**
  * Criterion a_disability_baseline: A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).
- * policies/cms/l38773-facet-joint-interventions.pol, line 287.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 276.
  */
 export const criterion_a_disability_baseline = k.criterion({
   id: "a_disability_baseline",
   wording:
     "A disability scale must also be obtained at baseline to be used for functional assessment (if patient qualifies for treatment).",
   source,
-  line: 287,
+  line: 276,
   readings: [
     {
       text: 'a patient "qualifies for treatment" when the request is a treatment: a therapeutic injection, an RFA or a cyst aspiration/rupture.',
@@ -1086,27 +1005,27 @@ export const criterion_a_disability_baseline = k.criterion({
 
 /**
  * Criterion diag_a_first_meets_indications: a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.
- * policies/cms/l38773-facet-joint-interventions.pol, line 292.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 281.
  */
 export const criterion_diag_a_first_meets_indications = k.criterion({
   id: "diag_a_first_meets_indications",
   wording:
     "a. For the first diagnostic facet joint procedure to be considered medically reasonable and necessary, the patient must meet the criteria outlined under indications for facet joint interventions.",
   source,
-  line: 292,
+  line: 281,
   test: (c) => c.met(criterion_a_indications),
 });
 
 /**
  * Criterion diag_ia_only_if_mbb_restricted: Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.
- * policies/cms/l38773-facet-joint-interventions.pol, line 295.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 284.
  */
 export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
   id: "diag_ia_only_if_mbb_restricted",
   wording:
     "Intraarticular (IA) facet block(s) are considered reasonable and necessary as a diagnostic test only if medial branch blocks (MMB) cannot be performed due to specific documented anatomic restrictions or there is an indication to proceed with therapeutic intraarticular injections. These restrictions must be clearly documented in the medical record and made available upon request.",
   source,
-  line: 295,
+  line: 284,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intraarticular_injection"),
   test: (c) =>
     k.or(
@@ -1117,27 +1036,27 @@ export const criterion_diag_ia_only_if_mbb_restricted = k.criterion({
 
 /**
  * Criterion rfa_frequency: Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 298.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 287.
  */
 export const criterion_rfa_frequency = k.criterion({
   id: "rfa_frequency",
   wording:
     "Frequency Limitation: For each covered spinal region, no more than two (2) radiofrequency sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 298,
+  line: 287,
   test: (c) => k.compare("<", define_rfa_sessions_12_months(c), 2),
 });
 
 /**
  * Criterion diag_frequency: For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 301.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 290.
  */
 export const criterion_diag_frequency = k.criterion({
   id: "diag_frequency",
   wording:
     "For each covered spinal region no more than four (4) diagnostic joint sessions will be reimbursed per rolling 12 months, in recognition that the pain generator cannot always be identified with the initial and confirmatory diagnostic procedure.",
   source,
-  line: 301,
+  line: 290,
   readings: [
     {
       text: '"per rolling 12 months" is the 12 months up to the date of service, both ends included, as `within last` reads it; the requested session is one of them, and entries on the date of service are part of the requested session, so the sessions before it must be fewer than the limit.',
@@ -1149,13 +1068,13 @@ export const criterion_diag_frequency = k.criterion({
 
 /**
  * Pathway diagnostic_first: For the first diagnostic facet joint procedure:
- * policies/cms/l38773-facet-joint-interventions.pol, line 317.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 306.
  */
 export const pathway_diagnostic_first = k.pathway({
   id: "diagnostic_first",
   wording: "For the first diagnostic facet joint procedure:",
   source,
-  line: 317,
+  line: 306,
   readings: [
     {
       text: 'diagnostic procedures at the requested level(s) since the last RFA there belong to the current diagnostic work-up (after an RFA, "diagnostic procedures must be repeated", Limitation 8). The first of them is "the initial diagnostic procedure".',
@@ -1173,15 +1092,19 @@ export const pathway_diagnostic_first = k.pathway({
 
 /**
  * Criterion diag_second_same_level: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 324.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 315.
  */
 export const criterion_diag_second_same_level = k.criterion({
   id: "diag_second_same_level",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 324,
+  line: 315,
   readings: [
+    {
+      text: "the levels of the initial session are those of all its entries (a session may be charted as one entry per level).",
+      of: "diag_second_same_level",
+    },
     {
       text: 'diagnostic procedures at the requested level(s) since the last RFA there belong to the current diagnostic work-up (after an RFA, "diagnostic procedures must be repeated", Limitation 8). The first of them is "the initial diagnostic procedure".',
       of: "earlier_diagnostics",
@@ -1189,34 +1112,39 @@ export const criterion_diag_second_same_level = k.criterion({
   ],
   test: (c) =>
     c.and(k.compare("=", define_earlier_diagnostic_sessions(c), 1), () =>
-      k.exists(c, define_first_diagnostic_session(c), (each_p) =>
-        k.truth(k.levelsWithin(c.fact(fact_request_levels), c.entryField(each_p, field_facet_procedure_levels))),
+      k.truth(
+        k.levelsWithin(
+          c.fact(fact_request_levels),
+          k.union(c, define_first_diagnostic_session(c), undefined, (each_p) =>
+            c.entryField(each_p, field_facet_procedure_levels),
+          ),
+        ),
       ),
     ),
 });
 
 /**
  * Criterion diag_b_i_meets_first: i. The patient meets the criteria for the first diagnostic procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 328.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 319.
  */
 export const criterion_diag_b_i_meets_first = k.criterion({
   id: "diag_b_i_meets_first",
   wording: "i. The patient meets the criteria for the first diagnostic procedure",
   source,
-  line: 328,
+  line: 319,
   list: k.allOf([criterion_diag_a_first_meets_indications, criterion_diag_ia_only_if_mbb_restricted]),
 });
 
 /**
  * Criterion diag_b_ii_80_percent: ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 334.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 325.
  */
 export const criterion_diag_b_ii_80_percent = k.criterion({
   id: "diag_b_ii_80_percent",
   wording:
     "ii. After the first diagnostic facet joint procedure, there must be a consistent positive response of at least 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 334,
+  line: 325,
   readings: [
     {
       text: "the response of the initial session is the response any of its entries records (relief is charted once per session, often on one entry).",
@@ -1229,52 +1157,35 @@ export const criterion_diag_b_ii_80_percent = k.criterion({
   ],
   test: (c) =>
     k.exists(c, define_first_diagnostic_session(c), (each_p) =>
-      c.and(
-        k.compare(
-          ">=",
-          define_relief(
-            c,
-            c.entryField(each_p, field_facet_procedure_pain_score_after),
-            c.entryField(each_p, field_facet_procedure_pain_scale),
-            c.entryField(each_p, field_facet_procedure_relief_percent),
-          ),
-          80,
-        ),
-        () =>
-          k.truth(
-            define_relief_consistent_with_agent(
-              c,
-              c.entryField(each_p, field_facet_procedure_agent),
-              c.entryField(each_p, field_facet_procedure_relief_duration),
-            ),
-          ),
+      c.and(k.compare(">=", define_relief(c, each_p), 80), () =>
+        k.truth(define_relief_consistent_with_agent(c, each_p)),
       ),
     ),
 });
 
 /**
  * Criterion diag_b_second_confirmatory: b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:
- * policies/cms/l38773-facet-joint-interventions.pol, line 327.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 318.
  */
 export const criterion_diag_b_second_confirmatory = k.criterion({
   id: "diag_b_second_confirmatory",
   wording:
     "b. A second confirmatory diagnostic facet joint procedure is considered medically reasonable and necessary in patients who meet ALL the following criteria:",
   source,
-  line: 327,
+  line: 318,
   list: k.allOf([criterion_diag_b_i_meets_first, criterion_diag_b_ii_80_percent]),
 });
 
 /**
  * Criterion diag_second_two_weeks: The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 339.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 328.
  */
 export const criterion_diag_second_two_weeks = k.criterion({
   id: "diag_second_two_weeks",
   wording:
     "The second diagnostic procedure may only be performed a minimum of 2 weeks after the initial diagnostic procedure.",
   source,
-  line: 339,
+  line: 328,
   readings: [
     {
       text: 'diagnostic procedures at the requested level(s) since the last RFA there belong to the current diagnostic work-up (after an RFA, "diagnostic procedures must be repeated", Limitation 8). The first of them is "the initial diagnostic procedure".',
@@ -1295,14 +1206,14 @@ export const criterion_diag_second_two_weeks = k.criterion({
 
 /**
  * Pathway diagnostic_second: A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.
- * policies/cms/l38773-facet-joint-interventions.pol, line 323.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 312.
  */
 export const pathway_diagnostic_second = k.pathway({
   id: "diagnostic_second",
   wording:
     "A second diagnostic facet procedure is considered medically necessary to confirm validity of the initial diagnostic facet procedure when administered at the same level.",
   source,
-  line: 323,
+  line: 312,
   readings: [
     {
       text: 'diagnostic procedures at the requested level(s) since the last RFA there belong to the current diagnostic work-up (after an RFA, "diagnostic procedures must be repeated", Limitation 8). The first of them is "the initial diagnostic procedure".',
@@ -1321,14 +1232,14 @@ export const pathway_diagnostic_second = k.pathway({
 
 /**
  * Criterion ther_a_two_diagnostics: a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 346.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 335.
  */
 export const criterion_ther_a_two_diagnostics = k.criterion({
   id: "ther_a_two_diagnostics",
   wording:
     "a. The patient has had two (2) medically reasonable and necessary diagnostic facet joint procedures with each one providing a consistent minimum of 80% relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 346,
+  line: 335,
   readings: [
     {
       text: "two procedures are on the same side when either is bilateral or both are on one side.",
@@ -1340,14 +1251,14 @@ export const criterion_ther_a_two_diagnostics = k.criterion({
 
 /**
  * Criterion ther_b_subsequent: b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale
- * policies/cms/l38773-facet-joint-interventions.pol, line 348.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 337.
  */
 export const criterion_ther_b_subsequent = k.criterion({
   id: "ther_b_subsequent",
   wording:
     "b. Subsequent therapeutic facet joint procedures at the same anatomic site results in at least consistent 50% pain relief for at least three (3) months from the prior therapeutic procedure or at least 50% consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the same scale",
   source,
-  line: 348,
+  line: 337,
   readings: [
     { text: '"the same anatomic site" is the same level(s) on a common side.', of: "last_therapeutic_at_site" },
     {
@@ -1362,24 +1273,13 @@ export const criterion_ther_b_subsequent = k.criterion({
   when: (c) => k.isKnown(define_last_therapeutic_at_site(c)),
   test: (c) =>
     c.or(
-      c.and(
-        k.compare(
+      c.and(k.compare(">=", define_relief(c, define_last_therapeutic_at_site(c)), 50), () =>
+        k.compareDurations(
           ">=",
-          define_relief(
-            c,
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_pain_score_after),
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_pain_scale),
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_relief_percent),
-          ),
-          50,
+          c.field(define_last_therapeutic_at_site(c), field_facet_procedure_relief_duration),
+          months_3,
+          c.dos,
         ),
-        () =>
-          k.compareDurations(
-            ">=",
-            c.field(define_last_therapeutic_at_site(c), field_facet_procedure_relief_duration),
-            months_3,
-            c.dos,
-          ),
       ),
       () =>
         c.and(
@@ -1403,39 +1303,39 @@ export const criterion_ther_b_subsequent = k.criterion({
 
 /**
  * Criterion ther_c_not_rfa_candidate: c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)
- * policies/cms/l38773-facet-joint-interventions.pol, line 353.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 341.
  */
 export const criterion_ther_c_not_rfa_candidate = k.criterion({
   id: "ther_c_not_rfa_candidate",
   wording:
     "c. Documentation of why the patient is not a candidate for radiofrequency ablation (such as established spinal pseudarthrosis, implanted electrical device)",
   source,
-  line: 353,
+  line: 341,
   test: (c) => k.compareEqual("!=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion ther_frequency: Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 355.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 343.
  */
 export const criterion_ther_frequency = k.criterion({
   id: "ther_frequency",
   wording:
     "Frequency Limitations: For each covered spinal region, no more than four (4) therapeutic facet joint sessions will be reimbursed per rolling 12 months.",
   source,
-  line: 355,
+  line: 343,
   test: (c) => k.compare("<", define_therapeutic_sessions_12_months(c), 4),
 });
 
 /**
  * Pathway therapeutic: B. Therapeutic Facet Joint Procedures (IA or MBB):
- * policies/cms/l38773-facet-joint-interventions.pol, line 345.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 334.
  */
 export const pathway_therapeutic = k.pathway({
   id: "therapeutic",
   wording: "B. Therapeutic Facet Joint Procedures (IA or MBB):",
   source,
-  line: 345,
+  line: 334,
   when: (c) => k.truth(define_therapeutic_request(c)),
   list: k.allOf([
     criterion_ther_a_two_diagnostics,
@@ -1447,14 +1347,14 @@ export const pathway_therapeutic = k.pathway({
 
 /**
  * Criterion rfa_a_two_mbbs: a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)
- * policies/cms/l38773-facet-joint-interventions.pol, line 360.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 348.
  */
 export const criterion_rfa_a_two_mbbs = k.criterion({
   id: "rfa_a_two_mbbs",
   wording:
     "a. Initial thermal radiofrequency destruction after the patient has had at least two (2) medically reasonable and necessary diagnostic MBBs, with each one providing a consistent minimum of 80% sustained relief of primary (index) pain (with the duration of relief being consistent with the agent used)",
   source,
-  line: 360,
+  line: 348,
   readings: [
     {
       text: "two procedures are on the same side when either is bilateral or both are on one side.",
@@ -1466,13 +1366,13 @@ export const criterion_rfa_a_two_mbbs = k.criterion({
 
 /**
  * Pathway rfa_initial: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 359.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 347.
  */
 export const pathway_rfa_initial = k.pathway({
   id: "rfa_initial",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 359,
+  line: 347,
   readings: [
     {
       text: "an RFA is a repeat when every requested level was ablated before on a common side; otherwise it is an initial RFA and every requested level needs its diagnostic blocks.",
@@ -1492,14 +1392,14 @@ export const pathway_rfa_initial = k.pathway({
 
 /**
  * Criterion rfa_b_repeat: b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.
- * policies/cms/l38773-facet-joint-interventions.pol, line 368.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 356.
  */
 export const criterion_rfa_b_repeat = k.criterion({
   id: "rfa_b_repeat",
   wording:
     "b. Repeat thermal facet joint RFA at the same anatomic site is considered medically reasonable and necessary provided the patient had a minimum of consistent 50% improvement in pain for at least six (6) months or consistent improvement in the ability to perform previously painful movements and ADLs as compared to baseline measurement using the SAME scale.",
   source,
-  line: 368,
+  line: 356,
   readings: [
     {
       text: "the six months qualify the pain improvement only, as the sentence is written; the improvement in function has no threshold and is any improvement on the same scale.",
@@ -1519,29 +1419,18 @@ export const criterion_rfa_b_repeat = k.criterion({
       of: "function_improvement",
     },
   ],
-  test: (c) =>
-    k.truth(
-      define_rfa_successful(
-        c,
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_pain_score_after),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_pain_scale),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_relief_percent),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_relief_duration),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_disability_scale),
-        c.field(define_last_rfa_at_site(c), field_facet_procedure_disability_score_after),
-      ),
-    ),
+  test: (c) => k.truth(define_rfa_successful(c, define_last_rfa_at_site(c))),
 });
 
 /**
  * Pathway rfa_repeat: C. Facet Joint Denervation:
- * policies/cms/l38773-facet-joint-interventions.pol, line 365.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 353.
  */
 export const pathway_rfa_repeat = k.pathway({
   id: "rfa_repeat",
   wording: "C. Facet Joint Denervation:",
   source,
-  line: 365,
+  line: 353,
   readings: [
     {
       text: "an RFA is a repeat when every requested level was ablated before on a common side; otherwise it is an initial RFA and every requested level needs its diagnostic blocks.",
@@ -1561,14 +1450,14 @@ export const pathway_rfa_repeat = k.pathway({
 
 /**
  * Criterion cyst_1_imaging: 1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 374.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 362.
  */
 export const criterion_cyst_1_imaging = k.criterion({
   id: "cyst_1_imaging",
   wording:
     "1. Advanced diagnostic imaging study (e.g. MRI/CT/myelogram) confirm compression or displacement of the corresponding nerve root by a facet joint synovial cyst",
   source,
-  line: 374,
+  line: 362,
   test: (c) =>
     k.and(
       k.isIn(c.fact(fact_cyst_imaging), choices_mri_ct_myelogram, false),
@@ -1579,25 +1468,25 @@ export const criterion_cyst_1_imaging = k.criterion({
 
 /**
  * Criterion cyst_2_symptoms: 2. Clinical and physical symptoms related to synovial facet cyst are documented
- * policies/cms/l38773-facet-joint-interventions.pol, line 378.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 366.
  */
 export const criterion_cyst_2_symptoms = k.criterion({
   id: "cyst_2_symptoms",
   wording: "2. Clinical and physical symptoms related to synovial facet cyst are documented",
   source,
-  line: 378,
+  line: 366,
   test: (c) => k.truth(c.fact(fact_cyst_symptoms_documented)),
 });
 
 /**
  * Criterion cyst_repeat_once: Cyst aspiration/rupture may be repeated once per individual cyst
- * policies/cms/l38773-facet-joint-interventions.pol, line 380.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 368.
  */
 export const criterion_cyst_repeat_once = k.criterion({
   id: "cyst_repeat_once",
   wording: "Cyst aspiration/rupture may be repeated once per individual cyst",
   source,
-  line: 380,
+  line: 368,
   readings: [
     { text: 'the "individual cyst" is identified by its level and side.', of: "same_cyst_aspirations" },
     {
@@ -1611,13 +1500,13 @@ export const criterion_cyst_repeat_once = k.criterion({
 
 /**
  * Criterion cyst_repeat_relief: only if there is 50% or more consistent improvement in pain for at least three (3) months.
- * policies/cms/l38773-facet-joint-interventions.pol, line 382.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 370.
  */
 export const criterion_cyst_repeat_relief = k.criterion({
   id: "cyst_repeat_relief",
   wording: "only if there is 50% or more consistent improvement in pain for at least three (3) months.",
   source,
-  line: 382,
+  line: 370,
   readings: [
     {
       text: "two procedures are on the same side when either is bilateral or both are on one side.",
@@ -1626,36 +1515,25 @@ export const criterion_cyst_repeat_relief = k.criterion({
   ],
   when: (c) => k.isKnown(define_last_cyst_aspiration(c)),
   test: (c) =>
-    c.and(
-      k.compare(
+    c.and(k.compare(">=", define_relief(c, define_last_cyst_aspiration(c)), 50), () =>
+      k.compareDurations(
         ">=",
-        define_relief(
-          c,
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_pain_score_after),
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_pain_scale),
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_relief_percent),
-        ),
-        50,
+        c.field(define_last_cyst_aspiration(c), field_facet_procedure_relief_duration),
+        months_3,
+        c.dos,
       ),
-      () =>
-        k.compareDurations(
-          ">=",
-          c.field(define_last_cyst_aspiration(c), field_facet_procedure_relief_duration),
-          months_3,
-          c.dos,
-        ),
     ),
 });
 
 /**
  * Pathway cyst_aspiration: D. Facet Cyst Aspiration/Rupture
- * policies/cms/l38773-facet-joint-interventions.pol, line 373.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 361.
  */
 export const pathway_cyst_aspiration = k.pathway({
   id: "cyst_aspiration",
   wording: "D. Facet Cyst Aspiration/Rupture",
   source,
-  line: 373,
+  line: 361,
   when: (c) => k.compareEqual("=", c.fact(fact_request_kind), "cyst_aspiration"),
   list: k.allOf([
     criterion_cyst_1_imaging,
@@ -1667,27 +1545,27 @@ export const pathway_cyst_aspiration = k.pathway({
 
 /**
  * Criterion limitation_1_guidance: 1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).
- * policies/cms/l38773-facet-joint-interventions.pol, line 389.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 376.
  */
 export const criterion_limitation_1_guidance = k.criterion({
   id: "limitation_1_guidance",
   wording:
     "1. Facet joint interventions done without CT or fluoroscopic guidance are considered not reasonable and necessary. This includes facet joint interventions done without any guidance, performed under ultrasound guidance, or with magnetic resonance imaging (MRI).",
   source,
-  line: 389,
+  line: 376,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, true),
 });
 
 /**
  * Criterion limitation_4_one_region: 4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.
- * policies/cms/l38773-facet-joint-interventions.pol, line 391.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 378.
  */
 export const criterion_limitation_4_one_region = k.criterion({
   id: "limitation_4_one_region",
   wording:
     "4. It is not expected that patients will routinely present with pain in both cervical/thoracic and lumbar spinal regions. Therefore, facet joint interventions (both diagnostic and therapeutic) are limited to one spinal region per session.",
   source,
-  line: 391,
+  line: 378,
   test: (c) =>
     k.exists(c, c.fact(fact_facet_history), (each_p) =>
       k.and(
@@ -1704,14 +1582,14 @@ export const criterion_limitation_4_one_region = k.criterion({
 
 /**
  * Criterion limitation_5_same_day_blocks: 5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.
- * policies/cms/l38773-facet-joint-interventions.pol, line 396.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 383.
  */
 export const criterion_limitation_5_same_day_blocks = k.criterion({
   id: "limitation_5_same_day_blocks",
   wording:
     "5. It is not routinely necessary for multiple blocks (e.g., epidural injections, sympathetic blocks, trigger point injections, ect.) to be provided to a patient on the same day as facet joint procedures. Multiple blocks on the same day could lead to improper or lack of diagnosis. If performed, the medical necessity of each injection (at the same or a different level[s]) must be clearly documented in the medical record.",
   source,
-  line: 396,
+  line: 383,
   test: (c) =>
     k.exists(c, define_same_day_other_blocks(c), (each_p) =>
       k.not(k.truth(c.entryField(each_p, field_facet_procedure_necessity_documented))),
@@ -1720,41 +1598,41 @@ export const criterion_limitation_5_same_day_blocks = k.criterion({
 
 /**
  * Criterion limitation_6_substances: 6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.
- * policies/cms/l38773-facet-joint-interventions.pol, line 399.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 386.
  */
 export const criterion_limitation_6_substances = k.criterion({
   id: "limitation_6_substances",
   wording:
     "6. Facet joint intraarticular injections and medial branch blocks may involve the use of anesthetic, corticosteroids, anti-inflammatories and/or contrast agents, and does not include injections of biologicals or other substances not FDA designated for this use.",
   source,
-  line: 399,
+  line: 386,
   when: (c) => k.truth(define_facet_block_request(c)),
   test: (c) => k.truth(c.fact(fact_request_biological_or_unapproved_substance)),
 });
 
 /**
  * Criterion limitation_7_levels: 7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.
- * policies/cms/l38773-facet-joint-interventions.pol, line 401.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 388.
  */
 export const criterion_limitation_7_levels = k.criterion({
   id: "limitation_7_levels",
   wording:
     "7. One to two levels, either unilateral or bilateral, are allowed per session per spine region. Three or four-level procedures are not medically necessary and therefore are non-covered. A session is a time period, which includes all procedures (i.e., medial branch block (MBB), intraarticular injections (IA), facet cyst ruptures, and RFA ablations that are performed during the same day.",
   source,
-  line: 401,
+  line: 388,
   test: (c) => k.not(k.truth(define_session_within_two_levels(c))),
 });
 
 /**
  * Criterion limitation_8_repeat_diagnostics: 8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.
- * policies/cms/l38773-facet-joint-interventions.pol, line 406.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 393.
  */
 export const criterion_limitation_8_repeat_diagnostics = k.criterion({
   id: "limitation_8_repeat_diagnostics",
   wording:
     "8. If there is an extended time, two years or more, since the last RFA and there is a question as to the source of the recurrent pain then diagnostic procedures must be repeated.",
   source,
-  line: 406,
+  line: 393,
   readings: [
     {
       text: '"diagnostic procedures must be repeated" as for an initial RFA: two diagnostic medial branch blocks at the level(s) since that RFA, each with at least 80% relief. It governs the treatments that rest on the diagnosis: a repeat RFA and a therapeutic injection.',
@@ -1789,53 +1667,53 @@ export const criterion_limitation_8_repeat_diagnostics = k.criterion({
 
 /**
  * Criterion limitation_9_rfa_justification: 9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.
- * policies/cms/l38773-facet-joint-interventions.pol, line 410.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 397.
  */
 export const criterion_limitation_9_rfa_justification = k.criterion({
   id: "limitation_9_rfa_justification",
   wording:
     "9. Therapeutic facet injections are not covered unless there is justification in the medical documentation on why RFA cannot be performed.",
   source,
-  line: 410,
+  line: 397,
   when: (c) => k.truth(define_therapeutic_request(c)),
   test: (c) => k.compareEqual("=", c.fact(fact_request_not_rfa_candidate_reason), "no_reason_documented"),
 });
 
 /**
  * Criterion limitation_9_generalized_pain: Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 412.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 399.
  */
 export const criterion_limitation_9_generalized_pain = k.criterion({
   id: "limitation_9_generalized_pain",
   wording:
     "Facet joint procedures in patients for the indication of generalized pain conditions (such as fibromyalgia) or chronic centralized pain syndromes are considered not reasonable and necessary.",
   source,
-  line: 412,
+  line: 399,
   test: (c) => k.truth(c.fact(fact_findings_generalized_or_centralized_pain)),
 });
 
 /**
  * Criterion not_rn_1_prolotherapy: 1. Intraarticular and extraarticular facet joint prolotherapy
- * policies/cms/l38773-facet-joint-interventions.pol, line 418.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 405.
  */
 export const criterion_not_rn_1_prolotherapy = k.criterion({
   id: "not_rn_1_prolotherapy",
   wording: "1. Intraarticular and extraarticular facet joint prolotherapy",
   source,
-  line: 418,
+  line: 405,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "prolotherapy"),
 });
 
 /**
  * Criterion not_rn_2_non_thermal: 2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.
- * policies/cms/l38773-facet-joint-interventions.pol, line 421.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 408.
  */
 export const criterion_not_rn_2_non_thermal = k.criterion({
   id: "not_rn_2_non_thermal",
   wording:
     "2. Non-thermal modalities for facet joint denervation including chemical, low-grade thermal energy (less than 80 degrees Celsius), laser neurolysis, and cryoablation.",
   source,
-  line: 421,
+  line: 408,
   readings: [
     { text: "the History/Background names pulsed RFA among the non-thermal methods.", of: "not_rn_2_non_thermal" },
   ],
@@ -1849,25 +1727,25 @@ export const criterion_not_rn_2_non_thermal = k.criterion({
 
 /**
  * Criterion not_rn_3_intra_facet_implants: 3. Intra-facet implants
- * policies/cms/l38773-facet-joint-interventions.pol, line 424.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 411.
  */
 export const criterion_not_rn_3_intra_facet_implants = k.criterion({
   id: "not_rn_3_intra_facet_implants",
   wording: "3. Intra-facet implants",
   source,
-  line: 424,
+  line: 411,
   test: (c) => k.compareEqual("=", c.fact(fact_request_kind), "intra_facet_implant"),
 });
 
 /**
  * Criterion not_rn_4_after_alif: 4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.
- * policies/cms/l38773-facet-joint-interventions.pol, line 428.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 415.
  */
 export const criterion_not_rn_4_after_alif = k.criterion({
   id: "not_rn_4_after_alif",
   wording: "4. Facet joint procedure performed after anterior lumbar interbody fusion or ALIF.",
   source,
-  line: 428,
+  line: 415,
   readings: [
     {
       text: 'after an ALIF that fused a requested level (an ALIF is lumbar; a facet procedure at an unfused level is not "after" it in the LCD\'s sense).',
@@ -1886,26 +1764,26 @@ export const criterion_not_rn_4_after_alif = k.criterion({
 
 /**
  * Criterion not_rn_5_other_diagnosis: 5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome
- * policies/cms/l38773-facet-joint-interventions.pol, line 433.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 420.
  */
 export const criterion_not_rn_5_other_diagnosis = k.criterion({
   id: "not_rn_5_other_diagnosis",
   wording:
     "5. Definitive clinical and/or imaging findings pointing to a specific diagnosis other than facet joint syndrome",
   source,
-  line: 433,
+  line: 420,
   test: (c) => k.truth(c.fact(fact_findings_other_specific_diagnosis)),
 });
 
 /**
  * Criterion not_rn_6_after_successful_rfa: 6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure
- * policies/cms/l38773-facet-joint-interventions.pol, line 437.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 424.
  */
 export const criterion_not_rn_6_after_successful_rfa = k.criterion({
   id: "not_rn_6_after_successful_rfa",
   wording: "6. Diagnostic injections or MMB at the same level as the previously successful RFA procedure",
   source,
-  line: 437,
+  line: 424,
   readings: [
     {
       text: "Limitation 8 lifts this two years or more after the RFA when the source of the recurrent pain is in question.",
@@ -1927,30 +1805,18 @@ export const criterion_not_rn_6_after_successful_rfa = k.criterion({
           k.truth(k.sameLevel(c.entryField(each_p, field_facet_procedure_levels), c.fact(fact_request_levels))),
         ),
         () =>
-          c.and(
-            k.truth(
-              define_rfa_successful(
-                c,
-                c.entryField(each_p, field_facet_procedure_pain_score_after),
-                c.entryField(each_p, field_facet_procedure_pain_scale),
-                c.entryField(each_p, field_facet_procedure_relief_percent),
-                c.entryField(each_p, field_facet_procedure_relief_duration),
-                c.entryField(each_p, field_facet_procedure_disability_scale),
-                c.entryField(each_p, field_facet_procedure_disability_score_after),
+          c.and(k.truth(define_rfa_successful(c, each_p)), () =>
+            k.not(
+              k.and(
+                k.compareDurations(
+                  ">=",
+                  k.timeBetween(c.entryField(each_p, field_facet_procedure_date), c.dos),
+                  years_2,
+                  c.dos,
+                ),
+                k.truth(c.fact(fact_findings_recurrent_pain_source_in_question)),
               ),
             ),
-            () =>
-              k.not(
-                k.and(
-                  k.compareDurations(
-                    ">=",
-                    k.timeBetween(c.entryField(each_p, field_facet_procedure_date), c.dos),
-                    years_2,
-                    c.dos,
-                  ),
-                  k.truth(c.fact(fact_findings_recurrent_pain_source_in_question)),
-                ),
-              ),
           ),
       ),
     ),
@@ -1958,41 +1824,41 @@ export const criterion_not_rn_6_after_successful_rfa = k.criterion({
 
 /**
  * Criterion provider_trained: Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.
- * policies/cms/l38773-facet-joint-interventions.pol, line 446.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 433.
  */
 export const criterion_provider_trained = k.criterion({
   id: "provider_trained",
   wording:
     "Medicare Program Integrity Manual states services will be considered medically reasonable and necessary only if performed by appropriately trained providers.",
   source,
-  line: 446,
+  line: 433,
   test: (c) => k.truth(c.fact(fact_provider_appropriately_trained)),
 });
 
 /**
  * Criterion advisory_rfa_intent: Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).
- * policies/cms/l38773-facet-joint-interventions.pol, line 475.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 462.
  */
 export const criterion_advisory_rfa_intent = k.criterion({
   id: "advisory_rfa_intent",
   wording:
     "Diagnostic procedures should be performed with the intent that if successful, radiofrequency ablation (RFA) procedure would be considered the primary treatment goal at the diagnosed level(s).",
   source,
-  line: 475,
+  line: 462,
   when: (c) => k.truth(define_diagnostic_request(c)),
   test: (c) => k.not(k.truth(c.fact(fact_request_rfa_planned_if_successful))),
 });
 
 /**
  * Criterion advisory_tfesi_same_encounter: For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.
- * policies/cms/l38773-facet-joint-interventions.pol, line 477.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 464.
  */
 export const criterion_advisory_tfesi_same_encounter = k.criterion({
   id: "advisory_tfesi_same_encounter",
   wording:
     "For example, the performance of both paravertebral facet joint procedures(s) and a transforaminal epidural injection (TFESI) at the same or close spinal level at the same encounter would not be expected unless a synovial cyst is compressing the nerve root.",
   source,
-  line: 477,
+  line: 464,
   test: (c) =>
     k.and(
       k.exists(c, define_same_day_other_blocks(c), (each_p) =>
@@ -2010,27 +1876,27 @@ export const criterion_advisory_tfesi_same_encounter = k.criterion({
 
 /**
  * Criterion advisory_10_implanted_device: 10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.
- * policies/cms/l38773-facet-joint-interventions.pol, line 482.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 469.
  */
 export const criterion_advisory_10_implanted_device = k.criterion({
   id: "advisory_10_implanted_device",
   wording:
     "10. In patients with implanted electrical devices, providers must follow manufacturer instructions and extra planning as indicated to ensure safety of procedure.",
   source,
-  line: 482,
+  line: 469,
   test: (c) => k.truth(c.fact(fact_findings_implanted_electrical_device)),
 });
 
 /**
  * Criterion limitation_2_sedation: 2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections
- * policies/cms/l38773-facet-joint-interventions.pol, line 492.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 479.
  */
 export const criterion_limitation_2_sedation = k.criterion({
   id: "limitation_2_sedation",
   wording:
     "2. Use of Moderate or Deep Sedation, General Anesthesia, and Monitored Anesthesia Care (MAC) is not considered medically reasonable and necessary during facet injections",
   source,
-  line: 492,
+  line: 479,
   test: (c) =>
     k.or(
       k.truth(define_facet_block_request(c)),
@@ -2043,14 +1909,14 @@ export const criterion_limitation_2_sedation = k.criterion({
 
 /**
  * Criterion limitation_3_routine: Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.
- * policies/cms/l38773-facet-joint-interventions.pol, line 494.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 481.
  */
 export const criterion_limitation_3_routine = k.criterion({
   id: "limitation_3_routine",
   wording:
     "Routine use of Moderate Sedation or Monitored Anesthesia Care (MAC) or use of General Anesthesia or Deep Sedation for RFA is not considered reasonable and necessary.",
   source,
-  line: 494,
+  line: 481,
   test: (c) =>
     k.and(
       k.compareEqual("=", c.fact(fact_request_kind), "radiofrequency_ablation"),
@@ -2060,13 +1926,13 @@ export const criterion_limitation_3_routine = k.criterion({
 
 /**
  * Criterion limitation_3_anxiety: Patient anxiety or preference alone is not sufficient justification.
- * policies/cms/l38773-facet-joint-interventions.pol, line 497.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 484.
  */
 export const criterion_limitation_3_anxiety = k.criterion({
   id: "limitation_3_anxiety",
   wording: "Patient anxiety or preference alone is not sufficient justification.",
   source,
-  line: 497,
+  line: 484,
   when: (c) =>
     k.and(
       k.isIn(c.fact(fact_request_kind), choices_radiofrequency_ablation_cyst_aspiration, false),
@@ -2077,18 +1943,18 @@ export const criterion_limitation_3_anxiety = k.criterion({
 
 /**
  * Criterion limitation_3_moderate: 3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.
- * policies/cms/l38773-facet-joint-interventions.pol, line 501.
+ * policies/cms/l38773-facet-joint-interventions.pol, line 488.
  */
 export const criterion_limitation_3_moderate = k.criterion({
   id: "limitation_3_moderate",
   wording:
     "3. The use of Moderate Sedation for RFA or cyst rupture/aspiration will be considered in individual cases with documentation of medical necessity such as a longstanding well-documented history of inability to cooperate, medical conditions that would prohibit performance of the procedure, or inability to remain motionless.",
   source,
-  line: 501,
+  line: 488,
   test: (c) =>
     k.refer(
       referral_1,
       k.isIn(c.fact(fact_request_sedation_reason), choices_inability_to_cooperate_prohibiting_medic, false),
     ),
 });
-// polc digest: f6dc0e593fc7a1ee 79eb9df912eecbc9
+// polc digest: 4c2a51ba4895c934 26d1803602af95d1

@@ -20,47 +20,163 @@ const choices_epidural_injection_facet_injection_media = k.choices([
 
 const source = "policies/common/conservative-therapy.pol";
 
-/** First date of the current course of non-operative conservative therapy targeting the requested spinal region */
-export const fact_conservative_therapy_start = k.fact(
-  "conservative_therapy.start",
+/** A course of non-operative conservative therapy, from the chart */
+export interface TherapyCourse {
+  /** First date of the course */
+  readonly start?: k.IsoDate | null;
+  /** Last documented date of the course: the date of service (or a later planned date) when the course is still going on, such as a home exercise program the member keeps doing */
+  readonly end?: k.IsoDate | null;
+  /** The member failed to respond to the course */
+  readonly failed?: boolean | null;
+  /** The course targets the region the requested procedure treats: the requested spinal region (cervical, thoracic or lumbar spine), or, for a sympathetic block or a stimulator, the limb or part of the body in pain (occupational therapy for a hand, therapy for a leg) */
+  readonly targets_treated_region?: boolean | null;
+  /** Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy */
+  readonly inactive_components?: boolean | null;
+  /** Physical therapy */
+  readonly physical_therapy?: boolean | null;
+  /** Chiropractic care */
+  readonly chiropractic_care?: boolean | null;
+  /** A home exercise program with an exercise prescription/plan provided by a physician, physical therapist, or chiropractor (a physician-supervised home exercise program) */
+  readonly home_exercise_prescription?: boolean | null;
+  /** Follow-up documentation regarding completion of that home exercise program after the required 6-week timeframe */
+  readonly home_exercise_completion_documented?: boolean | null;
+  /** Inability to complete that home exercise program due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count */
+  readonly home_exercise_inability_medical_reason?: boolean | null;
+  /** Occupational therapy (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises) */
+  readonly occupational_therapy?: boolean | null;
+  /** Transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy */
+  readonly other_modalities?: boolean | null;
+}
+export const field_therapy_course_start = k.field(0, "start", k.date, "First date of the course");
+export const field_therapy_course_end = k.field(
+  1,
+  "end",
   k.date,
-  "First date of the current course of non-operative conservative therapy targeting the requested spinal region",
+  "Last documented date of the course: the date of service (or a later planned date) when the course is still going on, such as a home exercise program the member keeps doing",
 );
-/** Last documented date of that course (the date of service when it is still going on) */
-export const fact_conservative_therapy_end = k.fact(
-  "conservative_therapy.end",
-  k.date,
-  "Last documented date of that course (the date of service when it is still going on)",
-);
-/** The member failed to respond to that course of conservative therapy */
-export const fact_conservative_therapy_failed = k.fact(
-  "conservative_therapy.failed",
+export const field_therapy_course_failed = k.field(
+  2,
+  "failed",
   k.boolean,
-  "The member failed to respond to that course of conservative therapy",
+  "The member failed to respond to the course",
 );
-/** Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy */
-export const fact_conservative_therapy_inactive_components = k.fact(
-  "conservative_therapy.inactive_components",
+export const field_therapy_course_targets_treated_region = k.field(
+  3,
+  "targets_treated_region",
+  k.boolean,
+  "The course targets the region the requested procedure treats: the requested spinal region (cervical, thoracic or lumbar spine), or, for a sympathetic block or a stimulator, the limb or part of the body in pain (occupational therapy for a hand, therapy for a leg)",
+);
+export const field_therapy_course_inactive_components = k.field(
+  4,
+  "inactive_components",
   k.boolean,
   "Inactive components are documented: rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, or diathermy",
 );
-/** Region-specific physical therapy is documented */
-export const fact_conservative_therapy_physical_therapy = k.fact(
-  "conservative_therapy.physical_therapy",
+export const field_therapy_course_physical_therapy = k.field(5, "physical_therapy", k.boolean, "Physical therapy");
+export const field_therapy_course_chiropractic_care = k.field(6, "chiropractic_care", k.boolean, "Chiropractic care");
+export const field_therapy_course_home_exercise_prescription = k.field(
+  7,
+  "home_exercise_prescription",
   k.boolean,
-  "Region-specific physical therapy is documented",
+  "A home exercise program with an exercise prescription/plan provided by a physician, physical therapist, or chiropractor (a physician-supervised home exercise program)",
 );
-/** Region-specific chiropractic care is documented */
-export const fact_conservative_therapy_chiropractic_care = k.fact(
-  "conservative_therapy.chiropractic_care",
+export const field_therapy_course_home_exercise_completion_documented = k.field(
+  8,
+  "home_exercise_completion_documented",
   k.boolean,
-  "Region-specific chiropractic care is documented",
+  "Follow-up documentation regarding completion of that home exercise program after the required 6-week timeframe",
 );
-/** Details of engagement in ongoing non-operative conservative therapy are documented */
-export const fact_conservative_therapy_ongoing = k.fact(
-  "conservative_therapy.ongoing",
+export const field_therapy_course_home_exercise_inability_medical_reason = k.field(
+  9,
+  "home_exercise_inability_medical_reason",
   k.boolean,
-  "Details of engagement in ongoing non-operative conservative therapy are documented",
+  "Inability to complete that home exercise program due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+);
+export const field_therapy_course_occupational_therapy = k.field(
+  10,
+  "occupational_therapy",
+  k.boolean,
+  "Occupational therapy (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises)",
+);
+export const field_therapy_course_other_modalities = k.field(
+  11,
+  "other_modalities",
+  k.boolean,
+  "Transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy",
+);
+
+/** Reads an entry of a list of therapy_course: each field by its name. False sends the request to the full check, which names each problem. */
+function read_entry_therapy_course(r: k.FastReader, entry: k.RequestObject, row: k.Row): boolean {
+  for (const name in entry) {
+    const value = entry[name];
+    switch (name) {
+      case "start":
+        if (!r.dateField(row, field_therapy_course_start, value)) return false;
+        break;
+      case "end":
+        if (!r.dateField(row, field_therapy_course_end, value)) return false;
+        break;
+      case "failed":
+        if (!r.booleanField(row, field_therapy_course_failed, value)) return false;
+        break;
+      case "targets_treated_region":
+        if (!r.booleanField(row, field_therapy_course_targets_treated_region, value)) return false;
+        break;
+      case "inactive_components":
+        if (!r.booleanField(row, field_therapy_course_inactive_components, value)) return false;
+        break;
+      case "physical_therapy":
+        if (!r.booleanField(row, field_therapy_course_physical_therapy, value)) return false;
+        break;
+      case "chiropractic_care":
+        if (!r.booleanField(row, field_therapy_course_chiropractic_care, value)) return false;
+        break;
+      case "home_exercise_prescription":
+        if (!r.booleanField(row, field_therapy_course_home_exercise_prescription, value)) return false;
+        break;
+      case "home_exercise_completion_documented":
+        if (!r.booleanField(row, field_therapy_course_home_exercise_completion_documented, value)) return false;
+        break;
+      case "home_exercise_inability_medical_reason":
+        if (!r.booleanField(row, field_therapy_course_home_exercise_inability_medical_reason, value)) return false;
+        break;
+      case "occupational_therapy":
+        if (!r.booleanField(row, field_therapy_course_occupational_therapy, value)) return false;
+        break;
+      case "other_modalities":
+        if (!r.booleanField(row, field_therapy_course_other_modalities, value)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+export const record_therapy_course = k.record(
+  "therapy_course",
+  "A course of non-operative conservative therapy, from the chart",
+  [
+    field_therapy_course_start,
+    field_therapy_course_end,
+    field_therapy_course_failed,
+    field_therapy_course_targets_treated_region,
+    field_therapy_course_inactive_components,
+    field_therapy_course_physical_therapy,
+    field_therapy_course_chiropractic_care,
+    field_therapy_course_home_exercise_prescription,
+    field_therapy_course_home_exercise_completion_documented,
+    field_therapy_course_home_exercise_inability_medical_reason,
+    field_therapy_course_occupational_therapy,
+    field_therapy_course_other_modalities,
+  ],
+  read_entry_therapy_course,
+);
+
+/** Every course of non-operative conservative therapy in the chart, past and current, each with its dates, result and modalities */
+export const fact_conservative_therapy_courses = k.fact(
+  "conservative_therapy.courses",
+  k.listOf(() => record_therapy_course),
+  "Every course of non-operative conservative therapy in the chart, past and current, each with its dates, result and modalities",
 );
 /** The medical reason conservative therapy cannot be done is clearly documented */
 export const fact_conservative_therapy_medical_reason_not_done = k.fact(
@@ -68,95 +184,136 @@ export const fact_conservative_therapy_medical_reason_not_done = k.fact(
   k.boolean,
   "The medical reason conservative therapy cannot be done is clearly documented",
 );
-/** Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor */
-export const fact_home_exercise_program_prescription = k.fact(
-  "home_exercise_program.prescription",
-  k.boolean,
-  "Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor",
-);
-/** Follow-up documentation regarding completion of HEP after the required 6-week timeframe */
-export const fact_home_exercise_program_completion_documented = k.fact(
-  "home_exercise_program.completion_documented",
-  k.boolean,
-  "Follow-up documentation regarding completion of HEP after the required 6-week timeframe",
-);
-/** Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count */
-export const fact_home_exercise_program_inability_medical_reason = k.fact(
-  "home_exercise_program.inability_medical_reason",
-  k.boolean,
-  "Inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises); closure of medical or therapy offices, patient inconvenience, or noncompliance without explanation does not count",
+
+/**
+ * Definition ongoing_courses: The courses of conservative therapy still going on at the date of service
+ * policies/common/conservative-therapy.pol, line 34.
+ */
+export const define_ongoing_courses = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_conservative_therapy_courses), (each_c) =>
+      k.compare(">=", c.entryField(each_c, field_therapy_course_end), c.dos),
+    ),
+  { name: "ongoing_courses", source, line: 34 },
 );
 
 /**
- * Definition home_exercise_program_complete: **Home Exercise Program (HEP) - The following two elements are required to meet guidelines for completion of conservative therapy: Documentation of an exercise prescription/plan provided by a physician, physical therapist, or chiropractor; AND Follow-up documentation regarding completion of HEP after the required 6-week timeframe or inability to complete HEP due to a documented medical reason (i.e., increased pain or inability to physically perform exercises). Closure of medical offices, closure of therapy offices, patient inconvenience, or noncompliance without explanation does not constitute "inability to complete" HEP.
- * policies/common/conservative-therapy.pol, line 26.
+ * Definition failed_any_course: The member failed to respond to a course of non-operative conservative therapy
+ * policies/common/conservative-therapy.pol, line 37.
  */
-export const define_home_exercise_program_complete = k.define(
+export const define_failed_any_course = k.define(
   (c) =>
-    k.and(
-      k.truth(c.fact(fact_home_exercise_program_prescription)),
-      k.or(
-        k.truth(c.fact(fact_home_exercise_program_completion_documented)),
-        k.truth(c.fact(fact_home_exercise_program_inability_medical_reason)),
+    k.exists(c, c.fact(fact_conservative_therapy_courses), (each_c) =>
+      k.truth(c.entryField(each_c, field_therapy_course_failed)),
+    ),
+  { name: "failed_any_course", source, line: 37 },
+);
+
+/**
+ * Definition active_courses: Active modalities should be region-specific (targeting the cervical, thoracic, or lumbar spine) and consist of physical therapy, a physician-supervised home exercise program**, or chiropractic care.
+ * policies/common/conservative-therapy.pol, line 42.
+ */
+export const define_active_courses = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_conservative_therapy_courses), (each_c) =>
+      k.and(
+        k.truth(c.entryField(each_c, field_therapy_course_targets_treated_region)),
+        k.or(
+          k.truth(c.entryField(each_c, field_therapy_course_physical_therapy)),
+          k.truth(c.entryField(each_c, field_therapy_course_chiropractic_care)),
+          k.and(
+            k.truth(c.entryField(each_c, field_therapy_course_home_exercise_prescription)),
+            k.or(
+              k.truth(c.entryField(each_c, field_therapy_course_home_exercise_completion_documented)),
+              k.truth(c.entryField(each_c, field_therapy_course_home_exercise_inability_medical_reason)),
+            ),
+          ),
+        ),
       ),
     ),
-  { name: "home_exercise_program_complete", source, line: 26 },
+  { name: "active_courses", source, line: 42 },
 );
 
 /**
- * Definition active_modality: Active modalities should be region-specific (targeting the cervical, thoracic, or lumbar spine) and consist of physical therapy, a physician-supervised home exercise program**, or chiropractic care.
- * policies/common/conservative-therapy.pol, line 30.
+ * Definition complete_courses: *Conservative Therapy - Non-operative treatment should include a multimodality approach consisting of a combination of active and inactive components. Inactive components can include rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, and diathermy.
+ * policies/common/conservative-therapy.pol, line 51.
  */
-export const define_active_modality = k.define(
+export const define_complete_courses = k.define(
   (c) =>
-    c.or(
-      k.or(
-        k.truth(c.fact(fact_conservative_therapy_physical_therapy)),
-        k.truth(c.fact(fact_conservative_therapy_chiropractic_care)),
-      ),
-      () => k.truth(define_home_exercise_program_complete(c)),
+    k.select(c, define_active_courses(c), (each_c) =>
+      k.truth(c.entryField(each_c, field_therapy_course_inactive_components)),
     ),
-  { name: "active_modality", source, line: 30 },
+  { name: "complete_courses", source, line: 51 },
 );
 
 /**
- * Definition conservative_therapy_complete: *Conservative Therapy - Non-operative treatment should include a multimodality approach consisting of a combination of active and inactive components. Inactive components can include rest, ice, heat, modified activities, medical devices, acupuncture, stimulators, medications, injections, and diathermy.
- * policies/common/conservative-therapy.pol, line 33.
+ * Definition ongoing_active_courses: Ongoing active conservative therapy: a course still going on, targeting the treated region, with physical therapy, a physician-supervised home exercise program, or chiropractic care
+ * policies/common/conservative-therapy.pol, line 57.
  */
-export const define_conservative_therapy_complete = k.define(
+export const define_ongoing_active_courses = k.define(
   (c) =>
-    c.and(k.truth(c.fact(fact_conservative_therapy_inactive_components)), () => k.truth(define_active_modality(c))),
-  { name: "conservative_therapy_complete", source, line: 33 },
+    k.select(c, define_ongoing_courses(c), (each_c) =>
+      k.and(
+        k.truth(c.entryField(each_c, field_therapy_course_targets_treated_region)),
+        k.or(
+          k.truth(c.entryField(each_c, field_therapy_course_physical_therapy)),
+          k.truth(c.entryField(each_c, field_therapy_course_chiropractic_care)),
+          k.truth(c.entryField(each_c, field_therapy_course_home_exercise_prescription)),
+        ),
+      ),
+    ),
+  { name: "ongoing_active_courses", source, line: 57 },
 );
 
 /**
- * Definition conservative_therapy_lasted: The course of conservative therapy lasted the minimum within the window before the date of service
- * policies/common/conservative-therapy.pol, line 38.
+ * Definition failed_course_lasted: A course the member failed to respond to lasted the minimum within the window before the date of service
+ * policies/common/conservative-therapy.pol, line 63.
  */
-export function define_conservative_therapy_lasted(
-  c: k.Context,
-  param_minimum: k.Value,
-  param_window: k.Value,
-): k.Value {
-  return c.observed(
-    k.compareDurations(
-      ">=",
-      k.timeBetween(
-        k.laterOf([c.fact(fact_conservative_therapy_start), k.shiftDate("-", c.dos, param_window)]),
-        c.fact(fact_conservative_therapy_end),
+export const define_failed_course_lasted = k.defineOver(
+  (c: k.Context, param_courses: k.Value, param_minimum: k.Value, param_window: k.Value) =>
+    k.exists(c, param_courses, (each_c) =>
+      k.and(
+        k.truth(c.entryField(each_c, field_therapy_course_failed)),
+        k.compareDurations(
+          ">=",
+          k.timeBetween(
+            k.laterOf([c.entryField(each_c, field_therapy_course_start), k.shiftDate("-", c.dos, param_window)]),
+            c.entryField(each_c, field_therapy_course_end),
+          ),
+          param_minimum,
+          c.dos,
+        ),
       ),
-      param_minimum,
-      c.dos,
     ),
-    "conservative_therapy_lasted",
-    source,
-    38,
-  );
-}
+  { name: "failed_course_lasted", source, line: 63 },
+);
+
+/**
+ * Definition failed_course_lasted_in_all: A course the member failed to respond to lasted the minimum
+ * policies/common/conservative-therapy.pol, line 67.
+ */
+export const define_failed_course_lasted_in_all = k.defineOver(
+  (c: k.Context, param_courses: k.Value, param_minimum: k.Value) =>
+    k.exists(c, param_courses, (each_c) =>
+      k.and(
+        k.truth(c.entryField(each_c, field_therapy_course_failed)),
+        k.compareDurations(
+          ">=",
+          k.timeBetween(
+            c.entryField(each_c, field_therapy_course_start),
+            c.entryField(each_c, field_therapy_course_end),
+          ),
+          param_minimum,
+          c.dos,
+        ),
+      ),
+    ),
+  { name: "failed_course_lasted_in_all", source, line: 67 },
+);
 
 /**
  * Definition failed_or_ongoing_conservative_therapy: Failure to respond to non-operative conservative therapy for the minimum in the window unless a medical reason is documented; or ongoing conservative therapy after prior spinal injections in the same region
- * policies/common/conservative-therapy.pol, line 46.
+ * policies/common/conservative-therapy.pol, line 75.
  */
 export function define_failed_or_ongoing_conservative_therapy(
   c: k.Context,
@@ -166,15 +323,11 @@ export function define_failed_or_ongoing_conservative_therapy(
   return c.observed(
     c.or(
       k.or(
-        c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-          c.and(k.truth(define_conservative_therapy_complete(c)), () =>
-            k.truth(define_conservative_therapy_lasted(c, param_minimum, param_window)),
-          ),
-        ),
+        k.truth(define_failed_course_lasted(c, define_complete_courses(c), param_minimum, param_window)),
         k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
       ),
       () =>
-        c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () =>
+        c.and(k.exists(c, define_ongoing_courses(c)), () =>
           k.exists(c, c.fact(fact_prior_procedures), (each_p) =>
             c.and(
               k.isIn(
@@ -192,7 +345,7 @@ export function define_failed_or_ongoing_conservative_therapy(
     ),
     "failed_or_ongoing_conservative_therapy",
     source,
-    46,
+    75,
   );
 }
-// polc digest: 5abe5c148672c11a 0fa369501f091432
+// polc digest: 6ecd2a42c2637ead 4506bf1a96434931

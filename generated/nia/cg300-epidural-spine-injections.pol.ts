@@ -3,16 +3,16 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_active_modality,
-  define_conservative_therapy_lasted,
+  define_failed_course_lasted,
   define_failed_or_ongoing_conservative_therapy,
-  fact_conservative_therapy_failed,
+  define_ongoing_active_courses,
+  fact_conservative_therapy_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
   define_same_region,
+  define_therapeutic_of,
   fact_prior_procedures,
   fact_request_region,
   field_procedure_date,
@@ -21,7 +21,6 @@ import {
   field_procedure_region,
   field_procedure_relief_duration,
   field_procedure_relief_percent,
-  field_procedure_therapeutic,
 } from "../common/history.pol.js";
 import {
   define_severe_pain_documented,
@@ -114,94 +113,140 @@ export const fact_different_region_medical_reason = k.fact(
   k.boolean,
   "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days",
 );
-/** The request is for intrathecal injections for pain or spasticity prior to permanent pump insertion */
+/**
+ * The request is for intrathecal injections for pain or spasticity prior to permanent pump insertion
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_intrathecal_before_pump = k.fact(
   "purpose.intrathecal_before_pump",
   k.boolean,
   "The request is for intrathecal injections for pain or spasticity prior to permanent pump insertion",
+  { absentUnlessDocumented: true },
 );
-/** The request is for implantation of intrathecal catheters or ports for chemotherapy */
+/**
+ * The request is for implantation of intrathecal catheters or ports for chemotherapy
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_chemotherapy_catheter = k.fact(
   "purpose.chemotherapy_catheter",
   k.boolean,
   "The request is for implantation of intrathecal catheters or ports for chemotherapy",
+  { absentUnlessDocumented: true },
 );
-/** The request is for post-operative pain control */
+/**
+ * The request is for post-operative pain control
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_postoperative_pain_control = k.fact(
   "purpose.postoperative_pain_control",
   k.boolean,
   "The request is for post-operative pain control",
+  { absentUnlessDocumented: true },
 );
-/** The request is for caudal or spinal anesthesia for surgery */
+/**
+ * The request is for caudal or spinal anesthesia for surgery
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_surgical_anesthesia = k.fact(
   "purpose.surgical_anesthesia",
   k.boolean,
   "The request is for caudal or spinal anesthesia for surgery",
+  { absentUnlessDocumented: true },
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
-/** Severe spinal stenosis resulting in intraspinal obstruction */
+/**
+ * Severe spinal stenosis resulting in intraspinal obstruction
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_severe_stenosis_obstruction = k.fact(
   "findings.severe_stenosis_obstruction",
   k.boolean,
   "Severe spinal stenosis resulting in intraspinal obstruction",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition region_injections: Epidural injections in the requested spinal region
- * policies/nia/cg300-epidural-spine-injections.pol, line 50.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 57.
  */
 export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"), {
   name: "region_injections",
   source,
-  line: 50,
+  line: 57,
 });
 
 /**
  * Definition episode_injections: Epidural injections in the requested spinal region in the current episode of care
- * policies/nia/cg300-epidural-spine-injections.pol, line 53.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 60.
  */
 export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)), {
   name: "episode_injections",
   source,
-  line: 53,
+  line: 60,
 });
 
 /**
  * Definition initial_request: No injection in the requested region in the current episode of care
- * policies/nia/cg300-epidural-spine-injections.pol, line 56.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 63.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
   name: "initial_request",
   source,
-  line: 56,
+  line: 63,
 });
 
 /**
  * Definition in_initial_phase: Up to 3 epidural injections may be performed in the initial treatment phase
- * policies/nia/cg300-epidural-spine-injections.pol, line 60.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 67.
  */
 export const define_in_initial_phase = k.define(
   (c) =>
     c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
       k.compare("<", k.count(c, define_episode_injections(c)), 3),
     ),
-  { name: "in_initial_phase", source, line: 60 },
+  { name: "in_initial_phase", source, line: 67 },
+);
+
+/**
+ * Definition after_initial_phase_injections: The injection that closed the initial treatment phase and each one after it
+ * policies/nia/cg300-epidural-spine-injections.pol, line 78.
+ */
+export const define_after_initial_phase_injections = k.define(
+  (c) =>
+    k.select(c, define_episode_injections(c), (each_p) =>
+      k.compare(
+        ">=",
+        k.count(c, define_episode_injections(c), (each_q) =>
+          k.compare("<", c.entryField(each_q, field_procedure_date), c.entryField(each_p, field_procedure_date)),
+        ),
+        2,
+      ),
+    ),
+  { name: "after_initial_phase_injections", source, line: 78 },
 );
 
 /**
  * Definition in_first_year: In the first year of treatment
- * policies/nia/cg300-epidural-spine-injections.pol, line 63.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 81.
  */
 export const define_in_first_year = k.define(
   (c) =>
@@ -211,50 +256,50 @@ export const define_in_first_year = k.define(
       years_1,
       c.dos,
     ),
-  { name: "in_first_year", source, line: 63 },
+  { name: "in_first_year", source, line: 81 },
 );
 
 /**
  * Criterion acute_radicular_symptoms: Neck or back pain with acute radicular symptoms [2]
- * policies/nia/cg300-epidural-spine-injections.pol, line 85.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 103.
  */
 export const criterion_acute_radicular_symptoms = k.criterion({
   id: "acute_radicular_symptoms",
   wording: "Neck or back pain with acute radicular symptoms",
   refs: "2",
   source,
-  line: 85,
+  line: 103,
   test: (c) => k.truth(c.fact(fact_pain_acute_radicular_symptoms)),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [2-5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 87.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 105.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "2-5",
   source,
-  line: 87,
+  line: 105,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion acute_duration: Duration of pain < 3 months
- * policies/nia/cg300-epidural-spine-injections.pol, line 89.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 107.
  */
 export const criterion_acute_duration = k.criterion({
   id: "acute_duration",
   wording: "Duration of pain < 3 months",
   source,
-  line: 89,
+  line: 107,
   test: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion conservative_two_weeks: Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required) [2, 3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 91.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 109.
  */
 export const criterion_conservative_two_weeks = k.criterion({
   id: "conservative_two_weeks",
@@ -262,26 +307,24 @@ export const criterion_conservative_two_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required)",
   refs: "2, 3",
   source,
-  line: 91,
+  line: 109,
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
-      ),
+      k.truth(define_failed_course_lasted(c, c.fact(fact_conservative_therapy_courses), weeks_2, months_6)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway acute_radicular_pain: For the treatment of acute pain or exacerbation of chronic radicular pain [1]
- * policies/nia/cg300-epidural-spine-injections.pol, line 84.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 102.
  */
 export const pathway_acute_radicular_pain = k.pathway({
   id: "acute_radicular_pain",
   wording: "For the treatment of acute pain or exacerbation of chronic radicular pain",
   refs: "1",
   source,
-  line: 84,
+  line: 102,
   list: k.allOf([
     criterion_acute_radicular_symptoms,
     criterion_severe_pain,
@@ -292,20 +335,20 @@ export const pathway_acute_radicular_pain = k.pathway({
 
 /**
  * Criterion stenosis_diagnosis: Spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg300-epidural-spine-injections.pol, line 97.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 115.
  */
 export const criterion_stenosis_diagnosis = k.criterion({
   id: "stenosis_diagnosis",
   wording: "Spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 97,
+  line: 115,
   test: (c) => k.truth(c.fact(fact_diagnosis_spinal_stenosis)),
 });
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 244.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 262.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -313,11 +356,16 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 244,
+  line: 262,
   readings: [
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -329,33 +377,33 @@ export const criterion_conservative_six_weeks = k.criterion({
 
 /**
  * Pathway spinal_stenosis: For the treatment of spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg300-epidural-spine-injections.pol, line 96.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 114.
  */
 export const pathway_spinal_stenosis = k.pathway({
   id: "spinal_stenosis",
   wording: "For the treatment of spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 96,
+  line: 114,
   list: k.allOf([criterion_stenosis_diagnosis, criterion_severe_pain, criterion_conservative_six_weeks]),
 });
 
 /**
  * Criterion failed_back_surgery_diagnosis: Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg300-epidural-spine-injections.pol, line 104.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 122.
  */
 export const criterion_failed_back_surgery_diagnosis = k.criterion({
   id: "failed_back_surgery_diagnosis",
   wording: "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 104,
+  line: 122,
   test: (c) => k.truth(c.fact(fact_diagnosis_failed_back_surgery)),
 });
 
 /**
  * Criterion medical_reason_for_injection: Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery) [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 107.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 125.
  */
 export const criterion_medical_reason_for_injection = k.criterion({
   id: "medical_reason_for_injection",
@@ -363,20 +411,20 @@ export const criterion_medical_reason_for_injection = k.criterion({
     "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)",
   refs: "3",
   source,
-  line: 107,
+  line: 125,
   test: (c) => k.truth(c.fact(fact_injection_medical_reason)),
 });
 
 /**
  * Pathway failed_back_surgery: For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg300-epidural-spine-injections.pol, line 103.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 121.
  */
 export const pathway_failed_back_surgery = k.pathway({
   id: "failed_back_surgery",
   wording: "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 103,
+  line: 121,
   list: k.allOf([
     criterion_failed_back_surgery_diagnosis,
     criterion_severe_pain,
@@ -387,13 +435,13 @@ export const pathway_failed_back_surgery = k.pathway({
 
 /**
  * Criterion surgical_planning_request: A diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg300-epidural-spine-injections.pol, line 113.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 131.
  */
 export const criterion_surgical_planning_request = k.criterion({
   id: "surgical_planning_request",
   wording: "A diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 113,
+  line: 131,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_diagnosis_surgical_planning)),
@@ -403,38 +451,38 @@ export const criterion_surgical_planning_request = k.criterion({
 
 /**
  * Criterion preoperative_plan: Documentation of a pre-operative evaluation and plan for surgery
- * policies/nia/cg300-epidural-spine-injections.pol, line 116.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 134.
  */
 export const criterion_preoperative_plan = k.criterion({
   id: "preoperative_plan",
   wording: "Documentation of a pre-operative evaluation and plan for surgery",
   source,
-  line: 116,
+  line: 134,
   test: (c) => k.truth(c.fact(fact_preoperative_evaluation_and_plan)),
 });
 
 /**
  * Pathway surgical_planning: For a diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg300-epidural-spine-injections.pol, line 112.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 130.
  */
 export const pathway_surgical_planning = k.pathway({
   id: "surgical_planning",
   wording: "For a diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 112,
+  line: 130,
   list: k.allOf([criterion_surgical_planning_request, criterion_severe_pain, criterion_preoperative_plan]),
 });
 
 /**
  * Note two_transforaminal_levels: NOTE: No more than 2 levels of transforaminal blocks should be done in one day. [8]
- * policies/nia/cg300-epidural-spine-injections.pol, line 124.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 142.
  */
 export const note_two_transforaminal_levels = k.note({
   id: "two_transforaminal_levels",
   wording: "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
   refs: "8",
   source,
-  line: 124,
+  line: 142,
   readings: [
     {
       text: "the levels of the requested injection, which are all done on its date of service; the rule does not add other injections of that day.",
@@ -450,7 +498,7 @@ export const note_two_transforaminal_levels = k.note({
 
 /**
  * Criterion initial_phase_relief: Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained [5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 135.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 153.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -458,7 +506,7 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
   refs: "5",
   source,
-  line: 135,
+  line: 153,
   readings: [
     { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
     {
@@ -489,14 +537,14 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg300-epidural-spine-injections.pol, line 141.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 159.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 141,
+  line: 159,
   readings: [
     {
       text: "the retry after an unsuccessful injection is still an initial-phase injection, so it keeps the two-week spacing.",
@@ -528,19 +576,19 @@ export const criterion_initial_phase_retry = k.criterion({
 
 /**
  * List NIA_CG_300.section4.2: One of the following
- * policies/nia/cg300-epidural-spine-injections.pol, line 134.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 152.
  */
 export const list_NIA_CG_300_section4_2 = k.group({
   id: "NIA_CG_300.section4.2",
   wording: "One of the following",
   source,
-  line: 134,
+  line: 152,
   list: k.anyOf([criterion_initial_phase_relief, criterion_initial_phase_retry]),
 });
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 147.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 165.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -548,7 +596,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 147,
+  line: 165,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -559,27 +607,31 @@ export const criterion_after_initial_phase = k.criterion({
       of: "episode_of",
     },
     { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
+    {
+      text: '"after each therapeutic injection" in the rule for repeats after the initial treatment phase covers the injections from the one that closed the initial phase (the 3rd of the episode) on, not the series before it: the initial phase has its own rule (at least 30% relief, no sooner than 2 weeks apart, so two months of relief after the 1st and 2nd cannot be observed), and the first-year allowance counts "a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections". The relief after the 3rd is what a first repeat after the phase rests on (POLICY HISTORY, January 2022: "at least 50% or more pain relief obtained for a minimum of 2 months after initial injections").',
+      of: "after_initial_phase_injections",
+    },
+    {
+      text: 'charts record the agent injected, rarely the intent. An injection is therapeutic when the chart says so (therapeutic), and otherwise when it delivered more than local anesthetic: the guidelines\' BACKGROUND describes a therapeutic injection as one where "a corticosteroid is injected close to the target area", and a block with local anesthetic only is diagnostic.',
+      of: "therapeutic_of",
+    },
   ],
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
   test: (c) =>
-    k.every(
-      c,
-      define_episode_injections(c),
-      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
-      (each_p) =>
-        k.and(
-          k.or(
-            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
-          ),
-          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+    k.every(c, define_therapeutic_of(c, define_after_initial_phase_injections(c)), undefined, (each_p) =>
+      k.and(
+        k.or(
+          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
         ),
+        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+      ),
     ),
 });
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 151.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 169.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -587,7 +639,7 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 151,
+  line: 169,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -604,7 +656,7 @@ export const criterion_continuing_pain = k.criterion({
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg300-epidural-spine-injections.pol, line 154.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 172.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -612,7 +664,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 154,
+  line: 172,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -623,21 +675,25 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
       of: "episode_of",
     },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the completion elements of the home exercise program are "required to meet guidelines for completion of conservative therapy", which a program still going on cannot show yet; being engaged in an ongoing physician-supervised program is its prescription and its dates.',
+      of: "ongoing_active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
   ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
+      k.exists(c, define_ongoing_active_courses(c)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 157.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 175.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -645,7 +701,7 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 157,
+  line: 175,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -662,7 +718,7 @@ export const criterion_first_year_limit = k.criterion({
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg300-epidural-spine-injections.pol, line 162.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 180.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -670,7 +726,7 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections may be performed in a 12-month period per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate), then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 162,
+  line: 180,
   readings: [
     {
       text: '"in a 12-month period" is the 12 months up to the date of service, and the requested injection is one of them.',
@@ -710,7 +766,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg300-epidural-spine-injections.pol, line 166.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 184.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -718,7 +774,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 166,
+  line: 184,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -754,14 +810,14 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg300-epidural-spine-injections.pol, line 173.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 191.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 173,
+  line: 191,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -773,85 +829,85 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion intrathecal_before_pump: Intrathecal injections for pain or spasticity prior to permanent pump insertion
- * policies/nia/cg300-epidural-spine-injections.pol, line 179.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 197.
  */
 export const criterion_intrathecal_before_pump = k.criterion({
   id: "intrathecal_before_pump",
   wording: "Intrathecal injections for pain or spasticity prior to permanent pump insertion",
   source,
-  line: 179,
+  line: 197,
   test: (c) => k.truth(c.fact(fact_purpose_intrathecal_before_pump)),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg300-epidural-spine-injections.pol, line 180.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 198.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 180,
+  line: 198,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg300-epidural-spine-injections.pol, line 181.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 199.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 181,
+  line: 199,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg300-epidural-spine-injections.pol, line 182.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 200.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 182,
+  line: 200,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg300-epidural-spine-injections.pol, line 186.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 204.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 186,
+  line: 204,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg300-epidural-spine-injections.pol, line 187.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 205.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 187,
+  line: 205,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg300-epidural-spine-injections.pol, line 188.
+ * policies/nia/cg300-epidural-spine-injections.pol, line 206.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 188,
+  line: 206,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
-// polc digest: e157f33240b402d4 e7e2b116d493acbf
+// polc digest: 9a5717baf64b75ac c02e217c4463e836

@@ -3,14 +3,14 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_active_modality,
   define_failed_or_ongoing_conservative_therapy,
+  define_ongoing_active_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of } from "../common/episode-of-care.pol.js";
 import {
   define_same_region,
+  define_therapeutic_of,
   enum_procedure_kind,
   fact_prior_procedures,
   fact_request_image_guidance,
@@ -145,52 +145,80 @@ export const fact_after_rf_different_levels = k.fact(
   k.boolean,
   "The repeat diagnostic injection targets different spinal levels from the radiofrequency neurolysis",
 );
-/** The request is for sacral lateral branch blocks (S1, S2, S3) */
+/**
+ * The request is for sacral lateral branch blocks (S1, S2, S3)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_sacral_lateral_branch_block = k.fact(
   "purpose.sacral_lateral_branch_block",
   k.boolean,
   "The request is for sacral lateral branch blocks (S1, S2, S3)",
+  { absentUnlessDocumented: true },
 );
-/** The request is for atlantoaxial joint injections (C1-2) */
+/**
+ * The request is for atlantoaxial joint injections (C1-2)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_atlantoaxial_joint_injection = k.fact(
   "purpose.atlantoaxial_joint_injection",
   k.boolean,
   "The request is for atlantoaxial joint injections (C1-2)",
+  { absentUnlessDocumented: true },
 );
-/** The request is for occipital nerve blocks */
+/**
+ * The request is for occipital nerve blocks
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_occipital_nerve_block = k.fact(
   "purpose.occipital_nerve_block",
   k.boolean,
   "The request is for occipital nerve blocks",
+  { absentUnlessDocumented: true },
 );
-/** The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain */
+/**
+ * The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_hardware_injection = k.fact(
   "purpose.hardware_injection",
   k.boolean,
   "The request is for a hardware injection or block for diagnosis or treatment of post-surgical or other spine pain",
+  { absentUnlessDocumented: true },
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
-/** Inability to obtain percutaneous access to the target facet joint */
+/**
+ * Inability to obtain percutaneous access to the target facet joint
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_no_percutaneous_access = k.fact(
   "findings.no_percutaneous_access",
   k.boolean,
   "Inability to obtain percutaneous access to the target facet joint",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition region_facet_procedures: Facet joint injections and medial branch nerve blocks in the requested spinal region
- * policies/nia/cg301-facet-joint-injections.pol, line 58.
+ * policies/nia/cg301-facet-joint-injections.pol, line 65.
  */
 export const define_region_facet_procedures = k.define(
   (c) =>
@@ -200,52 +228,52 @@ export const define_region_facet_procedures = k.define(
         () => k.truth(define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region))),
       ),
     ),
-  { name: "region_facet_procedures", source, line: 58 },
+  { name: "region_facet_procedures", source, line: 65 },
 );
 
 /**
  * Definition episode_injections: Facet joint injections and medial branch nerve blocks in the requested spinal region in the current episode of care
- * policies/nia/cg301-facet-joint-injections.pol, line 62.
+ * policies/nia/cg301-facet-joint-injections.pol, line 69.
  */
 export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_facet_procedures(c)), {
   name: "episode_injections",
   source,
-  line: 62,
+  line: 69,
 });
 
 /**
  * Definition initial_request: No facet joint injection or medial branch nerve block in the requested region in the current episode of care
- * policies/nia/cg301-facet-joint-injections.pol, line 65.
+ * policies/nia/cg301-facet-joint-injections.pol, line 72.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
   name: "initial_request",
   source,
-  line: 65,
+  line: 72,
 });
 
 /**
  * Definition in_diagnostic_phase: The requested injection is the second of the initial diagnostic phase
- * policies/nia/cg301-facet-joint-injections.pol, line 70.
+ * policies/nia/cg301-facet-joint-injections.pol, line 77.
  */
 export const define_in_diagnostic_phase = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 1), {
   name: "in_diagnostic_phase",
   source,
-  line: 70,
+  line: 77,
 });
 
 /**
  * Definition previous_injection: The most recent facet joint injection or medial branch nerve block in the episode of care
- * policies/nia/cg301-facet-joint-injections.pol, line 73.
+ * policies/nia/cg301-facet-joint-injections.pol, line 80.
  */
 export const define_previous_injection = k.define((c) => k.latest(c, define_episode_injections(c)), {
   name: "previous_injection",
   source,
-  line: 73,
+  line: 80,
 });
 
 /**
  * Definition diagnostic_phase_interval: Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart; if the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections
- * policies/nia/cg301-facet-joint-injections.pol, line 78.
+ * policies/nia/cg301-facet-joint-injections.pol, line 85.
  */
 export const define_diagnostic_phase_interval = k.define(
   (c) =>
@@ -268,12 +296,12 @@ export const define_diagnostic_phase_interval = k.define(
           ),
         ),
     ),
-  { name: "diagnostic_phase_interval", source, line: 78 },
+  { name: "diagnostic_phase_interval", source, line: 85 },
 );
 
 /**
  * Definition last_rf_neurolysis: The most recent radiofrequency neurolysis in the requested spinal region
- * policies/nia/cg301-facet-joint-injections.pol, line 84.
+ * policies/nia/cg301-facet-joint-injections.pol, line 91.
  */
 export const define_last_rf_neurolysis = k.define(
   (c) =>
@@ -282,12 +310,12 @@ export const define_last_rf_neurolysis = k.define(
         k.truth(define_same_region(c, c.entryField(each_r, field_procedure_region), c.fact(fact_request_region))),
       ),
     ),
-  { name: "last_rf_neurolysis", source, line: 84 },
+  { name: "last_rf_neurolysis", source, line: 91 },
 );
 
 /**
  * Definition facet_procedures_12_months: Unilateral injections performed at the same level on the right vs. left within 1 month of each other would be considered as one procedure toward the total number of facet procedures allowed per 12 months. [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 89.
+ * policies/nia/cg301-facet-joint-injections.pol, line 96.
  */
 export const define_facet_procedures_12_months = k.define(
   (c) =>
@@ -312,12 +340,12 @@ export const define_facet_procedures_12_months = k.define(
           ),
         ),
     ),
-  { name: "facet_procedures_12_months", source, line: 89 },
+  { name: "facet_procedures_12_months", source, line: 96 },
 );
 
 /**
  * Definition request_joins_prior: The requested unilateral injection is at the same level on the other side within 1 month of an earlier unilateral injection, so it counts as one procedure with it
- * policies/nia/cg301-facet-joint-injections.pol, line 98.
+ * policies/nia/cg301-facet-joint-injections.pol, line 105.
  */
 export const define_request_joins_prior = k.define(
   (c) =>
@@ -331,19 +359,19 @@ export const define_request_joins_prior = k.define(
         ),
       ),
     ),
-  { name: "request_joins_prior", source, line: 98 },
+  { name: "request_joins_prior", source, line: 105 },
 );
 
 /**
  * Criterion axial_pain: History of mainly axial or non-radicular pain unless stenosis is caused by synovial cyst [5-7]
- * policies/nia/cg301-facet-joint-injections.pol, line 127.
+ * policies/nia/cg301-facet-joint-injections.pol, line 134.
  */
 export const criterion_axial_pain = k.criterion({
   id: "axial_pain",
   wording: "History of mainly axial or non-radicular pain unless stenosis is caused by synovial cyst",
   refs: "5-7",
   source,
-  line: 127,
+  line: 134,
   readings: [
     {
       text: "the synovial-cyst exception belongs to this bullet only; the next bullet (no evidence that radiculitis is the primary source) still applies as written.",
@@ -356,7 +384,7 @@ export const criterion_axial_pain = k.criterion({
 
 /**
  * Criterion no_other_pain_source: Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation, or radiculitis [5-7]
- * policies/nia/cg301-facet-joint-injections.pol, line 129.
+ * policies/nia/cg301-facet-joint-injections.pol, line 136.
  */
 export const criterion_no_other_pain_source = k.criterion({
   id: "no_other_pain_source",
@@ -364,7 +392,7 @@ export const criterion_no_other_pain_source = k.criterion({
     "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation, or radiculitis",
   refs: "5-7",
   source,
-  line: 129,
+  line: 136,
   test: (c) =>
     k.not(
       k.or(
@@ -378,47 +406,47 @@ export const criterion_no_other_pain_source = k.criterion({
 
 /**
  * Criterion pars_defect_imaging: For chronic lumbar spondylolysis, imaging studies that confirm the presence of a pars interarticularis fracture/defect are required
- * policies/nia/cg301-facet-joint-injections.pol, line 134.
+ * policies/nia/cg301-facet-joint-injections.pol, line 141.
  */
 export const criterion_pars_defect_imaging = k.criterion({
   id: "pars_defect_imaging",
   wording:
     "For chronic lumbar spondylolysis, imaging studies that confirm the presence of a pars interarticularis fracture/defect are required",
   source,
-  line: 134,
+  line: 141,
   when: (c) => k.truth(c.fact(fact_diagnosis_chronic_lumbar_spondylolysis)),
   test: (c) => k.truth(c.fact(fact_diagnosis_pars_defect_on_imaging)),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [6-8]
- * policies/nia/cg301-facet-joint-injections.pol, line 136.
+ * policies/nia/cg301-facet-joint-injections.pol, line 143.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "6-8",
   source,
-  line: 136,
+  line: 143,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion chronic_duration: Duration of pain of at least 3 months [6, 7]
- * policies/nia/cg301-facet-joint-injections.pol, line 138.
+ * policies/nia/cg301-facet-joint-injections.pol, line 145.
  */
 export const criterion_chronic_duration = k.criterion({
   id: "chronic_duration",
   wording: "Duration of pain of at least 3 months",
   refs: "6, 7",
   source,
-  line: 138,
+  line: 145,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [6, 8, 9]
- * policies/nia/cg301-facet-joint-injections.pol, line 140.
+ * policies/nia/cg301-facet-joint-injections.pol, line 147.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -426,11 +454,16 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "6, 8, 9",
   source,
-  line: 140,
+  line: 147,
   readings: [
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -442,13 +475,13 @@ export const criterion_conservative_six_weeks = k.criterion({
 
 /**
  * Pathway facet_or_pars_pain: To confirm non-radicular pain suggestive of facet joint or pars interarticularis origin
- * policies/nia/cg301-facet-joint-injections.pol, line 124.
+ * policies/nia/cg301-facet-joint-injections.pol, line 131.
  */
 export const pathway_facet_or_pars_pain = k.pathway({
   id: "facet_or_pars_pain",
   wording: "To confirm non-radicular pain suggestive of facet joint or pars interarticularis origin",
   source,
-  line: 124,
+  line: 131,
   list: k.allOf([
     criterion_axial_pain,
     criterion_no_other_pain_source,
@@ -461,27 +494,27 @@ export const pathway_facet_or_pars_pain = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed under imaging guidance. [10-14]
- * policies/nia/cg301-facet-joint-injections.pol, line 148.
+ * policies/nia/cg301-facet-joint-injections.pol, line 155.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed under imaging guidance.",
   refs: "10-14",
   source,
-  line: 148,
+  line: 155,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion diagnostic_phase_spacing: no sooner than 2 weeks apart; If the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections
- * policies/nia/cg301-facet-joint-injections.pol, line 160.
+ * policies/nia/cg301-facet-joint-injections.pol, line 167.
  */
 export const criterion_diagnostic_phase_spacing = k.criterion({
   id: "diagnostic_phase_spacing",
   wording:
     "no sooner than 2 weeks apart; If the most recent injection was a diagnostic block with local anesthetic only, there must be at least 7 days between injections",
   source,
-  line: 160,
+  line: 167,
   readings: [
     {
       text: '"no sooner than 2 weeks apart" is counted from the most recent injection of the episode; after a diagnostic block with local anesthetic only, 7 days are enough.',
@@ -505,14 +538,14 @@ export const criterion_diagnostic_phase_spacing = k.criterion({
 
 /**
  * Criterion diagnostic_phase_improvement: provided at least 50% pain relief or significant documented functional improvement is obtained [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 162.
+ * policies/nia/cg301-facet-joint-injections.pol, line 169.
  */
 export const criterion_diagnostic_phase_improvement = k.criterion({
   id: "diagnostic_phase_improvement",
   wording: "provided at least 50% pain relief or significant documented functional improvement is obtained",
   refs: "6",
   source,
-  line: 162,
+  line: 169,
   readings: [
     {
       text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
@@ -535,7 +568,7 @@ export const criterion_diagnostic_phase_improvement = k.criterion({
 
 /**
  * Criterion diagnostic_phase_relief: Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart, provided at least 50% pain relief or significant documented functional improvement is obtained [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 159.
+ * policies/nia/cg301-facet-joint-injections.pol, line 166.
  */
 export const criterion_diagnostic_phase_relief = k.criterion({
   id: "diagnostic_phase_relief",
@@ -543,7 +576,7 @@ export const criterion_diagnostic_phase_relief = k.criterion({
     "Up to 2 injections may be performed in the initial diagnostic phase, no sooner than 2 weeks apart, provided at least 50% pain relief or significant documented functional improvement is obtained",
   refs: "6",
   source,
-  line: 159,
+  line: 166,
   readings: [
     {
       text: "the initial diagnostic phase is the first 2 injections of the episode of care, so the requested injection is in it when exactly one injection precedes it in the episode.",
@@ -568,14 +601,14 @@ export const criterion_diagnostic_phase_relief = k.criterion({
 
 /**
  * Criterion first_injection_unsuccessful: If the first injection is unsuccessful, a second injection may be performed at a different spinal level or with a change in technique (e.g., from an intra-articular facet injection to a medial branch nerve block) given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg301-facet-joint-injections.pol, line 170.
+ * policies/nia/cg301-facet-joint-injections.pol, line 177.
  */
 export const criterion_first_injection_unsuccessful = k.criterion({
   id: "first_injection_unsuccessful",
   wording:
     "If the first injection is unsuccessful, a second injection may be performed at a different spinal level or with a change in technique (e.g., from an intra-articular facet injection to a medial branch nerve block) given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 170,
+  line: 177,
   readings: [
     {
       text: "the second injection after an unsuccessful first one is still in the initial diagnostic phase, so it keeps that phase's spacing. A different spinal level is read from the levels in the record; a change in technique is a change between intra-articular facet injection and medial branch nerve block (the guideline's example) or another documented change.",
@@ -629,19 +662,19 @@ export const criterion_first_injection_unsuccessful = k.criterion({
 
 /**
  * List NIA_CG_301.section4.2: One of the following
- * policies/nia/cg301-facet-joint-injections.pol, line 158.
+ * policies/nia/cg301-facet-joint-injections.pol, line 165.
  */
 export const list_NIA_CG_301_section4_2 = k.group({
   id: "NIA_CG_301.section4.2",
   wording: "One of the following",
   source,
-  line: 158,
+  line: 165,
   list: k.anyOf([criterion_diagnostic_phase_relief, criterion_first_injection_unsuccessful]),
 });
 
 /**
  * Criterion after_diagnostic_phase: Facet joint injections may only be repeated after the initial diagnostic phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 176.
+ * policies/nia/cg301-facet-joint-injections.pol, line 183.
  */
 export const criterion_after_diagnostic_phase = k.criterion({
   id: "after_diagnostic_phase",
@@ -649,7 +682,7 @@ export const criterion_after_diagnostic_phase = k.criterion({
     "Facet joint injections may only be repeated after the initial diagnostic phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "6",
   source,
-  line: 176,
+  line: 183,
   readings: [
     {
       text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
@@ -667,27 +700,27 @@ export const criterion_after_diagnostic_phase = k.criterion({
       text: "the initial diagnostic phase is the first 2 injections of the episode of care, so the requested injection is in it when exactly one injection precedes it in the episode.",
       of: "in_diagnostic_phase",
     },
+    {
+      text: 'charts record the agent injected, rarely the intent. An injection is therapeutic when the chart says so (therapeutic), and otherwise when it delivered more than local anesthetic: the guidelines\' BACKGROUND describes a therapeutic injection as one where "a corticosteroid is injected close to the target area", and a block with local anesthetic only is diagnostic.',
+      of: "therapeutic_of",
+    },
   ],
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_diagnostic_phase(c)))),
   test: (c) =>
-    k.every(
-      c,
-      define_episode_injections(c),
-      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
-      (each_p) =>
-        k.and(
-          k.or(
-            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
-          ),
-          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+    k.every(c, define_therapeutic_of(c, define_episode_injections(c)), undefined, (each_p) =>
+      k.and(
+        k.or(
+          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
         ),
+        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+      ),
     ),
 });
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [6, 8]
- * policies/nia/cg301-facet-joint-injections.pol, line 180.
+ * policies/nia/cg301-facet-joint-injections.pol, line 187.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -695,7 +728,7 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "6, 8",
   source,
-  line: 180,
+  line: 187,
   readings: [
     {
       text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
@@ -716,7 +749,7 @@ export const criterion_continuing_pain = k.criterion({
 
 /**
  * Criterion ongoing_active_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [6, 8, 9]
- * policies/nia/cg301-facet-joint-injections.pol, line 186.
+ * policies/nia/cg301-facet-joint-injections.pol, line 193.
  */
 export const criterion_ongoing_active_therapy = k.criterion({
   id: "ongoing_active_therapy",
@@ -724,30 +757,34 @@ export const criterion_ongoing_active_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "6, 8, 9",
   source,
-  line: 186,
+  line: 193,
   readings: [
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the completion elements of the home exercise program are "required to meet guidelines for completion of conservative therapy", which a program still going on cannot show yet; being engaged in an ongoing physician-supervised program is its prescription and its dates.',
+      of: "ongoing_active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
   ],
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
+      k.exists(c, define_ongoing_active_courses(c)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion diagnostic_within_one_month: Diagnostic injections within 1 month of the previous injection do not require documentation of ongoing active conservative therapy
- * policies/nia/cg301-facet-joint-injections.pol, line 188.
+ * policies/nia/cg301-facet-joint-injections.pol, line 195.
  */
 export const criterion_diagnostic_within_one_month = k.criterion({
   id: "diagnostic_within_one_month",
   wording:
     "Diagnostic injections within 1 month of the previous injection do not require documentation of ongoing active conservative therapy",
   source,
-  line: 188,
+  line: 195,
   readings: [
     {
       text: 'facet joint injections and medial branch nerve blocks are one family ("facet procedures"); radiofrequency neurolysis (facet_denervation) has its own guideline and is not counted with them.',
@@ -775,7 +812,7 @@ export const criterion_diagnostic_within_one_month = k.criterion({
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [6, 8, 9]
- * policies/nia/cg301-facet-joint-injections.pol, line 185.
+ * policies/nia/cg301-facet-joint-injections.pol, line 192.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -783,7 +820,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "6, 8, 9",
   source,
-  line: 185,
+  line: 192,
   readings: [
     {
       text: '"within 1 month" includes exactly one month, counted from the most recent injection of the episode; the requested injection must itself be diagnostic.',
@@ -808,13 +845,13 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
 
 /**
  * Criterion two_diagnostic_procedures: In the diagnostic phase, a maximum of 2 procedures may be performed.
- * policies/nia/cg301-facet-joint-injections.pol, line 198.
+ * policies/nia/cg301-facet-joint-injections.pol, line 205.
  */
 export const criterion_two_diagnostic_procedures = k.criterion({
   id: "two_diagnostic_procedures",
   wording: "In the diagnostic phase, a maximum of 2 procedures may be performed.",
   source,
-  line: 198,
+  line: 205,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -843,14 +880,14 @@ export const criterion_two_diagnostic_procedures = k.criterion({
 
 /**
  * Criterion repeat_diagnostic_after_rf: Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.
- * policies/nia/cg301-facet-joint-injections.pol, line 200.
+ * policies/nia/cg301-facet-joint-injections.pol, line 207.
  */
 export const criterion_repeat_diagnostic_after_rf = k.criterion({
   id: "repeat_diagnostic_after_rf",
   wording:
     "Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
   source,
-  line: 200,
+  line: 207,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -907,14 +944,14 @@ export const criterion_repeat_diagnostic_after_rf = k.criterion({
 
 /**
  * Criterion diagnostic_maximum: In the diagnostic phase, a maximum of 2 procedures may be performed. Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.
- * policies/nia/cg301-facet-joint-injections.pol, line 197.
+ * policies/nia/cg301-facet-joint-injections.pol, line 204.
  */
 export const criterion_diagnostic_maximum = k.criterion({
   id: "diagnostic_maximum",
   wording:
     "In the diagnostic phase, a maximum of 2 procedures may be performed. Repeat diagnostic injections after successful radiofrequency neurolysis are allowable if there is a question about the pain generator, different levels are to be targeted, or if there is surgery in the same spinal region.",
   source,
-  line: 197,
+  line: 204,
   readings: [
     {
       text: "the maximum counts diagnostic injections of the episode; after a radiofrequency neurolysis in the region, a repeat diagnostic injection needs the neurolysis to have been successful and one of the three reasons, and the maximum of 2 counts the diagnostic injections since that neurolysis. Surgery in the region after the neurolysis also starts a new episode of care, where the initial indications apply instead.",
@@ -940,7 +977,7 @@ export const criterion_diagnostic_maximum = k.criterion({
 
 /**
  * Criterion four_per_twelve_months: A maximum of 4 facet injections may be performed in a 12-month period per spinal region (except under unusual circumstances, such as a recurrent injury). [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 216.
+ * policies/nia/cg301-facet-joint-injections.pol, line 223.
  */
 export const criterion_four_per_twelve_months = k.criterion({
   id: "four_per_twelve_months",
@@ -948,7 +985,7 @@ export const criterion_four_per_twelve_months = k.criterion({
     "A maximum of 4 facet injections may be performed in a 12-month period per spinal region (except under unusual circumstances, such as a recurrent injury).",
   refs: "6",
   source,
-  line: 216,
+  line: 223,
   readings: [
     {
       text: '"in a 12-month period" is the 12 months up to the date of service and the requested injection is one of them, unless it is the other side of an earlier unilateral injection at the same level within 1 month, which makes them one procedure. Facet joint injections and medial branch nerve blocks are counted together.',
@@ -983,7 +1020,7 @@ export const criterion_four_per_twelve_months = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE) [6]
- * policies/nia/cg301-facet-joint-injections.pol, line 221.
+ * policies/nia/cg301-facet-joint-injections.pol, line 228.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -991,7 +1028,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE)",
   refs: "6",
   source,
-  line: 221,
+  line: 228,
   readings: [
     {
       text: "the injections counted are facet joint injections and medial branch nerve blocks.",
@@ -1033,14 +1070,14 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg301-facet-joint-injections.pol, line 230.
+ * policies/nia/cg301-facet-joint-injections.pol, line 237.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 230,
+  line: 237,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -1052,85 +1089,85 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion sacral_lateral_branch_block: Sacral lateral branch blocks (S1, S2, S3)
- * policies/nia/cg301-facet-joint-injections.pol, line 236.
+ * policies/nia/cg301-facet-joint-injections.pol, line 243.
  */
 export const criterion_sacral_lateral_branch_block = k.criterion({
   id: "sacral_lateral_branch_block",
   wording: "Sacral lateral branch blocks (S1, S2, S3)",
   source,
-  line: 236,
+  line: 243,
   test: (c) => k.truth(c.fact(fact_purpose_sacral_lateral_branch_block)),
 });
 
 /**
  * Criterion atlantoaxial_joint_injection: Atlantoaxial joint injections (C1-2)
- * policies/nia/cg301-facet-joint-injections.pol, line 237.
+ * policies/nia/cg301-facet-joint-injections.pol, line 244.
  */
 export const criterion_atlantoaxial_joint_injection = k.criterion({
   id: "atlantoaxial_joint_injection",
   wording: "Atlantoaxial joint injections (C1-2)",
   source,
-  line: 237,
+  line: 244,
   test: (c) => k.truth(c.fact(fact_purpose_atlantoaxial_joint_injection)),
 });
 
 /**
  * Criterion occipital_nerve_block: Occipital nerve blocks
- * policies/nia/cg301-facet-joint-injections.pol, line 238.
+ * policies/nia/cg301-facet-joint-injections.pol, line 245.
  */
 export const criterion_occipital_nerve_block = k.criterion({
   id: "occipital_nerve_block",
   wording: "Occipital nerve blocks",
   source,
-  line: 238,
+  line: 245,
   test: (c) => k.truth(c.fact(fact_purpose_occipital_nerve_block)),
 });
 
 /**
  * Criterion hardware_injection: Hardware injection or block for diagnosis or treatment of post-surgical or other spine pain
- * policies/nia/cg301-facet-joint-injections.pol, line 239.
+ * policies/nia/cg301-facet-joint-injections.pol, line 246.
  */
 export const criterion_hardware_injection = k.criterion({
   id: "hardware_injection",
   wording: "Hardware injection or block for diagnosis or treatment of post-surgical or other spine pain",
   source,
-  line: 239,
+  line: 246,
   test: (c) => k.truth(c.fact(fact_purpose_hardware_injection)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg301-facet-joint-injections.pol, line 243.
+ * policies/nia/cg301-facet-joint-injections.pol, line 250.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 243,
+  line: 250,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg301-facet-joint-injections.pol, line 244.
+ * policies/nia/cg301-facet-joint-injections.pol, line 251.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 244,
+  line: 251,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion no_percutaneous_access: Inability to obtain percutaneous access to the target facet joint
- * policies/nia/cg301-facet-joint-injections.pol, line 245.
+ * policies/nia/cg301-facet-joint-injections.pol, line 252.
  */
 export const criterion_no_percutaneous_access = k.criterion({
   id: "no_percutaneous_access",
   wording: "Inability to obtain percutaneous access to the target facet joint",
   source,
-  line: 245,
+  line: 252,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: 8d2b182cbb884cdb ec7118d78ca5758e
+// polc digest: 5dda2ec46af95e24 90a097c2ab6bb551

@@ -3,11 +3,11 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_conservative_therapy_complete,
-  define_conservative_therapy_lasted,
-  fact_conservative_therapy_failed,
+  define_complete_courses,
+  define_failed_course_lasted,
+  define_ongoing_active_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
+  field_therapy_course_inactive_components,
 } from "../common/conservative-therapy.pol.js";
 import { define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
@@ -86,48 +86,60 @@ export const fact_mbb_relief_outlasted_anesthetic = k.fact(
   k.boolean,
   "The pain relief or improved ability to function after the medial branch block lasted at least as long as the local anesthetic used for the block",
 );
-/** The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3) */
+/**
+ * The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_sacroiliac_or_sacral_lateral_branch = k.fact(
   "purpose.sacroiliac_or_sacral_lateral_branch",
   k.boolean,
   "The request is for radiofrequency denervation of the sacroiliac joint and/or sacral lateral branches (S1, S2, S3)",
+  { absentUnlessDocumented: true },
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition region_medial_branch_blocks: Medial branch blocks in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 48.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 51.
  */
 export const define_region_medial_branch_blocks = k.define((c) => define_prior_in_region(c, "medial_branch_block"), {
   name: "region_medial_branch_blocks",
-  source,
-  line: 48,
-});
-
-/**
- * Definition region_denervations: Facet joint denervations in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 51.
- */
-export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"), {
-  name: "region_denervations",
   source,
   line: 51,
 });
 
 /**
+ * Definition region_denervations: Facet joint denervations in the requested spinal region
+ * policies/nia/cg302-facet-joint-denervation.pol, line 54.
+ */
+export const define_region_denervations = k.define((c) => define_prior_in_region(c, "facet_denervation"), {
+  name: "region_denervations",
+  source,
+  line: 54,
+});
+
+/**
  * Definition completes_opposite_side: Opposite side denervation procedures performed at the same level(s) within 1 month of the first side do not require follow-up information to be submitted.
- * policies/nia/cg302-facet-joint-denervation.pol, line 56.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 59.
  */
 export const define_completes_opposite_side = k.define(
   (c) =>
@@ -140,12 +152,12 @@ export const define_completes_opposite_side = k.define(
         k.compareDurations("<=", k.timeBetween(c.entryField(each_p, field_procedure_date), c.dos), months_1, c.dos),
       ),
     ),
-  { name: "completes_opposite_side", source, line: 56 },
+  { name: "completes_opposite_side", source, line: 59 },
 );
 
 /**
  * Definition earlier_denervations: Earlier facet joint denervations in the requested spinal region, other than the first side of the requested procedure
- * policies/nia/cg302-facet-joint-denervation.pol, line 69.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 72.
  */
 export const define_earlier_denervations = k.define(
   (c) =>
@@ -160,22 +172,22 @@ export const define_earlier_denervations = k.define(
         ),
       ),
     ),
-  { name: "earlier_denervations", source, line: 69 },
+  { name: "earlier_denervations", source, line: 72 },
 );
 
 /**
  * Definition initial_request: No earlier facet joint denervation in the requested spinal region
- * policies/nia/cg302-facet-joint-denervation.pol, line 77.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 80.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_earlier_denervations(c)), 0), {
   name: "initial_request",
   source,
-  line: 77,
+  line: 80,
 });
 
 /**
  * Definition denervations_in_12_months: Unilateral radiofrequency denervation's performed at the same level(s) on the right vs left within 1 month of each other would be considered as one procedure toward the total number of radiofrequency procedures allowed per 12 months. There is no minimum timeframe required between these procedures on the right vs left.
- * policies/nia/cg302-facet-joint-denervation.pol, line 84.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 87.
  */
 export const define_denervations_in_12_months = k.define(
   (c) =>
@@ -200,12 +212,12 @@ export const define_denervations_in_12_months = k.define(
           ),
         ),
     ),
-  { name: "denervations_in_12_months", source, line: 84 },
+  { name: "denervations_in_12_months", source, line: 87 },
 );
 
 /**
  * Criterion not_other_pain_source: Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis [1, 2]
- * policies/nia/cg302-facet-joint-denervation.pol, line 113.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 116.
  */
 export const criterion_not_other_pain_source = k.criterion({
   id: "not_other_pain_source",
@@ -213,7 +225,7 @@ export const criterion_not_other_pain_source = k.criterion({
     "Lack of evidence that the primary source of pain being treated is from sacroiliac joint pain, discogenic pain, disc herniation or radiculitis",
   refs: "1, 2",
   source,
-  line: 113,
+  line: 116,
   test: (c) =>
     k.and(
       k.not(k.truth(c.fact(fact_pain_source_sacroiliac_joint))),
@@ -225,33 +237,33 @@ export const criterion_not_other_pain_source = k.criterion({
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 118.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 121.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "1-3",
   source,
-  line: 118,
+  line: 121,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion pain_three_months: Duration of pain of at least 3 months [1, 3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 120.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 123.
  */
 export const criterion_pain_three_months = k.criterion({
   id: "pain_three_months",
   wording: "Duration of pain of at least 3 months",
   refs: "1, 3",
   source,
-  line: 120,
+  line: 123,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion medial_branch_block_response: Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief) [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 125.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 128.
  */
 export const criterion_medial_branch_block_response = k.criterion({
   id: "medial_branch_block_response",
@@ -259,7 +271,7 @@ export const criterion_medial_branch_block_response = k.criterion({
     "Positive response to at least one local anesthetic block of the facet joint nerves (medial branch blocks), with at least 70% pain relief or improved ability to function for a minimal duration at least equal to that of the local anesthetic, but with insufficient sustained relief (less than 2-3 months relief)",
   refs: "1-3",
   source,
-  line: 125,
+  line: 128,
   readings: [
     {
       text: '"less than 2-3 months relief" is relief shorter than 3 months (the upper end of the range). The block is any medial branch block in the requested region; "improved ability to function" is the record\'s functional_improvement.',
@@ -287,7 +299,7 @@ export const criterion_medial_branch_block_response = k.criterion({
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented [1-3]
- * policies/nia/cg302-facet-joint-denervation.pol, line 129.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 132.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -295,33 +307,30 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented",
   refs: "1-3",
   source,
-  line: 129,
+  line: 132,
   readings: [
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
     },
   ],
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
-          k.truth(define_conservative_therapy_lasted(c, weeks_6, months_6)),
-        ),
-      ),
+      k.truth(define_failed_course_lasted(c, define_complete_courses(c), weeks_6, months_6)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway facet_mediated_pain: For the treatment of facet-mediated pain ALL of the following must be met:
- * policies/nia/cg302-facet-joint-denervation.pol, line 112.
+ * policies/nia/cg302-facet-joint-denervation.pol, line 115.
  */
 export const pathway_facet_mediated_pain = k.pathway({
   id: "facet_mediated_pain",
   wording: "For the treatment of facet-mediated pain ALL of the following must be met:",
   source,
-  line: 112,
+  line: 115,
   list: k.allOf([
     criterion_not_other_pain_source,
     criterion_severe_pain,
@@ -449,14 +458,20 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
       of: "same_region",
     },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the completion elements of the home exercise program are "required to meet guidelines for completion of conservative therapy", which a program still going on cannot show yet; being engaged in an ongoing physician-supervised program is its prescription and its dates.',
+      of: "ongoing_active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
   ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_conservative_therapy_complete(c))),
+      k.exists(c, define_ongoing_active_courses(c), (each_c) =>
+        k.truth(c.entryField(each_c, field_therapy_course_inactive_components)),
+      ),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
@@ -550,4 +565,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 185,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 33f9e3954e4ae4e8 5d7afed5b8f36998
+// polc digest: df167dbe5b969ce6 45a2e7450546dbf9

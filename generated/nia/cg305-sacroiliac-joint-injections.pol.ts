@@ -3,13 +3,13 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_active_modality,
   define_failed_or_ongoing_conservative_therapy,
+  define_ongoing_active_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
+  define_therapeutic_of,
   fact_prior_procedures,
   fact_request_image_guidance,
   field_procedure_date,
@@ -18,7 +18,6 @@ import {
   field_procedure_region,
   field_procedure_relief_duration,
   field_procedure_relief_percent,
-  field_procedure_therapeutic,
 } from "../common/history.pol.js";
 import { define_severe_pain_documented, fact_pain_duration } from "../common/pain.pol.js";
 import { define_same_date_of_service_allowed } from "../common/same-date-of-service.pol.js";
@@ -212,86 +211,102 @@ export const fact_spa_family_history = k.fact("spa.family_history", k.boolean, "
 export const fact_spa_hla_b27 = k.fact("spa.hla_b27", k.boolean, "Positive testing for HLA-B27");
 /** Elevated C-reactive protein (CRP) */
 export const fact_spa_elevated_crp = k.fact("spa.elevated_crp", k.boolean, "Elevated C-reactive protein (CRP)");
-/** The request is for sacral lateral branch blocks (S1, S2, S3) */
+/**
+ * The request is for sacral lateral branch blocks (S1, S2, S3)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_sacral_lateral_branch_block = k.fact(
   "purpose.sacral_lateral_branch_block",
   k.boolean,
   "The request is for sacral lateral branch blocks (S1, S2, S3)",
+  { absentUnlessDocumented: true },
 );
-/** The request is for radiofrequency denervation of the sacroiliac joint */
+/**
+ * The request is for radiofrequency denervation of the sacroiliac joint
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_sij_radiofrequency_denervation = k.fact(
   "purpose.sij_radiofrequency_denervation",
   k.boolean,
   "The request is for radiofrequency denervation of the sacroiliac joint",
+  { absentUnlessDocumented: true },
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition sij_injections: Sacroiliac joint injections in the requested spinal region
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 76.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 80.
  */
 export const define_sij_injections = k.define((c) => define_prior_in_region(c, "sacroiliac_injection"), {
   name: "sij_injections",
   source,
-  line: 76,
+  line: 80,
 });
 
 /**
  * Definition episode_injections: Sacroiliac joint injections in the requested spinal region in the current episode of care
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 79.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 83.
  */
 export const define_episode_injections = k.define((c) => define_episode_of(c, define_sij_injections(c)), {
   name: "episode_injections",
   source,
-  line: 79,
+  line: 83,
 });
 
 /**
  * Definition initial_request: No sacroiliac joint injection in the current episode of care
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 82.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 86.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
   name: "initial_request",
   source,
-  line: 82,
+  line: 86,
 });
 
 /**
  * Definition episode_sessions: Sacroiliac joint injections in the current episode of care, counting injections on the same date as one
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 87.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 91.
  */
 export const define_episode_sessions = k.define(
   (c) =>
     k.countPairedAsOne(c, define_episode_injections(c), undefined, (each_p, each_q) =>
       k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
     ),
-  { name: "episode_sessions", source, line: 87 },
+  { name: "episode_sessions", source, line: 91 },
 );
 
 /**
  * Definition in_initial_phase: Up to 2 sacroiliac joint injections may be performed in the initial treatment phase
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 91.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 95.
  */
 export const define_in_initial_phase = k.define((c) => k.compare("=", define_episode_sessions(c), 1), {
   name: "in_initial_phase",
   source,
-  line: 91,
+  line: 95,
 });
 
 /**
  * Definition other_injections_since_last_sij: Other interventional pain injections in the lumbar/sacral region since the last SIJ injection
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 98.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 102.
  */
 export const define_other_injections_since_last_sij = k.define(
   (c) =>
@@ -309,44 +324,44 @@ export const define_other_injections_since_last_sij = k.define(
           ),
       ),
     ),
-  { name: "other_injections_since_last_sij", source, line: 98 },
+  { name: "other_injections_since_last_sij", source, line: 102 },
 );
 
 /**
  * Criterion axial_low_back_pain: Primarily axial low back pain (below level of L5) which may radiate to the groin or lower extremity [1]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 125.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 129.
  */
 export const criterion_axial_low_back_pain = k.criterion({
   id: "axial_low_back_pain",
   wording: "Primarily axial low back pain (below level of L5) which may radiate to the groin or lower extremity",
   refs: "1",
   source,
-  line: 125,
+  line: 129,
   test: (c) => k.and(k.truth(c.fact(fact_low_back_pain_primarily_axial)), k.truth(c.fact(fact_low_back_pain_below_l5))),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [1-3]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 127.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 131.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "1-3",
   source,
-  line: 127,
+  line: 131,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion distraction_test: Pelvic (SI) distraction test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 298.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 302.
  */
 export const criterion_distraction_test = k.criterion({
   id: "distraction_test",
   wording: "Pelvic (SI) distraction test",
   source,
-  line: 298,
+  line: 302,
   readings: [
     {
       text: 'the seven named tests are the findings of the most recent in-person provocative physical examination (OVERVIEW: "an in-person encounter for provocative physical examination, prior to injection"); its date tells whether the findings were repeated after another injection.',
@@ -358,13 +373,13 @@ export const criterion_distraction_test = k.criterion({
 
 /**
  * Criterion compression_test: Pelvic (SI) compression test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 299.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 303.
  */
 export const criterion_compression_test = k.criterion({
   id: "compression_test",
   wording: "Pelvic (SI) compression test",
   source,
-  line: 299,
+  line: 303,
   readings: [
     {
       text: 'the seven named tests are the findings of the most recent in-person provocative physical examination (OVERVIEW: "an in-person encounter for provocative physical examination, prior to injection"); its date tells whether the findings were repeated after another injection.',
@@ -376,13 +391,13 @@ export const criterion_compression_test = k.criterion({
 
 /**
  * Criterion thigh_thrust_test: Thigh thrust test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 300.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 304.
  */
 export const criterion_thigh_thrust_test = k.criterion({
   id: "thigh_thrust_test",
   wording: "Thigh thrust test",
   source,
-  line: 300,
+  line: 304,
   readings: [
     {
       text: 'the seven named tests are the findings of the most recent in-person provocative physical examination (OVERVIEW: "an in-person encounter for provocative physical examination, prior to injection"); its date tells whether the findings were repeated after another injection.',
@@ -394,13 +409,13 @@ export const criterion_thigh_thrust_test = k.criterion({
 
 /**
  * Criterion faber_test: FABER (Patrick’s test)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 301.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 305.
  */
 export const criterion_faber_test = k.criterion({
   id: "faber_test",
   wording: "FABER (Patrick’s test)",
   source,
-  line: 301,
+  line: 305,
   readings: [
     {
       text: 'the seven named tests are the findings of the most recent in-person provocative physical examination (OVERVIEW: "an in-person encounter for provocative physical examination, prior to injection"); its date tells whether the findings were repeated after another injection.',
@@ -412,13 +427,13 @@ export const criterion_faber_test = k.criterion({
 
 /**
  * Criterion posterior_shear_test: Posterior shear test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 302.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 306.
  */
 export const criterion_posterior_shear_test = k.criterion({
   id: "posterior_shear_test",
   wording: "Posterior shear test",
   source,
-  line: 302,
+  line: 306,
   readings: [
     {
       text: 'the seven named tests are the findings of the most recent in-person provocative physical examination (OVERVIEW: "an in-person encounter for provocative physical examination, prior to injection"); its date tells whether the findings were repeated after another injection.',
@@ -430,13 +445,13 @@ export const criterion_posterior_shear_test = k.criterion({
 
 /**
  * Criterion yeoman_test: Yeoman’s test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 303.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 307.
  */
 export const criterion_yeoman_test = k.criterion({
   id: "yeoman_test",
   wording: "Yeoman’s test",
   source,
-  line: 303,
+  line: 307,
   readings: [
     {
       text: 'the seven named tests are the findings of the most recent in-person provocative physical examination (OVERVIEW: "an in-person encounter for provocative physical examination, prior to injection"); its date tells whether the findings were repeated after another injection.',
@@ -448,13 +463,13 @@ export const criterion_yeoman_test = k.criterion({
 
 /**
  * Criterion gaenslen_test: Gaenslen’s test
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 304.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 308.
  */
 export const criterion_gaenslen_test = k.criterion({
   id: "gaenslen_test",
   wording: "Gaenslen’s test",
   source,
-  line: 304,
+  line: 308,
   readings: [
     {
       text: 'the seven named tests are the findings of the most recent in-person provocative physical examination (OVERVIEW: "an in-person encounter for provocative physical examination, prior to injection"); its date tells whether the findings were repeated after another injection.',
@@ -466,7 +481,7 @@ export const criterion_gaenslen_test = k.criterion({
 
 /**
  * Criterion provocative_findings: Positive exam findings to suggest the diagnosis, which include the pelvic (SI) distraction test, pelvic (SI) compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test [4, 5]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 297.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 301.
  */
 export const criterion_provocative_findings = k.criterion({
   id: "provocative_findings",
@@ -474,7 +489,7 @@ export const criterion_provocative_findings = k.criterion({
     "Positive exam findings to suggest the diagnosis, which include the pelvic (SI) distraction test, pelvic (SI) compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test",
   refs: "4, 5",
   source,
-  line: 297,
+  line: 301,
   list: k.atLeast(1, [
     criterion_distraction_test,
     criterion_compression_test,
@@ -488,19 +503,19 @@ export const criterion_provocative_findings = k.criterion({
 
 /**
  * Criterion sij_pain_duration: Duration of pain of at least 3 months
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 132.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 136.
  */
 export const criterion_sij_pain_duration = k.criterion({
   id: "sij_pain_duration",
   wording: "Duration of pain of at least 3 months",
   source,
-  line: 132,
+  line: 136,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of active engagement in ongoing non-operative conservative non-operative therapy* if the individual has had prior spinal injections in the same region [1, 2]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 136.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 140.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -508,15 +523,20 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of active engagement in ongoing non-operative conservative non-operative therapy* if the individual has had prior spinal injections in the same region",
   refs: "1, 2",
   source,
-  line: 136,
+  line: 140,
   readings: [
     {
       text: '"active engagement in ongoing … therapy" is the shared "details of engagement in ongoing non-operative conservative therapy".',
       of: "conservative_six_weeks",
     },
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -528,13 +548,13 @@ export const criterion_conservative_six_weeks = k.criterion({
 
 /**
  * Pathway sij_pain: For the treatment of Sacroiliac Joint (SIJ) pain
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 124.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 128.
  */
 export const pathway_sij_pain = k.pathway({
   id: "sij_pain",
   wording: "For the treatment of Sacroiliac Joint (SIJ) pain",
   source,
-  line: 124,
+  line: 128,
   list: k.allOf([
     criterion_axial_low_back_pain,
     criterion_severe_pain,
@@ -546,38 +566,38 @@ export const pathway_sij_pain = k.pathway({
 
 /**
  * Criterion spa_pain_duration: The individual has experienced ≥ 3 months of low back pain
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 141.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 145.
  */
 export const criterion_spa_pain_duration = k.criterion({
   id: "spa_pain_duration",
   wording: "The individual has experienced ≥ 3 months of low back pain",
   source,
-  line: 141,
+  line: 145,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion spa_onset_age: Age of onset < 45 years
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 143.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 147.
  */
 export const criterion_spa_onset_age = k.criterion({
   id: "spa_onset_age",
   wording: "Age of onset < 45 years",
   source,
-  line: 143,
+  line: 147,
   test: (c) => k.compare("<", c.fact(fact_spa_onset_age), 45),
 });
 
 /**
  * Criterion comprehensive_program: Comprehensive pain management program is in place including physical therapy, home exercise, patient education, psychosocial support, and/or oral medication
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 148.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 152.
  */
 export const criterion_comprehensive_program = k.criterion({
   id: "comprehensive_program",
   wording:
     "Comprehensive pain management program is in place including physical therapy, home exercise, patient education, psychosocial support, and/or oral medication",
   source,
-  line: 148,
+  line: 152,
   readings: [
     {
       text: "\"and/or\" — the program is in place and includes at least one of the listed components (the May 2022 history says 'or' was replaced with 'and', but the text in force reads \"and/or\").",
@@ -599,14 +619,14 @@ export const criterion_comprehensive_program = k.criterion({
 
 /**
  * Criterion sacroiliitis_on_imaging: Prior history of evidence of sacroiliitis on imaging (i.e., active inflammation on magnetic resonance imaging [MRI] or definite radiographic sacroiliitis grade > 2 bilaterally or grade 3-4 unilaterally)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 158.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 162.
  */
 export const criterion_sacroiliitis_on_imaging = k.criterion({
   id: "sacroiliitis_on_imaging",
   wording:
     "Prior history of evidence of sacroiliitis on imaging (i.e., active inflammation on magnetic resonance imaging [MRI] or definite radiographic sacroiliitis grade > 2 bilaterally or grade 3-4 unilaterally)",
   source,
-  line: 158,
+  line: 162,
   readings: [
     {
       text: 'taken as written, "grade > 2 bilaterally" (grade 3-4 on both sides) adds nothing to "grade 3-4 unilaterally"; the ASAS/modified New York criteria [39] say grade ≥ 2 bilaterally. The text is encoded as written.',
@@ -627,73 +647,73 @@ export const criterion_sacroiliitis_on_imaging = k.criterion({
 
 /**
  * Criterion ibp_onset_age: Age at onset < 45 years
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 167.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 171.
  */
 export const criterion_ibp_onset_age = k.criterion({
   id: "ibp_onset_age",
   wording: "Age at onset < 45 years",
   source,
-  line: 167,
+  line: 171,
   test: (c) => k.compare("<", c.fact(fact_spa_onset_age), 45),
 });
 
 /**
  * Criterion ibp_insidious_onset: Insidious onset
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 168.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 172.
  */
 export const criterion_ibp_insidious_onset = k.criterion({
   id: "ibp_insidious_onset",
   wording: "Insidious onset",
   source,
-  line: 168,
+  line: 172,
   test: (c) => k.truth(c.fact(fact_spa_insidious_onset)),
 });
 
 /**
  * Criterion ibp_improvement_with_exercise: Improvement with exercise
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 169.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 173.
  */
 export const criterion_ibp_improvement_with_exercise = k.criterion({
   id: "ibp_improvement_with_exercise",
   wording: "Improvement with exercise",
   source,
-  line: 169,
+  line: 173,
   test: (c) => k.truth(c.fact(fact_spa_improvement_with_exercise)),
 });
 
 /**
  * Criterion ibp_no_improvement_with_rest: No improvement with rest
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 170.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 174.
  */
 export const criterion_ibp_no_improvement_with_rest = k.criterion({
   id: "ibp_no_improvement_with_rest",
   wording: "No improvement with rest",
   source,
-  line: 170,
+  line: 174,
   test: (c) => k.truth(c.fact(fact_spa_no_improvement_with_rest)),
 });
 
 /**
  * Criterion ibp_night_pain: Pain at night (with improvement upon getting up)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 171.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 175.
  */
 export const criterion_ibp_night_pain = k.criterion({
   id: "ibp_night_pain",
   wording: "Pain at night (with improvement upon getting up)",
   source,
-  line: 171,
+  line: 175,
   test: (c) => k.truth(c.fact(fact_spa_night_pain)),
 });
 
 /**
  * Criterion inflammatory_back_pain: Inflammatory back pain with at least 4 of the following criteria present
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 166.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 170.
  */
 export const criterion_inflammatory_back_pain = k.criterion({
   id: "inflammatory_back_pain",
   wording: "Inflammatory back pain with at least 4 of the following criteria present",
   source,
-  line: 166,
+  line: 170,
   list: k.atLeast(4, [
     criterion_ibp_onset_age,
     criterion_ibp_insidious_onset,
@@ -705,133 +725,133 @@ export const criterion_inflammatory_back_pain = k.criterion({
 
 /**
  * Criterion spa_arthritis: Arthritis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 173.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 177.
  */
 export const criterion_spa_arthritis = k.criterion({
   id: "spa_arthritis",
   wording: "Arthritis",
   source,
-  line: 173,
+  line: 177,
   test: (c) => k.truth(c.fact(fact_spa_arthritis)),
 });
 
 /**
  * Criterion spa_heel_enthesitis: Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 174.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 178.
  */
 export const criterion_spa_heel_enthesitis = k.criterion({
   id: "spa_heel_enthesitis",
   wording: "Enthesitis of the heel (irritability of muscles, tendons, or ligaments where they enter the bone)",
   source,
-  line: 174,
+  line: 178,
   test: (c) => k.truth(c.fact(fact_spa_heel_enthesitis)),
 });
 
 /**
  * Criterion spa_uveitis: Uveitis (inflammation of the uvea, the middle layer of the eye)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 175.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 179.
  */
 export const criterion_spa_uveitis = k.criterion({
   id: "spa_uveitis",
   wording: "Uveitis (inflammation of the uvea, the middle layer of the eye)",
   source,
-  line: 175,
+  line: 179,
   test: (c) => k.truth(c.fact(fact_spa_uveitis)),
 });
 
 /**
  * Criterion spa_dactylitis: Dactylitis (inflammation of a finger or toe)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 176.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 180.
  */
 export const criterion_spa_dactylitis = k.criterion({
   id: "spa_dactylitis",
   wording: "Dactylitis (inflammation of a finger or toe)",
   source,
-  line: 176,
+  line: 180,
   test: (c) => k.truth(c.fact(fact_spa_dactylitis)),
 });
 
 /**
  * Criterion spa_psoriasis: Psoriasis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 177.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 181.
  */
 export const criterion_spa_psoriasis = k.criterion({
   id: "spa_psoriasis",
   wording: "Psoriasis",
   source,
-  line: 177,
+  line: 181,
   test: (c) => k.truth(c.fact(fact_spa_psoriasis)),
 });
 
 /**
  * Criterion spa_crohns_colitis: Crohn's/colitis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 178.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 182.
  */
 export const criterion_spa_crohns_colitis = k.criterion({
   id: "spa_crohns_colitis",
   wording: "Crohn's/colitis",
   source,
-  line: 178,
+  line: 182,
   test: (c) => k.truth(c.fact(fact_spa_crohns_colitis)),
 });
 
 /**
  * Criterion spa_nsaid_response: Good response to NSAIDs
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 179.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 183.
  */
 export const criterion_spa_nsaid_response = k.criterion({
   id: "spa_nsaid_response",
   wording: "Good response to NSAIDs",
   source,
-  line: 179,
+  line: 183,
   test: (c) => k.truth(c.fact(fact_spa_nsaid_response)),
 });
 
 /**
  * Criterion spa_family_history: Family history of spondyloarthritis
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 180.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 184.
  */
 export const criterion_spa_family_history = k.criterion({
   id: "spa_family_history",
   wording: "Family history of spondyloarthritis",
   source,
-  line: 180,
+  line: 184,
   test: (c) => k.truth(c.fact(fact_spa_family_history)),
 });
 
 /**
  * Criterion spa_hla_b27: Positive testing for HLA-B27
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 181.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 185.
  */
 export const criterion_spa_hla_b27 = k.criterion({
   id: "spa_hla_b27",
   wording: "Positive testing for HLA-B27",
   source,
-  line: 181,
+  line: 185,
   test: (c) => k.truth(c.fact(fact_spa_hla_b27)),
 });
 
 /**
  * Criterion spa_elevated_crp: Elevated C-reactive protein (CRP)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 182.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 186.
  */
 export const criterion_spa_elevated_crp = k.criterion({
   id: "spa_elevated_crp",
   wording: "Elevated C-reactive protein (CRP)",
   source,
-  line: 182,
+  line: 186,
   test: (c) => k.truth(c.fact(fact_spa_elevated_crp)),
 });
 
 /**
  * Criterion spa_features: 1 or more spondyloarthritis features
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 165.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 169.
  */
 export const criterion_spa_features = k.criterion({
   id: "spa_features",
   wording: "1 or more spondyloarthritis features",
   source,
-  line: 165,
+  line: 169,
   readings: [
     {
       text: 'the first five items after "Inflammatory back pain" are its criteria (the ASAS inflammatory back pain criteria [39]); the rest are spondyloarthritis features.',
@@ -855,14 +875,14 @@ export const criterion_spa_features = k.criterion({
 
 /**
  * Pathway spondyloarthritis: For the treatment of spondyloarthritis [6]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 140.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 144.
  */
 export const pathway_spondyloarthritis = k.pathway({
   id: "spondyloarthritis",
   wording: "For the treatment of spondyloarthritis",
   refs: "6",
   source,
-  line: 140,
+  line: 144,
   list: k.allOf([
     criterion_spa_pain_duration,
     criterion_spa_onset_age,
@@ -874,20 +894,20 @@ export const pathway_spondyloarthritis = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed under imaging guidance [7-10]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 190.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 194.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed under imaging guidance",
   refs: "7-10",
   source,
-  line: 190,
+  line: 194,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion initial_phase_relief: Up to 2 sacroiliac joint injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 50% pain relief or significant documented functional improvement is obtained [1]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 204.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 208.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -895,7 +915,7 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 2 sacroiliac joint injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 50% pain relief or significant documented functional improvement is obtained",
   refs: "1",
   source,
-  line: 204,
+  line: 208,
   readings: [
     { text: "the requested injection is the 2nd of the episode.", of: "in_initial_phase" },
     {
@@ -930,7 +950,7 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion after_initial_phase: Sacroiliac joint injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [1]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 209.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 213.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -938,7 +958,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Sacroiliac joint injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "1",
   source,
-  line: 209,
+  line: 213,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -953,27 +973,27 @@ export const criterion_after_initial_phase = k.criterion({
       text: "a left and a right sacroiliac joint injection on the same date are one injection (one session), both for the initial phase and for the 12-month maximum.",
       of: "episode_sessions",
     },
+    {
+      text: 'charts record the agent injected, rarely the intent. An injection is therapeutic when the chart says so (therapeutic), and otherwise when it delivered more than local anesthetic: the guidelines\' BACKGROUND describes a therapeutic injection as one where "a corticosteroid is injected close to the target area", and a block with local anesthetic only is diagnostic.',
+      of: "therapeutic_of",
+    },
   ],
   when: (c) => c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
   test: (c) =>
-    k.every(
-      c,
-      define_episode_injections(c),
-      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
-      (each_p) =>
-        k.and(
-          k.or(
-            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
-          ),
-          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+    k.every(c, define_therapeutic_of(c, define_episode_injections(c)), undefined, (each_p) =>
+      k.and(
+        k.or(
+          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
         ),
+        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+      ),
     ),
 });
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [1-3, 11]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 213.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 217.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -981,7 +1001,7 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "1-3, 11",
   source,
-  line: 213,
+  line: 217,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -998,7 +1018,7 @@ export const criterion_continuing_pain = k.criterion({
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 11, 12]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 216.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 220.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -1006,7 +1026,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 11, 12",
   source,
-  line: 216,
+  line: 220,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -1017,21 +1037,25 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
       of: "episode_of",
     },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the completion elements of the home exercise program are "required to meet guidelines for completion of conservative therapy", which a program still going on cannot show yet; being engaged in an ongoing physician-supervised program is its prescription and its dates.',
+      of: "ongoing_active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
   ],
   when: (c) => k.not(k.truth(define_initial_request(c))),
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
+      k.exists(c, define_ongoing_active_courses(c)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion repeat_provocative_findings: For individuals that have received other interventional pain injections in the lumbar/sacral region (e.g., epidural steroid injection or facet joint injection) since the last SIJ injection, repeat positive provocative exam findings are required (pelvic distraction test, pelvic compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test). [4, 5]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 221.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 225.
  */
 export const criterion_repeat_provocative_findings = k.criterion({
   id: "repeat_provocative_findings",
@@ -1039,7 +1063,7 @@ export const criterion_repeat_provocative_findings = k.criterion({
     "For individuals that have received other interventional pain injections in the lumbar/sacral region (e.g., epidural steroid injection or facet joint injection) since the last SIJ injection, repeat positive provocative exam findings are required (pelvic distraction test, pelvic compression test, thigh thrust test, FABER (Patrick’s test), posterior shear test, Yeoman’s test, or Gaenslen’s test).",
   refs: "4, 5",
   source,
-  line: 221,
+  line: 225,
   readings: [
     {
       text: "the findings are repeated when the most recent provocative examination, dated after the latest of those other injections, is positive (same tests as the indications).",
@@ -1076,14 +1100,14 @@ export const criterion_repeat_provocative_findings = k.criterion({
 
 /**
  * Criterion twelve_month_limit: A maximum of 4 sacroiliac joint injections may be performed in a 12-month period [1]
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 227.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 231.
  */
 export const criterion_twelve_month_limit = k.criterion({
   id: "twelve_month_limit",
   wording: "A maximum of 4 sacroiliac joint injections may be performed in a 12-month period",
   refs: "1",
   source,
-  line: 227,
+  line: 231,
   readings: [
     {
       text: '"in a 12-month period" is the 12 months up to the date of service, the requested injection is one of them, and injections on the same date count once. It limits every request, including the first of a new episode of care.',
@@ -1110,14 +1134,14 @@ export const criterion_twelve_month_limit = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 230.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 234.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient).",
   source,
-  line: 230,
+  line: 234,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -1129,49 +1153,49 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion sacral_lateral_branch_block: Sacral lateral branch blocks (S1, S2, S3)
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 236.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 240.
  */
 export const criterion_sacral_lateral_branch_block = k.criterion({
   id: "sacral_lateral_branch_block",
   wording: "Sacral lateral branch blocks (S1, S2, S3)",
   source,
-  line: 236,
+  line: 240,
   test: (c) => k.truth(c.fact(fact_purpose_sacral_lateral_branch_block)),
 });
 
 /**
  * Criterion sij_radiofrequency_denervation: Radiofrequency denervation of the sacroiliac joint
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 237.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 241.
  */
 export const criterion_sij_radiofrequency_denervation = k.criterion({
   id: "sij_radiofrequency_denervation",
   wording: "Radiofrequency denervation of the sacroiliac joint",
   source,
-  line: 237,
+  line: 241,
   test: (c) => k.truth(c.fact(fact_purpose_sij_radiofrequency_denervation)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 241.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 245.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 241,
+  line: 245,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg305-sacroiliac-joint-injections.pol, line 242.
+ * policies/nia/cg305-sacroiliac-joint-injections.pol, line 246.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 242,
+  line: 246,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 038d5f24881a718e 85334306922d8e12
+// polc digest: d61c53d7112d571a a4b216f4a0a1b43f

@@ -3,11 +3,9 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_conservative_therapy_complete,
-  fact_conservative_therapy_end,
-  fact_conservative_therapy_failed,
+  define_complete_courses,
+  define_failed_course_lasted_in_all,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_start,
 } from "../common/conservative-therapy.pol.js";
 import { fact_prior_procedures, field_procedure_kind, field_procedure_relief_percent } from "../common/history.pol.js";
 import { fact_pain_average, fact_pain_functional_disability } from "../common/pain.pol.js";
@@ -177,53 +175,61 @@ export const fact_pump_replacement_analysis_report = k.fact(
   k.boolean,
   "The pump analysis report accompanies the request for replacement",
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Body habitus that is insufficient to support the weight and bulk of the device */
+/**
+ * Body habitus that is insufficient to support the weight and bulk of the device
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_insufficient_body_habitus = k.fact(
   "findings.insufficient_body_habitus",
   k.boolean,
   "Body habitus that is insufficient to support the weight and bulk of the device",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition latest_drug_trial: The most recent intraspinal (intrathecal or epidural) drug trial
- * policies/nia/cg310-implantable-infusion-pump.pol, line 88.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 90.
  */
 export const define_latest_drug_trial = k.define(
   (c) =>
     k.latest(c, c.fact(fact_prior_procedures), (each_p) =>
       k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "intrathecal_trial"),
     ),
-  { name: "latest_drug_trial", source, line: 88 },
+  { name: "latest_drug_trial", source, line: 90 },
 );
 
 /**
  * Criterion non_terminal: In non-terminal individuals
- * policies/nia/cg310-implantable-infusion-pump.pol, line 107.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 109.
  */
 export const criterion_non_terminal = k.criterion({
   id: "non_terminal",
   wording: "In non-terminal individuals",
   source,
-  line: 107,
+  line: 109,
   test: (c) => k.not(k.truth(c.fact(fact_terminal_illness))),
 });
 
 /**
  * Criterion disabling_pain: Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment
- * policies/nia/cg310-implantable-infusion-pump.pol, line 112.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 114.
  */
 export const criterion_disabling_pain = k.criterion({
   id: "disabling_pain",
   wording:
     "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
   source,
-  line: 112,
+  line: 114,
   readings: [
     {
       text: '"functional disability that significantly interferes with activities of daily living" is the shared pain.functional_disability, and "persistent pain level ≥ 6 despite treatment" is the average pain level.',
@@ -235,49 +241,41 @@ export const criterion_disabling_pain = k.criterion({
 
 /**
  * Criterion conservative_twelve_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented
- * policies/nia/cg310-implantable-infusion-pump.pol, line 116.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 118.
  */
 export const criterion_conservative_twelve_weeks = k.criterion({
   id: "conservative_twelve_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
   source,
-  line: 116,
+  line: 118,
   readings: [
     {
       text: "the course of conservative therapy (as defined in the guideline, with active and inactive components) lasted 12 weeks or more, with no window before the date of service.",
       of: "conservative_twelve_weeks",
     },
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
     },
   ],
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
-          k.compareDurations(
-            ">=",
-            k.timeBetween(c.fact(fact_conservative_therapy_start), c.fact(fact_conservative_therapy_end)),
-            weeks_12,
-            c.dos,
-          ),
-        ),
-      ),
+      k.truth(define_failed_course_lasted_in_all(c, define_complete_courses(c), weeks_12)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion not_opiate_naive: NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.
- * policies/nia/cg310-implantable-infusion-pump.pol, line 122.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 121.
  */
 export const criterion_not_opiate_naive = k.criterion({
   id: "not_opiate_naive",
   wording: "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
   source,
-  line: 122,
+  line: 121,
   readings: [
     { text: "the note follows the trial for chronic pain, so it governs that trial.", of: "not_opiate_naive" },
   ],
@@ -286,14 +284,14 @@ export const criterion_not_opiate_naive = k.criterion({
 
 /**
  * Pathway pain_trial: An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:
- * policies/nia/cg310-implantable-infusion-pump.pol, line 106.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 108.
  */
 export const pathway_pain_trial = k.pathway({
   id: "pain_trial",
   wording:
     "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:",
   source,
-  line: 106,
+  line: 108,
   readings: [{ text: '"in non-terminal individuals" is a condition of each insertion paragraph.', of: "pain_trial" }],
   list: k.allOf([
     criterion_non_terminal,
@@ -305,39 +303,39 @@ export const pathway_pain_trial = k.pathway({
 
 /**
  * Criterion pump_disabling_pain: Pain causing functional disability that significantly interferes with activities of daily living, including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment
- * policies/nia/cg310-implantable-infusion-pump.pol, line 130.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 129.
  */
 export const criterion_pump_disabling_pain = k.criterion({
   id: "pump_disabling_pain",
   wording:
     "Pain causing functional disability that significantly interferes with activities of daily living, including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
   source,
-  line: 130,
+  line: 129,
   test: (c) => k.or(k.truth(c.fact(fact_pain_functional_disability)), k.compare(">=", c.fact(fact_pain_average), 6)),
 });
 
 /**
  * Criterion opiates_twelve_weeks: At least 12 weeks of oral or transdermal opiate pain medications
- * policies/nia/cg310-implantable-infusion-pump.pol, line 133.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 132.
  */
 export const criterion_opiates_twelve_weeks = k.criterion({
   id: "opiates_twelve_weeks",
   wording: "At least 12 weeks of oral or transdermal opiate pain medications",
   source,
-  line: 133,
+  line: 132,
   test: (c) => k.compareDurations(">=", c.fact(fact_opiates_duration), weeks_12, c.dos),
 });
 
 /**
  * Criterion successful_opioid_trial: Documentation of a successful trial of intraspinal (intrathecal or epidural) opioid medication administered as a bolus or by continuous infusion providing at least 50% pain relief with tolerable side effects
- * policies/nia/cg310-implantable-infusion-pump.pol, line 135.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 134.
  */
 export const criterion_successful_opioid_trial = k.criterion({
   id: "successful_opioid_trial",
   wording:
     "Documentation of a successful trial of intraspinal (intrathecal or epidural) opioid medication administered as a bolus or by continuous infusion providing at least 50% pain relief with tolerable side effects",
   source,
-  line: 135,
+  line: 134,
   readings: [
     {
       text: '"the trial" is the most recent intraspinal drug trial in the member\'s history.',
@@ -354,14 +352,14 @@ export const criterion_successful_opioid_trial = k.criterion({
 
 /**
  * Criterion psychological_assessment_done: Documentation of a completed psychological assessment prior to permanent pump insertion that documents the individual's cognitive ability, physical capability, and willingness to participate in implanted infusion pump therapy
- * policies/nia/cg310-implantable-infusion-pump.pol, line 137.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 136.
  */
 export const criterion_psychological_assessment_done = k.criterion({
   id: "psychological_assessment_done",
   wording:
     "Documentation of a completed psychological assessment prior to permanent pump insertion that documents the individual's cognitive ability, physical capability, and willingness to participate in implanted infusion pump therapy",
   source,
-  line: 137,
+  line: 136,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_psychological_assessment_completed)),
@@ -373,14 +371,14 @@ export const criterion_psychological_assessment_done = k.criterion({
 
 /**
  * Pathway pain_pump: A permanently implanted infusion pump for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:
- * policies/nia/cg310-implantable-infusion-pump.pol, line 128.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 127.
  */
 export const pathway_pain_pump = k.pathway({
   id: "pain_pump",
   wording:
     "A permanently implanted infusion pump for the treatment of chronic intractable pain in non-terminal individuals is appropriate when ALL the following criteria are met:",
   source,
-  line: 128,
+  line: 127,
   list: k.allOf([
     criterion_non_terminal,
     criterion_pump_disabling_pain,
@@ -393,62 +391,62 @@ export const pathway_pain_pump = k.pathway({
 
 /**
  * Criterion spasticity_intractable: Intractable spasticity
- * policies/nia/cg310-implantable-infusion-pump.pol, line 149.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 148.
  */
 export const criterion_spasticity_intractable = k.criterion({
   id: "spasticity_intractable",
   wording: "Intractable spasticity",
   source,
-  line: 149,
+  line: 148,
   test: (c) => k.truth(c.fact(fact_spasticity_intractable)),
 });
 
 /**
  * Criterion spasticity_upright_posture: The individual's inability to maintain an upright posture
- * policies/nia/cg310-implantable-infusion-pump.pol, line 152.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 151.
  */
 export const criterion_spasticity_upright_posture = k.criterion({
   id: "spasticity_upright_posture",
   wording: "The individual's inability to maintain an upright posture",
   source,
-  line: 152,
+  line: 151,
   test: (c) => k.truth(c.fact(fact_spasticity_upright_posture)),
 });
 
 /**
  * Criterion spasticity_ambulation_balance: Severely impairs balance in ambulation
- * policies/nia/cg310-implantable-infusion-pump.pol, line 154.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 153.
  */
 export const criterion_spasticity_ambulation_balance = k.criterion({
   id: "spasticity_ambulation_balance",
   wording: "Severely impairs balance in ambulation",
   source,
-  line: 154,
+  line: 153,
   test: (c) => k.truth(c.fact(fact_spasticity_ambulation_balance)),
 });
 
 /**
  * Criterion spasticity_daily_living: Significantly interferes with activities of daily living
- * policies/nia/cg310-implantable-infusion-pump.pol, line 156.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 155.
  */
 export const criterion_spasticity_daily_living = k.criterion({
   id: "spasticity_daily_living",
   wording: "Significantly interferes with activities of daily living",
   source,
-  line: 156,
+  line: 155,
   test: (c) => k.truth(c.fact(fact_spasticity_daily_living)),
 });
 
 /**
  * List intractable_spasticity.2: that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living
- * policies/nia/cg310-implantable-infusion-pump.pol, line 151.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 150.
  */
 export const list_intractable_spasticity_2 = k.group({
   id: "intractable_spasticity.2",
   wording:
     "that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
   source,
-  line: 151,
+  line: 150,
   list: k.anyOf([
     criterion_spasticity_upright_posture,
     criterion_spasticity_ambulation_balance,
@@ -458,62 +456,62 @@ export const list_intractable_spasticity_2 = k.group({
 
 /**
  * Criterion spinal_cord_injury: Spinal cord injury
- * policies/nia/cg310-implantable-infusion-pump.pol, line 160.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 159.
  */
 export const criterion_spinal_cord_injury = k.criterion({
   id: "spinal_cord_injury",
   wording: "Spinal cord injury",
   source,
-  line: 160,
+  line: 159,
   test: (c) => k.truth(c.fact(fact_spasticity_spinal_cord_injury)),
 });
 
 /**
  * Criterion multiple_sclerosis: Multiple sclerosis
- * policies/nia/cg310-implantable-infusion-pump.pol, line 162.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 161.
  */
 export const criterion_multiple_sclerosis = k.criterion({
   id: "multiple_sclerosis",
   wording: "Multiple sclerosis",
   source,
-  line: 162,
+  line: 161,
   test: (c) => k.truth(c.fact(fact_spasticity_multiple_sclerosis)),
 });
 
 /**
  * Criterion stiff_person_syndrome: Stiff person syndrome
- * policies/nia/cg310-implantable-infusion-pump.pol, line 164.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 163.
  */
 export const criterion_stiff_person_syndrome = k.criterion({
   id: "stiff_person_syndrome",
   wording: "Stiff person syndrome",
   source,
-  line: 164,
+  line: 163,
   test: (c) => k.truth(c.fact(fact_spasticity_stiff_person_syndrome)),
 });
 
 /**
  * Criterion other_spasm_condition: Other medical conditions causing intractable spasms
- * policies/nia/cg310-implantable-infusion-pump.pol, line 166.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 165.
  */
 export const criterion_other_spasm_condition = k.criterion({
   id: "other_spasm_condition",
   wording: "Other medical conditions causing intractable spasms",
   source,
-  line: 166,
+  line: 165,
   test: (c) => k.truth(c.fact(fact_spasticity_other_condition)),
 });
 
 /**
  * List intractable_spasticity.3: related to one of the following conditions [1]
- * policies/nia/cg310-implantable-infusion-pump.pol, line 159.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 158.
  */
 export const list_intractable_spasticity_3 = k.group({
   id: "intractable_spasticity.3",
   wording: "related to one of the following conditions",
   refs: "1",
   source,
-  line: 159,
+  line: 158,
   list: k.anyOf([
     criterion_spinal_cord_injury,
     criterion_multiple_sclerosis,
@@ -524,7 +522,7 @@ export const list_intractable_spasticity_3 = k.group({
 
 /**
  * Criterion intractable_spasticity: Intractable spasticity that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions [1]
- * policies/nia/cg310-implantable-infusion-pump.pol, line 148.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 147.
  */
 export const criterion_intractable_spasticity = k.criterion({
   id: "intractable_spasticity",
@@ -532,20 +530,20 @@ export const criterion_intractable_spasticity = k.criterion({
     "Intractable spasticity that results in the individual's inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
   refs: "1",
   source,
-  line: 148,
+  line: 147,
   list: k.allOf([criterion_spasticity_intractable, list_intractable_spasticity_2, list_intractable_spasticity_3]),
 });
 
 /**
  * Criterion standard_therapies_twelve_weeks: Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)
- * policies/nia/cg310-implantable-infusion-pump.pol, line 170.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 169.
  */
 export const criterion_standard_therapies_twelve_weeks = k.criterion({
   id: "standard_therapies_twelve_weeks",
   wording:
     "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
   source,
-  line: 170,
+  line: 169,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_standard_therapies_failed)),
@@ -555,27 +553,27 @@ export const criterion_standard_therapies_twelve_weeks = k.criterion({
 
 /**
  * Pathway spasticity_trial: An intraspinal drug trial for the treatment of spasticity in non-terminal individuals is appropriate when ALL the following criteria are met:
- * policies/nia/cg310-implantable-infusion-pump.pol, line 146.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 145.
  */
 export const pathway_spasticity_trial = k.pathway({
   id: "spasticity_trial",
   wording:
     "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals is appropriate when ALL the following criteria are met:",
   source,
-  line: 146,
+  line: 145,
   list: k.allOf([criterion_non_terminal, criterion_intractable_spasticity, criterion_standard_therapies_twelve_weeks]),
 });
 
 /**
  * Criterion successful_antispasmodic_trial: Documentation of a successful trial of intraspinal (intrathecal or epidural) antispasmodic medication administered as a bolus or by continuous infusion providing at least 50% spasm relief with tolerable side effects
- * policies/nia/cg310-implantable-infusion-pump.pol, line 180.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 179.
  */
 export const criterion_successful_antispasmodic_trial = k.criterion({
   id: "successful_antispasmodic_trial",
   wording:
     "Documentation of a successful trial of intraspinal (intrathecal or epidural) antispasmodic medication administered as a bolus or by continuous infusion providing at least 50% spasm relief with tolerable side effects",
   source,
-  line: 180,
+  line: 179,
   readings: [
     {
       text: '"the trial" is the most recent intraspinal drug trial in the member\'s history.',
@@ -593,14 +591,14 @@ export const criterion_successful_antispasmodic_trial = k.criterion({
 
 /**
  * Pathway spasticity_pump: A permanently implanted infusion pump for the treatment of spasticity in non-terminal individuals is appropriate when ALL of the following criteria are met:
- * policies/nia/cg310-implantable-infusion-pump.pol, line 176.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 175.
  */
 export const pathway_spasticity_pump = k.pathway({
   id: "spasticity_pump",
   wording:
     "A permanently implanted infusion pump for the treatment of spasticity in non-terminal individuals is appropriate when ALL of the following criteria are met:",
   source,
-  line: 176,
+  line: 175,
   list: k.allOf([
     criterion_non_terminal,
     criterion_intractable_spasticity,
@@ -612,87 +610,87 @@ export const pathway_spasticity_pump = k.pathway({
 
 /**
  * Criterion pump_malfunction: Documentation of a pump malfunction impairing function or safety
- * policies/nia/cg310-implantable-infusion-pump.pol, line 191.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 190.
  */
 export const criterion_pump_malfunction = k.criterion({
   id: "pump_malfunction",
   wording: "Documentation of a pump malfunction impairing function or safety",
   source,
-  line: 191,
+  line: 190,
   test: (c) => k.truth(c.fact(fact_pump_replacement_malfunction)),
 });
 
 /**
  * Criterion battery_depletion: Battery depletion
- * policies/nia/cg310-implantable-infusion-pump.pol, line 193.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 192.
  */
 export const criterion_battery_depletion = k.criterion({
   id: "battery_depletion",
   wording: "Battery depletion",
   source,
-  line: 193,
+  line: 192,
   test: (c) => k.truth(c.fact(fact_pump_replacement_battery_depletion)),
 });
 
 /**
  * Pathway pump_replacement_indicated: Replacement of an Implanted Infusion Pump is indicated with one of the following:
- * policies/nia/cg310-implantable-infusion-pump.pol, line 190.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 189.
  */
 export const pathway_pump_replacement_indicated = k.pathway({
   id: "pump_replacement_indicated",
   wording: "Replacement of an Implanted Infusion Pump is indicated with one of the following:",
   source,
-  line: 190,
+  line: 189,
   list: k.anyOf([criterion_pump_malfunction, criterion_battery_depletion]),
 });
 
 /**
  * Note pump_analysis_report: NOTE: If the pump is programmable, the pump analysis report should accompany the request for replacement.
- * policies/nia/cg310-implantable-infusion-pump.pol, line 196.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 195.
  */
 export const note_pump_analysis_report = k.note({
   id: "pump_analysis_report",
   wording: "NOTE: If the pump is programmable, the pump analysis report should accompany the request for replacement.",
   source,
-  line: 196,
+  line: 195,
   when: (c) => k.truth(c.fact(fact_pump_replacement_programmable)),
   test: (c) => k.truth(c.fact(fact_pump_replacement_analysis_report)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg310-implantable-infusion-pump.pol, line 203.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 202.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 203,
+  line: 202,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion insufficient_body_habitus: Body habitus that is insufficient to support the weight and bulk of the device
- * policies/nia/cg310-implantable-infusion-pump.pol, line 205.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 204.
  */
 export const criterion_insufficient_body_habitus = k.criterion({
   id: "insufficient_body_habitus",
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
-  line: 205,
+  line: 204,
   test: (c) => k.truth(c.fact(fact_findings_insufficient_body_habitus)),
 });
 
 /**
  * Note pain_or_spasticity_only: NOTE: There are no other medical indications for other intrathecal treatments except chronic pain and intractable spasticity.
- * policies/nia/cg310-implantable-infusion-pump.pol, line 212.
+ * policies/nia/cg310-implantable-infusion-pump.pol, line 211.
  */
 export const note_pain_or_spasticity_only = k.note({
   id: "pain_or_spasticity_only",
   wording:
     "NOTE: There are no other medical indications for other intrathecal treatments except chronic pain and intractable spasticity.",
   source,
-  line: 212,
+  line: 211,
   test: (c) => k.isIn(c.fact(fact_pump_indication), choices_chronic_pain_spasticity, false),
 });
-// polc digest: 69fd7b02cb64a52c 3f8f82200c273f8a
+// polc digest: 324838b41abdcf4f 0ef7040c3be3fe6c

@@ -3,17 +3,27 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_active_modality,
-  define_conservative_therapy_lasted,
-  fact_conservative_therapy_failed,
+  define_failed_any_course,
+  define_failed_course_lasted,
+  define_ongoing_active_courses,
+  define_ongoing_courses,
+  fact_conservative_therapy_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
+  field_therapy_course_occupational_therapy,
+  field_therapy_course_targets_treated_region,
 } from "../common/conservative-therapy.pol.js";
-import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
+import { define_episode_of } from "../common/episode-of-care.pol.js";
 import {
+  define_same_region,
+  enum_sympathetic_block_type,
+  fact_prior_procedures,
   fact_request_image_guidance,
+  fact_request_region,
+  field_procedure_block_type,
   field_procedure_date,
   field_procedure_functional_improvement,
+  field_procedure_kind,
+  field_procedure_region,
   field_procedure_relief_percent,
 } from "../common/history.pol.js";
 import { define_severe_pain_documented, fact_pain_duration } from "../common/pain.pol.js";
@@ -28,17 +38,6 @@ const choices_fluoroscopy_ct_ultrasound = k.choices(["fluoroscopy", "ct", "ultra
 const weeks_1 = k.length(1, "weeks");
 
 const source = "policies/nia/cg404-sympathetic-nerve-blocks.pol";
-
-/** Type of sympathetic nerve block */
-export type SympatheticBlockType =
-  "stellate_ganglion" | "thoracic_sympathetic" | "lumbar_sympathetic" | "superior_hypogastric_plexus" | "celiac_plexus";
-export const enum_sympathetic_block_type = k.enumeration("sympathetic_block_type", [
-  "stellate_ganglion",
-  "thoracic_sympathetic",
-  "lumbar_sympathetic",
-  "superior_hypogastric_plexus",
-  "celiac_plexus",
-]);
 
 /** Type of the requested sympathetic nerve block: stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, or celiac plexus */
 export const fact_sympathetic_block_type = k.fact(
@@ -190,64 +189,90 @@ export const fact_previous_block_symptom_reduction_percent = k.fact(
   k.number(0, 100),
   "Reduction in PTSD symptoms after the previous stellate ganglion block, as a percentage",
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
 
 /**
- * Definition region_blocks: Sympathetic nerve blocks in the requested spinal region
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 77.
+ * Definition region_blocks: Sympathetic nerve blocks of the requested kind (or, where the kind is not charted, in the requested spinal region)
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 68.
  */
-export const define_region_blocks = k.define((c) => define_prior_in_region(c, "sympathetic_block"), {
-  name: "region_blocks",
-  source,
-  line: 77,
-});
+export const define_region_blocks = k.define(
+  (c) =>
+    k.select(c, c.fact(fact_prior_procedures), (each_p) =>
+      c.and(k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "sympathetic_block"), () =>
+        k.truth(
+          k.choose(
+            k.and(
+              k.isKnown(c.entryField(each_p, field_procedure_block_type)),
+              k.isKnown(c.fact(fact_sympathetic_block_type)),
+            ),
+            () =>
+              k.compareEqual(
+                "=",
+                c.entryField(each_p, field_procedure_block_type),
+                c.fact(fact_sympathetic_block_type),
+              ),
+            () => define_same_region(c, c.entryField(each_p, field_procedure_region), c.fact(fact_request_region)),
+          ),
+        ),
+      ),
+    ),
+  { name: "region_blocks", source, line: 68 },
+);
 
 /**
  * Definition episode_blocks: Sympathetic nerve blocks in the requested spinal region in the current episode of care
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 80.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 75.
  */
 export const define_episode_blocks = k.define((c) => define_episode_of(c, define_region_blocks(c)), {
   name: "episode_blocks",
   source,
-  line: 80,
+  line: 75,
 });
 
 /**
  * Definition initial_block_request: No sympathetic nerve block in the requested region in the current episode of care
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 83.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 78.
  */
 export const define_initial_block_request = k.define((c) => k.compare("=", k.count(c, define_episode_blocks(c)), 0), {
   name: "initial_block_request",
   source,
-  line: 83,
+  line: 78,
 });
 
 /**
  * Definition blocks_past_year: Sympathetic nerve blocks in the requested spinal region in the 12 months up to the date of service
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 89.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 84.
  */
 export const define_blocks_past_year = k.define(
   (c) =>
     k.count(c, define_region_blocks(c), (each_p) =>
       k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
     ),
-  { name: "blocks_past_year", source, line: 89 },
+  { name: "blocks_past_year", source, line: 84 },
 );
 
 /**
  * Definition in_first_12_weeks: The requested block falls in the first 12 weeks of treatment
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 93.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 88.
  */
 export const define_in_first_12_weeks = k.define(
   (c) =>
@@ -257,18 +282,18 @@ export const define_in_first_12_weeks = k.define(
       weeks_12,
       c.dos,
     ),
-  { name: "in_first_12_weeks", source, line: 93 },
+  { name: "in_first_12_weeks", source, line: 88 },
 );
 
 /**
  * Criterion ptsd_stellate_ganglion: Stellate ganglion block can be performed for treatment of PTSD
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 112.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 107.
  */
 export const criterion_ptsd_stellate_ganglion = k.criterion({
   id: "ptsd_stellate_ganglion",
   wording: "Stellate ganglion block can be performed for treatment of PTSD",
   source,
-  line: 112,
+  line: 107,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_sympathetic_for_ptsd)),
@@ -278,52 +303,52 @@ export const criterion_ptsd_stellate_ganglion = k.criterion({
 
 /**
  * Pathway ptsd: For the treatment of Post-Traumatic Stress Disorder (PTSD) [1-6]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 111.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 106.
  */
 export const pathway_ptsd = k.pathway({
   id: "ptsd",
   wording: "For the treatment of Post-Traumatic Stress Disorder (PTSD)",
   refs: "1-6",
   source,
-  line: 111,
+  line: 106,
   list: k.allOf([criterion_ptsd_stellate_ganglion]),
 });
 
 /**
  * Criterion acute_duration: Duration of pain < 3 months [8]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 117.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 112.
  */
 export const criterion_acute_duration = k.criterion({
   id: "acute_duration",
   wording: "Duration of pain < 3 months",
   refs: "8",
   source,
-  line: 117,
+  line: 112,
   test: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 119.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 114.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   source,
-  line: 119,
+  line: 114,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion conservative_two_weeks: Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 124.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 119.
  */
 export const criterion_conservative_two_weeks = k.criterion({
   id: "conservative_two_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy for a minimum of 2 weeks unless the medical reason this treatment cannot be performed is clearly documented",
   source,
-  line: 124,
+  line: 119,
   readings: [
     {
       text: 'no window is stated; as in NIA_CG_300\'s acute pathway the course is counted in the 6 months before the date of service, which never shortens a course for pain of less than 3 months. Active components are not required (no "*" on this bullet).',
@@ -332,207 +357,205 @@ export const criterion_conservative_two_weeks = k.criterion({
   ],
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
-      ),
+      k.truth(define_failed_course_lasted(c, c.fact(fact_conservative_therapy_courses), weeks_2, months_6)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway acute_pain: For the treatment of acute pain [7]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 116.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 111.
  */
 export const pathway_acute_pain = k.pathway({
   id: "acute_pain",
   wording: "For the treatment of acute pain",
   refs: "7",
   source,
-  line: 116,
+  line: 111,
   list: k.allOf([criterion_acute_duration, criterion_severe_pain, criterion_conservative_two_weeks]),
 });
 
 /**
  * Criterion chronic_duration: Duration of pain ≥ 3 months
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 130.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 125.
  */
 export const criterion_chronic_duration = k.criterion({
   id: "chronic_duration",
   wording: "Duration of pain ≥ 3 months",
   source,
-  line: 130,
+  line: 125,
   test: (c) => k.compareDurations(">=", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion one_upper_extremity: Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 134.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 129.
  */
 export const criterion_one_upper_extremity = k.criterion({
   id: "one_upper_extremity",
   wording:
     "Pain in one upper extremity with or without associated pain on the same side in the upper trunk, head, or neck",
   source,
-  line: 134,
+  line: 129,
   test: (c) => k.truth(c.fact(fact_characterization_one_upper_extremity)),
 });
 
 /**
  * Criterion one_lower_extremity: Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 136.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 131.
  */
 export const criterion_one_lower_extremity = k.criterion({
   id: "one_lower_extremity",
   wording:
     "Pain in one lower extremity with or without associated pain on the same side in the buttock, pelvis, or groin",
   source,
-  line: 136,
+  line: 131,
   test: (c) => k.truth(c.fact(fact_characterization_one_lower_extremity)),
 });
 
 /**
  * Criterion ischemic_limb_pain_present: Ischemic limb pain
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 139.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 134.
  */
 export const criterion_ischemic_limb_pain_present = k.criterion({
   id: "ischemic_limb_pain_present",
   wording: "Ischemic limb pain",
   source,
-  line: 139,
+  line: 134,
   test: (c) => k.truth(c.fact(fact_characterization_ischemic_limb_pain)),
 });
 
 /**
  * Criterion intractable_rest_pain: Intractable pain at rest
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 142.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 137.
  */
 export const criterion_intractable_rest_pain = k.criterion({
   id: "intractable_rest_pain",
   wording: "Intractable pain at rest",
   source,
-  line: 142,
+  line: 137,
   test: (c) => k.truth(c.fact(fact_characterization_intractable_rest_pain)),
 });
 
 /**
  * Criterion non_healing_ulcers: Non-healing ulcers
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 143.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 138.
  */
 export const criterion_non_healing_ulcers = k.criterion({
   id: "non_healing_ulcers",
   wording: "Non-healing ulcers",
   source,
-  line: 143,
+  line: 138,
   test: (c) => k.truth(c.fact(fact_characterization_non_healing_ulcers)),
 });
 
 /**
  * Criterion failed_revascularization: Failed surgical revascularization
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 144.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 139.
  */
 export const criterion_failed_revascularization = k.criterion({
   id: "failed_revascularization",
   wording: "Failed surgical revascularization",
   source,
-  line: 144,
+  line: 139,
   test: (c) => k.truth(c.fact(fact_characterization_failed_revascularization)),
 });
 
 /**
  * List ischemic_limb_pain.2: One of the following
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 141.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 136.
  */
 export const list_ischemic_limb_pain_2 = k.group({
   id: "ischemic_limb_pain.2",
   wording: "One of the following",
   source,
-  line: 141,
+  line: 136,
   list: k.anyOf([criterion_intractable_rest_pain, criterion_non_healing_ulcers, criterion_failed_revascularization]),
 });
 
 /**
  * Criterion ischemic_limb_pain: Ischemic limb pain with at least one of the following:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 138.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 133.
  */
 export const criterion_ischemic_limb_pain = k.criterion({
   id: "ischemic_limb_pain",
   wording: "Ischemic limb pain with at least one of the following:",
   source,
-  line: 138,
+  line: 133,
   list: k.allOf([criterion_ischemic_limb_pain_present, list_ischemic_limb_pain_2]),
 });
 
 /**
  * Criterion pain_characterized: Pain characterized by at least ONE of the following:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 133.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 128.
  */
 export const criterion_pain_characterized = k.criterion({
   id: "pain_characterized",
   wording: "Pain characterized by at least ONE of the following:",
   source,
-  line: 133,
+  line: 128,
   list: k.anyOf([criterion_one_upper_extremity, criterion_one_lower_extremity, criterion_ischemic_limb_pain]),
 });
 
 /**
  * Criterion allodynia_or_hyperalgesia: Allodynia or hyperalgesia
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 157.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 152.
  */
 export const criterion_allodynia_or_hyperalgesia = k.criterion({
   id: "allodynia_or_hyperalgesia",
   wording: "Allodynia or hyperalgesia",
   source,
-  line: 157,
+  line: 152,
   test: (c) => k.truth(c.fact(fact_extremity_findings_allodynia_or_hyperalgesia)),
 });
 
 /**
  * Criterion trophic_bone_changes: Trophic bone changes on imaging
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 158.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 153.
  */
 export const criterion_trophic_bone_changes = k.criterion({
   id: "trophic_bone_changes",
   wording: "Trophic bone changes on imaging",
   source,
-  line: 158,
+  line: 153,
   test: (c) => k.truth(c.fact(fact_extremity_findings_trophic_bone_changes)),
 });
 
 /**
  * Criterion unilateral_osteoporosis: Unilateral osteoporosis on imaging
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 159.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 154.
  */
 export const criterion_unilateral_osteoporosis = k.criterion({
   id: "unilateral_osteoporosis",
   wording: "Unilateral osteoporosis on imaging",
   source,
-  line: 159,
+  line: 154,
   test: (c) => k.truth(c.fact(fact_extremity_findings_unilateral_osteoporosis)),
 });
 
 /**
  * Criterion bone_scan_crps: Bone scan consistent with complex regional pain syndrome (CRPS) [13]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 160.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 155.
  */
 export const criterion_bone_scan_crps = k.criterion({
   id: "bone_scan_crps",
   wording: "Bone scan consistent with complex regional pain syndrome (CRPS)",
   refs: "13",
   source,
-  line: 160,
+  line: 155,
   test: (c) => k.truth(c.fact(fact_extremity_findings_bone_scan_crps)),
 });
 
 /**
  * Criterion vasomotor_changes: Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 161.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 156.
  */
 export const criterion_vasomotor_changes = k.criterion({
   id: "vasomotor_changes",
   wording:
     "Unilateral vasomotor changes, including: Changes in skin color (e.g., cyanotic, or mottled); Changes in skin temperature",
   source,
-  line: 161,
+  line: 156,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_color_changes)),
@@ -542,25 +565,25 @@ export const criterion_vasomotor_changes = k.criterion({
 
 /**
  * Criterion unilateral_edema: Unilateral edema
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 163.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 158.
  */
 export const criterion_unilateral_edema = k.criterion({
   id: "unilateral_edema",
   wording: "Unilateral edema",
   source,
-  line: 163,
+  line: 158,
   test: (c) => k.truth(c.fact(fact_extremity_findings_unilateral_edema)),
 });
 
 /**
  * Criterion sudomotor_changes: Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 164.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 159.
  */
 export const criterion_sudomotor_changes = k.criterion({
   id: "sudomotor_changes",
   wording: "Unilateral sudomotor changes, including: Skin is asymmetrically dry; Skin is asymmetrically moist",
   source,
-  line: 164,
+  line: 159,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_asymmetrically_dry)),
@@ -570,14 +593,14 @@ export const criterion_sudomotor_changes = k.criterion({
 
 /**
  * Criterion trophic_changes: Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 166.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 161.
  */
 export const criterion_trophic_changes = k.criterion({
   id: "trophic_changes",
   wording:
     "Unilateral trophic changes, including: Skin is smooth or shiny; Soft tissue atrophy; Joint stiffness, with decreased passive ROM; Nail changes; Hair growth change",
   source,
-  line: 166,
+  line: 161,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_extremity_findings_skin_smooth_or_shiny)),
@@ -590,13 +613,13 @@ export const criterion_trophic_changes = k.criterion({
 
 /**
  * Criterion non_ischemic_findings: At least THREE of the following must be present when treating non-ischemic, extremity pain:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 156.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 151.
  */
 export const criterion_non_ischemic_findings = k.criterion({
   id: "non_ischemic_findings",
   wording: "At least THREE of the following must be present when treating non-ischemic, extremity pain:",
   source,
-  line: 156,
+  line: 151,
   readings: [
     {
       text: 'the guideline prints this list as the last bullet of the "at least ONE" list, but its own wording makes it a condition on non-ischemic extremity pain: pain in one upper or lower extremity that is not ischemic needs at least three of these findings. Read as an alternative, the first two bullets alone would always satisfy it and "must be present" would mean nothing.',
@@ -622,33 +645,33 @@ export const criterion_non_ischemic_findings = k.criterion({
 
 /**
  * Criterion conservative_failed: Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 175.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 170.
  */
 export const criterion_conservative_failed = k.criterion({
   id: "conservative_failed",
   wording:
     "Failure to respond to non-operative conservative therapy which may include physical and occupational therapies (e.g., desensitization, mirror therapy, graded motor imagery, range of motion exercises), transcutaneous electrical nerve stimulation (TENS), ultrasound, laser, and/or cognitive behavioral therapy",
   source,
-  line: 175,
+  line: 170,
   readings: [
     {
       text: 'no minimum duration, window or medical-reason exception is stated for chronic pain, and the listed therapies are examples ("may include"), so the failure alone is checked.',
       of: "conservative_failed",
     },
   ],
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
  * Pathway chronic_pain: For the treatment of chronic pain [9-12]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 129.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 124.
  */
 export const pathway_chronic_pain = k.pathway({
   id: "chronic_pain",
   wording: "For the treatment of chronic pain",
   refs: "9-12",
   source,
-  line: 129,
+  line: 124,
   list: k.allOf([
     criterion_chronic_duration,
     criterion_severe_pain,
@@ -660,30 +683,30 @@ export const pathway_chronic_pain = k.pathway({
 
 /**
  * Note imaging_guidance: NOTE: All procedures must be performed using imaging guidance [17-21]
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 181.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 176.
  */
 export const note_imaging_guidance = k.note({
   id: "imaging_guidance",
   wording: "NOTE: All procedures must be performed using imaging guidance",
   refs: "17-21",
   source,
-  line: 181,
+  line: 176,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct_ultrasound, false),
 });
 
 /**
  * Criterion pain_previous_block_relief: The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 193.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 188.
  */
 export const criterion_pain_previous_block_relief = k.criterion({
   id: "pain_previous_block_relief",
   wording:
     "The previous sympathetic nerve block resulted in at least 50% pain relief or significant documented functional improvement for at least the duration of the local anesthetic",
   source,
-  line: 193,
+  line: 188,
   readings: [
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -706,38 +729,55 @@ export const criterion_pain_previous_block_relief = k.criterion({
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 196.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 191.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
   wording:
     "The individual continues to have pain causing functional disability or average pain levels ≥ 6 on a scale of 0 to 10",
   source,
-  line: 196,
+  line: 191,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 198.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 197.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
   wording:
     "The individual is engaged in ongoing active conservative therapy* unless the medical reason this treatment cannot be done is clearly documented or is not indicated.",
   source,
-  line: 198,
+  line: 197,
   readings: [
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'this guideline prints no definition of conservative therapy* (only of the home exercise program); its chronic-pain indication names "physical and occupational therapies", so ongoing occupational therapy targeting the painful limb is active therapy here as well as the shared active modalities.',
+      of: "ongoing_conservative_therapy",
+    },
+    {
+      text: 'the completion elements of the home exercise program are "required to meet guidelines for completion of conservative therapy", which a program still going on cannot show yet; being engaged in an ongoing physician-supervised program is its prescription and its dates.',
+      of: "ongoing_active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
   ],
   test: (c) =>
-    k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
-      k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
-      k.truth(c.fact(fact_active_therapy_not_indicated)),
+    c.or(k.exists(c, define_ongoing_active_courses(c)), () =>
+      c.or(
+        k.exists(c, define_ongoing_courses(c), (each_c) =>
+          k.and(
+            k.truth(c.entryField(each_c, field_therapy_course_targets_treated_region)),
+            k.truth(c.entryField(each_c, field_therapy_course_occupational_therapy)),
+          ),
+        ),
+        () =>
+          c.or(k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)), () =>
+            k.truth(c.fact(fact_active_therapy_not_indicated)),
+          ),
+      ),
     ),
 });
 
@@ -752,7 +792,7 @@ export const criterion_pain_one_week = k.criterion({
   line: 201,
   readings: [
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -792,7 +832,7 @@ export const criterion_acute_pain_limit = k.criterion({
       of: "blocks_past_year",
     },
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -819,7 +859,7 @@ export const criterion_chronic_pain_limit = k.criterion({
       of: "blocks_past_year",
     },
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -833,16 +873,16 @@ export const criterion_chronic_pain_limit = k.criterion({
 
 /**
  * Criterion repeat_for_pain: For the treatment of pain:
- * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 192.
+ * policies/nia/cg404-sympathetic-nerve-blocks.pol, line 187.
  */
 export const criterion_repeat_for_pain = k.criterion({
   id: "repeat_for_pain",
   wording: "For the treatment of pain:",
   source,
-  line: 192,
+  line: 187,
   readings: [
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -878,7 +918,7 @@ export const criterion_ptsd_previous_block_relief = k.criterion({
   line: 212,
   readings: [
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -910,7 +950,7 @@ export const criterion_ptsd_one_week = k.criterion({
   line: 215,
   readings: [
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -950,7 +990,7 @@ export const criterion_ptsd_block_limits = k.criterion({
       of: "in_first_12_weeks",
     },
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -984,7 +1024,7 @@ export const criterion_repeat_for_ptsd = k.criterion({
   line: 211,
   readings: [
     {
-      text: '"region" is the spinal region of the block (request.region): cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar (same_region).',
+      text: '"per region" for a sympathetic block is the sympathetic target it blocks, which the guideline\'s CPT codes name (stellate ganglion, thoracic or lumbar paravertebral sympathetic, superior hypogastric plexus, celiac plexus) and which need not be a spinal region (a celiac plexus block treats abdominal pain). Where the request or a history entry does not say which block it is, the entry is matched by spinal region (request.region: cervical for a stellate ganglion block, thoracic or lumbar for a paravertebral sympathetic block; sacral counts with lumbar).',
       of: "region_blocks",
     },
     {
@@ -1042,4 +1082,4 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 229,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: bd9d82d3c43acd96 bff242b4da1b06bf
+// polc digest: 3948ed0cae1e2e4f a4e1abbf67421065

@@ -3,11 +3,9 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_conservative_therapy_complete,
-  fact_conservative_therapy_end,
-  fact_conservative_therapy_failed,
+  define_complete_courses,
+  define_failed_course_lasted_in_all,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_start,
 } from "../common/conservative-therapy.pol.js";
 import {
   fact_prior_procedures,
@@ -33,6 +31,22 @@ export const enum_stimulator_service = k.enumeration("stimulator_service", [
   "removal",
 ]);
 
+/** What the spinal cord stimulator is requested for: the causes of pain the guideline lists */
+export type StimulatorIndication =
+  "spine_surgery_syndrome" | "complex_regional_pain" | "neuropathic_origin" | "angina_pectoris";
+export const enum_stimulator_indication = k.enumeration("stimulator_indication", [
+  "spine_surgery_syndrome",
+  "complex_regional_pain",
+  "neuropathic_origin",
+  "angina_pectoris",
+]);
+
+/** What the stimulator is requested for: failed spine surgery syndrome, CRPS, chronic neuropathic pain, or chronic refractory angina pectoris */
+export const fact_stimulator_indication = k.fact(
+  "stimulator.indication",
+  enum_stimulator_indication,
+  "What the stimulator is requested for: failed spine surgery syndrome, CRPS, chronic neuropathic pain, or chronic refractory angina pectoris",
+);
 /** What is requested: a spinal cord stimulation trial, a permanent spinal cord stimulator, or revision or removal of a spinal cord stimulator device */
 export const fact_stimulator_service = k.fact(
   "stimulator.service",
@@ -267,149 +281,165 @@ export const fact_revision_reason_patient_demand = k.fact(
   k.boolean,
   "Patient demand",
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Body habitus that is insufficient to support the weight and bulk of the device */
+/**
+ * Body habitus that is insufficient to support the weight and bulk of the device
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_insufficient_body_habitus = k.fact(
   "findings.insufficient_body_habitus",
   k.boolean,
   "Body habitus that is insufficient to support the weight and bulk of the device",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition latest_stimulator_trial: The most recent spinal cord stimulator trial
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 89.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 99.
  */
 export const define_latest_stimulator_trial = k.define(
   (c) =>
     k.latest(c, c.fact(fact_prior_procedures), (each_p) =>
       k.compareEqual("=", c.entryField(each_p, field_procedure_kind), "spinal_cord_stimulator_trial"),
     ),
-  { name: "latest_stimulator_trial", source, line: 89 },
+  { name: "latest_stimulator_trial", source, line: 99 },
 );
 
 /**
+ * Definition requested_for: The stimulator is requested for this cause of pain, or the request does not say what it is for
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 102.
+ */
+export function define_requested_for(c: k.Context, param_cause: k.Value): k.Value {
+  return c.observed(
+    k.or(
+      k.not(k.isKnown(c.fact(fact_stimulator_indication))),
+      k.compareEqual("=", c.fact(fact_stimulator_indication), param_cause),
+    ),
+    "requested_for",
+    source,
+    102,
+  );
+}
+
+/**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 107.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 120.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   source,
-  line: 107,
+  line: 120,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion conservative_six_months: Failure to respond to non-operative conservative therapy* for a minimum of 6 months unless the medical reason this treatment cannot be done is clearly documented
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 112.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 125.
  */
 export const criterion_conservative_six_months = k.criterion({
   id: "conservative_six_months",
   wording:
     "Failure to respond to non-operative conservative therapy* for a minimum of 6 months unless the medical reason this treatment cannot be done is clearly documented",
   source,
-  line: 112,
+  line: 125,
   readings: [
     {
       text: "the course of conservative therapy (as defined in the guideline, with active and inactive components) lasted 6 months or more; the guideline sets no window before the date of service.",
       of: "conservative_six_months",
     },
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
     },
   ],
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
-          k.compareDurations(
-            ">=",
-            k.timeBetween(c.fact(fact_conservative_therapy_start), c.fact(fact_conservative_therapy_end)),
-            months_6,
-            c.dos,
-          ),
-        ),
-      ),
+      k.truth(define_failed_course_lasted_in_all(c, define_complete_courses(c), months_6)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion assessment_completed: A completed psychological assessment
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 118.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 128.
  */
 export const criterion_assessment_completed = k.criterion({
   id: "assessment_completed",
   wording: "A completed psychological assessment",
   source,
-  line: 118,
+  line: 128,
   test: (c) => k.truth(c.fact(fact_psychological_assessment_completed)),
 });
 
 /**
  * Criterion pain_not_psychologic: Pain is not psychologic in origin
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 120.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 130.
  */
 export const criterion_pain_not_psychologic = k.criterion({
   id: "pain_not_psychologic",
   wording: "Pain is not psychologic in origin",
   source,
-  line: 120,
+  line: 130,
   test: (c) => k.truth(c.fact(fact_psychological_assessment_pain_not_psychologic)),
 });
 
 /**
  * Criterion axis_ii_managed: Management of any Axis II findings
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 122.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 132.
  */
 export const criterion_axis_ii_managed = k.criterion({
   id: "axis_ii_managed",
   wording: "Management of any Axis II findings",
   source,
-  line: 122,
+  line: 132,
   test: (c) => k.truth(c.fact(fact_psychological_assessment_axis_ii_managed)),
 });
 
 /**
  * Criterion no_addiction: No evidence of existing or untreated addiction
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 124.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 134.
  */
 export const criterion_no_addiction = k.criterion({
   id: "no_addiction",
   wording: "No evidence of existing or untreated addiction",
   source,
-  line: 124,
+  line: 134,
   test: (c) => k.truth(c.fact(fact_psychological_assessment_no_addiction)),
 });
 
 /**
  * Criterion cognitive_ability: Demonstration of cognitive ability to manage the stimulator
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 126.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 136.
  */
 export const criterion_cognitive_ability = k.criterion({
   id: "cognitive_ability",
   wording: "Demonstration of cognitive ability to manage the stimulator",
   source,
-  line: 126,
+  line: 136,
   test: (c) => k.truth(c.fact(fact_psychological_assessment_cognitive_ability)),
 });
 
 /**
  * Criterion psychological_assessment_done: A completed psychological assessment that documents the following [2]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 117.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 127.
  */
 export const criterion_psychological_assessment_done = k.criterion({
   id: "psychological_assessment_done",
   wording: "A completed psychological assessment that documents the following",
   refs: "2",
   source,
-  line: 117,
+  line: 127,
   list: k.allOf([
     criterion_assessment_completed,
     criterion_pain_not_psychologic,
@@ -421,75 +451,76 @@ export const criterion_psychological_assessment_done = k.criterion({
 
 /**
  * Criterion failed_spine_surgery: Failed spine surgery syndrome (FSSS) or post-laminectomy syndrome [3, 4]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 133.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 146.
  */
 export const criterion_failed_spine_surgery = k.criterion({
   id: "failed_spine_surgery",
   wording: "Failed spine surgery syndrome (FSSS) or post-laminectomy syndrome",
   refs: "3, 4",
   source,
-  line: 133,
+  line: 146,
+  when: (c) => k.truth(define_requested_for(c, "spine_surgery_syndrome")),
   test: (c) => k.truth(c.fact(fact_pain_cause_failed_spine_surgery)),
 });
 
 /**
  * Criterion crps_diagnosis: Complex regional pain syndrome (CRPS), type I or type II [5, 6]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 136.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 149.
  */
 export const criterion_crps_diagnosis = k.criterion({
   id: "crps_diagnosis",
   wording: "Complex regional pain syndrome (CRPS), type I or type II",
   refs: "5, 6",
   source,
-  line: 136,
+  line: 149,
   test: (c) => k.truth(c.fact(fact_pain_cause_crps)),
 });
 
 /**
  * Criterion skin_color: Changes in skin color; cyanotic, or mottled
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 142.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 155.
  */
 export const criterion_skin_color = k.criterion({
   id: "skin_color",
   wording: "Changes in skin color; cyanotic, or mottled",
   source,
-  line: 142,
+  line: 155,
   test: (c) => k.truth(c.fact(fact_crps_skin_color)),
 });
 
 /**
  * Criterion skin_temperature: Changes in skin temperature
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 144.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 157.
  */
 export const criterion_skin_temperature = k.criterion({
   id: "skin_temperature",
   wording: "Changes in skin temperature",
   source,
-  line: 144,
+  line: 157,
   test: (c) => k.truth(c.fact(fact_crps_skin_temperature)),
 });
 
 /**
  * Criterion unilateral_edema: Unilateral edema
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 146.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 159.
  */
 export const criterion_unilateral_edema = k.criterion({
   id: "unilateral_edema",
   wording: "Unilateral edema",
   source,
-  line: 146,
+  line: 159,
   test: (c) => k.truth(c.fact(fact_crps_edema)),
 });
 
 /**
  * Criterion vasomotor_changes: Unilateral vasomotor changes
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 141.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 154.
  */
 export const criterion_vasomotor_changes = k.criterion({
   id: "vasomotor_changes",
   wording: "Unilateral vasomotor changes",
   source,
-  line: 141,
+  line: 154,
   readings: [
     {
       text: 'each "; OR" closes the list of options it ends, so "Unilateral edema" is the last option of the vasomotor changes, and CRPS needs vasomotor, sudomotor and trophic changes.',
@@ -501,109 +532,109 @@ export const criterion_vasomotor_changes = k.criterion({
 
 /**
  * Criterion skin_dry: Skin is dry
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 150.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 163.
  */
 export const criterion_skin_dry = k.criterion({
   id: "skin_dry",
   wording: "Skin is dry",
   source,
-  line: 150,
+  line: 163,
   test: (c) => k.truth(c.fact(fact_crps_skin_dry)),
 });
 
 /**
  * Criterion skin_moist: Skin is moist
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 152.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 165.
  */
 export const criterion_skin_moist = k.criterion({
   id: "skin_moist",
   wording: "Skin is moist",
   source,
-  line: 152,
+  line: 165,
   test: (c) => k.truth(c.fact(fact_crps_skin_moist)),
 });
 
 /**
  * Criterion sudomotor_changes: Unilateral sudomotor changes
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 149.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 162.
  */
 export const criterion_sudomotor_changes = k.criterion({
   id: "sudomotor_changes",
   wording: "Unilateral sudomotor changes",
   source,
-  line: 149,
+  line: 162,
   list: k.anyOf([criterion_skin_dry, criterion_skin_moist]),
 });
 
 /**
  * Criterion skin_smooth_or_shiny: Skin is smooth or shiny
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 156.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 169.
  */
 export const criterion_skin_smooth_or_shiny = k.criterion({
   id: "skin_smooth_or_shiny",
   wording: "Skin is smooth or shiny",
   source,
-  line: 156,
+  line: 169,
   test: (c) => k.truth(c.fact(fact_crps_skin_smooth_or_shiny)),
 });
 
 /**
  * Criterion soft_tissue_atrophy: Soft tissue atrophy
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 158.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 171.
  */
 export const criterion_soft_tissue_atrophy = k.criterion({
   id: "soft_tissue_atrophy",
   wording: "Soft tissue atrophy",
   source,
-  line: 158,
+  line: 171,
   test: (c) => k.truth(c.fact(fact_crps_soft_tissue_atrophy)),
 });
 
 /**
  * Criterion joint_stiffness: Joint stiffness, with decreased passive ROM
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 160.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 173.
  */
 export const criterion_joint_stiffness = k.criterion({
   id: "joint_stiffness",
   wording: "Joint stiffness, with decreased passive ROM",
   source,
-  line: 160,
+  line: 173,
   test: (c) => k.truth(c.fact(fact_crps_joint_stiffness)),
 });
 
 /**
  * Criterion nail_changes: Nail changes
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 162.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 175.
  */
 export const criterion_nail_changes = k.criterion({
   id: "nail_changes",
   wording: "Nail changes",
   source,
-  line: 162,
+  line: 175,
   test: (c) => k.truth(c.fact(fact_crps_nail_changes)),
 });
 
 /**
  * Criterion hair_growth_changes: Hair growth changes
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 164.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 177.
  */
 export const criterion_hair_growth_changes = k.criterion({
   id: "hair_growth_changes",
   wording: "Hair growth changes",
   source,
-  line: 164,
+  line: 177,
   test: (c) => k.truth(c.fact(fact_crps_hair_growth)),
 });
 
 /**
  * Criterion trophic_changes: Unilateral trophic changes
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 155.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 168.
  */
 export const criterion_trophic_changes = k.criterion({
   id: "trophic_changes",
   wording: "Unilateral trophic changes",
   source,
-  line: 155,
+  line: 168,
   list: k.anyOf([
     criterion_skin_smooth_or_shiny,
     criterion_soft_tissue_atrophy,
@@ -615,14 +646,15 @@ export const criterion_trophic_changes = k.criterion({
 
 /**
  * Criterion crps_characterized: Complex regional pain syndrome (CRPS), type I or type II, characterized by ALL of the following: [5, 6]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 135.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 148.
  */
 export const criterion_crps_characterized = k.criterion({
   id: "crps_characterized",
   wording: "Complex regional pain syndrome (CRPS), type I or type II, characterized by ALL of the following:",
   refs: "5, 6",
   source,
-  line: 135,
+  line: 148,
+  when: (c) => k.truth(define_requested_for(c, "complex_regional_pain")),
   list: k.allOf([
     criterion_crps_diagnosis,
     criterion_vasomotor_changes,
@@ -633,113 +665,113 @@ export const criterion_crps_characterized = k.criterion({
 
 /**
  * Criterion chronic_neuropathic_pain: Chronic neuropathic pain of certain origins [7]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 169.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 182.
  */
 export const criterion_chronic_neuropathic_pain = k.criterion({
   id: "chronic_neuropathic_pain",
   wording: "Chronic neuropathic pain of certain origins",
   refs: "7",
   source,
-  line: 169,
+  line: 182,
   test: (c) => k.truth(c.fact(fact_pain_cause_chronic_neuropathic)),
 });
 
 /**
  * Criterion lumbosacral_arachnoiditis: Lumbosacral arachnoiditis
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 172.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 185.
  */
 export const criterion_lumbosacral_arachnoiditis = k.criterion({
   id: "lumbosacral_arachnoiditis",
   wording: "Lumbosacral arachnoiditis",
   source,
-  line: 172,
+  line: 185,
   test: (c) => k.truth(c.fact(fact_pain_cause_lumbosacral_arachnoiditis)),
 });
 
 /**
  * Criterion post_herpetic_neuralgia: Post herpetic neuralgia [8, 9]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 174.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 187.
  */
 export const criterion_post_herpetic_neuralgia = k.criterion({
   id: "post_herpetic_neuralgia",
   wording: "Post herpetic neuralgia",
   refs: "8, 9",
   source,
-  line: 174,
+  line: 187,
   test: (c) => k.truth(c.fact(fact_pain_cause_post_herpetic_neuralgia)),
 });
 
 /**
  * Criterion radiculopathy: Radiculopathy
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 176.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 189.
  */
 export const criterion_radiculopathy = k.criterion({
   id: "radiculopathy",
   wording: "Radiculopathy",
   source,
-  line: 176,
+  line: 189,
   test: (c) => k.truth(c.fact(fact_pain_cause_radiculopathy)),
 });
 
 /**
  * Criterion ischemic_leg_pain: Chronic ischemic leg pain [10]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 178.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 191.
  */
 export const criterion_ischemic_leg_pain = k.criterion({
   id: "ischemic_leg_pain",
   wording: "Chronic ischemic leg pain",
   refs: "10",
   source,
-  line: 178,
+  line: 191,
   test: (c) => k.truth(c.fact(fact_pain_cause_ischemic_leg_pain)),
 });
 
 /**
  * Criterion diabetic_neuropathy: Diabetic peripheral neuropathy [11-13]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 180.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 193.
  */
 export const criterion_diabetic_neuropathy = k.criterion({
   id: "diabetic_neuropathy",
   wording: "Diabetic peripheral neuropathy",
   refs: "11-13",
   source,
-  line: 180,
+  line: 193,
   test: (c) => k.truth(c.fact(fact_pain_cause_diabetic_neuropathy)),
 });
 
 /**
  * Criterion phantom_limb: Phantom limb syndrome (stump pain)
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 182.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 195.
  */
 export const criterion_phantom_limb = k.criterion({
   id: "phantom_limb",
   wording: "Phantom limb syndrome (stump pain)",
   source,
-  line: 182,
+  line: 195,
   test: (c) => k.truth(c.fact(fact_pain_cause_phantom_limb)),
 });
 
 /**
  * Criterion peripheral_neuropathy: Peripheral neuropathy
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 184.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 197.
  */
 export const criterion_peripheral_neuropathy = k.criterion({
   id: "peripheral_neuropathy",
   wording: "Peripheral neuropathy",
   source,
-  line: 184,
+  line: 197,
   test: (c) => k.truth(c.fact(fact_pain_cause_peripheral_neuropathy)),
 });
 
 /**
  * Criterion neuropathic_back_pain: Chronic back pain (neuropathic pain) and not a surgical candidate
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 186.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 199.
  */
 export const criterion_neuropathic_back_pain = k.criterion({
   id: "neuropathic_back_pain",
   wording: "Chronic back pain (neuropathic pain) and not a surgical candidate",
   source,
-  line: 186,
+  line: 199,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_pain_cause_neuropathic_back_pain)),
@@ -749,13 +781,13 @@ export const criterion_neuropathic_back_pain = k.criterion({
 
 /**
  * List neuropathic_pain.2: that falls into ONE of the following diagnoses
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 171.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 184.
  */
 export const list_neuropathic_pain_2 = k.group({
   id: "neuropathic_pain.2",
   wording: "that falls into ONE of the following diagnoses",
   source,
-  line: 171,
+  line: 184,
   list: k.anyOf([
     criterion_lumbosacral_arachnoiditis,
     criterion_post_herpetic_neuralgia,
@@ -770,76 +802,77 @@ export const list_neuropathic_pain_2 = k.group({
 
 /**
  * Criterion neuropathic_pain: Chronic neuropathic pain of certain origins that falls into ONE of the following diagnoses: [7]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 168.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 181.
  */
 export const criterion_neuropathic_pain = k.criterion({
   id: "neuropathic_pain",
   wording: "Chronic neuropathic pain of certain origins that falls into ONE of the following diagnoses:",
   refs: "7",
   source,
-  line: 168,
+  line: 181,
+  when: (c) => k.truth(define_requested_for(c, "neuropathic_origin")),
   list: k.allOf([criterion_chronic_neuropathic_pain, list_neuropathic_pain_2]),
 });
 
 /**
  * Criterion angina_diagnosis: Chronic, refractory angina pectoris
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 191.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 204.
  */
 export const criterion_angina_diagnosis = k.criterion({
   id: "angina_diagnosis",
   wording: "Chronic, refractory angina pectoris",
   source,
-  line: 191,
+  line: 204,
   test: (c) => k.truth(c.fact(fact_pain_cause_refractory_angina)),
 });
 
 /**
  * Criterion angina_after_revascularization: Continued angina after percutaneous coronary intervention or coronary artery bypass graft
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 193.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 206.
  */
 export const criterion_angina_after_revascularization = k.criterion({
   id: "angina_after_revascularization",
   wording: "Continued angina after percutaneous coronary intervention or coronary artery bypass graft",
   source,
-  line: 193,
+  line: 206,
   test: (c) => k.truth(c.fact(fact_angina_after_revascularization)),
 });
 
 /**
  * Criterion angina_no_revascularization: Not a candidate for further revascularization
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 195.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 208.
  */
 export const criterion_angina_no_revascularization = k.criterion({
   id: "angina_no_revascularization",
   wording: "Not a candidate for further revascularization",
   source,
-  line: 195,
+  line: 208,
   test: (c) => k.truth(c.fact(fact_angina_not_revascularization_candidate)),
 });
 
 /**
  * Criterion angina_nyha_class: Angina is NYHA (New York Heart Association) III (less than ordinary physical activity causes symptoms) or IV (symptoms present at rest)
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 197.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 210.
  */
 export const criterion_angina_nyha_class = k.criterion({
   id: "angina_nyha_class",
   wording:
     "Angina is NYHA (New York Heart Association) III (less than ordinary physical activity causes symptoms) or IV (symptoms present at rest)",
   source,
-  line: 197,
+  line: 210,
   test: (c) => k.compare(">=", c.fact(fact_angina_nyha_class), 3),
 });
 
 /**
  * Criterion angina_pharmacotherapy: Optimal pharmacotherapy for at least one month with failure to tolerate medications in indicated dosage or failure to respond adequately to indicated medications
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 199.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 212.
  */
 export const criterion_angina_pharmacotherapy = k.criterion({
   id: "angina_pharmacotherapy",
   wording:
     "Optimal pharmacotherapy for at least one month with failure to tolerate medications in indicated dosage or failure to respond adequately to indicated medications",
   source,
-  line: 199,
+  line: 212,
   test: (c) =>
     k.and(
       k.compareDurations(">=", c.fact(fact_angina_pharmacotherapy_duration), months_1, c.dos),
@@ -849,13 +882,14 @@ export const criterion_angina_pharmacotherapy = k.criterion({
 
 /**
  * Criterion refractory_angina: Chronic, refractory angina pectoris, characterized by ALL the following:
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 190.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 203.
  */
 export const criterion_refractory_angina = k.criterion({
   id: "refractory_angina",
   wording: "Chronic, refractory angina pectoris, characterized by ALL the following:",
   source,
-  line: 190,
+  line: 203,
+  when: (c) => k.truth(define_requested_for(c, "angina_pectoris")),
   list: k.allOf([
     criterion_angina_diagnosis,
     criterion_angina_after_revascularization,
@@ -867,16 +901,20 @@ export const criterion_refractory_angina = k.criterion({
 
 /**
  * Criterion pain_caused_by: Pain caused by at least ONE of the following:
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 132.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 145.
  */
 export const criterion_pain_caused_by = k.criterion({
   id: "pain_caused_by",
   wording: "Pain caused by at least ONE of the following:",
   source,
-  line: 132,
+  line: 145,
   readings: [
     {
       text: "the PDF lost the indentation of this list. Chronic, refractory angina is read as a fourth cause of pain (it is not a neuropathic diagnosis), beside FSSS, CRPS and chronic neuropathic pain.",
+      of: "pain_caused_by",
+    },
+    {
+      text: "each cause applies to a request for it (stimulator.indication), so a request for angina alone is not asked about the other diagnoses; where the request does not say what the stimulator is for, every cause is considered, any one of which meets the list.",
       of: "pain_caused_by",
     },
   ],
@@ -890,14 +928,14 @@ export const criterion_pain_caused_by = k.criterion({
 
 /**
  * Pathway stimulation_trial: A spinal cord stimulation trial is appropriate when ALL the following criteria are met [1]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 106.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 119.
  */
 export const pathway_stimulation_trial = k.pathway({
   id: "stimulation_trial",
   wording: "A spinal cord stimulation trial is appropriate when ALL the following criteria are met",
   refs: "1",
   source,
-  line: 106,
+  line: 119,
   list: k.allOf([
     criterion_severe_pain,
     criterion_conservative_six_months,
@@ -908,7 +946,7 @@ export const pathway_stimulation_trial = k.pathway({
 
 /**
  * Criterion successful_stimulator_trial: Documentation of a successful trial of the temporary SCS device providing at least 50% reduction in pain and significant functional improvement for a minimum duration of 3 days [14]
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 210.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 223.
  */
 export const criterion_successful_stimulator_trial = k.criterion({
   id: "successful_stimulator_trial",
@@ -916,7 +954,7 @@ export const criterion_successful_stimulator_trial = k.criterion({
     "Documentation of a successful trial of the temporary SCS device providing at least 50% reduction in pain and significant functional improvement for a minimum duration of 3 days",
   refs: "14",
   source,
-  line: 210,
+  line: 223,
   readings: [
     {
       text: "the 50% reduction and the functional improvement both lasted at least 3 days.",
@@ -942,121 +980,121 @@ export const criterion_successful_stimulator_trial = k.criterion({
 
 /**
  * Criterion same_device_type: The same type of stimulator device will be used
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 214.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 227.
  */
 export const criterion_same_device_type = k.criterion({
   id: "same_device_type",
   wording: "The same type of stimulator device will be used",
   source,
-  line: 214,
+  line: 227,
   test: (c) => k.truth(c.fact(fact_stimulator_same_device_type)),
 });
 
 /**
  * Pathway permanent_stimulator: A permanent spinal cord stimulator is appropriate when ALL the following criteria are met:
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 208.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 221.
  */
 export const pathway_permanent_stimulator = k.pathway({
   id: "permanent_stimulator",
   wording: "A permanent spinal cord stimulator is appropriate when ALL the following criteria are met:",
   source,
-  line: 208,
+  line: 221,
   list: k.allOf([criterion_successful_stimulator_trial, criterion_same_device_type]),
 });
 
 /**
  * Criterion lead_migration: Migration of lead(s)
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 221.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 234.
  */
 export const criterion_lead_migration = k.criterion({
   id: "lead_migration",
   wording: "Migration of lead(s)",
   source,
-  line: 221,
+  line: 234,
   test: (c) => k.truth(c.fact(fact_revision_reason_lead_migration)),
 });
 
 /**
  * Criterion loss_of_effectiveness: Loss of effectiveness
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 223.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 236.
  */
 export const criterion_loss_of_effectiveness = k.criterion({
   id: "loss_of_effectiveness",
   wording: "Loss of effectiveness",
   source,
-  line: 223,
+  line: 236,
   test: (c) => k.truth(c.fact(fact_revision_reason_loss_of_effectiveness)),
 });
 
 /**
  * Criterion intolerance: Intolerance by the individual
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 225.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 238.
  */
 export const criterion_intolerance = k.criterion({
   id: "intolerance",
   wording: "Intolerance by the individual",
   source,
-  line: 225,
+  line: 238,
   test: (c) => k.truth(c.fact(fact_revision_reason_intolerance)),
 });
 
 /**
  * Criterion device_infection: Infection
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 227.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 240.
  */
 export const criterion_device_infection = k.criterion({
   id: "device_infection",
   wording: "Infection",
   source,
-  line: 227,
+  line: 240,
   test: (c) => k.truth(c.fact(fact_revision_reason_infection)),
 });
 
 /**
  * Criterion painful_generator_site: Painful generator site
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 229.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 242.
  */
 export const criterion_painful_generator_site = k.criterion({
   id: "painful_generator_site",
   wording: "Painful generator site",
   source,
-  line: 229,
+  line: 242,
   test: (c) => k.truth(c.fact(fact_revision_reason_painful_generator_site)),
 });
 
 /**
  * Criterion neurological_deficits: Development of neurological deficits
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 231.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 244.
  */
 export const criterion_neurological_deficits = k.criterion({
   id: "neurological_deficits",
   wording: "Development of neurological deficits",
   source,
-  line: 231,
+  line: 244,
   test: (c) => k.truth(c.fact(fact_revision_reason_neurological_deficits)),
 });
 
 /**
  * Criterion patient_demand: Patient demand
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 233.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 246.
  */
 export const criterion_patient_demand = k.criterion({
   id: "patient_demand",
   wording: "Patient demand",
   source,
-  line: 233,
+  line: 246,
   test: (c) => k.truth(c.fact(fact_revision_reason_patient_demand)),
 });
 
 /**
  * Pathway revision_or_removal: Revision or removal of a spinal cord stimulator device is indicated with ONE of the following:
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 220.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 233.
  */
 export const pathway_revision_or_removal = k.pathway({
   id: "revision_or_removal",
   wording: "Revision or removal of a spinal cord stimulator device is indicated with ONE of the following:",
   source,
-  line: 220,
+  line: 233,
   list: k.anyOf([
     criterion_lead_migration,
     criterion_loss_of_effectiveness,
@@ -1070,25 +1108,25 @@ export const pathway_revision_or_removal = k.pathway({
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 241.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 254.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 241,
+  line: 254,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion insufficient_body_habitus: Body habitus that is insufficient to support the weight and bulk of the device
- * policies/nia/cg405-spinal-cord-stimulation.pol, line 243.
+ * policies/nia/cg405-spinal-cord-stimulation.pol, line 256.
  */
 export const criterion_insufficient_body_habitus = k.criterion({
   id: "insufficient_body_habitus",
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
-  line: 243,
+  line: 256,
   test: (c) => k.truth(c.fact(fact_findings_insufficient_body_habitus)),
 });
-// polc digest: 5efbf2d6bd853249 b0be3e6350170561
+// polc digest: 882e9b93e3bb5769 afb4fdd8f46ae4c7

@@ -3,19 +3,18 @@
 
 import * as k from "../../runtime/index.js";
 import {
-  define_active_modality,
-  define_conservative_therapy_complete,
-  define_conservative_therapy_lasted,
+  define_complete_courses,
+  define_failed_course_lasted,
+  define_failed_course_lasted_in_all,
   define_failed_or_ongoing_conservative_therapy,
-  fact_conservative_therapy_end,
-  fact_conservative_therapy_failed,
+  define_ongoing_active_courses,
+  fact_conservative_therapy_courses,
   fact_conservative_therapy_medical_reason_not_done,
-  fact_conservative_therapy_ongoing,
-  fact_conservative_therapy_start,
 } from "../common/conservative-therapy.pol.js";
 import { define_episode_of, define_prior_in_region } from "../common/episode-of-care.pol.js";
 import {
   define_same_region,
+  define_therapeutic_of,
   fact_prior_procedures,
   fact_request_region,
   field_procedure_date,
@@ -24,7 +23,6 @@ import {
   field_procedure_region,
   field_procedure_relief_duration,
   field_procedure_relief_percent,
-  field_procedure_therapeutic,
 } from "../common/history.pol.js";
 import {
   define_severe_pain_documented,
@@ -71,23 +69,35 @@ export const fact_purpose_service = k.fact(
   enum_requested_service,
   "The requested service: an epidural spine injection, or an intraspinal drug trial for chronic intractable pain or for spasticity",
 );
-/** The request is for implantation of intrathecal catheters or ports for chemotherapy */
+/**
+ * The request is for implantation of intrathecal catheters or ports for chemotherapy
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_chemotherapy_catheter = k.fact(
   "purpose.chemotherapy_catheter",
   k.boolean,
   "The request is for implantation of intrathecal catheters or ports for chemotherapy",
+  { absentUnlessDocumented: true },
 );
-/** The request is for post-operative pain control */
+/**
+ * The request is for post-operative pain control
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_postoperative_pain_control = k.fact(
   "purpose.postoperative_pain_control",
   k.boolean,
   "The request is for post-operative pain control",
+  { absentUnlessDocumented: true },
 );
-/** The request is for caudal or spinal anesthesia for surgery */
+/**
+ * The request is for caudal or spinal anesthesia for surgery
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_purpose_surgical_anesthesia = k.fact(
   "purpose.surgical_anesthesia",
   k.boolean,
   "The request is for caudal or spinal anesthesia for surgery",
+  { absentUnlessDocumented: true },
 );
 /** Approach of the requested injection: caudal, interlaminar or transforaminal */
 export const fact_epidural_approach = k.fact(
@@ -241,103 +251,137 @@ export const fact_different_region_medical_reason = k.fact(
   k.boolean,
   "A medical reason is provided to necessitate injecting multiple spinal regions within 7 days",
 );
-/** Active systemic or spinal infection */
+/**
+ * Active systemic or spinal infection
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_active_infection = k.fact(
   "findings.active_infection",
   k.boolean,
   "Active systemic or spinal infection",
+  { absentUnlessDocumented: true },
 );
-/** Skin infection at the site of needle puncture */
+/**
+ * Skin infection at the site of needle puncture
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_puncture_site_infection = k.fact(
   "findings.puncture_site_infection",
   k.boolean,
   "Skin infection at the site of needle puncture",
+  { absentUnlessDocumented: true },
 );
-/** Severe spinal stenosis resulting in intraspinal obstruction */
+/**
+ * Severe spinal stenosis resulting in intraspinal obstruction
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_severe_stenosis_obstruction = k.fact(
   "findings.severe_stenosis_obstruction",
   k.boolean,
   "Severe spinal stenosis resulting in intraspinal obstruction",
+  { absentUnlessDocumented: true },
 );
-/** Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump) */
+/**
+ * Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump)
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_findings_insufficient_body_habitus = k.fact(
   "findings.insufficient_body_habitus",
   k.boolean,
   "Body habitus that is insufficient to support the weight and bulk of the device (the implanted infusion pump)",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition epidural_request: The request is for an epidural spine injection or selective nerve block
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 79.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 86.
  */
 export const define_epidural_request = k.define(
   (c) => k.compareEqual("=", c.fact(fact_purpose_service), "epidural_spine_injection"),
-  { name: "epidural_request", source, line: 79 },
+  { name: "epidural_request", source, line: 86 },
 );
 
 /**
  * Definition trial_request: The request is for an intraspinal drug trial in anticipation of an implanted infusion pump
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 82.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 89.
  */
 export const define_trial_request = k.define(
   (c) => k.isIn(c.fact(fact_purpose_service), choices_intraspinal_trial_pain_intraspinal_trial, false),
-  { name: "trial_request", source, line: 82 },
+  { name: "trial_request", source, line: 89 },
 );
 
 /**
  * Definition chronic_pain: Chronic pain is pain that continues or recurs ≥ 90 days. [24]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 86.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 93.
  */
 export const define_chronic_pain = k.define(
   (c) => k.compareDurations(">=", c.fact(fact_pain_duration), days_90, c.dos),
-  { name: "chronic_pain", source, line: 86 },
+  { name: "chronic_pain", source, line: 93 },
 );
 
 /**
  * Definition region_injections: Epidural injections in the requested spinal region
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 91.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 98.
  */
 export const define_region_injections = k.define((c) => define_prior_in_region(c, "epidural_injection"), {
   name: "region_injections",
   source,
-  line: 91,
+  line: 98,
 });
 
 /**
  * Definition episode_injections: Epidural injections in the requested spinal region in the current episode of care
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 94.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 101.
  */
 export const define_episode_injections = k.define((c) => define_episode_of(c, define_region_injections(c)), {
   name: "episode_injections",
   source,
-  line: 94,
+  line: 101,
 });
 
 /**
  * Definition initial_request: No epidural injection in the requested region in the current episode of care
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 97.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 104.
  */
 export const define_initial_request = k.define((c) => k.compare("=", k.count(c, define_episode_injections(c)), 0), {
   name: "initial_request",
   source,
-  line: 97,
+  line: 104,
 });
 
 /**
  * Definition in_initial_phase: Up to 3 epidural injections may be performed in the initial treatment phase
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 101.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 108.
  */
 export const define_in_initial_phase = k.define(
   (c) =>
     c.and(k.compare(">=", k.count(c, define_episode_injections(c)), 1), () =>
       k.compare("<", k.count(c, define_episode_injections(c)), 3),
     ),
-  { name: "in_initial_phase", source, line: 101 },
+  { name: "in_initial_phase", source, line: 108 },
+);
+
+/**
+ * Definition after_initial_phase_injections: The injection that closed the initial treatment phase and each one after it
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 119.
+ */
+export const define_after_initial_phase_injections = k.define(
+  (c) =>
+    k.select(c, define_episode_injections(c), (each_p) =>
+      k.compare(
+        ">=",
+        k.count(c, define_episode_injections(c), (each_q) =>
+          k.compare("<", c.entryField(each_q, field_procedure_date), c.entryField(each_p, field_procedure_date)),
+        ),
+        2,
+      ),
+    ),
+  { name: "after_initial_phase_injections", source, line: 119 },
 );
 
 /**
  * Definition in_first_year: In the first year of treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 104.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 122.
  */
 export const define_in_first_year = k.define(
   (c) =>
@@ -347,50 +391,50 @@ export const define_in_first_year = k.define(
       years_1,
       c.dos,
     ),
-  { name: "in_first_year", source, line: 104 },
+  { name: "in_first_year", source, line: 122 },
 );
 
 /**
  * Criterion acute_radicular_symptoms: Neck or back pain with acute radicular symptoms [2]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 129.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 147.
  */
 export const criterion_acute_radicular_symptoms = k.criterion({
   id: "acute_radicular_symptoms",
   wording: "Neck or back pain with acute radicular symptoms",
   refs: "2",
   source,
-  line: 129,
+  line: 147,
   test: (c) => k.truth(c.fact(fact_pain_acute_radicular_symptoms)),
 });
 
 /**
  * Criterion severe_pain: Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10 [2-5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 131.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 149.
  */
 export const criterion_severe_pain = k.criterion({
   id: "severe_pain",
   wording: "Pain causing functional disability or average pain level of ≥ 6 on a scale of 0 to 10",
   refs: "2-5",
   source,
-  line: 131,
+  line: 149,
   test: (c) => k.truth(define_severe_pain_documented(c)),
 });
 
 /**
  * Criterion acute_duration: Duration of pain < 3 months
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 133.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 151.
  */
 export const criterion_acute_duration = k.criterion({
   id: "acute_duration",
   wording: "Duration of pain < 3 months",
   source,
-  line: 133,
+  line: 151,
   test: (c) => k.compareDurations("<", c.fact(fact_pain_duration), months_3, c.dos),
 });
 
 /**
  * Criterion conservative_two_weeks: Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required) [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 135.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 153.
  */
 export const criterion_conservative_two_weeks = k.criterion({
   id: "conservative_two_weeks",
@@ -398,26 +442,24 @@ export const criterion_conservative_two_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy targeting the requested spinal region for a minimum of 2 weeks unless the medical reason this treatment cannot be done is clearly documented (active therapy components not required)",
   refs: "2, 3",
   source,
-  line: 135,
+  line: 153,
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        k.truth(define_conservative_therapy_lasted(c, weeks_2, months_6)),
-      ),
+      k.truth(define_failed_course_lasted(c, c.fact(fact_conservative_therapy_courses), weeks_2, months_6)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway acute_radicular_pain: For the treatment of acute pain or exacerbation of chronic radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 128.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 146.
  */
 export const pathway_acute_radicular_pain = k.pathway({
   id: "acute_radicular_pain",
   wording: "For the treatment of acute pain or exacerbation of chronic radicular pain",
   refs: "1",
   source,
-  line: 128,
+  line: 146,
   list: k.allOf([
     criterion_acute_radicular_symptoms,
     criterion_severe_pain,
@@ -428,20 +470,20 @@ export const pathway_acute_radicular_pain = k.pathway({
 
 /**
  * Criterion stenosis_diagnosis: Spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 141.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 159.
  */
 export const criterion_stenosis_diagnosis = k.criterion({
   id: "stenosis_diagnosis",
   wording: "Spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 141,
+  line: 159,
   test: (c) => k.truth(c.fact(fact_diagnosis_spinal_stenosis)),
 });
 
 /**
  * Criterion conservative_six_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region [2, 3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 347.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 362.
  */
 export const criterion_conservative_six_weeks = k.criterion({
   id: "conservative_six_weeks",
@@ -449,11 +491,16 @@ export const criterion_conservative_six_weeks = k.criterion({
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 6 weeks in the last 6 months unless the medical reason this treatment cannot be done is clearly documented; OR details of engagement in ongoing non-operative conservative therapy* if the individual has had prior spinal injections in the same region",
   refs: "2, 3",
   source,
-  line: 347,
+  line: 362,
   readings: [
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -465,33 +512,33 @@ export const criterion_conservative_six_weeks = k.criterion({
 
 /**
  * Pathway spinal_stenosis: For the treatment of spinal stenosis causing axial or radicular pain [1]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 140.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 158.
  */
 export const pathway_spinal_stenosis = k.pathway({
   id: "spinal_stenosis",
   wording: "For the treatment of spinal stenosis causing axial or radicular pain",
   refs: "1",
   source,
-  line: 140,
+  line: 158,
   list: k.allOf([criterion_stenosis_diagnosis, criterion_severe_pain, criterion_conservative_six_weeks]),
 });
 
 /**
  * Criterion failed_back_surgery_diagnosis: Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 148.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 166.
  */
 export const criterion_failed_back_surgery_diagnosis = k.criterion({
   id: "failed_back_surgery_diagnosis",
   wording: "Failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 148,
+  line: 166,
   test: (c) => k.truth(c.fact(fact_diagnosis_failed_back_surgery)),
 });
 
 /**
  * Criterion medical_reason_for_injection: Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery) [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 151.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 169.
  */
 export const criterion_medical_reason_for_injection = k.criterion({
   id: "medical_reason_for_injection",
@@ -499,20 +546,20 @@ export const criterion_medical_reason_for_injection = k.criterion({
     "Documentation of a medical reason that clearly indicates why an injection is needed (not typically done immediately post-surgery)",
   refs: "3",
   source,
-  line: 151,
+  line: 169,
   test: (c) => k.truth(c.fact(fact_injection_medical_reason)),
 });
 
 /**
  * Pathway failed_back_surgery: For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain [1, 6, 7]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 147.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 165.
  */
 export const pathway_failed_back_surgery = k.pathway({
   id: "failed_back_surgery",
   wording: "For the treatment of failed back surgery syndrome or epidural fibrosis causing axial or radicular pain",
   refs: "1, 6, 7",
   source,
-  line: 147,
+  line: 165,
   list: k.allOf([
     criterion_failed_back_surgery_diagnosis,
     criterion_severe_pain,
@@ -523,13 +570,13 @@ export const pathway_failed_back_surgery = k.pathway({
 
 /**
  * Criterion surgical_planning_request: A diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 157.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 175.
  */
 export const criterion_surgical_planning_request = k.criterion({
   id: "surgical_planning_request",
   wording: "A diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 157,
+  line: 175,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_diagnosis_surgical_planning)),
@@ -539,38 +586,38 @@ export const criterion_surgical_planning_request = k.criterion({
 
 /**
  * Criterion preoperative_plan: Documentation of a pre-operative evaluation and plan for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 160.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 178.
  */
 export const criterion_preoperative_plan = k.criterion({
   id: "preoperative_plan",
   wording: "Documentation of a pre-operative evaluation and plan for surgery",
   source,
-  line: 160,
+  line: 178,
   test: (c) => k.truth(c.fact(fact_preoperative_evaluation_and_plan)),
 });
 
 /**
  * Pathway surgical_planning: For a diagnostic transforaminal injection to identify the pain generator for surgical planning
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 156.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 174.
  */
 export const pathway_surgical_planning = k.pathway({
   id: "surgical_planning",
   wording: "For a diagnostic transforaminal injection to identify the pain generator for surgical planning",
   source,
-  line: 156,
+  line: 174,
   list: k.allOf([criterion_surgical_planning_request, criterion_severe_pain, criterion_preoperative_plan]),
 });
 
 /**
  * Note two_transforaminal_levels: NOTE: No more than 2 levels of transforaminal blocks should be done in one day. [8]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 168.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 186.
  */
 export const note_two_transforaminal_levels = k.note({
   id: "two_transforaminal_levels",
   wording: "NOTE: No more than 2 levels of transforaminal blocks should be done in one day.",
   refs: "8",
   source,
-  line: 168,
+  line: 186,
   readings: [
     {
       text: "the levels of the requested injection, which are all done on its date of service; the rule does not add other injections of that day.",
@@ -586,7 +633,7 @@ export const note_two_transforaminal_levels = k.note({
 
 /**
  * Criterion initial_phase_relief: Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained [5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 180.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 198.
  */
 export const criterion_initial_phase_relief = k.criterion({
   id: "initial_phase_relief",
@@ -594,7 +641,7 @@ export const criterion_initial_phase_relief = k.criterion({
     "Up to 3 epidural injections may be performed in the initial treatment phase, no sooner than 2 weeks apart, provided that at least 30% pain relief or significant documented functional improvement is obtained",
   refs: "5",
   source,
-  line: 180,
+  line: 198,
   readings: [
     { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
     {
@@ -625,14 +672,14 @@ export const criterion_initial_phase_relief = k.criterion({
 
 /**
  * Criterion initial_phase_retry: If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 186.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 204.
  */
 export const criterion_initial_phase_retry = k.criterion({
   id: "initial_phase_retry",
   wording:
     "If an injection during the initial treatment phase is unsuccessful, another injection may be performed at a different level in the same spinal region or with a change in technique given there is a question about the pain generator or evidence of multi-level pathology",
   source,
-  line: 186,
+  line: 204,
   readings: [
     {
       text: "the retry after an unsuccessful injection is still an initial-phase injection, so it keeps the two-week spacing.",
@@ -664,19 +711,19 @@ export const criterion_initial_phase_retry = k.criterion({
 
 /**
  * List NIA_CG_408.section4.2: One of the following
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 179.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 197.
  */
 export const list_NIA_CG_408_section4_2 = k.group({
   id: "NIA_CG_408.section4.2",
   wording: "One of the following",
   source,
-  line: 179,
+  line: 197,
   list: k.anyOf([criterion_initial_phase_relief, criterion_initial_phase_retry]),
 });
 
 /**
  * Criterion after_initial_phase: Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 192.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 210.
  */
 export const criterion_after_initial_phase = k.criterion({
   id: "after_initial_phase",
@@ -684,7 +731,7 @@ export const criterion_after_initial_phase = k.criterion({
     "Epidural injections may only be repeated after the initial treatment phase if the individual has had at least 50% pain relief or significant documented functional improvement for a minimum of 2 months after each therapeutic injection",
   refs: "3",
   source,
-  line: 192,
+  line: 210,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -695,30 +742,34 @@ export const criterion_after_initial_phase = k.criterion({
       of: "episode_of",
     },
     { text: "the requested injection is the 2nd or 3rd of the episode.", of: "in_initial_phase" },
+    {
+      text: '"after each therapeutic injection" in the rule for repeats after the initial treatment phase covers the injections from the one that closed the initial phase (the 3rd of the episode) on, not the series before it: the initial phase has its own rule (at least 30% relief, no sooner than 2 weeks apart, so two months of relief after the 1st and 2nd cannot be observed), and the first-year allowance counts "a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections". The relief after the 3rd is what a first repeat after the phase rests on (POLICY HISTORY, January 2022: "at least 50% or more pain relief obtained for a minimum of 2 months after initial injections").',
+      of: "after_initial_phase_injections",
+    },
+    {
+      text: 'charts record the agent injected, rarely the intent. An injection is therapeutic when the chart says so (therapeutic), and otherwise when it delivered more than local anesthetic: the guidelines\' BACKGROUND describes a therapeutic injection as one where "a corticosteroid is injected close to the target area", and a block with local anesthetic only is diagnostic.',
+      of: "therapeutic_of",
+    },
   ],
   when: (c) =>
     c.and(k.truth(define_epidural_request(c)), () =>
       c.and(k.not(k.truth(define_initial_request(c))), () => k.not(k.truth(define_in_initial_phase(c)))),
     ),
   test: (c) =>
-    k.every(
-      c,
-      define_episode_injections(c),
-      (each_p) => k.truth(c.entryField(each_p, field_procedure_therapeutic)),
-      (each_p) =>
-        k.and(
-          k.or(
-            k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
-            k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
-          ),
-          k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+    k.every(c, define_therapeutic_of(c, define_after_initial_phase_injections(c)), undefined, (each_p) =>
+      k.and(
+        k.or(
+          k.compare(">=", c.entryField(each_p, field_procedure_relief_percent), 50),
+          k.truth(c.entryField(each_p, field_procedure_functional_improvement)),
         ),
+        k.compareDurations(">=", c.entryField(each_p, field_procedure_relief_duration), months_2, c.dos),
+      ),
     ),
 });
 
 /**
  * Criterion continuing_pain: The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10 [2, 3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 196.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 214.
  */
 export const criterion_continuing_pain = k.criterion({
   id: "continuing_pain",
@@ -726,7 +777,7 @@ export const criterion_continuing_pain = k.criterion({
     "The individual continues to have pain causing functional disability or average pain level ≥ 6 on a scale of 0 to 10",
   refs: "2, 3, 5",
   source,
-  line: 196,
+  line: 214,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -743,7 +794,7 @@ export const criterion_continuing_pain = k.criterion({
 
 /**
  * Criterion ongoing_conservative_therapy: The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented [2, 9]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 199.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 217.
  */
 export const criterion_ongoing_conservative_therapy = k.criterion({
   id: "ongoing_conservative_therapy",
@@ -751,7 +802,7 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
     "The individual is engaged in ongoing active conservative therapy*, unless the medical reason this treatment cannot be done is clearly documented",
   refs: "2, 9",
   source,
-  line: 199,
+  line: 217,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -762,21 +813,25 @@ export const criterion_ongoing_conservative_therapy = k.criterion({
       of: "episode_of",
     },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the completion elements of the home exercise program are "required to meet guidelines for completion of conservative therapy", which a program still going on cannot show yet; being engaged in an ongoing physician-supervised program is its prescription and its dates.',
+      of: "ongoing_active_courses",
+    },
+    {
+      text: "a course is ongoing when its last documented date is the date of service or later: the chart shows it still going on (a home exercise program the member keeps doing); a course that ended before the date of service, however recent, is past.",
+      of: "ongoing_courses",
     },
   ],
   when: (c) => c.and(k.truth(define_epidural_request(c)), () => k.not(k.truth(define_initial_request(c)))),
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_ongoing)), () => k.truth(define_active_modality(c))),
+      k.exists(c, define_ongoing_active_courses(c)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Criterion first_year_limit: In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 202.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 220.
  */
 export const criterion_first_year_limit = k.criterion({
   id: "first_year_limit",
@@ -784,7 +839,7 @@ export const criterion_first_year_limit = k.criterion({
     "In the first year of treatment, a total of 6 epidural injections may be performed per spinal region (this includes a series of 3 injections in the initial treatment phase and 3 additional therapeutic injections).",
   refs: "3",
   source,
-  line: 202,
+  line: 220,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -804,7 +859,7 @@ export const criterion_first_year_limit = k.criterion({
 
 /**
  * Criterion later_year_limit: After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region. [3, 5]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 207.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 225.
  */
 export const criterion_later_year_limit = k.criterion({
   id: "later_year_limit",
@@ -812,7 +867,7 @@ export const criterion_later_year_limit = k.criterion({
     "After the first year of treatment, a maximum of 4 epidural injections in a 12-month period may be performed per spinal region. If special circumstances are documented (e.g., elderly individual with severe spinal stenosis and not an operative candidate) then repeat injections are limited to a maximum of 6 epidural injections in a 12-month period per spinal region.",
   refs: "3, 5",
   source,
-  line: 207,
+  line: 225,
   readings: [
     {
       text: '"in a 12-month period" is the 12 months up to the date of service, and the requested injection is one of them.',
@@ -855,7 +910,7 @@ export const criterion_later_year_limit = k.criterion({
 
 /**
  * Criterion different_regions_interval: If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE). [3]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 211.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 229.
  */
 export const criterion_different_regions_interval = k.criterion({
   id: "different_regions_interval",
@@ -863,7 +918,7 @@ export const criterion_different_regions_interval = k.criterion({
     "If different spinal regions are being treated, injections should be administered at intervals of no sooner than 7 days unless a medical reason is provided to necessitate injecting multiple regions on the same date of service (see NOTE).",
   refs: "3",
   source,
-  line: 211,
+  line: 229,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -900,14 +955,14 @@ export const criterion_different_regions_interval = k.criterion({
 
 /**
  * Note same_date_of_service: NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 218.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 236.
  */
 export const note_same_date_of_service = k.note({
   id: "same_date_of_service",
   wording:
     "NOTE: It is generally considered not medically necessary to perform multiple interventional pain procedures on the same date of service. Documentation of a medical reason to perform injections in different regions on the same day can be provided and will be considered on a case-by-case basis (e.g., holding anticoagulation therapy on two separate dates creates undue risk for the patient). Different types of injections in the same spinal region (cervical, thoracic, or lumbar) should not be done on the same day with the exception of a facet injection and ESI performed during the same session for a synovial cyst confirmed on imaging.",
   source,
-  line: 218,
+  line: 236,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -928,25 +983,25 @@ export const note_same_date_of_service = k.note({
 
 /**
  * Criterion trial_for_pain: An intraspinal drug trial for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 227.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 245.
  */
 export const criterion_trial_for_pain = k.criterion({
   id: "trial_for_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain",
   source,
-  line: 227,
+  line: 245,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_pain"),
 });
 
 /**
  * Criterion chronic_intractable_pain: for the treatment of chronic intractable pain
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 231.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 249.
  */
 export const criterion_chronic_intractable_pain = k.criterion({
   id: "chronic_intractable_pain",
   wording: "for the treatment of chronic intractable pain",
   source,
-  line: 231,
+  line: 249,
   readings: [
     {
       text: '"chronic" is the BACKGROUND\'s definition (pain that continues or recurs ≥ 90 days) and "intractable" is documented as such.',
@@ -958,26 +1013,26 @@ export const criterion_chronic_intractable_pain = k.criterion({
 
 /**
  * Criterion non_terminal: In non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 350.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 365.
  */
 export const criterion_non_terminal = k.criterion({
   id: "non_terminal",
   wording: "In non-terminal individuals",
   source,
-  line: 350,
+  line: 365,
   test: (c) => k.not(k.truth(c.fact(fact_terminal_illness))),
 });
 
 /**
  * Criterion trial_pain_severity: Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 234.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 252.
  */
 export const criterion_trial_pain_severity = k.criterion({
   id: "trial_pain_severity",
   wording:
     "Pain causing functional disability that significantly interferes with activities of daily living including ability to work and overall quality of life; OR persistent pain level of ≥ 6 on a scale of 0 to 10 despite treatment",
   source,
-  line: 234,
+  line: 252,
   test: (c) =>
     k.or(
       k.truth(c.fact(fact_intractable_pain_interferes_with_daily_living)),
@@ -987,49 +1042,41 @@ export const criterion_trial_pain_severity = k.criterion({
 
 /**
  * Criterion conservative_twelve_weeks: Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 239.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
  */
 export const criterion_conservative_twelve_weeks = k.criterion({
   id: "conservative_twelve_weeks",
   wording:
     "Failure to respond to non-operative conservative therapy* targeting the requested spinal region for a minimum of 12 weeks unless the medical reason this treatment cannot be done is clearly documented",
   source,
-  line: 239,
+  line: 257,
   readings: [
     {
       text: 'no window is stated ("in the last 6 months" is absent), so the whole documented course counts; "conservative therapy*" is the OVERVIEW\'s definition (active and inactive components).',
       of: "conservative_twelve_weeks",
     },
+    { text: '"a combination of active and inactive components" is one course that has both.', of: "complete_courses" },
     {
-      text: "the reviewer finds the completion after 6 weeks in the chart (home_exercise_program.completion_documented); the rule does not count the weeks itself.",
-      of: "home_exercise_program_complete",
+      text: 'the two elements of the home exercise program are checked per course, and a course counts as an active modality when it targets the treated region ("region-specific").',
+      of: "active_courses",
     },
   ],
   test: (c) =>
     k.or(
-      c.and(k.truth(c.fact(fact_conservative_therapy_failed)), () =>
-        c.and(k.truth(define_conservative_therapy_complete(c)), () =>
-          k.compareDurations(
-            ">=",
-            k.timeBetween(c.fact(fact_conservative_therapy_start), c.fact(fact_conservative_therapy_end)),
-            weeks_12,
-            c.dos,
-          ),
-        ),
-      ),
+      k.truth(define_failed_course_lasted_in_all(c, define_complete_courses(c), weeks_12)),
       k.truth(c.fact(fact_conservative_therapy_medical_reason_not_done)),
     ),
 });
 
 /**
  * Pathway trial_chronic_pain: An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 226.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 244.
  */
 export const pathway_trial_chronic_pain = k.pathway({
   id: "trial_chronic_pain",
   wording: "An intraspinal drug trial for the treatment of chronic intractable pain in non-terminal individuals",
   source,
-  line: 226,
+  line: 244,
   readings: [
     {
       text: '"non-terminal individuals" limits both trial pathways; a terminally ill individual does not meet them.',
@@ -1047,74 +1094,74 @@ export const pathway_trial_chronic_pain = k.pathway({
 
 /**
  * Criterion trial_for_spasticity: An intraspinal drug trial for the treatment of spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 247.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 262.
  */
 export const criterion_trial_for_spasticity = k.criterion({
   id: "trial_for_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity",
   source,
-  line: 247,
+  line: 262,
   test: (c) => k.compareEqual("=", c.fact(fact_purpose_service), "intraspinal_trial_spasticity"),
 });
 
 /**
  * Criterion spasticity_is_intractable: Intractable spasticity
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 252.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 267.
  */
 export const criterion_spasticity_is_intractable = k.criterion({
   id: "spasticity_is_intractable",
   wording: "Intractable spasticity",
   source,
-  line: 252,
+  line: 267,
   test: (c) => k.truth(c.fact(fact_spasticity_intractable)),
 });
 
 /**
  * Criterion spasticity_upright_posture: Inability to maintain an upright posture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 255.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 270.
  */
 export const criterion_spasticity_upright_posture = k.criterion({
   id: "spasticity_upright_posture",
   wording: "Inability to maintain an upright posture",
   source,
-  line: 255,
+  line: 270,
   test: (c) => k.truth(c.fact(fact_spasticity_cannot_maintain_upright_posture)),
 });
 
 /**
  * Criterion spasticity_balance: Severely impairs balance in ambulation
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 256.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 271.
  */
 export const criterion_spasticity_balance = k.criterion({
   id: "spasticity_balance",
   wording: "Severely impairs balance in ambulation",
   source,
-  line: 256,
+  line: 271,
   test: (c) => k.truth(c.fact(fact_spasticity_impairs_balance_in_ambulation)),
 });
 
 /**
  * Criterion spasticity_daily_living: Significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 257.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 272.
  */
 export const criterion_spasticity_daily_living = k.criterion({
   id: "spasticity_daily_living",
   wording: "Significantly interferes with activities of daily living",
   source,
-  line: 257,
+  line: 272,
   test: (c) => k.truth(c.fact(fact_spasticity_interferes_with_daily_living)),
 });
 
 /**
  * List intractable_spasticity.2: that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 254.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 269.
  */
 export const list_intractable_spasticity_2 = k.group({
   id: "intractable_spasticity.2",
   wording:
     "that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living",
   source,
-  line: 254,
+  line: 269,
   list: k.anyOf([
     criterion_spasticity_upright_posture,
     criterion_spasticity_balance,
@@ -1124,62 +1171,62 @@ export const list_intractable_spasticity_2 = k.group({
 
 /**
  * Criterion spinal_cord_injury: Spinal cord injury
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 260.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 275.
  */
 export const criterion_spinal_cord_injury = k.criterion({
   id: "spinal_cord_injury",
   wording: "Spinal cord injury",
   source,
-  line: 260,
+  line: 275,
   test: (c) => k.truth(c.fact(fact_spasticity_spinal_cord_injury)),
 });
 
 /**
  * Criterion multiple_sclerosis: Multiple sclerosis
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 261.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 276.
  */
 export const criterion_multiple_sclerosis = k.criterion({
   id: "multiple_sclerosis",
   wording: "Multiple sclerosis",
   source,
-  line: 261,
+  line: 276,
   test: (c) => k.truth(c.fact(fact_spasticity_multiple_sclerosis)),
 });
 
 /**
  * Criterion stiff_person_syndrome: Stiff person syndrome
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 262.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 277.
  */
 export const criterion_stiff_person_syndrome = k.criterion({
   id: "stiff_person_syndrome",
   wording: "Stiff person syndrome",
   source,
-  line: 262,
+  line: 277,
   test: (c) => k.truth(c.fact(fact_spasticity_stiff_person_syndrome)),
 });
 
 /**
  * Criterion other_spasm_condition: Other medical conditions causing intractable spasms
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 263.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 278.
  */
 export const criterion_other_spasm_condition = k.criterion({
   id: "other_spasm_condition",
   wording: "Other medical conditions causing intractable spasms",
   source,
-  line: 263,
+  line: 278,
   test: (c) => k.truth(c.fact(fact_spasticity_other_condition)),
 });
 
 /**
  * List intractable_spasticity.3: related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 259.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 274.
  */
 export const list_intractable_spasticity_3 = k.group({
   id: "intractable_spasticity.3",
   wording: "related to one of the following conditions",
   refs: "10",
   source,
-  line: 259,
+  line: 274,
   list: k.anyOf([
     criterion_spinal_cord_injury,
     criterion_multiple_sclerosis,
@@ -1190,7 +1237,7 @@ export const list_intractable_spasticity_3 = k.group({
 
 /**
  * Criterion intractable_spasticity: Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions [10]
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 251.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 266.
  */
 export const criterion_intractable_spasticity = k.criterion({
   id: "intractable_spasticity",
@@ -1198,7 +1245,7 @@ export const criterion_intractable_spasticity = k.criterion({
     "Intractable spasticity that results in the individual’s inability to maintain an upright posture, severely impairs balance in ambulation, or significantly interferes with activities of daily living related to one of the following conditions",
   refs: "10",
   source,
-  line: 251,
+  line: 266,
   readings: [
     { text: '"related to one of the following conditions" is met by any one of them.', of: "intractable_spasticity" },
   ],
@@ -1207,14 +1254,14 @@ export const criterion_intractable_spasticity = k.criterion({
 
 /**
  * Criterion standard_therapies_twelve_weeks: Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 266.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 281.
  */
 export const criterion_standard_therapies_twelve_weeks = k.criterion({
   id: "standard_therapies_twelve_weeks",
   wording:
     "Failure to respond to a minimum of 12 weeks of standard therapies (e.g., oral medications, physical therapy, etc.)",
   source,
-  line: 266,
+  line: 281,
   test: (c) =>
     k.and(
       k.truth(c.fact(fact_spasticity_standard_therapies_failed)),
@@ -1224,13 +1271,13 @@ export const criterion_standard_therapies_twelve_weeks = k.criterion({
 
 /**
  * Pathway trial_spasticity: An intraspinal drug trial for the treatment of spasticity in non-terminal individuals
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 246.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 261.
  */
 export const pathway_trial_spasticity = k.pathway({
   id: "trial_spasticity",
   wording: "An intraspinal drug trial for the treatment of spasticity in non-terminal individuals",
   source,
-  line: 246,
+  line: 261,
   list: k.allOf([
     criterion_trial_for_spasticity,
     criterion_non_terminal,
@@ -1241,97 +1288,97 @@ export const pathway_trial_spasticity = k.pathway({
 
 /**
  * Note not_opiate_naive: NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 274.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 289.
  */
 export const note_not_opiate_naive = k.note({
   id: "not_opiate_naive",
   wording: "NOTE: Intrathecal trials are not indicated in opiate-naïve individuals.",
   source,
-  line: 274,
+  line: 289,
   test: (c) => k.not(k.truth(c.fact(fact_opiate_naive))),
 });
 
 /**
  * Criterion chemotherapy_catheter: Implantation of intrathecal catheters or ports for chemotherapy
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 280.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 295.
  */
 export const criterion_chemotherapy_catheter = k.criterion({
   id: "chemotherapy_catheter",
   wording: "Implantation of intrathecal catheters or ports for chemotherapy",
   source,
-  line: 280,
+  line: 295,
   test: (c) => k.truth(c.fact(fact_purpose_chemotherapy_catheter)),
 });
 
 /**
  * Criterion postoperative_pain_control: Post-operative pain control
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 281.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 296.
  */
 export const criterion_postoperative_pain_control = k.criterion({
   id: "postoperative_pain_control",
   wording: "Post-operative pain control",
   source,
-  line: 281,
+  line: 296,
   test: (c) => k.truth(c.fact(fact_purpose_postoperative_pain_control)),
 });
 
 /**
  * Criterion surgical_anesthesia: Caudal or spinal anesthesia for surgery
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 282.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 297.
  */
 export const criterion_surgical_anesthesia = k.criterion({
   id: "surgical_anesthesia",
   wording: "Caudal or spinal anesthesia for surgery",
   source,
-  line: 282,
+  line: 297,
   test: (c) => k.truth(c.fact(fact_purpose_surgical_anesthesia)),
 });
 
 /**
  * Criterion active_infection: Active systemic or spinal infection
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 286.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 301.
  */
 export const criterion_active_infection = k.criterion({
   id: "active_infection",
   wording: "Active systemic or spinal infection",
   source,
-  line: 286,
+  line: 301,
   test: (c) => k.truth(c.fact(fact_findings_active_infection)),
 });
 
 /**
  * Criterion puncture_site_infection: Skin infection at the site of needle puncture
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 287.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 302.
  */
 export const criterion_puncture_site_infection = k.criterion({
   id: "puncture_site_infection",
   wording: "Skin infection at the site of needle puncture",
   source,
-  line: 287,
+  line: 302,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
 
 /**
  * Criterion severe_stenosis_obstruction: Severe spinal stenosis resulting in intraspinal obstruction
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 288.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 303.
  */
 export const criterion_severe_stenosis_obstruction = k.criterion({
   id: "severe_stenosis_obstruction",
   wording: "Severe spinal stenosis resulting in intraspinal obstruction",
   source,
-  line: 288,
+  line: 303,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
 
 /**
  * Criterion insufficient_body_habitus: Body habitus that is insufficient to support the weight and bulk of the device
- * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 291.
+ * policies/nia/cg408-epidural-and-intrathecal-trials.pol, line 306.
  */
 export const criterion_insufficient_body_habitus = k.criterion({
   id: "insufficient_body_habitus",
   wording: "Body habitus that is insufficient to support the weight and bulk of the device",
   source,
-  line: 291,
+  line: 306,
   readings: [
     {
       text: '"the device" is the implanted infusion pump, so the body habitus contraindication governs intraspinal drug trials (in anticipation of the pump), not epidural injections.',
@@ -1340,4 +1387,4 @@ export const criterion_insufficient_body_habitus = k.criterion({
   ],
   test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: 5619fae497459e98 982e869f2f94377b
+// polc digest: cd8c0bf0fbd030c0 3682f543b92dda7c

@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
+import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_level,
   fact_request_region,
@@ -56,16 +56,20 @@ export const fact_wa_facet_joints = k.fact(
   k.integer(1, 20),
   "Number of facet joints treated by the requested neurotomy",
 );
-/** The requested neurotomy is for headache */
+/**
+ * The requested neurotomy is for headache
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_wa_facet_for_headache = k.fact(
   "wa_facet.for_headache",
   k.boolean,
   "The requested neurotomy is for headache",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Definition wa_improvement_before_further_neurotomy: Documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 25.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 26.
  */
 export const define_wa_improvement_before_further_neurotomy = k.define(
   (c) =>
@@ -81,30 +85,30 @@ export const define_wa_improvement_before_further_neurotomy = k.define(
           ),
       ),
     ),
-  { name: "wa_improvement_before_further_neurotomy", source, line: 25 },
+  { name: "wa_improvement_before_further_neurotomy", source, line: 26 },
 );
 
 /**
  * Criterion wa_lumbar_age: Patient(s) must be over 17 years of age, and:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 34.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 35.
  */
 export const criterion_wa_lumbar_age = k.criterion({
   id: "wa_lumbar_age",
   wording: "Patient(s) must be over 17 years of age, and:",
   source,
-  line: 34,
+  line: 35,
   test: (c) => k.compare(">", c.fact(fact_age), 17),
 });
 
 /**
  * Criterion wa_lumbar_six_months: Has at least six months of continuous low back pain referable to the facet joint
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 36.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 37.
  */
 export const criterion_wa_lumbar_six_months = k.criterion({
   id: "wa_lumbar_six_months",
   wording: "Has at least six months of continuous low back pain referable to the facet joint",
   source,
-  line: 36,
+  line: 37,
   test: (c) =>
     k.and(
       k.compareDurations(">=", c.fact(fact_pain_duration), months_6, c.dos),
@@ -114,68 +118,68 @@ export const criterion_wa_lumbar_six_months = k.criterion({
 
 /**
  * Criterion wa_lumbar_non_radicular: The pain is non-radicular pain
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 38.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 39.
  */
 export const criterion_wa_lumbar_non_radicular = k.criterion({
   id: "wa_lumbar_non_radicular",
   wording: "The pain is non-radicular pain",
   source,
-  line: 38,
+  line: 39,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_radicular_pain))),
 });
 
 /**
  * Criterion wa_lumbar_unresponsive: Condition is unresponsive to other therapies including conservative care
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 42.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 43.
  */
 export const criterion_wa_lumbar_unresponsive = k.criterion({
   id: "wa_lumbar_unresponsive",
   wording: "Condition is unresponsive to other therapies including conservative care",
   source,
-  line: 42,
+  line: 43,
   readings: [
     {
       text: 'the guideline\'s conservative therapy covers the "other therapies" (medications, injections, stimulators, acupuncture…); there is no medical-reason exception here.',
       of: "wa_lumbar_unresponsive",
     },
   ],
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
  * Criterion wa_lumbar_no_structural_cause: There are no other clear structural cause of back pain
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 44.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 45.
  */
 export const criterion_wa_lumbar_no_structural_cause = k.criterion({
   id: "wa_lumbar_no_structural_cause",
   wording: "There are no other clear structural cause of back pain",
   source,
-  line: 44,
+  line: 45,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_structural_cause))),
 });
 
 /**
  * Criterion wa_lumbar_no_other_syndrome: There is no other pain syndrome affecting the spine.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 46.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 47.
  */
 export const criterion_wa_lumbar_no_other_syndrome = k.criterion({
   id: "wa_lumbar_no_other_syndrome",
   wording: "There is no other pain syndrome affecting the spine.",
   source,
-  line: 46,
+  line: 47,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_spine_pain_syndrome))),
 });
 
 /**
  * Criterion wa_lumbar_blocks: Patient must be selected by at least 80% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 49.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 50.
  */
 export const criterion_wa_lumbar_blocks = k.criterion({
   id: "wa_lumbar_blocks",
   wording:
     "Patient must be selected by at least 80% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
   source,
-  line: 49,
+  line: 50,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -197,14 +201,14 @@ export const criterion_wa_lumbar_blocks = k.criterion({
 
 /**
  * Criterion wa_lumbar_joints: One or two joints per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 51.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 52.
  */
 export const criterion_wa_lumbar_joints = k.criterion({
   id: "wa_lumbar_joints",
   wording:
     "One or two joints per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
   source,
-  line: 51,
+  line: 52,
   readings: [
     {
       text: '"documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level" is judged on the most recent earlier neurotomy in the requested region (at any level): its clinically meaningful improvement lasted six months. Washington has no opposite-side exception, so the first side of the same level counts too.',
@@ -223,49 +227,49 @@ export const criterion_wa_lumbar_joints = k.criterion({
 
 /**
  * Criterion wa_lumbar_selection: For identification, diagnosis, and treatment:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 48.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 49.
  */
 export const criterion_wa_lumbar_selection = k.criterion({
   id: "wa_lumbar_selection",
   wording: "For identification, diagnosis, and treatment:",
   source,
-  line: 48,
+  line: 49,
   list: k.allOf([criterion_wa_lumbar_blocks, criterion_wa_lumbar_joints]),
 });
 
 /**
  * Criterion wa_cervical_levels: Limited to C3 - 4, through C6 -7
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 57.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 58.
  */
 export const criterion_wa_cervical_levels = k.criterion({
   id: "wa_cervical_levels",
   wording: "Limited to C3 - 4, through C6 -7",
   source,
-  line: 57,
+  line: 58,
   test: (c) => k.truth(k.levelsWithin(c.fact(fact_request_level), k.levelRange(levels_C3_4, levels_C6_7))),
 });
 
 /**
  * Criterion wa_cervical_age: Patient(s) over 17 years of age, and:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 59.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 60.
  */
 export const criterion_wa_cervical_age = k.criterion({
   id: "wa_cervical_age",
   wording: "Patient(s) over 17 years of age, and:",
   source,
-  line: 59,
+  line: 60,
   test: (c) => k.compare(">", c.fact(fact_age), 17),
 });
 
 /**
  * Criterion wa_cervical_six_months: Has at least six months of continuous neck pain referable to the facet joint
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 61.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 62.
  */
 export const criterion_wa_cervical_six_months = k.criterion({
   id: "wa_cervical_six_months",
   wording: "Has at least six months of continuous neck pain referable to the facet joint",
   source,
-  line: 61,
+  line: 62,
   test: (c) =>
     k.and(
       k.compareDurations(">=", c.fact(fact_pain_duration), months_6, c.dos),
@@ -275,62 +279,62 @@ export const criterion_wa_cervical_six_months = k.criterion({
 
 /**
  * Criterion wa_cervical_non_radicular: The pain is non-radicular
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 63.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 64.
  */
 export const criterion_wa_cervical_non_radicular = k.criterion({
   id: "wa_cervical_non_radicular",
   wording: "The pain is non-radicular",
   source,
-  line: 63,
+  line: 64,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_radicular_pain))),
 });
 
 /**
  * Criterion wa_cervical_unresponsive: Condition is unresponsive to other therapies including conservative care
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 65.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 66.
  */
 export const criterion_wa_cervical_unresponsive = k.criterion({
   id: "wa_cervical_unresponsive",
   wording: "Condition is unresponsive to other therapies including conservative care",
   source,
-  line: 65,
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  line: 66,
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
  * Criterion wa_cervical_no_structural_cause: There are no other clear structural cause of neck pain
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 67.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 68.
  */
 export const criterion_wa_cervical_no_structural_cause = k.criterion({
   id: "wa_cervical_no_structural_cause",
   wording: "There are no other clear structural cause of neck pain",
   source,
-  line: 67,
+  line: 68,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_structural_cause))),
 });
 
 /**
  * Criterion wa_cervical_no_other_syndrome: No other pain syndrome affecting the spine
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 69.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 70.
  */
 export const criterion_wa_cervical_no_other_syndrome = k.criterion({
   id: "wa_cervical_no_other_syndrome",
   wording: "No other pain syndrome affecting the spine",
   source,
-  line: 69,
+  line: 70,
   test: (c) => k.not(k.truth(c.fact(fact_wa_facet_other_spine_pain_syndrome))),
 });
 
 /**
  * Criterion wa_cervical_blocks: Patient must be selected by 100% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 72.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 73.
  */
 export const criterion_wa_cervical_blocks = k.criterion({
   id: "wa_cervical_blocks",
   wording:
     "Patient must be selected by 100% improvement in pain after each of two differential medial branch blocks, one short-acting; one long-acting",
   source,
-  line: 72,
+  line: 73,
   readings: [
     {
       text: 'the guidelines count "per spinal region (cervical, thoracic, or lumbar)" and group their CPT codes as "Lumbar Sacral Region", so a sacral procedure is in the lumbar region.',
@@ -352,14 +356,14 @@ export const criterion_wa_cervical_blocks = k.criterion({
 
 /**
  * Criterion wa_cervical_joints: One joint per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 74.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 75.
  */
 export const criterion_wa_cervical_joints = k.criterion({
   id: "wa_cervical_joints",
   wording:
     "One joint per each intervention, with documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level.",
   source,
-  line: 74,
+  line: 75,
   readings: [
     {
       text: '"documented, clinically significant improvement in pain and/or function for six months before further neurotomy at any level" is judged on the most recent earlier neurotomy in the requested region (at any level): its clinically meaningful improvement lasted six months. Washington has no opposite-side exception, so the first side of the same level counts too.',
@@ -378,37 +382,37 @@ export const criterion_wa_cervical_joints = k.criterion({
 
 /**
  * Criterion wa_cervical_selection: For identification, diagnosis, and treatment:
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 71.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 72.
  */
 export const criterion_wa_cervical_selection = k.criterion({
   id: "wa_cervical_selection",
   wording: "For identification, diagnosis, and treatment:",
   source,
-  line: 71,
+  line: 72,
   list: k.allOf([criterion_wa_cervical_blocks, criterion_wa_cervical_joints]),
 });
 
 /**
  * Criterion wa_thoracic: Facet Neurotomy for the thoracic spine is not covered.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 80.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 81.
  */
 export const criterion_wa_thoracic = k.criterion({
   id: "wa_thoracic",
   wording: "Facet Neurotomy for the thoracic spine is not covered.",
   source,
-  line: 80,
+  line: 81,
   test: (c) => k.compareEqual("=", c.fact(fact_request_region), "thoracic"),
 });
 
 /**
  * Criterion wa_headache: Facet Neurotomy for headache is not covered.
- * policies/washington/cg302-wa-facet-neurotomy.pol, line 82.
+ * policies/washington/cg302-wa-facet-neurotomy.pol, line 83.
  */
 export const criterion_wa_headache = k.criterion({
   id: "wa_headache",
   wording: "Facet Neurotomy for headache is not covered.",
   source,
-  line: 82,
+  line: 83,
   test: (c) => k.truth(c.fact(fact_wa_facet_for_headache)),
 });
-// polc digest: c5394e6adc050b17 cadbff2661ed3f60
+// polc digest: 7e9e05fe02eb5c8c 981f0971c21f385f

@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
+import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_image_guidance,
   field_procedure_clinically_meaningful_improvement,
@@ -13,46 +13,50 @@ const choices_fluoroscopy_ct = k.choices(["fluoroscopy", "ct"]);
 
 const source = "policies/washington/cg305-wa-sacroiliac-injections.pol";
 
-/** The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis */
+/**
+ * The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_systemic_inflammatory_disease = k.fact(
   "systemic_inflammatory_disease",
   k.boolean,
   "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
+  { absentUnlessDocumented: true },
 );
 
 /**
  * Criterion wa_image_guidance: With fluoroscopic guidance or CT guidance
- * policies/washington/cg305-wa-sacroiliac-injections.pol, line 19.
+ * policies/washington/cg305-wa-sacroiliac-injections.pol, line 20.
  */
 export const criterion_wa_image_guidance = k.criterion({
   id: "wa_image_guidance",
   wording: "With fluoroscopic guidance or CT guidance",
   source,
-  line: 19,
+  line: 20,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, false),
 });
 
 /**
  * Criterion wa_failed_conservative_therapy: After failure of conservative therapy; and
- * policies/washington/cg305-wa-sacroiliac-injections.pol, line 21.
+ * policies/washington/cg305-wa-sacroiliac-injections.pol, line 22.
  */
 export const criterion_wa_failed_conservative_therapy = k.criterion({
   id: "wa_failed_conservative_therapy",
   wording: "After failure of conservative therapy; and",
   source,
-  line: 21,
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  line: 22,
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
  * Criterion wa_meaningful_improvement: No more than one without clinically meaningful improvement in pain and function, subject to agency review
- * policies/washington/cg305-wa-sacroiliac-injections.pol, line 25.
+ * policies/washington/cg305-wa-sacroiliac-injections.pol, line 26.
  */
 export const criterion_wa_meaningful_improvement = k.criterion({
   id: "wa_meaningful_improvement",
   wording: "No more than one without clinically meaningful improvement in pain and function, subject to agency review",
   source,
-  line: 25,
+  line: 26,
   readings: [
     {
       text: 'as in the NIA_CG_300 overlay ("no more than two"), a second sacroiliac joint injection needs clinically meaningful improvement after an earlier one.',
@@ -73,18 +77,18 @@ export const criterion_wa_meaningful_improvement = k.criterion({
 
 /**
  * Criterion wa_sij_coverage: Therapeutic sacroiliac joint injections for chronic pain is a covered benefit when all of the following conditions are met:
- * policies/washington/cg305-wa-sacroiliac-injections.pol, line 18.
+ * policies/washington/cg305-wa-sacroiliac-injections.pol, line 19.
  */
 export const criterion_wa_sij_coverage = k.criterion({
   id: "wa_sij_coverage",
   wording:
     "Therapeutic sacroiliac joint injections for chronic pain is a covered benefit when all of the following conditions are met:",
   source,
-  line: 18,
+  line: 19,
   list: k.allOf([
     criterion_wa_image_guidance,
     criterion_wa_failed_conservative_therapy,
     criterion_wa_meaningful_improvement,
   ]),
 });
-// polc digest: c286227ff3f732fd fd55b42468537f17
+// polc digest: 53c11464b9b9dbd8 b866b46669ebc3fc

@@ -2,7 +2,7 @@
 // Rebuild with: npm run build
 
 import * as k from "../../runtime/index.js";
-import { fact_conservative_therapy_failed } from "../common/conservative-therapy.pol.js";
+import { define_failed_any_course } from "../common/conservative-therapy.pol.js";
 import {
   fact_request_image_guidance,
   field_procedure_clinically_meaningful_improvement,
@@ -15,11 +15,15 @@ const months_6 = k.length(6, "months");
 
 const source = "policies/washington/cg408-wa-spinal-injections.pol";
 
-/** The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis */
+/**
+ * The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis
+ * Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so.
+ */
 export const fact_systemic_inflammatory_disease = k.fact(
   "systemic_inflammatory_disease",
   k.boolean,
   "The member has a known systemic inflammatory disease such as ankylosing spondylitis, psoriatic arthritis or enteropathic arthritis",
+  { absentUnlessDocumented: true },
 );
 /** The injection is for treatment of radicular pain */
 export const fact_radicular_pain = k.fact(
@@ -30,49 +34,49 @@ export const fact_radicular_pain = k.fact(
 
 /**
  * Criterion wa_radicular_pain: For treatment of radicular pain
- * policies/washington/cg408-wa-spinal-injections.pol, line 20.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 21.
  */
 export const criterion_wa_radicular_pain = k.criterion({
   id: "wa_radicular_pain",
   wording: "For treatment of radicular pain",
   source,
-  line: 20,
+  line: 21,
   test: (c) => k.truth(c.fact(fact_radicular_pain)),
 });
 
 /**
  * Criterion wa_image_guidance: With fluoroscopic guidance or CT guidance
- * policies/washington/cg408-wa-spinal-injections.pol, line 22.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 23.
  */
 export const criterion_wa_image_guidance = k.criterion({
   id: "wa_image_guidance",
   wording: "With fluoroscopic guidance or CT guidance",
   source,
-  line: 22,
+  line: 23,
   test: (c) => k.isIn(c.fact(fact_request_image_guidance), choices_fluoroscopy_ct, false),
 });
 
 /**
  * Criterion wa_failed_conservative_therapy: After failure of conservative therapy
- * policies/washington/cg408-wa-spinal-injections.pol, line 24.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 25.
  */
 export const criterion_wa_failed_conservative_therapy = k.criterion({
   id: "wa_failed_conservative_therapy",
   wording: "After failure of conservative therapy",
   source,
-  line: 24,
-  test: (c) => k.truth(c.fact(fact_conservative_therapy_failed)),
+  line: 25,
+  test: (c) => k.truth(define_failed_any_course(c)),
 });
 
 /**
  * Criterion wa_meaningful_improvement: No more than two without clinically meaningful improvement in pain and function; and
- * policies/washington/cg408-wa-spinal-injections.pol, line 27.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 28.
  */
 export const criterion_wa_meaningful_improvement = k.criterion({
   id: "wa_meaningful_improvement",
   wording: "No more than two without clinically meaningful improvement in pain and function; and",
   source,
-  line: 27,
+  line: 28,
   readings: [
     {
       text: "a third injection needs clinically meaningful improvement after an earlier one.",
@@ -93,13 +97,13 @@ export const criterion_wa_meaningful_improvement = k.criterion({
 
 /**
  * Criterion wa_three_in_six_months: Maximum of three in six months.
- * policies/washington/cg408-wa-spinal-injections.pol, line 30.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 31.
  */
 export const criterion_wa_three_in_six_months = k.criterion({
   id: "wa_three_in_six_months",
   wording: "Maximum of three in six months.",
   source,
-  line: 30,
+  line: 31,
   readings: [
     {
       text: "counted per spinal region, like the NIA limits, with the requested injection.",
@@ -122,14 +126,14 @@ export const criterion_wa_three_in_six_months = k.criterion({
 
 /**
  * Criterion wa_epidural_coverage: Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:
- * policies/washington/cg408-wa-spinal-injections.pol, line 19.
+ * policies/washington/cg408-wa-spinal-injections.pol, line 20.
  */
 export const criterion_wa_epidural_coverage = k.criterion({
   id: "wa_epidural_coverage",
   wording:
     "Therapeutic epidural injections in the lumbar or cervical-thoracic spine for chronic pain are a covered benefit when all of the following conditions are met:",
   source,
-  line: 19,
+  line: 20,
   list: k.allOf([
     criterion_wa_radicular_pain,
     criterion_wa_image_guidance,
@@ -138,4 +142,4 @@ export const criterion_wa_epidural_coverage = k.criterion({
     criterion_wa_three_in_six_months,
   ]),
 });
-// polc digest: 8f3ebca88b8cf0cc 2a5167a9d6b0f432
+// polc digest: f8861f69857c947e d7cad9422cba0f43
