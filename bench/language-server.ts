@@ -48,7 +48,7 @@ const scenarios: Record<string, Scenario> = {
     path: "policies/cms/l38773-facet-joint-interventions.pol",
     fact: ["request.spacing_exception", 10],
     groupDot: ["request.spacing_exception", 8],
-    importedDefinition: ["relief_consistent_with_agent(p.agent", 3],
+    importedDefinition: ["relief_consistent_with_agent(p)", 3],
     usedDefinition: ["p in region_history where p.kind = radiofrequency_ablation", 8],
     digit: ["time since first_diagnostic.date >= 2 weeks", 36, "3", "2"],
     imported: { path: "policies/cms/l38773-history.pol", from: "relief_duration: duration", to: "relief_duration: number" },
