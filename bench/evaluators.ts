@@ -65,8 +65,8 @@ export async function measureEvaluators(quick: boolean): Promise<void> {
   const r = await interleavedRates(
     set,
     {
-      trace: (c) => evaluate(c.input, { state: c.state }),
-      noTrace: (c) => evaluate(c.input, { state: c.state, trace: false }),
+      trace: (c) => evaluate(c.input, { state: c.state, fewestFacts: false }),
+      noTrace: (c) => evaluate(c.input, { state: c.state, trace: false, fewestFacts: false }),
       validate: (c) => validateInput(policy, c.input),
       hand: (c) => evaluateHandwritten(c.input, c.state),
     },

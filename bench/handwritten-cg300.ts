@@ -384,6 +384,7 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
   const approach = epi.approach;
 
   // ── INDICATIONS (when initial_request): four pathways ──
+  let pathways: Pathway[] = [];
   let indications: T = true;
   let acuteSymptoms: T = true;
   let acuteDuration: T = true;
@@ -422,6 +423,12 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
     preopPlan = fb(input.preoperative_evaluation_and_plan, "preoperative_evaluation_and_plan");
     const planning = and3(planningRequest, severe, preopPlan);
     const any = or2(or2(acute, stenosis), or2(fbs, planning));
+    pathways = [
+      { met: acute, criteria: [["acute_radicular_symptoms", acuteSymptoms], ["severe_pain", severe], ["acute_duration", acuteDuration], ["conservative_two_weeks", twoWeeks]] },
+      { met: stenosis, criteria: [["stenosis_diagnosis", stenosisDx], ["severe_pain", severe], ["conservative_six_weeks", sixWeeks]] },
+      { met: fbs, criteria: [["failed_back_surgery_diagnosis", fbsDx], ["severe_pain", severe], ["medical_reason_for_injection", medicalReason], ["conservative_six_weeks", sixWeeks]] },
+      { met: planning, criteria: [["surgical_planning_request", planningRequest], ["severe_pain", severe], ["preoperative_plan", preopPlan]] },
+    ];
     indications = initial === true ? any : or2(initial, any);
   }
 
@@ -584,19 +591,8 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
       if (ci2 === true) unmet.push("puncture_site_infection");
       if (ci3 === true) unmet.push("severe_stenosis_obstruction");
     }
-    if (indications === false) {
-      // every pathway failed: each failed criterion of each pathway, once
-      if (acuteSymptoms === false) unmet.push("acute_radicular_symptoms");
-      if (severe === false) unmet.push("severe_pain");
-      if (acuteDuration === false) unmet.push("acute_duration");
-      if (twoWeeks === false) unmet.push("conservative_two_weeks");
-      if (stenosisDx === false) unmet.push("stenosis_diagnosis");
-      if (sixWeeks === false) unmet.push("conservative_six_weeks");
-      if (fbsDx === false) unmet.push("failed_back_surgery_diagnosis");
-      if (medicalReason === false) unmet.push("medical_reason_for_injection");
-      if (planningRequest === false) unmet.push("surgical_planning_request");
-      if (preopPlan === false) unmet.push("preoperative_plan");
-    }
+    // every pathway failed: the failed criteria of those with the fewest, once
+    if (indications === false) unmet.push(...failedCriteria(pathways, true));
     if (twoLevels === false) unmet.push("two_transforaminal_levels");
     if (repeat === false) {
       if (oneOf === false) unmet.push("initial_phase_relief", "initial_phase_retry");
@@ -625,6 +621,29 @@ export function evaluateHandwritten(input: Input, state?: string | null): HandRe
     if (contraindicated instanceof Unk) for (const f of contraindicated.m) facts.add(f);
     if (satisfied instanceof Unk) for (const f of satisfied.m) facts.add(f);
     missing = [...facts].sort();
+    // what has surely failed: each criterion of a failed pathway, and the failed WA items while the overlay may apply
+    if (indications instanceof Unk) unmet.push(...failedCriteria(pathways, false));
+    if (waSection instanceof Unk) {
+      if (wa1 === false) unmet.push("wa_radicular_pain");
+      if (wa2 === false) unmet.push("wa_image_guidance");
+      if (wa3 === false) unmet.push("wa_failed_conservative_therapy");
+      if (wa4 === false) unmet.push("wa_meaningful_improvement");
+      if (wa5 === false) unmet.push("wa_three_in_six_months");
+    }
+    unmet.sort();
   }
   return { outcome, unmet, missing };
+}
+
+interface Pathway {
+  readonly met: T;
+  readonly criteria: readonly (readonly [string, T])[];
+}
+
+/** The failed criteria of the failed pathways (only of those with the fewest when `closest`), each once. */
+function failedCriteria(pathways: readonly Pathway[], closest: boolean): string[] {
+  const failed = pathways.filter((p) => p.met === false).map((p) => p.criteria.filter(([, v]) => v === false).map(([id]) => id));
+  const fewest = Math.min(...failed.map((f) => f.length));
+  const chosen = closest ? failed.filter((f) => f.length === fewest) : failed;
+  return [...new Set(chosen.flat())];
 }

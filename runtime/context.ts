@@ -210,6 +210,11 @@ export class Context {
     return value;
   }
 
+  /** What a requirement came to, if this evaluation has worked it out; never works it out. */
+  peek(r: Requirement): Status | undefined {
+    return this.known[r.slot] as unknown as Status | undefined;
+  }
+
   /** Whether a requirement holds: met, or not applicable (then it requires nothing). */
   met(r: Requirement): Tri {
     return held(this.status(r));

@@ -44,6 +44,8 @@ export interface ServiceLineResult {
   readonly outcome: Outcome;
   readonly unmet: readonly CriterionRef[];
   readonly missing: readonly MissingFact[];
+  /** Undocumented facts the line's open parts read that `missing` does not need to decide it. */
+  readonly alsoUndocumented: readonly MissingFact[];
   readonly referrals: readonly Referred[];
   readonly reasons: readonly string[];
 }
@@ -121,7 +123,11 @@ export interface Determination {
   readonly pathways: readonly PathwayResult[];
   /** The criteria not met, or the exclusion, contraindication or non-covered service that applies. */
   readonly unmet: readonly CriterionRef[];
-  /** The undocumented facts that would decide a needs-info outcome. */
+  /**
+   * For needs-info: the fewest undocumented facts that decide the request whatever values they
+   * turn out to have (none can be dropped), the fact that bears on the most undecided criteria
+   * first. Documenting these and nothing else gives another outcome than needs-info.
+   */
   readonly missing: readonly MissingFact[];
   /**
    * The findings charted only when present that the request leaves out and that were taken as
@@ -129,6 +135,8 @@ export interface Determination {
    * stated in the guideline's words. Empty when nothing was assumed or nothing assumed mattered.
    */
   readonly assumptions: readonly Assumption[];
+  /** For needs-info: the other undocumented facts the open criteria read, not needed to decide. */
+  readonly alsoUndocumented: readonly MissingFact[];
   /** For refer-for-review: the guideline's clauses that leave the decision to a clinician. */
   readonly referrals: readonly Referred[];
   /** Advisory items that apply: flagged for the reviewer, never changing the outcome. */
@@ -151,4 +159,9 @@ export interface EvaluateOptions {
   readonly state?: string;
   /** Leave out the per-criterion trace, for batch work that needs only outcomes. */
   readonly trace?: boolean;
+  /**
+   * Look for the fewest facts that decide a needs-info request (the default); with false,
+   * `missing` lists every undocumented fact the open criteria read, as a quick first answer.
+   */
+  readonly fewestFacts?: boolean;
 }

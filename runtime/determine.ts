@@ -12,6 +12,7 @@ import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Referral
 import { statusText } from "./status.js";
 import { assumptionsOf } from "./assumptions.js";
 import { checkedState } from "./states.js";
+import { decidingFacts, openCriteriaPerFact, type DecidingFacts } from "./deciding-facts.js";
 
 /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
 function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
@@ -97,29 +98,77 @@ export function lineOutcome(results: readonly SectionResult[]): { outcome: Outco
   return { outcome, open };
 }
 
+/** A line's outcome, facts still open and clauses left to a clinician: refer-for-review when only such clauses are open. */
+export function lineVerdict(results: readonly SectionResult[]): { outcome: Outcome; facts: ReadonlySet<string>; referrals: readonly Referral[] } {
+  const decided = lineOutcome(results);
+  let outcome = decided.outcome;
+  const facts = outcome === "needs-info" ? missingOf(decided.open) : new Set<string>();
+  // Open only on clauses the guideline leaves to individual consideration: a clinician decides.
+  const referrals = outcome === "needs-info" && facts.size === 0 ? unknownOf(decided.open).referrals : [];
+  if (referrals.length > 0) outcome = "refer-for-review";
+  return { outcome, facts, referrals };
+}
+
 /** What one line of a request (the main service, or a service line) comes to. */
 interface LineDecision {
   readonly outcome: Outcome;
   readonly unmet: CriterionRef[];
-  readonly missing: MissingFact[];
+  /** For needs-info: every undocumented fact the open parts of the decision read. */
+  readonly facts: ReadonlySet<string>;
   readonly referrals: readonly Referral[];
+  /** The reasons before the one that asks for more information, and those after it. */
   readonly reasons: string[];
+  readonly later: string[];
   readonly advisories: CriterionRef[];
 }
+
+/** The wording of a pathway as one line says it. */
+function quoted(ref: CriterionRef): string {
+  return `"${ref.wording}"`;
+}
+
+/**
+ * The unmet criteria under an indications section that did not hold (or may not): in full, those
+ * of the pathways that came closest (the fewest unmet criteria, all of them when tied); and one
+ * line for every other pathway on why it does not apply. A pathway that does not apply to the
+ * request (its `when` does not hold) is never quoted in full.
+ */
+function indicationReasons(c: Context, layout: PlacedSection, pathways: readonly PathwayResult[], unmet: CriterionRef[], reasons: string[], sure: boolean): void {
+  const s = layout.section;
+  const own = pathways.filter((p) => p.section === s.title);
+  if (own.some((p) => p.result === "true")) return;
+  const failed = own.filter((p) => p.result === "false" && p.unmet.length > 0);
+  if (!sure) {
+    // Still open: every criterion of a pathway that has surely failed, for the reviewer to weigh.
+    for (const p of failed) for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
+    for (const p of layout.others) addUnmet(c, p, unmet);
+    return;
+  }
+  const fewest = failed.length === 0 ? 0 : Math.min(...failed.map((p) => p.unmet.length));
+  const closest = failed.filter((p) => p.unmet.length === fewest);
+  reasons.push(`No indication is met under "${s.title}".`);
+  for (const p of closest) {
+    if (closest.length < own.length) reasons.push(`Closest indication: ${quoted(p)}; not met:`);
+    for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
+  }
+  for (const p of own) {
+    if (closest.includes(p)) continue;
+    if (p.result === "not-applicable") reasons.push(`Does not apply: ${quoted(p)} (its condition does not hold for this request).`);
+    else if (p.result === "false") reasons.push(`Not met: ${quoted(p)} (${p.unmet.length === 0 ? "not met" : `${p.unmet.length} unmet, first: ${quoted(p.unmet[0])}`}).`);
+    else if (p.result === "unknown") reasons.push(`Not yet decided: ${quoted(p)}.`);
+  }
+  for (const p of layout.others) addUnmet(c, p, unmet);
+}
+
+/** The one sentence that makes a does-not-meet a recommendation: only a clinician may deny. */
+export const CLINICAL_REVIEW_NOTICE = "Recommendation for clinical review, not a denial: the request does not meet the guideline as documented; only a clinician may deny it.";
 
 /**
  * A line's decision: its outcome (see lineOutcome), or refer-for-review when only clauses left to
  * a clinician are open, with what explains it.
  */
-function decide(policy: Policy, c: Context, results: readonly SectionResult[], pathways: readonly PathwayResult[], matched: PathwayResult | undefined): LineDecision {
-  const decided = lineOutcome(results);
-  const open = decided.open;
-  let outcome = decided.outcome;
-  const facts = outcome === "needs-info" ? missingOf(open) : new Set<string>();
-  // Open only on clauses the guideline leaves to individual consideration: a clinician decides.
-  const referrals = outcome === "needs-info" && facts.size === 0 ? unknownOf(open).referrals : [];
-  if (referrals.length > 0) outcome = "refer-for-review";
-
+function decide(c: Context, results: readonly SectionResult[], pathways: readonly PathwayResult[], matched: PathwayResult | undefined): LineDecision {
+  const { outcome, facts, referrals } = lineVerdict(results);
   const unmet: CriterionRef[] = [];
   const reasons: string[] = [];
   if (outcome === "not-covered") {
@@ -132,27 +181,19 @@ function decide(policy: Policy, c: Context, results: readonly SectionResult[], p
       unmet.push(ref);
       reasons.push(`Excluded from consideration under this guideline: ${ref.wording}`);
     }
-  } else if (outcome === "does-not-meet") {
+  } else if (outcome === "does-not-meet" || outcome === "needs-info") {
+    // A needs-info answer shows the criteria that have surely failed too: a reviewer decides from both lists.
+    const sure = outcome === "does-not-meet";
+    if (sure) reasons.push(CLINICAL_REVIEW_NOTICE);
     for (const ref of triggeredIn(c, results, "contraindications")) {
       unmet.push(ref);
       reasons.push(`Contraindication: ${ref.wording}`);
     }
     for (const r of results) {
-      if (r.value !== false || r.layout.triggers) continue;
-      const s = r.layout.section;
-      if (s.kind === "indications") {
-        const failed = r.layout.others.filter((p) => c.met(p.requirement) === false);
-        if (!pathways.some((p) => p.section === s.title && p.result === "true")) {
-          reasons.push(`No indication is met under "${s.title}".`);
-          for (const p of pathways) {
-            if (p.section !== s.title) continue;
-            for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
-          }
-        }
-        for (const p of failed) addUnmet(c, p, unmet);
-      } else {
-        for (const p of r.layout.items) addUnmet(c, p, unmet);
-      }
+      // A denial quotes the sections that failed; a needs-info answer what surely failed in those still open.
+      if (r.layout.triggers || r.when === false || (sure ? r.value !== false : r.value === true)) continue;
+      if (r.layout.section.kind === "indications") indicationReasons(c, r.layout, pathways, unmet, reasons, sure);
+      else for (const p of r.layout.items) addUnmet(c, p, unmet);
     }
     for (const u of unmet) if (!reasons.some((x) => x.endsWith(u.wording))) reasons.push(`Not met: ${u.wording}`);
   } else if (outcome === "meets") {
@@ -161,29 +202,50 @@ function decide(policy: Policy, c: Context, results: readonly SectionResult[], p
     for (const r of referrals) reasons.push(`Refer for clinical review: ${r.clause}`);
   }
 
-  const missing: MissingFact[] = [];
-  if (outcome === "needs-info") {
-    for (const fact of [...facts].sort()) missing.push({ fact, description: describeFact(policy, fact) });
-    reasons.push(`More information is needed: ${missing.map((m) => m.description).join("; ")}`);
-  }
-
   const advisories: CriterionRef[] = [];
+  const later: string[] = [];
   for (const r of results) {
     if (r.layout.section.kind !== "advisories" || r.when === false) continue;
     for (const p of r.layout.items) {
       if (c.appliesTo(p.requirement) !== true) continue;
       advisories.push(p.ref);
-      reasons.push(`Advisory: ${p.ref.wording}`);
+      later.push(`Advisory: ${p.ref.wording}`);
     }
   }
-  return { outcome, unmet, missing, referrals, reasons, advisories };
+  return { outcome, unmet, facts, referrals, reasons, later, advisories };
+}
+
+/** The facts to ask for and the rest, as a determination lists them (see deciding-facts.ts). */
+interface Narrowed {
+  readonly deciding: readonly string[];
+  readonly also: readonly string[];
+}
+
+/** A line's missing facts: those of `narrowed.deciding` it is open on, in that order; the rest by path. */
+function missingOfLine(policy: Policy, facts: ReadonlySet<string>, narrowed: Narrowed | undefined): { missing: MissingFact[]; also: MissingFact[] } {
+  const sorted = [...facts].sort();
+  const deciding = narrowed ? narrowed.deciding.filter((f) => facts.has(f)) : sorted;
+  const chosen = new Set(deciding);
+  const fact = (path: string): MissingFact => ({ fact: path, description: describeFact(policy, path) });
+  return { missing: deciding.map(fact), also: sorted.filter((f) => !chosen.has(f)).map(fact) };
+}
+
+/** A line's reasons, with the one that asks for the missing facts in its place. */
+function reasonsOfLine(line: LineDecision, missing: readonly MissingFact[], also: readonly MissingFact[]): string[] {
+  if (line.outcome !== "needs-info") return [...line.reasons, ...line.later];
+  const asked = `More information is needed: ${missing.map((m) => m.description).join("; ")}`;
+  const rest = also.length === 0 ? [] : [`Also undocumented, but not needed to decide: ${also.map((m) => m.fact).join(", ")}.`];
+  return [asked, ...rest, ...line.reasons, ...line.later];
 }
 
 /** The outcomes from the one that weighs most for the request as a whole to the one that weighs least. */
 const severity: readonly Outcome[] = ["not-covered", "excluded", "does-not-meet", "needs-info", "refer-for-review", "meets"];
 
-/** The determination, without the trace (the context that kept one adds it). */
-export function determine(policy: Policy, c: Context, state: string | null): Determination {
+/**
+ * The determination, without the trace (the context that kept one adds it). `narrow`, when given,
+ * picks the fewest deciding facts of a needs-info request among the facts it is open on.
+ */
+export function determine(policy: Policy, c: Context, state: string | null, narrow?: (facts: readonly string[]) => Narrowed): Determination {
   const { considered, results, services } = evaluateSections(policy, c, state);
 
   const pathways: PathwayResult[] = [];
@@ -202,31 +264,45 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
       if (!matched && r.when === true && pathway.result === "true") matched = pathway;
     }
   }
-  const main = decide(policy, c, results, pathways, matched);
+  const main = decide(c, results, pathways, matched);
 
   // Service lines the request asks for (or may): each decided by its own sections.
-  const lines: ServiceLineResult[] = [];
+  const decided: { readonly placed: PlacedService; readonly requested: Tri; readonly line: LineDecision }[] = [];
   let outcome = main.outcome;
   const unmet = [...main.unmet];
-  const missing = [...main.missing];
+  const facts = [...main.facts].sort();
   const referrals = [...main.referrals];
-  const reasons: string[] = [];
   const advisories = [...main.advisories];
   for (const { placed, requested, results: lineResults } of services) {
-    const line = decide(policy, c, lineResults, [], undefined);
-    const { id, wording, refs } = placed.service;
-    lines.push({ id, wording, refs, requested: truthText(requested), outcome: line.outcome, unmet: line.unmet, missing: line.missing, referrals: line.referrals.map(referred), reasons: line.reasons });
+    const line = decide(c, lineResults, [], undefined);
+    decided.push({ placed, requested, line });
     if (severity.indexOf(line.outcome) < severity.indexOf(outcome)) outcome = line.outcome;
     for (const u of line.unmet) if (!unmet.includes(u)) unmet.push(u);
-    for (const m of line.missing) if (!missing.some((x) => x.fact === m.fact)) missing.push(m);
+    for (const f of [...line.facts].sort()) if (!facts.includes(f)) facts.push(f);
     for (const r of line.referrals) if (!referrals.includes(r)) referrals.push(r);
     for (const a of line.advisories) if (!advisories.includes(a)) advisories.push(a);
-    for (const reason of line.reasons) reasons.push(`${wording}: ${reason}`);
   }
+
+  // The fewest facts that decide, when the request as a whole is open on some.
+  const narrowed = outcome === "needs-info" && narrow ? narrow(facts) : undefined;
+  const mainMissing = missingOfLine(policy, main.facts, narrowed);
+  const mainReasons = reasonsOfLine(main, mainMissing.missing, mainMissing.also);
+  const lines: ServiceLineResult[] = [];
+  const reasons: string[] = [];
+  for (const { placed, requested, line } of decided) {
+    const { id, wording, refs } = placed.service;
+    const { missing: lineMissing, also } = missingOfLine(policy, line.facts, narrowed);
+    const lineReasons = reasonsOfLine(line, lineMissing, also);
+    lines.push({ id, wording, refs, requested: truthText(requested), outcome: line.outcome, unmet: line.unmet, missing: lineMissing, alsoUndocumented: also, referrals: line.referrals.map(referred), reasons: lineReasons });
+    for (const reason of lineReasons) reasons.push(`${wording}: ${reason}`);
+  }
+  const fact = (path: string): MissingFact => ({ fact: path, description: describeFact(policy, path) });
+  const missing = outcome !== "needs-info" ? [] : narrowed ? narrowed.deciding.map(fact) : facts.map(fact);
+  const alsoUndocumented = narrowed ? narrowed.also.map(fact) : [];
 
   const { id, title, version } = policy.metadata;
   // With service lines, each reason says which line it is about.
-  reasons.unshift(...(lines.length === 0 ? main.reasons : main.reasons.map((r) => `${title}: ${r}`)));
+  reasons.unshift(...(lines.length === 0 ? mainReasons : mainReasons.map((r) => `${title}: ${r}`)));
   return {
     outcome,
     policy: { id, title, version },
@@ -235,10 +311,11 @@ export function determine(policy: Policy, c: Context, state: string | null): Det
     pathways,
     unmet,
     missing,
+    alsoUndocumented,
     assumptions: assumptionsOf(policy, c, state),
     referrals: referrals.map(referred),
     advisories,
-    lines: lines.length === 0 ? [] : [{ id, wording: title, refs: "", requested: "true", outcome: main.outcome, unmet: main.unmet, missing: main.missing, referrals: main.referrals.map(referred), reasons: main.reasons }, ...lines],
+    lines: lines.length === 0 ? [] : [{ id, wording: title, refs: "", requested: "true", outcome: main.outcome, unmet: main.unmet, missing: mainMissing.missing, alsoUndocumented: mainMissing.also, referrals: main.referrals.map(referred), reasons: mainReasons }, ...lines],
     overlays: considered.map(({ index, applies, reason }) => {
       const o = policy.overlays[index];
       return { id: o.id, title: o.title, state: o.state, applies: truthText(applies), reason };
@@ -365,6 +442,49 @@ export function evaluate(policy: Policy, input: unknown, options: EvaluateOption
   if (read.problems.length > 0) throw new InputError(read.problems);
   const tracing = options.trace !== false;
   const c = new Context(read, tracing, policy, observer);
-  const determination = determine(policy, c, state);
+  const determination = determine(policy, c, state, options.fewestFacts === false ? undefined : narrowing(policy, input, c, read.dos, state));
   return tracing ? { ...determination, trace: c.trace } : determination;
+}
+
+/**
+ * The undocumented facts a request is still open on, as determine weighs its lines (empty when it
+ * is decided); the reasons, pathways and assumptions a determination adds are not worked out.
+ */
+function openFacts(policy: Policy, c: Context, state: string | null): string[] {
+  const { results, services } = evaluateSections(policy, c, state);
+  const verdicts = [lineVerdict(results), ...services.map((line) => lineVerdict(line.results))];
+  let outcome: Outcome = "meets";
+  for (const v of verdicts) if (severity.indexOf(v.outcome) < severity.indexOf(outcome)) outcome = v.outcome;
+  if (outcome !== "needs-info") return [];
+  const facts: string[] = [];
+  for (const v of verdicts) for (const f of [...v.facts].sort()) if (!facts.includes(f)) facts.push(f);
+  return facts;
+}
+
+/** How a needs-info determination of this request finds its fewest deciding facts. */
+function narrowing(policy: Policy, input: unknown, c: Context, dos: number | undefined, state: string | null): (facts: readonly string[]) => DecidingFacts {
+  return (facts) =>
+    decidingFacts(policy, facts, openCriteriaPerFact(policy, c), dos, (assign) => {
+      // The request read again, with some of its undocumented facts given values, and evaluated
+      // the same way, without a trace or an observer.
+      const again = readInput(policy, input);
+      assign(again);
+      return openFacts(policy, new Context(again, false, policy), state);
+    });
+}
+
+/**
+ * The search behind a needs-info determination's `missing`, with what it found on the way (the
+ * witnesses that each listed fact is needed, and how many evaluations it took); undefined when
+ * the request is not needs-info. For tests and measurements.
+ */
+export function searchDecidingFacts(policy: Policy, input: unknown, options: EvaluateOptions = {}): DecidingFacts | undefined {
+  const state = options.state === undefined || options.state === null ? null : checkedState(options.state);
+  const read = readInput(policy, input);
+  if (read.problems.length > 0) throw new InputError(read.problems);
+  const c = new Context(read, false, policy);
+  const narrow = narrowing(policy, input, c, read.dos, state);
+  let found: DecidingFacts | undefined;
+  determine(policy, c, state, (facts) => (found = narrow(facts)));
+  return found;
 }

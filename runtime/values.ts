@@ -219,19 +219,47 @@ export function compareNumbers(op: ComparisonOp, a: number, b: number): boolean 
   }
 }
 
+/**
+ * Told, while the fewest deciding facts are sought (runtime/deciding-facts.ts), each constant an
+ * undocumented number or duration is compared with where the comparison stays open; unset
+ * otherwise, and then it costs one test on the open path of a comparison.
+ */
+export interface CutRecorder {
+  /** A number, or a day (a date's value), compared with. */
+  number(unknown: Unknown, at: number): void;
+  duration(unknown: Unknown, at: Length): void;
+  /** An undocumented date measured from (sign -1) or to (sign +1) a known day: `time between`. */
+  anchor(unknown: Unknown, day: number, sign: 1 | -1): void;
+}
+let cutRecorder: CutRecorder | undefined;
+
+export function recordCuts(recorder: CutRecorder | undefined): void {
+  cutRecorder = recorder;
+}
+
 // ── Comparisons ──────────────────────────────────────────────────────────────────────────────
 // With an unknown operand a comparison is unknown; with an entry that does not exist, false.
 
 /** Numbers, counts (which may be ranges) and dates. */
 export function compare(op: ComparisonOp, a: Value, b: Value): Tri {
   if (typeof a === "number" && typeof b === "number") return compareNumbers(op, a, b);
-  if (a instanceof Unknown) return b instanceof Unknown ? unknownOf([a, b]) : a;
-  if (b instanceof Unknown) return b;
+  if (a instanceof Unknown) {
+    if (cutRecorder && typeof b === "number") cutRecorder.number(a, b);
+    return b instanceof Unknown ? unknownOf([a, b]) : a;
+  }
+  if (b instanceof Unknown) {
+    if (cutRecorder && typeof a === "number") cutRecorder.number(b, a);
+    return b;
+  }
   if (a === NONE || b === NONE) return false;
   const [alo, ahi] = interval(a);
   const [blo, bhi] = interval(b);
   const unknown = isRange(a) ? (isRange(b) ? unknownOf([a.unknown, b.unknown]) : a.unknown) : isRange(b) ? b.unknown : undefined;
   const verdict = compareIntervals(op, alo, ahi, blo, bhi, unknown);
+  if (cutRecorder && verdict instanceof Unknown) {
+    if (isRange(a) && blo === bhi) cutRecorder.number(a.unknown, blo);
+    else if (isRange(b) && alo === ahi) cutRecorder.number(b.unknown, alo);
+  }
   // A value that may be none compares false: a true verdict is then only possible.
   if (verdict === true && ((isRange(a) && a.orNone) || (isRange(b) && b.orNone))) return unknown ?? new Unknown(new Set());
   return verdict;
@@ -239,8 +267,14 @@ export function compare(op: ComparisonOp, a: Value, b: Value): Tri {
 
 /** Durations, anchored calendar-correctly at the date of service or at the span they measure. */
 export function compareDurations(op: ComparisonOp, a: Value, b: Value, dos: number | Unknown): Tri {
-  if (a instanceof Unknown) return b instanceof Unknown ? unknownOf([a, b]) : a;
-  if (b instanceof Unknown) return b;
+  if (a instanceof Unknown) {
+    if (cutRecorder && isLength(b)) cutRecorder.duration(a, b);
+    return b instanceof Unknown ? unknownOf([a, b]) : a;
+  }
+  if (b instanceof Unknown) {
+    if (cutRecorder && isLength(a)) cutRecorder.duration(b, a);
+    return b;
+  }
   if (a === NONE || b === NONE) return false;
   const pair = durationPair(a, b, dos);
   if (pair instanceof Unknown) return pair;
@@ -266,6 +300,10 @@ function sameLevels(a: Value, b: Value): Tri {
   if ((alo & ~bhi) !== 0 || (blo & ~ahi) !== 0) return false;
   if (alo === ahi && blo === bhi) return alo === blo;
   return unknownOf([a, b].filter(isLevelsRange).map((r) => r.unknown));
+}
+
+function isLength(v: Value): v is Length {
+  return typeof v === "object" && v !== null && "amount" in v && "unit" in v;
 }
 
 /** Two durations as comparable day numbers, anchored calendar-correctly. */
@@ -409,6 +447,10 @@ export function shiftDate(op: "+" | "-", date: Value, by: Value): Value {
 export function withinLast(day: Value, window: Value, dos: number | Unknown): Tri {
   if (isRange(day)) return openOn(day, window, dos);
   const unknowns = [day, window, dos].filter((v): v is Unknown => v instanceof Unknown);
+  if (cutRecorder && day instanceof Unknown && typeof dos === "number" && !(window instanceof Unknown) && window !== NONE) {
+    cutRecorder.number(day, isSpan(window) ? dos - (window.to - window.from) : addLength(dos, window as Length, -1));
+    cutRecorder.number(day, dos);
+  }
   if (unknowns.length) return unknownOf(unknowns);
   if (typeof day !== "number" || typeof dos !== "number") return false;
   const start = isSpan(window) ? dos - (window.to - window.from) : addLength(dos, window as Length, -1);
@@ -417,9 +459,19 @@ export function withinLast(day: Value, window: Value, dos: number | Unknown): Tr
 
 /** `time between from and to`: from the first date to the second, negative when the second comes first. */
 export function timeBetween(from: Value, to: Value): Value {
-  if (isRange(from) || isRange(to)) return openOn(from, to);
-  if (from instanceof Unknown) return to instanceof Unknown ? unknownOf([from, to]) : from;
-  if (to instanceof Unknown) return to;
+  if (isRange(from) || isRange(to)) {
+    if (cutRecorder && isRange(from) && typeof to === "number") cutRecorder.anchor(from.unknown, to, -1);
+    if (cutRecorder && isRange(to) && typeof from === "number") cutRecorder.anchor(to.unknown, from, 1);
+    return openOn(from, to);
+  }
+  if (from instanceof Unknown) {
+    if (cutRecorder && typeof to === "number") cutRecorder.anchor(from, to, -1);
+    return to instanceof Unknown ? unknownOf([from, to]) : from;
+  }
+  if (to instanceof Unknown) {
+    if (cutRecorder && typeof from === "number") cutRecorder.anchor(to, from, 1);
+    return to;
+  }
   if (typeof from !== "number" || typeof to !== "number") return NONE;
   return { kind: "span", from, to };
 }
@@ -449,6 +501,7 @@ function extremeDay(values: readonly Value[], latest: boolean): Value {
   // The latest of a known date and an undocumented one is that date or later: a range of days.
   if (best === undefined) return unknownOf(unknowns);
   const unknown = unknownOf(unknowns);
+  if (cutRecorder) cutRecorder.number(unknown, best);
   return latest ? { kind: "range", lo: best, hi: Infinity, unknown, undocumented: true } : { kind: "range", lo: -Infinity, hi: best, unknown, undocumented: true };
 }
 
