@@ -19,6 +19,7 @@ import { cstToAst } from "./cst-to-ast.js";
 import { error, finalizeDiagnostics, suggest, type Diagnostic } from "./diagnostics.js";
 import { buildNamespaces, buildScopes, reportSharedFactPaths, isExpression, ownSymbols, type Scope, type SymbolEntry } from "./scope.js";
 import { Checker, type Checked } from "./check.js";
+import { sourcesDigest } from "./sources-digest.js";
 import { lower } from "./lower.js";
 import { assumedWhereRequired, type AssumedWhereRequired } from "./absence-check.js";
 import { inSpoiltPart, syntaxDiagnostics } from "./syntax-errors.js";
@@ -364,6 +365,10 @@ function compileSources(
   if (assumed.length > 0) {
     const refused = finalizeDiagnostics([...finalDiagnostics, ...assumed.map((a) => assumedDiagnostic(a, files, sources))]);
     return { diagnostics: refused, scopes, sources, files, checked, library: undefined, policies: [] };
+  }
+  // The digest of each policy's sources: the compile step knows the files, the lowering does not.
+  for (const ir of lowered.library.policies) {
+    (ir as { digest?: string }).digest = sourcesDigest([ir.file, ...ir.overlays.map((o) => o.file)], (f) => (importsOf.get(f) ?? []).map((e) => e.target), sources);
   }
   const policies = lowered.library.policies.map((ir): CompiledPolicy => {
     const policy = policyNames.get(ir.id)!;

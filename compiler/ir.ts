@@ -173,6 +173,8 @@ export interface IrPolicy {
   readonly file: string;
   readonly properties: readonly { readonly key: string; readonly value: string }[];
   readonly effective: { readonly from: string; readonly to: string } | null;
+  /** The digest of the policy's sources (sources-digest.ts), set by the compile step after lowering. */
+  readonly digest?: string;
   readonly cpt: readonly { readonly region: string; readonly codes: readonly string[] }[];
   readonly sections: readonly IrSection[];
   readonly services: readonly IrService[];

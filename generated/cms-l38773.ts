@@ -458,6 +458,8 @@ export const policy = k.policy({
     cpt: [],
     overlays: [],
     source: "policies/cms/l38773-facet-joint-interventions.pol",
+    digest: "sha256:e093d2aa8567679c82433f5fe13079e54e5fe21a7c9777552a3eb1f86484ff01",
+    compiler: "0.1.0",
   },
   facts: [
     fact_baseline_pain_scale,
@@ -588,4 +590,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: a1e5b47ebd3edc90 e98dc7c794ce050e
+// polc digest: 5c763cfa76b86f04 57ccff5d7064d3f6

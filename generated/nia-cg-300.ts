@@ -432,6 +432,8 @@ export const policy = k.policy({
       },
     ],
     source: "policies/nia/cg300-epidural-spine-injections.pol",
+    digest: "sha256:969ebad4eb08f3c1d392e14f7d57e2d4ae76fa13835970908b643cf9a52656b4",
+    compiler: "0.1.0",
   },
   facts: [
     fact_prior_procedures,
@@ -538,4 +540,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 116529331ab37211 63b395a28f003947
+// polc digest: dd10682d5ca12a2f dd4a18dfa4b27589

@@ -477,6 +477,8 @@ export const policy = k.policy({
       },
     ],
     source: "policies/nia/cg301-facet-joint-injections.pol",
+    digest: "sha256:28d7febc5ea81357e2df235ec75474b1700f197be3e9e6eeabce41efa9a54ede",
+    compiler: "0.1.0",
   },
   facts: [
     fact_prior_procedures,
@@ -574,4 +576,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 1310c9acc1a11cae 95e8acf73556254c
+// polc digest: b25738608775343b a8a736bb7fee0969

@@ -430,6 +430,8 @@ export const policy = k.policy({
       },
     ],
     source: "policies/nia/cg302-facet-joint-denervation.pol",
+    digest: "sha256:8e169a98e2d80b39367e90b6bab50e43c96ff723aea18224a4b03c164f477b9b",
+    compiler: "0.1.0",
   },
   facts: [
     fact_prior_procedures,
@@ -542,4 +544,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: d9ed02e0063a07d7 453e06d503207e81
+// polc digest: 170d6a514edde6d1 b0851ffed69c0345

@@ -573,6 +573,8 @@ export const policy = k.policy({
       },
     ],
     source: "policies/nia/cg305-sacroiliac-joint-injections.pol",
+    digest: "sha256:0b43c7cdaa62fe42d7560a9f2ad0565e7e71d6aba836e19f8f3c1204230786ac",
+    compiler: "0.1.0",
   },
   facts: [
     fact_prior_procedures,
@@ -694,4 +696,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 3159a57187d3d701 b7a3e047fcca98cb
+// polc digest: 022bc7862d4f8e4b 4e22748057efbb4e

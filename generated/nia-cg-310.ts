@@ -464,6 +464,8 @@ export const policy = k.policy({
     cpt: [{ region: "CPT Codes", codes: ["62350", "62351", "62355", "62360", "62361", "62362"] }],
     overlays: [],
     source: "policies/nia/cg310-implantable-infusion-pump.pol",
+    digest: "sha256:817c16997ccde9c591c5652925484bc9b48fa11505a58b9a19e5db210266fa88",
+    compiler: "0.1.0",
   },
   facts: [
     fact_pump_service,
@@ -555,4 +557,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: b592e3452d3356aa f6fa49707cb08788
+// polc digest: f4a1f3d645e728b2 d3220df38712b3dc

@@ -443,6 +443,8 @@ export const policy = k.policy({
     cpt: [{ region: "CPT Codes", codes: ["64510", "64517", "64520", "64530"] }],
     overlays: [],
     source: "policies/nia/cg404-sympathetic-nerve-blocks.pol",
+    digest: "sha256:1e2317015a4eee9ffd50e039df7ec150c8fa06085247119d189a2b9283d5ceba",
+    compiler: "0.1.0",
   },
   facts: [
     fact_prior_procedures,
@@ -520,4 +522,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: d43169aa95b6e031 aea508a94be8c78d
+// polc digest: 1e66af6236013fff 8930b83bc5139c4b

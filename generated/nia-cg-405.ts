@@ -550,6 +550,8 @@ export const policy = k.policy({
     cpt: [{ region: "CPT Codes", codes: ["63650", "63655", "63661", "63662", "63663", "63664", "63685", "63688"] }],
     overlays: [],
     source: "policies/nia/cg405-spinal-cord-stimulation.pol",
+    digest: "sha256:b1da8c44c15c984f8b0118e85b1b2a6855f83fee1acfce058ebec0dbace33caf",
+    compiler: "0.1.0",
   },
   facts: [
     fact_stimulator_service,
@@ -639,4 +641,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 61e6696a4cfa6de2 b328b568bfc174e0
+// polc digest: 95b0c2520467af6b d689aa782230af52

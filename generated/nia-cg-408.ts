@@ -572,6 +572,8 @@ export const policy = k.policy({
       },
     ],
     source: "policies/nia/cg408-epidural-and-intrathecal-trials.pol",
+    digest: "sha256:f9c6d47b851b3f28a4f58302da7fbaf101e2d0f61fb658bad4897349eec4138c",
+    compiler: "0.1.0",
   },
   facts: [
     fact_purpose_service,
@@ -702,4 +704,4 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 68fa640f6532775e 95258dd5e1c4f656
+// polc digest: bea6b3c06e108dc7 7423c38a33d89ffd

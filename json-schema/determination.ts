@@ -34,8 +34,15 @@ export function determinationSchema(policy: Policy): JsonSchema {
       outcome: { enum: Object.keys(outcomes) },
       policy: {
         type: "object",
-        properties: { id: { const: origin.policy }, title: { const: origin.title }, version: { const: origin.version } },
-        required: ["id", "title", "version"],
+        properties: {
+          id: { const: origin.policy },
+          title: { const: origin.title },
+          version: { const: origin.version },
+          digest: { const: policy.metadata.digest ?? "" },
+          compiler: text,
+          effective: { anyOf: [{ type: "object", properties: { from: text, to: text }, required: ["from", "to"] }, { type: "null" }] },
+        },
+        required: ["id", "title", "version", "digest", "compiler", "effective"],
       },
       state: { type: ["string", "null"] },
       pathway: { anyOf: [{ enum: [...new Set(ids)] }, { type: "null" }] },
@@ -46,6 +53,8 @@ export function determinationSchema(policy: Policy): JsonSchema {
       unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
       missing: { type: "array", items: { $ref: "#/$defs/missing" } },
       assumptions: { type: "array", items: { $ref: "#/$defs/assumption" } },
+      alsoUndocumented: { type: "array", items: { $ref: "#/$defs/missing" } },
+      recommendation: { enum: ["clinical-review", null] },
       referrals: { type: "array", items: { $ref: "#/$defs/referral" } },
       advisories: { type: "array", items: { $ref: "#/$defs/criterion" } },
       lines: {
@@ -60,10 +69,11 @@ export function determinationSchema(policy: Policy): JsonSchema {
             outcome: { enum: Object.keys(outcomes) },
             unmet: { type: "array", items: { $ref: "#/$defs/criterion" } },
             missing: { type: "array", items: { $ref: "#/$defs/missing" } },
+            alsoUndocumented: { type: "array", items: { $ref: "#/$defs/missing" } },
             referrals: { type: "array", items: { $ref: "#/$defs/referral" } },
             reasons: { type: "array", items: text },
           },
-          required: ["id", "wording", "refs", "requested", "outcome", "unmet", "missing", "referrals", "reasons"],
+          required: ["id", "wording", "refs", "requested", "outcome", "unmet", "missing", "alsoUndocumented", "referrals", "reasons"],
         },
       },
       overlays: {
@@ -85,7 +95,7 @@ export function determinationSchema(policy: Policy): JsonSchema {
         },
       },
     },
-    required: ["outcome", "policy", "state", "pathway", "pathways", "unmet", "missing", "assumptions", "referrals", "advisories", "lines", "overlays", "reasons", "trace"],
+    required: ["outcome", "policy", "recommendation", "state", "pathway", "pathways", "unmet", "missing", "alsoUndocumented", "assumptions", "referrals", "advisories", "lines", "overlays", "reasons", "trace"],
     $defs: {
       criterion: { ...criterionRef, properties: { ...(criterionRef.properties as JsonSchema), id: { enum: [...new Set(ids)] } } },
       missing: { type: "object", properties: { fact: text, description: text }, required: ["fact", "description"] },

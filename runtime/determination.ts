@@ -114,9 +114,29 @@ export interface TraceEntry extends CriterionRef {
   readonly values: readonly FactValue[];
 }
 
+export interface PolicyRef {
+  readonly id: string;
+  readonly title: string;
+  readonly version: string;
+  /** SHA-256 over the policy's sources, `sha256:…` ("" for a module built without one). */
+  readonly digest: string;
+  /** The version of the compiler that built the module ("" when not recorded). */
+  readonly compiler: string;
+  readonly effective: { readonly from: string; readonly to: string } | null;
+}
+
 export interface Determination {
   readonly outcome: Outcome;
-  readonly policy: { readonly id: string; readonly title: string; readonly version: string };
+  /**
+   * Which policy decided, exactly: its id and version, the digest of its sources and the version
+   * of the compiler that built it (both recorded at build time), and its effective period.
+   */
+  readonly policy: PolicyRef;
+  /**
+   * "clinical-review" for a does-not-meet: a recommendation for a clinician, never a denial (only
+   * a clinician may deny; record the decision with runtime/review.ts). null otherwise.
+   */
+  readonly recommendation: "clinical-review" | null;
   readonly state: string | null;
   /** The indication pathway that is met, if any. */
   readonly pathway: string | null;

@@ -148,8 +148,11 @@ function indicationReasons(c: Context, layout: PlacedSection, pathways: readonly
   const closest = failed.filter((p) => p.unmet.length === fewest);
   reasons.push(`No indication is met under "${s.title}".`);
   for (const p of closest) {
-    if (closest.length < own.length) reasons.push(`Closest indication: ${quoted(p)}; not met:`);
-    for (const u of p.unmet) if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
+    if (closest.length < own.length) reasons.push(`Closest indication: ${quoted(p)}.`);
+    for (const u of p.unmet) {
+      if (!unmet.some((x) => x.id === u.id)) unmet.push(u);
+      reasons.push(`Not met: ${u.wording}`);
+    }
   }
   for (const p of own) {
     if (closest.includes(p)) continue;
@@ -300,12 +303,13 @@ export function determine(policy: Policy, c: Context, state: string | null, narr
   const missing = outcome !== "needs-info" ? [] : narrowed ? narrowed.deciding.map(fact) : facts.map(fact);
   const alsoUndocumented = narrowed ? narrowed.also.map(fact) : [];
 
-  const { id, title, version } = policy.metadata;
+  const { id, title, version, digest = "", compiler = "", effective } = policy.metadata;
   // With service lines, each reason says which line it is about.
   reasons.unshift(...(lines.length === 0 ? mainReasons : mainReasons.map((r) => `${title}: ${r}`)));
   return {
     outcome,
-    policy: { id, title, version },
+    policy: { id, title, version, digest, compiler, effective },
+    recommendation: outcome === "does-not-meet" ? "clinical-review" : null,
     state,
     pathway: matched?.id ?? null,
     pathways,

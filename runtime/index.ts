@@ -2,7 +2,8 @@
  * The runtime: what generated policy modules import (as `k`), and what a service calls. It never
  * imports the compiler.
  */
-export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue, Referred, ServiceLineResult, Assumption, Reading } from "./determination.js";
+export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue, Referred, ServiceLineResult, PolicyRef, Assumption, Reading } from "./determination.js";
+export { recordReview, type ReviewDecision, type ReviewInput, type ReviewVerdict } from "./review.js";
 export type { DurationUnit, QueryOp, SectionKind, Quantifier, RequirementRole } from "./vocabulary.js";
 import type { DurationUnit } from "./vocabulary.js";
 export type { Length } from "./dates.js";

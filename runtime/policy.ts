@@ -60,6 +60,10 @@ export interface PolicyMetadata {
   readonly overlays: readonly { readonly id: string; readonly title: string; readonly state: string }[];
   /** The `.pol` file that declares the policy. */
   readonly source: string;
+  /** SHA-256 over the policy's sources (its file, its overlays', everything they import), worked out at build time. */
+  readonly digest?: string;
+  /** The version of the compiler that built the module. */
+  readonly compiler?: string;
 }
 
 export interface PolicySpec {

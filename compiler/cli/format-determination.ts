@@ -6,7 +6,7 @@ import type { Determination, TraceEntry } from "../../runtime/determination.js";
 
 const outcomeText: Record<Determination["outcome"], string> = {
   meets: "MEETS the guideline",
-  "does-not-meet": "DOES NOT MEET the guideline",
+  "does-not-meet": "DOES NOT MEET the guideline (a recommendation for clinical review, not a denial)",
   excluded: "EXCLUDED from consideration under this guideline",
   "not-covered": "NOT COVERED",
   "needs-info": "NEEDS INFORMATION",
@@ -22,6 +22,7 @@ function cite(refs: string): string {
 export function formatDetermination(d: Determination): string {
   const lines: string[] = [];
   lines.push(`${d.policy.id} ${d.policy.title} (version ${d.policy.version})${d.state ? ` — member in ${d.state}` : ""}`);
+  if (d.policy.digest) lines.push(`Sources ${d.policy.digest}, compiled by polc ${d.policy.compiler}`);
   lines.push(`Outcome: ${outcomeText[d.outcome]}`);
   if (d.pathway) {
     const p = d.pathways.find((x) => x.id === d.pathway);
@@ -55,6 +56,10 @@ export function formatDetermination(d: Determination): string {
   if (d.missing.length) {
     lines.push("", "Missing facts (document these to decide):");
     for (const m of d.missing) lines.push(`  - ${m.fact}: ${m.description}`);
+  }
+  if (d.alsoUndocumented.length) {
+    lines.push("", "Also undocumented (not needed to decide):");
+    for (const m of d.alsoUndocumented) lines.push(`  - ${m.fact}: ${m.description}`);
   }
   if (d.pathways.length && d.outcome !== "meets") {
     lines.push("", "Pathways:");

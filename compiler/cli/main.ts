@@ -26,6 +26,7 @@ import { registerCheckCommand } from "./check-command.js";
 import { registerDiffCommand } from "./diff-command.js";
 import { registerCasesCommand } from "./cases-command.js";
 import { registerSqlCommand, sqlBatch } from "./sql-command.js";
+import { registerReviewCommand } from "./review-command.js";
 import { watchLoop } from "./watch.js";
 import { fmtCommand } from "./fmt.js";
 import { terminalText } from "../terminal-text.js";
@@ -307,6 +308,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
   registerDiffCommand(program, commandContext);
   registerCasesCommand(program, commandContext);
   registerSqlCommand(program, commandContext);
+  registerReviewCommand(program, commandContext);
   program
     .command("fmt")
     .description("format .pol files in place; with --check, list those not formatted and exit 1 (files with syntax errors are never rewritten)")

@@ -4,6 +4,7 @@
  * input type, its sections and overlays, and `evaluate`). Pure functions from the intermediate
  * form to text; writing files is build.ts's work.
  */
+import { compilerVersion } from "../version.js";
 import type { IrDefinition, IrFact, IrLibrary, IrModule, IrPolicy, IrRecord, IrType } from "../ir.js";
 import { ModuleWriter, type Flavour, type OutputLayout } from "./module-writer.js";
 import { moduleNames, type ModuleNames } from "./names.js";
@@ -164,6 +165,8 @@ function policyModule(p: IrPolicy, w: ModuleWriter): string {
     cpt: p.cpt,
     overlays: p.overlays.map((o) => ({ id: o.id, title: o.title, state: o.state })),
     source: p.file,
+    digest: p.digest ?? "",
+    compiler: compilerVersion,
   };
   const section = (s: IrPolicy["sections"][number]) => {
     const items = `[${s.items.map((r) => w.value(r)).join(", ")}]`;
