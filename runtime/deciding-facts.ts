@@ -25,8 +25,13 @@ import { isList, recordCuts, type Value } from "./values.js";
 import type { InputRead } from "./validate.js";
 import { addLength, fixedMinutes, type Length } from "./dates.js";
 
-/** How many evaluations one determination may spend looking for the fewest deciding facts. */
+/**
+ * How much one determination may spend looking for the fewest deciding facts: 500 evaluations of
+ * a policy of up to 100 requirements, fewer of a larger one (the effort is counted in
+ * requirements, so that it is bounded and the same on every machine).
+ */
 export const SEARCH_BUDGET = 500;
+const SEARCH_WORK = SEARCH_BUDGET * 100;
 
 /** The facts that decide, in the order to ask for them, and the rest. */
 export interface DecidingFacts {
@@ -112,7 +117,7 @@ class Search {
   ) {}
 
   get exhausted(): boolean {
-    return this.evaluations >= SEARCH_BUDGET;
+    return this.evaluations >= Math.min(SEARCH_BUDGET, Math.floor(SEARCH_WORK / Math.max(100, this.policy.requirements.length)));
   }
 
   /** Whether documenting exactly `facts` decides the request whatever their values (within the budget). */
