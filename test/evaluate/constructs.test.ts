@@ -97,7 +97,7 @@ describe("service lines", () => {
       ["sedation_line", "does-not-meet", ["no_sedation"]],
     ]);
     expect([d.outcome, d.unmet.map((u) => u.id)]).toEqual(["does-not-meet", ["no_sedation"]]);
-    expect(d.reasons).toEqual(["Probe: Meets the guideline's criteria.", "Moderate sedation: Contraindication: Use of Moderate or Deep Sedation is not considered medically reasonable and necessary during facet injections"]);
+    expect(d.reasons).toEqual(["Probe: Meets the guideline's criteria.", "Moderate sedation: Recommendation for clinical review, not a denial: the request does not meet the guideline as documented; only a clinician may deny it.", "Moderate sedation: Contraindication: Use of Moderate or Deep Sedation is not considered medically reasonable and necessary during facet injections"]);
   });
 
   it("a line the request does not ask for is left out", () => {
