@@ -6,10 +6,11 @@
 import type { SectionKind } from "./vocabulary.js";
 import type { CriterionRef, Determination, EvaluateOptions, MissingFact, Outcome, PathwayResult, Referred, ServiceLineResult } from "./determination.js";
 import { Context, type EvaluationObserver } from "./context.js";
-import { InputError, readInput } from "./validate.js";
+import { InputError, readInput, type InputRead } from "./validate.js";
+import type { Value } from "./values.js";
 import type { PlacedRequirement, PlacedSection, PlacedService, Policy } from "./policy.js";
 import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Referral, type Tri } from "./tri.js";
-import { statusText } from "./status.js";
+import { OpenStatus, statusText } from "./status.js";
 import { assumptionsOf } from "./assumptions.js";
 import { checkedState } from "./states.js";
 import { decidingFacts, openCriteriaPerFact, type DecidingFacts } from "./deciding-facts.js";
@@ -136,7 +137,11 @@ function quoted(ref: CriterionRef): string {
 function indicationReasons(c: Context, layout: PlacedSection, pathways: readonly PathwayResult[], unmet: CriterionRef[], reasons: string[], sure: boolean): void {
   const s = layout.section;
   const own = pathways.filter((p) => p.section === s.title);
-  if (own.some((p) => p.result === "true")) return;
+  if (own.some((p) => p.result === "true")) {
+    // A pathway is met: what fails is a requirement of the section beside its pathways.
+    for (const p of layout.others) addUnmet(c, p, unmet);
+    return;
+  }
   const failed = own.filter((p) => p.result === "false" && p.unmet.length > 0);
   if (!sure) {
     // Still open: every criterion of a pathway that has surely failed, for the reviewer to weigh.
@@ -468,13 +473,30 @@ function openFacts(policy: Policy, c: Context, state: string | null): string[] {
 /** How a needs-info determination of this request finds its fewest deciding facts. */
 function narrowing(policy: Policy, input: unknown, c: Context, dos: number | undefined, state: string | null): (facts: readonly string[]) => DecidingFacts {
   return (facts) =>
-    decidingFacts(policy, facts, openCriteriaPerFact(policy, c), dos, (assign) => {
+    decidingFacts(policy, facts, openCriteriaPerFact(policy, c), dos, (assign, reuse) => {
       // The request read again, with some of its undocumented facts given values, and evaluated
       // the same way, without a trace or an observer.
       const again = readInput(policy, input);
       assign(again);
+      if (reuse) seedStatuses(policy, c, again, reuse);
       return openFacts(policy, new Context(again, false, policy), state);
     });
+}
+
+/**
+ * Puts into a new reading of the request what the first evaluation found for each requirement
+ * that no fact of `given` can change: one that was decided (documenting more never changes a
+ * decided result, `is known` apart, which the search rules out), or left open on other facts only.
+ */
+function seedStatuses(policy: Policy, first: Context, read: InputRead, given: ReadonlySet<string>): void {
+  const touches = (u: Unknown | undefined) => u !== undefined && [...u.missing].some((f) => given.has(f));
+  for (const placed of policy.requirements) {
+    const r = placed.requirement;
+    const status = first.peek(r);
+    if (status === undefined) continue;
+    if (status instanceof OpenStatus ? touches(status.unknown) || touches(status.applies) : status instanceof Unknown && touches(status)) continue;
+    read.facts[r.slot] = status as unknown as Value;
+  }
 }
 
 /**
