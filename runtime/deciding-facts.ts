@@ -21,7 +21,7 @@ import type { Policy } from "./policy.js";
 import type { ValueType } from "./schema.js";
 import { OpenStatus } from "./status.js";
 import { Unknown } from "./tri.js";
-import { isList, recordCuts, type Value } from "./values.js";
+import { isList, recordCuts, type CutRecorder, type Value } from "./values.js";
 import type { InputRead } from "./validate.js";
 import { addLength, fixedMinutes, type Length } from "./dates.js";
 
@@ -31,6 +31,11 @@ import { addLength, fixedMinutes, type Length } from "./dates.js";
  * requirements, so that it is bounded and the same on every machine).
  */
 export const SEARCH_BUDGET = 500;
+/**
+ * How many of them one proof may spend (that a set decides): a fact whose proof runs longer
+ * stays listed, and the search goes on with the next, rather than spending all on one.
+ */
+export const PROOF_BUDGET = 60;
 const SEARCH_WORK = SEARCH_BUDGET * 100;
 
 /** The facts that decide, in the order to ask for them, and the rest. */
@@ -49,8 +54,12 @@ export interface DecidingFacts {
 /** A value a witness gives a fact, as a request writes it. */
 export type WitnessValue = boolean | number | string | { readonly amount: number; readonly unit: string };
 
-/** Evaluates the request with some undocumented facts given values (by path); returns the facts it is still open on (none when decided). */
-export type Reevaluate = (assign: (read: InputRead) => void) => string[];
+/**
+ * Evaluates the request with some undocumented facts given values (by path); returns the facts it
+ * is still open on (none when decided). With `reuse`, the requirements that read none of those
+ * facts keep what the first evaluation of the request found (see `seededStatuses`).
+ */
+export type Reevaluate = (assign: (read: InputRead) => void, reuse: ReadonlySet<string> | undefined) => string[];
 
 /**
  * How many undecided criteria each fact leaves open: the criteria the first evaluation could not
@@ -109,6 +118,11 @@ class Search {
   private readonly durationCuts = new Map<string, Length[]>();
   private readonly seen = new Map<string, string[]>();
   private readonly anchors = new Map<string, { day: number; sign: 1 | -1 }[]>();
+  /**
+   * The facts some evaluation asked whether they are documented (`is known`): giving one a value
+   * can change a result that did not stay open, so no result is reused then.
+   */
+  private readonly probed = new Set<string>();
 
   constructor(
     private readonly policy: Policy,
@@ -116,20 +130,30 @@ class Search {
     private readonly reevaluate: Reevaluate,
   ) {}
 
-  get exhausted(): boolean {
-    return this.evaluations >= Math.min(SEARCH_BUDGET, Math.floor(SEARCH_WORK / Math.max(100, this.policy.requirements.length)));
+  /** The evaluations a policy of this size may spend in all: fewer for a large one (see SEARCH_WORK). */
+  private get budget(): number {
+    return Math.min(SEARCH_BUDGET, Math.floor(SEARCH_WORK / Math.max(100, this.policy.requirements.length)));
   }
 
-  /** Whether documenting exactly `facts` decides the request whatever their values (within the budget). */
+  get exhausted(): boolean {
+    return this.evaluations >= this.budget;
+  }
+
+  /** Where the proof under way must stop. */
+  private proofEnd = 0;
+
+  /** Whether documenting exactly `facts` decides the request whatever their values (within the budgets). */
   decides(facts: ReadonlySet<string>): boolean {
     this.witness = undefined;
     this.escaped = [];
+    const budget = this.budget;
+    this.proofEnd = Math.min(budget, this.evaluations + Math.max(PROOF_BUDGET, Math.floor((PROOF_BUDGET * budget) / SEARCH_BUDGET)));
     return this.branch(facts, new Map()) === "decided";
   }
 
   /** Every way of documenting the facts of `facts` not yet given in `given`, depth first. */
   private branch(facts: ReadonlySet<string>, given: Map<string, Value>): "decided" | "open" | "unsure" {
-    if (this.exhausted) return "unsure";
+    if (this.evaluations >= this.proofEnd) return "unsure";
     const open = this.evaluate(given);
     if (open.length === 0) return "decided";
     // The fact to try next: one the decision is still open on and that the set documents.
@@ -142,7 +166,7 @@ class Search {
         unbranchable = true;
         continue;
       }
-      const values = this.valuesOf(fact);
+      const values = this.valuesOfNow(fact);
       if (values === undefined) unbranchable = true;
       else if (!next || values.length < next.values.length) next = { fact, values };
     }
@@ -175,30 +199,57 @@ class Search {
 
   private evaluateOnce(given: ReadonlyMap<string, Value>): string[] {
     this.evaluations++;
-    recordCuts({
-      number: (u, at) => addCut(this.numberCuts, u, at),
-      duration: (u, at) => {
-        const fact = singleFact(u);
-        if (fact === undefined) return;
-        const cuts = this.durationCuts.get(fact) ?? [];
-        if (!cuts.some((c) => c.amount === at.amount && c.unit === at.unit)) cuts.push(at);
-        this.durationCuts.set(fact, cuts);
-      },
-      anchor: (u, day, sign) => {
-        const fact = singleFact(u);
-        if (fact === undefined) return;
-        const anchors = this.anchors.get(fact) ?? [];
-        if (!anchors.some((a) => a.day === day && a.sign === sign)) anchors.push({ day, sign });
-        this.anchors.set(fact, anchors);
-      },
-    });
+    recordCuts(this.recorder);
+    // Results are reused once the request has been evaluated in full with the recorder on (the
+    // first evaluation of a search documents nothing), so that every cut and probe was seen.
+    const reuse = given.size > 0 && this.evaluations > 1 && ![...given.keys()].some((f) => this.probed.has(f)) ? new Set(given.keys()) : undefined;
     try {
       return this.reevaluate((read) => {
         for (const [fact, value] of given) place(this.policy, read, fact, value);
-      });
+      }, reuse);
     } finally {
       recordCuts(undefined);
     }
+  }
+
+  /** Told each cut and probe while the search evaluates; `cutCount` counts the new cuts. */
+  private readonly recorder: CutRecorder = {
+    number: (u, at) => {
+      if (addCut(this.numberCuts, u, at)) this.cutCount++;
+    },
+    duration: (u, at) => {
+      const fact = singleFact(u);
+      if (fact === undefined) return;
+      const cuts = this.durationCuts.get(fact) ?? [];
+      if (cuts.some((c) => c.amount === at.amount && c.unit === at.unit)) return;
+      cuts.push(at);
+      this.durationCuts.set(fact, cuts);
+      this.cutCount++;
+    },
+    anchor: (u, day, sign) => {
+      const fact = singleFact(u);
+      if (fact === undefined) return;
+      const anchors = this.anchors.get(fact) ?? [];
+      if (anchors.some((a) => a.day === day && a.sign === sign)) return;
+      anchors.push({ day, sign });
+      this.anchors.set(fact, anchors);
+      this.cutCount++;
+    },
+    documentation: (u) => {
+      for (const fact of u.missing) this.probed.add(fact);
+    },
+  };
+
+  /** How many cuts have been recorded: a fact's values are worked out again only when this grows. */
+  private cutCount = 0;
+  private readonly valuesMemo = new Map<string, { readonly at: number; readonly values: readonly Value[] | undefined }>();
+
+  private valuesOfNow(fact: string): readonly Value[] | undefined {
+    const known = this.valuesMemo.get(fact);
+    if (known && known.at === this.cutCount) return known.values;
+    const values = this.valuesOf(fact);
+    this.valuesMemo.set(fact, { at: this.cutCount, values });
+    return values;
   }
 
   /** The values that stand for every value of a fact, or undefined when it cannot be tried value by value. */
@@ -233,13 +284,16 @@ function singleFact(u: Unknown): string | undefined {
   return facts.size === 1 ? facts.values().next().value : undefined;
 }
 
-function addCut(cuts: Map<string, Set<number>>, u: Unknown, at: number): void {
-  if (!Number.isFinite(at)) return;
+/** Adds a cut; whether it is new. */
+function addCut(cuts: Map<string, Set<number>>, u: Unknown, at: number): boolean {
+  if (!Number.isFinite(at)) return false;
   const fact = singleFact(u);
-  if (fact === undefined) return;
+  if (fact === undefined) return false;
   let set = cuts.get(fact);
   if (!set) cuts.set(fact, (set = new Set()));
+  if (set.has(at)) return false;
   set.add(at);
+  return true;
 }
 
 /** For each constant: it, and a value just under and just over it, within the type's bounds. */

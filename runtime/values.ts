@@ -230,6 +230,12 @@ export interface CutRecorder {
   duration(unknown: Unknown, at: Length): void;
   /** An undocumented date measured from (sign -1) or to (sign +1) a known day: `time between`. */
   anchor(unknown: Unknown, day: number, sign: 1 | -1): void;
+  /**
+   * An undocumented value asked whether it is documented (`is known`): the one question whose
+   * answer documenting the value changes, so a result that read it is not kept from an
+   * evaluation in which the value was undocumented.
+   */
+  documentation(unknown: Unknown): void;
 }
 let cutRecorder: CutRecorder | undefined;
 
@@ -572,7 +578,15 @@ export function isIn(value: Value, values: ReadonlySet<string>, negated: boolean
  * entry a question over a list picks (or whether any matches), it is unknown.
  */
 export function isKnown(value: Value): Tri {
-  if (value instanceof Unknown) return value.surelyPicksAnEntry ? true : value.isSelection ? value : false;
-  if (isRange(value) && value.undocumented) return false;
+  if (value instanceof Unknown) {
+    if (value.surelyPicksAnEntry) return true;
+    if (value.isSelection) return value;
+    if (cutRecorder) cutRecorder.documentation(value);
+    return false;
+  }
+  if (isRange(value) && value.undocumented) {
+    if (cutRecorder) cutRecorder.documentation(value.unknown);
+    return false;
+  }
   return value !== NONE;
 }

@@ -135,7 +135,8 @@ describe("polc eval", () => {
     expect(run.code).toBe(0);
     expect(run.err).toBe("");
     const lines = run.out.split("\n");
-    expect(lines.slice(0, 3)).toEqual([
+    expect(lines[1]).toMatch(/^Sources sha256:[0-9a-f]{64}, compiled by polc \d+\.\d+\.\d+$/);
+    expect([lines[0], ...lines.slice(2, 4)]).toEqual([
       "NIA_CG_300 Epidural Spine Injections (version 2024)",
       "Outcome: MEETS the guideline",
       "Pathway: For the treatment of acute pain or exacerbation of chronic radicular pain [1]",

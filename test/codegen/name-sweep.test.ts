@@ -163,7 +163,9 @@ function expectedOf(sweep: Sweep, states: ReadonlyMap<Slot, State>): Expected {
     return { ...base, outcome: "meets" };
   }
   if (on.length) return { ...base, outcome: "meets", pathway: on[0].unmet[0] };
-  if (unknown.length) return { ...base, outcome: "needs-info", missing: unknown.flatMap((s) => s.missing) };
+  // Still open: the pathways that surely failed are listed too, for a reviewer to weigh.
+  const off = sweep.slots.filter((s) => states.get(s) === "off");
+  if (unknown.length) return { ...base, outcome: "needs-info", unmet: off.flatMap((s) => s.unmet), missing: unknown.flatMap((s) => s.missing) };
   return { ...base, outcome: "does-not-meet", unmet: sweep.slots.flatMap((s) => s.unmet) };
 }
 
