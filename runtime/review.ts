@@ -72,3 +72,18 @@ export function recordReview(determination: Determination, input: ReviewInput): 
   const { digest } = determination.policy;
   return { reviewed: { policy: id, version, digest, outcome: recommended }, reviewer, decidedAt: input.decidedAt, decision: input.decision, outcome, rationale: input.rationale };
 }
+
+/**
+ * A determination given back for review (as `polc eval --json` or the service printed it), checked
+ * for what a review names: its outcome and its policy's id and version. One of an earlier release
+ * carries no digest: the review says so with "". Throws InputError at `path`.
+ */
+export function reviewedDetermination(value: unknown, path: string): Determination {
+  const d = value as Partial<Determination> | null;
+  if (d === null || typeof d !== "object" || Array.isArray(d) || typeof d.outcome !== "string" || !outcomes.includes(d.outcome) || typeof d.policy?.id !== "string" || typeof d.policy.version !== "string") {
+    throw new InputError([{ path, message: 'expected a determination as polc eval --json prints it (with "outcome" and "policy": {"id", "version", …})' }]);
+  }
+  const digest = typeof d.policy.digest === "string" ? d.policy.digest : "";
+  const defaults = { title: "", compiler: "", effective: null };
+  return { ...d, policy: Object.assign(defaults, d.policy, { digest }) } as Determination;
+}

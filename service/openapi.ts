@@ -5,6 +5,7 @@
  */
 import type { Policy } from "../runtime/policy.js";
 import type { JsonSchema } from "../json-schema/index.js";
+import { reviewDecisionSchema } from "../json-schema/review.js";
 
 const errorSchema: JsonSchema = {
   type: "object",
@@ -31,10 +32,47 @@ function componentName(id: string, kind: string): string {
 }
 
 export function openApiDocument(policies: ReadonlyMap<string, Policy>, schemas: ReadonlyMap<string, { input: JsonSchema; determination: JsonSchema }>, secured: boolean): JsonSchema {
-  const components: Record<string, JsonSchema> = { Error: errorSchema };
+  const { $schema: _dialect, $id: _id, ...reviewDecision } = reviewDecisionSchema;
+  const components: Record<string, JsonSchema> = { Error: errorSchema, ReviewDecision: reviewDecision };
   const paths: Record<string, JsonSchema> = {
     "/health": { get: { summary: "Liveness", security: [], responses: { "200": { description: "The service is up" } } } },
     "/policies": { get: { summary: "Every policy with its metadata and input digest", responses: { "200": { description: "The policies" } } } },
+    "/reviews": {
+      post: {
+        summary: "Record a clinician's decision on a determination (agree or override, who, when, why): the record comes back to be stored beside it",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  determination: { type: "object", description: "The determination reviewed, as POST /policies/{id}/determinations returned it" },
+                  review: {
+                    type: "object",
+                    properties: {
+                      reviewer: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, credentials: { type: "string" } }, required: ["id"] },
+                      decision: { enum: ["agree", "override"] },
+                      outcome: { type: "string", description: "Required when overriding: the outcome decided instead" },
+                      rationale: { type: "string" },
+                      decidedAt: { type: "string", description: "ISO 8601 date and time with its offset; now when left out" },
+                    },
+                    required: ["reviewer", "decision", "rationale"],
+                  },
+                },
+                required: ["determination", "review"],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        responses: {
+          "200": { description: "The review record", content: { "application/json": { schema: { type: "object", properties: { requestId: { type: "string" }, review: { $ref: "#/components/schemas/ReviewDecision" } }, required: ["requestId", "review"] } } } },
+          "400": jsonError("The body is not JSON, or not a determination and a review"),
+          "422": jsonError("The review cannot be recorded; each problem names its field"),
+        },
+      },
+    },
     "/route": {
       get: {
         summary: "The policies that list a request's CPT codes",

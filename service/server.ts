@@ -7,6 +7,7 @@
  *   GET  /policies/{id}/input.schema.json          the request's JSON Schema
  *   GET  /policies/{id}/determination.schema.json  the determination's JSON Schema
  *   POST /policies/{id}/determinations             a case in, its determination out
+ *   POST /reviews                                  a clinician's decision on a determination, as a record to store
  *   GET  /route?cpt=64483&cpt=64484                the policies that list those CPT codes
  *   GET  /openapi.json                             this API, with the schemas above
  *
@@ -24,6 +25,8 @@ import type { InputProblem } from "../runtime/validate.js";
 import { InputError } from "../runtime/validate.js";
 import { stateCode, stateExpected } from "../runtime/states.js";
 import { evaluate } from "../runtime/determine.js";
+import type { Determination } from "../runtime/determination.js";
+import { recordReview, reviewedDetermination, type ReviewInput } from "../runtime/review.js";
 import { determinationSchema, inputSchema, schemaOrigin } from "../json-schema/index.js";
 import { isCptCode, route } from "../compiler/cli/route.js";
 import { firstDuplicateKey, type Duplicate } from "../compiler/cli/strict-json.js";
@@ -66,8 +69,8 @@ const fastifyErrors: ReadonlyMap<string, { status: number; code: string; message
 ]);
 
 /** A problem's message without the value the client sent ("expected a number from 0 to 10, got 11" → "expected a number from 0 to 10"). */
-function withoutValue(problem: InputProblem): InputProblem {
-  return { path: `input.${problem.path}`, message: problem.message.replace(/, got [\s\S]*$/, "") };
+function withoutValue(problem: InputProblem, under = "input."): InputProblem {
+  return { path: `${under}${problem.path}`, message: problem.message.replace(/, got [\s\S]*$/, "") };
 }
 
 const caseKeys = new Set(["input", "state", "trace", "id"]);
@@ -218,7 +221,35 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
       // The case's own id, when it has one, comes back beside the request id, as in a batch.
       return { requestId: request.id, ...(id !== undefined ? { id } : {}), ...evaluate(policy, input, { state, trace }) };
     } catch (e) {
-      if (e instanceof InputError) throw new HttpError(422, "input-does-not-match", `the case does not match ${policy.metadata.id}'s input`, e.problems.map(withoutValue));
+      if (e instanceof InputError) throw new HttpError(422, "input-does-not-match", `the case does not match ${policy.metadata.id}'s input`, e.problems.map((p) => withoutValue(p)));
+      throw e;
+    }
+  });
+
+  // A does-not-meet is a recommendation: the clinician's decision on it comes back as the record
+  // to keep beside the determination (the service stores nothing itself).
+  app.post("/reviews", async (request) => {
+    const body = request.body;
+    if (body === null || typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "bad-review", 'expected a JSON object: {"determination": {…}, "review": {"reviewer": {"id"}, "decision", "rationale", …}}');
+    const record = body as Record<string, unknown>;
+    const problems: InputProblem[] = [];
+    for (const key of Object.keys(record)) if (key !== "determination" && key !== "review") problems.push({ path: key, message: "is not a field of a review request (the fields are determination, review)" });
+    const given = Object.hasOwn(record, "review") ? record.review : undefined;
+    if (given === null || typeof given !== "object" || Array.isArray(given)) problems.push({ path: "review", message: 'is required: {"reviewer": {"id", "name"?, "credentials"?}, "decision": "agree" | "override", "outcome"?, "rationale", "decidedAt"?}' });
+    let determination: Determination | undefined;
+    try {
+      determination = reviewedDetermination(Object.hasOwn(record, "determination") ? record.determination : undefined, "determination");
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+    }
+    if (problems.length > 0 || determination === undefined) throw new HttpError(400, "bad-review", "the body is not a review request", problems.map((p) => withoutValue(p, "")));
+    const input = given as Partial<ReviewInput>;
+    try {
+      const review = recordReview(determination, { ...input, decidedAt: input.decidedAt ?? new Date().toISOString() } as ReviewInput);
+      return { requestId: request.id, review };
+    } catch (e) {
+      if (e instanceof InputError) throw new HttpError(422, "review-not-valid", "the review cannot be recorded", e.problems.map((p) => withoutValue(p, "review.")));
       throw e;
     }
   });

@@ -6,9 +6,9 @@
  * the form json-schema/review.ts describes; `--out` writes it to a new file, never over one.
  */
 import type { Command } from "commander";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Determination, Outcome } from "../../runtime/determination.js";
-import { recordReview, outcomes, type ReviewVerdict } from "../../runtime/review.js";
+import { recordReview, outcomes, reviewedDetermination, type ReviewVerdict } from "../../runtime/review.js";
 import { InputError } from "../../runtime/validate.js";
 import type { CommandContext } from "./command-support.js";
 import { UsageError } from "./main.js";
@@ -38,13 +38,12 @@ function readDetermination(path: string): Determination {
   } catch (e) {
     throw new UsageError(`${path}: not JSON (${(e as Error).message}); give a determination as polc eval --json prints it`);
   }
-  const d = value as Partial<Determination> | null;
-  if (d === null || typeof d !== "object" || Array.isArray(d) || typeof d.outcome !== "string" || !outcomes.includes(d.outcome as Outcome) || typeof d.policy?.id !== "string" || typeof d.policy.version !== "string") {
-    throw new UsageError(`${path}: expected a determination as polc eval --json prints it (with "outcome" and "policy": {"id", "version", …})`);
+  try {
+    return reviewedDetermination(value, path);
+  } catch (e) {
+    if (e instanceof InputError) throw new UsageError(`${path}: ${e.problems[0].message}`);
+    throw e;
   }
-  // A determination of an earlier release carries no digest: the review says so with "".
-  const defaults = { digest: "", compiler: "", effective: null, title: "" };
-  return { ...d, policy: Object.assign(defaults, d.policy) } as Determination;
 }
 
 export function registerReviewCommand(program: Command, ctx: CommandContext): void {
@@ -82,8 +81,13 @@ export function registerReviewCommand(program: Command, ctx: CommandContext): vo
         ctx.io.out(text);
         return;
       }
-      if (existsSync(options.out)) throw new UsageError(`${options.out} exists: polc review writes a new file and never replaces one`);
-      writeFileSync(options.out, `${text}\n`);
+      try {
+        // Created exclusively: a file already there, or one made meanwhile, is never replaced.
+        writeFileSync(options.out, `${text}\n`, { flag: "wx" });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") throw new UsageError(`${options.out} exists: polc review writes a new file and never replaces one`);
+        throw new UsageError(`cannot write ${options.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
       ctx.io.out(`wrote ${options.out}: ${review.decision} (${review.reviewed.outcome}${review.decision === "override" ? ` → ${review.outcome}` : ""}) by ${review.reviewer.id}`);
     });
 }

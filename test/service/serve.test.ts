@@ -15,6 +15,7 @@ import { polFilesUnder } from "../../compiler/cli/main.js";
 import { loadPolicies } from "../../compiler/load-modules.js";
 import { evaluate } from "../../runtime/determine.js";
 import { inputSchema, originKeyword, schemaOrigin } from "../../json-schema/index.js";
+import { reviewDecisionSchema } from "../../json-schema/review.js";
 
 const policies = loadPolicies(compileFiles(polFilesUnder("policies")));
 const meets = JSON.parse(readFileSync("test/cases/nia-cg-300/acute-radicular-meets.json", "utf8")) as { input: Record<string, unknown> };
@@ -200,6 +201,82 @@ describe("polc serve", () => {
     expect((await call("/policies", { headers: { authorization: `Bearer ${token}` } }, secured)).status).toBe(200);
     const evaluated = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: meets.input }), { "content-type": "application/json", authorization: `Bearer ${token}` }), secured);
     expect(evaluated.body.outcome).toBe("meets");
+  });
+});
+
+describe("polc serve: a clinician's decision on a determination", () => {
+  const denied = JSON.parse(readFileSync("test/cases/nia-cg-300/acute-no-radicular-symptoms.json", "utf8")) as { input: Record<string, unknown> };
+
+  async function determination(): Promise<Record<string, unknown>> {
+    const { status, body } = await call("/policies/NIA_CG_300/determinations", post(JSON.stringify({ input: denied.input, trace: false })));
+    expect(status).toBe(200);
+    expect(body.outcome).toBe("does-not-meet");
+    return body;
+  }
+
+  it("records an override as the record a service stores, naming the policy, its version and sources digest", async () => {
+    const d = await determination();
+    const review = { reviewer: { id: "1234567890", name: "A. Reviewer", credentials: "MD" }, decision: "override", outcome: "meets", rationale: "Radicular symptoms are documented in the 3 March note.", decidedAt: "2024-06-15T14:03:00Z" };
+    const { status, body } = await call("/reviews", post(JSON.stringify({ determination: d, review })));
+    expect(status).toBe(200);
+    const policy = d.policy as { digest: string };
+    expect(policy.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(body.review).toEqual({
+      reviewed: { policy: "NIA_CG_300", version: "2024", digest: policy.digest, outcome: "does-not-meet" },
+      reviewer: { id: "1234567890", name: "A. Reviewer", credentials: "MD" },
+      decidedAt: "2024-06-15T14:03:00Z",
+      decision: "override",
+      outcome: "meets",
+      rationale: "Radicular symptoms are documented in the 3 March note.",
+    });
+    const ajv = new Ajv2020({ strict: false });
+    expect(ajv.validate(reviewDecisionSchema, body.review), JSON.stringify(ajv.errors)).toBe(true);
+  });
+
+  it("dates an agreement now when no time is given", async () => {
+    const before = Date.now();
+    const { status, body } = await call("/reviews", post(JSON.stringify({ determination: await determination(), review: { reviewer: { id: "rn-7" }, decision: "agree", rationale: "No radicular symptoms in the chart." } })));
+    expect(status).toBe(200);
+    const review = body.review as { decision: string; outcome: string; decidedAt: string };
+    expect(review).toMatchObject({ decision: "agree", outcome: "does-not-meet" });
+    expect(Date.parse(review.decidedAt)).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it("names each field of a review that cannot be recorded, without echoing what was sent", async () => {
+    const { status, body } = await call("/reviews", post(JSON.stringify({ determination: await determination(), review: { reviewer: { id: "" }, decision: "override", rationale: "x", decidedAt: "yesterday" } })));
+    expect(status).toBe(422);
+    expect(body.error).toEqual({
+      status: 422,
+      code: "review-not-valid",
+      message: "the review cannot be recorded",
+      problems: [
+        { path: "review.reviewer.id", message: "is required: who decided (an NPI or staff id)" },
+        { path: "review.decidedAt", message: "expected an ISO 8601 date and time with its offset like 2024-06-15T14:03:00Z" },
+        { path: "review.outcome", message: "is required when overriding: the outcome decided instead of does-not-meet" },
+      ],
+    });
+    expect(JSON.stringify(body)).not.toContain("yesterday");
+  });
+
+  it("refuses a body that is not a determination and a review", async () => {
+    const { status, body } = await call("/reviews", post(JSON.stringify({ determination: { outcome: "maybe" }, note: 1 })));
+    expect(status).toBe(400);
+    expect(body.error).toEqual({
+      status: 400,
+      code: "bad-review",
+      message: "the body is not a review request",
+      problems: [
+        { path: "note", message: "is not a field of a review request (the fields are determination, review)" },
+        { path: "review", message: 'is required: {"reviewer": {"id", "name"?, "credentials"?}, "decision": "agree" | "override", "outcome"?, "rationale", "decidedAt"?}' },
+        { path: "determination", message: 'expected a determination as polc eval --json prints it (with "outcome" and "policy": {"id", "version", …})' },
+      ],
+    });
+  });
+
+  it("is described in the OpenAPI document, with the record's schema", async () => {
+    const { body } = await call("/openapi.json");
+    expect(Object.keys((body.paths as Record<string, { post?: unknown }>)["/reviews"])).toEqual(["post"]);
+    expect(((body.components as { schemas: Record<string, { required?: string[] }> }).schemas.ReviewDecision.required)).toEqual(["reviewed", "reviewer", "decidedAt", "decision", "outcome", "rationale"]);
   });
 });
 
