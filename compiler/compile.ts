@@ -338,6 +338,7 @@ function compileSources(
       );
     }
   }
+  diagnostics.push(...versionDiagnostics([...policyNames.values()]));
   for (const overlay of allOverlays) {
     if (overlay.target && !policyNames.has(overlay.target)) {
       const guess = suggest(overlay.target, policyNames.keys());
@@ -419,6 +420,45 @@ function importOrder(files: ReadonlyMap<string, A.PolFile>, importsOf: ReadonlyM
   };
   for (const path of files.keys()) visit(path);
   return order;
+}
+
+/**
+ * Several policies of one `guideline` are its versions: the date of service chooses the one in
+ * force (runtime/versions.ts). Each needs an `effective` period, and no two periods may share a
+ * day, or a date of service would have no version or two.
+ */
+function versionDiagnostics(policies: readonly A.PolicyDecl[]): Diagnostic[] {
+  const byGuideline = new Map<string, A.PolicyDecl[]>();
+  for (const policy of policies) {
+    const guideline = policy.properties.find((p) => p.key === "guideline")?.value;
+    if (guideline === undefined) continue;
+    byGuideline.set(guideline, [...(byGuideline.get(guideline) ?? []), policy]);
+  }
+  const found: Diagnostic[] = [];
+  for (const [guideline, versions] of byGuideline) {
+    if (versions.length < 2) continue;
+    const others = (p: A.PolicyDecl) => {
+      const names = versions.filter((v) => v !== p).map((v) => `'${v.name}'`);
+      return names.length === 1 ? `${names[0]} is` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} are`;
+    };
+    for (const policy of versions) {
+      if (!policy.effective) found.push(error("POL080", policy.nameSpan, `policy '${policy.name}' is a version of guideline '${guideline}', as ${others(policy)}: it needs an effective period, so that the date of service chooses the version in force`, { hint: "add: effective 2025-01-01 to 2025-12-31" }));
+    }
+    const dated = versions.filter((v) => v.effective && isValidIsoDate(v.effective.from) && isValidIsoDate(v.effective.to));
+    for (let i = 0; i < dated.length; i++) {
+      for (let j = i + 1; j < dated.length; j++) {
+        const [a, b] = [dated[i].effective!, dated[j].effective!];
+        if (a.from <= b.to && b.from <= a.to) {
+          found.push(
+            error("POL081", dated[j].effective!.span, `the effective periods of '${dated[i].name}' (${a.from} to ${a.to}) and '${dated[j].name}' (${b.from} to ${b.to}) overlap: a date of service in both would have two versions of guideline '${guideline}'`, {
+              related: [{ message: `'${dated[i].name}' is in force from here`, span: a.span }],
+            }),
+          );
+        }
+      }
+    }
+  }
+  return found;
 }
 
 function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnostic[]): void {

@@ -48,6 +48,9 @@ export const messages = {
   POL055: "unused definition",
   POL056: "fact in no case file",
   POL057: "wording and rule disagree",
+  // Versions of one guideline (several policies with one `guideline`).
+  POL080: "version without an effective period",
+  POL081: "versions in force on one day",
 } as const;
 
 export type DiagnosticCode = keyof typeof messages;

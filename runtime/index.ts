@@ -11,7 +11,7 @@ export type { Length } from "./dates.js";
 // What a service calls.
 export { evaluate } from "./determine.js";
 export { StateError, stateCode } from "./states.js";
-export { versionInForce } from "./versions.js";
+export { versionInForce, versionsOf } from "./versions.js";
 export { validateInput, InputError, FastReader, type InputProblem, type Row, type RequestObject } from "./validate.js";
 export type { Policy, PolicyMetadata, Section, Overlay, AppliesClause, PlacedRequirement } from "./policy.js";
 export type { Requirement, BulletList } from "./requirements.js";

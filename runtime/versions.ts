@@ -12,12 +12,23 @@ export function versionInForce<P extends { readonly metadata: PolicyMetadata }>(
   if (versions.length === 0) throw new Error("versionInForce: no versions given");
   if (versions.length === 1) return versions[0];
   const day = typeof dateOfService === "string" ? parseIsoDate(dateOfService) : undefined;
-  if (day === undefined) throw new InputError([{ path: "date_of_service", message: `expected a calendar date like 2024-03-15, got ${JSON.stringify(dateOfService)}: it chooses the version of ${versions[0].metadata.id} in force` }]);
+  const name = versions[0].metadata.guideline ?? versions[0].metadata.id;
+  if (day === undefined) throw new InputError([{ path: "date_of_service", message: `expected a calendar date like 2024-03-15, got ${JSON.stringify(dateOfService)}: it chooses the version of ${name} in force` }]);
   const inForce = versions.filter((v) => {
     const period = v.metadata.effective;
     return period === null || (day >= parseIsoDate(period.from)! && day <= parseIsoDate(period.to)!);
   });
   if (inForce.length > 0) return inForce[0];
-  const periods = versions.map((v) => `${v.metadata.effective!.from} to ${v.metadata.effective!.to} (version ${v.metadata.version})`).join(", ");
-  throw new InputError([{ path: "date_of_service", message: `${dateOfService} is in no version's effective period of ${versions[0].metadata.id}: ${periods}` }]);
+  const periods = versions.map((v) => `version ${v.metadata.version}: ${v.metadata.effective!.from} to ${v.metadata.effective!.to}`).join("; ");
+  throw new InputError([{ path: "date_of_service", message: `expected a date in the effective period of a version of ${name} (${periods}), got ${dateOfService}` }]);
+}
+
+/**
+ * The versions of a guideline in a library: the policies whose `guideline` is `name`, earliest
+ * period first, when there are several; none otherwise (a name with one policy names a policy).
+ */
+export function versionsOf<P extends { readonly metadata: PolicyMetadata }>(policies: Iterable<P>, name: string): P[] {
+  const versions = [...policies].filter((p) => p.metadata.guideline === name);
+  if (versions.length < 2) return [];
+  return versions.sort((a, b) => ((a.metadata.effective?.from ?? "") < (b.metadata.effective?.from ?? "") ? -1 : 1));
 }

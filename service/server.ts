@@ -25,6 +25,7 @@ import type { InputProblem } from "../runtime/validate.js";
 import { InputError } from "../runtime/validate.js";
 import { stateCode, stateExpected } from "../runtime/states.js";
 import { evaluate } from "../runtime/determine.js";
+import { versionInForce, versionsOf } from "../runtime/versions.js";
 import type { Determination } from "../runtime/determination.js";
 import { recordReview, reviewedDetermination, type ReviewInput } from "../runtime/review.js";
 import { determinationSchema, inputSchema, schemaOrigin } from "../json-schema/index.js";
@@ -215,8 +216,19 @@ export async function buildService(options: ServiceOptions): Promise<FastifyInst
   app.get("/policies/:id/determination.schema.json", async (request) => schemas.get(policyOf(request).metadata.id)!.determination);
 
   app.post("/policies/:id/determinations", async (request) => {
-    const policy = policyOf(request);
     const { input, state, trace, id } = readCase(request.body);
+    // A guideline with several versions: the case's date of service chooses the one in force.
+    const versions = versionsOf(policies.values(), (request.params as { id: string }).id);
+    let policy: Policy;
+    if (versions.length === 0) policy = policyOf(request);
+    else {
+      try {
+        policy = versionInForce(versions, Object.hasOwn(input, "date_of_service") ? input.date_of_service : undefined);
+      } catch (e) {
+        if (e instanceof InputError) throw new HttpError(422, "no-version-in-force", `no version of ${versions[0].metadata.guideline} is in force on the case's date of service`, e.problems.map((p) => withoutValue(p)));
+        throw e;
+      }
+    }
     try {
       // The case's own id, when it has one, comes back beside the request id, as in a batch.
       return { requestId: request.id, ...(id !== undefined ? { id } : {}), ...evaluate(policy, input, { state, trace }) };

@@ -12,6 +12,7 @@ import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { stateCode, stateProblem } from "../../runtime/states.js";
+import { versionInForce, versionsOf } from "../../runtime/versions.js";
 import { loadPolicies, scriptLibrary } from "../load-modules.js";
 import { readCaseFile, CaseFileError } from "./case-file.js";
 import { formatDetermination } from "./format-determination.js";
@@ -163,9 +164,34 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
         exitCode = 1;
         return;
       }
+      // A guideline with several versions: the case's date of service chooses the one in force.
+      const versions = policyArg.endsWith(".pol") ? [] : versionsOf(loadPolicies(result).values(), policyArg);
+      if (versions.length > 0 && options.batch !== undefined) {
+        throw new UsageError(`${policyArg} has ${versions.length} versions (${versions.map((v) => `${v.metadata.id}: ${v.metadata.effective!.from} to ${v.metadata.effective!.to}`).join("; ")}): give --batch one version's policy id`);
+      }
+      let chosenCase: ReturnType<typeof readCaseFile> | undefined;
+      let chosen: string | undefined;
+      if (versions.length > 0) {
+        if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
+        chosenCase = readCaseFile(casePath);
+        const input = chosenCase.input as { date_of_service?: unknown } | null;
+        try {
+          chosen = versionInForce(versions, input !== null && typeof input === "object" && Object.hasOwn(input, "date_of_service") ? input.date_of_service : undefined).metadata.id;
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          exitCode = 2;
+          if (options.json) {
+            io.out(JSON.stringify({ error: `${casePath}: no version of ${policyArg} is in force`, problems: e.problems.map((p) => ({ path: `input.${p.path}`, message: p.message })) }, null, 2));
+            return;
+          }
+          io.err(`${casePath}: no version of ${policyArg} is in force:`);
+          for (const p of e.problems) io.err(`  - input.${p.path}: ${p.message}`);
+          return;
+        }
+      }
       const compiled = policyArg.endsWith(".pol")
         ? result.policies.find((p) => resolve(p.policy.span.file) === resolve(policyArg))
-        : result.policies.find((p) => p.policy.name === policyArg);
+        : result.policies.find((p) => p.policy.name === (chosen ?? policyArg));
       if (!compiled) {
         const known = result.policies.map((p) => p.policy.name).join(", ");
         throw new UsageError(`no policy '${policyArg}' in ${options.library} (the policies are: ${known || "none"})`);
@@ -175,7 +201,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
         return;
       }
       if (casePath === undefined) throw new UsageError("missing the case file (or --batch FILE)");
-      const testCase = readCaseFile(casePath);
+      const testCase = chosenCase ?? readCaseFile(casePath);
       const state = options.state ?? testCase.state;
       if (state !== undefined && stateCode(state) === undefined) throw new UsageError(`${options.state !== undefined ? "--state:" : `${casePath}: 'state':`} ${stateProblem(state)}`);
       const policy = loadPolicies(result).get(compiled.policy.name)!;

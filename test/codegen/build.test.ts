@@ -105,7 +105,10 @@ describe("the generated module", () => {
     const determination = evaluate(input);
     expect(determination.outcome).toBe("meets");
     expect(determination.pathway).toBe("acute_radicular_pain");
-    expect(determination.policy).toEqual({ id: "NIA_CG_300", title: "Epidural Spine Injections", version: "2024" });
+    const { digest, compiler, ...named } = determination.policy;
+    expect(named).toEqual({ id: "NIA_CG_300", title: "Epidural Spine Injections", version: "2024", effective: { from: "2024-01-01", to: "2024-12-31" } });
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(compiler).toBe((JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version);
   });
 
   it("throws InputError naming the field on an invalid request", () => {

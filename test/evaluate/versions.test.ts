@@ -29,7 +29,7 @@ describe("the version in force on the date of service", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).problems).toEqual([{ path: "date_of_service", message: "2025-01-01 is in no version's effective period of NIA_CG_300: 2023-01-01 to 2023-12-31 (version 2023), 2024-01-01 to 2024-12-31 (version 2024)" }]);
+    expect((error as InputError).problems).toEqual([{ path: "date_of_service", message: "expected a date in the effective period of a version of NIA_CG_300 (version 2023: 2023-01-01 to 2023-12-31; version 2024: 2024-01-01 to 2024-12-31), got 2025-01-01" }]);
     expect(() => versionInForce([v2023, v2024], "2024-02-30")).toThrow(InputError);
   });
 });
