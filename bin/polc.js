@@ -24,6 +24,13 @@ const installed = !sources.every((d) => existsSync(d));
 const watched = [...sources, `${root}packages`].filter((d) => existsSync(d));
 const fresh = installed || (existsSync(bundle) && statSync(bundle).mtimeMs >= Math.max(...watched.map(newestSource)));
 
+// A reader that stops early (`polc sql POLICY | head`) closes the pipe: stop quietly, as other
+// command-line tools do, rather than with an unhandled EPIPE.
+process.stdout.on("error", (error) => {
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 let main;
 if (fresh) ({ main } = await import(bundle));
 else {
