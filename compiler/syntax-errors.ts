@@ -1,70 +1,16 @@
 /**
- * Lexer and parser errors in plain words: what was found, what the grammar expected there, and
- * where. Chevrotain's own messages name internal token types; these name what an author types.
+ * Lexer and parser errors as diagnostics: one for each mistake, at the mistake. The parser words
+ * each error as it meets it (grammar/syntax-messages.ts); here the echoes of one mistake are
+ * dropped, and a misspelt word of the language or a word in a name's place is named as such.
  */
 import type { CstNode, IRecognitionException, IToken } from "chevrotain";
 import type * as C from "../grammar/cst.generated.js";
 import type { ParseOutput } from "../grammar/parser.js";
+import { clip, foundWord } from "../grammar/syntax-messages.js";
 import { Identifier } from "../grammar/tokens.js";
 import { closestName } from "../runtime/closest-name.js";
 import type { Span } from "./ast.js";
 import { error, type Diagnostic } from "./diagnostics.js";
-
-/** What the author should write where a rule failed, by grammar rule. */
-const expectedByRule: Record<string, string> = {
-  file: "an import, a declaration, a policy or an overlay",
-  topItem: "a declaration (fact, group, enum, record, define, criterion), a policy or an overlay",
-  factDecl: "a fact: fact NAME: TYPE \"what to look for in the chart\"",
-  typeRef: "a type such as boolean, number 0 to 10, percent, duration, date, an enum or list of RECORD",
-  groupDecl: "facts inside the group's { }",
-  enumDecl: "the enum's values, separated by commas",
-  recordDecl: "fields: NAME: TYPE \"description\"",
-  fieldDecl: "a field: NAME: TYPE \"description\"",
-  defineDecl: "a definition: define NAME \"wording\": expression",
-  requirementHead: "NAME \"the guideline's wording\" [references]: a condition or a list",
-  groupBody: "a list: all of { … }, any of { … }, none of { … } or at least N of { … }",
-  quantifier: "all, any, none, at least N or at most N",
-  item: "a bullet: criterion, pathway, use NAME, note, or a nested list",
-  useItem: "the name of a criterion after 'use'",
-  noteItem: "a note: note \"text\"",
-  policyDecl: "policy NAME \"title\" { … }",
-  overlayDecl: "overlay NAME \"title\" for POLICY in state XX { … }",
-  policyMember: "a property, cpt, effective, a section, applies, references or history",
-  property: "a property value in quotes",
-  cptDecl: "cpt \"region\": 62320, 62321, +64480",
-  effectiveDecl: "effective 2024-01-01 to 2024-12-31",
-  section: "a section: indications, requirements, exclusions, contraindications, notes or not covered, with a title",
-  sectionKind: "indications, requirements, exclusions, contraindications, notes or not covered",
-  appliesDecl: "applies unless \"wording\": condition",
-  refs: "reference numbers like [2-5, 7]",
-  refRange: "a reference number",
-  referencesDecl: "numbered references: 1 \"text\"",
-  historyDecl: "history entries: \"date\" \"summary\"",
-  expression: "a condition",
-  comparison: "a value to compare",
-  additive: "a value",
-  postfix: "a value",
-  primary: "a value: a fact, a number, a date, true, false, a question over a list, or '('",
-  numberLiteral: "a number",
-  queryExpr: "a question over a list: count(p in LIST where …)",
-  timeExpr: "time since DATE or time between DATE and DATE",
-  setLiteral: "values in braces: {lumbar, sacral}",
-  reference: "a name",
-  notExpr: "a condition",
-  orExpr: "a condition",
-  andExpr: "a condition",
-  paramList: "parameters: (NAME: TYPE, …)",
-  param: "a parameter: NAME: TYPE",
-  criterionDecl: "a criterion: criterion NAME \"wording\": condition",
-  pathwayDecl: "a pathway: pathway NAME \"wording\": all of { … }",
-  whenClause: "a condition after 'when'",
-  enumMember: "an enum value: NAME \"label\"",
-  cptCode: "a CPT code like 62320 or +64480",
-  referenceEntry: "a numbered reference: 1 \"text\"",
-  historyEntry: "a history entry: \"date\" \"summary\"",
-  importDecl: "the imported file in quotes: import \"../common/history.pol\"",
-  signedNumber: "a number",
-};
 
 /**
  * The parts of a file that a syntax error spoils: each top-level declaration, or each member of
@@ -237,7 +183,7 @@ function misnamed(parsed: ParseOutput): Misnamed[] {
     if (at === undefined || !isWord(tokens[at]) || tokens[at] !== e.token) continue;
     const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
     const next = tokens[at + 1]?.tokenType.name;
-    if (expectedOf(e).expected !== "a name" && !(next !== undefined && afterName.get(rule)?.includes(next))) continue;
+    if (parsed.expectations.get(e)?.expected !== "a name" && !(next !== undefined && afterName.get(rule)?.includes(next))) continue;
     const last = found[found.length - 1];
     if (last && e.token.startOffset >= last.declaration[0] && e.token.startOffset <= last.declaration[1]) continue;
     const first = at > 0 ? previousStart[at - 1] : 0;
@@ -357,7 +303,7 @@ export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: strin
     const part = atEnd ? -1 : partOf(parts, partStarts, partReach, e.token.startOffset);
     if (part >= 0 && reported.has(part)) continue;
     if (part >= 0) reported.add(part);
-    found.push({ offset: atEnd ? text.length : e.token.startOffset, diagnostic: parseDiagnostic(e, file, endSpan, parsed.tokens, misnamedWord !== undefined) });
+    found.push({ offset: atEnd ? text.length : e.token.startOffset, diagnostic: parseDiagnostic(e, file, endSpan, parsed.tokens, misnamedWord !== undefined, parsed) });
   }
   return oneForEachMistake(found, parsed.tokens);
 }
@@ -396,30 +342,14 @@ function oneForEachMistake(found: Found[], tokens: readonly IToken[]): Diagnosti
   return kept;
 }
 
-/** What the grammar expected where a rule failed, in an author's words; `end` when it was the end of the file. */
-function expectedOf(e: IRecognitionException): { expected: string; end: boolean } {
-  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
-  let expected = expectedByRule[rule] ?? "something else";
-  let end = false;
-  if (e.name === "MismatchedTokenException") {
-    const match = /-->\s*(.+?)\s*<--/.exec(e.message);
-    if (match) {
-      end = match[1] === "EOF";
-      expected = labelOf(match[1]);
-    }
-  }
-  return { expected, end };
-}
-
-function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, tokens: IToken[], misnamedWord: boolean): Diagnostic {
+function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, tokens: IToken[], misnamedWord: boolean, parsed: ParseOutput): Diagnostic {
   const token = e.token;
   const atEnd = token.tokenType?.name === "EOF" || Number.isNaN(token.startOffset);
   const span: Span = atEnd
     ? lastTokenEnd(tokens, file) ?? endSpan
     : { file, start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1, line: token.startLine ?? 1, column: token.startColumn ?? 1 };
-  const found = atEnd ? "the end of the file" : `'${clip(token.image)}'`;
   if (misnamedWord) {
-    return error("POL002", span, `expected a name, but found ${found}`, {
+    return error("POL002", span, `expected a name, but found ${foundWord(token)}`, {
       hint: `'${token.image}' is a word of the language and cannot be a name; choose another, like ${token.image}_value`,
     });
   }
@@ -429,13 +359,9 @@ function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, 
     const where: Span = at ? { file, start: at.startOffset, end: (at.endOffset ?? at.startOffset) + 1, line: at.startLine ?? 1, column: at.startColumn ?? 1 } : span;
     return error("POL002", where, meant.message, { hint: `did you mean '${meant.word}'?` });
   }
-  const { expected, end } = expectedOf(e);
-  if (e.name === "NotAllInputParsedException" || end) {
-    return error("POL002", span, `unexpected ${found}: expected ${expectedByRule.topItem}`, {
-      hint: token.image === "}" ? "this '}' closes nothing; check the braces above" : undefined,
-    });
-  }
-  return error("POL002", span, `expected ${expected}, but found ${found}`);
+  // The message is the parser's own, worded by grammar/syntax-messages.ts when it met the error.
+  const redundant = parsed.expectations.get(e)?.redundant ?? e.name === "NotAllInputParsedException";
+  return error("POL002", span, e.message, { hint: redundant && token.image === "}" ? "this '}' closes nothing; check the braces above" : undefined });
 }
 
 /** The kinds of a policy's sections, as a line starts them. */
@@ -510,32 +436,6 @@ function indexOfToken(tokens: readonly IToken[], token: IToken): number {
     else hi = mid;
   }
   return tokens[lo] === token ? lo : -1;
-}
-
-const tokenLabels: Record<string, string> = {
-  RCurly: "'}'",
-  LCurly: "'{'",
-  RParen: "')'",
-  LParen: "'('",
-  RSquare: "']'",
-  LSquare: "'['",
-  Colon: "':'",
-  Comma: "','",
-  Identifier: "a name",
-  StringLiteral: "a quoted text",
-  NumberLiteral: "a number",
-  DateLiteral: "a date like 2024-01-31",
-};
-
-function labelOf(name: string): string {
-  if (tokenLabels[name]) return tokenLabels[name];
-  // Labels are either quoted words ('policy') or descriptions (a number); both read as they are.
-  if (/^'.*'$/.test(name) || /^an? /.test(name)) return name;
-  return `'${name.toLowerCase()}'`;
-}
-
-function clip(image: string): string {
-  return image.length > 30 ? `${image.slice(0, 30)}…` : image;
 }
 
 function endOf(text: string, file: string): Span {

@@ -5,10 +5,14 @@
  */
 import { CstParser, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
 import * as T from "./tokens.js";
+import { SyntaxMessages, type Expectation } from "./syntax-messages.js";
+
+/** Words each syntax error as it is met (see syntax-messages.ts). */
+const syntaxMessages = new SyntaxMessages();
 
 class PolParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset", errorMessageProvider: syntaxMessages });
     this.performSelfAnalysis();
   }
 
@@ -746,6 +750,8 @@ export interface ParseOutput {
   comments: IToken[];
   lexErrors: { offset: number; line: number; column: number; length: number; message: string }[];
   parseErrors: IRecognitionException[];
+  /** What the grammar expected at each of `parseErrors`. */
+  expectations: ReadonlyMap<IRecognitionException, Expectation>;
 }
 
 /**
@@ -763,8 +769,13 @@ export function lexPol(text: string) {
 }
 
 export function parsePol(text: string, lexed = lexPol(text)): ParseOutput {
+  syntaxMessages.expectations.length = 0;
   polParser.input = lexed.tokens;
   const cst = polParser.file();
+  const parseErrors = polParser.errors;
+  // The provider wrote one expectation per error, in the order the parser saved them.
+  const expectations = new Map<IRecognitionException, Expectation>();
+  if (syntaxMessages.expectations.length === parseErrors.length) parseErrors.forEach((e, i) => expectations.set(e, syntaxMessages.expectations[i]));
   return {
     cst,
     tokens: lexed.tokens,
@@ -776,6 +787,7 @@ export function parsePol(text: string, lexed = lexPol(text)): ParseOutput {
       length: e.length,
       message: e.message,
     })),
-    parseErrors: [...polParser.errors],
+    parseErrors,
+    expectations,
   };
 }

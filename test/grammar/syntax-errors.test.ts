@@ -4,6 +4,7 @@ import { compileText } from "../../compiler/compile.js";
 import { renderDiagnostic } from "../../compiler/diagnostics.js";
 import { expectDiagnostics } from "../support/policies.js";
 import { cstTypesText } from "../../grammar/generate-cst-types.js";
+import { parsePol } from "../../grammar/parser.js";
 
 describe("syntax errors", () => {
   it("reports a missing '}' at the end of the file", () => {
@@ -142,5 +143,28 @@ describe("grammar/cst.generated.ts", () => {
   it("is what generate-cst-types.ts writes from the current grammar", () => {
     const committed = readFileSync(new URL("../../grammar/cst.generated.ts", import.meta.url), "utf8");
     expect(committed).toBe(cstTypesText());
+  });
+});
+
+describe("the parser's own messages (grammar/syntax-messages.ts)", () => {
+  it("are worded for authors when the parser meets each error, with what it expected kept beside", () => {
+    const seen = (text: string) => {
+      const parsed = parsePol(text);
+      return parsed.parseErrors.map((e) => {
+        const { rule, expected, token, redundant } = parsed.expectations.get(e)!;
+        return [e.message, rule, expected, token?.name, redundant];
+      });
+    };
+    expect(seen('fact flag boolean "Flag"\n')).toEqual([["expected ':', but found 'boolean'", "factDecl", "':'", "Colon", false]]);
+    expect(seen("define d: \n")).toEqual([["expected a condition, but found the end of the file", "notExpr", "a condition", undefined, false]]);
+    expect(seen('fact a: boolean "A"\n}\n')).toEqual([
+      [
+        "unexpected '}': expected a declaration (fact, group, enum, record, define, criterion), a policy or an overlay",
+        "file",
+        "a declaration (fact, group, enum, record, define, criterion), a policy or an overlay",
+        undefined,
+        true,
+      ],
+    ]);
   });
 });
