@@ -177,16 +177,16 @@ export class Checker {
     if (section.when) this.condition(section.when, scope, new Map());
     this.itemList(section.items, scope, section.sectionKind === "indications");
     if (section.sectionKind === "indications" && !section.items.some((i) => i.kind === "Requirement" && i.role === "pathway")) {
-      this.diagnostics.push(error("POL028", section.span, "an indications section needs at least one pathway", { hint: 'write: pathway NAME "wording": all of { … }' }));
+      this.diagnostics.push(error("POL060", section.span, "an indications section needs at least one pathway", { hint: 'write: pathway NAME "wording": all of { … }' }));
     }
   }
 
   /** A service line: whether the request asks for it, and its own sections. */
   service(service: A.ServiceDecl): void {
     if (service.when) this.condition(service.when, this.scopeOf(service.span), new Map());
-    if (service.sections.length === 0) this.diagnostics.push(error("POL027", service.span, `service '${service.name}' has no sections`, { hint: 'give it the sections that decide it, like contraindications "…" { … }' }));
+    if (service.sections.length === 0) this.diagnostics.push(error("POL071", service.span, `service '${service.name}' has no sections`, { hint: 'give it the sections that decide it, like contraindications "…" { … }' }));
     for (const section of service.sections) {
-      if (section.sectionKind === "indications") this.diagnostics.push(error("POL028", section.span, "a service line has no pathways of its own: use requirements, contraindications, exclusions, not covered or advisories"));
+      if (section.sectionKind === "indications") this.diagnostics.push(error("POL061", section.span, "a service line has no pathways of its own: use requirements, contraindications, exclusions, not covered or advisories"));
       this.section(section);
     }
   }
@@ -217,7 +217,7 @@ export class Checker {
             this.requirement(entry.decl);
             bullets++;
           } else if (entry) {
-            this.diagnostics.push(error("POL020", item.span, `'${item.name}' is a ${entry.kind}, not a criterion; only criteria can be used as bullets`));
+            this.diagnostics.push(error("POL033", item.span, `'${item.name}' is a ${entry.kind}, not a criterion; only criteria can be used as bullets`));
           }
           break;
         }
@@ -230,7 +230,7 @@ export class Checker {
               bullets++;
             }
           } else if (item.rule) {
-            this.diagnostics.push(error("POL028", item.span, "a checked note needs a name", { hint: 'write: note NAME "text": rule' }));
+            this.diagnostics.push(error("POL062", item.span, "a checked note needs a name", { hint: 'write: note NAME "text": rule' }));
           }
           break;
         case "GroupBody":
@@ -267,7 +267,7 @@ export class Checker {
         }),
       );
     }
-    if (bullets === 0) this.diagnostics.push(error("POL027", body.span, "this list has no bullets"));
+    if (bullets === 0) this.diagnostics.push(error("POL074", body.span, "this list has no bullets"));
   }
 
   /** A definition, once; returns the type of its body. */
@@ -313,11 +313,11 @@ export class Checker {
         return expr.recovered ? errorTy : booleanTy;
       case "Number":
         if (expr.unit === "percent") {
-          if (expr.value < 0 || expr.value > 100) this.diagnostics.push(error("POL021", expr.span, `a percentage is between 0% and 100%, not ${expr.value}%`));
+          if (expr.value < 0 || expr.value > 100) this.diagnostics.push(error("POL076", expr.span, `a percentage is between 0% and 100%, not ${expr.value}%`));
           return { t: "number", percent: true };
         }
         if (expr.unit) {
-          if (expr.value < 0) this.diagnostics.push(error("POL021", expr.span, "a duration cannot be negative"));
+          if (expr.value < 0) this.diagnostics.push(error("POL077", expr.span, "a duration cannot be negative"));
           return { t: "duration" };
         }
         return { t: "number" };
@@ -343,7 +343,7 @@ export class Checker {
       case "Known": {
         const operand = this.expr(expr.operand, scope, locals);
         if (operand.t === "group") {
-          this.diagnostics.push(error("POL020", expr.operand.span, `'is known' asks about one fact; '${operand.entry.decl.name}' is a group of facts`, { hint: "ask about a fact in the group, like group.fact is known" }));
+          this.diagnostics.push(error("POL048", expr.operand.span, `'is known' asks about one fact; '${operand.entry.decl.name}' is a group of facts`, { hint: "ask about a fact in the group, like group.fact is known" }));
         }
         return booleanTy;
       }
@@ -378,7 +378,7 @@ export class Checker {
   private unify(ta: Ty, tb: Ty, at: A.Expr, what: string): Ty {
     if (ta.t === "error" || tb.t === "error") return errorTy;
     if (ta.t === tb.t && compatible(ta, tb) && compatible(tb, ta)) return ta.t === "number" && tb.t === "number" ? { t: "number", percent: ta.percent, integer: ta.integer && tb.integer } : ta;
-    this.diagnostics.push(error("POL020", at.span, `${what} ${describeType(ta)} in one case and ${describeType(tb)} in another`, { hint: "every case must give the same kind of value" }));
+    this.diagnostics.push(error("POL038", at.span, `${what} ${describeType(ta)} in one case and ${describeType(tb)} in another`, { hint: "every case must give the same kind of value" }));
     return errorTy;
   }
 
@@ -386,7 +386,7 @@ export class Checker {
   private caseExpr(expr: A.CaseExpr, scope: Scope, locals: Locals): Ty {
     const subject = this.expr(expr.subject, scope, locals);
     if (subject.t !== "enum") {
-      if (subject.t !== "error") this.diagnostics.push(error("POL020", expr.subject.span, `'case' needs a choice of an enum, but this is ${describeType(subject)}`));
+      if (subject.t !== "error") this.diagnostics.push(error("POL039", expr.subject.span, `'case' needs a choice of an enum, but this is ${describeType(subject)}`));
       for (const arm of expr.arms) this.expr(arm.value, scope, locals);
       return errorTy;
     }
@@ -413,7 +413,7 @@ export class Checker {
   private expect(expr: A.Expr, scope: Scope, locals: Locals, t: Ty["t"], message: string): void {
     const ty = this.expr(expr, scope, locals);
     if (ty.t !== t && ty.t !== "error") {
-      this.diagnostics.push(error("POL020", expr.span, `${message}, but this is ${describeType(ty)}`));
+      this.diagnostics.push(error("POL043", expr.span, `${message}, but this is ${describeType(ty)}`));
     }
   }
 
@@ -459,7 +459,7 @@ export class Checker {
     }
     if (Object.hasOwn(builtinFunctions, expr.name) && !locals.has(expr.name)) return this.builtinFunction(expr, expr.name as BuiltinFunction, scope, locals);
     if (!scope.has(expr.name) && this.namespaces.get(expr.span.file)?.has(expr.name)) {
-      this.diagnostics.push(error("POL020", expr.span, `'${expr.name}' names an imported file; name one of its declarations, like ${expr.name}.NAME`));
+      this.diagnostics.push(error("POL044", expr.span, `'${expr.name}' names an imported file; name one of its declarations, like ${expr.name}.NAME`));
       return this.resolve(expr, { kind: "error" }, errorTy);
     }
     const entry = this.lookup(expr.name, expr.span, scope, "name", locals);
@@ -482,7 +482,7 @@ export class Checker {
   private entryRef(expr: A.RefExpr, entry: SymbolEntry | undefined, scope: Scope, locals: Locals): Ty {
     if (!entry) return this.resolve(expr, { kind: "error" }, errorTy);
     if (expr.args && entry.kind !== "define") {
-      this.diagnostics.push(error("POL022", expr.span, `'${expr.name}' is a ${entry.kind}, and only definitions take arguments`));
+      this.diagnostics.push(error("POL068", expr.span, `'${expr.name}' is a ${entry.kind}, and only definitions take arguments`));
     }
     switch (entry.kind) {
       case "fact":
@@ -491,7 +491,7 @@ export class Checker {
         return this.resolve(expr, { kind: "group", entry }, { t: "group", entry });
       case "enum":
       case "record":
-        this.diagnostics.push(error("POL020", expr.span, `'${expr.name}' is a type; a condition needs a fact, criterion or definition here`));
+        this.diagnostics.push(error("POL045", expr.span, `'${expr.name}' is a type; a condition needs a fact, criterion or definition here`));
         return this.resolve(expr, { kind: "error" }, errorTy);
       case "requirement":
         this.requirement(entry.decl, expr);
@@ -521,7 +521,7 @@ export class Checker {
       }
       const ty = this.expr(arg, scope, locals);
       if (param && !compatible(expected, ty)) {
-        this.diagnostics.push(error("POL020", arg.span, `'${param.name}' of '${decl.name}' expects ${describeType(expected)}, but this is ${describeType(ty)}`));
+        this.diagnostics.push(error("POL043", arg.span, `'${param.name}' of '${decl.name}' expects ${describeType(expected)}, but this is ${describeType(ty)}`));
       }
     });
     return this.define(decl);
@@ -603,7 +603,7 @@ export class Checker {
     if (left.t === "date" && right.t === "duration") return { t: "date" };
     if (left.t === "number" && right.t === "number") return { t: "number", integer: left.integer && right.integer };
     this.diagnostics.push(
-      error("POL020", expr.opSpan, `cannot ${op === "+" ? "add" : "subtract"} ${describeType(right)} ${op === "+" ? "to" : "from"} ${describeType(left)}`, {
+      error("POL036", expr.opSpan, `cannot ${op === "+" ? "add" : "subtract"} ${describeType(right)} ${op === "+" ? "to" : "from"} ${describeType(left)}`, {
         hint: "numbers combine with numbers, and a date with a duration (date_of_service - 6 months)",
       }),
     );
@@ -621,7 +621,7 @@ export class Checker {
     if (op === "*" && plain(left) && right.t === "duration") return { t: "duration" };
     const percent = (left.t === "number" && left.percent) || (right.t === "number" && right.percent);
     this.diagnostics.push(
-      error("POL020", expr.opSpan, `cannot ${op === "*" ? "multiply" : "divide"} ${describeType(left)} ${op === "*" ? "by" : "by"} ${describeType(right)}`, {
+      error("POL037", expr.opSpan, `cannot ${op === "*" ? "multiply" : "divide"} ${describeType(left)} ${op === "*" ? "by" : "by"} ${describeType(right)}`, {
         hint: percent ? "for a change from a baseline, use percent_change(baseline, value) or percent_reduction(baseline, value)" : "numbers multiply and divide numbers; a duration can be multiplied or divided by a number",
       }),
     );
@@ -653,7 +653,7 @@ export class Checker {
     if (a.t === "number" && b.t === "number") {
       if (Boolean(a.percent) !== Boolean(b.percent) && (a.percent ? expr.right.kind === "Number" : expr.left.kind === "Number")) {
         const literal = a.percent ? expr.right : expr.left;
-        this.diagnostics.push(error("POL020", literal.span, `this compares a percentage with a plain number`, { hint: "write the number as a percentage, like 50%" }));
+        this.diagnostics.push(error("POL035", literal.span, `this compares a percentage with a plain number`, { hint: "write the number as a percentage, like 50%" }));
       }
       this.checkRange(a, expr.right, op);
       this.checkRange(b, expr.left, op);
@@ -665,7 +665,7 @@ export class Checker {
     if (a.t === "text" && b.t === "text" && !ordered) return booleanTy;
     if (a.t === "levels" && b.t === "levels" && !ordered) return booleanTy;
     if (a.t === "enum" && b.t === "enum" && !ordered) {
-      if (a.decl !== b.decl) this.diagnostics.push(error("POL020", expr.opSpan, `cannot compare ${a.decl.name} with ${b.decl.name}`));
+      if (a.decl !== b.decl) this.diagnostics.push(error("POL034", expr.opSpan, `cannot compare ${a.decl.name} with ${b.decl.name}`));
       return booleanTy;
     }
     const hint =
@@ -674,7 +674,7 @@ export class Checker {
         : ordered && (a.t === "enum" || a.t === "boolean")
           ? "values of this kind can only be compared with = or !="
           : undefined;
-    this.diagnostics.push(error("POL020", expr.opSpan, `cannot compare ${describeType(a)} with ${describeType(b)}`, { hint }));
+    this.diagnostics.push(error("POL034", expr.opSpan, `cannot compare ${describeType(a)} with ${describeType(b)}`, { hint }));
     return booleanTy;
   }
 
@@ -715,7 +715,7 @@ export class Checker {
       const ty = this.expr(arg, scope, locals);
       if (param === undefined || ty.t === "error") return;
       const fits = param === "levels" ? ty.t === "levels" : ty.t === "number" && !ty.percent;
-      if (!fits) this.diagnostics.push(error("POL020", arg.span, `${name} needs ${param === "levels" ? "spinal levels" : "a number (a score, not a percentage)"}, but this is ${describeType(ty)}`));
+      if (!fits) this.diagnostics.push(error("POL043", arg.span, `${name} needs ${param === "levels" ? "spinal levels" : "a number (a score, not a percentage)"}, but this is ${describeType(ty)}`));
     });
     this.refs.set(expr, { kind: "function", name });
     switch (spec.result) {
@@ -754,7 +754,7 @@ export class Checker {
     if (expr.members.length === 0) return errorTy;
     if (operand.t !== "enum") {
       if (operand.t !== "error") {
-        this.diagnostics.push(error("POL020", expr.operand.span, `'in {…}' needs a value from a list of choices, but this is ${describeType(operand)}`));
+        this.diagnostics.push(error("POL042", expr.operand.span, `'in {…}' needs a value from a list of choices, but this is ${describeType(operand)}`));
       }
       return booleanTy;
     }
@@ -779,29 +779,29 @@ export class Checker {
       // The levels each entry brings, after ':'.
       if (expr.body?.kind === "Text") this.levelsLiteral(expr.body);
       else if (expr.body) this.expect(expr.body, scope, inner, "levels", "union gathers spinal levels");
-      else this.diagnostics.push(error("POL028", expr.span, "union needs the levels each entry brings after ':', as in union(p in session: p.levels)"));
+      else this.diagnostics.push(error("POL064", expr.span, "union needs the levels each entry brings after ':', as in union(p in session: p.levels)"));
     } else if (expr.body) {
-      if (expr.op !== "every") this.diagnostics.push(error("POL028", expr.body.span, `only 'every' takes a condition after ':'`));
+      if (expr.op !== "every") this.diagnostics.push(error("POL065", expr.body.span, `only 'every' takes a condition after ':'`));
       this.condition(expr.body, scope, inner);
     } else if (expr.op === "every") {
-      this.diagnostics.push(error("POL028", expr.span, "every needs a condition after ':', as in every(p in injections: p.relief >= 50%)"));
+      this.diagnostics.push(error("POL064", expr.span, "every needs a condition after ':', as in every(p in injections: p.relief >= 50%)"));
     }
     if (expr.merge) {
-      if (expr.op !== "count") this.diagnostics.push(error("POL028", expr.merge.span, "only count can count two entries as one"));
+      if (expr.op !== "count") this.diagnostics.push(error("POL066", expr.merge.span, "only count can count two entries as one"));
       const pair = new Map(locals).set(expr.merge.first, element).set(expr.merge.second, element);
       this.condition(expr.merge.condition, scope, pair);
     }
     if (expr.keys) {
-      if (expr.op !== "count") this.diagnostics.push(error("POL028", expr.keys[0].span, "only count can count one per key"));
-      if (expr.merge) this.diagnostics.push(error("POL028", expr.keys[0].span, "count either one per key or counting two entries as one, not both"));
+      if (expr.op !== "count") this.diagnostics.push(error("POL066", expr.keys[0].span, "only count can count one per key"));
+      if (expr.merge) this.diagnostics.push(error("POL067", expr.keys[0].span, "count either one per key or counting two entries as one, not both"));
       for (const key of expr.keys) {
         const ty = this.expr(key, scope, inner);
-        if (ty.t === "list" || ty.t === "record" || ty.t === "group") this.diagnostics.push(error("POL020", key.span, `a key must be one value, like p.date, but this is ${describeType(ty)}`));
+        if (ty.t === "list" || ty.t === "record" || ty.t === "group") this.diagnostics.push(error("POL049", key.span, `a key must be one value, like p.date, but this is ${describeType(ty)}`));
       }
     }
     if (expr.window) {
-      if (expr.op !== "count") this.diagnostics.push(error("POL028", expr.window.span, "only count can count within a window"));
-      if (expr.merge) this.diagnostics.push(error("POL028", expr.window.span, "counting two entries as one cannot count within a window; count one per key instead"));
+      if (expr.op !== "count") this.diagnostics.push(error("POL066", expr.window.span, "only count can count within a window"));
+      if (expr.merge) this.diagnostics.push(error("POL067", expr.window.span, "counting two entries as one cannot count within a window; count one per key instead"));
       this.expect(expr.window, scope, locals, "duration", "'in any' needs a duration like 12 months");
       this.requireDateField(source.decl, expr.window.span);
     }
@@ -843,7 +843,7 @@ export class Checker {
     if (ty.t === "record") {
       if (!this.reported.has(decl)) {
         this.reported.add(decl);
-        this.diagnostics.push(error("POL012", decl.type.span, `a fact cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}', or a group of facts` }));
+        this.diagnostics.push(error("POL069", decl.type.span, `a fact cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}', or a group of facts` }));
       }
       return errorTy;
     }
@@ -870,7 +870,7 @@ export class Checker {
   /** A record field's type: like a fact's, anything but a single record. */
   private fieldType(field: A.FieldDecl, scope: Scope): void {
     const ty = this.typeRef(field.type, scope);
-    if (ty.t === "record") this.diagnostics.push(error("POL012", field.type.span, `a field cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}'` }));
+    if (ty.t === "record") this.diagnostics.push(error("POL069", field.type.span, `a field cannot hold a single ${ty.decl.name}`, { hint: `use 'list of ${ty.decl.name}'` }));
   }
 
   /** The type a type name denotes, resolved once per place it is written. */
@@ -890,13 +890,13 @@ export class Checker {
     const range = ref.range;
     if (range && range.min > range.max) this.diagnostics.push(error("POL018", ref.span, `the range ${range.min} to ${range.max} is empty`));
     const withRange = (ty: Ty): Ty => {
-      if (range && ty.t !== "number") this.diagnostics.push(error("POL018", ref.span, `only numbers take a range, not ${describeType(ty)}`));
+      if (range && ty.t !== "number") this.diagnostics.push(error("POL072", ref.span, `only numbers take a range, not ${describeType(ty)}`));
       return ty;
     };
     if (ref.list) {
       const entry = scope.get(ref.name);
       if (entry?.kind === "record") return { t: "list", decl: entry.decl };
-      this.diagnostics.push(error("POL012", ref.span, `a list holds records; '${ref.name}' is not a record type`, { hint: suggestHint(ref.name, recordNames(scope)) }));
+      this.diagnostics.push(error("POL070", ref.span, `a list holds records; '${ref.name}' is not a record type`, { hint: suggestHint(ref.name, recordNames(scope)) }));
       return errorTy;
     }
     // `nia.number` names a declaration of that file, never a type of the language.

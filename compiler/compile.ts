@@ -22,7 +22,7 @@ import { Checker, type Checked } from "./check.js";
 import { sourcesDigest } from "./sources-digest.js";
 import { lower } from "./lower.js";
 import { assumedWhereRequired, type AssumedWhereRequired } from "./absence-check.js";
-import { inSpoiltPart, syntaxDiagnostics } from "./syntax-errors.js";
+import { inSpoiltPart, syntaxCodes, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 import { stateCode } from "../runtime/states.js";
 import type { CheckedFile, CompileCache, ParsedFile, SeenFile } from "./compile-cache.js";
@@ -351,7 +351,7 @@ function compileSources(
   const kept = diagnostics.filter(
     (d) => {
       const parsed = parsedFiles.get(d.span.file);
-      return d.code === "POL001" || d.code === "POL002" || parsed === undefined || !inSpoiltPart(parsed, d.span.start);
+      return syntaxCodes.has(d.code) || parsed === undefined || !inSpoiltPart(parsed, d.span.start);
     },
   );
   const finalDiagnostics = finalizeDiagnostics(kept);
@@ -480,7 +480,7 @@ function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnos
       if (date && !isValidIsoDate(date)) diagnostics.push(error("POL023", doc.effective.span, `${date} is not a date in the calendar`));
     }
     if (isValidIsoDate(doc.effective.from) && isValidIsoDate(doc.effective.to) && doc.effective.from > doc.effective.to) {
-      diagnostics.push(error("POL018", doc.effective.span, `the effective period ends (${doc.effective.to}) before it starts (${doc.effective.from})`));
+      diagnostics.push(error("POL073", doc.effective.span, `the effective period ends (${doc.effective.to}) before it starts (${doc.effective.from})`));
     }
   }
   const refNumbers = new Set(doc.references.map((r) => r.number));

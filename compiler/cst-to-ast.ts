@@ -58,7 +58,7 @@ class Builder {
     try {
       return JSON.parse(raw) as string;
     } catch {
-      this.diagnostics.push(error("POL001", this.span(token), "this text has an escape that is not allowed", { hint: "use \\\" for a quote and \\\\ for a backslash" }));
+      this.diagnostics.push(error("POL075", this.span(token), "this text has an escape that is not allowed", { hint: "use \\\" for a quote and \\\\ for a backslash" }));
       return raw.slice(1, -1);
     }
   }
@@ -331,7 +331,7 @@ class Builder {
       const readings = this.readings(c.reading);
       if (readings && !(c.section || c.appliesDecl || c.serviceDecl)) {
         this.diagnostics.push(
-          error("POL028", readings[0].span, "a reading explains the section, applies clause or service line after it, not a property, CPT codes, references or history", {
+          error("POL063", readings[0].span, "a reading explains the section, applies clause or service line after it, not a property, CPT codes, references or history", {
             hint: "put the reading before the item whose rule it explains, or make it a comment",
           }),
         );
@@ -381,7 +381,9 @@ class Builder {
       } else if (c.serviceDecl) {
         const d = c.serviceDecl[0].children;
         const keyword = d.keyword?.[0];
-        if (keyword && !keyword.isInsertedInRecovery && keyword.image !== "service") {
+        // A misspelt word read as a service line's first word (`critrion x "…"`) is already reported where it stands.
+        const reported = (token: IToken) => this.diagnostics.some((d) => d.span.file === this.file && d.span.start === token.startOffset);
+        if (keyword && !keyword.isInsertedInRecovery && keyword.image !== "service" && !reported(keyword)) {
           this.diagnostics.push(error("POL002", this.span(keyword), `expected a property, a section or 'service', but found '${keyword.image}'`, { hint: 'a property is a name and a text: version "2024"; a service line starts with the word service' }));
         }
         order.push("service");

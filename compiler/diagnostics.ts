@@ -5,55 +5,12 @@
 import type { Span } from "./ast.js";
 import { closestName } from "../runtime/closest-name.js";
 import { terminalText } from "./terminal-text.js";
+import { catalogue, type DiagnosticCode } from "./diagnostics-catalogue.js";
 
-export const messages = {
-  POL001: "unexpected character",
-  POL002: "syntax error",
-  POL003: "cannot read file",
-  POL004: "import cycle",
-  POL005: "unknown import",
-  POL010: "duplicate name",
-  POL011: "unknown name",
-  POL012: "unknown type",
-  POL013: "unknown field",
-  POL014: "unknown enum value",
-  POL015: "reserved name",
-  POL016: "unknown policy",
-  POL017: "unknown property",
-  POL018: "invalid range",
-  POL019: "invalid reference",
-  POL020: "type mismatch",
-  POL021: "value out of range",
-  POL022: "wrong number of arguments",
-  POL023: "invalid date",
-  POL024: "recursive definition",
-  POL025: "not a list",
-  POL026: "missing date field",
-  POL027: "invalid group",
-  POL028: "misplaced item",
-  POL029: "missing property",
-  POL030: "too many errors",
-  POL031: "unknown state",
-  POL032: "nested too deeply",
-  POL040: "invalid spinal level",
-  POL041: "incomplete case",
-  POL046: "no absent value",
-  POL047: "assumed absent where required",
-  // Lint warnings (compiler/lint/): valid pol that is probably not what the guideline means.
-  POL050: "criterion never applies",
-  POL051: "condition always true or always false",
-  POL052: "list cannot be met",
-  POL053: "overlay restates or contradicts the policy",
-  POL054: "unused fact",
-  POL055: "unused definition",
-  POL056: "fact in no case file",
-  POL057: "wording and rule disagree",
-  // Versions of one guideline (several policies with one `guideline`).
-  POL080: "version without an effective period",
-  POL081: "versions in force on one day",
-} as const;
+/** Each code's short name (the catalogue, compiler/diagnostics-catalogue.ts, has its severity and meaning). */
+export const messages = Object.fromEntries(Object.entries(catalogue).map(([code, entry]) => [code, entry.name])) as { readonly [C in DiagnosticCode]: string };
 
-export type DiagnosticCode = keyof typeof messages;
+export type { DiagnosticCode };
 
 export interface Related {
   readonly message: string;

@@ -15,12 +15,12 @@ export function literalDiagnostics(tokens: readonly IToken[], file: string): Dia
     const span = { file, start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1, line: token.startLine ?? 1, column: token.startColumn ?? 1 };
     const digits = token.image.replace(".", "").length;
     if (digits > maxDigits) {
-      diagnostics.push(error("POL021", span, `this number has ${digits} digits; at most ${maxDigits} are allowed`, { hint: "numbers in a policy lie between -10^15 and 10^15" }));
+      diagnostics.push(error("POL078", span, `this number has ${digits} digits; at most ${maxDigits} are allowed`, { hint: "numbers in a policy lie between -10^15 and 10^15" }));
       continue;
     }
     const unit = tokens[i + 1]?.tokenType;
     if (unit?.CATEGORIES?.some((c) => c.name === "DurationUnit") && Number(token.image) > maxDurationAmount) {
-      diagnostics.push(error("POL021", span, `a duration of ${token.image} ${tokens[i + 1].image} is longer than the ${maxDurationAmount} that are allowed`));
+      diagnostics.push(error("POL079", span, `a duration of ${token.image} ${tokens[i + 1].image} is longer than the ${maxDurationAmount} that are allowed`));
     }
   }
   return diagnostics;

@@ -10,7 +10,10 @@ import { clip, foundWord } from "../grammar/syntax-messages.js";
 import { Identifier } from "../grammar/tokens.js";
 import { closestName } from "../runtime/closest-name.js";
 import type { Span } from "./ast.js";
-import { error, type Diagnostic } from "./diagnostics.js";
+import { error, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+
+/** The codes of the lexer's and parser's own errors: a part they spoil keeps them, and drops the checker's. */
+export const syntaxCodes: ReadonlySet<DiagnosticCode> = new Set(["POL001", "POL002", "POL006", "POL007", "POL008", "POL009", "POL075"]);
 
 /**
  * The parts of a file that a syntax error spoils: each top-level declaration, or each member of
@@ -349,7 +352,7 @@ function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, 
     ? lastTokenEnd(tokens, file) ?? endSpan
     : { file, start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1, line: token.startLine ?? 1, column: token.startColumn ?? 1 };
   if (misnamedWord) {
-    return error("POL002", span, `expected a name, but found ${foundWord(token)}`, {
+    return error("POL009", span, `expected a name, but found ${foundWord(token)}`, {
       hint: `'${token.image}' is a word of the language and cannot be a name; choose another, like ${token.image}_value`,
     });
   }
@@ -357,7 +360,7 @@ function parseDiagnostic(e: IRecognitionException, file: string, endSpan: Span, 
   if (meant) {
     const at = meant.at;
     const where: Span = at ? { file, start: at.startOffset, end: (at.endOffset ?? at.startOffset) + 1, line: at.startLine ?? 1, column: at.startColumn ?? 1 } : span;
-    return error("POL002", where, meant.message, { hint: `did you mean '${meant.word}'?` });
+    return error(meant.code, where, meant.message, { hint: `did you mean '${meant.word}'?` });
   }
   // The message is the parser's own, worded by grammar/syntax-messages.ts when it met the error.
   const redundant = parsed.expectations.get(e)?.redundant ?? e.name === "NotAllInputParsedException";
@@ -403,7 +406,7 @@ const startingWords = [
  * declaration, section or bullet (`critrion`). A name the author declared is not a keyword, so
  * an exact match is never a misspelling.
  */
-function meantWord(token: IToken, tokens: readonly IToken[]): { message: string; word: string; at?: IToken } | undefined {
+function meantWord(token: IToken, tokens: readonly IToken[]): { code: "POL006" | "POL007" | "POL008"; message: string; word: string; at?: IToken } | undefined {
   const at = indexOfToken(tokens, token);
   if (at < 0) return undefined;
   const before = at > 0 ? tokens[at - 1] : undefined;
@@ -412,16 +415,16 @@ function meantWord(token: IToken, tokens: readonly IToken[]): { message: string;
     const word = tokens[at - 2];
     const first = at < 3 || tokens[at - 3].endLine !== word.startLine;
     const kind = word.tokenType === Identifier && first ? closestName(word.image, sectionKinds) : undefined;
-    return kind ? { message: `unknown section kind '${clip(word.image)}'`, word: kind, at: word } : undefined;
+    return kind ? { code: "POL007", message: `unknown section kind '${clip(word.image)}'`, word: kind, at: word } : undefined;
   }
   if (token.tokenType !== Identifier) return undefined;
   if (before && before.tokenType.name === "NumberLiteral" && before.startLine === token.startLine) {
     const unit = closestName(token.image, unitWords);
-    if (unit) return { message: `expected a unit after ${before.image} (days, weeks, months, years, hours or minutes), but found '${clip(token.image)}'`, word: unit };
+    if (unit) return { code: "POL008", message: `expected a unit after ${before.image} (days, weeks, months, years, hours or minutes), but found '${clip(token.image)}'`, word: unit };
   }
   if (!before || before.endLine !== token.startLine) {
     const word = closestName(token.image, startingWords);
-    if (word) return { message: `unknown word '${clip(token.image)}'`, word };
+    if (word) return { code: "POL006", message: `unknown word '${clip(token.image)}'`, word };
   }
   return undefined;
 }

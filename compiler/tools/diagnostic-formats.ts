@@ -5,7 +5,7 @@
  */
 import type { Span } from "../ast.js";
 import { messages, type Diagnostic, type DiagnosticCode } from "../diagnostics.js";
-import { lintRules } from "../lint/lint.js";
+import { catalogue } from "../diagnostics-catalogue.js";
 
 export interface Place {
   readonly file: string;
@@ -31,11 +31,9 @@ export function placeOf(span: Span, sources: ReadonlyMap<string, string>): Place
   return { file: span.file, line: span.line, column: span.column, endLine, endColumn };
 }
 
-const lintCodes: ReadonlySet<DiagnosticCode> = new Set(lintRules.map((r) => r.code));
-
-/** The severity a code has: lint's are warnings, every other an error. */
+/** The severity a code has, as the catalogue gives it: lint's are warnings, every other an error. */
 export function defaultSeverity(code: DiagnosticCode): "error" | "warning" {
-  return lintCodes.has(code) ? "warning" : "error";
+  return catalogue[code].severity;
 }
 
 export function diagnosticsJson(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, files: number): unknown {
@@ -81,6 +79,7 @@ export function diagnosticsSarif(diagnostics: readonly Diagnostic[], sources: Re
               id: code,
               name: messages[code].replace(/(?:^|\s)(\w)/g, (_, c: string) => c.toUpperCase()),
               shortDescription: { text: messages[code] },
+              fullDescription: { text: catalogue[code].explanation },
               defaultConfiguration: { level: defaultSeverity(code) },
             })),
           },

@@ -14,7 +14,7 @@ describe("what the checker accepts", () => {
   it("a fact cannot hold a single record", () => {
     const compiled = compileText({ "p.pol": `record r { date: date "D" }\nfact single: r "One"\n` });
     expect(compiled.diagnostics.map((d) => `${d.code} ${d.message} (${d.hint})`)).toEqual([
-      "POL012 a fact cannot hold a single r (use 'list of r', or a group of facts)",
+      "POL069 a fact cannot hold a single r (use 'list of r', or a group of facts)",
     ]);
   });
 

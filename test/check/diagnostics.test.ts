@@ -73,7 +73,7 @@ describe("types", () => {
     const source = lines('group pain "P" {', '  fact duration: duration "How long"', "}", 'criterion acute "Acute": pain.duration < 3', "");
     expectDiagnostics(source, [
       lines(
-        "a.pol:4:40: error POL020: cannot compare a duration with a number",
+        "a.pol:4:40: error POL034: cannot compare a duration with a number",
         "  |",
         '4 | criterion acute "Acute": pain.duration < 3',
         "  |                                        ^",
@@ -112,7 +112,7 @@ describe("types", () => {
     const source = lines('fact relief: percent "Relief"', 'criterion c "C": relief >= 50', "");
     expectDiagnostics(source, [
       lines(
-        "a.pol:2:28: error POL020: this compares a percentage with a plain number",
+        "a.pol:2:28: error POL035: this compares a percentage with a plain number",
         "  |",
         '2 | criterion c "C": relief >= 50',
         "  |                            ^^",

@@ -75,7 +75,7 @@ describe("checking a library again after each change, with the compile cache", (
     expect(result.checkedNow).not.toContain(history);
     expect(result.checkedNow).not.toContain(cms);
     expect(result.diagnostics.length).toBeGreaterThan(0);
-    expect(new Set(result.diagnostics.map((d) => `${d.code} ${d.message}`))).toEqual(new Set(["POL020 cannot compare a number with a duration"]));
+    expect(new Set(result.diagnostics.map((d) => `${d.code} ${d.message}`))).toEqual(new Set(["POL034 cannot compare a number with a duration"]));
     expect(result.diagnostics.map((d) => d.span.file)).toContain(cg408wa.replace("cg408-wa-spinal-injections", "cg300-wa-spinal-injections"));
     replace(pain, "fact duration: number", "fact duration: duration");
     expect(check().diagnostics).toEqual([]);

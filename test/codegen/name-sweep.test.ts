@@ -64,8 +64,8 @@ type Role = (typeof roles)[number];
 const builtinReserved: ReadonlySet<Role> = new Set<Role>(["fact", "group", "enum", "record", "definition", "criterion", "pathway"]);
 
 /** What a role does with a name: takes it, or refuses it with a diagnostic. */
-function refusal(name: string, role: Role): "POL002" | "POL015" | undefined {
-  if (polWords.includes(name)) return "POL002";
+function refusal(name: string, role: Role): "POL009" | "POL015" | undefined {
+  if (polWords.includes(name)) return "POL009";
   if (builtinNames.includes(name) && builtinReserved.has(role)) return "POL015";
   return undefined;
 }
@@ -425,16 +425,16 @@ function frame(line: number, text: string, column: number, width: number): strin
 }
 
 /** The one diagnostic polc prints for the name in the role, code frame and all. */
-function expectedRefusal(path: string, name: string, role: Role, code: "POL002" | "POL015", index: number): string {
+function expectedRefusal(path: string, name: string, role: Role, code: "POL009" | "POL015", index: number): string {
   const lines = refusalTemplates[role].replace(/#/g, String(index)).split("\n");
   const line = lines.findIndex((l) => l.includes("@"));
   const column = lines[line].indexOf("@") + 1;
   const text = lines[line].replace("@", name);
-  const message = code === "POL002" ? `expected a name, but found '${name}'` : `'${name}' is a name the language reserves; choose another`;
+  const message = code === "POL009" ? `expected a name, but found '${name}'` : `'${name}' is a name the language reserves; choose another`;
   return [
     `${path}:${line + 1}:${column}: error ${code}: ${message}`,
     ...frame(line + 1, text, column, name.length),
-    ...(code === "POL002" ? [`  = '${name}' is a word of the language and cannot be a name; choose another, like ${name}_value`] : []),
+    ...(code === "POL009" ? [`  = '${name}' is a word of the language and cannot be a name; choose another, like ${name}_value`] : []),
   ].join("\n");
 }
 

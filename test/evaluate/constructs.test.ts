@@ -157,7 +157,7 @@ describe("counting one per key", () => {
       `${header}\ndefine x "x": exists(p in blocks, one per p.date)\n`,
       [
         lines(
-          "a.pol:19:43: error POL028: only count can count one per key",
+          "a.pol:19:43: error POL066: only count can count one per key",
           "   |",
           '19 | define x "x": exists(p in blocks, one per p.date)',
           "   |                                           ^^^^^^",
@@ -233,7 +233,7 @@ describe("hours, arithmetic and percent change", () => {
     });
     expectDiagnostics(`${header}\ndefine x "x": latest(p in blocks).pain_before * 50% > 1\n`, [
       lines(
-        "a.pol:19:47: error POL020: cannot multiply a number from 0 to 10 by a percentage",
+        "a.pol:19:47: error POL037: cannot multiply a number from 0 to 10 by a percentage",
         "   |",
         '19 | define x "x": latest(p in blocks).pain_before * 50% > 1',
         "   |                                               ^",

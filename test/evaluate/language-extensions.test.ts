@@ -62,19 +62,19 @@ describe("a record as a definition's parameter", () => {
     const defs = `record visit "A visit" { date: date "Date" }\nfact visits: list of visit "Visits"\n${positive}`;
     expectDiagnostics(`${header}${defs}\ncriterion a "A": positive(blocks)\ncriterion b "B": positive(latest(v in visits))\ncriterion c "C": exists(p in blocks where positive(p.kind))\n`, [
       lines(
-        "a.pol:14:27: error POL020: 'b' of 'positive' expects a block, but this is a list of block",
+        "a.pol:14:27: error POL043: 'b' of 'positive' expects a block, but this is a list of block",
         "   |",
         '14 | criterion a "A": positive(blocks)',
         "   |                           ^^^^^^",
       ),
       lines(
-        "a.pol:15:27: error POL020: 'b' of 'positive' expects a block, but this is a visit",
+        "a.pol:15:27: error POL043: 'b' of 'positive' expects a block, but this is a visit",
         "   |",
         '15 | criterion b "B": positive(latest(v in visits))',
         "   |                           ^^^^^^^^^^^^^^^^^^^",
       ),
       lines(
-        "a.pol:16:52: error POL020: 'b' of 'positive' expects a block, but this is one of kind (mbb, rfa)",
+        "a.pol:16:52: error POL043: 'b' of 'positive' expects a block, but this is one of kind (mbb, rfa)",
         "   |",
         '16 | criterion c "C": exists(p in blocks where positive(p.kind))',
         "   |                                                    ^^^^^^",
@@ -139,8 +139,8 @@ fact d: list of lib.procedur "D"`;
     expectDiagnostics(sources(broken), [
       lines("main.pol:2:18: error POL011: 'lib' has no declaration 'sever'", "  |", '2 | criterion a "A": lib.sever', "  |                  ^^^^^^^^^", "  = did you mean 'lib.severe'?"),
       lines("main.pol:3:18: error POL011: unknown name 'lob'", "  |", '3 | criterion b "B": lob.severe', "  |                  ^^^", "  = did you mean 'lib'?"),
-      lines("main.pol:4:18: error POL020: 'lib' names an imported file; name one of its declarations, like lib.NAME", "  |", '4 | criterion c "C": lib', "  |                  ^^^"),
-      lines("main.pol:5:9: error POL012: a list holds records; 'procedur' is not a record type", "  |", '5 | fact d: list of lib.procedur "D"', "  |         ^^^^^^^^^^^^^^^^^^^^", "  = did you mean 'procedure'?"),
+      lines("main.pol:4:18: error POL044: 'lib' names an imported file; name one of its declarations, like lib.NAME", "  |", '4 | criterion c "C": lib', "  |                  ^^^"),
+      lines("main.pol:5:9: error POL070: a list holds records; 'procedur' is not a record type", "  |", '5 | fact d: list of lib.procedur "D"', "  |         ^^^^^^^^^^^^^^^^^^^^", "  = did you mean 'procedure'?"),
     ]);
   });
 
@@ -237,13 +237,13 @@ fact requested: spinal_levels "Requested levels"
   it("needs levels after ':' (POL028) and gives levels, not a condition (POL020)", () => {
     expectDiagnostics(`${levelsHeader}criterion a "A": level_count(union(p in entries where p.facet)) = 1\ncriterion b "B": union(p in entries: p.facet) = requested\n`, [
       lines(
-        "a.pol:9:30: error POL028: union needs the levels each entry brings after ':', as in union(p in session: p.levels)",
+        "a.pol:9:30: error POL064: union needs the levels each entry brings after ':', as in union(p in session: p.levels)",
         "  |",
         '9 | criterion a "A": level_count(union(p in entries where p.facet)) = 1',
         "  |                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
       ),
       lines(
-        "a.pol:10:38: error POL020: union gathers spinal levels, but this is a yes/no value",
+        "a.pol:10:38: error POL043: union gathers spinal levels, but this is a yes/no value",
         "   |",
         '10 | criterion b "B": union(p in entries: p.facet) = requested',
         "   |                                      ^^^^^^^",

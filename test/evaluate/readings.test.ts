@@ -58,7 +58,7 @@ describe("readings", () => {
   it("may not stand before a property: POL028", () => {
     expectDiagnostics(lines('policy P "P" {', '  reading "why"', '  version "1"', "}"), [
       [
-        "a.pol:2:3: error POL028: a reading explains the section, applies clause or service line after it, not a property, CPT codes, references or history",
+        "a.pol:2:3: error POL063: a reading explains the section, applies clause or service line after it, not a property, CPT codes, references or history",
         "  |",
         '2 |   reading "why"',
         "  |   ^^^^^^^^^^^^^",

@@ -96,7 +96,7 @@ describe("a misspelt word of the language: one error, at the word, with what was
   it("a unit after a number", () => {
     expectDiagnostics(policy('    criterion short "Under 3 months": pain_duration < 3 monts'), [
       [
-        "a.pol:8:57: error POL002: expected a unit after 3 (days, weeks, months, years, hours or minutes), but found 'monts'",
+        "a.pol:8:57: error POL008: expected a unit after 3 (days, weeks, months, years, hours or minutes), but found 'monts'",
         "  |",
         '8 |     criterion short "Under 3 months": pain_duration < 3 monts',
         "  |                                                         ^^^^^",
@@ -109,14 +109,14 @@ describe("a misspelt word of the language: one error, at the word, with what was
     // The parser leaves the section at 'critrion' and reads the next criterion as a top-level one
     // (whose name 'other' would clash), then each '}' closes nothing: all of that is dropped.
     expectDiagnostics(policy('    critrion short "Flagged": flag').replace("other_one", "other"), [
-      ["a.pol:8:5: error POL002: unknown word 'critrion'", "  |", '8 |     critrion short "Flagged": flag', "  |     ^^^^^^^^", "  = did you mean 'criterion'?"].join("\n"),
+      ["a.pol:8:5: error POL006: unknown word 'critrion'", "  |", '8 |     critrion short "Flagged": flag', "  |     ^^^^^^^^", "  = did you mean 'criterion'?"].join("\n"),
     ]);
   });
 
   it("a section kind", () => {
     const source = policy('    criterion f "Flagged": flag', '  exclusoins "E" {\n    criterion ex "Other": other\n  }\n');
     expectDiagnostics(source, [
-      ["a.pol:11:3: error POL002: unknown section kind 'exclusoins'", "   |", '11 |   exclusoins "E" {', "   |   ^^^^^^^^^^", "  = did you mean 'exclusions'?"].join("\n"),
+      ["a.pol:11:3: error POL007: unknown section kind 'exclusoins'", "   |", '11 |   exclusoins "E" {', "   |   ^^^^^^^^^^", "  = did you mean 'exclusions'?"].join("\n"),
     ]);
   });
 
