@@ -5,6 +5,7 @@ import { renderDiagnostic } from "../../compiler/diagnostics.js";
 import { expectDiagnostics } from "../support/policies.js";
 import { cstTypesText } from "../../grammar/generate-cst-types.js";
 import { parsePol } from "../../grammar/parser.js";
+import { AstBuilder } from "../../compiler/cst-to-ast.js";
 
 describe("syntax errors", () => {
   it("reports a missing '}' at the end of the file", () => {
@@ -166,5 +167,14 @@ describe("the parser's own messages (grammar/syntax-messages.ts)", () => {
         true,
       ],
     ]);
+  });
+});
+
+describe("compiler/cst-to-ast.ts, the typed CST visitor", () => {
+  it("has a method for every rule of the grammar, and validateVisitor() names a rule left without one", () => {
+    expect(() => new AstBuilder("a.pol", [], []).validateVisitor()).not.toThrow();
+    class WithoutRefs extends AstBuilder {}
+    Object.defineProperty(WithoutRefs.prototype, "refs", { value: undefined });
+    expect(() => new WithoutRefs("a.pol", [], []).validateVisitor()).toThrow(/Missing visitor method: <refs>/);
   });
 });
