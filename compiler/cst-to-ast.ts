@@ -509,8 +509,9 @@ export class AstBuilder extends BaseCstVisitor implements C.ICstNodeVisitor<CstN
    */
   serviceDecl(c: C.ServiceDeclCstChildren, node: CstNode): A.ServiceDecl {
     const keyword = c.keyword?.[0];
-    // A misspelt word read as a service line's first word (`critrion x "…"`) is already reported where it stands.
-    const reported = (token: IToken) => this.diagnostics.some((d) => d.span.file === this.fileName && d.span.start === token.startOffset);
+    // Two words in a row that the parser could not read as a service line (its '{' missing: words
+    // of a pasted sentence, a misspelt `critrion x "…"`) are a syntax error already reported.
+    const reported = (token: IToken) => node.recoveredNode === true || this.diagnostics.some((d) => d.span.file === this.fileName && d.span.start === token.startOffset);
     if (keyword && !keyword.isInsertedInRecovery && keyword.image !== "service" && !reported(keyword)) {
       this.diagnostics.push(error("POL002", this.span(keyword), `expected a property, a section or 'service', but found '${keyword.image}'`, { hint: 'a property is a name and a text: version "2024"; a service line starts with the word service' }));
     }

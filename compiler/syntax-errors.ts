@@ -238,6 +238,34 @@ export function blocksLeft(parsed: ParseOutput): BlockLeft[] {
   return found;
 }
 
+/**
+ * Errors at the top level of the file (the parser wanted a declaration) that follow another
+ * error with no declaration starting a line between them. A mistake inside a policy (an extra
+ * '}', a doubled word, a deleted `overlay`) can make the parser leave the policy early, whatever
+ * the braces add up to; what it then reads of the policy (`history {`, `note "…"`, its closing
+ * '}') is out of place only because of that mistake.
+ */
+function outOfPlaceAfterBlockError(parsed: ParseOutput): Set<IRecognitionException> {
+  const echoes = new Set<IRecognitionException>();
+  if (parsed.parseErrors.length < 2) return echoes;
+  const declarations: number[] = [];
+  let previousLine = 0;
+  for (const t of parsed.tokens) {
+    const line = t.startLine ?? 0;
+    // `criterion` also starts a bullet inside a policy: only the words that start nothing else count.
+    if (line !== previousLine && declarationStarts.has(t.tokenType.name) && t.tokenType.name !== "Criterion") declarations.push(t.startOffset);
+    previousLine = line;
+  }
+  const errors = parsed.parseErrors.filter((e) => !Number.isNaN(e.token.startOffset)).sort((a, b) => a.token.startOffset - b.token.startOffset);
+  let previous: number | undefined;
+  for (const e of errors) {
+    const offset = e.token.startOffset;
+    if (closesNothing(e) && previous !== undefined && firstAtLeast(declarations, previous + 1) === firstAtLeast(declarations, offset + 1)) echoes.add(e);
+    previous = offset;
+  }
+  return echoes;
+}
+
 /** Whether an error is a '}' where the file expects a declaration: it closes no block the parser has open. */
 function closesNothing(e: IRecognitionException): boolean {
   const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? "file";
@@ -285,9 +313,11 @@ export function syntaxDiagnostics(parsed: ParseOutput, file: string, text: strin
   const leftCauses = new Set(left.map((b) => b.cause));
   const leftRanges = left.map((b) => b.spoilt).sort((a, b) => a[0] - b[0]);
   const leftReach = rangeReach(leftRanges);
+  const echoesOfLeftBlocks = outOfPlaceAfterBlockError(parsed);
   for (const e of parsed.parseErrors) {
     // Inside a block the parser left early, only the mistake that made it leave counts.
     if (!leftCauses.has(e) && !Number.isNaN(e.token.startOffset) && insideRanges(leftRanges, e.token.startOffset, leftReach)) continue;
+    if (echoesOfLeftBlocks.has(e)) continue;
     const line = e.token.startLine;
     const atEnd = Number.isNaN(e.token.startOffset);
     if (line !== undefined && !Number.isNaN(line) && lexedLines.has(line) && e.token.startOffset >= lexedLines.get(line)!) continue;

@@ -4,13 +4,15 @@
  * Whatever the input, compileText must not throw; every diagnostic must point inside its file
  * with integer 1-based line and column that agree with its offset, and nothing NaN; every
  * diagnostic must render, quoting the line it is on; and a text the lexer or parser rejects must
- * give an error. See test/support/invariants.ts.
+ * give an error; a mutation that makes one mistake (a token deleted, doubled or a bracket added, a
+ * file cut short, a character inserted) gives at most one syntax error. See test/support/invariants.ts.
  *
  * FUZZ_SCALE=10 npx vitest run test/fuzz.test.ts runs ten times as many inputs; FUZZ_SEED=7 another seed.
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileText } from "../../compiler/compile.js";
+import { syntaxCodes } from "../../compiler/syntax-errors.js";
 import { renderDiagnostic } from "../../compiler/diagnostics.js";
 import { Lexer } from "chevrotain";
 import { allTokens, polLexer } from "../../grammar/tokens.js";
@@ -96,6 +98,9 @@ const perKind: Record<MutationKind, number> = {
   "long line": 1,
 };
 
+/** The mutations that make one mistake in one place (a swap makes two; a long line of token soup, many). */
+const oneMistake: ReadonlySet<MutationKind> = new Set(["delete a token", "duplicate a token", "truncate", "unbalanced bracket", "unicode anywhere", "bad character between tokens"]);
+
 describe("fuzz: mutations of every policy under policies/", () => {
   const library = readLibrary();
   const paths = Object.keys(library);
@@ -112,6 +117,11 @@ describe("fuzz: mutations of every policy under policies/", () => {
           fc.property(mutationOf(original, kind), (m) => {
             countInput(`mutation: ${kind}`);
             const { result } = compileAndCheck({ ...library, [path]: m.text }, path, { mustFail: m.mustFail });
+            // One mistake, one syntax error: what the parser then trips over only echoes it.
+            if (oneMistake.has(kind)) {
+              const syntax = result.diagnostics.filter((d) => d.span.file === path && syntaxCodes.has(d.code));
+              if (syntax.length > 1) throw new Error(`${syntax.length} syntax errors for one mistake: ${syntax.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`).join(" | ")}`);
+            }
             if (m.badCharAt !== undefined) {
               const here = result.diagnostics.find((d) => d.code === "POL001" && d.span.file === path && d.span.start === m.badCharAt);
               if (!here) throw new Error(`no POL001 at offset ${m.badCharAt}: ${result.diagnostics.map((d) => `${d.code}@${d.span.start}`).join(", ")}`);

@@ -178,3 +178,26 @@ describe("compiler/cst-to-ast.ts, the typed CST visitor", () => {
     expect(() => new WithoutRefs("a.pol", [], []).validateVisitor()).toThrow(/Missing visitor method: <refs>/);
   });
 });
+
+describe("what the parser reads out of place after leaving a policy early is not reported again", () => {
+  it("an extra '}' closes the policy: its references, history and closing '}' are one mistake with it", () => {
+    const source = 'fact x: boolean "X"\npolicy P "T" {\n  version "1"\n  requirements "R" {\n    criterion a "A": x\n  }}\n  references {\n    1 "x"\n  }\n  history {\n    "2024-01-01" "First"\n  }\n}\n';
+    expectDiagnostics(source, [
+      [
+        "a.pol:7:3: error POL002: unexpected 'references': expected a declaration (fact, group, enum, record, define, criterion), a policy or an overlay",
+        "  |",
+        "7 |   references {",
+        "  |   ^^^^^^^^^^",
+      ].join("\n"),
+    ]);
+  });
+
+  it("a declaration after the mistake is read again, and its own mistake reported", () => {
+    const source = 'fact x: boolean "X"\npolicy P "T" {\n  version "1"\n  requirements "R" {\n    criterion a "A": x\n  }}\n  history {\n  }\n}\nfact y boolean "Y"\n';
+    const result = compileText({ "a.pol": source });
+    expect(result.diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`)).toEqual([
+      "POL002 7:3 unexpected 'history': expected a declaration (fact, group, enum, record, define, criterion), a policy or an overlay",
+      "POL002 10:8 expected ':', but found 'boolean'",
+    ]);
+  });
+});
