@@ -37,7 +37,7 @@ interface Side {
 export function registerDiffCommand(program: Command, ctx: CommandContext): void {
   program
     .command("diff")
-    .description("what changed between two versions of a policy library: criteria, thresholds, definitions, facts (breaking input changes flagged), overlays; with --cases, the cases whose determination changes")
+    .description("what changed between two versions of a policy library: criteria, thresholds, definitions, facts (breaking input changes flagged), service lines, overlays; with --cases, the cases whose determination changes (service lines' outcomes included)")
     .argument("<old>", "a library folder, or a git revision of this repository (main, HEAD~1, a commit)")
     .argument("[new]", "a library folder or git revision (default: the library in the working tree)")
     .option("--library <dir>", "the library's folder in the repository, for git revisions and the working tree", "policies")
@@ -134,6 +134,18 @@ function determinationChanges(a: Determination | string, b: Determination | stri
   list("missing", a.missing.map((m) => m.fact), b.missing.map((m) => m.fact));
   list("advisories", a.advisories.map((x) => x.id), b.advisories.map((x) => x.id));
   list("referrals", a.referrals.map((r) => r.clause), b.referrals.map((r) => r.clause));
+  // Each service line the request asks for, on either side: whether it is asked for, and what it comes to.
+  for (const id of [...new Set([...a.lines, ...b.lines].map((l) => l.id))]) {
+    const x = a.lines.find((l) => l.id === id);
+    const y = b.lines.find((l) => l.id === id);
+    if (!x || !y) {
+      out.push(`line ${id} ${x ? `${x.outcome} → not asked for` : `not asked for → ${y!.outcome}`}`);
+      continue;
+    }
+    if (x.outcome !== y.outcome) out.push(`line ${id} outcome ${x.outcome} → ${y.outcome}`);
+    list(`line ${id} unmet`, x.unmet.map((u) => u.id), y.unmet.map((u) => u.id));
+    list(`line ${id} missing`, x.missing.map((m) => m.fact), y.missing.map((m) => m.fact));
+  }
   return out;
 }
 
@@ -227,6 +239,14 @@ function markdown(beforeLabel: string, afterLabel: string, policies: readonly Po
       for (const f of p.facts) {
         const types = f.kind === "added" ? ` (${f.after})` : f.kind === "removed" ? ` (${f.before})` : f.kind === "type changed" ? `: ${code(f.before!)} → ${code(f.after!)}` : `: "${f.before}" → "${f.after}"`;
         out.push(`- **${f.kind}** ${code(f.path)}${types}${f.breaking ? ` — **breaking** for integrators: ${f.breaking}` : ""}`);
+      }
+      out.push("");
+    }
+    if (p.services.length) {
+      out.push("### Service lines", "");
+      for (const v of p.services) {
+        const where = v.overlay ? ` (${v.overlay})` : "";
+        out.push(`- **${v.kind}** ${code(v.id)}${where}${v.wordingText !== undefined ? `: "${v.wordingText}"` : v.details.length ? `: ${v.details.join("; ")}` : ""}`);
       }
       out.push("");
     }

@@ -5,11 +5,15 @@
  */
 import type { IrExpr, IrPolicy, IrSection } from "../ir.js";
 
-/** Every section of a policy, with the overlay it belongs to (if any). */
-export function sectionsOf(p: IrPolicy): { section: IrSection; overlay?: string }[] {
-  const out: { section: IrSection; overlay?: string }[] = [];
-  for (const s of [...p.sections, ...p.services.flatMap((v) => v.sections)]) out.push({ section: s });
-  for (const o of p.overlays) for (const s of [...o.sections, ...o.services.flatMap((v) => v.sections)]) out.push({ section: s, overlay: o.id });
+/** Every section of a policy, with the overlay and the service line it belongs to (if any). */
+export function sectionsOf(p: IrPolicy): { section: IrSection; overlay?: string; service?: string }[] {
+  const out: { section: IrSection; overlay?: string; service?: string }[] = [];
+  for (const s of p.sections) out.push({ section: s });
+  for (const v of p.services) for (const s of v.sections) out.push({ section: s, service: v.id });
+  for (const o of p.overlays) {
+    for (const s of o.sections) out.push({ section: s, overlay: o.id });
+    for (const v of o.services) for (const s of v.sections) out.push({ section: s, overlay: o.id, service: v.id });
+  }
   return out;
 }
 

@@ -2,10 +2,10 @@
  * What changed between two versions of a policy library, as a reviewer of a pull request asks:
  * per policy, the criteria added, removed and changed (wording apart from rules; thresholds
  * before and after), the definitions whose rules changed, the facts added and removed (changes to
- * the input type flagged as breaking for integrators), and the overlays changed. Both versions are
+ * the input type flagged as breaking for integrators), the service lines and the overlays changed. Both versions are
  * compared in their intermediate form, so a change of layout or comments is no change.
  */
-import type { IrDefinition, IrExpr, IrFact, IrPolicy, IrRequirement, IrType } from "../ir.js";
+import type { IrDefinition, IrExpr, IrFact, IrPolicy, IrRequirement, IrSection, IrService, IrType } from "../ir.js";
 import { subexpressions } from "../ir.js";
 import { canonical, typeText } from "./canonical.js";
 import { conditionsOf, sectionsOf } from "./policy-parts.js";
@@ -50,6 +50,16 @@ export interface OverlayChange {
   readonly details: readonly string[];
 }
 
+/** A service line added, removed or changed (its wording, the rule that asks for it, its sections or their criteria). */
+export interface ServiceChange {
+  readonly id: string;
+  /** The overlay it belongs to, for an overlay's service line. */
+  readonly overlay?: string;
+  readonly kind: "added" | "removed" | "changed";
+  readonly wordingText?: string;
+  readonly details: readonly string[];
+}
+
 export interface PolicyDiff {
   readonly id: string;
   readonly title: string;
@@ -58,6 +68,7 @@ export interface PolicyDiff {
   readonly requirements: readonly RequirementChange[];
   readonly definitions: readonly DefinitionChange[];
   readonly facts: readonly FactChange[];
+  readonly services: readonly ServiceChange[];
   readonly overlays: readonly OverlayChange[];
 }
 
@@ -69,8 +80,53 @@ function placed(p: IrPolicy): Map<string, { req: IrRequirement; section: string 
     out.set(r.id, { req: r, section });
     for (const item of r.list?.items ?? []) visit(item, section);
   };
-  for (const { section, overlay } of sectionsOf(p)) for (const r of section.items) visit(r, overlay ? `${overlay}: ${section.title}` : section.title);
+  for (const { section, overlay, service } of sectionsOf(p)) for (const r of section.items) visit(r, sectionLabel(section, overlay, service));
   for (const r of p.requirements) visit(r, "");
+  return out;
+}
+
+/** Where a section stands, as the diff names it: `Indications`, `WA_X: Limits`, `service rfa: Requirements`. */
+function sectionLabel(section: IrSection, overlay: string | undefined, service: string | undefined): string {
+  const title = service ? `service ${service}: ${section.title}` : section.title;
+  return overlay ? `${overlay}: ${title}` : title;
+}
+
+/** A section's kind, title, condition and bullets, to tell whether it changed. */
+function sectionText(s: IrSection): string {
+  return `${s.kind}:${s.title}:${canonical(s.when).text}:${s.items.map((i) => i.id).join(",")}`;
+}
+
+/** The service lines of one side (the policy's, or an overlay's) compared with the other's. */
+function serviceChanges(before: readonly IrService[], after: readonly IrService[], overlay: string | undefined, requirements: readonly RequirementChange[]): ServiceChange[] {
+  const out: ServiceChange[] = [];
+  const at = overlay ? { overlay } : {};
+  for (const v of before) {
+    const n = after.find((x) => x.id === v.id);
+    if (!n) {
+      out.push({ id: v.id, ...at, kind: "removed", wordingText: v.wording, details: [] });
+      continue;
+    }
+    const details: string[] = [];
+    if (v.wording !== n.wording) details.push(`wording "${v.wording}" → "${n.wording}"`);
+    if (v.refs !== n.refs) details.push(`references [${v.refs}] → [${n.refs}]`);
+    if (!v.when && n.when) details.push("now asked for only when its condition holds");
+    else if (v.when && !n.when) details.push("now asked for on every request");
+    else {
+      const when = ruleChange(v.when, n.when);
+      if (when.rule) details.push(when.thresholds?.length ? `when it is asked for: thresholds ${when.thresholds.map((t) => `${t.before} → ${t.after}`).join(", ")}` : "when it is asked for: its rule changed");
+    }
+    const titles = (x: IrService) => x.sections.map((s) => `${s.kind} "${s.title}"`);
+    const gone = titles(v).filter((t) => !titles(n).includes(t));
+    const added = titles(n).filter((t) => !titles(v).includes(t));
+    if (gone.length) details.push(`sections removed: ${gone.join(", ")}`);
+    if (added.length) details.push(`sections added: ${added.join(", ")}`);
+    if (!gone.length && !added.length && v.sections.map(sectionText).join("|") !== n.sections.map(sectionText).join("|")) details.push("its sections' conditions or bullets changed");
+    const prefix = `${overlay ? `${overlay}: ` : ""}service ${v.id}:`;
+    const criteria = requirements.filter((r) => r.section.startsWith(prefix)).length;
+    if (criteria) details.push(`${criteria} of its criteria changed (see the criteria)`);
+    if (details.length) out.push({ id: v.id, ...at, kind: "changed", details });
+  }
+  for (const n of after) if (!before.some((x) => x.id === n.id)) out.push({ id: n.id, ...at, kind: "added", wordingText: n.wording, details: [] });
   return out;
 }
 
@@ -161,7 +217,9 @@ export function diffPolicy(before: IrPolicy | undefined, after: IrPolicy | undef
   const title = (after ?? before)!.title;
   if (!before || !after) {
     const p = (after ?? before)!;
-    return { id, title, kind: after ? "added" : "removed", requirements: [], definitions: [], facts: [], overlays: p.overlays.map((o) => ({ id: o.id, kind: after ? "added" : "removed", details: [] })) };
+    const kind: "added" | "removed" = after ? "added" : "removed";
+    const services = [...p.services.map((v) => ({ id: v.id, kind, wordingText: v.wording, details: [] })), ...p.overlays.flatMap((o) => o.services.map((v) => ({ id: v.id, overlay: o.id, kind, wordingText: v.wording, details: [] })))];
+    return { id, title, kind, requirements: [], definitions: [], facts: [], services, overlays: p.overlays.map((o) => ({ id: o.id, kind, details: [] })) };
   }
   const oldDefs = allDefinitions(before);
   const newDefs = allDefinitions(after);
@@ -206,6 +264,10 @@ export function diffPolicy(before: IrPolicy | undefined, after: IrPolicy | undef
   }
   for (const [rid, { req, section }] of newReqs) if (!oldReqs.has(rid)) requirements.push({ id: rid, section, kind: "added", wordingText: req.wording });
 
+  const services = serviceChanges(before.services, after.services, undefined, requirements);
+  for (const o of before.overlays) services.push(...serviceChanges(o.services, after.overlays.find((x) => x.id === o.id)?.services ?? [], o.id, requirements));
+  for (const n of after.overlays) if (!before.overlays.some((x) => x.id === n.id)) services.push(...serviceChanges([], n.services, n.id, requirements));
+
   const overlays: OverlayChange[] = [];
   for (const o of before.overlays) {
     const n = after.overlays.find((x) => x.id === o.id);
@@ -235,8 +297,8 @@ export function diffPolicy(before: IrPolicy | undefined, after: IrPolicy | undef
 
   const facts = factChanges(before.facts, after.facts);
   const version = before.version !== after.version ? { before: before.version, after: after.version } : undefined;
-  const changed = requirements.length || definitions.length || facts.length || overlays.length || version || before.title !== after.title;
-  return { id, title, kind: changed ? "changed" : "unchanged", ...(version ? { version } : {}), requirements, definitions, facts, overlays };
+  const changed = requirements.length || definitions.length || facts.length || services.length || overlays.length || version || before.title !== after.title;
+  return { id, title, kind: changed ? "changed" : "unchanged", ...(version ? { version } : {}), requirements, definitions, facts, services, overlays };
 }
 
 export function diffLibraries(before: readonly IrPolicy[], after: readonly IrPolicy[]): PolicyDiff[] {

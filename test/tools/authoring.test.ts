@@ -2,7 +2,7 @@
  * polc cases --boundaries, polc diff, --watch and threshold mutation, through the CLI where they
  * are commands, on a small library of their own.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -183,6 +183,44 @@ describe("polc diff", () => {
       { path: "age", kind: "added", after: "integer 0 to 120" },
     ]);
     expect(json.cases).toEqual([{ case: `${ndjson}:2`, policy: "KNEE_1", before: "meets (chronic_pain)", after: "does-not-meet", details: ["outcome meets → does-not-meet", "pathway chronic_pain → none", "unmet +severe"] }]);
+  });
+
+  it("lists service lines changed, and each case's service-line outcomes that change", async () => {
+    const copy = join(dir, "library-copy");
+    cpSync("policies", copy, { recursive: true });
+    const file = join(copy, "cms", "l38773-facet-joint-interventions.pol");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(
+      file,
+      text
+        .replace("Monitored Anesthesia Care (MAC)\" when request.sedation != no_sedation {", "Monitored Anesthesia Care (MAC)\" when request.sedation != no_sedation and request.sedation != moderate_sedation {")
+        .replace("request.sedation in {monitored_anesthesia_care, general_anesthesia, deep_sedation}", "request.sedation in {monitored_anesthesia_care, general_anesthesia}"),
+    );
+    const cases = join(dir, "cms-cases");
+    cpSync(join("test", "cases", "cms-l38773"), join(cases, "cms-l38773"), { recursive: true });
+    const run = await polc("diff", "policies", copy, "--cases", cases);
+    expect(run.code).toBe(0);
+    expect(run.out.split("\n").slice(2, 12)).toEqual([
+      "## CMS_L38773 Facet Joint Interventions for Pain Management",
+      "",
+      "### Criteria",
+      "",
+      "- **changed** `limitation_3_routine` (service sedation: Limitations 2 and 3): rule changed",
+      "",
+      "### Service lines",
+      "",
+      "- **changed** `sedation`: when it is asked for: its rule changed; 1 of its criteria changed (see the criteria)",
+      "",
+    ]);
+    // Moderate sedation is no longer a line of its own: the cases that asked for it change.
+    expect(run.out.split("\n").filter((l) => l.startsWith("| cms-l38773/")).map((l) => l.split(" | ")[0] + " | " + l.split(" | ").at(-1))).toEqual([
+      "| cms-l38773/sedation-moderate-rfa-anxiety.json | outcome does-not-meet → meets; unmet -limitation_3_anxiety -limitation_3_moderate; line CMS_L38773 meets → not asked for; line sedation does-not-meet → not asked for |",
+      expect.stringMatching(/^\| cms-l38773\/sedation-moderate-rfa-inability-to-remain-motionless-refer\.json \| outcome refer-for-review → meets; referrals -3\. The use of Moderate Sedation .*; line CMS_L38773 meets → not asked for; line sedation refer-for-review → not asked for \|$/),
+    ]);
+    const json = JSON.parse((await polc("diff", "policies", copy, "--json")).out) as { policies: { id: string; services: unknown[] }[] };
+    expect(json.policies.find((p) => p.id === "CMS_L38773")!.services).toEqual([
+      { id: "sedation", kind: "changed", details: ["when it is asked for: its rule changed", "1 of its criteria changed (see the criteria)"] },
+    ]);
   });
 
   it("compares git revisions of this repository's library, and refuses what is neither", async () => {
