@@ -66,14 +66,24 @@ export function registerCasesCommand(program: Command, ctx: CommandContext): voi
       const thresholds = thresholdsOf(ir);
       const probes: Probe[] = [];
       const unprobed: string[] = [];
+      const policy = loadPolicies(result).get(policyId)!;
+      // What the policy determines for a request: a count's probes are chosen where it changes.
+      const judge = (input: Record<string, unknown>): string | undefined => {
+        try {
+          const d = evaluate(policy, input, { state, trace: false });
+          return JSON.stringify([d.outcome, d.pathway, d.unmet.map((u) => u.id), d.missing.map((m) => m.fact), d.lines.map((l) => [l.id, l.outcome])]);
+        } catch (e) {
+          if (e instanceof InputError) return undefined;
+          throw e;
+        }
+      };
       for (const t of thresholds) {
-        const made = probesOf(t, base.input, (path) => types.get(path));
+        const made = probesOf(t, base.input, (path) => types.get(path), judge);
         if (made.length === 0) unprobed.push(`${thresholdText(t)} in ${t.owner}: the base case has nothing to change (${t.kind === "count" || t.subject.includes("[]") ? "no entry in the list" : "no date of service"})`);
         probes.push(...made);
       }
       probes.push(...unknownProbes(ir, base.input));
 
-      const policy = loadPolicies(result).get(policyId)!;
       mkdirSync(out, { recursive: true });
       const written: { file: string; probe: string; written: boolean; problem?: string }[] = [];
       const names = new Set<string>();

@@ -2,7 +2,8 @@
  * The thresholds of a policy, read from its intermediate form (never from its source again), and
  * the requests that probe each one: just below, at and just above each number a fact is compared
  * with; the day before, on and after each date window and interval; each count at its limit; and
- * each fact left undocumented. Dates are worked out by the runtime's own calendar (addLength).
+ * each fact left undocumented. Dates are worked out by the runtime's own calendar (addLength); a
+ * count's probes are chosen by what the policy itself determines (see countProbes).
  */
 import type { IrExpr, IrFact, IrPolicy, IrType } from "../ir.js";
 import { subexpressions } from "../ir.js";
@@ -253,7 +254,10 @@ export function thresholdText(t: Threshold): string {
 }
 
 /** The probes of one threshold, from a base request; none when the base lacks what it needs. */
-export function probesOf(t: Threshold, base: JsonObject, factType: (path: string) => IrType | undefined): Probe[] {
+/** What the policy determines for a request, as one comparable text (a refused request: undefined). */
+export type Judge = (input: JsonObject) => string | undefined;
+
+export function probesOf(t: Threshold, base: JsonObject, factType: (path: string) => IrType | undefined, judge?: Judge): Probe[] {
   const literal = literalOf(t);
   if (!literal) return [];
   const where = `${t.owner} (${t.file}${t.line ? `:${t.line}` : ""})`;
@@ -303,20 +307,57 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
     make("at", { amount: length.amount, unit: length.unit }, `${length.amount} ${length.unit}`);
     make("a day over", { amount: days + 1, unit: "days" }, `${days + 1} days`);
   } else if (t.kind === "count" && literal.k === "num") {
-    const list = getPath(base, t.subject);
-    const model = Array.isArray(list) ? [...list].filter((x): x is JsonObject => x !== null && typeof x === "object").sort((a, b) => String(b.date ?? "").localeCompare(String(a.date ?? "")))[0] : undefined;
-    if (!model) return [];
-    for (const [label, n] of [["one under the limit", literal.v - 1], ["at the limit", literal.v], ["one over the limit", literal.v + 1]] as const) {
-      if (n < 0) continue;
-      const input = clone(base);
-      const copies: JsonObject[] = [];
-      const start = parseIsoDate(String(model.date ?? ""));
-      for (let i = 0; i < n; i++) copies.push(start === undefined ? clone(model) : { ...clone(model), date: formatDay(start - i) });
-      setPath(input, t.subject, copies);
-      out.push({ name: slug(`${ownerName(t)}-${t.subject}-count-${label}`), probe: `${thresholdText(t)} in ${where}: ${label} (${n} copies of its latest entry, a day apart)`, input });
-    }
+    out.push(...countProbes(t, literal.v, base, where, judge));
   }
   return out;
+}
+
+/**
+ * A count's probes: one under, at and one over its limit, as copies (a day apart) of an entry of
+ * the base request's list. The entry is one whose copies make the determination change across the
+ * limit (so that the count, filter and all, does reach the limit there), as the policy itself
+ * decides (`judge`: what the policy determines for a request); failing any, the latest entry, and
+ * the probe says the count may not reach the limit.
+ */
+function countProbes(t: Threshold, limit: number, base: JsonObject, where: string, judge: Judge | undefined): Probe[] {
+  const list = getPath(base, t.subject);
+  if (!Array.isArray(list)) return [];
+  const entries = list.filter((x): x is JsonObject => x !== null && typeof x === "object" && !Array.isArray(x)).sort((a, b) => String(b.date ?? "").localeCompare(String(a.date ?? "")));
+  const seen = new Set<string>();
+  const models = entries.filter((e) => {
+    const key = JSON.stringify(e);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (models.length === 0) return [];
+  const levels = ([["one under the limit", limit - 1], ["at the limit", limit], ["one over the limit", limit + 1]] as const).filter(([, n]) => n >= 0);
+  const build = (model: JsonObject) =>
+    levels.map(([label, n]) => {
+      const input = clone(base);
+      const start = parseIsoDate(String(model.date ?? ""));
+      const copies: JsonObject[] = [];
+      for (let i = 0; i < n; i++) copies.push(start === undefined ? clone(model) : { ...clone(model), date: formatDay(start - i) });
+      setPath(input, t.subject, copies);
+      return { label, n, input };
+    });
+  const which = (model: JsonObject) => (typeof model.date === "string" ? `the entry dated ${model.date}` : "its entry");
+  let chosen: { model: JsonObject; exact: boolean } = { model: models[0], exact: false };
+  if (judge) {
+    for (const model of models) {
+      const decided = build(model).map((x) => judge(x.input));
+      if (decided.some((d) => d !== decided[0])) {
+        chosen = { model, exact: true };
+        break;
+      }
+    }
+  }
+  const note = !judge ? "" : chosen.exact ? "; the determination changes across the limit" : "; no entry of the base case changes the determination across the limit, so the count may not reach it";
+  return build(chosen.model).map(({ label, n, input }) => ({
+    name: slug(`${ownerName(t)}-${t.subject}-count-${label}`),
+    probe: `${thresholdText(t)} in ${where}: ${label} (${n} ${n === 1 ? "copy" : "copies"} of ${which(chosen.model)} of ${t.subject}${n > 1 ? ", a day apart" : ""}${note})`,
+    input,
+  }));
 }
 
 /** A probe per fact of the policy that the base request documents: the same request without it. */

@@ -117,6 +117,29 @@ describe("polc cases --boundaries", () => {
     rmSync(join(lib, "cases", "knee-1", "boundaries"), { recursive: true });
   });
 
+  it("probes a count with copies of an entry the count takes, as the policy decides, or says it may not reach the limit", async () => {
+    const out = join(dir, "count-probes");
+    const run = await polc("cases", "NIA_CG_300", "--boundaries", "--from", "test/cases/nia-cg-300/first-year-sixth-injection-meets.json", "--out", out);
+    expect(run.code).toBe(0);
+    const probes = readdirSync(out)
+      .filter((f) => f.startsWith("criterion-first-year-limit-prior-procedures-count") || f.startsWith("definition-after-initial-phase-injections-prior-procedures-count-at"))
+      .sort()
+      .map((f) => {
+        const c = JSON.parse(readFileSync(join(out, f), "utf8")) as { probe: string; input: { prior_procedures: unknown[] } };
+        return [f, c.input.prior_procedures.length, c.probe.replace(/^.*\): /, "")];
+      });
+    expect(probes).toEqual([
+      ["criterion-first-year-limit-prior-procedures-count-at-the-limit.json", 6, "at the limit (6 copies of the entry dated 2024-01-22 of prior_procedures, a day apart; the determination changes across the limit)"],
+      ["criterion-first-year-limit-prior-procedures-count-one-over-the-limit.json", 7, "one over the limit (7 copies of the entry dated 2024-01-22 of prior_procedures, a day apart; the determination changes across the limit)"],
+      ["criterion-first-year-limit-prior-procedures-count-one-under-the-limit.json", 5, "one under the limit (5 copies of the entry dated 2024-01-22 of prior_procedures, a day apart; the determination changes across the limit)"],
+      [
+        "definition-after-initial-phase-injections-prior-procedures-count-at-the-limit.json",
+        2,
+        "at the limit (2 copies of the entry dated 2024-01-22 of prior_procedures, a day apart; no entry of the base case changes the determination across the limit, so the count may not reach it)",
+      ],
+    ]);
+  });
+
   it("refuses a policy the library does not have, and runs only with --boundaries", async () => {
     expect(await polc("cases", "NOPE", "--boundaries", "--library", lib)).toEqual({ code: 2, out: "", err: "polc: no policy 'NOPE' in " + lib + " (the policies are: KNEE_1)" });
     expect(await polc("cases", "KNEE_1", "--library", lib)).toEqual({ code: 2, out: "", err: "polc: polc cases writes boundary cases: give --boundaries" });
