@@ -138,6 +138,8 @@ export interface ExprContext {
    * parts become columns, a list a table keyed by case, which every use then reads.
    */
   materialize(v: Sql): Sql;
+  /** A table keyed by case worked out over every case's entries at once (see Graph.derived). */
+  derived(render: (previous: string, name: string) => string[], recursive: boolean): string;
   /** Values of definitions already worked out, with what they read. */
   readonly memo: Map<string, { readonly sql: Sql; readonly reads: Reads }>;
 }
@@ -546,12 +548,12 @@ export class ExprCompiler {
     const source = this.expr(e.source, scope);
     if (source.t === "none") return e.op === "count" ? exact("0") : e.op === "exists" ? { t: "tri", v: FALSE } : e.op === "every" ? { t: "tri", v: TRUE } : { t: "none" };
     if (source.t !== "list") return this.refuse(`a question over a ${source.t}`);
-    if (e.merge) this.refuse("counting two entries as one (count … counting p and q as one)");
     if (e.keys || e.window) this.refuse("a count with 'one per' or 'in any' window");
     const a = this.cx.alias();
     const row: RowSql = { t: "row", record: source.record, alias: a };
     const inner = new Map(scope).set(e.binder, row);
     const included = e.filter ? and(`${a}."m"`, this.tri(e.filter, inner)) : `${a}."m"`;
+    if (e.merge) return this.pairedCount(source, a, included, e.merge, scope);
     const from = `FROM ${source.from} ${a}`;
     const unknownList = `(NOT ${source.known})`;
     switch (e.op) {
@@ -583,6 +585,57 @@ export class ExprCompiler {
       default:
         return this.refuse(`the question '${e.op}' over a list`);
     }
+  }
+
+  /**
+   * `count(…, counting p and q as one when …)` (runtime countPairedAsOne), over every case at
+   * once: the entries that may be included, numbered in date order (undated last, then by their
+   * place in the list); the pairing truth of each two of them, the earlier first; then a walk over
+   * the numbers, one step per entry, where an entry not yet paired is paired with the first later
+   * one not yet paired whose pairing is usable (the paired entries marked in a text of 0s and 1s,
+   * one character per entry). The fewest walks the sure entries with every pairing that may hold,
+   * the most walks every entry with only the pairings that surely hold; the count runs from the
+   * smaller to the larger.
+   */
+  private pairedCount(source: ListSql, a: string, included: string, merge: { readonly a: string; readonly b: string; readonly cond: IrExpr }, scope: Scope): Sql {
+    if (bindsEntry(scope)) return this.refuse("counting two entries as one inside a question over entries");
+    const day = this.entryDay(source.record, a);
+    const x = this.cx.alias();
+    const y = this.cx.alias();
+    const pairScope = new Map(scope).set(merge.a, { t: "row", record: source.record, alias: x } satisfies RowSql).set(merge.b, { t: "row", record: source.record, alias: y } satisfies RowSql);
+    const pairs = this.tri(merge.cond, pairScope);
+    const table = this.cx.derived((previous, name) => {
+      const cand = `${name}_entries`;
+      const edges = `${name}_pairs`;
+      const walk = (suffix: string, member: string, usable: string) => {
+        const w = `${name}_${suffix}`;
+        const partner = `(CASE WHEN substr(w."marks_", w."k_" + 1, 1) = '0' THEN (SELECT MIN(e."j_") FROM ${edges} e WHERE e."case_id_" = w."case_id_" AND e."i_" = w."k_" + 1 AND ${usable} AND substr(w."marks_", e."j_", 1) = '0') END)`;
+        return `${w}("case_id_", "k_", "total_", "marks_", "n_") AS (
+  SELECT x."case_id_", 0, COUNT(*), string_agg(CASE WHEN ${member} THEN '0' ELSE '1' END, '' ORDER BY x."k_"), SUM(CASE WHEN ${member} THEN 1 ELSE 0 END) FROM ${cand} x GROUP BY x."case_id_"
+  UNION ALL
+  SELECT w."case_id_", w."k_" + 1, w."total_", (CASE WHEN ${partner} IS NULL THEN w."marks_" ELSE substr(w."marks_", 1, ${partner} - 1) || '1' || substr(w."marks_", ${partner} + 1) END), w."n_" - (CASE WHEN ${partner} IS NULL THEN 0 ELSE 1 END) FROM ${w} w WHERE w."k_" < w."total_"
+)`;
+      };
+      return [
+        `${cand} AS MATERIALIZED (
+  SELECT c."case_id" AS "case_id_", x.*, CAST(ROW_NUMBER() OVER (PARTITION BY c."case_id" ORDER BY x."day_" ASC NULLS LAST, x."pos" ASC) AS INTEGER) AS "k_"
+  FROM ${previous} c CROSS JOIN LATERAL (SELECT ${this.rowColumns(source.record, a)}, ${included} AS "inc_", ${day} AS "day_" FROM ${source.from} ${a} WHERE (${included}) IS NOT FALSE) x
+)`,
+        `${edges} AS MATERIALIZED (
+  SELECT ${x}."case_id_", ${x}."k_" AS "i_", ${y}."k_" AS "j_", ${pairs} AS "v_"
+  FROM ${previous} c JOIN ${cand} ${x} ON ${x}."case_id_" = c."case_id" JOIN ${cand} ${y} ON ${y}."case_id_" = c."case_id" AND ${x}."k_" < ${y}."k_"
+)`,
+        walk("fewest", `x."inc_" IS TRUE`, `e."v_" IS NOT FALSE`),
+        walk("most", "TRUE", `e."v_" IS TRUE`),
+        `${name} AS MATERIALIZED (
+  SELECT f."case_id_", LEAST(f."n_", m."n_") AS "lo_", GREATEST(f."n_", m."n_") AS "hi_"
+  FROM ${name}_fewest f JOIN ${name}_most m ON m."case_id_" = f."case_id_" AND m."k_" = m."total_"
+  WHERE f."k_" = f."total_"
+)`,
+      ];
+    }, true);
+    const read = (column: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE COALESCE((SELECT p.${column} FROM ${table} p WHERE p."case_id_" = c."case_id"), 0) END)`;
+    return { t: "num", lo: read(`"lo_"`), hi: read(`"hi_"`), none: FALSE, undoc: FALSE };
   }
 
   /** An entry's columns (ord, pos and fields) from a row alias. */

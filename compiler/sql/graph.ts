@@ -11,11 +11,13 @@ import { SqlRefusal } from "./refusal.js";
 
 interface Node {
   readonly name: string;
-  readonly kind: "column" | "list";
+  readonly kind: "column" | "list" | "derived";
   readonly text: string;
+  /** For a derived table: its CTEs, made from the layer before it. */
+  readonly render?: (previous: string) => string[];
 }
 
-const reference = /\bpol_[vslw]\d+\b/g;
+const reference = /\bpol_[vslwp]\d+\b/g;
 
 /** Parts shorter than this are read where they are used. */
 const shortText = 24;
@@ -25,6 +27,9 @@ export class Graph {
   private readonly byText = new Map<string, string>();
   private values = 0;
   private lists = 0;
+  private derivedTables = 0;
+  /** Whether a derived table walks its entries recursively (the query then says WITH RECURSIVE). */
+  recursive = false;
 
   has(name: string): boolean {
     return this.nodes.has(name);
@@ -56,6 +61,25 @@ export class Graph {
       this.nodes.set(name, { name, kind: "list", text: from });
     }
     return `(SELECT ${columns.map((col) => `${name}.${ident(col)}`).join(", ")} FROM ${name} WHERE ${name}."case_id_" = c."case_id")`;
+  }
+
+  /**
+   * A table keyed by case (`case_id_`) worked out over every case's entries at once by CTEs of
+   * its own, made from the layer before it: `render(previous, name)` gives them, the last named
+   * `name`. Returns the name; the same CTEs are written once.
+   */
+  derived(render: (previous: string, name: string) => string[], recursive: boolean): string {
+    const probe = render("pol_previous_", "pol_p_").join("\n");
+    const key = `derived:${probe}`;
+    let name = this.byText.get(key);
+    if (!name) {
+      const made = `pol_p${++this.derivedTables}`;
+      name = made;
+      this.byText.set(key, made);
+      this.nodes.set(made, { name: made, kind: "derived", text: probe, render: (previous) => render(previous, made) });
+      this.recursive ||= recursive;
+    }
+    return name;
   }
 
   /** The value with each long part read from a column (a list from a table) worked out once per case. */
@@ -107,6 +131,7 @@ export class Graph {
     let previous = base;
     for (let l = 1; l < byLevel.length; l++) {
       const nodes = byLevel[l] ?? [];
+      for (const derived of nodes.filter((n) => n.kind === "derived")) ctes.push(...derived.render!(previous));
       for (const list of nodes.filter((n) => n.kind === "list")) {
         ctes.push(`${list.name} AS MATERIALIZED (\n  SELECT c."case_id" AS "case_id_", x.*\n  FROM ${previous} c CROSS JOIN LATERAL ${list.text} x\n)`);
       }

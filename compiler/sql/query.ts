@@ -67,6 +67,7 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     },
     alias: () => `q${++aliases}`,
     materialize: (v) => graph.materialize(v),
+    derived: (render, recursive) => graph.derived(render, recursive),
     memo: new Map(),
   };
 
@@ -270,7 +271,7 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   ctes.push(`decided AS (\n  SELECT c.*, ${outcome0} AS outcome_,\n    ${mayRefer.length ? or(...mayRefer) : FALSE} AS may_refer_\n  FROM sections c\n)`);
   ctes.push(`listed AS (\n  SELECT c.*,\n    CASE WHEN c.outcome_ = 'needs-info' THEN ${undocumentedText} ELSE '' END AS undocumented_\n  FROM decided c\n)`);
   const outcome = `(CASE WHEN c.outcome_ = 'needs-info' AND c.undocumented_ = '' AND c.may_refer_ THEN 'refer-for-review' ELSE c.outcome_ END)`;
-  const query = `WITH ${ctes.join(",\n")}\nSELECT c."case_id" AS case_id,\n  ${outcome} AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  c.undocumented_ AS undocumented\nFROM listed c\nORDER BY c."case_id"`;
+  const query = `WITH ${graph.recursive ? "RECURSIVE " : ""}${ctes.join(",\n")}\nSELECT c."case_id" AS case_id,\n  ${outcome} AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  c.undocumented_ AS undocumented\nFROM listed c\nORDER BY c."case_id"`;
   return { layout, query };
 }
 
