@@ -16,6 +16,8 @@ export interface Dialect {
   joinAgg(text: string, order: string): string;
   /** A whole number as text. */
   integerText(value: string): string;
+  /** How many bits of a non-negative BIGINT are set. */
+  bitCount(value: string): string;
 }
 
 const duckdb: Dialect = {
@@ -25,6 +27,7 @@ const duckdb: Dialect = {
   infinity: "CAST('infinity' AS DOUBLE)",
   joinAgg: (text, order) => `string_agg(${text}, ',' ORDER BY ${order})`,
   integerText: (value) => `CAST(CAST(${value} AS BIGINT) AS VARCHAR)`,
+  bitCount: (value) => `CAST(bit_count(${value}) AS BIGINT)`,
 };
 
 const postgres: Dialect = {
@@ -34,6 +37,7 @@ const postgres: Dialect = {
   infinity: "CAST('Infinity' AS DOUBLE PRECISION)",
   joinAgg: (text, order) => `string_agg(${text}, ',' ORDER BY ${order})`,
   integerText: (value) => `CAST(CAST(${value} AS BIGINT) AS TEXT)`,
+  bitCount: (value) => `CAST(length(replace(CAST(CAST(${value} AS bit(64)) AS TEXT), '0', '')) AS BIGINT)`,
 };
 
 export const dialects: ReadonlyMap<DialectName, Dialect> = new Map([

@@ -532,8 +532,41 @@ export class ExprCompiler {
     return this.refuse(`'if' giving a ${then.t}`);
   }
 
+  /**
+   * The functions of spinal levels (runtime/levels.ts) over exact sets of levels (bit masks): a
+   * set is never a range here, since a union of entries' levels is not mapped. Unknown before no
+   * value, no value before the answer, as the runtime's `both`.
+   */
   private builtin(fn: string, args: Sql[]): Sql {
-    return this.refuse(`the built-in function ${fn} (${args.map((a) => a.t).join(", ")})`);
+    const refuse = () => this.refuse(`the built-in function ${fn} (${args.map((a) => a.t).join(", ")})`);
+    if (!args.every((v) => v.t === "levels" || v.t === "none")) return refuse();
+    const sets = args as (ScalarSql | NoneSql)[];
+    const unknown = or(...sets.map(unknownOf));
+    const none = or(...sets.map(noneOf));
+    const v = sets.map((x) => (x.t === "none" ? "NULL" : `CAST(${x.v} AS BIGINT)`));
+    const question = (verdict: string): Sql => ({ t: "tri", v: `(CASE WHEN ${unknown} THEN CAST(NULL AS BOOLEAN) WHEN ${none} THEN FALSE ELSE ${verdict} END)` });
+    switch (fn) {
+      case "sameLevel":
+        return question(`((${v[0]} & ${v[1]}) <> 0)`);
+      case "adjacentLevel":
+        return question(`((((${v[0]} << 1) & ${v[1]}) <> 0) OR (((${v[0]} >> 1) & ${v[1]}) <> 0))`);
+      case "levelsWithin":
+        return question(`((${v[0]} & ~${v[1]}) = 0)`);
+      case "countLevels": {
+        const count = `(CASE WHEN ${unknown} OR ${none} THEN NULL ELSE ${this.d.bitCount(v[0])} END)`;
+        return { t: "num", lo: count, hi: count, none: and(`NOT ${unknown}`, none), undoc: FALSE };
+      }
+      case "levelRange": {
+        // Every level from the lowest set bit of either set to the highest.
+        const all = `(${v[0]} | ${v[1]})`;
+        const lowest = `(${all} & -${all})`;
+        const highest = `CAST(power(2, floor(ln(${all}) / ln(2) + 0.000000001)) AS BIGINT)`;
+        const empty = and(`NOT ${unknown}`, or(none, `(${all} = 0)`));
+        return { t: "levels", v: `(CASE WHEN ${unknown} OR ${empty} THEN NULL ELSE 2 * ${highest} - ${lowest} END)`, none: empty };
+      }
+      default:
+        return refuse();
+    }
   }
 
   private call(def: IrDefinition, args: Sql[]): Sql {
@@ -590,12 +623,13 @@ export class ExprCompiler {
   /**
    * `count(…, counting p and q as one when …)` (runtime countPairedAsOne), over every case at
    * once: the entries that may be included, numbered in date order (undated last, then by their
-   * place in the list); the pairing truth of each two of them, the earlier first; then a walk over
-   * the numbers, one step per entry, where an entry not yet paired is paired with the first later
-   * one not yet paired whose pairing is usable (the paired entries marked in a text of 0s and 1s,
-   * one character per entry). The fewest walks the sure entries with every pairing that may hold,
-   * the most walks every entry with only the pairings that surely hold; the count runs from the
-   * smaller to the larger.
+   * place in the list); which two of them may pair, the earlier first, as a text of 0s and 1s
+   * (row i, column j); then a walk where each entry not yet paired is paired with the first later
+   * one not yet paired whose pairing is usable, the paired entries marked in another such text.
+   * The walk is plain text arithmetic, one step per pairing looked at, so no engine has to
+   * decorrelate a subquery inside a recursion. The fewest walks the sure entries with every
+   * pairing that may hold, the most walks every entry with only the pairings that surely hold;
+   * the count runs from the smaller to the larger.
    */
   private pairedCount(source: ListSql, a: string, included: string, merge: { readonly a: string; readonly b: string; readonly cond: IrExpr }, scope: Scope): Sql {
     if (bindsEntry(scope)) return this.refuse("counting two entries as one inside a question over entries");
@@ -605,32 +639,58 @@ export class ExprCompiler {
     const pairScope = new Map(scope).set(merge.a, { t: "row", record: source.record, alias: x } satisfies RowSql).set(merge.b, { t: "row", record: source.record, alias: y } satisfies RowSql);
     const pairs = this.tri(merge.cond, pairScope);
     const table = this.cx.derived((previous, name) => {
-      const cand = `${name}_entries`;
-      const edges = `${name}_pairs`;
-      const walk = (suffix: string, member: string, usable: string) => {
+      const entries = `${name}_entries`;
+      const grid = `${name}_pairs`;
+      const start = `${name}_start`;
+      const walk = (suffix: string) => {
         const w = `${name}_${suffix}`;
-        const partner = `(CASE WHEN substr(w."marks_", w."k_" + 1, 1) = '0' THEN (SELECT MIN(e."j_") FROM ${edges} e WHERE e."case_id_" = w."case_id_" AND e."i_" = w."k_" + 1 AND ${usable} AND substr(w."marks_", e."j_", 1) = '0') END)`;
-        return `${w}("case_id_", "k_", "total_", "marks_", "n_") AS (
-  SELECT x."case_id_", 0, COUNT(*), string_agg(CASE WHEN ${member} THEN '0' ELSE '1' END, '' ORDER BY x."k_"), SUM(CASE WHEN ${member} THEN 1 ELSE 0 END) FROM ${cand} x GROUP BY x."case_id_"
+        const usable = `w."usable_${suffix}"`;
+        const marks = `w."marks_"`;
+        // The next entry after j that entry i may pair with (0 when none).
+        const offset = `strpos(substr(${usable}, (w."i_" - 1) * w."total_" + w."j_" + 1, w."total_" - w."j_"), '1')`;
+        const next = `(w."j_" + ${offset})`;
+        const free = `substr(${marks}, w."i_", 1) = '0'`;
+        const passes = `(${free} AND ${offset} > 0 AND substr(${marks}, ${next}, 1) = '1')`;
+        const pairsNow = `(${free} AND ${offset} > 0 AND substr(${marks}, ${next}, 1) = '0')`;
+        return `${w}("case_id_", "total_", "usable_${suffix}", "i_", "j_", "marks_", "n_") AS (
+  SELECT s."case_id_", s."total_", s."usable_${suffix}", 1, 1, s."marks_${suffix}", s."n_${suffix}" FROM ${start} s
   UNION ALL
-  SELECT w."case_id_", w."k_" + 1, w."total_", (CASE WHEN ${partner} IS NULL THEN w."marks_" ELSE substr(w."marks_", 1, ${partner} - 1) || '1' || substr(w."marks_", ${partner} + 1) END), w."n_" - (CASE WHEN ${partner} IS NULL THEN 0 ELSE 1 END) FROM ${w} w WHERE w."k_" < w."total_"
+  SELECT w."case_id_", w."total_", ${usable},
+    (CASE WHEN ${passes} THEN w."i_" ELSE w."i_" + 1 END),
+    (CASE WHEN ${passes} THEN ${next} ELSE w."i_" + 1 END),
+    (CASE WHEN ${pairsNow} THEN substr(${marks}, 1, ${next} - 1) || '1' || substr(${marks}, ${next} + 1) ELSE ${marks} END),
+    w."n_" - (CASE WHEN ${pairsNow} THEN 1 ELSE 0 END)
+  FROM ${w} w WHERE w."i_" <= w."total_"
 )`;
       };
+      const flag = (cond: string) => `string_agg(CASE WHEN ${cond} THEN '1' ELSE '0' END, '' ORDER BY g."i_", g."j_")`;
+      const mark = (member: string) => `string_agg(CASE WHEN ${member} THEN '0' ELSE '1' END, '' ORDER BY e."k_")`;
       return [
-        `${cand} AS MATERIALIZED (
+        `${entries} AS MATERIALIZED (
   SELECT c."case_id" AS "case_id_", x.*, CAST(ROW_NUMBER() OVER (PARTITION BY c."case_id" ORDER BY x."day_" ASC NULLS LAST, x."pos" ASC) AS INTEGER) AS "k_"
   FROM ${previous} c CROSS JOIN LATERAL (SELECT ${this.rowColumns(source.record, a)}, ${included} AS "inc_", ${day} AS "day_" FROM ${source.from} ${a} WHERE (${included}) IS NOT FALSE) x
 )`,
-        `${edges} AS MATERIALIZED (
-  SELECT ${x}."case_id_", ${x}."k_" AS "i_", ${y}."k_" AS "j_", ${pairs} AS "v_"
-  FROM ${previous} c JOIN ${cand} ${x} ON ${x}."case_id_" = c."case_id" JOIN ${cand} ${y} ON ${y}."case_id_" = c."case_id" AND ${x}."k_" < ${y}."k_"
+        `${grid} AS MATERIALIZED (
+  SELECT ${x}."case_id_", ${x}."k_" AS "i_", ${y}."k_" AS "j_", (CASE WHEN ${x}."k_" < ${y}."k_" THEN ${pairs} END) AS "v_"
+  FROM ${previous} c JOIN ${entries} ${x} ON ${x}."case_id_" = c."case_id" JOIN ${entries} ${y} ON ${y}."case_id_" = c."case_id"
 )`,
-        walk("fewest", `x."inc_" IS TRUE`, `e."v_" IS NOT FALSE`),
-        walk("most", "TRUE", `e."v_" IS TRUE`),
+        `${start} AS MATERIALIZED (
+  SELECT e."case_id_", CAST(COUNT(*) AS INTEGER) AS "total_",
+    ${mark(`e."inc_" IS TRUE`)} AS "marks_fewest", SUM(CASE WHEN e."inc_" IS TRUE THEN 1 ELSE 0 END) AS "n_fewest",
+    ${mark("TRUE")} AS "marks_most", COUNT(*) AS "n_most",
+    MIN(u."usable_fewest") AS "usable_fewest", MIN(u."usable_most") AS "usable_most"
+  FROM ${entries} e JOIN (
+    SELECT g."case_id_", ${flag(`g."i_" < g."j_" AND g."v_" IS NOT FALSE`)} AS "usable_fewest", ${flag(`g."i_" < g."j_" AND g."v_" IS TRUE`)} AS "usable_most"
+    FROM ${grid} g GROUP BY g."case_id_"
+  ) u ON u."case_id_" = e."case_id_"
+  GROUP BY e."case_id_"
+)`,
+        walk("fewest"),
+        walk("most"),
         `${name} AS MATERIALIZED (
   SELECT f."case_id_", LEAST(f."n_", m."n_") AS "lo_", GREATEST(f."n_", m."n_") AS "hi_"
-  FROM ${name}_fewest f JOIN ${name}_most m ON m."case_id_" = f."case_id_" AND m."k_" = m."total_"
-  WHERE f."k_" = f."total_"
+  FROM ${name}_fewest f JOIN ${name}_most m ON m."case_id_" = f."case_id_" AND m."i_" > m."total_"
+  WHERE f."i_" > f."total_"
 )`,
       ];
     }, true);
