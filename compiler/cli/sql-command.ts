@@ -4,12 +4,13 @@
  * DuckDB, one result a line.
  */
 import type { Command } from "commander";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CompileResult } from "../compile.js";
 import type { IrPolicy } from "../ir.js";
 import { loadPolicies } from "../load-modules.js";
 import { dialects, policySql, SqlRefusal, type DialectName, type PolicySql } from "../sql/index.js";
+import { text as sqlText } from "../sql/layout.js";
 import { rowsOf, type CaseRows } from "../sql/rows.js";
 import { DuckDbEngine } from "../sql/duckdb.js";
 import { InputError } from "../../runtime/validate.js";
@@ -83,9 +84,46 @@ export function registerSqlCommand(program: Command, ctx: CommandContext): void 
 const idWidth = 12;
 
 /**
- * `polc eval POLICY --batch FILE --engine duckdb`: every line loaded into DuckDB as rows of the
- * policy's layout, the query run once, one result a line in input order (a line that cannot be
- * read or does not fit the policy gives `{"line", "error"}` as the TypeScript batch does).
+ * The batch's cases as lines of the NDJSON batch: the file's lines, or for a Parquet file each
+ * row as JSON (its columns are a batch line's: the request's facts, or `input` with `id` and
+ * `state`; nested groups are structs, lists are lists of structs), so both are read alike.
+ */
+async function batchLines(file: string, db: DuckDbEngine): Promise<string[]> {
+  if (file.toLowerCase().endsWith(".parquet")) {
+    if (!existsSync(file)) throw new UsageError(`cannot read the Parquet file ${file}: no such file`);
+    let rows: unknown[][];
+    try {
+      rows = (await db.connection.runAndReadAll(`SELECT CAST(to_json(t) AS VARCHAR) FROM read_parquet(${sqlText(file)}) t`)).getRows();
+    } catch (e) {
+      throw new UsageError(`cannot read the Parquet file ${file}: ${firstLine(e)}`);
+    }
+    return rows.map(([json]) => {
+      // A column that is NULL in a row is a fact the row leaves out; `id` and `state` likewise.
+      const data = JSON.parse(String(json)) as Record<string, unknown>;
+      for (const key of ["id", "state"]) if (data[key] === null) delete data[key];
+      return JSON.stringify(data);
+    });
+  }
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch {
+    throw new UsageError(`cannot read the batch file ${file}`);
+  }
+  return text.split(/\r\n|\r|\n/);
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0];
+}
+
+/**
+ * `polc eval POLICY --batch FILE --engine duckdb`: every line (or Parquet row) loaded into
+ * DuckDB as rows of the policy's layout, the query run once, one result a line in input order (a
+ * line that cannot be read or does not fit the policy gives `{"line", "error"}` as the TypeScript
+ * batch does; for Parquet, `line` is the row's number). With `--out x.parquet` the results are
+ * written by DuckDB as Parquet: line, id, outcome, pathway, unmet and undocumented (lists of
+ * texts), error.
  */
 export async function sqlBatch(policyArg: string, file: string, options: { library: string; state?: string; out?: string }, ctx: CommandContext): Promise<void> {
   const state = checkState(options.state);
@@ -97,56 +135,82 @@ export async function sqlBatch(policyArg: string, file: string, options: { libra
   const sql = compileSql(found.ir, "duckdb", undefined, ctx);
   if (!sql) return;
   const policy = loadPolicies(found.result).get(found.ir.id)!;
-  let text: string;
-  try {
-    text = readFileSync(file === "-" ? 0 : file, "utf8");
-  } catch {
-    throw new UsageError(`cannot read the batch file ${file}`);
-  }
-  const lines = text.split(/\r\n|\r|\n/);
-  const outputs: (string | { readonly caseId: string; readonly id: string | number | undefined })[] = [];
-  const rows: CaseRows[] = [];
-  let errors = 0;
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    const n = i + 1;
-    const read = readBatchLine(line, state);
-    const fail = (message: string) => {
-      errors++;
-      outputs.push(JSON.stringify(read.id === undefined ? { line: n, error: message } : { line: n, id: read.id, error: message }));
-    };
-    if ("error" in read) return fail(read.error);
-    const caseId = String(n).padStart(idWidth, "0");
-    try {
-      rows.push(rowsOf(policy, sql.layout, caseId, read.state?.toUpperCase() ?? null, read.input));
-      outputs.push({ caseId, id: read.id });
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      fail(e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
-    }
-  });
   const db = await DuckDbEngine.open();
+  let errors = 0;
+  let total = 0;
   try {
+    const lines = await batchLines(file, db);
+    const outputs: Output[] = [];
+    const rows: CaseRows[] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === "") return;
+      const n = i + 1;
+      const read = readBatchLine(line, state);
+      const fail = (message: string) => {
+        errors++;
+        outputs.push({ line: n, id: read.id, error: message });
+      };
+      if ("error" in read) return fail(read.error);
+      const caseId = String(n).padStart(idWidth, "0");
+      try {
+        rows.push(rowsOf(policy, sql.layout, caseId, read.state?.toUpperCase() ?? null, read.input));
+        outputs.push({ line: n, caseId, id: read.id });
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        fail(e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
+      }
+    });
+    total = outputs.length;
     await db.run(sql.ddl);
     await db.append(sql.layout, rows);
-    const results = new Map((await db.results(sql.query)).map((r) => [r.case_id, r]));
-    const out: string[] = [];
-    for (const o of outputs) {
-      if (typeof o === "string") {
-        out.push(o);
-        continue;
-      }
-      const r = results.get(o.caseId)!;
-      const result = { outcome: r.outcome, pathway: r.pathway, unmet: r.unmet, undocumented: r.undocumented };
-      out.push(JSON.stringify(o.id === undefined ? result : { id: o.id, ...result }));
+    if (options.out?.toLowerCase().endsWith(".parquet")) await writeParquet(db, sql, outputs, options.out);
+    else {
+      const results = new Map((await db.results(sql.query)).map((r) => [r.case_id, r]));
+      const out = outputs.map((o) => {
+        if (o.caseId === undefined) return JSON.stringify(o.id === undefined ? { line: o.line, error: o.error } : { line: o.line, id: o.id, error: o.error });
+        const r = results.get(o.caseId)!;
+        const result = { outcome: r.outcome, pathway: r.pathway, unmet: r.unmet, undocumented: r.undocumented };
+        return JSON.stringify(o.id === undefined ? result : { id: o.id, ...result });
+      });
+      if (options.out) writeFileSync(options.out, out.length ? `${out.join("\n")}\n` : "");
+      else if (out.length) ctx.io.out(out.join("\n"));
     }
-    if (options.out) writeFileSync(options.out, out.length ? `${out.join("\n")}\n` : "");
-    else if (out.length) ctx.io.out(out.join("\n"));
   } finally {
     db.close();
   }
   if (errors > 0) {
-    ctx.io.err(`polc: ${errors.toLocaleString("en-US")} of ${outputs.length.toLocaleString("en-US")} lines could not be evaluated; each has a {"line", "error"} line in the output`);
+    ctx.io.err(`polc: ${errors.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} lines could not be evaluated; each has ${options.out?.toLowerCase().endsWith(".parquet") ? "a row with its error" : 'a {"line", "error"} line'} in the output`);
     ctx.setExitCode(2);
+  }
+}
+
+/** One line's place in the output: evaluated (its case id in the tables) or refused with its error. */
+interface Output {
+  readonly line: number;
+  readonly id: string | number | undefined;
+  readonly caseId?: string;
+  readonly error?: string;
+}
+
+/** The results as a Parquet file, written by DuckDB from the query and the lines' ids and errors. */
+async function writeParquet(db: DuckDbEngine, sql: PolicySql, outputs: readonly Output[], out: string): Promise<void> {
+  await db.run(`CREATE TEMP TABLE pol_lines ("line" INTEGER, "id" VARCHAR, "case_id" VARCHAR, "error" VARCHAR)`);
+  const appender = await db.connection.createAppender("pol_lines");
+  for (const o of outputs) {
+    appender.appendInteger(o.line);
+    for (const v of [o.id === undefined ? undefined : String(o.id), o.caseId, o.error]) {
+      if (v === undefined) appender.appendNull();
+      else appender.appendVarchar(v);
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
+  const list = (column: string) => `CASE WHEN r.${column} IS NULL THEN NULL WHEN r.${column} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(r.${column}, ',') END AS ${column}`;
+  try {
+    await db.run(
+      `COPY (SELECT l."line", l."id", r.outcome, r.pathway, ${list("unmet")}, ${list("undocumented")}, l."error" FROM pol_lines l LEFT JOIN (${sql.query}) r ON r.case_id = l."case_id" ORDER BY l."line") TO ${sqlText(out)} (FORMAT parquet)`,
+    );
+  } catch (e) {
+    throw new UsageError(`cannot write the Parquet file ${out}: ${firstLine(e)}`);
   }
 }
