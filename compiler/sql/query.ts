@@ -202,16 +202,25 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
       continue;
     }
     if (s.triggers) continue;
-    const failed = `${v} IS FALSE`;
-    if (s.section.kind === "indications") {
-      // The pathways of every section with this title, as the runtime matches them.
-      const sameTitle = sections.filter((o) => o.section.kind === "indications" && o.section.title === s.section.title);
-      const pathwaysOf = (o: PlacedSection) => o.section.items.filter((r) => r.role === "pathway").map(place);
-      const reported = (o: PlacedSection) => `(c.w_${o.index} IS NOT FALSE)`;
-      const noneMet = and("TRUE", ...sameTitle.flatMap((o) => pathwaysOf(o).map((pw) => `NOT (${reported(o)} AND ${pw.column} = 1)`)));
-      for (const o of sameTitle) for (const pw of pathwaysOf(o)) addUnmet(pw, and(failed, noneMet, reported(o)), "does-not-meet");
-      for (const i of items.filter((i) => i.req.role !== "pathway")) addUnmet(i, failed, "does-not-meet");
-    } else for (const i of items) addUnmet(i, failed, "does-not-meet");
+    // A denial lists what failed in the sections that failed; a needs-info answer what surely
+    // failed in the sections still open. For indications, every pathway's unmet criteria are
+    // listed: which pathway came closest is how a determination presents them (runtime/determine.ts),
+    // not a value of the lowered form, so the SQL leaves that choice to the reader.
+    const listed: [string, string][] = [
+      ["does-not-meet", `${v} IS FALSE`],
+      ["needs-info", `(${v} IS NOT TRUE AND c.w_${s.index} IS NOT FALSE)`],
+    ];
+    for (const [outcome, failed] of listed) {
+      if (s.section.kind === "indications") {
+        // The pathways of every section with this title, as the runtime matches them.
+        const sameTitle = sections.filter((o) => o.section.kind === "indications" && o.section.title === s.section.title);
+        const pathwaysOf = (o: PlacedSection) => o.section.items.filter((r) => r.role === "pathway").map(place);
+        const reported = (o: PlacedSection) => `(c.w_${o.index} IS NOT FALSE)`;
+        const noneMet = and("TRUE", ...sameTitle.flatMap((o) => pathwaysOf(o).map((pw) => `NOT (${reported(o)} AND ${pw.column} = 1)`)));
+        for (const o of sameTitle) for (const pw of pathwaysOf(o)) addUnmet(pw, and(failed, noneMet, reported(o)), outcome);
+        for (const i of items.filter((i) => i.req.role !== "pathway")) addUnmet(i, failed, outcome);
+      } else for (const i of items) addUnmet(i, failed, outcome);
+    }
   }
   const unmetText = `concat_ws(',', ${
     [...unmetWhen]

@@ -55,15 +55,20 @@ export async function runSql(ir: IrPolicy, cases: readonly TestCase[], engine: D
 }
 
 /**
- * Where the SQL result differs from the module's determination: outcome and pathway must be
- * equal, unmet must agree (see below), and the undocumented facts must include every fact the
- * module found missing or also undocumented.
+ * Where the SQL result differs from the module's determination. Outcome and pathway must be equal.
+ * Unmet, as sets: a denial's determination quotes only the pathways that came closest (the fewest
+ * unmet criteria), a choice of how it is presented that the SQL leaves to the reader, so the SQL
+ * lists every pathway's unmet criteria under each indications section that failed (the sections
+ * the determination names in "No indication is met under …"): the module's list together with
+ * those pathways' own unmet lists (each in the determination's `pathways`). Every other outcome's
+ * list must be equal. The undocumented facts must include every fact the module finds open
+ * (`missing` and `alsoUndocumented`; asked for in full, without the search for the fewest).
  */
 export function disagreements(ir: IrPolicy, cases: readonly TestCase[], results: ReadonlyMap<string, SqlResultRow>): string[] {
   const policy = library().policies.get(ir.id)!;
   const found: string[] = [];
   for (const c of cases) {
-    const d = evaluate(policy, c.input, { state: c.state ?? undefined, trace: false });
+    const d = evaluate(policy, c.input, { state: c.state ?? undefined, trace: false, fewestFacts: false });
     const r = results.get(c.id);
     if (!r) {
       found.push(`${c.id}: no SQL result`);
@@ -72,16 +77,16 @@ export function disagreements(ir: IrPolicy, cases: readonly TestCase[], results:
     const problems: string[] = [];
     if (d.outcome !== r.outcome) problems.push(`outcome ${d.outcome} vs ${r.outcome}`);
     if (d.pathway !== r.pathway) problems.push(`pathway ${d.pathway} vs ${r.pathway}`);
-    // The module quotes in full only the closest pathways of a denial and lists on needs-info what
-    // surely failed; the query gives every failed pathway's criteria of a denial and none on needs-info.
-    const moduleUnmet = new Set(d.unmet.map((u) => u.id));
-    const sqlUnmet = new Set(r.unmet);
-    const anyPathway = new Set([...moduleUnmet, ...d.pathways.flatMap((p) => p.unmet.map((u) => u.id))]);
-    const unmetAgrees =
-      d.outcome === "needs-info" ? [...sqlUnmet].every((u) => moduleUnmet.has(u)) : [...moduleUnmet].every((u) => sqlUnmet.has(u)) && [...sqlUnmet].every((u) => anyPathway.has(u));
-    if (!unmetAgrees) problems.push(`unmet [${[...moduleUnmet].sort().join(",")}] vs [${[...sqlUnmet].sort().join(",")}]`);
+    const expected = new Set(d.unmet.map((u) => u.id));
+    if (d.outcome === "does-not-meet") {
+      const failedSections = new Set(d.reasons.flatMap((reason) => /^No indication is met under "(.*)"\.$/s.exec(reason)?.[1] ?? []));
+      for (const p of d.pathways) if (failedSections.has(p.section)) for (const u of p.unmet) expected.add(u.id);
+    }
+    const moduleUnmet = [...expected].sort().join(",");
+    const sqlUnmet = [...new Set(r.unmet)].sort().join(",");
+    if (moduleUnmet !== sqlUnmet) problems.push(`unmet [${moduleUnmet}] vs [${sqlUnmet}]`);
     const uncovered = [...d.missing, ...d.alsoUndocumented].map((m) => m.fact).filter((f) => !r.undocumented.includes(f));
-    if (uncovered.length) problems.push(`missing not among the undocumented facts: ${uncovered.join(", ")}`);
+    if (uncovered.length) problems.push(`undocumented facts not among the SQL's: ${uncovered.join(", ")}`);
     if (problems.length) found.push(`${c.id}: ${problems.join("; ")}`);
   }
   return found;
