@@ -529,6 +529,24 @@ export class ExprCompiler {
       // Both worked out when the condition is open: their common value, or unknown.
       return { t: "tri", v: `(CASE WHEN ${cond} THEN ${then.v} WHEN NOT ${cond} THEN ${otherwise.v} WHEN ${then.v} = ${otherwise.v} THEN ${then.v} ELSE CAST(NULL AS BOOLEAN) END)` };
     }
+    if ((then.t === "num" || then.t === "none") && (otherwise.t === "num" || otherwise.t === "none") && !("sel" in then && then.sel) && !("sel" in otherwise && otherwise.sel)) {
+      // runtime choose over numbers: when the condition is open, two numbers (or ranges) give
+      // the range between them, two no-values no value, anything else unknown.
+      const none = (v: NumSql | NoneSql) => (v.t === "none" ? TRUE : `COALESCE(${v.none}, FALSE)`);
+      const part = (v: NumSql | NoneSql, end: "lo" | "hi") => (v.t === "none" ? "NULL" : v[end]);
+      const isNumber = (v: NumSql | NoneSql) => (v.t === "none" ? FALSE : `(${v.lo} IS NOT NULL AND NOT ${none(v)})`);
+      const both = and(isNumber(then), isNumber(otherwise));
+      const end = (e: "lo" | "hi") =>
+        `(CASE WHEN ${cond} THEN ${part(then, e)} WHEN NOT ${cond} THEN ${part(otherwise, e)} WHEN ${both} THEN ${e === "lo" ? "LEAST" : "GREATEST"}(${part(then, e)}, ${part(otherwise, e)}) ELSE NULL END)`;
+      return {
+        t: "num",
+        lo: end("lo"),
+        hi: end("hi"),
+        none: `(CASE WHEN ${cond} THEN ${none(then)} WHEN NOT ${cond} THEN ${none(otherwise)} ELSE ${and(none(then), none(otherwise))} END)`,
+        // A range made of the two branches is not an undocumented number (runtime isKnown).
+        undoc: `(CASE WHEN ${cond} THEN ${then.t === "none" ? FALSE : then.undoc} WHEN NOT ${cond} THEN ${otherwise.t === "none" ? FALSE : otherwise.undoc} ELSE FALSE END)`,
+      };
+    }
     return this.refuse(`'if' giving a ${then.t}`);
   }
 

@@ -70,6 +70,51 @@ describe("polc sql", () => {
   });
 });
 
+describe("constructs in SQL beside the library's", () => {
+  it("maps 'if' over numbers as the runtime's choose: a branch, their common value, or the range between them", async () => {
+    const source = `
+fact a: number "A"
+fact b: number 0 to 10 "B"
+fact flag: boolean "Flag"
+define chosen "The chosen number": if flag then a else b
+policy P "If over numbers" {
+  version "1"
+  requirements "R" {
+    criterion above "Above five": chosen > 5
+    criterion not_huge "At most nine": chosen <= 9
+    criterion documented "Known": chosen is known
+  }
+}
+`;
+    expect(compile(source).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const ir = compile(source).library!.policies[0];
+    const policy = loadPolicy(source);
+    const sql = policySql(ir);
+    const inputs: Record<string, unknown>[] = [];
+    for (const flag of [true, false, undefined])
+      for (const a of [3, 7, 12, undefined])
+        for (const b of [2, 7, 8, undefined]) inputs.push({ date_of_service: "2024-06-01", ...(flag === undefined ? {} : { flag }), ...(a === undefined ? {} : { a }), ...(b === undefined ? {} : { b }) });
+    const db = await DuckDbEngine.open();
+    try {
+      await db.run(sql.ddl);
+      await db.append(
+        sql.layout,
+        inputs.map((input, i) => rowsOf(policy, sql.layout, `c${String(i).padStart(3, "0")}`, null, input)),
+      );
+      const results = await db.results(sql.query);
+      const expected = inputs.map((input) => {
+        const d = evaluate(policy, input, { trace: false, fewestFacts: false });
+        return { outcome: d.outcome, unmet: d.unmet.map((u) => u.id).sort() };
+      });
+      expect(results.map((r) => ({ outcome: r.outcome, unmet: [...r.unmet].sort() }))).toEqual(expected);
+      // Every outcome the choice can lead to is reached.
+      expect(new Set(expected.map((e) => e.outcome))).toEqual(new Set(["meets", "does-not-meet", "needs-info"]));
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe("policy text in SQL", () => {
   it("reaches the query only as literals and quoted names, so a hostile text is data", async () => {
     const source = `
