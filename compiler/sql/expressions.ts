@@ -599,12 +599,13 @@ export class ExprCompiler {
     const source = this.expr(e.source, scope);
     if (source.t === "none") return e.op === "count" ? exact("0") : e.op === "exists" ? { t: "tri", v: FALSE } : e.op === "every" ? { t: "tri", v: TRUE } : { t: "none" };
     if (source.t !== "list") return this.refuse(`a question over a ${source.t}`);
-    if (e.keys || e.window) this.refuse("a count with 'one per' or 'in any' window");
+    if (e.window) this.refuse("a count of the most in any window ('in any')");
     const a = this.cx.alias();
     const row: RowSql = { t: "row", record: source.record, alias: a };
     const inner = new Map(scope).set(e.binder, row);
     const included = e.filter ? and(`${a}."m"`, this.tri(e.filter, inner)) : `${a}."m"`;
     if (e.merge) return this.pairedCount(source, a, included, e.merge, scope);
+    if (e.keys) return this.distinctCount(source, a, included, e.keys.map((k) => this.expr(k, inner)));
     const from = `FROM ${source.from} ${a}`;
     const unknownList = `(NOT ${source.known})`;
     switch (e.op) {
@@ -714,6 +715,49 @@ export class ExprCompiler {
     }, true);
     const read = (column: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE COALESCE((SELECT p.${column} FROM ${table} p WHERE p."case_id_" = c."case_id"), 0) END)`;
     return { t: "num", lo: read(`"lo_"`), hi: read(`"hi_"`), none: FALSE, undoc: FALSE };
+  }
+
+  /**
+   * `count(p in list where …, one per KEY)` (runtime countBy without a window): entries with the
+   * same key count once. The fewest is the distinct documented keys of the sure entries (or 1
+   * when there are none but a sure entry's key is undocumented); the most is the distinct
+   * documented keys of every entry that may be included, plus one for each such entry whose key is
+   * undocumented. A key is undocumented when a part of it is (a bounded number known only by its
+   * bounds too); parts are compared as their text, joined by a character no value holds.
+   */
+  private distinctCount(source: ListSql, a: string, included: string, keys: Sql[]): Sql {
+    const documented: string[] = [];
+    const texts: string[] = [];
+    for (const k of keys) {
+      switch (k.t) {
+        case "num":
+          documented.push(`(${k.lo} IS NOT NULL AND ${k.lo} = ${k.hi} AND NOT ${k.undoc} AND NOT ${k.none})`);
+          texts.push(`CAST(${k.lo} AS ${this.d.types.text})`);
+          break;
+        case "text":
+        case "levels":
+          documented.push(`(${k.v} IS NOT NULL AND NOT ${k.none})`);
+          texts.push(`CAST(${k.v} AS ${this.d.types.text})`);
+          break;
+        case "tri":
+          documented.push(`(${k.v} IS NOT NULL)`);
+          texts.push(`CAST(${k.v} AS ${this.d.types.text})`);
+          break;
+        default:
+          return this.refuse(`a count 'one per' a ${k.t}`);
+      }
+    }
+    const known = and(...documented);
+    const key = texts.length === 1 ? texts[0] : texts.join(` || chr(1) || `);
+    const from = `FROM ${source.from} ${a}`;
+    const sure = `(${included}) IS TRUE`;
+    const may = `(${included}) IS NOT FALSE`;
+    const distinct = (cond: string) => `COUNT(DISTINCT CASE WHEN ${cond} AND ${known} THEN ${key} END)`;
+    const undocumented = (cond: string) => `COALESCE(SUM(CASE WHEN ${cond} AND NOT ${known} THEN 1 ELSE 0 END), 0)`;
+    const lo = `(SELECT ${distinct(sure)} + (CASE WHEN ${distinct(sure)} = 0 AND ${undocumented(sure)} > 0 THEN 1 ELSE 0 END) ${from})`;
+    const hi = `(SELECT ${distinct(may)} + ${undocumented(may)} ${from})`;
+    const guard = (v: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${v} END)`;
+    return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE };
   }
 
   /** An entry's columns (ord, pos and fields) from a row alias. */
