@@ -12,7 +12,8 @@ import { DuckDbEngine } from "../../compiler/sql/duckdb.js";
 import { rowsOf } from "../../compiler/sql/rows.js";
 import { compile, loadPolicy } from "../support/policies.js";
 import { evaluate } from "../../runtime/determine.js";
-import { irOf, library } from "./support.js";
+import { irOf, library, runSql } from "./support.js";
+import { postgresUnavailable } from "../../compiler/sql/postgres.js";
 
 async function polc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -70,6 +71,27 @@ describe("polc sql", () => {
   });
 });
 
+/**
+ * A small policy's determinations in SQL beside the module's, on every input: the outcome and
+ * the unmet criteria, on DuckDB and, where a server is configured, PostgreSQL.
+ */
+async function agreesOnEveryInput(source: string, inputs: readonly Record<string, unknown>[]): Promise<void> {
+  expect(compile(source).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const ir = compile(source).library!.policies[0];
+  const policy = loadPolicy(source);
+  const cases = inputs.map((input, i) => ({ id: `c${String(i).padStart(3, "0")}`, input, state: null }));
+  const expected = inputs.map((input) => {
+    const d = evaluate(policy, input, { trace: false, fewestFacts: false });
+    return { outcome: d.outcome, unmet: d.unmet.map((u) => u.id).sort() };
+  });
+  // Every outcome the construct can lead to is reached.
+  expect(new Set(expected.map((e) => e.outcome))).toEqual(new Set(["meets", "does-not-meet", "needs-info"]));
+  for (const engine of postgresUnavailable() === undefined ? (["duckdb", "postgres"] as const) : (["duckdb"] as const)) {
+    const results = await runSql(ir, cases, engine, policy);
+    expect(cases.map((c) => ({ outcome: results.get(c.id)!.outcome, unmet: [...results.get(c.id)!.unmet].sort() })), engine).toEqual(expected);
+  }
+}
+
 describe("constructs in SQL beside the library's", () => {
   it("maps 'if' over numbers as the runtime's choose: a branch, their common value, or the range between them", async () => {
     const source = `
@@ -86,33 +108,12 @@ policy P "If over numbers" {
   }
 }
 `;
-    expect(compile(source).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    const ir = compile(source).library!.policies[0];
-    const policy = loadPolicy(source);
-    const sql = policySql(ir);
     const inputs: Record<string, unknown>[] = [];
     for (const flag of [true, false, undefined])
       for (const a of [3, 7, 12, undefined])
         for (const b of [2, 7, 8, undefined]) inputs.push({ date_of_service: "2024-06-01", ...(flag === undefined ? {} : { flag }), ...(a === undefined ? {} : { a }), ...(b === undefined ? {} : { b }) });
-    const db = await DuckDbEngine.open();
-    try {
-      await db.run(sql.ddl);
-      await db.append(
-        sql.layout,
-        inputs.map((input, i) => rowsOf(policy, sql.layout, `c${String(i).padStart(3, "0")}`, null, input)),
-      );
-      const results = await db.results(sql.query);
-      const expected = inputs.map((input) => {
-        const d = evaluate(policy, input, { trace: false, fewestFacts: false });
-        return { outcome: d.outcome, unmet: d.unmet.map((u) => u.id).sort() };
-      });
-      expect(results.map((r) => ({ outcome: r.outcome, unmet: [...r.unmet].sort() }))).toEqual(expected);
-      // Every outcome the choice can lead to is reached.
-      expect(new Set(expected.map((e) => e.outcome))).toEqual(new Set(["meets", "does-not-meet", "needs-info"]));
-    } finally {
-      db.close();
-    }
-  });
+    await agreesOnEveryInput(source, inputs);
+  }, 120_000);
 
   it("maps 'one per' counts as the runtime's countBy: distinct keys, a range when entries or keys are open", async () => {
     const source = `
@@ -132,13 +133,9 @@ policy P "One per" {
   }
 }
 `;
-    expect(compile(source).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    const ir = compile(source).library!.policies[0];
-    const policy = loadPolicy(source);
-    const sql = policySql(ir);
-    // Seeded: every visit list of up to four entries over a few days, kinds and sides, some undocumented.
+    // Seeded: visit lists of up to four entries over a few days, kinds and sides, some undocumented.
     let seed = 7;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
     const inputs: Record<string, unknown>[] = [{ date_of_service: "2024-06-01" }];
     for (let i = 0; i < 300; i++) {
@@ -149,24 +146,8 @@ policy P "One per" {
       });
       inputs.push({ date_of_service: "2024-06-01", visits });
     }
-    const db = await DuckDbEngine.open();
-    try {
-      await db.run(sql.ddl);
-      await db.append(
-        sql.layout,
-        inputs.map((input, i) => rowsOf(policy, sql.layout, `c${String(i).padStart(3, "0")}`, null, input)),
-      );
-      const results = await db.results(sql.query);
-      const expected = inputs.map((input) => {
-        const d = evaluate(policy, input, { trace: false, fewestFacts: false });
-        return { outcome: d.outcome, unmet: d.unmet.map((u) => u.id).sort() };
-      });
-      expect(results.map((r) => ({ outcome: r.outcome, unmet: [...r.unmet].sort() }))).toEqual(expected);
-      expect(new Set(expected.map((e) => e.outcome))).toEqual(new Set(["meets", "does-not-meet", "needs-info"]));
-    } finally {
-      db.close();
-    }
-  });
+    await agreesOnEveryInput(source, inputs);
+  }, 120_000);
 });
 
 describe("policy text in SQL", () => {

@@ -35,10 +35,9 @@ export interface TestCase {
   readonly state: string | null;
 }
 
-/** The SQL engine's results for the cases, by case id. */
-export async function runSql(ir: IrPolicy, cases: readonly TestCase[], engine: DialectName): Promise<Map<string, SqlResultRow>> {
+/** The SQL engine's results for the cases, by case id (the policy is the library's unless given). */
+export async function runSql(ir: IrPolicy, cases: readonly TestCase[], engine: DialectName, policy: Policy = library().policies.get(ir.id)!): Promise<Map<string, SqlResultRow>> {
   const sql = policySql(ir, engine);
-  const policy = library().policies.get(ir.id)!;
   const rows = cases.map((c) => rowsOf(policy, sql.layout, c.id, c.state, c.input));
   let results: SqlResultRow[];
   if (engine === "postgres") results = runOnPostgres(postgresConnection()!, sql.ddl, sql.query, sql.layout, rows);
