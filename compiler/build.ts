@@ -10,8 +10,6 @@
  */
 import { noProgress, type Progress } from "./progress.js";
 import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { policySlug, type CompileResult } from "./compile.js";
@@ -22,9 +20,6 @@ import { emitJavaScript } from "./typescript/emit-js.js";
 import { loadPolicies } from "./load-modules.js";
 import { determinationSchema, inputSchema, type JsonSchema } from "../json-schema/index.js";
 import { libraryCoverage } from "./tools/docs-coverage.js";
-
-/** The formatting depends on Prettier's version too. */
-const prettierVersion = (createRequire(import.meta.url)("prettier/package.json") as { version: string }).version;
 
 /** The folder of the pol package polc runs from (a source checkout, or the installed package). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,11 +57,6 @@ export interface OutputFile {
 }
 
 export class BuildRefusal extends Error {}
-
-type Formatting = { readonly parser: "typescript" | "markdown"; readonly printWidth: number; readonly proseWrap?: "preserve" };
-
-const typescript: Formatting = { parser: "typescript", printWidth: 120 };
-const markdown: Formatting = { parser: "markdown", printWidth: 120, proseWrap: "preserve" };
 
 export { policySlug };
 
@@ -109,60 +99,44 @@ function toPosix(path: string): string {
 }
 
 /**
- * All generated files of a library, formatted with Prettier. Each file ends with a digest of its
- * unformatted text and the formatting; when `previous` gives a file with the same digest, it is
- * reused as it is, so a rebuild formats only what changed. The result is the same either way.
+ * All generated files of a library. Modules and pages are generated already laid out as Prettier
+ * lays them out (`typescript/code.ts`, `markdown-tables.ts`; a test holds them to Prettier's
+ * output), so a build runs no formatter. `--emit js` alone formats: TypeScript's emitter writes
+ * the JavaScript, and Prettier lays it out as before.
  */
-export async function renderOutputs(
-  result: CompileResult,
-  dirs: OutputDirs,
-  previous: (path: string) => string | undefined = () => undefined,
-  base = process.cwd(),
-  progress: Progress = noProgress,
-): Promise<OutputFile[]> {
-  const raw: { path: string; text: string; formatting: Formatting }[] = [];
-  const unformatted: OutputFile[] = [];
+export async function renderOutputs(result: CompileResult, dirs: OutputDirs, base = process.cwd(), progress: Progress = noProgress): Promise<OutputFile[]> {
+  const files: OutputFile[] = [];
+  let javascript: OutputFile[] = [];
   if (dirs.code !== undefined && result.library) {
     const layout = outputLayout(result, dirs.code, base, dirs.runtime);
     const modules = emitLibrary(result.library, layout, "typescript");
     if (dirs.emit === "js") {
       const layoutRuntime = dirs.runtime ?? (runsFromCheckout ? undefined : runtimePackage);
-      for (const m of await emitJavaScript(modules, resolve(base, dirs.code), layoutRuntime)) raw.push({ path: toPosix(join(dirs.code, m.path)), text: m.text, formatting: typescript });
-    } else for (const m of modules) raw.push({ path: toPosix(join(dirs.code, m.path)), text: m.text, formatting: typescript });
+      javascript = (await emitJavaScript(modules, resolve(base, dirs.code), layoutRuntime)).map((m) => ({ path: toPosix(join(dirs.code!, m.path)), text: m.text }));
+    } else for (const m of modules) files.push({ path: toPosix(join(dirs.code, m.path)), text: m.text });
     // Each policy's JSON Schemas beside its module, from the policy as the runtime runs it.
     for (const [id, policy] of loadPolicies(result)) {
       for (const [kind, schema] of [["input", inputSchema(policy)], ["determination", determinationSchema(policy)]] as const) {
-        unformatted.push({ path: toPosix(join(dirs.code, `${policySlug(id)}.${kind}.schema.json`)), text: schemaFileText(schema) });
+        files.push({ path: toPosix(join(dirs.code, `${policySlug(id)}.${kind}.schema.json`)), text: schemaFileText(schema) });
       }
     }
   }
   for (const compiled of result.policies) {
-    raw.push({ path: toPosix(join(dirs.docs, "policies", docsFileName(compiled.policy.name))), text: generatePolicyPage(compiled, result.checked), formatting: markdown });
+    files.push({ path: toPosix(join(dirs.docs, "policies", docsFileName(compiled.policy.name))), text: generatePolicyPage(compiled, result.checked) });
   }
-  raw.push({ path: toPosix(join(dirs.docs, "index.md")), text: generateIndex(result.policies), formatting: markdown });
-  raw.push({ path: toPosix(join(dirs.docs, "criteria.md")), text: generateCriteriaReport(result.policies, libraryCoverage(result, base)), formatting: markdown });
-  refuseCollisions([...raw.map((r) => r.path), ...unformatted.map((f) => f.path)], result);
-
-  const files: OutputFile[] = [];
-  let prettier: typeof import("prettier") | undefined;
-  progress.phase("writing generated files", raw.length);
-  for (const { path, text, formatting } of raw) {
-    progress.step();
-    const source = digest(text, formatting);
-    const old = previous(path);
-    // Reused only if it is still exactly what was written: a file edited by hand is rebuilt.
-    const match = old === undefined ? null : digestPattern.exec(old.slice(old.lastIndexOf("\n", old.length - 2) + 1));
-    if (old !== undefined && match && (match[1] ?? match[3]) === source && (match[2] ?? match[4]) === contentDigest(old.slice(0, old.length - match[0].length))) {
-      files.push({ path, text: old });
-      continue;
+  files.push({ path: toPosix(join(dirs.docs, "index.md")), text: generateIndex(result.policies) });
+  files.push({ path: toPosix(join(dirs.docs, "criteria.md")), text: generateCriteriaReport(result.policies, libraryCoverage(result, base)) });
+  refuseCollisions([...javascript, ...files].map((f) => f.path), result);
+  if (javascript.length) {
+    progress.phase("formatting the JavaScript", javascript.length);
+    // Prettier is large: it is loaded only for `--emit js`.
+    const prettier = await import("prettier");
+    for (const [i, file] of javascript.entries()) {
+      progress.step();
+      javascript[i] = { path: file.path, text: await prettier.format(file.text, { parser: "typescript", printWidth: 120 }) };
     }
-    // Prettier is large: it is loaded only when there is output to format.
-    prettier ??= await import("prettier");
-    const body = await prettier.format(text, formatting);
-    const digestLine = formatting.parser === "typescript" ? `// polc digest: ${source} ${contentDigest(body)}\n` : `<!-- polc digest: ${source} ${contentDigest(body)} -->\n`;
-    files.push({ path, text: body + digestLine });
   }
-  return [...files, ...unformatted];
+  return [...javascript, ...files];
 }
 
 /** Two outputs at one path (or paths that differ only in case, one file on many systems) would overwrite each other. */
@@ -183,17 +157,6 @@ function refuseCollisions(paths: readonly string[], result: CompileResult): void
       clashing.length ? `the policies ${clashing.join(", ")} differ only in case or punctuation; rename one` : "rename one of the files they come from"
     }`,
   );
-}
-
-/** The last line of a generated file: the digest of what it was made from, then of what it holds. */
-const digestPattern = /^(?:\/\/ polc digest: (\w+) (\w+)|<!-- polc digest: (\w+) (\w+) -->)\n$/;
-
-function contentDigest(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
-}
-
-function digest(text: string, formatting: Formatting): string {
-  return createHash("sha256").update(`${prettierVersion}\u0000${JSON.stringify(formatting)}\u0000${text}`).digest("hex").slice(0, 16);
 }
 
 function isGenerated(text: string): boolean {
@@ -389,7 +352,7 @@ function isRunning(pid: number): boolean {
 }
 
 /** Writes through a temporary file created exclusively beside the target (so never through a link), then renames it into place. */
-function writeAtomically(target: string, text: string): void {
+export function writeAtomically(target: string, text: string): void {
   for (;;) {
     const temporary = `${target}.${process.pid}.${temporaries++}.tmp`;
     let fd: number;

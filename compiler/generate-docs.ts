@@ -4,6 +4,7 @@
  */
 import type { PolicyCoverageSummary } from "./tools/docs-coverage.js";
 import type * as A from "./ast.js";
+import { alignTables } from "./markdown-tables.js";
 import { policySlug, type CompiledPolicy } from "./compile.js";
 import type { Checked } from "./check.js";
 import type { IrFact, IrGroup, IrRequirement, IrType } from "./ir.js";
@@ -32,9 +33,9 @@ export function md(text: string): string {
     .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `[U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}]`);
 }
 
-/** `*Reading:*`, or `*Reading of “2-3 months”:*` for one that reads a part of the wording. */
+/** `_Reading:_`, or `_Reading of “2-3 months”:_` for one that reads a part of the wording. */
 function readingLabel(r: A.Reading): string {
-  return r.fragment === undefined ? "*Reading:*" : `*Reading of “${md(r.fragment)}”:*`;
+  return r.fragment === undefined ? "_Reading:_" : `_Reading of “${md(r.fragment)}”:_`;
 }
 
 function refs(list: readonly A.RefRange[]): string {
@@ -136,8 +137,8 @@ class PageWriter {
 
   /** What a rule only approximates of the wording, or why no rule checks it, beside the item. */
   caveat(item: { readonly approximated?: string; readonly notExpressible?: string }, pad: string): void {
-    if (item.approximated !== undefined) this.lines.push(`${pad}- *Approximated:* ${md(item.approximated)}`);
-    if (item.notExpressible !== undefined) this.lines.push(`${pad}- *Not expressible as a rule:* ${md(item.notExpressible)}`);
+    if (item.approximated !== undefined) this.lines.push(`${pad}- _Approximated:_ ${md(item.approximated)}`);
+    if (item.notExpressible !== undefined) this.lines.push(`${pad}- _Not expressible as a rule:_ ${md(item.notExpressible)}`);
   }
 
   /** A criterion or pathway; `useReadings` are those written before a `use` of it. */
@@ -273,7 +274,7 @@ export function generatePolicyPage(compiled: CompiledPolicy, checked: Checked): 
     }
   }
   out.push("");
-  return out.join("\n");
+  return alignTables(out.join("\n"));
 }
 
 /** How a fact the chart leaves out is read, and why, as the facts table shows it. */
@@ -291,7 +292,7 @@ function section(s: A.Section, writer: PageWriter, level: number): void {
   // A notes section of text alone has nothing to check, so it says nothing about checking.
   const checked = s.sectionKind !== "notes" || s.items.some((i) => i.kind !== "Note" || i.rule);
   if (checked || s.when) {
-    out.push(`${checked ? `*${sectionMeaning[s.sectionKind]}*` : ""}${checked && s.when ? " " : ""}${s.when ? `Applies when ${code(printExpr(s.when))}.` : ""}`);
+    out.push(`${checked ? `_${sectionMeaning[s.sectionKind]}_` : ""}${checked && s.when ? " " : ""}${s.when ? `Applies when ${code(printExpr(s.when))}.` : ""}`);
     out.push("");
   }
   writer.readingParagraphs(s);
@@ -304,7 +305,7 @@ function service(v: A.ServiceDecl, writer: PageWriter, level: number): void {
   const out = writer.lines;
   out.push(`${"#".repeat(level)} Service line: ${md(v.wording)}${refs(v.refs)}`);
   out.push("");
-  out.push(`*Decided on its own (${code(v.name)}); the request as a whole takes the weightiest outcome of its lines.*${v.when ? ` Requested when ${code(printExpr(v.when))}.` : ""}`);
+  out.push(`_Decided on its own (${code(v.name)}); the request as a whole takes the weightiest outcome of its lines._${v.when ? ` Requested when ${code(printExpr(v.when))}.` : ""}`);
   out.push("");
   writer.readingParagraphs(v);
   for (const s of v.sections) section(s, writer, level + 1);
@@ -320,9 +321,9 @@ function factReadings(facts: readonly IrFact[], out: string[]): void {
       prefix += `${g.name}.`;
       if (groupsDone.has(g)) continue;
       groupsDone.add(g);
-      for (const r of g.readings) lines.push(`- ${code(`${prefix}*`)} — *Reading:* ${md(r.text)}`);
+      for (const r of g.readings) lines.push(`- ${code(`${prefix}*`)} — _Reading:_ ${md(r.text)}`);
     }
-    for (const r of fact.readings) lines.push(`- ${code(fact.path)} — *Reading:* ${md(r.text)}`);
+    for (const r of fact.readings) lines.push(`- ${code(fact.path)} — _Reading:_ ${md(r.text)}`);
   }
   if (lines.length) out.push("", ...lines);
 }
@@ -372,7 +373,7 @@ export function generateIndex(policies: readonly CompiledPolicy[]): string {
     out.push(`| [${md(p.policy.name)}](policies/${docsFileName(p.policy.name)}) | ${md(p.policy.title)} | ${cpt} | ${overlays} |`);
   }
   out.push("");
-  return out.join("\n");
+  return alignTables(out.join("\n"));
 }
 
 /** Checked criteria (not lists) reachable from a section, each counted once. */
@@ -441,7 +442,7 @@ export function generateCriteriaReport(policies: readonly CompiledPolicy[], cove
   fidelityReport(policies, out);
   readingsReport(policies, out);
   if (coverage?.length) out.push(...coverageReport(coverage));
-  return out.join("\n");
+  return alignTables(out.join("\n"));
 }
 
 /** Every item of a document that says how faithfully it is checked: criteria, notes and definitions. */
@@ -482,7 +483,7 @@ function fidelityOf(compiled: CompiledPolicy): Fidelity {
 function fidelityReport(policies: readonly CompiledPolicy[], out: string[]): void {
   out.push("## Expressed, approximated, not expressible");
   out.push("");
-  out.push("A criterion is *expressed* when its rule says what its wording says; *approximated* when the policy says (`approximated \"…\"`) what its rule leaves out and why; *not expressible* when it is kept as text (`not expressible \"…\"`) because no rule over the chart can check it.");
+  out.push("A criterion is _expressed_ when its rule says what its wording says; _approximated_ when the policy says (`approximated \"…\"`) what its rule leaves out and why; _not expressible_ when it is kept as text (`not expressible \"…\"`) because no rule over the chart can check it.");
   out.push("");
   out.push("| Guideline | Expressed | Approximated | Not expressible |");
   out.push("|---|---:|---:|---:|");

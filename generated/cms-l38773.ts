@@ -590,4 +590,3 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 5c763cfa76b86f04 57ccff5d7064d3f6

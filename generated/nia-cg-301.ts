@@ -576,4 +576,3 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: b25738608775343b a8a736bb7fee0969

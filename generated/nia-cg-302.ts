@@ -544,4 +544,3 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 170d6a514edde6d1 b0851ffed69c0345

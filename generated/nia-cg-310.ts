@@ -557,4 +557,3 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: f4a1f3d645e728b2 d3220df38712b3dc

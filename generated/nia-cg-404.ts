@@ -522,4 +522,3 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 1e66af6236013fff 8930b83bc5139c4b

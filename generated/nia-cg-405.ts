@@ -641,4 +641,3 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
 
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
-// polc digest: 95b0c2520467af6b d689aa782230af52

@@ -65,15 +65,6 @@ function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
 
-/** What an earlier build wrote at a path, so that unchanged outputs are not formatted again. */
-function previousOutput(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 function reportDiagnostics(result: CompileResult, io: Io): boolean {
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   for (const d of result.diagnostics) io.err(renderDiagnostic(d, result.sources));
@@ -131,7 +122,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
         return;
       }
       const dirs = { code: options.out, docs: options.docs, emit: options.emit, runtime: options.runtime } as const;
-      const files = await renderOutputs(result, dirs, previousOutput, process.cwd(), progress).finally(() => progress.finish());
+      const files = await renderOutputs(result, dirs, process.cwd(), progress).finally(() => progress.finish());
       const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io, temporariesRemoved);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
@@ -326,7 +317,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       }
       const dirs = { docs: options.docs };
       const progress = terminalProgress();
-      const files = await renderOutputs(result, dirs, previousOutput, process.cwd(), progress).finally(() => progress.finish());
+      const files = await renderOutputs(result, dirs, process.cwd(), progress).finally(() => progress.finish());
       const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
       reportRemoved(removed, io, temporariesRemoved);
       io.out(`docs for ${count(result.policies.length, "policy", "policies")}: ${written.length} written`);

@@ -139,8 +139,7 @@ function select(targets: readonly string[], result: CompileResult): { policies: 
 async function rebuildStale(result: CompileResult, options: TestOptions, io: Io, progress: Progress): Promise<void> {
   if (!existsSync(join(options.out, manifestName))) return;
   const dirs = { code: options.out, docs: options.docs };
-  const previous = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : undefined);
-  const files = await renderOutputs(result, dirs, previous, process.cwd(), progress).finally(() => progress.finish());
+  const files = await renderOutputs(result, dirs, process.cwd(), progress).finally(() => progress.finish());
   const { written } = writeOutputs(files, dirs, process.cwd(), libraryLabel(options.library));
   if (written.length && !options.json) io.out(`rebuilt ${plural(written.length, "stale file")}: ${written.join(", ")}`);
 }

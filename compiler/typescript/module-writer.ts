@@ -12,6 +12,8 @@ import { explainingReadings, subexpressions } from "../ir.js";
 import type { ModuleNames } from "./names.js";
 import { Names, fixedNames } from "./names.js";
 import { commentText, literal } from "../safe-text.js";
+import { array, arrow, atom, call, declaration, flat, jsonCode, layout, num, object, printString, str, type Code, type Property } from "./code.js";
+import { group, hardline, ifBreak, indent, join, line, printDoc, softline, type Doc } from "./layout.js";
 
 export type Flavour = "typescript" | "script";
 
@@ -47,7 +49,7 @@ export class ModuleWriter {
   private readonly locals: Names;
   private readonly imports = new Map<string, Map<IrDeclaration | string, Imported>>();
   private readonly constantNames = new Map<string, string>();
-  private readonly constants: string[] = [];
+  private readonly constants: [string, Code][] = [];
   readonly body: string[] = [];
   /** Values this module exports, for the script flavour's closing `return`. */
   private readonly exported: string[] = [];
@@ -103,15 +105,16 @@ export class ModuleWriter {
     return this.locals.take(candidate);
   }
 
-  /** A module-level constant, shared by every use of the same text. */
-  constant(candidate: string, text: string): string {
+  /** A module-level constant, shared by every use of the same code. */
+  constant(candidate: string, value: Code): Code {
+    const text = flat(value);
     let name = this.constantNames.get(text);
     if (!name) {
       name = this.locals.take(candidate);
       this.constantNames.set(text, name);
-      this.constants.push(`const ${name} = ${text};`);
+      this.constants.push([name, value]);
     }
-    return name;
+    return atom(name);
   }
 
   // ── Output ───────────────────────────────────────────────────────────────────────────────
@@ -120,26 +123,46 @@ export class ModuleWriter {
     this.body.push(text);
   }
 
+  /** Code laid out as Prettier would lay it out (TypeScript); on long lines for the script flavour, which nobody reads. */
+  print(doc: Doc): string {
+    return printDoc(doc, this.typed ? 120 : Number.POSITIVE_INFINITY);
+  }
+
+  /** A statement laid out at the top level of the module. */
+  statement(doc: Doc): void {
+    this.body.push(this.print(doc));
+  }
+
   /** A doc comment of several lines; each line's text is escaped so that it cannot end the comment. */
   doc(lines: readonly string[], indent = ""): void {
     if (lines.length === 1) this.body.push(`${indent}/** ${commentText(lines[0])} */`);
     else this.body.push(`${indent}/**`, ...lines.map((l) => `${indent} * ${commentText(l)}`), `${indent} */`);
   }
 
-  exportConst(name: string, value: string): void {
+  exportConst(name: string, value: Code): void {
     this.exported.push(name);
-    this.body.push(`${this.typed ? "export " : ""}const ${name} = ${value};`);
+    this.statement([this.typed ? "export const " : "const ", declaration(name, value), ";"]);
   }
 
-  /** A function of the module with statements for a body (lines already indented by two spaces). */
-  functionWithBody(name: string, params: string, returns: string, body: readonly string[], exported = false): void {
+  /** `function name(params): returns {`, as Prettier breaks a signature too long for a line. */
+  private signature(name: string, params: readonly string[], returns: string, exported: boolean): Doc {
+    const list = params.map((p) => (this.typed ? p : p.replace(/\??:.*$/, "")));
+    return group([
+      `${exported && this.typed ? "export " : ""}function ${name}`,
+      group(["(", indent([softline, join([",", line], list)]), ifBreak(","), softline, ")"]),
+      this.t(`: ${returns}`),
+    ]);
+  }
+
+  /** A function of the module with statements for a body. */
+  functionWithBody(name: string, params: readonly string[], returns: string, body: readonly Doc[], exported = false): void {
     if (exported) this.exported.push(name);
-    this.body.push(`${exported && this.typed ? "export " : ""}function ${name}(${params})${this.t(`: ${returns}`)} {`, ...body, `}`);
+    this.statement([this.signature(name, params, returns, exported), " {", indent([hardline, join(hardline, body)]), hardline, "}"]);
   }
 
-  exportFunction(name: string, params: string, returns: string, body: string): void {
+  exportFunction(name: string, params: readonly string[], returns: string, body: Code): void {
     this.exported.push(name);
-    this.body.push(`${this.typed ? "export " : ""}function ${name}(${params})${this.t(`: ${returns}`)} {`, `  return ${body};`, `}`);
+    this.statement([this.signature(name, params, returns, true), " {", indent([hardline, "return ", layout(body), ";"]), hardline, "}"]);
   }
 
   /** The whole module: banner, imports, constants, then the body. */
@@ -155,10 +178,10 @@ export class ModuleWriter {
       return rel.replace(/\.ts$/, ".js");
     };
     if (this.typed) {
-      head.push(`import * as k from ${literal(this.layout.runtimeSpecifier(this.path))};`);
+      head.push(`import * as k from ${printString(literal(this.layout.runtimeSpecifier(this.path)))};`);
       for (const [path, names] of [...this.imports].sort(([a], [b]) => a.localeCompare(b))) {
         const list = [...names.values()].sort((a, b) => a.local.localeCompare(b.local)).map((i) => `${i.type ? "type " : ""}${i.name === i.local ? i.name : `${i.name} as ${i.local}`}`);
-        head.push(`import { ${list.join(", ")} } from ${literal(specifier(path))};`);
+        head.push(this.print(["import ", namedList(list), ` from ${printString(literal(specifier(path)))};`]));
       }
     } else {
       for (const [path, names] of [...this.imports].sort(([a], [b]) => a.localeCompare(b))) {
@@ -167,31 +190,32 @@ export class ModuleWriter {
       }
     }
     head.push("");
-    if (this.constants.length) head.push(...this.constants, "");
+    if (this.constants.length) head.push(...this.constants.map(([name, value]) => this.print(["const ", declaration(name, value), ";"])), "");
     const tail = this.typed ? [] : ["", `return { ${this.exported.join(", ")} };`];
-    return [...head, ...this.body, ...tail, ""].join("\n");
+    // One blank line at most between statements, as Prettier keeps them (no text of a policy holds a raw line break).
+    return [...head, ...this.body, ...tail, ""].join("\n").replace(/\n{3,}/g, "\n\n");
   }
 
   // ── Types ────────────────────────────────────────────────────────────────────────────────
 
   /** The runtime's description of a type, for validation and conversion. */
-  runtimeType(type: IrType): string {
+  runtimeType(type: IrType): Code {
     switch (type.t) {
       case "boolean":
       case "date":
       case "duration":
       case "text":
-        return `k.${type.t}`;
+        return atom(`k.${type.t}`);
       case "levels":
-        return "k.spinalLevels";
+        return atom("k.spinalLevels");
       case "number": {
-        const bounds = type.min === undefined && type.max === undefined ? "" : `${numberText(type.min)}, ${numberText(type.max)}`;
-        return `k.${type.integer ? "integer" : "number"}(${bounds})`;
+        const bounds = type.min === undefined && type.max === undefined ? [] : [numberCode(type.min), numberCode(type.max)];
+        return call(`k.${type.integer ? "integer" : "number"}`, bounds);
       }
       case "enum":
-        return this.value(type.enum);
+        return atom(this.value(type.enum));
       case "list":
-        return `k.listOf(() => ${this.value(type.record)})`;
+        return call("k.listOf", [arrow("()", atom(this.value(type.record)))]);
     }
   }
 
@@ -220,48 +244,48 @@ export class ModuleWriter {
   // ── Expressions ──────────────────────────────────────────────────────────────────────────
 
   /** An expression that must give true, false or unknown. */
-  tri(e: IrExpr, scope: Scope): string {
+  tri(e: IrExpr, scope: Scope): Code {
     const v = this.expr(e, scope);
-    return isTri(e) ? v : `k.truth(${v})`;
+    return isTri(e) ? v : call("k.truth", [v]);
   }
 
-  expr(e: IrExpr, scope: Scope): string {
+  expr(e: IrExpr, scope: Scope): Code {
     switch (e.k) {
       case "bool":
-        return String(e.v);
+        return atom(String(e.v));
       case "num":
-        return numberText(e.v);
+        return numberCode(e.v);
       case "text":
       case "enum":
-        return literal(e.v);
+        return str(literal(e.v));
       case "date":
-        return this.constant(`date_${e.v.replace(/-/g, "_")}`, `k.day(${literal(e.v)})`);
+        return this.constant(`date_${e.v.replace(/-/g, "_")}`, call("k.day", [str(literal(e.v))]));
       case "dur":
-        return this.constant(`${e.unit}_${String(e.amount).replace(/\W/g, "_")}`, `k.length(${numberText(e.amount)}, ${literal(e.unit)})`);
+        return this.constant(`${e.unit}_${String(e.amount).replace(/\W/g, "_")}`, call("k.length", [numberCode(e.amount), str(literal(e.unit))]));
       case "levels":
-        return this.constant(`levels_${e.v.replace(/\W+/g, "_").slice(0, 30)}`, `k.levels(${literal(e.v)})`);
+        return this.constant(`levels_${e.v.replace(/\W+/g, "_").slice(0, 30)}`, call("k.levels", [str(literal(e.v))]));
       case "none":
-        return "k.NONE";
+        return atom("k.NONE");
       case "absent":
-        return `k.isAbsent(${this.expr(e.arg, scope)})`;
+        return call("k.isAbsent", [this.expr(e.arg, scope)]);
       case "refer": {
-        const referral = this.constant(`referral_${this.referrals++}`, `k.referral(${literal(e.clause)}, ${literal(e.refs)})`);
-        return e.when ? `k.refer(${referral}, ${this.tri(e.when, scope)})` : referral;
+        const referral = this.constant(`referral_${this.referrals++}`, call("k.referral", [str(literal(e.clause)), jsonCode(e.refs)]));
+        return e.when ? call("k.refer", [referral, this.tri(e.when, scope)]) : referral;
       }
       case "if":
-        return `k.choose(${this.tri(e.cond, scope)}, () => ${this.expr(e.then, scope)}, () => ${this.expr(e.else, scope)})`;
+        return call("k.choose", [this.tri(e.cond, scope), arrow("()", this.expr(e.then, scope)), arrow("()", this.expr(e.else, scope))]);
       case "fn":
-        return `k.${e.fn}(${e.args.map((a) => this.expr(a, scope)).join(", ")})`;
+        return call(`k.${e.fn}`, e.args.map((a) => this.expr(a, scope)));
       case "fact":
-        return `c.fact(${this.value(e.fact)})`;
+        return call("c.fact", [atom(this.value(e.fact))]);
       case "dos":
-        return "c.dos";
+        return atom("c.dos");
       case "var":
-        return scope.get(e.name)!;
+        return atom(scope.get(e.name)!);
       case "field":
         // A query's entry is always an entry of the list: its field is read without asking what it is.
-        if (e.of.k === "var" && this.entries.has(scope.get(e.of.name)!)) return `c.entryField(${scope.get(e.of.name)}, ${this.value(e.field)})`;
-        return `c.field(${this.expr(e.of, scope)}, ${this.value(e.field)})`;
+        if (e.of.k === "var" && this.entries.has(scope.get(e.of.name)!)) return call("c.entryField", [atom(scope.get(e.of.name)!), atom(this.value(e.field))]);
+        return call("c.field", [this.expr(e.of, scope), atom(this.value(e.field))]);
       case "and":
       case "or": {
         // Operands up to the first costly one are worked out at once; from there on, each comes as
@@ -270,59 +294,60 @@ export class ModuleWriter {
         const eager = e.args.slice(0, firstCostly === -1 ? e.args.length : firstCostly).map((a) => this.tri(a, scope));
         const head = this.junction(`k.${e.k}`, eager);
         if (firstCostly === -1) return head;
-        const lazy = (rest: readonly IrExpr[]): string =>
-          rest.length === 1 ? this.tri(rest[0], scope) : `c.${e.k}(${this.tri(rest[0], scope)}, () => ${lazy(rest.slice(1))})`;
-        return `c.${e.k}(${head}, () => ${lazy(e.args.slice(firstCostly))})`;
+        const lazy = (rest: readonly IrExpr[]): Code =>
+          rest.length === 1 ? this.tri(rest[0], scope) : call(`c.${e.k}`, [this.tri(rest[0], scope), arrow("()", lazy(rest.slice(1)))]);
+        return call(`c.${e.k}`, [head, arrow("()", lazy(e.args.slice(firstCostly)))]);
       }
       case "not":
-        return `k.not(${this.tri(e.arg, scope)})`;
+        return call("k.not", [this.tri(e.arg, scope)]);
       case "cmp": {
         const a = this.expr(e.a, scope);
         const b = this.expr(e.b, scope);
+        const op = str(literal(e.op));
         switch (e.kind) {
           case "number":
           case "date":
-            return `k.compare(${literal(e.op)}, ${a}, ${b})`;
+            return call("k.compare", [op, a, b]);
           case "duration":
-            return `k.compareDurations(${literal(e.op)}, ${a}, ${b}, c.dos)`;
+            return call("k.compareDurations", [op, a, b, atom("c.dos")]);
           case "equality":
-            return `k.compareEqual(${literal(e.op)}, ${a}, ${b})`;
+            return call("k.compareEqual", [op, a, b]);
         }
         break;
       }
       case "in": {
-        const set = this.constant(`choices_${e.values.join("_").slice(0, 40)}`, `k.choices(${literal(e.values)})`);
-        return `k.isIn(${this.expr(e.arg, scope)}, ${set}, ${e.negated})`;
+        const set = this.constant(`choices_${e.values.join("_").slice(0, 40)}`, call("k.choices", [jsonCode(e.values)]));
+        return call("k.isIn", [this.expr(e.arg, scope), set, atom(String(e.negated))]);
       }
       case "known":
-        return `k.isKnown(${this.expr(e.arg, scope)})`;
+        return call("k.isKnown", [this.expr(e.arg, scope)]);
       case "arith": {
         const operation = e.kind === "date" ? "shiftDate" : e.kind === "duration" ? "scaleLength" : "arithmetic";
-        return `k.${operation}(${literal(e.op)}, ${this.expr(e.a, scope)}, ${this.expr(e.b, scope)})`;
+        return call(`k.${operation}`, [str(literal(e.op)), this.expr(e.a, scope), this.expr(e.b, scope)]);
       }
       case "within":
-        return `k.withinLast(${this.expr(e.arg, scope)}, ${this.expr(e.window, scope)}, c.dos)`;
+        return call("k.withinLast", [this.expr(e.arg, scope), this.expr(e.window, scope), atom("c.dos")]);
       case "span":
-        return `k.timeBetween(${this.expr(e.from, scope)}, ${e.to ? this.expr(e.to, scope) : "c.dos"})`;
+        return call("k.timeBetween", [this.expr(e.from, scope), e.to ? this.expr(e.to, scope) : atom("c.dos")]);
       case "call":
-        return `${this.value(e.def)}(${["c", ...e.args.map((a) => this.expr(a, scope))].join(", ")})`;
+        return call(this.value(e.def), [atom("c"), ...e.args.map((a) => this.expr(a, scope))]);
       case "crit":
-        return `c.met(${this.value(e.req)})`;
+        return call("c.met", [atom(this.value(e.req))]);
       case "later_of":
       case "earlier_of":
-        return `k.${e.k === "later_of" ? "laterOf" : "earlierOf"}([${e.args.map((a) => this.expr(a, scope)).join(", ")}])`;
+        return call(`k.${e.k === "later_of" ? "laterOf" : "earlierOf"}`, [array(e.args.map((a) => this.expr(a, scope)))]);
       case "recent_run":
-        return `k.recentRun(c, ${this.expr(e.list, scope)}, ${this.expr(e.gap, scope)})`;
+        return call("k.recentRun", [atom("c"), this.expr(e.list, scope), this.expr(e.gap, scope)]);
       case "query":
         return this.query(e, scope);
     }
   }
 
   /** `k.and(a, b, …)` takes up to six operands; a longer chain nests. */
-  private junction(call: string, args: readonly string[]): string {
+  private junction(callee: string, args: readonly Code[]): Code {
     if (args.length === 1) return args[0];
-    if (args.length <= 6) return `${call}(${args.join(", ")})`;
-    return `${call}(${[...args.slice(0, 5), this.junction(call, args.slice(5))].join(", ")})`;
+    if (args.length <= 6) return call(callee, args);
+    return call(callee, [...args.slice(0, 5), this.junction(callee, args.slice(5))]);
   }
 
   /** How many referral constants this module has made, for their names. */
@@ -331,17 +356,19 @@ export class ModuleWriter {
   /** The names that hold an entry of a list (a query's binder), whose fields are read directly. */
   private readonly entries = new Set<string>();
 
-  private query(e: Extract<IrExpr, { k: "query" }>, scope: Scope): string {
+  private query(e: Extract<IrExpr, { k: "query" }>, scope: Scope): Code {
     const source = this.expr(e.source, scope);
     const entry = `each_${e.binder}`;
     this.entries.add(entry);
     const inner = new Map(scope).set(e.binder, entry);
-    const filter = e.filter ? `(${entry}) => ${this.tri(e.filter, inner)}` : undefined;
+    const filter = e.filter ? arrow(`(${entry})`, this.tri(e.filter, inner)) : undefined;
+    const none = atom("undefined");
+    const c = atom("c");
     switch (e.op) {
       case "count":
         if (e.keys || e.window) {
-          const keys = e.keys ? `(${entry}) => [${e.keys.map((key) => this.expr(key, inner)).join(", ")}]` : "undefined";
-          return `k.countBy(c, ${source}, ${filter ?? "undefined"}, ${keys}, ${e.window ? this.expr(e.window, scope) : "undefined"})`;
+          const keys = e.keys ? arrow(`(${entry})`, array(e.keys.map((key) => this.expr(key, inner)))) : none;
+          return call("k.countBy", [c, source, filter ?? none, keys, e.window ? this.expr(e.window, scope) : none]);
         }
         if (e.merge) {
           const first = `each_${e.merge.a}`;
@@ -349,15 +376,15 @@ export class ModuleWriter {
           const second = e.merge.b === e.merge.a ? `${first}_2` : `each_${e.merge.b}`;
           this.entries.add(first).add(second);
           const pair = new Map(scope).set(e.merge.a, first).set(e.merge.b, second);
-          return `k.countPairedAsOne(c, ${source}, ${filter ?? "undefined"}, (${first}, ${second}) => ${this.tri(e.merge.cond, pair)})`;
+          return call("k.countPairedAsOne", [c, source, filter ?? none, arrow(`(${first}, ${second})`, this.tri(e.merge.cond, pair))]);
         }
-        return `k.count(c, ${source}${filter ? `, ${filter}` : ""})`;
+        return call("k.count", filter ? [c, source, filter] : [c, source]);
       case "every":
-        return `k.every(c, ${source}, ${filter ?? "undefined"}, (${entry}) => ${this.tri(e.body!, inner)})`;
+        return call("k.every", [c, source, filter ?? none, arrow(`(${entry})`, this.tri(e.body!, inner))]);
       case "union":
-        return `k.union(c, ${source}, ${filter ?? "undefined"}, (${entry}) => ${this.expr(e.body!, inner)})`;
+        return call("k.union", [c, source, filter ?? none, arrow(`(${entry})`, this.expr(e.body!, inner))]);
       default:
-        return `k.${e.op}(c, ${source}${filter ? `, ${filter}` : ""})`;
+        return call(`k.${e.op}`, filter ? [c, source, filter] : [c, source]);
     }
   }
 
@@ -367,27 +394,35 @@ export class ModuleWriter {
   requirement(r: IrRequirement, name: string, source: string): void {
     const heading = r.role === "group" ? `List ${r.id}` : `${r.role[0].toUpperCase()}${r.role.slice(1)} ${r.id}`;
     this.doc([`${heading}: ${r.wording}${r.refs ? ` [${r.refs}]` : ""}`, `${source}, line ${r.line}.`]);
-    const fields = [`  id: ${literal(r.id)},`, `  wording: ${literal(r.wording)},`];
-    if (r.refs) fields.push(`  refs: ${literal(r.refs)},`);
-    fields.push(`  source,`, `  line: ${r.line},`);
+    const fields: Property[] = [{ key: "id", value: str(literal(r.id)) }, { key: "wording", value: str(literal(r.wording)) }];
+    if (r.refs) fields.push({ key: "refs", value: str(literal(r.refs)) });
+    fields.push({ shorthand: "source" }, { key: "line", value: numberCode(r.line) });
     const readings = explainingReadings(r);
-    if (readings.length) fields.push(`  readings: [`, ...readings.map((reading) => `    { text: ${literal(reading.text)}, of: ${literal(reading.of)} },`), `  ],`);
+    if (readings.length) {
+      fields.push({ key: "readings", value: array(readings.map((reading) => object([{ key: "text", value: str(literal(reading.text)) }, { key: "of", value: str(literal(reading.of)) }]))) });
+    }
     const scope: Scope = new Map();
-    if (r.when) fields.push(`  when: (c) => ${this.tri(r.when, scope)},`);
-    if (r.test) fields.push(`  test: (c) => ${this.tri(r.test, scope)},`);
+    if (r.when) fields.push({ key: "when", value: arrow("(c)", this.tri(r.when, scope)) });
+    if (r.test) fields.push({ key: "test", value: arrow("(c)", this.tri(r.test, scope)) });
     if (r.list) {
-      const items = `[${r.list.items.map((i) => this.value(i)).join(", ")}]`;
-      const list = r.list.quantifier === "atLeast" || r.list.quantifier === "atMost" ? `k.${r.list.quantifier}(${r.list.n}, ${items})` : `k.${r.list.quantifier}Of(${items})`;
-      fields.push(`  list: ${list},`);
+      const items = array(r.list.items.map((i) => atom(this.value(i))));
+      const list = r.list.quantifier === "atLeast" || r.list.quantifier === "atMost" ? call(`k.${r.list.quantifier}`, [numberCode(r.list.n), items]) : call(`k.${r.list.quantifier}Of`, [items]);
+      fields.push({ key: "list", value: list });
     }
     const make = r.role === "group" ? "group" : r.role;
-    this.exportConst(name, `k.${make}({\n${fields.join("\n")}\n})`);
+    this.exportConst(name, call(`k.${make}`, [object(fields, true)]));
   }
 }
 
-/** A number as code: finite, with a sign that cannot merge with an operator before it. */
-export function numberText(v: number | undefined): string {
-  if (v === undefined) return "undefined";
+/** `{ a, b, c }` of an import or export: on one line when it fits, else one name a line. */
+export function namedList(names: readonly string[]): Doc {
+  if (names.length === 1) return `{ ${names[0]} }`;
+  return group(["{", indent([line, join([",", line], names)]), ifBreak(","), line, "}"]);
+}
+
+/** A number as code, as Prettier prints it (`1e21`, not `1e+21`). */
+export function numberCode(v: number | undefined): Code {
+  if (v === undefined) return atom("undefined");
   if (!Number.isFinite(v)) throw new Error(`a number that is not finite reached code generation: ${v}`);
-  return v < 0 ? `(${v})` : String(v);
+  return num(String(v).replace("e+", "e"));
 }

@@ -6,7 +6,9 @@
  */
 import { compilerVersion } from "../version.js";
 import type { IrDefinition, IrFact, IrLibrary, IrModule, IrPolicy, IrRecord, IrType } from "../ir.js";
-import { ModuleWriter, type Flavour, type OutputLayout } from "./module-writer.js";
+import { ModuleWriter, namedList, numberCode, type Flavour, type OutputLayout } from "./module-writer.js";
+import { array, arrow, atom, call, declaration, jsonCode, layout, not, object, printString, str, type Code, type Property } from "./code.js";
+import { group, hardline, ifBreak, indent, join, line, softline, type Doc } from "./layout.js";
 import { moduleNames, type ModuleNames } from "./names.js";
 import { commentText, literal } from "../safe-text.js";
 
@@ -43,12 +45,12 @@ function banner(source: string): string[] {
 // ── File modules ─────────────────────────────────────────────────────────────────────────────
 
 function fileModule(m: IrModule, w: ModuleWriter): string {
-  if (m.requirements.length || m.definitions.length) w.line(`const source = ${literal(m.file)};`);
+  if (m.requirements.length || m.definitions.length) w.statement(["const ", declaration("source", str(literal(m.file))), ";"]);
   for (const e of m.enums) {
     w.line();
     if (e.doc) w.doc([e.doc]);
-    if (w.typed) w.line(`export type ${w.type(e)} = ${e.values.map((v) => literal(v.name)).join(" | ")};`);
-    w.exportConst(w.value(e), `k.enumeration(${literal(e.name)}, ${literal(e.values.map((v) => v.name))})`);
+    if (w.typed) w.statement(unionAlias(`export type ${w.type(e)}`, e.values.map((v) => printString(literal(v.name)))));
+    w.exportConst(w.value(e), call("k.enumeration", [str(literal(e.name)), jsonCode(e.values.map((v) => v.name))]));
   }
   for (const r of m.records) record(r, w);
   if (m.facts.length) w.line();
@@ -74,21 +76,21 @@ function record(r: IrRecord, w: ModuleWriter): void {
     }
     w.line("}");
   }
-  for (const f of r.fields) w.exportConst(w.value(f), `k.field(${f.index}, ${literal(f.name)}, ${w.runtimeType(f.type)}, ${literal(f.description)})`);
+  for (const f of r.fields) w.exportConst(w.value(f), call("k.field", [numberCode(f.index), str(literal(f.name)), w.runtimeType(f.type), str(literal(f.description))]));
   // Reading an entry by the names of its fields (validation's fast path; see FastReader).
   const reader = w.local(`read_entry_${r.name}`);
   w.line();
   w.doc([`Reads an entry of a list of ${r.name}: each field by its name. False sends the request to the full check, which names each problem.`]);
   w.functionWithBody(
     reader,
-    `r${w.t(": k.FastReader")}, entry${w.t(": k.RequestObject")}, row${w.t(": k.Row")}`,
+    ["r: k.FastReader", "entry: k.RequestObject", "row: k.Row"],
     "boolean",
     readerBody(
       "entry",
-      r.fields.map((f) => ({ name: f.name, take: `r.${fieldTaker(f.type)}(row, ${w.value(f)}, value)` })),
+      r.fields.map((f) => ({ name: f.name, take: layout(not(call(`r.${fieldTaker(f.type)}`, [atom("row"), atom(w.value(f)), atom("value")]))) })),
     ),
   );
-  w.exportConst(w.value(r), `k.record(${literal(r.name)}, ${literal(r.doc ?? "")}, [${r.fields.map((f) => w.value(f)).join(", ")}], ${reader})`);
+  w.exportConst(w.value(r), call("k.record", [str(literal(r.name)), str(literal(r.doc ?? "")), array(r.fields.map((f) => atom(w.value(f)))), atom(reader)]));
 }
 
 /** The method of FastReader that takes a fact of a type. */
@@ -103,20 +105,47 @@ function fieldTaker(type: IrType): string {
 /**
  * The body of a generated reader: one pass over the object's properties (own ones only: the
  * runtime checks the object is plain before calling it), each name taken by its own line, any
- * other name refused.
+ * other name refused. `take` is the test that refuses a value (`!r.boolean(…)`).
  */
-function readerBody(object: string, cases: readonly { name: string; take: string }[], skip: readonly string[] = []): string[] {
-  const lines = [`  for (const name in ${object}) {`, `    const value = ${object}[name];`, `    switch (name) {`];
-  for (const name of skip) lines.push(`      case ${literal(name)}:`, `        break;`);
-  for (const c of cases) lines.push(`      case ${literal(c.name)}:`, `        if (!${c.take}) return false;`, `        break;`);
-  lines.push(`      default:`, `        return false;`, `    }`, `  }`, `  return true;`);
-  return lines;
+function readerBody(object: string, cases: readonly { name: string; take: Doc }[], skip: readonly string[] = []): Doc[] {
+  const clauses: Doc[] = [];
+  for (const name of skip) clauses.push([`case ${printString(literal(name))}:`, indent([hardline, "break;"])]);
+  for (const c of cases) {
+    const refuse = group(["if (", group(c.take), ")", indent([line, "return false;"])]);
+    clauses.push([`case ${printString(literal(c.name))}:`, indent([hardline, refuse, hardline, "break;"])]);
+  }
+  clauses.push(["default:", indent([hardline, "return false;"])]);
+  const loop: Doc = [
+    `for (const name in ${object}) {`,
+    indent([hardline, `const value = ${object}[name];`, hardline, "switch (name) {", indent([hardline, join(hardline, clauses)]), hardline, "}"]),
+    hardline,
+    "}",
+  ];
+  return [loop, "return true;"];
+}
+
+/**
+ * `!(value === undefined || value === null || (r.object(value) && read(r, value)))`: a group of
+ * facts, absent or an object that its reader takes; laid out as Prettier lays out the logical
+ * expression when it is too long for its line.
+ */
+function groupTake(reader: string): Doc {
+  const equals = (right: string): Doc => group(["value", indent([" ", "===", line, right])]);
+  const both = group([layout(call("r.object", [atom("value")])), indent([" ", ["&&", line, layout(call(reader, [atom("r"), atom("value")]))]])]);
+  const parts: Doc[] = [equals("undefined"), " ", ["||", line, equals("null")], " ", ["||", line, ["(", both, ")"]]];
+  return ["!(", group([indent([softline, ...parts]), softline]), ")"];
+}
+
+/** `type X = "a" | "b"`: on one line, else the union on the next, else one member a line. */
+function unionAlias(left: string, members: readonly string[]): Doc {
+  const union = group([ifBreak("| "), join([line, "| "], members)]);
+  return group([left, " =", group(indent([line, union])), ";"]);
 }
 
 function fact(f: IrFact, w: ModuleWriter): void {
   w.doc(f.absentUnlessDocumented ? [f.description, "Absent unless documented: when the request leaves it out, it is taken as absent and the determination says so."] : [f.description]);
-  const reading = f.absentUnlessDocumented ? ", { absentUnlessDocumented: true }" : "";
-  w.exportConst(w.value(f), `k.fact(${literal(f.path)}, ${w.runtimeType(f.type)}, ${literal(f.description)}${reading})`);
+  const reading: Code[] = f.absentUnlessDocumented ? [object([{ key: "absentUnlessDocumented", value: atom("true") }])] : [];
+  w.exportConst(w.value(f), call("k.fact", [str(literal(f.path)), w.runtimeType(f.type), str(literal(f.description)), ...reading]));
 }
 
 /** Whether a definition is worth remembering: it has no parameters, or one holds a list or an entry. */
@@ -134,16 +163,16 @@ function definition(d: IrDefinition, w: ModuleWriter, file: string): void {
   const body = w.expr(d.body, bound);
   const name = w.value(d);
   // Where it is written, for coverage runs that report each definition's values.
-  const site = `{ name: ${literal(d.name)}, source, line: ${d.line} }`;
+  const site = object([{ key: "name", value: str(literal(d.name)) }, { shorthand: "source" }, { key: "line", value: numberCode(d.line) }]);
   switch (remembered(d)) {
     case "once":
-      w.exportConst(name, `k.define((c) => ${body}, ${site})`);
+      w.exportConst(name, call("k.define", [arrow("(c)", body), site]));
       break;
     case "per-arguments":
-      w.exportConst(name, `k.defineOver((c${w.t(": k.Context")}, ${unique.map((p) => `${p}${w.t(": k.Value")}`).join(", ")}) => ${body}, ${site})`);
+      w.exportConst(name, call("k.defineOver", [arrow(`(c${w.t(": k.Context")}, ${unique.map((p) => `${p}${w.t(": k.Value")}`).join(", ")})`, body), site]));
       break;
     case "never":
-      w.exportFunction(name, ["c" + w.t(": k.Context"), ...unique.map((p) => p + w.t(": k.Value"))].join(", "), "k.Value", `c.observed(${body}, ${literal(d.name)}, source, ${d.line})`);
+      w.exportFunction(name, ["c: k.Context", ...unique.map((p) => `${p}: k.Value`)], "k.Value", call("c.observed", [body, str(literal(d.name)), atom("source"), numberCode(d.line)]));
       break;
   }
 }
@@ -168,36 +197,73 @@ function policyModule(p: IrPolicy, w: ModuleWriter): string {
     digest: p.digest ?? "",
     compiler: compilerVersion,
   };
-  const section = (s: IrPolicy["sections"][number]) => {
-    const items = `[${s.items.map((r) => w.value(r)).join(", ")}]`;
-    return `k.section(${literal(s.kind)}, ${literal(s.title)}, ${items}${s.when ? `, (c) => ${w.tri(s.when, new Map())}` : ""})`;
-  };
-  const services = (list: IrPolicy["services"]) =>
+  const section = (s: IrPolicy["sections"][number]): Code =>
+    call("k.section", [str(literal(s.kind)), str(literal(s.title)), array(s.items.map((r) => atom(w.value(r)))), ...(s.when ? [arrow("(c)", w.tri(s.when, new Map()))] : [])]);
+  const services = (list: IrPolicy["services"]): Property[] =>
     list.length === 0
-      ? ""
-      : `\n  services: [${list
-          .map((v) => `k.service({ id: ${literal(v.id)}, wording: ${literal(v.wording)}, refs: ${literal(v.refs)}, ${v.when ? `when: (c) => ${w.tri(v.when, new Map())}, ` : ""}sections: [${v.sections.map(section).join(", ")}] })`)
-          .join(",\n")}],`;
+      ? []
+      : [
+          {
+            key: "services",
+            value: array(
+              list.map((v) =>
+                call("k.service", [
+                  object([
+                    { key: "id", value: str(literal(v.id)) },
+                    { key: "wording", value: str(literal(v.wording)) },
+                    { key: "refs", value: str(literal(v.refs)) },
+                    ...(v.when ? [{ key: "when", value: arrow("(c)", w.tri(v.when, new Map())) }] : []),
+                    { key: "sections", value: array(v.sections.map(section)) },
+                  ]),
+                ]),
+              ),
+            ),
+          },
+        ];
   const overlays = p.overlays.map((o) => {
-    const applies = o.applies.map((a) => `{ mode: ${literal(a.mode)}, wording: ${literal(a.wording)}, test: (c) => ${w.tri(a.test, new Map())} }`);
-    return `k.overlay({\n  id: ${literal(o.id)},\n  title: ${literal(o.title)},\n  state: ${literal(o.state)},\n  applies: [${applies.join(", ")}],\n  sections: [${o.sections.map(section).join(", ")}],${services(o.services)}\n})`;
+    const applies = o.applies.map((a) => object([{ key: "mode", value: str(literal(a.mode)) }, { key: "wording", value: str(literal(a.wording)) }, { key: "test", value: arrow("(c)", w.tri(a.test, new Map())) }]));
+    return call("k.overlay", [
+      object(
+        [
+          { key: "id", value: str(literal(o.id)) },
+          { key: "title", value: str(literal(o.title)) },
+          { key: "state", value: str(literal(o.state)) },
+          { key: "applies", value: array(applies) },
+          { key: "sections", value: array(o.sections.map(section)) },
+          ...services(o.services),
+        ],
+        true,
+      ),
+    ]);
   });
   const read = requestReaders(p, w);
   w.line();
   w.doc([`${p.id} ${p.title}: its metadata, the facts it reads, and its sections and overlays in the guideline's order.`, `Compiled from ${sources.join(", ")}.`]);
   w.exportConst(
     "policy",
-    `k.policy({\n  metadata: ${literal(metadata)},\n  facts: [${p.facts.map((f) => w.value(f)).join(", ")}],\n  read: ${read},\n  sections: [${p.sections.map(section).join(",\n")}],${services(p.services)}\n  overlays: [${overlays.join(",\n")}],\n})`,
+    call("k.policy", [
+      object(
+        [
+          { key: "metadata", value: jsonCode(metadata) },
+          { key: "facts", value: array(p.facts.map((f) => atom(w.value(f)))) },
+          { key: "read", value: atom(read) },
+          { key: "sections", value: array(p.sections.map(section)) },
+          ...services(p.services),
+          { key: "overlays", value: array(overlays) },
+        ],
+        true,
+      ),
+    ]),
   );
   w.line();
   w.doc(["What the guideline says about itself: number, title, dates, CPT codes, overlays."]);
-  w.exportConst("metadata", "policy.metadata");
+  w.exportConst("metadata", atom("policy.metadata"));
   w.line();
   w.doc([
     `Evaluates a request against ${p.id} ${p.title}. Validates the input first and throws InputError listing every problem.`,
     `Pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace.`,
   ]);
-  w.exportFunction("evaluate", `input${w.t(": Input")}, options${w.t("?: k.EvaluateOptions")}`, "k.Determination", "k.evaluate(policy, input, options)");
+  w.exportFunction("evaluate", ["input: Input", "options?: k.EvaluateOptions"], "k.Determination", call("k.evaluate", [atom("policy"), atom("input"), atom("options")]));
   if (w.typed) {
     w.line();
     w.line("export type Determination = k.Determination;");
@@ -237,12 +303,12 @@ function requestReaders(p: IrPolicy, w: ModuleWriter): string {
     const name = w.local(path.length ? `read_group_${path.join("_")}` : "read_request");
     const cases = [...node.children].map(([key, child]) =>
       child.fact
-        ? { name: key, take: `r.${factTaker(child.fact.type)}(${w.value(child.fact)}, value)` }
-        : { name: key, take: `(value === undefined || value === null || (r.object(value) && ${reader(child, [...path, key])}(r, value)))` },
+        ? { name: key, take: layout(not(call(`r.${factTaker(child.fact.type)}`, [atom(w.value(child.fact)), atom("value")]))) }
+        : { name: key, take: groupTake(reader(child, [...path, key])) },
     );
     w.line();
     w.doc([path.length ? `Reads the group ${path.join(".")} of a request: each fact by its name.` : `Reads a request to ${p.id}: each fact by its name. False sends it to the full check, which names each problem.`]);
-    w.functionWithBody(name, `r${w.t(": k.FastReader")}, ${path.length ? "group" : "input"}${w.t(": k.RequestObject")}`, "boolean", readerBody(path.length ? "group" : "input", cases, path.length ? [] : ["date_of_service"]));
+    w.functionWithBody(name, ["r: k.FastReader", `${path.length ? "group" : "input"}: k.RequestObject`], "boolean", readerBody(path.length ? "group" : "input", cases, path.length ? [] : ["date_of_service"]));
     return name;
   };
   return reader(inputTree(p), []);
@@ -260,7 +326,7 @@ function inputType(p: IrPolicy, w: ModuleWriter): void {
   for (const f of p.facts) collect(f.type);
   for (const r of p.records) for (const f of r.fields) collect(f.type);
   for (const r of p.records) used.add(w.type(r));
-  if (used.size) w.line(`export type { ${[...used].sort().join(", ")} };`);
+  if (used.size) w.statement(["export type ", namedList([...used].sort()), ";"]);
   w.line();
   w.doc([`The facts ${p.id} ${p.title} needs. Leave a fact out (or null) when the chart does not document it: the determination then says which facts would decide it.`]);
   w.line("export interface Input {");

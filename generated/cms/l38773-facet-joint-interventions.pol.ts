@@ -1957,4 +1957,3 @@ export const criterion_limitation_3_moderate = k.criterion({
       k.isIn(c.fact(fact_request_sedation_reason), choices_inability_to_cooperate_prohibiting_medic, false),
     ),
 });
-// polc digest: 4c2a51ba4895c934 26d1803602af95d1

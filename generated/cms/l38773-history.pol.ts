@@ -388,4 +388,3 @@ export function define_sides_overlap(c: k.Context, param_a: k.Value, param_b: k.
     126,
   );
 }
-// polc digest: 0765edfee6fbfd35 3c7268e25a2c66f7

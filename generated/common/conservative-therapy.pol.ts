@@ -348,4 +348,3 @@ export function define_failed_or_ongoing_conservative_therapy(
     75,
   );
 }
-// polc digest: 6ecd2a42c2637ead 4506bf1a96434931

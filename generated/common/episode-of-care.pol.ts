@@ -68,4 +68,3 @@ export const define_episode_of = k.defineOver(
     ),
   { name: "episode_of", source, line: 16 },
 );
-// polc digest: 4c90f0982ef03e46 1df4befd51f873a5

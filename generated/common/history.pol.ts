@@ -267,4 +267,3 @@ export function define_same_region(c: k.Context, param_a: k.Value, param_b: k.Va
     84,
   );
 }
-// polc digest: 2ffe1983b5766b60 91fac9163e08d692

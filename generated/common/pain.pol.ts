@@ -30,4 +30,3 @@ export const define_severe_pain_documented = k.define(
   (c) => k.or(k.truth(c.fact(fact_pain_functional_disability)), k.compare(">=", c.fact(fact_pain_average), 6)),
   { name: "severe_pain_documented", source, line: 10 },
 );
-// polc digest: b27e2cd5b6c39be4 b2cacad216ef6949

@@ -81,4 +81,3 @@ export function define_same_date_of_service_allowed(c: k.Context, param_requeste
     10,
   );
 }
-// polc digest: f4b01ce043d468c4 a8feca53e22259ea

@@ -910,4 +910,3 @@ export const criterion_severe_stenosis_obstruction = k.criterion({
   line: 206,
   test: (c) => k.truth(c.fact(fact_findings_severe_stenosis_obstruction)),
 });
-// polc digest: 9a5717baf64b75ac c02e217c4463e836

@@ -1170,4 +1170,3 @@ export const criterion_no_percutaneous_access = k.criterion({
   line: 252,
   test: (c) => k.truth(c.fact(fact_findings_no_percutaneous_access)),
 });
-// polc digest: 5dda2ec46af95e24 90a097c2ab6bb551

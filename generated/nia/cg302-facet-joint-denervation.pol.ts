@@ -565,4 +565,3 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 185,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: df167dbe5b969ce6 45a2e7450546dbf9

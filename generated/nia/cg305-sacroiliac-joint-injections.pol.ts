@@ -1198,4 +1198,3 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 246,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: d61c53d7112d571a a4b216f4a0a1b43f

@@ -693,4 +693,3 @@ export const note_pain_or_spasticity_only = k.note({
   line: 211,
   test: (c) => k.isIn(c.fact(fact_pump_indication), choices_chronic_pain_spasticity, false),
 });
-// polc digest: 324838b41abdcf4f 0ef7040c3be3fe6c

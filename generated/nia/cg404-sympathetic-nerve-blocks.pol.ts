@@ -1082,4 +1082,3 @@ export const criterion_puncture_site_infection = k.criterion({
   line: 229,
   test: (c) => k.truth(c.fact(fact_findings_puncture_site_infection)),
 });
-// polc digest: 3948ed0cae1e2e4f a4e1abbf67421065

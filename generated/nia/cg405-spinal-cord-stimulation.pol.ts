@@ -1129,4 +1129,3 @@ export const criterion_insufficient_body_habitus = k.criterion({
   line: 256,
   test: (c) => k.truth(c.fact(fact_findings_insufficient_body_habitus)),
 });
-// polc digest: 882e9b93e3bb5769 afb4fdd8f46ae4c7

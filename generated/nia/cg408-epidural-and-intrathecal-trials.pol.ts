@@ -1387,4 +1387,3 @@ export const criterion_insufficient_body_habitus = k.criterion({
   ],
   test: (c) => k.and(k.truth(define_trial_request(c)), k.truth(c.fact(fact_findings_insufficient_body_habitus))),
 });
-// polc digest: cd8c0bf0fbd030c0 3682f543b92dda7c

@@ -142,4 +142,3 @@ export const criterion_wa_epidural_coverage = k.criterion({
     criterion_wa_three_in_six_months,
   ]),
 });
-// polc digest: 0d98ad21d84d7cd9 0825c6c83de261d8

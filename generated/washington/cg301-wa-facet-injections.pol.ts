@@ -75,4 +75,3 @@ export const criterion_wa_not_covered = k.criterion({
     criterion_wa_facet_injection,
   ]),
 });
-// polc digest: e591f12a68877050 3e5db285416159a1

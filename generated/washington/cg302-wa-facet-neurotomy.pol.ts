@@ -415,4 +415,3 @@ export const criterion_wa_headache = k.criterion({
   line: 83,
   test: (c) => k.truth(c.fact(fact_wa_facet_for_headache)),
 });
-// polc digest: 7e9e05fe02eb5c8c 981f0971c21f385f

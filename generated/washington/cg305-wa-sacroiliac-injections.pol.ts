@@ -91,4 +91,3 @@ export const criterion_wa_sij_coverage = k.criterion({
     criterion_wa_meaningful_improvement,
   ]),
 });
-// polc digest: 53c11464b9b9dbd8 b866b46669ebc3fc

@@ -142,4 +142,3 @@ export const criterion_wa_epidural_coverage = k.criterion({
     criterion_wa_three_in_six_months,
   ]),
 });
-// polc digest: f8861f69857c947e d7cad9422cba0f43

@@ -49,10 +49,10 @@ describe("readings", () => {
   it("are shown beside their items on the docs page", () => {
     const result = compile(source);
     const page = generatePolicyPage(result.policies[0], result.checked);
-    expect(page).toContain("*Reading:* the section applies to every request\n");
-    expect(page).toContain("- Pain for 3 months or more\n  - `long_pain`: `chronic and therapy.failed`\n  - *Reading:* chronic pain with failed therapy\n");
-    expect(page).toContain("- `chronic`: Chronic pain\n  - `pain.duration >= 3 months`\n  - *Reading:* the episode is the pain documented now\n");
-    expect(page).toContain("- `pain.duration` — *Reading:* the duration is of the current episode of pain\n- `therapy.*` — *Reading:* a group read as a whole\n");
+    expect(page).toContain("_Reading:_ the section applies to every request\n");
+    expect(page).toContain("- Pain for 3 months or more\n  - `long_pain`: `chronic and therapy.failed`\n  - _Reading:_ chronic pain with failed therapy\n");
+    expect(page).toContain("- `chronic`: Chronic pain\n  - `pain.duration >= 3 months`\n  - _Reading:_ the episode is the pain documented now\n");
+    expect(page).toContain("- `pain.duration` — _Reading:_ the duration is of the current episode of pain\n- `therapy.*` — _Reading:_ a group read as a whole\n");
   });
 
   it("may not stand before a property: POL028", () => {

@@ -136,16 +136,15 @@ const seedsOf = (policyId: string): CaseSeed[] => seeds.filter((s) => s.policyId
 const scratch = mkdtempSync(join(tmpdir(), "pol-fuzz-"));
 
 /**
- * The unchanged library's outputs, by path inside their build folder: `previous` for every later
- * build (renderOutputs reuses an output whose source digest is unchanged, as `polc build` does),
- * and what a build's modules are compared with to type-check only the ones it changed.
+ * The unchanged library's outputs, by path inside their build folder: what a build's modules are
+ * compared with to type-check only the ones it changed.
  */
 const baseOutputs = new Map<string, string>();
 const baseModules: string[] = [];
 
 /** Builds a library into `dir` (formatted files on disk); returns its TypeScript files that differ from the unchanged library's. */
 async function buildInto(dir: string, result: ReturnType<typeof compileText>): Promise<{ changedModules: string[]; formatted: number }> {
-  const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, (path) => baseOutputs.get(relative(dir, path)), dir);
+  const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, dir);
   const changedModules: string[] = [];
   let formatted = 0;
   for (const f of out) {
@@ -164,7 +163,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   const started = performance.now();
   const dir = join(scratch, "build-base");
   const result = compileText(library);
-  const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, () => undefined, dir);
+  const out = await renderOutputs(result, { code: join(dir, "generated"), docs: join(dir, "docs") }, dir);
   for (const f of out) {
     baseOutputs.set(relative(dir, f.path), f.text);
     mkdirSync(join(f.path, ".."), { recursive: true });
