@@ -9,6 +9,8 @@ import { join, relative, resolve, sep } from "node:path";
 import { compileFiles, type CompileResult } from "../compile.js";
 import { errorCount, renderDiagnostic } from "../diagnostics.js";
 import { BuildRefusal, renderOutputs, writeOutputs } from "../build.js";
+import { inputsDigest, outputStates, outputsIntact, readStamp, writeStamp } from "../build-stamp.js";
+import { coverageCasesRoot } from "../tools/docs-coverage.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { stateCode, stateProblem } from "../../runtime/states.js";
@@ -115,15 +117,31 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       }
       checkOutputFolder("--out", options.out);
       checkOutputFolder("--docs", options.docs);
+      const library = libraryName(dir);
+      const sources = polFilesUnder(dir);
+      // Nothing changed since the last build (inputs and outputs alike): nothing to do.
+      const previous = readStamp(options.docs, library);
+      const stampOptions = [options.out, options.docs, options.emit, options.runtime ?? ""];
+      const inputs = inputsDigest(stampOptions, [...sources, ...(previous?.sources ?? [])], coverageCasesRoot(sources, process.cwd()));
+      if (previous && inputs !== undefined && inputs === previous.inputs && outputsIntact(previous, process.cwd())) {
+        io.out(`built ${count(previous.policies, "policy", "policies")}: 0 files written, ${previous.outputs.length} unchanged`);
+        return;
+      }
       const progress = terminalProgress();
-      const result = compileFiles(polFilesUnder(dir));
+      const result = compileFiles(sources);
       if (!reportDiagnostics(result, io)) {
         exitCode = 1;
         return;
       }
       const dirs = { code: options.out, docs: options.docs, emit: options.emit, runtime: options.runtime } as const;
       const files = await renderOutputs(result, dirs, process.cwd(), progress).finally(() => progress.finish());
-      const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), libraryName(dir));
+      const { written, removed, temporariesRemoved } = writeOutputs(files, dirs, process.cwd(), library);
+      // The stamp holds the inputs as read before compiling; it is kept only when they were all of them.
+      const compiled = [...result.files.keys()];
+      const known = new Set([...sources, ...(previous?.sources ?? [])].map((p) => resolve(p)));
+      if (inputs !== undefined && compiled.every((f) => known.has(resolve(f))) && coverageCasesRoot(compiled, process.cwd()) === coverageCasesRoot(sources, process.cwd())) {
+        writeStamp(options.docs, library, { inputs, policies: result.policies.length, sources: compiled, casesRoot: coverageCasesRoot(sources, process.cwd()), outputs: outputStates(files, process.cwd()) });
+      }
       reportRemoved(removed, io, temporariesRemoved);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);
     });

@@ -18,9 +18,15 @@ export interface PolicyCoverageSummary extends CoverageSummary {
   readonly neverBothWays: readonly string[];
 }
 
+/** The cases root the docs' coverage runs, for a library of these files (when they are all on disk). */
+export function coverageCasesRoot(libraryFiles: readonly string[], base: string): string | undefined {
+  const folder = libraryFolder(libraryFiles, base);
+  return folder === undefined ? undefined : findCasesRoot(folder);
+}
+
 /** The folder holding every file of the library, when they are all on disk. */
-function libraryFolder(result: CompileResult, base: string): string | undefined {
-  const files = [...result.files.keys()].map((f) => resolve(base, f));
+function libraryFolder(libraryFiles: readonly string[], base: string): string | undefined {
+  const files = libraryFiles.map((f) => resolve(base, f));
   if (files.length === 0 || !files.every((f) => existsSync(f))) return undefined;
   let common = dirname(files[0]).split(sep);
   for (const f of files.slice(1)) {
@@ -34,8 +40,7 @@ function libraryFolder(result: CompileResult, base: string): string | undefined 
 
 export function libraryCoverage(result: CompileResult, base: string): readonly PolicyCoverageSummary[] | undefined {
   if (!result.library || result.policies.length === 0) return undefined;
-  const folder = libraryFolder(result, base);
-  const root = folder === undefined ? undefined : findCasesRoot(folder);
+  const root = coverageCasesRoot([...result.files.keys()], base);
   if (root === undefined) return undefined;
   const run = runLibraryCases(result, root, {}, true);
   return run.coverage.map((c) => ({
