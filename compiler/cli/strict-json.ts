@@ -25,10 +25,12 @@ export interface Duplicate {
   readonly column: number;
 }
 
-/** One open object or array: the keys it has, and what the path to it is. */
+/** One open object or array: the keys it has, and where it stands in its parent. */
 interface Frame {
   readonly keys: Set<string> | undefined;
-  readonly path: string;
+  readonly parent: Frame | undefined;
+  /** The key or index this container has in its parent. */
+  readonly at: string | number;
   /** For an array, the index of the next element; for an object, the key being read. */
   index: number;
   key: string;
@@ -36,12 +38,21 @@ interface Frame {
   expectKey: boolean;
 }
 
+/** The path to a frame's member, built only when a duplicate is found (without recursion: nesting may be deep). */
 function pathOf(frame: Frame | undefined, key: string | number): string {
   if (!frame) return "(the file)";
-  const parent = frame.path;
-  if (typeof key === "number") return `${parent}[${key}]`;
-  const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : JSON.stringify(key);
-  return parent ? (name.startsWith('"') ? `${parent}[${name}]` : `${parent}.${name}`) : name;
+  const steps: (string | number)[] = [key];
+  for (let f: Frame = frame; f.parent !== undefined; f = f.parent) steps.push(f.at);
+  let path = "";
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const step = steps[i];
+    if (typeof step === "number") path = `${path}[${step}]`;
+    else {
+      const name = /^[A-Za-z_][A-Za-z0-9_]*$/.test(step) ? step : JSON.stringify(step);
+      path = path ? (name.startsWith('"') ? `${path}[${name}]` : `${path}.${name}`) : name;
+    }
+  }
+  return path;
 }
 
 /**
@@ -54,8 +65,8 @@ export function firstDuplicateKey(text: string): Duplicate | undefined {
     const c = text.charCodeAt(i);
     const top = stack[stack.length - 1];
     if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      const path = top === undefined ? "" : top.keys ? pathOf(top, top.key) : pathOf(top, top.index);
-      stack.push({ keys: c === 0x7b ? new Set() : undefined, path, index: 0, key: "", expectKey: c === 0x7b });
+      const at = top === undefined ? "" : top.keys ? top.key : top.index;
+      stack.push({ keys: c === 0x7b ? new Set() : undefined, parent: top, at, index: 0, key: "", expectKey: c === 0x7b });
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
     } else if (c === 0x2c /* , */) {
@@ -63,9 +74,15 @@ export function firstDuplicateKey(text: string): Duplicate | undefined {
       else if (top) top.index++;
     } else if (c === 0x22 /* " */) {
       const start = i;
-      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+      let escaped = false;
+      for (i++; text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        }
+      }
       if (top?.keys && top.expectKey) {
-        const key = JSON.parse(text.slice(start, i + 1)) as string;
+        const key = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
         if (top.keys.has(key)) {
           const before = text.slice(0, start);
           const line = before.split(/\r\n|\r|\n/).length;

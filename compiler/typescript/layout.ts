@@ -168,8 +168,15 @@ interface Command {
 
 /** Columns a string takes in a terminal: wide East Asian characters two, combining marks none. */
 export function stringWidth(text: string): number {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\u0000-\u007f]*$/.test(text)) return text.length;
+  // Below U+0300 (combining marks start there) every character is one column.
+  let simple = true;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x300) {
+      simple = false;
+      break;
+    }
+  }
+  if (simple) return text.length;
   let width = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
@@ -245,6 +252,43 @@ function fits(next: Command, rest: readonly Command[], width: number, groupModes
     }
   }
   return false;
+}
+
+/**
+ * A doc on as few lines as it can take: every group flat unless it must break (a hard line). For
+ * code nobody reads (the modules `polc eval` runs in memory), where laying out would be wasted.
+ */
+export function printFlat(doc: Doc): string {
+  const out: string[] = [];
+  const stack: Doc[] = [doc];
+  while (stack.length) {
+    const d = stack.pop()!;
+    if (typeof d === "string") {
+      out.push(d);
+      continue;
+    }
+    if (Array.isArray(d)) {
+      for (let i = d.length - 1; i >= 0; i--) stack.push((d as readonly Doc[])[i]);
+      continue;
+    }
+    const n = d as Exclude<Doc, string | readonly Doc[]>;
+    switch (n.type) {
+      case "group":
+      case "indent":
+      case "indent-if-break":
+        stack.push(n.contents);
+        break;
+      case "if-break":
+        stack.push(n.flatContents);
+        break;
+      case "line":
+        out.push(n.hard ? "\n" : n.soft ? "" : " ");
+        break;
+      case "break-parent":
+        break;
+    }
+  }
+  return out.join("");
 }
 
 /** Prints a doc at a line width, two spaces an indent, as Prettier's printer does. */

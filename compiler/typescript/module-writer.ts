@@ -13,7 +13,7 @@ import type { ModuleNames } from "./names.js";
 import { Names, fixedNames } from "./names.js";
 import { commentText, literal } from "../safe-text.js";
 import { array, arrow, atom, call, declaration, flat, jsonCode, layout, num, object, printString, str, type Code, type Property } from "./code.js";
-import { group, hardline, ifBreak, indent, join, line, printDoc, softline, type Doc } from "./layout.js";
+import { group, hardline, ifBreak, indent, join, line, printDoc, printFlat, softline, type Doc } from "./layout.js";
 
 export type Flavour = "typescript" | "script";
 
@@ -125,7 +125,7 @@ export class ModuleWriter {
 
   /** Code laid out as Prettier would lay it out (TypeScript); on long lines for the script flavour, which nobody reads. */
   print(doc: Doc): string {
-    return printDoc(doc, this.typed ? 120 : Number.POSITIVE_INFINITY);
+    return this.typed ? printDoc(doc, 120) : printFlat(doc);
   }
 
   /** A statement laid out at the top level of the module. */
