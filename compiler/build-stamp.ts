@@ -1,7 +1,9 @@
 /**
  * Whether a build would change nothing: a digest of everything a build reads (polc itself, its
  * options, every `.pol` file it compiled or finds now, every case file the docs' coverage runs)
- * and of every output as written, kept in the docs folder's manifest. Files count by path, size
+ * and of every output as written, kept in `node_modules/.cache/polc/` where polc runs (the usual
+ * place for a tool's cache; nothing is kept, and every build is in full, where there is no
+ * `node_modules`). The output folders stay as they were: their manifests are committed. Files count by path, size
  * and modification time (as make and ninja count them; a save, a checkout or a copy changes the
  * time). When the inputs give the same digest and every output on disk is still the file the
  * build wrote, `polc build` has nothing to do and says so without compiling. Anything else (a
@@ -9,10 +11,10 @@
  * full.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { manifestName, writeAtomically } from "./build.js";
+import { writeAtomically } from "./build.js";
 
 export interface BuildStamp {
   /** Digest of polc, the options and every input's path and text. */
@@ -71,29 +73,32 @@ export function inputsDigest(options: readonly string[], sources: readonly strin
   return hash.digest("hex");
 }
 
-const stampKey = (library: string) => `${library} build`;
+/** Where the stamp of a library's build into a docs folder is kept, or undefined without `node_modules`. */
+function stampPath(base: string, docsDir: string, library: string): string | undefined {
+  const modules = join(base, "node_modules");
+  if (!existsSync(modules)) return undefined;
+  const key = createHash("sha256").update(`${resolve(base, docsDir)}\u0000${library}`).digest("hex").slice(0, 24);
+  return join(modules, ".cache", "polc", `build-${key}.json`);
+}
 
-/** The stamp the last build of this library left in the docs folder, if any. */
-export function readStamp(docsDir: string, library: string): BuildStamp | undefined {
+/** The stamp the last build of this library into this docs folder left, if any. */
+export function readStamp(base: string, docsDir: string, library: string): BuildStamp | undefined {
+  const path = stampPath(base, docsDir, library);
+  if (path === undefined) return undefined;
   try {
-    const manifest = JSON.parse(readFileSync(join(docsDir, manifestName), "utf8")) as Record<string, unknown>;
-    const entry = Object.hasOwn(manifest, stampKey(library)) ? manifest[stampKey(library)] : undefined;
-    if (!Array.isArray(entry) || typeof entry[0] !== "string") return undefined;
-    const stamp = JSON.parse(entry[0]) as BuildStamp;
+    const stamp = JSON.parse(readFileSync(path, "utf8")) as BuildStamp;
     return typeof stamp.inputs === "string" && Array.isArray(stamp.sources) && Array.isArray(stamp.outputs) ? stamp : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Records a build's stamp in the docs folder's manifest (beside the lists of outputs). */
-export function writeStamp(docsDir: string, library: string, stamp: BuildStamp): void {
-  const path = join(docsDir, manifestName);
-  const manifest = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
-  manifest[stampKey(library)] = [JSON.stringify(stamp)];
-  const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const text = `${JSON.stringify(sorted, null, 2)}\n`;
-  if (!existsSync(path) || readFileSync(path, "utf8") !== text) writeAtomically(path, text);
+/** Records a build's stamp (nothing without `node_modules`). */
+export function writeStamp(base: string, docsDir: string, library: string, stamp: BuildStamp): void {
+  const path = stampPath(base, docsDir, library);
+  if (path === undefined) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeAtomically(path, `${JSON.stringify(stamp)}\n`);
 }
 
 /** The outputs as written (each file's path, size and time), as the stamp records them. */

@@ -120,7 +120,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       const library = libraryName(dir);
       const sources = polFilesUnder(dir);
       // Nothing changed since the last build (inputs and outputs alike): nothing to do.
-      const previous = readStamp(options.docs, library);
+      const previous = readStamp(process.cwd(), options.docs, library);
       const stampOptions = [options.out, options.docs, options.emit, options.runtime ?? ""];
       const inputs = inputsDigest(stampOptions, [...sources, ...(previous?.sources ?? [])], coverageCasesRoot(sources, process.cwd()));
       if (previous && inputs !== undefined && inputs === previous.inputs && outputsIntact(previous, process.cwd())) {
@@ -140,7 +140,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       const compiled = [...result.files.keys()];
       const known = new Set([...sources, ...(previous?.sources ?? [])].map((p) => resolve(p)));
       if (inputs !== undefined && compiled.every((f) => known.has(resolve(f))) && coverageCasesRoot(compiled, process.cwd()) === coverageCasesRoot(sources, process.cwd())) {
-        writeStamp(options.docs, library, { inputs, policies: result.policies.length, sources: compiled, casesRoot: coverageCasesRoot(sources, process.cwd()), outputs: outputStates(files, process.cwd()) });
+        writeStamp(process.cwd(), options.docs, library, { inputs, policies: result.policies.length, sources: compiled, casesRoot: coverageCasesRoot(sources, process.cwd()), outputs: outputStates(files, process.cwd()) });
       }
       reportRemoved(removed, io, temporariesRemoved);
       io.out(`built ${count(result.policies.length, "policy", "policies")}: ${count(written.length, "file")} written, ${files.length - written.length} unchanged${removed.length ? `, ${removed.length} stale removed` : ""}`);

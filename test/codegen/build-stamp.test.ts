@@ -3,7 +3,7 @@
  * move with every input (a `.pol` file, a case file, an option, polc itself) and its outputs'
  * check with every hand edit.
  */
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -51,16 +51,21 @@ describe("the build stamp", () => {
     expect(digest(undefined, "polc 2")).not.toBe(digest());
   });
 
-  it("is kept in the docs folder's manifest, and its outputs' check fails when an output is edited or removed", () => {
+  it("is kept in node_modules/.cache by docs folder and library, and its outputs' check fails when an output is edited or removed", () => {
     const { pol } = library();
     const docs = join(dir, "docs");
     mkdirSync(docs);
+    expect(() => writeStamp(dir, docs, "lib", { inputs: "x", policies: 0, sources: [], casesRoot: undefined, outputs: [] })).not.toThrow();
+    expect(readStamp(dir, docs, "lib")).toBeUndefined(); // no node_modules: nothing kept
+    mkdirSync(join(dir, "node_modules"));
     const out = join(docs, "index.md");
     writeFileSync(out, "# Index\n");
     const stamp = { inputs: "abc", policies: 1, sources: [pol], casesRoot: undefined, outputs: outputStates([{ path: out }], dir) };
-    writeStamp(docs, "lib", stamp);
-    expect(readStamp(docs, "lib")).toEqual(stamp);
-    expect(readStamp(docs, "other")).toBeUndefined();
+    writeStamp(dir, docs, "lib", stamp);
+    expect(readStamp(dir, docs, "lib")).toEqual(stamp);
+    expect(readStamp(dir, docs, "other")).toBeUndefined();
+    expect(readStamp(dir, join(dir, "other-docs"), "lib")).toBeUndefined();
+    expect(readdirSync(docs)).toEqual(["index.md"]);
     expect(outputsIntact(stamp, dir)).toBe(true);
     writeFileSync(out, "# Index, edited\n");
     expect(outputsIntact(stamp, dir)).toBe(false);
