@@ -79,9 +79,9 @@ export async function measureEvaluators(quick: boolean): Promise<void> {
   printFigure("eval.validate_input.cg300", r.validate, "validations/s");
   printFigure("eval.handwritten.cg300", r.hand, "evals/s");
   const jre = printFigure("eval.json_rules_engine.cg300", r.jre, "evals/s");
-  printFigure("ratio.generated_vs_handwritten", r.hand / r.noTrace, "");
-  printFigure("ratio.generated_vs_json_rules_engine", r.noTrace / jre, "");
-  printFigure("ratio.trace_cost", r.noTrace / r.trace, "");
+  printFigure("ratio.generated_vs_handwritten", r.hand / r.noTrace, "", { op: "≤", value: 1.5 });
+  printFigure("ratio.generated_vs_json_rules_engine", r.noTrace / jre, "", { op: "≥", value: 50 });
+  printFigure("ratio.trace_cost", r.noTrace / r.trace, "", { op: "≤", value: 3 });
   console.log("# generated = the module's evaluate: the request read and checked once, then the policy's compiled code, with the trace (the default) or without; validate_input = reading and checking alone");
   console.log("# generated_vs_handwritten = hand-written ÷ generated (no trace): how many times slower (target ≤ 1.5); the hand-written function checks no input");
   console.log("# generated_vs_json_rules_engine = generated (no trace) ÷ json-rules-engine: how many times faster (target ≥ 50); trace_cost = no trace ÷ trace (target ≤ 3)");

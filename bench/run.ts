@@ -24,7 +24,7 @@ import { compileFiles, compileText } from "../compiler/compile.js";
 import { renderOutputs } from "../compiler/build.js";
 import { polFilesUnder } from "../compiler/cli/main.js";
 import { generateCorpus, type CorpusCase } from "./corpus.js";
-import { median, printFigure } from "./report.js";
+import { median, printFigure, type Target } from "./report.js";
 import { syntheticPolicy } from "./synthetic.js";
 import { profileEvaluator } from "./profile.js";
 
@@ -38,11 +38,11 @@ const only = onlyArg ? new Set((onlyArg.includes("=") ? onlyArg.split("=")[1] : 
 const wants = (part: string) => !only || only.has(part);
 
 const figures: Record<string, number> = {};
-function figure(name: string, value: number, unit: string): number {
+function figure(name: string, value: number, unit: string, target?: Target): number {
   figures[name] = value;
-  return printFigure(name, value, unit);
+  return printFigure(name, value, unit, target);
 }
-const ratio = (name: string, value: number) => figure(`ratio.${name}`, value, "");
+const ratio = (name: string, value: number, target?: Target) => figure(`ratio.${name}`, value, "", target);
 const comment = (text: string) => console.log(`# ${text}`);
 async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
   const t = performance.now();
@@ -110,7 +110,7 @@ async function benchCompiler(): Promise<void> {
   const renders: number[] = [];
   for (let i = 0; i < (quick ? 1 : 3); i++) renders.push(await renderOnce());
   figure("build.library.inprocess", median(renders), "ms");
-  comment("build in-process = compileFiles + renderOutputs (TypeScript and Markdown generation, Prettier), nothing written");
+  comment("build in-process = compileFiles + renderOutputs (TypeScript and Markdown generation, the docs' coverage, schemas), nothing written");
 
   // New processes: the first run may also fill tsx's transform cache; the median of 3 absorbs it.
   const dir = mkdtempSync(join(tmpdir(), "pol-bench-build-"));
@@ -118,12 +118,12 @@ async function benchCompiler(): Promise<void> {
     const cold = quick ? 1 : 3;
     let k = 0;
     const build = () => runPolc(["build", "policies", "--out", join(dir, `gen${k}`), "--docs", join(dir, `docs${k++}`)]);
-    figure("compile.library.cold", median(Array.from({ length: cold }, build)), "ms");
-    comment("cold = a new process: node bin/polc.js build policies --out <tmp> --docs <tmp> (start-up, compile, TypeScript and Markdown generation, Prettier, writing)");
+    figure("compile.library.cold", median(Array.from({ length: cold }, build)), "ms", { op: "<", value: 1000 });
+    comment("cold = a new process: node bin/polc.js build policies --out <tmp> --docs <tmp> (start-up, compile, generation, the docs' coverage over every case file, writing)");
     // A rebuild into a folder that already holds the outputs: what an author's rebuild on save costs.
     const again = () => runPolc(["build", "policies", "--out", join(dir, "gen0"), "--docs", join(dir, "docs0")]);
-    figure("compile.library.cold_rebuild", median(Array.from({ length: cold }, again)), "ms");
-    comment("cold_rebuild = the same build again in a new process, over its own earlier output: unchanged outputs are not formatted again");
+    figure("compile.library.cold_rebuild", median(Array.from({ length: cold }, again)), "ms", { op: "<", value: 300 });
+    comment("cold_rebuild = the same build again in a new process, over its own earlier output: nothing changed, so the build stamp says so without compiling");
     // An author's save: one criterion's wording changed, so its module, its page and the criteria
     // report are formatted again and everything else is reused.
     const copy = join(dir, "policies");
@@ -138,7 +138,7 @@ async function benchCompiler(): Promise<void> {
     if (!text.includes("Duration of pain < 3 months")) throw new Error("the edited wording is no longer in NIA_CG_300");
     buildCopy();
     figure("compile.library.cold_one_changed", median(Array.from({ length: cold }, oneChanged)), "ms");
-    comment("cold_one_changed = a new process after one criterion's wording changed in a copy of policies/ (NIA_CG_300): its module, its page and criteria.md are formatted again");
+    comment("cold_one_changed = a new process after one criterion's wording changed in a copy of policies/ (NIA_CG_300): a full build");
     figure("compile.library.cold_check", median(Array.from({ length: cold }, () => runPolc(["check", "policies"]))), "ms");
     figure("polc.startup", median(Array.from({ length: cold }, () => runPolc(["--version"]))), "ms");
     comment("cold_check = node bin/polc.js check policies (start-up and compile only); startup = node bin/polc.js --version (node, tsx, loading the compiler)");
@@ -164,10 +164,10 @@ async function benchCompiler(): Promise<void> {
     if (size < 100_000) once(); // warm-up (the 100k run follows the smaller ones' warm-up)
     const ms = median(Array.from({ length: reps }, once));
     perLine[size] = ms / n;
-    figure(`compile.synthetic.${size}`, n / (ms / 1000), "lines/s");
+    figure(`compile.synthetic.${size}`, n / (ms / 1000), "lines/s", { op: "≥", value: 100_000 });
     comment(`synthetic ${size}: ${n} lines in ${ms.toFixed(0)} ms (median of ${reps})`);
   }
-  ratio("compile_linearity", perLine[100_000] / perLine[1_000]);
+  ratio("compile_linearity", perLine[100_000] / perLine[1_000], { op: "≤", value: 1.3, text: "≈ 1 (linear; ≤ 1.3 allows for noise)" });
   comment("compile_linearity = time per line at 100k lines ÷ time per line at 1k lines (1 = linear)");
 }
 
@@ -212,8 +212,11 @@ async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
     let lines = 0;
     let firstAt: number | undefined;
     let stderr = "";
+    // The first output lines, kept to measure what stringifying such determinations costs.
+    let sample = "";
     child.stdout.on("data", (chunk: Buffer) => {
       firstAt ??= performance.now();
+      if (sample.length < 4_000_000) sample += chunk.toString();
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
     });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()).length > 10_000 && (stderr = stderr.slice(-10_000)));
@@ -233,12 +236,26 @@ async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
     figure("batch.cases", lines, "cases");
     figure("batch.seconds", seconds, "s");
     figure("batch.cases_per_s", lines / seconds, "cases/s");
-    figure("batch.peak_rss_mb", peak / 1024, "MB");
+    figure("batch.peak_rss_mb", peak / 1024, "MB", { op: "≤", value: 1024, text: "constant (≤ 1 GB whatever the input's size)" });
     if (firstAt !== undefined) figure("batch.first_output_s", (firstAt - started) / 1000, "s");
-    if (stopped) {
-      figure("batch.projected_1m_s", 1_000_000 / (lines / seconds), "s");
-      comment(`the batch was stopped after its ${budget} s budget with ${lines} of ${cases} cases done; cases_per_s includes start-up (compiling the library, starting the workers)`);
-    } else comment(`the batch finished all ${lines} cases`);
+    const million = figure(stopped ? "batch.projected_1m_s" : "batch.1m_s", (1_000_000 / lines) * seconds, "s", { op: "<", value: 10, text: "1 000 000 cases < 10 s on 2 cores" });
+    if (stopped) comment(`the batch was stopped after its ${budget} s budget with ${lines} of ${cases} cases done; cases_per_s includes start-up (compiling the library, starting the workers)`);
+    else comment(`the batch finished all ${lines} cases`);
+    // The floor under any NDJSON batch: JSON.parse of each input line and JSON.stringify of each
+    // determination, on one core, then spread over the workers as the batch spreads its cases.
+    const inputs = readFileSync(file, "utf8").slice(0, 8_000_000).split("\n").slice(0, 4_000).filter((l) => l !== "");
+    const outputs = sample.split("\n").slice(0, inputs.length).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as unknown);
+    const floorRuns = Array.from({ length: quick ? 3 : 5 }, () => {
+      const t = performance.now();
+      for (const l of inputs) JSON.parse(l);
+      for (const o of outputs) JSON.stringify(o);
+      return (performance.now() - t) / Math.min(inputs.length, outputs.length);
+    });
+    const floorMs = median(floorRuns);
+    figure("batch.json_floor_us_per_case", floorMs * 1000, "µs");
+    const floor1m = figure("batch.json_floor_1m_s", (floorMs * 1_000_000) / 1000 / workers, "s");
+    ratio("batch_vs_json_floor", million / floor1m);
+    comment(`json floor = JSON.parse of an input line (${(inputs.reduce((n, l) => n + l.length, 0) / inputs.length).toFixed(0)} bytes on average) + JSON.stringify of its determination (${(sample.split("\n").slice(0, outputs.length).reduce((n, l) => n + l.length, 0) / Math.max(1, outputs.length)).toFixed(0)} bytes), median of runs over ${outputs.length} cases, on ${workers} cores; batch_vs_json_floor = the batch's time for 1 000 000 ÷ that floor's`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
