@@ -243,8 +243,9 @@ async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
     else comment(`the batch finished all ${lines} cases`);
     // The floor under any NDJSON batch: JSON.parse of each input line and JSON.stringify of each
     // determination, on one core, then spread over the workers as the batch spreads its cases.
-    const inputs = readFileSync(file, "utf8").slice(0, 8_000_000).split("\n").slice(0, 4_000).filter((l) => l !== "");
-    const outputs = sample.split("\n").slice(0, inputs.length).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as unknown);
+    // Whole lines only: the slice may end inside one.
+    const inputs = readFileSync(file, "utf8").slice(0, 8_000_000).split("\n").slice(0, -1).slice(0, 4_000).filter((l) => l !== "");
+    const outputs = sample.split("\n").slice(0, -1).slice(0, inputs.length).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as unknown);
     const floorRuns = Array.from({ length: quick ? 3 : 5 }, () => {
       const t = performance.now();
       for (const l of inputs) JSON.parse(l);
