@@ -198,6 +198,25 @@ function peakRssKb(pid: number): number | undefined {
   }
 }
 
+/** `polc eval --batch --compact` on the same input for a budget: cases done and the time taken. */
+async function compactRun(file: string, workers: number, budget: number): Promise<{ lines: number; seconds: number; stopped: boolean }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ["bin/polc.js", "eval", "NIA_CG_300", "--batch", file, "--workers", String(workers), "--compact"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] });
+  let lines = 0;
+  child.stdout.on("data", (chunk: Buffer) => {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+  });
+  let stopped = false;
+  const timer = setTimeout(() => {
+    stopped = true;
+    child.kill("SIGTERM");
+  }, budget * 1000);
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  clearTimeout(timer);
+  if (!stopped && code !== 0) throw new Error(`the compact batch failed (exit ${code})`);
+  return { lines, seconds: (performance.now() - started) / 1000, stopped };
+}
+
 async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
   const cases = Number(process.env.BENCH_BATCH_CASES ?? 1_000_000);
   const budget = Number(process.env.BENCH_BATCH_BUDGET_S ?? (quick ? 10 : 40));
@@ -246,6 +265,10 @@ async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
     // Whole lines only: the slice may end inside one.
     const inputs = readFileSync(file, "utf8").slice(0, 8_000_000).split("\n").slice(0, -1).slice(0, 4_000).filter((l) => l !== "");
     const outputs = sample.split("\n").slice(0, -1).slice(0, inputs.length).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as unknown);
+    if (outputs.length === 0) {
+      comment(`no determination came out within the ${budget} s budget: raise BENCH_BATCH_BUDGET_S for the JSON floor and the compact run`);
+      return;
+    }
     const floorRuns = Array.from({ length: quick ? 3 : 5 }, () => {
       const t = performance.now();
       for (const l of inputs) JSON.parse(l);
@@ -257,6 +280,11 @@ async function benchBatch(corpus: readonly CorpusCase[]): Promise<void> {
     const floor1m = figure("batch.json_floor_1m_s", (floorMs * 1_000_000) / 1000 / workers, "s");
     ratio("batch_vs_json_floor", million / floor1m);
     comment(`json floor = JSON.parse of an input line (${(inputs.reduce((n, l) => n + l.length, 0) / inputs.length).toFixed(0)} bytes on average) + JSON.stringify of its determination (${(sample.split("\n").slice(0, outputs.length).reduce((n, l) => n + l.length, 0) / Math.max(1, outputs.length)).toFixed(0)} bytes), median of runs over ${outputs.length} cases, on ${workers} cores; batch_vs_json_floor = the batch's time for 1 000 000 ÷ that floor's`);
+    const compact = await compactRun(file, workers, budget);
+    if (compact.lines === 0) return comment("the compact run gave no line within its budget");
+    figure("batch.compact.cases_per_s", compact.lines / compact.seconds, "cases/s");
+    figure(compact.stopped ? "batch.compact.projected_1m_s" : "batch.compact.1m_s", (1_000_000 / compact.lines) * compact.seconds, "s", { op: "<", value: 10, text: "1 000 000 cases < 10 s on 2 cores" });
+    comment("compact = the same batch with --compact (outcome, pathway, unmet ids, missing facts per line)");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

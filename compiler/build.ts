@@ -106,6 +106,7 @@ function toPosix(path: string): string {
  */
 export async function renderOutputs(result: CompileResult, dirs: OutputDirs, base = process.cwd(), progress: Progress = noProgress): Promise<OutputFile[]> {
   const files: OutputFile[] = [];
+  const schemas: OutputFile[] = [];
   let javascript: OutputFile[] = [];
   if (dirs.code !== undefined && result.library) {
     const layout = outputLayout(result, dirs.code, base, dirs.runtime);
@@ -117,7 +118,7 @@ export async function renderOutputs(result: CompileResult, dirs: OutputDirs, bas
     // Each policy's JSON Schemas beside its module, from the policy as the runtime runs it.
     for (const [id, policy] of loadPolicies(result)) {
       for (const [kind, schema] of [["input", inputSchema(policy)], ["determination", determinationSchema(policy)]] as const) {
-        files.push({ path: toPosix(join(dirs.code, `${policySlug(id)}.${kind}.schema.json`)), text: schemaFileText(schema) });
+        schemas.push({ path: toPosix(join(dirs.code, `${policySlug(id)}.${kind}.schema.json`)), text: schemaFileText(schema) });
       }
     }
   }
@@ -126,7 +127,7 @@ export async function renderOutputs(result: CompileResult, dirs: OutputDirs, bas
   }
   files.push({ path: toPosix(join(dirs.docs, "index.md")), text: generateIndex(result.policies) });
   files.push({ path: toPosix(join(dirs.docs, "criteria.md")), text: generateCriteriaReport(result.policies, libraryCoverage(result, base)) });
-  refuseCollisions([...javascript, ...files].map((f) => f.path), result);
+  refuseCollisions([...javascript, ...files, ...schemas].map((f) => f.path), result);
   if (javascript.length) {
     progress.phase("formatting the JavaScript", javascript.length);
     // Prettier is large: it is loaded only for `--emit js`.
@@ -136,7 +137,8 @@ export async function renderOutputs(result: CompileResult, dirs: OutputDirs, bas
       javascript[i] = { path: file.path, text: await prettier.format(file.text, { parser: "typescript", printWidth: 120 }) };
     }
   }
-  return [...javascript, ...files];
+  // Modules, then pages, then schemas: the order builds have always listed them in.
+  return [...javascript, ...files, ...schemas];
 }
 
 /** Two outputs at one path (or paths that differ only in case, one file on many systems) would overwrite each other. */

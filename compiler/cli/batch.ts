@@ -26,6 +26,7 @@ import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Policy } from "../../runtime/policy.js";
+import type { Determination } from "../../runtime/determination.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { stateCode, stateProblem } from "../../runtime/states.js";
@@ -39,6 +40,8 @@ export interface BatchOptions {
   readonly workers?: number | string;
   /** Include each determination's trace (off by default). */
   readonly trace?: boolean;
+  /** Print only the outcome, the pathway, the unmet ids and the missing facts of each determination. */
+  readonly compact?: boolean;
   /** Lines per chunk sent to a worker. */
   readonly chunkSize?: number;
   /** Where determinations go (default stdout). */
@@ -66,6 +69,7 @@ interface WorkerConfig {
   readonly policyId: string;
   readonly state?: string;
   readonly trace: boolean;
+  readonly compact: boolean;
 }
 
 /** What evaluating a line needs: the loaded policy and the batch's options. */
@@ -73,6 +77,7 @@ interface LineConfig {
   readonly policy: Policy;
   readonly state?: string;
   readonly trace: boolean;
+  readonly compact?: boolean;
 }
 interface ChunkRequest {
   readonly id: number;
@@ -137,11 +142,20 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   const { input, state } = read;
   try {
     const determination = evaluate(config.policy, input, { state: state?.toUpperCase(), trace: config.trace });
-    return { text: JSON.stringify(id === undefined ? determination : { id, ...determination }), error: false };
+    const shown = config.compact ? compactDetermination(determination) : determination;
+    return { text: JSON.stringify(id === undefined ? shown : { id, ...shown }), error: false };
   } catch (e) {
     if (e instanceof InputError) return fail(e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
     return fail(`internal error: ${describeError(e)}`);
   }
+}
+
+/**
+ * `--compact`: what a batch over many cases usually keeps (the outcome, the pathway met, the ids
+ * of the criteria not met, the facts missing), a tenth of a full determination's size to write.
+ */
+export function compactDetermination(d: Determination): { outcome: string; pathway: string | null; unmet: string[]; missing: string[] } {
+  return { outcome: d.outcome, pathway: d.pathway, unmet: d.unmet.map((u) => u.id), missing: d.missing.map((m) => m.fact) };
 }
 
 /** Lines end as in a `.pol` file: at "\n", "\r\n" or a lone "\r". */
@@ -204,7 +218,7 @@ export class BatchUsageError extends Error {}
 function lineConfig(config: WorkerConfig): LineConfig {
   const policy = instantiate(config.library).get(config.policyId);
   if (!policy) throw new Error(`no policy ${config.policyId} in the library`);
-  return { policy, state: config.state, trace: config.trace };
+  return { policy, state: config.state, trace: config.trace, compact: config.compact };
 }
 
 /** Evaluates every line of `file` (or stdin for "-") against a policy of the library and writes the determinations in order. */
@@ -216,7 +230,7 @@ export async function runBatch(library: ScriptLibrary, policyId: string, file: s
   const output = options.output ?? process.stdout;
   const progressStream = options.progressStream ?? process.stderr;
   const showProgress = options.progress ?? Boolean((progressStream as NodeJS.WriteStream).isTTY);
-  const config: WorkerConfig = { polcBatch: true, library, policyId, state: options.state, trace: options.trace ?? false };
+  const config: WorkerConfig = { polcBatch: true, library, policyId, state: options.state, trace: options.trace ?? false, compact: options.compact ?? false };
 
   const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const opened = file === "-" ? Promise.resolve() : once(input, "open").then(() => undefined);
@@ -402,11 +416,11 @@ export async function batchCommand(
   library: ScriptLibrary,
   policyId: string,
   file: string,
-  options: { state?: string; workers?: string; trace?: boolean },
+  options: { state?: string; workers?: string; trace?: boolean; compact?: boolean },
   io: { err: (text: string) => void },
 ): Promise<number> {
   try {
-    const summary = await runBatch(library, policyId, file, { state: options.state, workers: options.workers, trace: options.trace });
+    const summary = await runBatch(library, policyId, file, { state: options.state, workers: options.workers, trace: options.trace, compact: options.compact });
     if (summary.errors > 0) {
       io.err(`polc: ${summary.errors.toLocaleString("en-US")} of ${summary.lines.toLocaleString("en-US")} lines could not be evaluated; each has a {"line", "error"} line in the output`);
       return 2;

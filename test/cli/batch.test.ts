@@ -79,4 +79,26 @@ describe("polc eval --batch", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it("--compact writes only the outcome, the pathway, the unmet ids and the missing facts of each determination", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pol-batch-"));
+    try {
+      const cases = corpus.slice(0, 40);
+      const file = join(dir, "cases.ndjson");
+      writeFileSync(file, `${cases.map((c, i) => JSON.stringify({ id: i, input: c.input, state: c.state })).join("\n")}\n`);
+      const compact = new Collect();
+      const summary = await runBatch(library, "NIA_CG_300", file, { workers: 2, output: compact, progress: false, chunkSize: 9, compact: true });
+      expect(summary).toMatchObject({ lines: 40, evaluated: 40, errors: 0 });
+      const { evaluate } = await import("../../generated/nia-cg-300.js");
+      const expected = cases.map((c, i) => {
+        const d = evaluate(c.input, { state: c.state, trace: false });
+        return { id: i, outcome: d.outcome, pathway: d.pathway, unmet: d.unmet.map((u) => u.id), missing: d.missing.map((m) => m.fact) };
+      });
+      expect(compact.text.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual(expected);
+      // Some of them are needs-info with missing facts and does-not-meet with unmet ids: the fields are exercised.
+      expect(expected.some((e) => e.missing.length > 0) && expected.some((e) => e.unmet.length > 0)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
