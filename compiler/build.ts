@@ -69,7 +69,13 @@ export function outputLayout(result: CompileResult, codeDir: string, base: strin
   const files = [...result.files.keys()].map((f) => resolve(base, f));
   const root = commonFolder(files);
   const outDir = resolve(base, codeDir);
-  const modulePath = (m: IrModule) => `${toPosix(relative(root, resolve(base, m.file)))}.ts`;
+  // Asked for at every name a module imports: worked out once per module.
+  const paths = new Map<IrModule, string>();
+  const modulePath = (m: IrModule) => {
+    let path = paths.get(m);
+    if (path === undefined) paths.set(m, (path = `${toPosix(relative(root, resolve(base, m.file)))}.ts`));
+    return path;
+  };
   return {
     modulePath,
     policyPath: (p: IrPolicy) => `${policySlug(p.id)}.ts`,

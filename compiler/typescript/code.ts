@@ -58,6 +58,7 @@ function jsonString(text: string): string {
  */
 export function printString(json: string): string {
   const content = json.slice(1, -1);
+  if (!content.includes('"') && !content.includes("'")) return json;
   const doubles = (content.match(/"/g) ?? []).length;
   const singles = (content.match(/'/g) ?? []).length;
   const quote = doubles > singles ? "'" : '"';
