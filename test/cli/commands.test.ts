@@ -2,20 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../compiler/cli/main.js";
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function polc(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { polc } from "../support/polc.js";
 
 const meetsCase = "test/cases/nia-cg-300/acute-radicular-meets.json";
 let dir: string;

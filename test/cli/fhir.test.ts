@@ -3,17 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main, polFilesUnder } from "../../compiler/cli/main.js";
+import { polFilesUnder } from "../../compiler/cli/main.js";
 import { compileFiles } from "../../compiler/compile.js";
 import { loadPolicies } from "../../compiler/load-modules.js";
 import { questionnaire } from "../../fhir/index.js";
-
-async function polc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { polc } from "../support/polc.js";
 
 const dir = mkdtempSync(join(tmpdir(), "polc-fhir-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

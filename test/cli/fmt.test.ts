@@ -1,20 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../compiler/cli/main.js";
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function polc(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { polc } from "../support/polc.js";
 
 // Inside the repository, so that the Prettier configuration looked up is the project's own.
 const dir = join("test", `.tmp-fmt-${process.pid}`);

@@ -8,23 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../compiler/cli/main.js";
 import { compileFiles } from "../../compiler/compile.js";
 import { loadPolicies } from "../../compiler/load-modules.js";
 import { buildService } from "../../service/server.js";
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function polc(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { polc } from "../support/polc.js";
 
 /** One version of the knee guideline: the months of pain it asks for, and when it is in force. */
 function version(year: string, months: number, effective: string | null): string {

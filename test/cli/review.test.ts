@@ -8,20 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { main } from "../../compiler/cli/main.js";
 import { recordReview } from "../../runtime/review.js";
 import { InputError } from "../../runtime/validate.js";
 import { reviewDecisionSchema } from "../../json-schema/review.js";
 import { compilerVersion } from "../../compiler/version.js";
 import { evaluate, policy } from "../../generated/nia-cg-300.js";
 import { readCaseFile } from "../../compiler/cli/case-file.js";
-
-async function polc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { polc } from "../support/polc.js";
 
 const denied = readCaseFile("test/cases/nia-cg-300/acute-duration-3-months.json");
 const determination = evaluate(denied.input as never, { trace: false });

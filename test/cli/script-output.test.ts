@@ -7,23 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main, polFilesUnder } from "../../compiler/cli/main.js";
+import { polFilesUnder } from "../../compiler/cli/main.js";
 import { evaluateLine } from "../../compiler/cli/batch.js";
 import { compileFiles } from "../../compiler/compile.js";
 import { loadPolicies } from "../../compiler/load-modules.js";
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function polc(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { polc } from "../support/polc.js";
 
 let dir: string;
 beforeAll(() => {

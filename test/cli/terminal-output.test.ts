@@ -8,18 +8,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../compiler/cli/main.js";
 import { terminalText } from "../../compiler/terminal-text.js";
+import { polc } from "../support/polc.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pol-terminal-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function polc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

@@ -22,7 +22,7 @@ import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBatch } from "../../compiler/cli/batch.js";
-import { main, polFilesUnder } from "../../compiler/cli/main.js";
+import { polFilesUnder } from "../../compiler/cli/main.js";
 import { compileFiles, compileText } from "../../compiler/compile.js";
 import { renderDiagnostic } from "../../compiler/diagnostics.js";
 import { loadPolicies, scriptLibrary } from "../../compiler/load-modules.js";
@@ -32,6 +32,7 @@ import { evaluate } from "../../runtime/determine.js";
 import type { Determination } from "../../runtime/determination.js";
 import type { Policy } from "../../runtime/policy.js";
 import { typeCheck } from "../support/inert.js";
+import { polc, type PolcRun } from "../support/polc.js";
 
 // ── The names ────────────────────────────────────────────────────────────────────────────────
 
@@ -440,19 +441,6 @@ function expectedRefusal(path: string, name: string, role: Role, code: "POL009" 
 
 // ── Running polc ─────────────────────────────────────────────────────────────────────────────
 
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function polc(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
 class Collect extends Writable {
   text = "";
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
@@ -507,7 +495,7 @@ const builtOf = (s: Sweep) => allBuilt.find((b) => b.sweeps.includes(s))!;
 /** Determinations by case label, in memory (the policies loaded from their generated code, as polc eval loads them), without and with the trace. */
 const inMemory = new Map<string, Determination>();
 const inMemoryTraced = new Map<string, Determination>();
-let buildRuns: Run[] = [];
+let buildRuns: PolcRun[] = [];
 
 beforeAll(async () => {
   expect(libraryCount).toBe(libraries.length);

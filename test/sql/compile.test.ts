@@ -6,7 +6,6 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../compiler/cli/main.js";
 import { policySql, SqlRefusal } from "../../compiler/sql/index.js";
 import { DuckDbEngine } from "../../compiler/sql/duckdb.js";
 import { rowsOf } from "../../compiler/sql/rows.js";
@@ -14,13 +13,7 @@ import { compile, loadPolicy } from "../support/policies.js";
 import { evaluate } from "../../runtime/determine.js";
 import { irOf, library, runSql } from "./support.js";
 import { postgresUnavailable } from "../../compiler/sql/postgres.js";
-
-async function polc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(["node", "polc", ...args], { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { polc } from "../support/polc.js";
 
 describe("polc sql", () => {
   it("prints the layout's tables with --ddl: cases with a column per scalar fact, a table per list", async () => {
