@@ -86,11 +86,8 @@ export function compileFiles(paths: readonly string[], base: string = process.cw
   );
 }
 
-/**
- * Reads files through `readText` (an editor's open documents, then the disk), following imports.
- * Paths are shown relative to `base`.
- */
-export function compileFilesWith(paths: readonly string[], readText: (absolute: string) => string | undefined, base: string): CompileResult {
+/** Reads each file once through `readText`, keeping its text under the path shown (relative to `base`). */
+function sourceReader(readText: (absolute: string) => string | undefined, base: string) {
   const sources = new Map<string, string>();
   const display = (absolute: string) => relative(base, absolute) || absolute;
   const read = (absolute: string): string | undefined => {
@@ -100,6 +97,15 @@ export function compileFilesWith(paths: readonly string[], readText: (absolute: 
     if (text !== undefined) sources.set(shown, text);
     return text;
   };
+  return { sources, display, read };
+}
+
+/**
+ * Reads files through `readText` (an editor's open documents, then the disk), following imports.
+ * Paths are shown relative to `base`.
+ */
+export function compileFilesWith(paths: readonly string[], readText: (absolute: string) => string | undefined, base: string): CompileResult {
+  const { sources, display, read } = sourceReader(readText, base);
   return compileSources(
     paths.map((p) => resolve(base, p)),
     read,
@@ -142,15 +148,7 @@ export function checkFilesIncrementally(
   cache: CompileCache,
   options: IncrementalOptions = {},
 ): IncrementalResult {
-  const sources = new Map<string, string>();
-  const display = (absolute: string) => relative(base, absolute) || absolute;
-  const read = (absolute: string): string | undefined => {
-    const shown = display(absolute);
-    if (sources.has(shown)) return sources.get(shown);
-    const text = readText(absolute);
-    if (text !== undefined) sources.set(shown, text);
-    return text;
-  };
+  const { sources, display, read } = sourceReader(readText, base);
   const outcome: Incremental = { cache, fresh: options.fresh, only: options.only, checkedNow: new Set(), keptAcrossChanges: new Set(), pending: new Set() };
   const result = compileSources(
     paths.map((p) => resolve(base, p)),
