@@ -117,6 +117,8 @@ export class Checker {
     private readonly scopes: ReadonlyMap<string, Scope>,
     readonly diagnostics: Diagnostic[],
     private readonly namespaces: Namespaces = new Map(),
+    /** Whether a syntax error spoils a declaration: its type is not known, so its uses are not checked against it. */
+    private readonly spoilt: (decl: { readonly span: A.Span }) => boolean = () => false,
   ) {}
 
   /**
@@ -484,6 +486,9 @@ export class Checker {
     if (expr.args && entry.kind !== "define") {
       this.diagnostics.push(error("POL068", expr.span, `'${expr.name}' is a ${entry.kind}, and only definitions take arguments`));
     }
+    if ((entry.kind === "fact" || entry.kind === "define") && this.spoilt(entry.decl)) {
+      return this.resolve(expr, entry.kind === "fact" ? { kind: "fact", entry } : { kind: "define", decl: entry.decl }, errorTy);
+    }
     switch (entry.kind) {
       case "fact":
         return this.resolve(expr, { kind: "fact", entry }, this.factTy(entry));
@@ -536,6 +541,8 @@ export class Checker {
     if (ty.t === "error") return resolve({ kind: "error" }, errorTy);
     if (ty.t === "group") {
       const member = ty.entry.members.get(expr.field);
+      // A group or record a syntax error spoils may lack what the broken line declared.
+      if (this.spoilt(ty.entry.decl)) return resolve(member?.kind === "fact" ? { kind: "fact", entry: member } : { kind: "error" }, errorTy);
       if (!member) {
         const guess = suggest(expr.field, ty.entry.members.keys());
         this.diagnostics.push(error("POL013", expr.fieldSpan, `group '${ty.entry.decl.name}' has no fact '${expr.field}'`, { hint: guess ? `did you mean '${guess}'?` : undefined }));
@@ -546,6 +553,7 @@ export class Checker {
     }
     if (ty.t === "record") {
       const field = ty.decl.fields.find((f) => f.name === expr.field);
+      if (this.spoilt(ty.decl)) return resolve(field ? { kind: "recordField", record: ty.decl, field } : { kind: "error" }, errorTy);
       if (!field) {
         const guess = suggest(
           expr.field,
@@ -632,6 +640,7 @@ export class Checker {
     // A bare name on the other side of an enum is one of its values.
     const isBareValue = (side: A.Expr, decl: A.EnumDecl): side is A.RefExpr =>
       side.kind === "Ref" && !side.args && !side.namespace && !locals.has(side.name) && (decl.members.some((m) => m.name === side.name) || (!scope.has(side.name) && side.name !== "date_of_service"));
+    const isUnknownBareName = (side: A.Expr) => side.kind === "Ref" && !side.args && !side.namespace && !locals.has(side.name) && !scope.has(side.name) && side.name !== "date_of_service";
     let a = this.expr(expr.left, scope, locals);
     let b: Ty;
     if (a.t === "levels" && expr.right.kind === "Text") {
@@ -639,6 +648,9 @@ export class Checker {
     } else if (a.t === "enum" && isBareValue(expr.right, a.decl)) {
       b = this.enumValue(expr.right, a.decl, expr.right.name, expr.right.span);
       this.types.set(expr.right, b);
+    } else if (a.t === "error" && isUnknownBareName(expr.right)) {
+      // Beside a value already reported, an unknown bare name is likely one of its choices: not a second mistake.
+      b = errorTy;
     } else {
       b = this.expr(expr.right, scope, locals);
       if (b.t === "enum" && isBareValue(expr.left, b.decl)) {
@@ -670,7 +682,7 @@ export class Checker {
     }
     const hint =
       (a.t === "duration" && b.t === "number") || (a.t === "number" && b.t === "duration")
-        ? "give the number a unit, like 3 months"
+        ? numberAgainstDurationHint(a.t === "number" ? expr.left : expr.right, a.t === "number" ? expr.right : expr.left)
         : ordered && (a.t === "enum" || a.t === "boolean")
           ? "values of this kind can only be compared with = or !="
           : undefined;
@@ -963,4 +975,15 @@ function suggestHint(name: string, candidates: string[]): string | undefined {
 /** `[2-5, 7]` → "2-5, 7". */
 export function formatRefs(refs: readonly A.RefRange[]): string {
   return refs.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`)).join(", ");
+}
+
+/**
+ * What to do about a number compared with a duration: a plain number written beside a duration
+ * lacks its unit; a unit written beside a count or a score is one too many.
+ */
+function numberAgainstDurationHint(numberSide: A.Expr, durationSide: A.Expr): string {
+  const isLiteral = (e: A.Expr) => e.kind === "Number";
+  if (isLiteral(numberSide)) return "give the number a unit, like 3 months";
+  if (isLiteral(durationSide)) return `this is a number (a count or a score), not a length of time: write ${durationSide.kind === "Number" ? durationSide.value : "it"} without a unit`;
+  return "a number and a length of time cannot be compared";
 }

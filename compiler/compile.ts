@@ -22,7 +22,7 @@ import { Checker, type Checked } from "./check.js";
 import { sourcesDigest } from "./sources-digest.js";
 import { lower } from "./lower.js";
 import { assumedWhereRequired, type AssumedWhereRequired } from "./absence-check.js";
-import { inSpoiltPart, syntaxCodes, syntaxDiagnostics } from "./syntax-errors.js";
+import { inSpoiltPart, namesWhatBrokenCodeHid, syntaxCodes, unknownNameCodes, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 import { stateCode } from "../runtime/states.js";
 import type { CheckedFile, CompileCache, ParsedFile, SeenFile } from "./compile-cache.js";
@@ -265,7 +265,10 @@ function compileSources(
   // 3. Each file, its imports first, so that what a file's check says depends on it and its
   //    imports alone (a file's checker diagnostics can then be kept while neither changes); then
   //    what concerns the library as a whole.
-  const checker = new Checker(files, scopes, diagnostics, namespaces);
+  const checker = new Checker(files, scopes, diagnostics, namespaces, (decl) => {
+    const parsed = parsedFiles.get(decl.span.file);
+    return parsed !== undefined && inSpoiltPart(parsed, decl.span.start);
+  });
   const order = importOrder(files, importsOf);
   const visibleFrom = closures(order, importsOf);
   const keep = new Set(incremental ? order.filter((path) => keepCheck(path, visibleFrom.get(path)!, files, incremental)) : []);
@@ -337,19 +340,30 @@ function compileSources(
     }
   }
   diagnostics.push(...versionDiagnostics([...policyNames.values()]));
+  // An overlay of a policy the build does not know cannot see that policy's names.
+  const orphanOverlays: A.Span[] = [];
   for (const overlay of allOverlays) {
     if (overlay.target && !policyNames.has(overlay.target)) {
       const guess = suggest(overlay.target, policyNames.keys());
+      orphanOverlays.push(overlay.span);
       diagnostics.push(error("POL016", overlay.targetSpan, `overlay '${overlay.name}' targets '${overlay.target}', which is not a policy this build knows`, { hint: guess ? `did you mean '${guess}'?` : "import the policy's file" }));
     }
   }
   const checked = checker.result();
 
-  // Checking a part spoilt by a syntax error only echoes that error.
+  // Checking a part spoilt by a syntax error only echoes that error; so does checking a file that
+  // is broken, or that reads one (its names may be the ones the error hid).
+  const broken = brokenFiles(diagnostics);
+  const unchecked = filesImportingBrokenFiles(broken, importsOf);
+  const missingImports = new Set(diagnostics.filter((d) => d.code === "POL005").map((d) => d.span.file));
   const kept = diagnostics.filter(
     (d) => {
+      if (syntaxCodes.has(d.code) || importCodes.has(d.code)) return true;
+      if (unchecked.has(d.span.file)) return false;
+      if (unknownNameCodes.has(d.code) && (missingImports.has(d.span.file) || orphanOverlays.some((o) => o.file === d.span.file && o.start <= d.span.start && d.span.end <= o.end))) return false;
       const parsed = parsedFiles.get(d.span.file);
-      return syntaxCodes.has(d.code) || parsed === undefined || !inSpoiltPart(parsed, d.span.start);
+      if (parsed === undefined) return true;
+      return !inSpoiltPart(parsed, d.span.start) && !(broken.has(d.span.file) && namesWhatBrokenCodeHid(parsed, d));
     },
   );
   const finalDiagnostics = finalizeDiagnostics(kept);
@@ -504,6 +518,37 @@ function checkProperties(doc: A.PolicyDecl | A.OverlayDecl, diagnostics: Diagnos
 }
 
 /** One import of a file: the file it names, and where the import is written. */
+/** The diagnostics about reading and importing files: each is its own mistake, never an echo. */
+const importCodes: ReadonlySet<string> = new Set(["POL003", "POL004", "POL005"]);
+
+/** The files with a syntax error, or with an import that cannot be read. */
+function brokenFiles(diagnostics: readonly Diagnostic[]): Set<string> {
+  return new Set(diagnostics.filter((d) => syntaxCodes.has(d.code) || d.code === "POL005").map((d) => d.span.file));
+}
+
+/**
+ * The files that import a broken file, directly or not: their checker diagnostics are withheld.
+ * What the checker would say there (unknown names, types that do not fit) is nearly always an
+ * echo of the broken file; it is said once that file is fixed.
+ */
+function filesImportingBrokenFiles(broken: ReadonlySet<string>, importsOf: ReadonlyMap<string, readonly ImportEdge[]>): Set<string> {
+  const importers = new Map<string, string[]>();
+  for (const [file, edges] of importsOf) {
+    for (const edge of edges) importers.set(edge.target, [...(importers.get(edge.target) ?? []), file]);
+  }
+  const reached = new Set<string>();
+  const queue = [...broken];
+  while (queue.length > 0) {
+    for (const importer of importers.get(queue.pop()!) ?? []) {
+      if (!broken.has(importer) && !reached.has(importer)) {
+        reached.add(importer);
+        queue.push(importer);
+      }
+    }
+  }
+  return reached;
+}
+
 interface ImportEdge {
   readonly target: string;
   readonly span: A.Span;

@@ -3,7 +3,7 @@
  * each error as it meets it (grammar/syntax-messages.ts); here the echoes of one mistake are
  * dropped, and a misspelt word of the language or a word in a name's place is named as such.
  */
-import type { CstNode, IRecognitionException, IToken } from "chevrotain";
+import { EOF, type CstNode, type IRecognitionException, type IToken } from "chevrotain";
 import type * as C from "../grammar/cst.generated.js";
 import type { ParseOutput } from "../grammar/parser.js";
 import { clip, foundWord } from "../grammar/syntax-messages.js";
@@ -26,7 +26,7 @@ export const syntaxCodes: ReadonlySet<DiagnosticCode> = new Set(["POL001", "POL0
 export function spoiltParts(parsed: ParseOutput): [number, number][] {
   let found = spoiltOf.get(parsed);
   if (found) return found;
-  if (parsed.parseErrors.length === 0) return []; // nothing is spoilt: skip walking the file
+  if (parsed.parseErrors.length === 0 && parsed.lexErrors.length === 0) return []; // nothing is spoilt: skip walking the file
   const units: CstNode[] = [];
   const file = parsed.cst as C.FileCstNode;
   for (const imp of file.children.importDecl ?? []) units.push(imp);
@@ -39,7 +39,7 @@ export function spoiltParts(parsed: ParseOutput): [number, number][] {
   ranges.sort((a, b) => a[0] - b[0]);
   // Tokens that recovery skipped after a part belong to it: an error there spoils it.
   for (let i = 0; i + 1 < ranges.length; i++) ranges[i][1] = Math.max(ranges[i][1], ranges[i + 1][0] - 1);
-  const errorOffsets = sortedNumbers(parsed.parseErrors.map((e) => e.token.startOffset).filter((o) => !Number.isNaN(o)));
+  const errorOffsets = sortedNumbers(spoilingOffsets(parsed));
   const spoilt = ranges.filter(([start, end]) => {
     const i = firstAtLeast(errorOffsets, start);
     return i < errorOffsets.length && errorOffsets[i] <= end;
@@ -47,6 +47,28 @@ export function spoiltParts(parsed: ParseOutput): [number, number][] {
   found = [...spoilt, ...misnamed(parsed).map((m) => m.declaration), ...blocksLeft(parsed).map((b) => b.spoilt)].sort((a, b) => a[0] - b[0]);
   spoiltOf.set(parsed, found);
   return found;
+}
+
+/**
+ * The offsets whose part a syntax error spoils: each error's own token (the last token, for a file
+ * cut short), each character the lexer could not read, and the token before each error: the
+ * mistake lies between the two (a word left out, or one too many).
+ */
+function spoilingOffsets(parsed: ParseOutput): number[] {
+  const { tokens } = parsed;
+  const offsets = parsed.lexErrors.map((e) => e.offset);
+  for (const e of parsed.parseErrors) {
+    const at = Number.isNaN(e.token.startOffset) ? tokens.length : firstTokenAtLeast(tokens, e.token.startOffset);
+    if (at < tokens.length) offsets.push(tokens[at].startOffset);
+    if (at > 0) offsets.push(tokens[at - 1].startOffset);
+  }
+  return offsets;
+}
+
+/** Whether the token at an index is a word that starts something new, first on its line. */
+function startsFresh(tokens: readonly IToken[], at: number): boolean {
+  const token = tokens[at];
+  return freshStarts.has(token.tokenType.name) && (at === 0 || tokens[at - 1].endLine! < token.startLine!);
 }
 
 const spoiltOf = new WeakMap<ParseOutput, [number, number][]>();
@@ -483,4 +505,83 @@ function lastTokenEnd(tokens: IToken[], file: string): Span | undefined {
   if (!last || Number.isNaN(last.startOffset)) return undefined;
   const end = (last.endOffset ?? last.startOffset) + 1;
   return { file, start: end, end, line: last.endLine ?? last.startLine ?? 1, column: (last.endColumn ?? last.startColumn ?? 0) + 1 };
+}
+
+/** The checker's codes for a name it cannot find: an unknown name, type, field or enum value. */
+export const unknownNameCodes: ReadonlySet<DiagnosticCode> = new Set(["POL011", "POL012", "POL013", "POL014", "POL070"]);
+
+/** What a file cut short loses besides names: the references at its end. */
+const cutShortCodes: ReadonlySet<DiagnosticCode> = new Set([...unknownNameCodes, "POL019"]);
+
+/**
+ * Whether a checker diagnostic of a file with syntax errors is about a name that broken code may
+ * have declared: a name among the tokens of a spoilt part, or any name when the file is cut short
+ * or an import of it is spoilt (what is missing then cannot be seen). Such a complaint is an echo
+ * of the syntax error, and is dropped with it.
+ */
+export function namesWhatBrokenCodeHid(parsed: ParseOutput, diagnostic: Diagnostic): boolean {
+  if (!cutShortCodes.has(diagnostic.code)) return false;
+  const hidden = hiddenNamesOf(parsed);
+  if (hidden === "cut short") return true;
+  if (!unknownNameCodes.has(diagnostic.code)) return false;
+  if (hidden === "any") return true;
+  const name = tokenAt(parsed.tokens, diagnostic.span.start);
+  return name !== undefined && hidden.has(name.image);
+}
+
+const hiddenOf = new WeakMap<ParseOutput, ReadonlySet<string> | "any" | "cut short">();
+
+function hiddenNamesOf(parsed: ParseOutput): ReadonlySet<string> | "any" | "cut short" {
+  let hidden = hiddenOf.get(parsed);
+  if (hidden) return hidden;
+  const parts = spoiltParts(parsed);
+  // Cut short: the parser met the end of the file, or a text is left open on the last line.
+  const lastLine = parsed.tokens.at(-1)?.endLine ?? 0;
+  const cutShort = parsed.parseErrors.some((e) => e.token.tokenType === EOF) || parsed.lexErrors.some((e) => e.line >= lastLine);
+  const names = new Set<string>();
+  let importSpoilt = false;
+  for (const [start, end] of parts) {
+    for (let i = firstTokenAtLeast(parsed.tokens, start); i < parsed.tokens.length && parsed.tokens[i].startOffset <= end; i++) {
+      const token = parsed.tokens[i];
+      if (token.tokenType === Identifier) names.add(token.image);
+      else if (token.tokenType.name === "Import" || (token.tokenType.name === "StringLiteral" && token.image.endsWith('.pol"'))) importSpoilt = true;
+    }
+  }
+  const { tokens } = parsed;
+  for (const e of parsed.parseErrors) {
+    if (Number.isNaN(e.token.startOffset)) continue;
+    for (let i = firstTokenAtLeast(tokens, e.token.startOffset); i < tokens.length && (i === firstTokenAtLeast(tokens, e.token.startOffset) || !startsFresh(tokens, i)); i++) {
+      if (tokens[i].tokenType === Identifier) names.add(tokens[i].image);
+      else if (tokens[i].tokenType.name === "StringLiteral" && tokens[i].image.endsWith('.pol"')) importSpoilt = true;
+    }
+  }
+  // A character the lexer could not read inside a name splits it: the name meant is the two halves joined.
+  for (const e of parsed.lexErrors) {
+    const after = firstTokenAtLeast(tokens, e.offset + e.length);
+    const before = tokens[after - 1];
+    const next = tokens[after];
+    if (before?.tokenType === Identifier) names.add(before.image);
+    if (next?.tokenType === Identifier) names.add(next.image);
+    if (before?.tokenType === Identifier && next?.tokenType === Identifier) names.add(before.image + next.image);
+  }
+  hidden = cutShort ? "cut short" : importSpoilt ? "any" : names;
+  hiddenOf.set(parsed, hidden);
+  return hidden;
+}
+
+/** The index of the first token starting at or after an offset. */
+function firstTokenAtLeast(tokens: readonly IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function tokenAt(tokens: readonly IToken[], offset: number): IToken | undefined {
+  const token = tokens[firstTokenAtLeast(tokens, offset)];
+  return token && token.startOffset === offset ? token : undefined;
 }
