@@ -7,14 +7,14 @@
 import { stateCode, stateProblem } from "../../runtime/states.js";
 import type { Command } from "commander";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { loadPolicies } from "../load-modules.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import type { IrType } from "../ir.js";
-import { caseFolderName, findCasesRoot } from "../tools/case-folders.js";
-import { probesOf, thresholdsOf, thresholdText, unknownProbes, type Probe } from "../tools/boundaries.js";
-import { readCaseFile } from "./case-file.js";
+import { caseFolderName, findCasesRoot, jsonFilesUnder } from "../tools/case-folders.js";
+import { borrowEntries, probesOf, thresholdsOf, thresholdText, unknownProbes, type BorrowedEntry, type Probe } from "../tools/boundaries.js";
+import { CaseFileError, readCaseFile } from "./case-file.js";
 import { compileLibrary, plural, type CommandContext } from "./command-support.js";
 import { UsageError } from "./main.js";
 
@@ -77,8 +77,20 @@ export function registerCasesCommand(program: Command, ctx: CommandContext): voi
           throw e;
         }
       };
+      // The policy's other cases lend entries to a count whose list the base case leaves empty.
+      const others = (root === undefined ? [] : jsonFilesUnder(join(root, caseFolderName(policyId)))).flatMap((file) => {
+        if (options.from !== undefined && resolve(file) === resolve(options.from)) return [];
+        try {
+          return [{ file, input: readCaseFile(file).input }];
+        } catch (e) {
+          if (e instanceof CaseFileError) return []; // a broken case lends nothing; polc test names it
+          throw e;
+        }
+      });
+      const borrowed = new Map<string, BorrowedEntry[]>();
+      const elsewhere = (listPath: string) => borrowed.get(listPath) ?? borrowed.set(listPath, borrowEntries(others, listPath, base.input)).get(listPath)!;
       for (const t of thresholds) {
-        const made = probesOf(t, base.input, (path) => types.get(path), judge);
+        const made = probesOf(t, base.input, (path) => types.get(path), judge, elsewhere);
         if (made.length === 0) unprobed.push(`${thresholdText(t)} in ${t.owner}: the base case has nothing to change (${t.kind === "count" || t.subject.includes("[]") ? "no entry in the list" : "no date of service"})`);
         probes.push(...made);
       }

@@ -257,7 +257,49 @@ export function thresholdText(t: Threshold): string {
 /** What the policy determines for a request, as one comparable text (a refused request: undefined). */
 export type Judge = (input: JsonObject) => string | undefined;
 
-export function probesOf(t: Threshold, base: JsonObject, factType: (path: string) => IrType | undefined, judge?: Judge): Probe[] {
+/** An entry of a list from another case of the policy, its dates moved to the base case's date of service. */
+export interface BorrowedEntry {
+  readonly entry: JsonObject;
+  /** The case file it comes from. */
+  readonly from: string;
+}
+
+/**
+ * The entries of one list (`prior_procedures`) across other cases, each with its dates moved by
+ * the days between that case's date of service and the base case's: an entry a month before its
+ * case's date of service stays a month before the base's.
+ */
+export function borrowEntries(cases: readonly { file: string; input: JsonObject }[], listPath: string, base: JsonObject): BorrowedEntry[] {
+  const target = parseIsoDate(String(base.date_of_service ?? ""));
+  const out: BorrowedEntry[] = [];
+  const seen = new Set<string>();
+  for (const c of cases) {
+    const list = getPath(c.input, listPath);
+    if (!Array.isArray(list)) continue;
+    const own = parseIsoDate(String(c.input.date_of_service ?? ""));
+    const shift = target === undefined || own === undefined ? 0 : target - own;
+    for (const item of list) {
+      if (item === null || typeof item !== "object" || Array.isArray(item)) continue;
+      const entry = Object.fromEntries(
+        Object.entries(item as JsonObject).map(([k, v]) => {
+          const day = typeof v === "string" ? parseIsoDate(v) : undefined;
+          return [k, day === undefined ? v : formatDay(day + shift)];
+        }),
+      );
+      const key = JSON.stringify(entry);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ entry, from: c.file });
+    }
+  }
+  return out;
+}
+
+/**
+ * The probes of one threshold. `elsewhere` gives entries of a list from other cases of the policy:
+ * a count whose list the base case leaves empty copies one of them.
+ */
+export function probesOf(t: Threshold, base: JsonObject, factType: (path: string) => IrType | undefined, judge?: Judge, elsewhere?: (listPath: string) => readonly BorrowedEntry[]): Probe[] {
   const literal = literalOf(t);
   if (!literal) return [];
   const where = `${t.owner} (${t.file}${t.line ? `:${t.line}` : ""})`;
@@ -307,7 +349,7 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
     make("at", { amount: length.amount, unit: length.unit }, `${length.amount} ${length.unit}`);
     make("a day over", { amount: days + 1, unit: "days" }, `${days + 1} days`);
   } else if (t.kind === "count" && literal.k === "num") {
-    out.push(...countProbes(t, literal.v, base, where, judge));
+    out.push(...countProbes(t, literal.v, base, where, judge, elsewhere));
   }
   return out;
 }
@@ -319,17 +361,20 @@ export function probesOf(t: Threshold, base: JsonObject, factType: (path: string
  * decides (`judge`: what the policy determines for a request); failing any, the latest entry, and
  * the probe says the count may not reach the limit.
  */
-function countProbes(t: Threshold, limit: number, base: JsonObject, where: string, judge: Judge | undefined): Probe[] {
+function countProbes(t: Threshold, limit: number, base: JsonObject, where: string, judge: Judge | undefined, elsewhere: ((listPath: string) => readonly BorrowedEntry[]) | undefined): Probe[] {
   const list = getPath(base, t.subject);
-  if (!Array.isArray(list)) return [];
-  const entries = list.filter((x): x is JsonObject => x !== null && typeof x === "object" && !Array.isArray(x)).sort((a, b) => String(b.date ?? "").localeCompare(String(a.date ?? "")));
+  const entries = (Array.isArray(list) ? list : []).filter((x): x is JsonObject => x !== null && typeof x === "object" && !Array.isArray(x)).sort((a, b) => String(b.date ?? "").localeCompare(String(a.date ?? "")));
   const seen = new Set<string>();
-  const models = entries.filter((e) => {
+  const own = entries.filter((e) => {
     const key = JSON.stringify(e);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  // A list the base case leaves empty borrows the entries other cases give it.
+  const borrowed = own.length === 0 && elsewhere ? elsewhere(t.subject) : [];
+  const models = own.length > 0 ? own : borrowed.map((b) => b.entry);
+  const origin = new Map(borrowed.map((b) => [b.entry, b.from]));
   if (models.length === 0) return [];
   const levels = ([["one under the limit", limit - 1], ["at the limit", limit], ["one over the limit", limit + 1]] as const).filter(([, n]) => n >= 0);
   const build = (model: JsonObject) =>
@@ -341,7 +386,11 @@ function countProbes(t: Threshold, limit: number, base: JsonObject, where: strin
       setPath(input, t.subject, copies);
       return { label, n, input };
     });
-  const which = (model: JsonObject) => (typeof model.date === "string" ? `the entry dated ${model.date}` : "its entry");
+  const which = (model: JsonObject) => {
+    const dated = typeof model.date === "string" ? `the entry dated ${model.date}` : "its entry";
+    const from = origin.get(model);
+    return from === undefined ? dated : `${dated} (from ${from}, its dates moved to this date of service)`;
+  };
   let chosen: { model: JsonObject; exact: boolean } = { model: models[0], exact: false };
   if (judge) {
     for (const model of models) {
@@ -352,7 +401,7 @@ function countProbes(t: Threshold, limit: number, base: JsonObject, where: strin
       }
     }
   }
-  const note = !judge ? "" : chosen.exact ? "; the determination changes across the limit" : "; no entry of the base case changes the determination across the limit, so the count may not reach it";
+  const note = !judge ? "" : chosen.exact ? "; the determination changes across the limit" : `; no entry ${origin.size > 0 ? "of the other cases" : "of the base case"} changes the determination across the limit, so the count may not reach it`;
   return build(chosen.model).map(({ label, n, input }) => ({
     name: slug(`${ownerName(t)}-${t.subject}-count-${label}`),
     probe: `${thresholdText(t)} in ${where}: ${label} (${n} ${n === 1 ? "copy" : "copies"} of ${which(chosen.model)} of ${t.subject}${n > 1 ? ", a day apart" : ""}${note})`,

@@ -140,6 +140,24 @@ describe("polc cases --boundaries", () => {
     ]);
   });
 
+  it("probes a count whose list the base case leaves empty with an entry of another case, its dates moved to the base's date of service", async () => {
+    const out = join(dir, "count-probes-borrowed");
+    const run = await polc("cases", "NIA_CG_300", "--boundaries", "--from", "test/cases/nia-cg-300/acute-radicular-meets.json", "--out", out);
+    expect(run.code).toBe(0);
+    expect(run.out).not.toMatch(/not probed: count\(prior_procedures\) < 6 in criterion first_year_limit/);
+    const probe = (f: string) => JSON.parse(readFileSync(join(out, f), "utf8")) as { probe: string; input: { date_of_service: string; prior_procedures: { date: string }[] } };
+    const atLimit = probe("criterion-first-year-limit-prior-procedures-count-at-the-limit.json");
+    expect(atLimit.probe.replace(/^.*\): /, "")).toBe(
+      "at the limit (6 copies of the entry dated 2023-05-01 (from test/cases/nia-cg-300/first-year-seventh-as-sacral-caudal.json, its dates moved to this date of service) of prior_procedures, a day apart; the determination changes across the limit)",
+    );
+    expect(atLimit.input.date_of_service).toBe("2024-03-15");
+    expect(atLimit.input.prior_procedures.map((p) => p.date)).toEqual(["2023-05-01", "2023-04-30", "2023-04-29", "2023-04-28", "2023-04-27", "2023-04-26"]);
+    // The lending case's entry keeps its distance from that case's own date of service.
+    const lender = JSON.parse(readFileSync("test/cases/nia-cg-300/first-year-seventh-as-sacral-caudal.json", "utf8")) as { input: { date_of_service: string; prior_procedures: { date: string }[] } };
+    const days = (a: string, b: string) => (Date.parse(a) - Date.parse(b)) / 86_400_000;
+    expect(lender.input.prior_procedures.map((p) => days(lender.input.date_of_service, p.date))).toContain(days("2024-03-15", "2023-05-01"));
+  });
+
   it("refuses a policy the library does not have, and runs only with --boundaries", async () => {
     expect(await polc("cases", "NOPE", "--boundaries", "--library", lib)).toEqual({ code: 2, out: "", err: "polc: no policy 'NOPE' in " + lib + " (the policies are: KNEE_1)" });
     expect(await polc("cases", "KNEE_1", "--library", lib)).toEqual({ code: 2, out: "", err: "polc: polc cases writes boundary cases: give --boundaries" });
