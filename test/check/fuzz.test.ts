@@ -5,7 +5,8 @@
  * with integer 1-based line and column that agree with its offset, and nothing NaN; every
  * diagnostic must render, quoting the line it is on; and a text the lexer or parser rejects must
  * give an error; a mutation that makes one mistake (a token deleted, doubled or a bracket added, a
- * file cut short, a character inserted) gives at most one syntax error. See test/support/invariants.ts.
+ * file cut short, a character inserted) gives at most one syntax error, and (a file cut short apart)
+ * at most one error in all. See test/support/invariants.ts.
  *
  * FUZZ_SCALE=10 npx vitest run test/fuzz.test.ts runs ten times as many inputs; FUZZ_SEED=7 another seed.
  */
@@ -121,6 +122,10 @@ describe("fuzz: mutations of every policy under policies/", () => {
             if (oneMistake.has(kind)) {
               const syntax = result.diagnostics.filter((d) => d.span.file === path && syntaxCodes.has(d.code));
               if (syntax.length > 1) throw new Error(`${syntax.length} syntax errors for one mistake: ${syntax.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`).join(" | ")}`);
+              // Nor does the checker echo it, in this file or in those that import it. (A file cut at
+              // a declaration's end loses every declaration after it: many mistakes, not one.)
+              const all = result.diagnostics.filter((d) => d.severity === "error");
+              if (kind !== "truncate" && all.length > 1) throw new Error(`${all.length} errors for one mistake: ${all.map((d) => `${d.code} ${d.span.file}:${d.span.line}:${d.span.column} ${d.message}`).join(" | ")}`);
             }
             if (m.badCharAt !== undefined) {
               const here = result.diagnostics.find((d) => d.code === "POL001" && d.span.file === path && d.span.start === m.badCharAt);
