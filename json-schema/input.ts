@@ -5,7 +5,8 @@
  * runtime's validator takes it; a test holds the two to the same verdicts on every case file and
  * on altered ones.
  *
- * What a schema cannot say, the runtime still checks: a date that matches YYYY-MM-DD but is not a
+ * A date fact or field may be partial (YYYY-MM or YYYY, where the chart gives no day); the date of
+ * service may not. What a schema cannot say, the runtime still checks: a date that matches YYYY-MM-DD but is not a
  * day of the calendar (2024-02-30) is refused by `evaluate` (and by a validator that checks the
  * `date` format, such as Ajv with ajv-formats), and so is a spinal level the runtime cannot read.
  */
@@ -53,6 +54,9 @@ class Definitions {
   }
 }
 
+/** A calendar date to the day, as the date of service must be. */
+const fullDate: JsonSchema = { format: "date", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" };
+
 /** The schema of one value of a type, as the runtime's validator takes it. */
 function valueSchema(type: ValueType, defs: Definitions): JsonSchema {
   switch (type.t) {
@@ -61,7 +65,8 @@ function valueSchema(type: ValueType, defs: Definitions): JsonSchema {
     case "number":
       return { type: type.integer ? "integer" : "number", ...(type.min !== undefined ? { minimum: type.min } : {}), ...(type.max !== undefined ? { maximum: type.max } : {}) };
     case "date":
-      return { type: "string", format: "date", pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" };
+      // A day, or where the chart gives no day a month (2023-06) or a year (2018): the range of days it may be.
+      return { type: "string", anyOf: [fullDate, { pattern: "^[0-9]{4}(-(0[1-9]|1[0-2]))?$" }] };
     case "duration":
       return {
         type: "object",
@@ -115,8 +120,10 @@ function groupSchema(node: InputNode, defs: Definitions, top: boolean): JsonSche
   const properties: Record<string, JsonSchema> = {};
   for (const [name, child] of node.children) {
     if (child.fact) {
-      const value = { ...valueSchema(child.fact.type, defs), description: child.fact.description };
-      properties[name] = top && name === "date_of_service" ? value : nullable(value);
+      // The date of service is one day: a request is never for a month.
+      const dateOfService = top && name === "date_of_service";
+      const value = { ...(dateOfService ? { type: "string", ...fullDate } : valueSchema(child.fact.type, defs)), description: child.fact.description };
+      properties[name] = dateOfService ? value : nullable(value);
     } else properties[name] = nullable(groupSchema(child, defs, false));
   }
   return { type: "object", properties, ...(top ? { required: ["date_of_service"] } : {}), additionalProperties: false };

@@ -12,7 +12,7 @@ import { Unknown, and2, or2, type Tri } from "./tri.js";
 import { applied, held, listStatus, NOT_APPLICABLE, statusOf, statusText, type Status } from "./status.js";
 import type { InputRead } from "./validate.js";
 import { absentValue, fieldValue, isList, isRange, isRecord, missingFact, NONE, recordDay, recordPath, undocumented, type RecordValue, type Value } from "./values.js";
-import { formatDay } from "./dates.js";
+import { formatDay, formatDayRange } from "./dates.js";
 import { levelsText } from "./levels.js";
 import type { ValueLayout } from "./slots.js";
 import type { DefinitionSite } from "./definitions.js";
@@ -106,6 +106,11 @@ export class Context {
   }
 
   // ── Facts and fields ───────────────────────────────────────────────────────────────────────
+
+  /** Each fact's value as read so far, by slot: what the request documents, for a determination to describe. */
+  get facts(): readonly (Value | undefined)[] {
+    return this.known;
+  }
 
   /** An input fact as validation read it, or its unknown when the request leaves it out. */
   fact(f: FactDescriptor): Value {
@@ -399,6 +404,8 @@ export class Read implements FactValue {
 
 /** A value read from the request as the request wrote it (a date as YYYY-MM-DD), a list as how many entries; an unknown as null. */
 function jsonOf(type: string, value: Value): JsonValue {
+  // A partial date (documented, known to lie in a range) as the chart gave it: 2023-06, 2018.
+  if (type === "date" && isRange(value) && !value.undocumented) return formatDayRange(value.lo, value.hi);
   if (value instanceof Unknown || isRange(value)) return null;
   if (type === "list") return isList(value) ? entriesText(value.items.length) : null;
   if (type === "date") return typeof value === "number" ? formatDay(value) : null;

@@ -35,6 +35,41 @@ export function parseIsoDate(text: string): number | undefined {
   return daysFromCivil(year, month, day);
 }
 
+/** The first and last day a date written as a month (YYYY-MM) or a year (YYYY) may be. */
+export interface DayRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * A date a chart gives only to the month ("2023-06") or the year ("2018"): the first and last
+ * day it may be; undefined for any other text. A full date is read by `parseIsoDate`.
+ */
+export function parsePartialDate(text: string): DayRange | undefined {
+  if (text.length !== 4 && (text.length !== 7 || text.charCodeAt(4) !== 45)) return undefined;
+  const y0 = digit(text, 0), y1 = digit(text, 1), y2 = digit(text, 2), y3 = digit(text, 3);
+  if ((y0 | y1 | y2 | y3) < 0) return undefined;
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  if (text.length === 4) return { lo: daysFromCivil(year, 1, 1), hi: daysFromCivil(year, 12, 31) };
+  const m0 = digit(text, 5), m1 = digit(text, 6);
+  if ((m0 | m1) < 0) return undefined;
+  const month = m0 * 10 + m1;
+  if (month < 1 || month > 12) return undefined;
+  return { lo: daysFromCivil(year, month, 1), hi: daysFromCivil(year, month, daysInMonth(year, month)) };
+}
+
+/** A range of days as a chart would write it: a month (2023-06), a year (2018), or from one day to another. */
+export function formatDayRange(lo: number, hi: number): string {
+  const first = civilFromDays(lo);
+  const last = civilFromDays(hi);
+  const year = String(first.year).padStart(4, "0");
+  if (first.day === 1 && first.year === last.year) {
+    if (first.month === 1 && last.month === 12 && last.day === 31) return year;
+    if (first.month === last.month && last.day === daysInMonth(last.year, last.month)) return `${year}-${String(first.month).padStart(2, "0")}`;
+  }
+  return `${formatDay(lo)} to ${formatDay(hi)}`;
+}
+
 export function formatDay(day: number): string {
   const { year, month, day: d } = civilFromDays(day);
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(d).padStart(2, "0")}`;

@@ -21,7 +21,7 @@ import type { Policy } from "./policy.js";
 import type { ValueType } from "./schema.js";
 import { OpenStatus } from "./status.js";
 import { Unknown } from "./tri.js";
-import { isList, recordCuts, type CutRecorder, type Value } from "./values.js";
+import { isList, isRange, recordCuts, type CutRecorder, type Value } from "./values.js";
 import type { InputRead } from "./validate.js";
 import { addLength, fixedMinutes, type Length } from "./dates.js";
 
@@ -80,9 +80,9 @@ export function openCriteriaPerFact(policy: Policy, c: Context): Map<string, num
  * The fewest deciding facts among `facts` (those a needs-info determination is open on), ordered
  * by how many undecided criteria each leaves open (most first; then by path).
  */
-export function decidingFacts(policy: Policy, facts: readonly string[], openCounts: ReadonlyMap<string, number>, dos: number | undefined, reevaluate: Reevaluate): DecidingFacts {
+export function decidingFacts(policy: Policy, facts: readonly string[], openCounts: ReadonlyMap<string, number>, dos: number | undefined, reevaluate: Reevaluate, documented?: (fact: string) => Value | undefined): DecidingFacts {
   const order = [...facts].sort((a, b) => (openCounts.get(b) ?? 0) - (openCounts.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-  const search = new Search(policy, dos, reevaluate);
+  const search = new Search(policy, dos, reevaluate, documented);
   const witnesses = new Map<string, ReadonlyMap<string, WitnessValue>>();
   // The full set decides, unless documenting it makes the decision turn on facts it did not
   // read before (a field of the entry a question over a list comes to pick): those are added.
@@ -128,6 +128,8 @@ class Search {
     private readonly policy: Policy,
     private readonly dos: number | undefined,
     private readonly reevaluate: Reevaluate,
+    /** What the request documents for a fact: a partial date's days are the only ones it can be. */
+    private readonly documented?: (fact: string) => Value | undefined,
   ) {}
 
   /** The evaluations a policy of this size may spend in all: fewer for a large one (see SEARCH_WORK). */
@@ -268,6 +270,9 @@ class Search {
       const days = new Set(this.numberCuts.get(fact) ?? []);
       for (const { day, sign } of this.anchors.get(fact) ?? []) for (const length of this.durationCuts.get(fact) ?? []) days.add(Math.floor(addLength(day, length, sign)));
       if (days.size === 0) return undefined;
+      // A partial date (2023-06) is documented more precisely within its range only.
+      const partial = this.documented?.(fact);
+      if (partial !== undefined && isRange(partial) && !partial.undocumented) return [...new Set([partial.lo, ...numberValues({ t: "number", integer: true, min: partial.lo, max: partial.hi }, [...days]), partial.hi])].sort((a, b) => a - b);
       return numberValues({ t: "number", integer: true }, [...days]);
     }
     if (type.t === "duration") {
@@ -376,7 +381,7 @@ function place(policy: Policy, read: InputRead, path: string, value: Value): voi
 }
 
 /** The value a reading holds for a fact or a field of an entry, by its path. */
-function valueAt(policy: Policy, read: InputRead, path: string): Value | undefined {
+export function valueAt(policy: Policy, read: { readonly facts: readonly (Value | undefined)[] }, path: string): Value | undefined {
   const direct = policy.factsByPath.get(path);
   if (direct) return read.facts[direct.slot];
   const match = entryPath.exec(path);

@@ -13,7 +13,9 @@ import { and2, missingOf, not, or2, truthText, Unknown, unknownOf, type Referral
 import { OpenStatus, statusText } from "./status.js";
 import { assumptionsOf } from "./assumptions.js";
 import { checkedState } from "./states.js";
-import { decidingFacts, openCriteriaPerFact, type DecidingFacts } from "./deciding-facts.js";
+import { decidingFacts, openCriteriaPerFact, valueAt, type DecidingFacts } from "./deciding-facts.js";
+import { isRange } from "./values.js";
+import { formatDayRange } from "./dates.js";
 
 /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
 function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
@@ -230,11 +232,11 @@ interface Narrowed {
 }
 
 /** A line's missing facts: those of `narrowed.deciding` it is open on, in that order; the rest by path. */
-function missingOfLine(policy: Policy, facts: ReadonlySet<string>, narrowed: Narrowed | undefined): { missing: MissingFact[]; also: MissingFact[] } {
+function missingOfLine(policy: Policy, c: Context, facts: ReadonlySet<string>, narrowed: Narrowed | undefined): { missing: MissingFact[]; also: MissingFact[] } {
   const sorted = [...facts].sort();
   const deciding = narrowed ? narrowed.deciding.filter((f) => facts.has(f)) : sorted;
   const chosen = new Set(deciding);
-  const fact = (path: string): MissingFact => ({ fact: path, description: describeFact(policy, path) });
+  const fact = (path: string): MissingFact => missingFact(policy, c, path);
   return { missing: deciding.map(fact), also: sorted.filter((f) => !chosen.has(f)).map(fact) };
 }
 
@@ -293,18 +295,18 @@ export function determine(policy: Policy, c: Context, state: string | null, narr
 
   // The fewest facts that decide, when the request as a whole is open on some.
   const narrowed = outcome === "needs-info" && narrow ? narrow(facts) : undefined;
-  const mainMissing = missingOfLine(policy, main.facts, narrowed);
+  const mainMissing = missingOfLine(policy, c, main.facts, narrowed);
   const mainReasons = reasonsOfLine(main, mainMissing.missing, mainMissing.also);
   const lines: ServiceLineResult[] = [];
   const reasons: string[] = [];
   for (const { placed, requested, line } of decided) {
     const { id, wording, refs } = placed.service;
-    const { missing: lineMissing, also } = missingOfLine(policy, line.facts, narrowed);
+    const { missing: lineMissing, also } = missingOfLine(policy, c, line.facts, narrowed);
     const lineReasons = reasonsOfLine(line, lineMissing, also);
     lines.push({ id, wording, refs, requested: truthText(requested), outcome: line.outcome, unmet: line.unmet, missing: lineMissing, alsoUndocumented: also, referrals: line.referrals.map(referred), reasons: lineReasons });
     for (const reason of lineReasons) reasons.push(`${wording}: ${reason}`);
   }
-  const fact = (path: string): MissingFact => ({ fact: path, description: describeFact(policy, path) });
+  const fact = (path: string): MissingFact => missingFact(policy, c, path);
   const missing = outcome !== "needs-info" ? [] : narrowed ? narrowed.deciding.map(fact) : facts.map(fact);
   const alsoUndocumented = narrowed ? narrowed.also.map(fact) : [];
 
@@ -411,6 +413,19 @@ function referred(r: Referral): Referred {
   return { clause: r.clause, refs: r.refs };
 }
 
+/**
+ * A fact a needs-info determination asks for, with what to look for in the chart; a date the
+ * request gives only to the month or the year is documented, but not to the day that decides.
+ */
+function missingFact(policy: Policy, c: Context, path: string): MissingFact {
+  const description = describeFact(policy, path);
+  const value = valueAt(policy, c, path);
+  if (value !== undefined && isRange(value) && !value.undocumented) {
+    return { fact: path, description: `${description}: given as ${formatDayRange(value.lo, value.hi)}, the exact date is needed` };
+  }
+  return { fact: path, description };
+}
+
 const descriptions = new WeakMap<Policy, Map<string, string>>();
 
 /** What a reviewer looks for in the chart, for a missing fact's path; worked out once per path. */
@@ -480,7 +495,7 @@ function narrowing(policy: Policy, input: unknown, c: Context, dos: number | und
       assign(again);
       if (reuse) seedStatuses(policy, c, again, reuse);
       return openFacts(policy, new Context(again, false, policy), state);
-    });
+    }, (fact) => valueAt(policy, c, fact));
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Context } from "./context.js";
 import { Unknown, and2, not, or2, unknownOf, type Tri } from "./tri.js";
 import { addLength, type Length } from "./dates.js";
-import { isLevelsRange, isList, isRange, isSpan, NONE, range, type ListItem, type RecordValue, type Value } from "./values.js";
+import { isLevelsRange, isList, isOpenSpan, isRange, isSpan, NONE, openOn, range, type ListItem, type ListValue, type RecordValue, type Value } from "./values.js";
 import { allLevels, levelsBetween } from "./levels.js";
 
 /** Whether an entry is one the question asks about. */
@@ -108,7 +108,11 @@ function extreme(c: Context, source: Value, filter: Filter | undefined, latest: 
     const inc = includes(item, filter);
     if (inc === false) continue;
     const day = c.date(item.rec);
-    if (typeof day !== "number") continue;
+    if (typeof day !== "number") {
+      // A date known only to lie in a range (2023-06): which entry is the latest is weighed by ranges.
+      if (isRange(day)) return extremeOverRanges(c, source, filter, latest);
+      continue;
+    }
     if (inc === true) {
       if (!best || (latest ? day > bestDay : day < bestDay)) {
         best = item.rec;
@@ -122,6 +126,45 @@ function extreme(c: Context, source: Value, filter: Filter | undefined, latest: 
   return best ?? NONE;
 }
 
+/** An entry that may be picked, with its day as a range, turned so that a larger value is the one picked (the latest, or for `earliest` the earliest). */
+interface Placed {
+  readonly rec: RecordValue;
+  readonly inc: Tri;
+  readonly lo: number;
+  readonly hi: number;
+  readonly open: Unknown | undefined;
+  readonly order: number;
+}
+
+/**
+ * `latest`/`earliest` when some entry's date is known only within a range. The pick among the
+ * sure entries is the one whose date is surely the latest (the first in the list on a tie); every
+ * other entry whose date may come later (or tie it from earlier in the list) is a contender, and
+ * then which entry is picked is open on the contenders' matches and dates.
+ */
+function extremeOverRanges(c: Context, source: ListValue, filter: Filter | undefined, latest: boolean): Value {
+  const entries: Placed[] = [];
+  source.items.forEach((item, order) => {
+    const inc = includes(item, filter);
+    if (inc === false) return;
+    const day = c.date(item.rec);
+    if (typeof day !== "number" && !isRange(day)) return;
+    const [lo, hi] = typeof day === "number" ? [day, day] : [day.lo, day.hi];
+    entries.push({ rec: item.rec, inc, lo: latest ? lo : -hi, hi: latest ? hi : -lo, open: isRange(day) ? day.unknown : undefined, order });
+  });
+  let best: Placed | undefined;
+  for (const e of entries) if (e.inc === true && (!best || e.lo > best.lo)) best = e;
+  // As for full dates: an entry that may not match is a contender on a tie too.
+  const contenders = entries.filter((e) => e !== best && (!best || e.hi > best.lo || (e.hi === best.lo && (e.inc !== true || e.order < best.order))));
+  if (contenders.length === 0) return best?.rec ?? NONE;
+  const open: Unknown[] = [];
+  for (const e of best ? [best, ...contenders] : contenders) {
+    if (e.inc instanceof Unknown) open.push(e.inc);
+    if (e.open) open.push(e.open);
+  }
+  return Unknown.selecting(open, best !== undefined);
+}
+
 /**
  * `count(…, counting p and q as one when …)`: each entry is counted together with at most one
  * other (a right and a left injection make one procedure; a third makes a second). Pairs are
@@ -131,15 +174,33 @@ function extreme(c: Context, source: Value, filter: Filter | undefined, latest: 
 export function countPairedAsOne(c: Context, source: Value, filter: Filter | undefined, pair: (first: RecordValue, second: RecordValue) => Tri): Value {
   if (source instanceof Unknown) return source;
   if (!isList(source)) return 0;
-  const dayOf = (rec: RecordValue) => {
+  const daysOf = (rec: RecordValue): [number, number] => {
     const day = c.date(rec);
-    return typeof day === "number" ? day : Infinity;
+    return typeof day === "number" ? [day, day] : isRange(day) ? [day.lo, day.hi] : [Infinity, Infinity];
   };
   const candidates = included(source.items, filter)
     .filter((i) => i.inc !== false)
-    .sort((x, y) => dayOf(x.rec) - dayOf(y.rec));
+    .sort((x, y) => daysOf(x.rec)[0] - daysOf(y.rec)[0]);
   const sure = candidates.map((i) => i.inc === true);
   const unknowns: Unknown[] = candidates.filter((i) => i.inc instanceof Unknown).map((i) => i.inc as Unknown);
+  // Pairs are matched in date order: with dates known only within ranges that order may be open,
+  // and then the count is only known to lie from half the sure entries to every candidate.
+  const dates = candidates.map((i) => c.date(i.rec));
+  if (dates.some(isRange)) {
+    for (const d of dates) if (isRange(d)) unknowns.push(d.unknown);
+    const order = new Map(source.items.map((it, index) => [it.rec, index]));
+    const fixed = candidates.every((x, i) => {
+      if (i === 0) return true;
+      const before = candidates[i - 1].rec;
+      const [beforeHi, lo] = [daysOf(before)[1], daysOf(x.rec)[0]];
+      return beforeHi < lo || (beforeHi === lo && order.get(before)! < order.get(x.rec)!);
+    });
+    if (!fixed) {
+      const lo = Math.ceil(sure.filter(Boolean).length / 2);
+      const hi = candidates.length;
+      return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns), whole: true };
+    }
+  }
   const edges = candidates.map(() => new Array<Tri>(candidates.length).fill(false));
   for (let i = 0; i < candidates.length; i++) {
     for (let j = i + 1; j < candidates.length; j++) {
@@ -188,7 +249,137 @@ function keyText(parts: readonly Value[]): string | Unknown {
 interface Keyed {
   readonly key: string | Unknown;
   readonly inc: Tri;
+  /** The entry's day (for a window); with `dayHi`, the first and last day a partial date may be. */
   readonly day: number;
+  readonly dayHi?: number;
+  /** The key's parts, kept for keys with a partial date (see `countOverRanges`). */
+  readonly parts?: readonly Value[];
+}
+
+/** A date the chart gives only to the month or the year: documented, known to lie in a range. */
+function isPartial(v: Value): boolean {
+  return isRange(v) && !v.undocumented;
+}
+
+/** A key that holds a partial date: the rest of the key as text, and the days the date may be. */
+interface RangedKey {
+  readonly group: string;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * `count(…, one per KEY [in any WINDOW])` when a key or a date is a partial date (2023-06).
+ * Without a window it is exact: entries whose keys differ only in the date are the same key where
+ * their days can meet, so the fewest keys is the fewest days that pierce every sure entry's range,
+ * and the most is the most entries that can each be given a day of their own. With a window it is
+ * bounded, not exact: the fewest counts what is surely inside some window, the most what may be.
+ */
+function countOverRanges(entries: readonly Keyed[], window: Value | undefined, unknowns: readonly Unknown[]): Value {
+  let lo: number;
+  let hi: number;
+  if (window === undefined || window === NONE) {
+    const at = entries.map((e) => (e.parts ?? []).findIndex(isPartial)).find((i) => i >= 0);
+    const keyOf = (e: Keyed): string | RangedKey | Unknown => {
+      if (at === undefined || !e.parts) return e.key;
+      const parts = e.parts;
+      const date = parts[at];
+      const rest = keyText(parts.map((p, i) => (i === at ? "" : p)));
+      if (rest instanceof Unknown || parts.some((p, i) => i !== at && isPartial(p))) return e.key instanceof Unknown ? e.key : rest;
+      if (typeof date === "number") return { group: rest, lo: date, hi: date };
+      if (isRange(date) && !date.undocumented) return { group: rest, lo: date.lo, hi: date.hi };
+      return e.key;
+    };
+    const keyed = entries.map((e) => ({ e, k: keyOf(e) }));
+    const fewestKeys = distinctRanged(keyed.filter(({ e }) => e.inc === true).map(({ k }) => k), true);
+    const sureUndocumented = keyed.some(({ e, k }) => e.inc === true && k instanceof Unknown);
+    lo = fewestKeys + (fewestKeys === 0 && sureUndocumented ? 1 : 0);
+    hi = distinctRanged(keyed.map(({ k }) => k), false) + keyed.filter(({ k }) => k instanceof Unknown).length;
+  } else {
+    const reach = (day: number) => (isSpan(window) ? day + (window.to - window.from) : addLength(day, window as Length, 1));
+    lo = windowBound(entries, reach, true);
+    hi = windowBound(entries, reach, false);
+  }
+  return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns) };
+}
+
+/**
+ * The fewest (or most) distinct keys among these, a key with a partial date being any of its days:
+ * per rest of the key, the fewest days that meet every range (greedy by last day), or the most
+ * ranges that can each have a day of their own (greedy by last day, each taking its first free day).
+ */
+function distinctRanged(keys: readonly (string | RangedKey | Unknown)[], fewest: boolean): number {
+  const texts = new Set<string>();
+  const groups = new Map<string, RangedKey[]>();
+  for (const k of keys) {
+    if (typeof k === "string") texts.add(k);
+    else if (!(k instanceof Unknown)) {
+      const group = groups.get(k.group);
+      if (group) group.push(k);
+      else groups.set(k.group, [k]);
+    }
+  }
+  let n = texts.size;
+  for (const group of groups.values()) {
+    group.sort((a, b) => a.hi - b.hi || a.lo - b.lo);
+    if (fewest) {
+      let pierced = -Infinity;
+      for (const r of group) {
+        if (r.lo > pierced) {
+          n++;
+          pierced = r.hi;
+        }
+      }
+    } else {
+      // The next free day at or after a day, with the days already given away skipped over.
+      const taken = new Map<number, number>();
+      const free = (day: number): number => {
+        const next = taken.get(day);
+        if (next === undefined) return day;
+        const found = free(next);
+        taken.set(day, found);
+        return found;
+      };
+      for (const r of group) {
+        const day = free(r.lo);
+        if (day <= r.hi) {
+          n++;
+          taken.set(day, day + 1);
+        }
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Bounds on the most distinct keys in any window when some dates are partial. The most: the
+ * entries whose days may fall in a window, a key with a partial date counted as its own; a
+ * window of greatest count can start on some entry's last possible day. The fewest: the entries
+ * surely in a window (their whole range inside it), as the sure keys count (see `distinctIn`); a
+ * window of greatest count can start on some entry's first possible day.
+ */
+function windowBound(entries: readonly Keyed[], reach: (day: number) => number, fewest: boolean): number {
+  const last = (e: Keyed) => e.dayHi ?? e.day;
+  let best = 0;
+  const starts = [...new Set(entries.map((e) => (fewest ? e.day : last(e))))];
+  for (const start of starts) {
+    const limit = reach(start);
+    const inside = entries.filter((e) => (fewest ? e.day >= start && (last(e) < limit || last(e) === start) : last(e) >= start && (e.day < limit || e.day === start)));
+    const keys = new Set<string>();
+    let undocumented = 0;
+    let sureUndocumented = 0;
+    for (const e of inside) {
+      if (typeof e.key === "string") {
+        if (!fewest || e.inc === true) keys.add(e.key);
+      } else {
+        undocumented++;
+        if (e.inc === true) sureUndocumented++;
+      }
+    }
+    best = Math.max(best, fewest ? keys.size + (keys.size === 0 && sureUndocumented > 0 ? 1 : 0) : keys.size + undocumented);
+  }
+  return best;
 }
 
 /**
@@ -202,19 +393,28 @@ interface Keyed {
 export function countBy(c: Context, source: Value, filter: Filter | undefined, key: ((entry: RecordValue) => Value[]) | undefined, window: Value | undefined): Value {
   if (source instanceof Unknown) return source;
   if (window instanceof Unknown) return window;
+  if (window !== undefined && isOpenSpan(window)) return openOn(window);
   if (!isList(source)) return 0;
   const entries: Keyed[] = [];
   const unknowns: Unknown[] = [];
+  let ranged = false;
   source.items.forEach((item, index) => {
     const inc = includes(item, filter);
     if (inc === false) return;
     if (inc instanceof Unknown) unknowns.push(inc);
-    const k = key ? keyText(key(item.rec)) : `entry:${index}`;
+    const parts = key ? key(item.rec) : undefined;
+    const k = parts ? keyText(parts) : `entry:${index}`;
     if (k instanceof Unknown) unknowns.push(k);
+    if (parts && k instanceof Unknown && parts.some(isPartial)) ranged = true;
     const day = window === undefined ? 0 : c.date(item.rec);
-    if (typeof day !== "number") return;
-    entries.push({ key: k, inc, day });
+    if (typeof day === "number") entries.push({ key: k, inc, day, parts });
+    else if (isRange(day)) {
+      ranged = true;
+      unknowns.push(day.unknown);
+      entries.push({ key: k, inc, day: day.lo, dayHi: day.hi, parts });
+    }
   });
+  if (ranged) return countOverRanges(entries, window, unknowns);
   const fewest = (e: Keyed) => e.inc === true && typeof e.key === "string";
   let lo: number;
   let hi: number;
@@ -286,10 +486,12 @@ export function recentRun(c: Context, list: Value, gap: Value): Value {
   if (list instanceof Unknown) return list;
   if (gap instanceof Unknown) return gap;
   if (dos instanceof Unknown) return dos;
+  if (isOpenSpan(gap)) return openOn(gap);
   if (!isList(list)) return { kind: "list", items: [] };
   const dated: DatedItem[] = [];
   for (const item of list.items) {
     const day = c.date(item.rec);
+    if (isRange(day)) return recentRunOverRanges(c, list, gap, dos);
     if (typeof day === "number" && day <= dos) dated.push({ item, day, reach: isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1), widest: false, surest: false });
   }
   dated.sort((x, y) => y.day - x.day);
@@ -319,6 +521,88 @@ export function recentRun(c: Context, list: Value, gap: Value): Value {
     items.push({ rec: d.item.rec, member });
   }
   return { kind: "list", items };
+}
+
+/** An entry for `recent_run` with the first and last day its date may be. */
+interface RangedItem {
+  readonly item: ListItem;
+  readonly lo: number;
+  readonly hi: number;
+  readonly open: Unknown | undefined;
+  placed: boolean;
+  sure: boolean;
+}
+
+/**
+ * `recent_run` when some dates are partial (2023-06). An entry may be in the run when some days
+ * of the dates put it there: the run reaches furthest back when each step goes as far back as an
+ * entry's range lets it while still bridging the gap, and then every entry whose range reaches
+ * into the run may be in it. An entry is surely in the run when, whatever the partial dates are,
+ * it lies between the date of service and where the run surely reaches: that walk takes a
+ * partial date only where it bridges the gap from any of its days, and at its last day.
+ */
+function recentRunOverRanges(c: Context, list: ListValue, gap: Value, dos: number): Value {
+  const reach = (day: number) => (isSpan(gap) ? day + (gap.to - gap.from) : addLength(day, gap as Length, 1));
+  const entries: RangedItem[] = [];
+  for (const item of list.items) {
+    const day = c.date(item.rec);
+    const [lo, hi] = typeof day === "number" ? [day, day] : isRange(day) ? [day.lo, day.hi] : [Infinity, Infinity];
+    if (lo <= dos && item.member !== false) entries.push({ item, lo, hi, open: isRange(day) ? day.unknown : undefined, placed: false, sure: false });
+  }
+  // The furthest back: from the cursor, the entry that can take the earliest day that still bridges it.
+  let cursor = dos;
+  for (;;) {
+    const bridging = firstDayReaching(reach, cursor);
+    let next: RangedItem | undefined;
+    let nextDay = Infinity;
+    for (const e of entries) {
+      if (e.placed) continue;
+      const day = Math.max(e.lo, bridging);
+      if (day <= Math.min(e.hi, cursor) && day < nextDay) [next, nextDay] = [e, day];
+    }
+    if (!next) break;
+    next.placed = true;
+    cursor = nextDay;
+  }
+  const furthest = cursor;
+  // Where the run surely reaches: sure entries only, a partial date only where every day of it bridges.
+  // An entry that bridges the cursor from any of its days is in the run whatever its day is, and
+  // the run then surely reaches its last day; repeated until no entry is added.
+  cursor = dos;
+  for (let added = true; added; ) {
+    added = false;
+    for (const e of entries) {
+      if (e.sure || e.item.member !== true || e.hi > dos || !(e.lo >= cursor || reach(e.lo) > cursor)) continue;
+      e.sure = added = true;
+      cursor = Math.min(cursor, e.hi);
+    }
+  }
+  const open: Unknown[] = [];
+  const inRun = entries.filter((e) => e.hi >= furthest);
+  for (const e of inRun) {
+    if (e.open) open.push(e.open);
+    if (e.item.member instanceof Unknown) open.push(e.item.member);
+  }
+  const items: ListItem[] = inRun
+    .sort((a, b) => a.lo - b.lo)
+    .map((e) => ({ rec: e.item.rec, member: e.sure ? e.item.member : e.item.member === true ? unknownOf(open) : unknownOf([e.item.member as Unknown, ...open]) }));
+  return { kind: "list", items };
+}
+
+/** The first whole day from which a step of the gap passes `cursor` (the step grows with the day). */
+function firstDayReaching(reach: (day: number) => number, cursor: number): number {
+  if (!(reach(cursor) > cursor)) return Infinity;
+  let step = 1;
+  while (reach(cursor - step) > cursor) step *= 2;
+  // reach(cursor - step) <= cursor < reach(cursor - step / 2 … cursor): search between.
+  let low = cursor - step;
+  let high = cursor;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (reach(mid) > cursor) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 interface DatedItem {

@@ -7,12 +7,12 @@
 import type { Policy } from "./policy.js";
 import type { EnumType, FactDescriptor, FieldDescriptor, RecordType, ValueType } from "./schema.js";
 import { date } from "./schema.js";
-import { parseIsoDate } from "./dates.js";
+import { parseIsoDate, parsePartialDate } from "./dates.js";
 import { durationUnits, durationUnitNamed } from "./vocabulary.js";
 import { maxDurationAmount, maxMagnitude } from "./limits.js";
 import { closestName } from "./closest-name.js";
 import { parseLevels } from "./levels.js";
-import { recordOf, type ListItem, type Value } from "./values.js";
+import { partialDate, recordOf, type ListItem, type Value } from "./values.js";
 import type { Length } from "./dates.js";
 
 export interface InputProblem {
@@ -104,6 +104,7 @@ function checkInput(policy: Policy, input: unknown): InputRead {
   const raw = Object.hasOwn(input, "date_of_service") ? (input as Record<string, unknown>).date_of_service : undefined;
   const dos = typeof raw === "string" ? parseIsoDate(raw) : undefined;
   if (raw === undefined || raw === null) reader.problems.push({ path: "date_of_service", message: "is required: the date the service is requested for, like 2024-03-15" });
+  else if (dos === undefined && typeof raw === "string" && parsePartialDate(raw)) reader.problems.push({ path: "date_of_service", message: `expected the full date the service is requested for, like 2024-03-15 (a request is for one day; only the chart's dates may be partial), got ${describe(raw)}` });
   else if (dos === undefined) reader.problems.push({ path: "date_of_service", message: `expected a calendar date like 2024-03-15, got ${describe(raw)}` });
   reader.object(inputTree(policy), input as Record<string, unknown>, dateOfService);
   return { problems: reader.problems, dos, facts: reader.facts };
@@ -126,9 +127,14 @@ class Reader {
   private readonly path: (string | number)[] = [];
 
   private problem(key: string | number, message: string): void {
+    this.problems.push({ path: this.pathOf(key), message });
+  }
+
+  /** The input path of `key` where the reading is. */
+  private pathOf(key: string | number): string {
     let text = "";
     for (const part of [...this.path, key]) text = typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${part}` : part;
-    this.problems.push({ path: text, message });
+    return text;
   }
 
   /** An object of facts; `checked` is a fact already checked on its own (the date of service). */
@@ -169,7 +175,7 @@ class Reader {
       this.path.pop();
       return { kind: "list", items };
     }
-    const taken = accepted(type, value);
+    const taken = accepted(type, value, () => this.pathOf(key));
     if (taken !== REFUSED) return taken;
     this.reject(type, value, key);
     return typeof value === "number" && Math.abs(value) <= maxMagnitude ? value : undefined;
@@ -198,7 +204,7 @@ class Reader {
         return;
       }
       case "date":
-        this.problem(key, `expected a calendar date like 2024-03-15, got ${describe(value)}`);
+        this.problem(key, `expected a date like 2024-03-15 (or 2024-03, or 2024, where the chart gives no day), got ${describe(value)}`);
         return;
       case "duration":
         if (!isDuration(value)) this.problem(key, `expected a duration like {"amount": 6, "unit": "weeks"}, got ${describe(value)}`);
@@ -289,14 +295,14 @@ const REFUSED: unique symbol = Symbol("refused");
  * formed for its type; REFUSED otherwise. The one statement of what each type accepts: the full
  * check says why a value was refused, the fast reading only that it was.
  */
-function accepted(type: ValueType, value: unknown): Value | typeof REFUSED {
+function accepted(type: ValueType, value: unknown, path: () => string): Value | typeof REFUSED {
   switch (type.t) {
     case "boolean":
       return acceptedBoolean(value);
     case "number":
       return acceptedNumber(type, value);
     case "date":
-      return acceptedDate(value);
+      return acceptedDate(value, path);
     case "duration":
       return acceptedDuration(value);
     case "levels": {
@@ -332,9 +338,16 @@ function acceptedNumber(type: Extract<ValueType, { t: "number" }>, value: unknow
   return typeof value === "number" && Math.abs(value) <= maxMagnitude && (!type.integer || Number.isInteger(value)) && (type.min === undefined || value >= type.min) && (type.max === undefined || value <= type.max) ? value : REFUSED;
 }
 
-function acceptedDate(value: unknown): number | typeof REFUSED {
-  const day = typeof value === "string" ? parseIsoDate(value) : undefined;
-  return day === undefined ? REFUSED : day;
+/**
+ * A date: a day, or a month (2023-06) or a year (2018) where the chart gives no day, which is the
+ * range of days it may be, open on the date at `path` (see `partialDate`).
+ */
+function acceptedDate(value: unknown, path: () => string): Value | typeof REFUSED {
+  if (typeof value !== "string") return REFUSED;
+  const day = parseIsoDate(value);
+  if (day !== undefined) return day;
+  const days = parsePartialDate(value);
+  return days === undefined ? REFUSED : partialDate(days, path());
 }
 
 /**
@@ -396,7 +409,7 @@ export class FastReader {
 
   /** Takes a fact's value of any type; false when it is not well formed. */
   fact(f: FactDescriptor, value: unknown): boolean {
-    return value === undefined || value === null || this.keep(f, f.type.t === "list" ? this.list(f.type.of(), value, f.path) : accepted(f.type, value));
+    return value === undefined || value === null || this.keep(f, f.type.t === "list" ? this.list(f.type.of(), value, f.path) : accepted(f.type, value, () => f.path));
   }
 
   /** A yes/no field of an entry. */
@@ -411,13 +424,18 @@ export class FastReader {
 
   /** A date field of an entry. */
   dateField(row: Row, f: FieldDescriptor, value: unknown): boolean {
-    return value === undefined || value === null || keepField(row, f, acceptedDate(value));
+    return value === undefined || value === null || keepField(row, f, acceptedDate(value, () => this.fieldPath(f)));
   }
 
   /** Takes a field of an entry into its row; false when it is not well formed. */
   field(row: Row, f: FieldDescriptor, value: unknown): boolean {
     if (value === undefined || value === null) return true;
-    return keepField(row, f, f.type.t === "list" ? this.list(f.type.of(), value, `${this.listPath}[${this.entryIndex}].${f.name}`) : accepted(f.type, value));
+    return keepField(row, f, f.type.t === "list" ? this.list(f.type.of(), value, this.fieldPath(f)) : accepted(f.type, value, () => this.fieldPath(f)));
+  }
+
+  /** The input path of a field of the entry being read. */
+  private fieldPath(f: FieldDescriptor): string {
+    return `${this.listPath}[${this.entryIndex}].${f.name}`;
   }
 
   private keep(f: FactDescriptor, taken: Value | typeof REFUSED): boolean {

@@ -7,7 +7,7 @@ import type { ComparisonOp } from "./vocabulary.js";
 import type { FieldDescriptor, RecordType, ValueType } from "./schema.js";
 import type { Read } from "./context.js";
 import { Unknown, not, unknownOf, type Tri } from "./tri.js";
-import { addLength, fixedMinutes, parseIsoDate, type Length } from "./dates.js";
+import { addLength, fixedMinutes, parseIsoDate, type DayRange, type Length } from "./dates.js";
 
 /** An entry of a list fact: its place in the input, its record, and its fields. */
 export interface RecordValue {
@@ -64,11 +64,18 @@ export interface LevelsRange {
 export function isLevelsRange(v: Value): v is LevelsRange {
   return typeof v === "object" && v !== null && "kind" in v && v.kind === "levels";
 }
-/** `time between A and B`: from one day to another. */
+/**
+ * `time between A and B`: from one day to another. When a date is known only to lie in a range
+ * (a partial date, 2023-06), `from` and `to` are the earliest days and `fromHi`/`toHi` the latest,
+ * open on `unknown`.
+ */
 export interface Span {
   readonly kind: "span";
   readonly from: number;
   readonly to: number;
+  readonly fromHi?: number;
+  readonly toHi?: number;
+  readonly unknown?: Unknown;
 }
 /** What `latest(…)` gives when no entry matches, and what a field of it gives. */
 export const NONE = { kind: "none" } as const;
@@ -123,6 +130,15 @@ export function recordPath(record: RecordValue): string {
 /** An entry of a list, as validation reads it. */
 export function recordOf(list: string, index: number, type: RecordType, row: (Value | undefined)[]): RecordValue {
   return { kind: "record", list, index, type, row };
+}
+
+/**
+ * A date the chart gives only to the month or the year: the days it may be, open on the date's
+ * own path. It is documented (`is known` holds), only not to the day: a question it leaves open
+ * asks for that date, and one it decides whatever the day is decided.
+ */
+export function partialDate(days: DayRange, path: string): CountRange {
+  return { kind: "range", lo: days.lo, hi: days.hi, unknown: missingFact(path), whole: true };
 }
 
 /** A field of an entry, or its unknown when the request leaves it out. */
@@ -282,6 +298,7 @@ export function compareDurations(op: ComparisonOp, a: Value, b: Value, dos: numb
     return b;
   }
   if (a === NONE || b === NONE) return false;
+  if (isOpenSpan(a) || isOpenSpan(b)) return compareOpenDurations(op, a, b);
   const pair = durationPair(a, b, dos);
   if (pair instanceof Unknown) return pair;
   return compareNumbers(op, pair[0], pair[1]);
@@ -310,6 +327,42 @@ function sameLevels(a: Value, b: Value): Tri {
 
 function isLength(v: Value): v is Length {
   return typeof v === "object" && v !== null && "amount" in v && "unit" in v;
+}
+
+/** A span from or to a date known only to lie in a range. */
+export function isOpenSpan(v: Value): v is Span {
+  return isSpan(v) && v.unknown !== undefined;
+}
+
+/** The shortest and the longest a span can be. */
+function spanLengths(s: Span): [number, number] {
+  return [s.to - (s.fromHi ?? s.from), (s.toHi ?? s.to) - s.from];
+}
+
+/** A day moved by a length; a day without bound (the latest of an undocumented date) stays where it is. */
+function shifted(day: number, length: Length, sign: 1 | -1): number {
+  return Number.isFinite(day) ? addLength(day, length, sign) : day;
+}
+
+/**
+ * Durations where a span runs from or to a date known only within a range: as `durationPair`
+ * pairs them, each side is then a range (its end against its start moved by the length), and
+ * the comparison is decided where every pair in the two ranges gives one answer.
+ */
+function compareOpenDurations(op: ComparisonOp, a: Value, b: Value): Tri {
+  const unknown = unknownOf([a, b].filter(isOpenSpan).map((s) => s.unknown!));
+  let verdict: Tri;
+  if (isSpan(a) && isSpan(b)) verdict = compareIntervals(op, ...spanLengths(a), ...spanLengths(b), unknown);
+  else if (isSpan(a)) verdict = compareIntervals(op, a.to, a.toHi ?? a.to, shifted(a.from, b as Length, 1), shifted(a.fromHi ?? a.from, b as Length, 1), unknown);
+  else {
+    const s = b as Span;
+    verdict = compareIntervals(op, shifted(s.from, a as Length, 1), shifted(s.fromHi ?? s.from, a as Length, 1), s.to, s.toHi ?? s.to, unknown);
+  }
+  if (cutRecorder && verdict instanceof Unknown) {
+    if (isOpenSpan(a) && isLength(b)) cutRecorder.duration(a.unknown!, b);
+    else if (isOpenSpan(b) && isLength(a)) cutRecorder.duration(b.unknown!, a);
+  }
+  return verdict;
 }
 
 /** Two durations as comparable day numbers, anchored calendar-correctly. */
@@ -438,20 +491,39 @@ export function percentReduction(baseline: Value, value: Value): Value {
 
 /** `date + duration` or `date - duration`, calendar-correct; a part of a day (hours) does not move the date past that day. */
 export function shiftDate(op: "+" | "-", date: Value, by: Value): Value {
-  if (isRange(date)) return openOn(date, by);
-  if (date instanceof Unknown) return by instanceof Unknown ? unknownOf([date, by]) : date;
-  if (by instanceof Unknown) return by;
+  if (date instanceof Unknown || by instanceof Unknown) return openOn(date, by);
   if (date === NONE || by === NONE) return NONE;
   const sign = op === "+" ? 1 : -1;
+  if (isRange(date) || isOpenSpan(by)) return shiftedRange(date, by, sign);
   if (isSpan(by)) return (date as number) + sign * (by.to - by.from);
   return Math.floor(addLength(date as number, by as Length, sign));
+}
+
+/** A date known only within a range, or moved by a span that is, moved: the range of days it comes to (each end moved, as moving is monotone). */
+function shiftedRange(date: Value, by: Value, sign: 1 | -1): Value {
+  const [lo, hi] = interval(date);
+  const ranges = isRange(date) ? [date.unknown] : [];
+  let from: number;
+  let to: number;
+  if (isSpan(by)) {
+    const [least, most] = spanLengths(by);
+    if (by.unknown) ranges.push(by.unknown);
+    [from, to] = sign === 1 ? [lo + least, hi + most] : [lo - most, hi - least];
+  } else {
+    from = Math.floor(shifted(lo, by as Length, sign));
+    to = Math.floor(shifted(hi, by as Length, sign));
+  }
+  const undocumented = isRange(date) && date.undocumented;
+  if (from === to && !undocumented) return from;
+  return { kind: "range", lo: from, hi: to, unknown: unknownOf(ranges), whole: true, ...(undocumented ? { undocumented } : {}) };
 }
 
 // ── Dates ────────────────────────────────────────────────────────────────────────────────────
 
 /** `day within last window`: from the window's start up to the date of service. */
 export function withinLast(day: Value, window: Value, dos: number | Unknown): Tri {
-  if (isRange(day)) return openOn(day, window, dos);
+  if (isRange(day)) return withinLastOpen(day, window, dos);
+  if (isOpenSpan(window)) return openOn(day, window, dos);
   const unknowns = [day, window, dos].filter((v): v is Unknown => v instanceof Unknown);
   if (cutRecorder && day instanceof Unknown && typeof dos === "number" && !(window instanceof Unknown) && window !== NONE) {
     cutRecorder.number(day, isSpan(window) ? dos - (window.to - window.from) : addLength(dos, window as Length, -1));
@@ -463,12 +535,30 @@ export function withinLast(day: Value, window: Value, dos: number | Unknown): Tr
   return day >= start && day <= dos;
 }
 
+/** `day within last window` for a date known only to lie in a range: decided when the whole range is in the window, or none of it. */
+function withinLastOpen(day: CountRange, window: Value, dos: number | Unknown): Tri {
+  if (window instanceof Unknown || dos instanceof Unknown || isOpenSpan(window)) return openOn(day, window, dos);
+  if (window === NONE) return false;
+  const start = isSpan(window) ? dos - (window.to - window.from) : addLength(dos, window as Length, -1);
+  if (cutRecorder) {
+    cutRecorder.number(day.unknown, start);
+    cutRecorder.number(day.unknown, dos);
+  }
+  if (day.lo >= start && day.hi <= dos) return true;
+  if (day.hi < start || day.lo > dos) return false;
+  return day.unknown;
+}
+
 /** `time between from and to`: from the first date to the second, negative when the second comes first. */
 export function timeBetween(from: Value, to: Value): Value {
   if (isRange(from) || isRange(to)) {
     if (cutRecorder && isRange(from) && typeof to === "number") cutRecorder.anchor(from.unknown, to, -1);
     if (cutRecorder && isRange(to) && typeof from === "number") cutRecorder.anchor(to.unknown, from, 1);
-    return openOn(from, to);
+    if (from instanceof Unknown || to instanceof Unknown) return openOn(from, to);
+    if (from === NONE || to === NONE) return NONE;
+    const [fromLo, fromHi] = interval(from);
+    const [toLo, toHi] = interval(to);
+    return { kind: "span", from: fromLo, to: toLo, fromHi, toHi, unknown: openOn(from, to) };
   }
   if (from instanceof Unknown) {
     if (cutRecorder && typeof to === "number") cutRecorder.anchor(from, to, -1);
@@ -482,9 +572,9 @@ export function timeBetween(from: Value, to: Value): Value {
   return { kind: "span", from, to };
 }
 
-/** What an operation that cannot yet use a range (a date known only to lie in one) is open on: every operand still undocumented. */
-function openOn(...operands: (Value | number)[]): Unknown {
-  return unknownOf(operands.flatMap((v) => (v instanceof Unknown ? [v] : isRange(v as Value) ? [(v as CountRange).unknown] : [])));
+/** What an operation that cannot use a range (a date known only to lie in one) is open on: every operand not known exactly. */
+export function openOn(...operands: (Value | number)[]): Unknown {
+  return unknownOf(operands.flatMap((v) => (v instanceof Unknown ? [v] : isRange(v as Value) ? [(v as CountRange).unknown] : isSpan(v as Value) && (v as Span).unknown ? [(v as Span).unknown!] : [])));
 }
 
 /** `later_of(…)`: the latest of some dates. */
@@ -499,14 +589,30 @@ export function earlierOf(values: readonly Value[]): Value {
 
 function extremeDay(values: readonly Value[], latest: boolean): Value {
   const unknowns = values.filter((v): v is Unknown => v instanceof Unknown);
-  let best: number | undefined;
+  // The latest of dates each known to lie in a range lies from the latest of their first days to the latest of their last.
+  let lo: number | undefined;
+  let hi = 0;
+  const open: Unknown[] = [];
+  let undocumented = false;
   for (const v of values) {
-    if (typeof v === "number" && (best === undefined || (latest ? v > best : v < best))) best = v;
+    if (typeof v !== "number" && !isRange(v)) continue;
+    const [vlo, vhi] = interval(v);
+    if (isRange(v)) {
+      open.push(v.unknown);
+      undocumented ||= v.undocumented === true;
+    }
+    if (lo === undefined) [lo, hi] = [vlo, vhi];
+    else [lo, hi] = latest ? [Math.max(lo, vlo), Math.max(hi, vhi)] : [Math.min(lo, vlo), Math.min(hi, vhi)];
   }
-  if (unknowns.length === 0) return best ?? NONE;
+  if (unknowns.length === 0) {
+    if (lo === undefined) return NONE;
+    if (lo === hi && !undocumented) return lo;
+    return { kind: "range", lo, hi, unknown: unknownOf(open), whole: true, ...(undocumented ? { undocumented } : {}) };
+  }
   // The latest of a known date and an undocumented one is that date or later: a range of days.
-  if (best === undefined) return unknownOf(unknowns);
-  const unknown = unknownOf(unknowns);
+  if (lo === undefined) return unknownOf(unknowns);
+  const best = latest ? lo : hi;
+  const unknown = unknownOf([...unknowns, ...open]);
   if (cutRecorder) cutRecorder.number(unknown, best);
   return latest ? { kind: "range", lo: best, hi: Infinity, unknown, undocumented: true } : { kind: "range", lo: -Infinity, hi: best, unknown, undocumented: true };
 }
@@ -543,7 +649,7 @@ function sameValue(a: Value, b: Value): boolean {
     const mb = fixedMinutes(b.unit);
     return ma !== undefined && mb !== undefined && a.amount * ma === b.amount * mb;
   }
-  if (isSpan(a) && isSpan(b)) return a.from === b.from && a.to === b.to;
+  if (isSpan(a) && isSpan(b)) return !a.unknown && !b.unknown && a.from === b.from && a.to === b.to;
   return false;
 }
 

@@ -6,7 +6,8 @@
  */
 import type { Policy } from "../../runtime/policy.js";
 import { InputError, readInput } from "../../runtime/validate.js";
-import { isList, type Value } from "../../runtime/values.js";
+import { isList, isRange, type Value } from "../../runtime/values.js";
+import type { InputProblem } from "../../runtime/validate.js";
 import { Unknown } from "../../runtime/tri.js";
 import type { Column, Layout } from "./layout.js";
 
@@ -17,6 +18,15 @@ export interface CaseRows {
   readonly cases: Cell[];
   /** Per list table (in the layout's order), the entries' rows. */
   readonly lists: Cell[][][];
+}
+
+/**
+ * A date the request gives only to the month or the year (2023-06) is a range of days that the
+ * SQL query does not read: refused, naming the field, rather than taken as undocumented.
+ */
+function refusePartialDate(value: Value | undefined, problems: InputProblem[]): void {
+  if (value === undefined || !isRange(value) || value.undocumented) return;
+  problems.push({ path: [...value.unknown.missing][0], message: "a date given only to the month or the year is evaluated by the TypeScript evaluator only; the SQL query needs the full date (like 2024-03-15)" });
 }
 
 function cellOf(column: Column, value: Value | undefined): Cell {
@@ -40,6 +50,7 @@ export function rowsOf(policy: Policy, layout: Layout, caseId: string, state: st
   const columnsOfFact = new Map<string, string>();
   for (const [fact, cols] of layout.factColumns) for (const c of cols) columnsOfFact.set(c, fact.path);
   const documented = new Map(layout.lists.map((l) => [l.documented, l]));
+  const partial: InputProblem[] = [];
   for (const column of layout.cases) {
     if (column.kind === "id") cases.push(caseId);
     else if (column.kind === "state") cases.push(state);
@@ -50,7 +61,9 @@ export function rowsOf(policy: Policy, layout: Layout, caseId: string, state: st
       cases.push(value !== undefined && isList(value) ? true : null);
     } else {
       const path = columnsOfFact.get(column.name)!;
-      cases.push(cellOf(column, read.facts[byPath.get(path)!.slot]));
+      const value = read.facts[byPath.get(path)!.slot];
+      refusePartialDate(value, partial);
+      cases.push(cellOf(column, value));
     }
   }
   const lists = layout.lists.map((l) => {
@@ -64,11 +77,14 @@ export function rowsOf(policy: Policy, layout: Layout, caseId: string, state: st
         else {
           const fieldName = column.kind === "amount" || column.kind === "unit" ? column.name.replace(/__(amount|unit)$/, "") : column.name;
           const field = l.record.fields.find((f) => f.name === fieldName)!;
-          row.push(cellOf(column, item.rec.row[field.index]));
+          const value = item.rec.row[field.index];
+          refusePartialDate(value, partial);
+          row.push(cellOf(column, value));
         }
       }
       return row;
     });
   });
+  if (partial.length > 0) throw new InputError(partial);
   return { cases, lists };
 }

@@ -145,6 +145,9 @@ describe("the input schema", () => {
       ["a history entry with an unknown field and a wrong type", (i) => ({ ...i, prior_procedures: [{ date: "2023-01-02", kind: 3, colour: "red" }] })],
       ["a list that is not a list", (i) => ({ ...i, prior_procedures: { date: "2023-01-02" } })],
       ["an entry that is not an object", (i) => ({ ...i, prior_procedures: ["2023-01-02"] })],
+      ["a date of service given only to the month", (i) => ({ ...i, date_of_service: "2024-03" })],
+      ["a partial date with a month that is not one", (i) => ({ ...i, prior_procedures: [{ date: "2023-13" }] })],
+      ["a partial date with a day but no month", (i) => ({ ...i, prior_procedures: [{ date: "2023--02" }] })],
     ];
     const policy = policies.get("NIA_CG_300")!;
     const base = cases.find((c) => c.file === "nia-cg-300/acute-radicular-meets.json")!.input;
@@ -153,6 +156,16 @@ describe("the input schema", () => {
       const expected = runtimePaths(policy, input);
       expect(expected.length, what).toBeGreaterThan(0);
       expect(ajvPaths(policy, input), what).toEqual(expected);
+    }
+  });
+
+  it("takes an entry's date given only to the month or the year, as the runtime does", () => {
+    const policy = policies.get("NIA_CG_300")!;
+    const base = cases.find((c) => c.file === "nia-cg-300/acute-radicular-meets.json")!.input;
+    for (const date of ["2023-06", "2018"]) {
+      const input = { ...base, prior_procedures: [{ date, kind: "epidural_injection", region: "lumbar" }] };
+      expect(runtimePaths(policy, input), date).toEqual([]);
+      expect(ajvPaths(policy, input), date).toEqual([]);
     }
   });
 
