@@ -40,5 +40,5 @@ export interface Duration {
 /** Spinal levels as a chart writes them: `"L4-5"`, `"L4-L5, L5-S1"` or `["L4-5", "L5-S1"]`. */
 export type SpinalLevels = string | readonly string[];
 
-/** A calendar date in ISO form, 2024-03-15. */
+/** A calendar date in ISO form, 2024-03-15; a fact or field (not the date of service) may be a month, 2024-03, or a year, 2024, where the chart gives no day. */
 export type IsoDate = string;
