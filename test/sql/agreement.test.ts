@@ -27,10 +27,17 @@ function compilingPolicies(): string[] {
 }
 
 function caseFiles(policyId: string): TestCase[] {
-  return jsonFilesUnder(`test/cases/${caseFolderName(policyId)}`).map((file) => {
-    const c = readCaseFile(file);
-    return { id: file, input: c.input, state: c.state ?? null };
-  });
+  return jsonFilesUnder(`test/cases/${caseFolderName(policyId)}`)
+    .map((file) => {
+      const c = readCaseFile(file);
+      return { id: file, input: c.input, state: c.state ?? null };
+    })
+    .filter((c) => !hasPartialDate(c.input));
+}
+
+/** The SQL query reads full dates only: a request with a month or a year for a date is refused there (test/evaluate/partial-dates.test.ts). */
+function hasPartialDate(input: unknown): boolean {
+  return /"[0-9]{4}(-[0-9]{2})?"/.test(JSON.stringify(input));
 }
 
 function corpus(size?: number): TestCase[] {
