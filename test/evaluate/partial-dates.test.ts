@@ -241,6 +241,28 @@ policy ONSET "Onset" {
   });
 });
 
+describe("the fewest deciding facts with a partial date", () => {
+  it("tries only the days the partial date may be: a fact that matters only outside its range is not asked for", () => {
+    const policy = loadPolicy(`
+fact onset: date "Date the pain began"
+fact referral: boolean "A referral is documented"
+
+policy SEARCH "Search" {
+  version "1"
+  requirements "Onset" {
+    criterion long_pain "Pain for 6 months or more, begun after November 2023 or referred": time since onset >= 6 months and (onset after 2023-11-30 or referral)
+  }
+}
+`);
+    // A day of December 2023 is after 2023-11-30 whatever it is: the referral is never needed,
+    // though 2023-11-30 itself (just outside the range) would need it.
+    const d = evaluate(policy, { date_of_service: "2024-06-01", onset: "2023-12" });
+    expect([d.outcome, d.missing.map((m) => m.fact), d.alsoUndocumented.map((m) => m.fact)]).toEqual(["needs-info", ["onset"], []]);
+    // Documented to any day of December 2023, it decides.
+    for (const day of ["2023-12-01", "2023-12-02", "2023-12-31"]) expect(evaluate(policy, { date_of_service: "2024-06-01", onset: day }).outcome, day).not.toBe("needs-info");
+  });
+});
+
 describe("polc eval --batch --engine duckdb with a partial date", () => {
   it("refuses the line, naming the field, rather than reading the date as undocumented", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pol-partial-sql-"));
