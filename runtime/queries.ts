@@ -529,8 +529,48 @@ interface RangedItem {
   readonly lo: number;
   readonly hi: number;
   readonly open: Unknown | undefined;
-  placed: boolean;
   sure: boolean;
+}
+
+/** A binary heap, least key on top. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly key: (item: T) => number) {}
+
+  peek(): T | undefined {
+    return this.items[0];
+  }
+
+  push(item: T): void {
+    const items = this.items;
+    let i = items.push(item) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.key(items[parent]) <= this.key(items[i])) break;
+      [items[parent], items[i]] = [items[i], items[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let least = i;
+        if (l < items.length && this.key(items[l]) < this.key(items[least])) least = l;
+        if (r < items.length && this.key(items[r]) < this.key(items[least])) least = r;
+        if (least === i) break;
+        [items[least], items[i]] = [items[i], items[least]];
+        i = least;
+      }
+    }
+    return top;
+  }
 }
 
 /**
@@ -547,35 +587,33 @@ function recentRunOverRanges(c: Context, list: ListValue, gap: Value, dos: numbe
   for (const item of list.items) {
     const day = c.date(item.rec);
     const [lo, hi] = typeof day === "number" ? [day, day] : isRange(day) ? [day.lo, day.hi] : [Infinity, Infinity];
-    if (lo <= dos && item.member !== false) entries.push({ item, lo, hi, open: isRange(day) ? day.unknown : undefined, placed: false, sure: false });
+    if (lo <= dos && item.member !== false) entries.push({ item, lo, hi, open: isRange(day) ? day.unknown : undefined, sure: false });
   }
-  // The furthest back: from the cursor, the entry that can take the earliest day that still bridges it.
+  // The furthest back: from the cursor, the entry that can take the earliest day that still
+  // bridges it (its first day, or the first day that bridges, whichever is later). Entries come
+  // into play as the bridging day moves back past their last day; the one with the earliest
+  // first day is taken, while that first day is not after the cursor.
+  const byLast = [...entries].sort((a, b) => b.hi - a.hi);
+  const inPlay = new MinHeap<RangedItem>((e) => e.lo);
   let cursor = dos;
-  for (;;) {
+  for (let next = 0; ; ) {
     const bridging = firstDayReaching(reach, cursor);
-    let next: RangedItem | undefined;
-    let nextDay = Infinity;
-    for (const e of entries) {
-      if (e.placed) continue;
-      const day = Math.max(e.lo, bridging);
-      if (day <= Math.min(e.hi, cursor) && day < nextDay) [next, nextDay] = [e, day];
-    }
-    if (!next) break;
-    next.placed = true;
-    cursor = nextDay;
+    while (next < byLast.length && byLast[next].hi >= bridging) inPlay.push(byLast[next++]);
+    const taken = inPlay.peek();
+    if (!taken || taken.lo > cursor) break;
+    inPlay.pop();
+    cursor = Math.max(taken.lo, bridging);
   }
   const furthest = cursor;
-  // Where the run surely reaches: sure entries only, a partial date only where every day of it bridges.
-  // An entry that bridges the cursor from any of its days is in the run whatever its day is, and
-  // the run then surely reaches its last day; repeated until no entry is added.
+  // Where the run surely reaches: a sure entry that bridges the cursor from any of its days (its
+  // first day bridges) is in the run whatever its day is, and the run then surely reaches its
+  // last day. Taken by first day, latest first, until one does not bridge.
   cursor = dos;
-  for (let added = true; added; ) {
-    added = false;
-    for (const e of entries) {
-      if (e.sure || e.item.member !== true || e.hi > dos || !(e.lo >= cursor || reach(e.lo) > cursor)) continue;
-      e.sure = added = true;
-      cursor = Math.min(cursor, e.hi);
-    }
+  for (const e of [...entries].sort((a, b) => b.lo - a.lo)) {
+    if (e.item.member !== true || e.hi > dos) continue;
+    if (e.lo < firstDayReaching(reach, cursor)) break;
+    e.sure = true;
+    cursor = Math.min(cursor, e.hi);
   }
   const open: Unknown[] = [];
   const inRun = entries.filter((e) => e.hi >= furthest);
@@ -583,9 +621,10 @@ function recentRunOverRanges(c: Context, list: ListValue, gap: Value, dos: numbe
     if (e.open) open.push(e.open);
     if (e.item.member instanceof Unknown) open.push(e.item.member);
   }
+  const bridges = unknownOf(open);
   const items: ListItem[] = inRun
     .sort((a, b) => a.lo - b.lo)
-    .map((e) => ({ rec: e.item.rec, member: e.sure ? e.item.member : e.item.member === true ? unknownOf(open) : unknownOf([e.item.member as Unknown, ...open]) }));
+    .map((e) => ({ rec: e.item.rec, member: e.sure ? e.item.member : e.item.member === true ? bridges : unknownOf([e.item.member as Unknown, bridges]) }));
   return { kind: "list", items };
 }
 
