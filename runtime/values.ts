@@ -493,6 +493,8 @@ export function percentReduction(baseline: Value, value: Value): Value {
 export function shiftDate(op: "+" | "-", date: Value, by: Value): Value {
   if (date instanceof Unknown || by instanceof Unknown) return openOn(date, by);
   if (date === NONE || by === NONE) return NONE;
+  // The latest of an undocumented date and a known one stays open on it, as it always has.
+  if (isRange(date) && date.undocumented) return openOn(date, by);
   const sign = op === "+" ? 1 : -1;
   if (isRange(date) || isOpenSpan(by)) return shiftedRange(date, by, sign);
   if (isSpan(by)) return (date as number) + sign * (by.to - by.from);
@@ -513,16 +515,15 @@ function shiftedRange(date: Value, by: Value, sign: 1 | -1): Value {
     from = Math.floor(shifted(lo, by as Length, sign));
     to = Math.floor(shifted(hi, by as Length, sign));
   }
-  const undocumented = isRange(date) && date.undocumented;
-  if (from === to && !undocumented) return from;
-  return { kind: "range", lo: from, hi: to, unknown: unknownOf(ranges), whole: true, ...(undocumented ? { undocumented } : {}) };
+  if (from === to) return from;
+  return { kind: "range", lo: from, hi: to, unknown: unknownOf(ranges), whole: true };
 }
 
 // ── Dates ────────────────────────────────────────────────────────────────────────────────────
 
 /** `day within last window`: from the window's start up to the date of service. */
 export function withinLast(day: Value, window: Value, dos: number | Unknown): Tri {
-  if (isRange(day)) return withinLastOpen(day, window, dos);
+  if (isRange(day)) return day.undocumented ? openOn(day, window, dos) : withinLastOpen(day, window, dos);
   if (isOpenSpan(window)) return openOn(day, window, dos);
   const unknowns = [day, window, dos].filter((v): v is Unknown => v instanceof Unknown);
   if (cutRecorder && day instanceof Unknown && typeof dos === "number" && !(window instanceof Unknown) && window !== NONE) {
@@ -554,7 +555,7 @@ export function timeBetween(from: Value, to: Value): Value {
   if (isRange(from) || isRange(to)) {
     if (cutRecorder && isRange(from) && typeof to === "number") cutRecorder.anchor(from.unknown, to, -1);
     if (cutRecorder && isRange(to) && typeof from === "number") cutRecorder.anchor(to.unknown, from, 1);
-    if (from instanceof Unknown || to instanceof Unknown) return openOn(from, to);
+    if (from instanceof Unknown || to instanceof Unknown || (isRange(from) && from.undocumented) || (isRange(to) && to.undocumented)) return openOn(from, to);
     if (from === NONE || to === NONE) return NONE;
     const [fromLo, fromHi] = interval(from);
     const [toLo, toHi] = interval(to);
@@ -588,26 +589,23 @@ export function earlierOf(values: readonly Value[]): Value {
 }
 
 function extremeDay(values: readonly Value[], latest: boolean): Value {
-  const unknowns = values.filter((v): v is Unknown => v instanceof Unknown);
+  // A range that stands for an undocumented date (a `later_of` of one) counts as undocumented.
+  const unknowns = values.flatMap((v) => (v instanceof Unknown ? [v] : isRange(v) && v.undocumented ? [v.unknown] : []));
   // The latest of dates each known to lie in a range lies from the latest of their first days to the latest of their last.
   let lo: number | undefined;
   let hi = 0;
   const open: Unknown[] = [];
-  let undocumented = false;
   for (const v of values) {
-    if (typeof v !== "number" && !isRange(v)) continue;
+    if (typeof v !== "number" && !(isRange(v) && !v.undocumented)) continue;
     const [vlo, vhi] = interval(v);
-    if (isRange(v)) {
-      open.push(v.unknown);
-      undocumented ||= v.undocumented === true;
-    }
+    if (isRange(v)) open.push(v.unknown);
     if (lo === undefined) [lo, hi] = [vlo, vhi];
     else [lo, hi] = latest ? [Math.max(lo, vlo), Math.max(hi, vhi)] : [Math.min(lo, vlo), Math.min(hi, vhi)];
   }
   if (unknowns.length === 0) {
     if (lo === undefined) return NONE;
-    if (lo === hi && !undocumented) return lo;
-    return { kind: "range", lo, hi, unknown: unknownOf(open), whole: true, ...(undocumented ? { undocumented } : {}) };
+    if (lo === hi) return lo;
+    return { kind: "range", lo, hi, unknown: unknownOf(open), whole: true };
   }
   // The latest of a known date and an undocumented one is that date or later: a range of days.
   if (lo === undefined) return unknownOf(unknowns);
