@@ -122,8 +122,8 @@ function firstLine(e: unknown): string {
  * DuckDB as rows of the policy's layout, the query run once, one result a line in input order (a
  * line that cannot be read or does not fit the policy gives `{"line", "error"}` as the TypeScript
  * batch does; for Parquet, `line` is the row's number). With `--out x.parquet` the results are
- * written by DuckDB as Parquet: line, id, outcome, pathway, unmet and undocumented (lists of
- * texts), error.
+ * written by DuckDB as Parquet: line, id, outcome, pathway, unmet, undocumented and lines (lists
+ * of texts), error.
  */
 export async function sqlBatch(policyArg: string, file: string, options: { library: string; state?: string; out?: string }, ctx: CommandContext): Promise<void> {
   const state = checkState(options.state);
@@ -169,7 +169,7 @@ export async function sqlBatch(policyArg: string, file: string, options: { libra
       const out = outputs.map((o) => {
         if (o.caseId === undefined) return JSON.stringify(o.id === undefined ? { line: o.line, error: o.error } : { line: o.line, id: o.id, error: o.error });
         const r = results.get(o.caseId)!;
-        const result = { outcome: r.outcome, pathway: r.pathway, unmet: r.unmet, undocumented: r.undocumented };
+        const result = { outcome: r.outcome, pathway: r.pathway, unmet: r.unmet, undocumented: r.undocumented, ...(r.lines.length ? { lines: r.lines } : {}) };
         return JSON.stringify(o.id === undefined ? result : { id: o.id, ...result });
       });
       if (options.out) writeFileSync(options.out, out.length ? `${out.join("\n")}\n` : "");
@@ -208,7 +208,7 @@ async function writeParquet(db: DuckDbEngine, sql: PolicySql, outputs: readonly 
   const list = (column: string) => `CASE WHEN r.${column} IS NULL THEN NULL WHEN r.${column} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(r.${column}, ',') END AS ${column}`;
   try {
     await db.run(
-      `COPY (SELECT l."line", l."id", r.outcome, r.pathway, ${list("unmet")}, ${list("undocumented")}, l."error" FROM pol_lines l LEFT JOIN (${sql.query}) r ON r.case_id = l."case_id" ORDER BY l."line") TO ${sqlText(out)} (FORMAT parquet)`,
+      `COPY (SELECT l."line", l."id", r.outcome, r.pathway, ${list("unmet")}, ${list("undocumented")}, ${list("lines")}, l."error" FROM pol_lines l LEFT JOIN (${sql.query}) r ON r.case_id = l."case_id" ORDER BY l."line") TO ${sqlText(out)} (FORMAT parquet)`,
     );
   } catch (e) {
     throw new UsageError(`cannot write the Parquet file ${out}: ${firstLine(e)}`);

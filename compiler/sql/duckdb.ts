@@ -12,6 +12,21 @@ export interface SqlResultRow {
   readonly pathway: string | null;
   readonly unmet: readonly string[];
   readonly undocumented: readonly string[];
+  /** With service lines: each line's outcome, the main line first (empty when the request asks for no service line). */
+  readonly lines: readonly LineOutcome[];
+}
+
+export interface LineOutcome {
+  readonly id: string;
+  readonly outcome: string;
+}
+
+/** The `lines` column (`id=outcome`, comma-separated) as line outcomes. */
+export function lineOutcomes(value: unknown): LineOutcome[] {
+  return splitList(value).map((entry) => {
+    const at = entry.lastIndexOf("=");
+    return { id: entry.slice(0, at), outcome: entry.slice(at + 1) };
+  });
 }
 
 export class DuckDbEngine {
@@ -54,6 +69,7 @@ export class DuckDbEngine {
       pathway: row.pathway === null ? null : String(row.pathway),
       unmet: splitList(row.unmet),
       undocumented: splitList(row.undocumented),
+      lines: lineOutcomes(row.lines),
     }));
   }
 

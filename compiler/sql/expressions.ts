@@ -20,7 +20,7 @@ import type { Layout } from "./layout.js";
 import { ident, text } from "./layout.js";
 import { SqlRefusal } from "./refusal.js";
 import type { ComparisonOp, DurationUnit } from "../../runtime/vocabulary.js";
-import { levels as levelsMask } from "../../runtime/levels.js";
+import { allLevels, levels as levelsMask } from "../../runtime/levels.js";
 
 /** A truth: TRUE, FALSE or NULL (unknown). */
 export interface TriSql {
@@ -45,6 +45,10 @@ export interface NumSql {
   readonly none: string;
   /** Whether it is an undocumented value known only by its bounds. */
   readonly undoc: string;
+  /** Whether it may also be no value at all (runtime CountRange.orNone: a percentage of a baseline that may be zero); false when left out. */
+  readonly orNone?: string;
+  /** Whether only whole numbers lie in it when it is a range (runtime CountRange.whole); false when left out. */
+  readonly whole?: string;
   readonly sel?: Selection;
 }
 /** A duration: a length (amount and unit) or a span between two days. */
@@ -63,10 +67,15 @@ export interface SpanSql {
   readonly to: string;
   readonly none: string;
 }
-/** A text, an enum's value, or spinal levels (a bit mask). */
+/**
+ * A text, an enum's value, or spinal levels (a bit mask). Levels may be known only between two
+ * sets (runtime LevelsRange): `v` the levels surely in, `hi` those that may be; without `hi` the
+ * set is exact.
+ */
 export interface ScalarSql {
   readonly t: "text" | "levels";
   readonly v: string;
+  readonly hi?: string;
   readonly none: string;
   readonly sel?: Selection;
 }
@@ -140,6 +149,8 @@ export interface ExprContext {
   materialize(v: Sql): Sql;
   /** A table keyed by case worked out over every case's entries at once (see Graph.derived). */
   derived(render: (previous: string, name: string) => string[], recursive: boolean): string;
+  /** A part of a case's value worked out once per case (see Graph.share). */
+  share(text: string): string;
   /** Values of definitions already worked out, with what they read. */
   readonly memo: Map<string, { readonly sql: Sql; readonly reads: Reads }>;
 }
@@ -167,7 +178,16 @@ type Scope = ReadonlyMap<string, Sql>;
 
 const fixedMinutes: Partial<Record<DurationUnit, number>> = { minutes: 1, hours: 60, days: 1440, weeks: 10080 };
 
+/** Parts of an entry's values worked out once per entry: columns added to the entries a question reads. */
+interface EntryParts {
+  readonly alias: string;
+  readonly parts: string[];
+}
+
 export class ExprCompiler {
+  /** The entries being read, innermost last; a `null` where parts cannot be added (a pairing). */
+  private readonly entries: (EntryParts | null)[] = [];
+
   constructor(
     private readonly cx: ExprContext,
     readonly reads: Reads,
@@ -180,6 +200,40 @@ export class ExprCompiler {
 
   private get d(): Dialect {
     return this.cx.dialect;
+  }
+
+  /**
+   * Operands worked out once and read by name (a subquery of one row): a result that reads an
+   * operand many times (the corners of a percentage, the branches of an `if`) then writes it once,
+   * so the query grows with the policy rather than with the nesting of its definitions. Short
+   * operands are read where they are used.
+   */
+  private letting(parts: Record<string, readonly [string, "double" | "boolean"]>): { readonly ref: Record<string, string>; within(body: string): string } {
+    const ref: Record<string, string> = {};
+    const bound: string[] = [];
+    const typed = (sql: string, type: "double" | "boolean") => `CAST(${sql} AS ${type === "double" ? this.d.types.double : this.d.types.boolean})`;
+    const entry = this.entries.length ? this.entries[this.entries.length - 1] : undefined;
+    const t = entry === null ? this.cx.alias() : "";
+    for (const [name, [sql, type]] of Object.entries(parts)) {
+      if (sql.length < 24) ref[name] = sql;
+      else if (entry === undefined) ref[name] = this.cx.share(typed(sql, type));
+      else if (entry) {
+        const column = `let_${this.cx.alias()}`;
+        entry.parts.push(`${typed(sql, type)} AS ${column}`);
+        ref[name] = `${entry.alias}.${column}`;
+      } else {
+        ref[name] = `${t}.${name}`;
+        bound.push(`${typed(sql, type)} AS ${name}`);
+      }
+    }
+    return { ref, within: (body) => (bound.length === 0 ? body : `(SELECT ${body} FROM (SELECT ${bound.join(", ")}) ${t})`) };
+  }
+
+  /** The entries of a list with the parts worked out for them as columns, each layer reading the one before. */
+  private withParts(from: string, entry: EntryParts): string {
+    let wrapped = from;
+    for (const part of entry.parts) wrapped = `(SELECT ${entry.alias}.*, ${part} FROM ${wrapped} ${entry.alias})`;
+    return wrapped;
   }
 
   /** The day number of the date of service, NULL when undocumented. */
@@ -243,8 +297,10 @@ export class ExprCompiler {
         return { t: "tri", v: `(CASE WHEN ${v.none} THEN FALSE WHEN ${v.v} IS NULL THEN NULL ELSE ${e.negated ? `NOT (${member})` : member} END)` };
       }
       case "known":
+        if (e.arg.k === "if") this.refuse("'is known' of an 'if'");
         return { t: "tri", v: this.known(this.expr(e.arg, scope)) };
       case "absent":
+        if (e.arg.k === "if") this.refuse("'is absent' of an 'if'");
         return { t: "tri", v: this.absent(this.expr(e.arg, scope)) };
       case "arith":
         return this.arith(e.op, this.expr(e.a, scope), this.expr(e.b, scope), e.kind);
@@ -326,7 +382,7 @@ export class ExprCompiler {
         return { t: "tri", v: col, sel };
       case "number":
         if (type.min !== undefined && type.max !== undefined)
-          return { t: "num", lo: `COALESCE(${col}, ${numberLiteral(type.min)})`, hi: `COALESCE(${col}, ${numberLiteral(type.max)})`, none: FALSE, undoc: `(${col} IS NULL)`, sel };
+          return { t: "num", lo: `COALESCE(${col}, ${numberLiteral(type.min)})`, hi: `COALESCE(${col}, ${numberLiteral(type.max)})`, none: FALSE, undoc: `(${col} IS NULL)`, whole: type.integer ? TRUE : FALSE, sel };
         return { t: "num", lo: col, hi: col, none: FALSE, undoc: `(${col} IS NULL)`, sel };
       case "date": {
         const day = `(${col} - DATE '1970-01-01')`;
@@ -376,9 +432,13 @@ export class ExprCompiler {
     }
     if (kind === "duration") return this.compareDurations(op, a, b);
     if (a.t === "num" && b.t === "num") {
-      const verdict = compareIntervals(op, a.lo, a.hi, b.lo, b.hi);
+      let verdict = compareIntervals(op, a.lo, a.hi, b.lo, b.hi);
+      // A value that may be no value compares false: a true verdict is then only possible.
+      const orNone = or(a.orNone ?? FALSE, b.orNone ?? FALSE);
+      if (orNone !== FALSE) verdict = `(CASE WHEN ${verdict} AND ${orNone} THEN CAST(NULL AS BOOLEAN) ELSE ${verdict} END)`;
       return guarded([a, b], verdict);
     }
+    if ((a.t === "levels" && a.hi) || (b.t === "levels" && b.hi)) this.refuse("a comparison of spinal levels known only between two sets");
     if ((a.t === "text" && b.t === "text") || (a.t === "levels" && b.t === "levels")) {
       return guarded([a, b], `(${a.v} ${op === "!=" ? "<>" : op} ${b.v})`);
     }
@@ -485,7 +545,7 @@ export class ExprCompiler {
       const none = or(a.none, b.none);
       const lo = op === "+" ? `(${a.lo} + ${b.lo})` : `(${a.lo} - ${b.hi})`;
       const hi = op === "+" ? `(${a.hi} + ${b.hi})` : `(${a.hi} - ${b.lo})`;
-      return { t: "num", lo, hi, none, undoc: or(a.undoc, b.undoc) };
+      return { t: "num", lo, hi, none, undoc: or(a.undoc, b.undoc), orNone: or(a.orNone ?? FALSE, b.orNone ?? FALSE) };
     }
     return this.refuse(`'${op}' on ${kind === "duration" ? "durations" : "numbers"} (${a.t}, ${b.t})`);
   }
@@ -525,66 +585,201 @@ export class ExprCompiler {
   }
 
   private choose(cond: string, then: Sql, otherwise: Sql): Sql {
+    // A condition decided when compiling (whether a fact, never no value, is no value) chooses its branch.
+    if (cond === TRUE) return then;
+    if (cond === FALSE) return otherwise;
+    if ((then.t === "none" && otherwise.t === "tri") || (then.t === "tri" && otherwise.t === "none")) {
+      // runtime choose: no value where it is chosen; while the condition is open, unknown (no value when both are).
+      const truth = then.t === "tri" ? then : (otherwise as TriSql);
+      const isNone = truth.none ?? FALSE;
+      const picked = then.t === "tri" ? cond : `(NOT ${cond})`;
+      return {
+        t: "tri",
+        v: `(CASE WHEN ${picked} THEN ${truth.v} ELSE CAST(NULL AS BOOLEAN) END)`,
+        none: `(CASE WHEN ${picked} THEN ${isNone} WHEN NOT ${picked} THEN TRUE ELSE ${isNone} END)`,
+        ...(truth.sel ? { sel: truth.sel } : {}),
+      };
+    }
     if (then.t === "tri" && otherwise.t === "tri" && !then.sel && !otherwise.sel) {
       // Both worked out when the condition is open: their common value, or unknown.
       return { t: "tri", v: `(CASE WHEN ${cond} THEN ${then.v} WHEN NOT ${cond} THEN ${otherwise.v} WHEN ${then.v} = ${otherwise.v} THEN ${then.v} ELSE CAST(NULL AS BOOLEAN) END)` };
     }
-    if ((then.t === "num" || then.t === "none") && (otherwise.t === "num" || otherwise.t === "none") && !("sel" in then && then.sel) && !("sel" in otherwise && otherwise.sel)) {
+    if ((then.t === "num" || then.t === "none") && (otherwise.t === "num" || otherwise.t === "none")) {
+      // A branch read from an entry whose pick is open is unknown while it is open (blankWhen);
+      // the result keeps no selection ('is known' of an 'if' is refused).
       // runtime choose over numbers: when the condition is open, two numbers (or ranges) give
       // the range between them, two no-values no value, anything else unknown.
-      const none = (v: NumSql | NoneSql) => (v.t === "none" ? TRUE : `COALESCE(${v.none}, FALSE)`);
-      const part = (v: NumSql | NoneSql, end: "lo" | "hi") => (v.t === "none" ? "NULL" : v[end]);
-      const isNumber = (v: NumSql | NoneSql) => (v.t === "none" ? FALSE : `(${v.lo} IS NOT NULL AND NOT ${none(v)})`);
-      const both = and(isNumber(then), isNumber(otherwise));
-      const end = (e: "lo" | "hi") =>
-        `(CASE WHEN ${cond} THEN ${part(then, e)} WHEN NOT ${cond} THEN ${part(otherwise, e)} WHEN ${both} THEN ${e === "lo" ? "LEAST" : "GREATEST"}(${part(then, e)}, ${part(otherwise, e)}) ELSE NULL END)`;
+      const parts = (v: NumSql | NoneSql, prefix: string): Record<string, readonly [string, "double" | "boolean"]> =>
+        v.t === "none"
+          ? {}
+          : {
+              [`${prefix}lo`]: [v.lo, "double"],
+              [`${prefix}hi`]: [v.hi, "double"],
+              [`${prefix}none`]: [`COALESCE(${v.none}, FALSE)`, "boolean"],
+              [`${prefix}undoc`]: [v.undoc, "boolean"],
+              [`${prefix}ornone`]: [v.orNone ?? FALSE, "boolean"],
+              [`${prefix}whole`]: [v.whole ?? FALSE, "boolean"],
+            };
+      const { ref, within } = this.letting({ cond: [cond, "boolean"], ...parts(then, "t"), ...parts(otherwise, "e") });
+      const c = ref.cond;
+      const branch = (v: NumSql | NoneSql, prefix: string) => ({
+        lo: v.t === "none" ? "NULL" : ref[`${prefix}lo`],
+        hi: v.t === "none" ? "NULL" : ref[`${prefix}hi`],
+        none: v.t === "none" ? TRUE : ref[`${prefix}none`],
+        undoc: v.t === "none" ? FALSE : ref[`${prefix}undoc`],
+        orNone: v.t === "none" ? FALSE : ref[`${prefix}ornone`],
+        whole: v.t === "none" ? FALSE : ref[`${prefix}whole`],
+        // Only whole numbers lie between two numbers when both ends are whole and each range holds only whole numbers.
+        wholeEnds: v.t === "none" ? FALSE : `(floor(${ref[`${prefix}lo`]}) = ${ref[`${prefix}lo`]} AND (${ref[`${prefix}lo`]} = ${ref[`${prefix}hi`]} AND NOT ${ref[`${prefix}undoc`]} OR ${ref[`${prefix}whole`]}))`,
+        isNumber: v.t === "none" ? FALSE : `(${ref[`${prefix}lo`]} IS NOT NULL AND NOT ${ref[`${prefix}none`]})`,
+      });
+      const a = branch(then, "t");
+      const b = branch(otherwise, "e");
+      const both = and(a.isNumber, b.isNumber);
+      const pick = (x: string, y: string, open: string) => within(`(CASE WHEN ${c} THEN ${x} WHEN NOT ${c} THEN ${y} ELSE ${open} END)`);
       return {
         t: "num",
-        lo: end("lo"),
-        hi: end("hi"),
-        none: `(CASE WHEN ${cond} THEN ${none(then)} WHEN NOT ${cond} THEN ${none(otherwise)} ELSE ${and(none(then), none(otherwise))} END)`,
+        lo: pick(a.lo, b.lo, `(CASE WHEN ${both} THEN LEAST(${a.lo}, ${b.lo}) END)`),
+        hi: pick(a.hi, b.hi, `(CASE WHEN ${both} THEN GREATEST(${a.hi}, ${b.hi}) END)`),
+        none: pick(a.none, b.none, and(a.none, b.none)),
         // A range made of the two branches is not an undocumented number (runtime isKnown).
-        undoc: `(CASE WHEN ${cond} THEN ${then.t === "none" ? FALSE : then.undoc} WHEN NOT ${cond} THEN ${otherwise.t === "none" ? FALSE : otherwise.undoc} ELSE FALSE END)`,
+        undoc: pick(a.undoc, b.undoc, FALSE),
+        orNone: pick(a.orNone, b.orNone, or(a.orNone, b.orNone)),
+        whole: pick(a.whole, b.whole, and(a.wholeEnds, b.wholeEnds)),
       };
     }
     return this.refuse(`'if' giving a ${then.t}`);
   }
 
   /**
-   * The functions of spinal levels (runtime/levels.ts) over exact sets of levels (bit masks): a
-   * set is never a range here, since a union of entries' levels is not mapped. Unknown before no
-   * value, no value before the answer, as the runtime's `both`.
+   * `percent_change(baseline, value)` (runtime percentChange): unknown before no value; two plain
+   * numbers give the change, none over a zero baseline; when either is a range, the extremes at the
+   * corners of each side of zero the baseline reaches (a side starts one away from zero for whole
+   * numbers), a corner at zero running off towards an infinity (-100 for a value of zero), none
+   * when no side is left, and the result may be no value when the baseline's range holds zero.
+   * `percent_reduction` is its negation.
+   */
+  private percentChange(baseline: NumSql | NoneSql, value: NumSql | NoneSql): NumSql | NoneSql {
+    if (baseline.t === "none" || value.t === "none") {
+      const unknown = or(unknownOf(baseline), unknownOf(value));
+      return unknown === FALSE ? { t: "none" } : { t: "num", lo: "NULL", hi: "NULL", none: `(NOT ${unknown})`, undoc: FALSE };
+    }
+    const isRange = (v: NumSql) => or(`(${v.lo} <> ${v.hi})`, v.undoc, v.orNone ?? FALSE);
+    const { ref, within } = this.letting({
+      blo: [baseline.lo, "double"],
+      bhi: [baseline.hi, "double"],
+      vlo: [value.lo, "double"],
+      vhi: [value.hi, "double"],
+      bRange: [isRange(baseline), "boolean"],
+      vRange: [isRange(value), "boolean"],
+      unknown: [or(unknownOf(baseline), unknownOf(value)), "boolean"],
+      none: [or(baseline.none, value.none), "boolean"],
+      whole: [baseline.whole ?? FALSE, "boolean"],
+      undoc: [or(baseline.undoc, value.undoc), "boolean"],
+    });
+    const { blo, bhi, vlo, vhi, unknown, none } = ref;
+    const ranged = `(${ref.bRange} OR ${ref.vRange})`;
+    const inf = this.d.infinity;
+    const change = (b: string, v: string) => `(CASE WHEN ${b} = 0 THEN (CASE WHEN ${v} = 0 THEN -100 WHEN ${v} > 0 THEN ${inf} ELSE -${inf} END) ELSE ((${v} - ${b}) / abs(${b})) * 100 END)`;
+    const step = `(CASE WHEN ${ref.bRange} AND NOT ${ref.whole} THEN 0 ELSE 1 END)`;
+    const pFrom = `GREATEST(${blo}, ${step})`;
+    const nTo = `LEAST(${bhi}, -${step})`;
+    const positive = `(${pFrom} <= ${bhi} AND NOT (${pFrom} = 0 AND ${bhi} = 0))`;
+    const negative = `(${blo} <= ${nTo} AND NOT (${blo} = 0 AND ${nTo} = 0))`;
+    const corners = (from: string, to: string) => [from, to].flatMap((b) => [vlo, vhi].map((v) => change(b, v)));
+    const extreme = (fn: "LEAST" | "GREATEST") =>
+      `${fn}((CASE WHEN ${positive} THEN ${fn}(${corners(pFrom, bhi).join(", ")}) END), (CASE WHEN ${negative} THEN ${fn}(${corners(blo, nTo).join(", ")}) END))`;
+    const plain = `(CASE WHEN ${blo} = 0 THEN NULL ELSE ((${vlo} - ${blo}) / abs(${blo})) * 100 END)`;
+    const guard = (v: string) => within(`(CASE WHEN ${unknown} OR ${none} THEN NULL WHEN ${ranged} THEN ${v} ELSE ${plain} END)`);
+    return {
+      t: "num",
+      lo: guard(extreme("LEAST")),
+      hi: guard(extreme("GREATEST")),
+      none: within(`(CASE WHEN ${unknown} THEN FALSE WHEN ${none} THEN TRUE WHEN ${ranged} THEN NOT (${positive} OR ${negative}) ELSE ${blo} = 0 END)`),
+      undoc: within(`(CASE WHEN ${unknown} OR ${none} THEN FALSE WHEN ${ranged} THEN ${ref.undoc} ELSE FALSE END)`),
+      orNone: within(`COALESCE(${ranged} AND ${blo} <= 0 AND ${bhi} >= 0, FALSE)`),
+    };
+  }
+
+  /**
+   * The functions of spinal levels (runtime/levels.ts), over sets known exactly or only between
+   * two sets (`v` the levels surely in, `hi` those that may be): a question holds surely when the
+   * smallest sets make it hold and possibly when the largest could (runtime `decide`). Unknown
+   * before no value, no value before the answer, as the runtime's `both`.
    */
   private builtin(fn: string, args: Sql[]): Sql {
     const refuse = () => this.refuse(`the built-in function ${fn} (${args.map((a) => a.t).join(", ")})`);
+    if (fn === "percentChange" || fn === "percentReduction") {
+      const [baseline, value] = args;
+      if ((baseline.t !== "num" && baseline.t !== "none") || (value.t !== "num" && value.t !== "none")) return refuse();
+      const change = this.percentChange(baseline, value);
+      return fn === "percentChange" || change.t === "none" ? change : { ...change, lo: `(-${change.hi})`, hi: `(-${change.lo})` };
+    }
     if (!args.every((v) => v.t === "levels" || v.t === "none")) return refuse();
     const sets = args as (ScalarSql | NoneSql)[];
     const unknown = or(...sets.map(unknownOf));
     const none = or(...sets.map(noneOf));
-    const v = sets.map((x) => (x.t === "none" ? "NULL" : `CAST(${x.v} AS BIGINT)`));
-    const question = (verdict: string): Sql => ({ t: "tri", v: `(CASE WHEN ${unknown} THEN CAST(NULL AS BOOLEAN) WHEN ${none} THEN FALSE ELSE ${verdict} END)` });
+    const lo = sets.map((x) => (x.t === "none" ? "NULL" : `CAST(${x.v} AS BIGINT)`));
+    const hi = sets.map((x) => (x.t === "none" ? "NULL" : x.hi ? `CAST(${x.hi} AS BIGINT)` : `CAST(${x.v} AS BIGINT)`));
+    const exactSets = sets.every((x) => x.t === "none" || !x.hi);
+    const question = (surely: (x: string, y: string) => string, possibly: (x: string, y: string) => string): Sql => {
+      const verdict = exactSets ? surely(lo[0], lo[1]) : `(CASE WHEN ${surely(lo[0], lo[1])} THEN TRUE WHEN ${possibly(hi[0], hi[1])} THEN CAST(NULL AS BOOLEAN) ELSE FALSE END)`;
+      return { t: "tri", v: `(CASE WHEN ${unknown} THEN CAST(NULL AS BOOLEAN) WHEN ${none} THEN FALSE ELSE ${verdict} END)` };
+    };
+    const adjacent = (x: string, y: string) => `((((${x} << 1) & ${y}) <> 0) OR (((${x} >> 1) & ${y}) <> 0))`;
     switch (fn) {
       case "sameLevel":
-        return question(`((${v[0]} & ${v[1]}) <> 0)`);
+        return question(
+          (x, y) => `((${x} & ${y}) <> 0)`,
+          (x, y) => `((${x} & ${y}) <> 0)`,
+        );
       case "adjacentLevel":
-        return question(`((((${v[0]} << 1) & ${v[1]}) <> 0) OR (((${v[0]} >> 1) & ${v[1]}) <> 0))`);
+        return question(adjacent, adjacent);
       case "levelsWithin":
-        return question(`((${v[0]} & ~${v[1]}) = 0)`);
+        // Surely: the most A may be lies within the least B is; possibly: the least A within the most B.
+        return question(
+          () => `((${hi[0]} & ~${lo[1]}) = 0)`,
+          () => `((${lo[0]} & ~${hi[1]}) = 0)`,
+        );
       case "countLevels": {
-        const count = `(CASE WHEN ${unknown} OR ${none} THEN NULL ELSE ${this.d.bitCount(v[0])} END)`;
-        return { t: "num", lo: count, hi: count, none: and(`NOT ${unknown}`, none), undoc: FALSE };
+        const count = (x: string) => `(CASE WHEN ${unknown} OR ${none} THEN NULL ELSE ${this.d.bitCount(x)} END)`;
+        return { t: "num", lo: count(lo[0]), hi: exactSets ? count(lo[0]) : count(hi[0]), none: and(`NOT ${unknown}`, none), undoc: FALSE, whole: TRUE };
       }
       case "levelRange": {
-        // Every level from the lowest set bit of either set to the highest.
-        const all = `(${v[0]} | ${v[1]})`;
+        // Every level from the lowest set bit of either set to the highest; unknown while a set is between two.
+        const all = `(${lo[0]} | ${lo[1]})`;
         const lowest = `(${all} & -${all})`;
         const highest = `CAST(power(2, floor(ln(${all}) / ln(2) + 0.000000001)) AS BIGINT)`;
-        const empty = and(`NOT ${unknown}`, or(none, `(${all} = 0)`));
-        return { t: "levels", v: `(CASE WHEN ${unknown} OR ${empty} THEN NULL ELSE 2 * ${highest} - ${lowest} END)`, none: empty };
+        const between = exactSets ? FALSE : or(...[0, 1].map((i) => `(${lo[i]} <> ${hi[i]})`));
+        const empty = and(`NOT ${unknown}`, `NOT ${between}`, or(none, `(${all} = 0)`));
+        return { t: "levels", v: `(CASE WHEN ${unknown} OR ${between} OR ${empty} THEN NULL ELSE 2 * ${highest} - ${lowest} END)`, none: empty };
+      }
+      case "levelUnion": {
+        // runtime levelUnion: an undocumented set may be any levels (from none to every level).
+        const value = (x: ScalarSql | NoneSql, bound: string, ifUnknown: string) => (x.t === "none" ? "NULL" : `COALESCE(${bound}, ${ifUnknown})`);
+        const [a, b] = sets;
+        const unionOf = (ends: [string, string], ifUnknown: string) => `(CASE WHEN ${none} THEN NULL ELSE (${value(a, ends[0], ifUnknown)} | ${value(b, ends[1], ifUnknown)}) END)`;
+        return { t: "levels", v: unionOf([lo[0], lo[1]], "0"), hi: unionOf([hi[0], hi[1]], String(allLevels)), none };
       }
       default:
         return refuse();
     }
+  }
+
+  /**
+   * `union(p in list where …: p.levels)` (runtime union): the levels the surely included entries
+   * bring, up to those every entry that may be included may bring (every level for one that does
+   * not document its levels); entries whose levels are no value bring none.
+   */
+  private levelsOfEntries(source: ListSql, a: string, included: string, levels: Sql): Sql {
+    if (levels.t === "none") return { t: "levels", v: "0", none: FALSE };
+    if (levels.t !== "levels") return this.refuse(`a union of ${levels.t}s`);
+    const from = `FROM ${source.from} ${a}`;
+    const brings = and(`(${included}) IS NOT FALSE`, `NOT ${levels.none}`);
+    const lo = `(SELECT COALESCE(bit_or(CASE WHEN (${included}) IS TRUE THEN COALESCE(CAST(${levels.v} AS BIGINT), 0) ELSE 0 END), 0) ${from} WHERE ${brings})`;
+    const hi = `(SELECT COALESCE(bit_or(COALESCE(CAST(${levels.hi ?? levels.v} AS BIGINT), ${allLevels})), 0) ${from} WHERE ${brings})`;
+    const guard = (v: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${v} END)`;
+    return { t: "levels", v: guard(lo), hi: guard(hi), none: FALSE };
   }
 
   private call(def: IrDefinition, args: Sql[]): Sql {
@@ -596,16 +791,41 @@ export class ExprCompiler {
   // ── Questions over a list ────────────────────────────────────────────────────────────────
 
   private query(e: Extract<IrExpr, { k: "query" }>, scope: Scope): Sql {
-    const source = this.expr(e.source, scope);
+    let source = this.expr(e.source, scope);
     if (source.t === "none") return e.op === "count" ? exact("0") : e.op === "exists" ? { t: "tri", v: FALSE } : e.op === "every" ? { t: "tri", v: TRUE } : { t: "none" };
     if (source.t !== "list") return this.refuse(`a question over a ${source.t}`);
     if (e.window) this.refuse("a count of the most in any window ('in any')");
     const a = this.cx.alias();
     const row: RowSql = { t: "row", record: source.record, alias: a };
     const inner = new Map(scope).set(e.binder, row);
-    const included = e.filter ? and(`${a}."m"`, this.tri(e.filter, inner)) : `${a}."m"`;
+    const entry: EntryParts = { alias: a, parts: [] };
+    this.entries.push(entry);
+    let included: string;
+    let keys: Sql[] | undefined;
+    let body: string | undefined;
+    let levels: Sql | undefined;
+    try {
+      included = e.filter ? and(`${a}."m"`, this.tri(e.filter, inner)) : `${a}."m"`;
+      keys = e.keys?.map((k) => this.expr(k, inner));
+      if (e.op === "every") body = this.tri(e.body!, inner);
+      else if (e.op === "union") levels = this.expr(e.body!, inner);
+    } finally {
+      this.entries.pop();
+    }
+    if (entry.parts.length) source = { ...source, from: this.withParts(source.from, entry) };
+    if (e.filter && e.op !== "select" && !bindsEntry(scope)) {
+      // The filter worked out once per entry, for every case at once (a table of the entries it
+      // may include): the question's bounds then read that table, not the filter again each.
+      source = this.cx.materialize({
+        t: "list",
+        record: source.record,
+        from: `(SELECT ${this.rowColumns(source.record, a)}, ${included} AS "m" FROM ${source.from} ${a} WHERE (${included}) IS NOT FALSE)`,
+        known: source.known,
+      }) as ListSql;
+      included = `${a}."m"`;
+    }
     if (e.merge) return this.pairedCount(source, a, included, e.merge, scope);
-    if (e.keys) return this.distinctCount(source, a, included, e.keys.map((k) => this.expr(k, inner)));
+    if (keys) return this.distinctCount(source, a, included, keys);
     const from = `FROM ${source.from} ${a}`;
     const unknownList = `(NOT ${source.known})`;
     switch (e.op) {
@@ -613,14 +833,14 @@ export class ExprCompiler {
         const lo = `(SELECT COUNT(*) ${from} WHERE ${included})`;
         const hi = `(SELECT COUNT(*) ${from} WHERE (${included}) IS NOT FALSE)`;
         const guard = (v: string) => `(CASE WHEN ${unknownList} THEN NULL ELSE ${v} END)`;
-        return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE };
+        return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE, whole: TRUE };
       }
       case "exists": {
         const rank = `(SELECT MAX(CASE WHEN ${included} THEN 2 WHEN (${included}) IS NULL THEN 1 ELSE 0 END) ${from})`;
         return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 2 THEN TRUE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE FALSE END) END)` };
       }
       case "every": {
-        const holds = or(`NOT (${included})`, this.tri(e.body!, inner));
+        const holds = or(`NOT (${included})`, body!);
         const rank = `(SELECT MIN(CASE WHEN ${holds} THEN 2 WHEN (${holds}) IS NULL THEN 1 ELSE 0 END) ${from})`;
         return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 0 THEN FALSE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE TRUE END) END)` };
       }
@@ -634,6 +854,8 @@ export class ExprCompiler {
       case "latest":
       case "earliest":
         return this.extreme(source, a, included, e.op === "latest");
+      case "union":
+        return this.levelsOfEntries(source, a, included, levels!);
       default:
         return this.refuse(`the question '${e.op}' over a list`);
     }
@@ -656,7 +878,13 @@ export class ExprCompiler {
     const x = this.cx.alias();
     const y = this.cx.alias();
     const pairScope = new Map(scope).set(merge.a, { t: "row", record: source.record, alias: x } satisfies RowSql).set(merge.b, { t: "row", record: source.record, alias: y } satisfies RowSql);
-    const pairs = this.tri(merge.cond, pairScope);
+    this.entries.push(null);
+    let pairs: string;
+    try {
+      pairs = this.tri(merge.cond, pairScope);
+    } finally {
+      this.entries.pop();
+    }
     const table = this.cx.derived((previous, name) => {
       const entries = `${name}_entries`;
       const grid = `${name}_pairs`;
@@ -714,7 +942,7 @@ export class ExprCompiler {
       ];
     }, true);
     const read = (column: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE COALESCE((SELECT p.${column} FROM ${table} p WHERE p."case_id_" = c."case_id"), 0) END)`;
-    return { t: "num", lo: read(`"lo_"`), hi: read(`"hi_"`), none: FALSE, undoc: FALSE };
+    return { t: "num", lo: read(`"lo_"`), hi: read(`"hi_"`), none: FALSE, undoc: FALSE, whole: TRUE };
   }
 
   /**
@@ -757,7 +985,7 @@ export class ExprCompiler {
     const lo = `(SELECT ${distinct(sure)} + (CASE WHEN ${distinct(sure)} = 0 AND ${undocumented(sure)} > 0 THEN 1 ELSE 0 END) ${from})`;
     const hi = `(SELECT ${distinct(may)} + ${undocumented(may)} ${from})`;
     const guard = (v: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${v} END)`;
-    return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE };
+    return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE, whole: TRUE };
   }
 
   /** An entry's columns (ord, pos and fields) from a row alias. */

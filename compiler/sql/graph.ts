@@ -40,7 +40,8 @@ export class Graph {
     return `c.${name}`;
   }
 
-  private share(text: string): string {
+  /** A part of a case's value worked out once per case (a column of a layer); a short one is read where it is used. */
+  share(text: string): string {
     if (text.length < shortText) return text;
     const key = `column:${text}`;
     let name = this.byText.get(key);
@@ -96,7 +97,7 @@ export class Graph {
         return { ...v, from: s(v.from), to: s(v.to), none: s(v.none) };
       case "text":
       case "levels":
-        return { ...v, v: s(v.v), none: s(v.none) };
+        return { ...v, v: s(v.v), none: s(v.none), ...(v.hi ? { hi: s(v.hi) } : {}) };
       case "list":
         return { ...v, from: this.shareList(v.from, entryColumns(v.record)), known: s(v.known) };
       case "pick":

@@ -9,7 +9,7 @@ import { formatDay } from "../../runtime/dates.js";
 import type { Column, Layout } from "./layout.js";
 import { ident } from "./layout.js";
 import type { Cell, CaseRows } from "./rows.js";
-import { splitList, type SqlResultRow } from "./duckdb.js";
+import { lineOutcomes, splitList, type SqlResultRow } from "./duckdb.js";
 
 /** The connection to use, from POL_POSTGRES (psql's connection options); undefined when none is configured. */
 export function postgresConnection(): string | undefined {
@@ -46,7 +46,7 @@ export function runOnPostgres(conn: string, ddl: string, query: string, layout: 
   };
   copy(layout.casesTable, layout.cases, rows.map((r) => r.cases));
   layout.lists.forEach((l, i) => copy(l.table, l.columns, rows.flatMap((r) => r.lists[i])));
-  script.push(`SELECT case_id, outcome, COALESCE(pathway, '\\N'), unmet, undocumented FROM (\n${query}\n) r ORDER BY case_id;`);
+  script.push(`SELECT case_id, outcome, COALESCE(pathway, '\\N'), unmet, undocumented, lines FROM (\n${query}\n) r ORDER BY case_id;`);
   script.push(`DROP SCHEMA ${schema} CASCADE;`);
   const run = spawnSync("psql", [conn, "-X", "-q", "-A", "-t", "-F", "\t", "-f", "-"], { input: script.join("\n") + "\n", encoding: "utf8", maxBuffer: 1 << 30 });
   if (run.error) throw run.error;
@@ -58,7 +58,7 @@ export function runOnPostgres(conn: string, ddl: string, query: string, layout: 
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => {
-      const [case_id, outcome, pathway, unmet, undocumented] = line.split("\t");
-      return { case_id, outcome, pathway: pathway === "\\N" ? null : pathway, unmet: splitList(unmet), undocumented: splitList(undocumented) };
+      const [case_id, outcome, pathway, unmet, undocumented, lines] = line.split("\t");
+      return { case_id, outcome, pathway: pathway === "\\N" ? null : pathway, unmet: splitList(unmet), undocumented: splitList(undocumented), lines: lineOutcomes(lines) };
     });
 }

@@ -7,7 +7,7 @@
  * 2 not met, 4 not applicable), in layers so that a list or a criterion that names another comes
  * after it; then each section's `when` and value; then the line's decision.
  */
-import type { IrPolicy, IrRequirement, IrSection, IrExpr } from "../ir.js";
+import type { IrExpr, IrOverlay, IrPolicy, IrRequirement, IrSection, IrService } from "../ir.js";
 import { triggeringSections, type SectionKind } from "../../runtime/vocabulary.js";
 import type { Dialect } from "./dialect.js";
 import { ident, layoutOf, text, type Layout } from "./layout.js";
@@ -38,6 +38,22 @@ interface PlacedSection {
   /** The gate: true, or the overlay's applies. */
   readonly gate: string;
   readonly index: number;
+  /** The line it decides (its index in the lines). */
+  readonly line: number;
+}
+
+/** A line of the request: the main one, or a service line it asks for (or may). */
+interface Line {
+  readonly id: string;
+  readonly main: boolean;
+  readonly index: number;
+  /** Whether the request asks for it (TRUE for the main line). */
+  requested: string;
+  readonly sections: PlacedSection[];
+  /** What its gates read (overlay `applies`, section and service `when`s). */
+  readonly reads: Reads;
+  /** Truths of its gates that may be open: their facts are listed too. */
+  readonly openGates: string[];
 }
 
 const FALSE = "FALSE";
@@ -51,7 +67,6 @@ const open = (s: string) => `(${s} NOT IN (1, 2, 4))`;
 
 export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   const layout = layoutOf(p);
-  if (p.services.length > 0 || p.overlays.some((o) => o.services.length > 0)) throw new SqlRefusal(p.id, "service lines", `service ${[...p.services, ...p.overlays.flatMap((o) => o.services)][0].id}`);
   const columns = new Map<IrRequirement, string>();
   p.requirements.forEach((r, i) => columns.set(r, `pol_s${i}`));
   const graph = new Graph();
@@ -67,6 +82,7 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     },
     alias: () => `q${++aliases}`,
     materialize: (v) => graph.materialize(v),
+    share: (text) => graph.share(text),
     derived: (render, recursive) => graph.derived(render, recursive),
     memo: new Map(),
   };
@@ -123,34 +139,62 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     graph.column(columns.get(r)!, applies === "TRUE" ? value : `(CASE WHEN ${applies} THEN ${value} WHEN NOT ${applies} THEN 4 ELSE (${value} | 4) END)`);
   }
 
-  // ── Sections ───────────────────────────────────────────────────────────────────────────
+  // ── Lines and their sections ───────────────────────────────────────────────────────────
+  // A request is decided line by line (runtime determine): the main line by the policy's sections
+  // and those of the overlays that apply, and each service line the request asks for (or may) by
+  // its own sections, gated by whether it is asked for. The request as a whole comes to the most
+  // severe of its lines' outcomes.
   const placedRequirements = new Map<IrRequirement, Placed>();
   const place = (r: IrRequirement): Placed => {
     let placed = placedRequirements.get(r);
     if (!placed) placedRequirements.set(r, (placed = { req: r, column: `c.${columns.get(r)}`, explained: !!r.list && (r.list.quantifier === "all" || r.list.quantifier === "any") }));
     return placed;
   };
-  const gateReads = emptyReads();
-  const gateCompiler = (where: string) => new ExprCompiler(cx, gateReads, where);
   const sections: PlacedSection[] = [];
-  /** Truths outside any requirement that may be open: their facts are listed too. */
-  const openGates: string[] = [];
-  const add = (s: IrSection, gate: string) => {
-    const when = s.when ? and(gate, gateCompiler(`the section "${s.title}"`).tri(s.when)) : gate;
-    if (s.when) openGates.push(`(${when}) IS NULL`);
-    sections.push({ section: s, triggers: triggeringSections.has(s.kind), gate: when, index: sections.length });
+  const lines: Line[] = [];
+  const newLine = (id: string, main: boolean): Line => {
+    const line: Line = { id, main, index: lines.length, requested: "TRUE", sections: [], reads: emptyReads(), openGates: [] };
+    lines.push(line);
+    return line;
   };
-  for (const s of p.sections) add(s, "TRUE");
+  const gateCompiler = (line: Line, where: string) => new ExprCompiler(cx, line.reads, where);
+  const add = (line: Line, s: IrSection, gate: string) => {
+    const when = s.when ? and(gate, gateCompiler(line, `the section "${s.title}"`).tri(s.when)) : gate;
+    if (s.when) line.openGates.push(`(${when}) IS NULL`);
+    const placed: PlacedSection = { section: s, triggers: triggeringSections.has(s.kind), gate: when, index: sections.length, line: line.index };
+    sections.push(placed);
+    line.sections.push(placed);
+  };
   const wanted = options.state?.toUpperCase();
-  for (const o of p.overlays) {
-    if (wanted !== undefined && o.state.toUpperCase() !== wanted) continue;
+  const considered = p.overlays.filter((o) => wanted === undefined || o.state.toUpperCase() === wanted);
+  /** An overlay's `applies` (its state, then its clauses), its facts read as the line's. */
+  const overlayApplies = (line: Line, o: IrOverlay): string => {
     let applies = wanted !== undefined ? "TRUE" : `COALESCE(upper(c."state") = ${text(o.state.toUpperCase())}, FALSE)`;
     for (const clause of o.applies) {
-      const holds = gateCompiler(`overlay ${o.id}'s applies clause`).tri(clause.test as IrExpr);
+      const holds = gateCompiler(line, `overlay ${o.id}'s applies clause`).tri(clause.test as IrExpr);
       applies = and(applies, clause.mode === "unless" ? `(NOT ${holds})` : holds);
     }
-    openGates.push(`(${applies}) IS NULL`);
-    for (const s of o.sections) add(s, applies);
+    line.openGates.push(`(${applies}) IS NULL`);
+    return applies;
+  };
+  const mainLine = newLine(p.id, true);
+  for (const s of p.sections) add(mainLine, s, "TRUE");
+  for (const o of considered) {
+    const applies = overlayApplies(mainLine, o);
+    for (const s of o.sections) add(mainLine, s, applies);
+  }
+  const services: { service: IrService; overlay?: IrOverlay }[] = [...p.services.map((service) => ({ service })), ...considered.flatMap((overlay) => overlay.services.map((service) => ({ service, overlay })))];
+  for (const { service, overlay } of services) {
+    const line = newLine(service.id, false);
+    const gate = overlay ? overlayApplies(line, overlay) : "TRUE";
+    const requested = service.when ? and(gate, gateCompiler(line, `service ${service.id}`).tri(service.when)) : gate;
+    if (requested === FALSE) {
+      lines.pop();
+      continue;
+    }
+    if (service.when) line.openGates.push(`(${requested}) IS NULL`);
+    line.requested = requested;
+    for (const s of service.sections) add(line, s, requested);
   }
 
   const sectionColumns: string[] = [];
@@ -170,117 +214,189 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     sectionColumns.push(`${s.triggers ? and(whenCol, value) : or(`(NOT ${whenCol})`, value)} AS v_${s.index}`);
   }
 
-  // ── The decision ───────────────────────────────────────────────────────────────────────
-  const kindsValue = (kinds: readonly SectionKind[], combine: "or" | "and") => {
-    const vs = sections.filter((s) => kinds.includes(s.section.kind)).map((s) => `c.v_${s.index}`);
-    return combine === "or" ? or(FALSE, ...vs) : and("TRUE", ...vs);
+  // ── Each line's decision ───────────────────────────────────────────────────────────────
+  const outcomeOf = (line: Line) => {
+    const kindsValue = (kinds: readonly SectionKind[], combine: "or" | "and") => {
+      const vs = line.sections.filter((s) => kinds.includes(s.section.kind)).map((s) => `c.v_${s.index}`);
+      return combine === "or" ? or(FALSE, ...vs) : and("TRUE", ...vs);
+    };
+    const notCovered = kindsValue(["not-covered"], "or");
+    const excluded = kindsValue(["exclusions"], "or");
+    const contraindicated = kindsValue(["contraindications"], "or");
+    const satisfied = kindsValue(["indications", "requirements", "notes"], "and");
+    return `(CASE WHEN ${notCovered} IS TRUE THEN 'not-covered' WHEN ${excluded} IS TRUE THEN 'excluded' WHEN ${contraindicated} IS TRUE THEN 'does-not-meet' WHEN ${satisfied} IS FALSE THEN 'does-not-meet' WHEN ${notCovered} IS FALSE AND ${excluded} IS FALSE AND ${contraindicated} IS FALSE AND ${satisfied} IS TRUE THEN 'meets' ELSE 'needs-info' END)`;
   };
-  const notCovered = kindsValue(["not-covered"], "or");
-  const excluded = kindsValue(["exclusions"], "or");
-  const contraindicated = kindsValue(["contraindications"], "or");
-  const satisfied = kindsValue(["indications", "requirements", "notes"], "and");
-  const outcome0 = `(CASE WHEN ${notCovered} IS TRUE THEN 'not-covered' WHEN ${excluded} IS TRUE THEN 'excluded' WHEN ${contraindicated} IS TRUE THEN 'does-not-meet' WHEN ${satisfied} IS FALSE THEN 'does-not-meet' WHEN ${notCovered} IS FALSE AND ${excluded} IS FALSE AND ${contraindicated} IS FALSE AND ${satisfied} IS TRUE THEN 'meets' ELSE 'needs-info' END)`;
+  /** A line's outcome after referrals are told apart (NULL for a line the request does not ask for). */
+  const lineOutcome = (line: Line) => `c.line_${line.index}_`;
 
   // Unmet criteria: each id with the conditions under which the runtime lists it.
-  const unmetWhen = new Map<string, { outcome: string; cond: string }[]>();
-  const unmet = (outcome: string, id: string, cond: string) => {
-    let list = unmetWhen.get(id);
-    if (!list) unmetWhen.set(id, (list = []));
-    list.push({ outcome, cond });
-  };
-  const addUnmet = (placed: Placed, guard: string, outcome: string) => {
-    const failed = and(guard, `${placed.column} = 2`);
-    if (!placed.explained) unmet(outcome, placed.req.id, failed);
-    else for (const bullet of placed.req.list!.items) addUnmet(place(bullet), failed, outcome);
-  };
-  for (const s of sections) {
-    const items = s.section.items.map(place);
-    const v = `c.v_${s.index}`;
-    if (s.section.kind === "not-covered" || s.section.kind === "exclusions" || s.section.kind === "contraindications") {
-      const outcome = s.section.kind === "not-covered" ? "not-covered" : s.section.kind === "exclusions" ? "excluded" : "does-not-meet";
-      for (const i of items) unmet(outcome, i.req.id, and(`${v} IS TRUE`, `${i.column} = 1`));
-      continue;
-    }
-    if (s.triggers) continue;
-    // A denial lists what failed in the sections that failed; a needs-info answer what surely
-    // failed in the sections still open. For indications, every pathway's unmet criteria are
-    // listed: which pathway came closest is how a determination presents them (runtime/determine.ts),
-    // not a value of the lowered form, so the SQL leaves that choice to the reader.
-    const listed: [string, string][] = [
-      ["does-not-meet", `${v} IS FALSE`],
-      ["needs-info", `(${v} IS NOT TRUE AND c.w_${s.index} IS NOT FALSE)`],
-    ];
-    for (const [outcome, failed] of listed) {
-      if (s.section.kind === "indications") {
-        // The pathways of every section with this title, as the runtime matches them.
-        const sameTitle = sections.filter((o) => o.section.kind === "indications" && o.section.title === s.section.title);
-        const pathwaysOf = (o: PlacedSection) => o.section.items.filter((r) => r.role === "pathway").map(place);
-        const reported = (o: PlacedSection) => `(c.w_${o.index} IS NOT FALSE)`;
-        const noneMet = and("TRUE", ...sameTitle.flatMap((o) => pathwaysOf(o).map((pw) => `NOT (${reported(o)} AND ${pw.column} = 1)`)));
-        for (const o of sameTitle) for (const pw of pathwaysOf(o)) addUnmet(pw, and(failed, noneMet, reported(o)), outcome);
-        for (const i of items.filter((i) => i.req.role !== "pathway")) addUnmet(i, failed, outcome);
-      } else for (const i of items) addUnmet(i, failed, outcome);
+  const unmetWhen = new Map<string, { line: Line; outcome: string; cond: string }[]>();
+  for (const line of lines) {
+    const unmet = (outcome: string, id: string, cond: string) => {
+      let list = unmetWhen.get(id);
+      if (!list) unmetWhen.set(id, (list = []));
+      list.push({ line, outcome, cond });
+    };
+    const addUnmet = (placed: Placed, guard: string, outcome: string) => {
+      const failed = and(guard, `${placed.column} = 2`);
+      if (!placed.explained) unmet(outcome, placed.req.id, failed);
+      else for (const bullet of placed.req.list!.items) addUnmet(place(bullet), failed, outcome);
+    };
+    for (const s of line.sections) {
+      const items = s.section.items.map(place);
+      const v = `c.v_${s.index}`;
+      if (s.section.kind === "not-covered" || s.section.kind === "exclusions" || s.section.kind === "contraindications") {
+        const outcome = s.section.kind === "not-covered" ? "not-covered" : s.section.kind === "exclusions" ? "excluded" : "does-not-meet";
+        for (const i of items) unmet(outcome, i.req.id, and(`${v} IS TRUE`, `${i.column} = 1`));
+        continue;
+      }
+      if (s.triggers) continue;
+      // A denial lists what failed in the sections that failed; a needs-info answer what surely
+      // failed in the sections still open. For indications, every pathway's unmet criteria are
+      // listed: which pathway came closest is how a determination presents them (runtime/determine.ts),
+      // not a value of the lowered form, so the SQL leaves that choice to the reader. A service
+      // line reports no pathways (runtime determine), so only its other requirements are listed.
+      const listed: [string, string][] = [
+        ["does-not-meet", `${v} IS FALSE`],
+        ["needs-info", `(${v} IS NOT TRUE AND c.w_${s.index} IS NOT FALSE)`],
+      ];
+      for (const [outcome, failed] of listed) {
+        if (s.section.kind === "indications") {
+          if (line.main) {
+            // The pathways of every section with this title, as the runtime matches them.
+            const sameTitle = line.sections.filter((o) => o.section.kind === "indications" && o.section.title === s.section.title);
+            const pathwaysOf = (o: PlacedSection) => o.section.items.filter((r) => r.role === "pathway").map(place);
+            const reported = (o: PlacedSection) => `(c.w_${o.index} IS NOT FALSE)`;
+            const noneMet = and("TRUE", ...sameTitle.flatMap((o) => pathwaysOf(o).map((pw) => `NOT (${reported(o)} AND ${pw.column} = 1)`)));
+            for (const o of sameTitle) for (const pw of pathwaysOf(o)) addUnmet(pw, and(failed, noneMet, reported(o)), outcome);
+          }
+          for (const i of items.filter((i) => i.req.role !== "pathway")) addUnmet(i, failed, outcome);
+        } else for (const i of items) addUnmet(i, failed, outcome);
+      }
     }
   }
   const unmetText = `concat_ws(',', ${
     [...unmetWhen]
-      .map(([id, conds]) => `CASE WHEN ${or(...conds.map((c) => `(c.outcome_ = ${text(c.outcome)} AND ${c.cond})`))} THEN ${text(id)} END`)
+      .map(([id, conds]) => `CASE WHEN ${or(...conds.map((c) => `(${lineOutcome(c.line)} = ${text(c.outcome)} AND ${c.cond})`))} THEN ${text(id)} END`)
       .join(", ") || "NULL"
   })`;
 
-  // The met pathway: the first that is met in an indications section that surely applies.
+  // The met pathway: the first that is met in an indications section of the main line that surely applies.
   const pathwayCases: string[] = [];
-  for (const s of sections) {
+  for (const s of mainLine.sections) {
     if (s.section.kind !== "indications") continue;
     for (const r of s.section.items) if (r.role === "pathway") pathwayCases.push(`WHEN c.w_${s.index} IS TRUE AND c.${columns.get(r)} = 1 THEN ${text(r.id)}`);
   }
   const pathway = pathwayCases.length ? `(CASE ${pathwayCases.join(" ")} END)` : "CAST(NULL AS VARCHAR)";
 
-  // Undocumented facts read by the requirements (and gates) still open.
-  const factOpen = new Map<string, { label: string; undocumented: string; conds: string[] }>();
-  const note = (key: string, label: string, undocumented: string, cond: string) => {
-    let entry = factOpen.get(key);
-    if (!entry) factOpen.set(key, (entry = { label, undocumented, conds: [] }));
-    entry.conds.push(cond);
+  // Undocumented facts read by the requirements (and gates) still open, per line: a line reads
+  // the requirements of its sections (where their section may apply) and those they name
+  // (criteria, bullets); a requirement's facts are listed while it is open and so is one that
+  // reads it, since a decided requirement leaves nothing open below it.
+  const reachedBy = (line: Line): Map<IrRequirement, string> => {
+    const readers = new Map<IrRequirement, string[]>();
+    const reach = (r: IrRequirement, when: string) => readers.set(r, [...(readers.get(r) ?? []), when]);
+    for (const s of line.sections) for (const r of s.section.items) reach(r, `(${s.gate}) IS NOT FALSE`);
+    for (const r of line.reads.requirements) reach(r, or(...line.openGates));
+    const relevant = new Map<IrRequirement, string>();
+    const visiting = new Set<IrRequirement>();
+    const relevantOf = (r: IrRequirement): string => {
+      const known = relevant.get(r);
+      if (known !== undefined) return known;
+      if (visiting.has(r)) throw new SqlRefusal(p.id, "criteria that name each other in a cycle", `criterion ${r.id}`);
+      visiting.add(r);
+      const cond = graph.share(and(open(`c.${columns.get(r)}`), or(...(readers.get(r) ?? []))));
+      visiting.delete(r);
+      relevant.set(r, cond);
+      return cond;
+    };
+    // Parents before children: each requirement's readers are known before it is looked at.
+    const order: IrRequirement[] = [];
+    const seen = new Set<IrRequirement>();
+    const visit = (r: IrRequirement) => {
+      if (seen.has(r)) return;
+      seen.add(r);
+      for (const next of reads.get(r)?.requirements ?? []) visit(next);
+      order.push(r);
+    };
+    for (const r of readers.keys()) visit(r);
+    for (const r of order.reverse()) {
+      const cond = relevantOf(r);
+      for (const next of reads.get(r)?.requirements ?? []) reach(next, cond);
+    }
+    return relevant;
   };
-  const noteReads = (rr: Reads, cond: string) => {
-    if (rr.dos) note("date_of_service", text("date_of_service"), `c."date_of_service" IS NULL`, cond);
+  /** Per fact: its label (NULL when nothing is undocumented), whether it is undocumented, and when each line reads it open. */
+  const factOpen = new Map<string, { label: string; undocumented: string; exists: string; conds: Map<Line, string[]> }>();
+  const note = (line: Line, key: string, label: string, undocumented: string, cond: string, exists = undocumented) => {
+    let entry = factOpen.get(key);
+    if (!entry) factOpen.set(key, (entry = { label, undocumented, exists, conds: new Map() }));
+    entry.conds.set(line, [...(entry.conds.get(line) ?? []), cond]);
+  };
+  const noteReads = (line: Line, rr: Reads, cond: string) => {
+    if (rr.dos) note(line, "date_of_service", text("date_of_service"), `c."date_of_service" IS NULL`, cond);
     for (const f of rr.facts) {
       if (f.type.t === "list") {
         const table = layout.listOf.get(f)!;
-        note(`fact:${f.path}`, text(f.path), `NOT COALESCE(c.${ident(table.documented)}, FALSE)`, cond);
+        note(line, `fact:${f.path}`, text(f.path), `NOT COALESCE(c.${ident(table.documented)}, FALSE)`, cond);
       } else {
         const col = layout.factColumns.get(f)![0];
-        note(`fact:${f.path}`, text(f.path), `c.${ident(col)} IS NULL`, cond);
+        note(line, `fact:${f.path}`, text(f.path), `c.${ident(col)} IS NULL`, cond);
       }
     }
     for (const field of rr.fields) {
       for (const table of layout.tablesOf.get(field.record) ?? []) {
         const col = field.type.t === "duration" ? `${field.name}__amount` : field.name;
-        const label = `(SELECT ${options.dialect.joinAgg(`${text(`${table.fact.path}[`)} || ${options.dialect.integerText('t."ord"')} || ${text(`].${field.name}`)}`, 't."ord"')} FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id" AND t.${ident(col)} IS NULL)`;
-        note(`field:${table.table}.${field.name}`, label, "TRUE", cond);
+        const where = `t."case_id" = c."case_id" AND t.${ident(col)} IS NULL`;
+        const label = `(SELECT ${options.dialect.joinAgg(`${text(`${table.fact.path}[`)} || ${options.dialect.integerText('t."ord"')} || ${text(`].${field.name}`)}`, 't."ord"')} FROM ${ident(table.table)} t WHERE ${where})`;
+        note(line, `field:${table.table}.${field.name}`, label, "TRUE", cond, `EXISTS (SELECT 1 FROM ${ident(table.table)} t WHERE ${where})`);
       }
     }
   };
-  let mayRefer: string[] = [];
-  for (const r of p.requirements) {
-    const rr = reads.get(r)!;
-    noteReads(rr, open(`c.${columns.get(r)}`));
-    if (rr.refers.length > 0) mayRefer.push(open(`c.${columns.get(r)}`));
+  const mayRefer = new Map<Line, string[]>();
+  for (const line of lines) {
+    const refers: string[] = [];
+    for (const [r, relevant] of reachedBy(line)) {
+      const rr = reads.get(r)!;
+      noteReads(line, rr, relevant);
+      if (rr.refers.length > 0) refers.push(relevant);
+    }
+    if (line.openGates.length) noteReads(line, line.reads, or(...line.openGates));
+    if (line.reads.refers.length) refers.push(...line.openGates);
+    mayRefer.set(line, refers);
   }
-  if (openGates.length) noteReads(gateReads, or(...openGates));
-  if (gateReads.refers.length) mayRefer = [...mayRefer, ...openGates];
-  const undocumentedText = `concat_ws(',', ${[...factOpen.values()].map((f) => `CASE WHEN (${f.undocumented}) AND ${or(...f.conds)} THEN ${f.label} END`).join(", ") || "NULL"})`;
+  /** Whether a line that is open has undocumented facts to ask for (else only referrals may be left). */
+  const asksFor = (line: Line) => or(FALSE, ...[...factOpen.values()].filter((f) => f.conds.has(line)).map((f) => `((${f.exists}) AND ${or(...f.conds.get(line)!)})`));
+  const undocumentedText = `concat_ws(',', ${
+    [...factOpen.values()].map((f) => `CASE WHEN (${f.undocumented}) AND ${or(...[...f.conds].map(([line, conds]) => and(`${lineOutcome(line)} = 'needs-info'`, or(...conds))))} THEN ${f.label} END`).join(", ") || "NULL"
+  })`;
 
   // ── The query ──────────────────────────────────────────────────────────────────────────
   const ctes: string[] = [];
   const previous = graph.layers(ident(layout.casesTable), ctes, p.id);
   ctes.push(`sections_when AS (\n  SELECT c.*,\n    ${sectionColumns.filter((_, i) => i % 2 === 0).join(",\n    ") || "NULL AS no_section_"}\n  FROM ${previous} c\n)`);
   ctes.push(`sections AS (\n  SELECT c.*,\n    ${sectionColumns.filter((_, i) => i % 2 === 1).join(",\n    ") || "NULL AS no_value_"}\n  FROM sections_when c\n)`);
-  ctes.push(`decided AS (\n  SELECT c.*, ${outcome0} AS outcome_,\n    ${mayRefer.length ? or(...mayRefer) : FALSE} AS may_refer_\n  FROM sections c\n)`);
-  ctes.push(`listed AS (\n  SELECT c.*,\n    CASE WHEN c.outcome_ = 'needs-info' THEN ${undocumentedText} ELSE '' END AS undocumented_\n  FROM decided c\n)`);
-  const outcome = `(CASE WHEN c.outcome_ = 'needs-info' AND c.undocumented_ = '' AND c.may_refer_ THEN 'refer-for-review' ELSE c.outcome_ END)`;
-  const query = `WITH ${graph.recursive ? "RECURSIVE " : ""}${ctes.join(",\n")}\nSELECT c."case_id" AS case_id,\n  ${outcome} AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  c.undocumented_ AS undocumented\nFROM listed c\nORDER BY c."case_id"`;
+  ctes.push(
+    `decided AS (\n  SELECT c.*,\n    ${lines
+      .map((line) => {
+        const outcome = outcomeOf(line);
+        const refers = mayRefer.get(line)!;
+        const referred = `(CASE WHEN ${outcome} = 'needs-info' AND NOT ${asksFor(line)} AND ${refers.length ? or(...refers) : FALSE} THEN 'refer-for-review' ELSE ${outcome} END)`;
+        return `${line.main ? referred : `(CASE WHEN ${line.requested} IS NOT FALSE THEN ${referred} END)`} AS line_${line.index}_`;
+      })
+      .join(",\n    ")}\n  FROM sections c\n)`,
+  );
+  // The request's outcome: the most severe of its lines'.
+  const severity = ["not-covered", "excluded", "does-not-meet", "needs-info", "refer-for-review", "meets"];
+  const rank = (line: Line) => `COALESCE(CASE ${lineOutcome(line)} ${severity.map((o, i) => `WHEN ${text(o)} THEN ${i}`).join(" ")} END, ${severity.length})`;
+  const worst = lines.length === 1 ? rank(mainLine) : `LEAST(${lines.map(rank).join(", ")})`;
+  ctes.push(`overall AS (\n  SELECT c.*, (CASE ${worst} ${severity.map((o, i) => `WHEN ${i} THEN ${text(o)}`).join(" ")} END) AS outcome_\n  FROM decided c\n)`);
+  // Each line's outcome, when the policy has service lines and the request asks for one (or may).
+  const serviceLines = lines.filter((l) => !l.main);
+  const linesText = serviceLines.length
+    ? `(CASE WHEN ${or(...serviceLines.map((l) => `${lineOutcome(l)} IS NOT NULL`))} THEN concat_ws(',', ${lines.map((l) => `${text(`${l.id}=`)} || ${lineOutcome(l)}`).join(", ")}) ELSE '' END)`
+    : "''";
+  const query = `WITH ${graph.recursive ? "RECURSIVE " : ""}${ctes.join(",\n")}\nSELECT c."case_id" AS case_id,\n  c.outcome_ AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  (CASE WHEN c.outcome_ = 'needs-info' THEN ${undocumentedText} ELSE '' END) AS undocumented,\n  ${linesText} AS lines\nFROM overall c\nORDER BY c."case_id"`;
   return { layout, query };
 }
 

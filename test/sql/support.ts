@@ -55,7 +55,8 @@ export async function runSql(ir: IrPolicy, cases: readonly TestCase[], engine: D
 }
 
 /**
- * Where the SQL result differs from the module's determination. Outcome and pathway must be equal.
+ * Where the SQL result differs from the module's determination. Outcome and pathway must be equal,
+ * and with service lines each line's outcome.
  * Unmet, as sets: a denial's determination quotes only the pathways that came closest (the fewest
  * unmet criteria), a choice of how it is presented that the SQL leaves to the reader, so the SQL
  * lists every pathway's unmet criteria under each indications section that failed (the sections
@@ -85,6 +86,9 @@ export function disagreements(ir: IrPolicy, cases: readonly TestCase[], results:
     const moduleUnmet = [...expected].sort().join(",");
     const sqlUnmet = [...new Set(r.unmet)].sort().join(",");
     if (moduleUnmet !== sqlUnmet) problems.push(`unmet [${moduleUnmet}] vs [${sqlUnmet}]`);
+    const moduleLines = d.lines.map((l) => `${l.id}=${l.outcome}`).join(",");
+    const sqlLines = r.lines.map((l) => `${l.id}=${l.outcome}`).join(",");
+    if (moduleLines !== sqlLines) problems.push(`lines [${moduleLines}] vs [${sqlLines}]`);
     const uncovered = [...d.missing, ...d.alsoUndocumented].map((m) => m.fact).filter((f) => !r.undocumented.includes(f));
     if (uncovered.length) problems.push(`undocumented facts not among the SQL's: ${uncovered.join(", ")}`);
     if (problems.length) found.push(`${c.id}: ${problems.join("; ")}`);
