@@ -7,10 +7,10 @@
  * 2 not met, 4 not applicable), in layers so that a list or a criterion that names another comes
  * after it; then each section's `when` and value; then the line's decision.
  */
-import type { IrExpr, IrOverlay, IrPolicy, IrRequirement, IrSection, IrService } from "../ir.js";
+import type { IrExpr, IrField, IrOverlay, IrPolicy, IrRequirement, IrSection, IrService } from "../ir.js";
 import { triggeringSections, type SectionKind } from "../../runtime/vocabulary.js";
 import type { Dialect } from "./dialect.js";
-import { ident, layoutOf, text, type Layout } from "./layout.js";
+import { ident, layoutOf, text, type Layout, type ListTable } from "./layout.js";
 import { emptyReads, ExprCompiler, type ExprContext, type Reads } from "./expressions.js";
 import { Graph } from "./graph.js";
 import { SqlRefusal } from "./refusal.js";
@@ -346,13 +346,23 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     }
     for (const field of rr.fields) {
       for (const table of layout.tablesOf.get(field.record) ?? []) {
-        const col = field.type.t === "duration" ? `${field.name}__amount` : field.name;
-        const where = `t."case_id" = c."case_id" AND t.${ident(col)} IS NULL`;
-        const label = `(SELECT ${options.dialect.joinAgg(`${text(`${table.fact.path}[`)} || ${options.dialect.integerText('t."ord"')} || ${text(`].${field.name}`)}`, 't."ord"')} FROM ${ident(table.table)} t WHERE ${where})`;
-        note(line, `field:${table.table}.${field.name}`, label, "TRUE", cond, `EXISTS (SELECT 1 FROM ${ident(table.table)} t WHERE ${where})`);
+        const label = missingField(table, field);
+        note(line, `field:${table.table}.${field.name}`, label, "TRUE", cond, `${label} IS NOT NULL`);
       }
     }
   };
+  // The entries whose read fields are undocumented, worked out per list table in one pass over
+  // its entries (one aggregate a field), not once per case and field.
+  const missingTables = new Map<ListTable, { name: string; columns: Map<string, string> }>();
+  function missingField(table: ListTable, field: IrField): string {
+    let missing = missingTables.get(table);
+    if (!missing) missingTables.set(table, (missing = { name: `missing_${missingTables.size + 1}`, columns: new Map() }));
+    const col = field.type.t === "duration" ? `${field.name}__amount` : field.name;
+    const label = options.dialect.joinAgg(`CASE WHEN t.${ident(col)} IS NULL THEN ${text(`${table.fact.path}[`)} || ${options.dialect.integerText('t."ord"')} || ${text(`].${field.name}`)} END`, 't."ord"');
+    let column = missing.columns.get(label);
+    if (!column) missing.columns.set(label, (column = `${missing.name}_${missing.columns.size + 1}`));
+    return `c.${column}`;
+  }
   const mayRefer = new Map<Line, string[]>();
   for (const line of lines) {
     const refers: string[] = [];
@@ -374,7 +384,11 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   // ── The query ──────────────────────────────────────────────────────────────────────────
   const ctes: string[] = [];
   const previous = graph.layers(ident(layout.casesTable), ctes, p.id);
-  ctes.push(`sections_when AS (\n  SELECT c.*,\n    ${sectionColumns.filter((_, i) => i % 2 === 0).join(",\n    ") || "NULL AS no_section_"}\n  FROM ${previous} c\n)`);
+  const missing = [...missingTables].map(([table, m]) => ({ ...m, cte: `${m.name} AS (\n  SELECT t."case_id" AS "case_id_${m.name}", ${[...m.columns].map(([label, column]) => `${label} AS ${column}`).join(", ")}\n  FROM ${ident(table.table)} t GROUP BY t."case_id"\n)` }));
+  ctes.push(...missing.map((m) => m.cte));
+  ctes.push(
+    `sections_when AS (\n  SELECT c.*,${missing.map((m) => ` ${m.name}.*,`).join("")}\n    ${sectionColumns.filter((_, i) => i % 2 === 0).join(",\n    ") || "NULL AS no_section_"}\n  FROM ${previous} c${missing.map((m) => ` LEFT JOIN ${m.name} ON ${m.name}."case_id_${m.name}" = c."case_id"`).join("")}\n)`,
+  );
   ctes.push(`sections AS (\n  SELECT c.*,\n    ${sectionColumns.filter((_, i) => i % 2 === 1).join(",\n    ") || "NULL AS no_value_"}\n  FROM sections_when c\n)`);
   ctes.push(
     `decided AS (\n  SELECT c.*,\n    ${lines
