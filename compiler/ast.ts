@@ -55,7 +55,7 @@ export interface ImportDecl extends NodeBase {
   readonly aliasSpan?: Span;
 }
 
-export type Declaration = FactDecl | GroupDecl | EnumDecl | RecordDecl | DefineDecl | RequirementDecl;
+export type Declaration = FactDecl | GroupDecl | EnumDecl | RecordDecl | ExtendDecl | DefineDecl | RequirementDecl;
 
 export interface TypeRef extends NodeBase {
   readonly kind: "TypeRef";
@@ -107,6 +107,18 @@ export interface FieldDecl extends Named, NodeBase {
 export interface RecordDecl extends Named, NodeBase, Explained {
   readonly kind: "Record";
   readonly doc?: string;
+  readonly fields: readonly FieldDecl[];
+}
+
+/**
+ * `extend record procedure { relief_hours: duration "…" }`: fields one file adds to a record
+ * declared elsewhere (a shared history), seen by that file and the files that import it. Its name
+ * is the record's.
+ */
+export interface ExtendDecl extends Named, NodeBase, Explained {
+  readonly kind: "Extend";
+  /** The name a file is imported under, for `extend record nia.procedure`. */
+  readonly namespace?: string;
   readonly fields: readonly FieldDecl[];
 }
 
@@ -271,7 +283,7 @@ export interface OverlayDecl extends Named, NodeBase, DocumentBody, Explained {
 
 // ── Expressions ──────────────────────────────────────────────────────────────────────────────
 
-export type Expr = NumberLit | TextLit | DateLit | BoolLit | RefExpr | FieldExpr | BinaryExpr | NotExpr | InExpr | KnownExpr | QueryExpr | TimeExpr | ReferExpr | IfExpr | CaseExpr;
+export type Expr = NumberLit | TextLit | DateLit | BoolLit | RefExpr | FieldExpr | BinaryExpr | NotExpr | InExpr | KnownExpr | QueryExpr | TimeExpr | ReferExpr | MeetsExpr | IfExpr | CaseExpr;
 
 export interface NumberLit extends NodeBase {
   readonly kind: "Number";
@@ -376,6 +388,16 @@ export interface ReferExpr extends NodeBase {
   readonly condition?: Expr;
 }
 
+/** `meets NCD_160_7`: another policy's determination on the same request, as a condition. */
+export interface MeetsExpr extends NodeBase {
+  readonly kind: "Meets";
+  /** A policy's id, or a guideline's name (its version in force on the date of service). */
+  readonly policy: string;
+  readonly policySpan: Span;
+  /** The name a file is imported under, for `meets ncd.NCD_160_7`. */
+  readonly namespace?: string;
+}
+
 /** `if C then A else B`. */
 export interface IfExpr extends NodeBase {
   readonly kind: "If";
@@ -417,6 +439,7 @@ export type Node =
   | EnumDecl
   | FieldDecl
   | RecordDecl
+  | ExtendDecl
   | Param
   | DefineDecl
   | RefRange
@@ -458,6 +481,7 @@ export const childKeys: { readonly [K in NodeKind]: readonly ChildKey<K>[] } = {
   Enum: ["members"],
   FieldDecl: ["type"],
   Record: ["fields"],
+  Extend: ["fields"],
   Param: ["type"],
   Define: ["params", "refs", "body"],
   RefRange: [],
@@ -492,6 +516,7 @@ export const childKeys: { readonly [K in NodeKind]: readonly ChildKey<K>[] } = {
   Query: ["source", "filter", "body", "merge", "keys", "window"],
   Time: ["from", "to"],
   Refer: ["refs", "condition"],
+  Meets: [],
   If: ["condition", "then", "otherwise"],
   Case: ["subject", "arms"],
 };

@@ -10,6 +10,7 @@ import type { ComparisonOp } from "../runtime/vocabulary.js";
 import { error, suggest, type Diagnostic } from "./diagnostics.js";
 import { builtinFunctions, builtinNames, builtinTypes, type BuiltinFunction, type Namespaces, type Scope, type SymbolEntry } from "./scope.js";
 import { isValidIsoDate } from "../runtime/dates.js";
+import type { Extensions } from "./extensions.js";
 import { parseLevels } from "../runtime/levels.js";
 
 export type FactEntry = Extract<SymbolEntry, { kind: "fact" }>;
@@ -66,6 +67,16 @@ export interface Checked {
   readonly typeRefs: ReadonlyMap<A.TypeRef, Ty>;
   /** The type of each definition's body. */
   readonly defineTypes: ReadonlyMap<A.DefineDecl, Ty>;
+  /** The record each `extend record` extends, and the extensions each file sees. */
+  readonly extensions: Extensions;
+  /** The policies each `meets NAME` reads: the policy of that id, or the versions of that guideline. */
+  readonly meets: ReadonlyMap<A.MeetsExpr, MeetsResolution>;
+}
+
+/** What `meets NAME` names: one policy, or the versions of a guideline (the date of service chooses). */
+export interface MeetsResolution {
+  readonly name: string;
+  readonly policies: readonly A.PolicyDecl[];
 }
 
 export function describeType(ty: Ty): string {
@@ -108,6 +119,7 @@ export class Checker {
   private readonly items = new Map<A.UseItem | A.NoteItem, A.RequirementDecl>();
   private readonly typeRefs = new Map<A.TypeRef, Ty>();
   private readonly defineTypes = new Map<A.DefineDecl, Ty>();
+  private readonly meets = new Map<A.MeetsExpr, MeetsResolution>();
   /** Declarations checked, or being checked (a criterion or definition that reaches itself). */
   private readonly checked = new Set<A.Declaration>();
   private readonly inProgress = new Set<A.Declaration>();
@@ -119,6 +131,9 @@ export class Checker {
     private readonly namespaces: Namespaces = new Map(),
     /** Whether a syntax error spoils a declaration: its type is not known, so its uses are not checked against it. */
     private readonly spoilt: (decl: { readonly span: A.Span }) => boolean = () => false,
+    private readonly extensions: Extensions = { targets: new Map(), visible: new Map() },
+    /** Each file with the files it imports, transitively (for the policies `meets` may name). */
+    private readonly visibleFiles: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {}
 
   /**
@@ -146,7 +161,7 @@ export class Checker {
   }
 
   result(): Checked {
-    return { files: this.files, scopes: this.scopes, types: this.types, refs: this.refs, fields: this.fieldRefs, items: this.items, typeRefs: this.typeRefs, defineTypes: this.defineTypes };
+    return { files: this.files, scopes: this.scopes, types: this.types, refs: this.refs, fields: this.fieldRefs, items: this.items, typeRefs: this.typeRefs, defineTypes: this.defineTypes, extensions: this.extensions, meets: this.meets };
   }
 
   private scopeOf(span: A.Span): Scope {
@@ -162,7 +177,7 @@ export class Checker {
       if (decl.kind === "Define") this.define(decl);
       else if (decl.kind === "Requirement") this.requirement(decl);
       else if (decl.kind === "Fact") this.absenceReading(decl, this.factType(decl, scope));
-      else if (decl.kind === "Record") for (const f of decl.fields) this.fieldType(f, scope);
+      else if (decl.kind === "Record" || decl.kind === "Extend") for (const f of decl.fields) this.fieldType(f, scope);
       else if (decl.kind === "Group") this.groupTypes(decl, scope);
     }
   }
@@ -360,6 +375,9 @@ export class Checker {
       case "Refer":
         if (expr.condition) this.condition(expr.condition, scope, locals);
         return booleanTy;
+      case "Meets":
+        this.meetsExpr(expr);
+        return booleanTy;
       case "If": {
         this.condition(expr.condition, scope, locals);
         return this.sameType(expr.then, expr.otherwise, scope, locals, "'if' gives");
@@ -552,20 +570,58 @@ export class Checker {
       if (member.kind === "fact") return resolve({ kind: "fact", entry: member }, this.factTy(member));
     }
     if (ty.t === "record") {
-      const field = ty.decl.fields.find((f) => f.name === expr.field);
+      const fields = this.fieldsOf(ty.decl, expr.span.file);
+      const field = fields.find((f) => f.name === expr.field);
       if (this.spoilt(ty.decl)) return resolve(field ? { kind: "recordField", record: ty.decl, field } : { kind: "error" }, errorTy);
       if (!field) {
         const guess = suggest(
           expr.field,
-          ty.decl.fields.map((f) => f.name),
+          fields.map((f) => f.name),
         );
         this.diagnostics.push(error("POL013", expr.fieldSpan, `a ${ty.decl.name} has no field '${expr.field}'`, { hint: guess ? `did you mean '${guess}'?` : undefined }));
         return resolve({ kind: "error" }, errorTy);
       }
-      return resolve({ kind: "recordField", record: ty.decl, field }, this.typeRef(field.type, this.scopeOf(ty.decl.span)));
+      return resolve({ kind: "recordField", record: ty.decl, field }, this.typeRef(field.type, this.scopeOf(field.span)));
     }
     this.diagnostics.push(error("POL013", expr.fieldSpan, `${describeType(ty)} has no fields`));
     return resolve({ kind: "error" }, errorTy);
+  }
+
+  /** A record's fields as a file sees them: its own, then those the extensions the file sees add. */
+  private fieldsOf(record: A.RecordDecl, file: string): readonly A.FieldDecl[] {
+    const added = (this.extensions.visible.get(file) ?? []).filter((x) => this.extensions.targets.get(x) === record);
+    return added.length === 0 ? record.fields : [...record.fields, ...added.flatMap((x) => x.fields)];
+  }
+
+  /**
+   * `meets NAME`: a policy this file sees (declared here or in a file it imports), by its id, or
+   * the versions of a guideline by its name.
+   */
+  private meetsExpr(expr: A.MeetsExpr): void {
+    if (!expr.policy) return;
+    let home = expr.span.file;
+    if (expr.namespace !== undefined) {
+      const imported = this.namespaces.get(expr.span.file)?.get(expr.namespace);
+      if (!imported) {
+        this.diagnostics.push(error("POL084", expr.policySpan, `'${expr.namespace}' is not the name of an imported file`, { hint: `import a file under that name: import "…" as ${expr.namespace}` }));
+        return;
+      }
+      home = imported.file;
+    }
+    const seen = this.visibleFiles.get(home) ?? new Set([home]);
+    const policies = [...seen].flatMap((f) => this.files.get(f)?.policies ?? []);
+    const byId = policies.filter((p) => p.name === expr.policy);
+    const versions = byId.length > 0 ? byId : policies.filter((p) => p.properties.some((x) => x.key === "guideline" && x.value === expr.policy));
+    if (versions.length > 0) {
+      const sorted = [...versions].sort((a, b) => (a.effective?.from ?? "").localeCompare(b.effective?.from ?? "") || a.name.localeCompare(b.name));
+      this.meets.set(expr, { name: expr.policy, policies: sorted });
+      return;
+    }
+    const names = [...new Set(policies.flatMap((p) => [p.name, ...p.properties.filter((x) => x.key === "guideline").map((x) => x.value)]))];
+    const guess = suggest(expr.policy, names);
+    this.diagnostics.push(
+      error("POL084", expr.policySpan, `'${expr.policy}' is not a policy or guideline this file sees`, { hint: guess ? `did you mean '${guess}'?` : "import the file that declares the policy" }),
+    );
   }
 
   private binary(expr: A.BinaryExpr, scope: Scope, locals: Locals): Ty {

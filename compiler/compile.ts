@@ -22,6 +22,8 @@ import { Checker, type Checked } from "./check.js";
 import { sourcesDigest } from "./sources-digest.js";
 import { lower } from "./lower.js";
 import { assumedWhereRequired, type AssumedWhereRequired } from "./absence-check.js";
+import { buildExtensions, reportClashes } from "./extensions.js";
+import { policyCycles } from "./policy-criteria.js";
 import { inSpoiltPart, namesWhatBrokenCodeHid, syntaxCodes, unknownNameCodes, syntaxDiagnostics } from "./syntax-errors.js";
 import { isValidIsoDate } from "../runtime/dates.js";
 import { stateCode } from "../runtime/states.js";
@@ -265,12 +267,14 @@ function compileSources(
   // 3. Each file, its imports first, so that what a file's check says depends on it and its
   //    imports alone (a file's checker diagnostics can then be kept while neither changes); then
   //    what concerns the library as a whole.
-  const checker = new Checker(files, scopes, diagnostics, namespaces, (decl) => {
-    const parsed = parsedFiles.get(decl.span.file);
-    return parsed !== undefined && inSpoiltPart(parsed, decl.span.start);
-  });
   const order = importOrder(files, importsOf);
   const visibleFrom = closures(order, importsOf);
+  const extensions = buildExtensions(files, scopes, namespaces, order, visibleFrom, diagnostics);
+  const spoilt = (decl: { readonly span: A.Span }) => {
+    const parsed = parsedFiles.get(decl.span.file);
+    return parsed !== undefined && inSpoiltPart(parsed, decl.span.start);
+  };
+  const checker = new Checker(files, scopes, diagnostics, namespaces, spoilt, extensions, visibleFrom);
   const keep = new Set(incremental ? order.filter((path) => keepCheck(path, visibleFrom.get(path)!, files, incremental)) : []);
   /** What the checker found now, by the file it is in (a kept file's check already says what is found in it). */
   const found = new Map<string, Diagnostic[]>();
@@ -373,7 +377,21 @@ function compileSources(
     return { diagnostics: finalDiagnostics, scopes, sources, files, checked, library: undefined, policies: [] };
   }
   const lowered = lower(checked, order);
-  // 5. What must be shown is never assumed (absence-check.ts).
+  // 5. Policies used together: each loop of `meets` is refused, and so is a field two extensions
+  //    one policy's input has both add (the extensions of its file, its overlays' and of the
+  //    policies it consults).
+  const together: Diagnostic[] = [];
+  for (const loop of policyCycles(lowered.library.policies)) {
+    const first = policyNames.get(loop[0].id)!;
+    const names = [...loop, loop[0]].map((p) => p.id).join(" → ");
+    together.push(error("POL085", first.nameSpan, `policies meet each other in a loop: ${names}`, { hint: "a policy cannot read, through 'meets', a determination that reads its own" }));
+  }
+  const clashed = new Set<A.FieldDecl>();
+  for (const [p, decls] of lowered.extensionsOf) reportClashes(decls, checked.extensions.targets, clashed, together, `policy ${p.id}`);
+  if (together.length > 0) {
+    return { diagnostics: finalizeDiagnostics([...finalDiagnostics, ...together]), scopes, sources, files, checked, library: undefined, policies: [] };
+  }
+  // 6. What must be shown is never assumed (absence-check.ts).
   const assumed = assumedWhereRequired(lowered.library.policies);
   if (assumed.length > 0) {
     const refused = finalizeDiagnostics([...finalDiagnostics, ...assumed.map((a) => assumedDiagnostic(a, files, sources))]);

@@ -175,6 +175,7 @@ export class AstBuilder extends BaseCstVisitor implements C.ICstNodeVisitor<CstN
     if (c.groupDecl) return declaration((c.groupDecl ? this.groupDecl(c.groupDecl[0].children, c.groupDecl[0]) : undefined));
     if (c.enumDecl) return declaration((c.enumDecl ? this.enumDecl(c.enumDecl[0].children, c.enumDecl[0]) : undefined));
     if (c.recordDecl) return declaration((c.recordDecl ? this.recordDecl(c.recordDecl[0].children, c.recordDecl[0]) : undefined));
+    if (c.extendDecl) return declaration(this.extendDecl(c.extendDecl[0].children, c.extendDecl[0]));
     if (c.defineDecl) return declaration((c.defineDecl ? this.defineDecl(c.defineDecl[0].children, c.defineDecl[0]) : undefined));
     if (c.criterionDecl) return declaration((c.criterionDecl ? this.criterionDecl(c.criterionDecl[0].children) : undefined));
     return { kind: "none" };
@@ -269,6 +270,13 @@ export class AstBuilder extends BaseCstVisitor implements C.ICstNodeVisitor<CstN
     const name = this.name(c.Identifier?.[0]);
     const doc = c.StringLiteral ? this.text(c.StringLiteral[0]) : undefined;
     return { kind: "Record", ...name, doc, fields: this.all(c.fieldDecl, this.fieldDecl), span: this.nodeSpan(node) };
+  }
+
+  extendDecl(c: C.ExtendDeclCstChildren, node: CstNode): A.ExtendDecl {
+    const first = c.target?.[0];
+    const member = c.member?.[0];
+    const name = this.name(member ?? first);
+    return { kind: "Extend", ...name, ...(member ? { namespace: first?.image ?? "" } : {}), fields: this.all(c.fieldDecl, this.fieldDecl), span: this.nodeSpan(node) };
   }
 
   fieldDecl(c: C.FieldDeclCstChildren, node: CstNode): A.FieldDecl {
@@ -678,6 +686,7 @@ export class AstBuilder extends BaseCstVisitor implements C.ICstNodeVisitor<CstN
     if (c.numberLiteral) return this.numberLiteral(c.numberLiteral[0].children, c.numberLiteral[0]);
     if (c.queryExpr) return this.queryExpr(c.queryExpr[0].children, c.queryExpr[0]);
     if (c.referExpr) return this.referExpr(c.referExpr[0].children, c.referExpr[0]);
+    if (c.meetsExpr) return this.meetsExpr(c.meetsExpr[0].children, c.meetsExpr[0]);
     if (c.ifExpr) return this.ifExpr(c.ifExpr[0].children, c.ifExpr[0]);
     if (c.caseExpr) return this.caseExpr(c.caseExpr[0].children, c.caseExpr[0]);
     if (c.timeExpr) return this.timeExpr(c.timeExpr[0].children, c.timeExpr[0]);
@@ -706,6 +715,18 @@ export class AstBuilder extends BaseCstVisitor implements C.ICstNodeVisitor<CstN
   referExpr(c: C.ReferExprCstChildren, node: CstNode): A.ReferExpr {
     const span = this.nodeSpan(node);
     return { kind: "Refer", clause: this.text(c.StringLiteral?.[0]), refs: this.refsOf(c.refs), condition: c.condition ? this.expr(c.condition) : undefined, span };
+  }
+
+  meetsExpr(c: C.MeetsExprCstChildren, node: CstNode): A.MeetsExpr {
+    const first = c.policy?.[0];
+    const token = c.member?.[0] ?? first;
+    return {
+      kind: "Meets",
+      policy: token && !token.isInsertedInRecovery ? token.image : "",
+      policySpan: this.span(token),
+      ...(c.member ? { namespace: first?.image ?? "" } : {}),
+      span: this.nodeSpan(node),
+    };
   }
 
   ifExpr(c: C.IfExprCstChildren, node: CstNode): A.IfExpr {

@@ -95,6 +95,10 @@ export const catalogue = {
   POL079: e("duration too long", "A duration of more than 100 000 units."),
   POL080: e("version without an effective period", "Two or more policies give one `guideline`, so they are its versions; each needs an `effective` period for the date of service to choose between them."),
   POL081: e("versions in force on one day", "The `effective` periods of two versions of one guideline share a day."),
+  POL082: e("extension of no record", "`extend record NAME { … }` where NAME is not a record this file sees (declared here or in an imported file)."),
+  POL083: e("field already on the record", "An extension adds a field the record already has, or that another extension used with it adds (in files one policy uses together), or the field `date` (an entry's date is the shared record's): rename the field."),
+  POL084: e("unknown policy in meets", "`meets NAME` where NAME is neither a policy nor a guideline with versions that this file sees (declared here or in an imported file)."),
+  POL085: e("policies that meet each other", "Policies whose criteria (or their overlays') read each other's determination through `meets`, in a loop: the message names the loop."),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -8,6 +8,7 @@ import { alignTables } from "./markdown-tables.js";
 import { policySlug, type CompiledPolicy } from "./compile.js";
 import type { Checked } from "./check.js";
 import type { IrFact, IrGroup, IrRequirement, IrType } from "./ir.js";
+import { fieldsOf } from "./ir.js";
 import { formatRefs } from "./check.js";
 import { printExpr } from "./print-expr.js";
 import { walk } from "./ast.js";
@@ -269,8 +270,8 @@ export function generatePolicyPage(compiled: CompiledPolicy, checked: Checked): 
     out.push("");
     out.push("| Field | Type | What to look for |");
     out.push("|---|---|---|");
-    for (const field of record.fields) {
-      out.push(`| ${code(field.name)} | ${typeText(field.type)}${field.name === "date" ? " (required)" : ""} | ${md(field.description)} |`);
+    for (const field of fieldsOf(record, ir.extensions)) {
+      out.push(`| ${code(field.name)} | ${typeText(field.type)}${field.name === "date" ? " (required)" : ""} | ${md(field.description)}${field.extension ? ` (added by ${code(field.extension.module.file)})` : ""} |`);
     }
   }
   out.push("");

@@ -18,6 +18,8 @@ export interface IrModule {
   readonly file: string;
   readonly enums: IrEnum[];
   readonly records: IrRecord[];
+  /** Fields this file adds to records declared elsewhere (`extend record`). */
+  readonly extensions: IrExtension[];
   readonly facts: IrFact[];
   readonly definitions: IrDefinition[];
   /** Bullets before the lists that hold them. */
@@ -38,11 +40,34 @@ export interface IrRecord {
   readonly name: string;
   readonly doc?: string;
   readonly fields: IrField[];
+  /** Every extension of the record in the library, in the order lowered; a policy's input has those it sees (`IrPolicy.extensions`). */
+  readonly extensions: IrExtension[];
+}
+
+/**
+ * `extend record procedure { … }`: fields one file adds to a record declared in another. An entry
+ * has them only in the input of a policy that sees the extension; their places in an entry come
+ * after the record's own fields and every earlier extension's, so each field has one place.
+ */
+export interface IrExtension {
+  readonly kind: "extension";
+  readonly module: IrModule;
+  readonly record: IrRecord;
+  readonly fields: IrField[];
+  readonly line: number;
+}
+
+/** A record's fields as an input sees them: its own, then those its extensions add. */
+export function fieldsOf(record: IrRecord, extensions: readonly IrExtension[]): readonly IrField[] {
+  const added = extensions.filter((x) => x.record === record);
+  return added.length === 0 ? record.fields : [...record.fields, ...added.flatMap((x) => x.fields)];
 }
 
 export interface IrField {
   readonly kind: "field";
   readonly record: IrRecord;
+  /** The extension that adds it, for a field a file adds to a record declared elsewhere. */
+  readonly extension?: IrExtension;
   readonly index: number;
   readonly name: string;
   readonly type: IrType;
@@ -185,6 +210,13 @@ export interface IrPolicy {
   readonly requirements: readonly IrRequirement[];
   /** The records of its list facts, nested ones included, in the same order. */
   readonly records: readonly IrRecord[];
+  /** The extensions of records its input has: those its file, its overlays' files and the policies it consults see. */
+  readonly extensions: readonly IrExtension[];
+  /**
+   * Every policy its criteria read through `meets` (those policies' own included, transitively),
+   * by the name written after `meets`: one policy, or a guideline's versions.
+   */
+  readonly consults: ReadonlyMap<string, readonly IrPolicy[]>;
 }
 
 /** A declaration a module exports and another may import. */
@@ -219,6 +251,12 @@ export type IrExpr =
   | { readonly k: "arith"; readonly op: "+" | "-" | "*" | "/"; readonly a: IrExpr; readonly b: IrExpr; readonly kind: "number" | "date" | "duration" }
   /** A clause left to a clinician: referred when the condition holds (always without one), not met otherwise. */
   | { readonly k: "refer"; readonly clause: string; readonly refs: string; readonly when?: IrExpr }
+  /**
+   * Another policy's determination on the same request: true when it meets, false when it does
+   * not meet, is excluded or not covered, unknown (on its open facts or referrals) otherwise. With
+   * several versions, the one in force on the date of service.
+   */
+  | { readonly k: "meets"; readonly name: string; readonly versions: readonly IrPolicy[] }
   /** `if`: when the condition is unknown, the answer is the branches' common value, or unknown. */
   | { readonly k: "if"; readonly cond: IrExpr; readonly then: IrExpr; readonly else: IrExpr }
   /** A built-in function of values, by the runtime operation it is. */

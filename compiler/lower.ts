@@ -6,8 +6,8 @@
  */
 import type * as A from "./ast.js";
 import type { Checked, Ty } from "./check.js";
-import type { IrBulletList, IrReading, IrDefinition, IrEnum, IrExpr, IrFact, IrGroup, IrLibrary, IrModule, IrOverlay, IrParamType, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
-import { subexpressions } from "./ir.js";
+import type { IrBulletList, IrReading, IrDefinition, IrEnum, IrExpr, IrExtension, IrFact, IrField, IrGroup, IrLibrary, IrModule, IrOverlay, IrParamType, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
+import { fieldsOf, subexpressions } from "./ir.js";
 import { chainOperands, formatRefs } from "./check.js";
 import { builtinFunctions, isCheckedNote } from "./scope.js";
 
@@ -25,6 +25,8 @@ export interface Lowered {
   readonly definitionsOf: ReadonlyMap<IrPolicy, readonly IrDefinition[]>;
   /** The declaration a definition was lowered from, for the docs. */
   declOf(d: IrDefinition): A.DefineDecl;
+  /** The extensions each policy's input has, as written (for the clashes of extensions used together). */
+  readonly extensionsOf: ReadonlyMap<IrPolicy, readonly A.ExtendDecl[]>;
 }
 
 const fallbackWording: Readonly<Record<A.Quantifier, (n: number) => string>> = {
@@ -46,8 +48,16 @@ class Lowering {
   private readonly requirements = new Map<A.RequirementDecl | A.GroupBody, IrRequirement>();
   /** For each fact declared in a group, its path and the groups around it. */
   private readonly placeOfFact = new Map<A.FactDecl, { path: string; groups: IrGroup[] }>();
+  private readonly extensions = new Map<A.ExtendDecl, IrExtension>();
+  private readonly fieldsByDecl = new Map<A.FieldDecl, IrField>();
+  /** The extension each added field is written in. */
+  private readonly extensionOfField = new Map<A.FieldDecl, A.ExtendDecl>();
+  /** Each `meets`, with the policies it names, to point at once every policy is lowered. */
+  private readonly pendingMeets: { readonly node: { versions: IrPolicy[] }; readonly policies: readonly A.PolicyDecl[] }[] = [];
 
-  constructor(private readonly checked: Checked) {}
+  constructor(private readonly checked: Checked) {
+    for (const decl of checked.extensions.targets.keys()) for (const f of decl.fields) this.extensionOfField.set(f, decl);
+  }
 
   library(order: readonly string[]): Lowered {
     for (const path of order) {
@@ -55,26 +65,78 @@ class Lowering {
       if (file) this.file(file);
     }
     const policies: IrPolicy[] = [];
+    const overlayFiles = new Map<IrPolicy, readonly string[]>();
     const allOverlays = [...this.checked.files.values()].flatMap((f) => f.overlays);
     for (const path of order) {
       for (const policy of this.checked.files.get(path)?.policies ?? []) {
         const overlays = allOverlays.filter((o) => o.target === policy.name).sort((a, b) => a.name.localeCompare(b.name));
-        policies.push(this.policy(policy, overlays));
+        const ir = this.policy(policy, overlays);
+        policies.push(ir);
+        overlayFiles.set(ir, overlays.map((o) => o.span.file));
       }
     }
     policies.sort((a, b) => a.id.localeCompare(b.id));
+    const extensionsOf = this.linkPolicies(policies, overlayFiles);
     const modules = order.map((path) => this.module(path));
     for (const m of modules) {
       m.definitions.sort((a, b) => a.line - b.line);
       m.requirements.splice(0, m.requirements.length, ...bulletsFirst(m.requirements));
     }
     const decls = this.definitionDecls;
-    return { library: { modules, policies }, definitionsOf: this.definitionsOf, declOf: (d) => decls.get(d)! };
+    return { library: { modules, policies }, definitionsOf: this.definitionsOf, declOf: (d) => decls.get(d)!, extensionsOf };
   }
+
+  /**
+   * Once every policy is lowered: each `meets` points at its policies, and each policy's input
+   * gains what the policies it consults (transitively) read: their facts and the extensions
+   * their files see. Cycles are refused after lowering (policy-criteria.ts), so none is followed twice.
+   */
+  private linkPolicies(policies: readonly IrPolicy[], overlayFiles: ReadonlyMap<IrPolicy, readonly string[]>): Map<IrPolicy, readonly A.ExtendDecl[]> {
+    const byDecl = new Map<A.PolicyDecl, IrPolicy>();
+    for (const p of policies) for (const [decl, ir] of this.policyDecls) if (ir === p) byDecl.set(decl, p);
+    for (const { node, policies: decls } of this.pendingMeets) node.versions.push(...decls.map((d) => byDecl.get(d)!));
+    const direct = new Map<IrPolicy, Map<string, readonly IrPolicy[]>>();
+    const own = new Map<IrPolicy, { facts: IrFact[]; requirements: IrRequirement[]; definitions: IrDefinition[] }>();
+    for (const p of policies) {
+      const found = reach(p.sections, p.services, p.overlays);
+      own.set(p, found);
+      direct.set(p, found.consults);
+    }
+    const extensionsOf = new Map<IrPolicy, readonly A.ExtendDecl[]>();
+    for (const p of policies) {
+      // Every policy reached through `meets`, by name, each once.
+      const consults = new Map<string, readonly IrPolicy[]>();
+      const reached: IrPolicy[] = [];
+      const visit = (q: IrPolicy) => {
+        for (const [name, versions] of direct.get(q) ?? []) {
+          if (!consults.has(name)) consults.set(name, versions);
+          for (const v of versions) {
+            if (v === p || reached.includes(v)) continue;
+            reached.push(v);
+            visit(v);
+          }
+        }
+      };
+      visit(p);
+      const facts = [...own.get(p)!.facts];
+      for (const q of reached) for (const f of own.get(q)!.facts) if (!facts.includes(f)) facts.push(f);
+      const files = [p, ...reached].flatMap((q) => [q.file, ...(overlayFiles.get(q) ?? [])]);
+      const decls: A.ExtendDecl[] = [];
+      for (const file of files) for (const x of this.checked.extensions.visible.get(file) ?? []) if (!decls.includes(x)) decls.push(x);
+      extensionsOf.set(p, decls);
+      const extensions = decls.map((x) => this.extension(x));
+      const { requirements, definitions } = own.get(p)!;
+      Object.assign(p, { facts, requirements, records: recordsOf(facts, extensions), extensions, consults });
+      this.definitionsOf.set(p, definitions);
+    }
+    return extensionsOf;
+  }
+
+  private readonly policyDecls = new Map<A.PolicyDecl, IrPolicy>();
 
   private module(file: string): IrModule {
     let m = this.modules.get(file);
-    if (!m) this.modules.set(file, (m = { file, enums: [], records: [], facts: [], definitions: [], requirements: [] }));
+    if (!m) this.modules.set(file, (m = { file, enums: [], records: [], extensions: [], facts: [], definitions: [], requirements: [] }));
     return m;
   }
 
@@ -87,6 +149,9 @@ class Lowering {
           break;
         case "Record":
           this.record(decl);
+          break;
+        case "Extend":
+          this.extension(decl);
           break;
         case "Fact":
           this.fact(decl);
@@ -131,13 +196,45 @@ class Lowering {
     let r = this.records.get(decl);
     if (!r) {
       const fields: IrRecord["fields"] = [];
-      r = { kind: "record", module: this.module(decl.span.file), name: decl.name, doc: decl.doc, fields };
+      r = { kind: "record", module: this.module(decl.span.file), name: decl.name, doc: decl.doc, fields, extensions: [] };
       this.records.set(decl, r);
       r.module.records.push(r);
       const record = r;
-      decl.fields.forEach((f, index) => fields.push({ kind: "field", record, index, name: f.name, type: this.type(this.checked.typeRefs.get(f.type)), description: f.doc ?? f.name }));
+      decl.fields.forEach((f, index) => {
+        const field: IrField = { kind: "field", record, index, name: f.name, type: this.type(this.checked.typeRefs.get(f.type)), description: f.doc ?? f.name };
+        fields.push(field);
+        this.fieldsByDecl.set(f, field);
+      });
     }
     return r;
+  }
+
+  /** An extension's fields, placed after the record's own and every extension lowered before it. */
+  private extension(decl: A.ExtendDecl): IrExtension {
+    let x = this.extensions.get(decl);
+    if (!x) {
+      const record = this.record(this.checked.extensions.targets.get(decl)!);
+      const fields: IrField[] = [];
+      x = { kind: "extension", module: this.module(decl.span.file), record, fields, line: decl.span.line };
+      this.extensions.set(decl, x);
+      let index = record.fields.length + record.extensions.reduce((n, e) => n + e.fields.length, 0);
+      record.extensions.push(x);
+      x.module.extensions.push(x);
+      for (const f of decl.fields) {
+        const field: IrField = { kind: "field", record, extension: x, index: index++, name: f.name, type: this.type(this.checked.typeRefs.get(f.type)), description: f.doc ?? f.name };
+        fields.push(field);
+        this.fieldsByDecl.set(f, field);
+      }
+    }
+    return x;
+  }
+
+  /** The field a declaration stands for, the record's own or one an extension adds. */
+  private fieldOf(record: A.RecordDecl, decl: A.FieldDecl): IrField {
+    this.record(record);
+    const added = this.extensionOfField.get(decl);
+    if (added) this.extension(added);
+    return this.fieldsByDecl.get(decl)!;
   }
 
   private fact(decl: A.FactDecl): IrFact {
@@ -283,7 +380,7 @@ class Lowering {
       sections: o.sections.map((s, i) => this.section(s, `${o.name}.section${i + 1}`)),
       services: this.services(o),
     }));
-    const { facts, definitions, requirements } = reach(sections, services, overlays);
+    // What the policy reaches (and the policies it consults) is linked once every policy is lowered.
     const ir: IrPolicy = {
       id: policy.name,
       title: policy.title,
@@ -295,11 +392,13 @@ class Lowering {
       sections,
       services,
       overlays,
-      facts,
-      requirements,
-      records: recordsOf(facts),
+      facts: [],
+      requirements: [],
+      records: [],
+      extensions: [],
+      consults: new Map(),
     };
-    this.definitionsOf.set(ir, definitions);
+    this.policyDecls.set(policy, ir);
     return ir;
   }
 
@@ -326,7 +425,7 @@ class Lowering {
       case "Field": {
         const resolution = this.checked.fields.get(e);
         if (resolution?.kind === "fact") return { k: "fact", fact: this.fact(resolution.entry.decl) };
-        if (resolution?.kind === "recordField") return { k: "field", of: this.expr(e.object), field: this.record(resolution.record).fields[resolution.record.fields.indexOf(resolution.field)] };
+        if (resolution?.kind === "recordField") return { k: "field", of: this.expr(e.object), field: this.fieldOf(resolution.record, resolution.field) };
         throw new Error(`lowering met a field the checker did not resolve: ${e.field}`);
       }
       case "Not": {
@@ -358,6 +457,13 @@ class Lowering {
         return { k: "span", from: this.expr(e.from), to: e.to ? this.expr(e.to) : undefined };
       case "Refer":
         return { k: "refer", clause: e.clause, refs: formatRefs(e.refs), when: e.condition ? this.expr(e.condition) : undefined };
+      case "Meets": {
+        const resolution = this.checked.meets.get(e);
+        if (!resolution) throw new Error(`lowering met a 'meets' the checker did not resolve: ${e.policy}`);
+        const node = { k: "meets" as const, name: resolution.name, versions: [] as IrPolicy[] };
+        this.pendingMeets.push({ node, policies: resolution.policies });
+        return node;
+      }
       case "If":
         return { k: "if", cond: this.expr(e.condition), then: this.expr(e.then), else: this.expr(e.otherwise) };
       case "Case":
@@ -464,14 +570,21 @@ function bulletsFirst(requirements: readonly IrRequirement[]): IrRequirement[] {
  * The facts, definitions and requirements a policy reaches, in the order its sections (then its
  * overlays) first reach them: through criteria, the bullets of lists, and the definitions they call.
  */
-export function reach(sections: readonly IrSection[], services: readonly IrService[], overlays: readonly IrOverlay[]): { facts: IrFact[]; definitions: IrDefinition[]; requirements: IrRequirement[] } {
+export function reach(
+  sections: readonly IrSection[],
+  services: readonly IrService[],
+  overlays: readonly IrOverlay[],
+): { facts: IrFact[]; definitions: IrDefinition[]; requirements: IrRequirement[]; consults: Map<string, readonly IrPolicy[]> } {
   const facts = new Set<IrFact>();
+  const consults = new Map<string, readonly IrPolicy[]>();
   const seenRequirements = new Set<IrRequirement>();
   const seenDefinitions = new Set<IrDefinition>();
   // Recursion is bounded: nesting is limited to 128 levels, and chains of and/or are flat lists.
   const expr = (e: IrExpr): void => {
     if (e.k === "fact") facts.add(e.fact);
     else if (e.k === "crit") requirement(e.req);
+    // Another policy's facts are its own; they join this policy's input when linked (lower.ts).
+    else if (e.k === "meets") consults.set(e.name, e.versions);
     else {
       for (const sub of subexpressions(e)) expr(sub);
       // A definition is reached after its arguments, and read once.
@@ -503,20 +616,20 @@ export function reach(sections: readonly IrSection[], services: readonly IrServi
     for (const s of o.sections) section(s);
     for (const v of o.services) service(v);
   }
-  return { facts: [...facts], definitions: [...seenDefinitions], requirements: [...seenRequirements] };
+  return { facts: [...facts], definitions: [...seenDefinitions], requirements: [...seenRequirements], consults };
 }
 
 function readingsOf(readings: readonly A.Reading[] | undefined, of: string): IrReading[] {
   return (readings ?? []).map((r) => (r.fragment === undefined ? { text: r.text, of } : { text: r.text, of, fragment: r.fragment }));
 }
 
-/** The records a policy's list facts hold, nested lists included, in order of first use. */
-function recordsOf(facts: readonly IrFact[]): IrRecord[] {
+/** The records a policy's list facts hold, nested lists included (in fields extensions add too), in order of first use. */
+function recordsOf(facts: readonly IrFact[], extensions: readonly IrExtension[]): IrRecord[] {
   const records: IrRecord[] = [];
   const add = (type: IrType) => {
     if (type.t !== "list" || records.includes(type.record)) return;
     records.push(type.record);
-    for (const f of type.record.fields) add(f.type);
+    for (const f of fieldsOf(type.record, extensions)) add(f.type);
   };
   for (const f of facts) add(f.type);
   return records;

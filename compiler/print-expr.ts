@@ -67,6 +67,8 @@ export function printExpr(e: Expr): string {
       const refs = e.refs.length ? ` [${e.refs.map((r) => (r.from === r.to ? String(r.from) : `${r.from}-${r.to}`)).join(", ")}]` : "";
       return `refer ${JSON.stringify(e.clause)}${refs}${e.condition ? ` when ${printExpr(e.condition)}` : ""}`;
     }
+    case "Meets":
+      return `meets ${e.namespace !== undefined ? `${e.namespace}.` : ""}${e.policy}`;
     case "If":
       return `if ${printExpr(e.condition)} then ${printExpr(e.then)} else ${printExpr(e.otherwise)}`;
     case "Case":

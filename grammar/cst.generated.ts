@@ -36,6 +36,7 @@ export type TopItemCstChildren = {
   groupDecl?: GroupDeclCstNode[];
   enumDecl?: EnumDeclCstNode[];
   recordDecl?: RecordDeclCstNode[];
+  extendDecl?: ExtendDeclCstNode[];
   defineDecl?: DefineDeclCstNode[];
   criterionDecl?: CriterionDeclCstNode[];
 };
@@ -164,6 +165,22 @@ export type RecordDeclCstChildren = {
   Record: IToken[];
   Identifier: IToken[];
   StringLiteral?: IToken[];
+  LCurly: IToken[];
+  fieldDecl?: FieldDeclCstNode[];
+  RCurly: IToken[];
+};
+
+export interface ExtendDeclCstNode extends CstNode {
+  name: "extendDecl";
+  children: ExtendDeclCstChildren;
+}
+
+export type ExtendDeclCstChildren = {
+  Extend: IToken[];
+  Record: IToken[];
+  target: IToken[];
+  Dot?: IToken[];
+  member?: IToken[];
   LCurly: IToken[];
   fieldDecl?: FieldDeclCstNode[];
   RCurly: IToken[];
@@ -707,6 +724,7 @@ export type PrimaryCstChildren = {
   queryExpr?: QueryExprCstNode[];
   timeExpr?: TimeExprCstNode[];
   referExpr?: ReferExprCstNode[];
+  meetsExpr?: MeetsExprCstNode[];
   ifExpr?: IfExprCstNode[];
   caseExpr?: CaseExprCstNode[];
   LParen?: IToken[];
@@ -725,6 +743,18 @@ export type ReferExprCstChildren = {
   refs?: RefsCstNode[];
   When?: IToken[];
   condition?: ExpressionCstNode[];
+};
+
+export interface MeetsExprCstNode extends CstNode {
+  name: "meetsExpr";
+  children: MeetsExprCstChildren;
+}
+
+export type MeetsExprCstChildren = {
+  Meets: IToken[];
+  policy: IToken[];
+  Dot?: IToken[];
+  member?: IToken[];
 };
 
 export interface IfExprCstNode extends CstNode {
@@ -854,6 +884,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   enumDecl(children: EnumDeclCstChildren, param?: IN): OUT;
   enumMember(children: EnumMemberCstChildren, param?: IN): OUT;
   recordDecl(children: RecordDeclCstChildren, param?: IN): OUT;
+  extendDecl(children: ExtendDeclCstChildren, param?: IN): OUT;
   fieldDecl(children: FieldDeclCstChildren, param?: IN): OUT;
   defineDecl(children: DefineDeclCstChildren, param?: IN): OUT;
   approximation(children: ApproximationCstChildren, param?: IN): OUT;
@@ -897,6 +928,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   postfix(children: PostfixCstChildren, param?: IN): OUT;
   primary(children: PrimaryCstChildren, param?: IN): OUT;
   referExpr(children: ReferExprCstChildren, param?: IN): OUT;
+  meetsExpr(children: MeetsExprCstChildren, param?: IN): OUT;
   ifExpr(children: IfExprCstChildren, param?: IN): OUT;
   caseExpr(children: CaseExprCstChildren, param?: IN): OUT;
   caseArm(children: CaseArmCstChildren, param?: IN): OUT;

@@ -40,6 +40,7 @@ class PolParser extends CstParser {
       { ALT: () => this.SUBRULE(this.groupDecl) },
       { ALT: () => this.SUBRULE(this.enumDecl) },
       { ALT: () => this.SUBRULE(this.recordDecl) },
+      { ALT: () => this.SUBRULE(this.extendDecl) },
       { ALT: () => this.SUBRULE(this.defineDecl) },
       { ALT: () => this.SUBRULE(this.criterionDecl) },
     ]);
@@ -139,6 +140,20 @@ class PolParser extends CstParser {
     this.CONSUME(T.Record);
     this.CONSUME(T.Identifier);
     this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.fieldDecl));
+    this.CONSUME(T.RCurly);
+  });
+
+  /** `extend record procedure { relief_hours: duration "…" }`: fields this file adds to a record it sees. */
+  private extendDecl = this.RULE("extendDecl", () => {
+    this.CONSUME(T.Extend);
+    this.CONSUME(T.Record);
+    this.CONSUME(T.Identifier, { LABEL: "target" });
+    this.OPTION(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier, { LABEL: "member" });
+    });
     this.CONSUME(T.LCurly);
     this.MANY(() => this.SUBRULE(this.fieldDecl));
     this.CONSUME(T.RCurly);
@@ -569,6 +584,7 @@ class PolParser extends CstParser {
       { ALT: () => this.SUBRULE(this.queryExpr) },
       { ALT: () => this.SUBRULE(this.timeExpr) },
       { ALT: () => this.SUBRULE(this.referExpr) },
+      { ALT: () => this.SUBRULE(this.meetsExpr) },
       { ALT: () => this.SUBRULE(this.ifExpr) },
       { ALT: () => this.SUBRULE(this.caseExpr) },
       {
@@ -589,6 +605,16 @@ class PolParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(T.When);
       this.SUBRULE(this.expression, { LABEL: "condition" });
+    });
+  });
+
+  /** `meets NCD_160_7`: whether another policy's determination on the same request is meets. */
+  private meetsExpr = this.RULE("meetsExpr", () => {
+    this.CONSUME(T.Meets);
+    this.CONSUME(T.Identifier, { LABEL: "policy" });
+    this.OPTION(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier, { LABEL: "member" });
     });
   });
 

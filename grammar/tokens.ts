@@ -90,6 +90,8 @@ export const Case = keyword("case");
 export const Approximated = keyword("approximated");
 export const Expressible = keyword("expressible");
 export const Reading = keyword("reading");
+export const Extend = keyword("extend");
+export const Meets = keyword("meets");
 
 
 /** Duration units; singular and plural spellings are one token each. */

@@ -18,6 +18,11 @@ import type { ValueLayout } from "./slots.js";
 import type { DefinitionSite } from "./definitions.js";
 import type { AppliesClause } from "./policy.js";
 
+/** The field at a place of an entry: where it stands among the fields, unless extensions a policy does not see leave gaps. */
+function fieldAt(fields: readonly FieldDescriptor[], index: number): FieldDescriptor {
+  return fields[index]?.index === index ? fields[index] : fields.find((f) => f.index === index)!;
+}
+
 /**
  * What a coverage run learns from an evaluation besides its trace: the value of each definition
  * the evaluation worked out (once per evaluation, or once per argument) and what each overlay's
@@ -159,7 +164,7 @@ export class Context {
     }
     const reads = (record.reads ??= []);
     const value = record.row[index];
-    this.write((reads[index] ??= new Read(`${recordPath(record)}.${name}`, value === undefined ? null : jsonOf(record.type.fields[index].type.t, value))));
+    this.write((reads[index] ??= new Read(`${recordPath(record)}.${name}`, value === undefined ? null : jsonOf(fieldAt(record.type.fields, index).type.t, value))));
   }
 
   /**

@@ -15,7 +15,7 @@ import { assumptionsOf } from "./assumptions.js";
 import { checkedState } from "./states.js";
 import { decidingFacts, openCriteriaPerFact, valueAt, type DecidingFacts } from "./deciding-facts.js";
 import { isRange } from "./values.js";
-import { formatDayRange } from "./dates.js";
+import { formatDay, formatDayRange, parseIsoDate } from "./dates.js";
 
 /** Whether a section's requirements hold (or, for exclusions and the like, whether one applies). */
 function sectionValue(c: Context, layout: PlacedSection, when: Tri): Tri {
@@ -313,6 +313,8 @@ export function determine(policy: Policy, c: Context, state: string | null, narr
   const { id, title, version, digest = "", compiler = "", effective } = policy.metadata;
   // With service lines, each reason says which line it is about.
   reasons.unshift(...(lines.length === 0 ? mainReasons : mainReasons.map((r) => `${title}: ${r}`)));
+  // The policies this one read through `meets` that did not meet, in their own words.
+  if (outcome !== "meets" && policy.consults && evaluations.get(c)?.policy === policy) reasons.push(...consultedReasons(c));
   return {
     outcome,
     policy: { id, title, version, digest, compiler, effective },
@@ -345,6 +347,8 @@ export interface EvaluatedSections {
 
 /** Evaluates the policy's sections, those of the overlays for the member's state, and each service line's. */
 export function evaluateSections(policy: Policy, c: Context, state: string | null): EvaluatedSections {
+  // The first policy evaluated in a context is the one asked about; `meets` reads its list of policies.
+  if (!evaluations.has(c)) evaluations.set(c, { policy, state, consulted: new Map() });
   const considered = consideredOverlays(policy, c, state);
   const overlays = considered.filter((o) => o.inState);
   const results: SectionResult[] = [];
@@ -407,6 +411,81 @@ export function consideredOverlays(policy: Policy, c: Context, state: string | n
     considered.push({ index, inState: true, applies, reason });
   }
   return considered;
+}
+
+/** What one evaluation is about: the policy asked about, the member's state, and the policies consulted so far. */
+interface Evaluation {
+  readonly policy: Policy;
+  readonly state: string | null;
+  readonly consulted: Map<string, Consulted>;
+}
+
+/** A policy read through `meets`: the version in force (none when no version is), and what it came to. */
+interface Consulted {
+  readonly name: string;
+  readonly policy: Policy | undefined;
+  readonly value: Tri;
+}
+
+const evaluations = new WeakMap<Context, Evaluation>();
+
+/**
+ * `meets NAME`: the determination of another policy on the same request and state, evaluated in
+ * the same context (its facts are this request's; what both read is worked out once). Meets is
+ * true; does-not-meet, excluded and not-covered are false; needs-info and refer-for-review are
+ * unknown on what it is open on, its undocumented facts (which this request then asks for) or the
+ * clauses it leaves to a clinician (which this determination then quotes). Of a guideline's
+ * versions, the one in force on the date of service; when none is, false.
+ */
+export function meets(c: Context, name: string): Tri {
+  const evaluation = evaluations.get(c);
+  if (!evaluation) throw new Error(`'meets ${name}' was evaluated outside a determination`);
+  const known = evaluation.consulted.get(name);
+  if (known) return known.value;
+  const policy = versionOn(evaluation.policy.consults?.get(name) ?? [], c.dos);
+  let value: Tri = false;
+  if (policy) {
+    const { results, services } = evaluateSections(policy, c, evaluation.state);
+    const verdicts = [lineOutcome(results), ...services.map((line) => lineOutcome(line.results))];
+    let outcome: Outcome = "meets";
+    for (const v of verdicts) if (severity.indexOf(v.outcome) < severity.indexOf(outcome)) outcome = v.outcome;
+    value = outcome === "meets" ? true : outcome === "needs-info" ? unknownOf(verdicts.filter((v) => v.outcome === "needs-info").flatMap((v) => v.open)) : false;
+  }
+  evaluation.consulted.set(name, { name, policy, value });
+  return value;
+}
+
+/** The version in force on the date of service: a single policy always; of several, the one whose period holds the day. */
+function versionOn(versions: readonly Policy[], dos: number | Unknown): Policy | undefined {
+  if (versions.length <= 1) return versions[0];
+  if (typeof dos !== "number") return undefined;
+  return versions.find((v) => {
+    const period = v.metadata.effective;
+    return period === null || (dos >= parseIsoDate(period.from)! && dos <= parseIsoDate(period.to)!);
+  });
+}
+
+/**
+ * The reasons a determination gives for each policy it read through `meets` that did not meet:
+ * the policy, its outcome, and its own reasons (its unmet criteria in its guideline's words).
+ */
+function consultedReasons(c: Context): string[] {
+  const evaluation = evaluations.get(c);
+  if (!evaluation) return [];
+  const reasons: string[] = [];
+  for (const x of evaluation.consulted.values()) {
+    if (x.value !== false) continue;
+    if (!x.policy) {
+      const day = typeof c.dos === "number" ? formatDay(c.dos) : "the date of service";
+      reasons.push(`No version of ${x.name} is in force on ${day}, so it is not met.`);
+      continue;
+    }
+    const other = determine(x.policy, c, evaluation.state);
+    const { id, title, version } = x.policy.metadata;
+    reasons.push(`${id} ${title} (version ${version}) is not met: ${other.outcome}.`);
+    for (const reason of other.reasons) if (reason !== CLINICAL_REVIEW_NOTICE) reasons.push(`${id}: ${reason}`);
+  }
+  return reasons;
 }
 
 function referred(r: Referral): Referred {

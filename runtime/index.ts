@@ -9,7 +9,7 @@ import type { DurationUnit } from "./vocabulary.js";
 export type { Length } from "./dates.js";
 
 // What a service calls.
-export { evaluate } from "./determine.js";
+export { evaluate, meets } from "./determine.js";
 export { StateError, stateCode } from "./states.js";
 export { versionInForce, versionsOf } from "./versions.js";
 export { validateInput, InputError, FastReader, type InputProblem, type Row, type RequestObject } from "./validate.js";
@@ -20,7 +20,7 @@ export type { FactDescriptor, FieldDescriptor, RecordType, EnumType, ValueType }
 // What generated modules declare themselves with.
 export { policy, section, overlay, service } from "./policy.js";
 export { criterion, pathway, note, group, allOf, anyOf, noneOf, atLeast, atMost } from "./requirements.js";
-export { fact, field, record, enumeration, listOf, boolean, number, integer, date, duration, text, spinalLevels } from "./schema.js";
+export { fact, factAs, field, record, extendRecord, enumeration, listOf, boolean, number, integer, date, duration, text, spinalLevels } from "./schema.js";
 export { define, defineOver, type DefinitionSite } from "./definitions.js";
 export { Context, type EvaluationObserver } from "./context.js";
 

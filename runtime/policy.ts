@@ -75,6 +75,11 @@ export interface PolicySpec {
   readonly overlays: readonly Overlay[];
   /** The generated fast reading of a request, fact by fact (see FastReader); false when it does not take it. */
   readonly read?: (r: FastReader, input: RequestObject) => boolean;
+  /**
+   * The policies its criteria read through `meets` (transitively), by the name written after it:
+   * one policy, or a guideline's versions (earliest first).
+   */
+  readonly consults?: ReadonlyMap<string, readonly Policy[]>;
 }
 
 /** A requirement as it stands in one policy: its reference for letters, and its bullets where they explain it. */
@@ -142,6 +147,10 @@ export function policy(spec: PolicySpec): Policy {
   for (const s of spec.sections) label(s.items, s.title);
   for (const o of spec.overlays) for (const s of o.sections) label(s.items, s.title);
   for (const v of [...(spec.services ?? []), ...spec.overlays.flatMap((o) => o.services ?? [])]) for (const s of v.sections) label(s.items, s.title);
+  // A consulted policy's criteria stand in its sections, named with its id, in this one's trace.
+  for (const versions of spec.consults?.values() ?? []) {
+    for (const v of versions) for (const placed of v.requirements) if (!sectionOf.has(placed.requirement)) sectionOf.set(placed.requirement, `${v.metadata.id}: ${v.sectionOf(placed.requirement)}`);
+  }
 
   const place = (r: Requirement): PlacedRequirement => {
     const known = placed.get(r);
@@ -190,6 +199,7 @@ export function policy(spec: PolicySpec): Policy {
     sections: spec.sections,
     services: spec.services,
     overlays: spec.overlays,
+    consults: spec.consults,
     records,
     requirements: order,
     placedSections,

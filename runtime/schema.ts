@@ -119,6 +119,23 @@ export function record(name: string, description: string, fields: readonly Field
   return { name, description, fields, fieldsByName: new Map(fields.map((f) => [f.name, f])), date, hasDateField: dateField !== undefined, dateField, read };
 }
 
+/**
+ * A record as one policy's input has it: the shared record's fields and those the extensions the
+ * policy sees add (`extend record`), each at its own place, after the record's own.
+ */
+export function extendRecord(base: RecordType, added: readonly FieldDescriptor[], read?: RecordType["read"]): RecordType {
+  const fields = [...base.fields, ...added];
+  fields.forEach((f, i) => {
+    if (i > 0 && f.index <= fields[i - 1].index) throw new Error(`record ${base.name}: field ${f.name} is numbered ${f.index}, after ${fields[i - 1].index}; rebuild the module`);
+  });
+  return { ...base, fields, fieldsByName: new Map(fields.map((f) => [f.name, f])), read };
+}
+
+/** A fact read with another type of the same kind: a list of a shared record as one policy's input extends it. Same slot, so every module reads the one value. */
+export function factAs(f: FactDescriptor, type: ValueType): FactDescriptor {
+  return { ...f, type };
+}
+
 export function fact(path: string, type: ValueType, description: string, reading: FactReading = {}): FactDescriptor {
   return { slot: allocateSlot(), path, parts: path.split("."), type, description, absentUnlessDocumented: reading.absentUnlessDocumented === true };
 }

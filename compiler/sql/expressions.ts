@@ -310,6 +310,8 @@ export class ExprCompiler {
         const cond = this.tri(e.when, scope);
         return { t: "tri", v: `(CASE WHEN ${cond} THEN CAST(NULL AS BOOLEAN) ELSE ${cond} END)` };
       }
+      case "meets":
+        return this.refuse(`'meets ${e.name}' (another policy's determination as a criterion)`);
       case "within":
         return { t: "tri", v: this.within(this.expr(e.arg, scope), this.expr(e.window, scope)) };
       case "span":
@@ -405,6 +407,8 @@ export class ExprCompiler {
   }
 
   private field(of: Sql, field: IrField): Sql {
+    // Its column is in the list's table (layout.ts), not yet in the tables questions derive from it.
+    if (field.extension) return this.refuse(`the field '${field.name}' that an extension adds to ${field.record.name}`);
     this.reads.fields.add(field);
     if (of.t === "none") return { t: "none" };
     if (of.t === "row") return this.valueOf(field.type, this.fieldColumns(field, of.alias));

@@ -5,6 +5,7 @@
  * facts, so the layout, its DDL and the query always agree.
  */
 import type { IrFact, IrField, IrPolicy, IrRecord, IrType } from "../ir.js";
+import { fieldsOf } from "../ir.js";
 import type { Dialect } from "./dialect.js";
 import { SqlRefusal } from "./refusal.js";
 
@@ -91,7 +92,8 @@ export function layoutOf(p: IrPolicy): Layout {
         columns: [
           { name: "case_id", kind: "id", description: "The case the entry belongs to" },
           { name: "ord", kind: "ord", description: `The entry's place in ${f.path}, from 0` },
-          ...record.fields.flatMap((field: IrField) => columnsOf(field.name, field.type, field.description, p.id, `field ${record.name}.${field.name}`)),
+          // With the fields the policy's extensions add (`extend record`).
+          ...fieldsOf(record, p.extensions).flatMap((field: IrField) => columnsOf(field.name, field.type, field.description, p.id, `field ${record.name}.${field.name}`)),
         ],
       };
       take(table.documented, `fact ${f.path}`);

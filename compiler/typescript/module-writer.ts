@@ -7,7 +7,7 @@
  * JavaScript for a function body (what `polc eval` runs in memory, with imports handed in by
  * `load`). Policy text reaches either only through `literal` and `commentText`.
  */
-import type { IrDeclaration, IrExpr, IrModule, IrRequirement, IrType } from "../ir.js";
+import type { IrDeclaration, IrExpr, IrModule, IrPolicy, IrRecord, IrRequirement, IrType } from "../ir.js";
 import { explainingReadings, subexpressions } from "../ir.js";
 import type { ModuleNames } from "./names.js";
 import { Names, fixedNames } from "./names.js";
@@ -20,6 +20,8 @@ export type Flavour = "typescript" | "script";
 /** Where each module is written, relative to the output folder, and how a module reaches the runtime. */
 export interface OutputLayout {
   modulePath(m: IrModule): string;
+  /** A policy's module, for a policy module that imports another's (`meets`). */
+  policyPath?(p: IrPolicy): string;
   runtimeSpecifier(fromPath: string): string;
 }
 
@@ -30,7 +32,7 @@ interface Imported {
 }
 
 /** Expressions that always give true, false or unknown, so need no `k.truth`. */
-const triKinds: ReadonlySet<IrExpr["k"]> = new Set(["bool", "and", "or", "not", "cmp", "in", "known", "within", "crit", "refer", "absent"]);
+const triKinds: ReadonlySet<IrExpr["k"]> = new Set(["bool", "and", "or", "not", "cmp", "in", "known", "within", "crit", "refer", "absent", "meets"]);
 
 function isTri(e: IrExpr): boolean {
   return triKinds.has(e.k) || (e.k === "query" && (e.op === "exists" || e.op === "every"));
@@ -38,7 +40,7 @@ function isTri(e: IrExpr): boolean {
 
 /** An expression cheap enough to work out whether or not an `and` or `or` needs it: no query, definition or criterion in it. */
 function isLight(e: IrExpr): boolean {
-  if (e.k === "query" || e.k === "call" || e.k === "crit" || e.k === "recent_run") return false;
+  if (e.k === "query" || e.k === "call" || e.k === "crit" || e.k === "recent_run" || e.k === "meets") return false;
   return subexpressions(e).every(isLight);
 }
 
@@ -78,9 +80,34 @@ export class ModuleWriter {
 
   /** The identifier this module uses for a declaration: its own name, or an import. */
   value(d: IrDeclaration): string {
-    const m = d.kind === "field" ? d.record.module : d.module;
+    const m = d.kind === "field" ? (d.extension?.module ?? d.record.module) : d.module;
     const name = this.namesOf(m).values.get(d)!;
     return m === this.own ? name : this.importName(m, d, name, false);
+  }
+
+  /** The name a declaration has in its own module (before any import renames it here). */
+  valueName(d: IrDeclaration): string {
+    const m = d.kind === "field" ? (d.extension?.module ?? d.record.module) : d.module;
+    return this.namesOf(m).values.get(d)!;
+  }
+
+  /** The type name an enum or record has in its own module. */
+  typeName(d: IrDeclaration): string {
+    return this.namesOf(d.kind === "field" ? d.record.module : d.module).types.get(d)!;
+  }
+
+  /** Records this policy module reads with the fields extensions add, by the name of the type it declares for them. */
+  readonly viewTypes = new Map<IrRecord, string>();
+
+  /** Another policy's `policy`, imported from its module. */
+  policyValue(p: IrPolicy): string {
+    if (!this.layout.policyPath) throw new Error("a policy module that consults another needs the policies' layout");
+    const path = this.layout.policyPath(p);
+    let names = this.imports.get(path);
+    if (!names) this.imports.set(path, (names = new Map()));
+    let imported = names.get("policy");
+    if (!imported) names.set("policy", (imported = { name: "policy", local: this.locals.take(`policy_${p.id}`), type: false }));
+    return imported.local;
   }
 
   /** The TypeScript name of an enum or record type. */
@@ -237,7 +264,7 @@ export class ModuleWriter {
       case "enum":
         return this.type(type.enum);
       case "list":
-        return `readonly ${this.type(type.record)}[]`;
+        return `readonly ${this.viewTypes.get(type.record) ?? this.type(type.record)}[]`;
     }
   }
 
@@ -272,6 +299,9 @@ export class ModuleWriter {
         const referral = this.constant(`referral_${this.referrals++}`, call("k.referral", [str(literal(e.clause)), jsonCode(e.refs)]));
         return e.when ? call("k.refer", [referral, this.tri(e.when, scope)]) : referral;
       }
+      case "meets":
+        // The policies a name stands for are the evaluated policy's (its module lists them): a name, never code.
+        return call("k.meets", [atom("c"), str(literal(e.name))]);
       case "if":
         return call("k.choose", [this.tri(e.cond, scope), arrow("()", this.expr(e.then, scope)), arrow("()", this.expr(e.else, scope))]);
       case "fn":

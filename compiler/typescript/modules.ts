@@ -5,7 +5,8 @@
  * form to text; writing files is build.ts's work.
  */
 import { compilerVersion } from "../version.js";
-import type { IrDefinition, IrFact, IrLibrary, IrModule, IrPolicy, IrRecord, IrType } from "../ir.js";
+import type { IrDefinition, IrFact, IrField, IrLibrary, IrModule, IrPolicy, IrRecord, IrType } from "../ir.js";
+import { fieldsOf } from "../ir.js";
 import { ModuleWriter, namedList, numberCode, type Flavour, type OutputLayout } from "./module-writer.js";
 import { array, arrow, atom, call, declaration, jsonCode, layout, not, object, printString, str, type Code, type Property } from "./code.js";
 import { group, hardline, ifBreak, indent, join, line, softline, type Doc } from "./layout.js";
@@ -30,7 +31,17 @@ export function emitLibrary(library: IrLibrary, layout: PolicyLayout, flavour: F
   };
   const out: EmittedModule[] = [];
   for (const m of library.modules) out.push({ path: layout.modulePath(m), text: fileModule(m, new ModuleWriter(layout.modulePath(m), flavour, layout, namesOf, m)) });
-  for (const p of library.policies) out.push({ path: layout.policyPath(p), text: policyModule(p, new ModuleWriter(layout.policyPath(p), flavour, layout, namesOf, undefined)) });
+  // A policy's module after those of the policies it consults (`meets`), which it imports.
+  const ordered: IrPolicy[] = [];
+  const place = (p: IrPolicy) => {
+    if (ordered.includes(p)) return;
+    ordered.push(p);
+    for (const versions of p.consults.values()) versions.forEach(place);
+    ordered.splice(ordered.indexOf(p), 1);
+    ordered.push(p);
+  };
+  for (const p of library.policies) place(p);
+  for (const p of ordered) out.push({ path: layout.policyPath(p), text: policyModule(p, new ModuleWriter(layout.policyPath(p), flavour, layout, namesOf, undefined)) });
   return out;
 }
 
@@ -53,6 +64,11 @@ function fileModule(m: IrModule, w: ModuleWriter): string {
     w.exportConst(w.value(e), call("k.enumeration", [str(literal(e.name)), jsonCode(e.values.map((v) => v.name))]));
   }
   for (const r of m.records) record(r, w);
+  // Fields this file adds to a record declared elsewhere: each policy that sees them reads entries with them (see recordViews).
+  for (const x of m.extensions) {
+    w.line();
+    for (const f of x.fields) fieldDescriptor(f, w);
+  }
   if (m.facts.length) w.line();
   for (const f of m.facts) fact(f, w);
   for (const d of m.definitions) definition(d, w, m.file);
@@ -76,21 +92,70 @@ function record(r: IrRecord, w: ModuleWriter): void {
     }
     w.line("}");
   }
-  for (const f of r.fields) w.exportConst(w.value(f), call("k.field", [numberCode(f.index), str(literal(f.name)), w.runtimeType(f.type), str(literal(f.description))]));
-  // Reading an entry by the names of its fields (validation's fast path; see FastReader).
-  const reader = w.local(`read_entry_${r.name}`);
+  for (const f of r.fields) fieldDescriptor(f, w);
+  const reader = entryReader(r.name, r.fields, w);
+  w.exportConst(w.value(r), call("k.record", [str(literal(r.name)), str(literal(r.doc ?? "")), array(r.fields.map((f) => atom(w.value(f)))), atom(reader)]));
+}
+
+function fieldDescriptor(f: IrField, w: ModuleWriter): void {
+  w.exportConst(w.value(f), call("k.field", [numberCode(f.index), str(literal(f.name)), w.runtimeType(f.type), str(literal(f.description))]));
+}
+
+/** Reading an entry by the names of its fields (validation's fast path; see FastReader); returns the function's name. */
+function entryReader(name: string, fields: readonly IrField[], w: ModuleWriter): string {
+  const reader = w.local(`read_entry_${name}`);
   w.line();
-  w.doc([`Reads an entry of a list of ${r.name}: each field by its name. False sends the request to the full check, which names each problem.`]);
+  w.doc([`Reads an entry of a list of ${name}: each field by its name. False sends the request to the full check, which names each problem.`]);
   w.functionWithBody(
     reader,
     ["r: k.FastReader", "entry: k.RequestObject", "row: k.Row"],
     "boolean",
     readerBody(
       "entry",
-      r.fields.map((f) => ({ name: f.name, take: layout(not(call(`r.${fieldTaker(f.type)}`, [atom("row"), atom(w.value(f)), atom("value")]))) })),
+      fields.map((f) => ({ name: f.name, take: layout(not(call(`r.${fieldTaker(f.type)}`, [atom("row"), atom(w.value(f)), atom("value")]))) })),
     ),
   );
-  w.exportConst(w.value(r), call("k.record", [str(literal(r.name)), str(literal(r.doc ?? "")), array(r.fields.map((f) => atom(w.value(f)))), atom(reader)]));
+  return reader;
+}
+
+/**
+ * The records this policy's input reads with fields that extensions add (`extend record`): each
+ * is the shared record with those fields, made here, and each list fact of it is read as one of
+ * those. Other policies that use the shared record never see the fields.
+ */
+function recordViews(p: IrPolicy, w: ModuleWriter): Map<IrFact, string> {
+  const facts = new Map<IrFact, string>();
+  if (p.extensions.length === 0) return facts;
+  const views = new Map<IrRecord, string>();
+  for (const r of p.records) {
+    const fields = fieldsOf(r, p.extensions);
+    if (fields.length === r.fields.length) continue;
+    // The input's type takes the record's name; the shared one is imported under another.
+    const typeName = w.typed ? w.local(w.typeName(r)) : "";
+    const added = fields.slice(r.fields.length);
+    if (w.typed) {
+      w.line();
+      w.doc([`${r.doc ?? r.name}, with the fields ${p.id} adds to it`]);
+      w.line(`export interface ${typeName} extends ${w.type(r)} {`);
+      for (const f of added) {
+        w.doc([f.description], "  ");
+        w.line(`  readonly ${f.name}?: ${w.inputType(f.type)} | null;`);
+      }
+      w.line("}");
+      w.viewTypes.set(r, typeName);
+    }
+    const reader = entryReader(r.name, fields, w);
+    const view = w.local(`record_${r.name}`);
+    w.statement(["const ", declaration(view, call("k.extendRecord", [atom(w.value(r)), array(added.map((f) => atom(w.value(f)))), atom(reader)])), ";"]);
+    views.set(r, view);
+  }
+  for (const f of p.facts) {
+    if (f.type.t !== "list" || !views.has(f.type.record)) continue;
+    const view = w.local(w.valueName(f));
+    w.statement(["const ", declaration(view, call("k.factAs", [atom(w.value(f)), call("k.listOf", [arrow("()", atom(views.get(f.type.record)!))])])), ";"]);
+    facts.set(f, view);
+  }
+  return facts;
 }
 
 /** The method of FastReader that takes a fact of a type. */
@@ -181,6 +246,8 @@ function definition(d: IrDefinition, w: ModuleWriter, file: string): void {
 
 function policyModule(p: IrPolicy, w: ModuleWriter): string {
   const sources = [p.file, ...p.overlays.map((o) => o.file)];
+  const factViews = recordViews(p, w);
+  const factValue = (f: IrFact) => factViews.get(f) ?? w.value(f);
   if (w.typed) {
     inputType(p, w);
     w.line();
@@ -236,7 +303,12 @@ function policyModule(p: IrPolicy, w: ModuleWriter): string {
       ),
     ]);
   });
-  const read = requestReaders(p, w);
+  const read = requestReaders(p, w, factValue);
+  // The policies its criteria read through `meets`, by the name written: one policy, or a guideline's versions.
+  const consults: Property[] =
+    p.consults.size === 0
+      ? []
+      : [{ key: "consults", value: call("new Map", [array([...p.consults].map(([name, versions]) => array([str(literal(name)), array(versions.map((v) => atom(w.policyValue(v))))])))]) }];
   w.line();
   w.doc([`${p.id} ${p.title}: its metadata, the facts it reads, and its sections and overlays in the guideline's order.`, `Compiled from ${sources.join(", ")}.`]);
   w.exportConst(
@@ -245,11 +317,12 @@ function policyModule(p: IrPolicy, w: ModuleWriter): string {
       object(
         [
           { key: "metadata", value: jsonCode(metadata) },
-          { key: "facts", value: array(p.facts.map((f) => atom(w.value(f)))) },
+          { key: "facts", value: array(p.facts.map((f) => atom(factValue(f)))) },
           { key: "read", value: atom(read) },
           { key: "sections", value: array(p.sections.map(section)) },
           ...services(p.services),
           { key: "overlays", value: array(overlays) },
+          ...consults,
         ],
         true,
       ),
@@ -298,12 +371,12 @@ function inputTree(p: IrPolicy): InputNode {
  * The functions that read a request by the names of its facts, a group at a time (validation's
  * fast path; see FastReader). Returns the name of the one for the whole request.
  */
-function requestReaders(p: IrPolicy, w: ModuleWriter): string {
+function requestReaders(p: IrPolicy, w: ModuleWriter, factValue: (f: IrFact) => string): string {
   const reader = (node: InputNode, path: readonly string[]): string => {
     const name = w.local(path.length ? `read_group_${path.join("_")}` : "read_request");
     const cases = [...node.children].map(([key, child]) =>
       child.fact
-        ? { name: key, take: layout(not(call(`r.${factTaker(child.fact.type)}`, [atom(w.value(child.fact)), atom("value")]))) }
+        ? { name: key, take: layout(not(call(`r.${factTaker(child.fact.type)}`, [atom(factValue(child.fact)), atom("value")]))) }
         : { name: key, take: groupTake(reader(child, [...path, key])) },
     );
     w.line();
@@ -321,11 +394,11 @@ function inputType(p: IrPolicy, w: ModuleWriter): void {
   const used = new Set<string>();
   const collect = (type: IrType) => {
     if (type.t === "enum") used.add(w.type(type.enum));
-    if (type.t === "list") used.add(w.type(type.record));
+    if (type.t === "list" && !w.viewTypes.has(type.record)) used.add(w.type(type.record));
   };
   for (const f of p.facts) collect(f.type);
-  for (const r of p.records) for (const f of r.fields) collect(f.type);
-  for (const r of p.records) used.add(w.type(r));
+  for (const r of p.records) for (const f of fieldsOf(r, p.extensions)) collect(f.type);
+  for (const r of p.records) if (!w.viewTypes.has(r)) used.add(w.type(r));
   if (used.size) w.statement(["export type ", namedList([...used].sort()), ";"]);
   w.line();
   w.doc([`The facts ${p.id} ${p.title} needs. Leave a fact out (or null) when the chart does not document it: the determination then says which facts would decide it.`]);

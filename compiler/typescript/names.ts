@@ -80,6 +80,7 @@ export function moduleNames(m: IrModule): ModuleNames {
     types.set(r, typeNames.take(pascalCase(r.name)));
     for (const f of r.fields) values.set(f, names.take(candidateName(f)));
   }
+  for (const x of m.extensions) for (const f of x.fields) values.set(f, names.take(candidateName(f)));
   for (const d of [...m.facts, ...m.definitions, ...m.requirements]) values.set(d, names.take(candidateName(d)));
   return { values, types };
 }

@@ -8,7 +8,7 @@ import { reservedWords } from "../../../grammar/tokens.js";
 
 /** Finer scopes for some reserved words; every other reserved word is a plain keyword. */
 const wordScopes: readonly [scope: string, words: readonly string[]][] = [
-  ["storage.type.declaration.pol", ["import", "policy", "overlay", "fact", "group", "enum", "record", "define", "criterion", "pathway", "use", "note"]],
+  ["storage.type.declaration.pol", ["import", "policy", "overlay", "fact", "group", "enum", "record", "extend", "define", "criterion", "pathway", "use", "note"]],
   ["keyword.other.section.pol", ["indications", "requirements", "exclusions", "contraindications", "notes", "covered", "references", "history", "cpt", "effective", "applies", "state", "for"]],
   ["keyword.operator.logical.pol", ["and", "or", "not", "unless", "when"]],
   ["keyword.control.quantifier.pol", ["all", "any", "none", "at", "least", "most", "of"]],

@@ -416,6 +416,8 @@ export function outline(file: A.PolFile, rangeOf: (span: A.Span) => Range): Docu
         return symbol(d.name, d.doc, SymbolKind.Enum, d.span, d.nameSpan, d.members.map((m) => symbol(m.name, m.label, SymbolKind.EnumMember, m.span, m.nameSpan)));
       case "Record":
         return symbol(d.name, d.doc, SymbolKind.Struct, d.span, d.nameSpan, d.fields.map((f) => symbol(f.name, f.doc, SymbolKind.Field, f.span, f.nameSpan)));
+      case "Extend":
+        return symbol(`extend record ${d.name}`, undefined, SymbolKind.Struct, d.span, d.nameSpan, d.fields.map((f) => symbol(f.name, f.doc, SymbolKind.Field, f.span, f.nameSpan)));
       case "Define":
         return symbol(d.name, d.wording, SymbolKind.Function, d.span, d.nameSpan);
       case "Requirement":

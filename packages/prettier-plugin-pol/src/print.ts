@@ -178,6 +178,8 @@ export const printers: Printers = {
   enumMember: (c, ctx) => spaced(ctx.tok(c.Identifier[0]), tokIf(opt(c.StringLiteral), ctx)),
   recordDecl: (c, ctx) =>
     spaced(ctx.tok(c.Record[0]), ctx.tok(c.Identifier[0]), tokIf(opt(c.StringLiteral), ctx), ctx.block(c.LCurly[0], c.fieldDecl ?? [], c.RCurly[0])),
+  extendDecl: (c, ctx) =>
+    spaced(ctx.tok(c.Extend[0]), ctx.tok(c.Record[0]), [ctx.tok(c.target[0]), ...(c.member ? [ctx.tok(c.Dot![0]), ctx.tok(c.member[0])] : [])], ctx.block(c.LCurly[0], c.fieldDecl ?? [], c.RCurly[0])),
   fieldDecl: (c, ctx) => spaced([ctx.tok(c.Identifier[0]), ctx.tok(c.Colon[0])], ctx.print(c.typeRef[0]), tokIf(opt(c.StringLiteral), ctx)),
 
   defineDecl: (c, ctx) => [
@@ -364,6 +366,7 @@ export const printers: Printers = {
     const when = opt(c.When);
     return spaced(ctx.tok(c.Refer[0]), ctx.tok(c.StringLiteral[0]), printIf(opt(c.refs), ctx), when ? [ctx.tok(when), " ", ctx.print(c.condition![0])] : undefined);
   },
+  meetsExpr: (c, ctx) => spaced(ctx.tok(c.Meets[0]), [ctx.tok(c.policy[0]), ...(c.member ? [ctx.tok(c.Dot![0]), ctx.tok(c.member[0])] : [])]),
   ifExpr: (c, ctx) => {
     const separator = ctx.flat ? " " : line;
     return group([
