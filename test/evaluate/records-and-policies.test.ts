@@ -3,9 +3,9 @@
  * only it needs (`extend record`), and a policy as a criterion of another (`meets POLICY`). Each
  * through the generated code, the input it validates, its schema, the diagnostics and the CLI.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Determination } from "../../runtime/determination.js";
 import { evaluate } from "../../runtime/determine.js";
@@ -232,5 +232,191 @@ describe("extend record: a field on a shared record only one policy needs", () =
         "  p.pol:2:23: first added here",
       ),
     ]);
+  });
+});
+
+describe("meets POLICY: another policy's determination as a criterion", () => {
+  const policies = loadLibrary(library);
+  const ext = () => policies.get("EXT_1")!;
+
+  it("meets is true, does-not-meet and excluded false, with the other policy's unmet criteria quoted in its words", () => {
+    expectDetermination(evaluate(ext(), request({})), { outcome: "meets", results: { also_base: "true", long_pain: "true" } });
+    const excluded = evaluate(ext(), request({ cosmetic: true }));
+    expectDetermination(excluded, { outcome: "does-not-meet", unmet: ["also_base"] });
+    expect(excluded.reasons).toEqual([
+      "Recommendation for clinical review, not a denial: the request does not meet the guideline as documented; only a clinician may deny it.",
+      "Not met: Must also meet the first payer's knee injection policy",
+      "BASE_1 Knee injections (version 1) is not met: excluded.",
+      "BASE_1: Excluded from consideration under this guideline: Injections for cosmetic purposes",
+    ]);
+    const failed = evaluate(ext(), request({ pain_months: 2, exception_documented: false, visits: [{ ...visit(7), date: "2023-01-01" }] }));
+    expect(failed.reasons.slice(1)).toEqual([
+      "Not met: Must also meet the first payer's knee injection policy",
+      "BASE_1 Knee injections (version 1) is not met: does-not-meet.",
+      "BASE_1: Not met: Pain for 3 months or more",
+      "BASE_1: Not met: A visit for knee pain in the last 6 months",
+    ]);
+    // The other policy's criteria are in the trace, under its sections.
+    expect(failed.trace.filter((t) => t.section.startsWith("BASE_1")).map((t) => `${t.id} ${t.section} ${t.result}`)).toEqual([
+      "long_pain BASE_1: REQUIREMENTS false",
+      "recent_visit BASE_1: REQUIREMENTS false",
+      "cosmetic_use BASE_1: EXCLUSIONS false",
+    ]);
+  });
+
+  it("needs-info is unknown on the other policy's open facts, which this request asks for", () => {
+    const d = evaluate(ext(), request({ pain_months: undefined }));
+    expectDetermination(d, { outcome: "needs-info", missing: ["exception_documented", "pain_months"] });
+    expect(d.missing.map((m) => m.description)).toEqual(["Circumstances for an exception are documented", "Months of knee pain"]);
+    // Its own open facts and the other's together.
+    expectDetermination(evaluate(ext(), request({ cosmetic: undefined, visits: [visit()] })), { outcome: "needs-info", missing: ["cosmetic", "visits[0].relief_hours"] });
+  });
+
+  it("refer-for-review is unknown that no fact settles: the clause the other policy leaves to a clinician is quoted", () => {
+    const d = evaluate(ext(), request({ pain_months: 2, exception_documented: true }));
+    expectDetermination(d, { outcome: "refer-for-review", missing: [] });
+    expect(d.referrals).toEqual([{ clause: "Shorter pain may be considered on an individual basis", refs: "" }]);
+    // A criterion of this policy that surely fails is never excused by the other's referral.
+    expectDetermination(evaluate(ext(), request({ pain_months: 2, exception_documented: true, visits: [visit(2)] })), { outcome: "does-not-meet", unmet: ["relief"] });
+  });
+
+  it("the input is the union of both policies' facts", () => {
+    expect(ext().facts.map((f) => f.path)).toEqual(["visits", "pain_months", "exception_documented", "cosmetic"]);
+    expect(problemsOf(() => evaluate(ext(), request({ pain_month: 4 })))).toEqual(["pain_month: is not a fact of this policy (did you mean 'pain_months'?)"]);
+  });
+
+  it("of a guideline's versions, reads the one in force on the date of service", () => {
+    const knee = `fact pain_months: integer 0 to 600 "Months of knee pain"
+policy KNEE_2024 "Knee injections" {
+  guideline "KNEE"
+  version "2024"
+  effective 2024-01-01 to 2024-12-31
+  requirements "Requirements" { criterion pain_3 "Pain for 3 months or more": pain_months >= 3 }
+}
+policy KNEE_2025 "Knee injections" {
+  guideline "KNEE"
+  version "2025"
+  effective 2025-01-01 to 2025-12-31
+  requirements "Requirements" { criterion pain_6 "Pain for 6 months or more": pain_months >= 6 }
+}
+`;
+    const loaded = loadLibrary({
+      "knee.pol": knee,
+      "second.pol": `import "knee.pol"\npolicy SECOND_1 "Second payer" { version "1" requirements "R" { criterion also_knee "Must also meet the knee guideline": meets KNEE } }\n`,
+    });
+    const second = loaded.get("SECOND_1")!;
+    expectDetermination(evaluate(second, { date_of_service: "2024-12-31", pain_months: 4 }), { outcome: "meets", results: { pain_3: "true" } });
+    const in2025 = evaluate(second, { date_of_service: "2025-01-01", pain_months: 4 });
+    expectDetermination(in2025, { outcome: "does-not-meet", unmet: ["also_knee"], results: { pain_6: "false" } });
+    expect(in2025.reasons.slice(2)).toEqual(["KNEE_2025 Knee injections (version 2025) is not met: does-not-meet.", "KNEE_2025: Not met: Pain for 6 months or more"]);
+    const later = evaluate(second, { date_of_service: "2026-05-01", pain_months: 12 });
+    expectDetermination(later, { outcome: "does-not-meet", unmet: ["also_knee"] });
+    expect(later.reasons.slice(2)).toEqual(["No version of KNEE is in force on 2026-05-01, so it is not met."]);
+  });
+
+  it("reports a name that is no policy or guideline the file sees, and policies that meet each other in a loop", () => {
+    expectDiagnostics(
+      {
+        "shared.pol": shared,
+        "other.pol": `policy OTHER_1 "Other" { version "1" requirements "R" { criterion o "O": true } }\n`,
+        "p.pol": `import "shared.pol"\ncriterion a "A": meets BASE_2\ncriterion b "B": meets OTHER_1\n`,
+      },
+      [
+        lines("p.pol:2:24: error POL084: 'BASE_2' is not a policy or guideline this file sees", "  |", '2 | criterion a "A": meets BASE_2', "  |                        ^^^^^^", "  = did you mean 'BASE_1'?"),
+        lines("p.pol:3:24: error POL084: 'OTHER_1' is not a policy or guideline this file sees", "  |", '3 | criterion b "B": meets OTHER_1', "  |                        ^^^^^^^", "  = import the file that declares the policy"),
+      ],
+    );
+    const loop = `policy A_1 "A" { version "1" requirements "R" { criterion a "Must also meet B": meets B_1 } }
+policy B_1 "B" { version "1" requirements "R" { criterion b "Must also meet C": meets C_1 } }
+policy C_1 "C" { version "1" requirements "R" { criterion c "C": true } }
+`;
+    const overlay = `import "a.pol"\noverlay WA_C_1 "C in WA" for C_1 in state WA { requirements "WA" { criterion wa_c "Must also meet A": meets A_1 } }\n`;
+    expectDiagnostics({ "a.pol": loop, "wa.pol": overlay }, [
+      lines(
+        "a.pol:1:8: error POL085: policies meet each other in a loop: A_1 → B_1 → C_1 → A_1",
+        "  |",
+        '1 | policy A_1 "A" { version "1" requirements "R" { criterion a "Must also meet B": meets B_1 } }',
+        "  |        ^^^",
+        "  = a policy cannot read, through 'meets', a determination that reads its own",
+      ),
+    ]);
+  });
+
+  it("the SQL back end refuses it by name", () => {
+    const result = compile(library);
+    expect(() => policySql(result.library!.policies.find((p) => p.id === "EXT_1")!)).toThrow(/cannot express the field 'relief_hours'|cannot express 'meets BASE_1'/);
+    const only = compile({ "shared.pol": shared, "m.pol": `import "shared.pol"\npolicy M_1 "M" { version "1" requirements "R" { criterion also "Must also meet BASE_1": meets BASE_1 } }\n` });
+    expect(() => policySql(only.library!.policies.find((p) => p.id === "M_1")!)).toThrow(
+      "M_1: criterion also (m.pol:2): the SQL back end cannot express 'meets BASE_1' (another policy's determination as a criterion) yet, so the policy is not compiled to SQL",
+    );
+  });
+});
+
+describe("meets and extend record through polc", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "polc-meets-"));
+    writeFileSync(join(dir, "shared.pol"), shared);
+    writeFileSync(join(dir, "ext.pol"), extending);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("polc eval prints the other policy's unmet criteria among the reasons, and its criteria in the trace", async () => {
+    const path = join(dir, "excluded.json");
+    writeFileSync(path, JSON.stringify({ input: request({ cosmetic: true }) }));
+    const run = await polc("eval", "EXT_1", path, "--library", dir);
+    expect({ ...run, out: run.out.replace(/^Sources sha256:\w+/m, "Sources sha256:…") }).toEqual({
+      code: 0,
+      out: lines(
+        "EXT_1 Knee injections, second payer (version 1)",
+        "Sources sha256:…, compiled by polc 0.1.0",
+        "Outcome: DOES NOT MEET the guideline (a recommendation for clinical review, not a denial)",
+        "",
+        "Reasons:",
+        "  - Recommendation for clinical review, not a denial: the request does not meet the guideline as documented; only a clinician may deny it.",
+        "  - Not met: Must also meet the first payer's knee injection policy",
+        "  - BASE_1 Knee injections (version 1) is not met: excluded.",
+        "  - BASE_1: Excluded from consideration under this guideline: Injections for cosmetic purposes",
+        "",
+        "Not met:",
+        `  - "Must also meet the first payer's knee injection policy" (also_base; REQUIREMENTS)`,
+        "",
+        "Trace:",
+        `  ✓ relief: At least 6 hours of relief after the last injection  {visits="1 entry", visits[0].date="2024-05-01", visits[0].relief_hours={"amount":7,"unit":"hours"}}`,
+        `  ✗ also_base: Must also meet the first payer's knee injection policy  {pain_months=4, exception_documented=null, visits="1 entry", visits[0].date="2024-05-01", cosmetic=true}`,
+        "  ✓ long_pain: Pain for 3 months or more  {pain_months=4, exception_documented=null}",
+        `  ✓ recent_visit: A visit for knee pain in the last 6 months  {visits="1 entry", visits[0].date="2024-05-01"}`,
+        "  ✓ cosmetic_use: Injections for cosmetic purposes  {cosmetic=true}",
+      ),
+      err: "",
+    });
+  });
+
+  it("polc eval of the policy that does not extend the record names the extended field as not one of its fields", async () => {
+    const path = join(dir, "extended.json");
+    writeFileSync(path, JSON.stringify({ input: request({}) }));
+    expect(await polc("eval", "BASE_1", path, "--library", dir)).toEqual({
+      code: 2,
+      out: "",
+      err: `${path}: the case does not match BASE_1's input:\n  - input.visits[0].relief_hours: is not a field of visit`,
+    });
+  });
+
+  it("polc check reports a policy that meets itself", async () => {
+    const path = join(dir, "self", "self.pol");
+    mkdirSync(join(dir, "self"));
+    writeFileSync(path, `policy SELF_1 "Self" { version "1" requirements "R" { criterion s "Must also meet itself": meets SELF_1 } }\n`);
+    const run = await polc("check", path);
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(
+      lines(
+        `${relative(process.cwd(), path)}:1:8: error POL085: policies meet each other in a loop: SELF_1 → SELF_1`,
+        "  |",
+        `1 | policy SELF_1 "Self" { version "1" requirements "R" { criterion s "Must also meet itself": meets SELF_1 } }`,
+        "  |        ^^^^^^",
+        "  = a policy cannot read, through 'meets', a determination that reads its own",
+        "1 error in 1 file",
+      ),
+    );
   });
 });
