@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import type * as A from "./ast.js";
 import type { IrDefinition, IrLibrary, IrPolicy } from "./ir.js";
+import { fieldsOf } from "./ir.js";
 import { walk } from "./ast.js";
 import { lexPol, parsePol, type ParseOutput } from "../grammar/parser.js";
 import { nestingDiagnostic } from "./nesting-limit.js";
@@ -388,6 +389,22 @@ function compileSources(
   }
   const clashed = new Set<A.FieldDecl>();
   for (const [p, decls] of lowered.extensionsOf) reportClashes(decls, checked.extensions.targets, clashed, together, `policy ${p.id}`);
+  // Only the entries of a list fact are read with added fields (the policy module makes their record anew).
+  const nested = new Set<A.ExtendDecl>();
+  for (const [p, decls] of lowered.extensionsOf) {
+    for (const holder of p.records) {
+      for (const field of fieldsOf(holder, p.extensions)) {
+        if (field.type.t !== "list") continue;
+        // The policy's extensions are lowered from its declarations, in their order.
+        const held = field.type.record;
+        decls.forEach((decl, i) => {
+          if (p.extensions[i].record !== held || nested.has(decl)) return;
+          nested.add(decl);
+          together.push(error("POL086", decl.nameSpan, `'${held.name}' cannot be extended for ${p.id}: its entries stand in the field '${field.name}' of ${holder.name}, and only the entries of a list fact can have added fields`));
+        });
+      }
+    }
+  }
   if (together.length > 0) {
     return { diagnostics: finalizeDiagnostics([...finalDiagnostics, ...together]), scopes, sources, files, checked, library: undefined, policies: [] };
   }

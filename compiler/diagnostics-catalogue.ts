@@ -99,6 +99,7 @@ export const catalogue = {
   POL083: e("field already on the record", "An extension adds a field the record already has, or that another extension used with it adds (in files one policy uses together), or the field `date` (an entry's date is the shared record's): rename the field."),
   POL084: e("unknown policy in meets", "`meets NAME` where NAME is neither a policy nor a guideline with versions that this file sees (declared here or in an imported file)."),
   POL085: e("policies that meet each other", "Policies whose criteria (or their overlays') read each other's determination through `meets`, in a loop: the message names the loop."),
+  POL086: e("extension of a record held inside an entry", "An extension adds fields to a record whose entries, in a policy's input, stand in a field of another record's entries: only the entries of a `list of` fact can have added fields."),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type DiagnosticCode = keyof typeof catalogue;

@@ -420,3 +420,22 @@ describe("meets and extend record through polc", () => {
     );
   });
 });
+
+describe("extend record: where an extension cannot reach", () => {
+  it("refuses an extension of a record whose entries stand inside another record's entries", () => {
+    expectDiagnostics(
+      {
+        "shared.pol": `record dose "A dose" { amount: number "Amount" }\nrecord course "A course" { date: date "Start" doses: list of dose "Doses" }\nfact courses: list of course "Courses"\n`,
+        "p.pol": `import "shared.pol"\nextend record dose { route: text "Route" }\npolicy P_1 "P" { version "1" requirements "R" { criterion a "A": exists(c in courses where exists(d in c.doses where d.route is known)) } }\n`,
+      },
+      [
+        lines(
+          "p.pol:2:15: error POL086: 'dose' cannot be extended for P_1: its entries stand in the field 'doses' of course, and only the entries of a list fact can have added fields",
+          "  |",
+          '2 | extend record dose { route: text "Route" }',
+          "  |               ^^^^",
+        ),
+      ],
+    );
+  });
+});
