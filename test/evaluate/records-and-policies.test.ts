@@ -439,3 +439,30 @@ describe("extend record: where an extension cannot reach", () => {
     );
   });
 });
+
+describe("needs-info through refer … when", () => {
+  const source = `enum kind { mbb, rfa }
+record block "A block" { date: date "Date" kind: kind "Kind" }
+fact blocks: list of block "Prior blocks"
+fact exception: boolean "Circumstances for an exception to the two weeks are documented"
+policy P "Probe" {
+  version "1"
+  requirements "R" {
+    criterion spacing "At least 2 weeks after the last medial branch block":
+      time since latest(p in blocks where p.kind = mbb).date >= 2 weeks
+        or refer "An exception may be considered on an individual basis" when exception
+  }
+}
+`;
+  // Which block is the last medial branch block is open, but either is at least 2 weeks before the date of service.
+  const input = { date_of_service: "2024-06-21", blocks: [{ date: "2024-06-01", kind: "mbb" }, { date: "2024-06-03" }] };
+
+  it("asks only for the fact that decides, not for the referral's condition, when that fact can be tried value by value", () => {
+    const policies = loadLibrary(source);
+    const d = evaluate(policies.get("P")!, input);
+    expectDetermination(d, { outcome: "needs-info", missing: ["blocks[1].kind"] });
+    expect(d.alsoUndocumented.map((m) => m.fact)).toEqual(["exception"]);
+    // Without the search for the fewest deciding facts, the referral's condition is asked for too.
+    expectDetermination(evaluate(policies.get("P")!, input, { fewestFacts: false }), { outcome: "needs-info", missing: ["blocks[1].kind", "exception"] });
+  });
+});
