@@ -10,7 +10,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import type * as A from "./ast.js";
-import type { IrDefinition, IrLibrary, IrPolicy } from "./ir.js";
+import type { IrDefinition, IrFact, IrLibrary, IrPolicy } from "./ir.js";
+import { typeText } from "./tools/canonical.js";
 import { fieldsOf } from "./ir.js";
 import { walk } from "./ast.js";
 import { lexPol, parsePol, type ParseOutput } from "../grammar/parser.js";
@@ -389,6 +390,24 @@ function compileSources(
   }
   const clashed = new Set<A.FieldDecl>();
   for (const [p, decls] of lowered.extensionsOf) reportClashes(decls, checked.extensions.targets, clashed, together, `policy ${p.id}`);
+  // One path is one fact of a request: two declarations a policy's input would have both of
+  // (through its overlays' files or the policies it consults) could not both be given.
+  for (const p of lowered.library.policies) {
+    const byPath = new Map<string, IrFact>();
+    for (const f of p.facts) {
+      const first = byPath.get(f.path);
+      if (!first) byPath.set(f.path, f);
+      else if (first !== f) {
+        const types = typeText(first.type) === typeText(f.type) ? "" : ` (${typeText(first.type)} there, ${typeText(f.type)} here)`;
+        together.push(
+          error("POL010", lineSpan(f.module.file, f.line, sources), `the fact '${f.path}' is also declared in ${first.module.file}${types}, and policy ${p.id} reads both: a request has only one '${f.path}'`, {
+            related: [{ message: "first declared here", span: lineSpan(first.module.file, first.line, sources) }],
+            hint: "read one declaration of the fact (import its file), or give one of them another name",
+          }),
+        );
+      }
+    }
+  }
   // Only the entries of a list fact are read with added fields (the policy module makes their record anew).
   const nested = new Set<A.ExtendDecl>();
   for (const [p, decls] of lowered.extensionsOf) {

@@ -48,6 +48,8 @@ function text(value: unknown, withLiterals: boolean, literals: string[]): string
         return `call(${e.def.name},${text(e.args, withLiterals, literals)})`;
       case "crit":
         return `crit(${e.req.id})`;
+      case "meets":
+        return `meets(${e.name})`;
     }
   }
   return `{${Object.keys(node)

@@ -466,3 +466,26 @@ policy P "Probe" {
     expectDetermination(evaluate(policies.get("P")!, input, { fewestFacts: false }), { outcome: "needs-info", missing: ["blocks[1].kind", "exception"] });
   });
 });
+
+describe("meets: one request for both policies", () => {
+  it("refuses two declarations of one fact path that a policy's input would have both of", () => {
+    // B_1's overlay declares its own pain_months; P_1 declares another and consults B_1.
+    expectDiagnostics(
+      {
+        "b.pol": `policy B_1 "B" { version "1" requirements "R" { criterion b "B": true } }\n`,
+        "b-wa.pol": `import "b.pol"\nfact pain_months: integer 0 to 600 "Months of pain"\noverlay WA_B_1 "B in WA" for B_1 in state WA { requirements "WA" { criterion wa "Pain for 3 months": pain_months >= 3 } }\n`,
+        "p.pol": `import "b.pol"\nfact pain_months: boolean "Pain for months"\npolicy P_1 "P" { version "1" requirements "R" { criterion p "Pain, and B": pain_months and meets B_1 } }\n`,
+      },
+      [
+        lines(
+          "b-wa.pol:2:1: error POL010: the fact 'pain_months' is also declared in p.pol (boolean there, integer 0 to 600 here), and policy P_1 reads both: a request has only one 'pain_months'",
+          "  |",
+          '2 | fact pain_months: integer 0 to 600 "Months of pain"',
+          "  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+          "  = read one declaration of the fact (import its file), or give one of them another name",
+          "  p.pol:2:1: first declared here",
+        ),
+      ],
+    );
+  });
+});
