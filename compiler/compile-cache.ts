@@ -68,6 +68,8 @@ export function exportedSurface(file: A.PolFile, text: string): string {
     if (entry.kind === "requirement") parts.push(`${entry.decl.role} ${name}`);
     else parts.push(`${entry.kind} ${name}: ${text.slice(entry.decl.span.start, entry.decl.span.end).replace(/\s+/g, " ")}`);
   }
-  for (const doc of [...file.policies, ...file.overlays]) parts.push(`${doc.kind} ${doc.name}`);
+  // The fields an extension adds are seen by the files that import it; `meets` finds a policy by its id or guideline.
+  for (const decl of file.declarations) if (decl.kind === "Extend") parts.push(`extend ${text.slice(decl.span.start, decl.span.end).replace(/\s+/g, " ")}`);
+  for (const doc of [...file.policies, ...file.overlays]) parts.push(`${doc.kind} ${doc.name}${doc.properties.filter((x) => x.key === "guideline").map((x) => ` guideline ${x.value}`).join("")}`);
   return parts.join("\n");
 }

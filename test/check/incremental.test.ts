@@ -120,6 +120,18 @@ describe("checking a library again after each change, with the compile cache", (
     expect(check().diagnostics).toEqual([]);
   });
 
+  it("checks the importers again when an extension of a record they see is added", () => {
+    replace(cg408, "pain.duration < 3 months", "pain.duration < 3 months and exists(p in prior_procedures where p.relief_hours is known)");
+    expect(shown(check())).toEqual([`${cg408}:${where(cg408, "relief_hours")} POL013 a procedure has no field 'relief_hours'`]);
+    texts.set(history, `${texts.get(history)}\nextend record procedure { relief_hours: duration "Hours of relief" }\n`);
+    const extended = check();
+    expect(extended.checkedNow).toContain(cg408);
+    expect(extended.diagnostics).toEqual([]);
+    texts.set(history, texts.get(history)!.replace(`\nextend record procedure { relief_hours: duration "Hours of relief" }\n`, ""));
+    replace(cg408, "pain.duration < 3 months and exists(p in prior_procedures where p.relief_hours is known)", "pain.duration < 3 months");
+    expect(check().diagnostics).toEqual([]);
+  });
+
   it("parses only the files whose text changed", () => {
     const before = cache.parsed.get(history);
     replace(cg408, "pain.duration < 3 months", "pain.duration < 4 months");
