@@ -92,9 +92,7 @@ class Lowering {
    * their files see. Cycles are refused after lowering (policy-criteria.ts), so none is followed twice.
    */
   private linkPolicies(policies: readonly IrPolicy[], overlayFiles: ReadonlyMap<IrPolicy, readonly string[]>): Map<IrPolicy, readonly A.ExtendDecl[]> {
-    const byDecl = new Map<A.PolicyDecl, IrPolicy>();
-    for (const p of policies) for (const [decl, ir] of this.policyDecls) if (ir === p) byDecl.set(decl, p);
-    for (const { node, policies: decls } of this.pendingMeets) node.versions.push(...decls.map((d) => byDecl.get(d)!));
+    for (const { node, policies: decls } of this.pendingMeets) node.versions.push(...decls.map((d) => this.policyDecls.get(d)!));
     const direct = new Map<IrPolicy, Map<string, readonly IrPolicy[]>>();
     const own = new Map<IrPolicy, { facts: IrFact[]; requirements: IrRequirement[]; definitions: IrDefinition[] }>();
     for (const p of policies) {
