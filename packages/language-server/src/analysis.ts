@@ -108,6 +108,14 @@ export class LibraryIndex {
             declared({ kind: "record", decl: node });
             for (const field of node.fields) declared({ kind: "field", decl: field, owner: node });
             break;
+          case "Extend": {
+            // The record it extends, and the fields it adds, which `p.field` then goes to.
+            const record = checked.extensions.targets.get(node);
+            if (!record) break;
+            add(rangeOf(node.nameSpan), { kind: "record", decl: record });
+            for (const field of node.fields) declared({ kind: "field", decl: field, owner: record });
+            break;
+          }
           case "Define":
             currentDefine = node;
             declared({ kind: "define", decl: node });
