@@ -489,3 +489,18 @@ describe("meets: one request for both policies", () => {
     );
   });
 });
+
+describe("meets: the modules of the policies consulted come first", () => {
+  it("loads a policy whose id sorts before the policy it consults, and builds a module that imports the other's", () => {
+    const source = `fact x: boolean "X"\npolicy A_2 "A" { version "1" requirements "R" { criterion a "Must also meet Z": meets Z_1 } }\npolicy Z_1 "Z" { version "1" requirements "R" { criterion z "X": x } }\n`;
+    const loaded = loadLibrary(source);
+    expectDetermination(evaluate(loaded.get("A_2")!, { date_of_service: "2024-01-01", x: true }), { outcome: "meets", results: { z: "true" } });
+    expectDetermination(evaluate(loaded.get("A_2")!, { date_of_service: "2024-01-01" }), { outcome: "needs-info", missing: ["x"] });
+    const result = compile(source);
+    const modules = emitLibrary(result.library!, outputLayout(result, "generated", process.cwd()), "typescript");
+    expect(modules.map((m) => m.path)).toEqual(["a.pol.ts", "z-1.ts", "a-2.ts"]);
+    const a2 = modules.find((m) => m.path === "a-2.ts")!.text;
+    expect(a2).toContain('import { policy as policy_Z_1 } from "./z-1.js";');
+    expect(a2).toContain('consults: new Map([["Z_1", [policy_Z_1]]]),');
+  });
+});
