@@ -483,14 +483,8 @@ function meantWord(token: IToken, tokens: readonly IToken[]): { code: "POL006" |
 
 /** The index of a token in the file's tokens (a binary search by offset), or -1. */
 function indexOfToken(tokens: readonly IToken[], token: IToken): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid].startOffset < token.startOffset) lo = mid + 1;
-    else hi = mid;
-  }
-  return tokens[lo] === token ? lo : -1;
+  const at = firstTokenAtLeast(tokens, token.startOffset);
+  return tokens[at] === token ? at : -1;
 }
 
 function endOf(text: string, file: string): Span {
