@@ -3,13 +3,15 @@
  * every related note) points inside its file with integer, 1-based, self-consistent positions,
  * nothing is NaN, and every diagnostic renders.
  */
-import { compileText, type CompileResult } from "../../compiler/compile.js";
+import { checkFilesIncrementally, compileText, type CompileResult } from "../../compiler/compile.js";
+import type { CompileCache } from "../../compiler/compile-cache.js";
 import { messages, renderDiagnostic, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { Span } from "../../compiler/ast.js";
 import { lexPol, parsePol } from "../../grammar/parser.js";
 import { nestingDiagnostic } from "../../compiler/nesting-limit.js";
 import { terminalText } from "../../compiler/terminal-text.js";
 import { countKnown } from "./counter.js";
+import { relative } from "node:path";
 
 /** Lines as the lexer counts them: \r\n, \r and \n each end a line (Chevrotain's default). */
 export function lineStarts(text: string): number[] {
@@ -162,13 +164,25 @@ export interface Outcome {
 /**
  * Compiles and checks every invariant; throws (for fast-check to shrink) with the input and the
  * problems when one fails. `entry` is the file of interest; `mustFail` says the input is known
- * to be broken.
+ * to be broken. With `cache` (the fuzzer's, one per thread), a file whose text is unchanged since
+ * the last input is not parsed again: every file is still checked afresh (the diagnostics are
+ * those of a compile from scratch), and a library without errors is then compiled whole, lowering
+ * included.
  */
-export function compileAndCheck(files: Record<string, string>, entry: string, options: { mustFail?: boolean } = {}): Outcome {
+export function compileAndCheck(files: Record<string, string>, entry: string, options: { mustFail?: boolean; cache?: CompileCache } = {}): Outcome {
   const started = performance.now();
   let result: CompileResult;
+  let broken: boolean | undefined;
   try {
-    result = compileText(files, [entry]);
+    if (options.cache) {
+      const root = "/virtual";
+      const byPath = new Map(Object.entries(files));
+      const checked = checkFilesIncrementally([entry], (absolute) => byPath.get(relative(root, absolute)), root, options.cache, { fresh: new Set(byPath.keys()) });
+      const parsed = options.cache.parsed.get(entry);
+      // The compile's own parse of the entry: nested past the limit (not parsed), or with lexing or parsing errors.
+      if (parsed) broken = parsed.parsed === undefined || parsed.parsed.lexErrors.length > 0 || parsed.parsed.parseErrors.length > 0;
+      result = checked.diagnostics.some((d) => d.severity === "error") ? checked : compileText(files, [entry]);
+    } else result = compileText(files, [entry]);
   } catch (e) {
     throw new Error(`compileText threw: ${(e as Error).stack?.split("\n").slice(0, 6).join("\n") ?? e}\ninput ${entry}: ${preview(files[entry])}`);
   }
@@ -176,7 +190,7 @@ export function compileAndCheck(files: Record<string, string>, entry: string, op
   const check = checkResult(result);
   countKnown(check.known);
   const text = files[entry];
-  const broken = options.mustFail || isSyntacticallyBroken(text);
+  broken = options.mustFail || (broken ?? isSyntacticallyBroken(text));
   const errorsHere = result.diagnostics.filter((d) => d.severity === "error" && d.span.file === entry);
   if (broken && errorsHere.length === 0) check.problems.push(`the text is broken but ${entry} has no error (all diagnostics: ${result.diagnostics.map((d) => d.code).join(", ") || "none"})`);
   if (check.problems.length > 0) {
