@@ -4,6 +4,7 @@
  * lexer or parser rejects. Returns what went wrong rather than throwing, for the fuzzer's report.
  */
 import { CompileCache } from "../../compiler/compile-cache.js";
+import type { PolFile } from "../../compiler/ast.js";
 import { compileAndCheck } from "../support/invariants.js";
 
 export interface CheckOutcome {
@@ -12,19 +13,24 @@ export interface CheckOutcome {
   readonly ms: number;
   /** Diagnostics reported. */
   readonly diagnostics: number;
-  /** Policies of an error-free compile. */
-  readonly policies: string[];
+  /** Whether the compile found no error and the entry declares a policy or an overlay (then the fuzzer's stage part lowers and runs it). */
+  readonly valid: boolean;
 }
 
-/** The parses of this thread's last input: the library files an input leaves unchanged are not parsed again. */
+/** The parses and checks of this thread's last input: the library files an input leaves unchanged are not parsed or checked again. */
 const cache = new CompileCache();
 
-export function checkOne(files: Record<string, string>, entry: string, mustFail: boolean): CheckOutcome {
+/** Checks `library` with `changes` (files changed or added) against every invariant, `entry` the file of interest. */
+export function checkOne(library: Readonly<Record<string, string>>, changes: Readonly<Record<string, string>>, entry: string, mustFail: boolean): CheckOutcome {
   const started = performance.now();
   try {
-    const { result } = compileAndCheck(files, entry, { mustFail, cache });
-    return { problems: [], ms: performance.now() - started, diagnostics: result.diagnostics.length, policies: result.policies.map((p) => p.ir.id) };
+    const { result } = compileAndCheck({ ...library, ...changes }, entry, { mustFail, cache, lower: false });
+    return { problems: [], ms: performance.now() - started, diagnostics: result.diagnostics.length, valid: !result.diagnostics.some((d) => d.severity === "error") && declaresPolicy(result.files.get(entry)) };
   } catch (e) {
-    return { problems: [(e as Error).message.slice(0, 2_000)], ms: performance.now() - started, diagnostics: 0, policies: [] };
+    return { problems: [(e as Error).message.slice(0, 2_000)], ms: performance.now() - started, diagnostics: 0, valid: false };
   }
+}
+
+function declaresPolicy(file: PolFile | undefined): boolean {
+  return file !== undefined && (file.policies.length > 0 || file.overlays.length > 0);
 }

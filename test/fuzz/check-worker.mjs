@@ -10,6 +10,6 @@ const { readLibrary } = await import("../support/library.ts");
 const library = readLibrary();
 
 parentPort.on("message", ({ id, changes, entry, mustFail }) => {
-  parentPort.postMessage({ id, ...checkOne({ ...library, ...changes }, entry, mustFail) });
+  parentPort.postMessage({ id, ...checkOne(library, changes, entry, mustFail) });
 });
 parentPort.postMessage({ ready: true });

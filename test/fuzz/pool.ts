@@ -57,14 +57,14 @@ export class CheckPool {
         s.ready = fresh.ready;
       };
       const timer = setTimeout(() => {
-        finish({ problems: [`hung for more than ${this.deadlineMs} ms`], ms: this.deadlineMs, diagnostics: 0, policies: [], hung: true });
+        finish({ problems: [`hung for more than ${this.deadlineMs} ms`], ms: this.deadlineMs, diagnostics: 0, valid: false, hung: true });
         restart();
       }, this.deadlineMs);
       const onMessage = (m: CheckOutcome & { id: number }) => {
         if (m.id === id) finish(m);
       };
       const onError = (e: Error) => {
-        finish({ problems: [`the worker died: ${e.message}`], ms: 0, diagnostics: 0, policies: [] });
+        finish({ problems: [`the worker died: ${e.message}`], ms: 0, diagnostics: 0, valid: false });
         restart();
       };
       s.worker.on("message", onMessage);

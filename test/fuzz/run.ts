@@ -108,7 +108,7 @@ const valid: number[] = [];
         if (/threw/.test(outcome.problems[0])) crashes++;
         else broken++;
         fail(`check #${i} (${input.kind}: ${input.detail}): ${outcome.problems[0]}`);
-      } else if (outcome.policies.length > 0 && input.kind !== "token stream") valid.push(i);
+      } else if (outcome.valid && input.kind !== "token stream") valid.push(i);
       if ((i + 1) % 10_000 === 0) console.log(`#   ${i + 1} checked, ${rate(i + 1, performance.now() - started)}`);
     }
   };
@@ -180,11 +180,17 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   let builds = 0;
   let buildMs = 0;
   let formattedFiles = 0;
+  let refusedWhenLowered = 0;
   const built: string[] = [...baseModules];
   for (const [n, i] of chosen.entries()) {
     const input = checkerInput(i);
     const files = { ...library, ...input.changes };
     const result = compileText(files, [input.entry]);
+    // Checked without errors, refused when lowered (a fact that must be shown assumed absent): a diagnostic, not a module.
+    if (!result.library) {
+      refusedWhenLowered++;
+      continue;
+    }
     let policies: ReadonlyMap<string, Policy>;
     try {
       policies = loadPolicies(result);
@@ -257,7 +263,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   for (const m of typeErrors.slice(0, 10)) fail(`tsc: ${m}`);
   const ms = performance.now() - started;
   console.log(
-    `stages: ${chosen.length} compiling mutations in ${(ms / 1000).toFixed(1)} s: ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch; tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
+    `stages: ${chosen.length} compiling mutations in ${(ms / 1000).toFixed(1)} s (${refusedWhenLowered} refused when lowered): ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch; tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
   );
 }
 

@@ -164,12 +164,13 @@ export interface Outcome {
 /**
  * Compiles and checks every invariant; throws (for fast-check to shrink) with the input and the
  * problems when one fails. `entry` is the file of interest; `mustFail` says the input is known
- * to be broken. With `cache` (the fuzzer's, one per thread), a file whose text is unchanged since
- * the last input is not parsed again: every file is still checked afresh (the diagnostics are
- * those of a compile from scratch), and a library without errors is then compiled whole, lowering
- * included.
+ * to be broken. With `cache` (the fuzzer's, one per thread), the check is the editor's incremental
+ * one (compiler/compile-cache.ts, which test/compile/incremental.test.ts holds to a compile from
+ * scratch): a file is parsed again only when its text changed, and checked again when it or what
+ * its imports declare changed (`fresh`: always). An error-free library is then compiled whole,
+ * lowering included, unless `lower` is false.
  */
-export function compileAndCheck(files: Record<string, string>, entry: string, options: { mustFail?: boolean; cache?: CompileCache } = {}): Outcome {
+export function compileAndCheck(files: Record<string, string>, entry: string, options: { mustFail?: boolean; cache?: CompileCache; fresh?: ReadonlySet<string>; lower?: boolean } = {}): Outcome {
   const started = performance.now();
   let result: CompileResult;
   let broken: boolean | undefined;
@@ -177,11 +178,11 @@ export function compileAndCheck(files: Record<string, string>, entry: string, op
     if (options.cache) {
       const root = "/virtual";
       const byPath = new Map(Object.entries(files));
-      const checked = checkFilesIncrementally([entry], (absolute) => byPath.get(relative(root, absolute)), root, options.cache, { fresh: new Set(byPath.keys()) });
+      const checked = checkFilesIncrementally([entry], (absolute) => byPath.get(relative(root, absolute)), root, options.cache, { fresh: options.fresh });
       const parsed = options.cache.parsed.get(entry);
       // The compile's own parse of the entry: nested past the limit (not parsed), or with lexing or parsing errors.
       if (parsed) broken = parsed.parsed === undefined || parsed.parsed.lexErrors.length > 0 || parsed.parsed.parseErrors.length > 0;
-      result = checked.diagnostics.some((d) => d.severity === "error") ? checked : compileText(files, [entry]);
+      result = options.lower === false || checked.diagnostics.some((d) => d.severity === "error") ? checked : compileText(files, [entry]);
     } else result = compileText(files, [entry]);
   } catch (e) {
     throw new Error(`compileText threw: ${(e as Error).stack?.split("\n").slice(0, 6).join("\n") ?? e}\ninput ${entry}: ${preview(files[entry])}`);
