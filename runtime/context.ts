@@ -54,25 +54,28 @@ export class Context {
   // ── The trace ──────────────────────────────────────────────────────────────────────────────
   readonly trace: TraceEntry[];
   /**
-   * Every fact and field read while a requirement or definition is being evaluated, as path,
-   * value, path, value… A requirement's reads are the range of the log written while it was
-   * evaluated, nested ones included, so a read is written once however deep it happens. A path
-   * already written since the innermost evaluation began is not written again: every range that
-   * holds the new read holds the earlier one, so each range lists each path once, in the order
-   * first read.
+   * Every fact and field read while a requirement or definition is being evaluated, in the order
+   * read. A requirement's reads are the range of the log written while it was evaluated, nested
+   * ones included, so a read is written once however deep it happens. A read already written
+   * since the innermost evaluation began is not written again: every range that holds the new
+   * read holds the earlier one, so each range lists each read once, in the order first read.
+   * A definition's reads, once it is worked out, become one group in the log (see `Reads`):
+   * wherever its value is used again the group is written, not each read again, so the cost of
+   * a use does not grow with what the definition read (a definition of each history entry that
+   * uses one of the whole history would otherwise copy the whole history's reads per entry).
    */
-  private readonly log: Read[];
-  /** Where the log would start if it had never been emptied (it is, between top-level evaluations). */
-  private base = 0;
-  /** Where the innermost open evaluation's reads start, counted like `Read.written`. */
+  private readonly log: Logged[];
+  /** Counts writes to the log, never going back (the log is emptied and groups replace ranges of it). */
+  private clock = 0;
+  /** The clock when the innermost open evaluation began: what was written since is in its range. */
   private frameStart = 0;
   /** Each fact's path, as the log writes it, by slot. */
   private readonly factReads: (Read | undefined)[];
   /** How many requirements and definitions are being evaluated: reads are logged only inside one. */
   private open = 0;
   private readonly traced: Set<number>;
-  /** The reads of each remembered definition, replayed wherever its value is reused. */
-  private readonly definitionReads: Map<number, readonly Read[]>;
+  /** The reads of each remembered definition, written wherever its value is reused. */
+  private readonly definitionReads: Map<number, Reads>;
 
   /**
    * The facts declared absent unless documented that the request leaves out and this evaluation
@@ -92,7 +95,7 @@ export class Context {
     // What only a trace needs is made only for one; without it these stay empty and untouched.
     this.trace = tracing ? [] : untraced.trace;
     this.log = tracing ? [] : untraced.log;
-    this.factReads = tracing ? [] : untraced.log;
+    this.factReads = tracing ? [] : untraced.factReads;
     this.traced = tracing ? new Set() : untraced.traced;
     this.definitionReads = tracing ? new Map() : untraced.definitionReads;
     this.dos = input.dos ?? missingFact("date_of_service");
@@ -168,27 +171,36 @@ export class Context {
   }
 
   /**
-   * The reads of the log from `start`, each once, where first read. A read the innermost
-   * evaluation repeats is written again for it, so an enclosing range can hold it twice.
+   * The reads of the log from `start`, each once, where first read, groups opened in place. A
+   * read the innermost evaluation repeats is written again for it, so an enclosing range can hold
+   * it twice; a group met again is skipped whole, since all its reads are already listed.
    */
   private distinctReads(start: number): Read[] {
     const stamp = ++this.stamps;
     const reads: Read[] = [];
-    for (let i = start; i < this.log.length; i++) if (this.log[i].stampOnce(stamp)) reads.push(this.log[i]);
+    const open = (items: readonly Logged[], from: number) => {
+      for (let i = from; i < items.length; i++) {
+        const item = items[i];
+        if (!item.stampOnce(stamp)) continue;
+        if (item instanceof Read) reads.push(item);
+        else open((item as Reads).items, 0);
+      }
+    };
+    open(this.log, start);
     return reads;
   }
   private stamps = 0;
 
-  private write(read: Read): void {
+  private write(read: Logged): void {
     if (read.writtenSince(this.frameStart)) return;
-    read.writtenAt(this.base + this.log.length);
+    read.writtenAt(this.clock++);
     this.log.push(read);
   }
 
   /** Opens an evaluation whose reads the trace keeps; returns where they start in the log. */
   private begin(): { start: number; outer: number } {
     const outer = this.frameStart;
-    this.frameStart = this.base + this.log.length;
+    this.frameStart = this.clock;
     this.open++;
     return { start: this.log.length, outer };
   }
@@ -200,10 +212,7 @@ export class Context {
 
   /** Empties the log once nothing is open, so that it does not grow with the whole evaluation. */
   private settle(): void {
-    if (this.open === 0 && this.log.length > 0) {
-      this.base += this.log.length;
-      this.log.length = 0;
-    }
+    if (this.open === 0 && this.log.length > 0) this.log.length = 0;
   }
 
   // ── Requirements ───────────────────────────────────────────────────────────────────────────
@@ -337,7 +346,7 @@ export class Context {
       if (this.tracing) this.replay(known.reads);
       return known.value;
     }
-    let reads: readonly Read[] = [];
+    let reads: Reads | undefined;
     const value = this.tracing
       ? this.tracedReads(body, (r) => {
           reads = r;
@@ -352,44 +361,38 @@ export class Context {
     return this.tracedReads(body, (reads) => this.definitionReads.set(slot, reads));
   }
 
-  /** Evaluates a definition's body with the trace on, keeping the facts it read (each once). */
-  private tracedReads(body: () => Value, keep: (reads: readonly Read[]) => void): Value {
+  /**
+   * Evaluates a definition's body with the trace on, keeping what it read as one group, which
+   * takes the place of those reads in the log of the evaluations around it.
+   */
+  private tracedReads(body: () => Value, keep: (reads: Reads) => void): Value {
     const frame = this.begin();
     const value = body();
     this.end(frame);
-    keep(this.distinctReads(frame.start));
-    this.settle();
+    const group = new Reads(this.log.splice(frame.start));
+    keep(group);
+    if (this.open > 0) this.write(group);
     return value;
   }
 
-  private replay(reads: readonly Read[] | undefined): void {
+  private replay(reads: Reads | undefined): void {
     if (this.open === 0 || !reads) return;
-    for (const read of reads) this.write(read);
+    this.write(reads);
   }
 }
 
 /** The trace state of every evaluation without a trace: always empty. */
-const untraced = { trace: [] as TraceEntry[], log: [] as Read[], traced: new Set<number>(), definitionReads: new Map<number, readonly Read[]>() };
+const untraced = { trace: [] as TraceEntry[], log: [] as Logged[], factReads: [] as (Read | undefined)[], traced: new Set<number>(), definitionReads: new Map<number, Reads>() };
 
 interface Remembered {
   readonly value: Value;
-  readonly reads: readonly Read[];
+  readonly reads: Reads | undefined;
 }
 
-/**
- * A fact or field as the trace shows it (see FactValue), made once per evaluation; it keeps,
- * out of sight, where the log last wrote it.
- */
-export class Read implements FactValue {
+/** What the log holds, which keeps out of sight when the log last wrote it and when a listing last met it. */
+abstract class Logged {
   #written = -1;
   #stamp = 0;
-  /** Set when the request leaves the fact out and it was taken as absent (see Context.fact). */
-  declare assumed?: true;
-
-  constructor(
-    readonly fact: string,
-    readonly value: JsonValue,
-  ) {}
 
   writtenSince(start: number): boolean {
     return this.#written >= start;
@@ -404,6 +407,26 @@ export class Read implements FactValue {
     if (this.#stamp === stamp) return false;
     this.#stamp = stamp;
     return true;
+  }
+}
+
+/** A fact or field as the trace shows it (see FactValue), made once per evaluation. */
+export class Read extends Logged implements FactValue {
+  /** Set when the request leaves the fact out and it was taken as absent (see Context.fact). */
+  declare assumed?: true;
+
+  constructor(
+    readonly fact: string,
+    readonly value: JsonValue,
+  ) {
+    super();
+  }
+}
+
+/** What one definition (for one argument) read: its reads and the groups of the definitions it used, in order. */
+class Reads extends Logged {
+  constructor(readonly items: readonly Logged[]) {
+    super();
   }
 }
 
