@@ -16,7 +16,8 @@
  *     through every evaluation path.
  *  4. The name sweep (test/codegen/name-sweep.test.ts, run by vitest), unless --no-sweep.
  *
- * Options: --workers W (checker threads, default 2), --deadline MS (default 5 000), --stream-share P
+ * Options: --workers W (checker threads, default 2), --deadline MS (default 5 000), --stage-minutes M
+ * (stop the stage part after M minutes), --stream-share P
  * (of every 100 checker inputs, P are random token streams, default 25), --no-sweep.
  * Exits 1 when any input crashed, hung or made two paths disagree; each is printed with its
  * index, so `--seed S` reproduces it.
@@ -53,6 +54,8 @@ const deadlineMs = option("--deadline", 5_000);
 const stageLimit = option("--stages", 2_000);
 const buildEvery = option("--build-every", 40);
 const caseCount = option("--cases", 5_000);
+/** A time budget for the stage part, in minutes: it stops taking mutations after it (and says how many it took). */
+const stageMinutes = option("--stage-minutes", Infinity);
 const sweep = !args.includes("--no-sweep");
 /** Of every 100 checker inputs, how many are random token streams (fast) rather than library mutations. */
 const streamShare = option("--stream-share", 25);
@@ -182,7 +185,10 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   let formattedFiles = 0;
   let refusedWhenLowered = 0;
   const built: string[] = [...baseModules];
+  let taken = 0;
   for (const [n, i] of chosen.entries()) {
+    if (performance.now() - started > stageMinutes * 60_000) break;
+    taken++;
     const input = checkerInput(i);
     const files = { ...library, ...input.changes };
     const result = compileText(files, [input.entry]);
@@ -263,7 +269,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   for (const m of typeErrors.slice(0, 10)) fail(`tsc: ${m}`);
   const ms = performance.now() - started;
   console.log(
-    `stages: ${chosen.length} compiling mutations in ${(ms / 1000).toFixed(1)} s (${refusedWhenLowered} refused when lowered): ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch; tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
+    `stages: ${taken} compiling mutations${taken < chosen.length ? ` (of ${chosen.length}: --stage-minutes ${stageMinutes} ran out)` : ""} in ${(ms / 1000).toFixed(1)} s (${refusedWhenLowered} refused when lowered): ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch; tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
   );
 }
 
