@@ -20,12 +20,11 @@ import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, read
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileFiles, compileText } from "../compiler/compile.js";
+import { compileFiles } from "../compiler/compile.js";
 import { renderOutputs } from "../compiler/build.js";
 import { polFilesUnder } from "../compiler/cli/main.js";
 import { generateCorpus, type CorpusCase } from "./corpus.js";
 import { median, printFigure, type Target } from "./report.js";
-import { syntheticPolicy } from "./synthetic.js";
 import { profileEvaluator } from "./profile.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -53,17 +52,20 @@ async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
 
 // ── Evaluators ───────────────────────────────────────────────────────────────────────────────
 
-/** Bundles bench/evaluators.ts and runs it with node: figures as a deployed service would see them. */
-async function benchEvaluators(): Promise<void> {
+/**
+ * Bundles a file of bench/ and runs it with node: figures as a deployed service (or `polc`, from
+ * its bundle) would see them. Its figures join this run's.
+ */
+async function runBundled(file: string, what: string, args: readonly string[] = []): Promise<void> {
   // Inside node_modules, so that the bundle finds json-rules-engine, which stays a package.
   mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
-  const dir = mkdtempSync(join(root, "node_modules", ".cache", "pol-bench-eval-"));
+  const dir = mkdtempSync(join(root, "node_modules", ".cache", "pol-bench-"));
   try {
     const esbuild = await import("esbuild");
-    const outfile = join(dir, "evaluators.mjs");
-    await esbuild.build({ entryPoints: [join(root, "bench", "evaluators.ts")], bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", outfile, logLevel: "error" });
-    const child = spawnSync(process.execPath, [outfile, "--measure-evaluators", ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 });
-    if (child.status !== 0) throw new Error(`the evaluator benchmark failed (exit ${child.status}): ${child.stderr}`);
+    const outfile = join(dir, file.replace(/\.ts$/, ".mjs"));
+    await esbuild.build({ entryPoints: [join(root, "bench", file)], bundle: true, packages: "external", platform: "node", format: "esm", target: "node20", outfile, logLevel: "error" });
+    const child = spawnSync(process.execPath, [outfile, ...args, ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 });
+    if (child.status !== 0) throw new Error(`${what} failed (exit ${child.status}): ${child.stderr}`);
     for (const line of child.stdout.trimEnd().split("\n")) {
       const m = /^([\w.]+): ([\d.]+)(?: (.*))?$/.exec(line);
       if (m) figures[m[1]] = Number(m[2]);
@@ -73,6 +75,9 @@ async function benchEvaluators(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The evaluator figures (bench/evaluators.ts), from a bundle. */
+const benchEvaluators = () => runBundled("evaluators.ts", "the evaluator benchmark", ["--measure-evaluators"]);
 
 // ── Compiler ─────────────────────────────────────────────────────────────────────────────────
 
@@ -146,29 +151,7 @@ async function benchCompiler(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const perLine: Record<number, number> = {};
-  for (const [size, reps] of [
-    [1_000, quick ? 3 : 7],
-    [10_000, quick ? 1 : 3],
-    [100_000, 1],
-  ] as const) {
-    const { text, lines: n } = syntheticPolicy(size);
-    const once = () => {
-      const t = performance.now();
-      const r = compileText({ "synthetic.pol": text });
-      const ms = performance.now() - t;
-      const errors = r.diagnostics.filter((d) => d.severity === "error");
-      if (errors.length || r.policies.length !== 1) throw new Error(`the synthetic policy of ${size} lines does not compile: ${errors[0]?.message}`);
-      return ms;
-    };
-    if (size < 100_000) once(); // warm-up (the 100k run follows the smaller ones' warm-up)
-    const ms = median(Array.from({ length: reps }, once));
-    perLine[size] = ms / n;
-    figure(`compile.synthetic.${size}`, n / (ms / 1000), "lines/s", { op: "≥", value: 100_000 });
-    comment(`synthetic ${size}: ${n} lines in ${ms.toFixed(0)} ms (median of ${reps})`);
-  }
-  ratio("compile_linearity", perLine[100_000] / perLine[1_000], { op: "≤", value: 1.3, text: "≈ 1 (linear; ≤ 1.3 allows for noise)" });
-  comment("compile_linearity = time per line at 100k lines ÷ time per line at 1k lines (1 = linear)");
+  await runBundled("compile-throughput.ts", "the compile throughput benchmark");
 }
 
 // ── Batch ────────────────────────────────────────────────────────────────────────────────────
