@@ -259,6 +259,11 @@ export function recordCuts(recorder: CutRecorder | undefined): void {
   cutRecorder = recorder;
 }
 
+/** Whether comparisons are being recorded: then a question asks each comparison its plain form asks (see `existsDated`). */
+export function recordingCuts(): boolean {
+  return cutRecorder !== undefined;
+}
+
 // ── Comparisons ──────────────────────────────────────────────────────────────────────────────
 // With an unknown operand a comparison is unknown; with an entry that does not exist, false.
 
