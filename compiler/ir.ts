@@ -317,7 +317,7 @@ export interface IrDated {
   /** The entry's date, as the comparison reads it. */
   readonly entryDate: IrExpr;
   readonly op: "<" | "<=" | ">" | ">=";
-  /** What the entry's date is compared with. */
+  /** What the entry's date is compared with: an outer entry's date (`p.date`). */
   readonly other: IrExpr;
   /** Whether the entry's date is the comparison's left operand. */
   readonly entryFirst: boolean;

@@ -605,8 +605,9 @@ function datedFilter(binder: string, source: IrExpr, filter: IrExpr): IrDated | 
   if (last.k !== "cmp" || last.kind !== "date" || last.op === "=" || last.op === "!=") return undefined;
   const entryFirst = isEntryDate(last.a, binder);
   if (!entryFirst && !isEntryDate(last.b, binder)) return undefined;
+  // What it is compared with is an outer entry's date: a read of a field, the same however often asked.
   const other = entryFirst ? last.b : last.a;
-  if (freeVariables(other).has(binder) || freeVariables(source).size > 0) return undefined;
+  if (other.k !== "field" || other.of.k !== "var" || other.of.name === binder || !isEntryDate(other, other.of.name) || freeVariables(source).size > 0) return undefined;
   const rest: IrExpr | undefined = conjuncts.length === 1 ? undefined : conjuncts.length === 2 ? conjuncts[0] : { k: "and", args: conjuncts.slice(0, -1) };
   if (rest && [...freeVariables(rest)].some((name) => name !== binder)) return undefined;
   return { rest, entryDate: entryFirst ? last.a : last.b, op: last.op, other, entryFirst };

@@ -6,7 +6,7 @@
 import type { Context } from "./context.js";
 import { Unknown, and2, not, or2, unknownOf, type Tri } from "./tri.js";
 import { addLength, type Length } from "./dates.js";
-import { compare, isLevelsRange, isList, isOpenSpan, isRange, isSpan, NONE, openOn, range, recordingCuts, type ListItem, type ListValue, type RecordValue, type Value } from "./values.js";
+import { compare, cutsTold, isLevelsRange, isList, isOpenSpan, isRange, isSpan, NONE, openOn, range, recordDay, recordingCuts, type ListItem, type ListValue, type RecordValue, type Value } from "./values.js";
 import { allocateSlot } from "./slots.js";
 import { allLevels, levelsBetween } from "./levels.js";
 
@@ -163,7 +163,8 @@ function extremeOverRanges(c: Context, source: ListValue, filter: Filter | undef
  * condition that bounds how far apart two entries' dates may be: in date order, once it is false
  * for an entry and a later one it is false for every entry after that, and so is the condition.
  * Each entry is then weighed only against the entries up to there: sorted once and swept, in time
- * linear in the list times the entries within one window. Without it every pair is weighed.
+ * linear in the list times the entries within one window. Without it every pair is weighed, and
+ * so it is while comparisons are recorded for the fewest deciding facts (see `recordCuts`).
  */
 export function countPairedAsOne(
   c: Context,
@@ -203,7 +204,10 @@ export function countPairedAsOne(
       return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns), whole: true };
     }
   }
-  // The pairs that may pair, each entry with the later ones (in date order): a pair not listed is false.
+  // The pairs that may pair, each entry with the later ones (in date order): a pair not listed is
+  // false. While comparisons are recorded for the fewest deciding facts, every pair is weighed, so
+  // that what is recorded is what the condition records of each pair.
+  if (recordingCuts()) window = undefined;
   const partners: number[][] = candidates.map(() => []);
   const pairing: Tri[][] = candidates.map(() => []);
   for (let i = 0; i < candidates.length; i++) {
@@ -292,13 +296,23 @@ interface DatedEntries {
   readonly sureDays: Float64Array;
   /** The others of `all` (maybe in the list, the rest unknown, or a date that is not a full day), in list order. */
   readonly others: readonly DatedEntry[];
+  /**
+   * Whether, while comparisons are recorded for the fewest deciding facts, answering from these
+   * records exactly what the whole filter records entry by entry: every entry's date is a full
+   * day (a comparison of two days records nothing) and the rest of the filter recorded nothing.
+   */
+  readonly recordsAsWritten: boolean;
 }
 
 function datedEntries(source: ListValue, rest: Filter | undefined, entryDay: (entry: RecordValue) => Value): DatedEntries {
   const all: DatedEntry[] = [];
   const others: DatedEntry[] = [];
   const sure: number[] = [];
+  const told = cutsTold();
+  // The entry's date is the record's own date (lowering marks only `s.date`): read here without a trace.
+  let fullDays = true;
   for (const item of source.items) {
+    if (typeof recordDay(item.rec) !== "number") fullDays = false;
     const restHolds = rest ? rest(item.rec) : true;
     if (restHolds === false || item.member === false) continue;
     const entry: DatedEntry = { member: item.member, rest: restHolds, day: entryDay(item.rec) };
@@ -306,7 +320,7 @@ function datedEntries(source: ListValue, rest: Filter | undefined, entryDay: (en
     if (entry.member === true && restHolds === true && typeof entry.day === "number") sure.push(entry.day);
     else others.push(entry);
   }
-  return { all, sureDays: Float64Array.from(sure).sort(), others };
+  return { all, sureDays: Float64Array.from(sure).sort(), others, recordsAsWritten: fullDays && cutsTold() === told };
 }
 
 /** Whether an entry that may be included is included, its date compared with `bound`: what the whole filter gives it. */
@@ -337,15 +351,18 @@ function holdingDays(q: DatedQuestion, days: Float64Array, bound: number): numbe
  * answer as `exists` with the whole filter, from the entries the rest leaves in (worked out once
  * per evaluation). Against a full date, the sure entries answer by their earliest and latest
  * days, and only the uncertain ones are weighed one by one, in list order as `exists` does.
- * While comparisons are recorded (see `recordCuts`), it asks what the whole filter asks.
+ * While comparisons are recorded for the fewest deciding facts (see `recordCuts`), it answers so
+ * only where that records what the whole filter would (see `recordsAsWritten`), and otherwise
+ * asks the whole filter of each entry.
  */
 export function existsDated(c: Context, q: DatedQuestion, source: Value, filter: Filter, rest: Filter | undefined, entryDay: (entry: RecordValue) => Value, bound: () => Value): Tri {
-  if (recordingCuts()) return exists(c, source, filter);
   if (source instanceof Unknown) return source;
   if (!isList(source)) return false;
   const entries = c.rememberFor(q.slot, source, () => datedEntries(source, rest, entryDay));
+  if (recordingCuts() && !entries.recordsAsWritten) return exists(c, source, filter);
   if (entries.all.length === 0) return false;
   const against = bound();
+  if (recordingCuts() && typeof against !== "number") return exists(c, source, filter);
   let weighed = entries.all;
   if (typeof against === "number") {
     const days = entries.sureDays;
@@ -362,12 +379,13 @@ export function existsDated(c: Context, q: DatedQuestion, source: Value, filter:
 
 /** `count(s in LIST where REST and s.date OP BOUND)` asked at a dated question's place: as `existsDated`, the sure entries counted by a binary search of their days. */
 export function countDated(c: Context, q: DatedQuestion, source: Value, filter: Filter, rest: Filter | undefined, entryDay: (entry: RecordValue) => Value, bound: () => Value): Value {
-  if (recordingCuts()) return count(c, source, filter);
   if (source instanceof Unknown) return source;
   if (!isList(source)) return 0;
   const entries = c.rememberFor(q.slot, source, () => datedEntries(source, rest, entryDay));
+  if (recordingCuts() && !entries.recordsAsWritten) return count(c, source, filter);
   if (entries.all.length === 0) return 0;
   const against = bound();
+  if (recordingCuts() && typeof against !== "number") return count(c, source, filter);
   let sure = 0;
   let weighed = entries.all;
   if (typeof against === "number") {

@@ -20,6 +20,8 @@ import { compile } from "../support/policies.js";
 import { evaluate } from "../../runtime/determine.js";
 import type { Policy } from "../../runtime/policy.js";
 import { formatDay, parseIsoDate } from "../../runtime/dates.js";
+import { recordCuts } from "../../runtime/values.js";
+import type { Unknown } from "../../runtime/tri.js";
 import { repoRoot } from "../support/library.js";
 
 type Json = Record<string, unknown>;
@@ -199,5 +201,31 @@ policy P "Probe" {
       outcomes.add(agree(fast.get("P")!, general.get("P")!, input));
     }
     expect([...outcomes].sort()).toEqual(["does-not-meet", "meets", "needs-info"]);
+  });
+
+  it("records the same comparisons for the fewest deciding facts as the general primitives", () => {
+    // What the search for the fewest deciding facts learns from an evaluation: every cut and probe, as a set.
+    const told = (policy: Policy, input: Json): string[] => {
+      const cuts = new Set<string>();
+      const tell = (kind: string, u: Unknown, at: unknown) => cuts.add(`${kind} ${[...u.missing].sort().join(",")} ${JSON.stringify(at)}`);
+      recordCuts({ number: (u, at) => tell("number", u, at), duration: (u, at) => tell("duration", u, at), anchor: (u, day, sign) => tell("anchor", u, [day, sign]), documentation: (u) => tell("documentation", u, null) });
+      try {
+        evaluate(policy, input, { trace: false, fewestFacts: false });
+      } finally {
+        recordCuts(undefined);
+      }
+      return [...cuts].sort();
+    };
+    const next = random(7);
+    const pool: Json[] = [{ side: "left", flagged: true }, { side: "right" }, { flagged: false }, { side: "right", flagged: true }];
+    const dos = parseIsoDate("2024-06-01")!;
+    let recorded = 0;
+    for (let round = 0; round < 300; round++) {
+      const input: Json = { date_of_service: "2024-06-01", visits: history(next, dos, pool, 12) };
+      const cuts = told(fast.get("P")!, input);
+      expect(cuts, JSON.stringify(input)).toEqual(told(general.get("P")!, input));
+      recorded += cuts.length;
+    }
+    expect(recorded).toBeGreaterThan(0);
   });
 });
