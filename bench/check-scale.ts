@@ -7,6 +7,9 @@
  *   npx tsx bench/check-scale.ts                # every kind
  *   npx tsx bench/check-scale.ts --only stray   # kinds whose name contains a word
  *   npx tsx bench/check-scale.ts --build        # also render (polc build, formatting included) the valid policy
+ *   npx tsx bench/check-scale.ts --build-mb 1,2.5,4.9
+ *                                               # build the valid policy at these sizes in MB, one run
+ *                                               # each in a process of its own: compile, render, peak memory
  *
  * Each figure is the fastest of two runs after a warm-up run at the smallest size.
  */
@@ -70,6 +73,28 @@ function row(name: string, times: number[]): void {
   const perKb = times.map((t, i) => t / (sizes[i] / kb));
   const cells = times.map((t, i) => `${t.toFixed(0).padStart(7)} ms ×${(perKb[i] / perKb[0]).toFixed(2)}`);
   console.log(`${name.padEnd(28)} ${cells.join("  ")}`);
+}
+
+const buildMbArg = args.indexOf("--build-mb");
+if (args.includes("--build-child")) {
+  // One build in this process: prints compile and render times and the peak resident memory.
+  const text = validPolicy(Number(args[args.indexOf("--build-child") + 1]));
+  const started = performance.now();
+  const compiled = compileText({ "big.pol": text });
+  const compiledAt = performance.now();
+  await renderOutputs(compiled, { code: "generated", docs: "docs" });
+  const ms = (t: number) => `${t.toFixed(0).padStart(7)} ms`;
+  console.log(`${(text.length / kb / kb).toFixed(2).padStart(6)} MB  compile ${ms(compiledAt - started)}  render ${ms(performance.now() - compiledAt)}  total ${ms(performance.now() - started)}  peak ${(process.resourceUsage().maxRSS / kb).toFixed(0)} MB`);
+  process.exit(0);
+}
+if (buildMbArg >= 0) {
+  const { spawnSync } = await import("node:child_process");
+  console.log("# polc build of the valid policy (compile, then render modules and docs), one process each");
+  for (const mb of args[buildMbArg + 1].split(",").map(Number)) {
+    const run = spawnSync(process.execPath, ["--max-old-space-size=8192", "--import", "tsx", new URL(import.meta.url).pathname, "--build-child", String(Math.round(mb * kb * kb))], { encoding: "utf8" });
+    process.stdout.write(run.status === 0 ? run.stdout : `${mb} MB: exit ${run.status}: ${run.stderr.trim().split("\n").pop()}\n`);
+  }
+  process.exit(0);
 }
 
 console.log(`# per size: time, and time per KB relative to the 64 KB input (×1.00 is linear)`);

@@ -272,14 +272,78 @@ export type IrExpr =
       readonly source: IrExpr;
       readonly filter?: IrExpr;
       readonly body?: IrExpr;
-      readonly merge?: { readonly a: string; readonly b: string; readonly cond: IrExpr };
+      readonly merge?: IrMerge;
       /** Entries with the same keys count once. */
       readonly keys?: readonly IrExpr[];
       /** The most in any window of this length. */
       readonly window?: IrExpr;
+      /** How the filter splits into a part the same for every use and a comparison of dates (see IrDated). */
+      readonly dated?: IrDated;
+      /**
+       * Set by lowering on a question asked inside another question (in its filter, body, keys or
+       * pairing condition) that reads no variable: it gives the same for every entry the outer one
+       * weighs, so it is worked out once per evaluation, like a definition without parameters.
+       */
+      readonly once?: boolean;
     }
   | { readonly k: "later_of" | "earlier_of"; readonly args: readonly IrExpr[] }
   | { readonly k: "recent_run"; readonly list: IrExpr; readonly gap: IrExpr };
+
+/**
+ * `counting a and b as one when COND`. `window`, set by lowering, is the conjunct of COND that
+ * bounds how far apart the two entries' dates may be (`a.date = b.date`, `time between a.date and
+ * b.date <= 1 month`, or between `earlier_of` and `later_of` of them): with the entries in date
+ * order, it is false for every pair further apart than the first pair it is false for, and then
+ * COND is false. COND still holds the whole condition; the window only tells how far to look.
+ */
+export interface IrMerge {
+  readonly a: string;
+  readonly b: string;
+  readonly cond: IrExpr;
+  readonly window?: IrExpr;
+}
+
+/**
+ * Set by lowering on an `exists` or a `count` asked inside another question whose filter ends in
+ * a comparison of the entry's date with a value that does not depend on the entry (`s.date after
+ * p.date`), when the list and the rest of the filter depend on nothing but the entry: the rest
+ * then gives the same for every entry of the outer question, and each is answered from the dates
+ * of the entries the rest leaves in. `filter` still holds the whole condition (its meaning); this
+ * only names its parts.
+ */
+export interface IrDated {
+  /** The filter without its last comparison (none when the comparison is the whole filter). */
+  readonly rest?: IrExpr;
+  /** The entry's date, as the comparison reads it. */
+  readonly entryDate: IrExpr;
+  readonly op: "<" | "<=" | ">" | ">=";
+  /** What the entry's date is compared with: an outer entry's date (`p.date`). */
+  readonly other: IrExpr;
+  /** Whether the entry's date is the comparison's left operand. */
+  readonly entryFirst: boolean;
+}
+
+/**
+ * The variables an expression reads that it does not bind itself: a query binds its entry in its
+ * filter, body and keys, and the two entries of `counting … as one` in the condition.
+ */
+export function freeVariables(e: IrExpr, found: Set<string> = new Set(), bound: ReadonlySet<string> = new Set()): Set<string> {
+  if (e.k === "var") {
+    if (!bound.has(e.name)) found.add(e.name);
+    return found;
+  }
+  if (e.k === "query") {
+    freeVariables(e.source, found, bound);
+    if (e.window) freeVariables(e.window, found, bound);
+    const inner = new Set(bound).add(e.binder);
+    for (const sub of [e.filter, e.body, ...(e.keys ?? [])]) if (sub) freeVariables(sub, found, inner);
+    if (e.merge) freeVariables(e.merge.cond, found, new Set(bound).add(e.merge.a).add(e.merge.b));
+    return found;
+  }
+  // Bounded: nesting is limited to 128 levels.
+  for (const sub of subexpressions(e)) freeVariables(sub, found, bound);
+  return found;
+}
 
 /**
  * The readings a determination's trace quotes for a requirement: its own, then those of the

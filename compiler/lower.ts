@@ -6,8 +6,8 @@
  */
 import type * as A from "./ast.js";
 import type { Checked, Ty } from "./check.js";
-import type { IrBulletList, IrReading, IrDefinition, IrEnum, IrExpr, IrExtension, IrFact, IrField, IrGroup, IrLibrary, IrModule, IrOverlay, IrParamType, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
-import { fieldsOf, subexpressions } from "./ir.js";
+import type { IrBulletList, IrDated, IrMerge, IrReading, IrDefinition, IrEnum, IrExpr, IrExtension, IrFact, IrField, IrGroup, IrLibrary, IrModule, IrOverlay, IrParamType, IrPolicy, IrRecord, IrRequirement, IrSection, IrService, IrType } from "./ir.js";
+import { fieldsOf, freeVariables, subexpressions } from "./ir.js";
 import { chainOperands, formatRefs } from "./check.js";
 import { builtinFunctions, isCheckedNote } from "./scope.js";
 
@@ -439,18 +439,16 @@ class Lowering {
         const known: IrExpr = { k: "known", arg: this.expr(e.operand) };
         return e.negated ? { k: "not", arg: known } : known;
       }
-      case "Query":
-        return {
-          k: "query",
-          op: e.op,
-          binder: e.binder,
-          source: this.expr(e.source),
-          filter: e.filter ? this.expr(e.filter) : undefined,
-          body: e.body ? this.expr(e.body) : undefined,
-          merge: e.merge ? { a: e.merge.first, b: e.merge.second, cond: this.expr(e.merge.condition) } : undefined,
-          keys: e.keys?.map((key) => this.expr(key)),
-          window: e.window ? this.expr(e.window) : undefined,
-        };
+      case "Query": {
+        const source = this.expr(e.source);
+        const filter = e.filter ? this.expr(e.filter) : undefined;
+        const keys = e.keys?.map((key) => this.expr(key));
+        const window = e.window ? this.expr(e.window) : undefined;
+        const merge = e.merge ? pairing(e.merge.first, e.merge.second, this.expr(e.merge.condition)) : undefined;
+        const body = e.body ? this.expr(e.body) : undefined;
+        for (const inner of [filter, body, merge?.cond, ...(keys ?? [])]) if (inner) markInnerQuestions(inner);
+        return { k: "query", op: e.op, binder: e.binder, source, filter, body, merge, keys, window };
+      }
       case "Time":
         return { k: "span", from: this.expr(e.from), to: e.to ? this.expr(e.to) : undefined };
       case "Refer":
@@ -547,6 +545,72 @@ class Lowering {
       }
     }
   }
+}
+
+/**
+ * Marks the questions asked inside another question's filter, body, keys or pairing condition,
+ * so once per entry it weighs: one that reads no variable gives the same each time (`once`; its
+ * own parts are then asked once with it); an `exists` or `count` whose filter ends in comparing
+ * the entry's date with the outer entry's is split for the dated primitive (`dated`, IrDated).
+ */
+function markInnerQuestions(e: IrExpr): void {
+  if (e.k === "query") {
+    if (freeVariables(e).size === 0) {
+      (e as { once?: boolean }).once = true;
+      return;
+    }
+    const dated = (e.op === "exists" || e.op === "count") && e.filter && !e.merge && !e.keys && !e.window ? datedFilter(e.binder, e.source, e.filter) : undefined;
+    if (dated) (e as { dated?: IrDated }).dated = dated;
+  }
+  // Bounded: nesting is limited to 128 levels.
+  for (const sub of subexpressions(e)) markInnerQuestions(sub);
+}
+
+/** Whether an expression is the date that places an entry of a list in time (`p.date`), the entry being the variable `name`. */
+function isEntryDate(e: IrExpr, name: string): boolean {
+  return e.k === "field" && e.of.k === "var" && e.of.name === name && e.field.name === "date" && e.field.type.t === "date";
+}
+
+/**
+ * `counting a and b as one when COND`, with the conjunct of COND that bounds how far apart the
+ * entries' dates are (see IrMerge): `a.date = b.date`, `time between a.date and b.date < D` (or
+ * `<=`), or the same between `earlier_of(a.date, b.date)` and `later_of(a.date, b.date)`, D not
+ * depending on the entries. Each is false for a pair once the later entry is far enough after
+ * the earlier, and stays false further on, which is what lets the count look only that far.
+ */
+function pairing(a: string, b: string, cond: IrExpr): IrMerge {
+  const both = (x: IrExpr, y: IrExpr) => (isEntryDate(x, a) && isEntryDate(y, b)) || (isEntryDate(x, b) && isEntryDate(y, a));
+  const ofBoth = (e: IrExpr, k: "earlier_of" | "later_of") => e.k === k && e.args.length === 2 && both(e.args[0], e.args[1]);
+  const isWindow = (e: IrExpr): boolean => {
+    if (e.k !== "cmp") return false;
+    if (e.kind === "date" && e.op === "=") return both(e.a, e.b);
+    if (e.kind !== "duration" || (e.op !== "<" && e.op !== "<=") || e.a.k !== "span" || !e.a.to) return false;
+    const { from, to } = e.a;
+    const apart = (isEntryDate(from, a) && isEntryDate(to, b)) || (ofBoth(from, "earlier_of") && ofBoth(to, "later_of"));
+    const limit = freeVariables(e.b);
+    return apart && !limit.has(a) && !limit.has(b);
+  };
+  const window = (cond.k === "and" ? cond.args : [cond]).find(isWindow);
+  return window ? { a, b, cond, window } : { a, b, cond };
+}
+
+/**
+ * The parts of an `exists`/`count` filter that ends in a comparison of the entry's date with a
+ * value not depending on the entry (see IrDated), when the list and the rest of the filter read
+ * no variable but the entry: then they are the same wherever the question is asked.
+ */
+function datedFilter(binder: string, source: IrExpr, filter: IrExpr): IrDated | undefined {
+  const conjuncts = filter.k === "and" ? filter.args : [filter];
+  const last = conjuncts[conjuncts.length - 1];
+  if (last.k !== "cmp" || last.kind !== "date" || last.op === "=" || last.op === "!=") return undefined;
+  const entryFirst = isEntryDate(last.a, binder);
+  if (!entryFirst && !isEntryDate(last.b, binder)) return undefined;
+  // What it is compared with is an outer entry's date: a read of a field, the same however often asked.
+  const other = entryFirst ? last.b : last.a;
+  if (other.k !== "field" || other.of.k !== "var" || other.of.name === binder || !isEntryDate(other, other.of.name) || freeVariables(source).size > 0) return undefined;
+  const rest: IrExpr | undefined = conjuncts.length === 1 ? undefined : conjuncts.length === 2 ? conjuncts[0] : { k: "and", args: conjuncts.slice(0, -1) };
+  if (rest && [...freeVariables(rest)].some((name) => name !== binder)) return undefined;
+  return { rest, entryDate: entryFirst ? last.a : last.b, op: last.op, other, entryFirst };
 }
 
 /** Requirements with the bullets of each list before the list, otherwise in source order. */

@@ -13,21 +13,32 @@ const delimiterRow = /^\|(\s*:?-+:?\s*\|)+\s*$/;
 /** The text with every table (a row of cells, then a delimiter row, then rows) aligned. */
 export function alignTables(markdown: string): string {
   const lines = markdown.split("\n");
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!lines[i].startsWith("|") || !delimiterRow.test(lines[i + 1])) continue;
+  // Written to a new list rather than spliced in place, so that a page of many tables (or one of
+  // many rows) costs time linear in its length.
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (i + 1 >= lines.length || !lines[i].startsWith("|") || !delimiterRow.test(lines[i + 1])) {
+      out.push(lines[i]);
+      continue;
+    }
     let end = i + 2;
     while (end < lines.length && lines[end].startsWith("|")) end++;
-    lines.splice(i, end - i, ...alignTable(lines.slice(i, end)));
+    for (const row of alignTable(lines.slice(i, end))) out.push(row);
     i = end - 1;
   }
-  return lines.join("\n");
+  return out.join("\n");
 }
 
 function alignTable(rows: readonly string[]): string[] {
   const cells = rows.map(splitRow);
   const aligns: Align[] = cells[1].map((c) => (c.startsWith(":") ? (c.endsWith(":") ? "center" : "left") : c.endsWith(":") ? "right" : "none"));
   const body = [cells[0], ...cells.slice(2)].map((row) => aligns.map((_, i) => row[i] ?? ""));
-  const widths = aligns.map((_, i) => Math.max(3, ...body.map((row) => stringWidth(row[i]))));
+  // A loop, not Math.max(...cells): a table of a hundred thousand rows is more arguments than a call takes.
+  const widths = aligns.map((_, i) => {
+    let widest = 3;
+    for (const row of body) widest = Math.max(widest, stringWidth(row[i]));
+    return widest;
+  });
   const delimiter = aligns.map((a, i) => {
     const w = widths[i];
     return a === "center" ? `:${"-".repeat(w - 2)}:` : a === "left" ? `:${"-".repeat(w - 1)}` : a === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w);

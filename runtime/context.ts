@@ -357,6 +357,32 @@ export class Context {
     return value;
   }
 
+  /** What dated questions worked out once in this evaluation, by place (see `rememberFor`). */
+  private questions: Map<number, { readonly source: Value; readonly value: unknown; readonly reads: Reads | undefined }> | undefined;
+
+  /**
+   * What a question asked at one place works out once per evaluation for a list, whichever entry
+   * of an outer question asks it (the entries its filter leaves in, with their dates): kept while
+   * it is asked of the same list. With the trace on, what it read is one group written wherever
+   * it is used again, as for a remembered definition.
+   */
+  rememberFor<T>(slot: number, source: Value, work: () => T): T {
+    const questions = (this.questions ??= new Map());
+    const known = questions.get(slot);
+    if (known && known.source === source) {
+      if (this.tracing) this.replay(known.reads);
+      return known.value as T;
+    }
+    let reads: Reads | undefined;
+    const value = this.tracing
+      ? this.tracedReads(work, (r) => {
+          reads = r;
+        })
+      : work();
+    questions.set(slot, { source, value, reads });
+    return value;
+  }
+
   private traced1(slot: number, body: () => Value): Value {
     return this.tracedReads(body, (reads) => this.definitionReads.set(slot, reads));
   }
@@ -365,7 +391,7 @@ export class Context {
    * Evaluates a definition's body with the trace on, keeping what it read as one group, which
    * takes the place of those reads in the log of the evaluations around it.
    */
-  private tracedReads(body: () => Value, keep: (reads: Reads) => void): Value {
+  private tracedReads<T>(body: () => T, keep: (reads: Reads) => void): T {
     const frame = this.begin();
     const value = body();
     this.end(frame);

@@ -27,7 +27,7 @@ export { Context, type EvaluationObserver } from "./context.js";
 // What compiled criteria compute with.
 export { and, or, not, Unknown, referral, type Tri } from "./tri.js";
 export { truth, compare, compareDurations, compareEqual, arithmetic, scaleLength, percentChange, percentReduction, shiftDate, withinLast, timeBetween, isIn, isKnown, isAbsent, choose, refer, day, length, choices, laterOf, earlierOf, NONE, type Value } from "./values.js";
-export { count, countBy, exists, every, select, latest, earliest, union, countPairedAsOne, recentRun } from "./queries.js";
+export { count, countBy, exists, every, select, latest, earliest, union, countPairedAsOne, recentRun, datedQuestion, existsDated, countDated, questionSlot, type DatedQuestion } from "./queries.js";
 export { levels, sameLevel, adjacentLevel, levelsWithin, levelsApart, countLevels, levelRange, levelUnion, levelsText, parseLevels } from "./levels.js";
 
 /** A duration fact as the input carries it. */

@@ -6,28 +6,16 @@
 import type { Context } from "./context.js";
 import { Unknown, and2, not, or2, unknownOf, type Tri } from "./tri.js";
 import { addLength, type Length } from "./dates.js";
-import { isLevelsRange, isList, isOpenSpan, isRange, isSpan, NONE, openOn, range, type ListItem, type ListValue, type RecordValue, type Value } from "./values.js";
+import { compare, cutsTold, isLevelsRange, isList, isOpenSpan, isRange, isSpan, NONE, openOn, range, recordDay, recordingCuts, type ListItem, type ListValue, type RecordValue, type Value } from "./values.js";
+import { allocateSlot } from "./slots.js";
 import { allLevels, levelsBetween } from "./levels.js";
 
 /** Whether an entry is one the question asks about. */
 export type Filter = (entry: RecordValue) => Tri;
 
-/** An entry of the list with whether it is included (true, false, or unknown). */
-interface Included {
-  readonly rec: RecordValue;
-  readonly inc: Tri;
-}
-
 /** Whether an entry is included: in the list, and matching the filter. */
 function includes(item: ListItem, filter: Filter | undefined): Tri {
   return filter ? and2(item.member, filter(item.rec)) : item.member;
-}
-
-/** The entries with whether each is included (every entry's filter is evaluated). */
-function included(items: readonly ListItem[], filter: Filter | undefined): Included[] {
-  const result: Included[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) result[i] = { rec: items[i].rec, inc: includes(items[i], filter) };
-  return result;
 }
 
 /** `count(p in list where …)`; a range when some entries may or may not match. */
@@ -170,30 +158,45 @@ function extremeOverRanges(c: Context, source: ListValue, filter: Filter | undef
  * other (a right and a left injection make one procedure; a third makes a second). Pairs are
  * matched in date order, the earlier entry first. With uncertain entries or conditions the count
  * is a range.
+ *
+ * `window`, when the condition has one (see IrMerge in the compiler), is the part of the
+ * condition that bounds how far apart two entries' dates may be: in date order, once it is false
+ * for an entry and a later one it is false for every entry after that, and so is the condition.
+ * Each entry is then weighed only against the entries up to there: sorted once and swept, in time
+ * linear in the list times the entries within one window. Without it every pair is weighed, and
+ * so it is while comparisons are recorded for the fewest deciding facts (see `recordCuts`).
  */
-export function countPairedAsOne(c: Context, source: Value, filter: Filter | undefined, pair: (first: RecordValue, second: RecordValue) => Tri): Value {
+export function countPairedAsOne(
+  c: Context,
+  source: Value,
+  filter: Filter | undefined,
+  pair: (first: RecordValue, second: RecordValue) => Tri,
+  window?: (first: RecordValue, second: RecordValue) => Tri,
+): Value {
   if (source instanceof Unknown) return source;
   if (!isList(source)) return 0;
-  const daysOf = (rec: RecordValue): [number, number] => {
-    const day = c.date(rec);
-    return typeof day === "number" ? [day, day] : isRange(day) ? [day.lo, day.hi] : [Infinity, Infinity];
-  };
-  const candidates = included(source.items, filter)
-    .filter((i) => i.inc !== false)
-    .sort((x, y) => daysOf(x.rec)[0] - daysOf(y.rec)[0]);
+  const candidates: Paired[] = [];
+  const items = source.items;
+  for (let order = 0; order < items.length; order++) {
+    const inc = includes(items[order], filter);
+    if (inc !== false) candidates.push({ rec: items[order].rec, inc, order, date: undefined, lo: 0, hi: 0 });
+  }
+  for (const x of candidates) {
+    const day = c.date(x.rec);
+    x.date = day;
+    [x.lo, x.hi] = typeof day === "number" ? [day, day] : isRange(day) ? [day.lo, day.hi] : [Infinity, Infinity];
+  }
+  candidates.sort((x, y) => x.lo - y.lo);
   const sure = candidates.map((i) => i.inc === true);
   const unknowns: Unknown[] = candidates.filter((i) => i.inc instanceof Unknown).map((i) => i.inc as Unknown);
   // Pairs are matched in date order: with dates known only within ranges that order may be open,
   // and then the count is only known to lie from half the sure entries to every candidate.
-  const dates = candidates.map((i) => c.date(i.rec));
-  if (dates.some(isRange)) {
-    for (const d of dates) if (isRange(d)) unknowns.push(d.unknown);
-    const order = new Map(source.items.map((it, index) => [it.rec, index]));
+  if (candidates.some((x) => isRange(x.date!))) {
+    for (const x of candidates) if (isRange(x.date!)) unknowns.push(x.date.unknown);
     const fixed = candidates.every((x, i) => {
       if (i === 0) return true;
-      const before = candidates[i - 1].rec;
-      const [beforeHi, lo] = [daysOf(before)[1], daysOf(x.rec)[0]];
-      return beforeHi < lo || (beforeHi === lo && order.get(before)! < order.get(x.rec)!);
+      const before = candidates[i - 1];
+      return before.hi < x.lo || (before.hi === x.lo && before.order < x.order);
     });
     if (!fixed) {
       const lo = Math.ceil(sure.filter(Boolean).length / 2);
@@ -201,22 +204,32 @@ export function countPairedAsOne(c: Context, source: Value, filter: Filter | und
       return lo === hi ? lo : { kind: "range", lo, hi, unknown: unknownOf(unknowns), whole: true };
     }
   }
-  const edges = candidates.map(() => new Array<Tri>(candidates.length).fill(false));
+  // The pairs that may pair, each entry with the later ones (in date order): a pair not listed is
+  // false. While comparisons are recorded for the fewest deciding facts, every pair is weighed, so
+  // that what is recorded is what the condition records of each pair.
+  if (recordingCuts()) window = undefined;
+  const partners: number[][] = candidates.map(() => []);
+  const pairing: Tri[][] = candidates.map(() => []);
   for (let i = 0; i < candidates.length; i++) {
     for (let j = i + 1; j < candidates.length; j++) {
+      if (window && window(candidates[i].rec, candidates[j].rec) === false) break;
       const v = pair(candidates[i].rec, candidates[j].rec);
-      edges[i][j] = edges[j][i] = v;
+      if (v === false) continue;
+      partners[i].push(j);
+      pairing[i].push(v);
       if (v instanceof Unknown) unknowns.push(v);
     }
   }
-  /** How many entries the count gives when `members` are in and `usable` edges pair them. */
+  /** How many entries the count gives when `members` are in and `usable` pairs pair them. */
   const counted = (members: readonly boolean[], usable: (v: Tri) => boolean): number => {
     const matched = members.map((m) => !m);
     let n = members.filter(Boolean).length;
     for (let i = 0; i < candidates.length; i++) {
       if (matched[i]) continue;
-      for (let j = i + 1; j < candidates.length; j++) {
-        if (!matched[j] && usable(edges[i][j])) {
+      const js = partners[i];
+      for (let k = 0; k < js.length; k++) {
+        const j = js[k];
+        if (!matched[j] && usable(pairing[i][k])) {
           matched[i] = matched[j] = true;
           n--;
           break;
@@ -233,6 +246,159 @@ export function countPairedAsOne(c: Context, source: Value, filter: Filter | und
     (v) => v === true,
   );
   return lo === hi ? lo : { kind: "range", lo: Math.min(lo, hi), hi: Math.max(lo, hi), unknown: unknownOf(unknowns) };
+}
+
+/** An entry `counting … as one` may count: whether it is included, its place in the list, its date and the first and last day it may be. */
+interface Paired {
+  readonly rec: RecordValue;
+  readonly inc: Tri;
+  readonly order: number;
+  date: Value | undefined;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Where an `exists` or `count` is asked whose filter ends in a comparison of the entry's date with
+ * a value that does not depend on the entry (`s.date after p.date`; see IrDated in the compiler),
+ * the rest of the filter and the list depending on nothing else: each evaluation works out the
+ * rest once per list, in the slot, and every use then compares dates only.
+ */
+export interface DatedQuestion {
+  readonly slot: number;
+  readonly op: "<" | "<=" | ">" | ">=";
+  /** Whether the entry's date is the comparison's left operand. */
+  readonly entryFirst: boolean;
+}
+
+/** The slot of a question asked once per evaluation (one inside another that reads no variable): made once when its module loads. */
+export function questionSlot(): number {
+  return allocateSlot();
+}
+
+/** A place a dated question is asked, made once when its module loads. */
+export function datedQuestion(op: DatedQuestion["op"], entryFirst: boolean): DatedQuestion {
+  return Object.freeze({ slot: allocateSlot(), op, entryFirst });
+}
+
+/** An entry of a dated question that may be included, with what the rest of the filter gave and its date. */
+interface DatedEntry {
+  readonly member: Tri;
+  readonly rest: Tri;
+  readonly day: Value;
+}
+
+/** What a dated question works out once per evaluation and list. */
+interface DatedEntries {
+  /** The entries that may be included (in the list or maybe, the rest true or unknown), in list order. */
+  readonly all: readonly DatedEntry[];
+  /** The full dates of those surely included but for the comparison, in ascending order. */
+  readonly sureDays: Float64Array;
+  /** The others of `all` (maybe in the list, the rest unknown, or a date that is not a full day), in list order. */
+  readonly others: readonly DatedEntry[];
+  /**
+   * Whether, while comparisons are recorded for the fewest deciding facts, answering from these
+   * records exactly what the whole filter records entry by entry: every entry's date is a full
+   * day (a comparison of two days records nothing) and the rest of the filter recorded nothing.
+   */
+  readonly recordsAsWritten: boolean;
+}
+
+function datedEntries(source: ListValue, rest: Filter | undefined, entryDay: (entry: RecordValue) => Value): DatedEntries {
+  const all: DatedEntry[] = [];
+  const others: DatedEntry[] = [];
+  const sure: number[] = [];
+  const told = cutsTold();
+  // The entry's date is the record's own date (lowering marks only `s.date`): read here without a trace.
+  let fullDays = true;
+  for (const item of source.items) {
+    if (typeof recordDay(item.rec) !== "number") fullDays = false;
+    const restHolds = rest ? rest(item.rec) : true;
+    if (restHolds === false || item.member === false) continue;
+    const entry: DatedEntry = { member: item.member, rest: restHolds, day: entryDay(item.rec) };
+    all.push(entry);
+    if (entry.member === true && restHolds === true && typeof entry.day === "number") sure.push(entry.day);
+    else others.push(entry);
+  }
+  return { all, sureDays: Float64Array.from(sure).sort(), others, recordsAsWritten: fullDays && cutsTold() === told };
+}
+
+/** Whether an entry that may be included is included, its date compared with `bound`: what the whole filter gives it. */
+function datedIncludes(q: DatedQuestion, e: DatedEntry, bound: Value): Tri {
+  return and2(e.member, and2(e.rest, q.entryFirst ? compare(q.op, e.day, bound) : compare(q.op, bound, e.day)));
+}
+
+/** How many of these days (ascending) a comparison with `bound` holds for: an ordering of numbers holds for a first or a last run of them. */
+function holdingDays(q: DatedQuestion, days: Float64Array, bound: number): number {
+  const n = days.length;
+  if (n === 0) return 0;
+  const holds = (day: number) => (q.entryFirst ? compare(q.op, day, bound) : compare(q.op, bound, day)) === true;
+  const first = holds(days[0]);
+  if (first === holds(days[n - 1])) return first ? n : 0;
+  // days[lo] answers as the first day does and days[hi] as the last: search between.
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (holds(days[mid]) === first) lo = mid;
+    else hi = mid;
+  }
+  return first ? lo + 1 : n - hi;
+}
+
+/**
+ * `exists(s in LIST where REST and s.date OP BOUND)` asked at a dated question's place: the same
+ * answer as `exists` with the whole filter, from the entries the rest leaves in (worked out once
+ * per evaluation). Against a full date, the sure entries answer by their earliest and latest
+ * days, and only the uncertain ones are weighed one by one, in list order as `exists` does.
+ * While comparisons are recorded for the fewest deciding facts (see `recordCuts`), it answers so
+ * only where that records what the whole filter would (see `recordsAsWritten`), and otherwise
+ * asks the whole filter of each entry.
+ */
+export function existsDated(c: Context, q: DatedQuestion, source: Value, filter: Filter, rest: Filter | undefined, entryDay: (entry: RecordValue) => Value, bound: () => Value): Tri {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return false;
+  const entries = c.rememberFor(q.slot, source, () => datedEntries(source, rest, entryDay));
+  if (recordingCuts() && !entries.recordsAsWritten) return exists(c, source, filter);
+  if (entries.all.length === 0) return false;
+  const against = bound();
+  if (recordingCuts() && typeof against !== "number") return exists(c, source, filter);
+  let weighed = entries.all;
+  if (typeof against === "number") {
+    const days = entries.sureDays;
+    if (days.length > 0 && holdingDays(q, days, against) > 0) return true;
+    weighed = entries.others;
+  }
+  let any: Tri = false;
+  for (const e of weighed) {
+    any = or2(any, datedIncludes(q, e, against));
+    if (any === true) return true;
+  }
+  return any;
+}
+
+/** `count(s in LIST where REST and s.date OP BOUND)` asked at a dated question's place: as `existsDated`, the sure entries counted by a binary search of their days. */
+export function countDated(c: Context, q: DatedQuestion, source: Value, filter: Filter, rest: Filter | undefined, entryDay: (entry: RecordValue) => Value, bound: () => Value): Value {
+  if (source instanceof Unknown) return source;
+  if (!isList(source)) return 0;
+  const entries = c.rememberFor(q.slot, source, () => datedEntries(source, rest, entryDay));
+  if (recordingCuts() && !entries.recordsAsWritten) return count(c, source, filter);
+  if (entries.all.length === 0) return 0;
+  const against = bound();
+  if (recordingCuts() && typeof against !== "number") return count(c, source, filter);
+  let sure = 0;
+  let weighed = entries.all;
+  if (typeof against === "number") {
+    sure = holdingDays(q, entries.sureDays, against);
+    weighed = entries.others;
+  }
+  let unknowns: Unknown[] | undefined;
+  for (const e of weighed) {
+    const inc = datedIncludes(q, e, against);
+    if (inc === true) sure++;
+    else if (inc !== false) (unknowns ??= []).push(inc);
+  }
+  return unknowns ? range(sure, unknowns) : sure;
 }
 
 /** A key of an entry (`one per p.date and p.level`) as one comparable text; undefined while a part is undocumented. */

@@ -256,7 +256,24 @@ export interface CutRecorder {
 let cutRecorder: CutRecorder | undefined;
 
 export function recordCuts(recorder: CutRecorder | undefined): void {
-  cutRecorder = recorder;
+  // Each thing told is counted, so that a question can tell whether a part of it told any (see `cutsTold`).
+  cutRecorder = recorder && {
+    number: (u, at) => (cutsCounted++, recorder.number(u, at)),
+    duration: (u, at) => (cutsCounted++, recorder.duration(u, at)),
+    anchor: (u, day, sign) => (cutsCounted++, recorder.anchor(u, day, sign)),
+    documentation: (u) => (cutsCounted++, recorder.documentation(u)),
+  };
+}
+let cutsCounted = 0;
+
+/** Whether comparisons are being recorded (see `existsDated`). */
+export function recordingCuts(): boolean {
+  return cutRecorder !== undefined;
+}
+
+/** How many cuts and probes have been told so far: what a part of an evaluation told is the difference. */
+export function cutsTold(): number {
+  return cutsCounted;
 }
 
 // ── Comparisons ──────────────────────────────────────────────────────────────────────────────

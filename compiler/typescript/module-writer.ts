@@ -7,7 +7,7 @@
  * JavaScript for a function body (what `polc eval` runs in memory, with imports handed in by
  * `load`). Policy text reaches either only through `literal` and `commentText`.
  */
-import type { IrDeclaration, IrExpr, IrModule, IrPolicy, IrRecord, IrRequirement, IrType } from "../ir.js";
+import type { IrDated, IrDeclaration, IrExpr, IrModule, IrPolicy, IrRecord, IrRequirement, IrType } from "../ir.js";
 import { explainingReadings, subexpressions } from "../ir.js";
 import type { ModuleNames } from "./names.js";
 import { Names, fixedNames } from "./names.js";
@@ -133,6 +133,13 @@ export class ModuleWriter {
   }
 
   /** A module-level constant, shared by every use of the same code. */
+  /** A constant of its own, even where another has the same code (a place in the policy). */
+  uniqueConstant(candidate: string, value: Code): Code {
+    const name = this.locals.take(candidate);
+    this.constants.push([name, value]);
+    return atom(name);
+  }
+
   constant(candidate: string, value: Code): Code {
     const text = flat(value);
     let name = this.constantNames.get(text);
@@ -387,6 +394,11 @@ export class ModuleWriter {
   private readonly entries = new Set<string>();
 
   private query(e: Extract<IrExpr, { k: "query" }>, scope: Scope): Code {
+    if (e.once) {
+      // Asked inside another question, reading no variable: remembered like a definition without parameters.
+      const slot = this.uniqueConstant(`question_${this.onceSites++}`, call("k.questionSlot", []));
+      return call("c.remember", [slot, arrow("(c)", this.query({ ...e, once: false }, scope))]);
+    }
     const source = this.expr(e.source, scope);
     const entry = `each_${e.binder}`;
     this.entries.add(entry);
@@ -406,9 +418,15 @@ export class ModuleWriter {
           const second = e.merge.b === e.merge.a ? `${first}_2` : `each_${e.merge.b}`;
           this.entries.add(first).add(second);
           const pair = new Map(scope).set(e.merge.a, first).set(e.merge.b, second);
-          return call("k.countPairedAsOne", [c, source, filter ?? none, arrow(`(${first}, ${second})`, this.tri(e.merge.cond, pair))]);
+          const condition = arrow(`(${first}, ${second})`, this.tri(e.merge.cond, pair));
+          const window = e.merge.window ? [arrow(`(${first}, ${second})`, this.tri(e.merge.window, pair))] : [];
+          return call("k.countPairedAsOne", [c, source, filter ?? none, condition, ...window]);
         }
+        if (e.dated && filter) return this.datedQuestion("k.countDated", e.dated, source, filter, entry, inner, scope);
         return call("k.count", filter ? [c, source, filter] : [c, source]);
+      case "exists":
+        if (e.dated && filter) return this.datedQuestion("k.existsDated", e.dated, source, filter, entry, inner, scope);
+        return call("k.exists", filter ? [c, source, filter] : [c, source]);
       case "every":
         return call("k.every", [c, source, filter ?? none, arrow(`(${entry})`, this.tri(e.body!, inner))]);
       case "union":
@@ -416,6 +434,23 @@ export class ModuleWriter {
       default:
         return call(`k.${e.op}`, filter ? [c, source, filter] : [c, source]);
     }
+  }
+
+  /** How many questions asked once per evaluation this module has, for their names. */
+  private onceSites = 0;
+
+  /** How many places of dated questions this module has made, for their names. */
+  private datedSites = 0;
+
+  /**
+   * `exists`/`count` whose filter ends in a comparison of the entry's date (IrDated): the place
+   * it is asked is a constant of the module (each evaluation remembers there what the rest of the
+   * filter gave), and the call gets the whole filter besides its parts.
+   */
+  private datedQuestion(callee: string, dated: IrDated, source: Code, filter: Code, entry: string, inner: Scope, scope: Scope): Code {
+    const site = this.uniqueConstant(`dated_question_${this.datedSites++}`, call("k.datedQuestion", [str(literal(dated.op)), atom(String(dated.entryFirst))]));
+    const rest = dated.rest ? arrow(`(${entry})`, this.tri(dated.rest, inner)) : atom("undefined");
+    return call(callee, [atom("c"), site, source, filter, rest, arrow(`(${entry})`, this.expr(dated.entryDate, inner)), arrow("()", this.expr(dated.other, scope))]);
   }
 
   // ── Requirements ─────────────────────────────────────────────────────────────────────────

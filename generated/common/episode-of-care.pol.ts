@@ -12,6 +12,7 @@ import {
 } from "./history.pol.js";
 
 const years_2 = k.length(2, "years");
+const dated_question_0 = k.datedQuestion(">", true);
 
 const source = "policies/common/episode-of-care.pol";
 
@@ -48,20 +49,32 @@ export const define_episode_of = k.defineOver(
     k.select(c, k.recentRun(c, param_procedures, years_2), (each_p) =>
       c.and(k.not(k.truth(c.fact(fact_new_pathology))), () =>
         k.not(
-          k.exists(c, c.fact(fact_prior_procedures), (each_s) =>
-            c.and(k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"), () =>
-              c.and(
+          k.existsDated(
+            c,
+            dated_question_0,
+            c.fact(fact_prior_procedures),
+            (each_s) =>
+              c.and(k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"), () =>
+                c.and(
+                  k.truth(
+                    define_same_region(c, c.entryField(each_s, field_procedure_region), c.fact(fact_request_region)),
+                  ),
+                  () =>
+                    k.compare(
+                      ">",
+                      c.entryField(each_s, field_procedure_date),
+                      c.entryField(each_p, field_procedure_date),
+                    ),
+                ),
+              ),
+            (each_s) =>
+              c.and(k.compareEqual("=", c.entryField(each_s, field_procedure_kind), "spinal_surgery"), () =>
                 k.truth(
                   define_same_region(c, c.entryField(each_s, field_procedure_region), c.fact(fact_request_region)),
                 ),
-                () =>
-                  k.compare(
-                    ">",
-                    c.entryField(each_s, field_procedure_date),
-                    c.entryField(each_p, field_procedure_date),
-                  ),
               ),
-            ),
+            (each_s) => c.entryField(each_s, field_procedure_date),
+            () => c.entryField(each_p, field_procedure_date),
           ),
         ),
       ),

@@ -32,6 +32,7 @@ import {
   fact_same_day_medical_reason,
 } from "../common/same-date-of-service.pol.js";
 
+const dated_question_0 = k.datedQuestion("<", true);
 const years_1 = k.length(1, "years");
 const months_3 = k.length(3, "months");
 const weeks_2 = k.length(2, "weeks");
@@ -235,8 +236,15 @@ export const define_after_initial_phase_injections = k.define(
     k.select(c, define_episode_injections(c), (each_p) =>
       k.compare(
         ">=",
-        k.count(c, define_episode_injections(c), (each_q) =>
-          k.compare("<", c.entryField(each_q, field_procedure_date), c.entryField(each_p, field_procedure_date)),
+        k.countDated(
+          c,
+          dated_question_0,
+          define_episode_injections(c),
+          (each_q) =>
+            k.compare("<", c.entryField(each_q, field_procedure_date), c.entryField(each_p, field_procedure_date)),
+          undefined,
+          (each_q) => c.entryField(each_q, field_procedure_date),
+          () => c.entryField(each_p, field_procedure_date),
         ),
         2,
       ),

@@ -211,6 +211,16 @@ export const define_denervations_in_12_months = k.define(
             c.dos,
           ),
         ),
+      (each_p, each_q) =>
+        k.compareDurations(
+          "<=",
+          k.timeBetween(
+            k.earlierOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+            k.laterOf([c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)]),
+          ),
+          months_1,
+          c.dos,
+        ),
     ),
   { name: "denervations_in_12_months", source, line: 87 },
 );

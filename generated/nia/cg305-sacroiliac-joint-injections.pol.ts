@@ -29,6 +29,7 @@ const choices_epidural_injection_facet_injection_media = k.choices([
   "sympathetic_block",
 ]);
 const choices_lumbar_sacral = k.choices(["lumbar", "sacral"]);
+const question_0 = k.questionSlot();
 const months_3 = k.length(3, "months");
 const weeks_6 = k.length(6, "weeks");
 const months_6 = k.length(6, "months");
@@ -288,8 +289,14 @@ export const define_initial_request = k.define((c) => k.compare("=", k.count(c, 
  */
 export const define_episode_sessions = k.define(
   (c) =>
-    k.countPairedAsOne(c, define_episode_injections(c), undefined, (each_p, each_q) =>
-      k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
+    k.countPairedAsOne(
+      c,
+      define_episode_injections(c),
+      undefined,
+      (each_p, each_q) =>
+        k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
+      (each_p, each_q) =>
+        k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
     ),
   { name: "episode_sessions", source, line: 91 },
 );
@@ -320,7 +327,10 @@ export const define_other_injections_since_last_sij = k.define(
           k.compare(
             ">",
             c.entryField(each_p, field_procedure_date),
-            c.field(k.latest(c, define_sij_injections(c)), field_procedure_date),
+            c.field(
+              c.remember(question_0, (c) => k.latest(c, define_sij_injections(c))),
+              field_procedure_date,
+            ),
           ),
       ),
     ),
@@ -1125,6 +1135,8 @@ export const criterion_twelve_month_limit = k.criterion({
         c,
         define_sij_injections(c),
         (each_p) => k.withinLast(c.entryField(each_p, field_procedure_date), months_12, c.dos),
+        (each_p, each_q) =>
+          k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
         (each_p, each_q) =>
           k.compare("=", c.entryField(each_p, field_procedure_date), c.entryField(each_q, field_procedure_date)),
       ),
