@@ -8,7 +8,8 @@
  *   npm run bench -- --quick           # fewer samples, a 10 s batch budget
  *
  * Environment: BENCH_BATCH_CASES (default 1000000), BENCH_BATCH_BUDGET_S (default 40): the
- * batch run is stopped after its budget and the throughput is taken over what it did.
+ * batch run is stopped after its budget and the throughput is taken over what it did;
+ * BENCH_CPU_TIME=1 times the evaluator samples in CPU time (see bench/evaluators.ts).
  *
  * Method: every figure has warm-up runs first and is the median of several samples. Evaluator
  * throughput is measured on the same stratified set of corpus cases (every 40th case of the

@@ -105,7 +105,7 @@ export function lineOutcome(results: readonly SectionResult[]): { outcome: Outco
 export function lineVerdict(results: readonly SectionResult[]): { outcome: Outcome; facts: ReadonlySet<string>; referrals: readonly Referral[] } {
   const decided = lineOutcome(results);
   let outcome = decided.outcome;
-  const facts = outcome === "needs-info" ? missingOf(decided.open) : new Set<string>();
+  const facts = outcome === "needs-info" ? missingOf(decided.open) : noFacts;
   // Open only on clauses the guideline leaves to individual consideration: a clinician decides.
   const referrals = outcome === "needs-info" && facts.size === 0 ? unknownOf(decided.open).referrals : [];
   if (referrals.length > 0) outcome = "refer-for-review";
@@ -120,10 +120,14 @@ interface LineDecision {
   readonly facts: ReadonlySet<string>;
   readonly referrals: readonly Referral[];
   /** The reasons before the one that asks for more information, and those after it. */
-  readonly reasons: string[];
-  readonly later: string[];
-  readonly advisories: CriterionRef[];
+  readonly reasons: readonly string[];
+  readonly later: readonly string[];
+  readonly advisories: readonly CriterionRef[];
 }
+
+/** What a line without facts, reasons or advisories holds: shared, never changed. */
+const noFacts: ReadonlySet<string> = new Set();
+const none: readonly never[] = Object.freeze([]);
 
 /** The wording of a pathway as one line says it. */
 function quoted(ref: CriterionRef): string {
@@ -214,19 +218,18 @@ function decide(c: Context, results: readonly SectionResult[], pathways: readonl
     for (const r of referrals) reasons?.push(`Refer for clinical review: ${r.clause}`);
   }
 
+  if (!explain) return { outcome, unmet, facts, referrals, reasons: none, later: none, advisories: none };
   const advisories: CriterionRef[] = [];
   const later: string[] = [];
-  if (explain) {
-    for (const r of results) {
-      if (r.layout.section.kind !== "advisories" || r.when === false) continue;
-      for (const p of r.layout.items) {
-        if (c.appliesTo(p.requirement) !== true) continue;
-        advisories.push(p.ref);
-        later.push(`Advisory: ${p.ref.wording}`);
-      }
+  for (const r of results) {
+    if (r.layout.section.kind !== "advisories" || r.when === false) continue;
+    for (const p of r.layout.items) {
+      if (c.appliesTo(p.requirement) !== true) continue;
+      advisories.push(p.ref);
+      later.push(`Advisory: ${p.ref.wording}`);
     }
   }
-  return { outcome, unmet, facts, referrals, reasons: reasons ?? [], later, advisories };
+  return { outcome, unmet, facts, referrals, reasons: reasons ?? none, later, advisories };
 }
 
 /** The facts to ask for and the rest, as a determination lists them (see deciding-facts.ts). */
@@ -302,12 +305,14 @@ function decideRequest(policy: Policy, c: Context, state: string | null, explain
     }
   }
   const main = decide(c, results, pathways, matched, explain);
+  const facts = main.facts.size === 0 ? [] : [...main.facts].sort();
+  // Most requests ask for no service line: the main line's lists are the request's, not copied.
+  if (services.length === 0) return { considered, pathways, matched, main, decided: [], outcome: main.outcome, unmet: main.unmet, facts, referrals: main.referrals, advisories: main.advisories };
 
   // Service lines the request asks for (or may): each decided by its own sections.
   const decided: DecidedLine[] = [];
   let outcome = main.outcome;
   const unmet = [...main.unmet];
-  const facts = main.facts.size === 0 ? [] : [...main.facts].sort();
   const referrals = [...main.referrals];
   const advisories = [...main.advisories];
   for (const { placed, requested, results: lineResults } of services) {
@@ -387,7 +392,7 @@ export interface EvaluatedSections {
  */
 export function evaluateSections(policy: Policy, c: Context, state: string | null, explain = false): EvaluatedSections {
   // The first policy evaluated in a context is the one asked about; `meets` reads its list of policies.
-  c.evaluation ??= { policy, state, consulted: new Map() } satisfies Evaluation;
+  c.evaluation ??= { policy, state, consulted: undefined } satisfies Evaluation;
   const considered = consideredOverlays(policy, c, state, explain);
   const overlays = considered.filter((o) => o.inState);
   const results: SectionResult[] = [];
@@ -458,7 +463,8 @@ export function consideredOverlays(policy: Policy, c: Context, state: string | n
 interface Evaluation {
   readonly policy: Policy;
   readonly state: string | null;
-  readonly consulted: Map<string, Consulted>;
+  /** Made by the first `meets` (most evaluations have none). */
+  consulted: Map<string, Consulted> | undefined;
 }
 
 /** A policy read through `meets`: the version in force (none when no version is), and what it came to. */
@@ -484,7 +490,7 @@ function evaluationOf(c: Context): Evaluation | undefined {
 export function meets(c: Context, name: string): Tri {
   const evaluation = evaluationOf(c);
   if (!evaluation) throw new Error(`'meets ${name}' was evaluated outside a determination`);
-  const known = evaluation.consulted.get(name);
+  const known = evaluation.consulted?.get(name);
   if (known) return known.value;
   const policy = versionOn(evaluation.policy.consults?.get(name) ?? [], c.dos);
   let value: Tri = false;
@@ -495,7 +501,7 @@ export function meets(c: Context, name: string): Tri {
     for (const v of verdicts) if (severity.indexOf(v.outcome) < severity.indexOf(outcome)) outcome = v.outcome;
     value = outcome === "meets" ? true : outcome === "needs-info" ? unknownOf(verdicts.filter((v) => v.outcome === "needs-info").flatMap((v) => v.open)) : false;
   }
-  evaluation.consulted.set(name, { name, policy, value });
+  (evaluation.consulted ??= new Map()).set(name, { name, policy, value });
   return value;
 }
 
@@ -517,7 +523,7 @@ function consultedReasons(c: Context): string[] {
   const evaluation = evaluationOf(c);
   if (!evaluation) return [];
   const reasons: string[] = [];
-  for (const x of evaluation.consulted.values()) {
+  for (const x of evaluation.consulted?.values() ?? []) {
     if (x.value !== false) continue;
     if (!x.policy) {
       const day = typeof c.dos === "number" ? formatDay(c.dos) : "the date of service";
