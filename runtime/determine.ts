@@ -595,7 +595,7 @@ export function evaluate(policy: Policy, input: unknown, options: EvaluateOption
   if (read.problems.length > 0) throw new InputError(read.problems);
   const tracing = options.trace !== false;
   const c = new Context(read, tracing, policy, observer);
-  const determination = determine(policy, c, state, options.fewestFacts === false ? undefined : narrowing(policy, input, c, read.dos, state));
+  const determination = determine(policy, c, state, options.fewestFacts === false ? undefined : narrowing(policy, c, read, state));
   return tracing ? { ...determination, trace: c.trace } : determination;
 }
 
@@ -612,8 +612,9 @@ export function decision(policy: Policy, input: unknown, options: DecisionOption
   const read = readInput(policy, input);
   if (read.problems.length > 0) throw new InputError(read.problems);
   const c = new Context(read, false, policy);
+  const narrow = options.fewestFacts === true ? narrowing(policy, c, read, state) : undefined;
   const { matched, outcome, unmet, facts } = decideRequest(policy, c, state, false);
-  const missing = outcome !== "needs-info" ? [] : options.fewestFacts === true ? narrowing(policy, input, c, read.dos, state)(facts).deciding : facts;
+  const missing = outcome !== "needs-info" ? [] : narrow ? narrow(facts).deciding : facts;
   return { outcome, pathway: matched?.id ?? null, unmet: unmet.map((u) => u.id), missing };
 }
 
@@ -632,13 +633,20 @@ function openFacts(policy: Policy, c: Context, state: string | null): string[] {
   return facts;
 }
 
-/** How a needs-info determination of this request finds its fewest deciding facts. */
-function narrowing(policy: Policy, input: unknown, c: Context, dos: number | undefined, state: string | null): (facts: readonly string[]) => DecidingFacts {
+/**
+ * How a needs-info determination of this request finds its fewest deciding facts. Made before `c`
+ * evaluates anything: `read` is then still the request as read, and each evaluation of the search
+ * starts from a copy of it instead of reading the request again (reading was a fifth of the
+ * search's time). The copy shares lists and entries; the search copies those it writes to.
+ */
+function narrowing(policy: Policy, c: Context, read: InputRead, state: string | null): (facts: readonly string[]) => DecidingFacts {
+  const first = read.facts.slice();
+  const dos = read.dos;
   return (facts) =>
     decidingFacts(policy, facts, openCriteriaPerFact(policy, c), dos, (assign, reuse) => {
-      // The request read again, with some of its undocumented facts given values, and evaluated
-      // the same way, without a trace or an observer.
-      const again = readInput(policy, input);
+      // The request as read, with some of its undocumented facts given values, and evaluated the
+      // same way, without a trace or an observer.
+      const again: InputRead = { problems: [], dos, facts: first.slice() };
       assign(again);
       if (reuse) seedStatuses(policy, c, again, reuse);
       return openFacts(policy, new Context(again, false, policy), state);
@@ -671,7 +679,7 @@ export function searchDecidingFacts(policy: Policy, input: unknown, options: Eva
   const read = readInput(policy, input);
   if (read.problems.length > 0) throw new InputError(read.problems);
   const c = new Context(read, false, policy);
-  const narrow = narrowing(policy, input, c, read.dos, state);
+  const narrow = narrowing(policy, c, read, state);
   let found: DecidingFacts | undefined;
   determine(policy, c, state, (facts) => (found = narrow(facts)));
   return found;
