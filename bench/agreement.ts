@@ -1,17 +1,17 @@
 /**
- * Compares the three evaluators of NIA_CG_300 (generated module, hand-written, json-rules-engine)
- * on corpus cases. Used by test/bench-agreement.test.ts on a slice, and by
+ * Compares the three evaluators of NIA_CG_300 (generated module, hand-written, json-rules-engine),
+ * and the module's decision against its determination, on corpus cases. Used by test/bench-agreement.test.ts on a slice, and by
  * `npx tsx bench/agreement.ts [from] [to]` on the whole corpus.
  */
-import { evaluate } from "../generated/nia-cg-300.js";
+import { decision, evaluate } from "../generated/nia-cg-300.js";
 import { generateCorpus, type CorpusCase } from "./corpus.js";
 import { evaluateHandwritten } from "./handwritten-cg300.js";
 import { createJreEvaluator } from "./json-rules-engine-cg300.js";
 
 export interface Disagreement {
   readonly index: number;
-  readonly engine: "handwritten" | "json-rules-engine" | "trace";
-  readonly field: "outcome" | "unmet" | "missing" | "determination";
+  readonly engine: "handwritten" | "json-rules-engine" | "trace" | "decision";
+  readonly field: "outcome" | "unmet" | "missing" | "determination" | "decision";
   readonly expected: unknown;
   readonly got: unknown;
   readonly testCase: CorpusCase;
@@ -38,6 +38,17 @@ export async function checkAgreement(cases: readonly CorpusCase[], offset = 0): 
     const traced = evaluate(c.input, { state: c.state, fewestFacts: false });
     if (JSON.stringify({ ...traced, trace: [] }) !== JSON.stringify(d)) {
       disagreements.push({ index: offset + i, engine: "trace", field: "determination", expected: traced, got: d, testCase: c });
+    }
+    // The decision (what --compact prints) is the determination's outcome, pathway, unmet ids and
+    // missing paths, in its order; with fewestFacts, those of the default determination (every
+    // tenth case: the search evaluates a needs-info request several times more).
+    const projected = (x: typeof d) => ({ outcome: x.outcome, pathway: x.pathway, unmet: x.unmet.map((u) => u.id), missing: x.missing.map((m) => m.fact) });
+    const light = decision(c.input, { state: c.state });
+    if (JSON.stringify(light) !== JSON.stringify(projected(d))) disagreements.push({ index: offset + i, engine: "decision", field: "decision", expected: projected(d), got: light, testCase: c });
+    if (i % 10 === 0) {
+      const fewest = projected(evaluate(c.input, { state: c.state, trace: false }));
+      const narrowed = decision(c.input, { state: c.state, fewestFacts: true });
+      if (JSON.stringify(narrowed) !== JSON.stringify(fewest)) disagreements.push({ index: offset + i, engine: "decision", field: "decision", expected: fewest, got: narrowed, testCase: c });
     }
     outcomes[d.outcome] = (outcomes[d.outcome] ?? 0) + 1;
     const unmet = d.unmet.map((u) => u.id).sort();

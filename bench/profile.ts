@@ -1,7 +1,10 @@
 /**
  * CPU profile of the generated NIA_CG_300 evaluator on the benchmark corpus.
  *
- *   npx tsx bench/profile.ts [seconds] [--trace] [--bundle]
+ *   npx tsx bench/profile.ts [seconds] [--trace] [--bundle] [--all-missing] [--decision]
+ *
+ * `--all-missing` evaluates with `fewestFacts: false` (as the bench's evaluator figures do);
+ * `--decision` profiles `decision` (outcome, pathway, unmet, missing) instead of `evaluate`.
  *
  * Runs an eval loop under `node --cpu-prof --import tsx` in a child process, then prints the
  * functions with the most self time (time spent in the function itself, not in what it calls),
@@ -36,16 +39,17 @@ interface CpuProfile {
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** The profiled process: evaluates the cases of `casesFile` (JSON) in a loop; nothing else runs. */
-async function loop(casesFile: string, seconds: number, trace: boolean): Promise<void> {
-  const { evaluate } = await import("../generated/nia-cg-300.js");
+async function loop(casesFile: string, seconds: number, trace: boolean, fewestFacts: boolean, decisionOnly: boolean): Promise<void> {
+  const { evaluate, decision } = await import("../generated/nia-cg-300.js");
   const set = JSON.parse(readFileSync(casesFile, "utf8")) as CorpusCase[];
   const end = performance.now() + seconds * 1000;
   let n = 0;
   while (performance.now() < end) {
-    for (const c of set) evaluate(c.input, { state: c.state, trace });
+    if (decisionOnly) for (const c of set) decision(c.input, { state: c.state, fewestFacts });
+    else for (const c of set) evaluate(c.input, { state: c.state, trace, fewestFacts });
     n += set.length;
   }
-  process.stderr.write(`profiled ${n} evaluations (trace ${trace ? "on" : "off"})\n`);
+  process.stderr.write(`profiled ${n} ${decisionOnly ? "decisions" : "evaluations"} (trace ${trace && !decisionOnly ? "on" : "off"}, fewest facts ${fewestFacts ? "on" : "off"})\n`);
 }
 
 export interface ProfileEntry {
@@ -106,7 +110,7 @@ export async function profileEvaluator(
   seconds: number,
   trace: boolean,
   cases?: readonly CorpusCase[],
-  options: { bundle?: boolean } = {},
+  options: { bundle?: boolean; fewestFacts?: boolean; decision?: boolean } = {},
 ): Promise<{ summary: ReturnType<typeof summarise>; path: string }> {
   const dir = mkdtempSync(join(tmpdir(), "pol-cpuprof-"));
   const casesFile = join(dir, "cases.json");
@@ -121,7 +125,7 @@ export async function profileEvaluator(
     entry = [outfile];
     bundleLines = readFileSync(outfile, "utf8").split("\n");
   }
-  const child = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, ...entry, "--loop", casesFile, String(seconds), ...(trace ? ["--trace"] : [])], {
+  const child = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, ...entry, "--loop", casesFile, String(seconds), ...(trace ? ["--trace"] : []), ...(options.fewestFacts === false ? ["--all-missing"] : []), ...(options.decision ? ["--decision"] : [])], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -137,9 +141,11 @@ if (isMain) {
   const args = process.argv.slice(2);
   const trace = args.includes("--trace");
   const seconds = Number(args.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 8);
-  if (args[0] === "--loop") await loop(args[1], seconds, trace);
+  const fewestFacts = !args.includes("--all-missing");
+  const decision = args.includes("--decision");
+  if (args[0] === "--loop") await loop(args[1], seconds, trace, fewestFacts, decision);
   else {
-    const { summary, path } = await profileEvaluator(seconds, trace, undefined, { bundle: args.includes("--bundle") });
+    const { summary, path } = await profileEvaluator(seconds, trace, undefined, { bundle: args.includes("--bundle"), fewestFacts, decision });
     console.log(`# ${path}`);
     console.log(`# self time, ${summary.total.toFixed(0)} ms sampled; top functions:`);
     for (const e of summary.functions.slice(0, 25)) console.log(`${(e.share * 100).toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.name}  (${e.location})`);

@@ -574,5 +574,15 @@ export function evaluate(input: Input, options?: k.EvaluateOptions): k.Determina
   return k.evaluate(policy, input, options);
 }
 
+/**
+ * What a request comes to against NIA_CG_301, without what explains it: the outcome, the pathway met, the unmet criteria's ids and the missing facts' paths, as evaluate gives them with the trace off.
+ * Pass { fewestFacts: true } to narrow the missing facts as evaluate does by default.
+ */
+export function decision(input: Input, options?: k.DecisionOptions): k.Decision {
+  return k.decision(policy, input, options);
+}
+
 export type Determination = k.Determination;
 export type EvaluateOptions = k.EvaluateOptions;
+export type Decision = k.Decision;
+export type DecisionOptions = k.DecisionOptions;

@@ -83,6 +83,12 @@ export class Context {
    */
   readonly assumed: FactDescriptor[] = [];
 
+  /**
+   * What the determination this evaluation serves keeps of it: the policy asked about and the
+   * policies read through `meets` (runtime/determine.ts); set by the first policy evaluated in it.
+   */
+  evaluation: object | undefined = undefined;
+
   constructor(
     input: InputRead,
     tracing: boolean,

@@ -21,7 +21,7 @@ import type { Policy } from "./policy.js";
 import type { ValueType } from "./schema.js";
 import { OpenStatus } from "./status.js";
 import { Unknown } from "./tri.js";
-import { isList, isRange, recordCuts, type CutRecorder, type Value } from "./values.js";
+import { isList, isRange, recordCuts, recordOf, type CutRecorder, type Value } from "./values.js";
 import type { InputRead } from "./validate.js";
 import { addLength, fixedMinutes, type Length } from "./dates.js";
 
@@ -364,20 +364,39 @@ function typeOf(policy: Policy, path: string): ValueType | undefined {
   return list?.t === "list" ? list.of().fieldsByName.get(match[3])?.type : undefined;
 }
 
-/** Puts a value where a request's reading keeps a fact or a field of an entry. */
+/**
+ * Puts a value where a request's reading keeps a fact or a field of an entry. A reading shares its
+ * lists and entries with the request's first reading (see `narrowing` in determine.ts): the list
+ * and the entry a field is written to are copied first, never changed in place.
+ */
 function place(policy: Policy, read: InputRead, path: string, value: Value): void {
+  update(policy, read, path, () => value);
+}
+
+/** Replaces what a reading holds at `path` by what `change` makes of it (undefined: nothing to change, or no such place). */
+function update(policy: Policy, read: InputRead, path: string, change: (old: Value | undefined) => Value | undefined): void {
   const direct = policy.factsByPath.get(path);
   if (direct) {
-    read.facts[direct.slot] = value;
+    const next = change(read.facts[direct.slot]);
+    if (next !== undefined) read.facts[direct.slot] = next;
     return;
   }
   const match = entryPath.exec(path);
   if (!match) return;
-  const list = valueAt(policy, read, match[1]);
-  if (!list || !isList(list)) return;
-  const entry = list.items[Number(match[2])]?.rec;
-  const field = entry?.type.fieldsByName.get(match[3]);
-  if (entry && field) entry.row[field.index] = value;
+  const index = Number(match[2]);
+  update(policy, read, match[1], (list) => {
+    if (!list || !isList(list)) return undefined;
+    const item = list.items[index];
+    const field = item?.rec.type.fieldsByName.get(match[3]);
+    if (!item || !field) return undefined;
+    const next = change(item.rec.row[field.index]);
+    if (next === undefined) return undefined;
+    const row = item.rec.row.slice();
+    row[field.index] = next;
+    const items = list.items.slice();
+    items[index] = { rec: recordOf(item.rec.list, item.rec.index, item.rec.type, row), member: item.member };
+    return { kind: "list", items };
+  });
 }
 
 /** The value a reading holds for a fact or a field of an entry, by its path. */

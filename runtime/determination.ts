@@ -185,3 +185,29 @@ export interface EvaluateOptions {
    */
   readonly fewestFacts?: boolean;
 }
+
+/**
+ * What `decision` returns: the outcome and what a batch over many requests keeps of it, the same
+ * as the determination's fields of those names, by id and path.
+ */
+export interface Decision {
+  readonly outcome: Outcome;
+  /** The pathway met (its id), as the determination's `pathway`. */
+  readonly pathway: string | null;
+  /** The ids of the determination's `unmet`, in its order. */
+  readonly unmet: readonly string[];
+  /** For needs-info, the paths of the determination's `missing`, in its order (see `fewestFacts`). */
+  readonly missing: readonly string[];
+}
+
+export interface DecisionOptions {
+  /** The member's state; overlays for that state apply (for example "WA"). */
+  readonly state?: string;
+  /**
+   * Look for the fewest facts that decide a needs-info request, as a determination does by
+   * default. Off by default here: `missing` then lists every undocumented fact the open criteria
+   * read, as `evaluate(…, { fewestFacts: false })` does, and the search (several more evaluations
+   * of the request) is not run.
+   */
+  readonly fewestFacts?: boolean;
+}

@@ -2,14 +2,14 @@
  * The runtime: what generated policy modules import (as `k`), and what a service calls. It never
  * imports the compiler.
  */
-export type { Determination, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue, Referred, ServiceLineResult, PolicyRef, Assumption, Reading } from "./determination.js";
+export type { Determination, Decision, DecisionOptions, Outcome, TruthValue, CriterionRef, PathwayResult, MissingFact, OverlayResult, TraceEntry, FactValue, EvaluateOptions, JsonValue, Referred, ServiceLineResult, PolicyRef, Assumption, Reading } from "./determination.js";
 export { recordReview, type ReviewDecision, type ReviewInput, type ReviewVerdict } from "./review.js";
 export type { DurationUnit, QueryOp, SectionKind, Quantifier, RequirementRole } from "./vocabulary.js";
 import type { DurationUnit } from "./vocabulary.js";
 export type { Length } from "./dates.js";
 
 // What a service calls.
-export { evaluate, meets } from "./determine.js";
+export { evaluate, decision, meets } from "./determine.js";
 export { StateError, stateCode } from "./states.js";
 export { versionInForce, versionsOf } from "./versions.js";
 export { validateInput, InputError, FastReader, type InputProblem, type Row, type RequestObject } from "./validate.js";

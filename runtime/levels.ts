@@ -28,8 +28,35 @@ export function levelName(i: number): string {
 
 const onePattern = /^([CTLS])(\d{1,2})-([CTLS])?(\d{1,2})$/;
 
+/**
+ * What texts already read came to. Charts write levels in a few spellings ("L4-5", "L5-S1"),
+ * read once per request and entry: reading each afresh (case, spaces, dashes, a pattern) was 4 %
+ * of an evaluation. Bounded: short texts only, emptied when full.
+ */
+class ReadTexts {
+  private readonly known = new Map<string, number | string>();
+  constructor(private readonly read: (text: string) => number | string) {}
+  get(text: string): number | string {
+    // A long text is no spelling of levels worth keeping (and would hold its memory).
+    if (text.length > 64) return this.read(text);
+    let value = this.known.get(text);
+    if (value === undefined) {
+      if (this.known.size >= 4096) this.known.clear();
+      this.known.set(text, (value = this.read(text)));
+    }
+    return value;
+  }
+}
+
+const levelTexts = new ReadTexts(parseLevelOnce);
+const levelsTexts = new ReadTexts(parseLevelsText);
+
 /** One level as the chart writes it; a message saying what is wrong when it is not one. */
 export function parseLevel(text: string): number | string {
+  return levelTexts.get(text);
+}
+
+function parseLevelOnce(text: string): number | string {
   const compact = text.toUpperCase().replace(/\s+/g, "").replace(/[–—/]/g, "-");
   const match = onePattern.exec(compact);
   if (!match) return `expected a spinal level like L4-5, L4-L5 or L5-S1, got ${JSON.stringify(text)}`;
@@ -45,8 +72,16 @@ export function parseLevel(text: string): number | string {
  * Returns the bit mask, or the problems.
  */
 export function parseLevels(value: unknown): number | string {
-  const texts = typeof value === "string" ? value.split(/[,;]|\band\b/i).map((t) => t.trim()).filter((t) => t !== "") : Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined;
-  if (!texts) return `expected spinal levels: a text like "L4-5" or a list like ["L4-5", "L5-S1"]`;
+  if (typeof value === "string") return levelsTexts.get(value);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) return `expected spinal levels: a text like "L4-5" or a list like ["L4-5", "L5-S1"]`;
+  return levelsOf(value as string[]);
+}
+
+function parseLevelsText(value: string): number | string {
+  return levelsOf(value.split(/[,;]|\band\b/i).map((t) => t.trim()).filter((t) => t !== ""));
+}
+
+function levelsOf(texts: readonly string[]): number | string {
   if (texts.length === 0) return `expected at least one spinal level, like "L4-5"`;
   let mask = 0;
   for (const text of texts) {

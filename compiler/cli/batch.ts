@@ -26,8 +26,7 @@ import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Policy } from "../../runtime/policy.js";
-import type { Determination } from "../../runtime/determination.js";
-import { evaluate } from "../../runtime/determine.js";
+import { decision, evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
 import { stateCode, stateProblem } from "../../runtime/states.js";
 import { instantiate, type ScriptLibrary } from "../load-modules.js";
@@ -40,8 +39,10 @@ export interface BatchOptions {
   readonly workers?: number | string;
   /** Include each determination's trace (off by default). */
   readonly trace?: boolean;
-  /** Print only the outcome, the pathway, the unmet ids and the missing facts of each determination. */
+  /** Print only the outcome, the pathway, the unmet ids and the missing facts of each case (the runtime's `decision`). */
   readonly compact?: boolean;
+  /** With `compact`: narrow the missing facts to the fewest that decide, as a determination does. */
+  readonly fewestFacts?: boolean;
   /** Lines per chunk sent to a worker. */
   readonly chunkSize?: number;
   /** Where determinations go (default stdout). */
@@ -70,6 +71,7 @@ interface WorkerConfig {
   readonly state?: string;
   readonly trace: boolean;
   readonly compact: boolean;
+  readonly fewestFacts: boolean;
 }
 
 /** What evaluating a line needs: the loaded policy and the batch's options. */
@@ -78,17 +80,22 @@ interface LineConfig {
   readonly state?: string;
   readonly trace: boolean;
   readonly compact?: boolean;
+  readonly fewestFacts?: boolean;
 }
 interface ChunkRequest {
   readonly id: number;
-  /** Line number of the first line of `text`. */
+  /** Line number of the first line of `bytes`. */
   readonly first: number;
-  /** The chunk's lines, joined with "\n" (a JSON line cannot hold a raw newline). */
-  readonly text: string;
+  /**
+   * The chunk's lines as the input's UTF-8 bytes, with their line ends but the last one (a JSON
+   * line cannot hold a raw line end). Moved to the worker, not copied: the worker decodes them.
+   */
+  readonly bytes: Uint8Array<ArrayBuffer>;
 }
 interface ChunkResult {
   readonly id: number;
-  readonly out: string;
+  /** The output lines, each with its "\n", as UTF-8 (encoded by the worker, moved back to be written as they are). */
+  readonly out: Uint8Array<ArrayBuffer>;
   readonly evaluated: number;
   readonly errors: number;
 }
@@ -141,8 +148,7 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   if ("error" in read) return fail(read.error);
   const { input, state } = read;
   try {
-    const determination = evaluate(config.policy, input, { state: state?.toUpperCase(), trace: config.trace });
-    const shown = config.compact ? compactDetermination(determination) : determination;
+    const shown = config.compact ? decision(config.policy, input, { state: state?.toUpperCase(), fewestFacts: config.fewestFacts }) : evaluate(config.policy, input, { state: state?.toUpperCase(), trace: config.trace });
     return { text: JSON.stringify(id === undefined ? shown : { id, ...shown }), error: false };
   } catch (e) {
     if (e instanceof InputError) return fail(e.problems.map((p) => `input.${p.path}: ${p.message}`).join("; "));
@@ -150,19 +156,14 @@ export function evaluateLine(config: LineConfig, line: string, lineNumber: numbe
   }
 }
 
-/**
- * `--compact`: what a batch over many cases usually keeps (the outcome, the pathway met, the ids
- * of the criteria not met, the facts missing), a tenth of a full determination's size to write.
- */
-export function compactDetermination(d: Determination): { outcome: string; pathway: string | null; unmet: string[]; missing: string[] } {
-  return { outcome: d.outcome, pathway: d.pathway, unmet: d.unmet.map((u) => u.id), missing: d.missing.map((m) => m.fact) };
-}
-
 /** Lines end as in a `.pol` file: at "\n", "\r\n" or a lone "\r". */
 const lineEnd = /\r\n|\r|\n/;
 
+const encoder = new TextEncoder();
+
 function evaluateChunk(config: LineConfig, request: ChunkRequest): ChunkResult {
-  const lines = request.text.split(lineEnd);
+  const { bytes } = request;
+  const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8").split(lineEnd);
   let out = "";
   let evaluated = 0;
   let errors = 0;
@@ -174,7 +175,8 @@ function evaluateChunk(config: LineConfig, request: ChunkRequest): ChunkResult {
     if (result.error) errors++;
     else evaluated++;
   }
-  return { id: request.id, out, evaluated, errors };
+  // Its own buffer (TextEncoder never shares one), so that it can be moved to the main thread.
+  return { id: request.id, out: encoder.encode(out), evaluated, errors };
 }
 
 // ── Worker side ──────────────────────────────────────────────────────────────────────────────
@@ -183,7 +185,10 @@ if (!isMainThread && parentPort && (workerData as WorkerConfig | undefined)?.pol
   const config = workerData as WorkerConfig;
   const line = lineConfig(config);
   const port = parentPort;
-  port.on("message", (request: ChunkRequest) => port.postMessage(evaluateChunk(line, request)));
+  port.on("message", (request: ChunkRequest) => {
+    const result = evaluateChunk(line, request);
+    port.postMessage(result, [result.out.buffer]);
+  });
   port.postMessage({ ready: true });
 }
 
@@ -218,7 +223,7 @@ export class BatchUsageError extends Error {}
 function lineConfig(config: WorkerConfig): LineConfig {
   const policy = instantiate(config.library).get(config.policyId);
   if (!policy) throw new Error(`no policy ${config.policyId} in the library`);
-  return { policy, state: config.state, trace: config.trace, compact: config.compact };
+  return { policy, state: config.state, trace: config.trace, compact: config.compact, fewestFacts: config.fewestFacts };
 }
 
 /** Evaluates every line of `file` (or stdin for "-") against a policy of the library and writes the determinations in order. */
@@ -230,7 +235,7 @@ export async function runBatch(library: ScriptLibrary, policyId: string, file: s
   const output = options.output ?? process.stdout;
   const progressStream = options.progressStream ?? process.stderr;
   const showProgress = options.progress ?? Boolean((progressStream as NodeJS.WriteStream).isTTY);
-  const config: WorkerConfig = { polcBatch: true, library, policyId, state: options.state, trace: options.trace ?? false, compact: options.compact ?? false };
+  const config: WorkerConfig = { polcBatch: true, library, policyId, state: options.state, trace: options.trace ?? false, compact: options.compact ?? false, fewestFacts: options.fewestFacts ?? false };
 
   const input = file === "-" ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const opened = file === "-" ? Promise.resolve() : once(input, "open").then(() => undefined);
@@ -267,7 +272,7 @@ export async function runBatch(library: ScriptLibrary, policyId: string, file: s
         nextToWrite++;
         evaluated += result.evaluated;
         errors += result.errors;
-        if (result.out && !output.write(result.out)) await once(output, "drain");
+        if (result.out.byteLength > 0 && !output.write(Buffer.from(result.out.buffer, result.out.byteOffset, result.out.byteLength))) await once(output, "drain");
         inFlight--;
         wakeReader?.();
         if (inFlight === 0) drained?.();
@@ -348,11 +353,11 @@ export async function runBatch(library: ScriptLibrary, policyId: string, file: s
     }
     let nextId = 0;
     let local: LineConfig | undefined;
-    const dispatch = async (text: string, first: number) => {
+    const dispatch = async (bytes: Uint8Array<ArrayBuffer>, first: number) => {
       while (inFlight >= maxInFlight && !failure) await new Promise<void>((resolve) => (wakeReader = resolve));
       wakeReader = undefined;
       if (failure) throw failure;
-      const request: ChunkRequest = { id: nextId++, first, text };
+      const request: ChunkRequest = { id: nextId++, first, bytes };
       inFlight++;
       if (workers === 0) {
         deliver(evaluateChunk((local ??= lineConfig(config)), request));
@@ -361,44 +366,76 @@ export async function runBatch(library: ScriptLibrary, policyId: string, file: s
       let target = pool[0];
       for (const p of pool) if (p.busy < target.busy) target = p;
       target.busy++;
-      target.worker.postMessage(request);
+      target.worker.postMessage(request, [bytes.buffer]);
     };
 
-    // The input is cut into chunks of whole lines as it arrives, without looking inside a line:
-    // the workers parse it. A line ends at "\n", "\r\n" or a lone "\r"; a byte order mark
-    // at the start of the input is not part of its first line.
-    input.setEncoding("utf8");
-    let pending = "";
+    // The input is cut into chunks of whole lines as it arrives, as bytes: the main thread neither
+    // decodes it nor looks inside a line (the workers decode and parse it), and finds line ends
+    // with Buffer.indexOf. A line ends at "\n", "\r\n" or a lone "\r"; a byte order mark at the
+    // start of the input is not part of its first line.
+    let pending: Buffer = Buffer.alloc(0);
     let scanned = 0;
     let count = 0;
     let first = 1;
     let started = false;
-    const lineEnds = /\r\n?|\n/g;
-    const cut = async (final: boolean) => {
-      lineEnds.lastIndex = scanned;
-      for (let m = lineEnds.exec(pending); m !== null; m = lineEnds.exec(pending)) {
+    // The next "\r" from where it was last looked for (-1: none in `pending` before `crSearched`):
+    // an input without one is searched for it once.
+    let cr = -1;
+    let crSearched = 0;
+    const nextCr = (from: number): number => {
+      if (cr >= from) return cr;
+      cr = pending.indexOf(13, Math.max(from, crSearched));
+      crSearched = cr === -1 ? pending.length : cr;
+      return cr;
+    };
+    /** The line end at or after `from`, as [where it starts, its length]; undefined when none has wholly arrived. */
+    const lineEndFrom = (from: number, final: boolean): [number, number] | undefined => {
+      const lf = pending.indexOf(10, from);
+      const r = nextCr(from);
+      if (r !== -1 && (lf === -1 || r < lf)) {
         // A "\r" at the end of what has arrived may be the first half of "\r\n".
-        if (m[0] === "\r" && m.index === pending.length - 1 && !final) break;
+        if (r === pending.length - 1) return final ? [r, 1] : undefined;
+        return [r, pending[r + 1] === 10 ? 2 : 1];
+      }
+      return lf === -1 ? undefined : [lf, 1];
+    };
+    /** Sends the lines before `end` to be evaluated, and drops them and what comes before `next` from `pending`. */
+    const send = async (end: number, next: number, lines: number) => {
+      // A copy of its own, so that the worker can take it.
+      const bytes = new Uint8Array(end);
+      bytes.set(pending.subarray(0, end));
+      pending = pending.subarray(next);
+      scanned = 0;
+      cr = cr >= next ? cr - next : -1;
+      crSearched = Math.max(0, crSearched - next);
+      const at = first;
+      first += lines;
+      await dispatch(bytes, at);
+    };
+    const cut = async (final: boolean) => {
+      for (let end = lineEndFrom(scanned, final); end !== undefined; end = lineEndFrom(scanned, final)) {
         count++;
-        scanned = m.index + m[0].length;
+        scanned = end[0] + end[1];
         if (count === chunkSize) {
-          await dispatch(pending.slice(0, m.index), first);
-          first += count;
           count = 0;
-          pending = pending.slice(scanned);
-          scanned = 0;
-          lineEnds.lastIndex = 0;
+          await send(end[0], scanned, chunkSize);
         }
       }
     };
-    for await (const piece of input as AsyncIterable<string>) {
-      bytesRead = file === "-" ? bytesRead + piece.length : (input as ReadStream).bytesRead;
-      pending += !started && piece.startsWith("\uFEFF") ? piece.slice(1) : piece;
-      started ||= piece !== "";
+    for await (const piece of input as AsyncIterable<Buffer | string>) {
+      const buffer = typeof piece === "string" ? Buffer.from(piece, "utf8") : piece;
+      bytesRead = file === "-" ? bytesRead + buffer.length : (input as ReadStream).bytesRead;
+      const data = !started && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? buffer.subarray(3) : buffer;
+      started ||= buffer.length > 0;
+      pending = pending.length === 0 ? data : Buffer.concat([pending, data]);
       await cut(false);
     }
     await cut(true);
-    if (pending !== "") await dispatch(pending.slice(0, scanned === pending.length ? pending.length - (pending.endsWith("\r\n") ? 2 : 1) : pending.length), first);
+    if (pending.length > 0) {
+      // The last chunk, without the line end after its last line if it has one.
+      const crlf = pending.length >= 2 && pending[pending.length - 2] === 13 && pending[pending.length - 1] === 10;
+      await send(scanned === pending.length ? pending.length - (crlf ? 2 : 1) : pending.length, pending.length, count);
+    }
     while (inFlight > 0 && !failure) await new Promise<void>((resolve) => (drained = resolve));
     if (failure) throw failure;
   } finally {
@@ -416,11 +453,11 @@ export async function batchCommand(
   library: ScriptLibrary,
   policyId: string,
   file: string,
-  options: { state?: string; workers?: string; trace?: boolean; compact?: boolean },
+  options: { state?: string; workers?: string; trace?: boolean; compact?: boolean; fewestFacts?: boolean },
   io: { err: (text: string) => void },
 ): Promise<number> {
   try {
-    const summary = await runBatch(library, policyId, file, { state: options.state, workers: options.workers, trace: options.trace, compact: options.compact });
+    const summary = await runBatch(library, policyId, file, { state: options.state, workers: options.workers, trace: options.trace, compact: options.compact, fewestFacts: options.fewestFacts });
     if (summary.errors > 0) {
       io.err(`polc: ${summary.errors.toLocaleString("en-US")} of ${summary.lines.toLocaleString("en-US")} lines could not be evaluated; each has a {"line", "error"} line in the output`);
       return 2;

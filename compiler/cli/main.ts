@@ -157,10 +157,11 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
     .option("--batch <file>", "evaluate every case of an NDJSON file (one per line, - for stdin); print one JSON determination per line, in order")
     .option("--workers <n>", "with --batch: worker threads (default: one per core)")
     .option("--trace", "with --batch: include each determination's trace")
-    .option("--compact", "with --batch: print only each determination's outcome, pathway, unmet ids and missing facts")
+    .option("--compact", "with --batch: print only each case's outcome, pathway, unmet ids and missing facts (every undocumented fact the open criteria read), without working out the rest of the determination")
+    .option("--fewest-facts", "with --batch --compact: list, as missing, the fewest facts that decide a needs-info case, as a full determination does (searches: slower on needs-info cases)")
     .option("--engine <name>", "with --batch: duckdb evaluates the batch with the policy's SQL query in embedded DuckDB (the batch may then be a .parquet file)")
     .option("--out <file>", "with --engine duckdb: write the results to FILE, as Parquet when it ends in .parquet, else as NDJSON")
-    .action(async (policyArg: string, casePath: string | undefined, options: { state?: string; library: string; json?: boolean; batch?: string; workers?: string; trace?: boolean; compact?: boolean; engine?: string; out?: string }) => {
+    .action(async (policyArg: string, casePath: string | undefined, options: { state?: string; library: string; json?: boolean; batch?: string; workers?: string; trace?: boolean; compact?: boolean; fewestFacts?: boolean; engine?: string; out?: string }) => {
       if (options.out !== undefined && options.engine === undefined) throw new UsageError("--out goes with --engine duckdb");
       if (options.engine !== undefined) {
         if (options.engine !== "duckdb") throw new UsageError(`--engine expects duckdb, not '${options.engine}'`);
@@ -172,6 +173,7 @@ export async function main(argv: readonly string[], given: Io = defaultIo): Prom
       if (options.batch === undefined && options.trace) throw new UsageError("--trace goes with --batch; a single case's trace is always printed");
       if (options.batch === undefined && options.workers !== undefined) throw new UsageError("--workers goes with --batch");
       if (options.compact && (options.batch === undefined || options.trace)) throw new UsageError("--compact goes with --batch, without --trace");
+      if (options.fewestFacts && !options.compact) throw new UsageError("--fewest-facts goes with --batch --compact (a full determination always lists the fewest facts that decide)");
       const files = policyArg.endsWith(".pol") ? [...new Set([resolve(policyArg), ...polFilesUnder(options.library).map((p) => resolve(p))])] : polFilesUnder(options.library);
       const result = compileFiles(files);
       if (!reportDiagnostics(result, io)) {

@@ -337,10 +337,18 @@ function policyModule(p: IrPolicy, w: ModuleWriter): string {
     `Pass { state: "WA" } to apply that state's overlays, and { trace: false } to leave out the per-criterion trace.`,
   ]);
   w.exportFunction("evaluate", ["input: Input", "options?: k.EvaluateOptions"], "k.Determination", call("k.evaluate", [atom("policy"), atom("input"), atom("options")]));
+  w.line();
+  w.doc([
+    `What a request comes to against ${p.id}, without what explains it: the outcome, the pathway met, the unmet criteria's ids and the missing facts' paths, as evaluate gives them with the trace off.`,
+    `Pass { fewestFacts: true } to narrow the missing facts as evaluate does by default.`,
+  ]);
+  w.exportFunction("decision", ["input: Input", "options?: k.DecisionOptions"], "k.Decision", call("k.decision", [atom("policy"), atom("input"), atom("options")]));
   if (w.typed) {
     w.line();
     w.line("export type Determination = k.Determination;");
     w.line("export type EvaluateOptions = k.EvaluateOptions;");
+    w.line("export type Decision = k.Decision;");
+    w.line("export type DecisionOptions = k.DecisionOptions;");
   }
   return w.text(banner(p.file));
 }

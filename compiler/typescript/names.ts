@@ -52,13 +52,13 @@ export function candidateName(d: IrDeclaration): string {
 }
 
 /** Names a module's own code uses for itself, which no declaration may take. */
-export const fixedNames = ["k", "c", "source", "policy", "metadata", "evaluate", "load"];
+export const fixedNames = ["k", "c", "source", "policy", "metadata", "evaluate", "decision", "load"];
 /**
  * Type names a policy module exports itself. Generated code names no other type but its own
  * and the runtime's (`k.RequestObject`, never `Readonly<Record<…>>`), so an enum or a record may
  * take any other name, `Readonly` and `Record` included, without hiding one of TypeScript's.
  */
-export const fixedTypeNames = ["Input", "Determination", "EvaluateOptions", "Duration", "IsoDate"];
+export const fixedTypeNames = ["Input", "Determination", "EvaluateOptions", "Decision", "DecisionOptions", "Duration", "IsoDate"];
 
 /** The names a module exports: one per declaration, and one per enum and record type. */
 export interface ModuleNames {

@@ -69,6 +69,17 @@ describe("polc eval --batch", () => {
       expect(await runBatch(library, "NIA_CG_300", lf, { workers: 0, output: fromLf, progress: false, chunkSize: 2 })).toMatchObject({ lines: 7, evaluated: 5, errors: 2 });
       expect(await runBatch(library, "NIA_CG_300", crlf, { workers: 0, output: fromCrlf, progress: false, chunkSize: 3 })).toMatchObject({ lines: 7, evaluated: 5, errors: 2 });
       expect(fromCrlf.text).toBe(fromLf.text);
+      // Lone "\r" line ends and a byte order mark, read by workers; an id with letters of more than one byte.
+      const cr = join(dir, "cr.ndjson");
+      writeFileSync(cr, `\uFEFF${lines.join("\r")}\r`);
+      const fromCr = new Collect();
+      expect(await runBatch(library, "NIA_CG_300", cr, { workers: 2, output: fromCr, progress: false, chunkSize: 2 })).toMatchObject({ lines: 7, evaluated: 5, errors: 2 });
+      expect(fromCr.text).toBe(fromLf.text);
+      const named = join(dir, "named.ndjson");
+      writeFileSync(named, `${JSON.stringify({ id: "Zoë – ü", input: corpus[0].input })}\n{"id": "é", "input": 1}\n`);
+      const fromNamed = new Collect();
+      await runBatch(library, "NIA_CG_300", named, { workers: 1, output: fromNamed, progress: false, chunkSize: 1, compact: true });
+      expect(fromNamed.text.split("\n").map((l) => (l === "" ? "" : (JSON.parse(l) as { id?: string }).id))).toEqual(["Zoë – ü", "é", ""]);
       const errors = fromLf.text
         .trimEnd()
         .split("\n")
@@ -80,23 +91,31 @@ describe("polc eval --batch", () => {
     }
   }, 30_000);
 
-  it("--compact writes only the outcome, the pathway, the unmet ids and the missing facts of each determination", async () => {
+  it("--compact writes only the outcome, the pathway, the unmet ids and the missing facts of each case; --fewest-facts narrows the missing facts as a determination does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pol-batch-"));
     try {
       const cases = corpus.slice(0, 40);
       const file = join(dir, "cases.ndjson");
       writeFileSync(file, `${cases.map((c, i) => JSON.stringify({ id: i, input: c.input, state: c.state })).join("\n")}\n`);
+      const { evaluate } = await import("../../generated/nia-cg-300.js");
+      const projected = (id: number, d: ReturnType<typeof evaluate>) => ({ id, outcome: d.outcome, pathway: d.pathway, unmet: d.unmet.map((u) => u.id), missing: d.missing.map((m) => m.fact) });
+      const lines = (text: string) => text.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown);
+
+      // Every undocumented fact the open criteria read: the determination with fewestFacts off.
       const compact = new Collect();
       const summary = await runBatch(library, "NIA_CG_300", file, { workers: 2, output: compact, progress: false, chunkSize: 9, compact: true });
       expect(summary).toMatchObject({ lines: 40, evaluated: 40, errors: 0 });
-      const { evaluate } = await import("../../generated/nia-cg-300.js");
-      const expected = cases.map((c, i) => {
-        const d = evaluate(c.input, { state: c.state, trace: false });
-        return { id: i, outcome: d.outcome, pathway: d.pathway, unmet: d.unmet.map((u) => u.id), missing: d.missing.map((m) => m.fact) };
-      });
-      expect(compact.text.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual(expected);
+      const all = cases.map((c, i) => projected(i, evaluate(c.input, { state: c.state, trace: false, fewestFacts: false })));
+      expect(lines(compact.text)).toEqual(all);
       // Some of them are needs-info with missing facts and does-not-meet with unmet ids: the fields are exercised.
-      expect(expected.some((e) => e.missing.length > 0) && expected.some((e) => e.unmet.length > 0)).toBe(true);
+      expect(all.some((e) => e.missing.length > 0) && all.some((e) => e.unmet.length > 0)).toBe(true);
+
+      // The fewest that decide: the default determination's `missing`, which for some cases is shorter.
+      const narrowed = new Collect();
+      await runBatch(library, "NIA_CG_300", file, { workers: 2, output: narrowed, progress: false, chunkSize: 9, compact: true, fewestFacts: true });
+      const fewest = cases.map((c, i) => projected(i, evaluate(c.input, { state: c.state, trace: false })));
+      expect(lines(narrowed.text)).toEqual(fewest);
+      expect(fewest.some((e, i) => e.missing.length < all[i].missing.length)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

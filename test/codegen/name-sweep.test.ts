@@ -48,7 +48,7 @@ const prototypeNames = [...Object.getOwnPropertyNames(Object.prototype), "__prot
  * Names generated code uses itself (its values, its types), the keys of a case file, and the names
  * a type would take (`readonly` → `Readonly`) that TypeScript gives its own types.
  */
-const generatorNames = words(`_ __ _1 k c r source policy metadata evaluate load Input Determination EvaluateOptions Duration IsoDate
+const generatorNames = words(`_ __ _1 k c r source policy metadata evaluate decision load Input Determination EvaluateOptions Decision DecisionOptions Duration IsoDate
   input state description expect readonly record partial array string object Readonly Record Partial Array String Object`);
 /** pol's own words: the lexer's keywords, duration units in both spellings. */
 const polWords = reservedWords;
@@ -537,22 +537,22 @@ describe("names swept through every role", () => {
         hour minutes minute`),
     );
     // Every role takes every name but pol's own words, and the built-ins only where docs/language.md allows them.
-    expect([sweepNames.length, polWords.length, builtinNames.length]).toEqual([214, 86, 21]);
+    expect([sweepNames.length, polWords.length, builtinNames.length]).toEqual([217, 86, 21]);
     expect(Object.fromEntries(roles.map((role) => [role, accepted(role).length]))).toEqual({
-      fact: 107,
-      "fact in a group": 128,
-      group: 107,
-      field: 127,
-      "query entry": 128,
-      enum: 107,
-      value: 128,
-      record: 107,
-      definition: 107,
-      parameter: 128,
-      criterion: 107,
-      pathway: 107,
-      policy: 128,
-      overlay: 128,
+      fact: 110,
+      "fact in a group": 131,
+      group: 110,
+      field: 130,
+      "query entry": 131,
+      enum: 110,
+      value: 131,
+      record: 110,
+      definition: 110,
+      parameter: 131,
+      criterion: 110,
+      pathway: 110,
+      policy: 131,
+      overlay: 131,
     });
   });
 
@@ -697,7 +697,7 @@ describe("names swept through every role", () => {
     const pairs = accepted("policy")
       .filter((n) => idBuilt.some((b) => b.library === 1 && b.built.sweeps.some((s) => s.policyId === n)))
       .map((n) => [accepted("policy").find((m) => m !== n && policySlug(m) === policySlug(n))!, n] as const);
-    expect(pairs.map((p) => p.join(" "))).toEqual(["_ __", "Input input", "readonly Readonly", "partial Partial", "array Array", "string String", "object Object", "Duration duration"]);
+    expect(pairs.map((p) => p.join(" "))).toEqual(["_ __", "decision Decision", "Input input", "readonly Readonly", "partial Partial", "array Array", "string String", "object Object", "Duration duration"]);
     const folder = join(root, "clash");
     mkdirSync(folder, { recursive: true });
     const file = join(folder, "clash.pol");
