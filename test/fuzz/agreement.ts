@@ -31,6 +31,31 @@ function run(policy: Policy, input: Record<string, unknown>, state: string | und
   }
 }
 
+/**
+ * A library's files as polc reads them back from the disk. UTF-8 cannot hold a lone surrogate
+ * (a mutation may insert one in memory): it is written, and so read, as U+FFFD. The stage part
+ * compares polc, which reads the files it was given, with the module compiled from this text.
+ */
+export function asOnDisk(files: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([path, text]) => [path, Buffer.from(text, "utf8").toString("utf8")]));
+}
+
+/**
+ * Whether what `polc eval --json` printed is this determination: the same JSON value. polc writes
+ * the characters a terminal would act on (bidirectional marks, C1 controls, line separators) as
+ * JSON escapes (compiler/terminal-text.ts), so the text may differ from JSON.stringify's where
+ * the value does not.
+ */
+export function printsDetermination(printed: string, expected: Determination): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(printed);
+  } catch {
+    return false;
+  }
+  return JSON.stringify(value, null, 2) === JSON.stringify(expected, null, 2);
+}
+
 const withoutTrace = (d: Determination) => JSON.stringify({ ...d, trace: [] });
 
 /** Runs a case file's text through every path; `deadlineMs` is what counts as a hang. */
