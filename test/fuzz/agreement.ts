@@ -15,6 +15,8 @@ import { InputError } from "../../runtime/validate.js";
 export interface Agreement {
   /** Disagreements and crashes, each a bug. */
   readonly problems: string[];
+  /** Whether it took more than the deadline (a hang): a bug too, counted apart. */
+  readonly hung: boolean;
   /** How it ended: refused as a case file, refused as input, or evaluated. */
   readonly ending: "case file refused" | "input refused" | "evaluated";
   readonly ms: number;
@@ -64,8 +66,7 @@ export function agreeOn(policy: Policy, text: string, deadlineMs = 5_000): Agree
   const problems: string[] = [];
   const done = (ending: Agreement["ending"]): Agreement => {
     const ms = performance.now() - started;
-    if (ms > deadlineMs) problems.push(`took ${ms.toFixed(0)} ms`);
-    return { problems, ending, ms };
+    return { problems, hung: ms > deadlineMs, ending, ms };
   };
   let state: string | undefined;
   let input: Record<string, unknown>;

@@ -20,7 +20,14 @@
  * (stop the stage part after M minutes), --stream-share P
  * (of every 100 checker inputs, P are random token streams, default 25), --no-sweep.
  * Exits 1 when any input crashed, hung or made two paths disagree; each is printed with its
- * index, so `--seed S` reproduces it.
+ * index, and the report lists the ten slowest checker inputs.
+ *
+ * To reproduce one: the same --seed and --stream-share, with --input N[,M…] (those checker inputs
+ * only, each timed and printed, and each that compiles built and run through every stage) or
+ * --case N[,M…] (those case inputs only); --stages 0 times checker inputs without building them.
+ * --save DIR writes the files of every checker input that failed or hung under DIR/input-N/.
+ *
+ *   npm run fuzz -- --seed 1717 --stream-share 0 --input 1908,2018,3557
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -217,6 +224,13 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   const chosen = valid.slice(0, stageLimit);
   let evaluations = 0;
   let disagreements = 0;
+  let evaluationHangs = 0;
+  /** Where the built module, polc eval or --batch differs from the module in memory. */
+  let builtDisagreements = 0;
+  const disagreeBuilt = (what: string) => {
+    builtDisagreements++;
+    fail(what);
+  };
   let builds = 0;
   let buildMs = 0;
   let formattedFiles = 0;
@@ -243,13 +257,20 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
     }
     for (const [id, policy] of policies) {
       const mine = seedsOf(id);
-      const texts = [...mine.slice(0, 1).map((s) => JSON.stringify(s.data)), ...Array.from({ length: 2 }, (_, j) => caseInput(mine.length ? mine : seeds, seed, i * 7 + j).text)];
-      for (const text of texts) {
+      const cases = [
+        ...mine.slice(0, 1).map((s) => ({ detail: s.file, text: JSON.stringify(s.data) })),
+        ...Array.from({ length: 2 }, (_, j) => caseInput(mine.length ? mine : seeds, seed, i * 7 + j)),
+      ];
+      for (const { detail, text } of cases) {
         const agreement = agreeOn(policy, text, deadlineMs);
         evaluations++;
         if (agreement.problems.length) {
           disagreements++;
-          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}: ${agreement.problems.join("; ")}`);
+          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}, case ${detail}: ${agreement.problems.join("; ")}`);
+        }
+        if (agreement.hung) {
+          evaluationHangs++;
+          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}, case ${detail}: took ${agreement.ms.toFixed(0)} ms`);
         }
       }
     }
@@ -286,7 +307,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
       const slug = id.toLowerCase().replace(/[^a-z0-9]+/g, "-");
       const mod = (await import(pathToFileURL(join(dir, "generated", `${slug}.ts`)).href)) as { evaluate: (input: unknown, options?: object) => Determination };
       const fromModule = JSON.stringify(mod.evaluate(c.input, { state: c.state }));
-      if (fromModule !== JSON.stringify(expected)) fail(`build #${i} ${id}: the built module disagrees ${firstDifference(fromModule, JSON.stringify(expected))}`);
+      if (fromModule !== JSON.stringify(expected)) disagreeBuilt(`build #${i} ${id}: the built module disagrees ${firstDifference(fromModule, JSON.stringify(expected))}`);
       const printed: string[] = [];
       const code = await main(["node", "polc", "eval", id, caseFile, "--library", source, "--json", ...(c.state ? ["--state", c.state] : [])], {
         out: (t) => printed.push(t),
@@ -294,13 +315,13 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
       });
       const evalOut = printed.join("\n");
       // The module evaluated the case: polc eval, given the same files and case, must too.
-      if (code !== 0) fail(`build #${i} ${id}: polc eval exited ${code}: ${evalOut.slice(0, 300)}`);
-      else if (!printsDetermination(evalOut, expected)) fail(`build #${i} ${id}: polc eval disagrees ${firstDifference(evalOut, JSON.stringify(expected, null, 2))}`);
+      if (code !== 0) disagreeBuilt(`build #${i} ${id}: polc eval exited ${code}: ${evalOut.slice(0, 300)}`);
+      else if (!printsDetermination(evalOut, expected)) disagreeBuilt(`build #${i} ${id}: polc eval disagrees ${firstDifference(evalOut, JSON.stringify(expected, null, 2))}`);
       const batchFile = join(dir, `${id}.ndjson`);
       writeFileSync(batchFile, `${JSON.stringify({ input: c.input, state: c.state })}\n`);
       const output = new Collect();
       await runBatch(scriptLibrary(result), id, batchFile, { workers: 0, output, progress: false });
-      if (output.text !== `${JSON.stringify({ ...expected, trace: [] })}\n`) fail(`build #${i} ${id}: --batch disagrees ${firstDifference(output.text, `${JSON.stringify({ ...expected, trace: [] })}\n`)}`);
+      if (output.text !== `${JSON.stringify({ ...expected, trace: [] })}\n`) disagreeBuilt(`build #${i} ${id}: --batch disagrees ${firstDifference(output.text, `${JSON.stringify({ ...expected, trace: [] })}\n`)}`);
     }
   }
   const tscStarted = performance.now();
@@ -309,7 +330,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   for (const m of typeErrors.slice(0, 10)) fail(`tsc: ${m}`);
   const ms = performance.now() - started;
   console.log(
-    `stages: ${taken} compiling mutations${taken < chosen.length ? ` (of ${chosen.length}: --stage-minutes ${stageMinutes} ran out)` : ""} in ${(ms / 1000).toFixed(1)} s (${refusedWhenLowered} refused when lowered): ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch; tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
+    `stages: ${taken} compiling mutations${taken < chosen.length ? ` (of ${chosen.length}: --stage-minutes ${stageMinutes} ran out)` : ""} in ${(ms / 1000).toFixed(1)} s (${refusedWhenLowered} refused when lowered): ${evaluations} cases through every evaluation path (${disagreements} disagreements or crashes, ${evaluationHangs} over the deadline); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch (${builtDisagreements} disagreements); tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
   );
 }
 
@@ -319,6 +340,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   const policies = loadPolicies(compileText(library));
   const endings = new Map<string, number>();
   let disagreements = 0;
+  let hangs = 0;
   let slowest = 0;
   const caseIndexes = onlyCases ?? (reproducing ? [] : Array.from({ length: caseCount }, (_, i) => i));
   for (const i of caseIndexes) {
@@ -331,13 +353,16 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
     if (agreement.problems.length) {
       disagreements++;
       fail(`case #${i} (${c.detail}): ${agreement.problems.join("; ")}`);
+    } else if (agreement.hung) {
+      hangs++;
+      fail(`case #${i} (${c.detail}): took ${agreement.ms.toFixed(0)} ms`);
     } else if (reproducing) {
       console.log(`  case #${i} (${c.detail}): ${agreement.ending} in ${agreement.ms.toFixed(0)} ms`);
     }
   }
   const ms = performance.now() - started;
   console.log(
-    `cases: ${caseIndexes.length} in ${(ms / 1000).toFixed(1)} s (${rate(caseIndexes.length, ms)}), ${disagreements} disagreements or crashes, slowest ${slowest.toFixed(0)} ms; ${[...endings].map(([k, v]) => `${v} ${k}`).join(", ")}`,
+    `cases: ${caseIndexes.length} in ${(ms / 1000).toFixed(1)} s (${rate(caseIndexes.length, ms)}), ${disagreements} disagreements or crashes, ${hangs} over the deadline, slowest ${slowest.toFixed(0)} ms; ${[...endings].map(([k, v]) => `${v} ${k}`).join(", ")}`,
   );
 }
 
