@@ -32,6 +32,7 @@ import { InputError } from "../../runtime/validate.js";
 import { stateCode, stateProblem } from "../../runtime/states.js";
 import { instantiate, type ScriptLibrary } from "../load-modules.js";
 import { caseKeys, inputFactHint } from "./case-file.js";
+import { terminalText } from "../terminal-text.js";
 
 export interface BatchOptions {
   /** The member's state for every line; overrides a line's own `state`. */
@@ -267,7 +268,8 @@ export async function runBatch(library: ScriptLibrary, policyId: string, file: s
         nextToWrite++;
         evaluated += result.evaluated;
         errors += result.errors;
-        if (result.out && !output.write(result.out)) await once(output, "drain");
+        // What a policy or a case says cannot act on a terminal, as in everything else polc prints: the same JSON, escaped.
+        if (result.out && !output.write(terminalText(result.out))) await once(output, "drain");
         inFlight--;
         wakeReader?.();
         if (inFlight === 0) drained?.();

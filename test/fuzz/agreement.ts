@@ -43,7 +43,7 @@ export function asOnDisk(files: Readonly<Record<string, string>>): Record<string
 }
 
 /**
- * Whether what `polc eval --json` printed is this determination: the same JSON value. polc writes
+ * Whether what `polc eval --json` (or a line of `--batch`) printed is this determination: the same JSON value. polc writes
  * the characters a terminal would act on (bidirectional marks, C1 controls, line separators) as
  * JSON escapes (compiler/terminal-text.ts), so the text may differ from JSON.stringify's where
  * the value does not.
