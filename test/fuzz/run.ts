@@ -270,7 +270,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
         }
         if (agreement.hung) {
           evaluationHangs++;
-          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}, case ${detail}: took ${agreement.ms.toFixed(0)} ms`);
+          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}, case ${detail}: ${agreement.slowest} took ${agreement.ms.toFixed(0)} ms`);
         }
       }
     }
@@ -359,9 +359,9 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
       fail(`case #${i} (${c.detail}): ${agreement.problems.join("; ")}`);
     } else if (agreement.hung) {
       hangs++;
-      fail(`case #${i} (${c.detail}): took ${agreement.ms.toFixed(0)} ms`);
+      fail(`case #${i} (${c.detail}): ${agreement.slowest} took ${agreement.ms.toFixed(0)} ms`);
     } else if (reproducing) {
-      console.log(`  case #${i} (${c.detail}): ${agreement.ending} in ${agreement.ms.toFixed(0)} ms`);
+      console.log(`  case #${i} (${c.detail}): ${agreement.ending}, slowest path ${agreement.slowest} ${agreement.ms.toFixed(0)} ms`);
     }
   }
   const ms = performance.now() - started;
