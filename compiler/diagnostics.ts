@@ -80,12 +80,49 @@ function quotable(file: string, text: string): boolean {
   return file.endsWith(".pol") && !/[\u0000\ufffd]/.test(text);
 }
 
+/** A source as its code frames read it: whether it may be quoted, and where each line starts and ends. */
+interface FramedSource {
+  readonly text: string;
+  readonly quotable: boolean;
+  /** Offsets: the start of line n at 2n - 2, its end (before the line break) at 2n - 1; none for a file that is not quoted. */
+  readonly lines: readonly number[];
+}
+
+/**
+ * Each source's lines, found once for all the diagnostics of a compile rather than once for each:
+ * a 1 MB file with a hundred errors is read once. Kept for as long as the compile's sources are.
+ */
+const framedSources = new WeakMap<ReadonlyMap<string, string>, Map<string, FramedSource>>();
+
+function framedSource(file: string, text: string, sources: ReadonlyMap<string, string>): FramedSource {
+  let byFile = framedSources.get(sources);
+  if (!byFile) framedSources.set(sources, (byFile = new Map()));
+  const found = byFile.get(file);
+  // A caller may give a file a new text in the same map (as an editor does): then it is read again.
+  if (found?.text === text) return found;
+  const lines: number[] = [];
+  const readable = quotable(file, text);
+  if (readable) {
+    // Lines end as the lexer counts them: \n, \r\n or a lone \r.
+    const ends = /\r\n|\r|\n/g;
+    let start = 0;
+    for (let m = ends.exec(text); m !== null; m = ends.exec(text)) {
+      lines.push(start, m.index);
+      start = m.index + m[0].length;
+    }
+    lines.push(start, text.length);
+  }
+  const framed = { text, quotable: readable, lines };
+  byFile.set(file, framed);
+  return framed;
+}
+
 function codeFrame(span: Span, sources: ReadonlyMap<string, string>): string[] {
   const text = sources.get(span.file);
-  if (text === undefined || !quotable(span.file, text)) return [];
-  // Lines end as the lexer counts them: \n, \r\n or a lone \r.
-  const lineText = text.split(/\r\n|\r|\n/)[span.line - 1];
-  if (lineText === undefined) return [];
+  if (text === undefined) return [];
+  const framed = framedSource(span.file, text, sources);
+  if (!framed.quotable || !Number.isInteger(span.line) || span.line < 1 || 2 * span.line > framed.lines.length) return [];
+  const lineText = text.slice(framed.lines[2 * span.line - 2], framed.lines[2 * span.line - 1]);
   const gutter = String(span.line);
   const shown = lineText.length > 200 ? lineText.slice(Math.max(0, span.column - 80), span.column + 120) : lineText;
   const caretColumn = lineText.length > 200 ? Math.min(span.column - 1, 80) : span.column - 1;

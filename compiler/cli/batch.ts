@@ -31,6 +31,7 @@ import { InputError } from "../../runtime/validate.js";
 import { stateCode, stateProblem } from "../../runtime/states.js";
 import { instantiate, type ScriptLibrary } from "../load-modules.js";
 import { caseKeys, inputFactHint } from "./case-file.js";
+import { terminalText } from "../terminal-text.js";
 
 export interface BatchOptions {
   /** The member's state for every line; overrides a line's own `state`. */
@@ -176,7 +177,8 @@ function evaluateChunk(config: LineConfig, request: ChunkRequest): ChunkResult {
     else evaluated++;
   }
   // Its own buffer (TextEncoder never shares one), so that it can be moved to the main thread.
-  return { id: request.id, out: encoder.encode(out), evaluated, errors };
+  // What a policy or a case says cannot act on a terminal, as in everything else polc prints: the same JSON, escaped.
+  return { id: request.id, out: encoder.encode(terminalText(out)), evaluated, errors };
 }
 
 // ── Worker side ──────────────────────────────────────────────────────────────────────────────

@@ -10,6 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { terminalText } from "../../compiler/terminal-text.js";
 import { polc } from "../support/polc.js";
+import { Writable } from "node:stream";
+import { compileText } from "../../compiler/compile.js";
+import { scriptLibrary } from "../../compiler/load-modules.js";
+import { runBatch } from "../../compiler/cli/batch.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pol-terminal-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,5 +75,25 @@ describe("terminal output", () => {
     expect(code).toBe(2);
     expect(inert(err)).toBe(true);
     expect(err).toContain("\\u001b[2Jno errors\\u202e");
+  });
+
+  it("escapes a policy's text in what eval --batch prints, as eval --json does: the same JSON", async () => {
+    const wording = "Cog\u009b2J\u202enitive";
+    const text = `fact a: boolean "A"\npolicy P "P" {\n  version "1"\n  requirements "R" { criterion c "${wording}": a }\n}\n`;
+    const cases = file("batch.ndjson", `${JSON.stringify({ input: { date_of_service: "2024-03-15", a: false } })}\n`);
+    let printed = "";
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        printed += chunk.toString();
+        done();
+      },
+    });
+    await runBatch(scriptLibrary(compileText({ "p.pol": text })), "P", cases, { workers: 0, output, progress: false });
+    expect(inert(printed)).toBe(true);
+    expect(printed).toContain('"unmet":[{"id":"c","wording":"Cog\\u009b2J\\u202enitive"');
+    expect(JSON.parse(printed).unmet[0].wording).toBe(wording);
+    const single = await polc("eval", file("p.pol", text), file("case.json", JSON.stringify({ date_of_service: "2024-03-15", a: false })), "--json");
+    expect(single.out).toContain('"wording": "Cog\\u009b2J\\u202enitive"');
+    expect(JSON.parse(printed)).toEqual({ ...JSON.parse(single.out), trace: [] });
   });
 });

@@ -20,7 +20,14 @@
  * (stop the stage part after M minutes), --stream-share P
  * (of every 100 checker inputs, P are random token streams, default 25), --no-sweep.
  * Exits 1 when any input crashed, hung or made two paths disagree; each is printed with its
- * index, so `--seed S` reproduces it.
+ * index, and the report lists the ten slowest checker inputs.
+ *
+ * To reproduce one: the same --seed and --stream-share, with --input N[,M…] (those checker inputs
+ * only, each timed and printed, and each that compiles built and run through every stage) or
+ * --case N[,M…] (those case inputs only); --stages 0 times checker inputs without building them.
+ * --save DIR writes the files of every checker input that failed or hung under DIR/input-N/.
+ *
+ *   npm run fuzz -- --seed 1717 --stream-share 0 --input 1908,2018,3557
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -40,7 +47,7 @@ import type { Policy } from "../../runtime/policy.js";
 import { tokenStream } from "../support/generators.js";
 import { typeCheck } from "../support/inert.js";
 import { readLibrary, repoRoot } from "../support/library.js";
-import { agreeOn } from "./agreement.js";
+import { agreeOn, asOnDisk, printsDetermination } from "./agreement.js";
 import { caseInput, readCaseSeeds, type CaseSeed } from "./case-mutations.js";
 import { policyInput } from "./policy-mutations.js";
 import { CheckPool } from "./pool.js";
@@ -59,6 +66,14 @@ const stageMinutes = option("--stage-minutes", Infinity);
 const sweep = !args.includes("--no-sweep");
 /** Of every 100 checker inputs, how many are random token streams (fast) rather than library mutations. */
 const streamShare = option("--stream-share", 25);
+/** `--input 1908,2018`: only these checker inputs, each through every stage and built; `--case 12,40`: only these case inputs. */
+const listOption = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1].split(",").map(Number) : undefined);
+const onlyInputs = listOption("--input");
+const onlyCases = listOption("--case");
+/** A run of chosen inputs reproduces what an earlier run reported: every input it names is timed, printed and built. */
+const reproducing = onlyInputs !== undefined || onlyCases !== undefined;
+/** `--save DIR`: the files of every checker input that failed or hung, written under DIR/input-N/, to check on their own. */
+const saveDir = args.includes("--save") ? args[args.indexOf("--save") + 1] : undefined;
 
 const library = readLibrary();
 const seeds = readCaseSeeds();
@@ -67,9 +82,16 @@ const fail = (what: string) => {
   failures.push(what);
   if (failures.length <= 50) console.log(`  ! ${what.split("\n").slice(0, 6).join("\n    ")}`);
 };
+/** Where two outputs that should be the same part, with a little of each around it. */
+function firstDifference(got: string, expected: string): string {
+  let at = 0;
+  while (at < got.length && at < expected.length && got[at] === expected[at]) at++;
+  const around = (t: string) => JSON.stringify(t.slice(Math.max(0, at - 60), at + 60));
+  return `at character ${at}: ${around(got)}, expected ${around(expected)}`;
+}
 const rate = (n: number, ms: number) => `${((n * 1000) / ms).toFixed(1)}/s`;
 
-console.log(`# npm run fuzz -- --count ${count} --seed ${seed}`);
+console.log(`# npm run fuzz -- ${reproducing ? `${onlyInputs ? `--input ${onlyInputs.join(",")} ` : ""}${onlyCases ? `--case ${onlyCases.join(",")} ` : ""}` : `--count ${count} `}--seed ${seed} --stream-share ${streamShare}`);
 
 // ── 1. The checker ───────────────────────────────────────────────────────────────────────────
 
@@ -84,7 +106,10 @@ function checkerInput(i: number): { kind: string; detail: string; changes: Recor
 }
 
 const valid: number[] = [];
+/** The slowest checker inputs, by index, so that a slow one can be timed again on its own with --input. */
+const slowestInputs: { i: number; ms: number; what: string }[] = [];
 {
+  const indexes = onlyInputs ?? Array.from({ length: count }, (_, i) => i);
   const pool = new CheckPool(workers, deadlineMs);
   const started = performance.now();
   const byKind = new Map<string, { n: number; ms: number; problems: number; hangs: number }>();
@@ -92,36 +117,55 @@ const valid: number[] = [];
   let crashes = 0;
   let hangs = 0;
   let broken = 0;
-  let slowest = 0;
+  const save = (i: number, changes: Record<string, string>) => {
+    if (saveDir === undefined) return;
+    for (const [path, text] of Object.entries(changes)) {
+      const target = join(saveDir, `input-${i}`, path);
+      mkdirSync(join(target, ".."), { recursive: true });
+      writeFileSync(target, text);
+    }
+  };
   const lane = async (slot: number) => {
-    for (let i = next++; i < count; i = next++) {
+    for (let k = next++; k < indexes.length; k = next++) {
+      const i = indexes[k];
       const input = checkerInput(i);
       const outcome = await pool.check(slot, input.changes, input.entry, input.mustFail);
-      const k = byKind.get(input.kind) ?? { n: 0, ms: 0, problems: 0, hangs: 0 };
-      byKind.set(input.kind, k);
-      k.n++;
-      k.ms += outcome.ms;
-      slowest = Math.max(slowest, outcome.ms);
+      const tally = byKind.get(input.kind) ?? { n: 0, ms: 0, problems: 0, hangs: 0 };
+      byKind.set(input.kind, tally);
+      tally.n++;
+      tally.ms += outcome.ms;
+      const what = `${input.kind}: ${input.detail}`;
+      slowestInputs.push({ i, ms: outcome.ms, what });
+      slowestInputs.sort((a, b) => b.ms - a.ms);
+      slowestInputs.length = Math.min(slowestInputs.length, 20);
+      if (reproducing) console.log(`  check #${i} (${what}): ${outcome.ms.toFixed(0)} ms, ${outcome.diagnostics} diagnostics${outcome.valid ? ", compiles" : ""}`);
       if (outcome.hung) {
         hangs++;
-        k.hangs++;
-        fail(`check #${i} (${input.kind}: ${input.detail}) hung`);
+        tally.hangs++;
+        fail(`check #${i} (${what}) hung`);
+        save(i, input.changes);
       } else if (outcome.problems.length > 0) {
-        k.problems++;
+        tally.problems++;
         if (/threw/.test(outcome.problems[0])) crashes++;
         else broken++;
-        fail(`check #${i} (${input.kind}: ${input.detail}): ${outcome.problems[0]}`);
+        fail(`check #${i} (${what}): ${outcome.problems[0]}`);
+        save(i, input.changes);
       } else if (outcome.valid && input.kind !== "token stream") valid.push(i);
-      if ((i + 1) % 10_000 === 0) console.log(`#   ${i + 1} checked, ${rate(i + 1, performance.now() - started)}`);
+      if ((k + 1) % 10_000 === 0) console.log(`#   ${k + 1} checked, ${rate(k + 1, performance.now() - started)}`);
     }
   };
   await Promise.all(Array.from({ length: workers }, (_, slot) => lane(slot)));
   await pool.close();
+  // The lanes finish in any order: the stage part takes the compiling mutations in index order, the same on every run.
+  valid.sort((a, b) => a - b);
   const ms = performance.now() - started;
-  console.log(`check: ${count} inputs in ${(ms / 1000).toFixed(1)} s (${rate(count, ms)} on ${workers} workers), ${crashes} crashes, ${hangs} hangs, ${broken} broken invariants, slowest ${slowest.toFixed(0)} ms`);
+  console.log(
+    `check: ${indexes.length} inputs in ${(ms / 1000).toFixed(1)} s (${rate(indexes.length, ms)} on ${workers} workers), ${crashes} crashes, ${hangs} hangs, ${broken} broken invariants, slowest ${(slowestInputs[0]?.ms ?? 0).toFixed(0)} ms`,
+  );
   for (const [kind, k] of [...byKind].sort()) {
     console.log(`  ${kind.padEnd(22)} ${String(k.n).padStart(7)} inputs, ${(k.ms / k.n).toFixed(1).padStart(7)} ms each, ${k.problems} problems, ${k.hangs} hangs`);
   }
+  if (!reproducing) console.log(`  slowest: ${slowestInputs.slice(0, 10).map((s) => `#${s.i} ${s.ms.toFixed(0)} ms`).join(", ")} (--input N times one again)`);
   console.log(`  ${valid.length} mutations still compile without errors`);
 }
 
@@ -180,6 +224,13 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   const chosen = valid.slice(0, stageLimit);
   let evaluations = 0;
   let disagreements = 0;
+  let evaluationHangs = 0;
+  /** Where the built module, polc eval or --batch differs from the module in memory. */
+  let builtDisagreements = 0;
+  const disagreeBuilt = (what: string) => {
+    builtDisagreements++;
+    fail(what);
+  };
   let builds = 0;
   let buildMs = 0;
   let formattedFiles = 0;
@@ -190,7 +241,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
     if (performance.now() - started > stageMinutes * 60_000) break;
     taken++;
     const input = checkerInput(i);
-    const files = { ...library, ...input.changes };
+    const files = asOnDisk({ ...library, ...input.changes });
     const result = compileText(files, [input.entry]);
     // Checked without errors, refused when lowered (a fact that must be shown assumed absent): a diagnostic, not a module.
     if (!result.library) {
@@ -206,17 +257,24 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
     }
     for (const [id, policy] of policies) {
       const mine = seedsOf(id);
-      const texts = [...mine.slice(0, 1).map((s) => JSON.stringify(s.data)), ...Array.from({ length: 2 }, (_, j) => caseInput(mine.length ? mine : seeds, seed, i * 7 + j).text)];
-      for (const text of texts) {
+      const cases = [
+        ...mine.slice(0, 1).map((s) => ({ detail: s.file, text: JSON.stringify(s.data) })),
+        ...Array.from({ length: 2 }, (_, j) => caseInput(mine.length ? mine : seeds, seed, i * 7 + j)),
+      ];
+      for (const { detail, text } of cases) {
         const agreement = agreeOn(policy, text, deadlineMs);
         evaluations++;
         if (agreement.problems.length) {
           disagreements++;
-          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}: ${agreement.problems.join("; ")}`);
+          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}, case ${detail}: ${agreement.problems.join("; ")}`);
+        }
+        if (agreement.hung) {
+          evaluationHangs++;
+          fail(`stages #${i} (${input.kind}: ${input.detail}), policy ${id}, case ${detail}: ${agreement.slowest} took ${agreement.ms.toFixed(0)} ms`);
         }
       }
     }
-    if (n % buildEvery !== 0) continue;
+    if (!reproducing && n % buildEvery !== 0) continue;
     // The whole build: formatted files on disk, the module imported, polc eval and --batch.
     builds++;
     const dir = join(scratch, `build-${i}`);
@@ -248,19 +306,26 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
       }
       const slug = id.toLowerCase().replace(/[^a-z0-9]+/g, "-");
       const mod = (await import(pathToFileURL(join(dir, "generated", `${slug}.ts`)).href)) as { evaluate: (input: unknown, options?: object) => Determination };
-      if (JSON.stringify(mod.evaluate(c.input, { state: c.state })) !== JSON.stringify(expected)) fail(`build #${i} ${id}: the built module disagrees`);
+      const fromModule = JSON.stringify(mod.evaluate(c.input, { state: c.state }));
+      if (fromModule !== JSON.stringify(expected)) disagreeBuilt(`build #${i} ${id}: the built module disagrees ${firstDifference(fromModule, JSON.stringify(expected))}`);
       const printed: string[] = [];
       const code = await main(["node", "polc", "eval", id, caseFile, "--library", source, "--json", ...(c.state ? ["--state", c.state] : [])], {
         out: (t) => printed.push(t),
         err: (t) => printed.push(`err: ${t}`),
       });
       const evalOut = printed.join("\n");
-      if (code === 0 && evalOut !== JSON.stringify(expected, null, 2)) fail(`build #${i} ${id}: polc eval disagrees`);
+      // The module evaluated the case: polc eval, given the same files and case, must too.
+      if (code !== 0) disagreeBuilt(`build #${i} ${id}: polc eval exited ${code}: ${evalOut.slice(0, 300)}`);
+      else if (!printsDetermination(evalOut, expected)) disagreeBuilt(`build #${i} ${id}: polc eval disagrees ${firstDifference(evalOut, JSON.stringify(expected, null, 2))}`);
       const batchFile = join(dir, `${id}.ndjson`);
       writeFileSync(batchFile, `${JSON.stringify({ input: c.input, state: c.state })}\n`);
       const output = new Collect();
       await runBatch(scriptLibrary(result), id, batchFile, { workers: 0, output, progress: false });
-      if (output.text !== `${JSON.stringify({ ...expected, trace: [] })}\n`) fail(`build #${i} ${id}: --batch disagrees`);
+      // One line, the same JSON as the determination without its trace.
+      const batchExpected = { ...expected, trace: [] };
+      if (!output.text.endsWith("\n") || output.text.indexOf("\n") !== output.text.length - 1 || !printsDetermination(output.text, batchExpected)) {
+        disagreeBuilt(`build #${i} ${id}: --batch disagrees ${firstDifference(output.text, `${JSON.stringify(batchExpected)}\n`)}`);
+      }
     }
   }
   const tscStarted = performance.now();
@@ -269,7 +334,7 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   for (const m of typeErrors.slice(0, 10)) fail(`tsc: ${m}`);
   const ms = performance.now() - started;
   console.log(
-    `stages: ${taken} compiling mutations${taken < chosen.length ? ` (of ${chosen.length}: --stage-minutes ${stageMinutes} ran out)` : ""} in ${(ms / 1000).toFixed(1)} s (${refusedWhenLowered} refused when lowered): ${evaluations} cases through every evaluation path (${disagreements} disagreements); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch; tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
+    `stages: ${taken} compiling mutations${taken < chosen.length ? ` (of ${chosen.length}: --stage-minutes ${stageMinutes} ran out)` : ""} in ${(ms / 1000).toFixed(1)} s (${refusedWhenLowered} refused when lowered): ${evaluations} cases through every evaluation path (${disagreements} disagreements or crashes, ${evaluationHangs} over the deadline); ${builds} built (${(buildMs / 1000).toFixed(1)} s rendering, ${formattedFiles} files changed by their mutation), imported, run by polc eval and --batch (${builtDisagreements} disagreements); tsc over the unchanged library's modules and the ${built.length - baseModules.length} changed ones, with what they import, in one program: ${typeErrors.length} errors (${(tscMs / 1000).toFixed(1)} s)`,
   );
 }
 
@@ -279,8 +344,10 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
   const policies = loadPolicies(compileText(library));
   const endings = new Map<string, number>();
   let disagreements = 0;
+  let hangs = 0;
   let slowest = 0;
-  for (let i = 0; i < caseCount; i++) {
+  const caseIndexes = onlyCases ?? (reproducing ? [] : Array.from({ length: caseCount }, (_, i) => i));
+  for (const i of caseIndexes) {
     const c = caseInput(seeds, seed, i);
     const policy = policies.get(c.policyId);
     if (!policy) continue;
@@ -290,16 +357,21 @@ async function buildInto(dir: string, result: ReturnType<typeof compileText>): P
     if (agreement.problems.length) {
       disagreements++;
       fail(`case #${i} (${c.detail}): ${agreement.problems.join("; ")}`);
+    } else if (agreement.hung) {
+      hangs++;
+      fail(`case #${i} (${c.detail}): ${agreement.slowest} took ${agreement.ms.toFixed(0)} ms`);
+    } else if (reproducing) {
+      console.log(`  case #${i} (${c.detail}): ${agreement.ending}, slowest path ${agreement.slowest} ${agreement.ms.toFixed(0)} ms`);
     }
   }
   const ms = performance.now() - started;
   console.log(
-    `cases: ${caseCount} in ${(ms / 1000).toFixed(1)} s (${rate(caseCount, ms)}), ${disagreements} disagreements or crashes, slowest ${slowest.toFixed(0)} ms; ${[...endings].map(([k, v]) => `${v} ${k}`).join(", ")}`,
+    `cases: ${caseIndexes.length} in ${(ms / 1000).toFixed(1)} s (${rate(caseIndexes.length, ms)}), ${disagreements} disagreements or crashes, ${hangs} over the deadline, slowest ${slowest.toFixed(0)} ms; ${[...endings].map(([k, v]) => `${v} ${k}`).join(", ")}`,
   );
 }
 
 // ── 4. The name sweep ────────────────────────────────────────────────────────────────────────
-if (sweep) {
+if (sweep && !reproducing) {
   const started = performance.now();
   const r = spawnSync(process.execPath, [join(repoRoot, "node_modules", "vitest", "vitest.mjs"), "run", "test/codegen/name-sweep.test.ts"], { cwd: repoRoot, encoding: "utf8" });
   const tests = /Tests\s+(.*)/.exec(r.stdout.replace(/\u001b\[[0-9;]*m/g, ""))?.[1] ?? "no summary";

@@ -63,7 +63,37 @@ function nonFiniteNumbers(value: unknown, path: string, out: string[], seen = ne
   for (const [k, v] of Object.entries(value)) nonFiniteNumbers(v, `${path}.${k}`, out, seen);
 }
 
-function checkSpan(span: Span, what: string, result: CompileResult, check: Check, d: Diagnostic): void {
+/**
+ * What the checks of one result need of each source, worked out once per file rather than once
+ * per diagnostic: a 1 MB file with a hundred diagnostics is then checked in time linear in its size.
+ */
+class SourceFacts {
+  private readonly starts = new Map<string, number[]>();
+  private readonly textual = new Map<string, boolean>();
+  private all: string | undefined;
+
+  constructor(private readonly result: CompileResult) {}
+
+  lineStarts(file: string, text: string): number[] {
+    let found = this.starts.get(file);
+    if (!found) this.starts.set(file, (found = lineStarts(text)));
+    return found;
+  }
+
+  /** A file that reads as text: no NUL, no byte that is not UTF-8. */
+  readsAsText(file: string, text: string): boolean {
+    let found = this.textual.get(file);
+    if (found === undefined) this.textual.set(file, (found = !/[\u0000\ufffd]/.test(text)));
+    return found;
+  }
+
+  /** Every source, joined: a word the rendering prints must come from one of them. */
+  allText(): string {
+    return (this.all ??= [...this.result.sources.values()].join("\n"));
+  }
+}
+
+function checkSpan(span: Span, what: string, result: CompileResult, check: Check, d: Diagnostic, facts: SourceFacts): void {
   const { problems } = check;
   for (const key of ["line", "column", "start", "end"] as const) {
     if (!Number.isInteger(span[key])) problems.push(`${what}: ${key} is not an integer (${span[key]}) at ${describeSpan(span)}`);
@@ -74,7 +104,7 @@ function checkSpan(span: Span, what: string, result: CompileResult, check: Check
     if (d.code !== "POL003") problems.push(`${what}: file ${span.file} is not among the sources`);
     return;
   }
-  const starts = lineStarts(text);
+  const starts = facts.lineStarts(span.file, text);
   if (span.line < 1 || span.line > starts.length + 1) problems.push(`${what}: line ${span.line} outside 1..${starts.length + 1} at ${describeSpan(span)}`);
   if (span.column < 1) problems.push(`${what}: column ${span.column} < 1 at ${describeSpan(span)}`);
   if (span.start < 0 || span.start > text.length) problems.push(`${what}: start ${span.start} outside 0..${text.length} at ${describeSpan(span)}`);
@@ -90,6 +120,7 @@ function checkSpan(span: Span, what: string, result: CompileResult, check: Check
 /** Checks every diagnostic of a result; also renders each one. */
 export function checkResult(result: CompileResult): Check {
   const check: Check = { problems: [], known: [] };
+  const facts = new SourceFacts(result);
   result.diagnostics.forEach((d, i) => {
     const what = `diagnostic ${i} (${d.code} ${JSON.stringify(d.message).slice(0, 120)})`;
     if (!(d.code in messages)) check.problems.push(`${what}: unknown code`);
@@ -98,8 +129,8 @@ export function checkResult(result: CompileResult): Check {
     const bad: string[] = [];
     nonFiniteNumbers(d, "diagnostic", bad);
     for (const b of bad) check.problems.push(`${what}: ${b}`);
-    checkSpan(d.span, what, result, check, d);
-    (d.related ?? []).forEach((r, j) => checkSpan(r.span, `${what} related ${j}`, result, check, d));
+    checkSpan(d.span, what, result, check, d, facts);
+    (d.related ?? []).forEach((r, j) => checkSpan(r.span, `${what} related ${j}`, result, check, d, facts));
     let rendered: string;
     try {
       rendered = renderDiagnostic(d, result.sources);
@@ -109,11 +140,10 @@ export function checkResult(result: CompileResult): Check {
     }
     const head = `${d.span.file}:${d.span.line}:${d.span.column}: ${d.severity} ${d.code}: `;
     if (!rendered.startsWith(head)) check.problems.push(`${what}: rendered as ${JSON.stringify(rendered.slice(0, 120))}, expected to start with ${JSON.stringify(head)}`);
-    const frameProblem = checkFrame(d, rendered, result);
+    const frameProblem = checkFrame(d, rendered, result, facts);
     if (frameProblem) check.problems.push(`${what}: ${frameProblem}`);
-    const allText = [...result.sources.values()].join("\n");
     for (const word of ["undefined", "NaN", "[object Object]"]) {
-      if (rendered.includes(word) && !allText.includes(word)) check.problems.push(`${what}: rendered text contains '${word}': ${JSON.stringify(rendered.slice(0, 300))}`);
+      if (rendered.includes(word) && !facts.allText().includes(word)) check.problems.push(`${what}: rendered text contains '${word}': ${JSON.stringify(rendered.slice(0, 300))}`);
     }
   });
   return check;
@@ -131,13 +161,13 @@ export function lineText(text: string, line: number, starts = lineStarts(text)):
  * The rendered code frame must quote the line the diagnostic is on, its control characters
  * escaped; a file that is not a `.pol` file, or does not read as text, is never quoted.
  */
-function checkFrame(d: Diagnostic, rendered: string, result: CompileResult): string | undefined {
+function checkFrame(d: Diagnostic, rendered: string, result: CompileResult, facts: SourceFacts): string | undefined {
   const text = result.sources.get(d.span.file);
   if (text === undefined || !Number.isInteger(d.span.line)) return undefined;
   const lines = rendered.split("\n");
   const source = lines.find((l) => l.startsWith(`${d.span.line} | `));
-  if (!d.span.file.endsWith(".pol") || /[\u0000\ufffd]/.test(text)) return source === undefined ? undefined : `the rendered diagnostic quotes ${d.span.file}, which is not a .pol file that reads as text`;
-  const raw = lineText(text, d.span.line);
+  if (!d.span.file.endsWith(".pol") || !facts.readsAsText(d.span.file, text)) return source === undefined ? undefined : `the rendered diagnostic quotes ${d.span.file}, which is not a .pol file that reads as text`;
+  const raw = lineText(text, d.span.line, facts.lineStarts(d.span.file, text));
   if (raw === undefined || raw.length > 200) return undefined;
   const expected = terminalText(raw);
   if (source === undefined) return `the rendered diagnostic quotes no source line (line ${d.span.line} is ${JSON.stringify(expected.slice(0, 80))})`;
