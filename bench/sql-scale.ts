@@ -6,7 +6,9 @@
  * PostgreSQL when one is configured (POL_POSTGRES, see .ci/postgres.sh), beside the TypeScript
  * module's own speed on the same kind of cases for comparison.
  *
- *   npx tsx bench/sql-scale.ts [--cases 100000] [--pg-cases 10000] [--policy NIA_CG_300] [--threads 2]
+ *   npx tsx bench/sql-scale.ts [--cases 100000] [--pg-cases 10000] [--policy NIA_CG_300] [--threads 2] [--profile FILE]
+ *
+ * `--profile FILE` writes DuckDB's JSON profile of the query (operators, their CPU time) to FILE.
  */
 import { spawnSync } from "node:child_process";
 import { compileFiles } from "../compiler/compile.js";
@@ -30,6 +32,7 @@ const cases = Number(option("--cases", "100000"));
 const pgCases = Number(option("--pg-cases", "10000"));
 const policyId = option("--policy", "NIA_CG_300");
 const threads = Number(option("--threads", "2"));
+const profile = option("--profile", "");
 
 /** A deterministic number from 0 to m-1 for case (or entry) `i` and column `k`, in SQL both engines read. */
 const pick = (i: string, k: number, m: number) => `((((${i}) * 2654435761 + ${k * 40503 + 17}) % 1000003) % ${m})`;
@@ -110,10 +113,12 @@ console.log(`# ${policyId}; ${cases.toLocaleString("en-US")} cases on DuckDB (${
   const generated = (performance.now() - t) / 1000;
   const entries = Number((await db.connection.runAndReadAll(`SELECT COUNT(*) AS n FROM ${ident(sql.layout.lists[0]?.table ?? "cases")}`)).getRowObjectsJS()[0].n);
   console.log(`# generated in DuckDB in ${generated.toFixed(1)} s (${entries.toLocaleString("en-US")} history entries)`);
+  if (profile) await db.run(`PRAGMA enable_profiling = 'json'; PRAGMA profiling_output = ${text(profile)}`);
   peak = 0;
   t = performance.now();
   await db.run(`CREATE TABLE results AS ${sql.query}`);
   const seconds = (performance.now() - t) / 1000;
+  if (profile) await db.run("PRAGMA disable_profiling");
   const outcomes = (await db.connection.runAndReadAll("SELECT outcome, COUNT(*) AS n FROM results GROUP BY outcome ORDER BY outcome")).getRowObjectsJS();
   console.log(`# outcomes: ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(", ")}`);
   printFigure("sql.duckdb.seconds", seconds, "s");

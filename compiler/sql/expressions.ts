@@ -216,7 +216,7 @@ export class ExprCompiler {
     const t = entry === null ? this.cx.alias() : "";
     for (const [name, [sql, type]] of Object.entries(parts)) {
       if (sql.length < 24) ref[name] = sql;
-      else if (entry === undefined) ref[name] = this.cx.share(typed(sql, type));
+      else if (entry === undefined || readsOnlyTheCase(sql)) ref[name] = this.cx.share(typed(sql, type));
       else if (entry) {
         const column = `let_${this.cx.alias()}`;
         entry.parts.push(`${typed(sql, type)} AS ${column}`);
@@ -227,6 +227,20 @@ export class ExprCompiler {
       }
     }
     return { ref, within: (body) => (bound.length === 0 ? body : `(SELECT ${body} FROM (SELECT ${bound.join(", ")}) ${t})`) };
+  }
+
+  /**
+   * One operand worked out once and read by name where a result reads it several times (a later_of
+   * read for both its bounds, a day moved by months read three times): a column of the case when it
+   * reads only the case, else a part of the entry being read; written out where no part can be added.
+   */
+  private once(sql: string, type: "double" | "boolean"): string {
+    if (sql.length < 24) return sql;
+    if (readsOnlyTheCase(sql)) return this.cx.share(`CAST(${sql} AS ${type === "double" ? this.d.types.double : this.d.types.boolean})`);
+    const entry = this.entries.length ? this.entries[this.entries.length - 1] : undefined;
+    // Only what reads the entry being read (and the case) can be a part of it.
+    if (!entry || !readsOnly(sql, ["c", entry.alias])) return sql;
+    return this.letting({ value: [sql, type] }).ref.value;
   }
 
   /** The entries of a list with the parts worked out for them as columns, each layer reading the one before. */
@@ -475,6 +489,8 @@ export class ExprCompiler {
 
   /** `addLength(day, length, sign)` (runtime/dates.ts): calendar months clamp to a shorter month's end. */
   private addLength(day: string, length: LenSql | SpanSql, sign: 1 | -1): string {
+    // Months read the day three times, and an unfixed unit reads it once per unit.
+    if (length.t === "len" && !(length.fixedUnit && fixedMinutes[length.fixedUnit] !== undefined)) day = this.once(day, "double");
     if (length.t === "span") return `(${day} ${sign === 1 ? "+" : "-"} (${length.to} - ${length.from}))`;
     const amount = sign === 1 ? length.amount : `(-${length.amount})`;
     const months = (count: string) => {
@@ -542,8 +558,8 @@ export class ExprCompiler {
       const open = or(differs(a), unknownOf(a), unknownOf(b));
       const none = or(a.none, b.none);
       const moved = b.t === "span" ? `(${a.lo} ${op === "+" ? "+" : "-"} (${b.to} - ${b.from}))` : `floor(${this.addLength(a.lo, b, op === "+" ? 1 : -1)})`;
-      const value = `(CASE WHEN ${open} OR ${none} THEN NULL ELSE ${moved} END)`;
-      return { t: "num", lo: value, hi: value, none: and(`NOT ${open}`, none), undoc: FALSE };
+      const value = this.once(`(CASE WHEN ${open} OR ${none} THEN NULL ELSE ${moved} END)`, "double");
+      return { t: "num", lo: value, hi: value, none: this.once(and(`NOT ${open}`, none), "boolean"), undoc: FALSE };
     }
     if (kind === "number" && (op === "+" || op === "-") && a.t === "num" && b.t === "num") {
       const none = or(a.none, b.none);
@@ -566,10 +582,10 @@ export class ExprCompiler {
   private span(from: Sql, to: Sql): Sql {
     if (from.t === "none" || to.t === "none") return { t: "span", from: "NULL", to: "NULL", none: TRUE };
     if (from.t !== "num" || to.t !== "num") return this.refuse(`'time between' of a ${from.t} and a ${to.t}`);
-    const open = or(differs(from), differs(to));
+    const open = this.once(or(differs(from), differs(to)), "boolean");
     const none = and(`NOT ${open}`, or(from.none, to.none));
-    const day = (v: NumSql) => (open === FALSE ? v.lo : `(CASE WHEN ${open} THEN NULL ELSE ${v.lo} END)`);
-    return { t: "span", from: day(from), to: day(to), none };
+    const day = (v: NumSql) => this.once(open === FALSE ? v.lo : `(CASE WHEN ${open} THEN NULL ELSE ${v.lo} END)`, "double");
+    return { t: "span", from: day(from), to: day(to), none: this.once(none, "boolean") };
   }
 
   /** `later_of`/`earlier_of` (runtime extremeDay): with an undocumented date, a range from the known extreme. */
@@ -578,9 +594,9 @@ export class ExprCompiler {
     if (days.length !== values.filter((v) => v.t !== "none").length) this.refuse("later_of/earlier_of of values that are not dates");
     if (days.length === 0) return { t: "none" };
     // A range among the values is neither a date nor unknown: the runtime leaves it out.
-    const usable = (v: NumSql) => `(CASE WHEN ${v.lo} = ${v.hi} AND NOT ${v.none} THEN ${v.lo} END)`;
-    const best = days.length === 1 ? usable(days[0]) : `${latest ? "GREATEST" : "LEAST"}(${days.map(usable).join(", ")})`;
-    const anyUnknown = or(...days.map((v) => `(${v.lo} IS NULL AND NOT ${v.none})`));
+    const usable = (v: NumSql) => (v.lo === v.hi && v.none === FALSE ? v.lo : `(CASE WHEN ${v.lo} = ${v.hi} AND NOT ${v.none} THEN ${v.lo} END)`);
+    const best = this.once(days.length === 1 ? usable(days[0]) : `${latest ? "GREATEST" : "LEAST"}(${days.map(usable).join(", ")})`, "double");
+    const anyUnknown = this.once(or(...days.map((v) => `(${v.lo} IS NULL AND NOT ${v.none})`)), "boolean");
     const far = latest ? this.d.infinity : `(-${this.d.infinity})`;
     const open = `(CASE WHEN ${anyUnknown} THEN (CASE WHEN ${best} IS NULL THEN NULL ELSE ${far} END) ELSE ${best} END)`;
     const lo = latest ? best : open;
@@ -1068,6 +1084,15 @@ export class ExprCompiler {
 /** The columns of a list's derived table: its place in the fact's list and in this list, the fields, and whether it is in the list. */
 export function entryColumns(record: IrRecord): string[] {
   return ["ord", "pos", ...record.fields.flatMap((f) => (f.type.t === "duration" ? [`${f.name}__amount`, `${f.name}__unit`] : [f.name])), "m"];
+}
+
+/** Whether SQL reads no column but the case row's (`c.`): it is then the same for every entry of the case. */
+function readsOnlyTheCase(sql: string): boolean {
+  return readsOnly(sql, ["c"]);
+}
+function readsOnly(sql: string, aliases: readonly string[]): boolean {
+  for (const qualified of sql.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\.(?=["A-Za-z_])/g)) if (!aliases.includes(qualified[1])) return false;
+  return true;
 }
 
 function numberLiteral(v: number): string {
