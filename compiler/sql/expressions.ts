@@ -151,6 +151,10 @@ export interface ExprContext {
   derived(render: (previous: string, name: string) => string[], recursive: boolean): string;
   /** A part of a case's value worked out once per case (see Graph.share). */
   share(text: string): string;
+  /** An aggregate over a case's entries worked out for every case at once, or undefined (see Graph.aggregate). */
+  aggregate(from: string, alias: string, agg: string, empty: string): string | undefined;
+  /** Says that a list read by correlation is a table keyed by case (see Graph.keyed). */
+  keyed(from: string, table: string): void;
   /** Values of definitions already worked out, with what they read. */
   readonly memo: Map<string, { readonly sql: Sql; readonly reads: Reads }>;
 }
@@ -241,6 +245,18 @@ export class ExprCompiler {
     // Only what reads the entry being read (and the case) can be a part of it.
     if (!entry || !readsOnly(sql, ["c", entry.alias])) return sql;
     return this.letting({ value: [sql, type] }).ref.value;
+  }
+
+  /**
+   * An aggregate over the entries of a list (`agg` reads them as `a`): a column worked out for
+   * every case at once where the list is a table keyed by case, else a correlated subquery.
+   * `empty` is its value over no entries.
+   */
+  private overEntries(source: ListSql, a: string, agg: string, empty: string): string {
+    const column = this.cx.aggregate(source.from, a, agg, empty);
+    if (column) return column;
+    const subquery = `(SELECT ${agg} FROM ${source.from} ${a})`;
+    return empty === "NULL" ? subquery : `COALESCE(${subquery}, ${empty})`;
   }
 
   /** The entries of a list with the parts worked out for them as columns, each layer reading the one before. */
@@ -376,10 +392,12 @@ export class ExprCompiler {
       const fields = table.record.fields.map((field) => `t.${ident(field.name)}`);
       const parts = table.columns.filter((c) => c.kind !== "id" && c.kind !== "ord").map((c) => `t.${ident(c.name)}`);
       void fields;
+      const from = `(SELECT t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id")`;
+      this.cx.keyed(from, `(SELECT t."case_id" AS "case_id_", t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t)`);
       return {
         t: "list",
         record: table.record,
-        from: `(SELECT t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id")`,
+        from,
         // A list charted only when present that the request leaves out has no entries (lower.ts, absentUnlessDocumented).
         known: f.absentUnlessDocumented ? "TRUE" : `COALESCE(c.${ident(table.documented)}, FALSE)`,
       };
@@ -429,7 +447,8 @@ export class ExprCompiler {
     if (of.t !== "pick") return this.refuse(`a field of a ${of.t}`);
     // A field of the picked entry: read from its list by its place; none when nothing is picked.
     const a = this.cx.alias();
-    const pick = (column: string) => `(SELECT ${column} FROM ${of.list.from} ${a} WHERE ${a}."ord" = ${of.ord})`;
+    // The picked entry's column: the only entry at its place (bool_or for a truth, which has no MAX everywhere).
+    const pick = (column: string) => this.overEntries(of.list, a, `${field.type.t === "boolean" ? "bool_or" : "MAX"}(CASE WHEN ${a}."ord" = ${of.ord} THEN ${column} END)`, "NULL");
     // While which entry is picked is open, the field is that open question, not the entry's value.
     const inner = this.valueOf(
       field.type,
@@ -794,10 +813,9 @@ export class ExprCompiler {
   private levelsOfEntries(source: ListSql, a: string, included: string, levels: Sql): Sql {
     if (levels.t === "none") return { t: "levels", v: "0", none: FALSE };
     if (levels.t !== "levels") return this.refuse(`a union of ${levels.t}s`);
-    const from = `FROM ${source.from} ${a}`;
     const brings = and(`(${included}) IS NOT FALSE`, `NOT ${levels.none}`);
-    const lo = `(SELECT COALESCE(bit_or(CASE WHEN (${included}) IS TRUE THEN COALESCE(CAST(${levels.v} AS BIGINT), 0) ELSE 0 END), 0) ${from} WHERE ${brings})`;
-    const hi = `(SELECT COALESCE(bit_or(COALESCE(CAST(${levels.hi ?? levels.v} AS BIGINT), ${allLevels})), 0) ${from} WHERE ${brings})`;
+    const lo = this.overEntries(source, a, `bit_or(CASE WHEN ${brings} THEN (CASE WHEN (${included}) IS TRUE THEN COALESCE(CAST(${levels.v} AS BIGINT), 0) ELSE 0 END) END)`, "0");
+    const hi = this.overEntries(source, a, `bit_or(CASE WHEN ${brings} THEN COALESCE(CAST(${levels.hi ?? levels.v} AS BIGINT), ${allLevels}) END)`, "0");
     const guard = (v: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${v} END)`;
     return { t: "levels", v: guard(lo), hi: guard(hi), none: FALSE };
   }
@@ -850,18 +868,18 @@ export class ExprCompiler {
     const unknownList = `(NOT ${source.known})`;
     switch (e.op) {
       case "count": {
-        const lo = `(SELECT COUNT(*) ${from} WHERE ${included})`;
-        const hi = `(SELECT COUNT(*) ${from} WHERE (${included}) IS NOT FALSE)`;
+        const lo = this.overEntries(source, a, `COUNT(CASE WHEN ${included} THEN 1 END)`, "0");
+        const hi = this.overEntries(source, a, `COUNT(CASE WHEN (${included}) IS NOT FALSE THEN 1 END)`, "0");
         const guard = (v: string) => `(CASE WHEN ${unknownList} THEN NULL ELSE ${v} END)`;
         return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE, whole: TRUE };
       }
       case "exists": {
-        const rank = `(SELECT MAX(CASE WHEN ${included} THEN 2 WHEN (${included}) IS NULL THEN 1 ELSE 0 END) ${from})`;
+        const rank = this.overEntries(source, a, `MAX(CASE WHEN ${included} THEN 2 WHEN (${included}) IS NULL THEN 1 ELSE 0 END)`, "NULL");
         return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 2 THEN TRUE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE FALSE END) END)` };
       }
       case "every": {
         const holds = or(`NOT (${included})`, body!);
-        const rank = `(SELECT MIN(CASE WHEN ${holds} THEN 2 WHEN (${holds}) IS NULL THEN 1 ELSE 0 END) ${from})`;
+        const rank = this.overEntries(source, a, `MIN(CASE WHEN ${holds} THEN 2 WHEN (${holds}) IS NULL THEN 1 ELSE 0 END)`, "NULL");
         return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 0 THEN FALSE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE TRUE END) END)` };
       }
       case "select":
@@ -961,7 +979,9 @@ export class ExprCompiler {
 )`,
       ];
     }, true);
-    const read = (column: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE COALESCE((SELECT p.${column} FROM ${table} p WHERE p."case_id_" = c."case_id"), 0) END)`;
+    this.cx.keyed(table, table);
+    const read = (column: string) =>
+      `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${this.cx.aggregate(table, "p", `MAX(p.${column})`, "0") ?? `COALESCE((SELECT p.${column} FROM ${table} p WHERE p."case_id_" = c."case_id"), 0)`} END)`;
     return { t: "num", lo: read(`"lo_"`), hi: read(`"hi_"`), none: FALSE, undoc: FALSE, whole: TRUE };
   }
 
@@ -997,13 +1017,12 @@ export class ExprCompiler {
     }
     const known = and(...documented);
     const key = texts.length === 1 ? texts[0] : texts.join(` || chr(1) || `);
-    const from = `FROM ${source.from} ${a}`;
     const sure = `(${included}) IS TRUE`;
     const may = `(${included}) IS NOT FALSE`;
     const distinct = (cond: string) => `COUNT(DISTINCT CASE WHEN ${cond} AND ${known} THEN ${key} END)`;
     const undocumented = (cond: string) => `COALESCE(SUM(CASE WHEN ${cond} AND NOT ${known} THEN 1 ELSE 0 END), 0)`;
-    const lo = `(SELECT ${distinct(sure)} + (CASE WHEN ${distinct(sure)} = 0 AND ${undocumented(sure)} > 0 THEN 1 ELSE 0 END) ${from})`;
-    const hi = `(SELECT ${distinct(may)} + ${undocumented(may)} ${from})`;
+    const lo = this.overEntries(source, a, `${distinct(sure)} + (CASE WHEN ${distinct(sure)} = 0 AND ${undocumented(sure)} > 0 THEN 1 ELSE 0 END)`, "0");
+    const hi = this.overEntries(source, a, `${distinct(may)} + ${undocumented(may)}`, "0");
     const guard = (v: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${v} END)`;
     return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE, whole: TRUE };
   }
@@ -1025,15 +1044,14 @@ export class ExprCompiler {
   /** `latest`/`earliest` (runtime extreme): the surely included entry with the extreme date, unless a doubtful one may beat it. */
   private extreme(source: ListSql, a: string, included: string, latest: boolean): Sql {
     const day = this.entryDay(source.record, a);
-    const from = `FROM ${source.from} ${a}`;
     // The pick as one aggregate (cheaper than ordering each case's entries): its day, then its
     // place in the list (the first of a day wins), then its ord, packed in one whole number.
     // Holds for days after the year -700 and lists of fewer than a million entries.
     const key = `((CAST(${day} AS BIGINT) + 1000000) * 1000000000000 + ${latest ? `(999999 - CAST(${a}."pos" AS BIGINT))` : `CAST(${a}."pos" AS BIGINT)`} * 1000000 + ${a}."ord")`;
-    const bestKey = `(SELECT ${latest ? "MAX" : "MIN"}(${key}) ${from} WHERE (${included}) IS TRUE AND ${day} IS NOT NULL)`;
+    const bestKey = this.overEntries(source, a, `${latest ? "MAX" : "MIN"}(CASE WHEN (${included}) IS TRUE AND ${day} IS NOT NULL THEN ${key} END)`, "NULL");
     const bestOrd = `(${bestKey} % 1000000)`;
     const bestDay = `(floor(${bestKey} / 1000000000000.0) - 1000000)`;
-    const contender = `EXISTS (SELECT 1 ${from} WHERE (${included}) IS NULL AND ${day} IS NOT NULL AND (${bestDay} IS NULL OR ${day} ${latest ? ">=" : "<="} ${bestDay}))`;
+    const contender = `(${this.overEntries(source, a, `MAX(CASE WHEN (${included}) IS NULL AND ${day} IS NOT NULL AND (${bestDay} IS NULL OR ${day} ${latest ? ">=" : "<="} ${bestDay}) THEN 1 ELSE 0 END)`, "0")} = 1)`;
     const unknownList = `(NOT ${source.known})`;
     const open = or(unknownList, contender);
     const picks = `(${bestOrd} IS NOT NULL)`;

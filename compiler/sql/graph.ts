@@ -11,13 +11,16 @@ import { SqlRefusal } from "./refusal.js";
 
 interface Node {
   readonly name: string;
-  readonly kind: "column" | "list" | "derived";
+  readonly kind: "column" | "list" | "derived" | "aggregate";
+  /** A column's or aggregate's SQL (an aggregate's over the rows `a` of its table and the case `c`). */
   readonly text: string;
   /** For a derived table: its CTEs, made from the layer before it. */
   readonly render?: (previous: string) => string[];
+  /** For an aggregate: the table keyed by case (`case_id_`) whose rows it reads. */
+  readonly table?: string;
 }
 
-const reference = /\bpol_[vslwp]\d+\b/g;
+const reference = /\bpol_[vslwpa]\d+\b/g;
 
 /** Parts shorter than this are read where they are used. */
 const shortText = 24;
@@ -26,6 +29,13 @@ export class Graph {
   private readonly nodes = new Map<string, Node>();
   private readonly byText = new Map<string, string>();
   private values = 0;
+  private aggregates = 0;
+  /**
+   * Lists read by correlation with the case (a subquery's FROM) that are also a table of every
+   * case's entries keyed by `case_id_` (a list fact's table, a list worked out once per case): an
+   * aggregate over one is worked out for every case at once.
+   */
+  private readonly keyedTables = new Map<string, string>();
   private lists = 0;
   private derivedTables = 0;
   /** Whether a derived table walks its entries recursively (the query then says WITH RECURSIVE). */
@@ -61,7 +71,37 @@ export class Graph {
       this.byText.set(key, name);
       this.nodes.set(name, { name, kind: "list", text: from });
     }
-    return `(SELECT ${columns.map((col) => `${name}.${ident(col)}`).join(", ")} FROM ${name} WHERE ${name}."case_id_" = c."case_id")`;
+    const correlated = `(SELECT ${columns.map((col) => `${name}.${ident(col)}`).join(", ")} FROM ${name} WHERE ${name}."case_id_" = c."case_id")`;
+    this.keyedTables.set(correlated, name);
+    return correlated;
+  }
+
+  /** Says that the list read by correlation as `from` is the table `table` keyed by `case_id_` (same columns). */
+  keyed(from: string, table: string): void {
+    this.keyedTables.set(from, table);
+  }
+
+  /**
+   * An aggregate over a case's entries of a list (`agg` reads them as `alias`, and may read the
+   * case as `c`), as a column: with every aggregate over the same table at the same layer, one
+   * GROUP BY of that table by case joined to the cases once, instead of a correlated subquery
+   * each. `empty` is the aggregate's value over no entries (a case without entries has no group).
+   * Undefined when the list is not such a table or the aggregate reads other rows; the caller
+   * then writes the subquery.
+   */
+  aggregate(from: string, alias: string, agg: string, empty: string): string | undefined {
+    const table = this.keyedTables.get(from);
+    if (!table) return undefined;
+    for (const qualified of agg.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\.(?=["A-Za-z_])/g)) if (qualified[1] !== "c" && qualified[1] !== alias) return undefined;
+    const text = agg.replace(new RegExp(`\\b${alias}\\.`, "g"), "a.");
+    const key = `aggregate:${table}:${text}`;
+    let name = this.byText.get(key);
+    if (!name) {
+      name = `pol_a${++this.aggregates}`;
+      this.byText.set(key, name);
+      this.nodes.set(name, { name, kind: "aggregate", text, table });
+    }
+    return empty === "NULL" ? `c.${name}` : `COALESCE(c.${name}, ${empty})`;
   }
 
   /**
@@ -122,7 +162,7 @@ export class Graph {
       if (visiting.has(name)) throw new SqlRefusal(policy, "values that depend on each other in a cycle", name);
       visiting.add(name);
       let l = 1;
-      for (const ref of node.text.match(reference) ?? []) if (ref !== name) l = Math.max(l, levelOf(ref) + 1);
+      for (const ref of [...(node.text.match(reference) ?? []), ...(node.table?.match(reference) ?? [])]) if (ref !== name) l = Math.max(l, levelOf(ref) + 1);
       visiting.delete(name);
       level.set(name, l);
       return l;
@@ -136,14 +176,28 @@ export class Graph {
       for (const list of nodes.filter((n) => n.kind === "list")) {
         ctes.push(`${list.name} AS MATERIALIZED (\n  SELECT c."case_id" AS "case_id_", x.*\n  FROM ${previous} c CROSS JOIN LATERAL ${list.text} x\n)`);
       }
+      // The aggregates of this layer: one GROUP BY per table they read, joined to the cases
+      // only when an aggregate reads the case.
+      const groups = new Map<string, Node[]>();
+      for (const n of nodes) if (n.kind === "aggregate") groups.set(n.table!, [...(groups.get(n.table!) ?? []), n]);
+      const joins: string[] = [];
+      for (const [table, aggregates] of groups) {
+        const group = `pol_g${l}_${joins.length + 1}`;
+        const readsCase = aggregates.some((n) => /\bc\./.test(n.text));
+        ctes.push(
+          `${group} AS (\n  SELECT a."case_id_" AS "case_id_${group}",\n    ${aggregates.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n  FROM ${table} a${readsCase ? ` JOIN ${previous} c ON c."case_id" = a."case_id_"` : ""}\n  GROUP BY a."case_id_"\n)`,
+        );
+        joins.push(` LEFT JOIN ${group} ON ${group}."case_id_${group}" = c."case_id"`);
+      }
       const cols = nodes.filter((n) => n.kind === "column");
-      if (cols.length === 0) continue;
+      if (cols.length === 0 && joins.length === 0) continue;
       const name = `layer_${l}`;
       // The new columns are worked out from a copy of the layer before that keeps only the
       // columns they read (subqueries then join narrow rows), and joined back by case id.
-      ctes.push(
-        `${name} AS MATERIALIZED (\n  SELECT c.*, n.*\n  FROM ${previous} c JOIN (\n    SELECT c."case_id" AS "case_id_${l}",\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n    FROM ${previous} c\n  ) n ON n."case_id_${l}" = c."case_id"\n)`,
-      );
+      const columns = cols.length
+        ? ` JOIN (\n    SELECT c."case_id" AS "case_id_${l}",\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n    FROM ${previous} c\n  ) n ON n."case_id_${l}" = c."case_id"`
+        : "";
+      ctes.push(`${name} AS MATERIALIZED (\n  SELECT c.*${cols.length ? ", n.*" : ""}${[...groups.keys()].map((_, i) => `, pol_g${l}_${i + 1}.*`).join("")}\n  FROM ${previous} c${columns}${joins.join("")}\n)`);
       previous = name;
     }
     return previous;

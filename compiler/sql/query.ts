@@ -83,6 +83,8 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     alias: () => `q${++aliases}`,
     materialize: (v) => graph.materialize(v),
     share: (text) => graph.share(text),
+    aggregate: (from, alias, agg, empty) => graph.aggregate(from, alias, agg, empty),
+    keyed: (from, table) => graph.keyed(from, table),
     derived: (render, recursive) => graph.derived(render, recursive),
     memo: new Map(),
   };
