@@ -192,12 +192,11 @@ export class Graph {
       const cols = nodes.filter((n) => n.kind === "column");
       if (cols.length === 0 && joins.length === 0) continue;
       const name = `layer_${l}`;
-      // The new columns are worked out from a copy of the layer before that keeps only the
-      // columns they read (subqueries then join narrow rows), and joined back by case id.
-      const columns = cols.length
-        ? ` JOIN (\n    SELECT c."case_id" AS "case_id_${l}",\n    ${cols.map((n) => `${n.text} AS ${n.name}`).join(",\n    ")}\n    FROM ${previous} c\n  ) n ON n."case_id_${l}" = c."case_id"`
-        : "";
-      ctes.push(`${name} AS MATERIALIZED (\n  SELECT c.*${cols.length ? ", n.*" : ""}${[...groups.keys()].map((_, i) => `, pol_g${l}_${i + 1}.*`).join("")}\n  FROM ${previous} c${columns}${joins.join("")}\n)`);
+      // The new columns read the layer before (a layer's columns are worked out from the one
+      // before it, with this layer's aggregates joined beside them for the next).
+      ctes.push(
+        `${name} AS MATERIALIZED (\n  SELECT c.*${cols.map((n) => `,\n    ${n.text} AS ${n.name}`).join("")}${[...groups.keys()].map((_, i) => `, pol_g${l}_${i + 1}.*`).join("")}\n  FROM ${previous} c${joins.join("")}\n)`,
+      );
       previous = name;
     }
     return previous;
