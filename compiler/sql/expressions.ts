@@ -851,9 +851,11 @@ export class ExprCompiler {
       this.entries.pop();
     }
     if (entry.parts.length) source = { ...source, from: this.withParts(source.from, entry) };
-    if (e.filter && e.op !== "select" && !bindsEntry(scope)) {
-      // The filter worked out once per entry, for every case at once (a table of the entries it
-      // may include): the question's bounds then read that table, not the filter again each.
+    // A question over a list table (or a list worked out once) is a set of aggregates of one
+    // GROUP BY of that table (Graph.aggregate), where its bounds share the filter. Where the
+    // filter needs parts worked out per entry, or a paired count walks the entries, the entries
+    // the filter may include are worked out once, for every case at once, as a table of their own.
+    if (e.filter && e.op !== "select" && !bindsEntry(scope) && (entry.parts.length > 0 || e.merge)) {
       source = this.cx.materialize({
         t: "list",
         record: source.record,

@@ -139,7 +139,8 @@ export class Graph {
       case "levels":
         return { ...v, v: s(v.v), none: s(v.none), ...(v.hi ? { hi: s(v.hi) } : {}) };
       case "list":
-        return { ...v, from: this.shareList(v.from, entryColumns(v.record)), known: s(v.known) };
+        // A list table (or a list already worked out once) is read as it is.
+        return { ...v, from: this.keyedTables.has(v.from) ? v.from : this.shareList(v.from, entryColumns(v.record)), known: s(v.known) };
       case "pick":
         return { ...v, list: this.materialize(v.list) as typeof v.list, ord: s(v.ord), none: s(v.none), sel: { open: s(v.sel.open), picks: s(v.sel.picks) } };
       default:
@@ -151,7 +152,7 @@ export class Graph {
    * Writes the layers as CTEs after `base` (the cases table); returns the last layer's name.
    * A node's level is one more than the deepest node it reads.
    */
-  layers(base: string, ctes: string[], policy: string): string {
+  layers(base: string, baseColumns: readonly string[], ctes: string[], policy: string, after: string): string {
     const level = new Map<string, number>();
     const visiting = new Set<string>();
     const levelOf = (name: string): number => {
@@ -169,6 +170,18 @@ export class Graph {
     };
     const byLevel: Node[][] = [];
     for (const node of this.nodes.values()) (byLevel[levelOf(node.name)] ??= []).push(node);
+    // What is read after each layer (by the nodes of later levels, and the SQL after the layers):
+    // a layer keeps only those columns of the one before, so a value is carried no further than
+    // its last reader. Quoted names stand for the cases' columns (an entry field of the same name
+    // keeps one needlessly, never drops one).
+    const namesIn = (sql: string) => sql.match(/\bpol_[vslwpa]\d+\b|"(?:[^"]|"")*"/g) ?? [];
+    const readAfter: Set<string>[] = [];
+    let reads = new Set(namesIn(after));
+    for (let l = byLevel.length - 1; l >= 0; l--) {
+      readAfter[l] = reads;
+      reads = new Set([...reads, ...(byLevel[l] ?? []).flatMap((n) => [...namesIn(n.text), ...namesIn(n.table ?? "")])]);
+    }
+    let available = [...baseColumns];
     let previous = base;
     for (let l = 1; l < byLevel.length; l++) {
       const nodes = byLevel[l] ?? [];
@@ -194,9 +207,12 @@ export class Graph {
       const name = `layer_${l}`;
       // The new columns read the layer before (a layer's columns are worked out from the one
       // before it, with this layer's aggregates joined beside them for the next).
+      const kept = available.filter((column) => column === '"case_id"' || readAfter[l].has(column));
+      const aggregates = [...groups.values()].flatMap((aggregates, i) => aggregates.map((n) => `pol_g${l}_${i + 1}.${n.name}`));
       ctes.push(
-        `${name} AS MATERIALIZED (\n  SELECT c.*${cols.map((n) => `,\n    ${n.text} AS ${n.name}`).join("")}${[...groups.keys()].map((_, i) => `, pol_g${l}_${i + 1}.*`).join("")}\n  FROM ${previous} c${joins.join("")}\n)`,
+        `${name} AS (\n  SELECT ${[...kept.map((column) => `c.${column}`), ...cols.map((n) => `\n    ${n.text} AS ${n.name}`), ...aggregates].join(", ")}\n  FROM ${previous} c${joins.join("")}\n)`,
       );
+      available = [...kept, ...cols.map((n) => n.name), ...[...groups.values()].flatMap((aggregates) => aggregates.map((n) => n.name))];
       previous = name;
     }
     return previous;

@@ -389,8 +389,10 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   })`;
 
   // ── The query ──────────────────────────────────────────────────────────────────────────
+  // The CTEs after the layers are written first, reading the last layer by a placeholder name:
+  // the layers then keep only the columns something after them reads.
   const ctes: string[] = [];
-  const previous = graph.layers(ident(layout.casesTable), ctes, p.id);
+  const previous = "pol_last_layer_";
   const missing = [...missingTables].map(([table, m]) => {
     const columns = [...m.columns];
     const anyUndocumented = columns.map(([col]) => `t.${col} IS NULL`).join(" OR ");
@@ -426,7 +428,11 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   const linesText = serviceLines.length
     ? `(CASE WHEN ${or(...serviceLines.map((l) => `${lineOutcome(l)} IS NOT NULL`))} THEN concat_ws(',', ${lines.map((l) => `${text(`${l.id}=`)} || ${lineOutcome(l)}`).join(", ")}) ELSE '' END)`
     : "''";
-  const query = `WITH ${graph.recursive ? "RECURSIVE " : ""}${ctes.join(",\n")}\nSELECT c."case_id" AS case_id,\n  c.outcome_ AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  (CASE WHEN c.outcome_ = 'needs-info' THEN ${undocumentedText} ELSE '' END) AS undocumented,\n  ${linesText} AS lines\nFROM overall c${missing.map((m) => ` LEFT JOIN labels_${m.name} ON labels_${m.name}."case_id_labels_${m.name}" = c."case_id"`).join("")}\nORDER BY c."case_id"`;
+  const select = `SELECT c."case_id" AS case_id,\n  c.outcome_ AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  (CASE WHEN c.outcome_ = 'needs-info' THEN ${undocumentedText} ELSE '' END) AS undocumented,\n  ${linesText} AS lines\nFROM overall c${missing.map((m) => ` LEFT JOIN labels_${m.name} ON labels_${m.name}."case_id_labels_${m.name}" = c."case_id"`).join("")}\nORDER BY c."case_id"`;
+  const layers: string[] = [];
+  const last = graph.layers(ident(layout.casesTable), layout.cases.map((c) => ident(c.name)), layers, p.id, [...ctes, select].join("\n"));
+  const tail = ctes.map((cte) => cte.replaceAll(previous, last));
+  const query = `WITH ${graph.recursive ? "RECURSIVE " : ""}${[...layers, ...tail].join(",\n")}\n${select}`;
   return { layout, query };
 }
 
