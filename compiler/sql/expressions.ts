@@ -389,9 +389,7 @@ export class ExprCompiler {
     this.reads.facts.add(f);
     if (f.type.t === "list") {
       const table = this.cx.layout.listOf.get(f)!;
-      const fields = table.record.fields.map((field) => `t.${ident(field.name)}`);
       const parts = table.columns.filter((c) => c.kind !== "id" && c.kind !== "ord").map((c) => `t.${ident(c.name)}`);
-      void fields;
       const from = `(SELECT t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id")`;
       this.cx.keyed(from, `(SELECT t."case_id" AS "case_id_", t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t)`);
       return {
@@ -439,8 +437,6 @@ export class ExprCompiler {
   }
 
   private field(of: Sql, field: IrField): Sql {
-    // Its column is in the list's table (layout.ts), not yet in the tables questions derive from it.
-    if (field.extension) return this.refuse(`the field '${field.name}' that an extension adds to ${field.record.name}`);
     this.reads.fields.add(field);
     if (of.t === "none") return { t: "none" };
     if (of.t === "row") return this.valueOf(field.type, this.fieldColumns(field, of.alias));
@@ -1029,15 +1025,20 @@ export class ExprCompiler {
     return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE, whole: TRUE };
   }
 
+  /** A record's fields, with those the policy's extensions add. */
+  private fieldsOf(record: IrRecord): readonly IrField[] {
+    return recordFields(this.cx.layout, record);
+  }
+
   /** An entry's columns (ord, pos and fields) from a row alias. */
   private rowColumns(record: IrRecord, a: string): string {
-    const fields = record.fields.flatMap((f) => this.fieldColumns(f, a));
+    const fields = this.fieldsOf(record).flatMap((f) => this.fieldColumns(f, a));
     return [`${a}."ord"`, `${a}."pos"`, ...fields].join(", ");
   }
 
   /** The day of an entry, which places it in time (its `date` field). */
   private entryDay(record: IrRecord, a: string): string {
-    const date = record.fields.find((f) => f.name === "date" && f.type.t === "date");
+    const date = this.fieldsOf(record).find((f) => f.name === "date" && f.type.t === "date");
     if (!date) return this.refuse(`a question that places entries of ${record.name} in time (it has no date field)`);
     this.reads.fields.add(date);
     return `(${a}."date" - DATE '1970-01-01')`;
@@ -1088,7 +1089,7 @@ export class ExprCompiler {
     const xOrder = `ORDER BY ${x}."day_" DESC, ${x}."pos" ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`;
     const walked = `(SELECT ${x}.*, MAX(${x}."break_") OVER (${xOrder}) AS "broken_", MAX(${x}."sure_break_") OVER (PARTITION BY ${x}."m" IS TRUE ${xOrder}) AS "sure_broken_", ROW_NUMBER() OVER (ORDER BY ${x}."day_" ASC, ${x}."pos" DESC) AS "run_pos_" FROM ${steps} ${x})`;
     const y = this.cx.alias();
-    const fields = list.record.fields.flatMap((f) => this.fieldColumns(f, y));
+    const fields = this.fieldsOf(list.record).flatMap((f) => this.fieldColumns(f, y));
     const member = `(CASE WHEN (${y}."m" IS TRUE AND ${y}."sure_broken_" = 0) OR ${y}."m" IS NOT TRUE THEN ${y}."m" ELSE CAST(NULL AS BOOLEAN) END)`;
     return {
       t: "list",
@@ -1102,8 +1103,13 @@ export class ExprCompiler {
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 
 /** The columns of a list's derived table: its place in the fact's list and in this list, the fields, and whether it is in the list. */
-export function entryColumns(record: IrRecord): string[] {
-  return ["ord", "pos", ...record.fields.flatMap((f) => (f.type.t === "duration" ? [`${f.name}__amount`, `${f.name}__unit`] : [f.name])), "m"];
+export function entryColumns(fields: readonly IrField[]): string[] {
+  return ["ord", "pos", ...fields.flatMap((f) => (f.type.t === "duration" ? [`${f.name}__amount`, `${f.name}__unit`] : [f.name])), "m"];
+}
+
+/** A record's fields as the policy's list tables hold them: with those its extensions add. */
+export function recordFields(layout: Layout, record: IrRecord): readonly IrField[] {
+  return layout.tablesOf.get(record)?.[0]?.fields ?? record.fields;
 }
 
 /** Whether SQL reads no column but the case row's (`c.`): it is then the same for every entry of the case. */

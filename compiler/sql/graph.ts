@@ -5,8 +5,8 @@
  * lateral join. Each is written once however often the policy uses it, so the query grows with
  * the policy, not with how often its definitions are used.
  */
-import { entryColumns, type Sql } from "./expressions.js";
-import { ident } from "./layout.js";
+import { entryColumns, recordFields, type Sql } from "./expressions.js";
+import { ident, type Layout } from "./layout.js";
 import { SqlRefusal } from "./refusal.js";
 
 interface Node {
@@ -26,6 +26,8 @@ const reference = /\bpol_[vslwpa]\d+\b/g;
 const shortText = 24;
 
 export class Graph {
+  constructor(private readonly layout: Layout) {}
+
   private readonly nodes = new Map<string, Node>();
   private readonly byText = new Map<string, string>();
   private values = 0;
@@ -140,7 +142,7 @@ export class Graph {
         return { ...v, v: s(v.v), none: s(v.none), ...(v.hi ? { hi: s(v.hi) } : {}) };
       case "list":
         // A list table (or a list already worked out once) is read as it is.
-        return { ...v, from: this.keyedTables.has(v.from) ? v.from : this.shareList(v.from, entryColumns(v.record)), known: s(v.known) };
+        return { ...v, from: this.keyedTables.has(v.from) ? v.from : this.shareList(v.from, entryColumns(recordFields(this.layout, v.record))), known: s(v.known) };
       case "pick":
         return { ...v, list: this.materialize(v.list) as typeof v.list, ord: s(v.ord), none: s(v.none), sel: { open: s(v.sel.open), picks: s(v.sel.picks) } };
       default:

@@ -69,7 +69,7 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   const layout = layoutOf(p);
   const columns = new Map<IrRequirement, string>();
   p.requirements.forEach((r, i) => columns.set(r, `pol_s${i}`));
-  const graph = new Graph();
+  const graph = new Graph(layout);
   let aliases = 0;
   const cx: ExprContext = {
     policy: p.id,
