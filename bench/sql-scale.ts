@@ -6,7 +6,12 @@
  * PostgreSQL when one is configured (POL_POSTGRES, see .ci/postgres.sh), beside the TypeScript
  * module's own speed on the same kind of cases for comparison.
  *
- *   npx tsx bench/sql-scale.ts [--cases 100000] [--pg-cases 10000] [--policy NIA_CG_300] [--threads 2]
+ *   npx tsx bench/sql-scale.ts [--cases 100000] [--pg-cases 10000] [--policy NIA_CG_300] [--threads 2] [--slice 500000] [--memory-limit 4GB] [--profile FILE]
+ *
+ * `--slice 500000` runs the query over that many cases at a time (each slice generated, run, its
+ * results kept as a table and counted, then dropped), so the memory a run needs is a slice's.
+ * `--memory-limit 4GB` caps DuckDB's memory (it spills to a temporary folder beyond it).
+ * `--profile FILE` writes DuckDB's JSON profile of the query (operators, their CPU time) to FILE.
  */
 import { spawnSync } from "node:child_process";
 import { compileFiles } from "../compiler/compile.js";
@@ -30,6 +35,9 @@ const cases = Number(option("--cases", "100000"));
 const pgCases = Number(option("--pg-cases", "10000"));
 const policyId = option("--policy", "NIA_CG_300");
 const threads = Number(option("--threads", "2"));
+const profile = option("--profile", "");
+const memoryLimit = option("--memory-limit", "");
+const slice = Number(option("--slice", "0")) || cases;
 
 /** A deterministic number from 0 to m-1 for case (or entry) `i` and column `k`, in SQL both engines read. */
 const pick = (i: string, k: number, m: number) => `((((${i}) * 2654435761 + ${k * 40503 + 17}) % 1000003) % ${m})`;
@@ -65,11 +73,11 @@ function generator(column: Column, type: IrType | undefined, i: string, k: numbe
 }
 
 /** INSERT … SELECT statements that fill the layout with n cases and 0–8 history entries each. */
-function fill(ir: IrPolicy, layout: Layout, n: number, dialect: DialectName): string[] {
+function fill(ir: IrPolicy, layout: Layout, n: number, dialect: DialectName, first = 0): string[] {
   const dos = `(DATE '2024-01-01' + CAST(${pick("g.i", 999, 366)} AS INTEGER))`;
   const typeOf = new Map<string, IrType>();
   for (const [fact, cols] of layout.factColumns) for (const c of cols) typeOf.set(c, fact.type);
-  const series = dialect === "duckdb" ? `range(0, ${n}) g(i)` : `generate_series(0, ${n - 1}) g(i)`;
+  const series = dialect === "duckdb" ? `range(${first}, ${first + n}) g(i)` : `generate_series(${first}, ${first + n - 1}) g(i)`;
   const caseColumns = layout.cases.map((c, k) => {
     if (c.kind === "id") return `CAST(g.i AS ${dialect === "duckdb" ? "VARCHAR" : "TEXT"})`;
     if (c.kind === "state") return `CASE WHEN ${pick("g.i", 7, 2)} = 0 THEN 'WA' ELSE NULL END`;
@@ -104,17 +112,32 @@ console.log(`# ${policyId}; ${cases.toLocaleString("en-US")} cases on DuckDB (${
 {
   const sql = policySql(ir, "duckdb");
   const db = await DuckDbEngine.open(":memory:", threads);
-  await db.run(sql.ddl);
-  let t = performance.now();
-  for (const statement of fill(ir, sql.layout, cases, "duckdb")) await db.run(statement);
-  const generated = (performance.now() - t) / 1000;
-  const entries = Number((await db.connection.runAndReadAll(`SELECT COUNT(*) AS n FROM ${ident(sql.layout.lists[0]?.table ?? "cases")}`)).getRowObjectsJS()[0].n);
+  if (memoryLimit) await db.run(`SET memory_limit = ${text(memoryLimit)}; SET temp_directory = ${text(`/tmp/pol-duckdb-${process.pid}`)}`);
+  // The tables without their primary keys: DuckDB keeps an index for a key, which a bulk load
+  // of generated rows (unique by construction) does not need and which makes it several times slower.
+  await db.run(sql.ddl.replace(/, (-- [^\n]*)\n  PRIMARY KEY \([^)]*\)/g, " $1"));
+  await db.run("CREATE TABLE outcome_counts (outcome VARCHAR, n BIGINT)");
+  let generated = 0;
+  let entries = 0;
+  let seconds = 0;
+  for (let first = 0; first < cases; first += slice) {
+    const n = Math.min(slice, cases - first);
+    for (const table of [sql.layout.casesTable, ...sql.layout.lists.map((l) => l.table)]) await db.run(`DELETE FROM ${ident(table)}`);
+    let t = performance.now();
+    for (const statement of fill(ir, sql.layout, n, "duckdb", first)) await db.run(statement);
+    generated += (performance.now() - t) / 1000;
+    entries += Number((await db.connection.runAndReadAll(`SELECT COUNT(*) AS n FROM ${ident(sql.layout.lists[0]?.table ?? "cases")}`)).getRowObjectsJS()[0].n);
+    if (profile) await db.run(`PRAGMA enable_profiling = 'json'; PRAGMA profiling_output = ${text(profile)}`);
+    if (first === 0) peak = 0;
+    t = performance.now();
+    await db.run(`CREATE TABLE results AS ${sql.query}`);
+    seconds += (performance.now() - t) / 1000;
+    if (profile) await db.run("PRAGMA disable_profiling");
+    await db.run("INSERT INTO outcome_counts SELECT outcome, COUNT(*) FROM results GROUP BY outcome; DROP TABLE results");
+    if (slice < cases) console.log(`# ${(first + n).toLocaleString("en-US")} cases: ${seconds.toFixed(1)} s of queries, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  }
   console.log(`# generated in DuckDB in ${generated.toFixed(1)} s (${entries.toLocaleString("en-US")} history entries)`);
-  peak = 0;
-  t = performance.now();
-  await db.run(`CREATE TABLE results AS ${sql.query}`);
-  const seconds = (performance.now() - t) / 1000;
-  const outcomes = (await db.connection.runAndReadAll("SELECT outcome, COUNT(*) AS n FROM results GROUP BY outcome ORDER BY outcome")).getRowObjectsJS();
+  const outcomes = (await db.connection.runAndReadAll("SELECT outcome, SUM(n) AS n FROM outcome_counts GROUP BY outcome ORDER BY outcome")).getRowObjectsJS();
   console.log(`# outcomes: ${outcomes.map((o) => `${o.outcome} ${o.n}`).join(", ")}`);
   printFigure("sql.duckdb.seconds", seconds, "s");
   printFigure("sql.duckdb.cases_per_second", cases / seconds, "cases/s");

@@ -151,6 +151,10 @@ export interface ExprContext {
   derived(render: (previous: string, name: string) => string[], recursive: boolean): string;
   /** A part of a case's value worked out once per case (see Graph.share). */
   share(text: string): string;
+  /** An aggregate over a case's entries worked out for every case at once, or undefined (see Graph.aggregate). */
+  aggregate(from: string, alias: string, agg: string, empty: string): string | undefined;
+  /** Says that a list read by correlation is a table keyed by case (see Graph.keyed). */
+  keyed(from: string, table: string): void;
   /** Values of definitions already worked out, with what they read. */
   readonly memo: Map<string, { readonly sql: Sql; readonly reads: Reads }>;
 }
@@ -216,7 +220,7 @@ export class ExprCompiler {
     const t = entry === null ? this.cx.alias() : "";
     for (const [name, [sql, type]] of Object.entries(parts)) {
       if (sql.length < 24) ref[name] = sql;
-      else if (entry === undefined) ref[name] = this.cx.share(typed(sql, type));
+      else if (entry === undefined || readsOnlyTheCase(sql)) ref[name] = this.cx.share(typed(sql, type));
       else if (entry) {
         const column = `let_${this.cx.alias()}`;
         entry.parts.push(`${typed(sql, type)} AS ${column}`);
@@ -227,6 +231,32 @@ export class ExprCompiler {
       }
     }
     return { ref, within: (body) => (bound.length === 0 ? body : `(SELECT ${body} FROM (SELECT ${bound.join(", ")}) ${t})`) };
+  }
+
+  /**
+   * One operand worked out once and read by name where a result reads it several times (a later_of
+   * read for both its bounds, a day moved by months read three times): a column of the case when it
+   * reads only the case, else a part of the entry being read; written out where no part can be added.
+   */
+  private once(sql: string, type: "double" | "boolean"): string {
+    if (sql.length < 24) return sql;
+    if (readsOnlyTheCase(sql)) return this.cx.share(`CAST(${sql} AS ${type === "double" ? this.d.types.double : this.d.types.boolean})`);
+    const entry = this.entries.length ? this.entries[this.entries.length - 1] : undefined;
+    // Only what reads the entry being read (and the case) can be a part of it.
+    if (!entry || !readsOnly(sql, ["c", entry.alias])) return sql;
+    return this.letting({ value: [sql, type] }).ref.value;
+  }
+
+  /**
+   * An aggregate over the entries of a list (`agg` reads them as `a`): a column worked out for
+   * every case at once where the list is a table keyed by case, else a correlated subquery.
+   * `empty` is its value over no entries.
+   */
+  private overEntries(source: ListSql, a: string, agg: string, empty: string): string {
+    const column = this.cx.aggregate(source.from, a, agg, empty);
+    if (column) return column;
+    const subquery = `(SELECT ${agg} FROM ${source.from} ${a})`;
+    return empty === "NULL" ? subquery : `COALESCE(${subquery}, ${empty})`;
   }
 
   /** The entries of a list with the parts worked out for them as columns, each layer reading the one before. */
@@ -359,13 +389,13 @@ export class ExprCompiler {
     this.reads.facts.add(f);
     if (f.type.t === "list") {
       const table = this.cx.layout.listOf.get(f)!;
-      const fields = table.record.fields.map((field) => `t.${ident(field.name)}`);
       const parts = table.columns.filter((c) => c.kind !== "id" && c.kind !== "ord").map((c) => `t.${ident(c.name)}`);
-      void fields;
+      const from = `(SELECT t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id")`;
+      this.cx.keyed(from, `(SELECT t."case_id" AS "case_id_", t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t)`);
       return {
         t: "list",
         record: table.record,
-        from: `(SELECT t."ord", t."ord" AS "pos", ${parts.join(", ")}, TRUE AS "m" FROM ${ident(table.table)} t WHERE t."case_id" = c."case_id")`,
+        from,
         // A list charted only when present that the request leaves out has no entries (lower.ts, absentUnlessDocumented).
         known: f.absentUnlessDocumented ? "TRUE" : `COALESCE(c.${ident(table.documented)}, FALSE)`,
       };
@@ -407,15 +437,14 @@ export class ExprCompiler {
   }
 
   private field(of: Sql, field: IrField): Sql {
-    // Its column is in the list's table (layout.ts), not yet in the tables questions derive from it.
-    if (field.extension) return this.refuse(`the field '${field.name}' that an extension adds to ${field.record.name}`);
     this.reads.fields.add(field);
     if (of.t === "none") return { t: "none" };
     if (of.t === "row") return this.valueOf(field.type, this.fieldColumns(field, of.alias));
     if (of.t !== "pick") return this.refuse(`a field of a ${of.t}`);
     // A field of the picked entry: read from its list by its place; none when nothing is picked.
     const a = this.cx.alias();
-    const pick = (column: string) => `(SELECT ${column} FROM ${of.list.from} ${a} WHERE ${a}."ord" = ${of.ord})`;
+    // The picked entry's column: the only entry at its place (bool_or for a truth, which has no MAX everywhere).
+    const pick = (column: string) => this.overEntries(of.list, a, `${field.type.t === "boolean" ? "bool_or" : "MAX"}(CASE WHEN ${a}."ord" = ${of.ord} THEN ${column} END)`, "NULL");
     // While which entry is picked is open, the field is that open question, not the entry's value.
     const inner = this.valueOf(
       field.type,
@@ -475,6 +504,8 @@ export class ExprCompiler {
 
   /** `addLength(day, length, sign)` (runtime/dates.ts): calendar months clamp to a shorter month's end. */
   private addLength(day: string, length: LenSql | SpanSql, sign: 1 | -1): string {
+    // Months read the day three times, and an unfixed unit reads it once per unit.
+    if (length.t === "len" && !(length.fixedUnit && fixedMinutes[length.fixedUnit] !== undefined)) day = this.once(day, "double");
     if (length.t === "span") return `(${day} ${sign === 1 ? "+" : "-"} (${length.to} - ${length.from}))`;
     const amount = sign === 1 ? length.amount : `(-${length.amount})`;
     const months = (count: string) => {
@@ -542,8 +573,8 @@ export class ExprCompiler {
       const open = or(differs(a), unknownOf(a), unknownOf(b));
       const none = or(a.none, b.none);
       const moved = b.t === "span" ? `(${a.lo} ${op === "+" ? "+" : "-"} (${b.to} - ${b.from}))` : `floor(${this.addLength(a.lo, b, op === "+" ? 1 : -1)})`;
-      const value = `(CASE WHEN ${open} OR ${none} THEN NULL ELSE ${moved} END)`;
-      return { t: "num", lo: value, hi: value, none: and(`NOT ${open}`, none), undoc: FALSE };
+      const value = this.once(`(CASE WHEN ${open} OR ${none} THEN NULL ELSE ${moved} END)`, "double");
+      return { t: "num", lo: value, hi: value, none: this.once(and(`NOT ${open}`, none), "boolean"), undoc: FALSE };
     }
     if (kind === "number" && (op === "+" || op === "-") && a.t === "num" && b.t === "num") {
       const none = or(a.none, b.none);
@@ -566,10 +597,10 @@ export class ExprCompiler {
   private span(from: Sql, to: Sql): Sql {
     if (from.t === "none" || to.t === "none") return { t: "span", from: "NULL", to: "NULL", none: TRUE };
     if (from.t !== "num" || to.t !== "num") return this.refuse(`'time between' of a ${from.t} and a ${to.t}`);
-    const open = or(differs(from), differs(to));
+    const open = this.once(or(differs(from), differs(to)), "boolean");
     const none = and(`NOT ${open}`, or(from.none, to.none));
-    const day = (v: NumSql) => (open === FALSE ? v.lo : `(CASE WHEN ${open} THEN NULL ELSE ${v.lo} END)`);
-    return { t: "span", from: day(from), to: day(to), none };
+    const day = (v: NumSql) => this.once(open === FALSE ? v.lo : `(CASE WHEN ${open} THEN NULL ELSE ${v.lo} END)`, "double");
+    return { t: "span", from: day(from), to: day(to), none: this.once(none, "boolean") };
   }
 
   /** `later_of`/`earlier_of` (runtime extremeDay): with an undocumented date, a range from the known extreme. */
@@ -578,9 +609,9 @@ export class ExprCompiler {
     if (days.length !== values.filter((v) => v.t !== "none").length) this.refuse("later_of/earlier_of of values that are not dates");
     if (days.length === 0) return { t: "none" };
     // A range among the values is neither a date nor unknown: the runtime leaves it out.
-    const usable = (v: NumSql) => `(CASE WHEN ${v.lo} = ${v.hi} AND NOT ${v.none} THEN ${v.lo} END)`;
-    const best = days.length === 1 ? usable(days[0]) : `${latest ? "GREATEST" : "LEAST"}(${days.map(usable).join(", ")})`;
-    const anyUnknown = or(...days.map((v) => `(${v.lo} IS NULL AND NOT ${v.none})`));
+    const usable = (v: NumSql) => (v.lo === v.hi && v.none === FALSE ? v.lo : `(CASE WHEN ${v.lo} = ${v.hi} AND NOT ${v.none} THEN ${v.lo} END)`);
+    const best = this.once(days.length === 1 ? usable(days[0]) : `${latest ? "GREATEST" : "LEAST"}(${days.map(usable).join(", ")})`, "double");
+    const anyUnknown = this.once(or(...days.map((v) => `(${v.lo} IS NULL AND NOT ${v.none})`)), "boolean");
     const far = latest ? this.d.infinity : `(-${this.d.infinity})`;
     const open = `(CASE WHEN ${anyUnknown} THEN (CASE WHEN ${best} IS NULL THEN NULL ELSE ${far} END) ELSE ${best} END)`;
     const lo = latest ? best : open;
@@ -778,10 +809,9 @@ export class ExprCompiler {
   private levelsOfEntries(source: ListSql, a: string, included: string, levels: Sql): Sql {
     if (levels.t === "none") return { t: "levels", v: "0", none: FALSE };
     if (levels.t !== "levels") return this.refuse(`a union of ${levels.t}s`);
-    const from = `FROM ${source.from} ${a}`;
     const brings = and(`(${included}) IS NOT FALSE`, `NOT ${levels.none}`);
-    const lo = `(SELECT COALESCE(bit_or(CASE WHEN (${included}) IS TRUE THEN COALESCE(CAST(${levels.v} AS BIGINT), 0) ELSE 0 END), 0) ${from} WHERE ${brings})`;
-    const hi = `(SELECT COALESCE(bit_or(COALESCE(CAST(${levels.hi ?? levels.v} AS BIGINT), ${allLevels})), 0) ${from} WHERE ${brings})`;
+    const lo = this.overEntries(source, a, `bit_or(CASE WHEN ${brings} THEN (CASE WHEN (${included}) IS TRUE THEN COALESCE(CAST(${levels.v} AS BIGINT), 0) ELSE 0 END) END)`, "0");
+    const hi = this.overEntries(source, a, `bit_or(CASE WHEN ${brings} THEN COALESCE(CAST(${levels.hi ?? levels.v} AS BIGINT), ${allLevels}) END)`, "0");
     const guard = (v: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${v} END)`;
     return { t: "levels", v: guard(lo), hi: guard(hi), none: FALSE };
   }
@@ -817,9 +847,11 @@ export class ExprCompiler {
       this.entries.pop();
     }
     if (entry.parts.length) source = { ...source, from: this.withParts(source.from, entry) };
-    if (e.filter && e.op !== "select" && !bindsEntry(scope)) {
-      // The filter worked out once per entry, for every case at once (a table of the entries it
-      // may include): the question's bounds then read that table, not the filter again each.
+    // A question over a list table (or a list worked out once) is a set of aggregates of one
+    // GROUP BY of that table (Graph.aggregate), where its bounds share the filter. Where the
+    // filter needs parts worked out per entry, or a paired count walks the entries, the entries
+    // the filter may include are worked out once, for every case at once, as a table of their own.
+    if (e.filter && e.op !== "select" && !bindsEntry(scope) && (entry.parts.length > 0 || e.merge)) {
       source = this.cx.materialize({
         t: "list",
         record: source.record,
@@ -834,18 +866,18 @@ export class ExprCompiler {
     const unknownList = `(NOT ${source.known})`;
     switch (e.op) {
       case "count": {
-        const lo = `(SELECT COUNT(*) ${from} WHERE ${included})`;
-        const hi = `(SELECT COUNT(*) ${from} WHERE (${included}) IS NOT FALSE)`;
+        const lo = this.overEntries(source, a, `COUNT(CASE WHEN ${included} THEN 1 END)`, "0");
+        const hi = this.overEntries(source, a, `COUNT(CASE WHEN (${included}) IS NOT FALSE THEN 1 END)`, "0");
         const guard = (v: string) => `(CASE WHEN ${unknownList} THEN NULL ELSE ${v} END)`;
         return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE, whole: TRUE };
       }
       case "exists": {
-        const rank = `(SELECT MAX(CASE WHEN ${included} THEN 2 WHEN (${included}) IS NULL THEN 1 ELSE 0 END) ${from})`;
+        const rank = this.overEntries(source, a, `MAX(CASE WHEN ${included} THEN 2 WHEN (${included}) IS NULL THEN 1 ELSE 0 END)`, "NULL");
         return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 2 THEN TRUE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE FALSE END) END)` };
       }
       case "every": {
         const holds = or(`NOT (${included})`, body!);
-        const rank = `(SELECT MIN(CASE WHEN ${holds} THEN 2 WHEN (${holds}) IS NULL THEN 1 ELSE 0 END) ${from})`;
+        const rank = this.overEntries(source, a, `MIN(CASE WHEN ${holds} THEN 2 WHEN (${holds}) IS NULL THEN 1 ELSE 0 END)`, "NULL");
         return { t: "tri", v: `(CASE WHEN ${unknownList} THEN CAST(NULL AS BOOLEAN) ELSE (CASE ${rank} WHEN 0 THEN FALSE WHEN 1 THEN CAST(NULL AS BOOLEAN) ELSE TRUE END) END)` };
       }
       case "select":
@@ -945,7 +977,9 @@ export class ExprCompiler {
 )`,
       ];
     }, true);
-    const read = (column: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE COALESCE((SELECT p.${column} FROM ${table} p WHERE p."case_id_" = c."case_id"), 0) END)`;
+    this.cx.keyed(table, table);
+    const read = (column: string) =>
+      `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${this.cx.aggregate(table, "p", `MAX(p.${column})`, "0") ?? `COALESCE((SELECT p.${column} FROM ${table} p WHERE p."case_id_" = c."case_id"), 0)`} END)`;
     return { t: "num", lo: read(`"lo_"`), hi: read(`"hi_"`), none: FALSE, undoc: FALSE, whole: TRUE };
   }
 
@@ -981,26 +1015,30 @@ export class ExprCompiler {
     }
     const known = and(...documented);
     const key = texts.length === 1 ? texts[0] : texts.join(` || chr(1) || `);
-    const from = `FROM ${source.from} ${a}`;
     const sure = `(${included}) IS TRUE`;
     const may = `(${included}) IS NOT FALSE`;
     const distinct = (cond: string) => `COUNT(DISTINCT CASE WHEN ${cond} AND ${known} THEN ${key} END)`;
     const undocumented = (cond: string) => `COALESCE(SUM(CASE WHEN ${cond} AND NOT ${known} THEN 1 ELSE 0 END), 0)`;
-    const lo = `(SELECT ${distinct(sure)} + (CASE WHEN ${distinct(sure)} = 0 AND ${undocumented(sure)} > 0 THEN 1 ELSE 0 END) ${from})`;
-    const hi = `(SELECT ${distinct(may)} + ${undocumented(may)} ${from})`;
+    const lo = this.overEntries(source, a, `${distinct(sure)} + (CASE WHEN ${distinct(sure)} = 0 AND ${undocumented(sure)} > 0 THEN 1 ELSE 0 END)`, "0");
+    const hi = this.overEntries(source, a, `${distinct(may)} + ${undocumented(may)}`, "0");
     const guard = (v: string) => `(CASE WHEN NOT ${source.known} THEN NULL ELSE ${v} END)`;
     return { t: "num", lo: guard(lo), hi: guard(hi), none: FALSE, undoc: FALSE, whole: TRUE };
   }
 
+  /** A record's fields, with those the policy's extensions add. */
+  private fieldsOf(record: IrRecord): readonly IrField[] {
+    return recordFields(this.cx.layout, record);
+  }
+
   /** An entry's columns (ord, pos and fields) from a row alias. */
   private rowColumns(record: IrRecord, a: string): string {
-    const fields = record.fields.flatMap((f) => this.fieldColumns(f, a));
+    const fields = this.fieldsOf(record).flatMap((f) => this.fieldColumns(f, a));
     return [`${a}."ord"`, `${a}."pos"`, ...fields].join(", ");
   }
 
   /** The day of an entry, which places it in time (its `date` field). */
   private entryDay(record: IrRecord, a: string): string {
-    const date = record.fields.find((f) => f.name === "date" && f.type.t === "date");
+    const date = this.fieldsOf(record).find((f) => f.name === "date" && f.type.t === "date");
     if (!date) return this.refuse(`a question that places entries of ${record.name} in time (it has no date field)`);
     this.reads.fields.add(date);
     return `(${a}."date" - DATE '1970-01-01')`;
@@ -1009,15 +1047,14 @@ export class ExprCompiler {
   /** `latest`/`earliest` (runtime extreme): the surely included entry with the extreme date, unless a doubtful one may beat it. */
   private extreme(source: ListSql, a: string, included: string, latest: boolean): Sql {
     const day = this.entryDay(source.record, a);
-    const from = `FROM ${source.from} ${a}`;
     // The pick as one aggregate (cheaper than ordering each case's entries): its day, then its
     // place in the list (the first of a day wins), then its ord, packed in one whole number.
     // Holds for days after the year -700 and lists of fewer than a million entries.
     const key = `((CAST(${day} AS BIGINT) + 1000000) * 1000000000000 + ${latest ? `(999999 - CAST(${a}."pos" AS BIGINT))` : `CAST(${a}."pos" AS BIGINT)`} * 1000000 + ${a}."ord")`;
-    const bestKey = `(SELECT ${latest ? "MAX" : "MIN"}(${key}) ${from} WHERE (${included}) IS TRUE AND ${day} IS NOT NULL)`;
+    const bestKey = this.overEntries(source, a, `${latest ? "MAX" : "MIN"}(CASE WHEN (${included}) IS TRUE AND ${day} IS NOT NULL THEN ${key} END)`, "NULL");
     const bestOrd = `(${bestKey} % 1000000)`;
     const bestDay = `(floor(${bestKey} / 1000000000000.0) - 1000000)`;
-    const contender = `EXISTS (SELECT 1 ${from} WHERE (${included}) IS NULL AND ${day} IS NOT NULL AND (${bestDay} IS NULL OR ${day} ${latest ? ">=" : "<="} ${bestDay}))`;
+    const contender = `(${this.overEntries(source, a, `MAX(CASE WHEN (${included}) IS NULL AND ${day} IS NOT NULL AND (${bestDay} IS NULL OR ${day} ${latest ? ">=" : "<="} ${bestDay}) THEN 1 ELSE 0 END)`, "0")} = 1)`;
     const unknownList = `(NOT ${source.known})`;
     const open = or(unknownList, contender);
     const picks = `(${bestOrd} IS NOT NULL)`;
@@ -1052,7 +1089,7 @@ export class ExprCompiler {
     const xOrder = `ORDER BY ${x}."day_" DESC, ${x}."pos" ASC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`;
     const walked = `(SELECT ${x}.*, MAX(${x}."break_") OVER (${xOrder}) AS "broken_", MAX(${x}."sure_break_") OVER (PARTITION BY ${x}."m" IS TRUE ${xOrder}) AS "sure_broken_", ROW_NUMBER() OVER (ORDER BY ${x}."day_" ASC, ${x}."pos" DESC) AS "run_pos_" FROM ${steps} ${x})`;
     const y = this.cx.alias();
-    const fields = list.record.fields.flatMap((f) => this.fieldColumns(f, y));
+    const fields = this.fieldsOf(list.record).flatMap((f) => this.fieldColumns(f, y));
     const member = `(CASE WHEN (${y}."m" IS TRUE AND ${y}."sure_broken_" = 0) OR ${y}."m" IS NOT TRUE THEN ${y}."m" ELSE CAST(NULL AS BOOLEAN) END)`;
     return {
       t: "list",
@@ -1066,8 +1103,22 @@ export class ExprCompiler {
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 
 /** The columns of a list's derived table: its place in the fact's list and in this list, the fields, and whether it is in the list. */
-export function entryColumns(record: IrRecord): string[] {
-  return ["ord", "pos", ...record.fields.flatMap((f) => (f.type.t === "duration" ? [`${f.name}__amount`, `${f.name}__unit`] : [f.name])), "m"];
+export function entryColumns(fields: readonly IrField[]): string[] {
+  return ["ord", "pos", ...fields.flatMap((f) => (f.type.t === "duration" ? [`${f.name}__amount`, `${f.name}__unit`] : [f.name])), "m"];
+}
+
+/** A record's fields as the policy's list tables hold them: with those its extensions add. */
+export function recordFields(layout: Layout, record: IrRecord): readonly IrField[] {
+  return layout.tablesOf.get(record)?.[0]?.fields ?? record.fields;
+}
+
+/** Whether SQL reads no column but the case row's (`c.`): it is then the same for every entry of the case. */
+function readsOnlyTheCase(sql: string): boolean {
+  return readsOnly(sql, ["c"]);
+}
+function readsOnly(sql: string, aliases: readonly string[]): boolean {
+  for (const qualified of sql.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\.(?=["A-Za-z_])/g)) if (!aliases.includes(qualified[1])) return false;
+  return true;
 }
 
 function numberLiteral(v: number): string {

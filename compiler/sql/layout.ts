@@ -20,6 +20,8 @@ export interface ListTable {
   readonly fact: IrFact;
   readonly table: string;
   readonly record: IrRecord;
+  /** The record's fields, with those the policy's extensions add (`extend record`). */
+  readonly fields: readonly IrField[];
   readonly columns: readonly Column[];
   /** The cases column that says whether the list is documented at all (true even when empty). */
   readonly documented: string;
@@ -84,16 +86,18 @@ export function layoutOf(p: IrPolicy): Layout {
     const base = columnName(f.path);
     if (f.type.t === "list") {
       const record = f.type.record;
+      const fields = fieldsOf(record, p.extensions);
       const table: ListTable = {
         fact: f,
         table: base,
         record,
+        fields,
         documented: `${base}__documented`,
         columns: [
           { name: "case_id", kind: "id", description: "The case the entry belongs to" },
           { name: "ord", kind: "ord", description: `The entry's place in ${f.path}, from 0` },
           // With the fields the policy's extensions add (`extend record`).
-          ...fieldsOf(record, p.extensions).flatMap((field: IrField) => columnsOf(field.name, field.type, field.description, p.id, `field ${record.name}.${field.name}`)),
+          ...fields.flatMap((field: IrField) => columnsOf(field.name, field.type, field.description, p.id, `field ${record.name}.${field.name}`)),
         ],
       };
       take(table.documented, `fact ${f.path}`);

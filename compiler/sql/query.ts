@@ -69,7 +69,7 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   const layout = layoutOf(p);
   const columns = new Map<IrRequirement, string>();
   p.requirements.forEach((r, i) => columns.set(r, `pol_s${i}`));
-  const graph = new Graph();
+  const graph = new Graph(layout);
   let aliases = 0;
   const cx: ExprContext = {
     policy: p.id,
@@ -83,6 +83,8 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     alias: () => `q${++aliases}`,
     materialize: (v) => graph.materialize(v),
     share: (text) => graph.share(text),
+    aggregate: (from, alias, agg, empty) => graph.aggregate(from, alias, agg, empty),
+    keyed: (from, table) => graph.keyed(from, table),
     derived: (render, recursive) => graph.derived(render, recursive),
     memo: new Map(),
   };
@@ -346,22 +348,27 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
     }
     for (const field of rr.fields) {
       for (const table of layout.tablesOf.get(field.record) ?? []) {
-        const label = missingField(table, field);
-        note(line, `field:${table.table}.${field.name}`, label, "TRUE", cond, `${label} IS NOT NULL`);
+        const { label, exists } = missingField(table, field);
+        note(line, `field:${table.table}.${field.name}`, label, "TRUE", cond, exists);
       }
     }
   };
-  // The entries whose read fields are undocumented, worked out per list table in one pass over
-  // its entries (one aggregate a field), not once per case and field.
-  const missingTables = new Map<ListTable, { name: string; columns: Map<string, string> }>();
-  function missingField(table: ListTable, field: IrField): string {
+  // The entries whose read fields are undocumented, per list table in one pass over its entries:
+  // whether a case has any (a cheap aggregate, which the referral needs) for every case, and
+  // their labels (an ordered text aggregate, the costly part) only for the cases whose answer is
+  // needs-info, the only ones that list them.
+  const missingTables = new Map<ListTable, { name: string; columns: Map<string, { exists: string; label: string }> }>();
+  function missingField(table: ListTable, field: IrField): { label: string; exists: string } {
     let missing = missingTables.get(table);
     if (!missing) missingTables.set(table, (missing = { name: `missing_${missingTables.size + 1}`, columns: new Map() }));
-    const col = field.type.t === "duration" ? `${field.name}__amount` : field.name;
-    const label = options.dialect.joinAgg(`CASE WHEN t.${ident(col)} IS NULL THEN ${text(`${table.fact.path}[`)} || ${options.dialect.integerText('t."ord"')} || ${text(`].${field.name}`)} END`, 't."ord"');
-    let column = missing.columns.get(label);
-    if (!column) missing.columns.set(label, (column = `${missing.name}_${missing.columns.size + 1}`));
-    return `c.${column}`;
+    const col = ident(field.type.t === "duration" ? `${field.name}__amount` : field.name);
+    let column = missing.columns.get(col);
+    if (!column) {
+      const name = `${missing.name}_${missing.columns.size + 1}`;
+      const label = options.dialect.joinAgg(`CASE WHEN t.${col} IS NULL THEN ${text(`${table.fact.path}[`)} || ${options.dialect.integerText('t."ord"')} || ${text(`].${field.name}`)} END`, 't."ord"');
+      missing.columns.set(col, (column = { exists: name, label }));
+    }
+    return { label: `labels_${missing.name}.label_${column.exists}`, exists: `COALESCE(c.${column.exists}, FALSE)` };
   }
   const mayRefer = new Map<Line, string[]>();
   for (const line of lines) {
@@ -382,9 +389,19 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   })`;
 
   // ── The query ──────────────────────────────────────────────────────────────────────────
+  // The CTEs after the layers are written first, reading the last layer by a placeholder name:
+  // the layers then keep only the columns something after them reads.
   const ctes: string[] = [];
-  const previous = graph.layers(ident(layout.casesTable), ctes, p.id);
-  const missing = [...missingTables].map(([table, m]) => ({ ...m, cte: `${m.name} AS (\n  SELECT t."case_id" AS "case_id_${m.name}", ${[...m.columns].map(([label, column]) => `${label} AS ${column}`).join(", ")}\n  FROM ${ident(table.table)} t GROUP BY t."case_id"\n)` }));
+  const previous = "pol_last_layer_";
+  const missing = [...missingTables].map(([table, m]) => {
+    const columns = [...m.columns];
+    const anyUndocumented = columns.map(([col]) => `t.${col} IS NULL`).join(" OR ");
+    return {
+      ...m,
+      cte: `${m.name} AS (\n  SELECT t."case_id" AS "case_id_${m.name}", ${columns.map(([col, c]) => `bool_or(t.${col} IS NULL) AS ${c.exists}`).join(", ")}\n  FROM ${ident(table.table)} t WHERE ${anyUndocumented} GROUP BY t."case_id"\n)`,
+      labels: `labels_${m.name} AS (\n  SELECT t."case_id" AS "case_id_labels_${m.name}", ${columns.map(([, c]) => `${c.label} AS label_${c.exists}`).join(", ")}\n  FROM ${ident(table.table)} t JOIN overall o ON o."case_id" = t."case_id"\n  WHERE o.outcome_ = 'needs-info' AND (${anyUndocumented})\n  GROUP BY t."case_id"\n)`,
+    };
+  });
   ctes.push(...missing.map((m) => m.cte));
   ctes.push(
     `sections_when AS (\n  SELECT c.*,${missing.map((m) => ` ${m.name}.*,`).join("")}\n    ${sectionColumns.filter((_, i) => i % 2 === 0).join(",\n    ") || "NULL AS no_section_"}\n  FROM ${previous} c${missing.map((m) => ` LEFT JOIN ${m.name} ON ${m.name}."case_id_${m.name}" = c."case_id"`).join("")}\n)`,
@@ -404,13 +421,18 @@ export function compileQuery(p: IrPolicy, options: SqlOptions): CompiledSql {
   const severity = ["not-covered", "excluded", "does-not-meet", "needs-info", "refer-for-review", "meets"];
   const rank = (line: Line) => `COALESCE(CASE ${lineOutcome(line)} ${severity.map((o, i) => `WHEN ${text(o)} THEN ${i}`).join(" ")} END, ${severity.length})`;
   const worst = lines.length === 1 ? rank(mainLine) : `LEAST(${lines.map(rank).join(", ")})`;
-  ctes.push(`overall AS (\n  SELECT c.*, (CASE ${worst} ${severity.map((o, i) => `WHEN ${i} THEN ${text(o)}`).join(" ")} END) AS outcome_\n  FROM decided c\n)`);
+  ctes.push(`overall AS ${missing.length ? "MATERIALIZED " : ""}(\n  SELECT c.*, (CASE ${worst} ${severity.map((o, i) => `WHEN ${i} THEN ${text(o)}`).join(" ")} END) AS outcome_\n  FROM decided c\n)`);
+  ctes.push(...missing.map((m) => m.labels));
   // Each line's outcome, when the policy has service lines and the request asks for one (or may).
   const serviceLines = lines.filter((l) => !l.main);
   const linesText = serviceLines.length
     ? `(CASE WHEN ${or(...serviceLines.map((l) => `${lineOutcome(l)} IS NOT NULL`))} THEN concat_ws(',', ${lines.map((l) => `${text(`${l.id}=`)} || ${lineOutcome(l)}`).join(", ")}) ELSE '' END)`
     : "''";
-  const query = `WITH ${graph.recursive ? "RECURSIVE " : ""}${ctes.join(",\n")}\nSELECT c."case_id" AS case_id,\n  c.outcome_ AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  (CASE WHEN c.outcome_ = 'needs-info' THEN ${undocumentedText} ELSE '' END) AS undocumented,\n  ${linesText} AS lines\nFROM overall c\nORDER BY c."case_id"`;
+  const select = `SELECT c."case_id" AS case_id,\n  c.outcome_ AS outcome,\n  ${pathway} AS pathway,\n  ${unmetText} AS unmet,\n  (CASE WHEN c.outcome_ = 'needs-info' THEN ${undocumentedText} ELSE '' END) AS undocumented,\n  ${linesText} AS lines\nFROM overall c${missing.map((m) => ` LEFT JOIN labels_${m.name} ON labels_${m.name}."case_id_labels_${m.name}" = c."case_id"`).join("")}\nORDER BY c."case_id"`;
+  const layers: string[] = [];
+  const last = graph.layers(ident(layout.casesTable), layout.cases.map((c) => ident(c.name)), layers, p.id, [...ctes, select].join("\n"));
+  const tail = ctes.map((cte) => cte.replaceAll(previous, last));
+  const query = `WITH ${graph.recursive ? "RECURSIVE " : ""}${[...layers, ...tail].join(",\n")}\n${select}`;
   return { layout, query };
 }
 

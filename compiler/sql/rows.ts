@@ -76,7 +76,7 @@ export function rowsOf(policy: Policy, layout: Layout, caseId: string, state: st
         else if (column.kind === "ord") row.push(ord);
         else {
           const fieldName = column.kind === "amount" || column.kind === "unit" ? column.name.replace(/__(amount|unit)$/, "") : column.name;
-          const field = l.record.fields.find((f) => f.name === fieldName)!;
+          const field = l.fields.find((f) => f.name === fieldName)!;
           const value = item.rec.row[field.index];
           refusePartialDate(value, partial);
           row.push(cellOf(column, value));

@@ -118,7 +118,7 @@ describe("extend record: a field on a shared record only one policy needs", () =
     expect(entryFields("BASE_1")).toEqual(["date", "pain"]);
   });
 
-  it("the SQL child table of the extending policy has the field's columns; reading it in SQL is refused by name", () => {
+  it("the SQL child table of the extending policy has the field's columns; 'meets' in SQL is refused by name", () => {
     const result = compile(library);
     const ext = result.library!.policies.find((p) => p.id === "EXT_1")!;
     const base = result.library!.policies.find((p) => p.id === "BASE_1")!;
@@ -138,7 +138,7 @@ describe("extend record: a field on a shared record only one policy needs", () =
     );
     expect(visitsTable(ddl(layoutOf(base), dialects.get("duckdb")!))).not.toContain("relief_hours");
     expect(() => policySql(ext)).toThrow(
-      "EXT_1: criterion relief (ext.pol:10): the SQL back end cannot express the field 'relief_hours' that an extension adds to visit yet, so the policy is not compiled to SQL",
+      "EXT_1: criterion also_base (ext.pol:11): the SQL back end cannot express 'meets BASE_1' (another policy's determination as a criterion) yet, so the policy is not compiled to SQL",
     );
   });
 

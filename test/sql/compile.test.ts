@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import { policySql, SqlRefusal } from "../../compiler/sql/index.js";
 import { DuckDbEngine } from "../../compiler/sql/duckdb.js";
 import { rowsOf } from "../../compiler/sql/rows.js";
-import { compile, loadPolicy } from "../support/policies.js";
+import { compile, loadPolicy, type Sources } from "../support/policies.js";
 import { evaluate } from "../../runtime/determine.js";
 import { library, runSql } from "./support.js";
 import { postgresUnavailable } from "../../compiler/sql/postgres.js";
@@ -84,10 +84,10 @@ policy APART "Levels apart" {
  * A small policy's determinations in SQL beside the module's, on every input: the outcome and
  * the unmet criteria, on DuckDB and, where a server is configured, PostgreSQL.
  */
-async function agreesOnEveryInput(source: string, inputs: readonly Record<string, unknown>[]): Promise<void> {
+async function agreesOnEveryInput(source: Sources, inputs: readonly Record<string, unknown>[], id?: string): Promise<void> {
   expect(compile(source).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const ir = compile(source).library!.policies[0];
-  const policy = loadPolicy(source);
+  const ir = compile(source).library!.policies.find((p) => id === undefined || p.id === id)!;
+  const policy = loadPolicy(source, id);
   const cases = inputs.map((input, i) => ({ id: `c${String(i).padStart(3, "0")}`, input, state: null }));
   const expected = inputs.map((input) => {
     const d = evaluate(policy, input, { trace: false, fewestFacts: false });
@@ -157,6 +157,36 @@ policy P "One per" {
     }
     await agreesOnEveryInput(source, inputs);
   }, 120_000);
+
+  it("reads the fields an extension adds to a record, in questions and in the picked entry, as the module does", async () => {
+    const sources = {
+      "shared.pol": `record visit "A visit" {\n  date: date "Date of the visit"\n  pain: number 0 to 10 "Pain at the visit"\n}\nfact visits: list of visit "Visits"\n`,
+      "ext.pol": `import "shared.pol"
+extend record visit {
+  relief_hours: duration "Hours of relief after the injection at the visit"
+  injected: boolean "An injection was given"
+}
+policy EXT_1 "Extended visits" {
+  version "1"
+  requirements "R" {
+    criterion relief "At least 6 hours of relief after the last visit": latest(v in visits).relief_hours >= 6 hours
+    criterion injections "At most two visits with an injection": count(v in visits where v.injected) <= 2
+  }
+}
+`,
+    };
+    const visit = (date: string, hours?: number, injected?: boolean) => ({ date, pain: 5, ...(hours === undefined ? {} : { relief_hours: { amount: hours, unit: "hours" } }), ...(injected === undefined ? {} : { injected }) });
+    const inputs = [
+      { date_of_service: "2024-06-01", visits: [visit("2024-05-01", 7, true)] },
+      { date_of_service: "2024-06-01", visits: [visit("2024-04-01", 2, true), visit("2024-05-01", 8, false)] },
+      { date_of_service: "2024-06-01", visits: [visit("2024-04-01", 9, true), visit("2024-05-01", 3, true)] },
+      { date_of_service: "2024-06-01", visits: [visit("2024-03-01", 9, true), visit("2024-04-01", 9, true), visit("2024-05-01", 9, true)] },
+      { date_of_service: "2024-06-01", visits: [visit("2024-05-01", undefined, false)] },
+      { date_of_service: "2024-06-01", visits: [visit("2024-04-01", 9, true), visit("2024-05-01", 9)] },
+      { date_of_service: "2024-06-01", visits: [visit("2024-04-01", 9, true), visit("2024-05-01", 9), visit("2024-05-02", 9, true)] },
+    ];
+    await agreesOnEveryInput(sources, inputs, "EXT_1");
+  }, 60_000);
 });
 
 describe("policy text in SQL", () => {
