@@ -179,36 +179,18 @@ describe("fuzz: hostile case inputs (test/fuzz/case-mutations.ts) through every 
 });
 
 describe("fuzz: size", () => {
-  it("compiles a generated 10 000-line valid file without errors, in roughly linear time", () => {
-    const small = bigPolicyFile(1_000);
+  // How the time grows with the size is measured by the benchmark (compile.synthetic.*,
+  // ratio.compile_linearity; bench/check-scale.ts), never asserted here: a time depends on the
+  // machine's load. A compile that ran away would show as the suite's own time-out.
+  it("compiles a generated 10 000-line valid file without errors", () => {
     const large = bigPolicyFile(10_000);
     expect(large.split("\n").length).toBeGreaterThanOrEqual(10_000);
-    // Warm up the parser and the JIT, then time each size twice, interleaved, and keep the faster
-    // run of each: the ratio compares the compiler, not the garbage collector or a busy machine.
-    compileText({ "big.pol": small });
-    compileText({ "big.pol": small });
+    const result = compileText({ "big.pol": large });
     countInput("generated big file");
-    countInput("generated big file");
-    let smallMs = Infinity;
-    let largeMs = Infinity;
-    for (let i = 0; i < 2; i++) {
-      let started = performance.now();
-      const smallResult = compileText({ "big.pol": small });
-      smallMs = Math.min(smallMs, performance.now() - started);
-      expect(smallResult.diagnostics).toEqual([]);
-      started = performance.now();
-      const result = compileText({ "big.pol": large });
-      largeMs = Math.min(largeMs, performance.now() - started);
-      countInput("generated big file");
-      countInput("generated big file");
-      if (i > 0) continue;
-      expect(result.diagnostics).toEqual([]);
-      expect(checkResult(result).problems).toEqual([]);
-      expect(result.policies).toHaveLength(1);
-      expect(result.library!.modules.flatMap((m) => m.requirements).length).toBeGreaterThanOrEqual(1_240);
-    }
-    console.log(`compile time: 1 000 lines ${smallMs.toFixed(0)} ms, 10 000 lines ${largeMs.toFixed(0)} ms (ratio ${(largeMs / smallMs).toFixed(1)})`);
-    expect(largeMs / smallMs).toBeLessThan(30);
+    expect(result.diagnostics).toEqual([]);
+    expect(checkResult(result).problems).toEqual([]);
+    expect(result.policies).toHaveLength(1);
+    expect(result.library!.modules.flatMap((m) => m.requirements).length).toBeGreaterThanOrEqual(1_240);
   });
 });
 
