@@ -6,6 +6,10 @@
  *   npm run bench                      # everything (about 2–3 minutes on 2 cores)
  *   npm run bench -- --only eval,compile,batch,profile   # some parts only
  *   npm run bench -- --quick           # fewer samples, a 10 s batch budget
+ *   npm run bench -- --only sql        # the SQL back end at scale (bench/sql-scale.ts): 10 000 000
+ *                                      # cases made inside DuckDB, in slices (10–20 minutes; only when asked)
+ *
+ * Environment for the SQL part: BENCH_SQL_CASES (default 10000000), BENCH_SQL_SLICE (default 250000).
  *
  * Environment: BENCH_BATCH_CASES (default 1000000), BENCH_BATCH_BUDGET_S (default 40): the
  * batch run is stopped after its budget and the throughput is taken over what it did;
@@ -317,6 +321,14 @@ if (wants("profile")) {
     const { summary, path } = await profileEvaluator(quick ? 3 : 5, false, corpus.filter((_, i) => i % 40 === 0));
     comment(`profile of the generated evaluator (evaluate, trace off) on the evaluator set: ${path}; self time:`);
     for (const e of summary.functions.slice(0, 12)) comment(`${(e.share * 100).toFixed(1).padStart(5)}%  ${e.name} (${e.location})`);
+  });
+}
+if (only?.has("sql")) {
+  await timed("SQL back end at scale", () => {
+    const cases = process.env.BENCH_SQL_CASES ?? "10000000";
+    const slice = process.env.BENCH_SQL_SLICE ?? "250000";
+    const r = spawnSync(process.execPath, ["--import", "tsx", "bench/sql-scale.ts", "--cases", cases, "--slice", slice, "--memory-limit", "4GB"], { cwd: root, stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`bench/sql-scale.ts failed (exit ${r.status})`);
   });
 }
 comment(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);

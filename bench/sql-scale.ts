@@ -14,6 +14,9 @@
  * `--profile FILE` writes DuckDB's JSON profile of the query (operators, their CPU time) to FILE.
  */
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compileFiles } from "../compiler/compile.js";
 import { polFilesUnder } from "../compiler/cli/main.js";
 import { loadPolicies } from "../compiler/load-modules.js";
@@ -112,7 +115,8 @@ console.log(`# ${policyId}; ${cases.toLocaleString("en-US")} cases on DuckDB (${
 {
   const sql = policySql(ir, "duckdb");
   const db = await DuckDbEngine.open(":memory:", threads);
-  if (memoryLimit) await db.run(`SET memory_limit = ${text(memoryLimit)}; SET temp_directory = ${text(`/tmp/pol-duckdb-${process.pid}`)}`);
+  const spill = join(tmpdir(), `pol-duckdb-${process.pid}`);
+  if (memoryLimit) await db.run(`SET memory_limit = ${text(memoryLimit)}; SET temp_directory = ${text(spill)}`);
   // The tables without their primary keys: DuckDB keeps an index for a key, which a bulk load
   // of generated rows (unique by construction) does not need and which makes it several times slower.
   await db.run(sql.ddl.replace(/, (-- [^\n]*)\n  PRIMARY KEY \([^)]*\)/g, " $1"));
@@ -143,6 +147,7 @@ console.log(`# ${policyId}; ${cases.toLocaleString("en-US")} cases on DuckDB (${
   printFigure("sql.duckdb.cases_per_second", cases / seconds, "cases/s");
   printFigure("sql.duckdb.peak_rss", Math.max(peak, process.memoryUsage().rss) / 2 ** 20, "MiB");
   db.close();
+  rmSync(spill, { recursive: true, force: true });
 }
 
 const unavailable = postgresUnavailable();
