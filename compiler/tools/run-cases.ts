@@ -5,7 +5,7 @@
  */
 import { relative } from "node:path";
 import type { Policy } from "../../runtime/policy.js";
-import type { Determination } from "../../runtime/determination.js";
+import type { Determination, EvaluateOptions } from "../../runtime/determination.js";
 import type { EvaluationObserver } from "../../runtime/context.js";
 import { evaluate } from "../../runtime/determine.js";
 import { InputError } from "../../runtime/validate.js";
@@ -68,7 +68,7 @@ export function caseName(root: string, file: string): string {
 }
 
 /** Runs one case file against its policy; never throws for a bad file or request. */
-export function runCase(file: string, root: string, policyId: string, policy: Policy | undefined, observer?: EvaluationObserver): CaseResult {
+export function runCase(file: string, root: string, policyId: string, policy: Policy | undefined, observer?: EvaluationObserver, options: Pick<EvaluateOptions, "fewestFacts"> = {}): CaseResult {
   const name = caseName(root, file);
   const base = { file, name, policy: policyId, unconfirmed: false, differences: [] as Difference[] };
   let testCase: CaseFile;
@@ -82,7 +82,7 @@ export function runCase(file: string, root: string, policyId: string, policy: Po
   if (!policy) return { ...info, status: "error", problems: [policyId ? `no policy ${policyId} in the library` : "cannot tell which policy it is for: put it in the policy's case folder, or name the policy before it (polc test POLICY FILE)"] };
   let determination: Determination;
   try {
-    determination = evaluate(policy, testCase.input, { state: info.state }, observer);
+    determination = evaluate(policy, testCase.input, { state: info.state, ...options }, observer);
   } catch (e) {
     if (e instanceof StateError) return { ...info, status: "error", problems: [`state: ${e.message}`] };
     if (!(e instanceof InputError)) throw e;

@@ -6,6 +6,7 @@
 import { noProgress, type Progress } from "../progress.js";
 import type { CompileResult } from "../compile.js";
 import type { Policy } from "../../runtime/policy.js";
+import type { EvaluateOptions } from "../../runtime/determination.js";
 import { loadPolicies } from "../load-modules.js";
 import { caseFolders, jsonFilesUnder, policyOfCaseFile } from "./case-folders.js";
 import { caseName, runCase, type CaseResult } from "./run-cases.js";
@@ -35,6 +36,7 @@ export function runLibraryCases(
   withCoverage = false,
   policies: ReadonlyMap<string, Policy> = loadPolicies(result),
   progress: Progress = noProgress,
+  options: Pick<EvaluateOptions, "fewestFacts"> = {},
 ): TestRun {
   const ids = result.policies.map((p) => p.ir.id);
   const folders = caseFolders(root, ids);
@@ -62,7 +64,7 @@ export function runLibraryCases(
     if (cov) coverage.push(cov);
     for (const file of list) {
       const name = caseName(root, file);
-      const r = runCase(file, root, id, policy, cov?.observe(name));
+      const r = runCase(file, root, id, policy, cov?.observe(name), options);
       if (cov && r.determination) cov.record(name, r.determination);
       results.push(r);
       progress.step();
