@@ -11,8 +11,13 @@ import { SyntaxMessages, type Expectation } from "./syntax-messages.js";
 const syntaxMessages = new SyntaxMessages();
 
 class PolParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset", errorMessageProvider: syntaxMessages });
+  /**
+   * `validate` runs Chevrotain's checks of the grammar itself (ambiguous alternatives, left
+   * recursion, …): a third of the set-up every process pays, so only the test of the grammar asks
+   * for it (`grammarDefinitionErrors`); the grammar it checks is the one every process uses.
+   */
+  constructor(validate = false) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset", errorMessageProvider: syntaxMessages, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -769,6 +774,16 @@ class PolParser extends CstParser {
 
 /** One parser per process: self-analysis is costly. */
 export const polParser = new PolParser();
+
+/** What Chevrotain's validation of the grammar finds wrong with it (nothing, for a grammar that may ship). */
+export function grammarDefinitionErrors(): string[] {
+  try {
+    new PolParser(true);
+    return [];
+  } catch (e) {
+    return [e instanceof Error ? e.message : String(e)];
+  }
+}
 
 export interface ParseOutput {
   cst: CstNode;
