@@ -209,4 +209,19 @@ export const UnexpectedCharacters = createToken({
   start_chars_hint: everyCharacterBucket(),
 });
 
-export const polLexer = new Lexer([...allTokens, UnexpectedCharacters], { ensureOptimizations: true, positionTracking: "full" });
+const lexedTokens = [...allTokens, UnexpectedCharacters];
+
+/**
+ * The lexer every process uses, built without Chevrotain's checks of the token definitions (half
+ * its set-up); `tokenDefinitionProblems` runs them, in the test of the grammar.
+ */
+export const polLexer = new Lexer(lexedTokens, { ensureOptimizations: true, positionTracking: "full", skipValidations: true });
+
+/**
+ * The errors Chevrotain's checks of the token definitions find (none, for tokens that may ship).
+ * Its warnings go to `console.warn`.
+ */
+export function tokenDefinitionProblems(): string[] {
+  const lexer = new Lexer(lexedTokens, { ensureOptimizations: true, positionTracking: "full", deferDefinitionErrorsHandling: true });
+  return lexer.lexerDefinitionErrors.map((p) => p.message);
+}
