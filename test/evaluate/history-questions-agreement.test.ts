@@ -23,6 +23,7 @@ import { formatDay, parseIsoDate } from "../../runtime/dates.js";
 import { recordCuts } from "../../runtime/values.js";
 import type { Unknown } from "../../runtime/tri.js";
 import { repoRoot } from "../support/library.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 type Json = Record<string, unknown>;
 
@@ -49,17 +50,6 @@ function bothWays(result: CompileResult): { marked: Record<string, number>; fast
   return { marked, fast, general: instantiate(scriptLibrary(result)) };
 }
 
-/** A small seeded generator (mulberry32), so that a failure can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A history of up to `most` entries picked from `entries`, dated back from the date of service:
@@ -128,7 +118,7 @@ describe("the library's questions over the history, marked and unmarked", () => 
           if (Array.isArray(value) && value.length > 0 && typeof value[0] === "object" && value[0] !== null && "date" in value[0]) pools.set(key, [...(pools.get(key) ?? []), ...(value as Json[])]);
         }
       }
-      const next = random(folder.length * 7919 + 17);
+      const next = seededRandom(folder.length * 7919 + 17);
       const outcomes = new Set<string>();
       for (let round = 0; round < 120; round++) {
         const base = inputs[round % inputs.length];
@@ -186,7 +176,7 @@ policy P "Probe" {
   });
 
   it("gives the same determinations on generated histories with undocumented fields and partial dates", () => {
-    const next = random(20261207);
+    const next = seededRandom(20261207);
     const pool: Json[] = [
       { side: "left", flagged: true },
       { side: "right", flagged: true },
@@ -216,7 +206,7 @@ policy P "Probe" {
       }
       return [...cuts].sort();
     };
-    const next = random(7);
+    const next = seededRandom(7);
     const pool: Json[] = [{ side: "left", flagged: true }, { side: "right" }, { flagged: false }, { side: "right", flagged: true }];
     const dos = parseIsoDate("2024-06-01")!;
     let recorded = 0;

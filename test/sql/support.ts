@@ -14,6 +14,7 @@ import { DuckDbEngine, type SqlResultRow } from "../../compiler/sql/duckdb.js";
 import { postgresConnection, runOnPostgres } from "../../compiler/sql/postgres.js";
 import { evaluate } from "../../runtime/determine.js";
 import type { Policy } from "../../runtime/policy.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 let compiled: { result: CompileResult; policies: ReadonlyMap<string, Policy> } | undefined;
 
@@ -96,23 +97,6 @@ export function disagreements(ir: IrPolicy, cases: readonly TestCase[], results:
   return found;
 }
 
-/**
- * Histories generated around a case file of a policy that counts entries as one: several entries
- * on nearby dates, sides and levels, some undocumented (a side, a level, the kind; a date is
- * required), every third case in Washington.
- */
-/** A small seeded generator (mulberry32), so every run checks the same histories. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function isoDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
@@ -163,13 +147,18 @@ export const historyVariations: readonly HistoryVariation[] = [
   },
 ];
 
+/**
+ * Histories generated around a case file of a policy that counts entries as one: several entries
+ * on nearby dates, sides and levels, some undocumented (a side, a level, the kind; a date is
+ * required), every third case in Washington.
+ */
 export function generatedHistories(v: HistoryVariation, count: number): TestCase[] {
   const base = readCaseFile(v.base);
   const input = base.input as Record<string, unknown>;
   const history = (input.prior_procedures as Record<string, unknown>[]) ?? [];
   const template = history.find((e) => e.kind === v.kind) ?? history[history.length - 1];
   const dos = Math.round(Date.parse(`${input.date_of_service as string}T00:00:00Z`) / 86_400_000);
-  const next = random(v.policy.length * 7919 + count);
+  const next = seededRandom(v.policy.length * 7919 + count);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
   const cases: TestCase[] = [];
   for (let i = 0; i < count; i++) {

@@ -1,0 +1,14 @@
+/**
+ * A small seeded generator of numbers in [0, 1) (mulberry32), for tests that generate inputs:
+ * every run checks the same ones, and a failure can be run again from its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
